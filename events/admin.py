@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from events import services
+from events.models import Event, Region, Series
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "economic_region"]
+    list_filter = ["kind", "economic_region"]
+    search_fields = ["name", "economic_region"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class OccurrenceInline(admin.TabularInline):
+    model = Event
+    fk_name = "series"
+    fields = ["title", "start", "end", "status", "detached_from_series", "seats_taken"]
+    readonly_fields = ["seats_taken"]
+    extra = 0
+    show_change_link = True
+    ordering = ["start"]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "rrule", "first_start", "published"]
+    list_filter = ["kind", "published", "format"]
+    search_fields = ["title", "description"]
+    filter_horizontal = ["organisers"]
+    inlines = [OccurrenceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # the rule or template may have changed: regenerate the future occurrences
+        services.sync_series_occurrences(series=form.instance)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "format", "start", "status", "region", "capacity", "seats_taken"]
+    list_filter = ["status", "kind", "format", "language", "audience", "region"]
+    search_fields = ["title", "description", "venue_name", "city"]
+    date_hierarchy = "start"
+    readonly_fields = ["uid", "seats_taken", "sequence", "published_at", "cancelled_at", "created_at", "updated_at"]
+    filter_horizontal = ["organisers", "checkin_staff"]
+    list_select_related = ["region"]
+    actions = ["publish_selected", "cancel_selected"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organisers=request.user)
+
+    @admin.action(description="Publish selected events")
+    def publish_selected(self, request, queryset):
+        for event in queryset.filter(status=Event.Status.DRAFT):
+            services.publish_event(event=event, by=request.user)
+
+    @admin.action(description="Cancel selected events (registrants are told)")
+    def cancel_selected(self, request, queryset):
+        for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
+            services.cancel_event(event=event, by=request.user, reason="Cancelled by the organisers.")

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class EventsConfig(AppConfig):
+    name = "events"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from events.roles import ensure_organisers_group
+
+        post_migrate.connect(ensure_organisers_group, sender=self)

@@ -1,0 +1,283 @@
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("%(value)s is not a known IANA timezone."), params={"value": value}) from None
+
+
+def default_timezone() -> str:
+    return settings.TIME_ZONE
+
+
+def default_reminder_offsets() -> list[int]:
+    """Minutes before the start: one day and one hour."""
+    return [24 * 60, 60]
+
+
+class Region(models.Model):
+    """A region or city of Azerbaijan that outreach visits go to. Seed data, not free text."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
+    economic_region = models.CharField(max_length=100, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    WEBINAR = "webinar", _("Webinar")
+    ROUNDTABLE = "roundtable", _("Roundtable")
+    OUTREACH_VISIT = "outreach_visit", _("Outreach visit")
+    MENTORING_SESSION = "mentoring_session", _("Mentoring session")
+    WORKSHOP = "workshop", _("Workshop (CV and interview)")
+    TRAINING = "training", _("Psychological training")
+    COACHING = "coaching", _("Coaching")
+
+
+class EventFormat(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("General public")
+    MENTEES = "mentees", _("Mentees")
+    MENTORS = "mentors", _("Mentors")
+    PUPILS = "pupils", _("Pupils")
+    PARENTS = "parents", _("Parents and pupils")
+    TEACHERS = "teachers", _("Teachers and schools")
+    PROFESSIONALS = "professionals", _("Professionals")
+    STAKEHOLDERS = "stakeholders", _("Government, civil society and private sector")
+
+
+class Language(models.TextChoices):
+    AZERBAIJANI = "az", _("Azerbaijani")
+    ENGLISH = "en", _("English")
+    RUSSIAN = "ru", _("Russian")
+
+
+class RegistrationMode(models.TextChoices):
+    OPEN = "open", _("Open: first come, first served")
+    APPROVAL = "approval", _("Approval by an organiser")
+    INVITATION = "invitation", _("By invitation only")
+
+
+class EventDetails(models.Model):
+    """What an event and the series that generates events have in common."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    format = models.CharField(max_length=10, choices=EventFormat.choices, default=EventFormat.IN_PERSON)
+    timezone = models.CharField(max_length=64, default=default_timezone, validators=[validate_timezone])
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.CharField(max_length=300, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    city = models.CharField(max_length=100, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    online_platform = models.CharField(max_length=100, blank=True)
+    join_url = models.URLField(blank=True, help_text=_("Shown only to registered attendees, speakers and organisers."))
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty means unlimited."))
+    registration_mode = models.CharField(max_length=12, choices=RegistrationMode.choices, default=RegistrationMode.OPEN)
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.PUBLIC)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.AZERBAIJANI)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Series(EventDetails):
+    """A recurring programme whose RFC 5545 rule generates dated events (its occurrences).
+
+    The rule is evaluated in the series' own timezone on local wall-clock times, so
+    "18:30 every 2nd Thursday" stays 18:30 across daylight-saving changes.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    rrule = models.CharField(
+        max_length=500, help_text=_("RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=+2TH,+4TH;UNTIL=20270531T235959")
+    )
+    first_start = models.DateTimeField(help_text=_("Local start of the first occurrence (DTSTART)."))
+    duration_minutes = models.PositiveIntegerField(default=90)
+    exdates = models.JSONField(
+        default=list, blank=True, help_text=_("Local start times (ISO) of occurrences that do not take place.")
+    )
+    published = models.BooleanField(default=False, help_text=_("Occurrences are published as they are generated."))
+    organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_series", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["first_start"]
+        verbose_name_plural = _("series")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+
+
+class Event(EventDetails):
+    Status = EventStatus
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.DRAFT)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    all_day = models.BooleanField(default=False)
+
+    registration_opens_at = models.DateTimeField(null=True, blank=True)
+    registration_closes_at = models.DateTimeField(null=True, blank=True)
+    rsvp_deadline = models.DateTimeField(null=True, blank=True, help_text=_("For invitations (roundtables)."))
+    waiting_list_enabled = models.BooleanField(default=True)
+    offer_hold_hours = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("When set, a freed seat is offered to the next person waiting for this many hours."),
+    )
+    asks_recording_consent = models.BooleanField(default=False)
+    chatham_house_rule = models.BooleanField(default=False)
+    # The scarce resource: the conditional update `seats_taken < capacity` hands out seats,
+    # and the check constraint below is the backstop.
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+
+    reminder_offsets = models.JSONField(default=default_reminder_offsets, blank=True)
+    resources_url = models.URLField(blank=True)
+    recording_url = models.URLField(blank=True)
+    feedback_url = models.URLField(blank=True)
+
+    organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_events", blank=True)
+    checkin_staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="checkin_events", blank=True)
+
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="occurrences")
+    # The start the series rule gave this occurrence (iCal RECURRENCE-ID); stays put when it is moved.
+    series_original_start = models.DateTimeField(null=True, blank=True)
+    # Edited on its own: later edits of the series leave it alone.
+    detached_from_series = models.BooleanField(default=False)
+
+    # iCal SEQUENCE: goes up whenever time, place or status changes.
+    sequence = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    attendance_finalised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["status", "start"]),
+            models.Index(fields=["kind", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="event_ends_after_start",
+                violation_error_code="end_before_start",
+                violation_error_message=_("The event must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")),
+                name="event_seats_within_capacity",
+                violation_error_code="capacity_below_taken",
+                violation_error_message=_("Capacity cannot go below the seats already taken."),
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_original_start"],
+                condition=Q(series__isnull=False),
+                name="event_unique_series_occurrence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.local_start:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        errors = {}
+        if self.registration_opens_at and self.registration_closes_at:
+            if self.registration_closes_at <= self.registration_opens_at:
+                errors["registration_closes_at"] = _("Registration must close after it opens.")
+        if self.capacity == 0:
+            errors["capacity"] = _("Capacity must be at least 1; leave it empty for unlimited.")
+        if self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and self.kind == EventKind.WEBINAR:
+            errors["format"] = _("A webinar is held online.")
+        if self.kind == EventKind.OUTREACH_VISIT and not self.region_id:
+            errors["region"] = _("An outreach visit needs a region.")
+        offsets = self.reminder_offsets
+        if not isinstance(offsets, list) or any(type(offset) is not int or offset <= 0 for offset in offsets):
+            errors["reminder_offsets"] = _("Reminder offsets are positive whole minutes before the start.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.start, self.zone)
+
+    @property
+    def local_end(self):
+        return timezone.localtime(self.end, self.zone)
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != EventStatus.DRAFT
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (EventFormat.ONLINE, EventFormat.HYBRID)
+
+    @property
+    def has_venue(self) -> bool:
+        return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
+
+    def registration_is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        if self.status != EventStatus.PUBLISHED or at >= self.end:
+            return False
+        if self.registration_opens_at and at < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and at >= self.registration_closes_at:
+            return False
+        return True
+
+    def get_absolute_url(self) -> str:
+        return f"/events/{self.pk}/"

@@ -1,0 +1,109 @@
+import zoneinfo
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from events.models import Event, Region, Series
+from events.permissions import can_manage_event
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["slug", "name", "kind", "economic_region", "latitude", "longitude"]
+
+
+class InEventTimezone:
+    """Read and write datetimes in the event's own timezone.
+
+    Output carries the event's UTC offset (18:30+04:00 for Baku); naive input is taken as
+    wall-clock time in the event's timezone, not the server's.
+    """
+
+    def to_representation(self, instance):
+        with timezone.override(instance.zone):
+            return super().to_representation(instance)
+
+    def to_internal_value(self, data):
+        name = data.get("timezone") if hasattr(data, "get") else None
+        if not name and self.instance is not None:
+            name = self.instance.timezone
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            zone = timezone.get_current_timezone()  # the field validator reports the bad name
+        with timezone.override(zone):
+            return super().to_internal_value(data)
+
+
+class EventSerializer(InEventTimezone, serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True)
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+    registration_open = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    series = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id", "uid", "title", "description", "kind", "format", "status", "timezone", "start", "end", "all_day",
+            "venue_name", "venue_address", "region", "region_name", "city", "latitude", "longitude",
+            "online_platform", "join_url", "capacity", "seats_taken", "seats_left", "registration_mode",
+            "registration_opens_at", "registration_closes_at", "registration_open", "rsvp_deadline",
+            "waiting_list_enabled", "offer_hold_hours", "asks_recording_consent", "chatham_house_rule",
+            "audience", "language", "reminder_offsets", "resources_url", "recording_url", "feedback_url",
+            "series", "series_original_start", "sequence", "cancellation_reason", "ics_url", "page_url",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "uid", "status", "seats_taken", "series", "series_original_start", "sequence", "cancellation_reason",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        extra_kwargs = {"join_url": {"help_text": "Only organisers of the event see it here; attendees get it with their ticket."}}
+
+    def get_registration_open(self, event) -> bool:
+        return event.registration_is_open()
+
+    def get_ics_url(self, event) -> str:
+        return f"/api/events/{event.pk}/ics/"
+
+    def get_page_url(self, event) -> str:
+        return event.get_absolute_url()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not can_manage_event(getattr(request, "user", None), instance):
+            data.pop("join_url", None)
+            data.pop("reminder_offsets", None)
+        return data
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SeriesSerializer(InEventTimezone, serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True)
+    occurrence_count = serializers.IntegerField(read_only=True, default=0)
+    exdates = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=400)
+
+    class Meta:
+        model = Series
+        fields = [
+            "id", "uid", "title", "description", "kind", "format", "timezone", "rrule", "first_start",
+            "duration_minutes", "exdates", "published", "venue_name", "venue_address", "region", "city",
+            "latitude", "longitude", "online_platform", "join_url", "capacity", "registration_mode",
+            "audience", "language", "occurrence_count", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["uid", "published", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and (user.is_superuser or user in instance.organisers.all())):
+            data.pop("join_url", None)
+        return data

@@ -1,0 +1,17 @@
+"""Signals other apps listen to, so that `events` never imports its dependants.
+
+Receivers are connected in each app's ``AppConfig.ready``:
+- registrations cancels registrations of a cancelled event and tells registrants;
+- speakers tells assigned speakers;
+- notifications moves reminders (they are computed from the event's time, so nothing to do).
+"""
+
+from django.dispatch import Signal
+
+# sent inside the service's transaction; receivers queue side effects with on_commit.
+# kwargs: event, changed_fields (set of names among start, end, venue, join details, status)
+event_changed = Signal()
+# kwargs: event, reason
+event_cancelled = Signal()
+# kwargs: event
+event_published = Signal()

@@ -1,0 +1,3 @@
+"""Server-rendered pages of this app, mounted at / by events_project.urls."""
+
+urlpatterns = []

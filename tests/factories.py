@@ -1,0 +1,87 @@
+"""factory_boy factories shared by the whole suite. Each app's part is marked."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.timezone import now
+
+from events.models import Event, EventFormat, EventKind, EventStatus, Region, Series
+from events.roles import make_organiser
+
+# --- accounts -------------------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "password")
+
+
+class OrganiserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"organiser{n}")
+
+    @factory.post_generation
+    def organiser_role(user, create, extracted, **kwargs):
+        if create:
+            make_organiser(user)
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+def region(slug="ganja") -> Region:
+    return Region.objects.get(slug=slug)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    description = "An event of the STEM mentorship programme."
+    kind = EventKind.WORKSHOP
+    format = EventFormat.IN_PERSON
+    status = EventStatus.PUBLISHED
+    timezone = "Asia/Baku"
+    start = factory.LazyFunction(lambda: (now() + dt.timedelta(days=7)).replace(microsecond=0))
+    end = factory.LazyAttribute(lambda event: event.start + dt.timedelta(hours=2))
+    venue_name = "Innovation Centre"
+    city = "Baku"
+    capacity = 50
+    published_at = factory.LazyFunction(now)
+
+    @factory.post_generation
+    def organisers(event, create, extracted, **kwargs):
+        if create and extracted:
+            event.organisers.set(extracted)
+
+
+class WebinarFactory(EventFactory):
+    kind = EventKind.WEBINAR
+    format = EventFormat.ONLINE
+    venue_name = ""
+    city = ""
+    online_platform = "Zoom"
+    join_url = factory.Sequence(lambda n: f"https://zoom.example.org/j/{n}")
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Series {n}")
+    kind = EventKind.MENTORING_SESSION
+    format = EventFormat.IN_PERSON
+    timezone = "Asia/Baku"
+    rrule = "FREQ=WEEKLY;COUNT=4"
+    first_start = factory.LazyFunction(lambda: (now() + dt.timedelta(days=7)).replace(microsecond=0))
+    duration_minutes = 90
