@@ -93,12 +93,12 @@ class SeriesViewSet(
         return selectors.series_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_series(by=self.request.user, **serializer.validated_data)
+        series = services.create_series(by=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=series.pk)  # with its occurrence count
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_series(
-            series=serializer.instance, by=self.request.user, **serializer.validated_data
-        )
+        series = services.update_series(series=serializer.instance, by=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=series.pk)
 
     @extend_schema(request=None, responses={200: SeriesSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])

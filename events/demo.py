@@ -27,7 +27,12 @@ WEBINARS = [
     ("Entrepreneurship for women engineers", "Samira Valiyeva"),
 ]
 
-OUTREACH = [("ganja", "School No. 12"), ("shaki", "Shaki Youth House"), ("lankaran", "Lankaran Lyceum"), ("guba", "Guba Community Centre")]
+OUTREACH = [
+    ("ganja", "School No. 12"),
+    ("shaki", "Shaki Youth House"),
+    ("lankaran", "Lankaran Lyceum"),
+    ("guba", "Guba Community Centre"),
+]
 
 
 def local(year, month, day, hour=0, minute=0) -> dt.datetime:

@@ -16,8 +16,12 @@ class EventFilter(django_filters.FilterSet):
     series = django_filters.NumberFilter(field_name="series_id")
     starts_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
-    date_from = django_filters.DateFilter(field_name="end", lookup_expr="date__gte", help_text="Events still running on or after this day")
-    date_to = django_filters.DateFilter(field_name="start", lookup_expr="date__lte", help_text="Events starting on or before this day")
+    date_from = django_filters.DateFilter(
+        field_name="end", lookup_expr="date__gte", help_text="Events still running on or after this day"
+    )
+    date_to = django_filters.DateFilter(
+        field_name="start", lookup_expr="date__lte", help_text="Events starting on or before this day"
+    )
     upcoming = django_filters.BooleanFilter(method="filter_upcoming", help_text="Only events that have not ended")
     q = django_filters.CharFilter(method="filter_text", help_text="Free text: title, description, venue, city")
 

@@ -37,7 +37,9 @@ class InEventTimezone:
 
 
 class EventSerializer(InEventTimezone, serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True)
+    region = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True
+    )
     region_name = serializers.CharField(source="region.name", read_only=True, default=None)
     seats_left = serializers.IntegerField(read_only=True, allow_null=True)
     registration_open = serializers.SerializerMethodField()
@@ -61,7 +63,9 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
             "uid", "status", "seats_taken", "series", "series_original_start", "sequence", "cancellation_reason",
             "created_at", "updated_at",
         ]  # fmt: skip
-        extra_kwargs = {"join_url": {"help_text": "Only organisers of the event see it here; attendees get it with their ticket."}}
+        extra_kwargs = {
+            "join_url": {"help_text": "Only organisers of the event see it here; attendees get it with their ticket."}
+        }
 
     def get_registration_open(self, event) -> bool:
         return event.registration_is_open()
@@ -86,7 +90,9 @@ class CancelSerializer(serializers.Serializer):
 
 
 class SeriesSerializer(InEventTimezone, serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True)
+    region = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True
+    )
     occurrence_count = serializers.IntegerField(read_only=True, default=0)
     exdates = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=400)
 

@@ -192,9 +192,7 @@ def expand_series(series: Series) -> list[dt.datetime]:
 
 def _occurrence_fields(series: Series, start: dt.datetime) -> dict:
     fields = {name: getattr(series, name) for name in SERIES_TEMPLATE_FIELDS}
-    end_local = (start.replace(tzinfo=None) + dt.timedelta(minutes=series.duration_minutes)).replace(
-        tzinfo=series.zone
-    )
+    end_local = (start.replace(tzinfo=None) + dt.timedelta(minutes=series.duration_minutes)).replace(tzinfo=series.zone)
     fields.update(start=start, end=end_local)
     return fields
 
@@ -230,9 +228,7 @@ def sync_series_occurrences(*, series: Series, now: dt.datetime | None = None) -
         if event.detached_from_series or event.start <= now or untouchable:
             continue
         changes = {
-            name: value
-            for name, value in _occurrence_fields(series, start).items()
-            if getattr(event, name) != value
+            name: value for name, value in _occurrence_fields(series, start).items() if getattr(event, name) != value
         }
         if changes:
             update_event(event=event, **changes)

@@ -3,5 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 router = SimpleRouter()
+# --- registrations (registration, waiting list, invitations) ---
+# --- check-in (tickets, scans, offline batches) ---
 
 urlpatterns = router.urls
