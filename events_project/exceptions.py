@@ -71,6 +71,27 @@ def _first_message(errors) -> str:
     return str(errors)
 
 
+def _django_validation_response(exc: DjangoValidationError) -> Response:
+    """A model's full_clean() said no: same body as DRF's validation errors.
+
+    When every error carries the same specific code (e.g. ``capacity_below_taken``) it
+    becomes the body's ``code``, so clients can tell the rules apart.
+    """
+    if hasattr(exc, "error_dict"):
+        errors = {
+            ("non_field_errors" if field == "__all__" else field): [
+                message for error in field_errors for message in error.messages
+            ]
+            for field, field_errors in exc.error_dict.items()
+        }
+        codes = {error.code for field_errors in exc.error_dict.values() for error in field_errors}
+    else:
+        errors = {"non_field_errors": exc.messages}
+        codes = {error.code for error in exc.error_list}
+    code = codes.pop() if len(codes) == 1 and None not in codes else "invalid"
+    return Response(_body(_first_message(errors), code, errors=errors), status=status.HTTP_400_BAD_REQUEST)
+
+
 def database_unavailable_response() -> Response:
     response = Response(
         _body("The service is briefly unavailable; please retry.", "service_unavailable"),
@@ -84,7 +105,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(_body(exc.message, exc.code, **exc.extra), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        return _django_validation_response(exc)
     if isinstance(exc, IntegrityError):
         # A unique or check constraint caught a race that the service layer did not;
         # the request conflicts with the current state, nothing was written.

@@ -216,6 +216,8 @@ REST_FRAMEWORK = {
         "login": os.environ.get("THROTTLE_LOGIN", "20/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `format` is an event filter (online / in person / hybrid), not a renderer switch
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,155 @@
+import datetime as dt
+import zoneinfo
+
+import pytest
+
+from events import services
+from events.exceptions import InvalidRecurrence
+from events.models import Event, EventStatus
+from tests.factories import OrganiserFactory, SeriesFactory
+
+pytestmark = pytest.mark.django_db
+
+BAKU = zoneinfo.ZoneInfo("Asia/Baku")
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+def _local_starts(series, zone):
+    return [event.start.astimezone(zone) for event in series.occurrences.order_by("start")]
+
+
+def test_series_second_and_fourth_thursday_in_baku_skips_exdate():
+    series = services.create_series(
+        by=OrganiserFactory(),
+        title="Mentoring circle",
+        kind="mentoring_session",
+        timezone="Asia/Baku",
+        rrule="FREQ=MONTHLY;BYDAY=+2TH,+4TH;UNTIL=20270131T235959",
+        first_start=dt.datetime(2026, 9, 10, 18, 30, tzinfo=BAKU),
+        duration_minutes=90,
+        exdates=["2026-12-24T18:30:00"],
+    )
+
+    starts = _local_starts(series, BAKU)
+
+    assert [start.date() for start in starts] == [
+        dt.date(2026, 9, 10),
+        dt.date(2026, 9, 24),
+        dt.date(2026, 10, 8),
+        dt.date(2026, 10, 22),
+        dt.date(2026, 11, 12),
+        dt.date(2026, 11, 26),
+        dt.date(2026, 12, 10),
+        dt.date(2027, 1, 14),
+        dt.date(2027, 1, 28),
+    ]
+    assert {(start.hour, start.minute) for start in starts} == {(18, 30)}
+    assert {start.utcoffset() for start in starts} == {dt.timedelta(hours=4)}
+    assert all(event.end - event.start == dt.timedelta(minutes=90) for event in series.occurrences.all())
+
+
+def test_series_keeps_wall_clock_time_across_dst_in_berlin():
+    series = services.create_series(
+        by=OrganiserFactory(),
+        title="Berlin workshop",
+        kind="workshop",
+        timezone="Europe/Berlin",
+        # UNTIL in UTC, as calendar clients write it
+        rrule="FREQ=WEEKLY;UNTIL=20270408T163000Z",
+        first_start=dt.datetime(2027, 3, 18, 18, 30, tzinfo=BERLIN),
+        duration_minutes=60,
+    )
+
+    starts = _local_starts(series, BERLIN)
+
+    assert [start.date() for start in starts] == [
+        dt.date(2027, 3, 18),
+        dt.date(2027, 3, 25),
+        dt.date(2027, 4, 1),
+        dt.date(2027, 4, 8),
+    ]
+    assert {(start.hour, start.minute) for start in starts} == {(18, 30)}
+    # Summer time starts on 28 March 2027: the UTC instant moves, the local time does not.
+    assert [start.utcoffset() for start in starts] == [dt.timedelta(hours=1)] * 2 + [dt.timedelta(hours=2)] * 2
+    assert [event.start.astimezone(dt.UTC).hour for event in series.occurrences.order_by("start")] == [17, 17, 16, 16]
+
+
+def test_series_exdate_with_offset_is_matched_on_local_time():
+    series = SeriesFactory.build(
+        timezone="Europe/Berlin",
+        rrule="FREQ=DAILY;COUNT=3",
+        first_start=dt.datetime(2027, 3, 27, 10, 0, tzinfo=BERLIN),
+        exdates=["2027-03-28T10:00:00+02:00"],
+    )
+
+    starts = services.expand_series(series)
+
+    assert [start.date() for start in starts] == [dt.date(2027, 3, 27), dt.date(2027, 3, 29)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "code"),
+    [("FREQ=SOMETIMES", "invalid_recurrence"), ("FREQ=DAILY;INTERVAL=1", None), ("FREQ=MINUTELY", None)],
+)
+def test_series_rejects_bad_or_unbounded_rules(rule, code):
+    series = SeriesFactory.build(rrule=rule)
+
+    with pytest.raises(InvalidRecurrence) as caught:
+        services.expand_series(series)
+
+    assert caught.value.code in {"invalid_recurrence", "too_many_occurrences"}
+    if code:
+        assert caught.value.code == code
+
+
+def test_series_edit_updates_future_untouched_occurrences_only():
+    organiser = OrganiserFactory()
+    now = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+    series = SeriesFactory(
+        rrule="FREQ=WEEKLY;COUNT=4", first_start=dt.datetime(2027, 2, 22, 18, 0, tzinfo=BAKU), venue_name="Old hall"
+    )
+    series.organisers.add(organiser)
+    services.sync_series_occurrences(series=series, now=now)
+    past, moved, untouched, last = series.occurrences.order_by("start")
+    services.update_event(event=moved, start=moved.start + dt.timedelta(hours=1), end=moved.end + dt.timedelta(hours=1))
+
+    series.venue_name = "New hall"
+    series.save()
+    services.sync_series_occurrences(series=series, now=now)
+
+    venues = dict(series.occurrences.values_list("pk", "venue_name"))
+    assert venues == {past.pk: "Old hall", moved.pk: "Old hall", untouched.pk: "New hall", last.pk: "New hall"}
+    untouched.refresh_from_db()
+    assert untouched.detached_from_series is False
+    assert untouched.sequence == 1  # the place changed
+
+
+def test_series_rule_shrinking_cancels_published_future_occurrences():
+    series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=4", published=True)
+    services.sync_series_occurrences(series=series)
+    assert series.occurrences.filter(status=EventStatus.PUBLISHED).count() == 4
+
+    services.update_series(series=series, rrule="FREQ=WEEKLY;COUNT=2")
+
+    statuses = list(series.occurrences.order_by("start").values_list("status", flat=True))
+    assert statuses == ["published", "published", "cancelled", "cancelled"]
+
+
+def test_series_sync_is_idempotent():
+    series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=3")
+    services.sync_series_occurrences(series=series)
+
+    services.sync_series_occurrences(series=series)
+
+    assert Event.objects.filter(series=series).count() == 3
+    assert set(Event.objects.filter(series=series).values_list("sequence", flat=True)) == {0}
+
+
+def test_series_publish_publishes_generated_drafts():
+    series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=2")
+    services.sync_series_occurrences(series=series)
+    assert set(series.occurrences.values_list("status", flat=True)) == {"draft"}
+
+    services.publish_series(series=series)
+
+    assert set(series.occurrences.values_list("status", flat=True)) == {"published"}

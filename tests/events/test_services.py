@@ -1,0 +1,153 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from events import services, signals
+from events.exceptions import EventError, InvalidTransition
+from events.models import Event, EventStatus
+from tests.factories import EventFactory, OrganiserFactory, SeriesFactory, region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_event_makes_creator_its_organiser_as_a_draft():
+    organiser = OrganiserFactory()
+    start = dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC)
+
+    event = services.create_event(
+        by=organiser, title="CV clinic", kind="workshop", start=start, end=start + dt.timedelta(hours=2)
+    )
+
+    assert event.status == EventStatus.DRAFT
+    assert list(event.organisers.all()) == [organiser]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_with_error"),
+    [
+        ({"end": dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC)}, "__all__"),
+        ({"capacity": 0}, "capacity"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"kind": "outreach_visit"}, "region"),
+        ({"kind": "webinar", "format": "in_person"}, "format"),
+        ({"reminder_offsets": [60, -5]}, "reminder_offsets"),
+        (
+            {
+                "registration_opens_at": dt.datetime(2027, 2, 1, tzinfo=dt.UTC),
+                "registration_closes_at": dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+            },
+            "registration_closes_at",
+        ),
+    ],
+)
+def test_create_event_rejects_inconsistent_fields(fields, field_with_error):
+    start = dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC)
+    values = {"title": "Bad", "kind": "workshop", "start": start, "end": start + dt.timedelta(hours=1), **fields}
+
+    with pytest.raises(ValidationError) as caught:
+        services.create_event(by=None, **values)
+
+    assert field_with_error in caught.value.message_dict
+    assert Event.objects.count() == 0
+
+
+def test_event_status_transitions():
+    event = EventFactory(status=EventStatus.DRAFT, published_at=None)
+
+    services.publish_event(event=event)
+    assert event.status == EventStatus.PUBLISHED and event.published_at is not None
+    services.complete_event(event=event)
+    assert event.status == EventStatus.COMPLETED
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.cancel_event(event=event)
+    assert caught.value.code == "invalid_transition"
+
+
+def test_cancel_event_raises_sequence_and_signals_once():
+    event = EventFactory()
+    received = []
+    signals.event_cancelled.connect(
+        lambda sender, **kwargs: received.append(kwargs["event"].pk), weak=False, dispatch_uid="t"
+    )
+    try:
+        services.cancel_event(event=event, reason="Storm warning")
+        services.cancel_event(event=event, reason="again")  # repeating is harmless
+    finally:
+        signals.event_cancelled.disconnect(dispatch_uid="t")
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.CANCELLED
+    assert event.sequence == 1
+    assert event.cancellation_reason == "Storm warning"
+    assert received == [event.pk]
+    with pytest.raises(InvalidTransition):
+        services.publish_event(event=event)
+
+
+def test_update_event_raises_sequence_only_for_time_or_place():
+    event = EventFactory()
+    changes = []
+    signals.event_changed.connect(
+        lambda sender, **kwargs: changes.append(kwargs["changed_fields"]), weak=False, dispatch_uid="t"
+    )
+    try:
+        services.update_event(event=event, description="New text")
+        services.update_event(
+            event=event, start=event.start + dt.timedelta(days=1), end=event.end + dt.timedelta(days=1)
+        )
+        services.update_event(event=event, region=region("shaki"))
+    finally:
+        signals.event_changed.disconnect(dispatch_uid="t")
+
+    event.refresh_from_db()
+    assert event.sequence == 2
+    assert changes == [frozenset({"description"}), frozenset({"start", "end"}), frozenset({"region"})]
+
+
+def test_update_event_cannot_lower_capacity_below_seats_taken():
+    event = EventFactory(capacity=10)
+    Event.objects.filter(pk=event.pk).update(seats_taken=8)
+    event.refresh_from_db()
+
+    with pytest.raises(ValidationError) as caught:
+        services.update_event(event=event, capacity=5)
+
+    assert [error.code for error in caught.value.error_dict["__all__"]] == ["capacity_below_taken"]
+    event.refresh_from_db()
+    assert event.capacity == 10
+
+
+def test_update_event_never_overwrites_seats_taken_from_a_stale_instance():
+    event = EventFactory(capacity=10)
+    Event.objects.filter(pk=event.pk).update(seats_taken=3)  # a registration landed meanwhile
+
+    services.update_event(event=event, title="Renamed")
+
+    event.refresh_from_db()
+    assert (event.title, event.seats_taken) == ("Renamed", 3)
+
+
+def test_update_event_rejects_status_change_and_edits_of_closed_events():
+    event = EventFactory()
+
+    with pytest.raises(EventError) as caught:
+        services.update_event(event=event, status=EventStatus.CANCELLED)
+    assert caught.value.code == "status_read_only"
+
+    services.cancel_event(event=event)
+    with pytest.raises(InvalidTransition) as caught:
+        services.update_event(event=event, title="Too late")
+    assert caught.value.code == "event_closed"
+
+
+def test_update_event_detaches_a_series_occurrence():
+    series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=2")
+    services.sync_series_occurrences(series=series)
+    occurrence = series.occurrences.first()
+
+    services.update_event(event=occurrence, title="Special session")
+
+    occurrence.refresh_from_db()
+    assert occurrence.detached_from_series is True
