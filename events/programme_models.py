@@ -113,6 +113,10 @@ class Enrolment(models.Model):
     sector = models.CharField(max_length=20, choices=ParticipantSector.choices, blank=True)
     age_group = models.CharField(max_length=10, choices=AgeGroup.choices, blank=True)
     region = models.ForeignKey("events.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # inside a mentoring series each mentee has a mentor: a speaker with the mentor role
+    mentor = models.ForeignKey(
+        "speakers.Speaker", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentees"
+    )
 
     class Meta:
         ordering = ["cohort", "name", "id"]
