@@ -98,9 +98,7 @@ def test_drafts_are_visible_only_to_their_organisers(api_client, organiser, orga
     other_draft = EventFactory(status=EventStatus.DRAFT, organisers=[OrganiserFactory()])
     published = EventFactory()
 
-    assert _ids(api_client.get("/api/events/")) == [published.pk] or set(_ids(api_client.get("/api/events/"))) == {
-        published.pk
-    }
+    assert _ids(api_client.get("/api/events/")) == [published.pk]
     assert set(_ids(organiser_client.get("/api/events/"))) == {own_draft.pk, published.pk}
     assert api_client.get(f"/api/events/{own_draft.pk}/").status_code == 404
     assert organiser_client.get(f"/api/events/{other_draft.pk}/").status_code == 404
