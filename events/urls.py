@@ -1,10 +1,11 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from events import apis
+from events import apis, feed_urls
 
 router = SimpleRouter()
 router.register("events", apis.EventViewSet, basename="event")
 router.register("series", apis.SeriesViewSet, basename="series")
 router.register("regions", apis.RegionViewSet, basename="region")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + [path("", include(feed_urls.api_urlpatterns))]

@@ -1,0 +1,313 @@
+"""Events as iCalendar (RFC 5545): feeds, single-event downloads and email invitations.
+
+Every event is one VEVENT with its own UID (``<event.uid>@<site host>``), also the
+occurrences of a series: we export a series as its expanded occurrences rather than as a
+master VEVENT with RRULE/EXDATE/RECURRENCE-ID, because occurrences are real events here
+(each is moved, cancelled and versioned on its own), and a client then shows exactly the
+dates the service has, with nothing left to a client's rule engine.
+
+Times carry the event's own TZID and the calendar holds a VTIMEZONE for each zone used,
+built by icalendar from the zoneinfo database and cached per zone and year range.
+"""
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+
+PRODID = "-//STEM Mentorship Events//Calendar feeds//EN"
+# Clients that honour it (Apple, Outlook, Thunderbird) refresh hourly; Google ignores it.
+REFRESH_INTERVAL = dt.timedelta(hours=1)
+# Cancelled events stay in feeds this long so that subscribed clients see STATUS:CANCELLED
+# and remove them, instead of the event silently staying in a calendar that missed it.
+CANCELLED_KEPT_FOR = dt.timedelta(days=30)
+
+STATUS_MAP = {
+    EventStatus.DRAFT: "TENTATIVE",
+    EventStatus.PUBLISHED: "CONFIRMED",
+    EventStatus.COMPLETED: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+}
+
+
+def uid_domain() -> str:
+    return getattr(settings, "ICAL_UID_DOMAIN", "") or urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def event_uid(event: Event) -> str:
+    return f"{event.uid}@{uid_domain()}"
+
+
+def event_url(event: Event) -> str:
+    return settings.SITE_URL + event.get_absolute_url()
+
+
+def programme_address() -> tuple[str, str]:
+    """(name, email) of the programme's mailbox: the ORGANIZER clients reply to."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return name or "STEM Mentorship", address or "events@example.org"
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    # Timezone.from_tzinfo walks every transition; for a 5,000-event feed it would dominate.
+    component = icalendar.Timezone.from_tzid(
+        tzid, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year + 1, 1, 1)
+    )
+    return component.to_ical()
+
+
+def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    """A VTIMEZONE valid for the given years (a fresh component each time: callers may mutate it)."""
+    return icalendar.Timezone.from_ical(_vtimezone(tzid, first_year, last_year))
+
+
+def _all_day_bounds(event: Event) -> tuple[dt.date, dt.date]:
+    """DATE values; DTEND is exclusive, so an event ending 23:59 on the 3rd ends on the 4th."""
+    first = event.local_start.date()
+    local_end = event.local_end
+    last = local_end.date() if local_end.time() == dt.time(0) else local_end.date() + dt.timedelta(days=1)
+    return first, max(last, first + dt.timedelta(days=1))
+
+
+def _when(event: Event) -> str:
+    start, end = event.local_start, event.local_end
+    if event.all_day:
+        first, last = _all_day_bounds(event)
+        last -= dt.timedelta(days=1)
+        if first == last:
+            return f"{first:%a %d %b %Y} (all day)"
+        return f"{first:%a %d %b %Y} – {last:%a %d %b %Y} (all day)"
+    if start.date() == end.date():
+        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({event.timezone})"
+    return f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({event.timezone})"
+
+
+def location_text(event: Event) -> str:
+    parts = []
+    if event.has_venue:
+        region_name = event.region.name if event.region_id and event.region else ""
+        parts = [event.venue_name, event.venue_address, event.city or region_name]
+    if event.is_online:
+        parts.append(f"Online ({event.online_platform})" if event.online_platform else "Online")
+    seen = []
+    for part in parts:
+        if part and part not in seen:
+            seen.append(part)
+    return ", ".join(seen)
+
+
+def description_text(
+    event: Event,
+    *,
+    speakers: Sequence[str] = (),
+    join_url: str = "",
+    registration_note: str = "",
+) -> str:
+    """Plain text with the essential facts, for clients that show nothing else."""
+    lines = []
+    if event.status == EventStatus.CANCELLED:
+        reason = f": {event.cancellation_reason}" if event.cancellation_reason else "."
+        lines += [f"CANCELLED{reason}", ""]
+    if event.description:
+        lines += [event.description.strip(), ""]
+    lines.append(f"When: {_when(event)}")
+    where = location_text(event)
+    if where:
+        lines.append(f"Where: {where}")
+    if join_url:
+        lines.append(f"Join: {join_url}")
+    lines.append(f"Kind: {event.get_kind_display()} · Language: {event.get_language_display()}")
+    if speakers:
+        lines.append("Speakers: " + "; ".join(speakers))
+    if registration_note:
+        lines.append(f"Your registration: {registration_note}")
+    if event.chatham_house_rule:
+        lines.append("Held under the Chatham House Rule.")
+    lines += ["", f"Details: {event_url(event)}"]
+    return "\n".join(lines)
+
+
+def event_component(
+    event: Event,
+    *,
+    dtstamp: dt.datetime | None = None,
+    speakers: Sequence[str] = (),
+    join_url: str = "",
+    status: str | None = None,
+    registration_note: str = "",
+) -> icalendar.Event:
+    """One VEVENT. ``join_url`` is passed only by callers that may show it (private feeds)."""
+    component = icalendar.Event()
+    component.add("uid", event_uid(event))
+    # Without METHOD, DTSTAMP is the time the information last changed (RFC 5545 3.8.7.2).
+    component.add("dtstamp", dtstamp or event.updated_at)
+    if event.all_day:
+        first, after_last = _all_day_bounds(event)
+        component.add("dtstart", first)
+        component.add("dtend", after_last)
+    else:
+        zone = event.zone
+        component.add("dtstart", event.start.astimezone(zone))
+        component.add("dtend", event.end.astimezone(zone))
+    status = status or STATUS_MAP[event.status]
+    title = event.title
+    if status == "CANCELLED":
+        title = f"Cancelled: {title}"  # Outlook and some phones show a cancelled event as normal
+    component.add("summary", title)
+    component.add("description", description_text(event, speakers=speakers, join_url=join_url,
+                                                  registration_note=registration_note))  # fmt: skip
+    component.add("status", status)
+    component.add("sequence", event.sequence)
+    component.add("last-modified", event.updated_at)
+    component.add("created", event.created_at)
+    component.add("url", event_url(event))
+    component.add("categories", [event.get_kind_display()])
+    location = location_text(event)
+    if location:
+        component.add("location", location)
+    if event.has_venue and event.latitude is not None and event.longitude is not None:
+        component.add("geo", (float(event.latitude), float(event.longitude)))
+    if join_url:
+        # RFC 7986 CONFERENCE is what newer clients show as a "join" button
+        component.add("conference", join_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO,AUDIO"})
+    name, address = programme_address()
+    organiser_names = ", ".join(
+        (organiser.get_full_name() or organiser.username) for organiser in event.organisers.all()
+    )
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = f"{name} ({organiser_names})" if organiser_names else name
+    component.add("organizer", organizer)
+    if event.status == EventStatus.CANCELLED or status == "CANCELLED":
+        component.add("transp", "TRANSPARENT")
+    return component
+
+
+def _year_range(events: Sequence[Event]) -> tuple[int, int]:
+    years = [event.start.year for event in events] + [event.end.year for event in events]
+    return min(years) - 1, max(years) + 1
+
+
+def build_calendar(
+    components: Iterable[tuple[Event, icalendar.Event]],
+    *,
+    name: str,
+    description: str = "",
+    method: str | None = None,
+) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("x-wr-caldesc", description)
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
+    events = []
+    for event, component in components:
+        events.append(event)
+        calendar.add_component(component)
+    timed_zones = sorted({event.timezone for event in events if not event.all_day})
+    if timed_zones:
+        first_year, last_year = _year_range(events)
+        for index, tzid in enumerate(timed_zones):
+            calendar.subcomponents.insert(index, vtimezone(tzid, first_year, last_year))
+    # anything not covered above (unknown zones are skipped by icalendar)
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def event_calendar(
+    events: Iterable[Event],
+    *,
+    name: str,
+    description: str = "",
+    speakers: Mapping[int, Sequence[str]] | None = None,
+    join_urls: Mapping[int, str] | None = None,
+    statuses: Mapping[int, str] | None = None,
+    registration_notes: Mapping[int, str] | None = None,
+) -> icalendar.Calendar:
+    """A calendar of events; the mappings are keyed by event id.
+
+    ``join_urls`` holds the join links this reader may see: public feeds pass none.
+    ``statuses`` overrides STATUS (e.g. TENTATIVE for someone on the waiting list).
+    """
+    speakers = speakers or {}
+    join_urls = join_urls or {}
+    statuses = statuses or {}
+    registration_notes = registration_notes or {}
+    return build_calendar(
+        (
+            (
+                event,
+                event_component(
+                    event,
+                    speakers=speakers.get(event.pk, ()),
+                    join_url=join_urls.get(event.pk, ""),
+                    status=statuses.get(event.pk),
+                    registration_note=registration_notes.get(event.pk, ""),
+                ),
+            )
+            for event in events
+        ),
+        name=name,
+        description=description,
+    )
+
+
+def invitation_ics(
+    *,
+    event: Event,
+    attendee_email: str,
+    attendee_name: str = "",
+    method: str = "REQUEST",
+    join_url: str | None = None,
+    speakers: Sequence[str] = (),
+) -> bytes:
+    """An iTIP message (RFC 5546) for an email attachment: METHOD:REQUEST adds or updates the
+    event in the attendee's calendar, METHOD:CANCEL removes it.
+
+    Clients apply it only if SEQUENCE is at least the one they have, so a change or a
+    cancellation carries the event's current (raised) SEQUENCE. The join URL is included only
+    when the caller passes it or the attendee has a confirmed registration for the event.
+    """
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unsupported iTIP method {method!r}")
+    if join_url is None:
+        join_url = _join_url_for_attendee(event, attendee_email) if method == "REQUEST" else ""
+    status = "CANCELLED" if method == "CANCEL" else None
+    component = event_component(event, dtstamp=timezone.now(), speakers=speakers, join_url=join_url, status=status)
+    attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
+    if attendee_name:
+        attendee.params["CN"] = attendee_name
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["CUTYPE"] = "INDIVIDUAL"
+    # they registered already: don't make mail clients offer accept/decline replies
+    attendee.params["PARTSTAT"] = "DECLINED" if method == "CANCEL" else "ACCEPTED"
+    attendee.params["RSVP"] = "FALSE"
+    component.add("attendee", attendee)
+    calendar = build_calendar([(event, component)], name=event.title, method=method)
+    return calendar.to_ical()
+
+
+def _join_url_for_attendee(event: Event, email: str) -> str:
+    if not event.join_url or not event.is_online:
+        return ""
+    from registrations.models import Registration, RegistrationStatus
+
+    confirmed = Registration.objects.filter(
+        event=event, email=email.strip().lower(), status=RegistrationStatus.CONFIRMED
+    ).exists()
+    return event.join_url if confirmed else ""
