@@ -1,1 +1,136 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from events.models import Event
+from notifications import kinds
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OutboxMessage(models.Model):
+    """One email, written down before it is sent.
+
+    ``dedup_key`` is unique: the same message ("24h reminder for registration 42") can
+    never exist twice, however often the code that queues it runs. A sender claims the
+    row with a conditional update (pending → sending) before it talks to the mail server.
+    """
+
+    Status = OutboxStatus
+
+    kind = models.CharField(max_length=40, choices=kinds.CHOICES)
+    recipient_email = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"filename", "content_type", "content" (base64)}], rendered at queue time
+    attachments = models.JSONField(default=list, blank=True)
+
+    about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages")
+    # A reminder is written for one start time; moved or started events make it stale.
+    event_start = models.DateTimeField(null=True, blank=True)
+
+    dedup_key = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["event", "kind"]),
+            models.Index(fields=["claim_token"]),
+            models.Index(fields=["about_type", "about_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_email} ({self.status})"
+
+
+class MessageTemplateOverride(models.Model):
+    """An organiser's own wording of one kind of message for one event.
+
+    ``subject`` and ``body`` take ``{{ placeholder }}`` names (see README); the HTML part
+    is made from the body text.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="message_templates")
+    kind = models.CharField(max_length=40, choices=kinds.CHOICES)
+    subject = models.CharField(max_length=300, blank=True, help_text=_("Empty keeps the default subject."))
+    body = models.TextField(blank=True, help_text=_("Empty keeps the default text."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["event", "kind"]
+        constraints = [models.UniqueConstraint(fields=["event", "kind"], name="message_template_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for event {self.event_id}"
+
+
+class AttendanceImport(models.Model):
+    """A participant report a webinar platform exported, uploaded by an organiser."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        AUTO = "auto", _("Detect")
+        ZOOM = "zoom", _("Zoom participants export")
+        TEAMS = "teams", _("Microsoft Teams attendance report")
+        GENERIC = "generic", _("name,email,duration")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendance_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField()
+    # the same file uploaded twice is the same import
+    content_sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.AUTO)
+    detected_format = models.CharField(max_length=10, choices=Format.choices, blank=True)
+    threshold_percent = models.PositiveSmallIntegerField(default=50)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+    unmatched_rows = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "content_sha256"],
+                condition=~Q(status="failed"),
+                name="attendance_import_once_per_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'report'} for event {self.event_id} ({self.status})"

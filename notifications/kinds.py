@@ -1,0 +1,46 @@
+"""Every kind of message the programme sends. Templates live in templates/notifications/<kind>/."""
+
+REGISTRATION_CONFIRMED = "registration_confirmed"
+REGISTRATION_PENDING = "registration_pending"
+REGISTRATION_APPROVED = "registration_approved"
+REGISTRATION_REJECTED = "registration_rejected"
+WAITING_LIST_JOINED = "waiting_list_joined"
+SEAT_OFFERED = "seat_offered"
+WAITING_LIST_PROMOTED = "waiting_list_promoted"
+REGISTRATION_CANCELLED = "registration_cancelled"
+REGISTRATION_INVITATION = "registration_invitation"
+EVENT_CHANGED = "event_changed"
+EVENT_CANCELLED = "event_cancelled"
+SPEAKER_INVITATION = "speaker_invitation"
+SPEAKER_INVITATION_REMINDER = "speaker_invitation_reminder"
+SPEAKER_UNANSWERED_ALERT = "speaker_unanswered_alert"
+REMINDER = "reminder"
+FOLLOW_UP_ATTENDED = "follow_up_attended"
+FOLLOW_UP_NO_SHOW = "follow_up_no_show"
+MISSED_SESSIONS_ALERT = "missed_sessions_alert"
+
+ALL_KINDS = (
+    REGISTRATION_CONFIRMED,
+    REGISTRATION_PENDING,
+    REGISTRATION_APPROVED,
+    REGISTRATION_REJECTED,
+    WAITING_LIST_JOINED,
+    SEAT_OFFERED,
+    WAITING_LIST_PROMOTED,
+    REGISTRATION_CANCELLED,
+    REGISTRATION_INVITATION,
+    EVENT_CHANGED,
+    EVENT_CANCELLED,
+    SPEAKER_INVITATION,
+    SPEAKER_INVITATION_REMINDER,
+    SPEAKER_UNANSWERED_ALERT,
+    REMINDER,
+    FOLLOW_UP_ATTENDED,
+    FOLLOW_UP_NO_SHOW,
+    MISSED_SESSIONS_ALERT,
+)
+
+CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]
+
+# The message's text depends on the event's current version: a second change is a new message.
+VERSIONED_BY_EVENT_SEQUENCE = frozenset({EVENT_CHANGED, EVENT_CANCELLED})
