@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class SpeakersConfig(AppConfig):
     name = "speakers"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from events import signals
+        from speakers import receivers
+
+        signals.event_changed.connect(receivers.tell_speakers_of_change, dispatch_uid="speakers.event_changed")
+        signals.event_cancelled.connect(
+            receivers.tell_speakers_of_cancellation, dispatch_uid="speakers.event_cancelled"
+        )

@@ -1,0 +1,106 @@
+"""Reads of speakers and assignments used by more than one caller (API, pages, feeds, other apps)."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from events.permissions import is_organiser
+from speakers.models import AssignmentStatus, Speaker, SpeakerAssignment
+
+# events a roster visitor may see a speaker at
+PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
+
+
+def speaker_for_user(user) -> Speaker | None:
+    """The speaker profile linked to a signed-in user, if any."""
+    if not user or not user.is_authenticated:
+        return None
+    return Speaker.objects.filter(user_id=user.pk).first()
+
+
+def accepted_assignments_for_events(event_ids: Iterable[int]) -> dict[int, list[SpeakerAssignment]]:
+    """Accepted speakers of each event in speaking order, with the speaker loaded: one query.
+
+    Only accepted speakers are ever shown publicly (event page, feeds). Events without
+    speakers map to an empty list.
+    """
+    event_ids = list(event_ids)
+    result: dict[int, list[SpeakerAssignment]] = {event_id: [] for event_id in event_ids}
+    if not event_ids:
+        return result
+    assignments = (
+        SpeakerAssignment.objects.filter(event_id__in=event_ids, status=AssignmentStatus.ACCEPTED)
+        .select_related("speaker")
+        .order_by("event_id", "order", "id")
+    )
+    for assignment in assignments:
+        result[assignment.event_id].append(assignment)
+    return result
+
+
+def accepted_events_for_speaker(speaker: Speaker) -> QuerySet[Event]:
+    """The events a speaker accepted and that are not drafts (for their private calendar feed).
+
+    Cancelled events stay in, so that calendar clients see STATUS:CANCELLED.
+    """
+    accepted = SpeakerAssignment.objects.filter(speaker=speaker, status=AssignmentStatus.ACCEPTED).values("event_id")
+    return (
+        Event.objects.filter(pk__in=accepted)
+        .exclude(status=EventStatus.DRAFT)
+        .select_related("region")
+        .prefetch_related("organisers")
+        .order_by("start", "id")
+    )
+
+
+def roster(*, include_unlisted: bool = False, now=None) -> QuerySet[Speaker]:
+    """Speakers with their regions and their upcoming public accepted events (prefetched)."""
+    now = now or timezone.now()
+    upcoming = (
+        SpeakerAssignment.objects.filter(
+            status=AssignmentStatus.ACCEPTED, event__status=EventStatus.PUBLISHED, event__end__gt=now
+        )
+        .select_related("event", "event__region")
+        .order_by("event__start", "id")
+    )
+    speakers = Speaker.objects.all() if include_unlisted else Speaker.objects.filter(listed=True)
+    return speakers.prefetch_related(
+        "travel_regions", Prefetch("assignments", queryset=upcoming, to_attr="upcoming_assignments")
+    ).order_by("name", "id")
+
+
+def speakers_visible_to(user) -> QuerySet[Speaker]:
+    return roster(include_unlisted=is_organiser(user))
+
+
+def assignments_managed_by(user) -> QuerySet[SpeakerAssignment]:
+    """Assignments of the events the user organises (all of them for superusers)."""
+    assignments = SpeakerAssignment.objects.all()
+    if not user.is_superuser:
+        organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+        assignments = assignments.filter(event_id__in=organised)
+    return assignments.select_related(
+        "event", "event__region", "speaker", "conflict_overridden_by", "invited_by"
+    ).prefetch_related("event__organisers")
+
+
+def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
+    """All assignments of a speaker (every status), drafts excluded, with the event loaded."""
+    return (
+        SpeakerAssignment.objects.filter(speaker=speaker)
+        .exclude(event__status=EventStatus.DRAFT)
+        .select_related("event", "event__region")
+        .order_by("event__start", "id")
+    )
+
+
+def unanswered_assignments(*, now=None) -> QuerySet[SpeakerAssignment]:
+    """Invitations still waiting for an answer, of events that have not started and are not cancelled."""
+    now = now or timezone.now()
+    return (
+        SpeakerAssignment.objects.filter(status=AssignmentStatus.INVITED, event__start__gt=now)
+        .exclude(event__status__in=[EventStatus.CANCELLED, EventStatus.COMPLETED])
+        .select_related("event", "speaker")
+    )

@@ -1,0 +1,526 @@
+"""Every write to speakers and their assignments, and the invitation rules.
+
+Invitation states::
+
+    invited ──accept──▶ accepted ──decline──▶ declined
+       │  └──decline──▶ declined                  ▲
+       └──withdraw (organiser)──▶ withdrawn ◀─────┘ (from invited or accepted)
+
+A declined or withdrawn invitation is final for the speaker; the organiser may invite
+again (``assign_speaker``), which reopens the same row as ``invited``. Answering twice the
+same way is harmless (returns the assignment unchanged).
+"""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import CalendarFeed, Event, EventStatus
+from events.permissions import can_manage_event, is_organiser
+from speakers import conflicts as speaker_conflicts
+from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
+from speakers.models import (
+    ACTIVE_STATUSES,
+    AssignmentStatus,
+    Speaker,
+    SpeakerAssignment,
+    SpeakerRole,
+    SpeakerUnavailability,
+    StemField,
+)
+from speakers.selectors import unanswered_assignments
+
+INVITATION_SALT = "speakers.invitation"
+# Reminders go out every this many days while an invitation is unanswered, until its deadline.
+REMINDER_INTERVAL = dt.timedelta(days=getattr(settings, "SPEAKER_REMINDER_INTERVAL_DAYS", 3))
+# Default time to answer; never later than a day before the event.
+RESPONSE_TIME = dt.timedelta(days=getattr(settings, "SPEAKER_RESPONSE_DAYS", 10))
+LINK_MAX_AGE = dt.timedelta(days=getattr(settings, "SPEAKER_INVITATION_LINK_DAYS", 60))
+
+PROFILE_FIELDS = (
+    "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "languages", "roles",
+    "public_email", "website", "linkedin_url", "email", "phone",
+)  # fmt: skip
+ORGANISER_ONLY_FIELDS = ("private_notes", "listed", "user")
+
+
+def _queue_message(**kwargs):
+    # imported late: notifications imports nothing of ours, but keeps app loading order free
+    from notifications.services import queue_message
+
+    return queue_message(**kwargs)
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# --- profiles -------------------------------------------------------------------------
+
+
+def _clean_profile(fields: dict) -> dict:
+    for name, choices in (("stem_fields", StemField.values), ("roles", SpeakerRole.values)):
+        if name in fields:
+            unknown = sorted(set(fields[name]) - set(choices))
+            if unknown:
+                raise SpeakerError(f"Unknown {name}: {', '.join(unknown)}.", f"unknown_{name}")
+            fields[name] = sorted(set(fields[name]), key=list(choices).index)
+    if "languages" in fields:
+        fields["languages"] = list(dict.fromkeys(fields["languages"]))
+    if "topics" in fields:
+        fields["topics"] = [topic.strip() for topic in fields["topics"] if topic.strip()]
+    return fields
+
+
+@transaction.atomic
+def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
+    speaker = Speaker(**_clean_profile(fields))
+    speaker.full_clean(exclude=["photo"])
+    speaker.save()
+    if travel_regions is not None:
+        speaker.travel_regions.set(travel_regions)
+    return speaker
+
+
+@transaction.atomic
+def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> Speaker:
+    """Edit a profile. Organisers may edit every field; a speaker only their own public and
+    contact fields (never ``listed``, ``user`` or the organisers' private notes)."""
+    if not is_organiser(by):
+        if speaker.user_id != by.pk:
+            raise Forbidden("You can only edit your own speaker profile.", "not_your_profile")
+        forbidden = sorted(set(changes) & set(ORGANISER_ONLY_FIELDS))
+        if forbidden:
+            raise Forbidden(f"Only organisers can change {', '.join(forbidden)}.", "organiser_only_field")
+    for name, value in _clean_profile(changes).items():
+        setattr(speaker, name, value)
+    speaker.full_clean(exclude=["photo"])
+    speaker.save()
+    if travel_regions is not None:
+        speaker.travel_regions.set(travel_regions)
+    return speaker
+
+
+# --- invitations ----------------------------------------------------------------------
+
+
+def invitation_token(assignment: SpeakerAssignment) -> str:
+    """The signed part of the link in the invitation email.
+
+    It names the invitation round (``invited_at``), so a link from an earlier round stops
+    working when the organiser invites again.
+    """
+    return signing.dumps(
+        {"a": assignment.pk, "s": assignment.speaker_id, "r": int(assignment.invited_at.timestamp())},
+        salt=INVITATION_SALT,
+        compress=True,
+    )
+
+
+def invitation_respond_url(assignment: SpeakerAssignment) -> str:
+    return _site_url(f"/api/speaker-invitations/respond/{invitation_token(assignment)}/")
+
+
+def assignment_from_token(token: str) -> SpeakerAssignment:
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidInvitationLink("This invitation link has expired.", "link_expired") from None
+    except signing.BadSignature:
+        raise InvalidInvitationLink("This invitation link is not valid.", "invalid_link") from None
+    assignment = (
+        SpeakerAssignment.objects.select_related("event", "event__region", "speaker")
+        .filter(pk=data.get("a"), speaker_id=data.get("s"))
+        .first()
+    )
+    if assignment is None or int(assignment.invited_at.timestamp()) != data.get("r"):
+        raise InvalidInvitationLink("This invitation link is no longer valid.", "invalid_link")
+    return assignment
+
+
+def _default_deadline(*, event: Event, now) -> dt.datetime:
+    deadline = min(now + RESPONSE_TIME, event.start - dt.timedelta(days=1))
+    # an event very soon still gets a deadline, just before it starts
+    return deadline if deadline > now else event.start
+
+
+def _invitation_context(assignment: SpeakerAssignment) -> dict:
+    event = assignment.event
+    return {
+        "speaker_name": assignment.speaker.name,
+        "event_title": event.title,
+        "event_start": event.local_start.isoformat(),
+        "event_timezone": event.timezone,
+        "role": assignment.get_role_display(),
+        "respond_url": invitation_respond_url(assignment),
+        "response_deadline": timezone.localtime(assignment.response_deadline, event.zone).isoformat(),
+        "event_url": _site_url(event.get_absolute_url()),
+    }
+
+
+def _send_invitation(assignment: SpeakerAssignment) -> None:
+    _queue_message(
+        kind="speaker_invitation",
+        recipient_email=assignment.speaker.email,
+        recipient_name=assignment.speaker.name,
+        about=assignment,
+        event=assignment.event,
+        dedup_key=f"speaker_invitation:{assignment.pk}:{int(assignment.invited_at.timestamp())}",
+        context=_invitation_context(assignment),
+    )
+
+
+@transaction.atomic
+def assign_speaker(
+    *,
+    event: Event,
+    speaker: Speaker,
+    by,
+    role: str = SpeakerAssignment.Role.PANELLIST,
+    order: int = 0,
+    response_deadline: dt.datetime | None = None,
+    conflict_override_reason: str = "",
+) -> SpeakerAssignment:
+    """Invite a speaker to an event.
+
+    Refuses (``speaker_conflicts``, with the list) when the speaker has conflicts, unless
+    the organiser gives a reason, which is recorded. Inviting someone already invited or
+    accepted changes nothing; someone who declined or was withdrawn is invited again.
+
+    Side effects: a ``speaker_invitation`` message with a signed answer link.
+    """
+    if by is not None and not can_manage_event(by, event):
+        raise Forbidden("You do not organise this event.", "not_event_organiser")
+    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) or event.end <= timezone.now():
+        raise InvalidAnswer("Speakers can only be invited to events still to come.", "event_closed")
+    existing = SpeakerAssignment.objects.select_for_update().filter(event=event, speaker=speaker).first()
+    if existing is not None and existing.is_active:
+        return existing
+
+    found = speaker_conflicts.conflicts_for(speaker_id=speaker.pk, event=event)
+    reason = conflict_override_reason.strip()
+    if found and not reason:
+        raise SpeakerConflicts(
+            "The speaker has conflicts; give a reason to assign them anyway.",
+            extra={"conflicts": [_conflict_json(conflict) for conflict in found]},
+        )
+    now = timezone.now()
+    assignment = existing or SpeakerAssignment(event=event, speaker=speaker)
+    assignment.role = role
+    assignment.order = order
+    assignment.status = AssignmentStatus.INVITED
+    assignment.message = ""
+    assignment.invited_at = now
+    assignment.invited_by = by
+    assignment.responded_at = None
+    assignment.withdrawn_at = None
+    assignment.response_deadline = response_deadline or _default_deadline(event=event, now=now)
+    assignment.reminder_count = 0
+    assignment.last_reminded_at = None
+    assignment.unanswered_alert_sent_at = None
+    if reason:
+        assignment.conflict_override_reason = reason[:500]
+        assignment.conflict_overridden_by = by
+        assignment.conflict_overridden_at = now
+    assignment.save()
+    _send_invitation(assignment)
+    return assignment
+
+
+def _conflict_json(conflict) -> dict:
+    data = conflict.as_dict()
+    if data["other_event"]:
+        data["other_event"] = {
+            **data["other_event"],
+            "start": data["other_event"]["start"].isoformat(),
+            "end": data["other_event"]["end"].isoformat(),
+        }
+    return data
+
+
+def _locked(assignment: SpeakerAssignment) -> SpeakerAssignment:
+    return SpeakerAssignment.objects.select_for_update().select_related("event", "speaker").get(pk=assignment.pk)
+
+
+def _check_answerable(assignment: SpeakerAssignment, *, now) -> None:
+    event = assignment.event
+    if assignment.status == AssignmentStatus.WITHDRAWN:
+        raise InvalidAnswer("The organisers withdrew this invitation.", "invitation_withdrawn")
+    if event.status == EventStatus.CANCELLED:
+        raise InvalidAnswer("The event was cancelled.", "event_cancelled")
+    if event.end <= now or event.status == EventStatus.COMPLETED:
+        raise InvalidAnswer("The event is over.", "event_over")
+
+
+@transaction.atomic
+def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
+    """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again)."""
+    assignment = _locked(assignment)
+    now = timezone.now()
+    if assignment.status == AssignmentStatus.ACCEPTED:
+        return assignment
+    _check_answerable(assignment, now=now)
+    if assignment.status == AssignmentStatus.DECLINED:
+        raise InvalidAnswer(
+            "You declined this invitation; ask the organisers to invite you again.", "invitation_declined"
+        )
+    assignment.status = AssignmentStatus.ACCEPTED
+    assignment.message = message.strip()[:2000]
+    assignment.responded_at = now
+    assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
+    return assignment
+
+
+@transaction.atomic
+def decline_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
+    """The speaker says no, before or after having accepted."""
+    assignment = _locked(assignment)
+    now = timezone.now()
+    if assignment.status == AssignmentStatus.DECLINED:
+        return assignment
+    _check_answerable(assignment, now=now)
+    assignment.status = AssignmentStatus.DECLINED
+    assignment.message = message.strip()[:2000]
+    assignment.responded_at = now
+    assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
+    return assignment
+
+
+def answer_invitation(*, assignment: SpeakerAssignment, answer: str, message: str = "") -> SpeakerAssignment:
+    if answer == "accept":
+        return accept_invitation(assignment=assignment, message=message)
+    if answer == "decline":
+        return decline_invitation(assignment=assignment, message=message)
+    raise SpeakerError("Answer accept or decline.", "invalid_answer")
+
+
+@transaction.atomic
+def withdraw_assignment(*, assignment: SpeakerAssignment, by) -> SpeakerAssignment:
+    """The organiser takes the invitation (or the accepted slot) back. No message is sent:
+    the organiser usually tells the speaker in person."""
+    assignment = _locked(assignment)
+    if by is not None and not can_manage_event(by, assignment.event):
+        raise Forbidden("You do not organise this event.", "not_event_organiser")
+    if assignment.status == AssignmentStatus.WITHDRAWN:
+        return assignment
+    if assignment.status == AssignmentStatus.DECLINED:
+        raise InvalidAnswer("The speaker already declined.", "invitation_declined")
+    assignment.status = AssignmentStatus.WITHDRAWN
+    assignment.withdrawn_at = timezone.now()
+    assignment.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return assignment
+
+
+@transaction.atomic
+def update_assignment(*, assignment: SpeakerAssignment, by, **changes) -> SpeakerAssignment:
+    """Change role, order or response deadline."""
+    assignment = _locked(assignment)
+    if not can_manage_event(by, assignment.event):
+        raise Forbidden("You do not organise this event.", "not_event_organiser")
+    allowed = {"role", "order", "response_deadline"}
+    for name, value in changes.items():
+        if name not in allowed:
+            raise SpeakerError(f"{name} cannot be changed here.", "read_only_field")
+        setattr(assignment, name, value)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> SpeakerAssignment:
+    """Record that an organiser goes ahead despite the conflicts. They stay listed."""
+    assignment = _locked(assignment)
+    if not can_manage_event(by, assignment.event):
+        raise Forbidden("You do not organise this event.", "not_event_organiser")
+    reason = reason.strip()
+    if not reason:
+        raise SpeakerError("Give a reason for the override.", "reason_required")
+    assignment.conflict_override_reason = reason[:500]
+    assignment.conflict_overridden_by = by
+    assignment.conflict_overridden_at = timezone.now()
+    assignment.save(
+        update_fields=["conflict_override_reason", "conflict_overridden_by", "conflict_overridden_at", "updated_at"]
+    )
+    return assignment
+
+
+# --- reminders for unanswered invitations ---------------------------------------------
+
+
+def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
+    """Remind speakers who have not answered, every REMINDER_INTERVAL until the deadline;
+    after it, alert the event's organisers once.
+
+    Safe to run twice, also concurrently: each reminder and alert is claimed with a
+    conditional update before its message is queued.
+
+    Side effects: ``speaker_invitation_reminder`` to speakers, ``speaker_unanswered_alert``
+    to organisers.
+    """
+    now = now or timezone.now()
+    reminded = alerted = 0
+    pending = unanswered_assignments(now=now).prefetch_related("event__organisers")
+    for assignment in pending:
+        if now >= assignment.response_deadline:
+            if assignment.unanswered_alert_sent_at is None and _alert_organisers(assignment, now=now):
+                alerted += 1
+        elif (assignment.last_reminded_at or assignment.invited_at) + REMINDER_INTERVAL <= now:
+            if _remind(assignment, now=now):
+                reminded += 1
+    return {"reminded": reminded, "alerted": alerted}
+
+
+@transaction.atomic
+def _remind(assignment: SpeakerAssignment, *, now) -> bool:
+    claimed = SpeakerAssignment.objects.filter(
+        pk=assignment.pk, status=AssignmentStatus.INVITED, reminder_count=assignment.reminder_count
+    ).update(reminder_count=assignment.reminder_count + 1, last_reminded_at=now)
+    if not claimed:
+        return False
+    assignment.reminder_count += 1
+    assignment.last_reminded_at = now
+    _queue_message(
+        kind="speaker_invitation_reminder",
+        recipient_email=assignment.speaker.email,
+        recipient_name=assignment.speaker.name,
+        about=assignment,
+        event=assignment.event,
+        dedup_key=(
+            f"speaker_invitation_reminder:{assignment.pk}:"
+            f"{int(assignment.invited_at.timestamp())}:{assignment.reminder_count}"
+        ),
+        context={**_invitation_context(assignment), "reminder_number": assignment.reminder_count},
+    )
+    return True
+
+
+@transaction.atomic
+def _alert_organisers(assignment: SpeakerAssignment, *, now) -> bool:
+    claimed = SpeakerAssignment.objects.filter(
+        pk=assignment.pk, status=AssignmentStatus.INVITED, unanswered_alert_sent_at__isnull=True
+    ).update(unanswered_alert_sent_at=now)
+    if not claimed:
+        return False
+    event = assignment.event
+    for organiser in event.organisers.all():
+        if not organiser.email:
+            continue
+        _queue_message(
+            kind="speaker_unanswered_alert",
+            recipient_email=organiser.email,
+            recipient_name=organiser.get_full_name() or organiser.get_username(),
+            about=assignment,
+            event=event,
+            dedup_key=(
+                f"speaker_unanswered_alert:{assignment.pk}:{int(assignment.invited_at.timestamp())}:{organiser.email}"
+            ),
+            context={
+                "speaker_name": assignment.speaker.name,
+                "event_title": event.title,
+                "event_start": event.local_start.isoformat(),
+                "invited_at": timezone.localtime(assignment.invited_at, event.zone).isoformat(),
+                "reminders_sent": assignment.reminder_count,
+                "admin_url": _site_url(f"/admin/speakers/speakerassignment/{assignment.pk}/change/"),
+            },
+        )
+    return True
+
+
+# --- event changes --------------------------------------------------------------------
+
+
+def tell_speakers_event_changed(*, event: Event, changed_fields) -> int:
+    """Queue ``event_changed`` to the event's invited and accepted speakers (inside the
+    caller's transaction; sending happens after commit)."""
+    count = 0
+    for assignment in event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"):
+        _queue_message(
+            kind="event_changed",
+            recipient_email=assignment.speaker.email,
+            recipient_name=assignment.speaker.name,
+            about=assignment,
+            event=event,
+            dedup_key=f"event_changed:speaker:{assignment.pk}:{event.sequence}",
+            context={"changed_fields": sorted(changed_fields), "role": assignment.get_role_display()},
+        )
+        count += 1
+    return count
+
+
+def tell_speakers_event_cancelled(*, event: Event, reason: str = "") -> int:
+    count = 0
+    for assignment in event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"):
+        _queue_message(
+            kind="event_cancelled",
+            recipient_email=assignment.speaker.email,
+            recipient_name=assignment.speaker.name,
+            about=assignment,
+            event=event,
+            dedup_key=f"event_cancelled:speaker:{assignment.pk}",
+            context={"reason": reason, "role": assignment.get_role_display()},
+        )
+        count += 1
+    return count
+
+
+# --- unavailability -------------------------------------------------------------------
+
+
+@transaction.atomic
+def declare_unavailability(*, speaker: Speaker, start, end, reason: str = "") -> SpeakerUnavailability:
+    period = SpeakerUnavailability(speaker=speaker, start=start, end=end, reason=reason)
+    if end <= start:
+        raise SpeakerError("The period must end after it starts.", "end_before_start")
+    period.save()
+    return period
+
+
+@transaction.atomic
+def update_unavailability(*, period: SpeakerUnavailability, **changes) -> SpeakerUnavailability:
+    for name, value in changes.items():
+        setattr(period, name, value)
+    if period.end <= period.start:
+        raise SpeakerError("The period must end after it starts.", "end_before_start")
+    period.save()
+    return period
+
+
+def remove_unavailability(*, period: SpeakerUnavailability) -> None:
+    period.delete()
+
+
+# --- private calendar feed ------------------------------------------------------------
+
+
+def active_speaker_feed(speaker: Speaker) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.filter(scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def rotate_speaker_feed(*, speaker: Speaker) -> CalendarFeed:
+    """Create the speaker's private feed token, or replace it (the old URL stops working)."""
+    now = timezone.now()
+    CalendarFeed.objects.filter(
+        scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    return CalendarFeed.objects.create(
+        scope=CalendarFeed.Scope.SPEAKER,
+        speaker_id=speaker.pk,
+        user_id=speaker.user_id,
+        token=secrets.token_urlsafe(32),
+    )
+
+
+@transaction.atomic
+def revoke_speaker_feed(*, speaker: Speaker) -> int:
+    return CalendarFeed.objects.filter(
+        scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
