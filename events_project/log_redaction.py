@@ -1,0 +1,27 @@
+"""Keep people's email addresses out of the logs.
+
+Services are written not to log personal data, but exception messages are not under our
+control (an IntegrityError quotes the duplicate key, e.g. ``(event_id, email)=(3,
+ana@example.org)``). This filter on every log handler masks whatever slipped through.
+"""
+
+import logging
+import re
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}")
+
+
+def redact(text: str) -> str:
+    return EMAIL.sub("[email]", text)
+
+
+class RedactPersonalData(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "@" in message:
+            record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True

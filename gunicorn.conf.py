@@ -1,0 +1,26 @@
+"""gunicorn settings, read from the working directory by `gunicorn events_project.wsgi`.
+
+One file for every place the web server runs (compose.yaml, scripts/prodstack.py, the
+production tests), so they all start it with the same command and the same limits.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request that holds a worker longer than this is a bug, not load: the worker is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so that a slow leak never takes the service down.
+max_requests = 5000
+max_requests_jitter = 500
+# The backlog holds a rush of clients while every worker is busy, instead of refusing them.
+backlog = 2048
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# Path only (%(U)s), never the query string: searches may carry names or email addresses.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# /dev/shm keeps worker heartbeats off slow container disks.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
