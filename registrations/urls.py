@@ -1,9 +1,31 @@
 """API routes of this app, mounted under /api/ by events_project.urls."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
+
+from registrations.apis import checkin as checkin_apis
 
 router = SimpleRouter()
 # --- registrations (registration, waiting list, invitations) ---
 # --- check-in (tickets, scans, offline batches) ---
+checkin_urlpatterns = [
+    path("events/<int:event_id>/checkin/", checkin_apis.ScanView.as_view(), name="checkin-scan"),
+    path("events/<int:event_id>/checkin/search/", checkin_apis.SearchView.as_view(), name="checkin-search"),
+    path("events/<int:event_id>/checkin/manual/", checkin_apis.ManualCheckInView.as_view(), name="checkin-manual"),
+    path("events/<int:event_id>/checkin/walk-in/", checkin_apis.WalkInView.as_view(), name="checkin-walk-in"),
+    path("events/<int:event_id>/checkin/counts/", checkin_apis.CountsView.as_view(), name="checkin-counts"),
+    path("events/<int:event_id>/checkin/list/", checkin_apis.OfflineListView.as_view(), name="checkin-list"),
+    path("events/<int:event_id>/checkin/batch/", checkin_apis.OfflineBatchView.as_view(), name="checkin-batch"),
+    path(
+        "events/<int:event_id>/checkin/<int:checkin_id>/undo/", checkin_apis.UndoView.as_view(), name="checkin-undo"
+    ),
+    path("registrations/manage/<str:token>/qr.png", checkin_apis.TicketPngView.as_view(), name="ticket-qr-png"),
+    path("registrations/manage/<str:token>/qr.svg", checkin_apis.TicketSvgView.as_view(), name="ticket-qr-svg"),
+    path(
+        "registrations/manage/<str:token>/reissue-ticket/",
+        checkin_apis.TicketReissueView.as_view(),
+        name="ticket-reissue",
+    ),
+]
 
-urlpatterns = router.urls
+urlpatterns = router.urls + checkin_urlpatterns

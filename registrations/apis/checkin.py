@@ -1,0 +1,260 @@
+"""Check-in API: tickets' QR images, scans at the door, manual and walk-in check-in, offline batches.
+
+Views parse, call one service in ``registrations.services.checkin`` / ``tickets`` and render.
+Rights are per event (organisers and check-in staff, ``events.permissions.can_check_in``);
+the scan endpoint checks them inside its single lookup query (see the service).
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from events_project.exceptions import NotFound
+from events_project.pagination import PageNumberPagination
+from events_project.schema import error_responses
+from registrations import checkin_serializers as shapes
+from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.services import checkin as door
+from registrations.services import tickets
+
+SCAN_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
+
+
+class StaffThrottle(ScopedRateThrottle):
+    """Staff are signed in and authorised per event, and a secret has 130 random bits, so
+    guessing is hopeless; the per-account limit bounds what a stolen staff login can do."""
+
+    def get_rate(self):
+        return self.THROTTLE_RATES.get(self.scope) or self.THROTTLE_RATES["user"]
+
+
+class DoorView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [StaffThrottle]
+    throttle_scope = "user"
+
+    def event(self):
+        return door.event_for_check_in(event_id=self.kwargs["event_id"], user=self.request.user)
+
+
+def _checked_in_body(checkin: CheckIn) -> dict:
+    return {
+        "code": door.CHECKED_IN,
+        "detail": "Checked in.",
+        "checkin": shapes.CheckInSerializer(checkin).data,
+        "registration": door.registration_summary(checkin.registration),
+    }
+
+
+class ScanView(DoorView):
+    @extend_schema(
+        request=shapes.ScanSerializer,
+        responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
+        summary="Check in a scanned ticket",
+        description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
+        "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `cancelled`, `not_confirmed` (409) "
+        "or `invalid` (400).",
+    )
+    def post(self, request, event_id):
+        payload = shapes.ScanSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        checkin = door.check_in(
+            event_id=event_id,
+            secret=payload.validated_data["secret"],
+            by=request.user,
+            device=payload.validated_data["device"],
+        )
+        return Response(_checked_in_body(checkin))
+
+
+class ManualCheckInView(DoorView):
+    @extend_schema(
+        request=shapes.ManualCheckInSerializer,
+        responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
+        summary="Check in a registration found by name or email",
+    )
+    def post(self, request, event_id):
+        event = self.event()
+        payload = shapes.ManualCheckInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        registration = Registration.objects.filter(event=event, pk=payload.validated_data["registration"]).first()
+        if registration is None:
+            raise NotFound("No such registration for this event.", "not_found")
+        checkin = door.check_in_registration(
+            event=event, registration=registration, by=request.user, device=payload.validated_data["device"]
+        )
+        return Response(_checked_in_body(checkin))
+
+
+class WalkInView(DoorView):
+    @extend_schema(
+        request=shapes.WalkInSerializer,
+        responses={201: shapes.CheckInResultSerializer, **SCAN_ERRORS},
+        summary="Register a walk-in and check them in in one step",
+        description="Fails with `event_full` (409) when no seat is left; walk-ins never wait.",
+    )
+    def post(self, request, event_id):
+        event = self.event()
+        payload = shapes.WalkInSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        checkin = door.check_in_walk_in(
+            event=event,
+            by=request.user,
+            device=data["device"],
+            name=data["name"],
+            email=data["email"],
+            party_size=data["party_size"],
+        )
+        return Response(_checked_in_body(checkin), status=status.HTTP_201_CREATED)
+
+
+class UndoView(DoorView):
+    @extend_schema(
+        request=None,
+        responses={200: shapes.CheckInSerializer, **error_responses(401, 403, 404, 429)},
+        summary="Undo a mistaken check-in",
+    )
+    def post(self, request, event_id, checkin_id):
+        event = self.event()
+        checkin = get_object_or_404(
+            CheckIn.objects.select_related("registration", "by", "undone_by"), event=event, pk=checkin_id
+        )
+        checkin = door.undo_check_in(checkin=checkin, by=request.user)
+        return Response(shapes.CheckInSerializer(checkin).data)
+
+
+class CountsView(DoorView):
+    @extend_schema(responses={200: shapes.DoorCountsSerializer, **error_responses(401, 403, 404, 429)})
+    def get(self, request, event_id):
+        return Response(shapes.DoorCountsSerializer(door.door_counts(event=self.event())).data)
+
+
+class DoorListView(generics.ListAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [StaffThrottle]
+    throttle_scope = "user"
+    filterset_fields = ["status"]
+    ordering_fields = ["name", "id"]
+    ordering = ["name", "id"]
+
+    def event(self):
+        return door.event_for_check_in(event_id=self.kwargs["event_id"], user=self.request.user)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("q", str, description="Part of the name or email address.")],
+    responses={200: shapes.SearchResultSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+    summary="Find registrations by name or email for manual check-in",
+)
+class SearchView(DoorListView):
+    serializer_class = shapes.SearchResultSerializer
+
+    def get_queryset(self):
+        return door.search_registrations(event=self.event(), query=self.request.query_params.get("q", ""))
+
+
+class OfflineListPagination(PageNumberPagination):
+    """A device downloads the whole door list; big pages keep that to a few requests."""
+
+    page_size = 500
+    max_page_size = 2000
+
+
+@extend_schema(
+    responses={200: shapes.CheckInListEntrySerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+    summary="The event's check-in list for offline devices",
+    description="Each registration with `ticket_hash` = SHA-256 (hex) of its ticket secret: a device hashes "
+    "what it scans and looks it up. Secrets themselves are never sent.",
+)
+class OfflineListView(DoorListView):
+    serializer_class = shapes.CheckInListEntrySerializer
+    pagination_class = OfflineListPagination
+
+    def get_queryset(self):
+        return door.checkin_list(event=self.event())
+
+
+class OfflineBatchView(DoorView):
+    @extend_schema(
+        request=shapes.OfflineBatchSerializer,
+        responses={200: shapes.OfflineBatchResultSerializer, **error_responses(400, 401, 403, 404, 429)},
+        summary="Upload the scans an offline device made",
+        description="Idempotent on `client_scan_id`; every scan gets its own `code` as for a live scan.",
+    )
+    def post(self, request, event_id):
+        event = self.event()
+        payload = shapes.OfflineBatchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        results = door.record_offline_scans(
+            event=event,
+            by=request.user,
+            device=payload.validated_data["device"],
+            scans=payload.validated_data["scans"],
+        )
+        summary: dict[str, int] = {}
+        for result in results:
+            summary[result.code] = summary.get(result.code, 0) + 1
+        return Response({"results": [result.as_dict() for result in results], "summary": summary})
+
+
+# --- the ticket itself, reached through the registration's private management token ------
+
+
+class TicketView(APIView):
+    """Anyone holding the management token: the token is the credential, so guessing is throttled."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def ticket(self) -> Registration:
+        registration = Registration.objects.filter(manage_token=self.kwargs["token"]).first()
+        if registration is None:
+            raise NotFound("No such registration.", "not_found")
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise NotFound("This registration has no ticket: it is not confirmed.", "no_ticket")
+        return registration
+
+
+def _image(content, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    # the image is the ticket: keep it out of shared caches and browser history
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+class TicketPngView(TicketView):
+    @extend_schema(
+        responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(404, 429)},
+        summary="The ticket's QR code as PNG",
+    )
+    def get(self, request, token):
+        return _image(tickets.qr_png(registration=self.ticket()), "image/png")
+
+
+class TicketSvgView(TicketView):
+    @extend_schema(
+        responses={(200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR), **error_responses(404, 429)},
+        summary="The ticket's QR code as SVG",
+    )
+    def get(self, request, token):
+        return _image(tickets.qr_svg(registration=self.ticket()), "image/svg+xml")
+
+
+class TicketReissueView(TicketView):
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, **error_responses(404, 429)},
+        summary="Re-issue the ticket: the old QR code stops working",
+    )
+    def post(self, request, token):
+        tickets.reissue_ticket(registration=self.ticket(), by=None)
+        return Response({"code": "reissued", "detail": "A new ticket was issued; the old code no longer works."})

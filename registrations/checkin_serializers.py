@@ -1,0 +1,151 @@
+"""Input and output shapes of the check-in API (tickets at the door, offline devices)."""
+
+from rest_framework import serializers
+
+from registrations.models import CheckIn, Registration
+from registrations.services.checkin import MAX_BATCH_SCANS, display_name
+from registrations.services.tickets import ticket_hash
+
+
+class ScanSerializer(serializers.Serializer):
+    secret = serializers.CharField(max_length=200, trim_whitespace=True, help_text="The QR payload or bare secret.")
+    device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ManualCheckInSerializer(serializers.Serializer):
+    registration = serializers.IntegerField(min_value=1, help_text="Id from the search endpoint.")
+    device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class WalkInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    party_size = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class OfflineScanSerializer(serializers.Serializer):
+    client_scan_id = serializers.CharField(max_length=64)
+    scanned_at = serializers.DateTimeField()
+    secret = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    ticket_hash = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs.get("secret") and not attrs.get("ticket_hash"):
+            raise serializers.ValidationError("Give the scanned secret or the ticket_hash from the list.")
+        return attrs
+
+
+class OfflineBatchSerializer(serializers.Serializer):
+    device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    scans = OfflineScanSerializer(many=True, allow_empty=True, max_length=MAX_BATCH_SCANS)
+
+
+class RegistrationAtDoorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    party_size = serializers.IntegerField()
+    party_names = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    registration = serializers.SerializerMethodField()
+    checked_in_by = serializers.SerializerMethodField()
+    undone_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "registration",
+            "checked_in_at",
+            "checked_in_by",
+            "device",
+            "source",
+            "client_scan_id",
+            "undone_at",
+            "undone_by",
+        ]
+
+    def get_registration(self, checkin) -> dict:
+        registration = checkin.registration
+        return {"id": registration.pk, "name": registration.name, "party_size": registration.party_size}
+
+    def get_checked_in_by(self, checkin) -> str:
+        return display_name(checkin.by)
+
+    def get_undone_by(self, checkin) -> str:
+        return display_name(checkin.undone_by)
+
+
+class CheckInResultSerializer(serializers.Serializer):
+    """What a scan answers. ``code`` is what clients switch on; the rest explains it."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    checkin = CheckInSerializer(required=False)
+    registration = RegistrationAtDoorSerializer(required=False)
+    checked_in_at = serializers.DateTimeField(required=False)
+    checked_in_by = serializers.CharField(required=False)
+    device = serializers.CharField(required=False)
+
+
+class _LiveCheckInFields(serializers.Serializer):
+    checked_in_at = serializers.SerializerMethodField()
+    checked_in_by = serializers.SerializerMethodField()
+
+    def get_checked_in_at(self, registration) -> str | None:
+        at = getattr(registration, "live_checked_in_at", None)
+        return serializers.DateTimeField().to_representation(at) if at else None
+
+    def get_checked_in_by(self, registration) -> str:
+        if getattr(registration, "live_id", None) is None:
+            return ""
+        full = f"{registration.live_by_first_name or ''} {registration.live_by_last_name or ''}".strip()
+        return full or registration.live_by_username or ""
+
+
+class CheckInListEntrySerializer(_LiveCheckInFields, serializers.ModelSerializer):
+    """One line of an offline device's list: the hash of the secret, never the secret."""
+
+    ticket_hash = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = ["id", "ticket_hash", "name", "party_size", "party_names", "status", "checked_in_at", "checked_in_by"]
+
+    def get_ticket_hash(self, registration) -> str:
+        return ticket_hash(registration.ticket_secret)
+
+
+class SearchResultSerializer(_LiveCheckInFields, serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = ["id", "name", "email", "party_size", "party_names", "status", "checked_in_at", "checked_in_by"]
+
+
+class DoorCountsSerializer(serializers.Serializer):
+    registered = serializers.IntegerField(help_text="Confirmed registrations.")
+    registered_people = serializers.IntegerField()
+    checked_in = serializers.IntegerField(help_text="Registrations with a live check-in.")
+    checked_in_people = serializers.IntegerField()
+    waiting = serializers.IntegerField(help_text="Waiting list, including seats on offer.")
+    waiting_people = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="Awaiting approval.")
+
+
+class ScanResultSerializer(serializers.Serializer):
+    client_scan_id = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    replayed = serializers.BooleanField()
+    checkin_id = serializers.IntegerField(required=False)
+    checked_in_at = serializers.DateTimeField(required=False)
+    checked_in_by = serializers.CharField(required=False)
+    registration = RegistrationAtDoorSerializer(required=False)
+
+
+class OfflineBatchResultSerializer(serializers.Serializer):
+    results = ScanResultSerializer(many=True)
+    summary = serializers.DictField(child=serializers.IntegerField())

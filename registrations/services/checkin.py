@@ -1,0 +1,438 @@
+"""Check-in at the door: scanning a ticket, finding a name, walk-ins, offline batches, undo.
+
+Every way in ends in :func:`_admit`, which decides whether a registration may come in and
+writes the one :class:`CheckIn`. The answer is typed by a stable ``code``:
+
+``checked_in``          admitted now (200)
+``already_checked_in``  a live check-in exists; says when, by whom, on which device (409)
+``wrong_event``         a real ticket, for another event (409); nothing about it is revealed
+``cancelled``           the registration was cancelled (409)
+``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
+``invalid``             unknown, forged, altered or re-issued code (400)
+
+Concurrency: a scan reads the registration and its live check-in in one query and then
+inserts, without a lock. Two devices scanning one ticket at once both pass the read; the
+partial unique constraint ``checkin_one_live_per_registration`` lets exactly one INSERT in
+and the other gets an IntegrityError, which becomes ``already_checked_in``. That keeps the
+happy path at two queries of ours (plus the token lookup of authentication): one SELECT
+(registration, live check-in, the scanner's rights for the event), one INSERT.
+
+Attendance is not written here: finalising attendance when the event ends reads the live
+check-ins (notifications' attendance task), so a check-in costs no extra UPDATE.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from rest_framework import status
+
+from events.models import Event
+from events.permissions import can_check_in
+from events_project.exceptions import DomainError, Forbidden, NotFound
+from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.services.tickets import secret_from_payload, ticket_hash
+
+logger = logging.getLogger(__name__)
+
+CHECKED_IN = "checked_in"
+ALREADY_CHECKED_IN = "already_checked_in"
+WRONG_EVENT = "wrong_event"
+CANCELLED = "cancelled"
+NOT_CONFIRMED = "not_confirmed"
+INVALID = "invalid"
+
+MAX_BATCH_SCANS = 500
+
+
+class CheckInRefused(DomainError):
+    """The door says no. ``code`` is one of the module's answers; ``extra`` explains it."""
+
+    _statuses = {
+        ALREADY_CHECKED_IN: status.HTTP_409_CONFLICT,
+        WRONG_EVENT: status.HTTP_409_CONFLICT,
+        CANCELLED: status.HTTP_409_CONFLICT,
+        NOT_CONFIRMED: status.HTTP_409_CONFLICT,
+        INVALID: status.HTTP_400_BAD_REQUEST,
+    }
+    _messages = {
+        ALREADY_CHECKED_IN: "This ticket has already been checked in.",
+        WRONG_EVENT: "This ticket is for another event.",
+        CANCELLED: "This registration was cancelled.",
+        NOT_CONFIRMED: "This registration is not confirmed (awaiting approval or on the waiting list).",
+        INVALID: "This is not a valid ticket.",
+    }
+
+    def __init__(self, code: str, *, extra: dict | None = None):
+        super().__init__(self._messages[code], code, extra=extra)
+        self.http_status = self._statuses[code]
+
+
+@dataclass(frozen=True)
+class LiveCheckIn:
+    """The live check-in a lookup found, enough to say "already in, at 10:02, by Aysel"."""
+
+    id: int
+    checked_in_at: dt.datetime
+    by_name: str
+    device: str
+    source: str
+
+    def as_extra(self) -> dict:
+        return {
+            "checkin_id": self.id,
+            "checked_in_at": self.checked_in_at.isoformat(),
+            "checked_in_by": self.by_name,
+            "device": self.device,
+            "source": self.source,
+        }
+
+
+def display_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def registration_summary(registration: Registration) -> dict:
+    return {
+        "id": registration.pk,
+        "name": registration.name,
+        "party_size": registration.party_size,
+        "party_names": registration.party_names,
+        "status": registration.status,
+    }
+
+
+def _with_live_checkin(registrations: QuerySet) -> QuerySet:
+    """Join each registration's live check-in (at most one, by constraint) and its scanner."""
+    return registrations.annotate(
+        live=FilteredRelation("checkins", condition=Q(checkins__undone_at__isnull=True))
+    ).annotate(
+        live_id=F("live__id"),
+        live_checked_in_at=F("live__checked_in_at"),
+        live_device=F("live__device"),
+        live_source=F("live__source"),
+        live_by_first_name=F("live__by__first_name"),
+        live_by_last_name=F("live__by__last_name"),
+        live_by_username=F("live__by__username"),
+    )
+
+
+def _live_of(registration: Registration) -> LiveCheckIn | None:
+    if getattr(registration, "live_id", None) is None:
+        return None
+    full_name = f"{registration.live_by_first_name or ''} {registration.live_by_last_name or ''}".strip()
+    return LiveCheckIn(
+        id=registration.live_id,
+        checked_in_at=registration.live_checked_in_at,
+        by_name=full_name or registration.live_by_username or "",
+        device=registration.live_device,
+        source=registration.live_source,
+    )
+
+
+def _may_check_in_expression(*, event_id: int, user):
+    """True in SQL when the user organises or staffs the event: rights ride on the lookup."""
+    organises = Event.organisers.through.objects.filter(event_id=event_id, user_id=user.pk)
+    staffs = Event.checkin_staff.through.objects.filter(event_id=event_id, user_id=user.pk)
+    return Exists(organises) | Exists(staffs)
+
+
+def event_for_check_in(*, event_id: int, user) -> Event:
+    """The event, if the user may check people in to it; otherwise NotFound / Forbidden."""
+    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
+    if event is None:
+        raise NotFound("No such event.", "not_found")
+    if not can_check_in(user, event):
+        raise Forbidden("You are not check-in staff for this event.", "not_checkin_staff")
+    return event
+
+
+def _insert(**fields) -> CheckIn | None:
+    """Write one check-in; None when the unique constraints say another one got there first.
+
+    In autocommit (a request) the INSERT is atomic on its own; inside a caller's transaction
+    (batches, walk-ins, tests) a savepoint keeps a lost race from spoiling that transaction.
+    """
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                return CheckIn.objects.create(**fields)
+        return CheckIn.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def _current_live(registration: Registration) -> LiveCheckIn | None:
+    found = _with_live_checkin(Registration.objects.filter(pk=registration.pk)).order_by().first()
+    return _live_of(found) if found is not None else None
+
+
+def _admit(
+    *,
+    registration: Registration,
+    live: LiveCheckIn | None,
+    event_id: int,
+    by,
+    device: str,
+    source: str,
+    checked_in_at: dt.datetime | None = None,
+    client_scan_id: str | None = None,
+) -> CheckIn:
+    """The one rule of the door. The caller has checked the user's rights for ``event_id``."""
+    if registration.event_id != event_id:
+        raise CheckInRefused(WRONG_EVENT)
+    summary = {"registration": registration_summary(registration)}
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise CheckInRefused(CANCELLED, extra=summary)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise CheckInRefused(NOT_CONFIRMED, extra=summary)
+    if live is not None:
+        raise CheckInRefused(ALREADY_CHECKED_IN, extra={**summary, **live.as_extra()})
+    checkin = _insert(
+        registration=registration,
+        event_id=event_id,
+        checked_in_at=checked_in_at or timezone.now(),
+        by=by if by is not None and by.is_authenticated else None,
+        device=device[:100],
+        source=source,
+        client_scan_id=client_scan_id,
+    )
+    if checkin is None:
+        # another device won the race between our read and our write
+        live = _current_live(registration)
+        extra = {**summary, **live.as_extra()} if live else summary
+        raise CheckInRefused(ALREADY_CHECKED_IN, extra=extra)
+    return checkin
+
+
+def check_in(*, event_id: int, secret: str, by, device: str = "", source: str = CheckIn.Source.SCAN) -> CheckIn:
+    """Check in the ticket whose code was scanned (or typed) at the door of ``event_id``.
+
+    ``secret`` is the QR payload or the bare secret. Only the event's organisers and check-in
+    staff may do this (NotFound / Forbidden otherwise). Raises :class:`CheckInRefused` with a
+    typed code for every ticket that may not come in. No side effects beyond the check-in row.
+    """
+    parsed = secret_from_payload(secret)
+    registration = None
+    if parsed is not None:
+        lookup = _with_live_checkin(Registration.objects.filter(ticket_secret=parsed))
+        if by.is_superuser:
+            lookup = lookup.annotate(may_check_in=Exists(Event.objects.filter(pk=event_id)))
+        else:
+            lookup = lookup.annotate(may_check_in=_may_check_in_expression(event_id=event_id, user=by))
+        lookup = lookup.only("id", "event_id", "name", "status", "party_size", "party_names").order_by()
+        registration = next(iter(lookup), None)
+    if registration is None or not registration.may_check_in:
+        # unknown code, or a scanner without rights: say which only to someone with rights
+        event_for_check_in(event_id=event_id, user=by)
+        raise CheckInRefused(INVALID)
+    return _admit(
+        registration=registration,
+        live=_live_of(registration),
+        event_id=event_id,
+        by=by,
+        device=device,
+        source=source,
+    )
+
+
+def check_in_registration(
+    *, event: Event, registration: Registration, by, device: str = "", source: str = CheckIn.Source.MANUAL
+) -> CheckIn:
+    """Check in a registration found by name or email (the caller checked ``by``'s rights)."""
+    return _admit(
+        registration=registration,
+        live=_current_live(registration),
+        event_id=event.pk,
+        by=by,
+        device=device,
+        source=source,
+    )
+
+
+def undo_check_in(*, checkin: CheckIn, by) -> CheckIn:
+    """Take back a mistaken check-in; the registration can be checked in again afterwards.
+
+    Undoing twice is harmless: the first undo's time and author stay.
+    """
+    CheckIn.objects.filter(pk=checkin.pk, undone_at__isnull=True).update(
+        undone_at=timezone.now(), undone_by=by if by is not None and by.is_authenticated else None
+    )
+    checkin.refresh_from_db(fields=["undone_at", "undone_by"])
+    return checkin
+
+
+def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckIn:
+    """Register someone who arrived without registering, and check them in, in one step.
+
+    ``details`` go to the registration service's ``register_walk_in`` (name, email, party
+    size and names, consent); its side effects (a confirmation email when there is an
+    address) happen after commit. Capacity rules are the registration service's.
+    """
+    from registrations.services.registration import register_walk_in
+
+    with transaction.atomic():
+        registration = register_walk_in(event=event, by=by, **details)
+        return _admit(
+            registration=registration,
+            live=None,
+            event_id=event.pk,
+            by=by,
+            device=device,
+            source=CheckIn.Source.WALK_IN,
+        )
+
+
+# --- reads for the door ----------------------------------------------------------------
+
+
+def checkin_list(*, event: Event) -> QuerySet[Registration]:
+    """What an offline device needs: every registration of the event with its live check-in.
+
+    Serialised with the SHA-256 of the secret, never the secret (see ``ticket_hash``).
+    """
+    registrations = Registration.objects.filter(event=event).exclude(status=RegistrationStatus.REJECTED)
+    return _with_live_checkin(registrations).only(
+        "id", "event_id", "name", "status", "party_size", "party_names", "ticket_secret"
+    )
+
+
+def search_registrations(*, event: Event, query: str) -> QuerySet[Registration]:
+    """Registrations of the event whose name or email contains ``query`` (manual check-in)."""
+    registrations = Registration.objects.filter(event=event)
+    query = query.strip()
+    if query:
+        registrations = registrations.filter(Q(name__icontains=query) | Q(email__icontains=query.lower()))
+    return _with_live_checkin(registrations).order_by("name", "id")
+
+
+def door_counts(*, event: Event) -> dict:
+    """Live figures for the door: registrations and people registered, in, and waiting."""
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    waiting = Q(status__in=[RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED])
+    totals = (
+        Registration.objects.filter(event=event)
+        .annotate(is_in=Exists(live))
+        .aggregate(
+            registered=Count("id", filter=confirmed),
+            registered_people=Sum("party_size", filter=confirmed),
+            checked_in=Count("id", filter=Q(is_in=True)),
+            checked_in_people=Sum("party_size", filter=Q(is_in=True)),
+            waiting=Count("id", filter=waiting),
+            waiting_people=Sum("party_size", filter=waiting),
+            pending=Count("id", filter=Q(status=RegistrationStatus.PENDING)),
+        )
+    )
+    return {key: value or 0 for key, value in totals.items()}
+
+
+# --- offline batches ---------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    client_scan_id: str
+    code: str
+    detail: str
+    replayed: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "client_scan_id": self.client_scan_id,
+            "code": self.code,
+            "detail": self.detail,
+            "replayed": self.replayed,
+            **self.extra,
+        }
+
+
+def _checked_in_result(checkin: CheckIn, *, client_scan_id: str, replayed: bool) -> ScanResult:
+    return ScanResult(
+        client_scan_id=client_scan_id,
+        code=CHECKED_IN,
+        detail="Checked in.",
+        replayed=replayed,
+        extra={
+            "checkin_id": checkin.pk,
+            "checked_in_at": checkin.checked_in_at.isoformat(),
+            "registration": registration_summary(checkin.registration),
+        },
+    )
+
+
+def record_offline_scans(*, event: Event, by, device: str, scans: list[dict]) -> list[ScanResult]:
+    """Apply the scans an offline device made, in the order they happened.
+
+    Each scan is ``{"client_scan_id", "scanned_at", "secret" | "ticket_hash"}`` (a hash when
+    staff found the person in the downloaded list rather than scanning). Idempotent: a scan
+    whose ``client_scan_id`` already made a check-in answers ``checked_in`` again with
+    ``replayed`` true and writes nothing; a scan that was refused is decided again, which
+    gives the same answer while the door's state is unchanged. Conflicts (someone else
+    checked the ticket in first, a cancelled registration, an unknown code) are reported per
+    scan; the batch as a whole always succeeds. Check-ins keep the device's ``scanned_at``
+    (clamped to the server's now when the device clock runs ahead). No side effects.
+    """
+    scans = sorted(scans, key=lambda scan: scan["scanned_at"])
+    earlier = {
+        checkin.client_scan_id: checkin
+        for checkin in CheckIn.objects.filter(
+            event=event, client_scan_id__in=[scan["client_scan_id"] for scan in scans]
+        ).select_related("registration")
+    }
+    by_hash = None
+    results = []
+    # a device clock that runs ahead must not date a check-in in the future
+    latest_allowed = timezone.now()
+    for scan in scans:
+        scan_id = scan["client_scan_id"]
+        if scan_id in earlier:
+            results.append(_checked_in_result(earlier[scan_id], client_scan_id=scan_id, replayed=True))
+            continue
+        registration = None
+        if scan.get("secret"):
+            parsed = secret_from_payload(scan["secret"])
+            if parsed is not None:
+                registration = _with_live_checkin(Registration.objects.filter(ticket_secret=parsed)).order_by().first()
+        elif scan.get("ticket_hash"):
+            if by_hash is None:
+                by_hash = {
+                    ticket_hash(secret): pk
+                    for pk, secret in Registration.objects.filter(event=event).values_list("pk", "ticket_secret")
+                }
+            pk = by_hash.get(scan["ticket_hash"].lower())
+            if pk is not None:
+                registration = _with_live_checkin(Registration.objects.filter(pk=pk)).order_by().first()
+        try:
+            if registration is None:
+                raise CheckInRefused(INVALID)
+            checkin = _admit(
+                registration=registration,
+                live=_live_of(registration),
+                event_id=event.pk,
+                by=by,
+                device=device,
+                source=CheckIn.Source.OFFLINE,
+                checked_in_at=min(scan["scanned_at"], latest_allowed),
+                client_scan_id=scan_id,
+            )
+        except CheckInRefused as refusal:
+            replay = None
+            if refusal.code == ALREADY_CHECKED_IN:
+                replay = CheckIn.objects.filter(event=event, client_scan_id=scan_id).select_related("registration")
+                replay = replay.first()
+            if replay is not None:
+                # the same batch, uploaded twice at once: the other upload wrote this scan
+                results.append(_checked_in_result(replay, client_scan_id=scan_id, replayed=True))
+            else:
+                results.append(ScanResult(scan_id, refusal.code, refusal.message, extra=refusal.extra))
+            continue
+        earlier[scan_id] = checkin
+        results.append(_checked_in_result(checkin, client_scan_id=scan_id, replayed=False))
+    return results

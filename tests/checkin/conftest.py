@@ -1,0 +1,53 @@
+"""Fixtures for the door: an event, its check-in staff, and confirmed tickets."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from registrations.models import Registration, RegistrationStatus
+from tests import factories
+
+
+def make_registration(event, *, status=RegistrationStatus.CONFIRMED, name=None, email=None, party_size=1):
+    """A registration in a given state, written directly: the door only reads them."""
+    count = Registration.objects.count()
+    return Registration.objects.create(
+        event=event,
+        name=name or f"Attendee {count}",
+        email=email or f"attendee{count}@example.org",
+        status=status,
+        party_size=party_size,
+        seats_held=party_size if status == RegistrationStatus.CONFIRMED else 0,
+        consent_data_processing=True,
+    )
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def event(organiser):
+    return factories.EventFactory(organisers=[organiser])
+
+
+@pytest.fixture
+def staff(event):
+    user = factories.UserFactory(first_name="Aysel", last_name="Mammadova")
+    event.checkin_staff.add(user)
+    return user
+
+
+@pytest.fixture
+def staff_client(staff):
+    return client_for(staff)
+
+
+@pytest.fixture
+def ticket(event):
+    return make_registration(event, name="Leyla Aliyeva", email="leyla@example.org")
+
+
+def scan_url(event) -> str:
+    return f"/api/events/{event.pk}/checkin/"
