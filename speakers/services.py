@@ -12,7 +12,6 @@ same way is harmless (returns the assignment unchanged).
 """
 
 import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -35,6 +34,7 @@ from speakers.models import (
 from speakers.selectors import unanswered_assignments
 
 INVITATION_SALT = "speakers.invitation"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Reminders go out every this many days while an invitation is unanswered, until its deadline.
 REMINDER_INTERVAL = dt.timedelta(days=getattr(settings, "SPEAKER_REMINDER_INTERVAL_DAYS", 3))
 # Default time to answer; never later than a day before the event.
@@ -108,6 +108,11 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
 # --- invitations ----------------------------------------------------------------------
 
 
+def _round(assignment: SpeakerAssignment) -> int:
+    """Which invitation this is: inviting again after a decline starts a new round."""
+    return (assignment.invited_at - EPOCH) // dt.timedelta(microseconds=1)
+
+
 def invitation_token(assignment: SpeakerAssignment) -> str:
     """The signed part of the link in the invitation email.
 
@@ -115,7 +120,7 @@ def invitation_token(assignment: SpeakerAssignment) -> str:
     working when the organiser invites again.
     """
     return signing.dumps(
-        {"a": assignment.pk, "s": assignment.speaker_id, "r": int(assignment.invited_at.timestamp())},
+        {"a": assignment.pk, "s": assignment.speaker_id, "r": _round(assignment)},
         salt=INVITATION_SALT,
         compress=True,
     )
@@ -137,7 +142,7 @@ def assignment_from_token(token: str) -> SpeakerAssignment:
         .filter(pk=data.get("a"), speaker_id=data.get("s"))
         .first()
     )
-    if assignment is None or int(assignment.invited_at.timestamp()) != data.get("r"):
+    if assignment is None or _round(assignment) != data.get("r"):
         raise InvalidInvitationLink("This invitation link is no longer valid.", "invalid_link")
     return assignment
 
@@ -169,7 +174,7 @@ def _send_invitation(assignment: SpeakerAssignment) -> None:
         recipient_name=assignment.speaker.name,
         about=assignment,
         event=assignment.event,
-        dedup_key=f"speaker_invitation:{assignment.pk}:{int(assignment.invited_at.timestamp())}",
+        dedup_key=f"speaker_invitation:{assignment.pk}:{_round(assignment)}",
         context=_invitation_context(assignment),
     )
 
@@ -389,10 +394,7 @@ def _remind(assignment: SpeakerAssignment, *, now) -> bool:
         recipient_name=assignment.speaker.name,
         about=assignment,
         event=assignment.event,
-        dedup_key=(
-            f"speaker_invitation_reminder:{assignment.pk}:"
-            f"{int(assignment.invited_at.timestamp())}:{assignment.reminder_count}"
-        ),
+        dedup_key=(f"speaker_invitation_reminder:{assignment.pk}:{_round(assignment)}:{assignment.reminder_count}"),
         context={**_invitation_context(assignment), "reminder_number": assignment.reminder_count},
     )
     return True
@@ -415,9 +417,7 @@ def _alert_organisers(assignment: SpeakerAssignment, *, now) -> bool:
             recipient_name=organiser.get_full_name() or organiser.get_username(),
             about=assignment,
             event=event,
-            dedup_key=(
-                f"speaker_unanswered_alert:{assignment.pk}:{int(assignment.invited_at.timestamp())}:{organiser.email}"
-            ),
+            dedup_key=(f"speaker_unanswered_alert:{assignment.pk}:{_round(assignment)}:{organiser.email}"),
             context={
                 "speaker_name": assignment.speaker.name,
                 "event_title": event.title,
@@ -494,29 +494,43 @@ def remove_unavailability(*, period: SpeakerUnavailability) -> None:
 
 
 # --- private calendar feed ------------------------------------------------------------
+# The feed itself (its URL /calendar/private/<token>.ics and its content) belongs to
+# events.feed_services; this is the speaker's side of its tokens.
 
 
 def active_speaker_feed(speaker: Speaker) -> CalendarFeed | None:
     return (
         CalendarFeed.objects.filter(scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True)
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
         .first()
     )
 
 
+def speaker_feed_url(feed: CalendarFeed) -> str:
+    from events import feed_services
+
+    return _site_url(feed_services.feed_path(feed))
+
+
 @transaction.atomic
-def rotate_speaker_feed(*, speaker: Speaker) -> CalendarFeed:
-    """Create the speaker's private feed token, or replace it (the old URL stops working)."""
-    now = timezone.now()
-    CalendarFeed.objects.filter(
-        scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True
-    ).update(revoked_at=now)
-    return CalendarFeed.objects.create(
-        scope=CalendarFeed.Scope.SPEAKER,
-        speaker_id=speaker.pk,
-        user_id=speaker.user_id,
-        token=secrets.token_urlsafe(32),
-    )
+def create_speaker_feed(*, speaker: Speaker, by) -> CalendarFeed:
+    """The speaker's active feed, created if there is none (asking twice is harmless)."""
+    from events import feed_services
+
+    if speaker.user_id is None or speaker.user_id != by.pk:
+        raise Forbidden("Only the speaker themself has a speaker feed.", "not_your_profile")
+    return active_speaker_feed(speaker) or feed_services.create_feed(user=by, scope=CalendarFeed.Scope.SPEAKER)
+
+
+@transaction.atomic
+def rotate_speaker_feed(*, speaker: Speaker, by) -> CalendarFeed:
+    """A new token (created if there was no feed); the old URL stops working at once."""
+    from events import feed_services
+
+    feed = active_speaker_feed(speaker)
+    if feed is None:
+        return create_speaker_feed(speaker=speaker, by=by)
+    return feed_services.rotate_feed(feed=feed)
 
 
 @transaction.atomic
