@@ -50,7 +50,8 @@ CALENDAR_RESPONSES = {
 
 def calendar_response(request, content: feed_services.FeedContent, *, private: bool) -> HttpResponse:
     etag, last_modified = content.version()
-    last_modified_stamp = last_modified.timestamp() if last_modified else None
+    # whole seconds: If-Modified-Since has no fractions, and a fraction would always look newer
+    last_modified_stamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=last_modified_stamp)
     if response is None:
         response = HttpResponse(content.render(), content_type=CALENDAR_CONTENT_TYPE)
