@@ -86,3 +86,42 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     rrule = "FREQ=WEEKLY;COUNT=4"
     first_start = factory.LazyFunction(lambda: (now() + dt.timedelta(days=7)).replace(microsecond=0))
     duration_minutes = 90
+
+
+# --- speakers -------------------------------------------------------------------------
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "speakers.Speaker"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    title = "Engineer"
+    organisation = "Caspian Tech"
+    stem_fields = factory.LazyFunction(lambda: ["engineering"])
+    languages = factory.LazyFunction(lambda: ["az", "en"])
+    roles = factory.LazyFunction(lambda: ["panellist"])
+    bio = "Builds things."
+    email = factory.Sequence(lambda n: f"speaker{n}@private.example.org")
+    phone = "+994 50 000 00 00"
+    private_notes = "Prefers mornings."
+
+    @factory.post_generation
+    def travel_regions(speaker, create, extracted, **kwargs):
+        if create and extracted:
+            speaker.travel_regions.set(extracted)
+
+
+class SpeakerAssignmentFactory(factory.django.DjangoModelFactory):
+    """An invitation written directly (no message queued): use services.assign_speaker to test inviting."""
+
+    class Meta:
+        model = "speakers.SpeakerAssignment"
+
+    event = factory.SubFactory(EventFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    role = "panellist"
+    status = "invited"
+    invited_at = factory.LazyFunction(now)
+    response_deadline = factory.LazyAttribute(lambda assignment: assignment.event.start - dt.timedelta(days=1))
