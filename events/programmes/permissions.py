@@ -1,0 +1,51 @@
+"""Who may see and change programmes, cohorts, journeys and certificates."""
+
+from rest_framework import permissions
+
+from events.permissions import is_organiser
+
+
+def can_manage_programme(user, programme) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    # `organisers` is prefetched by the selectors: no query per programme
+    return any(organiser.pk == user.pk for organiser in programme.organisers.all())
+
+
+def is_participant(user, enrolment) -> bool:
+    return bool(user and user.is_authenticated and enrolment.user_id == user.pk)
+
+
+def is_mentor_of(user, enrolment) -> bool:
+    return bool(user and user.is_authenticated and enrolment.mentor_id and enrolment.mentor.user_id == user.pk)
+
+
+def can_view_enrolment(user, enrolment) -> bool:
+    """The programme's organisers, the participant, and their mentor (who sees their attendance)."""
+    return (
+        is_participant(user, enrolment)
+        or is_mentor_of(user, enrolment)
+        or can_manage_programme(user, enrolment.cohort.programme)
+    )
+
+
+def can_act_for_enrolment(user, enrolment) -> bool:
+    """Skipping a session or leaving: the participant themself or the programme's organisers."""
+    return is_participant(user, enrolment) or can_manage_programme(user, enrolment.cohort.programme)
+
+
+class IsOrganiser(permissions.BasePermission):
+    message = "Only organisers can do this."
+
+    def has_permission(self, request, view):
+        return is_organiser(request.user)
+
+
+class CanManageProgramme(permissions.BasePermission):
+    message = "You do not organise this programme."
+
+    def has_object_permission(self, request, view, obj):
+        programme = getattr(obj, "programme", obj)
+        return can_manage_programme(request.user, programme)
