@@ -1,0 +1,180 @@
+"""Manual check-in, undo, live counts, walk-ins and the offline list."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.services import tickets
+from tests import factories
+from tests.checkin.conftest import client_for, make_registration, scan_url
+
+pytestmark = pytest.mark.django_db
+
+
+def door(event, path=""):
+    return f"/api/events/{event.pk}/checkin/{path}"
+
+
+def test_search_finds_by_name_or_email_with_check_in_state(event, staff_client, ticket):
+    make_registration(event, name="Rashad Huseynov", email="rashad@example.org")
+    staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(ticket)})
+
+    by_name = staff_client.get(door(event, "search/"), {"q": "leyla"})
+    by_email = staff_client.get(door(event, "search/"), {"q": "RASHAD@"})
+
+    assert [row["name"] for row in by_name.data["results"]] == ["Leyla Aliyeva"]
+    assert by_name.data["results"][0]["checked_in_by"] == "Aysel Mammadova"
+    assert by_name.data["results"][0]["checked_in_at"] is not None
+    assert [row["name"] for row in by_email.data["results"]] == ["Rashad Huseynov"]
+    assert by_email.data["results"][0]["checked_in_at"] is None
+
+
+def test_search_stays_inside_the_event(event, staff_client):
+    make_registration(factories.EventFactory(), name="Leyla Elsewhere")
+
+    response = staff_client.get(door(event, "search/"), {"q": "leyla"})
+
+    assert response.data["count"] == 0
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_search_query_count_does_not_grow_with_results(event, staff_client, size, django_assert_num_queries):
+    for number in range(size):
+        registration = make_registration(event, name=f"Pupil {number}")
+        staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(registration)})
+
+    # rights (event, its organisers, its check-in staff), then count and page
+    with django_assert_num_queries(5):
+        response = staff_client.get(door(event, "search/"), {"q": "pupil"})
+
+    assert response.data["count"] == size
+
+
+def test_manual_check_in_by_registration_id(event, staff_client, ticket):
+    response = staff_client.post(door(event, "manual/"), {"registration": ticket.pk, "device": "desk"})
+    again = staff_client.post(door(event, "manual/"), {"registration": ticket.pk, "device": "desk"})
+
+    assert response.status_code == 200
+    assert response.data["code"] == "checked_in"
+    assert CheckIn.objects.get().source == CheckIn.Source.MANUAL
+    assert again.data["code"] == "already_checked_in"
+
+
+def test_manual_check_in_of_another_events_registration_is_not_found(event, staff_client):
+    foreign = make_registration(factories.EventFactory())
+
+    response = staff_client.post(door(event, "manual/"), {"registration": foreign.pk})
+
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_undo_sets_undone_and_is_harmless_twice(event, staff, staff_client, ticket):
+    checkin_id = staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(ticket)}).data["checkin"]["id"]
+
+    first = staff_client.post(door(event, f"{checkin_id}/undo/"))
+    second = staff_client.post(door(event, f"{checkin_id}/undo/"))
+
+    checkin = CheckIn.objects.get()
+    assert first.status_code == 200
+    assert first.data["undone_by"] == "Aysel Mammadova"
+    assert second.data["undone_at"] == first.data["undone_at"]
+    assert checkin.undone_by == staff
+    assert checkin.undone_at is not None
+
+
+def test_undo_by_staff_of_another_event_is_forbidden(event, staff_client, ticket):
+    checkin_id = staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(ticket)}).data["checkin"]["id"]
+    outsider = factories.UserFactory()
+    factories.EventFactory().checkin_staff.add(outsider)
+
+    response = client_for(outsider).post(door(event, f"{checkin_id}/undo/"))
+
+    assert response.status_code == 403
+    assert CheckIn.objects.get().undone_at is None
+
+
+def test_counts_registered_checked_in_and_waiting(event, staff_client, ticket):
+    make_registration(event, party_size=3)
+    make_registration(event, status=RegistrationStatus.WAITLISTED, party_size=2)
+    make_registration(event, status=RegistrationStatus.CANCELLED)
+    make_registration(event, status=RegistrationStatus.PENDING)
+    staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(ticket)})
+
+    response = staff_client.get(door(event, "counts/"))
+
+    assert response.data == {
+        "registered": 2,
+        "registered_people": 4,
+        "checked_in": 1,
+        "checked_in_people": 1,
+        "waiting": 1,
+        "waiting_people": 2,
+        "pending": 1,
+    }
+
+
+def test_counts_by_attendee_is_forbidden(event):
+    response = client_for(factories.UserFactory()).get(door(event, "counts/"))
+
+    assert response.status_code == 403
+
+
+def test_walk_in_registers_and_checks_in_in_one_step(event, staff, staff_client):
+    response = staff_client.post(
+        door(event, "walk-in/"), {"name": "Nigar Safarova", "party_size": 3, "device": "tablet"}
+    )
+
+    registration = Registration.objects.get()
+    checkin = CheckIn.objects.get()
+    assert response.status_code == 201, response.data
+    assert response.data["code"] == "checked_in"
+    assert (registration.status, registration.source, registration.party_size) == ("confirmed", "walk_in", 3)
+    assert (checkin.registration, checkin.source, checkin.by) == (registration, CheckIn.Source.WALK_IN, staff)
+
+
+def test_walk_in_when_full_is_refused_and_writes_nothing(staff_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=1, seats_taken=1)
+
+    response = client_for(organiser).post(door(event, "walk-in/"), {"name": "Late Comer"})
+
+    assert response.status_code == 409
+    assert response.data["code"] == "event_full"
+    assert not Registration.objects.exists()
+    assert not CheckIn.objects.exists()
+
+
+def test_offline_list_sends_hashes_never_secrets(event, staff_client, ticket):
+    cancelled = make_registration(event, status=RegistrationStatus.CANCELLED)
+
+    response = staff_client.get(door(event, "list/"))
+
+    rows = {row["id"]: row for row in response.data["results"]}
+    assert rows[ticket.pk]["ticket_hash"] == tickets.ticket_hash(ticket.ticket_secret)
+    assert rows[ticket.pk]["name"] == "Leyla Aliyeva"
+    assert rows[cancelled.pk]["status"] == "cancelled"
+    assert ticket.ticket_secret not in response.content.decode()
+    assert cancelled.ticket_secret not in response.content.decode()
+
+
+def test_offline_list_by_staff_of_another_event_is_forbidden(event, ticket):
+    outsider = factories.UserFactory()
+    factories.EventFactory().checkin_staff.add(outsider)
+
+    response = client_for(outsider).get(door(event, "list/"))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_offline_list_query_count_does_not_grow(event, staff_client, size):
+    for _ in range(size):
+        registration = make_registration(event)
+        staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(registration)})
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(door(event, "list/"), {"status": "confirmed"})
+
+    assert response.data["count"] == size
+    assert len(queries.captured_queries) == 5

@@ -1,0 +1,208 @@
+"""Scanning at the door: typed answers, one check-in per ticket, rights per event, few queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from registrations.models import CheckIn, RegistrationStatus
+from registrations.services import tickets
+from tests import factories
+from tests.checkin.conftest import client_for, make_registration, scan_url
+
+pytestmark = pytest.mark.django_db
+
+
+def scan(client, event, registration_or_text, device="door-1"):
+    text = registration_or_text
+    if not isinstance(text, str):
+        text = tickets.ticket_payload(registration_or_text)
+    return client.post(scan_url(event), {"secret": text, "device": device})
+
+
+def test_scan_confirmed_ticket_checks_in_with_who_when_device(ticket, event, staff, staff_client):
+    response = scan(staff_client, event, ticket, device="phone-7")
+
+    checkin = CheckIn.objects.get()
+    assert response.status_code == 200
+    assert response.data["code"] == "checked_in"
+    assert response.data["checkin"]["checked_in_by"] == "Aysel Mammadova"
+    assert (checkin.registration, checkin.event, checkin.by) == (ticket, event, staff)
+    assert (checkin.device, checkin.source) == ("phone-7", CheckIn.Source.SCAN)
+
+
+def test_scan_twice_answers_already_checked_in_with_when_and_by_whom(ticket, event, staff_client, organiser):
+    first = scan(staff_client, event, ticket, device="door-1")
+
+    second = scan(client_for(organiser), event, ticket, device="door-2")
+
+    assert second.status_code == 409
+    assert second.data["code"] == "already_checked_in"
+    assert second.data["checked_in_by"] == "Aysel Mammadova"
+    assert second.data["device"] == "door-1"
+    assert second.data["checkin_id"] == first.data["checkin"]["id"]
+    assert second.data["registration"]["name"] == "Leyla Aliyeva"
+    assert CheckIn.objects.count() == 1
+
+
+def test_scan_ticket_of_other_event_is_wrong_event_and_reveals_nothing(event, staff_client):
+    other = make_registration(factories.EventFactory(), name="Someone Else")
+
+    response = scan(staff_client, event, other)
+
+    assert response.status_code == 409
+    assert response.data["code"] == "wrong_event"
+    assert "registration" not in response.data
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_cancelled_registration_is_cancelled(event, staff_client):
+    registration = make_registration(event, status=RegistrationStatus.CANCELLED)
+
+    response = scan(staff_client, event, registration)
+
+    assert response.status_code == 409
+    assert response.data["code"] == "cancelled"
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        RegistrationStatus.PENDING,
+        RegistrationStatus.WAITLISTED,
+        RegistrationStatus.OFFERED,
+        RegistrationStatus.REJECTED,
+    ],
+)
+def test_scan_unconfirmed_registration_is_not_confirmed(event, staff_client, status):
+    registration = make_registration(event, status=status)
+
+    response = scan(staff_client, event, registration)
+
+    assert response.status_code == 409
+    assert response.data["code"] == "not_confirmed"
+    assert response.data["registration"]["status"] == status
+    assert not CheckIn.objects.exists()
+
+
+def altered(secret: str) -> str:
+    """The same secret with one character changed, as a forger or a misread would."""
+    swap = "B" if secret[5] == "A" else "A"
+    return secret[:5] + swap + secret[6:]
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda secret: "EVT1:" + altered(secret),
+        lambda secret: "EVT1:" + "A" * 26,
+        lambda secret: "EVT1:" + secret[:-1],
+        lambda secret: secret + "A",
+        lambda secret: "https://example.org/ticket/" + secret,
+        lambda secret: "' OR 1=1 --",
+        lambda secret: "EVT1:" + "Ä" * 26,
+    ],
+    ids=["altered", "made-up", "truncated", "extended", "url", "sql", "non-ascii"],
+)
+def test_scan_forged_or_altered_code_is_invalid(ticket, event, staff_client, forge):
+    response = scan(staff_client, event, forge(ticket.ticket_secret))
+
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid"
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_missing_secret_is_a_validation_error(event, staff_client):
+    response = staff_client.post(scan_url(event), {"device": "door-1"})
+
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid"
+    assert "secret" in response.data["errors"]
+
+
+def test_scan_by_anonymous_is_refused(ticket, event, api_client):
+    response = scan(api_client, event, ticket)
+
+    assert response.status_code in (401, 403)
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_by_attendee_is_forbidden(ticket, event):
+    attendee = factories.UserFactory()
+
+    response = scan(client_for(attendee), event, ticket)
+
+    assert response.status_code == 403
+    assert response.data["code"] == "not_checkin_staff"
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_by_staff_of_another_event_is_forbidden(ticket, event):
+    other_staff = factories.UserFactory()
+    factories.EventFactory().checkin_staff.add(other_staff)
+
+    response = scan(client_for(other_staff), event, ticket)
+    forged = scan(client_for(other_staff), event, "EVT1:" + "A" * 26)
+
+    assert (response.status_code, response.data["code"]) == (403, "not_checkin_staff")
+    assert (forged.status_code, forged.data["code"]) == (403, "not_checkin_staff")
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_staff_of_another_event_cannot_use_own_event_for_foreign_ticket(ticket):
+    other_event = factories.EventFactory()
+    other_staff = factories.UserFactory()
+    other_event.checkin_staff.add(other_staff)
+
+    response = scan(client_for(other_staff), other_event, ticket)
+
+    assert response.data["code"] == "wrong_event"
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_at_unknown_event_is_not_found(ticket, staff_client):
+    response = staff_client.post("/api/events/999999/checkin/", {"secret": tickets.ticket_payload(ticket)})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["organiser", "superuser"])
+def test_scan_by_organiser_or_superuser_checks_in(ticket, event, organiser, who):
+    user = organiser if who == "organiser" else factories.UserFactory(is_superuser=True, is_staff=True)
+
+    response = scan(client_for(user), event, ticket)
+
+    assert response.data["code"] == "checked_in"
+
+
+def test_scan_after_undo_checks_in_again(ticket, event, staff_client):
+    first = scan(staff_client, event, ticket)
+    staff_client.post(f"/api/events/{event.pk}/checkin/{first.data['checkin']['id']}/undo/")
+
+    again = scan(staff_client, event, ticket)
+
+    assert again.data["code"] == "checked_in"
+    assert CheckIn.objects.filter(undone_at__isnull=True).count() == 1
+    assert CheckIn.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scan_over_http_with_token_auth_takes_at_most_three_queries(django_assert_max_num_queries):
+    """The whole request, authentication included, in autocommit as in production."""
+    staff = factories.UserFactory()
+    event = factories.EventFactory()
+    event.checkin_staff.add(staff)
+    ticket = make_registration(event)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+
+    with django_assert_max_num_queries(3):
+        response = scan(client, event, ticket)
+    with CaptureQueriesContext(connection) as second:
+        again = scan(client, event, ticket)
+
+    assert response.data["code"] == "checked_in"
+    assert again.data["code"] == "already_checked_in"
+    assert len(second.captured_queries) == 2
