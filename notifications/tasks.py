@@ -2,7 +2,8 @@
 
 import logging
 
-from notifications.services import outbox
+from notifications.models import AttendanceImport
+from notifications.services import outbox, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -17,3 +18,23 @@ def send_message(message_id: int) -> dict:
 
 def sweep_outbox() -> dict:
     return outbox.sweep_outbox()
+
+
+def queue_due_reminders() -> int:
+    return reminders.queue_due_reminders()
+
+
+def finalise_attendance() -> list[int]:
+    from registrations.services.attendance import finalise_due_events
+
+    return finalise_due_events()
+
+
+def import_participant_report(import_id: int) -> str:
+    from registrations.services.attendance import import_participant_report as run_import
+
+    report = AttendanceImport.objects.select_related("event").filter(pk=import_id).first()
+    if report is None:
+        logger.warning("Attendance import %s is gone; nothing to do", import_id)
+        return "missing"
+    return run_import(report=report).status

@@ -1,0 +1,150 @@
+"""Reads behind the organisers' dashboard page and its CSV exports.
+
+Each figure comes from one grouped query, whatever the number of events: the dashboard of a
+programme with hundreds of events must not issue a query per row.
+
+"Attended" means the attendance record says so once attendance is finalised, and a live
+check-in before that, so a running event already shows who came.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from events.selectors import events_organised_by
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
+
+CONFIRMED = Q(registrations__status=RegistrationStatus.CONFIRMED)
+LIVE_CHECKIN = Q(registrations__checkins__id__isnull=False, registrations__checkins__undone_at__isnull=True)
+
+
+def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
+    def count(condition: Q) -> Count:
+        # distinct: the check-in join repeats a registration that has undone check-ins
+        return Count("registrations", filter=condition, distinct=True)
+
+    return events.annotate(
+        confirmed_count=count(CONFIRMED),
+        waiting_count=count(Q(registrations__status=RegistrationStatus.WAITLISTED)),
+        pending_count=count(Q(registrations__status=RegistrationStatus.PENDING)),
+        checked_in_count=count(LIVE_CHECKIN),
+        attended_count=count(Q(registrations__attendance=Attendance.ATTENDED)),
+        no_show_count=count(Q(registrations__attendance=Attendance.NO_SHOW)),
+    )
+
+
+def upcoming_events(user, *, now=None) -> QuerySet[Event]:
+    now = now or timezone.now()
+    events = events_organised_by(user).filter(end__gt=now).exclude(status=EventStatus.CANCELLED)
+    return _with_figures(events).order_by("start", "id")
+
+
+def past_events(user, *, now=None, limit: int = 50) -> list[Event]:
+    now = now or timezone.now()
+    events = events_organised_by(user).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
+    events = list(_with_figures(events).order_by("-start", "-id")[:limit])
+    for event in events:
+        add_rates(event)
+    return events
+
+
+def add_rates(event: Event) -> Event:
+    """Attendance and no-show rates among confirmed registrations (None when nobody was confirmed)."""
+    finalised = event.attendance_finalised_at is not None
+    attended = event.attended_count if finalised else event.checked_in_count
+    base = event.confirmed_count
+    event.attendance_final = finalised
+    event.attended_figure = attended
+    event.attendance_rate = attended / base if base else None
+    event.no_show_rate = (event.no_show_count if finalised else base - attended) / base if base else None
+    return event
+
+
+def attended_registrations(user, *, since: dt.datetime) -> QuerySet[Registration]:
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
+    organised = events_organised_by(user).filter(start__gte=since, end__lte=timezone.now()).values("pk")
+    return (
+        Registration.objects.filter(event__in=organised)
+        .annotate(came=Exists(live))
+        .filter(Q(attendance=Attendance.ATTENDED) | Q(came=True, event__attendance_finalised_at__isnull=True))
+    )
+
+
+def attendance_by_month(user, *, months: int = 12, group: str = "kind", zone=None) -> tuple[list[dt.date], dict]:
+    """People who attended per month, split by event kind or region: (months, {label: [counts]})."""
+    zone = zone or timezone.get_current_timezone()
+    today = timezone.localdate(timezone=zone)
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    month_list = []
+    cursor = first
+    while cursor <= today:
+        month_list.append(cursor)
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    column = {"kind": "event__kind", "region": "event__region__name"}[group]
+    rows = (
+        attended_registrations(user, since=since)
+        .annotate(month=TruncMonth("event__start", tzinfo=zone))
+        .values("month", column)
+        .annotate(people=Count("id"))
+        .order_by()
+    )
+    series: dict[str, list[int]] = defaultdict(lambda: [0] * len(month_list))
+    index = {month: position for position, month in enumerate(month_list)}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        if month in index:
+            series[row[column] or "—"][index[month]] += row["people"]
+    return month_list, dict(sorted(series.items()))
+
+
+# --- CSV exports ------------------------------------------------------------------------
+
+REGISTRATION_COLUMNS = [
+    "event_id", "event", "event_start", "registration_id", "name", "email", "status", "party_size", "sector",
+    "organisation", "source", "registered_at", "checked_in_at", "attendance", "minutes_attended",
+]  # fmt: skip
+ATTENDANCE_COLUMNS = [
+    "event_id", "event", "kind", "region", "start", "confirmed", "checked_in", "attended", "no_show",
+    "attendance_rate", "no_show_rate", "attendance_final",
+]  # fmt: skip
+
+
+def registration_rows(user, *, event_id: int | None = None) -> Iterator[list]:
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
+    events = events_organised_by(user)
+    if event_id is not None:
+        events = events.filter(pk=event_id)
+    registrations = (
+        Registration.objects.filter(event__in=events.values("pk"))
+        .select_related("event")
+        .annotate(live_checked_in_at=live.values("checked_in_at"))
+        .order_by("event__start", "event_id", "created_at", "id")
+    )
+    for registration in registrations.iterator(chunk_size=1000):
+        event = registration.event
+        yield [
+            event.pk, event.title, event.local_start.isoformat(), registration.pk, registration.name,
+            registration.email, registration.status, registration.party_size, registration.sector,
+            registration.organisation, registration.source, registration.created_at.isoformat(),
+            registration.live_checked_in_at.isoformat() if registration.live_checked_in_at else "",
+            registration.attendance, registration.minutes_attended if registration.minutes_attended is not None else "",
+        ]  # fmt: skip
+
+
+def attendance_rows(user) -> Iterator[list]:
+    events = _with_figures(events_organised_by(user).exclude(status=EventStatus.DRAFT)).order_by("start", "id")
+    for event in events:
+        add_rates(event)
+        yield [
+            event.pk, event.title, event.kind, event.region.name if event.region else "", event.local_start.isoformat(),
+            event.confirmed_count, event.checked_in_count, event.attended_figure, event.no_show_count,
+            "" if event.attendance_rate is None else f"{event.attendance_rate:.3f}",
+            "" if event.no_show_rate is None else f"{event.no_show_rate:.3f}",
+            "yes" if event.attendance_final else "no",
+        ]  # fmt: skip

@@ -1,0 +1,30 @@
+"""Create (or bring up to date) every periodic job of the service. Safe to run at each start."""
+
+from django.core.management.base import BaseCommand
+from django_q.models import Schedule
+
+# name → (dotted function, minutes between runs)
+SCHEDULES = {
+    "notifications: queue due reminders": ("notifications.tasks.queue_due_reminders", 1),
+    "notifications: sweep the outbox": ("notifications.tasks.sweep_outbox", 1),
+    "attendance: finalise ended events": ("notifications.tasks.finalise_attendance", 5),
+    "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),
+    "speakers: remind unanswered invitations": ("speakers.tasks.remind_unanswered_invitations", 60),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the django-q2 schedules (reminders, outbox sweep, attendance, offers, speakers) idempotently."
+
+    def handle(self, *args, **options):
+        for name, (func, minutes) in SCHEDULES.items():
+            _, created = Schedule.objects.update_or_create(
+                name=name,
+                defaults={
+                    "func": func,
+                    "schedule_type": Schedule.MINUTES,
+                    "minutes": minutes,
+                    "repeats": -1,
+                },
+            )
+            self.stdout.write(f"{'created' if created else 'updated'}: {name} ({func}, every {minutes} min)")

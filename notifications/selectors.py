@@ -1,0 +1,32 @@
+"""Reads of the outbox, templates and imports, limited to what a user may see."""
+
+from django.db.models import QuerySet
+
+from events.models import Event
+from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
+
+
+def _organised_event_ids(user):
+    return Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+
+
+def outbox_visible_to(user) -> QuerySet[OutboxMessage]:
+    """Superusers see every message; organisers the messages about events they organise."""
+    messages = OutboxMessage.objects.select_related("event").defer("body_html", "attachments")
+    if user.is_superuser:
+        return messages
+    return messages.filter(event_id__in=_organised_event_ids(user))
+
+
+def templates_visible_to(user) -> QuerySet[MessageTemplateOverride]:
+    templates = MessageTemplateOverride.objects.select_related("event")
+    if user.is_superuser:
+        return templates
+    return templates.filter(event_id__in=_organised_event_ids(user))
+
+
+def imports_visible_to(user) -> QuerySet[AttendanceImport]:
+    imports = AttendanceImport.objects.select_related("event").defer("content")
+    if user.is_superuser:
+        return imports
+    return imports.filter(event_id__in=_organised_event_ids(user))

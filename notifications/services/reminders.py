@@ -1,0 +1,93 @@
+"""When a reminder is due, decided in one place.
+
+A reminder is due for a confirmed registration once ``event.start - offset <= now`` and
+the event has not started. The scan runs every minute and is the only catch-up mechanism:
+after a worker was down it queues, per registration, the LATEST due reminder only (a
+"tomorrow" reminder that is superseded by the "in one hour" one is skipped), never one
+for an event that has started. The dedup key carries the event's start, so moving an
+event makes its reminders due again for the new time; a reminder queued for the old time
+is dropped at send time (see ``outbox._is_stale``).
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from notifications import kinds
+from notifications.models import OutboxMessage
+from notifications.services.outbox import MessageSpec, existing_keys, queue_messages
+
+# Offsets beyond this are not looked for (a month of notice is the most anyone asks for).
+REMINDER_HORIZON = dt.timedelta(days=31)
+
+
+def reminder_key(*, registration_id: int, offset: int, event_start: dt.datetime) -> str:
+    return f"reminder:{registration_id}:{offset}:{event_start.isoformat()}"
+
+
+def due_offset(*, event: Event, now: dt.datetime) -> int | None:
+    """The smallest offset whose time has come, or None when no reminder is due yet."""
+    if event.start <= now:
+        return None
+    due = [offset for offset in set(event.reminder_offsets or []) if event.start - dt.timedelta(minutes=offset) <= now]
+    return min(due) if due else None
+
+
+def _starts_in(minutes: int) -> str:
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return "tomorrow" if days == 1 else f"in {days} days"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "in one hour" if hours == 1 else f"in {hours} hours"
+    return f"in {minutes} minutes"
+
+
+def queue_due_reminders(*, now: dt.datetime | None = None) -> int:
+    """Queue every reminder that is due at ``now``; returns how many new ones were queued.
+
+    Side effects: outbox rows, and send jobs after commit.
+    """
+    from registrations.models import Registration, RegistrationStatus
+
+    now = now or timezone.now()
+    events = Event.objects.filter(status=EventStatus.PUBLISHED, start__gt=now, start__lte=now + REMINDER_HORIZON)
+    queued = 0
+    for event in events.only("pk", "start", "reminder_offsets"):
+        offset = due_offset(event=event, now=now)
+        if offset is None:
+            continue
+        due_at = event.start - dt.timedelta(minutes=offset)
+        registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+        suffix = f":{offset}:{event.start.isoformat()}"
+        # the common case once a fan-out is done: everyone has theirs, so read no further
+        done = OutboxMessage.objects.filter(event=event, kind=kinds.REMINDER, dedup_key__endswith=suffix).count()
+        if done and done >= registrations.count():
+            continue
+        event = Event.objects.get(pk=event.pk)
+        candidates = {
+            reminder_key(registration_id=registration.pk, offset=offset, event_start=event.start): registration
+            for registration in registrations.order_by("pk")
+            # someone confirmed after the reminder's time was just sent their confirmation
+            if not (registration.confirmed_at and registration.confirmed_at > due_at)
+        }
+        if not candidates:
+            continue
+        already = existing_keys(candidates)
+        specs = [
+            MessageSpec(
+                kind=kinds.REMINDER,
+                recipient_email=registration.email,
+                recipient_name=registration.name,
+                about=registration,
+                event=event,
+                dedup_key=key,
+                context={"starts_in": _starts_in(offset), "offset_minutes": offset},
+                event_start=event.start,
+            )
+            for key, registration in candidates.items()
+            if key not in already
+        ]
+        queued += len(queue_messages(specs))
+    return queued

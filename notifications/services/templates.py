@@ -1,0 +1,65 @@
+"""Organisers' own wording of a message kind for one of their events."""
+
+from django.db import transaction
+
+from events.models import Event
+from notifications import kinds
+from notifications.exceptions import DomainError
+from notifications.models import MessageTemplateOverride
+from notifications.services.rendering import PLACEHOLDER
+
+KNOWN_PLACEHOLDERS = frozenset(
+    {
+        "name",
+        "event",
+        "event_title",
+        "start",
+        "end",
+        "when",
+        "timezone",
+        "venue",
+        "event_url",
+        "ics_url",
+        "manage_url",
+        "join_url",
+        "online_platform",
+        "site_url",
+        "starts_in",
+        "reason",
+    }
+)
+
+
+def _check(subject: str, body: str) -> None:
+    unknown = {match.group(1) for match in PLACEHOLDER.finditer(f"{subject}\n{body}")} - KNOWN_PLACEHOLDERS
+    if unknown:
+        raise DomainError(
+            f"Unknown placeholder(s): {', '.join(sorted(unknown))}. Known: {', '.join(sorted(KNOWN_PLACEHOLDERS))}.",
+            "unknown_placeholder",
+        )
+
+
+@transaction.atomic
+def set_template_override(*, event: Event, kind: str, subject: str = "", body: str = "", by=None):
+    """Create or replace the override of ``kind`` for ``event``. Messages already queued keep their text."""
+    if kind not in kinds.ALL_KINDS:
+        raise DomainError(f"Unknown message kind {kind!r}.", "unknown_kind")
+    _check(subject, body)
+    override, _ = MessageTemplateOverride.objects.update_or_create(
+        event=event, kind=kind, defaults={"subject": subject.strip(), "body": body}
+    )
+    return override
+
+
+@transaction.atomic
+def update_template_override(*, override: MessageTemplateOverride, by=None, **changes) -> MessageTemplateOverride:
+    subject = changes.get("subject", override.subject)
+    body = changes.get("body", override.body)
+    _check(subject, body)
+    override.subject, override.body = subject.strip(), body
+    override.save(update_fields=["subject", "body", "updated_at"])
+    return override
+
+
+def delete_template_override(*, override: MessageTemplateOverride, by=None) -> None:
+    override.delete()
