@@ -125,3 +125,28 @@ class SpeakerAssignmentFactory(factory.django.DjangoModelFactory):
     status = "invited"
     invited_at = factory.LazyFunction(now)
     response_deadline = factory.LazyAttribute(lambda assignment: assignment.event.start - dt.timedelta(days=1))
+
+
+# --- registrations --------------------------------------------------------------------
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Question"
+
+    event = factory.SubFactory(EventFactory)
+    label = factory.Sequence(lambda n: f"Question {n}")
+    kind = "text"
+    required = False
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """Written directly (no message queued): use services.invitations.create_invitation to test inviting."""
+
+    class Meta:
+        model = "registrations.Invitation"
+
+    event = factory.SubFactory(EventFactory, registration_mode="invitation")
+    email = factory.Sequence(lambda n: f"delegate{n}@ministry.example.org")
+    name = factory.Sequence(lambda n: f"Delegate {n}")
+    sector = "government"
