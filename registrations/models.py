@@ -122,7 +122,8 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
     )
     name = models.CharField(max_length=200)
-    email = models.EmailField(help_text=_("Stored lower-case."))
+    # blank only for walk-ins who give no address
+    email = models.EmailField(blank=True, help_text=_("Stored lower-case."))
     status = models.CharField(max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
     # The registrant plus the people they bring (a parent with pupils): all count against capacity.
@@ -159,12 +160,14 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["event", "status", "waiting_since"]),
             models.Index(fields=["email"]),
+            models.Index(fields=["status", "offer_expires_at"]),
         ]
         constraints = [
-            # one active registration per person per event; cancelled ones may repeat
+            # one active registration per person per event; cancelled ones may repeat,
+            # and walk-ins without an address are told apart by name at the door
             models.UniqueConstraint(
                 fields=["event", "email"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=ACTIVE_STATUSES) & ~Q(email=""),
                 name="registration_one_active_per_email",
             ),
             models.CheckConstraint(condition=Q(party_size__gte=1), name="registration_party_at_least_one"),

@@ -4,9 +4,18 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from registrations.apis import checkin as checkin_apis
+from registrations.apis import invitations as invitation_apis
+from registrations.apis import questions as question_apis
+from registrations.apis import registration as registration_apis
 
 router = SimpleRouter()
 # --- registrations (registration, waiting list, invitations) ---
+EVENT = r"events/(?P<event_id>[0-9]+)"
+router.register(f"{EVENT}/registrations", registration_apis.EventRegistrationViewSet, basename="event-registration")
+router.register(f"{EVENT}/invitations", invitation_apis.InvitationViewSet, basename="invitation")
+router.register(f"{EVENT}/questions", question_apis.QuestionViewSet, basename="question")
+router.register("registrations/manage", registration_apis.ManageRegistrationViewSet, basename="manage-registration")
+router.register("me/registrations", registration_apis.MyRegistrationViewSet, basename="my-registration")
 # --- check-in (tickets, scans, offline batches) ---
 checkin_urlpatterns = [
     path("events/<int:event_id>/checkin/", checkin_apis.ScanView.as_view(), name="checkin-scan"),
@@ -16,9 +25,7 @@ checkin_urlpatterns = [
     path("events/<int:event_id>/checkin/counts/", checkin_apis.CountsView.as_view(), name="checkin-counts"),
     path("events/<int:event_id>/checkin/list/", checkin_apis.OfflineListView.as_view(), name="checkin-list"),
     path("events/<int:event_id>/checkin/batch/", checkin_apis.OfflineBatchView.as_view(), name="checkin-batch"),
-    path(
-        "events/<int:event_id>/checkin/<int:checkin_id>/undo/", checkin_apis.UndoView.as_view(), name="checkin-undo"
-    ),
+    path("events/<int:event_id>/checkin/<int:checkin_id>/undo/", checkin_apis.UndoView.as_view(), name="checkin-undo"),
     path("registrations/manage/<str:token>/qr.png", checkin_apis.TicketPngView.as_view(), name="ticket-qr-png"),
     path("registrations/manage/<str:token>/qr.svg", checkin_apis.TicketSvgView.as_view(), name="ticket-qr-svg"),
     path(

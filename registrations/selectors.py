@@ -1,0 +1,85 @@
+"""Reads of registrations used by more than one caller (API, pages, feeds, other apps)."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from events.models import Event
+from registrations.models import ACTIVE_STATUSES, Answer, Invitation, Registration, RegistrationStatus, Sector
+
+
+def _with_event(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("event", "event__region")
+
+
+def registrations_of_user(user) -> QuerySet[Registration]:
+    """A logged-in person's own registrations (by account, not by a claimed email address)."""
+    if not user or not user.is_authenticated:
+        return Registration.objects.none()
+    return _with_event(Registration.objects.filter(user=user)).order_by("-event__start", "-id")
+
+
+def registrations_for_email(email: str) -> QuerySet[Registration]:
+    return _with_event(Registration.objects.filter(email=(email or "").strip().lower())).order_by("event__start", "id")
+
+
+def registration_by_manage_token(token: str) -> Registration | None:
+    return (
+        _with_event(Registration.objects.all())
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+        .filter(manage_token=token)
+        .first()
+    )
+
+
+def registrations_for_event(event: Event) -> QuerySet[Registration]:
+    """What an organiser sees: every registration of the event with its answers, one query each."""
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("invitation", "substitute_for")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+        .order_by("created_at", "id")
+    )
+
+
+def waiting_list(event: Event) -> QuerySet[Registration]:
+    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by(
+        "waiting_since", "pk"
+    )
+
+
+def status_counts(event: Event) -> dict[str, int]:
+    counts = {status: 0 for status in RegistrationStatus.values}
+    rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("id"))
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def sector_balance(event: Event) -> list[dict]:
+    """Invitations and registrations by sector, for organisers balancing a roundtable.
+
+    Two grouped queries, whatever the number of invitees.
+    """
+    sectors = {value: {"sector": value, "label": str(label)} for value, label in [("", "Not given"), *Sector.choices]}
+    for row in sectors.values():
+        row.update(invited=0, invitations_used=0, **{status: 0 for status in ACTIVE_STATUSES})
+    invited = (
+        Invitation.objects.filter(event=event, revoked_at__isnull=True)
+        .values("sector")
+        .annotate(invited=Count("id"), used=Count("id", filter=Q(used_at__isnull=False)))
+    )
+    for row in invited:
+        sectors[row["sector"]]["invited"] = row["invited"]
+        sectors[row["sector"]]["invitations_used"] = row["used"]
+    registered = (
+        Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES)
+        .values("sector", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in registered:
+        key = {"offered": "waitlisted"}.get(row["status"], row["status"])
+        sectors[row["sector"]][key] += row["n"]
+    return [
+        row
+        for row in sectors.values()
+        if row["sector"] or any(row[k] for k in ("invited", "confirmed", "pending", "waitlisted"))
+    ]

@@ -1,0 +1,224 @@
+"""Input and output shapes of the registrations API. No rules here: the services decide."""
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registrations.models import Answer, Invitation, Question, Registration, RegistrationStatus, Sector
+from registrations.services.registration import MAX_PARTY_SIZE, waiting_position
+
+
+class InEventZone:
+    """Datetimes in the event's own timezone (as the events API shows them)."""
+
+    def to_representation(self, instance):
+        event = instance.event if hasattr(instance, "event") else None
+        if event is None:
+            return super().to_representation(instance)
+        with timezone.override(event.zone):
+            return super().to_representation(instance)
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class AnswerValueField(serializers.Field):
+    """Text, number or yes/no: stored as text, checked against the question by the service."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return "yes" if data else "no"
+        if isinstance(data, (str, int, float)):
+            return str(data)
+        raise serializers.ValidationError("An answer is text, a number or true/false.")
+
+    def to_representation(self, value):
+        return value
+
+
+class RegisterSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    answers = serializers.DictField(
+        child=AnswerValueField(),
+        required=False,
+        default=dict,
+        help_text='Question id → answer, e.g. {"12": "academia", "13": true}',
+    )
+    party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE, default=1)
+    party_names = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=MAX_PARTY_SIZE
+    )
+    consent_data_processing = serializers.BooleanField(default=False)
+    consent_recording = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True, default="")
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    invitation_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class OrganiserAddSerializer(RegisterSerializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.CharField(max_length=254)
+
+
+class TransferSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.CharField(max_length=254)
+    consent_data_processing = serializers.BooleanField(
+        default=False, help_text="The colleague agrees to the processing of their data."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    question_label = serializers.CharField(source="question.label", read_only=True)
+
+    class Meta:
+        model = Answer
+        fields = ["question", "question_label", "value"]
+
+
+class EventSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    format = serializers.CharField()
+    status = serializers.CharField()
+    timezone = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    venue_name = serializers.CharField()
+    city = serializers.CharField()
+    chatham_house_rule = serializers.BooleanField()
+    ics_url = serializers.SerializerMethodField()
+
+    def get_ics_url(self, event) -> str:
+        return f"/api/events/{event.pk}/ics/"
+
+    def to_representation(self, instance):
+        with timezone.override(instance.zone):
+            return super().to_representation(instance)
+
+
+class RegistrationSerializer(InEventZone, serializers.ModelSerializer):
+    """A registration as its organisers see it."""
+
+    answers = AnswerSerializer(many=True, read_only=True)
+    invitation = serializers.PrimaryKeyRelatedField(read_only=True)
+    substitute_for = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id", "event", "name", "email", "status", "source", "party_size", "party_names", "seats_held",
+            "waiting_since", "offer_expires_at", "sector", "organisation", "invitation", "substitute_for",
+            "consent_data_processing", "consent_recording", "consented_at", "attendance", "minutes_attended",
+            "answers", "created_at", "confirmed_at", "cancelled_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OwnRegistrationSerializer(InEventZone, serializers.ModelSerializer):
+    """A registration as its registrant sees it: with ticket links, join details and position."""
+
+    event = EventSummarySerializer(read_only=True)
+    waiting_position = serializers.SerializerMethodField()
+    join_url = serializers.SerializerMethodField()
+    manage_url = serializers.SerializerMethodField()
+    ticket_qr_svg_url = serializers.SerializerMethodField()
+    ticket_qr_png_url = serializers.SerializerMethodField()
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "event", "name", "email", "status", "party_size", "party_names", "waiting_position",
+            "offer_expires_at", "sector", "organisation", "consent_data_processing", "consent_recording",
+            "manage_token", "manage_url", "join_url", "ticket_qr_svg_url", "ticket_qr_png_url", "answers",
+            "created_at", "confirmed_at", "cancelled_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_waiting_position(self, registration):
+        if not self.context.get("with_position", True):
+            return None
+        return waiting_position(registration)
+
+    def get_join_url(self, registration) -> str | None:
+        # only a ticket opens the online room
+        if registration.status == RegistrationStatus.CONFIRMED and registration.event.is_online:
+            return registration.event.join_url or None
+        return None
+
+    def get_manage_url(self, registration) -> str:
+        return f"{settings.SITE_URL}/api/registrations/manage/{registration.manage_token}/"
+
+    def get_ticket_qr_svg_url(self, registration) -> str | None:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            return None
+        return f"/api/registrations/manage/{registration.manage_token}/qr.svg"
+
+    def get_ticket_qr_png_url(self, registration) -> str | None:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            return None
+        return f"/api/registrations/manage/{registration.manage_token}/qr.png"
+
+
+class AlreadyRegisteredSerializer(serializers.Serializer):
+    code = serializers.CharField(default="already_registered")
+    detail = serializers.CharField()
+    status = serializers.CharField()
+    registration = OwnRegistrationSerializer(required=False, help_text="Only when you are signed in as its owner.")
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "event", "label", "help_text", "kind", "choices", "required", "position"]
+        read_only_fields = ["id", "event"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    registration_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id", "event", "email", "name", "sector", "organisation", "code", "created_at", "used_at",
+            "revoked_at", "registration_status",
+        ]  # fmt: skip
+        read_only_fields = ["id", "event", "code", "created_at", "used_at", "revoked_at", "registration_status"]
+
+    def get_registration_status(self, invitation) -> str | None:
+        # `registration_set` is prefetched by the view: no query per invitation
+        registrations = sorted(invitation.registration_set.all(), key=lambda r: r.pk)
+        return registrations[-1].status if registrations else None
+
+
+class SectorBalanceSerializer(serializers.Serializer):
+    sector = serializers.CharField()
+    label = serializers.CharField()
+    invited = serializers.IntegerField()
+    invitations_used = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    waitlisted = serializers.IntegerField()
+    offered = serializers.IntegerField()
+
+
+class RegistrationSummarySerializer(serializers.Serializer):
+    capacity = serializers.IntegerField(allow_null=True)
+    seats_taken = serializers.IntegerField()
+    seats_left = serializers.IntegerField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Registrations by status")
+    sectors = SectorBalanceSerializer(many=True)
+    rsvp_deadline = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,68 @@
+"""Invitations to invitation-only events (roundtables): single-use codes, one per invitee."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from notifications import kinds
+from notifications.services import queue_message
+from registrations.exceptions import Conflict, InvalidRegistrationTransition, RegistrationError
+from registrations.models import Invitation, Sector
+from registrations.services.registration import normalise_email
+
+
+@transaction.atomic
+def create_invitation(
+    *, event: Event, email: str, name: str = "", sector: str = "", organisation: str = "", by=None
+) -> Invitation:
+    """Invite one person. Side effects: registration_invitation (with the code) to the invitee."""
+    email = normalise_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise RegistrationError("Give a valid email address.", "invalid_email") from None
+    if sector and sector not in Sector.values:
+        raise RegistrationError("Unknown sector.", "invalid_sector")
+    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+        raise InvalidRegistrationTransition("The event is over or cancelled.", "event_closed")
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                event=event,
+                email=email,
+                name=name.strip()[:200],
+                sector=sector,
+                organisation=organisation.strip()[:200],
+                created_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        raise Conflict("This person is already invited.", "already_invited") from None
+    queue_message(
+        kind=kinds.REGISTRATION_INVITATION,
+        recipient_email=invitation.email,
+        recipient_name=invitation.name,
+        about=invitation,
+        event=event,
+        context={"invitation_code": invitation.code},
+    )
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by=None) -> Invitation:
+    """Withdraw an unused invitation; its code stops working. A used one is cancelled via its registration."""
+    if invitation.revoked_at:
+        return invitation
+    if invitation.used_at:
+        raise InvalidRegistrationTransition(
+            "This invitation was used; cancel the registration instead.", "invitation_used"
+        )
+    Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(revoked_at=timezone.now())
+    invitation.refresh_from_db()
+    if invitation.used_at and not invitation.revoked_at:
+        raise InvalidRegistrationTransition(
+            "This invitation was used; cancel the registration instead.", "invitation_used"
+        )
+    return invitation

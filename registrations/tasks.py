@@ -1,0 +1,15 @@
+"""django-q2 entry points of registrations: thin, safe to run twice."""
+
+import logging
+
+from registrations.services import registration as registration_services
+
+logger = logging.getLogger(__name__)
+
+
+def expire_offers() -> int:
+    """Withdraw seat offers past their time and pass the seats on (run every minute)."""
+    expired = registration_services.expire_offers()
+    if expired:
+        logger.info("Expired %d seat offers", expired)
+    return expired
