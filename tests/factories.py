@@ -150,3 +150,42 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"delegate{n}@ministry.example.org")
     name = factory.Sequence(lambda n: f"Delegate {n}")
     sector = "government"
+
+
+# --- programmes -----------------------------------------------------------------------
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Programme"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Mentoring year {n}")
+    starts_on = dt.date(2026, 9, 1)
+    ends_on = dt.date(2027, 5, 31)
+    completion_threshold = 70
+
+    @factory.post_generation
+    def organisers(programme, create, extracted, **kwargs):
+        if create and extracted:
+            programme.organisers.set(extracted)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Cohort"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """Written directly (no registrations): use events.programmes.services.enrol to test enrolling."""
+
+    class Meta:
+        model = "events.Enrolment"
+
+    cohort = factory.SubFactory(CohortFactory)
+    name = factory.Sequence(lambda n: f"Mentee {n}")
+    email = factory.Sequence(lambda n: f"mentee{n}@example.org")
+    joined_at = factory.LazyFunction(now)

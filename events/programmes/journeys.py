@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -282,6 +283,8 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
             {"title": entry.title, "start": entry.start.isoformat(), "event_id": entry.event_id} for entry in missed
         ],
         "attendance_rate": journey.rate,
+        "series_title": enrolment.cohort.series.title if enrolment.cohort.series_id else "",
+        "journey_url": f"{settings.SITE_URL}/api/enrolments/{enrolment.pk}/journey/",
     }
     last_event = Event.objects.filter(pk=streak.last_event_id).first()
     _queue_alerts(enrolment=enrolment, streak=streak, context=context, event=last_event)
@@ -317,7 +320,7 @@ def review_missed_sessions_for_event(*, event: Event, now=None) -> list[MissedSe
     emails = event.registrations.values("email")
     enrolments = (
         Enrolment.objects.filter(cohort__in=cohorts_following(event), status=Enrolment.Status.ACTIVE, email__in=emails)
-        .select_related("cohort__programme", "mentor")
+        .select_related("cohort__programme", "cohort__series", "mentor")
         .order_by("id")
     )
     alerts = []

@@ -1,0 +1,185 @@
+"""Cohort enrolment: registered for every session, including ones added later; skips; leaving."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from events import services as event_services
+from events.models import EventKind, EventStatus
+from events.programme_models import Enrolment, SessionSkip
+from events.programmes import services
+from events.programmes.exceptions import NotInCohort, ProgrammeError
+from registrations.models import Registration
+from tests import factories
+from tests.programmes.conftest import record, session
+
+pytestmark = pytest.mark.django_db
+
+
+def registered_events(email, status="confirmed"):
+    return set(Registration.objects.filter(email=email, status=status).values_list("event_id", flat=True))
+
+
+def test_enrol_registers_for_every_future_session(cohort, mentoring_series, past, future):
+    session(mentoring_series, past[0])
+    upcoming = [session(mentoring_series, start) for start in future[:3]]
+    session(mentoring_series, future[3], status=EventStatus.DRAFT)
+
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="Leyla@Example.org")
+
+    assert enrolment.email == "leyla@example.org"
+    assert registered_events("leyla@example.org") == {event.pk for event in upcoming}
+    assert set(Registration.objects.filter(email="leyla@example.org").values_list("source", flat=True)) == {"cohort"}
+
+
+def test_enrol_twice_returns_the_same_enrolment(cohort, mentoring_series, future):
+    session(mentoring_series, future[0])
+    first = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+
+    second = services.enrol(cohort=cohort, name="Leyla", email="LEYLA@example.org")
+
+    assert second.pk == first.pk
+    assert Registration.objects.filter(email="leyla@example.org").count() == 1
+
+
+def test_enrol_respects_capacity_and_waiting_list(cohort, mentoring_series, future):
+    small = session(mentoring_series, future[0], capacity=1, waiting_list_enabled=True)
+
+    services.enrol(cohort=cohort, name="First", email="first@example.org")
+    services.enrol(cohort=cohort, name="Second", email="second@example.org")
+
+    statuses = dict(Registration.objects.filter(event=small).values_list("email", "status"))
+    assert statuses == {"first@example.org": "confirmed", "second@example.org": "waitlisted"}
+
+
+def test_occurrences_added_later_register_enrolled_members(organiser, programme, django_capture_on_commit_callbacks):
+    start = (timezone.now() + dt.timedelta(days=3)).replace(hour=14, minute=30, second=0, microsecond=0)
+    series = event_services.create_series(
+        by=organiser,
+        title="Mentoring circle",
+        kind=EventKind.MENTORING_SESSION,
+        rrule="FREQ=WEEKLY;COUNT=2",
+        first_start=start,
+        published=True,
+    )
+    programme.series.add(series)
+    cohort = services.create_cohort(programme=programme, name="Mentees", series=series)
+    services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    assert len(registered_events("leyla@example.org")) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.update_series(series=series, rrule="FREQ=WEEKLY;COUNT=4")
+
+    assert registered_events("leyla@example.org") == set(series.occurrences.values_list("pk", flat=True))
+    assert len(registered_events("leyla@example.org")) == 4
+
+
+def test_event_published_later_registers_whole_programme_cohort(
+    organiser, programme, django_capture_on_commit_callbacks
+):
+    cohort = services.create_cohort(programme=programme, name="Everyone")
+    services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    workshop = factories.EventFactory(title="CV workshop", status=EventStatus.DRAFT, published_at=None)
+    programme.events.add(workshop)
+    outside = factories.EventFactory(title="Not in the programme", status=EventStatus.DRAFT, published_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.publish_event(event=workshop)
+        event_services.publish_event(event=outside)
+
+    assert registered_events("leyla@example.org") == {workshop.pk}
+
+
+def test_member_who_left_is_not_registered_for_new_sessions(
+    cohort, mentoring_series, django_capture_on_commit_callbacks
+):
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    services.leave_cohort(enrolment=enrolment)
+    draft = session(
+        mentoring_series, timezone.now() + dt.timedelta(days=30), status=EventStatus.DRAFT, published_at=None
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.publish_event(event=draft)
+
+    assert registered_events("leyla@example.org") == set()
+
+
+def test_skip_cancels_that_sessions_registration_only(cohort, mentoring_series, future):
+    skipped, kept = session(mentoring_series, future[0]), session(mentoring_series, future[1])
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+
+    skip = services.skip_session(enrolment=enrolment, event=skipped, reason="Exam")
+    again = services.skip_session(enrolment=enrolment, event=skipped)
+
+    assert again.pk == skip.pk
+    assert registered_events("leyla@example.org") == {kept.pk}
+    assert registered_events("leyla@example.org", status="cancelled") == {skipped.pk}
+
+
+def test_skipped_session_is_not_registered_again_when_republished(cohort, mentoring_series, future):
+    skipped = session(mentoring_series, future[0])
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    services.skip_session(enrolment=enrolment, event=skipped)
+
+    services.register_cohorts_for_event(event=skipped)
+
+    assert registered_events("leyla@example.org") == set()
+
+
+def test_skip_of_a_started_session_is_refused(cohort, mentoring_series, past):
+    started = session(mentoring_series, past[-1])
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+
+    with pytest.raises(ProgrammeError) as error:
+        services.skip_session(enrolment=enrolment, event=started)
+
+    assert error.value.code == "session_started"
+    assert not SessionSkip.objects.exists()
+
+
+def test_skip_of_an_event_outside_the_cohort_is_refused(cohort, future):
+    elsewhere = factories.EventFactory()
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+
+    with pytest.raises(NotInCohort) as error:
+        services.skip_session(enrolment=enrolment, event=elsewhere)
+
+    assert error.value.code == "not_in_cohort"
+
+
+def test_leaving_cancels_future_cohort_registrations_only(cohort, mentoring_series, programme, past, future):
+    held = session(mentoring_series, past[-1])
+    upcoming = [session(mentoring_series, start) for start in future[:2]]
+    webinar = factories.WebinarFactory(start=future[0] + dt.timedelta(hours=5))
+    programme.events.add(webinar)
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    record(held, "leyla@example.org", "attended")
+    record(webinar, "leyla@example.org", "unknown", source="online")
+
+    left = services.leave_cohort(enrolment=enrolment)
+    again = services.leave_cohort(enrolment=left)
+
+    assert (left.status, again.left_at) == (Enrolment.Status.LEFT, left.left_at)
+    assert registered_events("leyla@example.org") == {held.pk, webinar.pk}
+    assert registered_events("leyla@example.org", status="cancelled") == {event.pk for event in upcoming}
+
+
+def test_mentor_must_have_the_mentor_role(cohort):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    panellist = factories.SpeakerFactory(roles=["panellist"])
+
+    with pytest.raises(ProgrammeError) as error:
+        services.assign_mentor(enrolment=enrolment, mentor=panellist)
+
+    assert error.value.code == "not_a_mentor"
+
+
+def test_mentor_pairing_needs_a_mentoring_series(programme, mentor):
+    enrolment = factories.EnrolmentFactory(cohort=factories.CohortFactory(programme=programme))
+
+    with pytest.raises(ProgrammeError) as error:
+        services.assign_mentor(enrolment=enrolment, mentor=mentor)
+
+    assert error.value.code == "not_mentoring_cohort"
