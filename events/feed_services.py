@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from events import ical, selectors
@@ -225,7 +225,16 @@ def _registrations_of(*, user=None, email: str = ""):
 def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
     from registrations.models import ACTIVE_STATUSES, RegistrationStatus
 
-    registrations = _registrations_of(user=feed.user, email=feed.email).filter(status__in=ACTIVE_STATUSES)
+    # Cancelling an event cancels its registrations too; those stay in, so that the client
+    # sees STATUS:CANCELLED. A registration the attendee cancelled themself drops out.
+    cancelled_with_event = Q(
+        status=RegistrationStatus.CANCELLED,
+        event__status=EventStatus.CANCELLED,
+        cancelled_at__gte=F("event__cancelled_at"),
+    )
+    registrations = _registrations_of(user=feed.user, email=feed.email).filter(
+        Q(status__in=ACTIVE_STATUSES) | cancelled_with_event
+    )
     events = in_feed_window(selectors.public_events().filter(pk__in=registrations.values("event_id")), now=now)
     active = registrations.filter(event__in=events.order_by().values("pk"))
 
@@ -242,7 +251,8 @@ def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
                 continue
             if status == RegistrationStatus.CONFIRMED and event.is_online and event.join_url:
                 join_urls[event_id] = event.join_url
-            if status in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED) and event.status != "cancelled":
+            waiting = status in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED)
+            if waiting and event.status != EventStatus.CANCELLED:
                 statuses[event_id] = "TENTATIVE"
             notes[event_id] = str(RegistrationStatus(status).label)
         return {"join_urls": join_urls, "statuses": statuses, "registration_notes": notes}
