@@ -1,0 +1,148 @@
+"""Journey figures on a seeded programme with known answers, and the missed-twice alert."""
+
+import pytest
+
+from events.programme_models import MissedSessionsAlert, SessionSkip
+from events.programmes import journeys
+from events.programmes.tasks import review_missed_sessions_for_event
+from notifications.models import OutboxMessage
+from tests import factories
+from tests.programmes.conftest import record, session
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "leyla@example.org"
+
+
+@pytest.fixture
+def enrolment(cohort, mentor):
+    return factories.EnrolmentFactory(cohort=cohort, name="Leyla Hasanova", email=EMAIL, mentor=mentor)
+
+
+@pytest.fixture
+def seeded(enrolment, mentoring_series, programme, past, future):
+    """Mentoring: attended, missed, attended, missed, missed, skipped, upcoming; a webinar attended."""
+    sessions = [session(mentoring_series, start) for start in past[:6]]
+    for event, outcome in zip(sessions[:5], ["attended", "no_show", "attended", "no_show", "no_show"], strict=True):
+        record(event, EMAIL, outcome)
+    SessionSkip.objects.create(enrolment=enrolment, event=sessions[5])
+    record(sessions[5], EMAIL, "unknown", status="cancelled")
+    upcoming = session(mentoring_series, future[0])
+    record(upcoming, EMAIL, "unknown")
+    webinar = factories.WebinarFactory(title="Careers in data science", start=past[2], end=past[2].replace(hour=23))
+    programme.events.add(webinar)
+    record(webinar, EMAIL, "attended", source="online")
+    # someone else's attendance and an event outside the programme do not count
+    record(sessions[0], "other@example.org", "no_show")
+    record(factories.EventFactory(start=past[1], end=past[1].replace(hour=23)), EMAIL, "attended")
+    return sessions, upcoming, webinar
+
+
+def test_journey_counts_registered_attended_missed_and_skipped(enrolment, seeded):
+    journey = journeys.participant_journey(enrolment=enrolment)
+
+    assert (journey.registered, journey.attended, journey.missed, journey.skipped) == (7, 3, 3, 1)
+    assert journey.rate == 50.0
+    assert journey.completed is False
+
+
+def test_journey_rates_per_series(enrolment, seeded, mentoring_series):
+    journey = journeys.participant_journey(enrolment=enrolment)
+
+    rates = {line.series_id: (line.attended, line.missed, line.rate) for line in journey.by_series}
+    assert rates == {mentoring_series.pk: (2, 3, 40.0), None: (1, 0, 100.0)}
+
+
+def test_journey_streaks_skip_neither_breaks_nor_extends(enrolment, seeded):
+    sessions, upcoming, _ = seeded
+
+    journey = journeys.participant_journey(enrolment=enrolment)
+
+    assert journey.current_streak == journeys.Streak("missed", 2, sessions[3].pk, sessions[4].pk)
+    assert (journey.longest_attended_streak, journey.longest_missed_streak) == (1, 2)
+    outcomes = [entry.outcome for entry in journey.entries if entry.in_cohort]
+    assert outcomes == ["attended", "missed", "attended", "missed", "missed", "skipped", "upcoming"]
+
+
+def test_journey_api_for_the_participant(enrolment, seeded, api_client):
+    user = factories.UserFactory(email=EMAIL)
+    enrolment.user = user
+    enrolment.save()
+    api_client.force_authenticate(user)
+
+    response = api_client.get(f"/api/enrolments/{enrolment.pk}/journey/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["attended"], body["missed"], body["rate"], body["threshold"]) == (3, 3, 50.0, 70)
+    assert body["current_streak"]["outcome"] == "missed"
+    assert len(body["entries"]) == 8
+
+
+def alerts_sent() -> list[tuple[str, int]]:
+    rows = OutboxMessage.objects.filter(kind="missed_sessions_alert").order_by("recipient_email", "id")
+    return [(row.recipient_email, row.about_id) for row in rows]
+
+
+def test_missed_twice_alerts_mentor_and_organisers_once_per_streak(enrolment, mentoring_series, organiser, past):
+    sessions = [session(mentoring_series, start) for start in past[:7]]
+    record(sessions[0], EMAIL, "attended")
+    record(sessions[1], EMAIL, "no_show")
+    assert journeys.review_missed_sessions(enrolment=enrolment) is None  # one miss is not a streak
+
+    record(sessions[2], EMAIL, "no_show")
+    first = journeys.review_missed_sessions(enrolment=enrolment)
+    journeys.review_missed_sessions(enrolment=enrolment)
+    record(sessions[3], EMAIL, "no_show")  # a third miss is the same streak
+    same = journeys.review_missed_sessions(enrolment=enrolment)
+
+    assert same.pk == first.pk
+    assert first.first_missed_event_id == sessions[1].pk
+    assert alerts_sent() == sorted([(organiser.email, enrolment.pk), ("nigar.private@example.org", enrolment.pk)])
+
+    record(sessions[4], EMAIL, "attended")
+    record(sessions[5], EMAIL, "no_show")
+    record(sessions[6], EMAIL, "no_show")
+    second = journeys.review_missed_sessions(enrolment=enrolment)
+
+    assert second.first_missed_event_id == sessions[5].pk
+    assert MissedSessionsAlert.objects.count() == 2
+    assert len(alerts_sent()) == 4
+
+
+def test_missed_alert_message_names_the_participant(enrolment, mentoring_series, past):
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+
+    journeys.review_missed_sessions(enrolment=enrolment)
+
+    message = OutboxMessage.objects.get(kind="missed_sessions_alert", recipient_email="nigar.private@example.org")
+    assert "Leyla Hasanova" in message.body_text
+    assert "Mentoring circle" in message.body_text
+
+
+def test_missed_alert_reviewed_after_attendance_is_final(enrolment, mentoring_series, past):
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+    other = factories.EnrolmentFactory(cohort=enrolment.cohort, email="other@example.org")
+    record(sessions[1], other.email, "attended")
+
+    created = review_missed_sessions_for_event(sessions[1].pk)
+    again = review_missed_sessions_for_event(sessions[1].pk)
+
+    assert (created, again) == (1, 1)
+    assert MissedSessionsAlert.objects.get().enrolment == enrolment
+    assert len(alerts_sent()) == 2
+
+
+def test_skipped_sessions_do_not_count_as_missed(enrolment, mentoring_series, past):
+    sessions = [session(mentoring_series, start) for start in past[:3]]
+    for event in sessions[:2]:
+        SessionSkip.objects.create(enrolment=enrolment, event=event)
+        record(event, EMAIL, "unknown", status="cancelled")
+    record(sessions[2], EMAIL, "no_show")
+
+    assert journeys.review_missed_sessions(enrolment=enrolment) is None
+    assert journeys.participant_journey(enrolment=enrolment).missed == 1
