@@ -1,0 +1,84 @@
+"""Email invitations (iTIP, RFC 5546): METHOD, ORGANIZER, ATTENDEE and a rising SEQUENCE."""
+
+import datetime as dt
+
+import pytest
+import recurring_ical_events
+
+from events import ical, services
+from events.ical import invitation_ics
+from registrations.models import Registration
+from tests import factories
+from tests.ical.conftest import parse
+
+pytestmark = pytest.mark.django_db
+
+
+def _only_event(body):
+    calendar = parse(body)
+    (component,) = calendar.walk("VEVENT")
+    return calendar, component
+
+
+def test_request_invitation_has_method_organizer_attendee_and_sequence():
+    event = factories.EventFactory(timezone="Europe/Berlin")
+
+    calendar, component = _only_event(
+        invitation_ics(event=event, attendee_email="nigar@example.org", attendee_name="Nigar Mammadova")
+    )
+
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(component["UID"]) == ical.event_uid(event)
+    assert str(component["ORGANIZER"]) == "mailto:events@example.org"
+    attendee = component["ATTENDEE"]
+    assert str(attendee) == "mailto:nigar@example.org"
+    assert attendee.params["CN"] == "Nigar Mammadova"
+    assert attendee.params["ROLE"] == "REQ-PARTICIPANT"
+    assert component["SEQUENCE"] == 0
+    assert str(component["STATUS"]) == "CONFIRMED"
+    assert component.start == event.start
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Berlin"]
+    assert len(recurring_ical_events.of(calendar).at(event.start.date())) == 1
+
+
+def test_change_sends_a_request_with_a_higher_sequence():
+    event = factories.EventFactory()
+    before = _only_event(invitation_ics(event=event, attendee_email="a@example.org", attendee_name="A"))[1]
+
+    event = services.update_event(event=event, start=event.start + dt.timedelta(hours=2),
+                                  end=event.end + dt.timedelta(hours=2))  # fmt: skip
+    after = _only_event(invitation_ics(event=event, attendee_email="a@example.org", attendee_name="A"))[1]
+
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert after.start == event.start
+    assert str(after["UID"]) == str(before["UID"])
+
+
+def test_cancel_invitation_has_method_cancel_and_status_cancelled():
+    event = services.cancel_event(event=factories.EventFactory(), reason="Storm warning")
+
+    calendar, component = _only_event(
+        invitation_ics(event=event, attendee_email="a@example.org", attendee_name="A", method="CANCEL")
+    )
+
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(component["STATUS"]) == "CANCELLED"
+    assert component["SEQUENCE"] == event.sequence == 1
+    assert str(component["ATTENDEE"]) == "mailto:a@example.org"
+
+
+def test_invitation_has_join_url_only_for_a_confirmed_attendee():
+    webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/77", seats_taken=1)
+    Registration.objects.create(event=webinar, name="B", email="b@example.org", status="confirmed", seats_held=1,
+                                consent_data_processing=True)  # fmt: skip
+
+    confirmed = invitation_ics(event=webinar, attendee_email="B@example.org", attendee_name="B")
+    stranger = invitation_ics(event=webinar, attendee_email="c@example.org", attendee_name="C")
+
+    assert b"zoom.example.org/j/77" in confirmed
+    assert b"zoom.example.org/j/77" not in stranger
+
+
+def test_invitation_rejects_unknown_method():
+    with pytest.raises(ValueError):
+        invitation_ics(event=factories.EventFactory(), attendee_email="a@example.org", method="PUBLISH")
