@@ -5,7 +5,6 @@ Lookup order for each part: the organiser's override for this event and kind, th
 """
 
 import base64
-import logging
 import re
 from dataclasses import dataclass, field
 
@@ -17,8 +16,6 @@ from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
 from notifications import kinds
-
-logger = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -60,6 +57,8 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
     if registration is not None:
         values["registration"] = registration
         values["manage_url"] = management_url(registration)
+        if registration.offer_expires_at and event is not None:
+            values["offer_expires"] = _format_moment(registration.offer_expires_at, event.zone)
     if event is not None:
         zone = event.zone
         values.update(
@@ -81,6 +80,8 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
         if event.is_online and event.join_url and kind in JOIN_DETAIL_KINDS:
             values["join_url"] = event.join_url
     values.update(context or {})
+    if event is not None and values.get("invitation_code") and "invitation_url" not in values:
+        values["invitation_url"] = f"{settings.SITE_URL}/events/{event.pk}/register/?code={values['invitation_code']}"
     return values
 
 
@@ -148,27 +149,20 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
     attachments = []
     registration = _registration(about)
     if kind in TICKET_KINDS and registration is not None:
-        try:
-            from registrations.services.tickets import qr_png
-        except ImportError:  # the tickets module is built alongside; mail goes out without the QR until then
-            logger.warning("registrations.services.tickets is not available: ticket sent without its QR code")
-        else:
-            attachments.append(_attachment("ticket.png", "image/png", qr_png(registration=registration)))
+        # imported here: the tickets module imports the registration services, which queue messages
+        from registrations.services.tickets import qr_png
+
+        attachments.append(_attachment("ticket.png", "image/png", qr_png(registration=registration)))
     method = None
     if event is not None and kind in TICKET_KINDS | CALENDAR_UPDATE_KINDS:
         method = "REQUEST"
     elif event is not None and kind in CALENDAR_CANCEL_KINDS:
         method = "CANCEL"
     if method:
-        try:
-            from events.ical import invitation_ics
-        except ImportError:
-            logger.warning("events.ical is not available: message sent without its calendar invitation")
-        else:
-            ics = invitation_ics(
-                event=event, attendee_email=recipient_email, attendee_name=recipient_name, method=method
-            )
-            attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
+        from events.ical import invitation_ics
+
+        ics = invitation_ics(event=event, attendee_email=recipient_email, attendee_name=recipient_name, method=method)
+        attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
     return attachments
 
 

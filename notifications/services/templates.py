@@ -1,12 +1,13 @@
 """Organisers' own wording of a message kind for one of their events."""
 
+import re
+
 from django.db import transaction
 
 from events.models import Event
 from notifications import kinds
 from notifications.exceptions import DomainError
 from notifications.models import MessageTemplateOverride
-from notifications.services.rendering import PLACEHOLDER
 
 KNOWN_PLACEHOLDERS = frozenset(
     {
@@ -30,8 +31,12 @@ KNOWN_PLACEHOLDERS = frozenset(
 )
 
 
+# anything between double braces, so that "{{ registration.user }}" is refused, not left as text
+ANY_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+
+
 def _check(subject: str, body: str) -> None:
-    unknown = {match.group(1) for match in PLACEHOLDER.finditer(f"{subject}\n{body}")} - KNOWN_PLACEHOLDERS
+    unknown = {match.group(1) for match in ANY_PLACEHOLDER.finditer(f"{subject}\n{body}")} - KNOWN_PLACEHOLDERS
     if unknown:
         raise DomainError(
             f"Unknown placeholder(s): {', '.join(sorted(unknown))}. Known: {', '.join(sorted(KNOWN_PLACEHOLDERS))}.",
