@@ -145,7 +145,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "events_project.staticfiles.StaticFilesStorage"
             if not DEBUG and not env_bool("TESTING")
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
