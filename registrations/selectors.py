@@ -34,7 +34,7 @@ def registrations_for_event(event: Event) -> QuerySet[Registration]:
     """What an organiser sees: every registration of the event with its answers, one query each."""
     return (
         Registration.objects.filter(event=event)
-        .select_related("invitation", "substitute_for")
+        .select_related("event", "invitation", "substitute_for")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
         .order_by("created_at", "id")
     )

@@ -1,0 +1,452 @@
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.throttling import ScopedRateThrottle
+
+from events.models import Event
+from registrations.models import Invitation, Registration, RegistrationStatus
+from registrations.services import registration as services
+from tests import factories
+from tests.registrations.conftest import client_for, messages_to, sign_up
+
+pytestmark = pytest.mark.django_db
+
+Status = RegistrationStatus
+
+
+def register_url(event) -> str:
+    return f"/api/events/{event.pk}/registrations/"
+
+
+def manage_url(registration, action="") -> str:
+    return f"/api/registrations/manage/{registration.manage_token}/" + (f"{action}/" if action else "")
+
+
+def payload(**overrides) -> dict:
+    return {"name": "Aysel Mammadova", "email": "aysel@example.org", "consent_data_processing": True, **overrides}
+
+
+# --- registering ----------------------------------------------------------------------------
+
+
+def test_register_anonymous_returns_the_ticket_link(api_client, event):
+    response = api_client.post(register_url(event), payload(email="Aysel@Example.org"), format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "confirmed"
+    assert body["email"] == "aysel@example.org"
+    registration = Registration.objects.get(event=event)
+    assert body["manage_token"] == registration.manage_token
+    assert body["event"]["id"] == event.pk
+    assert body["ticket_qr_svg_url"].endswith(f"{registration.manage_token}/qr.svg")
+
+
+def test_register_twice_says_already_registered_without_leaking_the_link(api_client, event):
+    api_client.post(register_url(event), payload(), format="json")
+
+    response = api_client.post(register_url(event), payload(name="Someone else"), format="json")
+
+    assert response.status_code == 200
+    assert response.json()["code"] == "already_registered"
+    assert response.json()["status"] == "confirmed"
+    assert "registration" not in response.json()
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_register_twice_signed_in_shows_own_registration(event):
+    user = factories.UserFactory(email="leyla@example.org")
+    client = client_for(user)
+    client.post(register_url(event), payload(), format="json")
+
+    response = client.post(register_url(event), payload(), format="json")
+
+    assert response.status_code == 200
+    assert response.json()["registration"]["email"] == "leyla@example.org"
+    assert Registration.objects.get(event=event).user == user
+
+
+def test_register_when_full_tells_the_position(api_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=2)
+    sign_up(event)
+
+    response = api_client.post(register_url(event), payload(party_size=2, party_names=["Ali"]), format="json")
+
+    assert response.status_code == 201
+    assert (response.json()["status"], response.json()["waiting_position"]) == ("waitlisted", 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (payload(consent_data_processing=False), 400, "consent_required"),
+        (payload(email="not-an-email"), 400, "invalid_email"),
+        (payload(answers={"999999": "x"}), 400, "unknown_question"),
+        (payload(party_size=0), 400, "invalid"),
+        (payload(party_size="many"), 400, "invalid"),
+        (payload(answers=["not", "a", "dict"]), 400, "invalid"),
+    ],
+)
+def test_register_bad_input_is_a_4xx_with_a_code(api_client, event, body, status, code):
+    response = api_client.post(register_url(event), body, format="json")
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert not Registration.objects.exists()
+
+
+def test_register_missing_required_answer_names_the_question(api_client, event):
+    question = factories.QuestionFactory(event=event, label="Sector", required=True)
+
+    response = api_client.post(register_url(event), payload(), format="json")
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["question"]) == ("answer_required", question.pk)
+
+
+def test_register_closed_window_is_a_conflict(api_client):
+    event = factories.EventFactory(registration_closes_at=timezone.now() - dt.timedelta(minutes=1))
+
+    response = api_client.post(register_url(event), payload(), format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "registration_closed")
+
+
+def test_register_full_without_waiting_list_is_a_conflict(api_client):
+    event = factories.EventFactory(capacity=1, waiting_list_enabled=False)
+    sign_up(event)
+
+    response = api_client.post(register_url(event), payload(), format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "event_full")
+
+
+def test_register_for_a_draft_is_not_found(api_client):
+    event = factories.EventFactory(status="draft")
+
+    response = api_client.post(register_url(event), payload(), format="json")
+
+    assert response.status_code == 404
+
+
+def test_register_is_throttled(api_client, event, monkeypatch):
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "register": "2/minute"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    cache.clear()
+
+    codes = [
+        api_client.post(register_url(event), payload(email=f"p{n}@example.org"), format="json").status_code
+        for n in range(3)
+    ]
+
+    assert codes == [201, 201, 429]
+    cache.clear()
+
+
+def test_register_queues_the_confirmation(api_client, event, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(register_url(event), payload(), format="json")
+
+    assert messages_to("aysel@example.org") == ["registration_confirmed"]
+
+
+# --- the private management link -------------------------------------------------------------
+
+
+def test_manage_link_shows_join_url_only_to_a_ticket(api_client):
+    webinar = factories.WebinarFactory(capacity=1)
+    confirmed, waiting = sign_up(webinar), sign_up(webinar)
+
+    ticket = api_client.get(manage_url(confirmed)).json()
+    waiting_body = api_client.get(manage_url(waiting)).json()
+
+    assert ticket["join_url"] == webinar.join_url
+    assert (waiting_body["join_url"], waiting_body["waiting_position"]) == (None, 1)
+    assert waiting_body["ticket_qr_png_url"] is None
+
+
+def test_manage_link_cancels(api_client, event):
+    registration = sign_up(event)
+
+    response = api_client.post(manage_url(registration, "cancel"))
+
+    assert (response.status_code, response.json()["status"]) == (200, "cancelled")
+    assert Event.objects.get(pk=event.pk).seats_taken == 0
+
+
+def test_manage_link_accepts_an_offer(api_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=1, offer_hold_hours=12)
+    holder, waiting = sign_up(event), sign_up(event)
+    api_client.post(manage_url(holder, "cancel"))
+
+    response = api_client.post(manage_url(waiting, "accept"))
+
+    assert (response.status_code, response.json()["status"]) == (200, "confirmed")
+
+
+def test_manage_link_accept_without_offer_is_a_conflict(api_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=1)
+    sign_up(event)
+
+    response = api_client.post(manage_url(sign_up(event), "accept"))
+
+    assert (response.status_code, response.json()["code"]) == (409, "no_offer")
+
+
+def test_manage_link_transfers_an_invitation(api_client):
+    event = factories.EventFactory(registration_mode="invitation", kind="roundtable")
+    invitation = factories.InvitationFactory(event=event)
+    delegate = sign_up(event, email=invitation.email, invitation_code=invitation.code)
+
+    response = api_client.post(
+        manage_url(delegate, "transfer"),
+        {"name": "Nigar Aliyeva", "email": "nigar@ministry.example.org", "consent_data_processing": True},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (201, "transferred")
+    assert "manage_token" not in response.json()
+    assert Registration.objects.get(event=event, status="confirmed").email == "nigar@ministry.example.org"
+
+
+@pytest.mark.parametrize("token", ["a" * 32, "short", "../../etc/passwd"])
+def test_manage_link_unknown_token_is_not_found(api_client, event, token):
+    sign_up(event)
+
+    assert api_client.get(f"/api/registrations/manage/{token}/").status_code == 404
+    assert api_client.post(f"/api/registrations/manage/{token}/cancel/").status_code == 404
+
+
+# --- my registrations ----------------------------------------------------------------------
+
+
+def test_my_registrations_lists_only_my_own(event):
+    user = factories.UserFactory(email="me@example.org")
+    mine = services.register(event=event, name="Me", email="", user=user, consent_data_processing=True)
+    sign_up(event, email="someone@example.org")
+
+    response = client_for(user).get("/api/me/registrations/")
+
+    assert response.status_code == 200
+    assert [row["manage_token"] for row in response.json()["results"]] == [mine.manage_token]
+
+
+def test_my_registrations_needs_sign_in(api_client):
+    assert api_client.get("/api/me/registrations/").status_code in (401, 403)
+
+
+# --- organisers --------------------------------------------------------------------------
+
+
+def test_organiser_lists_registrations_with_filters(organiser_client, event):
+    anna = sign_up(event, name="Anna Karimova", sector="academia")
+    sign_up(event, name="Bahar", sector="government")
+    sign_up(event)
+    waiting = sign_up(event, name="Waiting Person")
+
+    by_status = organiser_client.get(register_url(event), {"status": "waitlisted"}).json()
+    by_sector = organiser_client.get(register_url(event), {"sector": "academia"}).json()
+    by_text = organiser_client.get(register_url(event), {"q": "karimova"}).json()
+
+    assert [row["id"] for row in by_status["results"]] == [waiting.pk]
+    assert [row["id"] for row in by_sector["results"]] == [anna.pk]
+    assert [row["id"] for row in by_text["results"]] == [anna.pk]
+
+
+def test_registrations_list_is_for_the_events_organisers_only(api_client, event):
+    sign_up(event)
+    stranger = client_for(factories.OrganiserFactory())
+
+    assert api_client.get(register_url(event)).status_code in (401, 403)
+    assert stranger.get(register_url(event)).status_code == 403
+
+
+def test_registration_of_another_event_is_not_found(organiser_client, event):
+    foreign = sign_up(factories.EventFactory())
+
+    response = organiser_client.get(f"{register_url(event)}{foreign.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_organiser_approves_and_rejects(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], registration_mode="approval", capacity=5)
+    first, second = sign_up(event), sign_up(event)
+
+    approved = organiser_client.post(f"{register_url(event)}{first.pk}/approve/")
+    rejected = organiser_client.post(f"{register_url(event)}{second.pk}/reject/", {"reason": "Full sector"})
+
+    assert (approved.status_code, approved.json()["status"]) == (200, "confirmed")
+    assert (rejected.status_code, rejected.json()["status"]) == (200, "rejected")
+    again = organiser_client.post(f"{register_url(event)}{second.pk}/approve/")
+    assert (again.status_code, again.json()["code"]) == (409, "invalid_transition")
+
+
+def test_organiser_cancels_and_the_next_is_promoted(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=1)
+    holder, waiting = sign_up(event), sign_up(event)
+
+    response = organiser_client.post(f"{register_url(event)}{holder.pk}/cancel/", {"reason": "Duplicate"})
+
+    assert (response.status_code, response.json()["status"]) == (200, "cancelled")
+    assert Registration.objects.get(pk=waiting.pk).status == Status.CONFIRMED
+    assert messages_to(holder.email)[-1] == "registration_cancelled"
+
+
+def test_organiser_promotes_off_the_waiting_list(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=1)
+    sign_up(event)
+    waiting = sign_up(event)
+
+    full = organiser_client.post(f"{register_url(event)}{waiting.pk}/promote/")
+    Event.objects.filter(pk=event.pk).update(capacity=2)
+    promoted = organiser_client.post(f"{register_url(event)}{waiting.pk}/promote/")
+
+    assert (full.status_code, full.json()["code"]) == (409, "event_full")
+    assert (promoted.status_code, promoted.json()["status"]) == (200, "confirmed")
+
+
+def test_organiser_adds_a_person_by_hand(organiser_client, event):
+    response = organiser_client.post(
+        f"{register_url(event)}add/", {"name": "Lala Huseynova", "email": "lala@example.org"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["status"], response.json()["source"]) == ("confirmed", "organiser")
+
+
+def test_organiser_actions_are_refused_to_others(event):
+    registration = sign_up(event)
+    attendee = client_for(factories.UserFactory())
+
+    response = attendee.post(f"{register_url(event)}{registration.pk}/cancel/")
+
+    assert response.status_code == 403
+    assert Registration.objects.get(pk=registration.pk).status == Status.CONFIRMED
+
+
+def test_summary_shows_counts_seats_and_sector_balance(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], capacity=2, registration_mode="invitation")
+    invitations = [
+        factories.InvitationFactory(event=event, sector="government"),
+        factories.InvitationFactory(event=event, sector="academia"),
+        factories.InvitationFactory(event=event, sector="academia"),
+    ]
+    for invitation in invitations[:2]:
+        sign_up(event, email=invitation.email, invitation_code=invitation.code)
+
+    body = organiser_client.get(f"{register_url(event)}summary/").json()
+
+    assert (body["capacity"], body["seats_taken"], body["seats_left"]) == (2, 2, 0)
+    assert body["counts"]["confirmed"] == 2
+    sectors = {row["sector"]: row for row in body["sectors"]}
+    assert (sectors["academia"]["invited"], sectors["academia"]["invitations_used"]) == (2, 1)
+    assert (sectors["government"]["confirmed"], sectors["academia"]["confirmed"]) == (1, 1)
+    assert sectors["private_sector"]["invited"] == 0
+
+
+# --- invitations and questions -------------------------------------------------------------
+
+
+def test_organiser_invites_and_the_code_is_emailed(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], registration_mode="invitation")
+    url = f"/api/events/{event.pk}/invitations/"
+
+    response = organiser_client.post(
+        url, {"email": "Minister@Example.gov", "name": "Elnur", "sector": "government"}, format="json"
+    )
+    duplicate = organiser_client.post(url, {"email": "minister@example.gov"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["code"] == Invitation.objects.get().code
+    assert (duplicate.status_code, duplicate.json()["code"]) == (409, "already_invited")
+    assert messages_to("minister@example.gov") == ["registration_invitation"]
+
+
+def test_organiser_revokes_an_unused_invitation(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], registration_mode="invitation")
+    unused, used = factories.InvitationFactory(event=event), factories.InvitationFactory(event=event)
+    sign_up(event, email=used.email, invitation_code=used.code)
+
+    revoked = organiser_client.delete(f"/api/events/{event.pk}/invitations/{unused.pk}/")
+    refused = organiser_client.delete(f"/api/events/{event.pk}/invitations/{used.pk}/")
+
+    assert revoked.status_code == 204
+    assert Invitation.objects.get(pk=unused.pk).revoked_at is not None
+    assert (refused.status_code, refused.json()["code"]) == (409, "invitation_used")
+    with pytest.raises(services.InvalidInvitation):
+        sign_up(event, invitation_code=unused.code)
+
+
+def test_invitations_are_for_organisers_only(event):
+    response = client_for(factories.UserFactory()).get(f"/api/events/{event.pk}/invitations/")
+
+    assert response.status_code == 403
+
+
+def test_questions_are_public_to_read_and_organisers_write(api_client, organiser_client, event):
+    url = f"/api/events/{event.pk}/questions/"
+    created = organiser_client.post(
+        url, {"label": "Sector", "kind": "choice", "choices": ["academia", "government"], "required": True}
+    )
+    no_choices = organiser_client.post(url, {"label": "Sector", "kind": "choice"}, format="json")
+    by_stranger = client_for(factories.UserFactory()).post(url, {"label": "Hack"}, format="json")
+
+    assert created.status_code == 201
+    assert (no_choices.status_code, no_choices.json()["code"]) == (400, "choices_required")
+    assert by_stranger.status_code == 403
+    assert [row["label"] for row in api_client.get(url).json()["results"]] == ["Sector"]
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.fixture
+def filled(organiser):
+    """An event whose lists can be grown: registrations with answers, invitations, questions."""
+    event = factories.EventFactory(organisers=[organiser], capacity=None, registration_mode="invitation")
+    question = factories.QuestionFactory(event=event, label="Organisation type")
+    user = factories.UserFactory(email="me@example.org")
+
+    def grow(count):
+        for _ in range(count):
+            invitation = factories.InvitationFactory(event=event)
+            sign_up(event, email=invitation.email, invitation_code=invitation.code, answers={question.pk: "NGO"})
+            factories.QuestionFactory(event=event)
+            other = factories.EventFactory(capacity=None)
+            services.register(event=other, name="Me", email="", user=user, consent_data_processing=True)
+
+    return event, user, grow
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/events/{event}/registrations/",
+        "/api/events/{event}/invitations/",
+        "/api/events/{event}/questions/",
+        "/api/me/registrations/",
+    ],
+)
+def test_list_query_count_does_not_grow_with_items(filled, organiser, url):
+    event, user, grow = filled
+    client = client_for(user if "/me/" in url else organiser)
+    url = url.format(event=event.pk)
+
+    grow(1)
+    with_one = count_queries(client, url)
+    grow(4)
+    with_five = count_queries(client, url)
+
+    assert with_one == with_five
