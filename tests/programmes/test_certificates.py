@@ -1,0 +1,171 @@
+"""Completion certificates: threshold, PDF with QR code, public verification (valid, revoked, tampered)."""
+
+import base64
+import re
+import zlib
+
+import pytest
+from django.core import signing
+
+from events.programme_models import Certificate
+from events.programmes import certificates
+from events.programmes.exceptions import NotEligible
+from tests import factories
+from tests.programmes.conftest import client_for, record, session
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "aynur@example.org"
+
+
+@pytest.fixture
+def enrolment(cohort):
+    return factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", email=EMAIL, sector="student")
+
+
+def attend(mentoring_series, past, outcomes):
+    for start, outcome in zip(past, outcomes, strict=False):
+        record(session(mentoring_series, start), EMAIL, outcome)
+
+
+def test_certificate_refused_below_threshold(enrolment, mentoring_series, past):
+    attend(mentoring_series, past, ["attended", "attended", "no_show", "no_show"])  # 50% < 70%
+
+    with pytest.raises(NotEligible) as error:
+        certificates.issue_certificate(enrolment=enrolment)
+
+    assert error.value.code == "below_threshold"
+    assert not Certificate.objects.exists()
+
+
+def test_certificate_issued_at_threshold_once(enrolment, mentoring_series, past, organiser):
+    attend(mentoring_series, past, ["attended"] * 7 + ["no_show"] * 3)  # past has 8 slots: 7 attended, 1 missed
+
+    certificate = certificates.issue_certificate(enrolment=enrolment, by=organiser)
+    again = certificates.issue_certificate(enrolment=enrolment, by=organiser)
+
+    assert again.pk == certificate.pk
+    assert (certificate.participant_name, certificate.attendance_rate, certificate.sessions_attended) == (
+        "Aynur Rzayeva",
+        87,
+        7,
+    )
+
+
+@pytest.fixture
+def certificate(enrolment, mentoring_series, past):
+    attend(mentoring_series, past, ["attended", "attended", "attended"])
+    return certificates.issue_certificate(enrolment=enrolment)
+
+
+def test_verification_page_confirms_a_valid_certificate(certificate, client):
+    token = certificates.verification_token(certificate)
+
+    response = client.get(f"/certificates/verify/{token}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-verdict="valid"' in page
+    assert "Aynur Rzayeva" in page and certificate.number in page
+    # no more personal data than the certificate prints
+    assert EMAIL not in page and "student" not in page.lower()
+
+
+def test_verification_page_shows_a_revoked_certificate_as_revoked(certificate, client, organiser):
+    certificates.revoke_certificate(certificate=certificate, by=organiser, reason="Issued in error")
+    token = certificates.verification_token(certificate)
+
+    response = client.get(f"/certificates/verify/{token}/")
+
+    assert response.status_code == 200
+    assert 'data-verdict="revoked"' in response.content.decode()
+
+
+def test_verification_refuses_a_tampered_link(certificate, client, api_client):
+    token = certificates.verification_token(certificate)
+    forged = signing.dumps({"c": certificate.pk, "n": certificate.number}, salt="someone-else")
+    payload, rest = token.split(":", 1)
+    edited = payload[:-1] + ("A" if payload[-1] != "A" else "B") + ":" + rest
+
+    responses = [client.get(f"/certificates/verify/{bad}/") for bad in (forged, edited, "nonsense")]
+    api = api_client.get(f"/api/certificates/verify/{edited}/")
+
+    assert [response.status_code for response in responses] == [404, 404, 404]
+    assert all('data-verdict="invalid"' in response.content.decode() for response in responses)
+    assert (api.status_code, api.json()["code"]) == (404, "certificate_invalid")
+
+
+def test_verification_api_shows_only_what_the_certificate_prints(certificate, api_client):
+    token = certificates.verification_token(certificate)
+
+    body = api_client.get(f"/api/certificates/verify/{token}/").json()
+
+    assert set(body) == {
+        "number",
+        "participant_name",
+        "programme_title",
+        "attendance_rate",
+        "sessions_attended",
+        "issued_at",
+        "valid",
+        "revoked_at",
+    }
+    assert body["valid"] is True
+
+
+def qr_codes_in(pdf: bytes) -> list[str]:
+    """Decode every QR code among the PDF's images (reportlab writes them ASCII85 + Flate, RGB)."""
+    import zxingcpp
+    from PIL import Image
+
+    found = []
+    pattern = rb"/Height (\d+)[^>]*?/Subtype /Image[^>]*?/Width (\d+)\s*>>\s*stream\n(.*?)endstream"
+    for height, width, data in re.findall(pattern, pdf, re.S):
+        raw = zlib.decompress(base64.a85decode(data.strip().removesuffix(b"~>"), adobe=False))
+        image = Image.frombytes("RGB", (int(width), int(height)), raw)
+        found += [result.text for result in zxingcpp.read_barcodes(image)]
+    return found
+
+
+def test_certificate_pdf_carries_a_qr_code_to_the_verification_page(certificate, organiser):
+    response = client_for(organiser).get(f"/api/certificates/{certificate.pk}/pdf/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert qr_codes_in(response.content) == [certificates.verification_url(certificate)]
+
+
+def test_revoked_certificate_has_no_pdf(certificate, organiser):
+    certificates.revoke_certificate(certificate=certificate, by=organiser)
+
+    response = client_for(organiser).get(f"/api/certificates/{certificate.pk}/pdf/")
+
+    assert (response.status_code, response.json()["code"]) == (400, "certificate_revoked")
+
+
+def test_participant_cannot_revoke_their_certificate(certificate, enrolment):
+    user = factories.UserFactory(email=EMAIL)
+    enrolment.user = user
+    enrolment.save()
+
+    response = client_for(user).post(f"/api/certificates/{certificate.pk}/revoke/", {"reason": "mine"})
+
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    certificate.refresh_from_db()
+    assert certificate.is_valid
+
+
+def test_programme_issues_certificates_to_those_above_threshold(programme, cohort, mentoring_series, past, organiser):
+    sessions = [session(mentoring_series, start) for start in past[:4]]
+    good = factories.EnrolmentFactory(cohort=cohort, email="good@example.org")
+    weak = factories.EnrolmentFactory(cohort=cohort, email="weak@example.org")
+    for event in sessions:
+        record(event, good.email, "attended")
+    for event, outcome in zip(sessions, ["attended", "no_show", "no_show", "no_show"], strict=True):
+        record(event, weak.email, outcome)
+
+    response = client_for(organiser).post(f"/api/programmes/{programme.pk}/certificates/")
+
+    assert response.status_code == 200
+    assert [row["enrolment"] for row in response.json()] == [good.pk]
