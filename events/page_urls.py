@@ -1,3 +1,15 @@
 """Server-rendered pages of this app, mounted at / by events_project.urls."""
 
-urlpatterns = []
+from django.urls import include, path
+
+from events import views
+
+urlpatterns = [
+    path("", views.event_list, name="event-list"),
+    path("events/", views.event_list),
+    path("events/<int:pk>/", views.event_detail, name="event-detail"),
+    path("", include("events.feed_urls")),
+]
+
+# programmes: printable impact report, public certificate verification (events.programme_page_urls)
+urlpatterns += [path("", include("events.programme_page_urls"))]

@@ -5,9 +5,12 @@ from html import escape
 
 # distinguishable for the common colour-vision deficiencies (Okabe–Ito), then greys
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999", "#666666"]
+MIDDLE = 'text-anchor="middle" fill="#1b1f24"'
 
 
-def stacked_bars_svg(*, months: list[dt.date], series: dict[str, list[int]], title: str, month_labels: list[str]) -> str:
+def stacked_bars_svg(
+    *, months: list[dt.date], series: dict[str, list[int]], title: str, month_labels: list[str]
+) -> str:
     width, height = 640, 260
     left, right, top, bottom = 40, 10, 10, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -19,7 +22,8 @@ def stacked_bars_svg(*, months: list[dt.date], series: dict[str, list[int]], tit
     bar_w = bar_slot * 0.7
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height + 24 * ((len(series) + 3) // 4)}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="system-ui,sans-serif">',
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
+        'font-size="11" font-family="system-ui,sans-serif">',
         f"<title>{escape(title)}</title>",
     ]
     for tick in range(5):
@@ -41,13 +45,10 @@ def stacked_bars_svg(*, months: list[dt.date], series: dict[str, list[int]], tit
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" fill="{colours[name]}">'
                 f"<title>{escape(name)}, {escape(label)}: {value}</title></rect>"
             )
-        parts.append(
-            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#1b1f24">{escape(label)}</text>'
-        )
+        centre = x + bar_w / 2
+        parts.append(f'<text x="{centre:.1f}" y="{top + plot_h + 16}" {MIDDLE}>{escape(label)}</text>')
         if totals[index]:
-            parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{base - 3:.1f}" text-anchor="middle" fill="#1b1f24">{totals[index]}</text>'
-            )
+            parts.append(f'<text x="{centre:.1f}" y="{base - 3:.1f}" {MIDDLE}>{totals[index]}</text>')
     for i, (name, colour) in enumerate(colours.items()):
         x = left + (i % 4) * 150
         y = height + 24 * (i // 4) - 8

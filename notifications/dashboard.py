@@ -46,7 +46,9 @@ def upcoming_events(user, *, now=None) -> QuerySet[Event]:
 
 def past_events(user, *, now=None, limit: int = 50) -> list[Event]:
     now = now or timezone.now()
-    events = events_organised_by(user).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
+    events = (
+        events_organised_by(user).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
+    )
     events = list(_with_figures(events).order_by("-start", "-id")[:limit])
     for event in events:
         add_rates(event)

@@ -1,0 +1,44 @@
+"""Forms of the server-rendered event pages (the list's filters)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import EventFormat, EventKind, Region
+
+
+class EventSearchForm(forms.Form):
+    """The list's filters: rendered from GET, so a filtered list is a link that can be shared."""
+
+    WHEN_CHOICES = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All dates"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EventKind.choices])
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("All formats")), *EventFormat.choices]
+    )
+    when = forms.ChoiceField(label=_("When"), required=False, choices=WHEN_CHOICES)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [
+            ("", _("All regions")),
+            *Region.objects.order_by("name").values_list("slug", "name"),
+        ]
+
+    def filter_data(self) -> dict:
+        """The cleaned choices in the words of events.filters.EventFilter."""
+        data = self.cleaned_data if self.is_valid() else {}
+        params = {}
+        for name in ("q", "kind", "region", "format"):
+            if data.get(name):
+                params[name] = data[name]
+        when = data.get("when") or "upcoming"
+        if when != "all":
+            params["upcoming"] = "true" if when == "upcoming" else "false"
+        for name in ("date_from", "date_to"):
+            if data.get(name):
+                params[name] = data[name].isoformat()
+        return params

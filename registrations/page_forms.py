@@ -1,0 +1,118 @@
+"""Forms of the server-rendered registration pages: the event's own questions become fields."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registrations.models import Question, Sector
+
+MAX_PARTY_SIZE = 30
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def question_field(question: Question) -> forms.Field:
+    common = {"label": question.label, "required": question.required, "help_text": question.help_text}
+    if question.kind == Question.Kind.CHOICE:
+        choices = [(str(choice), str(choice)) for choice in question.choices or []]
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if question.kind == Question.Kind.BOOLEAN:
+        # radios, not a checkbox: a required checkbox could only ever be answered "yes"
+        return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+    if question.kind == Question.Kind.NUMBER:
+        return forms.IntegerField(min_value=0, max_value=100000, **common)
+    return forms.CharField(max_length=1000, **common)
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), help_text=_("Your ticket and any changes are sent here."))
+
+    def __init__(self, *args, event, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.questions = list(questions)
+        if event.registration_mode == "invitation":
+            self.fields["invitation_code"] = forms.CharField(
+                label=_("Invitation code"), max_length=40, help_text=_("It is in your invitation email.")
+            )
+        if event.registration_mode != "open" or event.kind == "roundtable":
+            self.fields["sector"] = forms.ChoiceField(
+                label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices]
+            )
+            self.fields["organisation"] = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+        self.fields["party_size"] = forms.IntegerField(
+            label=_("Number of people"),
+            min_value=1,
+            max_value=MAX_PARTY_SIZE,
+            initial=1,
+            help_text=_("You and the people you bring (for example your children). Each needs a seat."),
+        )
+        self.fields["party_names"] = forms.CharField(
+            label=_("Names of the people you bring"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("One name per line."),
+        )
+        for question in self.questions:
+            self.fields[f"question_{question.pk}"] = question_field(question)
+        if event.asks_recording_consent:
+            self.fields["consent_recording"] = forms.ChoiceField(
+                label=_("May we record you during this event?"), choices=YES_NO, widget=forms.RadioSelect
+            )
+        self.fields["consent_data_processing"] = forms.BooleanField(
+            label=_("I agree that the programme stores my registration details to organise this event."),
+            error_messages={"required": _("We cannot register you without this consent.")},
+        )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        names = [line.strip() for line in data.get("party_names", "").splitlines() if line.strip()]
+        size = data.get("party_size") or 1
+        if len(names) > size - 1:
+            self.add_error(
+                "party_names",
+                _("You listed %(names)d names but bring %(guests)d people.")
+                % {"names": len(names), "guests": size - 1},
+            )
+        data["party_names"] = names
+        return data
+
+    def service_arguments(self) -> dict:
+        """Keyword arguments for registrations.services.registration.register."""
+        data = self.cleaned_data
+        answers = {}
+        for question in self.questions:
+            value = data.get(f"question_{question.pk}")
+            if value not in (None, ""):
+                answers[question.pk] = str(value)
+        arguments = {
+            "name": data["name"].strip(),
+            "email": data["email"],
+            "answers": answers,
+            "party_size": data["party_size"],
+            "party_names": data["party_names"],
+            "consent_data_processing": data["consent_data_processing"],
+            "sector": data.get("sector", ""),
+            "organisation": data.get("organisation", "").strip(),
+            "invitation_code": data.get("invitation_code") or None,
+        }
+        if "consent_recording" in data:
+            arguments["consent_recording"] = data["consent_recording"] == "yes"
+        return arguments
+
+    def question_field_names(self) -> list[str]:
+        return [f"question_{question.pk}" for question in self.questions]
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, cancel my registration"))
+
+
+class WalkInForm(forms.Form):
+    """Someone at the door without a registration: registered and checked in in one step."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    party_size = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)

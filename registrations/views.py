@@ -1,0 +1,347 @@
+"""Server-rendered pages for attendees (register, confirmation, ticket, cancel, my tickets)
+and for check-in staff (the check-in page). Every rule lives in registrations.services."""
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events import selectors as event_selectors
+from events.models import EventStatus
+from events_project.exceptions import DomainError, Forbidden, NotFound
+from registrations import selectors
+from registrations.models import CheckIn, RegistrationStatus
+from registrations.page_forms import CancelForm, RegistrationForm, WalkInForm
+from registrations.services import checkin as checkin_services
+from registrations.services import registration as registration_services
+from registrations.services import tickets
+
+# The service's error codes that belong to one field of the form; the rest show on top.
+FIELD_OF_CODE = {
+    "name_required": "name",
+    "email_required": "email",
+    "invalid_email": "email",
+    "invalid_invitation": "invitation_code",
+    "invitation_used": "invitation_code",
+    "invitation_required": "invitation_code",
+    "consent_required": "consent_data_processing",
+    "recording_consent_required": "consent_recording",
+    "invalid_party_size": "party_size",
+    "party_too_large": "party_size",
+    "too_many_party_names": "party_names",
+}
+
+
+def private(response):
+    """Pages behind a private link: never cached by proxies, never sent on as a Referer."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def registration_for_token(token: str):
+    registration = selectors.registration_by_manage_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, pk: int):
+    event = get_object_or_404(event_selectors.public_events(), pk=pk)
+    if event.status != EventStatus.PUBLISHED or not event.registration_is_open():
+        return render(request, "registrations/pages/register_closed.html", {"event": event}, status=200)
+    initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}
+    if request.user.is_authenticated:
+        initial |= {"name": request.user.get_full_name(), "email": request.user.email}
+    form = RegistrationForm(request.POST or None, event=event, questions=event.questions.all(), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        try:
+            registration = registration_services.register(event=event, user=user, **form.service_arguments())
+        except DomainError as error:
+            field = FIELD_OF_CODE.get(error.code)
+            if error.extra.get("question"):
+                field = f"question_{error.extra['question']}"
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            if getattr(registration, "already_registered", False) and (user is None or registration.user_id != user.pk):
+                # Someone may type another person's address: never hand them that person's ticket.
+                messages.info(
+                    request,
+                    _(
+                        "This email address is already registered for this event. "
+                        "Your private link is in the email we sent."
+                    ),
+                )
+                return redirect("event-detail", event.pk)
+            return redirect("registration-confirmation", registration.manage_token)
+    return render(request, "registrations/pages/register.html", {"event": event, "form": form})
+
+
+def confirmation(request, token: str):
+    registration = registration_for_token(token)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "waiting_position": registration_services.waiting_position(registration),
+    }
+    return private(render(request, "registrations/pages/confirmation.html", context))
+
+
+def manage(request, token: str):
+    registration = registration_for_token(token)
+    is_ticket = registration.status == RegistrationStatus.CONFIRMED
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "is_ticket": is_ticket,
+        "qr_svg": inline_svg(tickets.qr_svg(registration=registration)) if is_ticket else "",
+        "ticket_code": tickets.ticket_payload(registration) if is_ticket else "",
+        "answers": registration.answers.all(),
+        "waiting_position": registration_services.waiting_position(registration),
+        "can_cancel": registration.is_active and registration.event.end > timezone.now(),
+    }
+    return private(render(request, "registrations/pages/ticket.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, token: str):
+    registration = registration_for_token(token)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_services.cancel_registration(registration=registration)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your registration is cancelled. Thank you for freeing your seat."))
+            return redirect("registration-manage", token)
+    context = {"registration": registration, "event": registration.event, "form": form}
+    return private(render(request, "registrations/pages/cancel.html", context))
+
+
+@login_required
+def my_registrations(request):
+    registrations = selectors.registrations_of_user(request.user).select_related("event").order_by("-event__start")
+    return private(render(request, "registrations/pages/my_registrations.html", {"registrations": registrations}))
+
+
+def inline_svg(document: str) -> str:
+    """The <svg> element of a standalone SVG document, to place in the page itself."""
+    start = document.find("<svg")
+    return document[start:] if start >= 0 else ""
+
+
+# --- check-in page ---------------------------------------------------------------------
+
+SEARCH_RESULTS = 25
+SERVICE_WORKER_FILES = (
+    "css/site.css",
+    "js/checkin.js",
+    "vendor/qr-scanner/qr-scanner.umd.min.js",
+    "vendor/qr-scanner/qr-scanner-worker.min.js",
+)
+VERDICT_LEVEL = {
+    checkin_services.CHECKED_IN: "ok",
+    checkin_services.ALREADY_CHECKED_IN: "warn",
+    checkin_services.NOT_CONFIRMED: "warn",
+    checkin_services.WRONG_EVENT: "bad",
+    checkin_services.CANCELLED: "bad",
+    checkin_services.INVALID: "bad",
+}
+
+
+def verdict_titles() -> dict[str, str]:
+    """The door's answers in the visitor's language; the offline script uses the same words."""
+    return {
+        checkin_services.CHECKED_IN: _("Checked in"),
+        checkin_services.ALREADY_CHECKED_IN: _("Already checked in"),
+        checkin_services.NOT_CONFIRMED: _("Not confirmed: waiting list or awaiting approval"),
+        checkin_services.WRONG_EVENT: _("Ticket for another event"),
+        checkin_services.CANCELLED: _("Registration cancelled"),
+        checkin_services.INVALID: _("Not a valid ticket"),
+        "undone": _("Check-in undone"),
+        "error": _("Not done"),
+    }
+
+
+def checkin_words() -> dict[str, str]:
+    return {
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "waiting": _("scans waiting to sync"),
+        "synced": _("All scans synced"),
+        "offlineNote": _("Saved offline: uploads when the connection returns"),
+        "notInList": _("Not in the downloaded list"),
+        "listAge": _("List downloaded"),
+        "people": _("people"),
+        "conflict": _("Sync conflict"),
+        "checkIn": _("Check in"),
+        "nobody": _("Nobody found."),
+        "cameraError": _("The camera could not be started."),
+    }
+
+
+def verdict_of(code: str, *, registration: dict | None = None, detail: str = "", when: str = "", by: str = "") -> dict:
+    registration = registration or {}
+    return {
+        "code": code,
+        "level": VERDICT_LEVEL.get(code, "bad"),
+        "title": verdict_titles().get(code, code),
+        "name": registration.get("name", ""),
+        "party_size": registration.get("party_size", 1),
+        "detail": detail,
+        "when": when,
+        "by": by,
+    }
+
+
+def verdict_of_refusal(refusal, event) -> dict:
+    when = refusal.extra.get("checked_in_at", "")
+    if when:
+        moment = dt.datetime.fromisoformat(when)
+        when = timezone.localtime(moment, event.zone).strftime("%H:%M")
+    return verdict_of(
+        refusal.code,
+        registration=refusal.extra.get("registration"),
+        when=when,
+        by=refusal.extra.get("checked_in_by", ""),
+    )
+
+
+def verdict_of_checkin(checkin) -> dict:
+    return verdict_of(
+        checkin_services.CHECKED_IN, registration=checkin_services.registration_summary(checkin.registration)
+    )
+
+
+def staff_event(request, event_id: int):
+    try:
+        return checkin_services.event_for_check_in(event_id=event_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden:
+        raise PermissionDenied from None
+
+
+def door_action(request, event) -> dict:
+    """Carry out one check-in form (typed code, found registration, walk-in, undo)."""
+    action = request.POST.get("action")
+    device = (request.POST.get("device") or "web page")[:100]
+    by = request.user
+    try:
+        if action == "code":
+            checkin = checkin_services.check_in(
+                event_id=event.pk, secret=request.POST.get("code", ""), by=by, device=device,
+                source=CheckIn.Source.MANUAL if request.POST.get("typed") else CheckIn.Source.SCAN,
+            )  # fmt: skip
+            return verdict_of_checkin(checkin)
+        if action == "registration":
+            registration = event_registration(event, request.POST.get("registration"))
+            checkin = checkin_services.check_in_registration(
+                event=event, registration=registration, by=by, device=device
+            )
+            return verdict_of_checkin(checkin)
+        if action == "walk_in":
+            form = WalkInForm(request.POST)
+            if not form.is_valid():
+                errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+                return verdict_of("error", detail=errors)
+            checkin = checkin_services.check_in_walk_in(event=event, by=by, device=device, **form.cleaned_data)
+            return verdict_of_checkin(checkin)
+        if action == "undo":
+            checkin = get_object_or_404(event_checkins(event), pk=request.POST.get("checkin"))
+            checkin_services.undo_check_in(checkin=checkin, by=by)
+            return verdict_of("undone", registration={"name": checkin.registration.name})
+    except checkin_services.CheckInRefused as refusal:
+        return verdict_of_refusal(refusal, event)
+    except DomainError as error:
+        return verdict_of("error", detail=error.message)
+    return verdict_of("error", detail=_("Unknown action."))
+
+
+def event_registration(event, registration_id):
+    try:
+        registration_id = int(registration_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(checkin_services.search_registrations(event=event, query=""), pk=registration_id)
+
+
+def event_checkins(event):
+    return CheckIn.objects.filter(event=event, undone_at__isnull=True).select_related("registration")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_page(request, event_id: int):
+    """The door. Works as plain forms; checkin.js adds the camera, offline checks and a queue."""
+    event = staff_event(request, event_id)
+    if request.method == "POST":
+        verdict = door_action(request, event)
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"verdict": verdict, "counts": checkin_services.door_counts(event=event)})
+        request.session[f"checkin-verdict-{event.pk}"] = verdict
+        query = request.POST.get("q", "")
+        return redirect(f"{request.path}?q={quote(query)}" if query else request.path)
+    query = request.GET.get("q", "").strip()[:100]
+    results = []
+    if query:
+        found = checkin_services.search_registrations(event=event, query=query)[:SEARCH_RESULTS]
+        results = [{"registration": row, "live_id": row.live_id} for row in found]
+    context = {
+        "event": event,
+        "verdict": request.session.pop(f"checkin-verdict-{event.pk}", None),
+        "counts": checkin_services.door_counts(event=event),
+        "query": query,
+        "results": results,
+        "walk_in_form": WalkInForm(),
+        "titles": verdict_titles(),
+        "words": checkin_words(),
+        "endpoints": checkin_endpoints(event),
+    }
+    response = render(request, "registrations/pages/checkin.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def checkin_endpoints(event) -> dict:
+    """URLs the offline script calls: the check-in API's list and batch upload."""
+    return {
+        "page": reverse("checkin", args=[event.pk]),
+        "counts": reverse("checkin-counts", args=[event.pk]),
+        "list": reverse("checkin-list", args=[event.pk]),
+        "batch": reverse("checkin-batch", args=[event.pk]),
+    }
+
+
+def service_worker(request):
+    """The check-in page's service worker, served from /checkin/ so that it may control it."""
+    context = {"version": service_worker_version()}
+    response = render(request, "registrations/pages/checkin-sw.js", context, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/checkin/"
+    return response
+
+
+def service_worker_version() -> str:
+    """Changes whenever the cached files change, so phones drop their old copies."""
+    digest = hashlib.sha256()
+    for name in SERVICE_WORKER_FILES:
+        path = finders.find(name)
+        if path:
+            digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,83 @@
+"""Forms of the server-rendered speaker pages (roster filters, the speaker's own profile)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Language, Region
+from speakers.models import SpeakerRole, StemField
+
+
+class RosterSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    field = forms.ChoiceField(label=_("Field"), required=False, choices=[("", _("All fields")), *StemField.choices])
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+    )
+    region = forms.ChoiceField(label=_("Travels to"), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *SpeakerRole.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [
+            ("", _("All regions")),
+            *Region.objects.order_by("name").values_list("slug", "name"),
+        ]
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
+
+
+class SpeakerProfileForm(forms.Form):
+    """What a speaker edits about themself; organiser-only fields are not here at all."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    stem_fields = forms.MultipleChoiceField(
+        label=_("STEM fields"), choices=StemField.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    topics = forms.CharField(
+        label=_("Topics"), required=False, help_text=_("Separate topics with commas."), max_length=1000
+    )
+    bio = forms.CharField(
+        label=_("Short bio"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("I act as"), choices=SpeakerRole.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    travel_regions = forms.ModelMultipleChoiceField(
+        label=_("Regions I can travel to"),
+        queryset=Region.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    public_email = forms.EmailField(label=_("Public email"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    linkedin_url = forms.URLField(label=_("LinkedIn"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("Private email (for invitations)"))
+    phone = forms.CharField(label=_("Private phone"), max_length=40, required=False)
+
+    @classmethod
+    def for_speaker(cls, speaker, data=None):
+        initial = {
+            name: getattr(speaker, name)
+            for name in ("name", "title", "organisation", "stem_fields", "bio", "languages", "roles",
+                         "public_email", "website", "linkedin_url", "email", "phone")
+        }  # fmt: skip
+        initial["topics"] = ", ".join(speaker.topics or [])
+        initial["travel_regions"] = list(speaker.travel_regions.all())
+        return cls(data, initial=initial)
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["topics"] = _lines(data["topics"])
+        return data
+
+
+class InvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    message = forms.CharField(label=_("Message to the organisers (optional)"), required=False, max_length=2000)

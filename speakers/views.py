@@ -1,0 +1,131 @@
+"""Server-rendered speaker pages: the public roster, speaker pages, and a speaker's own area."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events_project.exceptions import DomainError
+from speakers import selectors, services
+from speakers.filters import SpeakerFilter
+from speakers.models import AssignmentStatus, SpeakerRole, StemField
+from speakers.page_forms import InvitationAnswerForm, RosterSearchForm, SpeakerProfileForm
+
+SPEAKERS_PER_PAGE = 24
+
+
+def roster(request):
+    form = RosterSearchForm(request.GET or None)
+    data = {key: value for key, value in (form.cleaned_data if form.is_valid() else {}).items() if value}
+    speakers = SpeakerFilter(data, queryset=selectors.roster()).qs
+    page = Paginator(speakers, SPEAKERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "speakers": page.object_list, "query": query.urlencode()}
+    context |= labels()
+    return render(request, "speakers/pages/roster.html", context)
+
+
+def speaker_detail(request, pk: int):
+    # the public roster: listed speakers only, public fields only (the template shows no others)
+    speaker = get_object_or_404(selectors.roster(), pk=pk)
+    return render(request, "speakers/pages/speaker_detail.html", {"speaker": speaker} | labels())
+
+
+def labels() -> dict:
+    return {"field_names": dict(StemField.choices), "role_names": dict(SpeakerRole.choices)}
+
+
+def own_speaker(request):
+    speaker = selectors.speaker_for_user(request.user)
+    if speaker is None:
+        raise Http404(_("Your account is not linked to a speaker profile."))
+    return speaker
+
+
+@login_required
+def speaker_area(request):
+    speaker = own_speaker(request)
+    now = timezone.now()
+    schedule = list(selectors.schedule_of(speaker))
+    feed = services.active_speaker_feed(speaker)
+    context = {
+        "speaker": speaker,
+        "invitations": [a for a in schedule if a.status == AssignmentStatus.INVITED and a.event.end > now],
+        "upcoming": [a for a in schedule if a.status == AssignmentStatus.ACCEPTED and a.event.end > now],
+        "past": [a for a in schedule if a.status == AssignmentStatus.ACCEPTED and a.event.end <= now],
+        "answered": [a for a in schedule if a.status in (AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN)],
+        "feed_url": services.speaker_feed_url(feed) if feed else "",
+        "answer_form": InvitationAnswerForm(),
+    }
+    response = render(request, "speakers/pages/speaker_area.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def answer_invitation(request, pk: int):
+    speaker = own_speaker(request)
+    # only the speaker's own assignments: another speaker's id is simply not found
+    assignment = get_object_or_404(selectors.schedule_of(speaker), pk=pk)
+    form = InvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose accept or decline."))
+        return redirect("speaker-area")
+    try:
+        services.answer_invitation(
+            assignment=assignment, answer=form.cleaned_data["answer"], message=form.cleaned_data["message"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if form.cleaned_data["answer"] == "accept":
+            messages.success(
+                request, _("Thank you: you are confirmed for %(event)s.") % {"event": assignment.event.title}
+            )
+        else:
+            messages.info(
+                request, _("You declined %(event)s. The organisers are told.") % {"event": assignment.event.title}
+            )
+    return redirect("speaker-area")
+
+
+@login_required
+def edit_profile(request):
+    speaker = own_speaker(request)
+    form = SpeakerProfileForm.for_speaker(speaker, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        travel_regions = changes.pop("travel_regions")
+        try:
+            services.update_speaker(speaker=speaker, by=request.user, travel_regions=travel_regions, **changes)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("speaker-area")
+    return render(request, "speakers/pages/profile_form.html", {"speaker": speaker, "form": form})
+
+
+@login_required
+@require_POST
+def calendar_feed(request):
+    speaker = own_speaker(request)
+    action = request.POST.get("action")
+    try:
+        if action == "create":
+            services.create_speaker_feed(speaker=speaker, by=request.user)
+        elif action == "rotate":
+            services.rotate_speaker_feed(speaker=speaker, by=request.user)
+            messages.info(request, _("Your calendar link is new; the old one no longer works."))
+        elif action == "revoke":
+            services.revoke_speaker_feed(speaker=speaker)
+            messages.info(request, _("Your calendar link is switched off."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("speaker-area")

@@ -1,0 +1,178 @@
+import datetime as dt
+
+import pytest
+from django.utils.timezone import now
+
+from events.models import EventFormat, EventKind, EventStatus
+from tests import factories
+from tests.pages.conftest import PAGE_BUDGET, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_event_list_shows_published_upcoming_events(client):
+    factories.EventFactory(title="Robotics workshop")
+    factories.EventFactory(title="Secret draft", status=EventStatus.DRAFT)
+    factories.EventFactory(
+        title="Old visit", start=now() - dt.timedelta(days=30), end=now() - dt.timedelta(days=30, hours=-2)
+    )
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Robotics workshop" in response.text
+    assert "Secret draft" not in response.text
+    assert "Old visit" not in response.text
+
+
+def test_event_list_filters_by_kind_region_format_and_text(client):
+    factories.WebinarFactory(title="Careers in data science")
+    factories.EventFactory(
+        title="Role models visit Ganja", kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja")
+    )
+    factories.EventFactory(title="CV workshop", kind=EventKind.WORKSHOP)
+
+    by_kind = client.get("/", {"kind": "outreach_visit"}).text
+    by_region = client.get("/", {"region": "ganja"}).text
+    by_format = client.get("/", {"format": EventFormat.ONLINE}).text
+    by_text = client.get("/", {"q": "data science"}).text
+
+    assert "Role models visit Ganja" in by_kind and "CV workshop" not in by_kind
+    assert "Role models visit Ganja" in by_region and "Careers in data science" not in by_region
+    assert "Careers in data science" in by_format and "CV workshop" not in by_format
+    assert "Careers in data science" in by_text and "CV workshop" not in by_text
+
+
+def test_event_list_filters_by_date_and_past(client):
+    soon = factories.EventFactory(title="Soon", start=now() + dt.timedelta(days=2))
+    factories.EventFactory(title="Later", start=now() + dt.timedelta(days=40))
+    factories.EventFactory(title="Last month", start=now() - dt.timedelta(days=30), end=now() - dt.timedelta(days=29))
+
+    ranged = client.get("/", {"date_to": (soon.start + dt.timedelta(days=1)).date().isoformat()}).text
+    past = client.get("/", {"when": "past"}).text
+
+    assert "Soon" in ranged and "Later" not in ranged
+    assert "Last month" in past and "Soon" not in past
+
+
+def test_event_list_ignores_malformed_filters(client):
+    factories.EventFactory(title="Robotics workshop")
+
+    response = client.get("/", {"kind": "nonsense", "date_from": "not-a-date", "page": "x"})
+
+    assert response.status_code == 200
+    assert "Robotics workshop" in response.text
+
+
+def test_event_list_query_count_does_not_grow(client, django_assert_max_num_queries):
+    factories.EventFactory.create_batch(15)
+    with django_assert_max_num_queries(8):
+        client.get("/")
+
+
+def test_event_page_shows_time_in_event_zone_map_and_calendar_links(client):
+    event = factories.EventFactory(
+        title="Role models visit Shaki",
+        timezone="Asia/Baku",
+        start=dt.datetime(2030, 3, 14, 7, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2030, 3, 14, 10, 0, tzinfo=dt.UTC),
+        latitude="41.19180",
+        longitude="47.17060",
+        venue_name="Shaki Youth House",
+    )
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "11:00" in page  # 07:00 UTC is 11:00 in Baku
+    assert "Asia/Baku, UTC+04:00" in page
+    assert "https://www.openstreetmap.org/?mlat=41.19180&amp;mlon=47.17060" in page
+    assert f"/api/events/{event.pk}/ics/" in page
+    assert "calendar.google.com/calendar/render?action=TEMPLATE" in page
+    assert "dates=20300314T070000Z%2F20300314T100000Z" in page
+    assert "ctz=Asia%2FBaku" in page
+
+
+def test_event_page_hides_join_url_from_visitors_but_not_organisers(client, organiser):
+    webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/secret", organisers=[organiser])
+
+    anonymous = client.get(f"/events/{webinar.pk}/").text
+    signed_in(client, organiser)
+    organising = client.get(f"/events/{webinar.pk}/").text
+
+    assert "zoom.example.org/j/secret" not in anonymous
+    assert "zoom.example.org/j/secret" in organising
+
+
+def test_event_page_of_draft_is_not_found_for_visitors(client):
+    draft = factories.EventFactory(status=EventStatus.DRAFT)
+
+    assert client.get(f"/events/{draft.pk}/").status_code == 404
+
+
+def test_event_page_lists_only_accepted_speakers(client):
+    event = factories.EventFactory()
+    factories.SpeakerAssignmentFactory(
+        event=event, speaker=factories.SpeakerFactory(name="Leyla Accepted"), status="accepted"
+    )
+    factories.SpeakerAssignmentFactory(
+        event=event, speaker=factories.SpeakerFactory(name="Nigar Invited"), status="invited"
+    )
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "Leyla Accepted" in page
+    assert "Nigar Invited" not in page
+
+
+def test_event_page_offers_waiting_list_when_full(client, sign_up):
+    event = factories.EventFactory(capacity=1)
+    sign_up(event)
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "Join the waiting list" in page
+
+
+def test_event_pages_stay_under_the_page_budget(client, first_load):
+    factories.EventFactory.create_batch(20)
+    event = factories.EventFactory()
+
+    for url in ["/", f"/events/{event.pk}/", "/accounts/login/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert first_load(response) < PAGE_BUDGET, url
+
+
+def test_login_and_logout(client):
+    user = factories.UserFactory(username="aysel")
+    user.save()
+
+    bad = client.post("/accounts/login/", {"username": "aysel", "password": "wrong"})
+    good = client.post("/accounts/login/", {"username": "aysel", "password": "password", "next": "/my/tickets/"})
+    out = client.post("/accounts/logout/")
+
+    assert bad.status_code == 200 and "Please enter a correct username and password" in bad.text
+    assert good.status_code == 302 and good["Location"] == "/my/tickets/"
+    assert out.status_code == 302
+    assert client.get("/my/tickets/").status_code == 302
+    assert user.pk
+
+
+def test_forms_carry_csrf_protection():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    event = factories.EventFactory()
+
+    response = strict.post(f"/events/{event.pk}/register/", {"name": "x"})
+
+    assert response.status_code == 403
+
+
+def test_azerbaijani_interface(client):
+    factories.EventFactory()
+
+    page = client.get("/", headers={"accept-language": "az"}).text
+
+    assert 'lang="az"' in page
+    assert "Tədbirlər" in page
