@@ -1,32 +1,271 @@
+"""The outbox: sent once, retried with backoff, failures visible, swept when tasks are lost."""
+
+import datetime as dt
+
+import pytest
 from django.core import mail
+from django.utils import timezone
 
 from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.services import queue_message
+from notifications.services import outbox, queue_message, resend_message, send_outbox_messages, sweep_outbox
+from notifications.tasks import send_message
+from tests.notifications.conftest import make_registration
+from tests.notifications.mail_backends import CountingBackend, FlakyBackend
+
+
+def _time_passes(message, *, minutes=0):
+    """The retry time of ``message`` (or its claim, ``minutes`` ago) is reached."""
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=now - dt.timedelta(seconds=1),
+        claimed_at=now - dt.timedelta(minutes=minutes),
+        created_at=now - dt.timedelta(minutes=minutes or 2),
+    )
+
+
+def _queue(registration, **kwargs):
+    return queue_message(
+        kind=kwargs.pop("kind", kinds.REGISTRATION_PENDING),
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        about=registration,
+        event=registration.event,
+        **kwargs,
+    )
 
 
 def test_queue_message_sends_after_commit(registration, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        message = queue_message(
-            kind=kinds.REGISTRATION_PENDING,
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            about=registration,
-            event=registration.event,
-        )
+        message = _queue(registration)
+        assert mail.outbox == []  # nothing leaves before the transaction commits
 
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["Aysel Mammadova <aysel@example.org>"]
-    assert "CV clinic" in mail.outbox[0].subject
+    assert message.attempts == 1
+    assert message.sent_at is not None
+    assert [email.to for email in mail.outbox] == [["Aysel Mammadova <aysel@example.org>"]]
 
 
-def test_queue_message_twice_returns_the_same_row(registration, django_capture_on_commit_callbacks):
+def test_queue_message_twice_returns_the_same_row_and_sends_once(registration, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = queue_message(kind=kinds.REGISTRATION_PENDING, recipient_email=registration.email, about=registration)
-        second = queue_message(kind=kinds.REGISTRATION_PENDING, recipient_email=registration.email, about=registration)
+        first = _queue(registration)
+        second = _queue(registration)
+    with django_capture_on_commit_callbacks(execute=True):
+        third = _queue(registration)
 
-    assert first.pk == second.pk
+    assert first.pk == second.pk == third.pk
     assert OutboxMessage.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_same_reminder_queued_twice_is_sent_once(registration, django_capture_on_commit_callbacks):
+    key = f"reminder:{registration.pk}:60:{registration.event.start.isoformat()}"
+    with django_capture_on_commit_callbacks(execute=True):
+        _queue(registration, kind=kinds.REMINDER, dedup_key=key)
+        _queue(registration, kind=kinds.REMINDER, dedup_key=key)
+
+    assert OutboxMessage.objects.filter(dedup_key=key).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_task_delivered_again_after_sending_does_not_resend(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(registration)
+
+    # the ORM broker hands the same task out a second time
+    outcome = send_message(message.pk)
+
+    assert outcome == {"sent": 0, "failed": 0, "cancelled": 0}
+    assert len(mail.outbox) == 1
+
+
+def test_worker_crash_while_sending_is_swept_and_sent_once(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    # a worker claimed the row and was killed before the mail server answered
+    claimed = outbox.claim(message_ids=[message.pk], now=timezone.now())
+    assert [row.pk for row in claimed] == [message.pk]
+
+    too_early = sweep_outbox()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        claimed_at=timezone.now() - outbox.stuck_after() - dt.timedelta(seconds=1)
+    )
+    swept = sweep_outbox()
+    send_message(message.pk)  # and the lost original task arrives late
+    message.refresh_from_db()
+
+    assert too_early["freed"] == 0
+    assert swept == {"freed": 1, "failed": 0, "requeued": 1}
+    assert message.status == OutboxStatus.SENT
+    assert message.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_sweep_hands_out_a_message_whose_task_was_lost(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)  # the on-commit task never runs: Redis lost it
+
+    fresh = sweep_outbox()
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    later = sweep_outbox()
+    message.refresh_from_db()
+
+    assert fresh["requeued"] == 0
+    assert later["requeued"] == 1
+    assert message.status == OutboxStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_failure_is_retried_with_backoff_then_sent(registration, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.FlakyBackend"
+    FlakyBackend.failures = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(registration)
+    message.refresh_from_db()
+    first_retry_at = message.next_attempt_at
+
+    assert message.status == OutboxStatus.PENDING
+    assert message.attempts == 1
+    assert "SMTPDataError" in message.last_error
+    assert first_retry_at > timezone.now()
+
+    assert first_retry_at - timezone.now() > outbox.retry_delay(1) - dt.timedelta(seconds=10)
+    # not due yet: the sweep leaves it alone
+    assert sweep_outbox()["requeued"] == 0
+    _time_passes(message)
+    sweep_outbox()
+    message.refresh_from_db()
+    assert message.attempts == 2
+    assert message.next_attempt_at - timezone.now() > outbox.retry_delay(2) - dt.timedelta(seconds=10)
+
+    _time_passes(message)
+    sweep_outbox()
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert message.attempts == 3
+    assert message.last_error == ""
+    assert len(mail.outbox) == 1
+
+
+def test_failure_after_the_last_attempt_is_final_and_visible(
+    registration, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.DownBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(registration)
+    for _ in range(5):
+        message.refresh_from_db()
+        if message.status != OutboxStatus.PENDING:
+            break
+        _time_passes(message)
+        sweep_outbox()
+    message.refresh_from_db()
+
+    assert message.status == OutboxStatus.FAILED
+    assert message.attempts == 3
+    assert "Connection unexpectedly closed" in message.last_error
+    assert message.next_attempt_at is None
+    # a failed message is not retried any more
+    assert sweep_outbox(now=timezone.now() + dt.timedelta(days=1))["requeued"] == 0
+    assert len(mail.outbox) == 0
+
+
+def test_resend_sends_a_failed_message_again(registration, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.DownBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(registration)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.FAILED
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_message(message=message)
+    message.refresh_from_db()
+
+    assert message.status == OutboxStatus.SENT
+    assert message.attempts == 1
+    assert len(mail.outbox) == 1
+
+
+def test_resend_while_sending_is_refused(registration, django_capture_on_commit_callbacks):
+    from notifications.exceptions import OutboxError
+
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    outbox.claim(message_ids=[message.pk], now=timezone.now())
+
+    with pytest.raises(OutboxError) as error:
+        resend_message(message=message)
+
+    assert error.value.code == "message_sending"
+
+
+def test_a_batch_shares_one_mail_connection(event, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.CountingBackend"
+    CountingBackend.opened = 0
+    specs = [
+        outbox.MessageSpec(
+            kind=kinds.REMINDER,
+            recipient_email=f"p{n}@example.org",
+            event=event,
+            dedup_key=f"batch-test:{n}",
+        )
+        for n in range(25)
+    ]
+    ids = outbox.queue_messages(specs)
+
+    outcome = send_outbox_messages(message_ids=ids)
+
+    assert outcome["sent"] == 25
+    assert CountingBackend.opened == 1
+    assert len(mail.outbox) == 25
+
+
+def test_stale_reminder_for_a_moved_event_is_cancelled_not_sent(registration, django_capture_on_commit_callbacks):
+    event = registration.event
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = outbox.queue_messages(
+            [
+                outbox.MessageSpec(
+                    kind=kinds.REMINDER,
+                    recipient_email=registration.email,
+                    about=registration,
+                    event=event,
+                    dedup_key="stale-test",
+                    event_start=event.start,
+                )
+            ]
+        )
+    event.start += dt.timedelta(days=1)
+    event.end += dt.timedelta(days=1)
+    event.save(update_fields=["start", "end"])
+
+    outcome = send_outbox_messages(message_ids=ids)
+
+    assert outcome == {"sent": 0, "failed": 0, "cancelled": 1}
+    assert OutboxMessage.objects.get(pk=ids[0]).status == OutboxStatus.CANCELLED
+    assert mail.outbox == []
+
+
+def test_message_id_header_is_stable_per_row(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(registration)
+
+    assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<outbox-{message.pk}@")
+
+
+def test_second_registration_gets_its_own_message(event, django_capture_on_commit_callbacks):
+    first = make_registration(event, email="one@example.org")
+    second = make_registration(event, email="two@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _queue(first)
+        _queue(second)
+
+    assert sorted(email.to[0] for email in mail.outbox) == [
+        "Aysel Mammadova <one@example.org>",
+        "Aysel Mammadova <two@example.org>",
+    ]
