@@ -1,0 +1,335 @@
+"""Roster, assignments, a speaker's own area and the signed link, through the API."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications.models import OutboxMessage
+from speakers import services
+from speakers.models import AssignmentStatus
+from tests import factories
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+SECRET_EMAIL = "private-contact@hidden.example.org"
+SECRET_PHONE = "+994 55 123 45 67"
+SECRET_NOTE = "Only for the organisers' eyes"
+SECRET_REASON = "Medical appointment"
+SECRET_OVERRIDE = "Override rationale"
+
+
+def walk(data):
+    """Every key and every scalar value anywhere in a JSON document."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from walk(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from walk(value)
+    else:
+        yield data
+
+
+@pytest.fixture
+def secretive_speaker(organiser):
+    speaker = factories.SpeakerFactory(
+        name="Nigar Aliyeva", email=SECRET_EMAIL, phone=SECRET_PHONE, private_notes=SECRET_NOTE,
+        public_email="nigar@public.example.org", travel_regions=[factories.region("ganja")],
+    )  # fmt: skip
+    event = factories.WebinarFactory(organisers=[organiser], title="Women in cybersecurity")
+    assignment = services.assign_speaker(event=event, speaker=speaker, by=organiser)
+    services.accept_invitation(assignment=assignment)
+    services.override_conflicts(assignment=assignment, by=organiser, reason=SECRET_OVERRIDE)
+    services.declare_unavailability(
+        speaker=speaker,
+        start=timezone.now() + dt.timedelta(days=90),
+        end=timezone.now() + dt.timedelta(days=91),
+        reason=SECRET_REASON,
+    )
+    return speaker
+
+
+@pytest.mark.parametrize("role", ["anonymous", "attendee", "speaker_b"])
+def test_private_fields_never_in_public_responses(clients, secretive_speaker, role):
+    client = clients[role]
+    secrets = {SECRET_EMAIL, SECRET_PHONE, SECRET_NOTE, SECRET_REASON, SECRET_OVERRIDE}
+    private_keys = {"email", "phone", "private_notes", "reason", "conflict_override_reason", "join_url", "user"}
+
+    for path in [
+        "/api/speakers/",
+        f"/api/speakers/{secretive_speaker.pk}/",
+        "/api/speakers/?q=Nigar",
+        "/api/speakers/?region=ganja",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200
+        found = set(walk(response.json()))
+        assert found & secrets == set(), path
+        assert found & private_keys == set(), path
+    # the roster does show the public facts
+    [entry] = client.get("/api/speakers/?q=Nigar").json()["results"]
+    assert entry["public_email"] == "nigar@public.example.org"
+    assert [event["title"] for event in entry["upcoming_events"]] == ["Women in cybersecurity"]
+
+
+def test_organiser_sees_private_fields(clients, secretive_speaker):
+    entry = clients["organiser"].get(f"/api/speakers/{secretive_speaker.pk}/").json()
+
+    assert (entry["email"], entry["phone"], entry["private_notes"]) == (SECRET_EMAIL, SECRET_PHONE, SECRET_NOTE)
+
+
+def test_unlisted_speaker_only_for_organisers(clients):
+    hidden = factories.SpeakerFactory(listed=False)
+
+    assert clients["anonymous"].get(f"/api/speakers/{hidden.pk}/").status_code == 404
+    assert clients["organiser"].get(f"/api/speakers/{hidden.pk}/").status_code == 200
+
+
+def test_roster_filters(clients):
+    ganja, shaki = factories.region("ganja"), factories.region("shaki")
+    data = factories.SpeakerFactory(
+        name="Data", stem_fields=["data_science"], languages=["en"], roles=["mentor"], travel_regions=[ganja]
+    )
+    bio = factories.SpeakerFactory(
+        name="Bio", stem_fields=["biology"], languages=["ru"], roles=["role_model"], travel_regions=[shaki],
+        topics=["genomics"],
+    )  # fmt: skip
+    client = clients["anonymous"]
+
+    def names(query):
+        response = client.get(f"/api/speakers/?{query}")
+        assert response.status_code == 200, response.content
+        return [entry["name"] for entry in response.json()["results"] if entry["name"] in ("Data", "Bio")]
+
+    assert names("field=data_science") == ["Data"]
+    assert names("language=ru") == ["Bio"]
+    assert names("role=role_model") == ["Bio"]
+    assert names("region=ganja") == ["Data"]
+    assert names("q=genomics") == ["Bio"]
+    assert names("") == ["Bio", "Data"]
+    assert client.get("/api/speakers/?field=alchemy").status_code == 400
+    assert data.pk and bio.pk
+
+
+def test_roster_lists_only_accepted_upcoming_public_events(clients, organiser, speaker_a):
+    accepted = factories.EventFactory(title="Accepted", organisers=[organiser])
+    invited = factories.EventFactory(title="Invited", organisers=[organiser])
+    draft = factories.EventFactory(title="Draft", organisers=[organiser], status="draft")
+    past = factories.EventFactory(
+        title="Past", start=timezone.now() - dt.timedelta(days=3), end=timezone.now() - dt.timedelta(days=3, hours=-1)
+    )
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=accepted, status="accepted")
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=invited)
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=draft, status="accepted")
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=past, status="accepted")
+
+    entry = clients["anonymous"].get(f"/api/speakers/{speaker_a.pk}/").json()
+
+    assert [event["title"] for event in entry["upcoming_events"]] == ["Accepted"]
+
+
+def _roster_world(count):
+    for index in range(count):
+        speaker = factories.SpeakerFactory(travel_regions=[factories.region("ganja"), factories.region("shaki")])
+        for _ in range(2):
+            factories.SpeakerAssignmentFactory(
+                speaker=speaker, status="accepted", event=factories.EventFactory(title=f"E{index}")
+            )
+
+
+@pytest.mark.parametrize("role", ["anonymous", "organiser"])
+def test_roster_query_count_is_constant(clients, role):
+    clients[role].get("/api/speakers/")  # the organiser role is cached on the (shared) user object
+    counts = []
+    for count in (1, 5):
+        _roster_world(count if not counts else count - 1)
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[role].get("/api/speakers/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    # the speakers fixture set (A and B) plus the ones made here
+    assert response.json()["count"] >= 5
+
+
+def test_schedule_query_count_is_constant(speaker_a, organiser):
+    client = client_for(speaker_a.user)
+    counts = []
+    for count in (1, 5):
+        for _ in range(count - (1 if counts else 0)):
+            event = factories.WebinarFactory(organisers=[organiser], region=factories.region("baku"))
+            factories.SpeakerAssignmentFactory(speaker=speaker_a, event=event, status="accepted")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/me/speaker/schedule/")
+        assert response.status_code == 200
+        assert response.json()["count"] == count
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_assignment_list_query_count_is_constant(clients, organiser, speaker_a):
+    clients["organiser"].get("/api/speaker-assignments/")  # the organiser role is cached on the user object
+    counts = []
+    for count in (1, 5):
+        for _ in range(count - (1 if counts else 0)):
+            factories.SpeakerAssignmentFactory(speaker=speaker_a, event=factories.EventFactory(organisers=[organiser]))
+        with CaptureQueriesContext(connection) as queries:
+            response = clients["organiser"].get("/api/speaker-assignments/")
+        assert response.json()["count"] == count
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_schedule_shows_join_url_only_once_accepted(speaker_a, organiser):
+    webinar = factories.WebinarFactory(organisers=[organiser])
+    assignment = services.assign_speaker(event=webinar, speaker=speaker_a, by=organiser)
+    client = client_for(speaker_a.user)
+
+    before = client.get("/api/me/speaker/schedule/").json()["results"][0]
+    client.post(f"/api/me/speaker/schedule/{assignment.pk}/accept/", {"message": "Glad to"}, format="json")
+    after = client.get("/api/me/speaker/schedule/").json()["results"][0]
+
+    assert (before["status"], before["join_url"]) == ("invited", None)
+    assert (after["status"], after["join_url"], after["message"]) == ("accepted", webinar.join_url, "Glad to")
+
+
+def test_schedule_upcoming_and_past(speaker_a):
+    past = factories.EventFactory(
+        title="Past", start=timezone.now() - dt.timedelta(days=3), end=timezone.now() - dt.timedelta(days=3, hours=-1)
+    )
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=past, status="accepted")
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=factories.EventFactory(title="Soon"))
+    client = client_for(speaker_a.user)
+
+    def titles(when):
+        return [row["event"]["title"] for row in client.get(f"/api/me/speaker/schedule/?when={when}").json()["results"]]
+
+    assert titles("upcoming") == ["Soon"]
+    assert titles("past") == ["Past"]
+
+
+def test_illegal_answer_through_api_is_409_with_code(speaker_a, organiser, event):
+    assignment = services.assign_speaker(event=event, speaker=speaker_a, by=organiser)
+    client = client_for(speaker_a.user)
+    client.post(f"/api/me/speaker/schedule/{assignment.pk}/decline/", {"message": "Busy"}, format="json")
+
+    response = client.post(f"/api/me/speaker/schedule/{assignment.pk}/accept/", {}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "invitation_declined")
+
+
+def test_withdrawn_invitation_cannot_be_answered_by_link(clients, speaker_a, organiser, event):
+    assignment = services.assign_speaker(event=event, speaker=speaker_a, by=organiser)
+    token = services.invitation_token(assignment)
+    clients["organiser"].post(f"/api/speaker-assignments/{assignment.pk}/withdraw/")
+
+    response = clients["anonymous"].post(f"/api/speaker-invitations/respond/{token}/", {"answer": "accept"})
+
+    assert (response.status_code, response.json()["code"]) == (409, "invitation_withdrawn")
+
+
+def test_signed_link_shows_then_answers(clients, speaker_a, organiser, event):
+    assignment = services.assign_speaker(event=event, speaker=speaker_a, by=organiser, role="keynote")
+    path = f"/api/speaker-invitations/respond/{services.invitation_token(assignment)}/"
+
+    shown = clients["anonymous"].get(path).json()
+    answered = clients["anonymous"].post(path, {"answer": "decline", "message": "Travelling"}, format="json").json()
+
+    assert (shown["status"], shown["role"], shown["event"]["id"]) == ("invited", "keynote", event.pk)
+    assert (answered["status"], answered["message"]) == ("declined", "Travelling")
+
+
+def test_organiser_assigns_through_api_and_sees_unanswered(clients, organiser, event, speaker_a, speaker_b):
+    client = clients["organiser"]
+    first = client.post("/api/speaker-assignments/", {"event": event.pk, "speaker": speaker_a.pk, "role": "keynote"})
+    client.post("/api/speaker-assignments/", {"event": event.pk, "speaker": speaker_b.pk, "order": 1})
+    services.accept_invitation(assignment=services.SpeakerAssignment.objects.get(pk=first.json()["id"]))
+
+    unanswered = client.get(f"/api/speaker-assignments/?event={event.pk}&unanswered=true").json()["results"]
+
+    assert first.status_code == 201
+    assert [row["speaker_name"] for row in unanswered] == [speaker_b.name]
+    assert unanswered[0]["awaiting_answer"] is True
+    assert OutboxMessage.objects.filter(kind="speaker_invitation").count() == 2
+
+
+def test_assign_with_conflict_through_api_is_409_then_override(clients, organiser, speaker_a):
+    first = factories.EventFactory(organisers=[organiser])
+    second = factories.EventFactory(organisers=[organiser], start=first.start + dt.timedelta(minutes=30))
+    client = clients["organiser"]
+    client.post("/api/speaker-assignments/", {"event": first.pk, "speaker": speaker_a.pk})
+
+    refused = client.post("/api/speaker-assignments/", {"event": second.pk, "speaker": speaker_a.pk})
+    accepted = client.post(
+        "/api/speaker-assignments/",
+        {"event": second.pk, "speaker": speaker_a.pk, "conflict_override_reason": "Opens only"},
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "speaker_conflicts")
+    assert refused.json()["conflicts"][0]["other_event"]["id"] == first.pk
+    assert accepted.status_code == 201
+    assert [c["code"] for c in accepted.json()["conflicts"]] == ["overlap"]
+    assert accepted.json()["conflict_override_reason"] == "Opens only"
+
+
+def test_unavailability_bad_period_is_400(speaker_a):
+    response = client_for(speaker_a.user).post(
+        "/api/me/speaker/unavailability/",
+        {"start": "2027-01-02T09:00:00+04:00", "end": "2027-01-01T09:00:00+04:00"},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+def test_calendar_feed_create_rotate_revoke(speaker_a, organiser):
+    event = factories.EventFactory(organisers=[organiser], title="My talk")
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=event, status="accepted")
+    client = client_for(speaker_a.user)
+
+    created = client.post("/api/me/speaker/calendar-feed/").json()
+    again = client.post("/api/me/speaker/calendar-feed/").json()
+    feed_path = created["feed_url"].split("://", 1)[-1].split("/", 1)[1]
+    feed = client_for(None).get("/" + feed_path)
+    rotated = client.post("/api/me/speaker/calendar-feed/rotate/").json()
+    old_feed = client_for(None).get("/" + feed_path)
+    client.delete("/api/me/speaker/calendar-feed/")
+
+    assert again["token"] == created["token"]
+    assert feed.status_code == 200
+    assert b"My talk" in feed.content
+    assert rotated["token"] != created["token"]
+    assert old_feed.status_code == 404
+    assert client.get("/api/me/speaker/calendar-feed/").status_code == 404
+
+
+def test_accepted_events_for_speaker_excludes_drafts_and_other_statuses(speaker_a):
+    from speakers.selectors import accepted_events_for_speaker
+
+    accepted = factories.SpeakerAssignmentFactory(speaker=speaker_a, status="accepted").event
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, status="invited")
+    factories.SpeakerAssignmentFactory(
+        speaker=speaker_a, status="accepted", event=factories.EventFactory(status="draft")
+    )
+
+    assert list(accepted_events_for_speaker(speaker_a)) == [accepted]
+
+
+def test_accepted_assignments_for_events_is_one_query(django_assert_num_queries):
+    events = [factories.EventFactory() for _ in range(3)]
+    for event in events:
+        for status in (AssignmentStatus.ACCEPTED, AssignmentStatus.INVITED):
+            factories.SpeakerAssignmentFactory(event=event, status=status)
+    from speakers.selectors import accepted_assignments_for_events
+
+    with django_assert_num_queries(1):
+        result = accepted_assignments_for_events([event.pk for event in events])
+        names = {event_id: [a.speaker.name for a in rows] for event_id, rows in result.items()}
+
+    assert all(len(rows) == 1 for rows in names.values())
