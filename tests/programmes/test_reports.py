@@ -1,0 +1,193 @@
+"""The impact report against a hand-counted programme."""
+
+import csv
+import datetime as dt
+import io
+import zoneinfo
+
+import pytest
+
+from events.models import EventKind, EventStatus
+from events.programmes import reports
+from tests import factories
+from tests.programmes.conftest import client_for, record, session
+
+pytestmark = pytest.mark.django_db
+
+BAKU = zoneinfo.ZoneInfo("Asia/Baku")
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+def at(month, day, hour=14):
+    return dt.datetime(2026, month, day, hour, tzinfo=BAKU)
+
+
+@pytest.fixture
+def counted(programme, cohort, mentoring_series):
+    """Three events held (webinar in Sept; outreach visit to Ganja and a mentoring session in Baku
+    in Oct), one cancelled, one draft, one still to come."""
+
+    def in_programme(event):
+        programme.events.add(event)
+        return event
+
+    webinar = in_programme(factories.WebinarFactory(start=at(9, 10), end=at(9, 10, 16)))
+    record(webinar, "a@example.org", "attended", source="online")
+    record(webinar, "b@example.org", "no_show", source="online")
+    record(webinar, "c@example.org", "attended", source="online")
+    record(webinar, "d@example.org", "unknown", status="cancelled", source="online")
+
+    visit = in_programme(
+        factories.EventFactory(
+            kind=EventKind.OUTREACH_VISIT,
+            region=factories.region("ganja"),
+            audience="pupils",
+            start=at(10, 5, 11),
+            end=at(10, 5, 13),
+        )
+    )
+    record(visit, "p1@example.org", "attended", party_size=3, sector="government", source="online")
+    record(visit, "p2@example.org", "attended", waiting_since=at(9, 30), source="online")
+    record(visit, "p3@example.org", "no_show", source="online")
+    record(visit, "w1@example.org", "unknown", status="waitlisted", waiting_since=at(10, 1), source="online")
+
+    mentoring = session(mentoring_series, at(10, 20, 18), region=factories.region("baku"))
+    record(mentoring, "a@example.org", "attended")
+    record(mentoring, "e@example.org", "attended")
+
+    cancelled = in_programme(factories.EventFactory(status=EventStatus.CANCELLED, start=at(10, 25), end=at(10, 25, 16)))
+    record(cancelled, "a@example.org", "unknown", status="cancelled")
+    draft = in_programme(factories.EventFactory(status=EventStatus.DRAFT, start=at(10, 26), end=at(10, 26, 16)))
+    record(draft, "a@example.org", "attended")
+    upcoming = in_programme(factories.EventFactory(start=at(12, 10), end=at(12, 10, 16)))
+    record(upcoming, "a@example.org", "unknown")
+    # outside the programme entirely
+    record(factories.EventFactory(start=at(10, 7), end=at(10, 7, 16)), "x@example.org", "attended")
+
+    first, second, invited = (factories.SpeakerFactory() for _ in range(3))
+    factories.SpeakerAssignmentFactory(event=webinar, speaker=first, status="accepted")
+    factories.SpeakerAssignmentFactory(event=visit, speaker=first, status="accepted")
+    factories.SpeakerAssignmentFactory(event=visit, speaker=second, status="accepted")
+    factories.SpeakerAssignmentFactory(event=mentoring, speaker=invited, status="invited")
+
+    factories.EnrolmentFactory(cohort=cohort, email="a@example.org", sector="student", age_group="18_24")
+    factories.EnrolmentFactory(cohort=cohort, email="e@example.org", sector="private_sector")
+    factories.EnrolmentFactory(cohort=cohort, email="z@example.org", status="left")
+    return programme
+
+
+def test_report_totals_match_the_hand_count(counted):
+    totals = reports.impact_report(programme=counted, now=NOW)["totals"]
+
+    assert totals == {
+        "events": 3,
+        "events_held": 3,
+        "events_cancelled": 1,
+        "registrations": 9,
+        "attended": 6,
+        "no_show": 2,
+        "attendance_rate": 75.0,
+        "no_show_rate": 25.0,
+        "people_met": 8,
+        "participants_reached": 5,
+        "speakers_involved": 2,
+        "regions_visited": 2,
+        "waiting_list_joined": 2,
+        "waiting_list_unserved": 1,
+        "enrolled_participants": 3,
+        "active_participants": 2,
+        "certificates_issued": 0,
+    }
+
+
+def pick(rows, key, *fields):
+    return {row[key]: tuple(row[field] for field in fields) for row in rows}
+
+
+def test_report_breaks_down_by_kind_region_audience_and_month(counted):
+    report = reports.impact_report(programme=counted, now=NOW)
+
+    figures = ("events", "attended", "no_show", "people_met")
+    assert pick(report["by_kind"], "kind", *figures) == {
+        "webinar": (1, 2, 1, 2),
+        "outreach_visit": (1, 2, 1, 4),
+        "mentoring_session": (1, 2, 0, 2),
+    }
+    assert pick(report["by_region"], "region", *figures) == {
+        "ganja": (1, 2, 1, 4),
+        "baku": (1, 2, 0, 2),
+        "not_given": (1, 2, 1, 2),
+    }
+    assert pick(report["by_audience"], "audience", "events", "people_met") == {"public": (2, 4), "pupils": (1, 4)}
+    assert pick(report["by_month"], "month", *figures, "waiting_list_joined") == {
+        "2026-09": (1, 2, 1, 2, 0),
+        "2026-10": (2, 4, 1, 6, 2),
+    }
+
+
+def test_report_sector_and_age_group_only_where_given(counted):
+    report = reports.impact_report(programme=counted, now=NOW)
+
+    assert [(row["sector"], row["participants"]) for row in report["by_sector"]] == [
+        ("not_given", 2),
+        ("government", 1),
+        ("private_sector", 1),
+        ("student", 1),
+    ]
+    assert [(row["age_group"], row["participants"]) for row in report["by_age_group"]] == [
+        ("not_given", 4),
+        ("18_24", 1),
+    ]
+
+
+def test_report_api_for_the_programmes_organiser(counted, organiser):
+    response = client_for(organiser).get(f"/api/programmes/{counted.pk}/report/")
+
+    assert response.status_code == 200
+    assert response.json()["totals"]["attended"] == 6
+
+
+def test_report_csv_has_the_same_figures(counted, organiser):
+    response = client_for(organiser).get(f"/api/programmes/{counted.pk}/report/csv/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_group = {(row["section"], row["group"]): row for row in rows}
+    assert by_group[("totals", "all")]["attended"] == "6"
+    assert by_group[("totals", "participants_reached")]["value"] == "5"
+    assert by_group[("region", "ganja")]["people_met"] == "4"
+    assert by_group[("month", "2026-10")]["no_show"] == "1"
+
+
+def sign_in(client, user):
+    user.refresh_from_db()  # the factory sets a password it never saves; the session checks the saved one
+    client.force_login(user)
+
+
+def test_report_page_is_printable_for_the_organiser(counted, organiser, client):
+    sign_in(client, organiser)
+
+    response = client.get(f"/programmes/{counted.pk}/report/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Impact report: STEM mentoring 2026/27" in page
+    assert "Ganja" in page and "@media print" in page
+
+
+def test_report_is_only_for_the_programmes_organisers(counted, client):
+    other_organiser = factories.OrganiserFactory()
+    participant = factories.UserFactory()
+    sign_in(client, other_organiser)
+
+    assert client_for(other_organiser).get(f"/api/programmes/{counted.pk}/report/").status_code == 404
+    assert client_for(participant).get(f"/api/programmes/{counted.pk}/report/").json()["code"] == "permission_denied"
+    assert client.get(f"/programmes/{counted.pk}/report/").status_code == 404
+
+
+def test_report_page_asks_anonymous_visitors_to_sign_in(counted, client):
+    response = client.get(f"/programmes/{counted.pk}/report/")
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
