@@ -374,13 +374,19 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
             if assignment.unanswered_alert_sent_at is None and _alert_organisers(assignment, now=now):
                 alerted += 1
         elif (assignment.last_reminded_at or assignment.invited_at) + REMINDER_INTERVAL <= now:
-            if _remind(assignment, now=now):
+            if send_reminder(assignment=assignment, now=now):
                 reminded += 1
     return {"reminded": reminded, "alerted": alerted}
 
 
 @transaction.atomic
-def _remind(assignment: SpeakerAssignment, *, now) -> bool:
+def send_reminder(*, assignment: SpeakerAssignment, now: dt.datetime | None = None) -> bool:
+    """Remind one speaker of an unanswered invitation (the scan, or an organiser in the admin).
+    Returns False if someone else just did, or the invitation was answered meanwhile.
+
+    Side effect: a ``speaker_invitation_reminder`` message.
+    """
+    now = now or timezone.now()
     claimed = SpeakerAssignment.objects.filter(
         pk=assignment.pk, status=AssignmentStatus.INVITED, reminder_count=assignment.reminder_count
     ).update(reminder_count=assignment.reminder_count + 1, last_reminded_at=now)

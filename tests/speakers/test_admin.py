@@ -1,0 +1,90 @@
+"""The organisers' admin: conflicts column, inviting through the service, actions."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from notifications.models import OutboxMessage
+from speakers.models import AssignmentStatus, SpeakerAssignment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(organiser):
+    client = Client()
+    # from the database: the factory's in-memory password hash was never saved
+    organiser.refresh_from_db()
+    client.force_login(organiser)
+    return client
+
+
+@pytest.fixture
+def clash(organiser, speaker_a):
+    first = factories.EventFactory(organisers=[organiser], title="Morning panel")
+    second = factories.EventFactory(
+        organisers=[organiser], title="Noon panel", start=first.start + dt.timedelta(hours=1)
+    )
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=first)
+    return first, second
+
+
+def test_changelist_shows_conflicts_and_overrides(admin_client, organiser, speaker_a, clash):
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=clash[1], conflict_override_reason="ok")
+
+    response = admin_client.get("/admin/speakers/speakerassignment/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "⚠ overlap" in content
+    assert "(overridden)" in content
+
+
+def test_admin_add_with_conflict_needs_reason_then_invites(admin_client, speaker_a, clash):
+    _, second = clash
+    form = {"event": second.pk, "speaker": speaker_a.pk, "role": "keynote", "order": 0}
+
+    refused = admin_client.post("/admin/speakers/speakerassignment/add/", form)
+    accepted = admin_client.post(
+        "/admin/speakers/speakerassignment/add/", {**form, "conflict_override_reason": "Keynote only"}
+    )
+
+    assert refused.status_code == 200 and "Give an override reason" in refused.content.decode()
+    assert accepted.status_code == 302
+    assignment = SpeakerAssignment.objects.get(event=second, speaker=speaker_a)
+    assert (assignment.status, assignment.conflict_override_reason) == ("invited", "Keynote only")
+    assert OutboxMessage.objects.filter(kind="speaker_invitation", recipient_email=speaker_a.email).count() == 1
+
+
+def test_admin_withdraw_and_remind_actions(admin_client, organiser, speaker_a, speaker_b):
+    event = factories.EventFactory(organisers=[organiser])
+    first = factories.SpeakerAssignmentFactory(speaker=speaker_a, event=event)
+    second = factories.SpeakerAssignmentFactory(speaker=speaker_b, event=event)
+
+    admin_client.post(
+        "/admin/speakers/speakerassignment/",
+        {"action": "remind_selected", "_selected_action": [second.pk]},
+    )
+    admin_client.post(
+        "/admin/speakers/speakerassignment/",
+        {"action": "withdraw_selected", "_selected_action": [first.pk]},
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == AssignmentStatus.WITHDRAWN
+    assert second.reminder_count == 1
+    assert OutboxMessage.objects.filter(kind="speaker_invitation_reminder").count() == 1
+
+
+def test_speaker_admin_filters_by_role(admin_client):
+    factories.SpeakerFactory(name="Role Model Rena", roles=["role_model"])
+    factories.SpeakerFactory(name="Trainer Turan", roles=["trainer"])
+
+    response = admin_client.get("/admin/speakers/speaker/?role=role_model")
+
+    assert response.status_code == 200
+    assert "Role Model Rena" in response.content.decode()
+    assert "Trainer Turan" not in response.content.decode()
