@@ -1,0 +1,220 @@
+"""Programmes API: enrolling, skipping and leaving through HTTP, who sees what, query counts."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.programmes import certificates
+from tests import factories
+from tests.programmes.conftest import client_for, record, session
+
+pytestmark = pytest.mark.django_db
+
+_days = itertools.count()
+
+
+def test_organiser_creates_programme_cohort_and_enrols(organiser, mentoring_series, future, mentor):
+    session(mentoring_series, future[0])
+    client = client_for(organiser)
+
+    period = {"starts_on": "2027-01-01", "ends_on": "2027-06-30"}
+    programme = client.post("/api/programmes/", {"title": "Mentoring 2027", **period, "series": [mentoring_series.pk]})
+    cohort = client.post(
+        "/api/cohorts/", {"programme": programme.json()["id"], "series": mentoring_series.pk, "name": "Spring"}
+    )
+    enrolled = client.post(
+        f"/api/cohorts/{cohort.json()['id']}/enrol/",
+        {"name": "Fidan Karimova", "email": "fidan@example.org", "age_group": "18_24", "mentor": mentor.pk},
+    )
+
+    assert (programme.status_code, cohort.status_code, enrolled.status_code) == (201, 201, 201)
+    assert programme.json()["organisers"] == [organiser.pk]
+    assert enrolled.json()["mentor_name"] == "Nigar Aliyeva"
+    journey = client.get(enrolled.json()["journey_url"]).json()
+    assert [entry["outcome"] for entry in journey["entries"]] == ["upcoming"]
+
+
+def test_programme_must_end_after_it_starts(organiser):
+    response = client_for(organiser).post(
+        "/api/programmes/", {"title": "Backwards", "starts_on": "2027-06-01", "ends_on": "2027-01-01"}
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert "ends_on" in response.json()["errors"]
+
+
+def test_cohort_series_must_belong_to_the_programme(organiser, programme):
+    stray = factories.SeriesFactory()
+
+    response = client_for(organiser).post("/api/cohorts/", {"programme": programme.pk, "series": stray.pk, "name": "X"})
+
+    assert (response.status_code, response.json()["code"]) == (400, "series_not_in_programme")
+
+
+def test_other_organiser_cannot_add_a_cohort(programme):
+    response = client_for(factories.OrganiserFactory()).post("/api/cohorts/", {"programme": programme.pk, "name": "X"})
+
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_participant_skips_and_leaves_through_the_api(cohort, mentoring_series, future):
+    sessions = [session(mentoring_series, start) for start in future[:2]]
+    user = factories.UserFactory(email="leyla@example.org")
+    from events.programmes import services
+
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email=user.email, user=user)
+    client = client_for(user)
+
+    skipped = client.post(f"/api/enrolments/{enrolment.pk}/skip/", {"event": sessions[0].pk, "reason": "Exam"})
+    left = client.post(f"/api/enrolments/{enrolment.pk}/leave/")
+
+    assert skipped.status_code == 201
+    assert (left.status_code, left.json()["status"]) == (200, "left")
+    assert set(user.registrations.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_skip_unknown_or_foreign_event_is_refused(cohort, organiser):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    client = client_for(organiser)
+
+    unknown = client.post(f"/api/enrolments/{enrolment.pk}/skip/", {"event": 999999})
+    foreign = client.post(f"/api/enrolments/{enrolment.pk}/skip/", {"event": factories.EventFactory().pk})
+
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    assert (foreign.status_code, foreign.json()["code"]) == (400, "not_in_cohort")
+
+
+def test_mentor_sees_their_mentees_attendance_only(cohort, mentor, mentoring_series, past):
+    held = session(mentoring_series, past[0])
+    mine = factories.EnrolmentFactory(cohort=cohort, name="Mine", mentor=mentor)
+    theirs = factories.EnrolmentFactory(cohort=cohort, name="Theirs", mentor=factories.SpeakerFactory(roles=["mentor"]))
+    record(held, mine.email, "attended")
+    record(held, theirs.email, "no_show")
+    client = client_for(mentor.user)
+
+    mentees = client.get("/api/mentees/")
+    own_journey = client.get(f"/api/enrolments/{mine.pk}/journey/")
+    other_journey = client.get(f"/api/enrolments/{theirs.pk}/journey/")
+
+    rows = mentees.json()["results"]
+    assert [(row["name"], row["attendance"]["attended"], row["attendance"]["rate"]) for row in rows] == [
+        ("Mine", 1, 100.0)
+    ]
+    assert (own_journey.status_code, other_journey.status_code) == (200, 404)
+
+
+def test_mentor_cannot_skip_or_leave_for_a_mentee(cohort, mentor, mentoring_series, future):
+    upcoming = session(mentoring_series, future[0])
+    mine = factories.EnrolmentFactory(cohort=cohort, mentor=mentor)
+
+    response = client_for(mentor.user).post(f"/api/enrolments/{mine.pk}/skip/", {"event": upcoming.pk})
+
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_non_mentor_has_no_mentees(db):
+    response = client_for(factories.UserFactory()).get("/api/mentees/")
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_a_mentor")
+
+
+def test_stranger_sees_no_enrolments_or_certificates(cohort):
+    factories.EnrolmentFactory(cohort=cohort)
+    client = client_for(factories.UserFactory())
+
+    assert client.get("/api/enrolments/").json()["count"] == 0
+    assert client.get("/api/certificates/").json()["count"] == 0
+    assert client.get("/api/programmes/").status_code == 403
+
+
+def test_certificate_below_threshold_is_a_409(cohort, organiser, mentoring_series, past):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    record(session(mentoring_series, past[0]), enrolment.email, "no_show")
+
+    response = client_for(organiser).post(f"/api/enrolments/{enrolment.pk}/certificate/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "below_threshold")
+    assert response.json()["threshold"] == 70
+
+
+# --- query counts ----------------------------------------------------------------------
+
+
+def _programme(organiser):
+    programme = factories.ProgrammeFactory(organisers=[organiser])
+    programme.series.add(factories.SeriesFactory())
+    programme.events.add(factories.EventFactory())
+    return programme
+
+
+def _cohort(organiser):
+    return factories.CohortFactory(programme=factories.ProgrammeFactory(organisers=[organiser]))
+
+
+def _enrolment(organiser, cohort):
+    return factories.EnrolmentFactory(cohort=cohort, mentor=factories.SpeakerFactory(roles=["mentor"]))
+
+
+def _past_session(series):
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=10 + next(_days))
+    return session(series, start)
+
+
+def _certificate(organiser, cohort):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    record(_past_session(cohort.series), enrolment.email, "attended")
+    return certificates.issue_certificate(enrolment=enrolment)
+
+
+def _mentee(mentor, cohort):
+    enrolment = factories.EnrolmentFactory(cohort=cohort, mentor=mentor)
+    record(_past_session(cohort.series), enrolment.email, "attended")
+    return enrolment
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+@pytest.mark.parametrize("endpoint", ["programmes", "cohorts", "enrolments", "certificates"])
+def test_list_query_count_does_not_grow_with_items(endpoint, organiser, cohort):
+    make = {
+        "programmes": lambda: _programme(organiser),
+        "cohorts": lambda: _cohort(organiser),
+        "enrolments": lambda: _enrolment(organiser, cohort),
+        "certificates": lambda: _certificate(organiser, cohort),
+    }[endpoint]
+    client = client_for(organiser)
+    make()
+    client.get(f"/api/{endpoint}/")  # the organiser's role is looked up once per user
+    one = count_queries(client, f"/api/{endpoint}/")
+    for _ in range(4):
+        make()
+
+    five = count_queries(client, f"/api/{endpoint}/")
+
+    assert client.get(f"/api/{endpoint}/").json()["count"] >= 5
+    assert five == one
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_mentee_list_query_count_is_constant(count, mentor, cohort, django_assert_num_queries):
+    for _ in range(count):
+        _mentee(mentor, cohort)
+    client = client_for(mentor.user)
+
+    # auth and speaker lookup, count + page, then five fixed reads for all journeys
+    with django_assert_num_queries(MENTEE_LIST_QUERIES):
+        response = client.get("/api/mentees/")
+
+    assert response.json()["count"] == count
+
+
+MENTEE_LIST_QUERIES = 8
