@@ -66,7 +66,12 @@ def register(request, pk: int):
     initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}
     if request.user.is_authenticated:
         initial |= {"name": request.user.get_full_name(), "email": request.user.email}
-    form = RegistrationForm(request.POST or None, event=event, questions=event.questions.all(), initial=initial)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        event=event,
+        questions=event.questions.all(),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
@@ -120,7 +125,7 @@ def manage(request, token: str):
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
     registration = registration_for_token(token)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             registration_services.cancel_registration(registration=registration)

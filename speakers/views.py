@@ -98,7 +98,7 @@ def answer_invitation(request, pk: int):
 @login_required
 def edit_profile(request):
     speaker = own_speaker(request)
-    form = SpeakerProfileForm.for_speaker(speaker, request.POST or None)
+    form = SpeakerProfileForm.for_speaker(speaker, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         travel_regions = changes.pop("travel_regions")

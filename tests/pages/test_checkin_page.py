@@ -1,0 +1,159 @@
+import pytest
+
+from registrations.models import CheckIn, Registration
+from registrations.services.tickets import ticket_payload
+from tests import factories
+from tests.pages.conftest import PAGE_BUDGET, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(event):
+    user = factories.UserFactory(username="door")
+    event.checkin_staff.add(user)
+    return user
+
+
+@pytest.fixture
+def door(client, staff):
+    return signed_in(client, staff)
+
+
+def url(event):
+    return f"/checkin/{event.pk}/"
+
+
+def test_checkin_page_is_for_the_event_staff_only(client, event):
+    other_event = factories.EventFactory()
+    other_staff = factories.UserFactory()
+    other_event.checkin_staff.add(other_staff)
+
+    anonymous = client.get(url(event))
+    signed_in(client, other_staff)
+    foreign = client.get(url(event))
+
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert foreign.status_code == 403
+    assert client.get("/checkin/999999/").status_code == 404
+
+
+def test_checkin_page_shows_counts_and_endpoints(door, event, sign_up):
+    sign_up(event)
+
+    response = door.get(url(event))
+
+    assert response.status_code == 200
+    assert response.context["counts"]["registered"] == 1
+    assert f"/api/events/{event.pk}/checkin/list/" in response.text
+    assert f"/api/events/{event.pk}/checkin/batch/" in response.text
+    assert "vendor/qr-scanner/qr-scanner.umd.min.js" in response.text
+
+
+def test_typed_code_checks_in_and_second_time_says_already(door, event, sign_up):
+    registration = sign_up(event)
+    code = ticket_payload(registration).lower()
+
+    first = door.post(url(event), {"action": "code", "code": code, "typed": "1"}, follow=True)
+    second = door.post(url(event), {"action": "code", "code": code, "typed": "1"}, follow=True)
+
+    assert first.context["verdict"]["code"] == "checked_in"
+    assert 'class="verdict ok"' in first.text and "Aysel Aliyeva" in first.text
+    assert second.context["verdict"]["code"] == "already_checked_in"
+    assert 'class="verdict warn"' in second.text
+    checkin = CheckIn.objects.get()
+    assert checkin.source == CheckIn.Source.MANUAL
+
+
+def test_code_of_another_event_and_garbage_are_refused_in_red(door, event, sign_up):
+    elsewhere = sign_up(factories.EventFactory(), email="other@example.org")
+
+    wrong = door.post(url(event), {"action": "code", "code": ticket_payload(elsewhere)}, follow=True)
+    garbage = door.post(url(event), {"action": "code", "code": "hello"}, follow=True)
+
+    assert wrong.context["verdict"]["code"] == "wrong_event"
+    assert "Ticket for another event" in wrong.text
+    assert garbage.context["verdict"]["code"] == "invalid"
+    assert 'class="verdict bad"' in garbage.text
+    assert not CheckIn.objects.exists()
+
+
+def test_json_answer_for_the_script(door, event, sign_up):
+    registration = sign_up(event)
+
+    response = door.post(
+        url(event), {"action": "code", "code": ticket_payload(registration)}, headers={"accept": "application/json"}
+    )
+
+    body = response.json()
+    assert body["verdict"]["code"] == "checked_in"
+    assert body["verdict"]["level"] == "ok"
+    assert body["counts"]["checked_in"] == 1
+
+
+def test_search_then_check_in_and_undo(door, event, sign_up):
+    registration = sign_up(event, name="Nigar Hasanova", email="nigar@example.org")
+    sign_up(event, name="Aysel Aliyeva", email="aysel@example.org")
+
+    found = door.get(url(event), {"q": "nigar"})
+    checked = door.post(url(event), {"action": "registration", "registration": registration.pk, "q": "nigar"})
+    after = door.get(checked["Location"])
+    checkin = CheckIn.objects.get()
+    undone = door.post(url(event), {"action": "undo", "checkin": checkin.pk}, follow=True)
+
+    assert "Nigar Hasanova" in found.text and "Aysel Aliyeva" not in found.text
+    assert checked["Location"] == f"{url(event)}?q=nigar"
+    assert after.context["verdict"]["code"] == "checked_in"
+    assert "Undo check-in" in after.text
+    assert undone.context["verdict"]["code"] == "undone"
+    checkin.refresh_from_db()
+    assert checkin.undone_at is not None
+
+
+def test_registration_of_another_event_cannot_be_checked_in_by_id(door, event, sign_up):
+    elsewhere = sign_up(factories.EventFactory(), email="other@example.org")
+
+    response = door.post(url(event), {"action": "registration", "registration": elsewhere.pk})
+
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_walk_in_registers_and_checks_in(door, event):
+    response = door.post(
+        url(event), {"action": "walk_in", "name": "Walk In", "email": "", "party_size": "2"}, follow=True
+    )
+
+    registration = Registration.objects.get()
+    assert response.context["verdict"]["code"] == "checked_in"
+    assert registration.source == Registration.Source.WALK_IN and registration.party_size == 2
+    assert CheckIn.objects.get().source == CheckIn.Source.WALK_IN
+
+
+def test_walk_in_when_full_is_refused(door, staff, sign_up):
+    full = factories.EventFactory(capacity=1)
+    full.checkin_staff.add(staff)
+    sign_up(full)
+
+    response = door.post(url(full), {"action": "walk_in", "name": "Walk In", "party_size": "1"}, follow=True)
+
+    assert response.context["verdict"]["code"] == "error"
+    assert Registration.objects.count() == 1
+
+
+def test_service_worker_is_served_for_the_checkin_scope(client):
+    response = client.get("/checkin/sw.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/checkin/"
+    assert "/static/js/checkin.js" in response.text
+
+
+def test_checkin_page_stays_under_the_page_budget(door, event, sign_up, first_load):
+    for number in range(30):
+        sign_up(event, email=f"p{number}@example.org", name=f"Person {number}")
+
+    response = door.get(url(event), {"q": "Person"})
+
+    assert first_load(response) < PAGE_BUDGET

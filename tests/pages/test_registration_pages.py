@@ -1,0 +1,193 @@
+import pytest
+from django.core import mail
+
+from registrations.models import Registration, RegistrationStatus
+from registrations.services.tickets import ticket_payload
+from tests import factories
+from tests.pages.conftest import PAGE_BUDGET, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**extra):
+    return {
+        "name": "Aysel Aliyeva",
+        "email": "Aysel@Example.org",
+        "party_size": "1",
+        "consent_data_processing": "on",
+    } | extra
+
+
+def test_register_form_lists_the_event_questions(client, event):
+    factories.QuestionFactory(event=event, label="Your school", required=True)
+    factories.QuestionFactory(event=event, label="Grade", kind="choice", choices=["9", "10", "11"])
+    factories.QuestionFactory(event=event, label="Bringing a laptop?", kind="boolean")
+
+    page = client.get(f"/events/{event.pk}/register/").text
+
+    assert "Your school" in page and "(required)" in page
+    assert '<option value="10">10</option>' in page
+    assert "Bringing a laptop?" in page
+
+
+def test_register_confirms_and_shows_confirmation_page(client, event, django_capture_on_commit_callbacks):
+    question = factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/{event.pk}/register/", form_data(**{f"question_{question.pk}": "School 12"}))
+
+    registration = Registration.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/registrations/manage/{registration.manage_token}/confirmation/"
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.email == "aysel@example.org"
+    assert registration.answers.get().value == "School 12"
+    confirmation = client.get(response["Location"])
+    assert "You are registered" in confirmation.text
+    assert confirmation["Cache-Control"] == "private, no-store"
+    assert confirmation["Referrer-Policy"] == "no-referrer"
+    assert len(mail.outbox) == 1
+
+
+def test_register_shows_clear_field_errors(client, event):
+    question = factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    response = client.post(f"/events/{event.pk}/register/", {"name": "", "email": "not-an-email", "party_size": "1"})
+
+    assert response.status_code == 200
+    page = response.text
+    assert "Please correct the marked fields." in page
+    assert "Enter a valid email address." in page
+    assert "We cannot register you without this consent." in page
+    assert f'id="id_question_{question.pk}_errors"' in page
+    assert 'aria-invalid="true"' in page
+    assert not Registration.objects.exists()
+
+
+def test_register_shows_service_refusal_on_the_right_field(client):
+    event = factories.EventFactory(registration_mode="invitation")
+
+    response = client.post(f"/events/{event.pk}/register/", form_data(invitation_code="WRONG-CODE"))
+
+    assert response.status_code == 200
+    assert "This invitation code is not valid for this event." in response.text
+    assert not Registration.objects.exists()
+
+
+def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
+    event = factories.EventFactory(capacity=1)
+    sign_up(event, email="first@example.org")
+
+    response = client.post(f"/events/{event.pk}/register/", form_data())
+    page = client.get(response["Location"]).text
+
+    assert "You are on the waiting list" in page
+    assert "You are number 1 on the waiting list." in page
+
+
+def test_register_twice_with_someone_elses_email_never_reveals_their_ticket(client, event, sign_up):
+    theirs = sign_up(event, email="aysel@example.org")
+
+    response = client.post(f"/events/{event.pk}/register/", form_data(name="Someone else"))
+
+    assert response.status_code == 302
+    assert theirs.manage_token not in response["Location"]
+    page = client.get(response["Location"]).text
+    assert "already registered" in page
+    assert theirs.manage_token not in page
+    assert Registration.objects.count() == 1
+
+
+def test_register_signed_in_links_the_account_and_lists_it_under_my_tickets(client, event):
+    user = factories.UserFactory(email="leyla@example.org")
+    signed_in(client, user)
+
+    client.post(f"/events/{event.pk}/register/", form_data(email="leyla@example.org"))
+    page = client.get("/my/tickets/").text
+
+    registration = Registration.objects.get()
+    assert registration.user == user
+    assert registration.manage_token in page
+
+
+def test_my_tickets_shows_only_my_registrations(client, event, sign_up):
+    me = factories.UserFactory()
+    sign_up(event, email="someone@example.org", name="Someone Else")
+    signed_in(client, me)
+
+    page = client.get("/my/tickets/").text
+
+    assert "You have no registrations" in page
+
+
+def test_register_page_of_closed_event_says_so(client):
+    event = factories.EventFactory(status="cancelled")
+
+    response = client.get(f"/events/{event.pk}/register/")
+
+    assert response.status_code == 200
+    assert "This event is cancelled." in response.text
+
+
+def test_ticket_page_shows_qr_code_and_typed_code(client, event, sign_up):
+    registration = sign_up(event)
+
+    response = client.get(f"/registrations/manage/{registration.manage_token}/")
+
+    assert response.status_code == 200
+    assert "<svg" in response.text and "<?xml" not in response.text
+    assert ticket_payload(registration) in response.text
+    assert "Robotics workshop" in response.text
+    assert f"/api/events/{event.pk}/ics/" in response.text
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_ticket_page_gives_join_url_only_to_confirmed_registrations(client, sign_up):
+    webinar = factories.WebinarFactory(capacity=1, join_url="https://zoom.example.org/j/42")
+    confirmed = sign_up(webinar, email="one@example.org")
+    waiting = sign_up(webinar, email="two@example.org")
+
+    assert "zoom.example.org/j/42" in client.get(f"/registrations/manage/{confirmed.manage_token}/").text
+    waiting_page = client.get(f"/registrations/manage/{waiting.manage_token}/").text
+    assert "zoom.example.org/j/42" not in waiting_page
+    assert "<svg" not in waiting_page
+
+
+def test_ticket_page_with_unknown_token_is_not_found(client):
+    assert client.get("/registrations/manage/not-a-real-token/").status_code == 404
+
+
+def test_cancel_needs_confirmation_then_cancels_and_frees_the_seat(client, sign_up):
+    event = factories.EventFactory(capacity=1)
+    registration = sign_up(event, email="one@example.org")
+    waiting = sign_up(event, email="two@example.org")
+    url = f"/registrations/manage/{registration.manage_token}/cancel/"
+
+    unconfirmed = client.post(url, {})
+    confirmed = client.post(url, {"confirm": "on"})
+
+    assert unconfirmed.status_code == 200 and "Tick the box to confirm." in unconfirmed.text
+    assert confirmed.status_code == 302
+    registration.refresh_from_db()
+    waiting.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    page = client.get(confirmed["Location"]).text
+    assert "Your registration is cancelled." in page
+    assert "Cancel my registration" not in page
+
+
+def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first_load):
+    for number in range(5):
+        factories.QuestionFactory(event=event, label=f"Question {number}")
+    registration = sign_up(event)
+
+    for url in [
+        f"/events/{event.pk}/register/",
+        f"/registrations/manage/{registration.manage_token}/",
+        f"/registrations/manage/{registration.manage_token}/confirmation/",
+        f"/registrations/manage/{registration.manage_token}/cancel/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert first_load(response) < PAGE_BUDGET, url

@@ -1,0 +1,125 @@
+import pytest
+
+from events.models import CalendarFeed
+from speakers.models import AssignmentStatus
+from tests import factories
+from tests.pages.conftest import PAGE_BUDGET, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def speaker(db):
+    user = factories.UserFactory(username="leyla")
+    return factories.SpeakerFactory(name="Leyla Hasanova", user=user, email="leyla@private.example.org")
+
+
+def test_roster_shows_listed_speakers_without_private_fields(client, speaker):
+    factories.SpeakerFactory(name="Hidden Person", listed=False)
+
+    page = client.get("/speakers/").text
+    detail = client.get(f"/speakers/{speaker.pk}/").text
+
+    assert "Leyla Hasanova" in page and "Hidden Person" not in page
+    for private in ("leyla@private.example.org", "+994 50 000 00 00", "Prefers mornings."):
+        assert private not in page
+        assert private not in detail
+
+
+def test_roster_filters_by_field_and_language(client):
+    factories.SpeakerFactory(name="Engineer Aysel", stem_fields=["engineering"], languages=["az"])
+    factories.SpeakerFactory(name="Biologist Nigar", stem_fields=["biology"], languages=["en"])
+
+    by_field = client.get("/speakers/", {"field": "biology"}).text
+    by_language = client.get("/speakers/", {"language": "az"}).text
+
+    assert "Biologist Nigar" in by_field and "Engineer Aysel" not in by_field
+    assert "Engineer Aysel" in by_language and "Biologist Nigar" not in by_language
+
+
+def test_unlisted_speaker_page_is_not_found(client):
+    hidden = factories.SpeakerFactory(listed=False)
+
+    assert client.get(f"/speakers/{hidden.pk}/").status_code == 404
+
+
+def test_speaker_area_needs_a_speaker_profile(client):
+    assert client.get("/speaker/").status_code == 302
+    signed_in(client, factories.UserFactory())
+    assert client.get("/speaker/").status_code == 404
+
+
+def test_speaker_accepts_an_invitation(client, speaker):
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory(title="AI webinar"))
+    signed_in(client, speaker.user)
+
+    area = client.get("/speaker/").text
+    response = client.post(f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "accept", "message": "Gladly"})
+
+    assert "AI webinar" in area and "Invitations waiting for your answer" in area
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ACCEPTED
+    assert assignment.message == "Gladly"
+    assert "you are confirmed for AI webinar" in client.get("/speaker/").text
+
+
+def test_speaker_cannot_answer_another_speakers_invitation(client, speaker):
+    theirs = factories.SpeakerAssignmentFactory()
+    signed_in(client, speaker.user)
+
+    response = client.post(f"/speaker/invitations/{theirs.pk}/answer/", {"answer": "decline"})
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == AssignmentStatus.INVITED
+
+
+def test_speaker_edits_own_profile(client, speaker):
+    signed_in(client, speaker.user)
+    form = client.get("/speaker/profile/")
+
+    response = client.post(
+        "/speaker/profile/",
+        {
+            "name": "Leyla Hasanova",
+            "title": "Chief engineer",
+            "topics": "robotics, careers",
+            "stem_fields": ["engineering", "energy"],
+            "languages": ["az"],
+            "email": "leyla@private.example.org",
+            "travel_regions": [factories.region("ganja").pk],
+        },
+    )
+
+    assert form.status_code == 200 and "Prefers mornings." not in form.text
+    assert response.status_code == 302
+    speaker.refresh_from_db()
+    assert speaker.title == "Chief engineer"
+    assert speaker.topics == ["robotics", "careers"]
+    assert speaker.private_notes == "Prefers mornings."
+    assert list(speaker.travel_regions.values_list("slug", flat=True)) == ["ganja"]
+
+
+def test_speaker_creates_and_revokes_the_private_feed_link(client, speaker):
+    signed_in(client, speaker.user)
+
+    client.post("/speaker/calendar-feed/", {"action": "create"})
+    feed = CalendarFeed.objects.get(scope=CalendarFeed.Scope.SPEAKER)
+    area = client.get("/speaker/").text
+    client.post("/speaker/calendar-feed/", {"action": "revoke"})
+
+    assert feed.token in area
+    feed.refresh_from_db()
+    assert feed.revoked_at is not None
+
+
+def test_speaker_pages_stay_under_the_page_budget(client, speaker, first_load):
+    factories.SpeakerFactory.create_batch(24)
+    factories.SpeakerAssignmentFactory.create_batch(3, speaker=speaker)
+    signed_in(client, speaker.user)
+
+    for url in ["/speakers/", f"/speakers/{speaker.pk}/", "/speaker/", "/speaker/profile/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert first_load(response) < PAGE_BUDGET, url
