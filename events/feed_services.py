@@ -108,14 +108,16 @@ def _speaker_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime 
 
 def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
     """'Name, title (role)' of the accepted speakers of each event: one query."""
+    from speakers.models import AssignmentRole
     from speakers.selectors import accepted_assignments_for_events
 
+    roles = {value: str(label).lower() for value, label in AssignmentRole.choices}
     lines = {}
     for event_id, assignments in accepted_assignments_for_events(event_ids).items():
         lines[event_id] = [
             f"{assignment.speaker.name}"
             + (f", {assignment.speaker.title}" if assignment.speaker.title else "")
-            + f" ({assignment.get_role_display().lower()})"
+            + f" ({roles.get(assignment.role, assignment.role)})"
             for assignment in assignments
         ]
     return lines

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from events.models import Event, EventStatus
+from events.models import Event, EventKind, EventStatus, Language
 
 PRODID = "-//STEM Mentorship Events//Calendar feeds//EN"
 # Clients that honour it (Apple, Outlook, Thunderbird) refresh hourly; Google ignores it.
@@ -37,8 +38,13 @@ STATUS_MAP = {
 }
 
 
+@functools.lru_cache(maxsize=8)
+def _host(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "localhost"
+
+
 def uid_domain() -> str:
-    return getattr(settings, "ICAL_UID_DOMAIN", "") or urlsplit(settings.SITE_URL).hostname or "localhost"
+    return getattr(settings, "ICAL_UID_DOMAIN", "") or _host(settings.SITE_URL)
 
 
 def event_uid(event: Event) -> str:
@@ -51,8 +57,30 @@ def event_url(event: Event) -> str:
 
 def programme_address() -> tuple[str, str]:
     """(name, email) of the programme's mailbox: the ORGANIZER clients reply to."""
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return _parsed_address(settings.DEFAULT_FROM_EMAIL)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_address(from_email: str) -> tuple[str, str]:
+    name, address = parseaddr(from_email)
     return name or "STEM Mentorship", address or "events@example.org"
+
+
+@functools.lru_cache(maxsize=256)
+def _label(choices, value: str, language: str | None) -> str:
+    # get_FOO_display() hashes lazy translation proxies: a third of a 5,000-event feed's time
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _kind_label(event: Event) -> str:
+    return _label(EventKind, event.kind, get_language())
+
+
+def _language_label(event: Event) -> str:
+    return _label(Language, event.language, get_language())
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,7 +152,7 @@ def description_text(
         lines.append(f"Where: {where}")
     if join_url:
         lines.append(f"Join: {join_url}")
-    lines.append(f"Kind: {event.get_kind_display()} · Language: {event.get_language_display()}")
+    lines.append(f"Kind: {_kind_label(event)} · Language: {_language_label(event)}")
     if speakers:
         lines.append("Speakers: " + "; ".join(speakers))
     if registration_note:
@@ -169,7 +197,7 @@ def event_component(
     component.add("last-modified", event.updated_at)
     component.add("created", event.created_at)
     component.add("url", event_url(event))
-    component.add("categories", [event.get_kind_display()])
+    component.add("categories", [_kind_label(event)])
     location = location_text(event)
     if location:
         component.add("location", location)
