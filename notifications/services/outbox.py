@@ -203,7 +203,10 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     by_key = {}
     for spec in specs:
         by_key.setdefault(spec.key(), spec)
-    new_keys = [key for key in by_key if key not in existing_keys(by_key)] if by_key else []
+    if not by_key:
+        return []
+    already = existing_keys(by_key)
+    new_keys = [key for key in by_key if key not in already]
     if not new_keys:
         return []
     event_ids = {getattr(by_key[key].event, "pk", None) for key in new_keys} - {None}

@@ -232,12 +232,14 @@ ZOOM_COLUMNS = {
     "left": ("leave time",),
     "minutes": ("duration (minutes)", "time in session (minutes)", "duration (mins)"),
 }
+# Teams gives one row per person with the total time present ("In-Meeting Duration"); its
+# first-join/last-leave span would count the breaks, so only the duration is read.
 TEAMS_COLUMNS = {
     "name": ("name", "full name"),
-    "email": ("email", "participant id (upn)"),
-    "joined": ("first join", "join time"),
-    "left": ("last leave", "leave time"),
-    "minutes": ("in-meeting duration", "duration"),
+    "email": ("email",),
+    # guests may have no Email but a UPN that is their address
+    "email_alt": ("participant id (upn)",),
+    "minutes": ("in-meeting duration",),
 }
 GENERIC_COLUMNS = {
     "name": ("name",),
@@ -250,9 +252,9 @@ def _detect(header: list[str]) -> str | None:
     names = {_norm(column) for column in header}
     if "in-meeting duration" in names and names & {"email", "participant id (upn)"}:
         return AttendanceImport.Format.TEAMS
-    if names & {"user email"} and names & {"duration (minutes)", "join time"}:
-        return AttendanceImport.Format.ZOOM
-    if "email" in names and names & {"time in session (minutes)"}:
+    # Zoom puts a meeting-details table (with "User Email" and "Duration (Minutes)" of the
+    # host) above the participants; only the participants' header has "Join Time".
+    if names & {"user email", "email"} and "join time" in names and names & set(ZOOM_COLUMNS["minutes"]):
         return AttendanceImport.Format.ZOOM
     if "email" in names and names & set(GENERIC_COLUMNS["minutes"]) and "name" in names:
         return AttendanceImport.Format.GENERIC
@@ -297,6 +299,8 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
     header = reader[header_at]
     columns = {"zoom": ZOOM_COLUMNS, "teams": TEAMS_COLUMNS, "generic": GENERIC_COLUMNS}[detected]
     index = {key: _column_index(header, names) for key, names in columns.items()}
+    if index["email"] is None and index.get("email_alt") is not None:
+        index["email"] = index.pop("email_alt")
     if index["email"] is None or index["minutes"] is None:
         raise ImportFailed("The participant table has no email or duration column.", "missing_columns")
 
@@ -319,7 +323,7 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
             ReportRow(
                 line=offset,
                 name=cell("name"),
-                email=cell("email").lower(),
+                email=(cell("email") or (cell("email_alt") if "@" in cell("email_alt") else "")).lower(),
                 minutes=_parse_minutes(cell("minutes"), offset) if cell("minutes") else None,
                 joined=_parse_time(cell("joined")),
                 left=_parse_time(cell("left")),
