@@ -161,7 +161,9 @@ FEED_ERRORS = error_responses(400, 401, 403, 404, 409)
 @extend_schema_view(
     list=extend_schema(responses={200: PrivateCalendarFeedSerializer(many=True), **error_responses(401)}),
     retrieve=extend_schema(responses={200: PrivateCalendarFeedSerializer, **error_responses(401, 404)}),
-    create=extend_schema(responses={201: PrivateCalendarFeedSerializer, 200: PrivateCalendarFeedSerializer, **FEED_ERRORS}),
+    create=extend_schema(
+        responses={201: PrivateCalendarFeedSerializer, 200: PrivateCalendarFeedSerializer, **FEED_ERRORS}
+    ),
 )
 class CalendarFeedViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
