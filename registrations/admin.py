@@ -1,0 +1,129 @@
+"""Admin for organisers. Status and seats change only through the services (admin actions),
+so the seat counter and the waiting list stay right; registrations are added through the API
+or the event page, never by editing rows."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from events_project.exceptions import DomainError
+from registrations.models import Answer, Invitation, Question, Registration
+from registrations.services import invitations as invitation_services
+from registrations.services import registration as registration_services
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fields = ["question", "value"]
+    readonly_fields = ["question", "value"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _apply(modeladmin, request, queryset, service, done: str):
+    changed = 0
+    for registration in queryset.select_related("event"):
+        try:
+            service(registration=registration, by=request.user)
+            changed += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"{registration}: {error.message} ({error.code})", messages.WARNING)
+    if changed:
+        modeladmin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+
+
+@admin.action(description=_("Approve selected (takes seats)"))
+def approve(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, registration_services.approve_registration, "approved")
+
+
+@admin.action(description=_("Reject selected"))
+def reject(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, registration_services.reject_registration, "rejected")
+
+
+@admin.action(description=_("Cancel selected (frees seats, promotes the waiting list)"))
+def cancel(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, registration_services.cancel_registration, "cancelled")
+
+
+@admin.action(description=_("Move selected off the waiting list"))
+def promote(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, registration_services.promote_registration, "moved in")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "event", "status", "party_size", "sector", "source", "attendance", "created_at"]
+    list_filter = ["status", "source", "sector", "attendance", "event__kind"]
+    search_fields = ["name", "email", "organisation", "event__title"]
+    list_select_related = ["event"]
+    autocomplete_fields = ["event"]
+    raw_id_fields = ["user", "invitation", "substitute_for"]
+    date_hierarchy = "created_at"
+    inlines = [AnswerInline]
+    actions = [approve, reject, cancel, promote]
+    readonly_fields = [
+        "event", "status", "source", "party_size", "seats_held", "waiting_since", "offer_expires_at",
+        "ticket_secret", "manage_token", "invitation", "substitute_for", "consent_data_processing",
+        "consent_recording", "consented_at", "created_at", "updated_at", "confirmed_at", "cancelled_at",
+    ]  # fmt: skip
+    fields = [
+        "event", "status", "name", "email", "user", "party_size", "party_names", "seats_held", "sector",
+        "organisation", "waiting_since", "offer_expires_at", "invitation", "substitute_for",
+        "consent_data_processing", "consent_recording", "consented_at", "attendance", "minutes_attended",
+        "source", "manage_token", "ticket_secret", "created_at", "confirmed_at", "cancelled_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # deleting would leave its seats counted: cancel instead
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["label", "event", "kind", "required", "position"]
+    list_filter = ["kind", "required"]
+    search_fields = ["label", "event__title"]
+    autocomplete_fields = ["event"]
+    list_select_related = ["event"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "event", "sector", "organisation", "created_at", "used_at", "revoked_at"]
+    list_filter = ["sector", ("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name", "organisation", "event__title"]
+    autocomplete_fields = ["event"]
+    list_select_related = ["event"]
+    readonly_fields = ["code", "created_by", "created_at", "used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # a new invitation goes through the service, which emails the code
+        created = invitation_services.create_invitation(
+            event=obj.event,
+            email=obj.email,
+            name=obj.name,
+            sector=obj.sector,
+            organisation=obj.organisation,
+            by=request.user,
+        )
+        obj.pk = created.pk
+        obj.code = created.code
+
+    @admin.action(description=_("Revoke selected unused invitations"))
+    def revoke(self, request, queryset):
+        for invitation in queryset:
+            try:
+                invitation_services.revoke_invitation(invitation=invitation, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{invitation}: {error.message}", messages.WARNING)

@@ -1,0 +1,64 @@
+import pytest
+from django.test import Client
+
+from events import demo as event_demo
+from events.models import Event
+from registrations import demo
+from registrations.models import Registration, RegistrationStatus
+from tests import factories
+from tests.registrations.conftest import sign_up
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_registrations_load_twice_without_change():
+    event_demo.load()
+
+    demo.load()
+    first = sorted(Registration.objects.values_list("event_id", "email", "status"))
+    demo.load()
+
+    assert sorted(Registration.objects.values_list("event_id", "email", "status")) == first
+    statuses = {status for _, _, status in first}
+    assert {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED} <= statuses
+    # the seat counters agree with what the registrations hold
+    for event in Event.objects.all():
+        held = sum(Registration.objects.filter(event=event).values_list("seats_held", flat=True))
+        assert event.seats_taken == held
+
+
+@pytest.fixture
+def admin_client(organiser):
+    client = Client()
+    # from the database: the factory's in-memory password hash was never saved
+    organiser.refresh_from_db()
+    client.force_login(organiser)
+    return client
+
+
+def test_admin_pages_open(admin_client, event):
+    registration = sign_up(event, answers={factories.QuestionFactory(event=event).pk: "yes"})
+    factories.InvitationFactory(event=event)
+
+    pages = [
+        "/admin/registrations/registration/",
+        "/admin/registrations/registration/?q=attendee&status__exact=confirmed",
+        f"/admin/registrations/registration/{registration.pk}/change/",
+        "/admin/registrations/question/",
+        "/admin/registrations/invitation/",
+    ]
+
+    assert [admin_client.get(page).status_code for page in pages] == [200] * len(pages)
+
+
+def test_admin_cancel_action_goes_through_the_service(admin_client, event):
+    holder = sign_up(event)
+    for _ in range(2):
+        sign_up(event)
+    waiting = sign_up(event)
+
+    admin_client.post("/admin/registrations/registration/", {"action": "cancel", "_selected_action": [holder.pk]})
+
+    assert Registration.objects.get(pk=holder.pk).status == RegistrationStatus.CANCELLED
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+    assert Event.objects.get(pk=event.pk).seats_taken == 3
