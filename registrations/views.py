@@ -44,9 +44,10 @@ FIELD_OF_CODE = {
 
 
 def private(response):
-    """Pages behind a private link: never cached by proxies, never sent on as a Referer."""
+    """Pages behind a private link: never cached by proxies, never sent to another site as a
+    Referer. ("no-referrer" would also blank the Origin of our own forms: CSRF refuses those.)"""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

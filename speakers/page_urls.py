@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from speakers import views
+from speakers import link_views, views
 
 urlpatterns = [
     path("speakers/", views.roster, name="speaker-roster"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("speaker/profile/", views.edit_profile, name="speaker-profile"),
     path("speaker/invitations/<int:pk>/answer/", views.answer_invitation, name="speaker-answer"),
     path("speaker/calendar-feed/", views.calendar_feed, name="speaker-feed"),
+    # the signed link in the invitation email (speakers helper)
+    path("speaker/invitation/<str:token>/", link_views.invitation_link, name="speaker-invitation-page"),
 ]

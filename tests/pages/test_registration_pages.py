@@ -45,7 +45,7 @@ def test_register_confirms_and_shows_confirmation_page(client, event, django_cap
     confirmation = client.get(response["Location"])
     assert "You are registered" in confirmation.text
     assert confirmation["Cache-Control"] == "private, no-store"
-    assert confirmation["Referrer-Policy"] == "no-referrer"
+    assert confirmation["Referrer-Policy"] == "same-origin"
     assert len(mail.outbox) == 1
 
 

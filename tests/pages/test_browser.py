@@ -1,0 +1,199 @@
+"""End to end in headless Chromium (Debian's, driven by Playwright) against a live server.
+
+Skipped, with the reason, only where no browser can be installed: scripts/setup_browser.py
+(run by `scripts/dev.py test`) installs it where it can.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.services.registration import register
+from registrations.services.tickets import ticket_payload
+from speakers.models import AssignmentStatus
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    # serialized_rollback: the flush after a live-server test would otherwise drop the seeded regions
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no browser at {CHROMIUM}: run scripts/setup_browser.py as root (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are safe (the live server serves from its own thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def account(factory=factories.UserFactory, **fields):
+    user = factory(**fields)
+    user.set_password("correct-horse")
+    user.save()
+    return user
+
+
+def sign_in(page, live_server, user, next_url="/"):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "correct-horse")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_url}")
+
+
+def test_browse_register_open_ticket_and_cancel(page, live_server):
+    event = factories.EventFactory(title="Robotics workshop", capacity=20)
+    factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    page.goto(live_server.url + "/")
+    page.fill("input[name=q]", "Robotics")
+    page.click("form[role=search] button[type=submit]")
+    page.click("text=Robotics workshop")
+    page.click("a.button:has-text('Register')")
+    page.click("form button[type=submit]")  # empty: the page explains what is missing
+    assert page.locator("#errors").is_visible()
+    page.fill("#id_name", "Aysel Aliyeva")
+    page.fill("#id_email", "aysel@example.org")
+    page.fill("label:has-text('Your school') + input", "School No. 12")
+    page.check("#id_consent_data_processing")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("h1:has-text('You are registered')")
+    page.click("text=Open my ticket")
+
+    registration = Registration.objects.get()
+    assert page.locator(".qr svg").count() == 1
+    assert page.locator("[data-testid=ticket-code]").inner_text() == ticket_payload(registration)
+    page.click("text=Cancel my registration")
+    page.check("#id_confirm")
+    page.click("button.danger")
+    page.wait_for_selector("text=Your registration is cancelled.")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_speaker_accepts_an_invitation(page, live_server):
+    user = account(username="leyla")
+    speaker = factories.SpeakerFactory(name="Leyla Hasanova", user=user)
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.WebinarFactory(title="AI careers"))
+
+    sign_in(page, live_server, user, "/speaker/")
+    page.click("#invitations button:has-text('Accept')")
+    page.wait_for_selector("text=you are confirmed for AI careers")
+
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ACCEPTED
+    assert page.locator("#upcoming").inner_text().count("AI careers") == 1
+
+
+def test_staff_check_in_typed_code_then_offline_and_sync(page, live_server):
+    event = factories.EventFactory(title="Role models visit Shaki", capacity=50)
+    staff = account(username="door")
+    event.checkin_staff.add(staff)
+    first, second = (
+        register(event=event, name=name, email=f"{name.split()[0].lower()}@example.org", consent_data_processing=True)
+        for name in ("Nigar Hasanova", "Samira Valiyeva")
+    )
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.wait_for_function("window.checkinPage && window.checkinPage.state().list.fetched_at")
+    page.fill("#code", ticket_payload(first))
+    page.click("#code-form button")
+    verdict = page.locator("#verdict .verdict")
+    verdict.wait_for()
+    assert verdict.get_attribute("class") == "verdict ok"
+    assert "Nigar Hasanova" in verdict.inner_text()
+    assert page.locator("[data-count=checked_in]").inner_text() == "1"
+
+    page.fill("#code", ticket_payload(first))
+    page.click("#code-form button")
+    page.wait_for_selector("#verdict .verdict[data-code=already_checked_in]")
+
+    # the connection drops: the page checks against its downloaded list and queues the scan
+    page.context.set_offline(True)
+    page.wait_for_selector("#connection.offline")
+    page.fill("#code", ticket_payload(second).lower())
+    page.click("#code-form button")
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    assert "Samira Valiyeva" in page.locator("#verdict").inner_text()
+    assert page.locator("#queue").get_attribute("data-waiting") == "1"
+    assert CheckIn.objects.filter(registration=second).count() == 0
+
+    page.context.set_offline(False)
+    page.wait_for_selector("#queue[data-waiting='0']")
+    checkin = CheckIn.objects.get(registration=second)
+    assert checkin.source == CheckIn.Source.OFFLINE
+    assert page.locator("#connection").inner_text() == "Online"
+
+
+def test_check_in_page_opens_from_the_service_worker_cache_offline(page, live_server):
+    event = factories.EventFactory(title="Outreach in Guba")
+    staff = account(username="door2")
+    event.checkin_staff.add(staff)
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which caches the page
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.reload()
+
+    assert page.locator("h1").inner_text().startswith("Check-in")
+    page.wait_for_selector("#connection.offline")
+
+
+def test_organiser_sees_dashboard_numbers_change(page, live_server, browser):
+    organiser = account(factories.OrganiserFactory, username="planner")
+    event = factories.EventFactory(title="CV workshop", capacity=30, organisers=[organiser])
+    row = f"tr[data-event='{event.pk}'] [data-figure=confirmed]"
+
+    sign_in(page, live_server, organiser, "/dashboard/")
+    assert page.locator(row).inner_text() == "0"
+
+    attendee = browser.new_page()
+    attendee.goto(f"{live_server.url}/events/{event.pk}/register/")
+    attendee.fill("#id_name", "Fidan Karimova")
+    attendee.fill("#id_email", "fidan@example.org")
+    attendee.check("#id_consent_data_processing")
+    attendee.click("form button[type=submit]")
+    attendee.wait_for_url(re.compile(r".*/confirmation/$"))
+    attendee.close()
+
+    page.reload()
+    assert page.locator(row).inner_text() == "1"
