@@ -5,6 +5,7 @@ source (events, registrations, speakers), so a client polling every hour costs a
 queries and a 304 until something changes.
 """
 
+import hashlib
 import json
 
 import django_filters
@@ -122,8 +123,13 @@ class EventIcsView(CalendarView):
     @extend_schema(responses={**CALENDAR_RESPONSES, **error_responses(404)}, tags=["events"])
     def get(self, request, pk: int):
         event, body = feed_services.event_download(event_id=pk, user=request.user)
-        response = HttpResponse(body, content_type=CALENDAR_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+        # DTSTAMP is the event's last change, so equal bodies mean nothing changed
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        response = get_conditional_response(request, etag=etag)
+        if response is None:
+            response = HttpResponse(body, content_type=CALENDAR_CONTENT_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+        response["ETag"] = etag
         # the body differs per reader (join URL), so it is never shared
         patch_cache_control(response, private=True, max_age=PRIVATE_MAX_AGE)
         response["Last-Modified"] = http_date(event.updated_at.timestamp())

@@ -135,6 +135,7 @@ def test_event_ics_download_for_anyone_without_join_url(client):
     component = vevents(parse(response))[ical.event_uid(webinar)]
     assert component.start == webinar.start
     assert b"private-7" not in response.content
+    assert client.get(f"/api/events/{webinar.pk}/ics/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
 def test_event_ics_of_cancelled_and_completed_events_is_served(client):
