@@ -127,7 +127,8 @@ def invitation_token(assignment: SpeakerAssignment) -> str:
 
 
 def invitation_respond_url(assignment: SpeakerAssignment) -> str:
-    return _site_url(f"/api/speaker-invitations/respond/{invitation_token(assignment)}/")
+    """The page the email links to (the same answer is at /api/speaker-invitations/respond/<token>/)."""
+    return _site_url(f"/speaker/invitation/{invitation_token(assignment)}/")
 
 
 def assignment_from_token(token: str) -> SpeakerAssignment:

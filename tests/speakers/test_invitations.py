@@ -25,7 +25,7 @@ def test_assign_speaker_sends_invitation_with_signed_link(event, organiser, spea
     assert assignment.status == AssignmentStatus.INVITED
     [invitation] = messages("speaker_invitation")
     assert invitation.recipient_email == speaker_a.email
-    assert "/api/speaker-invitations/respond/" in invitation.body_text
+    assert "/speaker/invitation/" in invitation.body_text
     assert services.assignment_from_token(services.invitation_token(assignment)).pk == assignment.pk
 
 
