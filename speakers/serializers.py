@@ -1,6 +1,7 @@
 """Input and output shapes. Public shapes list their fields explicitly: private ones
 (PRIVATE_SPEAKER_FIELDS, unavailability reasons, override notes) are never among them."""
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -81,7 +82,12 @@ class OwnSpeakerSerializer(SpeakerProfileFields):
 
 
 class OrganiserSpeakerSerializer(SpeakerProfileFields):
-    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The account the speaker signs in with (id); null to unlink.",
+    )
 
     class Meta(SpeakerProfileFields.Meta):
         fields = [*PUBLIC_SPEAKER_FIELDS, "email", "phone", "private_notes", "listed", "user", "created_at",

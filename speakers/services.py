@@ -76,8 +76,19 @@ def _clean_profile(fields: dict) -> dict:
     return fields
 
 
+def _check_account_free(user, speaker: Speaker | None = None) -> None:
+    if user is None:
+        return
+    taken = Speaker.objects.filter(user=user)
+    if speaker is not None and speaker.pk:
+        taken = taken.exclude(pk=speaker.pk)
+    if taken.exists():
+        raise SpeakerConflicts("This account already belongs to another speaker.", "account_taken")
+
+
 @transaction.atomic
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
+    _check_account_free(fields.get("user"))
     speaker = Speaker(**_clean_profile(fields))
     speaker.full_clean(exclude=["photo"])
     speaker.save()
@@ -96,6 +107,8 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
         forbidden = sorted(set(changes) & set(ORGANISER_ONLY_FIELDS))
         if forbidden:
             raise Forbidden(f"Only organisers can change {', '.join(forbidden)}.", "organiser_only_field")
+    if "user" in changes:
+        _check_account_free(changes["user"], speaker)
     for name, value in _clean_profile(changes).items():
         setattr(speaker, name, value)
     speaker.full_clean(exclude=["photo"])

@@ -333,3 +333,35 @@ def test_accepted_assignments_for_events_is_one_query(django_assert_num_queries)
         names = {event_id: [a.speaker.name for a in rows] for event_id, rows in result.items()}
 
     assert all(len(rows) == 1 for rows in names.values())
+
+
+def test_organiser_links_account_once(clients, speaker_b):
+    account = factories.UserFactory(username="new-speaker")
+    hidden = factories.SpeakerFactory()
+
+    linked = clients["organiser"].patch(f"/api/speakers/{hidden.pk}/", {"user": account.pk}, format="json")
+    taken = clients["organiser"].patch(f"/api/speakers/{hidden.pk}/", {"user": speaker_b.user_id}, format="json")
+
+    assert (linked.status_code, linked.json()["user"]) == (200, account.pk)
+    assert (taken.status_code, taken.json()["code"]) == (409, "account_taken")
+    assert client_for(account).get("/api/me/speaker/").json()["id"] == hidden.pk
+
+
+def test_speaker_uploads_own_photo(speaker_a, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "purple").save(buffer, format="PNG")
+    photo = SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
+
+    response = client_for(speaker_a.user).patch("/api/me/speaker/", {"photo": photo}, format="multipart")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["photo_src"].startswith("/media/speakers/")
+    not_an_image = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    refused = client_for(speaker_a.user).patch("/api/me/speaker/", {"photo": not_an_image}, format="multipart")
+    assert (refused.status_code, refused.json()["code"]) == (400, "invalid")
