@@ -24,6 +24,7 @@ class InEventZone:
 # --- input --------------------------------------------------------------------------------
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]})
 class AnswerValueField(serializers.Field):
     """Text, number or yes/no: stored as text, checked against the question by the service."""
 
