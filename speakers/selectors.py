@@ -87,10 +87,13 @@ def assignments_managed_by(user) -> QuerySet[SpeakerAssignment]:
 
 
 def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
-    """All assignments of a speaker (every status), drafts excluded, with the event loaded."""
+    """All assignments of a speaker (every status), with the event loaded.
+
+    Events still in draft are included: organisers line up speakers before publishing, and
+    the speaker must see what they are invited to in order to answer.
+    """
     return (
         SpeakerAssignment.objects.filter(speaker=speaker)
-        .exclude(event__status=EventStatus.DRAFT)
         .select_related("event", "event__region")
         .order_by("event__start", "id")
     )

@@ -365,3 +365,16 @@ def test_speaker_uploads_own_photo(speaker_a, settings, tmp_path):
     not_an_image = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     refused = client_for(speaker_a.user).patch("/api/me/speaker/", {"photo": not_an_image}, format="multipart")
     assert (refused.status_code, refused.json()["code"]) == (400, "invalid")
+
+
+def test_invitation_to_draft_event_is_in_schedule_not_in_roster(clients, organiser, speaker_a):
+    draft = factories.EventFactory(organisers=[organiser], status="draft", title="Planned panel")
+    assignment = services.assign_speaker(event=draft, speaker=speaker_a, by=organiser)
+
+    schedule = clients["speaker_a"].get("/api/me/speaker/schedule/").json()["results"]
+    accepted = clients["speaker_a"].post(f"/api/me/speaker/schedule/{assignment.pk}/accept/")
+    roster = clients["anonymous"].get(f"/api/speakers/{speaker_a.pk}/").json()
+
+    assert [row["event"]["title"] for row in schedule] == ["Planned panel"]
+    assert accepted.status_code == 200
+    assert roster["upcoming_events"] == []
