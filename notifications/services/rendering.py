@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, select_template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
@@ -50,6 +50,52 @@ def management_url(registration) -> str:
     return f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/"
 
 
+_EVENT_VALUES: dict[tuple, dict] = {}
+
+
+def _event_values(event, kind: str) -> dict:
+    """The event's part of the context; a fan-out of 10,000 reminders formats it once."""
+    key = (
+        translation.get_language(),
+        kind,
+        event.pk,
+        event.start,
+        event.end,
+        event.timezone,
+        event.title,
+        event.venue_name,
+        event.venue_address,
+        event.city,
+        event.format,
+        event.join_url,
+        event.online_platform,
+    )
+    cached = _EVENT_VALUES.get(key)
+    if cached is not None:
+        return cached
+    zone = event.zone
+    values = {
+        "event_title": event.title,
+        "start": _format_moment(event.start, zone),
+        "end": _format_moment(event.end, zone),
+        "when": f"{_format_moment(event.start, zone)} – {timezone.localtime(event.end, zone):%H:%M} ({event.timezone})",
+        "timezone": event.timezone,
+        "venue": ", ".join(part for part in (event.venue_name, event.venue_address, event.city) if part),
+        "event_url": f"{settings.SITE_URL}{event.get_absolute_url()}",
+        "ics_url": f"{settings.SITE_URL}/api/events/{event.pk}/ics/",
+        "is_online": event.is_online,
+        "has_venue": event.has_venue,
+        "online_platform": event.online_platform,
+    }
+    # the join link goes only to people who hold a place
+    if event.is_online and event.join_url and kind in JOIN_DETAIL_KINDS:
+        values["join_url"] = event.join_url
+    if len(_EVENT_VALUES) > 500:
+        _EVENT_VALUES.clear()
+    _EVENT_VALUES[key] = values
+    return values
+
+
 def build_context(*, kind: str, recipient_name: str, about, event, context: dict | None) -> dict:
     """Everything a template may use. Times are in the event's own timezone."""
     values = {"kind": kind, "name": recipient_name or "", "site_url": settings.SITE_URL}
@@ -60,25 +106,8 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
         if registration.offer_expires_at and event is not None:
             values["offer_expires"] = _format_moment(registration.offer_expires_at, event.zone)
     if event is not None:
-        zone = event.zone
-        values.update(
-            event=event,
-            event_title=event.title,
-            start=_format_moment(event.start, zone),
-            end=_format_moment(event.end, zone),
-            when=f"{_format_moment(event.start, zone)} – {timezone.localtime(event.end, zone):%H:%M} "
-            f"({event.timezone})",
-            timezone=event.timezone,
-            venue=", ".join(part for part in (event.venue_name, event.venue_address, event.city) if part),
-            event_url=f"{settings.SITE_URL}{event.get_absolute_url()}",
-            ics_url=f"{settings.SITE_URL}/api/events/{event.pk}/ics/",
-            is_online=event.is_online,
-            has_venue=event.has_venue,
-            online_platform=event.online_platform,
-        )
-        # the join link goes only to people who hold a place
-        if event.is_online and event.join_url and kind in JOIN_DETAIL_KINDS:
-            values["join_url"] = event.join_url
+        values.update(_event_values(event, kind))
+        values["event"] = event
     values.update(context or {})
     if event is not None and values.get("invitation_code") and "invitation_url" not in values:
         values["invitation_url"] = f"{settings.SITE_URL}/events/{event.pk}/register/?code={values['invitation_code']}"

@@ -1,0 +1,198 @@
+"""Benchmark: a 10,000-reminder fan-out through the outbox against Django's mail API floor.
+
+    .venv/bin/python bench/notify_bench.py [--recipients 10000] [--backend locmem|file] [--database-url URL]
+
+It builds a throwaway SQLite database (``data/bench-notify.sqlite3``; ``--database-url`` for
+PostgreSQL), creates one event starting in 30 minutes with N confirmed registrations, and times
+
+* the outbox, end to end: the every-minute reminder scan finds N due reminders, renders them
+  (subject, text, HTML), writes them to the outbox in bulk, and after commit hands them to
+  django-q2 in batches; each batch task claims its rows, sends them over one mail connection
+  and records them as sent. django-q2 runs in sync mode here (the task runs in this process,
+  through django-q2's own worker code), so the figure includes every database write a real
+  worker makes, without inter-process waiting;
+* the floor: the same N messages (already rendered, in memory) sent directly with Django's
+  mail API, ``get_connection().send_messages(messages)`` on one connection.
+
+With ``--backend file`` both write .eml files into a temporary directory (the default backend
+in production); ``locmem`` keeps them in memory. It prints messages per second for both.
+"""
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BACKENDS = {
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def setup_django(database_url: str | None, backend: str, mail_dir: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "events_project.settings"
+    os.environ["TESTING"] = "1"
+    os.environ["Q_SYNC"] = "1"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["EMAIL_BACKEND"] = BACKENDS[backend]
+    os.environ["EMAIL_FILE_PATH"] = mail_dir
+    database_url = database_url or f"sqlite:///{ROOT / 'data' / 'bench-notify.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url
+    if database_url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(database_url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("django-q").setLevel(logging.WARNING)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def fill(count: int):
+    from django.utils import timezone
+
+    from events.models import Event, EventFormat, EventKind, EventStatus
+    from registrations.models import Registration, RegistrationStatus
+
+    now = timezone.now().replace(microsecond=0)
+    event = Event.objects.create(
+        title="Careers in data science",
+        kind=EventKind.WEBINAR,
+        format=EventFormat.ONLINE,
+        status=EventStatus.PUBLISHED,
+        start=now + dt.timedelta(minutes=30),
+        end=now + dt.timedelta(minutes=90),
+        online_platform="Zoom",
+        join_url="https://zoom.example.org/j/123456789",
+        capacity=None,
+        published_at=now,
+    )
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                event=event,
+                name=f"Participant {index}",
+                email=f"participant{index}@example.org",
+                status=RegistrationStatus.CONFIRMED,
+                seats_held=1,
+                confirmed_at=now - dt.timedelta(days=2),
+                consent_data_processing=True,
+            )
+            for index in range(count)
+        ],
+        batch_size=1000,
+    )
+    return event, now
+
+
+def sent_count(backend: str, mail_dir: str) -> int:
+    from django.core import mail
+
+    if backend == "locmem":
+        return len(getattr(mail, "outbox", []))
+    # the file backend writes one file per connection, messages separated by a line of dashes
+    return sum(path.read_text().count("\n" + "-" * 79 + "\n") for path in Path(mail_dir).iterdir())
+
+
+def run_outbox(now) -> tuple[float, int]:
+    from django.db import transaction
+
+    from notifications.models import OutboxMessage, OutboxStatus
+    from notifications.services.reminders import queue_due_reminders
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        queued = queue_due_reminders(now=now)
+    # leaving the atomic block ran the on-commit hand-out: every batch task has now run
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    sent = OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()
+    assert sent == queued, (sent, queued)
+    return elapsed, cpu, sent
+
+
+def run_floor() -> tuple[float, int]:
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives, get_connection
+
+    from notifications.models import OutboxMessage
+
+    rows = list(
+        OutboxMessage.objects.values_list("recipient_name", "recipient_email", "subject", "body_text", "body_html")
+    )
+    started, cpu_started = time.perf_counter(), time.process_time()
+    messages = []
+    for name, email, subject, text, html in rows:
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [f"{name} <{email}>"])
+        message.attach_alternative(html, "text/html")
+        messages.append(message)
+    connection = get_connection()
+    sent = connection.send_messages(messages)
+    return time.perf_counter() - started, time.process_time() - cpu_started, sent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="locmem")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    mail_dir = tempfile.mkdtemp(prefix="notify-bench-mail-")
+    try:
+        setup_django(args.database_url, args.backend, mail_dir)
+        from django.core import mail
+        from django.db import connection
+
+        event, now = fill(args.recipients)
+        print(f"{args.recipients} confirmed registrations for one webinar; backend {args.backend}; {connection.vendor}")
+
+        outbox_seconds, outbox_cpu, outbox_sent = run_outbox(now)
+        outbox_delivered = sent_count(args.backend, mail_dir)
+        mail.outbox = []
+        for path in Path(mail_dir).iterdir():
+            path.unlink()
+        floor_seconds, floor_cpu, floor_sent = run_floor()
+        floor_delivered = sent_count(args.backend, mail_dir)
+
+        # wall-clock time, and this process's CPU time (the fair figure on a busy machine)
+        for label, seconds, cpu, sent, delivered in (
+            (
+                "outbox (scan, render, insert, claim, send, record)",
+                outbox_seconds,
+                outbox_cpu,
+                outbox_sent,
+                outbox_delivered,
+            ),
+            (
+                "floor  (Django mail API, one connection)         ",
+                floor_seconds,
+                floor_cpu,
+                floor_sent,
+                floor_delivered,
+            ),
+        ):
+            print(
+                f"{label}: {sent} messages in {seconds:.2f} s = {sent / seconds:,.0f} messages/s wall; "
+                f"{cpu:.2f} s CPU = {sent / cpu:,.0f} messages/s CPU (delivered {delivered})"
+            )
+        print(f"outbox / floor: {outbox_seconds / floor_seconds:.1f}x wall, {outbox_cpu / floor_cpu:.1f}x CPU")
+        assert outbox_delivered == floor_delivered == args.recipients
+        del event
+    finally:
+        shutil.rmtree(mail_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
