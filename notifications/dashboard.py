@@ -81,12 +81,11 @@ def attendance_by_month(user, *, months: int = 12, group: str = "kind", zone=Non
     """People who attended per month, split by event kind or region: (months, {label: [counts]})."""
     zone = zone or timezone.get_current_timezone()
     today = timezone.localdate(timezone=zone)
-    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
     month_list = []
-    cursor = first
-    while cursor <= today:
-        month_list.append(cursor)
-        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    for back in range(months - 1, -1, -1):
+        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+        month_list.append(dt.date(year, month + 1, 1))
+    first = month_list[0]
     since = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
     column = {"kind": "event__kind", "region": "event__region__name"}[group]
     rows = (

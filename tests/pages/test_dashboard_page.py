@@ -115,3 +115,13 @@ def test_dashboard_stays_under_the_page_budget(organiser_web, organiser, first_l
         factories.EventFactory(organisers=[organiser])
 
     assert first_load(organiser_web.get("/dashboard/")) < PAGE_BUDGET
+
+
+def test_attendance_chart_covers_the_last_twelve_months(organiser):
+    from notifications.dashboard import attendance_by_month
+
+    months, series = attendance_by_month(organiser, months=12)
+
+    assert len(months) == 12
+    assert months[-1] == now().date().replace(day=1) or months[-1].month == now().month
+    assert series == {}
