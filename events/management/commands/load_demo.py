@@ -19,4 +19,7 @@ class Command(BaseCommand):
             if module_has_submodule(app.module, "demo"):
                 import_module(f"{label}.demo").load()
                 self.stdout.write(f"demo data: {label} ok")
+        # programmes last: their cohort is registered, and their attendance recorded, on the events above
+        import_module("events.programme_demo").load()
+        self.stdout.write("demo data: programmes ok")
         self.stdout.write(self.style.SUCCESS(f"Organiser login: {ORGANISER_USERNAME} / {ORGANISER_PASSWORD}"))
