@@ -611,3 +611,62 @@ def test_cancelling_the_event_cancels_every_registration(event, organiser):
     assert messages_to(waiting.email)[-1] == "event_cancelled"
     # and nobody was promoted into a cancelled event along the way
     assert not Registration.objects.filter(event=event, status__in=[Status.CONFIRMED, Status.OFFERED]).exists()
+
+
+def test_cancelling_the_event_withdraws_offers_and_leaves_nothing_to_expire(held_event, organiser):
+    holder, offered, waiting = sign_up(held_event), sign_up(held_event), sign_up(held_event)
+    services.cancel_registration(registration=holder)
+
+    event_services.cancel_event(event=held_event, by=organiser)
+
+    assert statuses(offered, waiting) == [Status.CANCELLED, Status.CANCELLED]
+    assert services.expire_offers(now=timezone.now() + dt.timedelta(days=2)) == 0
+    assert seats_taken(held_event) == 0
+
+
+def test_offer_never_outlasts_the_start(organiser):
+    soon = timezone.now() + dt.timedelta(hours=2)
+    event = factories.EventFactory(organisers=[organiser], capacity=1, offer_hold_hours=48, start=soon)
+    holder, waiting = sign_up(event), sign_up(event)
+
+    services.cancel_registration(registration=holder)
+
+    assert Registration.objects.get(pk=waiting.pk).offer_expires_at == event.start
+
+
+def test_nobody_is_promoted_into_an_event_that_has_ended(event):
+    holder = sign_up(event)
+    for _ in range(2):
+        sign_up(event)
+    waiting = sign_up(event)
+    Event.objects.filter(pk=event.pk).update(
+        start=timezone.now() - dt.timedelta(hours=3), end=timezone.now() - dt.timedelta(hours=1)
+    )
+
+    services.cancel_registration(registration=holder)
+
+    assert statuses(waiting) == [Status.WAITLISTED]
+
+
+def test_other_event_changes_promote_nobody(event, organiser):
+    for _ in range(3):
+        sign_up(event)
+    waiting = sign_up(event)
+    Event.objects.filter(pk=event.pk).update(capacity=4)  # behind the service's back: no signal
+    event.refresh_from_db()
+
+    event_services.update_event(event=event, by=organiser, venue_name="Another hall")
+
+    assert statuses(waiting) == [Status.WAITLISTED]
+
+
+def test_expire_offers_runs_as_a_django_q_task(held_event):
+    from django_q.tasks import async_task
+
+    holder, first = sign_up(held_event), sign_up(held_event)
+    services.cancel_registration(registration=holder)
+    Registration.objects.filter(pk=first.pk).update(offer_expires_at=timezone.now() - dt.timedelta(seconds=1))
+
+    async_task("registrations.tasks.expire_offers")
+
+    assert statuses(first) == [Status.CANCELLED]
