@@ -63,10 +63,7 @@ class FeedContent:
         events = list(self.events)
         extras = self.extras(events) if self.extras else {}
         speakers = speaker_lines([event.pk for event in events])
-        calendar = ical.event_calendar(
-            events, name=self.name, description=self.description, speakers=speakers, **extras
-        )
-        return calendar.to_ical()
+        return ical.feed_ics(events, name=self.name, description=self.description, speakers=speakers, **extras)
 
 
 # --- what goes into feeds ---------------------------------------------------------------

@@ -12,6 +12,8 @@ built by icalendar from the zoneinfo database and cached per zone and year range
 
 import datetime as dt
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -171,6 +173,7 @@ def event_component(
     join_url: str = "",
     status: str | None = None,
     registration_note: str = "",
+    organiser_names: str | None = None,
 ) -> icalendar.Event:
     """One VEVENT. ``join_url`` is passed only by callers that may show it (private feeds)."""
     component = icalendar.Event()
@@ -195,7 +198,6 @@ def event_component(
     component.add("status", status)
     component.add("sequence", event.sequence)
     component.add("last-modified", event.updated_at)
-    component.add("created", event.created_at)
     component.add("url", event_url(event))
     component.add("categories", [_kind_label(event)])
     location = location_text(event)
@@ -207,9 +209,8 @@ def event_component(
         # RFC 7986 CONFERENCE is what newer clients show as a "join" button
         component.add("conference", join_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO,AUDIO"})
     name, address = programme_address()
-    organiser_names = ", ".join(
-        (organiser.get_full_name() or organiser.username) for organiser in event.organisers.all()
-    )
+    if organiser_names is None:
+        organiser_names = _organiser_names(event)
     organizer = icalendar.vCalAddress(f"mailto:{address}")
     organizer.params["CN"] = f"{name} ({organiser_names})" if organiser_names else name
     component.add("organizer", organizer)
@@ -246,14 +247,101 @@ def build_calendar(
     for event, component in components:
         events.append(event)
         calendar.add_component(component)
+    _add_timezones(calendar, events)
+    # anything not covered above (unknown zones are skipped by icalendar)
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def _add_timezones(calendar: icalendar.Calendar, events: Sequence[Event]) -> None:
     timed_zones = sorted({event.timezone for event in events if not event.all_day})
     if timed_zones:
         first_year, last_year = _year_range(events)
         for index, tzid in enumerate(timed_zones):
             calendar.subcomponents.insert(index, vtimezone(tzid, first_year, last_year))
-    # anything not covered above (unknown zones are skipped by icalendar)
-    calendar.add_missing_timezones()
-    return calendar
+
+
+def _organiser_names(event: Event) -> str:
+    # `organisers` is prefetched by the feed selectors: no query per event
+    return ", ".join((organiser.get_full_name() or organiser.username) for organiser in event.organisers.all())
+
+
+class _FragmentCache:
+    """Serialised VEVENTs, keyed by everything that goes into them.
+
+    Most of a feed's events did not change since the last poll, and the same event appears in
+    many feeds (all events, webinars, a series, people's private feeds): serialising it once
+    per change instead of once per request keeps big feeds cheap. Bounded, least recently
+    used out first; per process.
+    """
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+fragments = _FragmentCache(max_entries=20_000)
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def feed_ics(
+    events: Iterable[Event],
+    *,
+    name: str,
+    description: str = "",
+    speakers: Mapping[int, Sequence[str]] | None = None,
+    join_urls: Mapping[int, str] | None = None,
+    statuses: Mapping[int, str] | None = None,
+    registration_notes: Mapping[int, str] | None = None,
+) -> bytes:
+    """The serialised calendar of :func:`event_calendar`, byte for byte, built from cached
+    VEVENTs where their inputs have not changed."""
+    events = list(events)
+    speakers = speakers or {}
+    join_urls = join_urls or {}
+    statuses = statuses or {}
+    registration_notes = registration_notes or {}
+    context = (settings.SITE_URL, getattr(settings, "ICAL_UID_DOMAIN", ""), settings.DEFAULT_FROM_EMAIL, get_language())
+    parts = []
+    for event in events:
+        organiser_names = _organiser_names(event)
+        options = {
+            "speakers": tuple(speakers.get(event.pk, ())),
+            "join_url": join_urls.get(event.pk, ""),
+            "status": statuses.get(event.pk),
+            "registration_note": registration_notes.get(event.pk, ""),
+            "organiser_names": organiser_names,
+        }
+        # updated_at moves with every save of the event (services never .update() what is shown)
+        key = (event.pk, event.uid, event.updated_at, event.sequence, event.status, context, *options.values())
+        fragment = fragments.get(key)
+        if fragment is None:
+            fragment = event_component(event, **options).to_ical()
+            fragments.put(key, fragment)
+        parts.append(fragment)
+    shell = build_calendar([], name=name, description=description)
+    _add_timezones(shell, events)
+    head = shell.to_ical().removesuffix(CALENDAR_END)
+    return head + b"".join(parts) + CALENDAR_END
 
 
 def event_calendar(

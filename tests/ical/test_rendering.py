@@ -200,3 +200,30 @@ def test_event_format_online_has_no_geo(client):
 
     assert "GEO" not in component
     assert str(component["LOCATION"]) == "Online (Zoom)"
+
+
+def test_feed_from_cached_fragments_equals_a_fresh_rendering(organiser):
+    from events import feed_services, selectors
+
+    factories.EventFactory(organisers=[organiser], latitude="40.1", longitude="49.8")
+    factories.WebinarFactory(timezone="Europe/Berlin")
+    factories.EventFactory(all_day=True)
+    events = list(selectors.public_events())
+    speakers = feed_services.speaker_lines([event.pk for event in events])
+    ical.fragments.clear()
+
+    cold = ical.feed_ics(events, name="All", speakers=speakers)
+    warm = ical.feed_ics(events, name="All", speakers=speakers)
+    fresh = ical.event_calendar(events, name="All", speakers=speakers).to_ical()
+
+    assert cold == warm == fresh
+
+
+def test_cached_fragment_is_not_reused_after_the_event_changes(client):
+    event = factories.EventFactory(title="Before")
+    client.get("/calendar/events.ics")
+
+    services.update_event(event=event, title="After")
+    component = vevents(_public_feed(client))[ical.event_uid(event)]
+
+    assert str(component["SUMMARY"]) == "After"
