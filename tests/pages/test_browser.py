@@ -41,10 +41,18 @@ pytestmark = [
 def playwright_driver():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are safe (the live server serves from its own thread).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as driver:
-        yield driver
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as driver:
+            yield driver
+    finally:
+        # only these tests: the rest of the suite keeps Django's async-safety check
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +205,72 @@ def test_organiser_sees_dashboard_numbers_change(page, live_server, browser):
 
     page.reload()
     assert page.locator(row).inner_text() == "1"
+
+
+def fake_camera_video(image_png: bytes, path: Path) -> Path:
+    """A Y4M video of the ticket's QR code, for Chromium's fake camera."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    width, height = 640, 480
+    code = Image.open(BytesIO(image_png)).convert("L")
+    code.thumbnail((420, 420))
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    with path.open("wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(5):
+            video.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+    return path
+
+
+def test_staff_scan_a_ticket_with_the_camera(playwright_driver, live_server, tmp_path):
+    from registrations.services.tickets import qr_png
+
+    event = factories.EventFactory(title="Role models visit Ganja")
+    staff = account(username="scanner")
+    event.checkin_staff.add(staff)
+    registration = register(
+        event=event, name="Leyla Mammadova", email="leyla@example.org", consent_data_processing=True
+    )
+    video = fake_camera_video(qr_png(registration=registration), tmp_path / "ticket.y4m")
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.grant_permissions(["camera"])
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+        page.click("#camera-start")
+        page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+        assert "Leyla Mammadova" in page.locator("#verdict").inner_text()
+    finally:
+        browser.close()
+    assert CheckIn.objects.get(registration=registration).source == CheckIn.Source.SCAN
+
+
+def test_check_in_page_works_without_javascript(browser, live_server):
+    event = factories.EventFactory(title="Workshop in Lankaran")
+    staff = account(username="nojs")
+    event.checkin_staff.add(staff)
+    registration = register(event=event, name="Aynur Rzayeva", email="aynur@example.org", consent_data_processing=True)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.fill("#code", ticket_payload(registration))
+    page.click("#code-form button")
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    context.close()
+
+    assert CheckIn.objects.get(registration=registration).source == CheckIn.Source.MANUAL
