@@ -35,4 +35,5 @@ checkin_urlpatterns = [
     ),
 ]
 
-urlpatterns = router.urls + checkin_urlpatterns
+# check-in first: the door's scans should not walk the router's patterns
+urlpatterns = checkin_urlpatterns + router.urls

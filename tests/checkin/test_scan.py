@@ -206,3 +206,35 @@ def test_scan_over_http_with_token_auth_takes_at_most_three_queries(django_asser
     assert response.data["code"] == "checked_in"
     assert again.data["code"] == "already_checked_in"
     assert len(second.captured_queries) == 2
+
+
+def test_scan_answer_matches_the_check_in_serializer(ticket, event, staff_client):
+    from registrations.checkin_serializers import CheckInSerializer
+
+    response = scan(staff_client, event, ticket)
+
+    checkin = CheckIn.objects.select_related("registration", "by", "undone_by").get()
+    assert response.data["checkin"] == dict(CheckInSerializer(checkin).data)
+
+
+def test_scan_with_unknown_token_is_refused(ticket, event):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "f" * 40)
+
+    response = scan(client, event, ticket)
+
+    assert response.status_code in (401, 403)
+    assert response.data["code"] == "authentication_failed"
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_with_token_of_inactive_staff_is_refused(ticket, event, staff):
+    staff.is_active = False
+    staff.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+
+    response = scan(client, event, ticket)
+
+    assert response.data["code"] == "authentication_failed"
+    assert not CheckIn.objects.exists()
