@@ -16,6 +16,8 @@ import datetime as dt
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import CalendarFeed, Event, EventStatus
@@ -382,7 +384,15 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     reminded = alerted = 0
-    pending = unanswered_assignments(now=now).prefetch_related("event__organisers")
+    # only the rows that are due: the scan runs every minute
+    due_alert = Q(response_deadline__lte=now, unanswered_alert_sent_at__isnull=True)
+    due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - REMINDER_INTERVAL)
+    pending = (
+        unanswered_assignments(now=now)
+        .annotate(last_contact=Coalesce("last_reminded_at", "invited_at"))
+        .filter(due_alert | due_reminder)
+        .prefetch_related("event__organisers")
+    )
     for assignment in pending:
         if now >= assignment.response_deadline:
             if assignment.unanswered_alert_sent_at is None and _alert_organisers(assignment, now=now):
