@@ -1,6 +1,7 @@
 """The invitation state machine, reminders and the messages speakers receive."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -15,6 +16,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def link_target(body: str) -> SpeakerAssignment:
+    """The assignment the signed answer link in an email body points to."""
+    [token] = re.findall(r"/speaker/invitation/([^/\s]+)/", body)
+    return services.assignment_from_token(token)
+
+
 def messages(kind):
     return list(OutboxMessage.objects.filter(kind=kind).order_by("id"))
 
@@ -25,7 +32,9 @@ def test_assign_speaker_sends_invitation_with_signed_link(event, organiser, spea
     assert assignment.status == AssignmentStatus.INVITED
     [invitation] = messages("speaker_invitation")
     assert invitation.recipient_email == speaker_a.email
-    assert "/speaker/invitation/" in invitation.body_text
+    assert link_target(invitation.body_text) == assignment
+    assert "as Keynote" in invitation.body_text
+    assert event.title in invitation.subject
     assert services.assignment_from_token(services.invitation_token(assignment)).pk == assignment.pk
 
 
@@ -188,6 +197,8 @@ def test_reminders_every_interval_until_deadline_then_one_alert(organiser, speak
     assert [m.recipient_email for m in messages("speaker_invitation_reminder")] == [speaker_a.email] * 2
     [alert] = messages("speaker_unanswered_alert")
     assert alert.recipient_email == organiser.email
+    assert speaker_a.name in alert.subject
+    assert link_target(messages("speaker_invitation_reminder")[0].body_text) == assignment
     assignment.refresh_from_db()
     assert assignment.reminder_count == 2
 
