@@ -1,6 +1,11 @@
+from functools import partial
+
 import django_filters
 
 from events.programme_models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
+
+# ids beyond a 64-bit integer are refused (400), not sent to the database
+IdFilter = partial(django_filters.NumberFilter, min_value=1, max_value=2**63 - 1)
 
 
 class ProgrammeFilter(django_filters.FilterSet):
@@ -16,8 +21,8 @@ class ProgrammeFilter(django_filters.FilterSet):
 
 
 class CohortFilter(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(field_name="programme_id")
-    series = django_filters.NumberFilter(field_name="series_id")
+    programme = IdFilter(field_name="programme_id")
+    series = IdFilter(field_name="series_id")
 
     class Meta:
         model = Cohort
@@ -25,9 +30,9 @@ class CohortFilter(django_filters.FilterSet):
 
 
 class EnrolmentFilter(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
-    programme = django_filters.NumberFilter(field_name="cohort__programme_id")
-    mentor = django_filters.NumberFilter(field_name="mentor_id")
+    cohort = IdFilter(field_name="cohort_id")
+    programme = IdFilter(field_name="cohort__programme_id")
+    mentor = IdFilter(field_name="mentor_id")
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices)
     sector = django_filters.ChoiceFilter(choices=ParticipantSector.choices)
     age_group = django_filters.ChoiceFilter(choices=AgeGroup.choices)
@@ -39,7 +44,7 @@ class EnrolmentFilter(django_filters.FilterSet):
 
 
 class CertificateFilter(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(field_name="enrolment__cohort__programme_id")
+    programme = IdFilter(field_name="enrolment__cohort__programme_id")
     valid = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull")
 
     class Meta:

@@ -15,7 +15,7 @@ from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.programme_models import Cohort, Enrolment, Programme, SessionSkip
 from events.programmes import selectors
-from events.programmes.exceptions import NotInCohort, ProgrammeError
+from events.programmes.exceptions import Conflict, NotInCohort, ProgrammeError
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
 def create_cohort(*, programme: Programme, name: str, series: Series | None = None, by=None) -> Cohort:
     if series is not None and not programme.series.filter(pk=series.pk).exists():
         raise ProgrammeError("The cohort's series must belong to the programme.", "series_not_in_programme")
+    if programme.cohorts.filter(name=name).exists():
+        raise Conflict("The programme already has a cohort of this name.", "cohort_name_taken")
     cohort = _validated(Cohort(programme=programme, name=name, series=series))
     cohort.save()
     return cohort

@@ -218,3 +218,30 @@ def test_mentee_list_query_count_is_constant(count, mentor, cohort, django_asser
 
 
 MENTEE_LIST_QUERIES = 8
+
+
+HUGE = 10**30
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "status", "code"),
+    [
+        ("get", f"/api/programmes/{HUGE}/", None, 404, "not_found"),
+        ("post", "/api/enrolments/{enrolment}/skip/", {"event": HUGE}, 404, "not_found"),
+        ("post", "/api/enrolments/{enrolment}/mentor/", {"mentor": HUGE}, 404, "speaker_not_found"),
+        ("get", f"/api/enrolments/?cohort={HUGE}", None, 400, "invalid"),
+        ("get", f"/api/certificates/?programme={HUGE}", None, 400, "invalid"),
+        ("post", "/api/cohorts/", {"programme": "{programme}", "name": "Mentees 2026"}, 409, "cohort_name_taken"),
+        ("post", "/api/cohorts/{cohort}/enrol/", {"name": "x" * 300, "email": "x@example.org"}, 400, "invalid"),
+    ],
+)
+def test_bad_input_is_answered_with_a_code(method, path, data, status, code, organiser, cohort):
+    ids = {"enrolment": factories.EnrolmentFactory(cohort=cohort).pk, "cohort": cohort.pk}
+    ids["programme"] = cohort.programme_id
+    if data:
+        data = {key: int(value.format(**ids)) if value == "{programme}" else value for key, value in data.items()}
+    send = getattr(client_for(organiser), method)
+
+    response = send(path.format(**ids), data) if data else send(path.format(**ids))
+
+    assert (response.status_code, response.json()["code"]) == (status, code)
