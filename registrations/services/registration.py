@@ -1,20 +1,14 @@
 """Registering for an event, and every later change of a registration's status.
 
 Where things are decided:
+- who may register and how (window, mode, consent, answers, party, duplicates): :func:`register`;
 - seats: :mod:`registrations.services.seats` (conditional UPDATE on Event.seats_taken);
-- who may register and how (window, mode, consent, answers, party): :func:`register`;
-- the waiting list: :func:`promote_waiting_list` (strict order, see below), :func:`accept_offer`,
-  :func:`expire_offers`.
-
-Waiting-list rule (pretix's, not Indico's): the list is served strictly in order of
-``waiting_since``. When the first person waiting needs more seats than are free (a family of
-four, two seats free), nobody behind them skips ahead; the seats wait until enough are free.
-While anyone is waiting, new online registrations join the end of the list rather than take a
-seat someone waiting is owed. Organisers can still move a chosen person off the list by hand
-(:func:`promote_registration`).
+- the waiting list, seat offers and their expiry: :mod:`registrations.services.waiting_list`
+  (its functions are re-exported here, so callers need one module);
+- approval, rejection, cancellation, substitution: below.
 
 Every transition queues a message through ``notifications.services.queue_message`` inside the
-transaction; the notifications app sends it after commit.
+transaction (:mod:`registrations.services.messages`); the notifications app sends it after commit.
 """
 
 import datetime as dt
@@ -28,7 +22,6 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus, RegistrationMode
 from notifications import kinds
-from notifications.services import queue_message
 from registrations.exceptions import (
     EventFull,
     InvalidAnswer,
@@ -38,8 +31,24 @@ from registrations.exceptions import (
     RegistrationClosed,
     RegistrationError,
 )
-from registrations.models import ACTIVE_STATUSES, Answer, Invitation, Question, Registration, RegistrationStatus
-from registrations.services.seats import release_seats, take_seats
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Answer,
+    Invitation,
+    Question,
+    Registration,
+    RegistrationStatus,
+    Sector,
+)
+from registrations.services.messages import tell_registrant
+from registrations.services.seats import MOVED, NO_SEATS, end_registration, seat_registration, take_seats
+from registrations.services.waiting_list import (  # noqa: F401 -- part of this module's interface
+    accept_offer,
+    expire_offers,
+    promote_registration,
+    promote_waiting_list,
+    waiting_position,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,26 +60,10 @@ MAX_PARTY_SIZE = 30
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 STAFF_SOURCES = (Source.ORGANISER, Source.WALK_IN, Source.COHORT)
-# how many waiting entries one promotion pass reads at a time
-PROMOTION_BATCH = 50
 
 
 def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
-
-
-def _tell(registration: Registration, kind: str, **context) -> None:
-    """Queue one message about ``registration`` to its registrant (sent after commit)."""
-    if not registration.email:
-        return
-    queue_message(
-        kind=kind,
-        recipient_email=registration.email,
-        recipient_name=registration.name,
-        about=registration,
-        event=registration.event,
-        context=context or None,
-    )
 
 
 def _clean_party(party_size, party_names) -> tuple[int, list[str]]:
@@ -189,6 +182,8 @@ def register(
     elif source != Source.WALK_IN:
         raise RegistrationError("Give an email address.", "email_required")
     party_size, party_names = _clean_party(party_size, party_names)
+    if sector and sector not in Sector.values:
+        raise RegistrationError("Unknown sector.", "invalid_sector")
 
     if event.status == EventStatus.DRAFT and not staff:
         raise NotFound("No such event.", "not_found")
@@ -274,11 +269,11 @@ def _create_registration(*, event, name, email, user, answers, invitation_code, 
     )
     registration.already_registered = False
     if status == Status.CONFIRMED:
-        _tell(registration, kinds.REGISTRATION_CONFIRMED)
+        tell_registrant(registration, kinds.REGISTRATION_CONFIRMED)
     elif status == Status.PENDING:
-        _tell(registration, kinds.REGISTRATION_PENDING)
+        tell_registrant(registration, kinds.REGISTRATION_PENDING)
     else:
-        _tell(registration, kinds.WAITING_LIST_JOINED, position=waiting_position(registration))
+        tell_registrant(registration, kinds.WAITING_LIST_JOINED, position=waiting_position(registration))
     return registration
 
 
@@ -286,14 +281,15 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
     """Register someone who arrived at the door: confirmed at once if a seat is left.
 
     Check-in is the caller's business (the check-in service). Raises EventFull when no seat is
-    left; never joins the waiting list. Side effects: registration_confirmed when an email is given.
+    left; never joins the waiting list. No online consent is recorded: staff registered them.
+    Side effects: registration_confirmed when an email is given.
     """
     return register(
         event=event,
         name=name,
         email=email,
         party_size=party_size,
-        consent_data_processing=True,
+        consent_data_processing=False,
         source=Source.WALK_IN,
     )
 
@@ -304,39 +300,7 @@ def add_registration(*, event: Event, by, name: str, email: str, party_size: int
     return register(event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra)
 
 
-def waiting_position(registration: Registration) -> int | None:
-    """1 for the first person waiting. None unless the registration is on the waiting list."""
-    if registration.status != Status.WAITLISTED or registration.waiting_since is None:
-        return None
-    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
-        Q(waiting_since__lt=registration.waiting_since)
-        | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
-    )
-    return ahead.count() + 1
-
-
 # --- leaving ----------------------------------------------------------------------------
-
-
-def _end(registration: Registration, *, to: str, now: dt.datetime) -> Registration | None:
-    """Move an active registration to cancelled/rejected and give back its seats.
-
-    Conditional on the status and seats we read, so two simultaneous cancels free the seats once.
-    Returns the fresh registration, or None when it was no longer active.
-    """
-    for _attempt in range(3):
-        current = Registration.objects.filter(pk=registration.pk).values("status", "seats_held").first()
-        if current is None or current["status"] not in ACTIVE_STATUSES:
-            return None
-        changed = Registration.objects.filter(pk=registration.pk, **current).update(
-            status=to, seats_held=0, cancelled_at=now, offer_expires_at=None, updated_at=now
-        )
-        if changed:
-            release_seats(event_id=registration.event_id, seats=current["seats_held"])
-            registration.refresh_from_db()
-            registration.freed_seats = current["seats_held"]
-            return registration
-    raise InvalidRegistrationTransition("The registration is changing; try again.", "busy")
 
 
 @transaction.atomic
@@ -345,13 +309,13 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
 
     Side effects: registration_cancelled; freed seats go to the waiting list.
     """
-    ended = _end(registration, to=Status.CANCELLED, now=timezone.now())
+    ended = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if ended is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
-    _tell(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
     if ended.freed_seats:
         promote_waiting_list(event=ended.event)
     return ended
@@ -360,40 +324,16 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
 @transaction.atomic
 def reject_registration(*, registration: Registration, by, reason: str = "") -> Registration:
     """An organiser turns a registration down. Side effects: registration_rejected; seats freed."""
-    ended = _end(registration, to=Status.REJECTED, now=timezone.now())
+    ended = end_registration(registration, to=Status.REJECTED, now=timezone.now())
     if ended is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             return registration
         raise InvalidRegistrationTransition("A cancelled registration cannot be rejected.", "invalid_transition")
-    _tell(ended, kinds.REGISTRATION_REJECTED, reason=reason)
+    tell_registrant(ended, kinds.REGISTRATION_REJECTED, reason=reason)
     if ended.freed_seats:
         promote_waiting_list(event=ended.event)
     return ended
-
-
-# --- taking a seat ----------------------------------------------------------------------
-
-
-SEATED, NO_SEATS, MOVED = "seated", "no_seats", "moved"
-
-
-def _seat(registration: Registration, *, from_statuses, to: str, now: dt.datetime, **changes) -> str:
-    """Take the party's seats and move the registration to ``to``.
-
-    Returns SEATED, NO_SEATS (not enough free) or MOVED (someone else changed it first).
-    """
-    if not take_seats(event_id=registration.event_id, seats=registration.party_size):
-        return NO_SEATS
-    moved = Registration.objects.filter(pk=registration.pk, status__in=from_statuses).update(
-        status=to, seats_held=registration.party_size, updated_at=now, **changes
-    )
-    if not moved:
-        # a parallel promotion or cancel got there first: give the seats back
-        release_seats(event_id=registration.event_id, seats=registration.party_size)
-        return MOVED
-    registration.refresh_from_db()
-    return SEATED
 
 
 @transaction.atomic
@@ -410,130 +350,15 @@ def approve_registration(*, registration: Registration, by) -> Registration:
             f"Only pending registrations can be approved; this one is {registration.status}.", "invalid_transition"
         )
     now = timezone.now()
-    outcome = _seat(registration, from_statuses=[Status.PENDING], to=Status.CONFIRMED, now=now, confirmed_at=now)
+    outcome = seat_registration(
+        registration, from_statuses=[Status.PENDING], to=Status.CONFIRMED, now=now, confirmed_at=now
+    )
     if outcome == MOVED:
         raise InvalidRegistrationTransition("The registration changed meanwhile.", "invalid_transition")
     if outcome == NO_SEATS:
         raise EventFull("Not enough seats left to approve this registration.", "event_full")
-    _tell(registration, kinds.REGISTRATION_APPROVED)
+    tell_registrant(registration, kinds.REGISTRATION_APPROVED)
     return registration
-
-
-@transaction.atomic
-def promote_registration(*, registration: Registration, by) -> Registration:
-    """An organiser moves a chosen person off the waiting list (or a pending one in), out of order.
-
-    Side effects: waiting_list_promoted (or registration_approved for a pending registration).
-    """
-    registration.refresh_from_db()
-    if registration.status == Status.CONFIRMED:
-        return registration
-    if registration.status not in (Status.WAITLISTED, Status.OFFERED, Status.PENDING):
-        raise InvalidRegistrationTransition(
-            "Only waiting or pending registrations can be moved in.", "invalid_transition"
-        )
-    was = registration.status
-    now = timezone.now()
-    if was == Status.OFFERED:
-        # the seats are already held: confirm in place
-        Registration.objects.filter(pk=registration.pk, status=Status.OFFERED).update(
-            status=Status.CONFIRMED, confirmed_at=now, offer_expires_at=None, updated_at=now
-        )
-        registration.refresh_from_db()
-    elif _seat(registration, from_statuses=[was], to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
-        raise EventFull("Not enough seats left; raise the capacity first.", "event_full")
-    _tell(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
-    return registration
-
-
-@transaction.atomic
-def promote_waiting_list(*, event: Event) -> list[Registration]:
-    """Give free seats to the people waiting, strictly in order (see the module docstring).
-
-    With ``event.offer_hold_hours`` the seat is offered (status offered, held until
-    ``offer_expires_at``); otherwise the person is confirmed at once.
-    Side effects: seat_offered or waiting_list_promoted for each person moved.
-    """
-    event = Event.objects.get(pk=event.pk)
-    now = timezone.now()
-    if event.status != EventStatus.PUBLISHED or event.end <= now:
-        return []
-    hold = dt.timedelta(hours=event.offer_hold_hours) if event.offer_hold_hours else None
-    promoted: list[Registration] = []
-    while True:
-        batch = list(
-            Registration.objects.filter(event=event, status=Status.WAITLISTED)
-            .select_related("event")
-            .order_by("waiting_since", "pk")[:PROMOTION_BATCH]
-        )
-        if not batch:
-            return promoted
-        for candidate in batch:
-            if hold:
-                changes = {"offer_expires_at": min(now + hold, event.start)}
-                to = Status.OFFERED
-            else:
-                changes = {"confirmed_at": now}
-                to = Status.CONFIRMED
-            outcome = _seat(candidate, from_statuses=[Status.WAITLISTED], to=to, now=now, **changes)
-            if outcome == MOVED:
-                continue
-            if outcome == NO_SEATS:
-                return promoted  # the first in line does not fit: nobody skips ahead
-            if to == Status.OFFERED:
-                _tell(candidate, kinds.SEAT_OFFERED, offer_expires_at=candidate.offer_expires_at.isoformat())
-            else:
-                _tell(candidate, kinds.WAITING_LIST_PROMOTED)
-            promoted.append(candidate)
-
-
-def accept_offer(*, registration: Registration) -> Registration:
-    """The person offered a seat takes it. An expired offer is withdrawn at once and refused
-    (code ``offer_expired``), so no stale offer survives until the next sweep.
-
-    Side effects: registration_confirmed.
-    """
-    with transaction.atomic():
-        registration.refresh_from_db()
-        if registration.status == Status.CONFIRMED:
-            return registration
-        if registration.status != Status.OFFERED:
-            raise InvalidRegistrationTransition("There is no seat on offer for this registration.", "no_offer")
-        now = timezone.now()
-        if registration.offer_expires_at is None or registration.offer_expires_at > now:
-            Registration.objects.filter(pk=registration.pk, status=Status.OFFERED).update(
-                status=Status.CONFIRMED, confirmed_at=now, offer_expires_at=None, updated_at=now
-            )
-            registration.refresh_from_db()
-            if registration.status == Status.CONFIRMED:
-                _tell(registration, kinds.REGISTRATION_CONFIRMED)
-                return registration
-    expire_offers(now=now)
-    raise InvalidRegistrationTransition("The offer has expired.", "offer_expired")
-
-
-def expire_offers(now: dt.datetime | None = None) -> int:
-    """Withdraw every offer past its time and pass the seats on. Returns how many expired.
-
-    Each offer in a transaction of its own, so one failure does not keep the others.
-    Side effects: registration_cancelled to whoever missed the offer; seat_offered /
-    waiting_list_promoted to whoever is next.
-    """
-    now = now or timezone.now()
-    expired = 0
-    due = Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).order_by("offer_expires_at")
-    for registration in due.select_related("event"):
-        with transaction.atomic():
-            still_due = due.filter(pk=registration.pk)
-            if not still_due.exists():
-                continue
-            ended = _end(registration, to=Status.CANCELLED, now=now)
-            if ended is None:
-                continue
-            _tell(ended, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
-            promote_waiting_list(event=ended.event)
-            expired += 1
-    return expired
 
 
 # --- substitution -----------------------------------------------------------------------
@@ -598,13 +423,13 @@ def transfer_registration(
         [Answer(registration=substitute, question_id=a.question_id, value=a.value) for a in registration.answers.all()]
     )
     registration.refresh_from_db()
-    _tell(registration, kinds.REGISTRATION_CANCELLED, substituted_by=name)
+    tell_registrant(registration, kinds.REGISTRATION_CANCELLED, substituted_by=name)
     kind = {
         Status.CONFIRMED: kinds.REGISTRATION_CONFIRMED,
         Status.PENDING: kinds.REGISTRATION_PENDING,
         Status.WAITLISTED: kinds.WAITING_LIST_JOINED,
     }[substitute.status]
-    _tell(substitute, kind, substitute_for=registration.name)
+    tell_registrant(substitute, kind, substitute_for=registration.name)
     return substitute
 
 
@@ -620,7 +445,7 @@ def cancel_registrations_of_event(*, event: Event, reason: str = "") -> int:
     now = timezone.now()
     cancelled = 0
     for registration in Registration.objects.filter(event=event, status__in=ACTIVE_STATUSES).select_related("event"):
-        if _end(registration, to=Status.CANCELLED, now=now) is not None:
-            _tell(registration, kinds.EVENT_CANCELLED, reason=reason)
+        if end_registration(registration, to=Status.CANCELLED, now=now) is not None:
+            tell_registrant(registration, kinds.EVENT_CANCELLED, reason=reason)
             cancelled += 1
     return cancelled

@@ -8,9 +8,13 @@ IMMEDIATE transaction holds the write lock. "Count, then insert" would overbook;
 Event is the backstop. Giving seats back needs no lock: an F() decrement.
 """
 
+import datetime as dt
+
 from django.db.models import F, Q
 
 from events.models import Event
+from registrations.exceptions import InvalidRegistrationTransition
+from registrations.models import ACTIVE_STATUSES, Registration
 
 
 def take_seats(*, event_id: int, seats: int) -> bool:
@@ -24,3 +28,45 @@ def take_seats(*, event_id: int, seats: int) -> bool:
 def release_seats(*, event_id: int, seats: int) -> None:
     if seats > 0:
         Event.objects.filter(pk=event_id).update(seats_taken=F("seats_taken") - seats)
+
+
+SEATED, NO_SEATS, MOVED = "seated", "no_seats", "moved"
+
+
+def seat_registration(registration: Registration, *, from_statuses, to: str, now: dt.datetime, **changes) -> str:
+    """Take the party's seats and move the registration to ``to``.
+
+    Returns SEATED, NO_SEATS (not enough free) or MOVED (someone else changed it first).
+    """
+    if not take_seats(event_id=registration.event_id, seats=registration.party_size):
+        return NO_SEATS
+    moved = Registration.objects.filter(pk=registration.pk, status__in=from_statuses).update(
+        status=to, seats_held=registration.party_size, updated_at=now, **changes
+    )
+    if not moved:
+        # a parallel promotion or cancel got there first: give the seats back
+        release_seats(event_id=registration.event_id, seats=registration.party_size)
+        return MOVED
+    registration.refresh_from_db()
+    return SEATED
+
+
+def end_registration(registration: Registration, *, to: str, now: dt.datetime) -> Registration | None:
+    """Move an active registration to cancelled/rejected and give back its seats.
+
+    Conditional on the status and seats we read, so two simultaneous cancels free the seats once.
+    Returns the fresh registration, or None when it was no longer active.
+    """
+    for _attempt in range(3):
+        current = Registration.objects.filter(pk=registration.pk).values("status", "seats_held").first()
+        if current is None or current["status"] not in ACTIVE_STATUSES:
+            return None
+        changed = Registration.objects.filter(pk=registration.pk, **current).update(
+            status=to, seats_held=0, cancelled_at=now, offer_expires_at=None, updated_at=now
+        )
+        if changed:
+            release_seats(event_id=registration.event_id, seats=current["seats_held"])
+            registration.refresh_from_db()
+            registration.freed_seats = current["seats_held"]
+            return registration
+    raise InvalidRegistrationTransition("The registration is changing; try again.", "busy")

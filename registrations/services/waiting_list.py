@@ -1,0 +1,159 @@
+"""The waiting list: who is next, promotion when seats free up, seat offers and their expiry.
+
+The rule (pretix's, not Indico's): the list is served strictly in order of ``waiting_since``.
+When the first person waiting needs more seats than are free (a family of four, two seats
+free), nobody behind them skips ahead; the seats wait until enough are free. While anyone is
+waiting, new online registrations join the end of the list (see ``register``) rather than take
+a seat someone waiting is owed. Organisers can still move a chosen person in out of order
+(:func:`promote_registration`).
+
+With ``event.offer_hold_hours`` a freed seat is first *offered* (status ``offered``, seats held
+until ``offer_expires_at``, never past the start); :func:`accept_offer` takes it and
+:func:`expire_offers` (a django-q2 schedule) withdraws lapsed offers and moves on, so no stale
+offer stays behind.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from notifications import kinds
+from registrations.exceptions import EventFull, InvalidRegistrationTransition
+from registrations.models import Registration, RegistrationStatus
+from registrations.services.messages import tell_registrant
+from registrations.services.seats import MOVED, NO_SEATS, SEATED, end_registration, seat_registration
+
+Status = RegistrationStatus
+# how many waiting entries one promotion pass reads at a time
+PROMOTION_BATCH = 50
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first person waiting. None unless the registration is on the waiting list."""
+    if registration.status != Status.WAITLISTED or registration.waiting_since is None:
+        return None
+    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
+        Q(waiting_since__lt=registration.waiting_since)
+        | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+@transaction.atomic
+def promote_registration(*, registration: Registration, by) -> Registration:
+    """An organiser moves a chosen person off the waiting list (or a pending one in), out of order.
+
+    Side effects: waiting_list_promoted (or registration_approved for a pending registration).
+    """
+    registration.refresh_from_db()
+    if registration.status == Status.CONFIRMED:
+        return registration
+    if registration.status not in (Status.WAITLISTED, Status.OFFERED, Status.PENDING):
+        raise InvalidRegistrationTransition(
+            "Only waiting or pending registrations can be moved in.", "invalid_transition"
+        )
+    was = registration.status
+    now = timezone.now()
+    if was == Status.OFFERED:
+        # the seats are already held: confirm in place
+        Registration.objects.filter(pk=registration.pk, status=Status.OFFERED).update(
+            status=Status.CONFIRMED, confirmed_at=now, offer_expires_at=None, updated_at=now
+        )
+        registration.refresh_from_db()
+    elif seat_registration(registration, from_statuses=[was], to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
+        raise EventFull("Not enough seats left; raise the capacity first.", "event_full")
+    tell_registrant(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
+    return registration
+
+
+@transaction.atomic
+def promote_waiting_list(*, event: Event) -> list[Registration]:
+    """Give free seats to the people waiting, strictly in order (see the module docstring).
+
+    With ``event.offer_hold_hours`` the seat is offered (status offered, held until
+    ``offer_expires_at``); otherwise the person is confirmed at once.
+    Side effects: seat_offered or waiting_list_promoted for each person moved.
+    """
+    event = Event.objects.get(pk=event.pk)
+    now = timezone.now()
+    if event.status != EventStatus.PUBLISHED or event.end <= now:
+        return []
+    hold = dt.timedelta(hours=event.offer_hold_hours) if event.offer_hold_hours else None
+    promoted: list[Registration] = []
+    while True:
+        batch = list(
+            Registration.objects.filter(event=event, status=Status.WAITLISTED)
+            .select_related("event")
+            .order_by("waiting_since", "pk")[:PROMOTION_BATCH]
+        )
+        if not batch:
+            return promoted
+        for candidate in batch:
+            if hold:
+                changes = {"offer_expires_at": min(now + hold, event.start)}
+                to = Status.OFFERED
+            else:
+                changes = {"confirmed_at": now}
+                to = Status.CONFIRMED
+            outcome = seat_registration(candidate, from_statuses=[Status.WAITLISTED], to=to, now=now, **changes)
+            if outcome == MOVED:
+                continue
+            if outcome == NO_SEATS:
+                return promoted  # the first in line does not fit: nobody skips ahead
+            if to == Status.OFFERED:
+                tell_registrant(candidate, kinds.SEAT_OFFERED, offer_expires_at=candidate.offer_expires_at.isoformat())
+            else:
+                tell_registrant(candidate, kinds.WAITING_LIST_PROMOTED)
+            promoted.append(candidate)
+
+
+def accept_offer(*, registration: Registration) -> Registration:
+    """The person offered a seat takes it. An expired offer is withdrawn at once and refused
+    (code ``offer_expired``), so no stale offer survives until the next sweep.
+
+    Side effects: registration_confirmed.
+    """
+    with transaction.atomic():
+        registration.refresh_from_db()
+        if registration.status == Status.CONFIRMED:
+            return registration
+        if registration.status != Status.OFFERED:
+            raise InvalidRegistrationTransition("There is no seat on offer for this registration.", "no_offer")
+        now = timezone.now()
+        if registration.offer_expires_at is None or registration.offer_expires_at > now:
+            Registration.objects.filter(pk=registration.pk, status=Status.OFFERED).update(
+                status=Status.CONFIRMED, confirmed_at=now, offer_expires_at=None, updated_at=now
+            )
+            registration.refresh_from_db()
+            if registration.status == Status.CONFIRMED:
+                tell_registrant(registration, kinds.REGISTRATION_CONFIRMED)
+                return registration
+    expire_offers(now=now)
+    raise InvalidRegistrationTransition("The offer has expired.", "offer_expired")
+
+
+def expire_offers(now: dt.datetime | None = None) -> int:
+    """Withdraw every offer past its time and pass the seats on. Returns how many expired.
+
+    Each offer in a transaction of its own, so one failure does not keep the others.
+    Side effects: registration_cancelled to whoever missed the offer; seat_offered /
+    waiting_list_promoted to whoever is next.
+    """
+    now = now or timezone.now()
+    expired = 0
+    due = Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).order_by("offer_expires_at")
+    for registration in due.select_related("event"):
+        with transaction.atomic():
+            still_due = due.filter(pk=registration.pk)
+            if not still_due.exists():
+                continue
+            ended = end_registration(registration, to=Status.CANCELLED, now=now)
+            if ended is None:
+                continue
+            tell_registrant(ended, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
+            promote_waiting_list(event=ended.event)
+            expired += 1
+    return expired
