@@ -1,4 +1,9 @@
-"""Server-rendered event pages: the public list and the event page."""
+"""Server-rendered event pages: the public list and the event page.
+
+The event page shows the visitor's own registration and the accepted speakers, so this
+presentation layer reads the registrations and speakers selectors (the apps' models and
+services never depend on them).
+"""
 
 from django.core.paginator import Paginator
 from django.http import QueryDict
@@ -10,6 +15,9 @@ from events.filters import EventFilter
 from events.models import EventStatus
 from events.page_forms import EventSearchForm
 from events.permissions import can_check_in, can_manage_event
+from registrations.models import ACTIVE_STATUSES
+from registrations.selectors import registrations_of_user
+from speakers.selectors import accepted_assignments_for_events
 
 EVENTS_PER_PAGE = 20
 
@@ -48,8 +56,6 @@ def event_detail(request, pk: int):
 
 
 def accepted_speakers(event) -> list:
-    from speakers.selectors import accepted_assignments_for_events
-
     return accepted_assignments_for_events([event.pk]).get(event.pk, [])
 
 
@@ -57,7 +63,4 @@ def own_registration(user, event):
     """The signed-in user's active registration for this event, to link their ticket."""
     if not user.is_authenticated:
         return None
-    from registrations.models import ACTIVE_STATUSES
-    from registrations.selectors import registrations_of_user
-
     return registrations_of_user(user).filter(event=event, status__in=ACTIVE_STATUSES).first()

@@ -380,6 +380,10 @@ AZ = {
     "Your profile is saved.": "Profiliniz saxlanıldı.",
     "Your calendar link is new; the old one no longer works.": "Təqvim linkiniz yeniləndi; köhnəsi artıq işləmir.",
     "Your calendar link is switched off.": "Təqvim linkiniz söndürüldü.",
+    "A seat is offered to you.": "Sizə yer təklif edilir.",
+    "Take it by %(until)s, or it goes to the next person waiting.": "%(until)s tarixinədək qəbul edin, əks halda yer gözləyən növbəti şəxsə keçəcək.",
+    "Take the seat": "Yeri qəbul et",
+    "The seat is yours: here is your ticket.": "Yer sizindir: biletiniz budur.",
 }
 
 

@@ -139,6 +139,19 @@ def cancel(request, token: str):
     return private(render(request, "registrations/pages/cancel.html", context))
 
 
+@require_http_methods(["POST"])
+def accept_offer(request, token: str):
+    """The person offered a seat from the waiting list takes it."""
+    registration = registration_for_token(token)
+    try:
+        registration_services.accept_offer(registration=registration)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The seat is yours: here is your ticket."))
+    return redirect("registration-manage", token)
+
+
 @login_required
 def my_registrations(request):
     registrations = selectors.registrations_of_user(request.user).select_related("event").order_by("-event__start")

@@ -7,16 +7,9 @@ from django import template
 from django.conf import settings
 
 from events.permissions import is_organiser
+from speakers.selectors import speaker_for_user
 
 register = template.Library()
-
-
-def speaker_of(user):
-    try:
-        from speakers.selectors import speaker_for_user
-    except ImportError:  # the speakers app has no selectors yet
-        return None
-    return speaker_for_user(user)
 
 
 @register.simple_tag(takes_context=True)
@@ -30,7 +23,7 @@ def nav_roles(context) -> dict:
         user = request.user
         cached = {"is_organiser": is_organiser(user), "is_speaker": False}
         if user.is_authenticated:
-            cached["is_speaker"] = speaker_of(user) is not None
+            cached["is_speaker"] = speaker_for_user(user) is not None
         request._nav_roles = cached
     return cached
 

@@ -191,3 +191,20 @@ def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first
         response = client.get(url)
         assert response.status_code == 200, url
         assert first_load(response) < PAGE_BUDGET, url
+
+
+def test_offered_seat_is_taken_from_the_ticket_page(client, sign_up):
+    event = factories.EventFactory(capacity=1, offer_hold_hours=24)
+    first = sign_up(event, email="one@example.org")
+    waiting = sign_up(event, email="two@example.org")
+    client.post(f"/registrations/manage/{first.manage_token}/cancel/", {"confirm": "on"})
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.OFFERED
+
+    offer_page = client.get(f"/registrations/manage/{waiting.manage_token}/").text
+    response = client.post(f"/registrations/manage/{waiting.manage_token}/accept-offer/")
+
+    assert "Take the seat" in offer_page
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    assert "<svg" in client.get(response["Location"]).text
