@@ -88,3 +88,34 @@ def test_speaker_admin_filters_by_role(admin_client):
     assert response.status_code == 200
     assert "Role Model Rena" in response.content.decode()
     assert "Trainer Turan" not in response.content.decode()
+
+
+def test_admin_pages_render(admin_client, speaker_a, clash):
+    assignment = SpeakerAssignment.objects.get(event=clash[0], speaker=speaker_a)
+
+    for path in [
+        "/admin/speakers/speaker/",
+        "/admin/speakers/speaker/add/",
+        f"/admin/speakers/speaker/{speaker_a.pk}/change/",
+        "/admin/speakers/speakerassignment/add/",
+        f"/admin/speakers/speakerassignment/{assignment.pk}/change/",
+    ]:
+        assert admin_client.get(path).status_code == 200, path
+
+
+def test_admin_change_records_override_and_keeps_warning(admin_client, organiser, speaker_a, clash):
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker_a, event=clash[1])
+    path = f"/admin/speakers/speakerassignment/{assignment.pk}/change/"
+    form = {
+        "event": clash[1].pk, "speaker": speaker_a.pk, "role": "panellist", "order": 3,
+        "response_deadline_0": "2027-01-01", "response_deadline_1": "10:00:00",
+        "conflict_override_reason": "Leaves early",
+    }  # fmt: skip
+
+    response = admin_client.post(path, form)
+
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.order, assignment.conflict_override_reason) == (3, "Leaves early")
+    assert assignment.conflict_overridden_by == organiser
+    assert "Overlaps with" in admin_client.get(path).content.decode()
