@@ -1,0 +1,161 @@
+"""A small programme with one person in every role, for the permission matrix and the fuzzer.
+
+Roles (the order of the matrix columns): anonymous, attendee, another attendee, speaker,
+another speaker, check-in staff of another event, organiser. "The" objects in URLs belong to
+the organiser's event, the attendee and the speaker, so the "another" roles must be refused.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests import factories
+
+ROLES = ("anonymous", "attendee", "other_attendee", "speaker", "other_speaker", "staff_elsewhere", "organiser")
+# token-shaped strings that belong to nobody
+UNKNOWN_TOKEN = "n0body-s-t0ken-" + "x" * 20
+UNKNOWN_PK = 987654
+
+
+@dataclass
+class World:
+    users: dict
+    event: object
+    other_event: object
+    series: object
+    registration: object
+    other_registration: object
+    checkin: object
+    question: object
+    invitation: object
+    speaker: object
+    assignment: object
+    unavailability: object
+    feed: object
+    outbox_message: object
+    programme: object = None
+    cohort: object = None
+    enrolment: object = None
+    certificate: object = None
+    extra: dict = field(default_factory=dict)
+
+    def client(self, role: str) -> APIClient:
+        client = APIClient()
+        if self.users.get(role) is not None:
+            client.force_authenticate(self.users[role])
+        return client
+
+
+def _register(event, user):
+    from registrations.services.registration import register
+
+    return register(event=event, name=user.get_full_name() or user.username, email=user.email, user=user,
+                    consent_data_processing=True)  # fmt: skip
+
+
+def build_world() -> World:
+    from events.models import CalendarFeed
+    from notifications.models import OutboxMessage
+    from registrations.models import CheckIn
+    from speakers.models import SpeakerUnavailability
+
+    organiser = factories.OrganiserFactory(username="matrix-organiser")
+    attendee = factories.UserFactory(username="matrix-attendee", email="ada.attendee@example.org")
+    other_attendee = factories.UserFactory(username="matrix-other", email="otto.other@example.org")
+    speaker_user = factories.UserFactory(username="matrix-speaker")
+    other_speaker_user = factories.UserFactory(username="matrix-other-speaker")
+    staff = factories.UserFactory(username="matrix-staff")
+
+    event = factories.EventFactory(organisers=[organiser], title="Matrix workshop")
+    other_event = factories.EventFactory(title="Elsewhere visit")
+    other_event.checkin_staff.add(staff)
+    series = factories.SeriesFactory()
+    series.organisers.add(organiser)
+
+    registration = _register(event, attendee)
+    other_registration = _register(other_event, other_attendee)
+    _register(event, other_attendee)
+    checkin = CheckIn.objects.create(
+        registration=registration, event=event, checked_in_at=timezone.now(), by=organiser, device="door"
+    )
+    speaker = factories.SpeakerFactory(user=speaker_user, name="Sara Speaker")
+    other_speaker = factories.SpeakerFactory(user=other_speaker_user, name="Omar Other")
+    assignment = factories.SpeakerAssignmentFactory(event=event, speaker=speaker, status="accepted")
+    factories.SpeakerAssignmentFactory(event=other_event, speaker=other_speaker, status="accepted")
+    start = timezone.now() + dt.timedelta(days=30)
+    unavailability = SpeakerUnavailability.objects.create(
+        speaker=speaker, start=start, end=start + dt.timedelta(days=1)
+    )
+    feed = CalendarFeed.objects.create(scope="attendee", user=attendee, token=secrets.token_urlsafe(24))
+    world = World(
+        users={
+            "anonymous": None,
+            "attendee": attendee,
+            "other_attendee": other_attendee,
+            "speaker": speaker_user,
+            "other_speaker": other_speaker_user,
+            "staff_elsewhere": staff,
+            "organiser": organiser,
+        },
+        event=event,
+        other_event=other_event,
+        series=series,
+        registration=registration,
+        other_registration=other_registration,
+        checkin=checkin,
+        question=factories.QuestionFactory(event=event),
+        invitation=factories.InvitationFactory(event=event),
+        speaker=speaker,
+        assignment=assignment,
+        unavailability=unavailability,
+        feed=feed,
+        outbox_message=OutboxMessage.objects.filter(recipient_email=attendee.email).first(),
+    )
+    programme = factories.ProgrammeFactory(organisers=[organiser])
+    world.programme = programme
+    world.cohort = factories.CohortFactory(programme=programme)
+    world.enrolment = factories.EnrolmentFactory(cohort=world.cohort, user=attendee, email=attendee.email)
+    return world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+# --- the URL patterns ---------------------------------------------------------------------
+
+
+def iter_patterns(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from iter_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def methods_of(pattern: URLPattern) -> list[str]:
+    callback = pattern.callback
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return sorted(method.upper() for method in actions)
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is None:
+        return ["GET"]
+    return [method.upper() for method in ("get", "post", "put", "patch", "delete") if hasattr(view_class, method)]
+
+
+def api_endpoints() -> list[tuple[str, str, str]]:
+    """(url name, method, route) of every API operation, as the resolver has them."""
+    found = []
+    for route, pattern in iter_patterns():
+        if not route.startswith("api/"):
+            continue
+        for method in methods_of(pattern):
+            found.append((pattern.name, method, route))
+    return found

@@ -1,0 +1,278 @@
+"""The permission matrix: every API operation × every role, with the status each must get.
+
+The operations come from the URL resolver, so a new endpoint without a row here fails the
+suite: decide who may use it, then add its row. Requests carry an empty JSON body, so a role
+that is let in gets 2xx or 400 (validation), and one that is kept out 401, 403 or 404.
+
+Columns (see conftest.ROLES): anonymous, attendee, another attendee, speaker, another speaker,
+check-in staff of another event, organiser of the event.
+"""
+
+import json
+import os
+import re
+
+import pytest
+from django.db import transaction
+
+from tests.production.conftest import ROLES, UNKNOWN_PK, UNKNOWN_TOKEN, World, api_endpoints
+
+# Anonymous callers get 403, not 401: SessionAuthentication comes first in the settings and
+# sends no WWW-Authenticate challenge, so DRF answers 403. Either way they are kept out.
+MATRIX = {
+    # --- events, series, regions, calendar files
+    ("event-list", "GET"): "200 200 200 200 200 200 200",
+    ("event-list", "POST"): "403 403 403 403 403 403 400",
+    ("event-detail", "GET"): "200 200 200 200 200 200 200",
+    ("event-detail", "PATCH"): "403 403 403 403 403 403 200",
+    ("event-detail", "PUT"): "403 403 403 403 403 403 400",
+    ("event-cancel", "POST"): "403 403 403 403 403 403 200",
+    ("event-complete", "POST"): "403 403 403 403 403 403 200",
+    ("event-publish", "POST"): "403 403 403 403 403 403 200",
+    ("series-list", "GET"): "200 200 200 200 200 200 200",
+    ("series-list", "POST"): "403 403 403 403 403 403 400",
+    ("series-detail", "GET"): "200 200 200 200 200 200 200",
+    ("series-detail", "PATCH"): "403 403 403 403 403 403 200",
+    ("series-detail", "PUT"): "403 403 403 403 403 403 400",
+    ("series-publish", "POST"): "403 403 403 403 403 403 200",
+    ("region-list", "GET"): "200 200 200 200 200 200 200",
+    ("region-detail", "GET"): "200 200 200 200 200 200 200",
+    ("event-ics", "GET"): "200 200 200 200 200 200 200",
+    # --- private calendar feeds
+    ("calendar-feed-list", "GET"): "403 200 200 200 200 200 200",
+    ("calendar-feed-list", "POST"): "403 400 400 400 400 400 400",
+    ("calendar-feed-detail", "GET"): "403 200 404 404 404 404 404",
+    ("calendar-feed-revoke", "POST"): "403 200 404 404 404 404 404",
+    ("calendar-feed-rotate", "POST"): "403 200 404 404 404 404 404",
+    # --- programmes, cohorts, enrolments, certificates (the attendee is enrolled)
+    ("mentee-list", "GET"): "403 403 403 200 200 403 403",
+    ("certificate-verification-api", "GET"): "404 404 404 404 404 404 404",
+    ("programme-list", "GET"): "403 403 403 403 403 403 200",
+    ("programme-list", "POST"): "403 403 403 403 403 403 400",
+    ("programme-detail", "GET"): "403 403 403 403 403 403 200",
+    ("programme-detail", "PATCH"): "403 403 403 403 403 403 200",
+    ("programme-detail", "PUT"): "403 403 403 403 403 403 400",
+    ("programme-certificates", "POST"): "403 403 403 403 403 403 200",
+    ("programme-report", "GET"): "403 403 403 403 403 403 200",
+    ("programme-report-csv", "GET"): "403 403 403 403 403 403 200",
+    ("cohort-list", "GET"): "403 403 403 403 403 403 200",
+    ("cohort-list", "POST"): "403 403 403 403 403 403 400",
+    ("cohort-detail", "GET"): "403 403 403 403 403 403 200",
+    ("cohort-enrol", "POST"): "403 403 403 403 403 403 400",
+    ("enrolment-list", "GET"): "403 200 200 200 200 200 200",
+    ("enrolment-detail", "GET"): "403 200 404 404 404 404 200",
+    ("enrolment-certificate", "POST"): "403 403 404 404 404 404 409",
+    ("enrolment-journey", "GET"): "403 200 404 404 404 404 200",
+    ("enrolment-leave", "POST"): "403 200 404 404 404 404 200",
+    ("enrolment-mentor", "POST"): "403 403 404 404 404 404 400",
+    ("enrolment-skip", "POST"): "403 400 404 404 404 404 400",
+    ("certificate-list", "GET"): "403 200 200 200 200 200 200",
+    ("certificate-detail", "GET"): "403 404 404 404 404 404 404",
+    ("certificate-pdf", "GET"): "403 404 404 404 404 404 404",
+    ("certificate-revoke", "POST"): "403 404 404 404 404 404 404",
+    # --- registrations: anyone registers; organisers of the event manage
+    ("event-registration-list", "GET"): "403 403 403 403 403 403 200",
+    ("event-registration-list", "POST"): "400 400 400 400 400 400 400",
+    ("event-registration-add", "POST"): "403 403 403 403 403 403 400",
+    ("event-registration-summary", "GET"): "403 403 403 403 403 403 200",
+    ("event-registration-detail", "GET"): "403 403 403 403 403 403 200",
+    ("event-registration-approve", "POST"): "403 403 403 403 403 403 200",
+    ("event-registration-cancel", "POST"): "403 403 403 403 403 403 200",
+    ("event-registration-promote", "POST"): "403 403 403 403 403 403 200",
+    ("event-registration-reject", "POST"): "403 403 403 403 403 403 200",
+    ("event-registration-transfer", "POST"): "403 403 403 403 403 403 400",
+    ("invitation-list", "GET"): "403 403 403 403 403 403 200",
+    ("invitation-list", "POST"): "403 403 403 403 403 403 400",
+    ("invitation-detail", "DELETE"): "403 403 403 403 403 403 204",
+    ("invitation-detail", "GET"): "403 403 403 403 403 403 200",
+    ("question-list", "GET"): "200 200 200 200 200 200 200",
+    ("question-list", "POST"): "403 403 403 403 403 403 400",
+    ("question-detail", "DELETE"): "403 403 403 403 403 403 204",
+    ("question-detail", "GET"): "200 200 200 200 200 200 200",
+    ("question-detail", "PATCH"): "403 403 403 403 403 403 200",
+    ("question-detail", "PUT"): "403 403 403 403 403 403 400",
+    # --- the private management link: the token is the credential
+    ("manage-registration-detail", "GET"): "200 200 200 200 200 200 200",
+    ("manage-registration-accept", "POST"): "200 200 200 200 200 200 200",
+    ("manage-registration-cancel", "POST"): "200 200 200 200 200 200 200",
+    ("manage-registration-transfer", "POST"): "400 400 400 400 400 400 400",
+    ("my-registration-list", "GET"): "403 200 200 200 200 200 200",
+    # --- check-in: the event's organisers and check-in staff (the staff role works another event)
+    ("checkin-scan", "POST"): "403 403 403 403 403 403 409",
+    ("checkin-search", "GET"): "403 403 403 403 403 403 200",
+    ("checkin-manual", "POST"): "403 403 403 403 403 403 400",
+    ("checkin-walk-in", "POST"): "403 403 403 403 403 403 400",
+    ("checkin-counts", "GET"): "403 403 403 403 403 403 200",
+    ("checkin-list", "GET"): "403 403 403 403 403 403 200",
+    ("checkin-batch", "POST"): "403 403 403 403 403 403 400",
+    ("checkin-undo", "POST"): "403 403 403 403 403 403 200",
+    # --- tickets by management token
+    ("ticket-qr-png", "GET"): "200 200 200 200 200 200 200",
+    ("ticket-qr-svg", "GET"): "200 200 200 200 200 200 200",
+    ("ticket-reissue", "POST"): "200 200 200 200 200 200 200",
+    # --- speakers: own profile and schedule for speakers, the roster public, assignments for organisers
+    ("my-speaker-profile", "GET"): "403 404 404 200 200 404 404",
+    ("my-speaker-profile", "PATCH"): "403 404 404 200 200 404 404",
+    ("my-speaker-feed", "GET"): "403 404 404 404 404 404 404",
+    ("my-speaker-feed", "POST"): "403 404 404 201 201 404 404",
+    ("my-speaker-feed", "DELETE"): "403 404 404 204 204 404 404",
+    ("my-speaker-feed-rotate", "GET"): "403 405 405 405 405 405 405",
+    ("my-speaker-feed-rotate", "POST"): "403 404 404 200 200 404 404",
+    ("my-speaker-feed-rotate", "DELETE"): "403 405 405 405 405 405 405",
+    ("speaker-invitation-link", "GET"): "400 400 400 400 400 400 400",
+    ("speaker-invitation-link", "POST"): "400 400 400 400 400 400 400",
+    ("speaker-list", "GET"): "200 200 200 200 200 200 200",
+    ("speaker-list", "POST"): "403 403 403 403 403 403 400",
+    ("speaker-detail", "GET"): "200 200 200 200 200 200 200",
+    ("speaker-detail", "PATCH"): "403 403 403 403 403 403 200",
+    ("speaker-detail", "PUT"): "403 403 403 403 403 403 400",
+    ("speaker-assignment-list", "GET"): "403 403 403 403 403 403 200",
+    ("speaker-assignment-list", "POST"): "403 403 403 403 403 403 400",
+    ("speaker-assignment-detail", "GET"): "403 403 403 403 403 403 200",
+    ("speaker-assignment-detail", "PATCH"): "403 403 403 403 403 403 200",
+    ("speaker-assignment-override-conflicts", "POST"): "403 403 403 403 403 403 400",
+    ("speaker-assignment-withdraw", "POST"): "403 403 403 403 403 403 200",
+    ("my-speaker-schedule-list", "GET"): "403 404 404 200 200 404 404",
+    ("my-speaker-schedule-detail", "GET"): "403 404 404 200 404 404 404",
+    ("my-speaker-schedule-accept", "POST"): "403 404 404 200 404 404 404",
+    ("my-speaker-schedule-decline", "POST"): "403 404 404 200 404 404 404",
+    ("my-speaker-unavailability-list", "GET"): "403 404 404 200 200 404 404",
+    ("my-speaker-unavailability-list", "POST"): "403 400 400 400 400 400 400",
+    ("my-speaker-unavailability-detail", "DELETE"): "403 404 404 204 404 404 404",
+    ("my-speaker-unavailability-detail", "GET"): "403 404 404 200 404 404 404",
+    ("my-speaker-unavailability-detail", "PATCH"): "403 404 404 200 404 404 404",
+    ("my-speaker-unavailability-detail", "PUT"): "403 404 404 400 404 404 404",
+    # --- notifications and attendance: organisers
+    ("outbox-list", "GET"): "403 403 403 403 403 403 200",
+    ("outbox-detail", "GET"): "403 403 403 403 403 403 200",
+    ("outbox-resend", "POST"): "403 403 403 403 403 403 200",
+    ("message-template-list", "GET"): "403 403 403 403 403 403 200",
+    ("message-template-list", "POST"): "403 403 403 403 403 403 400",
+    ("message-template-detail", "DELETE"): "403 403 403 403 403 403 404",
+    ("message-template-detail", "GET"): "403 403 403 403 403 403 404",
+    ("message-template-detail", "PATCH"): "403 403 403 403 403 403 404",
+    ("message-template-detail", "PUT"): "403 403 403 403 403 403 404",
+    ("attendance-import-list", "GET"): "403 403 403 403 403 403 200",
+    ("attendance-import-list", "POST"): "403 403 403 403 403 403 415",
+    ("attendance-import-detail", "GET"): "403 403 403 403 403 403 404",
+    ("event-attendance", "GET"): "403 403 403 403 403 403 200",
+    ("event-attendance-finalise", "POST"): "403 403 403 403 403 403 400",
+    ("series-attendance", "GET"): "403 403 403 403 403 403 200",
+    ("series-certificate", "GET"): "403 403 403 403 403 403 400",
+    ("participant-certificate", "GET"): "404 404 404 404 404 404 404",
+    # --- sign-in and docs
+    ("api-token", "POST"): "400 400 400 400 400 400 400",
+    # the same document for everyone, and slow to build: two roles suffice
+    ("schema", "GET"): "200 - - - - - 200",
+    ("api-docs", "GET"): "200 200 200 200 200 200 200",
+    ("api-redoc", "GET"): "200 200 200 200 200 200 200",
+}
+
+# Bodies that get a role past validation, so that the rights check is what answers.
+BODIES = {
+    ("checkin-scan", "POST"): lambda world: {"secret": world.registration.ticket_secret},
+}
+
+
+def url_kwargs(world: World, name: str, route: str) -> dict:
+    """The path arguments of ``name``: the world's own objects (the attendee's, the speaker's)."""
+    by_basename = {
+        "event": world.event.pk,
+        "series": world.series.pk,
+        "region": "ganja",
+        "calendar-feed": world.feed.pk,
+        "programme": getattr(world.programme, "pk", UNKNOWN_PK),
+        "cohort": getattr(world.cohort, "pk", UNKNOWN_PK),
+        "enrolment": getattr(world.enrolment, "pk", UNKNOWN_PK),
+        "certificate": getattr(world.certificate, "pk", UNKNOWN_PK),
+        "event-registration": world.registration.pk,
+        "invitation": world.invitation.pk,
+        "question": world.question.pk,
+        "speaker": world.speaker.pk,
+        "speaker-assignment": world.assignment.pk,
+        "my-speaker-schedule": world.assignment.pk,
+        "my-speaker-unavailability": world.unavailability.pk,
+        "outbox": getattr(world.outbox_message, "pk", UNKNOWN_PK),
+    }
+    tokens = {
+        "manage-registration": world.registration.manage_token,
+        "ticket": world.registration.manage_token,
+    }
+    kwargs = {}
+    for argument in ("pk", "slug", "event_id", "checkin_id", "series_id", "token"):
+        if f"<{argument}>" not in route and f"<int:{argument}>" not in route and f"<str:{argument}>" not in route:
+            if f"(?P<{argument}>" not in route:
+                continue
+        if argument in ("pk", "slug"):
+            basename = next((key for key in sorted(by_basename, key=len, reverse=True) if name.startswith(key)), None)
+            kwargs[argument] = by_basename.get(basename, UNKNOWN_PK)
+        elif argument == "event_id":
+            kwargs[argument] = world.event.pk
+        elif argument == "checkin_id":
+            kwargs[argument] = world.checkin.pk
+        elif argument == "series_id":
+            kwargs[argument] = world.series.pk
+        elif argument == "token":
+            prefix = next((key for key in tokens if name.startswith(key)), None)
+            kwargs[argument] = tokens.get(prefix, UNKNOWN_TOKEN)
+    return kwargs
+
+
+def build_url(route: str, kwargs: dict) -> str:
+    """The path of ``route`` with ``kwargs`` filled in (URL names of API and pages may collide,
+    so ``reverse`` by name could reach a page)."""
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda match: str(kwargs[match.group(1)]), route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(kwargs[match.group(1)]), path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def observe(world: World, name: str, method: str, route: str, expected_statuses=None) -> list[str]:
+    """The status each role gets; roles expected as "-" are not asked."""
+    expected_statuses = expected_statuses or [""] * len(ROLES)
+    url = build_url(route, url_kwargs(world, name, route))
+    statuses = []
+    for role, expected in zip(ROLES, expected_statuses, strict=True):
+        if expected == "-":
+            statuses.append("-")
+            continue
+        # each role meets the world as it was: what the previous role did is rolled back
+        with transaction.atomic():
+            body = BODIES.get((name, method), lambda world: {})(world)
+            response = world.client(role).generic(method, url, data=json.dumps(body), content_type="application/json")
+            statuses.append(str(response.status_code))
+            transaction.set_rollback(True)
+    return statuses
+
+
+ENDPOINTS = api_endpoints()
+
+
+def test_every_api_endpoint_has_a_row_in_the_matrix():
+    missing = sorted({(name, method) for name, method, _ in ENDPOINTS} - set(MATRIX))
+    stale = sorted(set(MATRIX) - {(name, method) for name, method, _ in ENDPOINTS})
+
+    assert not missing, "Endpoints without a permission row (add them to MATRIX):\n" + "\n".join(map(str, missing))
+    assert not stale, f"Rows for endpoints that no longer exist: {stale}"
+
+
+def test_permission_matrix(world):
+    # one world for every endpoint (each request is rolled back), so the matrix stays fast
+    wrong = []
+    for name, method, route in ENDPOINTS:
+        if (name, method) not in MATRIX:
+            continue
+        expected = MATRIX[(name, method)].split()
+
+        observed = observe(world, name, method, route, expected)
+
+        if observed != expected:
+            wrong.append(f"{name} {method}: expected {expected}, got {observed}")
+    assert not wrong, "Roles " + ", ".join(ROLES) + ":\n" + "\n".join(wrong)
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_MATRIX"), reason="set RECORD_MATRIX=1 to print the observed matrix")
+def test_record_matrix(world):
+    """Prints what the service answers today, to review and copy into MATRIX."""
+    for name, method, route in ENDPOINTS:
+        observed = observe(world, name, method, route)
+        print(f'    ("{name}", "{method}"): "{" ".join(observed)}",')
