@@ -154,7 +154,8 @@ def description_text(
         lines.append(f"Where: {where}")
     if join_url:
         lines.append(f"Join: {join_url}")
-    lines.append(f"Kind: {_kind_label(event)} · Language: {_language_label(event)}")
+    # the kind is in CATEGORIES; the language decides whether someone can follow at all
+    lines.append(f"Language: {_language_label(event)}")
     if speakers:
         lines.append("Speakers: " + "; ".join(speakers))
     if registration_note:
