@@ -74,14 +74,17 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
     """Give free seats to the people waiting, strictly in order (see the module docstring).
 
     With ``event.offer_hold_hours`` the seat is offered (status offered, held until
-    ``offer_expires_at``); otherwise the person is confirmed at once.
+    ``offer_expires_at``, never past the start); otherwise, or once the event has started and
+    there is no time left to hold a seat, the person is confirmed at once.
     Side effects: seat_offered or waiting_list_promoted for each person moved.
     """
     event = Event.objects.get(pk=event.pk)
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED or event.end <= now:
         return []
-    hold = dt.timedelta(hours=event.offer_hold_hours) if event.offer_hold_hours else None
+    offer_until = min(now + dt.timedelta(hours=event.offer_hold_hours), event.start) if event.offer_hold_hours else None
+    if offer_until is not None and offer_until <= now:
+        offer_until = None  # an offer that expires before it is read would be a stale one
     promoted: list[Registration] = []
     while True:
         batch = list(
@@ -92,8 +95,8 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
         if not batch:
             return promoted
         for candidate in batch:
-            if hold:
-                changes = {"offer_expires_at": min(now + hold, event.start)}
+            if offer_until:
+                changes = {"offer_expires_at": offer_until}
                 to = Status.OFFERED
             else:
                 changes = {"confirmed_at": now}

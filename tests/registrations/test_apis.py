@@ -450,3 +450,14 @@ def test_list_query_count_does_not_grow_with_items(filled, organiser, url):
     with_five = count_queries(client, url)
 
     assert with_one == with_five
+
+
+def test_manage_link_guessing_is_throttled(api_client, monkeypatch):
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "token": "3/minute"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    cache.clear()
+
+    codes = [api_client.get(f"/api/registrations/manage/{'x' * 20}{n}/").status_code for n in range(4)]
+
+    assert codes == [404, 404, 404, 429]
+    cache.clear()

@@ -670,3 +670,13 @@ def test_expire_offers_runs_as_a_django_q_task(held_event):
     async_task("registrations.tasks.expire_offers")
 
     assert statuses(first) == [Status.CANCELLED]
+
+
+def test_after_the_start_a_freed_seat_is_given_not_offered(held_event):
+    holder, waiting = sign_up(held_event), sign_up(held_event)
+    Event.objects.filter(pk=held_event.pk).update(start=timezone.now() - dt.timedelta(minutes=10))
+
+    services.cancel_registration(registration=holder)
+
+    promoted = Registration.objects.get(pk=waiting.pk)
+    assert (promoted.status, promoted.offer_expires_at) == (Status.CONFIRMED, None)
