@@ -332,10 +332,19 @@ def review_missed_sessions_for_event(*, event: Event, now=None) -> list[MissedSe
 
 
 def review_all_missed_sessions(*, now=None) -> int:
-    """The periodic sweep: every active participant. Returns how many new or existing alerts apply."""
+    """The periodic safety net: every active participant, their journeys read in one batch.
+
+    Returns how many participants are in a streak of misses that has its alert.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related(
+            "cohort__programme", "cohort__series", "mentor"
+        )
+    )
     count = 0
-    enrolments = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related("cohort__programme", "mentor")
-    for enrolment in enrolments.iterator():
-        if review_missed_sessions(enrolment=enrolment, now=now) is not None:
+    for journey in build_journeys(enrolments, now=now).values():
+        streak = journey.current_streak
+        if streak is not None and streak.outcome == MISSED and streak.length >= MISSED_IN_A_ROW_ALERT:
+            review_missed_sessions(enrolment=journey.enrolment, now=now)
             count += 1
     return count

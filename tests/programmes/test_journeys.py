@@ -146,3 +146,37 @@ def test_skipped_sessions_do_not_count_as_missed(enrolment, mentoring_series, pa
 
     assert journeys.review_missed_sessions(enrolment=enrolment) is None
     assert journeys.participant_journey(enrolment=enrolment).missed == 1
+
+
+def test_periodic_review_alerts_only_participants_in_a_streak(enrolment, cohort, mentoring_series, past):
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    steady = factories.EnrolmentFactory(cohort=cohort, email="steady@example.org")
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+        record(event, steady.email, "attended")
+
+    assert journeys.review_all_missed_sessions() == 1
+    assert journeys.review_all_missed_sessions() == 1
+
+    assert list(MissedSessionsAlert.objects.values_list("enrolment_id", flat=True)) == [enrolment.pk]
+    assert len(alerts_sent()) == 2
+
+
+def test_finalising_attendance_alerts_after_the_second_miss(
+    enrolment, mentoring_series, past, django_capture_on_commit_callbacks
+):
+    from registrations.services.attendance import finalise_event_attendance
+
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    for event in sessions:
+        record(event, EMAIL, "unknown")  # confirmed, never checked in
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finalise_event_attendance(event=sessions[0])
+    assert alerts_sent() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finalise_event_attendance(event=sessions[1])
+
+    assert MissedSessionsAlert.objects.get().first_missed_event_id == sessions[0].pk
+    assert len(alerts_sent()) == 2
