@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from events import signals
+        from notifications import receivers
+
+        signals.event_changed.connect(receivers.on_event_changed, dispatch_uid="notifications.event_changed")

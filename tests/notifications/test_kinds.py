@@ -367,3 +367,29 @@ def test_unknown_kind_is_refused(registration):
 
     assert error.value.code == "unknown_kind"
     assert not OutboxMessage.objects.exists()
+
+
+def test_rescheduling_tells_seat_holders_with_an_updated_invitation(event, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from events.services import update_event
+    from registrations.models import RegistrationStatus
+
+    holder = make_registration(event, name="Aysel Mammadova", email="aysel@example.org")
+    make_registration(event, email="waiting@example.org", status=RegistrationStatus.WAITLISTED)
+    new_start = event.start + dt.timedelta(days=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, description="A new description.")
+
+    assert [email.to for email in mail.outbox] == [["Aysel Mammadova <aysel@example.org>"]]
+    email = mail.outbox[0]
+    assert email.subject == "Changed: CV clinic"
+    assert "has changed (time)" in email.body
+    calendar, _ = _calendar(email)
+    (vevent,) = calendar.walk("VEVENT")
+    assert vevent.decoded("DTSTART") == new_start
+    assert int(vevent["SEQUENCE"]) == 1
+    assert OutboxMessage.objects.get(kind=kinds.EVENT_CHANGED).about == holder
