@@ -37,3 +37,13 @@ checkin_urlpatterns = [
 
 # check-in first: the door's scans should not walk the router's patterns
 urlpatterns = checkin_urlpatterns + router.urls
+
+# --- personal data (GDPR: download, erase) ---
+from registrations.apis import privacy as privacy_apis  # noqa: E402
+
+urlpatterns += [
+    path("me/data/", privacy_apis.MyDataView.as_view(), name="my-data"),
+    path(
+        "registrations/manage/<str:token>/data/", privacy_apis.RegistrationDataView.as_view(), name="registration-data"
+    ),
+]

@@ -19,6 +19,9 @@ from tests.production.conftest import ROLES, UNKNOWN_PK, UNKNOWN_TOKEN, World, a
 
 # Anonymous callers get 403, not 401: SessionAuthentication comes first in the settings and
 # sends no WWW-Authenticate challenge, so DRF answers 403. Either way they are kept out.
+PUBLIC = "200 200 200 200 200 200 200"
+SIGNED_IN_403 = "403 200 200 200 200 200 200"
+
 MATRIX = {
     # --- events, series, regions, calendar files
     ("event-list", "GET"): "200 200 200 200 200 200 200",
@@ -160,6 +163,11 @@ MATRIX = {
     ("series-attendance", "GET"): "403 403 403 403 403 403 200",
     ("series-certificate", "GET"): "403 403 403 403 403 403 400",
     ("participant-certificate", "GET"): "404 404 404 404 404 404 404",
+    # --- personal data (GDPR): one's own account, or the registration the token opens
+    ("my-data", "GET"): SIGNED_IN_403,
+    ("my-data", "DELETE"): SIGNED_IN_403,
+    ("registration-data", "GET"): PUBLIC,
+    ("registration-data", "DELETE"): PUBLIC,
     # --- sign-in and docs
     ("api-token", "POST"): "400 400 400 400 400 400 400",
     # the same document for everyone, and slow to build: two roles suffice
@@ -197,6 +205,7 @@ def url_kwargs(world: World, name: str, route: str) -> dict:
     tokens = {
         "manage-registration": world.registration.manage_token,
         "ticket": world.registration.manage_token,
+        "registration-data": world.registration.manage_token,
     }
     kwargs = {}
     for argument in ("pk", "slug", "event_id", "checkin_id", "series_id", "token"):

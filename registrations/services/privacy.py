@@ -1,0 +1,204 @@
+"""People's own data (GDPR): a copy of it to download, and erasure that keeps the statistics.
+
+What counts as a person's data here: their account, their registrations (with answers,
+check-ins and consents), their private calendar feeds and their programme enrolments.
+
+Erasure anonymises rather than deletes: a registration keeps its event, status, party size,
+sector, attendance, check-ins and dates, so that the programme's figures (how many came, from
+which sector, the no-show rate) stay right; the name, email address, names of the party,
+organisation, free-text answers and the account link go. Upcoming registrations are cancelled
+first, so their seats go to the waiting list. Management links and ticket codes stop working.
+
+Registrations are matched by account only, never by an email address someone types: anyone
+can type someone else's address.
+"""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from events.models import CalendarFeed
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Answer,
+    CheckIn,
+    Question,
+    Registration,
+    new_manage_token,
+    new_ticket_secret,
+)
+from registrations.services.registration import cancel_registration
+
+logger = logging.getLogger(__name__)
+
+ERASED_NAME = "Erased attendee"
+ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real mailbox
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _registration_data(registration: Registration) -> dict:
+    event = registration.event
+    return {
+        "event": {"id": event.pk, "title": event.title, "start": _iso(event.start), "status": event.status},
+        "name": registration.name,
+        "email": registration.email,
+        "status": registration.status,
+        "source": registration.source,
+        "party_size": registration.party_size,
+        "party_names": registration.party_names,
+        "sector": registration.sector,
+        "organisation": registration.organisation,
+        "consent_data_processing": registration.consent_data_processing,
+        "consent_recording": registration.consent_recording,
+        "consented_at": _iso(registration.consented_at),
+        "answers": [
+            {"question": answer.question.label, "answer": answer.value} for answer in registration.answers.all()
+        ],
+        "attendance": registration.attendance,
+        "minutes_attended": registration.minutes_attended,
+        "check_ins": [
+            {"at": _iso(checkin.checked_in_at), "source": checkin.source, "undone_at": _iso(checkin.undone_at)}
+            for checkin in registration.checkins.all()
+        ],
+        "created_at": _iso(registration.created_at),
+        "confirmed_at": _iso(registration.confirmed_at),
+        "cancelled_at": _iso(registration.cancelled_at),
+    }
+
+
+def _registrations(queryset):
+    return queryset.select_related("event").prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("question")),
+        Prefetch("checkins", queryset=CheckIn.objects.order_by("checked_in_at")),
+    )
+
+
+def _enrolments(user) -> list:
+    from events.programme_models import Enrolment
+
+    return list(Enrolment.objects.filter(user=user).select_related("cohort__programme"))
+
+
+def export_personal_data(*, user) -> dict:
+    """Everything the service holds about ``user``, as plain JSON-ready data."""
+    registrations = _registrations(Registration.objects.filter(user=user).order_by("created_at", "pk"))
+    return {
+        "exported_at": _iso(timezone.now()),
+        "account": {
+            "username": user.username,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "registrations": [_registration_data(registration) for registration in registrations],
+        "calendar_feeds": [
+            {"scope": feed.scope, "created_at": _iso(feed.created_at), "revoked_at": _iso(feed.revoked_at)}
+            for feed in CalendarFeed.objects.filter(user=user).order_by("created_at")
+        ],
+        "enrolments": [
+            {
+                "programme": enrolment.cohort.programme.title,
+                "cohort": enrolment.cohort.name,
+                "name": enrolment.name,
+                "email": enrolment.email,
+                "status": enrolment.status,
+                "joined_at": _iso(enrolment.joined_at),
+                "left_at": _iso(enrolment.left_at),
+            }
+            for enrolment in _enrolments(user)
+        ],
+    }
+
+
+def export_registration_data(*, registration: Registration) -> dict:
+    """One registration's data, for a guest who holds its management link."""
+    registration = _registrations(Registration.objects.filter(pk=registration.pk)).get()
+    return {"exported_at": _iso(timezone.now()), "registrations": [_registration_data(registration)]}
+
+
+def _anonymise_registrations(registrations: list[Registration], now) -> int:
+    """Cancel what is still to come, then strip each registration down to its statistics."""
+    for registration in registrations:
+        if registration.status in ACTIVE_STATUSES and registration.event.end > now:
+            cancel_registration(registration=registration)
+    pks = [registration.pk for registration in registrations]
+    # free text may name people; choices, yes/no and numbers are the statistics
+    Answer.objects.filter(registration_id__in=pks, question__kind=Question.Kind.TEXT).delete()
+    for registration in registrations:
+        Registration.objects.filter(pk=registration.pk).update(
+            name=ERASED_NAME,
+            email=f"erased-{registration.pk}@{ERASED_DOMAIN}",
+            user=None,
+            party_names=[],
+            organisation="",
+            manage_token=new_manage_token(),
+            ticket_secret=new_ticket_secret(),
+            updated_at=now,
+        )
+    return len(pks)
+
+
+def _forget_messages(emails: set[str]) -> None:
+    """Strip the outbox copies of messages already sent to these addresses.
+
+    Pending ones (a cancellation just queued) are left to be sent; the sweep keeps no body
+    longer than the outbox's own retention.
+    """
+    from notifications.models import OutboxMessage, OutboxStatus
+
+    emails = {email for email in emails if email}
+    if not emails:
+        return
+    OutboxMessage.objects.filter(recipient_email__in=emails).exclude(
+        status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
+    ).update(recipient_email=f"erased@{ERASED_DOMAIN}", recipient_name="", body_text="", body_html="", attachments=[])
+
+
+@transaction.atomic
+def erase_personal_data(*, user) -> dict:
+    """Erase ``user``: anonymise registrations and enrolments, drop feeds, close the account.
+
+    Side effects: registration_cancelled for upcoming registrations (their seats are freed and
+    the waiting list moves up). Returns how many of each thing were erased.
+    """
+    from rest_framework.authtoken.models import Token
+
+    from events.programme_models import Enrolment
+
+    now = timezone.now()
+    registrations = list(Registration.objects.filter(user=user).select_related("event"))
+    emails = {user.email.lower()} | {registration.email for registration in registrations}
+    erased_registrations = _anonymise_registrations(registrations, now)
+    enrolments = Enrolment.objects.filter(user=user)
+    erased_enrolments = 0
+    for enrolment in enrolments:
+        erased_enrolments += Enrolment.objects.filter(pk=enrolment.pk).update(
+            name=ERASED_NAME, email=f"erased-enrolment-{enrolment.pk}@{ERASED_DOMAIN}", user=None
+        )
+    feeds = CalendarFeed.objects.filter(user=user).delete()[0]
+    _forget_messages(emails)
+    Token.objects.filter(user=user).delete()
+    get_user_model().objects.filter(pk=user.pk).update(
+        username=f"erased-{user.pk}", email="", first_name="", last_name="", is_active=False, password="!"
+    )
+    logger.info("Erased the personal data of account %s", user.pk)
+    return {"registrations": erased_registrations, "enrolments": erased_enrolments, "calendar_feeds": feeds}
+
+
+@transaction.atomic
+def erase_registration_data(*, registration: Registration) -> dict:
+    """Erase one registration (a guest, through its management link). Side effects as above."""
+    registration = Registration.objects.select_related("event").get(pk=registration.pk)
+    email = registration.email
+    count = _anonymise_registrations([registration], timezone.now())
+    if not Registration.objects.filter(email=email).exists():
+        _forget_messages({email})
+    return {"registrations": count, "enrolments": 0, "calendar_feeds": 0}
