@@ -271,7 +271,12 @@ def test_invitation_to_register_links_the_personal_code(event, django_capture_on
         ),
         (
             kinds.MISSED_SESSIONS_ALERT,
-            {"participant_name": "Nigar Hasanova", "missed_count": 2, "series_title": "Mentoring circle"},
+            {
+                "participant_name": "Nigar Hasanova",
+                "missed_count": 2,
+                "series_title": "Mentoring circle",
+                "missed_sessions": [{"title": "Mentoring circle #3"}, {"title": "Mentoring circle #4"}],
+            },
             "Nigar Hasanova missed 2 sessions in a row",
             "of Mentoring circle",
         ),
