@@ -161,7 +161,8 @@ class OwnRegistrationSerializer(InEventZone, serializers.ModelSerializer):
         return None
 
     def get_manage_url(self, registration) -> str:
-        return f"{settings.SITE_URL}/api/registrations/manage/{registration.manage_token}/"
+        # the page a person opens from their email; the same token drives /api/registrations/manage/
+        return f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/"
 
     def get_ticket_qr_svg_url(self, registration) -> str | None:
         if registration.status != RegistrationStatus.CONFIRMED:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -44,6 +45,8 @@ def test_register_anonymous_returns_the_ticket_link(api_client, event):
     assert body["manage_token"] == registration.manage_token
     assert body["event"]["id"] == event.pk
     assert body["ticket_qr_svg_url"].endswith(f"{registration.manage_token}/qr.svg")
+    assert api_client.get(body["ticket_qr_svg_url"]).status_code == 200
+    assert body["manage_url"] == f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/"
 
 
 def test_register_twice_says_already_registered_without_leaking_the_link(api_client, event):
