@@ -191,3 +191,27 @@ def test_report_page_asks_anonymous_visitors_to_sign_in(counted, client):
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_report_query_count_does_not_grow_with_events(programme, mentoring_series, organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_held_event(day):
+        event = session(mentoring_series, at(10, day, 18), region=factories.region("baku"))
+        record(event, f"p{day}@example.org", "attended")
+        factories.SpeakerAssignmentFactory(event=event, status="accepted")
+
+    client = client_for(organiser)
+    add_held_event(1)
+    client.get(f"/api/programmes/{programme.pk}/report/")
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/api/programmes/{programme.pk}/report/")
+    for day in range(2, 6):
+        add_held_event(day)
+
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(f"/api/programmes/{programme.pk}/report/")
+
+    assert response.json()["totals"]["events_held"] == 5
+    assert len(five) == len(one)
