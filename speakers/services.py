@@ -195,6 +195,11 @@ def _send_invitation(assignment: SpeakerAssignment) -> None:
     )
 
 
+def _lock_speaker(speaker: Speaker) -> None:
+    # two organisers assigning the same speaker at once must not both miss the clash
+    Speaker.objects.select_for_update().filter(pk=speaker.pk).first()
+
+
 @transaction.atomic
 def assign_speaker(
     *,
@@ -218,6 +223,7 @@ def assign_speaker(
         raise Forbidden("You do not organise this event.", "not_event_organiser")
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) or event.end <= timezone.now():
         raise InvalidAnswer("Speakers can only be invited to events still to come.", "event_closed")
+    _lock_speaker(speaker)
     existing = SpeakerAssignment.objects.select_for_update().filter(event=event, speaker=speaker).first()
     if existing is not None and existing.is_active:
         return existing
