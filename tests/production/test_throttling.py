@@ -1,0 +1,100 @@
+"""Rate limits where secrets are guessed or seats are rushed: sign-in, management links, registering."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from registrations.services.registration import register
+from tests import factories
+
+
+@pytest.fixture
+def low_rates(monkeypatch):
+    """Three requests a minute for every scope (the test settings lift the limits)."""
+    rates = {scope: "3/minute" for scope in ("anon", "user", "register", "token", "login")}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _four_times(send) -> list:
+    return [send() for _ in range(4)]
+
+
+def test_sign_in_is_throttled(db, low_rates):
+    factories.UserFactory(username="ada")
+    client = APIClient()
+
+    responses = _four_times(lambda: client.post("/api/auth/token/", {"username": "ada", "password": "guess"}))
+
+    assert [r.status_code for r in responses] == [400, 400, 400, 429]
+    assert responses[-1].json()["code"] == "throttled"
+    assert int(responses[-1]["Retry-After"]) > 0
+
+
+def test_sign_in_still_works_within_the_limit(db, low_rates):
+    user = factories.UserFactory(username="ada")
+    user.set_password("a long passphrase")
+    user.save()
+
+    response = APIClient().post("/api/auth/token/", {"username": "ada", "password": "a long passphrase"})
+
+    assert response.status_code == 200
+    assert len(response.json()["token"]) == 40
+
+
+def test_made_up_forwarded_for_does_not_reset_the_limit(db, low_rates):
+    factories.UserFactory(username="ada")
+    client = APIClient()
+    statuses = []
+    for number in range(4):
+        response = client.post(
+            "/api/auth/token/", {"username": "ada", "password": "guess"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{number}"
+        )
+        statuses.append(response.status_code)
+
+    assert statuses[-1] == 429
+
+
+def test_guessing_management_links_is_throttled(db, low_rates):
+    client = APIClient()
+
+    responses = _four_times(lambda: client.get("/api/registrations/manage/guessed-token-abcdefghijkl/"))
+
+    assert [r.status_code for r in responses] == [404, 404, 404, 429]
+
+
+def test_guessing_personal_data_links_is_throttled(db, low_rates):
+    client = APIClient()
+
+    responses = _four_times(lambda: client.get("/api/registrations/manage/guessed-token-abcdefghijkl/data/"))
+
+    assert [r.status_code for r in responses] == [404, 404, 404, 429]
+
+
+def test_registering_is_throttled(db, low_rates):
+    event = factories.EventFactory(capacity=None)
+    client = APIClient()
+    emails = iter(f"person{n}@example.org" for n in range(4))
+
+    responses = _four_times(
+        lambda: client.post(
+            f"/api/events/{event.pk}/registrations/",
+            {"name": "P", "email": next(emails), "consent_data_processing": True},
+            format="json",
+        )
+    )
+
+    assert [r.status_code for r in responses] == [201, 201, 201, 429]
+
+
+def test_tokens_are_unguessable(db):
+    event = factories.EventFactory(capacity=None)
+    registration = register(event=event, name="A", email="a@example.org", consent_data_processing=True)
+
+    # 130 bits in the ticket secret, 192 in the management token
+    assert len(registration.ticket_secret) == 26
+    assert len(registration.manage_token) >= 32
+    assert registration.manage_token != registration.ticket_secret
