@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +55,11 @@ RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 360)
 def retry_delay(attempts: int) -> dt.timedelta:
     index = min(max(attempts, 1), len(RETRY_BACKOFF_MINUTES)) - 1
     return dt.timedelta(minutes=RETRY_BACKOFF_MINUTES[index])
+
+
+def send_budget_seconds() -> float:
+    """How long one batch may spend talking to the mail server: half the task timeout."""
+    return getattr(settings, "OUTBOX_SEND_BUDGET_SECONDS", settings.Q_CLUSTER.get("timeout", 60) / 2)
 
 
 def stuck_after() -> dt.timedelta:
@@ -324,8 +330,15 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             _record_failure(message, f"{type(exc).__name__}: {exc}", now)
         outcome["failed"] += len(sendable)
         return outcome
+    # A worker kills a task after Q_CLUSTER["timeout"]; a slow mail server must not make a
+    # batch outlive it (its rows would sit in "sending" until the sweep, then go out twice).
+    deadline = time.monotonic() + send_budget_seconds()
+    unsent = []
     try:
-        for message in sendable:
+        for position, message in enumerate(sendable):
+            if time.monotonic() > deadline:
+                unsent = sendable[position:]
+                break
             try:
                 connection.send_messages([_email(message, connection)])
             except Exception as exc:  # noqa: BLE001 -- backends raise SMTP, socket and provider errors alike
@@ -339,6 +352,14 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         except Exception:
             logger.warning("Closing the mail connection failed", exc_info=True)
     token = sendable[0].claim_token
+    if unsent:
+        # handed back untouched: not an attempt, and due at once
+        unsent_ids = [message.pk for message in unsent]
+        OutboxMessage.objects.filter(pk__in=unsent_ids, claim_token=token).update(
+            status=OutboxStatus.PENDING, claim_token="", attempts=F("attempts") - 1, next_attempt_at=None
+        )
+        outcome["handed_back"] = len(unsent_ids)
+        transaction.on_commit(lambda: enqueue(SEND_TASK, unsent_ids))
     for index in range(0, len(sent_ids), 500):
         OutboxMessage.objects.filter(pk__in=sent_ids[index : index + 500], claim_token=token).update(
             status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="", claim_token="", next_attempt_at=None

@@ -37,3 +37,15 @@ class CountingBackend(LocmemBackend):
 
 
 __all__ = ["DownBackend", "FlakyBackend", "CountingBackend", "mail"]
+
+
+class SlowBackend(LocmemBackend):
+    """A mail server that takes a while to accept each message."""
+
+    delay = 0.05
+
+    def send_messages(self, email_messages):
+        import time
+
+        time.sleep(SlowBackend.delay)
+        return super().send_messages(email_messages)

@@ -269,3 +269,27 @@ def test_second_registration_gets_its_own_message(event, django_capture_on_commi
         "Aysel Mammadova <one@example.org>",
         "Aysel Mammadova <two@example.org>",
     ]
+
+
+def test_a_slow_mail_server_makes_the_batch_hand_back_the_rest(event, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.SlowBackend"
+    settings.OUTBOX_SEND_BUDGET_SECONDS = 0.12
+    specs = [
+        outbox.MessageSpec(kind=kinds.REMINDER, recipient_email=f"p{n}@example.org", event=event, dedup_key=f"slow:{n}")
+        for n in range(6)
+    ]
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = outbox.queue_messages(specs)
+
+    with django_capture_on_commit_callbacks(execute=False) as handed_back:
+        outcome = send_outbox_messages(message_ids=ids)
+
+    pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+    assert 1 <= outcome["sent"] < 6
+    assert outcome["handed_back"] == 6 - outcome["sent"] == pending.count()
+    assert set(pending.values_list("attempts", "next_attempt_at")) == {(0, None)}
+    assert len(handed_back) == 1  # a new task for the rest, after commit
+    settings.OUTBOX_SEND_BUDGET_SECONDS = 60
+    handed_back[0]()
+    assert len(mail.outbox) == 6
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 6
