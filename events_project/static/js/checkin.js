@@ -306,13 +306,14 @@
     holder.appendChild(items);
   }
 
+  function refreshCounts() {
+    return fetch(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) { throw new Error("counts " + r.status); }
+      return r.json();
+    }).then(function (counts) { setCounts(counts); setOnline(true); }, function () { setOnline(false); setCounts(localCounts()); });
+  }
   function refresh() {
-    return Promise.all([
-      fetchList(),
-      fetch(endpoints.counts, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (counts) {
-        if (counts) { setCounts(counts); }
-      })
-    ]).then(function () { setOnline(true); }, function () { setOnline(false); setCounts(localCounts()); });
+    return fetchList().then(refreshCounts, function () { setOnline(false); setCounts(localCounts()); });
   }
 
   /* ---- offline search by name in the downloaded list ---- */
@@ -418,6 +419,11 @@
   renderState();
   renderConflicts();
   sync().then(refresh);
-  setInterval(function () { if (queue.length) { sync(); } else if (online) { refresh(); } }, 20000);
+  // counts every 20 s; the whole list (hundreds of rows) every 2 minutes
+  var ticks = 0;
+  setInterval(function () {
+    ticks++;
+    if (queue.length) { sync(); } else if (online && ticks % 6 === 0) { refresh(); } else if (online) { refreshCounts(); }
+  }, 20000);
   window.checkinPage = { sync: sync, refresh: refresh, state: function () { return { online: online, queue: queue.slice(), list: list }; } };
 })();
