@@ -8,6 +8,7 @@ reach them through :mod:`events.programmes.receivers`.
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -137,6 +138,10 @@ def enrol(
     existing = Enrolment.objects.filter(cohort=cohort, email=email, status=Enrolment.Status.ACTIVE).first()
     if existing is not None:
         return existing
+    if user is None:
+        # the participant's account, when they have exactly one under this email: they then see their journey
+        accounts = list(get_user_model().objects.filter(email__iexact=email)[:2])
+        user = accounts[0] if len(accounts) == 1 else None
     enrolment = Enrolment(
         cohort=cohort,
         name=name,

@@ -245,3 +245,14 @@ def test_bad_input_is_answered_with_a_code(method, path, data, status, code, org
     response = send(path.format(**ids), data) if data else send(path.format(**ids))
 
     assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+def test_admin_lists_programme_models(admin_client, cohort, organiser):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    pages = ["programme", "cohort", "enrolment", "certificate", "missedsessionsalert"]
+
+    responses = [admin_client.get(f"/admin/events/{page}/") for page in pages]
+    detail = admin_client.get(f"/admin/events/enrolment/{enrolment.pk}/change/")
+
+    assert [response.status_code for response in responses] == [200] * len(pages)
+    assert detail.status_code == 200

@@ -183,3 +183,11 @@ def test_mentor_pairing_needs_a_mentoring_series(programme, mentor):
         services.assign_mentor(enrolment=enrolment, mentor=mentor)
 
     assert error.value.code == "not_mentoring_cohort"
+
+
+def test_enrolment_links_the_participants_account_by_email(cohort):
+    user = factories.UserFactory(email="Leyla@Example.org")
+
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+
+    assert enrolment.user == user
