@@ -48,15 +48,34 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
 
 
 def issue_certificates(*, programme: Programme, by=None, now=None) -> list[Certificate]:
-    """Certificates for every participant of the programme who reached the threshold."""
+    """Certificates for every participant of the programme who reached the threshold.
+
+    Participants whose certificate was revoked are left to the organisers (issue one by one).
+    """
     now = now or timezone.now()
-    enrolments = list(Enrolment.objects.filter(cohort__programme=programme).select_related("cohort__programme"))
+    enrolments = list(
+        Enrolment.objects.filter(cohort__programme=programme)
+        .exclude(certificates__revoked_at__isnull=False)
+        .select_related("cohort__programme")
+    )
     journeys = build_journeys(enrolments, now=now)
     return [
         issue_certificate(enrolment=enrolment, by=by, now=now)
         for enrolment in enrolments
         if journeys[enrolment.pk].completed
     ]
+
+
+def issue_due_certificates(*, now=None) -> int:
+    """Once a programme has ended, everyone who reached its threshold gets their certificate.
+
+    Safe to run daily: a valid certificate is never issued twice. Returns how many are valid now.
+    """
+    now = now or timezone.now()
+    issued = 0
+    for programme in Programme.objects.filter(ends_on__lt=timezone.localdate(now)).order_by("id"):
+        issued += len(issue_certificates(programme=programme, now=now))
+    return issued
 
 
 @transaction.atomic

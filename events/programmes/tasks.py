@@ -31,3 +31,9 @@ def review_all_missed_sessions() -> int:
     from events.programmes import journeys
 
     return journeys.review_all_missed_sessions()
+
+
+def issue_due_certificates() -> int:
+    from events.programmes import certificates
+
+    return certificates.issue_due_certificates()

@@ -1,14 +1,16 @@
 """Completion certificates: threshold, PDF with QR code, public verification (valid, revoked, tampered)."""
 
 import base64
+import datetime as dt
 import re
 import zlib
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from events.programme_models import Certificate
-from events.programmes import certificates
+from events.programmes import certificates, tasks
 from events.programmes.exceptions import NotEligible
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
@@ -169,3 +171,33 @@ def test_programme_issues_certificates_to_those_above_threshold(programme, cohor
 
     assert response.status_code == 200
     assert [row["enrolment"] for row in response.json()] == [good.pk]
+
+
+def test_ended_programme_certifies_everyone_eligible_once_and_respects_revocations(
+    programme, cohort, mentoring_series, past
+):
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    kept, revoked, weak = (factories.EnrolmentFactory(cohort=cohort) for _ in range(3))
+    for event in sessions:
+        record(event, kept.email, "attended")
+        record(event, revoked.email, "attended")
+        record(event, weak.email, "no_show")
+    certificates.revoke_certificate(certificate=certificates.issue_certificate(enrolment=revoked))
+    programme.ends_on = timezone.localdate() - dt.timedelta(days=1)
+    programme.save()
+
+    first = tasks.issue_due_certificates()
+    second = tasks.issue_due_certificates()
+
+    assert (first, second) == (1, 1)
+    assert list(Certificate.objects.filter(revoked_at__isnull=True).values_list("enrolment_id", flat=True)) == [kept.pk]
+
+
+def test_running_programme_issues_nothing_by_itself(programme, cohort, mentoring_series, past):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    record(session(mentoring_series, past[0]), enrolment.email, "attended")
+    programme.ends_on = timezone.localdate() + dt.timedelta(days=30)
+    programme.save()
+
+    assert tasks.issue_due_certificates() == 0
+    assert not Certificate.objects.exists()
