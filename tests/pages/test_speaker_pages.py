@@ -123,3 +123,16 @@ def test_speaker_pages_stay_under_the_page_budget(client, speaker, first_load):
         response = client.get(url)
         assert response.status_code == 200, url
         assert first_load(response) < PAGE_BUDGET, url
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_roster_query_count_does_not_grow_with_speakers(client, count, django_assert_num_queries):
+    for _ in range(count):
+        speaker = factories.SpeakerFactory(travel_regions=[factories.region("ganja")])
+        factories.SpeakerAssignmentFactory(speaker=speaker, status="accepted")
+
+    # session-less visitor: count(), the page of speakers, regions, upcoming events, filter choices
+    with django_assert_num_queries(5):
+        response = client.get("/speakers/")
+
+    assert len(response.context["speakers"]) == count
