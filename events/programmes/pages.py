@@ -14,9 +14,11 @@ def report_page(request, pk):
     """Printable (and print-to-PDF) impact report; only the programme's organisers see it."""
     programme = get_object_or_404(selectors.programmes_for(request.user), pk=pk)
     report = reports.impact_report(programme=programme)
-    busiest_month = max((row["people_met"] for row in report["by_month"]), default=0) or 1
-    for row in report["by_month"]:
-        row["bar"] = round(100 * row["people_met"] / busiest_month)
+    # bar lengths for the page's charts: people met, relative to the largest row of each table
+    for section in ("by_month", "by_kind", "by_region", "by_audience"):
+        largest = max((row["people_met"] for row in report[section]), default=0) or 1
+        for row in report[section]:
+            row["bar"] = round(100 * row["people_met"] / largest)
     return render(request, "events/programmes/report.html", {"programme": programme, "report": report})
 
 
