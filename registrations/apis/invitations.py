@@ -24,6 +24,8 @@ from registrations.services import invitations as services
         summary="Invite someone (sends the code by email)",
         responses={201: InvitationSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
+    update=extend_schema(responses={200: InvitationSerializer, **error_responses(400, 401, 403, 404, 409)}),
+    partial_update=extend_schema(responses={200: InvitationSerializer, **error_responses(400, 401, 403, 404, 409)}),
     destroy=extend_schema(
         summary="Revoke an unused invitation", responses={204: None, **error_responses(401, 403, 404, 409)}
     ),
@@ -33,6 +35,7 @@ class InvitationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -55,6 +58,11 @@ class InvitationViewSet(
         payload.is_valid(raise_exception=True)
         invitation = services.create_invitation(event=self.event, by=request.user, **payload.validated_data)
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_invitation(
+            invitation=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.revoke_invitation(invitation=instance, by=self.request.user)

@@ -51,6 +51,20 @@ def create_invitation(
 
 
 @transaction.atomic
+def update_invitation(*, invitation: Invitation, by=None, **changes) -> Invitation:
+    """Correct an invitee's name, sector or organisation. The address and code stay: invite anew instead."""
+    if "sector" in changes and changes["sector"] and changes["sector"] not in Sector.values:
+        raise RegistrationError("Unknown sector.", "invalid_sector")
+    if "email" in changes and normalise_email(changes["email"]) != invitation.email:
+        raise InvalidRegistrationTransition("The address of an invitation cannot change.", "email_read_only")
+    for field in ("name", "sector", "organisation"):
+        if field in changes:
+            setattr(invitation, field, (changes[field] or "").strip()[:200])
+    invitation.save(update_fields=["name", "sector", "organisation"])
+    return invitation
+
+
+@transaction.atomic
 def revoke_invitation(*, invitation: Invitation, by=None) -> Invitation:
     """Withdraw an unused invitation; its code stops working. A used one is cancelled via its registration."""
     if invitation.revoked_at:

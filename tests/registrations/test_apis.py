@@ -464,3 +464,16 @@ def test_manage_link_guessing_is_throttled(api_client, monkeypatch):
 
     assert codes == [404, 404, 404, 429]
     cache.clear()
+
+
+def test_organiser_corrects_an_invitees_sector_but_not_the_address(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], registration_mode="invitation")
+    invitation = factories.InvitationFactory(event=event, sector="government")
+    url = f"/api/events/{event.pk}/invitations/{invitation.pk}/"
+
+    corrected = organiser_client.patch(url, {"sector": "academia", "organisation": "ADA University"}, format="json")
+    readdressed = organiser_client.patch(url, {"email": "other@example.org"}, format="json")
+
+    assert (corrected.status_code, corrected.json()["sector"]) == (200, "academia")
+    assert (readdressed.status_code, readdressed.json()["code"]) == (409, "email_read_only")
+    assert Invitation.objects.get(pk=invitation.pk).email == invitation.email
