@@ -141,7 +141,11 @@ class MenteeSerializer(EnrolmentSerializer):
     attendance = serializers.SerializerMethodField()
 
     class Meta(EnrolmentSerializer.Meta):
-        fields = [*EnrolmentSerializer.Meta.fields, "attendance"]
+        # sector, age group and region were given for the programme's figures, not for the mentor
+        fields = [
+            *(field for field in EnrolmentSerializer.Meta.fields if field not in ("sector", "age_group", "region")),
+            "attendance",
+        ]
         read_only_fields = fields
 
     def get_attendance(self, enrolment) -> dict:

@@ -105,6 +105,7 @@ def test_mentor_sees_their_mentees_attendance_only(cohort, mentor, mentoring_ser
         ("Mine", 1, 100.0)
     ]
     assert (own_journey.status_code, other_journey.status_code) == (200, 404)
+    assert not {"sector", "age_group", "region"} & set(rows[0])
 
 
 def test_mentor_cannot_skip_or_leave_for_a_mentee(cohort, mentor, mentoring_series, future):

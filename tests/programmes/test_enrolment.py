@@ -191,3 +191,14 @@ def test_enrolment_links_the_participants_account_by_email(cohort):
     enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
 
     assert enrolment.user == user
+
+
+def test_participant_who_left_can_enrol_again(cohort, mentoring_series, future):
+    upcoming = session(mentoring_series, future[0])
+    first = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    services.leave_cohort(enrolment=first)
+
+    second = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+
+    assert second.pk != first.pk
+    assert registered_events("leyla@example.org") == {upcoming.pk}
