@@ -34,6 +34,7 @@ from notifications.serializers import (
 from notifications.services import resend_message
 from notifications.services import templates as template_services
 from registrations.services import attendance as attendance_services
+from registrations.services import participant_reports
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -175,7 +176,7 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         upload = data["file"]
         if upload.size > 5 * 1024 * 1024:
             raise DomainError("A participant report is at most 5 MB.", "file_too_large")
-        report, created = attendance_services.upload_participant_report(
+        report, created = participant_reports.upload_participant_report(
             event=event,
             content=upload.read(),
             filename=upload.name or "",

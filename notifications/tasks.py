@@ -31,7 +31,7 @@ def finalise_attendance() -> list[int]:
 
 
 def import_participant_report(import_id: int) -> str:
-    from registrations.services.attendance import import_participant_report as run_import
+    from registrations.services.participant_reports import import_participant_report as run_import
 
     report = AttendanceImport.objects.select_related("event").filter(pk=import_id).first()
     if report is None:

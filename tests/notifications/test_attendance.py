@@ -11,7 +11,7 @@ from notifications import kinds
 from notifications.exceptions import ImportFailed, NotCompleted
 from notifications.models import AttendanceImport, OutboxMessage
 from registrations.models import Attendance, CheckIn, RegistrationStatus
-from registrations.services import attendance
+from registrations.services import attendance, participant_reports
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -194,7 +194,7 @@ def webinar_registrations(ended_webinar):
 
 def _import(event, content, django_capture_on_commit_callbacks, **kwargs):
     with django_capture_on_commit_callbacks(execute=True):
-        report, created = attendance.upload_participant_report(event=event, content=content, **kwargs)
+        report, created = participant_reports.upload_participant_report(event=event, content=content, **kwargs)
     report.refresh_from_db()
     return report, created
 
@@ -314,7 +314,7 @@ def test_malformed_report_fails_clearly_and_imports_nothing(
 ):
     if not content:
         with pytest.raises(ImportFailed) as error:
-            attendance.upload_participant_report(event=ended_webinar, content=content)
+            participant_reports.upload_participant_report(event=ended_webinar, content=content)
         assert error.value.code == code
         return
 
@@ -348,7 +348,7 @@ def test_wrong_format_choice_is_reported(ended_webinar, django_capture_on_commit
 
 
 def test_teams_durations_parse():
-    parse = attendance._parse_minutes
+    parse = participant_reports._parse_minutes
 
     assert [parse(text, 1) for text in ("1h 5m 30s", "45m 12s", "30s", "2h", "90", "01:02:30")] == [
         65.5,

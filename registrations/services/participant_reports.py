@@ -1,0 +1,361 @@
+"""Webinar participant reports: an organiser's CSV from Zoom, Microsoft Teams or a plain
+``name,email,duration`` file sets ``minutes_attended`` and attendance by email, all or nothing.
+
+- ``parse_participant_report`` finds the participant table (Zoom and Teams put meeting details
+  above it) and reads it into rows; anything it cannot read raises ``ImportFailed`` with a code.
+- ``upload_participant_report`` stores the file; the same file for the same event is the same
+  import (SHA-256), and a job applies it after commit.
+- ``import_participant_report`` matches rows to confirmed registrations by email, merges each
+  person's rows, marks attended above the threshold, lists unmatched rows, and finalises an
+  event that is over (see :mod:`registrations.services.attendance`).
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.models import Event
+from notifications.exceptions import ImportFailed
+from notifications.jobs import enqueue
+from notifications.models import AttendanceImport
+from registrations.models import Attendance, Registration, RegistrationStatus
+from registrations.services.attendance import finalise_event_attendance, queue_follow_ups
+
+
+@dataclass
+class ReportRow:
+    line: int
+    name: str
+    email: str
+    minutes: float | None = None
+    joined: dt.datetime | None = None
+    left: dt.datetime | None = None
+
+
+@dataclass
+class ParsedReport:
+    format: str
+    rows: list[ReportRow] = field(default_factory=list)
+
+
+def _decode(content: bytes) -> str:
+    # Teams writes UTF-16 with a BOM; Zoom and spreadsheets UTF-8, often with a BOM.
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return content.decode("utf-16")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportFailed("The file is not a text (CSV) file.", "not_csv") from None
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"\s+", " ", header.strip().strip('"').lower())
+
+
+TIME_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y, %I:%M:%S %p",
+    "%m/%d/%y, %I:%M:%S %p",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y, %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+)
+
+
+def _parse_time(value: str) -> dt.datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+TEAMS_DURATION = re.compile(
+    r"(?:(\d+)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?)?)?)?\s*(?:(\d+)\s*s(?:ec(?:onds?)?)?)?"
+)
+
+
+def _parse_minutes(value: str, line: int) -> float:
+    text = value.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    # Teams: "1h 5m 3s", "45m 12s", "12s"
+    match = re.fullmatch(
+        r"(?:(\d+)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?)?)?)?\s*(?:(\d+)\s*s(?:ec(?:onds?)?)?)?", text
+    )
+    if text and match and any(match.groups()):
+        hours, minutes, seconds = (int(group or 0) for group in match.groups())
+        return hours * 60 + minutes + seconds / 60
+    # "01:05:03"
+    match = re.fullmatch(r"(\d+):(\d{2}):(\d{2})", text)
+    if match:
+        hours, minutes, seconds = (int(group) for group in match.groups())
+        return hours * 60 + minutes + seconds / 60
+    raise ImportFailed(f"Line {line}: {value!r} is not a duration.", "invalid_duration", extra={"line": line})
+
+
+# Recognised header rows, by format: (required columns, column names to read)
+ZOOM_COLUMNS = {
+    "name": ("name (original name)", "name", "user name (original name)", "user name"),
+    "email": ("user email", "email"),
+    "joined": ("join time",),
+    "left": ("leave time",),
+    "minutes": ("duration (minutes)", "time in session (minutes)", "duration (mins)"),
+}
+# Teams gives one row per person with the total time present ("In-Meeting Duration"); its
+# first-join/last-leave span would count the breaks, so only the duration is read.
+TEAMS_COLUMNS = {
+    "name": ("name", "full name"),
+    "email": ("email",),
+    # guests may have no Email but a UPN that is their address
+    "email_alt": ("participant id (upn)",),
+    "minutes": ("in-meeting duration",),
+}
+GENERIC_COLUMNS = {
+    "name": ("name",),
+    "email": ("email",),
+    "minutes": ("duration", "minutes", "duration (minutes)", "minutes attended"),
+}
+
+
+def _detect(header: list[str]) -> str | None:
+    names = {_norm(column) for column in header}
+    if "in-meeting duration" in names and names & {"email", "participant id (upn)"}:
+        return AttendanceImport.Format.TEAMS
+    # Zoom puts a meeting-details table (with "User Email" and "Duration (Minutes)" of the
+    # host) above the participants; only the participants' header has "Join Time".
+    if names & {"user email", "email"} and "join time" in names and names & set(ZOOM_COLUMNS["minutes"]):
+        return AttendanceImport.Format.ZOOM
+    if "email" in names and names & set(GENERIC_COLUMNS["minutes"]) and "name" in names:
+        return AttendanceImport.Format.GENERIC
+    return None
+
+
+def _column_index(header: list[str], candidates: tuple[str, ...]) -> int | None:
+    names = [_norm(column) for column in header]
+    for candidate in candidates:
+        if candidate in names:
+            return names.index(candidate)
+    return None
+
+
+def parse_participant_report(content: bytes, *, expected_format: str = "auto") -> ParsedReport:
+    """Read a participant report into rows; raise ImportFailed on anything it cannot read.
+
+    Zoom and Teams exports begin with a block of meeting details before the participant
+    table; the table is found by its header row.
+    """
+    text = _decode(content)
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise ImportFailed("The file is empty.", "empty_report")
+    delimiter = "\t" if text.count("\t") > text.count(",") else ","
+    reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+    header_at, detected = None, None
+    for index, row in enumerate(reader):
+        detected = _detect(row)
+        if detected:
+            header_at = index
+            break
+    if header_at is None:
+        raise ImportFailed(
+            "No participant table found: expected a Zoom participants export, a Microsoft Teams attendance "
+            "report, or a CSV with the columns name,email,duration.",
+            "unrecognised_format",
+        )
+    if expected_format not in ("", "auto", None) and expected_format != detected:
+        raise ImportFailed(f"The file looks like a {detected} report, not {expected_format}.", "format_mismatch")
+    header = reader[header_at]
+    columns = {"zoom": ZOOM_COLUMNS, "teams": TEAMS_COLUMNS, "generic": GENERIC_COLUMNS}[detected]
+    index = {key: _column_index(header, names) for key, names in columns.items()}
+    if index["email"] is None and index.get("email_alt") is not None:
+        index["email"] = index.pop("email_alt")
+    if index["email"] is None or index["minutes"] is None:
+        raise ImportFailed("The participant table has no email or duration column.", "missing_columns")
+
+    parsed = ParsedReport(format=detected)
+    for offset, row in enumerate(reader[header_at + 1 :], start=header_at + 2):
+        if not any(cell.strip() for cell in row):
+            if detected == AttendanceImport.Format.TEAMS:
+                break  # Teams: a blank line ends the participants section
+            continue
+        if detected == AttendanceImport.Format.TEAMS and re.match(r"^\d+\.\s", row[0].strip()):
+            break  # the next numbered section ("3. In-Meeting Activities")
+        if len(row) < len(header) and len(row) <= max(i for i in index.values() if i is not None):
+            raise ImportFailed(f"Line {offset}: expected {len(header)} columns.", "invalid_row", extra={"line": offset})
+
+        def cell(key, row=row):
+            position = index.get(key)
+            return row[position].strip() if position is not None and position < len(row) else ""
+
+        parsed.rows.append(
+            ReportRow(
+                line=offset,
+                name=cell("name"),
+                email=(cell("email") or (cell("email_alt") if "@" in cell("email_alt") else "")).lower(),
+                minutes=_parse_minutes(cell("minutes"), offset) if cell("minutes") else None,
+                joined=_parse_time(cell("joined")),
+                left=_parse_time(cell("left")),
+            )
+        )
+    if not parsed.rows:
+        raise ImportFailed("The participant table has no rows.", "empty_report")
+    return parsed
+
+
+def merged_minutes(rows: list[ReportRow]) -> int:
+    """Minutes one person was present, counting overlapping sessions (two devices) once.
+
+    With join and leave times on every row the intervals are merged; otherwise the
+    rows' durations are added up.
+    """
+    if all(row.joined and row.left and row.left >= row.joined for row in rows):
+        intervals = sorted((row.joined, row.left) for row in rows)
+        total = dt.timedelta()
+        current_start, current_end = intervals[0]
+        for start, end in intervals[1:]:
+            if start <= current_end:
+                current_end = max(current_end, end)
+            else:
+                total += current_end - current_start
+                current_start, current_end = start, end
+        total += current_end - current_start
+        return round(total.total_seconds() / 60)
+    return round(sum(row.minutes or 0 for row in rows))
+
+
+def upload_participant_report(
+    *, event: Event, content: bytes, filename: str = "", by=None, format: str = "auto", threshold_percent: int = 50
+) -> tuple[AttendanceImport, bool]:
+    """Store an uploaded report and import it in the background.
+
+    The same file for the same event returns the earlier import (``created`` False).
+    Side effect: an import job after commit.
+    """
+    if not content:
+        raise ImportFailed("The file is empty.", "empty_report")
+    if not 1 <= threshold_percent <= 100:
+        raise ImportFailed("The threshold is a percentage between 1 and 100.", "invalid_threshold")
+    digest = hashlib.sha256(content).hexdigest()
+    existing = (
+        AttendanceImport.objects.filter(event=event, content_sha256=digest)
+        .exclude(status=AttendanceImport.Status.FAILED)
+        .first()
+    )
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = AttendanceImport.objects.create(
+                event=event,
+                uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+                filename=filename[:255],
+                content=content,
+                content_sha256=digest,
+                format=format or "auto",
+                threshold_percent=threshold_percent,
+            )
+            transaction.on_commit(lambda: enqueue("notifications.tasks.import_participant_report", report.pk))
+    except IntegrityError:
+        return AttendanceImport.objects.get(event=event, content_sha256=digest, status__in=["queued", "done"]), False
+    return report, True
+
+
+def import_participant_report(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
+    """Apply a stored report: all rows or none. Safe to run twice (it sets, never adds).
+
+    Side effects: when the event is over, attendance is finalised (follow-ups go out).
+    """
+    now = now or timezone.now()
+    if report.status == AttendanceImport.Status.DONE:
+        return report
+    event = report.event
+    try:
+        with transaction.atomic():
+            parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
+            by_email = defaultdict(list)
+            unmatched = []
+            for row in parsed.rows:
+                if row.email:
+                    by_email[row.email].append(row)
+                else:
+                    unmatched.append({"line": row.line, "name": row.name, "email": "", "reason": "no_email"})
+            registrations = {
+                registration.email.lower(): registration
+                for registration in Registration.objects.select_for_update().filter(
+                    event=event, status=RegistrationStatus.CONFIRMED
+                )
+            }
+            duration = max((event.end - event.start).total_seconds() / 60, 1)
+            needed = math.ceil(duration * report.threshold_percent / 100)
+            matched = attended = 0
+            for email, rows in by_email.items():
+                minutes = merged_minutes(rows)
+                registration = registrations.get(email)
+                if registration is None:
+                    unmatched.append(
+                        {
+                            "line": rows[0].line,
+                            "name": rows[0].name,
+                            "email": email,
+                            "minutes": minutes,
+                            "reason": "not_registered",
+                        }
+                    )
+                    continue
+                matched += 1
+                present = minutes >= needed
+                attended += present
+                registration.minutes_attended = minutes
+                registration.attendance = Attendance.ATTENDED if present else Attendance.NO_SHOW
+                registration.updated_at = now
+            Registration.objects.bulk_update(
+                [r for r in registrations.values() if r.email.lower() in by_email],
+                ["minutes_attended", "attendance", "updated_at"],
+                batch_size=500,
+            )
+            AttendanceImport.objects.filter(pk=report.pk).update(
+                status=AttendanceImport.Status.DONE,
+                detected_format=parsed.format,
+                rows=len(parsed.rows),
+                matched=matched,
+                attended=attended,
+                unmatched_rows=sorted(unmatched, key=lambda item: item["line"]),
+                error="",
+                error_code="",
+                finished_at=now,
+            )
+    except ImportFailed as exc:
+        # nothing of the file was applied (the atomic block rolled back); say why
+        AttendanceImport.objects.filter(pk=report.pk).update(
+            status=AttendanceImport.Status.FAILED, error=exc.message, error_code=exc.code, finished_at=now
+        )
+    report.refresh_from_db()
+    if report.status == AttendanceImport.Status.DONE:
+        if event.attendance_finalised_at is None and event.end <= now:
+            finalise_event_attendance(event=event, now=now)
+        elif event.attendance_finalised_at is not None:
+            # a report that arrives after finalisation still earns attendees their thanks
+            queue_follow_ups(event=event, now=now)
+    return report
