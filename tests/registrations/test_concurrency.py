@@ -163,3 +163,23 @@ def test_rush_for_the_last_seats_fills_exactly_to_capacity_on_sqlite():
     results = rush(register_one(event.pk))
 
     assert_exactly_full(event, results)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_invitation_code_used_at_once_by_many_admits_one_on_postgres():
+    event = factories.EventFactory(capacity=CAPACITY, registration_mode="invitation")
+    code = factories.InvitationFactory(event=event).code
+
+    def action(i):
+        fresh = Event.objects.get(pk=event.pk)
+        return register(
+            event=fresh, name=f"Guest {i}", email=f"guest{i}@example.org", consent_data_processing=True,
+            invitation_code=code,
+        ).status  # fmt: skip
+
+    results = rush(action, count=8)
+
+    assert results.count(Status.CONFIRMED) == 1
+    assert sorted(getattr(r, "code", r) for r in results if r != Status.CONFIRMED) == ["invitation_used"] * 7
+    assert Event.objects.get(pk=event.pk).seats_taken == 1
