@@ -6,6 +6,7 @@ check-in staff); the scan checks them inside its one lookup query
 """
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -22,20 +23,29 @@ class DoorTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         user_model = get_user_model()
-        columns = ", ".join(f"u.{field.column}" for field in user_model._meta.concrete_fields)
+        # in the model's field order, as from_db() expects the values
+        fields = [field for field in user_model._meta.concrete_fields if field.name in DOOR_USER_FIELDS]
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
         sql = (
-            f"SELECT {columns} FROM {Token._meta.db_table} t"
-            f" JOIN {user_model._meta.db_table} u ON u.{user_model._meta.pk.column} = t.user_id WHERE t.key = %s"
+            f"SELECT {columns} FROM {quote(Token._meta.db_table)} t"
+            f" JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.user_id"
+            f" WHERE t.{quote(Token._meta.pk.column)} = %s"
         )
-        found = list(user_model.objects.raw(sql, [key]))
-        if not found:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        user = found[0]
+        # the fields the door uses; any other is loaded on first access, like .only()
+        user = user_model.from_db(connection.alias, [field.attname for field in fields], row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         return user, key
 
 
+# everything the door reads of a user: rights, throttling key, names for "checked in by"
+DOOR_USER_FIELDS = ["id", "username", "first_name", "last_name", "is_active", "is_staff", "is_superuser"]
 DOOR_AUTHENTICATION = [SessionAuthentication, DoorTokenAuthentication]
 
 
