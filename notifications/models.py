@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
@@ -48,6 +49,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # when a send task was last given this row; empty while no task holds it (after a
+    # failure, a freed claim). The sweep hands a row out again only when this is old.
+    handed_out_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

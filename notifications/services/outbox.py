@@ -6,7 +6,8 @@
   fresh claim token, sends the claimed ones over ONE mail connection, and records the outcome.
   A second delivery of the same task finds nothing left to claim.
 - Failures go back to pending with a later ``next_attempt_at`` (backoff) and end as failed.
-- ``sweep_outbox`` (every minute) hands out again what a lost task left pending, and frees
+- ``sweep_outbox`` (every minute) hands out rows whose retry time came, again what a lost
+  task left pending (``handed_out_at`` older than ``OUTBOX_LOST_AFTER_MINUTES``), and frees
   rows a killed worker left in sending.
 """
 
@@ -60,6 +61,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
 def send_budget_seconds() -> float:
     """How long one batch may spend talking to the mail server: half the task timeout."""
     return getattr(settings, "OUTBOX_SEND_BUDGET_SECONDS", settings.Q_CLUSTER.get("timeout", 60) / 2)
+
+
+def lost_after() -> dt.timedelta:
+    """A pending row whose task has not run for this long is taken for lost (Redis broker)."""
+    return dt.timedelta(minutes=getattr(settings, "OUTBOX_LOST_AFTER_MINUTES", 5))
 
 
 def stuck_after() -> dt.timedelta:
@@ -292,6 +298,7 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
         last_error=error[:2000],
         next_attempt_at=None if final else now + retry_delay(message.attempts),
         claim_token="",
+        handed_out_at=None,
     )
     level = logging.ERROR if final else logging.WARNING
     logger.log(level, "Sending outbox message %s failed (attempt %s): %s", message.pk, message.attempts, error)
@@ -356,7 +363,11 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         # handed back untouched: not an attempt, and due at once
         unsent_ids = [message.pk for message in unsent]
         OutboxMessage.objects.filter(pk__in=unsent_ids, claim_token=token).update(
-            status=OutboxStatus.PENDING, claim_token="", attempts=F("attempts") - 1, next_attempt_at=None
+            status=OutboxStatus.PENDING,
+            claim_token="",
+            attempts=F("attempts") - 1,
+            next_attempt_at=None,
+            handed_out_at=timezone.now(),
         )
         outcome["handed_back"] = len(unsent_ids)
         transaction.on_commit(lambda: enqueue(SEND_TASK, unsent_ids))
@@ -380,20 +391,22 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     failed = stuck.filter(attempts__gte=max_attempts()).update(
         status=OutboxStatus.FAILED, claim_token="", last_error="The worker stopped while sending; out of attempts."
     )
-    freed = stuck.update(status=OutboxStatus.PENDING, claim_token="", next_attempt_at=now)
-    # fresh rows get a minute for their own on-commit task before the sweep steps in
+    freed = stuck.update(status=OutboxStatus.PENDING, claim_token="", next_attempt_at=None, handed_out_at=None)
+    # Due rows that no task holds, or whose task has had long enough (the backlog of a big
+    # fan-out is not a lost task: it is not handed out again every minute).
     due = (
         OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
-        .filter(
-            Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - dt.timedelta(minutes=1))
-        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(handed_out_at__isnull=True) | Q(handed_out_at__lte=now - lost_after()))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     ids = list(due[:20_000])
     size = batch_size()
     for index in range(0, len(ids), size):
-        enqueue(SEND_TASK, ids[index : index + size])
+        chunk = ids[index : index + size]
+        OutboxMessage.objects.filter(pk__in=chunk, status=OutboxStatus.PENDING).update(handed_out_at=now)
+        enqueue(SEND_TASK, chunk)
     return {"freed": freed, "failed": failed, "requeued": len(ids)}
 
 
@@ -407,7 +420,13 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
         OutboxMessage.objects.filter(pk=message.pk)
         .exclude(status=OutboxStatus.SENDING)
         .update(
-            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=None, last_error="", claim_token="", sent_at=None
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            next_attempt_at=None,
+            last_error="",
+            claim_token="",
+            sent_at=None,
+            handed_out_at=timezone.now(),
         )
     )
     if not updated:

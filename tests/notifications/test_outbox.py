@@ -20,7 +20,6 @@ def _time_passes(message, *, minutes=0):
     OutboxMessage.objects.filter(pk=message.pk).update(
         next_attempt_at=now - dt.timedelta(seconds=1),
         claimed_at=now - dt.timedelta(minutes=minutes),
-        created_at=now - dt.timedelta(minutes=minutes or 2),
     )
 
 
@@ -107,7 +106,9 @@ def test_sweep_hands_out_a_message_whose_task_was_lost(registration, django_capt
         message = _queue(registration)  # the on-commit task never runs: Redis lost it
 
     fresh = sweep_outbox()
-    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        handed_out_at=timezone.now() - outbox.lost_after() - dt.timedelta(seconds=1)
+    )
     later = sweep_outbox()
     message.refresh_from_db()
 
@@ -115,6 +116,16 @@ def test_sweep_hands_out_a_message_whose_task_was_lost(registration, django_capt
     assert later["requeued"] == 1
     assert message.status == OutboxStatus.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_backlog_is_not_handed_out_again_every_minute(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)  # its task waits behind a long queue
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
+
+    swept = [sweep_outbox()["requeued"] for _ in range(3)]
+
+    assert swept == [0, 0, 0]
 
 
 def test_failure_is_retried_with_backoff_then_sent(registration, settings, django_capture_on_commit_callbacks):
