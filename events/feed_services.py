@@ -204,21 +204,12 @@ def _has_confirmed_registration(user, event) -> bool:
 
 
 def _registrations_of(*, user=None, email: str = ""):
-    try:
-        from registrations import selectors as registration_selectors
-    except ImportError:  # the registrations selectors arrive with their own issue
-        registration_selectors = None
-    from registrations.models import Registration
+    """By account for signed-in people, by email for guests (the registrations' own selectors)."""
+    from registrations import selectors as registration_selectors
 
     if user is not None:
-        if registration_selectors and hasattr(registration_selectors, "registrations_of_user"):
-            return registration_selectors.registrations_of_user(user)
-        email = (user.email or "").strip().lower()
-        matches = Q(user=user) | Q(email=email) if email else Q(user=user)
-        return Registration.objects.filter(matches)
-    if registration_selectors and hasattr(registration_selectors, "registrations_for_email"):
-        return registration_selectors.registrations_for_email(email)
-    return Registration.objects.filter(email=email.strip().lower())
+        return registration_selectors.registrations_of_user(user)
+    return registration_selectors.registrations_for_email(email)
 
 
 def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:

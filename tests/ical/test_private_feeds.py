@@ -13,7 +13,7 @@ from events import feed_services, ical, services
 from events.models import CalendarFeed, Event
 from registrations.models import Registration
 from tests import factories
-from tests.ical.conftest import parse, vevents
+from tests.ical.conftest import parse, unfolded, vevents
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,10 @@ def test_attendee_feed_has_join_urls_the_public_feed_never_has(client, attendee)
     assert ical.event_uid(not_mine) not in components
     assert "https://zoom.example.org/j/confirmed-1" in str(components[ical.event_uid(confirmed)]["DESCRIPTION"])
     assert str(components[ical.event_uid(confirmed)]["CONFERENCE"]) == "https://zoom.example.org/j/confirmed-1"
-    assert b"waiting-2" not in private.content  # no seat, no link
+    assert b"waiting-2" not in unfolded(private)  # no seat, no link
     assert str(components[ical.event_uid(waiting)]["STATUS"]) == "TENTATIVE"
     assert "On the waiting list" in str(components[ical.event_uid(waiting)]["DESCRIPTION"])
-    assert b"zoom.example.org/j/" not in public.content
+    assert b"zoom.example.org/j/" not in unfolded(public)
     assert "private" in private["Cache-Control"]
     assert "public" not in private["Cache-Control"]
 
@@ -97,7 +97,7 @@ def test_attendee_feed_is_200_again_after_the_registration_changes(client, atten
 
     assert unchanged.status_code == 304
     assert promoted.status_code == 200
-    assert event.join_url.encode() in promoted.content
+    assert event.join_url.encode() in unfolded(promoted)
 
 
 def test_guest_feed_by_email(client):
@@ -162,7 +162,7 @@ def test_speaker_feed_has_accepted_events_with_join_urls(client):
 
     components = vevents(parse(response))
     assert set(components) == {ical.event_uid(accepted)}
-    assert accepted.join_url.encode() in response.content
+    assert accepted.join_url.encode() in unfolded(response)
     assert feed.speaker_id == speaker.pk
 
 
@@ -178,7 +178,7 @@ def test_organiser_feed_has_own_events_and_drafts(client, organiser):
     assert set(components) == {ical.event_uid(own), ical.event_uid(draft)}
     assert ical.event_uid(other) not in components
     assert str(components[ical.event_uid(draft)]["STATUS"]) == "TENTATIVE"
-    assert own.join_url.encode() in response.content
+    assert own.join_url.encode() in unfolded(response)
 
 
 @pytest.mark.parametrize("scope", ["attendee", "speaker", "organiser"])
@@ -301,3 +301,18 @@ def test_api_feed_list_queries_are_constant(organiser, count, django_assert_num_
         response = api.get("/api/me/calendar-feeds/?scope=attendee")
 
     assert response.json()["count"] == count
+
+
+def test_event_download_has_the_join_url_for_a_confirmed_attendee(attendee):
+    webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/mine-9")
+    waiting = factories.WebinarFactory(join_url="https://zoom.example.org/j/wait-9")
+    _register(webinar, attendee)
+    _register(waiting, attendee, status="waitlisted")
+    api = _client_for(attendee)
+
+    confirmed = api.get(f"/api/events/{webinar.pk}/ics/")
+    waitlisted = api.get(f"/api/events/{waiting.pk}/ics/")
+
+    assert str(vevents(parse(confirmed))[ical.event_uid(webinar)]["CONFERENCE"]) == webinar.join_url
+    assert "CONFERENCE" not in vevents(parse(waitlisted))[ical.event_uid(waiting)]
+    assert b"wait-9" not in waitlisted.content
