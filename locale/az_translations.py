@@ -383,6 +383,7 @@ AZ = {
     "A seat is offered to you.": "Sizə yer təklif edilir.",
     "Take it by %(until)s, or it goes to the next person waiting.": "%(until)s tarixinədək qəbul edin, əks halda yer gözləyən növbəti şəxsə keçəcək.",
     "Take the seat": "Yeri qəbul et",
+    "Manage registrations (admin)": "Qeydiyyatları idarə et (admin)",
     "The seat is yours: here is your ticket.": "Yer sizindir: biletiniz budur.",
 }
 
