@@ -398,3 +398,24 @@ def test_rescheduling_tells_seat_holders_with_an_updated_invitation(event, djang
     assert vevent.decoded("DTSTART") == new_start
     assert int(vevent["SEQUENCE"]) == 1
     assert OutboxMessage.objects.get(kind=kinds.EVENT_CHANGED).about == holder
+
+
+def test_outreach_visit_confirmation_speaks_to_a_family(db, django_capture_on_commit_callbacks):
+    from events.models import EventKind
+
+    visit = factories.EventFactory(title="Ganja school visit", kind=EventKind.OUTREACH_VISIT, region=factories.region())
+    registration = make_registration(visit, name="Ramil Aliyev", email="ramil@example.org", party_size=3)
+
+    _, email = _send(
+        django_capture_on_commit_callbacks,
+        kind=kinds.REGISTRATION_CONFIRMED,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        about=registration,
+        event=visit,
+    )
+
+    assert email.subject == "Your visit: Ganja school visit is confirmed"
+    assert "places for 3 people at Ganja school visit are confirmed" in email.body
+    assert "one code admits your whole group" in email.body
+    assert {name for name, *_ in email.attachments} == {"ticket.png", "invite.ics"}
