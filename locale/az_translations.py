@@ -385,6 +385,7 @@ AZ = {
     "Take the seat": "Yeri qəbul et",
     "Manage registrations (admin)": "Qeydiyyatları idarə et (admin)",
     "Speaker invitation": "Məruzəçi dəvəti",
+    "(%(people)s waiting)": ("(%(people)s nəfər gözləyir)", "(%(people)s nəfər gözləyir)"),
     "Hello %(name)s,": "Salam, %(name)s,",
     "Thank you: you are confirmed.": "Təşəkkür edirik: təsdiqləndiniz.",
     "You declined. Thank you for letting us know.": "İmtina etdiniz. Bildirdiyiniz üçün təşəkkür edirik.",

@@ -132,10 +132,12 @@ def test_event_page_lists_only_accepted_speakers(client):
 def test_event_page_offers_waiting_list_when_full(client, sign_up):
     event = factories.EventFactory(capacity=1)
     sign_up(event)
+    sign_up(event, email="second@example.org")
 
     page = client.get(f"/events/{event.pk}/").text
 
     assert "Join the waiting list" in page
+    assert "(1 waiting)" in page
 
 
 def test_event_pages_stay_under_the_page_budget(client, first_load):
