@@ -98,6 +98,22 @@ def test_finalisation_runs_once(ended_workshop, django_capture_on_commit_callbac
     assert OutboxMessage.objects.filter(kind=kinds.FOLLOW_UP_NO_SHOW).count() == 1
 
 
+def test_finalisation_catches_up_after_downtime_but_leaves_history_alone(db, django_capture_on_commit_callbacks):
+    recent = factories.EventFactory(title="Last week's workshop", start=START, end=END)
+    old = factories.EventFactory(
+        title="Last year's workshop", start=START - dt.timedelta(days=40), end=END - dt.timedelta(days=40)
+    )
+    make_registration(recent, email="recent@example.org")
+    make_registration(old, email="old@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # the worker was down for three days after the event
+        finalised = attendance.finalise_due_events(now=END + dt.timedelta(days=3))
+
+    assert finalised == [recent.pk]
+    assert [email.to[0] for email in mail.outbox] == [f"{recent.registrations.get().name} <recent@example.org>"]
+
+
 def test_an_event_not_over_is_not_finalised(db):
     event = factories.EventFactory()
     make_registration(event)
