@@ -21,7 +21,7 @@ from events_project.exceptions import NotFound
 from events_project.pagination import PageNumberPagination
 from events_project.schema import error_responses
 from registrations import checkin_serializers as shapes
-from registrations.checkin_permissions import DOOR_AUTHENTICATION, StaffThrottle
+from registrations.checkin_permissions import DOOR_AUTHENTICATION, GuessThrottle, StaffThrottle
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.services import checkin as door
 from registrations.services import tickets
@@ -62,6 +62,9 @@ class ScanView(DoorView):
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnly
+    # good scans are never limited; answers of `invalid` are (GuessThrottle, scope "token")
+    throttle_classes = []
+    throttle_scope = "token"
 
     @extend_schema(
         request=shapes.ScanSerializer,
@@ -73,7 +76,12 @@ class ScanView(DoorView):
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)
-        checkin = door.check_in(event_id=event_id, secret=secret, by=request.user, device=device)
+        try:
+            checkin = door.check_in(event_id=event_id, secret=secret, by=request.user, device=device)
+        except door.CheckInRefused as refusal:
+            if refusal.code == door.INVALID:
+                GuessThrottle().count_guess(request, self)
+            raise
         return Response(_checked_in_body(checkin))
 
 

@@ -238,3 +238,20 @@ def test_scan_with_token_of_inactive_staff_is_refused(ticket, event, staff):
 
     assert response.data["code"] == "authentication_failed"
     assert not CheckIn.objects.exists()
+
+
+def test_scan_guessing_is_throttled_but_good_tickets_still_get_in(ticket, event, staff_client, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "token": "3/minute"}
+    )
+    cache.clear()
+
+    guesses = [scan(staff_client, event, "EVT1:" + letter * 26).status_code for letter in "ABCDE"]
+    good = scan(staff_client, event, ticket)
+
+    cache.clear()
+    assert guesses == [400, 400, 400, 429, 429]
+    assert good.data["code"] == "checked_in"
