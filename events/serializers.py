@@ -40,12 +40,12 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
     region = serializers.SlugRelatedField(
         slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True
     )
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None, allow_null=True)
     seats_left = serializers.IntegerField(read_only=True, allow_null=True)
     registration_open = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
-    series = serializers.PrimaryKeyRelatedField(read_only=True)
+    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Event

@@ -233,6 +233,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events_project.schema.document_common_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EventKindEnum": "events.models.EventKind",
         "EventStatusEnum": "events.models.EventStatus",

@@ -63,12 +63,15 @@ def main() -> int:
     from loadtest import scenarios as suite_names  # noqa: F401 - checks the package imports before starting
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenarios", nargs="*", choices=["rush", "checkin", "workers", "dbrestart"], default=[])
+    parser.add_argument("scenarios", nargs="*", help="rush, checkin, workers, dbrestart (default: all)")
     parser.add_argument("--clients", type=int, default=300, help="people in the registration rush")
     parser.add_argument("--tickets", type=int, default=2000, help="tickets in the check-in storm")
     parser.add_argument("--messages", type=int, default=5000, help="messages in the worker-fault fan-out")
     args = parser.parse_args()
     chosen = args.scenarios or ["rush", "checkin", "workers", "dbrestart"]
+    unknown = set(chosen) - {"rush", "checkin", "workers", "dbrestart"}
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
 
     started_here = False
     state = prodstack.load_state()
