@@ -155,7 +155,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: EnrolmentSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: EnrolmentSerializer(many=True), **error_responses(400, 401, 403)}),
     retrieve=extend_schema(responses={200: EnrolmentSerializer, **READ_ERRORS}),
 )
 class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -261,7 +261,7 @@ class MenteeList(generics.ListAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CertificateSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: CertificateSerializer(many=True), **error_responses(400, 401, 403)}),
     retrieve=extend_schema(responses={200: CertificateSerializer, **READ_ERRORS}),
 )
 class CertificateViewSet(viewsets.ReadOnlyModelViewSet):

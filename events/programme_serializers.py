@@ -62,8 +62,11 @@ class EnrolSerializer(serializers.Serializer):
 
 class EnrolmentSerializer(serializers.ModelSerializer):
     programme = serializers.IntegerField(source="cohort.programme_id", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    mentor_name = serializers.CharField(source="mentor.name", read_only=True, default=None)
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # blank when the participant chose not to say
+    sector = serializers.ChoiceField(choices=ParticipantSector.choices, allow_blank=True, read_only=True)
+    age_group = serializers.ChoiceField(choices=AgeGroup.choices, allow_blank=True, read_only=True)
+    mentor_name = serializers.CharField(source="mentor.name", read_only=True, default=None, allow_null=True)
     journey_url = serializers.SerializerMethodField()
 
     class Meta:
