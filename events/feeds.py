@@ -141,11 +141,14 @@ class EventIcsView(CalendarView):
 
 class PrivateCalendarFeedSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The subscription URL; empty once revoked.")
+    webcal_url = serializers.SerializerMethodField(
+        help_text="The same as webcal://, which opens the subscription in Apple Calendar and Outlook."
+    )
 
     class Meta:
         model = CalendarFeed
-        fields = ["id", "scope", "url", "created_at", "revoked_at", "last_fetched_at"]
-        read_only_fields = ["id", "url", "created_at", "revoked_at", "last_fetched_at"]
+        fields = ["id", "scope", "url", "webcal_url", "created_at", "revoked_at", "last_fetched_at"]
+        read_only_fields = ["id", "url", "webcal_url", "created_at", "revoked_at", "last_fetched_at"]
 
     def get_url(self, feed) -> str:
         if feed.revoked_at:
@@ -153,6 +156,10 @@ class PrivateCalendarFeedSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = feed_services.feed_path(feed)
         return request.build_absolute_uri(path) if request else path
+
+    def get_webcal_url(self, feed) -> str:
+        url = self.get_url(feed)
+        return "webcal://" + url.split("://", 1)[1] if "://" in url else url
 
 
 class CalendarFeedFilter(django_filters.FilterSet):

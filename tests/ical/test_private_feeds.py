@@ -221,6 +221,7 @@ def test_api_creates_one_feed_per_scope_and_returns_it_again(attendee):
     assert again.json()["id"] == created.json()["id"]
     token = CalendarFeed.objects.get(pk=created.json()["id"]).token
     assert created.json()["url"] == f"http://testserver/calendar/private/{token}.ics"
+    assert created.json()["webcal_url"] == f"webcal://testserver/calendar/private/{token}.ics"
     assert len(token) >= 40
 
 
