@@ -385,6 +385,7 @@ AZ = {
     "Take the seat": "Yeri qəbul et",
     "Manage registrations (admin)": "Qeydiyyatları idarə et (admin)",
     "Speaker invitation": "Məruzəçi dəvəti",
+    "Not accepted by the server: sign in again, then reload this page.": "Server qəbul etmədi: yenidən daxil olun və səhifəni yeniləyin.",
     "(%(people)s waiting)": ("(%(people)s nəfər gözləyir)", "(%(people)s nəfər gözləyir)"),
     "Hello %(name)s,": "Salam, %(name)s,",
     "Thank you: you are confirmed.": "Təşəkkür edirik: təsdiqləndiniz.",

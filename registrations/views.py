@@ -211,6 +211,7 @@ def checkin_words() -> dict[str, str]:
         "checkIn": _("Check in"),
         "nobody": _("Nobody found."),
         "cameraError": _("The camera could not be started."),
+        "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
     }
 
 

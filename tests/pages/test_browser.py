@@ -274,3 +274,21 @@ def test_check_in_page_works_without_javascript(browser, live_server):
     context.close()
 
     assert CheckIn.objects.get(registration=registration).source == CheckIn.Source.MANUAL
+
+
+def test_check_in_after_the_session_ended_says_sign_in_again(page, live_server):
+    event = factories.EventFactory(title="Robotics club")
+    staff = account(username="door3")
+    event.checkin_staff.add(staff)
+    registration = register(event=event, name="Gunel Guliyeva", email="gunel@example.org", consent_data_processing=True)
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.wait_for_function("window.checkinPage && window.checkinPage.state().list.fetched_at")
+    page.context.clear_cookies()
+    page.fill("#code", ticket_payload(registration))
+    page.click("#code-form button")
+
+    page.wait_for_selector("#verdict .verdict[data-code=error]")
+    assert "sign in again" in page.locator("#verdict").inner_text()
+    assert page.locator("#connection").inner_text() == "Online"
+    assert not CheckIn.objects.exists()

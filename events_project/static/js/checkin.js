@@ -212,8 +212,14 @@
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": cookie("csrftoken") }
     }).then(function (response) {
-      if (response.status >= 500 || response.status === 0) { throw new Error("server " + response.status); }
-      if (!response.ok) { throw new Error("refused " + response.status); }
+      if (response.status >= 500) { throw new Error("server " + response.status); }  // treated like no connection
+      var type = response.headers.get("Content-Type") || "";
+      if (!response.ok || response.redirected || type.indexOf("application/json") < 0) {
+        // signed out (redirected to the login page) or refused: saying "offline" would mislead
+        var refused = new Error("refused " + response.status);
+        refused.refused = true;
+        throw refused;
+      }
       return response.json();
     });
   }
@@ -233,10 +239,12 @@
           if (entry && (body.verdict.code === "checked_in" || body.verdict.code === "already_checked_in")) {
             entry.checked_in = true; save("list", list);
           }
-        }).catch(function () {
+        }).catch(function (error) {
+          if (error.refused) { showVerdict({ code: "error", detail: words.signedOut }); return; }
           setOnline(false);
           showVerdict(checkLocally(secret, hash));
           setCounts(localCounts());
+          renderState();
         });
       }
       // offline, or earlier scans still queued: decide locally so the door keeps the order of scans
