@@ -6,7 +6,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from events_project.exceptions import DomainError
-from registrations.models import Answer, Invitation, Question, Registration
+from registrations.models import Answer, CheckIn, Invitation, Question, Registration
+from registrations.services import checkin as checkin_services
 from registrations.services import invitations as invitation_services
 from registrations.services import registration as registration_services
 
@@ -127,3 +128,32 @@ class InvitationAdmin(admin.ModelAdmin):
                 invitation_services.revoke_invitation(invitation=invitation, by=request.user)
             except DomainError as error:
                 self.message_user(request, f"{invitation}: {error.message}", messages.WARNING)
+
+
+# --- check-in -------------------------------------------------------------------------
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    """The door's record, read-only: check-ins are made by scanning (or the check-in API) and
+    taken back with the undo action, never edited, so who/when/device stay true."""
+
+    list_display = ["registration", "event", "checked_in_at", "by", "device", "source", "undone_at"]
+    list_filter = ["source", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["registration__name", "registration__email", "event__title", "device"]
+    list_select_related = ["registration", "event", "by"]
+    date_hierarchy = "checked_in_at"
+    readonly_fields = [field.name for field in CheckIn._meta.fields]
+    actions = ["undo"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Undo selected check-ins"))
+    def undo(self, request, queryset):
+        for checkin in queryset.filter(undone_at__isnull=True):
+            checkin_services.undo_check_in(checkin=checkin, by=request.user)
+        self.message_user(request, _("Check-ins undone."), messages.SUCCESS)
