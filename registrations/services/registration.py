@@ -248,7 +248,11 @@ def _create_registration(*, event, name, email, user, answers, invitation_code, 
     elif (source == Source.ONLINE and _someone_waiting(event)) or not take_seats(event_id=event.pk, seats=party_size):
         if not event.waiting_list_enabled or source == Source.WALK_IN:
             raise EventFull("The event is full.", "event_full")
-        status, seats_held, waiting_since = Status.WAITLISTED, 0, now
+        # Join the list in commit order: the event row lock queues simultaneous joiners, so the
+        # time taken after it is each one's true place, and the position they are told stays
+        # right during a rush (on SQLite the IMMEDIATE transaction queues them already).
+        Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True).first()
+        status, seats_held, waiting_since = Status.WAITLISTED, 0, timezone.now()
 
     registration = Registration.objects.create(
         event=event,
