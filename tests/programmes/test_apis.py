@@ -257,3 +257,21 @@ def test_admin_lists_programme_models(admin_client, cohort, organiser):
 
     assert [response.status_code for response in responses] == [200] * len(pages)
     assert detail.status_code == 200
+
+
+def test_organiser_edits_their_programme_only(programme, organiser, mentoring_series):
+    webinar = factories.WebinarFactory()
+    url = f"/api/programmes/{programme.pk}/"
+
+    edited = client_for(organiser).patch(url, {"completion_threshold": 80, "events": [webinar.pk]})
+    foreign = client_for(factories.OrganiserFactory()).patch(url, {"completion_threshold": 10})
+
+    assert (edited.status_code, edited.json()["completion_threshold"], edited.json()["events"]) == (
+        200,
+        80,
+        [webinar.pk],
+    )
+    assert edited.json()["series"] == [mentoring_series.pk]
+    assert foreign.status_code == 404
+    programme.refresh_from_db()
+    assert programme.completion_threshold == 80
