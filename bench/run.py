@@ -384,4 +384,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != VENV_PYTHON.parent.parent.resolve():
+        # the project's virtualenv has psycopg and the rest; run there
+        os.execv(PYTHON, [PYTHON, __file__, *sys.argv[1:]])
     sys.exit(main())
