@@ -7,6 +7,7 @@ check-in staff); the scan checks them inside its one lookup query
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from drf_spectacular.authentication import TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -70,3 +71,12 @@ class StaffThrottle(ScopedRateThrottle):
 
     def get_rate(self):
         return self.THROTTLE_RATES.get(self.scope) or self.THROTTLE_RATES["user"]
+
+
+class DoorTokenScheme(TokenScheme):
+    """The same ``Authorization: Token <key>`` header as the rest of the API, in the schema."""
+
+    target_class = DoorTokenAuthentication
+    name = "doorTokenAuth"
+    match_subclasses = False
+    priority = 0

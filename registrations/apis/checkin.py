@@ -170,6 +170,8 @@ class SearchView(DoorListView):
     serializer_class = shapes.SearchResultSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Registration.objects.none()
         return door.search_registrations(event=self.event(), query=self.request.query_params.get("q", ""))
 
 
@@ -191,6 +193,8 @@ class OfflineListView(DoorListView):
     pagination_class = OfflineListPagination
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Registration.objects.none()
         return door.checkin_list(event=self.event())
 
 
