@@ -25,6 +25,7 @@ checkin_urlpatterns = [
     path("events/<int:event_id>/checkin/counts/", checkin_apis.CountsView.as_view(), name="checkin-counts"),
     path("events/<int:event_id>/checkin/list/", checkin_apis.OfflineListView.as_view(), name="checkin-list"),
     path("events/<int:event_id>/checkin/batch/", checkin_apis.OfflineBatchView.as_view(), name="checkin-batch"),
+    path("events/<int:event_id>/checkin/log/", checkin_apis.CheckInLogView.as_view(), name="checkin-log"),
     path("events/<int:event_id>/checkin/<int:checkin_id>/undo/", checkin_apis.UndoView.as_view(), name="checkin-undo"),
     path("registrations/manage/<str:token>/qr.png", checkin_apis.TicketPngView.as_view(), name="ticket-qr-png"),
     path("registrations/manage/<str:token>/qr.svg", checkin_apis.TicketSvgView.as_view(), name="ticket-qr-svg"),

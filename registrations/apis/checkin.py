@@ -175,6 +175,22 @@ class SearchView(DoorListView):
         return door.search_registrations(event=self.event(), query=self.request.query_params.get("q", ""))
 
 
+@extend_schema(
+    responses={200: shapes.CheckInSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+    summary="Every check-in of the event: who, when, which device, how (undone ones included)",
+)
+class CheckInLogView(DoorListView):
+    serializer_class = shapes.CheckInSerializer
+    filterset_fields = ["source", "device"]
+    ordering_fields = ["checked_in_at", "id"]
+    ordering = ["-checked_in_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CheckIn.objects.none()
+        return door.checkin_log(event=self.event())
+
+
 class OfflineListPagination(PageNumberPagination):
     """A device downloads the whole door list; big pages keep that to a few requests."""
 

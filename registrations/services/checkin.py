@@ -396,6 +396,11 @@ def checkin_list(*, event: Event) -> QuerySet[Registration]:
     )
 
 
+def checkin_log(*, event: Event) -> QuerySet[CheckIn]:
+    """Every check-in of the event, undone ones included, with who made and undid it."""
+    return CheckIn.objects.filter(event=event).select_related("registration", "by", "undone_by")
+
+
 def search_registrations(*, event: Event, query: str) -> QuerySet[Registration]:
     """Registrations of the event whose name or email contains ``query`` (manual check-in)."""
     registrations = Registration.objects.filter(event=event)

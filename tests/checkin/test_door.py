@@ -178,3 +178,26 @@ def test_offline_list_query_count_does_not_grow(event, staff_client, size):
 
     assert response.data["count"] == size
     assert len(queries.captured_queries) == 5
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_log_lists_every_check_in_with_same_query_count(event, staff_client, size):
+    for _ in range(size):
+        registration = make_registration(event)
+        staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(registration), "device": "door-9"})
+    first = CheckIn.objects.order_by("pk").first()
+    staff_client.post(door(event, f"{first.pk}/undo/"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(door(event, "log/"), {"device": "door-9"})
+
+    assert response.data["count"] == size
+    assert {row["checked_in_by"] for row in response.data["results"]} == {"Aysel Mammadova"}
+    assert [row["undone_by"] for row in response.data["results"]].count("Aysel Mammadova") == 1
+    assert len(queries.captured_queries) == 5
+
+
+def test_log_by_attendee_is_forbidden(event):
+    response = client_for(factories.UserFactory()).get(door(event, "log/"))
+
+    assert response.status_code == 403
