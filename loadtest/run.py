@@ -84,6 +84,7 @@ def main() -> int:
     try:
         os.environ.update(prodstack.load_state()["env"])
         os.environ["DJANGO_SETTINGS_MODULE"] = "events_project.settings"
+        os.environ["LOG_LEVEL"] = "WARNING"  # the runner itself: only problems
         import django
 
         django.setup()

@@ -261,7 +261,7 @@ def _delivered(mail_dir: Path, prefix: str) -> dict[str, int]:
     return counts
 
 
-def worker_faults(*, messages: int = 5000, timeout: float = 420) -> Row:
+def worker_faults(*, messages: int = 5000, timeout: float = 600) -> Row:
     """SIGKILL a qcluster in the middle of a fan-out of 5,000 messages, start it again."""
     from django.db import transaction
 

@@ -352,6 +352,15 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
                 _record_failure(message, f"{type(exc).__name__}: {exc}", now)
                 outcome["failed"] += 1
             else:
+                # Recorded at once, not at the end of the batch: a worker killed mid-batch then
+                # leaves only the message in flight to go out again, not every one sent before it.
+                OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+                    status=OutboxStatus.SENT,
+                    sent_at=timezone.now(),
+                    last_error="",
+                    claim_token="",
+                    next_attempt_at=None,
+                )
                 sent_ids.append(message.pk)
     finally:
         try:
@@ -371,10 +380,6 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         )
         outcome["handed_back"] = len(unsent_ids)
         transaction.on_commit(lambda: enqueue(SEND_TASK, unsent_ids))
-    for index in range(0, len(sent_ids), 500):
-        OutboxMessage.objects.filter(pk__in=sent_ids[index : index + 500], claim_token=token).update(
-            status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="", claim_token="", next_attempt_at=None
-        )
     outcome["sent"] = len(sent_ids)
     return outcome
 
