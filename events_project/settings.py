@@ -241,6 +241,16 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "events.models.EventKind",
         "EventStatusEnum": "events.models.EventStatus",
         "RegistrationStatusEnum": "registrations.models.RegistrationStatus",
+        # one name per choice set, so that check --deploy has no naming collisions to warn about
+        "EventFormatEnum": "events.models.EventFormat",
+        "LanguageEnum": "events.models.Language",
+        "SectorEnum": "registrations.models.Sector",
+        "ParticipantSectorEnum": "events.programme_models.ParticipantSector",
+        "EnrolmentStatusEnum": "events.programme_models.Enrolment.Status",
+        "AssignmentStatusEnum": "speakers.models.AssignmentStatus",
+        "OutboxStatusEnum": "notifications.models.OutboxStatus",
+        "MessageKindEnum": "notifications.kinds.CHOICES",
+        "AttendanceImportFormatEnum": "notifications.models.AttendanceImport.Format",
     },
 }
 
