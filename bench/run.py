@@ -186,6 +186,7 @@ class Phase:
         self.codes: dict[str, int] = {}
         self.queries: list[int] = []
         self.elapsed = 0.0
+        self.cpu_seconds = 0.0
         self.server_cpu = None
 
     def run(
@@ -222,9 +223,11 @@ class Phase:
             thread.start()
         for thread in threads:
             thread.join()
-        self.elapsed = time.perf_counter() - started
+        # a phase may run in several slices (interleaved with another): totals accumulate
+        self.elapsed += time.perf_counter() - started
         if server and self.latencies:
-            self.server_cpu = (server.worker_cpu_seconds() - cpu_before) / len(self.latencies)
+            self.cpu_seconds += server.worker_cpu_seconds() - cpu_before
+            self.server_cpu = self.cpu_seconds / len(self.latencies)
         return self
 
     @property
@@ -257,20 +260,34 @@ def bench_door(server: Server, *, concurrency: int, seconds: float) -> tuple[Pha
     def floor(index):
         return request("POST", server.port, f"/bench/floor/{event}/", {"secret": random.choice(payloads)})
 
-    def checkin(index):
-        body = {"secret": payloads[index], "device": "bench"}
+    def checkin_at(tickets: list[str], index: int):
+        # every request a ticket not scanned before: each check-in is a write
+        body = {"secret": tickets[index], "device": "bench"}
         return request("POST", server.port, f"/api/events/{event}/checkin/", body, headers)
+
+    def checkin(index):
+        return checkin_at(payloads, index)
 
     say("warming up")
     Phase("warm-up").run(floor, concurrency=concurrency, seconds=1.0, limit=100)
     warm = Phase("warm-up").run(checkin, concurrency=concurrency, seconds=1.0, limit=50)
-    payloads = payloads[len(warm.latencies) :]
-    say(f"floor: {seconds:g} s, {concurrency} clients")
-    floor_phase = Phase("floor").run(floor, concurrency=concurrency, seconds=seconds, server=server)
-    say(f"check-in: {seconds:g} s, {concurrency} clients, a new ticket each request")
-    checkin_phase = Phase("checkin").run(
-        checkin, concurrency=concurrency, seconds=seconds, limit=len(payloads), server=server
-    )
+    used = len(warm.latencies)
+    # Floor and check-in alternate in short slices, so both meet the same background load
+    # (other processes on the machine come and go within seconds).
+    rounds = 5
+    say(f"floor and check-in: {seconds:g} s each in {rounds} alternating slices, {concurrency} clients")
+    floor_phase, checkin_phase = Phase("floor"), Phase("checkin")
+    for _ in range(rounds):
+        floor_phase.run(floor, concurrency=concurrency, seconds=seconds / rounds, server=server)
+        fresh = payloads[used:]
+        checkin_phase.run(
+            lambda index, fresh=fresh: checkin_at(fresh, index),
+            concurrency=concurrency,
+            seconds=seconds / rounds,
+            limit=len(fresh),
+            server=server,
+        )
+        used = len(warm.latencies) + len(checkin_phase.latencies)
     return floor_phase, checkin_phase
 
 
