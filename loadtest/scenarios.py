@@ -356,7 +356,7 @@ def database_restart(*, clients: int = 16, seconds: float = 20) -> Row:
             count = 0
             while not stop.is_set():
                 count += 1
-                kind = count % 4
+                kind = count % 5
                 if kind == 0:
                     email = f"restart-{number}-{count}@example.org"
                     body = {"name": "Restart", "email": email, "consent_data_processing": True}
@@ -372,6 +372,9 @@ def database_restart(*, clients: int = 16, seconds: float = 20) -> Row:
                     call(tally, anonymous, "GET", f"{url}/api/events/?page_size=5")
                 elif kind == 2:
                     call(tally, anonymous, "GET", f"{url}/api/events/{event.pk}/")
+                elif kind == 3:
+                    # a page, not the API: the middleware answers these 503 too
+                    call(tally, anonymous, "GET", f"{url}/events/{event.pk}/")
                 else:
                     secret = secrets[(number * 31 + count) % len(secrets)]
                     call(tally, staff, "POST", f"{url}/api/events/{scan_event.pk}/checkin/", json={"secret": secret})
