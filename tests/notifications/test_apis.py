@@ -396,7 +396,7 @@ def test_setup_schedules_is_idempotent(db):
     call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     schedules = {schedule.name: schedule for schedule in Schedule.objects.all()}
-    assert len(schedules) == Schedule.objects.count() == 5
+    assert len(schedules) == Schedule.objects.count() == 7
     assert schedules["notifications: queue due reminders"].minutes == 1
     assert {schedule.func for schedule in schedules.values()} == {
         "notifications.tasks.queue_due_reminders",
@@ -404,4 +404,6 @@ def test_setup_schedules_is_idempotent(db):
         "notifications.tasks.finalise_attendance",
         "registrations.tasks.expire_offers",
         "speakers.tasks.remind_unanswered_invitations",
+        "events.programmes.tasks.review_all_missed_sessions",
+        "events.programmes.tasks.issue_due_certificates",
     }

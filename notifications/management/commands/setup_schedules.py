@@ -10,11 +10,13 @@ SCHEDULES = {
     "attendance: finalise ended events": ("notifications.tasks.finalise_attendance", 5),
     "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),
     "speakers: remind unanswered invitations": ("speakers.tasks.remind_unanswered_invitations", 60),
+    "programmes: review missed sessions": ("events.programmes.tasks.review_all_missed_sessions", 60),
+    "programmes: issue due certificates": ("events.programmes.tasks.issue_due_certificates", 1440),
 }
 
 
 class Command(BaseCommand):
-    help = "Create the django-q2 schedules (reminders, outbox sweep, attendance, offers, speakers) idempotently."
+    help = "Create the django-q2 schedules (reminders, outbox sweep, attendance, offers, speakers, programmes) idempotently."
 
     def handle(self, *args, **options):
         for name, (func, minutes) in SCHEDULES.items():
