@@ -166,7 +166,8 @@ def register(
     questions; organisers adding someone by hand (``source="organiser"``) skip window, mode and
     required questions, and walk-ins never join the waiting list.
 
-    Side effects: queues registration_confirmed, registration_pending or waiting_list_joined.
+    Side effects: queues registration_confirmed (not for cohort enrolments, which book whole
+    series), registration_pending or waiting_list_joined.
     """
     user = user if getattr(user, "is_authenticated", False) else None
     email = normalise_email(email or (user.email if user else ""))
@@ -273,7 +274,10 @@ def _create_registration(*, event, name, email, user, answers, invitation_code, 
     )
     registration.already_registered = False
     if status == Status.CONFIRMED:
-        tell_registrant(registration, kinds.REGISTRATION_CONFIRMED)
+        # a cohort enrolment books every session of a nine-month series at once: one
+        # confirmation each would be ~16 emails per mentee; their reminders carry the details
+        if source != Registration.Source.COHORT:
+            tell_registrant(registration, kinds.REGISTRATION_CONFIRMED)
     elif status == Status.PENDING:
         tell_registrant(registration, kinds.REGISTRATION_PENDING)
     else:
