@@ -98,7 +98,9 @@ def run(argv: list[str]) -> int:
 
 
 def pytest(argv: list[str], env: dict) -> int:
-    return subprocess.run([str(PYTHON), "-m", "pytest", *argv], cwd=ROOT, env=env).returncode
+    # two processes by default (pytest-xdist): each gets a test database of its own
+    workers = [] if any(arg.startswith("-n") for arg in argv) else ["-n", env.get("TEST_WORKERS", "2")]
+    return subprocess.run([str(PYTHON), "-m", "pytest", *workers, *argv], cwd=ROOT, env=env).returncode
 
 
 def test(argv: list[str]) -> int:
