@@ -76,9 +76,11 @@ def run(argv: list[str]) -> int:
     )
 
     def stop(*_):
+        # SIGTERM, not SIGINT: a child started from a non-interactive shell ignores SIGINT.
+        # Both runserver and qcluster (which finishes its current tasks) stop on SIGTERM.
         for process in processes:
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
