@@ -376,7 +376,7 @@ AZ = {
     "No upcoming public events.": "Qarşıdakı açıq tədbir yoxdur.",
     "Your account is not linked to a speaker profile.": "Hesabınız məruzəçi profilinə bağlı deyil.",
     "Thank you: you are confirmed for %(event)s.": "Təşəkkür edirik: %(event)s üçün təsdiqləndiniz.",
-    "You declined %(event)s. The organisers are told.": "%(event)s dəvətindən imtina etdiniz. Təşkilatçılara bildirildi.",
+    "You declined %(event)s. The organisers see your answer.": "%(event)s dəvətindən imtina etdiniz. Təşkilatçılar cavabınızı görür.",
     "Your profile is saved.": "Profiliniz saxlanıldı.",
     "Your calendar link is new; the old one no longer works.": "Təqvim linkiniz yeniləndi; köhnəsi artıq işləmir.",
     "Your calendar link is switched off.": "Təqvim linkiniz söndürüldü.",

@@ -90,7 +90,8 @@ def answer_invitation(request, pk: int):
             )
         else:
             messages.info(
-                request, _("You declined %(event)s. The organisers are told.") % {"event": assignment.event.title}
+                request,
+                _("You declined %(event)s. The organisers see your answer.") % {"event": assignment.event.title},
             )
     return redirect("speaker-area")
 
