@@ -16,6 +16,23 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known IANA timezone."), params={"value": value}) from None
 
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def check_plausible_times(instance, field_names) -> dict:
+    """Dates far outside the programme's life are typos (and pre-1900 local-mean-time offsets
+    such as +03:19:24 confuse every calendar client)."""
+    errors = {}
+    for name in field_names:
+        value = getattr(instance, name)
+        if value is not None and not EARLIEST_YEAR <= value.year < LATEST_YEAR:
+            errors[name] = _("Give a date between %(first)s and %(last)s.") % {
+                "first": EARLIEST_YEAR,
+                "last": LATEST_YEAR - 1,
+            }
+    return errors
+
+
 def default_timezone() -> str:
     return settings.TIME_ZONE
 
@@ -142,6 +159,11 @@ class Series(EventDetails):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        errors = check_plausible_times(self, ["first_start"])
+        if errors:
+            raise ValidationError(errors)
+
 
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -227,7 +249,9 @@ class Event(EventDetails):
         return f"{self.title} ({self.local_start:%Y-%m-%d %H:%M})"
 
     def clean(self):
-        errors = {}
+        errors = check_plausible_times(
+            self, ["start", "end", "registration_opens_at", "registration_closes_at", "rsvp_deadline"]
+        )
         if self.registration_opens_at and self.registration_closes_at:
             if self.registration_closes_at <= self.registration_opens_at:
                 errors["registration_closes_at"] = _("Registration must close after it opens.")

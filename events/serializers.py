@@ -40,7 +40,8 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
     region = serializers.SlugRelatedField(
         slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True
     )
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None, allow_null=True)
+    # a method, not source="region.name": DRF drops a dotted field with a default from partial updates
+    region_name = serializers.SerializerMethodField()
     seats_left = serializers.IntegerField(read_only=True, allow_null=True)
     registration_open = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
@@ -66,6 +67,9 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
         extra_kwargs = {
             "join_url": {"help_text": "Only organisers of the event see it here; attendees get it with their ticket."}
         }
+
+    def get_region_name(self, event) -> str | None:
+        return event.region.name if event.region_id else None
 
     def get_registration_open(self, event) -> bool:
         return event.registration_is_open()

@@ -58,6 +58,7 @@ def test_event_times_are_shown_in_the_event_timezone(api_client):
         ({"title": ""}, "title"),
         ({"reminder_offsets": "soon"}, "reminder_offsets"),
         ({"join_url": "not a url"}, "join_url"),
+        ({"start": "1850-03-01T18:30", "end": "1850-03-01T20:00"}, "start"),
     ],
 )
 def test_bad_event_input_is_answered_400_with_the_field(organiser_client, change, field):

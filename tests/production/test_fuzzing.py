@@ -37,15 +37,6 @@ CHECKS = [
 # Responses whose body the schema describes wrongly today (owners: see the reasons). For these
 # operations the body is not checked against the schema; everything else still is.
 KNOWN_SCHEMA_DEFECTS = {
-    # events/serializers.py: a start before 1900 is accepted and shown with the zone's local
-    # mean time offset (+03:19:24), which is no RFC 3339 date-time
-    "PUT /api/events/{id}/": "dates before 1900 accepted",
-    "PATCH /api/events/{id}/": "dates before 1900 accepted",
-    "POST /api/events/{id}/complete/": "dates before 1900 accepted",
-    "POST /api/events/{id}/cancel/": "dates before 1900 accepted",
-    "POST /api/events/{id}/publish/": "dates before 1900 accepted",
-    "GET /api/events/": "dates before 1900 accepted",
-    "GET /api/events/{id}/": "dates before 1900 accepted",
     # registrations/serializers.py: blank sector is not in the enum; waiting_position and
     # invitation may be null
     "POST /api/events/{event_id}/registrations/": "sector '' and waiting_position null undocumented",
