@@ -63,4 +63,5 @@ class EventAdmin(admin.ModelAdmin):
         for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
             services.cancel_event(event=event, by=request.user, reason="Cancelled by the organisers.")
 
+
 from events import programme_admin  # noqa: E402,F401  (registers the programme models)
