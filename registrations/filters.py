@@ -20,9 +20,7 @@ class RegistrationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(email__icontains=value) | Q(organisation__icontains=value)
-        )
+        return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(organisation__icontains=value))
 
 
 class MyRegistrationFilter(django_filters.FilterSet):

@@ -16,7 +16,7 @@ SCHEDULES = {
 
 
 class Command(BaseCommand):
-    help = "Create the django-q2 schedules (reminders, outbox sweep, attendance, offers, speakers, programmes) idempotently."
+    help = "Create the django-q2 schedules (reminders, outbox, attendance, offers, speakers, programmes) idempotently."
 
     def handle(self, *args, **options):
         for name, (func, minutes) in SCHEDULES.items():
