@@ -469,38 +469,35 @@ def _alert_organisers(assignment: SpeakerAssignment, *, now) -> bool:
 # --- event changes --------------------------------------------------------------------
 
 
-def tell_speakers_event_changed(*, event: Event, changed_fields) -> int:
-    """Queue ``event_changed`` to the event's invited and accepted speakers (inside the
-    caller's transaction; sending happens after commit)."""
-    count = 0
-    for assignment in event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"):
+def _tell_active_speakers(*, event: Event, kind: str, dedup_suffix: str, context: dict) -> int:
+    """Queue ``kind`` to the event's invited and accepted speakers (inside the caller's
+    transaction; sending happens after commit). Returns how many."""
+    assignments = list(event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"))
+    for assignment in assignments:
         _queue_message(
-            kind="event_changed",
+            kind=kind,
             recipient_email=assignment.speaker.email,
             recipient_name=assignment.speaker.name,
             about=assignment,
             event=event,
-            dedup_key=f"event_changed:speaker:{assignment.pk}:{event.sequence}",
-            context={"changed_fields": sorted(changed_fields), "role": assignment.get_role_display()},
+            dedup_key=f"{kind}:speaker:{assignment.pk}{dedup_suffix}",
+            context={**context, "role": assignment.get_role_display()},
         )
-        count += 1
-    return count
+    return len(assignments)
+
+
+def tell_speakers_event_changed(*, event: Event, changed_fields) -> int:
+    # the sequence in the key: each later change is news again
+    return _tell_active_speakers(
+        event=event,
+        kind="event_changed",
+        dedup_suffix=f":{event.sequence}",
+        context={"changed_fields": sorted(changed_fields)},
+    )
 
 
 def tell_speakers_event_cancelled(*, event: Event, reason: str = "") -> int:
-    count = 0
-    for assignment in event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"):
-        _queue_message(
-            kind="event_cancelled",
-            recipient_email=assignment.speaker.email,
-            recipient_name=assignment.speaker.name,
-            about=assignment,
-            event=event,
-            dedup_key=f"event_cancelled:speaker:{assignment.pk}",
-            context={"reason": reason, "role": assignment.get_role_display()},
-        )
-        count += 1
-    return count
+    return _tell_active_speakers(event=event, kind="event_cancelled", dedup_suffix="", context={"reason": reason})
 
 
 # --- unavailability -------------------------------------------------------------------
