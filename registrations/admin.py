@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from events_project.exceptions import DomainError
+from registrations.checkin import services as checkin_services
 from registrations.models import Answer, CheckIn, Invitation, Question, Registration
-from registrations.services import checkin as checkin_services
 from registrations.services import invitations as invitation_services
 from registrations.services import registration as registration_services
 

@@ -3,10 +3,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from registrations.apis import checkin as checkin_apis
 from registrations.apis import invitations as invitation_apis
 from registrations.apis import questions as question_apis
 from registrations.apis import registration as registration_apis
+from registrations.checkin import apis as checkin_apis
 
 router = SimpleRouter()
 # --- registrations (registration, waiting list, invitations) ---

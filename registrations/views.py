@@ -21,9 +21,9 @@ from events import selectors as event_selectors
 from events.models import EventStatus
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from registrations import selectors
+from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
 from registrations.page_forms import CancelForm, RegistrationForm, WalkInForm
-from registrations.services import checkin as checkin_services
 from registrations.services import registration as registration_services
 from registrations.services import tickets
 

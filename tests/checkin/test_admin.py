@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from registrations.checkin import services as door
 from registrations.models import CheckIn
-from registrations.services import checkin as door
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -209,7 +209,7 @@ def test_scan_over_http_with_token_auth_takes_at_most_three_queries(django_asser
 
 
 def test_scan_answer_matches_the_check_in_serializer(ticket, event, staff_client):
-    from registrations.checkin_serializers import CheckInSerializer
+    from registrations.checkin.serializers import CheckInSerializer
 
     response = scan(staff_client, event, ticket)
 

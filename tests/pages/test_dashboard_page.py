@@ -5,8 +5,8 @@ import io
 import pytest
 from django.utils.timezone import localdate, now
 
+from registrations.checkin.services import check_in
 from registrations.models import Attendance
-from registrations.services.checkin import check_in
 from registrations.services.tickets import ticket_payload
 from tests import factories
 from tests.pages.conftest import PAGE_BUDGET, signed_in

@@ -1,6 +1,6 @@
 """Check-in API: tickets' QR images, scans at the door, manual and walk-in check-in, offline batches.
 
-Views parse, call one service in ``registrations.services.checkin`` / ``tickets`` and render.
+Views parse, call one service in ``registrations.checkin.services`` / ``tickets`` and render.
 Rights are per event (organisers and check-in staff, ``events.permissions.can_check_in``);
 the scan endpoint checks them inside its single lookup query (see the service).
 """
@@ -20,10 +20,10 @@ from rest_framework.views import APIView
 from events_project.exceptions import NotFound
 from events_project.pagination import PageNumberPagination
 from events_project.schema import error_responses
-from registrations import checkin_serializers as shapes
-from registrations.checkin_permissions import DOOR_AUTHENTICATION, GuessThrottle, StaffThrottle
+from registrations.checkin import serializers as shapes
+from registrations.checkin import services as door
+from registrations.checkin.permissions import DOOR_AUTHENTICATION, GuessThrottle, StaffThrottle
 from registrations.models import CheckIn, Registration, RegistrationStatus
-from registrations.services import checkin as door
 from registrations.services import tickets
 
 SCAN_ERRORS = error_responses(400, 401, 403, 404, 409, 429)

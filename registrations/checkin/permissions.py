@@ -2,7 +2,7 @@
 
 Rights are per event (``events.permissions.can_check_in``: the event's organisers and its
 check-in staff); the scan checks them inside its one lookup query
-(``registrations.services.checkin``), the other door endpoints with ``event_for_check_in``.
+(``registrations.checkin.services``), the other door endpoints with ``event_for_check_in``.
 """
 
 from django.contrib.auth import get_user_model

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from registrations.checkin.services import MAX_BATCH_SCANS, display_name
 from registrations.models import CheckIn, Registration
-from registrations.services.checkin import MAX_BATCH_SCANS, display_name
 from registrations.services.tickets import ticket_hash
 
 
