@@ -2,12 +2,12 @@
 
 from django.urls import include, path
 
-from events import views
+from events import pages
 
 urlpatterns = [
-    path("", views.event_list, name="event-list"),
-    path("events/", views.event_list),
-    path("events/<int:pk>/", views.event_detail, name="event-detail"),
+    path("", pages.event_list, name="event-list"),
+    path("events/", pages.event_list),
+    path("events/<int:pk>/", pages.event_detail, name="event-detail"),
     path("", include("events.feed_urls")),
 ]
 

@@ -2,15 +2,15 @@
 
 from django.urls import path
 
-from speakers import link_views, views
+from speakers import pages
 
 urlpatterns = [
-    path("speakers/", views.roster, name="speaker-roster"),
-    path("speakers/<int:pk>/", views.speaker_detail, name="speaker-detail"),
-    path("speaker/", views.speaker_area, name="speaker-area"),
-    path("speaker/profile/", views.edit_profile, name="speaker-profile"),
-    path("speaker/invitations/<int:pk>/answer/", views.answer_invitation, name="speaker-answer"),
-    path("speaker/calendar-feed/", views.calendar_feed, name="speaker-feed"),
+    path("speakers/", pages.roster, name="speaker-roster"),
+    path("speakers/<int:pk>/", pages.speaker_detail, name="speaker-detail"),
+    path("speaker/", pages.speaker_area, name="speaker-area"),
+    path("speaker/profile/", pages.edit_profile, name="speaker-profile"),
+    path("speaker/invitations/<int:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
+    path("speaker/calendar-feed/", pages.calendar_feed, name="speaker-feed"),
     # the signed link in the invitation email (speakers helper)
-    path("speaker/invitation/<str:token>/", link_views.invitation_link, name="speaker-invitation-page"),
+    path("speaker/invitation/<str:token>/", pages.invitation_link, name="speaker-invitation-page"),
 ]
