@@ -10,4 +10,3 @@ class EventsConfig(AppConfig):
         from events.roles import ensure_organisers_group
 
         post_migrate.connect(ensure_organisers_group, sender=self)
-        import events.programmes.receivers  # noqa: F401  (cohorts follow new occurrences)

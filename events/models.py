@@ -335,6 +335,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} feed ({'revoked' if self.revoked_at else 'active'})"
-
-
-from events.programme_models import *  # noqa: E402,F401,F403

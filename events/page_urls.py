@@ -10,6 +10,3 @@ urlpatterns = [
     path("events/<int:pk>/", pages.event_detail, name="event-detail"),
     path("", include("events.feed_urls")),
 ]
-
-# programmes: printable impact report, public certificate verification (events.programme_page_urls)
-urlpatterns += [path("", include("events.programme_page_urls"))]

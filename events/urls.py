@@ -9,6 +9,3 @@ router.register("series", apis.SeriesViewSet, basename="series")
 router.register("regions", apis.RegionViewSet, basename="region")
 
 urlpatterns = router.urls + [path("", include(feed_urls.api_urlpatterns))]
-
-# programmes, cohorts, enrolments, mentees, certificates (events.programme_apis)
-urlpatterns += [path("", include("events.programme_urls"))]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "registrations",
     "speakers",
     "notifications",
+    "programmes",
 ]
 
 MIDDLEWARE = [
@@ -245,8 +246,8 @@ SPECTACULAR_SETTINGS = {
         "EventFormatEnum": "events.models.EventFormat",
         "LanguageEnum": "events.models.Language",
         "SectorEnum": "registrations.models.Sector",
-        "ParticipantSectorEnum": "events.programme_models.ParticipantSector",
-        "EnrolmentStatusEnum": "events.programme_models.Enrolment.Status",
+        "ParticipantSectorEnum": "programmes.models.ParticipantSector",
+        "EnrolmentStatusEnum": "programmes.models.Enrolment.Status",
         "AssignmentStatusEnum": "speakers.models.AssignmentStatus",
         "OutboxStatusEnum": "notifications.models.OutboxStatus",
         "MessageKindEnum": "notifications.kinds.CHOICES",

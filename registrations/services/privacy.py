@@ -80,7 +80,7 @@ def _registrations(queryset):
 
 
 def _enrolments(user) -> list:
-    from events.programme_models import Enrolment
+    from programmes.models import Enrolment
 
     return list(Enrolment.objects.filter(user=user).select_related("cohort__programme"))
 
@@ -171,7 +171,7 @@ def erase_personal_data(*, user) -> dict:
     """
     from rest_framework.authtoken.models import Token
 
-    from events.programme_models import Enrolment
+    from programmes.models import Enrolment
 
     now = timezone.now()
     registrations = list(Registration.objects.filter(user=user).select_related("event"))

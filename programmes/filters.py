@@ -2,7 +2,7 @@ from functools import partial
 
 import django_filters
 
-from events.programme_models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
+from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
 
 # ids beyond a 64-bit integer are refused (400), not sent to the database
 IdFilter = partial(django_filters.NumberFilter, min_value=1, max_value=2**63 - 1)

@@ -1,8 +1,7 @@
 """Programmes: people and months rather than single events.
 
 A programme groups series and one-off events over a period; a cohort of participants
-enrols once and is registered for every occurrence (see ``events.programmes.services``).
-Loaded by ``events.models`` so that Django registers these models in the ``events`` app.
+enrols once and is registered for every occurrence (see ``programmes.services``).
 """
 
 import secrets

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from events import programme_demo
+from programmes import demo as programme_demo
 
 
 class Command(BaseCommand):

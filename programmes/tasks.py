@@ -3,12 +3,12 @@
 import logging
 
 from events.models import Event
+from programmes import certificates, journeys, services
 
 logger = logging.getLogger(__name__)
 
 
 def register_cohorts_for_event(event_id: int) -> int:
-    from events.programmes import services
 
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
@@ -18,7 +18,6 @@ def register_cohorts_for_event(event_id: int) -> int:
 
 
 def review_missed_sessions_for_event(event_id: int) -> int:
-    from events.programmes import journeys
 
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
@@ -28,12 +27,10 @@ def review_missed_sessions_for_event(event_id: int) -> int:
 
 
 def review_all_missed_sessions() -> int:
-    from events.programmes import journeys
 
     return journeys.review_all_missed_sessions()
 
 
 def issue_due_certificates() -> int:
-    from events.programmes import certificates
 
     return certificates.issue_due_certificates()

@@ -14,17 +14,17 @@ from django.dispatch import receiver
 
 from events.models import Event, EventStatus
 from events.signals import event_published
+from notifications.jobs import enqueue
+from programmes.selectors import cohorts_following
 
 
 def _followed(event) -> bool:
     """Whether any cohort follows the event: most events need no queued work at all."""
-    from events.programmes.selectors import cohorts_following
 
     return cohorts_following(event).exists()
 
 
 def _enqueue(func: str, event_id: int) -> None:
-    from notifications.jobs import enqueue
 
     transaction.on_commit(partial(enqueue, func, event_id))
 
@@ -32,7 +32,7 @@ def _enqueue(func: str, event_id: int) -> None:
 @receiver(event_published, dispatch_uid="programmes_register_cohorts_on_publish")
 def register_cohorts_on_publish(sender, event, **kwargs):
     if _followed(event):
-        _enqueue("events.programmes.tasks.register_cohorts_for_event", event.pk)
+        _enqueue("programmes.tasks.register_cohorts_for_event", event.pk)
 
 
 @receiver(post_save, sender=Event, dispatch_uid="programmes_follow_event_saves")
@@ -41,7 +41,7 @@ def follow_event_saves(sender, instance, created, update_fields=None, raw=False,
         return
     # a published series creates its new occurrences already published, without the signal
     if created and instance.status == EventStatus.PUBLISHED and instance.series_id and _followed(instance):
-        _enqueue("events.programmes.tasks.register_cohorts_for_event", instance.pk)
+        _enqueue("programmes.tasks.register_cohorts_for_event", instance.pk)
     finalised = update_fields is None or "attendance_finalised_at" in update_fields
     if not created and finalised and instance.attendance_finalised_at is not None and _followed(instance):
-        _enqueue("events.programmes.tasks.review_missed_sessions_for_event", instance.pk)
+        _enqueue("programmes.tasks.review_missed_sessions_for_event", instance.pk)

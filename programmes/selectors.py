@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from events.models import Event, EventStatus
-from events.programme_models import Cohort, Enrolment, Programme
+from programmes.models import Cohort, Enrolment, Programme
 
 
 def programme_events(programme: Programme) -> QuerySet[Event]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.programmes import pages
+from programmes import pages
 
 urlpatterns = [
     path("programmes/<int:pk>/report/", pages.report_page, name="programme-report"),

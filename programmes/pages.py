@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from events.programmes import certificates, reports, selectors
-from events.programmes.exceptions import CertificateInvalid
+from programmes import certificates, reports, selectors
+from programmes.exceptions import CertificateInvalid
 
 
 @require_GET
@@ -19,7 +19,7 @@ def report_page(request, pk):
         largest = max((row["people_met"] for row in report[section]), default=0) or 1
         for row in report[section]:
             row["bar"] = round(100 * row["people_met"] / largest)
-    return render(request, "events/programmes/report.html", {"programme": programme, "report": report})
+    return render(request, "programmes/report.html", {"programme": programme, "report": report})
 
 
 @require_GET
@@ -28,5 +28,5 @@ def verify_certificate_page(request, token):
     try:
         certificate = certificates.verify_certificate(token=token)
     except CertificateInvalid:
-        return render(request, "events/programmes/certificate_verify.html", {"certificate": None}, status=404)
-    return render(request, "events/programmes/certificate_verify.html", {"certificate": certificate})
+        return render(request, "programmes/certificate_verify.html", {"certificate": None}, status=404)
+    return render(request, "programmes/certificate_verify.html", {"certificate": certificate})

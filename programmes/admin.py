@@ -1,9 +1,9 @@
-"""Admin for programmes, cohorts, enrolments and certificates (imported by events.admin)."""
+"""Admin for programmes, cohorts, enrolments and certificates."""
 
 from django.contrib import admin
 
-from events.programme_models import Certificate, Cohort, Enrolment, MissedSessionsAlert, Programme, SessionSkip
-from events.programmes import certificates, services
+from programmes import certificates, services
+from programmes.models import Certificate, Cohort, Enrolment, MissedSessionsAlert, Programme, SessionSkip
 
 
 @admin.register(Programme)

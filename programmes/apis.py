@@ -1,6 +1,6 @@
 """Programmes API: programmes, cohorts, enrolments, journeys, mentees, certificates, impact report.
 
-Thin views: parse, call one service from ``events.programmes``, render.
+Thin views: parse, call one service from this app, render.
 """
 
 from django.db.models import Count, Q
@@ -12,8 +12,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from events.models import Event
-from events.programme_models import Certificate, Cohort, Enrolment
-from events.programme_serializers import (
+from events_project.schema import error_responses
+from programmes import certificates, journeys, reports, selectors, services
+from programmes.exceptions import Forbidden, NotFound
+from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
+from programmes.models import Certificate, Cohort, Enrolment
+from programmes.permissions import (
+    CanManageProgramme,
+    IsOrganiser,
+    can_act_for_enrolment,
+    can_manage_programme,
+)
+from programmes.serializers import (
     CertificateSerializer,
     CohortSerializer,
     EnrolmentSerializer,
@@ -25,16 +35,8 @@ from events.programme_serializers import (
     RevokeSerializer,
     SkipSerializer,
 )
-from events.programmes import certificates, journeys, reports, selectors, services
-from events.programmes.exceptions import Forbidden, NotFound
-from events.programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
-from events.programmes.permissions import (
-    CanManageProgramme,
-    IsOrganiser,
-    can_act_for_enrolment,
-    can_manage_programme,
-)
-from events_project.schema import error_responses
+from speakers.models import Speaker
+from speakers.selectors import speaker_for_user
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -43,7 +45,6 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 def _speaker(speaker_id):
     if speaker_id is None:
         return None
-    from speakers.models import Speaker
 
     speaker = Speaker.objects.filter(pk=speaker_id).first()
     if speaker is None:
@@ -89,7 +90,7 @@ class ProgrammeViewSet(
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **READ_ERRORS})
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
-        """The impact report's figures (see events.programmes.reports for the definitions)."""
+        """The impact report's figures (see programmes.reports for the definitions)."""
         return Response(reports.impact_report(programme=self.get_object()))
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **READ_ERRORS})
@@ -245,7 +246,6 @@ class MenteeList(generics.ListAPIView):
     ordering = ["name", "id"]
 
     def get_queryset(self):
-        from speakers.selectors import speaker_for_user
 
         if getattr(self, "swagger_fake_view", False):
             return Enrolment.objects.none()

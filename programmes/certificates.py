@@ -12,11 +12,11 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from events.programme_models import Certificate, Enrolment, Programme
-from events.programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
-from events.programmes.journeys import build_journeys, participant_journey
+from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
+from programmes.journeys import build_journeys, participant_journey
+from programmes.models import Certificate, Enrolment, Programme
 
-SIGNING_SALT = "events.programmes.certificate"
+SIGNING_SALT = "programmes.certificate"
 
 
 @transaction.atomic

@@ -19,7 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
-from events.programme_models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
+from notifications.services import queue_message
+from programmes.models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
+from programmes.selectors import cohorts_following
+from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +150,6 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
 
     The enrolments need ``cohort__programme`` loaded.
     """
-    from registrations.models import Registration
 
     now = now or timezone.now()
     if not enrolments:
@@ -296,11 +298,6 @@ def _start_of(journey: Journey, event_id: int):
 
 
 def _queue_alerts(*, enrolment, streak: Streak, context: dict, event) -> None:
-    try:
-        from notifications.services import queue_message
-    except ImportError:  # the outbox is not installed: the alert row still records the streak
-        logger.warning("No outbox: missed-sessions alert for enrolment %s not sent", enrolment.pk)
-        return
     for email, name in _alert_recipients(enrolment):
         queue_message(
             kind="missed_sessions_alert",
@@ -315,7 +312,6 @@ def _queue_alerts(*, enrolment, streak: Streak, context: dict, event) -> None:
 
 def review_missed_sessions_for_event(*, event: Event, now=None) -> list[MissedSessionsAlert]:
     """After an event's attendance is final: review the cohort members who were registered."""
-    from events.programmes.selectors import cohorts_following
 
     emails = event.registrations.values("email")
     enrolments = (

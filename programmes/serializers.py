@@ -1,10 +1,10 @@
-"""Input and output shapes of the programmes API (see events.programme_apis)."""
+"""Input and output shapes of the programmes API (see programmes.apis)."""
 
 from rest_framework import serializers
 
 from events.models import Event, Region, Series
-from events.programme_models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
-from events.programmes.certificates import verification_url
+from programmes.certificates import verification_url
+from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from events import programme_apis
+from programmes import apis as programme_apis
 
 router = SimpleRouter()
 router.register("programmes", programme_apis.ProgrammeViewSet, basename="programme")

@@ -20,9 +20,11 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 
 from events.models import Audience, EventKind, EventStatus, Region
-from events.programme_models import AgeGroup, Certificate, Enrolment, ParticipantSector, Programme
-from events.programmes import selectors
-from events.programmes.journeys import attendance_rate
+from programmes import selectors
+from programmes.journeys import attendance_rate
+from programmes.models import AgeGroup, Certificate, Enrolment, ParticipantSector, Programme
+from registrations.models import Registration, Sector
+from speakers.selectors import accepted_assignments_for_events
 
 NOT_GIVEN = "not_given"
 
@@ -52,17 +54,12 @@ class _Tally:
 
 
 def _speakers_of(event_ids: list[int]) -> set[int]:
-    try:
-        from speakers.selectors import accepted_assignments_for_events
-    except ImportError:
-        return set()
     assignments = accepted_assignments_for_events(event_ids)
     return {assignment.speaker_id for items in assignments.values() for assignment in items}
 
 
 def impact_report(*, programme: Programme, now=None) -> dict:
     """Every figure of the report, from a fixed handful of queries."""
-    from registrations.models import Registration
 
     now = now or timezone.now()
     events = list(
@@ -167,7 +164,6 @@ def impact_report(*, programme: Programme, now=None) -> dict:
 
 
 def _add_registration_sectors(labels: dict) -> None:
-    from registrations.models import Sector
 
     for value, label in Sector.choices:
         labels.setdefault(value, label)

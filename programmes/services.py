@@ -3,7 +3,7 @@
 A participant enrols in a cohort once and is registered (source ``cohort``) for every
 future occurrence the cohort follows, through the registrations service, so capacity,
 approval and waiting lists apply exactly as for anyone else. Occurrences published later
-reach them through :mod:`events.programmes.receivers`.
+reach them through :mod:`programmes.receivers`.
 """
 
 import logging
@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
-from events.programme_models import Cohort, Enrolment, Programme, SessionSkip
-from events.programmes import selectors
-from events.programmes.exceptions import Conflict, NotInCohort, ProgrammeError
+from programmes import selectors
+from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
+from programmes.models import Cohort, Enrolment, Programme, SessionSkip
+from registrations.models import ACTIVE_STATUSES, Registration
+from registrations.services.registration import cancel_registration, register
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,6 @@ def create_cohort(*, programme: Programme, name: str, series: Series | None = No
 
 
 def _active_registration(*, event: Event, email: str):
-    from registrations.models import ACTIVE_STATUSES, Registration
 
     return Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
 
@@ -89,7 +90,6 @@ def register_for_session(*, enrolment: Enrolment, event: Event, now=None):
     invitation only, full without a waiting list): a cohort still follows the rest.
     Side effects: those of ``registrations.services.registration.register`` (its confirmation mail).
     """
-    from registrations.services.registration import register
 
     now = now or timezone.now()
     if enrolment.status != Enrolment.Status.ACTIVE or not _registrable(event, now=now):
@@ -196,7 +196,6 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
     A skipped session counts neither as attended nor as missed. Skipping twice returns the first skip.
     Side effects: those of ``cancel_registration`` (a seat may go to the waiting list).
     """
-    from registrations.services.registration import cancel_registration
 
     now = now or timezone.now()
     event = _cohort_event(enrolment, event.pk)
@@ -221,8 +220,6 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
     Side effects: those of ``cancel_registration`` for each future session.
     """
-    from registrations.models import ACTIVE_STATUSES, Registration
-    from registrations.services.registration import cancel_registration
 
     now = now or timezone.now()
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)

@@ -16,8 +16,11 @@ from django.utils import timezone
 from events import services as event_services
 from events.demo import ensure_organiser
 from events.models import Event, EventStatus, Region, Series
-from events.programme_models import Enrolment, Programme
-from events.programmes import certificates, journeys, services
+from programmes import certificates, journeys, services
+from programmes.models import Enrolment, Programme
+from registrations.models import Registration
+from registrations.services.registration import register
+from speakers.models import Speaker
 
 BAKU = zoneinfo.ZoneInfo("Asia/Baku")
 PROGRAMME_TITLE = "STEM mentorship 2026/27"
@@ -59,7 +62,6 @@ def _mentor_login(mentor):
 
 def _finalise(event: Event, outcomes: dict[str, str]) -> None:
     """Write a held event's attendance as finalisation would have (no follow-ups: it is history)."""
-    from registrations.models import Registration
 
     for email, outcome in outcomes.items():
         Registration.objects.filter(event=event, email=email, status="confirmed").update(attendance=outcome)
@@ -74,8 +76,6 @@ def _finalise(event: Event, outcomes: dict[str, str]) -> None:
 
 @transaction.atomic
 def load() -> dict:
-    from registrations.services.registration import register
-    from speakers.models import Speaker
 
     programme = Programme.objects.filter(title=PROGRAMME_TITLE).first()
     if programme is not None:
