@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "speakers",
     "notifications",
     "programmes",
+    "feeds",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("speakers.urls")),
     path("", include("notifications.urls")),
     path("", include("programmes.urls")),
+    path("", include("feeds.urls")),
     path("auth/token/", obtain_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -27,5 +28,6 @@ urlpatterns = [
     path("", include("speakers.page_urls")),
     path("", include("notifications.page_urls")),
     path("", include("programmes.page_urls")),
+    path("", include("feeds.page_urls")),
     path("", include("events.page_urls")),
 ]

@@ -1,9 +1,10 @@
 """Calendar feeds: what each feed contains, and the private feed tokens.
 
 A feed is described by a :class:`FeedContent` (its events, its name, what this reader may
-see), built here; :mod:`events.feeds` answers HTTP with it and :mod:`events.ical` renders it.
-Private feeds live behind a :class:`~events.models.CalendarFeed` token: unguessable,
-revocable, rotatable, one active token per person and scope.
+see), built here; :mod:`feeds.apis` answers HTTP with it and :mod:`events.ical` renders it.
+Private feeds live behind a :class:`~feeds.models.CalendarFeed` token: unguessable,
+revocable, rotatable, one active token per person and scope. What a private feed shows is
+decided at each request from what its owner may see then.
 """
 
 import datetime as dt
@@ -18,8 +19,14 @@ from django.utils import timezone
 
 from events import ical, selectors
 from events.exceptions import DomainError, Forbidden, NotFound
-from events.models import CalendarFeed, Event, EventStatus, Series
+from events.filters import EventFilter
+from events.models import Event, EventKind, EventStatus, Language, Region, Series
 from events.permissions import can_manage_event, is_organiser
+from feeds.models import CalendarFeed
+from registrations import selectors as registration_selectors
+from registrations.models import ACTIVE_STATUSES, RegistrationStatus
+from speakers.models import AssignmentRole, AssignmentStatus, SpeakerAssignment
+from speakers.selectors import accepted_assignments_for_events, accepted_events_for_speaker, speaker_for_user
 
 # Feeds keep a year of past events: enough for "what did I attend", small enough to stay fast.
 PAST_KEPT_FOR = dt.timedelta(days=365)
@@ -91,7 +98,6 @@ def _speaker_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime 
     """Speakers appear in descriptions: an accepted or withdrawn speaker changes the feed."""
 
     def query():
-        from speakers.models import AssignmentStatus, SpeakerAssignment
 
         row = (
             SpeakerAssignment.objects.filter(event__in=events.order_by().values("pk"), status=AssignmentStatus.ACCEPTED)
@@ -105,8 +111,6 @@ def _speaker_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime 
 
 def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
     """'Name, title (role)' of the accepted speakers of each event: one query."""
-    from speakers.models import AssignmentRole
-    from speakers.selectors import accepted_assignments_for_events
 
     roles = {value: str(label).lower() for value, label in AssignmentRole.choices}
     lines = {}
@@ -134,7 +138,6 @@ def _standard_content(key, name, description, events, **kwargs) -> FeedContent:
 def public_feed(*, filterset_data, now=None) -> FeedContent:
     """All public events, narrowed by the events API's filters (kind, region, language, ...).
     Public feeds never carry join URLs."""
-    from events.filters import EventFilter
 
     filterset = EventFilter(data=filterset_data, queryset=selectors.public_events())
     if not filterset.is_valid():
@@ -152,7 +155,6 @@ def public_feed(*, filterset_data, now=None) -> FeedContent:
 
 
 def _filter_label(cleaned: dict) -> str:
-    from events.models import EventKind, Language, Region
 
     parts = []
     kinds = cleaned.get("kind") or []
@@ -195,7 +197,6 @@ def event_download(*, event_id: int, user) -> tuple[Event, bytes]:
 def _has_confirmed_registration(user, event) -> bool:
     if not user or not user.is_authenticated or not event.is_online:
         return False
-    from registrations.models import RegistrationStatus
 
     return _registrations_of(user=user).filter(event=event, status=RegistrationStatus.CONFIRMED).exists()
 
@@ -205,7 +206,6 @@ def _has_confirmed_registration(user, event) -> bool:
 
 def _registrations_of(*, user=None, email: str = ""):
     """By account for signed-in people, by email for guests (the registrations' own selectors)."""
-    from registrations import selectors as registration_selectors
 
     if user is not None:
         return registration_selectors.registrations_of_user(user)
@@ -213,7 +213,6 @@ def _registrations_of(*, user=None, email: str = ""):
 
 
 def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
-    from registrations.models import ACTIVE_STATUSES, RegistrationStatus
 
     # Cancelling an event cancels its registrations too; those stay in, so that the client
     # sees STATUS:CANCELLED. A registration the attendee cancelled themself drops out.
@@ -259,10 +258,9 @@ def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
 
 
 def _speaker_feed(feed: CalendarFeed, now) -> FeedContent:
-    from speakers.models import Speaker
-    from speakers.selectors import accepted_events_for_speaker
 
-    speaker = Speaker.objects.filter(pk=feed.speaker_id).first()
+    # the account's speaker profile now: an account unlinked from its profile sees nothing
+    speaker = speaker_for_user(feed.user) if feed.user_id else None
     accepted = accepted_events_for_speaker(speaker).values("pk") if speaker else Event.objects.none().values("pk")
     events = in_feed_window(selectors.public_events().filter(pk__in=accepted), now=now)
     content = _standard_content(
@@ -298,7 +296,7 @@ def private_feed(*, token: str, now=None) -> FeedContent:
     """The feed behind a token. Unknown and revoked tokens are both simply not found."""
     now = now or timezone.now()
     feed = CalendarFeed.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
-    if feed is None or (feed.scope != CalendarFeed.Scope.ATTENDEE and feed.user is None and not feed.speaker_id):
+    if feed is None or (feed.scope != CalendarFeed.Scope.ATTENDEE and feed.user is None):
         raise NotFound("No such calendar feed.", "feed_not_found")
     if feed.scope == CalendarFeed.Scope.ORGANISER and (feed.user is None or not is_organiser(feed.user)):
         raise NotFound("No such calendar feed.", "feed_not_found")
@@ -345,12 +343,8 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
         lookup["user"] = user
         fields["user"] = user
     if scope == CalendarFeed.Scope.SPEAKER:
-        from speakers.selectors import speaker_for_user
-
-        speaker = speaker_for_user(user)
-        if speaker is None:
+        if speaker_for_user(user) is None:
             raise Forbidden("Your account is not linked to a speaker profile.", "not_a_speaker")
-        lookup["speaker_id"] = fields["speaker_id"] = speaker.pk
     if scope == CalendarFeed.Scope.ORGANISER and not is_organiser(user):
         raise Forbidden("Only organisers have an organiser feed.", "not_an_organiser")
     existing = CalendarFeed.objects.select_for_update().filter(**lookup).order_by("id").first()

@@ -20,9 +20,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from events import feed_services
-from events.models import CalendarFeed
 from events_project.schema import error_responses
+from feeds import services as feed_services
+from feeds.models import CalendarFeed
 
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_MAX_AGE = 15 * 60
