@@ -283,7 +283,8 @@ class Event(EventDetails):
 
     @property
     def is_public(self) -> bool:
-        return self.status != EventStatus.DRAFT
+        """Published once (and not back in draft): a draft that was cancelled was never public."""
+        return self.status != EventStatus.DRAFT and self.published_at is not None
 
     @property
     def is_online(self) -> bool:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from events import ical, selectors
 from events.exceptions import DomainError, Forbidden, NotFound
 from events.filters import EventFilter
-from events.models import Event, EventKind, EventStatus, Language, Region, Series
+from events.models import Event, EventKind, EventStatus, Language, Region
 from events.permissions import can_manage_event, is_organiser
 from feeds.models import CalendarFeed
 from registrations import selectors as registration_selectors
@@ -171,7 +171,8 @@ def _filter_label(cleaned: dict) -> str:
 
 def series_feed(*, series_id: int, now=None) -> FeedContent:
     """Every public occurrence of a series, past ones included (a series is bounded)."""
-    series = Series.objects.filter(pk=series_id).first()
+    # calendar clients are anonymous: only a published series has a feed
+    series = selectors.series_visible_to(None).filter(pk=series_id).first()
     if series is None:
         raise NotFound("No such series.", "series_not_found")
     events = in_feed_window(selectors.public_events().filter(series=series), now=now, past=False)
@@ -276,7 +277,7 @@ def _speaker_feed(feed: CalendarFeed, now) -> FeedContent:
 
 def _organiser_feed(feed: CalendarFeed, now) -> FeedContent:
     # drafts included (as TENTATIVE): organisers plan with them
-    events = in_feed_window(selectors.events_organised_by(feed.user), now=now)
+    events = in_feed_window(selectors.events_managed_by(feed.user), now=now)
     content = _standard_content(
         f"feed:{feed.pk}:{feed.token}",
         "Events I organise",

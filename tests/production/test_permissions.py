@@ -35,7 +35,7 @@ MATRIX = {
     ("event-publish", "POST"): "403 403 403 403 403 403 200",
     ("series-list", "GET"): "200 200 200 200 200 200 200",
     ("series-list", "POST"): "403 403 403 403 403 403 400",
-    ("series-detail", "GET"): "200 200 200 200 200 200 200",
+    ("series-detail", "GET"): "404 404 404 404 404 404 200",  # a draft series
     ("series-detail", "PATCH"): "403 403 403 403 403 403 200",
     ("series-detail", "PUT"): "403 403 403 403 403 403 400",
     ("series-publish", "POST"): "403 403 403 403 403 403 200",
