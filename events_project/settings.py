@@ -2,7 +2,7 @@
 
 Everything that differs between a laptop and production comes from the environment
 (twelve-factor); the defaults give a working single-machine service on SQLite with
-django-q2's ORM broker and email written to files. The README lists every variable.
+django-q2's ORM broker and email written to files. docs/reference/configuration.md lists every variable.
 """
 
 import os
@@ -32,7 +32,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("TESTING"):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see README).")
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see docs/reference/configuration.md).")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
