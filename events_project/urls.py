@@ -20,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("manage/", include("events.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
