@@ -8,29 +8,22 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events_project import limits
 
-def validate_timezone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("%(value)s is not a known IANA timezone."), params={"value": value}) from None
-
-
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+# The bounds and the timezone rule live with every other input limit (events_project.limits);
+# the names stay here for the models and their migrations.
+validate_timezone = limits.validate_timezone
+EARLIEST_YEAR, LATEST_YEAR = limits.EARLIEST_YEAR, limits.LATEST_YEAR
 
 
 def check_plausible_times(instance, field_names) -> dict:
     """Dates far outside the programme's life are typos (and pre-1900 local-mean-time offsets
     such as +03:19:24 confuse every calendar client)."""
-    errors = {}
-    for name in field_names:
-        value = getattr(instance, name)
-        if value is not None and not EARLIEST_YEAR <= value.year < LATEST_YEAR:
-            errors[name] = _("Give a date between %(first)s and %(last)s.") % {
-                "first": EARLIEST_YEAR,
-                "last": LATEST_YEAR - 1,
-            }
-    return errors
+    return {
+        name: limits.year_error_message()
+        for name in field_names
+        if getattr(instance, name) is not None and not limits.is_plausible(getattr(instance, name))
+    }
 
 
 def default_timezone() -> str:
@@ -40,6 +33,11 @@ def default_timezone() -> str:
 def default_reminder_offsets() -> list[int]:
     """Minutes before the start: one day and one hour."""
     return [24 * 60, 60]
+
+
+# Reminders go out between a minute and 60 days before the start, at most ten of them.
+REMINDER_OFFSET_MAX_MINUTES = 60 * 24 * 60
+MAX_REMINDER_OFFSETS = 10
 
 
 class Region(models.Model):
@@ -262,8 +260,15 @@ class Event(EventDetails):
         if self.kind == EventKind.OUTREACH_VISIT and not self.region_id:
             errors["region"] = _("An outreach visit needs a region.")
         offsets = self.reminder_offsets
-        if not isinstance(offsets, list) or any(type(offset) is not int or offset <= 0 for offset in offsets):
-            errors["reminder_offsets"] = _("Reminder offsets are positive whole minutes before the start.")
+        if (
+            not isinstance(offsets, list)
+            or len(offsets) > MAX_REMINDER_OFFSETS
+            or any(type(offset) is not int or not 1 <= offset <= REMINDER_OFFSET_MAX_MINUTES for offset in offsets)
+        ):
+            errors["reminder_offsets"] = _(
+                "Give at most %(count)s reminder offsets, each in whole minutes before the start, "
+                "from 1 to %(most)s (60 days)."
+            ) % {"count": MAX_REMINDER_OFFSETS, "most": REMINDER_OFFSET_MAX_MINUTES}
         if errors:
             raise ValidationError(errors)
 

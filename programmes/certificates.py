@@ -12,6 +12,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from events_project.periodic import process_each
 from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
 from programmes.journeys import build_journeys, participant_journey
 from programmes.models import Certificate, Enrolment, Programme
@@ -59,11 +60,11 @@ def issue_certificates(*, programme: Programme, by=None, now=None) -> list[Certi
         .select_related("cohort__programme")
     )
     journeys = build_journeys(enrolments, now=now)
-    return [
-        issue_certificate(enrolment=enrolment, by=by, now=now)
-        for enrolment in enrolments
-        if journeys[enrolment.pk].completed
-    ]
+    completed = [enrolment for enrolment in enrolments if journeys[enrolment.pk].completed]
+    # one participant's failure (logged) does not keep the others from their certificates
+    return process_each(
+        completed, lambda enrolment: issue_certificate(enrolment=enrolment, by=by, now=now), job="certificates"
+    )
 
 
 def issue_due_certificates(*, now=None) -> int:
@@ -72,10 +73,9 @@ def issue_due_certificates(*, now=None) -> int:
     Safe to run daily: a valid certificate is never issued twice. Returns how many are valid now.
     """
     now = now or timezone.now()
-    issued = 0
-    for programme in Programme.objects.filter(ends_on__lt=timezone.localdate(now)).order_by("id"):
-        issued += len(issue_certificates(programme=programme, now=now))
-    return issued
+    ended = Programme.objects.filter(ends_on__lt=timezone.localdate(now)).order_by("id")
+    issued = process_each(ended, lambda programme: issue_certificates(programme=programme, now=now), job="certificates")
+    return sum(len(certificates) for certificates in issued)
 
 
 @transaction.atomic

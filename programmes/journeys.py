@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events_project.periodic import process_each
 from notifications.services import queue_message
 from programmes.models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
 from programmes.selectors import cohorts_following
@@ -337,10 +338,14 @@ def review_all_missed_sessions(*, now=None) -> int:
             "cohort__programme", "cohort__series", "mentor"
         )
     )
-    count = 0
-    for journey in build_journeys(enrolments, now=now).values():
-        streak = journey.current_streak
-        if streak is not None and streak.outcome == MISSED and streak.length >= MISSED_IN_A_ROW_ALERT:
-            review_missed_sessions(enrolment=journey.enrolment, now=now)
-            count += 1
-    return count
+    in_a_streak = [
+        journey.enrolment
+        for journey in build_journeys(enrolments, now=now).values()
+        if journey.current_streak is not None
+        and journey.current_streak.outcome == MISSED
+        and journey.current_streak.length >= MISSED_IN_A_ROW_ALERT
+    ]
+    reviewed = process_each(
+        in_a_streak, lambda enrolment: review_missed_sessions(enrolment=enrolment, now=now), job="missed sessions"
+    )
+    return len(reviewed)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
+from events_project.periodic import process_each
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
 from speakers.models import (
@@ -389,7 +390,6 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
     to organisers.
     """
     now = now or timezone.now()
-    reminded = alerted = 0
     # only the rows that are due: the scan runs every minute
     due_alert = Q(response_deadline__lte=now, unanswered_alert_sent_at__isnull=True)
     due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - REMINDER_INTERVAL)
@@ -399,14 +399,18 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
         .filter(due_alert | due_reminder)
         .prefetch_related("event__organisers")
     )
-    for assignment in pending:
+
+    def remind_or_alert(assignment: SpeakerAssignment) -> str | None:
         if now >= assignment.response_deadline:
             if assignment.unanswered_alert_sent_at is None and _alert_organisers(assignment, now=now):
-                alerted += 1
+                return "alerted"
         elif (assignment.last_reminded_at or assignment.invited_at) + REMINDER_INTERVAL <= now:
             if send_reminder(assignment=assignment, now=now):
-                reminded += 1
-    return {"reminded": reminded, "alerted": alerted}
+                return "reminded"
+        return None
+
+    outcomes = process_each(pending.order_by("pk"), remind_or_alert, job="speaker invitation reminders")
+    return {"reminded": outcomes.count("reminded"), "alerted": outcomes.count("alerted")}
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import EventStatus
+from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import enqueue
@@ -317,7 +318,12 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         return outcome
     sendable = []
     for message in claimed:
-        reason = _is_stale(message, now)
+        try:
+            reason = _is_stale(message, now)
+        except Exception as exc:  # noqa: BLE001 -- one bad row: recorded (retried, then failed), the others go on
+            _record_failure(message, f"{type(exc).__name__}: {exc}", now)
+            outcome["failed"] += 1
+            continue
         if reason:
             OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
                 status=OutboxStatus.CANCELLED, last_error=reason, claim_token=""
@@ -408,11 +414,15 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     )
     ids = list(due[:20_000])
     size = batch_size()
-    for index in range(0, len(ids), size):
-        chunk = ids[index : index + size]
+
+    def hand_out(chunk: list[int]) -> int:
         OutboxMessage.objects.filter(pk__in=chunk, status=OutboxStatus.PENDING).update(handed_out_at=now)
         enqueue(SEND_TASK, chunk)
-    return {"freed": freed, "failed": failed, "requeued": len(ids)}
+        return len(chunk)
+
+    chunks = [ids[index : index + size] for index in range(0, len(ids), size)]
+    requeued = process_each(chunks, hand_out, job="outbox sweep", row_id=lambda chunk: f"{chunk[0]}..{chunk[-1]}")
+    return {"freed": freed, "failed": failed, "requeued": sum(requeued)}
 
 
 @transaction.atomic

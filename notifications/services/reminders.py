@@ -13,13 +13,14 @@ import datetime as dt
 
 from django.utils import timezone
 
-from events.models import Event, EventStatus
+from events.models import REMINDER_OFFSET_MAX_MINUTES, Event, EventStatus
+from events_project.periodic import process_each
 from notifications import kinds
 from notifications.models import OutboxMessage
 from notifications.services.outbox import MessageSpec, existing_keys, queue_messages
 
-# Offsets beyond this are not looked for (a month of notice is the most anyone asks for).
-REMINDER_HORIZON = dt.timedelta(days=31)
+# Events further ahead than the largest offset an event may have need no reminder yet.
+REMINDER_HORIZON = dt.timedelta(minutes=REMINDER_OFFSET_MAX_MINUTES)
 
 
 def reminder_key(*, registration_id: int, offset: int, event_start: dt.datetime) -> str:
@@ -46,48 +47,55 @@ def _starts_in(minutes: int) -> str:
 
 def queue_due_reminders(*, now: dt.datetime | None = None) -> int:
     """Queue every reminder that is due at ``now``; returns how many new ones were queued.
+    An event whose reminders fail is logged and skipped; the others still get theirs.
 
     Side effects: outbox rows, and send jobs after commit.
     """
-    from registrations.models import Registration, RegistrationStatus
-
     now = now or timezone.now()
     events = Event.objects.filter(status=EventStatus.PUBLISHED, start__gt=now, start__lte=now + REMINDER_HORIZON)
-    queued = 0
-    for event in events.only("pk", "start", "reminder_offsets"):
-        offset = due_offset(event=event, now=now)
-        if offset is None:
-            continue
-        due_at = event.start - dt.timedelta(minutes=offset)
-        registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
-        suffix = f":{offset}:{event.start.isoformat()}"
-        # the common case once a fan-out is done: everyone has theirs, so read no further
-        done = OutboxMessage.objects.filter(event=event, kind=kinds.REMINDER, dedup_key__endswith=suffix).count()
-        if done and done >= registrations.count():
-            continue
-        event = Event.objects.get(pk=event.pk)
-        candidates = {
-            reminder_key(registration_id=registration.pk, offset=offset, event_start=event.start): registration
-            for registration in registrations.order_by("pk")
-            # someone confirmed after the reminder's time was just sent their confirmation
-            if not (registration.confirmed_at and registration.confirmed_at > due_at)
-        }
-        if not candidates:
-            continue
-        already = existing_keys(candidates)
-        specs = [
-            MessageSpec(
-                kind=kinds.REMINDER,
-                recipient_email=registration.email,
-                recipient_name=registration.name,
-                about=registration,
-                event=event,
-                dedup_key=key,
-                context={"starts_in": _starts_in(offset), "offset_minutes": offset},
-                event_start=event.start,
-            )
-            for key, registration in candidates.items()
-            if key not in already
-        ]
-        queued += len(queue_messages(specs))
-    return queued
+    queued = process_each(
+        events.only("pk", "start", "reminder_offsets").order_by("start", "pk"),
+        lambda event: _queue_reminders_of(event, now=now),
+        job="reminders",
+    )
+    return sum(queued)
+
+
+def _queue_reminders_of(event: Event, *, now: dt.datetime) -> int:
+    from registrations.models import Registration, RegistrationStatus
+
+    offset = due_offset(event=event, now=now)
+    if offset is None:
+        return 0
+    due_at = event.start - dt.timedelta(minutes=offset)
+    registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    suffix = f":{offset}:{event.start.isoformat()}"
+    # the common case once a fan-out is done: everyone has theirs, so read no further
+    done = OutboxMessage.objects.filter(event=event, kind=kinds.REMINDER, dedup_key__endswith=suffix).count()
+    if done and done >= registrations.count():
+        return 0
+    event = Event.objects.get(pk=event.pk)
+    candidates = {
+        reminder_key(registration_id=registration.pk, offset=offset, event_start=event.start): registration
+        for registration in registrations.order_by("pk")
+        # someone confirmed after the reminder's time was just sent their confirmation
+        if not (registration.confirmed_at and registration.confirmed_at > due_at)
+    }
+    if not candidates:
+        return 0
+    already = existing_keys(candidates)
+    specs = [
+        MessageSpec(
+            kind=kinds.REMINDER,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+            dedup_key=key,
+            context={"starts_in": _starts_in(offset), "offset_minutes": offset},
+            event_start=event.start,
+        )
+        for key, registration in candidates.items()
+        if key not in already
+    ]
+    return len(queue_messages(specs))

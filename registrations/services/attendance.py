@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Series
+from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import NotCompleted
 from notifications.jobs import enqueue
@@ -79,12 +80,14 @@ def finalise_due_events(*, now: dt.datetime | None = None) -> list[int]:
         end__lte=now,
         end__gte=now - FINALISE_LOOKBACK,
     )
-    done = []
-    for event in candidates:
-        if event.end + grace_for(event) <= now:
-            finalise_event_attendance(event=event, now=now)
-            done.append(event.pk)
-    return done
+
+    def finalise(event: Event) -> int | None:
+        if event.end + grace_for(event) > now:
+            return None
+        finalise_event_attendance(event=event, now=now)
+        return event.pk
+
+    return [pk for pk in process_each(candidates, finalise, job="attendance finalisation") if pk is not None]
 
 
 def next_related_events(*, event: Event, now: dt.datetime, limit: int = 3) -> list[Event]:

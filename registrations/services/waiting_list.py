@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events_project.periodic import process_each
 from notifications import kinds
 from registrations.exceptions import EventFull, InvalidRegistrationTransition
 from registrations.models import Registration, RegistrationStatus
@@ -146,17 +147,17 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     waiting_list_promoted to whoever is next.
     """
     now = now or timezone.now()
-    expired = 0
     due = Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).order_by("offer_expires_at")
-    for registration in due.select_related("event"):
-        with transaction.atomic():
-            still_due = due.filter(pk=registration.pk)
-            if not still_due.exists():
-                continue
-            ended = end_registration(registration, to=Status.CANCELLED, now=now)
-            if ended is None:
-                continue
-            tell_registrant(ended, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
-            promote_waiting_list(event=ended.event)
-            expired += 1
-    return expired
+
+    def expire(registration: Registration) -> bool:
+        if not due.filter(pk=registration.pk).exists():
+            return False
+        ended = end_registration(registration, to=Status.CANCELLED, now=now)
+        if ended is None:
+            return False
+        tell_registrant(ended, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
+        promote_waiting_list(event=ended.event)
+        return True
+
+    # each offer in a savepoint of its own (process_each)
+    return sum(process_each(due.select_related("event"), expire, job="offer expiry"))
