@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from events_project.routing import IdConverter  # noqa: F401 - registers <id:...>
 from registrations.models import Registration
 
 
@@ -27,6 +28,6 @@ def floor(request, event_id):
 
 
 urlpatterns = [
-    path("bench/floor/<int:event_id>/", floor),
+    path("bench/floor/<id:event_id>/", floor),
     path("", include("events_project.urls")),
 ]

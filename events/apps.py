@@ -7,6 +7,10 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from events_project import fields
+
+        fields.install()  # every serializer's dates within events_project.limits
+
         from events.roles import ensure_organisers_group
 
         post_migrate.connect(ensure_organisers_group, sender=self)

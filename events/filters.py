@@ -3,9 +3,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Audience, Event, EventFormat, EventKind, EventStatus, Language, Series
+from events_project.filters import BooleanFilter, DateFilter, FilterSet, IdFilter, IsoDateTimeFilter
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
     format = django_filters.MultipleChoiceFilter(choices=EventFormat.choices)
     status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices)
@@ -13,16 +14,14 @@ class EventFilter(django_filters.FilterSet):
     audience = django_filters.MultipleChoiceFilter(choices=Audience.choices)
     region = django_filters.CharFilter(field_name="region__slug", help_text="Region slug, e.g. ganja")
     city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
-    series = django_filters.NumberFilter(field_name="series_id")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
-    date_from = django_filters.DateFilter(
+    series = IdFilter(field_name="series_id")
+    starts_after = IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    date_from = DateFilter(
         field_name="end", lookup_expr="date__gte", help_text="Events still running on or after this day"
     )
-    date_to = django_filters.DateFilter(
-        field_name="start", lookup_expr="date__lte", help_text="Events starting on or before this day"
-    )
-    upcoming = django_filters.BooleanFilter(method="filter_upcoming", help_text="Only events that have not ended")
+    date_to = DateFilter(field_name="start", lookup_expr="date__lte", help_text="Events starting on or before this day")
+    upcoming = BooleanFilter(method="filter_upcoming", help_text="Only events that have not ended")
     q = django_filters.CharFilter(method="filter_text", help_text="Free text: title, description, venue, city")
 
     class Meta:
@@ -48,7 +47,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(end__gt=now) if value else queryset.filter(end__lte=now)
 
 
-class SeriesFilter(django_filters.FilterSet):
+class SeriesFilter(FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
 

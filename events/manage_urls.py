@@ -6,5 +6,5 @@ from events import manage_pages
 
 urlpatterns = [
     path("", manage_pages.event_list, name="manage-events"),
-    path("events/<int:pk>/", manage_pages.event_overview, name="manage-event"),
+    path("events/<id:pk>/", manage_pages.event_overview, name="manage-event"),
 ]

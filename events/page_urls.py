@@ -7,5 +7,5 @@ from events import pages
 urlpatterns = [
     path("", pages.event_list, name="event-list"),
     path("events/", pages.event_list),
-    path("events/<int:pk>/", pages.event_detail, name="event-detail"),
+    path("events/<id:pk>/", pages.event_detail, name="event-detail"),
 ]

@@ -1,10 +1,9 @@
-import zoneinfo
-
 from django.utils import timezone
 from rest_framework import serializers
 
 from events.models import Event, Region, Series
 from events.permissions import can_manage_event
+from events_project import limits
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -28,10 +27,8 @@ class InEventTimezone:
         name = data.get("timezone") if hasattr(data, "get") else None
         if not name and self.instance is not None:
             name = self.instance.timezone
-        try:
-            zone = zoneinfo.ZoneInfo(name) if name else timezone.get_current_timezone()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            zone = timezone.get_current_timezone()  # the field validator reports the bad name
+        # an unknown name falls back to the site's zone here; the field's validator reports it
+        zone = limits.zone_or_none(name) or timezone.get_current_timezone()
         with timezone.override(zone):
             return super().to_internal_value(data)
 

@@ -5,15 +5,14 @@ their emails from there, inside ``transaction.on_commit``).
 """
 
 import datetime as dt
-import re
 
-from dateutil.rrule import rrulestr
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events import signals
+from events import recurrence, signals
 from events.exceptions import EventError, InvalidRecurrence, InvalidTransition
 from events.models import Event, EventDetails, EventStatus, Series
+from events_project import limits
 
 # Fields whose change makes calendar clients and registrants care (iCal SEQUENCE goes up).
 SCHEDULING_FIELDS = frozenset(
@@ -22,8 +21,7 @@ SCHEDULING_FIELDS = frozenset(
 SERIES_TEMPLATE_FIELDS = tuple(
     field.name for field in EventDetails._meta.get_fields() if field.concrete and not field.primary_key
 )
-MAX_OCCURRENCES = 400
-OPEN_ENDED_HORIZON = dt.timedelta(days=2 * 366)
+MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
 
 
 def _validated(instance, *, exclude=None):
@@ -139,16 +137,6 @@ def _local_naive(value: dt.datetime, zone) -> dt.datetime:
     return timezone.localtime(value, zone).replace(tzinfo=None)
 
 
-def _rule_with_local_until(rule: str, zone) -> str:
-    """RRULE UNTIL may be given in UTC (…Z); the rule is evaluated on local wall time."""
-
-    def to_local(match):
-        until = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
-        return "UNTIL=" + until.astimezone(zone).strftime("%Y%m%dT%H%M%S")
-
-    return re.sub(r"UNTIL=(\d{8}T\d{6})Z", to_local, rule)
-
-
 def parse_exdates(values, zone) -> set[dt.datetime]:
     """Exception dates as local naive datetimes; accepts local or offset ISO strings."""
     parsed = set()
@@ -157,6 +145,8 @@ def parse_exdates(values, zone) -> set[dt.datetime]:
             moment = dt.datetime.fromisoformat(str(value))
         except ValueError:
             raise InvalidRecurrence(f"Exception date {value!r} is not an ISO date-time.", "invalid_exdate") from None
+        if not limits.is_plausible(moment):
+            raise InvalidRecurrence(f"Exception date {value!r}: {limits.year_error_message()}", "date_out_of_range")
         if moment.tzinfo is not None:
             moment = _local_naive(moment, zone)
         parsed.add(moment)
@@ -164,30 +154,12 @@ def parse_exdates(values, zone) -> set[dt.datetime]:
 
 
 def expand_series(series: Series) -> list[dt.datetime]:
-    """The aware start of every occurrence the rule gives, exception dates removed."""
+    """The aware start of every occurrence the rule gives, exception dates removed.
+    Bounded in work whatever the rule (see events.recurrence); InvalidRecurrence (400) when
+    the rule is not one a series may have."""
     zone = series.zone
-    first = _local_naive(series.first_start, zone)
-    rule_text = series.rrule.strip()
-    if rule_text.upper().startswith("RRULE:"):
-        rule_text = rule_text[6:]
-    try:
-        rule = rrulestr(_rule_with_local_until(rule_text, zone), dtstart=first)
-    except (ValueError, TypeError) as exc:
-        raise InvalidRecurrence(f"The recurrence rule is not valid: {exc}") from None
-    bounded = "UNTIL=" in rule_text.upper() or "COUNT=" in rule_text.upper()
-    horizon = first + OPEN_ENDED_HORIZON
     excluded = parse_exdates(series.exdates, zone)
-    starts = []
-    for occurrence in rule:
-        if not bounded and occurrence > horizon:
-            break
-        if len(starts) >= MAX_OCCURRENCES:
-            raise InvalidRecurrence(f"A series may have at most {MAX_OCCURRENCES} occurrences.", "too_many_occurrences")
-        if occurrence in excluded:
-            continue
-        # fold=0: a wall time repeated by a DST fall-back means its first instance.
-        starts.append(occurrence.replace(tzinfo=zone))
-    return starts
+    return recurrence.expand(rule_text=series.rrule, first_start=series.first_start, zone=zone, excluded=excluded)
 
 
 def _occurrence_fields(series: Series, start: dt.datetime) -> dict:
@@ -197,16 +169,23 @@ def _occurrence_fields(series: Series, start: dt.datetime) -> dict:
     return fields
 
 
-@transaction.atomic
-def sync_series_occurrences(*, series: Series, now: dt.datetime | None = None) -> list[Event]:
+def sync_series_occurrences(
+    *, series: Series, now: dt.datetime | None = None, starts: list[dt.datetime] | None = None
+) -> list[Event]:
     """Bring the series' future occurrences in line with its rule and template.
 
     New dates get new events; future occurrences nobody edited on their own take the
     series' new details; future ones the rule no longer gives are cancelled. Past
-    occurrences and detached ones are left as they are.
+    occurrences and detached ones are left as they are. The rule is expanded (``starts``,
+    unless given) before the transaction begins: no write lock is held while it is walked.
     """
-    now = now or timezone.now()
-    wanted = {start.astimezone(dt.UTC): start for start in expand_series(series)}
+    starts = expand_series(series) if starts is None else starts
+    with transaction.atomic():
+        return _sync_occurrences(series, starts=starts, now=now or timezone.now())
+
+
+def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.datetime) -> list[Event]:
+    wanted = {start.astimezone(dt.UTC): start for start in starts}
     existing = {event.series_original_start: event for event in series.occurrences.select_for_update()}
     organisers = list(series.organisers.all())
     status = EventStatus.PUBLISHED if series.published else EventStatus.DRAFT
@@ -247,35 +226,36 @@ def sync_series_occurrences(*, series: Series, now: dt.datetime | None = None) -
     return list(series.occurrences.order_by("start"))
 
 
-@transaction.atomic
 def create_series(*, by, **fields) -> Series:
     organisers = fields.pop("organisers", None)
     series = _validated(Series(**fields), exclude=["uid"])
-    expand_series(series)  # reject a bad rule before anything is written
-    series.save()
-    series.organisers.set(organisers or ([by] if by else []))
-    sync_series_occurrences(series=series)
+    starts = expand_series(series)  # a bad rule is refused before anything is written or locked
+    with transaction.atomic():
+        series.save()
+        series.organisers.set(organisers or ([by] if by else []))
+        sync_series_occurrences(series=series, starts=starts)
     return series
 
 
-@transaction.atomic
 def update_series(*, series: Series, by=None, **changes) -> Series:
     """Edit a series; its future, untouched occurrences follow (see sync_series_occurrences)."""
     organisers = changes.pop("organisers", None)
     for name, value in changes.items():
         setattr(series, name, value)
     _validated(series, exclude=["uid"])
-    expand_series(series)
-    series.save()
-    if organisers is not None:
-        series.organisers.set(organisers)
-    sync_series_occurrences(series=series)
+    starts = expand_series(series)
+    with transaction.atomic():
+        series.save()
+        if organisers is not None:
+            series.organisers.set(organisers)
+        sync_series_occurrences(series=series, starts=starts)
     return series
 
 
-@transaction.atomic
 def publish_series(*, series: Series, by=None) -> Series:
-    series.published = True
-    series.save(update_fields=["published", "updated_at"])
-    sync_series_occurrences(series=series)
+    starts = expand_series(series)
+    with transaction.atomic():
+        series.published = True
+        series.save(update_fields=["published", "updated_at"])
+        sync_series_occurrences(series=series, starts=starts)
     return series

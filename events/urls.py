@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from events import apis
+from events_project.routing import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("events", apis.EventViewSet, basename="event")
 router.register("series", apis.SeriesViewSet, basename="series")
 router.register("regions", apis.RegionViewSet, basename="region")

@@ -7,7 +7,7 @@ Every app raises subclasses of :class:`DomainError`; one DRF exception handler t
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
@@ -102,6 +102,9 @@ def database_unavailable_response() -> Response:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django reads the body for DRF and applies DATA_UPLOAD_MAX_MEMORY_SIZE (events_project.parsers)
+        return Response(_body("The request body is too large.", "request_too_large"), status=413)
     if isinstance(exc, DomainError):
         return Response(_body(exc.message, exc.code, **exc.extra), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):

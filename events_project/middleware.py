@@ -1,8 +1,10 @@
 import logging
 
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
+from events_project.api_root import JSON_PATHS
 from events_project.exceptions import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -31,3 +33,33 @@ class DatabaseUnavailableMiddleware:
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path, the query string or a form body is a 400, here, for every view.
+
+    No text a person types contains one, and PostgreSQL refuses it in any query ("text fields
+    cannot contain NUL"), which would be a 500 wherever the value is looked up. JSON bodies are
+    checked by the API's JSON parser (events_project.parsers); serializer and form fields refuse
+    NUL in multipart bodies.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            if request.path_info.startswith(JSON_PATHS):
+                return JsonResponse(
+                    {"detail": "The request contains a NUL character.", "code": "nul_character"}, status=400
+                )
+            raise BadRequest("The request contains a NUL character.")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if request.content_type == "application/x-www-form-urlencoded" and request.method in ("POST", "PUT", "PATCH"):
+            return b"%00" in request.body or b"\x00" in request.body
+        return False

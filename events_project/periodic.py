@@ -3,12 +3,14 @@
 Every scheduled scan (reminders, the outbox sweep, attendance finalisation, offer expiry,
 speaker reminders, the programmes' reviews and certificates; see
 ``notifications/management/commands/setup_schedules.py``) hands each row to
-:func:`process_each`. A row that raises is rolled back to its own savepoint, logged with the
-job's name and the row's id (and the traceback), and skipped; the next run tries it again.
+:func:`process_each`. A row that raises is logged with the job's name, the row's id and the
+traceback, and skipped; the next run tries it again. A row's writes are undone where its
+service makes them atomic (each service owns its transaction).
 """
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, transaction
@@ -26,13 +28,17 @@ def process_each(
     job: str,
     row_id: Callable[[Row], object] = lambda row: getattr(row, "pk", row),
 ) -> list[Result]:
-    """``handle(row)`` for every row, each in a savepoint; returns the results of the rows
-    that went through. A database that is away is not a bad row: that error ends the job
+    """``handle(row)`` for every row; returns the results of the rows that went through.
+    A database that is away is not a bad row: that error ends the job
     (every other row would fail the same way), and the next run starts over."""
     results = []
     for row in rows:
+        # A savepoint when the caller holds a transaction, so that a failed row does not spoil
+        # it (PostgreSQL). Otherwise no transaction: each service takes its own where it writes,
+        # and a row that only reads takes no write lock (SQLite's is one for the whole database).
+        guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
         try:
-            with transaction.atomic():
+            with guard:
                 results.append(handle(row))
         except (OperationalError, InterfaceError):
             raise

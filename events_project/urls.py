@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from events_project.api_root import ApiRoot
 from events_project.auth import obtain_token
 from events_project.health import healthz
+from events_project.routing import IdConverter  # noqa: F401 - registers <id:...> before the apps' routes load
 
 api_patterns = [
     path("", include("events.urls")),
@@ -16,6 +18,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("", ApiRoot.as_view(), name="api-root"),
 ]
 
 urlpatterns = [
@@ -32,3 +35,6 @@ urlpatterns = [
     path("", include("feeds.page_urls")),
     path("", include("events.page_urls")),
 ]
+
+# JSON for unknown /api/ paths (and ids out of range), the site's page elsewhere
+handler404 = "events_project.api_root.not_found"

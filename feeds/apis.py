@@ -8,7 +8,6 @@ queries and a 304 until something changes.
 import hashlib
 import json
 
-import django_filters
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from events_project.filters import FilterSet
 from events_project.schema import error_responses
 from feeds import services as feed_services
 from feeds.models import CalendarFeed
@@ -162,7 +162,7 @@ class PrivateCalendarFeedSerializer(serializers.ModelSerializer):
         return "webcal://" + url.split("://", 1)[1] if "://" in url else url
 
 
-class CalendarFeedFilter(django_filters.FilterSet):
+class CalendarFeedFilter(FilterSet):
     class Meta:
         model = CalendarFeed
         fields = ["scope"]

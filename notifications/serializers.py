@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from events_project import fields
 from notifications import kinds
 from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
 
@@ -87,7 +88,7 @@ class AttendanceUploadSerializer(serializers.Serializer):
 class EventAttendanceFiguresSerializer(serializers.Serializer):
     event = serializers.IntegerField()
     title = serializers.CharField()
-    finalised_at = serializers.DateTimeField(allow_null=True)
+    finalised_at = fields.DateTimeField(allow_null=True)
     registered = serializers.IntegerField()
     attended = serializers.IntegerField()
     no_show = serializers.IntegerField()

@@ -1,25 +1,25 @@
 """API routes of this app, mounted under /api/ by events_project.urls."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from events_project.routing import Router
 from notifications import apis
 
-router = SimpleRouter()
+router = Router()
 router.register("outbox", apis.OutboxViewSet, basename="outbox")
 router.register("message-templates", apis.MessageTemplateViewSet, basename="message-template")
 router.register("attendance-imports", apis.AttendanceImportViewSet, basename="attendance-import")
 
 urlpatterns = router.urls + [
-    path("attendance/events/<int:event_id>/", apis.EventAttendanceView.as_view(), name="event-attendance"),
+    path("attendance/events/<id:event_id>/", apis.EventAttendanceView.as_view(), name="event-attendance"),
     path(
-        "attendance/events/<int:event_id>/finalise/",
+        "attendance/events/<id:event_id>/finalise/",
         apis.FinaliseEventAttendanceView.as_view(),
         name="event-attendance-finalise",
     ),
-    path("attendance/series/<int:series_id>/", apis.SeriesAttendanceView.as_view(), name="series-attendance"),
+    path("attendance/series/<id:series_id>/", apis.SeriesAttendanceView.as_view(), name="series-attendance"),
     path(
-        "attendance/series/<int:series_id>/certificate/",
+        "attendance/series/<id:series_id>/certificate/",
         apis.SeriesCertificateView.as_view(),
         name="series-certificate",
     ),

@@ -1,16 +1,12 @@
-from functools import partial
-
 import django_filters
 
+from events_project.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
 
-# ids beyond a 64-bit integer are refused (400), not sent to the database
-IdFilter = partial(django_filters.NumberFilter, min_value=1, max_value=2**63 - 1)
 
-
-class ProgrammeFilter(django_filters.FilterSet):
+class ProgrammeFilter(FilterSet):
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", help_text="Words in the title")
-    active_on = django_filters.DateFilter(method="filter_active_on", help_text="Programmes running on this day")
+    active_on = DateFilter(method="filter_active_on", help_text="Programmes running on this day")
 
     class Meta:
         model = Programme
@@ -20,7 +16,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)
 
 
-class CohortFilter(django_filters.FilterSet):
+class CohortFilter(FilterSet):
     programme = IdFilter(field_name="programme_id")
     series = IdFilter(field_name="series_id")
 
@@ -29,7 +25,7 @@ class CohortFilter(django_filters.FilterSet):
         fields = ["programme", "series"]
 
 
-class EnrolmentFilter(django_filters.FilterSet):
+class EnrolmentFilter(FilterSet):
     cohort = IdFilter(field_name="cohort_id")
     programme = IdFilter(field_name="cohort__programme_id")
     mentor = IdFilter(field_name="mentor_id")
@@ -43,9 +39,9 @@ class EnrolmentFilter(django_filters.FilterSet):
         fields = ["cohort", "programme", "mentor", "status", "sector", "age_group", "email"]
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(FilterSet):
     programme = IdFilter(field_name="enrolment__cohort__programme_id")
-    valid = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull")
+    valid = BooleanFilter(field_name="revoked_at", lookup_expr="isnull")
 
     class Meta:
         model = Certificate

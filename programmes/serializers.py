@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from events.models import Event, Region, Series
+from events_project import fields
 from programmes.certificates import verification_url
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
 
@@ -94,7 +95,7 @@ class JourneyEntrySerializer(serializers.Serializer):
     event_id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.CharField()
-    start = serializers.DateTimeField()
+    start = fields.DateTimeField()
     series_id = serializers.IntegerField(allow_null=True)
     series_title = serializers.CharField()
     in_cohort = serializers.BooleanField()

@@ -1,11 +1,11 @@
 """Programmes API routes, included by events.urls (mounted under /api/)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from events_project.routing import Router
 from programmes import apis as programme_apis
 
-router = SimpleRouter()
+router = Router()
 router.register("programmes", programme_apis.ProgrammeViewSet, basename="programme")
 router.register("cohorts", programme_apis.CohortViewSet, basename="cohort")
 router.register("enrolments", programme_apis.EnrolmentViewSet, basename="enrolment")

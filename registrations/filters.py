@@ -2,10 +2,11 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from events_project.filters import BooleanFilter, FilterSet
 from registrations.models import Attendance, Invitation, Registration, RegistrationStatus, Sector
 
 
-class RegistrationFilter(django_filters.FilterSet):
+class RegistrationFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=RegistrationStatus.choices)
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
     source = django_filters.MultipleChoiceFilter(choices=Registration.Source.choices)
@@ -23,9 +24,9 @@ class RegistrationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(organisation__icontains=value))
 
 
-class MyRegistrationFilter(django_filters.FilterSet):
+class MyRegistrationFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=RegistrationStatus.choices)
-    upcoming = django_filters.BooleanFilter(method="filter_upcoming", help_text="Only events that have not ended")
+    upcoming = BooleanFilter(method="filter_upcoming", help_text="Only events that have not ended")
 
     class Meta:
         model = Registration
@@ -38,10 +39,10 @@ class MyRegistrationFilter(django_filters.FilterSet):
         return queryset.exclude(ended) if value else queryset.filter(ended)
 
 
-class InvitationFilter(django_filters.FilterSet):
+class InvitationFilter(FilterSet):
     sector = django_filters.MultipleChoiceFilter(choices=Sector.choices)
-    used = django_filters.BooleanFilter(field_name="used_at", lookup_expr="isnull", exclude=True)
-    revoked = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", exclude=True)
+    used = BooleanFilter(field_name="used_at", lookup_expr="isnull", exclude=True)
+    revoked = BooleanFilter(field_name="revoked_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Invitation

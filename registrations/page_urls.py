@@ -5,12 +5,12 @@ from django.urls import path
 from registrations import pages
 
 urlpatterns = [
-    path("events/<int:pk>/register/", pages.register, name="register"),
+    path("events/<id:pk>/register/", pages.register, name="register"),
     path("registrations/manage/<str:token>/", pages.manage, name="registration-manage"),
     path("registrations/manage/<str:token>/confirmation/", pages.confirmation, name="registration-confirmation"),
     path("registrations/manage/<str:token>/cancel/", pages.cancel, name="registration-cancel"),
     path("registrations/manage/<str:token>/accept-offer/", pages.accept_offer, name="registration-accept-offer"),
     path("my/tickets/", pages.my_registrations, name="my-registrations"),
     path("checkin/sw.js", pages.service_worker, name="checkin-service-worker"),
-    path("checkin/<int:event_id>/", pages.checkin_page, name="checkin"),
+    path("checkin/<id:event_id>/", pages.checkin_page, name="checkin"),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from events_project import fields
 from registrations.models import Answer, Invitation, Question, Registration, RegistrationStatus, Sector
 from registrations.services.registration import MAX_PARTY_SIZE, waiting_position
 
@@ -94,8 +95,8 @@ class EventSummarySerializer(serializers.Serializer):
     format = serializers.CharField()
     status = serializers.CharField()
     timezone = serializers.CharField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = fields.DateTimeField()
+    end = fields.DateTimeField()
     venue_name = serializers.CharField()
     city = serializers.CharField()
     chatham_house_rule = serializers.BooleanField()
@@ -223,4 +224,4 @@ class RegistrationSummarySerializer(serializers.Serializer):
     seats_left = serializers.IntegerField(allow_null=True)
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="Registrations by status")
     sectors = SectorBalanceSerializer(many=True)
-    rsvp_deadline = serializers.DateTimeField(allow_null=True)
+    rsvp_deadline = fields.DateTimeField(allow_null=True)

@@ -4,11 +4,12 @@ signed invitation link. Views parse, call one service, render."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.permissions import is_organiser
+from events_project.parsers import JSONParser
 from events_project.schema import error_responses
 from speakers import selectors, services
 from speakers.conflicts import conflicts_for_assignments

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Language
+from events_project.filters import BooleanFilter, FilterSet, IdFilter
 from speakers.models import AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment, SpeakerRole, StemField
 
 
@@ -11,7 +12,7 @@ def _in_json_list(name: str, value: str) -> Q:
     return Q(**{f"{name}__icontains": f'"{value}"'})
 
 
-class SpeakerFilter(django_filters.FilterSet):
+class SpeakerFilter(FilterSet):
     field = django_filters.ChoiceFilter(choices=StemField.choices, method="filter_list", help_text="STEM field slug")
     language = django_filters.ChoiceFilter(choices=Language.choices, method="filter_list")
     role = django_filters.ChoiceFilter(choices=SpeakerRole.choices, method="filter_list")
@@ -44,12 +45,12 @@ class SpeakerFilter(django_filters.FilterSet):
         )
 
 
-class AssignmentFilter(django_filters.FilterSet):
-    event = django_filters.NumberFilter(field_name="event_id")
-    speaker = django_filters.NumberFilter(field_name="speaker_id")
+class AssignmentFilter(FilterSet):
+    event = IdFilter(field_name="event_id")
+    speaker = IdFilter(field_name="speaker_id")
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
     role = django_filters.MultipleChoiceFilter(choices=AssignmentRole.choices)
-    unanswered = django_filters.BooleanFilter(method="filter_unanswered", help_text="Invited, no answer yet")
+    unanswered = BooleanFilter(method="filter_unanswered", help_text="Invited, no answer yet")
 
     class Meta:
         model = SpeakerAssignment
@@ -63,7 +64,7 @@ class AssignmentFilter(django_filters.FilterSet):
         return queryset.exclude(status=AssignmentStatus.INVITED)
 
 
-class ScheduleFilter(django_filters.FilterSet):
+class ScheduleFilter(FilterSet):
     when = django_filters.ChoiceFilter(
         choices=[("upcoming", "Upcoming"), ("past", "Past")], method="filter_when", help_text="upcoming or past"
     )

@@ -6,10 +6,10 @@ from speakers import pages
 
 urlpatterns = [
     path("speakers/", pages.roster, name="speaker-roster"),
-    path("speakers/<int:pk>/", pages.speaker_detail, name="speaker-detail"),
+    path("speakers/<id:pk>/", pages.speaker_detail, name="speaker-detail"),
     path("speaker/", pages.speaker_area, name="speaker-area"),
     path("speaker/profile/", pages.edit_profile, name="speaker-profile"),
-    path("speaker/invitations/<int:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
+    path("speaker/invitations/<id:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
     # the signed link in the invitation email (speakers helper)
     path("speaker/invitation/<str:token>/", pages.invitation_link, name="speaker-invitation-page"),
 ]

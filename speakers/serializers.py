@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from events.models import Event, Language, Region
+from events_project import fields
 from speakers.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -98,8 +99,8 @@ class OrganiserSpeakerSerializer(SpeakerProfileFields):
 class ConflictEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = fields.DateTimeField()
+    end = fields.DateTimeField()
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -112,7 +113,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     """An assignment as organisers see it, with its conflicts (computed, never hidden)."""
 
     event_title = serializers.CharField(source="event.title", read_only=True)
-    event_start = serializers.DateTimeField(source="event.start", read_only=True)
+    event_start = fields.DateTimeField(source="event.start", read_only=True)
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     awaiting_answer = serializers.SerializerMethodField()
     conflicts = serializers.SerializerMethodField()
@@ -154,14 +155,14 @@ class AssignSpeakerSerializer(serializers.Serializer):
     speaker = serializers.PrimaryKeyRelatedField(queryset=Speaker.objects.all())
     role = serializers.ChoiceField(choices=AssignmentRole.choices, default=AssignmentRole.PANELLIST)
     order = serializers.IntegerField(min_value=0, max_value=1000, default=0)
-    response_deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    response_deadline = fields.DateTimeField(required=False, allow_null=True, default=None)
     conflict_override_reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class UpdateAssignmentSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=AssignmentRole.choices, required=False)
     order = serializers.IntegerField(min_value=0, max_value=1000, required=False)
-    response_deadline = serializers.DateTimeField(required=False)
+    response_deadline = fields.DateTimeField(required=False)
 
 
 class OverrideSerializer(serializers.Serializer):

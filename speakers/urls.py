@@ -1,11 +1,11 @@
 """API routes of this app, mounted under /api/ by events_project.urls."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from events_project.routing import Router
 from speakers import apis
 
-router = SimpleRouter()
+router = Router()
 router.register("speakers", apis.SpeakerViewSet, basename="speaker")
 router.register("speaker-assignments", apis.SpeakerAssignmentViewSet, basename="speaker-assignment")
 router.register("me/speaker/schedule", apis.MyScheduleViewSet, basename="my-speaker-schedule")

@@ -42,7 +42,6 @@ class InvitationViewSet(
     serializer_class = InvitationSerializer
     permission_classes = [OrganisesTheEvent]
     filterset_class = InvitationFilter
-    lookup_value_regex = "[0-9]+"
     ordering_fields = ["created_at", "email", "sector"]
     ordering = ["created_at", "id"]
 

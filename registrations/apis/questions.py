@@ -25,7 +25,6 @@ class QuestionViewSet(EventNested, viewsets.ModelViewSet):
     serializer_class = QuestionSerializer
     permission_classes = [OrganisesOrReadsPublicEvent]
     filterset_fields = ["kind", "required"]
-    lookup_value_regex = "[0-9]+"
     ordering_fields = ["position", "id"]
     ordering = ["position", "id"]
 

@@ -74,7 +74,6 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
 
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
-    lookup_value_regex = "[0-9]+"
     ordering_fields = ["created_at", "name", "waiting_since", "status"]
     ordering = ["created_at", "id"]
 
@@ -235,7 +234,7 @@ class ManageRegistrationViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
     throttle_scope = "token"
     lookup_field = "manage_token"
     lookup_url_kwarg = "token"
-    lookup_value_regex = r"[A-Za-z0-9_\-]{16,64}"
+    lookup_value_converter = "str"
 
     def get_object(self):
         registration = selectors.registration_by_manage_token(self.kwargs["token"])

@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from events_project.exceptions import NotFound
 from events_project.pagination import PageNumberPagination
+from events_project.parsers import JSONParser
 from events_project.schema import error_responses
 from registrations.checkin import serializers as shapes
 from registrations.checkin import services as door

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from events_project import fields
 from registrations.checkin.services import MAX_BATCH_SCANS, display_name
 from registrations.models import CheckIn, Registration
 from registrations.services.tickets import ticket_hash
@@ -40,7 +41,7 @@ class WalkInSerializer(serializers.Serializer):
 
 class OfflineScanSerializer(serializers.Serializer):
     client_scan_id = serializers.CharField(max_length=64)
-    scanned_at = serializers.DateTimeField()
+    scanned_at = fields.DateTimeField()
     secret = serializers.CharField(max_length=200, required=False, allow_blank=True)
     ticket_hash = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True)
 
@@ -93,7 +94,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         return display_name(checkin.undone_by)
 
 
-_datetime = serializers.DateTimeField()
+_datetime = fields.DateTimeField()
 
 
 def checkin_data(checkin: CheckIn) -> dict:
@@ -120,7 +121,7 @@ class CheckInResultSerializer(serializers.Serializer):
     detail = serializers.CharField()
     checkin = CheckInSerializer(required=False)
     registration = RegistrationAtDoorSerializer(required=False)
-    checked_in_at = serializers.DateTimeField(required=False)
+    checked_in_at = fields.DateTimeField(required=False)
     checked_in_by = serializers.CharField(required=False)
     device = serializers.CharField(required=False)
 
@@ -131,7 +132,7 @@ class _LiveCheckInFields(serializers.Serializer):
 
     def get_checked_in_at(self, registration) -> str | None:
         at = getattr(registration, "live_checked_in_at", None)
-        return serializers.DateTimeField().to_representation(at) if at else None
+        return fields.DateTimeField().to_representation(at) if at else None
 
     def get_checked_in_by(self, registration) -> str:
         if getattr(registration, "live_id", None) is None:
@@ -175,7 +176,7 @@ class ScanResultSerializer(serializers.Serializer):
     detail = serializers.CharField()
     replayed = serializers.BooleanField()
     checkin_id = serializers.IntegerField(required=False)
-    checked_in_at = serializers.DateTimeField(required=False)
+    checked_in_at = fields.DateTimeField(required=False)
     checked_in_by = serializers.CharField(required=False)
     registration = RegistrationAtDoorSerializer(required=False)
 

@@ -149,6 +149,7 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     due = Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).order_by("offer_expires_at")
 
+    @transaction.atomic
     def expire(registration: Registration) -> bool:
         if not due.filter(pk=registration.pk).exists():
             return False
@@ -159,5 +160,4 @@ def expire_offers(now: dt.datetime | None = None) -> int:
         promote_waiting_list(event=ended.event)
         return True
 
-    # each offer in a savepoint of its own (process_each)
     return sum(process_each(due.select_related("event"), expire, job="offer expiry"))

@@ -183,7 +183,8 @@ def test_scan_is_a_few_queries_once_everyone_has_their_reminder(
     with django_capture_on_commit_callbacks(execute=True):
         queue_due_reminders(now=now)
 
-    with django_assert_max_num_queries(4):
+    # 4, and the savepoint that keeps one event's failure from the others (tests run in a transaction)
+    with django_assert_max_num_queries(6):
         assert queue_due_reminders(now=now + dt.timedelta(minutes=1)) == 0
 
 

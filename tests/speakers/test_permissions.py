@@ -16,8 +16,8 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "attendee", "speaker_a", "speaker_b", "organiser"]
-DENIED = {"anonymous": 403, "attendee": 403, "speaker_a": 403, "speaker_b": 403, "organiser": None}
-NO_PROFILE = {"anonymous": 403, "attendee": 404, "organiser": 404}
+DENIED = {"anonymous": 401, "attendee": 403, "speaker_a": 403, "speaker_b": 403, "organiser": None}
+NO_PROFILE = {"anonymous": 401, "attendee": 404, "organiser": 404}
 
 
 def only(role_status: dict, **overrides) -> dict:
@@ -151,8 +151,9 @@ def test_speaker_endpoint_permission(clients, world, role, name, method, path, b
     response = getattr(client, method)(_fill(path, world), _fill(body, world), format="json")
 
     assert response.status_code == expected[role], response.content
-    if response.status_code == 403 and role == "anonymous":
+    if role == "anonymous" and response.status_code == 401:
         assert response.json()["code"] == "not_authenticated"
+        assert response["WWW-Authenticate"] == "Token"
     if response.status_code == 404 and role in ("attendee", "organiser") and path.startswith("/api/me/"):
         assert response.json()["code"] == "not_a_speaker"
 

@@ -1,0 +1,472 @@
+"""No request is a 500 or holds a worker: each class of bad input found from outside gets a 4xx.
+
+One test per class, through real requests (test client, real database), with the cases the
+outside testers used and a few of the same kind; the structural tests at the end check that
+every route, filter and serializer uses the one bounded piece (converter, filter, field).
+"""
+
+import json
+
+import pytest
+from django.urls import URLPattern
+from django.urls.converters import IntConverter
+from rest_framework.test import APIClient
+
+from events.models import Event, Series
+from events_project import fields as bounded_fields
+from events_project import filters as bounded_filters
+from events_project.limits import MAX_ID, MAX_JSON_DEPTH
+from tests import factories
+from tests.production.conftest import api_endpoints, iter_patterns
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999"  # above 2^63
+
+
+def event_body(**fields) -> dict:
+    return {
+        "title": "Robust workshop",
+        "kind": "workshop",
+        "format": "in_person",
+        "start": "2030-03-01T10:00:00",
+        "end": "2030-03-01T12:00:00",
+        **fields,
+    }
+
+
+def series_body(**fields) -> dict:
+    return {
+        "title": "Robust circle",
+        "kind": "mentoring_session",
+        "format": "online",
+        "first_start": "2030-03-05T18:30:00",
+        "duration_minutes": 90,
+        "rrule": "FREQ=WEEKLY;COUNT=4",
+        **fields,
+    }
+
+
+# --- reminder offsets ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [[10_000_000_000_000], [0], [-60], [60 * 24 * 60 + 1], [60] * 11, [1.5], ["60"], [True], "60"],
+)
+def test_reminder_offsets_outside_a_minute_to_60_days_are_refused(organiser_client, offsets):
+    response = organiser_client.post("/api/events/", event_body(reminder_offsets=offsets), format="json")
+
+    assert response.status_code == 400
+    assert "reminder_offsets" in response.json()["errors"]
+    assert not Event.objects.exists()
+
+
+def test_reminder_offsets_from_a_minute_to_60_days_are_kept(organiser_client):
+    offsets = [1, 60, 24 * 60, 60 * 24 * 60] + [30] * 6
+
+    response = organiser_client.post("/api/events/", event_body(reminder_offsets=offsets), format="json")
+
+    assert response.status_code == 201
+    assert Event.objects.get().reminder_offsets == offsets
+
+
+# --- recurrence rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "code"),
+    [
+        # never match: dateutil would walk to the year 9999 (12-31 s a request)
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "no_occurrences"),
+        ("FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=31;UNTIL=20391231T000000", "no_occurrences"),
+        ("FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31;COUNT=2", "no_occurrences"),
+        ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=6;COUNT=3", "no_occurrences"),
+        # sessions are daily at most
+        ("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5", "frequency_too_high"),
+        ("FREQ=MINUTELY;COUNT=5", "frequency_too_high"),
+        ("FREQ=HOURLY;COUNT=5", "frequency_too_high"),
+        ("FREQ=DAILY;BYHOUR=9,10,11;COUNT=5", "invalid_recurrence"),
+        # dates and sizes
+        ("DTSTART:00010101T000000\nRRULE:FREQ=WEEKLY;COUNT=3", "invalid_recurrence"),
+        ("FREQ=WEEKLY;UNTIL=00010101T000000", "date_out_of_range"),
+        ("FREQ=WEEKLY;UNTIL=99991231T235959Z", "date_out_of_range"),
+        ("FREQ=YEARLY;UNTIL=20990101T000000", "series_too_long"),
+        ("FREQ=YEARLY;COUNT=40", "series_too_long"),
+        ("FREQ=DAILY;COUNT=100000", "too_many_occurrences"),
+        ("FREQ=DAILY;INTERVAL=1000000000000;COUNT=2", "invalid_recurrence"),
+        ("FREQ=WEEKLY;COUNT=3;UNTIL=20310101T000000", "invalid_recurrence"),
+        ("FREQ=WEEKLY;COUNT=3;COUNT=4", "invalid_recurrence"),
+    ],
+)
+def test_series_rules_that_cannot_be_a_series_are_refused_with_400(organiser_client, rule, code):
+    response = organiser_client.post("/api/series/", series_body(rrule=rule), format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert not Series.objects.exists()
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"first_start": "0001-01-01T00:00:00"},
+        {"first_start": "9999-12-31T23:59:59"},
+        {"exdates": ["0001-01-01T00:00:00"]},
+        {"exdates": ["9999-12-31T23:59:59-12:00"]},
+    ],
+)
+def test_series_dates_out_of_range_are_refused(organiser_client, fields):
+    response = organiser_client.post("/api/series/", series_body(**fields), format="json")
+
+    assert response.status_code == 400
+    assert not Series.objects.exists()
+
+
+def test_series_rule_that_matches_rarely_still_expands(organiser_client):
+    # 29 February: once in four years, five times within the ten years a series may span
+    response = organiser_client.post(
+        "/api/series/",
+        series_body(rrule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=2", first_start="2031-01-01T18:30:00"),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert [event.start.date().isoformat() for event in Series.objects.get().occurrences.order_by("start")] == [
+        "2032-02-29",
+        "2036-02-29",
+    ]
+
+
+# --- JSON bodies ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_event(db):
+    return factories.EventFactory(capacity=100)
+
+
+def post_raw(url: str, raw: bytes | str):
+    return APIClient().generic("POST", url, raw, content_type="application/json")
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 1000, 50_000])
+def test_json_nested_too_deep_is_400(open_event, depth):
+    nested = "[" * depth + "]" * depth
+
+    response = post_raw(f"/api/events/{open_event.pk}/registrations/", f'{{"answers": {nested}}}')
+
+    assert (response.status_code, response.json()["code"]) == (400, "json_too_deep")
+
+
+def test_json_brackets_inside_strings_do_not_count_as_depth(open_event):
+    body = {"name": "[{" * 40 + '\\"[', "email": "deep@example.org", "consent_data_processing": True}
+
+    response = post_raw(f"/api/events/{open_event.pk}/registrations/", json.dumps(body))
+
+    assert response.status_code == 201
+
+
+def test_json_body_larger_than_the_upload_limit_is_413(open_event, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"name": "x" * 20_000, "email": "big@example.org"})
+
+    response = post_raw(f"/api/events/{open_event.pk}/registrations/", body)
+
+    assert (response.status_code, response.json()["code"]) == (413, "request_too_large")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        r'{"name": "Ada\u0000", "email": "ada@example.org", "consent_data_processing": true}',
+        r'{"name": "Ada", "email": "ada@example.org", "consent_data_processing": true, "answers": {"\u0000": "x"}}',
+        r'{"name": "\ud800", "email": "ada@example.org", "consent_data_processing": true}',
+    ],
+)
+def test_json_text_with_nul_or_lone_surrogates_is_400(open_event, raw):
+    response = post_raw(f"/api/events/{open_event.pk}/registrations/", raw)
+
+    assert response.status_code == 400
+    assert response.json()["code"] in ("nul_character", "invalid_unicode")
+
+
+# --- NUL in paths, query strings and forms ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registrations/manage/%00/",
+        "/registrations/manage/%00/confirmation/",
+        "/registrations/manage/%00/cancel/",
+        "/registrations/manage/abc%00def/",
+        "/api/registrations/manage/%00/",
+        "/calendar/private/%00.ics",
+        "/speaker/invitation/%00/",
+        "/certificates/verify/%00/",
+        "/api/events/?q=%00",
+        "/api/events/?region=%00",
+        "/events/?q=a%00b",
+        "/api/speakers/?region=%00",
+    ],
+)
+def test_nul_in_path_or_query_is_400(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 400
+
+
+def test_nul_in_a_form_body_is_400(client, open_event):
+    response = client.post(
+        f"/events/{open_event.pk}/register/",
+        "name=Ada%00&email=ada%40example.org",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 400
+
+
+# --- ids above 2^63 ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/events/?series={HUGE}",
+        f"/calendar/events.ics?series={HUGE}",
+        f"/api/outbox/?event={HUGE}",
+        f"/api/speaker-assignments/?event={HUGE}",
+        f"/api/speaker-assignments/?speaker={HUGE}",
+        f"/api/cohorts/?programme={HUGE}",
+        f"/api/message-templates/?event={HUGE}",
+        f"/api/attendance-imports/?event={HUGE}",
+        f"/api/events/?series={MAX_ID + 1}",
+        "/api/events/?series=-1",
+        "/api/events/?series=1e400",
+    ],
+)
+def test_ids_out_of_range_in_filters_are_400(organiser_client, url):
+    response = organiser_client.get(url)
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", f"/api/events/{HUGE}/checkin/"),
+        ("get", f"/api/events/{HUGE}/"),
+        ("get", f"/api/events/{HUGE}/ics/"),
+        ("get", f"/api/events/{HUGE}/registrations/"),
+        ("get", f"/api/events/{HUGE}/registrations/{HUGE}/"),
+        ("get", f"/api/events/{MAX_ID + 1}/"),
+        ("get", "/api/events/0/"),
+        ("get", f"/api/speakers/{HUGE}/"),
+        ("get", f"/api/attendance/series/{HUGE}/"),
+        ("get", f"/calendar/series/{HUGE}.ics"),
+        ("get", f"/events/{HUGE}/"),
+        ("get", f"/checkin/{HUGE}/"),
+        ("get", f"/manage/events/{HUGE}/"),
+        ("get", f"/programmes/{HUGE}/report/"),
+    ],
+)
+def test_ids_out_of_range_in_paths_are_404(organiser_client, method, url):
+    response = getattr(organiser_client, method)(url, {}, format="json")
+
+    assert response.status_code == 404
+    if url.startswith(("/api/", "/calendar/")):
+        assert response.json()["code"] == "not_found"
+
+
+def test_the_largest_id_is_still_an_id(organiser_client):
+    assert organiser_client.get(f"/api/events/{MAX_ID}/").status_code == 404
+    assert organiser_client.get(f"/api/events/?series={MAX_ID}").status_code == 200
+
+
+# --- timezones ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["A" * 5000, "../../etc/passwd", "Mars/Olympus_Mons", "", "asia/baku", 4])
+@pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
+def test_unknown_timezones_are_400(organiser_client, zone, url):
+    body = event_body(timezone=zone) if url == "/api/events/" else series_body(timezone=zone)
+
+    response = organiser_client.post(url, body, format="json")
+
+    assert response.status_code == 400
+    assert "timezone" in response.json()["errors"]
+
+
+def test_a_known_timezone_is_kept(organiser_client):
+    response = organiser_client.post(
+        "/api/events/", event_body(timezone="America/Argentina/Buenos_Aires"), format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["timezone"] == "America/Argentina/Buenos_Aires"
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"start": "0001-01-01T00:00:00"},
+        {"start": "0001-01-01T00:00:00+14:00"},
+        {"end": "9999-12-31T23:59:59-12:00"},
+        {"registration_closes_at": "0001-01-01T00:00:00"},
+        {"start": "1999-12-31T23:00:00"},
+    ],
+)
+def test_event_dates_out_of_range_are_400(organiser_client, fields):
+    response = organiser_client.post("/api/events/", event_body(**fields), format="json")
+
+    assert response.status_code == 400
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "starts_after=0001-01-01T00:00:00",
+        "starts_before=9999-12-31T23:59:59-12:00",
+        "date_from=0001-01-01",
+        "date_to=9999-12-31",
+    ],
+)
+def test_date_filters_out_of_range_are_400(client, query):
+    assert client.get(f"/api/events/?{query}").status_code == 400
+
+
+def test_speaker_unavailability_out_of_range_is_400(db):
+    user = factories.UserFactory()
+    factories.SpeakerFactory(user=user)
+    client = APIClient()
+    client.force_authenticate(user)
+
+    response = client.post(
+        "/api/me/speaker/unavailability/",
+        {"start": "0001-01-01T00:00:00", "end": "0001-01-02T00:00:00"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+
+
+# --- strict filter values --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "upcoming=bogus",
+        "upcoming=2",
+        "upcoming=",
+        "ordering=bogus",
+        "ordering=-bogus",
+        "ordering=start,bogus",
+        "ordering=seats_taken",
+        "kind=bogus",
+        "series=abc",
+    ],
+)
+def test_unknown_or_malformed_filter_values_are_400(client, query):
+    factories.EventFactory()
+
+    response = client.get(f"/api/events/?{query}")
+
+    if query == "upcoming=":
+        assert response.status_code == 200  # an empty value is no filter
+    else:
+        assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+@pytest.mark.parametrize(("value", "count"), [("true", 1), ("1", 1), ("yes", 1), ("false", 0), ("0", 0), ("NO", 0)])
+def test_boolean_filters_take_the_usual_spellings(client, value, count):
+    factories.EventFactory()
+
+    response = client.get(f"/api/events/?upcoming={value}")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == count
+
+
+def test_ordering_by_an_offered_field_works(client):
+    first, second = factories.EventFactory(title="B"), factories.EventFactory(title="A")
+
+    response = client.get("/api/events/?ordering=-title")
+
+    assert [row["id"] for row in response.json()["results"]] == [first.pk, second.pk]
+
+
+# --- one piece for each class, everywhere ---------------------------------------------------
+
+
+def test_every_id_in_every_route_uses_the_bounded_converter():
+    unbounded = []
+    for route, pattern in iter_patterns():
+        converters = getattr(pattern.pattern, "converters", {})
+        if any(isinstance(converter, IntConverter) for converter in converters.values()):
+            unbounded.append(route)
+        if "[0-9]+" in route or r"\d+" in route:
+            unbounded.append(route)
+    assert unbounded == []
+    assert any("<id:pk>" in route for route, _ in iter_patterns())
+
+
+def _views_with_filters():
+    for name, method, route in api_endpoints():
+        pattern = next(p for r, p in iter_patterns() if r == route and isinstance(p, URLPattern))
+        view = getattr(pattern.callback, "cls", None)
+        if view is not None and method == "GET":
+            yield name, view
+
+
+def test_every_filterset_of_the_api_derives_from_the_strict_base():
+    from django.conf import settings
+
+    assert settings.REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] == [
+        "events_project.filters.FilterBackend",
+        "events_project.filters.OrderingFilter",
+    ]
+    lax = []
+    for name, view in _views_with_filters():
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not issubclass(filterset_class, bounded_filters.FilterSet):
+            lax.append(name)
+        for backend in getattr(view, "filter_backends", []):
+            if backend.__module__.startswith(("django_filters", "rest_framework")):
+                lax.append(f"{name}: {backend.__name__}")
+    assert lax == []
+
+
+def test_every_datetime_a_serializer_accepts_is_bounded():
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework import serializers
+
+    generator = SchemaGenerator()
+    generator._initialise_endpoints()
+    checked, dates, lax = 0, 0, set()
+    for path, _path_regex, method, view in generator._get_paths_and_endpoints():
+        if method not in ("POST", "PUT", "PATCH"):
+            continue
+        view.schema.method, view.schema.path, view.schema.view = method, path, view
+        request = view.schema.get_request_serializer()
+        pending = [request() if isinstance(request, type) else request]
+        while pending:
+            current = pending.pop()
+            if current is None or not hasattr(current, "fields"):
+                continue
+            checked += 1
+            for field_name, field in current.fields.items():
+                field = getattr(field, "child", field)
+                if isinstance(field, serializers.BaseSerializer):
+                    pending.append(field)
+                elif isinstance(field, serializers.DateTimeField) and not field.read_only:
+                    dates += 1
+                    if not isinstance(field, bounded_fields.DateTimeField):
+                        lax.add(f"{method} {path} {field_name}")
+    assert checked > 20 and dates > 10
+    assert lax == set()
