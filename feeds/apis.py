@@ -51,16 +51,23 @@ CALENDAR_RESPONSES = {
 
 def calendar_response(request, content: feed_services.FeedContent, *, private: bool) -> HttpResponse:
     etag, last_modified = content.version()
-    # whole seconds: If-Modified-Since has no fractions, and a fraction would always look newer
-    last_modified_stamp = int(last_modified.timestamp()) if last_modified else None
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified_stamp)
-    if response is None:
-        response = HttpResponse(content.render(), content_type=CALENDAR_CONTENT_TYPE)
-        response["Content-Disposition"] = f'inline; filename="{content.filename}"'
-    response["ETag"] = etag
-    if last_modified_stamp is not None:
-        response["Last-Modified"] = http_date(last_modified_stamp)
+    response = _conditional(request, etag, last_modified, content.render, filename=content.filename, inline=True)
     _cache(response, private=private)
+    return response
+
+
+def _conditional(request, etag: str, last_modified, body, *, filename: str, inline: bool) -> HttpResponse:
+    """304 when the client's If-None-Match or (without it) If-Modified-Since still holds,
+    else the body; both validators on either answer."""
+    # whole seconds: If-Modified-Since has no fractions, and a fraction would always look newer
+    stamp = int(last_modified.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=stamp)
+    if response is None:
+        response = HttpResponse(body(), content_type=CALENDAR_CONTENT_TYPE)
+        disposition = "inline" if inline else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(stamp)
     return response
 
 
@@ -123,16 +130,14 @@ class EventIcsView(CalendarView):
     @extend_schema(responses={**CALENDAR_RESPONSES, **error_responses(404)}, tags=["events"])
     def get(self, request, pk: int):
         event, body = feed_services.event_download(event_id=pk, user=request.user)
-        # DTSTAMP is the event's last change, so equal bodies mean nothing changed
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        response = get_conditional_response(request, etag=etag)
-        if response is None:
-            response = HttpResponse(body, content_type=CALENDAR_CONTENT_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
-        response["ETag"] = etag
+        # the body differs per reader (join URL): each reader's file has its own history
+        last_modified = feed_services.first_served(f"event-ics:{event.pk}:{request.user.pk or 0}", etag)
+        response = _conditional(
+            request, etag, last_modified, lambda: body, filename=f"event-{event.pk}.ics", inline=False
+        )
         # the body differs per reader (join URL), so it is never shared
         patch_cache_control(response, private=True, max_age=PRIVATE_MAX_AGE)
-        response["Last-Modified"] = http_date(event.updated_at.timestamp())
         return response
 
 

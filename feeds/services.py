@@ -10,9 +10,11 @@ decided at each request from what its owner may see then.
 import datetime as dt
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
@@ -33,7 +35,9 @@ PAST_KEPT_FOR = dt.timedelta(days=365)
 # Writing last_fetched_at on every poll would turn each calendar refresh into a write.
 FETCH_STAMP_EVERY = dt.timedelta(hours=1)
 # Bump when the rendering changes, so that clients holding an old ETag get the new body.
-RENDERING_VERSION = "1"
+RENDERING_VERSION = "2"
+# How long a feed's first-served second is remembered (then it restarts at the current one).
+FIRST_SERVED_KEPT_FOR = 60 * 60 * 24 * 30
 
 
 class FeedError(DomainError):
@@ -48,29 +52,47 @@ class FeedContent:
     name: str
     description: str
     events: QuerySet[Event]
-    # (latest change, number of rows) of everything the body depends on: one cheap query each
-    version_queries: list[Callable[[], tuple[dt.datetime | None, int]]] = field(default_factory=list)
+    # one cheap query each, together covering everything the body shows: a change of any
+    # of them changes the ETag (see version())
+    version_queries: list[Callable[[], str]] = field(default_factory=list)
     # per event id: what this reader may see beyond the public facts
     extras: Callable[[list[Event]], dict] | None = None
     filename: str = "events.ics"
 
-    def version(self) -> tuple[str, dt.datetime | None]:
+    def version(self) -> tuple[str, dt.datetime]:
         """(ETag, Last-Modified) computed without loading the events."""
         parts = [RENDERING_VERSION, self.key, timezone.now().date().isoformat()]
-        latest = None
-        for query in self.version_queries:
-            changed_at, count = query()
-            parts.append(f"{changed_at.isoformat() if changed_at else '-'}:{count}")
-            if changed_at and (latest is None or changed_at > latest):
-                latest = changed_at
-        digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-        return f'"{digest}"', latest
+        parts += [query() for query in self.version_queries]
+        etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+        return etag, first_served(self.key, etag)
 
     def render(self) -> bytes:
         events = list(self.events)
         extras = self.extras(events) if self.extras else {}
         speakers = speaker_lines([event.pk for event in events])
         return ical.feed_ics(events, name=self.name, description=self.description, speakers=speakers, **extras)
+
+
+def first_served(key: str, etag: str) -> dt.datetime:
+    """Last-Modified of a feed (or .ics file): when it was first served with this ETag.
+
+    Taken from the data, Last-Modified would go back when the newest item leaves the feed
+    (an attendee cancels, an event is deleted), and a client that sends only
+    If-Modified-Since would keep the removed event. Here every new ETag gets a later second
+    than the one before, so Last-Modified moves whenever the body changes and never goes
+    back. Kept in the cache (shared by every worker with Redis): a forgotten entry restarts
+    at the current second, later than anything served before, so a client downloads once
+    more and never misses a change.
+    """
+    cache_key = "feeds:first-served:" + hashlib.sha256(key.encode()).hexdigest()
+    stored = cache.get(cache_key)
+    if stored is not None and stored[0] == etag:
+        return dt.datetime.fromtimestamp(stored[1], dt.UTC)
+    second = int(time.time())
+    if stored is not None:
+        second = max(second, stored[1] + 1)  # two changes within a second still differ
+    cache.set(cache_key, (etag, second), FIRST_SERVED_KEPT_FOR)
+    return dt.datetime.fromtimestamp(second, dt.UTC)
 
 
 # --- what goes into feeds ---------------------------------------------------------------
@@ -86,27 +108,50 @@ def in_feed_window(events: QuerySet[Event], *, now: dt.datetime | None = None, p
     return events.order_by("start", "id")
 
 
-def _event_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime | None, int]]:
+def _event_version(events: QuerySet[Event]) -> Callable[[], str]:
+    """Edits move the newest updated_at; an event that leaves the feed (deleted, filtered
+    out, out of the window) changes the count; one that enters does both."""
+
     def query():
         row = events.order_by().aggregate(latest=Max("updated_at"), count=Count("id"))
-        return row["latest"], row["count"]
+        return f"events:{row['latest']}:{row['count']}"
 
     return query
 
 
-def _speaker_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime | None, int]]:
-    """Speakers appear in descriptions: an accepted or withdrawn speaker changes the feed."""
+def _speaker_version(events: QuerySet[Event]) -> Callable[[], str]:
+    """Accepted speakers appear in descriptions, by name and title: an acceptance, a
+    withdrawal or a speaker's own edit changes the feed."""
 
     def query():
-
         row = (
             SpeakerAssignment.objects.filter(event__in=events.order_by().values("pk"), status=AssignmentStatus.ACCEPTED)
             .order_by()
-            .aggregate(latest=Max("updated_at"), count=Count("id"))
+            .aggregate(latest=Max("updated_at"), speakers=Max("speaker__updated_at"), count=Count("id"))
         )
-        return row["latest"], row["count"]
+        return f"speakers:{row['latest']}:{row['speakers']}:{row['count']}"
 
     return query
+
+
+def _organiser_version(events: QuerySet[Event]) -> Callable[[], str]:
+    """The ORGANIZER line names the events' organisers: who they are (links added or removed)
+    and what they are called. One row per organiser, not per event."""
+
+    def query():
+        rows = (
+            Event.organisers.through.objects.filter(event__in=events.order_by().values("pk"))
+            .values("user_id", "user__first_name", "user__last_name", "user__username")
+            .annotate(links=Count("id"), last=Max("id"))
+            .order_by("user_id")
+        )
+        return "organisers:" + hashlib.sha256(repr([tuple(row.values()) for row in rows]).encode()).hexdigest()
+
+    return query
+
+
+def _versions(events: QuerySet[Event]) -> list[Callable[[], str]]:
+    return [_event_version(events), _speaker_version(events), _organiser_version(events)]
 
 
 def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
@@ -130,7 +175,7 @@ def _standard_content(key, name, description, events, **kwargs) -> FeedContent:
         name=name,
         description=description,
         events=events,
-        version_queries=[_event_version(events), _speaker_version(events)],
+        version_queries=_versions(events),
         **kwargs,
     )
 
@@ -230,7 +275,7 @@ def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
 
     def registration_version():
         row = active.order_by().aggregate(latest=Max("updated_at"), count=Count("id"))
-        return row["latest"], row["count"]
+        return f"registrations:{row['latest']}:{row['count']}"
 
     def extras(loaded: list[Event]) -> dict:
         by_event = {event.pk: event for event in loaded}
@@ -252,7 +297,7 @@ def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
         name="My STEM Mentorship events",
         description="The events you registered for, with join links for online events.",
         events=events,
-        version_queries=[_event_version(events), registration_version, _speaker_version(events)],
+        version_queries=[*_versions(events), registration_version],
         extras=extras,
         filename="my-events.ics",
     )
