@@ -35,6 +35,18 @@ def events_organised_by(user) -> QuerySet[Event]:
     return _with_relations(events)
 
 
+def events_checked_in_by(user) -> QuerySet[Event]:
+    """The events whose door the user may work: the rule of ``permissions.can_check_in``
+    (organisers and check-in staff of each event; every event for superusers)."""
+    if not user or not user.is_authenticated:
+        return Event.objects.none()
+    if user.is_superuser:
+        return _with_relations(Event.objects.all())
+    organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+    staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
+    return _with_relations(Event.objects.filter(Q(pk__in=organised) | Q(pk__in=staffed)))
+
+
 def series_list() -> QuerySet[Series]:
     return (
         Series.objects.select_related("region")
