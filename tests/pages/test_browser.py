@@ -144,7 +144,7 @@ def test_staff_check_in_typed_code_then_offline_and_sync(page, live_server):
     )
 
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
-    page.wait_for_function("window.checkinPage && window.checkinPage.state().list.fetched_at")
+    page.wait_for_function("window.checkinPage && window.checkinPage.state().offlineReady")
     page.fill("#code", ticket_payload(first))
     page.click("#code-form button")
     verdict = page.locator("#verdict .verdict")

@@ -184,7 +184,8 @@
     return counts;
   }
 
-  function setOnline(value) { online = value; if (online) { refreshCsrfFields(); } renderState(); }
+  // an answer that arrives after the browser lost its connection does not make the page online
+  function setOnline(value) { online = value && navigator.onLine; if (online) { refreshCsrfFields(); } renderState(); }
 
   /* ---- the downloaded list ---- */
   function entryOf(row) {
