@@ -287,3 +287,15 @@ def test_batch_by_attendee_is_forbidden(event, ticket):
 
     assert response.status_code == 403
     assert not CheckIn.objects.exists()
+
+
+def test_batch_entry_by_registration_id_needs_rights_for_the_event(event, ticket):
+    staff_elsewhere = factories.UserFactory()
+    factories.EventFactory().checkin_staff.add(staff_elsewhere)
+
+    response = client_for(staff_elsewhere).post(
+        batch_url(event), {"device": "x", "scans": [offline_scan("x", registration=ticket.pk)]}
+    )
+
+    assert response.status_code == 403
+    assert not CheckIn.objects.exists()
