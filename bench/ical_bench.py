@@ -168,7 +168,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from events import feed_services, ical, selectors
+    from events import ical, selectors
+    from feeds import services as feed_services
 
     print(f"filling {args.events} events ...", flush=True)
     fill(args.events)

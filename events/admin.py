@@ -62,6 +62,3 @@ class EventAdmin(admin.ModelAdmin):
     def cancel_selected(self, request, queryset):
         for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
             services.cancel_event(event=event, by=request.user, reason="Cancelled by the organisers.")
-
-
-from events import programme_admin  # noqa: E402,F401  (registers the programme models)

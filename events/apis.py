@@ -90,7 +90,7 @@ class SeriesViewSet(
     ordering_fields = ["first_start", "title"]
 
     def get_queryset(self):
-        return selectors.series_list()
+        return selectors.series_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         series = services.create_series(by=self.request.user, **serializer.validated_data)

@@ -10,4 +10,10 @@ class EventsConfig(AppConfig):
         from events.roles import ensure_organisers_group
 
         post_migrate.connect(ensure_organisers_group, sender=self)
-        import events.programmes.receivers  # noqa: F401  (cohorts follow new occurrences)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from events import workspace
+
+        workspace.add_section(_("My events"), "manage-events", order=10)
+        workspace.add_event_tab(_("Overview"), "manage-event", order=0)

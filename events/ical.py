@@ -389,7 +389,7 @@ def invitation_ics(
     attendee_email: str,
     attendee_name: str = "",
     method: str = "REQUEST",
-    join_url: str | None = None,
+    join_url: str = "",
     speakers: Sequence[str] = (),
 ) -> bytes:
     """An iTIP message (RFC 5546) for an email attachment: METHOD:REQUEST adds or updates the
@@ -397,13 +397,13 @@ def invitation_ics(
 
     Clients apply it only if SEQUENCE is at least the one they have, so a change or a
     cancellation carries the event's current (raised) SEQUENCE. The join URL is included only
-    when the caller passes it or the attendee has a confirmed registration for the event.
+    when the caller passes it: the caller knows what this attendee may see.
     """
     method = method.upper()
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"Unsupported iTIP method {method!r}")
-    if join_url is None:
-        join_url = _join_url_for_attendee(event, attendee_email) if method == "REQUEST" else ""
+    if method == "CANCEL":
+        join_url = ""
     status = "CANCELLED" if method == "CANCEL" else None
     component = event_component(event, dtstamp=timezone.now(), speakers=speakers, join_url=join_url, status=status)
     attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
@@ -417,14 +417,3 @@ def invitation_ics(
     component.add("attendee", attendee)
     calendar = build_calendar([(event, component)], name=event.title, method=method)
     return calendar.to_ical()
-
-
-def _join_url_for_attendee(event: Event, email: str) -> str:
-    if not event.join_url or not event.is_online:
-        return ""
-    from registrations.models import Registration, RegistrationStatus
-
-    confirmed = Registration.objects.filter(
-        event=event, email=email.strip().lower(), status=RegistrationStatus.CONFIRMED
-    ).exists()
-    return event.join_url if confirmed else ""

@@ -283,7 +283,8 @@ class Event(EventDetails):
 
     @property
     def is_public(self) -> bool:
-        return self.status != EventStatus.DRAFT
+        """Published once (and not back in draft): a draft that was cancelled was never public."""
+        return self.status != EventStatus.DRAFT and self.published_at is not None
 
     @property
     def is_online(self) -> bool:
@@ -305,36 +306,3 @@ class Event(EventDetails):
 
     def get_absolute_url(self) -> str:
         return f"/events/{self.pk}/"
-
-
-class CalendarFeed(models.Model):
-    """A private calendar subscription behind an unguessable, revocable token.
-
-    One per person and scope: an attendee's registrations (by account or, for guests, by
-    email), a speaker's accepted events (``speaker_id``), an organiser's events.
-    """
-
-    class Scope(models.TextChoices):
-        ATTENDEE = "attendee", _("My registrations")
-        SPEAKER = "speaker", _("My speaking engagements")
-        ORGANISER = "organiser", _("Events I organise")
-
-    scope = models.CharField(max_length=10, choices=Scope.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
-    )
-    email = models.EmailField(blank=True, help_text=_("For guests without an account (attendee scope)."))
-    speaker_id = models.BigIntegerField(null=True, blank=True, help_text=_("speakers.Speaker primary key"))
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_fetched_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["scope", "user"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_scope_display()} feed ({'revoked' if self.revoked_at else 'active'})"
-
-
-from events.programme_models import *  # noqa: E402,F401,F403

@@ -1,6 +1,6 @@
 """Server-rendered pages of this app, mounted at / by events_project.urls."""
 
-from django.urls import include, path
+from django.urls import path
 
 from events import pages
 
@@ -8,8 +8,4 @@ urlpatterns = [
     path("", pages.event_list, name="event-list"),
     path("events/", pages.event_list),
     path("events/<int:pk>/", pages.event_detail, name="event-detail"),
-    path("", include("events.feed_urls")),
 ]
-
-# programmes: printable impact report, public certificate verification (events.programme_page_urls)
-urlpatterns += [path("", include("events.programme_page_urls"))]

@@ -1,9 +1,17 @@
-"""Reads of events used by more than one caller (API, pages, feeds, other apps)."""
+"""Who may see and who may change events and series, and the reads other callers share.
+
+Each model has one selector of what a user may see (``*_visible_to``) and one of what they
+may change (``*_managed_by``). API viewsets, pages, CSV exports, feeds and the admin all use
+them; nothing else decides visibility.
+"""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from events.models import Event, EventStatus, Series
+
+# Never published means never public, whatever the status became (a draft that was cancelled).
+PUBLIC = ~Q(status=EventStatus.DRAFT) & Q(published_at__isnull=False)
 
 
 def _with_relations(queryset: QuerySet) -> QuerySet:
@@ -13,44 +21,75 @@ def _with_relations(queryset: QuerySet) -> QuerySet:
     )
 
 
-def events_visible_to(user) -> QuerySet[Event]:
-    """Every public event, plus the drafts the user organises (all of them for superusers)."""
-    events = Event.objects.all()
-    if user and user.is_authenticated and user.is_superuser:
-        return _with_relations(events)
-    visible = ~Q(status=EventStatus.DRAFT)
-    if user and user.is_authenticated:
-        # a subquery rather than a join: no duplicate rows, no DISTINCT
-        organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
-        visible |= Q(pk__in=organised)
-    return _with_relations(events.filter(visible))
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def organised_event_ids(user) -> QuerySet:
+    """Ids of the events the user organises, as a subquery (no join, no duplicate rows)."""
+    return Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+
+
+def organised_series_ids(user) -> QuerySet:
+    return Series.organisers.through.objects.filter(user_id=user.pk).values("series_id")
 
 
 def public_events() -> QuerySet[Event]:
-    return _with_relations(Event.objects.exclude(status=EventStatus.DRAFT))
+    return _with_relations(Event.objects.filter(PUBLIC))
 
 
-def events_organised_by(user) -> QuerySet[Event]:
-    events = Event.objects.all() if user.is_superuser else Event.objects.filter(organisers=user)
+def events_visible_to(user) -> QuerySet[Event]:
+    """Every public event, plus the events the user organises (all of them for superusers)."""
+    events = Event.objects.all()
+    if _signed_in(user) and user.is_superuser:
+        return _with_relations(events)
+    visible = PUBLIC
+    if _signed_in(user):
+        visible |= Q(pk__in=organised_event_ids(user))
+    return _with_relations(events.filter(visible))
+
+
+def events_managed_by(user) -> QuerySet[Event]:
+    """The events the user may change: the ones they organise (every event for superusers)."""
+    if not _signed_in(user):
+        return Event.objects.none()
+    events = Event.objects.all() if user.is_superuser else Event.objects.filter(pk__in=organised_event_ids(user))
     return _with_relations(events)
 
 
 def events_checked_in_by(user) -> QuerySet[Event]:
     """The events whose door the user may work: the rule of ``permissions.can_check_in``
     (organisers and check-in staff of each event; every event for superusers)."""
-    if not user or not user.is_authenticated:
+    if not _signed_in(user):
         return Event.objects.none()
     if user.is_superuser:
         return _with_relations(Event.objects.all())
-    organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
     staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
-    return _with_relations(Event.objects.filter(Q(pk__in=organised) | Q(pk__in=staffed)))
+    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed)))
 
 
-def series_list() -> QuerySet[Series]:
+def _series_with_counts(queryset: QuerySet[Series]) -> QuerySet[Series]:
     return (
-        Series.objects.select_related("region")
+        queryset.select_related("region")
         .prefetch_related("organisers")
         .annotate(occurrence_count=Count("occurrences"))
         .order_by("first_start", "id")
     )
+
+
+def series_visible_to(user) -> QuerySet[Series]:
+    """Published series, plus the series the user organises (all of them for superusers)."""
+    series = Series.objects.all()
+    if not (_signed_in(user) and user.is_superuser):
+        visible = Q(published=True)
+        if _signed_in(user):
+            visible |= Q(pk__in=organised_series_ids(user))
+        series = series.filter(visible)
+    return _series_with_counts(series)
+
+
+def series_managed_by(user) -> QuerySet[Series]:
+    if not _signed_in(user):
+        return Series.objects.none()
+    series = Series.objects.all() if user.is_superuser else Series.objects.filter(pk__in=organised_series_ids(user))
+    return _series_with_counts(series)

@@ -1,14 +1,10 @@
-from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from events import apis, feed_urls
+from events import apis
 
 router = SimpleRouter()
 router.register("events", apis.EventViewSet, basename="event")
 router.register("series", apis.SeriesViewSet, basename="series")
 router.register("regions", apis.RegionViewSet, basename="region")
 
-urlpatterns = router.urls + [path("", include(feed_urls.api_urlpatterns))]
-
-# programmes, cohorts, enrolments, mentees, certificates (events.programme_apis)
-urlpatterns += [path("", include("events.programme_urls"))]
+urlpatterns = router.urls

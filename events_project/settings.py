@@ -2,7 +2,7 @@
 
 Everything that differs between a laptop and production comes from the environment
 (twelve-factor); the defaults give a working single-machine service on SQLite with
-django-q2's ORM broker and email written to files. The README lists every variable.
+django-q2's ORM broker and email written to files. docs/reference/configuration.md lists every variable.
 """
 
 import os
@@ -32,7 +32,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("TESTING"):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see README).")
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see docs/reference/configuration.md).")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "registrations",
     "speakers",
     "notifications",
+    "programmes",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,8 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC"),
     "poll": 0.5,
     "label": "Background jobs",
+    # "Enqueued …" / "Processed …" for every task drowns what matters at INFO
+    "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -245,8 +249,8 @@ SPECTACULAR_SETTINGS = {
         "EventFormatEnum": "events.models.EventFormat",
         "LanguageEnum": "events.models.Language",
         "SectorEnum": "registrations.models.Sector",
-        "ParticipantSectorEnum": "events.programme_models.ParticipantSector",
-        "EnrolmentStatusEnum": "events.programme_models.Enrolment.Status",
+        "ParticipantSectorEnum": "programmes.models.ParticipantSector",
+        "EnrolmentStatusEnum": "programmes.models.Enrolment.Status",
         "AssignmentStatusEnum": "speakers.models.AssignmentStatus",
         "OutboxStatusEnum": "notifications.models.OutboxStatus",
         "MessageKindEnum": "notifications.kinds.CHOICES",
@@ -274,5 +278,8 @@ LOGGING = {
     "filters": {"redact": {"()": "events_project.log_redaction.RedactPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -10,6 +10,8 @@ api_patterns = [
     path("", include("registrations.urls")),
     path("", include("speakers.urls")),
     path("", include("notifications.urls")),
+    path("", include("programmes.urls")),
+    path("", include("feeds.urls")),
     path("auth/token/", obtain_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -18,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("manage/", include("events.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -25,5 +28,7 @@ urlpatterns = [
     path("", include("registrations.page_urls")),
     path("", include("speakers.page_urls")),
     path("", include("notifications.page_urls")),
+    path("", include("programmes.page_urls")),
+    path("", include("feeds.page_urls")),
     path("", include("events.page_urls")),
 ]

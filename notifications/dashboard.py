@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from events.models import Event, EventStatus
-from events.selectors import events_organised_by
+from events.selectors import events_managed_by
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
 CONFIRMED = Q(registrations__status=RegistrationStatus.CONFIRMED)
@@ -40,15 +40,13 @@ def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
 
 def upcoming_events(user, *, now=None) -> QuerySet[Event]:
     now = now or timezone.now()
-    events = events_organised_by(user).filter(end__gt=now).exclude(status=EventStatus.CANCELLED)
+    events = events_managed_by(user).filter(end__gt=now).exclude(status=EventStatus.CANCELLED)
     return _with_figures(events).order_by("start", "id")
 
 
 def past_events(user, *, now=None, limit: int = 50) -> list[Event]:
     now = now or timezone.now()
-    events = (
-        events_organised_by(user).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
-    )
+    events = events_managed_by(user).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
     events = list(_with_figures(events).order_by("-start", "-id")[:limit])
     for event in events:
         add_rates(event)
@@ -69,7 +67,7 @@ def add_rates(event: Event) -> Event:
 
 def attended_registrations(user, *, since: dt.datetime) -> QuerySet[Registration]:
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
-    organised = events_organised_by(user).filter(start__gte=since, end__lte=timezone.now()).values("pk")
+    organised = events_managed_by(user).filter(start__gte=since, end__lte=timezone.now()).values("pk")
     return (
         Registration.objects.filter(event__in=organised)
         .annotate(came=Exists(live))
@@ -118,7 +116,7 @@ ATTENDANCE_COLUMNS = [
 
 def registration_rows(user, *, event_id: int | None = None) -> Iterator[list]:
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
-    events = events_organised_by(user)
+    events = events_managed_by(user)
     if event_id is not None:
         events = events.filter(pk=event_id)
     registrations = (
@@ -139,7 +137,7 @@ def registration_rows(user, *, event_id: int | None = None) -> Iterator[list]:
 
 
 def attendance_rows(user) -> Iterator[list]:
-    events = _with_figures(events_organised_by(user).exclude(status=EventStatus.DRAFT)).order_by("start", "id")
+    events = _with_figures(events_managed_by(user).exclude(status=EventStatus.DRAFT)).order_by("start", "id")
     for event in events:
         add_rates(event)
         yield [

@@ -20,7 +20,6 @@ from speakers.serializers import (
     AnswerSerializer,
     AssignmentSerializer,
     AssignSpeakerSerializer,
-    CalendarFeedSerializer,
     InvitationLinkSerializer,
     LinkAnswerSerializer,
     OrganiserSpeakerSerializer,
@@ -257,46 +256,6 @@ class MyUnavailabilityViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.remove_unavailability(period=instance)
-
-
-class MySpeakerFeedView(APIView):
-    """Your private calendar feed of accepted events (``feed_url``, rendered by the calendar
-    part at /calendar/private/<token>.ics): GET shows it, POST creates it (or returns the
-    existing one), DELETE revokes it. Rotate at ``calendar-feed/rotate/``."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-    @staticmethod
-    def _render(feed, status_code=status.HTTP_200_OK):
-        data = {"token": feed.token, "feed_url": services.speaker_feed_url(feed), "created_at": feed.created_at}
-        return Response(CalendarFeedSerializer(data).data, status=status_code)
-
-    @extend_schema(responses={200: CalendarFeedSerializer, **error_responses(401, 404)})
-    def get(self, request):
-        feed = services.active_speaker_feed(_speaker_of(request))
-        if feed is None:
-            raise NotASpeaker("You have no calendar feed yet; POST to create one.", "no_feed")
-        return self._render(feed)
-
-    @extend_schema(request=None, responses={201: CalendarFeedSerializer, **error_responses(401, 403, 404)})
-    def post(self, request):
-        feed = services.create_speaker_feed(speaker=_speaker_of(request), by=request.user)
-        return self._render(feed, status.HTTP_201_CREATED)
-
-    @extend_schema(responses={204: None, **error_responses(401, 404)})
-    def delete(self, request):
-        services.revoke_speaker_feed(speaker=_speaker_of(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class RotateMySpeakerFeedView(MySpeakerFeedView):
-    """A new token for your feed: the old URL stops working at once."""
-
-    http_method_names = ["post", "options"]
-
-    @extend_schema(request=None, responses={200: CalendarFeedSerializer, **error_responses(401, 403, 404)})
-    def post(self, request):
-        return self._render(services.rotate_speaker_feed(speaker=_speaker_of(request), by=request.user))
 
 
 # --- the signed link in the invitation email -------------------------------------------

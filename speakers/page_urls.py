@@ -10,7 +10,6 @@ urlpatterns = [
     path("speaker/", pages.speaker_area, name="speaker-area"),
     path("speaker/profile/", pages.edit_profile, name="speaker-profile"),
     path("speaker/invitations/<int:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
-    path("speaker/calendar-feed/", pages.calendar_feed, name="speaker-feed"),
     # the signed link in the invitation email (speakers helper)
     path("speaker/invitation/<str:token>/", pages.invitation_link, name="speaker-invitation-page"),
 ]

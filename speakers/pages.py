@@ -52,14 +52,12 @@ def speaker_area(request):
     speaker = own_speaker(request)
     now = timezone.now()
     schedule = list(selectors.schedule_of(speaker))
-    feed = services.active_speaker_feed(speaker)
     context = {
         "speaker": speaker,
         "invitations": [a for a in schedule if a.status == AssignmentStatus.INVITED and a.event.end > now],
         "upcoming": [a for a in schedule if a.status == AssignmentStatus.ACCEPTED and a.event.end > now],
         "past": [a for a in schedule if a.status == AssignmentStatus.ACCEPTED and a.event.end <= now],
         "answered": [a for a in schedule if a.status in (AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN)],
-        "feed_url": services.speaker_feed_url(feed) if feed else "",
         "answer_form": InvitationAnswerForm(),
     }
     response = render(request, "speakers/pages/speaker_area.html", context)
@@ -111,25 +109,6 @@ def edit_profile(request):
             messages.success(request, _("Your profile is saved."))
             return redirect("speaker-area")
     return render(request, "speakers/pages/profile_form.html", {"speaker": speaker, "form": form})
-
-
-@login_required
-@require_POST
-def calendar_feed(request):
-    speaker = own_speaker(request)
-    action = request.POST.get("action")
-    try:
-        if action == "create":
-            services.create_speaker_feed(speaker=speaker, by=request.user)
-        elif action == "rotate":
-            services.rotate_speaker_feed(speaker=speaker, by=request.user)
-            messages.info(request, _("Your calendar link is new; the old one no longer works."))
-        elif action == "revoke":
-            services.revoke_speaker_feed(speaker=speaker)
-            messages.info(request, _("Your calendar link is switched off."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("speaker-area")
 
 
 # --- the page behind the signed link in the invitation email ---------------------------

@@ -238,9 +238,3 @@ class UnavailabilitySerializer(serializers.ModelSerializer):
         if start and end and end <= start:
             raise serializers.ValidationError({"end": "The period must end after it starts."})
         return attrs
-
-
-class CalendarFeedSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    feed_url = serializers.CharField()
-    created_at = serializers.DateTimeField()

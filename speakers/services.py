@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import CalendarFeed, Event, EventStatus
+from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
@@ -524,50 +524,3 @@ def update_unavailability(*, period: SpeakerUnavailability, **changes) -> Speake
 
 def remove_unavailability(*, period: SpeakerUnavailability) -> None:
     period.delete()
-
-
-# --- private calendar feed ------------------------------------------------------------
-# The feed itself (its URL /calendar/private/<token>.ics and its content) belongs to
-# events.feed_services; this is the speaker's side of its tokens.
-
-
-def active_speaker_feed(speaker: Speaker) -> CalendarFeed | None:
-    return (
-        CalendarFeed.objects.filter(scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
-def speaker_feed_url(feed: CalendarFeed) -> str:
-    from events import feed_services
-
-    return _site_url(feed_services.feed_path(feed))
-
-
-@transaction.atomic
-def create_speaker_feed(*, speaker: Speaker, by) -> CalendarFeed:
-    """The speaker's active feed, created if there is none (asking twice is harmless)."""
-    from events import feed_services
-
-    if speaker.user_id is None or speaker.user_id != by.pk:
-        raise Forbidden("Only the speaker themself has a speaker feed.", "not_your_profile")
-    return active_speaker_feed(speaker) or feed_services.create_feed(user=by, scope=CalendarFeed.Scope.SPEAKER)
-
-
-@transaction.atomic
-def rotate_speaker_feed(*, speaker: Speaker, by) -> CalendarFeed:
-    """A new token (created if there was no feed); the old URL stops working at once."""
-    from events import feed_services
-
-    feed = active_speaker_feed(speaker)
-    if feed is None:
-        return create_speaker_feed(speaker=speaker, by=by)
-    return feed_services.rotate_feed(feed=feed)
-
-
-@transaction.atomic
-def revoke_speaker_feed(*, speaker: Speaker) -> int:
-    return CalendarFeed.objects.filter(
-        scope=CalendarFeed.Scope.SPEAKER, speaker_id=speaker.pk, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())

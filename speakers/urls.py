@@ -13,8 +13,6 @@ router.register("me/speaker/unavailability", apis.MyUnavailabilityViewSet, basen
 
 urlpatterns = [
     path("me/speaker/", apis.MySpeakerProfileView.as_view(), name="my-speaker-profile"),
-    path("me/speaker/calendar-feed/", apis.MySpeakerFeedView.as_view(), name="my-speaker-feed"),
-    path("me/speaker/calendar-feed/rotate/", apis.RotateMySpeakerFeedView.as_view(), name="my-speaker-feed-rotate"),
     path("speaker-invitations/respond/<str:token>/", apis.InvitationLinkView.as_view(), name="speaker-invitation-link"),
     *router.urls,
 ]

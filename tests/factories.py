@@ -157,7 +157,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "events.Programme"
+        model = "programmes.Programme"
         skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Mentoring year {n}")
@@ -173,17 +173,17 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
 class CohortFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "events.Cohort"
+        model = "programmes.Cohort"
 
     programme = factory.SubFactory(ProgrammeFactory)
     name = factory.Sequence(lambda n: f"Cohort {n}")
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):
-    """Written directly (no registrations): use events.programmes.services.enrol to test enrolling."""
+    """Written directly (no registrations): use programmes.services.enrol to test enrolling."""
 
     class Meta:
-        model = "events.Enrolment"
+        model = "programmes.Enrolment"
 
     cohort = factory.SubFactory(CohortFactory)
     name = factory.Sequence(lambda n: f"Mentee {n}")

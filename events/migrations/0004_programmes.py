@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import events.programme_models
+import programmes.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='Certificate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(default=events.programme_models.new_certificate_number, max_length=20, unique=True)),
+                ('number', models.CharField(default=programmes.models.new_certificate_number, max_length=20, unique=True)),
                 ('participant_name', models.CharField(max_length=200)),
                 ('programme_title', models.CharField(max_length=200)),
                 ('attendance_rate', models.PositiveSmallIntegerField(help_text='Per cent, at the time of issue.')),

@@ -190,9 +190,24 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
     if method:
         from events.ical import invitation_ics
 
-        ics = invitation_ics(event=event, attendee_email=recipient_email, attendee_name=recipient_name, method=method)
+        join_url = _join_url_for_attendee(event, recipient_email) if method == "REQUEST" else ""
+        ics = invitation_ics(
+            event=event, attendee_email=recipient_email, attendee_name=recipient_name, method=method, join_url=join_url
+        )
         attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
     return attachments
+
+
+def _join_url_for_attendee(event, email: str) -> str:
+    """The join link goes into a calendar invitation only for someone holding a confirmed place."""
+    if not event.join_url or not event.is_online:
+        return ""
+    from registrations.models import Registration, RegistrationStatus
+
+    confirmed = Registration.objects.filter(
+        event=event, email=email.strip().lower(), status=RegistrationStatus.CONFIRMED
+    ).exists()
+    return event.join_url if confirmed else ""
 
 
 def template_exists(kind: str) -> bool:

@@ -65,7 +65,7 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None) -
             queue_follow_ups(event=event, now=now)
             # cohort members who have now missed two sessions in a row: mentor and organisers are told
             event_id = event.pk
-            transaction.on_commit(lambda: enqueue("events.programmes.tasks.review_missed_sessions_for_event", event_id))
+            transaction.on_commit(lambda: enqueue("programmes.tasks.review_missed_sessions_for_event", event_id))
     event.refresh_from_db()
     return event
 

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from events.models import CalendarFeed
 from registrations.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -80,7 +79,7 @@ def _registrations(queryset):
 
 
 def _enrolments(user) -> list:
-    from events.programme_models import Enrolment
+    from programmes.models import Enrolment
 
     return list(Enrolment.objects.filter(user=user).select_related("cohort__programme"))
 
@@ -101,7 +100,7 @@ def export_personal_data(*, user) -> dict:
         "registrations": [_registration_data(registration) for registration in registrations],
         "calendar_feeds": [
             {"scope": feed.scope, "created_at": _iso(feed.created_at), "revoked_at": _iso(feed.revoked_at)}
-            for feed in CalendarFeed.objects.filter(user=user).order_by("created_at")
+            for feed in _calendar_feeds(user).order_by("created_at")
         ],
         "enrolments": [
             {
@@ -171,7 +170,7 @@ def erase_personal_data(*, user) -> dict:
     """
     from rest_framework.authtoken.models import Token
 
-    from events.programme_models import Enrolment
+    from programmes.models import Enrolment
 
     now = timezone.now()
     registrations = list(Registration.objects.filter(user=user).select_related("event"))
@@ -183,7 +182,7 @@ def erase_personal_data(*, user) -> dict:
         erased_enrolments += Enrolment.objects.filter(pk=enrolment.pk).update(
             name=ERASED_NAME, email=f"erased-enrolment-{enrolment.pk}@{ERASED_DOMAIN}", user=None
         )
-    feeds = CalendarFeed.objects.filter(user=user).delete()[0]
+    feeds = _calendar_feeds(user).delete()[0]
     _forget_messages(emails)
     Token.objects.filter(user=user).delete()
     get_user_model().objects.filter(pk=user.pk).update(
@@ -202,3 +201,9 @@ def erase_registration_data(*, registration: Registration) -> dict:
     if not Registration.objects.filter(email=email).exists():
         _forget_messages({email})
     return {"registrations": count, "enrolments": 0, "calendar_feeds": 0}
+
+
+def _calendar_feeds(user):
+    from feeds.models import CalendarFeed  # noqa: PLC0415 -- layering debt: feeds sits above registrations
+
+    return CalendarFeed.objects.filter(user=user)

@@ -10,8 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from events import feed_services, ical, services
+from events import ical, services
 from events.models import Event
+from feeds import services as feed_services
 from registrations.models import Registration
 from tests import factories
 from tests.ical.conftest import parse

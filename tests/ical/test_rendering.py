@@ -203,7 +203,8 @@ def test_event_format_online_has_no_geo(client):
 
 
 def test_feed_from_cached_fragments_equals_a_fresh_rendering(organiser):
-    from events import feed_services, selectors
+    from events import selectors
+    from feeds import services as feed_services
 
     factories.EventFactory(organisers=[organiser], latitude="40.1", longitude="49.8")
     factories.WebinarFactory(timezone="Europe/Berlin")

@@ -105,11 +105,12 @@ def test_series_feed_of_unknown_series_is_404(client, db):
     assert response.json()["code"] == "series_not_found"
 
 
-def test_series_feed_leaves_out_draft_occurrences(client, organiser):
-    series = factories.SeriesFactory(published=False)
+def test_series_feed_of_an_unpublished_series_is_not_found(client, organiser):
+    series = factories.SeriesFactory(published=False, title="Secret plans")
     services.sync_series_occurrences(series=series)
 
-    calendar, expanded = _expanded(client, series)
+    response = client.get(f"/calendar/series/{series.pk}.ics")
 
     assert Event.objects.filter(series=series).count() == 4
-    assert expanded == []
+    assert response.status_code == 404
+    assert b"Secret plans" not in response.content

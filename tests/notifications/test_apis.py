@@ -404,6 +404,6 @@ def test_setup_schedules_is_idempotent(db):
         "notifications.tasks.finalise_attendance",
         "registrations.tasks.expire_offers",
         "speakers.tasks.remind_unanswered_invitations",
-        "events.programmes.tasks.review_all_missed_sessions",
-        "events.programmes.tasks.issue_due_certificates",
+        "programmes.tasks.review_all_missed_sessions",
+        "programmes.tasks.issue_due_certificates",
     }

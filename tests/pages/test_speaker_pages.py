@@ -1,6 +1,6 @@
 import pytest
 
-from events.models import CalendarFeed
+from feeds.models import CalendarFeed
 from speakers.models import AssignmentStatus
 from tests import factories
 from tests.pages.conftest import PAGE_BUDGET, signed_in
@@ -104,14 +104,32 @@ def test_speaker_edits_own_profile(client, speaker):
 def test_speaker_creates_and_revokes_the_private_feed_link(client, speaker):
     signed_in(client, speaker.user)
 
-    client.post("/speaker/calendar-feed/", {"action": "create"})
-    feed = CalendarFeed.objects.get(scope=CalendarFeed.Scope.SPEAKER)
     area = client.get("/speaker/").text
-    client.post("/speaker/calendar-feed/", {"action": "revoke"})
+    client.post("/my/calendars/", {"scope": "speaker", "action": "create"})
+    feed = CalendarFeed.objects.get(scope=CalendarFeed.Scope.SPEAKER)
+    page = client.get("/my/calendars/").text
+    client.post("/my/calendars/", {"scope": "speaker", "action": "revoke"})
 
-    assert feed.token in area
+    assert 'href="/my/calendars/#speaker"' in area
+    assert f"webcal://testserver/calendar/private/{feed.token}.ics" in page
+    assert "calendar.google.com" in page and "outlook.live.com" in page
     feed.refresh_from_db()
     assert feed.revoked_at is not None
+
+
+def test_speaker_feed_stops_when_the_account_is_unlinked(client, speaker):
+    factories.SpeakerAssignmentFactory(speaker=speaker, status="accepted", event__title="Quantum talk")
+    signed_in(client, speaker.user)
+    client.post("/my/calendars/", {"scope": "speaker", "action": "create"})
+    path = f"/calendar/private/{CalendarFeed.objects.get(scope='speaker').token}.ics"
+    before = client.get(path)
+
+    speaker.user = None
+    speaker.save()
+    after = client.get(path)
+
+    assert b"Quantum talk" in before.content
+    assert after.status_code == 200 and b"Quantum talk" not in after.content
 
 
 def test_speaker_pages_stay_under_the_page_budget(client, speaker, first_load):

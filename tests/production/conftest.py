@@ -59,7 +59,7 @@ def _register(event, user):
 
 
 def build_world() -> World:
-    from events.models import CalendarFeed
+    from feeds.models import CalendarFeed
     from notifications.models import OutboxMessage
     from registrations.models import CheckIn
     from speakers.models import SpeakerUnavailability

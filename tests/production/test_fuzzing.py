@@ -49,7 +49,7 @@ KNOWN_SCHEMA_DEFECTS = {
     # speakers/serializers.py: blank URLs and email are not valid "uri"/"email" values
     "GET /api/speakers/": "blank linkedin_url, photo_url, website, public_email",
     "GET /api/speakers/{id}/": "blank linkedin_url, photo_url, website, public_email",
-    # events/programme_serializers.py: mentor_name may be null, sector may be blank
+    # programmes/serializers.py: mentor_name may be null, sector may be blank
     "GET /api/enrolments/": "mentor_name null, sector '' undocumented",
     "GET /api/enrolments/{id}/": "mentor_name null, sector '' undocumented",
 }

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events.programmes import certificates
+from programmes import certificates
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 
@@ -64,7 +64,7 @@ def test_other_organiser_cannot_add_a_cohort(programme):
 def test_participant_skips_and_leaves_through_the_api(cohort, mentoring_series, future):
     sessions = [session(mentoring_series, start) for start in future[:2]]
     user = factories.UserFactory(email="leyla@example.org")
-    from events.programmes import services
+    from programmes import services
 
     enrolment = services.enrol(cohort=cohort, name="Leyla", email=user.email, user=user)
     client = client_for(user)
@@ -252,8 +252,8 @@ def test_admin_lists_programme_models(admin_client, cohort, organiser):
     enrolment = factories.EnrolmentFactory(cohort=cohort)
     pages = ["programme", "cohort", "enrolment", "certificate", "missedsessionsalert"]
 
-    responses = [admin_client.get(f"/admin/events/{page}/") for page in pages]
-    detail = admin_client.get(f"/admin/events/enrolment/{enrolment.pk}/change/")
+    responses = [admin_client.get(f"/admin/programmes/{page}/") for page in pages]
+    detail = admin_client.get(f"/admin/programmes/enrolment/{enrolment.pk}/change/")
 
     assert [response.status_code for response in responses] == [200] * len(pages)
     assert detail.status_code == 200

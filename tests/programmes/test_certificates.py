@@ -9,9 +9,9 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from events.programme_models import Certificate
-from events.programmes import certificates, tasks
-from events.programmes.exceptions import NotEligible
+from programmes import certificates, tasks
+from programmes.exceptions import NotEligible
+from programmes.models import Certificate
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from events.models import Event
-from events.programme_models import Certificate, Enrolment, MissedSessionsAlert, Programme
-from events.programmes import journeys, reports
+from programmes import journeys, reports
+from programmes.models import Certificate, Enrolment, MissedSessionsAlert, Programme
 from registrations.models import Registration
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from events import services as event_services
 from events.models import EventKind, EventStatus
-from events.programme_models import Enrolment, SessionSkip
-from events.programmes import services
-from events.programmes.exceptions import NotInCohort, ProgrammeError
+from programmes import services
+from programmes.exceptions import NotInCohort, ProgrammeError
+from programmes.models import Enrolment, SessionSkip
 from registrations.models import Registration
 from tests import factories
 from tests.programmes.conftest import record, session

@@ -2,10 +2,10 @@
 
 import pytest
 
-from events.programme_models import MissedSessionsAlert, SessionSkip
-from events.programmes import journeys
-from events.programmes.tasks import review_missed_sessions_for_event
 from notifications.models import OutboxMessage
+from programmes import journeys
+from programmes.models import MissedSessionsAlert, SessionSkip
+from programmes.tasks import review_missed_sessions_for_event
 from tests import factories
 from tests.programmes.conftest import record, session
 

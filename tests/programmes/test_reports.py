@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 
 from events.models import EventKind, EventStatus
-from events.programmes import reports
+from programmes import reports
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 

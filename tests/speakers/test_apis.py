@@ -293,20 +293,21 @@ def test_calendar_feed_create_rotate_revoke(speaker_a, organiser):
     factories.SpeakerAssignmentFactory(speaker=speaker_a, event=event, status="accepted")
     client = client_for(speaker_a.user)
 
-    created = client.post("/api/me/speaker/calendar-feed/").json()
-    again = client.post("/api/me/speaker/calendar-feed/").json()
-    feed_path = created["feed_url"].split("://", 1)[-1].split("/", 1)[1]
-    feed = client_for(None).get("/" + feed_path)
-    rotated = client.post("/api/me/speaker/calendar-feed/rotate/").json()
-    old_feed = client_for(None).get("/" + feed_path)
-    client.delete("/api/me/speaker/calendar-feed/")
+    created = client.post("/api/me/calendar-feeds/", {"scope": "speaker"})
+    again = client.post("/api/me/calendar-feeds/", {"scope": "speaker"})
+    feed_path = "/" + created.json()["url"].split("://", 1)[-1].split("/", 1)[1]
+    feed = client_for(None).get(feed_path)
+    rotated = client.post(f"/api/me/calendar-feeds/{created.json()['id']}/rotate/").json()
+    old_feed = client_for(None).get(feed_path)
+    client.post(f"/api/me/calendar-feeds/{created.json()['id']}/revoke/")
 
-    assert again["token"] == created["token"]
+    assert (created.status_code, again.status_code) == (201, 200)
+    assert again.json()["url"] == created.json()["url"]
     assert feed.status_code == 200
     assert b"My talk" in feed.content
-    assert rotated["token"] != created["token"]
+    assert rotated["url"] != created.json()["url"]
     assert old_feed.status_code == 404
-    assert client.get("/api/me/speaker/calendar-feed/").status_code == 404
+    assert client_for(None).get("/" + rotated["url"].split("://", 1)[-1].split("/", 1)[1]).status_code == 404
 
 
 def test_accepted_events_for_speaker_excludes_drafts_and_other_statuses(speaker_a):

@@ -106,16 +106,6 @@ MATRIX = [
         None,
         only(NO_PROFILE, speaker_a=204, speaker_b=404),
     ),
-    ("feed show", "get", "/api/me/speaker/calendar-feed/", None, only(NO_PROFILE, speaker_a=200, speaker_b=404)),
-    ("feed create", "post", "/api/me/speaker/calendar-feed/", {}, only(NO_PROFILE, speaker_a=201, speaker_b=201)),
-    (
-        "feed rotate",
-        "post",
-        "/api/me/speaker/calendar-feed/rotate/",
-        {},
-        only(NO_PROFILE, speaker_a=200, speaker_b=200),
-    ),
-    ("feed revoke", "delete", "/api/me/speaker/calendar-feed/", None, only(NO_PROFILE, speaker_a=204, speaker_b=204)),
     # the signed link is the credential: whoever holds it may answer, nobody else can forge it
     ("link show", "get", "/api/speaker-invitations/respond/{token}/", None, dict.fromkeys(ROLES, 200)),
     (
@@ -135,7 +125,6 @@ def world(event, organiser, speaker_a, speaker_b):
     period = SpeakerUnavailability.objects.create(
         speaker=speaker_a, start=timezone.now() + dt.timedelta(days=60), end=timezone.now() + dt.timedelta(days=61)
     )
-    services.create_speaker_feed(speaker=speaker_a, by=speaker_a.user)
     return {
         "event": event.pk,
         "speaker_a": speaker_a.pk,

@@ -7,7 +7,7 @@ from django.utils.module_loading import module_has_submodule
 from events.demo import ORGANISER_PASSWORD, ORGANISER_USERNAME
 
 # each app may add its part of the demo programme in its own `demo.load()`, in this order
-DEMO_APPS = ["events", "speakers", "registrations", "notifications"]
+DEMO_APPS = ["events", "speakers", "registrations", "notifications", "programmes"]
 
 
 class Command(BaseCommand):
@@ -19,7 +19,4 @@ class Command(BaseCommand):
             if module_has_submodule(app.module, "demo"):
                 import_module(f"{label}.demo").load()
                 self.stdout.write(f"demo data: {label} ok")
-        # programmes last: their cohort is registered, and their attendance recorded, on the events above
-        import_module("events.programme_demo").load()
-        self.stdout.write("demo data: programmes ok")
         self.stdout.write(self.style.SUCCESS(f"Organiser login: {ORGANISER_USERNAME} / {ORGANISER_PASSWORD}"))

@@ -10,8 +10,8 @@ SCHEDULES = {
     "attendance: finalise ended events": ("notifications.tasks.finalise_attendance", 5),
     "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),
     "speakers: remind unanswered invitations": ("speakers.tasks.remind_unanswered_invitations", 60),
-    "programmes: review missed sessions": ("events.programmes.tasks.review_all_missed_sessions", 60),
-    "programmes: issue due certificates": ("events.programmes.tasks.issue_due_certificates", 1440),
+    "programmes: review missed sessions": ("programmes.tasks.review_all_missed_sessions", 60),
+    "programmes: issue due certificates": ("programmes.tasks.issue_due_certificates", 1440),
 }
 
 

@@ -1,0 +1,74 @@
+"""The organiser workspace (/manage/): who may enter, its menu, and the tabs of an event.
+
+Every app adds its own pages to the workspace: it mounts them under /manage/ (its
+``manage_urls.py``) and names them in the menu or in an event's tabs from its
+``AppConfig.ready()`` with :func:`add_section` / :func:`add_event_tab`. A page finds the event
+it works on with :func:`managed_event`, which uses the one selector of what a user may change
+(``events.selectors.events_managed_by``): another organiser's event is a 404.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from events.models import Event
+from events.permissions import is_organiser
+from events.selectors import events_managed_by
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str  # a lazy translation
+    url_name: str
+    order: int
+
+
+SECTIONS: list[Tab] = []
+EVENT_TABS: list[Tab] = []
+
+
+def _add(tabs: list[Tab], tab: Tab) -> None:
+    if all(existing.url_name != tab.url_name for existing in tabs):
+        tabs.append(tab)
+        tabs.sort(key=lambda item: item.order)
+
+
+def add_section(label, url_name: str, *, order: int) -> None:
+    """A top-level entry of the workspace menu (a URL name without arguments)."""
+    _add(SECTIONS, Tab(label, url_name, order))
+
+
+def add_event_tab(label, url_name: str, *, order: int) -> None:
+    """A tab of an event's pages (a URL name taking the event's ``pk``)."""
+    _add(EVENT_TABS, Tab(label, url_name, order))
+
+
+def organiser_required(view):
+    """Signed-in organisers only: others are sent to sign in, or refused with 403."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_organiser(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def managed_event(request, pk) -> Event:
+    """The event ``pk`` if the user may change it; 404 otherwise (ids reveal nothing)."""
+    event = events_managed_by(request.user).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def no_store(response):
+    """Workspace pages hold personal data: never cached, never sent on as a Referer."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response

@@ -1,0 +1,84 @@
+"""The "My calendars" page: a signed-in person's private calendar subscriptions.
+
+One section per scope the person has (their registrations; their talks when the account is
+linked to a speaker profile; the events they organise), each with subscribe links for the
+common calendar programs, a copy button, and "new link" / "switch off".
+"""
+
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events.permissions import is_organiser
+from events_project.exceptions import DomainError
+from feeds import services
+from feeds.models import CalendarFeed
+from speakers.selectors import speaker_for_user
+
+Scope = CalendarFeed.Scope
+
+
+def scopes_of(user) -> list[str]:
+    scopes = [Scope.ATTENDEE]
+    if speaker_for_user(user) is not None:
+        scopes.append(Scope.SPEAKER)
+    if is_organiser(user):
+        scopes.append(Scope.ORGANISER)
+    return scopes
+
+
+def subscribe_links(url: str, name: str) -> dict[str, str]:
+    """Links that open a subscription in the common calendar programs."""
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return {
+        "url": url,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}),
+        "outlook": "https://outlook.live.com/calendar/0/addfromweb?"
+        + urlencode({"url": url, "name": name}, quote_via=quote),
+    }
+
+
+def _sections(request) -> list[dict]:
+    active = {feed.scope: feed for feed in services.feeds_of(request.user).filter(revoked_at__isnull=True)}
+    titles = {
+        Scope.ATTENDEE: _("My registrations"),
+        Scope.SPEAKER: _("My speaking engagements"),
+        Scope.ORGANISER: _("Events I organise"),
+    }
+    sections = []
+    for scope in scopes_of(request.user):
+        feed = active.get(scope)
+        section = {"scope": scope, "title": titles[scope], "feed": feed}
+        if feed is not None:
+            section["links"] = subscribe_links(request.build_absolute_uri(services.feed_path(feed)), str(titles[scope]))
+        sections.append(section)
+    return sections
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feeds(request):
+    if request.method == "POST":
+        scope, action = request.POST.get("scope", ""), request.POST.get("action", "")
+        feed = services.feeds_of(request.user).filter(scope=scope, revoked_at__isnull=True).first()
+        try:
+            if action == "create":
+                services.create_feed(user=request.user, scope=scope)
+            elif action == "rotate" and feed is not None:
+                services.rotate_feed(feed=feed)
+                messages.info(request, _("Your calendar link is new; the old one no longer works."))
+            elif action == "revoke" and feed is not None:
+                services.revoke_feed(feed=feed)
+                messages.info(request, _("Your calendar link is switched off."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(f"{request.path}#{scope}" if scope in Scope.values else request.path)
+    response = render(request, "feeds/pages/calendar_feeds.html", {"sections": _sections(request)})
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response

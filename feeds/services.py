@@ -1,0 +1,377 @@
+"""Calendar feeds: what each feed contains, and the private feed tokens.
+
+A feed is described by a :class:`FeedContent` (its events, its name, what this reader may
+see), built here; :mod:`feeds.apis` answers HTTP with it and :mod:`events.ical` renders it.
+Private feeds live behind a :class:`~feeds.models.CalendarFeed` token: unguessable,
+revocable, rotatable, one active token per person and scope. What a private feed shows is
+decided at each request from what its owner may see then.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+
+from events import ical, selectors
+from events.exceptions import DomainError, Forbidden, NotFound
+from events.filters import EventFilter
+from events.models import Event, EventKind, EventStatus, Language, Region
+from events.permissions import can_manage_event, is_organiser
+from feeds.models import CalendarFeed
+from registrations import selectors as registration_selectors
+from registrations.models import ACTIVE_STATUSES, RegistrationStatus
+from speakers.models import AssignmentRole, AssignmentStatus, SpeakerAssignment
+from speakers.selectors import accepted_assignments_for_events, accepted_events_for_speaker, speaker_for_user
+
+# Feeds keep a year of past events: enough for "what did I attend", small enough to stay fast.
+PAST_KEPT_FOR = dt.timedelta(days=365)
+# Writing last_fetched_at on every poll would turn each calendar refresh into a write.
+FETCH_STAMP_EVERY = dt.timedelta(hours=1)
+# Bump when the rendering changes, so that clients holding an old ETag get the new body.
+RENDERING_VERSION = "1"
+
+
+class FeedError(DomainError):
+    default_code = "invalid_feed"
+
+
+@dataclass
+class FeedContent:
+    """Everything needed to answer one feed request; nothing is fetched until asked."""
+
+    key: str
+    name: str
+    description: str
+    events: QuerySet[Event]
+    # (latest change, number of rows) of everything the body depends on: one cheap query each
+    version_queries: list[Callable[[], tuple[dt.datetime | None, int]]] = field(default_factory=list)
+    # per event id: what this reader may see beyond the public facts
+    extras: Callable[[list[Event]], dict] | None = None
+    filename: str = "events.ics"
+
+    def version(self) -> tuple[str, dt.datetime | None]:
+        """(ETag, Last-Modified) computed without loading the events."""
+        parts = [RENDERING_VERSION, self.key, timezone.now().date().isoformat()]
+        latest = None
+        for query in self.version_queries:
+            changed_at, count = query()
+            parts.append(f"{changed_at.isoformat() if changed_at else '-'}:{count}")
+            if changed_at and (latest is None or changed_at > latest):
+                latest = changed_at
+        digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        return f'"{digest}"', latest
+
+    def render(self) -> bytes:
+        events = list(self.events)
+        extras = self.extras(events) if self.extras else {}
+        speakers = speaker_lines([event.pk for event in events])
+        return ical.feed_ics(events, name=self.name, description=self.description, speakers=speakers, **extras)
+
+
+# --- what goes into feeds ---------------------------------------------------------------
+
+
+def in_feed_window(events: QuerySet[Event], *, now: dt.datetime | None = None, past: bool = True) -> QuerySet[Event]:
+    """Drop long-cancelled events (clients have removed them by then) and, unless ``past``
+    is False, events that ended more than a year ago."""
+    now = now or timezone.now()
+    events = events.exclude(status=EventStatus.CANCELLED, cancelled_at__lt=now - ical.CANCELLED_KEPT_FOR)
+    if past:
+        events = events.filter(end__gte=now - PAST_KEPT_FOR)
+    return events.order_by("start", "id")
+
+
+def _event_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime | None, int]]:
+    def query():
+        row = events.order_by().aggregate(latest=Max("updated_at"), count=Count("id"))
+        return row["latest"], row["count"]
+
+    return query
+
+
+def _speaker_version(events: QuerySet[Event]) -> Callable[[], tuple[dt.datetime | None, int]]:
+    """Speakers appear in descriptions: an accepted or withdrawn speaker changes the feed."""
+
+    def query():
+
+        row = (
+            SpeakerAssignment.objects.filter(event__in=events.order_by().values("pk"), status=AssignmentStatus.ACCEPTED)
+            .order_by()
+            .aggregate(latest=Max("updated_at"), count=Count("id"))
+        )
+        return row["latest"], row["count"]
+
+    return query
+
+
+def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
+    """'Name, title (role)' of the accepted speakers of each event: one query."""
+
+    roles = {value: str(label).lower() for value, label in AssignmentRole.choices}
+    lines = {}
+    for event_id, assignments in accepted_assignments_for_events(event_ids).items():
+        lines[event_id] = [
+            f"{assignment.speaker.name}"
+            + (f", {assignment.speaker.title}" if assignment.speaker.title else "")
+            + f" ({roles.get(assignment.role, assignment.role)})"
+            for assignment in assignments
+        ]
+    return lines
+
+
+def _standard_content(key, name, description, events, **kwargs) -> FeedContent:
+    return FeedContent(
+        key=key,
+        name=name,
+        description=description,
+        events=events,
+        version_queries=[_event_version(events), _speaker_version(events)],
+        **kwargs,
+    )
+
+
+def public_feed(*, filterset_data, now=None) -> FeedContent:
+    """All public events, narrowed by the events API's filters (kind, region, language, ...).
+    Public feeds never carry join URLs."""
+
+    filterset = EventFilter(data=filterset_data, queryset=selectors.public_events())
+    if not filterset.is_valid():
+        raise FeedError(f"Invalid feed filter: {dict(filterset.errors)}", "invalid")
+    events = in_feed_window(filterset.qs, now=now)
+    key = "public:" + "&".join(f"{k}={v}" for k in sorted(filterset_data) for v in filterset_data.getlist(k))
+    label = _filter_label(filterset.form.cleaned_data)
+    name = f"STEM Mentorship: {label}" if label else "STEM Mentorship events"
+    description = (
+        "Public events of the STEM mentorship programme"
+        + (f" ({label})" if label else "")
+        + ". Join links are sent to registered attendees."
+    )
+    return _standard_content(key, name, description, events, filename="events.ics")
+
+
+def _filter_label(cleaned: dict) -> str:
+
+    parts = []
+    kinds = cleaned.get("kind") or []
+    if kinds:
+        parts.append(", ".join(str(EventKind(kind).label) for kind in kinds))
+    if cleaned.get("region"):
+        region = Region.objects.filter(slug=cleaned["region"]).values_list("name", flat=True).first()
+        parts.append(f"in {region or cleaned['region']}")
+    languages = cleaned.get("language") or []
+    if languages:
+        parts.append("(" + ", ".join(str(Language(code).label) for code in languages) + ")")
+    return " ".join(parts)
+
+
+def series_feed(*, series_id: int, now=None) -> FeedContent:
+    """Every public occurrence of a series, past ones included (a series is bounded)."""
+    # calendar clients are anonymous: only a published series has a feed
+    series = selectors.series_visible_to(None).filter(pk=series_id).first()
+    if series is None:
+        raise NotFound("No such series.", "series_not_found")
+    events = in_feed_window(selectors.public_events().filter(series=series), now=now, past=False)
+    description = series.description.strip() or f"All sessions of {series.title}."
+    return _standard_content(
+        f"series:{series.pk}", series.title, description, events, filename=f"series-{series.pk}.ics"
+    )
+
+
+def event_download(*, event_id: int, user) -> tuple[Event, bytes]:
+    """One event as an .ics file. Drafts exist only for their organisers; the join URL is
+    included for its organisers and for attendees with a confirmed registration."""
+    event = selectors.events_visible_to(user).filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("No such event.", "event_not_found")
+    join_urls = {}
+    if event.join_url and (can_manage_event(user, event) or _has_confirmed_registration(user, event)):
+        join_urls[event.pk] = event.join_url
+    calendar = ical.event_calendar([event], name=event.title, speakers=speaker_lines([event.pk]), join_urls=join_urls)
+    return event, calendar.to_ical()
+
+
+def _has_confirmed_registration(user, event) -> bool:
+    if not user or not user.is_authenticated or not event.is_online:
+        return False
+
+    return _registrations_of(user=user).filter(event=event, status=RegistrationStatus.CONFIRMED).exists()
+
+
+# --- private feeds ------------------------------------------------------------------------
+
+
+def _registrations_of(*, user=None, email: str = ""):
+    """By account for signed-in people, by email for guests (the registrations' own selectors)."""
+
+    if user is not None:
+        return registration_selectors.registrations_of_user(user)
+    return registration_selectors.registrations_for_email(email)
+
+
+def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
+
+    # Cancelling an event cancels its registrations too; those stay in, so that the client
+    # sees STATUS:CANCELLED. A registration the attendee cancelled themself drops out.
+    cancelled_with_event = Q(
+        status=RegistrationStatus.CANCELLED,
+        event__status=EventStatus.CANCELLED,
+        cancelled_at__gte=F("event__cancelled_at"),
+    )
+    registrations = _registrations_of(user=feed.user, email=feed.email).filter(
+        Q(status__in=ACTIVE_STATUSES) | cancelled_with_event
+    )
+    events = in_feed_window(selectors.public_events().filter(pk__in=registrations.values("event_id")), now=now)
+    active = registrations.filter(event__in=events.order_by().values("pk"))
+
+    def registration_version():
+        row = active.order_by().aggregate(latest=Max("updated_at"), count=Count("id"))
+        return row["latest"], row["count"]
+
+    def extras(loaded: list[Event]) -> dict:
+        by_event = {event.pk: event for event in loaded}
+        join_urls, statuses, notes = {}, {}, {}
+        for event_id, status in active.values_list("event_id", "status"):
+            event = by_event.get(event_id)
+            if event is None:
+                continue
+            if status == RegistrationStatus.CONFIRMED and event.is_online and event.join_url:
+                join_urls[event_id] = event.join_url
+            waiting = status in (RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED)
+            if waiting and event.status != EventStatus.CANCELLED:
+                statuses[event_id] = "TENTATIVE"
+            notes[event_id] = str(RegistrationStatus(status).label)
+        return {"join_urls": join_urls, "statuses": statuses, "registration_notes": notes}
+
+    return FeedContent(
+        key=f"feed:{feed.pk}:{feed.token}",
+        name="My STEM Mentorship events",
+        description="The events you registered for, with join links for online events.",
+        events=events,
+        version_queries=[_event_version(events), registration_version, _speaker_version(events)],
+        extras=extras,
+        filename="my-events.ics",
+    )
+
+
+def _speaker_feed(feed: CalendarFeed, now) -> FeedContent:
+
+    # the account's speaker profile now: an account unlinked from its profile sees nothing
+    speaker = speaker_for_user(feed.user) if feed.user_id else None
+    accepted = accepted_events_for_speaker(speaker).values("pk") if speaker else Event.objects.none().values("pk")
+    events = in_feed_window(selectors.public_events().filter(pk__in=accepted), now=now)
+    content = _standard_content(
+        f"feed:{feed.pk}:{feed.token}",
+        "My STEM Mentorship speaking engagements",
+        "The events you accepted to speak at, with join links for online events.",
+        events,
+        filename="my-talks.ics",
+    )
+    content.extras = _all_join_urls
+    return content
+
+
+def _organiser_feed(feed: CalendarFeed, now) -> FeedContent:
+    # drafts included (as TENTATIVE): organisers plan with them
+    events = in_feed_window(selectors.events_managed_by(feed.user), now=now)
+    content = _standard_content(
+        f"feed:{feed.pk}:{feed.token}",
+        "Events I organise",
+        "The STEM Mentorship events you organise, drafts included.",
+        events,
+        filename="organised.ics",
+    )
+    content.extras = _all_join_urls
+    return content
+
+
+def _all_join_urls(events: list[Event]) -> dict:
+    return {"join_urls": {event.pk: event.join_url for event in events if event.is_online and event.join_url}}
+
+
+def private_feed(*, token: str, now=None) -> FeedContent:
+    """The feed behind a token. Unknown and revoked tokens are both simply not found."""
+    now = now or timezone.now()
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
+    if feed is None or (feed.scope != CalendarFeed.Scope.ATTENDEE and feed.user is None):
+        raise NotFound("No such calendar feed.", "feed_not_found")
+    if feed.scope == CalendarFeed.Scope.ORGANISER and (feed.user is None or not is_organiser(feed.user)):
+        raise NotFound("No such calendar feed.", "feed_not_found")
+    builders = {
+        CalendarFeed.Scope.ATTENDEE: _attendee_feed,
+        CalendarFeed.Scope.SPEAKER: _speaker_feed,
+        CalendarFeed.Scope.ORGANISER: _organiser_feed,
+    }
+    content = builders[feed.scope](feed, now)
+    if feed.last_fetched_at is None or feed.last_fetched_at < now - FETCH_STAMP_EVERY:
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
+    return content
+
+
+# --- token management ----------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+def feed_path(feed: CalendarFeed) -> str:
+    return f"/calendar/private/{feed.token}.ics"
+
+
+@transaction.atomic
+def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
+    """The person's active feed for this scope, created if there is none (so asking twice is
+    harmless). Attendee feeds work for accounts and, by email, for guests; speaker feeds need
+    a linked speaker profile; organiser feeds need the organiser role."""
+    if scope not in CalendarFeed.Scope.values:
+        raise FeedError(f"Unknown feed scope {scope!r}.", "invalid_scope")
+    lookup = {"scope": scope, "revoked_at__isnull": True}
+    fields = {"scope": scope}
+    if scope == CalendarFeed.Scope.ATTENDEE and user is None:
+        email = email.strip().lower()
+        if not email:
+            raise FeedError("A guest's feed needs an email address.", "email_required")
+        lookup.update(user__isnull=True, email=email)
+        fields["email"] = email
+    else:
+        if user is None or not user.is_authenticated:
+            raise Forbidden("Sign in to get a personal calendar feed.", "not_authenticated")
+        lookup["user"] = user
+        fields["user"] = user
+    if scope == CalendarFeed.Scope.SPEAKER:
+        if speaker_for_user(user) is None:
+            raise Forbidden("Your account is not linked to a speaker profile.", "not_a_speaker")
+    if scope == CalendarFeed.Scope.ORGANISER and not is_organiser(user):
+        raise Forbidden("Only organisers have an organiser feed.", "not_an_organiser")
+    existing = CalendarFeed.objects.select_for_update().filter(**lookup).order_by("id").first()
+    if existing is not None:
+        return existing
+    return CalendarFeed.objects.create(token=new_token(), **fields)
+
+
+@transaction.atomic
+def rotate_feed(*, feed: CalendarFeed) -> CalendarFeed:
+    """A new token for the same feed: the old URL stops working at once."""
+    if feed.revoked_at is not None:
+        raise FeedError("A revoked feed cannot be rotated; create a new one.", "feed_revoked")
+    feed.token = new_token()
+    feed.last_fetched_at = None
+    feed.save(update_fields=["token", "last_fetched_at"])
+    return feed
+
+
+@transaction.atomic
+def revoke_feed(*, feed: CalendarFeed) -> CalendarFeed:
+    if feed.revoked_at is None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+    return feed
+
+
+def feeds_of(user) -> QuerySet[CalendarFeed]:
+    return CalendarFeed.objects.filter(user=user).order_by("-created_at", "-id")

@@ -1,0 +1,75 @@
+"""Admin for programmes, cohorts, enrolments and certificates."""
+
+from django.contrib import admin
+
+from programmes import certificates, services
+from programmes.models import Certificate, Cohort, Enrolment, MissedSessionsAlert, Programme, SessionSkip
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_on", "ends_on", "completion_threshold"]
+    search_fields = ["title", "description"]
+    filter_horizontal = ["organisers", "series", "events"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "series"]
+    list_filter = ["programme"]
+    list_select_related = ["programme", "series"]
+
+
+class SkipInline(admin.TabularInline):
+    model = SessionSkip
+    extra = 0
+    raw_id_fields = ["event"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "cohort", "status", "mentor", "joined_at", "left_at"]
+    list_filter = ["status", "cohort__programme", "cohort", "sector", "age_group"]
+    search_fields = ["name", "email"]
+    list_select_related = ["cohort__programme", "mentor"]
+    raw_id_fields = ["user", "mentor"]
+    readonly_fields = ["status", "joined_at", "left_at"]
+    inlines = [SkipInline]
+    actions = ["leave_selected", "issue_certificates"]
+
+    @admin.action(description="Leave the cohort (future registrations are cancelled)")
+    def leave_selected(self, request, queryset):
+        for enrolment in queryset.filter(status=Enrolment.Status.ACTIVE):
+            services.leave_cohort(enrolment=enrolment, by=request.user)
+
+    @admin.action(description="Issue completion certificates to those above the threshold")
+    def issue_certificates(self, request, queryset):
+        issued = 0
+        for enrolment in queryset.select_related("cohort__programme"):
+            try:
+                certificates.issue_certificate(enrolment=enrolment, by=request.user)
+                issued += 1
+            except certificates.NotEligible:
+                continue
+        self.message_user(request, f"{issued} certificate(s) issued or already valid.")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["number", "participant_name", "programme_title", "attendance_rate", "issued_at", "revoked_at"]
+    list_filter = ["programme_title"]
+    search_fields = ["number", "participant_name"]
+    readonly_fields = [field.name for field in Certificate._meta.fields if field.name not in ("revoked_reason",)]
+    actions = ["revoke_selected"]
+
+    @admin.action(description="Revoke selected certificates")
+    def revoke_selected(self, request, queryset):
+        for certificate in queryset.filter(revoked_at__isnull=True):
+            certificates.revoke_certificate(certificate=certificate, by=request.user, reason="Revoked in the admin.")
+
+
+@admin.register(MissedSessionsAlert)
+class MissedSessionsAlertAdmin(admin.ModelAdmin):
+    list_display = ["enrolment", "first_missed_event", "missed_count", "created_at"]
+    list_select_related = ["enrolment__cohort", "first_missed_event"]
+    readonly_fields = ["enrolment", "first_missed_event", "missed_count", "created_at"]

@@ -1,0 +1,328 @@
+"""Programmes API: programmes, cohorts, enrolments, journeys, mentees, certificates, impact report.
+
+Thin views: parse, call one service from this app, render.
+"""
+
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from events.models import Event
+from events_project.schema import error_responses
+from programmes import certificates, journeys, reports, selectors, services
+from programmes.exceptions import Forbidden, NotFound
+from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
+from programmes.models import Certificate, Cohort, Enrolment
+from programmes.permissions import (
+    CanManageProgramme,
+    IsOrganiser,
+    can_act_for_enrolment,
+    can_manage_programme,
+)
+from programmes.serializers import (
+    CertificateSerializer,
+    CohortSerializer,
+    EnrolmentSerializer,
+    EnrolSerializer,
+    JourneySerializer,
+    MenteeSerializer,
+    MentorSerializer,
+    ProgrammeSerializer,
+    RevokeSerializer,
+    SkipSerializer,
+)
+from speakers.models import Speaker
+from speakers.selectors import speaker_for_user
+
+READ_ERRORS = error_responses(401, 403, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+def _speaker(speaker_id):
+    if speaker_id is None:
+        return None
+
+    speaker = Speaker.objects.filter(pk=speaker_id).first()
+    if speaker is None:
+        raise NotFound("No such speaker.", "speaker_not_found")
+    return speaker
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ProgrammeSerializer(many=True), **error_responses(400, 401, 403)}),
+    retrieve=extend_schema(responses={200: ProgrammeSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: ProgrammeSerializer, **WRITE_ERRORS}),
+    update=extend_schema(responses={200: ProgrammeSerializer, **WRITE_ERRORS}),
+    partial_update=extend_schema(responses={200: ProgrammeSerializer, **WRITE_ERRORS}),
+)
+class ProgrammeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Programmes the signed-in organiser organises, with their impact report."""
+
+    serializer_class = ProgrammeSerializer
+    permission_classes = [IsOrganiser, CanManageProgramme]
+    filterset_class = ProgrammeFilter
+    ordering_fields = ["starts_on", "title"]
+    ordering = ["-starts_on", "id"]
+
+    def get_queryset(self):
+        return selectors.programmes_for(self.request.user)
+
+    def perform_create(self, serializer):
+        programme = services.create_programme(by=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=programme.pk)
+
+    def perform_update(self, serializer):
+        programme = services.update_programme(
+            programme=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.get_queryset().get(pk=programme.pk)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **READ_ERRORS})
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """The impact report's figures (see programmes.reports for the definitions)."""
+        return Response(reports.impact_report(programme=self.get_object()))
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **READ_ERRORS})
+    @action(detail=True, methods=["get"], url_path="report/csv")
+    def report_csv(self, request, pk=None):
+        programme = self.get_object()
+        body = reports.report_csv(reports.impact_report(programme=programme))
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="programme-{programme.pk}-impact.csv"'
+        return response
+
+    @extend_schema(request=None, responses={200: CertificateSerializer(many=True), **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def certificates(self, request, pk=None):
+        """Issue a certificate to every participant who reached the attendance threshold."""
+        issued = certificates.issue_certificates(programme=self.get_object(), by=request.user)
+        return Response(CertificateSerializer(issued, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CohortSerializer(many=True), **error_responses(400, 401, 403)}),
+    retrieve=extend_schema(responses={200: CohortSerializer, **READ_ERRORS}),
+    create=extend_schema(responses={201: CohortSerializer, **WRITE_ERRORS}),
+)
+class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = CohortSerializer
+    permission_classes = [IsOrganiser, CanManageProgramme]
+    filterset_class = CohortFilter
+    ordering = ["programme", "name", "id"]
+
+    def get_queryset(self):
+        programmes = selectors.programmes_for(self.request.user).values("pk")
+        return (
+            Cohort.objects.filter(programme__in=programmes)
+            .select_related("programme")
+            .prefetch_related("programme__organisers")
+            .annotate(active_members=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE)))
+        )
+
+    def perform_create(self, serializer):
+        programme = serializer.validated_data["programme"]
+        if not can_manage_programme(self.request.user, programme):
+            raise Forbidden("You do not organise this programme.")
+        cohort = services.create_cohort(
+            programme=programme,
+            name=serializer.validated_data["name"],
+            series=serializer.validated_data.get("series"),
+            by=self.request.user,
+        )
+        serializer.instance = self.get_queryset().get(pk=cohort.pk)
+
+    @extend_schema(request=EnrolSerializer, responses={201: EnrolmentSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def enrol(self, request, pk=None):
+        """Enrol a participant: they are registered for every future session of the cohort."""
+        cohort = self.get_object()
+        payload = EnrolSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data["mentor"] = _speaker(data.get("mentor"))
+        enrolment = services.enrol(cohort=cohort, by=request.user, **data)
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: EnrolmentSerializer(many=True), **error_responses(400, 401, 403)}),
+    retrieve=extend_schema(responses={200: EnrolmentSerializer, **READ_ERRORS}),
+)
+class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Enrolments the user may see: of programmes they organise, their own, and their mentees'."""
+
+    serializer_class = EnrolmentSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = EnrolmentFilter
+    ordering = ["cohort", "name", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Enrolment.objects.none()
+        user = self.request.user
+        enrolments = Enrolment.objects.all()
+        if not user.is_superuser:
+            programmes = selectors.programmes_for(user).values("pk")
+            enrolments = enrolments.filter(Q(cohort__programme__in=programmes) | Q(user=user) | Q(mentor__user=user))
+        return selectors.enrolments_with_relations(enrolments).prefetch_related("cohort__programme__organisers")
+
+    def _actionable(self):
+        enrolment = self.get_object()
+        if not can_act_for_enrolment(self.request.user, enrolment):
+            raise Forbidden("Only the participant or the programme's organisers can do this.")
+        return enrolment
+
+    @extend_schema(responses={200: JourneySerializer, **READ_ERRORS})
+    @action(detail=True, methods=["get"])
+    def journey(self, request, pk=None):
+        """Events registered, attended and missed; rates per series and overall; streaks."""
+        journey = journeys.participant_journey(enrolment=self.get_object())
+        return Response(JourneySerializer(journey).data)
+
+    @extend_schema(request=SkipSerializer, responses={201: OpenApiResponse(description="Skipped"), **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def skip(self, request, pk=None):
+        """Skip one session: the registration for it is cancelled; it counts as neither attended nor missed."""
+        enrolment = self._actionable()
+        payload = SkipSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        event = Event.objects.filter(pk=payload.validated_data["event"]).first()
+        if event is None:
+            raise NotFound("No such event.")
+        skip = services.skip_session(
+            enrolment=enrolment, event=event, reason=payload.validated_data["reason"], by=request.user
+        )
+        return Response({"event": skip.event_id, "reason": skip.reason}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: EnrolmentSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """Leave the cohort: registrations for the sessions still to come are cancelled."""
+        enrolment = services.leave_cohort(enrolment=self._actionable(), by=request.user)
+        return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
+
+    @extend_schema(request=MentorSerializer, responses={200: EnrolmentSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def mentor(self, request, pk=None):
+        enrolment = self.get_object()
+        if not can_manage_programme(request.user, enrolment.cohort.programme):
+            raise Forbidden("Only the programme's organisers pair mentors.")
+        payload = MentorSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrolment = services.assign_mentor(
+            enrolment=enrolment, mentor=_speaker(payload.validated_data["mentor"]), by=request.user
+        )
+        return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
+
+    @extend_schema(request=None, responses={201: CertificateSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def certificate(self, request, pk=None):
+        """Issue the completion certificate (409 below_threshold under the programme's threshold)."""
+        enrolment = self.get_object()
+        if not can_manage_programme(request.user, enrolment.cohort.programme):
+            raise Forbidden("Only the programme's organisers issue certificates.")
+        certificate = certificates.issue_certificate(enrolment=enrolment, by=request.user)
+        return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: MenteeSerializer(many=True), **error_responses(400, 401, 403)})
+class MenteeList(generics.ListAPIView):
+    """The signed-in mentor's mentees, each with their attendance so far."""
+
+    serializer_class = MenteeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = EnrolmentFilter
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+
+        if getattr(self, "swagger_fake_view", False):
+            return Enrolment.objects.none()
+        speaker = speaker_for_user(self.request.user)
+        if speaker is None:
+            raise Forbidden("Only mentors have mentees.", "not_a_mentor")
+        return selectors.enrolments_with_relations(Enrolment.objects.filter(mentor=speaker))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "journeys": journeys.build_journeys(page)}
+        return self.get_paginated_response(MenteeSerializer(page, many=True, context=context).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CertificateSerializer(many=True), **error_responses(400, 401, 403)}),
+    retrieve=extend_schema(responses={200: CertificateSerializer, **READ_ERRORS}),
+)
+class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Certificates of programmes the user organises, and their own."""
+
+    serializer_class = CertificateSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = CertificateFilter
+    ordering = ["-issued_at", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Certificate.objects.none()
+        user = self.request.user
+        certificates_ = Certificate.objects.select_related("enrolment__cohort__programme").prefetch_related(
+            "enrolment__cohort__programme__organisers"
+        )
+        if user.is_superuser:
+            return certificates_
+        programmes = selectors.programmes_for(user).values("pk")
+        return certificates_.filter(Q(enrolment__cohort__programme__in=programmes) | Q(enrolment__user=user))
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(400, 401, 404)})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        certificate = self.get_object()
+        response = HttpResponse(certificates.certificate_pdf(certificate=certificate), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
+        return response
+
+    @extend_schema(request=RevokeSerializer, responses={200: CertificateSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        certificate = self.get_object()
+        if not can_manage_programme(request.user, certificate.enrolment.cohort.programme):
+            raise Forbidden("Only the programme's organisers revoke certificates.")
+        payload = RevokeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        certificate = certificates.revoke_certificate(
+            certificate=certificate, by=request.user, reason=payload.validated_data["reason"]
+        )
+        return Response(CertificateSerializer(certificate).data)
+
+
+class PublicCertificateSerializer(CertificateSerializer):
+    class Meta(CertificateSerializer.Meta):
+        # only what the certificate itself prints, and whether it still stands
+        fields = [
+            "number", "participant_name", "programme_title", "attendance_rate", "sessions_attended", "issued_at",
+            "valid", "revoked_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema(responses={200: PublicCertificateSerializer, **error_responses(404)})
+class CertificateVerification(generics.GenericAPIView):
+    """Public: is this certificate genuine, and does it still stand? 404 certificate_invalid if tampered."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = PublicCertificateSerializer
+
+    def get(self, request, token):
+        certificate = certificates.verify_certificate(token=token)
+        return Response(PublicCertificateSerializer(certificate).data)

@@ -1,0 +1,166 @@
+"""Completion certificates: issued at the programme's attendance threshold, verifiable, revocable.
+
+The QR code on the PDF holds a link to ``/certificates/verify/<signed>/``. The signed part is
+made with ``django.core.signing`` (SECRET_KEY, own salt): a changed character fails the
+signature. The page shows only what the certificate itself prints, and whether it was revoked.
+"""
+
+import io
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
+from programmes.journeys import build_journeys, participant_journey
+from programmes.models import Certificate, Enrolment, Programme
+
+SIGNING_SALT = "programmes.certificate"
+
+
+@transaction.atomic
+def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate:
+    """Issue the participant's completion certificate; a second call returns the valid one.
+
+    Raises NotEligible (``below_threshold``) under the programme's attendance threshold.
+    """
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort__programme").get(pk=enrolment.pk)
+    existing = enrolment.certificates.filter(revoked_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    journey = participant_journey(enrolment=enrolment, now=now)
+    if not journey.completed:
+        raise NotEligible(
+            f"Attendance {journey.rate or 0}% is below the programme's {journey.threshold}% threshold.",
+            extra={"attendance_rate": journey.rate, "threshold": journey.threshold},
+        )
+    return Certificate.objects.create(
+        enrolment=enrolment,
+        participant_name=enrolment.name,
+        programme_title=enrolment.cohort.programme.title,
+        attendance_rate=int(journey.rate),
+        sessions_attended=journey.attended,
+        issued_at=now,
+        issued_by=by,
+    )
+
+
+def issue_certificates(*, programme: Programme, by=None, now=None) -> list[Certificate]:
+    """Certificates for every participant of the programme who reached the threshold.
+
+    Participants whose certificate was revoked are left to the organisers (issue one by one).
+    """
+    now = now or timezone.now()
+    enrolments = list(
+        Enrolment.objects.filter(cohort__programme=programme)
+        .exclude(certificates__revoked_at__isnull=False)
+        .select_related("cohort__programme")
+    )
+    journeys = build_journeys(enrolments, now=now)
+    return [
+        issue_certificate(enrolment=enrolment, by=by, now=now)
+        for enrolment in enrolments
+        if journeys[enrolment.pk].completed
+    ]
+
+
+def issue_due_certificates(*, now=None) -> int:
+    """Once a programme has ended, everyone who reached its threshold gets their certificate.
+
+    Safe to run daily: a valid certificate is never issued twice. Returns how many are valid now.
+    """
+    now = now or timezone.now()
+    issued = 0
+    for programme in Programme.objects.filter(ends_on__lt=timezone.localdate(now)).order_by("id"):
+        issued += len(issue_certificates(programme=programme, now=now))
+    return issued
+
+
+@transaction.atomic
+def revoke_certificate(*, certificate: Certificate, by=None, reason: str = "", now=None) -> Certificate:
+    """Revoke a certificate: its verification page says so from now on. Revoking twice changes nothing."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        return certificate
+    certificate.revoked_at = now or timezone.now()
+    certificate.revoked_reason = reason[:300]
+    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    return certificate
+
+
+def _signer() -> signing.Signer:
+    # no timestamp: the printed link never changes, and revocation (not age) ends it
+    return signing.Signer(salt=SIGNING_SALT)
+
+
+def verification_token(certificate: Certificate) -> str:
+    return _signer().sign_object({"c": certificate.pk, "n": certificate.number})
+
+
+def verification_url(certificate: Certificate) -> str:
+    return f"{settings.SITE_URL}/certificates/verify/{verification_token(certificate)}/"
+
+
+def verify_certificate(*, token: str) -> Certificate:
+    """The certificate a verification link names, revoked or not; CertificateInvalid if tampered."""
+    try:
+        payload = _signer().unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        raise CertificateInvalid("This certificate link is not genuine.") from None
+    if not isinstance(payload, dict):
+        raise CertificateInvalid("This certificate link is not genuine.")
+    certificate = Certificate.objects.filter(pk=payload.get("c"), number=payload.get("n")).first()
+    if certificate is None:
+        raise CertificateInvalid("No such certificate.")
+    return certificate
+
+
+def certificate_pdf(*, certificate: Certificate) -> bytes:
+    """An A4 landscape PDF: name, programme, attendance, date, number, and the verification QR code."""
+    import qrcode
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import cm
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    if certificate.revoked_at is not None:
+        raise ProgrammeError("This certificate was revoked.", "certificate_revoked")
+    url = verification_url(certificate)
+    qr_image = qrcode.make(url, border=1)
+    qr_png = io.BytesIO()
+    qr_image.save(qr_png, format="PNG")
+    qr_png.seek(0)
+
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"Certificate {certificate.number}")
+    pdf.setLineWidth(3)
+    pdf.rect(1.2 * cm, 1.2 * cm, width - 2.4 * cm, height - 2.4 * cm)
+    pdf.setFont("Helvetica-Bold", 30)
+    pdf.drawCentredString(width / 2, height - 4.5 * cm, "Certificate of completion")
+    pdf.setFont("Helvetica", 16)
+    pdf.drawCentredString(width / 2, height - 6.5 * cm, "This certifies that")
+    pdf.setFont("Helvetica-Bold", 26)
+    pdf.drawCentredString(width / 2, height - 8.2 * cm, certificate.participant_name)
+    pdf.setFont("Helvetica", 16)
+    pdf.drawCentredString(width / 2, height - 10 * cm, "has completed")
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawCentredString(width / 2, height - 11.5 * cm, certificate.programme_title)
+    pdf.setFont("Helvetica", 13)
+    pdf.drawCentredString(
+        width / 2,
+        height - 13 * cm,
+        f"attending {certificate.sessions_attended} sessions ({certificate.attendance_rate}% attendance)",
+    )
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(2.5 * cm, 3.2 * cm, f"Issued {certificate.issued_at:%d %B %Y}")
+    pdf.drawString(2.5 * cm, 2.5 * cm, f"Certificate no. {certificate.number}")
+    pdf.drawImage(ImageReader(qr_png), width - 6.5 * cm, 2 * cm, 4.5 * cm, 4.5 * cm)
+    pdf.setFont("Helvetica", 8)
+    pdf.drawRightString(width - 2 * cm, 1.6 * cm, "Scan to verify")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

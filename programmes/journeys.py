@@ -1,0 +1,346 @@
+"""A participant's journey through a programme: what they registered for, attended and missed.
+
+Definitions (the same everywhere: API, certificates, alerts, report):
+- an event counts for a participant when they registered for it (by their email) or skipped it;
+- attended / missed come from the registration's finalised attendance (attended / no_show);
+- attendance rate = attended / (attended + missed), in per cent; sessions not yet finalised,
+  skipped, or never reached from the waiting list count for neither;
+- streaks run over the cohort's own sessions in date order; a skip neither breaks nor extends one.
+"""
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from notifications.services import queue_message
+from programmes.models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
+from programmes.selectors import cohorts_following
+from registrations.models import Registration
+
+logger = logging.getLogger(__name__)
+
+MISSED_IN_A_ROW_ALERT = 2
+
+ATTENDED = "attended"
+MISSED = "missed"
+SKIPPED = "skipped"
+UPCOMING = "upcoming"
+CANCELLED = "cancelled"
+WAITLISTED = "waitlisted"
+NOT_FINALISED = "not_finalised"
+
+
+def attendance_rate(attended: int, missed: int) -> float | None:
+    if attended + missed == 0:
+        return None
+    return round(100 * attended / (attended + missed), 1)
+
+
+@dataclasses.dataclass
+class JourneyEntry:
+    event_id: int
+    title: str
+    kind: str
+    start: dt.datetime
+    series_id: int | None
+    series_title: str
+    in_cohort: bool
+    registration_status: str
+    outcome: str
+
+
+@dataclasses.dataclass
+class SeriesAttendance:
+    series_id: int | None
+    title: str
+    attended: int = 0
+    missed: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return attendance_rate(self.attended, self.missed)
+
+
+@dataclasses.dataclass
+class Streak:
+    outcome: str  # attended or missed
+    length: int
+    first_event_id: int
+    last_event_id: int
+
+
+@dataclasses.dataclass
+class Journey:
+    enrolment: Enrolment
+    entries: list[JourneyEntry]
+    registered: int
+    attended: int
+    missed: int
+    skipped: int
+    by_series: list[SeriesAttendance]
+    current_streak: Streak | None
+    longest_attended_streak: int
+    longest_missed_streak: int
+    threshold: int
+
+    @property
+    def rate(self) -> float | None:
+        return attendance_rate(self.attended, self.missed)
+
+    @property
+    def completed(self) -> bool:
+        """Reached the programme's threshold (and attended at least one session)."""
+        return self.attended > 0 and self.rate is not None and self.rate >= self.threshold
+
+
+def _outcome(event: Event, registration, skipped: bool, now) -> str:
+    if skipped:
+        return SKIPPED
+    if registration is not None:
+        if registration.attendance == "attended":
+            return ATTENDED
+        if registration.attendance == "no_show":
+            return MISSED
+    if registration is None or registration.status in ("cancelled", "rejected"):
+        return CANCELLED
+    if event.status == EventStatus.CANCELLED:
+        return CANCELLED
+    if event.end > now:
+        return UPCOMING
+    if registration.status == "waitlisted":
+        return WAITLISTED
+    return NOT_FINALISED
+
+
+def _pick(registrations: list):
+    """Of one person's registrations for one event, the one that tells their story."""
+    for registration in registrations:
+        if registration.attendance in ("attended", "no_show"):
+            return registration
+    for registration in registrations:
+        if registration.status not in ("cancelled", "rejected"):
+            return registration
+    return registrations[-1] if registrations else None
+
+
+def _streaks(entries: list[JourneyEntry]) -> tuple[Streak | None, int, int]:
+    current: Streak | None = None
+    longest = {ATTENDED: 0, MISSED: 0}
+    for entry in entries:
+        if not entry.in_cohort or entry.outcome not in (ATTENDED, MISSED):
+            continue
+        if current is not None and current.outcome == entry.outcome:
+            current.length += 1
+            current.last_event_id = entry.event_id
+        else:
+            current = Streak(entry.outcome, 1, entry.event_id, entry.event_id)
+        longest[entry.outcome] = max(longest[entry.outcome], current.length)
+    return current, longest[ATTENDED], longest[MISSED]
+
+
+def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journey]:
+    """Journeys of many participants in a fixed number of queries (five), whatever their number.
+
+    The enrolments need ``cohort__programme`` loaded.
+    """
+
+    now = now or timezone.now()
+    if not enrolments:
+        return {}
+    programme_ids = {enrolment.cohort.programme_id for enrolment in enrolments}
+    series_by_programme = defaultdict(set)
+    for programme_id, series_id in Programme.series.through.objects.filter(programme_id__in=programme_ids).values_list(
+        "programme_id", "series_id"
+    ):
+        series_by_programme[programme_id].add(series_id)
+    events_by_programme = defaultdict(set)
+    for programme_id, event_id in Programme.events.through.objects.filter(programme_id__in=programme_ids).values_list(
+        "programme_id", "event_id"
+    ):
+        events_by_programme[programme_id].add(event_id)
+    all_series = set().union(*series_by_programme.values()) if series_by_programme else set()
+    all_events = set().union(*events_by_programme.values()) if events_by_programme else set()
+    events = list(
+        Event.objects.filter(Q(series_id__in=all_series) | Q(pk__in=all_events))
+        .exclude(status=EventStatus.DRAFT)
+        .select_related("series")
+        .only("id", "title", "kind", "start", "end", "status", "series_id", "series__title")
+        .order_by("start", "id")
+    )
+    emails = {enrolment.email for enrolment in enrolments}
+    registrations = defaultdict(list)
+    for registration in Registration.objects.filter(
+        event_id__in=[event.pk for event in events], email__in=emails
+    ).order_by("created_at", "id"):
+        registrations[(registration.event_id, registration.email)].append(registration)
+    skips = set(
+        SessionSkip.objects.filter(enrolment__in=[enrolment.pk for enrolment in enrolments]).values_list(
+            "enrolment_id", "event_id"
+        )
+    )
+
+    journeys = {}
+    for enrolment in enrolments:
+        programme = enrolment.cohort.programme
+        cohort_series = enrolment.cohort.series_id
+        entries = []
+        for event in events:
+            if (
+                event.series_id not in series_by_programme[programme.pk]
+                and event.pk not in events_by_programme[programme.pk]
+            ):
+                continue
+            registration = _pick(registrations.get((event.pk, enrolment.email), []))
+            skipped = (enrolment.pk, event.pk) in skips
+            if registration is None and not skipped:
+                continue
+            entries.append(
+                JourneyEntry(
+                    event_id=event.pk,
+                    title=event.title,
+                    kind=event.kind,
+                    start=event.start,
+                    series_id=event.series_id,
+                    series_title=event.series.title if event.series_id else "",
+                    in_cohort=(event.series_id == cohort_series) if cohort_series else True,
+                    registration_status=registration.status if registration else "",
+                    outcome=_outcome(event, registration, skipped, now),
+                )
+            )
+        by_series: dict[int | None, SeriesAttendance] = {}
+        for entry in entries:
+            line = by_series.setdefault(entry.series_id, SeriesAttendance(entry.series_id, entry.series_title))
+            if entry.outcome == ATTENDED:
+                line.attended += 1
+            elif entry.outcome == MISSED:
+                line.missed += 1
+        current, longest_attended, longest_missed = _streaks(entries)
+        journeys[enrolment.pk] = Journey(
+            enrolment=enrolment,
+            entries=entries,
+            registered=sum(1 for entry in entries if entry.outcome not in (SKIPPED, CANCELLED)),
+            attended=sum(1 for entry in entries if entry.outcome == ATTENDED),
+            missed=sum(1 for entry in entries if entry.outcome == MISSED),
+            skipped=sum(1 for entry in entries if entry.outcome == SKIPPED),
+            by_series=list(by_series.values()),
+            current_streak=current,
+            longest_attended_streak=longest_attended,
+            longest_missed_streak=longest_missed,
+            threshold=programme.completion_threshold,
+        )
+    return journeys
+
+
+def participant_journey(*, enrolment: Enrolment, now=None) -> Journey:
+    return build_journeys([enrolment], now=now)[enrolment.pk]
+
+
+# --- the missed-twice alert ------------------------------------------------------------
+
+
+def _alert_recipients(enrolment: Enrolment) -> list[tuple[str, str]]:
+    recipients = {}
+    if enrolment.mentor_id and enrolment.mentor.email:
+        recipients[enrolment.mentor.email.lower()] = enrolment.mentor.name
+    for organiser in enrolment.cohort.programme.organisers.all():
+        if organiser.email:
+            recipients.setdefault(organiser.email.lower(), organiser.get_full_name() or organiser.username)
+    return sorted(recipients.items())
+
+
+@transaction.atomic
+def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsAlert | None:
+    """Alert the mentor and the organisers when the participant has missed two sessions in a row.
+
+    Once per streak: the streak is known by its first missed session, and a later third miss
+    is the same streak. Side effects: one ``missed_sessions_alert`` per recipient in the outbox.
+    """
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return None
+    journey = participant_journey(enrolment=enrolment, now=now)
+    streak = journey.current_streak
+    if streak is None or streak.outcome != MISSED or streak.length < MISSED_IN_A_ROW_ALERT:
+        return None
+    alert, created = MissedSessionsAlert.objects.get_or_create(
+        enrolment=enrolment, first_missed_event_id=streak.first_event_id, defaults={"missed_count": streak.length}
+    )
+    if not created:
+        return alert
+    missed = [entry for entry in journey.entries if entry.in_cohort and entry.outcome == MISSED]
+    missed = [entry for entry in missed if entry.start >= _start_of(journey, streak.first_event_id)]
+    context = {
+        "participant_name": enrolment.name,
+        "participant_email": enrolment.email,
+        "programme_title": enrolment.cohort.programme.title,
+        "cohort_name": enrolment.cohort.name,
+        "missed_count": streak.length,
+        "missed_sessions": [
+            {"title": entry.title, "start": entry.start.isoformat(), "event_id": entry.event_id} for entry in missed
+        ],
+        "attendance_rate": journey.rate,
+        "series_title": enrolment.cohort.series.title if enrolment.cohort.series_id else "",
+        "journey_url": f"{settings.SITE_URL}/api/enrolments/{enrolment.pk}/journey/",
+    }
+    last_event = Event.objects.filter(pk=streak.last_event_id).first()
+    _queue_alerts(enrolment=enrolment, streak=streak, context=context, event=last_event)
+    return alert
+
+
+def _start_of(journey: Journey, event_id: int):
+    return next(entry.start for entry in journey.entries if entry.event_id == event_id)
+
+
+def _queue_alerts(*, enrolment, streak: Streak, context: dict, event) -> None:
+    for email, name in _alert_recipients(enrolment):
+        queue_message(
+            kind="missed_sessions_alert",
+            recipient_email=email,
+            recipient_name=name,
+            about=enrolment,
+            event=event,
+            dedup_key=f"missed_sessions_alert:enrolment:{enrolment.pk}:{streak.first_event_id}:{email}",
+            context=context,
+        )
+
+
+def review_missed_sessions_for_event(*, event: Event, now=None) -> list[MissedSessionsAlert]:
+    """After an event's attendance is final: review the cohort members who were registered."""
+
+    emails = event.registrations.values("email")
+    enrolments = (
+        Enrolment.objects.filter(cohort__in=cohorts_following(event), status=Enrolment.Status.ACTIVE, email__in=emails)
+        .select_related("cohort__programme", "cohort__series", "mentor")
+        .order_by("id")
+    )
+    alerts = []
+    for enrolment in enrolments:
+        alert = review_missed_sessions(enrolment=enrolment, now=now)
+        if alert is not None:
+            alerts.append(alert)
+    return alerts
+
+
+def review_all_missed_sessions(*, now=None) -> int:
+    """The periodic safety net: every active participant, their journeys read in one batch.
+
+    Returns how many participants are in a streak of misses that has its alert.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related(
+            "cohort__programme", "cohort__series", "mentor"
+        )
+    )
+    count = 0
+    for journey in build_journeys(enrolments, now=now).values():
+        streak = journey.current_streak
+        if streak is not None and streak.outcome == MISSED and streak.length >= MISSED_IN_A_ROW_ALERT:
+            review_missed_sessions(enrolment=journey.enrolment, now=now)
+            count += 1
+    return count

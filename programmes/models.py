@@ -1,0 +1,194 @@
+"""Programmes: people and months rather than single events.
+
+A programme groups series and one-off events over a period; a cohort of participants
+enrols once and is registered for every occurrence (see ``programmes.services``).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "AgeGroup",
+    "Certificate",
+    "Cohort",
+    "Enrolment",
+    "MissedSessionsAlert",
+    "ParticipantSector",
+    "Programme",
+    "SessionSkip",
+]
+
+
+class Programme(models.Model):
+    """A mentoring year, say: its series, its one-off events, its own organisers."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_programmes", blank=True)
+    series = models.ManyToManyField("events.Series", related_name="programmes", blank=True)
+    events = models.ManyToManyField(
+        "events.Event", related_name="programmes", blank=True, help_text=_("One-off events outside its series.")
+    )
+    completion_threshold = models.PositiveSmallIntegerField(
+        default=70,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Per cent of sessions attended that earns a completion certificate."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="programme_ends_after_start",
+                violation_error_code="end_before_start",
+                violation_error_message=_("The programme must end on or after its first day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cohort(models.Model):
+    """Participants who enrol together. With a series, they follow that series' occurrences;
+    without one, every event of the programme."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohorts")
+    series = models.ForeignKey("events.Series", null=True, blank=True, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["programme", "name"], name="cohort_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.programme})"
+
+
+class ParticipantSector(models.TextChoices):
+    STUDENT = "student", _("Student")
+    ACADEMIA = "academia", _("Academia and research")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    GOVERNMENT = "government", _("Government")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    NOT_WORKING = "not_working", _("Looking for work")
+    OTHER = "other", _("Other")
+
+
+class AgeGroup(models.TextChoices):
+    UNDER_18 = "under_18", _("Under 18")
+    AGE_18_24 = "18_24", _("18–24")
+    AGE_25_34 = "25_34", _("25–34")
+    AGE_35_PLUS = "35_plus", _("35 and over")
+
+
+class Enrolment(models.Model):
+    """One participant in a cohort. Sector, age group and region only when they chose to give them."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(help_text=_("Stored lower-case; matches the participant's registrations."))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    sector = models.CharField(max_length=20, choices=ParticipantSector.choices, blank=True)
+    age_group = models.CharField(max_length=10, choices=AgeGroup.choices, blank=True)
+    region = models.ForeignKey("events.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # inside a mentoring series each mentee has a mentor: a speaker with the mentor role
+    mentor = models.ForeignKey(
+        "speakers.Speaker", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentees"
+    )
+
+    class Meta:
+        ordering = ["cohort", "name", "id"]
+        indexes = [models.Index(fields=["email"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "email"], condition=Q(status="active"), name="enrolment_one_active_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.cohort.name}"
+
+
+class SessionSkip(models.Model):
+    """A participant stays away from one occurrence, saying so in advance: not counted as missed."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="skips")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "event"], name="skip_once_per_event")]
+
+
+class MissedSessionsAlert(models.Model):
+    """Two sessions missed in a row, told to the mentor and organisers once per streak.
+
+    The streak is known by its first missed event: the unique constraint is the "once".
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="missed_alerts")
+    first_missed_event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    missed_count = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "first_missed_event"], name="missed_alert_once_per_streak")
+        ]
+
+
+def new_certificate_number() -> str:
+    return secrets.token_hex(6).upper()
+
+
+class Certificate(models.Model):
+    """A completion certificate. What it prints is frozen here, so verification shows exactly that."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
+    number = models.CharField(max_length=20, unique=True, default=new_certificate_number)
+    participant_name = models.CharField(max_length=200)
+    programme_title = models.CharField(max_length=200)
+    attendance_rate = models.PositiveSmallIntegerField(help_text=_("Per cent, at the time of issue."))
+    sessions_attended = models.PositiveIntegerField()
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=Q(revoked_at__isnull=True), name="certificate_one_valid_per_enrolment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Certificate {self.number} ({self.participant_name})"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

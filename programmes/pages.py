@@ -1,0 +1,32 @@
+"""Server-rendered pages: the printable impact report and the public certificate check."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from programmes import certificates, reports, selectors
+from programmes.exceptions import CertificateInvalid
+
+
+@require_GET
+@login_required
+def report_page(request, pk):
+    """Printable (and print-to-PDF) impact report; only the programme's organisers see it."""
+    programme = get_object_or_404(selectors.programmes_for(request.user), pk=pk)
+    report = reports.impact_report(programme=programme)
+    # bar lengths for the page's charts: people met, relative to the largest row of each table
+    for section in ("by_month", "by_kind", "by_region", "by_audience"):
+        largest = max((row["people_met"] for row in report[section]), default=0) or 1
+        for row in report[section]:
+            row["bar"] = round(100 * row["people_met"] / largest)
+    return render(request, "programmes/report.html", {"programme": programme, "report": report})
+
+
+@require_GET
+def verify_certificate_page(request, token):
+    """Public: whether a certificate is genuine and still stands. Shows only what it prints."""
+    try:
+        certificate = certificates.verify_certificate(token=token)
+    except CertificateInvalid:
+        return render(request, "programmes/certificate_verify.html", {"certificate": None}, status=404)
+    return render(request, "programmes/certificate_verify.html", {"certificate": certificate})

@@ -1,0 +1,180 @@
+"""Input and output shapes of the programmes API (see programmes.apis)."""
+
+from rest_framework import serializers
+
+from events.models import Event, Region, Series
+from programmes.certificates import verification_url
+from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    series = serializers.PrimaryKeyRelatedField(many=True, queryset=Series.objects.all(), required=False)
+    events = serializers.PrimaryKeyRelatedField(many=True, queryset=Event.objects.all(), required=False)
+    organisers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    cohort_count = serializers.IntegerField(read_only=True, default=0)
+    report_url = serializers.SerializerMethodField()
+    report_page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Programme
+        fields = [
+            "id", "title", "description", "starts_on", "ends_on", "completion_threshold", "series", "events",
+            "organisers", "cohort_count", "report_url", "report_page_url", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_report_url(self, programme) -> str:
+        return f"/api/programmes/{programme.pk}/report/"
+
+    def get_report_page_url(self, programme) -> str:
+        return f"/programmes/{programme.pk}/report/"
+
+    def validate(self, data):
+        starts_on = data.get("starts_on", getattr(self.instance, "starts_on", None))
+        ends_on = data.get("ends_on", getattr(self.instance, "ends_on", None))
+        if starts_on and ends_on and ends_on < starts_on:
+            raise serializers.ValidationError({"ends_on": "The programme must end on or after its first day."})
+        return data
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
+    series = serializers.PrimaryKeyRelatedField(queryset=Series.objects.all(), required=False, allow_null=True)
+    active_members = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Cohort
+        fields = ["id", "programme", "series", "name", "active_members", "created_at"]
+        read_only_fields = ["created_at"]
+        validators = []  # the unique name is checked by the database (409) and the service
+
+
+class EnrolSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    sector = serializers.ChoiceField(choices=ParticipantSector.choices, required=False, allow_blank=True, default="")
+    age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False, allow_blank=True, default="")
+    region = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Region.objects.all(), required=False, allow_null=True, default=None
+    )
+    mentor = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Speaker id")
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    programme = serializers.IntegerField(source="cohort.programme_id", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # blank when the participant chose not to say
+    sector = serializers.ChoiceField(choices=ParticipantSector.choices, allow_blank=True, read_only=True)
+    age_group = serializers.ChoiceField(choices=AgeGroup.choices, allow_blank=True, read_only=True)
+    mentor_name = serializers.CharField(source="mentor.name", read_only=True, default=None, allow_null=True)
+    journey_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id", "cohort", "programme", "name", "email", "status", "joined_at", "left_at", "sector", "age_group",
+            "region", "mentor", "mentor_name", "journey_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_journey_url(self, enrolment) -> str:
+        return f"/api/enrolments/{enrolment.pk}/journey/"
+
+
+class SkipSerializer(serializers.Serializer):
+    event = serializers.IntegerField()
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class MentorSerializer(serializers.Serializer):
+    mentor = serializers.IntegerField(allow_null=True, help_text="Speaker id; null unpairs")
+
+
+class JourneyEntrySerializer(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    start = serializers.DateTimeField()
+    series_id = serializers.IntegerField(allow_null=True)
+    series_title = serializers.CharField()
+    in_cohort = serializers.BooleanField()
+    registration_status = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=["attended", "missed", "skipped", "upcoming", "cancelled", "waitlisted", "not_finalised"]
+    )
+
+
+class SeriesAttendanceSerializer(serializers.Serializer):
+    series_id = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    attended = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class StreakSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    length = serializers.IntegerField()
+    first_event_id = serializers.IntegerField()
+    last_event_id = serializers.IntegerField()
+
+
+class JourneySummarySerializer(serializers.Serializer):
+    registered = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="attended / (attended + missed), per cent")
+    threshold = serializers.IntegerField()
+    completed = serializers.BooleanField()
+    current_streak = StreakSerializer(allow_null=True)
+    longest_attended_streak = serializers.IntegerField()
+    longest_missed_streak = serializers.IntegerField()
+    by_series = SeriesAttendanceSerializer(many=True)
+
+
+class JourneySerializer(JourneySummarySerializer):
+    enrolment = EnrolmentSerializer()
+    entries = JourneyEntrySerializer(many=True)
+
+
+class MenteeSerializer(EnrolmentSerializer):
+    """A mentee as their mentor sees them: who, and how their attendance goes."""
+
+    attendance = serializers.SerializerMethodField()
+
+    class Meta(EnrolmentSerializer.Meta):
+        # sector, age group and region were given for the programme's figures, not for the mentor
+        fields = [
+            *(field for field in EnrolmentSerializer.Meta.fields if field not in ("sector", "age_group", "region")),
+            "attendance",
+        ]
+        read_only_fields = fields
+
+    def get_attendance(self, enrolment) -> dict:
+        journey = self.context["journeys"][enrolment.pk]
+        return JourneySummarySerializer(journey).data
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    verification_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    valid = serializers.BooleanField(source="is_valid", read_only=True)
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id", "number", "enrolment", "participant_name", "programme_title", "attendance_rate",
+            "sessions_attended", "issued_at", "valid", "revoked_at", "revoked_reason", "verification_url", "pdf_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_verification_url(self, certificate) -> str:
+        return verification_url(certificate)
+
+    def get_pdf_url(self, certificate) -> str:
+        return f"/api/certificates/{certificate.pk}/pdf/"
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

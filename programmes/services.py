@@ -1,0 +1,257 @@
+"""Programmes, cohorts and enrolment: the rules for who is registered for what.
+
+A participant enrols in a cohort once and is registered (source ``cohort``) for every
+future occurrence the cohort follows, through the registrations service, so capacity,
+approval and waiting lists apply exactly as for anyone else. Occurrences published later
+reach them through :mod:`programmes.receivers`.
+"""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from events.exceptions import DomainError
+from events.models import Event, EventKind, EventStatus, Series
+from programmes import selectors
+from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
+from programmes.models import Cohort, Enrolment, Programme, SessionSkip
+from registrations.models import ACTIVE_STATUSES, Registration
+from registrations.services.registration import cancel_registration, register
+
+logger = logging.getLogger(__name__)
+
+MENTOR_ROLE = "mentor"
+
+
+def _validated(instance, *, exclude=None):
+    instance.full_clean(exclude=exclude, validate_unique=False)
+    return instance
+
+
+# --- programmes and cohorts ------------------------------------------------------------
+
+
+@transaction.atomic
+def create_programme(*, by, series=(), events=(), organisers=None, **fields) -> Programme:
+    programme = _validated(Programme(**fields))
+    programme.save()
+    programme.organisers.set(organisers or ([by] if by else []))
+    programme.series.set(series)
+    programme.events.set(events)
+    return programme
+
+
+@transaction.atomic
+def update_programme(*, programme: Programme, by=None, series=None, events=None, organisers=None, **changes):
+    """Edit a programme. Adding a series does not register existing whole-programme cohorts for
+    its past occurrences; new occurrences reach them as they are published."""
+    for name, value in changes.items():
+        setattr(programme, name, value)
+    _validated(programme)
+    programme.save()
+    if organisers is not None:
+        programme.organisers.set(organisers)
+    if series is not None:
+        programme.series.set(series)
+    if events is not None:
+        programme.events.set(events)
+    return programme
+
+
+@transaction.atomic
+def create_cohort(*, programme: Programme, name: str, series: Series | None = None, by=None) -> Cohort:
+    if series is not None and not programme.series.filter(pk=series.pk).exists():
+        raise ProgrammeError("The cohort's series must belong to the programme.", "series_not_in_programme")
+    if programme.cohorts.filter(name=name).exists():
+        raise Conflict("The programme already has a cohort of this name.", "cohort_name_taken")
+    cohort = _validated(Cohort(programme=programme, name=name, series=series))
+    cohort.save()
+    return cohort
+
+
+# --- enrolment -------------------------------------------------------------------------
+
+
+def _active_registration(*, event: Event, email: str):
+
+    return Registration.objects.filter(event=event, email=email, status__in=ACTIVE_STATUSES).first()
+
+
+def _registrable(event: Event, *, now) -> bool:
+    return event.status == EventStatus.PUBLISHED and event.start > now
+
+
+def register_for_session(*, enrolment: Enrolment, event: Event, now=None):
+    """Register an enrolled participant for one session, unless they skip it or are registered.
+
+    Returns the registration, or None when the event takes no registration for them (closed,
+    invitation only, full without a waiting list): a cohort still follows the rest.
+    Side effects: those of ``registrations.services.registration.register`` (its confirmation mail).
+    """
+
+    now = now or timezone.now()
+    if enrolment.status != Enrolment.Status.ACTIVE or not _registrable(event, now=now):
+        return None
+    if SessionSkip.objects.filter(enrolment=enrolment, event=event).exists():
+        return None
+    existing = _active_registration(event=event, email=enrolment.email)
+    if existing is not None:
+        return existing
+    try:
+        return register(
+            event=event,
+            name=enrolment.name,
+            email=enrolment.email,
+            user=enrolment.user,
+            # the organiser records the participant's consent when enrolling them in the cohort
+            consent_data_processing=True,
+            source="cohort",
+        )
+    except DomainError as error:
+        logger.info("Cohort enrolment %s not registered for event %s: %s", enrolment.pk, event.pk, error.code)
+        return None
+
+
+@transaction.atomic
+def enrol(
+    *,
+    cohort: Cohort,
+    name: str,
+    email: str,
+    user=None,
+    sector: str = "",
+    age_group: str = "",
+    region=None,
+    mentor=None,
+    by=None,
+    now=None,
+) -> Enrolment:
+    """Enrol a participant and register them for every future session of the cohort.
+
+    Enrolling someone already active in the cohort returns their enrolment unchanged.
+    Side effects: one registration per session (see ``register_for_session``).
+    """
+    now = now or timezone.now()
+    email = email.strip().lower()
+    existing = Enrolment.objects.filter(cohort=cohort, email=email, status=Enrolment.Status.ACTIVE).first()
+    if existing is not None:
+        return existing
+    if user is None:
+        # the participant's account, when they have exactly one under this email: they then see their journey
+        accounts = list(get_user_model().objects.filter(email__iexact=email)[:2])
+        user = accounts[0] if len(accounts) == 1 else None
+    enrolment = Enrolment(
+        cohort=cohort,
+        name=name,
+        email=email,
+        user=user,
+        sector=sector,
+        age_group=age_group,
+        region=region,
+        joined_at=now,
+    )
+    if mentor is not None:
+        _check_mentor(cohort=cohort, mentor=mentor)
+        enrolment.mentor = mentor
+    _validated(enrolment, exclude=["mentor"])
+    enrolment.save()
+    sessions = selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start")
+    for event in sessions:
+        register_for_session(enrolment=enrolment, event=event, now=now)
+    return enrolment
+
+
+def register_cohorts_for_event(*, event: Event, now=None) -> list:
+    """Register every active member of the cohorts following a (newly published) event.
+
+    Safe to run twice: members already registered keep their registration.
+    """
+    now = now or timezone.now()
+    if not _registrable(event, now=now):
+        return []
+    registrations = []
+    cohorts = selectors.cohorts_following(event)
+    members = Enrolment.objects.filter(cohort__in=cohorts, status=Enrolment.Status.ACTIVE).order_by("joined_at", "id")
+    for enrolment in members:
+        with transaction.atomic():
+            registration = register_for_session(enrolment=enrolment, event=event, now=now)
+        if registration is not None:
+            registrations.append(registration)
+    return registrations
+
+
+def _cohort_event(enrolment: Enrolment, event_id) -> Event:
+    event = selectors.cohort_events(enrolment.cohort).filter(pk=event_id).first()
+    if event is None:
+        raise NotInCohort("This event is not one of the cohort's sessions.")
+    return event
+
+
+@transaction.atomic
+def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=None, now=None) -> SessionSkip:
+    """The participant will not come to one session: their registration for it is cancelled.
+
+    A skipped session counts neither as attended nor as missed. Skipping twice returns the first skip.
+    Side effects: those of ``cancel_registration`` (a seat may go to the waiting list).
+    """
+
+    now = now or timezone.now()
+    event = _cohort_event(enrolment, event.pk)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ProgrammeError("The participant has left the cohort.", "enrolment_left")
+    skip = SessionSkip.objects.filter(enrolment=enrolment, event=event).first()
+    if skip is not None:
+        return skip
+    if event.start <= now:
+        raise ProgrammeError("A session that has started cannot be skipped.", "session_started")
+    skip = SessionSkip.objects.create(enrolment=enrolment, event=event, reason=reason[:300])
+    registration = _active_registration(event=event, email=enrolment.email)
+    if registration is not None:
+        cancel_registration(registration=registration, by=by)
+    return skip
+
+
+@transaction.atomic
+def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
+    """The participant leaves: their cohort registrations for sessions still to come are cancelled.
+
+    Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
+    Side effects: those of ``cancel_registration`` for each future session.
+    """
+
+    now = now or timezone.now()
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status == Enrolment.Status.LEFT:
+        return enrolment
+    enrolment.status = Enrolment.Status.LEFT
+    enrolment.left_at = now
+    enrolment.save(update_fields=["status", "left_at"])
+    future = selectors.cohort_events(enrolment.cohort).filter(start__gt=now).values("pk")
+    registrations = Registration.objects.filter(
+        event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
+    ).select_related("event")
+    for registration in registrations:
+        cancel_registration(registration=registration, by=by)
+    return enrolment
+
+
+# --- mentoring ------------------------------------------------------------------------
+
+
+def _check_mentor(*, cohort: Cohort, mentor) -> None:
+    if cohort.series_id is None or cohort.series.kind != EventKind.MENTORING_SESSION:
+        raise ProgrammeError("Mentors are paired within a cohort of a mentoring series.", "not_mentoring_cohort")
+    if MENTOR_ROLE not in (mentor.roles or []):
+        raise ProgrammeError("This speaker is not a mentor.", "not_a_mentor")
+
+
+@transaction.atomic
+def assign_mentor(*, enrolment: Enrolment, mentor, by=None) -> Enrolment:
+    """Pair a mentee with a mentor (a speaker with the mentor role), or unpair with ``mentor=None``."""
+    if mentor is not None:
+        _check_mentor(cohort=enrolment.cohort, mentor=mentor)
+    enrolment.mentor = mentor
+    enrolment.save(update_fields=["mentor"])
+    return enrolment

@@ -1,0 +1,22 @@
+"""Programmes API routes, included by events.urls (mounted under /api/)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from programmes import apis as programme_apis
+
+router = SimpleRouter()
+router.register("programmes", programme_apis.ProgrammeViewSet, basename="programme")
+router.register("cohorts", programme_apis.CohortViewSet, basename="cohort")
+router.register("enrolments", programme_apis.EnrolmentViewSet, basename="enrolment")
+router.register("certificates", programme_apis.CertificateViewSet, basename="certificate")
+
+urlpatterns = [
+    path("mentees/", programme_apis.MenteeList.as_view(), name="mentee-list"),
+    path(
+        "certificates/verify/<str:token>/",
+        programme_apis.CertificateVerification.as_view(),
+        name="certificate-verification-api",
+    ),
+    *router.urls,
+]
