@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from notifications import kinds
 
 
 class OutboxStatus(models.TextChoices):
@@ -28,7 +27,9 @@ class OutboxMessage(models.Model):
 
     Status = OutboxStatus
 
-    kind = models.CharField(max_length=40, choices=kinds.CHOICES)
+    # one of notifications.kinds.ALL_KINDS, checked when queued; no database choices, so that a
+    # new kind of message needs no migration
+    kind = models.CharField(max_length=40)
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300)
@@ -79,7 +80,7 @@ class MessageTemplateOverride(models.Model):
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="message_templates")
-    kind = models.CharField(max_length=40, choices=kinds.CHOICES)
+    kind = models.CharField(max_length=40)  # one of notifications.kinds.ALL_KINDS (serializers check)
     subject = models.CharField(max_length=300, blank=True, help_text=_("Empty keeps the default subject."))
     body = models.TextField(blank=True, help_text=_("Empty keeps the default text."))
     created_at = models.DateTimeField(auto_now_add=True)
