@@ -8,7 +8,8 @@ ana@example.org)``). This filter on every log handler masks whatever slipped thr
 import logging
 import re
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}")
+# also URL-encoded, as an address appears in a query string (ana%40example.org)
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|%40)([A-Za-z0-9\-]+\.)+[A-Za-z]{2,}", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
@@ -18,7 +19,7 @@ def redact(text: str) -> str:
 class RedactPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "@" in message:
+        if "@" in message or "%40" in message:
             record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
