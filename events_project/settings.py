@@ -140,6 +140,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Baku")
 USE_I18N = True
 USE_TZ = True
+# URL form fields take "zoom.us/j/1" as https://zoom.us/j/1, Django 6's default (remove then).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
