@@ -1,5 +1,10 @@
-"""Shared pieces of the OpenAPI schema: the one error body every endpoint answers with."""
+"""Shared pieces of the OpenAPI schema: the one error body every endpoint answers with, and
+the blank values of fields read from the database."""
 
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -71,3 +76,74 @@ def document_common_errors(result, generator, request, public):
             for status, description in wanted.items():
                 responses.setdefault(str(status), {**error, "description": description})
     return result
+
+
+# --- blank and null values ----------------------------------------------------------------------
+# DRF drops ``allow_blank`` from the fields a ModelSerializer builds read-only, so a column that
+# may be blank ("" sector, website, public email) would be documented as an enum value, a
+# "uri" or an "email" that "" is not; a relation declared read-only does not know that its
+# column may be null. These extensions document "" and null wherever the column allows them.
+
+
+def _column(field):
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or field.source == "*" or "." in field.source:
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return None
+
+
+def may_be_blank(field) -> bool:
+    column = _column(field)
+    return bool(getattr(field, "allow_blank", False) or (column is not None and getattr(column, "blank", False)))
+
+
+class BlankableFormattedText(OpenApiSerializerFieldExtension):
+    """A URL or an email address, or "" where the column may be blank."""
+
+    target_class = "rest_framework.fields.URLField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not may_be_blank(self.target):
+            return schema
+        formatted = {key: value for key, value in schema.items() if key in ("type", "format", "maxLength", "pattern")}
+        rest = {key: value for key, value in schema.items() if key not in formatted}
+        return {"anyOf": [formatted, {"type": "string", "maxLength": 0}], **rest}
+
+
+class BlankableEmail(BlankableFormattedText):
+    target_class = "rest_framework.fields.EmailField"
+
+
+class BlankableChoice(OpenApiSerializerFieldExtension):
+    """One of the choices, or "" where the column may be blank (DRF's BlankEnum)."""
+
+    target_class = "rest_framework.fields.ChoiceField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if may_be_blank(field) and not field.allow_blank:
+            field = copy.copy(field)
+            field.allow_blank = True
+        return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+
+
+class NullableRelation(OpenApiSerializerFieldExtension):
+    """An id, or null where the foreign key may be empty (a declared read-only relation field
+    does not know its column allows null)."""
+
+    target_class = "rest_framework.relations.PrimaryKeyRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        column = _column(field)
+        if column is not None and getattr(column, "null", False) and not field.allow_null:
+            field = copy.copy(field)
+            field.allow_null = True
+        return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)

@@ -41,7 +41,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "events_project.admin_site.AdminConfig",  # Django's admin, initial values checked
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

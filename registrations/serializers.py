@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -149,7 +148,7 @@ class OwnRegistrationSerializer(InEventZone, serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="On the waiting list only; else null."))
     def get_waiting_position(self, registration):
         if not self.context.get("with_position", True):
             return None
