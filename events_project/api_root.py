@@ -13,18 +13,18 @@ from rest_framework.views import APIView
 # paths whose errors are JSON ``{"detail", "code"}``, not pages
 JSON_PATHS = ("/api/", "/calendar/")
 
-# url name of each list a client starts from
+# where each resource starts, under /api/ (the pages use some of the same url names)
 RESOURCES = {
-    "events": "event-list",
-    "series": "series-list",
-    "regions": "region-list",
-    "speakers": "speaker-list",
-    "speaker_assignments": "speaker-assignment-list",
-    "programmes": "programme-list",
-    "my_registrations": "my-registration-list",
-    "my_calendar_feeds": "calendar-feed-list",
-    "outbox": "outbox-list",
-    "token": "api-token",
+    "events": "events/",
+    "series": "series/",
+    "regions": "regions/",
+    "speakers": "speakers/",
+    "speaker_assignments": "speaker-assignments/",
+    "programmes": "programmes/",
+    "my_registrations": "me/registrations/",
+    "my_calendar_feeds": "me/calendar-feeds/",
+    "outbox": "outbox/",
+    "token": "auth/token/",
 }
 
 ApiRootSerializer = inline_serializer(
@@ -56,7 +56,7 @@ class ApiRoot(APIView):
                 "schema": url("schema"),
                 "conventions": "Token authentication (Authorization: Token <key>, from POST /api/auth/token/); "
                 "errors are JSON {detail, code}; see docs/reference/api.md",
-                "resources": {key: url(name) for key, name in RESOURCES.items()},
+                "resources": {key: request.build_absolute_uri(f"/api/{path}") for key, path in RESOURCES.items()},
             }
         )
 

@@ -107,6 +107,32 @@ def test_series_rules_that_cannot_be_a_series_are_refused_with_400(organiser_cli
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize("action", ["create", "update", "publish"])
+def test_a_series_rule_is_expanded_before_any_transaction_opens(organiser, action):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events import services
+    from events.exceptions import InvalidRecurrence
+
+    never = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"
+    series = factories.SeriesFactory(rrule="FREQ=WEEKLY;COUNT=2")
+    if action == "publish":
+        Series.objects.filter(pk=series.pk).update(rrule=never)  # as an old row could hold it
+        series.refresh_from_db()
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(InvalidRecurrence):
+        if action == "create":
+            services.create_series(by=organiser, **series_body(rrule=never, first_start=series.first_start))
+        elif action == "update":
+            services.update_series(series=series, rrule=never)
+        else:
+            services.publish_series(series=series)
+
+    # no write lock was taken while the rule was walked (on SQLite, one lock for the whole database)
+    assert [query["sql"] for query in queries if "SAVEPOINT" in query["sql"] or "BEGIN" in query["sql"]] == []
+
+
 @pytest.mark.parametrize(
     "fields",
     [

@@ -1,0 +1,102 @@
+"""The conventions every API client relies on (docs/reference/api.md): 401 with a challenge when
+credentials are missing or wrong, 403 when they are right but not enough, an API root."""
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NEEDS_SIGN_IN = [
+    ("post", "/api/events/"),
+    ("get", "/api/outbox/"),
+    ("get", "/api/me/registrations/"),
+    ("get", "/api/me/calendar-feeds/"),
+    ("get", "/api/programmes/"),
+    ("get", "/api/speaker-assignments/"),
+    ("post", "/api/events/{event}/checkin/"),
+    ("get", "/api/events/{event}/checkin/counts/"),
+]
+
+
+def _url(template: str, event) -> str:
+    return template.format(event=event.pk)
+
+
+@pytest.mark.parametrize(("method", "url"), NEEDS_SIGN_IN)
+def test_missing_credentials_are_401_with_a_token_challenge(method, url):
+    event = factories.EventFactory()
+
+    response = getattr(APIClient(), method)(_url(url, event), {}, format="json")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(("method", "url"), [*NEEDS_SIGN_IN, ("get", "/api/events/")])
+def test_a_wrong_token_is_401_everywhere(method, url):
+    event = factories.EventFactory()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    response = getattr(client, method)(_url(url, event), {}, format="json")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_right_credentials_without_the_right_are_403():
+    attendee = factories.UserFactory()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=attendee).key}")
+
+    response = client.get("/api/outbox/")
+
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response
+
+
+def test_pages_json_calls_still_sign_in_by_session_with_csrf(organiser):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(organiser)
+    body = {"title": "From the page", "kind": "workshop", "start": "2030-05-01T10:00", "end": "2030-05-01T12:00"}
+
+    listed = client.get("/api/outbox/")
+    without_token = client.post("/api/events/", body, content_type="application/json")
+    client.get("/")  # the page sets the CSRF cookie, as a browser has it
+    with_token = client.post(
+        "/api/events/",
+        body,
+        content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+
+    assert listed.status_code == 200
+    assert without_token.status_code == 403
+    assert "CSRF" in without_token.json()["detail"]
+    assert with_token.status_code == 201, with_token.json()
+
+
+def test_api_root_links_docs_schema_and_resources(client):
+    response = client.get("/api/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["docs"].endswith("/api/docs/")
+    assert body["schema"].endswith("/api/schema/")
+    assert body["resources"]["events"].endswith("/api/events/")
+    for url in [body["docs"], body["schema"], *body["resources"].values()]:
+        path = url.removeprefix("http://testserver")
+        assert client.get(path).status_code in (200, 401, 405), path
+
+
+def test_unknown_api_paths_are_json_404(client):
+    response = client.get("/api/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
