@@ -14,9 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from events.models import Event
+from events.models import Event, Series
 from events.permissions import is_organiser
-from events.selectors import events_managed_by
+from events.selectors import events_managed_by, series_managed_by
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,14 @@ def managed_event(request, pk) -> Event:
     if event is None:
         raise Http404
     return event
+
+
+def managed_series(request, pk) -> Series:
+    """The series ``pk`` if the user may change it; 404 otherwise."""
+    series = series_managed_by(request.user).filter(pk=pk).first()
+    if series is None:
+        raise Http404
+    return series
 
 
 def no_store(response):

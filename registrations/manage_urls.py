@@ -1,0 +1,3 @@
+"""Workspace routes of the registrations app, mounted under /manage/ by events_project.urls."""
+
+urlpatterns: list = []
