@@ -105,6 +105,7 @@ class EventForm(ServiceErrors, forms.Form):
         label=_("Online platform"), required=False, max_length=100, help_text=_("For example Zoom or Teams.")
     )
     join_url = forms.URLField(
+        assume_scheme="https",
         label=_("Link to join"),
         required=False,
         max_length=200,
@@ -154,9 +155,13 @@ class EventForm(ServiceErrors, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    resources_url = forms.URLField(label=_("Link to materials"), required=False, max_length=200)
-    feedback_url = forms.URLField(label=_("Link to the feedback form"), required=False, max_length=200)
-    recording_url = forms.URLField(label=_("Link to the recording"), required=False, max_length=200)
+    resources_url = forms.URLField(assume_scheme="https", label=_("Link to materials"), required=False, max_length=200)
+    feedback_url = forms.URLField(
+        assume_scheme="https", label=_("Link to the feedback form"), required=False, max_length=200
+    )
+    recording_url = forms.URLField(
+        assume_scheme="https", label=_("Link to the recording"), required=False, max_length=200
+    )
 
     COMMON = [
         (_("What and when"), ["title", "description", "start", "end", "timezone", "audience", "language"]),
@@ -252,6 +257,13 @@ class EventForm(ServiceErrors, forms.Form):
                 self.add_error("max_party_size", _("Say how many people one registration may bring: 2 or more."))
         return data
 
+    def _kept_time(self, name, value):
+        """The form shows minutes: a time set elsewhere with seconds is kept when the minute is unchanged."""
+        current = getattr(self.event, name, None) if self.event is not None else None
+        if value is not None and current is not None and current.replace(second=0, microsecond=0) == value:
+            return current
+        return value
+
     def service_fields(self) -> dict:
         """Keyword arguments for events.services.create_event / update_event."""
         data = dict(self.cleaned_data)
@@ -265,7 +277,7 @@ class EventForm(ServiceErrors, forms.Form):
             fields[name] = value
         for name in ("start", "end", "rsvp_deadline", "registration_opens_at", "registration_closes_at"):
             if name in self.fields:
-                fields[name] = _in_zone(data.get(name), zone)
+                fields[name] = self._kept_time(name, _in_zone(data.get(name), zone))
         if "families_welcome" in self.fields:
             fields["max_party_size"] = (data.get("max_party_size") or 1) if data.get("families_welcome") else 1
         if "reminders" in self.fields:
@@ -380,7 +392,7 @@ class SeriesForm(ServiceErrors, forms.Form):
     venue_address = forms.CharField(label=_("Address"), required=False, max_length=300)
     city = forms.CharField(label=_("City or village"), required=False, max_length=100)
     online_platform = forms.CharField(label=_("Online platform"), required=False, max_length=100)
-    join_url = forms.URLField(label=_("Link to join"), required=False, max_length=200)
+    join_url = forms.URLField(assume_scheme="https", label=_("Link to join"), required=False, max_length=200)
     capacity = forms.IntegerField(
         label=_("Seats"), min_value=1, max_value=100000, required=False, help_text=_("Empty means no limit.")
     )
