@@ -18,9 +18,10 @@ ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
 
 
 def _private(response):
-    # the URL holds a one-time secret: never cached, never sent on as a Referer
+    # the URL holds a one-time secret: never cached, never sent to another site as a Referer
+    # ("no-referrer" would make the browser send "Origin: null", which CSRF checking refuses)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

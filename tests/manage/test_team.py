@@ -52,7 +52,7 @@ def test_a_new_person_sets_a_password_and_gets_the_door_of_that_event_only(
 
     page = client.get(f"/team/accept/{token}/")
     assert page.status_code == 200 and 'name="password"' in page.text
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     weak = client.post(f"/team/accept/{token}/", {"name": "Nigar", "password": "123", "password_again": "123"})
     assert weak.status_code == 200 and "password" in weak.context["form"].errors
     response = client.post(
