@@ -205,3 +205,29 @@ def test_another_organisers_event_is_404_on_every_page(organiser_web, other_even
 
 def test_another_organisers_event_cannot_be_published(organiser_web, other_event):
     assert organiser_web.post(f"/manage/events/{other_event.pk}/publish/").status_code == 404
+
+
+def test_editing_a_cancelled_event_is_refused_on_the_form(organiser_web, own_event):
+    form = organiser_web.get(f"/manage/events/{own_event.pk}/edit/").context["form"]
+    post = {name: ("" if value is None else value) for name, value in form.initial.items() if value is not False}
+    post = {name: value for name, value in post.items() if name in form.fields}
+    post.update(region="", title="Renamed")
+    own_event.status = EventStatus.CANCELLED
+    own_event.save()
+
+    response = organiser_web.post(f"/manage/events/{own_event.pk}/edit/", post)
+
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    own_event.refresh_from_db()
+    assert own_event.title == "Robotics workshop"
+
+
+@pytest.mark.parametrize(
+    "path", ["/manage/events/new/", "/manage/events/new/webinar/", "/manage/series/", "/manage/series/new/"]
+)
+def test_workspace_pages_refuse_people_who_are_not_organisers(client, path):
+    anonymous = client.get(path)
+    from tests.pages.conftest import signed_in
+
+    signed_in(client, factories.UserFactory())
+    assert anonymous.status_code == 302 and client.get(path).status_code == 403
