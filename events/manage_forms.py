@@ -205,8 +205,6 @@ class EventForm(ServiceErrors, forms.Form):
                 del self.fields[name]
         if kind == EventKind.OUTREACH_VISIT:
             self.fields["region"].required = True
-        if kind == EventKind.WEBINAR:
-            self.fields["join_url"].help_text = _("Sent only to people with a place, and to the speakers.")
         if kind == EventKind.ROUNDTABLE:
             self.fields["registration_mode"].label = _("Who may take part")
 

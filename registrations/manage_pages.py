@@ -2,25 +2,17 @@
 
 from django.contrib import messages
 from django.db.models import Max, Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required
+from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from registrations.manage_forms import InvitationForm, QuestionForm
 from registrations.models import Invitation, Question, Registration
 from registrations.selectors import sector_balance
 from registrations.services import invitations as invitation_services
 from registrations.services import questions as question_services
-
-
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 @organiser_required
@@ -42,7 +34,7 @@ def event_questions(request, pk: int):
                     messages.success(request, _("The question is added."))
                     return redirect("manage-event-questions", pk=event.pk)
             elif action in ("up", "down", "delete"):
-                question = get_object_or_404(event.questions.all(), pk=_pk(request.POST.get("question")))
+                question = get_object_or_404(event.questions.all(), pk=posted_id(request.POST.get("question")))
                 if action == "delete":
                     question_services.delete_question(question=question, by=request.user)
                     messages.success(request, _("The question and its answers are deleted."))
@@ -61,7 +53,7 @@ def event_questions(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def question_edit(request, pk: int, question_pk: int):
     event = managed_event(request, pk)
-    question = get_object_or_404(Question.objects.filter(event=event), pk=question_pk)
+    question = get_object_or_404(Question.objects.filter(event=event), pk=posted_id(question_pk))
     form = QuestionForm(request.POST or None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +86,7 @@ def event_invitations(request, pk: int):
                     messages.success(request, _("We emailed a code to %(email)s.") % {"email": invitation.email})
                     return redirect("manage-event-invitations", pk=event.pk)
             elif action in ("resend", "revoke"):
-                invitation = get_object_or_404(event.invitations.all(), pk=_pk(request.POST.get("invitation")))
+                invitation = get_object_or_404(event.invitations.all(), pk=posted_id(request.POST.get("invitation")))
                 if action == "resend":
                     invitation_services.resend_invitation(invitation=invitation, by=request.user)
                     messages.success(request, _("The code is sent again to %(email)s.") % {"email": invitation.email})

@@ -2,12 +2,11 @@
 conflicts and reminders, withdraw an invitation. New answers are marked until read."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required
+from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from speakers import services
 from speakers.conflicts import conflicts_for_assignments
@@ -35,10 +34,7 @@ def event_speakers(request, pk: int):
                     )
                     return redirect("manage-event-speakers", pk=event.pk)
             elif action == "withdraw":
-                try:
-                    assignment_pk = int(request.POST.get("assignment", ""))
-                except ValueError:
-                    raise Http404 from None
+                assignment_pk = posted_id(request.POST.get("assignment"))
                 assignment = get_object_or_404(
                     assignments_managed_by(request.user).filter(event=event), pk=assignment_pk
                 )

@@ -6,19 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required
+from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from teams import services
 from teams.manage_forms import TeamInvitationForm
 from teams.models import TeamRole
 from teams.selectors import team_invitations_managed_by
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 @organiser_required
@@ -38,7 +31,7 @@ def event_team(request, pk: int):
             elif action == "revoke":
                 invitation = (
                     team_invitations_managed_by(request.user)
-                    .filter(event=event, pk=_int(request.POST.get("invitation")))
+                    .filter(event=event, pk=posted_id(request.POST.get("invitation")))
                     .first()
                 )
                 if invitation is None:
@@ -49,7 +42,7 @@ def event_team(request, pk: int):
             elif action == "remove":
                 role = request.POST.get("role")
                 members = event.organisers if role == TeamRole.ORGANISER else event.checkin_staff
-                user = members.filter(pk=_int(request.POST.get("user"))).first()
+                user = members.filter(pk=posted_id(request.POST.get("user"))).first()
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)

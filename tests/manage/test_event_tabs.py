@@ -186,3 +186,14 @@ def test_registration_honours_the_party_limit_of_the_event(db):
     from registrations.services.registration import register_walk_in
 
     assert register_walk_in(event=walk_in, name="Teacher", party_size=12).party_size == 12
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "-1", str(2**63), "9" * 30])
+def test_posted_ids_outside_the_databases_range_are_404(organiser_web, own_event, bad):
+    for tab, field in [("questions", "question"), ("invitations", "invitation"), ("speakers", "assignment"),
+                       ("team", "invitation")]:  # fmt: skip
+        action = {"questions": "delete", "invitations": "resend", "speakers": "withdraw", "team": "revoke"}[tab]
+        response = organiser_web.post(f"/manage/events/{own_event.pk}/{tab}/", {"action": action, field: bad})
+        assert response.status_code == 404, (tab, bad)
+    assert organiser_web.get(f"/manage/events/{2**63}/").status_code == 404
+    assert organiser_web.get(f"/manage/events/{own_event.pk}/questions/{2**64}/").status_code == 404
