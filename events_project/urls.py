@@ -24,6 +24,10 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("manage/", include("events.manage_urls")),
+    path("manage/", include("registrations.manage_urls")),
+    path("manage/", include("speakers.manage_urls")),
+    path("manage/", include("notifications.manage_urls")),
+    path("manage/", include("teams.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -33,6 +37,7 @@ urlpatterns = [
     path("", include("notifications.page_urls")),
     path("", include("programmes.page_urls")),
     path("", include("feeds.page_urls")),
+    path("", include("teams.page_urls")),
     path("", include("events.page_urls")),
 ]
 

@@ -18,6 +18,7 @@ REMINDER = "reminder"
 FOLLOW_UP_ATTENDED = "follow_up_attended"
 FOLLOW_UP_NO_SHOW = "follow_up_no_show"
 MISSED_SESSIONS_ALERT = "missed_sessions_alert"
+TEAM_INVITATION = "team_invitation"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -38,6 +39,7 @@ ALL_KINDS = (
     FOLLOW_UP_ATTENDED,
     FOLLOW_UP_NO_SHOW,
     MISSED_SESSIONS_ALERT,
+    TEAM_INVITATION,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

@@ -55,6 +55,47 @@ def sign_in(page, site: str, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def shoot(page, name: str, width_name: str) -> Path:
+    target = OUT / f"{name}-{width_name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+def workspace_shots(page, site: str, width_name: str) -> list[Path]:
+    """The organiser workspace (docs/guides/organiser.md shows these): my events, a new
+    roundtable's form, a series with its preview, and the tabs of the demo roundtable."""
+    shots = []
+    page.goto(f"{site}/manage/?show=all")
+    shots.append(shoot(page, "manage-events", width_name))
+    page.goto(f"{site}/manage/events/new/")
+    shots.append(shoot(page, "manage-event-new", width_name))
+    page.goto(f"{site}/manage/events/new/roundtable/")
+    shots.append(shoot(page, "manage-event-form-roundtable", width_name))
+    page.goto(f"{site}/manage/series/new/")
+    page.fill("#id_title", "Monthly mentoring circle")
+    page.fill("#id_first_date", "2027-01-14")
+    page.fill("#id_start_time", "18:30")
+    page.check("input[name=frequency][value=monthly]")
+    page.check("input[name=month_weeks][value='2']")
+    page.check("input[name=month_weeks][value='4']")
+    page.select_option("#id_month_weekday", "TH")
+    page.fill("#id_until", "2027-06-30")
+    page.click("button[name=preview]")
+    page.wait_for_load_state()
+    shots.append(shoot(page, "manage-series-preview", width_name))
+    page.goto(f"{site}/manage/?show=all")
+    page.click("text=The role of women in STEM: a roundtable")
+    page.wait_for_load_state()
+    event_path = page.url.removeprefix(site)
+    shots.append(shoot(page, "manage-event-overview", width_name))
+    for tab in ("invitations", "speakers", "messages", "team"):
+        page.goto(f"{site}{event_path}{tab}/")
+        shots.append(shoot(page, f"manage-event-{tab}", width_name))
+    page.goto(f"{site}{event_path}messages/reminder/")
+    shots.append(shoot(page, "manage-event-message-preview", width_name))
+    return shots
+
+
 def main() -> int:
     if not Path(CHROMIUM).exists():
         subprocess.run([PYTHON, str(ROOT / "scripts" / "setup_browser.py")], check=False)
@@ -133,6 +174,7 @@ def main() -> int:
                     target = OUT / f"{name}-{width_name}.png"
                     page.screenshot(path=str(target), full_page=True)
                     shots.append(target)
+                shots += workspace_shots(page, site, width_name)
                 context.close()
             browser.close()
     finally:
