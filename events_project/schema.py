@@ -43,7 +43,8 @@ def document_common_errors(result, generator, request, public):
     """drf-spectacular postprocessing hook: the errors any operation can answer with.
 
     Any request may carry bad credentials (401/403), meet a rate limit (429) or a database
-    restart (503); one with a body or query parameters may be invalid (400), one with path
+    restart (503); one with a body or query parameters may be invalid (400), a body too large
+    (413); one with path
     parameters may name nothing (404), as may a page number past the end. Documenting them
     everywhere keeps the schema honest for clients and fuzzers without repeating them on
     every view.
@@ -70,6 +71,8 @@ def document_common_errors(result, generator, request, public):
             wanted = dict(COMMON_ERRORS)
             if "requestBody" in operation or "query" in locations:
                 wanted[400] = "Invalid input"
+            if "requestBody" in operation:
+                wanted[413] = "Request body larger than DATA_UPLOAD_MAX_MEMORY_SIZE"
             names = {parameter.get("name") for parameter in operation.get("parameters", [])}
             if "path" in locations or "page" in names:
                 wanted[404] = "Not found (or a page past the end)"
