@@ -39,6 +39,7 @@ class EventFilter(django_filters.FilterSet):
             | Q(venue_name__icontains=value)
             | Q(city__icontains=value)
             | Q(region__name__icontains=value)
+            | Q(region__name_az__icontains=value)
         )
 
     def filter_upcoming(self, queryset, name, value):

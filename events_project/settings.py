@@ -128,11 +128,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# error pages in the site's style (403, 404, 500 are templates; see events_project/site_pages.py)
+CSRF_FAILURE_VIEW = "events_project.site_pages.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("az", "Azərbaycanca")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dates as each language writes them ("15 dekabr 2026"): events_project/formats/<lang>/formats.py
+FORMAT_MODULE_PATH = ["events_project.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Baku")
 USE_I18N = True
 USE_TZ = True
@@ -217,6 +221,8 @@ REST_FRAMEWORK = {
         "register": os.environ.get("THROTTLE_REGISTER", "60/minute"),
         "token": os.environ.get("THROTTLE_TOKEN", "120/minute"),
         "login": os.environ.get("THROTTLE_LOGIN", "20/minute"),
+        # page forms that send email to a typed address: "email me my tickets", password reset
+        "recovery": os.environ.get("THROTTLE_RECOVERY", "10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `format` is an event filter (online / in person / hybrid), not a renderer switch

@@ -18,6 +18,8 @@ REMINDER = "reminder"
 FOLLOW_UP_ATTENDED = "follow_up_attended"
 FOLLOW_UP_NO_SHOW = "follow_up_no_show"
 MISSED_SESSIONS_ALERT = "missed_sessions_alert"
+# "email me my tickets": the private links of a person's active registrations
+TICKET_LINKS = "ticket_links"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -38,6 +40,7 @@ ALL_KINDS = (
     FOLLOW_UP_ATTENDED,
     FOLLOW_UP_NO_SHOW,
     MISSED_SESSIONS_ALERT,
+    TICKET_LINKS,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events.models import EventKind
 from registrations.models import Question, Sector
 
 MAX_PARTY_SIZE = 30
@@ -22,6 +23,19 @@ def question_field(question: Question) -> forms.Field:
     return forms.CharField(max_length=1000, **common)
 
 
+def allows_party(event) -> bool:
+    """Whether one registration may bring other people (a parent with children). The event
+    says so where it has the field (``allows_party``); until then, in-person outreach visits."""
+    allowed = getattr(event, "allows_party", None)
+    if allowed is not None:
+        return bool(allowed)
+    return event.kind == EventKind.OUTREACH_VISIT and event.has_venue
+
+
+def largest_party(event) -> int:
+    return min(getattr(event, "max_party_size", None) or MAX_PARTY_SIZE, MAX_PARTY_SIZE)
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"), help_text=_("Your ticket and any changes are sent here."))
@@ -39,19 +53,20 @@ class RegistrationForm(forms.Form):
                 label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices]
             )
             self.fields["organisation"] = forms.CharField(label=_("Organisation"), required=False, max_length=200)
-        self.fields["party_size"] = forms.IntegerField(
-            label=_("Number of people"),
-            min_value=1,
-            max_value=MAX_PARTY_SIZE,
-            initial=1,
-            help_text=_("You and the people you bring (for example your children). Each needs a seat."),
-        )
-        self.fields["party_names"] = forms.CharField(
-            label=_("Names of the people you bring"),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 3}),
-            help_text=_("One name per line."),
-        )
+        if allows_party(event):
+            self.fields["party_size"] = forms.IntegerField(
+                label=_("Number of people"),
+                min_value=1,
+                max_value=largest_party(event),
+                initial=1,
+                help_text=_("You and the people you bring (for example your children). Each needs a seat."),
+            )
+            self.fields["party_names"] = forms.CharField(
+                label=_("Names of the people you bring"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("One name per line."),
+            )
         for question in self.questions:
             self.fields[f"question_{question.pk}"] = question_field(question)
         if event.asks_recording_consent:
@@ -68,7 +83,7 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        names = [line.strip() for line in data.get("party_names", "").splitlines() if line.strip()]
+        names = [line.strip() for line in (data.get("party_names") or "").splitlines() if line.strip()]
         size = data.get("party_size") or 1
         if len(names) > size - 1:
             self.add_error(
@@ -91,7 +106,7 @@ class RegistrationForm(forms.Form):
             "name": data["name"].strip(),
             "email": data["email"],
             "answers": answers,
-            "party_size": data["party_size"],
+            "party_size": data.get("party_size") or 1,
             "party_names": data["party_names"],
             "consent_data_processing": data["consent_data_processing"],
             "sector": data.get("sector", ""),
@@ -106,8 +121,18 @@ class RegistrationForm(forms.Form):
         return [f"question_{question.pk}" for question in self.questions]
 
 
+class TicketRecoveryForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("The address you registered with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class CancelForm(forms.Form):
-    confirm = forms.BooleanField(label=_("Yes, cancel my registration"))
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel my registration"), error_messages={"required": _("Tick the box to confirm.")}
+    )
 
 
 class WalkInForm(forms.Form):

@@ -11,6 +11,8 @@ urlpatterns = [
     path("registrations/manage/<str:token>/cancel/", pages.cancel, name="registration-cancel"),
     path("registrations/manage/<str:token>/accept-offer/", pages.accept_offer, name="registration-accept-offer"),
     path("my/tickets/", pages.my_registrations, name="my-registrations"),
+    path("tickets/recover/", pages.ticket_recovery, name="ticket-recovery"),
+    path("tickets/recover/sent/", pages.ticket_recovery_sent, name="ticket-recovery-sent"),
     path("checkin/sw.js", pages.service_worker, name="checkin-service-worker"),
     path("checkin/<int:event_id>/", pages.checkin_page, name="checkin"),
 ]
