@@ -18,8 +18,8 @@ from events.filters import EventFilter
 from events.models import EventStatus
 from events.page_forms import EventSearchForm
 from events.permissions import can_check_in, can_manage_event
-from registrations.models import ACTIVE_STATUSES, RegistrationStatus
-from registrations.selectors import registrations_of_user, status_counts
+from registrations.models import ACTIVE_STATUSES
+from registrations.selectors import people_counts, registrations_of_user
 from speakers.selectors import accepted_assignments_for_events
 
 EVENTS_PER_PAGE = 20
@@ -92,7 +92,8 @@ def event_detail(request, pk: int):
         "is_cancelled": event.status == EventStatus.CANCELLED,
         "own_registration": own_registration(request.user, event),
         "now": timezone.now(),
-        "waiting": status_counts(event)[RegistrationStatus.WAITLISTED] if event.seats_left == 0 else 0,
+        # people, not registrations: a family of three takes three seats
+        "people": people_counts(event),
         "other_dates": other_dates(request.user, event),
     }
     return render(request, "events/pages/event_detail.html", context)

@@ -57,6 +57,17 @@ def events_managed_by(user) -> QuerySet[Event]:
     return _with_relations(events)
 
 
+def events_checked_in_by(user) -> QuerySet[Event]:
+    """The events whose door the user may work: the rule of ``permissions.can_check_in``
+    (organisers and check-in staff of each event; every event for superusers)."""
+    if not _signed_in(user):
+        return Event.objects.none()
+    if user.is_superuser:
+        return _with_relations(Event.objects.all())
+    staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
+    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed)))
+
+
 def _series_with_counts(queryset: QuerySet[Series]) -> QuerySet[Series]:
     return (
         queryset.select_related("region")

@@ -188,6 +188,8 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC"),
     "poll": 0.5,
     "label": "Background jobs",
+    # "Enqueued …" / "Processed …" for every task drowns what matters at INFO
+    "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -282,5 +284,8 @@ LOGGING = {
     "filters": {"redact": {"()": "events_project.log_redaction.RedactPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -209,7 +209,7 @@ class CheckIn(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     device = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.SCAN)
-    # the id an offline device gave the scan; replaying an upload finds it again
+    # the id an offline device gave the scan; the device replaying an upload finds it again
     client_scan_id = models.CharField(max_length=64, null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -224,9 +224,10 @@ class CheckIn(models.Model):
             models.UniqueConstraint(
                 fields=["registration"], condition=Q(undone_at__isnull=True), name="checkin_one_live_per_registration"
             ),
+            # an offline scan is one device's scan of one ticket: another device may use the same id
             models.UniqueConstraint(
-                fields=["event", "client_scan_id"],
+                fields=["registration", "device", "client_scan_id"],
                 condition=Q(client_scan_id__isnull=False),
-                name="checkin_unique_client_scan",
+                name="checkin_unique_client_scan_per_device",
             ),
         ]

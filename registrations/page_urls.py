@@ -13,6 +13,7 @@ urlpatterns = [
     path("my/tickets/", pages.my_registrations, name="my-registrations"),
     path("tickets/recover/", pages.ticket_recovery, name="ticket-recovery"),
     path("tickets/recover/sent/", pages.ticket_recovery_sent, name="ticket-recovery-sent"),
+    path("checkin/", pages.my_doors, name="checkin-doors"),
     path("checkin/sw.js", pages.service_worker, name="checkin-service-worker"),
     path("checkin/<int:event_id>/", pages.checkin_page, name="checkin"),
 ]

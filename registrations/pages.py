@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events import selectors as event_selectors
@@ -213,26 +214,46 @@ def verdict_titles() -> dict[str, str]:
         checkin_services.WRONG_EVENT: _("Ticket for another event"),
         checkin_services.CANCELLED: _("Registration cancelled"),
         checkin_services.INVALID: _("Not a valid ticket"),
+        checkin_services.BAD_SCAN_TIME: _("Scan dated outside the event: check the device's clock"),
+        checkin_services.THROTTLED: _("Too many unknown codes: will try again later"),
         "undone": _("Check-in undone"),
         "error": _("Not done"),
     }
 
 
-def checkin_words() -> dict[str, str]:
+def plural_forms(singular: str, plural: str) -> list[str]:
+    """A message's two forms for the script, which picks one as ``n == 1 ? 0 : 1`` (the
+    plural rule of English and Azerbaijani); ``%(count)s`` stands for the number."""
+    return [ngettext(singular, plural, 1), ngettext(singular, plural, 2)]
+
+
+def checkin_words() -> dict:
+    """Every word the check-in script shows, in the visitor's language."""
     return {
         "online": _("Online"),
         "offline": _("Offline"),
-        "waiting": _("scans waiting to sync"),
+        "waiting": plural_forms("%(count)s scan waiting to sync", "%(count)s scans waiting to sync"),
         "synced": _("All scans synced"),
         "offlineNote": _("Saved offline: uploads when the connection returns"),
         "notInList": _("Not in the downloaded list"),
         "listAge": _("List downloaded"),
-        "people": _("people"),
-        "conflict": _("Sync conflict"),
+        "people": plural_forms("%(count)s person", "%(count)s people"),
+        "checkedIn": plural_forms("person checked in", "people checked in"),
+        "registered": plural_forms("person registered", "people registered"),
+        "waitingPeople": plural_forms("person waiting", "people waiting"),
+        "registrations": plural_forms("%(count)s registration", "%(count)s registrations"),
+        "conflict": _("Sync conflicts"),
+        "conflictAt": _("checked in at %(when)s by %(by)s"),
+        "conflictAtOn": _("checked in at %(when)s by %(by)s on device %(device)s"),
+        "someone": _("someone"),
+        "dismiss": _("Dismiss"),
         "checkIn": _("Check in"),
+        "in": _("In"),
         "nobody": _("Nobody found."),
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
+        "needsConnection": _("A walk-in needs a connection: check them in when it returns."),
+        "statuses": {value: str(label) for value, label in RegistrationStatus.choices},
     }
 
 
@@ -338,14 +359,16 @@ def checkin_page(request, event_id: int):
         request.session[f"checkin-verdict-{event.pk}"] = verdict
         query = request.POST.get("q", "")
         return redirect(f"{request.path}?q={quote(query)}" if query else request.path)
-    query = request.GET.get("q", "").strip()[:100]
+    # the copy the service worker keeps for offline use: no answer of the moment, no search
+    offline_copy = request.headers.get(OFFLINE_COPY_HEADER) == "1"
+    query = "" if offline_copy else request.GET.get("q", "").strip()[:100]
     results = []
     if query:
         found = checkin_services.search_registrations(event=event, query=query)[:SEARCH_RESULTS]
         results = [{"registration": row, "live_id": row.live_id} for row in found]
     context = {
         "event": event,
-        "verdict": request.session.pop(f"checkin-verdict-{event.pk}", None),
+        "verdict": None if offline_copy else request.session.pop(f"checkin-verdict-{event.pk}", None),
         "counts": checkin_services.door_counts(event=event),
         "query": query,
         "results": results,
@@ -357,6 +380,10 @@ def checkin_page(request, event_id: int):
     response = render(request, "registrations/pages/checkin.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+# what the service worker sends when it fetches the page to keep (see checkin-sw.js)
+OFFLINE_COPY_HEADER = "X-Checkin-Offline-Copy"
 
 
 def checkin_endpoints(event) -> dict:
@@ -371,7 +398,7 @@ def checkin_endpoints(event) -> dict:
 
 def service_worker(request):
     """The check-in page's service worker, served from /checkin/ so that it may control it."""
-    context = {"version": service_worker_version()}
+    context = {"version": service_worker_version(), "offline_copy_header": OFFLINE_COPY_HEADER}
     response = render(request, "registrations/pages/checkin-sw.js", context, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/checkin/"
@@ -386,3 +413,11 @@ def service_worker_version() -> str:
         if path:
             digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
+
+
+@login_required
+def my_doors(request):
+    """The events whose door this user may work (organisers and check-in staff), from today on."""
+    since = timezone.now() - dt.timedelta(days=1)
+    events = event_selectors.events_checked_in_by(request.user).filter(end__gte=since).order_by("start", "id")
+    return private(render(request, "registrations/pages/my_doors.html", {"events": events}))

@@ -1,6 +1,6 @@
 """Reads of registrations used by more than one caller (API, pages, feeds, other apps)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Answer, Invitation, Registration, RegistrationStatus, Sector
@@ -44,6 +44,16 @@ def waiting_list(event: Event) -> QuerySet[Registration]:
     return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by(
         "waiting_since", "pk"
     )
+
+
+def people_counts(event: Event) -> dict[str, int]:
+    """People registered (confirmed) and on the waiting list for ``event``: a registration
+    brings its whole party, so these add up with the seats. One query."""
+    totals = Registration.objects.filter(event=event).aggregate(
+        registered=Sum("party_size", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Sum("party_size", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    return {key: value or 0 for key, value in totals.items()}
 
 
 def status_counts(event: Event) -> dict[str, int]:

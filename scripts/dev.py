@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """Set up and run the service, or its tests, on a machine that has only Python 3.11+.
 
-    python3 scripts/dev.py run     # virtualenv, migrate, demo data, web server + worker
+    python3 scripts/dev.py run [--port 8000] [--host 127.0.0.1]
+                                   # virtualenv, migrate, demo data, web server + worker
     python3 scripts/dev.py test    # virtualenv, whole test suite (SQLite, and PostgreSQL
                                    # as well when DATABASE_URL is set)
+    python3 scripts/dev.py manage <command> [args]
+                                   # any management command (createsuperuser, load_demo, ...)
 
 Everything lives in .venv/ and data/ inside the checkout; running again reuses both.
 """
 
+import argparse
+import contextlib
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -46,57 +52,137 @@ def ensure_venv(requirements: str) -> None:
     stamp.write_text(digest)
 
 
-def manage(*args: str, env: dict | None = None) -> None:
-    subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, check=True, env=env)
+def manage(*args: str, env: dict | None = None, capture: bool = False) -> str:
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args], cwd=ROOT, check=True, env=env, capture_output=capture, text=True
+    )
+    return result.stdout if capture else ""
+
+
+def dev_env() -> dict:
+    env = {**os.environ}
+    env.setdefault("DEBUG", "1")
+    return env
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def run_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="dev.py run", description="Set up and run the service with demo data.")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="address (env HOST)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="port (env PORT)")
+    return parser.parse_args(argv)
+
+
+def stop_all(processes: list[subprocess.Popen], grace: float = 15) -> None:
+    """SIGTERM each child's process group (runserver and qcluster stop cleanly on it), then
+    SIGKILL whatever is still there after ``grace`` seconds."""
+    for process in processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            pass
+        # the worker's own processes are in its group too: wait until the whole group is gone
+        while group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def run(argv: list[str]) -> int:
+    options = run_arguments(argv)
+    host, port = options.host, options.port
+    if not port_is_free(host, port):
+        print(
+            f"Port {port} on {host} is already in use (is the service already running?).\n"
+            f"Stop that program, or choose another port: python3 scripts/dev.py run --port {port + 1}",
+            file=sys.stderr,
+        )
+        return 1
     ensure_venv("requirements.txt")
-    env = {**os.environ}
-    env.setdefault("DEBUG", "1")
-    host = env.get("HOST", "127.0.0.1")
-    port = env.get("PORT", "8000")
-    env.setdefault("SITE_URL", f"http://{host}:{port}")
+    env = dev_env()
+    site = f"http://{host}:{port}"
+    env.setdefault("SITE_URL", site)
     say("applying migrations")
     manage("migrate", "--no-input", "-v", "0", env=env)
     say("loading the demo programme")
-    manage("load_demo", env=env)
-    manage("setup_schedules", env=env)
+    demo_output = manage("load_demo", env=env, capture=True)
+    logins = [line for line in demo_output.splitlines() if "login" in line.lower()]
+    manage("setup_schedules", env=env, capture=True)
 
+    # Each child in a session of its own: a Ctrl-C in the terminal reaches only this script,
+    # which stops the children with SIGTERM (what both honour cleanly), never half of them.
     processes = [
-        subprocess.Popen([str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT, env=env),
-        subprocess.Popen([str(PYTHON), "manage.py", "qcluster"], cwd=ROOT, env=env),
-    ]
-    site = f"http://{host}:{port}"
-    print(
-        f"\n  Site:      {site}/\n  Admin:     {site}/admin/\n  API docs:  {site}/api/docs/\n"
-        f"  Health:    {site}/healthz\n  Mail:      {ROOT / 'data' / 'mail'}\n\n"
-        "  Web server and django-q2 worker are running; press Ctrl-C to stop both.\n",
-        flush=True,
-    )
+        subprocess.Popen(
+            [str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            cwd=ROOT, env=env, start_new_session=True,
+        ),
+        subprocess.Popen([str(PYTHON), "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True),
+    ]  # fmt: skip
+    stopping = []
 
     def stop(*_):
-        # SIGTERM, not SIGINT: a child started from a non-interactive shell ignores SIGINT.
-        # Both runserver and qcluster (which finishes its current tasks) stop on SIGTERM.
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
+        stopping.append(True)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        while all(process.poll() is None for process in processes):
-            time.sleep(0.5)
+        deadline = time.monotonic() + 60
+        while not stopping and not answers(host, port):
+            if any(process.poll() is not None for process in processes) or time.monotonic() > deadline:
+                print("The web server or the worker did not start; see the messages above.", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        if not stopping:
+            print(
+                f"\n  Site:      {site}/\n  Workspace: {site}/manage/\n  Admin:     {site}/admin/\n"
+                f"  API docs:  {site}/api/docs/\n  Health:    {site}/healthz\n  Mail:      {ROOT / 'data' / 'mail'}\n\n"
+                + "".join(f"  {line.strip()}\n" for line in logins)
+                + "\n  Web server and django-q2 worker are running; press Ctrl-C to stop both.\n",
+                flush=True,
+            )
+        while not stopping and all(process.poll() is None for process in processes):
+            time.sleep(0.2)
     finally:
-        stop()
-        deadline = time.monotonic() + 15
-        for process in processes:
-            try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(processes)
     say("stopped")
     return 0
+
+
+def run_manage(argv: list[str]) -> int:
+    """Any management command, in the project's virtualenv, with the same settings as ``run``."""
+    ensure_venv("requirements.txt")
+    return subprocess.run([str(PYTHON), "manage.py", *argv], cwd=ROOT, env=dev_env()).returncode
 
 
 def pytest(argv: list[str], env: dict) -> int:
@@ -121,7 +207,7 @@ def test(argv: list[str]) -> int:
     return status
 
 
-COMMANDS = {"run": run, "test": test}
+COMMANDS = {"run": run, "test": test, "manage": run_manage}
 
 
 def main() -> int:

@@ -118,7 +118,7 @@ def main() -> int:
                 ("ticket", ticket_url.removeprefix(site)),
                 ("speakers", "/speakers/"),
             ]
-            staff = [("checkin", f"/checkin/{event_id}/"), ("dashboard", "/dashboard/")]
+            staff = [("my-doors", "/checkin/"), ("checkin", f"/checkin/{event_id}/"), ("dashboard", "/dashboard/")]
             for width_name, (width, height) in WIDTHS.items():
                 context = browser.new_context(viewport={"width": width, "height": height})
                 page = context.new_page()

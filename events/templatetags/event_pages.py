@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.permissions import is_organiser
+from events.selectors import events_checked_in_by
 from speakers.selectors import speaker_for_user
 
 register = template.Library()
@@ -27,9 +28,11 @@ def nav_roles(context) -> dict:
     cached = getattr(request, "_nav_roles", None)
     if cached is None:
         user = request.user
-        cached = {"is_organiser": is_organiser(user), "is_speaker": False}
+        cached = {"is_organiser": is_organiser(user), "is_speaker": False, "has_doors": False}
         if user.is_authenticated:
             cached["is_speaker"] = speaker_for_user(user) is not None
+            # organisers work the doors of their events: no query needed to know they have some
+            cached["has_doors"] = cached["is_organiser"] or events_checked_in_by(user).exists()
         request._nav_roles = cached
     return cached
 

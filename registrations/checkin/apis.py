@@ -219,18 +219,26 @@ class OfflineBatchView(DoorView):
         request=shapes.OfflineBatchSerializer,
         responses={200: shapes.OfflineBatchResultSerializer, **error_responses(400, 401, 403, 404, 429)},
         summary="Upload the scans an offline device made",
-        description="Idempotent on `client_scan_id`; every scan gets its own `code` as for a live scan.",
+        description="Each scan names its ticket by the scanned `secret`, or, for a person found by name in "
+        "the downloaded list, by `registration` id (or `ticket_hash`). Idempotent on (`device`, "
+        "`client_scan_id`, ticket); every scan gets its own `code` as for a live scan, plus `bad_scan_time` "
+        "(dated outside a day before the start to a day after the end, or ahead of the server's clock) and "
+        "`throttled`: unknown codes count against the ticket-guessing limit, and once it is spent the "
+        "remaining codes are not tried (send them again later).",
     )
     def post(self, request, event_id):
         event = self.event()
         payload = shapes.OfflineBatchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        guesses = GuessThrottle()
         results = door.record_offline_scans(
             event=event,
             by=request.user,
             device=payload.validated_data["device"],
             scans=payload.validated_data["scans"],
+            guesses_left=guesses.guesses_left(request),
         )
+        guesses.count_guesses(request, sum(1 for result in results if result.guessed))
         summary: dict[str, int] = {}
         for result in results:
             summary[result.code] = summary.get(result.code, 0) + 1

@@ -59,10 +59,41 @@ class GuessThrottle(ScopedRateThrottle):
     The happy path pays nothing for it.
     """
 
+    # the scope offline batches count in: the same budget as the scan endpoint's
+    guess_scope = "token"
+
     def count_guess(self, request, view) -> None:
         """Count one ``invalid`` answer (the view's ``throttle_scope``); 429 once over the rate."""
         if not self.allow_request(request, view):
             raise exceptions.Throttled(self.wait())
+
+    def _history(self, request) -> list | None:
+        """The times of this account's recent guesses, oldest last; None when unlimited."""
+        self.scope = self.guess_scope
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return None
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, None)
+        if self.key is None:
+            return None
+        self.now = self.timer()
+        return [moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration]
+
+    def guesses_left(self, request) -> int | None:
+        """How many unknown codes this account may still try now (None: no limit)."""
+        history = self._history(request)
+        if history is None:
+            return None
+        return max(self.num_requests - len(history), 0)
+
+    def count_guesses(self, request, number: int) -> None:
+        """Count ``number`` unknown codes at once (an offline batch), without refusing anything."""
+        if number <= 0:
+            return
+        history = self._history(request)
+        if history is not None:
+            self.cache.set(self.key, [self.now] * number + history, self.duration)
 
 
 class StaffThrottle(ScopedRateThrottle):

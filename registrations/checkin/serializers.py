@@ -1,5 +1,8 @@
 """Input and output shapes of the check-in API (tickets at the door, offline devices)."""
 
+import datetime as dt
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from registrations.checkin.services import MAX_BATCH_SCANS, display_name
@@ -38,15 +41,37 @@ class WalkInSerializer(serializers.Serializer):
     device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
+class ScanTimeField(serializers.DateTimeField):
+    """A device's clock reading. One so far off that it cannot be moved into the server's time
+    zone (year 1, year 9999) is kept as given: the service refuses that scan alone
+    (``bad_scan_time``) rather than the whole batch."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except (serializers.ValidationError, OverflowError):
+            return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+
+
 class OfflineScanSerializer(serializers.Serializer):
     client_scan_id = serializers.CharField(max_length=64)
-    scanned_at = serializers.DateTimeField()
-    secret = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    scanned_at = ScanTimeField()
+    secret = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="The scanned code.")
     ticket_hash = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True)
+    registration = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="Id from the downloaded list: the person was found by name (a lost QR code).",
+    )
 
     def validate(self, attrs):
-        if not attrs.get("secret") and not attrs.get("ticket_hash"):
-            raise serializers.ValidationError("Give the scanned secret or the ticket_hash from the list.")
+        given = [name for name in ("secret", "ticket_hash", "registration") if attrs.get(name)]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                "Give one of: the scanned secret, the ticket_hash or the registration id from the list."
+            )
         return attrs
 
 
@@ -171,12 +196,16 @@ class DoorCountsSerializer(serializers.Serializer):
 
 class ScanResultSerializer(serializers.Serializer):
     client_scan_id = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.CharField(
+        help_text="`checked_in`, `already_checked_in`, `wrong_event`, `cancelled`, `not_confirmed`, `invalid`, "
+        "`bad_scan_time` (dated outside the event's window) or `throttled` (send it again later)."
+    )
     detail = serializers.CharField()
     replayed = serializers.BooleanField()
     checkin_id = serializers.IntegerField(required=False)
     checked_in_at = serializers.DateTimeField(required=False)
-    checked_in_by = serializers.CharField(required=False)
+    checked_in_by = serializers.CharField(required=False, help_text="Who checked the person in (a conflict).")
+    device = serializers.CharField(required=False, help_text="On which device (a conflict).")
     registration = RegistrationAtDoorSerializer(required=False)
 
 

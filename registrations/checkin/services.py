@@ -10,6 +10,9 @@ writes the one :class:`CheckIn`. The answer is typed by a stable ``code``:
 ``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
 ``invalid``             unknown, forged, altered or re-issued code (400)
 
+Offline batches answer per scan, and add ``bad_scan_time`` (dated outside the event's window
+or ahead of the server's clock) and ``throttled`` (too many unknown codes; send it later).
+
 Concurrency: a scan reads the registration and its live check-in in one query and then
 inserts, without a lock. Two devices scanning one ticket at once both pass the read; the
 partial unique constraint ``checkin_one_live_per_registration`` lets exactly one INSERT in
@@ -433,6 +436,13 @@ def door_counts(*, event: Event) -> dict:
 
 # --- offline batches ---------------------------------------------------------------------
 
+BAD_SCAN_TIME = "bad_scan_time"
+THROTTLED = "throttled"
+# how far before the start and after the end of an event a scan may be dated
+SCAN_WINDOW_MARGIN = dt.timedelta(days=1)
+# how far ahead of the server's clock a device's clock may run; later scans are refused
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
 
 @dataclass
 class ScanResult:
@@ -441,6 +451,8 @@ class ScanResult:
     detail: str
     replayed: bool = False
     extra: dict = field(default_factory=dict)
+    # an unknown secret or hash: the API counts these against the ticket-guessing throttle
+    guessed: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -452,7 +464,7 @@ class ScanResult:
         }
 
 
-def _checked_in_result(checkin: CheckIn, *, client_scan_id: str, replayed: bool) -> ScanResult:
+def _checked_in_result(checkin: CheckIn, registration: Registration, *, client_scan_id: str, replayed: bool):
     return ScanResult(
         client_scan_id=client_scan_id,
         code=CHECKED_IN,
@@ -461,56 +473,116 @@ def _checked_in_result(checkin: CheckIn, *, client_scan_id: str, replayed: bool)
         extra={
             "checkin_id": checkin.pk,
             "checked_in_at": checkin.checked_in_at.isoformat(),
-            "registration": registration_summary(checkin.registration),
+            "registration": registration_summary(registration),
         },
     )
 
 
-def record_offline_scans(*, event: Event, by, device: str, scans: list[dict]) -> list[ScanResult]:
+def _shifted(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    try:
+        return moment + delta
+    except OverflowError:
+        bound = dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
+        return bound.replace(tzinfo=dt.UTC)
+
+
+def scan_window(*, event: Event, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """When an offline scan of ``event`` may be dated: from a day before it starts to a day
+    after it ends, and never later than the server's clock plus a few minutes of skew."""
+    return _shifted(event.start, -SCAN_WINDOW_MARGIN), min(_shifted(event.end, SCAN_WINDOW_MARGIN), now + CLOCK_SKEW)
+
+
+class _Tickets:
+    """Finds the registration an offline scan names: by secret (any event, so that a ticket for
+    another event is told apart from a forgery), by ticket hash or by id (this event only)."""
+
+    def __init__(self, event: Event):
+        self.event = event
+        self._by_hash = None
+
+    def by_secret(self, secret: str) -> Registration | None:
+        parsed = secret_from_payload(secret)
+        if parsed is None:
+            return None
+        return _with_live_checkin(Registration.objects.filter(ticket_secret=parsed)).order_by().first()
+
+    def by_hash(self, hashed: str) -> Registration | None:
+        if self._by_hash is None:
+            self._by_hash = {
+                ticket_hash(secret): pk
+                for pk, secret in Registration.objects.filter(event=self.event).values_list("pk", "ticket_secret")
+            }
+        pk = self._by_hash.get(hashed.lower())
+        return self.by_id(pk) if pk is not None else None
+
+    def by_id(self, pk: int) -> Registration | None:
+        registrations = Registration.objects.filter(event=self.event, pk=pk)
+        return _with_live_checkin(registrations).order_by().first()
+
+
+def record_offline_scans(
+    *, event: Event, by, device: str, scans: list[dict], guesses_left: int | None = None
+) -> list[ScanResult]:
     """Apply the scans an offline device made, in the order they happened.
 
-    Each scan is ``{"client_scan_id", "scanned_at", "secret" | "ticket_hash"}`` (a hash when
-    staff found the person in the downloaded list rather than scanning). Idempotent: a scan
-    whose ``client_scan_id`` already made a check-in answers ``checked_in`` again with
-    ``replayed`` true and writes nothing; a scan that was refused is decided again, which
-    gives the same answer while the door's state is unchanged. Conflicts (someone else
-    checked the ticket in first, a cancelled registration, an unknown code) are reported per
-    scan; the batch as a whole always succeeds. Check-ins keep the device's ``scanned_at``
-    (clamped to the server's now when the device clock runs ahead). No side effects.
+    Each scan is ``{"client_scan_id", "scanned_at"}`` plus what names the ticket: the scanned
+    ``secret``; or, when staff found the person in the downloaded list rather than scanning
+    (a lost QR code), that list's ``registration`` id or ``ticket_hash`` (this event's only).
+    The caller has checked ``by``'s rights for ``event``.
+
+    Idempotent: a scan is the same scan when the same device uploads the same
+    ``client_scan_id`` for the same ticket; it answers ``checked_in`` again with ``replayed``
+    true and writes nothing. Another device's scan with that id is a scan of its own. A scan
+    that was refused is decided again, which gives the same answer while the door's state is
+    unchanged. Conflicts (someone else checked the ticket in first: when, by whom, on which
+    device; a cancelled registration; an unknown code) are reported per scan; the batch as a
+    whole always succeeds.
+
+    Check-ins keep the device's ``scanned_at`` (the server's now when the device clock runs a
+    little ahead). A scan dated outside :func:`scan_window` is refused with ``bad_scan_time``.
+
+    ``guesses_left`` bounds the unknown secrets and hashes this batch may try (the ticket-
+    guessing throttle); once they are spent, the remaining scans that carry one are answered
+    ``throttled``, undecided, for the device to send again later. No side effects.
     """
+    device = device[:100]
+    now = timezone.now()
+    earliest, latest = scan_window(event=event, now=now)
     scans = sorted(scans, key=lambda scan: scan["scanned_at"])
     earlier = {
-        checkin.client_scan_id: checkin
+        (checkin.client_scan_id, checkin.registration_id): checkin
         for checkin in CheckIn.objects.filter(
-            event=event, client_scan_id__in=[scan["client_scan_id"] for scan in scans]
-        ).select_related("registration")
+            event=event, device=device, client_scan_id__in=[scan["client_scan_id"] for scan in scans]
+        )
     }
-    by_hash = None
+    tickets = _Tickets(event)
     results = []
-    # a device clock that runs ahead must not date a check-in in the future
-    latest_allowed = timezone.now()
     for scan in scans:
         scan_id = scan["client_scan_id"]
-        if scan_id in earlier:
-            results.append(_checked_in_result(earlier[scan_id], client_scan_id=scan_id, replayed=True))
+        if not earliest <= scan["scanned_at"] <= latest:
+            results.append(ScanResult(scan_id, BAD_SCAN_TIME, _BAD_SCAN_TIME_DETAIL))
             continue
-        registration = None
-        if scan.get("secret"):
-            parsed = secret_from_payload(scan["secret"])
-            if parsed is not None:
-                registration = _with_live_checkin(Registration.objects.filter(ticket_secret=parsed)).order_by().first()
-        elif scan.get("ticket_hash"):
-            if by_hash is None:
-                by_hash = {
-                    ticket_hash(secret): pk
-                    for pk, secret in Registration.objects.filter(event=event).values_list("pk", "ticket_secret")
-                }
-            pk = by_hash.get(scan["ticket_hash"].lower())
-            if pk is not None:
-                registration = _with_live_checkin(Registration.objects.filter(pk=pk)).order_by().first()
+        names_a_secret = not scan.get("registration")
+        if names_a_secret and guesses_left is not None and guesses_left <= 0:
+            results.append(ScanResult(scan_id, THROTTLED, "Too many unknown codes: send this scan again later."))
+            continue
+        if scan.get("registration"):
+            registration = tickets.by_id(scan["registration"])
+        elif scan.get("secret"):
+            registration = tickets.by_secret(scan["secret"])
+        else:
+            registration = tickets.by_hash(scan["ticket_hash"])
+        if registration is None:
+            if names_a_secret and guesses_left is not None:
+                guesses_left -= 1
+            refusal = CheckInRefused(INVALID)
+            results.append(ScanResult(scan_id, refusal.code, refusal.message, guessed=names_a_secret))
+            continue
+        replay = earlier.get((scan_id, registration.pk))
+        if replay is not None:
+            results.append(_checked_in_result(replay, registration, client_scan_id=scan_id, replayed=True))
+            continue
         try:
-            if registration is None:
-                raise CheckInRefused(INVALID)
             checkin = _admit(
                 registration=registration,
                 live=_live_of(registration),
@@ -518,20 +590,27 @@ def record_offline_scans(*, event: Event, by, device: str, scans: list[dict]) ->
                 by=by,
                 device=device,
                 source=CheckIn.Source.OFFLINE,
-                checked_in_at=min(scan["scanned_at"], latest_allowed),
+                checked_in_at=min(scan["scanned_at"], now),
                 client_scan_id=scan_id,
             )
         except CheckInRefused as refusal:
             replay = None
             if refusal.code == ALREADY_CHECKED_IN:
-                replay = CheckIn.objects.filter(event=event, client_scan_id=scan_id).select_related("registration")
-                replay = replay.first()
+                replay = CheckIn.objects.filter(
+                    registration=registration, device=device, client_scan_id=scan_id
+                ).first()
             if replay is not None:
                 # the same batch, uploaded twice at once: the other upload wrote this scan
-                results.append(_checked_in_result(replay, client_scan_id=scan_id, replayed=True))
+                results.append(_checked_in_result(replay, registration, client_scan_id=scan_id, replayed=True))
             else:
                 results.append(ScanResult(scan_id, refusal.code, refusal.message, extra=refusal.extra))
             continue
-        earlier[scan_id] = checkin
-        results.append(_checked_in_result(checkin, client_scan_id=scan_id, replayed=False))
+        earlier[(scan_id, registration.pk)] = checkin
+        results.append(_checked_in_result(checkin, registration, client_scan_id=scan_id, replayed=False))
     return results
+
+
+_BAD_SCAN_TIME_DETAIL = (
+    "The scan's time is outside the event (from a day before it starts to a day after it ends)"
+    " or ahead of the server's clock: check the device's date and time."
+)

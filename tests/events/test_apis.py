@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events.models import Event, EventStatus
@@ -240,6 +241,33 @@ def test_healthz_reports_database_and_queue(client):
     body = response.json()
     assert body["database"]["ok"] is True
     assert body["queue"]["broker"] in ("orm", "redis")
+    assert body["worker"]["state"] == "unknown"  # no schedules yet
+
+
+def _heartbeat(next_run):
+    from django_q.models import Schedule
+
+    Schedule.objects.create(
+        name="outbox sweep", func="notifications.tasks.sweep_outbox", schedule_type=Schedule.MINUTES, minutes=1,
+        repeats=-1, next_run=next_run,
+    )  # fmt: skip
+
+
+def test_healthz_says_the_worker_is_alive_while_its_schedules_move_on(client):
+    _heartbeat(timezone.now() + dt.timedelta(seconds=30))
+
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.json()["worker"]["state"]) == (200, "alive")
+
+
+def test_healthz_answers_503_when_the_worker_has_been_silent_too_long(client):
+    _heartbeat(timezone.now() - dt.timedelta(minutes=10))
+
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.json()["worker"]["state"]) == (503, "silent")
+    assert response.json()["status"] == "degraded"
 
 
 def test_schema_and_docs_are_served_without_a_cdn(client):

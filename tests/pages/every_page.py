@@ -9,6 +9,7 @@ sentence, long unbroken email addresses and URLs.
 """
 
 import datetime as dt
+import importlib
 from types import SimpleNamespace
 
 from django.contrib.auth.tokens import default_token_generator
@@ -82,6 +83,7 @@ PAGES = {
     "speaker/invitation/<str:token>/": ("anonymous", lambda w: f"/speaker/invitation/{w.invitation_token}/"),
     "my/calendars/": ("speaker", lambda w: "/my/calendars/"),
     # staff
+    "checkin/": ("staff", lambda w: "/checkin/"),
     "checkin/<int:event_id>/": ("staff", lambda w: f"/checkin/{w.visit.pk}/"),
     # organiser
     "dashboard/": ("organiser", lambda w: "/dashboard/"),
@@ -112,6 +114,20 @@ def site_routes(urlconf: str = "events_project.urls") -> dict[str, str | None]:
         for route, name in _walk(get_resolver(urlconf).url_patterns)
         if not route.startswith(tuple(IGNORED_PREFIXES))
     }
+
+
+def ensure_regions() -> None:
+    """The seeded regions, seeded again by their migrations if a flush removed them."""
+    from django.apps import apps
+
+    from events.models import Region
+
+    if Region.objects.exists():
+        return
+    for name in ("0002_seed_regions", "0009_region_name_az"):
+        migration = importlib.import_module(f"events.migrations.{name}")
+        seed = migration.seed if hasattr(migration, "seed") else migration.name_regions
+        seed(apps, None)
 
 
 def account(factory=factories.UserFactory, **fields):

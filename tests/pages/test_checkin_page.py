@@ -1,4 +1,8 @@
+import datetime as dt
+import re
+
 import pytest
+from django.utils import timezone
 
 from registrations.models import CheckIn, Registration
 from registrations.services.tickets import ticket_payload
@@ -157,3 +161,107 @@ def test_checkin_page_stays_under_the_page_budget(door, event, sign_up, first_lo
     response = door.get(url(event), {"q": "Person"})
 
     assert first_load(response) < PAGE_BUDGET
+
+
+def test_checkin_page_counts_people_not_registrations(door, event, sign_up):
+    event.capacity = 10
+    event.save()
+    family = sign_up(event, name="Farid Mammadov", email="farid@example.org", party_size=3)
+    sign_up(event, name="Samira Valiyeva", email="samira@example.org")
+
+    response = door.post(
+        url(event), {"action": "registration", "registration": family.pk}, headers={"accept": "application/json"}
+    )
+    page = door.get(url(event))
+
+    counts = response.json()["counts"]
+    assert (counts["checked_in_people"], counts["checked_in"]) == (3, 1)
+    assert (counts["registered_people"], counts["registered"]) == (4, 2)
+    assert '<strong data-count="checked_in_people">3</strong>' in page.text
+    assert "people checked in" in page.text and "1 registration<" in page.text
+    assert '<strong data-count="registered_people">4</strong>' in page.text
+
+
+def test_checkin_words_cover_every_status_and_plural(door, event):
+    words = door.get(url(event)).context["words"]
+    titles = door.get(url(event)).context["titles"]
+
+    assert set(words["statuses"]) == {status for status, _ in Registration._meta.get_field("status").choices}
+    assert words["waiting"] == ["%(count)s scan waiting to sync", "%(count)s scans waiting to sync"]
+    assert {"bad_scan_time", "throttled", "already_checked_in", "invalid"} <= set(titles)
+
+
+def test_checkin_words_are_in_azerbaijani(door, event):
+    response = door.get(url(event), headers={"accept-language": "az"})
+
+    words = response.context["words"]
+    assert words["statuses"]["confirmed"] == "Təsdiqlənib"
+    assert words["statuses"]["waitlisted"] == "Gözləmə siyahısında"
+    assert words["offline"] == "Oflayn"
+    assert 'id="checkin-words"' in response.text
+
+
+def test_offline_copy_of_the_page_leaves_out_the_answer_and_the_search(door, event, sign_up):
+    registration = sign_up(event, name="Nigar Hasanova", email="nigar@example.org")
+    door.post(url(event), {"action": "code", "code": ticket_payload(registration)})
+
+    copy = door.get(url(event), {"q": "nigar"}, headers={"X-Checkin-Offline-Copy": "1"})
+    visit = door.get(url(event))
+
+    assert copy.context["verdict"] is None and copy.context["results"] == []
+    assert "csrfmiddlewaretoken" in copy.text
+    assert visit.context["verdict"]["code"] == "checked_in"  # the answer waits for the next visit
+
+
+def test_service_worker_keeps_the_page_that_asks(client):
+    response = client.get("/checkin/sw.js")
+
+    assert '"keep-page"' in response.text
+    assert '"X-Checkin-Offline-Copy": "1"' in response.text
+    assert "/static/vendor/qr-scanner/qr-scanner-worker.min.js" in response.text
+
+
+def test_checkin_page_has_no_inline_script_or_style(door, event, sign_up):
+    sign_up(event)
+
+    html = door.get(url(event)).text
+
+    assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html) == []
+    assert " style=" not in html
+
+
+# --- my doors -------------------------------------------------------------------------------
+
+
+def test_my_doors_lists_the_events_whose_door_the_user_works_and_nothing_else(client, event, staff, organiser):
+    organised = factories.EventFactory(title="Organised here", organisers=[organiser])
+    event.title = "Staffed here"
+    event.save()
+    factories.EventFactory(title="Someone else's")
+    long_past = factories.EventFactory(title="Long past", start=timezone.now() - dt.timedelta(days=30))
+    long_past.checkin_staff.add(staff)
+
+    staff_page = signed_in(client, staff).get("/checkin/")
+    organiser_page = signed_in(client, organiser).get("/checkin/")
+
+    assert [e.title for e in staff_page.context["events"]] == ["Staffed here"]
+    assert f'href="/checkin/{event.pk}/"' in staff_page.text
+    assert [e.pk for e in organiser_page.context["events"]] == [organised.pk]
+
+
+def test_my_doors_needs_signing_in(client):
+    response = client.get("/checkin/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_menu_offers_my_doors_to_check_in_staff_and_organisers_only(client, staff, organiser):
+    attendee = factories.UserFactory()
+
+    as_staff = signed_in(client, staff).get("/")
+    as_organiser = signed_in(client, organiser).get("/")
+    as_attendee = signed_in(client, attendee).get("/")
+
+    assert 'href="/checkin/">My doors<' in as_staff.text
+    assert 'href="/checkin/">My doors<' in as_organiser.text
+    assert "My doors" not in as_attendee.text

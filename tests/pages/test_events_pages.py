@@ -338,3 +338,27 @@ def test_dates_in_azerbaijani_style(client):
     page = client.get(f"/events/{event.pk}/", headers={"accept-language": "az"}).text
 
     assert "15 dekabr 2026, çərşənbə axşamı, 18:00–20:00" in page
+
+
+def test_event_page_counts_people_like_the_seats(client, sign_up):
+    event = factories.EventFactory(capacity=5)
+    sign_up(event, name="Farid Mammadov", email="farid@example.org", party_size=3)
+    sign_up(event, name="Samira Valiyeva", email="samira@example.org")
+    sign_up(event, name="Nigar Hasanova", email="nigar@example.org", party_size=2)  # waits: one seat left
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "1 seat left" in page
+    assert "4 people registered" in page
+
+
+def test_event_page_counts_people_waiting(client, sign_up):
+    event = factories.EventFactory(capacity=2)
+    sign_up(event)
+    sign_up(event, email="brother@example.org")
+    sign_up(event, email="family@example.org", party_size=2)
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "(2 waiting)" in page
+    assert "2 people registered" in page

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.pages.every_page import PAGES, build_world, site_routes
+from tests.pages.every_page import PAGES, build_world, ensure_regions, site_routes
 from tests.pages.test_browser import ARGS, CHROMIUM, playwright_driver  # noqa: F401 (fixture)
 
 pytestmark = [
@@ -102,7 +102,18 @@ def browser(playwright_driver):  # noqa: F811
 
 @pytest.fixture
 def world():
+    ensure_regions()
     return build_world()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def regions_kept(django_db_blocker):
+    """The flush after a live-server test empties the seeded regions, and inside Playwright's
+    event loop Django may not find its serialized copy to restore them: put them back, for
+    these tests and the ones that run after them."""
+    yield
+    with django_db_blocker.unblock():
+        ensure_regions()
 
 
 def test_every_page_fits_a_phone_and_passes_axe(browser, live_server, world):

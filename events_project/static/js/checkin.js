@@ -1,11 +1,18 @@
 /* Check-in page: camera scanning, answers without a page load, and offline check-in.
  *
  * The page works as plain forms without this script. With it:
- * - the event's check-in list (ticket hashes, names, statuses) is downloaded and kept in
- *   localStorage, so tickets are checked locally when the connection drops;
- * - scans made offline wait in a queue (localStorage) and go to the offline batch API when the
- *   connection returns; each has a client id, so uploading twice is harmless;
- * - the camera scanner (vendored qr-scanner) is loaded only when staff start the camera.
+ * - the page asks the service worker (/checkin/sw.js) to keep a copy of itself and its files
+ *   on the first visit, so it opens without a connection after one online visit;
+ * - the event's check-in list (ticket hashes, ids, names, statuses, party sizes) is downloaded
+ *   and kept in localStorage, so tickets are checked, and people found by name, locally when
+ *   the connection drops;
+ * - check-ins made offline (a scanned code, or a person found by name: the registration id)
+ *   wait in a queue (localStorage) and go to the offline batch API when the connection
+ *   returns; each has a client id, so uploading twice is harmless; conflicts say who checked
+ *   the person in, on which device and when;
+ * - the camera scanner (vendored qr-scanner) is loaded only when staff start the camera; a
+ *   code held in front of it is checked once.
+ * Every word shown comes from the server, translated (json_script "checkin-words").
  */
 (function () {
   "use strict";
@@ -19,9 +26,25 @@
   var SECRET = /^[A-Z2-7]{26}$/;
   var PREFIX = "EVT1:";
   var LEVEL = {
-    checked_in: "ok", already_checked_in: "warn", not_confirmed: "warn",
-    wrong_event: "bad", cancelled: "bad", invalid: "bad", undone: "ok", error: "bad"
+    checked_in: "ok", already_checked_in: "warn", not_confirmed: "warn", throttled: "warn",
+    wrong_event: "bad", cancelled: "bad", invalid: "bad", bad_scan_time: "bad", undone: "ok", error: "bad"
   };
+  // the same code seen again within this time (a ticket held in front of the camera) is not checked again
+  var REPEAT_MS = 10000;
+  var PENDING = "throttled";  // a batch answer that decides nothing: the scan stays queued
+
+  function plural(forms, n) { return forms[n === 1 ? 0 : 1].replace("%(count)s", n); }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) { return values[name] === undefined ? whole : values[name]; });
+  }
+  function clock(iso) {
+    var moment = new Date(iso);
+    if (isNaN(moment.getTime())) { return ""; }
+    var lang = document.documentElement.lang || undefined;
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false };
+    if (moment.toDateString() !== new Date().toDateString()) { options.day = "numeric"; options.month = "short"; }
+    return moment.toLocaleString(lang, options);
+  }
 
   function storageKey(name) { return "checkin:" + endpoints.page + ":" + name; }
   function load(name, fallback) {
@@ -38,6 +61,17 @@
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
     return match ? decodeURIComponent(match[1]) : "";
   }
+  // a page opened from the offline copy carries the tokens of the day it was kept: the
+  // cookie is the current one, so forms and requests use it
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return cookie("csrftoken") || (field ? field.value : "");
+  }
+  function refreshCsrfFields() {
+    var token = cookie("csrftoken");
+    if (!token) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=csrfmiddlewaretoken]"), function (field) { field.value = token; });
+  }
 
   var device = localStorage.getItem("checkin:device");
   if (!device) { device = "web-" + randomId().slice(0, 8); localStorage.setItem("checkin:device", device); }
@@ -48,6 +82,8 @@
   var conflicts = load("conflicts", []);
   var online = navigator.onLine;
   var syncing = false;
+  var pageKept = false;
+  var shown = null;  // the verdict on screen
 
   /* ---- SHA-256: crypto.subtle where the page is a secure context, else a small fallback ---- */
   function hex(buffer) {
@@ -96,21 +132,25 @@
   }
 
   /* ---- what staff see ---- */
-  function showVerdict(v) {
+  function showVerdict(v, quiet) {
+    shown = v;
     var box = document.createElement("div");
     box.className = "verdict " + (LEVEL[v.code] || "bad");
     box.setAttribute("data-code", v.code);
+    if (v.scan) { box.setAttribute("data-scan", v.scan); }
     box.appendChild(document.createTextNode(v.title || titles[v.code] || v.code));
     var lines = [];
-    if (v.name) { lines.push(v.name + (v.party_size > 1 ? " · " + v.party_size + " " + words.people : "")); }
+    if (v.name) { lines.push(v.name + (v.party_size > 1 ? " · " + plural(words.people, v.party_size) : "")); }
     if (v.when) { lines.push(v.when + (v.by ? " · " + v.by : "")); }
     if (v.detail) { lines.push(v.detail); }
     lines.forEach(function (line) { var small = document.createElement("small"); small.textContent = line; box.appendChild(small); });
     var holder = $("verdict");
     holder.textContent = "";
     holder.appendChild(box);
-    if (navigator.vibrate) { navigator.vibrate(v.code === "checked_in" ? 80 : [60, 60, 60]); }
+    if (!quiet && navigator.vibrate) { navigator.vibrate(v.code === "checked_in" ? 80 : [60, 60, 60]); }
+    return v;
   }
+  function clearVerdict() { shown = null; $("verdict").textContent = ""; }
 
   function renderState() {
     var badge = $("connection");
@@ -119,7 +159,7 @@
     badge.textContent = online ? words.online : words.offline;
     var pending = $("queue");
     pending.hidden = false;
-    pending.textContent = queue.length ? queue.length + " " + words.waiting : words.synced;
+    pending.textContent = queue.length ? plural(words.waiting, queue.length) : words.synced;
     pending.setAttribute("data-waiting", String(queue.length));
     $("offline-help").hidden = false;
   }
@@ -128,20 +168,24 @@
     Object.keys(counts).forEach(function (name) {
       var cell = document.querySelector('[data-count="' + name + '"]');
       if (cell) { cell.textContent = counts[name]; }
+      var label = document.querySelector('[data-plural="' + name + '"]');
+      if (label && words[label.getAttribute("data-words")]) { label.textContent = plural(words[label.getAttribute("data-words")], counts[name]); }
     });
   }
   function localCounts() {
-    var counts = { checked_in: 0, registered: 0, waiting: 0 };
+    var counts = { checked_in: 0, checked_in_people: 0, registered: 0, registered_people: 0, waiting: 0, waiting_people: 0 };
     Object.keys(list.tickets).forEach(function (hash) {
       var t = list.tickets[hash];
-      if (t.status === "confirmed") { counts.registered++; }
-      if (t.status === "waitlisted" || t.status === "offered") { counts.waiting++; }
-      if (t.checked_in) { counts.checked_in++; }
+      var people = t.party_size || 1;
+      if (t.status === "confirmed") { counts.registered++; counts.registered_people += people; }
+      if (t.status === "waitlisted" || t.status === "offered") { counts.waiting++; counts.waiting_people += people; }
+      if (t.checked_in) { counts.checked_in++; counts.checked_in_people += people; }
     });
     return counts;
   }
 
-  function setOnline(value) { online = value; renderState(); }
+  // an answer that arrives after the browser lost its connection does not make the page online
+  function setOnline(value) { online = value && navigator.onLine; if (online) { refreshCsrfFields(); } renderState(); }
 
   /* ---- the downloaded list ---- */
   function entryOf(row) {
@@ -174,7 +218,7 @@
     });
   }
 
-  /* ---- checking a code ---- */
+  /* ---- checking a code, or a person found by name, against the list ---- */
   function normalise(text) {
     var cleaned = String(text || "").replace(/\s+/g, "").toUpperCase();
     if (cleaned.indexOf(PREFIX) === 0) { cleaned = cleaned.slice(PREFIX.length); }
@@ -182,35 +226,49 @@
     return SECRET.test(cleaned) ? cleaned : null;
   }
 
-  function checkLocally(secret, hash) {
-    var entry = hash && list.tickets[hash];
-    if (!secret || !entry) { return { code: "invalid", detail: secret ? words.notInList : "" }; }
+  // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
+  // (the list's id) when staff found the person by name
+  function admitLocally(hash, ticket) {
+    var entry = list.tickets[hash];
     var verdict = { name: entry.name, party_size: entry.party_size };
     if (entry.status === "cancelled") { verdict.code = "cancelled"; return verdict; }
     if (entry.status !== "confirmed") { verdict.code = "not_confirmed"; return verdict; }
     if (entry.checked_in) {
       verdict.code = "already_checked_in";
-      if (entry.checked_in_at) { verdict.when = new Date(entry.checked_in_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+      if (entry.checked_in_at) { verdict.when = clock(entry.checked_in_at); }
       return verdict;
     }
     entry.checked_in = true;
     entry.checked_in_at = new Date().toISOString();
     save("list", list);
     var scan = { client_scan_id: randomId(), scanned_at: entry.checked_in_at, hash: hash };
-    if (secret) { scan.secret = secret; } else { scan.ticket_hash = hash; }
+    if (ticket.secret) { scan.secret = ticket.secret; } else { scan.registration = ticket.registration; }
     queue.push(scan);
     save("queue", queue);
     verdict.code = "checked_in";
     verdict.detail = words.offlineNote;
+    verdict.scan = scan.client_scan_id;
+    return verdict;
+  }
+  function checkLocally(secret, hash) {
+    if (!secret || !hash || !list.tickets[hash]) { return { code: "invalid", detail: secret ? words.notInList : "" }; }
+    return admitLocally(hash, { secret: secret });
+  }
+  function afterLocalCheck(verdict) {
+    showVerdict(verdict);
+    setCounts(localCounts());
+    renderState();
     return verdict;
   }
 
-  function postForm(form) {
-    var data = new FormData(form);
+  function postAction(fields) {
+    var data = new FormData();
+    Object.keys(fields).forEach(function (name) { data.set(name, fields[name]); });
     data.set("device", device);
+    data.set("csrfmiddlewaretoken", csrfToken());
     return fetch(endpoints.page, {
       method: "POST", body: data, credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": cookie("csrftoken") }
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
     }).then(function (response) {
       if (response.status >= 500) { throw new Error("server " + response.status); }  // treated like no connection
       var type = response.headers.get("Content-Type") || "";
@@ -224,34 +282,29 @@
     });
   }
 
+  // resolves with the verdict shown
   function handleCode(raw, typed) {
     var secret = normalise(raw);
     var hashed = secret ? sha256(secret) : Promise.resolve(null);
     return hashed.then(function (hash) {
       if (online && !queue.length) {
-        var form = $("code-form");
-        form.elements.code.value = raw;
-        form.elements.typed.value = typed ? "1" : "";
-        return postForm(form).then(function (body) {
-          showVerdict(body.verdict);
+        return postAction({ action: "code", code: raw, typed: typed ? "1" : "" }).then(function (body) {
           setCounts(body.counts);
           var entry = hash && list.tickets[hash];
           if (entry && (body.verdict.code === "checked_in" || body.verdict.code === "already_checked_in")) {
             entry.checked_in = true; save("list", list);
           }
+          return showVerdict(body.verdict);
         }).catch(function (error) {
-          if (error.refused) { showVerdict({ code: "error", detail: words.signedOut }); return; }
+          if (error.refused) { return showVerdict({ code: "error", detail: words.signedOut }); }
           setOnline(false);
-          showVerdict(checkLocally(secret, hash));
-          setCounts(localCounts());
-          renderState();
+          return afterLocalCheck(checkLocally(secret, hash));
         });
       }
       // offline, or earlier scans still queued: decide locally so the door keeps the order of scans
-      showVerdict(checkLocally(secret, hash));
-      setCounts(localCounts());
-      renderState();
+      var verdict = afterLocalCheck(checkLocally(secret, hash));
       if (online) { sync(); }
+      return verdict;
     });
   }
 
@@ -261,12 +314,12 @@
     syncing = true;
     var batch = queue.slice(0, 200).map(function (scan) {
       var item = { client_scan_id: scan.client_scan_id, scanned_at: scan.scanned_at };
-      if (scan.secret) { item.secret = scan.secret; } else { item.ticket_hash = scan.ticket_hash; }
+      if (scan.secret) { item.secret = scan.secret; } else if (scan.registration) { item.registration = scan.registration; } else { item.ticket_hash = scan.ticket_hash || scan.hash; }
       return item;
     });
     return fetch(endpoints.batch, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": cookie("csrftoken") },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ device: device, scans: batch })
     }).then(function (response) {
       if (!response.ok) { throw new Error("batch " + response.status); }
@@ -275,12 +328,16 @@
       var results = Array.isArray(body) ? body : (body.results || []);
       var answered = {};
       results.forEach(function (result) {
+        if (result.code === PENDING) { return; }
         answered[result.client_scan_id] = true;
         if (result.code !== "checked_in") { conflicts.push(result); }
       });
       queue = queue.filter(function (scan) { return !answered[scan.client_scan_id]; });
       save("queue", queue);
-      save("conflicts", conflicts.slice(-50));
+      conflicts = conflicts.slice(-50);
+      save("conflicts", conflicts);
+      // the answer on screen was "saved offline": the server has decided it now
+      if (shown && shown.scan && answered[shown.scan]) { clearVerdict(); }
       setOnline(true);
       renderConflicts();
       return refresh();
@@ -292,26 +349,47 @@
     });
   }
 
+  function conflictText(conflict) {
+    var text = (conflict.registration ? conflict.registration.name + ": " : "") + (titles[conflict.code] || titles.error);
+    if (conflict.code === "already_checked_in" && conflict.checked_in_at) {
+      var values = { when: clock(conflict.checked_in_at), by: conflict.checked_in_by || words.someone, device: conflict.device };
+      text += " — " + fill(conflict.device ? words.conflictAtOn : words.conflictAt, values);
+    }
+    return text;
+  }
   function renderConflicts() {
-    if (!conflicts.length) { return; }
     var holder = $("conflicts");
+    if (!conflicts.length) { if (holder) { holder.remove(); } return; }
     if (!holder) {
       holder = document.createElement("section");
       holder.id = "conflicts";
+      holder.setAttribute("aria-labelledby", "conflicts-title");
       $("verdict").insertAdjacentElement("afterend", holder);
     }
     holder.textContent = "";
     var heading = document.createElement("h2");
+    heading.id = "conflicts-title";
     heading.textContent = words.conflict;
     holder.appendChild(heading);
     var items = document.createElement("ul");
-    conflicts.slice(-10).forEach(function (conflict) {
+    conflicts.slice(-10).reverse().forEach(function (conflict) {
       var item = document.createElement("li");
-      var name = conflict.registration ? conflict.registration.name + ": " : "";
-      item.textContent = name + (titles[conflict.code] || conflict.code);
+      item.setAttribute("data-code", conflict.code);
+      item.textContent = conflictText(conflict);
       items.appendChild(item);
     });
     holder.appendChild(items);
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "secondary";
+    dismiss.textContent = words.dismiss;
+    dismiss.addEventListener("click", function () {
+      conflicts = [];
+      save("conflicts", conflicts);
+      renderConflicts();
+      $("code").focus();
+    });
+    holder.appendChild(dismiss);
   }
 
   function refreshCounts() {
@@ -324,43 +402,57 @@
     return fetchList().then(refreshCounts, function () { setOnline(false); setCounts(localCounts()); });
   }
 
-  /* ---- offline search by name in the downloaded list ---- */
+  /* ---- offline search by name in the downloaded list (the fallback for a lost QR code) ---- */
   function searchLocally(query) {
     query = query.trim().toLowerCase();
     var found = Object.keys(list.tickets).filter(function (hash) {
       return list.tickets[hash].name.toLowerCase().indexOf(query) >= 0;
-    }).slice(0, 25);
+    }).sort(function (a, b) { return list.tickets[a].name.localeCompare(list.tickets[b].name); }).slice(0, 25);
     var holder = $("results") || document.createElement("ul");
     holder.id = "results";
     holder.className = "cards";
     holder.textContent = "";
-    if (!found.length) { holder.textContent = words.nobody; }
+    if (!found.length) { var none = document.createElement("li"); none.textContent = words.nobody; holder.appendChild(none); }
     found.forEach(function (hash) {
       var entry = list.tickets[hash];
       var item = document.createElement("li");
       item.className = "card";
-      item.textContent = entry.name + " · " + entry.status + " ";
-      if (entry.status === "confirmed" && !entry.checked_in) {
+      var name = document.createElement("strong");
+      name.textContent = entry.name;
+      item.appendChild(name);
+      if (entry.party_size > 1) { item.appendChild(document.createTextNode(" · " + plural(words.people, entry.party_size))); }
+      item.appendChild(document.createTextNode(" "));
+      var status = document.createElement("span");
+      status.className = "tag";
+      status.textContent = words.statuses[entry.status] || entry.status;
+      item.appendChild(status);
+      item.appendChild(document.createTextNode(" "));
+      if (entry.checked_in) {
+        var inside = document.createElement("span");
+        inside.className = "tag";
+        inside.textContent = words.in;
+        item.appendChild(inside);
+      } else if (entry.status === "confirmed" && entry.id) {
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = words.checkIn;
         button.addEventListener("click", function () {
-          showVerdict(checkLocally(null, hash));
-          setCounts(localCounts());
-          renderState();
-          button.remove();
+          afterLocalCheck(admitLocally(hash, { registration: entry.id }));
+          searchLocally($("q").value);
+          $("q").focus();
+          if (online) { sync(); }
         });
         item.appendChild(button);
       }
       holder.appendChild(item);
     });
-    document.querySelector("form[role=search]").insertAdjacentElement("afterend", holder);
+    $("search-form").insertAdjacentElement("afterend", holder);
   }
 
   /* ---- the camera ---- */
   var scanner = null;
-  var lastCode = "";
-  var lastAt = 0;
+  var seen = {};  // code -> {at: last seen, verdict: the first answer (null while it is awaited)}
+  var sightings = 0;
   function loadScanner() {
     if (window.QrScanner) { return Promise.resolve(); }
     return new Promise(function (resolve, reject) {
@@ -374,21 +466,31 @@
   function onScan(result) {
     var data = result && result.data !== undefined ? result.data : result;
     var now = Date.now();
-    if (data === lastCode && now - lastAt < 4000) { return; }  // the same code held in front of the camera
-    lastCode = data;
-    lastAt = now;
-    handleCode(data, false);
+    sightings++;
+    var memory = seen[data];
+    if (memory && now - memory.at < REPEAT_MS) {
+      // the same ticket still in front of the camera: the first answer stands, nothing is sent
+      memory.at = now;
+      if (memory.verdict && shown !== memory.verdict) { showVerdict(memory.verdict, true); }
+      return;
+    }
+    Object.keys(seen).forEach(function (code) { if (now - seen[code].at >= REPEAT_MS) { delete seen[code]; } });
+    memory = seen[data] = { at: now, verdict: null };
+    handleCode(data, false).then(function (verdict) { memory.verdict = verdict || null; });
   }
   function startCamera() {
     var video = $("scanner-video");
+    // shown before the scanner is built: qr-scanner shrinks a hidden <video> to nothing
+    video.hidden = false;
     loadScanner().then(function () {
       scanner = scanner || new window.QrScanner(video, onScan, { returnDetailedScanResult: true, preferredCamera: "environment", maxScansPerSecond: 8 });
       return scanner.start();
     }).then(function () {
-      video.hidden = false;
       $("camera-start").hidden = true;
       $("camera-stop").hidden = false;
+      $("camera-stop").focus();
     }).catch(function () {
+      video.hidden = true;
       showVerdict({ code: "error", detail: words.cameraError });
     });
   }
@@ -397,6 +499,22 @@
     $("scanner-video").hidden = true;
     $("camera-start").hidden = false;
     $("camera-stop").hidden = true;
+    $("camera-start").focus();
+  }
+
+  /* ---- the copy for offline use ---- */
+  function keepPageOffline() {
+    if (!("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.register("/checkin/sw.js", { scope: "/checkin/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (!online || !registration.active) { return false; }
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(Boolean(event.data && event.data.kept)); };
+        registration.active.postMessage({ type: "keep-page", path: endpoints.page }, [channel.port2]);
+      });
+    }).then(function (kept) { pageKept = pageKept || kept; }).catch(function () { /* works without it while online */ });
   }
 
   /* ---- wiring ---- */
@@ -406,24 +524,26 @@
     var value = field.value;
     handleCode(value, true).then(function () { field.value = ""; field.focus(); });
   });
-  document.querySelector("form[role=search]").addEventListener("submit", function (event) {
+  $("search-form").addEventListener("submit", function (event) {
     if (!online) { event.preventDefault(); searchLocally(event.target.elements.q.value); }
+  });
+  $("walk-in-form").addEventListener("submit", function (event) {
+    if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
   });
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     $("camera").hidden = false;
     $("camera-start").addEventListener("click", startCamera);
     $("camera-stop").addEventListener("click", stopCamera);
   }
-  window.addEventListener("online", function () { setOnline(true); sync().then(refresh); });
+  window.addEventListener("online", function () { setOnline(true); keepPageOffline(); sync().then(refresh); });
   window.addEventListener("offline", function () { setOnline(false); });
   if (!navigator.onLine) {
-    // a page served from the offline cache may carry an old answer
-    $("verdict").textContent = "";
+    // the offline copy: counts from the downloaded list
+    clearVerdict();
     setCounts(localCounts());
   }
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/checkin/sw.js", { scope: "/checkin/" }).catch(function () { /* works without it while online */ });
-  }
+  refreshCsrfFields();
+  keepPageOffline();
   renderState();
   renderConflicts();
   sync().then(refresh);
@@ -433,5 +553,14 @@
     ticks++;
     if (queue.length) { sync(); } else if (online && ticks % 6 === 0) { refresh(); } else if (online) { refreshCounts(); }
   }, 20000);
-  window.checkinPage = { sync: sync, refresh: refresh, state: function () { return { online: online, queue: queue.slice(), list: list }; } };
+  window.checkinPage = {
+    sync: sync,
+    refresh: refresh,
+    state: function () {
+      return {
+        online: online, queue: queue.slice(), list: list, sightings: sightings,
+        offlineReady: pageKept && Boolean(list.fetched_at)
+      };
+    }
+  };
 })();

@@ -1,6 +1,11 @@
 {% load static %}/* Service worker of the check-in pages (/checkin/...): keeps the page and its files
  * available without a connection. The check-in list and the scan queue live in the page's
- * localStorage (checkin.js); API calls always go to the network. */
+ * localStorage (checkin.js); API calls always go to the network.
+ *
+ * The first visit is not controlled by this worker (it is installed during that visit), so
+ * the page tells the worker its URL ("keep-page") and the worker fetches and keeps a copy at
+ * once: one online visit is enough for the page to open offline. Later visits refresh that
+ * copy as they pass. */
 "use strict";
 var CACHE = "checkin-{{ version }}";
 var FILES = [
@@ -9,6 +14,7 @@ var FILES = [
   "{% static 'vendor/qr-scanner/qr-scanner.umd.min.js' %}",
   "{% static 'vendor/qr-scanner/qr-scanner-worker.min.js' %}"
 ];
+var PAGE = /^\/checkin\/\d+\/$/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(FILES); }).then(function () { return self.skipWaiting(); }));
@@ -20,17 +26,42 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+function keepable(response) {
+  // a redirect (signed out: the login page) or an error page must not replace the door
+  var type = response.headers.get("Content-Type") || "";
+  return response.ok && !response.redirected && type.indexOf("text/html") === 0;
+}
+
+function keepPage(path) {
+  // the copy for offline use: the server leaves out the answer of the moment and any search
+  var request = new Request(path, { credentials: "same-origin", headers: { "{{ offline_copy_header }}": "1" } });
+  return fetch(request).then(function (response) {
+    if (!keepable(response)) { return false; }
+    return caches.open(CACHE).then(function (cache) { return cache.put(path, response); }).then(function () { return true; });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var port = event.ports && event.ports[0];
+  if (data.type !== "keep-page" || typeof data.path !== "string" || !PAGE.test(data.path)) { return; }
+  var kept = caches.match(data.path).then(function (found) {
+    return found ? true : keepPage(data.path);
+  }).catch(function () { return false; });
+  event.waitUntil(kept.then(function (ok) { if (port) { port.postMessage({ kept: ok }); } }));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.mode === "navigate" && /^\/checkin\/\d+\/$/.test(url.pathname)) {
-    // the page: fresh when the network answers, the last copy when it does not
+  if (request.mode === "navigate" && PAGE.test(url.pathname)) {
+    // the page: fresh when the network answers, the kept copy when it does not
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok) {
+      if (!url.search && keepable(response)) {
         var copy = response.clone();
-        caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+        event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); }));
       }
       return response;
     }).catch(function () {

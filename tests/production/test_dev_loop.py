@@ -1,0 +1,90 @@
+"""The README's run command as a person uses it: a busy port, the banner, a real Ctrl-C."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = [sys.executable, str(ROOT / "scripts" / "dev.py")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def processes_with(marker: str) -> list[int]:
+    """Processes whose environment mentions ``marker`` (this test's own data directory)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_run_refuses_a_busy_port_with_a_clear_message():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([*DEV, "run", "--port", str(port)], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_run_prints_logins_last_and_stops_everything_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = {
+        **{key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TESTING")},
+        "DATA_DIR": str(tmp_path),
+        "REDIS_URL": "",
+    }
+    # a terminal's Ctrl-C signals the whole foreground process group
+    service = subprocess.Popen(
+        [*DEV, "run", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    lines = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = service.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "press Ctrl-C" in line:
+                break
+        banner = "".join(lines)
+        assert "press Ctrl-C" in banner, banner
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        children = [pid for pid in processes_with(str(tmp_path)) if pid != service.pid]
+
+        os.killpg(service.pid, signal.SIGINT)
+        code = service.wait(timeout=30)
+    finally:
+        if service.poll() is None:
+            os.killpg(service.pid, signal.SIGKILL)
+    rest = service.stdout.read()
+
+    assert code == 0, rest
+    assert banner.index("Site:") < banner.index("Organiser login:") < banner.index("press Ctrl-C")
+    assert banner.count("Enqueued") == 0
+    assert len(children) >= 2  # web server and worker
+    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    assert "stopped" in rest
