@@ -10,8 +10,11 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
+from tests.pages import test_browser as shared
 from tests.pages.every_page import PAGES, build_world, ensure_regions, site_routes
-from tests.pages.test_browser import ARGS, CHROMIUM, playwright_driver  # noqa: F401 (fixture)
+from tests.pages.test_browser import ARGS, CHROMIUM
+
+playwright_driver = shared.playwright_driver  # the browser tests' fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -94,7 +97,7 @@ class Inspector:
 
 
 @pytest.fixture(scope="module")
-def browser(playwright_driver):  # noqa: F811
+def browser(playwright_driver):
     browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     yield browser
     browser.close()
