@@ -112,17 +112,17 @@ def test_failed_submit_moves_focus_to_the_error_summary(page, live_server):
 
 
 def test_speaker_copies_and_subscribes_to_the_private_calendar(page, live_server):
-    from feeds.services import create_feed
+    from feeds.models import CalendarFeed
 
     user = account(username="speaker-leyla")
     factories.SpeakerFactory(name="Leyla Hasanova", user=user)
-    feed = create_feed(user=user, scope="speaker")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
 
     sign_in(page, live_server, user, "/speaker/")
-    page.click("text=Subscribe to my schedule")
-    page.wait_for_selector("#speaker")
+    page.click("text=Subscribe to my schedule")  # one click from the speaker area makes the link
     section = page.locator("#speaker")
+    section.locator("button:has-text('Copy link')").wait_for()
+    feed = CalendarFeed.objects.get(user=user, scope="speaker", revoked_at__isnull=True)
     section.locator("button:has-text('Copy link')").click()
     section.locator("button:has-text('Copied')").wait_for()
 
