@@ -16,4 +16,6 @@ class EventsConfig(AppConfig):
         from events import workspace
 
         workspace.add_section(_("My events"), "manage-events", order=10)
+        workspace.add_section(_("Series"), "manage-series", order=20)
         workspace.add_event_tab(_("Overview"), "manage-event", order=0)
+        workspace.add_event_tab(_("Edit"), "manage-event-edit", order=10)

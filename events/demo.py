@@ -124,6 +124,7 @@ def load() -> dict:
         asks_recording_consent=True,
         chatham_house_rule=True,
         audience="stakeholders",
+        sectors=["government", "civil_society", "private_sector", "academia"],
     )
 
     for index, (slug, venue) in enumerate(OUTREACH):
@@ -144,6 +145,7 @@ def load() -> dict:
             longitude=region.longitude,
             capacity=80,
             audience="parents",
+            max_party_size=6,
         )
 
     for title, kind, start in [

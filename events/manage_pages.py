@@ -1,15 +1,31 @@
-"""Organiser workspace pages of the events app (mounted under /manage/, see events.workspace)."""
+"""Organiser workspace pages of the events app (mounted under /manage/, see events.workspace).
 
+Each page parses its form, calls one of :mod:`events.services` and renders: the rules (and the
+messages to attendees when an event moves or is cancelled) live in the services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from events.models import EventStatus
-from events.selectors import events_managed_by
-from events.workspace import managed_event, no_store, organiser_required
+from events import services
+from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
+from events.models import EventKind, EventStatus, Series
+from events.selectors import events_managed_by, series_managed_by
+from events.workspace import managed_event, managed_series, no_store, organiser_required
+from events_project.exceptions import DomainError
+from registrations.services.questions import copy_questions
+from speakers.selectors import unread_answers
 
 EVENTS_PER_PAGE = 25
 SHOWS = ("upcoming", "past", "drafts", "all")
+CLOSED = (EventStatus.CANCELLED, EventStatus.COMPLETED)
 
 
 @organiser_required
@@ -35,4 +51,187 @@ def event_list(request):
 @organiser_required
 def event_overview(request, pk: int):
     event = managed_event(request, pk)
-    return no_store(render(request, "events/manage/event_overview.html", {"event": event}))
+    context = {"event": event, "unread_answers": unread_answers(event=event).count(), "closed": event.status in CLOSED}
+    return no_store(render(request, "events/manage/event_overview.html", context))
+
+
+def _kind(value: str) -> str:
+    if value not in EventKind.values:
+        raise Http404
+    return value
+
+
+def _save(form, save) -> object | None:
+    """Run a service with the form's fields; its refusals become form errors, never a 500."""
+    try:
+        return save(form.service_fields())
+    except ValidationError as error:
+        form.add_service_errors(error)
+    except DomainError as error:
+        form.add_error(None, error.message)
+    return None
+
+
+@organiser_required
+def event_new(request):
+    """First the kind: the form that follows asks what that kind of event needs."""
+    return no_store(render(request, "events/manage/event_new.html", {"kinds": EventKind.choices}))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_create(request, kind: str):
+    kind = _kind(kind)
+    form = EventForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        event = _save(form, lambda fields: services.create_event(by=request.user, **fields))
+        if event is not None:
+            messages.success(request, _("The event is saved as a draft. Publish it when it is ready."))
+            return redirect("manage-event", pk=event.pk)
+    context = {"form": form, "kind_label": EventKind(kind).label, "heading": _("New event")}
+    return no_store(render(request, "events/manage/event_form.html", context))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk: int):
+    event = managed_event(request, pk)
+    form = EventForm(request.POST or None, kind=event.kind, event=event)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
+        if saved is not None:
+            messages.success(request, _("Saved. People with a place are told when the time or place changes."))
+            return redirect("manage-event", pk=event.pk)
+    context = {"form": form, "event": event, "kind_label": event.get_kind_display(), "heading": _("Edit the event")}
+    return no_store(render(request, "events/manage/event_form.html", context))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_duplicate(request, pk: int):
+    """A new draft with this event's details and questions, at a date the organiser picks."""
+    source = managed_event(request, pk)
+    initial = EventForm.initial_from(source)
+    form = EventForm(request.POST or None, kind=source.kind, initial=initial)
+
+    def create(fields):
+        with transaction.atomic():
+            event = services.create_event(by=request.user, **fields)
+            copy_questions(source=source, target=event, by=request.user)
+        return event
+
+    if request.method == "POST" and form.is_valid():
+        event = _save(form, create)
+        if event is not None:
+            messages.success(request, _("The copy is saved as a draft."))
+            return redirect("manage-event", pk=event.pk)
+    context = {"form": form, "source": source, "kind_label": source.get_kind_display(), "heading": _("Copy the event")}
+    return no_store(render(request, "events/manage/event_form.html", context))
+
+
+@organiser_required
+@require_POST
+def event_publish(request, pk: int):
+    event = managed_event(request, pk)
+    try:
+        services.publish_event(event=event, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The event is published: people can find it and register."))
+    return redirect("manage-event", pk=event.pk)
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_move(request, pk: int):
+    """New date and time; registrants and speakers are told and their calendars updated."""
+    event = managed_event(request, pk)
+    form = MoveEventForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
+        if saved is not None:
+            messages.success(request, _("The event is moved. Everyone with a place receives the new time."))
+            return redirect("manage-event", pk=event.pk)
+    return no_store(render(request, "events/manage/event_move.html", {"form": form, "event": event}))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, pk: int):
+    event = managed_event(request, pk)
+    form = CancelEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_event(event=event, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The event is cancelled. Everyone registered is told why."))
+            return redirect("manage-event", pk=event.pk)
+    return no_store(render(request, "events/manage/event_cancel.html", {"form": form, "event": event}))
+
+
+# --- Series ---------------------------------------------------------------------------
+
+
+@organiser_required
+def series_list(request):
+    series = series_managed_by(request.user).order_by("-first_start", "-id")
+    page = Paginator(series, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return no_store(render(request, "events/manage/series_list.html", {"page": page, "series_list": page.object_list}))
+
+
+def _preview(form, series: Series | None) -> tuple[list, str]:
+    """The occurrences the form's rule gives, in the series' timezone, computed by the same
+    expand_series that saving uses."""
+    fields = form.service_fields()
+    draft = Series(**{name: value for name, value in fields.items()})
+    try:
+        draft.full_clean(exclude=["uid"], validate_unique=False)
+        starts = services.expand_series(draft)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return [], fields["timezone"]
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return [], fields["timezone"]
+    return [timezone.localtime(start, draft.zone) for start in starts], fields["timezone"]
+
+
+def _series_form_page(request, form, series: Series | None):
+    preview, zone = None, ""
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview, zone = _preview(form, series)
+        else:
+            if series is None:
+                saved = _save(form, lambda fields: services.create_series(by=request.user, **fields))
+            else:
+                saved = _save(form, lambda fields: services.update_series(series=series, by=request.user, **fields))
+            if saved is not None:
+                messages.success(request, _("The series is saved with its sessions."))
+                return redirect("manage-series-detail", pk=saved.pk)
+    context = {"form": form, "series": series, "preview": preview, "preview_zone": zone}
+    return no_store(render(request, "events/manage/series_form.html", context))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def series_create(request):
+    return _series_form_page(request, SeriesForm(request.POST or None), None)
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def series_edit(request, pk: int):
+    series = managed_series(request, pk)
+    return _series_form_page(request, SeriesForm(request.POST or None, series=series), series)
+
+
+@organiser_required
+def series_detail(request, pk: int):
+    series = managed_series(request, pk)
+    occurrences = events_managed_by(request.user).filter(series=series).order_by("start", "id")
+    return no_store(render(request, "events/manage/series_detail.html", {"series": series, "occurrences": occurrences}))

@@ -104,6 +104,20 @@ class Language(models.TextChoices):
     RUSSIAN = "ru", _("Russian")
 
 
+class Sector(models.TextChoices):
+    """Where a participant works; roundtables bring several sectors to one table."""
+
+    GOVERNMENT = "government", _("Government")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    ACADEMIA = "academia", _("Academia")
+    OTHER = "other", _("Other")
+
+
+# A parent with their children or a teacher with a class; larger groups are arranged by hand.
+MAX_PARTY_SIZE = 30
+
+
 class RegistrationMode(models.TextChoices):
     OPEN = "open", _("Open: first come, first served")
     APPROVAL = "approval", _("Approval by an organiser")
@@ -204,6 +218,12 @@ class Event(EventDetails):
     # and the check constraint below is the backstop.
     seats_taken = models.PositiveIntegerField(default=0, editable=False)
 
+    # How many people one registration may bring, the registrant included: 1 means everyone
+    # registers alone; an outreach visit may let a parent bring their children.
+    max_party_size = models.PositiveSmallIntegerField(default=1)
+    # The sectors a roundtable brings together (slugs of Sector).
+    sectors = models.JSONField(default=list, blank=True)
+
     reminder_offsets = models.JSONField(default=default_reminder_offsets, blank=True)
     resources_url = models.URLField(blank=True)
     recording_url = models.URLField(blank=True)
@@ -269,6 +289,12 @@ class Event(EventDetails):
             errors["format"] = _("A webinar is held online.")
         if self.kind == EventKind.OUTREACH_VISIT and not self.region_id:
             errors["region"] = _("An outreach visit needs a region.")
+        if not 1 <= (self.max_party_size or 0) <= MAX_PARTY_SIZE:
+            errors["max_party_size"] = _("A registration brings between 1 and %(most)s people.") % {
+                "most": MAX_PARTY_SIZE
+            }
+        if not isinstance(self.sectors, list) or any(sector not in Sector.values for sector in self.sectors):
+            errors["sectors"] = _("Choose sectors from the list.")
         offsets = self.reminder_offsets
         if not isinstance(offsets, list) or any(type(offset) is not int or offset <= 0 for offset in offsets):
             errors["reminder_offsets"] = _("Reminder offsets are positive whole minutes before the start.")
@@ -293,6 +319,11 @@ class Event(EventDetails):
     def is_public(self) -> bool:
         """Published once (and not back in draft): a draft that was cancelled was never public."""
         return self.status != EventStatus.DRAFT and self.published_at is not None
+
+    @property
+    def allows_party(self) -> bool:
+        """Whether one registration may bring other people (a family, a class)."""
+        return self.max_party_size > 1
 
     @property
     def is_online(self) -> bool:

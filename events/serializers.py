@@ -61,7 +61,8 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
             "online_platform", "join_url", "capacity", "seats_taken", "seats_left", "registration_mode",
             "registration_opens_at", "registration_closes_at", "registration_open", "rsvp_deadline",
             "waiting_list_enabled", "offer_hold_hours", "asks_recording_consent", "chatham_house_rule",
-            "audience", "language", "reminder_offsets", "resources_url", "recording_url", "feedback_url",
+            "audience", "language", "max_party_size", "sectors", "reminder_offsets", "resources_url",
+            "recording_url", "feedback_url",
             "series", "series_original_start", "sequence", "cancellation_reason", "ics_url", "page_url",
             "created_at", "updated_at",
         ]  # fmt: skip

@@ -14,9 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from events.models import Event
+from events.models import Event, Series
 from events.permissions import is_organiser
-from events.selectors import events_managed_by
+from events.selectors import events_managed_by, series_managed_by
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,33 @@ def organiser_required(view):
 
 def managed_event(request, pk) -> Event:
     """The event ``pk`` if the user may change it; 404 otherwise (ids reveal nothing)."""
-    event = events_managed_by(request.user).filter(pk=pk).first()
+    event = events_managed_by(request.user).filter(pk=posted_id(pk)).first()
     if event is None:
         raise Http404
     return event
+
+
+def managed_series(request, pk) -> Series:
+    """The series ``pk`` if the user may change it; 404 otherwise."""
+    series = series_managed_by(request.user).filter(pk=posted_id(pk)).first()
+    if series is None:
+        raise Http404
+    return series
+
+
+MAX_ID = 2**63 - 1
+
+
+def posted_id(value) -> int:
+    """A row id from a form (a hidden field): anything but a whole number in the database's
+    range is a 404, never a 500 (an id past 2**63 overflows the database's integer)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 1 <= number <= MAX_ID:
+        raise Http404
+    return number
 
 
 def no_store(response):

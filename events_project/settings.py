@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "programmes",
     "feeds",
+    "teams",
 ]
 
 MIDDLEWARE = [

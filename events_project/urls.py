@@ -22,6 +22,10 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("manage/", include("events.manage_urls")),
+    path("manage/", include("registrations.manage_urls")),
+    path("manage/", include("speakers.manage_urls")),
+    path("manage/", include("notifications.manage_urls")),
+    path("manage/", include("teams.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/password_reset/", account_pages.password_reset, name="password_reset"),
@@ -33,5 +37,6 @@ urlpatterns = [
     path("", include("notifications.page_urls")),
     path("", include("programmes.page_urls")),
     path("", include("feeds.page_urls")),
+    path("", include("teams.page_urls")),
     path("", include("events.page_urls")),
 ]

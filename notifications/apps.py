@@ -10,3 +10,9 @@ class NotificationsConfig(AppConfig):
         from notifications import receivers
 
         signals.event_changed.connect(receivers.on_event_changed, dispatch_uid="notifications.event_changed")
+
+        from django.utils.translation import gettext_lazy as _
+
+        from events import workspace
+
+        workspace.add_event_tab(_("Messages"), "manage-event-messages", order=50)

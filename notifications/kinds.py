@@ -20,6 +20,7 @@ FOLLOW_UP_NO_SHOW = "follow_up_no_show"
 MISSED_SESSIONS_ALERT = "missed_sessions_alert"
 # "email me my tickets": the private links of a person's active registrations
 TICKET_LINKS = "ticket_links"
+TEAM_INVITATION = "team_invitation"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -41,6 +42,7 @@ ALL_KINDS = (
     FOLLOW_UP_NO_SHOW,
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
+    TEAM_INVITATION,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event
+from events.models import Event, Sector  # noqa: F401 -- Sector is part of this module's interface
 
 # RFC 4648 base32 without padding: upper-case letters and digits fit QR's alphanumeric
 # mode, so a 130-bit secret (26 characters) stays a small, robust code.
@@ -23,14 +23,6 @@ def new_manage_token() -> str:
 
 def new_invitation_code() -> str:
     return secrets.token_urlsafe(12)
-
-
-class Sector(models.TextChoices):
-    GOVERNMENT = "government", _("Government")
-    CIVIL_SOCIETY = "civil_society", _("Civil society")
-    PRIVATE_SECTOR = "private_sector", _("Private sector")
-    ACADEMIA = "academia", _("Academia")
-    OTHER = "other", _("Other")
 
 
 class Question(models.Model):

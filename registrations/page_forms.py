@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import EventKind
 from registrations.models import Question, Sector
 
 MAX_PARTY_SIZE = 30
@@ -23,19 +22,6 @@ def question_field(question: Question) -> forms.Field:
     return forms.CharField(max_length=1000, **common)
 
 
-def allows_party(event) -> bool:
-    """Whether one registration may bring other people (a parent with children). The event
-    says so where it has the field (``allows_party``); until then, in-person outreach visits."""
-    allowed = getattr(event, "allows_party", None)
-    if allowed is not None:
-        return bool(allowed)
-    return event.kind == EventKind.OUTREACH_VISIT and event.has_venue
-
-
-def largest_party(event) -> int:
-    return min(getattr(event, "max_party_size", None) or MAX_PARTY_SIZE, MAX_PARTY_SIZE)
-
-
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"), help_text=_("Your ticket and any changes are sent here."))
@@ -53,11 +39,12 @@ class RegistrationForm(forms.Form):
                 label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices]
             )
             self.fields["organisation"] = forms.CharField(label=_("Organisation"), required=False, max_length=200)
-        if allows_party(event):
+        # only where the event lets one registration bring others (Event.max_party_size)
+        if event.allows_party:
             self.fields["party_size"] = forms.IntegerField(
                 label=_("Number of people"),
                 min_value=1,
-                max_value=largest_party(event),
+                max_value=min(event.max_party_size, MAX_PARTY_SIZE),
                 initial=1,
                 help_text=_("You and the people you bring (for example your children). Each needs a seat."),
             )

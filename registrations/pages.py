@@ -42,6 +42,7 @@ FIELD_OF_CODE = {
     "recording_consent_required": "consent_recording",
     "invalid_party_size": "party_size",
     "party_too_large": "party_size",
+    "party_not_allowed": "party_size",
     "too_many_party_names": "party_names",
 }
 

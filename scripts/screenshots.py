@@ -68,6 +68,47 @@ def shooter(site: str, width_name: str, shots: list):
     return shoot
 
 
+def shoot(page, name: str, width_name: str) -> Path:
+    target = OUT / f"{name}-{width_name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+def workspace_shots(page, site: str, width_name: str) -> list[Path]:
+    """The organiser workspace (docs/guides/organiser.md shows these): my events, a new
+    roundtable's form, a series with its preview, and the tabs of the demo roundtable."""
+    shots = []
+    page.goto(f"{site}/manage/?show=all")
+    shots.append(shoot(page, "manage-events", width_name))
+    page.goto(f"{site}/manage/events/new/")
+    shots.append(shoot(page, "manage-event-new", width_name))
+    page.goto(f"{site}/manage/events/new/roundtable/")
+    shots.append(shoot(page, "manage-event-form-roundtable", width_name))
+    page.goto(f"{site}/manage/series/new/")
+    page.fill("#id_title", "Monthly mentoring circle")
+    page.fill("#id_first_date", "2027-01-14")
+    page.fill("#id_start_time", "18:30")
+    page.check("input[name=frequency][value=monthly]")
+    page.check("input[name=month_weeks][value='2']")
+    page.check("input[name=month_weeks][value='4']")
+    page.select_option("#id_month_weekday", "TH")
+    page.fill("#id_until", "2027-06-30")
+    page.click("button[name=preview]")
+    page.wait_for_load_state()
+    shots.append(shoot(page, "manage-series-preview", width_name))
+    page.goto(f"{site}/manage/?show=all")
+    page.click("text=The role of women in STEM: a roundtable")
+    page.wait_for_load_state()
+    event_path = page.url.removeprefix(site)
+    shots.append(shoot(page, "manage-event-overview", width_name))
+    for tab in ("invitations", "speakers", "messages", "team"):
+        page.goto(f"{site}{event_path}{tab}/")
+        shots.append(shoot(page, f"manage-event-{tab}", width_name))
+    page.goto(f"{site}{event_path}messages/reminder/")
+    shots.append(shoot(page, "manage-event-message-preview", width_name))
+    return shots
+
+
 def main() -> int:
     if not Path(CHROMIUM).exists():
         subprocess.run([PYTHON, str(ROOT / "scripts" / "setup_browser.py")], check=False)
@@ -146,25 +187,25 @@ def main() -> int:
             ]
             azerbaijani = [("events-az", "/"), ("event-az", event_url)]
             speaker = [("speaker-area", "/speaker/"), ("speaker-profile", "/speaker/profile/")]
-            staff = [("my-doors", "/checkin/"), ("checkin", f"/checkin/{event_id}/"), ("dashboard", "/dashboard/"),
-                     ("workspace", "/manage/")]  # fmt: skip
+            staff = [("my-doors", "/checkin/"), ("checkin", f"/checkin/{event_id}/"), ("dashboard", "/dashboard/")]
             if programmes:
                 staff.append(("impact-report", f"/programmes/{programmes[0]['id']}/report/"))
             for width_name, (width, height) in WIDTHS.items():
-                shoot = shooter(site, width_name, shots)
+                take = shooter(site, width_name, shots)
                 context = browser.new_context(viewport={"width": width, "height": height})
                 page = context.new_page()
-                shoot(page, public)
+                take(page, public)
                 sign_in(page, site, SPEAKER_USERNAME, SPEAKER_PASSWORD)
-                shoot(page, speaker)
+                take(page, speaker)
                 page.click("text=Subscribe to my schedule")  # makes the private calendar link
-                shoot(page, [("my-calendars", "/my/calendars/")])
+                take(page, [("my-calendars", "/my/calendars/")])
                 page.context.clear_cookies()
                 sign_in(page, site, ORGANISER_USERNAME, ORGANISER_PASSWORD)
-                shoot(page, staff)
+                take(page, staff)
+                shots += workspace_shots(page, site, width_name)
                 context.close()
                 context = browser.new_context(viewport={"width": width, "height": height}, locale="az-AZ")
-                shoot(context.new_page(), azerbaijani)
+                take(context.new_page(), azerbaijani)
                 context.close()
             browser.close()
     finally:

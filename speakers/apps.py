@@ -13,3 +13,9 @@ class SpeakersConfig(AppConfig):
         signals.event_cancelled.connect(
             receivers.tell_speakers_of_cancellation, dispatch_uid="speakers.event_cancelled"
         )
+
+        from django.utils.translation import gettext_lazy as _
+
+        from events import workspace
+
+        workspace.add_event_tab(_("Speakers"), "manage-event-speakers", order=40)

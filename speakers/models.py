@@ -149,6 +149,8 @@ class SpeakerAssignment(models.Model):
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     unanswered_alert_sent_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # When an organiser last read the speaker's answer in the workspace (unread: responded later).
+    answer_seen_at = models.DateTimeField(null=True, blank=True)
 
     # An organiser's decision to go ahead despite conflicts; the conflicts stay visible.
     conflict_override_reason = models.CharField(max_length=500, blank=True)
@@ -173,6 +175,12 @@ class SpeakerAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def answer_unread(self) -> bool:
+        return self.responded_at is not None and (
+            self.answer_seen_at is None or self.answer_seen_at < self.responded_at
+        )
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from events.models import Event, EventStatus
@@ -106,4 +106,13 @@ def unanswered_assignments(*, now=None) -> QuerySet[SpeakerAssignment]:
         SpeakerAssignment.objects.filter(status=AssignmentStatus.INVITED, event__start__gt=now)
         .exclude(event__status__in=[EventStatus.CANCELLED, EventStatus.COMPLETED])
         .select_related("event", "speaker")
+    )
+
+
+def unread_answers(*, event) -> QuerySet[SpeakerAssignment]:
+    """Answers of speakers to ``event``'s invitations the organisers have not read in the workspace."""
+    return (
+        SpeakerAssignment.objects.filter(event=event, responded_at__isnull=False)
+        .filter(Q(answer_seen_at__isnull=True) | Q(answer_seen_at__lt=F("responded_at")))
+        .select_related("speaker")
     )

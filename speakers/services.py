@@ -33,7 +33,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
-from speakers.selectors import unanswered_assignments
+from speakers.selectors import unanswered_assignments, unread_answers
 
 INVITATION_SALT = "speakers.invitation"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -524,3 +524,11 @@ def update_unavailability(*, period: SpeakerUnavailability, **changes) -> Speake
 
 def remove_unavailability(*, period: SpeakerUnavailability) -> None:
     period.delete()
+
+
+def mark_answers_seen(*, event: Event, by, now: dt.datetime | None = None) -> int:
+    """The organisers have read the speakers' answers to ``event``'s invitations (the workspace
+    stops showing them as new). Returns how many were new."""
+    if not can_manage_event(by, event):
+        raise Forbidden("You do not organise this event.", "not_event_organiser")
+    return unread_answers(event=event).update(answer_seen_at=now or timezone.now())

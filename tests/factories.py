@@ -57,6 +57,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     venue_name = "Innovation Centre"
     city = "Baku"
     capacity = 50
+    # families may come: the registration tests bring parties; events.models defaults to 1
+    max_party_size = 10
     published_at = factory.LazyFunction(now)
 
     @factory.post_generation

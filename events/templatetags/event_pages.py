@@ -105,16 +105,26 @@ def local_format(name: str) -> str:
     return formats.get_format("DATETIME_FORMAT")
 
 
+def _with_weekday(value, name: str) -> str:
+    """Format ``value`` with a format that names the weekday. Azerbaijani writes the weekday in
+    lower case inside a date; the catalogue's "Monday" is capitalised, as a label on its own."""
+    fmt = local_format(name)
+    if "l" in fmt and (translation.get_language() or "").startswith("az"):
+        weekday = formats.date_format(value, "l").lower()
+        fmt = fmt.replace("l", "".join("\\" + letter for letter in weekday))
+    return formats.date_format(value, fmt)
+
+
 @register.filter(expects_localtime=True)
 def day(value) -> str:
     """Tuesday 15 December 2026 / 15 dekabr 2026, çərşənbə axşamı."""
-    return formats.date_format(value, local_format("WEEKDAY_DATE_FORMAT")) if value else ""
+    return _with_weekday(value, "WEEKDAY_DATE_FORMAT") if value else ""
 
 
 @register.filter(expects_localtime=True)
 def day_time(value) -> str:
     """Tuesday 15 December 2026, 18:30 / 15 dekabr 2026, çərşənbə axşamı, 18:30."""
-    return formats.date_format(value, local_format("WEEKDAY_DATETIME_FORMAT")) if value else ""
+    return _with_weekday(value, "WEEKDAY_DATETIME_FORMAT") if value else ""
 
 
 @register.filter(expects_localtime=True)

@@ -8,6 +8,7 @@ from events.models import Event
 from notifications import kinds
 from notifications.exceptions import DomainError
 from notifications.models import MessageTemplateOverride
+from notifications.services.rendering import render
 
 KNOWN_PLACEHOLDERS = frozenset(
     {
@@ -68,3 +69,30 @@ def update_template_override(*, override: MessageTemplateOverride, by=None, **ch
 
 def delete_template_override(*, override: MessageTemplateOverride, by=None) -> None:
     override.delete()
+
+
+SAMPLE_CONTEXT = {
+    "invitation_code": "SAMPLE-CODE",
+    "reason": "…",
+    "position": 3,
+    "starts_in": "1 day",
+}
+
+
+def preview_message(*, event: Event, kind: str, subject: str = "", body: str = "", recipient_name: str = ""):
+    """The message ``kind`` of ``event`` as a sample recipient would receive it, with the given
+    wording (empty parts keep the default). Nothing is saved or sent. Returns the rendered message
+    (``subject``, ``body_text``, ``body_html``)."""
+    if kind not in kinds.ALL_KINDS:
+        raise DomainError(f"Unknown message kind {kind!r}.", "unknown_kind")
+    _check(subject, body)
+    draft = MessageTemplateOverride(event=event, kind=kind, subject=subject.strip(), body=body)
+    return render(
+        kind=kind,
+        recipient_email="",
+        recipient_name=recipient_name or "Aysel Aliyeva",
+        about=None,
+        event=event,
+        context=dict(SAMPLE_CONTEXT),
+        override=draft,
+    )

@@ -39,13 +39,36 @@ def create_invitation(
             )
     except IntegrityError:
         raise Conflict("This person is already invited.", "already_invited") from None
+    _send_code(invitation)
+    return invitation
+
+
+def _send_code(invitation: Invitation, *, dedup_key: str | None = None) -> None:
     queue_message(
         kind=kinds.REGISTRATION_INVITATION,
         recipient_email=invitation.email,
         recipient_name=invitation.name,
         about=invitation,
-        event=event,
+        event=invitation.event,
+        dedup_key=dedup_key,
         context={"invitation_code": invitation.code},
+    )
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitation:
+    """Send the same code again (the first email went astray). Side effects: one more
+    registration_invitation. Refused for a used or withdrawn invitation."""
+    if invitation.revoked_at:
+        raise InvalidRegistrationTransition("This invitation was withdrawn.", "invitation_revoked")
+    if invitation.used_at:
+        raise InvalidRegistrationTransition("This invitation was already used.", "invitation_used")
+    if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+        raise InvalidRegistrationTransition("The event is over or cancelled.", "event_closed")
+    now = now or timezone.now()
+    _send_code(
+        invitation,
+        dedup_key=f"{kinds.REGISTRATION_INVITATION}:invitation:{invitation.pk}:resent:{now:%Y%m%dT%H%M%S.%f}",
     )
     return invitation
 

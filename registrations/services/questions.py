@@ -42,3 +42,28 @@ def update_question(*, question: Question, by=None, **changes) -> Question:
 def delete_question(*, question: Question, by=None) -> None:
     """Delete a question and the answers given to it."""
     question.delete()
+
+
+@transaction.atomic
+def copy_questions(*, source: Event, target: Event, by=None) -> list[Question]:
+    """Give ``target`` the questions ``source`` asks (a duplicated event asks the same)."""
+    return [
+        create_question(event=target, by=by, **{name: getattr(question, name) for name in EDITABLE})
+        for question in source.questions.all()
+    ]
+
+
+@transaction.atomic
+def move_question(*, question: Question, by=None, step: int) -> Question:
+    """Move a question one place up (``step=-1``) or down (``step=1``) in its event's order."""
+    questions = list(Question.objects.select_for_update().filter(event_id=question.event_id).order_by("position", "id"))
+    index = next(i for i, item in enumerate(questions) if item.pk == question.pk)
+    other = index + (1 if step > 0 else -1)
+    if not 0 <= other < len(questions):
+        return question
+    questions[index], questions[other] = questions[other], questions[index]
+    for position, item in enumerate(questions):
+        if item.position != position:
+            Question.objects.filter(pk=item.pk).update(position=position)
+    question.refresh_from_db()
+    return question

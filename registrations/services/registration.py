@@ -163,8 +163,9 @@ def register(
     Returns the new registration, confirmed / pending / waitlisted; or, when the person already
     holds an active registration for the event, that one, with ``already_registered = True``.
     Online registrations respect the registration window, the event's mode, consent and required
-    questions; organisers adding someone by hand (``source="organiser"``) skip window, mode and
-    required questions, and walk-ins never join the waiting list.
+    questions and the event's party limit (``max_party_size``); organisers adding someone by hand
+    (``source="organiser"``) skip window, mode, party limit and required questions, and walk-ins
+    never join the waiting list.
 
     Side effects: queues registration_confirmed (not for cohort enrolments, which book whole
     series), registration_pending or waiting_list_joined.
@@ -198,6 +199,13 @@ def register(
         raise RegistrationError("Say whether you agree to being recorded.", "recording_consent_required")
     if event.capacity is not None and party_size > event.capacity:
         raise RegistrationError("The party is larger than the event's capacity.", "party_too_large")
+    # organisers at the door or adding someone by hand may seat a group the form would refuse
+    if not staff and party_size > event.max_party_size:
+        if event.max_party_size == 1:
+            raise RegistrationError("Everyone registers on their own for this event.", "party_not_allowed")
+        raise RegistrationError(
+            f"A registration for this event brings at most {event.max_party_size} people.", "party_too_large"
+        )
     needs_invitation = event.registration_mode == RegistrationMode.INVITATION and not staff
     if needs_invitation and not invitation_code:
         raise InvalidInvitation("This event is by invitation only.", "invitation_required")

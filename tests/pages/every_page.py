@@ -23,6 +23,7 @@ from feeds import services as feed_services
 from registrations.models import Answer, Registration, RegistrationStatus
 from registrations.services.registration import register
 from speakers import services as speaker_services
+from teams.services import invite_to_team
 from tests import factories
 
 # Whole parts of the site that are not pages of this site's look.
@@ -46,6 +47,7 @@ NOT_PAGES = {
     "calendar/events.ics": "iCalendar",
     "calendar/series/<int:series_id>.ics": "iCalendar",
     "calendar/private/<str:token>.ics": "iCalendar",
+    "manage/events/<int:pk>/publish/": "POST only: publishes, redirects to the event's overview",
 }
 
 # route → (who opens it, its URL in the world)
@@ -89,7 +91,31 @@ PAGES = {
     "dashboard/": ("organiser", lambda w: "/dashboard/"),
     "programmes/<int:pk>/report/": ("organiser", lambda w: f"/programmes/{w.programme.pk}/report/"),
     "manage/": ("organiser", lambda w: "/manage/"),
+    "manage/events/new/": ("organiser", lambda w: "/manage/events/new/"),
+    "manage/events/new/<str:kind>/": ("organiser", lambda w: "/manage/events/new/outreach_visit/"),
     "manage/events/<int:pk>/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/"),
+    "manage/events/<int:pk>/edit/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/edit/"),
+    "manage/events/<int:pk>/duplicate/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/duplicate/"),
+    "manage/events/<int:pk>/move/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/move/"),
+    "manage/events/<int:pk>/cancel/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/cancel/"),
+    "manage/events/<int:pk>/questions/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/questions/"),
+    "manage/events/<int:pk>/questions/<int:question_pk>/": (
+        "organiser",
+        lambda w: f"/manage/events/{w.visit.pk}/questions/{w.question.pk}/",
+    ),
+    "manage/events/<int:pk>/invitations/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/invitations/"),
+    "manage/events/<int:pk>/speakers/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/speakers/"),
+    "manage/events/<int:pk>/messages/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/messages/"),
+    "manage/events/<int:pk>/messages/<str:kind>/": (
+        "organiser",
+        lambda w: f"/manage/events/{w.visit.pk}/messages/reminder/",
+    ),
+    "manage/events/<int:pk>/team/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/team/"),
+    "manage/series/": ("organiser", lambda w: "/manage/series/"),
+    "manage/series/new/": ("organiser", lambda w: "/manage/series/new/"),
+    "manage/series/<int:pk>/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/"),
+    "manage/series/<int:pk>/edit/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/edit/"),
+    "team/accept/<str:token>/": ("anonymous", lambda w: f"/team/accept/{w.team_token}/"),
 }
 
 LONG_QUESTION = (
@@ -124,7 +150,7 @@ def ensure_regions() -> None:
 
     if Region.objects.exists():
         return
-    for name in ("0002_seed_regions", "0009_region_name_az"):
+    for name in ("0002_seed_regions", "0010_region_name_az"):
         migration = importlib.import_module(f"events.migrations.{name}")
         seed = migration.seed if hasattr(migration, "seed") else migration.name_regions
         seed(apps, None)
@@ -155,12 +181,14 @@ def build_world() -> SimpleNamespace:
         latitude="41.19180",
         longitude="47.17060",
         capacity=40,
+        max_party_size=6,
         organisers=[organiser],
     )
     visit.checkin_staff.add(staff)
     question = factories.QuestionFactory(event=visit, label=LONG_QUESTION, required=False)
     webinar = factories.WebinarFactory(title="Careers in data science", capacity=1, organisers=[organiser])
     series = factories.SeriesFactory(title="Mentoring circle", published=True)
+    series.organisers.add(organiser)
     for week in range(4):
         start = now + dt.timedelta(days=10 + 7 * week)
         factories.EventFactory(
@@ -231,6 +259,7 @@ def build_world() -> SimpleNamespace:
         sessions_attended=9,
         issued_at=now,
     )
+    team_invitation = invite_to_team(event=visit, email="volunteer@example.org", role="checkin", by=organiser)
     uid = urlsafe_base64_encode(force_bytes(attendee.pk))
     return SimpleNamespace(
         organiser=organiser,
@@ -243,6 +272,8 @@ def build_world() -> SimpleNamespace:
         ticket=ticket,
         waiting=waiting,
         speaker=speaker,
+        question=question,
+        team_token=team_invitation.token,
         invitation_token=speaker_services.invitation_token(invitation),
         programme=programme,
         certificate_token=verification_token(certificate),

@@ -30,8 +30,17 @@ OVERFLOW = """() => {
   const width = window.innerWidth;
   const scrollWidth = document.scrollingElement.scrollWidth;
   if (scrollWidth <= width) { return null; }
+  // an element inside a box that scrolls or clips by itself does not widen the page, unless it
+  // is positioned out of that box (an absolutely positioned, visually hidden label)
+  const clipped = (el) => {
+    if (getComputedStyle(el).position === "absolute") { return false; }
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") { return true; }
+    }
+    return false;
+  };
   const culprits = Array.from(document.querySelectorAll("body *"))
-    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .filter((el) => el.getBoundingClientRect().right > width + 1 && !clipped(el))
     .slice(-4)
     .map((el) => {
       const classes = (el.getAttribute("class") || "").split(" ").filter(Boolean).map((name) => "." + name);

@@ -76,7 +76,7 @@ def test_event_list_folds_filters_on_a_phone_and_opens_them_on_a_desktop(page, l
 
 
 def test_names_box_appears_only_for_a_party(page, live_server):
-    visit = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja"))
+    visit = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja"), max_party_size=5)
 
     page.goto(f"{live_server.url}/events/{visit.pk}/register/")
     hidden_at_first = not page.locator("#id_party_names").is_visible()
@@ -89,7 +89,7 @@ def test_names_box_appears_only_for_a_party(page, live_server):
 
 
 def test_names_box_is_there_without_javascript(browser, live_server):
-    visit = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja"))
+    visit = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja"), max_party_size=5)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
 

@@ -34,6 +34,21 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has finished; only its parent's bookkeeping is left
+
+
+def describe(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return str(pid)
+
+
 def test_run_refuses_a_busy_port_with_a_clear_message():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -86,5 +101,5 @@ def test_run_prints_logins_last_and_stops_everything_on_ctrl_c(tmp_path):
     assert banner.index("Site:") < banner.index("Organiser login:") < banner.index("press Ctrl-C")
     assert banner.count("Enqueued") == 0
     assert len(children) >= 2  # web server and worker
-    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+    assert [describe(pid) for pid in children if alive(pid)] == []
     assert "stopped" in rest

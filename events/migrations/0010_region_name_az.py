@@ -37,7 +37,7 @@ def name_regions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0008_published_at_backfill")]
+    dependencies = [("events", "0009_event_party_and_sectors")]
 
     operations = [
         migrations.AddField(

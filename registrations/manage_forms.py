@@ -1,0 +1,50 @@
+"""Forms of the organiser workspace for an event's questions and invitation codes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registrations.models import Question, Sector
+
+
+class QuestionForm(forms.Form):
+    label = forms.CharField(label=_("Question"), max_length=200)
+    help_text = forms.CharField(label=_("Hint shown under the question"), required=False, max_length=300)
+    kind = forms.ChoiceField(
+        label=_("Kind of answer"), choices=Question.Kind.choices, initial=Question.Kind.TEXT, widget=forms.RadioSelect
+    )
+    choices = forms.CharField(
+        label=_("Options (for a choice)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One option a line."),
+    )
+    required = forms.BooleanField(label=_("An answer is required"), required=False)
+
+    def __init__(self, *args, question: Question | None = None, **kwargs):
+        if question is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "label": question.label,
+                "help_text": question.help_text,
+                "kind": question.kind,
+                "choices": "\n".join(str(choice) for choice in question.choices or []),
+                "required": question.required,
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        options = [line.strip()[:200] for line in data.get("choices", "").splitlines() if line.strip()]
+        if data.get("kind") == Question.Kind.CHOICE and not options:
+            self.add_error("choices", _("A choice question needs at least one option."))
+        data["choices"] = options if data.get("kind") == Question.Kind.CHOICE else []
+        return data
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("label", "help_text", "kind", "choices", "required")}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)

@@ -1,0 +1,11 @@
+"""Workspace routes of the registrations app, mounted under /manage/ by events_project.urls."""
+
+from django.urls import path
+
+from registrations import manage_pages
+
+urlpatterns = [
+    path("events/<int:pk>/questions/", manage_pages.event_questions, name="manage-event-questions"),
+    path("events/<int:pk>/questions/<int:question_pk>/", manage_pages.question_edit, name="manage-question-edit"),
+    path("events/<int:pk>/invitations/", manage_pages.event_invitations, name="manage-event-invitations"),
+]

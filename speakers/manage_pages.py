@@ -1,0 +1,68 @@
+"""The speakers tab of an event: invite roster speakers in a role, read their answers, see
+conflicts and reminders, withdraw an invitation. New answers are marked until read."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events_project.exceptions import DomainError
+from speakers import services
+from speakers.conflicts import conflicts_for_assignments
+from speakers.exceptions import SpeakerConflicts
+from speakers.manage_forms import AssignSpeakerForm
+from speakers.models import SpeakerAssignment
+from speakers.selectors import assignments_managed_by, unread_answers
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_speakers(request, pk: int):
+    event = managed_event(request, pk)
+    form = AssignSpeakerForm(event=event)
+    conflicts_found = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "invite":
+                form = AssignSpeakerForm(request.POST, event=event)
+                if form.is_valid():
+                    assignment = services.assign_speaker(event=event, by=request.user, **form.service_arguments())
+                    messages.success(
+                        request, _("%(name)s is invited and receives an email.") % {"name": assignment.speaker.name}
+                    )
+                    return redirect("manage-event-speakers", pk=event.pk)
+            elif action == "withdraw":
+                assignment_pk = posted_id(request.POST.get("assignment"))
+                assignment = get_object_or_404(
+                    assignments_managed_by(request.user).filter(event=event), pk=assignment_pk
+                )
+                services.withdraw_assignment(assignment=assignment, by=request.user)
+                messages.success(
+                    request, _("The invitation of %(name)s is withdrawn.") % {"name": assignment.speaker.name}
+                )
+                return redirect("manage-event-speakers", pk=event.pk)
+            elif action == "seen":
+                services.mark_answers_seen(event=event, by=request.user)
+                return redirect("manage-event-speakers", pk=event.pk)
+        except SpeakerConflicts as error:
+            conflicts_found = [conflict["detail"] for conflict in error.extra.get("conflicts", [])]
+            form.add_error(
+                "conflict_override_reason",
+                _("This speaker has conflicts (listed above). Give a reason to invite them anyway."),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+    assignments = list(assignments_managed_by(request.user).filter(event=event).order_by("order", "invited_at", "id"))
+    conflicts = conflicts_for_assignments(assignments)
+    rows = [{"assignment": assignment, "conflicts": conflicts.get(assignment.pk, [])} for assignment in assignments]
+    context = {
+        "event": event,
+        "form": form,
+        "rows": rows,
+        "unread": unread_answers(event=event).count(),
+        "conflicts_found": conflicts_found,
+        "statuses": SpeakerAssignment.Status,
+    }
+    return no_store(render(request, "speakers/manage/event_speakers.html", context))

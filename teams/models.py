@@ -1,0 +1,63 @@
+"""Invitations to an event's team: door (check-in) staff and co-organisers, by emailed link.
+
+The link carries a one-time token; only its SHA-256 hash is stored, so a database copy cannot
+be turned into working links. An invitation expires, and is used at most once.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+
+
+class TeamRole(models.TextChoices):
+    CHECKIN = "checkin", _("Check-in at the door")
+    ORGANISER = "organiser", _("Co-organiser")
+
+
+class TeamInvitation(models.Model):
+    Role = TeamRole
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team_invitations")
+    email = models.EmailField(help_text=_("Stored lower-case."))
+    role = models.CharField(max_length=10, choices=TeamRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="team_invitations"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["event", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) → {self.event_id}"
+
+    @property
+    def state(self) -> str:
+        """One of pending, used, revoked, expired."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "used": _("Accepted"),
+            "revoked": _("Withdrawn"),
+            "expired": _("Expired"),
+            "pending": _("Waiting for an answer"),
+        }[self.state]

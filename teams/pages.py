@@ -1,0 +1,65 @@
+"""The page a team invitation's link opens: accept with a new account or the one you have."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events_project.exceptions import DomainError
+from teams import services
+from teams.exceptions import InvitationUnusable
+from teams.manage_forms import NewAccountForm
+from teams.models import TeamRole
+
+# Fields a service error belongs to, so that it is shown next to the field.
+ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
+
+
+def _private(response):
+    # the URL holds a one-time secret: never cached, never sent to another site as a Referer
+    # ("no-referrer" would make the browser send "Origin: null", which CSRF checking refuses)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _next_page(invitation) -> str:
+    if invitation.role == TeamRole.ORGANISER:
+        return reverse("manage-event", args=[invitation.event_id])
+    return reverse("checkin", args=[invitation.event_id])
+
+
+@require_http_methods(["GET", "POST"])
+def accept(request, token: str):
+    try:
+        invitation = services.invitation_for_token(token)
+    except InvitationUnusable as error:
+        return _private(render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410))
+    signed_in = request.user.is_authenticated
+    has_account = not signed_in and services.account_exists(invitation.email)
+    form = NewAccountForm(request.POST or None) if not signed_in and not has_account else None
+    if request.method == "POST" and (signed_in or (form is not None and form.is_valid())):
+        data = form.cleaned_data if form is not None else {}
+        try:
+            user = services.accept_team_invitation(
+                token=token,
+                user=request.user if signed_in else None,
+                name=data.get("name", ""),
+                password=data.get("password", ""),
+            )
+        except InvitationUnusable as error:
+            return _private(render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410))
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+                return redirect(request.path)
+            form.add_error(ERROR_FIELDS.get(error.code), error.message)
+        else:
+            if not signed_in:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to the team of %(event)s.") % {"event": invitation.event.title})
+            return redirect(_next_page(invitation))
+    context = {"invitation": invitation, "form": form, "has_account": has_account, "signed_in": signed_in}
+    return _private(render(request, "teams/accept.html", context))

@@ -1,0 +1,197 @@
+"""Appointing an event's team by email: check-in staff and co-organisers.
+
+An organiser invites an address in a role; the person receives a one-time link
+(:func:`invite_to_team`). Following it, they create an account (name and password) or, signed
+in, link the account they have (:func:`accept_team_invitation`); either way they get the role
+for that one event: door rights (``Event.checkin_staff``, what ``can_check_in`` reads) or a
+place among its organisers. Organisers revoke a pending invitation or remove someone later.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from events.models import Event, EventStatus
+from events.permissions import can_manage_event
+from events.roles import ensure_organisers_group
+from notifications import kinds
+from notifications.services import queue_message
+from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
+from teams.models import TeamInvitation, TeamRole
+
+INVITATION_VALID_FOR = dt.timedelta(days=7)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def accept_url(token: str) -> str:
+    return f"{settings.SITE_URL}/team/accept/{token}/"
+
+
+def _normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise TeamError(_("Give a valid email address."), "invalid_email") from None
+    return email
+
+
+def _members(event: Event, role: str):
+    return event.organisers if role == TeamRole.ORGANISER else event.checkin_staff
+
+
+def _check_organiser(by, event: Event) -> None:
+    if by is not None and not can_manage_event(by, event):
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
+
+
+@transaction.atomic
+def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime | None = None) -> TeamInvitation:
+    """Invite ``email`` to ``event``'s team in ``role``. Returns the invitation, with the raw
+    token on ``invitation.token`` (never stored). An earlier pending invitation of the same
+    person in the same role is withdrawn: only the newest link works.
+
+    Side effects: a ``team_invitation`` message with the one-time link.
+    """
+    _check_organiser(by, event)
+    if role not in TeamRole.values:
+        raise TeamError(_("Choose a role from the list."), "invalid_role")
+    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+        raise TeamError(_("The event is over or cancelled."), "event_closed")
+    email = _normalise_email(email)
+    if _members(event, role).filter(email__iexact=email).exists():
+        raise Conflict(_("This person already has this role for the event."), "already_in_team")
+    now = now or timezone.now()
+    TeamInvitation.objects.filter(
+        event=event, email=email, role=role, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = TeamInvitation.objects.create(
+        event=event,
+        email=email,
+        role=role,
+        token_hash=hash_token(token),
+        invited_by=by if getattr(by, "is_authenticated", False) else None,
+        expires_at=now + INVITATION_VALID_FOR,
+    )
+    invitation.token = token
+    inviter = (by.get_full_name() or by.username) if getattr(by, "is_authenticated", False) else ""
+    queue_message(
+        kind=kinds.TEAM_INVITATION,
+        recipient_email=email,
+        about=invitation,
+        event=event,
+        context={
+            "accept_url": accept_url(token),
+            "role": role,
+            "inviter": inviter,
+            "expires": formats.date_format(timezone.localtime(invitation.expires_at, event.zone), "j F Y, H:i"),
+        },
+    )
+    return invitation
+
+
+def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> TeamInvitation:
+    """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise."""
+    invitation = (
+        TeamInvitation.objects.select_related("event").filter(token_hash=hash_token(token or "")).first()
+        if token and len(token) <= 100
+        else None
+    )
+    if invitation is None:
+        raise InvitationUnusable(_("This link is not valid."), "invalid_link")
+    now = now or timezone.now()
+    if invitation.used_at:
+        raise InvitationUnusable(_("This link has already been used."), "invitation_used")
+    if invitation.revoked_at:
+        raise InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
+    if invitation.expires_at <= now:
+        raise InvitationUnusable(_("This link has expired; ask the organisers for a new one."), "invitation_expired")
+    if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
+        raise InvitationUnusable(_("The event is over or cancelled."), "event_closed")
+    return invitation
+
+
+def account_exists(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()
+
+
+def _new_account(*, email: str, name: str, password: str):
+    user_model = get_user_model()
+    name = (name or "").strip()
+    if not name:
+        raise TeamError(_("Give your name."), "name_required")
+    if account_exists(email):
+        raise Conflict(_("An account with this address exists: sign in to accept."), "account_exists")
+    first, _space, last = name.partition(" ")
+    user = user_model(username=email[:150], email=email, first_name=first[:150], last_name=last[:150])
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise TeamError(" ".join(error.messages), "weak_password") from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict(_("An account with this address exists: sign in to accept."), "account_exists") from None
+    return user
+
+
+@transaction.atomic
+def accept_team_invitation(*, token: str, user=None, name: str = "", password: str = "", now=None):
+    """Use a team link: for ``user`` (signed in) or for a new account made from ``name`` and
+    ``password`` with the invited address. Grants the role for the invitation's event only.
+    Returns the user. The link works once, even when followed twice at the same moment."""
+    now = now or timezone.now()
+    invitation = invitation_for_token(token, now=now)
+    if user is None or not user.is_authenticated:
+        user = _new_account(email=invitation.email, name=name, password=password)
+    # single use: only one of two simultaneous acceptances updates the row
+    if not TeamInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=now, used_by=user):
+        raise InvitationUnusable(_("This link has already been used."), "invitation_used")
+    event = invitation.event
+    if invitation.role == TeamRole.ORGANISER:
+        event.organisers.add(user)
+        # a co-organiser works in the workspace (not the admin: no staff flag)
+        user.groups.add(ensure_organisers_group())
+    else:
+        event.checkin_staff.add(user)
+    return user
+
+
+@transaction.atomic
+def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
+    """Withdraw a link not used yet; a used one is undone with :func:`remove_from_team`."""
+    _check_organiser(by, invitation.event)
+    if invitation.used_at:
+        raise TeamError(_("This invitation was accepted; remove the person instead."), "invitation_used")
+    if not invitation.revoked_at:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def remove_from_team(*, event: Event, user, role: str, by) -> None:
+    """Take door rights or the organiser role for ``event`` away from ``user``."""
+    _check_organiser(by, event)
+    if role not in TeamRole.values:
+        raise TeamError(_("Choose a role from the list."), "invalid_role")
+    if role == TeamRole.ORGANISER:
+        Event.objects.select_for_update().filter(pk=event.pk).first()
+        if event.organisers.exclude(pk=user.pk).count() == 0:
+            raise TeamError(_("An event keeps at least one organiser."), "last_organiser")
+    _members(event, role).remove(user)

@@ -1,0 +1,233 @@
+"""Workspace pages of events: the form follows the kind, every write goes through the services."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core import mail
+
+from events.models import Event, EventStatus, Region
+from notifications.models import OutboxMessage
+from registrations.models import Question
+from registrations.services.registration import register
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+BAKU = zoneinfo.ZoneInfo("Asia/Baku")
+
+
+def event_data(**overrides) -> dict:
+    data = {
+        "title": "Women in data science",
+        "description": "",
+        "start": "2030-03-14T18:30",
+        "end": "2030-03-14T20:00",
+        "timezone": "Asia/Baku",
+        "audience": "public",
+        "language": "az",
+        "registration_mode": "open",
+        "waiting_list_enabled": "on",
+        "reminders": ["1440", "60"],
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_new_webinar_asks_for_platform_and_join_link_and_is_saved_as_a_draft(organiser_web, organiser):
+    page = organiser_web.get("/manage/events/new/webinar/")
+    assert 'name="online_platform"' in page.text and 'name="join_url"' in page.text
+    assert 'name="region"' not in page.text and 'name="rsvp_deadline"' not in page.text
+
+    response = organiser_web.post(
+        "/manage/events/new/webinar/",
+        event_data(online_platform="Zoom", join_url="https://zoom.example.org/j/1", capacity="100"),
+    )
+
+    event = Event.objects.get(title="Women in data science")
+    assert response.status_code == 302 and response["Location"] == f"/manage/events/{event.pk}/"
+    assert (event.kind, event.format, event.status) == ("webinar", "online", EventStatus.DRAFT)
+    assert event.start == dt.datetime(2030, 3, 14, 18, 30, tzinfo=BAKU)
+    assert event.reminder_offsets == [1440, 60]
+    assert list(event.organisers.all()) == [organiser]
+
+
+def test_outreach_visit_asks_for_region_and_families_and_stores_the_party_limit(organiser_web):
+    region = Region.objects.order_by("name").first()
+    page = organiser_web.get("/manage/events/new/outreach_visit/")
+    assert 'name="families_welcome"' in page.text and 'name="join_url"' not in page.text
+
+    organiser_web.post(
+        "/manage/events/new/outreach_visit/",
+        event_data(region=region.pk, venue_name="School No. 1", families_welcome="on", max_party_size="5"),
+    )
+
+    event = Event.objects.get()
+    assert (event.region, event.format, event.max_party_size) == (region, "in_person", 5)
+
+
+def test_outreach_visit_without_region_gets_a_form_error(organiser_web):
+    response = organiser_web.post("/manage/events/new/outreach_visit/", event_data())
+    assert response.status_code == 200
+    assert "region" in response.context["form"].errors
+    assert not Event.objects.exists()
+
+
+def test_roundtable_asks_for_invitation_mode_sectors_and_deadline_in_plain_words(organiser_web):
+    page = organiser_web.get("/manage/events/new/roundtable/")
+    assert "Deadline to answer the invitation" in page.text
+    assert "Rsvp" not in page.text
+
+    organiser_web.post(
+        "/manage/events/new/roundtable/",
+        event_data(
+            registration_mode="invitation",
+            format="in_person",
+            sectors=["government", "academia"],
+            rsvp_deadline="2030-03-10T18:00",
+        ),
+    )
+
+    event = Event.objects.get()
+    assert event.registration_mode == "invitation"
+    assert event.sectors == ["government", "academia"]
+    assert event.rsvp_deadline == dt.datetime(2030, 3, 10, 18, 0, tzinfo=BAKU)
+
+
+def test_event_form_shows_no_internal_fields(organiser_web, own_event):
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/edit/")
+    for internal in ("uid", "sequence", "attendance_finalised_at", "detached_from_series", "reminder_offsets"):
+        assert f'name="{internal}"' not in page.text
+    assert "1 day before" in page.text and "1 hour before" in page.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"start": "not a date"}, "start"),
+        ({"end": "2030-03-14T17:00"}, "end"),
+        ({"capacity": "0"}, "capacity"),
+        ({"reminders": ["7"]}, "reminders"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"start": "1850-01-01T10:00", "end": "1850-01-01T12:00"}, "start"),
+    ],
+)
+def test_bad_event_input_is_a_form_error_not_a_500(organiser_web, changes, field):
+    response = organiser_web.post("/manage/events/new/workshop/", event_data(format="in_person", **changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Event.objects.exists()
+
+
+def test_unknown_kind_is_404(organiser_web):
+    assert organiser_web.get("/manage/events/new/party/").status_code == 404
+
+
+def test_edit_saves_through_the_service_and_keeps_untouched_fields(organiser_web, own_event):
+    own_event.reminder_offsets = [1440]
+    own_event.save()
+    form = organiser_web.get(f"/manage/events/{own_event.pk}/edit/").context["form"]
+    post = {name: form.initial.get(name) for name in form.fields}
+    post = {key: ("" if value is None else value) for key, value in post.items() if value is not False}
+    post["region"] = ""
+    post["title"] = "Robotics workshop for girls"
+    post["reminders"] = ["1440", "180"]
+
+    response = organiser_web.post(f"/manage/events/{own_event.pk}/edit/", post)
+
+    assert response.status_code == 302, response.context["form"].errors
+    own_event.refresh_from_db()
+    assert own_event.title == "Robotics workshop for girls"
+    assert own_event.reminder_offsets == [1440, 180]
+    assert own_event.sequence == 0  # neither time nor place moved
+
+
+def test_move_tells_people_with_a_place(organiser_web, own_event, django_capture_on_commit_callbacks):
+    register(event=own_event, name="Aysel", email="aysel@example.org", consent_data_processing=True)
+    mail.outbox.clear()
+    start = (own_event.local_start + dt.timedelta(days=1)).replace(second=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(
+            f"/manage/events/{own_event.pk}/move/",
+            {
+                "start": start.strftime("%Y-%m-%dT%H:%M"),
+                "end": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+
+    assert response.status_code == 302
+    own_event.refresh_from_db()
+    assert own_event.start == start and own_event.sequence == 1
+    assert OutboxMessage.objects.filter(kind="event_changed", recipient_email="aysel@example.org").exists()
+
+
+def test_cancel_needs_a_reason_and_a_confirmation(organiser_web, own_event):
+    refused = organiser_web.post(f"/manage/events/{own_event.pk}/cancel/", {"reason": ""})
+    assert refused.status_code == 200 and set(refused.context["form"].errors) == {"reason", "confirm"}
+
+    organiser_web.post(f"/manage/events/{own_event.pk}/cancel/", {"reason": "The venue flooded.", "confirm": "on"})
+
+    own_event.refresh_from_db()
+    assert (own_event.status, own_event.cancellation_reason) == (EventStatus.CANCELLED, "The venue flooded.")
+
+
+def test_publish_a_draft(organiser_web, organiser):
+    draft = factories.EventFactory(organisers=[organiser], status=EventStatus.DRAFT, published_at=None)
+    assert organiser_web.get(f"/manage/events/{draft.pk}/publish/").status_code == 405
+    organiser_web.post(f"/manage/events/{draft.pk}/publish/")
+    draft.refresh_from_db()
+    assert draft.status == EventStatus.PUBLISHED
+
+
+def test_duplicate_makes_a_draft_with_the_same_questions(organiser_web, own_event):
+    factories.QuestionFactory(event=own_event, label="Your school", required=True)
+    form = organiser_web.get(f"/manage/events/{own_event.pk}/duplicate/").context["form"]
+    post = {name: ("" if value is None else value) for name, value in form.initial.items() if value is not False}
+    post = {name: value for name, value in post.items() if name in form.fields}
+    post.update(region="", start="2030-06-01T10:00", end="2030-06-01T12:00")
+
+    response = organiser_web.post(f"/manage/events/{own_event.pk}/duplicate/", post)
+
+    assert response.status_code == 302, response.context["form"].errors
+    copy = Event.objects.exclude(pk=own_event.pk).get()
+    assert (copy.title, copy.status) == (own_event.title, EventStatus.DRAFT)
+    assert list(Question.objects.filter(event=copy).values_list("label", "required")) == [("Your school", True)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "edit/", "duplicate/", "move/", "cancel/", "questions/", "invitations/", "speakers/", "messages/",
+     "messages/reminder/", "team/"],
+)  # fmt: skip
+def test_another_organisers_event_is_404_on_every_page(organiser_web, other_event, path):
+    assert organiser_web.get(f"/manage/events/{other_event.pk}/{path}").status_code == 404
+    assert organiser_web.post(f"/manage/events/{other_event.pk}/{path}", {"action": "invite"}).status_code == 404
+
+
+def test_another_organisers_event_cannot_be_published(organiser_web, other_event):
+    assert organiser_web.post(f"/manage/events/{other_event.pk}/publish/").status_code == 404
+
+
+def test_editing_a_cancelled_event_is_refused_on_the_form(organiser_web, own_event):
+    form = organiser_web.get(f"/manage/events/{own_event.pk}/edit/").context["form"]
+    post = {name: ("" if value is None else value) for name, value in form.initial.items() if value is not False}
+    post = {name: value for name, value in post.items() if name in form.fields}
+    post.update(region="", title="Renamed")
+    own_event.status = EventStatus.CANCELLED
+    own_event.save()
+
+    response = organiser_web.post(f"/manage/events/{own_event.pk}/edit/", post)
+
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    own_event.refresh_from_db()
+    assert own_event.title == "Robotics workshop"
+
+
+@pytest.mark.parametrize(
+    "path", ["/manage/events/new/", "/manage/events/new/webinar/", "/manage/series/", "/manage/series/new/"]
+)
+def test_workspace_pages_refuse_people_who_are_not_organisers(client, path):
+    anonymous = client.get(path)
+    from tests.pages.conftest import signed_in
+
+    signed_in(client, factories.UserFactory())
+    assert anonymous.status_code == 302 and client.get(path).status_code == 403

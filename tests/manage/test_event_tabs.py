@@ -1,0 +1,199 @@
+"""The tabs other apps add to an event: questions, invitation codes, message wording, speakers."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from notifications.models import MessageTemplateOverride, OutboxMessage
+from registrations.models import Invitation, Question
+from registrations.services.registration import register, transfer_registration
+from speakers import services as speaker_services
+from speakers.models import AssignmentStatus, SpeakerAssignment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_questions_are_added_reordered_edited_and_deleted(organiser_web, own_event):
+    url = f"/manage/events/{own_event.pk}/questions/"
+    organiser_web.post(url, {"action": "add", "label": "Your school", "kind": "text", "required": "on"})
+    organiser_web.post(url, {"action": "add", "label": "Grade", "kind": "choice", "choices": "9\n10\n11"})
+    school, grade = Question.objects.order_by("position")
+    assert (grade.kind, grade.choices, school.required) == ("choice", ["9", "10", "11"], True)
+
+    organiser_web.post(url, {"action": "up", "question": grade.pk})
+    assert list(own_event.questions.order_by("position").values_list("label", flat=True)) == ["Grade", "Your school"]
+
+    organiser_web.post(f"{url}{school.pk}/", {"label": "Your school", "kind": "boolean"})
+    school.refresh_from_db()
+    assert (school.kind, school.required) == ("boolean", False)
+    organiser_web.post(url, {"action": "delete", "question": school.pk})
+    assert list(own_event.questions.values_list("label", flat=True)) == ["Grade"]
+
+
+def test_choice_question_without_options_is_a_form_error(organiser_web, own_event):
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/questions/", {"action": "add", "label": "Grade", "kind": "choice"}
+    )
+    assert response.status_code == 200 and "choices" in response.context["form"].errors
+    assert not Question.objects.exists()
+
+
+def test_another_events_question_is_404(organiser_web, own_event, other_event):
+    foreign = factories.QuestionFactory(event=other_event)
+    assert organiser_web.get(f"/manage/events/{own_event.pk}/questions/{foreign.pk}/").status_code == 404
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/questions/", {"action": "delete", "question": foreign.pk}
+    )
+    assert response.status_code == 404 and Question.objects.filter(pk=foreign.pk).exists()
+
+
+@pytest.fixture
+def roundtable(organiser):
+    return factories.EventFactory(organisers=[organiser], kind="roundtable", registration_mode="invitation")
+
+
+def test_invitation_codes_are_sent_resent_and_show_who_used_them_and_who_substituted(
+    organiser_web, roundtable, django_capture_on_commit_callbacks
+):
+    url = f"/manage/events/{roundtable.pk}/invitations/"
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url, {"action": "invite", "email": "Rashad@Gov.example.org", "name": "Rashad",
+                                 "sector": "government"})  # fmt: skip
+        organiser_web.post(url, {"action": "invite", "email": "elnara@example.org", "name": "Elnara"})
+    rashad, elnara = Invitation.objects.order_by("id")
+    assert ["rashad@gov.example.org" in message.to[0] for message in mail.outbox] == [True, False]
+    assert rashad.code in mail.outbox[0].body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url, {"action": "resend", "invitation": elnara.pk})
+    assert len(mail.outbox) == 3 and elnara.code in mail.outbox[2].body
+
+    used = register(event=roundtable, name="Rashad", email="rashad@gov.example.org", consent_data_processing=True,
+                    invitation_code=rashad.code)  # fmt: skip
+    if used.status != "confirmed":
+        from registrations.services.registration import approve_registration
+
+        used = approve_registration(registration=used, by=None)
+    transfer_registration(registration=used, name="Vusal Mammadli", email="vusal@gov.example.org", by=None)
+    page = organiser_web.get(url)
+
+    assert "Used by Rashad" in page.text
+    assert "Vusal Mammadli comes in place of Rashad" in page.text
+    refused = organiser_web.post(url, {"action": "resend", "invitation": rashad.pk}, follow=True)
+    assert "already used" in refused.text
+
+
+def test_invitation_with_a_bad_address_or_twice_is_a_form_error(organiser_web, roundtable):
+    url = f"/manage/events/{roundtable.pk}/invitations/"
+    assert "email" in organiser_web.post(url, {"action": "invite", "email": "nope"}).context["form"].errors
+    organiser_web.post(url, {"action": "invite", "email": "a@example.org"})
+    again = organiser_web.post(url, {"action": "invite", "email": "a@example.org"})
+    assert again.status_code == 200 and again.context["form"].non_field_errors()
+
+
+def test_message_wording_is_previewed_before_it_is_saved(organiser_web, own_event):
+    url = f"/manage/events/{own_event.pk}/messages/reminder/"
+    assert "Robotics workshop" in organiser_web.get(url).context["preview"].subject
+
+    preview = organiser_web.post(
+        url,
+        {"action": "preview", "subject": "See you soon, {{ name }}", "body": "{{ event_title }} starts {{ when }}."},
+    )
+    assert preview.context["preview"].subject == "See you soon, Aysel Aliyeva"
+    assert "Robotics workshop starts" in preview.context["preview"].body_text
+    assert not MessageTemplateOverride.objects.exists()
+
+    organiser_web.post(url, {"action": "save", "subject": "See you soon, {{ name }}", "body": ""})
+    assert MessageTemplateOverride.objects.get().subject == "See you soon, {{ name }}"
+    organiser_web.post(url, {"action": "default"})
+    assert not MessageTemplateOverride.objects.exists()
+
+
+def test_unknown_placeholder_or_kind_is_refused(organiser_web, own_event):
+    url = f"/manage/events/{own_event.pk}/messages/reminder/"
+    response = organiser_web.post(url, {"action": "save", "subject": "", "body": "{{ registration.user }}"})
+    assert response.status_code == 200 and "body" in response.context["form"].errors
+    assert organiser_web.get(f"/manage/events/{own_event.pk}/messages/speaker_invitation/").status_code == 404
+
+
+@pytest.fixture
+def speaker():
+    return factories.SpeakerFactory(name="Leyla Karimova")
+
+
+def test_speakers_are_invited_answer_and_the_answer_is_new_until_read(
+    organiser_web, own_event, speaker, django_capture_on_commit_callbacks
+):
+    url = f"/manage/events/{own_event.pk}/speakers/"
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url, {"action": "invite", "speaker": speaker.pk, "role": "keynote"})
+    assignment = SpeakerAssignment.objects.get()
+    assert (assignment.role, assignment.status) == ("keynote", AssignmentStatus.INVITED)
+    assert OutboxMessage.objects.filter(kind="speaker_invitation", recipient_email=speaker.email).exists()
+
+    speaker_services.accept_invitation(assignment=assignment, message="Happy to, I will bring slides.")
+    page = organiser_web.get(url)
+    assert "1 new answer from a speaker" in page.text and "I will bring slides." in page.text
+    assert "1 new answer from a speaker" in organiser_web.get(f"/manage/events/{own_event.pk}/").text
+
+    organiser_web.post(url, {"action": "seen"})
+    assert "new answer" not in organiser_web.get(url).text
+    organiser_web.post(url, {"action": "withdraw", "assignment": assignment.pk})
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.WITHDRAWN
+
+
+def test_a_speaker_with_conflicts_needs_a_reason(organiser_web, organiser, own_event, speaker):
+    clash = factories.EventFactory(start=own_event.start, end=own_event.end)
+    speaker_services.assign_speaker(event=clash, speaker=speaker, by=None)
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    refused = organiser_web.post(url, {"action": "invite", "speaker": speaker.pk, "role": "panellist"})
+    assert refused.status_code == 200 and "conflict_override_reason" in refused.context["form"].errors
+    assert refused.context["conflicts_found"]
+    organiser_web.post(url, {"action": "invite", "speaker": speaker.pk, "role": "panellist",
+                             "conflict_override_reason": "Short slot, same building"})  # fmt: skip
+    assignment = SpeakerAssignment.objects.get(event=own_event)
+    assert assignment.conflict_override_reason == "Short slot, same building"
+    assert "Conflicts" in organiser_web.get(url).text
+
+
+def test_another_events_speaker_cannot_be_withdrawn_through_my_event(organiser_web, own_event, other_event, speaker):
+    foreign = speaker_services.assign_speaker(event=other_event, speaker=speaker, by=None)
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/speakers/", {"action": "withdraw", "assignment": foreign.pk}
+    )
+    assert response.status_code == 404
+
+
+def test_registration_honours_the_party_limit_of_the_event(db):
+    alone = factories.EventFactory(max_party_size=1)
+    families = factories.EventFactory(max_party_size=4)
+    from registrations.exceptions import RegistrationError
+
+    with pytest.raises(RegistrationError) as refused:
+        register(event=alone, name="A", email="a@example.org", party_size=2, consent_data_processing=True)
+    assert refused.value.code == "party_not_allowed"
+    with pytest.raises(RegistrationError) as refused:
+        register(event=families, name="A", email="a@example.org", party_size=5, consent_data_processing=True)
+    assert refused.value.code == "party_too_large"
+    assert register(event=families, name="A", email="a@example.org", party_size=4,
+                    consent_data_processing=True).party_size == 4  # fmt: skip
+    walk_in = factories.EventFactory(max_party_size=1, start=timezone.now() - dt.timedelta(minutes=5))
+    from registrations.services.registration import register_walk_in
+
+    assert register_walk_in(event=walk_in, name="Teacher", party_size=12).party_size == 12
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "-1", str(2**63), "9" * 30])
+def test_posted_ids_outside_the_databases_range_are_404(organiser_web, own_event, bad):
+    for tab, field in [("questions", "question"), ("invitations", "invitation"), ("speakers", "assignment"),
+                       ("team", "invitation")]:  # fmt: skip
+        action = {"questions": "delete", "invitations": "resend", "speakers": "withdraw", "team": "revoke"}[tab]
+        response = organiser_web.post(f"/manage/events/{own_event.pk}/{tab}/", {"action": action, field: bad})
+        assert response.status_code == 404, (tab, bad)
+    assert organiser_web.get(f"/manage/events/{2**63}/").status_code == 404
+    assert organiser_web.get(f"/manage/events/{own_event.pk}/questions/{2**64}/").status_code == 404

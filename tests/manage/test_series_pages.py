@@ -1,0 +1,162 @@
+"""Workspace pages of series: the rule in words, a preview computed as saving does, occurrences."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+
+from events.manage_forms import parse_rule
+from events.models import Event, EventStatus, Series
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+BAKU = zoneinfo.ZoneInfo("Asia/Baku")
+
+
+def series_data(**overrides) -> dict:
+    data = {
+        "title": "Mentoring circle",
+        "kind": "mentoring_session",
+        "format": "online",
+        "timezone": "Asia/Baku",
+        "first_date": "2030-01-10",
+        "start_time": "18:30",
+        "duration_minutes": "90",
+        "frequency": "monthly",
+        "interval": "1",
+        "month_weeks": ["2", "4"],
+        "month_weekday": "TH",
+        "until": "2030-03-31",
+        "exception_dates": "",
+        "registration_mode": "open",
+        "audience": "mentees",
+        "language": "az",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_preview_lists_the_2nd_and_4th_thursdays_and_saves_nothing(organiser_web):
+    response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
+
+    assert response.status_code == 200
+    starts = [start.replace(tzinfo=None) for start in response.context["preview"]]
+    assert starts == [
+        dt.datetime(2030, 1, 10, 18, 30),
+        dt.datetime(2030, 1, 24, 18, 30),
+        dt.datetime(2030, 2, 14, 18, 30),
+        dt.datetime(2030, 2, 28, 18, 30),
+        dt.datetime(2030, 3, 14, 18, 30),
+        dt.datetime(2030, 3, 28, 18, 30),
+    ]
+    assert "Thu 10 Jan 2030, 18:30" in response.text
+    assert not Series.objects.exists()
+
+
+def test_saved_series_has_the_previewed_occurrences_and_the_rule_in_rfc5545(organiser_web, organiser):
+    preview = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "preview": "1"})
+    response = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "save": "1"})
+
+    series = Series.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/manage/series/{series.pk}/"
+    assert series.rrule == "FREQ=MONTHLY;BYDAY=+2TH,+4TH;UNTIL=20300331T235959"
+    assert series.exdates == ["2030-02-14T18:30:00"]
+    saved = list(Event.objects.filter(series=series).order_by("start").values_list("start", flat=True))
+    assert saved == list(preview.context["preview"])
+    assert len(saved) == 5
+    assert list(series.organisers.all()) == [organiser]
+
+
+def test_weekly_series_on_two_days_every_other_week(organiser_web):
+    data = series_data(frequency="weekly", interval="2", weekdays=["TU", "TH"], until="2030-01-31",
+                       first_date="2030-01-01", month_weeks=[], month_weekday="")  # fmt: skip
+    response = organiser_web.post("/manage/series/new/", {**data, "preview": "1"})
+
+    days = [start.date() for start in response.context["preview"]]
+    assert days == [dt.date(2030, 1, day) for day in (1, 3, 15, 17, 29, 31)]
+
+
+def test_monthly_without_weeks_repeats_on_the_same_day_of_the_month(organiser_web):
+    response = organiser_web.post(
+        "/manage/series/new/", {**series_data(month_weeks=[], month_weekday="", first_date="2030-01-05"), "save": "1"}
+    )
+    assert response.status_code == 302
+    assert Series.objects.get().rrule == "FREQ=MONTHLY;BYMONTHDAY=5;UNTIL=20300331T235959"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_date": "2030-02-30"}, "first_date"),
+        ({"until": "2029-01-01"}, "until"),
+        ({"exception_dates": "next tuesday"}, "exception_dates"),
+        ({"month_weekday": ""}, "month_weekday"),
+        ({"frequency": "hourly"}, "frequency"),
+        ({"timezone": "Nowhere/Town"}, "timezone"),
+        ({"duration_minutes": "0"}, "duration_minutes"),
+    ],
+)
+def test_bad_series_input_is_a_form_error(organiser_web, changes, field):
+    response = organiser_web.post("/manage/series/new/", {**series_data(**changes), "save": "1"})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Series.objects.exists()
+
+
+def test_a_rule_with_too_many_occurrences_is_refused_on_the_page(organiser_web):
+    data = series_data(frequency="weekly", weekdays=["MO", "TU", "WE", "TH", "FR", "SA", "SU"], until="2035-01-01")
+    response = organiser_web.post("/manage/series/new/", {**data, "preview": "1"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_edit_form_reads_the_rule_back_and_saving_moves_future_occurrences(organiser_web, organiser):
+    organiser_web.post("/manage/series/new/", {**series_data(until="2030-06-30"), "save": "1"})
+    series = Series.objects.get()
+    form = organiser_web.get(f"/manage/series/{series.pk}/edit/").context["form"]
+    assert (form.initial["month_weeks"], form.initial["month_weekday"]) == (["2", "4"], "TH")
+    assert form.rule_understood
+
+    organiser_web.post(
+        f"/manage/series/{series.pk}/edit/", {**series_data(until="2030-06-30", start_time="19:00"), "save": "1"}
+    )
+
+    times = {event.local_start.time() for event in Event.objects.filter(series=series)}
+    assert times == {dt.time(19, 0)}
+
+
+def test_editing_one_occurrence_detaches_it_and_cancelling_one_leaves_the_rest(organiser_web):
+    organiser_web.post("/manage/series/new/", {**series_data(), "save": "1"})
+    first, second, *rest = Event.objects.order_by("start")
+    page = organiser_web.get(f"/manage/events/{first.pk}/edit/")
+    assert "one session of a series" in page.text
+    form = page.context["form"]
+    post = {name: ("" if value is None else value) for name, value in form.initial.items() if value is not False}
+    post = {name: value for name, value in post.items() if name in form.fields}
+    post.update(region="", title="Mentoring circle: guest night")
+    assert organiser_web.post(f"/manage/events/{first.pk}/edit/", post).status_code == 302
+    organiser_web.post(f"/manage/events/{second.pk}/cancel/", {"reason": "Holiday", "confirm": "on"})
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.title, first.detached_from_series) == ("Mentoring circle: guest night", True)
+    assert second.status == EventStatus.CANCELLED
+    assert all(event.status == EventStatus.DRAFT for event in rest)
+
+
+def test_another_organisers_series_is_404(organiser_web):
+    other = factories.SeriesFactory()
+    assert organiser_web.get(f"/manage/series/{other.pk}/").status_code == 404
+    assert organiser_web.get(f"/manage/series/{other.pk}/edit/").status_code == 404
+    assert organiser_web.post(f"/manage/series/{other.pk}/edit/", series_data()).status_code == 404
+
+
+def test_parse_rule_refuses_rules_it_cannot_say_in_words():
+    assert parse_rule("FREQ=DAILY;COUNT=3", BAKU) == {}
+    assert parse_rule("FREQ=MONTHLY;BYDAY=+2TH,+4TU", BAKU) == {}
+    assert parse_rule("FREQ=WEEKLY;BYDAY=MO;BYHOUR=9", BAKU) == {}
+    assert parse_rule("FREQ=WEEKLY;BYDAY=MO,WE", BAKU) == {
+        "interval": 1,
+        "frequency": "weekly",
+        "weekdays": ["MO", "WE"],
+    }

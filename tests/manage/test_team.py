@@ -1,0 +1,170 @@
+"""Team invitations: door staff and co-organisers appointed by an emailed one-time link."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.utils import timezone
+
+from events.permissions import can_check_in, can_manage_event, is_organiser
+from teams import services
+from teams.exceptions import Conflict, InvitationUnusable, TeamError
+from teams.models import TeamInvitation
+from tests import factories
+from tests.pages.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+LINK = re.compile(r"http://[^\s\"]+/team/accept/([A-Za-z0-9_\-]+)/")
+
+
+def invite(client, event, email="nigar@example.org", role="checkin"):
+    return client.post(f"/manage/events/{event.pk}/team/", {"action": "invite", "email": email, "role": role})
+
+
+def emailed_token(django_capture_on_commit_callbacks, action) -> str:
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        action()
+    (message,) = mail.outbox
+    return LINK.search(message.body).group(1)
+
+
+def test_invitation_emails_a_one_time_link_and_stores_only_its_hash(
+    organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    token = emailed_token(django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event))
+
+    invitation = TeamInvitation.objects.get()
+    assert (invitation.email, invitation.role, invitation.state) == ("nigar@example.org", "checkin", "pending")
+    assert invitation.token_hash == services.hash_token(token) and token not in invitation.token_hash
+    assert mail.outbox[0].to == ["nigar@example.org"]
+    assert "check people in at the door of Robotics workshop" in mail.outbox[0].body
+
+
+def test_a_new_person_sets_a_password_and_gets_the_door_of_that_event_only(
+    client, organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    other = factories.EventFactory()
+    token = emailed_token(django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event))
+    client.logout()
+
+    page = client.get(f"/team/accept/{token}/")
+    assert page.status_code == 200 and 'name="password"' in page.text
+    assert page["Referrer-Policy"] == "same-origin"
+    weak = client.post(f"/team/accept/{token}/", {"name": "Nigar", "password": "123", "password_again": "123"})
+    assert weak.status_code == 200 and "password" in weak.context["form"].errors
+    response = client.post(
+        f"/team/accept/{token}/",
+        {"name": "Nigar Safarova", "password": "door-keeper-2030", "password_again": "door-keeper-2030"},
+    )
+
+    user = get_user_model().objects.get(email="nigar@example.org")
+    assert response.status_code == 302 and response["Location"] == f"/checkin/{own_event.pk}/"
+    assert (user.first_name, user.last_name, user.is_staff) == ("Nigar", "Safarova", False)
+    assert user.check_password("door-keeper-2030")
+    assert can_check_in(user, own_event) and not can_check_in(user, other)
+    assert not can_manage_event(user, own_event) and not is_organiser(user)
+    assert client.get(f"/checkin/{own_event.pk}/").status_code == 200
+    assert client.get(f"/checkin/{other.pk}/").status_code in (403, 404)
+    assert client.get("/manage/").status_code == 403
+
+
+def test_the_link_works_once(client, organiser_web, own_event, django_capture_on_commit_callbacks):
+    token = emailed_token(django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event))
+    services.accept_team_invitation(token=token, name="Nigar", password="door-keeper-2030")
+
+    client.logout()
+    page = client.get(f"/team/accept/{token}/")
+    assert page.status_code == 410 and "already been used" in page.text
+    with pytest.raises(InvitationUnusable) as refused:
+        services.accept_team_invitation(token=token, name="Someone", password="door-keeper-2030")
+    assert refused.value.code == "invitation_used"
+
+
+def test_an_expired_or_unknown_link_is_refused_on_a_page(client, organiser, own_event):
+    invitation = services.invite_to_team(
+        event=own_event, email="old@example.org", role="checkin", by=organiser,
+        now=timezone.now() - dt.timedelta(days=8),
+    )  # fmt: skip
+    assert client.get(f"/team/accept/{invitation.token}/").status_code == 410
+    assert client.get("/team/accept/not-a-token/").status_code == 410
+    assert client.post("/team/accept/" + "x" * 500 + "/").status_code == 410
+
+
+def test_someone_with_an_account_signs_in_then_accepts_as_co_organiser(
+    client, organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    leyla = factories.UserFactory(email="leyla@example.org")
+    token = emailed_token(
+        django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event, "Leyla@Example.org", "organiser")
+    )
+    client.logout()
+
+    page = client.get(f"/team/accept/{token}/")
+    assert "Sign in to accept" in page.text and 'name="password"' not in page.text
+    signed_in(client, leyla)
+    response = client.post(f"/team/accept/{token}/")
+
+    assert response.status_code == 302 and response["Location"] == f"/manage/events/{own_event.pk}/"
+    leyla.refresh_from_db()
+    assert can_manage_event(leyla, own_event) and is_organiser(leyla) and not leyla.is_staff
+    assert client.get(f"/manage/events/{own_event.pk}/").status_code == 200
+
+
+def test_withdrawn_invitation_stops_working_and_a_new_one_replaces_the_old(organiser, own_event):
+    first = services.invite_to_team(event=own_event, email="a@example.org", role="checkin", by=organiser)
+    second = services.invite_to_team(event=own_event, email="a@example.org", role="checkin", by=organiser)
+    first.refresh_from_db()
+    assert first.state == "revoked"
+    services.revoke_team_invitation(invitation=second, by=organiser)
+    with pytest.raises(InvitationUnusable):
+        services.accept_team_invitation(token=second.token, name="A", password="door-keeper-2030")
+
+
+def test_organisers_remove_door_staff_but_keep_one_organiser(organiser_web, organiser, own_event):
+    staff = factories.UserFactory()
+    own_event.checkin_staff.add(staff)
+    organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "checkin", "user": staff.pk}
+    )
+    assert not can_check_in(staff, own_event)
+
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "organiser", "user": organiser.pk},
+        follow=True,
+    )  # fmt: skip
+    assert "at least one organiser" in response.text
+    assert can_manage_event(organiser, own_event)
+
+
+def test_refusals_are_form_errors(organiser_web, organiser, own_event):
+    own_event.checkin_staff.add(factories.UserFactory(email="door@example.org"))
+    already = invite(organiser_web, own_event, "door@example.org")
+    bad = invite(organiser_web, own_event, "not an address")
+    role = invite(organiser_web, own_event, "x@example.org", "superuser")
+
+    assert already.status_code == 200 and already.context["form"].non_field_errors()
+    assert "email" in bad.context["form"].errors and "role" in role.context["form"].errors
+    with pytest.raises(Conflict):
+        services.invite_to_team(event=own_event, email="door@example.org", role="checkin", by=organiser)
+    with pytest.raises(TeamError):
+        services.invite_to_team(event=own_event, email="x@example.org", role="owner", by=organiser)
+
+
+def test_nobody_but_the_events_organisers_invites(own_event):
+    stranger = factories.OrganiserFactory()
+    with pytest.raises(Exception) as refused:
+        services.invite_to_team(event=own_event, email="x@example.org", role="checkin", by=stranger)
+    assert refused.value.code == "not_event_organiser"
+
+
+def test_another_organisers_invitation_cannot_be_withdrawn_through_my_event(organiser_web, own_event, other_event):
+    other_invitation = services.invite_to_team(event=other_event, email="x@example.org", role="checkin", by=None)
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "revoke", "invitation": other_invitation.pk}
+    )
+    assert response.status_code == 404
+    other_invitation.refresh_from_db()
+    assert other_invitation.state == "pending"
