@@ -212,13 +212,13 @@ def test_offered_seat_is_taken_from_the_ticket_page(client, sign_up):
 
 def test_party_fields_only_where_the_event_allows_parties(client):
     visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
-    alone = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"))  # max_party_size 1
-    webinar = factories.WebinarFactory()
-    roundtable = factories.EventFactory(kind="roundtable", registration_mode="invitation")
+    alone = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=1)
+    webinar = factories.WebinarFactory(max_party_size=1)
+    roundtable = factories.EventFactory(kind="roundtable", registration_mode="invitation", max_party_size=1)
 
     assert 'name="party_size"' in client.get(f"/events/{visit.pk}/register/").text
-    assert 'name="party_size"' not in client.get(f"/events/{webinar.pk}/register/").text
-    assert 'name="party_size"' not in client.get(f"/events/{alone.pk}/register/").text
+    for event in (alone, webinar):
+        assert 'name="party_size"' not in client.get(f"/events/{event.pk}/register/").text
     roundtable_page = client.get(f"/events/{roundtable.pk}/register/").text
     assert 'name="party_size"' not in roundtable_page and "for example your children" not in roundtable_page
 
@@ -234,7 +234,7 @@ def test_party_names_wait_for_a_party_of_more_than_one(client):
 
 
 def test_register_without_party_fields_registers_one_person(client):
-    webinar = factories.WebinarFactory()
+    webinar = factories.WebinarFactory(max_party_size=1)
 
     client.post(
         f"/events/{webinar.pk}/register/", {"name": "Aysel", "email": "a@example.org", "consent_data_processing": "on"}
