@@ -206,3 +206,11 @@ def test_speaker_page_names_languages(client):
     page = client.get(f"/speakers/{speaker.pk}/").text
 
     assert "Azerbaijani, English" in page
+
+
+def test_profile_form_errors_are_summed_up_on_top(client, speaker):
+    signed_in(client, speaker.user)
+
+    page = client.post("/speaker/profile/", {"name": "", "email": "not an address"}).text
+
+    assert "data-error-summary" in page and 'href="#id_email"' in page and 'href="#id_name"' in page
