@@ -6,9 +6,9 @@ from events.models import Event, Region, Series
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "economic_region"]
+    list_display = ["name", "name_az", "kind", "economic_region"]
     list_filter = ["kind", "economic_region"]
-    search_fields = ["name", "economic_region"]
+    search_fields = ["name", "name_az", "economic_region"]
     prepopulated_fields = {"slug": ["name"]}
 
 

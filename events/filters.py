@@ -38,6 +38,7 @@ class EventFilter(FilterSet):
             | Q(venue_name__icontains=value)
             | Q(city__icontains=value)
             | Q(region__name__icontains=value)
+            | Q(region__name_az__icontains=value)
         )
 
     def filter_upcoming(self, queryset, name, value):

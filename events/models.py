@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from events_project import limits
@@ -47,7 +47,8 @@ class Region(models.Model):
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, help_text=_("In English (Latin) spelling: Shaki."))
+    name_az = models.CharField(max_length=100, blank=True, help_text=_("In Azerbaijani spelling: Şəki."))
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
     economic_region = models.CharField(max_length=100, blank=True)
@@ -58,6 +59,13 @@ class Region(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the request: Şəki in the Azerbaijani interface."""
+        if self.name_az and (translation.get_language() or "").split("-")[0] == "az":
+            return self.name_az
         return self.name
 
 

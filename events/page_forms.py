@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from events.models import EventFormat, EventKind, Region
 
 
+def region_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every region, named and sorted in the visitor's language."""
+    regions = [(region.slug, region.display_name) for region in Region.objects.all()]
+    return sorted(regions, key=lambda choice: choice[1].casefold())
+
+
 class EventSearchForm(forms.Form):
     """The list's filters: rendered from GET, so a filtered list is a link that can be shared."""
 
@@ -23,10 +29,16 @@ class EventSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [
-            ("", _("All regions")),
-            *Region.objects.order_by("name").values_list("slug", "name"),
-        ]
+        self.fields["region"].choices = [("", _("All regions")), *region_choices()]
+
+    def uses_folded_filters(self) -> bool:
+        """Whether a filter behind the "Filters" disclosure is set (it then starts open)."""
+        if not self.is_bound or not self.is_valid():
+            return self.is_bound
+        data = self.cleaned_data
+        return any(data.get(name) for name in ("kind", "region", "format", "date_from", "date_to")) or (
+            data.get("when") not in ("", None, "upcoming")
+        )
 
     def filter_data(self) -> dict:
         """The cleaned choices in the words of events.filters.EventFilter."""

@@ -5,7 +5,10 @@ presentation layer reads the registrations and speakers selectors (the apps' mod
 services never depend on them).
 """
 
+from collections import defaultdict
+
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -27,16 +30,54 @@ def event_list(request):
     params = QueryDict(mutable=True)
     params.update(form.filter_data() if form.is_bound else {"upcoming": "true"})
     events = EventFilter(params, queryset=selectors.events_visible_to(request.user)).qs
-    if params.get("upcoming") == "false":
+    newest_first = params.get("upcoming") == "false"
+    if newest_first:
         events = events.order_by("-start", "-id")
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(one_card_per_series(events, newest_first=newest_first), EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    add_series_dates(page.object_list, events)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "events/pages/event_list.html",
-        {"form": form, "page": page, "events": page.object_list, "query": query.urlencode()},
+    context = {
+        "form": form,
+        "page": page,
+        "events": page.object_list,
+        "query": query.urlencode(),
+        "filtering": form.uses_folded_filters(),
+        "home": not form.is_bound and page.number == 1,
+    }
+    return render(request, "events/pages/event_list.html", context)
+
+
+SERIES_DATES_SHOWN = 4
+
+
+def one_card_per_series(events, *, newest_first: bool = False):
+    """The events to list, a series standing once: by its first date that matches (its
+    latest when the list runs newest first). Other events pass through."""
+    before = "gt" if newest_first else "lt"
+    earlier = events.filter(series_id=OuterRef("series_id")).filter(
+        Q(**{f"start__{before}": OuterRef("start")}) | Q(start=OuterRef("start"), pk__lt=OuterRef("pk"))
     )
+    return events.exclude(Q(series__isnull=False) & Exists(earlier.order_by().values("pk")))
+
+
+def add_series_dates(cards, events) -> None:
+    """Give each series card its next dates (that match the same filters): ``card.series_dates``
+    (the few after its own) and ``card.more_dates`` (how many besides). One query for the page."""
+    series_ids = {card.series_id for card in cards if card.series_id}
+    if not series_ids:
+        return
+    dates = defaultdict(list)
+    for pk, series_id, start in events.filter(series_id__in=series_ids).values_list("pk", "series_id", "start"):
+        dates[series_id].append((pk, start))
+    for card in cards:
+        if not card.series_id:
+            continue
+        others = [row for row in dates[card.series_id] if row[0] != card.pk]
+        card.series_dates = [{"pk": pk, "start": start} for pk, start in others[:SERIES_DATES_SHOWN]]
+        card.more_dates = max(0, len(others) - SERIES_DATES_SHOWN)
 
 
 def event_detail(request, pk: int):
@@ -53,6 +94,7 @@ def event_detail(request, pk: int):
         "now": timezone.now(),
         # people, not registrations: a family of three takes three seats
         "people": people_counts(event),
+        "other_dates": other_dates(request.user, event),
     }
     return render(request, "events/pages/event_detail.html", context)
 
@@ -66,3 +108,15 @@ def own_registration(user, event):
     if not user.is_authenticated:
         return None
     return registrations_of_user(user).filter(event=event, status__in=ACTIVE_STATUSES).first()
+
+
+def other_dates(user, event, count: int = 6) -> list:
+    """The series' next other dates that the visitor may see."""
+    if not event.series_id:
+        return []
+    return list(
+        selectors.events_visible_to(user)
+        .filter(series_id=event.series_id, end__gt=timezone.now())
+        .exclude(pk=event.pk)
+        .order_by("start", "id")[:count]
+    )

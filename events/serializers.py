@@ -7,9 +7,14 @@ from events_project import limits
 
 
 class RegionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(
+        source="display_name", read_only=True, help_text="In the language asked for (Accept-Language: az gives Şəki)."
+    )
+    name_en = serializers.CharField(source="name", read_only=True)
+
     class Meta:
         model = Region
-        fields = ["slug", "name", "kind", "economic_region", "latitude", "longitude"]
+        fields = ["slug", "name", "name_en", "name_az", "kind", "economic_region", "latitude", "longitude"]
 
 
 class InEventTimezone:
@@ -67,7 +72,7 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
         }
 
     def get_region_name(self, event) -> str | None:
-        return event.region.name if event.region_id else None
+        return event.region.display_name if event.region_id else None
 
     def get_registration_open(self, event) -> bool:
         return event.registration_is_open()

@@ -130,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# error pages in the site's style (403, 404, 500 are templates; see events_project/site_pages.py)
+CSRF_FAILURE_VIEW = "events_project.site_pages.csrf_failure"
 
 # Request bodies: Django refuses larger form bodies, the API's JSON parser larger JSON (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
@@ -138,6 +140,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("az", "Azərbaycanca")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dates as each language writes them ("15 dekabr 2026"): events_project/formats/<lang>/formats.py
+FORMAT_MODULE_PATH = ["events_project.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Baku")
 USE_I18N = True
 USE_TZ = True
@@ -233,6 +237,8 @@ REST_FRAMEWORK = {
         "register": os.environ.get("THROTTLE_REGISTER", "60/minute"),
         "token": os.environ.get("THROTTLE_TOKEN", "120/minute"),
         "login": os.environ.get("THROTTLE_LOGIN", "20/minute"),
+        # page forms that send email to a typed address: "email me my tickets", password reset
+        "recovery": os.environ.get("THROTTLE_RECOVERY", "10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `format` is an event filter (online / in person / hybrid), not a renderer switch

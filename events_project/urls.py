@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from events_project import account_pages, site_pages
 from events_project.api_root import ApiRoot
 from events_project.auth import obtain_token
 from events_project.health import healthz
@@ -30,7 +31,9 @@ urlpatterns = [
     path("manage/", include("teams.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
+    path("accounts/password_reset/", account_pages.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("favicon.ico", site_pages.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("registrations.page_urls")),
     path("", include("speakers.page_urls")),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
@@ -86,10 +86,13 @@ def attendance_by_month(user, *, months: int = 12, group: str = "kind", zone=Non
     first = month_list[0]
     since = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
     column = {"kind": "event__kind", "region": "event__region__name"}[group]
+    # a region's label in the visitor's language (Şəki), as everywhere else
+    columns = (column, "event__region__name_az") if group == "region" else (column,)
+    in_azerbaijani = (translation.get_language() or "").startswith("az")
     rows = (
         attended_registrations(user, since=since)
         .annotate(month=TruncMonth("event__start", tzinfo=zone))
-        .values("month", column)
+        .values("month", *columns)
         .annotate(people=Count("id"))
         .order_by()
     )
@@ -98,7 +101,8 @@ def attendance_by_month(user, *, months: int = 12, group: str = "kind", zone=Non
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         if month in index:
-            series[row[column] or "—"][index[month]] += row["people"]
+            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or "—"
+            series[label][index[month]] += row["people"]
     return month_list, dict(sorted(series.items()))
 
 

@@ -18,6 +18,8 @@ REMINDER = "reminder"
 FOLLOW_UP_ATTENDED = "follow_up_attended"
 FOLLOW_UP_NO_SHOW = "follow_up_no_show"
 MISSED_SESSIONS_ALERT = "missed_sessions_alert"
+# "email me my tickets": the private links of a person's active registrations
+TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
 
 ALL_KINDS = (
@@ -39,6 +41,7 @@ ALL_KINDS = (
     FOLLOW_UP_ATTENDED,
     FOLLOW_UP_NO_SHOW,
     MISSED_SESSIONS_ALERT,
+    TICKET_LINKS,
     TEAM_INVITATION,
 )
 

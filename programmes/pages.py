@@ -1,7 +1,10 @@
 """Server-rendered pages: the printable impact report and the public certificate check."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import formats
 from django.views.decorators.http import require_GET
 
 from programmes import certificates, reports, selectors
@@ -19,7 +22,12 @@ def report_page(request, pk):
         largest = max((row["people_met"] for row in report[section]), default=0) or 1
         for row in report[section]:
             row["bar"] = round(100 * row["people_met"] / largest)
-    return render(request, "programmes/report.html", {"programme": programme, "report": report})
+    for row in report["by_month"]:
+        year, month = (int(part) for part in row["month"].split("-"))
+        row["label"] = formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
+    generated_at = dt.datetime.fromisoformat(report["generated_at"])
+    context = {"programme": programme, "report": report, "generated_at": generated_at}
+    return render(request, "programmes/report.html", context)
 
 
 @require_GET

@@ -18,6 +18,7 @@ import io
 from collections import Counter, defaultdict
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Audience, EventKind, EventStatus, Region
 from programmes import selectors
@@ -116,11 +117,12 @@ def impact_report(*, programme: Programme, now=None) -> dict:
             age_of[row["email"]] = enrolled.get("age_group") or NOT_GIVEN
 
     speakers = _speakers_of(event_ids)
-    region_names = dict(Region.objects.filter(slug__in=list(regions)).values_list("slug", "name"))
+    # labels in the language of the request (region names too: Şəki in Azerbaijani)
+    region_names = {region.slug: region.display_name for region in Region.objects.filter(slug__in=list(regions))}
     kind_labels, audience_labels = dict(EventKind.choices), dict(Audience.choices)
-    sector_labels = {**dict(ParticipantSector.choices), NOT_GIVEN: "Not given"}
+    sector_labels = {**dict(ParticipantSector.choices), NOT_GIVEN: _("Not given")}
     _add_registration_sectors(sector_labels)
-    age_labels = {**dict(AgeGroup.choices), NOT_GIVEN: "Not given"}
+    age_labels = {**dict(AgeGroup.choices), NOT_GIVEN: _("Not given")}
 
     def rows(tallies: dict, labels: dict, key: str) -> list[dict]:
         return [
@@ -155,7 +157,7 @@ def impact_report(*, programme: Programme, now=None) -> dict:
             "certificates_issued": certificates,
         },
         "by_kind": rows(kinds, kind_labels, "kind"),
-        "by_region": rows(regions, {**region_names, NOT_GIVEN: "No region (online)"}, "region"),
+        "by_region": rows(regions, {**region_names, NOT_GIVEN: _("No region (online)")}, "region"),
         "by_audience": rows(audiences, audience_labels, "audience"),
         "by_month": [{"month": month, **months[month].as_dict()} for month in sorted(months)],
         "by_sector": participants(Counter(sector_of.values()), sector_labels, "sector"),

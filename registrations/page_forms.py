@@ -39,19 +39,21 @@ class RegistrationForm(forms.Form):
                 label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices]
             )
             self.fields["organisation"] = forms.CharField(label=_("Organisation"), required=False, max_length=200)
-        self.fields["party_size"] = forms.IntegerField(
-            label=_("Number of people"),
-            min_value=1,
-            max_value=MAX_PARTY_SIZE,
-            initial=1,
-            help_text=_("You and the people you bring (for example your children). Each needs a seat."),
-        )
-        self.fields["party_names"] = forms.CharField(
-            label=_("Names of the people you bring"),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 3}),
-            help_text=_("One name per line."),
-        )
+        # only where the event lets one registration bring others (Event.max_party_size)
+        if event.allows_party:
+            self.fields["party_size"] = forms.IntegerField(
+                label=_("Number of people"),
+                min_value=1,
+                max_value=min(event.max_party_size, MAX_PARTY_SIZE),
+                initial=1,
+                help_text=_("You and the people you bring (for example your children). Each needs a seat."),
+            )
+            self.fields["party_names"] = forms.CharField(
+                label=_("Names of the people you bring"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("One name per line."),
+            )
         for question in self.questions:
             self.fields[f"question_{question.pk}"] = question_field(question)
         if event.asks_recording_consent:
@@ -68,7 +70,7 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        names = [line.strip() for line in data.get("party_names", "").splitlines() if line.strip()]
+        names = [line.strip() for line in (data.get("party_names") or "").splitlines() if line.strip()]
         size = data.get("party_size") or 1
         if len(names) > size - 1:
             self.add_error(
@@ -91,7 +93,7 @@ class RegistrationForm(forms.Form):
             "name": data["name"].strip(),
             "email": data["email"],
             "answers": answers,
-            "party_size": data["party_size"],
+            "party_size": data.get("party_size") or 1,
             "party_names": data["party_names"],
             "consent_data_processing": data["consent_data_processing"],
             "sector": data.get("sector", ""),
@@ -106,8 +108,18 @@ class RegistrationForm(forms.Form):
         return [f"question_{question.pk}" for question in self.questions]
 
 
+class TicketRecoveryForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("The address you registered with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class CancelForm(forms.Form):
-    confirm = forms.BooleanField(label=_("Yes, cancel my registration"))
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel my registration"), error_messages={"required": _("Tick the box to confirm.")}
+    )
 
 
 class WalkInForm(forms.Form):

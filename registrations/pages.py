@@ -21,12 +21,14 @@ from django.views.decorators.http import require_http_methods
 from events import selectors as event_selectors
 from events.models import EventStatus
 from events_project.exceptions import DomainError, Forbidden, NotFound
+from events_project.site_pages import too_many_requests
+from events_project.throttles import seconds_to_wait
 from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
-from registrations.page_forms import CancelForm, RegistrationForm, WalkInForm
+from registrations.page_forms import CancelForm, RegistrationForm, TicketRecoveryForm, WalkInForm
+from registrations.services import recovery, tickets
 from registrations.services import registration as registration_services
-from registrations.services import tickets
 
 # The service's error codes that belong to one field of the form; the rest show on top.
 FIELD_OF_CODE = {
@@ -86,17 +88,36 @@ def register(request, pk: int):
             form.add_error(field if field in form.fields else None, error.message)
         else:
             if getattr(registration, "already_registered", False) and (user is None or registration.user_id != user.pk):
-                # Someone may type another person's address: never hand them that person's ticket.
-                messages.info(
-                    request,
-                    _(
-                        "This email address is already registered for this event. "
-                        "Your private link is in the email we sent."
-                    ),
-                )
-                return redirect("event-detail", event.pk)
+                # Someone may type another person's address: never hand them that person's
+                # ticket here. The way back to it is the address's own inbox.
+                context = {"event": event, "email": registration.email}
+                return private(render(request, "registrations/pages/already_registered.html", context))
             return redirect("registration-confirmation", registration.manage_token)
     return render(request, "registrations/pages/register.html", {"event": event, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_recovery(request):
+    """ "Email me my tickets": the links of every active registration go to the address typed.
+
+    The answer is the same whether or not the address has registrations, and the form is
+    throttled per client address (scope "recovery"), so it tells a stranger nothing and
+    cannot be used to flood an inbox."""
+    form = TicketRecoveryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        wait = seconds_to_wait(request, "recovery")
+        if wait is not None:
+            return too_many_requests(request, retry_after=wait)
+        if form.is_valid():
+            recovery.send_ticket_links(email=form.cleaned_data["email"])
+            return redirect("ticket-recovery-sent")
+    elif request.user.is_authenticated and request.user.email:
+        form = TicketRecoveryForm(initial={"email": request.user.email})
+    return private(render(request, "registrations/pages/ticket_recovery.html", {"form": form}))
+
+
+def ticket_recovery_sent(request):
+    return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
 def confirmation(request, token: str):

@@ -55,6 +55,19 @@ def sign_in(page, site: str, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def shooter(site: str, width_name: str, shots: list):
+    """Takes full-page screenshots of (name, path) pairs into OUT/<name>-<width>.png."""
+
+    def shoot(page, pages) -> None:
+        for name, path in pages:
+            page.goto(site + path)
+            target = OUT / f"{name}-{width_name}.png"
+            page.screenshot(path=str(target), full_page=True)
+            shots.append(target)
+
+    return shoot
+
+
 def shoot(page, name: str, width_name: str) -> Path:
     target = OUT / f"{name}-{width_name}.png"
     page.screenshot(path=str(target), full_page=True)
@@ -105,6 +118,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from events.demo import ORGANISER_PASSWORD, ORGANISER_USERNAME
+    from speakers.demo import SPEAKER_PASSWORD, SPEAKER_USERNAME
 
     env = {
         **os.environ,
@@ -150,31 +164,48 @@ def main() -> int:
             setup.wait_for_load_state()
             setup.click("text=Open my ticket") if setup.locator("text=Open my ticket").count() else None
             ticket_url = setup.url
+            setup.goto(site + "/speakers/")
+            speaker_url = setup.locator("ul.cards h2 a").first.get_attribute("href")
+            sign_in(setup, site, ORGANISER_USERNAME, ORGANISER_PASSWORD)
+            answer = setup.context.request.get(site + "/api/programmes/", headers={"Accept": "application/json"})
+            programmes = answer.json().get("results", []) if answer.ok else []
             setup.close()
 
+            ticket = ticket_url.removeprefix(site)
             public = [
                 ("events", "/"),
                 ("event", event_url),
                 ("register", register_url.removeprefix(site)),
-                ("ticket", ticket_url.removeprefix(site)),
+                ("ticket", ticket),
+                ("confirmation", ticket + "confirmation/"),
+                ("cancel", ticket + "cancel/"),
                 ("speakers", "/speakers/"),
+                ("speaker", speaker_url),
+                ("sign-in", "/accounts/login/"),
+                ("tickets-recover", "/tickets/recover/"),
+                ("password-reset", "/accounts/password_reset/"),
             ]
+            azerbaijani = [("events-az", "/"), ("event-az", event_url)]
+            speaker = [("speaker-area", "/speaker/"), ("speaker-profile", "/speaker/profile/")]
             staff = [("my-doors", "/checkin/"), ("checkin", f"/checkin/{event_id}/"), ("dashboard", "/dashboard/")]
+            if programmes:
+                staff.append(("impact-report", f"/programmes/{programmes[0]['id']}/report/"))
             for width_name, (width, height) in WIDTHS.items():
+                take = shooter(site, width_name, shots)
                 context = browser.new_context(viewport={"width": width, "height": height})
                 page = context.new_page()
-                for name, path in public:
-                    page.goto(site + path)
-                    target = OUT / f"{name}-{width_name}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    shots.append(target)
+                take(page, public)
+                sign_in(page, site, SPEAKER_USERNAME, SPEAKER_PASSWORD)
+                take(page, speaker)
+                page.click("text=Subscribe to my schedule")  # makes the private calendar link
+                take(page, [("my-calendars", "/my/calendars/")])
+                page.context.clear_cookies()
                 sign_in(page, site, ORGANISER_USERNAME, ORGANISER_PASSWORD)
-                for name, path in staff:
-                    page.goto(site + path)
-                    target = OUT / f"{name}-{width_name}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    shots.append(target)
+                take(page, staff)
                 shots += workspace_shots(page, site, width_name)
+                context.close()
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="az-AZ")
+                take(context.new_page(), azerbaijani)
                 context.close()
             browser.close()
     finally:

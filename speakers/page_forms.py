@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Language, Region
+from events.page_forms import region_choices
 from speakers.models import SpeakerRole, StemField
 
 
@@ -18,10 +19,7 @@ class RosterSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [
-            ("", _("All regions")),
-            *Region.objects.order_by("name").values_list("slug", "name"),
-        ]
+        self.fields["region"].choices = [("", _("All regions")), *region_choices()]
 
 
 def _lines(value: str) -> list[str]:

@@ -7,6 +7,7 @@ from speakers import pages
 urlpatterns = [
     path("speakers/", pages.roster, name="speaker-roster"),
     path("speakers/<id:pk>/", pages.speaker_detail, name="speaker-detail"),
+    path("speakers/<id:pk>/photo/", pages.speaker_photo, name="speaker-photo"),
     path("speaker/", pages.speaker_area, name="speaker-area"),
     path("speaker/profile/", pages.edit_profile, name="speaker-profile"),
     path("speaker/invitations/<id:pk>/answer/", pages.answer_invitation, name="speaker-answer"),

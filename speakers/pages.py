@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from events.models import Language
 from events_project.exceptions import DomainError
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
@@ -25,7 +26,13 @@ def roster(request):
     page = Paginator(speakers, SPEAKERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "speakers": page.object_list, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "speakers": page.object_list,
+        "query": query.urlencode(),
+        "filtering": any(data.get(name) for name in ("field", "language", "region", "role")),
+    }
     context |= labels()
     return render(request, "speakers/pages/roster.html", context)
 
@@ -36,8 +43,25 @@ def speaker_detail(request, pk: int):
     return render(request, "speakers/pages/speaker_detail.html", {"speaker": speaker} | labels())
 
 
+def speaker_photo(request, pk: int):
+    """A listed speaker's uploaded photo, from this site (a page makes no outside requests)."""
+    speaker = get_object_or_404(selectors.roster(), pk=pk)
+    if not speaker.photo:
+        raise Http404
+    try:
+        response = FileResponse(speaker.photo.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def labels() -> dict:
-    return {"field_names": dict(StemField.choices), "role_names": dict(SpeakerRole.choices)}
+    return {
+        "field_names": dict(StemField.choices),
+        "role_names": dict(SpeakerRole.choices),
+        "language_names": dict(Language.choices),
+    }
 
 
 def own_speaker(request):

@@ -1,10 +1,16 @@
-"""Template helpers shared by the server-rendered pages: navigation roles and outside links."""
+"""Template helpers shared by the server-rendered pages: navigation roles, outside links,
+dates and times as people read them, and status badges."""
 
 import datetime as dt
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.utils import formats, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events.permissions import is_organiser
 from events.selectors import events_checked_in_by
@@ -81,3 +87,130 @@ def percent(value) -> str:
     if value is None:
         return "–"
     return f"{round(value * 100)}%"
+
+
+# --- dates and times ---------------------------------------------------------------------
+# The programme's own zone needs no label on an in-person event: everyone there reads Baku
+# time. An online event is watched from anywhere, so it says whose time it is.
+ZONE_CITIES = {"Asia/Baku": gettext_lazy("Baku")}
+
+
+def local_format(name: str) -> str:
+    """A date format of the active language by name, the project's own names included
+    (events_project/formats/<language>/formats.py)."""
+    for module in formats.get_format_modules(translation.get_language()):
+        value = getattr(module, name, None)
+        if value is not None:
+            return value
+    return formats.get_format("DATETIME_FORMAT")
+
+
+def _with_weekday(value, name: str) -> str:
+    """Format ``value`` with a format that names the weekday. Azerbaijani writes the weekday in
+    lower case inside a date; the catalogue's "Monday" is capitalised, as a label on its own."""
+    fmt = local_format(name)
+    if "l" in fmt and (translation.get_language() or "").startswith("az"):
+        weekday = formats.date_format(value, "l").lower()
+        fmt = fmt.replace("l", "".join("\\" + letter for letter in weekday))
+    return formats.date_format(value, fmt)
+
+
+@register.filter(expects_localtime=True)
+def day(value) -> str:
+    """Tuesday 15 December 2026 / 15 dekabr 2026, çərşənbə axşamı."""
+    return _with_weekday(value, "WEEKDAY_DATE_FORMAT") if value else ""
+
+
+@register.filter(expects_localtime=True)
+def day_time(value) -> str:
+    """Tuesday 15 December 2026, 18:30 / 15 dekabr 2026, çərşənbə axşamı, 18:30."""
+    return _with_weekday(value, "WEEKDAY_DATETIME_FORMAT") if value else ""
+
+
+@register.filter(expects_localtime=True)
+def card_time(value) -> str:
+    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a list's line."""
+    return formats.date_format(value, local_format("CARD_DATETIME_FORMAT")) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def card_date(value) -> str:
+    """Tue 15 Dec / 15 dekabr: one of a series' next dates."""
+    return formats.date_format(value, local_format("CARD_DATE_FORMAT")) if value else ""
+
+
+@register.filter
+def when(event) -> str:
+    """The event's date and time in its own zone, plainly: 'Tuesday 15 December 2026, 18:30–20:00'."""
+    start, end = event.local_start, event.local_end
+    if event.all_day:
+        return f"{day(start)} – {day(end)}" if end.date() != start.date() else day(start)
+    if end.date() != start.date():
+        return f"{day_time(start)} – {day_time(end)}"
+    return f"{day_time(start)}–{formats.time_format(end, local_format('TIME_FORMAT'))}"
+
+
+def _offset(moment: dt.datetime) -> str:
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+@register.filter
+def zone_hint(event) -> str:
+    """'Baku time (UTC+4)' where it helps: online events, and events outside the programme's zone."""
+    if not event.is_online and event.timezone == settings.TIME_ZONE:
+        return ""
+    city = ZONE_CITIES.get(event.timezone) or event.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": _offset(event.local_start)}
+
+
+@register.filter
+def place(event) -> str:
+    """Where, in a word: the region in the visitor's spelling (Şəki), else the city typed."""
+    if event.region_id:
+        region = event.region
+        if not event.city or event.city.casefold() in (region.name.casefold(), region.name_az.casefold()):
+            return region.display_name
+        return f"{event.city}, {region.display_name}"
+    return event.city
+
+
+# --- statuses: a colour and an icon, never colour alone ------------------------------------
+ICONS = {
+    "check": '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
+    "cross": '<path d="M7 7l10 10M17 7L7 17"/>',
+    "clock": '<circle cx="12" cy="12" r="8.5"/><path d="M12 7.5V12l3 2"/>',
+    "dots": '<circle cx="12" cy="12" r="8.5"/><path d="M8.5 12h.01M12 12h.01M15.5 12h.01"/>',
+    "alert": '<path d="M12 3.5l9 16H3z"/><path d="M12 10v4.5M12 17.5h.01"/>',
+    "pencil": '<path d="M5 19h3.5L18 9.5 14.5 6 5 15.5z"/>',
+}
+STATUS_LOOK = {
+    # registrations
+    "confirmed": ("ok", "check"),
+    "waitlisted": ("warn", "clock"),
+    "offered": ("warn", "alert"),
+    "pending": ("neutral", "dots"),
+    "cancelled": ("bad", "cross"),
+    "rejected": ("bad", "cross"),
+    # speaker assignments
+    "accepted": ("ok", "check"),
+    "invited": ("warn", "clock"),
+    "declined": ("bad", "cross"),
+    "withdrawn": ("bad", "cross"),
+    # events
+    "draft": ("neutral", "pencil"),
+}
+
+
+@register.simple_tag
+def status_badge(status: str, label) -> str:
+    """<span class="status ok"><svg …/>Confirmed</span>: the same look for every kind of status."""
+    level, icon = STATUS_LOOK.get(status, ("neutral", "dots"))
+    svg = mark_safe(
+        '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" '
+        f'stroke-linejoin="round" aria-hidden="true" focusable="false">{ICONS[icon]}</svg>'
+    )
+    return format_html('<span class="status {} {}" data-status="{}">{}{}</span>', level, status, status, svg, label)

@@ -419,3 +419,18 @@ def test_outreach_visit_confirmation_speaks_to_a_family(db, django_capture_on_co
     assert "places for 3 people at Ganja school visit are confirmed" in email.body
     assert "one code admits your whole group" in email.body
     assert {name for name, *_ in email.attachments} == {"ticket.png", "invite.ics"}
+
+
+def test_every_message_opens_with_a_capital_after_the_greeting():
+    """After "Hello Aysel," the text starts a new sentence: "Your place at…", not "your place at…"."""
+    from pathlib import Path
+
+    lower = []
+    for path in Path("notifications/templates/notifications").rglob("body.*"):
+        lines = [line for line in path.read_text().splitlines() if line.strip()]
+        for before, line in zip(lines, lines[1:], strict=False):
+            text = line.removeprefix("<p>")
+            if "Hello" in before and text[:1].islower():
+                lower.append(f"{path}: {line[:40]}")
+
+    assert lower == []

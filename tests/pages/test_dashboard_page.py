@@ -138,3 +138,13 @@ def test_attendance_chart_covers_the_last_twelve_months(organiser):
     assert len(months) == 12
     assert months[-1] == localdate().replace(day=1)
     assert series == {}
+
+
+def test_dashboard_names_regions_in_azerbaijani(organiser_web, past_event):
+    factories_registration(past_event, 1, Attendance.ATTENDED)
+
+    page = organiser_web.get("/dashboard/", headers={"accept-language": "az"}).text
+
+    assert "Regiona səfər · Gəncə</span>" in page  # the table
+    assert page.count("Gəncə") >= 2  # and the chart of attendance by region
+    assert "· Ganja" not in page

@@ -88,8 +88,8 @@ def test_event_page_shows_time_in_event_zone_map_and_calendar_links(client):
 
     page = client.get(f"/events/{event.pk}/").text
 
-    assert "11:00" in page  # 07:00 UTC is 11:00 in Baku
-    assert "Asia/Baku, UTC+04:00" in page
+    assert "Thursday 14 March 2030, 11:00–14:00" in page  # 07:00 UTC is 11:00 in Baku
+    assert "Asia/Baku" not in page  # in person in Baku: everyone there reads Baku time
     assert "https://www.openstreetmap.org/?mlat=41.19180&amp;mlon=47.17060" in page
     assert f"/api/events/{event.pk}/ics/" in page
     assert "calendar.google.com/calendar/render?action=TEMPLATE" in page
@@ -183,6 +183,161 @@ def test_azerbaijani_interface(client):
 
     assert 'lang="az"' in page
     assert "Tədbirlər" in page
+
+
+def mentoring_circle(dates: int):
+    series = factories.SeriesFactory(title="Mentoring circle", published=True)
+    first = (now() + dt.timedelta(days=3)).replace(microsecond=0)
+    return [
+        factories.EventFactory(
+            title="Mentoring circle",
+            kind=EventKind.MENTORING_SESSION,
+            series=series,
+            series_original_start=first + dt.timedelta(days=14 * index),
+            start=first + dt.timedelta(days=14 * index),
+            end=first + dt.timedelta(days=14 * index, hours=1),
+        )
+        for index in range(dates)
+    ]
+
+
+def test_event_list_shows_a_series_once_with_its_next_dates(client):
+    occurrences = mentoring_circle(12)
+    factories.EventFactory(title="Robotics workshop")
+
+    response = client.get("/")
+
+    page = response.text
+    assert page.count(">Mentoring circle</a>") == 1
+    assert f'href="/events/{occurrences[0].pk}/"' in page  # the card opens the next date
+    for occurrence in occurrences[1:5]:
+        assert f'href="/events/{occurrence.pk}/"' in page
+    assert f'href="/events/{occurrences[5].pk}/"' not in page
+    assert "and 7 more dates" in page
+    assert "2 events" in page
+
+
+def test_event_list_of_past_events_shows_a_series_by_its_latest_date(client):
+    series = factories.SeriesFactory(title="Mentoring circle", published=True)
+    starts = [now() - dt.timedelta(days=days) for days in (40, 26, 12)]
+    past = [
+        factories.EventFactory(
+            title="Mentoring circle",
+            series=series,
+            series_original_start=start,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )  # fmt: skip
+        for start in starts
+    ]
+
+    page = client.get("/", {"when": "past"}).text
+
+    assert page.count(">Mentoring circle</a>") == 1
+    assert page.index(f'href="/events/{past[2].pk}/"') < page.index(f'href="/events/{past[1].pk}/"')
+
+
+def test_event_page_of_an_occurrence_links_the_other_dates(client):
+    occurrences = mentoring_circle(3)
+
+    page = client.get(f"/events/{occurrences[0].pk}/").text
+
+    assert "Other dates of this series" in page
+    assert f'href="/events/{occurrences[2].pk}/"' in page
+
+
+def test_event_list_folds_the_filters_unless_one_is_in_use(client):
+    plain = client.get("/").text
+    searched = client.get("/", {"q": "robotics"}).text
+    filtered = client.get("/", {"kind": "webinar"}).text
+
+    assert "<details data-open-wide>" in plain and "<details data-open-wide>" in searched
+    assert "<details open data-open-wide>" in filtered
+
+
+def test_home_page_says_what_the_programme_is(client):
+    home = client.get("/").text
+    second_page = client.get("/", {"q": "x"}).text
+
+    assert "STEM mentorship for women and girls in Azerbaijan" in home
+    assert "STEM mentorship for women and girls in Azerbaijan" not in second_page
+
+
+def test_online_event_says_whose_time_it_is(client):
+    webinar = factories.WebinarFactory(
+        start=dt.datetime(2030, 3, 14, 14, 30, tzinfo=dt.UTC), end=dt.datetime(2030, 3, 14, 15, 30, tzinfo=dt.UTC)
+    )
+
+    detail = client.get(f"/events/{webinar.pk}/").text
+    card = client.get("/").text
+
+    assert "Thursday 14 March 2030, 18:30–19:30" in detail
+    assert "Baku time (UTC+4)" in detail and "Baku time (UTC+4)" in card
+    assert "Asia/Baku" not in detail
+
+
+def test_event_in_another_zone_names_it(client):
+    event = factories.EventFactory(
+        timezone="Europe/Istanbul",
+        start=dt.datetime(2030, 3, 14, 7, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2030, 3, 14, 9, 0, tzinfo=dt.UTC),
+    )
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "10:00–12:00" in page and "Istanbul time (UTC+3)" in page
+
+
+def test_cards_have_a_date_block_and_kind(client):
+    factories.WebinarFactory(
+        start=dt.datetime(2030, 12, 15, 14, 0, tzinfo=dt.UTC), end=dt.datetime(2030, 12, 15, 15, 0, tzinfo=dt.UTC)
+    )
+
+    page = client.get("/", {"date_from": "2030-12-01"}).text
+
+    assert '<span class="day">15</span><span class="month">dec</span>' in page
+    assert '<span class="kind webinar">Webinar</span>' in page
+
+
+def test_region_names_in_azerbaijani(client, api_client):
+    event = factories.EventFactory(
+        kind=EventKind.OUTREACH_VISIT, region=factories.region("shaki"), city="Shaki", title="Role models visit"
+    )
+
+    english = client.get(f"/events/{event.pk}/").text
+    azerbaijani = client.get(f"/events/{event.pk}/", headers={"accept-language": "az"}).text
+    filters = client.get("/", headers={"accept-language": "az"}).text
+    api = api_client.get(f"/api/events/{event.pk}/", headers={"accept-language": "az"}).json()
+    regions = {
+        row["slug"]: row
+        for row in api_client.get("/api/regions/", {"page_size": 50}, headers={"accept-language": "az"}).json()[
+            "results"
+        ]
+    }
+
+    assert "Shaki" in english and "Şəki" not in english
+    assert "Şəki" in azerbaijani
+    assert '<option value="lankaran">Lənkəran</option>' in filters and '<option value="ganja">Gəncə</option>' in filters
+    assert api["region_name"] == "Şəki"
+    assert regions["baku"]["name"] == "Bakı" and regions["baku"]["name_en"] == "Baku"
+
+
+def test_event_list_search_finds_azerbaijani_region_names(client):
+    factories.EventFactory(title="Role models visit", region=factories.region("ganja"), city="")
+
+    page = client.get("/", {"q": "Gəncə"}).text
+
+    assert "Role models visit" in page
+
+
+def test_dates_in_azerbaijani_style(client):
+    event = factories.EventFactory(
+        start=dt.datetime(2026, 12, 15, 14, 0, tzinfo=dt.UTC), end=dt.datetime(2026, 12, 15, 16, 0, tzinfo=dt.UTC)
+    )
+
+    page = client.get(f"/events/{event.pk}/", headers={"accept-language": "az"}).text
+
+    assert "15 dekabr 2026, çərşənbə axşamı, 18:00–20:00" in page
 
 
 def test_event_page_counts_people_like_the_seats(client, sign_up):

@@ -110,7 +110,8 @@ def test_speaker_creates_and_revokes_the_private_feed_link(client, speaker):
     page = client.get("/my/calendars/").text
     client.post("/my/calendars/", {"scope": "speaker", "action": "revoke"})
 
-    assert 'href="/my/calendars/#speaker"' in area
+    # one click in the speaker area makes the link: a form to My calendars
+    assert '<form method="post" action="/my/calendars/">' in area and 'value="speaker"' in area
     assert f"webcal://testserver/calendar/private/{feed.token}.ics" in page
     assert "calendar.google.com" in page and "outlook.live.com" in page
     feed.refresh_from_db()
@@ -154,3 +155,62 @@ def test_roster_query_count_does_not_grow_with_speakers(client, count, django_as
         response = client.get("/speakers/")
 
     assert len(response.context["speakers"]) == count
+
+
+def invitation_url(assignment) -> str:
+    from speakers.services import invitation_token
+
+    return f"/speaker/invitation/{invitation_token(assignment)}/"
+
+
+def test_invitation_page_after_accepting_offers_no_decline_under_the_confirmation(client, speaker):
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker)
+
+    answered = client.post(invitation_url(assignment), {"answer": "accept"}).text
+    later = client.get(invitation_url(assignment)).text
+
+    assert "Thank you: you are confirmed." in answered
+    assert 'value="decline"' not in answered
+    # coming back later, withdrawing is possible, folded away and worded as what it is
+    assert "<summary>I can no longer come</summary>" in later and "Withdraw from this event" in later
+
+
+def test_speaker_photo_is_served_from_the_site(client, speaker, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    speaker.photo.save("leyla.png", ContentFile(b"\x89PNG\r\n\x1a\n fake"), save=True)
+    unlisted = factories.SpeakerFactory(listed=False)
+    unlisted.photo.save("hidden.png", ContentFile(b"\x89PNG\r\n\x1a\n fake"), save=True)
+
+    page = client.get(f"/speakers/{speaker.pk}/").text
+    photo = client.get(f"/speakers/{speaker.pk}/photo/")
+
+    assert f'<img class="avatar" src="/speakers/{speaker.pk}/photo/"' in page
+    assert photo.status_code == 200 and b"".join(photo.streaming_content).startswith(b"\x89PNG")
+    assert client.get(f"/speakers/{unlisted.pk}/photo/").status_code == 404
+
+
+def test_speaker_without_photo_shows_initials_and_no_outside_image(client):
+    speaker = factories.SpeakerFactory(name="Nigar Aliyeva", photo_url="https://images.example.org/nigar.jpg")
+
+    page = client.get(f"/speakers/{speaker.pk}/").text
+
+    assert '<span class="avatar initials" aria-hidden="true">N</span>' in page
+    assert "images.example.org" not in page
+
+
+def test_speaker_page_names_languages(client):
+    speaker = factories.SpeakerFactory(languages=["az", "en"])
+
+    page = client.get(f"/speakers/{speaker.pk}/").text
+
+    assert "Azerbaijani, English" in page
+
+
+def test_profile_form_errors_are_summed_up_on_top(client, speaker):
+    signed_in(client, speaker.user)
+
+    page = client.post("/speaker/profile/", {"name": "", "email": "not an address"}).text
+
+    assert "data-error-summary" in page and 'href="#id_email"' in page and 'href="#id_name"' in page

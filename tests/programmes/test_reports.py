@@ -173,7 +173,22 @@ def test_report_page_is_printable_for_the_organiser(counted, organiser, client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Impact report: STEM mentoring 2026/27" in page
-    assert "Ganja" in page and "@media print" in page
+    assert "Ganja" in page and "October 2026" in page
+    assert '<button type="button" data-print>' in page  # pages.js prints; no inline script (CSP)
+    assert "onclick" not in page and "style=" not in page
+
+
+def test_report_page_in_azerbaijani_translates_its_rows(counted, organiser, client):
+    sign_in(client, organiser)
+
+    page = client.get(f"/programmes/{counted.pk}/report/", headers={"accept-language": "az"}).content.decode()
+
+    assert '<html lang="az">' in page
+    assert "Təsir hesabatı: STEM mentoring 2026/27" in page
+    assert "oktyabr 2026" in page and "sentyabr 2026" in page
+    assert "Gəncə" in page and "Bakı" in page and "Ganja" not in page
+    assert "Göstərilməyib" in page and "Not given" not in page
+    assert "Vebinar" in page
 
 
 def test_report_is_only_for_the_programmes_organisers(counted, client):

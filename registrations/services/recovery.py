@@ -1,0 +1,62 @@
+"""Lost ticket links: a person asks, by address, for the private links of their registrations.
+
+The page that asks says the same whether or not the address has registrations (it must not
+tell a stranger who is registered), so this service answers nothing either: it sends one
+message when there is something to send, and nothing otherwise.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.utils import formats, timezone
+
+from notifications import kinds
+from notifications.services import queue_message
+from registrations.models import ACTIVE_STATUSES
+from registrations.selectors import registrations_for_email
+
+# One message per address and set of registrations within this window, however often asked.
+RESEND_WINDOW_SECONDS = 10 * 60
+
+
+def links_of(registrations) -> list[dict]:
+    """Plain values for the message: title, local start, status and private link of each."""
+    rows = []
+    for registration in registrations:
+        event = registration.event
+        rows.append(
+            {
+                "title": event.title,
+                "when": formats.date_format(timezone.localtime(event.start, event.zone), "DATETIME_FORMAT"),
+                "status": str(registration.get_status_display()),
+                "url": f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/",
+            }
+        )
+    return rows
+
+
+def send_ticket_links(*, email: str, now=None) -> int:
+    """Email ``email`` the private links of its active registrations for events not yet over.
+
+    Returns how many links were sent (0: no message). Asking again within
+    RESEND_WINDOW_SECONDS for the same registrations sends no second message (the outbox's
+    dedup key). Side effect: one outbox message, sent after commit.
+    """
+    now = now or timezone.now()
+    address = (email or "").strip().lower()
+    registrations = list(
+        registrations_for_email(address).filter(status__in=ACTIVE_STATUSES, event__end__gt=now).order_by("event__start")
+    )
+    if not address or not registrations:
+        return 0
+    ids = ",".join(str(registration.pk) for registration in registrations)
+    window = int(now.timestamp()) // RESEND_WINDOW_SECONDS
+    digest = hashlib.sha256(f"{address}|{ids}".encode()).hexdigest()[:32]
+    queue_message(
+        kind=kinds.TICKET_LINKS,
+        recipient_email=address,
+        recipient_name=registrations[0].name,
+        dedup_key=f"{kinds.TICKET_LINKS}:{digest}:{window}",
+        context={"registrations": links_of(registrations)},
+    )
+    return len(registrations)

@@ -1,0 +1,282 @@
+"""Every page of the site, for the tests that open them all (tests/pages/test_every_page.py).
+
+The routes come from the URL resolver. Each one is either a page in PAGES (who opens it, and
+how to build its URL from the world below) or, in NOT_PAGES, says why it is not one. A new
+route in neither fails tests/pages/test_route_coverage.py: add its row here.
+
+The world is made to provoke sideways scrolling: long titles, a question label of a whole
+sentence, long unbroken email addresses and URLs.
+"""
+
+import datetime as dt
+import importlib
+from types import SimpleNamespace
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from events.models import EventFormat, EventKind
+from feeds import services as feed_services
+from registrations.models import Answer, Registration, RegistrationStatus
+from registrations.services.registration import register
+from speakers import services as speaker_services
+from teams.services import invite_to_team
+from tests import factories
+
+# Whole parts of the site that are not pages of this site's look.
+IGNORED_PREFIXES = {
+    "api/": "the JSON API (its docs pages are drf-spectacular's)",
+    "admin/": "Django's admin, for superusers only, in its own look",
+}
+
+NOT_PAGES = {
+    "events/": "the same view as / (opened there)",
+    "healthz": "JSON for monitoring",
+    "favicon.ico": "an image",
+    "accounts/logout/": "POST only: signs out and redirects",
+    "i18n/setlang/": "POST only: changes the language and redirects",
+    "registrations/manage/<str:token>/accept-offer/": "POST only: takes the seat, redirects to the ticket",
+    "speaker/invitations/<int:pk>/answer/": "POST only: answers, redirects to the speaker area",
+    "speakers/<int:pk>/photo/": "an image",
+    "checkin/sw.js": "the check-in page's service worker (JavaScript)",
+    "dashboard/registrations.csv": "CSV",
+    "dashboard/attendance.csv": "CSV",
+    "calendar/events.ics": "iCalendar",
+    "calendar/series/<int:series_id>.ics": "iCalendar",
+    "calendar/private/<str:token>.ics": "iCalendar",
+    "manage/events/<int:pk>/publish/": "POST only: publishes, redirects to the event's overview",
+}
+
+# route → (who opens it, its URL in the world)
+PAGES = {
+    # public
+    "": ("anonymous", lambda w: "/"),
+    "events/<int:pk>/": ("anonymous", lambda w: f"/events/{w.visit.pk}/"),
+    "events/<int:pk>/register/": ("anonymous", lambda w: f"/events/{w.visit.pk}/register/"),
+    "speakers/": ("anonymous", lambda w: "/speakers/"),
+    "speakers/<int:pk>/": ("anonymous", lambda w: f"/speakers/{w.speaker.pk}/"),
+    "certificates/verify/<str:token>/": ("anonymous", lambda w: f"/certificates/verify/{w.certificate_token}/"),
+    "accounts/login/": ("anonymous", lambda w: "/accounts/login/"),
+    "accounts/password_reset/": ("anonymous", lambda w: "/accounts/password_reset/"),
+    "accounts/password_reset/done/": ("anonymous", lambda w: "/accounts/password_reset/done/"),
+    "accounts/reset/<uidb64>/<token>/": ("anonymous", lambda w: w.password_reset_url),
+    "accounts/reset/done/": ("anonymous", lambda w: "/accounts/reset/done/"),
+    "tickets/recover/": ("anonymous", lambda w: "/tickets/recover/"),
+    "tickets/recover/sent/": ("anonymous", lambda w: "/tickets/recover/sent/"),
+    # attendee: behind the private link, or signed in
+    "registrations/manage/<str:token>/": ("anonymous", lambda w: f"/registrations/manage/{w.ticket.manage_token}/"),
+    "registrations/manage/<str:token>/confirmation/": (
+        "anonymous",
+        lambda w: f"/registrations/manage/{w.waiting.manage_token}/confirmation/",
+    ),
+    "registrations/manage/<str:token>/cancel/": (
+        "anonymous",
+        lambda w: f"/registrations/manage/{w.ticket.manage_token}/cancel/",
+    ),
+    "my/tickets/": ("attendee", lambda w: "/my/tickets/"),
+    "accounts/password_change/": ("attendee", lambda w: "/accounts/password_change/"),
+    "accounts/password_change/done/": ("attendee", lambda w: "/accounts/password_change/done/"),
+    # speaker
+    "speaker/": ("speaker", lambda w: "/speaker/"),
+    "speaker/profile/": ("speaker", lambda w: "/speaker/profile/"),
+    "speaker/invitation/<str:token>/": ("anonymous", lambda w: f"/speaker/invitation/{w.invitation_token}/"),
+    "my/calendars/": ("speaker", lambda w: "/my/calendars/"),
+    # staff
+    "checkin/": ("staff", lambda w: "/checkin/"),
+    "checkin/<int:event_id>/": ("staff", lambda w: f"/checkin/{w.visit.pk}/"),
+    # organiser
+    "dashboard/": ("organiser", lambda w: "/dashboard/"),
+    "programmes/<int:pk>/report/": ("organiser", lambda w: f"/programmes/{w.programme.pk}/report/"),
+    "manage/": ("organiser", lambda w: "/manage/"),
+    "manage/events/new/": ("organiser", lambda w: "/manage/events/new/"),
+    "manage/events/new/<str:kind>/": ("organiser", lambda w: "/manage/events/new/outreach_visit/"),
+    "manage/events/<int:pk>/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/"),
+    "manage/events/<int:pk>/edit/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/edit/"),
+    "manage/events/<int:pk>/duplicate/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/duplicate/"),
+    "manage/events/<int:pk>/move/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/move/"),
+    "manage/events/<int:pk>/cancel/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/cancel/"),
+    "manage/events/<int:pk>/questions/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/questions/"),
+    "manage/events/<int:pk>/questions/<int:question_pk>/": (
+        "organiser",
+        lambda w: f"/manage/events/{w.visit.pk}/questions/{w.question.pk}/",
+    ),
+    "manage/events/<int:pk>/invitations/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/invitations/"),
+    "manage/events/<int:pk>/speakers/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/speakers/"),
+    "manage/events/<int:pk>/messages/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/messages/"),
+    "manage/events/<int:pk>/messages/<str:kind>/": (
+        "organiser",
+        lambda w: f"/manage/events/{w.visit.pk}/messages/reminder/",
+    ),
+    "manage/events/<int:pk>/team/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/team/"),
+    "manage/series/": ("organiser", lambda w: "/manage/series/"),
+    "manage/series/new/": ("organiser", lambda w: "/manage/series/new/"),
+    "manage/series/<int:pk>/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/"),
+    "manage/series/<int:pk>/edit/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/edit/"),
+    "team/accept/<str:token>/": ("anonymous", lambda w: f"/team/accept/{w.team_token}/"),
+}
+
+LONG_QUESTION = (
+    "Which of the subjects would your children most like to explore during the visit to the laboratory, "
+    "and is there anything the volunteers should know beforehand?"
+)
+LONG_WORD = "https://example.org/a-very-long-path-without-any-spaces-that-has-to-wrap-somewhere-on-a-phone"
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def site_routes(urlconf: str = "events_project.urls") -> dict[str, str | None]:
+    """route → URL name of every route of the site outside IGNORED_PREFIXES."""
+    return {
+        route: name
+        for route, name in _walk(get_resolver(urlconf).url_patterns)
+        if not route.startswith(tuple(IGNORED_PREFIXES))
+    }
+
+
+def ensure_regions() -> None:
+    """The seeded regions, seeded again by their migrations if a flush removed them."""
+    from django.apps import apps
+
+    from events.models import Region
+
+    if Region.objects.exists():
+        return
+    for name in ("0002_seed_regions", "0010_region_name_az"):
+        migration = importlib.import_module(f"events.migrations.{name}")
+        seed = migration.seed if hasattr(migration, "seed") else migration.name_regions
+        seed(apps, None)
+
+
+def account(factory=factories.UserFactory, **fields):
+    user = factory(**fields)
+    user.set_password("correct-horse")
+    user.save()
+    return user
+
+
+def build_world() -> SimpleNamespace:
+    """One of everything a page can show, with the longest words people type."""
+    now = timezone.now().replace(microsecond=0)
+    organiser = account(factories.OrganiserFactory, username="organiser-aysel")
+    staff = account(username="door-staff")
+    attendee = account(username="attendee-leyla", email="leyla.attendee@example.org")
+    speaker_user = account(username="speaker-nigar")
+
+    visit = factories.EventFactory(
+        title="Role models visit Shaki: engineers, doctors and data scientists meet pupils and parents",
+        kind=EventKind.OUTREACH_VISIT,
+        region=factories.region("shaki"),
+        city="Shaki",
+        venue_name="Shaki Youth House",
+        venue_address="Mirza Fatali Akhundzade avenue 25, second floor, the hall on the left",
+        latitude="41.19180",
+        longitude="47.17060",
+        capacity=40,
+        max_party_size=6,
+        organisers=[organiser],
+    )
+    visit.checkin_staff.add(staff)
+    question = factories.QuestionFactory(event=visit, label=LONG_QUESTION, required=False)
+    webinar = factories.WebinarFactory(title="Careers in data science", capacity=1, organisers=[organiser])
+    series = factories.SeriesFactory(title="Mentoring circle", published=True)
+    series.organisers.add(organiser)
+    for week in range(4):
+        start = now + dt.timedelta(days=10 + 7 * week)
+        factories.EventFactory(
+            title="Mentoring circle",
+            kind=EventKind.MENTORING_SESSION,
+            format=EventFormat.HYBRID,
+            series=series,
+            series_original_start=start,
+            start=start,
+            end=start + dt.timedelta(minutes=90),
+            online_platform="Zoom",
+            organisers=[organiser],
+        )
+
+    ticket = register(
+        event=visit,
+        name="Leyla Mammadova-Hasanova",
+        email="leyla.attendee@example.org",
+        user=attendee,
+        consent_data_processing=True,
+        party_size=2,
+        party_names=["Aysu Mammadova"],
+    )
+    Answer.objects.create(registration=ticket, question=question, value=LONG_WORD)
+    register(event=webinar, name="First In", email="first@example.org", consent_data_processing=True)
+    waiting = register(event=webinar, name="Second In", email="second@example.org", consent_data_processing=True)
+    assert waiting.status == RegistrationStatus.WAITLISTED
+
+    speaker = factories.SpeakerFactory(
+        name="Nigar Guliyeva-Abdullayeva",
+        user=speaker_user,
+        public_email="nigar.guliyeva-abdullayeva.biotechnology@azerbaijan-medical-university.example.org",
+        website="https://www.azerbaijan-medical-university.example.org/people/nigar-guliyeva-abdullayeva",
+        linkedin_url="https://www.linkedin.com/in/nigar-guliyeva-abdullayeva-biotechnologist-1234567890",
+        topics=["Biotechnology", "Careers in medicine"],
+        travel_regions=[factories.region("shaki"), factories.region("ganja")],
+    )
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=visit, status="accepted")
+    invitation = factories.SpeakerAssignmentFactory(speaker=speaker, event=webinar, status="invited")
+    feed_services.create_feed(user=speaker_user, scope="speaker")
+
+    programme = factories.ProgrammeFactory(title="STEM mentoring 2026/27", organisers=[organiser])
+    programme.series.add(series)
+    # a held event with figures, so that the impact report has rows to lay out
+    held = factories.EventFactory(
+        title="Role models visit Ganja",
+        kind=EventKind.OUTREACH_VISIT,
+        region=factories.region("ganja"),
+        start=now - dt.timedelta(days=30),
+        end=now - dt.timedelta(days=30, hours=-3),
+        organisers=[organiser],
+    )
+    programme.events.add(held)
+    for number, attendance in enumerate(["attended", "attended", "no_show"]):
+        Registration.objects.create(
+            event=held, name=f"Pupil {number}", email=f"pupil{number}@example.org", status="confirmed",
+            attendance=attendance, party_size=3, consent_data_processing=True,
+        )  # fmt: skip
+    enrolment = factories.EnrolmentFactory(cohort=factories.CohortFactory(programme=programme, series=series))
+    from programmes.certificates import verification_token
+    from programmes.models import Certificate
+
+    certificate = Certificate.objects.create(
+        enrolment=enrolment,
+        participant_name=enrolment.name,
+        programme_title=programme.title,
+        attendance_rate=90,
+        sessions_attended=9,
+        issued_at=now,
+    )
+    team_invitation = invite_to_team(event=visit, email="volunteer@example.org", role="checkin", by=organiser)
+    uid = urlsafe_base64_encode(force_bytes(attendee.pk))
+    return SimpleNamespace(
+        organiser=organiser,
+        staff=staff,
+        attendee=attendee,
+        speaker_user=speaker_user,
+        visit=visit,
+        webinar=webinar,
+        series=series,
+        ticket=ticket,
+        waiting=waiting,
+        speaker=speaker,
+        question=question,
+        team_token=team_invitation.token,
+        invitation_token=speaker_services.invitation_token(invitation),
+        programme=programme,
+        certificate_token=verification_token(certificate),
+        password_reset_url=f"/accounts/reset/{uid}/{default_token_generator.make_token(attendee)}/",
+        users={"organiser": organiser, "staff": staff, "attendee": attendee, "speaker": speaker_user},
+    )

@@ -1,0 +1,76 @@
+"""Error pages in the site's look, translated, with a way back; the favicon."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+
+from tests import factories
+from tests.pages.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_not_found_page_is_the_sites_with_a_way_back(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    page = response.text
+    assert 'href="/static/css/site.css"' in page
+    assert "This page does not exist" in page
+    assert 'class="button" href="/"' in page
+
+
+def test_forbidden_page_says_who_is_signed_in(client):
+    event = factories.EventFactory()
+    signed_in(client, factories.UserFactory(username="leyla"))
+
+    response = client.get(f"/checkin/{event.pk}/")
+
+    assert response.status_code == 403
+    assert "You are signed in as leyla" in response.text
+    assert 'href="/"' in response.text
+
+
+@pytest.mark.urls("tests.pages.error_urls")
+def test_server_error_page_is_the_sites():
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/test-errors/500/")
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert 'href="/static/css/site.css"' in response.text
+
+
+def test_server_error_page_renders_without_a_request():
+    # Django's handler gives the 500 template no request (and no context processors)
+    page = render_to_string("500.html")
+
+    assert "Something went wrong on our side" in page and 'href="/"' in page
+
+
+def test_csrf_failure_page_explains_and_offers_the_page_again():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "This form could not be sent" in response.text
+    assert 'href="/accounts/login/"' in response.text
+
+
+def test_error_pages_in_azerbaijani(client):
+    page = client.get("/no-such-page/", headers={"accept-language": "az"}).text
+
+    assert 'lang="az"' in page
+    assert "Belə səhifə yoxdur" in page
+
+
+def test_favicon_is_served_at_the_root_and_linked_from_every_page(client):
+    icon = client.get("/favicon.ico")
+    page = client.get("/").text
+
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page

@@ -1,0 +1,182 @@
+"""Getting back in: "email me my tickets" and password reset, end to end through the email."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
+
+from registrations.services.registration import cancel_registration
+from tests import factories
+from tests.pages.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https?://\S+/registrations/manage/[\w-]+/")
+
+
+@pytest.fixture
+def low_recovery_rate(monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"recovery": "2/hour"})
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def ask_for_tickets(client, email, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/tickets/recover/", {"email": email})
+
+
+def test_email_me_my_tickets_sends_the_links_of_active_registrations(
+    client, sign_up, django_capture_on_commit_callbacks
+):
+    workshop = factories.EventFactory(title="Robotics workshop")
+    webinar = factories.WebinarFactory(title="Careers in data science")
+    visit = factories.EventFactory(title="Role models visit Ganja")
+    kept = [sign_up(workshop, email="aysel@example.org"), sign_up(webinar, email="aysel@example.org")]
+    cancel_registration(registration=sign_up(visit, email="aysel@example.org"))
+    sign_up(workshop, email="someone.else@example.org")
+    mail.outbox.clear()
+
+    response = ask_for_tickets(client, " Aysel@Example.org ", django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302 and response["Location"] == "/tickets/recover/sent/"
+    (message,) = mail.outbox
+    assert message.to == ["Aysel Aliyeva <aysel@example.org>"]
+    assert "Robotics workshop" in message.body and "Careers in data science" in message.body
+    assert "Role models visit Ganja" not in message.body
+    links = LINK.findall(message.body)
+    assert sorted(links) == sorted(f"http://127.0.0.1:8000/registrations/manage/{r.manage_token}/" for r in kept)
+    ticket = client.get(links[0].split("8000", 1)[1])  # following the link opens the ticket
+    assert ticket.status_code == 200 and "Your ticket" in ticket.text
+
+
+def test_email_me_my_tickets_says_the_same_for_an_unknown_address(client, sign_up, django_capture_on_commit_callbacks):
+    sign_up(factories.EventFactory(), email="aysel@example.org")
+    mail.outbox.clear()
+
+    known = ask_for_tickets(client, "aysel@example.org", django_capture_on_commit_callbacks)
+    unknown = ask_for_tickets(client, "nobody@example.org", django_capture_on_commit_callbacks)
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [message.to for message in mail.outbox] == [["Aysel Aliyeva <aysel@example.org>"]]
+    sent_page = client.get(known["Location"]).text
+    assert "If this address has registrations for events still to come" in sent_page
+
+
+def test_email_me_my_tickets_twice_sends_one_message(client, sign_up, django_capture_on_commit_callbacks):
+    sign_up(factories.EventFactory(), email="aysel@example.org")
+    mail.outbox.clear()
+
+    ask_for_tickets(client, "aysel@example.org", django_capture_on_commit_callbacks)
+    ask_for_tickets(client, "aysel@example.org", django_capture_on_commit_callbacks)
+
+    assert len(mail.outbox) == 1
+
+
+def test_email_me_my_tickets_is_throttled(client, low_recovery_rate, django_capture_on_commit_callbacks):
+    statuses = [
+        ask_for_tickets(client, f"person{number}@example.org", django_capture_on_commit_callbacks).status_code
+        for number in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
+    page = client.post("/tickets/recover/", {"email": "x@example.org"})
+    assert "Too many requests" in page.text and int(page["Retry-After"]) > 0
+
+
+def test_email_me_my_tickets_asks_for_a_valid_address(client):
+    response = client.post("/tickets/recover/", {"email": "not an address"})
+
+    assert response.status_code == 200
+    assert "data-error-summary" in response.text and "Enter a valid email address." in response.text
+
+
+def test_already_registered_page_sends_the_links_to_that_address(
+    client, event, sign_up, django_capture_on_commit_callbacks
+):
+    theirs = sign_up(event, email="aysel@example.org")
+    mail.outbox.clear()
+    page = client.post(
+        f"/events/{event.pk}/register/",
+        {"name": "Aysel", "email": "aysel@example.org", "party_size": "1", "consent_data_processing": "on"},
+    ).text
+    hidden = re.search(r'name="email" value="([^"]+)"', page).group(1)
+
+    ask_for_tickets(client, hidden, django_capture_on_commit_callbacks)
+
+    assert theirs.manage_token not in page
+    assert theirs.manage_token in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/my/tickets/", "/tickets/recover/sent/", "/no-such-page/"])
+def test_recovery_is_linked_from_sign_in_my_tickets_and_dead_ends(client, url):
+    signed_in(client, factories.UserFactory())
+
+    assert 'href="/tickets/recover/"' in client.get(url).text
+
+
+def test_password_reset_end_to_end(client):
+    user = factories.UserFactory(username="nigar", email="nigar@example.org")
+    user.set_password("old password 123")
+    user.save()
+
+    sign_in_page = client.get("/accounts/login/").text
+    form = client.get("/accounts/password_reset/")
+    sent = client.post("/accounts/password_reset/", {"email": "nigar@example.org"})
+    (message,) = mail.outbox
+    link = re.search(r"http://127\.0\.0\.1:8000(/accounts/reset/\S+/)", message.body).group(1)
+    choose = client.get(link, follow=True)
+    done = client.post(
+        choose.redirect_chain[-1][0],
+        {"new_password1": "a new long passphrase", "new_password2": "a new long passphrase"},
+    )
+
+    assert 'href="/accounts/password_reset/"' in sign_in_page and "Forgot your password?" in sign_in_page
+    assert 'href="/static/css/site.css"' in form.text and "Forgot your password?" in form.text
+    assert sent.status_code == 302 and sent["Location"] == "/accounts/password_reset/done/"
+    assert message.subject == "Choose a new password · STEM Mentorship"
+    assert "Your username: nigar" in message.body
+    assert "Choose a new password" in choose.text and 'name="new_password1"' in choose.text
+    assert done.status_code == 302 and done["Location"] == "/accounts/reset/done/"
+    assert "Your password is changed" in client.get(done["Location"]).text
+    assert client.login(username="nigar", password="a new long passphrase")
+
+
+def test_password_reset_link_used_twice_says_so(client):
+    user = factories.UserFactory(username="nigar", email="nigar@example.org")
+    user.save()
+    client.post("/accounts/password_reset/", {"email": "nigar@example.org"})
+    link = re.search(r"http://127\.0\.0\.1:8000(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    choose = client.get(link, follow=True)
+    client.post(
+        choose.redirect_chain[-1][0],
+        {"new_password1": "a new long passphrase", "new_password2": "a new long passphrase"},
+    )
+
+    again = client.get(link, follow=True)
+
+    assert "This link does not work any more" in again.text
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same(client):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.org"})
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []
+
+
+def test_password_reset_is_throttled(client, low_recovery_rate):
+    statuses = [client.post("/accounts/password_reset/", {"email": "x@example.org"}).status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_password_reset_pages_in_azerbaijani(client):
+    page = client.get("/accounts/password_reset/", headers={"accept-language": "az"}).text
+
+    assert 'lang="az"' in page
+    assert "Şifrənizi unutmusunuz?" in page
