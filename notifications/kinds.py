@@ -21,6 +21,9 @@ MISSED_SESSIONS_ALERT = "missed_sessions_alert"
 # "email me my tickets": the private links of a person's active registrations
 TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
+# organisers hear that a speaker answered an invitation
+SPEAKER_ANSWERED = "speaker_answered"
+CERTIFICATE_ISSUED = "certificate_issued"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -43,6 +46,8 @@ ALL_KINDS = (
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
     TEAM_INVITATION,
+    SPEAKER_ANSWERED,
+    CERTIFICATE_ISSUED,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]
