@@ -46,11 +46,23 @@ ALL_KINDS = (
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
     TEAM_INVITATION,
-    SPEAKER_ANSWERED,
-    CERTIFICATE_ISSUED,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]
 
 # The message's text depends on the event's current version: a second change is a new message.
 VERSIONED_BY_EVENT_SEQUENCE = frozenset({EVENT_CHANGED, EVENT_CANCELLED})
+
+# A message that tells a registration's state goes out only while the registration is in it:
+# rendered at send time, a "you are on the waiting list" for a registration cancelled since
+# (a late task, an organiser's resend) would tell something no longer true.
+REGISTRATION_STATUS_OF_KIND = {
+    REGISTRATION_CONFIRMED: "confirmed",
+    REGISTRATION_APPROVED: "confirmed",
+    WAITING_LIST_PROMOTED: "confirmed",
+    REGISTRATION_PENDING: "pending",
+    WAITING_LIST_JOINED: "waitlisted",
+    SEAT_OFFERED: "offered",
+    REGISTRATION_REJECTED: "rejected",
+    REGISTRATION_CANCELLED: "cancelled",
+}

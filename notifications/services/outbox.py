@@ -1,14 +1,16 @@
 """The outbox: every message is a row before it is sent; nothing is lost, nothing sent twice.
 
-- ``queue_message`` writes the row (rendered) and, after the caller's transaction commits,
-  asks a worker to send it. The unique ``dedup_key`` makes queuing idempotent.
+- ``queue_message`` writes a small row that says *what* to send (kind, recipient, the
+  objects it is about, language, a JSON context) and, after the caller's transaction
+  commits, asks a worker to send it. The unique ``dedup_key`` makes queuing idempotent.
 - ``send_outbox_messages`` claims rows with a conditional update (pending → sending) under a
-  fresh claim token, sends the claimed ones over ONE mail connection, and records the outcome.
-  A second delivery of the same task finds nothing left to claim.
+  fresh claim token and a lease, renders each claimed row from the current state of what it
+  is about, sends them over ONE mail connection renewing the lease as it goes, and records
+  the outcome. A second delivery of the same task finds nothing left to claim.
 - Failures go back to pending with a later ``next_attempt_at`` (backoff) and end as failed.
-- ``sweep_outbox`` (every minute) hands out rows whose retry time came, again what a lost
-  task left pending (``handed_out_at`` older than ``OUTBOX_LOST_AFTER_MINUTES``), and frees
-  rows a killed worker left in sending.
+- ``sweep_outbox`` (twice a minute) frees rows whose lease ran out (their worker died), hands
+  out rows whose retry time came, and again what a lost task left pending: at once when no
+  worker has worked on the outbox for a lease's length, else after ``OUTBOX_LOST_AFTER_MINUTES``.
 """
 
 import base64
@@ -33,8 +35,9 @@ from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import enqueue
+from notifications.language import language_of
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
-from notifications.services.rendering import render
+from notifications.services.rendering import RenderedMessage, render
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +72,16 @@ def lost_after() -> dt.timedelta:
     return dt.timedelta(minutes=getattr(settings, "OUTBOX_LOST_AFTER_MINUTES", 5))
 
 
-def stuck_after() -> dt.timedelta:
-    # A worker kills a task after Q_CLUSTER["timeout"]; a row still "sending" well after
-    # that belongs to a task that died.
-    return dt.timedelta(seconds=2 * settings.Q_CLUSTER.get("timeout", 60))
+def lease() -> dt.timedelta:
+    """How long a claim holds without renewal. A worker renews it every quarter of that while
+    it works, so a claim that runs out belongs to a worker that died (or hangs)."""
+    return dt.timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 20))
+
+
+def new_message_id() -> str:
+    """A Message-ID unique across deployments and time (not derived from the row's id)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 def _about_label(about) -> str:
@@ -95,7 +104,7 @@ def _fit(key: str) -> str:
 
 @dataclass
 class MessageSpec:
-    """What to send; rendering waits until the key is known to be new."""
+    """What to send (the worker renders it when it sends)."""
 
     kind: str
     recipient_email: str
@@ -105,6 +114,7 @@ class MessageSpec:
     dedup_key: str | None = None
     context: dict | None = None
     event_start: dt.datetime | None = None
+    language: str = ""
 
     def key(self) -> str:
         key = self.dedup_key or default_dedup_key(
@@ -113,35 +123,19 @@ class MessageSpec:
         return _fit(key)
 
 
-def _build(spec: MessageSpec, *, key: str, overrides: dict | None = None) -> OutboxMessage:
-    event = spec.event
-    if overrides is None:
-        override = (
-            MessageTemplateOverride.objects.filter(event=event, kind=spec.kind).first() if event is not None else None
-        )
-    else:
-        override = overrides.get((getattr(event, "pk", None), spec.kind))
-    rendered = render(
-        kind=spec.kind,
-        recipient_email=spec.recipient_email,
-        recipient_name=spec.recipient_name,
-        about=spec.about,
-        event=event,
-        context=spec.context,
-        override=override,
-    )
+def _build(spec: MessageSpec, *, key: str) -> OutboxMessage:
+    """The row: what to send. Nothing is rendered here (the worker does it at send time)."""
     about = spec.about
     return OutboxMessage(
         kind=spec.kind,
         recipient_email=spec.recipient_email,
         recipient_name=spec.recipient_name[:200],
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        attachments=rendered.attachments,
+        language=spec.language or language_of(about),
+        context=spec.context or {},
+        message_id=new_message_id(),
         about_type=ContentType.objects.get_for_model(about) if about is not None else None,
         about_id=about.pk if about is not None else None,
-        event=event,
+        event=spec.event,
         event_start=spec.event_start,
         dedup_key=key,
     )
@@ -165,11 +159,15 @@ def queue_message(
     event=None,
     dedup_key: str | None = None,
     context: dict | None = None,
+    language: str = "",
 ) -> OutboxMessage:
-    """Write one message to the outbox (rendered now) and send it after commit.
+    """Write one message to the outbox (what to send; rendered when sent) and send it after commit.
 
-    Idempotent on ``dedup_key``: queuing the same message again returns the existing row
-    and sends nothing. Side effect: a send job after the surrounding transaction commits.
+    ``context``: JSON-serialisable values the templates need beyond ``about`` and ``event``.
+    ``language``: the recipient's; empty takes the one recorded on ``about`` (a registration's,
+    a speaker's) or the site's default. Idempotent on ``dedup_key``: queuing the same message
+    again returns the existing row and sends nothing. Side effect: a send job after the
+    surrounding transaction commits.
     """
     if kind not in kinds.ALL_KINDS:
         raise OutboxError(f"Unknown message kind {kind!r}.", "unknown_kind")
@@ -181,17 +179,16 @@ def queue_message(
         event=event,
         dedup_key=dedup_key,
         context=context,
+        language=language,
     )
     key = spec.key()
-    existing = OutboxMessage.objects.filter(dedup_key=key).first()
-    if existing is not None:
-        return existing
     message = _build(spec, key=key)
     try:
+        # the savepoint keeps the caller's transaction usable when the key exists already
         with transaction.atomic():
-            message.save()
+            message.save(force_insert=True)
     except IntegrityError:
-        # queued by someone else a moment ago
+        # queued before (a repeated request, or someone else a moment ago)
         return OutboxMessage.objects.get(dedup_key=key)
     _send_after_commit([message.pk])
     return message
@@ -210,7 +207,7 @@ def existing_keys(keys: Iterable[str]) -> set[str]:
 def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     """Queue many messages at once (reminder and follow-up fan-outs).
 
-    Only keys not yet in the outbox are rendered; rows are inserted in bulk and handed to
+    Only keys not yet in the outbox are written; rows are inserted in bulk and handed to
     the workers in batches after commit. Returns the primary keys of the new rows.
     """
     by_key = {}
@@ -222,12 +219,7 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     new_keys = [key for key in by_key if key not in already]
     if not new_keys:
         return []
-    event_ids = {getattr(by_key[key].event, "pk", None) for key in new_keys} - {None}
-    overrides = {
-        (override.event_id, override.kind): override
-        for override in MessageTemplateOverride.objects.filter(event_id__in=event_ids)
-    }
-    messages = [_build(by_key[key], key=key, overrides=overrides) for key in new_keys]
+    messages = [_build(by_key[key], key=key) for key in new_keys]
     with transaction.atomic():
         OutboxMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
         ids = []
@@ -245,8 +237,18 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
 # --- sending ---------------------------------------------------------------------------
 
 
+class AboutGone(Exception):
+    """The object a message is about was deleted: there is nothing true left to tell."""
+
+
 def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
-    """Why a reminder must not go out any more ("" if it may)."""
+    """Why a message must not go out any more ("" if it may)."""
+    about = message.about
+    if message.about_type_id is not None and about is None:
+        return "What the message was about no longer exists."
+    wanted = kinds.REGISTRATION_STATUS_OF_KIND.get(message.kind)
+    if wanted and about._meta.label_lower == "registrations.registration" and about.status != wanted:
+        return f"The registration is {about.status} now; this message would no longer be true."
     if message.event_start is None or message.event is None:
         return ""
     event = message.event
@@ -259,37 +261,101 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     return ""
 
 
-def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
+def _attach_event(messages: list[OutboxMessage]) -> None:
+    # the objects a batch is about, fetched once per type (prefetch), share the batch's event rows
+    for message in messages:
+        about = message.about
+        if about is not None and message.event is not None and getattr(about, "event_id", None) == message.event_id:
+            about.event = message.event
+
+
+def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> RenderedMessage:
+    """What ``message`` says now: rendered from the current state of what it is about."""
+    if overrides is None:
+        override = (
+            MessageTemplateOverride.objects.filter(event_id=message.event_id, kind=message.kind).first()
+            if message.event_id
+            else None
+        )
+    else:
+        override = overrides.get((message.event_id, message.kind))
+    rendered = render(
+        kind=message.kind,
+        recipient_email=message.recipient_email,
+        recipient_name=message.recipient_name,
+        about=message.about,
+        event=message.event,
+        context=message.context,
+        override=override,
+        language=message.language,
+    )
+    if message.attachments:
+        # a row queued before rendering moved to send time: its tickets were rendered then
+        rendered.attachments = list(message.attachments)
+    return rendered
+
+
+def _email(message: OutboxMessage, rendered: RenderedMessage, connection) -> EmailMultiAlternatives:
     to = sanitize_address((message.recipient_name, message.recipient_email), "utf-8")
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "localhost"
+    headers = {**rendered.headers, "Message-ID": message.message_id or new_message_id()}
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=rendered.subject,
+        body=rendered.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=connection,
-        # the same row always carries the same Message-ID, so a mail system can drop a
-        # duplicate that a crash between "sent" and "recorded" would cause
-        headers={"Message-ID": f"<outbox-{message.pk}@{domain}>"},
+        headers=headers,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    for attachment in message.attachments or []:
+    if rendered.body_html:
+        email.attach_alternative(rendered.body_html, "text/html")
+    for attachment in rendered.attachments or []:
         email.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment.get("content_type"))
     return email
 
 
 def claim(*, message_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
-    """Take the rows that are still pending and due; nobody else can take them now."""
+    """Take the rows that are still pending and due, under a lease; nobody else can take them
+    while the lease holds."""
     token = uuid.uuid4().hex
     OutboxMessage.objects.filter(pk__in=message_ids, status=OutboxStatus.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    ).update(status=OutboxStatus.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
-    return list(
+    ).update(
+        status=OutboxStatus.SENDING,
+        claimed_at=now,
+        lease_until=now + lease(),
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    messages = list(
         OutboxMessage.objects.filter(claim_token=token, status=OutboxStatus.SENDING)
         .select_related("event")
+        .prefetch_related("about")
+        .defer("body_text", "body_html")
         .order_by("pk")
     )
+    _attach_event(messages)
+    return messages
+
+
+class Lease:
+    """A batch's claim, renewed while the worker works through it."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.every = lease().total_seconds() / 4
+        self.renewed = time.monotonic()
+
+    def keep(self) -> bool:
+        """Renew the claim when a quarter of the lease has passed. False: the claim was lost
+        (the sweep took this worker for dead), so the rows are someone else's now."""
+        if time.monotonic() - self.renewed < self.every:
+            return True
+        now = timezone.now()
+        held = OutboxMessage.objects.filter(claim_token=self.token, status=OutboxStatus.SENDING).update(
+            lease_until=now + lease()
+        )
+        self.renewed = time.monotonic()
+        return held > 0
 
 
 def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> None:
@@ -299,6 +365,7 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
         last_error=error[:2000],
         next_attempt_at=None if final else now + retry_delay(message.attempts),
         claim_token="",
+        lease_until=None,
         handed_out_at=None,
     )
     level = logging.ERROR if final else logging.WARNING
@@ -306,7 +373,7 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
 
 
 def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = None) -> dict:
-    """Send the given messages that are pending and due, over one mail connection.
+    """Render and send the given messages that are pending and due, over one mail connection.
 
     Safe to run twice and concurrently: each row is sent only by the one run that claimed it.
     Returns counts by outcome.
@@ -326,7 +393,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             continue
         if reason:
             OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
-                status=OutboxStatus.CANCELLED, last_error=reason, claim_token=""
+                status=OutboxStatus.CANCELLED, last_error=reason, claim_token="", lease_until=None
             )
             outcome["cancelled"] += 1
         else:
@@ -334,7 +401,6 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
     if not sendable:
         return outcome
 
-    sent_ids = []
     try:
         connection = get_connection()
         connection.open()
@@ -343,72 +409,109 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             _record_failure(message, f"{type(exc).__name__}: {exc}", now)
         outcome["failed"] += len(sendable)
         return outcome
+    event_ids = {message.event_id for message in sendable} - {None}
+    overrides = {
+        (override.event_id, override.kind): override
+        for override in MessageTemplateOverride.objects.filter(event_id__in=event_ids)
+    }
+    token = sendable[0].claim_token
+    held = Lease(token)
     # A worker kills a task after Q_CLUSTER["timeout"]; a slow mail server must not make a
-    # batch outlive it (its rows would sit in "sending" until the sweep, then go out twice).
+    # batch outlive it (its rows would be freed by the sweep and go out twice).
     deadline = time.monotonic() + send_budget_seconds()
-    unsent = []
+    unsent, lost = [], []
+    sent = 0
     try:
         for position, message in enumerate(sendable):
+            if not held.keep():
+                lost = sendable[position:]
+                break
             if time.monotonic() > deadline:
                 unsent = sendable[position:]
                 break
             try:
-                connection.send_messages([_email(message, connection)])
-            except Exception as exc:  # noqa: BLE001 -- backends raise SMTP, socket and provider errors alike
+                rendered = render_message(message, overrides=overrides)
+                connection.send_messages([_email(message, rendered, connection)])
+            except Exception as exc:  # noqa: BLE001 -- templates, backends: SMTP, socket and provider errors alike
                 _record_failure(message, f"{type(exc).__name__}: {exc}", now)
                 outcome["failed"] += 1
             else:
                 # Recorded at once, not at the end of the batch: a worker killed mid-batch then
                 # leaves only the message in flight to go out again, not every one sent before it.
-                OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+                OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
                     status=OutboxStatus.SENT,
+                    subject=rendered.subject,
+                    body_text=rendered.body_text,
                     sent_at=timezone.now(),
                     last_error="",
                     claim_token="",
+                    lease_until=None,
                     next_attempt_at=None,
                 )
-                sent_ids.append(message.pk)
+                sent += 1
     finally:
         try:
             connection.close()
         except Exception:
             logger.warning("Closing the mail connection failed", exc_info=True)
-    token = sendable[0].claim_token
+    if lost:
+        logger.warning("Outbox batch lost its lease; %s messages left to the sweep", len(lost))
+        outcome["lost"] = len(lost)
     if unsent:
         # handed back untouched: not an attempt, and due at once
         unsent_ids = [message.pk for message in unsent]
         OutboxMessage.objects.filter(pk__in=unsent_ids, claim_token=token).update(
             status=OutboxStatus.PENDING,
             claim_token="",
+            lease_until=None,
             attempts=F("attempts") - 1,
             next_attempt_at=None,
             handed_out_at=timezone.now(),
         )
         outcome["handed_back"] = len(unsent_ids)
         transaction.on_commit(lambda: enqueue(SEND_TASK, unsent_ids))
-    outcome["sent"] = len(sent_ids)
+    outcome["sent"] = sent
     return outcome
+
+
+def _outbox_idle(now: dt.datetime) -> bool:
+    """No worker has held or finished a claim for a lease's length: tasks handed out and not
+    yet run are lost (a killed cluster takes the tasks it had fetched with it)."""
+    since = now - lease()
+    return not (
+        OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_until__gte=now).exists()
+        or OutboxMessage.objects.filter(status=OutboxStatus.SENT, sent_at__gte=since).exists()
+        or OutboxMessage.objects.filter(status=OutboxStatus.PENDING, handed_out_at__gte=since).exists()
+    )
 
 
 def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     """Hand out again what fell through the cracks.
 
-    - rows left in ``sending`` longer than a task may run: their worker died; back to
-      pending (or failed when out of attempts);
-    - rows ``pending`` and due whose task was lost (Redis broker) or whose retry time came.
+    - rows in ``sending`` whose lease ran out: their worker died; back to pending (or failed
+      when out of attempts);
+    - rows ``pending`` and due whose retry time came, or whose task was lost: at once when the
+      outbox is idle (no worker touched it for a lease's length), else after
+      ``OUTBOX_LOST_AFTER_MINUTES`` (the backlog of a big fan-out is not a lost task).
     """
     now = now or timezone.now()
-    stuck = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stuck_after())
-    failed = stuck.filter(attempts__gte=max_attempts()).update(
-        status=OutboxStatus.FAILED, claim_token="", last_error="The worker stopped while sending; out of attempts."
+    expired = OutboxMessage.objects.filter(status=OutboxStatus.SENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=now - lease())
     )
-    freed = stuck.update(status=OutboxStatus.PENDING, claim_token="", next_attempt_at=None, handed_out_at=None)
-    # Due rows that no task holds, or whose task has had long enough (the backlog of a big
-    # fan-out is not a lost task: it is not handed out again every minute).
+    failed = expired.filter(attempts__gte=max_attempts()).update(
+        status=OutboxStatus.FAILED,
+        claim_token="",
+        lease_until=None,
+        last_error="The worker stopped while sending; out of attempts.",
+    )
+    freed = expired.update(
+        status=OutboxStatus.PENDING, claim_token="", lease_until=None, next_attempt_at=None, handed_out_at=None
+    )
+    waited = now - (lease() if _outbox_idle(now) else lost_after())
     due = (
         OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(handed_out_at__isnull=True) | Q(handed_out_at__lte=now - lost_after()))
+        .filter(Q(handed_out_at__isnull=True) | Q(handed_out_at__lte=waited))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -427,7 +530,9 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
 
 @transaction.atomic
 def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
-    """An organiser sends a failed (or sent, or cancelled) message again, as the same row.
+    """An organiser sends a failed (or sent, or cancelled) message again, as the same row: it is
+    rendered anew from the current state and goes out under a new Message-ID (a mail system
+    would drop a second message with the first one's as a duplicate).
 
     Side effect: a send job after commit.
     """
@@ -440,7 +545,11 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
             next_attempt_at=None,
             last_error="",
             claim_token="",
+            lease_until=None,
             sent_at=None,
+            # tickets are made anew too
+            attachments=[],
+            message_id=new_message_id(),
             handed_out_at=timezone.now(),
         )
     )

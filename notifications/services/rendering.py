@@ -5,6 +5,7 @@ Lookup order for each part: the organiser's override for this event and kind, th
 """
 
 import base64
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from notifications import kinds
 from notifications.audience import audience_of
+from notifications.language import message_language
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -35,6 +37,8 @@ class RenderedMessage:
     body_text: str
     body_html: str
     attachments: list = field(default_factory=list)
+    language: str = ""
+    headers: dict = field(default_factory=dict)
 
 
 def _format_moment(moment, zone) -> str:
@@ -130,20 +134,50 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), text)
 
 
-def _template_names(kind: str, event, part: str) -> list[str]:
+@functools.lru_cache(maxsize=512)
+def _template(kind: str, event_kind: str | None, part: str):
+    # resolved once per kind, event kind and part: a fan-out must not try (and miss) the
+    # event-kind specific names again for every message
     names = []
-    if event is not None:
-        names.append(f"notifications/{kind}/{event.kind}/{part}")
-    names.append(f"notifications/{kind}/{part}")
-    names.append(f"notifications/generic/{part}")
-    return names
+    if event_kind is not None:
+        names.append(f"notifications/{kind}/{event_kind}/{part}")
+    names += [f"notifications/{kind}/{part}", f"notifications/generic/{part}"]
+    return select_template(names)
 
 
 def _render_part(kind: str, event, part: str, values: dict) -> str:
-    return select_template(_template_names(kind, event, part)).render(values)
+    return _template(kind, getattr(event, "kind", None), part).render(values)
 
 
 def render(
+    *,
+    kind: str,
+    recipient_email: str,
+    recipient_name: str,
+    about,
+    event,
+    context: dict | None,
+    override=None,
+    language: str = "",
+) -> RenderedMessage:
+    """The message in the recipient's ``language`` (empty: the site's default)."""
+    language = message_language(language)
+    with translation.override(language):
+        rendered = _render(
+            kind=kind,
+            recipient_email=recipient_email,
+            recipient_name=recipient_name,
+            about=about,
+            event=event,
+            context=context,
+            override=override,
+        )
+    rendered.language = language
+    rendered.headers = {"Content-Language": language}
+    return rendered
+
+
+def _render(
     *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None, override=None
 ) -> RenderedMessage:
     values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)

@@ -79,7 +79,8 @@ def test_registrant_message_renders_content_recipient_and_attachments(kind, db, 
         feedback_url="https://forms.example.org/cv",
         resources_url="https://example.org/cv-slides",
     )
-    registration = make_registration(event, name="Aysel Mammadova", email="aysel@example.org")
+    status = kinds.REGISTRATION_STATUS_OF_KIND.get(kind, "confirmed")
+    registration = make_registration(event, name="Aysel Mammadova", email="aysel@example.org", status=status)
     subject_part, body_part, attachments = REGISTRANT_KINDS[kind]
 
     message, email = _send(
@@ -163,6 +164,8 @@ def test_event_changed_carries_an_updated_request_with_the_raised_sequence(
 
 @pytest.mark.parametrize("kind", [kinds.EVENT_CANCELLED, kinds.REGISTRATION_CANCELLED])
 def test_cancellation_carries_a_calendar_cancel(kind, registration, django_capture_on_commit_callbacks):
+    registration.status = kinds.REGISTRATION_STATUS_OF_KIND.get(kind, registration.status)
+    registration.save(update_fields=["status"])
     _, email = _send(
         django_capture_on_commit_callbacks,
         kind=kind,
@@ -217,7 +220,7 @@ def test_times_are_written_in_the_event_timezone(db, django_capture_on_commit_ca
 
     start = dt.datetime(2026, 12, 3, 14, 30, tzinfo=dt.UTC)  # 18:30 in Baku, 15:30 in Berlin
     event = factories.EventFactory(title="Roundtable", timezone="Europe/Berlin", start=start)
-    registration = make_registration(event, email="berlin@example.org")
+    registration = make_registration(event, email="berlin@example.org", status="pending")
 
     _, email = _send(
         django_capture_on_commit_callbacks,
