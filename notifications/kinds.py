@@ -21,6 +21,8 @@ MISSED_SESSIONS_ALERT = "missed_sessions_alert"
 # "email me my tickets": the private links of a person's active registrations
 TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
+# an organiser's own words to chosen registrants (the workspace's registrations list)
+ORGANISER_MESSAGE = "organiser_message"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -43,6 +45,7 @@ ALL_KINDS = (
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
     TEAM_INVITATION,
+    ORGANISER_MESSAGE,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

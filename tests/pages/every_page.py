@@ -98,6 +98,7 @@ PAGES = {
     "manage/events/<id:pk>/duplicate/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/duplicate/"),
     "manage/events/<id:pk>/move/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/move/"),
     "manage/events/<id:pk>/cancel/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/cancel/"),
+    "manage/events/<id:pk>/registrations/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/registrations/"),
     "manage/events/<id:pk>/questions/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/questions/"),
     "manage/events/<id:pk>/questions/<id:question_pk>/": (
         "organiser",
