@@ -15,4 +15,5 @@ class NotificationsConfig(AppConfig):
 
         from events import workspace
 
+        workspace.add_section(_("Outbox"), "manage-outbox", order=40)
         workspace.add_event_tab(_("Messages"), "manage-event-messages", order=50)

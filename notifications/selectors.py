@@ -1,9 +1,10 @@
 """Reads of the outbox, templates and imports, limited to what a user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from events.models import Event
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
+from events.selectors import events_managed_by
+from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage, OutboxStatus
 
 
 def _organised_event_ids(user):
@@ -16,6 +17,22 @@ def outbox_visible_to(user) -> QuerySet[OutboxMessage]:
     if user.is_superuser:
         return messages
     return messages.filter(event_id__in=_organised_event_ids(user))
+
+
+def outbox_managed_by(user) -> QuerySet[OutboxMessage]:
+    """Messages about the events a user may change: what the workspace's outbox lists and resends."""
+    return (
+        OutboxMessage.objects.filter(event__in=events_managed_by(user).values("pk"))
+        .select_related("event")
+        .defer("body_html", "attachments")
+    )
+
+
+def outbox_counts(messages: QuerySet[OutboxMessage]) -> dict[str, int]:
+    counts = {status: 0 for status in OutboxStatus.values}
+    for row in messages.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
 
 
 def templates_visible_to(user) -> QuerySet[MessageTemplateOverride]:

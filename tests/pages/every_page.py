@@ -112,6 +112,7 @@ PAGES = {
         lambda w: f"/manage/events/{w.visit.pk}/messages/reminder/",
     ),
     "manage/events/<id:pk>/team/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/team/"),
+    "manage/outbox/": ("organiser", lambda w: "/manage/outbox/"),
     "manage/series/": ("organiser", lambda w: "/manage/series/"),
     "manage/series/new/": ("organiser", lambda w: "/manage/series/new/"),
     "manage/series/<id:pk>/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/"),
@@ -259,6 +260,15 @@ def build_world() -> SimpleNamespace:
         attendance_rate=90,
         sessions_attended=9,
         issued_at=now,
+    )
+    # a message that failed, with the mail server's long answer, for the outbox page
+    from notifications.models import OutboxMessage
+
+    OutboxMessage.objects.filter(event=visit).update(
+        status="failed",
+        attempts=5,
+        last_error="SMTPRecipientsRefused: {'leyla.attendee@example.org': (550, b'5.1.1 The email account that you "
+        "tried to reach does not exist. Please try double-checking the recipient's email address for typos')}",
     )
     team_invitation = invite_to_team(event=visit, email="volunteer@example.org", role="checkin", by=organiser)
     uid = urlsafe_base64_encode(force_bytes(attendee.pk))
