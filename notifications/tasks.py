@@ -26,7 +26,10 @@ def queue_due_reminders() -> int:
 
 def finalise_attendance() -> list[int]:
     from registrations.services.attendance import finalise_due_events
+    from registrations.services.participant_reports import sweep_stuck_imports
 
+    # imports whose job was lost are handed out again (or failed) before events are finalised
+    sweep_stuck_imports()
     return finalise_due_events()
 
 

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import logging
 import math
 import re
 from collections import defaultdict
@@ -28,6 +29,17 @@ from notifications.jobs import enqueue
 from notifications.models import AttendanceImport
 from registrations.models import Attendance, Registration, RegistrationStatus
 from registrations.services.attendance import finalise_event_attendance, queue_follow_ups
+
+logger = logging.getLogger(__name__)
+
+# A participant report of a large meeting is a few hundred kilobytes; anything far larger is not one.
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+# A row claiming more than a week in one meeting is not a duration we can believe.
+MAX_ROW_MINUTES = 7 * 24 * 60
+# An import still queued after this long lost its job (a worker was killed): hand it out again ...
+RETRY_QUEUED_AFTER = dt.timedelta(minutes=10)
+# ... and after this long give up and say so, so no import stays "queued" for ever.
+GIVE_UP_QUEUED_AFTER = dt.timedelta(hours=2)
 
 
 @dataclass
@@ -47,16 +59,28 @@ class ParsedReport:
 
 
 def _decode(content: bytes) -> str:
-    # Teams writes UTF-16 with a BOM; Zoom and spreadsheets UTF-8, often with a BOM.
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return content.decode("utf-16")
+    """The report's text; ``ImportFailed("not_csv")`` for bytes that are no text in any
+    encoding a platform writes.
+
+    Teams writes UTF-16 with a byte-order mark (sometimes without one); Zoom and spreadsheets
+    UTF-8, often with a mark, and older spreadsheets Windows-1252. A UTF-16 file cut at an
+    odd byte is not readable as UTF-16: it is refused, never half-read.
+    """
+    not_text = ImportFailed("The file is not a text (CSV) file, or it is cut off.", "not_csv")
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return content.decode("utf-16")
+        if len(content) >= 4 and content[1:4:2] == b"\x00\x00" and content[0:4:2] != b"\x00\x00":
+            return content.decode("utf-16-le")  # UTF-16 without its mark: every other byte NUL
         try:
-            return content.decode("cp1252")
+            text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ImportFailed("The file is not a text (CSV) file.", "not_csv") from None
+            text = content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise not_text from None
+    if "\x00" in text:
+        raise not_text
+    return text
 
 
 def _norm(header: str) -> str:
@@ -96,13 +120,22 @@ TEAMS_DURATION = re.compile(
 
 
 def _parse_minutes(value: str, line: int) -> float:
+    minutes = _read_minutes(value, line)
+    if not math.isfinite(minutes) or minutes > MAX_ROW_MINUTES:
+        raise ImportFailed(
+            f"Line {line}: {value[:40]!r} is longer than a meeting can be.", "invalid_duration", extra={"line": line}
+        )
+    return minutes
+
+
+def _read_minutes(value: str, line: int) -> float:
     text = value.strip().lower()
+    if len(text) > 40:
+        raise ImportFailed(f"Line {line}: {value[:40]!r}… is not a duration.", "invalid_duration", extra={"line": line})
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
     # Teams: "1h 5m 3s", "45m 12s", "12s"
-    match = re.fullmatch(
-        r"(?:(\d+)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?)?)?)?\s*(?:(\d+)\s*s(?:ec(?:onds?)?)?)?", text
-    )
+    match = TEAMS_DURATION.fullmatch(text)
     if text and match and any(match.groups()):
         hours, minutes, seconds = (int(group or 0) for group in match.groups())
         return hours * 60 + minutes + seconds / 60
@@ -111,7 +144,7 @@ def _parse_minutes(value: str, line: int) -> float:
     if match:
         hours, minutes, seconds = (int(group) for group in match.groups())
         return hours * 60 + minutes + seconds / 60
-    raise ImportFailed(f"Line {line}: {value!r} is not a duration.", "invalid_duration", extra={"line": line})
+    raise ImportFailed(f"Line {line}: {value[:40]!r} is not a duration.", "invalid_duration", extra={"line": line})
 
 
 # Recognised header rows, by format: (required columns, column names to read)
@@ -170,7 +203,10 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
     if not any(line.strip() for line in lines):
         raise ImportFailed("The file is empty.", "empty_report")
     delimiter = "\t" if text.count("\t") > text.count(",") else ","
-    reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # a field beyond csv's size limit, a broken quote
+        raise ImportFailed(f"The file is not a readable CSV table ({exc}).", "not_csv") from None
 
     header_at, detected = None, None
     for index, row in enumerate(reader):
@@ -250,11 +286,15 @@ def upload_participant_report(
 ) -> tuple[AttendanceImport, bool]:
     """Store an uploaded report and import it in the background.
 
-    The same file for the same event returns the earlier import (``created`` False).
+    The same file for the same event returns the earlier import (``created`` False); if that
+    import lost its job (still queued after ``RETRY_QUEUED_AFTER``) it is handed out again.
+    A failed import does not hold the file: uploading it again is a new import.
     Side effect: an import job after commit.
     """
     if not content:
         raise ImportFailed("The file is empty.", "empty_report")
+    if len(content) > MAX_REPORT_BYTES:
+        raise ImportFailed("A participant report is at most 5 MB.", "file_too_large")
     if not 1 <= threshold_percent <= 100:
         raise ImportFailed("The threshold is a percentage between 1 and 100.", "invalid_threshold")
     digest = hashlib.sha256(content).hexdigest()
@@ -264,7 +304,7 @@ def upload_participant_report(
         .first()
     )
     if existing:
-        return existing, False
+        return retry_import(report=existing), False
     try:
         with transaction.atomic():
             report = AttendanceImport.objects.create(
@@ -276,15 +316,85 @@ def upload_participant_report(
                 format=format or "auto",
                 threshold_percent=threshold_percent,
             )
-            transaction.on_commit(lambda: enqueue("notifications.tasks.import_participant_report", report.pk))
+            _enqueue_import(report.pk)
     except IntegrityError:
         return AttendanceImport.objects.get(event=event, content_sha256=digest, status__in=["queued", "done"]), False
     return report, True
 
 
+def _enqueue_import(import_id: int) -> None:
+    transaction.on_commit(lambda: enqueue("notifications.tasks.import_participant_report", import_id))
+
+
+def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
+    """Queued for longer than a job takes: its job was lost."""
+    now = now or timezone.now()
+    return report.status == AttendanceImport.Status.QUEUED and report.created_at <= now - RETRY_QUEUED_AFTER
+
+
+def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
+    """Run a failed or stuck import again with the same file; a done or running one is left alone.
+
+    A failed import is queued again only while no other import of the same file holds it
+    (the file's uniqueness); otherwise that import is returned. Side effect: an import job.
+    """
+    now = now or timezone.now()
+    if report.status == AttendanceImport.Status.FAILED:
+        holder = (
+            AttendanceImport.objects.filter(event_id=report.event_id, content_sha256=report.content_sha256)
+            .exclude(status=AttendanceImport.Status.FAILED)
+            .first()
+        )
+        if holder is not None:
+            return holder
+        try:
+            with transaction.atomic():
+                AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.FAILED).update(
+                    status=AttendanceImport.Status.QUEUED, error="", error_code="", finished_at=None, created_at=now
+                )
+                _enqueue_import(report.pk)
+        except IntegrityError:  # the same file was uploaded again meanwhile
+            pass
+    elif is_stuck(report, now=now):
+        with transaction.atomic():
+            # created_at restarts the clock, so a sweep does not hand it out again at once
+            AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.QUEUED).update(created_at=now)
+            _enqueue_import(report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
+    """Hand out again imports whose job was lost; fail those queued far too long.
+
+    Runs with the attendance finalisation job, so every import ends ``done`` or ``failed``.
+    """
+    now = now or timezone.now()
+    queued = AttendanceImport.objects.filter(status=AttendanceImport.Status.QUEUED)
+    given_up = queued.filter(created_at__lte=now - GIVE_UP_QUEUED_AFTER).update(
+        status=AttendanceImport.Status.FAILED,
+        error="The import did not finish; upload the file again to retry.",
+        error_code="import_timeout",
+        finished_at=now,
+    )
+    retried = 0
+    for report in queued.filter(created_at__lte=now - RETRY_QUEUED_AFTER).defer("content"):
+        retry_import(report=report, now=now)
+        retried += 1
+    return {"retried": retried, "failed": given_up}
+
+
+def _fail(report: AttendanceImport, *, message: str, code: str, now: dt.datetime) -> None:
+    AttendanceImport.objects.filter(pk=report.pk).exclude(status=AttendanceImport.Status.DONE).update(
+        status=AttendanceImport.Status.FAILED, error=message, error_code=code, finished_at=now
+    )
+
+
 def import_participant_report(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
     """Apply a stored report: all rows or none. Safe to run twice (it sets, never adds).
 
+    Whatever the bytes, the import ends ``done`` or ``failed`` with a code and a message:
+    the whole job is guarded, not only the parsing.
     Side effects: when the event is over, attendance is finalised (follow-ups go out).
     """
     now = now or timezone.now()
@@ -292,64 +402,17 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
         return report
     event = report.event
     try:
-        with transaction.atomic():
-            parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
-            by_email = defaultdict(list)
-            unmatched = []
-            for row in parsed.rows:
-                if row.email:
-                    by_email[row.email].append(row)
-                else:
-                    unmatched.append({"line": row.line, "name": row.name, "email": "", "reason": "no_email"})
-            registrations = {
-                registration.email.lower(): registration
-                for registration in Registration.objects.select_for_update().filter(
-                    event=event, status=RegistrationStatus.CONFIRMED
-                )
-            }
-            duration = max((event.end - event.start).total_seconds() / 60, 1)
-            needed = math.ceil(duration * report.threshold_percent / 100)
-            matched = attended = 0
-            for email, rows in by_email.items():
-                minutes = merged_minutes(rows)
-                registration = registrations.get(email)
-                if registration is None:
-                    unmatched.append(
-                        {
-                            "line": rows[0].line,
-                            "name": rows[0].name,
-                            "email": email,
-                            "minutes": minutes,
-                            "reason": "not_registered",
-                        }
-                    )
-                    continue
-                matched += 1
-                present = minutes >= needed
-                attended += present
-                registration.minutes_attended = minutes
-                registration.attendance = Attendance.ATTENDED if present else Attendance.NO_SHOW
-                registration.updated_at = now
-            Registration.objects.bulk_update(
-                [r for r in registrations.values() if r.email.lower() in by_email],
-                ["minutes_attended", "attendance", "updated_at"],
-                batch_size=500,
-            )
-            AttendanceImport.objects.filter(pk=report.pk).update(
-                status=AttendanceImport.Status.DONE,
-                detected_format=parsed.format,
-                rows=len(parsed.rows),
-                matched=matched,
-                attended=attended,
-                unmatched_rows=sorted(unmatched, key=lambda item: item["line"]),
-                error="",
-                error_code="",
-                finished_at=now,
-            )
+        _apply_report(report=report, event=event, now=now)
     except ImportFailed as exc:
         # nothing of the file was applied (the atomic block rolled back); say why
-        AttendanceImport.objects.filter(pk=report.pk).update(
-            status=AttendanceImport.Status.FAILED, error=exc.message, error_code=exc.code, finished_at=now
+        _fail(report, message=exc.message, code=exc.code, now=now)
+    except Exception:
+        logger.exception("Attendance import %s failed unexpectedly", report.pk)
+        _fail(
+            report,
+            message="The report could not be imported; nothing was changed. Try again, or check the file.",
+            code="import_error",
+            now=now,
         )
     report.refresh_from_db()
     if report.status == AttendanceImport.Status.DONE:
@@ -359,3 +422,60 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
             # a report that arrives after finalisation still earns attendees their thanks
             queue_follow_ups(event=event, now=now)
     return report
+
+
+def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -> None:
+    with transaction.atomic():
+        parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
+        by_email = defaultdict(list)
+        unmatched = []
+        for row in parsed.rows:
+            if row.email:
+                by_email[row.email].append(row)
+            else:
+                unmatched.append({"line": row.line, "name": row.name, "email": "", "reason": "no_email"})
+        registrations = {
+            registration.email.lower(): registration
+            for registration in Registration.objects.select_for_update().filter(
+                event=event, status=RegistrationStatus.CONFIRMED
+            )
+        }
+        duration = max((event.end - event.start).total_seconds() / 60, 1)
+        needed = math.ceil(duration * report.threshold_percent / 100)
+        matched = attended = 0
+        for email, rows in by_email.items():
+            minutes = merged_minutes(rows)
+            registration = registrations.get(email)
+            if registration is None:
+                unmatched.append(
+                    {
+                        "line": rows[0].line,
+                        "name": rows[0].name,
+                        "email": email,
+                        "minutes": minutes,
+                        "reason": "not_registered",
+                    }
+                )
+                continue
+            matched += 1
+            present = minutes >= needed
+            attended += present
+            registration.minutes_attended = minutes
+            registration.attendance = Attendance.ATTENDED if present else Attendance.NO_SHOW
+            registration.updated_at = now
+        Registration.objects.bulk_update(
+            [r for r in registrations.values() if r.email.lower() in by_email],
+            ["minutes_attended", "attendance", "updated_at"],
+            batch_size=500,
+        )
+        AttendanceImport.objects.filter(pk=report.pk).update(
+            status=AttendanceImport.Status.DONE,
+            detected_format=parsed.format,
+            rows=len(parsed.rows),
+            matched=matched,
+            attended=attended,
+            unmatched_rows=sorted(unmatched, key=lambda item: item["line"]),
+            error="",
+            error_code="",
+            finished_at=now,
+        )
