@@ -261,24 +261,40 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
 
 
 def merged_minutes(rows: list[ReportRow]) -> int:
-    """Minutes one person was present, counting overlapping sessions (two devices) once.
+    """Minutes one person was present, in the platform's own figures where the report has them.
 
-    With join and leave times on every row the intervals are merged; otherwise the
-    rows' durations are added up.
+    Rows whose join-to-leave times do not overlap (a rejoin) add up their own duration
+    figures, so two Zoom rows of 39 and 48 minutes make 87, as Zoom's report says. Rows
+    that overlap (a phone and a laptop at once) are one session: the span from the first
+    join to the last leave, rounded up to the minute as Zoom rounds, and never less than
+    the longest row's figure. Rows without times (Teams, the generic format) add up their
+    durations. The total is rounded to the nearest minute.
     """
-    if all(row.joined and row.left and row.left >= row.joined for row in rows):
-        intervals = sorted((row.joined, row.left) for row in rows)
-        total = dt.timedelta()
-        current_start, current_end = intervals[0]
-        for start, end in intervals[1:]:
-            if start <= current_end:
-                current_end = max(current_end, end)
-            else:
-                total += current_end - current_start
-                current_start, current_end = start, end
-        total += current_end - current_start
-        return round(total.total_seconds() / 60)
-    return round(sum(row.minutes or 0 for row in rows))
+    if not all(row.joined and row.left and row.left >= row.joined for row in rows):
+        return _whole_minutes(sum(row.minutes or 0 for row in rows))
+    sessions = sorted(rows, key=lambda row: (row.joined, row.left))
+    total = 0.0
+    group, group_end = [sessions[0]], sessions[0].left
+    for row in sessions[1:]:
+        if row.joined < group_end:
+            group.append(row)
+            group_end = max(group_end, row.left)
+        else:
+            total += _session_minutes(group, group_end)
+            group, group_end = [row], row.left
+    total += _session_minutes(group, group_end)
+    return _whole_minutes(total)
+
+
+def _session_minutes(group: list[ReportRow], end: dt.datetime) -> float:
+    if len(group) == 1 and group[0].minutes is not None:
+        return group[0].minutes  # the platform's own figure
+    span = math.ceil((end - group[0].joined).total_seconds() / 60)
+    return max(span, *(row.minutes or 0 for row in group))
+
+
+def _whole_minutes(minutes: float) -> int:
+    return math.floor(minutes + 0.5)
 
 
 def upload_participant_report(
