@@ -25,6 +25,7 @@ from notifications.serializers import (
     AttendanceImportSerializer,
     AttendanceUploadSerializer,
     EventAttendanceFiguresSerializer,
+    FinaliseAttendanceSerializer,
     MessageTemplateSerializer,
     MessageTemplateUpdateSerializer,
     OutboxMessageDetailSerializer,
@@ -183,6 +184,7 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             by=request.user,
             format=data["format"],
             threshold_percent=data["threshold_percent"],
+            send_corrections=data["send_corrections"],
         )
         report.refresh_from_db()
         return Response(
@@ -204,16 +206,24 @@ class EventAttendanceView(APIView):
 
 
 class FinaliseEventAttendanceView(APIView):
-    """Close the attendance record now (otherwise it closes by itself after the grace period)."""
+    """Close the attendance record now. In-person events otherwise close by themselves after
+    the grace period; online and hybrid events close when a report is imported, or here with
+    ``without_report`` (409 ``report_missing`` without it)."""
 
     permission_classes = [IsOrganiser]
 
-    @extend_schema(request=None, responses={200: EventAttendanceFiguresSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        request=FinaliseAttendanceSerializer, responses={200: EventAttendanceFiguresSerializer, **WRITE_ERRORS}
+    )
     def post(self, request, event_id: int):
         event = _managed_event(request.user, event_id)
+        payload = FinaliseAttendanceSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
         if event.end > timezone.now():
             raise DomainError("The event has not ended yet.", "event_not_over")
-        event = attendance_services.finalise_event_attendance(event=event)
+        event = attendance_services.finalise_event_attendance(
+            event=event, without_report=payload.validated_data["without_report"]
+        )
         return Response(
             EventAttendanceFiguresSerializer(attendance_services.event_attendance_figures(event=event)).data
         )

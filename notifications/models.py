@@ -117,6 +117,8 @@ class AttendanceImport(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.AUTO)
     detected_format = models.CharField(max_length=10, choices=Format.choices, blank=True)
     threshold_percent = models.PositiveSmallIntegerField(default=50)
+    # a report after the follow-ups went out: tell those whose attendance it changes (once)
+    send_corrections = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     error_code = models.CharField(max_length=50, blank=True)

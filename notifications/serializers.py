@@ -65,6 +65,7 @@ class AttendanceImportSerializer(serializers.ModelSerializer):
             "format",
             "detected_format",
             "threshold_percent",
+            "send_corrections",
             "status",
             "error",
             "error_code",
@@ -83,6 +84,18 @@ class AttendanceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=AttendanceImport.Format.choices, default="auto")
     threshold_percent = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    send_corrections = serializers.BooleanField(
+        default=False,
+        help_text="After the follow-ups went out: send one short correction to people whose attendance changes.",
+    )
+
+
+class FinaliseAttendanceSerializer(serializers.Serializer):
+    without_report = serializers.BooleanField(
+        default=False,
+        help_text="Online and hybrid events: finalise with no participant report (everyone not checked in is a "
+        "no-show).",
+    )
 
 
 class EventAttendanceFiguresSerializer(serializers.Serializer):

@@ -28,7 +28,11 @@ from notifications.exceptions import ImportFailed
 from notifications.jobs import enqueue
 from notifications.models import AttendanceImport
 from registrations.models import Attendance, Registration, RegistrationStatus
-from registrations.services.attendance import finalise_event_attendance, queue_follow_ups
+from registrations.services.attendance import (
+    finalise_event_attendance,
+    queue_attendance_corrections,
+    queue_follow_ups,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -298,9 +302,19 @@ def _whole_minutes(minutes: float) -> int:
 
 
 def upload_participant_report(
-    *, event: Event, content: bytes, filename: str = "", by=None, format: str = "auto", threshold_percent: int = 50
+    *,
+    event: Event,
+    content: bytes,
+    filename: str = "",
+    by=None,
+    format: str = "auto",
+    threshold_percent: int = 50,
+    send_corrections: bool = False,
 ) -> tuple[AttendanceImport, bool]:
     """Store an uploaded report and import it in the background.
+
+    ``send_corrections``: when the event's follow-ups already went out, people whose
+    attendance this report changes get one short correction (otherwise nothing is sent).
 
     The same file for the same event returns the earlier import (``created`` False); if that
     import lost its job (still queued after ``RETRY_QUEUED_AFTER``) it is handed out again.
@@ -331,6 +345,7 @@ def upload_participant_report(
                 content_sha256=digest,
                 format=format or "auto",
                 threshold_percent=threshold_percent,
+                send_corrections=send_corrections,
             )
             _enqueue_import(report.pk)
     except IntegrityError:
@@ -411,14 +426,18 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
 
     Whatever the bytes, the import ends ``done`` or ``failed`` with a code and a message:
     the whole job is guarded, not only the parsing.
-    Side effects: when the event is over, attendance is finalised (follow-ups go out).
+    Side effects: when the event is over, attendance is finalised (follow-ups go out). A
+    report after finalisation (a correction) changes the figures and sends nothing that
+    contradicts a follow-up already sent: people with no follow-up yet get theirs, and, if
+    the organiser chose it, those whose status changed get one short correction.
     """
     now = now or timezone.now()
     if report.status == AttendanceImport.Status.DONE:
         return report
     event = report.event
+    changed: list[int] = []
     try:
-        _apply_report(report=report, event=event, now=now)
+        changed = _apply_report(report=report, event=event, now=now)
     except ImportFailed as exc:
         # nothing of the file was applied (the atomic block rolled back); say why
         _fail(report, message=exc.message, code=exc.code, now=now)
@@ -435,12 +454,16 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
         if event.attendance_finalised_at is None and event.end <= now:
             finalise_event_attendance(event=event, now=now)
         elif event.attendance_finalised_at is not None:
-            # a report that arrives after finalisation still earns attendees their thanks
             queue_follow_ups(event=event, now=now)
+            if report.send_corrections and changed:
+                queue_attendance_corrections(event=event, registration_ids=changed)
     return report
 
 
-def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -> None:
+def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -> list[int]:
+    """Set minutes and attendance from the report; returns the registrations whose
+    attendance changed from one known value to another."""
+    changed = []
     with transaction.atomic():
         parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
         by_email = defaultdict(list)
@@ -477,7 +500,10 @@ def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -
             present = minutes >= needed
             attended += present
             registration.minutes_attended = minutes
-            registration.attendance = Attendance.ATTENDED if present else Attendance.NO_SHOW
+            decided = Attendance.ATTENDED if present else Attendance.NO_SHOW
+            if registration.attendance not in (Attendance.UNKNOWN, decided):
+                changed.append(registration.pk)
+            registration.attendance = decided
             registration.updated_at = now
         Registration.objects.bulk_update(
             [r for r in registrations.values() if r.email.lower() in by_email],
@@ -495,3 +521,4 @@ def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -
             error_code="",
             finished_at=now,
         )
+    return changed

@@ -299,8 +299,12 @@ def test_organiser_finalises_an_ended_event(organiser_client, my_webinar, django
     make_registration(my_webinar, email="a@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_client.post(f"/api/attendance/events/{my_webinar.pk}/finalise/")
+        refused = organiser_client.post(f"/api/attendance/events/{my_webinar.pk}/finalise/")
+        response = organiser_client.post(
+            f"/api/attendance/events/{my_webinar.pk}/finalise/", {"without_report": True}, format="json"
+        )
 
+    assert (refused.status_code, refused.data["code"]) == (409, "report_missing")
     assert response.status_code == 200
     assert response.data["no_show"] == 1
     assert response.data["finalised_at"] is not None
