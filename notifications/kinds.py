@@ -55,3 +55,19 @@ VERSIONED_BY_EVENT_SEQUENCE = frozenset({EVENT_CHANGED, EVENT_CANCELLED})
 
 # What is sent after the event: at most one of these per registration.
 FOLLOW_UPS = (FOLLOW_UP_ATTENDED, FOLLOW_UP_NO_SHOW)
+
+# Messages about taking part in an event still to come (a place, a ticket, a join link, a
+# reminder): never written once the event is over.
+ABOUT_A_COMING_EVENT = frozenset(
+    {
+        REGISTRATION_CONFIRMED,
+        REGISTRATION_PENDING,
+        REGISTRATION_APPROVED,
+        WAITING_LIST_JOINED,
+        SEAT_OFFERED,
+        WAITING_LIST_PROMOTED,
+        REGISTRATION_INVITATION,
+        REMINDER,
+        EVENT_CHANGED,
+    }
+)
