@@ -1,10 +1,10 @@
-"""Reads of the outbox, templates and imports, limited to what a user may see."""
+"""Reads of the outbox and templates, limited to what a user may see."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from events.models import Event
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
+from notifications.models import MessageTemplateOverride, OutboxMessage
 
 
 def _organised_event_ids(user):
@@ -24,13 +24,6 @@ def templates_visible_to(user) -> QuerySet[MessageTemplateOverride]:
     if user.is_superuser:
         return templates
     return templates.filter(event_id__in=_organised_event_ids(user))
-
-
-def imports_visible_to(user) -> QuerySet[AttendanceImport]:
-    imports = AttendanceImport.objects.select_related("event").defer("content")
-    if user.is_superuser:
-        return imports
-    return imports.filter(event_id__in=_organised_event_ids(user))
 
 
 def messaged_about(*, event_id: int, model, kinds: tuple[str, ...]) -> QuerySet:

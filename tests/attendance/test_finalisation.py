@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from attendance.services import figures, finalisation, participant_reports
 from events.models import EventFormat
 from events_project.exceptions import Conflict
 from notifications import kinds
 from notifications.models import OutboxMessage
 from registrations.models import Attendance
-from registrations.services import attendance, participant_reports
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -45,7 +45,7 @@ def test_online_and_hybrid_events_are_not_finalised_by_the_clock(event_format, d
     event = _event(event_format)
 
     with django_capture_on_commit_callbacks(execute=True):
-        finalised = [attendance.finalise_due_events(now=END + dt.timedelta(days=days)) for days in (1, 2, 7, 29)]
+        finalised = [finalisation.finalise_due_events(now=END + dt.timedelta(days=days)) for days in (1, 2, 7, 29)]
 
     event.refresh_from_db()
     assert finalised == [[], [], [], []]
@@ -58,8 +58,8 @@ def test_in_person_events_are_finalised_by_the_clock(db, settings, django_captur
     event = _event(EventFormat.IN_PERSON)
 
     with django_capture_on_commit_callbacks(execute=True):
-        early = attendance.finalise_due_events(now=END + dt.timedelta(minutes=20))
-        later = attendance.finalise_due_events(now=END + dt.timedelta(minutes=40))
+        early = finalisation.finalise_due_events(now=END + dt.timedelta(minutes=20))
+        later = finalisation.finalise_due_events(now=END + dt.timedelta(minutes=40))
 
     assert (early, later) == ([], [event.pk])
 
@@ -69,8 +69,10 @@ def test_finalising_an_online_event_needs_a_report_or_the_organisers_word(event_
     event = _event(event_format)
 
     with pytest.raises(Conflict) as refused:
-        attendance.finalise_event_attendance(event=event, now=END + dt.timedelta(hours=1))
-    finalised = attendance.finalise_event_attendance(event=event, now=END + dt.timedelta(hours=1), without_report=True)
+        finalisation.finalise_event_attendance(event=event, now=END + dt.timedelta(hours=1))
+    finalised = finalisation.finalise_event_attendance(
+        event=event, now=END + dt.timedelta(hours=1), without_report=True
+    )
 
     assert refused.value.code == "report_missing"
     assert finalised.attendance_finalised_at is not None
@@ -95,7 +97,7 @@ def test_the_report_finalises_and_each_person_gets_one_follow_up(db, django_capt
 
 def _finalise_without_report_then_import(event, capture, **upload):
     with capture(execute=True):
-        attendance.finalise_event_attendance(event=event, now=END + dt.timedelta(hours=2), without_report=True)
+        finalisation.finalise_event_attendance(event=event, now=END + dt.timedelta(hours=2), without_report=True)
     missed = _sent()
     with capture(execute=True):
         report, _ = participant_reports.upload_participant_report(event=event, content=ZOOM, **upload)
@@ -110,7 +112,7 @@ def test_a_late_report_corrects_the_figures_and_sends_nothing_contradictory(db, 
 
     assert missed == [(name.split()[0].lower(), kinds.FOLLOW_UP_NO_SHOW) for name in sorted(PEOPLE)]
     assert report.attended == 3
-    assert attendance.event_attendance_figures(event=event)["attended"] == 3
+    assert figures.event_attendance_figures(event=event)["attended"] == 3
     assert _sent() == missed  # no "thank you for joining" after "we missed you"
     assert [message.subject[:13] for message in mail.outbox] == ["We missed you"] * 4
 

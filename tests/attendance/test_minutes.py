@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from notifications.models import AttendanceImport
+from attendance.models import AttendanceImport
+from attendance.services import participant_reports
 from registrations.models import Attendance
-from registrations.services import participant_reports
 from tests import factories
 from tests.notifications.conftest import make_registration
 

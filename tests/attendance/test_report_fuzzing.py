@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from notifications.exceptions import ImportFailed
-from notifications.models import AttendanceImport
-from registrations.services import participant_reports
+from attendance.exceptions import ImportFailed
+from attendance.models import AttendanceImport
+from attendance.services import participant_reports
 from tests import factories
 from tests.notifications.conftest import make_registration
 

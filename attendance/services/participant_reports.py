@@ -7,7 +7,7 @@
   import (SHA-256), and a job applies it after commit.
 - ``import_participant_report`` matches rows to confirmed registrations by email, merges each
   person's rows, marks attended above the threshold, lists unmatched rows, and finalises an
-  event that is over (see :mod:`registrations.services.attendance`).
+  event that is over (see :mod:`attendance.services.finalisation`).
 """
 
 import csv
@@ -23,16 +23,16 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.models import Event
-from notifications.exceptions import ImportFailed
-from notifications.jobs import enqueue
-from notifications.models import AttendanceImport
-from registrations.models import Attendance, Registration, RegistrationStatus
-from registrations.services.attendance import (
+from attendance.exceptions import ImportFailed
+from attendance.models import AttendanceImport
+from attendance.services.finalisation import (
     finalise_event_attendance,
     queue_attendance_corrections,
     queue_follow_ups,
 )
+from events.models import Event
+from notifications.jobs import enqueue
+from registrations.models import Attendance, Registration, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ def upload_participant_report(
 
 
 def _enqueue_import(import_id: int) -> None:
-    transaction.on_commit(lambda: enqueue("notifications.tasks.import_participant_report", import_id))
+    transaction.on_commit(lambda: enqueue("attendance.tasks.import_participant_report", import_id))
 
 
 def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Who came: attendance finalisation, webinar participant reports, attendance figures.
+"""Who came: when an event's attendance is final, and what each person is told afterwards.
 
 - ``finalise_event_attendance``: once an event is over, checked-in registrations become
   attended and the other confirmed ones no-shows, exactly once (a conditional update on
@@ -7,26 +7,24 @@
   when a participant report is imported or the organiser finalises without one.
 - ``queue_follow_ups``: one follow-up per person, never a second contradicting one;
   ``queue_attendance_corrections``: the organiser's optional short correction.
-- participant reports of webinars: :mod:`registrations.services.participant_reports`.
-- ``event_attendance_figures`` / ``series_attendance``: the numbers organisers see.
+- participant reports of webinars: :mod:`attendance.services.participant_reports`;
+  the numbers organisers see: :mod:`attendance.services.figures`.
 """
 
 import datetime as dt
-import io
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from events.models import Event, EventFormat, EventStatus, Series
-from events_project.exceptions import Conflict
+from attendance.exceptions import ReportMissing
+from attendance.models import AttendanceImport
+from events.models import Event, EventFormat, EventStatus
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications import selectors as notification_selectors
-from notifications.exceptions import NotCompleted
 from notifications.jobs import enqueue
-from notifications.models import AttendanceImport
 from notifications.services.outbox import MessageSpec, queue_messages
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
@@ -69,7 +67,7 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, w
         and not without_report
         and not has_imported_report(event)
     ):
-        raise Conflict(
+        raise ReportMissing(
             "Attendance of an online or hybrid event comes from the participant report: import it, "
             "or finalise without a report.",
             "report_missing",
@@ -191,133 +189,3 @@ def queue_attendance_corrections(*, event: Event, registration_ids: list[int]) -
         if registration.pk in followed_up and told[followed_up[registration.pk]] != registration.attendance
     ]
     return queue_messages(specs)
-
-
-# --- figures --------------------------------------------------------------------------------
-
-
-def _rate(attended: int, no_show: int) -> float | None:
-    return round(attended / (attended + no_show), 4) if attended + no_show else None
-
-
-def event_attendance_figures(*, event: Event) -> dict:
-    counts = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).aggregate(
-        registered=Count("pk"),
-        attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)),
-        no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
-        unknown=Count("pk", filter=Q(attendance=Attendance.UNKNOWN)),
-    )
-    return {
-        "event": event.pk,
-        "title": event.title,
-        "finalised_at": event.attendance_finalised_at,
-        **counts,
-        "rate": _rate(counts["attended"], counts["no_show"]),
-    }
-
-
-def completion_threshold() -> float:
-    return getattr(settings, "SERIES_COMPLETION_THRESHOLD", 0.75)
-
-
-def series_attendance(*, series: Series, threshold: float | None = None) -> dict:
-    """Each participant's attendance across the series' sessions that have been held.
-
-    A session counts once its attendance is finalised; a participant's rate is the share
-    of those sessions they attended, and they complete the series at ``threshold``.
-    """
-    threshold = completion_threshold() if threshold is None else threshold
-    sessions = list(
-        series.occurrences.filter(status__in=HELD_STATUSES, attendance_finalised_at__isnull=False).order_by("start")
-    )
-    session_ids = [session.pk for session in sessions]
-    rows = (
-        Registration.objects.filter(event_id__in=session_ids, status=RegistrationStatus.CONFIRMED)
-        .values("email")
-        .annotate(
-            registered=Count("pk"),
-            attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)),
-            no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
-        )
-        .order_by("email")
-    )
-    names = dict(
-        Registration.objects.filter(event_id__in=session_ids, status=RegistrationStatus.CONFIRMED)
-        .order_by("email", "-created_at")
-        .values_list("email", "name")
-    )
-    held = len(sessions)
-    participants = []
-    for row in rows:
-        rate = round(row["attended"] / held, 4) if held else 0.0
-        participants.append(
-            {
-                "email": row["email"],
-                "name": names.get(row["email"], ""),
-                "registered": row["registered"],
-                "attended": row["attended"],
-                "no_show": row["no_show"],
-                "rate": rate,
-                "completed": held > 0 and rate >= threshold,
-            }
-        )
-    totals = Registration.objects.filter(event_id__in=session_ids, status=RegistrationStatus.CONFIRMED).aggregate(
-        registered=Count("pk"),
-        attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)),
-        no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
-    )
-    return {
-        "series": series.pk,
-        "title": series.title,
-        "sessions_held": held,
-        "threshold": threshold,
-        **totals,
-        "rate": _rate(totals["attended"], totals["no_show"]),
-        "participants": participants,
-    }
-
-
-def participant_series_record(*, series: Series, email: str, threshold: float | None = None) -> dict:
-    email = email.strip().lower()
-    figures = series_attendance(series=series, threshold=threshold)
-    for participant in figures["participants"]:
-        if participant["email"] == email:
-            return {**participant, "sessions_held": figures["sessions_held"], "threshold": figures["threshold"]}
-    raise NotCompleted("This person has no attendance in the series.", "not_a_participant")
-
-
-def certificate_pdf(*, series: Series, email: str) -> bytes:
-    """A certificate of attendance for a participant who completed the series."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen import canvas
-
-    record = participant_series_record(series=series, email=email)
-    if not record["completed"]:
-        raise NotCompleted(
-            f"Attendance {record['rate']:.0%} is below the {record['threshold']:.0%} needed for a certificate.",
-            "not_completed",
-        )
-    buffer = io.BytesIO()
-    width, height = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"Certificate of attendance: {series.title}")
-    pdf.setFont("Helvetica-Bold", 30)
-    pdf.drawCentredString(width / 2, height - 150, "Certificate of Attendance")
-    pdf.setFont("Helvetica", 16)
-    pdf.drawCentredString(width / 2, height - 210, "This certifies that")
-    pdf.setFont("Helvetica-Bold", 24)
-    pdf.drawCentredString(width / 2, height - 250, record["name"] or record["email"])
-    pdf.setFont("Helvetica", 16)
-    pdf.drawCentredString(width / 2, height - 290, "took part in")
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawCentredString(width / 2, height - 325, series.title)
-    pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(
-        width / 2,
-        height - 365,
-        f"attending {record['attended']} of {record['sessions_held']} sessions ({record['rate']:.0%})",
-    )
-    pdf.drawCentredString(width / 2, 90, f"STEM Mentorship Programme · {timezone.localdate():%d %B %Y}")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
