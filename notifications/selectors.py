@@ -1,10 +1,11 @@
-"""Reads of the outbox, templates and imports, limited to what a user may see."""
+"""Reads of the outbox and templates, limited to what a user may see."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
 
 from events.models import Event
 from events.selectors import events_managed_by
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 
 
 def _organised_event_ids(user):
@@ -42,8 +43,9 @@ def templates_visible_to(user) -> QuerySet[MessageTemplateOverride]:
     return templates.filter(event_id__in=_organised_event_ids(user))
 
 
-def imports_visible_to(user) -> QuerySet[AttendanceImport]:
-    imports = AttendanceImport.objects.select_related("event").defer("content")
-    if user.is_superuser:
-        return imports
-    return imports.filter(event_id__in=_organised_event_ids(user))
+def messaged_about(*, event_id: int, model, kinds: tuple[str, ...]) -> QuerySet:
+    """Primary keys of the ``model`` rows that have a message of one of ``kinds`` about them
+    (in the outbox, whatever its status): who already got a follow-up."""
+    return OutboxMessage.objects.filter(
+        event_id=event_id, kind__in=kinds, about_type=ContentType.objects.get_for_model(model)
+    ).values("about_id")

@@ -14,9 +14,19 @@ SUBJECT_MAX = 200
 BODY_MAX = 5000
 
 
+def is_over(event: Event) -> bool:
+    return event.end <= timezone.now()
+
+
 def tell_registrant(registration: Registration, kind: str, **context) -> None:
-    """Queue one message about ``registration`` to its registrant (sent after commit)."""
+    """Queue one message about ``registration`` to its registrant (sent after commit).
+
+    Nothing about a place at an event that is over (a person added by hand afterwards gets
+    no "your place is confirmed" with the join link of a past event).
+    """
     if not registration.email:
+        return
+    if kind in kinds.ABOUT_A_COMING_EVENT and is_over(registration.event):
         return
     queue_message(
         kind=kind,
