@@ -416,7 +416,3 @@ def revoke_feed(*, feed: CalendarFeed) -> CalendarFeed:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
     return feed
-
-
-def feeds_of(user) -> QuerySet[CalendarFeed]:
-    return CalendarFeed.objects.filter(user=user).order_by("-created_at", "-id")
