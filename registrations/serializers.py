@@ -152,7 +152,9 @@ class OwnRegistrationSerializer(InEventZone, serializers.ModelSerializer):
     def get_waiting_position(self, registration):
         if not self.context.get("with_position", True):
             return None
-        return waiting_position(registration)
+        # a registration that just joined knows its place (the waiting list's counter)
+        told = getattr(registration, "position_told", None)
+        return told if told is not None else waiting_position(registration)
 
     def get_join_url(self, registration) -> str | None:
         # only a ticket opens the online room

@@ -110,8 +110,10 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user = request.user if request.user.is_authenticated else None
-        registration = services.register(
-            event=self.event,
+        # the event is read inside the registration's transaction (one commit per registration)
+        registration = services.register_for_event(
+            events=event_selectors.events_visible_to(request.user),
+            event_id=event_id,
             user=user,
             name=data["name"],
             # a signed-in person registers with their account's address

@@ -4,8 +4,12 @@ from notifications.services import queue_message
 from registrations.models import Registration
 
 
-def tell_registrant(registration: Registration, kind: str, **context) -> None:
-    """Queue one message about ``registration`` to its registrant (sent after commit)."""
+def tell_registrant(registration: Registration, kind: str, *, new_registration: bool = False, **context) -> None:
+    """Queue one message about ``registration`` to its registrant (sent after commit).
+
+    ``new_registration``: it was created in this transaction, so no message about it can be
+    queued yet (the outbox skips its duplicate check).
+    """
     if not registration.email:
         return
     queue_message(
@@ -15,4 +19,5 @@ def tell_registrant(registration: Registration, kind: str, **context) -> None:
         about=registration,
         event=registration.event,
         context=context or None,
+        about_is_new=new_registration,
     )
