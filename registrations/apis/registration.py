@@ -28,6 +28,7 @@ from registrations.serializers import (
     RegistrationSerializer,
     RegistrationSummarySerializer,
     TransferSerializer,
+    own_registration_data,
 )
 from registrations.services import registration as services
 
@@ -49,7 +50,7 @@ def registered_response(registration, request) -> Response:
     owner: anyone can type someone else's email address.
     """
     if not getattr(registration, "already_registered", False):
-        return Response(OwnRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+        return Response(own_registration_data(registration), status=status.HTTP_201_CREATED)
     body = {
         "code": "already_registered",
         "detail": "This email address is already registered for this event; the private link is in the first email.",

@@ -18,6 +18,8 @@ from events.models import Event
 from notifications import jobs
 from notifications.models import OutboxMessage
 from registrations.models import Registration
+from registrations.serializers import OwnRegistrationSerializer, own_registration_data
+from registrations.services.registration import register as register_service
 from tests import factories
 
 # the statements the code runs; the transaction's own BEGIN and COMMIT are not among them
@@ -134,3 +136,19 @@ def test_repeated_registration_returns_the_first_and_frees_nothing(queue):
 
 def test_the_broker_is_made_once_per_process(db):
     assert jobs.broker() is jobs.broker()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("full", [False, True])
+def test_answer_built_by_hand_equals_the_serializers(full):
+    event = factories.WebinarFactory(capacity=1)
+    question = factories.QuestionFactory(event=event, label="Sector?")
+    if full:
+        register_service(event=event, name="First", email="first@example.org", consent_data_processing=True)
+    registration = register_service(
+        event=event, name="Leyla", email="leyla@example.org", consent_data_processing=True,
+        answers={str(question.pk): "academia"}, party_size=1,
+    )  # fmt: skip
+    fresh = Registration.objects.get(pk=registration.pk)
+
+    assert own_registration_data(registration) == OwnRegistrationSerializer(fresh).data
