@@ -18,8 +18,11 @@ def is_over(event: Event) -> bool:
     return event.end <= timezone.now()
 
 
-def tell_registrant(registration: Registration, kind: str, **context) -> None:
+def tell_registrant(registration: Registration, kind: str, *, new_registration: bool = False, **context) -> None:
     """Queue one message about ``registration`` to its registrant (sent after commit).
+
+    ``new_registration``: it was created in this transaction, so no message about it can be
+    queued yet (the outbox skips its duplicate check).
 
     Nothing about a place at an event that is over (a person added by hand afterwards gets
     no "your place is confirmed" with the join link of a past event).
@@ -35,6 +38,7 @@ def tell_registrant(registration: Registration, kind: str, **context) -> None:
         about=registration,
         event=registration.event,
         context=context or None,
+        about_is_new=new_registration,
     )
 
 
