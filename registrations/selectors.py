@@ -40,12 +40,6 @@ def registrations_for_event(event: Event) -> QuerySet[Registration]:
     )
 
 
-def waiting_list(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by(
-        "waiting_since", "pk"
-    )
-
-
 def people_counts(event: Event) -> dict[str, int]:
     """People registered (confirmed) and on the waiting list for ``event``: a registration
     brings its whole party, so these add up with the seats. One query."""

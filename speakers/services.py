@@ -390,7 +390,7 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
     to organisers.
     """
     now = now or timezone.now()
-    # only the rows that are due: the scan runs every minute
+    # only the rows that are due: the scan runs hourly (setup_schedules)
     due_alert = Q(response_deadline__lte=now, unanswered_alert_sent_at__isnull=True)
     due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - REMINDER_INTERVAL)
     pending = (

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, select_template
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, linebreaks
@@ -208,11 +207,3 @@ def _join_url_for_attendee(event, email: str) -> str:
         event=event, email=email.strip().lower(), status=RegistrationStatus.CONFIRMED
     ).exists()
     return event.join_url if confirmed else ""
-
-
-def template_exists(kind: str) -> bool:
-    try:
-        get_template(f"notifications/{kind}/subject.txt")
-    except TemplateDoesNotExist:
-        return False
-    return True

@@ -139,13 +139,6 @@ def _live_of(registration: Registration) -> LiveCheckIn | None:
     )
 
 
-def _may_check_in_expression(*, event_id: int, user):
-    """True in SQL when the user organises or staffs the event: rights ride on the lookup."""
-    organises = Event.organisers.through.objects.filter(event_id=event_id, user_id=user.pk)
-    staffs = Event.checkin_staff.through.objects.filter(event_id=event_id, user_id=user.pk)
-    return Exists(organises) | Exists(staffs)
-
-
 def event_for_check_in(*, event_id: int, user) -> Event:
     """The event, if the user may check people in to it; otherwise NotFound / Forbidden."""
     event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
