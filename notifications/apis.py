@@ -283,7 +283,7 @@ class ParticipantCertificateView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(403, 404, 429)})
     def get(self, request, token: str):
-        from registrations.models import Registration
+        from registrations.models import Registration  # noqa: PLC0415 (layering debt, listed in .importlinter: attendance moves to registrations)
 
         registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
         series = registration.event.series

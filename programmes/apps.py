@@ -1,9 +1,16 @@
 from django.apps import AppConfig
 
+from events_project.privacy import register_personal_data
+
 
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        import programmes.receivers  # noqa: F401  (cohorts follow new occurrences)
+        import programmes.receivers  # noqa: F401, PLC0415 (cohorts follow new occurrences; imports models)
+        from programmes import services  # noqa: PLC0415 (imports models: only once the app registry is ready)
+
+        register_personal_data(
+            name="enrolments", export=services.export_enrolments_of, erase=services.erase_enrolments_of
+        )
