@@ -159,12 +159,6 @@ def registration_figures(event: Event) -> dict[str, dict[str, int]]:
     return figures
 
 
-def waiting_list(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by(
-        "waiting_since", "pk"
-    )
-
-
 def people_counts(event: Event) -> dict[str, int]:
     """People registered (confirmed) and on the waiting list for ``event``: a registration
     brings its whole party, so these add up with the seats. One query."""
