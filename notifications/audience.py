@@ -9,6 +9,8 @@ Decided when the message is rendered (at send time), from the current state of t
 
 from dataclasses import dataclass
 
+from notifications import kinds
+
 # recipient roles
 ATTENDEE = "attendee"  # a confirmed registration: holds a seat
 REGISTRANT = "registrant"  # any other registration (pending, waiting, offered, cancelled, rejected)
@@ -47,8 +49,6 @@ class Audience:
 
 def audience_of(*, kind: str, about, recipient_email: str = "") -> Audience:
     """The recipient's role, from the object the message is about (its current state)."""
-    from notifications import kinds
-
     label = about._meta.label_lower if about is not None else ""
     if label == "registrations.registration":
         return Audience(ATTENDEE if about.status == "confirmed" else REGISTRANT)

@@ -126,6 +126,10 @@ class MessageSpec:
 def _build(spec: MessageSpec, *, key: str) -> OutboxMessage:
     """The row: what to send. Nothing is rendered here (the worker does it at send time)."""
     about = spec.about
+    if spec.event is not None:
+        # Fail where the fault is: an event whose timezone is unknown cannot be rendered later
+        # either, so the caller's job (and its transaction) stops here, not the outbox (cached).
+        spec.event.zone  # noqa: B018
     return OutboxMessage(
         kind=spec.kind,
         recipient_email=spec.recipient_email,
@@ -160,14 +164,18 @@ def queue_message(
     dedup_key: str | None = None,
     context: dict | None = None,
     language: str = "",
+    about_is_new: bool = False,
 ) -> OutboxMessage:
     """Write one message to the outbox (what to send; rendered when sent) and send it after commit.
 
     ``context``: JSON-serialisable values the templates need beyond ``about`` and ``event``.
     ``language``: the recipient's; empty takes the one recorded on ``about`` (a registration's,
-    a speaker's) or the site's default. Idempotent on ``dedup_key``: queuing the same message
-    again returns the existing row and sends nothing. Side effect: a send job after the
-    surrounding transaction commits.
+    a speaker's) or the site's default.
+    Idempotent on ``dedup_key``: queuing the same message again returns the existing row
+    and sends nothing. ``about_is_new``: ``about`` was created in the caller's transaction, so
+    no message about it can exist yet (the default key holds its primary key): the duplicate
+    check and its savepoint are skipped (a registration's hot path).
+    Side effect: a send job after the surrounding transaction commits.
     """
     if kind not in kinds.ALL_KINDS:
         raise OutboxError(f"Unknown message kind {kind!r}.", "unknown_kind")
@@ -182,6 +190,14 @@ def queue_message(
         language=language,
     )
     key = spec.key()
+    if about_is_new and dedup_key is None and about is not None:
+        message = _build(spec, key=key)
+        message.save(force_insert=True)
+        _send_after_commit([message.pk])
+        return message
+    existing = OutboxMessage.objects.filter(dedup_key=key).first()
+    if existing is not None:
+        return existing
     message = _build(spec, key=key)
     try:
         # the savepoint keeps the caller's transaction usable when the key exists already
@@ -247,7 +263,12 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     if message.about_type_id is not None and about is None:
         return "What the message was about no longer exists."
     wanted = kinds.REGISTRATION_STATUS_OF_KIND.get(message.kind)
-    if wanted and about._meta.label_lower == "registrations.registration" and about.status != wanted:
+    if (
+        wanted
+        and about is not None
+        and about._meta.label_lower == "registrations.registration"
+        and about.status != wanted
+    ):
         return f"The registration is {about.status} now; this message would no longer be true."
     if message.event_start is None or message.event is None:
         return ""

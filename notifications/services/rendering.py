@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, select_template
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
+from events.ical import invitation_ics
 from notifications import kinds
 from notifications.audience import audience_of
 from notifications.language import message_language
@@ -47,7 +47,7 @@ def _format_moment(moment, zone) -> str:
 
 
 def _registration(about):
-    from registrations.models import Registration
+    from registrations.models import Registration  # noqa: PLC0415 (layering debt, listed in .importlinter: rendering)
 
     return about if isinstance(about, Registration) else None
 
@@ -216,8 +216,8 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
     attachments = []
     registration = _registration(about)
     if kind in TICKET_KINDS and registration is not None:
-        # imported here: the tickets module imports the registration services, which queue messages
-        from registrations.services.tickets import qr_png
+        # the tickets module imports the registration services, which queue messages: a cycle at import time
+        from registrations.services.tickets import qr_png  # noqa: PLC0415 (layering debt, listed in .importlinter: rendering)
 
         attachments.append(_attachment("ticket.png", "image/png", qr_png(registration=registration)))
     method = None
@@ -228,8 +228,6 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
     elif event is not None and kind in CALENDAR_CANCEL_KINDS:
         method = "CANCEL"
     if method:
-        from events.ical import invitation_ics
-
         ics = invitation_ics(
             event=event,
             attendee_email=recipient_email,
@@ -240,11 +238,3 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
         )
         attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
     return attachments
-
-
-def template_exists(kind: str) -> bool:
-    try:
-        get_template(f"notifications/{kind}/subject.txt")
-    except TemplateDoesNotExist:
-        return False
-    return True

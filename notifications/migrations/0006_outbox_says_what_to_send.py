@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('events', '0010_region_name_az'),
-        ('notifications', '0003_kind_without_db_choices'),
+        ('notifications', '0005_attendance_import_moved_to_attendance'),
     ]
 
     operations = [
