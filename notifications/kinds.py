@@ -52,6 +52,8 @@ ALL_KINDS = (
     TICKET_LINKS,
     TEAM_INVITATION,
     ORGANISER_MESSAGE,
+    SPEAKER_ANSWERED,
+    CERTIFICATE_ISSUED,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

@@ -15,15 +15,14 @@ def supported(code: str | None) -> str:
 
 
 def language_of(about) -> str:
-    """The language recorded for the person a message is about: a registration's, an
-    invitation's, a speaker's (through the assignment); "" when none is recorded."""
+    """The language recorded for the person a message is about (a registration's); "" when
+    none is recorded (the caller may pass one to queue_message)."""
     if about is None:
         return ""
-    label = about._meta.label_lower
-    if label in ("registrations.registration", "registrations.invitation", "speakers.speaker"):
-        return supported(getattr(about, "language", ""))
-    if label == "speakers.speakerassignment":
-        return supported(getattr(about.speaker, "language", ""))
+    # Only a language the person chose counts: a speaker's list of spoken languages or an
+    # event's language say nothing of how they want to read their mail.
+    if about._meta.label_lower == "registrations.registration":
+        return supported(about.language)
     return ""
 
 

@@ -98,6 +98,8 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "role": role,
             "inviter": inviter,
             "expires": formats.date_format(timezone.localtime(invitation.expires_at, event.zone), "j F Y, H:i"),
+            # the message writes it in the recipient's language, with the offset
+            "expires_at": invitation.expires_at.isoformat(),
         },
     )
     return invitation

@@ -253,10 +253,6 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
 # --- sending ---------------------------------------------------------------------------
 
 
-class AboutGone(Exception):
-    """The object a message is about was deleted: there is nothing true left to tell."""
-
-
 def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     """Why a message must not go out any more ("" if it may)."""
     about = message.about

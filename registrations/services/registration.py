@@ -18,10 +18,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Event, EventStatus, RegistrationMode
 from notifications import kinds
+from notifications.language import supported
 from registrations.exceptions import (
     EventFull,
     InvalidAnswer,
@@ -355,6 +356,8 @@ def _create_registration(
         waiting_since=waiting_since,
         invitation=invitation,
         consented_at=now if fields["consent_data_processing"] else None,
+        # the language of the page or of the API request (LocaleMiddleware): messages use it
+        language=supported(translation.get_language()),
         confirmed_at=now if status == Status.CONFIRMED else None,
         **fields,
     )
