@@ -108,3 +108,15 @@ class MessageTemplateOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for event {self.event_id}"
+
+
+class MessagePreference(models.Model):
+    """Which of the optional messages (the fan-outs: reminders, follow-ups) an address does not
+    want. Transactional messages (confirmations, changes, cancellations) always go out."""
+
+    email = models.EmailField(unique=True)
+    muted_kinds = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.email}: {', '.join(self.muted_kinds) or 'everything'}"

@@ -24,19 +24,21 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from events.models import EventStatus
+from events.models import Event, EventStatus
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import enqueue
 from notifications.language import language_of
+from notifications.mime import ProgrammeEmail
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.services import preferences
 from notifications.services.rendering import RenderedMessage, render
 
 logger = logging.getLogger(__name__)
@@ -253,6 +255,10 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
 # --- sending ---------------------------------------------------------------------------
 
 
+# the fan-outs: a recipient may turn them off (List-Unsubscribe); transactional mail stays
+FAN_OUT_KINDS = frozenset({kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW})
+
+
 def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     """Why a message must not go out any more ("" if it may)."""
     about = message.about
@@ -296,6 +302,15 @@ def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> 
         )
     else:
         override = overrides.get((message.event_id, message.kind))
+    extra, headers = {}, {}
+    if message.kind in FAN_OUT_KINDS:
+        unsubscribe = preferences.unsubscribe_url(message.recipient_email)
+        extra = {
+            "preferences_url": preferences.preferences_url(message.recipient_email),
+            "unsubscribe_url": unsubscribe,
+        }
+        # RFC 2369 and RFC 8058: the mail provider's own "unsubscribe" button, one click
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     rendered = render(
         kind=message.kind,
         recipient_email=message.recipient_email,
@@ -305,29 +320,56 @@ def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> 
         context=message.context,
         override=override,
         language=message.language,
+        extra=extra,
     )
+    rendered.headers.update(headers)
     if message.attachments:
         # a row queued before rendering moved to send time: its tickets were rendered then
         rendered.attachments = list(message.attachments)
     return rendered
 
 
-def _email(message: OutboxMessage, rendered: RenderedMessage, connection) -> EmailMultiAlternatives:
+def _email(
+    message: OutboxMessage, rendered: RenderedMessage, connection, *, reply_to: list[str] | None = None
+) -> ProgrammeEmail:
     to = sanitize_address((message.recipient_name, message.recipient_email), "utf-8")
-    headers = {**rendered.headers, "Message-ID": message.message_id or new_message_id()}
-    email = EmailMultiAlternatives(
+    headers = {
+        **rendered.headers,
+        "Message-ID": message.message_id or new_message_id(),
+        # RFC 3834: out-of-office and other automatic replies stay quiet
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+    email = ProgrammeEmail(
         subject=rendered.subject,
         body=rendered.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=connection,
         headers=headers,
+        reply_to=reply_to or None,
     )
     if rendered.body_html:
         email.attach_alternative(rendered.body_html, "text/html")
     for attachment in rendered.attachments or []:
-        email.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment.get("content_type"))
+        content = base64.b64decode(attachment["content"])
+        content_type = attachment.get("content_type") or ""
+        if content_type.startswith("text/calendar"):
+            # what calendar clients act on: the invitation as an alternative of the message
+            email.attach_alternative(content, content_type)
+        email.attach(attachment["filename"], content, content_type)
     return email
+
+
+def reply_to_of(event_ids) -> dict[int, list[str]]:
+    """The organisers' addresses of each event: a reply reaches them, not the sending address."""
+    addresses: dict[int, list[str]] = {}
+    for event_id, email in Event.organisers.through.objects.filter(event_id__in=list(event_ids)).values_list(
+        "event_id", "user__email"
+    ):
+        if email:
+            addresses.setdefault(event_id, []).append(email)
+    return addresses
 
 
 def claim(*, message_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
@@ -415,6 +457,18 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             outcome["cancelled"] += 1
         else:
             sendable.append(message)
+    muted = preferences.muted_among(message.recipient_email for message in sendable if message.kind in FAN_OUT_KINDS)
+    if muted:
+        wanted = []
+        for message in sendable:
+            if message.kind in muted.get(message.recipient_email.lower(), ()):
+                OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+                    status=OutboxStatus.CANCELLED, last_error="The recipient turned these messages off.", claim_token=""
+                )
+                outcome["cancelled"] += 1
+            else:
+                wanted.append(message)
+        sendable = wanted
     if not sendable:
         return outcome
 
@@ -431,6 +485,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         (override.event_id, override.kind): override
         for override in MessageTemplateOverride.objects.filter(event_id__in=event_ids)
     }
+    reply_to = reply_to_of(event_ids)
     token = sendable[0].claim_token
     held = Lease(token)
     # A worker kills a task after Q_CLUSTER["timeout"]; a slow mail server must not make a
@@ -448,7 +503,8 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
                 break
             try:
                 rendered = render_message(message, overrides=overrides)
-                connection.send_messages([_email(message, rendered, connection)])
+                email = _email(message, rendered, connection, reply_to=reply_to.get(message.event_id))
+                connection.send_messages([email])
             except Exception as exc:  # noqa: BLE001 -- templates, backends: SMTP, socket and provider errors alike
                 _record_failure(message, f"{type(exc).__name__}: {exc}", now)
                 outcome["failed"] += 1

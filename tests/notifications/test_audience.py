@@ -34,8 +34,9 @@ def _sent(callbacks, **kwargs):
 
 def _everything(email) -> str:
     parts = [email.subject, email.body, *(html for html, _ in email.alternatives)]
-    for _name, content, _type in email.attachments:
-        parts.append(content.decode() if isinstance(content, bytes) and _name.endswith(".ics") else str(content))
+    for name, content, _type in email.attachments:
+        if name.endswith(".ics"):
+            parts.append(content.decode() if isinstance(content, bytes) else content)
     return "\n".join(parts)
 
 
