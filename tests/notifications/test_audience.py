@@ -33,7 +33,8 @@ def _sent(callbacks, **kwargs):
 
 
 def _everything(email) -> str:
-    parts = [email.subject, email.body, *(html for html, _ in email.alternatives)]
+    parts = [email.subject, email.body]
+    parts += [part.decode() if isinstance(part, bytes) else part for part, _ in email.alternatives]
     for name, content, _type in email.attachments:
         if name.endswith(".ics"):
             parts.append(content.decode() if isinstance(content, bytes) else content)
