@@ -30,6 +30,7 @@ from notifications.audience import (
     INVITEE,
     MENTOR,
     ORGANISER,
+    PARTICIPANT,
     PERSON,
     REGISTRANT,
     TEAM_INVITEE,
@@ -99,6 +100,7 @@ WHY = {
     INVITEE: _("You receive this email because the organisers invited you to this event."),
     TEAM_INVITEE: _("You receive this email because the organisers invited you to help with this event."),
     PERSON: _("You receive this email because someone asked for the tickets of this address."),
+    PARTICIPANT: _("You receive this email because you take part in a programme of ours."),
 }
 
 
