@@ -85,7 +85,9 @@ def messages() -> list[tuple[str, str, str]]:
         "registrations": [],
         "subject": "Room change",
         "message": "We meet in room 204 this time.",
-        "next_events": [{"title": "CV clinic", "start": start.isoformat(), "zone": "Asia/Baku", "url": settings.SITE_URL}],
+        "next_events": [
+            {"title": "CV clinic", "start": start.isoformat(), "zone": "Asia/Baku", "url": settings.SITE_URL}
+        ],
     }
     rendered = []
     for language in ("en", "az"):
