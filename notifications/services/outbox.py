@@ -304,11 +304,8 @@ def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> 
         override = overrides.get((message.event_id, message.kind))
     extra, headers = {}, {}
     if message.kind in FAN_OUT_KINDS:
-        unsubscribe = preferences.unsubscribe_url(message.recipient_email)
-        extra = {
-            "preferences_url": preferences.preferences_url(message.recipient_email),
-            "unsubscribe_url": unsubscribe,
-        }
+        preferences_url, unsubscribe = preferences.links(message.recipient_email)
+        extra = {"preferences_url": preferences_url, "unsubscribe_url": unsubscribe}
         # RFC 2369 and RFC 8058: the mail provider's own "unsubscribe" button, one click
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     rendered = render(

@@ -29,12 +29,13 @@ def email_of_token(token: str) -> str:
         raise NotFound("This link is not valid.", "invalid_link") from None
 
 
-def preferences_url(email: str) -> str:
-    return f"{settings.SITE_URL}/messages/preferences/{preferences_token(email)}/"
-
-
-def unsubscribe_url(email: str) -> str:
-    return f"{settings.SITE_URL}/messages/unsubscribe/{preferences_token(email)}/"
+def links(email: str) -> tuple[str, str]:
+    """The preferences page and the one-click unsubscribe of ``email`` (one signature for both)."""
+    token = preferences_token(email)
+    return (
+        f"{settings.SITE_URL}/messages/preferences/{token}/",
+        f"{settings.SITE_URL}/messages/unsubscribe/{token}/",
+    )
 
 
 def muted_kinds(email: str) -> set[str]:

@@ -242,10 +242,14 @@ def html_paragraphs(text: str) -> str:
     """Plain text as HTML: paragraphs, line breaks, and every link a link (an organiser's
     override too). Long links wrap (the stylesheet breaks them anywhere)."""
     paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
-    return "\n".join(
-        f'<p style="margin:0 0 16px 0;">{urlize(escape(part), autoescape=False).replace(chr(10), "<br>")}</p>'
-        for part in paragraphs
-    )
+    return "\n".join(_paragraph_html(part) for part in paragraphs)
+
+
+@functools.lru_cache(maxsize=2048)
+def _paragraph_html(part: str) -> str:
+    # a fan-out repeats most paragraphs (the event's details, the advice) for every recipient:
+    # finding the links in them (urlize) once is enough
+    return f'<p style="margin:0 0 16px 0;">{urlize(escape(part), autoescape=False).replace(chr(10), "<br>")}</p>'
 
 
 def render(
