@@ -30,7 +30,7 @@ def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
 
     return events.annotate(
         confirmed_count=count(CONFIRMED),
-        waiting_count=count(Q(registrations__status=RegistrationStatus.WAITLISTED)),
+        waitlisted_count=count(Q(registrations__status=RegistrationStatus.WAITLISTED)),
         pending_count=count(Q(registrations__status=RegistrationStatus.PENDING)),
         checked_in_count=count(LIVE_CHECKIN),
         attended_count=count(Q(registrations__attendance=Attendance.ATTENDED)),

@@ -23,6 +23,7 @@ from tests.production.conftest import ROLES, UNKNOWN_TOKEN, World, iter_patterns
 ALL_200 = " ".join(["200"] * len(ROLES))
 SIGNED_IN = "302 " + " ".join(["200"] * (len(ROLES) - 1))
 ALL_302 = " ".join(["302"] * len(ROLES))
+ALL_301 = " ".join(["301"] * len(ROLES))
 
 
 def _event(w: World) -> int:
@@ -76,9 +77,9 @@ PAGE_MATRIX = {
     "checkin/sw.js": ("GET", lambda w: "/checkin/sw.js", ALL_200),
     "checkin/<id:event_id>/": ("GET", lambda w: f"/checkin/{_event(w)}/", "302 403 403 403 403 403 403 403 200"),
     # --- organisers: dashboard, CSV exports, impact report, the workspace
-    "dashboard/": ("GET", lambda w: "/dashboard/", "302 403 403 403 403 403 403 200 200"),
-    "dashboard/registrations.csv": ("GET", lambda w: "/dashboard/registrations.csv", "302 403 403 403 403 403 403 200 200"),
-    "dashboard/attendance.csv": ("GET", lambda w: "/dashboard/attendance.csv", "302 403 403 403 403 403 403 200 200"),
+    "dashboard/": ("GET", lambda w: "/dashboard/", ALL_301),  # moved to /manage/dashboard/
+    "dashboard/registrations.csv": ("GET", lambda w: "/dashboard/registrations.csv", ALL_301),  # moved to /manage/dashboard/registrations.csv
+    "dashboard/attendance.csv": ("GET", lambda w: "/dashboard/attendance.csv", ALL_301),  # moved to /manage/dashboard/attendance.csv
     "programmes/<id:pk>/report/": ("GET", lambda w: f"/programmes/{w.programme.pk}/report/", "302 404 404 404 404 404 404 404 200"),
     "manage/": ("GET", lambda w: "/manage/", "302 403 403 403 403 403 403 200 200"),
     "manage/events/new/": ("GET", lambda w: "/manage/events/new/", "302 403 403 403 403 403 403 200 200"),
@@ -100,6 +101,11 @@ PAGE_MATRIX = {
     "manage/series/new/": ("GET", lambda w: "/manage/series/new/", "302 403 403 403 403 403 403 200 200"),
     "manage/series/<id:pk>/": ("GET", lambda w: f"/manage/series/{w.series.pk}/", "302 403 403 403 403 403 403 404 200"),
     "manage/series/<id:pk>/edit/": ("GET", lambda w: f"/manage/series/{w.series.pk}/edit/", "302 403 403 403 403 403 403 404 200"),
+    "manage/dashboard/": ("GET", lambda w: "/manage/dashboard/", "302 403 403 403 403 403 403 200 200"),
+    "manage/dashboard/registrations.csv": ("GET", lambda w: "/manage/dashboard/registrations.csv", "302 403 403 403 403 403 403 200 200"),
+    "manage/dashboard/attendance.csv": ("GET", lambda w: "/manage/dashboard/attendance.csv", "302 403 403 403 403 403 403 200 200"),
+    "manage/events/<id:pk>/registrations/": ("GET", lambda w: f"/manage/events/{_event(w)}/registrations/", "302 403 403 403 403 403 403 404 200"),
+    "manage/outbox/": ("GET", lambda w: "/manage/outbox/", "302 403 403 403 403 403 403 200 200"),
     "team/accept/<str:token>/": ("GET", lambda w: f"/team/accept/{UNKNOWN_TOKEN}/", "410 410 410 410 410 410 410 410 410"),
 }  # fmt: skip
 
@@ -199,7 +205,15 @@ def test_record_page_matrix(world):
 
 
 # pages every signed-in role may open, each showing only the caller's own: nothing of the event
-OWN_ONLY = ["/dashboard/", "/dashboard/registrations.csv", "/manage/", "/manage/series/", "/checkin/", "/my/tickets/"]
+OWN_ONLY = [
+    "/manage/dashboard/",
+    "/manage/dashboard/registrations.csv",
+    "/manage/outbox/",
+    "/manage/",
+    "/manage/series/",
+    "/checkin/",
+    "/my/tickets/",
+]
 
 
 def test_pages_open_to_all_show_others_nothing_of_the_event(world):
@@ -208,7 +222,7 @@ def test_pages_open_to_all_show_others_nothing_of_the_event(world):
         body = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
         return [text for text in ("Matrix workshop", world.registration.email) if text in body]
 
-    control = shown("organiser", "/dashboard/registrations.csv")
+    control = shown("organiser", "/manage/dashboard/registrations.csv")
     leaks = {
         (role, url): found
         for role in ("former_speaker", "staff_elsewhere", "organiser_elsewhere")
