@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("registrations.urls")),
     path("", include("speakers.urls")),
     path("", include("notifications.urls")),
+    path("", include("attendance.urls")),
     path("", include("programmes.urls")),
     path("", include("feeds.urls")),
     path("auth/token/", obtain_token, name="api-token"),

@@ -16,7 +16,7 @@ from programmes.exceptions import CertificateInvalid
 @login_required
 def report_page(request, pk):
     """Printable (and print-to-PDF) impact report; only the programme's organisers see it."""
-    programme = get_object_or_404(selectors.programmes_for(request.user), pk=pk)
+    programme = get_object_or_404(selectors.programmes_visible_to(request.user), pk=pk)
     report = reports.impact_report(programme=programme)
     # bar lengths for the page's charts: people met, relative to the largest row of each table
     for section in ("by_month", "by_kind", "by_region", "by_audience"):

@@ -1,17 +1,73 @@
-"""Reads of registrations used by more than one caller (API, pages, feeds, other apps)."""
+"""Reads of registrations used by more than one caller (API, pages, feeds, other apps).
+
+Who may see and change what (one pair per model, used by the API, pages, CSV exports and the
+admin): registrations, questions and invitations belong to their event's organisers (a
+registration also to its signed-in owner, questions of public events to everyone); check-ins
+to the event's door (organisers and check-in staff).
+"""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from events.models import Event
+from events.selectors import events_checked_in_by, events_managed_by, events_visible_to
 from registrations.models import (
     ACTIVE_STATUSES,
     Answer,
     CheckIn,
     Invitation,
+    Question,
     Registration,
     RegistrationStatus,
     Sector,
 )
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _managed_event_ids(user) -> QuerySet:
+    return events_managed_by(user).order_by().values("pk")
+
+
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """One's own registrations (by account) and those of the events one organises."""
+    if not _signed_in(user):
+        return Registration.objects.none()
+    return _with_event(Registration.objects.filter(Q(user_id=user.pk) | Q(event__in=_managed_event_ids(user))))
+
+
+def registrations_managed_by(user) -> QuerySet[Registration]:
+    """Registrations of the events the user organises (all for superusers)."""
+    return _with_event(Registration.objects.filter(event__in=_managed_event_ids(user)))
+
+
+def questions_visible_to(user) -> QuerySet[Question]:
+    """Questions of the events the user may see (public events' questions are on their form)."""
+    return Question.objects.filter(event__in=events_visible_to(user).order_by().values("pk"))
+
+
+def questions_managed_by(user) -> QuerySet[Question]:
+    return Question.objects.filter(event__in=_managed_event_ids(user))
+
+
+def invitations_visible_to(user) -> QuerySet[Invitation]:
+    """Invitations (and their codes) are the organisers' alone."""
+    return invitations_managed_by(user)
+
+
+def invitations_managed_by(user) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(event__in=_managed_event_ids(user)).select_related("event")
+
+
+def checkins_visible_to(user) -> QuerySet[CheckIn]:
+    """Check-ins of the events whose door the user works (organisers and check-in staff)."""
+    return checkins_managed_by(user)
+
+
+def checkins_managed_by(user) -> QuerySet[CheckIn]:
+    events = events_checked_in_by(user).order_by().values("pk")
+    return CheckIn.objects.filter(event__in=events).select_related("registration", "event", "by", "undone_by")
 
 
 def _with_event(queryset: QuerySet) -> QuerySet:
@@ -38,10 +94,12 @@ def registration_by_manage_token(token: str) -> Registration | None:
     )
 
 
-def registrations_for_event(event: Event) -> QuerySet[Registration]:
-    """What an organiser sees: every registration of the event with its answers, one query each."""
+def registrations_for_event(event: Event, *, of: QuerySet[Registration] | None = None) -> QuerySet[Registration]:
+    """What an organiser sees: every registration of the event with its answers, one query each
+    (``of``: the registrations the caller may see, from ``registrations_managed_by``)."""
     return (
-        Registration.objects.filter(event=event)
+        (Registration.objects.all() if of is None else of)
+        .filter(event=event)
         .select_related("event", "invitation", "substitute_for")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
         .order_by("created_at", "id")
@@ -99,12 +157,6 @@ def registration_figures(event: Event) -> dict[str, dict[str, int]]:
     ).aggregate(n=Count("id", distinct=True), people=Sum("party_size"))
     figures["checked_in"] = {"registrations": checked["n"] or 0, "people": checked["people"] or 0}
     return figures
-
-
-def waiting_list(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by(
-        "waiting_since", "pk"
-    )
 
 
 def people_counts(event: Event) -> dict[str, int]:

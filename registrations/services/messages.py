@@ -4,7 +4,7 @@ import hashlib
 
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Event, EventStatus
 from notifications import kinds
 from notifications.services import MessageSpec, queue_message, queue_messages
 from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
@@ -13,10 +13,37 @@ from registrations.models import Registration, RegistrationStatus
 SUBJECT_MAX = 200
 BODY_MAX = 5000
 
+# what a registrant must know about; a new title or description is not worth an email
+NOTIFIED_FIELDS = {
+    "start": "time",
+    "end": "time",
+    "all_day": "time",
+    "timezone": "time",
+    "venue_name": "place",
+    "venue_address": "place",
+    "city": "place",
+    "region": "place",
+    "format": "format",
+    "join_url": "join details",
+}
 
-def tell_registrant(registration: Registration, kind: str, **context) -> None:
-    """Queue one message about ``registration`` to its registrant (sent after commit)."""
+
+def is_over(event: Event) -> bool:
+    return event.end <= timezone.now()
+
+
+def tell_registrant(registration: Registration, kind: str, *, new_registration: bool = False, **context) -> None:
+    """Queue one message about ``registration`` to its registrant (sent after commit).
+
+    ``new_registration``: it was created in this transaction, so no message about it can be
+    queued yet (the outbox skips its duplicate check).
+
+    Nothing about a place at an event that is over (a person added by hand afterwards gets
+    no "your place is confirmed" with the join link of a past event).
+    """
     if not registration.email:
+        return
+    if kind in kinds.ABOUT_A_COMING_EVENT and is_over(registration.event):
         return
     queue_message(
         kind=kind,
@@ -25,6 +52,7 @@ def tell_registrant(registration: Registration, kind: str, **context) -> None:
         about=registration,
         event=registration.event,
         context=context or None,
+        about_is_new=new_registration,
     )
 
 
@@ -83,3 +111,30 @@ def message_registrants(*, event: Event, registration_ids, subject: str, body: s
         for registration in registrations
     ]
     return len(queue_messages(specs))
+
+
+def tell_registrants_of_change(*, event: Event, changed_fields=frozenset()) -> int:
+    """Tell everyone holding a place (confirmed or offered) that the event's time, place or join
+    details changed: one message per registrant and event version (the key carries the event's
+    SEQUENCE). Returns how many messages were queued.
+
+    Side effects: ``event_changed`` outbox rows, sent after commit.
+    """
+    what = sorted({NOTIFIED_FIELDS[name] for name in changed_fields if name in NOTIFIED_FIELDS})
+    if not what or event.status != EventStatus.PUBLISHED:
+        return 0
+    holders = Registration.objects.filter(
+        event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+    ).order_by("pk")
+    queued = queue_messages(
+        MessageSpec(
+            kind=kinds.EVENT_CHANGED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+            context={"changed": ", ".join(what)},
+        )
+        for registration in holders
+    )
+    return len(queued)
