@@ -28,9 +28,9 @@ def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
         # distinct: the check-in join repeats a registration that has undone check-ins
         return Count("registrations", filter=condition, distinct=True)
 
+    # waiting: Event.waiting_count, the waiting list's own counter (registrations.services.seats)
     return events.annotate(
         confirmed_count=count(CONFIRMED),
-        waiting_count=count(Q(registrations__status=RegistrationStatus.WAITLISTED)),
         pending_count=count(Q(registrations__status=RegistrationStatus.PENDING)),
         checked_in_count=count(LIVE_CHECKIN),
         attended_count=count(Q(registrations__attendance=Attendance.ATTENDED)),

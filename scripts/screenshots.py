@@ -196,7 +196,11 @@ def main() -> int:
             ]
             azerbaijani = [("events-az", "/"), ("event-az", event_url)]
             speaker = [("speaker-area", "/speaker/"), ("speaker-profile", "/speaker/profile/")]
-            staff = [("my-doors", "/checkin/"), ("checkin", f"/checkin/{event_id}/"), ("dashboard", "/manage/dashboard/")]
+            staff = [
+                ("my-doors", "/checkin/"),
+                ("checkin", f"/checkin/{event_id}/"),
+                ("dashboard", "/manage/dashboard/"),
+            ]
             if programmes:
                 staff.append(("impact-report", f"/programmes/{programmes[0]['id']}/report/"))
             for width_name, (width, height) in WIDTHS.items():
