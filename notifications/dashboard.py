@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
@@ -129,12 +130,14 @@ def attendance_by_month(
         .annotate(people=Count("id"))
         .order_by()
     )
+    # online events have no region: named as the impact report names them
+    no_region = _("No region (online)") if group == "region" else "—"
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(month_list))
     index = {month: position for position, month in enumerate(month_list)}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         if month in index:
-            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or "—"
+            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or str(no_region)
             series[label][index[month]] += row["people"]
     return month_list, dict(sorted(series.items()))
 

@@ -210,6 +210,7 @@ def main() -> int:
                 take(page, public)
                 sign_in(page, site, SPEAKER_USERNAME, SPEAKER_PASSWORD)
                 take(page, speaker)
+                page.goto(site + "/speaker/")  # the profile page was the last one taken
                 page.click("text=Subscribe to my schedule")  # makes the private calendar link
                 take(page, [("my-calendars", "/my/calendars/")])
                 page.context.clear_cookies()
