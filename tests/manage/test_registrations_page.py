@@ -191,3 +191,29 @@ def test_other_organisers_event_and_other_events_rows_are_404(organiser_web, own
     )
     stranger.refresh_from_db()
     assert stranger.status == "confirmed"
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_list_query_count_does_not_grow_with_registrations(organiser_web, own_event, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invitation = factories.InvitationFactory(event=own_event)
+    for number in range(count):
+        original = Registration.objects.create(
+            event=own_event, name=f"Pupil {number}", email=f"p{number}@example.org", invitation=invitation
+        )
+        Registration.objects.create(
+            event=own_event, name=f"Colleague {number}", email=f"c{number}@example.org", substitute_for=original
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = organiser_web.get(url(own_event))
+
+    assert len(response.context["page"]) == 2 * count
+    assert len(queries) == QUERIES_FOR_LIST, "\n".join(query["sql"][:120] for query in queries.captured_queries)
+
+
+# session, user, organiser role, speaker profile (header); the event and its organisers; the count of
+# the list; the figures (2); the page's rows with their invitations and originals
+QUERIES_FOR_LIST = 10
