@@ -1,7 +1,7 @@
 """The organiser's follow-up journeys in headless Chromium, through the pages alone (no admin,
-no API call): approve a pending registration and write to the confirmed ones; see who used each
-roundtable code and who came instead; find a failed
-message in the outbox and send it again; read the dashboard and the impact report on a phone.
+no API call by the organiser): approve a pending registration and write to the confirmed ones;
+see who used each roundtable code and who came instead; find a failed message in the outbox and
+send it again; read the dashboard and the impact report on a phone.
 
 Every page visited passes axe-core, has no sideways scroll at 390 px and stays under 200 KB
 (``check`` of the workspace journeys).
