@@ -217,3 +217,20 @@ def test_list_query_count_does_not_grow_with_registrations(organiser_web, own_ev
 # session, user, organiser role, speaker profile (header); the event and its organisers; the count of
 # the list; the figures (2); the page's rows with their invitations and originals
 QUERIES_FOR_LIST = 10
+
+
+def test_no_ticket_is_sent_again_after_the_event(organiser_web, own_event):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    registration = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    own_event.start = timezone.now() - dt.timedelta(days=2)
+    own_event.end = own_event.start + dt.timedelta(hours=2)
+    own_event.save()
+
+    page = organiser_web.get(url(own_event)).content.decode()
+    response = organiser_web.post(url(own_event), {"action": "resend", "registration": registration.pk}, follow=True)
+
+    assert "Send the ticket again" not in page
+    assert "The event is over" in response.content.decode()
