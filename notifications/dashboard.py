@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
@@ -28,9 +29,9 @@ def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
         # distinct: the check-in join repeats a registration that has undone check-ins
         return Count("registrations", filter=condition, distinct=True)
 
+    # waiting: Event.waiting_count, the waiting list's own counter (registrations.services.seats)
     return events.annotate(
         confirmed_count=count(CONFIRMED),
-        waitlisted_count=count(Q(registrations__status=RegistrationStatus.WAITLISTED)),
         pending_count=count(Q(registrations__status=RegistrationStatus.PENDING)),
         checked_in_count=count(LIVE_CHECKIN),
         attended_count=count(Q(registrations__attendance=Attendance.ATTENDED)),
@@ -129,12 +130,14 @@ def attendance_by_month(
         .annotate(people=Count("id"))
         .order_by()
     )
+    # online events have no region: named as the impact report names them
+    no_region = _("No region (online)") if group == "region" else "—"
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(month_list))
     index = {month: position for position, month in enumerate(month_list)}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         if month in index:
-            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or "—"
+            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or str(no_region)
             series[label][index[month]] += row["people"]
     return month_list, dict(sorted(series.items()))
 

@@ -53,7 +53,7 @@ def test_dashboard_counts_upcoming_registrations_waiting_and_check_ins(organiser
     response = organiser_web.get("/manage/dashboard/")
 
     row = response.context["upcoming"][0]
-    assert (row.confirmed_count, row.waitlisted_count, row.checked_in_count) == (1, 1, 1)
+    assert (row.confirmed_count, row.waiting_count, row.checked_in_count) == (1, 1, 1)
     assert "Somebody else's event" not in response.text
 
 

@@ -23,7 +23,6 @@ from tests.production.conftest import ROLES, UNKNOWN_TOKEN, World, iter_patterns
 ALL_200 = " ".join(["200"] * len(ROLES))
 SIGNED_IN = "302 " + " ".join(["200"] * (len(ROLES) - 1))
 ALL_302 = " ".join(["302"] * len(ROLES))
-ALL_301 = " ".join(["301"] * len(ROLES))
 
 
 def _event(w: World) -> int:
@@ -77,9 +76,15 @@ PAGE_MATRIX = {
     "checkin/sw.js": ("GET", lambda w: "/checkin/sw.js", ALL_200),
     "checkin/<id:event_id>/": ("GET", lambda w: f"/checkin/{_event(w)}/", "302 403 403 403 403 403 403 403 200"),
     # --- organisers: dashboard, CSV exports, impact report, the workspace
-    "dashboard/": ("GET", lambda w: "/dashboard/", ALL_301),  # moved to /manage/dashboard/
-    "dashboard/registrations.csv": ("GET", lambda w: "/dashboard/registrations.csv", ALL_301),  # moved to /manage/dashboard/registrations.csv
-    "dashboard/attendance.csv": ("GET", lambda w: "/dashboard/attendance.csv", ALL_301),  # moved to /manage/dashboard/attendance.csv
+    # the old addresses of the dashboard: a permanent redirect into the workspace, for anyone
+    "dashboard/": ("GET", lambda w: "/dashboard/", " ".join(["301"] * len(ROLES))),
+    "dashboard/registrations.csv": ("GET", lambda w: "/dashboard/registrations.csv", " ".join(["301"] * len(ROLES))),
+    "dashboard/attendance.csv": ("GET", lambda w: "/dashboard/attendance.csv", " ".join(["301"] * len(ROLES))),
+    "manage/dashboard/": ("GET", lambda w: "/manage/dashboard/", "302 403 403 403 403 403 403 200 200"),
+    "manage/dashboard/registrations.csv": ("GET", lambda w: "/manage/dashboard/registrations.csv", "302 403 403 403 403 403 403 200 200"),
+    "manage/dashboard/attendance.csv": ("GET", lambda w: "/manage/dashboard/attendance.csv", "302 403 403 403 403 403 403 200 200"),
+    "manage/outbox/": ("GET", lambda w: "/manage/outbox/", "302 403 403 403 403 403 403 200 200"),
+    "manage/events/<id:pk>/registrations/": ("GET", lambda w: f"/manage/events/{_event(w)}/registrations/", "302 403 403 403 403 403 403 404 200"),
     "programmes/<id:pk>/report/": ("GET", lambda w: f"/programmes/{w.programme.pk}/report/", "302 404 404 404 404 404 404 404 200"),
     "manage/": ("GET", lambda w: "/manage/", "302 403 403 403 403 403 403 200 200"),
     "manage/events/new/": ("GET", lambda w: "/manage/events/new/", "302 403 403 403 403 403 403 200 200"),
@@ -101,11 +106,6 @@ PAGE_MATRIX = {
     "manage/series/new/": ("GET", lambda w: "/manage/series/new/", "302 403 403 403 403 403 403 200 200"),
     "manage/series/<id:pk>/": ("GET", lambda w: f"/manage/series/{w.series.pk}/", "302 403 403 403 403 403 403 404 200"),
     "manage/series/<id:pk>/edit/": ("GET", lambda w: f"/manage/series/{w.series.pk}/edit/", "302 403 403 403 403 403 403 404 200"),
-    "manage/dashboard/": ("GET", lambda w: "/manage/dashboard/", "302 403 403 403 403 403 403 200 200"),
-    "manage/dashboard/registrations.csv": ("GET", lambda w: "/manage/dashboard/registrations.csv", "302 403 403 403 403 403 403 200 200"),
-    "manage/dashboard/attendance.csv": ("GET", lambda w: "/manage/dashboard/attendance.csv", "302 403 403 403 403 403 403 200 200"),
-    "manage/events/<id:pk>/registrations/": ("GET", lambda w: f"/manage/events/{_event(w)}/registrations/", "302 403 403 403 403 403 403 404 200"),
-    "manage/outbox/": ("GET", lambda w: "/manage/outbox/", "302 403 403 403 403 403 403 200 200"),
     "team/accept/<str:token>/": ("GET", lambda w: f"/team/accept/{UNKNOWN_TOKEN}/", "410 410 410 410 410 410 410 410 410"),
 }  # fmt: skip
 
@@ -206,14 +206,9 @@ def test_record_page_matrix(world):
 
 # pages every signed-in role may open, each showing only the caller's own: nothing of the event
 OWN_ONLY = [
-    "/manage/dashboard/",
-    "/manage/dashboard/registrations.csv",
-    "/manage/outbox/",
-    "/manage/",
-    "/manage/series/",
-    "/checkin/",
-    "/my/tickets/",
-]
+    "/manage/dashboard/", "/manage/dashboard/registrations.csv", "/manage/", "/manage/series/", "/manage/outbox/",
+    "/checkin/", "/my/tickets/",
+]  # fmt: skip
 
 
 def test_pages_open_to_all_show_others_nothing_of_the_event(world):
