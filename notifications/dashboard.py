@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 
+from attendance.rates import attendance_rate, no_show_rate
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
@@ -60,8 +61,9 @@ def add_rates(event: Event) -> Event:
     base = event.confirmed_count
     event.attendance_final = finalised
     event.attended_figure = attended
-    event.attendance_rate = attended / base if base else None
-    event.no_show_rate = (event.no_show_count if finalised else base - attended) / base if base else None
+    missed = event.no_show_count if finalised else base - attended
+    event.attendance_rate = attendance_rate(attended, missed)
+    event.no_show_rate = no_show_rate(attended, missed)
     return event
 
 

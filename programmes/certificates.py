@@ -12,6 +12,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from attendance.rates import as_percent
 from events_project.periodic import process_each
 from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
 from programmes.journeys import build_journeys, participant_journey
@@ -34,14 +35,15 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
     journey = participant_journey(enrolment=enrolment, now=now)
     if not journey.completed:
         raise NotEligible(
-            f"Attendance {journey.rate or 0}% is below the programme's {journey.threshold}% threshold.",
+            f"Attendance {as_percent(journey.rate) or 0}% is below the programme's "
+            f"{as_percent(journey.threshold)}% threshold.",
             extra={"attendance_rate": journey.rate, "threshold": journey.threshold},
         )
     return Certificate.objects.create(
         enrolment=enrolment,
         participant_name=enrolment.name,
         programme_title=enrolment.cohort.programme.title,
-        attendance_rate=int(journey.rate),
+        attendance_rate=as_percent(journey.rate),
         sessions_attended=journey.attended,
         issued_at=now,
         issued_by=by,

@@ -36,10 +36,11 @@ class Programme(models.Model):
     events = models.ManyToManyField(
         "events.Event", related_name="programmes", blank=True, help_text=_("One-off events outside its series.")
     )
-    completion_threshold = models.PositiveSmallIntegerField(
-        default=70,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text=_("Per cent of sessions attended that earns a completion certificate."),
+    # a fraction 0–1, the unit of every attendance threshold (attendance.rates)
+    completion_threshold = models.FloatField(
+        default=0.7,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1)],
+        help_text=_("Share of sessions attended that earns a completion certificate, from 0.01 to 1 (0.7 is 70 %)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
