@@ -27,6 +27,7 @@ from attendance.services import figures, finalisation, participant_reports
 from events.models import Event, Series
 from events.permissions import can_manage_event, can_manage_series
 from events_project.schema import error_responses
+from registrations.models import Registration
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -196,8 +197,6 @@ class ParticipantCertificateView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(403, 404, 429)})
     def get(self, request, token: str):
-        from registrations.models import Registration
-
         registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
         series = registration.event.series
         if series is None:

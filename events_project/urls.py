@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/", include("speakers.manage_urls")),
     path("manage/", include("notifications.manage_urls")),
     path("manage/", include("teams.manage_urls")),
+    path("manage/", include("programmes.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/password_reset/", account_pages.password_reset, name="password_reset"),

@@ -17,7 +17,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "last_error",
         "next_attempt_at",
         "claimed_at",
-        "claim_token",
         "sent_at",
         "created_at",
         "updated_at",
@@ -25,6 +24,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "about_id",
         "event_start",
     ]
+    # bodies carry other people's private links and join URLs; the claim token is the sender's
+    exclude = ["body_text", "body_html", "attachments", "claim_token"]
     date_hierarchy = "created_at"
     actions = ["resend"]
 

@@ -23,6 +23,11 @@ MISSED_SESSIONS_ALERT = "missed_sessions_alert"
 # "email me my tickets": the private links of a person's active registrations
 TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
+# an organiser's own words to chosen registrants (the workspace's registrations list)
+ORGANISER_MESSAGE = "organiser_message"
+# organisers hear that a speaker answered an invitation
+SPEAKER_ANSWERED = "speaker_answered"
+CERTIFICATE_ISSUED = "certificate_issued"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -46,6 +51,9 @@ ALL_KINDS = (
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
     TEAM_INVITATION,
+    ORGANISER_MESSAGE,
+    SPEAKER_ANSWERED,
+    CERTIFICATE_ISSUED,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

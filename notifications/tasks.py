@@ -11,10 +11,6 @@ def send_messages(message_ids: list[int]) -> dict:
     return outbox.send_outbox_messages(message_ids=list(message_ids))
 
 
-def send_message(message_id: int) -> dict:
-    return outbox.send_outbox_messages(message_ids=[message_id])
-
-
 def sweep_outbox() -> dict:
     return outbox.sweep_outbox()
 
@@ -26,12 +22,12 @@ def queue_due_reminders() -> int:
 # Attendance's jobs live in attendance.tasks; these names stay for jobs and schedules queued
 # before the move (django-q2 stores the dotted path).
 def finalise_attendance() -> list[int]:
-    from attendance.tasks import finalise_attendance as run
+    from attendance.tasks import finalise_attendance as run  # noqa: PLC0415 (the attendance app sits above notifications)
 
     return run()
 
 
 def import_participant_report(import_id: int) -> str:
-    from attendance.tasks import import_participant_report as run
+    from attendance.tasks import import_participant_report as run  # noqa: PLC0415 (the attendance app sits above notifications)
 
     return run(import_id)

@@ -103,8 +103,8 @@ def participant_series_record(*, series: Series, email: str, threshold: float | 
 
 def certificate_pdf(*, series: Series, email: str) -> bytes:
     """A certificate of attendance for a participant who completed the series."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.pagesizes import A4, landscape  # noqa: PLC0415 (reportlab loads slowly: only a PDF request pays for it)
+    from reportlab.pdfgen import canvas  # noqa: PLC0415 (reportlab loads slowly: only a PDF request pays for it)
 
     record = participant_series_record(series=series, email=email)
     if not record["completed"]:
