@@ -16,6 +16,7 @@ class AttendanceImport(models.Model):
     """A participant report a webinar platform exported, uploaded by an organiser."""
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for your check")
         QUEUED = "queued", _("Queued")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
@@ -44,6 +45,8 @@ class AttendanceImport(models.Model):
     matched = models.PositiveIntegerField(default=0)
     attended = models.PositiveIntegerField(default=0)
     unmatched_rows = models.JSONField(default=list, blank=True)
+    # the organiser's own matches of unmatched rows: {"<line>": registration id}
+    manual_matches = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
