@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,8 +14,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from attendance import selectors
-from attendance.exceptions import DomainError, Forbidden, NotFound
+from attendance.exceptions import Conflict, DomainError, Forbidden, NotFound
 from attendance.filters import AttendanceImportFilter
+from attendance.models import AttendanceImport
 from attendance.permissions import IsOrganiser
 from attendance.serializers import (
     AttendanceImportSerializer,
@@ -98,6 +100,20 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(
             AttendanceImportSerializer(report).data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         )
+
+    @extend_schema(
+        request=None,
+        responses={202: AttendanceImportSerializer, **WRITE_ERRORS},
+        description="Run a failed import, or one whose job was lost, again with the same file "
+        "(409 import_not_retryable when it is done or waiting for the organiser's check).",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        report = get_object_or_404(selectors.imports_managed_by(request.user).defer(None), pk=pk)
+        if report.status in (AttendanceImport.Status.DONE, AttendanceImport.Status.PREVIEW):
+            raise Conflict("Only a failed or unfinished import is run again.", "import_not_retryable")
+        report = participant_reports.retry_import(report=report)
+        return Response(AttendanceImportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
 class EventAttendanceView(APIView):

@@ -240,3 +240,21 @@ def test_the_sweep_retries_lost_jobs_and_gives_up_on_old_ones(webinar, django_ca
     assert swept == {"retried": 1, "failed": 1}
     assert lost.status == AttendanceImport.Status.DONE
     assert (ancient.status, ancient.error_code) == (AttendanceImport.Status.FAILED, "import_timeout")
+
+
+def test_the_api_retries_a_failed_import(
+    webinar, organiser, organiser_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    webinar.organisers.add(organiser)
+    monkeypatch.setattr(participant_reports, "merged_minutes", lambda rows: 1 / 0)
+    failed, _ = _upload(webinar, ZOOM, django_capture_on_commit_callbacks)
+    monkeypatch.undo()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = organiser_client.post(f"/api/attendance-imports/{failed.pk}/retry/")
+    again = organiser_client.post(f"/api/attendance-imports/{failed.pk}/retry/")
+
+    failed.refresh_from_db()
+    assert retried.status_code == 202
+    assert failed.status == AttendanceImport.Status.DONE
+    assert (again.status_code, again.json()["code"]) == (409, "import_not_retryable")

@@ -156,6 +156,7 @@ MATRIX = {
     ("attendance-import-list", "GET"): "401 403 403 403 403 403 403 200 200",
     ("attendance-import-list", "POST"): "401 403 403 403 403 403 403 415 415",
     ("attendance-import-detail", "GET"): "401 403 403 403 403 403 403 404 404",
+    ("attendance-import-retry", "POST"): "401 403 403 403 403 403 403 404 404",
     ("event-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
     ("event-attendance-finalise", "POST"): "401 403 403 403 403 403 403 403 400",
     ("series-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
