@@ -1,6 +1,5 @@
 """Organisers' attendance imports and figures; participants' certificates of attendance."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -8,9 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from attendance import selectors
@@ -29,7 +26,6 @@ from attendance.services import figures, finalisation, participant_reports
 from events.models import Event, Series
 from events.permissions import can_manage_event, can_manage_series
 from events_project.schema import error_responses
-from registrations.models import Registration
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -177,44 +173,3 @@ class SeriesAttendanceView(APIView):
         series = _managed_series(request.user, series_id)
         series_figures = figures.series_attendance(series=series, threshold=_threshold(request))
         return Response(SeriesAttendanceFiguresSerializer(series_figures).data)
-
-
-def _pdf(content: bytes, series: Series) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-series-{series.pk}.pdf"'
-    return response
-
-
-class SeriesCertificateView(APIView):
-    """An organiser downloads a participant's certificate of attendance (?email=)."""
-
-    permission_classes = [IsOrganiser]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("email", str, required=True)],
-        responses={(200, "application/pdf"): PDF, **READ_ERRORS, **error_responses(400)},
-    )
-    def get(self, request, series_id: int):
-        series = _managed_series(request.user, series_id)
-        email = request.query_params.get("email", "")
-        if not email:
-            raise DomainError("Give the participant's email.", "email_required")
-        return _pdf(figures.certificate_pdf(series=series, email=email), series)
-
-
-class ParticipantCertificateView(APIView):
-    """A participant downloads their certificate with the management token of any of their
-    registrations for a session of the series."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-    @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(403, 404, 429)})
-    def get(self, request, token: str):
-        registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
-        series = registration.event.series
-        if series is None:
-            raise NotFound("This registration is not for a session of a series.", "not_in_series")
-        return _pdf(figures.certificate_pdf(series=series, email=registration.email), series)

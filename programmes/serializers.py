@@ -168,7 +168,7 @@ class CertificateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Certificate
         fields = [
-            "id", "number", "enrolment", "participant_name", "programme_title", "attendance_rate",
+            "id", "number", "enrolment", "series", "participant_name", "programme_title", "attendance_rate",
             "sessions_attended", "issued_at", "valid", "revoked_at", "revoked_reason", "verification_url", "pdf_url",
         ]  # fmt: skip
         read_only_fields = fields

@@ -1,13 +1,11 @@
-"""The attendance numbers organisers see, and series certificates.
+"""The attendance numbers organisers see. Certificates (programmes and series alike) are
+``programmes.certificates``: signed, verifiable, revocable.
 
 - ``event_attendance_figures`` / ``series_attendance``: per event and per series, with the
   rates of :mod:`attendance.rates`.
 """
 
-import io
-
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from attendance.exceptions import NotCompleted
 from attendance.rates import attendance_rate, reaches, series_completion_threshold
@@ -99,40 +97,3 @@ def participant_series_record(*, series: Series, email: str, threshold: float | 
         if participant["email"] == email:
             return {**participant, "sessions_held": figures["sessions_held"], "threshold": figures["threshold"]}
     raise NotCompleted("This person has no attendance in the series.", "not_a_participant")
-
-
-def certificate_pdf(*, series: Series, email: str) -> bytes:
-    """A certificate of attendance for a participant who completed the series."""
-    from reportlab.lib.pagesizes import A4, landscape  # noqa: PLC0415 (reportlab loads slowly: only a PDF request pays for it)
-    from reportlab.pdfgen import canvas  # noqa: PLC0415 (reportlab loads slowly: only a PDF request pays for it)
-
-    record = participant_series_record(series=series, email=email)
-    if not record["completed"]:
-        raise NotCompleted(
-            f"Attendance {record['rate']:.0%} is below the {record['threshold']:.0%} needed for a certificate.",
-            "not_completed",
-        )
-    buffer = io.BytesIO()
-    width, height = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"Certificate of attendance: {series.title}")
-    pdf.setFont("Helvetica-Bold", 30)
-    pdf.drawCentredString(width / 2, height - 150, "Certificate of Attendance")
-    pdf.setFont("Helvetica", 16)
-    pdf.drawCentredString(width / 2, height - 210, "This certifies that")
-    pdf.setFont("Helvetica-Bold", 24)
-    pdf.drawCentredString(width / 2, height - 250, record["name"] or record["email"])
-    pdf.setFont("Helvetica", 16)
-    pdf.drawCentredString(width / 2, height - 290, "took part in")
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawCentredString(width / 2, height - 325, series.title)
-    pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(
-        width / 2,
-        height - 365,
-        f"attending {record['attended']} of {record['sessions_held']} sessions ({record['rate']:.0%})",
-    )
-    pdf.drawCentredString(width / 2, 90, f"STEM Mentorship Programme · {timezone.localdate():%d %B %Y}")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
