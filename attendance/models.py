@@ -48,6 +48,8 @@ class AttendanceImport(models.Model):
     # the organiser's own matches of unmatched rows: {"<line>": registration id}
     manual_matches = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # when its job was last handed to a worker: a queued import whose job is long gone is handed out again
+    handed_out_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from attendance.exceptions import ImportFailed
@@ -362,14 +363,16 @@ def upload_participant_report(
     return report, True
 
 
-def _enqueue_import(import_id: int) -> None:
+def _enqueue_import(import_id: int, *, now: dt.datetime | None = None) -> None:
+    AttendanceImport.objects.filter(pk=import_id).update(handed_out_at=now or timezone.now())
     transaction.on_commit(lambda: enqueue("attendance.tasks.import_participant_report", import_id))
 
 
 def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
-    """Queued for longer than a job takes: its job was lost."""
+    """Queued, and its job handed out longer ago than a job takes: the job was lost."""
     now = now or timezone.now()
-    return report.status == AttendanceImport.Status.QUEUED and report.created_at <= now - RETRY_QUEUED_AFTER
+    handed_out = report.handed_out_at or report.created_at
+    return report.status == AttendanceImport.Status.QUEUED and handed_out <= now - RETRY_QUEUED_AFTER
 
 
 def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
@@ -397,9 +400,8 @@ def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) ->
             pass
     elif is_stuck(report, now=now):
         with transaction.atomic():
-            # created_at restarts the clock, so a sweep does not hand it out again at once
-            AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.QUEUED).update(created_at=now)
-            _enqueue_import(report.pk)
+            # handed_out_at restarts the retry clock; created_at keeps the give-up clock running
+            _enqueue_import(report.pk, now=now)
     report.refresh_from_db()
     return report
 
@@ -418,7 +420,11 @@ def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
         finished_at=now,
     )
     retried = 0
-    for report in queued.filter(created_at__lte=now - RETRY_QUEUED_AFTER).defer("content"):
+    lost = queued.filter(
+        Q(handed_out_at__lte=now - RETRY_QUEUED_AFTER)
+        | Q(handed_out_at__isnull=True, created_at__lte=now - RETRY_QUEUED_AFTER)
+    )
+    for report in lost.defer("content"):
         retry_import(report=report, now=now)
         retried += 1
     return {"retried": retried, "failed": given_up}
