@@ -67,12 +67,11 @@ def summary(user, *, now=None, events: QuerySet[Event] | None = None) -> dict:
         attended=Count("id", filter=Q(attendance=Attendance.ATTENDED)),
         no_show=Count("id", filter=Q(attendance=Attendance.NO_SHOW)),
     )
-    known = attendance["attended"] + attendance["no_show"]
     return {
         "upcoming_events": seats["events"],
         "seats_taken": seats["seats"] or 0,
         "waiting": waiting["people"] or 0,
-        "no_show_rate": attendance["no_show"] / known if known else None,
+        "no_show_rate": no_show_rate(attendance["attended"], attendance["no_show"]),
     }
 
 

@@ -21,6 +21,7 @@ def test_every_figure_uses_the_one_definition():
     assert reports.attendance_rate is rates.attendance_rate
     assert dashboard.attendance_rate is rates.attendance_rate
     assert figures.attendance_rate is rates.attendance_rate
+    assert dashboard.no_show_rate is reports.no_show_rate is rates.no_show_rate
 
 
 def test_thresholds_and_percentages():
