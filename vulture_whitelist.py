@@ -5,6 +5,7 @@ only with where it is used; a name with no user is removed instead.
 """
 
 # ruff: noqa: B018
+from attendance import tasks as attendance_tasks
 from attendance.apps import AttendanceConfig
 from events.apps import EventsConfig
 from events_project import api_root, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
@@ -52,7 +53,11 @@ DoorTokenScheme
 # DRF's ScopedRateThrottle reads the view's throttle_scope
 RegistrationViewSet.throttle_scope
 # schedules by dotted path (notifications/management/commands/setup_schedules.py)
-notification_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
+attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
+# jobs by dotted path (attendance.services.participant_reports enqueues the import)
+attendance_tasks.import_participant_report
+# the old dotted paths of attendance's jobs, for jobs queued before the move (notifications/tasks.py)
+notification_tasks.finalise_attendance, notification_tasks.import_participant_report
 # templates and serializers read these properties
 Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label
 # the read half of the house pair of selectors (STYLE.md, "Who may see what")

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from attendance.rates import attendance_rate, no_show_rate
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
@@ -67,12 +68,11 @@ def summary(user, *, now=None, events: QuerySet[Event] | None = None) -> dict:
         attended=Count("id", filter=Q(attendance=Attendance.ATTENDED)),
         no_show=Count("id", filter=Q(attendance=Attendance.NO_SHOW)),
     )
-    known = attendance["attended"] + attendance["no_show"]
     return {
         "upcoming_events": seats["events"],
         "seats_taken": seats["seats"] or 0,
         "waiting": waiting["people"] or 0,
-        "no_show_rate": attendance["no_show"] / known if known else None,
+        "no_show_rate": no_show_rate(attendance["attended"], attendance["no_show"]),
     }
 
 
@@ -92,8 +92,9 @@ def add_rates(event: Event) -> Event:
     base = event.confirmed_count
     event.attendance_final = finalised
     event.attended_figure = attended
-    event.attendance_rate = attended / base if base else None
-    event.no_show_rate = (event.no_show_count if finalised else base - attended) / base if base else None
+    missed = event.no_show_count if finalised else base - attended
+    event.attendance_rate = attendance_rate(attended, missed)
+    event.no_show_rate = no_show_rate(attended, missed)
     return event
 
 
