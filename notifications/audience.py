@@ -60,6 +60,8 @@ def audience_of(*, kind: str, about, recipient_email: str = "") -> Audience:
         return Audience(ACCEPTED_SPEAKER if about.status == "accepted" else INVITED_SPEAKER)
     if kind == kinds.MISSED_SESSIONS_ALERT:
         return Audience(MENTOR)
+    if label == "programmes.enrolment":
+        return Audience(PARTICIPANT)
     if label == "registrations.invitation":
         return Audience(INVITEE)
     if label == "programmes.certificate":

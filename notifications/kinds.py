@@ -28,6 +28,8 @@ ORGANISER_MESSAGE = "organiser_message"
 # organisers hear that a speaker answered an invitation
 SPEAKER_ANSWERED = "speaker_answered"
 CERTIFICATE_ISSUED = "certificate_issued"
+# one message when a participant leaves a cohort, however many sessions that cancels
+COHORT_LEFT = "cohort_left"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -54,6 +56,7 @@ ALL_KINDS = (
     ORGANISER_MESSAGE,
     SPEAKER_ANSWERED,
     CERTIFICATE_ISSUED,
+    COHORT_LEFT,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

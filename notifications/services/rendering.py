@@ -87,6 +87,7 @@ ACTIONS = {
     kinds.TEAM_INVITATION: (_("Accept the invitation"), "accept_url"),
     kinds.ORGANISER_MESSAGE: (_("Your registration"), "manage_url"),
     kinds.CERTIFICATE_ISSUED: (_("Download your certificate"), "certificate_url"),
+    kinds.COHORT_LEFT: (_("Other events of the programme"), "events_url"),
 }
 
 # Why the recipient gets the message, by role (the footer).

@@ -406,10 +406,11 @@ def add_registration(*, event: Event, by, name: str, email: str, party_size: int
 
 
 @transaction.atomic
-def cancel_registration(*, registration: Registration, by=None, reason: str = "") -> Registration:
+def cancel_registration(*, registration: Registration, by=None, reason: str = "", tell: bool = True) -> Registration:
     """Cancel a registration (by the attendee, ``by=None``, or by an organiser). Repeating is harmless.
 
-    Side effects: registration_cancelled; freed seats go to the waiting list.
+    Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
+    a whole action, as leaving a cohort does); freed seats go to the waiting list.
     """
     ended = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if ended is None:
@@ -417,7 +418,8 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
-    tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    if tell:
+        tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
     if ended.freed_seats:
         promote_waiting_list(event=ended.event)
     return ended

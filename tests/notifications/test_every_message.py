@@ -71,6 +71,21 @@ def _mentor(event, language):
     }
 
 
+def _participant(event, language):
+    enrolment = factories.EnrolmentFactory(name="Nigar Həsənova", email="nigar@example.org")
+    return {
+        "about": enrolment,
+        "recipient_email": enrolment.email,
+        "recipient_name": enrolment.name,
+        "language": language,
+        "context": {
+            "cohort_name": "Cohort A",
+            "programme_title": "Mentoring",
+            "sessions": [{"title": "Circle", "start": event.start.isoformat(), "zone": "Asia/Baku"}],
+        },
+    }
+
+
 def _invitee(event, language):
     invitation = factories.InvitationFactory(event=event, email="guest@example.org", name="Guest")
     return {
@@ -120,6 +135,7 @@ CASES = {
         ("person", _person(lambda event: {"accept_url": f"{settings.SITE_URL}/", "role": "checkin", "inviter": "K"}))
     ],
     kinds.ORGANISER_MESSAGE: [("attendee", _registration("confirmed"))],
+    kinds.COHORT_LEFT: [("participant", _participant)],
     kinds.CERTIFICATE_ISSUED: [
         (
             "person",
