@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from events.models import EventFormat, EventKind
 from feeds import services as feed_services
+from notifications.services.preferences import preferences_token
 from registrations.models import Answer, Registration, RegistrationStatus
 from registrations.services.registration import register
 from speakers import services as speaker_services
@@ -63,6 +64,14 @@ PAGES = {
     "speakers/": ("anonymous", lambda w: "/speakers/"),
     "speakers/<id:pk>/": ("anonymous", lambda w: f"/speakers/{w.speaker.pk}/"),
     "certificates/verify/<str:token>/": ("anonymous", lambda w: f"/certificates/verify/{w.certificate_token}/"),
+    "messages/preferences/<str:token>/": (
+        "anonymous",
+        lambda w: f"/messages/preferences/{preferences_token('aysel@example.org')}/",
+    ),
+    "messages/unsubscribe/<str:token>/": (
+        "anonymous",
+        lambda w: f"/messages/unsubscribe/{preferences_token('aysel@example.org')}/",
+    ),
     "accounts/login/": ("anonymous", lambda w: "/accounts/login/"),
     "accounts/password_reset/": ("anonymous", lambda w: "/accounts/password_reset/"),
     "accounts/password_reset/done/": ("anonymous", lambda w: "/accounts/password_reset/done/"),

@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 
+from notifications.services.preferences import preferences_token
 from tests.production.conftest import ROLES, UNKNOWN_TOKEN, World, iter_patterns
 
 ALL_200 = " ".join(["200"] * len(ROLES))
@@ -47,6 +48,9 @@ PAGE_MATRIX = {
     # the token is the credential: the attendee's own feed, whoever fetches it
     "calendar/private/<str:token>.ics": ("GET", lambda w: f"/calendar/private/{w.feed.token}.ics", ALL_200),
     "certificates/verify/<str:token>/": ("GET", lambda w: f"/certificates/verify/{UNKNOWN_TOKEN}/", "404 404 404 404 404 404 404 404 404"),
+    # the signed address in the link is the key: anyone holding the email may choose (a forged token is 404)
+    "messages/preferences/<str:token>/": ("GET", lambda w: f"/messages/preferences/{preferences_token(w.registration.email)}/", ALL_200),
+    "messages/unsubscribe/<str:token>/": ("GET", lambda w: f"/messages/unsubscribe/{preferences_token(w.registration.email)}/", ALL_200),
     # --- signing in and out, language
     "accounts/login/": ("GET", lambda w: "/accounts/login/", ALL_200),
     "accounts/logout/": ("POST", lambda w: "/accounts/logout/", ALL_302),
