@@ -9,7 +9,6 @@ sentence, long unbroken email addresses and URLs.
 """
 
 import datetime as dt
-import importlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +25,7 @@ from registrations.services.registration import register
 from speakers import services as speaker_services
 from teams.services import invite_to_team
 from tests import factories
+from tests.factories import ensure_regions  # noqa: F401 (the pages' tests import it from here)
 
 # Whole parts of the site that are not pages of this site's look.
 IGNORED_PREFIXES = {
@@ -151,20 +151,6 @@ def site_routes(urlconf: str = "events_project.urls") -> dict[str, str | None]:
         for route, name in _walk(get_resolver(urlconf).url_patterns)
         if not route.startswith(tuple(IGNORED_PREFIXES))
     }
-
-
-def ensure_regions() -> None:
-    """The seeded regions, seeded again by their migrations if a flush removed them."""
-    from django.apps import apps
-
-    from events.models import Region
-
-    if Region.objects.exists():
-        return
-    for name in ("0002_seed_regions", "0010_region_name_az"):
-        migration = importlib.import_module(f"events.migrations.{name}")
-        seed = migration.seed if hasattr(migration, "seed") else migration.name_regions
-        seed(apps, None)
 
 
 def account(factory=factories.UserFactory, **fields):

@@ -29,6 +29,16 @@ def _event(w: World) -> int:
     return w.event.pk
 
 
+def _attendance_import(w: World) -> int:
+    """A participant report of the world's event (made once, on first use)."""
+    if "attendance_import" not in w.extra:
+        from attendance.models import AttendanceImport
+
+        report = AttendanceImport.objects.create(event=w.event, content=b"name,email,duration\n", content_sha256="0" * 64)
+        w.extra["attendance_import"] = report
+    return w.extra["attendance_import"].pk
+
+
 # route → (method, URL in the world, expected statuses per role)
 PAGE_MATRIX = {
     # --- public pages and files
@@ -106,6 +116,8 @@ PAGE_MATRIX = {
     "manage/series/new/": ("GET", lambda w: "/manage/series/new/", "302 403 403 403 403 403 403 200 200"),
     "manage/series/<id:pk>/": ("GET", lambda w: f"/manage/series/{w.series.pk}/", "302 403 403 403 403 403 403 404 200"),
     "manage/series/<id:pk>/edit/": ("GET", lambda w: f"/manage/series/{w.series.pk}/edit/", "302 403 403 403 403 403 403 404 200"),
+    "manage/events/<id:pk>/attendance/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/", "302 403 403 403 403 403 403 404 200"),
+    "manage/events/<id:pk>/attendance/imports/<id:import_id>/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/imports/{_attendance_import(w)}/", "302 403 403 403 403 403 403 404 200"),
     "team/accept/<str:token>/": ("GET", lambda w: f"/team/accept/{UNKNOWN_TOKEN}/", "410 410 410 410 410 410 410 410 410"),
 }  # fmt: skip
 
