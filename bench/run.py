@@ -265,6 +265,10 @@ class Phase:
         self.queries: list[int] = []
         self.commits: list[int] = []
         self.elapsed = 0.0
+        # throughput counts the requests done within the phase's time (not the drain after it:
+        # with 50 clients and slow answers, the stragglers would stretch a short slice)
+        self.done_in_time = 0
+        self.time_used = 0.0
         self.cpu_seconds = 0.0
         self.server_cpu = None
         self.exhausted = False
@@ -284,6 +288,7 @@ class Phase:
         # released together: a burst, every client's first request at the same instant
         barrier = threading.Barrier(concurrency) if at_once else None
         stop_at = time.monotonic() + seconds
+        last_done = [0.0]
 
         def worker():
             if barrier:
@@ -296,7 +301,8 @@ class Phase:
                     return
                 started = time.perf_counter()
                 status, content, (queries, commits) = one(index)
-                latency = time.perf_counter() - started
+                finished = time.perf_counter()
+                latency = finished - started
                 try:
                     answer = json.loads(content)
                     code = answer.get("code") or answer.get("status", "")
@@ -304,6 +310,9 @@ class Phase:
                     code = ""
                 with lock:
                     self.latencies.append(latency)
+                    if finished <= stop_at_perf:
+                        self.done_in_time += 1
+                        last_done[0] = max(last_done[0], finished)
                     self.statuses[status] = self.statuses.get(status, 0) + 1
                     self.codes[code] = self.codes.get(code, 0) + 1
                     if queries is not None:
@@ -315,12 +324,15 @@ class Phase:
         cpu_before = server.worker_cpu_seconds() if server else None
         count_before = len(self.latencies)
         started = time.perf_counter()
+        stop_at_perf = started + seconds
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         # a phase may run in several slices (interleaved with another): totals accumulate
         self.elapsed += time.perf_counter() - started
+        # a phase that ran out of requests early used only part of its time
+        self.time_used += max(last_done[0] - started, 0.0) if self.exhausted or at_once else seconds
         if server and len(self.latencies) > count_before:
             self.cpu_seconds += server.worker_cpu_seconds() - cpu_before
             self.server_cpu = self.cpu_seconds / len(self.latencies)
@@ -332,7 +344,7 @@ class Phase:
 
     @property
     def throughput(self) -> float:
-        return self.count / self.elapsed if self.elapsed else 0.0
+        return self.done_in_time / self.time_used if self.time_used > 0 else 0.0
 
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.latencies)
@@ -346,7 +358,7 @@ class Phase:
         queries = f"{min(self.queries)}–{max(self.queries)}" if self.queries else "?"
         commits = f"{min(self.commits)}–{max(self.commits)}" if self.commits else "?"
         print(
-            f"  {self.name:<9} {self.count:>6} requests in {self.elapsed:5.2f} s = {self.throughput:7.1f}/s"
+            f"  {self.name:<9} {self.count:>6} requests in {self.elapsed:5.2f} s, {self.throughput:7.1f}/s"
             f"   latency mean {mean:6.1f} ms, p50 {self.percentile(0.5):6.1f}, p95 {self.percentile(0.95):6.1f},"
             f" p99 {self.percentile(0.99):6.1f}   SQL/request {queries}, commits {commits}"
         )
@@ -453,7 +465,7 @@ class SqlFloor:
         if taken:
             cursor.execute(self.insert, [*(values[name] for name in self.fresh_order), self.template])
         cursor.execute("COMMIT")
-        return 201 if taken else 409, b'{"code": "floor"}', ("4" if taken else "3", "1")
+        return 201 if taken else 409, b'{"code": "floor"}', ("2" if taken else "1", "1")
 
     def close(self):
         for connection in self.connections:
