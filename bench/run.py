@@ -213,6 +213,27 @@ class Server:
             total += int(fields[11]) + int(fields[12])  # utime + stime
         return total / os.sysconf("SC_CLK_TCK")
 
+    def database_cpu_seconds(self) -> float | None:
+        """CPU time used so far by the PostgreSQL backends serving the bench database (None on
+        SQLite, which runs inside gunicorn). Connections are kept (CONN_MAX_AGE), so the same
+        backends serve the whole run."""
+        if not self.pg_name:
+            return None
+        import psycopg
+
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as connection:
+            pids = [row[0] for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.pg_name]
+            )]  # fmt: skip
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def workers_replaced(self) -> bool:
         return set(self._worker_pids()) != self.workers
 
@@ -271,6 +292,8 @@ class Phase:
         self.time_used = 0.0
         self.cpu_seconds = 0.0
         self.server_cpu = None
+        self.database_seconds = 0.0
+        self.database_cpu = None
         self.exhausted = False
 
     def run(
@@ -281,6 +304,7 @@ class Phase:
         seconds: float,
         limit: int | None = None,
         server: "Server | None" = None,
+        database_of: "Server | None" = None,
         at_once: bool = False,
     ) -> "Phase":
         lock = threading.Lock()
@@ -322,6 +346,8 @@ class Phase:
 
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
         cpu_before = server.worker_cpu_seconds() if server else None
+        database = database_of if database_of is not None else server
+        database_before = database.database_cpu_seconds() if database else None
         count_before = len(self.latencies)
         started = time.perf_counter()
         stop_at_perf = started + seconds
@@ -336,6 +362,9 @@ class Phase:
         if server and len(self.latencies) > count_before:
             self.cpu_seconds += server.worker_cpu_seconds() - cpu_before
             self.server_cpu = self.cpu_seconds / len(self.latencies)
+        if database_before is not None and len(self.latencies) > count_before:
+            self.database_seconds += database.database_cpu_seconds() - database_before
+            self.database_cpu = self.database_seconds / len(self.latencies)
         return self
 
     @property
@@ -362,8 +391,13 @@ class Phase:
             f"   latency mean {mean:6.1f} ms, p50 {self.percentile(0.5):6.1f}, p95 {self.percentile(0.95):6.1f},"
             f" p99 {self.percentile(0.99):6.1f}   SQL/request {queries}, commits {commits}"
         )
+        cpu = []
         if self.server_cpu is not None:
-            print(f"            server CPU {self.server_cpu * 1000:.2f} ms/request")
+            cpu.append(f"gunicorn {self.server_cpu * 1000:.2f}")
+        if self.database_cpu is not None:
+            cpu.append(f"PostgreSQL {self.database_cpu * 1000:.2f}")
+        if cpu:
+            print(f"            server CPU per request: {', '.join(cpu)} ms")
         print(f"            statuses {dict(sorted(self.statuses.items()))}  codes {dict(sorted(self.codes.items()))}")
         if self.exhausted:
             print("            (ran out of prepared requests before its time: raise --tickets)")
@@ -497,7 +531,7 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
     offset = warm.count
     try:
         for _ in range(rounds):
-            floor_phase.run(floor.one, concurrency=floor_clients, seconds=seconds / rounds)
+            floor_phase.run(floor.one, concurrency=floor_clients, seconds=seconds / rounds, database_of=server)
             start = offset + rush_phase.count
             rush_phase.run(
                 lambda index, start=start: register(start + index),
