@@ -95,7 +95,7 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return selectors.registrations_for_event(self.event)
+        return selectors.registrations_for_event(self.event, of=selectors.registrations_managed_by(self.request.user))
 
     @extend_schema(
         summary="Register for an event",
