@@ -16,8 +16,9 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from events.models import Event, EventStatus, RegistrationMode
@@ -189,6 +190,16 @@ def register(
     )
 
 
+def _asks_questions() -> RawSQL:
+    # as Exists(Question.objects.filter(event=OuterRef("pk"))), without resolving a subquery
+    # for every registration (a third of the event read's CPU)
+    quote = connection.ops.quote_name
+    event = f"{quote(Event._meta.db_table)}.{quote(Event._meta.pk.column)}"
+    question_event = quote(Question._meta.get_field("event").column)
+    sql = f"EXISTS (SELECT 1 FROM {quote(Question._meta.db_table)} WHERE {question_event} = {event})"
+    return RawSQL(sql, [], output_field=BooleanField())
+
+
 def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
     """The event from ``events`` (a visibility selector's queryset), read for a registration:
     the event's own row only, and whether it asks questions in the same query (``has_questions``).
@@ -202,7 +213,7 @@ def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
         return (
             events.select_related(None)
             .prefetch_related(None)
-            .annotate(has_questions=Exists(Question.objects.filter(event=OuterRef("pk"))))
+            .annotate(has_questions=_asks_questions())
             .get(pk=event_id)
         )
     except Event.DoesNotExist:

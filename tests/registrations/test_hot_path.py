@@ -152,3 +152,18 @@ def test_answer_built_by_hand_equals_the_serializers(full):
     fresh = Registration.objects.get(pk=registration.pk)
 
     assert own_registration_data(registration) == OwnRegistrationSerializer(fresh).data
+
+
+@pytest.mark.django_db
+def test_questions_are_read_only_when_the_event_asks_some(queue):
+    event = factories.EventFactory(capacity=10)
+    question = factories.QuestionFactory(event=event, label="Sector?", required=True)
+    client = APIClient()
+
+    unanswered = register(client, event, 1)
+    body = {"name": "B", "email": "b@example.org", "consent_data_processing": True, "answers": {question.pk: "x"}}
+    answered = client.post(f"/api/events/{event.pk}/registrations/", body, format="json")
+
+    assert (unanswered.status_code, unanswered.json()["code"]) == (400, "answer_required")
+    assert answered.status_code == 201
+    assert answered.json()["answers"] == [{"question": question.pk, "question_label": "Sector?", "value": "x"}]
