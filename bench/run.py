@@ -496,14 +496,90 @@ class SqlFloor:
             connection.close()
 
 
+class PgBench:
+    """The same SQL floor driven by pgbench (C, no Python per statement), when it is installed and
+    the database is PostgreSQL: the stronger floor, so the ratio the run judges by."""
+
+    def __init__(self, server: Server, floor: SqlFloor, clients: int):
+        from urllib.parse import urlsplit
+
+        self.clients = clients
+        self.transactions = 0
+        self.elapsed = 0.0
+        self.latency_ms: list[float] = []
+        url = urlsplit(server.database_url)
+        self.command = [
+            shutil.which("pgbench"), "-n", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
+            "-U", url.username or "postgres", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+        ]  # fmt: skip
+        self.env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+        self.database = url.path.lstrip("/")
+        fresh = {
+            "email": "md5(random()::text) || '@example.org'",
+            "event_id": ":event",
+            "manage_token": "md5(random()::text)",
+            "name": "'Floor'",
+            "seats_held": "1",
+            "status": "'confirmed'",
+            "ticket_secret": "upper(substr(md5(random()::text), 1, 26))",
+        }
+        copied = [name for name in floor.columns if name != "id" and name not in fresh]
+        self.script = server.tmp / "floor.sql"
+        self.script.write_text(
+            f"\\set event {floor.event}\n"
+            "BEGIN;\n"
+            "UPDATE events_event SET seats_taken = seats_taken + 1"
+            " WHERE id = :event AND (capacity IS NULL OR seats_taken + 1 <= capacity);\n"
+            f"INSERT INTO registrations_registration ({', '.join([*fresh, *copied])})"
+            f" SELECT {', '.join(fresh.values())}, {', '.join(copied)}"
+            f" FROM registrations_registration WHERE id = {floor.template};\n"
+            "END;\n"
+        )
+
+    @staticmethod
+    def available(server: Server) -> bool:
+        return bool(server.pg_name and shutil.which("pgbench"))
+
+    def run(self, seconds: float) -> None:
+        whole = max(1, round(seconds))  # pgbench -T takes whole seconds
+        done = subprocess.run(
+            [*self.command, "-T", str(whole), "-f", str(self.script), self.database],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for line in done.stdout.splitlines():
+            if line.startswith("number of transactions actually processed:"):
+                self.transactions += int(line.split(":")[1].split("/")[0])
+            elif line.startswith("latency average ="):
+                self.latency_ms.append(float(line.split("=")[1].split()[0]))
+        self.elapsed += whole
+        if done.returncode != 0:
+            say(f"pgbench failed: {done.stderr.strip()[-300:]}")
+
+    @property
+    def throughput(self) -> float:
+        return self.transactions / self.elapsed if self.elapsed else 0.0
+
+    def report(self) -> None:
+        latency = statistics.fmean(self.latency_ms) if self.latency_ms else 0.0
+        print(
+            f"  pgbench   {self.transactions:>6} transactions in {self.elapsed:5.2f} s, {self.throughput:7.1f}/s"
+            f"   latency mean {latency:6.1f} ms   ({self.clients} clients, the SQL floor's statements)"
+        )
+
+
 def registration_body(prefix: str, index: int) -> dict:
     return {"name": f"{prefix} {index}", "email": f"{prefix}{index}@example.org", "consent_data_processing": True}
 
 
-def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds: float) -> tuple[Phase, Phase]:
-    """The SQL floor and the sustained rush on one hot event, in alternating slices."""
+def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds: float) -> tuple:
+    """The SQL floor (and pgbench's, on PostgreSQL) and the sustained rush on one hot event, in
+    alternating slices."""
     hot = server.data["hot_event"]
     floor = SqlFloor(server)
+    pgbench = PgBench(server, floor, floor_clients) if PgBench.available(server) else None
 
     def register(index):
         body = registration_body("hot", index)
@@ -524,6 +600,8 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
     try:
         for _ in range(rounds):
             floor_phase.run(floor.one, concurrency=floor_clients, seconds=seconds / rounds, database_of=server)
+            if pgbench:
+                pgbench.run(seconds / rounds)
             start = offset + rush_phase.count
             rush_phase.run(
                 lambda index, start=start: register(start + index),
@@ -533,7 +611,7 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
             )
     finally:
         floor.close()
-    return floor_phase, rush_phase
+    return floor_phase, rush_phase, pgbench
 
 
 def bench_burst(server: Server, *, people: int) -> Phase:
@@ -590,9 +668,11 @@ def main(argv=None) -> int:
                 server, concurrency=args.concurrency, seconds=args.seconds
             )
         if args.what in ("all", "rush"):
-            results["sql floor"], results["register"] = bench_rush(
+            results["sql floor"], results["register"], pgbench = bench_rush(
                 server, concurrency=args.rush_clients, floor_clients=args.floor_clients, seconds=args.seconds
             )
+            if pgbench:
+                results["pgbench"] = pgbench
             results["burst"] = bench_burst(server, people=args.burst_clients)
             truth = server.query(
                 "from registrations.models import Registration as R; from events.models import Event as E; "
@@ -640,7 +720,9 @@ def main(argv=None) -> int:
             )
     if "register" in results:
         floor_phase, rush_phase, burst = results["sql floor"], results["register"], results["burst"]
-        ratio = rush_phase.throughput / floor_phase.throughput if floor_phase.throughput else 0.0
+        # judged against the stronger floor: pgbench's when it ran
+        floor_throughput = max(floor_phase.throughput, getattr(results.get("pgbench"), "throughput", 0.0))
+        ratio = rush_phase.throughput / floor_throughput if floor_throughput else 0.0
         p99 = rush_phase.percentile(0.99)
         cpu = (rush_phase.server_cpu or 0) * 1000
         statements = rush_phase.most(rush_phase.queries)
@@ -648,7 +730,11 @@ def main(argv=None) -> int:
         created = rush_phase.statuses.get(201, 0) == rush_phase.count
         print(f"  registration rush, {args.rush_clients} clients; SQL floor {args.floor_clients} clients")
         check(
-            failures, "registrations / SQL floor", f"{ratio:.3f}", f">= {TARGET_RUSH_RATIO}", ratio >= TARGET_RUSH_RATIO
+            failures,
+            "registrations / best SQL floor",
+            f"{ratio:.3f}",
+            f">= {TARGET_RUSH_RATIO}",
+            ratio >= TARGET_RUSH_RATIO,
         )
         check(failures, "registration p99", f"{p99:.1f} ms", f"< {TARGET_RUSH_P99_MS:g} ms", p99 < TARGET_RUSH_P99_MS)
         check(
