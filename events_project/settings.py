@@ -176,6 +176,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "STEM Mentorship <events@example.org>")
+# the name calendar files give as ORGANIZER (CN): the programme's, never an organiser's
+PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "STEM Mentorship")
 
 # --- Background jobs (django-q2) ------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
