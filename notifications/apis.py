@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -34,7 +34,7 @@ from notifications.serializers import (
 from notifications.services import resend_message
 from notifications.services import templates as template_services
 from registrations.services import attendance as attendance_services
-from registrations.services import participant_reports
+from registrations.services import certificate_links, participant_reports
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -273,8 +273,9 @@ class SeriesCertificateView(APIView):
 
 
 class ParticipantCertificateView(APIView):
-    """A participant downloads their certificate with the management token of any of their
-    registrations for a session of the series."""
+    """A participant downloads their certificate through the signed link emailed to their
+    address (``POST .../certificate-link/``): whoever opens it read that mailbox. A
+    registration's management token is not enough: anyone can register with any address."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -283,10 +284,47 @@ class ParticipantCertificateView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(403, 404, 429)})
     def get(self, request, token: str):
-        from registrations.models import Registration
+        series, email = certificate_links.series_and_email(token=token)
+        return _pdf(attendance_services.certificate_pdf(series=series, email=email), series)
 
-        registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
-        series = registration.event.series
-        if series is None:
-            raise NotFound("This registration is not for a session of a series.", "not_in_series")
-        return _pdf(attendance_services.certificate_pdf(series=series, email=registration.email), series)
+
+class CertificateLinkSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class CertificateLinkView(APIView):
+    """Email a participant the link to their certificate of a series. The answer is the same
+    whether or not the address has one (it must not tell a stranger who took part)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=CertificateLinkSerializer,
+        responses={202: OpenApiTypes.OBJECT, **error_responses(400, 404, 429)},
+    )
+    def post(self, request, series_id: int):
+        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        payload = CertificateLinkSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        certificate_links.send_certificate_link(series=series, email=payload.validated_data["email"])
+        return Response(
+            {"detail": "If this address completed the series, a link to its certificate is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class MyCertificateView(APIView):
+    """A signed-in participant downloads their certificate of a series: the one of their
+    account's own email address."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(401, 403, 404)})
+    def get(self, request, series_id: int):
+        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        if not request.user.email:
+            raise Forbidden("Your account has no email address.", "no_email")
+        return _pdf(attendance_services.certificate_pdf(series=series, email=request.user.email), series)

@@ -21,6 +21,8 @@ MISSED_SESSIONS_ALERT = "missed_sessions_alert"
 # "email me my tickets": the private links of a person's active registrations
 TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
+# "email me my certificate": a signed link to a certificate of attendance, sent to the address
+CERTIFICATE_LINK = "certificate_link"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -43,6 +45,7 @@ ALL_KINDS = (
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
     TEAM_INVITATION,
+    CERTIFICATE_LINK,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

@@ -24,6 +24,12 @@ urlpatterns = router.urls + [
         name="series-certificate",
     ),
     path(
+        "attendance/series/<id:series_id>/certificate-link/",
+        apis.CertificateLinkView.as_view(),
+        name="certificate-link",
+    ),
+    path("attendance/series/<id:series_id>/my-certificate/", apis.MyCertificateView.as_view(), name="my-certificate"),
+    path(
         "attendance/certificates/<str:token>/",
         apis.ParticipantCertificateView.as_view(),
         name="participant-certificate",
