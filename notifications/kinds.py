@@ -23,6 +23,8 @@ TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
 # "email me my certificate": a signed link to a certificate of attendance, sent to the address
 CERTIFICATE_LINK = "certificate_link"
+# a link that links the account a speaker signs in with to their profile (their consent)
+SPEAKER_ACCOUNT_LINK = "speaker_account_link"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -46,6 +48,7 @@ ALL_KINDS = (
     TICKET_LINKS,
     TEAM_INVITATION,
     CERTIFICATE_LINK,
+    SPEAKER_ACCOUNT_LINK,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

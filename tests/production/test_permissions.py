@@ -126,6 +126,8 @@ MATRIX = {
     ("speaker-list", "POST"): "401 403 403 403 403 403 403 400 400",
     ("speaker-detail", "GET"): "200 200 200 200 200 200 200 200 200",
     ("speaker-detail", "PATCH"): "401 403 403 403 403 403 403 200 200",
+    # organisers send the speaker a link to link their account (the speaker consents)
+    ("speaker-account-link", "POST"): "401 403 403 403 403 403 403 202 202",
     ("speaker-detail", "PUT"): "401 403 403 403 403 403 403 400 400",
     ("speaker-assignment-list", "GET"): "401 403 403 403 403 403 403 200 200",
     ("speaker-assignment-list", "POST"): "401 403 403 403 403 403 403 400 400",
