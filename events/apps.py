@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
@@ -7,17 +8,15 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from events_project import fields
+        from events_project import fields  # noqa: PLC0415 (DRF's serializers import models)
 
         fields.install()  # every serializer's dates within events_project.limits
 
-        from events.roles import ensure_organisers_group
+        from events.roles import ensure_organisers_group  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         post_migrate.connect(ensure_organisers_group, sender=self)
 
-        from django.utils.translation import gettext_lazy as _
-
-        from events import workspace
+        from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         workspace.add_section(_("My events"), "manage-events", order=10)
         workspace.add_section(_("Series"), "manage-series", order=20)

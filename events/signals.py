@@ -1,4 +1,5 @@
-"""Signals other apps listen to, so that `events` never imports its dependants.
+"""Signals other apps listen to, so that the models and services of `events` never import the apps above
+it (its pages do read their selectors; the layers are declared in `.importlinter`).
 
 Receivers are connected in each app's ``AppConfig.ready``:
 - registrations cancels registrations of a cancelled event and tells registrants;

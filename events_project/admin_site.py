@@ -18,6 +18,7 @@ out the initial values its form's field refuses.
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
 
 
 class CheckedInitialData:
@@ -51,36 +52,33 @@ def secret_fields(model) -> set[str]:
     return SECRET_FIELDS.get((model._meta.app_label, model._meta.model_name), set())
 
 
+# (app label, model name) → the model's ``*_managed_by`` selector, by dotted path: the admin sits
+# below the apps (import-linter's layers), so it names their selectors instead of importing them.
+MANAGED_BY_SELECTORS = {
+    ("events", "event"): "events.selectors.events_managed_by",
+    ("events", "series"): "events.selectors.series_managed_by",
+    ("registrations", "registration"): "registrations.selectors.registrations_managed_by",
+    ("registrations", "question"): "registrations.selectors.questions_managed_by",
+    ("registrations", "invitation"): "registrations.selectors.invitations_managed_by",
+    ("registrations", "checkin"): "registrations.selectors.checkins_managed_by",
+    ("speakers", "speaker"): "speakers.selectors.speakers_managed_by",
+    ("speakers", "speakerassignment"): "speakers.selectors.assignments_managed_by",
+    ("notifications", "outboxmessage"): "notifications.selectors.outbox_managed_by",
+    ("notifications", "messagetemplateoverride"): "notifications.selectors.templates_managed_by",
+    ("attendance", "attendanceimport"): "attendance.selectors.imports_managed_by",
+    ("programmes", "programme"): "programmes.selectors.programmes_managed_by",
+    ("programmes", "cohort"): "programmes.selectors.cohorts_managed_by",
+    ("programmes", "enrolment"): "programmes.selectors.enrolments_managed_by",
+    ("programmes", "certificate"): "programmes.selectors.certificates_managed_by",
+    ("feeds", "calendarfeed"): "feeds.selectors.calendar_feeds_managed_by",
+    ("teams", "teaminvitation"): "teams.selectors.team_invitations_managed_by",
+}
+
+
 def managed_by_selector(model):
     """The ``*_managed_by`` selector of ``model`` (None for shared reference data: regions, users)."""
-    from events.selectors import events_managed_by, series_managed_by
-    from feeds.selectors import calendar_feeds_managed_by
-    from notifications import selectors as notification_selectors
-    from programmes import selectors as programme_selectors
-    from registrations import selectors as registration_selectors
-    from speakers import selectors as speaker_selectors
-    from teams.selectors import team_invitations_managed_by
-
-    selectors = {
-        ("events", "event"): events_managed_by,
-        ("events", "series"): series_managed_by,
-        ("registrations", "registration"): registration_selectors.registrations_managed_by,
-        ("registrations", "question"): registration_selectors.questions_managed_by,
-        ("registrations", "invitation"): registration_selectors.invitations_managed_by,
-        ("registrations", "checkin"): registration_selectors.checkins_managed_by,
-        ("speakers", "speaker"): speaker_selectors.speakers_managed_by,
-        ("speakers", "speakerassignment"): speaker_selectors.assignments_managed_by,
-        ("notifications", "outboxmessage"): notification_selectors.outbox_managed_by,
-        ("notifications", "messagetemplateoverride"): notification_selectors.templates_managed_by,
-        ("notifications", "attendanceimport"): notification_selectors.imports_managed_by,
-        ("programmes", "programme"): programme_selectors.programmes_managed_by,
-        ("programmes", "cohort"): programme_selectors.cohorts_managed_by,
-        ("programmes", "enrolment"): programme_selectors.enrolments_managed_by,
-        ("programmes", "certificate"): programme_selectors.certificates_managed_by,
-        ("feeds", "calendarfeed"): calendar_feeds_managed_by,
-        ("teams", "teaminvitation"): team_invitations_managed_by,
-    }
-    return selectors.get((model._meta.app_label, model._meta.model_name))
+    path = MANAGED_BY_SELECTORS.get((model._meta.app_label, model._meta.model_name))
+    return import_string(path) if path else None
 
 
 class ScopedAdmin:

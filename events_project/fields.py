@@ -30,13 +30,6 @@ class DateField(serializers.DateField):
         return _plausible(super().to_internal_value(value))
 
 
-class FormDateTimeField(forms.DateTimeField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        limits.validate_plausible_date(value)
-        return value
-
-
 class FormDateField(forms.DateField):
     def to_python(self, value):
         value = super().to_python(value)

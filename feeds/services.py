@@ -400,3 +400,20 @@ def revoke_feed(*, feed: CalendarFeed) -> CalendarFeed:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
     return feed
+
+
+def export_feeds_of(*, user) -> list[dict]:
+    """A person's calendar feeds, for their data export (``events_project.privacy``)."""
+    return [
+        {"scope": feed.scope, "created_at": _iso(feed.created_at), "revoked_at": _iso(feed.revoked_at)}
+        for feed in CalendarFeed.objects.filter(user=user).order_by("created_at")
+    ]
+
+
+def erase_feeds_of(*, user) -> int:
+    """Erasure deletes a person's feeds: a feed is nothing but its owner's private link."""
+    return CalendarFeed.objects.filter(user=user).delete()[0]
+
+
+def _iso(value):
+    return value.isoformat() if value else None

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import resend_message
 
 
@@ -43,12 +43,3 @@ class MessageTemplateOverrideAdmin(admin.ModelAdmin):
     list_display = ["event", "kind", "subject", "updated_at"]
     list_filter = ["kind"]
     raw_id_fields = ["event"]
-
-
-@admin.register(AttendanceImport)
-class AttendanceImportAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "filename", "detected_format", "status", "matched", "attended", "error_code"]
-    list_filter = ["status", "detected_format"]
-    raw_id_fields = ["event", "uploaded_by"]
-    exclude = ["content"]
-    readonly_fields = ["content_sha256", "unmatched_rows", "error", "finished_at"]

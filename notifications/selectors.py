@@ -1,14 +1,15 @@
-"""Who may see and change the outbox, message templates and attendance imports.
+"""Who may see and change the outbox and message templates.
 
-One pair per model: ``*_visible_to`` (read) and ``*_managed_by`` (change). All three belong to
+One pair per model: ``*_visible_to`` (read) and ``*_managed_by`` (change). Both belong to
 the organisers of their event (every one to superusers); a message about no event (a password
 reset, a speaker's account) is the superusers' alone.
 """
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, QuerySet
 
 from events.selectors import events_managed_by
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 
 
 def _managed_event_ids(user) -> QuerySet:
@@ -31,6 +32,13 @@ def outbox_managed_by(user) -> QuerySet[OutboxMessage]:
     return messages.filter(event_id__in=_managed_event_ids(user))
 
 
+def outbox_counts(messages: QuerySet[OutboxMessage]) -> dict[str, int]:
+    counts = {status: 0 for status in OutboxStatus.values}
+    for row in messages.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
 def templates_visible_to(user) -> QuerySet[MessageTemplateOverride]:
     return templates_managed_by(user)
 
@@ -39,10 +47,9 @@ def templates_managed_by(user) -> QuerySet[MessageTemplateOverride]:
     return MessageTemplateOverride.objects.select_related("event").filter(event_id__in=_managed_event_ids(user))
 
 
-def imports_visible_to(user) -> QuerySet[AttendanceImport]:
-    return imports_managed_by(user)
-
-
-def imports_managed_by(user) -> QuerySet[AttendanceImport]:
-    imports = AttendanceImport.objects.select_related("event").defer("content")
-    return imports.filter(event_id__in=_managed_event_ids(user))
+def messaged_about(*, event_id: int, model, kinds: tuple[str, ...]) -> QuerySet:
+    """Primary keys of the ``model`` rows that have a message of one of ``kinds`` about them
+    (in the outbox, whatever its status): who already got a follow-up."""
+    return OutboxMessage.objects.filter(
+        event_id=event_id, kind__in=kinds, about_type=ContentType.objects.get_for_model(model)
+    ).values("about_id")

@@ -119,11 +119,11 @@ def verify_certificate(*, token: str) -> Certificate:
 
 def certificate_pdf(*, certificate: Certificate) -> bytes:
     """An A4 landscape PDF: name, programme, attendance, date, number, and the verification QR code."""
-    import qrcode
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import cm
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
+    import qrcode  # noqa: PLC0415 (reportlab and qrcode load slowly: only a PDF request pays for them)
+    from reportlab.lib.pagesizes import A4, landscape  # noqa: PLC0415 (reportlab and qrcode load slowly: only a PDF request pays for them)
+    from reportlab.lib.units import cm  # noqa: PLC0415 (reportlab and qrcode load slowly: only a PDF request pays for them)
+    from reportlab.lib.utils import ImageReader  # noqa: PLC0415 (reportlab and qrcode load slowly: only a PDF request pays for them)
+    from reportlab.pdfgen import canvas  # noqa: PLC0415 (reportlab and qrcode load slowly: only a PDF request pays for them)
 
     if certificate.revoked_at is not None:
         raise ProgrammeError("This certificate was revoked.", "certificate_revoked")

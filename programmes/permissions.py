@@ -18,19 +18,6 @@ def is_participant(user, enrolment) -> bool:
     return bool(user and user.is_authenticated and enrolment.user_id == user.pk)
 
 
-def is_mentor_of(user, enrolment) -> bool:
-    return bool(user and user.is_authenticated and enrolment.mentor_id and enrolment.mentor.user_id == user.pk)
-
-
-def can_view_enrolment(user, enrolment) -> bool:
-    """The programme's organisers, the participant, and their mentor (who sees their attendance)."""
-    return (
-        is_participant(user, enrolment)
-        or is_mentor_of(user, enrolment)
-        or can_manage_programme(user, enrolment.cohort.programme)
-    )
-
-
 def can_act_for_enrolment(user, enrolment) -> bool:
     """Skipping a session or leaving: the participant themself or the programme's organisers."""
     return is_participant(user, enrolment) or can_manage_programme(user, enrolment.cohort.programme)

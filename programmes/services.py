@@ -255,3 +255,37 @@ def assign_mentor(*, enrolment: Enrolment, mentor, by=None) -> Enrolment:
     enrolment.mentor = mentor
     enrolment.save(update_fields=["mentor"])
     return enrolment
+
+
+ERASED_NAME = "Erased attendee"
+ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real mailbox
+
+
+def export_enrolments_of(*, user) -> list[dict]:
+    """A person's programme enrolments, for their data export (``events_project.privacy``)."""
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return [
+        {
+            "programme": enrolment.cohort.programme.title,
+            "cohort": enrolment.cohort.name,
+            "name": enrolment.name,
+            "email": enrolment.email,
+            "status": enrolment.status,
+            "joined_at": iso(enrolment.joined_at),
+            "left_at": iso(enrolment.left_at),
+        }
+        for enrolment in Enrolment.objects.filter(user=user).select_related("cohort__programme")
+    ]
+
+
+def erase_enrolments_of(*, user) -> int:
+    """Erasure anonymises enrolments: the programme's figures keep them, the person's name goes."""
+    erased = 0
+    for pk in Enrolment.objects.filter(user=user).values_list("pk", flat=True):
+        erased += Enrolment.objects.filter(pk=pk).update(
+            name=ERASED_NAME, email=f"erased-enrolment-{pk}@{ERASED_DOMAIN}", user=None
+        )
+    return erased

@@ -104,9 +104,6 @@ class RegistrationForm(forms.Form):
             arguments["consent_recording"] = data["consent_recording"] == "yes"
         return arguments
 
-    def question_field_names(self) -> list[str]:
-        return [f"question_{question.pk}" for question in self.questions]
-
 
 class TicketRecoveryForm(forms.Form):
     email = forms.EmailField(

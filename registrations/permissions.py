@@ -10,16 +10,6 @@ from rest_framework import permissions
 from events.permissions import can_manage_event, can_view_event
 
 
-def can_manage_registrations(user, event) -> bool:
-    return can_manage_event(user, event)
-
-
-def can_see_registration(user, registration) -> bool:
-    if can_manage_event(user, registration.event):
-        return True
-    return bool(user and user.is_authenticated and registration.user_id == user.pk)
-
-
 class OrganisesTheEvent(permissions.BasePermission):
     """For views nested under /events/{event_id}/: the view's ``event`` must be organised by the user."""
 

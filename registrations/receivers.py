@@ -1,6 +1,7 @@
 """What registrations do when an event changes (connected in RegistrationsConfig.ready)."""
 
 from events.models import Event
+from registrations.services.messages import tell_registrants_of_change
 from registrations.services.registration import cancel_registrations_of_event, promote_waiting_list
 
 
@@ -9,10 +10,11 @@ def on_event_cancelled(sender, *, event: Event, reason: str = "", **kwargs) -> N
 
 
 def on_event_changed(sender, *, event: Event, changed_fields=frozenset(), **kwargs) -> None:
-    """More seats (or unlimited): serve the waiting list.
+    """More seats (or unlimited) serve the waiting list; registrants (those just promoted too) hear
+    of a new time, place or join details. Speakers are told by the speakers app.
 
-    Runs inside the event's transaction, so the promotions commit or roll back with the change.
+    Runs inside the event's transaction, so messages and promotions commit or roll back with the change.
     """
-    if "capacity" not in changed_fields:
-        return
-    promote_waiting_list(event=event)
+    if "capacity" in changed_fields:
+        promote_waiting_list(event=event)
+    tell_registrants_of_change(event=event, changed_fields=changed_fields)

@@ -6,7 +6,7 @@ registration also to its signed-in owner, questions of public events to everyone
 to the event's door (organisers and check-in staff).
 """
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from events.models import Event
 from events.selectors import events_checked_in_by, events_managed_by, events_visible_to
@@ -106,10 +106,57 @@ def registrations_for_event(event: Event, *, of: QuerySet[Registration] | None =
     )
 
 
-def waiting_list(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by(
-        "waiting_since", "pk"
+def search_registrations(
+    event: Event,
+    *,
+    text: str = "",
+    status: str = "",
+    sector: str = "",
+    organisation: str = "",
+    checked_in: bool | None = None,
+    attendance: str = "",
+) -> QuerySet[Registration]:
+    """The workspace's list of an event's registrations, narrowed by what the organiser chose.
+
+    ``text`` looks in name, email and organisation; each registration carries ``checked_in``
+    (a live check-in exists). Waiting people come in the order they are served.
+    """
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
+    registrations = (
+        Registration.objects.filter(event=event)
+        .select_related("invitation", "substitute_for")
+        .annotate(checked_in=Exists(live))
     )
+    text = (text or "").strip()
+    if text:
+        registrations = registrations.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | Q(organisation__icontains=text)
+        )
+    if status:
+        registrations = registrations.filter(status=status)
+    if sector:
+        registrations = registrations.filter(sector=sector)
+    if organisation:
+        registrations = registrations.filter(organisation__icontains=organisation.strip())
+    if checked_in is not None:
+        registrations = registrations.filter(checked_in=checked_in)
+    if attendance:
+        registrations = registrations.filter(attendance=attendance)
+    return registrations.order_by("created_at", "id")
+
+
+def registration_figures(event: Event) -> dict[str, dict[str, int]]:
+    """Per status, how many registrations and how many people (parties counted whole), plus
+    who is checked in: the counts at the top of the workspace's list. Two queries."""
+    figures = {status: {"registrations": 0, "people": 0} for status in RegistrationStatus.values}
+    rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("id"), people=Sum("party_size"))
+    for row in rows.order_by():
+        figures[row["status"]] = {"registrations": row["n"], "people": row["people"] or 0}
+    checked = Registration.objects.filter(
+        event=event, checkins__undone_at__isnull=True, checkins__isnull=False
+    ).aggregate(n=Count("id", distinct=True), people=Sum("party_size"))
+    figures["checked_in"] = {"registrations": checked["n"] or 0, "people": checked["people"] or 0}
+    return figures
 
 
 def people_counts(event: Event) -> dict[str, int]:

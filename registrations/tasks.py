@@ -8,7 +8,7 @@ logger = logging.getLogger(__name__)
 
 
 def expire_offers() -> int:
-    """Withdraw seat offers past their time and pass the seats on (run every minute)."""
+    """Withdraw seat offers past their time and pass the seats on (run every 5 minutes, setup_schedules)."""
     expired = registration_services.expire_offers()
     if expired:
         logger.info("Expired %d seat offers", expired)

@@ -33,22 +33,23 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def ensure_venv(requirements: str) -> None:
-    """Create .venv and install the requirements, again only when they changed."""
+def ensure_venv(lock: str) -> None:
+    """Create .venv and install a lock file (every package pinned, with hashes), again only when it
+    changed. requirements*.txt say what we depend on; pip-compile turns them into the locks:
+    docs/reference/configuration.md, "Dependencies"."""
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed (this is {sys.version.split()[0]}).")
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    files = [ROOT / "requirements.txt", ROOT / requirements]
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
-    stamp = VENV / f".installed-{Path(requirements).stem}"
+    digest = hashlib.sha256((ROOT / lock).read_bytes()).hexdigest()
+    stamp = VENV / f".installed-{Path(lock).stem}"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    say(f"installing {requirements}")
+    say(f"installing {lock}")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-r", str(ROOT / requirements)], check=True)
+    subprocess.run([*pip, "install", "--require-hashes", "-r", str(ROOT / lock)], check=True)
     stamp.write_text(digest)
 
 
@@ -129,7 +130,7 @@ def run(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    ensure_venv("requirements.txt")
+    ensure_venv("requirements.lock")
     env = dev_env()
     site = f"http://{host}:{port}"
     env.setdefault("SITE_URL", site)
@@ -181,7 +182,7 @@ def run(argv: list[str]) -> int:
 
 def run_manage(argv: list[str]) -> int:
     """Any management command, in the project's virtualenv, with the same settings as ``run``."""
-    ensure_venv("requirements.txt")
+    ensure_venv("requirements.lock")
     return subprocess.run([str(PYTHON), "manage.py", *argv], cwd=ROOT, env=dev_env()).returncode
 
 
@@ -192,7 +193,7 @@ def pytest(argv: list[str], env: dict) -> int:
 
 
 def test(argv: list[str]) -> int:
-    ensure_venv("requirements-dev.txt")
+    ensure_venv("requirements-dev.lock")
     setup_browser = ROOT / "scripts" / "setup_browser.py"
     if setup_browser.exists():
         subprocess.run([str(PYTHON), str(setup_browser)], cwd=ROOT, check=False)

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from events import signals
 
 
 class SpeakersConfig(AppConfig):
@@ -6,16 +9,13 @@ class SpeakersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from events import signals
-        from speakers import receivers
+        from speakers import receivers  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         signals.event_changed.connect(receivers.tell_speakers_of_change, dispatch_uid="speakers.event_changed")
         signals.event_cancelled.connect(
             receivers.tell_speakers_of_cancellation, dispatch_uid="speakers.event_cancelled"
         )
 
-        from django.utils.translation import gettext_lazy as _
-
-        from events import workspace
+        from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         workspace.add_event_tab(_("Speakers"), "manage-event-speakers", order=40)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from events.models import Event, Language, Region
 from events_project import fields
+from speakers import conflicts as speaker_conflicts
 from speakers.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -136,9 +137,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def _conflicts_of(assignment, context) -> list:
         conflicts = context.get("conflicts")
         if conflicts is None or assignment.pk not in conflicts:
-            from speakers.conflicts import conflicts_for_assignments
-
-            conflicts = conflicts_for_assignments([assignment])
+            conflicts = speaker_conflicts.conflicts_for_assignments([assignment])
         return conflicts[assignment.pk]
 
     def get_conflicts(self, assignment) -> list[dict]:

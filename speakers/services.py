@@ -23,6 +23,7 @@ from django.utils import timezone
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
 from events_project.periodic import process_each
+from notifications.services import queue_message
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
 from speakers.models import (
@@ -49,13 +50,6 @@ PROFILE_FIELDS = (
     "public_email", "website", "linkedin_url", "email", "phone",
 )  # fmt: skip
 ORGANISER_ONLY_FIELDS = ("private_notes", "listed", "user")
-
-
-def _queue_message(**kwargs):
-    # imported late: notifications imports nothing of ours, but keeps app loading order free
-    from notifications.services import queue_message
-
-    return queue_message(**kwargs)
 
 
 def _site_url(path: str) -> str:
@@ -153,7 +147,7 @@ def send_account_link(*, speaker: Speaker, by) -> Speaker:
         raise Forbidden("Only organisers can send a speaker a link.", "not_an_organiser")
     if not speaker.email:
         raise SpeakerError("The speaker has no email address to send the link to.", "email_required")
-    _queue_message(
+    queue_message(
         kind="speaker_account_link",
         recipient_email=speaker.email,
         recipient_name=speaker.name,
@@ -254,7 +248,7 @@ def _invitation_context(assignment: SpeakerAssignment) -> dict:
 
 
 def _send_invitation(assignment: SpeakerAssignment) -> None:
-    _queue_message(
+    queue_message(
         kind="speaker_invitation",
         recipient_email=assignment.speaker.email,
         recipient_name=assignment.speaker.name,
@@ -459,7 +453,7 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
     to organisers.
     """
     now = now or timezone.now()
-    # only the rows that are due: the scan runs every minute
+    # only the rows that are due: the scan runs hourly (setup_schedules)
     due_alert = Q(response_deadline__lte=now, unanswered_alert_sent_at__isnull=True)
     due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - REMINDER_INTERVAL)
     pending = (
@@ -497,7 +491,7 @@ def send_reminder(*, assignment: SpeakerAssignment, now: dt.datetime | None = No
         return False
     assignment.reminder_count += 1
     assignment.last_reminded_at = now
-    _queue_message(
+    queue_message(
         kind="speaker_invitation_reminder",
         recipient_email=assignment.speaker.email,
         recipient_name=assignment.speaker.name,
@@ -520,7 +514,7 @@ def _alert_organisers(assignment: SpeakerAssignment, *, now) -> bool:
     for organiser in event.organisers.all():
         if not organiser.email:
             continue
-        _queue_message(
+        queue_message(
             kind="speaker_unanswered_alert",
             recipient_email=organiser.email,
             recipient_name=organiser.get_full_name() or organiser.get_username(),
@@ -547,7 +541,7 @@ def _tell_active_speakers(*, event: Event, kind: str, dedup_suffix: str, context
     transaction; sending happens after commit). Returns how many."""
     assignments = list(event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"))
     for assignment in assignments:
-        _queue_message(
+        queue_message(
             kind=kind,
             recipient_email=assignment.speaker.email,
             recipient_name=assignment.speaker.name,

@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 
 
 def remind_unanswered_invitations() -> dict:
-    """Run every minute by the notifications schedule (``speakers.tasks.remind_unanswered_invitations``)."""
+    """Run hourly by the schedule ``speakers: remind unanswered invitations`` (setup_schedules)."""
     result = services.send_invitation_reminders(now=timezone.now())
     if result["reminded"] or result["alerted"]:
         logger.info("Speaker invitations: %(reminded)s reminded, %(alerted)s alerted", result)

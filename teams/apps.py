@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TeamsConfig(AppConfig):
@@ -6,8 +7,7 @@ class TeamsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
 
-        from events import workspace
+        from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         workspace.add_event_tab(_("Team"), "manage-event-team", order=60)

@@ -28,16 +28,17 @@ import datetime as dt
 import functools
 import logging
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
-from rest_framework import status
 
 from events.models import Event
 from events.permissions import can_check_in
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.services.registration import register_walk_in
 from registrations.services.tickets import secret_from_payload, ticket_hash
 
 logger = logging.getLogger(__name__)
@@ -56,11 +57,11 @@ class CheckInRefused(DomainError):
     """The door says no. ``code`` is one of the module's answers; ``extra`` explains it."""
 
     _statuses = {
-        ALREADY_CHECKED_IN: status.HTTP_409_CONFLICT,
-        WRONG_EVENT: status.HTTP_409_CONFLICT,
-        CANCELLED: status.HTTP_409_CONFLICT,
-        NOT_CONFIRMED: status.HTTP_409_CONFLICT,
-        INVALID: status.HTTP_400_BAD_REQUEST,
+        ALREADY_CHECKED_IN: HTTPStatus.CONFLICT,
+        WRONG_EVENT: HTTPStatus.CONFLICT,
+        CANCELLED: HTTPStatus.CONFLICT,
+        NOT_CONFIRMED: HTTPStatus.CONFLICT,
+        INVALID: HTTPStatus.BAD_REQUEST,
     }
     _messages = {
         ALREADY_CHECKED_IN: "This ticket has already been checked in.",
@@ -137,13 +138,6 @@ def _live_of(registration: Registration) -> LiveCheckIn | None:
         device=registration.live_device,
         source=registration.live_source,
     )
-
-
-def _may_check_in_expression(*, event_id: int, user):
-    """True in SQL when the user organises or staffs the event: rights ride on the lookup."""
-    organises = Event.organisers.through.objects.filter(event_id=event_id, user_id=user.pk)
-    staffs = Event.checkin_staff.through.objects.filter(event_id=event_id, user_id=user.pk)
-    return Exists(organises) | Exists(staffs)
 
 
 def event_for_check_in(*, event_id: int, user) -> Event:
@@ -371,8 +365,6 @@ def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckI
     size and names, consent); its side effects (a confirmation email when there is an
     address) happen after commit. Capacity rules are the registration service's.
     """
-    from registrations.services.registration import register_walk_in
-
     with transaction.atomic():
         registration = register_walk_in(event=event, by=by, **details)
         return _admit(

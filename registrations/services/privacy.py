@@ -1,7 +1,8 @@
 """People's own data (GDPR): a copy of it to download, and erasure that keeps the statistics.
 
 What counts as a person's data here: their account, their registrations (with answers,
-check-ins and consents), their private calendar feeds and their programme enrolments.
+check-ins and consents), their private calendar feeds and their programme enrolments (feeds and
+programmes sit above registrations: they declare theirs in `events_project.privacy`).
 
 Erasure anonymises rather than deletes: a registration keeps its event, status, party size,
 sector, attendance, check-ins and dates, so that the programme's figures (how many came, from
@@ -19,7 +20,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from events_project.privacy import personal_data_kinds
+from notifications.models import OutboxMessage, OutboxStatus
 from registrations.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -78,12 +82,6 @@ def _registrations(queryset):
     )
 
 
-def _enrolments(user) -> list:
-    from programmes.models import Enrolment
-
-    return list(Enrolment.objects.filter(user=user).select_related("cohort__programme"))
-
-
 def export_personal_data(*, user) -> dict:
     """Everything the service holds about ``user``, as plain JSON-ready data."""
     registrations = _registrations(Registration.objects.filter(user=user).order_by("created_at", "pk"))
@@ -98,22 +96,8 @@ def export_personal_data(*, user) -> dict:
             "last_login": _iso(user.last_login),
         },
         "registrations": [_registration_data(registration) for registration in registrations],
-        "calendar_feeds": [
-            {"scope": feed.scope, "created_at": _iso(feed.created_at), "revoked_at": _iso(feed.revoked_at)}
-            for feed in _calendar_feeds(user).order_by("created_at")
-        ],
-        "enrolments": [
-            {
-                "programme": enrolment.cohort.programme.title,
-                "cohort": enrolment.cohort.name,
-                "name": enrolment.name,
-                "email": enrolment.email,
-                "status": enrolment.status,
-                "joined_at": _iso(enrolment.joined_at),
-                "left_at": _iso(enrolment.left_at),
-            }
-            for enrolment in _enrolments(user)
-        ],
+        # calendar feeds, enrolments: what the apps above registrations keep (events_project.privacy)
+        **{kind.name: kind.export(user=user) for kind in personal_data_kinds()},
     }
 
 
@@ -151,8 +135,6 @@ def _forget_messages(emails: set[str]) -> None:
     Pending ones (a cancellation just queued) are left to be sent; the sweep keeps no body
     longer than the outbox's own retention.
     """
-    from notifications.models import OutboxMessage, OutboxStatus
-
     emails = {email for email in emails if email}
     if not emails:
         return
@@ -168,28 +150,18 @@ def erase_personal_data(*, user) -> dict:
     Side effects: registration_cancelled for upcoming registrations (their seats are freed and
     the waiting list moves up). Returns how many of each thing were erased.
     """
-    from rest_framework.authtoken.models import Token
-
-    from programmes.models import Enrolment
-
     now = timezone.now()
     registrations = list(Registration.objects.filter(user=user).select_related("event"))
     emails = {user.email.lower()} | {registration.email for registration in registrations}
     erased_registrations = _anonymise_registrations(registrations, now)
-    enrolments = Enrolment.objects.filter(user=user)
-    erased_enrolments = 0
-    for enrolment in enrolments:
-        erased_enrolments += Enrolment.objects.filter(pk=enrolment.pk).update(
-            name=ERASED_NAME, email=f"erased-enrolment-{enrolment.pk}@{ERASED_DOMAIN}", user=None
-        )
-    feeds = _calendar_feeds(user).delete()[0]
+    erased_elsewhere = {kind.name: kind.erase(user=user) for kind in personal_data_kinds()}
     _forget_messages(emails)
     Token.objects.filter(user=user).delete()
     get_user_model().objects.filter(pk=user.pk).update(
         username=f"erased-{user.pk}", email="", first_name="", last_name="", is_active=False, password="!"
     )
     logger.info("Erased the personal data of account %s", user.pk)
-    return {"registrations": erased_registrations, "enrolments": erased_enrolments, "calendar_feeds": feeds}
+    return {"registrations": erased_registrations, **erased_elsewhere}
 
 
 @transaction.atomic
@@ -200,10 +172,4 @@ def erase_registration_data(*, registration: Registration) -> dict:
     count = _anonymise_registrations([registration], timezone.now())
     if not Registration.objects.filter(email=email).exists():
         _forget_messages({email})
-    return {"registrations": count, "enrolments": 0, "calendar_feeds": 0}
-
-
-def _calendar_feeds(user):
-    from feeds.models import CalendarFeed  # noqa: PLC0415 -- layering debt: feeds sits above registrations
-
-    return CalendarFeed.objects.filter(user=user)
+    return {"registrations": count, **{kind.name: 0 for kind in personal_data_kinds()}}

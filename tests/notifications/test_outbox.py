@@ -9,7 +9,7 @@ from django.utils import timezone
 from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox, queue_message, resend_message, send_outbox_messages, sweep_outbox
-from notifications.tasks import send_message
+from notifications.tasks import send_messages
 from tests.notifications.conftest import make_registration
 from tests.notifications.mail_backends import CountingBackend, FlakyBackend
 
@@ -73,7 +73,7 @@ def test_task_delivered_again_after_sending_does_not_resend(registration, django
         message = _queue(registration)
 
     # the ORM broker hands the same task out a second time
-    outcome = send_message(message.pk)
+    outcome = send_messages([message.pk])
 
     assert outcome == {"sent": 0, "failed": 0, "cancelled": 0}
     assert len(mail.outbox) == 1
@@ -91,7 +91,7 @@ def test_worker_crash_while_sending_is_swept_and_sent_once(registration, django_
         claimed_at=timezone.now() - outbox.stuck_after() - dt.timedelta(seconds=1)
     )
     swept = sweep_outbox()
-    send_message(message.pk)  # and the lost original task arrives late
+    send_messages([message.pk])  # and the lost original task arrives late
     message.refresh_from_db()
 
     assert too_early["freed"] == 0

@@ -14,14 +14,14 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from attendance.exceptions import NotCompleted
+from attendance.services.figures import participant_series_record
 from events.models import Series
 from events_project.exceptions import NotFound
 from notifications import kinds
-from notifications.exceptions import NotCompleted
 from notifications.services import queue_message
-from registrations.services.attendance import participant_series_record
 
-SALT = "registrations.certificate-link"
+SALT = "attendance.certificate-link"
 LINK_MAX_AGE = dt.timedelta(days=30)
 # one message per address and series within this window, however often asked
 RESEND_WINDOW_SECONDS = 10 * 60

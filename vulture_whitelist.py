@@ -1,0 +1,45 @@
+"""Definitions that only a setting, a URL string, a schedule, a template or a framework reaches.
+
+vulture (tests/codebase/test_dead_code.py) reads this file as code that uses them. Add a name here
+only with where it is used; a name with no user is removed instead.
+"""
+
+# ruff: noqa: B018
+from events.apps import EventsConfig
+from events_project import api_root, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
+from events_project.filters import FilterBackend
+from feeds.apps import FeedsConfig
+from notifications import tasks as notification_tasks
+from notifications.apps import NotificationsConfig
+from programmes.apps import ProgrammesConfig
+from registrations.apis.registration import RegistrationViewSet
+from registrations.apps import RegistrationsConfig
+from registrations.checkin.permissions import DoorTokenScheme
+from speakers import tasks as speaker_tasks
+from speakers.apps import SpeakersConfig
+from speakers.models import Speaker, SpeakerAssignment
+from teams import selectors as team_selectors
+from teams.apps import TeamsConfig
+from teams.models import TeamInvitation
+
+# INSTALLED_APPS (settings.py)
+EventsConfig, FeedsConfig, NotificationsConfig, ProgrammesConfig, RegistrationsConfig, SpeakersConfig, TeamsConfig
+# settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
+middleware.DatabaseUnavailableMiddleware, middleware.RejectNulMiddleware
+log_redaction.RedactPersonalData
+staticfiles.StaticFilesStorage
+exceptions.api_exception_handler, FilterBackend
+schema.document_common_errors, schema.BlankableEmail, schema.BlankableChoice, schema.NullableRelation
+site_pages.csrf_failure
+# urls.py: handler404
+api_root.not_found
+# drf-spectacular finds authentication extensions by subclassing
+DoorTokenScheme
+# DRF's ScopedRateThrottle reads the view's throttle_scope
+RegistrationViewSet.throttle_scope
+# schedules by dotted path (notifications/management/commands/setup_schedules.py)
+notification_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
+# templates and serializers read these properties
+Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label
+# the read half of the house pair of selectors (STYLE.md, "Who may see what")
+team_selectors.team_invitations_visible_to
