@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Language
 from events_project.exceptions import DomainError
+from events_project.throttles import throttled
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
 from speakers.models import AssignmentStatus, SpeakerRole, StemField
@@ -144,6 +145,7 @@ ANSWERS = ("accept", "decline")
 INVITATION_TEMPLATE = "speakers/link/invitation.html"
 
 
+@throttled("token")
 @require_http_methods(["GET", "POST"])
 def invitation_link(request, token: str):
     try:
@@ -175,6 +177,7 @@ def _private(response):
     return response
 
 
+@throttled("token")
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_link(request, token: str):
