@@ -5,6 +5,7 @@ Everything that differs between a laptop and production comes from the environme
 django-q2's ORM broker and email written to files. docs/reference/configuration.md lists every variable.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "programmes",
     "feeds",
     "teams",
+    "axes",  # sign-in lockout (AXES_* below); after the apps so its checks see the backends
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "events_project.middleware.DatabaseUnavailableMiddleware",
+    # last: turns a refused sign-in of a locked-out account into the lockout answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "events_project.urls"
@@ -129,6 +133,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+
+# --- Sign-in lockout (django-axes) ------------------------------------------------------
+# Every sign-in path (the site's /accounts/login/, the admin's /admin/login/, the API's
+# /api/auth/token/) goes through Django's authenticate(), which axes watches: after
+# AXES_FAILURE_LIMIT failed attempts for one username from one address, that pair is locked out
+# for AXES_COOLOFF_MINUTES, even with the right password (429). A success resets the count.
+# Attempts are kept in the database (axes' own tables), so every worker shares them; unlock
+# early with `manage.py axes_reset_username <name>` or `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "events_project.auth.lockout_response"
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # error pages in the site's style (403, 404, 500 are templates; see events_project/site_pages.py)
