@@ -143,7 +143,7 @@ class SpeakerAssignmentViewSet(
         return Response(self.get_serializer(assignment).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        payload = AssignSpeakerSerializer(data=request.data)
+        payload = AssignSpeakerSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         assignment = services.assign_speaker(by=request.user, **payload.validated_data)
         return self._render(assignment, status.HTTP_201_CREATED)
