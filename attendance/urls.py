@@ -16,20 +16,4 @@ urlpatterns = router.urls + [
         name="event-attendance-finalise",
     ),
     path("attendance/series/<id:series_id>/", apis.SeriesAttendanceView.as_view(), name="series-attendance"),
-    path(
-        "attendance/series/<id:series_id>/certificate/",
-        apis.SeriesCertificateView.as_view(),
-        name="series-certificate",
-    ),
-    path(
-        "attendance/series/<id:series_id>/certificate-link/",
-        apis.CertificateLinkView.as_view(),
-        name="certificate-link",
-    ),
-    path("attendance/series/<id:series_id>/my-certificate/", apis.MyCertificateView.as_view(), name="my-certificate"),
-    path(
-        "attendance/certificates/<str:token>/",
-        apis.ParticipantCertificateView.as_view(),
-        name="participant-certificate",
-    ),
 ]

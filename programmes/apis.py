@@ -5,15 +5,20 @@ Thin views: parse, call one service from this app, render.
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, permissions, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
-from events.models import Event
+from events.models import Event, Series
+from events.selectors import series_managed_by
+from events_project.exceptions import DomainError
 from events_project.schema import error_responses
-from programmes import certificates, journeys, reports, selectors, services
+from programmes import certificate_links, certificates, journeys, reports, selectors, services
 from programmes.exceptions import Forbidden, NotFound
 from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
 from programmes.models import Certificate, Enrolment
@@ -284,8 +289,8 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         certificate = self.get_object()
-        if not can_manage_programme(request.user, certificate.enrolment.cohort.programme):
-            raise Forbidden("Only the programme's organisers revoke certificates.")
+        if not selectors.certificates_managed_by(request.user).filter(pk=certificate.pk).exists():
+            raise Forbidden("Only the organisers of the programme or series revoke its certificates.")
         payload = RevokeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         certificate = certificates.revoke_certificate(
@@ -314,3 +319,89 @@ class CertificateVerification(generics.GenericAPIView):
     def get(self, request, token):
         certificate = certificates.verify_certificate(token=token)
         return Response(PublicCertificateSerializer(certificate).data)
+
+
+# --- series certificates: the same signed, verifiable certificate as a programme's ----------------
+
+
+def _certificate_pdf(certificate: Certificate) -> HttpResponse:
+    response = HttpResponse(certificates.certificate_pdf(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
+    return response
+
+
+class SeriesCertificateView(APIView):
+    """An organiser gets a participant's certificate of a series they organise (?email=): issued
+    on first request once the participant reached the series' threshold, the same one after."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("email", str, required=True)],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS, **error_responses(400)},
+    )
+    def get(self, request, series_id: int):
+        series = series_managed_by(request.user).filter(pk=series_id).first()
+        if series is None:
+            raise NotFound("No such series.", "series_not_found")
+        email = request.query_params.get("email", "")
+        if not email:
+            raise DomainError("Give the participant's email.", "email_required")
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=email, by=request.user))
+
+
+class ParticipantCertificateView(APIView):
+    """A participant gets their series certificate through the signed link emailed to their
+    address (``POST .../certificate-link/``): whoever opens it read that mailbox. A
+    registration's management token is not enough: anyone can register with any address."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(403, 404, 429)})
+    def get(self, request, token: str):
+        series, email = certificate_links.series_and_email(token=token)
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=email))
+
+
+class CertificateLinkSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class CertificateLinkView(APIView):
+    """Email a participant the link to their certificate of a series. The answer is the same
+    whether or not the address has one (it must not tell a stranger who took part)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=CertificateLinkSerializer, responses={202: OpenApiTypes.OBJECT, **error_responses(400, 404, 429)}
+    )
+    def post(self, request, series_id: int):
+        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        payload = CertificateLinkSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        certificate_links.send_certificate_link(series=series, email=payload.validated_data["email"])
+        return Response(
+            {"detail": "If this address completed the series, a link to its certificate is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class MyCertificateView(APIView):
+    """A signed-in participant gets their certificate of a series: the one of their account's
+    own email address."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(401, 403, 404)})
+    def get(self, request, series_id: int):
+        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        if not request.user.email:
+            raise Forbidden("Your account has no email address.", "no_email")
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=request.user.email))

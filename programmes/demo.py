@@ -96,7 +96,7 @@ def load() -> dict:
         "a roundtable and hands-on workshops, September to May.",
         starts_on=starts.date(),
         ends_on=dt.date(2027, 5, 31),
-        completion_threshold=70,
+        completion_threshold=0.7,
         series=[series],
         events=list(one_offs),
     )

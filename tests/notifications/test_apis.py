@@ -397,7 +397,7 @@ def test_certificate_link_answers_the_same_for_strangers_and_sends_nothing(api_c
 
 
 def test_a_forged_or_altered_certificate_link_is_not_found(api_client, series_with_sessions):
-    from attendance.services import certificate_links
+    from programmes import certificate_links
 
     series, _ = series_with_sessions
     genuine = certificate_links.link_token(series=series, email="nigar@example.org")

@@ -158,10 +158,11 @@ MATRIX = {
     ("attendance-import-list", "GET"): "401 403 403 403 403 403 403 200 200",
     ("attendance-import-list", "POST"): "401 403 403 403 403 403 403 415 415",
     ("attendance-import-detail", "GET"): "401 403 403 403 403 403 403 404 404",
+    ("attendance-import-retry", "POST"): "401 403 403 403 403 403 403 404 404",
     ("event-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
     ("event-attendance-finalise", "POST"): "401 403 403 403 403 403 403 403 400",
     ("series-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
-    ("series-certificate", "GET"): "401 403 403 403 403 403 403 403 400",
+    ("series-certificate", "GET"): "401 403 403 403 403 403 403 404 400",
     # the link goes to the address; the same answer for everyone
     ("certificate-link", "POST"): "400 400 400 400 400 400 400 400 400",
     # one's own account's address only (none of these roles completed the series)

@@ -21,7 +21,7 @@ from events_project.exceptions import NotFound
 from notifications import kinds
 from notifications.services import queue_message
 
-SALT = "attendance.certificate-link"
+SALT = "programmes.certificate-link"
 LINK_MAX_AGE = dt.timedelta(days=30)
 # one message per address and series within this window, however often asked
 RESEND_WINDOW_SECONDS = 10 * 60
