@@ -87,6 +87,7 @@ PAGES = {
     "speaker/": ("speaker", lambda w: "/speaker/"),
     "speaker/profile/": ("speaker", lambda w: "/speaker/profile/"),
     "speaker/invitation/<str:token>/": ("anonymous", lambda w: f"/speaker/invitation/{w.invitation_token}/"),
+    "speaker/link/<str:token>/": ("attendee", lambda w: f"/speaker/link/{w.account_link_token}/"),
     "my/calendars/": ("speaker", lambda w: "/my/calendars/"),
     # staff
     "checkin/": ("staff", lambda w: "/checkin/"),
@@ -287,6 +288,7 @@ def build_world() -> SimpleNamespace:
         team_token=team_invitation.token,
         attendance_import=attendance_import,
         invitation_token=speaker_services.invitation_token(invitation),
+        account_link_token=speaker_services.account_link_token(speaker),
         programme=programme,
         certificate_token=verification_token(certificate),
         password_reset_url=f"/accounts/reset/{uid}/{default_token_generator.make_token(attendee)}/",
