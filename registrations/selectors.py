@@ -1,9 +1,41 @@
 """Reads of registrations used by more than one caller (API, pages, feeds, other apps)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest
 
 from events.models import Event
 from registrations.models import ACTIVE_STATUSES, Answer, Invitation, Registration, RegistrationStatus, Sector
+
+
+def someone_waiting(event: Event) -> bool:
+    """Whether anyone is on the event's waiting list: then a newcomer joins it too, behind them
+    (strict order, ``registrations.services.registration.register``), whatever seats are free."""
+    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).exists()
+
+
+def with_seats_open(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate ``seats_open``: the seats a person registering now would get. ``None`` when the
+    event has no limit; 0 while anyone waits (see ``someone_waiting``); else the seats left.
+
+    The one definition the event pages, the event cards and the API show. One subquery per page.
+    """
+    waiting = Registration.objects.filter(event=OuterRef("pk"), status=RegistrationStatus.WAITLISTED)
+    return events.annotate(
+        seats_open=Case(
+            When(capacity__isnull=True, then=Value(None)),
+            When(Exists(waiting), then=Value(0)),
+            default=Greatest(F("capacity") - F("seats_taken"), Value(0)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def seats_open_to_newcomer(event: Event) -> int | None:
+    """``seats_open`` (see ``with_seats_open``) of one event: from the annotation when the event
+    came through ``with_seats_open``, else read now."""
+    if hasattr(event, "seats_open"):
+        return event.seats_open
+    return with_seats_open(Event.objects.filter(pk=event.pk)).values_list("seats_open", flat=True).get()
 
 
 def _with_event(queryset: QuerySet) -> QuerySet:

@@ -40,6 +40,7 @@ from registrations.models import (
     RegistrationStatus,
     Sector,
 )
+from registrations.selectors import someone_waiting
 from registrations.services.messages import tell_registrant
 from registrations.services.seats import MOVED, NO_SEATS, end_registration, seat_registration, take_seats
 from registrations.services.waiting_list import (  # noqa: F401 -- part of this module's interface
@@ -126,10 +127,6 @@ def active_registration(*, event: Event, email: str, user=None) -> Registration 
     return Registration.objects.filter(match, event=event, status__in=ACTIVE_STATUSES).first()
 
 
-def _someone_waiting(event: Event) -> bool:
-    return Registration.objects.filter(event=event, status=Status.WAITLISTED).exists()
-
-
 def _use_invitation(*, event: Event, code: str, now: dt.datetime) -> Invitation:
     invitation = Invitation.objects.filter(code=code, event=event).first()
     if invitation is None or invitation.revoked_at is not None:
@@ -162,18 +159,23 @@ def register(
 
     Returns the new registration, confirmed / pending / waitlisted; or, when the person already
     holds an active registration for the event, that one, with ``already_registered = True``.
-    Online registrations respect the registration window, the event's mode, consent and required
-    questions and the event's party limit (``max_party_size``); organisers adding someone by hand
-    (``source="organiser"``) skip window, mode, party limit and required questions, and walk-ins
-    never join the waiting list.
+    A signed-in ``user`` registering themself registers with their account's email address (a
+    typed ``email`` is ignored). Online registrations respect the registration window, the
+    event's mode, consent and required questions and the event's party limit
+    (``max_party_size``); organisers adding someone by hand (``source="organiser"``) skip window,
+    mode, party limit and required questions, and walk-ins never join the waiting list.
 
     Side effects: queues registration_confirmed (not for cohort enrolments, which book whole
     series), registration_pending or waiting_list_joined.
     """
     user = user if getattr(user, "is_authenticated", False) else None
+    staff = source in STAFF_SOURCES
+    if user is not None and user.email and not staff:
+        # someone signed in registers with their account's address, whatever a form says: it is
+        # where their ticket goes, and anyone can type someone else's address
+        email = user.email
     email = normalise_email(email or (user.email if user else ""))
     name = (name or "").strip() or (user.get_full_name() or user.username if user else "")
-    staff = source in STAFF_SOURCES
     if not name:
         raise RegistrationError("Give the name of the person registering.", "name_required")
     if email:
@@ -254,7 +256,7 @@ def _create_registration(*, event, name, email, user, answers, invitation_code, 
     status, seats_held, waiting_since = Status.CONFIRMED, party_size, None
     if event.registration_mode == RegistrationMode.APPROVAL and source == Source.ONLINE:
         status, seats_held = Status.PENDING, 0
-    elif (source == Source.ONLINE and _someone_waiting(event)) or not take_seats(event_id=event.pk, seats=party_size):
+    elif (source == Source.ONLINE and someone_waiting(event)) or not take_seats(event_id=event.pk, seats=party_size):
         if not event.waiting_list_enabled or source == Source.WALK_IN:
             raise EventFull("The event is full.", "event_full")
         # Join the list in commit order: the event row lock queues simultaneous joiners, so the
