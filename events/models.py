@@ -112,7 +112,8 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# A parent with their children or a teacher with a class; larger groups are arranged by hand.
+# The one cap on a party (a parent with their children, a teacher with a class), for every form, serializer
+# and service, at the door too; larger groups are arranged by hand.
 MAX_PARTY_SIZE = 30
 
 

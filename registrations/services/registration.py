@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from events.models import Event, EventStatus, RegistrationMode
+from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
 from notifications import kinds
 from registrations.exceptions import (
     EventFull,
@@ -56,8 +56,6 @@ logger = logging.getLogger(__name__)
 Status = RegistrationStatus
 Source = Registration.Source
 
-# A parent with their children or a teacher with a class; larger groups are arranged by hand.
-MAX_PARTY_SIZE = 30
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 STAFF_SOURCES = (Source.ORGANISER, Source.WALK_IN, Source.COHORT)
