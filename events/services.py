@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events import recurrence, signals
 from events.exceptions import EventError, InvalidRecurrence, InvalidTransition
-from events.models import Event, EventDetails, EventStatus, Series
+from events.models import ActionLogEntry, Event, EventDetails, EventStatus, Series
 from events_project import limits
 
 # Fields whose change makes calendar clients and registrants care (iCal SEQUENCE goes up).
@@ -22,6 +22,23 @@ SERIES_TEMPLATE_FIELDS = tuple(
     field.name for field in EventDetails._meta.get_fields() if field.concrete and not field.primary_key
 )
 MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
+
+
+def log_action(
+    *, by, action: str, event: Event | None = None, subject=None, data: dict | None = None
+) -> ActionLogEntry:
+    """Record that ``by`` did ``action`` to ``subject`` (default: the event) of ``event``: the
+    event's organisers read it on its workspace page. ``by`` is None for the system or for an
+    attendee through their private link. ``data`` says what changed, never who."""
+    subject = subject if subject is not None else event
+    return ActionLogEntry.objects.create(
+        event=event,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        data=data or {},
+    )
 
 
 def _validated(instance, *, exclude=None):
@@ -39,6 +56,7 @@ def create_event(*, by, **fields) -> Event:
     event.organisers.set(organisers or ([by] if by else []))
     if checkin_staff:
         event.checkin_staff.set(checkin_staff)
+    log_action(by=by, action="event.created", event=event)
     return event
 
 
@@ -85,6 +103,7 @@ def update_event(*, event: Event, by=None, **changes) -> Event:
         event.checkin_staff.set(checkin_staff)
     if changed:
         event.refresh_from_db(fields=["seats_taken"])
+        log_action(by=by, action="event.changed", event=event, data={"fields": sorted(changed)})
         signals.event_changed.send(sender=Event, event=event, changed_fields=frozenset(changed))
     return event
 
@@ -98,6 +117,7 @@ def publish_event(*, event: Event, by=None) -> Event:
     event.status = EventStatus.PUBLISHED
     event.published_at = timezone.now()
     event.save(update_fields=["status", "published_at", "updated_at"])
+    log_action(by=by, action="event.published", event=event)
     signals.event_published.send(sender=Event, event=event)
     return event
 
@@ -115,6 +135,7 @@ def cancel_event(*, event: Event, by=None, reason: str = "") -> Event:
     event.cancellation_reason = reason[:500]
     event.sequence += 1
     event.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
+    log_action(by=by, action="event.cancelled", event=event)
     signals.event_cancelled.send(sender=Event, event=event, reason=reason)
     return event
 
@@ -127,6 +148,7 @@ def complete_event(*, event: Event, by=None) -> Event:
         raise InvalidTransition(f"A {event.get_status_display().lower()} event cannot be completed.")
     event.status = EventStatus.COMPLETED
     event.save(update_fields=["status", "updated_at"])
+    log_action(by=by, action="event.completed", event=event)
     return event
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from speakers import conflicts as speaker_conflicts
@@ -334,6 +335,7 @@ def withdraw_assignment(*, assignment: SpeakerAssignment, by) -> SpeakerAssignme
     assignment.status = AssignmentStatus.WITHDRAWN
     assignment.withdrawn_at = timezone.now()
     assignment.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    log_action(by=by, action="speaker.invitation_withdrawn", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -367,6 +369,7 @@ def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> Spe
     assignment.save(
         update_fields=["conflict_override_reason", "conflict_overridden_by", "conflict_overridden_at", "updated_at"]
     )
+    log_action(by=by, action="speaker.conflicts_overridden", event=assignment.event, subject=assignment)
     return assignment
 
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
+from events.services import log_action
 from notifications import kinds
 from registrations.exceptions import (
     EventFull,
@@ -300,7 +301,7 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
     left; never joins the waiting list. No online consent is recorded: staff registered them.
     Side effects: registration_confirmed when an email is given.
     """
-    return register(
+    registration = register(
         event=event,
         name=name,
         email=email,
@@ -308,12 +309,19 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
         consent_data_processing=False,
         source=Source.WALK_IN,
     )
+    log_action(by=by, action="registration.walk_in", event=event, subject=registration)
+    return registration
 
 
 def add_registration(*, event: Event, by, name: str, email: str, party_size: int = 1, **extra) -> Registration:
     """An organiser adds a person by hand: no window, mode or required questions; seats still count."""
     extra.setdefault("consent_data_processing", False)
-    return register(event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra)
+    registration = register(
+        event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra
+    )
+    if not getattr(registration, "already_registered", False):
+        log_action(by=by, action="registration.added", event=event, subject=registration)
+    return registration
 
 
 # --- leaving ----------------------------------------------------------------------------
@@ -332,6 +340,7 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
     tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    log_action(by=by, action="registration.cancelled", event=ended.event, subject=ended)
     if ended.freed_seats:
         promote_waiting_list(event=ended.event)
     return ended
@@ -347,6 +356,7 @@ def reject_registration(*, registration: Registration, by, reason: str = "") -> 
             return registration
         raise InvalidRegistrationTransition("A cancelled registration cannot be rejected.", "invalid_transition")
     tell_registrant(ended, kinds.REGISTRATION_REJECTED, reason=reason)
+    log_action(by=by, action="registration.rejected", event=ended.event, subject=ended)
     if ended.freed_seats:
         promote_waiting_list(event=ended.event)
     return ended
@@ -374,6 +384,7 @@ def approve_registration(*, registration: Registration, by) -> Registration:
     if outcome == NO_SEATS:
         raise EventFull("Not enough seats left to approve this registration.", "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED)
+    log_action(by=by, action="registration.approved", event=registration.event, subject=registration)
     return registration
 
 

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
 from registrations.exceptions import EventFull, InvalidRegistrationTransition
@@ -67,6 +68,7 @@ def promote_registration(*, registration: Registration, by) -> Registration:
     elif seat_registration(registration, from_statuses=[was], to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
         raise EventFull("Not enough seats left; raise the capacity first.", "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
+    log_action(by=by, action="registration.promoted", event=registration.event, subject=registration)
     return registration
 
 
