@@ -1,4 +1,4 @@
-"""Data for one benchmark run: a door event with confirmed tickets, and an event about to be rushed.
+"""Data for one benchmark run: a door event with confirmed tickets, and events about to be rushed.
 
 Run inside the benchmark's environment (DJANGO_SETTINGS_MODULE=bench.settings); prints JSON
 with the ids, the staff token and the tickets' QR payloads.
@@ -9,6 +9,9 @@ import json
 import sys
 
 import django
+
+# seats enough that a sustained rush never fills them: every registration is confirmed and mailed
+HOT_CAPACITY = 10_000_000
 
 
 def seed(*, tickets: int, rush_capacity: int) -> dict:
@@ -30,6 +33,11 @@ def seed(*, tickets: int, rush_capacity: int) -> dict:
     }
     door = Event.objects.create(title="Bench: outreach visit", capacity=None, **common)
     rush = Event.objects.create(title="Bench: the rush", capacity=rush_capacity, waiting_list_enabled=True, **common)
+    # the sustained rush (over HTTP) and its SQL floor (seat UPDATE + INSERT) each on an event of its own
+    hot = Event.objects.create(
+        title="Bench: the hot webinar", capacity=HOT_CAPACITY, waiting_list_enabled=True, **common
+    )
+    floor = Event.objects.create(title="Bench: the SQL floor", capacity=HOT_CAPACITY, **common)
     staff = get_user_model().objects.create_user("bench-staff", "staff@example.org", "bench", first_name="Door")
     door.checkin_staff.add(staff)
     now = timezone.now()
@@ -52,6 +60,9 @@ def seed(*, tickets: int, rush_capacity: int) -> dict:
         "door_event": door.pk,
         "rush_event": rush.pk,
         "rush_capacity": rush_capacity,
+        "hot_event": hot.pk,
+        "floor_event": floor.pk,
+        "template_registration": registrations[0].pk,
         "token": Token.objects.create(user=staff).key,
         "payloads": [ticket_payload(registration) for registration in registrations],
     }

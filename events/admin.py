@@ -47,12 +47,6 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
     actions = ["publish_selected", "cancel_selected"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(organisers=request.user)
-
     @admin.action(description="Publish selected events")
     def publish_selected(self, request, queryset):
         for event in queryset.filter(status=Event.Status.DRAFT):

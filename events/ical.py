@@ -391,6 +391,7 @@ def invitation_ics(
     method: str = "REQUEST",
     join_url: str = "",
     speakers: Sequence[str] = (),
+    partstat: str = "ACCEPTED",
 ) -> bytes:
     """An iTIP message (RFC 5546) for an email attachment: METHOD:REQUEST adds or updates the
     event in the attendee's calendar, METHOD:CANCEL removes it.
@@ -411,8 +412,9 @@ def invitation_ics(
         attendee.params["CN"] = attendee_name
     attendee.params["ROLE"] = "REQ-PARTICIPANT"
     attendee.params["CUTYPE"] = "INDIVIDUAL"
-    # they registered already: don't make mail clients offer accept/decline replies
-    attendee.params["PARTSTAT"] = "DECLINED" if method == "CANCEL" else "ACCEPTED"
+    # a registrant has answered already: don't make mail clients offer accept/decline replies;
+    # the caller says NEEDS-ACTION for someone who has not (notifications.audience)
+    attendee.params["PARTSTAT"] = "DECLINED" if method == "CANCEL" else partstat
     attendee.params["RSVP"] = "FALSE"
     component.add("attendee", attendee)
     calendar = build_calendar([(event, component)], name=event.title, method=method)

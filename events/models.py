@@ -216,6 +216,9 @@ class Event(EventDetails):
     # The scarce resource: the conditional update `seats_taken < capacity` hands out seats,
     # and the check constraint below is the backstop.
     seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    # How many registrations wait (status waitlisted), kept by the services that move them on
+    # and off the list: a newcomer's position without counting everyone ahead.
+    waiting_count = models.PositiveIntegerField(default=0, editable=False)
 
     # How many people one registration may bring, the registrant included: 1 means everyone
     # registers alone; an outreach visit may let a parent bring their children.

@@ -1,4 +1,13 @@
-"""The admin site: Django's, with query-string initial values checked before a form shows them.
+"""The admin site: Django's, for superusers only, scoped by the selectors, with query-string
+initial values checked before a form shows them.
+
+**Superusers only.** Organisers work in the organiser workspace under /manage/; the admin is
+the operators' tool (``AdminSite.has_permission``). Every model admin is nevertheless scoped by
+the model's ``*_managed_by`` selector (changelists, change forms, actions, relation choices and
+autocompletes), so opening it to someone else would show them only their own objects.
+
+**Secrets.** Fields that are credentials or carry them (``SECRET_FIELDS``: management tokens,
+ticket secrets, invitation codes, outbox bodies) are never shown, to anyone.
 
 An add page takes initial values from its query string (``?event=3``). Django hands them to
 the form unchecked, and a value a field cannot read (``?event=0001-01-01``, an id past 2^63)
@@ -9,6 +18,7 @@ out the initial values its form's field refuses.
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
 
 
 class CheckedInitialData:
@@ -28,12 +38,97 @@ class CheckedInitialData:
         return checked
 
 
+# (app label, model name) → fields never shown in the admin
+SECRET_FIELDS = {
+    ("registrations", "registration"): {"manage_token", "ticket_secret"},
+    ("registrations", "invitation"): {"code"},
+    ("notifications", "outboxmessage"): {"body_text", "body_html", "attachments", "claim_token"},
+    ("feeds", "calendarfeed"): {"token"},
+    ("teams", "teaminvitation"): {"token_hash"},
+}
+
+
+def secret_fields(model) -> set[str]:
+    return SECRET_FIELDS.get((model._meta.app_label, model._meta.model_name), set())
+
+
+# (app label, model name) → the model's ``*_managed_by`` selector, by dotted path: the admin sits
+# below the apps (import-linter's layers), so it names their selectors instead of importing them.
+MANAGED_BY_SELECTORS = {
+    ("events", "event"): "events.selectors.events_managed_by",
+    ("events", "series"): "events.selectors.series_managed_by",
+    ("registrations", "registration"): "registrations.selectors.registrations_managed_by",
+    ("registrations", "question"): "registrations.selectors.questions_managed_by",
+    ("registrations", "invitation"): "registrations.selectors.invitations_managed_by",
+    ("registrations", "checkin"): "registrations.selectors.checkins_managed_by",
+    ("speakers", "speaker"): "speakers.selectors.speakers_managed_by",
+    ("speakers", "speakerassignment"): "speakers.selectors.assignments_managed_by",
+    ("notifications", "outboxmessage"): "notifications.selectors.outbox_managed_by",
+    ("notifications", "messagetemplateoverride"): "notifications.selectors.templates_managed_by",
+    ("attendance", "attendanceimport"): "attendance.selectors.imports_managed_by",
+    ("programmes", "programme"): "programmes.selectors.programmes_managed_by",
+    ("programmes", "cohort"): "programmes.selectors.cohorts_managed_by",
+    ("programmes", "enrolment"): "programmes.selectors.enrolments_managed_by",
+    ("programmes", "certificate"): "programmes.selectors.certificates_managed_by",
+    ("feeds", "calendarfeed"): "feeds.selectors.calendar_feeds_managed_by",
+    ("teams", "teaminvitation"): "teams.selectors.team_invitations_managed_by",
+}
+
+
+def managed_by_selector(model):
+    """The ``*_managed_by`` selector of ``model`` (None for shared reference data: regions, users)."""
+    path = MANAGED_BY_SELECTORS.get((model._meta.app_label, model._meta.model_name))
+    return import_string(path) if path else None
+
+
+class ScopedAdmin:
+    """Querysets and relation choices from the selectors; secret fields left out."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_active and request.user.is_superuser:
+            return queryset
+        selector = managed_by_selector(self.model)
+        if selector is None:
+            return queryset.none()
+        return queryset.filter(pk__in=selector(request.user).order_by().values("pk"))
+
+    def _scoped_choices(self, db_field, request, kwargs):
+        selector = managed_by_selector(db_field.related_model)
+        if selector is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = selector(request.user)
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **self._scoped_choices(db_field, request, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
+
+    def get_fields(self, request, obj=None):
+        hidden = secret_fields(self.model)
+        return [name for name in super().get_fields(request, obj) if name not in hidden]
+
+    def get_readonly_fields(self, request, obj=None):
+        hidden = secret_fields(self.model)
+        return [name for name in super().get_readonly_fields(request, obj) if name not in hidden]
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), *sorted(secret_fields(self.model))]
+
+
 class AdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        """Superusers only: organisers work in the organiser workspace (/manage/)."""
+        return request.user.is_active and request.user.is_superuser
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, CheckedInitialData):
             admin_class = type(
-                admin_class.__name__, (CheckedInitialData, admin_class), {"__module__": admin_class.__module__}
+                admin_class.__name__,
+                (ScopedAdmin, CheckedInitialData, admin_class),
+                {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)
 

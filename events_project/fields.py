@@ -37,6 +37,35 @@ class FormDateField(forms.DateField):
         return value
 
 
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A relation to an object the requesting user may use.
+
+    Its choices are ``selector(request.user)`` (``events_managed_by``, ``series_managed_by``,
+    ``programmes_managed_by``, ...), built per request: an id of someone else's object is a 400
+    ("does not exist"), exactly like an unknown one, so posting it reveals nothing. Ids outside
+    the database's range are refused the same way, before any query.
+    """
+
+    def __init__(self, *, selector, model, **kwargs):
+        self.selector = selector
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.selector(getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            number = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < number <= limits.MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(number)
+
+
 def install() -> None:
     """Every ModelSerializer maps date and datetime columns to the fields above."""
     serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = DateTimeField

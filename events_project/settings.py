@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "registrations",
     "speakers",
     "notifications",
+    "attendance",
     "programmes",
     "feeds",
     "teams",
@@ -276,7 +277,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "speakers.models.AssignmentStatus",
         "OutboxStatusEnum": "notifications.models.OutboxStatus",
         "MessageKindEnum": "notifications.kinds.CHOICES",
-        "AttendanceImportFormatEnum": "notifications.models.AttendanceImport.Format",
+        "AttendanceImportFormatEnum": "attendance.models.AttendanceImport.Format",
     },
 }
 

@@ -23,6 +23,7 @@ from events_project.filters import FilterSet
 from events_project.schema import error_responses
 from feeds import services as feed_services
 from feeds.models import CalendarFeed
+from feeds.selectors import calendar_feeds_managed_by
 
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 PUBLIC_MAX_AGE = 15 * 60
@@ -197,7 +198,7 @@ class CalendarFeedViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return CalendarFeed.objects.none()
-        return feed_services.feeds_of(self.request.user)
+        return calendar_feeds_managed_by(self.request.user)
 
     def create(self, request, *args, **kwargs):
         payload = self.get_serializer(data=request.data)

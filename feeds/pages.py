@@ -17,6 +17,7 @@ from events.permissions import is_organiser
 from events_project.exceptions import DomainError
 from feeds import services
 from feeds.models import CalendarFeed
+from feeds.selectors import calendar_feeds_managed_by
 from speakers.selectors import speaker_for_user
 
 Scope = CalendarFeed.Scope
@@ -44,7 +45,7 @@ def subscribe_links(url: str, name: str) -> dict[str, str]:
 
 
 def _sections(request) -> list[dict]:
-    active = {feed.scope: feed for feed in services.feeds_of(request.user).filter(revoked_at__isnull=True)}
+    active = {feed.scope: feed for feed in calendar_feeds_managed_by(request.user).filter(revoked_at__isnull=True)}
     titles = {
         Scope.ATTENDEE: _("My registrations"),
         Scope.SPEAKER: _("My speaking engagements"),
@@ -65,7 +66,7 @@ def _sections(request) -> list[dict]:
 def calendar_feeds(request):
     if request.method == "POST":
         scope, action = request.POST.get("scope", ""), request.POST.get("action", "")
-        feed = services.feeds_of(request.user).filter(scope=scope, revoked_at__isnull=True).first()
+        feed = calendar_feeds_managed_by(request.user).filter(scope=scope, revoked_at__isnull=True).first()
         try:
             if action == "create":
                 services.create_feed(user=request.user, scope=scope)

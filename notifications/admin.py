@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import resend_message
 
 
@@ -17,7 +17,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "last_error",
         "next_attempt_at",
         "claimed_at",
-        "claim_token",
         "sent_at",
         "created_at",
         "updated_at",
@@ -25,6 +24,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "about_id",
         "event_start",
     ]
+    # bodies carry other people's private links and join URLs; the claim token is the sender's
+    exclude = ["body_text", "body_html", "attachments", "claim_token"]
     date_hierarchy = "created_at"
     actions = ["resend"]
 
@@ -42,12 +43,3 @@ class MessageTemplateOverrideAdmin(admin.ModelAdmin):
     list_display = ["event", "kind", "subject", "updated_at"]
     list_filter = ["kind"]
     raw_id_fields = ["event"]
-
-
-@admin.register(AttendanceImport)
-class AttendanceImportAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "filename", "detected_format", "status", "matched", "attended", "error_code"]
-    list_filter = ["status", "detected_format"]
-    raw_id_fields = ["event", "uploaded_by"]
-    exclude = ["content"]
-    readonly_fields = ["content_sha256", "unmatched_rows", "error", "finished_at"]

@@ -10,4 +10,5 @@ class NotificationsConfig(AppConfig):
 
         from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
+        workspace.add_section(_("Outbox"), "manage-outbox", order=40)
         workspace.add_event_tab(_("Messages"), "manage-event-messages", order=50)

@@ -1,58 +1,60 @@
-"""A stacked bar chart as inline SVG, drawn on the server: no chart library, no script."""
+"""A stacked bar chart as inline SVG, drawn on the server: no chart library, no script.
+
+One horizontal bar per month that has data (a month with nobody is not drawn as an empty
+axis), so the chart is as narrow as a phone: the drawing is 340 units wide and the page shows
+it at most 30rem wide, so a 13-unit text is never smaller than 12 px on a 390 px phone screen.
+"""
 
 import datetime as dt
 from html import escape
 
 # distinguishable for the common colour-vision deficiencies (Okabe–Ito), then greys
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999", "#666666"]
-MIDDLE = 'text-anchor="middle" fill="#1b1f24"'
+INK = "#1b1f24"
+WIDTH = 340
+FONT_SIZE = 13
+ROW = 24
+LABEL_W = 64
+TOTAL_W = 36
 
 
 def stacked_bars_svg(
     *, months: list[dt.date], series: dict[str, list[int]], title: str, month_labels: list[str]
 ) -> str:
-    width, height = 640, 260
-    left, right, top, bottom = 40, 10, 10, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
+    """The chart, or "" when no month has data (the page then says so in words)."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(months))]
-    peak = max(totals + [1])
-    step = max(1, -(-peak // 4))
-    ceiling = step * 4
-    bar_slot = plot_w / max(len(months), 1)
-    bar_w = bar_slot * 0.7
+    shown = [index for index, total in enumerate(totals) if total]
+    if not shown:
+        return ""
+    peak = max(totals)
+    plot_w = WIDTH - LABEL_W - TOTAL_W
+    colours = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(series)}
+    legend_top = len(shown) * ROW + 12
+    height = legend_top + len(colours) * 20
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height + 24 * ((len(series) + 3) // 4)}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
-        'font-size="11" font-family="system-ui,sans-serif">',
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg" font-size="{FONT_SIZE}" font-family="system-ui,sans-serif">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(5):
-        value = step * tick
-        y = top + plot_h - plot_h * value / ceiling
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dbe1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#56606b">{value}</text>')
-    colours = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(series)}
-    for index, label in enumerate(month_labels):
-        x = left + bar_slot * index + (bar_slot - bar_w) / 2
-        base = top + plot_h
+    for row, index in enumerate(shown):
+        y = row * ROW + 4
+        label = month_labels[index]
+        parts.append(f'<text x="0" y="{y + 13}" fill="{INK}">{escape(label)}</text>')
+        x = float(LABEL_W)
         for name, values in series.items():
             value = values[index]
             if not value:
                 continue
-            bar_h = plot_h * value / ceiling
-            base -= bar_h
+            bar_w = plot_w * value / peak
             parts.append(
-                f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" fill="{colours[name]}">'
+                f'<rect x="{x:.1f}" y="{y}" width="{bar_w:.1f}" height="{ROW - 8}" fill="{colours[name]}">'
                 f"<title>{escape(name)}, {escape(label)}: {value}</title></rect>"
             )
-        centre = x + bar_w / 2
-        parts.append(f'<text x="{centre:.1f}" y="{top + plot_h + 16}" {MIDDLE}>{escape(label)}</text>')
-        if totals[index]:
-            parts.append(f'<text x="{centre:.1f}" y="{base - 3:.1f}" {MIDDLE}>{totals[index]}</text>')
+            x += bar_w
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}" fill="{INK}">{totals[index]}</text>')
     for i, (name, colour) in enumerate(colours.items()):
-        x = left + (i % 4) * 150
-        y = height + 24 * (i // 4) - 8
-        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="{y}" fill="#1b1f24">{escape(name[:24])}</text>')
+        y = legend_top + 20 * i
+        parts.append(f'<rect x="0" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="18" y="{y + 11}" fill="{INK}">{escape(name[:40])}</text>')
     parts.append("</svg>")
     return "".join(parts)

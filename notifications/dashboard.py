@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 
@@ -38,15 +38,46 @@ def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def upcoming_events(user, *, now=None) -> QuerySet[Event]:
+def _scope(user, events: QuerySet[Event] | None) -> QuerySet[Event]:
+    """The events a figure counts: the ones the user may change, narrowed by the page's filters."""
+    managed = events_managed_by(user)
+    return managed if events is None else managed.filter(pk__in=events.values("pk"))
+
+
+def upcoming_events(user, *, now=None, events: QuerySet[Event] | None = None) -> QuerySet[Event]:
     now = now or timezone.now()
-    events = events_managed_by(user).filter(end__gt=now).exclude(status=EventStatus.CANCELLED)
+    events = _scope(user, events).filter(end__gt=now).exclude(status=EventStatus.CANCELLED)
     return _with_figures(events).order_by("start", "id")
 
 
-def past_events(user, *, now=None, limit: int = 50) -> list[Event]:
+def summary(user, *, now=None, events: QuerySet[Event] | None = None) -> dict:
+    """The figures at the top of the dashboard, three queries whatever the number of events:
+    upcoming events, seats taken and people waiting at them, and the no-show rate of the events
+    held whose attendance is final (no-shows among attended + no-shows, as the impact report)."""
     now = now or timezone.now()
-    events = events_managed_by(user).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
+    scope = _scope(user, events)
+    upcoming = scope.filter(end__gt=now).exclude(status=EventStatus.CANCELLED)
+    seats = upcoming.aggregate(events=Count("id"), seats=Sum("seats_taken"))
+    waiting = Registration.objects.filter(
+        event__in=upcoming.values("pk"), status=RegistrationStatus.WAITLISTED
+    ).aggregate(people=Sum("party_size"))
+    held = scope.filter(end__lte=now, attendance_finalised_at__isnull=False).exclude(status=EventStatus.CANCELLED)
+    attendance = Registration.objects.filter(event__in=held.values("pk")).aggregate(
+        attended=Count("id", filter=Q(attendance=Attendance.ATTENDED)),
+        no_show=Count("id", filter=Q(attendance=Attendance.NO_SHOW)),
+    )
+    known = attendance["attended"] + attendance["no_show"]
+    return {
+        "upcoming_events": seats["events"],
+        "seats_taken": seats["seats"] or 0,
+        "waiting": waiting["people"] or 0,
+        "no_show_rate": attendance["no_show"] / known if known else None,
+    }
+
+
+def past_events(user, *, now=None, limit: int = 50, events: QuerySet[Event] | None = None) -> list[Event]:
+    now = now or timezone.now()
+    events = _scope(user, events).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
     events = list(_with_figures(events).order_by("-start", "-id")[:limit])
     for event in events:
         add_rates(event)
@@ -65,9 +96,9 @@ def add_rates(event: Event) -> Event:
     return event
 
 
-def attended_registrations(user, *, since: dt.datetime) -> QuerySet[Registration]:
+def attended_registrations(user, *, since: dt.datetime, events=None) -> QuerySet[Registration]:
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
-    organised = events_managed_by(user).filter(start__gte=since, end__lte=timezone.now()).values("pk")
+    organised = _scope(user, events).filter(start__gte=since, end__lte=timezone.now()).values("pk")
     return (
         Registration.objects.filter(event__in=organised)
         .annotate(came=Exists(live))
@@ -75,7 +106,9 @@ def attended_registrations(user, *, since: dt.datetime) -> QuerySet[Registration
     )
 
 
-def attendance_by_month(user, *, months: int = 12, group: str = "kind", zone=None) -> tuple[list[dt.date], dict]:
+def attendance_by_month(
+    user, *, months: int = 12, group: str = "kind", zone=None, events=None
+) -> tuple[list[dt.date], dict]:
     """People who attended per month, split by event kind or region: (months, {label: [counts]})."""
     zone = zone or timezone.get_current_timezone()
     today = timezone.localdate(timezone=zone)
@@ -90,7 +123,7 @@ def attendance_by_month(user, *, months: int = 12, group: str = "kind", zone=Non
     columns = (column, "event__region__name_az") if group == "region" else (column,)
     in_azerbaijani = (translation.get_language() or "").startswith("az")
     rows = (
-        attended_registrations(user, since=since)
+        attended_registrations(user, since=since, events=events)
         .annotate(month=TruncMonth("event__start", tzinfo=zone))
         .values("month", *columns)
         .annotate(people=Count("id"))

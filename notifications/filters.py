@@ -2,7 +2,7 @@ import django_filters
 
 from events_project.filters import FilterSet, IdFilter, IsoDateTimeFilter
 from notifications import kinds
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 
 
 class OutboxFilter(FilterSet):
@@ -25,12 +25,3 @@ class MessageTemplateFilter(FilterSet):
     class Meta:
         model = MessageTemplateOverride
         fields = ["event", "kind"]
-
-
-class AttendanceImportFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
-    status = django_filters.ChoiceFilter(choices=AttendanceImport.Status.choices)
-
-    class Meta:
-        model = AttendanceImport
-        fields = ["event", "status"]

@@ -1,6 +1,23 @@
 """The one door to the job queue, so that django-q2 could be swapped for another queue."""
 
+import os
+
+from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
+
+# one broker per process: django-q2 builds a new one (a new Redis connection pool, so a new TCP
+# connection) for every async_task that is not given one. Keyed by process id, because gunicorn
+# and the cluster fork: a child must not share its parent's socket.
+_brokers: dict[int, Broker] = {}
+
+
+def broker() -> Broker:
+    """This process's broker, made on first use and kept (its connections are reused)."""
+    pid = os.getpid()
+    if pid not in _brokers:
+        _brokers.clear()
+        _brokers[pid] = get_broker()
+    return _brokers[pid]
 
 
 def enqueue(func: str, *args) -> None:
@@ -9,4 +26,4 @@ def enqueue(func: str, *args) -> None:
     Positional only: keyword names like ``hook``, ``group`` or ``timeout`` would be taken
     by django-q2 as its own options.
     """
-    async_task(func, *args)
+    async_task(func, *args, broker=broker())

@@ -17,10 +17,17 @@ SPEAKER_UNANSWERED_ALERT = "speaker_unanswered_alert"
 REMINDER = "reminder"
 FOLLOW_UP_ATTENDED = "follow_up_attended"
 FOLLOW_UP_NO_SHOW = "follow_up_no_show"
+# one short correction after a later participant report changed someone's attendance
+ATTENDANCE_CORRECTED = "attendance_corrected"
 MISSED_SESSIONS_ALERT = "missed_sessions_alert"
 # "email me my tickets": the private links of a person's active registrations
 TICKET_LINKS = "ticket_links"
 TEAM_INVITATION = "team_invitation"
+# an organiser's own words to chosen registrants (the workspace's registrations list)
+ORGANISER_MESSAGE = "organiser_message"
+# organisers hear that a speaker answered an invitation
+SPEAKER_ANSWERED = "speaker_answered"
+CERTIFICATE_ISSUED = "certificate_issued"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -40,12 +47,35 @@ ALL_KINDS = (
     REMINDER,
     FOLLOW_UP_ATTENDED,
     FOLLOW_UP_NO_SHOW,
+    ATTENDANCE_CORRECTED,
     MISSED_SESSIONS_ALERT,
     TICKET_LINKS,
     TEAM_INVITATION,
+    ORGANISER_MESSAGE,
+    SPEAKER_ANSWERED,
+    CERTIFICATE_ISSUED,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]
 
 # The message's text depends on the event's current version: a second change is a new message.
 VERSIONED_BY_EVENT_SEQUENCE = frozenset({EVENT_CHANGED, EVENT_CANCELLED})
+
+# What is sent after the event: at most one of these per registration.
+FOLLOW_UPS = (FOLLOW_UP_ATTENDED, FOLLOW_UP_NO_SHOW)
+
+# Messages about taking part in an event still to come (a place, a ticket, a join link, a
+# reminder): never written once the event is over.
+ABOUT_A_COMING_EVENT = frozenset(
+    {
+        REGISTRATION_CONFIRMED,
+        REGISTRATION_PENDING,
+        REGISTRATION_APPROVED,
+        WAITING_LIST_JOINED,
+        SEAT_OFFERED,
+        WAITING_LIST_PROMOTED,
+        REGISTRATION_INVITATION,
+        REMINDER,
+        EVENT_CHANGED,
+    }
+)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notifications import kinds
+from notifications.models import OutboxStatus
 
 # The messages an organiser may word for their event, in their words.
 EVENT_MESSAGE_KINDS = {
@@ -35,3 +36,11 @@ class MessageTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Empty keeps the default text. Placeholders such as {{ name }} are filled in for each person."),
     )
+
+
+class OutboxFilterForm(forms.Form):
+    """The outbox's filters, from the query string; a value out of its choices is ignored."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *OutboxStatus.choices])
+    q = forms.CharField(label=_("Recipient or subject"), required=False, max_length=200)
+    event = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)

@@ -1,15 +1,24 @@
-"""Workspace pages of the notifications app: an event's own wording of its messages, with a preview."""
+"""Workspace pages of the notifications app: an event's own wording of its messages, with a preview,
+and the outbox of the organiser's events (failed messages with their reason, resend)."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required
+from events.selectors import events_managed_by
+from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
-from notifications.manage_forms import EVENT_MESSAGE_KINDS, MessageTemplateForm
+from notifications import kinds
+from notifications.manage_forms import EVENT_MESSAGE_KINDS, MessageTemplateForm, OutboxFilterForm
 from notifications.models import MessageTemplateOverride
+from notifications.selectors import outbox_counts, outbox_managed_by
+from notifications.services import resend_message
 from notifications.services import templates as template_services
 
 
@@ -62,3 +71,53 @@ def message_template(request, pk: int, kind: str):
         "placeholders": sorted(template_services.KNOWN_PLACEHOLDERS),
     }
     return no_store(render(request, "notifications/manage/message_template.html", context))
+
+
+PER_PAGE = 50
+RESENDABLE = ("failed", "cancelled", "sent")
+
+
+def kind_label(kind: str) -> str:
+    return str(EVENT_MESSAGE_KINDS.get(kind) or dict(kinds.CHOICES).get(kind, kind))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def outbox(request):
+    """Every message about the events I organise: what failed and why, and send it again."""
+    mine = outbox_managed_by(request.user)
+    if request.method == "POST":
+        message = get_object_or_404(mine, pk=posted_id(request.POST.get("message")))
+        query = request.POST.get("back", "")
+        try:
+            if message.status not in RESENDABLE:
+                raise DomainError("This message is still on its way.", "message_pending")
+            resend_message(message=message, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The message to %(email)s is sent again.") % {"email": message.recipient_email})
+        url = request.path + (f"?{query}" if query and "\n" not in query and "\r" not in query else "")
+        return redirect(url)
+    form = OutboxFilterForm(request.GET or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    event = None
+    if chosen.get("event"):
+        event = get_object_or_404(events_managed_by(request.user), pk=chosen["event"])
+        mine = mine.filter(event=event)
+    counts = outbox_counts(mine)
+    listed = mine
+    if chosen.get("status"):
+        listed = listed.filter(status=chosen["status"])
+    if chosen.get("q"):
+        text = chosen["q"].strip()
+        listed = listed.filter(
+            Q(recipient_email__icontains=text) | Q(recipient_name__icontains=text) | Q(subject__icontains=text)
+        )
+    page = Paginator(listed.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    for message in page:
+        message.kind_label = kind_label(message.kind)
+        message.resendable = message.status in RESENDABLE
+    query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+    context = {"form": form, "page": page, "counts": counts, "event": None, "for_event": event, "query": query}
+    return no_store(render(request, "notifications/manage/outbox.html", context))

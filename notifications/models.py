@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,50 +90,3 @@ class MessageTemplateOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for event {self.event_id}"
-
-
-class AttendanceImport(models.Model):
-    """A participant report a webinar platform exported, uploaded by an organiser."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-
-    class Format(models.TextChoices):
-        AUTO = "auto", _("Detect")
-        ZOOM = "zoom", _("Zoom participants export")
-        TEAMS = "teams", _("Microsoft Teams attendance report")
-        GENERIC = "generic", _("name,email,duration")
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendance_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    filename = models.CharField(max_length=255, blank=True)
-    content = models.BinaryField()
-    # the same file uploaded twice is the same import
-    content_sha256 = models.CharField(max_length=64)
-    format = models.CharField(max_length=10, choices=Format.choices, default=Format.AUTO)
-    detected_format = models.CharField(max_length=10, choices=Format.choices, blank=True)
-    threshold_percent = models.PositiveSmallIntegerField(default=50)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True)
-    error_code = models.CharField(max_length=50, blank=True)
-    rows = models.PositiveIntegerField(default=0)
-    matched = models.PositiveIntegerField(default=0)
-    attended = models.PositiveIntegerField(default=0)
-    unmatched_rows = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "content_sha256"],
-                condition=~Q(status="failed"),
-                name="attendance_import_once_per_file",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.filename or 'report'} for event {self.event_id} ({self.status})"

@@ -1,32 +1,55 @@
-"""Reads of the outbox, templates and imports, limited to what a user may see."""
+"""Who may see and change the outbox and message templates.
 
-from django.db.models import QuerySet
+One pair per model: ``*_visible_to`` (read) and ``*_managed_by`` (change). Both belong to
+the organisers of their event (every one to superusers); a message about no event (a password
+reset, a speaker's account) is the superusers' alone.
+"""
 
-from events.models import Event
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, QuerySet
+
+from events.selectors import events_managed_by
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 
 
-def _organised_event_ids(user):
-    return Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+def _managed_event_ids(user) -> QuerySet:
+    return events_managed_by(user).order_by().values("pk")
+
+
+def _is_superuser(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def outbox_visible_to(user) -> QuerySet[OutboxMessage]:
     """Superusers see every message; organisers the messages about events they organise."""
+    return outbox_managed_by(user)
+
+
+def outbox_managed_by(user) -> QuerySet[OutboxMessage]:
     messages = OutboxMessage.objects.select_related("event").defer("body_html", "attachments")
-    if user.is_superuser:
+    if _is_superuser(user):
         return messages
-    return messages.filter(event_id__in=_organised_event_ids(user))
+    return messages.filter(event_id__in=_managed_event_ids(user))
+
+
+def outbox_counts(messages: QuerySet[OutboxMessage]) -> dict[str, int]:
+    counts = {status: 0 for status in OutboxStatus.values}
+    for row in messages.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
 
 
 def templates_visible_to(user) -> QuerySet[MessageTemplateOverride]:
-    templates = MessageTemplateOverride.objects.select_related("event")
-    if user.is_superuser:
-        return templates
-    return templates.filter(event_id__in=_organised_event_ids(user))
+    return templates_managed_by(user)
 
 
-def imports_visible_to(user) -> QuerySet[AttendanceImport]:
-    imports = AttendanceImport.objects.select_related("event").defer("content")
-    if user.is_superuser:
-        return imports
-    return imports.filter(event_id__in=_organised_event_ids(user))
+def templates_managed_by(user) -> QuerySet[MessageTemplateOverride]:
+    return MessageTemplateOverride.objects.select_related("event").filter(event_id__in=_managed_event_ids(user))
+
+
+def messaged_about(*, event_id: int, model, kinds: tuple[str, ...]) -> QuerySet:
+    """Primary keys of the ``model`` rows that have a message of one of ``kinds`` about them
+    (in the outbox, whatever its status): who already got a follow-up."""
+    return OutboxMessage.objects.filter(
+        event_id=event_id, kind__in=kinds, about_type=ContentType.objects.get_for_model(model)
+    ).values("about_id")

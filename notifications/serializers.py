@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
-from events_project import fields
 from notifications import kinds
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage
+from notifications.models import MessageTemplateOverride, OutboxMessage
 
 
 class OutboxMessageSerializer(serializers.ModelSerializer):
@@ -53,66 +52,3 @@ class MessageTemplateUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = MessageTemplateOverride
         fields = ["subject", "body"]
-
-
-class AttendanceImportSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AttendanceImport
-        fields = [
-            "id",
-            "event",
-            "filename",
-            "format",
-            "detected_format",
-            "threshold_percent",
-            "status",
-            "error",
-            "error_code",
-            "rows",
-            "matched",
-            "attended",
-            "unmatched_rows",
-            "created_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-
-class AttendanceUploadSerializer(serializers.Serializer):
-    event = serializers.IntegerField()
-    file = serializers.FileField()
-    format = serializers.ChoiceField(choices=AttendanceImport.Format.choices, default="auto")
-    threshold_percent = serializers.IntegerField(min_value=1, max_value=100, default=50)
-
-
-class EventAttendanceFiguresSerializer(serializers.Serializer):
-    event = serializers.IntegerField()
-    title = serializers.CharField()
-    finalised_at = fields.DateTimeField(allow_null=True)
-    registered = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    no_show = serializers.IntegerField()
-    unknown = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text="attended / (attended + no-show)")
-
-
-class SeriesParticipantAttendanceSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    name = serializers.CharField()
-    registered = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    no_show = serializers.IntegerField()
-    rate = serializers.FloatField(help_text="attended / sessions held")
-    completed = serializers.BooleanField()
-
-
-class SeriesAttendanceFiguresSerializer(serializers.Serializer):
-    series = serializers.IntegerField()
-    title = serializers.CharField()
-    sessions_held = serializers.IntegerField()
-    threshold = serializers.FloatField()
-    registered = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    no_show = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True)
-    participants = SeriesParticipantAttendanceSerializer(many=True)

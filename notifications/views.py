@@ -1,20 +1,13 @@
-"""The organisers' dashboard page and its CSV exports."""
+"""The CSV exports of the organisers' dashboard (the page itself: programmes.manage_pages)."""
 
 import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
-from events.models import EventKind
 from events.permissions import is_organiser
 from notifications import dashboard
-from notifications.charts import stacked_bars_svg
-
-CHART_MONTHS = 12
 
 
 def organiser_only(view):
@@ -27,34 +20,6 @@ def organiser_only(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
-
-
-@organiser_only
-def dashboard_page(request):
-    now = timezone.now()
-    kind_names = dict(EventKind.choices)
-    months, by_kind = dashboard.attendance_by_month(request.user, months=CHART_MONTHS, group="kind")
-    _months, by_region = dashboard.attendance_by_month(request.user, months=CHART_MONTHS, group="region")
-    month_labels = [formats.date_format(month, "M y") for month in months]
-    context = {
-        "upcoming": list(dashboard.upcoming_events(request.user, now=now)[:50]),
-        "past": dashboard.past_events(request.user, now=now),
-        "kind_chart": stacked_bars_svg(
-            months=months,
-            series={str(kind_names.get(kind, kind)): values for kind, values in by_kind.items()},
-            title=_("People attending per month, by kind of event"),
-            month_labels=month_labels,
-        ),
-        "region_chart": stacked_bars_svg(
-            months=months,
-            series=by_region,
-            title=_("People attending per month, by region"),
-            month_labels=month_labels,
-        ),
-    }
-    response = render(request, "notifications/pages/dashboard.html", context)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class Echo:

@@ -16,7 +16,7 @@ from events_project.schema import error_responses
 from programmes import certificates, journeys, reports, selectors, services
 from programmes.exceptions import Forbidden, NotFound
 from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
-from programmes.models import Certificate, Cohort, Enrolment
+from programmes.models import Certificate, Enrolment
 from programmes.permissions import (
     CanManageProgramme,
     IsOrganiser,
@@ -75,7 +75,7 @@ class ProgrammeViewSet(
     ordering = ["-starts_on", "id"]
 
     def get_queryset(self):
-        return selectors.programmes_for(self.request.user)
+        return selectors.programmes_managed_by(self.request.user)
 
     def perform_create(self, serializer):
         programme = services.create_programme(by=self.request.user, **serializer.validated_data)
@@ -122,10 +122,8 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     ordering = ["programme", "name", "id"]
 
     def get_queryset(self):
-        programmes = selectors.programmes_for(self.request.user).values("pk")
         return (
-            Cohort.objects.filter(programme__in=programmes)
-            .select_related("programme")
+            selectors.cohorts_managed_by(self.request.user)
             .prefetch_related("programme__organisers")
             .annotate(active_members=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE)))
         )
@@ -170,12 +168,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Enrolment.objects.none()
-        user = self.request.user
-        enrolments = Enrolment.objects.all()
-        if not user.is_superuser:
-            programmes = selectors.programmes_for(user).values("pk")
-            enrolments = enrolments.filter(Q(cohort__programme__in=programmes) | Q(user=user) | Q(mentor__user=user))
-        return selectors.enrolments_with_relations(enrolments).prefetch_related("cohort__programme__organisers")
+        return selectors.enrolments_visible_to(self.request.user).prefetch_related("cohort__programme__organisers")
 
     def _actionable(self):
         enrolment = self.get_object()
@@ -275,14 +268,9 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Certificate.objects.none()
-        user = self.request.user
-        certificates_ = Certificate.objects.select_related("enrolment__cohort__programme").prefetch_related(
+        return selectors.certificates_visible_to(self.request.user).prefetch_related(
             "enrolment__cohort__programme__organisers"
         )
-        if user.is_superuser:
-            return certificates_
-        programmes = selectors.programmes_for(user).values("pk")
-        return certificates_.filter(Q(enrolment__cohort__programme__in=programmes) | Q(enrolment__user=user))
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(400, 401, 404)})
     @action(detail=True, methods=["get"])

@@ -8,9 +8,14 @@ class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.utils.translation import gettext_lazy as _  # noqa: PLC0415 (only once the app registry is ready)
+
         import programmes.receivers  # noqa: F401, PLC0415 (cohorts follow new occurrences; imports models)
+        from events import workspace  # noqa: PLC0415 (only once the app registry is ready)
         from programmes import services  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         register_personal_data(
             name="enrolments", export=services.export_enrolments_of, erase=services.erase_enrolments_of
         )
+
+        workspace.add_section(_("Dashboard"), "dashboard", order=5)

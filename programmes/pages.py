@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import formats
 from django.views.decorators.http import require_GET
 
+from events.workspace import no_store
 from programmes import certificates, reports, selectors
 from programmes.exceptions import CertificateInvalid
 
@@ -15,7 +16,7 @@ from programmes.exceptions import CertificateInvalid
 @login_required
 def report_page(request, pk):
     """Printable (and print-to-PDF) impact report; only the programme's organisers see it."""
-    programme = get_object_or_404(selectors.programmes_for(request.user), pk=pk)
+    programme = get_object_or_404(selectors.programmes_visible_to(request.user), pk=pk)
     report = reports.impact_report(programme=programme)
     # bar lengths for the page's charts: people met, relative to the largest row of each table
     for section in ("by_month", "by_kind", "by_region", "by_audience"):
@@ -27,7 +28,7 @@ def report_page(request, pk):
         row["label"] = formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
     generated_at = dt.datetime.fromisoformat(report["generated_at"])
     context = {"programme": programme, "report": report, "generated_at": generated_at}
-    return render(request, "programmes/report.html", context)
+    return no_store(render(request, "programmes/report.html", context))
 
 
 @require_GET

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from events.models import Event, EventStatus
-from programmes.models import Cohort, Enrolment, Programme
+from programmes.models import Certificate, Cohort, Enrolment, Programme
 
 
 def programme_events(programme: Programme) -> QuerySet[Event]:
@@ -31,18 +31,70 @@ def cohorts_following(event: Event) -> QuerySet[Cohort]:
     return Cohort.objects.filter(by_series | whole_programme).distinct().select_related("programme")
 
 
-def programmes_for(user) -> QuerySet[Programme]:
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _managed_programme_ids(user) -> QuerySet:
+    if not _signed_in(user):
+        return Programme.objects.none().values("pk")
+    if user.is_superuser:
+        return Programme.objects.order_by().values("pk")
+    return Programme.organisers.through.objects.filter(user_id=user.pk).values("programme_id")
+
+
+def programmes_visible_to(user) -> QuerySet[Programme]:
+    """Programmes are their organisers' (participants see their enrolments, not the programme)."""
+    return programmes_managed_by(user)
+
+
+def programmes_managed_by(user) -> QuerySet[Programme]:
     """Programmes a user organises (all for superusers), with organisers and counts loaded."""
-    programmes = Programme.objects.all()
-    if not (user and user.is_authenticated and user.is_superuser):
-        organised = Programme.organisers.through.objects.filter(user_id=getattr(user, "pk", None))
-        programmes = programmes.filter(pk__in=organised.values("programme_id"))
+    programmes = Programme.objects.filter(pk__in=_managed_programme_ids(user))
     user_model = get_user_model()
     return programmes.prefetch_related(
         Prefetch("organisers", queryset=user_model.objects.only("id", "username", "first_name", "last_name")),
         "series",
         "events",
     ).annotate(cohort_count=Count("cohorts", distinct=True))
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    return cohorts_managed_by(user)
+
+
+def cohorts_managed_by(user) -> QuerySet[Cohort]:
+    return Cohort.objects.filter(programme__in=_managed_programme_ids(user)).select_related("programme", "series")
+
+
+def enrolments_visible_to(user) -> QuerySet[Enrolment]:
+    """Enrolments of the programmes one organises, one's own (by account) and one's mentees'."""
+    if not _signed_in(user):
+        return Enrolment.objects.none()
+    return enrolments_with_relations(
+        Enrolment.objects.filter(
+            Q(cohort__programme__in=_managed_programme_ids(user)) | Q(user_id=user.pk) | Q(mentor__user_id=user.pk)
+        )
+    )
+
+
+def enrolments_managed_by(user) -> QuerySet[Enrolment]:
+    return enrolments_with_relations(Enrolment.objects.filter(cohort__programme__in=_managed_programme_ids(user)))
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:
+    """Certificates of the programmes one organises, and one's own (the enrolment's account)."""
+    if not _signed_in(user):
+        return Certificate.objects.none()
+    return Certificate.objects.filter(
+        Q(enrolment__cohort__programme__in=_managed_programme_ids(user)) | Q(enrolment__user_id=user.pk)
+    ).select_related("enrolment__cohort__programme")
+
+
+def certificates_managed_by(user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(enrolment__cohort__programme__in=_managed_programme_ids(user)).select_related(
+        "enrolment__cohort__programme"
+    )
 
 
 def enrolments_with_relations(queryset: QuerySet[Enrolment] | None = None) -> QuerySet[Enrolment]:

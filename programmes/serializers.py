@@ -3,14 +3,17 @@
 from rest_framework import serializers
 
 from events.models import Event, Region, Series
+from events.selectors import events_managed_by, series_managed_by
 from events_project import fields
 from programmes.certificates import verification_url
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
+from programmes.selectors import programmes_managed_by
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
-    series = serializers.PrimaryKeyRelatedField(many=True, queryset=Series.objects.all(), required=False)
-    events = serializers.PrimaryKeyRelatedField(many=True, queryset=Event.objects.all(), required=False)
+    # only series and events the caller organises (someone else's is a 400, like an unknown id)
+    series = fields.ScopedRelatedField(many=True, model=Series, selector=series_managed_by, required=False)
+    events = fields.ScopedRelatedField(many=True, model=Event, selector=events_managed_by, required=False)
     organisers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     cohort_count = serializers.IntegerField(read_only=True, default=0)
     report_url = serializers.SerializerMethodField()
@@ -39,8 +42,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class CohortSerializer(serializers.ModelSerializer):
-    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
-    series = serializers.PrimaryKeyRelatedField(queryset=Series.objects.all(), required=False, allow_null=True)
+    programme = fields.ScopedRelatedField(model=Programme, selector=programmes_managed_by)
+    series = fields.ScopedRelatedField(model=Series, selector=series_managed_by, required=False, allow_null=True)
     active_members = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:

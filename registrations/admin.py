@@ -1,4 +1,4 @@
-"""Admin for organisers. Status and seats change only through the services (admin actions),
+"""Admin (superusers only). Status and seats change only through the services (admin actions),
 so the seat counter and the waiting list stay right; registrations are added through the API
 or the event page, never by editing rows."""
 
@@ -68,14 +68,14 @@ class RegistrationAdmin(admin.ModelAdmin):
     actions = [approve, reject, cancel, promote]
     readonly_fields = [
         "event", "status", "source", "party_size", "seats_held", "waiting_since", "offer_expires_at",
-        "ticket_secret", "manage_token", "invitation", "substitute_for", "consent_data_processing",
+        "invitation", "substitute_for", "consent_data_processing",
         "consent_recording", "consented_at", "created_at", "updated_at", "confirmed_at", "cancelled_at",
     ]  # fmt: skip
     fields = [
         "event", "status", "name", "email", "user", "party_size", "party_names", "seats_held", "sector",
         "organisation", "waiting_since", "offer_expires_at", "invitation", "substitute_for",
         "consent_data_processing", "consent_recording", "consented_at", "attendance", "minutes_attended",
-        "source", "manage_token", "ticket_secret", "created_at", "confirmed_at", "cancelled_at",
+        "source", "created_at", "confirmed_at", "cancelled_at",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
@@ -102,7 +102,8 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "name", "organisation", "event__title"]
     autocomplete_fields = ["event"]
     list_select_related = ["event"]
-    readonly_fields = ["code", "created_by", "created_at", "used_at", "revoked_at"]
+    readonly_fields = ["created_by", "created_at", "used_at", "revoked_at"]
+    exclude = ["code"]  # a credential: never shown
     actions = ["revoke"]
 
     def save_model(self, request, obj, form, change):

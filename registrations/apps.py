@@ -16,5 +16,6 @@ class RegistrationsConfig(AppConfig):
 
         from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
+        workspace.add_event_tab(_("Registrations"), "manage-event-registrations", order=15)
         workspace.add_event_tab(_("Questions"), "manage-event-questions", order=20)
         workspace.add_event_tab(_("Invitations"), "manage-event-invitations", order=30)

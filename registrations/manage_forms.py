@@ -1,9 +1,11 @@
-"""Forms of the organiser workspace for an event's questions and invitation codes."""
+"""Forms of the organiser workspace for an event's questions, invitation codes and registrations."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registrations.models import Question, Sector
+from registrations.models import Attendance, Question, RegistrationStatus, Sector
+from registrations.services.messages import BODY_MAX, SUBJECT_MAX
+from registrations.services.registration import MAX_PARTY_SIZE
 
 
 class QuestionForm(forms.Form):
@@ -48,3 +50,48 @@ class InvitationForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+
+
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class RegistrationFilterForm(forms.Form):
+    """The list's filters, read from the query string; a value out of its choices is ignored."""
+
+    q = forms.CharField(label=_("Search name, email or organisation"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *RegistrationStatus.choices])
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("Any")), *Sector.choices])
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    checked_in = forms.ChoiceField(label=_("Checked in"), required=False, choices=YES_NO)
+    attendance = forms.ChoiceField(label=_("Attendance"), required=False, choices=[("", _("Any")), *Attendance.choices])
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "text": data["q"],
+            "status": data["status"],
+            "sector": data["sector"],
+            "organisation": data["organisation"],
+            "checked_in": {"yes": True, "no": False}.get(data["checked_in"]),
+            "attendance": data["attendance"],
+        }
+
+
+class AddRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    party_size = forms.IntegerField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+
+
+class MessageRegistrantsForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The event's date, place and link are added below your words."),
+    )

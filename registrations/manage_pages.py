@@ -1,18 +1,31 @@
-"""Workspace pages of the registrations app: an event's questions and its invitation codes."""
+"""Workspace pages of the registrations app: an event's registrations, questions and invitation codes."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
-from registrations.manage_forms import InvitationForm, QuestionForm
+from registrations.manage_forms import (
+    AddRegistrationForm,
+    InvitationForm,
+    MessageRegistrantsForm,
+    QuestionForm,
+    RegistrationFilterForm,
+)
 from registrations.models import Invitation, Question, Registration
-from registrations.selectors import sector_balance
+from registrations.selectors import registration_figures, search_registrations, sector_balance
 from registrations.services import invitations as invitation_services
+from registrations.services import messages as message_services
 from registrations.services import questions as question_services
+from registrations.services import registration as registration_services
 
 
 @organiser_required
@@ -123,3 +136,107 @@ def event_invitations(request, pk: int):
         "unused": sum(1 for invitation in invitations if not invitation.used_at and not invitation.revoked_at),
     }
     return no_store(render(request, "registrations/manage/invitations.html", context))
+
+
+PER_PAGE = 50
+
+
+def _row_action(action: str, registration, by) -> str:
+    """Run one row's button through its service; the message to show afterwards."""
+    if action == "approve":
+        registration_services.approve_registration(registration=registration, by=by)
+        return _("%(name)s is approved and has their ticket.")
+    if action == "reject":
+        registration_services.reject_registration(registration=registration, by=by)
+        return _("%(name)s is turned down and told so.")
+    if action == "promote":
+        registration_services.promote_registration(registration=registration, by=by)
+        return _("%(name)s is moved in from the waiting list.")
+    if action == "cancel":
+        registration_services.cancel_registration(registration=registration, by=by)
+        return _("The registration of %(name)s is cancelled.")
+    if action == "resend":
+        message_services.resend_ticket(registration=registration, by=by)
+        return _("The ticket is sent again to %(name)s.")
+    raise Http404
+
+
+def _back(request, event) -> str:
+    """Back to the list as the organiser filtered it (only a query string of this page)."""
+    query = request.POST.get("back", "")
+    url = reverse("manage-event-registrations", args=[event.pk])
+    return f"{url}?{query.lstrip('?')}" if query and "\n" not in query and "\r" not in query else url
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_registrations(request, pk: int):
+    """An event's registrations: search and filter, approve or turn down, move in from the waiting
+    list, cancel, send a ticket again, add someone by hand, and write to the chosen ones."""
+    event = managed_event(request, pk)
+    filters = RegistrationFilterForm(request.GET or None)
+    add_form = AddRegistrationForm()
+    message_form = MessageRegistrantsForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                add_form = AddRegistrationForm(request.POST)
+                if add_form.is_valid():
+                    added = registration_services.add_registration(
+                        event=event, by=request.user, **add_form.cleaned_data
+                    )
+                    if getattr(added, "already_registered", False):
+                        messages.info(request, _("%(email)s is already registered.") % {"email": added.email})
+                    else:
+                        messages.success(
+                            request,
+                            _("%(name)s is added (%(status)s).")
+                            % {"name": added.name, "status": added.get_status_display()},
+                        )
+                    return redirect(_back(request, event))
+            elif action == "message":
+                message_form = MessageRegistrantsForm(request.POST)
+                if message_form.is_valid():
+                    if request.POST.get("everyone") == "yes":
+                        listed = RegistrationFilterForm(QueryDict(request.POST.get("back", "").lstrip("?")))
+                        chosen = search_registrations(event, **listed.filters())
+                        ids = list(chosen.values_list("pk", flat=True))
+                    else:
+                        ids = [posted_id(value) for value in request.POST.getlist("chosen")]
+                    queued = message_services.message_registrants(
+                        event=event, registration_ids=ids, by=request.user, **message_form.cleaned_data
+                    )
+                    messages.success(request, _("Messages queued: %(count)s.") % {"count": queued})
+                    return redirect(_back(request, event))
+            else:
+                registration = get_object_or_404(
+                    Registration.objects.filter(event=event), pk=posted_id(request.POST.get("registration"))
+                )
+                done = _row_action(action, registration, request.user)
+                messages.success(request, done % {"name": registration.name})
+                return redirect(_back(request, event))
+        except DomainError as error:
+            if action == "add":
+                add_form.add_error(None, error.message)
+            elif action == "message":
+                message_form.add_error(None, error.message)
+            else:
+                messages.error(request, error.message)
+                return redirect(_back(request, event))
+    chosen_filters = filters.filters()
+    registrations = search_registrations(event, **chosen_filters)
+    page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    context = {
+        "event": event,
+        "filters": filters,
+        "filtered": any(value not in ("", None) for value in chosen_filters.values()),
+        "page": page,
+        "query": urlencode(query),
+        "figures": registration_figures(event),
+        "add_form": add_form,
+        "message_form": message_form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return no_store(render(request, "registrations/manage/registrations.html", context, status=status))

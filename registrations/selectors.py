@@ -1,21 +1,81 @@
-"""Reads of registrations used by more than one caller (API, pages, feeds, other apps)."""
+"""Reads of registrations used by more than one caller (API, pages, feeds, other apps).
+
+Who may see and change what (one pair per model, used by the API, pages, CSV exports and the
+admin): registrations, questions and invitations belong to their event's organisers (a
+registration also to its signed-in owner, questions of public events to everyone); check-ins
+to the event's door (organisers and check-in staff).
+"""
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest
 
 from events.models import Event
-from registrations.models import ACTIVE_STATUSES, Answer, Invitation, Registration, RegistrationStatus, Sector
+from events.selectors import events_checked_in_by, events_managed_by, events_visible_to
+from registrations.models import (
+    ACTIVE_STATUSES,
+    Answer,
+    CheckIn,
+    Invitation,
+    Question,
+    Registration,
+    RegistrationStatus,
+    Sector,
+)
 
 
-def someone_waiting(event: Event) -> bool:
-    """Whether anyone is on the event's waiting list: then a newcomer joins it too, behind them
-    (strict order, ``registrations.services.registration.register``), whatever seats are free."""
-    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).exists()
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _managed_event_ids(user) -> QuerySet:
+    return events_managed_by(user).order_by().values("pk")
+
+
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """One's own registrations (by account) and those of the events one organises."""
+    if not _signed_in(user):
+        return Registration.objects.none()
+    return _with_event(Registration.objects.filter(Q(user_id=user.pk) | Q(event__in=_managed_event_ids(user))))
+
+
+def registrations_managed_by(user) -> QuerySet[Registration]:
+    """Registrations of the events the user organises (all for superusers)."""
+    return _with_event(Registration.objects.filter(event__in=_managed_event_ids(user)))
+
+
+def questions_visible_to(user) -> QuerySet[Question]:
+    """Questions of the events the user may see (public events' questions are on their form)."""
+    return Question.objects.filter(event__in=events_visible_to(user).order_by().values("pk"))
+
+
+def questions_managed_by(user) -> QuerySet[Question]:
+    return Question.objects.filter(event__in=_managed_event_ids(user))
+
+
+def invitations_visible_to(user) -> QuerySet[Invitation]:
+    """Invitations (and their codes) are the organisers' alone."""
+    return invitations_managed_by(user)
+
+
+def invitations_managed_by(user) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(event__in=_managed_event_ids(user)).select_related("event")
+
+
+def checkins_visible_to(user) -> QuerySet[CheckIn]:
+    """Check-ins of the events whose door the user works (organisers and check-in staff)."""
+    return checkins_managed_by(user)
+
+
+def checkins_managed_by(user) -> QuerySet[CheckIn]:
+    events = events_checked_in_by(user).order_by().values("pk")
+    return CheckIn.objects.filter(event__in=events).select_related("registration", "event", "by", "undone_by")
 
 
 def with_seats_open(events: QuerySet[Event]) -> QuerySet[Event]:
     """Annotate ``seats_open``: the seats a person registering now would get. ``None`` when the
-    event has no limit; 0 while anyone waits (see ``someone_waiting``); else the seats left.
+    event has no limit; 0 while anyone waits, however many seats are free (strict order: an online
+    registration takes a seat only behind the waiting list, ``services.seats.take_seats``); else
+    the seats left.
 
     The one definition the event pages, the event cards and the API show. One subquery per page.
     """
@@ -62,14 +122,69 @@ def registration_by_manage_token(token: str) -> Registration | None:
     )
 
 
-def registrations_for_event(event: Event) -> QuerySet[Registration]:
-    """What an organiser sees: every registration of the event with its answers, one query each."""
+def registrations_for_event(event: Event, *, of: QuerySet[Registration] | None = None) -> QuerySet[Registration]:
+    """What an organiser sees: every registration of the event with its answers, one query each
+    (``of``: the registrations the caller may see, from ``registrations_managed_by``)."""
     return (
-        Registration.objects.filter(event=event)
+        (Registration.objects.all() if of is None else of)
+        .filter(event=event)
         .select_related("event", "invitation", "substitute_for")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
         .order_by("created_at", "id")
     )
+
+
+def search_registrations(
+    event: Event,
+    *,
+    text: str = "",
+    status: str = "",
+    sector: str = "",
+    organisation: str = "",
+    checked_in: bool | None = None,
+    attendance: str = "",
+) -> QuerySet[Registration]:
+    """The workspace's list of an event's registrations, narrowed by what the organiser chose.
+
+    ``text`` looks in name, email and organisation; each registration carries ``checked_in``
+    (a live check-in exists). Waiting people come in the order they are served.
+    """
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
+    registrations = (
+        Registration.objects.filter(event=event)
+        .select_related("invitation", "substitute_for")
+        .annotate(checked_in=Exists(live))
+    )
+    text = (text or "").strip()
+    if text:
+        registrations = registrations.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | Q(organisation__icontains=text)
+        )
+    if status:
+        registrations = registrations.filter(status=status)
+    if sector:
+        registrations = registrations.filter(sector=sector)
+    if organisation:
+        registrations = registrations.filter(organisation__icontains=organisation.strip())
+    if checked_in is not None:
+        registrations = registrations.filter(checked_in=checked_in)
+    if attendance:
+        registrations = registrations.filter(attendance=attendance)
+    return registrations.order_by("created_at", "id")
+
+
+def registration_figures(event: Event) -> dict[str, dict[str, int]]:
+    """Per status, how many registrations and how many people (parties counted whole), plus
+    who is checked in: the counts at the top of the workspace's list. Two queries."""
+    figures = {status: {"registrations": 0, "people": 0} for status in RegistrationStatus.values}
+    rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("id"), people=Sum("party_size"))
+    for row in rows.order_by():
+        figures[row["status"]] = {"registrations": row["n"], "people": row["people"] or 0}
+    checked = Registration.objects.filter(
+        event=event, checkins__undone_at__isnull=True, checkins__isnull=False
+    ).aggregate(n=Count("id", distinct=True), people=Sum("party_size"))
+    figures["checked_in"] = {"registrations": checked["n"] or 0, "people": checked["people"] or 0}
+    return figures
 
 
 def people_counts(event: Event) -> dict[str, int]:

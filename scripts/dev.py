@@ -166,7 +166,7 @@ def run(argv: list[str]) -> int:
             time.sleep(0.2)
         if not stopping:
             print(
-                f"\n  Site:      {site}/\n  Workspace: {site}/manage/\n  Admin:     {site}/admin/\n"
+                f"\n  Site:      {site}/\n  Workspace: {site}/manage/\n  Admin:     {site}/admin/ (superusers only)\n"
                 f"  API docs:  {site}/api/docs/\n  Health:    {site}/healthz\n  Mail:      {ROOT / 'data' / 'mail'}\n\n"
                 + "".join(f"  {line.strip()}\n" for line in logins)
                 + "\n  Web server and django-q2 worker are running; press Ctrl-C to stop both.\n",

@@ -1,4 +1,4 @@
-"""Organisers' admin for the roster and the assignments. Writes go through the services,
+"""Admin (superusers only) for the roster and the assignments. Writes go through the services,
 so inviting from here sends the invitation and conflicts need a recorded reason."""
 
 from django import forms
@@ -156,12 +156,6 @@ class SpeakerAssignmentAdmin(admin.ModelAdmin):
         "conflict_overridden_at",
     ]  # fmt: skip
     actions = ["withdraw_selected", "remind_selected"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(event__organisers=request.user)
 
     def get_changelist(self, request, **kwargs):
         return AssignmentChangeList

@@ -72,12 +72,31 @@ def roster(*, include_unlisted: bool = False, now=None) -> QuerySet[Speaker]:
 
 
 def speakers_visible_to(user) -> QuerySet[Speaker]:
+    """The listed roster for everyone; organisers see the unlisted speakers too."""
     return roster(include_unlisted=is_organiser(user))
+
+
+def speakers_managed_by(user) -> QuerySet[Speaker]:
+    """The roster is shared: every organiser may edit speaker profiles (linking one to an
+    account is a superuser's, or the speaker's own by an emailed link)."""
+    if not is_organiser(user):
+        return Speaker.objects.none()
+    return Speaker.objects.all()
+
+
+def assignments_visible_to(user) -> QuerySet[SpeakerAssignment]:
+    """Assignments of the events one organises, and one's own (the linked speaker's)."""
+    speaker = speaker_for_user(user)
+    if speaker is None:
+        return assignments_managed_by(user)
+    return assignments_managed_by(user) | SpeakerAssignment.objects.filter(speaker=speaker)
 
 
 def assignments_managed_by(user) -> QuerySet[SpeakerAssignment]:
     """Assignments of the events the user organises (all of them for superusers)."""
     assignments = SpeakerAssignment.objects.all()
+    if not (user and user.is_authenticated):
+        return assignments.none()
     if not user.is_superuser:
         organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
         assignments = assignments.filter(event_id__in=organised)

@@ -165,11 +165,15 @@ def queue_message(
     event=None,
     dedup_key: str | None = None,
     context: dict | None = None,
+    about_is_new: bool = False,
 ) -> OutboxMessage:
     """Write one message to the outbox (rendered now) and send it after commit.
 
     Idempotent on ``dedup_key``: queuing the same message again returns the existing row
-    and sends nothing. Side effect: a send job after the surrounding transaction commits.
+    and sends nothing. ``about_is_new``: ``about`` was created in the caller's transaction, so
+    no message about it can exist yet (the default key holds its primary key): the duplicate
+    check and its savepoint are skipped (a registration's hot path).
+    Side effect: a send job after the surrounding transaction commits.
     """
     if kind not in kinds.ALL_KINDS:
         raise OutboxError(f"Unknown message kind {kind!r}.", "unknown_kind")
@@ -183,6 +187,11 @@ def queue_message(
         context=context,
     )
     key = spec.key()
+    if about_is_new and dedup_key is None and about is not None:
+        message = _build(spec, key=key)
+        message.save(force_insert=True)
+        _send_after_commit([message.pk])
+        return message
     existing = OutboxMessage.objects.filter(dedup_key=key).first()
     if existing is not None:
         return existing

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from events.ical import invitation_ics
 from notifications import kinds
+from notifications.audience import audience_of
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -23,7 +24,8 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TICKET_KINDS = frozenset({kinds.REGISTRATION_CONFIRMED, kinds.REGISTRATION_APPROVED, kinds.WAITING_LIST_PROMOTED})
 CALENDAR_UPDATE_KINDS = frozenset({kinds.EVENT_CHANGED})
 CALENDAR_CANCEL_KINDS = frozenset({kinds.EVENT_CANCELLED, kinds.REGISTRATION_CANCELLED})
-# Kinds that tell a registrant how to join an online event.
+# Kinds that tell the recipient how to join an online event, if the recipient may know
+# (notifications.audience decides who may).
 JOIN_DETAIL_KINDS = TICKET_KINDS | frozenset({kinds.REMINDER, kinds.EVENT_CHANGED})
 
 
@@ -67,7 +69,6 @@ def _event_values(event, kind: str) -> dict:
         event.venue_address,
         event.city,
         event.format,
-        event.join_url,
         event.online_platform,
     )
     cached = _EVENT_VALUES.get(key)
@@ -87,9 +88,6 @@ def _event_values(event, kind: str) -> dict:
         "has_venue": event.has_venue,
         "online_platform": event.online_platform,
     }
-    # the join link goes only to people who hold a place
-    if event.is_online and event.join_url and kind in JOIN_DETAIL_KINDS:
-        values["join_url"] = event.join_url
     if len(_EVENT_VALUES) > 500:
         _EVENT_VALUES.clear()
     _EVENT_VALUES[key] = values
@@ -105,10 +103,16 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
         values["manage_url"] = management_url(registration)
         if registration.offer_expires_at and event is not None:
             values["offer_expires"] = _format_moment(registration.offer_expires_at, event.zone)
+    audience = audience_of(kind=kind, about=about)
+    values["recipient_role"] = audience.role
     if event is not None:
         values.update(_event_values(event, kind))
         values["event"] = event
     values.update(context or {})
+    # after the caller's context: nobody can pass a join link around the rule
+    values.pop("join_url", None)
+    if kind in JOIN_DETAIL_KINDS and audience.may_join(event):
+        values["join_url"] = event.join_url
     if event is not None and values.get("invitation_code") and "invitation_url" not in values:
         values["invitation_url"] = f"{settings.SITE_URL}/events/{event.pk}/register/?code={values['invitation_code']}"
     return values
@@ -183,26 +187,20 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
 
         attachments.append(_attachment("ticket.png", "image/png", qr_png(registration=registration)))
     method = None
-    if event is not None and kind in TICKET_KINDS | CALENDAR_UPDATE_KINDS:
+    audience = audience_of(kind=kind, about=about)
+    # a calendar entry that says "I take part" only for someone who does
+    if event is not None and kind in TICKET_KINDS | CALENDAR_UPDATE_KINDS and audience.holds_a_place:
         method = "REQUEST"
     elif event is not None and kind in CALENDAR_CANCEL_KINDS:
         method = "CANCEL"
     if method:
-        join_url = _join_url_for_attendee(event, recipient_email) if method == "REQUEST" else ""
         ics = invitation_ics(
-            event=event, attendee_email=recipient_email, attendee_name=recipient_name, method=method, join_url=join_url
+            event=event,
+            attendee_email=recipient_email,
+            attendee_name=recipient_name,
+            method=method,
+            join_url=audience.join_url(event) if method == "REQUEST" else "",
+            partstat=audience.partstat,
         )
         attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
     return attachments
-
-
-def _join_url_for_attendee(event, email: str) -> str:
-    """The join link goes into a calendar invitation only for someone holding a confirmed place."""
-    if not event.join_url or not event.is_online:
-        return ""
-    from registrations.models import Registration, RegistrationStatus  # noqa: PLC0415 (layering debt, listed in .importlinter: rendering)
-
-    confirmed = Registration.objects.filter(
-        event=event, email=email.strip().lower(), status=RegistrationStatus.CONFIRMED
-    ).exists()
-    return event.join_url if confirmed else ""

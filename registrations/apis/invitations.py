@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from events_project.schema import error_responses
+from registrations import selectors
 from registrations.apis.registration import EventNested
 from registrations.filters import InvitationFilter
 from registrations.models import Invitation, Registration
@@ -48,8 +49,12 @@ class InvitationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Invitation.objects.none()
-        return Invitation.objects.filter(event=self.event).prefetch_related(
-            Prefetch("registration_set", queryset=Registration.objects.only("id", "status", "invitation_id"))
+        return (
+            selectors.invitations_managed_by(self.request.user)
+            .filter(event=self.event)
+            .prefetch_related(
+                Prefetch("registration_set", queryset=Registration.objects.only("id", "status", "invitation_id"))
+            )
         )
 
     def create(self, request, event_id=None):

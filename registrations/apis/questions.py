@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from events_project.schema import error_responses
+from registrations import selectors
 from registrations.apis.registration import EventNested
 from registrations.models import Question
 from registrations.permissions import OrganisesOrReadsPublicEvent
@@ -31,7 +32,9 @@ class QuestionViewSet(EventNested, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Question.objects.none()
-        return Question.objects.filter(event=self.event)
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return selectors.questions_visible_to(self.request.user).filter(event=self.event)
+        return selectors.questions_managed_by(self.request.user).filter(event=self.event)
 
     def perform_create(self, serializer):
         serializer.instance = services.create_question(

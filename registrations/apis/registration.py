@@ -28,6 +28,7 @@ from registrations.serializers import (
     RegistrationSerializer,
     RegistrationSummarySerializer,
     TransferSerializer,
+    own_registration_data,
 )
 from registrations.services import registration as services
 
@@ -49,7 +50,7 @@ def registered_response(registration, request) -> Response:
     owner: anyone can type someone else's email address.
     """
     if not getattr(registration, "already_registered", False):
-        return Response(OwnRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+        return Response(own_registration_data(registration), status=status.HTTP_201_CREATED)
     body = {
         "code": "already_registered",
         "detail": "This email address is already registered for this event; the private link is in the first email.",
@@ -94,7 +95,7 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return selectors.registrations_for_event(self.event)
+        return selectors.registrations_for_event(self.event, of=selectors.registrations_managed_by(self.request.user))
 
     @extend_schema(
         summary="Register for an event",
@@ -110,8 +111,10 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user = request.user if request.user.is_authenticated else None
-        registration = services.register(
-            event=self.event,
+        # the event is read inside the registration's transaction (one commit per registration)
+        registration = services.register_for_event(
+            events=event_selectors.events_visible_to(request.user),
+            event_id=event_id,
             user=user,
             name=data["name"],
             email=data["email"],

@@ -10,6 +10,7 @@ from notifications import kinds
 from notifications.services import queue_message
 from registrations.exceptions import Conflict, InvalidRegistrationTransition, RegistrationError
 from registrations.models import Invitation, Sector
+from registrations.services.messages import is_over
 from registrations.services.registration import normalise_email
 
 
@@ -44,6 +45,8 @@ def create_invitation(
 
 
 def _send_code(invitation: Invitation, *, dedup_key: str | None = None) -> None:
+    if is_over(invitation.event):
+        return  # an invitation to an event that is over is no use to anyone
     queue_message(
         kind=kinds.REGISTRATION_INVITATION,
         recipient_email=invitation.email,

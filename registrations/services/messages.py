@@ -1,10 +1,17 @@
 """The one way registrations speak to registrants: a message queued in the notifications outbox."""
 
+import hashlib
+
+from django.utils import timezone
+
 from events.models import Event, EventStatus
 from notifications import kinds
-from notifications.services import queue_message
-from notifications.services.outbox import MessageSpec, queue_messages
+from notifications.services import MessageSpec, queue_message, queue_messages
+from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
 from registrations.models import Registration, RegistrationStatus
+
+SUBJECT_MAX = 200
+BODY_MAX = 5000
 
 # what a registrant must know about; a new title or description is not worth an email
 NOTIFIED_FIELDS = {
@@ -21,9 +28,22 @@ NOTIFIED_FIELDS = {
 }
 
 
-def tell_registrant(registration: Registration, kind: str, **context) -> None:
-    """Queue one message about ``registration`` to its registrant (sent after commit)."""
+def is_over(event: Event) -> bool:
+    return event.end <= timezone.now()
+
+
+def tell_registrant(registration: Registration, kind: str, *, new_registration: bool = False, **context) -> None:
+    """Queue one message about ``registration`` to its registrant (sent after commit).
+
+    ``new_registration``: it was created in this transaction, so no message about it can be
+    queued yet (the outbox skips its duplicate check).
+
+    Nothing about a place at an event that is over (a person added by hand afterwards gets
+    no "your place is confirmed" with the join link of a past event).
+    """
     if not registration.email:
+        return
+    if kind in kinds.ABOUT_A_COMING_EVENT and is_over(registration.event):
         return
     queue_message(
         kind=kind,
@@ -32,7 +52,65 @@ def tell_registrant(registration: Registration, kind: str, **context) -> None:
         about=registration,
         event=registration.event,
         context=context or None,
+        about_is_new=new_registration,
     )
+
+
+def resend_ticket(*, registration: Registration, by=None, now=None) -> Registration:
+    """Send a confirmed registration's ticket again (QR code and calendar invitation attached).
+
+    A second request within the same minute is the same message (double clicks send once).
+    Raises ``not_a_ticket`` unless the registration is confirmed, ``no_email`` without an address.
+    Side effect: registration_confirmed, queued again under a new key.
+    """
+    registration.refresh_from_db()
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise InvalidRegistrationTransition("Only a confirmed registration has a ticket to send.", "not_a_ticket")
+    if not registration.email:
+        raise RegistrationError("This registration has no email address.", "no_email")
+    now = now or timezone.now()
+    queue_message(
+        kind=kinds.REGISTRATION_CONFIRMED,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        about=registration,
+        event=registration.event,
+        dedup_key=f"ticket_resent:{registration.pk}:{now:%Y%m%d%H%M}",
+    )
+    return registration
+
+
+def message_registrants(*, event: Event, registration_ids, subject: str, body: str, by=None) -> int:
+    """An organiser writes to chosen registrants of ``event``: one outbox message each.
+
+    Only registrations of this event with an email address are written to; the same text to
+    the same person is queued once (sending the form twice sends nothing new). Returns how many
+    messages were queued. Side effect: organiser_message to each, sent after commit.
+    """
+    subject = " ".join((subject or "").split())
+    body = (body or "").strip()
+    if not subject or not body:
+        raise RegistrationError("Write a subject and a message.", "message_required")
+    if len(subject) > SUBJECT_MAX or len(body) > BODY_MAX:
+        raise RegistrationError("The message is too long.", "message_too_long")
+    ids = {int(pk) for pk in registration_ids}
+    if not ids:
+        raise RegistrationError("Choose at least one registrant.", "nobody_chosen")
+    fingerprint = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:16]
+    registrations = Registration.objects.filter(event=event, pk__in=ids).exclude(email="").order_by("pk")
+    specs = [
+        MessageSpec(
+            kind=kinds.ORGANISER_MESSAGE,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+            dedup_key=f"organiser_message:{fingerprint}:{registration.pk}",
+            context={"subject": subject, "message": body},
+        )
+        for registration in registrations
+    ]
+    return len(queue_messages(specs))
 
 
 def tell_registrants_of_change(*, event: Event, changed_fields=frozenset()) -> int:

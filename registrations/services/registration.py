@@ -17,7 +17,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
@@ -41,12 +41,12 @@ from registrations.models import (
     RegistrationStatus,
     Sector,
 )
-from registrations.selectors import someone_waiting
 from registrations.services.messages import tell_registrant
 from registrations.services.seats import MOVED, NO_SEATS, end_registration, seat_registration, take_seats
 from registrations.services.waiting_list import (  # noqa: F401 -- part of this module's interface
     accept_offer,
     expire_offers,
+    join_waiting_list,
     promote_registration,
     promote_waiting_list,
     waiting_position,
@@ -88,7 +88,9 @@ def _answer_error(question: Question, message: str, code: str) -> InvalidAnswer:
 def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool) -> list[tuple[Question, str]]:
     """Check answers against the event's questions; return (question, stored value) pairs."""
     answers = {str(key): value for key, value in (answers or {}).items()}
-    questions = {str(question.pk): question for question in event.questions.all()}
+    # an event read by event_to_register_for knows whether it asks anything: no query when not
+    asks = getattr(event, "has_questions", True)
+    questions = {str(question.pk): question for question in event.questions.all()} if asks else {}
     unknown = sorted(set(answers) - set(questions))
     if unknown:
         raise InvalidAnswer(
@@ -162,11 +164,79 @@ def register(
     typed ``email`` is ignored). Online registrations respect the registration window, the
     event's mode, consent and required questions and the event's party limit
     (``max_party_size``); organisers adding someone by hand (``source="organiser"``) skip window,
-    mode, party limit and required questions, and walk-ins never join the waiting list.
+    mode, party limit and required questions, and walk-ins never join the waiting list. A new
+    waiting-list entry carries ``position_told``.
 
+    One transaction: the seat is a conditional UPDATE, the row an INSERT, the message one outbox
+    row; a repeated request finds the first registration through the unique constraint.
     Side effects: queues registration_confirmed (not for cohort enrolments, which book whole
     series), registration_pending or waiting_list_joined.
     """
+    return _register(
+        event=lambda: event,
+        event_id=event.pk,
+        name=name,
+        email=email,
+        user=user,
+        answers=answers,
+        party_size=party_size,
+        party_names=party_names,
+        consent_data_processing=consent_data_processing,
+        consent_recording=consent_recording,
+        sector=sector,
+        organisation=organisation,
+        invitation_code=invitation_code,
+        source=source,
+    )
+
+
+def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
+    """The event from ``events`` (a visibility selector's queryset), read for a registration:
+    no prefetches, and whether it asks questions in the same query (``has_questions``)."""
+    event = (
+        events.prefetch_related(None)
+        .annotate(has_questions=Exists(Question.objects.filter(event=OuterRef("pk"))))
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        raise NotFound("No such event.", "not_found")
+    return event
+
+
+def register_for_event(*, events: QuerySet[Event], event_id: int, **details) -> Registration:
+    """:func:`register` for a caller that has the event's id only (the registration API).
+
+    The event is read from ``events`` (what the caller may see: 404 otherwise) inside the
+    registration's own transaction, together with whether it asks questions, so a rush
+    registration is one transaction: read, seat, row, message, commit.
+    """
+    return _register(
+        event=lambda: event_to_register_for(events=events, event_id=event_id), event_id=event_id, **details
+    )
+
+
+# a repeated request may fail on these only because the first one went through
+_REPEAT_ERRORS = (IntegrityError, EventFull, InvalidInvitation)
+
+
+def _register(
+    *,
+    event,
+    event_id: int,
+    name: str,
+    email: str,
+    user=None,
+    answers: dict | None = None,
+    party_size: int = 1,
+    party_names: list | None = None,
+    consent_data_processing: bool,
+    consent_recording: bool | None = None,
+    sector: str = "",
+    organisation: str = "",
+    invitation_code: str | None = None,
+    source: str = Source.ONLINE,
+) -> Registration:
     user = user if getattr(user, "is_authenticated", False) else None
     staff = source in STAFF_SOURCES
     if user is not None and user.email and not staff:
@@ -188,6 +258,35 @@ def register(
     if sector and sector not in Sector.values:
         raise RegistrationError("Unknown sector.", "invalid_sector")
 
+    try:
+        with transaction.atomic():
+            return _create_registration(
+                event=event(),
+                name=name[:200],
+                email=email,
+                user=user,
+                answers=answers,
+                party_size=party_size,
+                party_names=party_names,
+                consent_data_processing=bool(consent_data_processing),
+                consent_recording=consent_recording,
+                sector=sector,
+                organisation=(organisation or "")[:200],
+                invitation_code=invitation_code,
+                source=source,
+            )
+    except _REPEAT_ERRORS:
+        # The person may be registered already (a repeated request, or a simultaneous one that
+        # won the partial unique constraint): everything this attempt did (seats, invitation)
+        # was rolled back with its transaction; answer with the first registration.
+        existing = active_registration(event=event_id, email=email, user=user)
+        if existing is None:
+            raise
+        existing.already_registered = True
+        return existing
+
+
+def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_processing, consent_recording) -> None:
     if event.status == EventStatus.DRAFT and not staff:
         raise NotFound("No such event.", "not_found")
     if event.status != EventStatus.PUBLISHED:
@@ -207,61 +306,48 @@ def register(
         raise RegistrationError(
             f"A registration for this event brings at most {event.max_party_size} people.", "party_too_large"
         )
+
+
+def _create_registration(
+    *, event, name, email, user, answers, invitation_code, source, consent_recording, **fields
+) -> Registration:
+    """The registration's transaction (the caller opened it)."""
+    staff = source in STAFF_SOURCES
+    party_size = fields["party_size"]
+    _check_event(
+        event=event,
+        staff=staff,
+        party_size=party_size,
+        consent_data_processing=fields["consent_data_processing"],
+        consent_recording=consent_recording,
+    )
     needs_invitation = event.registration_mode == RegistrationMode.INVITATION and not staff
     if needs_invitation and not invitation_code:
         raise InvalidInvitation("This event is by invitation only.", "invitation_required")
-    cleaned_answers = _clean_answers(event=event, answers=answers, enforce_required=not staff)
+    answers = _clean_answers(event=event, answers=answers, enforce_required=not staff)
+    fields["consent_recording"] = consent_recording if event.asks_recording_consent else None
 
-    try:
-        return _create_registration(
-            event=event,
-            name=name[:200],
-            email=email,
-            user=user,
-            answers=cleaned_answers,
-            party_size=party_size,
-            party_names=party_names,
-            consent_data_processing=bool(consent_data_processing),
-            consent_recording=consent_recording if event.asks_recording_consent else None,
-            sector=sector,
-            organisation=organisation[:200],
-            invitation_code=invitation_code if needs_invitation else None,
-            source=source,
-        )
-    except IntegrityError:
-        # A simultaneous request for the same email won the partial unique constraint;
-        # everything this one did (seats, invitation) was rolled back with the savepoint.
-        existing = active_registration(event=event, email=email, user=user)
-        if existing is None:
-            raise
-        existing.already_registered = True
-        return existing
-
-
-@transaction.atomic
-def _create_registration(*, event, name, email, user, answers, invitation_code, source, **fields) -> Registration:
     now = timezone.now()
-    existing = active_registration(event=event, email=email, user=user)
-    if existing is not None:
-        existing.already_registered = True
-        return existing
+    if user is not None:
+        # an account may hold a registration under another address: the constraint is by email
+        existing = active_registration(event=event, email=email, user=user)
+        if existing is not None:
+            existing.already_registered = True
+            return existing
     invitation = None
-    if invitation_code:
+    if needs_invitation:
         invitation = _use_invitation(event=event, code=invitation_code, now=now)
         fields["sector"] = fields["sector"] or invitation.sector
         fields["organisation"] = fields["organisation"] or invitation.organisation
 
-    party_size = fields["party_size"]
-    status, seats_held, waiting_since = Status.CONFIRMED, party_size, None
+    status, seats_held, waiting_since, position = Status.CONFIRMED, party_size, None, None
     if event.registration_mode == RegistrationMode.APPROVAL and source == Source.ONLINE:
         status, seats_held = Status.PENDING, 0
-    elif (source == Source.ONLINE and someone_waiting(event)) or not take_seats(event_id=event.pk, seats=party_size):
+    # online registrations queue behind anyone waiting: the seat they would take is owed
+    elif not take_seats(event_id=event.pk, seats=party_size, behind_waiting_list=source == Source.ONLINE):
         if not event.waiting_list_enabled or source == Source.WALK_IN:
             raise EventFull("The event is full.", "event_full")
-        # Join the list in commit order: the event row lock queues simultaneous joiners, so the
-        # time taken after it is each one's true place, and the position they are told stays
-        # right during a rush (on SQLite the IMMEDIATE transaction queues them already).
-        Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True).first()
+        position = join_waiting_list(event_id=event.pk)
         status, seats_held, waiting_since = Status.WAITLISTED, 0, timezone.now()
 
     registration = Registration.objects.create(
@@ -278,19 +364,21 @@ def _create_registration(*, event, name, email, user, answers, invitation_code, 
         confirmed_at=now if status == Status.CONFIRMED else None,
         **fields,
     )
-    Answer.objects.bulk_create(
-        [Answer(registration=registration, question=question, value=value) for question, value in answers]
-    )
+    written = [Answer(registration=registration, question=question, value=value) for question, value in answers]
+    Answer.objects.bulk_create(written)
+    # what the answer shows needs no further query: the answers just written, the position told
+    registration._prefetched_objects_cache = {"answers": written}
+    registration.position_told = position
     registration.already_registered = False
     if status == Status.CONFIRMED:
         # a cohort enrolment books every session of a nine-month series at once: one
         # confirmation each would be ~16 emails per mentee; their reminders carry the details
         if source != Registration.Source.COHORT:
-            tell_registrant(registration, kinds.REGISTRATION_CONFIRMED)
+            tell_registrant(registration, kinds.REGISTRATION_CONFIRMED, new_registration=True)
     elif status == Status.PENDING:
-        tell_registrant(registration, kinds.REGISTRATION_PENDING)
+        tell_registrant(registration, kinds.REGISTRATION_PENDING, new_registration=True)
     else:
-        tell_registrant(registration, kinds.WAITING_LIST_JOINED, position=waiting_position(registration))
+        tell_registrant(registration, kinds.WAITING_LIST_JOINED, new_registration=True, position=position)
     return registration
 
 
@@ -377,7 +465,7 @@ def approve_registration(*, registration: Registration, by) -> Registration:
         )
     now = timezone.now()
     outcome = seat_registration(
-        registration, from_statuses=[Status.PENDING], to=Status.CONFIRMED, now=now, confirmed_at=now
+        registration, from_status=Status.PENDING, to=Status.CONFIRMED, now=now, confirmed_at=now
     )
     if outcome == MOVED:
         raise InvalidRegistrationTransition("The registration changed meanwhile.", "invalid_transition")

@@ -6,23 +6,41 @@ concurrent writer waits for the row lock and then re-checks the condition, on SQ
 IMMEDIATE transaction holds the write lock. "Count, then insert" would overbook;
 ``select_for_update`` is a no-op on SQLite. The check constraint ``seats_taken <= capacity`` on
 Event is the backstop. Giving seats back needs no lock: an F() decrement.
+
+``Event.waiting_count`` counts the registrations on the waiting list, kept in the same way:
+whoever moves a registration onto or off the list changes it in the same transaction
+(:func:`registrations.services.waiting_list.join_waiting_list`, :func:`seat_registration`,
+:func:`end_registration`), so a newcomer's position is the counter, not a count of everyone ahead.
 """
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 
 from events.models import Event
 from registrations.exceptions import InvalidRegistrationTransition
-from registrations.models import ACTIVE_STATUSES, Registration
+from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 
-def take_seats(*, event_id: int, seats: int) -> bool:
-    """Take ``seats`` seats if that many are left (always, for unlimited capacity)."""
+def take_seats(*, event_id: int, seats: int, behind_waiting_list: bool = False) -> bool:
+    """Take ``seats`` seats if that many are left (always, for unlimited capacity).
+
+    ``behind_waiting_list``: and only if nobody is waiting (a free seat is owed to the first
+    person waiting), checked in the same statement on the list's index.
+    """
     if seats <= 0:
         return True
     fits = Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity") - seats)
-    return Event.objects.filter(fits, pk=event_id).update(seats_taken=F("seats_taken") + seats) == 1
+    events = Event.objects.filter(fits, pk=event_id)
+    if behind_waiting_list:
+        waiting = Registration.objects.filter(event_id=event_id, status=RegistrationStatus.WAITLISTED)
+        events = events.filter(~Exists(waiting))
+    return events.update(seats_taken=F("seats_taken") + seats) == 1
+
+
+def left_waiting_list(*, event_id: int) -> None:
+    """One registration left the waiting list (promoted, offered, cancelled, rejected)."""
+    Event.objects.filter(pk=event_id, waiting_count__gt=0).update(waiting_count=F("waiting_count") - 1)
 
 
 def release_seats(*, event_id: int, seats: int) -> None:
@@ -33,20 +51,22 @@ def release_seats(*, event_id: int, seats: int) -> None:
 SEATED, NO_SEATS, MOVED = "seated", "no_seats", "moved"
 
 
-def seat_registration(registration: Registration, *, from_statuses, to: str, now: dt.datetime, **changes) -> str:
-    """Take the party's seats and move the registration to ``to``.
+def seat_registration(registration: Registration, *, from_status: str, to: str, now: dt.datetime, **changes) -> str:
+    """Take the party's seats and move the registration from ``from_status`` to ``to``.
 
     Returns SEATED, NO_SEATS (not enough free) or MOVED (someone else changed it first).
     """
     if not take_seats(event_id=registration.event_id, seats=registration.party_size):
         return NO_SEATS
-    moved = Registration.objects.filter(pk=registration.pk, status__in=from_statuses).update(
+    moved = Registration.objects.filter(pk=registration.pk, status=from_status).update(
         status=to, seats_held=registration.party_size, updated_at=now, **changes
     )
     if not moved:
         # a parallel promotion or cancel got there first: give the seats back
         release_seats(event_id=registration.event_id, seats=registration.party_size)
         return MOVED
+    if from_status == RegistrationStatus.WAITLISTED:
+        left_waiting_list(event_id=registration.event_id)
     registration.refresh_from_db()
     return SEATED
 
@@ -66,6 +86,8 @@ def end_registration(registration: Registration, *, to: str, now: dt.datetime) -
         )
         if changed:
             release_seats(event_id=registration.event_id, seats=current["seats_held"])
+            if current["status"] == RegistrationStatus.WAITLISTED:
+                left_waiting_list(event_id=registration.event_id)
             registration.refresh_from_db()
             registration.freed_seats = current["seats_held"]
             return registration

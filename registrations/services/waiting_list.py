@@ -11,11 +11,15 @@ With ``event.offer_hold_hours`` a freed seat is first *offered* (status ``offere
 until ``offer_expires_at``, never past the start); :func:`accept_offer` takes it and
 :func:`expire_offers` (a django-q2 schedule) withdraws lapsed offers and moves on, so no stale
 offer stays behind.
+
+Positions: ``Event.waiting_count`` is the length of the list (see :mod:`seats`), so joining
+costs one UPDATE ... RETURNING whatever the length; the row lock it takes queues simultaneous
+joiners, so each is told its true place.
 """
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +35,21 @@ from registrations.services.seats import MOVED, NO_SEATS, SEATED, end_registrati
 Status = RegistrationStatus
 # how many waiting entries one promotion pass reads at a time
 PROMOTION_BATCH = 50
+
+
+def join_waiting_list(*, event_id: int) -> int:
+    """Count one more person on the event's waiting list; return their position (the new length).
+
+    Inside the joining registration's transaction. The UPDATE holds the event row until commit,
+    so joiners queue in commit order and the time taken after it is each one's true place.
+    """
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        # one statement (PostgreSQL and SQLite >= 3.35 both have RETURNING); the ORM's update() has none
+        cursor.execute(
+            f"UPDATE {table} SET waiting_count = waiting_count + 1 WHERE id = %s RETURNING waiting_count", [event_id]
+        )
+        return cursor.fetchone()[0]
 
 
 def waiting_position(registration: Registration) -> int | None:
@@ -65,7 +84,7 @@ def promote_registration(*, registration: Registration, by) -> Registration:
             status=Status.CONFIRMED, confirmed_at=now, offer_expires_at=None, updated_at=now
         )
         registration.refresh_from_db()
-    elif seat_registration(registration, from_statuses=[was], to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
+    elif seat_registration(registration, from_status=was, to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
         raise EventFull("Not enough seats left; raise the capacity first.", "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
     log_action(by=by, action="registration.promoted", event=registration.event, subject=registration)
@@ -104,7 +123,7 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
             else:
                 changes = {"confirmed_at": now}
                 to = Status.CONFIRMED
-            outcome = seat_registration(candidate, from_statuses=[Status.WAITLISTED], to=to, now=now, **changes)
+            outcome = seat_registration(candidate, from_status=Status.WAITLISTED, to=to, now=now, **changes)
             if outcome == MOVED:
                 continue
             if outcome == NO_SEATS:

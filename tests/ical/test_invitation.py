@@ -71,17 +71,22 @@ def test_cancel_invitation_has_method_cancel_and_status_cancelled():
 
 def test_invitation_has_join_url_only_for_a_confirmed_attendee():
     webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/77", seats_taken=1)
-    Registration.objects.create(event=webinar, name="B", email="b@example.org", status="confirmed", seats_held=1,
-                                consent_data_processing=True)  # fmt: skip
+    confirmed = Registration.objects.create(event=webinar, name="B", email="b@example.org", status="confirmed",
+                                            seats_held=1, consent_data_processing=True)  # fmt: skip
+    pending = Registration.objects.create(event=webinar, name="C", email="c@example.org", status="pending",
+                                          consent_data_processing=True)  # fmt: skip
 
-    def invitation_for(email):
+    def invitation_for(registration):
         attachments = build_attachments(
-            kind="event_changed", recipient_email=email, recipient_name="", about=None, event=webinar
-        )
-        return next(base64.b64decode(a["content"]) for a in attachments if a["filename"] == "invite.ics")
+            kind="event_changed", recipient_email=registration.email, recipient_name="", about=registration,
+            event=webinar,
+        )  # fmt: skip
+        return [base64.b64decode(a["content"]) for a in attachments if a["filename"] == "invite.ics"]
 
-    assert b"zoom.example.org/j/77" in unfolded(invitation_for("B@example.org"))
-    assert b"zoom.example.org/j/77" not in unfolded(invitation_for("c@example.org"))
+    (ics,) = invitation_for(confirmed)
+    assert b"zoom.example.org/j/77" in unfolded(ics)
+    # someone who holds no place gets no calendar entry that says she takes part
+    assert invitation_for(pending) == []
 
 
 def test_invitation_rejects_unknown_method():

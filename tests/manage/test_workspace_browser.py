@@ -258,8 +258,11 @@ def test_every_workspace_page_passes_axe_and_fits_a_phone(page, live_server, axe
         f"/manage/events/{event.pk}/messages/",
         f"/manage/events/{event.pk}/messages/registration_confirmed/",
         f"/manage/events/{event.pk}/team/",
+        f"/manage/events/{event.pk}/registrations/",
         "/manage/series/",
         "/manage/series/new/",
+        "/manage/outbox/",
+        "/manage/dashboard/",
     ]
     for path in paths:
         page.goto(live_server.url + path)

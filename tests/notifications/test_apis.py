@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 from rest_framework.test import APIClient
 
+from attendance.models import AttendanceImport
+from attendance.services import finalisation
 from notifications import kinds
-from notifications.models import AttendanceImport, MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import queue_message
 from registrations.models import Attendance
-from registrations.services import attendance
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -299,8 +300,12 @@ def test_organiser_finalises_an_ended_event(organiser_client, my_webinar, django
     make_registration(my_webinar, email="a@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_client.post(f"/api/attendance/events/{my_webinar.pk}/finalise/")
+        refused = organiser_client.post(f"/api/attendance/events/{my_webinar.pk}/finalise/")
+        response = organiser_client.post(
+            f"/api/attendance/events/{my_webinar.pk}/finalise/", {"without_report": True}, format="json"
+        )
 
+    assert (refused.status_code, refused.data["code"]) == (409, "report_missing")
     assert response.status_code == 200
     assert response.data["no_show"] == 1
     assert response.data["finalised_at"] is not None
@@ -334,7 +339,7 @@ def series_with_sessions(organiser):
             email="rauf@example.org",
             attendance=Attendance.NO_SHOW if week else Attendance.ATTENDED,
         )
-        attendance.finalise_event_attendance(event=session, now=START)
+        finalisation.finalise_event_attendance(event=session, now=START)
     return series, registrations
 
 
@@ -401,7 +406,7 @@ def test_setup_schedules_is_idempotent(db):
     assert {schedule.func for schedule in schedules.values()} == {
         "notifications.tasks.queue_due_reminders",
         "notifications.tasks.sweep_outbox",
-        "notifications.tasks.finalise_attendance",
+        "attendance.tasks.finalise_attendance",
         "registrations.tasks.expire_offers",
         "speakers.tasks.remind_unanswered_invitations",
         "programmes.tasks.review_all_missed_sessions",

@@ -42,8 +42,11 @@ NOT_PAGES = {
     "speaker/invitations/<id:pk>/answer/": "POST only: answers, redirects to the speaker area",
     "speakers/<id:pk>/photo/": "an image",
     "checkin/sw.js": "the check-in page's service worker (JavaScript)",
-    "dashboard/registrations.csv": "CSV",
-    "dashboard/attendance.csv": "CSV",
+    "dashboard/": "the dashboard's old address: a redirect to /manage/dashboard/",
+    "dashboard/registrations.csv": "the old address of a CSV: a redirect",
+    "dashboard/attendance.csv": "the old address of a CSV: a redirect",
+    "manage/dashboard/registrations.csv": "CSV",
+    "manage/dashboard/attendance.csv": "CSV",
     "calendar/events.ics": "iCalendar",
     "calendar/series/<id:series_id>.ics": "iCalendar",
     "calendar/private/<str:token>.ics": "iCalendar",
@@ -88,7 +91,7 @@ PAGES = {
     "checkin/": ("staff", lambda w: "/checkin/"),
     "checkin/<id:event_id>/": ("staff", lambda w: f"/checkin/{w.visit.pk}/"),
     # organiser
-    "dashboard/": ("organiser", lambda w: "/dashboard/"),
+    "manage/dashboard/": ("organiser", lambda w: "/manage/dashboard/"),
     "programmes/<id:pk>/report/": ("organiser", lambda w: f"/programmes/{w.programme.pk}/report/"),
     "manage/": ("organiser", lambda w: "/manage/"),
     "manage/events/new/": ("organiser", lambda w: "/manage/events/new/"),
@@ -98,6 +101,7 @@ PAGES = {
     "manage/events/<id:pk>/duplicate/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/duplicate/"),
     "manage/events/<id:pk>/move/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/move/"),
     "manage/events/<id:pk>/cancel/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/cancel/"),
+    "manage/events/<id:pk>/registrations/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/registrations/"),
     "manage/events/<id:pk>/questions/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/questions/"),
     "manage/events/<id:pk>/questions/<id:question_pk>/": (
         "organiser",
@@ -111,6 +115,7 @@ PAGES = {
         lambda w: f"/manage/events/{w.visit.pk}/messages/reminder/",
     ),
     "manage/events/<id:pk>/team/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/team/"),
+    "manage/outbox/": ("organiser", lambda w: "/manage/outbox/"),
     "manage/series/": ("organiser", lambda w: "/manage/series/"),
     "manage/series/new/": ("organiser", lambda w: "/manage/series/new/"),
     "manage/series/<id:pk>/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/"),
@@ -258,6 +263,15 @@ def build_world() -> SimpleNamespace:
         attendance_rate=90,
         sessions_attended=9,
         issued_at=now,
+    )
+    # a message that failed, with the mail server's long answer, for the outbox page
+    from notifications.models import OutboxMessage
+
+    OutboxMessage.objects.filter(event=visit).update(
+        status="failed",
+        attempts=5,
+        last_error="SMTPRecipientsRefused: {'leyla.attendee@example.org': (550, b'5.1.1 The email account that you "
+        "tried to reach does not exist. Please try double-checking the recipient's email address for typos')}",
     )
     team_invitation = invite_to_team(event=visit, email="volunteer@example.org", role="checkin", by=organiser)
     uid = urlsafe_base64_encode(force_bytes(attendee.pk))

@@ -179,7 +179,7 @@ def test_organiser_sees_dashboard_numbers_change(page, live_server, browser):
     event = factories.EventFactory(title="CV workshop", capacity=30, organisers=[organiser])
     row = f"tr[data-event='{event.pk}'] [data-figure=confirmed]"
 
-    sign_in(page, live_server, organiser, "/dashboard/")
+    sign_in(page, live_server, organiser, "/manage/dashboard/")
     assert page.locator(row).inner_text() == "0"
 
     attendee = browser.new_page()

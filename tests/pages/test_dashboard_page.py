@@ -29,10 +29,18 @@ def past_event(organiser):
 
 
 def test_dashboard_is_for_organisers_only(client):
-    assert client.get("/dashboard/").status_code == 302
+    assert client.get("/manage/dashboard/").status_code == 302
     signed_in(client, factories.UserFactory())
-    assert client.get("/dashboard/").status_code == 403
-    assert client.get("/dashboard/registrations.csv").status_code == 403
+    assert client.get("/manage/dashboard/").status_code == 403
+    assert client.get("/manage/dashboard/registrations.csv").status_code == 403
+
+
+def test_old_dashboard_addresses_redirect_into_the_workspace(client):
+    assert client.get("/dashboard/?kind=webinar")["Location"] == "/manage/dashboard/?kind=webinar"
+    assert client.get("/dashboard/").status_code == 301
+    assert (
+        client.get("/dashboard/registrations.csv?event=3")["Location"] == "/manage/dashboard/registrations.csv?event=3"
+    )
 
 
 def test_dashboard_counts_upcoming_registrations_waiting_and_check_ins(organiser_web, organiser, sign_up):
@@ -42,7 +50,7 @@ def test_dashboard_counts_upcoming_registrations_waiting_and_check_ins(organiser
     sign_up(event, email="two@example.org")
     check_in(event_id=event.pk, secret=ticket_payload(first), by=organiser)
 
-    response = organiser_web.get("/dashboard/")
+    response = organiser_web.get("/manage/dashboard/")
 
     row = response.context["upcoming"][0]
     assert (row.confirmed_count, row.waiting_count, row.checked_in_count) == (1, 1, 1)
@@ -57,7 +65,7 @@ def test_dashboard_attendance_and_no_show_rates_of_past_events(organiser_web, pa
     past_event.attendance_finalised_at = now()
     past_event.save()
 
-    response = organiser_web.get("/dashboard/")
+    response = organiser_web.get("/manage/dashboard/")
 
     row = response.context["past"][0]
     assert (row.confirmed_count, row.attended_figure, row.no_show_count) == (4, 3, 1)
@@ -84,15 +92,15 @@ def test_dashboard_query_count_does_not_grow_with_events(organiser_web, organise
         sign_up(factories.EventFactory(organisers=[organiser]), email=f"p{number}@example.org")
 
     with CaptureQueriesContext(connection) as queries:
-        response = organiser_web.get("/dashboard/")
+        response = organiser_web.get("/manage/dashboard/")
 
     assert len(response.context["upcoming"]) == count
-    assert len(queries) == QUERIES_FOR_DASHBOARD
+    assert len(queries) == QUERIES_FOR_DASHBOARD, "\n".join(q["sql"][:150] for q in queries.captured_queries)
 
 
 # session, user, organiser role, speaker profile (header); upcoming + organisers; past + organisers;
-# the two charts
-QUERIES_FOR_DASHBOARD = 10
+# the two charts; the figures at the top (3); the programmes; the regions of the filter
+QUERIES_FOR_DASHBOARD = 15
 
 
 def test_registrations_csv_has_own_events_only_and_defuses_formulas(organiser_web, organiser, sign_up):
@@ -100,7 +108,7 @@ def test_registrations_csv_has_own_events_only_and_defuses_formulas(organiser_we
     sign_up(event, name="=HYPERLINK(1)", email="one@example.org")
     sign_up(factories.EventFactory(), name="Not Mine", email="two@example.org")
 
-    response = organiser_web.get("/dashboard/registrations.csv")
+    response = organiser_web.get("/manage/dashboard/registrations.csv")
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -115,7 +123,7 @@ def test_attendance_csv_lists_rates(organiser_web, past_event):
     past_event.attendance_finalised_at = now()
     past_event.save()
 
-    response = organiser_web.get("/dashboard/attendance.csv")
+    response = organiser_web.get("/manage/dashboard/attendance.csv")
 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0]["attendance_rate"] == "0.500"
@@ -127,7 +135,7 @@ def test_dashboard_stays_under_the_page_budget(organiser_web, organiser, first_l
     for _ in range(30):
         factories.EventFactory(organisers=[organiser])
 
-    assert first_load(organiser_web.get("/dashboard/")) < PAGE_BUDGET
+    assert first_load(organiser_web.get("/manage/dashboard/")) < PAGE_BUDGET
 
 
 def test_attendance_chart_covers_the_last_twelve_months(organiser):
@@ -143,8 +151,65 @@ def test_attendance_chart_covers_the_last_twelve_months(organiser):
 def test_dashboard_names_regions_in_azerbaijani(organiser_web, past_event):
     factories_registration(past_event, 1, Attendance.ATTENDED)
 
-    page = organiser_web.get("/dashboard/", headers={"accept-language": "az"}).text
+    page = organiser_web.get("/manage/dashboard/", headers={"accept-language": "az"}).text
 
     assert "Regiona səfər · Gəncə</span>" in page  # the table
     assert page.count("Gəncə") >= 2  # and the chart of attendance by region
     assert "· Ganja" not in page
+
+
+def test_dashboard_figures_at_the_top(organiser_web, organiser, past_event, sign_up):
+    event = factories.EventFactory(title="CV workshop", capacity=3, organisers=[organiser])
+    sign_up(event, email="one@example.org", party_size=2)
+    sign_up(event, email="two@example.org", party_size=3)  # waits with the two she brings
+    for number, attendance in enumerate([Attendance.ATTENDED, Attendance.ATTENDED, Attendance.ATTENDED, "no_show"]):
+        factories_registration(past_event, number, attendance)
+    past_event.attendance_finalised_at = now()
+    past_event.save()
+
+    summary = organiser_web.get("/manage/dashboard/").context["summary"]
+
+    assert summary == {"upcoming_events": 1, "seats_taken": 2, "waiting": 3, "no_show_rate": 0.25}
+
+
+def test_dashboard_filters_by_kind_region_and_programme(organiser_web, organiser):
+    webinar = factories.WebinarFactory(title="Careers in data", organisers=[organiser])
+    visit = factories.EventFactory(
+        title="Visit Shaki", kind="outreach_visit", region=factories.region("shaki"), organisers=[organiser]
+    )
+    programme = factories.ProgrammeFactory(title="STEM 2027", organisers=[organiser])
+    programme.events.add(visit)
+
+    def titles(query):
+        return [event.title for event in organiser_web.get(f"/manage/dashboard/{query}").context["upcoming"]]
+
+    assert titles("?kind=webinar") == [webinar.title]
+    assert titles(f"?region={visit.region_id}") == [visit.title]
+    assert titles(f"?programme={programme.pk}") == [visit.title]
+    assert sorted(titles("?kind=nonsense&programme=x")) == sorted([webinar.title, visit.title])
+    page = organiser_web.get("/manage/dashboard/").text
+    assert f'href="/programmes/{programme.pk}/report/"' in page
+
+
+def test_dashboard_shows_only_my_programmes(organiser_web, organiser):
+    factories.ProgrammeFactory(title="Somebody else's programme", organisers=[factories.OrganiserFactory()])
+    page = organiser_web.get("/manage/dashboard/").text
+    assert "Somebody else" not in page
+
+
+def test_chart_leaves_out_months_without_data_and_keeps_text_readable():
+    from notifications.charts import FONT_SIZE, WIDTH, stacked_bars_svg
+
+    months = [dt.date(2026, month, 1) for month in range(1, 7)]
+    svg = stacked_bars_svg(
+        months=months,
+        series={"Webinar": [0, 4, 0, 0, 2, 0], "Outreach visit": [0, 1, 0, 0, 0, 0]},
+        title="People",
+        month_labels=["Jan", "Feb", "Mar", "Apr", "May", "Jun"],
+    )
+
+    assert ">Feb<" in svg and ">May<" in svg
+    assert not any(f">{month}<" in svg for month in ("Jan", "Mar", "Apr", "Jun"))
+    # shown at most 30rem and at least a 390 px phone's 358 px: never under 12 px
+    assert FONT_SIZE * 358 / WIDTH >= 12
+    assert stacked_bars_svg(months=months, series={}, title="People", month_labels=["x"] * 6) == ""

@@ -1,8 +1,10 @@
 """A small programme with one person in every role, for the permission matrix and the fuzzer.
 
 Roles (the order of the matrix columns): anonymous, attendee, another attendee, speaker,
-another speaker, check-in staff of another event, organiser. "The" objects in URLs belong to
-the organiser's event, the attendee and the speaker, so the "another" roles must be refused.
+another speaker, a former speaker (whose account was unlinked from the speaker profile that
+spoke at the event), check-in staff of another event, organiser of another event, organiser.
+"The" objects in URLs belong to the organiser's event, the attendee and the speaker, so the
+"another" and "former" roles must be refused.
 """
 
 import datetime as dt
@@ -16,7 +18,17 @@ from rest_framework.test import APIClient
 
 from tests import factories
 
-ROLES = ("anonymous", "attendee", "other_attendee", "speaker", "other_speaker", "staff_elsewhere", "organiser")
+ROLES = (
+    "anonymous",
+    "attendee",
+    "other_attendee",
+    "speaker",
+    "other_speaker",
+    "former_speaker",
+    "staff_elsewhere",
+    "organiser_elsewhere",
+    "organiser",
+)
 # token-shaped strings that belong to nobody
 UNKNOWN_TOKEN = "n0body-s-t0ken-" + "x" * 20
 UNKNOWN_PK = 987654
@@ -70,9 +82,11 @@ def build_world() -> World:
     speaker_user = factories.UserFactory(username="matrix-speaker")
     other_speaker_user = factories.UserFactory(username="matrix-other-speaker")
     staff = factories.UserFactory(username="matrix-staff")
+    former_speaker_user = factories.UserFactory(username="matrix-former-speaker")
+    other_organiser = factories.OrganiserFactory(username="matrix-other-organiser")
 
     event = factories.EventFactory(organisers=[organiser], title="Matrix workshop")
-    other_event = factories.EventFactory(title="Elsewhere visit")
+    other_event = factories.EventFactory(organisers=[other_organiser], title="Elsewhere visit")
     other_event.checkin_staff.add(staff)
     series = factories.SeriesFactory()
     series.organisers.add(organiser)
@@ -87,6 +101,12 @@ def build_world() -> World:
     other_speaker = factories.SpeakerFactory(user=other_speaker_user, name="Omar Other")
     assignment = factories.SpeakerAssignmentFactory(event=event, speaker=speaker, status="accepted")
     factories.SpeakerAssignmentFactory(event=other_event, speaker=other_speaker, status="accepted")
+    # spoke at the event with this account, which was then unlinked from the profile
+    former = factories.SpeakerFactory(user=former_speaker_user, name="Farida Former")
+    factories.SpeakerAssignmentFactory(event=event, speaker=former, status="accepted")
+    CalendarFeed.objects.create(scope="speaker", user=former_speaker_user, token=secrets.token_urlsafe(24))
+    former.user = None
+    former.save(update_fields=["user"])
     start = timezone.now() + dt.timedelta(days=30)
     unavailability = SpeakerUnavailability.objects.create(
         speaker=speaker, start=start, end=start + dt.timedelta(days=1)
@@ -99,7 +119,9 @@ def build_world() -> World:
             "other_attendee": other_attendee,
             "speaker": speaker_user,
             "other_speaker": other_speaker_user,
+            "former_speaker": former_speaker_user,
             "staff_elsewhere": staff,
+            "organiser_elsewhere": other_organiser,
             "organiser": organiser,
         },
         event=event,

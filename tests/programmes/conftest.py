@@ -58,6 +58,7 @@ def programme(organiser):
 @pytest.fixture
 def mentoring_series(programme):
     series = factories.SeriesFactory(title="Mentoring circle", kind=EventKind.MENTORING_SESSION, published=True)
+    series.organisers.set(programme.organisers.all())  # a programme takes only its organisers' series
     programme.series.add(series)
     return series
 

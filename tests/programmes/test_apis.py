@@ -49,16 +49,55 @@ def test_programme_must_end_after_it_starts(organiser):
 
 def test_cohort_series_must_belong_to_the_programme(organiser, programme):
     stray = factories.SeriesFactory()
+    stray.organisers.add(organiser)
 
     response = client_for(organiser).post("/api/cohorts/", {"programme": programme.pk, "series": stray.pk, "name": "X"})
 
     assert (response.status_code, response.json()["code"]) == (400, "series_not_in_programme")
 
 
+def test_programme_takes_only_series_and_events_the_caller_organises(organiser):
+    """Organiser B cannot put A's series or events into his programme (and then read their report)."""
+    others_series = factories.SeriesFactory()
+    others_event = factories.EventFactory()
+    client = client_for(organiser)
+    period = {"title": "Mine", "starts_on": "2027-01-01", "ends_on": "2027-06-30"}
+
+    by_series = client.post("/api/programmes/", {**period, "series": [others_series.pk]})
+    by_event = client.post("/api/programmes/", {**period, "events": [others_event.pk]})
+
+    assert (by_series.status_code, by_series.json()["code"], list(by_series.json()["errors"])) == (
+        400,
+        "invalid",
+        ["series"],
+    )
+    assert (by_event.status_code, list(by_event.json()["errors"])) == (400, ["events"])
+
+
+def test_programme_update_refuses_another_organisers_event(organiser, programme):
+    response = client_for(organiser).patch(
+        f"/api/programmes/{programme.pk}/", {"events": [factories.EventFactory().pk]}, format="json"
+    )
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["events"])
+    assert list(programme.events.all()) == []
+
+
+def test_cohort_refuses_another_organisers_programme_and_series(organiser):
+    others = factories.ProgrammeFactory(organisers=[factories.OrganiserFactory()])
+    others_series = factories.SeriesFactory()
+    client = client_for(organiser)
+
+    response = client.post("/api/cohorts/", {"programme": others.pk, "series": others_series.pk, "name": "X"})
+
+    assert (response.status_code, sorted(response.json()["errors"])) == (400, ["programme", "series"])
+
+
 def test_other_organiser_cannot_add_a_cohort(programme):
     response = client_for(factories.OrganiserFactory()).post("/api/cohorts/", {"programme": programme.pk, "name": "X"})
 
-    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    # someone else's programme is refused like an unknown one
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["programme"])
 
 
 def test_participant_skips_and_leaves_through_the_api(cohort, mentoring_series, future):
@@ -260,7 +299,7 @@ def test_admin_lists_programme_models(admin_client, cohort, organiser):
 
 
 def test_organiser_edits_their_programme_only(programme, organiser, mentoring_series):
-    webinar = factories.WebinarFactory()
+    webinar = factories.WebinarFactory(organisers=[organiser])
     url = f"/api/programmes/{programme.pk}/"
 
     edited = client_for(organiser).patch(url, {"completion_threshold": 80, "events": [webinar.pk]})

@@ -165,7 +165,7 @@ def test_periodic_review_alerts_only_participants_in_a_streak(enrolment, cohort,
 def test_finalising_attendance_alerts_after_the_second_miss(
     enrolment, mentoring_series, past, django_capture_on_commit_callbacks
 ):
-    from registrations.services.attendance import finalise_event_attendance
+    from attendance.services.finalisation import finalise_event_attendance
 
     sessions = [session(mentoring_series, start) for start in past[:2]]
     for event in sessions:

@@ -28,11 +28,10 @@ def test_demo_registrations_load_twice_without_change():
 
 
 @pytest.fixture
-def admin_client(organiser):
+def admin_client(db):
+    """The admin is for superusers only (organisers work in the workspace)."""
     client = Client()
-    # from the database: the factory's in-memory password hash was never saved
-    organiser.refresh_from_db()
-    client.force_login(organiser)
+    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
     return client
 
 

@@ -7,7 +7,7 @@ from django.utils.module_loading import module_has_submodule
 from events.demo import ORGANISER_PASSWORD, ORGANISER_USERNAME
 
 # each app may add its part of the demo programme in its own `demo.load()`, in this order
-DEMO_APPS = ["events", "speakers", "registrations", "notifications", "programmes"]
+DEMO_APPS = ["events", "speakers", "registrations", "notifications", "attendance", "programmes"]
 
 
 class Command(BaseCommand):

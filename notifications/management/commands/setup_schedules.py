@@ -7,7 +7,7 @@ from django_q.models import Schedule
 SCHEDULES = {
     "notifications: queue due reminders": ("notifications.tasks.queue_due_reminders", 1),
     "notifications: sweep the outbox": ("notifications.tasks.sweep_outbox", 1),
-    "attendance: finalise ended events": ("notifications.tasks.finalise_attendance", 5),
+    "attendance: finalise ended events": ("attendance.tasks.finalise_attendance", 5),
     "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),
     "speakers: remind unanswered invitations": ("speakers.tasks.remind_unanswered_invitations", 60),
     "programmes: review missed sessions": ("programmes.tasks.review_all_missed_sessions", 60),

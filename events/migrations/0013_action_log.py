@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_region_name_az'),
+        ('events', '0012_merge_waiting_count_and_staff'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

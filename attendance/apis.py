@@ -1,0 +1,204 @@
+"""Organisers' attendance imports and figures; participants' certificates of attendance."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from attendance import selectors
+from attendance.exceptions import DomainError, Forbidden, NotFound
+from attendance.filters import AttendanceImportFilter
+from attendance.permissions import IsOrganiser
+from attendance.serializers import (
+    AttendanceImportSerializer,
+    AttendanceUploadSerializer,
+    EventAttendanceFiguresSerializer,
+    FinaliseAttendanceSerializer,
+    SeriesAttendanceFiguresSerializer,
+)
+from attendance.services import figures, finalisation, participant_reports
+from events.models import Event, Series
+from events.permissions import can_manage_event, can_manage_series
+from events_project.schema import error_responses
+from registrations.models import Registration
+
+READ_ERRORS = error_responses(401, 403, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+PDF = OpenApiTypes.BINARY
+
+
+def _managed_event(user, event_id) -> Event:
+    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
+    if event is None:
+        raise NotFound("No such event.", "event_not_found")
+    if not can_manage_event(user, event):
+        raise Forbidden("You do not organise this event.", "not_organiser")
+    return event
+
+
+def _managed_series(user, series_id) -> Series:
+    series = Series.objects.filter(pk=series_id).prefetch_related("organisers").first()
+    if series is None:
+        raise NotFound("No such series.", "series_not_found")
+    if not can_manage_series(user, series):
+        raise Forbidden("You do not organise this series.", "not_organiser")
+    return series
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: AttendanceImportSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: AttendanceImportSerializer, **READ_ERRORS}),
+)
+class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Webinar participant reports (Zoom, Microsoft Teams, name,email,duration) and their results."""
+
+    permission_classes = [IsOrganiser]
+    serializer_class = AttendanceImportSerializer
+    filterset_class = AttendanceImportFilter
+    ordering = ["-created_at", "-id"]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.imports_visible_to(self.request.user)
+
+    @extend_schema(
+        request={"multipart/form-data": AttendanceUploadSerializer},
+        responses={
+            202: AttendanceImportSerializer,
+            200: AttendanceImportSerializer,
+            **WRITE_ERRORS,
+        },
+        description="Upload a participant report. 202: queued (poll the import); 200: this file was uploaded before.",
+    )
+    def create(self, request, *args, **kwargs):
+        payload = AttendanceUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        event = _managed_event(request.user, data["event"])
+        upload = data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise DomainError("A participant report is at most 5 MB.", "file_too_large")
+        report, created = participant_reports.upload_participant_report(
+            event=event,
+            content=upload.read(),
+            filename=upload.name or "",
+            by=request.user,
+            format=data["format"],
+            threshold_percent=data["threshold_percent"],
+            send_corrections=data["send_corrections"],
+        )
+        report.refresh_from_db()
+        return Response(
+            AttendanceImportSerializer(report).data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        )
+
+
+class EventAttendanceView(APIView):
+    """Registered, attended, no-show and the attendance rate of one event you organise."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(responses={200: EventAttendanceFiguresSerializer, **READ_ERRORS})
+    def get(self, request, event_id: int):
+        event = _managed_event(request.user, event_id)
+        return Response(EventAttendanceFiguresSerializer(figures.event_attendance_figures(event=event)).data)
+
+
+class FinaliseEventAttendanceView(APIView):
+    """Close the attendance record now. In-person events otherwise close by themselves after
+    the grace period; online and hybrid events close when a report is imported, or here with
+    ``without_report`` (409 ``report_missing`` without it)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(
+        request=FinaliseAttendanceSerializer, responses={200: EventAttendanceFiguresSerializer, **WRITE_ERRORS}
+    )
+    def post(self, request, event_id: int):
+        event = _managed_event(request.user, event_id)
+        payload = FinaliseAttendanceSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        if event.end > timezone.now():
+            raise DomainError("The event has not ended yet.", "event_not_over")
+        event = finalisation.finalise_event_attendance(
+            event=event, without_report=payload.validated_data["without_report"]
+        )
+        return Response(EventAttendanceFiguresSerializer(figures.event_attendance_figures(event=event)).data)
+
+
+THRESHOLD_PARAM = OpenApiParameter(
+    "threshold", float, description="Completion threshold, 0–1 (default SERIES_COMPLETION_THRESHOLD)"
+)
+
+
+def _threshold(request) -> float | None:
+    value = request.query_params.get("threshold")
+    if value in (None, ""):
+        return None
+    try:
+        threshold = float(value)
+    except ValueError:
+        raise DomainError("threshold is a number between 0 and 1.", "invalid_threshold") from None
+    if not 0 < threshold <= 1:
+        raise DomainError("threshold is a number between 0 and 1.", "invalid_threshold")
+    return threshold
+
+
+class SeriesAttendanceView(APIView):
+    """Attendance across a series: totals and each participant's rate and completion."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(parameters=[THRESHOLD_PARAM], responses={200: SeriesAttendanceFiguresSerializer, **READ_ERRORS})
+    def get(self, request, series_id: int):
+        series = _managed_series(request.user, series_id)
+        series_figures = figures.series_attendance(series=series, threshold=_threshold(request))
+        return Response(SeriesAttendanceFiguresSerializer(series_figures).data)
+
+
+def _pdf(content: bytes, series: Series) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-series-{series.pk}.pdf"'
+    return response
+
+
+class SeriesCertificateView(APIView):
+    """An organiser downloads a participant's certificate of attendance (?email=)."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("email", str, required=True)],
+        responses={(200, "application/pdf"): PDF, **READ_ERRORS, **error_responses(400)},
+    )
+    def get(self, request, series_id: int):
+        series = _managed_series(request.user, series_id)
+        email = request.query_params.get("email", "")
+        if not email:
+            raise DomainError("Give the participant's email.", "email_required")
+        return _pdf(figures.certificate_pdf(series=series, email=email), series)
+
+
+class ParticipantCertificateView(APIView):
+    """A participant downloads their certificate with the management token of any of their
+    registrations for a session of the series."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(403, 404, 429)})
+    def get(self, request, token: str):
+        registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
+        series = registration.event.series
+        if series is None:
+            raise NotFound("This registration is not for a session of a series.", "not_in_series")
+        return _pdf(figures.certificate_pdf(series=series, email=registration.email), series)

@@ -1,0 +1,13 @@
+import django_filters
+
+from attendance.models import AttendanceImport
+from events_project.filters import FilterSet, IdFilter
+
+
+class AttendanceImportFilter(FilterSet):
+    event = IdFilter(field_name="event_id")
+    status = django_filters.ChoiceFilter(choices=AttendanceImport.Status.choices)
+
+    class Meta:
+        model = AttendanceImport
+        fields = ["event", "status"]

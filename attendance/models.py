@@ -1,0 +1,63 @@
+"""Attendance's own records: the participant reports organisers upload.
+
+A registration's attendance and minutes live on ``registrations.Registration``; when an event's
+attendance is final on ``events.Event.attendance_finalised_at``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+
+
+class AttendanceImport(models.Model):
+    """A participant report a webinar platform exported, uploaded by an organiser."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        AUTO = "auto", _("Detect")
+        ZOOM = "zoom", _("Zoom participants export")
+        TEAMS = "teams", _("Microsoft Teams attendance report")
+        GENERIC = "generic", _("name,email,duration")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendance_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField()
+    # the same file uploaded twice is the same import
+    content_sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.AUTO)
+    detected_format = models.CharField(max_length=10, choices=Format.choices, blank=True)
+    threshold_percent = models.PositiveSmallIntegerField(default=50)
+    # a report after the follow-ups went out: tell those whose attendance it changes (once)
+    send_corrections = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+    unmatched_rows = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # the table notifications created before attendance had its own app
+        db_table = "notifications_attendanceimport"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "content_sha256"],
+                condition=~Q(status="failed"),
+                name="attendance_import_once_per_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'report'} for event {self.event_id} ({self.status})"

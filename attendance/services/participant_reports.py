@@ -1,0 +1,524 @@
+"""Webinar participant reports: an organiser's CSV from Zoom, Microsoft Teams or a plain
+``name,email,duration`` file sets ``minutes_attended`` and attendance by email, all or nothing.
+
+- ``parse_participant_report`` finds the participant table (Zoom and Teams put meeting details
+  above it) and reads it into rows; anything it cannot read raises ``ImportFailed`` with a code.
+- ``upload_participant_report`` stores the file; the same file for the same event is the same
+  import (SHA-256), and a job applies it after commit.
+- ``import_participant_report`` matches rows to confirmed registrations by email, merges each
+  person's rows, marks attended above the threshold, lists unmatched rows, and finalises an
+  event that is over (see :mod:`attendance.services.finalisation`).
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import logging
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from attendance.exceptions import ImportFailed
+from attendance.models import AttendanceImport
+from attendance.services.finalisation import (
+    finalise_event_attendance,
+    queue_attendance_corrections,
+    queue_follow_ups,
+)
+from events.models import Event
+from notifications.jobs import enqueue
+from registrations.models import Attendance, Registration, RegistrationStatus
+
+logger = logging.getLogger(__name__)
+
+# A participant report of a large meeting is a few hundred kilobytes; anything far larger is not one.
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+# A row claiming more than a week in one meeting is not a duration we can believe.
+MAX_ROW_MINUTES = 7 * 24 * 60
+# An import still queued after this long lost its job (a worker was killed): hand it out again ...
+RETRY_QUEUED_AFTER = dt.timedelta(minutes=10)
+# ... and after this long give up and say so, so no import stays "queued" for ever.
+GIVE_UP_QUEUED_AFTER = dt.timedelta(hours=2)
+
+
+@dataclass
+class ReportRow:
+    line: int
+    name: str
+    email: str
+    minutes: float | None = None
+    joined: dt.datetime | None = None
+    left: dt.datetime | None = None
+
+
+@dataclass
+class ParsedReport:
+    format: str
+    rows: list[ReportRow] = field(default_factory=list)
+
+
+def _decode(content: bytes) -> str:
+    """The report's text; ``ImportFailed("not_csv")`` for bytes that are no text in any
+    encoding a platform writes.
+
+    Teams writes UTF-16 with a byte-order mark (sometimes without one); Zoom and spreadsheets
+    UTF-8, often with a mark, and older spreadsheets Windows-1252. A UTF-16 file cut at an
+    odd byte is not readable as UTF-16: it is refused, never half-read.
+    """
+    not_text = ImportFailed("The file is not a text (CSV) file, or it is cut off.", "not_csv")
+    try:
+        if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return content.decode("utf-16")
+        if len(content) >= 4 and content[1:4:2] == b"\x00\x00" and content[0:4:2] != b"\x00\x00":
+            return content.decode("utf-16-le")  # UTF-16 without its mark: every other byte NUL
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise not_text from None
+    if "\x00" in text:
+        raise not_text
+    return text
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"\s+", " ", header.strip().strip('"').lower())
+
+
+TIME_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y, %I:%M:%S %p",
+    "%m/%d/%y, %I:%M:%S %p",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y, %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+)
+
+
+def _parse_time(value: str) -> dt.datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+TEAMS_DURATION = re.compile(
+    r"(?:(\d+)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?)?)?)?\s*(?:(\d+)\s*s(?:ec(?:onds?)?)?)?"
+)
+
+
+def _parse_minutes(value: str, line: int) -> float:
+    minutes = _read_minutes(value, line)
+    if not math.isfinite(minutes) or minutes > MAX_ROW_MINUTES:
+        raise ImportFailed(
+            f"Line {line}: {value[:40]!r} is longer than a meeting can be.", "invalid_duration", extra={"line": line}
+        )
+    return minutes
+
+
+def _read_minutes(value: str, line: int) -> float:
+    text = value.strip().lower()
+    if len(text) > 40:
+        raise ImportFailed(f"Line {line}: {value[:40]!r}… is not a duration.", "invalid_duration", extra={"line": line})
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    # Teams: "1h 5m 3s", "45m 12s", "12s"
+    match = TEAMS_DURATION.fullmatch(text)
+    if text and match and any(match.groups()):
+        hours, minutes, seconds = (int(group or 0) for group in match.groups())
+        return hours * 60 + minutes + seconds / 60
+    # "01:05:03"
+    match = re.fullmatch(r"(\d+):(\d{2}):(\d{2})", text)
+    if match:
+        hours, minutes, seconds = (int(group) for group in match.groups())
+        return hours * 60 + minutes + seconds / 60
+    raise ImportFailed(f"Line {line}: {value[:40]!r} is not a duration.", "invalid_duration", extra={"line": line})
+
+
+# Recognised header rows, by format: (required columns, column names to read)
+ZOOM_COLUMNS = {
+    "name": ("name (original name)", "name", "user name (original name)", "user name"),
+    "email": ("user email", "email"),
+    "joined": ("join time",),
+    "left": ("leave time",),
+    "minutes": ("duration (minutes)", "time in session (minutes)", "duration (mins)"),
+}
+# Teams gives one row per person with the total time present ("In-Meeting Duration"); its
+# first-join/last-leave span would count the breaks, so only the duration is read.
+TEAMS_COLUMNS = {
+    "name": ("name", "full name"),
+    "email": ("email",),
+    # guests may have no Email but a UPN that is their address
+    "email_alt": ("participant id (upn)",),
+    "minutes": ("in-meeting duration",),
+}
+GENERIC_COLUMNS = {
+    "name": ("name",),
+    "email": ("email",),
+    "minutes": ("duration", "minutes", "duration (minutes)", "minutes attended"),
+}
+
+
+def _detect(header: list[str]) -> str | None:
+    names = {_norm(column) for column in header}
+    if "in-meeting duration" in names and names & {"email", "participant id (upn)"}:
+        return AttendanceImport.Format.TEAMS
+    # Zoom puts a meeting-details table (with "User Email" and "Duration (Minutes)" of the
+    # host) above the participants; only the participants' header has "Join Time".
+    if names & {"user email", "email"} and "join time" in names and names & set(ZOOM_COLUMNS["minutes"]):
+        return AttendanceImport.Format.ZOOM
+    if "email" in names and names & set(GENERIC_COLUMNS["minutes"]) and "name" in names:
+        return AttendanceImport.Format.GENERIC
+    return None
+
+
+def _column_index(header: list[str], candidates: tuple[str, ...]) -> int | None:
+    names = [_norm(column) for column in header]
+    for candidate in candidates:
+        if candidate in names:
+            return names.index(candidate)
+    return None
+
+
+def parse_participant_report(content: bytes, *, expected_format: str = "auto") -> ParsedReport:
+    """Read a participant report into rows; raise ImportFailed on anything it cannot read.
+
+    Zoom and Teams exports begin with a block of meeting details before the participant
+    table; the table is found by its header row.
+    """
+    text = _decode(content)
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise ImportFailed("The file is empty.", "empty_report")
+    delimiter = "\t" if text.count("\t") > text.count(",") else ","
+    try:
+        reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # a field beyond csv's size limit, a broken quote
+        raise ImportFailed(f"The file is not a readable CSV table ({exc}).", "not_csv") from None
+
+    header_at, detected = None, None
+    for index, row in enumerate(reader):
+        detected = _detect(row)
+        if detected:
+            header_at = index
+            break
+    if header_at is None:
+        raise ImportFailed(
+            "No participant table found: expected a Zoom participants export, a Microsoft Teams attendance "
+            "report, or a CSV with the columns name,email,duration.",
+            "unrecognised_format",
+        )
+    if expected_format not in ("", "auto", None) and expected_format != detected:
+        raise ImportFailed(f"The file looks like a {detected} report, not {expected_format}.", "format_mismatch")
+    header = reader[header_at]
+    columns = {"zoom": ZOOM_COLUMNS, "teams": TEAMS_COLUMNS, "generic": GENERIC_COLUMNS}[detected]
+    index = {key: _column_index(header, names) for key, names in columns.items()}
+    if index["email"] is None and index.get("email_alt") is not None:
+        index["email"] = index.pop("email_alt")
+    if index["email"] is None or index["minutes"] is None:
+        raise ImportFailed("The participant table has no email or duration column.", "missing_columns")
+
+    parsed = ParsedReport(format=detected)
+    for offset, row in enumerate(reader[header_at + 1 :], start=header_at + 2):
+        if not any(cell.strip() for cell in row):
+            if detected == AttendanceImport.Format.TEAMS:
+                break  # Teams: a blank line ends the participants section
+            continue
+        if detected == AttendanceImport.Format.TEAMS and re.match(r"^\d+\.\s", row[0].strip()):
+            break  # the next numbered section ("3. In-Meeting Activities")
+        if len(row) < len(header) and len(row) <= max(i for i in index.values() if i is not None):
+            raise ImportFailed(f"Line {offset}: expected {len(header)} columns.", "invalid_row", extra={"line": offset})
+
+        def cell(key, row=row):
+            position = index.get(key)
+            return row[position].strip() if position is not None and position < len(row) else ""
+
+        parsed.rows.append(
+            ReportRow(
+                line=offset,
+                name=cell("name"),
+                email=(cell("email") or (cell("email_alt") if "@" in cell("email_alt") else "")).lower(),
+                minutes=_parse_minutes(cell("minutes"), offset) if cell("minutes") else None,
+                joined=_parse_time(cell("joined")),
+                left=_parse_time(cell("left")),
+            )
+        )
+    if not parsed.rows:
+        raise ImportFailed("The participant table has no rows.", "empty_report")
+    return parsed
+
+
+def merged_minutes(rows: list[ReportRow]) -> int:
+    """Minutes one person was present, in the platform's own figures where the report has them.
+
+    Rows whose join-to-leave times do not overlap (a rejoin) add up their own duration
+    figures, so two Zoom rows of 39 and 48 minutes make 87, as Zoom's report says. Rows
+    that overlap (a phone and a laptop at once) are one session: the span from the first
+    join to the last leave, rounded up to the minute as Zoom rounds, and never less than
+    the longest row's figure. Rows without times (Teams, the generic format) add up their
+    durations. The total is rounded to the nearest minute.
+    """
+    if not all(row.joined and row.left and row.left >= row.joined for row in rows):
+        return _whole_minutes(sum(row.minutes or 0 for row in rows))
+    sessions = sorted(rows, key=lambda row: (row.joined, row.left))
+    total = 0.0
+    group, group_end = [sessions[0]], sessions[0].left
+    for row in sessions[1:]:
+        if row.joined < group_end:
+            group.append(row)
+            group_end = max(group_end, row.left)
+        else:
+            total += _session_minutes(group, group_end)
+            group, group_end = [row], row.left
+    total += _session_minutes(group, group_end)
+    return _whole_minutes(total)
+
+
+def _session_minutes(group: list[ReportRow], end: dt.datetime) -> float:
+    if len(group) == 1 and group[0].minutes is not None:
+        return group[0].minutes  # the platform's own figure
+    span = math.ceil((end - group[0].joined).total_seconds() / 60)
+    return max(span, *(row.minutes or 0 for row in group))
+
+
+def _whole_minutes(minutes: float) -> int:
+    return math.floor(minutes + 0.5)
+
+
+def upload_participant_report(
+    *,
+    event: Event,
+    content: bytes,
+    filename: str = "",
+    by=None,
+    format: str = "auto",
+    threshold_percent: int = 50,
+    send_corrections: bool = False,
+) -> tuple[AttendanceImport, bool]:
+    """Store an uploaded report and import it in the background.
+
+    ``send_corrections``: when the event's follow-ups already went out, people whose
+    attendance this report changes get one short correction (otherwise nothing is sent).
+
+    The same file for the same event returns the earlier import (``created`` False); if that
+    import lost its job (still queued after ``RETRY_QUEUED_AFTER``) it is handed out again.
+    A failed import does not hold the file: uploading it again is a new import.
+    Side effect: an import job after commit.
+    """
+    if not content:
+        raise ImportFailed("The file is empty.", "empty_report")
+    if len(content) > MAX_REPORT_BYTES:
+        raise ImportFailed("A participant report is at most 5 MB.", "file_too_large")
+    if not 1 <= threshold_percent <= 100:
+        raise ImportFailed("The threshold is a percentage between 1 and 100.", "invalid_threshold")
+    digest = hashlib.sha256(content).hexdigest()
+    existing = (
+        AttendanceImport.objects.filter(event=event, content_sha256=digest)
+        .exclude(status=AttendanceImport.Status.FAILED)
+        .first()
+    )
+    if existing:
+        return retry_import(report=existing), False
+    try:
+        with transaction.atomic():
+            report = AttendanceImport.objects.create(
+                event=event,
+                uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+                filename=filename[:255],
+                content=content,
+                content_sha256=digest,
+                format=format or "auto",
+                threshold_percent=threshold_percent,
+                send_corrections=send_corrections,
+            )
+            _enqueue_import(report.pk)
+    except IntegrityError:
+        return AttendanceImport.objects.get(event=event, content_sha256=digest, status__in=["queued", "done"]), False
+    return report, True
+
+
+def _enqueue_import(import_id: int) -> None:
+    transaction.on_commit(lambda: enqueue("attendance.tasks.import_participant_report", import_id))
+
+
+def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
+    """Queued for longer than a job takes: its job was lost."""
+    now = now or timezone.now()
+    return report.status == AttendanceImport.Status.QUEUED and report.created_at <= now - RETRY_QUEUED_AFTER
+
+
+def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
+    """Run a failed or stuck import again with the same file; a done or running one is left alone.
+
+    A failed import is queued again only while no other import of the same file holds it
+    (the file's uniqueness); otherwise that import is returned. Side effect: an import job.
+    """
+    now = now or timezone.now()
+    if report.status == AttendanceImport.Status.FAILED:
+        holder = (
+            AttendanceImport.objects.filter(event_id=report.event_id, content_sha256=report.content_sha256)
+            .exclude(status=AttendanceImport.Status.FAILED)
+            .first()
+        )
+        if holder is not None:
+            return holder
+        try:
+            with transaction.atomic():
+                AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.FAILED).update(
+                    status=AttendanceImport.Status.QUEUED, error="", error_code="", finished_at=None, created_at=now
+                )
+                _enqueue_import(report.pk)
+        except IntegrityError:  # the same file was uploaded again meanwhile
+            pass
+    elif is_stuck(report, now=now):
+        with transaction.atomic():
+            # created_at restarts the clock, so a sweep does not hand it out again at once
+            AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.QUEUED).update(created_at=now)
+            _enqueue_import(report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
+    """Hand out again imports whose job was lost; fail those queued far too long.
+
+    Runs with the attendance finalisation job, so every import ends ``done`` or ``failed``.
+    """
+    now = now or timezone.now()
+    queued = AttendanceImport.objects.filter(status=AttendanceImport.Status.QUEUED)
+    given_up = queued.filter(created_at__lte=now - GIVE_UP_QUEUED_AFTER).update(
+        status=AttendanceImport.Status.FAILED,
+        error="The import did not finish; upload the file again to retry.",
+        error_code="import_timeout",
+        finished_at=now,
+    )
+    retried = 0
+    for report in queued.filter(created_at__lte=now - RETRY_QUEUED_AFTER).defer("content"):
+        retry_import(report=report, now=now)
+        retried += 1
+    return {"retried": retried, "failed": given_up}
+
+
+def _fail(report: AttendanceImport, *, message: str, code: str, now: dt.datetime) -> None:
+    AttendanceImport.objects.filter(pk=report.pk).exclude(status=AttendanceImport.Status.DONE).update(
+        status=AttendanceImport.Status.FAILED, error=message, error_code=code, finished_at=now
+    )
+
+
+def import_participant_report(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
+    """Apply a stored report: all rows or none. Safe to run twice (it sets, never adds).
+
+    Whatever the bytes, the import ends ``done`` or ``failed`` with a code and a message:
+    the whole job is guarded, not only the parsing.
+    Side effects: when the event is over, attendance is finalised (follow-ups go out). A
+    report after finalisation (a correction) changes the figures and sends nothing that
+    contradicts a follow-up already sent: people with no follow-up yet get theirs, and, if
+    the organiser chose it, those whose status changed get one short correction.
+    """
+    now = now or timezone.now()
+    if report.status == AttendanceImport.Status.DONE:
+        return report
+    event = report.event
+    changed: list[int] = []
+    try:
+        changed = _apply_report(report=report, event=event, now=now)
+    except ImportFailed as exc:
+        # nothing of the file was applied (the atomic block rolled back); say why
+        _fail(report, message=exc.message, code=exc.code, now=now)
+    except Exception:
+        logger.exception("Attendance import %s failed unexpectedly", report.pk)
+        _fail(
+            report,
+            message="The report could not be imported; nothing was changed. Try again, or check the file.",
+            code="import_error",
+            now=now,
+        )
+    report.refresh_from_db()
+    if report.status == AttendanceImport.Status.DONE:
+        if event.attendance_finalised_at is None and event.end <= now:
+            finalise_event_attendance(event=event, now=now)
+        elif event.attendance_finalised_at is not None:
+            queue_follow_ups(event=event, now=now)
+            if report.send_corrections and changed:
+                queue_attendance_corrections(event=event, registration_ids=changed)
+    return report
+
+
+def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -> list[int]:
+    """Set minutes and attendance from the report; returns the registrations whose
+    attendance changed from one known value to another."""
+    changed = []
+    with transaction.atomic():
+        parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
+        by_email = defaultdict(list)
+        unmatched = []
+        for row in parsed.rows:
+            if row.email:
+                by_email[row.email].append(row)
+            else:
+                unmatched.append({"line": row.line, "name": row.name, "email": "", "reason": "no_email"})
+        registrations = {
+            registration.email.lower(): registration
+            for registration in Registration.objects.select_for_update().filter(
+                event=event, status=RegistrationStatus.CONFIRMED
+            )
+        }
+        duration = max((event.end - event.start).total_seconds() / 60, 1)
+        needed = math.ceil(duration * report.threshold_percent / 100)
+        matched = attended = 0
+        for email, rows in by_email.items():
+            minutes = merged_minutes(rows)
+            registration = registrations.get(email)
+            if registration is None:
+                unmatched.append(
+                    {
+                        "line": rows[0].line,
+                        "name": rows[0].name,
+                        "email": email,
+                        "minutes": minutes,
+                        "reason": "not_registered",
+                    }
+                )
+                continue
+            matched += 1
+            present = minutes >= needed
+            attended += present
+            registration.minutes_attended = minutes
+            decided = Attendance.ATTENDED if present else Attendance.NO_SHOW
+            if registration.attendance not in (Attendance.UNKNOWN, decided):
+                changed.append(registration.pk)
+            registration.attendance = decided
+            registration.updated_at = now
+        Registration.objects.bulk_update(
+            [r for r in registrations.values() if r.email.lower() in by_email],
+            ["minutes_attended", "attendance", "updated_at"],
+            batch_size=500,
+        )
+        AttendanceImport.objects.filter(pk=report.pk).update(
+            status=AttendanceImport.Status.DONE,
+            detected_format=parsed.format,
+            rows=len(parsed.rows),
+            matched=matched,
+            attended=attended,
+            unmatched_rows=sorted(unmatched, key=lambda item: item["line"]),
+            error="",
+            error_code="",
+            finished_at=now,
+        )
+    return changed

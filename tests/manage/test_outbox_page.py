@@ -1,0 +1,75 @@
+"""The workspace's outbox: messages about my events, failed ones with their reason, resend."""
+
+import pytest
+from django.core import mail
+
+from notifications.models import OutboxMessage
+from notifications.services import queue_message
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def failed(event, email, error="SMTPRecipientsRefused: 550 mailbox unavailable"):
+    message = queue_message(kind="reminder", recipient_email=email, event=event, context={"starts_in": "tomorrow"})
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed", attempts=5, last_error=error)
+    return message
+
+
+def test_outbox_lists_my_events_messages_with_the_reason(organiser_web, own_event, other_event):
+    failed(own_event, "aysel@example.org")
+    failed(other_event, "stranger@example.org")
+
+    response = organiser_web.get("/manage/outbox/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    page = response.content.decode()
+    assert "aysel@example.org" in page and "550 mailbox unavailable" in page
+    assert "stranger@example.org" not in page
+    assert response.context["counts"]["failed"] == 1
+
+
+def test_outbox_filters_by_status_event_and_text(organiser_web, organiser, own_event):
+    second = factories.EventFactory(organisers=[organiser])
+    failed(own_event, "aysel@example.org")
+    failed(second, "leyla@example.org")
+    queue_message(kind="reminder", recipient_email="nigar@example.org", event=own_event, context={"starts_in": "x"})
+
+    def emails(query):
+        return sorted(
+            message.recipient_email for message in organiser_web.get(f"/manage/outbox/{query}").context["page"]
+        )
+
+    assert emails("?status=failed") == ["aysel@example.org", "leyla@example.org"]
+    assert emails(f"?event={own_event.pk}") == ["aysel@example.org", "nigar@example.org"]
+    assert emails("?q=leyla") == ["leyla@example.org"]
+    assert organiser_web.get("/manage/outbox/?event=abc").status_code == 200
+    assert organiser_web.get("/manage/outbox/?event=99999999").status_code == 404
+
+
+def test_resend_sends_the_failed_message_again(organiser_web, own_event, django_capture_on_commit_callbacks):
+    message = failed(own_event, "aysel@example.org")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post("/manage/outbox/", {"message": message.pk, "back": "status=failed"})
+
+    assert response.status_code == 302 and response["Location"] == "/manage/outbox/?status=failed"
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == ("sent", "")
+    assert [sent.to for sent in mail.outbox] == [["aysel@example.org"]]
+
+
+def test_resend_of_someone_elses_message_is_404(organiser_web, other_event):
+    message = failed(other_event, "stranger@example.org")
+    assert organiser_web.post("/manage/outbox/", {"message": message.pk}).status_code == 404
+    assert organiser_web.post("/manage/outbox/", {"message": "x"}).status_code == 404
+    message.refresh_from_db()
+    assert message.status == "failed"
+
+
+def test_outbox_is_for_organisers_only(client, django_user_model):
+    user = django_user_model.objects.create_user("someone", password="pw")
+    client.force_login(user)
+    assert client.get("/manage/outbox/").status_code == 403

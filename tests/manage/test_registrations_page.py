@@ -1,0 +1,193 @@
+"""The workspace's registrations of an event: list, filters, counts, row actions, messages."""
+
+import pytest
+from django.core import mail
+
+from notifications.models import OutboxMessage
+from registrations.models import CheckIn, Registration
+from registrations.services.registration import register
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def url(event, query=""):
+    return f"/manage/events/{event.pk}/registrations/{query}"
+
+
+def sign_up(event, name, email, **extra):
+    return register(event=event, name=name, email=email, consent_data_processing=True, **extra)
+
+
+@pytest.fixture
+def approval_event(organiser):
+    return factories.EventFactory(organisers=[organiser], title="Data science clinic", registration_mode="approval")
+
+
+def test_list_counts_people_not_only_registrations(organiser_web, own_event):
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org", party_size=3)
+    sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+
+    response = organiser_web.get(url(own_event))
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    figures = response.context["figures"]
+    assert figures["confirmed"] == {"registrations": 2, "people": 4}
+    assert b"Aysel Aliyeva" in response.content and b"Leyla Mammadova" in response.content
+
+
+def test_filters_narrow_the_list(organiser_web, own_event, organiser):
+    first = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org", sector="academia", organisation="ADA University")
+    sign_up(own_event, "Leyla Mammadova", "leyla@example.org", sector="government")
+    CheckIn.objects.create(registration=first, event=own_event, checked_in_at=own_event.start, by=organiser)
+
+    def names(query):
+        return [registration.name for registration in organiser_web.get(url(own_event, query)).context["page"]]
+
+    assert names("?q=leyla") == ["Leyla Mammadova"]
+    assert names("?sector=academia") == ["Aysel Aliyeva"]
+    assert names("?organisation=ada") == ["Aysel Aliyeva"]
+    assert names("?checked_in=yes") == ["Aysel Aliyeva"]
+    assert names("?checked_in=no") == ["Leyla Mammadova"]
+    assert names("?status=cancelled") == []
+    assert names("?status=nonsense") == ["Aysel Aliyeva", "Leyla Mammadova"]
+
+
+def test_list_is_paginated(organiser_web, own_event):
+    for number in range(55):
+        Registration.objects.create(event=own_event, name=f"Pupil {number}", email=f"p{number}@example.org")
+    first = organiser_web.get(url(own_event))
+    second = organiser_web.get(url(own_event, "?page=2"))
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 5
+
+
+def test_approve_and_reject_pending(organiser_web, approval_event, django_capture_on_commit_callbacks):
+    one = sign_up(approval_event, "Aysel Aliyeva", "aysel@example.org")
+    two = sign_up(approval_event, "Leyla Mammadova", "leyla@example.org")
+    assert one.status == two.status == "pending"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(
+            url(approval_event), {"action": "approve", "registration": one.pk, "back": "status=pending"}
+        )
+        organiser_web.post(url(approval_event), {"action": "reject", "registration": two.pk})
+
+    assert response.status_code == 302 and response["Location"].endswith("?status=pending")
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.status, two.status) == ("confirmed", "rejected")
+    assert OutboxMessage.objects.filter(kind="registration_approved", recipient_email="aysel@example.org").exists()
+    assert OutboxMessage.objects.filter(kind="registration_rejected", recipient_email="leyla@example.org").exists()
+
+
+def test_promote_cancel_and_resend_ticket(organiser_web, organiser, django_capture_on_commit_callbacks):
+    event = factories.EventFactory(organisers=[organiser], capacity=1)
+    first = sign_up(event, "First In", "first@example.org")
+    waiting = sign_up(event, "Second In", "second@example.org")
+    assert waiting.status == "waitlisted"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url(event), {"action": "promote", "registration": waiting.pk})
+        organiser_web.post(url(event), {"action": "cancel", "registration": first.pk})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url(event), {"action": "resend", "registration": waiting.pk})
+
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (first.status, waiting.status) == ("cancelled", "confirmed")
+    (resent,) = mail.outbox
+    assert resent.to == ["Second In <second@example.org>"]
+    assert {name for name, *_ in resent.attachments} == {"ticket.png", "invite.ics"}
+
+
+def test_resend_of_a_cancelled_registration_is_refused_with_its_reason(organiser_web, own_event):
+    registration = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    organiser_web.post(url(own_event), {"action": "cancel", "registration": registration.pk})
+    response = organiser_web.post(url(own_event), {"action": "resend", "registration": registration.pk}, follow=True)
+    assert "Only a confirmed registration has a ticket to send." in response.content.decode()
+
+
+def test_add_someone_by_hand(organiser_web, own_event, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(
+            url(own_event),
+            {"action": "add", "name": "Nigar Guliyeva", "email": "Nigar@Example.org", "party_size": "2"},
+        )
+    assert response.status_code == 302
+    added = Registration.objects.get(event=own_event)
+    assert (added.email, added.source, added.status, added.party_size) == (
+        "nigar@example.org",
+        "organiser",
+        "confirmed",
+        2,
+    )
+    assert OutboxMessage.objects.filter(kind="registration_confirmed", recipient_email="nigar@example.org").exists()
+
+
+def test_add_with_bad_input_is_a_400_with_the_form(organiser_web, own_event):
+    response = organiser_web.post(url(own_event), {"action": "add", "name": "", "email": "not-an-address"})
+    assert response.status_code == 400
+    assert not Registration.objects.exists()
+
+
+def test_message_the_chosen_ones_or_everyone_listed(organiser_web, own_event, django_capture_on_commit_callbacks):
+    one = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    two = sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+    sign_up(own_event, "Nigar Guliyeva", "nigar@example.org")
+    factories_other = factories.EventFactory()
+    stranger = sign_up(factories_other, "Someone Else", "else@example.org")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(
+            url(own_event),
+            {
+                "action": "message",
+                "chosen": [one.pk, two.pk, stranger.pk],
+                "subject": "Bring a laptop",
+                "body": "Please bring a laptop.",
+            },
+        )
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "Aysel Aliyeva <aysel@example.org>",
+        "Leyla Mammadova <leyla@example.org>",
+    ]
+    assert mail.outbox[0].subject == "Bring a laptop"
+    assert "Please bring a laptop." in mail.outbox[0].body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        # the same words again to the same people: nothing new; everyone listed gets it once
+        organiser_web.post(
+            url(own_event),
+            {
+                "action": "message",
+                "everyone": "yes",
+                "back": "q=guliyeva",
+                "subject": "Bring a laptop",
+                "body": "Please bring a laptop.",
+            },
+        )
+    assert [message.to[0] for message in mail.outbox] == ["Nigar Guliyeva <nigar@example.org>"]
+
+
+def test_message_without_anyone_chosen_is_a_400(organiser_web, own_event):
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    response = organiser_web.post(url(own_event), {"action": "message", "subject": "Hi", "body": "Hello"})
+    assert response.status_code == 400
+    assert "Choose at least one registrant." in response.content.decode()
+
+
+def test_other_organisers_event_and_other_events_rows_are_404(organiser_web, own_event, other_event):
+    stranger = sign_up(other_event, "Someone Else", "else@example.org")
+    assert organiser_web.get(url(other_event)).status_code == 404
+    response = organiser_web.post(url(own_event), {"action": "cancel", "registration": stranger.pk})
+    assert response.status_code == 404
+    assert (
+        organiser_web.post(url(own_event), {"action": "cancel", "registration": "99999999999999999999"}).status_code
+        == 404
+    )
+    stranger.refresh_from_db()
+    assert stranger.status == "confirmed"

@@ -1,0 +1,147 @@
+"""The admin: superusers only, scoped by the selectors, and no secret shown to anyone."""
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import Client, RequestFactory
+
+from notifications.models import OutboxMessage
+from registrations.models import Invitation, Registration
+from registrations.services.registration import register
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"events", "registrations", "speakers", "notifications", "programmes", "feeds", "teams"}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superuser_client():
+    return _client(factories.UserFactory(is_superuser=True, is_staff=True))
+
+
+@pytest.fixture
+def registration():
+    event = factories.EventFactory(organisers=[factories.OrganiserFactory()])
+    return register(event=event, name="Ada", email="ada@example.org", consent_data_processing=True)
+
+
+def test_organiser_is_not_let_into_the_admin(organiser):
+    # even an organiser who is still staff (from before the migration) is refused
+    organiser.is_staff = True
+    organiser.save()
+
+    response = _client(organiser).get("/admin/")
+
+    assert (response.status_code, response["Location"].split("?")[0]) == (302, "/admin/login/")
+
+
+def test_organisers_are_not_made_staff():
+    assert factories.OrganiserFactory().is_staff is False
+
+
+def test_migration_takes_staff_from_organisers_only():
+    migration = importlib.import_module("events.migrations.0011_organisers_are_not_staff")
+    organiser = factories.OrganiserFactory(is_staff=True)
+    superuser = factories.OrganiserFactory(is_staff=True, is_superuser=True)
+
+    migration.organisers_are_not_staff(apps, None)
+
+    organiser.refresh_from_db()
+    superuser.refresh_from_db()
+    assert (organiser.is_staff, superuser.is_staff) == (False, True)
+
+
+def test_secrets_are_not_shown_in_change_forms(superuser_client, registration):
+    invitation = factories.InvitationFactory(event=registration.event)
+    message = OutboxMessage.objects.filter(recipient_email="ada@example.org").first()
+    pages = {
+        f"/admin/registrations/registration/{registration.pk}/change/": [
+            registration.manage_token,
+            registration.ticket_secret,
+        ],
+        f"/admin/registrations/invitation/{invitation.pk}/change/": [invitation.code],
+        f"/admin/notifications/outboxmessage/{message.pk}/change/": [message.body_text.strip().splitlines()[-1]],
+        "/admin/registrations/invitation/": [invitation.code],
+    }
+
+    shown = {}
+    for url, secrets in pages.items():
+        response = superuser_client.get(url)
+        assert response.status_code == 200, url
+        shown[url] = [secret for secret in secrets if secret in response.content.decode()]
+
+    assert shown == dict.fromkeys(pages, [])
+
+
+def test_no_model_admin_has_a_secret_field():
+    from events_project.admin_site import secret_fields
+
+    request = RequestFactory().get("/admin/")
+    request.user = factories.UserFactory(is_superuser=True, is_staff=True)
+    found = {}
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        hidden = secret_fields(model)
+        form_fields = set(model_admin.get_form(request)().fields)
+        listed = {str(name) for name in model_admin.get_list_display(request)} | set(model_admin.search_fields)
+        shown = (set(model_admin.get_fields(request)) | form_fields | listed) & hidden
+        if shown:
+            found[model._meta.label] = shown
+    assert found == {}
+
+
+def test_every_field_that_looks_secret_is_listed_as_one():
+    from events_project.admin_site import secret_fields
+
+    looks_secret = re.compile(r"token|secret|^code$|^body")
+    unlisted = sorted(
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS
+        for field in model._meta.concrete_fields
+        if looks_secret.search(field.name) and field.name not in secret_fields(model)
+    )
+
+    # message template overrides hold texts with placeholders, no one's data
+    assert unlisted == ["notifications.MessageTemplateOverride.body"]
+
+
+def test_admin_querysets_and_choices_follow_the_selectors(registration):
+    """Were the admin opened to organisers, each would see only their own objects."""
+    other = factories.OrganiserFactory()
+    own_event = factories.EventFactory(organisers=[other])
+    own = register(event=own_event, name="Bob", email="bob@example.org", consent_data_processing=True)
+    request = RequestFactory().get("/admin/")
+    request.user = other
+    registration_admin = admin.site._registry[Registration]
+    invitation_admin = admin.site._registry[Invitation]
+
+    listed = list(registration_admin.get_queryset(request))
+    event_choices = invitation_admin.get_form(request)().fields["event"].queryset
+
+    assert listed == [own]
+    assert list(event_choices) == [own_event]
+
+
+def test_admin_actions_refused_to_an_organiser(registration):
+    organiser = registration.event.organisers.get()
+    organiser.is_staff = True
+    organiser.save()
+
+    response = _client(organiser).post(
+        "/admin/registrations/registration/", {"action": "cancel", "_selected_action": [registration.pk]}
+    )
+
+    registration.refresh_from_db()
+    assert (response.status_code, registration.status) == (302, "confirmed")

@@ -1,0 +1,154 @@
+"""The registration's hot path, counted: statements and commits of one registration.
+
+A count test, not a timing test: bench/run.py measures the rush. The job queue is a list in
+memory here (in production Redis, which runs no SQL), so what is counted is what the request
+itself asks of the database; django-q2 sync mode (which would send the mail inside the
+request) is switched off.
+"""
+
+import os
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django_q.conf import Conf
+from rest_framework.test import APIClient
+
+from events.models import Event
+from notifications import jobs
+from notifications.models import OutboxMessage
+from registrations.models import Registration
+from registrations.serializers import OwnRegistrationSerializer, own_registration_data
+from registrations.services.registration import register as register_service
+from tests import factories
+
+# the statements the code runs; the transaction's own BEGIN and COMMIT are not among them
+MAX_STATEMENTS = 6
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT")
+
+
+class MemoryBroker:
+    """The job queue as a list (a stand-in for Redis, which is outside this process)."""
+
+    list_key = "memory"
+
+    def __init__(self):
+        self.tasks = []
+
+    def enqueue(self, task):
+        self.tasks.append(task)
+        return len(self.tasks)
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    memory = MemoryBroker()
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(jobs, "_brokers", {os.getpid(): memory})
+    return memory
+
+
+class Tally:
+    """Statements and commits on the default connection, as bench/middleware.py counts them."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.commits = 0
+
+    def __enter__(self):
+        commit = self.connection.commit
+
+        def counting_commit():
+            self.commits += 1
+            return commit()
+
+        self.connection.commit = counting_commit
+        self.captured = CaptureQueriesContext(self.connection).__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.captured.__exit__(*exc)
+        del self.connection.commit
+
+    @property
+    def statements(self) -> list[str]:
+        return [
+            query["sql"] for query in self.captured.captured_queries if not query["sql"].startswith(TRANSACTION_CONTROL)
+        ]
+
+
+def register(client, event, number):
+    body = {"name": f"Rusher {number}", "email": f"rusher{number}@example.org", "consent_data_processing": True}
+    return client.post(f"/api/events/{event.pk}/registrations/", body, format="json")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("earlier", [1, 5])
+def test_register_is_one_transaction_of_few_statements(queue, earlier):
+    event = factories.EventFactory(capacity=100)
+    client = APIClient()
+    for number in range(earlier):
+        register(client, event, number)
+
+    with Tally(connections["default"]) as tally:
+        response = register(client, event, "new")
+
+    assert response.status_code == 201
+    assert tally.commits == 1
+    assert len(tally.statements) <= MAX_STATEMENTS, "\n".join(tally.statements)
+    # the commit handed the message to the queue
+    assert len(queue.tasks) == earlier + 1
+    assert OutboxMessage.objects.filter(recipient_email="rushernew@example.org").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("waiting", [1, 5])
+def test_joining_the_waiting_list_costs_the_same_whatever_its_length(queue, waiting):
+    event = factories.EventFactory(capacity=1)
+    client = APIClient()
+    for number in range(1 + waiting):
+        register(client, event, number)
+
+    with Tally(connections["default"]) as tally:
+        response = register(client, event, "new")
+
+    assert (response.json()["status"], response.json()["waiting_position"]) == ("waitlisted", waiting + 1)
+    assert tally.commits == 1
+    # the seat UPDATE, the counter's UPDATE ... RETURNING: no count of the people ahead
+    assert len(tally.statements) <= MAX_STATEMENTS + 1, "\n".join(tally.statements)
+    assert not any("COUNT(" in sql.upper() for sql in tally.statements)
+    assert Event.objects.get(pk=event.pk).waiting_count == waiting + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeated_registration_returns_the_first_and_frees_nothing(queue):
+    event = factories.EventFactory(capacity=100)
+    client = APIClient()
+    register(client, event, 1)
+
+    response = register(client, event, 1)
+
+    assert (response.status_code, response.json()["code"]) == (200, "already_registered")
+    assert Registration.objects.filter(event=event).count() == 1
+    assert Event.objects.get(pk=event.pk).seats_taken == 1
+    assert OutboxMessage.objects.filter(recipient_email="rusher1@example.org").count() == 1
+
+
+def test_the_broker_is_made_once_per_process(db):
+    assert jobs.broker() is jobs.broker()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("full", [False, True])
+def test_answer_built_by_hand_equals_the_serializers(full):
+    event = factories.WebinarFactory(capacity=1)
+    question = factories.QuestionFactory(event=event, label="Sector?")
+    if full:
+        register_service(event=event, name="First", email="first@example.org", consent_data_processing=True)
+    registration = register_service(
+        event=event, name="Leyla", email="leyla@example.org", consent_data_processing=True,
+        answers={str(question.pk): "academia"}, party_size=1,
+    )  # fmt: skip
+    fresh = Registration.objects.get(pk=registration.pk)
+
+    assert own_registration_data(registration) == OwnRegistrationSerializer(fresh).data
