@@ -418,10 +418,6 @@ def revoke_feed(*, feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
-def feeds_of(user) -> QuerySet[CalendarFeed]:
-    return CalendarFeed.objects.filter(user=user).order_by("-created_at", "-id")
-
-
 def export_feeds_of(*, user) -> list[dict]:
     """A person's calendar feeds, for their data export (``events_project.privacy``)."""
     return [

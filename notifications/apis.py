@@ -6,8 +6,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from events.models import Event, Series
-from events.permissions import can_manage_event, can_manage_series
+from events.models import Event
+from events.permissions import can_manage_event
 from events_project.schema import error_responses
 from notifications import selectors
 from notifications.exceptions import Forbidden, NotFound
@@ -34,15 +34,6 @@ def _managed_event(user, event_id) -> Event:
     if not can_manage_event(user, event):
         raise Forbidden("You do not organise this event.", "not_organiser")
     return event
-
-
-def _managed_series(user, series_id) -> Series:
-    series = Series.objects.filter(pk=series_id).prefetch_related("organisers").first()
-    if series is None:
-        raise NotFound("No such series.", "series_not_found")
-    if not can_manage_series(user, series):
-        raise Forbidden("You do not organise this series.", "not_organiser")
-    return series
 
 
 @extend_schema_view(
