@@ -1,7 +1,6 @@
 """factory_boy factories shared by the whole suite. Each app's part is marked."""
 
 import datetime as dt
-
 import hashlib
 import secrets
 
