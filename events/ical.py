@@ -46,7 +46,7 @@ def _host(site_url: str) -> str:
 
 
 def uid_domain() -> str:
-    return getattr(settings, "ICAL_UID_DOMAIN", "") or _host(settings.SITE_URL)
+    return settings.ICAL_UID_DOMAIN or _host(settings.SITE_URL)
 
 
 def event_uid(event: Event) -> str:
@@ -321,7 +321,7 @@ def feed_ics(
     join_urls = join_urls or {}
     statuses = statuses or {}
     registration_notes = registration_notes or {}
-    context = (settings.SITE_URL, getattr(settings, "ICAL_UID_DOMAIN", ""), settings.DEFAULT_FROM_EMAIL, get_language())
+    context = (settings.SITE_URL, settings.ICAL_UID_DOMAIN, settings.DEFAULT_FROM_EMAIL, get_language())
     parts = []
     for event in events:
         organiser_names = _organiser_names(event)

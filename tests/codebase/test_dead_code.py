@@ -23,3 +23,31 @@ def test_no_dead_code():
 def test_dead_code_whitelist_names_only_what_exists():
     # importing runs its expressions: a renamed or removed definition fails here, not silently
     import vulture_whitelist  # noqa: F401
+
+
+APPS = [
+    "attendance",
+    "events",
+    "events_project",
+    "feeds",
+    "notifications",
+    "programmes",
+    "registrations",
+    "speakers",
+    "teams",
+]
+# being unified with the programmes' threshold, in per cent (issue 16, attendance)
+NOT_YET_DECLARED = {"attendance/services/figures.py"}
+
+
+def test_domain_settings_are_declared_once_in_settings():
+    """A setting read as getattr(settings, NAME, default) has its default far from settings.py;
+    declare it there (events_project/settings.py, "The programme's own rules") and read settings.NAME."""
+    scattered = [
+        f"{path.relative_to(ROOT)}"
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if "getattr(settings," in path.read_text() and str(path.relative_to(ROOT)) not in NOT_YET_DECLARED
+    ]
+
+    assert scattered == []
