@@ -61,11 +61,12 @@ def create_event(*, by, **fields) -> Event:
 
 
 @transaction.atomic
-def update_event(*, event: Event, by=None, **changes) -> Event:
+def update_event(*, event: Event, by=None, from_series: bool = False, **changes) -> Event:
     """Edit an event. Raises SEQUENCE and signals `event_changed` when time or place moves.
 
     Side effects: registrants and speakers are told of the change (through the signal).
-    An occurrence edited on its own is detached from its series.
+    An occurrence edited on its own is detached from its series; ``from_series`` is the series
+    itself bringing its occurrence up to date, which leaves it attached.
     """
     organisers = changes.pop("organisers", None)
     checkin_staff = changes.pop("checkin_staff", None)
@@ -85,7 +86,7 @@ def update_event(*, event: Event, by=None, **changes) -> Event:
     if scheduling_changes:
         event.sequence += 1
         update_fields.add("sequence")
-    if event.series_id and changed:
+    if event.series_id and changed and not from_series:
         event.detached_from_series = True
         update_fields.add("detached_from_series")
     if update_fields:
@@ -215,15 +216,12 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
     for original_start, start in wanted.items():
         event = existing.get(original_start)
         if event is None:
-            created = Event(
-                **_occurrence_fields(series, start),
-                series=series,
-                series_original_start=original_start,
-                status=status,
-                published_at=now if status == EventStatus.PUBLISHED else None,
-            )
+            created = Event(**_occurrence_fields(series, start), series=series, series_original_start=original_start)
             created.save()
             created.organisers.set(organisers)
+            if status == EventStatus.PUBLISHED:
+                # through the service, so whoever follows published events hears of it (programmes' cohorts)
+                publish_event(event=created)
             continue
         untouchable = event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED)
         if event.detached_from_series or event.start <= now or untouchable:
@@ -232,9 +230,7 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
             name: value for name, value in _occurrence_fields(series, start).items() if getattr(event, name) != value
         }
         if changes:
-            update_event(event=event, **changes)
-            # an edit made by the series itself does not detach the occurrence
-            Event.objects.filter(pk=event.pk).update(detached_from_series=False)
+            update_event(event=event, from_series=True, **changes)
         if series.published and event.status == EventStatus.DRAFT:
             publish_event(event=event)
 
