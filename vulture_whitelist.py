@@ -5,6 +5,7 @@ only with where it is used; a name with no user is removed instead.
 """
 
 # ruff: noqa: B018
+from attendance import tasks as attendance_tasks
 from attendance.apps import AttendanceConfig
 from events.apps import EventsConfig
 from events_project import api_root, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
@@ -52,15 +53,18 @@ DoorTokenScheme
 # DRF's ScopedRateThrottle reads the view's throttle_scope
 EventRegistrationViewSet.throttle_scope
 # schedules by dotted path (notifications/management/commands/setup_schedules.py)
-notification_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
+attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
+# jobs by dotted path (attendance.services.participant_reports enqueues the import)
+attendance_tasks.import_participant_report
+# the old dotted paths of attendance's jobs, for jobs queued before the move (notifications/tasks.py)
+notification_tasks.finalise_attendance, notification_tasks.import_participant_report
 # templates and serializers read these properties
 Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label
-# the read half of the house pair of selectors (STYLE.md, "Who may see what"), kept with its
-# write half even where no caller reads yet
-team_selectors.team_invitations_visible_to, feed_selectors.calendar_feeds_visible_to
-programme_selectors.cohorts_visible_to, registration_selectors.registrations_visible_to
-registration_selectors.invitations_visible_to, registration_selectors.checkins_visible_to
-speaker_selectors.assignments_visible_to
-# the admin scopes each model by a selector named by dotted path (events_project/admin_site.py)
+# the read half of the house pair of selectors (STYLE.md, "Who may see what")
+team_selectors.team_invitations_visible_to
+feed_selectors.calendar_feeds_visible_to, programme_selectors.cohorts_visible_to
+registration_selectors.registrations_visible_to, registration_selectors.invitations_visible_to
+registration_selectors.checkins_visible_to, speaker_selectors.assignments_visible_to
+# the admin reaches each model's *_managed_by selector by dotted path (events_project/admin_site.py)
 programme_selectors.enrolments_managed_by, programme_selectors.certificates_managed_by
 speaker_selectors.speakers_managed_by

@@ -1,20 +1,19 @@
 """Organisers' attendance imports and figures; participants' certificates of attendance."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from attendance import selectors
-from attendance.exceptions import DomainError, Forbidden, NotFound
+from attendance.exceptions import Conflict, DomainError, Forbidden, NotFound
 from attendance.filters import AttendanceImportFilter
+from attendance.models import AttendanceImport
 from attendance.permissions import IsOrganiser
 from attendance.serializers import (
     AttendanceImportSerializer,
@@ -27,7 +26,6 @@ from attendance.services import figures, finalisation, participant_reports
 from events.models import Event, Series
 from events.permissions import can_manage_event, can_manage_series
 from events_project.schema import error_responses
-from registrations.models import Registration
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -99,6 +97,20 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             AttendanceImportSerializer(report).data, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         )
 
+    @extend_schema(
+        request=None,
+        responses={202: AttendanceImportSerializer, **WRITE_ERRORS},
+        description="Run a failed import, or one whose job was lost, again with the same file "
+        "(409 import_not_retryable when it is done or waiting for the organiser's check).",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        report = get_object_or_404(selectors.imports_managed_by(request.user).defer(None), pk=pk)
+        if report.status in (AttendanceImport.Status.DONE, AttendanceImport.Status.PREVIEW):
+            raise Conflict("Only a failed or unfinished import is run again.", "import_not_retryable")
+        report = participant_reports.retry_import(report=report)
+        return Response(AttendanceImportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
 
 class EventAttendanceView(APIView):
     """Registered, attended, no-show and the attendance rate of one event you organise."""
@@ -161,44 +173,3 @@ class SeriesAttendanceView(APIView):
         series = _managed_series(request.user, series_id)
         series_figures = figures.series_attendance(series=series, threshold=_threshold(request))
         return Response(SeriesAttendanceFiguresSerializer(series_figures).data)
-
-
-def _pdf(content: bytes, series: Series) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-series-{series.pk}.pdf"'
-    return response
-
-
-class SeriesCertificateView(APIView):
-    """An organiser downloads a participant's certificate of attendance (?email=)."""
-
-    permission_classes = [IsOrganiser]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("email", str, required=True)],
-        responses={(200, "application/pdf"): PDF, **READ_ERRORS, **error_responses(400)},
-    )
-    def get(self, request, series_id: int):
-        series = _managed_series(request.user, series_id)
-        email = request.query_params.get("email", "")
-        if not email:
-            raise DomainError("Give the participant's email.", "email_required")
-        return _pdf(figures.certificate_pdf(series=series, email=email), series)
-
-
-class ParticipantCertificateView(APIView):
-    """A participant downloads their certificate with the management token of any of their
-    registrations for a session of the series."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-    @extend_schema(responses={(200, "application/pdf"): PDF, **error_responses(403, 404, 429)})
-    def get(self, request, token: str):
-        registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
-        series = registration.event.series
-        if series is None:
-            raise NotFound("This registration is not for a session of a series.", "not_in_series")
-        return _pdf(figures.certificate_pdf(series=series, email=registration.email), series)

@@ -16,6 +16,7 @@ class AttendanceImport(models.Model):
     """A participant report a webinar platform exported, uploaded by an organiser."""
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for your check")
         QUEUED = "queued", _("Queued")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
@@ -44,7 +45,11 @@ class AttendanceImport(models.Model):
     matched = models.PositiveIntegerField(default=0)
     attended = models.PositiveIntegerField(default=0)
     unmatched_rows = models.JSONField(default=list, blank=True)
+    # the organiser's own matches of unmatched rows: {"<line>": registration id}
+    manual_matches = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # when its job was last handed to a worker: a queued import whose job is long gone is handed out again
+    handed_out_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

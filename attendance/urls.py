@@ -16,14 +16,4 @@ urlpatterns = router.urls + [
         name="event-attendance-finalise",
     ),
     path("attendance/series/<id:series_id>/", apis.SeriesAttendanceView.as_view(), name="series-attendance"),
-    path(
-        "attendance/series/<id:series_id>/certificate/",
-        apis.SeriesCertificateView.as_view(),
-        name="series-certificate",
-    ),
-    path(
-        "attendance/certificates/<str:token>/",
-        apis.ParticipantCertificateView.as_view(),
-        name="participant-certificate",
-    ),
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("manage/", include("registrations.manage_urls")),
     path("manage/", include("speakers.manage_urls")),
     path("manage/", include("notifications.manage_urls")),
+    path("manage/", include("attendance.manage_urls")),
     path("manage/", include("teams.manage_urls")),
     path("manage/", include("programmes.manage_urls")),
     path("api/", include(api_patterns)),

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from attendance.rates import attendance_rate, no_show_rate
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
@@ -28,9 +30,9 @@ def _with_figures(events: QuerySet[Event]) -> QuerySet[Event]:
         # distinct: the check-in join repeats a registration that has undone check-ins
         return Count("registrations", filter=condition, distinct=True)
 
+    # waiting: Event.waiting_count, the waiting list's own counter (registrations.services.seats)
     return events.annotate(
         confirmed_count=count(CONFIRMED),
-        waiting_count=count(Q(registrations__status=RegistrationStatus.WAITLISTED)),
         pending_count=count(Q(registrations__status=RegistrationStatus.PENDING)),
         checked_in_count=count(LIVE_CHECKIN),
         attended_count=count(Q(registrations__attendance=Attendance.ATTENDED)),
@@ -66,12 +68,11 @@ def summary(user, *, now=None, events: QuerySet[Event] | None = None) -> dict:
         attended=Count("id", filter=Q(attendance=Attendance.ATTENDED)),
         no_show=Count("id", filter=Q(attendance=Attendance.NO_SHOW)),
     )
-    known = attendance["attended"] + attendance["no_show"]
     return {
         "upcoming_events": seats["events"],
         "seats_taken": seats["seats"] or 0,
         "waiting": waiting["people"] or 0,
-        "no_show_rate": attendance["no_show"] / known if known else None,
+        "no_show_rate": no_show_rate(attendance["attended"], attendance["no_show"]),
     }
 
 
@@ -91,8 +92,9 @@ def add_rates(event: Event) -> Event:
     base = event.confirmed_count
     event.attendance_final = finalised
     event.attended_figure = attended
-    event.attendance_rate = attended / base if base else None
-    event.no_show_rate = (event.no_show_count if finalised else base - attended) / base if base else None
+    missed = event.no_show_count if finalised else base - attended
+    event.attendance_rate = attendance_rate(attended, missed)
+    event.no_show_rate = no_show_rate(attended, missed)
     return event
 
 
@@ -129,12 +131,14 @@ def attendance_by_month(
         .annotate(people=Count("id"))
         .order_by()
     )
+    # online events have no region: named as the impact report names them
+    no_region = _("No region (online)") if group == "region" else "—"
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(month_list))
     index = {month: position for position, month in enumerate(month_list)}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         if month in index:
-            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or "—"
+            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or str(no_region)
             series[label][index[month]] += row["people"]
     return month_list, dict(sorted(series.items()))
 

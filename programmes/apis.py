@@ -5,13 +5,18 @@ Thin views: parse, call one service from this app, render.
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from events.models import Event
+from events.selectors import series_managed_by
+from events_project.exceptions import DomainError
 from events_project.schema import error_responses
 from programmes import certificates, journeys, reports, selectors, services
 from programmes.exceptions import Forbidden, NotFound
@@ -35,6 +40,7 @@ from programmes.serializers import (
     RevokeSerializer,
     SkipSerializer,
 )
+from registrations.models import Registration
 from speakers.models import Speaker
 from speakers.selectors import speaker_for_user
 
@@ -284,8 +290,8 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         certificate = self.get_object()
-        if not can_manage_programme(request.user, certificate.enrolment.cohort.programme):
-            raise Forbidden("Only the programme's organisers revoke certificates.")
+        if not selectors.certificates_managed_by(request.user).filter(pk=certificate.pk).exists():
+            raise Forbidden("Only the organisers of the programme or series revoke its certificates.")
         payload = RevokeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         certificate = certificates.revoke_certificate(
@@ -314,3 +320,50 @@ class CertificateVerification(generics.GenericAPIView):
     def get(self, request, token):
         certificate = certificates.verify_certificate(token=token)
         return Response(PublicCertificateSerializer(certificate).data)
+
+
+# --- series certificates: the same signed, verifiable certificate as a programme's ----------------
+
+
+def _certificate_pdf(certificate: Certificate) -> HttpResponse:
+    response = HttpResponse(certificates.certificate_pdf(certificate=certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
+    return response
+
+
+class SeriesCertificateView(APIView):
+    """An organiser gets a participant's certificate of a series they organise (?email=): issued
+    on first request once the participant reached the series' threshold, the same one after."""
+
+    permission_classes = [IsOrganiser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("email", str, required=True)],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS, **error_responses(400)},
+    )
+    def get(self, request, series_id: int):
+        series = series_managed_by(request.user).filter(pk=series_id).first()
+        if series is None:
+            raise NotFound("No such series.", "series_not_found")
+        email = request.query_params.get("email", "")
+        if not email:
+            raise DomainError("Give the participant's email.", "email_required")
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=email, by=request.user))
+
+
+class ParticipantCertificateView(APIView):
+    """A participant gets their series certificate with the management token of any of their
+    registrations for a session of the series."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(403, 404, 429)})
+    def get(self, request, token: str):
+        registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
+        series = registration.event.series
+        if series is None:
+            raise NotFound("This registration is not for a session of a series.", "not_in_series")
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=registration.email))

@@ -1,5 +1,9 @@
 """Completion certificates: issued at the programme's attendance threshold, verifiable, revocable.
 
+One mechanism for everything a person completes: a programme (``issue_certificate``) and a series
+of sessions (``issue_series_certificate``, at the series' threshold of ``attendance.services.figures``)
+get the same numbered, signed, revocable certificate and the same PDF with its verification QR code.
+
 The QR code on the PDF holds a link to ``/certificates/verify/<signed>/``. The signed part is
 made with ``django.core.signing`` (SECRET_KEY, own salt): a changed character fails the
 signature. The page shows only what the certificate itself prints, and whether it was revoked.
@@ -9,9 +13,13 @@ import io
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attendance.exceptions import NotCompleted
+from attendance.rates import as_percent
+from attendance.services.figures import participant_series_record
+from events.models import Series
 from events_project.periodic import process_each
 from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
 from programmes.journeys import build_journeys, participant_journey
@@ -34,18 +42,53 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
     journey = participant_journey(enrolment=enrolment, now=now)
     if not journey.completed:
         raise NotEligible(
-            f"Attendance {journey.rate or 0}% is below the programme's {journey.threshold}% threshold.",
+            f"Attendance {as_percent(journey.rate) or 0}% is below the programme's "
+            f"{as_percent(journey.threshold)}% threshold.",
             extra={"attendance_rate": journey.rate, "threshold": journey.threshold},
         )
     return Certificate.objects.create(
         enrolment=enrolment,
         participant_name=enrolment.name,
         programme_title=enrolment.cohort.programme.title,
-        attendance_rate=int(journey.rate),
+        attendance_rate=as_percent(journey.rate),
         sessions_attended=journey.attended,
         issued_at=now,
         issued_by=by,
     )
+
+
+def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -> Certificate:
+    """The certificate of a participant who completed a series; a second call returns the valid one.
+
+    Raises NotCompleted (``not_completed``) below the series' threshold, ``not_a_participant``
+    for someone with no attendance in it.
+    """
+    now = now or timezone.now()
+    email = email.strip().lower()
+    record = participant_series_record(series=series, email=email)
+    existing = Certificate.objects.filter(series=series, participant_email=email, revoked_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    if not record["completed"]:
+        raise NotCompleted(
+            f"Attendance {as_percent(record['rate'])}% is below the {as_percent(record['threshold'])}% needed "
+            "for a certificate.",
+            "not_completed",
+        )
+    try:
+        with transaction.atomic():
+            return Certificate.objects.create(
+                series=series,
+                participant_email=email,
+                participant_name=record["name"] or email,
+                programme_title=series.title,
+                attendance_rate=as_percent(record["rate"]),
+                sessions_attended=record["attended"],
+                issued_at=now,
+                issued_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+    except IntegrityError:  # issued by a simultaneous request
+        return Certificate.objects.get(series=series, participant_email=email, revoked_at__isnull=True)
 
 
 def issue_certificates(*, programme: Programme, by=None, now=None) -> list[Certificate]:

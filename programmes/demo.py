@@ -103,7 +103,7 @@ def load() -> dict:
         "a roundtable and hands-on workshops, over nine months.",
         starts_on=starts.date(),
         ends_on=programme_end(),
-        completion_threshold=70,
+        completion_threshold=0.7,
         series=[series],
         events=list(one_offs),
     )

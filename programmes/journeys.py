@@ -3,8 +3,9 @@
 Definitions (the same everywhere: API, certificates, alerts, report):
 - an event counts for a participant when they registered for it (by their email) or skipped it;
 - attended / missed come from the registration's finalised attendance (attended / no_show);
-- attendance rate = attended / (attended + missed), in per cent; sessions not yet finalised,
-  skipped, or never reached from the waiting list count for neither;
+- attendance rate = attended / (attended + missed), a fraction 0–1 (``attendance.rates``, the one
+  definition); sessions not yet finalised, skipped, or never reached from the waiting list count for
+  neither; it completes the programme at the programme's threshold (a fraction too);
 - streaks run over the cohort's own sessions in date order; a skip neither breaks nor extends one.
 """
 
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from attendance.rates import as_percent, attendance_rate, reaches
 from events.models import Event, EventStatus
 from events_project.periodic import process_each
 from notifications.services import queue_message
@@ -36,12 +38,6 @@ UPCOMING = "upcoming"
 CANCELLED = "cancelled"
 WAITLISTED = "waitlisted"
 NOT_FINALISED = "not_finalised"
-
-
-def attendance_rate(attended: int, missed: int) -> float | None:
-    if attended + missed == 0:
-        return None
-    return round(100 * attended / (attended + missed), 1)
 
 
 @dataclasses.dataclass
@@ -89,7 +85,7 @@ class Journey:
     current_streak: Streak | None
     longest_attended_streak: int
     longest_missed_streak: int
-    threshold: int
+    threshold: float
 
     @property
     def rate(self) -> float | None:
@@ -98,7 +94,7 @@ class Journey:
     @property
     def completed(self) -> bool:
         """Reached the programme's threshold (and attended at least one session)."""
-        return self.attended > 0 and self.rate is not None and self.rate >= self.threshold
+        return self.attended > 0 and reaches(self.rate, self.threshold)
 
 
 def _outcome(event: Event, registration, skipped: bool, now) -> str:
@@ -285,7 +281,7 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         "missed_sessions": [
             {"title": entry.title, "start": entry.start.isoformat(), "event_id": entry.event_id} for entry in missed
         ],
-        "attendance_rate": journey.rate,
+        "attendance_rate": as_percent(journey.rate),
         "series_title": enrolment.cohort.series.title if enrolment.cohort.series_id else "",
         "journey_url": f"{settings.SITE_URL}/api/enrolments/{enrolment.pk}/journey/",
     }

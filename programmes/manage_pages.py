@@ -21,7 +21,9 @@ CHART_MONTHS = 12
 @organiser_required
 def dashboard_page(request):
     now = timezone.now()
-    programmes = list(selectors.programmes_for(request.user).order_by("-starts_on", "title"))
+    # the programmes whose reports the organiser may read; their relations are not shown here
+    visible = selectors.programmes_visible_to(request.user).prefetch_related(None)
+    programmes = list(visible.order_by("-starts_on", "title"))
     form = DashboardFilterForm(request.GET or None, programmes=programmes)
     events = form.narrow(Event.objects.all())
     filtered = form.is_valid() and any(form.cleaned_data.values())

@@ -36,10 +36,11 @@ class Programme(models.Model):
     events = models.ManyToManyField(
         "events.Event", related_name="programmes", blank=True, help_text=_("One-off events outside its series.")
     )
-    completion_threshold = models.PositiveSmallIntegerField(
-        default=70,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text=_("Per cent of sessions attended that earns a completion certificate."),
+    # a fraction 0–1, the unit of every attendance threshold (attendance.rates)
+    completion_threshold = models.FloatField(
+        default=0.7,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1)],
+        help_text=_("Share of sessions attended that earns a completion certificate, from 0.01 to 1 (0.7 is 70 %)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,9 +166,20 @@ def new_certificate_number() -> str:
 
 
 class Certificate(models.Model):
-    """A completion certificate. What it prints is frozen here, so verification shows exactly that."""
+    """A completion certificate. What it prints is frozen here, so verification shows exactly that.
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
+    One kind of certificate, signed, verifiable and revocable, for what a person completed: a
+    programme (``enrolment``) or a series of sessions (``series`` and ``participant_email``, the
+    series' attendance threshold reached). ``programme_title`` holds the title printed.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    series = models.ForeignKey(
+        "events.Series", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    participant_email = models.EmailField(blank=True)
     number = models.CharField(max_length=20, unique=True, default=new_certificate_number)
     participant_name = models.CharField(max_length=200)
     programme_title = models.CharField(max_length=200)
@@ -183,7 +195,17 @@ class Certificate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment"], condition=Q(revoked_at__isnull=True), name="certificate_one_valid_per_enrolment"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["series", "participant_email"],
+                condition=Q(revoked_at__isnull=True, series__isnull=False),
+                name="certificate_one_valid_per_series_participant",
+            ),
+            models.CheckConstraint(
+                condition=Q(enrolment__isnull=False, series__isnull=True)
+                | Q(enrolment__isnull=True, series__isnull=False),
+                name="certificate_for_a_programme_or_a_series",
+            ),
         ]
 
     def __str__(self) -> str:

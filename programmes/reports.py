@@ -20,9 +20,9 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance.rates import attendance_rate, no_show_rate
 from events.models import Audience, EventKind, EventStatus, Region
 from programmes import selectors
-from programmes.journeys import attendance_rate
 from programmes.models import AgeGroup, Certificate, Enrolment, ParticipantSector, Programme
 from registrations.models import Registration, Sector
 from speakers.selectors import accepted_assignments_for_events
@@ -31,8 +31,7 @@ NOT_GIVEN = "not_given"
 
 
 def _rates(attended: int, no_show: int) -> dict:
-    rate = attendance_rate(attended, no_show)
-    return {"attendance_rate": rate, "no_show_rate": None if rate is None else round(100 - rate, 1)}
+    return {"attendance_rate": attendance_rate(attended, no_show), "no_show_rate": no_show_rate(attended, no_show)}
 
 
 class _Tally:

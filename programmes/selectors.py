@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from events.models import Event, EventStatus
+from events.selectors import series_managed_by
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 
 
@@ -83,18 +84,21 @@ def enrolments_managed_by(user) -> QuerySet[Enrolment]:
 
 
 def certificates_visible_to(user) -> QuerySet[Certificate]:
-    """Certificates of the programmes one organises, and one's own (the enrolment's account)."""
+    """Certificates of the programmes and series one organises, and one's own (the enrolment's account)."""
     if not _signed_in(user):
         return Certificate.objects.none()
     return Certificate.objects.filter(
-        Q(enrolment__cohort__programme__in=_managed_programme_ids(user)) | Q(enrolment__user_id=user.pk)
+        Q(enrolment__cohort__programme__in=_managed_programme_ids(user))
+        | Q(series__in=series_managed_by(user).order_by().values("pk"))
+        | Q(enrolment__user_id=user.pk)
     ).select_related("enrolment__cohort__programme")
 
 
 def certificates_managed_by(user) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(enrolment__cohort__programme__in=_managed_programme_ids(user)).select_related(
-        "enrolment__cohort__programme"
-    )
+    return Certificate.objects.filter(
+        Q(enrolment__cohort__programme__in=_managed_programme_ids(user))
+        | Q(series__in=series_managed_by(user).order_by().values("pk"))
+    ).select_related("enrolment__cohort__programme")
 
 
 def enrolments_with_relations(queryset: QuerySet[Enrolment] | None = None) -> QuerySet[Enrolment]:

@@ -128,8 +128,8 @@ class JourneySummarySerializer(serializers.Serializer):
     attended = serializers.IntegerField()
     missed = serializers.IntegerField()
     skipped = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text="attended / (attended + missed), per cent")
-    threshold = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="attended / (attended + missed), fraction 0–1")
+    threshold = serializers.FloatField(help_text="fraction 0–1")
     completed = serializers.BooleanField()
     current_streak = StreakSerializer(allow_null=True)
     longest_attended_streak = serializers.IntegerField()
@@ -168,7 +168,7 @@ class CertificateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Certificate
         fields = [
-            "id", "number", "enrolment", "participant_name", "programme_title", "attendance_rate",
+            "id", "number", "enrolment", "series", "participant_name", "programme_title", "attendance_rate",
             "sessions_attended", "issued_at", "valid", "revoked_at", "revoked_reason", "verification_url", "pdf_url",
         ]  # fmt: skip
         read_only_fields = fields

@@ -12,6 +12,16 @@ router.register("enrolments", programme_apis.EnrolmentViewSet, basename="enrolme
 router.register("certificates", programme_apis.CertificateViewSet, basename="certificate")
 
 urlpatterns = [
+    path(
+        "attendance/series/<id:series_id>/certificate/",
+        programme_apis.SeriesCertificateView.as_view(),
+        name="series-certificate",
+    ),
+    path(
+        "attendance/certificates/<str:token>/",
+        programme_apis.ParticipantCertificateView.as_view(),
+        name="participant-certificate",
+    ),
     path("mentees/", programme_apis.MenteeList.as_view(), name="mentee-list"),
     path(
         "certificates/verify/<str:token>/",

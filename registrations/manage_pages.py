@@ -235,6 +235,7 @@ def event_registrations(request, pk: int):
         "page": page,
         "query": urlencode(query),
         "figures": registration_figures(event),
+        "event_over": message_services.is_over(event),
         "add_form": add_form,
         "message_form": message_form,
     }

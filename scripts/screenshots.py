@@ -76,7 +76,8 @@ def shoot(page, name: str, width_name: str) -> Path:
 
 def workspace_shots(page, site: str, width_name: str) -> list[Path]:
     """The organiser workspace (docs/guides/organiser.md shows these): my events, a new
-    roundtable's form, a series with its preview, and the tabs of the demo roundtable."""
+    roundtable's form, a series with its preview, the tabs of the demo roundtable (its
+    registrations too, with the message form open), the outbox and the dashboard."""
     shots = []
     page.goto(f"{site}/manage/?show=all")
     shots.append(shoot(page, "manage-events", width_name))
@@ -101,11 +102,19 @@ def workspace_shots(page, site: str, width_name: str) -> list[Path]:
     page.wait_for_load_state()
     event_path = page.url.removeprefix(site)
     shots.append(shoot(page, "manage-event-overview", width_name))
-    for tab in ("invitations", "speakers", "messages", "team"):
+    for tab in ("registrations", "invitations", "speakers", "messages", "team"):
         page.goto(f"{site}{event_path}{tab}/")
         shots.append(shoot(page, f"manage-event-{tab}", width_name))
     page.goto(f"{site}{event_path}messages/reminder/")
     shots.append(shoot(page, "manage-event-message-preview", width_name))
+    page.goto(f"{site}{event_path}registrations/")
+    if page.locator("#write summary").count():
+        page.click("#write summary")
+        shots.append(shoot(page, "manage-event-registrations-write", width_name))
+    page.goto(f"{site}/manage/outbox/")
+    shots.append(shoot(page, "manage-outbox", width_name))
+    page.goto(f"{site}/manage/dashboard/")
+    shots.append(shoot(page, "manage-dashboard", width_name))
     return shots
 
 
@@ -187,7 +196,11 @@ def main() -> int:
             ]
             azerbaijani = [("events-az", "/"), ("event-az", event_url)]
             speaker = [("speaker-area", "/speaker/"), ("speaker-profile", "/speaker/profile/")]
-            staff = [("my-doors", "/checkin/"), ("checkin", f"/checkin/{event_id}/"), ("dashboard", "/dashboard/")]
+            staff = [
+                ("my-doors", "/checkin/"),
+                ("checkin", f"/checkin/{event_id}/"),
+                ("dashboard", "/manage/dashboard/"),
+            ]
             if programmes:
                 staff.append(("impact-report", f"/programmes/{programmes[0]['id']}/report/"))
             for width_name, (width, height) in WIDTHS.items():
@@ -197,6 +210,7 @@ def main() -> int:
                 take(page, public)
                 sign_in(page, site, SPEAKER_USERNAME, SPEAKER_PASSWORD)
                 take(page, speaker)
+                page.goto(site + "/speaker/")  # the profile page was the last one taken
                 page.click("text=Subscribe to my schedule")  # makes the private calendar link
                 take(page, [("my-calendars", "/my/calendars/")])
                 page.context.clear_cookies()

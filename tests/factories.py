@@ -276,7 +276,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Mentoring year {n}")
     starts_on = dt.date(2026, 9, 1)
     ends_on = dt.date(2027, 5, 31)
-    completion_threshold = 70
+    completion_threshold = 0.7
 
     @factory.post_generation
     def organisers(programme, create, extracted, **kwargs):

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from attendance.exceptions import ImportFailed
@@ -310,11 +311,13 @@ def upload_participant_report(
     format: str = "auto",
     threshold_percent: int = 50,
     send_corrections: bool = False,
+    record: bool = True,
 ) -> tuple[AttendanceImport, bool]:
     """Store an uploaded report and import it in the background.
 
     ``send_corrections``: when the event's follow-ups already went out, people whose
     attendance this report changes get one short correction (otherwise nothing is sent).
+    ``record=False`` (the workspace): the import waits as a preview until ``record_import``.
 
     The same file for the same event returns the earlier import (``created`` False); if that
     import lost its job (still queued after ``RETRY_QUEUED_AFTER``) it is handed out again.
@@ -346,21 +349,30 @@ def upload_participant_report(
                 format=format or "auto",
                 threshold_percent=threshold_percent,
                 send_corrections=send_corrections,
+                status=AttendanceImport.Status.QUEUED if record else AttendanceImport.Status.PREVIEW,
             )
-            _enqueue_import(report.pk)
+            if record:
+                _enqueue_import(report.pk)
     except IntegrityError:
-        return AttendanceImport.objects.get(event=event, content_sha256=digest, status__in=["queued", "done"]), False
+        return (
+            AttendanceImport.objects.filter(event=event, content_sha256=digest)
+            .exclude(status=AttendanceImport.Status.FAILED)
+            .get(),
+            False,
+        )
     return report, True
 
 
-def _enqueue_import(import_id: int) -> None:
+def _enqueue_import(import_id: int, *, now: dt.datetime | None = None) -> None:
+    AttendanceImport.objects.filter(pk=import_id).update(handed_out_at=now or timezone.now())
     transaction.on_commit(lambda: enqueue("attendance.tasks.import_participant_report", import_id))
 
 
 def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
-    """Queued for longer than a job takes: its job was lost."""
+    """Queued, and its job handed out longer ago than a job takes: the job was lost."""
     now = now or timezone.now()
-    return report.status == AttendanceImport.Status.QUEUED and report.created_at <= now - RETRY_QUEUED_AFTER
+    handed_out = report.handed_out_at or report.created_at
+    return report.status == AttendanceImport.Status.QUEUED and handed_out <= now - RETRY_QUEUED_AFTER
 
 
 def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
@@ -388,9 +400,8 @@ def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) ->
             pass
     elif is_stuck(report, now=now):
         with transaction.atomic():
-            # created_at restarts the clock, so a sweep does not hand it out again at once
-            AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.QUEUED).update(created_at=now)
-            _enqueue_import(report.pk)
+            # handed_out_at restarts the retry clock; created_at keeps the give-up clock running
+            _enqueue_import(report.pk, now=now)
     report.refresh_from_db()
     return report
 
@@ -409,7 +420,11 @@ def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
         finished_at=now,
     )
     retried = 0
-    for report in queued.filter(created_at__lte=now - RETRY_QUEUED_AFTER).defer("content"):
+    lost = queued.filter(
+        Q(handed_out_at__lte=now - RETRY_QUEUED_AFTER)
+        | Q(handed_out_at__isnull=True, created_at__lte=now - RETRY_QUEUED_AFTER)
+    )
+    for report in lost.defer("content"):
         retry_import(report=report, now=now)
         retried += 1
     return {"retried": retried, "failed": given_up}
@@ -432,8 +447,8 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
     the organiser chose it, those whose status changed get one short correction.
     """
     now = now or timezone.now()
-    if report.status == AttendanceImport.Status.DONE:
-        return report
+    if report.status != AttendanceImport.Status.QUEUED:
+        return report  # done, failed, or waiting for the organiser's preview
     event = report.event
     changed: list[int] = []
     try:
@@ -460,63 +475,192 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
     return report
 
 
+@dataclass
+class MatchedPerson:
+    registration: Registration
+    rows: list[ReportRow]
+    minutes: int
+    attended: bool
+    by_hand: bool
+
+
+@dataclass
+class UnmatchedRow:
+    line: int
+    name: str
+    email: str
+    minutes: int
+    reason: str  # no_email, not_registered
+    suggestion: Registration | None = None  # a registrant of the same name: offered, never applied
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "name": self.name,
+            "email": self.email,
+            "minutes": self.minutes,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ImportPlan:
+    """What recording a report would do: shown as the preview, then applied as it is."""
+
+    format: str
+    rows: int
+    duration: int
+    needed: int
+    matched: list[MatchedPerson]
+    unmatched: list[UnmatchedRow]
+
+    @property
+    def attended(self) -> int:
+        return sum(person.attended for person in self.matched)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
+    """Match a report's rows to the event's confirmed registrations; change nothing.
+
+    By email (case-insensitive), then the organiser's matches by hand (``manual_matches``,
+    line → registration). A row without an email, or with an address nobody registered
+    with, stays unmatched with its reason; when its name is exactly one unmatched
+    registrant's name, that registrant is a *suggestion* for the organiser, never a guess.
+    Raises ImportFailed when the file cannot be read.
+    """
+    event = report.event
+    parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
+    if registrations is None:
+        registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    by_pk = {registration.pk: registration for registration in registrations}
+    by_email = {registration.email.lower(): registration for registration in by_pk.values()}
+    by_hand = {int(line): pk for line, pk in (report.manual_matches or {}).items() if pk in by_pk}
+
+    groups: dict[int, list[ReportRow]] = defaultdict(list)
+    hand_matched: set[int] = set()
+    loose: dict[str, list[ReportRow]] = defaultdict(list)
+    for row in parsed.rows:
+        registration = by_email.get(row.email) if row.email else None
+        if registration is None and row.line in by_hand:
+            registration = by_pk[by_hand[row.line]]
+            hand_matched.add(registration.pk)
+        if registration is not None:
+            groups[registration.pk].append(row)
+        else:
+            loose[row.email or f"line:{row.line}"].append(row)
+
+    duration = max(math.ceil((event.end - event.start).total_seconds() / 60), 1)
+    needed = math.ceil(duration * report.threshold_percent / 100)
+    matched = []
+    for pk, rows in groups.items():
+        minutes = merged_minutes(rows)
+        matched.append(MatchedPerson(by_pk[pk], rows, minutes, minutes >= needed, pk in hand_matched))
+    matched.sort(key=lambda person: (person.registration.name.casefold(), person.registration.pk))
+
+    unclaimed = defaultdict(list)
+    for registration in by_pk.values():
+        if registration.pk not in groups:
+            unclaimed[_name_key(registration.name)].append(registration)
+    unmatched = []
+    for key, rows in loose.items():
+        first = rows[0]
+        same_name = unclaimed.get(_name_key(first.name), [])
+        unmatched.append(
+            UnmatchedRow(
+                line=first.line,
+                name=first.name,
+                email=first.email,
+                minutes=merged_minutes(rows),
+                reason="no_email" if key.startswith("line:") else "not_registered",
+                suggestion=same_name[0] if len(same_name) == 1 else None,
+            )
+        )
+    unmatched.sort(key=lambda row: row.line)
+    return ImportPlan(
+        format=parsed.format,
+        rows=len(parsed.rows),
+        duration=duration,
+        needed=needed,
+        matched=matched,
+        unmatched=unmatched,
+    )
+
+
+def preview_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> ImportPlan | None:
+    """The plan of an import waiting for the organiser; a file that cannot be read fails the
+    import (with its code) and gives None."""
+    try:
+        return plan_import(report=report)
+    except ImportFailed as exc:
+        _fail(report, message=exc.message, code=exc.code, now=now or timezone.now())
+        report.refresh_from_db()
+        return None
+
+
+def match_row(*, report: AttendanceImport, line: int, registration: Registration | None, by=None) -> AttendanceImport:
+    """The organiser says who an unmatched row is (``None`` undoes it). Only before recording."""
+    if report.status != AttendanceImport.Status.PREVIEW:
+        raise ImportFailed("This report is already recorded; upload it again to change it.", "import_recorded")
+    if registration is not None and (
+        registration.event_id != report.event_id or registration.status != RegistrationStatus.CONFIRMED
+    ):
+        raise ImportFailed("Match rows to confirmed registrations of this event only.", "not_a_registrant")
+    matches = dict(report.manual_matches or {})
+    if registration is None:
+        matches.pop(str(line), None)
+    else:
+        matches[str(line)] = registration.pk
+    AttendanceImport.objects.filter(pk=report.pk).update(manual_matches=matches)
+    report.refresh_from_db()
+    return report
+
+
+def record_import(*, report: AttendanceImport, send_corrections: bool | None = None) -> AttendanceImport:
+    """Record a previewed import as the organiser saw it. Side effect: the import job after commit."""
+    with transaction.atomic():
+        changes = {"status": AttendanceImport.Status.QUEUED, "created_at": timezone.now()}
+        if send_corrections is not None:
+            changes["send_corrections"] = send_corrections
+        won = AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.PREVIEW).update(**changes)
+        if won:
+            _enqueue_import(report.pk)
+    report.refresh_from_db()
+    return report
+
+
 def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -> list[int]:
-    """Set minutes and attendance from the report; returns the registrations whose
+    """Set minutes and attendance from the report's plan; returns the registrations whose
     attendance changed from one known value to another."""
     changed = []
     with transaction.atomic():
-        parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
-        by_email = defaultdict(list)
-        unmatched = []
-        for row in parsed.rows:
-            if row.email:
-                by_email[row.email].append(row)
-            else:
-                unmatched.append({"line": row.line, "name": row.name, "email": "", "reason": "no_email"})
-        registrations = {
-            registration.email.lower(): registration
-            for registration in Registration.objects.select_for_update().filter(
-                event=event, status=RegistrationStatus.CONFIRMED
-            )
-        }
-        duration = max((event.end - event.start).total_seconds() / 60, 1)
-        needed = math.ceil(duration * report.threshold_percent / 100)
-        matched = attended = 0
-        for email, rows in by_email.items():
-            minutes = merged_minutes(rows)
-            registration = registrations.get(email)
-            if registration is None:
-                unmatched.append(
-                    {
-                        "line": rows[0].line,
-                        "name": rows[0].name,
-                        "email": email,
-                        "minutes": minutes,
-                        "reason": "not_registered",
-                    }
-                )
-                continue
-            matched += 1
-            present = minutes >= needed
-            attended += present
-            registration.minutes_attended = minutes
-            decided = Attendance.ATTENDED if present else Attendance.NO_SHOW
+        registrations = list(
+            Registration.objects.select_for_update().filter(event=event, status=RegistrationStatus.CONFIRMED)
+        )
+        plan = plan_import(report=report, registrations=registrations)
+        for person in plan.matched:
+            registration = person.registration
+            decided = Attendance.ATTENDED if person.attended else Attendance.NO_SHOW
             if registration.attendance not in (Attendance.UNKNOWN, decided):
                 changed.append(registration.pk)
+            registration.minutes_attended = person.minutes
             registration.attendance = decided
             registration.updated_at = now
         Registration.objects.bulk_update(
-            [r for r in registrations.values() if r.email.lower() in by_email],
+            [person.registration for person in plan.matched],
             ["minutes_attended", "attendance", "updated_at"],
             batch_size=500,
         )
         AttendanceImport.objects.filter(pk=report.pk).update(
             status=AttendanceImport.Status.DONE,
-            detected_format=parsed.format,
-            rows=len(parsed.rows),
-            matched=matched,
-            attended=attended,
-            unmatched_rows=sorted(unmatched, key=lambda item: item["line"]),
+            detected_format=plan.format,
+            rows=plan.rows,
+            matched=len(plan.matched),
+            attended=plan.attended,
+            unmatched_rows=[row.as_dict() for row in plan.unmatched],
             error="",
             error_code="",
             finished_at=now,

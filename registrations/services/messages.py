@@ -60,7 +60,8 @@ def resend_ticket(*, registration: Registration, by=None, now=None) -> Registrat
     """Send a confirmed registration's ticket again (QR code and calendar invitation attached).
 
     A second request within the same minute is the same message (double clicks send once).
-    Raises ``not_a_ticket`` unless the registration is confirmed, ``no_email`` without an address.
+    Raises ``not_a_ticket`` unless the registration is confirmed, ``no_email`` without an address,
+    ``event_over`` once the event has ended.
     Side effect: registration_confirmed, queued again under a new key.
     """
     registration.refresh_from_db()
@@ -68,6 +69,8 @@ def resend_ticket(*, registration: Registration, by=None, now=None) -> Registrat
         raise InvalidRegistrationTransition("Only a confirmed registration has a ticket to send.", "not_a_ticket")
     if not registration.email:
         raise RegistrationError("This registration has no email address.", "no_email")
+    if is_over(registration.event):
+        raise InvalidRegistrationTransition("The event is over: its ticket is no longer needed.", "event_over")
     now = now or timezone.now()
     queue_message(
         kind=kinds.REGISTRATION_CONFIRMED,

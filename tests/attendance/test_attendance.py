@@ -12,6 +12,7 @@ from attendance.services import figures, finalisation, participant_reports
 from events.models import EventStatus
 from notifications import kinds
 from notifications.models import OutboxMessage
+from programmes import certificates
 from registrations.models import Attendance, CheckIn, RegistrationStatus
 from tests import factories
 from tests.notifications.conftest import make_registration
@@ -422,17 +423,21 @@ def test_series_attendance_rate_per_participant_and_completion(mentoring_series)
 def test_certificate_for_a_participant_who_completed(mentoring_series, settings):
     settings.SERIES_COMPLETION_THRESHOLD = 0.75
 
-    pdf = figures.certificate_pdf(series=mentoring_series, email="Nigar@example.org")
+    certificate = certificates.issue_series_certificate(series=mentoring_series, email="Nigar@example.org")
+    again = certificates.issue_series_certificate(series=mentoring_series, email="nigar@example.org")
+    pdf = certificates.certificate_pdf(certificate=certificate)
 
+    assert again.pk == certificate.pk
+    assert (certificate.participant_email, certificate.programme_title) == ("nigar@example.org", mentoring_series.title)
+    assert certificates.verify_certificate(token=certificates.verification_token(certificate)) == certificate
     assert pdf.startswith(b"%PDF")
-    assert len(pdf) > 1000
 
 
 def test_no_certificate_below_the_threshold(mentoring_series, settings):
     settings.SERIES_COMPLETION_THRESHOLD = 0.75
 
     with pytest.raises(NotCompleted) as error:
-        figures.certificate_pdf(series=mentoring_series, email="rauf@example.org")
+        certificates.issue_series_certificate(series=mentoring_series, email="rauf@example.org")
 
     assert error.value.code == "not_completed"
 

@@ -13,7 +13,7 @@ from events.models import EventFormat
 from events_project.exceptions import Conflict
 from notifications import kinds
 from notifications.models import OutboxMessage
-from registrations.models import Attendance
+from registrations.models import Attendance, CheckIn
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -143,3 +143,17 @@ def test_the_organiser_may_send_one_short_correction(db, django_capture_on_commi
     assert "you did take part" in next(m.body for m in corrections if "nigar" in m.to[0])
     # Elvin was told "we missed you", and the second report says he came: his one correction says so
     assert "you did take part" in next(m.body for m in corrections if "elvin" in m.to[0])
+
+
+def test_a_hybrid_event_counts_the_door_and_the_report(db, django_capture_on_commit_callbacks):
+    event = _event(EventFormat.HYBRID)
+    at_the_door = make_registration(event, name="Kamala Huseynova", email="kamala@example.org")
+    CheckIn.objects.create(registration=at_the_door, event=event, checked_in_at=START)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_reports.upload_participant_report(event=event, content=ZOOM)
+
+    attendance = dict(event.registrations.values_list("email", "attendance"))
+    assert attendance["kamala@example.org"] == Attendance.ATTENDED  # not in the report: the door counts
+    assert attendance["aysel@example.org"] == Attendance.ATTENDED  # online, from the report
+    assert attendance["elvin@example.org"] == Attendance.NO_SHOW  # 20 of 90 minutes

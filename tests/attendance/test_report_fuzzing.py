@@ -215,7 +215,8 @@ def test_a_failed_import_is_retried_with_its_own_file(webinar, django_capture_on
 def test_a_stuck_import_is_handed_out_again(webinar, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):  # the worker died: the job never ran
         stuck, _ = participant_reports.upload_participant_report(event=webinar, content=ZOOM)
-    AttendanceImport.objects.filter(pk=stuck.pk).update(created_at=stuck.created_at - dt.timedelta(minutes=11))
+    eleven_minutes_ago = stuck.created_at - dt.timedelta(minutes=11)
+    AttendanceImport.objects.filter(pk=stuck.pk).update(created_at=eleven_minutes_ago, handed_out_at=eleven_minutes_ago)
 
     again, created = _upload(webinar, ZOOM, django_capture_on_commit_callbacks)
 
@@ -229,8 +230,13 @@ def test_the_sweep_retries_lost_jobs_and_gives_up_on_old_ones(webinar, django_ca
         lost, _ = participant_reports.upload_participant_report(event=webinar, content=ZOOM)
         ancient, _ = participant_reports.upload_participant_report(event=webinar, content=TEAMS)
     now = lost.created_at
-    AttendanceImport.objects.filter(pk=lost.pk).update(created_at=now - dt.timedelta(minutes=20))
-    AttendanceImport.objects.filter(pk=ancient.pk).update(created_at=now - dt.timedelta(hours=3))
+    AttendanceImport.objects.filter(pk=lost.pk).update(
+        created_at=now - dt.timedelta(minutes=20), handed_out_at=now - dt.timedelta(minutes=20)
+    )
+    # handed out again and again, but never done: after two hours it fails
+    AttendanceImport.objects.filter(pk=ancient.pk).update(
+        created_at=now - dt.timedelta(hours=3), handed_out_at=now - dt.timedelta(minutes=1)
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         swept = participant_reports.sweep_stuck_imports(now=now)
@@ -240,3 +246,21 @@ def test_the_sweep_retries_lost_jobs_and_gives_up_on_old_ones(webinar, django_ca
     assert swept == {"retried": 1, "failed": 1}
     assert lost.status == AttendanceImport.Status.DONE
     assert (ancient.status, ancient.error_code) == (AttendanceImport.Status.FAILED, "import_timeout")
+
+
+def test_the_api_retries_a_failed_import(
+    webinar, organiser, organiser_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    webinar.organisers.add(organiser)
+    monkeypatch.setattr(participant_reports, "merged_minutes", lambda rows: 1 / 0)
+    failed, _ = _upload(webinar, ZOOM, django_capture_on_commit_callbacks)
+    monkeypatch.undo()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = organiser_client.post(f"/api/attendance-imports/{failed.pk}/retry/")
+    again = organiser_client.post(f"/api/attendance-imports/{failed.pk}/retry/")
+
+    failed.refresh_from_db()
+    assert retried.status_code == 202
+    assert failed.status == AttendanceImport.Status.DONE
+    assert (again.status_code, again.json()["code"]) == (409, "import_not_retryable")

@@ -73,3 +73,23 @@ def test_outbox_is_for_organisers_only(client, django_user_model):
     user = django_user_model.objects.create_user("someone", password="pw")
     client.force_login(user)
     assert client.get("/manage/outbox/").status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_outbox_query_count_does_not_grow_with_messages(organiser_web, organiser, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(count):
+        failed(factories.EventFactory(organisers=[organiser]), f"p{number}@example.org")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = organiser_web.get("/manage/outbox/")
+
+    assert len(response.context["page"]) == count
+    assert len(queries) == QUERIES_FOR_OUTBOX, "\n".join(query["sql"][:120] for query in queries.captured_queries)
+
+
+# session, user, organiser role, speaker profile (header); counts per status; the page's count and
+# rows with their events
+QUERIES_FOR_OUTBOX = 7

@@ -1,6 +1,7 @@
 """The organiser's follow-up journeys in headless Chromium, through the pages alone (no admin,
-no API call): approve a pending registration and write to the confirmed ones; find a failed
-message in the outbox and send it again; read the dashboard and the impact report on a phone.
+no API call by the organiser): approve a pending registration and write to the confirmed ones;
+see who used each roundtable code and who came instead; find a failed message in the outbox and
+send it again; read the dashboard and the impact report on a phone.
 
 Every page visited passes axe-core, has no sideways scroll at 390 px and stays under 200 KB
 (``check`` of the workspace journeys).
@@ -140,3 +141,44 @@ def test_dashboard_and_impact_report_on_a_phone(page, live_server, axe):
     page.wait_for_selector("text=Regiona səfər")
     check(page, axe)
     assert page.locator("text=Gəncə").count() >= 1
+
+
+def test_roundtable_codes_show_who_used_each_and_who_came_instead(page, live_server, axe, browser):
+    from registrations.models import Invitation
+    from registrations.services.registration import transfer_registration
+
+    organiser = organiser_account()
+    event = factories.EventFactory(
+        title="Women in government and science", kind="roundtable", registration_mode="invitation",
+        sectors=["government", "academia"], organisers=[organiser],
+    )  # fmt: skip
+    sign_in(page, live_server, organiser, f"/manage/events/{event.pk}/invitations/")
+    page.fill("#id_email", "rashad@gov.example.org")
+    page.fill("#id_name", "Rashad Guliyev")
+    page.select_option("#id_sector", "government")
+    page.click("form:has(input[value=invite]) button[type=submit]")
+    page.wait_for_selector("text=We emailed a code to rashad@gov.example.org")
+    code = Invitation.objects.get(event=event).code
+
+    # the invitee follows the link of the email and registers with the code
+    invitee = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
+    invitee.goto(f"{live_server.url}/events/{event.pk}/register/?code={code}")
+    invitee.fill("#id_name", "Rashad Guliyev")
+    invitee.fill("#id_email", "rashad@gov.example.org")
+    invitee.check("#id_consent_data_processing")
+    invitee.click("main form button[type=submit]")
+    invitee.wait_for_url(f"{live_server.url}/registrations/manage/**")
+    invitee.context.close()
+    # then sends a colleague in his place (the attendee's own action, API only so far)
+    delegate = Registration.objects.get(event=event, email="rashad@gov.example.org")
+    transfer_registration(registration=delegate, name="Sevinj Huseynova", email="sevinj@gov.example.org")
+
+    page.reload()
+    check(page, axe)
+    assert page.locator("[data-testid=used-by]").inner_text().startswith("Used by Rashad Guliyev")
+    assert page.locator("[data-testid=substitute]").inner_text() == "Sevinj Huseynova comes in place of Rashad Guliyev"
+
+    page.click("nav.event-tabs >> text=Registrations")
+    check(page, axe)
+    card = page.locator("[data-testid=registration][data-status=confirmed]")
+    assert "Sevinj Huseynova" in card.inner_text() and "Comes in place of Rashad Guliyev" in card.inner_text()

@@ -191,3 +191,46 @@ def test_other_organisers_event_and_other_events_rows_are_404(organiser_web, own
     )
     stranger.refresh_from_db()
     assert stranger.status == "confirmed"
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_list_query_count_does_not_grow_with_registrations(organiser_web, own_event, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invitation = factories.InvitationFactory(event=own_event)
+    for number in range(count):
+        original = Registration.objects.create(
+            event=own_event, name=f"Pupil {number}", email=f"p{number}@example.org", invitation=invitation
+        )
+        Registration.objects.create(
+            event=own_event, name=f"Colleague {number}", email=f"c{number}@example.org", substitute_for=original
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = organiser_web.get(url(own_event))
+
+    assert len(response.context["page"]) == 2 * count
+    assert len(queries) == QUERIES_FOR_LIST, "\n".join(query["sql"][:120] for query in queries.captured_queries)
+
+
+# session, user, organiser role, speaker profile (header); the event and its organisers; the count of
+# the list; the figures (2); the page's rows with their invitations and originals
+QUERIES_FOR_LIST = 10
+
+
+def test_no_ticket_is_sent_again_after_the_event(organiser_web, own_event):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    registration = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    own_event.start = timezone.now() - dt.timedelta(days=2)
+    own_event.end = own_event.start + dt.timedelta(hours=2)
+    own_event.save()
+
+    page = organiser_web.get(url(own_event)).content.decode()
+    response = organiser_web.post(url(own_event), {"action": "resend", "registration": registration.pk}, follow=True)
+
+    assert "Send the ticket again" not in page
+    assert "The event is over" in response.content.decode()

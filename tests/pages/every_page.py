@@ -10,6 +10,7 @@ sentence, long unbroken email addresses and URLs.
 
 import datetime as dt
 import importlib
+from pathlib import Path
 from types import SimpleNamespace
 
 from django.contrib.auth.tokens import default_token_generator
@@ -115,6 +116,11 @@ PAGES = {
         lambda w: f"/manage/events/{w.visit.pk}/messages/reminder/",
     ),
     "manage/events/<id:pk>/team/": ("organiser", lambda w: f"/manage/events/{w.visit.pk}/team/"),
+    "manage/events/<id:pk>/attendance/": ("organiser", lambda w: f"/manage/events/{w.webinar.pk}/attendance/"),
+    "manage/events/<id:pk>/attendance/imports/<id:import_id>/": (
+        "organiser",
+        lambda w: f"/manage/events/{w.webinar.pk}/attendance/imports/{w.attendance_import.pk}/",
+    ),
     "manage/outbox/": ("organiser", lambda w: "/manage/outbox/"),
     "manage/series/": ("organiser", lambda w: "/manage/series/"),
     "manage/series/new/": ("organiser", lambda w: "/manage/series/new/"),
@@ -274,6 +280,11 @@ def build_world() -> SimpleNamespace:
         "tried to reach does not exist. Please try double-checking the recipient's email address for typos')}",
     )
     team_invitation = invite_to_team(event=visit, email="volunteer@example.org", role="checkin", by=organiser)
+    # a participant report waiting for the organiser's check (the attendance page's preview)
+    from attendance.services.participant_reports import upload_participant_report
+
+    zoom = (Path(__file__).parents[1] / "attendance" / "reports" / "zoom_participants.csv").read_bytes()
+    attendance_import, _ = upload_participant_report(event=webinar, content=zoom, filename="zoom.csv", record=False)
     uid = urlsafe_base64_encode(force_bytes(attendee.pk))
     return SimpleNamespace(
         organiser=organiser,
@@ -288,6 +299,7 @@ def build_world() -> SimpleNamespace:
         speaker=speaker,
         question=question,
         team_token=team_invitation.token,
+        attendance_import=attendance_import,
         invitation_token=speaker_services.invitation_token(invitation),
         programme=programme,
         certificate_token=verification_token(certificate),

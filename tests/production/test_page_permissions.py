@@ -76,9 +76,15 @@ PAGE_MATRIX = {
     "checkin/sw.js": ("GET", lambda w: "/checkin/sw.js", ALL_200),
     "checkin/<id:event_id>/": ("GET", lambda w: f"/checkin/{_event(w)}/", "302 403 403 403 403 403 403 403 200"),
     # --- organisers: dashboard, CSV exports, impact report, the workspace
-    "dashboard/": ("GET", lambda w: "/dashboard/", "302 403 403 403 403 403 403 200 200"),
-    "dashboard/registrations.csv": ("GET", lambda w: "/dashboard/registrations.csv", "302 403 403 403 403 403 403 200 200"),
-    "dashboard/attendance.csv": ("GET", lambda w: "/dashboard/attendance.csv", "302 403 403 403 403 403 403 200 200"),
+    # the old addresses of the dashboard: a permanent redirect into the workspace, for anyone
+    "dashboard/": ("GET", lambda w: "/dashboard/", " ".join(["301"] * len(ROLES))),
+    "dashboard/registrations.csv": ("GET", lambda w: "/dashboard/registrations.csv", " ".join(["301"] * len(ROLES))),
+    "dashboard/attendance.csv": ("GET", lambda w: "/dashboard/attendance.csv", " ".join(["301"] * len(ROLES))),
+    "manage/dashboard/": ("GET", lambda w: "/manage/dashboard/", "302 403 403 403 403 403 403 200 200"),
+    "manage/dashboard/registrations.csv": ("GET", lambda w: "/manage/dashboard/registrations.csv", "302 403 403 403 403 403 403 200 200"),
+    "manage/dashboard/attendance.csv": ("GET", lambda w: "/manage/dashboard/attendance.csv", "302 403 403 403 403 403 403 200 200"),
+    "manage/outbox/": ("GET", lambda w: "/manage/outbox/", "302 403 403 403 403 403 403 200 200"),
+    "manage/events/<id:pk>/registrations/": ("GET", lambda w: f"/manage/events/{_event(w)}/registrations/", "302 403 403 403 403 403 403 404 200"),
     "programmes/<id:pk>/report/": ("GET", lambda w: f"/programmes/{w.programme.pk}/report/", "302 404 404 404 404 404 404 404 200"),
     "manage/": ("GET", lambda w: "/manage/", "302 403 403 403 403 403 403 200 200"),
     "manage/events/new/": ("GET", lambda w: "/manage/events/new/", "302 403 403 403 403 403 403 200 200"),
@@ -199,7 +205,10 @@ def test_record_page_matrix(world):
 
 
 # pages every signed-in role may open, each showing only the caller's own: nothing of the event
-OWN_ONLY = ["/dashboard/", "/dashboard/registrations.csv", "/manage/", "/manage/series/", "/checkin/", "/my/tickets/"]
+OWN_ONLY = [
+    "/manage/dashboard/", "/manage/dashboard/registrations.csv", "/manage/", "/manage/series/", "/manage/outbox/",
+    "/checkin/", "/my/tickets/",
+]  # fmt: skip
 
 
 def test_pages_open_to_all_show_others_nothing_of_the_event(world):
@@ -208,7 +217,7 @@ def test_pages_open_to_all_show_others_nothing_of_the_event(world):
         body = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
         return [text for text in ("Matrix workshop", world.registration.email) if text in body]
 
-    control = shown("organiser", "/dashboard/registrations.csv")
+    control = shown("organiser", "/manage/dashboard/registrations.csv")
     leaks = {
         (role, url): found
         for role in ("former_speaker", "staff_elsewhere", "organiser_elsewhere")

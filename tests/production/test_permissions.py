@@ -156,10 +156,11 @@ MATRIX = {
     ("attendance-import-list", "GET"): "401 403 403 403 403 403 403 200 200",
     ("attendance-import-list", "POST"): "401 403 403 403 403 403 403 415 415",
     ("attendance-import-detail", "GET"): "401 403 403 403 403 403 403 404 404",
+    ("attendance-import-retry", "POST"): "401 403 403 403 403 403 403 404 404",
     ("event-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
     ("event-attendance-finalise", "POST"): "401 403 403 403 403 403 403 403 400",
     ("series-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
-    ("series-certificate", "GET"): "401 403 403 403 403 403 403 403 400",
+    ("series-certificate", "GET"): "401 403 403 403 403 403 403 404 400",
     ("participant-certificate", "GET"): "404 404 404 404 404 404 404 404 404",
     # --- personal data (GDPR): one's own account, or the registration the token opens
     ("my-data", "GET"): SIGNED_IN,

@@ -141,7 +141,7 @@ def test_mentor_sees_their_mentees_attendance_only(cohort, mentor, mentoring_ser
 
     rows = mentees.json()["results"]
     assert [(row["name"], row["attendance"]["attended"], row["attendance"]["rate"]) for row in rows] == [
-        ("Mine", 1, 100.0)
+        ("Mine", 1, 1.0)
     ]
     assert (own_journey.status_code, other_journey.status_code) == (200, 404)
     assert not {"sector", "age_group", "region"} & set(rows[0])
@@ -178,7 +178,7 @@ def test_certificate_below_threshold_is_a_409(cohort, organiser, mentoring_serie
     response = client_for(organiser).post(f"/api/enrolments/{enrolment.pk}/certificate/")
 
     assert (response.status_code, response.json()["code"]) == (409, "below_threshold")
-    assert response.json()["threshold"] == 70
+    assert response.json()["threshold"] == 0.7
 
 
 # --- query counts ----------------------------------------------------------------------
@@ -302,15 +302,15 @@ def test_organiser_edits_their_programme_only(programme, organiser, mentoring_se
     webinar = factories.WebinarFactory(organisers=[organiser])
     url = f"/api/programmes/{programme.pk}/"
 
-    edited = client_for(organiser).patch(url, {"completion_threshold": 80, "events": [webinar.pk]})
-    foreign = client_for(factories.OrganiserFactory()).patch(url, {"completion_threshold": 10})
+    edited = client_for(organiser).patch(url, {"completion_threshold": 0.8, "events": [webinar.pk]})
+    foreign = client_for(factories.OrganiserFactory()).patch(url, {"completion_threshold": 0.1})
 
     assert (edited.status_code, edited.json()["completion_threshold"], edited.json()["events"]) == (
         200,
-        80,
+        0.8,
         [webinar.pk],
     )
     assert edited.json()["series"] == [mentoring_series.pk]
     assert foreign.status_code == 404
     programme.refresh_from_db()
-    assert programme.completion_threshold == 80
+    assert programme.completion_threshold == 0.8

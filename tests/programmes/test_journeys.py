@@ -42,7 +42,7 @@ def test_journey_counts_registered_attended_missed_and_skipped(enrolment, seeded
     journey = journeys.participant_journey(enrolment=enrolment)
 
     assert (journey.registered, journey.attended, journey.missed, journey.skipped) == (7, 3, 3, 1)
-    assert journey.rate == 50.0
+    assert journey.rate == 0.5
     assert journey.completed is False
 
 
@@ -50,7 +50,7 @@ def test_journey_rates_per_series(enrolment, seeded, mentoring_series):
     journey = journeys.participant_journey(enrolment=enrolment)
 
     rates = {line.series_id: (line.attended, line.missed, line.rate) for line in journey.by_series}
-    assert rates == {mentoring_series.pk: (2, 3, 40.0), None: (1, 0, 100.0)}
+    assert rates == {mentoring_series.pk: (2, 3, 0.4), None: (1, 0, 1.0)}
 
 
 def test_journey_streaks_skip_neither_breaks_nor_extends(enrolment, seeded):
@@ -74,7 +74,7 @@ def test_journey_api_for_the_participant(enrolment, seeded, api_client):
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["attended"], body["missed"], body["rate"], body["threshold"]) == (3, 3, 50.0, 70)
+    assert (body["attended"], body["missed"], body["rate"], body["threshold"]) == (3, 3, 0.5, 0.7)
     assert body["current_streak"]["outcome"] == "missed"
     assert len(body["entries"]) == 8
 

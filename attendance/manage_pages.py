@@ -1,0 +1,150 @@
+"""Workspace pages of attendance: an event's attendance after it ended. Upload a Zoom or Teams
+report, check the preview (matched, unmatched with the reason, minutes, the threshold), match rows
+by hand, record, finalise (or finalise without a report), and see which follow-up went to whom."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from attendance.exceptions import DomainError
+from attendance.manage_forms import ReportUploadForm
+from attendance.models import AttendanceImport
+from attendance.selectors import imports_managed_by
+from attendance.services import figures, finalisation, participant_reports
+from events.workspace import managed_event, no_store, organiser_required, posted_id
+from notifications import kinds
+from notifications.selectors import outbox_managed_by
+from registrations.models import Registration, RegistrationStatus
+
+RECENT_IMPORTS = 10
+
+
+def _state(event, now) -> str:
+    if event.attendance_finalised_at is not None:
+        return "finalised"
+    if event.end > now:
+        return "not_over"
+    if finalisation.needs_report(event) and not finalisation.has_imported_report(event):
+        return "waiting_for_report"
+    return "open"
+
+
+def _follow_ups(request, event) -> dict:
+    sent = (
+        outbox_managed_by(request.user)
+        .filter(event=event, kind__in=(*kinds.FOLLOW_UPS, kinds.ATTENDANCE_CORRECTED))
+        .order_by("recipient_email", "created_at")
+    )
+    groups = {"attended": [], "no_show": [], "corrected": []}
+    key = {
+        kinds.FOLLOW_UP_ATTENDED: "attended",
+        kinds.FOLLOW_UP_NO_SHOW: "no_show",
+        kinds.ATTENDANCE_CORRECTED: "corrected",
+    }
+    for message in sent:
+        groups[key[message.kind]].append(message)
+    return groups
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def event_attendance(request, pk: int):
+    event = managed_event(request, pk)
+    now = timezone.now()
+    form = ReportUploadForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "upload":
+                form = ReportUploadForm(request.POST, request.FILES)
+                if form.is_valid():
+                    upload = form.cleaned_data["file"]
+                    report, created = participant_reports.upload_participant_report(
+                        event=event,
+                        content=upload.read(),
+                        filename=upload.name or "",
+                        by=request.user,
+                        format=form.cleaned_data["format"],
+                        threshold_percent=form.cleaned_data["threshold_percent"],
+                        record=False,
+                    )
+                    if not created:
+                        messages.info(request, _("This file was uploaded before: here is that import."))
+                    return redirect("manage-event-attendance-import", pk=event.pk, import_id=report.pk)
+            elif action in ("finalise", "finalise_without_report"):
+                if event.end > now:
+                    raise DomainError(_("The event has not ended yet."), "event_not_over")
+                finalisation.finalise_event_attendance(event=event, without_report=action == "finalise_without_report")
+                messages.success(request, _("Attendance is final; the follow-ups are on their way."))
+                return redirect("manage-event-attendance", pk=event.pk)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("manage-event-attendance", pk=event.pk)
+    event.refresh_from_db()
+    context = {
+        "event": event,
+        "state": _state(event, now),
+        "needs_report": finalisation.needs_report(event),
+        "figures": figures.event_attendance_figures(event=event),
+        "form": form,
+        "imports": imports_managed_by(request.user).filter(event=event).order_by("-created_at", "-id")[:RECENT_IMPORTS],
+        "follow_ups": _follow_ups(request, event),
+    }
+    return no_store(render(request, "attendance/manage/attendance.html", context))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def attendance_import(request, pk: int, import_id: int):
+    event = managed_event(request, pk)
+    report = get_object_or_404(imports_managed_by(request.user).filter(event=event).defer(None), pk=import_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "match":
+                registration = None
+                if request.POST.get("registration"):
+                    registration = get_object_or_404(
+                        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED),
+                        pk=posted_id(request.POST.get("registration")),
+                    )
+                participant_reports.match_row(
+                    report=report, line=posted_id(request.POST.get("line")), registration=registration, by=request.user
+                )
+            elif action == "record":
+                participant_reports.record_import(
+                    report=report, send_corrections=request.POST.get("send_corrections") == "on"
+                )
+                messages.success(request, _("Recording the attendance of this report."))
+            elif action == "retry":
+                participant_reports.retry_import(report=report)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("manage-event-attendance-import", pk=event.pk, import_id=report.pk)
+
+    plan = None
+    choices = []
+    if report.status == AttendanceImport.Status.PREVIEW:
+        plan = participant_reports.preview_import(report=report)
+        if plan is not None:
+            taken = {person.registration.pk for person in plan.matched}
+            choices = [
+                registration
+                for registration in Registration.objects.filter(
+                    event=event, status=RegistrationStatus.CONFIRMED
+                ).order_by("name", "pk")
+                if registration.pk not in taken
+            ]
+    follow_ups_sent = outbox_managed_by(request.user).filter(event=event, kind__in=kinds.FOLLOW_UPS).exists()
+    context = {
+        "event": event,
+        "report": report,
+        "plan": plan,
+        "choices": choices,
+        "follow_ups_sent": follow_ups_sent,
+        "in_progress": report.status == AttendanceImport.Status.QUEUED,
+        "stuck": participant_reports.is_stuck(report),
+    }
+    return no_store(render(request, "attendance/manage/import.html", context))

@@ -1,0 +1,155 @@
+"""The workspace's attendance page: upload, preview, match by hand, record, finalise, follow-ups."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from attendance.models import AttendanceImport
+from events.models import EventFormat
+from notifications import kinds
+from notifications.models import OutboxMessage
+from registrations.models import Attendance
+from tests import factories
+from tests.notifications.conftest import make_registration
+
+pytestmark = pytest.mark.django_db
+ZOOM = (Path(__file__).parents[1] / "attendance" / "reports" / "zoom_participants.csv").read_bytes()
+
+
+@pytest.fixture
+def ended_webinar(organiser):
+    start = timezone.now() - dt.timedelta(days=1)
+    event = factories.WebinarFactory(
+        organisers=[organiser], title="Careers in data science", start=start, end=start + dt.timedelta(minutes=90)
+    )
+    for name in ("Aysel Mammadova", "Rauf Aliyev", "Nigar Hasanova", "Elvin Quliyev", "Leyla Karimova"):
+        make_registration(event, name=name, email=f"{name.split()[0].lower()}@example.org")
+    return event
+
+
+def _upload(client, event, content=ZOOM, **fields):
+    return client.post(
+        f"/manage/events/{event.pk}/attendance/",
+        {"action": "upload", "file": SimpleUploadedFile("zoom.csv", content), "format": "auto", "threshold_percent": 50}
+        | fields,
+    )
+
+
+def test_an_online_event_waits_for_its_report(organiser_web, ended_webinar):
+    response = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/")
+
+    assert response.status_code == 200
+    assert response.context["state"] == "waiting_for_report"
+    assert "Finalise without a report" in response.content.decode()
+
+
+def test_upload_shows_a_preview_and_records_nothing(organiser_web, ended_webinar, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar)
+    report = AttendanceImport.objects.get()
+    page = organiser_web.get(uploaded["Location"])
+
+    plan = page.context["plan"]
+    assert report.status == AttendanceImport.Status.PREVIEW
+    assert (plan.needed, plan.duration) == (45, 90)
+    assert [(p.registration.email, p.minutes, p.attended) for p in plan.matched] == [
+        ("aysel@example.org", 87, True),
+        ("elvin@example.org", 20, False),
+        ("nigar@example.org", 90, True),
+        ("rauf@example.org", 91, True),
+    ]
+    assert [(row.email, row.reason) for row in plan.unmatched] == [
+        ("organiser@example.org", "not_registered"),
+        ("guest@example.org", "not_registered"),
+        ("", "no_email"),
+    ]
+    # Leyla's row has no email: her registration is offered, not applied
+    leyla = ended_webinar.registrations.get(email="leyla@example.org")
+    assert plan.unmatched[2].suggestion == leyla
+    assert set(ended_webinar.registrations.values_list("attendance", flat=True)) == {Attendance.UNKNOWN}
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_match_by_hand_then_record_and_see_the_follow_ups(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(organiser_web, ended_webinar)
+    report = AttendanceImport.objects.get()
+    leyla = ended_webinar.registrations.get(email="leyla@example.org")
+    url = f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/"
+    line = organiser_web.get(url).context["plan"].unmatched[2].line
+
+    organiser_web.post(url, {"action": "match", "line": line, "registration": leyla.pk})
+    matched = organiser_web.get(url).context["plan"]
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url, {"action": "record"})
+
+    report.refresh_from_db()
+    leyla.refresh_from_db()
+    ended_webinar.refresh_from_db()
+    assert [p.registration.email for p in matched.matched if p.by_hand] == ["leyla@example.org"]
+    assert (report.status, report.matched, report.attended) == (AttendanceImport.Status.DONE, 5, 4)
+    assert (leyla.attendance, leyla.minutes_attended) == (Attendance.ATTENDED, 75)
+    assert ended_webinar.attendance_finalised_at is not None
+    page = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/")
+    follow_ups = page.context["follow_ups"]
+    assert sorted(m.recipient_email for m in follow_ups["attended"]) == [
+        "aysel@example.org",
+        "leyla@example.org",
+        "nigar@example.org",
+        "rauf@example.org",
+    ]
+    assert [m.recipient_email for m in follow_ups["no_show"]] == ["elvin@example.org"]
+
+
+def test_finalise_without_a_report(organiser_web, ended_webinar, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(f"/manage/events/{ended_webinar.pk}/attendance/", {"action": "finalise_without_report"})
+
+    ended_webinar.refresh_from_db()
+    assert ended_webinar.attendance_finalised_at is not None
+    assert OutboxMessage.objects.filter(kind=kinds.FOLLOW_UP_NO_SHOW).count() == 5
+
+
+def test_a_broken_file_fails_with_its_reason(organiser_web, ended_webinar):
+    uploaded = _upload(organiser_web, ended_webinar, content=b"\xff\xfe\x41")
+    page = organiser_web.get(uploaded["Location"])
+
+    report = AttendanceImport.objects.get()
+    assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "not_csv")
+    assert "Try again with the same file" in page.content.decode()
+
+
+def test_finalising_an_event_not_over_is_refused(organiser_web, organiser):
+    event = factories.WebinarFactory(organisers=[organiser])
+
+    organiser_web.post(f"/manage/events/{event.pk}/attendance/", {"action": "finalise_without_report"})
+
+    event.refresh_from_db()
+    assert event.attendance_finalised_at is None
+
+
+def test_another_organisers_event_and_import_are_404(organiser_web, ended_webinar, django_capture_on_commit_callbacks):
+    other = factories.WebinarFactory(organisers=[factories.OrganiserFactory()])
+    report = AttendanceImport.objects.create(event=other, content=ZOOM, content_sha256="x")
+
+    assert organiser_web.get(f"/manage/events/{other.pk}/attendance/").status_code == 404
+    assert organiser_web.get(f"/manage/events/{other.pk}/attendance/imports/{report.pk}/").status_code == 404
+    assert organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/").status_code == 404
+
+
+def test_in_person_event_can_be_finalised_now(organiser_web, organiser, django_capture_on_commit_callbacks):
+    start = timezone.now() - dt.timedelta(hours=3)
+    event = factories.EventFactory(organisers=[organiser], start=start, end=start + dt.timedelta(hours=1))
+    make_registration(event, email="a@example.org")
+    assert event.format == EventFormat.IN_PERSON
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(f"/manage/events/{event.pk}/attendance/", {"action": "finalise"})
+
+    event.refresh_from_db()
+    assert event.attendance_finalised_at is not None
