@@ -215,6 +215,7 @@ OUTBOX_BATCH_SIZE = 200  # messages handed to one send task
 OUTBOX_SEND_BUDGET_SECONDS = Q_CLUSTER["timeout"] / 2  # time one batch may spend with the mail server
 OUTBOX_LOST_AFTER_MINUTES = 5  # a pending row whose task has not run for this long is re-queued
 ATTENDANCE_GRACE_MINUTES = 30  # late check-ins after an in-person event's end still count
+SERIES_COMPLETION_THRESHOLD = 0.75  # share of a series' sessions attended that earns its certificate
 ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")  # the domain in iCalendar UIDs (default: SITE_URL's host)
 
 # --- Caches (throttling counters) ------------------------------------------------------
