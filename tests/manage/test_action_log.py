@@ -47,3 +47,19 @@ def test_other_organisers_events_log_is_not_shown(organiser_web, other_event):
     response = organiser_web.get(f"/manage/events/{other_event.pk}/")
 
     assert response.status_code == 404
+
+
+def test_questions_and_invitations_are_recorded(organiser, own_event):
+    from registrations.services.invitations import create_invitation, revoke_invitation
+    from registrations.services.questions import create_question, delete_question
+
+    question = create_question(event=own_event, by=organiser, label="Your school", kind="text")
+    delete_question(question=question, by=organiser)
+    invitation = create_invitation(event=own_event, email="delegate@ministry.example.org", name="Delegate")
+    revoke_invitation(invitation=invitation, by=organiser)
+
+    assert list(ActionLogEntry.objects.order_by("pk").values_list("action", "subject_type", "actor")) == [
+        ("question.created", "question", organiser.pk),
+        ("question.deleted", "question", organiser.pk),
+        ("invitation.revoked", "invitation", organiser.pk),
+    ]
