@@ -421,33 +421,33 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
 
     Side effects: registration_cancelled; freed seats go to the waiting list.
     """
-    ended = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
-    if ended is None:
+    freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
+    if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
-    tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
-    log_action(by=by, action="registration.cancelled", event=ended.event, subject=ended)
-    if ended.freed_seats:
-        promote_waiting_list(event=ended.event)
-    return ended
+    tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    log_action(by=by, action="registration.cancelled", event=registration.event, subject=registration)
+    if freed:
+        promote_waiting_list(event=registration.event)
+    return registration
 
 
 @transaction.atomic
 def reject_registration(*, registration: Registration, by, reason: str = "") -> Registration:
     """An organiser turns a registration down. Side effects: registration_rejected; seats freed."""
-    ended = end_registration(registration, to=Status.REJECTED, now=timezone.now())
-    if ended is None:
+    freed = end_registration(registration, to=Status.REJECTED, now=timezone.now())
+    if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             return registration
         raise InvalidRegistrationTransition("A cancelled registration cannot be rejected.", "invalid_transition")
-    tell_registrant(ended, kinds.REGISTRATION_REJECTED, reason=reason)
-    log_action(by=by, action="registration.rejected", event=ended.event, subject=ended)
-    if ended.freed_seats:
-        promote_waiting_list(event=ended.event)
-    return ended
+    tell_registrant(registration, kinds.REGISTRATION_REJECTED, reason=reason)
+    log_action(by=by, action="registration.rejected", event=registration.event, subject=registration)
+    if freed:
+        promote_waiting_list(event=registration.event)
+    return registration
 
 
 @transaction.atomic

@@ -174,11 +174,10 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     def expire(registration: Registration) -> bool:
         if not due.filter(pk=registration.pk).exists():
             return False
-        ended = end_registration(registration, to=Status.CANCELLED, now=now)
-        if ended is None:
+        if end_registration(registration, to=Status.CANCELLED, now=now) is None:
             return False
-        tell_registrant(ended, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
-        promote_waiting_list(event=ended.event)
+        tell_registrant(registration, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
+        promote_waiting_list(event=registration.event)
         return True
 
     return sum(process_each(due.select_related("event"), expire, job="offer expiry"))
