@@ -17,7 +17,7 @@ from notifications.apps import NotificationsConfig
 from programmes import selectors as programme_selectors
 from programmes.apps import ProgrammesConfig
 from registrations import selectors as registration_selectors
-from registrations.apis.registration import RegistrationViewSet
+from registrations.apis.registration import EventRegistrationViewSet
 from registrations.apps import RegistrationsConfig
 from registrations.checkin.permissions import DoorTokenScheme
 from speakers import selectors as speaker_selectors
@@ -51,7 +51,7 @@ api_root.not_found
 # drf-spectacular finds authentication extensions by subclassing
 DoorTokenScheme
 # DRF's ScopedRateThrottle reads the view's throttle_scope
-RegistrationViewSet.throttle_scope
+EventRegistrationViewSet.throttle_scope
 # schedules by dotted path (notifications/management/commands/setup_schedules.py)
 attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
 # jobs by dotted path (attendance.services.participant_reports enqueues the import)

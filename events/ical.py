@@ -46,7 +46,7 @@ def _host(site_url: str) -> str:
 
 
 def uid_domain() -> str:
-    return getattr(settings, "ICAL_UID_DOMAIN", "") or _host(settings.SITE_URL)
+    return settings.ICAL_UID_DOMAIN or _host(settings.SITE_URL)
 
 
 def event_uid(event: Event) -> str:
@@ -61,7 +61,7 @@ def programme_address() -> tuple[str, str]:
     """(name, email) of the programme's mailbox: the ORGANIZER clients reply to. The name is the
     programme's (``PROGRAMME_NAME``), never a person's: calendar files travel far."""
     name, address = _parsed_address(settings.DEFAULT_FROM_EMAIL)
-    return getattr(settings, "PROGRAMME_NAME", "") or name, address
+    return settings.PROGRAMME_NAME or name, address
 
 
 @functools.lru_cache(maxsize=8)
@@ -317,9 +317,9 @@ def feed_ics(
     registration_notes = registration_notes or {}
     context = (
         settings.SITE_URL,
-        getattr(settings, "ICAL_UID_DOMAIN", ""),
+        settings.ICAL_UID_DOMAIN,
         settings.DEFAULT_FROM_EMAIL,
-        getattr(settings, "PROGRAMME_NAME", ""),
+        settings.PROGRAMME_NAME,
         get_language(),
     )
     parts = []

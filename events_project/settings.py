@@ -258,6 +258,20 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- The programme's own rules ----------------------------------------------------------
+# Declared once, here, with their defaults; the services read them when they run (never at
+# import), so a test changes one with pytest-django's `settings` fixture.
+SPEAKER_REMINDER_INTERVAL_DAYS = 3  # an unanswered speaker invitation is recalled this often
+SPEAKER_RESPONSE_DAYS = 10  # default time to answer (never later than a day before the event)
+SPEAKER_INVITATION_LINK_DAYS = 60  # how long an invitation's answer link works
+OUTBOX_MAX_ATTEMPTS = 5  # sending attempts before a message is marked failed
+OUTBOX_BATCH_SIZE = 200  # messages handed to one send task
+OUTBOX_SEND_BUDGET_SECONDS = Q_CLUSTER["timeout"] / 2  # time one batch may spend with the mail server
+OUTBOX_LOST_AFTER_MINUTES = 5  # a pending row whose task has not run for this long is re-queued
+ATTENDANCE_GRACE_MINUTES = 30  # late check-ins after an in-person event's end still count
+SERIES_COMPLETION_THRESHOLD = 0.75  # share of a series' sessions attended that earns its certificate
+ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")  # the domain in iCalendar UIDs (default: SITE_URL's host)
+
 # --- Caches (throttling counters) ------------------------------------------------------
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -65,7 +65,7 @@ def registration_for_token(token: str):
 
 @require_http_methods(["GET", "POST"])
 def register(request, pk: int):
-    event = get_object_or_404(event_selectors.public_events(), pk=pk)
+    event = get_object_or_404(selectors.with_seats_open(event_selectors.public_events()), pk=pk)
     if event.status != EventStatus.PUBLISHED or not event.registration_is_open():
         return render(request, "registrations/pages/register_closed.html", {"event": event}, status=200)
     initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}

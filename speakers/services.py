@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from speakers import conflicts as speaker_conflicts
@@ -39,11 +40,21 @@ from speakers.selectors import unanswered_assignments, unread_answers
 
 INVITATION_SALT = "speakers.invitation"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-# Reminders go out every this many days while an invitation is unanswered, until its deadline.
-REMINDER_INTERVAL = dt.timedelta(days=getattr(settings, "SPEAKER_REMINDER_INTERVAL_DAYS", 3))
-# Default time to answer; never later than a day before the event.
-RESPONSE_TIME = dt.timedelta(days=getattr(settings, "SPEAKER_RESPONSE_DAYS", 10))
-LINK_MAX_AGE = dt.timedelta(days=getattr(settings, "SPEAKER_INVITATION_LINK_DAYS", 60))
+
+
+def reminder_interval() -> dt.timedelta:
+    """Reminders go out every this often while an invitation is unanswered, until its deadline."""
+    return dt.timedelta(days=settings.SPEAKER_REMINDER_INTERVAL_DAYS)
+
+
+def response_time() -> dt.timedelta:
+    """Default time to answer; never later than a day before the event."""
+    return dt.timedelta(days=settings.SPEAKER_RESPONSE_DAYS)
+
+
+def link_max_age() -> dt.timedelta:
+    return dt.timedelta(days=settings.SPEAKER_INVITATION_LINK_DAYS)
+
 
 PROFILE_FIELDS = (
     "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "languages", "roles",
@@ -212,7 +223,7 @@ def invitation_respond_url(assignment: SpeakerAssignment) -> str:
 
 def assignment_from_token(token: str) -> SpeakerAssignment:
     try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=LINK_MAX_AGE)
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=link_max_age())
     except signing.SignatureExpired:
         raise InvalidInvitationLink("This invitation link has expired.", "link_expired") from None
     except signing.BadSignature:
@@ -228,7 +239,7 @@ def assignment_from_token(token: str) -> SpeakerAssignment:
 
 
 def _default_deadline(*, event: Event, now) -> dt.datetime:
-    deadline = min(now + RESPONSE_TIME, event.start - dt.timedelta(days=1))
+    deadline = min(now + response_time(), event.start - dt.timedelta(days=1))
     # an event very soon still gets a deadline, just before it starts
     return deadline if deadline > now else event.start
 
@@ -403,6 +414,7 @@ def withdraw_assignment(*, assignment: SpeakerAssignment, by) -> SpeakerAssignme
     assignment.status = AssignmentStatus.WITHDRAWN
     assignment.withdrawn_at = timezone.now()
     assignment.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    log_action(by=by, action="speaker.invitation_withdrawn", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -436,6 +448,7 @@ def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> Spe
     assignment.save(
         update_fields=["conflict_override_reason", "conflict_overridden_by", "conflict_overridden_at", "updated_at"]
     )
+    log_action(by=by, action="speaker.conflicts_overridden", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -443,7 +456,7 @@ def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> Spe
 
 
 def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
-    """Remind speakers who have not answered, every REMINDER_INTERVAL until the deadline;
+    """Remind speakers who have not answered, every ``reminder_interval()`` until the deadline;
     after it, alert the event's organisers once.
 
     Safe to run twice, also concurrently: each reminder and alert is claimed with a
@@ -455,7 +468,7 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     # only the rows that are due: the scan runs hourly (setup_schedules)
     due_alert = Q(response_deadline__lte=now, unanswered_alert_sent_at__isnull=True)
-    due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - REMINDER_INTERVAL)
+    due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - reminder_interval())
     pending = (
         unanswered_assignments(now=now)
         .annotate(last_contact=Coalesce("last_reminded_at", "invited_at"))
@@ -467,7 +480,7 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
         if now >= assignment.response_deadline:
             if assignment.unanswered_alert_sent_at is None and _alert_organisers(assignment, now=now):
                 return "alerted"
-        elif (assignment.last_reminded_at or assignment.invited_at) + REMINDER_INTERVAL <= now:
+        elif (assignment.last_reminded_at or assignment.invited_at) + reminder_interval() <= now:
             if send_reminder(assignment=assignment, now=now):
                 return "reminded"
         return None

@@ -88,11 +88,12 @@ def seat_registration(registration: Registration, *, from_status: str, to: str, 
     return SEATED
 
 
-def end_registration(registration: Registration, *, to: str, now: dt.datetime) -> Registration | None:
+def end_registration(registration: Registration, *, to: str, now: dt.datetime) -> int | None:
     """Move an active registration to cancelled/rejected and give back its seats.
 
     Conditional on the status and seats we read, so two simultaneous cancels free the seats once.
-    Returns the fresh registration, or None when it was no longer active.
+    Returns how many seats it freed (0 for one that held none), with ``registration`` read
+    again; or None when it was no longer active.
     """
     for _attempt in range(3):
         current = Registration.objects.filter(pk=registration.pk).values("status", "seats_held").first()
@@ -106,6 +107,5 @@ def end_registration(registration: Registration, *, to: str, now: dt.datetime) -
             if current["status"] == RegistrationStatus.WAITLISTED:
                 left_waiting_list(event_id=registration.event_id)
             registration.refresh_from_db()
-            registration.freed_seats = current["seats_held"]
-            return registration
+            return current["seats_held"]
     raise InvalidRegistrationTransition("The registration is changing; try again.", "busy")

@@ -34,7 +34,9 @@ def _attendance_import(w: World) -> int:
     if "attendance_import" not in w.extra:
         from attendance.models import AttendanceImport
 
-        report = AttendanceImport.objects.create(event=w.event, content=b"name,email,duration\n", content_sha256="0" * 64)
+        report = AttendanceImport.objects.create(
+            event=w.event, content=b"name,email,duration\n", content_sha256="0" * 64
+        )
         w.extra["attendance_import"] = report
     return w.extra["attendance_import"].pk
 
