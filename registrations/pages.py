@@ -22,7 +22,7 @@ from events import selectors as event_selectors
 from events.models import EventStatus
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.site_pages import too_many_requests
-from events_project.throttles import seconds_to_wait
+from events_project.throttles import seconds_to_wait, throttled
 from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
@@ -121,6 +121,7 @@ def ticket_recovery_sent(request):
     return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
+@throttled("token")
 def confirmation(request, token: str):
     registration = registration_for_token(token)
     context = {
@@ -131,6 +132,7 @@ def confirmation(request, token: str):
     return private(render(request, "registrations/pages/confirmation.html", context))
 
 
+@throttled("token")
 def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
@@ -147,6 +149,7 @@ def manage(request, token: str):
     return private(render(request, "registrations/pages/ticket.html", context))
 
 
+@throttled("token")
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
     registration = registration_for_token(token)
@@ -163,6 +166,7 @@ def cancel(request, token: str):
     return private(render(request, "registrations/pages/cancel.html", context))
 
 
+@throttled("token")
 @require_http_methods(["POST"])
 def accept_offer(request, token: str):
     """The person offered a seat from the waiting list takes it."""

@@ -94,8 +94,18 @@ def _check_account_free(user, speaker: Speaker | None = None) -> None:
         raise SpeakerConflicts("This account already belongs to another speaker.", "account_taken")
 
 
+def _check_may_link(user, by) -> None:
+    """Linking an account to a speaker gives it the speaker's schedule, feed and join links:
+    only a superuser may do it directly; anyone else sends the person a link (their consent)."""
+    if user is not None and by is not None and not (by.is_authenticated and by.is_superuser):
+        raise Forbidden(
+            "Linking an account to a speaker needs the person's consent: send them a link.", "link_needs_consent"
+        )
+
+
 @transaction.atomic
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
+    _check_may_link(fields.get("user"), by)
     _check_account_free(fields.get("user"))
     speaker = Speaker(**_clean_profile(fields))
     speaker.full_clean(exclude=["photo"])
@@ -115,6 +125,8 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
         forbidden = sorted(set(changes) & set(ORGANISER_ONLY_FIELDS))
         if forbidden:
             raise Forbidden(f"Only organisers can change {', '.join(forbidden)}.", "organiser_only_field")
+    if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
+        _check_may_link(changes["user"], by)
     if "user" in changes:
         _check_account_free(changes["user"], speaker)
     for name, value in _clean_profile(changes).items():
@@ -123,6 +135,63 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
     speaker.save()
     if travel_regions is not None:
         speaker.travel_regions.set(travel_regions)
+    return speaker
+
+
+# --- linking an account, with the person's consent ------------------------------------
+
+ACCOUNT_LINK_SALT = "speakers.account-link"
+ACCOUNT_LINK_MAX_AGE = dt.timedelta(days=7)
+
+
+def account_link_token(speaker: Speaker) -> str:
+    # bound to the address it is sent to: changing the speaker's email voids earlier links
+    return signing.dumps([speaker.pk, speaker.email.strip().lower()], salt=ACCOUNT_LINK_SALT)
+
+
+def send_account_link(*, speaker: Speaker, by) -> Speaker:
+    """Email the speaker a link that links the account they sign in with to this profile.
+
+    Side effect: one ``speaker_account_link`` message to the speaker's private address.
+    """
+    if not is_organiser(by):
+        raise Forbidden("Only organisers can send a speaker a link.", "not_an_organiser")
+    if not speaker.email:
+        raise SpeakerError("The speaker has no email address to send the link to.", "email_required")
+    queue_message(
+        kind="speaker_account_link",
+        recipient_email=speaker.email,
+        recipient_name=speaker.name,
+        dedup_key=f"speaker_account_link:{speaker.pk}:{timezone.now():%Y%m%d%H%M}",
+        context={"link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/")},
+    )
+    return speaker
+
+
+def speaker_for_account_link(token: str) -> Speaker:
+    """The profile a link is for; forged, expired or outdated (email changed) links are refused."""
+    try:
+        speaker_id, email = signing.loads(token, salt=ACCOUNT_LINK_SALT, max_age=ACCOUNT_LINK_MAX_AGE)
+        speaker = Speaker.objects.filter(pk=int(speaker_id)).first()
+    except (signing.BadSignature, ValueError, TypeError, OverflowError):
+        speaker = None
+    if speaker is None or speaker.email.strip().lower() != email:
+        raise InvalidInvitationLink("This link is not valid any more. Ask the organisers for a new one.")
+    return speaker
+
+
+@transaction.atomic
+def link_account(*, token: str, user) -> Speaker:
+    """Link ``user`` (signed in, who opened the emailed link) to the speaker profile."""
+    speaker = speaker_for_account_link(token)
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if speaker.user_id == user.pk:
+        return speaker
+    if speaker.user_id is not None:
+        raise SpeakerConflicts("This speaker profile is linked to another account.", "profile_taken")
+    _check_account_free(user, speaker)
+    speaker.user = user
+    speaker.save(update_fields=["user", "updated_at"])
     return speaker
 
 
