@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
 from events.models import EventKind, EventStatus, Series
-from events.selectors import events_managed_by, series_managed_by
+from events.selectors import action_log_of, events_managed_by, series_managed_by
 from events.workspace import managed_event, managed_series, no_store, organiser_required
 from events_project.exceptions import DomainError
 from registrations.services.questions import copy_questions
@@ -64,7 +64,12 @@ def event_list(request):
 @organiser_required
 def event_overview(request, pk: int):
     event = managed_event(request, pk)
-    context = {"event": event, "unread_answers": unread_answers(event=event).count(), "closed": event.status in CLOSED}
+    context = {
+        "event": event,
+        "unread_answers": unread_answers(event=event).count(),
+        "closed": event.status in CLOSED,
+        "action_log": action_log_of(event),
+    }
     return no_store(render(request, "events/manage/event_overview.html", context))
 
 

@@ -28,6 +28,10 @@ ORGANISER_MESSAGE = "organiser_message"
 # organisers hear that a speaker answered an invitation
 SPEAKER_ANSWERED = "speaker_answered"
 CERTIFICATE_ISSUED = "certificate_issued"
+# "email me my certificate": a signed link to a certificate of attendance, sent to the address
+CERTIFICATE_LINK = "certificate_link"
+# a link that links the account a speaker signs in with to their profile (their consent)
+SPEAKER_ACCOUNT_LINK = "speaker_account_link"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -54,6 +58,8 @@ ALL_KINDS = (
     ORGANISER_MESSAGE,
     SPEAKER_ANSWERED,
     CERTIFICATE_ISSUED,
+    CERTIFICATE_LINK,
+    SPEAKER_ACCOUNT_LINK,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

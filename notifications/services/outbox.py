@@ -43,11 +43,11 @@ DEDUP_KEY_MAX = 255
 
 
 def max_attempts() -> int:
-    return getattr(settings, "OUTBOX_MAX_ATTEMPTS", 5)
+    return settings.OUTBOX_MAX_ATTEMPTS
 
 
 def batch_size() -> int:
-    return getattr(settings, "OUTBOX_BATCH_SIZE", 200)
+    return settings.OUTBOX_BATCH_SIZE
 
 
 # minutes to wait after the 1st, 2nd, ... failed attempt
@@ -61,12 +61,12 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def send_budget_seconds() -> float:
     """How long one batch may spend talking to the mail server: half the task timeout."""
-    return getattr(settings, "OUTBOX_SEND_BUDGET_SECONDS", settings.Q_CLUSTER.get("timeout", 60) / 2)
+    return settings.OUTBOX_SEND_BUDGET_SECONDS
 
 
 def lost_after() -> dt.timedelta:
     """A pending row whose task has not run for this long is taken for lost (Redis broker)."""
-    return dt.timedelta(minutes=getattr(settings, "OUTBOX_LOST_AFTER_MINUTES", 5))
+    return dt.timedelta(minutes=settings.OUTBOX_LOST_AFTER_MINUTES)
 
 
 def stuck_after() -> dt.timedelta:

@@ -117,8 +117,7 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
             event_id=event_id,
             user=user,
             name=data["name"],
-            # a signed-in person registers with their account's address
-            email=(user.email if user and user.email else data["email"]),
+            email=data["email"],
             answers=data["answers"],
             party_size=data["party_size"],
             party_names=data["party_names"],

@@ -16,11 +16,13 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from events.models import Event, EventStatus, RegistrationMode
+from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
+from events.services import log_action
 from notifications import kinds
 from registrations.exceptions import (
     EventFull,
@@ -56,8 +58,6 @@ logger = logging.getLogger(__name__)
 Status = RegistrationStatus
 Source = Registration.Source
 
-# A parent with their children or a teacher with a class; larger groups are arranged by hand.
-MAX_PARTY_SIZE = 30
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 STAFF_SOURCES = (Source.ORGANISER, Source.WALK_IN, Source.COHORT)
@@ -161,10 +161,12 @@ def register(
 
     Returns the new registration, confirmed / pending / waitlisted; or, when the person already
     holds an active registration for the event, that one, with ``already_registered = True``.
-    Online registrations respect the registration window, the event's mode, consent and required
-    questions and the event's party limit (``max_party_size``); organisers adding someone by hand
-    (``source="organiser"``) skip window, mode, party limit and required questions, and walk-ins
-    never join the waiting list. A new waiting-list entry carries ``position_told``.
+    A signed-in ``user`` registering themself registers with their account's email address (a
+    typed ``email`` is ignored). Online registrations respect the registration window, the
+    event's mode, consent and required questions and the event's party limit
+    (``max_party_size``); organisers adding someone by hand (``source="organiser"``) skip window,
+    mode, party limit and required questions, and walk-ins never join the waiting list. A new
+    waiting-list entry carries ``position_told``.
 
     One transaction: the seat is a conditional UPDATE, the row an INSERT, the message one outbox
     row; a repeated request finds the first registration through the unique constraint.
@@ -189,18 +191,34 @@ def register(
     )
 
 
+def _asks_questions() -> RawSQL:
+    # as Exists(Question.objects.filter(event=OuterRef("pk"))), without resolving a subquery
+    # for every registration (a third of the event read's CPU)
+    quote = connection.ops.quote_name
+    event = f"{quote(Event._meta.db_table)}.{quote(Event._meta.pk.column)}"
+    question_event = quote(Question._meta.get_field("event").column)
+    sql = f"EXISTS (SELECT 1 FROM {quote(Question._meta.db_table)} WHERE {question_event} = {event})"
+    return RawSQL(sql, [], output_field=BooleanField())
+
+
 def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
     """The event from ``events`` (a visibility selector's queryset), read for a registration:
-    no prefetches, and whether it asks questions in the same query (``has_questions``)."""
-    event = (
-        events.prefetch_related(None)
-        .annotate(has_questions=Exists(Question.objects.filter(event=OuterRef("pk"))))
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        raise NotFound("No such event.", "not_found")
-    return event
+    the event's own row only, and whether it asks questions in the same query (``has_questions``).
+
+    No joined or prefetched relations: building the SELECT of three tables' columns costs more
+    CPU than the rest of the registration's own work, and the registration needs none of them
+    (a message that mentions the region loads it when rendered).
+    """
+    try:
+        # get(), not first(): no ORDER BY to build and run for a primary key
+        return (
+            events.select_related(None)
+            .prefetch_related(None)
+            .annotate(has_questions=_asks_questions())
+            .get(pk=event_id)
+        )
+    except Event.DoesNotExist:
+        raise NotFound("No such event.", "not_found") from None
 
 
 def register_for_event(*, events: QuerySet[Event], event_id: int, **details) -> Registration:
@@ -237,6 +255,11 @@ def _register(
     source: str = Source.ONLINE,
 ) -> Registration:
     user = user if getattr(user, "is_authenticated", False) else None
+    staff = source in STAFF_SOURCES
+    if user is not None and user.email and not staff:
+        # someone signed in registers with their account's address, whatever a form says: it is
+        # where their ticket goes, and anyone can type someone else's address
+        email = user.email
     email = normalise_email(email or (user.email if user else ""))
     name = (name or "").strip() or (user.get_full_name() or user.username if user else "")
     if not name:
@@ -383,7 +406,7 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
     left; never joins the waiting list. No online consent is recorded: staff registered them.
     Side effects: registration_confirmed when an email is given.
     """
-    return register(
+    registration = register(
         event=event,
         name=name,
         email=email,
@@ -391,12 +414,19 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
         consent_data_processing=False,
         source=Source.WALK_IN,
     )
+    log_action(by=by, action="registration.walk_in", event=event, subject=registration)
+    return registration
 
 
 def add_registration(*, event: Event, by, name: str, email: str, party_size: int = 1, **extra) -> Registration:
     """An organiser adds a person by hand: no window, mode or required questions; seats still count."""
     extra.setdefault("consent_data_processing", False)
-    return register(event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra)
+    registration = register(
+        event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra
+    )
+    if not getattr(registration, "already_registered", False):
+        log_action(by=by, action="registration.added", event=event, subject=registration)
+    return registration
 
 
 # --- leaving ----------------------------------------------------------------------------
@@ -408,31 +438,33 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
 
     Side effects: registration_cancelled; freed seats go to the waiting list.
     """
-    ended = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
-    if ended is None:
+    freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
+    if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
-    tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
-    if ended.freed_seats:
-        promote_waiting_list(event=ended.event)
-    return ended
+    tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    log_action(by=by, action="registration.cancelled", event=registration.event, subject=registration)
+    if freed:
+        promote_waiting_list(event=registration.event)
+    return registration
 
 
 @transaction.atomic
 def reject_registration(*, registration: Registration, by, reason: str = "") -> Registration:
     """An organiser turns a registration down. Side effects: registration_rejected; seats freed."""
-    ended = end_registration(registration, to=Status.REJECTED, now=timezone.now())
-    if ended is None:
+    freed = end_registration(registration, to=Status.REJECTED, now=timezone.now())
+    if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             return registration
         raise InvalidRegistrationTransition("A cancelled registration cannot be rejected.", "invalid_transition")
-    tell_registrant(ended, kinds.REGISTRATION_REJECTED, reason=reason)
-    if ended.freed_seats:
-        promote_waiting_list(event=ended.event)
-    return ended
+    tell_registrant(registration, kinds.REGISTRATION_REJECTED, reason=reason)
+    log_action(by=by, action="registration.rejected", event=registration.event, subject=registration)
+    if freed:
+        promote_waiting_list(event=registration.event)
+    return registration
 
 
 @transaction.atomic
@@ -457,6 +489,7 @@ def approve_registration(*, registration: Registration, by) -> Registration:
     if outcome == NO_SEATS:
         raise EventFull("Not enough seats left to approve this registration.", "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED)
+    log_action(by=by, action="registration.approved", event=registration.event, subject=registration)
     return registration
 
 

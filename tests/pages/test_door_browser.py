@@ -150,7 +150,7 @@ def camera(playwright_driver, tmp_path):
     """Chromium whose camera films the ticket's QR code (a Y4M video made from its PNG)."""
     browsers = []
 
-    def launch(registration):
+    def launch(registration, *, bypass_csp=True):
         video = fake_camera_video(qr_png(registration=registration), tmp_path / "ticket.y4m")
         fake_camera = [
             "--use-fake-ui-for-media-stream",
@@ -159,7 +159,7 @@ def camera(playwright_driver, tmp_path):
         ]
         launched = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *fake_camera])
         browsers.append(launched)
-        context = launched.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        context = launched.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=bypass_csp)
         context.grant_permissions(["camera"])
         page = context.new_page()
         page.set_default_timeout(20000)

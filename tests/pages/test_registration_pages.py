@@ -110,6 +110,15 @@ def test_register_signed_in_links_the_account_and_lists_it_under_my_tickets(clie
     assert registration.manage_token in page
 
 
+def test_register_signed_in_stores_the_account_address_not_the_typed_one(client, event):
+    user = factories.UserFactory(email="leyla@example.org")
+    signed_in(client, user)
+
+    client.post(f"/events/{event.pk}/register/", form_data(email="someone-else@example.org"))
+
+    assert list(Registration.objects.values_list("email", "user")) == [("leyla@example.org", user.pk)]
+
+
 def test_my_tickets_shows_only_my_registrations(client, event, sign_up):
     me = factories.UserFactory()
     sign_up(event, email="someone@example.org", name="Someone Else")

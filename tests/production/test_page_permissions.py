@@ -29,6 +29,18 @@ def _event(w: World) -> int:
     return w.event.pk
 
 
+def _attendance_import(w: World) -> int:
+    """A participant report of the world's event (made once, on first use)."""
+    if "attendance_import" not in w.extra:
+        from attendance.models import AttendanceImport
+
+        report = AttendanceImport.objects.create(
+            event=w.event, content=b"name,email,duration\n", content_sha256="0" * 64
+        )
+        w.extra["attendance_import"] = report
+    return w.extra["attendance_import"].pk
+
+
 # route → (method, URL in the world, expected statuses per role)
 PAGE_MATRIX = {
     # --- public pages and files
@@ -70,6 +82,7 @@ PAGE_MATRIX = {
     "speaker/": ("GET", lambda w: "/speaker/", "302 404 404 200 200 404 404 404 404"),
     "speaker/profile/": ("GET", lambda w: "/speaker/profile/", "302 404 404 200 200 404 404 404 404"),
     "speaker/invitations/<id:pk>/answer/": ("POST", lambda w: f"/speaker/invitations/{w.assignment.pk}/answer/", "302 404 404 302 404 404 404 404 404"),
+    "speaker/link/<str:token>/": ("GET", lambda w: f"/speaker/link/{UNKNOWN_TOKEN}/", "302 400 400 400 400 400 400 400 400"),
     "speaker/invitation/<str:token>/": ("GET", lambda w: f"/speaker/invitation/{UNKNOWN_TOKEN}/", "400 400 400 400 400 400 400 400 400"),
     # --- the door: organisers and check-in staff of the event
     "checkin/": ("GET", lambda w: "/checkin/", "302 200 200 200 200 200 200 200 200"),
@@ -106,6 +119,8 @@ PAGE_MATRIX = {
     "manage/series/new/": ("GET", lambda w: "/manage/series/new/", "302 403 403 403 403 403 403 200 200"),
     "manage/series/<id:pk>/": ("GET", lambda w: f"/manage/series/{w.series.pk}/", "302 403 403 403 403 403 403 404 200"),
     "manage/series/<id:pk>/edit/": ("GET", lambda w: f"/manage/series/{w.series.pk}/edit/", "302 403 403 403 403 403 403 404 200"),
+    "manage/events/<id:pk>/attendance/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/", "302 403 403 403 403 403 403 404 200"),
+    "manage/events/<id:pk>/attendance/imports/<id:import_id>/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/imports/{_attendance_import(w)}/", "302 403 403 403 403 403 403 404 200"),
     "team/accept/<str:token>/": ("GET", lambda w: f"/team/accept/{UNKNOWN_TOKEN}/", "410 410 410 410 410 410 410 410 410"),
 }  # fmt: skip
 
@@ -144,6 +159,7 @@ def test_every_page_route_has_a_row():
 def test_page_permission_matrix(world):
     wrong = []
     for route, (method, url, expected) in PAGE_MATRIX.items():
+        assert expected, f"{route}: no expected statuses yet (RECORD_MATRIX=1 prints them)"
         observed = observe(world, method, url(world))
         if observed != expected.split():
             wrong.append(f"{route!r} {method}: expected {expected.split()}, got {observed}")
