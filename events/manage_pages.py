@@ -28,6 +28,19 @@ SHOWS = ("upcoming", "past", "drafts", "all")
 CLOSED = (EventStatus.CANCELLED, EventStatus.COMPLETED)
 
 
+def _closed(request, event):
+    """A cancelled or completed event is history: its edit, move and cancel forms would only
+    refuse on saving. Say so at once, on the event's page."""
+    if event.status not in CLOSED:
+        return None
+    messages.info(
+        request,
+        _("This event is %(status)s: it can no longer be changed. Copy it to plan it again.")
+        % {"status": event.get_status_display().lower()},
+    )
+    return redirect("manage-event", pk=event.pk)
+
+
 @organiser_required
 def event_list(request):
     """The events this organiser may change: upcoming first, or past, drafts, all."""
@@ -101,6 +114,8 @@ def event_create(request, kind: str):
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int):
     event = managed_event(request, pk)
+    if closed := _closed(request, event):
+        return closed
     form = EventForm(request.POST or None, kind=event.kind, event=event)
     if request.method == "POST" and form.is_valid():
         saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
@@ -152,6 +167,8 @@ def event_publish(request, pk: int):
 def event_move(request, pk: int):
     """New date and time; registrants and speakers are told and their calendars updated."""
     event = managed_event(request, pk)
+    if closed := _closed(request, event):
+        return closed
     form = MoveEventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
@@ -165,6 +182,8 @@ def event_move(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, pk: int):
     event = managed_event(request, pk)
+    if closed := _closed(request, event):
+        return closed
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -66,8 +66,14 @@ def installed(lock: str) -> bool:
 
 
 def manage(*args: str, env: dict | None = None, capture: bool = False) -> str:
+    # only stdout is captured: when a command fails, its error reaches the terminal, not just ours
     result = subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=ROOT, check=True, env=env, capture_output=capture, text=True
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        check=True,
+        env=env,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
     )
     return result.stdout if capture else ""
 

@@ -184,6 +184,7 @@ def test_cancel_needs_confirmation_then_cancels_and_frees_the_seat(client, sign_
     page = client.get(confirmed["Location"]).text
     assert "Your registration is cancelled." in page
     assert "Cancel my registration" not in page
+    assert "Add to calendar" not in page  # a cancelled place is not something to put in a calendar
 
 
 def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first_load):
