@@ -8,7 +8,7 @@ only with where it is used; a name with no user is removed instead.
 from attendance import tasks as attendance_tasks
 from attendance.apps import AttendanceConfig
 from events.apps import EventsConfig
-from events_project import api_root, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
+from events_project import api_root, auth, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
 from events_project.filters import FilterBackend
 from feeds import selectors as feed_selectors
 from feeds.apps import FeedsConfig
@@ -17,7 +17,7 @@ from notifications.apps import NotificationsConfig
 from programmes import selectors as programme_selectors
 from programmes.apps import ProgrammesConfig
 from registrations import selectors as registration_selectors
-from registrations.apis.registration import RegistrationViewSet
+from registrations.apis.registration import EventRegistrationViewSet
 from registrations.apps import RegistrationsConfig
 from registrations.checkin.permissions import DoorTokenScheme
 from speakers import selectors as speaker_selectors
@@ -51,7 +51,7 @@ api_root.not_found
 # drf-spectacular finds authentication extensions by subclassing
 DoorTokenScheme
 # DRF's ScopedRateThrottle reads the view's throttle_scope
-RegistrationViewSet.throttle_scope
+EventRegistrationViewSet.throttle_scope
 # schedules by dotted path (notifications/management/commands/setup_schedules.py)
 attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
 # jobs by dotted path (attendance.services.participant_reports enqueues the import)
@@ -68,3 +68,5 @@ registration_selectors.checkins_visible_to, speaker_selectors.assignments_visibl
 # the admin reaches each model's *_managed_by selector by dotted path (events_project/admin_site.py)
 programme_selectors.enrolments_managed_by, programme_selectors.certificates_managed_by
 speaker_selectors.speakers_managed_by
+# settings.AXES_LOCKOUT_CALLABLE
+auth.lockout_response

@@ -38,4 +38,4 @@ def as_percent(rate: float | None) -> int | None:
 
 def series_completion_threshold() -> float:
     """The share of a series' sessions that completes it (``SERIES_COMPLETION_THRESHOLD``)."""
-    return float(getattr(settings, "SERIES_COMPLETION_THRESHOLD", 0.75))
+    return float(settings.SERIES_COMPLETION_THRESHOLD)

@@ -213,6 +213,27 @@ class Server:
             total += int(fields[11]) + int(fields[12])  # utime + stime
         return total / os.sysconf("SC_CLK_TCK")
 
+    def database_cpu_seconds(self) -> float | None:
+        """CPU time used so far by the PostgreSQL backends serving the bench database (None on
+        SQLite, which runs inside gunicorn). Connections are kept (CONN_MAX_AGE), so the same
+        backends serve the whole run."""
+        if not self.pg_name:
+            return None
+        import psycopg
+
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as connection:
+            pids = [row[0] for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.pg_name]
+            )]  # fmt: skip
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def workers_replaced(self) -> bool:
         return set(self._worker_pids()) != self.workers
 
@@ -267,6 +288,8 @@ class Phase:
         self.elapsed = 0.0
         self.cpu_seconds = 0.0
         self.server_cpu = None
+        self.database_seconds = 0.0
+        self.database_cpu = None
         self.exhausted = False
 
     def run(
@@ -277,6 +300,7 @@ class Phase:
         seconds: float,
         limit: int | None = None,
         server: "Server | None" = None,
+        database_of: "Server | None" = None,
         at_once: bool = False,
     ) -> "Phase":
         lock = threading.Lock()
@@ -313,6 +337,8 @@ class Phase:
 
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
         cpu_before = server.worker_cpu_seconds() if server else None
+        database = database_of if database_of is not None else server
+        database_before = database.database_cpu_seconds() if database else None
         count_before = len(self.latencies)
         started = time.perf_counter()
         for thread in threads:
@@ -324,6 +350,9 @@ class Phase:
         if server and len(self.latencies) > count_before:
             self.cpu_seconds += server.worker_cpu_seconds() - cpu_before
             self.server_cpu = self.cpu_seconds / len(self.latencies)
+        if database_before is not None and len(self.latencies) > count_before:
+            self.database_seconds += database.database_cpu_seconds() - database_before
+            self.database_cpu = self.database_seconds / len(self.latencies)
         return self
 
     @property
@@ -332,6 +361,8 @@ class Phase:
 
     @property
     def throughput(self) -> float:
+        # the requests in flight when a slice's time is up are waited for and counted: with many
+        # clients and slow answers keep slices long (the rush runs in two)
         return self.count / self.elapsed if self.elapsed else 0.0
 
     def percentile(self, fraction: float) -> float:
@@ -346,12 +377,17 @@ class Phase:
         queries = f"{min(self.queries)}–{max(self.queries)}" if self.queries else "?"
         commits = f"{min(self.commits)}–{max(self.commits)}" if self.commits else "?"
         print(
-            f"  {self.name:<9} {self.count:>6} requests in {self.elapsed:5.2f} s = {self.throughput:7.1f}/s"
+            f"  {self.name:<9} {self.count:>6} requests in {self.elapsed:5.2f} s, {self.throughput:7.1f}/s"
             f"   latency mean {mean:6.1f} ms, p50 {self.percentile(0.5):6.1f}, p95 {self.percentile(0.95):6.1f},"
             f" p99 {self.percentile(0.99):6.1f}   SQL/request {queries}, commits {commits}"
         )
+        cpu = []
         if self.server_cpu is not None:
-            print(f"            server CPU {self.server_cpu * 1000:.2f} ms/request")
+            cpu.append(f"gunicorn {self.server_cpu * 1000:.2f}")
+        if self.database_cpu is not None:
+            cpu.append(f"PostgreSQL {self.database_cpu * 1000:.2f}")
+        if cpu:
+            print(f"            server CPU per request: {', '.join(cpu)} ms")
         print(f"            statuses {dict(sorted(self.statuses.items()))}  codes {dict(sorted(self.codes.items()))}")
         if self.exhausted:
             print("            (ran out of prepared requests before its time: raise --tickets)")
@@ -453,21 +489,97 @@ class SqlFloor:
         if taken:
             cursor.execute(self.insert, [*(values[name] for name in self.fresh_order), self.template])
         cursor.execute("COMMIT")
-        return 201 if taken else 409, b'{"code": "floor"}', ("4" if taken else "3", "1")
+        return 201 if taken else 409, b'{"code": "floor"}', ("2" if taken else "1", "1")
 
     def close(self):
         for connection in self.connections:
             connection.close()
 
 
+class PgBench:
+    """The same SQL floor driven by pgbench (C, no Python per statement), when it is installed and
+    the database is PostgreSQL: the stronger floor, so the ratio the run judges by."""
+
+    def __init__(self, server: Server, floor: SqlFloor, clients: int):
+        from urllib.parse import urlsplit
+
+        self.clients = clients
+        self.transactions = 0
+        self.elapsed = 0.0
+        self.latency_ms: list[float] = []
+        url = urlsplit(server.database_url)
+        self.command = [
+            shutil.which("pgbench"), "-n", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
+            "-U", url.username or "postgres", "-c", str(clients), "-j", str(min(clients, os.cpu_count() or 1)),
+        ]  # fmt: skip
+        self.env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+        self.database = url.path.lstrip("/")
+        fresh = {
+            "email": "md5(random()::text) || '@example.org'",
+            "event_id": ":event",
+            "manage_token": "md5(random()::text)",
+            "name": "'Floor'",
+            "seats_held": "1",
+            "status": "'confirmed'",
+            "ticket_secret": "upper(substr(md5(random()::text), 1, 26))",
+        }
+        copied = [name for name in floor.columns if name != "id" and name not in fresh]
+        self.script = server.tmp / "floor.sql"
+        self.script.write_text(
+            f"\\set event {floor.event}\n"
+            "BEGIN;\n"
+            "UPDATE events_event SET seats_taken = seats_taken + 1"
+            " WHERE id = :event AND (capacity IS NULL OR seats_taken + 1 <= capacity);\n"
+            f"INSERT INTO registrations_registration ({', '.join([*fresh, *copied])})"
+            f" SELECT {', '.join(fresh.values())}, {', '.join(copied)}"
+            f" FROM registrations_registration WHERE id = {floor.template};\n"
+            "END;\n"
+        )
+
+    @staticmethod
+    def available(server: Server) -> bool:
+        return bool(server.pg_name and shutil.which("pgbench"))
+
+    def run(self, seconds: float) -> None:
+        whole = max(1, round(seconds))  # pgbench -T takes whole seconds
+        done = subprocess.run(
+            [*self.command, "-T", str(whole), "-f", str(self.script), self.database],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for line in done.stdout.splitlines():
+            if line.startswith("number of transactions actually processed:"):
+                self.transactions += int(line.split(":")[1].split("/")[0])
+            elif line.startswith("latency average ="):
+                self.latency_ms.append(float(line.split("=")[1].split()[0]))
+        self.elapsed += whole
+        if done.returncode != 0:
+            say(f"pgbench failed: {done.stderr.strip()[-300:]}")
+
+    @property
+    def throughput(self) -> float:
+        return self.transactions / self.elapsed if self.elapsed else 0.0
+
+    def report(self) -> None:
+        latency = statistics.fmean(self.latency_ms) if self.latency_ms else 0.0
+        print(
+            f"  pgbench   {self.transactions:>6} transactions in {self.elapsed:5.2f} s, {self.throughput:7.1f}/s"
+            f"   latency mean {latency:6.1f} ms   ({self.clients} clients, the SQL floor's statements)"
+        )
+
+
 def registration_body(prefix: str, index: int) -> dict:
     return {"name": f"{prefix} {index}", "email": f"{prefix}{index}@example.org", "consent_data_processing": True}
 
 
-def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds: float) -> tuple[Phase, Phase]:
-    """The SQL floor and the sustained rush on one hot event, in alternating slices."""
+def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds: float) -> tuple:
+    """The SQL floor (and pgbench's, on PostgreSQL) and the sustained rush on one hot event, in
+    alternating slices."""
     hot = server.data["hot_event"]
     floor = SqlFloor(server)
+    pgbench = PgBench(server, floor, floor_clients) if PgBench.available(server) else None
 
     def register(index):
         body = registration_body("hot", index)
@@ -476,7 +588,9 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
     say("warming up the rush")
     warm = Phase("warm-up").run(register, concurrency=concurrency, seconds=2.0, limit=2 * concurrency)
     Phase("warm-up").run(floor.one, concurrency=floor_clients, seconds=1.0, limit=50)
-    rounds = 5
+    # two slices each, not five: with 50 clients a slice ends by waiting for the answers in
+    # flight, and a slice only a few answers long would measure mostly that drain
+    rounds = 2
     say(
         f"SQL floor ({floor_clients} clients) and registrations ({concurrency} clients):"
         f" {seconds:g} s each in {rounds} alternating slices"
@@ -485,7 +599,9 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
     offset = warm.count
     try:
         for _ in range(rounds):
-            floor_phase.run(floor.one, concurrency=floor_clients, seconds=seconds / rounds)
+            floor_phase.run(floor.one, concurrency=floor_clients, seconds=seconds / rounds, database_of=server)
+            if pgbench:
+                pgbench.run(seconds / rounds)
             start = offset + rush_phase.count
             rush_phase.run(
                 lambda index, start=start: register(start + index),
@@ -495,7 +611,7 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
             )
     finally:
         floor.close()
-    return floor_phase, rush_phase
+    return floor_phase, rush_phase, pgbench
 
 
 def bench_burst(server: Server, *, people: int) -> Phase:
@@ -552,9 +668,11 @@ def main(argv=None) -> int:
                 server, concurrency=args.concurrency, seconds=args.seconds
             )
         if args.what in ("all", "rush"):
-            results["sql floor"], results["register"] = bench_rush(
+            results["sql floor"], results["register"], pgbench = bench_rush(
                 server, concurrency=args.rush_clients, floor_clients=args.floor_clients, seconds=args.seconds
             )
+            if pgbench:
+                results["pgbench"] = pgbench
             results["burst"] = bench_burst(server, people=args.burst_clients)
             truth = server.query(
                 "from registrations.models import Registration as R; from events.models import Event as E; "
@@ -602,7 +720,9 @@ def main(argv=None) -> int:
             )
     if "register" in results:
         floor_phase, rush_phase, burst = results["sql floor"], results["register"], results["burst"]
-        ratio = rush_phase.throughput / floor_phase.throughput if floor_phase.throughput else 0.0
+        # judged against the stronger floor: pgbench's when it ran
+        floor_throughput = max(floor_phase.throughput, getattr(results.get("pgbench"), "throughput", 0.0))
+        ratio = rush_phase.throughput / floor_throughput if floor_throughput else 0.0
         p99 = rush_phase.percentile(0.99)
         cpu = (rush_phase.server_cpu or 0) * 1000
         statements = rush_phase.most(rush_phase.queries)
@@ -610,7 +730,11 @@ def main(argv=None) -> int:
         created = rush_phase.statuses.get(201, 0) == rush_phase.count
         print(f"  registration rush, {args.rush_clients} clients; SQL floor {args.floor_clients} clients")
         check(
-            failures, "registrations / SQL floor", f"{ratio:.3f}", f">= {TARGET_RUSH_RATIO}", ratio >= TARGET_RUSH_RATIO
+            failures,
+            "registrations / best SQL floor",
+            f"{ratio:.3f}",
+            f">= {TARGET_RUSH_RATIO}",
+            ratio >= TARGET_RUSH_RATIO,
         )
         check(failures, "registration p99", f"{p99:.1f} ms", f"< {TARGET_RUSH_P99_MS:g} ms", p99 < TARGET_RUSH_P99_MS)
         check(

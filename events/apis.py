@@ -9,6 +9,7 @@ from events.models import Region
 from events.permissions import CanManageEvent, CanManageSeries, IsOrganiserOrReadOnly
 from events.serializers import CancelSerializer, EventSerializer, RegionSerializer, SeriesSerializer
 from events_project.schema import error_responses
+from registrations.selectors import with_seats_open
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
@@ -36,7 +37,7 @@ class EventViewSet(
     ordering = ["start", "id"]
 
     def get_queryset(self):
-        return selectors.events_visible_to(self.request.user)
+        return with_seats_open(selectors.events_visible_to(self.request.user))
 
     def perform_create(self, serializer):
         serializer.instance = services.create_event(by=self.request.user, **serializer.validated_data)

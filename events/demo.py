@@ -1,16 +1,23 @@
-"""The demo programme drawn from the mission. Idempotent: events are found again by title."""
+"""The demo programme drawn from the mission. Idempotent: events are found again by title.
+
+Dated relative to today: the programme year starts on the first of the month two months ago and
+runs nine months, so the demo always has sessions held (with attendance) and sessions to come, and
+tests built on it do not change with the calendar.
+"""
 
 import datetime as dt
 import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from events import services
 from events.models import Event, EventFormat, EventKind, Region, RegistrationMode, Series
 from events.roles import make_organiser
 
 BAKU = zoneinfo.ZoneInfo("Asia/Baku")
+THURSDAY = 3
 ORGANISER_USERNAME = "organiser"
 ORGANISER_PASSWORD = "organiser-demo"  # a demo login on the developer's own machine, printed by `run`
 
@@ -35,8 +42,35 @@ OUTREACH = [
 ]
 
 
-def local(year, month, day, hour=0, minute=0) -> dt.datetime:
+def programme_start(today: dt.date | None = None) -> dt.date:
+    """The first day of the demo's programme year: the first of the month two months ago."""
+    today = today or timezone.localdate(timezone=BAKU)
+    year, month = divmod(today.year * 12 + today.month - 1 - 2, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def month_of(months: int) -> tuple[int, int]:
+    """(year, month) ``months`` after the programme's first month."""
+    start = programme_start()
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    return year, month + 1
+
+
+def local(months: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """Day ``day`` of the programme's month ``months`` (0: its first), Baku time."""
+    year, month = month_of(months)
     return dt.datetime(year, month, day, hour, minute, tzinfo=BAKU)
+
+
+def nth_weekday(months: int, n: int, weekday: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """The ``n``-th ``weekday`` (0: Monday) of the programme's month ``months``."""
+    first = local(months, 1, hour, minute)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def programme_end() -> dt.date:
+    """The last day of the programme's ninth month."""
+    return (local(9, 1) - dt.timedelta(days=1)).date()
 
 
 def ensure_organiser():
@@ -68,14 +102,15 @@ def load() -> dict:
         series = services.create_series(
             by=organiser,
             title="Mentoring circle",
-            description="Mentors and mentees meet twice a month, September to May.",
+            description="Mentors and mentees meet twice a month, for nine months.",
             kind=EventKind.MENTORING_SESSION,
             format=EventFormat.HYBRID,
             timezone="Asia/Baku",
-            rrule="FREQ=MONTHLY;BYDAY=+2TH,+4TH;UNTIL=20270531T235959",
-            first_start=local(2026, 9, 10, 18, 30),
+            rrule=f"FREQ=MONTHLY;BYDAY=+2TH,+4TH;UNTIL={programme_end():%Y%m%d}T235959",
+            first_start=nth_weekday(0, 2, THURSDAY, 18, 30),
             duration_minutes=90,
-            exdates=["2026-12-24T18:30:00"],
+            # no circle on the fourth Thursday of the fourth month (a holiday)
+            exdates=[nth_weekday(3, 4, THURSDAY, 18, 30).replace(tzinfo=None).isoformat()],
             venue_name="Innovation Centre",
             venue_address="Baku, Nizami street 100",
             region=Region.objects.get(slug="baku"),
@@ -88,7 +123,7 @@ def load() -> dict:
         services.publish_series(series=series, by=organiser)
 
     for index, (title, speaker) in enumerate(WEBINARS):
-        start = local(2026, 10, 6, 19, 0) + dt.timedelta(weeks=2 * index)
+        start = local(1, 6, 19, 0) + dt.timedelta(weeks=2 * index)
         _event(
             organiser,
             title,
@@ -112,15 +147,15 @@ def load() -> dict:
         description="Government, civil society, the private sector and academia on closing the gender gap in STEM.",
         kind=EventKind.ROUNDTABLE,
         format=EventFormat.IN_PERSON,
-        start=local(2027, 2, 11, 10, 0),
-        end=local(2027, 2, 11, 13, 0),
+        start=local(5, 11, 10, 0),
+        end=local(5, 11, 13, 0),
         venue_name="Landmark Hotel, conference hall",
         venue_address="Baku, Nizami street 90A",
         region=baku,
         city="Baku",
         capacity=40,
         registration_mode=RegistrationMode.INVITATION,
-        rsvp_deadline=local(2027, 2, 1, 18, 0),
+        rsvp_deadline=local(5, 1, 18, 0),
         asks_recording_consent=True,
         chatham_house_rule=True,
         audience="stakeholders",
@@ -129,7 +164,7 @@ def load() -> dict:
 
     for index, (slug, venue) in enumerate(OUTREACH):
         region = Region.objects.get(slug=slug)
-        start = local(2026, 11, 14, 11, 0) + dt.timedelta(weeks=3 * index)
+        start = local(2, 14, 11, 0) + dt.timedelta(weeks=3 * index)
         _event(
             organiser,
             f"Role models visit {region.name}",
@@ -149,9 +184,9 @@ def load() -> dict:
         )
 
     for title, kind, start in [
-        ("CV and interview workshop", EventKind.WORKSHOP, local(2026, 12, 5, 11, 0)),
-        ("Psychological resilience training", EventKind.TRAINING, local(2026, 12, 12, 11, 0)),
-        ("Career coaching clinic", EventKind.COACHING, local(2027, 1, 16, 11, 0)),
+        ("CV and interview workshop", EventKind.WORKSHOP, local(3, 5, 11, 0)),
+        ("Psychological resilience training", EventKind.TRAINING, local(3, 12, 11, 0)),
+        ("Career coaching clinic", EventKind.COACHING, local(4, 16, 11, 0)),
     ]:
         _event(
             organiser,

@@ -46,7 +46,7 @@ def _host(site_url: str) -> str:
 
 
 def uid_domain() -> str:
-    return getattr(settings, "ICAL_UID_DOMAIN", "") or _host(settings.SITE_URL)
+    return settings.ICAL_UID_DOMAIN or _host(settings.SITE_URL)
 
 
 def event_uid(event: Event) -> str:
@@ -58,8 +58,10 @@ def event_url(event: Event) -> str:
 
 
 def programme_address() -> tuple[str, str]:
-    """(name, email) of the programme's mailbox: the ORGANIZER clients reply to."""
-    return _parsed_address(settings.DEFAULT_FROM_EMAIL)
+    """(name, email) of the programme's mailbox: the ORGANIZER clients reply to. The name is the
+    programme's (``PROGRAMME_NAME``), never a person's: calendar files travel far."""
+    name, address = _parsed_address(settings.DEFAULT_FROM_EMAIL)
+    return settings.PROGRAMME_NAME or name, address
 
 
 @functools.lru_cache(maxsize=8)
@@ -174,7 +176,6 @@ def event_component(
     join_url: str = "",
     status: str | None = None,
     registration_note: str = "",
-    organiser_names: str | None = None,
 ) -> icalendar.Event:
     """One VEVENT. ``join_url`` is passed only by callers that may show it (private feeds)."""
     component = icalendar.Event()
@@ -210,10 +211,8 @@ def event_component(
         # RFC 7986 CONFERENCE is what newer clients show as a "join" button
         component.add("conference", join_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO,AUDIO"})
     name, address = programme_address()
-    if organiser_names is None:
-        organiser_names = _organiser_names(event)
     organizer = icalendar.vCalAddress(f"mailto:{address}")
-    organizer.params["CN"] = f"{name} ({organiser_names})" if organiser_names else name
+    organizer.params["CN"] = name
     component.add("organizer", organizer)
     if event.status == EventStatus.CANCELLED or status == "CANCELLED":
         component.add("transp", "TRANSPARENT")
@@ -260,11 +259,6 @@ def _add_timezones(calendar: icalendar.Calendar, events: Sequence[Event]) -> Non
         first_year, last_year = _year_range(events)
         for index, tzid in enumerate(timed_zones):
             calendar.subcomponents.insert(index, vtimezone(tzid, first_year, last_year))
-
-
-def _organiser_names(event: Event) -> str:
-    # `organisers` is prefetched by the feed selectors: no query per event
-    return ", ".join((organiser.get_full_name() or organiser.username) for organiser in event.organisers.all())
 
 
 class _FragmentCache:
@@ -321,16 +315,20 @@ def feed_ics(
     join_urls = join_urls or {}
     statuses = statuses or {}
     registration_notes = registration_notes or {}
-    context = (settings.SITE_URL, getattr(settings, "ICAL_UID_DOMAIN", ""), settings.DEFAULT_FROM_EMAIL, get_language())
+    context = (
+        settings.SITE_URL,
+        settings.ICAL_UID_DOMAIN,
+        settings.DEFAULT_FROM_EMAIL,
+        settings.PROGRAMME_NAME,
+        get_language(),
+    )
     parts = []
     for event in events:
-        organiser_names = _organiser_names(event)
         options = {
             "speakers": tuple(speakers.get(event.pk, ())),
             "join_url": join_urls.get(event.pk, ""),
             "status": statuses.get(event.pk),
             "registration_note": registration_notes.get(event.pk, ""),
-            "organiser_names": organiser_names,
         }
         # updated_at moves with every save of the event (services never .update() what is shown)
         key = (event.pk, event.uid, event.updated_at, event.sequence, event.status, context, *options.values())

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
 from events.models import EventKind, EventStatus, Series
-from events.selectors import events_managed_by, series_managed_by
+from events.selectors import action_log_of, events_managed_by, series_managed_by
 from events.workspace import managed_event, managed_series, no_store, organiser_required
 from events_project.exceptions import DomainError
 from registrations.services.questions import copy_questions
@@ -26,6 +26,19 @@ from speakers.selectors import unread_answers
 EVENTS_PER_PAGE = 25
 SHOWS = ("upcoming", "past", "drafts", "all")
 CLOSED = (EventStatus.CANCELLED, EventStatus.COMPLETED)
+
+
+def _closed(request, event):
+    """A cancelled or completed event is history: its edit, move and cancel forms would only
+    refuse on saving. Say so at once, on the event's page."""
+    if event.status not in CLOSED:
+        return None
+    messages.info(
+        request,
+        _("This event is %(status)s: it can no longer be changed. Copy it to plan it again.")
+        % {"status": event.get_status_display().lower()},
+    )
+    return redirect("manage-event", pk=event.pk)
 
 
 @organiser_required
@@ -51,7 +64,12 @@ def event_list(request):
 @organiser_required
 def event_overview(request, pk: int):
     event = managed_event(request, pk)
-    context = {"event": event, "unread_answers": unread_answers(event=event).count(), "closed": event.status in CLOSED}
+    context = {
+        "event": event,
+        "unread_answers": unread_answers(event=event).count(),
+        "closed": event.status in CLOSED,
+        "action_log": action_log_of(event),
+    }
     return no_store(render(request, "events/manage/event_overview.html", context))
 
 
@@ -96,6 +114,8 @@ def event_create(request, kind: str):
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int):
     event = managed_event(request, pk)
+    if closed := _closed(request, event):
+        return closed
     form = EventForm(request.POST or None, kind=event.kind, event=event)
     if request.method == "POST" and form.is_valid():
         saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
@@ -147,6 +167,8 @@ def event_publish(request, pk: int):
 def event_move(request, pk: int):
     """New date and time; registrants and speakers are told and their calendars updated."""
     event = managed_event(request, pk)
+    if closed := _closed(request, event):
+        return closed
     form = MoveEventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
@@ -160,6 +182,8 @@ def event_move(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, pk: int):
     event = managed_event(request, pk)
+    if closed := _closed(request, event):
+        return closed
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

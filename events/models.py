@@ -112,7 +112,8 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# A parent with their children or a teacher with a class; larger groups are arranged by hand.
+# The one cap on a party (a parent with their children, a teacher with a class), for every form, serializer
+# and service, at the door too; larger groups are arranged by hand.
 MAX_PARTY_SIZE = 30
 
 
@@ -353,3 +354,66 @@ class Event(EventDetails):
 
     def get_absolute_url(self) -> str:
         return f"/events/{self.pk}/"
+
+
+# What the workspace says for each action (services name them "<subject>.<what happened>").
+ACTIONS = {
+    "event.created": _("created the event"),
+    "event.changed": _("changed the event"),
+    "event.published": _("published the event"),
+    "event.cancelled": _("cancelled the event"),
+    "event.completed": _("marked the event completed"),
+    "registration.added": _("added a registration"),
+    "registration.approved": _("approved a registration"),
+    "registration.rejected": _("rejected a registration"),
+    "registration.cancelled": _("cancelled a registration"),
+    "registration.promoted": _("moved a registration off the waiting list"),
+    "registration.ticket_reissued": _("reissued a ticket"),
+    "registration.walk_in": _("registered a walk-in"),
+    "registration.ticket_resent": _("sent a ticket again"),
+    "registration.messaged": _("wrote to registrants"),
+    "question.created": _("added a question"),
+    "question.changed": _("changed a question"),
+    "question.deleted": _("deleted a question"),
+    "question.moved": _("moved a question"),
+    "invitation.resent": _("sent an invitation code again"),
+    "invitation.changed": _("changed an invitation"),
+    "invitation.revoked": _("withdrew an invitation code"),
+    "speaker.invitation_withdrawn": _("withdrew a speaker's invitation"),
+    "speaker.conflicts_overridden": _("assigned a speaker despite conflicts"),
+    "team.invited": _("invited someone to the team"),
+    "team.invitation_revoked": _("revoked a team invitation"),
+    "team.removed": _("removed someone from the team"),
+}
+
+
+class ActionLogEntry(models.Model):
+    """Who did what to which event, registration, speaker or series, and when (pretix's ``log_action``).
+
+    Written by the services that take ``by`` (``events.services.log_action``), shown to the event's
+    organisers on its workspace page. Names are not copied here: the page reads them from the
+    subject, so erasing a person's data (registrations.services.privacy) erases them here too.
+    """
+
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="action_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)  # "<subject>.<what happened>", e.g. "registration.cancelled"
+    subject_type = models.CharField(max_length=32)  # the subject's model name: event, registration, ...
+    subject_id = models.PositiveBigIntegerField()
+    data = models.JSONField(default=dict, blank=True)  # what changed: field names, never personal data
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["event", "-created_at"], name="events_actionlog_event_time")]
+        verbose_name = _("action log entry")
+        verbose_name_plural = _("action log")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def description(self) -> str:
+        return str(ACTIONS.get(self.action, self.action))

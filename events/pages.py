@@ -19,7 +19,7 @@ from events.models import EventStatus
 from events.page_forms import EventSearchForm
 from events.permissions import can_check_in, can_manage_event
 from registrations.models import ACTIVE_STATUSES
-from registrations.selectors import people_counts, registrations_of_user
+from registrations.selectors import people_counts, registrations_of_user, with_seats_open
 from speakers.selectors import accepted_assignments_for_events
 
 EVENTS_PER_PAGE = 20
@@ -29,7 +29,7 @@ def event_list(request):
     form = EventSearchForm(request.GET or None)
     params = QueryDict(mutable=True)
     params.update(form.filter_data() if form.is_bound else {"upcoming": "true"})
-    events = EventFilter(params, queryset=selectors.events_visible_to(request.user)).qs
+    events = EventFilter(params, queryset=with_seats_open(selectors.events_visible_to(request.user))).qs
     newest_first = params.get("upcoming") == "false"
     if newest_first:
         events = events.order_by("-start", "-id")
@@ -81,7 +81,7 @@ def add_series_dates(cards, events) -> None:
 
 
 def event_detail(request, pk: int):
-    event = get_object_or_404(selectors.events_visible_to(request.user), pk=pk)
+    event = get_object_or_404(with_seats_open(selectors.events_visible_to(request.user)), pk=pk)
     manages = can_manage_event(request.user, event)
     context = {
         "event": event,

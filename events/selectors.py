@@ -8,7 +8,7 @@ them; nothing else decides visibility.
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from events.models import Event, EventStatus, Series
+from events.models import ActionLogEntry, Event, EventStatus, Series
 
 # Never published means never public, whatever the status became (a draft that was cancelled).
 PUBLIC = ~Q(status=EventStatus.DRAFT) & Q(published_at__isnull=False)
@@ -93,3 +93,9 @@ def series_managed_by(user) -> QuerySet[Series]:
         return Series.objects.none()
     series = Series.objects.all() if user.is_superuser else Series.objects.filter(pk__in=organised_series_ids(user))
     return _series_with_counts(series)
+
+
+def action_log_of(event: Event, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
+    """The newest actions on ``event`` and its registrations, speakers and team, for its organisers
+    (the caller has checked that the user manages the event). One query."""
+    return ActionLogEntry.objects.filter(event=event).select_related("actor").order_by("-created_at", "-pk")[:limit]

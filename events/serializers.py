@@ -4,6 +4,7 @@ from rest_framework import serializers
 from events.models import Event, Region, Series
 from events.permissions import can_manage_event
 from events_project import limits
+from registrations.selectors import seats_open_to_newcomer
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -45,6 +46,10 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
     # a method, not source="region.name": DRF drops a dotted field with a default from partial updates
     region_name = serializers.SerializerMethodField()
     seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+    seats_open = serializers.SerializerMethodField(
+        help_text="Seats a person registering now would get: 0 while anyone is on the waiting list "
+        "(they go first), null when there is no limit. What the event page shows."
+    )
     registration_open = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
@@ -55,7 +60,7 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
         fields = [
             "id", "uid", "title", "description", "kind", "format", "status", "timezone", "start", "end", "all_day",
             "venue_name", "venue_address", "region", "region_name", "city", "latitude", "longitude",
-            "online_platform", "join_url", "capacity", "seats_taken", "seats_left", "registration_mode",
+            "online_platform", "join_url", "capacity", "seats_taken", "seats_left", "seats_open", "registration_mode",
             "registration_opens_at", "registration_closes_at", "registration_open", "rsvp_deadline",
             "waiting_list_enabled", "offer_hold_hours", "asks_recording_consent", "chatham_house_rule",
             "audience", "language", "max_party_size", "sectors", "reminder_offsets", "resources_url",
@@ -73,6 +78,9 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
 
     def get_region_name(self, event) -> str | None:
         return event.region.display_name if event.region_id else None
+
+    def get_seats_open(self, event) -> int | None:
+        return seats_open_to_newcomer(event)
 
     def get_registration_open(self, event) -> bool:
         return event.registration_is_open()

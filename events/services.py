@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events import recurrence, signals
 from events.exceptions import EventError, InvalidRecurrence, InvalidTransition
-from events.models import Event, EventDetails, EventStatus, Series
+from events.models import ActionLogEntry, Event, EventDetails, EventStatus, Series
 from events_project import limits
 
 # Fields whose change makes calendar clients and registrants care (iCal SEQUENCE goes up).
@@ -22,6 +22,23 @@ SERIES_TEMPLATE_FIELDS = tuple(
     field.name for field in EventDetails._meta.get_fields() if field.concrete and not field.primary_key
 )
 MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
+
+
+def log_action(
+    *, by, action: str, event: Event | None = None, subject=None, data: dict | None = None
+) -> ActionLogEntry:
+    """Record that ``by`` did ``action`` to ``subject`` (default: the event) of ``event``: the
+    event's organisers read it on its workspace page. ``by`` is None for the system or for an
+    attendee through their private link. ``data`` says what changed, never who."""
+    subject = subject if subject is not None else event
+    return ActionLogEntry.objects.create(
+        event=event,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        data=data or {},
+    )
 
 
 def _validated(instance, *, exclude=None):
@@ -39,15 +56,17 @@ def create_event(*, by, **fields) -> Event:
     event.organisers.set(organisers or ([by] if by else []))
     if checkin_staff:
         event.checkin_staff.set(checkin_staff)
+    log_action(by=by, action="event.created", event=event)
     return event
 
 
 @transaction.atomic
-def update_event(*, event: Event, by=None, **changes) -> Event:
+def update_event(*, event: Event, by=None, from_series: bool = False, **changes) -> Event:
     """Edit an event. Raises SEQUENCE and signals `event_changed` when time or place moves.
 
     Side effects: registrants and speakers are told of the change (through the signal).
-    An occurrence edited on its own is detached from its series.
+    An occurrence edited on its own is detached from its series; ``from_series`` is the series
+    itself bringing its occurrence up to date, which leaves it attached.
     """
     organisers = changes.pop("organisers", None)
     checkin_staff = changes.pop("checkin_staff", None)
@@ -67,7 +86,7 @@ def update_event(*, event: Event, by=None, **changes) -> Event:
     if scheduling_changes:
         event.sequence += 1
         update_fields.add("sequence")
-    if event.series_id and changed:
+    if event.series_id and changed and not from_series:
         event.detached_from_series = True
         update_fields.add("detached_from_series")
     if update_fields:
@@ -85,6 +104,7 @@ def update_event(*, event: Event, by=None, **changes) -> Event:
         event.checkin_staff.set(checkin_staff)
     if changed:
         event.refresh_from_db(fields=["seats_taken"])
+        log_action(by=by, action="event.changed", event=event, data={"fields": sorted(changed)})
         signals.event_changed.send(sender=Event, event=event, changed_fields=frozenset(changed))
     return event
 
@@ -98,6 +118,7 @@ def publish_event(*, event: Event, by=None) -> Event:
     event.status = EventStatus.PUBLISHED
     event.published_at = timezone.now()
     event.save(update_fields=["status", "published_at", "updated_at"])
+    log_action(by=by, action="event.published", event=event)
     signals.event_published.send(sender=Event, event=event)
     return event
 
@@ -115,6 +136,7 @@ def cancel_event(*, event: Event, by=None, reason: str = "") -> Event:
     event.cancellation_reason = reason[:500]
     event.sequence += 1
     event.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
+    log_action(by=by, action="event.cancelled", event=event)
     signals.event_cancelled.send(sender=Event, event=event, reason=reason)
     return event
 
@@ -127,6 +149,7 @@ def complete_event(*, event: Event, by=None) -> Event:
         raise InvalidTransition(f"A {event.get_status_display().lower()} event cannot be completed.")
     event.status = EventStatus.COMPLETED
     event.save(update_fields=["status", "updated_at"])
+    log_action(by=by, action="event.completed", event=event)
     return event
 
 
@@ -193,15 +216,12 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
     for original_start, start in wanted.items():
         event = existing.get(original_start)
         if event is None:
-            created = Event(
-                **_occurrence_fields(series, start),
-                series=series,
-                series_original_start=original_start,
-                status=status,
-                published_at=now if status == EventStatus.PUBLISHED else None,
-            )
+            created = Event(**_occurrence_fields(series, start), series=series, series_original_start=original_start)
             created.save()
             created.organisers.set(organisers)
+            if status == EventStatus.PUBLISHED:
+                # through the service, so whoever follows published events hears of it (programmes' cohorts)
+                publish_event(event=created)
             continue
         untouchable = event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED)
         if event.detached_from_series or event.start <= now or untouchable:
@@ -210,9 +230,7 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
             name: value for name, value in _occurrence_fields(series, start).items() if getattr(event, name) != value
         }
         if changes:
-            update_event(event=event, **changes)
-            # an edit made by the series itself does not detach the occurrence
-            Event.objects.filter(pk=event.pk).update(detached_from_series=False)
+            update_event(event=event, from_series=True, **changes)
         if series.published and event.status == EventStatus.DRAFT:
             publish_event(event=event)
 

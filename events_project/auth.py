@@ -1,13 +1,20 @@
-"""Signing in for the API: username and password in, a token out, rate-limited.
+"""Signing in for the API: username and password in, a token out, rate-limited and locked out.
 
 The token endpoint is where passwords get guessed, so it has the strict ``login`` throttle
-(per client address) on top of the global ones.
+(per client address) on top of the global ones, and django-axes' lockout like every other
+sign-in path (settings: AXES_*); :func:`lockout_response` is the answer of a locked-out sign-in.
 """
 
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.http import JsonResponse
+from django.shortcuts import render
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from events_project.schema import error_responses
@@ -21,9 +28,34 @@ class ObtainTokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
+    def get_serializer_context(self):
+        # Django's request, not DRF's wrapper: axes marks a locked-out sign-in on the request
+        # it is given, and its middleware reads the mark from Django's
+        return {"request": self.request._request, "format": self.format_kwarg, "view": self}
+
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer, **error_responses(400, 429)})
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        # a sign-in like any other: the lockout's failure count starts over, last_login is set
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"token": token.key})
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Too many failed sign-ins for this username from this address: 429, the API's error shape
+    under /api/, else the site's page, both with Retry-After."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, -(-seconds // 60))
+    if request.path.startswith("/api/"):
+        detail = f"Too many failed sign-in attempts. Try again in {minutes} minutes."
+        response = JsonResponse({"detail": detail, "code": "locked_out"}, status=429)
+    else:
+        response = render(request, "locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 obtain_token = ObtainTokenView.as_view()

@@ -5,6 +5,7 @@ Everything that differs between a laptop and production comes from the environme
 django-q2's ORM broker and email written to files. docs/reference/configuration.md lists every variable.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -62,10 +63,12 @@ INSTALLED_APPS = [
     "programmes",
     "feeds",
     "teams",
+    "axes",  # sign-in lockout (AXES_* below); after the apps so its checks see the backends
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "events_project.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "events_project.middleware.DatabaseUnavailableMiddleware",
+    # last: turns a refused sign-in of a locked-out account into the lockout answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "events_project.urls"
@@ -129,6 +134,53 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------
+# Pages load scripts and styles from this site only, with no inline script or style (the
+# check-in page's data travels in JSON blocks, its code in static files). The camera scanner's
+# decoder runs in a worker made from a blob:, the door's service worker is /checkin/sw.js;
+# speakers' photos may be any https: address. The API docs pages add what their bundles need
+# (events_project/urls.py). CSP_REPORT_ONLY=1 sends the same policy as report-only.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_bool("CSP_REPORT_ONLY"):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# --- Sign-in lockout (django-axes) ------------------------------------------------------
+# Every sign-in path (the site's /accounts/login/, the admin's /admin/login/, the API's
+# /api/auth/token/) goes through Django's authenticate(), which axes watches: after
+# AXES_FAILURE_LIMIT failed attempts for one username from one address, that pair is locked out
+# for AXES_COOLOFF_MINUTES, even with the right password (429). A success resets the count.
+# Attempts are kept in the database (axes' own tables), so every worker shares them; unlock
+# early with `manage.py axes_reset_username <name>` or `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "events_project.auth.lockout_response"
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # error pages in the site's style (403, 404, 500 are templates; see events_project/site_pages.py)
@@ -177,6 +229,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "STEM Mentorship <events@example.org>")
+# the name calendar files give as ORGANIZER (CN): the programme's, never an organiser's
+PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "STEM Mentorship")
 
 # --- Background jobs (django-q2) ------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -203,6 +257,24 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- The programme's own rules ----------------------------------------------------------
+# Declared once, here, with their defaults; the services read them when they run (never at
+# import), so a test changes one with pytest-django's `settings` fixture.
+SPEAKER_REMINDER_INTERVAL_DAYS = 3  # an unanswered speaker invitation is recalled this often
+SPEAKER_RESPONSE_DAYS = 10  # default time to answer (never later than a day before the event)
+SPEAKER_INVITATION_LINK_DAYS = 60  # how long an invitation's answer link works
+OUTBOX_MAX_ATTEMPTS = 5  # sending attempts before a message is marked failed
+OUTBOX_BATCH_SIZE = 200  # messages handed to one send task
+OUTBOX_SEND_BUDGET_SECONDS = Q_CLUSTER["timeout"] / 2  # time one batch may spend with the mail server
+OUTBOX_LOST_AFTER_MINUTES = 5  # a pending row whose task has not run for this long is re-queued
+OUTBOX_LEASE_SECONDS = 20  # a send task's claim holds this long unless renewed (renewed every quarter)
+# the footer of every message: who sends it and where to write
+PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "STEM Mentorship Programme")
+PROGRAMME_CONTACT_EMAIL = os.environ.get("PROGRAMME_CONTACT_EMAIL", "")  # empty: the sender's address
+ATTENDANCE_GRACE_MINUTES = 30  # late check-ins after an in-person event's end still count
+SERIES_COMPLETION_THRESHOLD = 0.75  # share of a series' sessions attended that earns its certificate
+ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")  # the domain in iCalendar UIDs (default: SITE_URL's host)
 
 # --- Caches (throttling counters) ------------------------------------------------------
 if REDIS_URL:

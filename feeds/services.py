@@ -134,24 +134,8 @@ def _speaker_version(events: QuerySet[Event]) -> Callable[[], str]:
     return query
 
 
-def _organiser_version(events: QuerySet[Event]) -> Callable[[], str]:
-    """The ORGANIZER line names the events' organisers: who they are (links added or removed)
-    and what they are called. One row per organiser, not per event."""
-
-    def query():
-        rows = (
-            Event.organisers.through.objects.filter(event__in=events.order_by().values("pk"))
-            .values("user_id", "user__first_name", "user__last_name", "user__username")
-            .annotate(links=Count("id"), last=Max("id"))
-            .order_by("user_id")
-        )
-        return "organisers:" + hashlib.sha256(repr([tuple(row.values()) for row in rows]).encode()).hexdigest()
-
-    return query
-
-
 def _versions(events: QuerySet[Event]) -> list[Callable[[], str]]:
-    return [_event_version(events), _speaker_version(events), _organiser_version(events)]
+    return [_event_version(events), _speaker_version(events)]
 
 
 def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:

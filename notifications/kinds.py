@@ -30,6 +30,10 @@ SPEAKER_ANSWERED = "speaker_answered"
 CERTIFICATE_ISSUED = "certificate_issued"
 # one message when a participant leaves a cohort, however many sessions that cancels
 COHORT_LEFT = "cohort_left"
+# "email me my certificate": a signed link to a certificate of attendance, sent to the address
+CERTIFICATE_LINK = "certificate_link"
+# a link that links the account a speaker signs in with to their profile (their consent)
+SPEAKER_ACCOUNT_LINK = "speaker_account_link"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -57,6 +61,8 @@ ALL_KINDS = (
     SPEAKER_ANSWERED,
     CERTIFICATE_ISSUED,
     COHORT_LEFT,
+    CERTIFICATE_LINK,
+    SPEAKER_ACCOUNT_LINK,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

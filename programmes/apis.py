@@ -8,17 +8,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from events.models import Event
+from events.models import Event, Series
 from events.selectors import series_managed_by
 from events_project.exceptions import DomainError
 from events_project.schema import error_responses
-from programmes import certificates, journeys, reports, selectors, services
+from programmes import certificate_links, certificates, journeys, reports, selectors, services
 from programmes.exceptions import Forbidden, NotFound
 from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
 from programmes.models import Certificate, Enrolment
@@ -40,7 +40,6 @@ from programmes.serializers import (
     RevokeSerializer,
     SkipSerializer,
 )
-from registrations.models import Registration
 from speakers.models import Speaker
 from speakers.selectors import speaker_for_user
 
@@ -352,8 +351,9 @@ class SeriesCertificateView(APIView):
 
 
 class ParticipantCertificateView(APIView):
-    """A participant gets their series certificate with the management token of any of their
-    registrations for a session of the series."""
+    """A participant gets their series certificate through the signed link emailed to their
+    address (``POST .../certificate-link/``): whoever opens it read that mailbox. A
+    registration's management token is not enough: anyone can register with any address."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -362,8 +362,46 @@ class ParticipantCertificateView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(403, 404, 429)})
     def get(self, request, token: str):
-        registration = get_object_or_404(Registration.objects.select_related("event__series"), manage_token=token)
-        series = registration.event.series
-        if series is None:
-            raise NotFound("This registration is not for a session of a series.", "not_in_series")
-        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=registration.email))
+        series, email = certificate_links.series_and_email(token=token)
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=email))
+
+
+class CertificateLinkSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class CertificateLinkView(APIView):
+    """Email a participant the link to their certificate of a series. The answer is the same
+    whether or not the address has one (it must not tell a stranger who took part)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=CertificateLinkSerializer, responses={202: OpenApiTypes.OBJECT, **error_responses(400, 404, 429)}
+    )
+    def post(self, request, series_id: int):
+        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        payload = CertificateLinkSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        certificate_links.send_certificate_link(series=series, email=payload.validated_data["email"])
+        return Response(
+            {"detail": "If this address completed the series, a link to its certificate is on its way."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class MyCertificateView(APIView):
+    """A signed-in participant gets their certificate of a series: the one of their account's
+    own email address."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(401, 403, 404)})
+    def get(self, request, series_id: int):
+        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        if not request.user.email:
+            raise Forbidden("Your account has no email address.", "no_email")
+        return _certificate_pdf(certificates.issue_series_certificate(series=series, email=request.user.email))

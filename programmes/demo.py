@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events import services as event_services
-from events.demo import ensure_organiser
+from events.demo import ensure_organiser, programme_end, programme_start
 from events.models import Event, EventStatus, Region, Series
 from programmes import certificates, journeys, services
 from programmes.models import Enrolment, Programme
@@ -23,7 +23,13 @@ from registrations.services.registration import register
 from speakers.models import Speaker
 
 BAKU = zoneinfo.ZoneInfo("Asia/Baku")
-PROGRAMME_TITLE = "STEM mentorship 2026/27"
+
+
+def programme_title() -> str:
+    """Named for its year, like the real ones (see events.demo: the year is relative to today)."""
+    return f"STEM mentorship {programme_start():%Y}/{programme_end():%y}"
+
+
 MENTOR_USERNAME = "mentor"
 MENTOR_PASSWORD = "mentor-demo"  # a demo login on the developer's own machine
 
@@ -77,7 +83,7 @@ def _finalise(event: Event, outcomes: dict[str, str]) -> None:
 @transaction.atomic
 def load() -> dict:
 
-    programme = Programme.objects.filter(title=PROGRAMME_TITLE).first()
+    programme = Programme.objects.filter(title=programme_title()).first()
     if programme is not None:
         return {"programme": programme}
     organiser = ensure_organiser()
@@ -85,17 +91,18 @@ def load() -> dict:
     series = Series.objects.filter(title="Mentoring circle").first()
     if series is None:
         return {}
-    starts = dt.datetime(2026, 9, 1, tzinfo=BAKU)
-    one_offs = Event.objects.filter(
-        series__isnull=True, start__gte=starts, start__lte=dt.datetime(2027, 5, 31, 23, 59, tzinfo=BAKU)
-    ).exclude(status=EventStatus.DRAFT)
+    starts = dt.datetime.combine(programme_start(), dt.time(), tzinfo=BAKU)
+    ends = dt.datetime.combine(programme_end(), dt.time(23, 59), tzinfo=BAKU)
+    one_offs = Event.objects.filter(series__isnull=True, start__gte=starts, start__lte=ends).exclude(
+        status=EventStatus.DRAFT
+    )
     programme = services.create_programme(
         by=organiser,
-        title=PROGRAMME_TITLE,
+        title=programme_title(),
         description="Mentoring circles twice a month, webinars with women in STEM, outreach visits to the regions, "
-        "a roundtable and hands-on workshops, September to May.",
+        "a roundtable and hands-on workshops, over nine months.",
         starts_on=starts.date(),
-        ends_on=dt.date(2027, 5, 31),
+        ends_on=programme_end(),
         completion_threshold=0.7,
         series=[series],
         events=list(one_offs),
@@ -103,7 +110,9 @@ def load() -> dict:
     # a series published in November leaves its past occurrences as drafts; these took place
     for event in series.occurrences.filter(status=EventStatus.DRAFT, end__lte=now, detached_from_series=False):
         event_services.publish_event(event=event, by=organiser)
-    cohort = services.create_cohort(programme=programme, name="Mentees 2026/27", series=series, by=organiser)
+    cohort = services.create_cohort(
+        programme=programme, name=f"Mentees {programme_start():%Y}/{programme_end():%y}", series=series, by=organiser
+    )
     # roles is a JSON list: filtered here, as SQLite has no JSON containment lookup
     mentors = [speaker for speaker in Speaker.objects.order_by("id") if "mentor" in (speaker.roles or [])][:4]
     mentor_user = _mentor_login(mentors[0]) if mentors else None

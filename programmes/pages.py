@@ -8,6 +8,7 @@ from django.utils import formats
 from django.views.decorators.http import require_GET
 
 from events.workspace import no_store
+from events_project.throttles import throttled
 from programmes import certificates, reports, selectors
 from programmes.exceptions import CertificateInvalid
 
@@ -32,6 +33,7 @@ def report_page(request, pk):
 
 
 @require_GET
+@throttled("token")
 def verify_certificate_page(request, token):
     """Public: whether a certificate is genuine and still stands. Shows only what it prints."""
     try:

@@ -18,6 +18,16 @@ urlpatterns = [
         name="series-certificate",
     ),
     path(
+        "attendance/series/<id:series_id>/certificate-link/",
+        programme_apis.CertificateLinkView.as_view(),
+        name="certificate-link",
+    ),
+    path(
+        "attendance/series/<id:series_id>/my-certificate/",
+        programme_apis.MyCertificateView.as_view(),
+        name="my-certificate",
+    ),
+    path(
         "attendance/certificates/<str:token>/",
         programme_apis.ParticipantCertificateView.as_view(),
         name="participant-certificate",

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events.models import MAX_PARTY_SIZE
 from registrations.models import Question, Sector
 
-MAX_PARTY_SIZE = 30
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 

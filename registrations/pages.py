@@ -22,7 +22,7 @@ from events import selectors as event_selectors
 from events.models import EventStatus
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.site_pages import too_many_requests
-from events_project.throttles import seconds_to_wait
+from events_project.throttles import seconds_to_wait, throttled
 from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
@@ -65,7 +65,7 @@ def registration_for_token(token: str):
 
 @require_http_methods(["GET", "POST"])
 def register(request, pk: int):
-    event = get_object_or_404(event_selectors.public_events(), pk=pk)
+    event = get_object_or_404(selectors.with_seats_open(event_selectors.public_events()), pk=pk)
     if event.status != EventStatus.PUBLISHED or not event.registration_is_open():
         return render(request, "registrations/pages/register_closed.html", {"event": event}, status=200)
     initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}
@@ -80,14 +80,15 @@ def register(request, pk: int):
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
-            registration = registration_services.register(event=event, user=user, **form.service_arguments())
+            result = registration_services.register_once(event=event, user=user, **form.service_arguments())
+            registration = result.registration
         except DomainError as error:
             field = FIELD_OF_CODE.get(error.code)
             if error.extra.get("question"):
                 field = f"question_{error.extra['question']}"
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            if getattr(registration, "already_registered", False) and (user is None or registration.user_id != user.pk):
+            if result.already and (user is None or registration.user_id != user.pk):
                 # Someone may type another person's address: never hand them that person's
                 # ticket here. The way back to it is the address's own inbox.
                 context = {"event": event, "email": registration.email}
@@ -120,6 +121,7 @@ def ticket_recovery_sent(request):
     return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
+@throttled("token")
 def confirmation(request, token: str):
     registration = registration_for_token(token)
     context = {
@@ -130,6 +132,7 @@ def confirmation(request, token: str):
     return private(render(request, "registrations/pages/confirmation.html", context))
 
 
+@throttled("token")
 def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
@@ -146,6 +149,7 @@ def manage(request, token: str):
     return private(render(request, "registrations/pages/ticket.html", context))
 
 
+@throttled("token")
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
     registration = registration_for_token(token)
@@ -162,6 +166,7 @@ def cancel(request, token: str):
     return private(render(request, "registrations/pages/cancel.html", context))
 
 
+@throttled("token")
 @require_http_methods(["POST"])
 def accept_offer(request, token: str):
     """The person offered a seat from the waiting list takes it."""

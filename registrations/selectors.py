@@ -6,7 +6,8 @@ registration also to its signed-in owner, questions of public events to everyone
 to the event's door (organisers and check-in staff).
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest
 
 from events.models import Event
 from events.selectors import events_checked_in_by, events_managed_by, events_visible_to
@@ -68,6 +69,33 @@ def checkins_visible_to(user) -> QuerySet[CheckIn]:
 def checkins_managed_by(user) -> QuerySet[CheckIn]:
     events = events_checked_in_by(user).order_by().values("pk")
     return CheckIn.objects.filter(event__in=events).select_related("registration", "event", "by", "undone_by")
+
+
+def with_seats_open(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate ``seats_open``: the seats a person registering now would get. ``None`` when the
+    event has no limit; 0 while anyone waits, however many seats are free (strict order: an online
+    registration takes a seat only behind the waiting list, ``services.seats.take_seats``); else
+    the seats left.
+
+    The one definition the event pages, the event cards and the API show. One subquery per page.
+    """
+    waiting = Registration.objects.filter(event=OuterRef("pk"), status=RegistrationStatus.WAITLISTED)
+    return events.annotate(
+        seats_open=Case(
+            When(capacity__isnull=True, then=Value(None)),
+            When(Exists(waiting), then=Value(0)),
+            default=Greatest(F("capacity") - F("seats_taken"), Value(0)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def seats_open_to_newcomer(event: Event) -> int | None:
+    """``seats_open`` (see ``with_seats_open``) of one event: from the annotation when the event
+    came through ``with_seats_open``, else read now."""
+    if hasattr(event, "seats_open"):
+        return event.seats_open
+    return with_seats_open(Event.objects.filter(pk=event.pk)).values_list("seats_open", flat=True).get()
 
 
 def _with_event(queryset: QuerySet) -> QuerySet:

@@ -5,9 +5,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from events.models import MAX_PARTY_SIZE
 from events_project import fields
 from registrations.models import Answer, Invitation, Question, Registration, RegistrationStatus, Sector
-from registrations.services.registration import MAX_PARTY_SIZE, waiting_position
+from registrations.services.registration import waiting_position
 
 
 class InEventZone:

@@ -42,20 +42,38 @@ def ensure_venv(lock: str) -> None:
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    digest = hashlib.sha256((ROOT / lock).read_bytes()).hexdigest()
-    stamp = VENV / f".installed-{Path(lock).stem}"
-    if stamp.exists() and stamp.read_text() == digest:
-        return
+    if installed(lock) or (lock == "requirements.lock" and installed("requirements-dev.lock")):
+        return  # the dev lock pins the runtime lock's versions too (tests/codebase/test_lock.py)
     say(f"installing {lock}")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "install", "--require-hashes", "-r", str(ROOT / lock)], check=True)
-    stamp.write_text(digest)
+    stamp_of(lock).write_text(digest_of(lock))
+
+
+def digest_of(lock: str) -> str:
+    return hashlib.sha256((ROOT / lock).read_bytes()).hexdigest()
+
+
+def stamp_of(lock: str) -> Path:
+    return VENV / f".installed-{Path(lock).stem}"
+
+
+def installed(lock: str) -> bool:
+    """Whether .venv holds exactly this lock (its digest as installed last time)."""
+    stamp = stamp_of(lock)
+    return stamp.exists() and stamp.read_text() == digest_of(lock)
 
 
 def manage(*args: str, env: dict | None = None, capture: bool = False) -> str:
+    # only stdout is captured: when a command fails, its error reaches the terminal, not just ours
     result = subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=ROOT, check=True, env=env, capture_output=capture, text=True
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        check=True,
+        env=env,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
     )
     return result.stdout if capture else ""
 

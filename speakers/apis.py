@@ -1,6 +1,7 @@
 """Speaker API: the public roster, organisers' assignments, a speaker's own area, and the
 signed invitation link. Views parse, call one service, render."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -91,6 +92,14 @@ class SpeakerViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=speaker.pk)
 
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, **error_responses(400, 401, 403, 404)})
+    @action(detail=True, methods=["post"], url_path="account-link")
+    def account_link(self, request, pk=None):
+        """Email the speaker a link that links the account they sign in with to this profile:
+        linking needs their consent (only a superuser sets ``user`` directly)."""
+        services.send_account_link(speaker=self.get_object(), by=request.user)
+        return Response({"detail": "The link is on its way to the speaker's address."}, status=status.HTTP_202_ACCEPTED)
+
 
 # --- assignments (organisers) ---------------------------------------------------------
 
@@ -134,7 +143,7 @@ class SpeakerAssignmentViewSet(
         return Response(self.get_serializer(assignment).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        payload = AssignSpeakerSerializer(data=request.data)
+        payload = AssignSpeakerSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         assignment = services.assign_speaker(by=request.user, **payload.validated_data)
         return self._render(assignment, status.HTTP_201_CREATED)

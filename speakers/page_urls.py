@@ -13,4 +13,6 @@ urlpatterns = [
     path("speaker/invitations/<id:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
     # the signed link in the invitation email (speakers helper)
     path("speaker/invitation/<str:token>/", pages.invitation_link, name="speaker-invitation-page"),
+    # the signed link that links an account to a speaker profile (the person's consent)
+    path("speaker/link/<str:token>/", pages.account_link, name="speaker-account-link"),
 ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from events.models import Event, Language, Region
+from events.selectors import events_managed_by
 from events_project import fields
 from speakers import conflicts as speaker_conflicts
 from speakers.models import (
@@ -17,6 +18,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
+from speakers.selectors import speakers_managed_by
 
 PUBLIC_SPEAKER_FIELDS = [
     "id", "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "photo_src",
@@ -150,8 +152,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignSpeakerSerializer(serializers.Serializer):
-    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all())
-    speaker = serializers.PrimaryKeyRelatedField(queryset=Speaker.objects.all())
+    # only events the caller organises (someone else's is a 400, like an unknown id)
+    event = fields.ScopedRelatedField(model=Event, selector=events_managed_by)
+    speaker = fields.ScopedRelatedField(model=Speaker, selector=speakers_managed_by)
     role = serializers.ChoiceField(choices=AssignmentRole.choices, default=AssignmentRole.PANELLIST)
     order = serializers.IntegerField(min_value=0, max_value=1000, default=0)
     response_deadline = fields.DateTimeField(required=False, allow_null=True, default=None)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from speakers import conflicts as speaker_conflicts
@@ -39,11 +40,21 @@ from speakers.selectors import unanswered_assignments, unread_answers
 
 INVITATION_SALT = "speakers.invitation"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-# Reminders go out every this many days while an invitation is unanswered, until its deadline.
-REMINDER_INTERVAL = dt.timedelta(days=getattr(settings, "SPEAKER_REMINDER_INTERVAL_DAYS", 3))
-# Default time to answer; never later than a day before the event.
-RESPONSE_TIME = dt.timedelta(days=getattr(settings, "SPEAKER_RESPONSE_DAYS", 10))
-LINK_MAX_AGE = dt.timedelta(days=getattr(settings, "SPEAKER_INVITATION_LINK_DAYS", 60))
+
+
+def reminder_interval() -> dt.timedelta:
+    """Reminders go out every this often while an invitation is unanswered, until its deadline."""
+    return dt.timedelta(days=settings.SPEAKER_REMINDER_INTERVAL_DAYS)
+
+
+def response_time() -> dt.timedelta:
+    """Default time to answer; never later than a day before the event."""
+    return dt.timedelta(days=settings.SPEAKER_RESPONSE_DAYS)
+
+
+def link_max_age() -> dt.timedelta:
+    return dt.timedelta(days=settings.SPEAKER_INVITATION_LINK_DAYS)
+
 
 PROFILE_FIELDS = (
     "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "languages", "roles",
@@ -83,8 +94,18 @@ def _check_account_free(user, speaker: Speaker | None = None) -> None:
         raise SpeakerConflicts("This account already belongs to another speaker.", "account_taken")
 
 
+def _check_may_link(user, by) -> None:
+    """Linking an account to a speaker gives it the speaker's schedule, feed and join links:
+    only a superuser may do it directly; anyone else sends the person a link (their consent)."""
+    if user is not None and by is not None and not (by.is_authenticated and by.is_superuser):
+        raise Forbidden(
+            "Linking an account to a speaker needs the person's consent: send them a link.", "link_needs_consent"
+        )
+
+
 @transaction.atomic
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
+    _check_may_link(fields.get("user"), by)
     _check_account_free(fields.get("user"))
     speaker = Speaker(**_clean_profile(fields))
     speaker.full_clean(exclude=["photo"])
@@ -104,6 +125,8 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
         forbidden = sorted(set(changes) & set(ORGANISER_ONLY_FIELDS))
         if forbidden:
             raise Forbidden(f"Only organisers can change {', '.join(forbidden)}.", "organiser_only_field")
+    if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
+        _check_may_link(changes["user"], by)
     if "user" in changes:
         _check_account_free(changes["user"], speaker)
     for name, value in _clean_profile(changes).items():
@@ -112,6 +135,63 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
     speaker.save()
     if travel_regions is not None:
         speaker.travel_regions.set(travel_regions)
+    return speaker
+
+
+# --- linking an account, with the person's consent ------------------------------------
+
+ACCOUNT_LINK_SALT = "speakers.account-link"
+ACCOUNT_LINK_MAX_AGE = dt.timedelta(days=7)
+
+
+def account_link_token(speaker: Speaker) -> str:
+    # bound to the address it is sent to: changing the speaker's email voids earlier links
+    return signing.dumps([speaker.pk, speaker.email.strip().lower()], salt=ACCOUNT_LINK_SALT)
+
+
+def send_account_link(*, speaker: Speaker, by) -> Speaker:
+    """Email the speaker a link that links the account they sign in with to this profile.
+
+    Side effect: one ``speaker_account_link`` message to the speaker's private address.
+    """
+    if not is_organiser(by):
+        raise Forbidden("Only organisers can send a speaker a link.", "not_an_organiser")
+    if not speaker.email:
+        raise SpeakerError("The speaker has no email address to send the link to.", "email_required")
+    queue_message(
+        kind="speaker_account_link",
+        recipient_email=speaker.email,
+        recipient_name=speaker.name,
+        dedup_key=f"speaker_account_link:{speaker.pk}:{timezone.now():%Y%m%d%H%M}",
+        context={"link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/")},
+    )
+    return speaker
+
+
+def speaker_for_account_link(token: str) -> Speaker:
+    """The profile a link is for; forged, expired or outdated (email changed) links are refused."""
+    try:
+        speaker_id, email = signing.loads(token, salt=ACCOUNT_LINK_SALT, max_age=ACCOUNT_LINK_MAX_AGE)
+        speaker = Speaker.objects.filter(pk=int(speaker_id)).first()
+    except (signing.BadSignature, ValueError, TypeError, OverflowError):
+        speaker = None
+    if speaker is None or speaker.email.strip().lower() != email:
+        raise InvalidInvitationLink("This link is not valid any more. Ask the organisers for a new one.")
+    return speaker
+
+
+@transaction.atomic
+def link_account(*, token: str, user) -> Speaker:
+    """Link ``user`` (signed in, who opened the emailed link) to the speaker profile."""
+    speaker = speaker_for_account_link(token)
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if speaker.user_id == user.pk:
+        return speaker
+    if speaker.user_id is not None:
+        raise SpeakerConflicts("This speaker profile is linked to another account.", "profile_taken")
+    _check_account_free(user, speaker)
+    speaker.user = user
+    speaker.save(update_fields=["user", "updated_at"])
     return speaker
 
 
@@ -143,7 +223,7 @@ def invitation_respond_url(assignment: SpeakerAssignment) -> str:
 
 def assignment_from_token(token: str) -> SpeakerAssignment:
     try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=LINK_MAX_AGE)
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=link_max_age())
     except signing.SignatureExpired:
         raise InvalidInvitationLink("This invitation link has expired.", "link_expired") from None
     except signing.BadSignature:
@@ -159,7 +239,7 @@ def assignment_from_token(token: str) -> SpeakerAssignment:
 
 
 def _default_deadline(*, event: Event, now) -> dt.datetime:
-    deadline = min(now + RESPONSE_TIME, event.start - dt.timedelta(days=1))
+    deadline = min(now + response_time(), event.start - dt.timedelta(days=1))
     # an event very soon still gets a deadline, just before it starts
     return deadline if deadline > now else event.start
 
@@ -357,6 +437,7 @@ def withdraw_assignment(*, assignment: SpeakerAssignment, by) -> SpeakerAssignme
     assignment.status = AssignmentStatus.WITHDRAWN
     assignment.withdrawn_at = timezone.now()
     assignment.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    log_action(by=by, action="speaker.invitation_withdrawn", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -390,6 +471,7 @@ def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> Spe
     assignment.save(
         update_fields=["conflict_override_reason", "conflict_overridden_by", "conflict_overridden_at", "updated_at"]
     )
+    log_action(by=by, action="speaker.conflicts_overridden", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -397,7 +479,7 @@ def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> Spe
 
 
 def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
-    """Remind speakers who have not answered, every REMINDER_INTERVAL until the deadline;
+    """Remind speakers who have not answered, every ``reminder_interval()`` until the deadline;
     after it, alert the event's organisers once.
 
     Safe to run twice, also concurrently: each reminder and alert is claimed with a
@@ -409,7 +491,7 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     # only the rows that are due: the scan runs hourly (setup_schedules)
     due_alert = Q(response_deadline__lte=now, unanswered_alert_sent_at__isnull=True)
-    due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - REMINDER_INTERVAL)
+    due_reminder = Q(response_deadline__gt=now, last_contact__lte=now - reminder_interval())
     pending = (
         unanswered_assignments(now=now)
         .annotate(last_contact=Coalesce("last_reminded_at", "invited_at"))
@@ -421,7 +503,7 @@ def send_invitation_reminders(*, now: dt.datetime | None = None) -> dict:
         if now >= assignment.response_deadline:
             if assignment.unanswered_alert_sent_at is None and _alert_organisers(assignment, now=now):
                 return "alerted"
-        elif (assignment.last_reminded_at or assignment.invited_at) + REMINDER_INTERVAL <= now:
+        elif (assignment.last_reminded_at or assignment.invited_at) + reminder_interval() <= now:
             if send_reminder(assignment=assignment, now=now):
                 return "reminded"
         return None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events_project.exceptions import DomainError
+from events_project.throttles import throttled
 from teams import services
 from teams.exceptions import InvitationUnusable
 from teams.manage_forms import NewAccountForm
@@ -31,6 +32,7 @@ def _next_page(invitation) -> str:
     return reverse("checkin", args=[invitation.event_id])
 
 
+@throttled("token")
 @require_http_methods(["GET", "POST"])
 def accept(request, token: str):
     try:

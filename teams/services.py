@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event
 from events.roles import ensure_organisers_group
+from events.services import log_action
 from notifications import kinds
 from notifications.services import queue_message
 from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
@@ -102,6 +103,7 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "expires_at": invitation.expires_at.isoformat(),
         },
     )
+    log_action(by=by, action="team.invited", event=event, subject=invitation, data={"role": role})
     return invitation
 
 
@@ -183,6 +185,7 @@ def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        log_action(by=by, action="team.invitation_revoked", event=invitation.event, subject=invitation)
     return invitation
 
 
@@ -197,3 +200,4 @@ def remove_from_team(*, event: Event, user, role: str, by) -> None:
         if event.organisers.exclude(pk=user.pk).count() == 0:
             raise TeamError(_("An event keeps at least one organiser."), "last_organiser")
     _members(event, role).remove(user)
+    log_action(by=by, action="team.removed", event=event, subject=user, data={"role": role})

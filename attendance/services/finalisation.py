@@ -36,7 +36,7 @@ FINALISE_LOOKBACK = dt.timedelta(days=30)
 
 def grace_for(event: Event) -> dt.timedelta:
     """How long after the end an in-person event's attendance stays open (late check-ins)."""
-    return dt.timedelta(minutes=getattr(settings, "ATTENDANCE_GRACE_MINUTES", 30))
+    return dt.timedelta(minutes=settings.ATTENDANCE_GRACE_MINUTES)
 
 
 def needs_report(event: Event) -> bool:

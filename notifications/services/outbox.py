@@ -48,11 +48,11 @@ DEDUP_KEY_MAX = 255
 
 
 def max_attempts() -> int:
-    return getattr(settings, "OUTBOX_MAX_ATTEMPTS", 5)
+    return settings.OUTBOX_MAX_ATTEMPTS
 
 
 def batch_size() -> int:
-    return getattr(settings, "OUTBOX_BATCH_SIZE", 200)
+    return settings.OUTBOX_BATCH_SIZE
 
 
 # minutes to wait after the 1st, 2nd, ... failed attempt
@@ -66,18 +66,18 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def send_budget_seconds() -> float:
     """How long one batch may spend talking to the mail server: half the task timeout."""
-    return getattr(settings, "OUTBOX_SEND_BUDGET_SECONDS", settings.Q_CLUSTER.get("timeout", 60) / 2)
+    return settings.OUTBOX_SEND_BUDGET_SECONDS
 
 
 def lost_after() -> dt.timedelta:
     """A pending row whose task has not run for this long is taken for lost (Redis broker)."""
-    return dt.timedelta(minutes=getattr(settings, "OUTBOX_LOST_AFTER_MINUTES", 5))
+    return dt.timedelta(minutes=settings.OUTBOX_LOST_AFTER_MINUTES)
 
 
 def lease() -> dt.timedelta:
     """How long a claim holds without renewal. A worker renews it every quarter of that while
     it works, so a claim that runs out belongs to a worker that died (or hangs)."""
-    return dt.timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 20))
+    return dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 def new_message_id() -> str:

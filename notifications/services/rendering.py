@@ -106,13 +106,11 @@ WHY = {
 
 
 def programme_name() -> str:
-    return getattr(settings, "PROGRAMME_NAME", "STEM Mentorship Programme")
+    return settings.PROGRAMME_NAME
 
 
 def contact_email() -> str:
-    return getattr(settings, "PROGRAMME_CONTACT_EMAIL", "") or settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip(
-        "> "
-    )
+    return settings.PROGRAMME_CONTACT_EMAIL or settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip("> ")
 
 
 def _registration(about):

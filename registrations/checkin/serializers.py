@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework import serializers
 
+from events.models import MAX_PARTY_SIZE
 from events_project import fields
 from registrations.checkin.services import MAX_BATCH_SCANS, display_name
 from registrations.models import CheckIn, Registration
@@ -38,7 +39,7 @@ class ManualCheckInSerializer(serializers.Serializer):
 class WalkInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    party_size = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE, default=1)
     device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 

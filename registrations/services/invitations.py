@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events.services import log_action
 from notifications import kinds
 from notifications.services import queue_message
 from registrations.exceptions import Conflict, InvalidRegistrationTransition, RegistrationError
@@ -73,6 +74,7 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
         invitation,
         dedup_key=f"{kinds.REGISTRATION_INVITATION}:invitation:{invitation.pk}:resent:{now:%Y%m%dT%H%M%S.%f}",
     )
+    log_action(by=by, action="invitation.resent", event=invitation.event, subject=invitation)
     return invitation
 
 
@@ -87,6 +89,7 @@ def update_invitation(*, invitation: Invitation, by=None, **changes) -> Invitati
         if field in changes:
             setattr(invitation, field, (changes[field] or "").strip()[:200])
     invitation.save(update_fields=["name", "sector", "organisation"])
+    log_action(by=by, action="invitation.changed", event=invitation.event, subject=invitation)
     return invitation
 
 
@@ -105,4 +108,5 @@ def revoke_invitation(*, invitation: Invitation, by=None) -> Invitation:
         raise InvalidRegistrationTransition(
             "This invitation was used; cancel the registration instead.", "invitation_used"
         )
+    log_action(by=by, action="invitation.revoked", event=invitation.event, subject=invitation)
     return invitation

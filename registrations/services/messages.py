@@ -5,6 +5,7 @@ import hashlib
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events.services import log_action
 from notifications import kinds
 from notifications.services import MessageSpec, queue_message, queue_messages
 from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
@@ -80,6 +81,7 @@ def resend_ticket(*, registration: Registration, by=None, now=None) -> Registrat
         event=registration.event,
         dedup_key=f"ticket_resent:{registration.pk}:{now:%Y%m%d%H%M}",
     )
+    log_action(by=by, action="registration.ticket_resent", event=registration.event, subject=registration)
     return registration
 
 
@@ -113,7 +115,10 @@ def message_registrants(*, event: Event, registration_ids, subject: str, body: s
         )
         for registration in registrations
     ]
-    return len(queue_messages(specs))
+    queued = len(queue_messages(specs))
+    if queued:
+        log_action(by=by, action="registration.messaged", event=event, data={"recipients": queued})
+    return queued
 
 
 def tell_registrants_of_change(*, event: Event, changed_fields=frozenset()) -> int:

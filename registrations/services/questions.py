@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from events.models import Event
+from events.services import log_action
 from registrations.exceptions import RegistrationError
 from registrations.models import Question
 
@@ -26,6 +27,7 @@ def create_question(*, event: Event, by=None, **fields) -> Question:
     fields = {key: value for key, value in fields.items() if key in EDITABLE}
     question = _check(Question(event=event, **fields))
     question.save()
+    log_action(by=by, action="question.created", event=event, subject=question)
     return question
 
 
@@ -35,12 +37,14 @@ def update_question(*, question: Question, by=None, **changes) -> Question:
         if key in EDITABLE:
             setattr(question, key, value)
     _check(question).save()
+    log_action(by=by, action="question.changed", event=question.event, subject=question)
     return question
 
 
 @transaction.atomic
 def delete_question(*, question: Question, by=None) -> None:
     """Delete a question and the answers given to it."""
+    log_action(by=by, action="question.deleted", event=question.event, subject=question)
     question.delete()
 
 
@@ -66,4 +70,5 @@ def move_question(*, question: Question, by=None, step: int) -> Question:
         if item.position != position:
             Question.objects.filter(pk=item.pk).update(position=position)
     question.refresh_from_db()
+    log_action(by=by, action="question.moved", event=question.event, subject=question)
     return question

@@ -13,14 +13,17 @@ transaction (:mod:`registrations.services.messages`); the notifications app send
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 
-from events.models import Event, EventStatus, RegistrationMode
+from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
+from events.services import log_action
 from notifications import kinds
 from notifications.language import supported
 from registrations.exceptions import (
@@ -57,8 +60,6 @@ logger = logging.getLogger(__name__)
 Status = RegistrationStatus
 Source = Registration.Source
 
-# A parent with their children or a teacher with a class; larger groups are arranged by hand.
-MAX_PARTY_SIZE = 30
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
 STAFF_SOURCES = (Source.ORGANISER, Source.WALK_IN, Source.COHORT)
@@ -142,7 +143,16 @@ def _use_invitation(*, event: Event, code: str, now: dt.datetime) -> Invitation:
     return invitation
 
 
-def register(
+@dataclass(frozen=True)
+class Registered:
+    """What registering did: the registration, and whether the person held it already (a
+    repeated or second request: that registration, unchanged, and nothing sent)."""
+
+    registration: Registration
+    already: bool
+
+
+def register_once(
     *,
     event: Event,
     name: str,
@@ -157,15 +167,17 @@ def register(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
-) -> Registration:
+) -> Registered:
     """Register a person (and the party they bring) for an event.
 
-    Returns the new registration, confirmed / pending / waitlisted; or, when the person already
-    holds an active registration for the event, that one, with ``already_registered = True``.
-    Online registrations respect the registration window, the event's mode, consent and required
-    questions and the event's party limit (``max_party_size``); organisers adding someone by hand
-    (``source="organiser"``) skip window, mode, party limit and required questions, and walk-ins
-    never join the waiting list. A new waiting-list entry carries ``position_told``.
+    Returns ``Registered``: the new registration, confirmed / pending / waitlisted; or, when the
+    person already holds an active registration for the event, that one with ``already=True``.
+    A signed-in ``user`` registering themself registers with their account's email address (a
+    typed ``email`` is ignored). Online registrations respect the registration window, the
+    event's mode, consent and required questions and the event's party limit
+    (``max_party_size``); organisers adding someone by hand (``source="organiser"``) skip window,
+    mode, party limit and required questions, and walk-ins never join the waiting list. A new
+    waiting-list entry carries ``position_told``.
 
     One transaction: the seat is a conditional UPDATE, the row an INSERT, the message one outbox
     row; a repeated request finds the first registration through the unique constraint.
@@ -190,22 +202,43 @@ def register(
     )
 
 
+def _asks_questions() -> RawSQL:
+    # as Exists(Question.objects.filter(event=OuterRef("pk"))), without resolving a subquery
+    # for every registration (a third of the event read's CPU)
+    quote = connection.ops.quote_name
+    event = f"{quote(Event._meta.db_table)}.{quote(Event._meta.pk.column)}"
+    question_event = quote(Question._meta.get_field("event").column)
+    sql = f"EXISTS (SELECT 1 FROM {quote(Question._meta.db_table)} WHERE {question_event} = {event})"
+    return RawSQL(sql, [], output_field=BooleanField())
+
+
 def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
     """The event from ``events`` (a visibility selector's queryset), read for a registration:
-    no prefetches, and whether it asks questions in the same query (``has_questions``)."""
-    event = (
-        events.prefetch_related(None)
-        .annotate(has_questions=Exists(Question.objects.filter(event=OuterRef("pk"))))
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        raise NotFound("No such event.", "not_found")
-    return event
+    the event's own row only, and whether it asks questions in the same query (``has_questions``).
+
+    No joined or prefetched relations: building the SELECT of three tables' columns costs more
+    CPU than the rest of the registration's own work, and the registration needs none of them
+    (a message that mentions the region loads it when rendered).
+    """
+    try:
+        # get(), not first(): no ORDER BY to build and run for a primary key
+        return (
+            events.select_related(None)
+            .prefetch_related(None)
+            .annotate(has_questions=_asks_questions())
+            .get(pk=event_id)
+        )
+    except Event.DoesNotExist:
+        raise NotFound("No such event.", "not_found") from None
 
 
-def register_for_event(*, events: QuerySet[Event], event_id: int, **details) -> Registration:
-    """:func:`register` for a caller that has the event's id only (the registration API).
+def register(*, event: Event, **details) -> Registration:
+    """:func:`register_once`, for a caller that needs only the registration (new or held already)."""
+    return register_once(event=event, **details).registration
+
+
+def register_for_event(*, events: QuerySet[Event], event_id: int, **details) -> Registered:
+    """:func:`register_once` for a caller that has the event's id only (the registration API).
 
     The event is read from ``events`` (what the caller may see: 404 otherwise) inside the
     registration's own transaction, together with whether it asks questions, so a rush
@@ -236,8 +269,13 @@ def _register(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
-) -> Registration:
+) -> Registered:
     user = user if getattr(user, "is_authenticated", False) else None
+    staff = source in STAFF_SOURCES
+    if user is not None and user.email and not staff:
+        # someone signed in registers with their account's address, whatever a form says: it is
+        # where their ticket goes, and anyone can type someone else's address
+        email = user.email
     email = normalise_email(email or (user.email if user else ""))
     name = (name or "").strip() or (user.get_full_name() or user.username if user else "")
     if not name:
@@ -277,8 +315,7 @@ def _register(
         existing = active_registration(event=event_id, email=email, user=user)
         if existing is None:
             raise
-        existing.already_registered = True
-        return existing
+        return Registered(existing, already=True)
 
 
 def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_processing, consent_recording) -> None:
@@ -305,7 +342,7 @@ def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_pro
 
 def _create_registration(
     *, event, name, email, user, answers, invitation_code, source, consent_recording, **fields
-) -> Registration:
+) -> Registered:
     """The registration's transaction (the caller opened it)."""
     staff = source in STAFF_SOURCES
     party_size = fields["party_size"]
@@ -327,8 +364,7 @@ def _create_registration(
         # an account may hold a registration under another address: the constraint is by email
         existing = active_registration(event=event, email=email, user=user)
         if existing is not None:
-            existing.already_registered = True
-            return existing
+            return Registered(existing, already=True)
     invitation = None
     if needs_invitation:
         invitation = _use_invitation(event=event, code=invitation_code, now=now)
@@ -366,7 +402,6 @@ def _create_registration(
     # what the answer shows needs no further query: the answers just written, the position told
     registration._prefetched_objects_cache = {"answers": written}
     registration.position_told = position
-    registration.already_registered = False
     if status == Status.CONFIRMED:
         # a cohort enrolment books every session of a nine-month series at once: one
         # confirmation each would be ~16 emails per mentee; their reminders carry the details
@@ -376,7 +411,7 @@ def _create_registration(
         tell_registrant(registration, kinds.REGISTRATION_PENDING, new_registration=True)
     else:
         tell_registrant(registration, kinds.WAITING_LIST_JOINED, new_registration=True, position=position)
-    return registration
+    return Registered(registration, already=False)
 
 
 def register_walk_in(*, event: Event, name: str, email: str = "", party_size: int = 1, by=None) -> Registration:
@@ -386,7 +421,7 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
     left; never joins the waiting list. No online consent is recorded: staff registered them.
     Side effects: registration_confirmed when an email is given.
     """
-    return register(
+    registration = register(
         event=event,
         name=name,
         email=email,
@@ -394,12 +429,18 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
         consent_data_processing=False,
         source=Source.WALK_IN,
     )
+    log_action(by=by, action="registration.walk_in", event=event, subject=registration)
+    return registration
 
 
-def add_registration(*, event: Event, by, name: str, email: str, party_size: int = 1, **extra) -> Registration:
-    """An organiser adds a person by hand: no window, mode or required questions; seats still count."""
+def add_registration(*, event: Event, by, name: str, email: str, party_size: int = 1, **extra) -> Registered:
+    """An organiser adds a person by hand: no window, mode or required questions; seats still count.
+    ``already``: the person was registered (that registration, unchanged)."""
     extra.setdefault("consent_data_processing", False)
-    return register(event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra)
+    result = register_once(event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra)
+    if not result.already:
+        log_action(by=by, action="registration.added", event=event, subject=result.registration)
+    return result
 
 
 # --- leaving ----------------------------------------------------------------------------
@@ -412,32 +453,34 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
     Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
     a whole action, as leaving a cohort does); freed seats go to the waiting list.
     """
-    ended = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
-    if ended is None:
+    freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
+    if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
     if tell:
-        tell_registrant(ended, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
-    if ended.freed_seats:
-        promote_waiting_list(event=ended.event)
-    return ended
+        tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    log_action(by=by, action="registration.cancelled", event=registration.event, subject=registration)
+    if freed:
+        promote_waiting_list(event=registration.event)
+    return registration
 
 
 @transaction.atomic
 def reject_registration(*, registration: Registration, by, reason: str = "") -> Registration:
     """An organiser turns a registration down. Side effects: registration_rejected; seats freed."""
-    ended = end_registration(registration, to=Status.REJECTED, now=timezone.now())
-    if ended is None:
+    freed = end_registration(registration, to=Status.REJECTED, now=timezone.now())
+    if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             return registration
         raise InvalidRegistrationTransition("A cancelled registration cannot be rejected.", "invalid_transition")
-    tell_registrant(ended, kinds.REGISTRATION_REJECTED, reason=reason)
-    if ended.freed_seats:
-        promote_waiting_list(event=ended.event)
-    return ended
+    tell_registrant(registration, kinds.REGISTRATION_REJECTED, reason=reason)
+    log_action(by=by, action="registration.rejected", event=registration.event, subject=registration)
+    if freed:
+        promote_waiting_list(event=registration.event)
+    return registration
 
 
 @transaction.atomic
@@ -462,6 +505,7 @@ def approve_registration(*, registration: Registration, by) -> Registration:
     if outcome == NO_SEATS:
         raise EventFull("Not enough seats left to approve this registration.", "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED)
+    log_action(by=by, action="registration.approved", event=registration.event, subject=registration)
     return registration
 
 

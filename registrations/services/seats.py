@@ -14,28 +14,45 @@ whoever moves a registration onto or off the list changes it in the same transac
 """
 
 import datetime as dt
+import functools
 
-from django.db.models import Exists, F, Q
+from django.db import connection
+from django.db.models import F
 
 from events.models import Event
 from registrations.exceptions import InvalidRegistrationTransition
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 
+@functools.cache
+def _take_seats_sql(vendor: str, *, behind_waiting_list: bool) -> str:
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Event._meta.db_table)} SET seats_taken = seats_taken + %s"
+        " WHERE id = %s AND (capacity IS NULL OR seats_taken <= capacity - %s)"
+    )
+    if behind_waiting_list:
+        sql += (
+            f" AND NOT EXISTS (SELECT 1 FROM {quote(Registration._meta.db_table)}"
+            f" WHERE event_id = %s AND status = '{RegistrationStatus.WAITLISTED.value}')"
+        )
+    return sql
+
+
 def take_seats(*, event_id: int, seats: int, behind_waiting_list: bool = False) -> bool:
     """Take ``seats`` seats if that many are left (always, for unlimited capacity).
 
     ``behind_waiting_list``: and only if nobody is waiting (a free seat is owed to the first
-    person waiting), checked in the same statement on the list's index.
+    person waiting), checked in the same statement on the list's index. Hand-written and
+    cached: the ORM spends more CPU building this UPDATE than the database spends running it,
+    and every registration runs it.
     """
     if seats <= 0:
         return True
-    fits = Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity") - seats)
-    events = Event.objects.filter(fits, pk=event_id)
-    if behind_waiting_list:
-        waiting = Registration.objects.filter(event_id=event_id, status=RegistrationStatus.WAITLISTED)
-        events = events.filter(~Exists(waiting))
-    return events.update(seats_taken=F("seats_taken") + seats) == 1
+    params = [seats, event_id, seats] + ([event_id] if behind_waiting_list else [])
+    with connection.cursor() as cursor:
+        cursor.execute(_take_seats_sql(connection.vendor, behind_waiting_list=behind_waiting_list), params)
+        return cursor.rowcount == 1
 
 
 def left_waiting_list(*, event_id: int) -> None:
@@ -71,11 +88,12 @@ def seat_registration(registration: Registration, *, from_status: str, to: str, 
     return SEATED
 
 
-def end_registration(registration: Registration, *, to: str, now: dt.datetime) -> Registration | None:
+def end_registration(registration: Registration, *, to: str, now: dt.datetime) -> int | None:
     """Move an active registration to cancelled/rejected and give back its seats.
 
     Conditional on the status and seats we read, so two simultaneous cancels free the seats once.
-    Returns the fresh registration, or None when it was no longer active.
+    Returns how many seats it freed (0 for one that held none), with ``registration`` read
+    again; or None when it was no longer active.
     """
     for _attempt in range(3):
         current = Registration.objects.filter(pk=registration.pk).values("status", "seats_held").first()
@@ -89,6 +107,5 @@ def end_registration(registration: Registration, *, to: str, now: dt.datetime) -
             if current["status"] == RegistrationStatus.WAITLISTED:
                 left_waiting_list(event_id=registration.event_id)
             registration.refresh_from_db()
-            registration.freed_seats = current["seats_held"]
-            return registration
+            return current["seats_held"]
     raise InvalidRegistrationTransition("The registration is changing; try again.", "busy")

@@ -20,6 +20,7 @@ import qrcode
 import qrcode.constants
 from qrcode.image.svg import SvgPathImage
 
+from events.services import log_action
 from registrations.models import TICKET_SECRET_LENGTH, Registration, new_ticket_secret
 
 TICKET_PAYLOAD_PREFIX = "EVT1:"
@@ -87,4 +88,5 @@ def reissue_ticket(*, registration: Registration, by=None) -> Registration:
     """
     registration.ticket_secret = new_ticket_secret()
     registration.save(update_fields=["ticket_secret", "updated_at"])
+    log_action(by=by, action="registration.ticket_reissued", event=registration.event, subject=registration)
     return registration

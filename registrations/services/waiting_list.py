@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
 from registrations.exceptions import EventFull, InvalidRegistrationTransition
@@ -86,6 +87,7 @@ def promote_registration(*, registration: Registration, by) -> Registration:
     elif seat_registration(registration, from_status=was, to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
         raise EventFull("Not enough seats left; raise the capacity first.", "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
+    log_action(by=by, action="registration.promoted", event=registration.event, subject=registration)
     return registration
 
 
@@ -172,11 +174,10 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     def expire(registration: Registration) -> bool:
         if not due.filter(pk=registration.pk).exists():
             return False
-        ended = end_registration(registration, to=Status.CANCELLED, now=now)
-        if ended is None:
+        if end_registration(registration, to=Status.CANCELLED, now=now) is None:
             return False
-        tell_registrant(ended, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
-        promote_waiting_list(event=ended.event)
+        tell_registrant(registration, kinds.REGISTRATION_CANCELLED, reason="offer_expired")
+        promote_waiting_list(event=registration.event)
         return True
 
     return sum(process_each(due.select_related("event"), expire, job="offer expiry"))

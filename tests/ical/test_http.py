@@ -76,6 +76,8 @@ def test_feeds_with_different_filters_have_different_etags(client):
     webinars = client.get("/calendar/events.ics?kind=webinar", HTTP_IF_NONE_MATCH=everything["ETag"])
 
     assert webinars.status_code == 200
+    assert webinars["ETag"] not in ("", everything["ETag"])
+    assert client.get("/calendar/events.ics?kind=webinar", HTTP_IF_NONE_MATCH=webinars["ETag"]).status_code == 304
 
 
 @pytest.mark.parametrize("url", ["/calendar/events.ics", "/calendar/events.ics?kind=workshop&region=ganja"])

@@ -167,6 +167,26 @@ def test_speaker_feed_has_accepted_events_with_join_urls(client):
     assert accepted.join_url.encode() in unfolded(response)
 
 
+def test_speaker_feed_serves_nothing_once_the_account_is_unlinked(client):
+    """A private feed serves what its owner may see now: a former speaker's join URLs stop."""
+    from speakers.models import Speaker, SpeakerAssignment
+
+    user = factories.UserFactory()
+    speaker = Speaker.objects.create(name="Aysel", email="aysel@example.org", user=user)
+    accepted = factories.WebinarFactory()
+    SpeakerAssignment.objects.create(event=accepted, speaker=speaker, status="accepted", invited_at=timezone.now(),
+                                     response_deadline=timezone.now() + dt.timedelta(days=2))  # fmt: skip
+    feed = feed_services.create_feed(user=user, scope="speaker")
+    assert ical.event_uid(accepted) in vevents(parse(client.get(_feed_url(feed))))
+
+    speaker.user = None
+    speaker.save()
+    response = client.get(_feed_url(feed))
+
+    assert vevents(parse(response)) == {}
+    assert accepted.join_url.encode() not in unfolded(response)
+
+
 def test_organiser_feed_has_own_events_and_drafts(client, organiser):
     own = factories.WebinarFactory(organisers=[organiser])
     draft = factories.EventFactory(status="draft", published_at=None, organisers=[organiser])

@@ -113,7 +113,7 @@ def test_vevent_carries_identity_status_and_links(client, organiser):
     assert component["GEO"].longitude == pytest.approx(46.3606)
     assert str(component["LOCATION"]) == "Innovation Centre, Ataturk ave 1, Ganja"
     assert str(component["ORGANIZER"]) == "mailto:events@example.org"
-    assert organiser.get_full_name() in component["ORGANIZER"].params["CN"]
+    assert component["ORGANIZER"].params["CN"] == "STEM Mentorship"
     description = str(component["DESCRIPTION"])
     assert description.startswith(event.description)
     assert f"Details: http://127.0.0.1:8000/events/{event.pk}/" in description
@@ -228,3 +228,17 @@ def test_cached_fragment_is_not_reused_after_the_event_changes(client):
     component = vevents(_public_feed(client))[ical.event_uid(event)]
 
     assert str(component["SUMMARY"]) == "After"
+
+
+def test_organizer_is_the_programme_never_a_person(client, settings):
+    """An organiser without a full name used to appear by username: ORGANIZER;CN=aysel.m."""
+    settings.PROGRAMME_NAME = "STEM Mentorship Azerbaijan"
+    organiser = factories.OrganiserFactory(username="aysel-m-login", first_name="", last_name="")
+    event = factories.EventFactory(organisers=[organiser])
+
+    feed = client.get("/calendar/events.ics").content.decode()
+    single = client.get(f"/api/events/{event.pk}/ics/").content.decode()
+    component = vevents(parse(feed.encode()))[ical.event_uid(event)]
+
+    assert component["ORGANIZER"].params["CN"] == "STEM Mentorship Azerbaijan"
+    assert ("aysel-m-login" in feed, "aysel-m-login" in single) == (False, False)

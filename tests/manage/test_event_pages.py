@@ -217,9 +217,22 @@ def test_editing_a_cancelled_event_is_refused_on_the_form(organiser_web, own_eve
 
     response = organiser_web.post(f"/manage/events/{own_event.pk}/edit/", post)
 
-    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert response.status_code == 302 and response["Location"] == f"/manage/events/{own_event.pk}/"
     own_event.refresh_from_db()
     assert own_event.title == "Robotics workshop"
+
+
+@pytest.mark.parametrize("action", ["edit", "move", "cancel"])
+def test_a_cancelled_event_offers_no_form_that_would_only_refuse(organiser_web, own_event, action):
+    """The "Edit" tab stays on a cancelled event: it leads back to the event with the reason,
+    not to a long form whose Save answers "A cancelled event cannot be edited" (in English)."""
+    own_event.status = EventStatus.CANCELLED
+    own_event.save()
+
+    response = organiser_web.get(f"/manage/events/{own_event.pk}/{action}/", follow=True)
+
+    assert response.redirect_chain == [(f"/manage/events/{own_event.pk}/", 302)]
+    assert "This event is cancelled: it can no longer be changed. Copy it to plan it again." in response.text
 
 
 @pytest.mark.parametrize(

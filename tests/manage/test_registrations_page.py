@@ -37,6 +37,20 @@ def test_list_counts_people_not_only_registrations(organiser_web, own_event):
     assert b"Aysel Aliyeva" in response.content and b"Leyla Mammadova" in response.content
 
 
+def test_cancelling_a_row_asks_first_and_the_row_says_when_not_how(organiser_web, own_event):
+    """One tap on a phone must not cancel someone's place: the row's "Cancel registration" only opens
+    a confirming button. "Online" (how they registered) read as the event's format; it is not shown."""
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+
+    html = organiser_web.get(url(own_event)).content.decode()
+
+    row = html[html.index('data-testid="registration"') :]
+    confirm = row[row.index('<details class="confirm">') : row.index("</details>")]
+    assert 'value="cancel"' in confirm and "Yes, cancel this registration" in confirm
+    assert 'value="cancel"' not in row.replace(confirm, "")
+    assert "registered " in row and "· Online" not in row
+
+
 def test_filters_narrow_the_list(organiser_web, own_event, organiser):
     first = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org", sector="academia", organisation="ADA University")
     sign_up(own_event, "Leyla Mammadova", "leyla@example.org", sector="government")

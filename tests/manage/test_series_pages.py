@@ -53,6 +53,15 @@ def test_preview_lists_the_2nd_and_4th_thursdays_and_saves_nothing(organiser_web
     assert not Series.objects.exists()
 
 
+def test_preview_button_brings_the_phone_down_to_the_preview(organiser_web):
+    """On a phone the preview is three screens below the top: the button posts to the page's own
+    address with the preview's fragment, so the browser scrolls to what the organiser asked for."""
+    response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
+
+    assert 'name="preview" value="1" class="secondary" formaction="#preview-heading"' in response.text
+    assert 'id="preview-heading"' in response.text
+
+
 def test_saved_series_has_the_previewed_occurrences_and_the_rule_in_rfc5545(organiser_web, organiser):
     preview = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "preview": "1"})
     response = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "save": "1"})

@@ -168,3 +168,16 @@ def test_another_organisers_invitation_cannot_be_withdrawn_through_my_event(orga
     assert response.status_code == 404
     other_invitation.refresh_from_db()
     assert other_invitation.state == "pending"
+
+
+def test_invitations_become_cards_on_a_phone_with_withdraw_in_reach(organiser_web, own_event):
+    """A five-column table scrolled sideways on a phone and hid "Withdraw": it stacks, as the
+    outbox does, and each cell says what it is."""
+    invite(organiser_web, own_event)
+
+    html = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
+
+    table = html[html.index('data-testid="team-invitations"') : html.index("</table>")]
+    assert html[: html.index('data-testid="team-invitations"')].endswith('<table class="stack" ')
+    assert '<th scope="row">nigar@example.org</th>' in table
+    assert 'data-label="State"' in table and 'Withdraw<span class="visually-hidden"> · nigar@example.org' in table

@@ -16,6 +16,7 @@ from attendance.services import finalisation
 from notifications import kinds
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import queue_message
+from notifications.services.outbox import render_message
 from registrations.models import Attendance
 from tests import factories
 from tests.notifications.conftest import make_registration
@@ -356,28 +357,81 @@ def test_series_figures_for_the_organiser(organiser_client, series_with_sessions
     ]
 
 
-def test_participant_downloads_their_certificate_with_their_token(api_client, series_with_sessions):
-    _, registrations = series_with_sessions
+def _certificate_link(email) -> str:
+    from notifications.models import OutboxMessage
 
-    response = api_client.get(f"/api/attendance/certificates/{registrations[0].manage_token}/")
+    message = OutboxMessage.objects.get(kind="certificate_link", recipient_email=email)
+    text = render_message(message).body_text  # rendered when sent; the row says what to send
+    return next(line for line in text.splitlines() if "/api/attendance/certificates/" in line).strip()
 
+
+def test_participant_downloads_their_certificate_through_the_emailed_link(api_client, series_with_sessions):
+    series, _ = series_with_sessions
+
+    asked = api_client.post(f"/api/attendance/series/{series.pk}/certificate-link/", {"email": "Nigar@example.org"})
+    response = api_client.get(_certificate_link("nigar@example.org").removeprefix("http://127.0.0.1:8000"))
+
+    assert asked.status_code == 202
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
 
-def test_participant_below_the_threshold_gets_no_certificate(api_client, series_with_sessions, settings):
-    from registrations.models import Registration
+def test_a_management_token_opens_no_certificate(api_client, series_with_sessions):
+    """Anyone can register with someone else's address and get the token in the answer."""
+    _, registrations = series_with_sessions  # whoever registered as nigar@ got this token back
 
+    response = api_client.get(f"/api/attendance/certificates/{registrations[0].manage_token}/")
+
+    assert (response.status_code, response.data["code"]) == (404, "certificate_link_invalid")
+
+
+def test_certificate_link_answers_the_same_for_strangers_and_sends_nothing(api_client, series_with_sessions, settings):
     settings.SERIES_COMPLETION_THRESHOLD = 0.75
-    rauf = Registration.objects.filter(email="rauf@example.org").first()
+    series, _ = series_with_sessions
+    url = f"/api/attendance/series/{series.pk}/certificate-link/"
 
-    response = api_client.get(f"/api/attendance/certificates/{rauf.manage_token}/")
-    unknown = api_client.get("/api/attendance/certificates/not-a-token/")
+    stranger = api_client.post(url, {"email": "nobody@example.org"})
+    below = api_client.post(url, {"email": "rauf@example.org"})
 
-    assert response.status_code == 403
-    assert response.data["code"] == "not_completed"
-    assert unknown.status_code == 404
+    assert (stranger.status_code, below.status_code, below.data) == (202, 202, stranger.data)
+    assert not OutboxMessage.objects.filter(kind="certificate_link").exists()
+
+
+def test_a_forged_or_altered_certificate_link_is_not_found(api_client, series_with_sessions):
+    from programmes import certificate_links
+
+    series, _ = series_with_sessions
+    genuine = certificate_links.link_token(series=series, email="nigar@example.org")
+
+    forged = api_client.get("/api/attendance/certificates/not-a-token/")
+    altered = api_client.get(f"/api/attendance/certificates/{genuine[:-2]}xx/")
+
+    assert (forged.status_code, altered.status_code) == (404, 404)
+
+
+def test_signed_in_participant_downloads_their_own_certificate(series_with_sessions):
+    series, _ = series_with_sessions
+    nigar, stranger = APIClient(), APIClient()
+    nigar.force_authenticate(factories.UserFactory(email="nigar@example.org"))
+    stranger.force_authenticate(factories.UserFactory(email="someone@example.org"))
+
+    own = nigar.get(f"/api/attendance/series/{series.pk}/my-certificate/")
+    other = stranger.get(f"/api/attendance/series/{series.pk}/my-certificate/")
+
+    assert (own.status_code, own.content[:4]) == (200, b"%PDF")
+    assert (other.status_code, other.data["code"]) == (403, "not_a_participant")
+
+
+def test_participant_below_the_threshold_gets_no_certificate(api_client, series_with_sessions, settings):
+    settings.SERIES_COMPLETION_THRESHOLD = 0.75
+    series, _ = series_with_sessions
+    rauf = APIClient()
+    rauf.force_authenticate(factories.UserFactory(email="rauf@example.org"))
+
+    response = rauf.get(f"/api/attendance/series/{series.pk}/my-certificate/")
+
+    assert (response.status_code, response.data["code"]) == (403, "not_completed")
 
 
 def test_organiser_downloads_a_participants_certificate(organiser_client, series_with_sessions):

@@ -136,6 +136,8 @@ CASES = {
     ],
     kinds.ORGANISER_MESSAGE: [("attendee", _registration("confirmed"))],
     kinds.COHORT_LEFT: [("participant", _participant)],
+    kinds.CERTIFICATE_LINK: [("person", _person(lambda event: {"certificate_url": f"{settings.SITE_URL}/events/"}))],
+    kinds.SPEAKER_ACCOUNT_LINK: [("person", _person(lambda event: {"link_url": f"{settings.SITE_URL}/events/"}))],
     kinds.CERTIFICATE_ISSUED: [
         (
             "person",

@@ -9,7 +9,6 @@ sentence, long unbroken email addresses and URLs.
 """
 
 import datetime as dt
-import importlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,6 +26,7 @@ from registrations.services.registration import register
 from speakers import services as speaker_services
 from teams.services import invite_to_team
 from tests import factories
+from tests.factories import ensure_regions  # noqa: F401 (the pages' tests import it from here)
 
 # Whole parts of the site that are not pages of this site's look.
 IGNORED_PREFIXES = {
@@ -96,6 +96,7 @@ PAGES = {
     "speaker/": ("speaker", lambda w: "/speaker/"),
     "speaker/profile/": ("speaker", lambda w: "/speaker/profile/"),
     "speaker/invitation/<str:token>/": ("anonymous", lambda w: f"/speaker/invitation/{w.invitation_token}/"),
+    "speaker/link/<str:token>/": ("attendee", lambda w: f"/speaker/link/{w.account_link_token}/"),
     "my/calendars/": ("speaker", lambda w: "/my/calendars/"),
     # staff
     "checkin/": ("staff", lambda w: "/checkin/"),
@@ -160,20 +161,6 @@ def site_routes(urlconf: str = "events_project.urls") -> dict[str, str | None]:
         for route, name in _walk(get_resolver(urlconf).url_patterns)
         if not route.startswith(tuple(IGNORED_PREFIXES))
     }
-
-
-def ensure_regions() -> None:
-    """The seeded regions, seeded again by their migrations if a flush removed them."""
-    from django.apps import apps
-
-    from events.models import Region
-
-    if Region.objects.exists():
-        return
-    for name in ("0002_seed_regions", "0010_region_name_az"):
-        migration = importlib.import_module(f"events.migrations.{name}")
-        seed = migration.seed if hasattr(migration, "seed") else migration.name_regions
-        seed(apps, None)
 
 
 def account(factory=factories.UserFactory, **fields):
@@ -310,6 +297,7 @@ def build_world() -> SimpleNamespace:
         team_token=team_invitation.token,
         attendance_import=attendance_import,
         invitation_token=speaker_services.invitation_token(invitation),
+        account_link_token=speaker_services.account_link_token(speaker),
         programme=programme,
         certificate_token=verification_token(certificate),
         password_reset_url=f"/accounts/reset/{uid}/{default_token_generator.make_token(attendee)}/",

@@ -118,12 +118,39 @@ def test_sync_conflict_says_who_checked_the_person_in_where_and_when(page, live_
     page.wait_for_selector("#conflicts", state="detached")
 
 
+def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_results(page, live_server):
+    """Offline, the door admits from its list; the server may refuse (here a scan dated a week
+    before the event). The conflict names the person, and the search results, drawn again from
+    the fresh list, no longer say "In" for someone the server did not check in."""
+    event, staff = door_of("Role models visit Quba", "quba")
+    event.start += dt.timedelta(days=7)
+    event.end += dt.timedelta(days=7)
+    event.save(update_fields=["start", "end"])
+    attendee(event, "Leyla Quliyeva")
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    page.wait_for_selector("#connection.offline")
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")
+    page.click("#results button")
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    page.context.set_offline(False)
+
+    conflict = page.locator("#conflicts li[data-code=bad_scan_time]")
+    conflict.wait_for()
+    assert conflict.inner_text().startswith("Leyla Quliyeva: ")
+    page.wait_for_selector("#results button")  # offered again: she is not checked in
+    assert not CheckIn.objects.exists()
+
+
 @pytest.fixture
 def camera(playwright_driver, tmp_path):
     """Chromium whose camera films the ticket's QR code (a Y4M video made from its PNG)."""
     browsers = []
 
-    def launch(registration):
+    def launch(registration, *, bypass_csp=True):
         video = fake_camera_video(qr_png(registration=registration), tmp_path / "ticket.y4m")
         fake_camera = [
             "--use-fake-ui-for-media-stream",
@@ -132,7 +159,7 @@ def camera(playwright_driver, tmp_path):
         ]
         launched = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *fake_camera])
         browsers.append(launched)
-        context = launched.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        context = launched.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=bypass_csp)
         context.grant_permissions(["camera"])
         page = context.new_page()
         page.set_default_timeout(20000)

@@ -348,8 +348,29 @@ def test_event_page_counts_people_like_the_seats(client, sign_up):
 
     page = client.get(f"/events/{event.pk}/").text
 
-    assert "1 seat left" in page
+    # the seat left is not open to a newcomer: Nigar's family waits, and goes first
+    assert "Full: you can join the waiting list (2 waiting)" in page
     assert "4 people registered" in page
+
+
+@pytest.mark.parametrize(("party", "open_seats"), [(1, 1), (3, 0)])
+def test_event_page_card_and_api_agree_on_seats_open_to_a_newcomer(client, sign_up, party, open_seats):
+    event = factories.EventFactory(capacity=4, title="Robotics open day")
+    sign_up(event, email="first@example.org", party_size=party)
+    sign_up(event, email="second@example.org", party_size=2)  # fits after a party of 1; after 3 it waits
+
+    page = client.get(f"/events/{event.pk}/").text
+    card = client.get("/events/").text
+    api = client.get(f"/api/events/{event.pk}/").json()
+    newcomer = sign_up(event, email="newcomer@example.org")
+
+    assert api["seats_open"] == open_seats
+    if open_seats:
+        assert "1 seat left" in page and "1 seat left" in card
+        assert newcomer.status == "confirmed"
+    else:
+        assert "seat left" not in page and "Full: waiting list open" in card
+        assert newcomer.status == "waitlisted"
 
 
 def test_event_page_counts_people_waiting(client, sign_up):

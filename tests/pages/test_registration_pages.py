@@ -110,6 +110,15 @@ def test_register_signed_in_links_the_account_and_lists_it_under_my_tickets(clie
     assert registration.manage_token in page
 
 
+def test_register_signed_in_stores_the_account_address_not_the_typed_one(client, event):
+    user = factories.UserFactory(email="leyla@example.org")
+    signed_in(client, user)
+
+    client.post(f"/events/{event.pk}/register/", form_data(email="someone-else@example.org"))
+
+    assert list(Registration.objects.values_list("email", "user")) == [("leyla@example.org", user.pk)]
+
+
 def test_my_tickets_shows_only_my_registrations(client, event, sign_up):
     me = factories.UserFactory()
     sign_up(event, email="someone@example.org", name="Someone Else")
@@ -175,6 +184,7 @@ def test_cancel_needs_confirmation_then_cancels_and_frees_the_seat(client, sign_
     page = client.get(confirmed["Location"]).text
     assert "Your registration is cancelled." in page
     assert "Cancel my registration" not in page
+    assert "Add to calendar" not in page  # a cancelled place is not something to put in a calendar
 
 
 def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first_load):

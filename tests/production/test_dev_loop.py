@@ -1,5 +1,6 @@
 """The README's run command as a person uses it: a busy port, the banner, a real Ctrl-C."""
 
+import importlib.util
 import os
 import signal
 import socket
@@ -47,6 +48,19 @@ def describe(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return str(pid)
+
+
+def test_a_failing_command_shows_its_own_error_not_only_ours(capfd):
+    """`run` captures load_demo's output for its banner; when load_demo failed, its traceback was
+    captured too and the person saw only dev.py's CalledProcessError, with no cause."""
+    spec = importlib.util.spec_from_file_location("dev_script", ROOT / "scripts" / "dev.py")
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+
+    with pytest.raises(subprocess.CalledProcessError):
+        dev.manage("no_such_command", env={**os.environ, "DEBUG": "1"}, capture=True)
+
+    assert "Unknown command: 'no_such_command'" in capfd.readouterr().err
 
 
 def test_run_refuses_a_busy_port_with_a_clear_message():

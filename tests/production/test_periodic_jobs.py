@@ -22,7 +22,7 @@ from notifications.models import OutboxMessage, OutboxStatus
 from programmes.models import Certificate
 from registrations.models import Registration, RegistrationStatus
 from speakers.models import SpeakerAssignment
-from speakers.services import REMINDER_INTERVAL
+from speakers.services import reminder_interval
 from tests import factories
 from tests.notifications.conftest import make_registration
 from tests.programmes.conftest import record, session
@@ -119,7 +119,7 @@ def offer_expiry():
 
 
 def speaker_reminders():
-    invited_at = timezone.now() - REMINDER_INTERVAL - dt.timedelta(hours=1)
+    invited_at = timezone.now() - reminder_interval() - dt.timedelta(hours=1)
     assignments = [
         factories.SpeakerAssignmentFactory(
             event=factories.EventFactory(start=timezone.now() + dt.timedelta(days=20)),

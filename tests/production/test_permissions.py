@@ -126,6 +126,8 @@ MATRIX = {
     ("speaker-list", "POST"): "401 403 403 403 403 403 403 400 400",
     ("speaker-detail", "GET"): "200 200 200 200 200 200 200 200 200",
     ("speaker-detail", "PATCH"): "401 403 403 403 403 403 403 200 200",
+    # organisers send the speaker a link to link their account (the speaker consents)
+    ("speaker-account-link", "POST"): "401 403 403 403 403 403 403 202 202",
     ("speaker-detail", "PUT"): "401 403 403 403 403 403 403 400 400",
     ("speaker-assignment-list", "GET"): "401 403 403 403 403 403 403 200 200",
     ("speaker-assignment-list", "POST"): "401 403 403 403 403 403 403 400 400",
@@ -161,6 +163,10 @@ MATRIX = {
     ("event-attendance-finalise", "POST"): "401 403 403 403 403 403 403 403 400",
     ("series-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
     ("series-certificate", "GET"): "401 403 403 403 403 403 403 404 400",
+    # the link goes to the address; the same answer for everyone
+    ("certificate-link", "POST"): "400 400 400 400 400 400 400 400 400",
+    # one's own account's address only (none of these roles completed the series)
+    ("my-certificate", "GET"): "401 403 403 403 403 403 403 403 403",
     ("participant-certificate", "GET"): "404 404 404 404 404 404 404 404 404",
     # --- personal data (GDPR): one's own account, or the registration the token opens
     ("my-data", "GET"): SIGNED_IN,

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -64,6 +65,27 @@ def test_guessing_management_links_is_throttled(db, low_rates):
     responses = _four_times(lambda: client.get("/api/registrations/manage/guessed-token-abcdefghijkl/"))
 
     assert [r.status_code for r in responses] == [404, 404, 404, 429]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/registrations/manage/guessed-token-abcdefghijkl/",
+        "/registrations/manage/guessed-token-abcdefghijkl/confirmation/",
+        "/registrations/manage/guessed-token-abcdefghijkl/cancel/",
+        "/speaker/invitation/guessed-token-abcdefghijkl/",
+        "/team/accept/guessed-token-abcdefghijkl/",
+        "/certificates/verify/guessed-token-abcdefghijkl/",
+    ],
+)
+def test_guessing_links_through_the_pages_is_throttled_like_the_api(db, low_rates, path):
+    client = Client()
+
+    responses = _four_times(lambda: client.get(path))
+
+    assert [r.status_code for r in responses][-1] == 429
+    assert all(r.status_code != 429 for r in responses[:3])
+    assert int(responses[-1]["Retry-After"]) > 0
 
 
 def test_guessing_personal_data_links_is_throttled(db, low_rates):

@@ -1,11 +1,15 @@
 """The demo programme loads with a populated journey and report, and loading it again changes nothing."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from events.demo import programme_start
 from events.models import Event
 from programmes import journeys, reports
+from programmes.demo import programme_title
 from programmes.models import Certificate, Enrolment, MissedSessionsAlert, Programme
 from registrations.models import Registration
 
@@ -19,12 +23,21 @@ def test_demo_programme_is_populated_and_idempotent():
     call_command("load_demo", stdout=None)
 
     assert (Enrolment.objects.count(), Registration.objects.count(), Certificate.objects.count()) == counts
-    programme = Programme.objects.get(title="STEM mentorship 2026/27")
+    programme = Programme.objects.get(title=programme_title())
     assert programme.cohorts.get().enrolments.count() == 12
-    if not Event.objects.filter(series__title="Mentoring circle", end__lte=timezone.now()).exists():
-        pytest.skip("the demo's first mentoring session is still to come")
+    # dated relative to today (events.demo): sessions are held and sessions are to come, every day of the year
+    assert Event.objects.filter(series__title="Mentoring circle", end__lte=timezone.now()).count() >= 3
+    assert Event.objects.filter(series__title="Mentoring circle", start__gt=timezone.now()).count() >= 8
     report = reports.impact_report(programme=programme)
     assert report["totals"]["events_held"] >= 2 and report["totals"]["attended"] > 0
     zahra = Enrolment.objects.select_related("cohort__programme").get(name="Zahra Guliyeva")
     assert journeys.participant_journey(enrolment=zahra).current_streak.outcome == "missed"
     assert MissedSessionsAlert.objects.filter(enrolment=zahra).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "start"),
+    [("2027-01-15", "2026-11-01"), ("2026-03-31", "2026-01-01"), ("2026-11-27", "2026-09-01")],
+)
+def test_demo_year_starts_two_months_before_today(today, start):
+    assert programme_start(dt.date.fromisoformat(today)) == dt.date.fromisoformat(start)

@@ -73,6 +73,15 @@ def test_register_twice_signed_in_shows_own_registration(event):
     assert Registration.objects.get(event=event).user == user
 
 
+def test_register_signed_in_stores_the_account_address_not_the_typed_one(event):
+    user = factories.UserFactory(email="leyla@example.org")
+
+    response = client_for(user).post(register_url(event), payload(email="someone-else@example.org"), format="json")
+
+    assert response.status_code == 201
+    assert list(Registration.objects.values_list("email", "user")) == [("leyla@example.org", user.pk)]
+
+
 def test_register_when_full_tells_the_position(api_client, organiser):
     event = factories.EventFactory(organisers=[organiser], capacity=2)
     sign_up(event)

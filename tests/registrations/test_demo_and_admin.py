@@ -27,6 +27,22 @@ def test_demo_registrations_load_twice_without_change():
         assert event.seats_taken == held
 
 
+def test_demo_leaves_the_events_an_organiser_made_alone():
+    """Starting `dev.py run` again loads the demo again: it filled the organiser's own outreach
+    visit with a family of five (over its limit of four), and stopped the service from starting."""
+    event_demo.load()
+    organiser = event_demo.ensure_organiser()
+    own_visit = factories.EventFactory(
+        organisers=[organiser], title="Our visit to Quba", kind="outreach_visit", max_party_size=4
+    )
+    own_webinar = factories.EventFactory(organisers=[organiser], title="Our webinar", kind="webinar")
+
+    demo.load()
+
+    assert not Registration.objects.filter(event__in=[own_visit, own_webinar]).exists()
+    assert Registration.objects.filter(event__title="Role models visit Shaki").exists()
+
+
 @pytest.fixture
 def admin_client(db):
     """The admin is for superusers only (organisers work in the workspace)."""

@@ -138,6 +138,31 @@ def test_the_broker_is_made_once_per_process(db):
     assert jobs.broker() is jobs.broker()
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_thirty_jobs_travel_over_one_redis_connection(monkeypatch):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", REDIS_URL)
+    monkeypatch.setattr(jobs, "_brokers", {})
+    queue = jobs.broker()
+    queue.list_key = f"django_q:test-{os.getpid()}:q"  # a queue of its own: no worker takes these
+    try:
+        for number in range(30):
+            jobs.enqueue("notifications.tasks.send_messages", [number])
+
+        assert queue.connection.llen(queue.list_key) == 30
+        assert queue.connection.connection_pool._created_connections == 1
+    finally:
+        queue.connection.delete(queue.list_key)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("full", [False, True])
 def test_answer_built_by_hand_equals_the_serializers(full):
@@ -152,3 +177,18 @@ def test_answer_built_by_hand_equals_the_serializers(full):
     fresh = Registration.objects.get(pk=registration.pk)
 
     assert own_registration_data(registration) == OwnRegistrationSerializer(fresh).data
+
+
+@pytest.mark.django_db
+def test_questions_are_read_only_when_the_event_asks_some(queue):
+    event = factories.EventFactory(capacity=10)
+    question = factories.QuestionFactory(event=event, label="Sector?", required=True)
+    client = APIClient()
+
+    unanswered = register(client, event, 1)
+    body = {"name": "B", "email": "b@example.org", "consent_data_processing": True, "answers": {question.pk: "x"}}
+    answered = client.post(f"/api/events/{event.pk}/registrations/", body, format="json")
+
+    assert (unanswered.status_code, unanswered.json()["code"]) == (400, "answer_required")
+    assert answered.status_code == 201
+    assert answered.json()["answers"] == [{"question": question.pk, "question_label": "Sector?", "value": "x"}]

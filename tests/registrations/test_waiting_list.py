@@ -122,3 +122,12 @@ def test_joining_while_others_leave_keeps_the_counter_exact_on_postgres():
 
     assert [r for r in results if isinstance(r, Exception)] == []
     assert counted(event) == (8, 8)
+
+
+def test_registering_again_while_waiting_counts_nobody_twice(db):
+    event, _seated, queued = full_event_with_list(waiting=2)
+
+    again = services.register_once(event=event, name="Again", email=queued[0].email, consent_data_processing=True)
+
+    assert (again.registration.pk, again.already) == (queued[0].pk, True)
+    assert counted(event) == (2, 2)

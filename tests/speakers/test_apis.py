@@ -336,12 +336,14 @@ def test_accepted_assignments_for_events_is_one_query(django_assert_num_queries)
     assert all(len(rows) == 1 for rows in names.values())
 
 
-def test_organiser_links_account_once(clients, speaker_b):
+def test_superuser_links_account_once(speaker_b):
+    """Organisers send a link instead (tests/speakers/test_account_link.py)."""
     account = factories.UserFactory(username="new-speaker")
     hidden = factories.SpeakerFactory()
+    superuser = client_for(factories.UserFactory(is_superuser=True, is_staff=True))
 
-    linked = clients["organiser"].patch(f"/api/speakers/{hidden.pk}/", {"user": account.pk}, format="json")
-    taken = clients["organiser"].patch(f"/api/speakers/{hidden.pk}/", {"user": speaker_b.user_id}, format="json")
+    linked = superuser.patch(f"/api/speakers/{hidden.pk}/", {"user": account.pk}, format="json")
+    taken = superuser.patch(f"/api/speakers/{hidden.pk}/", {"user": speaker_b.user_id}, format="json")
 
     assert (linked.status_code, linked.json()["user"]) == (200, account.pk)
     assert (taken.status_code, taken.json()["code"]) == (409, "account_taken")

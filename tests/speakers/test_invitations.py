@@ -158,7 +158,7 @@ def test_tampered_link_is_invalid(event, organiser, speaker_a):
 def test_expired_link_is_refused(event, organiser, speaker_a, settings, monkeypatch):
     assignment = services.assign_speaker(event=event, speaker=speaker_a, by=organiser)
     token = services.invitation_token(assignment)
-    monkeypatch.setattr(services, "LINK_MAX_AGE", dt.timedelta(seconds=-1))
+    settings.SPEAKER_INVITATION_LINK_DAYS = -1
 
     with pytest.raises(services.InvalidInvitationLink) as error:
         services.assignment_from_token(token)
@@ -185,7 +185,7 @@ def test_reminders_every_interval_until_deadline_then_one_alert(organiser, speak
     event.save()
     assignment = _invited(event, organiser, speaker_a, deadline_in_days=7)
     start = assignment.invited_at
-    interval = services.REMINDER_INTERVAL
+    interval = services.reminder_interval()
 
     assert services.send_invitation_reminders(now=start + interval / 2) == {"reminded": 0, "alerted": 0}
     assert services.send_invitation_reminders(now=start + interval) == {"reminded": 1, "alerted": 0}
@@ -209,7 +209,7 @@ def test_answered_invitation_gets_no_reminder(event, organiser, speaker_a):
     assignment = _invited(event, organiser, speaker_a, deadline_in_days=5)
     services.accept_invitation(assignment=assignment)
 
-    result = services.send_invitation_reminders(now=assignment.invited_at + services.REMINDER_INTERVAL)
+    result = services.send_invitation_reminders(now=assignment.invited_at + services.reminder_interval())
 
     assert result == {"reminded": 0, "alerted": 0}
 
@@ -219,7 +219,7 @@ def test_reminder_task_entry_point_runs_the_service(event, organiser, speaker_a)
 
     assignment = _invited(event, organiser, speaker_a, deadline_in_days=5)
     SpeakerAssignment.objects.filter(pk=assignment.pk).update(
-        invited_at=timezone.now() - services.REMINDER_INTERVAL - dt.timedelta(minutes=1)
+        invited_at=timezone.now() - services.reminder_interval() - dt.timedelta(minutes=1)
     )
 
     assert remind_unanswered_invitations() == {"reminded": 1, "alerted": 0}

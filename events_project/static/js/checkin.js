@@ -312,7 +312,9 @@
   function sync() {
     if (syncing || !queue.length) { return Promise.resolve(); }
     syncing = true;
+    var sent = {};
     var batch = queue.slice(0, 200).map(function (scan) {
+      sent[scan.client_scan_id] = scan;
       var item = { client_scan_id: scan.client_scan_id, scanned_at: scan.scanned_at };
       if (scan.secret) { item.secret = scan.secret; } else if (scan.registration) { item.registration = scan.registration; } else { item.ticket_hash = scan.ticket_hash || scan.hash; }
       return item;
@@ -330,7 +332,14 @@
       results.forEach(function (result) {
         if (result.code === PENDING) { return; }
         answered[result.client_scan_id] = true;
-        if (result.code !== "checked_in") { conflicts.push(result); }
+        if (result.code !== "checked_in") {
+          // a refusal that does not name the person (a scan dated outside the event): the list does
+          var scan = sent[result.client_scan_id];
+          if (!result.registration && scan && scan.hash && list.tickets[scan.hash]) {
+            result.registration = { name: list.tickets[scan.hash].name };
+          }
+          conflicts.push(result);
+        }
       });
       queue = queue.filter(function (scan) { return !answered[scan.client_scan_id]; });
       save("queue", queue);
@@ -340,7 +349,8 @@
       if (shown && shown.scan && answered[shown.scan]) { clearVerdict(); }
       setOnline(true);
       renderConflicts();
-      return refresh();
+      // the fresh list undoes a refused offline check-in: names found earlier must not still say "in"
+      return refresh().then(function () { if ($("results") && $("q") && $("q").value.trim()) { searchLocally($("q").value); } });
     }).catch(function () {
       setOnline(false);
     }).then(function () {

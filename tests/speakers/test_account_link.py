@@ -1,0 +1,103 @@
+"""Linking an account to a speaker needs the person's consent (an emailed link) or a superuser."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from notifications.models import OutboxMessage
+from notifications.services.outbox import render_message
+from speakers import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def speaker():
+    return factories.SpeakerFactory(name="Leyla Speaker", email="leyla.private@example.org", user=None)
+
+
+def test_an_organiser_cannot_link_an_account_directly(organiser, speaker):
+    stranger = factories.UserFactory()
+
+    updated = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"user": stranger.pk}, format="json")
+    body = {"name": "New", "email": "new@example.org", "user": stranger.pk}
+    created = _api(organiser).post("/api/speakers/", body, format="json")
+
+    speaker.refresh_from_db()
+    assert (updated.status_code, updated.json()["code"]) == (403, "link_needs_consent")
+    assert (created.status_code, created.json()["code"]) == (403, "link_needs_consent")
+    assert speaker.user_id is None
+
+
+def test_a_superuser_links_directly(speaker):
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    account = factories.UserFactory()
+
+    response = _api(superuser).patch(f"/api/speakers/{speaker.pk}/", {"user": account.pk}, format="json")
+
+    speaker.refresh_from_db()
+    assert (response.status_code, speaker.user_id) == (200, account.pk)
+
+
+def test_an_organiser_may_still_unlink(organiser, speaker):
+    speaker.user = factories.UserFactory()
+    speaker.save()
+
+    response = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"user": None}, format="json")
+
+    speaker.refresh_from_db()
+    assert (response.status_code, speaker.user_id) == (200, None)
+
+
+def test_the_speaker_links_their_account_through_the_emailed_link(organiser, speaker):
+    sent = _api(organiser).post(f"/api/speakers/{speaker.pk}/account-link/")
+    message = OutboxMessage.objects.get(kind="speaker_account_link", recipient_email=speaker.email)
+    path = next(line for line in render_message(message).body_text.splitlines() if "/speaker/link/" in line).strip()
+    path = path.removeprefix("http://127.0.0.1:8000")
+    account = factories.UserFactory()
+    browser = Client()
+    browser.force_login(account)
+
+    anonymous = Client().get(path)
+    shown = browser.get(path)
+    linked = browser.post(path)
+
+    speaker.refresh_from_db()
+    assert sent.status_code == 202
+    assert (anonymous.status_code, anonymous["Location"].split("?")[0]) == (302, "/accounts/login/")
+    assert (shown.status_code, linked.status_code, linked["Location"]) == (200, 302, "/speaker/")
+    assert speaker.user_id == account.pk
+
+
+def test_a_link_is_void_once_the_address_changes_or_when_forged(organiser, speaker):
+    token = services.account_link_token(speaker)
+    services.update_speaker(speaker=speaker, by=organiser, email="someone.else@example.org")
+    browser = Client()
+    browser.force_login(factories.UserFactory())
+
+    outdated = browser.post(f"/speaker/link/{token}/")
+    forged = browser.post("/speaker/link/forged-token/")
+
+    speaker.refresh_from_db()
+    assert (outdated.status_code, forged.status_code, speaker.user_id) == (400, 400, None)
+
+
+def test_a_profile_linked_to_someone_else_is_not_taken_over(speaker):
+    owner = factories.UserFactory()
+    token = services.account_link_token(speaker)
+    speaker.user = owner
+    speaker.save()
+    browser = Client()
+    browser.force_login(factories.UserFactory())
+
+    response = browser.post(f"/speaker/link/{token}/")
+
+    speaker.refresh_from_db()
+    assert (response.status_code, speaker.user_id) == (409, owner.pk)
