@@ -20,11 +20,12 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
 from events.services import log_action
 from notifications import kinds
+from notifications.language import supported
 from registrations.exceptions import (
     EventFull,
     InvalidAnswer,
@@ -391,6 +392,8 @@ def _create_registration(
         waiting_since=waiting_since,
         invitation=invitation,
         consented_at=now if fields["consent_data_processing"] else None,
+        # the language of the page or of the API request (LocaleMiddleware): messages use it
+        language=supported(translation.get_language()),
         confirmed_at=now if status == Status.CONFIRMED else None,
         **fields,
     )
@@ -444,10 +447,11 @@ def add_registration(*, event: Event, by, name: str, email: str, party_size: int
 
 
 @transaction.atomic
-def cancel_registration(*, registration: Registration, by=None, reason: str = "") -> Registration:
+def cancel_registration(*, registration: Registration, by=None, reason: str = "", tell: bool = True) -> Registration:
     """Cancel a registration (by the attendee, ``by=None``, or by an organiser). Repeating is harmless.
 
-    Side effects: registration_cancelled; freed seats go to the waiting list.
+    Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
+    a whole action, as leaving a cohort does); freed seats go to the waiting list.
     """
     freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if freed is None:
@@ -455,7 +459,8 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
-    tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    if tell:
+        tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
     log_action(by=by, action="registration.cancelled", event=registration.event, subject=registration)
     if freed:
         promote_waiting_list(event=registration.event)
