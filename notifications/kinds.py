@@ -28,12 +28,12 @@ ORGANISER_MESSAGE = "organiser_message"
 # organisers hear that a speaker answered an invitation
 SPEAKER_ANSWERED = "speaker_answered"
 CERTIFICATE_ISSUED = "certificate_issued"
-# one message when a participant leaves a cohort, however many sessions that cancels
-COHORT_LEFT = "cohort_left"
 # "email me my certificate": a signed link to a certificate of attendance, sent to the address
 CERTIFICATE_LINK = "certificate_link"
 # a link that links the account a speaker signs in with to their profile (their consent)
 SPEAKER_ACCOUNT_LINK = "speaker_account_link"
+# one message when a participant leaves a cohort, however many sessions that cancels
+COHORT_LEFT = "cohort_left"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -60,9 +60,9 @@ ALL_KINDS = (
     ORGANISER_MESSAGE,
     SPEAKER_ANSWERED,
     CERTIFICATE_ISSUED,
-    COHORT_LEFT,
     CERTIFICATE_LINK,
     SPEAKER_ACCOUNT_LINK,
+    COHORT_LEFT,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]
