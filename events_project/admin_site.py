@@ -42,7 +42,7 @@ class CheckedInitialData:
 SECRET_FIELDS = {
     ("registrations", "registration"): {"manage_token", "ticket_secret"},
     ("registrations", "invitation"): {"code"},
-    ("notifications", "outboxmessage"): {"body_text", "body_html", "attachments", "claim_token"},
+    ("notifications", "outboxmessage"): {"body_text", "body_html", "attachments", "claim_token", "context"},
     ("feeds", "calendarfeed"): {"token"},
     ("teams", "teaminvitation"): {"token_hash"},
 }

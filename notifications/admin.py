@@ -17,6 +17,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "last_error",
         "next_attempt_at",
         "claimed_at",
+        "lease_until",
+        "message_id",
+        "language",
         "sent_at",
         "created_at",
         "updated_at",
@@ -24,8 +27,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "about_id",
         "event_start",
     ]
-    # bodies carry other people's private links and join URLs; the claim token is the sender's
-    exclude = ["body_text", "body_html", "attachments", "claim_token"]
+    # bodies and the context carry other people's private links, codes and join URLs; the
+    # claim token is the sender's
+    exclude = ["body_text", "body_html", "attachments", "claim_token", "context"]
     date_hierarchy = "created_at"
     actions = ["resend"]
 

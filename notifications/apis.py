@@ -21,6 +21,7 @@ from notifications.serializers import (
 )
 from notifications.services import resend_message
 from notifications.services import templates as template_services
+from notifications.services.outbox import render_message
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -57,7 +58,9 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self):
         message = super().get_object()
         if self.action == "retrieve":
-            message.refresh_from_db(fields=["body_html", "attachments"])
+            message.refresh_from_db(fields=["body_text", "body_html", "attachments"])
+            # rendered from the current state: what the message says (or would say if sent again)
+            message.rendered = render_message(message)
         return message
 
     @extend_schema(request=None, responses={200: OutboxMessageSerializer, **WRITE_ERRORS})

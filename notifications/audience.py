@@ -21,8 +21,10 @@ MENTOR = "mentor"  # a cohort's mentor or programme staff (missed-sessions alert
 INVITEE = "invitee"  # someone invited to register with a code
 TEAM_INVITEE = "team_invitee"
 PERSON = "person"  # an address that asked for something (ticket links)
+PARTICIPANT = "participant"  # a programme participant (their certificate)
 
 ROLES = (ATTENDEE, REGISTRANT, ACCEPTED_SPEAKER, INVITED_SPEAKER, ORGANISER, MENTOR, INVITEE, TEAM_INVITEE, PERSON)
+ROLES += (PARTICIPANT,)
 HOLDS_A_PLACE = frozenset({ATTENDEE, ACCEPTED_SPEAKER})
 
 
@@ -58,8 +60,12 @@ def audience_of(*, kind: str, about, recipient_email: str = "") -> Audience:
         return Audience(ACCEPTED_SPEAKER if about.status == "accepted" else INVITED_SPEAKER)
     if kind == kinds.MISSED_SESSIONS_ALERT:
         return Audience(MENTOR)
+    if label == "programmes.enrolment":
+        return Audience(PARTICIPANT)
     if label == "registrations.invitation":
         return Audience(INVITEE)
+    if label == "programmes.certificate":
+        return Audience(PARTICIPANT)
     if label == "teams.teaminvitation":
         return Audience(TEAM_INVITEE)
     return Audience(PERSON)

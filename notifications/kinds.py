@@ -32,6 +32,8 @@ CERTIFICATE_ISSUED = "certificate_issued"
 CERTIFICATE_LINK = "certificate_link"
 # a link that links the account a speaker signs in with to their profile (their consent)
 SPEAKER_ACCOUNT_LINK = "speaker_account_link"
+# one message when a participant leaves a cohort, however many sessions that cancels
+COHORT_LEFT = "cohort_left"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -60,12 +62,27 @@ ALL_KINDS = (
     CERTIFICATE_ISSUED,
     CERTIFICATE_LINK,
     SPEAKER_ACCOUNT_LINK,
+    COHORT_LEFT,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]
 
 # The message's text depends on the event's current version: a second change is a new message.
 VERSIONED_BY_EVENT_SEQUENCE = frozenset({EVENT_CHANGED, EVENT_CANCELLED})
+
+# A message that tells a registration's state goes out only while the registration is in it:
+# rendered at send time, a "you are on the waiting list" for a registration cancelled since
+# (a late task, an organiser's resend) would tell something no longer true.
+REGISTRATION_STATUS_OF_KIND = {
+    REGISTRATION_CONFIRMED: "confirmed",
+    REGISTRATION_APPROVED: "confirmed",
+    WAITING_LIST_PROMOTED: "confirmed",
+    REGISTRATION_PENDING: "pending",
+    WAITING_LIST_JOINED: "waitlisted",
+    SEAT_OFFERED: "offered",
+    REGISTRATION_REJECTED: "rejected",
+    REGISTRATION_CANCELLED: "cancelled",
+}
 
 # What is sent after the event: at most one of these per registration.
 FOLLOW_UPS = (FOLLOW_UP_ATTENDED, FOLLOW_UP_NO_SHOW)

@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +17,17 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One email, written down before it is sent.
+    """One email, written down before it is sent: *what* to send, not the text.
+
+    The row names the kind, the recipient, the objects it is about, the recipient's language
+    and a small JSON context; the worker renders subject, bodies, QR ticket and ``.ics`` when
+    it sends (notifications.services.rendering), so a resend tells the current state. The
+    subject and text actually sent are recorded on the row then, for the organisers' list.
 
     ``dedup_key`` is unique: the same message ("24h reminder for registration 42") can
     never exist twice, however often the code that queues it runs. A sender claims the
-    row with a conditional update (pending → sending) before it talks to the mail server.
+    row with a conditional update (pending → sending) under a lease it renews while it
+    works; a claim whose lease ran out belongs to a dead worker and is freed by the sweep.
     """
 
     Status = OutboxStatus
@@ -30,11 +37,19 @@ class OutboxMessage(models.Model):
     kind = models.CharField(max_length=40)
     recipient_email = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
+    # the language the recipient uses (settings.LANGUAGES); empty: the site's default
+    language = models.CharField(max_length=10, blank=True)
+    # what the templates need beyond the objects named below (JSON: strings, numbers, lists)
+    context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # filled when sent: what the recipient got
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
-    # [{"filename", "content_type", "content" (base64)}], rendered at queue time
+    # rows queued before rendering moved to send time carry their rendered attachments
     attachments = models.JSONField(default=list, blank=True)
+    # the Message-ID header: the same for retries of one sending (a mail system can drop a
+    # duplicate that a crash between "sent" and "recorded" causes), a new one for a resend
+    message_id = models.CharField(max_length=100, blank=True)
 
     about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -52,6 +67,8 @@ class OutboxMessage(models.Model):
     # failure, a freed claim). The sweep hands a row out again only when this is old.
     handed_out_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # the claim holds until then; the worker renews it while it works
+    lease_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -61,6 +78,7 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "lease_until"], name="outbox_status_lease"),
             models.Index(fields=["event", "kind"]),
             models.Index(fields=["claim_token"]),
             models.Index(fields=["about_type", "about_id"]),
@@ -90,3 +108,15 @@ class MessageTemplateOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for event {self.event_id}"
+
+
+class MessagePreference(models.Model):
+    """Which of the optional messages (the fan-outs: reminders, follow-ups) an address does not
+    want. Transactional messages (confirmations, changes, cancellations) always go out."""
+
+    email = models.EmailField(unique=True)
+    muted_kinds = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.email}: {', '.join(self.muted_kinds) or 'everything'}"

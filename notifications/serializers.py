@@ -34,6 +34,23 @@ class OutboxMessageSerializer(serializers.ModelSerializer):
 
 
 class OutboxMessageDetailSerializer(OutboxMessageSerializer):
+    """With the text: as sent for a sent message, else as it would go out now (rendered by the view)."""
+
+    body_text = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+
+    def get_body_text(self, message) -> str:
+        return message.body_text or getattr(message, "rendered", None) and message.rendered.body_text or ""
+
+    def get_body_html(self, message) -> str:
+        rendered = getattr(message, "rendered", None)
+        return message.body_html or (rendered.body_html if rendered else "")
+
+    def get_attachment_names(self, message) -> list[str]:
+        rendered = getattr(message, "rendered", None)
+        attachments = message.attachments or (rendered.attachments if rendered else [])
+        return [attachment["filename"] for attachment in attachments]
+
     class Meta(OutboxMessageSerializer.Meta):
         fields = [*OutboxMessageSerializer.Meta.fields, "body_text", "body_html"]
         read_only_fields = fields

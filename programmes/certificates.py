@@ -21,6 +21,8 @@ from attendance.rates import as_percent
 from attendance.services.figures import participant_series_record
 from events.models import Series
 from events_project.periodic import process_each
+from notifications import kinds
+from notifications.services import queue_message
 from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
 from programmes.journeys import build_journeys, participant_journey
 from programmes.models import Certificate, Enrolment, Programme
@@ -31,6 +33,8 @@ SIGNING_SALT = "programmes.certificate"
 @transaction.atomic
 def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate:
     """Issue the participant's completion certificate; a second call returns the valid one.
+
+    Side effect: a ``certificate_issued`` message to the participant.
 
     Raises NotEligible (``below_threshold``) under the programme's attendance threshold.
     """
@@ -46,7 +50,7 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
             f"{as_percent(journey.threshold)}% threshold.",
             extra={"attendance_rate": journey.rate, "threshold": journey.threshold},
         )
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         enrolment=enrolment,
         participant_name=enrolment.name,
         programme_title=enrolment.cohort.programme.title,
@@ -55,6 +59,21 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
         issued_at=now,
         issued_by=by,
     )
+    if enrolment.email:
+        # the participant hears of it: one message per certificate (sent after commit)
+        queue_message(
+            kind=kinds.CERTIFICATE_ISSUED,
+            recipient_email=enrolment.email,
+            recipient_name=enrolment.name,
+            about=certificate,
+            dedup_key=f"{kinds.CERTIFICATE_ISSUED}:{certificate.pk}",
+            context={
+                "programme_title": certificate.programme_title,
+                "attendance_rate": certificate.attendance_rate,
+                "certificate_url": verification_url(certificate),
+            },
+        )
+    return certificate
 
 
 def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -> Certificate:

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -272,6 +271,8 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         return alert
     missed = [entry for entry in journey.entries if entry.in_cohort and entry.outcome == MISSED]
     missed = [entry for entry in missed if entry.start >= _start_of(journey, streak.first_event_id)]
+    # each session's date is written in its own timezone (the message formats it when sent)
+    zone_of = dict(Event.objects.filter(pk__in=[entry.event_id for entry in missed]).values_list("pk", "timezone"))
     context = {
         "participant_name": enrolment.name,
         "participant_email": enrolment.email,
@@ -279,11 +280,16 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         "cohort_name": enrolment.cohort.name,
         "missed_count": streak.length,
         "missed_sessions": [
-            {"title": entry.title, "start": entry.start.isoformat(), "event_id": entry.event_id} for entry in missed
+            {
+                "title": entry.title,
+                "start": entry.start.isoformat(),
+                "zone": zone_of.get(entry.event_id, "UTC"),
+                "event_id": entry.event_id,
+            }
+            for entry in missed
         ],
         "attendance_rate": as_percent(journey.rate),
         "series_title": enrolment.cohort.series.title if enrolment.cohort.series_id else "",
-        "journey_url": f"{settings.SITE_URL}/api/enrolments/{enrolment.pk}/journey/",
     }
     last_event = Event.objects.filter(pk=streak.last_event_id).first()
     _queue_alerts(enrolment=enrolment, streak=streak, context=context, event=last_event)

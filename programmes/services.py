@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
+from notifications import kinds
+from notifications.services import queue_message
 from programmes import selectors
 from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
 from programmes.models import Cohort, Enrolment, Programme, SessionSkip
@@ -218,7 +220,8 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     """The participant leaves: their cohort registrations for sessions still to come are cancelled.
 
     Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
-    Side effects: those of ``cancel_registration`` for each future session.
+    Side effects: seats freed as by ``cancel_registration``, and one ``cohort_left`` message listing
+    the cancelled sessions (not one cancellation each).
     """
 
     now = now or timezone.now()
@@ -232,8 +235,26 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     registrations = Registration.objects.filter(
         event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
     ).select_related("event")
-    for registration in registrations:
-        cancel_registration(registration=registration, by=by)
+    cancelled = []
+    for registration in registrations.order_by("event__start"):
+        # one message for the one action, not one cancellation per session
+        cancel_registration(registration=registration, by=by, tell=False)
+        cancelled.append(registration.event)
+    if cancelled and enrolment.email:
+        queue_message(
+            kind=kinds.COHORT_LEFT,
+            recipient_email=enrolment.email,
+            recipient_name=enrolment.name,
+            about=enrolment,
+            context={
+                "cohort_name": enrolment.cohort.name,
+                "programme_title": enrolment.cohort.programme.title,
+                "sessions": [
+                    {"title": event.title, "start": event.start.isoformat(), "zone": event.timezone}
+                    for event in cancelled
+                ],
+            },
+        )
     return enrolment
 
 

@@ -63,7 +63,7 @@ def _add(event, organiser, people, count, **extra):
         registrations.append(
             services.add_registration(
                 event=event, by=organiser, name=name, email=email, consent_data_processing=True, **extra
-            )
+            ).registration
         )
     return registrations
 

@@ -183,10 +183,11 @@ def event_registrations(request, pk: int):
             if action == "add":
                 add_form = AddRegistrationForm(request.POST)
                 if add_form.is_valid():
-                    added = registration_services.add_registration(
+                    result = registration_services.add_registration(
                         event=event, by=request.user, **add_form.cleaned_data
                     )
-                    if getattr(added, "already_registered", False):
+                    added = result.registration
+                    if result.already:
                         messages.info(request, _("%(email)s is already registered.") % {"email": added.email})
                     else:
                         messages.success(

@@ -116,6 +116,9 @@ class Registration(models.Model):
     name = models.CharField(max_length=200)
     # blank only for walk-ins who give no address
     email = models.EmailField(blank=True, help_text=_("Stored lower-case."))
+    # the language the person used to register (page language, Accept-Language of the API);
+    # their messages are written in it. Empty: the site's default.
+    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
     # The registrant plus the people they bring (a parent with pupils): all count against capacity.

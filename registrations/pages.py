@@ -80,14 +80,15 @@ def register(request, pk: int):
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
-            registration = registration_services.register(event=event, user=user, **form.service_arguments())
+            result = registration_services.register_once(event=event, user=user, **form.service_arguments())
+            registration = result.registration
         except DomainError as error:
             field = FIELD_OF_CODE.get(error.code)
             if error.extra.get("question"):
                 field = f"question_{error.extra['question']}"
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            if getattr(registration, "already_registered", False) and (user is None or registration.user_id != user.pk):
+            if result.already and (user is None or registration.user_id != user.pk):
                 # Someone may type another person's address: never hand them that person's
                 # ticket here. The way back to it is the address's own inbox.
                 context = {"event": event, "email": registration.email}

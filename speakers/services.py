@@ -358,6 +358,27 @@ def _check_answerable(assignment: SpeakerAssignment, *, now) -> None:
         raise InvalidAnswer("The event is over.", "event_over")
 
 
+def _tell_organisers_of_answer(assignment: SpeakerAssignment) -> None:
+    """The organisers hear a speaker's answer at once (``speaker_answered``, after commit)."""
+    event = assignment.event
+    for organiser in event.organisers.all():
+        if not organiser.email:
+            continue
+        queue_message(
+            kind="speaker_answered",
+            recipient_email=organiser.email,
+            recipient_name=organiser.get_full_name() or organiser.get_username(),
+            about=assignment,
+            event=event,
+            dedup_key=f"speaker_answered:{assignment.pk}:{assignment.status}:{_round(assignment)}:{organiser.email}",
+            context={
+                "speaker_name": assignment.speaker.name,
+                "accepted": assignment.status == AssignmentStatus.ACCEPTED,
+                "answer_message": assignment.message,
+            },
+        )
+
+
 @transaction.atomic
 def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
     """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again)."""
@@ -374,6 +395,7 @@ def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> Sp
     assignment.message = message.strip()[:2000]
     assignment.responded_at = now
     assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
+    _tell_organisers_of_answer(assignment)
     return assignment
 
 
@@ -389,6 +411,7 @@ def decline_invitation(*, assignment: SpeakerAssignment, message: str = "") -> S
     assignment.message = message.strip()[:2000]
     assignment.responded_at = now
     assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
+    _tell_organisers_of_answer(assignment)
     return assignment
 
 

@@ -99,6 +99,8 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "role": role,
             "inviter": inviter,
             "expires": formats.date_format(timezone.localtime(invitation.expires_at, event.zone), "j F Y, H:i"),
+            # the message writes it in the recipient's language, with the offset
+            "expires_at": invitation.expires_at.isoformat(),
         },
     )
     log_action(by=by, action="team.invited", event=event, subject=invitation, data={"role": role})

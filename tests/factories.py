@@ -54,7 +54,7 @@ def ensure_regions() -> None:
         seed(django_apps, None)
     seeded = importlib.import_module("events.migrations.0002_seed_regions").REGIONS
     for number, row in enumerate(seeded, start=1):
-        Region.objects.filter(slug=row[1]).update(pk=number)
+        Region.objects.filter(slug=row[1]).update(id=number)
 
 
 def region(slug="ganja") -> Region:

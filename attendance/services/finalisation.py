@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from attendance.exceptions import ReportMissing
@@ -116,8 +116,14 @@ def finalise_due_events(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def next_related_events(*, event: Event, now: dt.datetime, limit: int = 3) -> list[Event]:
-    """What a no-show could come to next: the series' next sessions, else the same kind."""
-    upcoming = Event.objects.filter(status=EventStatus.PUBLISHED, start__gt=now).exclude(pk=event.pk)
+    """What a no-show could come to next: the series' next sessions, else the same kind. Not an
+    event that starts within the hour (the message would arrive too late), nor a full one."""
+    upcoming = (
+        Event.objects.filter(status=EventStatus.PUBLISHED, start__gt=now + dt.timedelta(hours=1))
+        .exclude(pk=event.pk)
+        .exclude(capacity__isnull=False, seats_taken__gte=F("capacity"))
+        .order_by("start")
+    )
     related = list(upcoming.filter(series_id=event.series_id)[:limit]) if event.series_id else []
     if len(related) < limit:
         related += list(
@@ -146,7 +152,9 @@ def queue_follow_ups(*, event: Event, now: dt.datetime | None = None) -> list[in
     next_events = [
         {
             "title": upcoming.title,
-            "when": timezone.localtime(upcoming.start, upcoming.zone).strftime("%d.%m.%Y %H:%M"),
+            # written in the recipient's language and with the offset when the message is rendered
+            "start": upcoming.start.isoformat(),
+            "zone": upcoming.timezone,
             "url": f"{settings.SITE_URL}{upcoming.get_absolute_url()}",
         }
         for upcoming in next_related_events(event=event, now=now)

@@ -1,14 +1,16 @@
 """The outbox: every message is a row before it is sent; nothing is lost, nothing sent twice.
 
-- ``queue_message`` writes the row (rendered) and, after the caller's transaction commits,
-  asks a worker to send it. The unique ``dedup_key`` makes queuing idempotent.
+- ``queue_message`` writes a small row that says *what* to send (kind, recipient, the
+  objects it is about, language, a JSON context) and, after the caller's transaction
+  commits, asks a worker to send it. The unique ``dedup_key`` makes queuing idempotent.
 - ``send_outbox_messages`` claims rows with a conditional update (pending → sending) under a
-  fresh claim token, sends the claimed ones over ONE mail connection, and records the outcome.
-  A second delivery of the same task finds nothing left to claim.
+  fresh claim token and a lease, renders each claimed row from the current state of what it
+  is about, sends them over ONE mail connection renewing the lease as it goes, and records
+  the outcome. A second delivery of the same task finds nothing left to claim.
 - Failures go back to pending with a later ``next_attempt_at`` (backoff) and end as failed.
-- ``sweep_outbox`` (every minute) hands out rows whose retry time came, again what a lost
-  task left pending (``handed_out_at`` older than ``OUTBOX_LOST_AFTER_MINUTES``), and frees
-  rows a killed worker left in sending.
+- ``sweep_outbox`` (twice a minute) frees rows whose lease ran out (their worker died), hands
+  out rows whose retry time came, and again what a lost task left pending: at once when no
+  worker has worked on the outbox for a lease's length, else after ``OUTBOX_LOST_AFTER_MINUTES``.
 """
 
 import base64
@@ -22,19 +24,22 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from events.models import EventStatus
+from events.models import Event, EventStatus
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import enqueue
+from notifications.language import language_of
+from notifications.mime import ProgrammeEmail
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
-from notifications.services.rendering import render
+from notifications.services import preferences
+from notifications.services.rendering import RenderedMessage, render
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +74,16 @@ def lost_after() -> dt.timedelta:
     return dt.timedelta(minutes=settings.OUTBOX_LOST_AFTER_MINUTES)
 
 
-def stuck_after() -> dt.timedelta:
-    # A worker kills a task after Q_CLUSTER["timeout"]; a row still "sending" well after
-    # that belongs to a task that died.
-    return dt.timedelta(seconds=2 * settings.Q_CLUSTER.get("timeout", 60))
+def lease() -> dt.timedelta:
+    """How long a claim holds without renewal. A worker renews it every quarter of that while
+    it works, so a claim that runs out belongs to a worker that died (or hangs)."""
+    return dt.timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 20))
+
+
+def new_message_id() -> str:
+    """A Message-ID unique across deployments and time (not derived from the row's id)."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 def _about_label(about) -> str:
@@ -95,7 +106,7 @@ def _fit(key: str) -> str:
 
 @dataclass
 class MessageSpec:
-    """What to send; rendering waits until the key is known to be new."""
+    """What to send (the worker renders it when it sends)."""
 
     kind: str
     recipient_email: str
@@ -105,6 +116,7 @@ class MessageSpec:
     dedup_key: str | None = None
     context: dict | None = None
     event_start: dt.datetime | None = None
+    language: str = ""
 
     def key(self) -> str:
         key = self.dedup_key or default_dedup_key(
@@ -113,35 +125,23 @@ class MessageSpec:
         return _fit(key)
 
 
-def _build(spec: MessageSpec, *, key: str, overrides: dict | None = None) -> OutboxMessage:
-    event = spec.event
-    if overrides is None:
-        override = (
-            MessageTemplateOverride.objects.filter(event=event, kind=spec.kind).first() if event is not None else None
-        )
-    else:
-        override = overrides.get((getattr(event, "pk", None), spec.kind))
-    rendered = render(
-        kind=spec.kind,
-        recipient_email=spec.recipient_email,
-        recipient_name=spec.recipient_name,
-        about=spec.about,
-        event=event,
-        context=spec.context,
-        override=override,
-    )
+def _build(spec: MessageSpec, *, key: str) -> OutboxMessage:
+    """The row: what to send. Nothing is rendered here (the worker does it at send time)."""
     about = spec.about
+    if spec.event is not None:
+        # Fail where the fault is: an event whose timezone is unknown cannot be rendered later
+        # either, so the caller's job (and its transaction) stops here, not the outbox (cached).
+        spec.event.zone  # noqa: B018
     return OutboxMessage(
         kind=spec.kind,
         recipient_email=spec.recipient_email,
         recipient_name=spec.recipient_name[:200],
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        attachments=rendered.attachments,
+        language=spec.language or language_of(about),
+        context=spec.context or {},
+        message_id=new_message_id(),
         about_type=ContentType.objects.get_for_model(about) if about is not None else None,
         about_id=about.pk if about is not None else None,
-        event=event,
+        event=spec.event,
         event_start=spec.event_start,
         dedup_key=key,
     )
@@ -165,10 +165,14 @@ def queue_message(
     event=None,
     dedup_key: str | None = None,
     context: dict | None = None,
+    language: str = "",
     about_is_new: bool = False,
 ) -> OutboxMessage:
-    """Write one message to the outbox (rendered now) and send it after commit.
+    """Write one message to the outbox (what to send; rendered when sent) and send it after commit.
 
+    ``context``: JSON-serialisable values the templates need beyond ``about`` and ``event``.
+    ``language``: the recipient's; empty takes the one recorded on ``about`` (a registration's,
+    a speaker's) or the site's default.
     Idempotent on ``dedup_key``: queuing the same message again returns the existing row
     and sends nothing. ``about_is_new``: ``about`` was created in the caller's transaction, so
     no message about it can exist yet (the default key holds its primary key): the duplicate
@@ -185,6 +189,7 @@ def queue_message(
         event=event,
         dedup_key=dedup_key,
         context=context,
+        language=language,
     )
     key = spec.key()
     if about_is_new and dedup_key is None and about is not None:
@@ -197,10 +202,11 @@ def queue_message(
         return existing
     message = _build(spec, key=key)
     try:
+        # the savepoint keeps the caller's transaction usable when the key exists already
         with transaction.atomic():
-            message.save()
+            message.save(force_insert=True)
     except IntegrityError:
-        # queued by someone else a moment ago
+        # queued before (a repeated request, or someone else a moment ago)
         return OutboxMessage.objects.get(dedup_key=key)
     _send_after_commit([message.pk])
     return message
@@ -219,7 +225,7 @@ def existing_keys(keys: Iterable[str]) -> set[str]:
 def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     """Queue many messages at once (reminder and follow-up fan-outs).
 
-    Only keys not yet in the outbox are rendered; rows are inserted in bulk and handed to
+    Only keys not yet in the outbox are written; rows are inserted in bulk and handed to
     the workers in batches after commit. Returns the primary keys of the new rows.
     """
     by_key = {}
@@ -231,12 +237,7 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     new_keys = [key for key in by_key if key not in already]
     if not new_keys:
         return []
-    event_ids = {getattr(by_key[key].event, "pk", None) for key in new_keys} - {None}
-    overrides = {
-        (override.event_id, override.kind): override
-        for override in MessageTemplateOverride.objects.filter(event_id__in=event_ids)
-    }
-    messages = [_build(by_key[key], key=key, overrides=overrides) for key in new_keys]
+    messages = [_build(by_key[key], key=key) for key in new_keys]
     with transaction.atomic():
         OutboxMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
         ids = []
@@ -254,8 +255,23 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
 # --- sending ---------------------------------------------------------------------------
 
 
+# the fan-outs: a recipient may turn them off (List-Unsubscribe); transactional mail stays
+FAN_OUT_KINDS = frozenset({kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW})
+
+
 def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
-    """Why a reminder must not go out any more ("" if it may)."""
+    """Why a message must not go out any more ("" if it may)."""
+    about = message.about
+    if message.about_type_id is not None and about is None:
+        return "What the message was about no longer exists."
+    wanted = kinds.REGISTRATION_STATUS_OF_KIND.get(message.kind)
+    if (
+        wanted
+        and about is not None
+        and about._meta.label_lower == "registrations.registration"
+        and about.status != wanted
+    ):
+        return f"The registration is {about.status} now; this message would no longer be true."
     if message.event_start is None or message.event is None:
         return ""
     event = message.event
@@ -268,37 +284,134 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     return ""
 
 
-def _email(message: OutboxMessage, connection) -> EmailMultiAlternatives:
+def _attach_event(messages: list[OutboxMessage]) -> None:
+    # the objects a batch is about, fetched once per type (prefetch), share the batch's event rows
+    for message in messages:
+        about = message.about
+        if about is not None and message.event is not None and getattr(about, "event_id", None) == message.event_id:
+            about.event = message.event
+
+
+def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> RenderedMessage:
+    """What ``message`` says now: rendered from the current state of what it is about."""
+    if overrides is None:
+        override = (
+            MessageTemplateOverride.objects.filter(event_id=message.event_id, kind=message.kind).first()
+            if message.event_id
+            else None
+        )
+    else:
+        override = overrides.get((message.event_id, message.kind))
+    extra, headers = {}, {}
+    if message.kind in FAN_OUT_KINDS:
+        preferences_url, unsubscribe = preferences.links(message.recipient_email)
+        extra = {"preferences_url": preferences_url, "unsubscribe_url": unsubscribe}
+        # RFC 2369 and RFC 8058: the mail provider's own "unsubscribe" button, one click
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    rendered = render(
+        kind=message.kind,
+        recipient_email=message.recipient_email,
+        recipient_name=message.recipient_name,
+        about=message.about,
+        event=message.event,
+        context=message.context,
+        override=override,
+        language=message.language,
+        extra=extra,
+    )
+    rendered.headers.update(headers)
+    if message.attachments:
+        # a row queued before rendering moved to send time: its tickets were rendered then
+        rendered.attachments = list(message.attachments)
+    return rendered
+
+
+def _email(
+    message: OutboxMessage, rendered: RenderedMessage, connection, *, reply_to: list[str] | None = None
+) -> ProgrammeEmail:
     to = sanitize_address((message.recipient_name, message.recipient_email), "utf-8")
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "localhost"
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+    headers = {
+        **rendered.headers,
+        "Message-ID": message.message_id or new_message_id(),
+        # RFC 3834: out-of-office and other automatic replies stay quiet
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+    email = ProgrammeEmail(
+        subject=rendered.subject,
+        body=rendered.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=connection,
-        # the same row always carries the same Message-ID, so a mail system can drop a
-        # duplicate that a crash between "sent" and "recorded" would cause
-        headers={"Message-ID": f"<outbox-{message.pk}@{domain}>"},
+        headers=headers,
+        reply_to=reply_to or None,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    for attachment in message.attachments or []:
-        email.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment.get("content_type"))
+    if rendered.body_html:
+        email.attach_alternative(rendered.body_html, "text/html")
+    for attachment in rendered.attachments or []:
+        content = base64.b64decode(attachment["content"])
+        content_type = attachment.get("content_type") or ""
+        if content_type.startswith("text/calendar"):
+            # what calendar clients act on: the invitation as an alternative of the message
+            email.attach_alternative(content, content_type)
+        email.attach(attachment["filename"], content, content_type)
     return email
 
 
+def reply_to_of(event_ids) -> dict[int, list[str]]:
+    """The organisers' addresses of each event: a reply reaches them, not the sending address."""
+    addresses: dict[int, list[str]] = {}
+    for event_id, email in Event.organisers.through.objects.filter(event_id__in=list(event_ids)).values_list(
+        "event_id", "user__email"
+    ):
+        if email:
+            addresses.setdefault(event_id, []).append(email)
+    return addresses
+
+
 def claim(*, message_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
-    """Take the rows that are still pending and due; nobody else can take them now."""
+    """Take the rows that are still pending and due, under a lease; nobody else can take them
+    while the lease holds."""
     token = uuid.uuid4().hex
     OutboxMessage.objects.filter(pk__in=message_ids, status=OutboxStatus.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    ).update(status=OutboxStatus.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
-    return list(
+    ).update(
+        status=OutboxStatus.SENDING,
+        claimed_at=now,
+        lease_until=now + lease(),
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    messages = list(
         OutboxMessage.objects.filter(claim_token=token, status=OutboxStatus.SENDING)
         .select_related("event")
+        .prefetch_related("about")
+        .defer("body_text", "body_html")
         .order_by("pk")
     )
+    _attach_event(messages)
+    return messages
+
+
+class Lease:
+    """A batch's claim, renewed while the worker works through it."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.every = lease().total_seconds() / 4
+        self.renewed = time.monotonic()
+
+    def keep(self) -> bool:
+        """Renew the claim when a quarter of the lease has passed. False: the claim was lost
+        (the sweep took this worker for dead), so the rows are someone else's now."""
+        if time.monotonic() - self.renewed < self.every:
+            return True
+        now = timezone.now()
+        held = OutboxMessage.objects.filter(claim_token=self.token, status=OutboxStatus.SENDING).update(
+            lease_until=now + lease()
+        )
+        self.renewed = time.monotonic()
+        return held > 0
 
 
 def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> None:
@@ -308,6 +421,7 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
         last_error=error[:2000],
         next_attempt_at=None if final else now + retry_delay(message.attempts),
         claim_token="",
+        lease_until=None,
         handed_out_at=None,
     )
     level = logging.ERROR if final else logging.WARNING
@@ -315,7 +429,7 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
 
 
 def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = None) -> dict:
-    """Send the given messages that are pending and due, over one mail connection.
+    """Render and send the given messages that are pending and due, over one mail connection.
 
     Safe to run twice and concurrently: each row is sent only by the one run that claimed it.
     Returns counts by outcome.
@@ -335,15 +449,26 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             continue
         if reason:
             OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
-                status=OutboxStatus.CANCELLED, last_error=reason, claim_token=""
+                status=OutboxStatus.CANCELLED, last_error=reason, claim_token="", lease_until=None
             )
             outcome["cancelled"] += 1
         else:
             sendable.append(message)
+    muted = preferences.muted_among(message.recipient_email for message in sendable if message.kind in FAN_OUT_KINDS)
+    if muted:
+        wanted = []
+        for message in sendable:
+            if message.kind in muted.get(message.recipient_email.lower(), ()):
+                OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+                    status=OutboxStatus.CANCELLED, last_error="The recipient turned these messages off.", claim_token=""
+                )
+                outcome["cancelled"] += 1
+            else:
+                wanted.append(message)
+        sendable = wanted
     if not sendable:
         return outcome
 
-    sent_ids = []
     try:
         connection = get_connection()
         connection.open()
@@ -352,72 +477,111 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             _record_failure(message, f"{type(exc).__name__}: {exc}", now)
         outcome["failed"] += len(sendable)
         return outcome
+    event_ids = {message.event_id for message in sendable} - {None}
+    overrides = {
+        (override.event_id, override.kind): override
+        for override in MessageTemplateOverride.objects.filter(event_id__in=event_ids)
+    }
+    reply_to = reply_to_of(event_ids)
+    token = sendable[0].claim_token
+    held = Lease(token)
     # A worker kills a task after Q_CLUSTER["timeout"]; a slow mail server must not make a
-    # batch outlive it (its rows would sit in "sending" until the sweep, then go out twice).
+    # batch outlive it (its rows would be freed by the sweep and go out twice).
     deadline = time.monotonic() + send_budget_seconds()
-    unsent = []
+    unsent, lost = [], []
+    sent = 0
     try:
         for position, message in enumerate(sendable):
+            if not held.keep():
+                lost = sendable[position:]
+                break
             if time.monotonic() > deadline:
                 unsent = sendable[position:]
                 break
             try:
-                connection.send_messages([_email(message, connection)])
-            except Exception as exc:  # noqa: BLE001 -- backends raise SMTP, socket and provider errors alike
+                rendered = render_message(message, overrides=overrides)
+                email = _email(message, rendered, connection, reply_to=reply_to.get(message.event_id))
+                connection.send_messages([email])
+            except Exception as exc:  # noqa: BLE001 -- templates, backends: SMTP, socket and provider errors alike
                 _record_failure(message, f"{type(exc).__name__}: {exc}", now)
                 outcome["failed"] += 1
             else:
                 # Recorded at once, not at the end of the batch: a worker killed mid-batch then
                 # leaves only the message in flight to go out again, not every one sent before it.
-                OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+                OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
                     status=OutboxStatus.SENT,
+                    subject=rendered.subject,
+                    body_text=rendered.body_text,
                     sent_at=timezone.now(),
                     last_error="",
                     claim_token="",
+                    lease_until=None,
                     next_attempt_at=None,
                 )
-                sent_ids.append(message.pk)
+                sent += 1
     finally:
         try:
             connection.close()
         except Exception:
             logger.warning("Closing the mail connection failed", exc_info=True)
-    token = sendable[0].claim_token
+    if lost:
+        logger.warning("Outbox batch lost its lease; %s messages left to the sweep", len(lost))
+        outcome["lost"] = len(lost)
     if unsent:
         # handed back untouched: not an attempt, and due at once
         unsent_ids = [message.pk for message in unsent]
         OutboxMessage.objects.filter(pk__in=unsent_ids, claim_token=token).update(
             status=OutboxStatus.PENDING,
             claim_token="",
+            lease_until=None,
             attempts=F("attempts") - 1,
             next_attempt_at=None,
             handed_out_at=timezone.now(),
         )
         outcome["handed_back"] = len(unsent_ids)
         transaction.on_commit(lambda: enqueue(SEND_TASK, unsent_ids))
-    outcome["sent"] = len(sent_ids)
+    outcome["sent"] = sent
     return outcome
+
+
+def _outbox_idle(now: dt.datetime) -> bool:
+    """No worker has held or finished a claim for a lease's length: tasks handed out and not
+    yet run are lost (a killed cluster takes the tasks it had fetched with it)."""
+    since = now - lease()
+    return not (
+        OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_until__gte=now).exists()
+        or OutboxMessage.objects.filter(status=OutboxStatus.SENT, sent_at__gte=since).exists()
+        or OutboxMessage.objects.filter(status=OutboxStatus.PENDING, handed_out_at__gte=since).exists()
+    )
 
 
 def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     """Hand out again what fell through the cracks.
 
-    - rows left in ``sending`` longer than a task may run: their worker died; back to
-      pending (or failed when out of attempts);
-    - rows ``pending`` and due whose task was lost (Redis broker) or whose retry time came.
+    - rows in ``sending`` whose lease ran out: their worker died; back to pending (or failed
+      when out of attempts);
+    - rows ``pending`` and due whose retry time came, or whose task was lost: at once when the
+      outbox is idle (no worker touched it for a lease's length), else after
+      ``OUTBOX_LOST_AFTER_MINUTES`` (the backlog of a big fan-out is not a lost task).
     """
     now = now or timezone.now()
-    stuck = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stuck_after())
-    failed = stuck.filter(attempts__gte=max_attempts()).update(
-        status=OutboxStatus.FAILED, claim_token="", last_error="The worker stopped while sending; out of attempts."
+    expired = OutboxMessage.objects.filter(status=OutboxStatus.SENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=now - lease())
     )
-    freed = stuck.update(status=OutboxStatus.PENDING, claim_token="", next_attempt_at=None, handed_out_at=None)
-    # Due rows that no task holds, or whose task has had long enough (the backlog of a big
-    # fan-out is not a lost task: it is not handed out again every minute).
+    failed = expired.filter(attempts__gte=max_attempts()).update(
+        status=OutboxStatus.FAILED,
+        claim_token="",
+        lease_until=None,
+        last_error="The worker stopped while sending; out of attempts.",
+    )
+    freed = expired.update(
+        status=OutboxStatus.PENDING, claim_token="", lease_until=None, next_attempt_at=None, handed_out_at=None
+    )
+    waited = now - (lease() if _outbox_idle(now) else lost_after())
     due = (
         OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(handed_out_at__isnull=True) | Q(handed_out_at__lte=now - lost_after()))
+        .filter(Q(handed_out_at__isnull=True) | Q(handed_out_at__lte=waited))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -436,7 +600,9 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
 
 @transaction.atomic
 def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
-    """An organiser sends a failed (or sent, or cancelled) message again, as the same row.
+    """An organiser sends a failed (or sent, or cancelled) message again, as the same row: it is
+    rendered anew from the current state and goes out under a new Message-ID (a mail system
+    would drop a second message with the first one's as a duplicate).
 
     Side effect: a send job after commit.
     """
@@ -449,7 +615,11 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
             next_attempt_at=None,
             last_error="",
             claim_token="",
+            lease_until=None,
             sent_at=None,
+            # tickets are made anew too
+            attachments=[],
+            message_id=new_message_id(),
             handed_out_at=timezone.now(),
         )
     )

@@ -1,22 +1,43 @@
-"""How a message's subject, text, HTML and attachments are made.
+"""How a message's subject, text, HTML and attachments are made, in the recipient's language.
 
-Lookup order for each part: the organiser's override for this event and kind, then
-``notifications/<kind>/<event kind>/<part>``, then ``notifications/<kind>/<part>``.
+Each kind has two templates, ``subject.txt`` and ``body.txt`` (looked up as
+``notifications/<kind>/<event kind>/<part>``, then ``notifications/<kind>/<part>``); an
+organiser's override replaces either. The wording lives once, in the text; the HTML part is
+made from it (paragraphs, links as links) inside ``notifications/base.html``, with the kind's
+one call to action as a button (``ACTIONS``), a preheader, and a footer that says who sends it
+and why the recipient gets it.
 """
 
 import base64
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import get_template, select_template
-from django.utils import formats, timezone, translation
-from django.utils.html import escape, linebreaks
+from django.utils import translation
+from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from events.ical import invitation_ics
 from notifications import kinds
-from notifications.audience import audience_of
+from notifications.audience import (
+    ACCEPTED_SPEAKER,
+    ATTENDEE,
+    INVITED_SPEAKER,
+    INVITEE,
+    MENTOR,
+    ORGANISER,
+    PARTICIPANT,
+    PERSON,
+    REGISTRANT,
+    TEAM_INVITEE,
+    audience_of,
+)
+from notifications.language import message_language
+from notifications.moments import format_moment, format_span, starts_in
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -35,11 +56,63 @@ class RenderedMessage:
     body_text: str
     body_html: str
     attachments: list = field(default_factory=list)
+    language: str = ""
+    headers: dict = field(default_factory=dict)
+    # the one call to action: (label, absolute URL), or None
+    action: tuple | None = None
 
 
-def _format_moment(moment, zone) -> str:
-    local = timezone.localtime(moment, zone)
-    return formats.date_format(local, "l j F Y, H:i")
+# Each kind's one call to action: its label and the context value that holds the link. The
+# text part ends with "label: link", the HTML part shows it as one button.
+ACTIONS = {
+    kinds.REGISTRATION_CONFIRMED: (_("See, change or cancel your registration"), "manage_url"),
+    kinds.REGISTRATION_PENDING: (_("Your registration"), "manage_url"),
+    kinds.REGISTRATION_APPROVED: (_("Your registration"), "manage_url"),
+    kinds.REGISTRATION_REJECTED: (_("Other events of the programme"), "events_url"),
+    kinds.WAITING_LIST_JOINED: (_("Your place on the waiting list"), "manage_url"),
+    kinds.SEAT_OFFERED: (_("Accept or decline the place"), "manage_url"),
+    kinds.WAITING_LIST_PROMOTED: (_("Your registration"), "manage_url"),
+    kinds.REGISTRATION_CANCELLED: (_("Other events of the programme"), "events_url"),
+    kinds.REGISTRATION_INVITATION: (_("Register with your invitation"), "invitation_url"),
+    kinds.EVENT_CHANGED: (_("Your registration"), "manage_url"),
+    kinds.EVENT_CANCELLED: (_("Other events of the programme"), "events_url"),
+    kinds.SPEAKER_INVITATION: (_("Accept or decline"), "respond_url"),
+    kinds.SPEAKER_INVITATION_REMINDER: (_("Accept or decline"), "respond_url"),
+    kinds.SPEAKER_UNANSWERED_ALERT: (_("Open the event's speakers"), "workspace_url"),
+    kinds.SPEAKER_ANSWERED: (_("Open the event's speakers"), "workspace_url"),
+    kinds.REMINDER: (_("Your registration"), "manage_url"),
+    kinds.FOLLOW_UP_ATTENDED: (_("Tell us how it went"), "feedback_url"),
+    kinds.FOLLOW_UP_NO_SHOW: (_("See what is coming up"), "events_url"),
+    kinds.MISSED_SESSIONS_ALERT: (_("Write to the participant"), "participant_mailto"),
+    kinds.TEAM_INVITATION: (_("Accept the invitation"), "accept_url"),
+    kinds.ORGANISER_MESSAGE: (_("Your registration"), "manage_url"),
+    kinds.CERTIFICATE_ISSUED: (_("Download your certificate"), "certificate_url"),
+    kinds.COHORT_LEFT: (_("Other events of the programme"), "events_url"),
+}
+
+# Why the recipient gets the message, by role (the footer).
+WHY = {
+    ATTENDEE: _("You receive this email because you registered for an event of the programme."),
+    REGISTRANT: _("You receive this email because you registered for an event of the programme."),
+    ACCEPTED_SPEAKER: _("You receive this email because you speak at an event of the programme."),
+    INVITED_SPEAKER: _("You receive this email because the organisers invited you to speak at an event."),
+    ORGANISER: _("You receive this email because you organise this event."),
+    MENTOR: _("You receive this email because you mentor or coordinate a cohort of the programme."),
+    INVITEE: _("You receive this email because the organisers invited you to this event."),
+    TEAM_INVITEE: _("You receive this email because the organisers invited you to help with this event."),
+    PERSON: _("You receive this email because someone asked for the tickets of this address."),
+    PARTICIPANT: _("You receive this email because you take part in a programme of ours."),
+}
+
+
+def programme_name() -> str:
+    return getattr(settings, "PROGRAMME_NAME", "STEM Mentorship Programme")
+
+
+def contact_email() -> str:
+    return getattr(settings, "PROGRAMME_CONTACT_EMAIL", "") or settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip(
+        "> "
+    )
 
 
 def _registration(about):
@@ -77,13 +150,14 @@ def _event_values(event, kind: str) -> dict:
     zone = event.zone
     values = {
         "event_title": event.title,
-        "start": _format_moment(event.start, zone),
-        "end": _format_moment(event.end, zone),
-        "when": f"{_format_moment(event.start, zone)} – {timezone.localtime(event.end, zone):%H:%M} ({event.timezone})",
+        "start": format_moment(event.start, zone),
+        "end": format_moment(event.end, zone),
+        "when": format_span(event.start, event.end, zone),
         "timezone": event.timezone,
         "venue": ", ".join(part for part in (event.venue_name, event.venue_address, event.city) if part),
         "event_url": f"{settings.SITE_URL}{event.get_absolute_url()}",
         "ics_url": f"{settings.SITE_URL}/api/events/{event.pk}/ics/",
+        "workspace_url": f"{settings.SITE_URL}/manage/events/{event.pk}/speakers/",
         "is_online": event.is_online,
         "has_venue": event.has_venue,
         "online_platform": event.online_platform,
@@ -95,26 +169,46 @@ def _event_values(event, kind: str) -> dict:
 
 
 def build_context(*, kind: str, recipient_name: str, about, event, context: dict | None) -> dict:
-    """Everything a template may use. Times are in the event's own timezone."""
-    values = {"kind": kind, "name": recipient_name or "", "site_url": settings.SITE_URL}
+    """Everything a template may use. Times are in the event's own timezone, with its offset."""
+    values = {
+        "kind": kind,
+        "name": recipient_name or "",
+        "site_url": settings.SITE_URL,
+        "events_url": f"{settings.SITE_URL}/events/",
+        "programme_name": programme_name(),
+        "contact_email": contact_email(),
+        "zone": event.timezone if event is not None else settings.TIME_ZONE,
+    }
     registration = _registration(about)
     if registration is not None:
         values["registration"] = registration
         values["manage_url"] = management_url(registration)
         if registration.offer_expires_at and event is not None:
-            values["offer_expires"] = _format_moment(registration.offer_expires_at, event.zone)
+            values["offer_expires"] = format_moment(registration.offer_expires_at, event.zone)
     audience = audience_of(kind=kind, about=about)
     values["recipient_role"] = audience.role
     if event is not None:
         values.update(_event_values(event, kind))
         values["event"] = event
+        if event.feedback_url:
+            values["feedback_url"] = event.feedback_url
     values.update(context or {})
+    if about is not None and about._meta.label_lower == "speakers.speakerassignment":
+        # the role's name in the recipient's language, not in the language of whoever queued it
+        values["role"] = str(about.get_role_display())
+    if values.get("offset_minutes"):
+        # a reminder: "tomorrow", "in 1 hour" in the recipient's language
+        values["starts_in"] = starts_in(values["offset_minutes"])
+    if not values.get("starts_in"):
+        values["starts_in"] = gettext("soon")
     # after the caller's context: nobody can pass a join link around the rule
     values.pop("join_url", None)
     if kind in JOIN_DETAIL_KINDS and audience.may_join(event):
         values["join_url"] = event.join_url
     if event is not None and values.get("invitation_code") and "invitation_url" not in values:
         values["invitation_url"] = f"{settings.SITE_URL}/events/{event.pk}/register/?code={values['invitation_code']}"
+    if values.get("participant_email") and "participant_mailto" not in values:
+        values["participant_mailto"] = f"mailto:{values['participant_email']}"
     return values
 
 
@@ -130,47 +224,124 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), text)
 
 
-def _template_names(kind: str, event, part: str) -> list[str]:
+@functools.lru_cache(maxsize=512)
+def _template(kind: str, event_kind: str | None, part: str):
+    # resolved once per kind, event kind and part: a fan-out must not try (and miss) the
+    # event-kind specific names again for every message
     names = []
-    if event is not None:
-        names.append(f"notifications/{kind}/{event.kind}/{part}")
-    names.append(f"notifications/{kind}/{part}")
-    names.append(f"notifications/generic/{part}")
-    return names
+    if event_kind is not None:
+        names.append(f"notifications/{kind}/{event_kind}/{part}")
+    names += [f"notifications/{kind}/{part}", f"notifications/generic/{part}"]
+    return select_template(names)
 
 
 def _render_part(kind: str, event, part: str, values: dict) -> str:
-    return select_template(_template_names(kind, event, part)).render(values)
+    return _template(kind, getattr(event, "kind", None), part).render(values)
+
+
+def html_paragraphs(text: str) -> str:
+    """Plain text as HTML: paragraphs, line breaks, and every link a link (an organiser's
+    override too). Long links wrap (the stylesheet breaks them anywhere)."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    return "\n".join(_paragraph_html(part) for part in paragraphs)
+
+
+@functools.lru_cache(maxsize=2048)
+def _paragraph_html(part: str) -> str:
+    # a fan-out repeats most paragraphs (the event's details, the advice) for every recipient:
+    # finding the links in them (urlize) once is enough
+    return f'<p style="margin:0 0 16px 0;">{urlize(escape(part), autoescape=False).replace(chr(10), "<br>")}</p>'
 
 
 def render(
-    *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None, override=None
+    *,
+    kind: str,
+    recipient_email: str,
+    recipient_name: str,
+    about,
+    event,
+    context: dict | None,
+    override=None,
+    language: str = "",
+    extra: dict | None = None,
+) -> RenderedMessage:
+    """The message in the recipient's ``language`` (empty: the site's default).
+
+    ``extra``: what the sender adds (the unsubscribe and preferences links of a fan-out)."""
+    language = message_language(language)
+    with translation.override(language):
+        rendered = _render(
+            kind=kind,
+            recipient_email=recipient_email,
+            recipient_name=recipient_name,
+            about=about,
+            event=event,
+            context=context,
+            override=override,
+            language=language,
+            extra=extra or {},
+        )
+    rendered.language = language
+    rendered.headers = {"Content-Language": language, **rendered.headers}
+    return rendered
+
+
+def _render(
+    *,
+    kind: str,
+    recipient_email: str,
+    recipient_name: str,
+    about,
+    event,
+    context: dict | None,
+    override=None,
+    language: str,
+    extra: dict,
 ) -> RenderedMessage:
     values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
-    if override is not None and (override.subject or override.body):
-        flat = _placeholders(values)
-        if override.subject:
-            subject = _fill(override.subject, flat)
-        else:
-            subject = _render_part(kind, event, "subject.txt", values)
-        if override.body:
-            body_text = _fill(override.body, flat)
-            body_html = get_template("notifications/base.html").render(
-                {**values, "content": mark_safe(linebreaks(escape(body_text)))}
-            )
-        else:
-            body_text = _render_part(kind, event, "body.txt", values)
-            body_html = _render_part(kind, event, "body.html", values)
+    values.update(extra)
+    if override is not None and override.subject:
+        subject = _fill(override.subject, _placeholders(values))
     else:
         subject = _render_part(kind, event, "subject.txt", values)
-        body_text = _render_part(kind, event, "body.txt", values)
-        body_html = _render_part(kind, event, "body.html", values)
+    if override is not None and override.body:
+        body = _fill(override.body, _placeholders(values))
+    else:
+        body = _render_part(kind, event, "body.txt", values)
     subject = " ".join(subject.split())[:300]
+    body = re.sub(r"\n{3,}", "\n\n", body.strip())
+
+    action = None
+    label_and_key = ACTIONS.get(kind)
+    if label_and_key and values.get(label_and_key[1]):
+        action = (str(label_and_key[0]), str(values[label_and_key[1]]))
+    why = str(WHY.get(values["recipient_role"], WHY[PERSON]))
+    footer_lines = [why, f"{programme_name()} · {contact_email()}"]
+    if values.get("preferences_url"):
+        footer_lines.append(f"{gettext('Choose which emails you get')}: {values['preferences_url']}")
+    body_text = body
+    if action and action[1] not in body:
+        body_text += f"\n\n{action[0]}: {action[1]}"
+    body_text += "\n\n-- \n" + "\n".join(footer_lines) + "\n"
+
+    greeting, _sep, rest = body.partition("\n\n")
+    preheader = " ".join((rest or greeting).split())[:140]
+    body_html = get_template("notifications/base.html").render(
+        {
+            **values,
+            "language": language,
+            "subject": subject,
+            "preheader": preheader,
+            "content": mark_safe(html_paragraphs(body)),  # noqa: S308 -- escaped part by part above
+            "action": action,
+            "why": why,
+        }
+    )
     attachments = build_attachments(
         kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
     )
     return RenderedMessage(
-        subject=subject, body_text=body_text.strip() + "\n", body_html=body_html, attachments=attachments
+        subject=subject, body_text=body_text, body_html=body_html, attachments=attachments, action=action
     )
 
 
@@ -181,7 +352,8 @@ def _attachment(filename: str, content_type: str, content: bytes) -> dict:
 def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, about, event) -> list[dict]:
     attachments = []
     registration = _registration(about)
-    if kind in TICKET_KINDS and registration is not None:
+    # a door ticket only where there is a door
+    if kind in TICKET_KINDS and registration is not None and event is not None and event.has_venue:
         # the tickets module imports the registration services, which queue messages: a cycle at import time
         from registrations.services.tickets import qr_png  # noqa: PLC0415 (layering debt, listed in .importlinter: rendering)
 

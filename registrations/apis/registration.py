@@ -43,13 +43,14 @@ class EventNested:
         return get_object_or_404(event_selectors.events_visible_to(self.request.user), pk=self.kwargs["event_id"])
 
 
-def registered_response(registration, request) -> Response:
+def registered_response(result: services.Registered, request) -> Response:
     """201 with the new registration, or 200 with code ``already_registered``.
 
     The existing registration's private details (management token) go only to its signed-in
     owner: anyone can type someone else's email address.
     """
-    if not getattr(registration, "already_registered", False):
+    registration = result.registration
+    if not result.already:
         return Response(own_registration_data(registration), status=status.HTTP_201_CREATED)
     body = {
         "code": "already_registered",
@@ -112,7 +113,7 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         data = payload.validated_data
         user = request.user if request.user.is_authenticated else None
         # the event is read inside the registration's transaction (one commit per registration)
-        registration = services.register_for_event(
+        result = services.register_for_event(
             events=event_selectors.events_visible_to(request.user),
             event_id=event_id,
             user=user,
@@ -127,7 +128,7 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
             organisation=data["organisation"],
             invitation_code=data["invitation_code"] or None,
         )
-        return registered_response(registration, request)
+        return registered_response(result, request)
 
     @extend_schema(
         summary="Counts, seats and the sector balance (organisers)",
@@ -158,8 +159,9 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["invitation_code"] = None
-        registration = services.add_registration(event=self.event, by=request.user, **data)
-        if getattr(registration, "already_registered", False):
+        result = services.add_registration(event=self.event, by=request.user, **data)
+        registration = result.registration
+        if result.already:
             body = {"code": "already_registered", "detail": "Already registered.", "status": registration.status}
             return Response({**body, "registration": RegistrationSerializer(registration).data})
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)

@@ -140,7 +140,14 @@ def _forget_messages(emails: set[str]) -> None:
         return
     OutboxMessage.objects.filter(recipient_email__in=emails).exclude(
         status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
-    ).update(recipient_email=f"erased@{ERASED_DOMAIN}", recipient_name="", body_text="", body_html="", attachments=[])
+    ).update(
+        recipient_email=f"erased@{ERASED_DOMAIN}",
+        recipient_name="",
+        body_text="",
+        body_html="",
+        attachments=[],
+        context={},
+    )
 
 
 @transaction.atomic

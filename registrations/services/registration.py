@@ -13,17 +13,19 @@ transaction (:mod:`registrations.services.messages`); the notifications app send
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
 from events.services import log_action
 from notifications import kinds
+from notifications.language import supported
 from registrations.exceptions import (
     EventFull,
     InvalidAnswer,
@@ -141,7 +143,16 @@ def _use_invitation(*, event: Event, code: str, now: dt.datetime) -> Invitation:
     return invitation
 
 
-def register(
+@dataclass(frozen=True)
+class Registered:
+    """What registering did: the registration, and whether the person held it already (a
+    repeated or second request: that registration, unchanged, and nothing sent)."""
+
+    registration: Registration
+    already: bool
+
+
+def register_once(
     *,
     event: Event,
     name: str,
@@ -156,11 +167,11 @@ def register(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
-) -> Registration:
+) -> Registered:
     """Register a person (and the party they bring) for an event.
 
-    Returns the new registration, confirmed / pending / waitlisted; or, when the person already
-    holds an active registration for the event, that one, with ``already_registered = True``.
+    Returns ``Registered``: the new registration, confirmed / pending / waitlisted; or, when the
+    person already holds an active registration for the event, that one with ``already=True``.
     A signed-in ``user`` registering themself registers with their account's email address (a
     typed ``email`` is ignored). Online registrations respect the registration window, the
     event's mode, consent and required questions and the event's party limit
@@ -221,8 +232,13 @@ def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
         raise NotFound("No such event.", "not_found") from None
 
 
-def register_for_event(*, events: QuerySet[Event], event_id: int, **details) -> Registration:
-    """:func:`register` for a caller that has the event's id only (the registration API).
+def register(*, event: Event, **details) -> Registration:
+    """:func:`register_once`, for a caller that needs only the registration (new or held already)."""
+    return register_once(event=event, **details).registration
+
+
+def register_for_event(*, events: QuerySet[Event], event_id: int, **details) -> Registered:
+    """:func:`register_once` for a caller that has the event's id only (the registration API).
 
     The event is read from ``events`` (what the caller may see: 404 otherwise) inside the
     registration's own transaction, together with whether it asks questions, so a rush
@@ -253,7 +269,7 @@ def _register(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
-) -> Registration:
+) -> Registered:
     user = user if getattr(user, "is_authenticated", False) else None
     staff = source in STAFF_SOURCES
     if user is not None and user.email and not staff:
@@ -299,8 +315,7 @@ def _register(
         existing = active_registration(event=event_id, email=email, user=user)
         if existing is None:
             raise
-        existing.already_registered = True
-        return existing
+        return Registered(existing, already=True)
 
 
 def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_processing, consent_recording) -> None:
@@ -327,7 +342,7 @@ def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_pro
 
 def _create_registration(
     *, event, name, email, user, answers, invitation_code, source, consent_recording, **fields
-) -> Registration:
+) -> Registered:
     """The registration's transaction (the caller opened it)."""
     staff = source in STAFF_SOURCES
     party_size = fields["party_size"]
@@ -349,8 +364,7 @@ def _create_registration(
         # an account may hold a registration under another address: the constraint is by email
         existing = active_registration(event=event, email=email, user=user)
         if existing is not None:
-            existing.already_registered = True
-            return existing
+            return Registered(existing, already=True)
     invitation = None
     if needs_invitation:
         invitation = _use_invitation(event=event, code=invitation_code, now=now)
@@ -378,6 +392,8 @@ def _create_registration(
         waiting_since=waiting_since,
         invitation=invitation,
         consented_at=now if fields["consent_data_processing"] else None,
+        # the language of the page or of the API request (LocaleMiddleware): messages use it
+        language=supported(translation.get_language()),
         confirmed_at=now if status == Status.CONFIRMED else None,
         **fields,
     )
@@ -386,7 +402,6 @@ def _create_registration(
     # what the answer shows needs no further query: the answers just written, the position told
     registration._prefetched_objects_cache = {"answers": written}
     registration.position_told = position
-    registration.already_registered = False
     if status == Status.CONFIRMED:
         # a cohort enrolment books every session of a nine-month series at once: one
         # confirmation each would be ~16 emails per mentee; their reminders carry the details
@@ -396,7 +411,7 @@ def _create_registration(
         tell_registrant(registration, kinds.REGISTRATION_PENDING, new_registration=True)
     else:
         tell_registrant(registration, kinds.WAITING_LIST_JOINED, new_registration=True, position=position)
-    return registration
+    return Registered(registration, already=False)
 
 
 def register_walk_in(*, event: Event, name: str, email: str = "", party_size: int = 1, by=None) -> Registration:
@@ -418,25 +433,25 @@ def register_walk_in(*, event: Event, name: str, email: str = "", party_size: in
     return registration
 
 
-def add_registration(*, event: Event, by, name: str, email: str, party_size: int = 1, **extra) -> Registration:
-    """An organiser adds a person by hand: no window, mode or required questions; seats still count."""
+def add_registration(*, event: Event, by, name: str, email: str, party_size: int = 1, **extra) -> Registered:
+    """An organiser adds a person by hand: no window, mode or required questions; seats still count.
+    ``already``: the person was registered (that registration, unchanged)."""
     extra.setdefault("consent_data_processing", False)
-    registration = register(
-        event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra
-    )
-    if not getattr(registration, "already_registered", False):
-        log_action(by=by, action="registration.added", event=event, subject=registration)
-    return registration
+    result = register_once(event=event, name=name, email=email, party_size=party_size, source=Source.ORGANISER, **extra)
+    if not result.already:
+        log_action(by=by, action="registration.added", event=event, subject=result.registration)
+    return result
 
 
 # --- leaving ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def cancel_registration(*, registration: Registration, by=None, reason: str = "") -> Registration:
+def cancel_registration(*, registration: Registration, by=None, reason: str = "", tell: bool = True) -> Registration:
     """Cancel a registration (by the attendee, ``by=None``, or by an organiser). Repeating is harmless.
 
-    Side effects: registration_cancelled; freed seats go to the waiting list.
+    Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
+    a whole action, as leaving a cohort does); freed seats go to the waiting list.
     """
     freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if freed is None:
@@ -444,7 +459,8 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
         return registration
-    tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
+    if tell:
+        tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
     log_action(by=by, action="registration.cancelled", event=registration.event, subject=registration)
     if freed:
         promote_waiting_list(event=registration.event)

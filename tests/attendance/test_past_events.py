@@ -25,7 +25,7 @@ def test_a_person_added_after_the_end_gets_no_confirmation(db, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         added = registration.add_registration(
             event=event, by=organiser, name="Aysel Mammadova", email="aysel@example.org"
-        )
+        ).registration
 
     assert added.status == RegistrationStatus.CONFIRMED
     assert OutboxMessage.objects.count() == 0

@@ -25,7 +25,7 @@ def _time_passes(message, *, minutes=0):
 
 def _queue(registration, **kwargs):
     return queue_message(
-        kind=kwargs.pop("kind", kinds.REGISTRATION_PENDING),
+        kind=kwargs.pop("kind", kinds.REGISTRATION_CONFIRMED),
         recipient_email=registration.email,
         recipient_name=registration.name,
         about=registration,
@@ -87,9 +87,7 @@ def test_worker_crash_while_sending_is_swept_and_sent_once(registration, django_
     assert [row.pk for row in claimed] == [message.pk]
 
     too_early = sweep_outbox()
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        claimed_at=timezone.now() - outbox.stuck_after() - dt.timedelta(seconds=1)
-    )
+    OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
     swept = sweep_outbox()
     send_messages([message.pk])  # and the lost original task arrives late
     message.refresh_from_db()
@@ -261,11 +259,25 @@ def test_stale_reminder_for_a_moved_event_is_cancelled_not_sent(registration, dj
     assert mail.outbox == []
 
 
-def test_message_id_header_is_stable_per_row(registration, django_capture_on_commit_callbacks):
+def test_message_id_is_unique_and_kept_for_retries_but_new_for_a_resend(
+    registration, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         message = _queue(registration)
+    message.refresh_from_db()
+    stored = message.message_id
+    first = mail.outbox[0].extra_headers["Message-ID"]
 
-    assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<outbox-{message.pk}@")
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_message(message=message)
+
+    second = mail.outbox[1].extra_headers["Message-ID"]
+    assert first == stored
+    assert first != second == message.message_id
+    # not derived from the row's id: two deployments sending from one domain never clash
+    assert not first.startswith(f"<outbox-{message.pk}@")
+    assert len(first.split("@")[0]) == 33
+    assert second.endswith("@example.org>")
 
 
 def test_second_registration_gets_its_own_message(event, django_capture_on_commit_callbacks):
@@ -304,3 +316,111 @@ def test_a_slow_mail_server_makes_the_batch_hand_back_the_rest(event, settings, 
     handed_back[0]()
     assert len(mail.outbox) == 6
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 6
+
+
+def test_the_row_says_what_to_send_and_the_worker_renders_it(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    row = OutboxMessage.objects.get(pk=message.pk)
+
+    # nothing rendered in the request: no subject, no bodies, no QR, no .ics
+    assert (row.subject, row.body_text, row.body_html, row.attachments) == ("", "", "", [])
+    assert row.context == {}
+
+    send_messages([message.pk])
+    row.refresh_from_db()
+    (email,) = mail.outbox
+    assert row.subject == email.subject == "Your place at CV clinic is confirmed"
+    assert {name for name, *_ in email.attachments} == {"ticket.png", "invite.ics"}
+
+
+def test_resend_tells_the_current_state(registration, django_capture_on_commit_callbacks):
+    registration.status = "waitlisted"
+    registration.save(update_fields=["status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(registration, kind=kinds.WAITING_LIST_JOINED, context={"position": 1})
+    registration.status = "cancelled"
+    registration.save(update_fields=["status"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_message(message=message)
+    message.refresh_from_db()
+
+    # "you are on the waiting list" is no longer true: not sent again
+    assert len(mail.outbox) == 1
+    assert message.status == OutboxStatus.CANCELLED
+    assert "cancelled now" in message.last_error
+
+
+def test_a_killed_workers_claim_is_freed_when_its_lease_runs_out(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    now = timezone.now()
+    outbox.claim(message_ids=[message.pk], now=now)  # and the worker is killed
+
+    while_held = sweep_outbox(now=now + outbox.lease() - dt.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        after = sweep_outbox(now=now + outbox.lease() + dt.timedelta(seconds=1))
+    message.refresh_from_db()
+
+    assert while_held == {"freed": 0, "failed": 0, "requeued": 0}
+    assert after["freed"] == 1
+    # recovery within a minute: the lease (20 s) plus the sweep's half-minute
+    assert outbox.lease() + dt.timedelta(seconds=30) < dt.timedelta(minutes=1)
+    assert message.status == OutboxStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_working_worker_renews_its_lease(registration, django_capture_on_commit_callbacks, monkeypatch):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    now = timezone.now()
+    (claimed,) = outbox.claim(message_ids=[message.pk], now=now - dt.timedelta(seconds=15))
+    held = outbox.Lease(claimed.claim_token)
+    held.renewed -= held.every + 1  # a quarter of the lease has passed
+
+    assert held.keep() is True
+    claimed.refresh_from_db()
+    assert claimed.lease_until > now + outbox.lease() - dt.timedelta(seconds=2)
+    assert sweep_outbox(now=now + dt.timedelta(seconds=10))["freed"] == 0
+
+
+def test_a_worker_that_lost_its_lease_sends_nothing_more(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    (claimed,) = outbox.claim(message_ids=[message.pk], now=timezone.now())
+    held = outbox.Lease(claimed.claim_token)
+    # the sweep took the worker for dead and freed the row
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.PENDING, claim_token="")
+    held.renewed -= held.every + 1
+
+    assert held.keep() is False
+
+
+def test_lost_tasks_are_handed_out_again_soon_when_no_worker_is_busy(registration, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)  # a killed cluster took the task with it
+    now = timezone.now() + outbox.lease() + dt.timedelta(seconds=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = sweep_outbox(now=now)
+    message.refresh_from_db()
+
+    assert swept["requeued"] == 1
+    assert message.status == OutboxStatus.SENT
+
+
+def test_lost_tasks_wait_while_a_worker_works_through_a_backlog(
+    registration, event, django_capture_on_commit_callbacks
+):
+    other = make_registration(event, email="busy@example.org")
+    with django_capture_on_commit_callbacks(execute=False):
+        waiting = _queue(registration)
+        busy = _queue(other)
+    now = timezone.now() + outbox.lease() + dt.timedelta(seconds=1)
+    outbox.claim(message_ids=[busy.pk], now=now)  # a live worker holds a lease
+
+    swept = sweep_outbox(now=now)
+
+    assert swept["requeued"] == 0
+    assert OutboxMessage.objects.get(pk=waiting.pk).status == OutboxStatus.PENDING

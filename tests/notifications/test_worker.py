@@ -56,7 +56,7 @@ def test_qcluster_process_sends_a_queued_message(subprocess_env, tmp_path, monke
     )
     try:
         message = queue_message(
-            kind=kinds.REGISTRATION_PENDING,
+            kind=kinds.REGISTRATION_CONFIRMED,
             recipient_email=registration.email,
             recipient_name=registration.name,
             about=registration,
@@ -78,6 +78,6 @@ def test_qcluster_process_sends_a_queued_message(subprocess_env, tmp_path, monke
     assert len(files) == 1
     written = files[0].read_text()
     assert "To: Aysel Mammadova <aysel@example.org>" in written
-    assert "We received your registration for CV clinic" in written
+    assert "Your place at CV clinic is confirmed" in written
     assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
     assert process.returncode is not None

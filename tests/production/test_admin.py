@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 
 from notifications.models import OutboxMessage
+from notifications.services.outbox import render_message
 from registrations.models import Invitation, Registration
 from registrations.services.registration import register
 from tests import factories
@@ -70,7 +71,9 @@ def test_secrets_are_not_shown_in_change_forms(superuser_client, registration):
             registration.ticket_secret,
         ],
         f"/admin/registrations/invitation/{invitation.pk}/change/": [invitation.code],
-        f"/admin/notifications/outboxmessage/{message.pk}/change/": [message.body_text.strip().splitlines()[-1]],
+        f"/admin/notifications/outboxmessage/{message.pk}/change/": [
+            render_message(message).body_text.strip().splitlines()[-1]
+        ],
         "/admin/registrations/invitation/": [invitation.code],
     }
 

@@ -29,16 +29,14 @@ def _event(w: World) -> int:
     return w.event.pk
 
 
-def _attendance_import(w: World) -> int:
-    """A participant report of the world's event (made once, on first use)."""
-    if "attendance_import" not in w.extra:
-        from attendance.models import AttendanceImport
+def _import(w: World) -> int:
+    """An attendance report of the event (made on first use; the world has none)."""
+    from attendance.models import AttendanceImport
 
-        report = AttendanceImport.objects.create(
-            event=w.event, content=b"name,email,duration\n", content_sha256="0" * 64
-        )
-        w.extra["attendance_import"] = report
-    return w.extra["attendance_import"].pk
+    found, _ = AttendanceImport.objects.get_or_create(
+        event=w.event, defaults={"content": b"name,email,duration\n", "content_sha256": "0" * 64, "status": "done"}
+    )
+    return found.pk
 
 
 # route → (method, URL in the world, expected statuses per role)
@@ -114,13 +112,13 @@ PAGE_MATRIX = {
     "manage/events/<id:pk>/speakers/": ("GET", lambda w: f"/manage/events/{_event(w)}/speakers/", "302 403 403 403 403 403 403 404 200"),
     "manage/events/<id:pk>/messages/": ("GET", lambda w: f"/manage/events/{_event(w)}/messages/", "302 403 403 403 403 403 403 404 200"),
     "manage/events/<id:pk>/messages/<str:kind>/": ("GET", lambda w: f"/manage/events/{_event(w)}/messages/reminder/", "302 403 403 403 403 403 403 404 200"),
+    "manage/events/<id:pk>/attendance/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/", "302 403 403 403 403 403 403 404 200"),
+    "manage/events/<id:pk>/attendance/imports/<id:import_id>/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/imports/{_import(w)}/", "302 403 403 403 403 403 403 404 200"),
     "manage/events/<id:pk>/team/": ("GET", lambda w: f"/manage/events/{_event(w)}/team/", "302 403 403 403 403 403 403 404 200"),
     "manage/series/": ("GET", lambda w: "/manage/series/", "302 403 403 403 403 403 403 200 200"),
     "manage/series/new/": ("GET", lambda w: "/manage/series/new/", "302 403 403 403 403 403 403 200 200"),
     "manage/series/<id:pk>/": ("GET", lambda w: f"/manage/series/{w.series.pk}/", "302 403 403 403 403 403 403 404 200"),
     "manage/series/<id:pk>/edit/": ("GET", lambda w: f"/manage/series/{w.series.pk}/edit/", "302 403 403 403 403 403 403 404 200"),
-    "manage/events/<id:pk>/attendance/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/", "302 403 403 403 403 403 403 404 200"),
-    "manage/events/<id:pk>/attendance/imports/<id:import_id>/": ("GET", lambda w: f"/manage/events/{_event(w)}/attendance/imports/{_attendance_import(w)}/", "302 403 403 403 403 403 403 404 200"),
     "team/accept/<str:token>/": ("GET", lambda w: f"/team/accept/{UNKNOWN_TOKEN}/", "410 410 410 410 410 410 410 410 410"),
 }  # fmt: skip
 
@@ -216,7 +214,9 @@ def test_admin_refuses_every_role_but_superusers(world):
 
 @pytest.mark.skipif(not os.environ.get("RECORD_MATRIX"), reason="set RECORD_MATRIX=1 to print the observed matrix")
 def test_record_page_matrix(world):
-    for route, (method, url, _) in PAGE_MATRIX.items():
+    for route, (method, url, expected) in PAGE_MATRIX.items():
+        if os.environ.get("RECORD_MATRIX") == "new" and expected is not None:
+            continue
         print(f"    {route!r}: {' '.join(observe(world, method, url(world)))}")
 
 

@@ -202,3 +202,21 @@ def test_participant_who_left_can_enrol_again(cohort, mentoring_series, future):
 
     assert second.pk != first.pk
     assert registered_events("leyla@example.org") == {upcoming.pk}
+
+
+def test_leaving_a_cohort_is_one_message_listing_the_cancelled_sessions(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    for start in future:
+        session(mentoring_series, start)
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leave_cohort(enrolment=enrolment)
+
+    (email,) = [sent for sent in mail.outbox if "leyla@example.org" in sent.to[0]]
+    assert email.subject == f"You have left {cohort.name}"
+    assert email.body.count("\n- ") == len(future)

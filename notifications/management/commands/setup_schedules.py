@@ -1,6 +1,9 @@
 """Create (or bring up to date) every periodic job of the service. Safe to run at each start."""
 
+import datetime as dt
+
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_q.models import Schedule
 
 # name → (dotted function, minutes between runs)
@@ -13,6 +16,11 @@ SCHEDULES = {
     "programmes: review missed sessions": ("programmes.tasks.review_all_missed_sessions", 60),
     "programmes: issue due certificates": ("programmes.tasks.issue_due_certificates", 1440),
 }
+
+# The same job once more, half a minute out of step: the outbox sweep then runs twice a
+# minute, so that a killed worker's messages go out again within a minute (its claims'
+# 20-second lease, then at most 30 seconds to the next sweep).
+HALF_PAST = {"notifications: sweep the outbox, half past": "notifications: sweep the outbox"}
 
 
 class Command(BaseCommand):
@@ -30,3 +38,16 @@ class Command(BaseCommand):
                 },
             )
             self.stdout.write(f"{'created' if created else 'updated'}: {name} ({func}, every {minutes} min)")
+        for name, twin in HALF_PAST.items():
+            func, minutes = SCHEDULES[twin]
+            schedule, created = Schedule.objects.get_or_create(
+                name=name,
+                defaults={
+                    "func": func,
+                    "schedule_type": Schedule.MINUTES,
+                    "minutes": minutes,
+                    "repeats": -1,
+                    "next_run": timezone.now() + dt.timedelta(seconds=30),
+                },
+            )
+            self.stdout.write(f"{'created' if created else 'kept'}: {name} ({func}, every {minutes} min)")

@@ -1,0 +1,31 @@
+"""The language a person reads their messages in."""
+
+from django.conf import settings
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def supported(code: str | None) -> str:
+    """``code`` if the site speaks it (``az-AZ`` → ``az``), else ""."""
+    code = (code or "").strip().lower().replace("_", "-")
+    if code in LANGUAGE_CODES:
+        return code
+    base = code.split("-", 1)[0]
+    return base if base in LANGUAGE_CODES else ""
+
+
+def language_of(about) -> str:
+    """The language recorded for the person a message is about (a registration's); "" when
+    none is recorded (the caller may pass one to queue_message)."""
+    if about is None:
+        return ""
+    # Only a language the person chose counts: a speaker's list of spoken languages or an
+    # event's language say nothing of how they want to read their mail.
+    if about._meta.label_lower == "registrations.registration":
+        return supported(about.language)
+    return ""
+
+
+def message_language(code: str | None) -> str:
+    """The language a message is rendered in: the recipient's, else the site's default."""
+    return supported(code) or settings.LANGUAGE_CODE

@@ -1,0 +1,69 @@
+"""Which optional messages a person wants, and the signed links that change it.
+
+The links (preferences page, one-click unsubscribe of RFC 8058) carry the address signed, so
+nobody can change someone else's choice; they do not expire, as an unsubscribe link must keep
+working in an old email.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+
+from notifications import kinds
+from notifications.exceptions import NotFound
+from notifications.models import MessagePreference
+
+SALT = "notifications.preferences"
+# the messages a person may turn off; everything else is about something they did or hold
+OPTIONAL_KINDS = (kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW)
+
+
+def preferences_token(email: str) -> str:
+    return signing.dumps(email.strip().lower(), salt=SALT, compress=True)
+
+
+def email_of_token(token: str) -> str:
+    try:
+        return signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        raise NotFound("This link is not valid.", "invalid_link") from None
+
+
+def links(email: str) -> tuple[str, str]:
+    """The preferences page and the one-click unsubscribe of ``email`` (one signature for both)."""
+    token = preferences_token(email)
+    return (
+        f"{settings.SITE_URL}/messages/preferences/{token}/",
+        f"{settings.SITE_URL}/messages/unsubscribe/{token}/",
+    )
+
+
+def muted_kinds(email: str) -> set[str]:
+    preference = MessagePreference.objects.filter(email=email.strip().lower()).first()
+    return set(preference.muted_kinds) if preference else set()
+
+
+def muted_among(emails) -> dict[str, set[str]]:
+    """The muted kinds of each of ``emails`` that muted any (one query for a batch)."""
+    lowered = {email.strip().lower() for email in emails}
+    return {
+        email: set(muted)
+        for email, muted in MessagePreference.objects.filter(email__in=lowered).values_list("email", "muted_kinds")
+        if muted
+    }
+
+
+@transaction.atomic
+def set_wanted_kinds(*, email: str, wanted) -> MessagePreference:
+    """Keep the optional kinds in ``wanted``, mute the others."""
+    wanted = set(wanted)
+    muted = [kind for kind in OPTIONAL_KINDS if kind not in wanted]
+    preference, _ = MessagePreference.objects.update_or_create(
+        email=email.strip().lower(), defaults={"muted_kinds": muted}
+    )
+    return preference
+
+
+def unsubscribe(*, email: str) -> MessagePreference:
+    """One click: no more optional messages."""
+    return set_wanted_kinds(email=email, wanted=())

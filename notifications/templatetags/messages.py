@@ -1,0 +1,23 @@
+"""Filters for message templates."""
+
+from django import template
+
+from notifications.moments import format_moment
+
+register = template.Library()
+
+
+@register.filter
+def moment(value, zone="UTC"):
+    """A datetime (or its ISO text, as the outbox's JSON context holds it) in ``zone``, with the offset."""
+    return format_moment(value, zone or "UTC")
+
+
+@register.filter
+def percent(value):
+    """A rate in per cent, 80.0 → "80%" (never "80.00")."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{round(number)}%"

@@ -1,0 +1,138 @@
+"""Messages in the language the person used: recorded on the registration, used for subject,
+body, calendar text and headers."""
+
+from email import message_from_bytes, policy
+
+import pytest
+from django.core import mail
+
+from notifications import kinds
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.services import preferences, queue_message
+from registrations.models import Registration
+from tests import factories
+from tests.notifications.conftest import make_registration
+
+
+@pytest.fixture
+def event(db):
+    return factories.EventFactory(title="Robototexnika", venue_name="Gənclər Mərkəzi")
+
+
+def test_the_api_records_the_accept_language_and_the_message_uses_it(api_client, event):
+    response = api_client.post(
+        f"/api/events/{event.pk}/registrations/",
+        {"name": "Aysel Məmmədova", "email": "aysel@example.org", "consent_data_processing": True},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="az-AZ,az;q=0.9,en;q=0.5",
+    )
+
+    assert response.status_code == 201, response.content
+    assert Registration.objects.get().language == "az"
+
+
+@pytest.mark.parametrize(("language", "subject", "hello", "weekday"), [
+    ("az", "Robototexnika tədbirində yeriniz təsdiqləndi", "Salam, Aysel Məmmədova,", "(UTC+04:00)"),
+    ("en", "Your place at Robototexnika is confirmed", "Hello Aysel Məmmədova,", "(UTC+04:00)"),
+])  # fmt: skip
+def test_message_is_written_in_the_recorded_language(
+    language, subject, hello, weekday, event, django_capture_on_commit_callbacks
+):
+    registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+
+    (email,) = mail.outbox
+    html = email.alternatives[0][0]
+    assert email.subject == subject
+    assert email.body.startswith(hello)
+    assert weekday in email.body
+    assert email.extra_headers["Content-Language"] == language
+    assert f'<html lang="{language}"' in html
+
+
+def test_headers_and_the_calendar_part_are_what_clients_expect(event, django_capture_on_commit_callbacks):
+    organiser = factories.OrganiserFactory(email="organiser@example.org")
+    event.organisers.add(organiser)
+    registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+
+    (email,) = mail.outbox
+    parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    assert parsed["Reply-To"] == "organiser@example.org"
+    assert parsed["Message-ID"].endswith("@example.org>")
+    assert "List-Unsubscribe" not in parsed  # a confirmation is not a fan-out
+    alternative = next(part for part in parsed.walk() if part.get_content_type() == "multipart/alternative")
+    types = [part.get_content_type() for part in alternative.iter_parts()]
+    assert types == ["text/plain", "text/html", "text/calendar"]
+    calendar = list(alternative.iter_parts())[2]
+    assert calendar.get_param("method") == "REQUEST"
+    assert calendar["Content-Type"].lower().count("charset") == 1
+    assert "BEGIN:VCALENDAR" in calendar.get_content()
+    attachments = {part.get_filename(): part.get_content_type() for part in parsed.iter_attachments()}
+    assert attachments == {"ticket.png": "image/png", "invite.ics": "text/calendar"}
+
+
+def _reminder(registration, event, callbacks):
+    mail.outbox = []
+    with callbacks(execute=True):
+        message = queue_message(
+            kind=kinds.REMINDER,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+            dedup_key=f"reminder-test:{len(OutboxMessage.objects.all())}",
+            context={"offset_minutes": 60},
+        )
+    message.refresh_from_db()
+    return message
+
+
+def test_a_fan_out_offers_one_click_unsubscribe_that_works(client, event, django_capture_on_commit_callbacks):
+    registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org")
+
+    _reminder(registration, event, django_capture_on_commit_callbacks)
+    (email,) = mail.outbox
+    parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
+    unsubscribe = parsed["List-Unsubscribe"].strip().strip("<>")
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe.startswith("http://") and "/messages/unsubscribe/" in unsubscribe
+    assert "/messages/preferences/" in email.body
+
+    path = unsubscribe.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(f"/{path}").status_code == 200
+    # what Gmail and others send (RFC 8058), without a CSRF token
+    answer = client.post(f"/{path}", {"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+
+    again = _reminder(registration, event, django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+    assert again.status == OutboxStatus.CANCELLED
+
+
+def test_preferences_page_keeps_what_the_person_ticks(client, event):
+    token = preferences.preferences_token("aysel@example.org")
+
+    page = client.get(f"/messages/preferences/{token}/")
+    client.post(f"/messages/preferences/{token}/", {"wanted": [kinds.REMINDER]})
+
+    assert page.status_code == 200
+    assert preferences.muted_kinds("aysel@example.org") == {kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW}
+    assert client.get("/messages/preferences/forged/").status_code == 404
