@@ -16,6 +16,15 @@ from registrations.services.registration import normalise_email
 
 
 @transaction.atomic
+def _refuse_draft(event: Event) -> None:
+    """The code's email links to the registration page, which a draft does not have yet: the
+    invitee would meet a "not found" page."""
+    if event.status == EventStatus.DRAFT:
+        raise InvalidRegistrationTransition(
+            "Publish the event first: the invitation links to its registration page.", "event_draft"
+        )
+
+
 def create_invitation(
     *, event: Event, email: str, name: str = "", sector: str = "", organisation: str = "", by=None
 ) -> Invitation:
@@ -29,6 +38,7 @@ def create_invitation(
         raise RegistrationError("Unknown sector.", "invalid_sector")
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise InvalidRegistrationTransition("The event is over or cancelled.", "event_closed")
+    _refuse_draft(event)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -69,6 +79,7 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
         raise InvalidRegistrationTransition("This invitation was already used.", "invitation_used")
     if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise InvalidRegistrationTransition("The event is over or cancelled.", "event_closed")
+    _refuse_draft(invitation.event)
     now = now or timezone.now()
     _send_code(
         invitation,

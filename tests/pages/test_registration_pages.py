@@ -187,6 +187,19 @@ def test_cancel_needs_confirmation_then_cancels_and_frees_the_seat(client, sign_
     assert "Add to calendar" not in page  # a cancelled place is not something to put in a calendar
 
 
+def test_cancelling_a_pending_registration_does_not_promise_a_freed_seat(client, sign_up):
+    """A registration awaiting approval holds no seat: its cancel page said one would go to the
+    next person waiting."""
+    event = factories.EventFactory(registration_mode="approval")
+    pending = sign_up(event, email="one@example.org")
+
+    page = client.get(f"/registrations/manage/{pending.manage_token}/cancel/").text
+
+    assert pending.status == RegistrationStatus.PENDING
+    assert "Your seat goes to the next person waiting" not in page
+    assert "This cannot be undone, but you may register again while places are open." in page
+
+
 def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first_load):
     for number in range(5):
         factories.QuestionFactory(event=event, label=f"Question {number}")

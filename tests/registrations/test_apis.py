@@ -379,6 +379,17 @@ def test_organiser_invites_and_the_code_is_emailed(organiser_client, organiser):
     assert messages_to("minister@example.gov") == ["registration_invitation"]
 
 
+def test_no_code_is_sent_for_a_draft_whose_link_would_be_not_found(organiser_client, organiser):
+    """The code's email links to the registration page, and a draft has none yet (found trying
+    the workspace: the invitee got a 404)."""
+    event = factories.EventFactory(organisers=[organiser], registration_mode="invitation", status="draft")
+
+    response = organiser_client.post(f"/api/events/{event.pk}/invitations/", {"email": "a@example.gov"}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "event_draft")
+    assert not Invitation.objects.exists() and messages_to("a@example.gov") == []
+
+
 def test_organiser_revokes_an_unused_invitation(organiser_client, organiser):
     event = factories.EventFactory(organisers=[organiser], registration_mode="invitation")
     unused, used = factories.InvitationFactory(event=event), factories.InvitationFactory(event=event)
