@@ -32,3 +32,22 @@ def test_every_message_has_an_azerbaijani_translation(tmp_path):
     missing = [entry.msgid for entry in catalogue if not entry.obsolete and (not entry.translated() or entry.fuzzy)]
 
     assert missing == [], f"{len(missing)} messages without Azerbaijani in {PO}: translate them there"
+
+
+def test_the_committed_mo_is_compiled_from_the_po():
+    """The site reads the compiled ``.mo`` (committed: a fresh machine may have no msgfmt), so it
+    must say what the ``.po`` says. Fix: ``TESTING=1 .venv/bin/python manage.py compilemessages
+    -l az --ignore=.venv`` (touch the ``.po`` first if it answers "already compiled")."""
+    translated = {
+        (entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0, "")
+        for entry in polib.pofile(str(ROOT / PO))
+        if entry.translated() and not entry.obsolete
+    }
+    compiled = {
+        (entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0, "")
+        for entry in polib.mofile(str(ROOT / PO.with_suffix(".mo")))
+        if entry.msgid
+    }
+
+    stale = sorted(key[1][:60] for key, text in translated.items() if compiled.get(key) != text)
+    assert stale == [], f"{len(stale)} messages differ in the .mo: compile it"
