@@ -384,6 +384,18 @@ ACTIONS = {
     "team.invited": _("invited someone to the team"),
     "team.invitation_revoked": _("revoked a team invitation"),
     "team.removed": _("removed someone from the team"),
+    "attendance.row_matched": _("matched a row of a participant report"),
+    "template.set": _("set a message's wording"),
+    "template.changed": _("changed a message's wording"),
+    "template.removed": _("went back to a message's standard wording"),
+    "message.resent": _("sent a message again"),
+    "series.changed": _("changed the series"),
+    "series.published": _("published the series"),
+    "programme.changed": _("changed the programme"),
+    "cohort.created": _("created a cohort"),
+    "enrolment.created": _("enrolled a participant"),
+    "enrolment.mentor_assigned": _("paired a participant with a mentor"),
+    "certificate.revoked": _("revoked a certificate"),
 }
 
 

@@ -267,6 +267,7 @@ def update_series(*, series: Series, by=None, **changes) -> Series:
         if organisers is not None:
             series.organisers.set(organisers)
         sync_series_occurrences(series=series, starts=starts)
+        log_action(by=by, action="series.changed", subject=series, data={"fields": sorted(changes)})
     return series
 
 
@@ -276,4 +277,5 @@ def publish_series(*, series: Series, by=None) -> Series:
         series.published = True
         series.save(update_fields=["published", "updated_at"])
         sync_series_occurrences(series=series, starts=starts)
+        log_action(by=by, action="series.published", subject=series)
     return series

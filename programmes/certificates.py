@@ -20,6 +20,7 @@ from attendance.exceptions import NotCompleted
 from attendance.rates import as_percent
 from attendance.services.figures import participant_series_record
 from events.models import Series
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.services import queue_message
@@ -149,6 +150,7 @@ def revoke_certificate(*, certificate: Certificate, by=None, reason: str = "", n
     certificate.revoked_at = now or timezone.now()
     certificate.revoked_reason = reason[:300]
     certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    log_action(by=by, action="certificate.revoked", subject=certificate)
     return certificate
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
+from events.services import log_action
 from notifications import kinds
 from notifications.services import queue_message
 from programmes import selectors
@@ -59,6 +60,7 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
         programme.series.set(series)
     if events is not None:
         programme.events.set(events)
+    log_action(by=by, action="programme.changed", subject=programme, data={"fields": sorted(changes)})
     return programme
 
 
@@ -70,6 +72,7 @@ def create_cohort(*, programme: Programme, name: str, series: Series | None = No
         raise Conflict("The programme already has a cohort of this name.", "cohort_name_taken")
     cohort = _validated(Cohort(programme=programme, name=name, series=series))
     cohort.save()
+    log_action(by=by, action="cohort.created", subject=cohort)
     return cohort
 
 
@@ -162,6 +165,7 @@ def enrol(
     sessions = selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start")
     for event in sessions:
         register_for_session(enrolment=enrolment, event=event, now=now)
+    log_action(by=by, action="enrolment.created", subject=enrolment)
     return enrolment
 
 
@@ -275,6 +279,7 @@ def assign_mentor(*, enrolment: Enrolment, mentor, by=None) -> Enrolment:
         _check_mentor(cohort=enrolment.cohort, mentor=mentor)
     enrolment.mentor = mentor
     enrolment.save(update_fields=["mentor"])
+    log_action(by=by, action="enrolment.mentor_assigned", subject=enrolment)
     return enrolment
 
 

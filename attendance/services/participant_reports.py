@@ -32,6 +32,7 @@ from attendance.services.finalisation import (
     queue_follow_ups,
 )
 from events.models import Event
+from events.services import log_action
 from notifications.jobs import enqueue
 from registrations.models import Attendance, Registration, RegistrationStatus
 
@@ -615,6 +616,7 @@ def match_row(*, report: AttendanceImport, line: int, registration: Registration
     else:
         matches[str(line)] = registration.pk
     AttendanceImport.objects.filter(pk=report.pk).update(manual_matches=matches)
+    log_action(by=by, action="attendance.row_matched", event=report.event, subject=report, data={"line": line})
     report.refresh_from_db()
     return report
 

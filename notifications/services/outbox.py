@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
+from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import OutboxError
@@ -627,4 +628,5 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
         raise OutboxError("The message is being sent right now.", "message_sending")
     _send_after_commit([message.pk])
     message.refresh_from_db()
+    log_action(by=by, action="message.resent", event=message.event, subject=message, data={"kind": message.kind})
     return message

@@ -5,6 +5,7 @@ import re
 from django.db import transaction
 
 from events.models import Event
+from events.services import log_action
 from notifications import kinds
 from notifications.exceptions import DomainError
 from notifications.models import MessageTemplateOverride
@@ -54,6 +55,7 @@ def set_template_override(*, event: Event, kind: str, subject: str = "", body: s
     override, _ = MessageTemplateOverride.objects.update_or_create(
         event=event, kind=kind, defaults={"subject": subject.strip(), "body": body}
     )
+    log_action(by=by, action="template.set", event=event, subject=override, data={"kind": kind})
     return override
 
 
@@ -64,10 +66,13 @@ def update_template_override(*, override: MessageTemplateOverride, by=None, **ch
     _check(subject, body)
     override.subject, override.body = subject.strip(), body
     override.save(update_fields=["subject", "body", "updated_at"])
+    log_action(by=by, action="template.changed", event=override.event, subject=override, data={"kind": override.kind})
     return override
 
 
+@transaction.atomic
 def delete_template_override(*, override: MessageTemplateOverride, by=None) -> None:
+    log_action(by=by, action="template.removed", event=override.event, subject=override, data={"kind": override.kind})
     override.delete()
 
 

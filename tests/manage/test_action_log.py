@@ -63,3 +63,51 @@ def test_questions_and_invitations_are_recorded(organiser, own_event):
         ("question.deleted", "question", organiser.pk),
         ("invitation.revoked", "invitation", organiser.pk),
     ]
+
+
+def test_every_service_that_takes_by_records_it(organiser, own_event):
+    """No service takes ``by`` and drops it: wording, resends, series, programmes, cohorts,
+    enrolments, mentors and certificates are logged with their actor too."""
+    from events.services import publish_series, update_series
+    from notifications.models import OutboxMessage
+    from notifications.services import queue_message, resend_message
+    from notifications.services.templates import (
+        delete_template_override,
+        set_template_override,
+        update_template_override,
+    )
+    from programmes.services import create_cohort, enrol, update_programme
+
+    override = set_template_override(event=own_event, kind="reminder", subject="Soon", body="See you", by=organiser)
+    update_template_override(override=override, subject="Very soon", by=organiser)
+    delete_template_override(override=override, by=organiser)
+    message = queue_message(
+        kind="reminder", recipient_email="a@example.org", recipient_name="A", about=own_event, event=own_event
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
+    resend_message(message=message, by=organiser)
+    series = factories.SeriesFactory()
+    series.organisers.add(organiser)
+    update_series(series=series, title="Mentoring circle (autumn)", by=organiser)
+    publish_series(series=series, by=organiser)
+    programme = factories.ProgrammeFactory(organisers=[organiser])
+    update_programme(programme=programme, title="STEM mentoring 2027", by=organiser)
+    cohort = create_cohort(programme=programme, name="Autumn", by=organiser)
+    enrol(cohort=cohort, name="Leyla", email="leyla@example.org", by=organiser)
+
+    # (publishing the series also publishes its occurrences: event.published, by the system)
+    recorded = list(
+        ActionLogEntry.objects.exclude(action__startswith="event.").order_by("pk").values_list("action", "actor")
+    )
+    assert recorded == [
+        ("template.set", organiser.pk),
+        ("template.changed", organiser.pk),
+        ("template.removed", organiser.pk),
+        ("message.resent", organiser.pk),
+        ("series.changed", organiser.pk),
+        ("series.published", organiser.pk),
+        ("programme.changed", organiser.pk),
+        ("cohort.created", organiser.pk),
+        ("enrolment.created", organiser.pk),
+    ]
+    assert ActionLogEntry.objects.filter(action="message.resent", event=own_event).exists()
