@@ -244,3 +244,13 @@ def test_workspace_pages_refuse_people_who_are_not_organisers(client, path):
 
     signed_in(client, factories.UserFactory())
     assert anonymous.status_code == 302 and client.get(path).status_code == 403
+
+
+def test_event_overview_shows_the_local_time_without_the_zone_name(organiser_web, own_event):
+    own_event.format = "online"
+    own_event.save(update_fields=["format"])
+
+    text = organiser_web.get(f"/manage/events/{own_event.pk}/").content.decode()
+
+    assert "(Asia/Baku)" not in text
+    assert "Baku time (UTC+4)" in text  # an online event says whose time it is

@@ -265,3 +265,14 @@ def test_menu_offers_my_doors_to_check_in_staff_and_organisers_only(client, staf
     assert 'href="/checkin/">My doors<' in as_staff.text
     assert 'href="/checkin/">My doors<' in as_organiser.text
     assert "My doors" not in as_attendee.text
+
+
+def test_door_shows_the_local_time_plainly(door, event):
+    """Times are local and plain: no IANA name; the city and offset only where it helps (online)."""
+    event.format = "in_person"
+    event.save(update_fields=["format"])
+
+    text = door.get(url(event)).text
+
+    assert "Asia/Baku" not in text
+    assert re.search(r"\d{1,2}:\d{2}", text)
