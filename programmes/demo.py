@@ -144,7 +144,10 @@ def load() -> dict:
         _finalise(event, outcomes)
 
     # mentees go to the programme's webinars and workshops too
-    for event in programme.events.filter(end__lte=now, kind__in=["webinar", "workshop"]).order_by("start")[:4]:
+    # (only events whose attendance is still open: a finalised one has sent its follow-ups, and
+    # people added afterwards would be counted as attending without ever being told)
+    open_events = programme.events.filter(end__lte=now, attendance_finalised_at__isnull=True)
+    for event in open_events.filter(kind__in=["webinar", "workshop"]).order_by("start")[:4]:
         for enrolment in enrolments[::3]:
             register(
                 event=event,
@@ -153,7 +156,7 @@ def load() -> dict:
                 consent_data_processing=True,
                 source="organiser",
             )
-    for event in programme.events.filter(end__lte=now, status=EventStatus.PUBLISHED):
+    for event in open_events.filter(status=EventStatus.PUBLISHED):
         _finalise(event, {})
 
     for enrolment in enrolments:

@@ -41,3 +41,21 @@ def test_demo_programme_is_populated_and_idempotent():
 )
 def test_demo_year_starts_two_months_before_today(today, start):
     assert programme_start(dt.date.fromisoformat(today)) == dt.date.fromisoformat(start)
+
+
+def test_demo_never_counts_an_attendee_who_was_not_followed_up_where_others_were():
+    """Where the demo's attendance was finalised with follow-ups, everyone counted as attending
+    got one: nobody is added to an event after its attendance closed."""
+    from notifications import kinds
+    from notifications.models import OutboxMessage
+
+    call_command("load_demo", stdout=None)
+
+    followed_up = set(
+        OutboxMessage.objects.filter(kind__in=kinds.FOLLOW_UPS).values_list("event_id", "recipient_email")
+    )
+    events_with_follow_ups = {event_id for event_id, _ in followed_up}
+    attended = Registration.objects.filter(event_id__in=events_with_follow_ups, attendance="attended")
+
+    assert events_with_follow_ups
+    assert [r.email for r in attended if (r.event_id, r.email) not in followed_up] == []
