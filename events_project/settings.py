@@ -229,7 +229,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "STEM Mentorship <events@example.org>")
-# the name calendar files give as ORGANIZER (CN): the programme's, never an organiser's
+# the programme's name: calendar files' ORGANIZER (CN), never an organiser's, and every email's footer
 PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "STEM Mentorship")
 
 # --- Background jobs (django-q2) ------------------------------------------------------
@@ -269,8 +269,7 @@ OUTBOX_BATCH_SIZE = 200  # messages handed to one send task
 OUTBOX_SEND_BUDGET_SECONDS = Q_CLUSTER["timeout"] / 2  # time one batch may spend with the mail server
 OUTBOX_LOST_AFTER_MINUTES = 5  # a pending row whose task has not run for this long is re-queued
 OUTBOX_LEASE_SECONDS = 20  # a send task's claim holds this long unless renewed (renewed every quarter)
-# the footer of every message: who sends it and where to write
-PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "STEM Mentorship Programme")
+# the footer of every message: where to write (PROGRAMME_NAME, above, says who sends it)
 PROGRAMME_CONTACT_EMAIL = os.environ.get("PROGRAMME_CONTACT_EMAIL", "")  # empty: the sender's address
 ATTENDANCE_GRACE_MINUTES = 30  # late check-ins after an in-person event's end still count
 SERIES_COMPLETION_THRESHOLD = 0.75  # share of a series' sessions attended that earns its certificate

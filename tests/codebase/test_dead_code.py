@@ -4,8 +4,10 @@ Unused variables and attributes are left out: Django's fields, Meta options and 
 exactly that, and vulture cannot tell them from dead ones.
 """
 
+import ast
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +51,17 @@ def test_domain_settings_are_declared_once_in_settings():
     ]
 
     assert scattered == []
+
+
+def test_no_setting_is_assigned_twice_at_the_top_of_settings():
+    """Two branches may each declare a setting; the later one silently wins. Once only."""
+    tree = ast.parse((ROOT / "events_project" / "settings.py").read_text())
+    names = Counter(
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    )
+
+    assert [name for name, count in names.items() if count > 1] == []
