@@ -8,6 +8,7 @@ it works on with :func:`managed_event`, which uses the one selector of what a us
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ class Tab:
     label: str  # a lazy translation
     url_name: str
     order: int
+    shown_for: Callable[[Event], bool] | None = None  # an event tab only some events have
 
 
 SECTIONS: list[Tab] = []
@@ -41,9 +43,10 @@ def add_section(label, url_name: str, *, order: int) -> None:
     _add(SECTIONS, Tab(label, url_name, order))
 
 
-def add_event_tab(label, url_name: str, *, order: int) -> None:
-    """A tab of an event's pages (a URL name taking the event's ``pk``)."""
-    _add(EVENT_TABS, Tab(label, url_name, order))
+def add_event_tab(label, url_name: str, *, order: int, shown_for: Callable[[Event], bool] | None = None) -> None:
+    """A tab of an event's pages (a URL name taking the event's ``pk``); ``shown_for(event)``
+    says whether an event has it (the page itself still answers, for links kept elsewhere)."""
+    _add(EVENT_TABS, Tab(label, url_name, order, shown_for))
 
 
 def organiser_required(view):

@@ -18,4 +18,10 @@ class RegistrationsConfig(AppConfig):
 
         workspace.add_event_tab(_("Registrations"), "manage-event-registrations", order=15)
         workspace.add_event_tab(_("Questions"), "manage-event-questions", order=20)
-        workspace.add_event_tab(_("Invitations"), "manage-event-invitations", order=30)
+        workspace.add_event_tab(_("Invitations"), "manage-event-invitations", order=30, shown_for=_takes_invitations)
+
+
+def _takes_invitations(event) -> bool:
+    """Invitation codes are the door of an event by invitation (a roundtable): the tab shows there
+    (the page itself answers on every event, for links kept elsewhere)."""
+    return event.registration_mode == "invitation"

@@ -27,4 +27,5 @@ def workspace_menu(context):
 
 @register.inclusion_tag("manage/_event_tabs.html", takes_context=True)
 def event_tabs(context, event):
-    return {"event": event, "links": _links(workspace.EVENT_TABS, context.get("request"), event.pk)}
+    tabs = [tab for tab in workspace.EVENT_TABS if tab.shown_for is None or tab.shown_for(event)]
+    return {"event": event, "links": _links(tabs, context.get("request"), event.pk)}

@@ -197,3 +197,15 @@ def test_posted_ids_outside_the_databases_range_are_404(organiser_web, own_event
         assert response.status_code == 404, (tab, bad)
     assert organiser_web.get(f"/manage/events/{2**63}/").status_code == 404
     assert organiser_web.get(f"/manage/events/{own_event.pk}/questions/{2**64}/").status_code == 404
+
+
+def test_the_invitations_tab_is_only_on_events_that_take_invitations(organiser_web, own_event, roundtable):
+    invitations = f"/manage/events/{own_event.pk}/invitations/"
+    roundtable_invitations = f"/manage/events/{roundtable.pk}/invitations/"
+
+    open_event_page = organiser_web.get(f"/manage/events/{own_event.pk}/").content.decode()
+    roundtable_page = organiser_web.get(f"/manage/events/{roundtable.pk}/").content.decode()
+
+    assert f'href="{invitations}"' not in open_event_page
+    assert f'href="{roundtable_invitations}"' in roundtable_page
+    assert organiser_web.get(invitations).status_code == 200  # a link kept elsewhere still answers
