@@ -12,6 +12,7 @@ from events_project import api_root, auth, exceptions, log_redaction, middleware
 from events_project.filters import FilterBackend
 from feeds import selectors as feed_selectors
 from feeds.apps import FeedsConfig
+from notifications import middleware as notification_middleware
 from notifications import tasks as notification_tasks
 from notifications.apps import NotificationsConfig
 from programmes import selectors as programme_selectors
@@ -41,6 +42,7 @@ from teams.models import TeamInvitation
 )
 # settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
 middleware.DatabaseUnavailableMiddleware, middleware.RejectNulMiddleware
+notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData
 staticfiles.StaticFilesStorage
 exceptions.api_exception_handler, FilterBackend

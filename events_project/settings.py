@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "notifications.middleware.RememberLanguageMiddleware",  # the switcher's choice is the mail's language
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "events_project.middleware.DatabaseUnavailableMiddleware",
     # last: turns a refused sign-in of a locked-out account into the lockout answer

@@ -112,10 +112,14 @@ class MessageTemplateOverride(models.Model):
 
 class MessagePreference(models.Model):
     """Which of the optional messages (the fan-outs: reminders, follow-ups) an address does not
-    want. Transactional messages (confirmations, changes, cancellations) always go out."""
+    want, and the language it reads mail in. Transactional messages (confirmations, changes,
+    cancellations) always go out."""
 
     email = models.EmailField(unique=True)
     muted_kinds = models.JSONField(default=list, blank=True)
+    # the language the person chose (the site's language switcher while signed in, or the
+    # preferences page); a message that records its own (a registration's) keeps that one
+    language = models.CharField(max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

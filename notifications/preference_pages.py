@@ -33,13 +33,15 @@ def preferences_page(request, token: str):
     saved = False
     if request.method == "POST":
         preferences.set_wanted_kinds(email=email, wanted=request.POST.getlist("wanted"))
+        preferences.set_language(email=email, language=request.POST.get("language", ""))
         saved = True
     muted = preferences.muted_kinds(email)
     choices = [(kind, label, kind not in muted) for kind, label in _choices()]
+    chosen = preferences.languages_of([email]).get(email.strip().lower(), "")
     return render(
         request,
         "notifications/pages/preferences.html",
-        {"email": email, "choices": choices, "saved": saved, "token": token},
+        {"email": email, "choices": choices, "saved": saved, "token": token, "chosen_language": chosen},
     )
 
 

@@ -294,8 +294,16 @@ def _attach_event(messages: list[OutboxMessage]) -> None:
             about.event = message.event
 
 
-def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> RenderedMessage:
-    """What ``message`` says now: rendered from the current state of what it is about."""
+def render_message(
+    message: OutboxMessage, *, overrides: dict | None = None, languages: dict | None = None
+) -> RenderedMessage:
+    """What ``message`` says now: rendered from the current state of what it is about, in the
+    language recorded on the row, else the one the recipient chose (``languages``: the batch's,
+    looked up once), else the site's."""
+    language = message.language
+    if not language:
+        chosen = languages if languages is not None else preferences.languages_of([message.recipient_email])
+        language = chosen.get(message.recipient_email.strip().lower(), "")
     if overrides is None:
         override = (
             MessageTemplateOverride.objects.filter(event_id=message.event_id, kind=message.kind).first()
@@ -318,7 +326,7 @@ def render_message(message: OutboxMessage, *, overrides: dict | None = None) -> 
         event=message.event,
         context=message.context,
         override=override,
-        language=message.language,
+        language=language,
         extra=extra,
     )
     rendered.headers.update(headers)
@@ -485,6 +493,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         for override in MessageTemplateOverride.objects.filter(event_id__in=event_ids)
     }
     reply_to = reply_to_of(event_ids)
+    languages = preferences.languages_of(message.recipient_email for message in sendable if not message.language)
     token = sendable[0].claim_token
     held = Lease(token)
     # A worker kills a task after Q_CLUSTER["timeout"]; a slow mail server must not make a
@@ -501,7 +510,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
                 unsent = sendable[position:]
                 break
             try:
-                rendered = render_message(message, overrides=overrides)
+                rendered = render_message(message, overrides=overrides, languages=languages)
                 email = _email(message, rendered, connection, reply_to=reply_to.get(message.event_id))
                 connection.send_messages([email])
             except Exception as exc:  # noqa: BLE001 -- templates, backends: SMTP, socket and provider errors alike

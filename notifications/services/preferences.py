@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications import kinds
 from notifications.exceptions import NotFound
+from notifications.language import supported
 from notifications.models import MessagePreference
 
 SALT = "notifications.preferences"
@@ -63,6 +64,24 @@ def set_wanted_kinds(*, email: str, wanted) -> MessagePreference:
         email=email.strip().lower(), defaults={"muted_kinds": muted}
     )
     return preference
+
+
+def set_language(*, email: str, language: str) -> MessagePreference | None:
+    """Remember the language ``email`` reads mail in (a language the site does not speak: nothing)."""
+    code = supported(language)
+    if not code or not email:
+        return None
+    preference, _ = MessagePreference.objects.update_or_create(email=email.strip().lower(), defaults={"language": code})
+    return preference
+
+
+def languages_of(emails) -> dict[str, str]:
+    """The chosen language of each of ``emails`` that chose one (one query for a batch)."""
+    lowered = {email.strip().lower() for email in emails}
+    if not lowered:
+        return {}
+    rows = MessagePreference.objects.filter(email__in=lowered).exclude(language="").values_list("email", "language")
+    return dict(rows)
 
 
 def unsubscribe(*, email: str) -> MessagePreference:

@@ -136,3 +136,49 @@ def test_preferences_page_keeps_what_the_person_ticks(client, event):
     assert page.status_code == 200
     assert preferences.muted_kinds("aysel@example.org") == {kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW}
     assert client.get("/messages/preferences/forged/").status_code == 404
+
+
+def test_the_language_a_signed_in_person_picks_is_the_one_their_mail_comes_in(
+    client, event, django_capture_on_commit_callbacks
+):
+    """The account's preference: the site's language switcher, signed in. A speaker invited
+    afterwards (no registration records a language) reads the invitation in Azerbaijani."""
+    user = factories.UserFactory(email="sara@example.org")
+    speaker = factories.SpeakerFactory(user=user, email="sara@example.org", name="Sara")
+    client.force_login(user)
+
+    client.post("/i18n/setlang/", {"language": "az", "next": "/"})
+    assignment = factories.SpeakerAssignmentFactory(event=event, speaker=speaker, status="invited")
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(
+            kind=kinds.SPEAKER_INVITATION,
+            recipient_email=speaker.email,
+            recipient_name=speaker.name,
+            about=assignment,
+            event=event,
+        )
+
+    assert preferences.languages_of(["SARA@example.org"]) == {"sara@example.org": "az"}
+    (email,) = mail.outbox
+    assert email.extra_headers["Content-Language"] == "az"
+
+
+def test_the_preferences_page_sets_the_language_and_a_registration_keeps_its_own(
+    client, event, django_capture_on_commit_callbacks
+):
+    token = preferences.preferences_token("aysel@example.org")
+    client.post(f"/messages/preferences/{token}/", {"wanted": [kinds.REMINDER], "language": "az"})
+    registration = make_registration(event, name="Aysel", email="aysel@example.org", language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+
+    assert preferences.languages_of(["aysel@example.org"]) == {"aysel@example.org": "az"}
+    (email,) = mail.outbox
+    assert email.extra_headers["Content-Language"] == "en"  # chosen on the registration's own page
