@@ -171,7 +171,7 @@ def public_feed(*, filterset_data, now=None) -> FeedContent:
 
     filterset = EventFilter(data=filterset_data, queryset=selectors.public_events())
     if not filterset.is_valid():
-        raise FeedError(f"Invalid feed filter: {dict(filterset.errors)}", "invalid")
+        raise FeedError(_("Invalid feed filter: %(errors)s") % {"errors": dict(filterset.errors)}, "invalid")
     events = in_feed_window(filterset.qs, now=now)
     key = "public:" + "&".join(f"{k}={v}" for k in sorted(filterset_data) for v in filterset_data.getlist(k))
     label = _filter_label(filterset.form.cleaned_data)
@@ -359,13 +359,13 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
     harmless). Attendee feeds work for accounts and, by email, for guests; speaker feeds need
     a linked speaker profile; organiser feeds need the organiser role."""
     if scope not in CalendarFeed.Scope.values:
-        raise FeedError(f"Unknown feed scope {scope!r}.", "invalid_scope")
+        raise FeedError(_("Unknown feed scope %(scope)s.") % {"scope": repr(scope)}, "invalid_scope")
     lookup = {"scope": scope, "revoked_at__isnull": True}
     fields = {"scope": scope}
     if scope == CalendarFeed.Scope.ATTENDEE and user is None:
         email = email.strip().lower()
         if not email:
-            raise FeedError("A guest's feed needs an email address.", "email_required")
+            raise FeedError(_("A guest's feed needs an email address."), "email_required")
         lookup.update(user__isnull=True, email=email)
         fields["email"] = email
     else:
@@ -388,7 +388,7 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
 def rotate_feed(*, feed: CalendarFeed) -> CalendarFeed:
     """A new token for the same feed: the old URL stops working at once."""
     if feed.revoked_at is not None:
-        raise FeedError("A revoked feed cannot be rotated; create a new one.", "feed_revoked")
+        raise FeedError(_("A revoked feed cannot be rotated; create a new one."), "feed_revoked")
     feed.token = new_token()
     feed.last_fetched_at = None
     feed.save(update_fields=["token", "last_fetched_at"])

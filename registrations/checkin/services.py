@@ -65,11 +65,11 @@ class CheckInRefused(DomainError):
         INVALID: HTTPStatus.BAD_REQUEST,
     }
     _messages = {
-        ALREADY_CHECKED_IN: "This ticket has already been checked in.",
-        WRONG_EVENT: "This ticket is for another event.",
-        CANCELLED: "This registration was cancelled.",
-        NOT_CONFIRMED: "This registration is not confirmed (awaiting approval or on the waiting list).",
-        INVALID: "This is not a valid ticket.",
+        ALREADY_CHECKED_IN: _("This ticket has already been checked in."),
+        WRONG_EVENT: _("This ticket is for another event."),
+        CANCELLED: _("This registration was cancelled."),
+        NOT_CONFIRMED: _("This registration is not confirmed (awaiting approval or on the waiting list)."),
+        INVALID: _("This is not a valid ticket."),
     }
 
     def __init__(self, code: str, *, extra: dict | None = None):
