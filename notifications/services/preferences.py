@@ -71,7 +71,9 @@ def set_language(*, email: str, language: str) -> MessagePreference | None:
     code = supported(language)
     if not code or not email:
         return None
-    preference, _ = MessagePreference.objects.update_or_create(email=email.strip().lower(), defaults={"language": code})
+    preference, _created = MessagePreference.objects.update_or_create(
+        email=email.strip().lower(), defaults={"language": code}
+    )
     return preference
 
 
