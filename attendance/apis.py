@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -35,18 +36,18 @@ PDF = OpenApiTypes.BINARY
 def _managed_event(user, event_id) -> Event:
     event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
     if event is None:
-        raise NotFound("No such event.", "event_not_found")
+        raise NotFound(_("No such event."), "event_not_found")
     if not can_manage_event(user, event):
-        raise Forbidden("You do not organise this event.", "not_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_organiser")
     return event
 
 
 def _managed_series(user, series_id) -> Series:
     series = Series.objects.filter(pk=series_id).prefetch_related("organisers").first()
     if series is None:
-        raise NotFound("No such series.", "series_not_found")
+        raise NotFound(_("No such series."), "series_not_found")
     if not can_manage_series(user, series):
-        raise Forbidden("You do not organise this series.", "not_organiser")
+        raise Forbidden(_("You do not organise this series."), "not_organiser")
     return series
 
 
@@ -82,7 +83,7 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         event = _managed_event(request.user, data["event"])
         upload = data["file"]
         if upload.size > 5 * 1024 * 1024:
-            raise DomainError("A participant report is at most 5 MB.", "file_too_large")
+            raise DomainError(_("A participant report is at most 5 MB."), "file_too_large")
         report, created = participant_reports.upload_participant_report(
             event=event,
             content=upload.read(),
@@ -107,7 +108,7 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def retry(self, request, pk=None):
         report = get_object_or_404(selectors.imports_managed_by(request.user).defer(None), pk=pk)
         if report.status in (AttendanceImport.Status.DONE, AttendanceImport.Status.PREVIEW):
-            raise Conflict("Only a failed or unfinished import is run again.", "import_not_retryable")
+            raise Conflict(_("Only a failed or unfinished import is run again."), "import_not_retryable")
         report = participant_reports.retry_import(report=report)
         return Response(AttendanceImportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
@@ -138,7 +139,7 @@ class FinaliseEventAttendanceView(APIView):
         payload = FinaliseAttendanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         if event.end > timezone.now():
-            raise DomainError("The event has not ended yet.", "event_not_over")
+            raise DomainError(_("The event has not ended yet."), "event_not_over")
         event = finalisation.finalise_event_attendance(
             event=event, without_report=payload.validated_data["without_report"]
         )
@@ -157,9 +158,9 @@ def _threshold(request) -> float | None:
     try:
         threshold = float(value)
     except ValueError:
-        raise DomainError("threshold is a number between 0 and 1.", "invalid_threshold") from None
+        raise DomainError(_("threshold is a number between 0 and 1."), "invalid_threshold") from None
     if not 0 < threshold <= 1:
-        raise DomainError("threshold is a number between 0 and 1.", "invalid_threshold")
+        raise DomainError(_("threshold is a number between 0 and 1."), "invalid_threshold")
     return threshold
 
 

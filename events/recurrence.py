@@ -19,6 +19,7 @@ import re
 
 from dateutil import rrule as dateutil_rrule
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.exceptions import InvalidRecurrence
 from events_project import limits
@@ -77,18 +78,18 @@ def _refuse(message: str, code: str = "invalid_recurrence"):
 def _parts(rule_text: str) -> dict[str, str]:
     text = rule_text.strip()
     if len(text) > MAX_RULE_LENGTH:
-        _refuse(f"The recurrence rule is longer than {MAX_RULE_LENGTH} characters.")
+        _refuse(_("The recurrence rule is longer than %(max)s characters.") % {"max": MAX_RULE_LENGTH})
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     if "DTSTART" in text.upper():
-        _refuse("Give the rule only (FREQ=...); the series' first_start is its DTSTART.")
+        _refuse(_("Give the rule only (FREQ=...); the series' first_start is its DTSTART."))
     parts = {}
     for part in text.upper().split(";"):
         if not _PART.fullmatch(part):
-            _refuse(f"The recurrence rule is not valid: {part[:40]!r} is not NAME=VALUE.")
+            _refuse(_("The recurrence rule is not valid: %(part)s is not NAME=VALUE.") % {"part": repr(part[:40])})
         name, value = part.split("=", 1)
         if name in parts:
-            _refuse(f"The recurrence rule gives {name} twice.")
+            _refuse(_("The recurrence rule gives %(name)s twice.") % {"name": name})
         parts[name] = value
     return parts
 
@@ -102,9 +103,12 @@ def _plausible_until(value: str, zone) -> str:
         else:
             until = dt.datetime.strptime(value, "%Y%m%d")
     except ValueError:
-        _refuse(f"UNTIL={value} is not a date (YYYYMMDD or YYYYMMDDTHHMMSS).")
+        _refuse(_("UNTIL=%(value)s is not a date (YYYYMMDD or YYYYMMDDTHHMMSS).") % {"value": value})
     if not limits.is_plausible(until):
-        _refuse(f"UNTIL: {limits.year_error_message()}", "date_out_of_range")
+        _refuse(
+            _("UNTIL: %(reason)s") % {"reason": limits.year_error_message()},
+            "date_out_of_range",
+        )
     if value.endswith("Z"):
         until = until.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
         return until.strftime("%Y%m%dT%H%M%S")
@@ -115,32 +119,41 @@ def parse_rule(rule_text: str, *, first: dt.datetime, zone) -> dateutil_rrule.rr
     """The rule as dateutil reads it, starting at ``first`` (local, naive); InvalidRecurrence
     (400) for anything outside the rules above."""
     if not limits.is_plausible(first):
-        _refuse(f"first_start: {limits.year_error_message()}", "date_out_of_range")
+        _refuse(
+            _("first_start: %(reason)s") % {"reason": limits.year_error_message()},
+            "date_out_of_range",
+        )
     parts = _parts(rule_text)
     if "FREQ" not in parts:
-        _refuse("The recurrence rule needs a FREQ.")
+        _refuse(_("The recurrence rule needs a FREQ."))
     for name in _TIME_OF_DAY_PARTS:
         if name in parts:
-            _refuse(f"{name} is not used: every session starts at the time of first_start.")
+            _refuse(_("%(name)s is not used: every session starts at the time of first_start.") % {"name": name})
     if "COUNT" in parts and "UNTIL" in parts:
-        _refuse("Give COUNT or UNTIL, not both.")
+        _refuse(_("Give COUNT or UNTIL, not both."))
     if "UNTIL" in parts:
         parts["UNTIL"] = _plausible_until(parts["UNTIL"], zone)
     text = ";".join(f"{name}={value}" for name, value in parts.items())
     try:
         rule = dateutil_rrule.rrulestr(text, dtstart=first, forceset=False, cache=False)
     except (ValueError, TypeError, OverflowError) as exc:
-        _refuse(f"The recurrence rule is not valid: {exc}")
+        _refuse(_("The recurrence rule is not valid: %(exc)s") % {"exc": exc})
     if not isinstance(rule, dateutil_rrule.rrule):
-        _refuse("Give one recurrence rule.")
+        _refuse(_("Give one recurrence rule."))
     if rule._freq not in ALLOWED_FREQUENCIES:
-        _refuse("Sessions repeat daily at most: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY.", "frequency_too_high")
+        _refuse(_("Sessions repeat daily at most: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."), "frequency_too_high")
     if not 1 <= rule._interval <= MAX_INTERVAL:
-        _refuse(f"INTERVAL runs from 1 to {MAX_INTERVAL}.")
+        _refuse(_("INTERVAL runs from 1 to %(max)s.") % {"max": MAX_INTERVAL})
     if rule._count is not None and not 1 <= rule._count <= MAX_OCCURRENCES:
-        _refuse(f"A series may have at most {MAX_OCCURRENCES} occurrences.", "too_many_occurrences")
+        _refuse(
+            _("A series may have at most %(max)s occurrences.") % {"max": MAX_OCCURRENCES},
+            "too_many_occurrences",
+        )
     if rule._until is not None and rule._until > first + MAX_SPAN:
-        _refuse(f"A series may span at most {MAX_SPAN.days // 366} years: move UNTIL closer.", "series_too_long")
+        _refuse(
+            _("A series may span at most %(years)s years: move UNTIL closer.") % {"years": MAX_SPAN.days // 366},
+            "series_too_long",
+        )
     return rule
 
 
@@ -180,18 +193,24 @@ def expand(*, rule_text: str, first_start: dt.datetime, zone, excluded: set[dt.d
             if occurrence in excluded:
                 continue
             if len(starts) >= MAX_OCCURRENCES:
-                _refuse(f"A series may have at most {MAX_OCCURRENCES} occurrences.", "too_many_occurrences")
+                _refuse(
+                    _("A series may have at most %(max)s occurrences.") % {"max": MAX_OCCURRENCES},
+                    "too_many_occurrences",
+                )
             # fold=0: a wall time repeated by a DST fall-back means its first instance.
             starts.append(occurrence.replace(tzinfo=zone))
     except _WalkedTooFar:
         pass  # no date before the horizon: the walk stops here
     if given == 0:
         _refuse(
-            f"The recurrence rule gives no date within {MAX_SPAN.days // 366} years of the first start.",
+            _("The recurrence rule gives no date within %(years)s years of the first start.")
+            % {"years": MAX_SPAN.days // 366},
             "no_occurrences",
         )
     if rule._count is not None and given < rule._count:
         _refuse(
-            f"The rule's {rule._count} occurrences do not fit within {MAX_SPAN.days // 366} years.", "series_too_long"
+            _("The rule's %(count)s occurrences do not fit within %(years)s years.")
+            % {"count": rule._count, "years": MAX_SPAN.days // 366},
+            "series_too_long",
         )
     return starts

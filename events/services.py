@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events import recurrence, signals
 from events.exceptions import EventError, InvalidRecurrence, InvalidTransition
@@ -71,10 +72,12 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
     organisers = changes.pop("organisers", None)
     checkin_staff = changes.pop("checkin_staff", None)
     if "status" in changes and changes["status"] != event.status:
-        raise EventError("Change the status with publish, cancel or complete.", "status_read_only")
+        raise EventError(_("Change the status with publish, cancel or complete."), "status_read_only")
     changes.pop("status", None)
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) and changes:
-        raise InvalidTransition(f"A {event.get_status_display().lower()} event cannot be edited.", "event_closed")
+        raise InvalidTransition(
+            _("A %(status)s event cannot be edited.") % {"status": event.get_status_display().lower()}, "event_closed"
+        )
 
     changed = {name for name, value in changes.items() if getattr(event, name) != value}
     for name in changed:
@@ -97,7 +100,7 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
             with transaction.atomic():
                 event.save(update_fields=sorted(update_fields))
         except IntegrityError:
-            raise EventError("Capacity cannot go below the seats already taken.", "capacity_below_taken") from None
+            raise EventError(_("Capacity cannot go below the seats already taken."), "capacity_below_taken") from None
     if organisers is not None:
         event.organisers.set(organisers)
     if checkin_staff is not None:
@@ -114,7 +117,9 @@ def publish_event(*, event: Event, by=None) -> Event:
     if event.status == EventStatus.PUBLISHED:
         return event
     if event.status != EventStatus.DRAFT:
-        raise InvalidTransition(f"A {event.get_status_display().lower()} event cannot be published.")
+        raise InvalidTransition(
+            _("A %(status)s event cannot be published.") % {"status": event.get_status_display().lower()}
+        )
     event.status = EventStatus.PUBLISHED
     event.published_at = timezone.now()
     event.save(update_fields=["status", "published_at", "updated_at"])
@@ -130,7 +135,7 @@ def cancel_event(*, event: Event, by=None, reason: str = "") -> Event:
     if event.status == EventStatus.CANCELLED:
         return event
     if event.status == EventStatus.COMPLETED:
-        raise InvalidTransition("A completed event cannot be cancelled.")
+        raise InvalidTransition(_("A completed event cannot be cancelled."))
     event.status = EventStatus.CANCELLED
     event.cancelled_at = timezone.now()
     event.cancellation_reason = reason[:500]
@@ -146,7 +151,9 @@ def complete_event(*, event: Event, by=None) -> Event:
     if event.status == EventStatus.COMPLETED:
         return event
     if event.status != EventStatus.PUBLISHED:
-        raise InvalidTransition(f"A {event.get_status_display().lower()} event cannot be completed.")
+        raise InvalidTransition(
+            _("A %(status)s event cannot be completed.") % {"status": event.get_status_display().lower()}
+        )
     event.status = EventStatus.COMPLETED
     event.save(update_fields=["status", "updated_at"])
     log_action(by=by, action="event.completed", event=event)
@@ -167,9 +174,15 @@ def parse_exdates(values, zone) -> set[dt.datetime]:
         try:
             moment = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            raise InvalidRecurrence(f"Exception date {value!r} is not an ISO date-time.", "invalid_exdate") from None
+            raise InvalidRecurrence(
+                _("Exception date %(value)s is not an ISO date-time.") % {"value": repr(value)}, "invalid_exdate"
+            ) from None
         if not limits.is_plausible(moment):
-            raise InvalidRecurrence(f"Exception date {value!r}: {limits.year_error_message()}", "date_out_of_range")
+            raise InvalidRecurrence(
+                _("Exception date %(value)s: %(reason)s")
+                % {"value": repr(value), "reason": limits.year_error_message()},
+                "date_out_of_range",
+            )
         if moment.tzinfo is not None:
             moment = _local_naive(moment, zone)
         parsed.add(moment)

@@ -27,6 +27,9 @@ class DomainError(Exception):
     default_code = "invalid"
 
     def __init__(self, message: str, code: str | None = None, *, extra: dict | None = None):
+        # messages are marked with gettext_lazy at the raise site; rendering them here (inside the
+        # request, in its language) leaves a plain str for JSON bodies, flash messages and stored rows
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code

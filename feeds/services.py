@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events import ical, selectors
 from events.exceptions import DomainError, Forbidden, NotFound
@@ -170,7 +171,7 @@ def public_feed(*, filterset_data, now=None) -> FeedContent:
 
     filterset = EventFilter(data=filterset_data, queryset=selectors.public_events())
     if not filterset.is_valid():
-        raise FeedError(f"Invalid feed filter: {dict(filterset.errors)}", "invalid")
+        raise FeedError(_("Invalid feed filter: %(errors)s") % {"errors": dict(filterset.errors)}, "invalid")
     events = in_feed_window(filterset.qs, now=now)
     key = "public:" + "&".join(f"{k}={v}" for k in sorted(filterset_data) for v in filterset_data.getlist(k))
     label = _filter_label(filterset.form.cleaned_data)
@@ -203,7 +204,7 @@ def series_feed(*, series_id: int, now=None) -> FeedContent:
     # calendar clients are anonymous: only a published series has a feed
     series = selectors.series_visible_to(None).filter(pk=series_id).first()
     if series is None:
-        raise NotFound("No such series.", "series_not_found")
+        raise NotFound(_("No such series."), "series_not_found")
     events = in_feed_window(selectors.public_events().filter(series=series), now=now, past=False)
     description = series.description.strip() or f"All sessions of {series.title}."
     return _standard_content(
@@ -216,7 +217,7 @@ def event_download(*, event_id: int, user) -> tuple[Event, bytes]:
     included for its organisers and for attendees with a confirmed registration."""
     event = selectors.events_visible_to(user).filter(pk=event_id).first()
     if event is None:
-        raise NotFound("No such event.", "event_not_found")
+        raise NotFound(_("No such event."), "event_not_found")
     join_urls = {}
     if event.join_url and (can_manage_event(user, event) or _has_confirmed_registration(user, event)):
         join_urls[event.pk] = event.join_url
@@ -327,9 +328,9 @@ def private_feed(*, token: str, now=None) -> FeedContent:
     now = now or timezone.now()
     feed = CalendarFeed.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
     if feed is None or (feed.scope != CalendarFeed.Scope.ATTENDEE and feed.user is None):
-        raise NotFound("No such calendar feed.", "feed_not_found")
+        raise NotFound(_("No such calendar feed."), "feed_not_found")
     if feed.scope == CalendarFeed.Scope.ORGANISER and (feed.user is None or not is_organiser(feed.user)):
-        raise NotFound("No such calendar feed.", "feed_not_found")
+        raise NotFound(_("No such calendar feed."), "feed_not_found")
     builders = {
         CalendarFeed.Scope.ATTENDEE: _attendee_feed,
         CalendarFeed.Scope.SPEAKER: _speaker_feed,
@@ -358,25 +359,25 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
     harmless). Attendee feeds work for accounts and, by email, for guests; speaker feeds need
     a linked speaker profile; organiser feeds need the organiser role."""
     if scope not in CalendarFeed.Scope.values:
-        raise FeedError(f"Unknown feed scope {scope!r}.", "invalid_scope")
+        raise FeedError(_("Unknown feed scope %(scope)s.") % {"scope": repr(scope)}, "invalid_scope")
     lookup = {"scope": scope, "revoked_at__isnull": True}
     fields = {"scope": scope}
     if scope == CalendarFeed.Scope.ATTENDEE and user is None:
         email = email.strip().lower()
         if not email:
-            raise FeedError("A guest's feed needs an email address.", "email_required")
+            raise FeedError(_("A guest's feed needs an email address."), "email_required")
         lookup.update(user__isnull=True, email=email)
         fields["email"] = email
     else:
         if user is None or not user.is_authenticated:
-            raise Forbidden("Sign in to get a personal calendar feed.", "not_authenticated")
+            raise Forbidden(_("Sign in to get a personal calendar feed."), "not_authenticated")
         lookup["user"] = user
         fields["user"] = user
     if scope == CalendarFeed.Scope.SPEAKER:
         if speaker_for_user(user) is None:
-            raise Forbidden("Your account is not linked to a speaker profile.", "not_a_speaker")
+            raise Forbidden(_("Your account is not linked to a speaker profile."), "not_a_speaker")
     if scope == CalendarFeed.Scope.ORGANISER and not is_organiser(user):
-        raise Forbidden("Only organisers have an organiser feed.", "not_an_organiser")
+        raise Forbidden(_("Only organisers have an organiser feed."), "not_an_organiser")
     existing = CalendarFeed.objects.select_for_update().filter(**lookup).order_by("id").first()
     if existing is not None:
         return existing
@@ -387,7 +388,7 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
 def rotate_feed(*, feed: CalendarFeed) -> CalendarFeed:
     """A new token for the same feed: the old URL stops working at once."""
     if feed.revoked_at is not None:
-        raise FeedError("A revoked feed cannot be rotated; create a new one.", "feed_revoked")
+        raise FeedError(_("A revoked feed cannot be rotated; create a new one."), "feed_revoked")
     feed.token = new_token()
     feed.last_fetched_at = None
     feed.save(update_fields=["token", "last_fetched_at"])

@@ -1,5 +1,6 @@
 """Organisers' view of the outbox and their message wording."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -31,9 +32,9 @@ PDF = OpenApiTypes.BINARY
 def _managed_event(user, event_id) -> Event:
     event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
     if event is None:
-        raise NotFound("No such event.", "event_not_found")
+        raise NotFound(_("No such event."), "event_not_found")
     if not can_manage_event(user, event):
-        raise Forbidden("You do not organise this event.", "not_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_organiser")
     return event
 
 

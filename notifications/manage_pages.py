@@ -91,7 +91,7 @@ def outbox(request):
         query = request.POST.get("back", "")
         try:
             if message.status not in RESENDABLE:
-                raise DomainError("This message is still on its way.", "message_pending")
+                raise DomainError(_("This message is still on its way."), "message_pending")
             resend_message(message=message, by=request.user)
         except DomainError as error:
             messages.error(request, error.message)

@@ -6,6 +6,7 @@ Thin views: parse, call one service from this app, render.
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
@@ -53,7 +54,7 @@ def _speaker(speaker_id):
 
     speaker = Speaker.objects.filter(pk=speaker_id).first()
     if speaker is None:
-        raise NotFound("No such speaker.", "speaker_not_found")
+        raise NotFound(_("No such speaker."), "speaker_not_found")
     return speaker
 
 
@@ -136,7 +137,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def perform_create(self, serializer):
         programme = serializer.validated_data["programme"]
         if not can_manage_programme(self.request.user, programme):
-            raise Forbidden("You do not organise this programme.")
+            raise Forbidden(_("You do not organise this programme."))
         cohort = services.create_cohort(
             programme=programme,
             name=serializer.validated_data["name"],
@@ -178,7 +179,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     def _actionable(self):
         enrolment = self.get_object()
         if not can_act_for_enrolment(self.request.user, enrolment):
-            raise Forbidden("Only the participant or the programme's organisers can do this.")
+            raise Forbidden(_("Only the participant or the programme's organisers can do this."))
         return enrolment
 
     @extend_schema(responses={200: JourneySerializer, **READ_ERRORS})
@@ -197,7 +198,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         payload.is_valid(raise_exception=True)
         event = Event.objects.filter(pk=payload.validated_data["event"]).first()
         if event is None:
-            raise NotFound("No such event.")
+            raise NotFound(_("No such event."))
         skip = services.skip_session(
             enrolment=enrolment, event=event, reason=payload.validated_data["reason"], by=request.user
         )
@@ -215,7 +216,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     def mentor(self, request, pk=None):
         enrolment = self.get_object()
         if not can_manage_programme(request.user, enrolment.cohort.programme):
-            raise Forbidden("Only the programme's organisers pair mentors.")
+            raise Forbidden(_("Only the programme's organisers pair mentors."))
         payload = MentorSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         enrolment = services.assign_mentor(
@@ -229,7 +230,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         """Issue the completion certificate (409 below_threshold under the programme's threshold)."""
         enrolment = self.get_object()
         if not can_manage_programme(request.user, enrolment.cohort.programme):
-            raise Forbidden("Only the programme's organisers issue certificates.")
+            raise Forbidden(_("Only the programme's organisers issue certificates."))
         certificate = certificates.issue_certificate(enrolment=enrolment, by=request.user)
         return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
@@ -249,7 +250,7 @@ class MenteeList(generics.ListAPIView):
             return Enrolment.objects.none()
         speaker = speaker_for_user(self.request.user)
         if speaker is None:
-            raise Forbidden("Only mentors have mentees.", "not_a_mentor")
+            raise Forbidden(_("Only mentors have mentees."), "not_a_mentor")
         return selectors.enrolments_with_relations(Enrolment.objects.filter(mentor=speaker))
 
     def list(self, request, *args, **kwargs):
@@ -290,7 +291,7 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     def revoke(self, request, pk=None):
         certificate = self.get_object()
         if not selectors.certificates_managed_by(request.user).filter(pk=certificate.pk).exists():
-            raise Forbidden("Only the organisers of the programme or series revoke its certificates.")
+            raise Forbidden(_("Only the organisers of the programme or series revoke its certificates."))
         payload = RevokeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         certificate = certificates.revoke_certificate(
@@ -343,10 +344,10 @@ class SeriesCertificateView(APIView):
     def get(self, request, series_id: int):
         series = series_managed_by(request.user).filter(pk=series_id).first()
         if series is None:
-            raise NotFound("No such series.", "series_not_found")
+            raise NotFound(_("No such series."), "series_not_found")
         email = request.query_params.get("email", "")
         if not email:
-            raise DomainError("Give the participant's email.", "email_required")
+            raise DomainError(_("Give the participant's email."), "email_required")
         return _certificate_pdf(certificates.issue_series_certificate(series=series, email=email, by=request.user))
 
 
@@ -403,5 +404,5 @@ class MyCertificateView(APIView):
     def get(self, request, series_id: int):
         series = get_object_or_404(Series.objects.all(), pk=series_id)
         if not request.user.email:
-            raise Forbidden("Your account has no email address.", "no_email")
+            raise Forbidden(_("Your account has no email address."), "no_email")
         return _certificate_pdf(certificates.issue_series_certificate(series=series, email=request.user.email))

@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance.exceptions import NotCompleted
 from attendance.services.figures import participant_series_record
@@ -43,7 +44,7 @@ def series_and_email(*, token: str) -> tuple[Series, str]:
     except (signing.BadSignature, ValueError, TypeError, OverflowError):
         series = None
     if series is None:
-        raise NotFound("This certificate link is not valid (or has expired).", "certificate_link_invalid")
+        raise NotFound(_("This certificate link is not valid (or has expired)."), "certificate_link_invalid")
     return series, email
 
 

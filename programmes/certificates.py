@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance.exceptions import NotCompleted
 from attendance.rates import as_percent
@@ -47,8 +48,8 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
     journey = participant_journey(enrolment=enrolment, now=now)
     if not journey.completed:
         raise NotEligible(
-            f"Attendance {as_percent(journey.rate) or 0}% is below the programme's "
-            f"{as_percent(journey.threshold)}% threshold.",
+            _("Attendance %(rate)s%% is below the programme's %(threshold)s%% threshold.")
+            % {"rate": as_percent(journey.rate) or 0, "threshold": as_percent(journey.threshold)},
             extra={"attendance_rate": journey.rate, "threshold": journey.threshold},
         )
     certificate = Certificate.objects.create(
@@ -91,8 +92,8 @@ def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -
         return existing
     if not record["completed"]:
         raise NotCompleted(
-            f"Attendance {as_percent(record['rate'])}% is below the {as_percent(record['threshold'])}% needed "
-            "for a certificate.",
+            _("Attendance %(rate)s%% is below the %(threshold)s%% needed for a certificate.")
+            % {"rate": as_percent(record["rate"]), "threshold": as_percent(record["threshold"])},
             "not_completed",
         )
     try:
@@ -172,12 +173,12 @@ def verify_certificate(*, token: str) -> Certificate:
     try:
         payload = _signer().unsign_object(token)
     except (signing.BadSignature, ValueError):
-        raise CertificateInvalid("This certificate link is not genuine.") from None
+        raise CertificateInvalid(_("This certificate link is not genuine.")) from None
     if not isinstance(payload, dict):
-        raise CertificateInvalid("This certificate link is not genuine.")
+        raise CertificateInvalid(_("This certificate link is not genuine."))
     certificate = Certificate.objects.filter(pk=payload.get("c"), number=payload.get("n")).first()
     if certificate is None:
-        raise CertificateInvalid("No such certificate.")
+        raise CertificateInvalid(_("No such certificate."))
     return certificate
 
 
@@ -190,7 +191,7 @@ def certificate_pdf(*, certificate: Certificate) -> bytes:
     from reportlab.pdfgen import canvas  # noqa: PLC0415 (reportlab and qrcode load slowly: only a PDF request pays for them)
 
     if certificate.revoked_at is not None:
-        raise ProgrammeError("This certificate was revoked.", "certificate_revoked")
+        raise ProgrammeError(_("This certificate was revoked."), "certificate_revoked")
     url = verification_url(certificate)
     qr_image = qrcode.make(url, border=1)
     qr_png = io.BytesIO()

@@ -11,6 +11,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
@@ -67,9 +68,9 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
 @transaction.atomic
 def create_cohort(*, programme: Programme, name: str, series: Series | None = None, by=None) -> Cohort:
     if series is not None and not programme.series.filter(pk=series.pk).exists():
-        raise ProgrammeError("The cohort's series must belong to the programme.", "series_not_in_programme")
+        raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
     if programme.cohorts.filter(name=name).exists():
-        raise Conflict("The programme already has a cohort of this name.", "cohort_name_taken")
+        raise Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
     cohort = _validated(Cohort(programme=programme, name=name, series=series))
     cohort.save()
     log_action(by=by, action="cohort.created", subject=cohort)
@@ -191,7 +192,7 @@ def register_cohorts_for_event(*, event: Event, now=None) -> list:
 def _cohort_event(enrolment: Enrolment, event_id) -> Event:
     event = selectors.cohort_events(enrolment.cohort).filter(pk=event_id).first()
     if event is None:
-        raise NotInCohort("This event is not one of the cohort's sessions.")
+        raise NotInCohort(_("This event is not one of the cohort's sessions."))
     return event
 
 
@@ -206,12 +207,12 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
     now = now or timezone.now()
     event = _cohort_event(enrolment, event.pk)
     if enrolment.status != Enrolment.Status.ACTIVE:
-        raise ProgrammeError("The participant has left the cohort.", "enrolment_left")
+        raise ProgrammeError(_("The participant has left the cohort."), "enrolment_left")
     skip = SessionSkip.objects.filter(enrolment=enrolment, event=event).first()
     if skip is not None:
         return skip
     if event.start <= now:
-        raise ProgrammeError("A session that has started cannot be skipped.", "session_started")
+        raise ProgrammeError(_("A session that has started cannot be skipped."), "session_started")
     skip = SessionSkip.objects.create(enrolment=enrolment, event=event, reason=reason[:300])
     registration = _active_registration(event=event, email=enrolment.email)
     if registration is not None:
@@ -267,9 +268,9 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
 
 def _check_mentor(*, cohort: Cohort, mentor) -> None:
     if cohort.series_id is None or cohort.series.kind != EventKind.MENTORING_SESSION:
-        raise ProgrammeError("Mentors are paired within a cohort of a mentoring series.", "not_mentoring_cohort")
+        raise ProgrammeError(_("Mentors are paired within a cohort of a mentoring series."), "not_mentoring_cohort")
     if MENTOR_ROLE not in (mentor.roles or []):
-        raise ProgrammeError("This speaker is not a mentor.", "not_a_mentor")
+        raise ProgrammeError(_("This speaker is not a mentor."), "not_a_mentor")
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Speaker API: the public roster, organisers' assignments, a speaker's own area, and the
 signed invitation link. Views parse, call one service, render."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -40,7 +41,7 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 def _speaker_of(request):
     speaker = selectors.speaker_for_user(request.user)
     if speaker is None:
-        raise NotASpeaker("You have no speaker profile.")
+        raise NotASpeaker(_("You have no speaker profile."))
     return speaker
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
@@ -75,7 +76,9 @@ def _clean_profile(fields: dict) -> dict:
         if name in fields:
             unknown = sorted(set(fields[name]) - set(choices))
             if unknown:
-                raise SpeakerError(f"Unknown {name}: {', '.join(unknown)}.", f"unknown_{name}")
+                raise SpeakerError(
+                    _("Unknown %(name)s: %(values)s.") % {"name": name, "values": ", ".join(unknown)}, f"unknown_{name}"
+                )
             fields[name] = sorted(set(fields[name]), key=list(choices).index)
     if "languages" in fields:
         fields["languages"] = list(dict.fromkeys(fields["languages"]))
@@ -91,7 +94,7 @@ def _check_account_free(user, speaker: Speaker | None = None) -> None:
     if speaker is not None and speaker.pk:
         taken = taken.exclude(pk=speaker.pk)
     if taken.exists():
-        raise SpeakerConflicts("This account already belongs to another speaker.", "account_taken")
+        raise SpeakerConflicts(_("This account already belongs to another speaker."), "account_taken")
 
 
 def _check_may_link(user, by) -> None:
@@ -99,7 +102,7 @@ def _check_may_link(user, by) -> None:
     only a superuser may do it directly; anyone else sends the person a link (their consent)."""
     if user is not None and by is not None and not (by.is_authenticated and by.is_superuser):
         raise Forbidden(
-            "Linking an account to a speaker needs the person's consent: send them a link.", "link_needs_consent"
+            _("Linking an account to a speaker needs the person's consent: send them a link."), "link_needs_consent"
         )
 
 
@@ -121,10 +124,12 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
     contact fields (never ``listed``, ``user`` or the organisers' private notes)."""
     if not is_organiser(by):
         if speaker.user_id != by.pk:
-            raise Forbidden("You can only edit your own speaker profile.", "not_your_profile")
+            raise Forbidden(_("You can only edit your own speaker profile."), "not_your_profile")
         forbidden = sorted(set(changes) & set(ORGANISER_ONLY_FIELDS))
         if forbidden:
-            raise Forbidden(f"Only organisers can change {', '.join(forbidden)}.", "organiser_only_field")
+            raise Forbidden(
+                _("Only organisers can change %(fields)s.") % {"fields": ", ".join(forbidden)}, "organiser_only_field"
+            )
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
         _check_may_link(changes["user"], by)
     if "user" in changes:
@@ -155,9 +160,9 @@ def send_account_link(*, speaker: Speaker, by) -> Speaker:
     Side effect: one ``speaker_account_link`` message to the speaker's private address.
     """
     if not is_organiser(by):
-        raise Forbidden("Only organisers can send a speaker a link.", "not_an_organiser")
+        raise Forbidden(_("Only organisers can send a speaker a link."), "not_an_organiser")
     if not speaker.email:
-        raise SpeakerError("The speaker has no email address to send the link to.", "email_required")
+        raise SpeakerError(_("The speaker has no email address to send the link to."), "email_required")
     queue_message(
         kind="speaker_account_link",
         recipient_email=speaker.email,
@@ -176,7 +181,7 @@ def speaker_for_account_link(token: str) -> Speaker:
     except (signing.BadSignature, ValueError, TypeError, OverflowError):
         speaker = None
     if speaker is None or speaker.email.strip().lower() != email:
-        raise InvalidInvitationLink("This link is not valid any more. Ask the organisers for a new one.")
+        raise InvalidInvitationLink(_("This link is not valid any more. Ask the organisers for a new one."))
     return speaker
 
 
@@ -188,7 +193,7 @@ def link_account(*, token: str, user) -> Speaker:
     if speaker.user_id == user.pk:
         return speaker
     if speaker.user_id is not None:
-        raise SpeakerConflicts("This speaker profile is linked to another account.", "profile_taken")
+        raise SpeakerConflicts(_("This speaker profile is linked to another account."), "profile_taken")
     _check_account_free(user, speaker)
     speaker.user = user
     speaker.save(update_fields=["user", "updated_at"])
@@ -225,16 +230,16 @@ def assignment_from_token(token: str) -> SpeakerAssignment:
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=link_max_age())
     except signing.SignatureExpired:
-        raise InvalidInvitationLink("This invitation link has expired.", "link_expired") from None
+        raise InvalidInvitationLink(_("This invitation link has expired."), "link_expired") from None
     except signing.BadSignature:
-        raise InvalidInvitationLink("This invitation link is not valid.", "invalid_link") from None
+        raise InvalidInvitationLink(_("This invitation link is not valid."), "invalid_link") from None
     assignment = (
         SpeakerAssignment.objects.select_related("event", "event__region", "speaker")
         .filter(pk=data.get("a"), speaker_id=data.get("s"))
         .first()
     )
     if assignment is None or _round(assignment) != data.get("r"):
-        raise InvalidInvitationLink("This invitation link is no longer valid.", "invalid_link")
+        raise InvalidInvitationLink(_("This invitation link is no longer valid."), "invalid_link")
     return assignment
 
 
@@ -295,9 +300,9 @@ def assign_speaker(
     Side effects: a ``speaker_invitation`` message with a signed answer link.
     """
     if by is not None and not can_manage_event(by, event):
-        raise Forbidden("You do not organise this event.", "not_event_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) or event.end <= timezone.now():
-        raise InvalidAnswer("Speakers can only be invited to events still to come.", "event_closed")
+        raise InvalidAnswer(_("Speakers can only be invited to events still to come."), "event_closed")
     _lock_speaker(speaker)
     existing = SpeakerAssignment.objects.select_for_update().filter(event=event, speaker=speaker).first()
     if existing is not None and existing.is_active:
@@ -307,7 +312,7 @@ def assign_speaker(
     reason = conflict_override_reason.strip()
     if found and not reason:
         raise SpeakerConflicts(
-            "The speaker has conflicts; give a reason to assign them anyway.",
+            _("The speaker has conflicts; give a reason to assign them anyway."),
             extra={"conflicts": [_conflict_json(conflict) for conflict in found]},
         )
     now = timezone.now()
@@ -351,11 +356,11 @@ def _locked(assignment: SpeakerAssignment) -> SpeakerAssignment:
 def _check_answerable(assignment: SpeakerAssignment, *, now) -> None:
     event = assignment.event
     if assignment.status == AssignmentStatus.WITHDRAWN:
-        raise InvalidAnswer("The organisers withdrew this invitation.", "invitation_withdrawn")
+        raise InvalidAnswer(_("The organisers withdrew this invitation."), "invitation_withdrawn")
     if event.status == EventStatus.CANCELLED:
-        raise InvalidAnswer("The event was cancelled.", "event_cancelled")
+        raise InvalidAnswer(_("The event was cancelled."), "event_cancelled")
     if event.end <= now or event.status == EventStatus.COMPLETED:
-        raise InvalidAnswer("The event is over.", "event_over")
+        raise InvalidAnswer(_("The event is over."), "event_over")
 
 
 def _tell_organisers_of_answer(assignment: SpeakerAssignment) -> None:
@@ -389,7 +394,7 @@ def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> Sp
     _check_answerable(assignment, now=now)
     if assignment.status == AssignmentStatus.DECLINED:
         raise InvalidAnswer(
-            "You declined this invitation; ask the organisers to invite you again.", "invitation_declined"
+            _("You declined this invitation; ask the organisers to invite you again."), "invitation_declined"
         )
     assignment.status = AssignmentStatus.ACCEPTED
     assignment.message = message.strip()[:2000]
@@ -420,7 +425,7 @@ def answer_invitation(*, assignment: SpeakerAssignment, answer: str, message: st
         return accept_invitation(assignment=assignment, message=message)
     if answer == "decline":
         return decline_invitation(assignment=assignment, message=message)
-    raise SpeakerError("Answer accept or decline.", "invalid_answer")
+    raise SpeakerError(_("Answer accept or decline."), "invalid_answer")
 
 
 @transaction.atomic
@@ -429,11 +434,11 @@ def withdraw_assignment(*, assignment: SpeakerAssignment, by) -> SpeakerAssignme
     the organiser usually tells the speaker in person."""
     assignment = _locked(assignment)
     if by is not None and not can_manage_event(by, assignment.event):
-        raise Forbidden("You do not organise this event.", "not_event_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     if assignment.status == AssignmentStatus.WITHDRAWN:
         return assignment
     if assignment.status == AssignmentStatus.DECLINED:
-        raise InvalidAnswer("The speaker already declined.", "invitation_declined")
+        raise InvalidAnswer(_("The speaker already declined."), "invitation_declined")
     assignment.status = AssignmentStatus.WITHDRAWN
     assignment.withdrawn_at = timezone.now()
     assignment.save(update_fields=["status", "withdrawn_at", "updated_at"])
@@ -446,11 +451,11 @@ def update_assignment(*, assignment: SpeakerAssignment, by, **changes) -> Speake
     """Change role, order or response deadline."""
     assignment = _locked(assignment)
     if not can_manage_event(by, assignment.event):
-        raise Forbidden("You do not organise this event.", "not_event_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     allowed = {"role", "order", "response_deadline"}
     for name, value in changes.items():
         if name not in allowed:
-            raise SpeakerError(f"{name} cannot be changed here.", "read_only_field")
+            raise SpeakerError(_("%(name)s cannot be changed here.") % {"name": name}, "read_only_field")
         setattr(assignment, name, value)
     assignment.save()
     return assignment
@@ -461,10 +466,10 @@ def override_conflicts(*, assignment: SpeakerAssignment, by, reason: str) -> Spe
     """Record that an organiser goes ahead despite the conflicts. They stay listed."""
     assignment = _locked(assignment)
     if not can_manage_event(by, assignment.event):
-        raise Forbidden("You do not organise this event.", "not_event_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     reason = reason.strip()
     if not reason:
-        raise SpeakerError("Give a reason for the override.", "reason_required")
+        raise SpeakerError(_("Give a reason for the override."), "reason_required")
     assignment.conflict_override_reason = reason[:500]
     assignment.conflict_overridden_by = by
     assignment.conflict_overridden_at = timezone.now()
@@ -610,7 +615,7 @@ def tell_speakers_event_cancelled(*, event: Event, reason: str = "") -> int:
 def declare_unavailability(*, speaker: Speaker, start, end, reason: str = "") -> SpeakerUnavailability:
     period = SpeakerUnavailability(speaker=speaker, start=start, end=end, reason=reason)
     if end <= start:
-        raise SpeakerError("The period must end after it starts.", "end_before_start")
+        raise SpeakerError(_("The period must end after it starts."), "end_before_start")
     period.save()
     return period
 
@@ -620,7 +625,7 @@ def update_unavailability(*, period: SpeakerUnavailability, **changes) -> Speake
     for name, value in changes.items():
         setattr(period, name, value)
     if period.end <= period.start:
-        raise SpeakerError("The period must end after it starts.", "end_before_start")
+        raise SpeakerError(_("The period must end after it starts."), "end_before_start")
     period.save()
     return period
 
@@ -633,5 +638,5 @@ def mark_answers_seen(*, event: Event, by, now: dt.datetime | None = None) -> in
     """The organisers have read the speakers' answers to ``event``'s invitations (the workspace
     stops showing them as new). Returns how many were new."""
     if not can_manage_event(by, event):
-        raise Forbidden("You do not organise this event.", "not_event_organiser")
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     return unread_answers(event=event).update(answer_seen_at=now or timezone.now())

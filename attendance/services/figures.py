@@ -6,6 +6,7 @@
 """
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from attendance.exceptions import NotCompleted
 from attendance.rates import attendance_rate, reaches, series_completion_threshold
@@ -96,4 +97,4 @@ def participant_series_record(*, series: Series, email: str, threshold: float | 
     for participant in figures["participants"]:
         if participant["email"] == email:
             return {**participant, "sessions_held": figures["sessions_held"], "threshold": figures["threshold"]}
-    raise NotCompleted("This person has no attendance in the series.", "not_a_participant")
+    raise NotCompleted(_("This person has no attendance in the series."), "not_a_participant")

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance.exceptions import ReportMissing
 from attendance.models import AttendanceImport
@@ -68,8 +69,10 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, w
         and not has_imported_report(event)
     ):
         raise ReportMissing(
-            "Attendance of an online or hybrid event comes from the participant report: import it, "
-            "or finalise without a report.",
+            _(
+                "Attendance of an online or hybrid event comes from the participant report: import it, "
+                "or finalise without a report."
+            ),
             "report_missing",
         )
     with transaction.atomic():

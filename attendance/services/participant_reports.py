@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance.exceptions import ImportFailed
 from attendance.models import AttendanceImport
@@ -72,7 +73,7 @@ def _decode(content: bytes) -> str:
     UTF-8, often with a mark, and older spreadsheets Windows-1252. A UTF-16 file cut at an
     odd byte is not readable as UTF-16: it is refused, never half-read.
     """
-    not_text = ImportFailed("The file is not a text (CSV) file, or it is cut off.", "not_csv")
+    not_text = ImportFailed(_("The file is not a text (CSV) file, or it is cut off."), "not_csv")
     try:
         if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return content.decode("utf-16")
@@ -129,7 +130,9 @@ def _parse_minutes(value: str, line: int) -> float:
     minutes = _read_minutes(value, line)
     if not math.isfinite(minutes) or minutes > MAX_ROW_MINUTES:
         raise ImportFailed(
-            f"Line {line}: {value[:40]!r} is longer than a meeting can be.", "invalid_duration", extra={"line": line}
+            _("Line %(line)s: %(value)s is longer than a meeting can be.") % {"line": line, "value": repr(value[:40])},
+            "invalid_duration",
+            extra={"line": line},
         )
     return minutes
 
@@ -137,7 +140,11 @@ def _parse_minutes(value: str, line: int) -> float:
 def _read_minutes(value: str, line: int) -> float:
     text = value.strip().lower()
     if len(text) > 40:
-        raise ImportFailed(f"Line {line}: {value[:40]!r}… is not a duration.", "invalid_duration", extra={"line": line})
+        raise ImportFailed(
+            _("Line %(line)s: %(value)s… is not a duration.") % {"line": line, "value": repr(value[:40])},
+            "invalid_duration",
+            extra={"line": line},
+        )
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
     # Teams: "1h 5m 3s", "45m 12s", "12s"
@@ -150,7 +157,11 @@ def _read_minutes(value: str, line: int) -> float:
     if match:
         hours, minutes, seconds = (int(group) for group in match.groups())
         return hours * 60 + minutes + seconds / 60
-    raise ImportFailed(f"Line {line}: {value[:40]!r} is not a duration.", "invalid_duration", extra={"line": line})
+    raise ImportFailed(
+        _("Line %(line)s: %(value)s is not a duration.") % {"line": line, "value": repr(value[:40])},
+        "invalid_duration",
+        extra={"line": line},
+    )
 
 
 # Recognised header rows, by format: (required columns, column names to read)
@@ -207,12 +218,12 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
     text = _decode(content)
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
-        raise ImportFailed("The file is empty.", "empty_report")
+        raise ImportFailed(_("The file is empty."), "empty_report")
     delimiter = "\t" if text.count("\t") > text.count(",") else ","
     try:
         reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:  # a field beyond csv's size limit, a broken quote
-        raise ImportFailed(f"The file is not a readable CSV table ({exc}).", "not_csv") from None
+        raise ImportFailed(_("The file is not a readable CSV table (%(exc)s).") % {"exc": exc}, "not_csv") from None
 
     header_at, detected = None, None
     for index, row in enumerate(reader):
@@ -222,19 +233,25 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
             break
     if header_at is None:
         raise ImportFailed(
-            "No participant table found: expected a Zoom participants export, a Microsoft Teams attendance "
-            "report, or a CSV with the columns name,email,duration.",
+            _(
+                "No participant table found: expected a Zoom participants export, a Microsoft Teams attendance "
+                "report, or a CSV with the columns name,email,duration."
+            ),
             "unrecognised_format",
         )
     if expected_format not in ("", "auto", None) and expected_format != detected:
-        raise ImportFailed(f"The file looks like a {detected} report, not {expected_format}.", "format_mismatch")
+        raise ImportFailed(
+            _("The file looks like a %(detected)s report, not %(expected_format)s.")
+            % {"detected": detected, "expected_format": expected_format},
+            "format_mismatch",
+        )
     header = reader[header_at]
     columns = {"zoom": ZOOM_COLUMNS, "teams": TEAMS_COLUMNS, "generic": GENERIC_COLUMNS}[detected]
     index = {key: _column_index(header, names) for key, names in columns.items()}
     if index["email"] is None and index.get("email_alt") is not None:
         index["email"] = index.pop("email_alt")
     if index["email"] is None or index["minutes"] is None:
-        raise ImportFailed("The participant table has no email or duration column.", "missing_columns")
+        raise ImportFailed(_("The participant table has no email or duration column."), "missing_columns")
 
     parsed = ParsedReport(format=detected)
     for offset, row in enumerate(reader[header_at + 1 :], start=header_at + 2):
@@ -245,7 +262,11 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
         if detected == AttendanceImport.Format.TEAMS and re.match(r"^\d+\.\s", row[0].strip()):
             break  # the next numbered section ("3. In-Meeting Activities")
         if len(row) < len(header) and len(row) <= max(i for i in index.values() if i is not None):
-            raise ImportFailed(f"Line {offset}: expected {len(header)} columns.", "invalid_row", extra={"line": offset})
+            raise ImportFailed(
+                _("Line %(line)s: expected %(count)s columns.") % {"line": offset, "count": len(header)},
+                "invalid_row",
+                extra={"line": offset},
+            )
 
         def cell(key, row=row):
             position = index.get(key)
@@ -262,7 +283,7 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
             )
         )
     if not parsed.rows:
-        raise ImportFailed("The participant table has no rows.", "empty_report")
+        raise ImportFailed(_("The participant table has no rows."), "empty_report")
     return parsed
 
 
@@ -326,11 +347,11 @@ def upload_participant_report(
     Side effect: an import job after commit.
     """
     if not content:
-        raise ImportFailed("The file is empty.", "empty_report")
+        raise ImportFailed(_("The file is empty."), "empty_report")
     if len(content) > MAX_REPORT_BYTES:
-        raise ImportFailed("A participant report is at most 5 MB.", "file_too_large")
+        raise ImportFailed(_("A participant report is at most 5 MB."), "file_too_large")
     if not 1 <= threshold_percent <= 100:
-        raise ImportFailed("The threshold is a percentage between 1 and 100.", "invalid_threshold")
+        raise ImportFailed(_("The threshold is a percentage between 1 and 100."), "invalid_threshold")
     digest = hashlib.sha256(content).hexdigest()
     existing = (
         AttendanceImport.objects.filter(event=event, content_sha256=digest)
@@ -605,11 +626,11 @@ def preview_import(*, report: AttendanceImport, now: dt.datetime | None = None) 
 def match_row(*, report: AttendanceImport, line: int, registration: Registration | None, by=None) -> AttendanceImport:
     """The organiser says who an unmatched row is (``None`` undoes it). Only before recording."""
     if report.status != AttendanceImport.Status.PREVIEW:
-        raise ImportFailed("This report is already recorded; upload it again to change it.", "import_recorded")
+        raise ImportFailed(_("This report is already recorded; upload it again to change it."), "import_recorded")
     if registration is not None and (
         registration.event_id != report.event_id or registration.status != RegistrationStatus.CONFIRMED
     ):
-        raise ImportFailed("Match rows to confirmed registrations of this event only.", "not_a_registrant")
+        raise ImportFailed(_("Match rows to confirmed registrations of this event only."), "not_a_registrant")
     matches = dict(report.manual_matches or {})
     if registration is None:
         matches.pop(str(line), None)

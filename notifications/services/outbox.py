@@ -29,6 +29,7 @@ from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.services import log_action
@@ -181,7 +182,7 @@ def queue_message(
     Side effect: a send job after the surrounding transaction commits.
     """
     if kind not in kinds.ALL_KINDS:
-        raise OutboxError(f"Unknown message kind {kind!r}.", "unknown_kind")
+        raise OutboxError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
     spec = MessageSpec(
         kind=kind,
         recipient_email=recipient_email.strip(),
@@ -634,7 +635,7 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
         )
     )
     if not updated:
-        raise OutboxError("The message is being sent right now.", "message_sending")
+        raise OutboxError(_("The message is being sent right now."), "message_sending")
     _send_after_commit([message.pk])
     message.refresh_from_db()
     log_action(by=by, action="message.resent", event=message.event, subject=message, data={"kind": message.kind})

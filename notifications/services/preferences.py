@@ -8,6 +8,7 @@ working in an old email.
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from notifications import kinds
 from notifications.exceptions import NotFound
@@ -27,7 +28,7 @@ def email_of_token(token: str) -> str:
     try:
         return signing.loads(token, salt=SALT)
     except signing.BadSignature:
-        raise NotFound("This link is not valid.", "invalid_link") from None
+        raise NotFound(_("This link is not valid."), "invalid_link") from None
 
 
 def links(email: str) -> tuple[str, str]:
@@ -59,7 +60,7 @@ def set_wanted_kinds(*, email: str, wanted) -> MessagePreference:
     """Keep the optional kinds in ``wanted``, mute the others."""
     wanted = set(wanted)
     muted = [kind for kind in OPTIONAL_KINDS if kind not in wanted]
-    preference, _ = MessagePreference.objects.update_or_create(
+    preference, _created = MessagePreference.objects.update_or_create(
         email=email.strip().lower(), defaults={"muted_kinds": muted}
     )
     return preference
@@ -70,7 +71,9 @@ def set_language(*, email: str, language: str) -> MessagePreference | None:
     code = supported(language)
     if not code or not email:
         return None
-    preference, _ = MessagePreference.objects.update_or_create(email=email.strip().lower(), defaults={"language": code})
+    preference, _created = MessagePreference.objects.update_or_create(
+        email=email.strip().lower(), defaults={"language": code}
+    )
     return preference
 
 

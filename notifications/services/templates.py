@@ -3,6 +3,7 @@
 import re
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.services import log_action
@@ -41,7 +42,8 @@ def _check(subject: str, body: str) -> None:
     unknown = {match.group(1) for match in ANY_PLACEHOLDER.finditer(f"{subject}\n{body}")} - KNOWN_PLACEHOLDERS
     if unknown:
         raise DomainError(
-            f"Unknown placeholder(s): {', '.join(sorted(unknown))}. Known: {', '.join(sorted(KNOWN_PLACEHOLDERS))}.",
+            _("Unknown placeholder(s): %(unknown)s. Known: %(known)s.")
+            % {"unknown": ", ".join(sorted(unknown)), "known": ", ".join(sorted(KNOWN_PLACEHOLDERS))},
             "unknown_placeholder",
         )
 
@@ -50,9 +52,9 @@ def _check(subject: str, body: str) -> None:
 def set_template_override(*, event: Event, kind: str, subject: str = "", body: str = "", by=None):
     """Create or replace the override of ``kind`` for ``event``. Messages already queued keep their text."""
     if kind not in kinds.ALL_KINDS:
-        raise DomainError(f"Unknown message kind {kind!r}.", "unknown_kind")
+        raise DomainError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
     _check(subject, body)
-    override, _ = MessageTemplateOverride.objects.update_or_create(
+    override, _created = MessageTemplateOverride.objects.update_or_create(
         event=event, kind=kind, defaults={"subject": subject.strip(), "body": body}
     )
     log_action(by=by, action="template.set", event=event, subject=override, data={"kind": kind})
@@ -89,7 +91,7 @@ def preview_message(*, event: Event, kind: str, subject: str = "", body: str = "
     wording (empty parts keep the default). Nothing is saved or sent. Returns the rendered message
     (``subject``, ``body_text``, ``body_html``)."""
     if kind not in kinds.ALL_KINDS:
-        raise DomainError(f"Unknown message kind {kind!r}.", "unknown_kind")
+        raise DomainError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
     _check(subject, body)
     draft = MessageTemplateOverride(event=event, kind=kind, subject=subject.strip(), body=body)
     return render(

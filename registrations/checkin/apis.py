@@ -7,6 +7,7 @@ the scan endpoint checks them inside its single lookup query (see the service).
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -97,7 +98,7 @@ class ManualCheckInView(DoorView):
         payload.is_valid(raise_exception=True)
         registration = Registration.objects.filter(event=event, pk=payload.validated_data["registration"]).first()
         if registration is None:
-            raise NotFound("No such registration for this event.", "not_found")
+            raise NotFound(_("No such registration for this event."), "not_found")
         checkin = door.check_in_registration(
             event=event, registration=registration, by=request.user, device=payload.validated_data["device"]
         )
@@ -259,9 +260,9 @@ class TicketView(APIView):
     def ticket(self) -> Registration:
         registration = Registration.objects.filter(manage_token=self.kwargs["token"]).first()
         if registration is None:
-            raise NotFound("No such registration.", "not_found")
+            raise NotFound(_("No such registration."), "not_found")
         if registration.status != RegistrationStatus.CONFIRMED:
-            raise NotFound("This registration has no ticket: it is not confirmed.", "no_ticket")
+            raise NotFound(_("This registration has no ticket: it is not confirmed."), "no_ticket")
         return registration
 
 

@@ -33,6 +33,7 @@ from http import HTTPStatus
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.permissions import can_check_in
@@ -64,11 +65,11 @@ class CheckInRefused(DomainError):
         INVALID: HTTPStatus.BAD_REQUEST,
     }
     _messages = {
-        ALREADY_CHECKED_IN: "This ticket has already been checked in.",
-        WRONG_EVENT: "This ticket is for another event.",
-        CANCELLED: "This registration was cancelled.",
-        NOT_CONFIRMED: "This registration is not confirmed (awaiting approval or on the waiting list).",
-        INVALID: "This is not a valid ticket.",
+        ALREADY_CHECKED_IN: _("This ticket has already been checked in."),
+        WRONG_EVENT: _("This ticket is for another event."),
+        CANCELLED: _("This registration was cancelled."),
+        NOT_CONFIRMED: _("This registration is not confirmed (awaiting approval or on the waiting list)."),
+        INVALID: _("This is not a valid ticket."),
     }
 
     def __init__(self, code: str, *, extra: dict | None = None):
@@ -144,9 +145,9 @@ def event_for_check_in(*, event_id: int, user) -> Event:
     """The event, if the user may check people in to it; otherwise NotFound / Forbidden."""
     event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
     if event is None:
-        raise NotFound("No such event.", "not_found")
+        raise NotFound(_("No such event."), "not_found")
     if not can_check_in(user, event):
-        raise Forbidden("You are not check-in staff for this event.", "not_checkin_staff")
+        raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
     return event
 
 

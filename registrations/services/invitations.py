@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.services import log_action
@@ -21,7 +22,7 @@ def _refuse_draft(event: Event) -> None:
     invitee would meet a "not found" page."""
     if event.status == EventStatus.DRAFT:
         raise InvalidRegistrationTransition(
-            "Publish the event first: the invitation links to its registration page.", "event_draft"
+            _("Publish the event first: the invitation links to its registration page."), "event_draft"
         )
 
 
@@ -33,11 +34,11 @@ def create_invitation(
     try:
         validate_email(email)
     except ValidationError:
-        raise RegistrationError("Give a valid email address.", "invalid_email") from None
+        raise RegistrationError(_("Give a valid email address."), "invalid_email") from None
     if sector and sector not in Sector.values:
-        raise RegistrationError("Unknown sector.", "invalid_sector")
+        raise RegistrationError(_("Unknown sector."), "invalid_sector")
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
-        raise InvalidRegistrationTransition("The event is over or cancelled.", "event_closed")
+        raise InvalidRegistrationTransition(_("The event is over or cancelled."), "event_closed")
     _refuse_draft(event)
     try:
         with transaction.atomic():
@@ -50,7 +51,7 @@ def create_invitation(
                 created_by=by if getattr(by, "is_authenticated", False) else None,
             )
     except IntegrityError:
-        raise Conflict("This person is already invited.", "already_invited") from None
+        raise Conflict(_("This person is already invited."), "already_invited") from None
     _send_code(invitation)
     return invitation
 
@@ -74,11 +75,11 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
     """Send the same code again (the first email went astray). Side effects: one more
     registration_invitation. Refused for a used or withdrawn invitation."""
     if invitation.revoked_at:
-        raise InvalidRegistrationTransition("This invitation was withdrawn.", "invitation_revoked")
+        raise InvalidRegistrationTransition(_("This invitation was withdrawn."), "invitation_revoked")
     if invitation.used_at:
-        raise InvalidRegistrationTransition("This invitation was already used.", "invitation_used")
+        raise InvalidRegistrationTransition(_("This invitation was already used."), "invitation_used")
     if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
-        raise InvalidRegistrationTransition("The event is over or cancelled.", "event_closed")
+        raise InvalidRegistrationTransition(_("The event is over or cancelled."), "event_closed")
     _refuse_draft(invitation.event)
     now = now or timezone.now()
     _send_code(
@@ -93,9 +94,9 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
 def update_invitation(*, invitation: Invitation, by=None, **changes) -> Invitation:
     """Correct an invitee's name, sector or organisation. The address and code stay: invite anew instead."""
     if "sector" in changes and changes["sector"] and changes["sector"] not in Sector.values:
-        raise RegistrationError("Unknown sector.", "invalid_sector")
+        raise RegistrationError(_("Unknown sector."), "invalid_sector")
     if "email" in changes and normalise_email(changes["email"]) != invitation.email:
-        raise InvalidRegistrationTransition("The address of an invitation cannot change.", "email_read_only")
+        raise InvalidRegistrationTransition(_("The address of an invitation cannot change."), "email_read_only")
     for field in ("name", "sector", "organisation"):
         if field in changes:
             setattr(invitation, field, (changes[field] or "").strip()[:200])
@@ -111,13 +112,13 @@ def revoke_invitation(*, invitation: Invitation, by=None) -> Invitation:
         return invitation
     if invitation.used_at:
         raise InvalidRegistrationTransition(
-            "This invitation was used; cancel the registration instead.", "invitation_used"
+            _("This invitation was used; cancel the registration instead."), "invitation_used"
         )
     Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(revoked_at=timezone.now())
     invitation.refresh_from_db()
     if invitation.used_at and not invitation.revoked_at:
         raise InvalidRegistrationTransition(
-            "This invitation was used; cancel the registration instead.", "invitation_used"
+            _("This invitation was used; cancel the registration instead."), "invitation_used"
         )
     log_action(by=by, action="invitation.revoked", event=invitation.event, subject=invitation)
     return invitation

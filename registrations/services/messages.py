@@ -3,6 +3,7 @@
 import hashlib
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.services import log_action
@@ -67,11 +68,11 @@ def resend_ticket(*, registration: Registration, by=None, now=None) -> Registrat
     """
     registration.refresh_from_db()
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise InvalidRegistrationTransition("Only a confirmed registration has a ticket to send.", "not_a_ticket")
+        raise InvalidRegistrationTransition(_("Only a confirmed registration has a ticket to send."), "not_a_ticket")
     if not registration.email:
-        raise RegistrationError("This registration has no email address.", "no_email")
+        raise RegistrationError(_("This registration has no email address."), "no_email")
     if is_over(registration.event):
-        raise InvalidRegistrationTransition("The event is over: its ticket is no longer needed.", "event_over")
+        raise InvalidRegistrationTransition(_("The event is over: its ticket is no longer needed."), "event_over")
     now = now or timezone.now()
     queue_message(
         kind=kinds.REGISTRATION_CONFIRMED,
@@ -95,12 +96,12 @@ def message_registrants(*, event: Event, registration_ids, subject: str, body: s
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
     if not subject or not body:
-        raise RegistrationError("Write a subject and a message.", "message_required")
+        raise RegistrationError(_("Write a subject and a message."), "message_required")
     if len(subject) > SUBJECT_MAX or len(body) > BODY_MAX:
-        raise RegistrationError("The message is too long.", "message_too_long")
+        raise RegistrationError(_("The message is too long."), "message_too_long")
     ids = {int(pk) for pk in registration_ids}
     if not ids:
-        raise RegistrationError("Choose at least one registrant.", "nobody_chosen")
+        raise RegistrationError(_("Choose at least one registrant."), "nobody_chosen")
     fingerprint = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:16]
     registrations = Registration.objects.filter(event=event, pk__in=ids).exclude(email="").order_by("pk")
     specs = [

@@ -1,6 +1,7 @@
 """The questions an event asks at registration."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.services import log_action
@@ -12,13 +13,13 @@ EDITABLE = ("label", "help_text", "kind", "choices", "required", "position")
 
 def _check(question: Question) -> Question:
     if not (question.label or "").strip():
-        raise RegistrationError("A question needs a label.", "label_required")
+        raise RegistrationError(_("A question needs a label."), "label_required")
     if question.kind == Question.Kind.CHOICE:
         choices = question.choices
         if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
-            raise RegistrationError("A choice question needs a list of options.", "choices_required")
+            raise RegistrationError(_("A choice question needs a list of options."), "choices_required")
     elif question.choices:
-        raise RegistrationError("Only choice questions have options.", "choices_not_allowed")
+        raise RegistrationError(_("Only choice questions have options."), "choices_not_allowed")
     return question
 
 

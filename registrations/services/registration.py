@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
 from events.services import log_action
@@ -73,13 +74,15 @@ def _clean_party(party_size, party_names) -> tuple[int, list[str]]:
     try:
         party_size = int(party_size)
     except (TypeError, ValueError):
-        raise RegistrationError("Party size must be a whole number.", "invalid_party_size") from None
+        raise RegistrationError(_("Party size must be a whole number."), "invalid_party_size") from None
     if not 1 <= party_size <= MAX_PARTY_SIZE:
-        raise RegistrationError(f"Party size must be between 1 and {MAX_PARTY_SIZE}.", "invalid_party_size")
+        raise RegistrationError(
+            _("Party size must be between 1 and %(max)s.") % {"max": MAX_PARTY_SIZE}, "invalid_party_size"
+        )
     names = [str(name).strip() for name in (party_names or []) if str(name).strip()]
     if len(names) > party_size - 1:
         raise RegistrationError(
-            "List the names of the people you bring: at most party size minus one.", "too_many_party_names"
+            _("List the names of the people you bring: at most party size minus one."), "too_many_party_names"
         )
     return party_size, names
 
@@ -97,7 +100,9 @@ def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool
     unknown = sorted(set(answers) - set(questions))
     if unknown:
         raise InvalidAnswer(
-            f"Unknown question: {', '.join(unknown)}.", "unknown_question", extra={"questions": unknown}
+            _("Unknown question: %(questions)s.") % {"questions": ", ".join(unknown)},
+            "unknown_question",
+            extra={"questions": unknown},
         )
     cleaned = []
     for key, question in questions.items():
@@ -105,13 +110,19 @@ def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool
         value = "" if raw is None else (str(raw).strip() if not isinstance(raw, bool) else ("yes" if raw else "no"))
         if value == "":
             if question.required and enforce_required:
-                raise _answer_error(question, f"“{question.label}” needs an answer.", "answer_required")
+                raise _answer_error(
+                    question, _("“%(label)s” needs an answer.") % {"label": question.label}, "answer_required"
+                )
             continue
         if question.kind == Question.Kind.CHOICE and value not in [str(choice) for choice in question.choices]:
-            raise _answer_error(question, f"“{question.label}”: choose one of the options.", "invalid_choice")
+            raise _answer_error(
+                question, _("“%(label)s”: choose one of the options.") % {"label": question.label}, "invalid_choice"
+            )
         if question.kind == Question.Kind.BOOLEAN:
             if value.lower() not in TRUE_WORDS | FALSE_WORDS:
-                raise _answer_error(question, f"“{question.label}”: answer yes or no.", "invalid_boolean")
+                raise _answer_error(
+                    question, _("“%(label)s”: answer yes or no.") % {"label": question.label}, "invalid_boolean"
+                )
             value = "yes" if value.lower() in TRUE_WORDS else "no"
         if question.kind == Question.Kind.NUMBER:
             try:
@@ -119,7 +130,9 @@ def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool
             except ValueError:
                 number = None
             if number is None or number != number or number in (float("inf"), float("-inf")):
-                raise _answer_error(question, f"“{question.label}”: give a number.", "invalid_number")
+                raise _answer_error(
+                    question, _("“%(label)s”: give a number.") % {"label": question.label}, "invalid_number"
+                )
         cleaned.append((question, value[:2000]))
     return cleaned
 
@@ -134,12 +147,12 @@ def active_registration(*, event: Event, email: str, user=None) -> Registration 
 def _use_invitation(*, event: Event, code: str, now: dt.datetime) -> Invitation:
     invitation = Invitation.objects.filter(code=code, event=event).first()
     if invitation is None or invitation.revoked_at is not None:
-        raise InvalidInvitation("This invitation code is not valid for this event.", "invalid_invitation")
+        raise InvalidInvitation(_("This invitation code is not valid for this event."), "invalid_invitation")
     if event.rsvp_deadline and now >= event.rsvp_deadline:
-        raise RegistrationClosed("The deadline to answer this invitation has passed.", "rsvp_deadline_passed")
+        raise RegistrationClosed(_("The deadline to answer this invitation has passed."), "rsvp_deadline_passed")
     # single use even when two people try the same code at once
     if not Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=now):
-        raise InvalidInvitation("This invitation code has already been used.", "invitation_used")
+        raise InvalidInvitation(_("This invitation code has already been used."), "invitation_used")
     return invitation
 
 
@@ -229,7 +242,7 @@ def event_to_register_for(*, events: QuerySet[Event], event_id: int) -> Event:
             .get(pk=event_id)
         )
     except Event.DoesNotExist:
-        raise NotFound("No such event.", "not_found") from None
+        raise NotFound(_("No such event."), "not_found") from None
 
 
 def register(*, event: Event, **details) -> Registration:
@@ -279,17 +292,17 @@ def _register(
     email = normalise_email(email or (user.email if user else ""))
     name = (name or "").strip() or (user.get_full_name() or user.username if user else "")
     if not name:
-        raise RegistrationError("Give the name of the person registering.", "name_required")
+        raise RegistrationError(_("Give the name of the person registering."), "name_required")
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise RegistrationError("Give a valid email address.", "invalid_email") from None
+            raise RegistrationError(_("Give a valid email address."), "invalid_email") from None
     elif source != Source.WALK_IN:
-        raise RegistrationError("Give an email address.", "email_required")
+        raise RegistrationError(_("Give an email address."), "email_required")
     party_size, party_names = _clean_party(party_size, party_names)
     if sector and sector not in Sector.values:
-        raise RegistrationError("Unknown sector.", "invalid_sector")
+        raise RegistrationError(_("Unknown sector."), "invalid_sector")
 
     try:
         with transaction.atomic():
@@ -320,23 +333,27 @@ def _register(
 
 def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_processing, consent_recording) -> None:
     if event.status == EventStatus.DRAFT and not staff:
-        raise NotFound("No such event.", "not_found")
+        raise NotFound(_("No such event."), "not_found")
     if event.status != EventStatus.PUBLISHED:
-        raise RegistrationClosed(f"The event is {event.get_status_display().lower()}.", "registration_closed")
+        raise RegistrationClosed(
+            _("The event is %(status)s.") % {"status": event.get_status_display().lower()}, "registration_closed"
+        )
     if not staff and not event.registration_is_open():
-        raise RegistrationClosed("Registration for this event is not open.", "registration_closed")
+        raise RegistrationClosed(_("Registration for this event is not open."), "registration_closed")
     if not staff and not consent_data_processing:
-        raise RegistrationError("Consent to the processing of your data is required.", "consent_required")
+        raise RegistrationError(_("Consent to the processing of your data is required."), "consent_required")
     if not staff and event.asks_recording_consent and consent_recording is None:
-        raise RegistrationError("Say whether you agree to being recorded.", "recording_consent_required")
+        raise RegistrationError(_("Say whether you agree to being recorded."), "recording_consent_required")
     if event.capacity is not None and party_size > event.capacity:
-        raise RegistrationError("The party is larger than the event's capacity.", "party_too_large")
+        raise RegistrationError(_("The party is larger than the event's capacity."), "party_too_large")
     # organisers at the door or adding someone by hand may seat a group the form would refuse
     if not staff and party_size > event.max_party_size:
         if event.max_party_size == 1:
-            raise RegistrationError("Everyone registers on their own for this event.", "party_not_allowed")
+            raise RegistrationError(_("Everyone registers on their own for this event."), "party_not_allowed")
         raise RegistrationError(
-            f"A registration for this event brings at most {event.max_party_size} people.", "party_too_large"
+            _("A registration for this event brings at most %(max_party_size)s people.")
+            % {"max_party_size": event.max_party_size},
+            "party_too_large",
         )
 
 
@@ -355,7 +372,7 @@ def _create_registration(
     )
     needs_invitation = event.registration_mode == RegistrationMode.INVITATION and not staff
     if needs_invitation and not invitation_code:
-        raise InvalidInvitation("This event is by invitation only.", "invitation_required")
+        raise InvalidInvitation(_("This event is by invitation only."), "invitation_required")
     answers = _clean_answers(event=event, answers=answers, enforce_required=not staff)
     fields["consent_recording"] = consent_recording if event.asks_recording_consent else None
 
@@ -377,7 +394,7 @@ def _create_registration(
     # online registrations queue behind anyone waiting: the seat they would take is owed
     elif not take_seats(event_id=event.pk, seats=party_size, behind_waiting_list=source == Source.ONLINE):
         if not event.waiting_list_enabled or source == Source.WALK_IN:
-            raise EventFull("The event is full.", "event_full")
+            raise EventFull(_("The event is full."), "event_full")
         position = join_waiting_list(event_id=event.pk)
         status, seats_held, waiting_since = Status.WAITLISTED, 0, timezone.now()
 
@@ -457,7 +474,7 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
     if freed is None:
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
-            raise InvalidRegistrationTransition("A rejected registration cannot be cancelled.", "invalid_transition")
+            raise InvalidRegistrationTransition(_("A rejected registration cannot be cancelled."), "invalid_transition")
         return registration
     if tell:
         tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
@@ -475,7 +492,7 @@ def reject_registration(*, registration: Registration, by, reason: str = "") -> 
         registration.refresh_from_db()
         if registration.status == Status.REJECTED:
             return registration
-        raise InvalidRegistrationTransition("A cancelled registration cannot be rejected.", "invalid_transition")
+        raise InvalidRegistrationTransition(_("A cancelled registration cannot be rejected."), "invalid_transition")
     tell_registrant(registration, kinds.REGISTRATION_REJECTED, reason=reason)
     log_action(by=by, action="registration.rejected", event=registration.event, subject=registration)
     if freed:
@@ -494,16 +511,17 @@ def approve_registration(*, registration: Registration, by) -> Registration:
         return registration
     if registration.status != Status.PENDING:
         raise InvalidRegistrationTransition(
-            f"Only pending registrations can be approved; this one is {registration.status}.", "invalid_transition"
+            _("Only pending registrations can be approved; this one is %(status)s.") % {"status": registration.status},
+            "invalid_transition",
         )
     now = timezone.now()
     outcome = seat_registration(
         registration, from_status=Status.PENDING, to=Status.CONFIRMED, now=now, confirmed_at=now
     )
     if outcome == MOVED:
-        raise InvalidRegistrationTransition("The registration changed meanwhile.", "invalid_transition")
+        raise InvalidRegistrationTransition(_("The registration changed meanwhile."), "invalid_transition")
     if outcome == NO_SEATS:
-        raise EventFull("Not enough seats left to approve this registration.", "event_full")
+        raise EventFull(_("Not enough seats left to approve this registration."), "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED)
     log_action(by=by, action="registration.approved", event=registration.event, subject=registration)
     return registration
@@ -526,30 +544,30 @@ def transfer_registration(
     registration.refresh_from_db()
     event = registration.event
     if event.registration_mode != RegistrationMode.INVITATION:
-        raise InvalidRegistrationTransition("Only invitations can be passed to a colleague.", "transfer_not_allowed")
+        raise InvalidRegistrationTransition(_("Only invitations can be passed to a colleague."), "transfer_not_allowed")
     if registration.status not in (Status.CONFIRMED, Status.PENDING, Status.WAITLISTED):
-        raise InvalidRegistrationTransition("This registration can no longer be transferred.", "invalid_transition")
+        raise InvalidRegistrationTransition(_("This registration can no longer be transferred."), "invalid_transition")
     if by is None and not consent_data_processing:
-        raise RegistrationError("The colleague's consent to data processing is required.", "consent_required")
+        raise RegistrationError(_("The colleague's consent to data processing is required."), "consent_required")
     email = normalise_email(email)
     name = (name or "").strip()
     if not name:
-        raise RegistrationError("Give the colleague's name.", "name_required")
+        raise RegistrationError(_("Give the colleague's name."), "name_required")
     try:
         validate_email(email)
     except ValidationError:
-        raise RegistrationError("Give a valid email address.", "invalid_email") from None
+        raise RegistrationError(_("Give a valid email address."), "invalid_email") from None
     if email == registration.email:
-        raise RegistrationError("The colleague must be someone else.", "same_person")
+        raise RegistrationError(_("The colleague must be someone else."), "same_person")
     if active_registration(event=event, email=email) is not None:
-        raise InvalidRegistrationTransition("The colleague is already registered.", "already_registered")
+        raise InvalidRegistrationTransition(_("The colleague is already registered."), "already_registered")
     now = timezone.now()
     seats = registration.seats_held
     moved = Registration.objects.filter(pk=registration.pk, status=registration.status, seats_held=seats).update(
         status=Status.CANCELLED, seats_held=0, cancelled_at=now, updated_at=now
     )
     if not moved:
-        raise InvalidRegistrationTransition("The registration changed meanwhile; try again.", "busy")
+        raise InvalidRegistrationTransition(_("The registration changed meanwhile; try again."), "busy")
     substitute = Registration.objects.create(
         event=event,
         name=name[:200],

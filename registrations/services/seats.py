@@ -18,6 +18,7 @@ import functools
 
 from django.db import connection
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from registrations.exceptions import InvalidRegistrationTransition
@@ -108,4 +109,4 @@ def end_registration(registration: Registration, *, to: str, now: dt.datetime) -
                 left_waiting_list(event_id=registration.event_id)
             registration.refresh_from_db()
             return current["seats_held"]
-    raise InvalidRegistrationTransition("The registration is changing; try again.", "busy")
+    raise InvalidRegistrationTransition(_("The registration is changing; try again."), "busy")

@@ -22,6 +22,7 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.services import log_action
@@ -74,7 +75,7 @@ def promote_registration(*, registration: Registration, by) -> Registration:
         return registration
     if registration.status not in (Status.WAITLISTED, Status.OFFERED, Status.PENDING):
         raise InvalidRegistrationTransition(
-            "Only waiting or pending registrations can be moved in.", "invalid_transition"
+            _("Only waiting or pending registrations can be moved in."), "invalid_transition"
         )
     was = registration.status
     now = timezone.now()
@@ -85,7 +86,7 @@ def promote_registration(*, registration: Registration, by) -> Registration:
         )
         registration.refresh_from_db()
     elif seat_registration(registration, from_status=was, to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
-        raise EventFull("Not enough seats left; raise the capacity first.", "event_full")
+        raise EventFull(_("Not enough seats left; raise the capacity first."), "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
     log_action(by=by, action="registration.promoted", event=registration.event, subject=registration)
     return registration
@@ -146,7 +147,7 @@ def accept_offer(*, registration: Registration) -> Registration:
         if registration.status == Status.CONFIRMED:
             return registration
         if registration.status != Status.OFFERED:
-            raise InvalidRegistrationTransition("There is no seat on offer for this registration.", "no_offer")
+            raise InvalidRegistrationTransition(_("There is no seat on offer for this registration."), "no_offer")
         now = timezone.now()
         if registration.offer_expires_at is None or registration.offer_expires_at > now:
             Registration.objects.filter(pk=registration.pk, status=Status.OFFERED).update(
@@ -157,7 +158,7 @@ def accept_offer(*, registration: Registration) -> Registration:
                 tell_registrant(registration, kinds.REGISTRATION_CONFIRMED)
                 return registration
     expire_offers(now=now)
-    raise InvalidRegistrationTransition("The offer has expired.", "offer_expired")
+    raise InvalidRegistrationTransition(_("The offer has expired."), "offer_expired")
 
 
 def expire_offers(now: dt.datetime | None = None) -> int:
