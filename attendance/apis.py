@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from attendance import selectors
-from attendance.exceptions import Conflict, DomainError, Forbidden, NotFound
+from attendance.exceptions import Conflict, DomainError
 from attendance.filters import AttendanceImportFilter
 from attendance.models import AttendanceImport
 from attendance.permissions import IsOrganiser
@@ -24,31 +24,12 @@ from attendance.serializers import (
     SeriesAttendanceFiguresSerializer,
 )
 from attendance.services import figures, finalisation, participant_reports
-from events.models import Event, Series
-from events.permissions import can_manage_event, can_manage_series
+from events.permissions import event_to_manage, series_to_manage
 from events_project.schema import error_responses
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 PDF = OpenApiTypes.BINARY
-
-
-def _managed_event(user, event_id) -> Event:
-    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
-    if event is None:
-        raise NotFound(_("No such event."), "event_not_found")
-    if not can_manage_event(user, event):
-        raise Forbidden(_("You do not organise this event."), "not_organiser")
-    return event
-
-
-def _managed_series(user, series_id) -> Series:
-    series = Series.objects.filter(pk=series_id).prefetch_related("organisers").first()
-    if series is None:
-        raise NotFound(_("No such series."), "series_not_found")
-    if not can_manage_series(user, series):
-        raise Forbidden(_("You do not organise this series."), "not_organiser")
-    return series
 
 
 @extend_schema_view(
@@ -80,7 +61,7 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         payload = AttendanceUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        event = _managed_event(request.user, data["event"])
+        event = event_to_manage(request.user, data["event"])
         upload = data["file"]
         if upload.size > 5 * 1024 * 1024:
             raise DomainError(_("A participant report is at most 5 MB."), "file_too_large")
@@ -120,7 +101,7 @@ class EventAttendanceView(APIView):
 
     @extend_schema(responses={200: EventAttendanceFiguresSerializer, **READ_ERRORS})
     def get(self, request, event_id: int):
-        event = _managed_event(request.user, event_id)
+        event = event_to_manage(request.user, event_id)
         return Response(EventAttendanceFiguresSerializer(figures.event_attendance_figures(event=event)).data)
 
 
@@ -135,7 +116,7 @@ class FinaliseEventAttendanceView(APIView):
         request=FinaliseAttendanceSerializer, responses={200: EventAttendanceFiguresSerializer, **WRITE_ERRORS}
     )
     def post(self, request, event_id: int):
-        event = _managed_event(request.user, event_id)
+        event = event_to_manage(request.user, event_id)
         payload = FinaliseAttendanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         if event.end > timezone.now():
@@ -171,6 +152,6 @@ class SeriesAttendanceView(APIView):
 
     @extend_schema(parameters=[THRESHOLD_PARAM], responses={200: SeriesAttendanceFiguresSerializer, **READ_ERRORS})
     def get(self, request, series_id: int):
-        series = _managed_series(request.user, series_id)
+        series = series_to_manage(request.user, series_id)
         series_figures = figures.series_attendance(series=series, threshold=_threshold(request))
         return Response(SeriesAttendanceFiguresSerializer(series_figures).data)

@@ -1,17 +1,14 @@
 """Organisers' view of the outbox and their message wording."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from events.models import Event
-from events.permissions import can_manage_event
+from events.permissions import event_to_manage
 from events_project.schema import error_responses
 from notifications import selectors
-from notifications.exceptions import Forbidden, NotFound
 from notifications.filters import MessageTemplateFilter, OutboxFilter
 from notifications.permissions import IsOrganiser
 from notifications.serializers import (
@@ -27,15 +24,6 @@ from notifications.services.outbox import render_message
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 PDF = OpenApiTypes.BINARY
-
-
-def _managed_event(user, event_id) -> Event:
-    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
-    if event is None:
-        raise NotFound(_("No such event."), "event_not_found")
-    if not can_manage_event(user, event):
-        raise Forbidden(_("You do not organise this event."), "not_organiser")
-    return event
 
 
 @extend_schema_view(
@@ -104,7 +92,7 @@ class MessageTemplateViewSet(viewsets.ModelViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         override = template_services.set_template_override(
-            event=_managed_event(request.user, data["event"].pk),
+            event=event_to_manage(request.user, data["event"].pk),
             kind=data["kind"],
             subject=data.get("subject", ""),
             body=data.get("body", ""),
