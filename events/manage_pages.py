@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
 from events.models import EventKind, EventStatus, Series
-from events.selectors import action_log_of, events_managed_by, series_managed_by
+from events.selectors import action_log_of, action_log_of_series, events_managed_by, series_managed_by
 from events.workspace import managed_event, managed_series, no_store, organiser_required
 from events_project.exceptions import DomainError
 from registrations.services.questions import copy_questions
@@ -258,4 +258,5 @@ def series_edit(request, pk: int):
 def series_detail(request, pk: int):
     series = managed_series(request, pk)
     occurrences = events_managed_by(request.user).filter(series=series).order_by("start", "id")
-    return no_store(render(request, "events/manage/series_detail.html", {"series": series, "occurrences": occurrences}))
+    context = {"series": series, "occurrences": occurrences, "action_log": action_log_of_series(series)}
+    return no_store(render(request, "events/manage/series_detail.html", context))

@@ -95,6 +95,13 @@ def series_managed_by(user) -> QuerySet[Series]:
     return _series_with_counts(series)
 
 
+def action_log_of_series(series: Series, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
+    """The newest actions on ``series`` itself (its sessions have their own log). One query; the
+    caller has checked that the user manages the series."""
+    entries = ActionLogEntry.objects.filter(event__isnull=True, subject_type="series", subject_id=series.pk)
+    return entries.select_related("actor").order_by("-created_at", "-pk")[:limit]
+
+
 def action_log_of(event: Event, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
     """The newest actions on ``event`` and its registrations, speakers and team, for its organisers
     (the caller has checked that the user manages the event). One query."""

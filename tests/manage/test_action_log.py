@@ -111,3 +111,16 @@ def test_every_service_that_takes_by_records_it(organiser, own_event):
         ("enrolment.created", organiser.pk),
     ]
     assert ActionLogEntry.objects.filter(action="message.resent", event=own_event).exists()
+
+
+def test_the_series_page_shows_what_was_done_to_the_series(organiser_web, organiser):
+    from events.services import update_series
+
+    series = factories.SeriesFactory()
+    series.organisers.add(organiser)
+    update_series(series=series, title="Mentoring circle (spring)", by=organiser)
+
+    page = organiser_web.get(f"/manage/series/{series.pk}/").content.decode()
+
+    assert "changed the series" in page
+    assert organiser.username in page or organiser.get_full_name() in page
