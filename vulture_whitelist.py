@@ -41,7 +41,7 @@ from teams.models import TeamInvitation
     TeamsConfig,
 )
 # settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
-middleware.DatabaseUnavailableMiddleware, middleware.RejectNulMiddleware
+middleware.DatabaseUnavailableMiddleware, middleware.RejectNulMiddleware, middleware.MethodNotAllowedPageMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData
 staticfiles.StaticFilesStorage

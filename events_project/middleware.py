@@ -3,6 +3,7 @@ import logging
 from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from events_project.api_root import JSON_PATHS
 from events_project.exceptions import RETRY_AFTER_SECONDS
@@ -63,3 +64,20 @@ class RejectNulMiddleware:
         if request.content_type == "application/x-www-form-urlencoded" and request.method in ("POST", "PUT", "PATCH"):
             return b"%00" in request.body or b"\x00" in request.body
         return False
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page address opened with the wrong method (a POST-only action such as "publish" typed
+    into the address bar) answers the site's 405 page, not Django's empty body. The ``Allow``
+    header stays; the API keeps its JSON answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path_info.startswith(JSON_PATHS) or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "notifications.middleware.RememberLanguageMiddleware",  # the switcher's choice is the mail's language
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "events_project.middleware.DatabaseUnavailableMiddleware",
+    "events_project.middleware.MethodNotAllowedPageMiddleware",  # the site's page for a wrong method
     # last: turns a refused sign-in of a locked-out account into the lockout answer
     "axes.middleware.AxesMiddleware",
 ]

@@ -74,3 +74,25 @@ def test_favicon_is_served_at_the_root_and_linked_from_every_page(client):
     assert icon["Content-Type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+
+
+def test_a_button_address_opened_as_a_page_is_the_sites_405_page(client):
+    organiser = factories.OrganiserFactory()
+    event = factories.EventFactory(organisers=[organiser], status="draft")
+    signed_in(client, organiser)
+
+    response = client.get(f"/manage/events/{event.pk}/publish/")
+    in_azerbaijani = client.get(f"/manage/events/{event.pk}/publish/", HTTP_ACCEPT_LANGUAGE="az")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "This address is a button, not a page" in response.text
+    assert 'href="/static/css/site.css"' in response.text
+    assert "Bu ünvan səhifə deyil, düymədir" in in_azerbaijani.text
+
+
+def test_the_api_keeps_its_json_405(client):
+    response = client.delete("/api/")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
