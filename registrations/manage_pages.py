@@ -9,6 +9,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from events.workspace import managed_event, no_store, organiser_required, posted_id
@@ -141,24 +142,26 @@ def event_invitations(request, pk: int):
 PER_PAGE = 50
 
 
+# a row's button → the service it runs and what the page says afterwards
+ROW_ACTIONS = {
+    "approve": (registration_services.approve_registration, gettext_lazy("%(name)s is approved and has their ticket.")),
+    "reject": (registration_services.reject_registration, gettext_lazy("%(name)s is turned down and told so.")),
+    "promote": (
+        registration_services.promote_registration,
+        gettext_lazy("%(name)s is moved in from the waiting list."),
+    ),
+    "cancel": (registration_services.cancel_registration, gettext_lazy("The registration of %(name)s is cancelled.")),
+    "resend": (message_services.resend_ticket, gettext_lazy("The ticket is sent again to %(name)s.")),
+}
+
+
 def _row_action(action: str, registration, by) -> str:
     """Run one row's button through its service; the message to show afterwards."""
-    if action == "approve":
-        registration_services.approve_registration(registration=registration, by=by)
-        return _("%(name)s is approved and has their ticket.")
-    if action == "reject":
-        registration_services.reject_registration(registration=registration, by=by)
-        return _("%(name)s is turned down and told so.")
-    if action == "promote":
-        registration_services.promote_registration(registration=registration, by=by)
-        return _("%(name)s is moved in from the waiting list.")
-    if action == "cancel":
-        registration_services.cancel_registration(registration=registration, by=by)
-        return _("The registration of %(name)s is cancelled.")
-    if action == "resend":
-        message_services.resend_ticket(registration=registration, by=by)
-        return _("The ticket is sent again to %(name)s.")
-    raise Http404
+    if action not in ROW_ACTIONS:
+        raise Http404
+    service, done = ROW_ACTIONS[action]
+    service(registration=registration, by=by)
+    return str(done)
 
 
 def _back(request, event) -> str:
