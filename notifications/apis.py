@@ -1,6 +1,5 @@
 """Organisers' view of the outbox and their message wording."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +22,6 @@ from notifications.services.outbox import render_message
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
-PDF = OpenApiTypes.BINARY
 
 
 @extend_schema_view(
