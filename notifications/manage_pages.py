@@ -74,7 +74,6 @@ def message_template(request, pk: int, kind: str):
 
 
 PER_PAGE = 50
-RESENDABLE = ("failed", "cancelled", "sent")
 
 
 def kind_label(kind: str) -> str:
@@ -90,8 +89,6 @@ def outbox(request):
         message = get_object_or_404(mine, pk=posted_id(request.POST.get("message")))
         query = request.POST.get("back", "")
         try:
-            if message.status not in RESENDABLE:
-                raise DomainError(_("This message is still on its way."), "message_pending")
             resend_message(message=message, by=request.user)
         except DomainError as error:
             messages.error(request, error.message)
@@ -117,7 +114,6 @@ def outbox(request):
     page = Paginator(listed.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     for message in page:
         message.kind_label = kind_label(message.kind)
-        message.resendable = message.status in RESENDABLE
     query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
     context = {"form": form, "page": page, "counts": counts, "event": None, "for_event": event, "query": query}
     return no_store(render(request, "notifications/manage/outbox.html", context))

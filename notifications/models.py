@@ -16,6 +16,11 @@ class OutboxStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# a message that has gone its way (sent, failed or cancelled) may be sent again; one still
+# pending or being sent is on its way (notifications.services.resend_message)
+RESENDABLE_STATUSES = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.CANCELLED)
+
+
 class OutboxMessage(models.Model):
     """One email, written down before it is sent: *what* to send, not the text.
 
@@ -83,6 +88,10 @@ class OutboxMessage(models.Model):
             models.Index(fields=["claim_token"]),
             models.Index(fields=["about_type", "about_id"]),
         ]
+
+    @property
+    def can_be_resent(self) -> bool:
+        return self.status in RESENDABLE_STATUSES
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_email} ({self.status})"

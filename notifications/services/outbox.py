@@ -39,7 +39,7 @@ from notifications.exceptions import OutboxError
 from notifications.jobs import enqueue
 from notifications.language import language_of
 from notifications.mime import ProgrammeEmail
-from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import preferences
 from notifications.services.rendering import RenderedMessage, render
 
@@ -617,24 +617,22 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
 
     Side effect: a send job after commit.
     """
-    updated = (
-        OutboxMessage.objects.filter(pk=message.pk)
-        .exclude(status=OutboxStatus.SENDING)
-        .update(
-            status=OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=None,
-            last_error="",
-            claim_token="",
-            lease_until=None,
-            sent_at=None,
-            # tickets are made anew too
-            attachments=[],
-            message_id=new_message_id(),
-            handed_out_at=timezone.now(),
-        )
+    updated = OutboxMessage.objects.filter(pk=message.pk, status__in=RESENDABLE_STATUSES).update(
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        last_error="",
+        claim_token="",
+        lease_until=None,
+        sent_at=None,
+        # tickets are made anew too
+        attachments=[],
+        message_id=new_message_id(),
+        handed_out_at=timezone.now(),
     )
     if not updated:
+        if OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).exists():
+            raise OutboxError(_("This message is still on its way."), "message_pending")
         raise OutboxError(_("The message is being sent right now."), "message_sending")
     _send_after_commit([message.pk])
     message.refresh_from_db()

@@ -424,3 +424,15 @@ def test_lost_tasks_wait_while_a_worker_works_through_a_backlog(
 
     assert swept["requeued"] == 0
     assert OutboxMessage.objects.get(pk=waiting.pk).status == OutboxStatus.PENDING
+
+
+def test_resend_of_a_message_still_on_its_way_is_refused(registration):
+    from notifications.exceptions import OutboxError
+
+    message = _queue(registration)  # pending: its send job has not run
+
+    with pytest.raises(OutboxError) as refused:
+        resend_message(message=message)
+
+    assert refused.value.code == "message_pending"
+    assert not message.can_be_resent
