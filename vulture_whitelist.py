@@ -15,6 +15,7 @@ from feeds.apps import FeedsConfig
 from notifications import middleware as notification_middleware
 from notifications import tasks as notification_tasks
 from notifications.apps import NotificationsConfig
+from notifications.models import OutboxMessage
 from programmes import selectors as programme_selectors
 from programmes.apps import ProgrammesConfig
 from registrations import selectors as registration_selectors
@@ -61,7 +62,7 @@ attendance_tasks.import_participant_report
 # the old dotted paths of attendance's jobs, for jobs queued before the move (notifications/tasks.py)
 notification_tasks.finalise_attendance, notification_tasks.import_participant_report
 # templates and serializers read these properties
-Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label
+Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label, OutboxMessage.can_be_resent
 # the read half of the house pair of selectors (STYLE.md, "Who may see what")
 team_selectors.team_invitations_visible_to
 feed_selectors.calendar_feeds_visible_to, programme_selectors.cohorts_visible_to
