@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from events.selectors import events_managed_by
@@ -76,8 +77,27 @@ def message_template(request, pk: int, kind: str):
 PER_PAGE = 50
 
 
+# messages the organiser cannot reword (not in EVENT_MESSAGE_KINDS): their names in the outbox
+OTHER_KIND_LABELS = {
+    kinds.SPEAKER_INVITATION: gettext_lazy("Speaker invitation"),
+    kinds.SPEAKER_INVITATION_REMINDER: gettext_lazy("Speaker invitation reminder"),
+    kinds.SPEAKER_UNANSWERED_ALERT: gettext_lazy("Speaker has not answered (to organisers)"),
+    kinds.SPEAKER_ANSWERED: gettext_lazy("Speaker answered (to organisers)"),
+    kinds.SPEAKER_ACCOUNT_LINK: gettext_lazy("Speaker sign-in link"),
+    kinds.ATTENDANCE_CORRECTED: gettext_lazy("Attendance corrected"),
+    kinds.MISSED_SESSIONS_ALERT: gettext_lazy("Missed sessions (to organisers)"),
+    kinds.TICKET_LINKS: gettext_lazy("Links to my tickets"),
+    kinds.TEAM_INVITATION: gettext_lazy("Invitation to the event team"),
+    kinds.ORGANISER_MESSAGE: gettext_lazy("Message from the organisers"),
+    kinds.CERTIFICATE_ISSUED: gettext_lazy("Certificate issued"),
+    kinds.CERTIFICATE_LINK: gettext_lazy("Certificate link"),
+    kinds.COHORT_LEFT: gettext_lazy("Left the cohort"),
+}
+
+
 def kind_label(kind: str) -> str:
-    return str(EVENT_MESSAGE_KINDS.get(kind) or dict(kinds.CHOICES).get(kind, kind))
+    label = EVENT_MESSAGE_KINDS.get(kind) or OTHER_KIND_LABELS.get(kind)
+    return str(label or dict(kinds.CHOICES).get(kind, kind))
 
 
 @organiser_required

@@ -197,6 +197,8 @@ def inline_svg(document: str) -> str:
 SEARCH_RESULTS = 25
 SERVICE_WORKER_FILES = (
     "css/site.css",
+    "favicon.svg",  # the logo in the site header
+    "js/pages.js",  # every page loads it (base.html)
     "js/checkin.js",
     "vendor/qr-scanner/qr-scanner.umd.min.js",
     "vendor/qr-scanner/qr-scanner-worker.min.js",
@@ -404,7 +406,11 @@ def checkin_endpoints(event) -> dict:
 
 def service_worker(request):
     """The check-in page's service worker, served from /checkin/ so that it may control it."""
-    context = {"version": service_worker_version(), "offline_copy_header": OFFLINE_COPY_HEADER}
+    context = {
+        "version": service_worker_version(),
+        "offline_copy_header": OFFLINE_COPY_HEADER,
+        "files": SERVICE_WORKER_FILES,
+    }
     response = render(request, "registrations/pages/checkin-sw.js", context, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/checkin/"

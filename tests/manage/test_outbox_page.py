@@ -93,3 +93,18 @@ def test_outbox_query_count_does_not_grow_with_messages(organiser_web, organiser
 # session, user, organiser role, speaker profile (header); counts per status; the page's count and
 # rows with their events
 QUERIES_FOR_OUTBOX = 7
+
+
+def test_every_kind_of_message_is_named_in_azerbaijani_in_the_outbox():
+    """The outbox named messages the organiser cannot reword from their code ('Speaker invitation reminder')."""
+    from django.utils import translation
+
+    from notifications import kinds
+    from notifications.manage_pages import kind_label
+
+    with translation.override("en"):
+        english = {kind: kind_label(kind) for kind in kinds.ALL_KINDS}
+    with translation.override("az"):
+        untranslated = [kind for kind in kinds.ALL_KINDS if kind_label(kind) == english[kind]]
+
+    assert untranslated == []

@@ -221,6 +221,16 @@ def test_service_worker_keeps_the_page_that_asks(client):
     assert "/static/vendor/qr-scanner/qr-scanner-worker.min.js" in response.text
 
 
+def test_service_worker_keeps_every_static_file_the_door_page_loads(door, event, client):
+    """Offline, a file the worker did not keep is missing: the header's logo showed as a broken image."""
+    page = door.get(url(event)).text
+    worker = client.get("/checkin/sw.js").text
+    loaded = set(re.findall(r'(?:src|href)="(/static/[^"]+)"', page))
+
+    assert "/static/favicon.svg" in loaded
+    assert {name for name in loaded if f'"{name}"' not in worker} == set()
+
+
 def test_checkin_page_has_no_inline_script_or_style(door, event, sign_up):
     sign_up(event)
 

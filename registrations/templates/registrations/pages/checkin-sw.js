@@ -8,11 +8,8 @@
  * copy as they pass. */
 "use strict";
 var CACHE = "checkin-{{ version }}";
-var FILES = [
-  "{% static 'css/site.css' %}",
-  "{% static 'js/checkin.js' %}",
-  "{% static 'vendor/qr-scanner/qr-scanner.umd.min.js' %}",
-  "{% static 'vendor/qr-scanner/qr-scanner-worker.min.js' %}"
+var FILES = [{% for name in files %}
+  "{% static name %}"{% if not forloop.last %},{% endif %}{% endfor %}
 ];
 var PAGE = /^\/checkin\/\d+\/$/;
 
