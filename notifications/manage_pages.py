@@ -20,6 +20,7 @@ from notifications.models import MessageTemplateOverride
 from notifications.selectors import outbox_counts, outbox_managed_by
 from notifications.services import resend_message
 from notifications.services import templates as template_services
+from notifications.services.outbox import RESENDABLE
 
 
 @organiser_required
@@ -74,7 +75,6 @@ def message_template(request, pk: int, kind: str):
 
 
 PER_PAGE = 50
-RESENDABLE = ("failed", "cancelled", "sent")
 
 
 def kind_label(kind: str) -> str:
@@ -90,8 +90,6 @@ def outbox(request):
         message = get_object_or_404(mine, pk=posted_id(request.POST.get("message")))
         query = request.POST.get("back", "")
         try:
-            if message.status not in RESENDABLE:
-                raise DomainError(_("This message is still on its way."), "message_pending")
             resend_message(message=message, by=request.user)
         except DomainError as error:
             messages.error(request, error.message)

@@ -609,6 +609,10 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     return {"freed": freed, "failed": failed, "requeued": sum(requeued)}
 
 
+# a message still pending (queued or waiting to retry) is on its way: sending it again would send it twice
+RESENDABLE = (OutboxStatus.FAILED, OutboxStatus.CANCELLED, OutboxStatus.SENT)
+
+
 @transaction.atomic
 def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
     """An organiser sends a failed (or sent, or cancelled) message again, as the same row: it is
@@ -617,25 +621,23 @@ def resend_message(*, message: OutboxMessage, by=None) -> OutboxMessage:
 
     Side effect: a send job after commit.
     """
-    updated = (
-        OutboxMessage.objects.filter(pk=message.pk)
-        .exclude(status=OutboxStatus.SENDING)
-        .update(
-            status=OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=None,
-            last_error="",
-            claim_token="",
-            lease_until=None,
-            sent_at=None,
-            # tickets are made anew too
-            attachments=[],
-            message_id=new_message_id(),
-            handed_out_at=timezone.now(),
-        )
+    updated = OutboxMessage.objects.filter(pk=message.pk, status__in=RESENDABLE).update(
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        last_error="",
+        claim_token="",
+        lease_until=None,
+        sent_at=None,
+        # tickets are made anew too
+        attachments=[],
+        message_id=new_message_id(),
+        handed_out_at=timezone.now(),
     )
     if not updated:
-        raise OutboxError(_("The message is being sent right now."), "message_sending")
+        if OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).exists():
+            raise OutboxError(_("The message is being sent right now."), "message_sending")
+        raise OutboxError(_("This message is still on its way."), "message_pending")
     _send_after_commit([message.pk])
     message.refresh_from_db()
     log_action(by=by, action="message.resent", event=message.event, subject=message, data={"kind": message.kind})

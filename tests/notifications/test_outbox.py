@@ -424,3 +424,19 @@ def test_lost_tasks_wait_while_a_worker_works_through_a_backlog(
 
     assert swept["requeued"] == 0
     assert OutboxMessage.objects.get(pk=waiting.pk).status == OutboxStatus.PENDING
+
+
+def test_resend_of_a_message_still_pending_is_refused(registration, django_capture_on_commit_callbacks):
+    from notifications.exceptions import OutboxError
+
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+
+    with pytest.raises(OutboxError) as error:
+        resend_message(message=message)
+
+    assert error.value.code == "message_pending"
+    message.refresh_from_db()
+    assert message.attempts == 0 and message.status == OutboxStatus.PENDING
