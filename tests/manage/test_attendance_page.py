@@ -134,7 +134,7 @@ def test_finalising_an_event_not_over_is_refused(organiser_web, organiser):
     event.refresh_from_db()
     assert event.attendance_finalised_at is None
     # the service would not finalise it anyway: the organiser is told why
-    assert "The event has not ended yet." in response.content.decode()
+    assert [str(message) for message in response.context["messages"]] == ["The event has not ended yet."]
 
 
 def test_another_organisers_event_and_import_are_404(organiser_web, ended_webinar, django_capture_on_commit_callbacks):
