@@ -1,7 +1,6 @@
 """Organisers' attendance imports and figures; participants' certificates of attendance."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -119,9 +118,7 @@ class FinaliseEventAttendanceView(APIView):
         event = event_to_manage(request.user, event_id)
         payload = FinaliseAttendanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        if event.end > timezone.now():
-            raise DomainError(_("The event has not ended yet."), "event_not_over")
-        event = finalisation.finalise_event_attendance(
+        event = finalisation.close_event_attendance(
             event=event, without_report=payload.validated_data["without_report"]
         )
         return Response(EventAttendanceFiguresSerializer(figures.event_attendance_figures(event=event)).data)

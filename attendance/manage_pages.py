@@ -74,9 +74,7 @@ def event_attendance(request, pk: int):
                         messages.info(request, _("This file was uploaded before: here is that import."))
                     return redirect("manage-event-attendance-import", pk=event.pk, import_id=report.pk)
             elif action in ("finalise", "finalise_without_report"):
-                if event.end > now:
-                    raise DomainError(_("The event has not ended yet."), "event_not_over")
-                finalisation.finalise_event_attendance(event=event, without_report=action == "finalise_without_report")
+                finalisation.close_event_attendance(event=event, without_report=action == "finalise_without_report")
                 messages.success(request, _("Attendance is final; the follow-ups are on their way."))
                 return redirect("manage-event-attendance", pk=event.pk)
         except DomainError as error:

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attendance.exceptions import ReportMissing
+from attendance.exceptions import DomainError, ReportMissing
 from attendance.models import AttendanceImport
 from events.models import Event, EventFormat, EventStatus
 from events_project.periodic import process_each
@@ -50,6 +50,15 @@ def has_imported_report(event: Event) -> bool:
 
 
 # --- finalisation ------------------------------------------------------------------------
+
+
+def close_event_attendance(*, event: Event, now: dt.datetime | None = None, without_report: bool = False) -> Event:
+    """The organiser closes the attendance record now (the workspace page and the API): refused
+    with ``event_not_over`` before the event has ended, otherwise :func:`finalise_event_attendance`."""
+    now = now or timezone.now()
+    if event.end > now:
+        raise DomainError(_("The event has not ended yet."), "event_not_over")
+    return finalise_event_attendance(event=event, now=now, without_report=without_report)
 
 
 def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, without_report: bool = False) -> Event:

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from attendance.exceptions import ImportFailed, NotCompleted
+from attendance.exceptions import DomainError, ImportFailed, NotCompleted
 from attendance.models import AttendanceImport
 from attendance.services import figures, finalisation, participant_reports
 from events.models import EventStatus
@@ -456,3 +456,15 @@ def test_event_attendance_figures(ended_workshop):
         "unknown": 1,
         "rate": round(2 / 3, 4),
     }
+
+
+def test_the_organiser_cannot_close_attendance_before_the_event_ends(db):
+    event = factories.EventFactory()
+    make_registration(event)
+
+    with pytest.raises(DomainError) as error:
+        finalisation.close_event_attendance(event=event, without_report=True)
+
+    assert error.value.code == "event_not_over"
+    event.refresh_from_db()
+    assert event.attendance_finalised_at is None

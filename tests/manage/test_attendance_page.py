@@ -127,10 +127,14 @@ def test_a_broken_file_fails_with_its_reason(organiser_web, ended_webinar):
 def test_finalising_an_event_not_over_is_refused(organiser_web, organiser):
     event = factories.WebinarFactory(organisers=[organiser])
 
-    organiser_web.post(f"/manage/events/{event.pk}/attendance/", {"action": "finalise_without_report"})
+    response = organiser_web.post(
+        f"/manage/events/{event.pk}/attendance/", {"action": "finalise_without_report"}, follow=True
+    )
 
     event.refresh_from_db()
     assert event.attendance_finalised_at is None
+    # the service would not finalise it anyway: the organiser is told why
+    assert [str(message) for message in response.context["messages"]] == ["The event has not ended yet."]
 
 
 def test_another_organisers_event_and_import_are_404(organiser_web, ended_webinar, django_capture_on_commit_callbacks):

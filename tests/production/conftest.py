@@ -138,6 +138,8 @@ def build_world() -> World:
         feed=feed,
         outbox_message=OutboxMessage.objects.filter(recipient_email=attendee.email).first(),
     )
+    # a failed message: the one an organiser would send again (a pending one is refused, 409)
+    OutboxMessage.objects.filter(pk=getattr(world.outbox_message, "pk", None)).update(status="failed")
     programme = factories.ProgrammeFactory(organisers=[organiser])
     world.programme = programme
     world.cohort = factories.CohortFactory(programme=programme)
