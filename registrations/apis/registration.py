@@ -114,7 +114,6 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         user = request.user if request.user.is_authenticated else None
         # the event is read inside the registration's transaction (one commit per registration)
         result = services.register_for_event(
-            events=event_selectors.events_visible_to(request.user),
             event_id=event_id,
             user=user,
             name=data["name"],
