@@ -51,7 +51,17 @@ class PreparedGet:
         klass_info = compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         attnames = [column[0].target.attname for column in compiler.select[start:end]]
-        return sql, list(params), slots[0], compiler, attnames, (start, end), dict(compiler.annotation_col_map)
+        # the compiler's own converters (datetimes, JSON, booleans), looked up once
+        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        return (
+            sql,
+            list(params),
+            slots[0],
+            (compiler, converters),
+            attnames,
+            (start, end),
+            dict(compiler.annotation_col_map),
+        )
 
     def get(self, pk: int, *, using: str = "default") -> Model:
         """The instance with this primary key in the queryset; ``Model.DoesNotExist`` if none."""
@@ -60,7 +70,7 @@ class PreparedGet:
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(using)
-        sql, params, slot, compiler, attnames, (start, end), annotations = compiled
+        sql, params, slot, (compiler, converters), attnames, (start, end), annotations = compiled
         params = params.copy()
         params[slot] = pk
         with connection.cursor() as cursor:
@@ -68,7 +78,7 @@ class PreparedGet:
             rows = cursor.fetchmany(1)
         if not rows:
             raise compiler.query.model.DoesNotExist(f"No {compiler.query.model._meta.object_name} with this key.")
-        row = next(iter(compiler.results_iter(results=[rows])))
+        row = next(iter(compiler.apply_converters(rows, converters))) if converters else rows[0]
         instance = compiler.query.model.from_db(using, attnames, row[start:end])
         for name, position in annotations.items():
             setattr(instance, name, row[position])
