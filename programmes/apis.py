@@ -388,7 +388,7 @@ class CertificateLinkView(APIView):
         payload.is_valid(raise_exception=True)
         certificate_links.send_certificate_link(series=series, email=payload.validated_data["email"])
         return Response(
-            {"detail": "If this address completed the series, a link to its certificate is on its way."},
+            {"detail": str(_("If this address completed the series, a link to its certificate is on its way."))},
             status=status.HTTP_202_ACCEPTED,
         )
 
