@@ -325,6 +325,10 @@ class AlreadyRegisteredSerializer(serializers.Serializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
+    position = serializers.IntegerField(
+        min_value=0, max_value=32767, required=False, help_text="Left out: after the event's last question."
+    )
+
     class Meta:
         model = Question
         fields = ["id", "event", "label", "help_text", "kind", "choices", "required", "position"]
