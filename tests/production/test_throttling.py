@@ -120,3 +120,68 @@ def test_tokens_are_unguessable(db):
     assert len(registration.ticket_secret) == 26
     assert len(registration.manage_token) >= 32
     assert registration.manage_token != registration.ticket_secret
+
+
+# --- how limits are counted (events_project.throttles) -------------------------------------
+
+
+class Scoped:
+    throttle_scope = "register"
+
+
+def _throttle_request(address="10.1.2.3"):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/", REMOTE_ADDR=address)
+    request.user = AnonymousUser()
+    return request
+
+
+def test_a_rush_on_one_limit_lets_exactly_the_rate_through(low_rates):
+    import threading
+
+    from events_project.throttles import ScopedRateThrottle
+
+    barrier, answers = threading.Barrier(12), []
+
+    def one():
+        barrier.wait()
+        answers.append(ScopedRateThrottle().allow_request(_throttle_request(), Scoped()))
+
+    threads = [threading.Thread(target=one) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [False] * 9 + [True] * 3
+
+
+def test_retry_after_counts_from_the_first_request_of_the_period(low_rates, monkeypatch):
+    from events_project.throttles import ScopedRateThrottle
+
+    clock = iter([1000.0, 1010.0, 1020.0, 1045.0, 1046.0])
+    monkeypatch.setattr(ScopedRateThrottle, "timer", lambda self: next(clock))
+    throttles = [ScopedRateThrottle() for _ in range(4)]
+
+    allowed = [throttle.allow_request(_throttle_request(), Scoped()) for throttle in throttles]
+
+    assert allowed == [True, True, True, False]
+    assert throttles[-1].wait() == 15.0  # the period began at 1000 s and lasts a minute
+    assert ScopedRateThrottle().allow_request(_throttle_request("10.9.9.9"), Scoped()) is True
+
+
+def test_a_period_ends_and_the_count_starts_again(monkeypatch):
+    import time
+
+    from events_project.throttles import ScopedRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"register": "1/second"})
+    cache.clear()
+
+    first = [ScopedRateThrottle().allow_request(_throttle_request(), Scoped()) for _ in range(2)]
+    time.sleep(1.1)
+    later = ScopedRateThrottle().allow_request(_throttle_request(), Scoped())
+
+    assert (first, later) == ([True, False], True)
