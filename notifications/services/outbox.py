@@ -15,6 +15,7 @@
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import logging
 import time
@@ -27,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import get_connection
 from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
+from django.db import connection as database
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,7 @@ from notifications.language import language_of
 from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import preferences
+from notifications.services.fan_out import FanOutRenderer
 from notifications.services.rendering import RenderedMessage, render
 
 logger = logging.getLogger(__name__)
@@ -295,11 +298,16 @@ def _attach_event(messages: list[OutboxMessage]) -> None:
 
 
 def render_message(
-    message: OutboxMessage, *, overrides: dict | None = None, languages: dict | None = None
+    message: OutboxMessage,
+    *,
+    overrides: dict | None = None,
+    languages: dict | None = None,
+    renderer: FanOutRenderer | None = None,
 ) -> RenderedMessage:
     """What ``message`` says now: rendered from the current state of what it is about, in the
     language recorded on the row, else the one the recipient chose (``languages``: the batch's,
-    looked up once), else the site's."""
+    looked up once), else the site's. ``renderer``: a batch's, which renders the templates of a
+    fan-out once per group (notifications.services.fan_out)."""
     language = message.language
     if not language:
         chosen = languages if languages is not None else preferences.languages_of([message.recipient_email])
@@ -318,7 +326,7 @@ def render_message(
         extra = {"preferences_url": preferences_url, "unsubscribe_url": unsubscribe}
         # RFC 2369 and RFC 8058: the mail provider's own "unsubscribe" button, one click
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    rendered = render(
+    rendered = (renderer.render if renderer is not None else render)(
         kind=message.kind,
         recipient_email=message.recipient_email,
         recipient_name=message.recipient_name,
@@ -379,6 +387,24 @@ def reply_to_of(event_ids) -> dict[int, list[str]]:
     return addresses
 
 
+SENDING_READS = (
+    "kind",
+    "recipient_email",
+    "recipient_name",
+    "language",
+    "context",
+    "attachments",
+    "message_id",
+    "about_type",
+    "about_id",
+    "event",
+    "event_start",
+    "status",
+    "attempts",
+    "claim_token",
+)
+
+
 def claim(*, message_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
     """Take the rows that are still pending and due, under a lease; nobody else can take them
     while the lease holds."""
@@ -396,7 +422,8 @@ def claim(*, message_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
         OutboxMessage.objects.filter(claim_token=token, status=OutboxStatus.SENDING)
         .select_related("event")
         .prefetch_related("about")
-        .defer("body_text", "body_html")
+        # what sending reads: a fan-out's batch skips the bodies and seven timestamps per row
+        .only(*SENDING_READS)
         .order_by("pk")
     )
     _attach_event(messages)
@@ -436,6 +463,39 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
     )
     level = logging.ERROR if final else logging.WARNING
     logger.log(level, "Sending outbox message %s failed (attempt %s): %s", message.pk, message.attempts, error)
+
+
+@functools.lru_cache(maxsize=8)
+def _record_sent_sql(vendor: str) -> str:
+    fields = {field.name: field.column for field in OutboxMessage._meta.concrete_fields}
+    qn = database.ops.quote_name
+    return (
+        f"UPDATE {qn(OutboxMessage._meta.db_table)} SET {qn(fields['status'])} = %s, {qn(fields['subject'])} = %s, "
+        f"{qn(fields['body_text'])} = %s, {qn(fields['sent_at'])} = %s, {qn(fields['last_error'])} = '', "
+        f"{qn(fields['claim_token'])} = '', {qn(fields['lease_until'])} = NULL, {qn(fields['next_attempt_at'])} = NULL "
+        f"WHERE {qn(fields['id'])} = %s AND {qn(fields['claim_token'])} = %s"
+    )
+
+
+def record_sent(*, message_id: int, token: str, rendered: RenderedMessage) -> bool:
+    """Mark one claimed message sent, with what it said; False if the claim was no longer ours.
+
+    The same conditional UPDATE as ``filter(pk=…, claim_token=…).update(…)``, written out: it
+    runs once per message of a fan-out, and building it through the ORM cost five times the
+    statement itself."""
+    with database.cursor() as cursor:
+        cursor.execute(
+            _record_sent_sql(database.vendor),
+            [
+                OutboxStatus.SENT.value,
+                rendered.subject,
+                rendered.body_text,
+                database.ops.adapt_datetimefield_value(timezone.now()),
+                message_id,
+                token,
+            ],
+        )
+        return cursor.rowcount == 1
 
 
 def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = None) -> dict:
@@ -494,6 +554,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
     }
     reply_to = reply_to_of(event_ids)
     languages = preferences.languages_of(message.recipient_email for message in sendable if not message.language)
+    renderer = FanOutRenderer()
     token = sendable[0].claim_token
     held = Lease(token)
     # A worker kills a task after Q_CLUSTER["timeout"]; a slow mail server must not make a
@@ -510,7 +571,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
                 unsent = sendable[position:]
                 break
             try:
-                rendered = render_message(message, overrides=overrides, languages=languages)
+                rendered = render_message(message, overrides=overrides, languages=languages, renderer=renderer)
                 email = _email(message, rendered, connection, reply_to=reply_to.get(message.event_id))
                 connection.send_messages([email])
             except Exception as exc:  # noqa: BLE001 -- templates, backends: SMTP, socket and provider errors alike
@@ -519,16 +580,7 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
             else:
                 # Recorded at once, not at the end of the batch: a worker killed mid-batch then
                 # leaves only the message in flight to go out again, not every one sent before it.
-                OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-                    status=OutboxStatus.SENT,
-                    subject=rendered.subject,
-                    body_text=rendered.body_text,
-                    sent_at=timezone.now(),
-                    last_error="",
-                    claim_token="",
-                    lease_until=None,
-                    next_attempt_at=None,
-                )
+                record_sent(message_id=message.pk, token=token, rendered=rendered)
                 sent += 1
     finally:
         try:
