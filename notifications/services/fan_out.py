@@ -16,8 +16,8 @@ What keeps it exact:
 - the registration itself is withheld from the stamp's templates: a template that reads it
   (``registration.party_size``) makes the group unstampable, and its messages are rendered in
   full; so does any other error while stamping;
-- a group's first message is rendered in full, its second both ways: if the two differ, the
-  group is rendered in full from then on.
+- a group's first message is rendered both ways: if the two differ, the group is rendered in
+  full from then on.
 
 Only the announcement kinds are stamped, whose messages are about a registration or nothing;
 everything else, and attachments always, is rendered per message.
@@ -140,7 +140,6 @@ class FanOutRenderer:
 
     def __init__(self):
         self._stamps: dict[tuple, _Stamp | None] = {}
-        self._seen: set[tuple] = set()
 
     def render(
         self,
@@ -171,10 +170,6 @@ class FanOutRenderer:
         language = message_language(language)
         personal = {**personal_values(recipient_name=recipient_name, about=about, event=event), **(extra or {})}
         group = self._group(arguments, language=language, personal=personal)
-        if group not in self._seen:
-            # one message of a kind alone in its batch: stamping it would cost more than it saves
-            self._seen.add(group)
-            return render(**arguments)
         if group not in self._stamps:
             self._stamps[group] = stamp = self._stamp(arguments, language=language, personal=personal)
             full = render(**arguments)
@@ -203,15 +198,16 @@ class FanOutRenderer:
 
     @staticmethod
     def _fill(stamp: _Stamp, arguments: dict, language: str, personal: dict) -> RenderedMessage:
+        # the stamp and the words around it are in the group's language already
+        rendered = stamp.fill(kind=arguments["kind"], personal=personal, language=language)
         with translation.override(language):
-            rendered = stamp.fill(kind=arguments["kind"], personal=personal, language=language)
-        rendered.attachments = build_attachments(
-            kind=arguments["kind"],
-            recipient_email=arguments["recipient_email"],
-            recipient_name=arguments["recipient_name"],
-            about=arguments["about"],
-            event=arguments["event"],
-        )
+            rendered.attachments = build_attachments(
+                kind=arguments["kind"],
+                recipient_email=arguments["recipient_email"],
+                recipient_name=arguments["recipient_name"],
+                about=arguments["about"],
+                event=arguments["event"],
+            )
         rendered.language = language
         rendered.headers = {"Content-Language": language}
         return rendered
