@@ -8,9 +8,10 @@
   is about, sends them over ONE mail connection renewing the lease as it goes, and records
   the outcome. A second delivery of the same task finds nothing left to claim.
 - Failures go back to pending with a later ``next_attempt_at`` (backoff) and end as failed.
-- ``sweep_outbox`` (twice a minute) frees rows whose lease ran out (their worker died), hands
-  out rows whose retry time came, and again what a lost task left pending: at once when no
-  worker has worked on the outbox for a lease's length, else after ``OUTBOX_LOST_AFTER_MINUTES``.
+- ``sweep_outbox`` (twice a minute) frees rows whose lease ran out (their worker died),
+  hands out rows whose retry time came, and again what a lost task left pending: a lease after
+  its hand-out once the job queue is empty or no worker has worked on the outbox for a lease's
+  length, else after ``OUTBOX_LOST_AFTER_MINUTES``.
 """
 
 import base64
@@ -39,7 +40,7 @@ from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.exceptions import OutboxError
-from notifications.jobs import enqueue
+from notifications.jobs import broker, enqueue
 from notifications.language import language_of
 from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
@@ -655,14 +656,27 @@ def _outbox_idle(now: dt.datetime) -> bool:
     )
 
 
+def _all_tasks_taken() -> bool:
+    """The job queue holds no task: every send task handed out has been taken by a cluster. A
+    row still pending and unclaimed a lease after its hand-out then sits with a cluster that
+    died (a live one starts what it took within seconds; if not, a second task for the row
+    finds it claimed and sends nothing)."""
+    try:
+        return broker().queue_size() == 0
+    except Exception:  # noqa: BLE001 -- the broker unreachable: fall back to the waits below
+        logger.warning("Could not read the job queue's length", exc_info=True)
+        return False
+
+
 def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     """Hand out again what fell through the cracks.
 
     - rows in ``sending`` whose lease ran out: their worker died; back to pending (or failed
       when out of attempts);
-    - rows ``pending`` and due whose retry time came, or whose task was lost: at once when the
-      outbox is idle (no worker touched it for a lease's length), else after
-      ``OUTBOX_LOST_AFTER_MINUTES`` (the backlog of a big fan-out is not a lost task).
+    - rows ``pending`` and due whose retry time came, or whose task was lost: a lease after
+      their hand-out when the job queue is empty (every task was taken: a killed cluster took
+      these with it) or the outbox is idle (no worker touched it for a lease's length), else
+      after ``OUTBOX_LOST_AFTER_MINUTES`` (the backlog of a big fan-out is not a lost task).
     """
     now = now or timezone.now()
     expired = OutboxMessage.objects.filter(status=OutboxStatus.SENDING).filter(
@@ -677,7 +691,7 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     freed = expired.update(
         status=OutboxStatus.PENDING, claim_token="", lease_until=None, next_attempt_at=None, handed_out_at=None
     )
-    waited = now - (lease() if _outbox_idle(now) else lost_after())
+    waited = now - (lease() if _all_tasks_taken() or _outbox_idle(now) else lost_after())
     due = (
         OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
