@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/notify_bench.py [--recipients 10000] [--backend locmem|file] [--database-url URL]
 
-It builds a throwaway SQLite database (``data/bench-notify.sqlite3``; ``--database-url`` for
-PostgreSQL), creates one event starting in 30 minutes with N confirmed registrations, and times
+It builds a throwaway SQLite database (``data/bench-notify.sqlite3``; with ``--database-url
+postgres://…`` a database ``bench_notify_<pid>`` on that server, dropped afterwards), creates
+one event starting in 30 minutes with N confirmed registrations, and times
 
 * the outbox, end to end: the every-minute reminder scan finds N due reminders, writes them
   to the outbox in bulk (what to send, not the text), and after commit hands them to
@@ -38,6 +39,23 @@ BACKENDS = {
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
 }
+
+
+def _postgres(server_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def throwaway_postgres(database_url: str) -> tuple[str, str]:
+    """A fresh database ``bench_notify_<pid>`` on the server of ``database_url``: (its URL, its name)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(database_url)
+    name = f"bench_notify_{os.getpid()}"
+    _postgres(database_url, f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
 def setup_django(database_url: str | None, backend: str, mail_dir: str) -> None:
@@ -192,8 +210,11 @@ def main() -> int:
     args = parser.parse_args()
 
     mail_dir = tempfile.mkdtemp(prefix="notify-bench-mail-")
+    database_url, postgres_name = args.database_url, None
+    if database_url and database_url.startswith(("postgres://", "postgresql://")):
+        database_url, postgres_name = throwaway_postgres(database_url)
     try:
-        setup_django(args.database_url, args.backend, mail_dir)
+        setup_django(database_url, args.backend, mail_dir)
         from django.db import connection
 
         event, now = fill(args.recipients)
@@ -247,6 +268,11 @@ def main() -> int:
         del event
     finally:
         shutil.rmtree(mail_dir, ignore_errors=True)
+        if postgres_name:
+            from django.db import connections
+
+            connections.close_all()
+            _postgres(args.database_url, f'DROP DATABASE IF EXISTS "{postgres_name}" WITH (FORCE)')
     return 0
 
 
