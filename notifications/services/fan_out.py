@@ -23,6 +23,7 @@ Only the announcement kinds are stamped, whose messages are about a registration
 everything else, and attachments always, is rendered per message.
 """
 
+import html
 import json
 import logging
 import re
@@ -35,6 +36,9 @@ from notifications import kinds
 from notifications.audience import audience_of
 from notifications.language import message_language
 from notifications.services.rendering import (
+    CALENDAR_CANCEL_KINDS,
+    CALENDAR_UPDATE_KINDS,
+    TICKET_KINDS,
     RenderedMessage,
     _registration,
     build_attachments,
@@ -53,6 +57,8 @@ logger = logging.getLogger(__name__)
 STAMPED_KINDS = frozenset(
     {kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW, kinds.EVENT_CHANGED, kinds.EVENT_CANCELLED}
 )
+# the kinds that may carry a ticket or a calendar entry (rendering.build_attachments)
+ATTACHING_KINDS = TICKET_KINDS | CALENDAR_UPDATE_KINDS | CALENDAR_CANCEL_KINDS
 # what the page adds around the written text, besides the personal values
 PAGE_PARTS = ("subject", "preheader", "content")
 
@@ -67,7 +73,8 @@ def _marker(key: str) -> str:
 def _put_in(text: str, values: dict[str, str]) -> str:
     def value(match):
         found = values[match.group(1)]
-        return escape(found) if match.group(2) == "&amp;" else found
+        # what django.utils.html.escape writes, without its lazy-string wrapper (six calls a message)
+        return html.escape(found) if match.group(2) == "&amp;" else found
 
     return MARKER.sub(value, text)
 
@@ -200,14 +207,17 @@ class FanOutRenderer:
     def _fill(stamp: _Stamp, arguments: dict, language: str, personal: dict) -> RenderedMessage:
         # the stamp and the words around it are in the group's language already
         rendered = stamp.fill(kind=arguments["kind"], personal=personal, language=language)
-        with translation.override(language):
-            rendered.attachments = build_attachments(
-                kind=arguments["kind"],
-                recipient_email=arguments["recipient_email"],
-                recipient_name=arguments["recipient_name"],
-                about=arguments["about"],
-                event=arguments["event"],
-            )
+        if arguments["kind"] not in ATTACHING_KINDS:
+            rendered.attachments = []
+        else:
+            with translation.override(language):
+                rendered.attachments = build_attachments(
+                    kind=arguments["kind"],
+                    recipient_email=arguments["recipient_email"],
+                    recipient_name=arguments["recipient_name"],
+                    about=arguments["about"],
+                    event=arguments["event"],
+                )
         rendered.language = language
         rendered.headers = {"Content-Language": language}
         return rendered
