@@ -1,6 +1,7 @@
 """A fan-out renders its templates once per group and fills in each recipient's own values:
 every message must still be exactly what a full render of it says."""
 
+import base64
 import datetime as dt
 import email
 import re
@@ -80,12 +81,22 @@ def _with_and_without_stamps(rows, overrides=None):
     return renderer, stamped, full
 
 
-# the preferences links are signed with the time (to the second): two renders a second apart differ there
+# the preferences links are signed with the time, a calendar entry is stamped with it (to the
+# second): two renders a second apart differ there
 SIGNED = re.compile(r"/messages/(preferences|unsubscribe)/[^/\s\"<>]+/")
+STAMPED_AT = re.compile(r"DTSTAMP:\w+")
 
 
 def _comparable(messages):
-    return [{key: SIGNED.sub(r"/messages/\1/…/", repr(value)) for key, value in vars(m).items()} for m in messages]
+    comparable = []
+    for message in messages:
+        values = dict(vars(message))
+        values["attachments"] = [
+            {**attachment, "content": STAMPED_AT.sub("DTSTAMP:…", base64.b64decode(attachment["content"]).decode())}
+            for attachment in message.attachments
+        ]
+        comparable.append({key: SIGNED.sub(r"/messages/\1/…/", repr(value)) for key, value in values.items()})
+    return comparable
 
 
 def test_every_stamped_message_is_its_full_render(db, django_capture_on_commit_callbacks):
@@ -259,3 +270,42 @@ def test_muted_recipients_are_skipped_in_a_stamped_batch(db, django_capture_on_c
         person.email for person in people if person != people[3]
     )
     assert OutboxMessage.objects.get(recipient_email=people[3].email).status == OutboxStatus.CANCELLED
+
+
+def test_an_event_change_tells_each_registrant_with_their_own_calendar_update(db, django_capture_on_commit_callbacks):
+    from events.services import update_event
+
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    people = _people(event, count=5, languages=("",))
+    new_start = START + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+
+    changed = {message.to[0].rsplit("<", 1)[-1].strip(">"): message for message in mail.outbox}
+    assert set(changed) == {person.email for person in people}
+    for person in people:
+        person.refresh_from_db()
+        message = changed[person.email]
+        assert f"/registrations/manage/{person.manage_token}/" in message.body
+        (ics,) = [content for name, content, _type in message.attachments if name == "invite.ics"]
+        text = ics.decode() if isinstance(ics, bytes) else ics
+        assert person.email in text.replace("\r\n ", "")
+        others = {other.email for other in people} - {person.email}
+        assert not any(other in text.replace("\r\n ", "") for other in others)
+
+
+def test_stamped_event_changes_are_their_full_render(db, django_capture_on_commit_callbacks):
+    from events.services import update_event
+
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    _people(event, count=len(NAMES) * 2, names=NAMES)
+    new_start = START + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+    rows = _batch(OutboxMessage.objects.filter(event=event, kind=kinds.EVENT_CHANGED))
+
+    renderer, stamped, full = _with_and_without_stamps(rows)
+
+    assert len(rows) == len(NAMES) * 2
+    assert _comparable(stamped) == _comparable(full)
+    assert renderer._stamps and all(stamp is not None for stamp in renderer._stamps.values())
