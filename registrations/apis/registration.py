@@ -29,6 +29,7 @@ from registrations.serializers import (
     RegistrationSummarySerializer,
     TransferSerializer,
     own_registration_data,
+    parse_registration,
 )
 from registrations.services import registration as services
 
@@ -108,13 +109,10 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         },
     )
     def create(self, request, event_id=None):
-        payload = RegisterSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = parse_registration(request.data)
         user = request.user if request.user.is_authenticated else None
         # the event is read inside the registration's transaction (one commit per registration)
         result = services.register_for_event(
-            events=event_selectors.events_visible_to(request.user),
             event_id=event_id,
             user=user,
             name=data["name"],

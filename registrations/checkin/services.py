@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from events.permissions import can_check_in
+from events.selectors import events_checked_in_by, events_visible_to
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.services.registration import register_walk_in
@@ -142,13 +142,14 @@ def _live_of(registration: Registration) -> LiveCheckIn | None:
 
 
 def event_for_check_in(*, event_id: int, user) -> Event:
-    """The event, if the user may check people in to it; otherwise NotFound / Forbidden."""
-    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
-    if event is None:
+    """The event, if the user may check people in to it; otherwise NotFound when they may not
+    even see it (an unknown id and someone else's draft answer alike), Forbidden when they see it."""
+    event = events_checked_in_by(user).filter(pk=event_id).first()
+    if event is not None:
+        return event
+    if not events_visible_to(user).filter(pk=event_id).exists():
         raise NotFound(_("No such event."), "not_found")
-    if not can_check_in(user, event):
-        raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
-    return event
+    raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
 
 
 @functools.cache
