@@ -142,6 +142,11 @@ class _Stamp:
         )
 
 
+def _same_text(stamped: RenderedMessage, full: RenderedMessage) -> bool:
+    # attachments are made per message either way (and a calendar entry carries the second it was made)
+    return {**vars(stamped), "attachments": None} == {**vars(full), "attachments": None}
+
+
 class FanOutRenderer:
     """Renders the messages of one send batch; ``render`` takes what ``rendering.render`` takes."""
 
@@ -180,7 +185,7 @@ class FanOutRenderer:
         if group not in self._stamps:
             self._stamps[group] = stamp = self._stamp(arguments, language=language, personal=personal)
             full = render(**arguments)
-            if stamp is not None and self._fill(stamp, arguments, language, personal).__dict__ != full.__dict__:
+            if stamp is not None and not _same_text(self._fill(stamp, arguments, language, personal), full):
                 logger.warning("A stamped %s differs from its full render; its group is rendered in full", kind)
                 self._stamps[group] = None
             return full
