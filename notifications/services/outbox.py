@@ -358,7 +358,8 @@ def render_message(
 
 def _email(message: OutboxMessage, rendered: RenderedMessage, *, reply_to: list[str] | None = None) -> ProgrammeEmail:
     # no connection on the message: the batch sends it on its own (and locmem would copy one along)
-    to = sanitize_address((message.recipient_name, message.recipient_email), "utf-8")
+    # a name typed with a line break would make the header invalid (and the message fail every attempt)
+    to = sanitize_address((" ".join(message.recipient_name.split()), message.recipient_email), "utf-8")
     headers = {
         **rendered.headers,
         "Message-ID": message.message_id or new_message_id(),

@@ -309,3 +309,15 @@ def test_stamped_event_changes_are_their_full_render(db, django_capture_on_commi
     assert len(rows) == len(NAMES) * 2
     assert _comparable(stamped) == _comparable(full)
     assert renderer._stamps and all(stamp is not None for stamp in renderer._stamps.values())
+
+
+def test_a_name_with_a_line_break_still_gets_its_message(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    (person,) = _people(event, count=1, languages=("",), names=["Line\nbreak"])
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    (message,) = mail.outbox
+    assert message.to == [f"Line break <{person.email}>"]
+    assert message.body.startswith("Hello Line\nbreak,")
+    assert OutboxMessage.objects.get(recipient_email=person.email).status == OutboxStatus.SENT
