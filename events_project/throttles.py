@@ -35,6 +35,14 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
 
     def count(self, number: int) -> int:
         """Add ``number`` requests to the client's current period; the period's count so far."""
+        redis = _redis_of(self.cache)
+        if redis is not None:
+            # one round trip, whether the period runs or starts here (most registrants are new)
+            key = self.cache.make_key(self.key)
+            pipeline = redis.pipeline(transaction=True)
+            pipeline.set(key, 0, ex=self.duration, nx=True)
+            pipeline.incrby(key, number)
+            return pipeline.execute()[1]
         try:
             return self.cache.incr(self.key, number)
         except ValueError:  # no period running: this request starts one
@@ -45,12 +53,21 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
 
     def used(self) -> int:
         """Requests counted in the client's current period (``key`` set by the caller)."""
-        return self.cache.get(self.key, 0)
+        return int(self.cache.get(self.key, 0))
 
     def wait(self):
         """Seconds until the client's period ends (Retry-After)."""
+        redis = _redis_of(self.cache)
+        if redis is not None:
+            return float(max(redis.ttl(self.cache.make_key(self.key)), 1))
         since = self.cache.get(f"{self.key}:since", self.now)
         return max(since + self.duration - self.now, 1.0)
+
+
+def _redis_of(cache):
+    """The Redis client behind a django-redis cache (None for any other cache)."""
+    client = getattr(cache, "client", None)
+    return client.get_client(write=True) if hasattr(client, "get_client") else None
 
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, CountingRateThrottle):
