@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.services import tickets
 from tests import factories
-from tests.checkin.conftest import client_for, make_registration, scan_url
+from tests.checkin.conftest import client_for, happening_now, make_registration, scan_url
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_walk_in_registers_and_checks_in_in_one_step(event, staff, staff_client)
 
 
 def test_walk_in_when_full_is_refused_and_writes_nothing(staff_client, organiser):
-    event = factories.EventFactory(organisers=[organiser], capacity=1, seats_taken=1)
+    event = happening_now(organisers=[organiser], capacity=1, seats_taken=1)
 
     response = client_for(organiser).post(door(event, "walk-in/"), {"name": "Late Comer"})
 
