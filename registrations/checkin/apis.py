@@ -1,8 +1,10 @@
 """Check-in API: tickets' QR images, scans at the door, manual and walk-in check-in, offline batches.
 
 Views parse, call one service in ``registrations.checkin.services`` / ``tickets`` and render.
-Rights are per event (organisers and check-in staff, ``events.permissions.can_check_in``);
-the scan endpoint checks them inside its single lookup query (see the service).
+Rights are per event (organisers and check-in staff, ``events.selectors.events_checked_in_by``,
+through ``door.event_for_check_in``), and the rows each endpoint reads come from the selectors
+``checkins_visible_to`` / ``checkins_managed_by`` / ``registrations_at_doors_of``; the scan
+endpoint checks the same rule inside its single lookup query (see the service).
 """
 
 from django.http import HttpResponse
@@ -25,6 +27,7 @@ from registrations.checkin import serializers as shapes
 from registrations.checkin import services as door
 from registrations.checkin.permissions import DOOR_AUTHENTICATION, GuessThrottle, StaffThrottle
 from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.selectors import checkins_managed_by, registrations_at_doors_of
 from registrations.services import tickets
 
 SCAN_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
@@ -96,7 +99,11 @@ class ManualCheckInView(DoorView):
         event = self.event()
         payload = shapes.ManualCheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        registration = Registration.objects.filter(event=event, pk=payload.validated_data["registration"]).first()
+        registration = (
+            registrations_at_doors_of(request.user)
+            .filter(event=event, pk=payload.validated_data["registration"])
+            .first()
+        )
         if registration is None:
             raise NotFound(_("No such registration for this event."), "not_found")
         checkin = door.check_in_registration(
@@ -136,9 +143,7 @@ class UndoView(DoorView):
     )
     def post(self, request, event_id, checkin_id):
         event = self.event()
-        checkin = get_object_or_404(
-            CheckIn.objects.select_related("registration", "by", "undone_by"), event=event, pk=checkin_id
-        )
+        checkin = get_object_or_404(checkins_managed_by(request.user), event=event, pk=checkin_id)
         checkin = door.undo_check_in(checkin=checkin, by=request.user)
         return Response(shapes.CheckInSerializer(checkin).data)
 
@@ -173,7 +178,9 @@ class SearchView(DoorListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return door.search_registrations(event=self.event(), query=self.request.query_params.get("q", ""))
+        return door.search_registrations(
+            event=self.event(), query=self.request.query_params.get("q", ""), user=self.request.user
+        )
 
 
 @extend_schema(
@@ -189,7 +196,7 @@ class CheckInLogView(DoorListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CheckIn.objects.none()
-        return door.checkin_log(event=self.event())
+        return door.checkin_log(event=self.event(), user=self.request.user)
 
 
 class OfflineListPagination(PageNumberPagination):
@@ -212,7 +219,7 @@ class OfflineListView(DoorListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return door.checkin_list(event=self.event())
+        return door.checkin_list(event=self.event(), user=self.request.user)
 
 
 class OfflineBatchView(DoorView):

@@ -1,6 +1,6 @@
 """Who may work the door, and how door devices sign in.
 
-Rights are per event (``events.permissions.can_check_in``: the event's organisers and its
+Rights are per event (``events.selectors.events_checked_in_by``: the event's organisers and its
 check-in staff); the scan checks them inside its one lookup query
 (``registrations.checkin.services``), the other door endpoints with ``event_for_check_in``.
 """

@@ -38,9 +38,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from events.permissions import can_check_in
+from events.selectors import events_checked_in_by
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
 from registrations.services.tickets import secret_from_payload, ticket_hash
 
@@ -147,13 +148,14 @@ def _live_of(registration: Registration) -> LiveCheckIn | None:
 
 
 def event_for_check_in(*, event_id: int, user) -> Event:
-    """The event, if the user may check people in to it; otherwise NotFound / Forbidden."""
-    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
-    if event is None:
-        raise NotFound(_("No such event."), "not_found")
-    if not can_check_in(user, event):
+    """The event, if the user works its door (``events_checked_in_by``: its organisers and
+    check-in staff); otherwise NotFound / Forbidden."""
+    event = events_checked_in_by(user).filter(pk=event_id).first()
+    if event is not None:
+        return event
+    if Event.objects.filter(pk=event_id).exists():
         raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
-    return event
+    raise NotFound(_("No such event."), "not_found")
 
 
 # --- when the door is open ---------------------------------------------------------------
@@ -559,25 +561,28 @@ def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckI
 # --- reads for the door ----------------------------------------------------------------
 
 
-def checkin_list(*, event: Event) -> QuerySet[Registration]:
-    """What an offline device needs: every registration of the event with its live check-in.
+def checkin_list(*, event: Event, user) -> QuerySet[Registration]:
+    """What an offline device needs: every registration of the event with its live check-in,
+    of those the door shows ``user`` (``registrations_at_doors_of``).
 
     Serialised with the SHA-256 of the secret, never the secret (see ``ticket_hash``).
     """
-    registrations = Registration.objects.filter(event=event).exclude(status=RegistrationStatus.REJECTED)
+    registrations = registrations_at_doors_of(user).filter(event=event).exclude(status=RegistrationStatus.REJECTED)
     return _with_live_checkin(registrations).only(
         "id", "event_id", "name", "status", "party_size", "party_names", "ticket_secret"
     )
 
 
-def checkin_log(*, event: Event) -> QuerySet[CheckIn]:
-    """Every check-in of the event, undone ones included, with who made and undid it."""
-    return CheckIn.objects.filter(event=event).select_related("registration", "by", "undone_by")
+def checkin_log(*, event: Event, user) -> QuerySet[CheckIn]:
+    """Every check-in of the event that ``user`` may see (``checkins_visible_to``), undone ones
+    included, with who made and undid it."""
+    return checkins_visible_to(user).filter(event=event)
 
 
-def search_registrations(*, event: Event, query: str) -> QuerySet[Registration]:
-    """Registrations of the event whose name or email contains ``query`` (manual check-in)."""
-    registrations = Registration.objects.filter(event=event)
+def search_registrations(*, event: Event, query: str, user) -> QuerySet[Registration]:
+    """Registrations of the event whose name or email contains ``query`` (manual check-in), of
+    those the door shows ``user`` (``registrations_at_doors_of``)."""
+    registrations = registrations_at_doors_of(user).filter(event=event)
     query = query.strip()
     if query:
         registrations = registrations.filter(Q(name__icontains=query) | Q(email__icontains=query.lower()))
