@@ -13,6 +13,8 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 
+from registrations.checkin import statements
+
 
 class DoorTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, the token and its user read in one hand-written join.
@@ -34,7 +36,7 @@ class DoorTokenAuthentication(TokenAuthentication):
             f" WHERE t.{quote(Token._meta.pk.column)} = %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
+            statements.execute(cursor, name="door_token", sql=sql, types=["varchar"], params=[key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed("Invalid token.")

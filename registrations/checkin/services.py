@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 from events.selectors import events_checked_in_by
 from events_project.exceptions import DomainError, Forbidden, NotFound
+from registrations.checkin import statements
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
@@ -387,6 +388,22 @@ def _admit_sql(*, superuser: bool) -> str:
 _ADMIT_COLUMNS = [field.column for field in _INSERTED_FIELDS if field.column != "registration_id"]
 
 
+def _lookup_types(*, superuser: bool) -> list[str]:
+    event_id = Event._meta.pk.rel_db_type(connection)
+    user_id = CheckIn._meta.get_field("by").db_type(connection)
+    rights = [event_id] if superuser else [event_id, user_id, event_id, user_id]
+    return [*rights, "varchar"]
+
+
+@functools.cache
+def _admit_types(*, superuser: bool) -> list[str]:
+    """The PostgreSQL types of :func:`_admit_sql`'s parameters, for preparing it."""
+    fields = {field.column: field for field in _INSERTED_FIELDS}
+    inserted = [fields[column].db_type(connection) for column in _ADMIT_COLUMNS]
+    window = [Event._meta.pk.rel_db_type(connection), "varchar", "interval", "timestamptz", "timestamptz", "interval"]
+    return [*_lookup_types(superuser=superuser), *inserted, *window]
+
+
 def _converted(model, name: str, value):
     """A raw column value as the ORM would return it (JSON parsed, datetimes aware)."""
     field = model._meta.get_field(name)
@@ -460,8 +477,15 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
         *(fields[column] for column in _ADMIT_COLUMNS),
         *(event_id, RegistrationStatus.CONFIRMED.value, SCAN_WINDOW_MARGIN, now, now, SCAN_WINDOW_MARGIN),
     ]
+    superuser = by.is_superuser
     with connection.cursor() as cursor:
-        cursor.execute(_admit_sql(superuser=by.is_superuser), params)
+        statements.execute(
+            cursor,
+            name="door_scan_any_event" if superuser else "door_scan",
+            sql=_admit_sql(superuser=superuser),
+            types=_admit_types(superuser=superuser),
+            params=params,
+        )
         row = cursor.fetchone()
     if row is None:
         return None, None

@@ -315,3 +315,45 @@ def test_door_closed_comes_after_wrong_event(organiser):
     response = scan(client_for(organiser), closed, elsewhere)
 
     assert response.data["code"] == "wrong_event"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scan_statements_are_prepared_once_per_kept_connection(monkeypatch):
+    """With kept connections (CONN_MAX_AGE, as in production) the token and the scan are
+    prepared on a connection's first scan and then only executed; a session that lost them
+    (DEALLOCATE ALL) prepares them again; the answers are the same throughout."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    staff = factories.UserFactory()
+    event = happening_now()
+    event.checkin_staff.add(staff)
+    first, second, third = (make_registration(event) for _ in range(3))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+
+    def verbs(queries) -> list[str]:  # read at once: the next request empties the log
+        return [query["sql"].split()[0] for query in queries.captured_queries]
+
+    with CaptureQueriesContext(connection) as preparing:
+        admitted = scan(client, event, first)
+    on_first_scan = verbs(preparing)
+    with CaptureQueriesContext(connection) as prepared:
+        again = scan(client, event, first)
+    on_next_scans = verbs(prepared)
+    with CaptureQueriesContext(connection) as prepared:
+        other = scan(client, event, second)
+    on_next_scans += verbs(prepared)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    after_loss = scan(client, event, third)
+
+    assert on_first_scan == ["PREPARE", "EXECUTE", "PREPARE", "EXECUTE"]
+    assert on_next_scans == ["EXECUTE"] * 4
+    assert (admitted.data["code"], again.data["code"], other.data["code"]) == (
+        "checked_in", "already_checked_in", "checked_in"
+    )  # fmt: skip
+    assert again.data["checkin_id"] == admitted.data["checkin"]["id"]
+    assert after_loss.data["code"] == "checked_in"
+    assert CheckIn.objects.filter(registration__in=[first, second, third]).count() == 3
