@@ -75,8 +75,9 @@ class ScanView(DoorView):
         responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Check in a scanned ticket",
         description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
-        "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `cancelled`, `not_confirmed` (409) "
-        "or `invalid` (400).",
+        "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `door_closed` (with `opens_at`, "
+        "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
+        "`cancelled`, `not_confirmed` (409) or `invalid` (400).",
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)
@@ -94,6 +95,7 @@ class ManualCheckInView(DoorView):
         request=shapes.ManualCheckInSerializer,
         responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Check in a registration found by name or email",
+        description="The same answers as a scan, `door_closed` included.",
     )
     def post(self, request, event_id):
         event = self.event()
@@ -117,7 +119,8 @@ class WalkInView(DoorView):
         request=shapes.WalkInSerializer,
         responses={201: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Register a walk-in and check them in in one step",
-        description="Fails with `event_full` (409) when no seat is left; walk-ins never wait.",
+        description="Fails with `event_full` (409) when no seat is left (walk-ins never wait), and with "
+        "`door_closed` (409) outside a day before the event starts to a day after it ends.",
     )
     def post(self, request, event_id):
         event = self.event()
