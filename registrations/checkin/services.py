@@ -422,9 +422,14 @@ def _partial(model, **values):
 
 
 def _found(row, *, secret: str, event_id: int) -> tuple[Registration, Event]:
-    """From a row of :func:`_lookup_sql`: the registration (annotated like
-    ``_with_live_checkin``, plus ``may_check_in``) and the door's event, with its dates when
-    the ticket is for it (for another event's ticket the answer is ``wrong_event``, dates unread)."""
+    """From a row of :func:`_lookup_sql`: the registration and the door's event."""
+    registration = _registration_of(row, secret=secret)
+    return registration, _door_event(row, event_id=event_id, registration=registration)
+
+
+def _registration_of(row, *, secret: str) -> Registration:
+    """The registration of a row of :func:`_lookup_sql`, annotated like ``_with_live_checkin``,
+    plus ``may_check_in``."""
     registration = _partial(
         Registration,
         id=row[0],
@@ -440,10 +445,16 @@ def _found(row, *, secret: str, event_id: int) -> tuple[Registration, Event]:
     registration.live_device, registration.live_source = row[8], row[9]
     registration.live_by_first_name, registration.live_by_last_name, registration.live_by_username = row[10:13]
     registration.may_check_in = bool(row[13])
+    return registration
+
+
+def _door_event(row, *, event_id: int, registration: Registration) -> Event:
+    """The door's event, with its dates when the ticket is for it (for another event's ticket
+    the answer is ``wrong_event``, dates unread)."""
     if registration.event_id != event_id:
-        return registration, _partial(Event, id=event_id)
+        return _partial(Event, id=event_id)
     start, end = _converted(Event, "start", row[14]), _converted(Event, "end", row[15])
-    return registration, _partial(Event, id=event_id, start=start, end=end)
+    return _partial(Event, id=event_id, start=start, end=end)
 
 
 def _lookup_ticket(*, secret: str, event_id: int, user) -> tuple[Registration, Event] | None:
@@ -459,7 +470,8 @@ def _lookup_ticket(*, secret: str, event_id: int, user) -> tuple[Registration, E
 
 def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: str):
     """PostgreSQL: run :func:`_admit_sql`. Returns ((registration, event) or None when no ticket
-    holds ``secret``, the check-in or None); IntegrityError when another device won."""
+    holds ``secret``, the check-in or None; the event only when not admitted); IntegrityError
+    when another device won."""
     now = timezone.now()
     fields = {
         "event_id": event_id,
@@ -489,12 +501,13 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
         row = cursor.fetchone()
     if row is None:
         return None, None
-    registration, event = _found(row, secret=secret, event_id=event_id)
-    checkin = None
-    if row[16] is not None:
-        checkin = _partial(CheckIn, id=row[16], registration_id=registration.pk, **fields)
-        checkin.registration, checkin.by = registration, by
-    return (registration, event), checkin
+    registration = _registration_of(row, secret=secret)
+    if row[16] is None:
+        # not admitted: check_in() explains why, by the rule, from the event's dates
+        return (registration, _door_event(row, event_id=event_id, registration=registration)), None
+    checkin = _partial(CheckIn, id=row[16], registration_id=registration.pk, **fields)
+    checkin.registration, checkin.by = registration, by
+    return (registration, None), checkin
 
 
 def check_in(*, event_id: int, secret: str, by, device: str = "", source: str = CheckIn.Source.SCAN) -> CheckIn:
