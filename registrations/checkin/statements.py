@@ -14,12 +14,22 @@ and with CONN_MAX_AGE=0 (a connection per request: preparing would only add a st
 statement is simply executed.
 """
 
+import threading
+
 from django.db import ProgrammingError, connection
 
-# (backend pid, statement name) of the sessions that hold a statement; a reconnect is a new pid
-_prepared: set[tuple[int, str]] = set()
+# the statements this thread's connection holds, as (its backend pid, names): Django keeps a
+# connection per thread, and a reconnect is a new session with a new pid
+_session = threading.local()
 # "invalid SQL statement name": EXECUTE of a statement this session does not hold
 _NOT_PREPARED = "26000"
+
+
+def _held() -> set[str]:
+    pid = connection.connection.info.backend_pid
+    if getattr(_session, "pid", None) != pid:
+        _session.pid, _session.names = pid, set()
+    return _session.names
 
 
 def execute(cursor, *, name: str, sql: str, types: list[str], params: list) -> None:
@@ -27,10 +37,10 @@ def execute(cursor, *, name: str, sql: str, types: list[str], params: list) -> N
     if connection.vendor != "postgresql" or not connection.settings_dict["CONN_MAX_AGE"]:
         cursor.execute(sql, params)
         return
-    session = (connection.connection.info.backend_pid, name)
-    if session not in _prepared:
+    held = _held()
+    if name not in held:
         _prepare(cursor, name=name, sql=sql, types=types)
-        _prepared.add(session)
+        held.add(name)
     run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
     try:
         cursor.execute(run, params)
