@@ -433,7 +433,8 @@ def service_worker_version() -> str:
 
 @login_required
 def my_doors(request):
-    """The events whose door this user may work (organisers and check-in staff), from today on."""
-    since = timezone.now() - dt.timedelta(days=1)
+    """The events whose door this user may work (organisers and check-in staff) and that have
+    not closed it yet (a day after the end: ``door_window``)."""
+    since = timezone.now() - checkin_services.SCAN_WINDOW_MARGIN
     events = event_selectors.events_checked_in_by(request.user).filter(end__gte=since).order_by("start", "id")
     return private(render(request, "registrations/pages/my_doors.html", {"events": events}))
