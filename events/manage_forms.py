@@ -26,6 +26,7 @@ from events.models import (
     RegistrationMode,
     Sector,
 )
+from events.time_zones import zone_name
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 TIMEZONES = ["Asia/Baku", "Asia/Tbilisi", "Europe/Istanbul", "Europe/Berlin", "Europe/London", "UTC"]
@@ -67,7 +68,7 @@ def local_value(moment, zone) -> str:
 
 def timezone_choices(current: str = "") -> list[tuple[str, str]]:
     names = list(dict.fromkeys([settings.TIME_ZONE, *TIMEZONES, *([current] if current else [])]))
-    return [(name, name.replace("_", " ")) for name in names]
+    return [(name, zone_name(name)) for name in names]
 
 
 def _in_zone(value, zone):
@@ -302,7 +303,7 @@ class MoveEventForm(ServiceErrors, forms.Form):
             "initial", {"start": local_value(event.start, event.zone), "end": local_value(event.end, event.zone)}
         )
         super().__init__(*args, **kwargs)
-        self.fields["start"].help_text = _("In %(zone)s.") % {"zone": event.timezone}
+        self.fields["start"].help_text = _("Times are in %(zone)s.") % {"zone": zone_name(event.timezone, event.start)}
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
 from events.models import EventKind, EventStatus, Series
 from events.selectors import action_log_of, action_log_of_series, events_managed_by, series_managed_by
+from events.time_zones import zone_name
 from events.workspace import managed_event, managed_series, no_store, organiser_required
 from events_project.exceptions import DomainError
 from registrations.services.questions import copy_questions
@@ -237,7 +238,13 @@ def _series_form_page(request, form, series: Series | None):
             if saved is not None:
                 messages.success(request, _("The series is saved with its sessions."))
                 return redirect("manage-series-detail", pk=saved.pk)
-    context = {"form": form, "series": series, "preview": preview, "preview_zone": zone}
+    context = {
+        "form": form,
+        "series": series,
+        "preview": preview,
+        "preview_zone": zone,
+        "preview_zone_name": zone_name(zone, preview[0]) if preview else "",
+    }
     return no_store(render(request, "events/manage/series_form.html", context))
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from events.models import Event, Series
+from events.selectors import events_managed_by, events_visible_to, series_managed_by, series_visible_to
 from events_project.exceptions import Forbidden, NotFound
 
 ORGANISERS_GROUP = "Organisers"
@@ -45,24 +46,26 @@ def can_manage_series(user, series) -> bool:
 
 
 def event_to_manage(user, event_id) -> Event:
-    """The event ``event_id`` for an API that changes it: 404 when there is none, 403 when the
-    user does not organise it (the one rule the API's event-scoped endpoints share)."""
-    event = Event.objects.filter(pk=event_id).prefetch_related("organisers").first()
-    if event is None:
+    """The event ``event_id`` for an API that changes it: 404 when the user may not see it (an
+    unknown id and someone else's draft answer alike), 403 when they see it but do not organise
+    it (the one rule the API's event-scoped endpoints share)."""
+    event = events_managed_by(user).filter(pk=event_id).first()
+    if event is not None:
+        return event
+    if not events_visible_to(user).filter(pk=event_id).exists():
         raise NotFound(_("No such event."), "event_not_found")
-    if not can_manage_event(user, event):
-        raise Forbidden(_("You do not organise this event."), "not_organiser")
-    return event
+    raise Forbidden(_("You do not organise this event."), "not_organiser")
 
 
 def series_to_manage(user, series_id) -> Series:
-    """The series ``series_id`` for an API that changes it: 404 when none, 403 when not organised."""
-    series = Series.objects.filter(pk=series_id).prefetch_related("organisers").first()
-    if series is None:
+    """The series ``series_id`` for an API that changes it: 404 when the user may not see it (a
+    draft series of someone else's answers like an unknown id), 403 when seen but not organised."""
+    series = series_managed_by(user).filter(pk=series_id).first()
+    if series is not None:
+        return series
+    if not series_visible_to(user).filter(pk=series_id).exists():
         raise NotFound(_("No such series."), "series_not_found")
-    if not can_manage_series(user, series):
-        raise Forbidden(_("You do not organise this series."), "not_organiser")
-    return series
+    raise Forbidden(_("You do not organise this series."), "not_organiser")
 
 
 def can_view_event(user, event) -> bool:

@@ -4,6 +4,7 @@ like every other API error."""
 
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
@@ -64,5 +65,5 @@ class ApiRoot(APIView):
 def not_found(request, exception=None):
     """handler404: JSON under JSON_PATHS, the site's page elsewhere."""
     if request.path_info.startswith(JSON_PATHS):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+        return JsonResponse({"detail": gettext("Not found."), "code": "not_found"}, status=404)
     return page_not_found(request, exception)

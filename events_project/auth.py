@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -50,7 +51,11 @@ def lockout_response(request, original_response=None, credentials=None):
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     minutes = max(1, -(-seconds // 60))
     if request.path.startswith("/api/"):
-        detail = f"Too many failed sign-in attempts. Try again in {minutes} minutes."
+        detail = ngettext(
+            "Too many failed sign-in attempts. Try again in %(minutes)s minute.",
+            "Too many failed sign-in attempts. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
         response = JsonResponse({"detail": detail, "code": "locked_out"}, status=429)
     else:
         response = render(request, "locked_out.html", {"minutes": minutes}, status=429)

@@ -3,6 +3,7 @@
 Every app raises subclasses of :class:`DomainError`; one DRF exception handler turns them
 (and DRF's, Django's and the database's own errors) into a 4xx/503 JSON body
 ``{"detail": "...", "code": "..."}`` so that clients rely on ``code``, never on the text.
+The text is in the request's language (``Accept-Language``), this module's own fallbacks too.
 """
 
 import logging
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -97,7 +99,7 @@ def _django_validation_response(exc: DjangoValidationError) -> Response:
 
 def database_unavailable_response() -> Response:
     response = Response(
-        _body("The service is briefly unavailable; please retry.", "service_unavailable"),
+        _body(_("The service is briefly unavailable; please retry."), "service_unavailable"),
         status=status.HTTP_503_SERVICE_UNAVAILABLE,
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -107,7 +109,7 @@ def database_unavailable_response() -> Response:
 def api_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # Django reads the body for DRF and applies DATA_UPLOAD_MAX_MEMORY_SIZE (events_project.parsers)
-        return Response(_body("The request body is too large.", "request_too_large"), status=413)
+        return Response(_body(_("The request body is too large."), "request_too_large"), status=413)
     if isinstance(exc, DomainError):
         return Response(_body(exc.message, exc.code, **exc.extra), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
@@ -116,18 +118,18 @@ def api_exception_handler(exc, context):
         # A unique or check constraint caught a race that the service layer did not;
         # the request conflicts with the current state, nothing was written.
         logger.warning("Integrity error answered with 409: %s", exc)
-        return Response(_body("The request conflicts with the current state.", "conflict"), status=409)
+        return Response(_body(_("The request conflicts with the current state."), "conflict"), status=409)
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("Database unavailable: %s", exc)
         return database_unavailable_response()
     if isinstance(exc, DatabaseError):
         logger.warning("Database rejected the request: %s", exc)
-        return Response(_body("The request could not be stored.", "invalid"), status=400)
+        return Response(_body(_("The request could not be stored."), "invalid"), status=400)
 
     if isinstance(exc, exceptions.ValidationError):
         errors = _validation_errors(exc.detail)
         response = exception_handler(exc, context)
-        response.data = _body(_first_message(errors) or "Invalid input.", "invalid", errors=errors)
+        response.data = _body(_first_message(errors) or _("Invalid input."), "invalid", errors=errors)
         return response
 
     response = exception_handler(exc, context)
@@ -138,7 +140,7 @@ def api_exception_handler(exc, context):
         code = codes if isinstance(codes, str) else "error"
         response.data = _body(exc.detail if isinstance(exc.detail, str) else response.data, code)
     elif isinstance(exc, Http404):
-        response.data = _body("Not found.", "not_found")
+        response.data = _body(_("Not found."), "not_found")
     elif isinstance(exc, PermissionDenied):
-        response.data = _body("You do not have permission to perform this action.", "permission_denied")
+        response.data = _body(_("You do not have permission to perform this action."), "permission_denied")
     return response

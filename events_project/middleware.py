@@ -4,6 +4,8 @@ from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from events_project.api_root import JSON_PATHS
 from events_project.exceptions import RETRY_AFTER_SECONDS
@@ -29,7 +31,7 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("Database unavailable while serving %s: %s", request.path, exception)
         response = JsonResponse(
-            {"detail": "The service is briefly unavailable; please retry.", "code": "service_unavailable"},
+            {"detail": _("The service is briefly unavailable; please retry."), "code": "service_unavailable"},
             status=503,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -50,11 +52,12 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if self._carries_nul(request):
+            # this runs before LocaleMiddleware: the answer takes the request's language itself
+            with translation.override(translation.get_language_from_request(request)):
+                detail = _("The request contains a NUL character.")
             if request.path_info.startswith(JSON_PATHS):
-                return JsonResponse(
-                    {"detail": "The request contains a NUL character.", "code": "nul_character"}, status=400
-                )
-            raise BadRequest("The request contains a NUL character.")
+                return JsonResponse({"detail": detail, "code": "nul_character"}, status=400)
+            raise BadRequest(detail)
         return self.get_response(request)
 
     @staticmethod

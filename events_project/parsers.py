@@ -12,8 +12,11 @@ in any text (a 500 when it reaches a query). This parser answers all three with 
 
 import itertools
 import re
+from json import JSONDecodeError
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser as DRFJSONParser
@@ -33,7 +36,7 @@ _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "request_too_large"
 
 
@@ -48,6 +51,19 @@ def nesting_depth(raw: bytes) -> int:
     return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
+def _json_error(exc: Exception) -> str:
+    """What is wrong with the body, in the request's language: where the decoder stopped, not
+    its English message."""
+    if isinstance(exc, JSONDecodeError):
+        return _("The body is not valid JSON (line %(line)s, column %(column)s).") % {
+            "line": exc.lineno,
+            "column": exc.colno,
+        }
+    if isinstance(exc, UnicodeDecodeError):
+        return _("The body is not valid UTF-8 text.")
+    return _("The body is not valid JSON.")
+
+
 class JSONParser(DRFJSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = max_body_size()
@@ -56,21 +72,23 @@ class JSONParser(DRFJSONParser):
         else:
             raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
-            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+            raise RequestTooLarge(_("The request body is larger than %(limit)s bytes.") % {"limit": limit})
         if nesting_depth(raw) > limits.MAX_JSON_DEPTH:
-            raise ParseError(f"JSON nested deeper than {limits.MAX_JSON_DEPTH} levels.", "json_too_deep")
+            raise ParseError(
+                _("JSON nested deeper than %(depth)s levels.") % {"depth": limits.MAX_JSON_DEPTH}, "json_too_deep"
+            )
         if _ESCAPED_NUL.search(raw):
-            raise ParseError("Text may not contain NUL characters.", "nul_character")
+            raise ParseError(_("Text may not contain NUL characters."), "nul_character")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
             parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
             data = json.loads(text, parse_constant=parse_constant)
         except (ValueError, RecursionError) as exc:
-            raise ParseError(f"JSON parse error - {exc}"[:300]) from None
+            raise ParseError(_json_error(exc)) from None
         try:
             # a lone surrogate (\ud800) decodes, then fails in every database driver
             json.dumps(data, ensure_ascii=False).encode()
         except UnicodeEncodeError:
-            raise ParseError("Text must be valid Unicode (no lone surrogates).", "invalid_unicode") from None
+            raise ParseError(_("Text must be valid Unicode (no lone surrogates)."), "invalid_unicode") from None
         return data

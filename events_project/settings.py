@@ -256,7 +256,8 @@ Q_CLUSTER = {
     "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+    # the broker shares the cache's connection pool (django-redis) instead of opening its own
+    Q_CLUSTER["django_redis"] = "default"
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -279,7 +280,9 @@ ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")  # the domain in iCalend
 
 # --- Caches (throttling counters) ------------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # django-redis keeps one client per process; Django's own backend builds a client for every
+    # call, which doubled the CPU of each throttle check (issue 17)
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

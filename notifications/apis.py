@@ -86,7 +86,7 @@ class MessageTemplateViewSet(viewsets.ModelViewSet):
         return MessageTemplateSerializer
 
     def create(self, request, *args, **kwargs):
-        payload = MessageTemplateSerializer(data=request.data)
+        payload = MessageTemplateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         override = template_services.set_template_override(

@@ -1,5 +1,8 @@
 from rest_framework import serializers
 
+from events.models import Event
+from events.selectors import events_visible_to
+from events_project import fields
 from notifications import kinds
 from notifications.models import MessageTemplateOverride, OutboxMessage
 
@@ -57,6 +60,9 @@ class OutboxMessageDetailSerializer(OutboxMessageSerializer):
 
 
 class MessageTemplateSerializer(serializers.ModelSerializer):
+    # an event the caller may not see is "does not exist", like an unknown id; one they see but do
+    # not organise is the view's 403 (events.permissions.event_to_manage)
+    event = fields.ScopedRelatedField(model=Event, selector=events_visible_to)
     kind = serializers.ChoiceField(choices=kinds.CHOICES)
 
     class Meta:

@@ -15,8 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from events.models import Event, Series
-from events.selectors import series_managed_by
+from events.selectors import events_visible_to, series_managed_by, series_visible_to
 from events_project.exceptions import DomainError
 from events_project.schema import error_responses
 from programmes import certificate_links, certificates, journeys, reports, selectors, services
@@ -41,18 +40,17 @@ from programmes.serializers import (
     RevokeSerializer,
     SkipSerializer,
 )
-from speakers.models import Speaker
-from speakers.selectors import speaker_for_user
+from speakers.selectors import speaker_for_user, speakers_visible_to
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
-def _speaker(speaker_id):
+def _speaker(user, speaker_id):
+    """The mentor chosen, among the speakers ``user`` may see (an unlisted one only for organisers)."""
     if speaker_id is None:
         return None
-
-    speaker = Speaker.objects.filter(pk=speaker_id).first()
+    speaker = speakers_visible_to(user).prefetch_related(None).filter(pk=speaker_id).first()
     if speaker is None:
         raise NotFound(_("No such speaker."), "speaker_not_found")
     return speaker
@@ -154,7 +152,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         payload = EnrolSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        data["mentor"] = _speaker(data.get("mentor"))
+        data["mentor"] = _speaker(request.user, data.get("mentor"))
         enrolment = services.enrol(cohort=cohort, by=request.user, **data)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
@@ -196,7 +194,8 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         enrolment = self._actionable()
         payload = SkipSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        event = Event.objects.filter(pk=payload.validated_data["event"]).first()
+        # an event the caller may not see answers like an unknown one (a draft's existence is no clue)
+        event = events_visible_to(request.user).filter(pk=payload.validated_data["event"]).first()
         if event is None:
             raise NotFound(_("No such event."))
         skip = services.skip_session(
@@ -220,7 +219,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         payload = MentorSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         enrolment = services.assign_mentor(
-            enrolment=enrolment, mentor=_speaker(payload.validated_data["mentor"]), by=request.user
+            enrolment=enrolment, mentor=_speaker(request.user, payload.validated_data["mentor"]), by=request.user
         )
         return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
 
@@ -384,12 +383,12 @@ class CertificateLinkView(APIView):
         request=CertificateLinkSerializer, responses={202: OpenApiTypes.OBJECT, **error_responses(400, 404, 429)}
     )
     def post(self, request, series_id: int):
-        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        series = get_object_or_404(series_visible_to(request.user), pk=series_id)
         payload = CertificateLinkSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         certificate_links.send_certificate_link(series=series, email=payload.validated_data["email"])
         return Response(
-            {"detail": "If this address completed the series, a link to its certificate is on its way."},
+            {"detail": str(_("If this address completed the series, a link to its certificate is on its way."))},
             status=status.HTTP_202_ACCEPTED,
         )
 
@@ -402,7 +401,7 @@ class MyCertificateView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(401, 403, 404)})
     def get(self, request, series_id: int):
-        series = get_object_or_404(Series.objects.all(), pk=series_id)
+        series = get_object_or_404(series_visible_to(request.user), pk=series_id)
         if not request.user.email:
             raise Forbidden(_("Your account has no email address."), "no_email")
         return _certificate_pdf(certificates.issue_series_certificate(series=series, email=request.user.email))

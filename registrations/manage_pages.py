@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,10 +41,7 @@ def event_questions(request, pk: int):
             if action == "add":
                 form = QuestionForm(request.POST)
                 if form.is_valid():
-                    last = event.questions.aggregate(last=Max("position"))["last"]
-                    question_services.create_question(
-                        event=event, by=request.user, position=(last or 0) + 1, **form.service_fields()
-                    )
+                    question_services.create_question(event=event, by=request.user, **form.service_fields())
                     messages.success(request, _("The question is added."))
                     return redirect("manage-event-questions", pk=event.pk)
             elif action in ("up", "down", "delete"):
@@ -109,11 +106,8 @@ def event_invitations(request, pk: int):
                     messages.success(request, _("The invitation is withdrawn: its code no longer works."))
                 return redirect("manage-event-invitations", pk=event.pk)
             elif action == "resend_unused":
-                sent = 0
-                for invitation in event.invitations.filter(used_at__isnull=True, revoked_at__isnull=True):
-                    invitation_services.resend_invitation(invitation=invitation, by=request.user)
-                    sent += 1
-                messages.success(request, _("Codes sent again: %(count)s.") % {"count": sent})
+                resent = invitation_services.resend_unused_invitations(event=event, by=request.user)
+                messages.success(request, _("Codes sent again: %(count)s.") % {"count": len(resent)})
                 return redirect("manage-event-invitations", pk=event.pk)
         except DomainError as error:
             if action == "invite":

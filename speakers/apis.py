@@ -99,7 +99,9 @@ class SpeakerViewSet(
         """Email the speaker a link that links the account they sign in with to this profile:
         linking needs their consent (only a superuser sets ``user`` directly)."""
         services.send_account_link(speaker=self.get_object(), by=request.user)
-        return Response({"detail": "The link is on its way to the speaker's address."}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"detail": str(_("The link is on its way to the speaker's address."))}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 # --- assignments (organisers) ---------------------------------------------------------

@@ -9,6 +9,7 @@ from events.models import Event, Language, Region
 from events.selectors import events_managed_by
 from events_project import fields
 from speakers import conflicts as speaker_conflicts
+from speakers import services
 from speakers.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -85,8 +86,19 @@ class OwnSpeakerSerializer(SpeakerProfileFields):
         read_only_fields = ["listed"]
 
 
+class LinkedAccountField(serializers.PrimaryKeyRelatedField):
+    """The account a speaker signs in with. Who may not link accounts directly is refused before
+    the id is looked up: an unknown id and someone's real account get the same 403."""
+
+    def to_internal_value(self, data):
+        request = self.context.get("request")
+        if data is not None:
+            services.check_may_link(data, getattr(request, "user", None))
+        return super().to_internal_value(data)
+
+
 class OrganiserSpeakerSerializer(SpeakerProfileFields):
-    user = serializers.PrimaryKeyRelatedField(
+    user = LinkedAccountField(
         queryset=get_user_model().objects.all(),
         required=False,
         allow_null=True,

@@ -97,9 +97,11 @@ def _check_account_free(user, speaker: Speaker | None = None) -> None:
         raise SpeakerConflicts(_("This account already belongs to another speaker."), "account_taken")
 
 
-def _check_may_link(user, by) -> None:
+def check_may_link(user, by) -> None:
     """Linking an account to a speaker gives it the speaker's schedule, feed and join links:
-    only a superuser may do it directly; anyone else sends the person a link (their consent)."""
+    only a superuser may do it directly; anyone else sends the person a link (their consent).
+    ``user`` may still be an id: the API refuses before looking it up, so that an account's
+    existence tells an organiser nothing (speakers.serializers.LinkedAccountField)."""
     if user is not None and by is not None and not (by.is_authenticated and by.is_superuser):
         raise Forbidden(
             _("Linking an account to a speaker needs the person's consent: send them a link."), "link_needs_consent"
@@ -108,7 +110,7 @@ def _check_may_link(user, by) -> None:
 
 @transaction.atomic
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
-    _check_may_link(fields.get("user"), by)
+    check_may_link(fields.get("user"), by)
     _check_account_free(fields.get("user"))
     speaker = Speaker(**_clean_profile(fields))
     speaker.full_clean(exclude=["photo"])
@@ -131,7 +133,7 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
                 _("Only organisers can change %(fields)s.") % {"fields": ", ".join(forbidden)}, "organiser_only_field"
             )
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
-        _check_may_link(changes["user"], by)
+        check_may_link(changes["user"], by)
     if "user" in changes:
         _check_account_free(changes["user"], speaker)
     for name, value in _clean_profile(changes).items():

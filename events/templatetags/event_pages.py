@@ -9,9 +9,8 @@ from django.conf import settings
 from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from events import time_zones
 from events.permissions import is_organiser
 from events.selectors import events_checked_in_by
 from speakers.selectors import speaker_for_user
@@ -92,7 +91,6 @@ def percent(value) -> str:
 # --- dates and times ---------------------------------------------------------------------
 # The programme's own zone needs no label on an in-person event: everyone there reads Baku
 # time. An online event is watched from anywhere, so it says whose time it is.
-ZONE_CITIES = {"Asia/Baku": gettext_lazy("Baku")}
 
 
 def local_format(name: str) -> str:
@@ -150,21 +148,18 @@ def when(event) -> str:
     return f"{day_time(start)}–{formats.time_format(end, local_format('TIME_FORMAT'))}"
 
 
-def _offset(moment: dt.datetime) -> str:
-    offset = moment.utcoffset() or dt.timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
 @register.filter
 def zone_hint(event) -> str:
     """'Baku time (UTC+4)' where it helps: online events, and events outside the programme's zone."""
     if not event.is_online and event.timezone == settings.TIME_ZONE:
         return ""
-    city = ZONE_CITIES.get(event.timezone) or event.timezone.rsplit("/", 1)[-1].replace("_", " ")
-    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": _offset(event.local_start)}
+    return time_zones.zone_name(event.timezone, event.start)
+
+
+@register.filter
+def series_zone(series) -> str:
+    """A series' zone as people read it, 'Baku time (UTC+4)' (the offset of its first date)."""
+    return time_zones.zone_name(series.timezone, series.first_start)
 
 
 @register.filter

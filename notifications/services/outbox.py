@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, EventStatus
 from events.services import log_action
 from events_project.periodic import process_each
+from events_project.prepared import insert
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import enqueue
@@ -195,8 +196,7 @@ def queue_message(
     )
     key = spec.key()
     if about_is_new and dedup_key is None and about is not None:
-        message = _build(spec, key=key)
-        message.save(force_insert=True)
+        message = insert(_build(spec, key=key))
         _send_after_commit([message.pk])
         return message
     existing = OutboxMessage.objects.filter(dedup_key=key).first()

@@ -7,6 +7,7 @@ token, by the owner's account, or by the event's organisers; anyone else gets 40
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -29,6 +30,7 @@ from registrations.serializers import (
     RegistrationSummarySerializer,
     TransferSerializer,
     own_registration_data,
+    parse_registration,
 )
 from registrations.services import registration as services
 
@@ -54,7 +56,10 @@ def registered_response(result: services.Registered, request) -> Response:
         return Response(own_registration_data(registration), status=status.HTTP_201_CREATED)
     body = {
         "code": "already_registered",
-        "detail": "This email address is already registered for this event; the private link is in the first email.",
+        # the page's words for the same answer, in the request's language
+        "detail": _(
+            "This email address is already registered for this event. Your private link is in the email we sent."
+        ),
         "status": registration.status,
     }
     if request.user.is_authenticated and registration.user_id == request.user.pk:
@@ -108,13 +113,10 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         },
     )
     def create(self, request, event_id=None):
-        payload = RegisterSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = parse_registration(request.data)
         user = request.user if request.user.is_authenticated else None
         # the event is read inside the registration's transaction (one commit per registration)
         result = services.register_for_event(
-            events=event_selectors.events_visible_to(request.user),
             event_id=event_id,
             user=user,
             name=data["name"],

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from events.selectors import events_checked_in_by
+from events.selectors import events_checked_in_by, events_visible_to
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from registrations.checkin import statements
 from registrations.models import CheckIn, Registration, RegistrationStatus
@@ -150,13 +150,14 @@ def _live_of(registration: Registration) -> LiveCheckIn | None:
 
 def event_for_check_in(*, event_id: int, user) -> Event:
     """The event, if the user works its door (``events_checked_in_by``: its organisers and
-    check-in staff); otherwise NotFound / Forbidden."""
+    check-in staff); otherwise NotFound when they may not even see it (an unknown id and someone
+    else's draft answer alike), Forbidden when they see it."""
     event = events_checked_in_by(user).filter(pk=event_id).first()
     if event is not None:
         return event
-    if Event.objects.filter(pk=event_id).exists():
-        raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
-    raise NotFound(_("No such event."), "not_found")
+    if not events_visible_to(user).filter(pk=event_id).exists():
+        raise NotFound(_("No such event."), "not_found")
+    raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
 
 
 # --- when the door is open ---------------------------------------------------------------

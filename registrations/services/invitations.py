@@ -16,7 +16,6 @@ from registrations.services.messages import is_over
 from registrations.services.registration import normalise_email
 
 
-@transaction.atomic
 def _refuse_draft(event: Event) -> None:
     """The code's email links to the registration page, which a draft does not have yet: the
     invitee would meet a "not found" page."""
@@ -26,6 +25,7 @@ def _refuse_draft(event: Event) -> None:
         )
 
 
+@transaction.atomic
 def create_invitation(
     *, event: Event, email: str, name: str = "", sector: str = "", organisation: str = "", by=None
 ) -> Invitation:
@@ -88,6 +88,16 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
     )
     log_action(by=by, action="invitation.resent", event=invitation.event, subject=invitation)
     return invitation
+
+
+@transaction.atomic
+def resend_unused_invitations(*, event: Event, by=None, now=None) -> list[Invitation]:
+    """Send every code of ``event`` that was neither used nor withdrawn again; returns those
+    invitations. Side effects: one registration_invitation per invitation (as ``resend_invitation``).
+    Refused as a whole for a draft, cancelled or finished event."""
+    now = now or timezone.now()
+    unused = event.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).select_related("event")
+    return [resend_invitation(invitation=invitation, by=by, now=now) for invitation in unused.order_by("pk")]
 
 
 @transaction.atomic

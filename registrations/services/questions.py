@@ -1,6 +1,7 @@
 """The questions an event asks at registration."""
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
@@ -23,9 +24,19 @@ def _check(question: Question) -> Question:
     return question
 
 
+def _next_position(event: Event) -> int:
+    """Where a new question goes when no position is given: after the event's last question
+    (0 for the first one, as ``move_question`` numbers them)."""
+    last = Question.objects.filter(event=event).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
 @transaction.atomic
-def create_question(*, event: Event, by=None, **fields) -> Question:
+def create_question(*, event: Event, by=None, position: int | None = None, **fields) -> Question:
+    """Add a question to ``event``; without a ``position`` it comes after the last one (the one
+    rule for the workspace page and the API)."""
     fields = {key: value for key, value in fields.items() if key in EDITABLE}
+    fields["position"] = _next_position(event) if position is None else position
     question = _check(Question(event=event, **fields))
     question.save()
     log_action(by=by, action="question.created", event=event, subject=question)

@@ -47,6 +47,18 @@ def test_the_series_certificate_is_verifiable_and_revocable(client, series, orga
     assert Certificate.objects.filter(series=series, revoked_at__isnull=True).count() == 1
 
 
+def test_the_verification_page_names_the_series_as_a_series(client, series, organiser):
+    certificate = certificates.issue_series_certificate(series=series, email="nigar@example.org", by=organiser)
+    link = f"/certificates/verify/{certificates.verification_token(certificate)}/"
+
+    english = client.get(link).content.decode()
+    azerbaijani = client.get(link, HTTP_ACCEPT_LANGUAGE="az").content.decode()
+
+    assert "<dt>Series</dt><dd>Mentoring circle</dd>" in english
+    assert "<dt>Silsilə</dt><dd>Mentoring circle</dd>" in azerbaijani
+    assert "<dt>Programme</dt>" not in english
+
+
 def test_the_pdf_carries_the_verification_link(series):
     certificate = certificates.issue_series_certificate(series=series, email="nigar@example.org")
     pdf = certificates.certificate_pdf(certificate=certificate)

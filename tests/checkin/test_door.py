@@ -46,7 +46,7 @@ def test_search_query_count_does_not_grow_with_results(event, staff_client, size
         registration = make_registration(event, name=f"Pupil {number}")
         staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(registration)})
 
-    # rights (the event among those whose door the user works, its organisers), count and page
+    # rights (the event among those the user may check in at, with its organisers), then count and page
     with django_assert_num_queries(4):
         response = staff_client.get(door(event, "search/"), {"q": "pupil"})
 
@@ -179,7 +179,7 @@ def test_offline_list_query_count_does_not_grow(event, staff_client, size):
         response = staff_client.get(door(event, "list/"), {"status": "confirmed"})
 
     assert response.data["count"] == size
-    assert len(queries.captured_queries) == 4
+    assert len(queries.captured_queries) == 4  # rights (the event, its organisers), then count and page
 
 
 @pytest.mark.parametrize("size", [1, 5])

@@ -97,14 +97,46 @@ def test_readme_tour_runs_as_written(fresh_site):
     assert lines[4].startswith("webcal://") and lines[4].endswith(".ics")
 
 
+def _call(site: str, path: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
+    request = urllib.request.Request(f"{site}{path}", data=json.dumps(body).encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _published_event(site: str, token: str, *, kind: str, title: str) -> int:
+    event = _call(
+        site,
+        "/api/events/",
+        {
+            "title": title,
+            "kind": kind,
+            "format": "online",
+            "start": "2031-05-06T15:00:00+04:00",
+            "end": "2031-05-06T17:00:00+04:00",
+        },  # fmt: skip
+        token,
+    )
+    _call(site, f"/api/events/{event['id']}/publish/", {}, token)
+    return event["id"]
+
+
 def test_api_client_guide_runs_as_written(fresh_site):
     guide = (ROOT / "docs" / "guides" / "api-client.md").read_text()
     (script,) = re.findall(r"```sh\n(.*?)```", guide, flags=re.S)
+    token = _call(fresh_site, "/api/auth/token/", {"username": "organiser", "password": "organiser-demo"})["token"]
+    workshop = _published_event(fresh_site, token, kind="workshop", title="Soldering for beginners")
+    webinar = _published_event(fresh_site, token, kind="webinar", title="Careers in data")
 
     result = run_against(fresh_site, script)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout)["count"] >= 0
+    answer = json.loads(result.stdout)
+    # the guide asks for upcoming workshops: ours is listed, the webinar is not, and nothing but workshops
+    assert set(answer) == {"count", "next", "previous", "results"}
+    listed = {row["id"]: row["kind"] for row in answer["results"]}
+    assert (workshop in listed, webinar in listed, set(listed.values())) == (True, False, {"workshop"})
+    assert answer["count"] == len(listed)
 
 
 def test_every_management_command_named_in_the_docs_exists():

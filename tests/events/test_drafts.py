@@ -59,3 +59,71 @@ def test_a_cancelled_draft_stays_private(organiser):
     assert (api.status_code, page.status_code, ics.status_code) == (404, 404, 404)
     assert ("Never announced" in feed, "venue fell through" in feed) == (False, False)
     assert draft.pk not in [row["id"] for row in listed["results"]]
+
+
+UNKNOWN = 999_999
+# (method, path, body) of every route that looks up an event or series id the caller sent; {id} is it
+EVENT_ID_ROUTES = [
+    ("get", "/api/attendance/events/{id}/", None),
+    ("post", "/api/attendance/events/{id}/finalise/", {}),
+    ("get", "/api/events/{id}/checkin/counts/", None),
+    ("get", "/api/events/{id}/checkin/log/", None),
+    ("get", "/checkin/{id}/", None),
+    ("post", "/api/message-templates/", {"event": "{id}", "kind": "reminder", "subject": "Soon"}),
+    ("post", "/api/enrolments/{enrolment}/skip/", {"event": "{id}"}),
+]
+SERIES_ID_ROUTES = [
+    ("get", "/api/attendance/series/{id}/", None),
+    ("get", "/api/attendance/series/{id}/my-certificate/", None),
+    ("post", "/api/attendance/series/{id}/certificate-link/", {"email": "leyla@example.org"}),
+]
+
+
+def _answer(client, method, path, body, **ids):
+    path = path.format(**ids)
+    if body is None:
+        response = getattr(client, method)(path)
+    else:
+        body = {key: (value.format(**ids) if isinstance(value, str) else value) for key, value in body.items()}
+        response = getattr(client, method)(path, body, content_type="application/json")
+    code = response.json().get("code") if response.get("Content-Type", "").startswith("application/json") else None
+    return response.status_code, code
+
+
+@pytest.fixture
+def stranger_client(db):
+    """Another organiser, who is also a participant of a cohort (to skip one of its sessions)."""
+    client = Client()
+    stranger = factories.OrganiserFactory()
+    client.force_login(stranger)
+    client.enrolment = factories.EnrolmentFactory(user=stranger)
+    return client
+
+
+@pytest.mark.parametrize(("method", "path", "body"), EVENT_ID_ROUTES)
+def test_someone_elses_draft_event_answers_like_an_unknown_id(stranger_client, organiser, method, path, body):
+    draft = factories.EventFactory(organisers=[organiser], status=EventStatus.DRAFT, published_at=None)
+    enrolment = stranger_client.enrolment.pk
+
+    on_draft = _answer(stranger_client, method, path, body, id=draft.pk, enrolment=enrolment)
+    on_unknown = _answer(stranger_client, method, path, body, id=UNKNOWN, enrolment=enrolment)
+
+    assert on_draft == on_unknown
+    assert on_draft[0] in (400, 404)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), SERIES_ID_ROUTES)
+def test_someone_elses_draft_series_answers_like_an_unknown_id(stranger_client, draft_series, method, path, body):
+    on_draft = _answer(stranger_client, method, path, body, id=draft_series.pk)
+    on_unknown = _answer(stranger_client, method, path, body, id=UNKNOWN)
+
+    assert on_draft == on_unknown
+    assert on_draft[0] == 404
+
+
+def test_a_visible_event_one_does_not_organise_is_still_forbidden(stranger_client, organiser):
+    published = factories.EventFactory(organisers=[organiser])
+
+    answer = _answer(stranger_client, "get", "/api/attendance/events/{id}/", None, id=published.pk)
+
+    assert answer == (403, "not_organiser")

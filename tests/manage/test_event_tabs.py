@@ -33,6 +33,23 @@ def test_questions_are_added_reordered_edited_and_deleted(organiser_web, own_eve
     assert list(own_event.questions.values_list("label", flat=True)) == ["Grade"]
 
 
+def test_a_new_question_goes_last_through_the_page_and_the_api_alike(organiser_web, own_event):
+    page, api = f"/manage/events/{own_event.pk}/questions/", f"/api/events/{own_event.pk}/questions/"
+
+    organiser_web.post(page, {"action": "add", "label": "First (page)", "kind": "text"})
+    added = organiser_web.post(api, {"label": "Second (api)", "kind": "text"}, content_type="application/json")
+    organiser_web.post(page, {"action": "add", "label": "Third (page)", "kind": "text"})
+    organiser_web.post(api, {"label": "Fourth (api)", "kind": "text"}, content_type="application/json")
+
+    assert added.status_code == 201
+    assert list(own_event.questions.order_by("position", "id").values_list("label", "position")) == [
+        ("First (page)", 0),
+        ("Second (api)", 1),
+        ("Third (page)", 2),
+        ("Fourth (api)", 3),
+    ]
+
+
 def test_choice_question_without_options_is_a_form_error(organiser_web, own_event):
     response = organiser_web.post(
         f"/manage/events/{own_event.pk}/questions/", {"action": "add", "label": "Grade", "kind": "choice"}

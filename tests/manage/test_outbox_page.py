@@ -108,3 +108,24 @@ def test_every_kind_of_message_is_named_in_azerbaijani_in_the_outbox():
         untranslated = [kind for kind in kinds.ALL_KINDS if kind_label(kind) == english[kind]]
 
     assert untranslated == []
+
+
+def test_the_time_column_is_not_named_like_a_status_in_azerbaijani(organiser_web, own_event):
+    """'Queued' heads the column of when a message was queued, and is also a status (an attendance
+    import's): in Azerbaijani the two read differently ("Növbədədir" is "it is in the queue")."""
+    import re
+
+    from django.utils import translation
+
+    from attendance.models import AttendanceImport
+    from notifications.models import OutboxStatus
+
+    failed(own_event, "aysel@example.org")
+
+    page = organiser_web.get("/manage/outbox/", HTTP_ACCEPT_LANGUAGE="az").content.decode()
+
+    headings = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    with translation.override("az"):
+        statuses = {str(label) for label in [*OutboxStatus.labels, *AttendanceImport.Status.labels]}
+    assert headings[3] not in statuses | {"Queued"}
+    assert f'data-label="{headings[3]}"' in page

@@ -169,3 +169,30 @@ def test_parse_rule_refuses_rules_it_cannot_say_in_words():
         "frequency": "weekly",
         "weekdays": ["MO", "WE"],
     }
+
+
+def _visible_text(html: str) -> str:
+    """The page's text as read (the zone's id may stay in an option's value, never on screen)."""
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_time_zones_read_as_a_city_and_offset_on_series_and_event_pages(organiser_web, organiser):
+    series = factories.SeriesFactory(title="Mentoring circle", timezone="Asia/Baku")
+    series.organisers.add(organiser)
+    event = factories.EventFactory(organisers=[organiser], timezone="Asia/Baku")
+
+    pages = {
+        "series": organiser_web.get(f"/manage/series/{series.pk}/"),
+        "series form": organiser_web.get("/manage/series/new/"),
+        "series preview": organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"}),
+        "event form": organiser_web.get("/manage/events/new/workshop/"),
+        "event edit": organiser_web.get(f"/manage/events/{event.pk}/edit/"),
+        "move": organiser_web.get(f"/manage/events/{event.pk}/move/"),
+    }
+
+    texts = {name: _visible_text(response.content.decode()) for name, response in pages.items()}
+    assert {name: response.status_code for name, response in pages.items()} == dict.fromkeys(pages, 200)
+    assert [name for name, text in texts.items() if "Asia/Baku" in text or "Asia Baku" in text] == []
+    assert [name for name, text in texts.items() if "Baku time (UTC+4)" not in text] == []

@@ -104,7 +104,7 @@ def test_browse_register_open_ticket_and_cancel(page, live_server):
     page.click("text=Robotics workshop")
     page.click("a.button:has-text('Register')")
     page.click("form button[type=submit]")  # empty: the page explains what is missing
-    assert page.locator("#errors").is_visible()
+    page.wait_for_selector("#errors")  # waits until the summary is shown, or fails
     page.fill("#id_name", "Aysel Aliyeva")
     page.fill("#id_email", "aysel@example.org")
     page.fill("label:has-text('Your school') + input", "School No. 12")
@@ -112,6 +112,7 @@ def test_browse_register_open_ticket_and_cancel(page, live_server):
     page.click("form button[type=submit]")
     page.wait_for_selector("h1:has-text('You are registered')")
     page.click("text=Open my ticket")
+    page.wait_for_selector("[data-testid=ticket-code]")  # the click only starts the navigation
 
     registration = Registration.objects.get()
     assert page.locator(".qr svg").count() == 1

@@ -64,6 +64,18 @@ def test_speaker_accepts_an_invitation(client, speaker):
     assert "you are confirmed for AI webinar" in client.get("/speaker/").text
 
 
+def test_speaker_area_shows_the_services_refusal_to_accept_a_declined_invitation(client, speaker):
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory(title="AI webinar"))
+    signed_in(client, speaker.user)
+
+    client.post(f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "decline"})
+    response = client.post(f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "accept"}, follow=True)
+
+    assignment.refresh_from_db()
+    assert "You declined this invitation; ask the organisers to invite you again." in response.text
+    assert assignment.status == AssignmentStatus.DECLINED
+
+
 def test_speaker_cannot_answer_another_speakers_invitation(client, speaker):
     theirs = factories.SpeakerAssignmentFactory()
     signed_in(client, speaker.user)

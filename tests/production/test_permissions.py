@@ -161,12 +161,13 @@ MATRIX = {
     ("attendance-import-retry", "POST"): "401 403 403 403 403 403 403 404 404",
     ("event-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
     ("event-attendance-finalise", "POST"): "401 403 403 403 403 403 403 403 400",
-    ("series-attendance", "GET"): "401 403 403 403 403 403 403 403 200",
+    # the world's series is a draft: whoever may not see it gets 404, as for an unknown id
+    ("series-attendance", "GET"): "401 403 403 403 403 403 403 404 200",
     ("series-certificate", "GET"): "401 403 403 403 403 403 403 404 400",
-    # the link goes to the address; the same answer for everyone
-    ("certificate-link", "POST"): "400 400 400 400 400 400 400 400 400",
+    # the link goes to the address; the same answer for everyone who sees the series
+    ("certificate-link", "POST"): "404 404 404 404 404 404 404 404 400",
     # one's own account's address only (none of these roles completed the series)
-    ("my-certificate", "GET"): "401 403 403 403 403 403 403 403 403",
+    ("my-certificate", "GET"): "401 404 404 404 404 404 404 404 403",
     ("participant-certificate", "GET"): "404 404 404 404 404 404 404 404 404",
     # --- personal data (GDPR): one's own account, or the registration the token opens
     ("my-data", "GET"): SIGNED_IN,

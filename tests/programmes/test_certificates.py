@@ -69,6 +69,7 @@ def test_verification_page_confirms_a_valid_certificate(certificate, client):
     page = response.content.decode()
     assert 'data-verdict="valid"' in page
     assert "Aynur Rzayeva" in page and certificate.number in page
+    assert f"<dt>Programme</dt><dd>{certificate.programme_title}</dd>" in page
     # no more personal data than the certificate prints
     assert EMAIL not in page and "student" not in page.lower()
 

@@ -61,6 +61,15 @@ def test_register_twice_says_already_registered_without_leaking_the_link(api_cli
     assert Registration.objects.filter(event=event).count() == 1
 
 
+def test_already_registered_is_said_in_the_callers_language(api_client, event):
+    api_client.post(register_url(event), payload(), format="json")
+
+    response = api_client.post(register_url(event), payload(), format="json", HTTP_ACCEPT_LANGUAGE="az")
+
+    assert response.json()["code"] == "already_registered"
+    assert response.json()["detail"].startswith("Bu e-poçt ünvanı artıq bu tədbirə qeydiyyatdadır.")
+
+
 def test_register_twice_signed_in_shows_own_registration(event):
     user = factories.UserFactory(email="leyla@example.org")
     client = client_for(user)

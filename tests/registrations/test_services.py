@@ -684,3 +684,39 @@ def test_after_the_start_a_freed_seat_is_given_not_offered(held_event):
 
     promoted = Registration.objects.get(pk=waiting.pk)
     assert (promoted.status, promoted.offer_expires_at) == (Status.CONFIRMED, None)
+
+
+# --- sending invitation codes again ----------------------------------------------------------
+
+
+def test_resend_unused_invitations_sends_only_the_codes_neither_used_nor_withdrawn(
+    organiser, django_capture_on_commit_callbacks
+):
+    from notifications.models import OutboxMessage
+    from registrations.services import invitations
+
+    event = factories.EventFactory(organisers=[organiser], registration_mode="invitation")
+    waiting, unread = factories.InvitationFactory(event=event), factories.InvitationFactory(event=event)
+    factories.InvitationFactory(event=event, used_at=timezone.now())
+    factories.InvitationFactory(event=event, revoked_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = invitations.resend_unused_invitations(event=event, by=organiser)
+
+    assert [invitation.pk for invitation in resent] == [waiting.pk, unread.pk]
+    assert sorted(OutboxMessage.objects.values_list("recipient_email", flat=True)) == sorted(
+        [waiting.email, unread.email]
+    )
+
+
+def test_resend_unused_invitations_of_a_draft_sends_none(organiser, django_capture_on_commit_callbacks):
+    from notifications.models import OutboxMessage
+    from registrations.services import invitations
+
+    draft = factories.EventFactory(organisers=[organiser], registration_mode="invitation", status="draft")
+    factories.InvitationFactory.create_batch(2, event=draft)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError) as refused:
+        invitations.resend_unused_invitations(event=draft, by=organiser)
+
+    assert (refused.value.code, OutboxMessage.objects.count()) == ("event_draft", 0)

@@ -36,6 +36,20 @@ def test_an_organiser_cannot_link_an_account_directly(organiser, speaker):
     assert speaker.user_id is None
 
 
+def test_an_organiser_learns_nothing_of_accounts_from_their_ids(organiser, speaker):
+    existing = factories.UserFactory()
+
+    answers = [
+        _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"user": account_id}, format="json")
+        for account_id in (existing.pk, 999_999)
+    ]
+
+    assert [(answer.status_code, answer.json()) for answer in answers] == [
+        (403, {"detail": "Linking an account to a speaker needs the person's consent: send them a link.",
+               "code": "link_needs_consent"}),
+    ] * 2  # fmt: skip
+
+
 def test_a_superuser_links_directly(speaker):
     superuser = factories.UserFactory(is_superuser=True, is_staff=True)
     account = factories.UserFactory()

@@ -42,3 +42,21 @@ def test_link_page_withdrawn_invitation_is_409(invitation, organiser):
 
     assert response.status_code == 409
     assert 'data-code="invitation_withdrawn"' in response.content.decode()
+
+
+def test_link_page_shows_the_services_refusal_of_a_declined_invitation(invitation):
+    """Whether an answered invitation may be answered again is the service's rule
+    (speakers.services.accept_invitation): the page only shows what the service said."""
+    token = services.invitation_token(invitation)
+    client = Client()
+
+    declined = client.post(f"/speaker/invitation/{token}/", {"answer": "decline"})
+    declined_again = client.post(f"/speaker/invitation/{token}/", {"answer": "decline"})
+    accepted_after = client.post(f"/speaker/invitation/{token}/", {"answer": "accept"})
+
+    invitation.refresh_from_db()
+    assert (declined.status_code, declined_again.status_code) == (200, 200)
+    assert accepted_after.status_code == 409
+    assert 'data-code="invitation_declined"' in accepted_after.content.decode()
+    assert "You declined this invitation; ask the organisers to invite you again." in accepted_after.content.decode()
+    assert invitation.status == AssignmentStatus.DECLINED

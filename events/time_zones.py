@@ -1,0 +1,40 @@
+"""Time zones as people read them: "Baku time (UTC+4)", never "Asia/Baku".
+
+The pages (``event_pages.zone_hint``, ``zone_name``) and the workspace forms (the time zone
+choices, the help under a time field) all name a zone this way.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# the zones the workspace offers, by the name of their city in the reader's language
+ZONE_CITIES = {
+    "Asia/Baku": gettext_lazy("Baku"),
+    "Asia/Tbilisi": gettext_lazy("Tbilisi"),
+    "Europe/Istanbul": gettext_lazy("Istanbul"),
+    "Europe/Berlin": gettext_lazy("Berlin"),
+    "Europe/London": gettext_lazy("London"),
+}
+
+
+def utc_offset(moment: dt.datetime) -> str:
+    """'UTC+4', 'UTC+5:30', 'UTC−3' for an aware moment."""
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_name(zone: str, moment: dt.datetime | None = None) -> str:
+    """'Baku time (UTC+4)': the zone's city and its offset at ``moment`` (now when not given:
+    a zone with summer time has two offsets)."""
+    if zone == "UTC":
+        return "UTC"
+    city = ZONE_CITIES.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
+    local = timezone.localtime(moment or timezone.now(), zoneinfo.ZoneInfo(zone))
+    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": utc_offset(local)}

@@ -1,0 +1,93 @@
+"""The hot path's prepared reads and one-statement inserts give what the ORM gives."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from events.selectors import events_visible_to
+from events_project.prepared import PreparedGet, insert
+from notifications.models import OutboxMessage
+from registrations.models import Registration
+from registrations.services.registration import _PUBLIC_EVENT, _readable
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = [field.attname for field in Event._meta.concrete_fields]
+
+
+def test_a_prepared_read_returns_the_orm_instance_with_its_annotation():
+    event = factories.EventFactory(reminder_offsets=[1440, 60], capacity=30)
+    factories.QuestionFactory(event=event)
+    plain = factories.EventFactory()
+
+    for wanted in (event, plain):
+        prepared = _PUBLIC_EVENT.get(wanted.pk)
+        expected = _readable(events_visible_to(None)).get(pk=wanted.pk)
+        assert [getattr(prepared, name) for name in FIELDS] == [getattr(expected, name) for name in FIELDS]
+        assert prepared.has_questions is expected.has_questions is (wanted == event)
+        assert prepared.start.tzinfo is not None and prepared._state.adding is False
+
+
+def test_a_prepared_read_keeps_the_selectors_wall():
+    draft = factories.EventFactory(status=EventStatus.DRAFT, published_at=None)
+
+    with pytest.raises(Event.DoesNotExist):
+        _PUBLIC_EVENT.get(draft.pk)
+    with pytest.raises(Event.DoesNotExist):
+        _PUBLIC_EVENT.get(draft.pk + 1000)
+
+
+def test_a_prepared_read_compiles_once_and_runs_one_statement():
+    events = [factories.EventFactory() for _ in range(3)]
+    calls = []
+    prepared = PreparedGet(lambda: calls.append(1) or Event.objects.all())
+
+    with CaptureQueriesContext(connection) as queries:
+        read = [prepared.get(event.pk).title for event in events]
+
+    assert read == [event.title for event in events]
+    assert (len(calls), len(queries)) == (1, 3)
+
+
+def test_a_prepared_read_refuses_relations():
+    with pytest.raises(ValueError, match="no relations"):
+        PreparedGet(lambda: Event.objects.select_related("region")).get(1)
+
+
+def test_insert_writes_the_row_save_would_write():
+    event = factories.EventFactory()
+    now = timezone.now()
+    fields = {
+        "event": event,
+        "name": "Aysel Aliyeva",
+        "email": "aysel@example.org",
+        "party_names": ["Leyla"],
+        "party_size": 2,
+        "consented_at": now,
+        "confirmed_at": now + dt.timedelta(seconds=1),
+    }
+    inserted = insert(Registration(**fields))
+    saved = Registration(**{**fields, "email": "nigar@example.org"})
+    saved.save(force_insert=True)
+
+    stored = Registration.objects.get(pk=inserted.pk)
+    compared = [field.attname for field in Registration._meta.concrete_fields]
+    different = {"id", "email", "manage_token", "ticket_secret", "created_at", "updated_at"}
+    assert {name: getattr(stored, name) for name in compared if name not in different} == {
+        name: getattr(Registration.objects.get(pk=saved.pk), name) for name in compared if name not in different
+    }
+    assert inserted._state.adding is False and stored.ticket_secret == inserted.ticket_secret
+    assert stored.created_at is not None
+
+
+def test_insert_raises_the_integrity_error_save_raises():
+    message = factories.OutboxMessageFactory()
+    duplicate = OutboxMessage(kind=message.kind, recipient_email="b@example.org", dedup_key=message.dedup_key)
+
+    with pytest.raises(IntegrityError):
+        insert(duplicate)
