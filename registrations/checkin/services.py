@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.selectors import events_checked_in_by, events_visible_to
+from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from registrations.checkin import statements
 from registrations.models import CheckIn, Registration, RegistrationStatus
@@ -192,36 +193,7 @@ def scan_window(*, event: Event, now: dt.datetime) -> tuple[dt.datetime, dt.date
 # --- writing the check-in ----------------------------------------------------------------
 
 
-@functools.cache
-def _insert_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _INSERTED_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_INSERTED_FIELDS))
-    return (
-        f"INSERT INTO {quote(CheckIn._meta.db_table)} ({columns}) VALUES ({placeholders})"
-        f" RETURNING {quote(CheckIn._meta.pk.column)}"
-    )
-
-
 _INSERTED_FIELDS = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
-
-
-def _write(checkin: CheckIn) -> CheckIn:
-    """``checkin.save()`` as one INSERT ... RETURNING, values prepared by the fields themselves.
-
-    Model.save() spends more CPU than the rest of a scan; CheckIn has no parents, signals or
-    custom save(), so nothing is skipped but the bookkeeping.
-    """
-    if not connection.features.can_return_columns_from_insert:
-        checkin.save(force_insert=True)
-        return checkin
-    values = [field.get_db_prep_save(field.pre_save(checkin, add=True), connection) for field in _INSERTED_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), values)
-        checkin.pk = cursor.fetchone()[0]
-    checkin._state.adding = False
-    checkin._state.db = connection.alias
-    return checkin
 
 
 def _statement(run):
@@ -314,7 +286,7 @@ def _admit(
         source=source,
         client_scan_id=client_scan_id,
     )
-    if _unless_taken(lambda: _write(checkin)) is None:
+    if _unless_taken(lambda: prepared.insert(checkin)) is None:
         raise _already_in(registration)
     return checkin
 
