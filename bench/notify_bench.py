@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/notify_bench.py [--recipients 10000] [--backend locmem|file] [--database-url URL]
 
-It builds a throwaway SQLite database (``data/bench-notify.sqlite3``; ``--database-url`` for
-PostgreSQL), creates one event starting in 30 minutes with N confirmed registrations, and times
+It builds a throwaway SQLite database (``data/bench-notify.sqlite3``; with ``--database-url
+postgres://…`` a database ``bench_notify_<pid>`` on that server, dropped afterwards), creates
+one event starting in 30 minutes with N confirmed registrations, and times
 
 * the outbox, end to end: the every-minute reminder scan finds N due reminders, writes them
   to the outbox in bulk (what to send, not the text), and after commit hands them to
@@ -12,11 +13,14 @@ PostgreSQL), creates one event starting in 30 minutes with N confirmed registrat
   them as sent. django-q2 runs in sync mode here (the task runs in this process,
   through django-q2's own worker code), so the figure includes every database write a real
   worker makes, without inter-process waiting;
-* the floor: the same N messages (already rendered, in memory) sent directly with Django's
-  mail API, ``get_connection().send_messages(messages)`` on one connection.
+* the floor: the same N messages (already rendered, in memory: subject, texts, recipient,
+  Reply-To and the headers the outbox adds, List-Unsubscribe, Message-ID, Auto-Submitted, ...)
+  sent directly with Django's mail API, ``get_connection().send_messages(messages)`` on one
+  connection; and, for comparison with older figures, the same without the headers.
 
 With ``--backend file`` both write .eml files into a temporary directory (the default backend
-in production); ``locmem`` keeps them in memory. It prints messages per second for both.
+in production); ``locmem`` keeps them in memory. It prints messages per second, CPU per
+message, the ratios and the load average.
 """
 
 import argparse
@@ -35,6 +39,23 @@ BACKENDS = {
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
 }
+
+
+def _postgres(server_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def throwaway_postgres(database_url: str) -> tuple[str, str]:
+    """A fresh database ``bench_notify_<pid>`` on the server of ``database_url``: (its URL, its name)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(database_url)
+    name = f"bench_notify_{os.getpid()}"
+    _postgres(database_url, f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
 def setup_django(database_url: str | None, backend: str, mail_dir: str) -> None:
@@ -122,29 +143,63 @@ def run_outbox(now) -> tuple[float, int]:
     return elapsed, cpu, sent
 
 
-def run_floor() -> tuple[float, int]:
+def floor_messages() -> list[tuple]:
+    """What the outbox sent, already rendered and in memory (not timed): each message's subject,
+    texts, recipient, reply-to and headers (List-Unsubscribe, Message-ID, ...)."""
+    from django.core.mail.message import sanitize_address
+
+    from notifications.models import OutboxMessage
+    from notifications.services.outbox import render_message, reply_to_of
+
+    rows = []
+    messages = list(OutboxMessage.objects.select_related("event").prefetch_related("about").order_by("pk"))
+    reply_to = reply_to_of({message.event_id for message in messages})
+    for message in messages:
+        rendered = render_message(message, overrides={})
+        headers = {
+            **rendered.headers,
+            "Message-ID": message.message_id,
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        }
+        to = sanitize_address((message.recipient_name, message.recipient_email), "utf-8")
+        rows.append((to, rendered, headers, reply_to.get(message.event_id)))
+    return rows
+
+
+def run_floor(rows: list[tuple], *, with_headers: bool) -> tuple[float, float, int]:
+    """The same messages sent with Django's mail API on one connection. ``with_headers`` False:
+    subject, texts and recipient only (the floor of the figures before November 2026)."""
     from django.conf import settings
     from django.core.mail import EmailMultiAlternatives, get_connection
 
-    from notifications.models import OutboxMessage
-    from notifications.services.outbox import render_message
-
-    # the same messages, rendered beforehand (not timed): the floor is the mail API alone
-    rows = []
-    for message in OutboxMessage.objects.select_related("event").prefetch_related("about").order_by("pk"):
-        rendered = render_message(message, overrides={})
-        rows.append((message.recipient_name, message.recipient_email, rendered))
     started, cpu_started = time.perf_counter(), time.process_time()
     messages = []
-    for name, email, rendered in rows:
-        message = EmailMultiAlternatives(
-            rendered.subject, rendered.body_text, settings.DEFAULT_FROM_EMAIL, [f"{name} <{email}>"]
-        )
+    for to, rendered, headers, reply_to in rows:
+        if with_headers:
+            message = EmailMultiAlternatives(
+                rendered.subject,
+                rendered.body_text,
+                settings.DEFAULT_FROM_EMAIL,
+                [to],
+                headers=headers,
+                reply_to=reply_to,
+            )
+        else:
+            message = EmailMultiAlternatives(rendered.subject, rendered.body_text, settings.DEFAULT_FROM_EMAIL, [to])
         message.attach_alternative(rendered.body_html, "text/html")
         messages.append(message)
     connection = get_connection()
     sent = connection.send_messages(messages)
     return time.perf_counter() - started, time.process_time() - cpu_started, sent
+
+
+def clear_mail(mail_dir: str) -> None:
+    from django.core import mail
+
+    mail.outbox = []
+    for path in Path(mail_dir).iterdir():
+        path.unlink()
 
 
 def main() -> int:
@@ -155,48 +210,69 @@ def main() -> int:
     args = parser.parse_args()
 
     mail_dir = tempfile.mkdtemp(prefix="notify-bench-mail-")
+    database_url, postgres_name = args.database_url, None
+    if database_url and database_url.startswith(("postgres://", "postgresql://")):
+        database_url, postgres_name = throwaway_postgres(database_url)
     try:
-        setup_django(args.database_url, args.backend, mail_dir)
-        from django.core import mail
+        setup_django(database_url, args.backend, mail_dir)
         from django.db import connection
 
         event, now = fill(args.recipients)
         print(f"{args.recipients} confirmed registrations for one webinar; backend {args.backend}; {connection.vendor}")
 
+        load_before = os.getloadavg()
         outbox_seconds, outbox_cpu, outbox_sent = run_outbox(now)
         outbox_delivered = sent_count(args.backend, mail_dir)
-        mail.outbox = []
-        for path in Path(mail_dir).iterdir():
-            path.unlink()
-        floor_seconds, floor_cpu, floor_sent = run_floor()
+        rows = floor_messages()
+        clear_mail(mail_dir)
+        floor_seconds, floor_cpu, floor_sent = run_floor(rows, with_headers=True)
         floor_delivered = sent_count(args.backend, mail_dir)
+        clear_mail(mail_dir)
+        bare_seconds, bare_cpu, bare_sent = run_floor(rows, with_headers=False)
+        load_after = os.getloadavg()
 
         # wall-clock time, and this process's CPU time (the fair figure on a busy machine)
         for label, seconds, cpu, sent, delivered in (
             (
-                "outbox (scan, render, insert, claim, send, record)",
+                "outbox (scan, insert, claim, render, send, record)",
                 outbox_seconds,
                 outbox_cpu,
                 outbox_sent,
                 outbox_delivered,
             ),
             (
-                "floor  (Django mail API, one connection)         ",
+                "floor  (the same messages, Django mail API)       ",
                 floor_seconds,
                 floor_cpu,
                 floor_sent,
                 floor_delivered,
             ),
+            ("floor without the headers (subject, texts, To)    ", bare_seconds, bare_cpu, bare_sent, bare_sent),
         ):
             print(
                 f"{label}: {sent} messages in {seconds:.2f} s = {sent / seconds:,.0f} messages/s wall; "
-                f"{cpu:.2f} s CPU = {sent / cpu:,.0f} messages/s CPU (delivered {delivered})"
+                f"{cpu:.2f} s CPU = {cpu / sent * 1000:.3f} ms CPU per message (delivered {delivered})"
             )
-        print(f"outbox / floor: {outbox_seconds / floor_seconds:.1f}x wall, {outbox_cpu / floor_cpu:.1f}x CPU")
+        print(
+            f"outbox / floor: {outbox_seconds / floor_seconds:.1f}x wall, {outbox_cpu / floor_cpu:.1f}x CPU "
+            f"({outbox_cpu / bare_cpu:.1f}x CPU against the floor without the headers); target <= 2x CPU"
+        )
+        print(
+            "load average: "
+            + " / ".join(f"{value:.2f}" for value in load_before)
+            + " before, "
+            + " / ".join(f"{value:.2f}" for value in load_after)
+            + " after (1, 5, 15 min)"
+        )
         assert outbox_delivered == floor_delivered == args.recipients
         del event
     finally:
         shutil.rmtree(mail_dir, ignore_errors=True)
+        if postgres_name:
+            from django.db import connections
+
+            connections.close_all()
+            _postgres(args.database_url, f'DROP DATABASE IF EXISTS "{postgres_name}" WITH (FORCE)')
     return 0
 
 

@@ -16,9 +16,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from events_project.schema import error_responses
+from events_project.throttles import ScopedRateThrottle
 
 TokenSerializer = inline_serializer(name="AuthToken", fields={"token": serializers.CharField()})
 

@@ -16,11 +16,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from events_project.filters import FilterSet
 from events_project.schema import error_responses
+from events_project.throttles import ScopedRateThrottle
 from feeds import services as feed_services
 from feeds.models import CalendarFeed
 from feeds.selectors import calendar_feeds_managed_by

@@ -12,12 +12,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from events.selectors import events_visible_to, series_managed_by, series_visible_to
 from events_project.exceptions import DomainError
 from events_project.schema import error_responses
+from events_project.throttles import ScopedRateThrottle
 from programmes import certificate_links, certificates, journeys, reports, selectors, services
 from programmes.exceptions import Forbidden, NotFound
 from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter

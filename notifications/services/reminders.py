@@ -17,7 +17,7 @@ from events.models import REMINDER_OFFSET_MAX_MINUTES, Event, EventStatus
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.models import OutboxMessage
-from notifications.services.outbox import MessageSpec, existing_keys, queue_messages
+from notifications.services.outbox import MessageSpec, queue_messages
 
 # Events further ahead than the largest offset an event may have need no reminder yet.
 REMINDER_HORIZON = dt.timedelta(minutes=REMINDER_OFFSET_MAX_MINUTES)
@@ -68,7 +68,15 @@ def _queue_reminders_of(event: Event, *, now: dt.datetime) -> int:
     if offset is None:
         return 0
     due_at = event.start - dt.timedelta(minutes=offset)
-    registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    registrations = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).only(
+        # what a reminder's row takes from its registration (outbox.MessageSpec, language_of)
+        "pk",
+        "event_id",
+        "name",
+        "email",
+        "language",
+        "confirmed_at",
+    )
     suffix = f":{offset}:{event.start.isoformat()}"
     # the common case once a fan-out is done: everyone has theirs, so read no further
     done = OutboxMessage.objects.filter(event=event, kind=kinds.REMINDER, dedup_key__endswith=suffix).count()
@@ -83,7 +91,7 @@ def _queue_reminders_of(event: Event, *, now: dt.datetime) -> int:
     }
     if not candidates:
         return 0
-    already = existing_keys(candidates)
+    # queue_messages writes only the keys not yet in the outbox
     specs = [
         MessageSpec(
             kind=kinds.REMINDER,
@@ -96,6 +104,5 @@ def _queue_reminders_of(event: Event, *, now: dt.datetime) -> int:
             event_start=event.start,
         )
         for key, registration in candidates.items()
-        if key not in already
     ]
     return len(queue_messages(specs))

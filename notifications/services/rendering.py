@@ -166,23 +166,32 @@ def _event_values(event, kind: str) -> dict:
     return values
 
 
+def personal_values(*, recipient_name: str, about, event) -> dict:
+    """The part of the context that differs from one recipient to the next (a fan-out renders
+    everything else once: notifications.services.fan_out)."""
+    values = {"name": recipient_name or ""}
+    registration = _registration(about)
+    if registration is not None:
+        values["manage_url"] = management_url(registration)
+        if registration.offer_expires_at and event is not None:
+            values["offer_expires"] = format_moment(registration.offer_expires_at, event.zone)
+    return values
+
+
 def build_context(*, kind: str, recipient_name: str, about, event, context: dict | None) -> dict:
     """Everything a template may use. Times are in the event's own timezone, with its offset."""
     values = {
         "kind": kind,
-        "name": recipient_name or "",
         "site_url": settings.SITE_URL,
         "events_url": f"{settings.SITE_URL}/events/",
         "programme_name": programme_name(),
         "contact_email": contact_email(),
         "zone": event.timezone if event is not None else settings.TIME_ZONE,
     }
+    values.update(personal_values(recipient_name=recipient_name, about=about, event=event))
     registration = _registration(about)
     if registration is not None:
         values["registration"] = registration
-        values["manage_url"] = management_url(registration)
-        if registration.offer_expires_at and event is not None:
-            values["offer_expires"] = format_moment(registration.offer_expires_at, event.zone)
     audience = audience_of(kind=kind, about=about)
     values["recipient_role"] = audience.role
     if event is not None:
@@ -298,6 +307,16 @@ def _render(
 ) -> RenderedMessage:
     values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
     values.update(extra)
+    subject, body = written_texts(kind=kind, event=event, values=values, override=override)
+    rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
+    rendered.attachments = build_attachments(
+        kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
+    )
+    return rendered
+
+
+def written_texts(*, kind: str, event, values: dict, override) -> tuple[str, str]:
+    """Subject and body as the kind's templates (or the organiser's override) write them."""
     if override is not None and override.subject:
         subject = _fill(override.subject, _placeholders(values))
     else:
@@ -306,17 +325,48 @@ def _render(
         body = _fill(override.body, _placeholders(values))
     else:
         body = _render_part(kind, event, "body.txt", values)
+    return subject, body
+
+
+def html_page(values: dict) -> str:
+    """The HTML part: the body's paragraphs (``content``) in the house layout."""
+    return get_template("notifications/base.html").render(values)
+
+
+def tidy_body(body: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", body.strip())
+
+
+@functools.lru_cache(maxsize=512)
+def _words(language: str, kind: str, role: str) -> tuple[str, str, str]:
+    """The kind's call to action, the footer's reason and its preferences label, in ``language``
+    (translated once, not for each of a fan-out's messages)."""
+    label_and_key = ACTIONS.get(kind)
+    with translation.override(language):
+        return (
+            str(label_and_key[0]) if label_and_key else "",
+            str(WHY.get(role, WHY[PERSON])),
+            gettext("Choose which emails you get"),
+        )
+
+
+def finish(
+    *, kind: str, values: dict, subject: str, body: str, language: str, page, content=html_paragraphs
+) -> RenderedMessage:
+    """The message from the written subject and body: tidied, with the call to action and the
+    footer, and its HTML part made by ``page`` (``html_page``, or a fan-out's stamped copy of it)
+    around the body's paragraphs made by ``content``."""
     subject = " ".join(subject.split())[:300]
-    body = re.sub(r"\n{3,}", "\n\n", body.strip())
+    body = tidy_body(body)
 
     action = None
+    action_label, why, preferences_label = _words(language, kind, values["recipient_role"])
     label_and_key = ACTIONS.get(kind)
     if label_and_key and values.get(label_and_key[1]):
-        action = (str(label_and_key[0]), str(values[label_and_key[1]]))
-    why = str(WHY.get(values["recipient_role"], WHY[PERSON]))
+        action = (action_label, str(values[label_and_key[1]]))
     footer_lines = [why, f"{programme_name()} · {contact_email()}"]
     if values.get("preferences_url"):
-        footer_lines.append(f"{gettext('Choose which emails you get')}: {values['preferences_url']}")
+        footer_lines.append(f"{preferences_label}: {values['preferences_url']}")
     body_text = body
     if action and action[1] not in body:
         body_text += f"\n\n{action[0]}: {action[1]}"
@@ -324,23 +374,18 @@ def _render(
 
     greeting, _sep, rest = body.partition("\n\n")
     preheader = " ".join((rest or greeting).split())[:140]
-    body_html = get_template("notifications/base.html").render(
+    body_html = page(
         {
             **values,
             "language": language,
             "subject": subject,
             "preheader": preheader,
-            "content": mark_safe(html_paragraphs(body)),  # noqa: S308 -- escaped part by part above
+            "content": mark_safe(content(body)),  # noqa: S308 -- escaped part by part (html_paragraphs)
             "action": action,
             "why": why,
         }
     )
-    attachments = build_attachments(
-        kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
-    )
-    return RenderedMessage(
-        subject=subject, body_text=body_text, body_html=body_html, attachments=attachments, action=action
-    )
+    return RenderedMessage(subject=subject, body_text=body_text, body_html=body_html, action=action)
 
 
 def _attachment(filename: str, content_type: str, content: bytes) -> dict:

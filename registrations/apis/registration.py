@@ -12,10 +12,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from events import selectors as event_selectors
 from events_project.schema import error_responses
+from events_project.throttles import ScopedRateThrottle
 from registrations import selectors
 from registrations.filters import MyRegistrationFilter, RegistrationFilter
 from registrations.models import Registration

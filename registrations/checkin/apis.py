@@ -16,13 +16,13 @@ from rest_framework import generics, permissions, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from events_project.exceptions import NotFound
 from events_project.pagination import PageNumberPagination
 from events_project.parsers import JSONParser
 from events_project.schema import error_responses
+from events_project.throttles import ScopedRateThrottle
 from registrations.checkin import serializers as shapes
 from registrations.checkin import services as door
 from registrations.checkin.permissions import DOOR_AUTHENTICATION, GuessThrottle, StaffThrottle

@@ -13,8 +13,8 @@ from drf_spectacular.authentication import TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.throttling import ScopedRateThrottle
 
+from events_project.throttles import ScopedRateThrottle
 from registrations.checkin import statements
 
 
@@ -78,33 +78,27 @@ class GuessThrottle(ScopedRateThrottle):
         if not self.allow_request(request, view):
             raise exceptions.Throttled(self.wait())
 
-    def _history(self, request) -> list | None:
-        """The times of this account's recent guesses, oldest last; None when unlimited."""
+    def _start(self, request) -> bool:
+        """Set up the guess counter of this account; False when guesses are not limited."""
         self.scope = self.guess_scope
         self.rate = self.get_rate()
         if self.rate is None:
-            return None
+            return False
         self.num_requests, self.duration = self.parse_rate(self.rate)
         self.key = self.get_cache_key(request, None)
-        if self.key is None:
-            return None
         self.now = self.timer()
-        return [moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration]
+        return self.key is not None
 
     def guesses_left(self, request) -> int | None:
         """How many unknown codes this account may still try now (None: no limit)."""
-        history = self._history(request)
-        if history is None:
+        if not self._start(request):
             return None
-        return max(self.num_requests - len(history), 0)
+        return max(self.num_requests - self.used(), 0)
 
     def count_guesses(self, request, number: int) -> None:
         """Count ``number`` unknown codes at once (an offline batch), without refusing anything."""
-        if number <= 0:
-            return
-        history = self._history(request)
-        if history is not None:
-            self.cache.set(self.key, [self.now] * number + history, self.duration)
+        if number > 0 and self._start(request):
+            self.count(number)
 
 
 class StaffThrottle(ScopedRateThrottle):

@@ -49,3 +49,17 @@ class SlowBackend(LocmemBackend):
 
         time.sleep(SlowBackend.delay)
         return super().send_messages(email_messages)
+
+
+class RefusingBackend(LocmemBackend):
+    """A mail server that refuses the next message to each address in ``refused`` (once each)."""
+
+    refused: set[str] = set()
+
+    def send_messages(self, email_messages):
+        for email in email_messages:
+            address = email.to[0].rsplit("<", 1)[-1].strip(">")
+            if address in RefusingBackend.refused:
+                RefusingBackend.refused.discard(address)
+                raise smtplib.SMTPRecipientsRefused({address: (450, b"Mailbox busy")})
+        return super().send_messages(email_messages)

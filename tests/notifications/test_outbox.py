@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications import kinds
+from notifications.jobs import broker
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox, queue_message, resend_message, send_outbox_messages, sweep_outbox
 from notifications.tasks import send_messages
@@ -417,6 +418,7 @@ def test_lost_tasks_wait_while_a_worker_works_through_a_backlog(
     with django_capture_on_commit_callbacks(execute=False):
         waiting = _queue(registration)
         busy = _queue(other)
+    broker().enqueue("the waiting message's task, still in the queue")
     now = timezone.now() + outbox.lease() + dt.timedelta(seconds=1)
     outbox.claim(message_ids=[busy.pk], now=now)  # a live worker holds a lease
 
@@ -424,6 +426,29 @@ def test_lost_tasks_wait_while_a_worker_works_through_a_backlog(
 
     assert swept["requeued"] == 0
     assert OutboxMessage.objects.get(pk=waiting.pk).status == OutboxStatus.PENDING
+
+
+def test_lost_tasks_are_handed_out_again_once_the_queue_is_empty_while_a_worker_is_busy(
+    registration, event, django_capture_on_commit_callbacks
+):
+    # a killed cluster took this task from the queue; the other cluster works on
+    other = make_registration(event, email="busy@example.org")
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = _queue(registration)
+        busy = _queue(other)
+    now = timezone.now() + outbox.lease() + dt.timedelta(seconds=1)
+    outbox.claim(message_ids=[busy.pk], now=now)  # a live worker holds a lease
+    assert broker().queue_size() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = sweep_outbox(now=now - dt.timedelta(seconds=2))  # not a lease since its hand-out yet
+        swept = sweep_outbox(now=now)
+
+    assert early["requeued"] == 0
+    assert swept["requeued"] == 1
+    assert OutboxMessage.objects.get(pk=lost.pk).status == OutboxStatus.SENT
+    assert OutboxMessage.objects.get(pk=busy.pk).status == OutboxStatus.SENDING  # its worker's, untouched
+    assert len(mail.outbox) == 1
 
 
 def test_resend_of_a_message_still_on_its_way_is_refused(registration):

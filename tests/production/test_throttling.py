@@ -120,3 +120,99 @@ def test_tokens_are_unguessable(db):
     assert len(registration.ticket_secret) == 26
     assert len(registration.manage_token) >= 32
     assert registration.manage_token != registration.ticket_secret
+
+
+# --- how limits are counted (events_project.throttles) -------------------------------------
+
+
+class Scoped:
+    throttle_scope = "register"
+
+
+def _throttle_request(address="10.1.2.3"):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/", REMOTE_ADDR=address)
+    request.user = AnonymousUser()
+    return request
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def counters(request, monkeypatch, low_rates):
+    """The cache the limits count in: the embedded default's, or Redis (production)."""
+    from events_project.throttles import CountingRateThrottle
+
+    if request.param == "local memory":
+        yield cache
+        return
+    import os
+
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    from django_redis.cache import RedisCache
+
+    counting = RedisCache(url, {"KEY_PREFIX": f"throttle-test-{os.getpid()}"})
+    monkeypatch.setattr(CountingRateThrottle, "cache", counting)
+    counting.clear()
+    yield counting
+    counting.clear()
+
+
+def test_a_rush_on_one_limit_lets_exactly_the_rate_through(counters):
+    import threading
+
+    from events_project.throttles import ScopedRateThrottle
+
+    barrier, answers = threading.Barrier(12), []
+
+    def one():
+        barrier.wait()
+        answers.append(ScopedRateThrottle().allow_request(_throttle_request(), Scoped()))
+
+    threads = [threading.Thread(target=one) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [False] * 9 + [True] * 3
+
+
+def test_retry_after_is_what_is_left_of_the_period(counters, monkeypatch):
+    import time
+
+    from events_project.throttles import ScopedRateThrottle
+
+    start = time.time()
+    clock = iter([start, start + 10, start + 20, start + 45, start + 46])
+    monkeypatch.setattr(ScopedRateThrottle, "timer", lambda self: next(clock))
+    throttles = [ScopedRateThrottle() for _ in range(4)]
+
+    allowed = [throttle.allow_request(_throttle_request(), Scoped()) for throttle in throttles]
+
+    assert allowed == [True, True, True, False]
+    if counters is cache:
+        assert throttles[-1].wait() == 15.0  # the period began at the first request and lasts a minute
+    else:
+        assert 55.0 <= throttles[-1].wait() <= 60.0  # Redis's own clock: the key's time to live
+    assert ScopedRateThrottle().allow_request(_throttle_request("10.9.9.9"), Scoped()) is True
+    assert throttles[-1].used() == 4
+
+
+def test_a_period_ends_and_the_count_starts_again(counters, monkeypatch):
+    import time
+
+    from events_project.throttles import ScopedRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"register": "1/second"})
+
+    first = [ScopedRateThrottle().allow_request(_throttle_request(), Scoped()) for _ in range(2)]
+    time.sleep(1.1)
+    later = ScopedRateThrottle().allow_request(_throttle_request(), Scoped())
+
+    assert (first, later) == ([True, False], True)

@@ -1,0 +1,323 @@
+"""A fan-out renders its templates once per group and fills in each recipient's own values:
+every message must still be exactly what a full render of it says."""
+
+import base64
+import datetime as dt
+import email
+import re
+
+import pytest
+from django.core import mail
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from notifications import kinds
+from notifications.models import MessagePreference, MessageTemplateOverride, OutboxMessage, OutboxStatus
+from notifications.services import outbox, preferences, send_outbox_messages
+from notifications.services.fan_out import FanOutRenderer
+from notifications.services.reminders import queue_due_reminders
+from notifications.services.rendering import _template
+from registrations.models import Registration
+from tests import factories
+from tests.notifications.conftest import make_registration
+from tests.notifications.mail_backends import RefusingBackend
+
+START = dt.datetime(2026, 12, 10, 14, 0, tzinfo=dt.UTC)
+DAY_BEFORE = START - dt.timedelta(days=1)
+
+# names that would show a stamp's mistakes: markup, links and addresses (urlize), line breaks,
+# an empty name (the template's other greeting), a name that looks like a stamp's marker
+NAMES = [
+    "Aysel Mammadova",
+    "O'Brien & <Sons>",
+    "J. Smith",
+    "bob@example.org",
+    "www",
+    "Line\nbreak",
+    "",
+    "Ünal Ağa",
+    "x\ue000name&\ue001",
+    "https://evil.example.com",
+    "Dr Who.",
+    "Leyla Aliyeva",
+]
+
+
+def _webinar(**fields):
+    return factories.WebinarFactory(title="Careers & data", start=START, end=START + dt.timedelta(hours=1), **fields)
+
+
+# what goes through the mail API (an address's name cannot hold a line break)
+SENDABLE_NAMES = [name for name in NAMES if "\n" not in name]
+
+
+def _people(event, count=12, languages=("", "az", "en"), names=SENDABLE_NAMES):
+    people = []
+    for number in range(count):
+        person = make_registration(event, name="Someone", email=f"person{number}@example.org")
+        Registration.objects.filter(pk=person.pk).update(
+            name=names[number % len(names)], language=languages[number % len(languages)]
+        )
+        people.append(person)
+    return people
+
+
+def _queued_reminders(event):
+    queue_due_reminders(now=DAY_BEFORE)
+    return list(OutboxMessage.objects.filter(event=event, kind=kinds.REMINDER).order_by("pk"))
+
+
+def _batch(messages):
+    """The rows as a worker reads them (claim's query, without claiming)."""
+    rows = list(OutboxMessage.objects.filter(pk__in=[message.pk for message in messages]).order_by("pk"))
+    prefetch_related_objects(rows, "about", "event")
+    return rows
+
+
+def _with_and_without_stamps(rows, overrides=None):
+    renderer = FanOutRenderer()
+    stamped = [outbox.render_message(row, overrides=overrides or {}, languages={}, renderer=renderer) for row in rows]
+    full = [outbox.render_message(row, overrides=overrides or {}, languages={}) for row in rows]
+    return renderer, stamped, full
+
+
+# the preferences links are signed with the time, a calendar entry is stamped with it (to the
+# second): two renders a second apart differ there
+SIGNED = re.compile(r"/messages/(preferences|unsubscribe)/[^/\s\"<>]+/")
+STAMPED_AT = re.compile(r"DTSTAMP:\w+")
+
+
+def _comparable(messages):
+    comparable = []
+    for message in messages:
+        values = dict(vars(message))
+        values["attachments"] = [
+            {**attachment, "content": STAMPED_AT.sub("DTSTAMP:…", base64.b64decode(attachment["content"]).decode())}
+            for attachment in message.attachments
+        ]
+        comparable.append({key: SIGNED.sub(r"/messages/\1/…/", repr(value)) for key, value in values.items()})
+    return comparable
+
+
+def test_every_stamped_message_is_its_full_render(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    _people(event, count=len(NAMES) * 3, names=NAMES)
+    with django_capture_on_commit_callbacks(execute=False):
+        rows = _batch(_queued_reminders(event))
+
+    renderer, stamped, full = _with_and_without_stamps(rows)
+
+    assert _comparable(stamped) == _comparable(full)
+    # the stamps did the work: one per language and kind of greeting, none given up
+    assert renderer._stamps and all(stamp is not None for stamp in renderer._stamps.values())
+
+
+def test_each_recipient_gets_their_own_name_links_and_language(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    people = _people(event, count=6, languages=("az", "en"))
+    with django_capture_on_commit_callbacks(execute=False):
+        rows = _batch(_queued_reminders(event))
+
+    _renderer, stamped, _full = _with_and_without_stamps(rows)
+
+    for person, row, message in zip(people, rows, stamped, strict=True):
+        person.refresh_from_db()
+        assert row.recipient_email == person.email
+        assert f"/registrations/manage/{person.manage_token}/" in message.body_text
+        assert message.language == person.language
+        if person.name:
+            assert f"Hello {person.name}," in message.body_text or f"Salam, {person.name}" in message.body_text
+    assert stamped[0].subject != stamped[1].subject  # az, then en
+
+
+def test_a_recipients_chosen_language_is_used_when_the_row_records_none(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    people = _people(event, count=6, languages=("",))
+    MessagePreference.objects.create(email=people[1].email, language="az")
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    by_address = {message.to[0].rsplit("<", 1)[-1].strip(">"): message for message in mail.outbox}
+    assert len(by_address) == 6
+    assert by_address[people[1].email].extra_headers["Content-Language"] == "az"
+    assert {by_address[person.email].extra_headers["Content-Language"] for person in people if person != people[1]} == {
+        "en"
+    }
+    assert by_address[people[1].email].subject != by_address[people[0].email].subject
+
+
+def test_each_message_carries_its_own_unsubscribe_link(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    people = _people(event, count=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    assert len(mail.outbox) == 5
+    for message in mail.outbox:
+        parsed = email.message_from_bytes(message.message().as_bytes())
+        token = parsed["List-Unsubscribe"].strip("<>").rstrip("/").rsplit("/", 1)[-1]
+        recipient = message.to[0].rsplit("<", 1)[-1].strip(">")
+        assert preferences.email_of_token(token) == recipient
+        assert f"/messages/preferences/{token}/" in message.body
+        html = message.alternatives[0][0]
+        assert f"/messages/unsubscribe/{token}/" in html
+    assert {message.to[0].rsplit("<", 1)[-1].strip(">") for message in mail.outbox} == {p.email for p in people}
+
+
+def test_an_organisers_wording_is_filled_in_for_each_recipient(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    people = _people(event, count=4, languages=("",))
+    MessageTemplateOverride.objects.create(
+        event=event,
+        kind=kinds.REMINDER,
+        subject="{{ name }}: {{ event_title }}",
+        body="Dear {{ name }}, see {{ manage_url }}",
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        rows = _batch(_queued_reminders(event))
+    overrides = {(event.pk, kinds.REMINDER): MessageTemplateOverride.objects.get()}
+
+    _renderer, stamped, full = _with_and_without_stamps(rows, overrides)
+
+    assert _comparable(stamped) == _comparable(full)
+    for person, message in zip(people, stamped, strict=True):
+        person.refresh_from_db()
+        assert message.body_text.startswith(f"Dear {person.name}, see http")
+        assert person.manage_token in message.body_text
+
+
+@pytest.fixture
+def reminder_reading_the_registration(settings, tmp_path):
+    """A reminder template that looks into the registration (a stamp cannot know what it reads)."""
+    folder = tmp_path / "notifications" / "reminder" / "webinar"
+    folder.mkdir(parents=True)
+    template = "{% autoescape off %}Hello {{ name }}, {{ registration.email }}{% endautoescape %}"
+    (folder / "body.txt").write_text(template)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    _template.cache_clear()
+    yield
+    _template.cache_clear()
+
+
+def test_a_template_that_reads_the_registration_is_rendered_in_full(
+    db, reminder_reading_the_registration, django_capture_on_commit_callbacks
+):
+    event = _webinar()
+    people = _people(event, count=4, languages=("",))
+    with django_capture_on_commit_callbacks(execute=False):
+        rows = _batch(_queued_reminders(event))
+
+    renderer, stamped, full = _with_and_without_stamps(rows)
+
+    assert _comparable(stamped) == _comparable(full)
+    for person, message in zip(people, stamped, strict=True):
+        assert message.body_text.startswith(f"Hello {Registration.objects.get(pk=person.pk).name}, {person.email}")
+    assert list(renderer._stamps.values()) == [None]
+
+
+def test_a_refused_message_does_not_stop_the_batch_and_is_retried_once(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.RefusingBackend"
+    event = _webinar()
+    people = _people(event, count=6, languages=("",))
+    RefusingBackend.refused = {people[2].email}
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    refused = OutboxMessage.objects.get(recipient_email=people[2].email)
+    assert refused.status == OutboxStatus.PENDING
+    assert refused.attempts == 1
+    assert "SMTPRecipientsRefused" in refused.last_error
+    assert OutboxMessage.objects.filter(event=event, status=OutboxStatus.SENT).count() == 5
+    assert len(mail.outbox) == 5
+
+    # its retry time comes: sent once, the others not again
+    OutboxMessage.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    ids = list(OutboxMessage.objects.filter(event=event).values_list("pk", flat=True))
+    assert send_outbox_messages(message_ids=ids)["sent"] == 1
+    assert send_outbox_messages(message_ids=ids)["sent"] == 0
+
+    refused.refresh_from_db()
+    assert refused.status == OutboxStatus.SENT
+    assert refused.attempts == 2
+    delivered = [message.to[0].rsplit("<", 1)[-1].strip(">") for message in mail.outbox]
+    assert sorted(delivered) == sorted(person.email for person in people)
+
+
+def test_the_sent_row_records_what_its_recipient_got(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    _people(event, count=4, languages=("",))
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    for row in OutboxMessage.objects.filter(event=event):
+        (sent,) = [message for message in mail.outbox if row.recipient_email in message.to[0]]
+        assert row.status == OutboxStatus.SENT
+        assert (row.subject, row.body_text) == (sent.subject, sent.body)
+        assert row.sent_at is not None
+        assert (row.claim_token, row.lease_until) == ("", None)
+
+
+def test_muted_recipients_are_skipped_in_a_stamped_batch(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    people = _people(event, count=5, languages=("",))
+    preferences.unsubscribe(email=people[3].email)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    assert sorted(message.to[0].rsplit("<", 1)[-1].strip(">") for message in mail.outbox) == sorted(
+        person.email for person in people if person != people[3]
+    )
+    assert OutboxMessage.objects.get(recipient_email=people[3].email).status == OutboxStatus.CANCELLED
+
+
+def test_an_event_change_tells_each_registrant_with_their_own_calendar_update(db, django_capture_on_commit_callbacks):
+    from events.services import update_event
+
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    people = _people(event, count=5, languages=("",))
+    new_start = START + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+
+    changed = {message.to[0].rsplit("<", 1)[-1].strip(">"): message for message in mail.outbox}
+    assert set(changed) == {person.email for person in people}
+    for person in people:
+        person.refresh_from_db()
+        message = changed[person.email]
+        assert f"/registrations/manage/{person.manage_token}/" in message.body
+        (ics,) = [content for name, content, _type in message.attachments if name == "invite.ics"]
+        text = ics.decode() if isinstance(ics, bytes) else ics
+        assert person.email in text.replace("\r\n ", "")
+        others = {other.email for other in people} - {person.email}
+        assert not any(other in text.replace("\r\n ", "") for other in others)
+
+
+def test_stamped_event_changes_are_their_full_render(db, django_capture_on_commit_callbacks):
+    from events.services import update_event
+
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    _people(event, count=len(NAMES) * 2, names=NAMES)
+    new_start = START + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+    rows = _batch(OutboxMessage.objects.filter(event=event, kind=kinds.EVENT_CHANGED))
+
+    renderer, stamped, full = _with_and_without_stamps(rows)
+
+    assert len(rows) == len(NAMES) * 2
+    assert _comparable(stamped) == _comparable(full)
+    assert renderer._stamps and all(stamp is not None for stamp in renderer._stamps.values())
+
+
+def test_a_name_with_a_line_break_still_gets_its_message(db, django_capture_on_commit_callbacks):
+    event = _webinar()
+    (person,) = _people(event, count=1, languages=("",), names=["Line\nbreak"])
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_due_reminders(now=DAY_BEFORE)
+
+    (message,) = mail.outbox
+    assert message.to == [f"Line break <{person.email}>"]
+    assert message.body.startswith("Hello Line\nbreak,")
+    assert OutboxMessage.objects.get(recipient_email=person.email).status == OutboxStatus.SENT
