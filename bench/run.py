@@ -198,41 +198,22 @@ class Server:
                 pids.append(int(stat.parent.name))
         return pids
 
-    def worker_cpu_seconds(self) -> float:
-        """CPU time used so far by the gunicorn workers (children of the master), from /proc.
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers (children of the master). Workers are never recycled during the
+        bench (GUNICORN_MAX_REQUESTS=0); if one was replaced anyway (a crash, a timeout) the run
+        says so."""
+        return self._worker_pids()
 
-        Unlike throughput, CPU per request does not depend on what else the machine runs.
-        Workers are never recycled during the bench (GUNICORN_MAX_REQUESTS=0); if one was
-        replaced anyway (a crash, a timeout) the figure would be wrong, so the run says so."""
-        total = 0
-        for pid in self._worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total / os.sysconf("SC_CLK_TCK")
+    def database_pids(self, admin) -> list[int]:
+        """The PostgreSQL backends serving the bench database, read on ``admin`` (a connection
+        to the maintenance database, whose own backend is not counted)."""
+        rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.pg_name])
+        return [row[0] for row in rows]
 
-    def database_cpu_seconds(self) -> float | None:
-        """CPU time used so far by the PostgreSQL backends serving the bench database (None on
-        SQLite, which runs inside gunicorn). Connections are kept (CONN_MAX_AGE), so the same
-        backends serve the whole run."""
-        if not self.pg_name:
-            return None
+    def admin_connection(self):
         import psycopg
 
-        with psycopg.connect(self.pg_admin_url, autocommit=True) as connection:
-            pids = [row[0] for row in connection.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.pg_name]
-            )]  # fmt: skip
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+        return psycopg.connect(self.pg_admin_url, autocommit=True)
 
     def workers_replaced(self) -> bool:
         return set(self._worker_pids()) != self.workers
@@ -259,6 +240,70 @@ class Server:
             client = redis.Redis.from_url(self.redis_url)
             client.delete(*client.keys("django_q:*") or ["-"])
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """utime + stime of one process from /proc, or None once it has exited."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU time a changing set of processes (gunicorn workers, PostgreSQL backends) spends
+    during a phase, counted per process, so that one that exits takes nothing away.
+
+    Each process is read at the start and then every ``interval`` seconds while the phase
+    runs: it counts from its first reading (from zero when it started during the phase: its
+    start-up is the phase's work too) to its last. A process that exits between two readings
+    loses at most the last interval's CPU; ``exited`` says how many did (a backend whose
+    connection reached CONN_MAX_AGE, the SQL floor's own connections closing), so the figure
+    is a slight undercount then, never negative.
+    """
+
+    def __init__(self, list_pids, *, interval: float = 0.1):
+        self.list_pids = list_pids
+        self.interval = interval
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.exited = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    def _read(self, *, initial: bool = False) -> set[int]:
+        alive = set()
+        for pid in self.list_pids():
+            seconds = process_cpu_seconds(pid)
+            if seconds is None:
+                continue
+            alive.add(pid)
+            self.first.setdefault(pid, seconds if initial else 0.0)
+            self.last[pid] = seconds
+        return alive
+
+    def start(self) -> "CpuMeter":
+        self._read(initial=True)
+
+        def sample():
+            while not self._stop.wait(self.interval):
+                self._read()
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        """The CPU seconds spent since start()."""
+        self._stop.set()
+        self._thread.join()
+        alive = self._read()
+        self.exited = len(set(self.last) - alive)
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 def request(method: str, port: int, path: str, body: dict | None = None, headers: dict | None = None):
@@ -290,6 +335,7 @@ class Phase:
         self.server_cpu = None
         self.database_seconds = 0.0
         self.database_cpu = None
+        self.backends_exited = 0
         self.exhausted = False
 
     def run(
@@ -336,9 +382,10 @@ class Phase:
                         self.commits.append(int(commits))
 
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-        cpu_before = server.worker_cpu_seconds() if server else None
+        workers = CpuMeter(server.worker_pids).start() if server else None
         database = database_of if database_of is not None else server
-        database_before = database.database_cpu_seconds() if database else None
+        admin = database.admin_connection() if database is not None and database.pg_name else None
+        backends = CpuMeter(lambda: database.database_pids(admin)).start() if admin else None
         count_before = len(self.latencies)
         started = time.perf_counter()
         for thread in threads:
@@ -347,12 +394,17 @@ class Phase:
             thread.join()
         # a phase may run in several slices (interleaved with another): totals accumulate
         self.elapsed += time.perf_counter() - started
-        if server and len(self.latencies) > count_before:
-            self.cpu_seconds += server.worker_cpu_seconds() - cpu_before
+        worker_seconds = workers.stop() if workers else None
+        backend_seconds = backends.stop() if backends else None
+        if admin is not None:
+            admin.close()
+        if worker_seconds is not None and len(self.latencies) > count_before:
+            self.cpu_seconds += worker_seconds
             self.server_cpu = self.cpu_seconds / len(self.latencies)
-        if database_before is not None and len(self.latencies) > count_before:
-            self.database_seconds += database.database_cpu_seconds() - database_before
+        if backend_seconds is not None and len(self.latencies) > count_before:
+            self.database_seconds += backend_seconds
             self.database_cpu = self.database_seconds / len(self.latencies)
+            self.backends_exited += backends.exited
         return self
 
     @property
@@ -387,7 +439,8 @@ class Phase:
         if self.database_cpu is not None:
             cpu.append(f"PostgreSQL {self.database_cpu * 1000:.2f}")
         if cpu:
-            print(f"            server CPU per request: {', '.join(cpu)} ms")
+            exited = f" ({self.backends_exited} backends exited during it)" if self.backends_exited else ""
+            print(f"            server CPU per request: {', '.join(cpu)} ms{exited}")
         print(f"            statuses {dict(sorted(self.statuses.items()))}  codes {dict(sorted(self.codes.items()))}")
         if self.exhausted:
             print("            (ran out of prepared requests before its time: raise --tickets)")

@@ -210,6 +210,7 @@ VERDICT_LEVEL = {
     checkin_services.WRONG_EVENT: "bad",
     checkin_services.CANCELLED: "bad",
     checkin_services.INVALID: "bad",
+    checkin_services.DOOR_CLOSED: "bad",
 }
 
 
@@ -222,6 +223,7 @@ def verdict_titles() -> dict[str, str]:
         checkin_services.WRONG_EVENT: _("Ticket for another event"),
         checkin_services.CANCELLED: _("Registration cancelled"),
         checkin_services.INVALID: _("Not a valid ticket"),
+        checkin_services.DOOR_CLOSED: _("Check-in opens a day before the event and closes a day after it"),
         checkin_services.BAD_SCAN_TIME: _("Scan dated outside the event: check the device's clock"),
         checkin_services.THROTTLED: _("Too many unknown codes: will try again later"),
         "undone": _("Check-in undone"),
@@ -320,7 +322,7 @@ def door_action(request, event) -> dict:
             )  # fmt: skip
             return verdict_of_checkin(checkin)
         if action == "registration":
-            registration = event_registration(event, request.POST.get("registration"))
+            registration = event_registration(event, request.POST.get("registration"), user=by)
             checkin = checkin_services.check_in_registration(
                 event=event, registration=registration, by=by, device=device
             )
@@ -343,12 +345,14 @@ def door_action(request, event) -> dict:
     return verdict_of("error", detail=_("Unknown action."))
 
 
-def event_registration(event, registration_id):
+def event_registration(event, registration_id, *, user):
     try:
         registration_id = int(registration_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    return get_object_or_404(checkin_services.search_registrations(event=event, query=""), pk=registration_id)
+    return get_object_or_404(
+        checkin_services.search_registrations(event=event, query="", user=user), pk=registration_id
+    )
 
 
 def event_checkins(event):
@@ -372,7 +376,7 @@ def checkin_page(request, event_id: int):
     query = "" if offline_copy else request.GET.get("q", "").strip()[:100]
     results = []
     if query:
-        found = checkin_services.search_registrations(event=event, query=query)[:SEARCH_RESULTS]
+        found = checkin_services.search_registrations(event=event, query=query, user=request.user)[:SEARCH_RESULTS]
         results = [{"registration": row, "live_id": row.live_id} for row in found]
     context = {
         "event": event,
@@ -429,7 +433,8 @@ def service_worker_version() -> str:
 
 @login_required
 def my_doors(request):
-    """The events whose door this user may work (organisers and check-in staff), from today on."""
-    since = timezone.now() - dt.timedelta(days=1)
+    """The events whose door this user may work (organisers and check-in staff) and that have
+    not closed it yet (a day after the end: ``door_window``)."""
+    since = timezone.now() - checkin_services.SCAN_WINDOW_MARGIN
     events = event_selectors.events_checked_in_by(request.user).filter(end__gte=since).order_by("start", "id")
     return private(render(request, "registrations/pages/my_doors.html", {"events": events}))

@@ -61,14 +61,26 @@ def invitations_managed_by(user) -> QuerySet[Invitation]:
     return Invitation.objects.filter(event__in=_managed_event_ids(user)).select_related("event")
 
 
+def _door_event_ids(user) -> QuerySet:
+    return events_checked_in_by(user).order_by().values("pk")
+
+
 def checkins_visible_to(user) -> QuerySet[CheckIn]:
     """Check-ins of the events whose door the user works (organisers and check-in staff)."""
     return checkins_managed_by(user)
 
 
 def checkins_managed_by(user) -> QuerySet[CheckIn]:
-    events = events_checked_in_by(user).order_by().values("pk")
-    return CheckIn.objects.filter(event__in=events).select_related("registration", "event", "by", "undone_by")
+    return CheckIn.objects.filter(event__in=_door_event_ids(user)).select_related(
+        "registration", "event", "by", "undone_by"
+    )
+
+
+def registrations_at_doors_of(user) -> QuerySet[Registration]:
+    """Registrations as the door sees them (its name search, the offline list): those of the
+    events whose door the user works, by the rule of ``checkins_visible_to``. Check-in staff
+    read names here but nothing of ``registrations_visible_to`` (answers, emails in lists)."""
+    return Registration.objects.filter(event__in=_door_event_ids(user))
 
 
 def with_seats_open(events: QuerySet[Event]) -> QuerySet[Event]:

@@ -1,8 +1,10 @@
 """Check-in API: tickets' QR images, scans at the door, manual and walk-in check-in, offline batches.
 
 Views parse, call one service in ``registrations.checkin.services`` / ``tickets`` and render.
-Rights are per event (organisers and check-in staff, ``events.permissions.can_check_in``);
-the scan endpoint checks them inside its single lookup query (see the service).
+Rights are per event (organisers and check-in staff, ``events.selectors.events_checked_in_by``,
+through ``door.event_for_check_in``), and the rows each endpoint reads come from the selectors
+``checkins_visible_to`` / ``checkins_managed_by`` / ``registrations_at_doors_of``; the scan
+endpoint checks the same rule inside its single lookup query (see the service).
 """
 
 from django.http import HttpResponse
@@ -25,6 +27,7 @@ from registrations.checkin import serializers as shapes
 from registrations.checkin import services as door
 from registrations.checkin.permissions import DOOR_AUTHENTICATION, GuessThrottle, StaffThrottle
 from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.selectors import checkins_managed_by, registrations_at_doors_of
 from registrations.services import tickets
 
 SCAN_ERRORS = error_responses(400, 401, 403, 404, 409, 429)
@@ -72,8 +75,9 @@ class ScanView(DoorView):
         responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Check in a scanned ticket",
         description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
-        "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `cancelled`, `not_confirmed` (409) "
-        "or `invalid` (400).",
+        "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `door_closed` (with `opens_at`, "
+        "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
+        "`cancelled`, `not_confirmed` (409) or `invalid` (400).",
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)
@@ -91,12 +95,17 @@ class ManualCheckInView(DoorView):
         request=shapes.ManualCheckInSerializer,
         responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Check in a registration found by name or email",
+        description="The same answers as a scan, `door_closed` included.",
     )
     def post(self, request, event_id):
         event = self.event()
         payload = shapes.ManualCheckInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        registration = Registration.objects.filter(event=event, pk=payload.validated_data["registration"]).first()
+        registration = (
+            registrations_at_doors_of(request.user)
+            .filter(event=event, pk=payload.validated_data["registration"])
+            .first()
+        )
         if registration is None:
             raise NotFound(_("No such registration for this event."), "not_found")
         checkin = door.check_in_registration(
@@ -110,7 +119,8 @@ class WalkInView(DoorView):
         request=shapes.WalkInSerializer,
         responses={201: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Register a walk-in and check them in in one step",
-        description="Fails with `event_full` (409) when no seat is left; walk-ins never wait.",
+        description="Fails with `event_full` (409) when no seat is left (walk-ins never wait), and with "
+        "`door_closed` (409) outside a day before the event starts to a day after it ends.",
     )
     def post(self, request, event_id):
         event = self.event()
@@ -136,9 +146,7 @@ class UndoView(DoorView):
     )
     def post(self, request, event_id, checkin_id):
         event = self.event()
-        checkin = get_object_or_404(
-            CheckIn.objects.select_related("registration", "by", "undone_by"), event=event, pk=checkin_id
-        )
+        checkin = get_object_or_404(checkins_managed_by(request.user), event=event, pk=checkin_id)
         checkin = door.undo_check_in(checkin=checkin, by=request.user)
         return Response(shapes.CheckInSerializer(checkin).data)
 
@@ -173,7 +181,9 @@ class SearchView(DoorListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return door.search_registrations(event=self.event(), query=self.request.query_params.get("q", ""))
+        return door.search_registrations(
+            event=self.event(), query=self.request.query_params.get("q", ""), user=self.request.user
+        )
 
 
 @extend_schema(
@@ -189,7 +199,7 @@ class CheckInLogView(DoorListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CheckIn.objects.none()
-        return door.checkin_log(event=self.event())
+        return door.checkin_log(event=self.event(), user=self.request.user)
 
 
 class OfflineListPagination(PageNumberPagination):
@@ -212,7 +222,7 @@ class OfflineListView(DoorListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return door.checkin_list(event=self.event())
+        return door.checkin_list(event=self.event(), user=self.request.user)
 
 
 class OfflineBatchView(DoorView):

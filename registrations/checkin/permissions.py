@@ -1,9 +1,11 @@
 """Who may work the door, and how door devices sign in.
 
-Rights are per event (``events.permissions.can_check_in``: the event's organisers and its
+Rights are per event (``events.selectors.events_checked_in_by``: the event's organisers and its
 check-in staff); the scan checks them inside its one lookup query
 (``registrations.checkin.services``), the other door endpoints with ``event_for_check_in``.
 """
+
+import functools
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -13,6 +15,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 
 from events_project.throttles import ScopedRateThrottle
+from registrations.checkin import statements
 
 
 class DoorTokenAuthentication(TokenAuthentication):
@@ -24,26 +27,33 @@ class DoorTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        user_model = get_user_model()
-        # in the model's field order, as from_db() expects the values
-        fields = [field for field in user_model._meta.concrete_fields if field.name in DOOR_USER_FIELDS]
-        quote = connection.ops.quote_name
-        columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
-        sql = (
-            f"SELECT {columns} FROM {quote(Token._meta.db_table)} t"
-            f" JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.user_id"
-            f" WHERE t.{quote(Token._meta.pk.column)} = %s"
-        )
+        sql, attnames = _token_sql(connection.vendor)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
+            statements.execute(cursor, name="door_token", sql=sql, types=["varchar"], params=[key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         # the fields the door uses; any other is loaded on first access, like .only()
-        user = user_model.from_db(connection.alias, [field.attname for field in fields], row)
+        user = get_user_model().from_db(connection.alias, attnames, row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         return user, key
+
+
+@functools.cache
+def _token_sql(vendor: str) -> tuple[str, list[str]]:
+    """The token's user by key, and the attnames of the columns it reads (in the model's field
+    order, as from_db() expects the values)."""
+    user_model = get_user_model()
+    fields = [field for field in user_model._meta.concrete_fields if field.name in DOOR_USER_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+    sql = (
+        f"SELECT {columns} FROM {quote(Token._meta.db_table)} t"
+        f" JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.user_id"
+        f" WHERE t.{quote(Token._meta.pk.column)} = %s"
+    )
+    return sql, [field.attname for field in fields]
 
 
 # everything the door reads of a user: rights, throttling key, names for "checked in by"

@@ -1,24 +1,26 @@
 """Check-in at the door: scanning a ticket, finding a name, walk-ins, offline batches, undo.
 
-Every way in ends in :func:`_admit`, which decides whether a registration may come in and
-writes the one :class:`CheckIn`. The answer is typed by a stable ``code``:
+Every way in is judged by :func:`_refusal` (the one rule of the door) and writes one
+:class:`CheckIn`. The answer is typed by a stable ``code``:
 
 ``checked_in``          admitted now (200)
 ``already_checked_in``  a live check-in exists; says when, by whom, on which device (409)
 ``wrong_event``         a real ticket, for another event (409); nothing about it is revealed
+``door_closed``         the door is open from a day before the event starts to a day after it
+                        ends (:func:`door_window`); says when it opens and closes (409)
 ``cancelled``           the registration was cancelled (409)
 ``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
 ``invalid``             unknown, forged, altered or re-issued code (400)
 
-Offline batches answer per scan, and add ``bad_scan_time`` (dated outside the event's window
+Offline batches answer per scan, and add ``bad_scan_time`` (dated outside the door's window
 or ahead of the server's clock) and ``throttled`` (too many unknown codes; send it later).
 
-Concurrency: a scan reads the registration and its live check-in in one query and then
-inserts, without a lock. Two devices scanning one ticket at once both pass the read; the
-partial unique constraint ``checkin_one_live_per_registration`` lets exactly one INSERT in
-and the other gets an IntegrityError, which becomes ``already_checked_in``. That keeps the
-happy path at two queries of ours (plus the token lookup of authentication): one SELECT
-(registration, live check-in, the scanner's rights for the event), one INSERT.
+Concurrency: a scan reads the registration and its live check-in and then inserts, without a
+lock. Two devices scanning one ticket at once both pass the read; the partial unique
+constraint ``checkin_one_live_per_registration`` lets exactly one INSERT in and the other
+gets an IntegrityError, which becomes ``already_checked_in``. On PostgreSQL the read and the
+INSERT are one statement (a CTE, :func:`_admit_sql`), so a scan is the token lookup of
+authentication plus one statement; on SQLite it is the token, one SELECT and one INSERT.
 
 Attendance is not written here: finalising attendance when the event ends reads the live
 check-ins (notifications' attendance task), so a check-in costs no extra UPDATE.
@@ -37,8 +39,11 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.selectors import events_checked_in_by, events_visible_to
+from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
+from registrations.checkin import statements
 from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
 from registrations.services.tickets import secret_from_payload, ticket_hash
 
@@ -50,6 +55,7 @@ WRONG_EVENT = "wrong_event"
 CANCELLED = "cancelled"
 NOT_CONFIRMED = "not_confirmed"
 INVALID = "invalid"
+DOOR_CLOSED = "door_closed"
 
 MAX_BATCH_SCANS = 500
 
@@ -63,6 +69,7 @@ class CheckInRefused(DomainError):
         CANCELLED: HTTPStatus.CONFLICT,
         NOT_CONFIRMED: HTTPStatus.CONFLICT,
         INVALID: HTTPStatus.BAD_REQUEST,
+        DOOR_CLOSED: HTTPStatus.CONFLICT,
     }
     _messages = {
         ALREADY_CHECKED_IN: _("This ticket has already been checked in."),
@@ -70,6 +77,7 @@ class CheckInRefused(DomainError):
         CANCELLED: _("This registration was cancelled."),
         NOT_CONFIRMED: _("This registration is not confirmed (awaiting approval or on the waiting list)."),
         INVALID: _("This is not a valid ticket."),
+        DOOR_CLOSED: _("Check-in for this event is open from a day before it starts to a day after it ends."),
     }
 
     def __init__(self, code: str, *, extra: dict | None = None):
@@ -142,8 +150,9 @@ def _live_of(registration: Registration) -> LiveCheckIn | None:
 
 
 def event_for_check_in(*, event_id: int, user) -> Event:
-    """The event, if the user may check people in to it; otherwise NotFound when they may not
-    even see it (an unknown id and someone else's draft answer alike), Forbidden when they see it."""
+    """The event, if the user works its door (``events_checked_in_by``: its organisers and
+    check-in staff); otherwise NotFound when they may not even see it (an unknown id and someone
+    else's draft answer alike), Forbidden when they see it."""
     event = events_checked_in_by(user).filter(pk=event_id).first()
     if event is not None:
         return event
@@ -152,50 +161,55 @@ def event_for_check_in(*, event_id: int, user) -> Event:
     raise Forbidden(_("You are not check-in staff for this event."), "not_checkin_staff")
 
 
-@functools.cache
-def _insert_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _INSERTED_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_INSERTED_FIELDS))
-    return (
-        f"INSERT INTO {quote(CheckIn._meta.db_table)} ({columns}) VALUES ({placeholders})"
-        f" RETURNING {quote(CheckIn._meta.pk.column)}"
-    )
+# --- when the door is open ---------------------------------------------------------------
+
+# how far before the start and after the end of an event its door is open (online and offline)
+SCAN_WINDOW_MARGIN = dt.timedelta(days=1)
+# how far ahead of the server's clock a device's clock may run; later offline scans are refused
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _shifted(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    try:
+        return moment + delta
+    except OverflowError:
+        bound = dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
+        return bound.replace(tzinfo=dt.UTC)
+
+
+def door_window(*, event: Event) -> tuple[dt.datetime, dt.datetime]:
+    """When people may be checked in to ``event``: from a day before it starts to a day after
+    it ends. The one rule for scans, name search, walk-ins and offline scans (by their time)."""
+    return _shifted(event.start, -SCAN_WINDOW_MARGIN), _shifted(event.end, SCAN_WINDOW_MARGIN)
+
+
+def scan_window(*, event: Event, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """When an offline scan of ``event`` may be dated: :func:`door_window`, and never later
+    than the server's clock plus a few minutes of skew."""
+    opens, closes = door_window(event=event)
+    return opens, min(closes, now + CLOCK_SKEW)
+
+
+# --- writing the check-in ----------------------------------------------------------------
 
 
 _INSERTED_FIELDS = [field for field in CheckIn._meta.concrete_fields if not field.primary_key]
 
 
-def _write(checkin: CheckIn) -> CheckIn:
-    """``checkin.save()`` as one INSERT ... RETURNING, values prepared by the fields themselves.
-
-    Model.save() spends more CPU than the rest of a scan; CheckIn has no parents, signals or
-    custom save(), so nothing is skipped but the bookkeeping.
-    """
-    if not connection.features.can_return_columns_from_insert:
-        checkin.save(force_insert=True)
-        return checkin
-    values = [field.get_db_prep_save(field.pre_save(checkin, add=True), connection) for field in _INSERTED_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), values)
-        checkin.pk = cursor.fetchone()[0]
-    checkin._state.adding = False
-    checkin._state.db = connection.alias
-    return checkin
+def _statement(run):
+    """``run()`` as one statement: in autocommit (a request) a statement is atomic on its own;
+    inside a caller's transaction (batches, walk-ins, tests) a savepoint keeps a failed
+    statement (a lost race, IntegrityError) from spoiling that transaction."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return run()
+    return run()
 
 
-def _insert(**fields) -> CheckIn | None:
-    """Write one check-in; None when the unique constraints say another one got there first.
-
-    In autocommit (a request) the INSERT is atomic on its own; inside a caller's transaction
-    (batches, walk-ins, tests) a savepoint keeps a lost race from spoiling that transaction.
-    """
-    checkin = CheckIn(**fields)
+def _unless_taken(write):
+    """``write()``, or None when the unique constraints say another check-in got there first."""
     try:
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                return _write(checkin)
-        return _write(checkin)
+        return _statement(write)
     except IntegrityError:
         return None
 
@@ -205,47 +219,85 @@ def _current_live(registration: Registration) -> LiveCheckIn | None:
     return _live_of(found) if found is not None else None
 
 
+def _door_closed(*, event: Event, at: dt.datetime) -> CheckInRefused | None:
+    opens, closes = door_window(event=event)
+    if opens <= at <= closes:
+        return None
+    return CheckInRefused(DOOR_CLOSED, extra={"opens_at": opens.isoformat(), "closes_at": closes.isoformat()})
+
+
+def _refusal(
+    *, registration: Registration, live: LiveCheckIn | None, event: Event, at: dt.datetime
+) -> CheckInRefused | None:
+    """The one rule of the door: why ``registration`` may not come in to ``event`` at ``at``,
+    or None when it may. The caller has checked the user's rights for ``event``.
+
+    The scan's single statement on PostgreSQL (``_admit_sql``) asks the same in SQL and comes
+    here to explain whatever it did not admit.
+    """
+    if registration.event_id != event.pk:
+        return CheckInRefused(WRONG_EVENT)
+    closed = _door_closed(event=event, at=at)
+    if closed is not None:
+        return closed
+    summary = {"registration": registration_summary(registration)}
+    if registration.status == RegistrationStatus.CANCELLED:
+        return CheckInRefused(CANCELLED, extra=summary)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return CheckInRefused(NOT_CONFIRMED, extra=summary)
+    if live is not None:
+        return CheckInRefused(ALREADY_CHECKED_IN, extra={**summary, **live.as_extra()})
+    return None
+
+
+def _already_in(registration: Registration) -> CheckInRefused:
+    """Another device won the race between our read and our write."""
+    live = _current_live(registration)
+    summary = {"registration": registration_summary(registration)}
+    return CheckInRefused(ALREADY_CHECKED_IN, extra={**summary, **live.as_extra()} if live else summary)
+
+
 def _admit(
     *,
     registration: Registration,
     live: LiveCheckIn | None,
-    event_id: int,
+    event: Event,
     by,
     device: str,
     source: str,
-    checked_in_at: dt.datetime | None = None,
+    scanned_at: dt.datetime | None = None,
     client_scan_id: str | None = None,
 ) -> CheckIn:
-    """The one rule of the door. The caller has checked the user's rights for ``event_id``."""
-    if registration.event_id != event_id:
-        raise CheckInRefused(WRONG_EVENT)
-    summary = {"registration": registration_summary(registration)}
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise CheckInRefused(CANCELLED, extra=summary)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise CheckInRefused(NOT_CONFIRMED, extra=summary)
-    if live is not None:
-        raise CheckInRefused(ALREADY_CHECKED_IN, extra={**summary, **live.as_extra()})
-    checkin = _insert(
+    """Apply the door's rule (:func:`_refusal`) and write the check-in.
+
+    ``scanned_at``: when an offline device saw the ticket (the window is judged by it; the
+    check-in keeps it, or the server's now when the device's clock ran ahead)."""
+    now = timezone.now()
+    at = scanned_at or now
+    refusal = _refusal(registration=registration, live=live, event=event, at=at)
+    if refusal is not None:
+        raise refusal
+    checkin = CheckIn(
         registration=registration,
-        event_id=event_id,
-        checked_in_at=checked_in_at or timezone.now(),
+        event_id=event.pk,
+        checked_in_at=min(at, now),
         by=by if by is not None and by.is_authenticated else None,
         device=device[:100],
         source=source,
         client_scan_id=client_scan_id,
     )
-    if checkin is None:
-        # another device won the race between our read and our write
-        live = _current_live(registration)
-        extra = {**summary, **live.as_extra()} if live else summary
-        raise CheckInRefused(ALREADY_CHECKED_IN, extra=extra)
+    if _unless_taken(lambda: prepared.insert(checkin)) is None:
+        raise _already_in(registration)
     return checkin
+
+
+# --- the scan: one lookup (and on PostgreSQL the write with it) ------------------------------
 
 
 @functools.cache
 def _lookup_sql(vendor: str, *, superuser: bool) -> str:
-    """The scan's one SELECT: registration by secret, its live check-in and scanner, and rights.
+    """The scan's SELECT: registration by secret, its event's dates, its live check-in and
+    scanner, and the scanning user's rights for the door's event.
 
     Hand-written because it runs once per person at the door: building the same query with
     the ORM (FilteredRelation, two Exists) costs more CPU than the database spends on it.
@@ -254,9 +306,10 @@ def _lookup_sql(vendor: str, *, superuser: bool) -> str:
     quote = connection.ops.quote_name
     registration = quote(Registration._meta.db_table)
     checkin = quote(CheckIn._meta.db_table)
+    event = quote(Event._meta.db_table)
     user = quote(CheckIn._meta.get_field("by").related_model._meta.db_table)
     if superuser:
-        rights = f"EXISTS (SELECT 1 FROM {quote(Event._meta.db_table)} WHERE id = %s)"
+        rights = f"EXISTS (SELECT 1 FROM {event} WHERE id = %s)"
     else:
         organisers = quote(Event.organisers.through._meta.db_table)
         staff = quote(Event.checkin_staff.through._meta.db_table)
@@ -265,13 +318,63 @@ def _lookup_sql(vendor: str, *, superuser: bool) -> str:
             f" OR EXISTS (SELECT 1 FROM {staff} WHERE event_id = %s AND user_id = %s))"
         )
     return (
-        f"SELECT r.id, r.event_id, r.name, r.status, r.party_size, r.party_names,"
-        f" c.id, c.checked_in_at, c.device, c.source, u.first_name, u.last_name, u.username, {rights}"
+        f"SELECT r.id AS registration_id, r.event_id, r.name, r.status, r.party_size, r.party_names,"
+        f" c.id AS live_id, c.checked_in_at AS live_at, c.device AS live_device, c.source AS live_source,"
+        f" u.first_name, u.last_name, u.username, {rights} AS may_check_in,"
+        f" e.{quote('start')} AS event_start, e.{quote('end')} AS event_end"
         f" FROM {registration} r"
+        f" JOIN {event} e ON e.id = r.event_id"
         f" LEFT JOIN {checkin} c ON c.registration_id = r.id AND c.undone_at IS NULL"
         f" LEFT JOIN {user} u ON u.id = c.by_id"
         f" WHERE r.ticket_secret = %s"
     )
+
+
+def _lookup_params(*, secret: str, event_id: int, user) -> list:
+    return [event_id, secret] if user.is_superuser else [event_id, user.pk, event_id, user.pk, secret]
+
+
+@functools.cache
+def _admit_sql(*, superuser: bool) -> str:
+    """PostgreSQL: the scan in one statement, the lookup and the INSERT together.
+
+    The INSERT's WHERE is :func:`_refusal`'s rule in SQL (the door's event, rights, the door
+    open, confirmed, no live check-in); whatever it does not admit, :func:`check_in` explains
+    with that function from the row the statement returns. Two devices scanning one ticket at
+    once: the partial unique constraint lets one INSERT in and fails the other statement, which
+    then reads again and answers ``already_checked_in``.
+    """
+    quote = connection.ops.quote_name
+    columns = [field.column for field in _INSERTED_FIELDS]
+    values = ["found.registration_id" if column == "registration_id" else "%s" for column in columns]
+    return (
+        f"WITH found AS ({_lookup_sql('postgresql', superuser=superuser)}),"
+        f" admitted AS (INSERT INTO {quote(CheckIn._meta.db_table)} ({', '.join(map(quote, columns))})"
+        f" SELECT {', '.join(values)} FROM found"
+        f" WHERE found.event_id = %s AND found.may_check_in AND found.status = %s AND found.live_id IS NULL"
+        f" AND found.event_start - %s <= %s AND %s <= found.event_end + %s"
+        f" RETURNING {quote(CheckIn._meta.pk.column)} AS id)"
+        f" SELECT found.*, admitted.id FROM found LEFT JOIN admitted ON true"
+    )
+
+
+_ADMIT_COLUMNS = [field.column for field in _INSERTED_FIELDS if field.column != "registration_id"]
+
+
+def _lookup_types(*, superuser: bool) -> list[str]:
+    event_id = Event._meta.pk.rel_db_type(connection)
+    user_id = CheckIn._meta.get_field("by").db_type(connection)
+    rights = [event_id] if superuser else [event_id, user_id, event_id, user_id]
+    return [*rights, "varchar"]
+
+
+@functools.cache
+def _admit_types(*, superuser: bool) -> list[str]:
+    """The PostgreSQL types of :func:`_admit_sql`'s parameters, for preparing it."""
+    fields = {field.column: field for field in _INSERTED_FIELDS}
+    inserted = [fields[column].db_type(connection) for column in _ADMIT_COLUMNS]
+    window = [Event._meta.pk.rel_db_type(connection), "varchar", "interval", "timestamptz", "timestamptz", "interval"]
+    return [*_lookup_types(superuser=superuser), *inserted, *window]
 
 
 def _converted(model, name: str, value):
@@ -283,16 +386,25 @@ def _converted(model, name: str, value):
     return value
 
 
-def _lookup_ticket(*, secret: str, event_id: int, user) -> Registration | None:
-    """The registration holding ``secret``, annotated like ``_with_live_checkin`` plus
-    ``may_check_in`` (whether ``user`` may check people in to ``event_id``)."""
-    params = [event_id] if user.is_superuser else [event_id, user.pk, event_id, user.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(connection.vendor, superuser=user.is_superuser), [*params, secret])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    registration = Registration(
+def _partial(model, **values):
+    """An instance with only ``values`` (attnames) loaded, as ``.only()`` would give it: the
+    constructor with keywords would fill every other field with its default (new secrets,
+    tokens and timestamps for a Registration), which costs more than the rest of a scan."""
+    fields = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+
+
+def _found(row, *, secret: str, event_id: int) -> tuple[Registration, Event]:
+    """From a row of :func:`_lookup_sql`: the registration and the door's event."""
+    registration = _registration_of(row, secret=secret)
+    return registration, _door_event(row, event_id=event_id, registration=registration)
+
+
+def _registration_of(row, *, secret: str) -> Registration:
+    """The registration of a row of :func:`_lookup_sql`, annotated like ``_with_live_checkin``,
+    plus ``may_check_in``."""
+    registration = _partial(
+        Registration,
         id=row[0],
         event_id=row[1],
         name=row[2],
@@ -309,25 +421,99 @@ def _lookup_ticket(*, secret: str, event_id: int, user) -> Registration | None:
     return registration
 
 
+def _door_event(row, *, event_id: int, registration: Registration) -> Event:
+    """The door's event, with its dates when the ticket is for it (for another event's ticket
+    the answer is ``wrong_event``, dates unread)."""
+    if registration.event_id != event_id:
+        return _partial(Event, id=event_id)
+    start, end = _converted(Event, "start", row[14]), _converted(Event, "end", row[15])
+    return _partial(Event, id=event_id, start=start, end=end)
+
+
+def _lookup_ticket(*, secret: str, event_id: int, user) -> tuple[Registration, Event] | None:
+    """The registration holding ``secret`` and its event (see :func:`_found`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _lookup_sql(connection.vendor, superuser=user.is_superuser),
+            _lookup_params(secret=secret, event_id=event_id, user=user),
+        )
+        row = cursor.fetchone()
+    return None if row is None else _found(row, secret=secret, event_id=event_id)
+
+
+def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: str):
+    """PostgreSQL: run :func:`_admit_sql`. Returns ((registration, event) or None when no ticket
+    holds ``secret``, the check-in or None; the event only when not admitted); IntegrityError
+    when another device won."""
+    now = timezone.now()
+    fields = {
+        "event_id": event_id,
+        "checked_in_at": now,
+        "by_id": by.pk,
+        "device": device[:100],
+        "source": source,
+        "client_scan_id": None,
+        "undone_at": None,
+        "undone_by_id": None,
+        "created_at": now,
+    }
+    params = [
+        *_lookup_params(secret=secret, event_id=event_id, user=by),
+        *(fields[column] for column in _ADMIT_COLUMNS),
+        *(event_id, RegistrationStatus.CONFIRMED.value, SCAN_WINDOW_MARGIN, now, now, SCAN_WINDOW_MARGIN),
+    ]
+    superuser = by.is_superuser
+    with connection.cursor() as cursor:
+        statements.execute(
+            cursor,
+            name="door_scan_any_event" if superuser else "door_scan",
+            sql=_admit_sql(superuser=superuser),
+            types=_admit_types(superuser=superuser),
+            params=params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    registration = _registration_of(row, secret=secret)
+    if row[16] is None:
+        # not admitted: check_in() explains why, by the rule, from the event's dates
+        return (registration, _door_event(row, event_id=event_id, registration=registration)), None
+    checkin = _partial(CheckIn, id=row[16], registration_id=registration.pk, **fields)
+    checkin.registration, checkin.by = registration, by
+    return (registration, None), checkin
+
+
 def check_in(*, event_id: int, secret: str, by, device: str = "", source: str = CheckIn.Source.SCAN) -> CheckIn:
     """Check in the ticket whose code was scanned (or typed) at the door of ``event_id``.
 
     ``secret`` is the QR payload or the bare secret. Only the event's organisers and check-in
-    staff may do this (NotFound / Forbidden otherwise). Raises :class:`CheckInRefused` with a
-    typed code for every ticket that may not come in. No side effects beyond the check-in row.
+    staff may do this (NotFound / Forbidden otherwise), and only while the door is open
+    (:func:`door_window`). Raises :class:`CheckInRefused` with a typed code for every ticket
+    that may not come in. No side effects beyond the check-in row.
     """
     parsed = secret_from_payload(secret)
-    registration = None
-    if parsed is not None:
-        registration = _lookup_ticket(secret=parsed, event_id=event_id, user=by)
-    if registration is None or not registration.may_check_in:
+    found = checkin = None
+    if parsed is not None and connection.vendor == "postgresql":
+        try:
+            found, checkin = _statement(
+                lambda: _lookup_and_admit(secret=parsed, event_id=event_id, by=by, device=device, source=source)
+            )
+        except IntegrityError:
+            # another device checked the ticket in between our read and our write
+            found = _lookup_ticket(secret=parsed, event_id=event_id, user=by)
+    elif parsed is not None:
+        found = _lookup_ticket(secret=parsed, event_id=event_id, user=by)
+    if found is None or not found[0].may_check_in:
         # unknown code, or a scanner without rights: say which only to someone with rights
         event_for_check_in(event_id=event_id, user=by)
         raise CheckInRefused(INVALID)
+    if checkin is not None:
+        return checkin
+    registration, event = found
     return _admit(
         registration=registration,
         live=_live_of(registration),
-        event_id=event_id,
+        event=event,
         by=by,
         device=device,
         source=source,
@@ -341,7 +527,7 @@ def check_in_registration(
     return _admit(
         registration=registration,
         live=_current_live(registration),
-        event_id=event.pk,
+        event=event,
         by=by,
         device=device,
         source=source,
@@ -367,12 +553,15 @@ def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckI
     size and names, consent); its side effects (a confirmation email when there is an
     address) happen after commit. Capacity rules are the registration service's.
     """
+    closed = _door_closed(event=event, at=timezone.now())
+    if closed is not None:
+        raise closed
     with transaction.atomic():
         registration = register_walk_in(event=event, by=by, **details)
         return _admit(
             registration=registration,
             live=None,
-            event_id=event.pk,
+            event=event,
             by=by,
             device=device,
             source=CheckIn.Source.WALK_IN,
@@ -382,25 +571,28 @@ def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckI
 # --- reads for the door ----------------------------------------------------------------
 
 
-def checkin_list(*, event: Event) -> QuerySet[Registration]:
-    """What an offline device needs: every registration of the event with its live check-in.
+def checkin_list(*, event: Event, user) -> QuerySet[Registration]:
+    """What an offline device needs: every registration of the event with its live check-in,
+    of those the door shows ``user`` (``registrations_at_doors_of``).
 
     Serialised with the SHA-256 of the secret, never the secret (see ``ticket_hash``).
     """
-    registrations = Registration.objects.filter(event=event).exclude(status=RegistrationStatus.REJECTED)
+    registrations = registrations_at_doors_of(user).filter(event=event).exclude(status=RegistrationStatus.REJECTED)
     return _with_live_checkin(registrations).only(
         "id", "event_id", "name", "status", "party_size", "party_names", "ticket_secret"
     )
 
 
-def checkin_log(*, event: Event) -> QuerySet[CheckIn]:
-    """Every check-in of the event, undone ones included, with who made and undid it."""
-    return CheckIn.objects.filter(event=event).select_related("registration", "by", "undone_by")
+def checkin_log(*, event: Event, user) -> QuerySet[CheckIn]:
+    """Every check-in of the event that ``user`` may see (``checkins_visible_to``), undone ones
+    included, with who made and undid it."""
+    return checkins_visible_to(user).filter(event=event)
 
 
-def search_registrations(*, event: Event, query: str) -> QuerySet[Registration]:
-    """Registrations of the event whose name or email contains ``query`` (manual check-in)."""
-    registrations = Registration.objects.filter(event=event)
+def search_registrations(*, event: Event, query: str, user) -> QuerySet[Registration]:
+    """Registrations of the event whose name or email contains ``query`` (manual check-in), of
+    those the door shows ``user`` (``registrations_at_doors_of``)."""
+    registrations = registrations_at_doors_of(user).filter(event=event)
     query = query.strip()
     if query:
         registrations = registrations.filter(Q(name__icontains=query) | Q(email__icontains=query.lower()))
@@ -432,10 +624,6 @@ def door_counts(*, event: Event) -> dict:
 
 BAD_SCAN_TIME = "bad_scan_time"
 THROTTLED = "throttled"
-# how far before the start and after the end of an event a scan may be dated
-SCAN_WINDOW_MARGIN = dt.timedelta(days=1)
-# how far ahead of the server's clock a device's clock may run; later scans are refused
-CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -470,20 +658,6 @@ def _checked_in_result(checkin: CheckIn, registration: Registration, *, client_s
             "registration": registration_summary(registration),
         },
     )
-
-
-def _shifted(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
-    try:
-        return moment + delta
-    except OverflowError:
-        bound = dt.datetime.max if delta > dt.timedelta(0) else dt.datetime.min
-        return bound.replace(tzinfo=dt.UTC)
-
-
-def scan_window(*, event: Event, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """When an offline scan of ``event`` may be dated: from a day before it starts to a day
-    after it ends, and never later than the server's clock plus a few minutes of skew."""
-    return _shifted(event.start, -SCAN_WINDOW_MARGIN), min(_shifted(event.end, SCAN_WINDOW_MARGIN), now + CLOCK_SKEW)
 
 
 class _Tickets:
@@ -580,11 +754,11 @@ def record_offline_scans(
             checkin = _admit(
                 registration=registration,
                 live=_live_of(registration),
-                event_id=event.pk,
+                event=event,
                 by=by,
                 device=device,
                 source=CheckIn.Source.OFFLINE,
-                checked_in_at=min(scan["scanned_at"], now),
+                scanned_at=scan["scanned_at"],
                 client_scan_id=scan_id,
             )
         except CheckInRefused as refusal:

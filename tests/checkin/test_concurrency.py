@@ -1,10 +1,13 @@
 """Many devices scanning one ticket at the same moment, on PostgreSQL, through a live server.
 
-To make the race certain rather than lucky, a gate holds every scan between its read and
-its write: the test takes ``LOCK TABLE registrations_checkin IN SHARE MODE``, which lets the
-scans' SELECTs through but parks their INSERTs, waits until all of them are parked, and
-opens the gate. The control removes the guard (the partial unique constraint) and shows that
-the same scans then make one check-in each.
+To make the race certain rather than lucky, a gate holds every scan after its read and before
+its commit: the test locks the ticket's row ``FOR UPDATE``; each scan reads (no live check-in)
+and inserts, and its INSERT then waits, uncommitted, on the foreign key's ``FOR KEY SHARE``
+lock of that row (or, with the guard in place, on the first INSERT's uncommitted entry in the
+unique index). The test waits until every scan waits, and opens the gate. This holds whether a
+scan reads and writes in two statements (SQLite's way) or in one (PostgreSQL's
+lookup-and-INSERT). The control removes the guard (the partial unique constraint) and shows
+that the same scans then make one check-in each.
 """
 
 import time
@@ -18,17 +21,20 @@ from rest_framework.authtoken.models import Token
 from registrations.models import CheckIn
 from registrations.services import tickets
 from tests import factories
-from tests.checkin.conftest import make_registration
+from tests.checkin.conftest import happening_now, make_registration
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DEVICES = 8
 
 
-def parked_inserts() -> int:
+def parked_scans() -> int:
+    """Backends of this database waiting for a lock (ours holds the gate, it waits for none)."""
     with connection.cursor() as cursor:
+        # inside a transaction pg_stat_activity keeps its first answer unless told otherwise
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE relation = 'registrations_checkin'::regclass AND NOT granted"
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0]
 
@@ -36,7 +42,7 @@ def parked_inserts() -> int:
 def scan_at_once(live_server, *, devices: int) -> list[dict]:
     """Every device scans the same ticket; all reads happen before any write."""
     staff = factories.UserFactory()
-    event = factories.EventFactory()
+    event = happening_now()
     event.checkin_staff.add(staff)
     ticket = make_registration(event)
     headers = {"Authorization": f"Token {Token.objects.create(user=staff).key}"}
@@ -50,14 +56,14 @@ def scan_at_once(live_server, *, devices: int) -> list[dict]:
     with ThreadPoolExecutor(max_workers=devices) as pool:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE registrations_checkin IN SHARE MODE")
+                cursor.execute("SELECT id FROM registrations_registration WHERE id = %s FOR UPDATE", [ticket.pk])
             futures = [pool.submit(scan, device) for device in range(devices)]
             deadline = time.monotonic() + 20
-            while parked_inserts() < devices and time.monotonic() < deadline:
+            while parked_scans() < devices and time.monotonic() < deadline:
                 time.sleep(0.05)
-            all_parked = parked_inserts() == devices
+            all_parked = parked_scans() == devices
         results = [future.result() for future in futures]
-    assert all_parked, "the scans did not all reach their INSERT together"
+    assert all_parked, f"the scans did not all reach their INSERT together: {results}"
     return results
 
 

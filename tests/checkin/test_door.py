@@ -4,10 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from registrations.checkin import services as door_services
 from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services import tickets
 from tests import factories
-from tests.checkin.conftest import client_for, make_registration, scan_url
+from tests.checkin.conftest import client_for, happening_now, make_registration, scan_url
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +137,7 @@ def test_walk_in_registers_and_checks_in_in_one_step(event, staff, staff_client)
 
 
 def test_walk_in_when_full_is_refused_and_writes_nothing(staff_client, organiser):
-    event = factories.EventFactory(organisers=[organiser], capacity=1, seats_taken=1)
+    event = happening_now(organisers=[organiser], capacity=1, seats_taken=1)
 
     response = client_for(organiser).post(door(event, "walk-in/"), {"name": "Late Comer"})
 
@@ -201,3 +203,34 @@ def test_log_by_attendee_is_forbidden(event):
     response = client_for(factories.UserFactory()).get(door(event, "log/"))
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["log/", "list/", "search/"])
+def test_staff_of_one_event_cannot_read_another_events_door(event, staff, staff_client, ticket, path):
+    """Staff of event A asking for event B's log, offline list or search: refused, and the
+    rows themselves come from the selectors, which hold none of B's for them."""
+    other = happening_now()
+    outsider_ticket = make_registration(other, name="Leyla Elsewhere")
+    other_staff = factories.UserFactory()
+    other.checkin_staff.add(other_staff)
+    client_for(other_staff).post(scan_url(other), {"secret": tickets.ticket_payload(outsider_ticket)})
+
+    response = staff_client.get(door(other, path), {"q": "leyla"})
+
+    assert (response.status_code, response.data["code"]) == (403, "not_checkin_staff")
+    assert list(door_services.checkin_log(event=other, user=staff)) == []
+    assert list(door_services.checkin_list(event=other, user=staff)) == []
+    assert list(door_services.search_registrations(event=other, query="leyla", user=staff)) == []
+    assert [row.pk for row in door_services.checkin_list(event=other, user=other_staff)] == [outsider_ticket.pk]
+    assert door_services.checkin_log(event=other, user=other_staff).count() == 1
+
+
+def test_selectors_give_door_staff_their_events_rows_only(event, staff, ticket, staff_client):
+    other = happening_now()
+    elsewhere = make_registration(other)
+    staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(ticket)})
+
+    assert set(registrations_at_doors_of(staff)) == {ticket}
+    assert [checkin.registration for checkin in checkins_visible_to(staff)] == [ticket]
+    assert elsewhere not in set(registrations_at_doors_of(staff))
+    assert not registrations_at_doors_of(factories.UserFactory()).exists()

@@ -1,15 +1,18 @@
 """Scanning at the door: typed answers, one check-in per ticket, rights per event, few queries."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from registrations.models import CheckIn, RegistrationStatus
+from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.services import tickets
 from tests import factories
-from tests.checkin.conftest import client_for, make_registration, scan_url
+from tests.checkin.conftest import client_for, happening_now, make_registration, scan_url
 
 pytestmark = pytest.mark.django_db
 
@@ -190,15 +193,16 @@ def test_scan_after_undo_checks_in_again(ticket, event, staff_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_scan_over_http_with_token_auth_takes_at_most_three_queries(django_assert_max_num_queries):
-    """The whole request, authentication included, in autocommit as in production."""
+    """The whole request, authentication included, in autocommit as in production: the token,
+    then on PostgreSQL one statement (lookup and INSERT), on SQLite the lookup and the INSERT."""
     staff = factories.UserFactory()
-    event = factories.EventFactory()
+    event = happening_now()
     event.checkin_staff.add(staff)
     ticket = make_registration(event)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 3):
         response = scan(client, event, ticket)
     with CaptureQueriesContext(connection) as second:
         again = scan(client, event, ticket)
@@ -255,3 +259,101 @@ def test_scan_guessing_is_throttled_but_good_tickets_still_get_in(ticket, event,
     cache.clear()
     assert guesses == [400, 400, 400, 429, 429]
     assert good.data["code"] == "checked_in"
+
+
+# --- the door's window: a day before the start to a day after the end, for every way in -----
+
+
+def dated_event(organiser, *, starts_in: dt.timedelta, hours: int = 2):
+    start = timezone.now().replace(microsecond=0) + starts_in
+    return factories.EventFactory(organisers=[organiser], start=start, end=start + dt.timedelta(hours=hours))
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "code"),
+    [
+        (dt.timedelta(days=30), "door_closed"),  # a month ahead: the ticket must still work on the day
+        (dt.timedelta(hours=25), "door_closed"),
+        (dt.timedelta(hours=23), "checked_in"),  # the evening before
+        (-dt.timedelta(hours=2 + 23), "checked_in"),  # ended 23 hours ago (a late sync of names)
+        (-dt.timedelta(hours=2 + 25), "door_closed"),
+    ],
+)
+def test_scan_outside_the_door_window_is_door_closed(organiser, starts_in, code):
+    event = dated_event(organiser, starts_in=starts_in)
+    ticket = make_registration(event)
+
+    response = scan(client_for(organiser), event, ticket)
+
+    assert response.data["code"] == code
+    assert response.status_code == (200 if code == "checked_in" else 409)
+    assert CheckIn.objects.count() == (1 if code == "checked_in" else 0)
+
+
+def test_door_closed_says_when_it_opens_in_every_way_in(organiser):
+    event = dated_event(organiser, starts_in=dt.timedelta(days=30))
+    ticket = make_registration(event)
+    client = client_for(organiser)
+    opens = (event.start - dt.timedelta(days=1)).isoformat()
+
+    scanned = scan(client, event, ticket)
+    found = client.post(f"/api/events/{event.pk}/checkin/manual/", {"registration": ticket.pk})
+    walked_in = client.post(f"/api/events/{event.pk}/checkin/walk-in/", {"name": "Early Bird"})
+
+    for response in (scanned, found, walked_in):
+        assert (response.status_code, response.data["code"]) == (409, "door_closed")
+        assert dt.datetime.fromisoformat(response.data["opens_at"]) == dt.datetime.fromisoformat(opens)
+        assert "a day before it starts" in response.data["detail"]
+    assert not CheckIn.objects.exists()
+    assert list(Registration.objects.filter(event=event)) == [ticket]  # the walk-in was not registered either
+
+
+def test_door_closed_comes_after_wrong_event(organiser):
+    closed = dated_event(organiser, starts_in=dt.timedelta(days=30))
+    elsewhere = make_registration(happening_now())
+
+    response = scan(client_for(organiser), closed, elsewhere)
+
+    assert response.data["code"] == "wrong_event"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scan_statements_are_prepared_once_per_kept_connection(monkeypatch):
+    """With kept connections (CONN_MAX_AGE, as in production) the token and the scan are
+    prepared on a connection's first scan and then only executed; a session that lost them
+    (DEALLOCATE ALL) prepares them again; the answers are the same throughout."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    staff = factories.UserFactory()
+    event = happening_now()
+    event.checkin_staff.add(staff)
+    first, second, third = (make_registration(event) for _ in range(3))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+
+    def verbs(queries) -> list[str]:  # read at once: the next request empties the log
+        return [query["sql"].split()[0] for query in queries.captured_queries]
+
+    with CaptureQueriesContext(connection) as preparing:
+        admitted = scan(client, event, first)
+    on_first_scan = verbs(preparing)
+    with CaptureQueriesContext(connection) as prepared:
+        again = scan(client, event, first)
+    on_next_scans = verbs(prepared)
+    with CaptureQueriesContext(connection) as prepared:
+        other = scan(client, event, second)
+    on_next_scans += verbs(prepared)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    after_loss = scan(client, event, third)
+
+    assert on_first_scan == ["PREPARE", "EXECUTE", "PREPARE", "EXECUTE"]
+    assert on_next_scans == ["EXECUTE"] * 4
+    assert (admitted.data["code"], again.data["code"], other.data["code"]) == (
+        "checked_in", "already_checked_in", "checked_in"
+    )  # fmt: skip
+    assert again.data["checkin_id"] == admitted.data["checkin"]["id"]
+    assert after_loss.data["code"] == "checked_in"
+    assert CheckIn.objects.filter(registration__in=[first, second, third]).count() == 3

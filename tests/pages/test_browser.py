@@ -222,7 +222,8 @@ def fake_camera_video(image_png: bytes, path: Path) -> Path:
 
 
 def test_check_in_page_works_without_javascript(browser, live_server):
-    event = factories.EventFactory(title="Workshop in Lankaran")
+    start = timezone.now() - dt.timedelta(hours=1)  # under way: the door is open
+    event = factories.EventFactory(title="Workshop in Lankaran", start=start)
     staff = account(username="nojs")
     event.checkin_staff.add(staff)
     registration = register(event=event, name="Aynur Rzayeva", email="aynur@example.org", consent_data_processing=True)
@@ -239,7 +240,8 @@ def test_check_in_page_works_without_javascript(browser, live_server):
 
 
 def test_check_in_after_the_session_ended_says_sign_in_again(page, live_server):
-    event = factories.EventFactory(title="Robotics club")
+    start = timezone.now() - dt.timedelta(hours=1)  # under way: the door is open
+    event = factories.EventFactory(title="Robotics club", start=start)
     staff = account(username="door3")
     event.checkin_staff.add(staff)
     registration = register(event=event, name="Gunel Guliyeva", email="gunel@example.org", consent_data_processing=True)

@@ -12,6 +12,17 @@ from tests.pages.conftest import PAGE_BUDGET, signed_in
 pytestmark = pytest.mark.django_db
 
 
+def under_way(**fields):
+    """The door is open from a day before an event to a day after it: the day's event."""
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    return factories.EventFactory(start=start, end=start + dt.timedelta(hours=3), **fields)
+
+
+@pytest.fixture
+def event(db):
+    return under_way(title="Robotics workshop", capacity=2)
+
+
 @pytest.fixture
 def staff(event):
     user = factories.UserFactory(username="door")
@@ -135,7 +146,7 @@ def test_walk_in_registers_and_checks_in(door, event):
 
 
 def test_walk_in_when_full_is_refused(door, staff, sign_up):
-    full = factories.EventFactory(capacity=1)
+    full = under_way(capacity=1)
     full.checkin_staff.add(staff)
     sign_up(full)
 
@@ -143,6 +154,19 @@ def test_walk_in_when_full_is_refused(door, staff, sign_up):
 
     assert response.context["verdict"]["code"] == "error"
     assert Registration.objects.count() == 1
+
+
+def test_door_closed_a_month_before_the_event_is_said_in_red(door, staff, sign_up):
+    ahead = factories.EventFactory(start=timezone.now() + dt.timedelta(days=30))
+    ahead.checkin_staff.add(staff)
+    registration = sign_up(ahead)
+
+    response = door.post(url(ahead), {"action": "code", "code": ticket_payload(registration)}, follow=True)
+
+    assert response.context["verdict"]["code"] == "door_closed"
+    assert response.context["verdict"]["level"] == "bad"
+    assert "Check-in opens a day before the event" in response.text
+    assert not CheckIn.objects.exists()
 
 
 def test_service_worker_is_served_for_the_checkin_scope(client):

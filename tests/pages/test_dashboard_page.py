@@ -44,7 +44,10 @@ def test_old_dashboard_addresses_redirect_into_the_workspace(client):
 
 
 def test_dashboard_counts_upcoming_registrations_waiting_and_check_ins(organiser_web, organiser, sign_up):
-    event = factories.EventFactory(title="CV workshop", capacity=1, organisers=[organiser])
+    # this afternoon: upcoming, and its door is open (from a day before)
+    event = factories.EventFactory(
+        title="CV workshop", capacity=1, organisers=[organiser], start=now() + dt.timedelta(hours=1)
+    )
     factories.EventFactory(title="Somebody else's event")
     first = sign_up(event, email="one@example.org")
     sign_up(event, email="two@example.org")
