@@ -1,25 +1,75 @@
-"""Reads and writes on a request's hot path without rebuilding their SQL on every call.
+"""Statements on a request's hot path, without building or planning them again for every call.
 
 The registration rush and the door run the same few statements thousands of times a minute.
-The ORM builds each one's SQL again for every call (``as_sql``), and ``Model.save()`` does its
-bookkeeping for every row; on a primary-key read or a one-row insert that costs more CPU than
-the database spends on the statement (issue 17). These helpers keep the ORM as the one author
-of the SQL, the converters and the instances, and only skip the repetition:
+The ORM builds each one's SQL again for every call (``as_sql``), ``Model.save()`` does its
+bookkeeping for every row, and PostgreSQL, sent its parameters inline by Django (client-side
+binding), parses and plans every statement anew; on a primary-key read or a one-row insert each
+of these costs more CPU than running the statement (issue 17). These helpers keep the ORM as the
+one author of the SQL, the converters and the instances, and only skip the repetition:
 
+- :func:`execute`: a statement prepared once per PostgreSQL session (``PREPARE``/``EXECUTE``),
+  through Django's cursor (query counting and logging see it);
 - :class:`PreparedGet`: a queryset's SQL compiled once per process and database, then run for
   one primary key, its rows turned into instances by the same compiler;
 - :func:`insert`: ``instance.save(force_insert=True)`` as one ``INSERT ... RETURNING``, with
   the values prepared by the model's own fields.
 
-Neither changes what a query selects or a row holds; tests compare them with the ORM's own.
+None of them changes what a query selects or a row holds; tests compare them with the ORM's own.
+
+Prepared statements belong to one server session: not for a transaction-pooling PgBouncer. A
+session that lost them anyway (``DISCARD ALL``) prepares them again outside a transaction. On
+SQLite, and with ``CONN_MAX_AGE=0`` (a connection per request: preparing would only add a
+statement), statements are simply executed.
 """
 
 import functools
+import weakref
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import OperationalError, ProgrammingError, connections
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
+
+# the statement names each PostgreSQL session holds, by the driver's connection object (a
+# reconnect is a new object, so a new, empty set)
+_held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# "invalid SQL statement name": EXECUTE of a statement this session does not hold
+_NOT_PREPARED = "26000"
+
+
+def execute(cursor, *, name: str, sql: str, params: list, types: list[str] | None = None, using="default"):
+    """Run ``sql`` (``%s`` placeholders) with ``params`` on ``cursor`` (of ``using``), prepared
+    once per PostgreSQL session as ``name``. ``types``: the parameters' SQL types, when the
+    statement alone does not tell PostgreSQL (a parameter compared with another parameter)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.settings_dict["CONN_MAX_AGE"]:
+        cursor.execute(sql, params)
+        return
+    held = _held.setdefault(connection.connection, set())
+    if name not in held:
+        _prepare(cursor, name=name, sql=sql, count=len(params), types=types)
+        held.add(name)
+    run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+    try:
+        cursor.execute(run, params)
+    except ProgrammingError as error:
+        if getattr(error.__cause__, "sqlstate", None) != _NOT_PREPARED:
+            raise
+        if connection.in_atomic_block:
+            # The session lost its statements (DEALLOCATE, DISCARD ALL) and this transaction is
+            # spoilt: it rolls back and the caller hears "briefly unavailable, retry" (503, as
+            # for a database restart); the next statement of this session prepares them again.
+            held.clear()
+            raise OperationalError(f"prepared statement {name} was lost; retry") from error
+        _prepare(cursor, name=name, sql=sql, count=len(params), types=types)
+        cursor.execute(run, params)
+
+
+def _prepare(cursor, *, name: str, sql: str, count: int, types: list[str] | None) -> None:
+    numbered = sql % tuple(f"${number}" for number in range(1, count + 1))
+    declared = f" ({', '.join(types)})" if types else ""
+    cursor.execute(f"PREPARE {name}{declared} AS {numbered}")
+
 
 # The primary key a prepared queryset is built with, replaced by the real one at each call.
 # No table holds it (keys are positive), and a literal this odd is never a query's constant.
@@ -35,7 +85,8 @@ class PreparedGet:
     ``select_related`` or ``prefetch_related`` on it is refused when it is compiled.
     """
 
-    def __init__(self, build: Callable[[], QuerySet]):
+    def __init__(self, name: str, build: Callable[[], QuerySet]):
+        self.name = name
         self.build = build
         self._compiled = {}
 
@@ -74,7 +125,7 @@ class PreparedGet:
         params = params.copy()
         params[slot] = pk
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            execute(cursor, name=self.name, sql=sql, params=params, using=using)
             rows = cursor.fetchmany(1)
         if not rows:
             raise compiler.query.model.DoesNotExist(f"No {compiler.query.model._meta.object_name} with this key.")
@@ -116,7 +167,7 @@ def insert(instance: Model, *, using: str = "default") -> Model:
     sql, fields = _insert_sql(model, using)
     values = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        execute(cursor, name=f"insert_{model._meta.db_table}", sql=sql, params=values, using=using)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = using

@@ -14,8 +14,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from events_project import prepared
 from events_project.throttles import ScopedRateThrottle
-from registrations.checkin import statements
 
 
 class DoorTokenAuthentication(TokenAuthentication):
@@ -29,7 +29,7 @@ class DoorTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         sql, attnames = _token_sql(connection.vendor)
         with connection.cursor() as cursor:
-            statements.execute(cursor, name="door_token", sql=sql, types=["varchar"], params=[key])
+            prepared.execute(cursor, name="door_token", sql=sql, types=["varchar"], params=[key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed("Invalid token.")

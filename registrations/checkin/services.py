@@ -41,7 +41,6 @@ from events.models import Event
 from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
-from registrations.checkin import statements
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
@@ -464,7 +463,7 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
     ]
     superuser = by.is_superuser
     with connection.cursor() as cursor:
-        statements.execute(
+        prepared.execute(
             cursor,
             name="door_scan_any_event" if superuser else "door_scan",
             sql=_admit_sql(superuser=superuser),

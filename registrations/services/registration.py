@@ -236,7 +236,7 @@ def _readable(events: QuerySet[Event]) -> QuerySet[Event]:
 
 
 # what anyone may register for: the public events' selector, its SQL compiled once per process
-_PUBLIC_EVENT = PreparedGet(lambda: _readable(events_visible_to(None)))
+_PUBLIC_EVENT = PreparedGet("register_public_event", lambda: _readable(events_visible_to(None)))
 
 
 def event_to_register_for(*, event_id: int, user=None) -> Event:

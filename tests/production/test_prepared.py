@@ -45,7 +45,7 @@ def test_a_prepared_read_keeps_the_selectors_wall():
 def test_a_prepared_read_compiles_once_and_runs_one_statement():
     events = [factories.EventFactory() for _ in range(3)]
     calls = []
-    prepared = PreparedGet(lambda: calls.append(1) or Event.objects.all())
+    prepared = PreparedGet("test_event", lambda: calls.append(1) or Event.objects.all())
 
     with CaptureQueriesContext(connection) as queries:
         read = [prepared.get(event.pk).title for event in events]
@@ -56,7 +56,7 @@ def test_a_prepared_read_compiles_once_and_runs_one_statement():
 
 def test_a_prepared_read_refuses_relations():
     with pytest.raises(ValueError, match="no relations"):
-        PreparedGet(lambda: Event.objects.select_related("region")).get(1)
+        PreparedGet("test_relations", lambda: Event.objects.select_related("region")).get(1)
 
 
 def test_insert_writes_the_row_save_would_write():
@@ -91,3 +91,42 @@ def test_insert_raises_the_integrity_error_save_raises():
 
     with pytest.raises(IntegrityError):
         insert(duplicate)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_prepares_its_statements_once_per_kept_connection(monkeypatch):
+    """With kept connections (CONN_MAX_AGE, as in production) the event read and the two
+    INSERTs are prepared on a connection's first registration and then only executed; a session
+    that lost them prepares them again; every registration is written as before."""
+    from rest_framework.test import APIClient
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    connection.close()  # the next connection is a kept one
+    event = factories.EventFactory(capacity=10)
+    client = APIClient()
+
+    def register(number, answer=201):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                f"/api/events/{event.pk}/registrations/",
+                {"name": f"Pupil {number}", "email": f"pupil{number}@example.org", "consent_data_processing": True},
+                format="json",
+            )
+        assert response.status_code == answer
+        return [query["sql"].split()[0] for query in queries.captured_queries]
+
+    first, second = register(1), register(2)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    register(3, answer=503)  # a transaction that finds its statement lost rolls back: "retry"
+    fourth = register(4)  # the next one prepares them again
+
+    assert first.count("PREPARE") == 3 and second.count("PREPARE") == 0
+    assert second.count("EXECUTE") == 3
+    assert fourth.count("PREPARE") == 3 and fourth.count("EXECUTE") == 3
+    assert list(Registration.objects.filter(event=event).values_list("name", flat=True).order_by("id")) == [
+        "Pupil 1", "Pupil 2", "Pupil 4"
+    ]  # fmt: skip
