@@ -6,16 +6,23 @@ production tests), so they all start it with the same command and the same limit
 
 import os
 
+
+def env_int(name: str, default: int) -> int:
+    """As the settings read numbers: unset or empty means the default."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = env_int("WEB_CONCURRENCY", 4)
+threads = env_int("GUNICORN_THREADS", 1)
 # A request that holds a worker longer than this is a bug, not load: the worker is replaced.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so that a slow leak never takes the service down
 # (the benchmark sets GUNICORN_MAX_REQUESTS=0: a recycled worker's CPU would vanish from its sums).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = 500 if max_requests else 0
 # The backlog holds a rush of clients while every worker is busy, instead of refusing them.
 backlog = 2048

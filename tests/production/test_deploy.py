@@ -63,6 +63,21 @@ def test_settings_refuse_to_start_without_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_empty_number_variables_mean_their_defaults():
+    # a compose file or an env file often has `NUM_PROXIES=` with nothing after it
+    empty = {name: "" for name in ("NUM_PROXIES", "CONN_MAX_AGE", "EMAIL_PORT", "Q_WORKERS", "AXES_FAILURE_LIMIT")}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(**empty))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_number_variable_that_is_no_number_is_named():
+    result = manage("check", env=production_env(NUM_PROXIES="one"))
+
+    assert result.returncode != 0
+    assert "NUM_PROXIES must be a whole number, not 'one'." in result.stderr
+
+
 def test_compose_runs_the_commands_the_stack_runs():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
