@@ -26,43 +26,49 @@ import functools
 import weakref
 from collections.abc import Callable
 
-from django.db import OperationalError, ProgrammingError, connections
+from django.db import DatabaseError, OperationalError, connections
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
 
 # the statement names each PostgreSQL session holds, by the driver's connection object (a
 # reconnect is a new object, so a new, empty set)
 _held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# "invalid SQL statement name": EXECUTE of a statement this session does not hold
-_NOT_PREPARED = "26000"
+# EXECUTE of a statement this session does not hold (DEALLOCATE, DISCARD ALL), or whose result
+# columns changed type since it was prepared (a migration while connections were kept)
+_STALE = {"26000", "0A000"}
 
 
-def execute(cursor, *, name: str, sql: str, params: list, types: list[str] | None = None, using="default"):
+def execute(cursor, *, name: str, sql: str, params: list, types: list[str] | None = None, using="default", retry=True):
     """Run ``sql`` (``%s`` placeholders) with ``params`` on ``cursor`` (of ``using``), prepared
     once per PostgreSQL session as ``name``. ``types``: the parameters' SQL types, when the
     statement alone does not tell PostgreSQL (a parameter compared with another parameter)."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not connection.settings_dict["CONN_MAX_AGE"]:
+    # CONN_MAX_AGE None keeps connections for ever; 0 closes them after every request
+    if connection.vendor != "postgresql" or connection.settings_dict["CONN_MAX_AGE"] == 0:
         cursor.execute(sql, params)
         return
-    held = _held.setdefault(connection.connection, set())
+    held = _held.get(connection.connection)
+    if held is None:
+        # a session this process knows nothing of: whatever it holds is not known to be ours
+        cursor.execute("DEALLOCATE ALL")
+        held = _held[connection.connection] = set()
     if name not in held:
         _prepare(cursor, name=name, sql=sql, count=len(params), types=types)
         held.add(name)
     run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
     try:
         cursor.execute(run, params)
-    except ProgrammingError as error:
-        if getattr(error.__cause__, "sqlstate", None) != _NOT_PREPARED:
+    except DatabaseError as error:
+        if getattr(error.__cause__, "sqlstate", None) not in _STALE or not retry:
             raise
+        # The session lost the statement, or its plan no longer fits the table: start this
+        # session afresh. Inside a transaction (now spoilt) the caller hears "briefly
+        # unavailable, retry" (503, as for a database restart) and the session's next statement
+        # starts afresh; outside one, it does so at once.
+        del _held[connection.connection]
         if connection.in_atomic_block:
-            # The session lost its statements (DEALLOCATE, DISCARD ALL) and this transaction is
-            # spoilt: it rolls back and the caller hears "briefly unavailable, retry" (503, as
-            # for a database restart); the next statement of this session prepares them again.
-            held.clear()
-            raise OperationalError(f"prepared statement {name} was lost; retry") from error
-        _prepare(cursor, name=name, sql=sql, count=len(params), types=types)
-        cursor.execute(run, params)
+            raise OperationalError(f"prepared statement {name} is gone or stale; retry") from error
+        execute(cursor, name=name, sql=sql, params=params, types=types, using=using, retry=False)
 
 
 def _prepare(cursor, *, name: str, sql: str, count: int, types: list[str] | None) -> None:
@@ -72,8 +78,9 @@ def _prepare(cursor, *, name: str, sql: str, count: int, types: list[str] | None
 
 
 # The primary key a prepared queryset is built with, replaced by the real one at each call.
-# No table holds it (keys are positive), and a literal this odd is never a query's constant.
-PLACEHOLDER_PK = -7_301_046_659_113
+# No table holds it (keys are positive), a literal this odd is never a query's constant, and it
+# fits a 32-bit key.
+PLACEHOLDER_PK = -2_046_659_113
 
 
 class PreparedGet:
@@ -96,6 +103,10 @@ class PreparedGet:
             raise ValueError("a prepared read follows no relations")
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
+        if any(compiled[1] for _expression, compiled, _alias in compiler.select):
+            # PREPARE leaves a parameter in the select list untyped: PostgreSQL would answer
+            # text ('false', which is true) where the ORM gets a boolean
+            raise ValueError("a prepared read selects no parameters (Value(), Case(... Value()))")
         slots = [index for index, value in enumerate(params) if value == PLACEHOLDER_PK]
         if len(slots) != 1:
             raise ValueError("the prepared queryset must use its primary key exactly once")

@@ -24,6 +24,9 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
     request, so at most the rate passes in any one period of the counter.
     """
 
+    # keys of their own: DRF's keys (throttle_<scope>_<ident>) may still hold its lists of times
+    cache_format = "throttle:count:%(scope)s:%(ident)s"
+
     def allow_request(self, request, view):
         if self.rate is None:
             return True

@@ -335,7 +335,7 @@ def door_action(request, event) -> dict:
             checkin = checkin_services.check_in_walk_in(event=event, by=by, device=device, **form.cleaned_data)
             return verdict_of_checkin(checkin)
         if action == "undo":
-            checkin = get_object_or_404(event_checkins(event), pk=request.POST.get("checkin"))
+            checkin = get_object_or_404(event_checkins(event, user=by), pk=_id_or_404(request.POST.get("checkin")))
             checkin_services.undo_check_in(checkin=checkin, by=by)
             return verdict_of("undone", registration={"name": checkin.registration.name})
     except checkin_services.CheckInRefused as refusal:
@@ -345,18 +345,22 @@ def door_action(request, event) -> dict:
     return verdict_of("error", detail=_("Unknown action."))
 
 
-def event_registration(event, registration_id, *, user):
+def _id_or_404(value) -> int:
     try:
-        registration_id = int(registration_id)
+        return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
+
+
+def event_registration(event, registration_id, *, user):
     return get_object_or_404(
-        checkin_services.search_registrations(event=event, query="", user=user), pk=registration_id
+        checkin_services.search_registrations(event=event, query="", user=user), pk=_id_or_404(registration_id)
     )
 
 
-def event_checkins(event):
-    return CheckIn.objects.filter(event=event, undone_at__isnull=True).select_related("registration")
+def event_checkins(event, *, user):
+    """The event's live check-ins that ``user`` may undo (``checkins_managed_by``)."""
+    return selectors.checkins_managed_by(user).filter(event=event, undone_at__isnull=True)
 
 
 @login_required

@@ -92,7 +92,10 @@ class LinkedAccountField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         request = self.context.get("request")
-        if data is not None:
+        speaker = getattr(self.parent, "instance", None)
+        # the account the speaker has already (a profile sent back whole) is no new link
+        unchanged = speaker is not None and speaker.user_id is not None and str(data) == str(speaker.user_id)
+        if data is not None and not unchanged:
             services.check_may_link(data, getattr(request, "user", None))
         return super().to_internal_value(data)
 

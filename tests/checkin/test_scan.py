@@ -349,7 +349,7 @@ def test_scan_statements_are_prepared_once_per_kept_connection(monkeypatch):
         cursor.execute("DEALLOCATE ALL")
     after_loss = scan(client, event, third)
 
-    assert on_first_scan == ["PREPARE", "EXECUTE", "PREPARE", "EXECUTE"]
+    assert on_first_scan == ["DEALLOCATE", "PREPARE", "EXECUTE", "PREPARE", "EXECUTE"]
     assert on_next_scans == ["EXECUTE"] * 4
     assert (admitted.data["code"], again.data["code"], other.data["code"]) == (
         "checked_in", "already_checked_in", "checked_in"

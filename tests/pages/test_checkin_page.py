@@ -125,6 +125,13 @@ def test_search_then_check_in_and_undo(door, event, sign_up):
     assert checkin.undone_at is not None
 
 
+@pytest.mark.parametrize("checkin_id", ["abc", "", "1.5"])
+def test_undo_of_a_check_in_that_is_no_number_is_not_found(door, event, checkin_id):
+    response = door.post(url(event), {"action": "undo", "checkin": checkin_id})
+
+    assert response.status_code == 404
+
+
 def test_registration_of_another_event_cannot_be_checked_in_by_id(door, event, sign_up):
     elsewhere = sign_up(factories.EventFactory(), email="other@example.org")
 

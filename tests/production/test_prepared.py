@@ -59,6 +59,65 @@ def test_a_prepared_read_refuses_relations():
         PreparedGet("test_relations", lambda: Event.objects.select_related("region")).get(1)
 
 
+def test_a_prepared_read_refuses_parameters_in_what_it_selects():
+    from django.db.models import Value
+
+    with pytest.raises(ValueError, match="selects no parameters"):
+        PreparedGet("test_value", lambda: Event.objects.annotate(flag=Value(False))).get(1)
+
+
+def kept_connection(monkeypatch):
+    """Connections kept between requests, as in production (CONN_MAX_AGE), from a new session."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_read_on_a_kept_connection_returns_the_orm_instance(monkeypatch):
+    kept_connection(monkeypatch)
+    event = factories.EventFactory(reminder_offsets=[1440, 60], capacity=30)
+    factories.QuestionFactory(event=event)
+    plain = factories.EventFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        prepared = [_PUBLIC_EVENT.get(wanted.pk) for wanted in (event, plain, event)]
+
+    for read, wanted in zip(prepared, (event, plain, event), strict=True):
+        expected = _readable(events_visible_to(None)).get(pk=wanted.pk)
+        assert [getattr(read, name) for name in FIELDS] == [getattr(expected, name) for name in FIELDS]
+        assert read.has_questions is expected.has_questions is (wanted == event)
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == [
+        "DEALLOCATE", "PREPARE", "EXECUTE", "EXECUTE", "EXECUTE"
+    ]  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_plan_after_a_migration_is_prepared_again(monkeypatch):
+    """A column's type changed while connections were kept: the statement's plan no longer fits.
+    Inside a transaction the caller hears 503 "retry"; the next read prepares it again."""
+    from django.db import OperationalError, transaction
+
+    kept_connection(monkeypatch)
+    event = factories.EventFactory(title="Robotics")
+    assert _PUBLIC_EVENT.get(event.pk).title == "Robotics"
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE events_event ALTER COLUMN title TYPE varchar(300)")
+    try:
+        with pytest.raises(OperationalError, match="retry"), transaction.atomic():
+            _PUBLIC_EVENT.get(event.pk)
+        assert _PUBLIC_EVENT.get(event.pk).title == "Robotics"  # in a transaction of its own
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE events_event ALTER COLUMN title TYPE varchar(200)")
+        assert _PUBLIC_EVENT.get(event.pk).title == "Robotics"  # outside one: prepared again at once
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE events_event ALTER COLUMN title TYPE varchar(200)")
+
+
 def test_insert_writes_the_row_save_would_write():
     event = factories.EventFactory()
     now = timezone.now()
@@ -101,10 +160,7 @@ def test_a_registration_prepares_its_statements_once_per_kept_connection(monkeyp
     that lost them prepares them again; every registration is written as before."""
     from rest_framework.test import APIClient
 
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
-    connection.close()  # the next connection is a kept one
+    kept_connection(monkeypatch)
     event = factories.EventFactory(capacity=10)
     client = APIClient()
 

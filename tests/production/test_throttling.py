@@ -216,3 +216,14 @@ def test_a_period_ends_and_the_count_starts_again(counters, monkeypatch):
     later = ScopedRateThrottle().allow_request(_throttle_request(), Scoped())
 
     assert (first, later) == ([True, False], True)
+
+
+def test_counters_ignore_what_drfs_own_throttle_left_in_the_cache(counters):
+    from events_project.throttles import ScopedRateThrottle
+
+    # DRF's key for the same client held a list of request times before the deploy
+    counters.set("throttle_register_10.1.2.3", [1.0, 2.0], 60)
+
+    allowed = [ScopedRateThrottle().allow_request(_throttle_request(), Scoped()) for _ in range(4)]
+
+    assert allowed == [True, True, True, False]

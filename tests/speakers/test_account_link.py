@@ -115,3 +115,21 @@ def test_a_profile_linked_to_someone_else_is_not_taken_over(speaker):
 
     speaker.refresh_from_db()
     assert (response.status_code, speaker.user_id) == (409, owner.pk)
+
+
+def test_an_organiser_sends_back_a_linked_profile_whole(organiser):
+    account = factories.UserFactory()
+    linked = factories.SpeakerFactory(name="Nigar Speaker", user=account)
+    client = _api(organiser)
+    profile = client.get(f"/api/speakers/{linked.pk}/").json()
+
+    # a client sends back the profile it read, its account unchanged, with one field edited
+    response = client.patch(
+        f"/api/speakers/{linked.pk}/", {"user": profile["user"], "title": "Engineer"}, format="json"
+    )
+    moved = client.patch(f"/api/speakers/{linked.pk}/", {"user": factories.UserFactory().pk}, format="json")
+
+    linked.refresh_from_db()
+    assert response.status_code == 200, response.json()
+    assert (linked.user_id, linked.title) == (account.pk, "Engineer")
+    assert (moved.status_code, moved.json()["code"]) == (403, "link_needs_consent")
