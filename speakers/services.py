@@ -365,25 +365,32 @@ def _check_answerable(assignment: SpeakerAssignment, *, now) -> None:
         raise InvalidAnswer(_("The event is over."), "event_over")
 
 
-def _tell_organisers_of_answer(assignment: SpeakerAssignment) -> None:
-    """The organisers hear a speaker's answer at once (``speaker_answered``, after commit)."""
+def _tell_organisers(assignment: SpeakerAssignment, *, kind: str, key: str, context: dict) -> None:
+    """Queue ``kind`` about ``assignment`` to each organiser of its event with an address (after
+    commit); ``key`` names this occasion (the organiser's address is added to it)."""
     event = assignment.event
     for organiser in event.organisers.all():
         if not organiser.email:
             continue
         queue_message(
-            kind="speaker_answered",
+            kind=kind,
             recipient_email=organiser.email,
             recipient_name=organiser.get_full_name() or organiser.get_username(),
             about=assignment,
             event=event,
-            dedup_key=f"speaker_answered:{assignment.pk}:{assignment.status}:{_round(assignment)}:{organiser.email}",
-            context={
-                "speaker_name": assignment.speaker.name,
-                "accepted": assignment.status == AssignmentStatus.ACCEPTED,
-                "answer_message": assignment.message,
-            },
+            dedup_key=f"{key}:{organiser.email}",
+            context={"speaker_name": assignment.speaker.name, **context},
         )
+
+
+def _tell_organisers_of_answer(assignment: SpeakerAssignment) -> None:
+    """The organisers hear a speaker's answer at once (``speaker_answered``, after commit)."""
+    _tell_organisers(
+        assignment,
+        kind="speaker_answered",
+        key=f"speaker_answered:{assignment.pk}:{assignment.status}:{_round(assignment)}",
+        context={"accepted": assignment.status == AssignmentStatus.ACCEPTED, "answer_message": assignment.message},
+    )
 
 
 @transaction.atomic
@@ -554,25 +561,17 @@ def _alert_organisers(assignment: SpeakerAssignment, *, now) -> bool:
     if not claimed:
         return False
     event = assignment.event
-    for organiser in event.organisers.all():
-        if not organiser.email:
-            continue
-        queue_message(
-            kind="speaker_unanswered_alert",
-            recipient_email=organiser.email,
-            recipient_name=organiser.get_full_name() or organiser.get_username(),
-            about=assignment,
-            event=event,
-            dedup_key=(f"speaker_unanswered_alert:{assignment.pk}:{_round(assignment)}:{organiser.email}"),
-            context={
-                "speaker_name": assignment.speaker.name,
-                "event_title": event.title,
-                "event_start": event.local_start.isoformat(),
-                "invited_at": timezone.localtime(assignment.invited_at, event.zone).isoformat(),
-                "reminders_sent": assignment.reminder_count,
-                "admin_url": _site_url(f"/admin/speakers/speakerassignment/{assignment.pk}/change/"),
-            },
-        )
+    _tell_organisers(
+        assignment,
+        kind="speaker_unanswered_alert",
+        key=f"speaker_unanswered_alert:{assignment.pk}:{_round(assignment)}",
+        context={
+            "event_title": event.title,
+            "event_start": event.local_start.isoformat(),
+            "invited_at": timezone.localtime(assignment.invited_at, event.zone).isoformat(),
+            "reminders_sent": assignment.reminder_count,
+        },
+    )
     return True
 
 
