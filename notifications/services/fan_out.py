@@ -153,30 +153,11 @@ class FanOutRenderer:
     def __init__(self):
         self._stamps: dict[tuple, _Stamp | None] = {}
 
-    def render(
-        self,
-        *,
-        kind: str,
-        recipient_email: str,
-        recipient_name: str,
-        about,
-        event,
-        context: dict | None,
-        override=None,
-        language: str = "",
-        extra: dict | None = None,
-    ) -> RenderedMessage:
-        arguments = {
-            "kind": kind,
-            "recipient_email": recipient_email,
-            "recipient_name": recipient_name,
-            "about": about,
-            "event": event,
-            "context": context,
-            "override": override,
-            "language": language,
-            "extra": extra or {},
-        }
+    def render(self, **arguments) -> RenderedMessage:
+        """``rendering.render(**arguments)``, from the batch's stamp where one fits."""
+        arguments = {"override": None, "language": "", **arguments, "extra": arguments.get("extra") or {}}
+        kind, about, event = arguments["kind"], arguments["about"], arguments["event"]
+        recipient_name, language, extra = arguments["recipient_name"], arguments["language"], arguments["extra"]
         if kind not in STAMPED_KINDS or (about is not None and _registration(about) is None):
             return render(**arguments)
         language = message_language(language)
