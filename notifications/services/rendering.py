@@ -277,41 +277,15 @@ def render(
     ``extra``: what the sender adds (the unsubscribe and preferences links of a fan-out)."""
     language = message_language(language)
     with translation.override(language):
-        rendered = _render(
-            kind=kind,
-            recipient_email=recipient_email,
-            recipient_name=recipient_name,
-            about=about,
-            event=event,
-            context=context,
-            override=override,
-            language=language,
-            extra=extra or {},
+        values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
+        values.update(extra or {})
+        subject, body = written_texts(kind=kind, event=event, values=values, override=override)
+        rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
+        rendered.attachments = build_attachments(
+            kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
         )
     rendered.language = language
     rendered.headers = {"Content-Language": language, **rendered.headers}
-    return rendered
-
-
-def _render(
-    *,
-    kind: str,
-    recipient_email: str,
-    recipient_name: str,
-    about,
-    event,
-    context: dict | None,
-    override=None,
-    language: str,
-    extra: dict,
-) -> RenderedMessage:
-    values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
-    values.update(extra)
-    subject, body = written_texts(kind=kind, event=event, values=values, override=override)
-    rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
-    rendered.attachments = build_attachments(
-        kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
-    )
     return rendered
 
 
