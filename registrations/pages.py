@@ -392,6 +392,8 @@ def checkin_page(request, event_id: int):
         "titles": verdict_titles(),
         "words": checkin_words(),
         "endpoints": checkin_endpoints(event),
+        "door": checkin_services.door_window(event=event),
+        "now": timezone.now(),
     }
     response = render(request, "registrations/pages/checkin.html", context)
     response["Cache-Control"] = "private, no-cache"
@@ -403,8 +405,14 @@ OFFLINE_COPY_HEADER = "X-Checkin-Offline-Copy"
 
 
 def checkin_endpoints(event) -> dict:
-    """URLs the offline script calls: the check-in API's list and batch upload."""
+    """What the offline script needs of the event: the URLs it calls (the check-in API's list
+    and batch upload), the door's window (``door_window``: offline scans outside it are refused
+    on the spot, as online) and the event's time zone (times shown as the server shows them)."""
+    opens, closes = checkin_services.door_window(event=event)
     return {
+        "opens_at": opens.isoformat(),
+        "closes_at": closes.isoformat(),
+        "timezone": str(event.timezone),
         "page": reverse("checkin", args=[event.pk]),
         "counts": reverse("checkin-counts", args=[event.pk]),
         "list": reverse("checkin-list", args=[event.pk]),

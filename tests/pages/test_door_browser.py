@@ -89,6 +89,8 @@ def test_door_opens_offline_after_one_online_visit_and_checks_in_by_name(page, l
 
 def test_sync_conflict_says_who_checked_the_person_in_where_and_when(page, live_server):
     event, staff = door_of("Role models visit Shaki", "shaki")
+    event.timezone = "America/Sao_Paulo"  # not the browser's: times follow the event
+    event.save(update_fields=["timezone"])
     other_door = account(username="aysel", first_name="Aysel", last_name="Mammadova")
     event.checkin_staff.add(other_door)
     nigar = attendee(event, "Nigar Hasanova")
@@ -106,8 +108,10 @@ def test_sync_conflict_says_who_checked_the_person_in_where_and_when(page, live_
 
     conflict = page.locator("#conflicts li[data-code=already_checked_in]")
     conflict.wait_for()
-    zone = zoneinfo.ZoneInfo(page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone"))
-    at = first.checked_in_at.astimezone(zone).strftime("%H:%M")
+    # in the event's time zone, whatever the device's own is
+    browser_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    assert zoneinfo.ZoneInfo(browser_zone).utcoffset(first.checked_in_at) != event.zone.utcoffset(first.checked_in_at)
+    at = first.checked_in_at.astimezone(event.zone).strftime("%H:%M")
     assert conflict.inner_text() == (
         f"Nigar Hasanova: Already checked in — checked in at {at} by Aysel Mammadova on device tablet-7"
     )
@@ -119,13 +123,11 @@ def test_sync_conflict_says_who_checked_the_person_in_where_and_when(page, live_
 
 
 def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_results(page, live_server):
-    """Offline, the door admits from its list; the server may refuse (here a scan dated a week
-    before the event). The conflict names the person, and the search results, drawn again from
-    the fresh list, no longer say "In" for someone the server did not check in."""
+    """Offline, the door admits from its list; the server may still refuse (here the organiser
+    moved the event a week ahead while the door was offline, so the scan is dated a week before
+    it). The conflict names the person, and the search results, drawn again from the fresh
+    list, no longer say "In" for someone the server did not check in."""
     event, staff = door_of("Role models visit Quba", "quba")
-    event.start += dt.timedelta(days=7)
-    event.end += dt.timedelta(days=7)
-    event.save(update_fields=["start", "end"])
     attendee(event, "Leyla Quliyeva")
 
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
@@ -136,6 +138,9 @@ def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_result
     page.press("#q", "Enter")
     page.click("#results button")
     page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    event.start += dt.timedelta(days=7)
+    event.end += dt.timedelta(days=7)
+    event.save(update_fields=["start", "end"])
     page.context.set_offline(False)
 
     conflict = page.locator("#conflicts li[data-code=bad_scan_time]")
@@ -198,3 +203,27 @@ def test_camera_shows_its_preview_and_a_held_ticket_keeps_its_first_answer(camer
     assert page.locator("#code").input_value() == ""
     assert len(scans_sent) == 1
     assert CheckIn.objects.get().source == CheckIn.Source.SCAN
+
+
+def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_server):
+    start = timezone.now() + dt.timedelta(days=30)
+    event = factories.EventFactory(title="Career day in Lankaran", start=start, end=start + dt.timedelta(hours=2))
+    staff = account(username="lankaran", first_name="Volunteer", last_name="Lankaran")
+    event.checkin_staff.add(staff)
+    pupil = attendee(event, "Leyla Aliyeva")
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    notice = page.locator("#door-closed").inner_text()
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    page.wait_for_selector("#connection.offline")
+    page.fill("#code", ticket_payload(pupil))
+    page.press("#code", "Enter")
+    page.wait_for_selector("#verdict .verdict[data-code=door_closed]")
+
+    opens = (start - dt.timedelta(days=1)).astimezone(event.zone)
+    assert notice.startswith("The door is closed: check-in opens on") and opens.strftime("%H:%M") in notice
+    assert "Check-in opens a day before the event" in page.locator("#verdict").inner_text()
+    assert page.evaluate("window.checkinPage.state().queue.length") == 0
+    page.context.set_offline(False)
+    assert not CheckIn.objects.exists()

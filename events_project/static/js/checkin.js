@@ -27,7 +27,8 @@
   var PREFIX = "EVT1:";
   var LEVEL = {
     checked_in: "ok", already_checked_in: "warn", not_confirmed: "warn", throttled: "warn",
-    wrong_event: "bad", cancelled: "bad", invalid: "bad", bad_scan_time: "bad", undone: "ok", error: "bad"
+    wrong_event: "bad", cancelled: "bad", invalid: "bad", bad_scan_time: "bad", door_closed: "bad", undone: "ok",
+    error: "bad"
   };
   // the same code seen again within this time (a ticket held in front of the camera) is not checked again
   var REPEAT_MS = 10000;
@@ -41,9 +42,13 @@
     var moment = new Date(iso);
     if (isNaN(moment.getTime())) { return ""; }
     var lang = document.documentElement.lang || undefined;
-    var options = { hour: "2-digit", minute: "2-digit", hour12: false };
-    if (moment.toDateString() !== new Date().toDateString()) { options.day = "numeric"; options.month = "short"; }
-    return moment.toLocaleString(lang, options);
+    // in the event's time zone, as the server writes every other time on the page
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: endpoints.timezone };
+    var day = { day: "numeric", month: "numeric", year: "numeric", timeZone: endpoints.timezone };
+    if (moment.toLocaleDateString("en", day) !== new Date().toLocaleDateString("en", day)) {
+      options.day = "numeric"; options.month = "short";
+    }
+    try { return moment.toLocaleString(lang, options); } catch (e) { delete options.timeZone; return moment.toLocaleString(lang, options); }
   }
 
   function storageKey(name) { return "checkin:" + endpoints.page + ":" + name; }
@@ -228,9 +233,16 @@
 
   // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
   // (the list's id) when staff found the person by name
+  function doorOpen() {
+    var now = Date.now();
+    return now >= Date.parse(endpoints.opens_at) && now <= Date.parse(endpoints.closes_at);
+  }
+
   function admitLocally(hash, ticket) {
     var entry = list.tickets[hash];
     var verdict = { name: entry.name, party_size: entry.party_size };
+    // the server's rule (door_window): nothing is queued that it would refuse as outside the event
+    if (!doorOpen()) { verdict.code = "door_closed"; return verdict; }
     if (entry.status === "cancelled") { verdict.code = "cancelled"; return verdict; }
     if (entry.status !== "confirmed") { verdict.code = "not_confirmed"; return verdict; }
     if (entry.checked_in) {
