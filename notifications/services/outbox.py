@@ -5,8 +5,9 @@
   commits, asks a worker to send it. The unique ``dedup_key`` makes queuing idempotent.
 - ``send_outbox_messages`` claims rows with a conditional update (pending → sending) under a
   fresh claim token and a lease, renders each claimed row from the current state of what it
-  is about, sends them over ONE mail connection renewing the lease as it goes, and records
-  the outcome. A second delivery of the same task finds nothing left to claim.
+  is about, sends them over ONE mail connection renewing the lease as it goes, writes down
+  each one sent at once (``sent_at``) and records the texts and the end of the claim for
+  small groups. A second delivery of the same task finds nothing left to claim.
 - Failures go back to pending with a later ``next_attempt_at`` (backoff) and end as failed.
 - ``sweep_outbox`` (twice a minute) frees rows whose lease ran out (their worker died),
   hands out rows whose retry time came, and again what a lost task left pending: a lease after
@@ -38,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, EventStatus
 from events.services import log_action
 from events_project.periodic import process_each
-from events_project.prepared import insert
+from events_project.prepared import insert, insert_many
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import broker, enqueue
@@ -133,26 +134,33 @@ class MessageSpec:
         return _fit(key)
 
 
-def _build(spec: MessageSpec, *, key: str) -> OutboxMessage:
-    """The row: what to send. Nothing is rendered here (the worker does it at send time)."""
+def _row(spec: MessageSpec, *, key: str) -> dict:
+    """The row's values: what to send. Nothing is rendered here (the worker does it at send time)."""
     about = spec.about
     if spec.event is not None:
         # Fail where the fault is: an event whose timezone is unknown cannot be rendered later
         # either, so the caller's job (and its transaction) stops here, not the outbox (cached).
         spec.event.zone  # noqa: B018
-    return OutboxMessage(
-        kind=spec.kind,
-        recipient_email=spec.recipient_email,
-        recipient_name=spec.recipient_name[:200],
-        language=spec.language or language_of(about),
-        context=spec.context or {},
-        message_id=new_message_id(),
-        about_type=ContentType.objects.get_for_model(about) if about is not None else None,
-        about_id=about.pk if about is not None else None,
-        event=spec.event,
-        event_start=spec.event_start,
-        dedup_key=key,
-    )
+    return {
+        "kind": spec.kind,
+        "recipient_email": spec.recipient_email,
+        "recipient_name": spec.recipient_name[:200],
+        "language": spec.language or language_of(about),
+        "context": spec.context or {},
+        "message_id": new_message_id(),
+        "about_type_id": ContentType.objects.get_for_model(about).pk if about is not None else None,
+        "about_id": about.pk if about is not None else None,
+        "event_id": spec.event.pk if spec.event is not None else None,
+        "event_start": spec.event_start,
+        "dedup_key": key,
+    }
+
+
+def _build(spec: MessageSpec, *, key: str) -> OutboxMessage:
+    """The row as an instance (with the event it is about), not yet saved."""
+    row = _row(spec, key=key)
+    del row["event_id"]
+    return OutboxMessage(**row, event=spec.event)
 
 
 def _send_after_commit(message_ids: list[int]) -> None:
@@ -248,10 +256,7 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
         try:
             # the keys were free a moment ago: written, and their primary keys come back at once
             with transaction.atomic():
-                created = OutboxMessage.objects.bulk_create(
-                    [_build(by_key[key], key=key) for key in new_keys], batch_size=500
-                )
-            ids = sorted(message.pk for message in created)
+                ids = sorted(insert_many(OutboxMessage, [_row(by_key[key], key=key) for key in new_keys]))
         except IntegrityError:
             # someone queued some of them meanwhile: write the others and look up what was written
             OutboxMessage.objects.bulk_create(
@@ -428,6 +433,8 @@ def claim(*, message_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
         lease_until=now + lease(),
         claim_token=token,
         attempts=F("attempts") + 1,
+        # set by this claim's worker once it sent the message (mark_sent)
+        sent_at=None,
     )
     messages = list(
         OutboxMessage.objects.filter(claim_token=token, status=OutboxStatus.SENDING)
@@ -476,37 +483,67 @@ def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> Non
     logger.log(level, "Sending outbox message %s failed (attempt %s): %s", message.pk, message.attempts, error)
 
 
+# how many sent messages have their texts recorded (and their claim ended) together
+SENT_GROUP = 25
+
+
 @functools.lru_cache(maxsize=8)
-def _record_sent_sql(vendor: str) -> str:
+def _sent_sql(vendor: str) -> dict[str, str]:
     fields = {field.name: field.column for field in OutboxMessage._meta.concrete_fields}
     qn = database.ops.quote_name
-    return (
-        f"UPDATE {qn(OutboxMessage._meta.db_table)} SET {qn(fields['status'])} = %s, {qn(fields['subject'])} = %s, "
-        f"{qn(fields['body_text'])} = %s, {qn(fields['sent_at'])} = %s, {qn(fields['last_error'])} = '', "
-        f"{qn(fields['claim_token'])} = '', {qn(fields['lease_until'])} = NULL, {qn(fields['next_attempt_at'])} = NULL "
-        f"WHERE {qn(fields['id'])} = %s AND {qn(fields['claim_token'])} = %s"
+    table, column = qn(OutboxMessage._meta.db_table), {name: qn(column) for name, column in fields.items()}
+    ended = (
+        f"{column['status']} = %s, {column['last_error']} = '', {column['claim_token']} = '', "
+        f"{column['lease_until']} = NULL, {column['next_attempt_at']} = NULL"
     )
-
-
-def record_sent(*, message_id: int, token: str, rendered: RenderedMessage) -> bool:
-    """Mark one claimed message sent, with what it said; False if the claim was no longer ours.
-
-    The same conditional UPDATE as ``filter(pk=…, claim_token=…).update(…)``, written out: it
-    runs once per message of a fan-out, and building it through the ORM cost five times the
-    statement itself."""
-    with database.cursor() as cursor:
-        cursor.execute(
-            _record_sent_sql(database.vendor),
-            [
-                OutboxStatus.SENT.value,
-                rendered.subject,
-                rendered.body_text,
-                database.ops.adapt_datetimefield_value(timezone.now()),
-                message_id,
-                token,
-            ],
+    statements = {
+        # one non-indexed column of one row: the cheapest write that says "it went out"
+        "mark": (
+            f"UPDATE {table} SET {column['sent_at']} = %s WHERE {column['id']} = %s AND {column['claim_token']} = %s"
+        ),
+        "record": (
+            f"UPDATE {table} SET {ended}, {column['subject']} = %s, {column['body_text']} = %s "
+            f"WHERE {column['id']} = %s AND {column['claim_token']} = %s"
+        ),
+    }
+    if vendor == "postgresql":
+        # a group in one statement (executemany would make a round trip per row)
+        statements["record"] = (
+            f"UPDATE {table} SET {ended}, {column['subject']} = sent.subject, {column['body_text']} = sent.body_text "
+            f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS sent(id, subject, body_text) "
+            f"WHERE {table}.{column['id']} = sent.id AND {table}.{column['claim_token']} = %s"
         )
-        return cursor.rowcount == 1
+    return statements
+
+
+def mark_sent(cursor, *, message_id: int, token: str) -> bool:
+    """Write down at once that one claimed message went out (``sent_at``); False if the claim was
+    no longer ours. The row stays ``sending`` under the claim until ``record_sent`` ends it; a
+    worker killed in between leaves it to the sweep, which records it as sent, not to be sent again.
+
+    Written out, not through the ORM: it runs once per message of a fan-out, and building it
+    through the ORM cost five times the statement itself. It touches no indexed column, so it
+    costs a third of the status change (which ``record_sent`` makes for a group at once)."""
+    cursor.execute(
+        _sent_sql(database.vendor)["mark"], [database.ops.adapt_datetimefield_value(timezone.now()), message_id, token]
+    )
+    return cursor.rowcount == 1
+
+
+def record_sent(cursor, *, token: str, texts: list[tuple[int, str, str]]) -> None:
+    """End the claim of messages ``mark_sent`` wrote down (status sent), with what each said:
+    ``texts`` holds (primary key, subject, text) of a group of them, written in one transaction."""
+    if not texts:
+        return
+    sql = _sent_sql(database.vendor)["record"]
+    with transaction.atomic():
+        if database.vendor == "postgresql":
+            ids, subjects, bodies = (list(column) for column in zip(*texts, strict=True))
+            cursor.execute(sql, [OutboxStatus.SENT.value, ids, subjects, bodies, token])
+        else:
+            cursor.executemany(
+                sql, [(OutboxStatus.SENT.value, subject, body, pk, token) for pk, subject, body in texts]
+            )
 
 
 @contextlib.contextmanager
@@ -536,8 +573,8 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
     """Render and send the given messages that are pending and due, over one mail connection.
 
     Safe to run twice and concurrently: each row is sent only by the one run that claimed it,
-    and recorded as sent as soon as it is (a killed worker leaves at most the message in flight
-    to go again). Returns counts by outcome.
+    and written down as sent as soon as it is (a killed worker leaves at most the message in
+    flight to go again; the sweep records the ones it had sent). Returns counts by outcome.
     """
     with commits_not_waiting_for_the_disk():
         return _send(message_ids=message_ids, now=now or timezone.now())
@@ -601,6 +638,8 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
     deadline = time.monotonic() + send_budget_seconds()
     unsent, lost = [], []
     sent = 0
+    texts: list[tuple[int, str, str]] = []
+    cursor = database.cursor()
     try:
         for position, message in enumerate(sendable):
             if not held.keep():
@@ -617,15 +656,25 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
                 _record_failure(message, f"{type(exc).__name__}: {exc}", now)
                 outcome["failed"] += 1
             else:
-                # Recorded at once, not at the end of the batch: a worker killed mid-batch then
+                # Written down at once, not at the end of the batch: a worker killed mid-batch then
                 # leaves only the message in flight to go out again, not every one sent before it.
-                record_sent(message_id=message.pk, token=token, rendered=rendered)
+                mark_sent(cursor, message_id=message.pk, token=token)
                 sent += 1
+                texts.append((message.pk, rendered.subject, rendered.body_text))
+                if len(texts) >= SENT_GROUP:
+                    record_sent(cursor, token=token, texts=texts)
+                    texts = []
     finally:
         try:
             connection.close()
         except Exception:
             logger.warning("Closing the mail connection failed", exc_info=True)
+        try:
+            record_sent(cursor, token=token, texts=texts)
+        except Exception:
+            # they are written down as sent: the sweep records them so when the lease runs out
+            logger.warning("Recording %s sent messages failed; the sweep will", len(texts), exc_info=True)
+        cursor.close()
     if lost:
         logger.warning("Outbox batch lost its lease; %s messages left to the sweep", len(lost))
         outcome["lost"] = len(lost)
@@ -672,8 +721,8 @@ def _all_tasks_taken() -> bool:
 def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     """Hand out again what fell through the cracks.
 
-    - rows in ``sending`` whose lease ran out: their worker died; back to pending (or failed
-      when out of attempts);
+    - rows in ``sending`` whose lease ran out: their worker died; sent if it wrote down that it
+      sent them (``sent_at``), else back to pending (or failed when out of attempts);
     - rows ``pending`` and due whose retry time came, or whose task was lost: a lease after
       their hand-out when the job queue is empty (every task was taken: a killed cluster took
       these with it) or the outbox is idle (no worker touched it for a lease's length), else
@@ -683,6 +732,12 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
     expired = OutboxMessage.objects.filter(status=OutboxStatus.SENDING).filter(
         Q(lease_until__lt=now) | Q(lease_until__isnull=True, claimed_at__lt=now - lease())
     )
+    # sent before their worker died (sent_at written down), not yet recorded: sent, never again
+    recorded = expired.filter(sent_at__isnull=False).update(
+        status=OutboxStatus.SENT, claim_token="", lease_until=None, next_attempt_at=None, last_error=""
+    )
+    if recorded:
+        logger.warning("Recorded %s messages a stopped worker had sent as sent", recorded)
     failed = expired.filter(attempts__gte=max_attempts()).update(
         status=OutboxStatus.FAILED,
         claim_token="",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from events.selectors import events_visible_to
-from events_project.prepared import PreparedGet, insert
+from events_project.prepared import PreparedGet, insert, insert_many
 from notifications.models import OutboxMessage
 from registrations.models import Registration
 from registrations.services.registration import _PUBLIC_EVENT, _readable
@@ -142,6 +142,53 @@ def test_insert_writes_the_row_save_would_write():
     }
     assert inserted._state.adding is False and stored.ticket_secret == inserted.ticket_secret
     assert stored.created_at is not None
+
+
+def test_insert_many_writes_the_rows_bulk_create_would_write():
+    event = factories.EventFactory()
+    start = timezone.now() + dt.timedelta(days=1)
+    rows = [
+        {
+            "kind": "reminder",
+            "recipient_email": f"person{number}@example.org",
+            "recipient_name": f"Person {number}",
+            "context": {"starts_in": "tomorrow", "offset_minutes": 1440, "names": ["Aysel", number]},
+            "event_id": event.pk,
+            "event_start": start,
+            "attempts": number,
+            "dedup_key": f"inserted:{number}",
+        }
+        for number in range(3)
+    ]
+
+    keys = insert_many(OutboxMessage, rows)
+    created = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(**{**row, "dedup_key": f"created:{index}"}) for index, row in enumerate(rows)]
+    )
+
+    compared = [field.attname for field in OutboxMessage._meta.concrete_fields]
+    different = {"id", "dedup_key", "handed_out_at", "created_at", "updated_at"}
+    inserted = list(OutboxMessage.objects.filter(pk__in=keys).order_by("pk"))
+    bulk = list(OutboxMessage.objects.filter(pk__in=[row.pk for row in created]).order_by("pk"))
+    assert len(keys) == 3
+    assert [{name: getattr(row, name) for name in compared if name not in different} for row in inserted] == [
+        {name: getattr(row, name) for name in compared if name not in different} for row in bulk
+    ]
+    assert {row.dedup_key for row in inserted} == {"inserted:0", "inserted:1", "inserted:2"}
+    assert all(row.created_at and row.handed_out_at and row.updated_at for row in inserted)
+
+
+def test_insert_many_writes_long_lists_in_several_statements():
+    rows = [{"kind": "reminder", "recipient_email": f"p{n}@example.org", "dedup_key": f"many:{n}"} for n in range(1200)]
+
+    with CaptureQueriesContext(connection) as queries:
+        keys = insert_many(OutboxMessage, rows)
+
+    assert sorted(keys) == sorted(
+        OutboxMessage.objects.filter(dedup_key__startswith="many:").values_list("pk", flat=True)
+    )
+    assert len(keys) == 1200
+    assert len([query for query in queries if query["sql"].startswith("INSERT")]) >= 3
 
 
 def test_insert_raises_the_integrity_error_save_raises():
