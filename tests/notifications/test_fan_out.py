@@ -245,9 +245,11 @@ def test_a_refused_message_does_not_stop_the_batch_and_is_retried_once(
     assert sorted(delivered) == sorted(person.email for person in people)
 
 
-def test_the_sent_row_records_what_its_recipient_got(db, django_capture_on_commit_callbacks):
+# fewer messages than one group whose texts are recorded together, and more
+@pytest.mark.parametrize("count", [4, outbox.SENT_GROUP + 3])
+def test_the_sent_row_records_what_its_recipient_got(db, django_capture_on_commit_callbacks, count):
     event = _webinar()
-    _people(event, count=4, languages=("",))
+    _people(event, count=count, languages=("",))
     with django_capture_on_commit_callbacks(execute=True):
         queue_due_reminders(now=DAY_BEFORE)
 
@@ -257,6 +259,7 @@ def test_the_sent_row_records_what_its_recipient_got(db, django_capture_on_commi
         assert (row.subject, row.body_text) == (sent.subject, sent.body)
         assert row.sent_at is not None
         assert (row.claim_token, row.lease_until) == ("", None)
+    assert len(mail.outbox) == count
 
 
 def test_muted_recipients_are_skipped_in_a_stamped_batch(db, django_capture_on_commit_callbacks):

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.mail import get_connection
+from django.db import connection
 from django.utils import timezone
 
 from notifications import kinds
@@ -97,6 +99,31 @@ def test_worker_crash_while_sending_is_swept_and_sent_once(registration, django_
     assert swept == {"freed": 1, "failed": 0, "requeued": 1}
     assert message.status == OutboxStatus.SENT
     assert message.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_a_message_sent_before_its_worker_died_is_recorded_sent_not_sent_again(
+    registration, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = _queue(registration)
+    # a worker claimed the row, sent the message and wrote that down, then was killed before it
+    # recorded its group (the status and the text)
+    (claimed,) = outbox.claim(message_ids=[message.pk], now=timezone.now())
+    get_connection().send_messages([outbox._email(claimed, outbox.render_message(claimed))])
+    with connection.cursor() as cursor:
+        assert outbox.mark_sent(cursor, message_id=claimed.pk, token=claimed.claim_token) is True
+    OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = sweep_outbox()
+    send_messages([message.pk])  # and the lost original task arrives late
+    message.refresh_from_db()
+
+    assert swept == {"freed": 0, "failed": 0, "requeued": 0}
+    assert message.status == OutboxStatus.SENT
+    assert (message.claim_token, message.lease_until, message.attempts) == ("", None, 1)
+    assert message.sent_at is not None
     assert len(mail.outbox) == 1
 
 
