@@ -20,10 +20,16 @@ def broker() -> Broker:
     return _brokers[pid]
 
 
-def enqueue(func: str, *args) -> None:
+def enqueue(func: str, *args, keep_result: bool = True) -> None:
     """Run ``func`` (a dotted path) in a worker with positional primary-key arguments.
 
     Positional only: keyword names like ``hook``, ``group`` or ``timeout`` would be taken
-    by django-q2 as its own options.
+    by django-q2 as its own options. ``keep_result`` False: a success is not saved as a django-q2
+    task record (a failure still is), for jobs whose outcome is recorded elsewhere (the outbox's
+    send batches: saving each one's success made the cluster read back up to ``save_limit`` task
+    records to prune them, several milliseconds a batch).
     """
-    async_task(func, *args, broker=broker())
+    if keep_result:
+        async_task(func, *args, broker=broker())
+    else:
+        async_task(func, *args, broker=broker(), save=False)

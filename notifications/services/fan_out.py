@@ -70,13 +70,27 @@ def _marker(key: str) -> str:
     return f"\ue000{key}&\ue001"
 
 
-def _put_in(text: str, values: dict[str, str]) -> str:
-    def value(match):
-        found = values[match.group(1)]
-        # what django.utils.html.escape writes, without its lazy-string wrapper (six calls a message)
-        return html.escape(found) if match.group(2) == "&amp;" else found
+class _Marked:
+    """A text with markers, cut at them once: each message's copy is its pieces joined with the
+    message's values (no search through the whole HTML page for every message)."""
 
-    return MARKER.sub(value, text)
+    __slots__ = ("pieces", "tail")
+
+    def __init__(self, text: str):
+        cut = MARKER.split(text)  # text, key, "&" or "&amp;", text, key, ..., text
+        self.pieces = tuple(
+            (cut[index], cut[index + 1], cut[index + 2] == "&amp;") for index in range(0, len(cut) - 1, 3)
+        )
+        self.tail = cut[-1]
+
+    def fill(self, values: dict[str, str]) -> str:
+        parts = []
+        for text, key, escaped in self.pieces:
+            parts.append(text)
+            # what django.utils.html.escape writes, without its lazy-string wrapper
+            parts.append(html.escape(values[key]) if escaped else values[key])
+        parts.append(self.tail)
+        return "".join(parts)
 
 
 class NotStampable(Exception):  # noqa: N818 -- not an error: the group is rendered in full
@@ -105,14 +119,14 @@ def _plain(value: str) -> bool:
 class _Stamp:
     def __init__(self, *, values: dict, subject: str, body: str, html: str, personal_keys: tuple[str, ...]):
         self.values = values
-        self.subject = subject
-        self.body = body
-        self.html = html
+        self.subject = _Marked(subject)
+        self.body = _Marked(body)
+        self.html = _Marked(html)
         self.personal_keys = personal_keys
         # The body's HTML paragraphs, made once: a message whose personal values in the body are
         # plain, in words that are plain around them, gets them put in (escaped); else its own.
         tidy = tidy_body(body)
-        self.content = html_paragraphs(tidy)
+        self.content = _Marked(html_paragraphs(tidy))
         self.content_keys = tuple(sorted(set(MARKER.findall(escape(tidy)))))
         self.content_stamped = all(
             _plain(MARKER.sub("", word)) or not MARKER.search(word) for word in escape(tidy).split()
@@ -120,7 +134,7 @@ class _Stamp:
 
     def _content(self, mine: dict):
         if self.content_stamped and all(_plain(mine[key]) for key, _escaped in self.content_keys):
-            stamped = _put_in(self.content, mine)
+            stamped = self.content.fill(mine)
             return lambda body: stamped
         return html_paragraphs
 
@@ -129,13 +143,13 @@ class _Stamp:
         values = {**self.values, **mine}
 
         def page(context: dict) -> str:
-            return _put_in(self.html, {**mine, **{part: str(context[part]) for part in PAGE_PARTS}})
+            return self.html.fill({**mine, **{part: str(context[part]) for part in PAGE_PARTS}})
 
         return finish(
             kind=kind,
             values=values,
-            subject=_put_in(self.subject, mine),
-            body=_put_in(self.body, mine),
+            subject=self.subject.fill(mine),
+            body=self.body.fill(mine),
             language=language,
             page=page,
             content=self._content(mine),

@@ -51,7 +51,7 @@ def _race(send) -> list[BaseException]:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_the_same_batch_send_each_message_once(monkeypatch):
-    monkeypatch.setattr(outbox, "enqueue", lambda *args: None)
+    monkeypatch.setattr(outbox, "enqueue", lambda *args, **options: None)
     ids = _queued_ids(factories.EventFactory())
 
     errors = _race(lambda: send_outbox_messages(message_ids=ids))
@@ -66,7 +66,7 @@ def test_two_workers_sending_the_same_batch_send_each_message_once(monkeypatch):
 def test_control_without_the_claim_the_race_sends_duplicates(monkeypatch):
     from django.core.mail import EmailMessage, get_connection
 
-    monkeypatch.setattr(outbox, "enqueue", lambda *args: None)
+    monkeypatch.setattr(outbox, "enqueue", lambda *args, **options: None)
     _queued_ids(factories.EventFactory())
     barrier = threading.Barrier(2)
 
