@@ -226,7 +226,7 @@ def insert_many(model: type[Model], rows: list[dict], *, using: str = "default")
     What ``bulk_create`` writes, without building a model instance per row or preparing every
     value through its field: None, a string for a text field and an int for an integer or a
     foreign key go in as they are (what their field makes of them), anything else through
-    ``get_db_prep_save`` (datetimes, JSON). Defaults
+    ``get_db_prep_save`` (datetimes, JSON), once per distinct hashable value of a column. Defaults
     and ``auto_now`` times are taken once for all rows. No signals are sent, as by ``bulk_create``.
     """
     connection = connections[using]
@@ -238,22 +238,32 @@ def insert_many(model: type[Model], rows: list[dict], *, using: str = "default")
     for field in fields:
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         defaults[field.attname] = field.get_db_prep_save(now if auto else field.get_default(), connection)
-    as_is = {field.attname: _written_as_is(field) for field in fields}
+    as_is = [_written_as_is(field) for field in fields]
+    # a value that repeats (a fan-out's event start) is prepared once
+    prepared_once: dict[tuple, object] = {}
 
-    def prepared(field, row):
-        if field.attname not in row:
-            return defaults[field.attname]
-        value = row[field.attname]
-        if value is None or type(value) is as_is[field.attname]:
+    def prepared(index, field, value):
+        if value is None or type(value) is as_is[index]:
             return value
-        return field.get_db_prep_save(value, connection)
+        try:
+            return prepared_once[index, value]
+        except KeyError:
+            prepared_once[index, value] = field.get_db_prep_save(value, connection)
+            return prepared_once[index, value]
+        except TypeError:  # not hashable (JSON)
+            return field.get_db_prep_save(value, connection)
 
+    columns = [(index, field, field.attname, defaults[field.attname]) for index, field in enumerate(fields)]
     size = max(1, min(500, connection.ops.bulk_batch_size(list(fields), rows)))
     keys = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            params = [prepared(field, row) for row in chunk for field in fields]
+            params = [
+                prepared(index, field, row[attname]) if attname in row else default
+                for row in chunk
+                for index, field, attname, default in columns
+            ]
             cursor.execute(_insert_many_sql(model, using, len(chunk)), params)
             keys.extend(key for (key,) in cursor.fetchall())
     return keys

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.mail import get_connection
+from django.core.mail.message import sanitize_address
 from django.db import connection
 from django.utils import timezone
 
@@ -488,3 +489,23 @@ def test_resend_of_a_message_still_on_its_way_is_refused(registration):
 
     assert refused.value.code == "message_pending"
     assert not message.can_be_resent
+
+
+@pytest.mark.parametrize(
+    ("name", "email"),
+    [
+        ("Aysel Mammadova", "aysel@example.org"),
+        ("", "a.b+c_d-e@Sub.Example.ORG"),
+        ("Participant 42", "participant42@example.org"),
+        ("J. Smith", "j@example.org"),
+        ("O'Brien, Pat", "pat@example.org"),
+        ("Ünal Ağa", "unal@example.org"),
+        ("Line\nbreak", "line@example.org"),
+        ("Two  spaces ", "two@example.org"),
+        ("a" * 80, "long@example.org"),
+        ("Name", "ünal@exämple.org"),
+        ("Name", 'quoted"local@example.org'),
+    ],
+)
+def test_the_to_header_is_what_sanitize_address_writes(name, email):
+    assert outbox.recipient_header(name, email) == sanitize_address((" ".join(name.split()), email), "utf-8")
