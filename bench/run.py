@@ -827,6 +827,16 @@ def main(argv=None) -> int:
             commits <= TARGET_RUSH_COMMITS,
         )
         check(failures, "every registration created (201)", str(created), "True", created)
+        if rush_phase.count:
+            # what the machine's cores allow at the CPU one registration took, everyone's included
+            client = rush_phase.client_seconds / rush_phase.count
+            total_ms = ((rush_phase.server_cpu or 0) + (rush_phase.database_cpu or 0) + client) * 1000
+            ceiling = (os.cpu_count() or 1) * 1000 / total_ms if total_ms else 0.0
+            share = ceiling / floor_throughput if floor_throughput else 0.0
+            print(
+                f"  CPU ceiling of the rush              {ceiling:7.0f}/s   ({os.cpu_count()} cores / {total_ms:.2f} ms"
+                f" per registration: gunicorn, database, the bench's clients; {share:.2f} of the floor)"
+            )
         confirmed, waiting, seats_taken = (int(value) for value in truth.split())
         exact = confirmed == args.rush_capacity == seats_taken and confirmed + waiting == burst.count
         burst_p95 = burst.percentile(0.95)
