@@ -81,6 +81,17 @@ def zone_label(event) -> str:
     return f"{event.timezone}, UTC{offset[:3]}:{offset[3:]}"
 
 
+# A label written as a sentence ("I agree that …." / "May we record you?") ends in its own
+# punctuation; before the ": " of "label: message" it would read ".:" or "?:".
+CLOSING_PUNCTUATION = ".?!:;,…"
+
+
+@register.filter
+def summary_label(label) -> str:
+    """A field's label as it opens a line of the error summary, "label: message"."""
+    return str(label).rstrip().rstrip(CLOSING_PUNCTUATION).rstrip()
+
+
 @register.filter
 def percent(value) -> str:
     if value is None:
