@@ -74,13 +74,6 @@ def google_calendar_url(event) -> str:
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-@register.filter
-def zone_label(event) -> str:
-    """'Asia/Baku, UTC+04:00': the zone's name and the offset on the event's day."""
-    offset = event.local_start.strftime("%z")
-    return f"{event.timezone}, UTC{offset[:3]}:{offset[3:]}"
-
-
 # A label written as a sentence ("I agree that …." / "May we record you?") ends in its own
 # punctuation; before the ": " of "label: message" it would read ".:" or "?:".
 CLOSING_PUNCTUATION = ".?!:;,…"
