@@ -43,6 +43,7 @@ from teams.models import TeamInvitation
 )
 # settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
 middleware.DatabaseUnavailableMiddleware, middleware.RejectNulMiddleware, middleware.MethodNotAllowedPageMiddleware
+middleware.ContentSecurityPolicyMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData
 staticfiles.StaticFilesStorage

@@ -336,6 +336,7 @@ class Phase:
         self.database_seconds = 0.0
         self.database_cpu = None
         self.backends_exited = 0
+        self.client_seconds = 0.0
         self.exhausted = False
 
     def run(
@@ -387,6 +388,7 @@ class Phase:
         admin = database.admin_connection() if database is not None and database.pg_name else None
         backends = CpuMeter(lambda: database.database_pids(admin)).start() if admin else None
         count_before = len(self.latencies)
+        client_before = time.process_time()
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -394,6 +396,7 @@ class Phase:
             thread.join()
         # a phase may run in several slices (interleaved with another): totals accumulate
         self.elapsed += time.perf_counter() - started
+        self.client_seconds += time.process_time() - client_before
         worker_seconds = workers.stop() if workers else None
         backend_seconds = backends.stop() if backends else None
         if admin is not None:
@@ -438,6 +441,9 @@ class Phase:
             cpu.append(f"gunicorn {self.server_cpu * 1000:.2f}")
         if self.database_cpu is not None:
             cpu.append(f"PostgreSQL {self.database_cpu * 1000:.2f}")
+        if cpu and self.count:
+            # the bench's own threads share the machine's cores with the server
+            cpu.append(f"the bench's clients {self.client_seconds / self.count * 1000:.2f}")
         if cpu:
             exited = f" ({self.backends_exited} backends exited during it)" if self.backends_exited else ""
             print(f"            server CPU per request: {', '.join(cpu)} ms{exited}")
@@ -821,6 +827,16 @@ def main(argv=None) -> int:
             commits <= TARGET_RUSH_COMMITS,
         )
         check(failures, "every registration created (201)", str(created), "True", created)
+        if rush_phase.count:
+            # what the machine's cores allow at the CPU one registration took, everyone's included
+            client = rush_phase.client_seconds / rush_phase.count
+            total_ms = ((rush_phase.server_cpu or 0) + (rush_phase.database_cpu or 0) + client) * 1000
+            ceiling = (os.cpu_count() or 1) * 1000 / total_ms if total_ms else 0.0
+            share = ceiling / floor_throughput if floor_throughput else 0.0
+            print(
+                f"  CPU ceiling of the rush              {ceiling:7.0f}/s   ({os.cpu_count()} cores / {total_ms:.2f} ms"
+                f" per registration: gunicorn, database, the bench's clients; {share:.2f} of the floor)"
+            )
         confirmed, waiting, seats_taken = (int(value) for value in truth.split())
         exact = confirmed == args.rush_capacity == seats_taken and confirmed + waiting == burst.count
         burst_p95 = burst.percentile(0.95)

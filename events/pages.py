@@ -87,7 +87,7 @@ def event_detail(request, pk: int):
         "event": event,
         "speakers": accepted_speakers(event),
         "manages": manages,
-        "checks_in": manages or can_check_in(request.user, event),
+        "checks_in": can_check_in(request.user, event),
         "registration_open": event.registration_is_open(),
         "is_cancelled": event.status == EventStatus.CANCELLED,
         "own_registration": own_registration(request.user, event),

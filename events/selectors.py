@@ -58,8 +58,9 @@ def events_managed_by(user) -> QuerySet[Event]:
 
 
 def events_checked_in_by(user) -> QuerySet[Event]:
-    """The events whose door the user may work: the rule of ``permissions.can_check_in``
-    (organisers and check-in staff of each event; every event for superusers)."""
+    """The events whose door the user may work: organisers and check-in staff of each event
+    (every event for superusers). The one home of the door rule: ``permissions.can_check_in``
+    asks this for one event."""
     if not _signed_in(user):
         return Event.objects.none()
     if user.is_superuser:

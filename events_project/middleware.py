@@ -1,7 +1,14 @@
+import functools
 import logging
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -84,3 +91,54 @@ class MethodNotAllowedPageMiddleware:
         page = render(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page
+
+
+# what a view's decorator (csp_update, csp_replace, csp, csp_exempt) leaves on its response
+_POLICY_CHANGES = tuple(
+    f"_csp_{change}{mode}" for change in ("config", "update", "replace", "exempt") for mode in ("", "_ro")
+)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's own policy built once per process.
+
+    django-csp builds the header from the settings for every response, twice (the enforced
+    policy and the report-only one): a tenth of a bare page's CPU. Almost every response
+    carries the site's policy as the settings say it, unchanged; those get the header built
+    the first time. A response whose view changes the policy (``csp_update`` on the API docs,
+    ``csp_exempt``), a request that asked for a nonce, a response that set the header itself,
+    excluded prefixes and Django's debug pages go through django-csp as they are.
+    """
+
+    def process_response(self, request, response):
+        headers = _site_policy_headers()
+        if (
+            headers is None
+            or getattr(request, "_csp_nonce", None) is not None
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or any(hasattr(response, name) for name in _POLICY_CHANGES)
+        ):
+            return super().process_response(request, response)
+        for header, value in headers:
+            response[header] = value
+        # as django-csp does: a nonce asked for after the header is written is an error
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@functools.cache
+def _site_policy_headers() -> tuple[tuple[str, str], ...] | None:
+    """The headers of the settings' policies, or None where django-csp decides per request
+    (excluded URL prefixes, or DEBUG, whose error pages it leaves without a policy)."""
+    policies = (settings.CONTENT_SECURITY_POLICY or {}, settings.CONTENT_SECURITY_POLICY_REPORT_ONLY or {})
+    if settings.DEBUG or any(policy.get("EXCLUDE_URL_PREFIXES") for policy in policies):
+        return None
+    built = ((HEADER, build_policy()), (HEADER_REPORT_ONLY, build_policy(report_only=True)))
+    return tuple((header, value) for header, value in built if value)
+
+
+@receiver(setting_changed)
+def _forget_site_policy(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
+        _site_policy_headers.cache_clear()

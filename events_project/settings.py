@@ -80,7 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below): django-csp's, the site's policy built once
+    "events_project.middleware.ContentSecurityPolicyMiddleware",
     "events_project.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,10 +173,9 @@ _CSP = {
         "frame-ancestors": ["'none'"],
     }
 }
-if env_bool("CSP_REPORT_ONLY"):
-    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
-else:
-    CONTENT_SECURITY_POLICY = _CSP
+# one of the two is the policy, the other None (django-csp sends no header for it)
+CONTENT_SECURITY_POLICY = None if env_bool("CSP_REPORT_ONLY") else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if env_bool("CSP_REPORT_ONLY") else None
 
 # --- Sign-in lockout (django-axes) ------------------------------------------------------
 # Every sign-in path (the site's /accounts/login/, the admin's /admin/login/, the API's

@@ -40,12 +40,8 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
         """Add ``number`` requests to the client's current period; the period's count so far."""
         redis = _redis_of(self.cache)
         if redis is not None:
-            # one round trip, whether the period runs or starts here (most registrants are new)
-            key = self.cache.make_key(self.key)
-            pipeline = redis.pipeline(transaction=True)
-            pipeline.set(key, 0, ex=self.duration, nx=True)
-            pipeline.incrby(key, number)
-            return pipeline.execute()[1]
+            # one command, whether the period runs or starts here (most registrants are new)
+            return _count_in_period(redis)(keys=[self.cache.make_key(self.key)], args=[number, self.duration])
         try:
             return self.cache.incr(self.key, number)
         except ValueError:  # no period running: this request starts one
@@ -65,6 +61,20 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
             return float(max(redis.ttl(self.cache.make_key(self.key)), 1))
         since = self.cache.get(f"{self.key}:since", self.now)
         return max(since + self.duration - self.now, 1.0)
+
+
+# Atomic on the server: add to the counter, and start its period if this made it.
+_COUNT_IN_PERIOD = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+if count == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return count
+"""
+
+
+@functools.cache
+def _count_in_period(redis):
+    """The counting script on this client (sent once, then called by its digest: EVALSHA)."""
+    return redis.register_script(_COUNT_IN_PERIOD)
 
 
 def _redis_of(cache):

@@ -58,12 +58,19 @@ def organiser_token(username: str = "load-organiser") -> str:
     return Token.objects.get_or_create(user=user)[0].key
 
 
-def published_event(*, title: str, capacity: int | None, organiser_username: str = "load-organiser"):
+def published_event(
+    *,
+    title: str,
+    capacity: int | None,
+    organiser_username: str = "load-organiser",
+    starts_in: dt.timedelta = dt.timedelta(days=14),
+):
+    """A published event; ``starts_in``: from now (the door opens a day before the start)."""
     from django.contrib.auth import get_user_model
 
     from events.models import Event, EventFormat, EventKind, EventStatus
 
-    start = (timezone.now() + dt.timedelta(days=14)).replace(microsecond=0)
+    start = (timezone.now() + starts_in).replace(microsecond=0)
     event = Event.objects.create(
         title=f"{title} {uuid.uuid4().hex[:6]}",
         description="Load test",
@@ -178,7 +185,8 @@ def checkin_storm(*, tickets: int = 2000, online_devices: int = 6, offline_devic
     from registrations.services.tickets import ticket_hash
 
     token = organiser_token()
-    event = published_event(title="Storm outreach visit", capacity=tickets)
+    # today's visit: its door is open (a day before the start to a day after the end)
+    event = published_event(title="Storm outreach visit", capacity=tickets, starts_in=dt.timedelta(hours=1))
     secrets = _tickets(event, tickets)
     base = f"{base_url()}/api/events/{event.pk}/checkin/"
     tally = Tally()
@@ -339,7 +347,7 @@ def database_restart(*, clients: int = 16, seconds: float = 20) -> Row:
 
     token = organiser_token()
     event = published_event(title="Restart webinar", capacity=None)
-    scan_event = published_event(title="Restart visit", capacity=500)
+    scan_event = published_event(title="Restart visit", capacity=500, starts_in=dt.timedelta(hours=1))
     secrets = [secret for _pk, secret in _tickets(scan_event, 500)]
     connections.close_all()  # the restart will break this process's connection too
     url = base_url()

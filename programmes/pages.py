@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats
@@ -16,7 +17,8 @@ from programmes.exceptions import CertificateInvalid
 @require_GET
 @login_required
 def report_page(request, pk):
-    """Printable (and print-to-PDF) impact report; only the programme's organisers see it."""
+    """Printable (and print-to-PDF) impact report; only the programme's organisers see it. Below
+    it, on screen only, what was done to the programme, its cohorts, enrolments and certificates."""
     programme = get_object_or_404(selectors.programmes_visible_to(request.user), pk=pk)
     report = reports.impact_report(programme=programme)
     # bar lengths for the page's charts: people met, relative to the largest row of each table
@@ -28,7 +30,13 @@ def report_page(request, pk):
         year, month = (int(part) for part in row["month"].split("-"))
         row["label"] = formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
     generated_at = dt.datetime.fromisoformat(report["generated_at"])
-    context = {"programme": programme, "report": report, "generated_at": generated_at}
+    context = {
+        "programme": programme,
+        "report": report,
+        "generated_at": generated_at,
+        "action_log": selectors.action_log_of_programme(programme),
+        "time_zone": settings.TIME_ZONE,
+    }
     return no_store(render(request, "programmes/report.html", context))
 
 

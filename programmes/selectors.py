@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from events.models import Event, EventStatus
+from events.models import ActionLogEntry, Event, EventStatus
 from events.selectors import series_managed_by
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 
@@ -99,6 +99,23 @@ def certificates_managed_by(user) -> QuerySet[Certificate]:
         Q(enrolment__cohort__programme__in=_managed_programme_ids(user))
         | Q(series__in=series_managed_by(user).order_by().values("pk"))
     ).select_related("enrolment__cohort__programme")
+
+
+def action_log_of_programme(programme: Programme, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
+    """The newest actions on ``programme`` itself, its cohorts, their enrolments and the
+    enrolments' certificates (its events and series have logs of their own). One query; the caller
+    has checked that the user may see the programme (``programmes_visible_to``)."""
+    cohorts = Cohort.objects.filter(programme_id=programme.pk).values("pk")
+    enrolments = Enrolment.objects.filter(cohort__programme_id=programme.pk).values("pk")
+    certificates = Certificate.objects.filter(enrolment__cohort__programme_id=programme.pk).values("pk")
+    own = (
+        Q(subject_type="programme", subject_id=programme.pk)
+        | Q(subject_type="cohort", subject_id__in=cohorts)
+        | Q(subject_type="enrolment", subject_id__in=enrolments)
+        | Q(subject_type="certificate", subject_id__in=certificates)
+    )
+    entries = ActionLogEntry.objects.filter(own, event__isnull=True)
+    return entries.select_related("actor").order_by("-created_at", "-pk")[:limit]
 
 
 def enrolments_with_relations(queryset: QuerySet[Enrolment] | None = None) -> QuerySet[Enrolment]:

@@ -110,12 +110,17 @@ def run_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def stop_all(processes: list[subprocess.Popen], grace: float = 15) -> None:
-    """SIGTERM each child's process group (runserver and qcluster stop cleanly on it), then
-    SIGKILL whatever is still there after ``grace`` seconds."""
+    """SIGTERM each child (runserver and qcluster stop cleanly on it), then SIGKILL whatever is
+    still in its process group after ``grace`` seconds.
+
+    The child only, not its group: qcluster stops its sentinel and workers itself, and a SIGTERM
+    to the whole group killed the sentinel while it waited on the cluster's stop event, which left
+    qcluster's `stop_event.set()` waiting for ever for that sleeper to wake (so we sat out the
+    whole grace and killed it)."""
     for process in processes:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+                process.terminate()
     deadline = time.monotonic() + grace
     for process in processes:
         try:

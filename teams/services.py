@@ -3,7 +3,7 @@
 An organiser invites an address in a role; the person receives a one-time link
 (:func:`invite_to_team`). Following it, they create an account (name and password) or, signed
 in, link the account they have (:func:`accept_team_invitation`); either way they get the role
-for that one event: door rights (``Event.checkin_staff``, what ``can_check_in`` reads) or a
+for that one event: door rights (``Event.checkin_staff``, what ``events_checked_in_by`` reads) or a
 place among its organisers. Organisers revoke a pending invitation or remove someone later.
 """
 

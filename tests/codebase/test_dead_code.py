@@ -5,10 +5,14 @@ exactly that, and vulture cannot tell them from dead ones.
 """
 
 import ast
+import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+
+from django.template import engines
+from django.template.backends.django import get_installed_libraries
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED = ("unused function", "unused class", "unused method", "unused property", "unused import", "unreachable code")
@@ -65,3 +69,30 @@ def test_no_setting_is_assigned_twice_at_the_top_of_settings():
     )
 
     assert [name for name, count in names.items() if count > 1] == []
+
+
+def _template_texts() -> str:
+    return "\n".join(
+        path.read_text()
+        for app in APPS
+        for path in (ROOT / app).rglob("templates/**/*")
+        if path.is_file() and path.suffix in (".html", ".txt", ".ics", ".xml")
+    )
+
+
+def test_every_template_filter_and_tag_has_a_template_using_it():
+    """vulture skips what `@register.filter`/`@register.simple_tag` define (a template reaches them),
+    so a filter no template uses any more would stay unnoticed: look for each in the templates."""
+    ours = {name: module for name, module in get_installed_libraries().items() if module.split(".")[0] in APPS}
+    libraries = engines["django"].engine.template_libraries
+    texts = _template_texts()
+    unused = [
+        f"{module}.{name}"
+        for library_name, module in ours.items()
+        for name in (*libraries[library_name].filters, *libraries[library_name].tags)
+        if not re.search(rf"\|\s*{name}\b|\{{%\s*{name}\b", texts)
+    ]
+
+    assert "event_pages" in ours  # the libraries were found: the check below checks something
+
+    assert unused == []

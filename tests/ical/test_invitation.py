@@ -40,7 +40,7 @@ def test_request_invitation_has_method_organizer_attendee_and_sequence():
     assert str(component["STATUS"]) == "CONFIRMED"
     assert component.start == event.start
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Berlin"]
-    assert len(recurring_ical_events.of(calendar).at(event.start.date())) == 1
+    assert len(recurring_ical_events.of(calendar).at(event.start.astimezone(event.zone).date())) == 1
 
 
 def test_change_sends_a_request_with_a_higher_sequence():

@@ -11,6 +11,7 @@ from notifications.models import OutboxMessage
 from registrations.models import Question
 from registrations.services.registration import register
 from tests import factories
+from tests.pages.conftest import descriptions
 
 pytestmark = pytest.mark.django_db
 BAKU = zoneinfo.ZoneInfo("Asia/Baku")
@@ -254,3 +255,13 @@ def test_event_overview_shows_the_local_time_without_the_zone_name(organiser_web
 
     assert "(Asia/Baku)" not in text
     assert "Baku time (UTC+4)" in text  # an online event says whose time it is
+
+
+def test_a_refused_workspace_form_describes_each_field_by_its_error_list(organiser_web):
+    response = organiser_web.post(
+        "/manage/events/new/outreach_visit/", event_data(title="", reminders=["nope"], waiting_list_enabled=None)
+    )
+
+    described_by, missing = descriptions(response.text)
+    assert {"id_title_error", "id_region_error"} <= set(described_by)
+    assert missing == []

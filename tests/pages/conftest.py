@@ -1,4 +1,5 @@
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,26 @@ from tests import factories
 
 PAGE_BUDGET = 200 * 1024
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
+
+
+class _References(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids, self.described_by = set(), []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        self.described_by += (attributes.get("aria-describedby") or "").split()
+
+
+def descriptions(html: str) -> tuple[list[str], list[str]]:
+    """The ids a page's aria-describedby attributes name, and those of them no element has (a
+    screen reader then reads a field without its error or help)."""
+    page = _References(html)
+    return page.described_by, [reference for reference in page.described_by if reference not in page.ids]
 
 
 def first_load_bytes(response) -> int:

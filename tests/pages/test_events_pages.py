@@ -1,9 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils.timezone import now
 
 from events.models import EventFormat, EventKind, EventStatus
+from events.selectors import events_checked_in_by
 from tests import factories
 from tests.pages.conftest import PAGE_BUDGET, signed_in
 
@@ -383,3 +386,21 @@ def test_event_page_counts_people_waiting(client, sign_up):
 
     assert "(2 waiting)" in page
     assert "2 people registered" in page
+
+
+def test_event_page_offers_the_door_to_whom_events_checked_in_by_lets_in(client, organiser):
+    staff, another_organiser = factories.UserFactory(), factories.OrganiserFactory()
+    event = factories.EventFactory(organisers=[organiser])
+    event.checkin_staff.add(staff)
+    factories.EventFactory(organisers=[another_organiser])
+    check_in_link = f'href="{reverse("checkin", args=[event.pk])}"'
+    offered, allowed = [], []
+
+    for user in (organiser, staff, another_organiser, None):
+        client.logout()
+        if user is not None:
+            signed_in(client, user)
+        offered.append(check_in_link in client.get(f"/events/{event.pk}/").text)
+        allowed.append(events_checked_in_by(user or AnonymousUser()).filter(pk=event.pk).exists())
+
+    assert offered == allowed == [True, True, False, False]

@@ -1,10 +1,12 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.core import mail
 
 from registrations.models import Registration, RegistrationStatus
 from registrations.services.tickets import ticket_payload
 from tests import factories
-from tests.pages.conftest import PAGE_BUDGET, signed_in
+from tests.pages.conftest import PAGE_BUDGET, descriptions, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +61,7 @@ def test_register_shows_clear_field_errors(client, event):
     assert "Please correct the marked fields." in page
     assert "Enter a valid email address." in page
     assert "We cannot register you without this consent." in page
-    assert f'id="id_question_{question.pk}_errors"' in page
+    assert f'id="id_question_{question.pk}_error"' in page
     assert 'aria-invalid="true"' in page
     assert not Registration.objects.exists()
 
@@ -285,6 +287,93 @@ def test_failed_register_lists_errors_in_a_focusable_summary(client, event):
     assert 'class="notice bad error-summary" role="alert" tabindex="-1" id="errors" data-error-summary' in page
     assert 'href="#id_email"' in page and 'href="#id_consent_data_processing"' in page
     assert page.index("data-error-summary") < page.index('<form method="post"')
+
+
+class PageParts(HTMLParser):
+    """The attributes of every element, and the lines of the error summary (its links to the
+    fields, above the form) as they are read aloud."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.summary_lines: list[str] = []
+        self._in_summary_link = self._form_seen = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.elements.append((tag, attributes))
+        self._form_seen = self._form_seen or tag == "form"
+        if tag == "a" and attributes.get("href", "").startswith("#id_") and not self._form_seen:
+            self._in_summary_link = True
+            self.summary_lines.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_summary_link = False
+
+    def handle_data(self, data):
+        if self._in_summary_link:
+            self.summary_lines[-1] += data
+
+    def element(self, id_: str) -> dict:
+        return next(attributes for _, attributes in self.elements if attributes.get("id") == id_)
+
+
+def test_register_marks_the_consent_box_required_in_the_html(client, event):
+    page = PageParts(client.get(f"/events/{event.pk}/register/").text)
+
+    consent = page.element("id_consent_data_processing")
+    assert (consent["type"], "required" in consent) == ("checkbox", True)
+
+
+def test_register_refuses_a_missing_consent_on_the_server_too(client, event):
+    response = client.post(f"/events/{event.pk}/register/", form_data(consent_data_processing=""))
+
+    page = PageParts(response.text)
+    assert response.status_code == 200
+    assert page.element("id_consent_data_processing")["aria-invalid"] == "true"
+    assert not Registration.objects.exists()
+
+
+def test_failed_register_describes_each_field_by_elements_that_exist(client, event):
+    factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    described_by, missing = descriptions(client.post(f"/events/{event.pk}/register/", {"name": "", "email": "x"}).text)
+
+    assert "id_consent_data_processing_error" in described_by
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("language", "consent_line", "recording_line"),
+    [
+        (
+            "en",
+            "I agree that the programme stores my registration details to organise this event: "
+            "We cannot register you without this consent.",
+            "May we record you during this event: This field is required.",
+        ),
+        (
+            "az",
+            "Proqramın bu tədbiri təşkil etmək üçün qeydiyyat məlumatlarımı saxlamasına razıyam: "
+            "Bu razılıq olmadan sizi qeydiyyata ala bilmərik.",
+            "Tədbir zamanı sizi qeydə ala bilərikmi: Bu sahə tələb edilir.",
+        ),
+    ],
+)
+def test_error_summary_reads_a_label_ending_in_punctuation_without_a_stray_mark(
+    client, language, consent_line, recording_line
+):
+    event = factories.EventFactory(asks_recording_consent=True)
+
+    response = client.post(
+        f"/events/{event.pk}/register/",
+        form_data(consent_data_processing=""),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert PageParts(response.text).summary_lines == [recording_line, consent_line]
 
 
 def test_ticket_of_waiting_registration_says_the_position_once(client, sign_up):

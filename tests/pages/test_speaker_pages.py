@@ -3,7 +3,7 @@ import pytest
 from feeds.models import CalendarFeed
 from speakers.models import AssignmentStatus
 from tests import factories
-from tests.pages.conftest import PAGE_BUDGET, signed_in
+from tests.pages.conftest import PAGE_BUDGET, descriptions, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +226,6 @@ def test_profile_form_errors_are_summed_up_on_top(client, speaker):
     page = client.post("/speaker/profile/", {"name": "", "email": "not an address"}).text
 
     assert "data-error-summary" in page and 'href="#id_email"' in page and 'href="#id_name"' in page
+    described_by, missing = descriptions(page)
+    assert {"id_name_error", "id_email_error"} <= set(described_by)
+    assert missing == []

@@ -1,4 +1,4 @@
-"""The README's run command as a person uses it: a busy port, the banner, a real Ctrl-C."""
+"""The README's run command as a person uses it: a busy port, the banner, a real Ctrl-C (or SIGTERM)."""
 
 import importlib.util
 import os
@@ -76,7 +76,8 @@ def test_run_refuses_a_busy_port_with_a_clear_message():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_run_prints_logins_last_and_stops_everything_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_run_prints_logins_last_and_stops_everything_promptly_on_ctrl_c_or_sigterm(tmp_path, stop_signal):
     port = free_port()
     env = {
         **{key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TESTING")},
@@ -104,14 +105,18 @@ def test_run_prints_logins_last_and_stops_everything_on_ctrl_c(tmp_path):
             pass
         children = [pid for pid in processes_with(str(tmp_path)) if pid != service.pid]
 
-        os.killpg(service.pid, signal.SIGINT)
+        os.killpg(service.pid, stop_signal)
+        signalled = time.monotonic()
         code = service.wait(timeout=30)
+        # runserver and qcluster stop in a second or two; dev.py's grace before SIGKILL is 15 s
+        stopped_after = time.monotonic() - signalled
     finally:
         if service.poll() is None:
             os.killpg(service.pid, signal.SIGKILL)
     rest = service.stdout.read()
 
     assert code == 0, rest
+    assert stopped_after < 10, rest
     assert banner.index("Site:") < banner.index("Organiser login:") < banner.index("press Ctrl-C")
     assert banner.count("Enqueued") == 0
     assert len(children) >= 2  # web server and worker

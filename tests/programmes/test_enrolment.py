@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import icalendar
 import pytest
 from django.utils import timezone
 
@@ -220,3 +221,108 @@ def test_leaving_a_cohort_is_one_message_listing_the_cancelled_sessions(
     (email,) = [sent for sent in mail.outbox if "leyla@example.org" in sent.to[0]]
     assert email.subject == f"You have left {cohort.name}"
     assert email.body.count("\n- ") == len(future)
+
+
+def _calendar_files(email) -> dict[str, icalendar.Calendar]:
+    return {
+        name: icalendar.Calendar.from_ical(content)
+        for name, content, content_type in email.attachments
+        if content_type.startswith("text/calendar")
+    }
+
+
+def _left(enrolment, capture) -> object:
+    from django.core import mail
+
+    mail.outbox = []
+    with capture(execute=True):
+        services.leave_cohort(enrolment=enrolment)
+    (email,) = [sent for sent in mail.outbox if enrolment.email in sent.to[0]]
+    return email
+
+
+def test_leaving_a_cohort_cancels_the_calendar_entry_of_each_confirmed_session_only(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    """The confirmations sent each confirmed place a METHOD:REQUEST; the one message about leaving
+    takes them back with the registration cancellation's helper. A place on the waiting list had
+    no invitation: nothing to take back."""
+    from events.ical import event_uid
+
+    confirmed = session(mentoring_series, future[0])
+    full = session(mentoring_series, future[1], capacity=1, seats_taken=1)
+    record(full, "first@example.org", source="online")
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+    assert Registration.objects.get(event=full, email="leyla@example.org").status == "waitlisted"
+
+    email = _left(enrolment, django_capture_on_commit_callbacks)
+
+    calendars = _calendar_files(email)
+    assert list(calendars) == ["invite.ics"]
+    calendar = calendars["invite.ics"]
+    (vevent,) = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "CANCEL"
+    assert (str(vevent["UID"]), str(vevent["STATUS"])) == (event_uid(confirmed), "CANCELLED")
+    assert str(vevent["ATTENDEE"]) == "mailto:leyla@example.org"
+    assert email.body.count("\n- ") == 2  # both sessions are listed
+    assert "The attached calendar updates remove these sessions from your calendar." in email.body
+    # one calendar file: it is also the message's calendar part, as for a cancelled registration
+    calendar_part = "text/calendar; method=CANCEL; charset=utf-8"
+    assert [mimetype for _, mimetype in email.alternatives] == ["text/html", calendar_part]
+
+
+def test_leaving_a_cohort_sends_one_calendar_cancellation_per_session(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    from events.ical import event_uid
+
+    upcoming = [session(mentoring_series, start) for start in future[:3]]
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    email = _left(enrolment, django_capture_on_commit_callbacks)
+
+    calendars = _calendar_files(email)
+    assert list(calendars) == ["invite-1.ics", "invite-2.ics", "invite-3.ics"]
+    assert [calendar["METHOD"] for calendar in calendars.values()] == ["CANCEL"] * 3
+    # one event each (an iTIP message is about one UID), in the order the message lists them
+    assert [[str(vevent["UID"]) for vevent in calendar.walk("VEVENT")] for calendar in calendars.values()] == [
+        [event_uid(event)] for event in upcoming
+    ]
+    # several sessions are not alternatives of one message: attached files only
+    assert [mimetype for _, mimetype in email.alternatives] == ["text/html"]
+
+
+def test_leaving_a_cohort_with_no_calendar_invitation_attaches_no_calendar(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    full = session(mentoring_series, future[0], capacity=1, seats_taken=1)
+    record(full, "first@example.org", source="online")
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    email = _left(enrolment, django_capture_on_commit_callbacks)
+
+    assert _calendar_files(email) == {}
+    assert "calendar" not in email.body
+
+
+def test_leaving_a_cohort_says_so_in_azerbaijani_too(cohort, mentoring_series, future):
+    from notifications.models import OutboxMessage
+    from notifications.services.rendering import render
+
+    session(mentoring_series, future[0])
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+    services.leave_cohort(enrolment=enrolment)
+    message = OutboxMessage.objects.get(kind="cohort_left")
+
+    rendered = render(
+        kind=message.kind,
+        recipient_email=message.recipient_email,
+        recipient_name=message.recipient_name,
+        about=enrolment,
+        event=None,
+        context=message.context,
+        language="az",
+    )
+
+    assert "Əlavə edilmiş təqvim yeniləmələri bu görüşləri təqviminizdən silir." in rendered.body_text
+    assert [attachment["filename"] for attachment in rendered.attachments] == ["invite.ics"]

@@ -1,5 +1,7 @@
 """Journey figures on a seeded programme with known answers, and the missed-twice alert."""
 
+import datetime as dt
+
 import pytest
 
 from notifications.models import OutboxMessage
@@ -30,12 +32,14 @@ def seeded(enrolment, mentoring_series, programme, past, future):
     record(sessions[5], EMAIL, "unknown", status="cancelled")
     upcoming = session(mentoring_series, future[0])
     record(upcoming, EMAIL, "unknown")
-    webinar = factories.WebinarFactory(title="Careers in data science", start=past[2], end=past[2].replace(hour=23))
+    webinar = factories.WebinarFactory(
+        title="Careers in data science", start=past[2], end=past[2] + dt.timedelta(hours=2)
+    )
     programme.events.add(webinar)
     record(webinar, EMAIL, "attended", source="online")
     # someone else's attendance and an event outside the programme do not count
     record(sessions[0], "other@example.org", "no_show")
-    record(factories.EventFactory(start=past[1], end=past[1].replace(hour=23)), EMAIL, "attended")
+    record(factories.EventFactory(start=past[1], end=past[1] + dt.timedelta(hours=2)), EMAIL, "attended")
     return sessions, upcoming, webinar
 
 
