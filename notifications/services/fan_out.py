@@ -7,7 +7,11 @@ organiser's wording, the JSON context, and which personal values are empty) are 
 same templates with the same common values. So the templates (subject, body and the HTML page)
 are rendered once per group with a marker in place of each personal value (the *stamp*); each
 message is the stamp with its own values put in, then tidied, given its call to action, footer
-and HTML paragraphs exactly as a full render does (``rendering.finish``).
+and HTML paragraphs exactly as a full render does (``rendering.finish``). Where a message's values
+are all on one line (no line break, no run of spaces, no space at an end: what tidying leaves
+alone), finish's work is done once on the stamp: the message is its tidied subject, text (with
+call to action and footer), preheader and page with the values put in, unless putting them in
+would change what finish decided (a subject it would cut, a link found in the body or not).
 
 What keeps it exact:
 
@@ -117,13 +121,34 @@ def _plain(value: str) -> bool:
     return not any(character in value for character in ".@:\n\r") and value == value.strip()
 
 
+def _one_line(value: str) -> bool:
+    """A value that tidying leaves as it is wherever it stands: no line break, no run of spaces,
+    no space at either end (then tidying the filled text is filling the tidied one)."""
+    return value == " ".join(value.split())
+
+
 class _Stamp:
-    def __init__(self, *, values: dict, subject: str, body: str, html: str, personal_keys: tuple[str, ...]):
+    def __init__(self, *, values: dict, subject: str, body: str, made: RenderedMessage, personal_keys: tuple[str, ...]):
+        """``subject`` and ``body`` as the templates wrote them, ``made`` what ``finish`` made of
+        them (all with markers for the personal values)."""
         self.values = values
         self.subject = _Marked(subject)
         self.body = _Marked(body)
-        self.html = _Marked(html)
+        self.html = _Marked(made.body_html)
         self.personal_keys = personal_keys
+        # What finish makes of a message whose personal values are all on one line: its tidied
+        # texts are the stamp's tidied texts filled in (subject, text with call to action and
+        # footer, preheader before its cut), unless filling in moves what finish decided on the
+        # stamp: a subject it would cut, a link it would find in the body (or not).
+        self.finished = len(made.subject) < 300  # finish cuts a subject at 300
+        self.finished_subject = _Marked(made.subject)
+        self.finished_body = _Marked(tidy_body(body))
+        self.finished_text = _Marked(made.body_text)
+        greeting, _sep, rest = tidy_body(body).partition("\n\n")
+        self.finished_preheader = _Marked(" ".join((rest or greeting).split()))  # as finish makes it, before the cut
+        self.action = made.action
+        self.action_link = _Marked(made.action[1]) if made.action else None
+        self.action_in_body = bool(made.action) and made.action[1] in tidy_body(body)
         # The body's HTML paragraphs, made once: a message whose personal values in the body are
         # plain, in words that are plain around them, gets them put in (escaped); else its own.
         tidy = tidy_body(body)
@@ -139,8 +164,31 @@ class _Stamp:
             return lambda body: stamped
         return html_paragraphs
 
+    def _finished(self, mine: dict) -> RenderedMessage | None:
+        """The message from the stamp's finished texts (None: finish must make it)."""
+        subject = self.finished_subject.fill(mine)
+        if len(subject) > 300:
+            return None
+        body = self.finished_body.fill(mine)
+        action = None
+        if self.action:
+            link = self.action_link.fill(mine)
+            if (link in body) != self.action_in_body:
+                return None
+            action = (self.action[0], link)
+        content = self._content(mine)(body)
+        preheader = self.finished_preheader.fill(mine)[:140]
+        parts = {**mine, "subject": subject, "preheader": preheader, "content": content}
+        return RenderedMessage(
+            subject=subject, body_text=self.finished_text.fill(mine), body_html=self.html.fill(parts), action=action
+        )
+
     def fill(self, *, kind: str, personal: dict, language: str) -> RenderedMessage:
         mine = {key: str(personal[key]) for key in self.personal_keys}
+        if self.finished and all(_one_line(value) for value in mine.values()):
+            made = self._finished(mine)
+            if made is not None:
+                return made
         values = {**self.values, **mine}
 
         def page(context: dict) -> str:
@@ -251,13 +299,11 @@ class FanOutRenderer:
                     marked["content"] = mark_safe(marked["content"])  # noqa: S308 -- a marker, filled with escaped HTML
                     return html_page({**page_values, **marked})
 
-                html = finish(
-                    kind=kind, values=values, subject=subject, body=body, language=language, page=stamp_page
-                ).body_html
+                made = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=stamp_page)
         except NotStampable:
             return None
         except Exception:  # noqa: BLE001 -- whatever a template does, the full render decides (and reports it)
             logger.warning("Could not stamp %s; its group is rendered in full", kind, exc_info=True)
             return None
         values.pop("registration", None)
-        return _Stamp(values=values, subject=subject, body=body, html=html, personal_keys=personal_keys)
+        return _Stamp(values=values, subject=subject, body=body, made=made, personal_keys=personal_keys)
