@@ -24,6 +24,7 @@ SQLite, and with ``CONN_MAX_AGE=0`` (a connection per request: preparing would o
 statement), statements are simply executed.
 """
 
+import datetime as dt
 import functools
 import weakref
 from collections.abc import Callable
@@ -188,13 +189,41 @@ def insert(instance: Model, *, using: str = "default") -> Model:
     return instance
 
 
-@functools.cache
-def _insert_many_sql(model: type[Model], using: str, rows: int) -> str:
+@functools.lru_cache(maxsize=512)
+def _insert_many_sql(model: type[Model], using: str, rows: int, constant: tuple[bool, ...]) -> str:
+    """INSERT of ``rows`` rows; a column marked in ``constant`` has one value for them all, given
+    once (the parameters before the rows'), the others one a row."""
+    connection = connections[using]
     sql, fields = _insert_sql(model, using)
     head, returning = sql.partition(" VALUES ")[0], sql.rpartition(" RETURNING ")[2]
-    row = f"({', '.join(['%s'] * len(fields))})"
-    return f"{head} VALUES {', '.join([row] * rows)} RETURNING {returning}"
+    varying = [field for field, same in zip(fields, constant, strict=True) if not same]
+    row = f"({', '.join(['%s'] * len(varying))})"
+    values = ", ".join([row] * rows)
+    if len(varying) == len(fields):
+        return f"{head} VALUES {values} RETURNING {returning}"
+    if connection.vendor == "postgresql":
+        # typed as the columns are (a literal alone would be text); varchar(n) as text, so that a
+        # value too long fails as it would in VALUES instead of being cut by the cast
+        def typed(field, expression):
+            kind = field.cast_db_type(connection)
+            return f"CAST({expression} AS {'text' if kind.startswith(('varchar', 'char')) else kind})"
 
+        names = {field.attname: f"c{index}" for index, field in enumerate(varying)}
+        selected = ", ".join(
+            typed(field, "%s" if same else f"v.{names[field.attname]}")
+            for field, same in zip(fields, constant, strict=True)
+        )
+        return (
+            f"{head} SELECT {selected} FROM (VALUES {values}) AS v ({', '.join(names.values())}) RETURNING {returning}"
+        )
+    # SQLite names the columns of VALUES column1, column2, ...
+    names = {field.attname: f"column{index + 1}" for index, field in enumerate(varying)}
+    selected = ", ".join("%s" if same else names[field.attname] for field, same in zip(fields, constant, strict=True))
+    return f"{head} SELECT {selected} FROM (VALUES {values}) RETURNING {returning}"
+
+
+# values whose equality is their value's: a column holding the same one in every row is given once
+_SHAREABLE = (str, int, bool, float, type(None), dt.datetime, dt.date)
 
 _STRING_FIELDS = frozenset({"CharField", "TextField", "EmailField", "SlugField", "URLField"})
 _INTEGER_FIELDS = frozenset(
@@ -254,16 +283,38 @@ def insert_many(model: type[Model], rows: list[dict], *, using: str = "default")
             return field.get_db_prep_save(value, connection)
 
     columns = [(index, field, field.attname, defaults[field.attname]) for index, field in enumerate(fields)]
-    size = max(1, min(500, connection.ops.bulk_batch_size(list(fields), rows)))
+    values = [
+        [
+            prepared(index, field, row[attname]) if attname in row else default
+            for index, field, attname, default in columns
+        ]
+        for row in rows
+    ]
+    # SQLite takes so many parameters a statement; PostgreSQL rows are sent 500 at a time
+    limit = connection.features.max_query_params if connection.vendor == "sqlite" else None
     keys = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            params = [
-                prepared(index, field, row[attname]) if attname in row else default
-                for row in chunk
-                for index, field, attname, default in columns
-            ]
-            cursor.execute(_insert_many_sql(model, using, len(chunk)), params)
+        start = 0
+        while start < len(values):
+            chunk = values[start : start + 500]
+            while True:
+                # a value every row of the chunk shares is given once (a fan-out's rows differ
+                # in a third of their columns): fewer parameters, more rows a statement
+                first = chunk[0]
+                constant = tuple(
+                    len(chunk) > 1
+                    and type(first[index]) in _SHAREABLE
+                    and all(row[index] == first[index] for row in chunk)
+                    for index in range(len(fields))
+                )
+                shared, varying = constant.count(True), constant.count(False)
+                if limit is None or len(chunk) * varying + shared <= limit:
+                    break
+                # a shorter chunk shares at least as many values
+                chunk = chunk[: max(1, (limit - shared) // max(1, varying))]
+            params = [first[index] for index, same in enumerate(constant) if same]
+            params += [value for row in chunk for value, same in zip(row, constant, strict=True) if not same]
+            cursor.execute(_insert_many_sql(model, using, len(chunk), constant), params)
             keys.extend(key for (key,) in cursor.fetchall())
+            start += len(chunk)
     return keys

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import DataError, IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -189,6 +189,14 @@ def test_insert_many_writes_long_lists_in_several_statements():
     )
     assert len(keys) == 1200
     assert len([query for query in queries if query["sql"].startswith("INSERT")]) >= 3
+
+
+@pytest.mark.postgres
+def test_insert_many_refuses_a_shared_value_too_long_as_bulk_create_does():
+    rows = [{"kind": "k" * 41, "recipient_email": f"p{n}@example.org", "dedup_key": f"long:{n}"} for n in range(2)]
+
+    with pytest.raises(DataError):
+        insert_many(OutboxMessage, rows)
 
 
 def test_insert_raises_the_integrity_error_save_raises():
