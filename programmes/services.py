@@ -17,7 +17,6 @@ from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
 from notifications import kinds
-from notifications.audience import audience_of
 from notifications.services import queue_message
 from programmes import selectors
 from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
@@ -227,8 +226,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
 
     Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
     Side effects: seats freed as by ``cancel_registration``, and one ``cohort_left`` message listing
-    the cancelled sessions (not one cancellation each), with a calendar cancellation (METHOD:CANCEL)
-    for each session whose place had been confirmed, so had sent its calendar invitation.
+    the cancelled sessions (not one cancellation each).
     """
 
     now = now or timezone.now()
@@ -242,24 +240,12 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     registrations = Registration.objects.filter(
         event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
     ).select_related("event")
-    sessions = []
+    cancelled = []
     for registration in registrations.order_by("event__start"):
-        event = registration.event
-        # a confirmed place was sent its calendar invitation (METHOD:REQUEST): the message below
-        # carries a METHOD:CANCEL for it (notifications.services.rendering.SESSIONS_CANCEL_KINDS)
-        had_invitation = audience_of(kind=kinds.REGISTRATION_CONFIRMED, about=registration).holds_a_place
         # one message for the one action, not one cancellation per session
         cancel_registration(registration=registration, by=by, tell=False)
-        sessions.append(
-            {
-                "title": event.title,
-                "start": event.start.isoformat(),
-                "zone": event.timezone,
-                "event": event.pk,
-                "had_invitation": had_invitation,
-            }
-        )
-    if sessions and enrolment.email:
+        cancelled.append(registration.event)
+    if cancelled and enrolment.email:
         queue_message(
             kind=kinds.COHORT_LEFT,
             recipient_email=enrolment.email,
@@ -268,7 +254,10 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
             context={
                 "cohort_name": enrolment.cohort.name,
                 "programme_title": enrolment.cohort.programme.title,
-                "sessions": sessions,
+                "sessions": [
+                    {"title": event.title, "start": event.start.isoformat(), "zone": event.timezone}
+                    for event in cancelled
+                ],
             },
         )
     return enrolment

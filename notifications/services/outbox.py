@@ -377,15 +377,11 @@ def _email(message: OutboxMessage, rendered: RenderedMessage, *, reply_to: list[
     )
     if rendered.body_html:
         email.attach_alternative(rendered.body_html, "text/html")
-    attachments = rendered.attachments or []
-    calendars = [item for item in attachments if (item.get("content_type") or "").startswith("text/calendar")]
-    for attachment in attachments:
+    for attachment in rendered.attachments or []:
         content = base64.b64decode(attachment["content"])
         content_type = attachment.get("content_type") or ""
-        if len(calendars) == 1 and attachment is calendars[0]:
-            # what calendar clients act on: the invitation as an alternative of the message. Only
-            # one: alternatives say the same thing, and several sessions' files are not that
-            # (clients then offer each attached file on its own)
+        if content_type.startswith("text/calendar"):
+            # what calendar clients act on: the invitation as an alternative of the message
             email.attach_alternative(content, content_type)
         email.attach(attachment["filename"], content, content_type)
     return email

@@ -22,7 +22,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.ical import invitation_ics
-from events.models import Event
 from notifications import kinds
 from notifications.audience import (
     ACCEPTED_SPEAKER,
@@ -46,9 +45,6 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TICKET_KINDS = frozenset({kinds.REGISTRATION_CONFIRMED, kinds.REGISTRATION_APPROVED, kinds.WAITING_LIST_PROMOTED})
 CALENDAR_UPDATE_KINDS = frozenset({kinds.EVENT_CHANGED})
 CALENDAR_CANCEL_KINDS = frozenset({kinds.EVENT_CANCELLED, kinds.REGISTRATION_CANCELLED})
-# Kinds that end several places at once in one message (leaving a cohort): a METHOD:CANCEL for
-# each of the context's "sessions" that had sent its calendar invitation ("had_invitation").
-SESSIONS_CANCEL_KINDS = frozenset({kinds.COHORT_LEFT})
 # Kinds that tell the recipient how to join an online event, if the recipient may know
 # (notifications.audience decides who may).
 JOIN_DETAIL_KINDS = TICKET_KINDS | frozenset({kinds.REMINDER, kinds.EVENT_CHANGED})
@@ -220,9 +216,6 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
         values["invitation_url"] = f"{settings.SITE_URL}/events/{event.pk}/register/?code={values['invitation_code']}"
     if values.get("participant_email") and "participant_mailto" not in values:
         values["participant_mailto"] = f"mailto:{values['participant_email']}"
-    if kind in SESSIONS_CANCEL_KINDS:
-        # the body says so when the message carries calendar cancellations (_sessions_cancelled)
-        values["calendar_cancellations"] = len(_invited_sessions(context))
     return values
 
 
@@ -289,12 +282,7 @@ def render(
         subject, body = written_texts(kind=kind, event=event, values=values, override=override)
         rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
         rendered.attachments = build_attachments(
-            kind=kind,
-            recipient_email=recipient_email,
-            recipient_name=recipient_name,
-            about=about,
-            event=event,
-            context=context,
+            kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
         )
     rendered.language = language
     rendered.headers = {"Content-Language": language, **rendered.headers}
@@ -378,11 +366,7 @@ def _attachment(filename: str, content_type: str, content: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "content": base64.b64encode(content).decode("ascii")}
 
 
-def build_attachments(
-    *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None = None
-) -> list[dict]:
-    """The ticket and the calendar files a message carries. ``context``: the message's, for the
-    kinds that end several sessions at once (``SESSIONS_CANCEL_KINDS``)."""
+def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, about, event) -> list[dict]:
     attachments = []
     registration = _registration(about)
     # a door ticket only where there is a door
@@ -408,27 +392,4 @@ def build_attachments(
             partstat=audience.partstat,
         )
         attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
-    if kind in SESSIONS_CANCEL_KINDS:
-        attachments += _sessions_cancelled(context, recipient_email=recipient_email, recipient_name=recipient_name)
-    return attachments
-
-
-def _invited_sessions(context: dict | None) -> list[int]:
-    """The ids of the context's sessions that had sent their calendar invitation."""
-    return [session["event"] for session in (context or {}).get("sessions", []) if session.get("had_invitation")]
-
-
-def _sessions_cancelled(context: dict | None, *, recipient_email: str, recipient_name: str) -> list[dict]:
-    """One METHOD:CANCEL file per session that had sent its invitation, in the message's order.
-
-    One file each, not one calendar of them all: an iTIP message is about one UID, and calendar
-    clients refuse one that mixes events. A session deleted since is left out."""
-    invited = _invited_sessions(context)
-    events = Event.objects.in_bulk(invited)
-    found = [events[pk] for pk in invited if pk in events]
-    attachments = []
-    for number, event in enumerate(found, start=1):
-        ics = invitation_ics(event=event, attendee_email=recipient_email, attendee_name=recipient_name, method="CANCEL")
-        name = "invite.ics" if len(found) == 1 else f"invite-{number}.ics"
-        attachments.append(_attachment(name, "text/calendar; method=CANCEL; charset=utf-8", ics))
     return attachments
