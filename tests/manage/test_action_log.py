@@ -124,3 +124,37 @@ def test_the_series_page_shows_what_was_done_to_the_series(organiser_web, organi
 
     assert "changed the series" in page
     assert organiser.username in page or organiser.get_full_name() in page
+
+
+def test_a_long_event_log_says_how_much_it_leaves_out(organiser_web, organiser, own_event):
+    from events.selectors import ACTION_LOG_LIMIT
+    from events.services import log_action
+
+    for _ in range(ACTION_LOG_LIMIT):
+        log_action(by=organiser, action="event.changed", event=own_event)
+    page_at_the_limit = organiser_web.get(f"/manage/events/{own_event.pk}/").text
+    log_action(by=organiser, action="event.published", event=own_event)
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/").text
+    az_page = organiser_web.get(f"/manage/events/{own_event.pk}/", headers={"accept-language": "az"}).text
+
+    assert 'data-testid="action-log-partial"' not in page_at_the_limit  # 50 of 50: nothing left out
+    assert page.count("changed the event") == ACTION_LOG_LIMIT - 1
+    assert "published the event" in page
+    assert "Showing the latest 50 of 51 entries." in page
+    assert "Son 50 qeyd göstərilir, cəmi 51 qeyd var." in az_page
+
+
+def test_a_long_series_log_says_how_much_it_leaves_out(organiser_web, organiser):
+    from events.selectors import ACTION_LOG_LIMIT
+    from events.services import log_action
+
+    series = factories.SeriesFactory()
+    series.organisers.add(organiser)
+    for _ in range(ACTION_LOG_LIMIT + 2):
+        log_action(by=organiser, action="series.changed", subject=series)
+
+    page = organiser_web.get(f"/manage/series/{series.pk}/").text
+
+    assert page.count("changed the series") == ACTION_LOG_LIMIT
+    assert "Showing the latest 50 of 52 entries." in page
