@@ -132,6 +132,14 @@ def newest_actions(
     return ActionLogExcerpt(entries=newest, total=total)
 
 
+def subjects_of(entries: list[ActionLogEntry]) -> dict[str, set[int]]:
+    """The ids of the subjects ``entries`` are about, by subject_type (for naming them in bulk)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.subject_type, set()).add(entry.subject_id)
+    return wanted
+
+
 def action_log_of_series(series: Series, *, limit: int = ACTION_LOG_LIMIT) -> ActionLogExcerpt:
     """The newest actions on ``series`` itself (its sessions have their own log); the caller has
     checked that the user manages the series."""
@@ -139,7 +147,13 @@ def action_log_of_series(series: Series, *, limit: int = ACTION_LOG_LIMIT) -> Ac
     return newest_actions(entries, limit=limit)
 
 
-def action_log_of(event: Event, *, limit: int = ACTION_LOG_LIMIT) -> ActionLogExcerpt:
+def action_log_of(
+    event: Event,
+    *,
+    limit: int = ACTION_LOG_LIMIT,
+    name_subjects: Callable[[list[ActionLogEntry]], dict[tuple[str, int], str]] | None = None,
+) -> ActionLogExcerpt:
     """The newest actions on ``event`` and its registrations, speakers and team, for its organisers
-    (the caller has checked that the user manages the event)."""
-    return newest_actions(ActionLogEntry.objects.filter(event=event), limit=limit)
+    (the caller has checked that the user manages the event); ``name_subjects`` as in
+    ``newest_actions`` (the apps that own the subjects name them: events sits below them)."""
+    return newest_actions(ActionLogEntry.objects.filter(event=event), limit=limit, name_subjects=name_subjects)

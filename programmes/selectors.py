@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from events.models import ActionLogEntry, Event, EventStatus
-from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by
+from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by, subjects_of
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 
 
@@ -125,19 +125,16 @@ def name_programme_subjects(entries) -> dict[tuple[str, int], str]:
     cohort's name, the participant's name and cohort, "certificate for" the participant. Names
     are read from the records now (the log stores none), so an erased participant shows as
     erased. One query per kind of subject present."""
-    wanted: dict[str, set[int]] = {"cohort": set(), "enrolment": set(), "certificate": set()}
-    for entry in entries:
-        if entry.subject_type in wanted:
-            wanted[entry.subject_type].add(entry.subject_id)
+    wanted = subjects_of(entries)
     labels: dict[tuple[str, int], str] = {}
-    if wanted["cohort"]:
+    if "cohort" in wanted:
         for pk, name in Cohort.objects.filter(pk__in=wanted["cohort"]).values_list("pk", "name"):
             labels["cohort", pk] = name
-    if wanted["enrolment"]:
+    if "enrolment" in wanted:
         enrolments = Enrolment.objects.filter(pk__in=wanted["enrolment"]).values_list("pk", "name", "cohort__name")
         for pk, name, cohort in enrolments:
             labels["enrolment", pk] = _("%(name)s in %(cohort)s") % {"name": name, "cohort": cohort}
-    if wanted["certificate"]:
+    if "certificate" in wanted:
         # the enrolment's name, not the one printed on the certificate: erasure changes the former
         certificates = Certificate.objects.filter(pk__in=wanted["certificate"], enrolment__isnull=False)
         for pk, name in certificates.values_list("pk", "enrolment__name"):
