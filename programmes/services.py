@@ -44,6 +44,7 @@ def create_programme(*, by, series=(), events=(), organisers=None, **fields) -> 
     programme.organisers.set(organisers or ([by] if by else []))
     programme.series.set(series)
     programme.events.set(events)
+    log_action(by=by, action="programme.created", subject=programme)
     return programme
 
 
@@ -217,6 +218,8 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
     registration = _active_registration(event=event, email=enrolment.email)
     if registration is not None:
         cancel_registration(registration=registration, by=by)
+    # the reason may be personal (an illness): the log keeps which session, not why
+    log_action(by=by, action="enrolment.session_skipped", subject=enrolment, data={"event": event.pk})
     return skip
 
 
@@ -236,6 +239,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     enrolment.status = Enrolment.Status.LEFT
     enrolment.left_at = now
     enrolment.save(update_fields=["status", "left_at"])
+    log_action(by=by, action="enrolment.left", subject=enrolment)
     future = selectors.cohort_events(enrolment.cohort).filter(start__gt=now).values("pk")
     registrations = Registration.objects.filter(
         event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
