@@ -396,6 +396,7 @@ ACTIONS = {
     "cohort.created": _("created a cohort"),
     "enrolment.created": _("enrolled a participant"),
     "enrolment.mentor_assigned": _("paired a participant with a mentor"),
+    "enrolment.mentor_removed": _("unpaired a participant from their mentor"),
     "enrolment.session_skipped": _("excused a participant from a session"),
     "enrolment.left": _("ended a participant's enrolment"),
     "certificate.issued": _("issued a certificate"),

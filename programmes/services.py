@@ -284,7 +284,8 @@ def assign_mentor(*, enrolment: Enrolment, mentor, by=None) -> Enrolment:
         _check_mentor(cohort=enrolment.cohort, mentor=mentor)
     enrolment.mentor = mentor
     enrolment.save(update_fields=["mentor"])
-    log_action(by=by, action="enrolment.mentor_assigned", subject=enrolment)
+    action = "enrolment.mentor_assigned" if mentor is not None else "enrolment.mentor_removed"
+    log_action(by=by, action=action, subject=enrolment)
     return enrolment
 
 

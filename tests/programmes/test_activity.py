@@ -12,7 +12,7 @@ from programmes import tasks
 from programmes.certificates import revoke_certificate
 from programmes.models import Programme
 from programmes.selectors import action_log_of_programme
-from programmes.services import create_cohort, enrol, erase_enrolments_of, update_programme
+from programmes.services import assign_mentor, create_cohort, enrol, erase_enrolments_of, update_programme
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 
@@ -282,3 +282,20 @@ def test_a_long_activity_says_how_much_it_leaves_out(client, leyla):
     assert page.count("Leyla Huseynova changed the programme") == ACTION_LOG_LIMIT
     assert "Showing the latest 50 of 51 entries." in page
     assert "Son 50 qeyd göstərilir, cəmi 51 qeyd var." in az_page
+
+
+def test_unpairing_a_mentor_is_not_told_as_pairing(client, leyla, kamran, autumn, mentor):
+    enrolment = enrol(cohort=autumn, name="Aysel Aliyeva", email="aysel@example.org", by=leyla)
+
+    assign_mentor(enrolment=enrolment, mentor=mentor, by=leyla)
+    assign_mentor(enrolment=enrolment, mentor=None, by=leyla)
+
+    actions = [entry.action for entry in action_log_of_programme(autumn.programme).entries]
+    assert actions[:2] == ["enrolment.mentor_removed", "enrolment.mentor_assigned"]
+    assert_only_its_organisers_read(
+        client,
+        autumn.programme,
+        "Leyla Huseynova unpaired a participant from their mentor (Aysel Aliyeva in Autumn)",
+        organiser=leyla,
+        other=kamran,
+    )
