@@ -470,7 +470,8 @@ def bench_door(server: Server, *, concurrency: int, seconds: float) -> tuple[Pha
 
     say("warming up")
     Phase("warm-up").run(floor, concurrency=concurrency, seconds=1.0, limit=100)
-    warm = Phase("warm-up").run(checkin, concurrency=concurrency, seconds=1.0, limit=50)
+    # enough scans that every worker has prepared its statements before the measured slices
+    warm = Phase("warm-up").run(checkin, concurrency=concurrency, seconds=2.0, limit=200)
     used = warm.count
     # Floor and check-in alternate in short slices, so both meet the same background load
     # (other processes on the machine come and go within seconds).
