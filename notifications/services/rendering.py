@@ -366,7 +366,24 @@ def _attachment(filename: str, content_type: str, content: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "content": base64.b64encode(content).decode("ascii")}
 
 
-def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, about, event) -> list[dict]:
+def calendar_method_of(attachments: list[dict]) -> str:
+    """The iTIP method of the calendar files among ``attachments`` ("REQUEST", "CANCEL"), or ""."""
+    for attachment in attachments or []:
+        base, *params = [part.strip() for part in (attachment.get("content_type") or "").split(";")]
+        if base.lower() == "text/calendar":
+            for param in params:
+                key, _sep, value = param.partition("=")
+                if key.strip().lower() == "method":
+                    return value.strip().strip('"').upper()
+    return ""
+
+
+def build_attachments(
+    *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None = None
+) -> list[dict]:
+    """The ticket and the calendar files a message carries: the one rule of who gets which
+    (what was sent is recorded on the outbox row: ``calendar_method_of``). ``context``: the
+    message's, read by the kinds that end several sessions at once (``SESSIONS_CANCEL_KINDS``)."""
     attachments = []
     registration = _registration(about)
     # a door ticket only where there is a door
