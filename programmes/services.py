@@ -17,6 +17,7 @@ from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
 from notifications import kinds
+from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
 from programmes import selectors
 from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
@@ -229,7 +230,9 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
 
     Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
     Side effects: seats freed as by ``cancel_registration``, and one ``cohort_left`` message listing
-    the cancelled sessions (not one cancellation each).
+    the cancelled sessions (not one cancellation each). It carries a calendar cancellation
+    (METHOD:CANCEL) for each session whose calendar invitation was sent to the participant (a
+    promotion from the waiting list, an event change, a resent ticket): enrolling itself sends none.
     """
 
     now = now or timezone.now()
@@ -244,12 +247,25 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     registrations = Registration.objects.filter(
         event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
     ).select_related("event")
-    cancelled = []
-    for registration in registrations.order_by("event__start"):
+    registrations = list(registrations.order_by("event__start"))
+    # what is in the participant's calendar is what the outbox sent them, not what the places
+    # are: enrolling books every session without a message, so without an invitation
+    in_calendar = calendar_invitation_sent(registrations)
+    sessions = []
+    for registration in registrations:
         # one message for the one action, not one cancellation per session
         cancel_registration(registration=registration, by=by, tell=False)
-        cancelled.append(registration.event)
-    if cancelled and enrolment.email:
+        event = registration.event
+        sessions.append(
+            {
+                "title": event.title,
+                "start": event.start.isoformat(),
+                "zone": event.timezone,
+                "event": event.pk,
+                "in_calendar": registration.pk in in_calendar,
+            }
+        )
+    if sessions and enrolment.email:
         queue_message(
             kind=kinds.COHORT_LEFT,
             recipient_email=enrolment.email,
@@ -258,10 +274,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
             context={
                 "cohort_name": enrolment.cohort.name,
                 "programme_title": enrolment.cohort.programme.title,
-                "sessions": [
-                    {"title": event.title, "start": event.start.isoformat(), "zone": event.timezone}
-                    for event in cancelled
-                ],
+                "sessions": sessions,
             },
         )
     return enrolment

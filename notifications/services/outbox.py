@@ -47,7 +47,7 @@ from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import preferences
 from notifications.services.fan_out import FanOutRenderer
-from notifications.services.rendering import RenderedMessage, render
+from notifications.services.rendering import RenderedMessage, calendar_method_of, render
 
 logger = logging.getLogger(__name__)
 
@@ -377,11 +377,15 @@ def _email(message: OutboxMessage, rendered: RenderedMessage, *, reply_to: list[
     )
     if rendered.body_html:
         email.attach_alternative(rendered.body_html, "text/html")
-    for attachment in rendered.attachments or []:
+    attachments = rendered.attachments or []
+    calendars = [item for item in attachments if calendar_method_of([item])]
+    for attachment in attachments:
         content = base64.b64decode(attachment["content"])
         content_type = attachment.get("content_type") or ""
-        if content_type.startswith("text/calendar"):
-            # what calendar clients act on: the invitation as an alternative of the message
+        if calendars == [attachment]:
+            # what calendar clients act on: the invitation as an alternative of the message. Only
+            # a message's one calendar file: alternatives say the same thing in other forms, and
+            # several sessions' files are not that (the recipient opens each attached file)
             email.attach_alternative(content, content_type)
         email.attach(attachment["filename"], content, content_type)
     return email
@@ -482,14 +486,17 @@ def _record_sent_sql(vendor: str) -> str:
     qn = database.ops.quote_name
     return (
         f"UPDATE {qn(OutboxMessage._meta.db_table)} SET {qn(fields['status'])} = %s, {qn(fields['subject'])} = %s, "
-        f"{qn(fields['body_text'])} = %s, {qn(fields['sent_at'])} = %s, {qn(fields['last_error'])} = '', "
+        f"{qn(fields['body_text'])} = %s, {qn(fields['calendar_method'])} = %s, {qn(fields['sent_at'])} = %s, "
+        f"{qn(fields['last_error'])} = '', "
         f"{qn(fields['claim_token'])} = '', {qn(fields['lease_until'])} = NULL, {qn(fields['next_attempt_at'])} = NULL "
         f"WHERE {qn(fields['id'])} = %s AND {qn(fields['claim_token'])} = %s"
     )
 
 
 def record_sent(*, message_id: int, token: str, rendered: RenderedMessage) -> bool:
-    """Mark one claimed message sent, with what it said; False if the claim was no longer ours.
+    """Mark one claimed message sent, with what it said and the method of the calendar file it
+    carried (what notifications.selectors.calendar_invitation_sent reads); False if the claim was
+    no longer ours.
 
     The same conditional UPDATE as ``filter(pk=…, claim_token=…).update(…)``, written out: it
     runs once per message of a fan-out, and building it through the ORM cost five times the
@@ -501,6 +508,7 @@ def record_sent(*, message_id: int, token: str, rendered: RenderedMessage) -> bo
                 OutboxStatus.SENT.value,
                 rendered.subject,
                 rendered.body_text,
+                calendar_method_of(rendered.attachments),
                 database.ops.adapt_datetimefield_value(timezone.now()),
                 message_id,
                 token,

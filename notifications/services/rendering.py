@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.ical import invitation_ics
+from events.models import Event
 from notifications import kinds
 from notifications.audience import (
     ACCEPTED_SPEAKER,
@@ -45,6 +46,10 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TICKET_KINDS = frozenset({kinds.REGISTRATION_CONFIRMED, kinds.REGISTRATION_APPROVED, kinds.WAITING_LIST_PROMOTED})
 CALENDAR_UPDATE_KINDS = frozenset({kinds.EVENT_CHANGED})
 CALENDAR_CANCEL_KINDS = frozenset({kinds.EVENT_CANCELLED, kinds.REGISTRATION_CANCELLED})
+# Kinds that end several places in one message (leaving a cohort): a METHOD:CANCEL for each of
+# the context's "sessions" marked "in_calendar" (its caller asked notifications.selectors.
+# calendar_invitation_sent), one file per session; the count of files is "calendar_cancellations".
+SESSIONS_CANCEL_KINDS = frozenset({kinds.COHORT_LEFT})
 # Kinds that tell the recipient how to join an online event, if the recipient may know
 # (notifications.audience decides who may).
 JOIN_DETAIL_KINDS = TICKET_KINDS | frozenset({kinds.REMINDER, kinds.EVENT_CHANGED})
@@ -279,11 +284,21 @@ def render(
     with translation.override(language):
         values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
         values.update(extra or {})
+        attachments = build_attachments(
+            kind=kind,
+            recipient_email=recipient_email,
+            recipient_name=recipient_name,
+            about=about,
+            event=event,
+            context=context,
+        )
+        if kind in SESSIONS_CANCEL_KINDS:
+            # the text says what is attached: the files there are, not the sessions asked for
+            # (a session deleted since has none)
+            values["calendar_cancellations"] = sum(1 for item in attachments if calendar_method_of([item]))
         subject, body = written_texts(kind=kind, event=event, values=values, override=override)
         rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
-        rendered.attachments = build_attachments(
-            kind=kind, recipient_email=recipient_email, recipient_name=recipient_name, about=about, event=event
-        )
+        rendered.attachments = attachments
     rendered.language = language
     rendered.headers = {"Content-Language": language, **rendered.headers}
     return rendered
@@ -366,7 +381,24 @@ def _attachment(filename: str, content_type: str, content: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "content": base64.b64encode(content).decode("ascii")}
 
 
-def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, about, event) -> list[dict]:
+def calendar_method_of(attachments: list[dict]) -> str:
+    """The iTIP method of the calendar files among ``attachments`` ("REQUEST", "CANCEL"), or ""."""
+    for attachment in attachments or []:
+        base, *params = [part.strip() for part in (attachment.get("content_type") or "").split(";")]
+        if base.lower() == "text/calendar":
+            for param in params:
+                key, _sep, value = param.partition("=")
+                if key.strip().lower() == "method":
+                    return value.strip().strip('"').upper()
+    return ""
+
+
+def build_attachments(
+    *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None = None
+) -> list[dict]:
+    """The ticket and the calendar files a message carries: the one rule of who gets which
+    (what was sent is recorded on the outbox row: ``calendar_method_of``). ``context``: the
+    message's, read by the kinds that end several sessions at once (``SESSIONS_CANCEL_KINDS``)."""
     attachments = []
     registration = _registration(about)
     # a door ticket only where there is a door
@@ -392,4 +424,25 @@ def build_attachments(*, kind: str, recipient_email: str, recipient_name: str, a
             partstat=audience.partstat,
         )
         attachments.append(_attachment("invite.ics", f"text/calendar; method={method}; charset=utf-8", ics))
+    if kind in SESSIONS_CANCEL_KINDS:
+        attachments += _sessions_cancelled(context, recipient_email=recipient_email, recipient_name=recipient_name)
+    return attachments
+
+
+def _sessions_cancelled(context: dict | None, *, recipient_email: str, recipient_name: str) -> list[dict]:
+    """A METHOD:CANCEL for each of the context's sessions that were in the recipient's calendar,
+    in the message's order; a session deleted since has none.
+
+    One file per session, not one calendar of them all: an iTIP message is about one UID (RFC
+    5546), and clients refuse one that mixes events."""
+    wanted = [session["event"] for session in (context or {}).get("sessions", []) if session.get("in_calendar")]
+    if not wanted:
+        return []
+    events = Event.objects.in_bulk(wanted)
+    found = [events[pk] for pk in wanted if pk in events]
+    attachments = []
+    for number, event in enumerate(found, start=1):
+        ics = invitation_ics(event=event, attendee_email=recipient_email, attendee_name=recipient_name, method="CANCEL")
+        name = "invite.ics" if len(found) == 1 else f"invite-{number}.ics"
+        attachments.append(_attachment(name, "text/calendar; method=CANCEL; charset=utf-8", ics))
     return attachments
