@@ -441,12 +441,11 @@ class Phase:
             cpu.append(f"gunicorn {self.server_cpu * 1000:.2f}")
         if self.database_cpu is not None:
             cpu.append(f"PostgreSQL {self.database_cpu * 1000:.2f}")
-        if cpu and self.count:
-            # the bench's own threads share the machine's cores with the server
-            cpu.append(f"the bench's clients {self.client_seconds / self.count * 1000:.2f}")
         if cpu:
             exited = f" ({self.backends_exited} backends exited during it)" if self.backends_exited else ""
-            print(f"            server CPU per request: {', '.join(cpu)} ms{exited}")
+            # the bench's own threads (and its CPU meters) share the machine's cores with the server
+            clients = f"; the bench's own: {self.client_seconds / self.count * 1000:.2f} ms" if self.count else ""
+            print(f"            server CPU per request: {', '.join(cpu)} ms{exited}{clients}")
         print(f"            statuses {dict(sorted(self.statuses.items()))}  codes {dict(sorted(self.codes.items()))}")
         if self.exhausted:
             print("            (ran out of prepared requests before its time: raise --tickets)")
@@ -471,7 +470,8 @@ def bench_door(server: Server, *, concurrency: int, seconds: float) -> tuple[Pha
 
     say("warming up")
     Phase("warm-up").run(floor, concurrency=concurrency, seconds=1.0, limit=100)
-    warm = Phase("warm-up").run(checkin, concurrency=concurrency, seconds=1.0, limit=50)
+    # enough scans that every worker has prepared its statements before the measured slices
+    warm = Phase("warm-up").run(checkin, concurrency=concurrency, seconds=2.0, limit=200)
     used = warm.count
     # Floor and check-in alternate in short slices, so both meet the same background load
     # (other processes on the machine come and go within seconds).
@@ -831,10 +831,11 @@ def main(argv=None) -> int:
             # what the machine's cores allow at the CPU one registration took, everyone's included
             client = rush_phase.client_seconds / rush_phase.count
             total_ms = ((rush_phase.server_cpu or 0) + (rush_phase.database_cpu or 0) + client) * 1000
-            ceiling = (os.cpu_count() or 1) * 1000 / total_ms if total_ms else 0.0
+            cores = len(os.sched_getaffinity(0))
+            ceiling = cores * 1000 / total_ms if total_ms else 0.0
             share = ceiling / floor_throughput if floor_throughput else 0.0
             print(
-                f"  CPU ceiling of the rush              {ceiling:7.0f}/s   ({os.cpu_count()} cores / {total_ms:.2f} ms"
+                f"  CPU ceiling of the rush              {ceiling:7.0f}/s   ({cores} cores / {total_ms:.2f} ms"
                 f" per registration: gunicorn, database, the bench's clients; {share:.2f} of the floor)"
             )
         confirmed, waiting, seats_taken = (int(value) for value in truth.split())

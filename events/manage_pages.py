@@ -21,8 +21,9 @@ from events.selectors import action_log_of, action_log_of_series, events_managed
 from events.time_zones import zone_name
 from events.workspace import managed_event, managed_series, no_store, organiser_required
 from events_project.exceptions import DomainError
+from registrations.selectors import name_registration_subjects
 from registrations.services.questions import copy_questions
-from speakers.selectors import unread_answers
+from speakers.selectors import name_assignment_subjects, unread_answers
 
 EVENTS_PER_PAGE = 25
 SHOWS = ("upcoming", "past", "drafts", "all")
@@ -62,6 +63,11 @@ def event_list(request):
     return no_store(render(request, "events/manage/event_list.html", context))
 
 
+def _name_event_subjects(entries) -> dict[tuple[str, int], str]:
+    # the event's organisers see its registrations, questions, invitations and speakers
+    return {**name_registration_subjects(entries), **name_assignment_subjects(entries)}
+
+
 @organiser_required
 def event_overview(request, pk: int):
     event = managed_event(request, pk)
@@ -69,7 +75,7 @@ def event_overview(request, pk: int):
         "event": event,
         "unread_answers": unread_answers(event=event).count(),
         "closed": event.status in CLOSED,
-        "action_log": action_log_of(event),
+        "action_log": action_log_of(event, name_subjects=_name_event_subjects),
     }
     return no_store(render(request, "events/manage/event_overview.html", context))
 

@@ -391,10 +391,15 @@ ACTIONS = {
     "message.resent": _("sent a message again"),
     "series.changed": _("changed the series"),
     "series.published": _("published the series"),
+    "programme.created": _("created the programme"),
     "programme.changed": _("changed the programme"),
     "cohort.created": _("created a cohort"),
     "enrolment.created": _("enrolled a participant"),
     "enrolment.mentor_assigned": _("paired a participant with a mentor"),
+    "enrolment.mentor_removed": _("unpaired a participant from their mentor"),
+    "enrolment.session_skipped": _("excused a participant from a session"),
+    "enrolment.left": _("ended a participant's enrolment"),
+    "certificate.issued": _("issued a certificate"),
     "certificate.revoked": _("revoked a certificate"),
 }
 

@@ -5,6 +5,9 @@ may change (``*_managed_by``). API viewsets, pages, CSV exports, feeds and the a
 them; nothing else decides visibility.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -96,14 +99,61 @@ def series_managed_by(user) -> QuerySet[Series]:
     return _series_with_counts(series)
 
 
-def action_log_of_series(series: Series, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
-    """The newest actions on ``series`` itself (its sessions have their own log). One query; the
-    caller has checked that the user manages the series."""
+ACTION_LOG_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class ActionLogExcerpt:
+    """The newest entries of a log, and how many it holds in all: a page that shows fewer says so."""
+
+    entries: list[ActionLogEntry]
+    total: int
+
+    @property
+    def is_partial(self) -> bool:
+        return self.total > len(self.entries)
+
+
+def newest_actions(
+    entries: QuerySet[ActionLogEntry],
+    *,
+    limit: int = ACTION_LOG_LIMIT,
+    name_subjects: Callable[[list[ActionLogEntry]], dict[tuple[str, int], str]] | None = None,
+) -> ActionLogExcerpt:
+    """The newest ``limit`` of ``entries``, each with ``subject_label``: what ``name_subjects``
+    calls its subject in words (a participant's name, a cohort's), read from the subject now, so
+    an erased name is gone here too; None where it has none (the page shows the id). Counts
+    all the entries only when there may be more than it shows (one query more)."""
+    newest = list(entries.select_related("actor").order_by("-created_at", "-pk")[:limit])
+    total = len(newest) if len(newest) < limit else entries.count()
+    labels = name_subjects(newest) if name_subjects is not None and newest else {}
+    for entry in newest:
+        entry.subject_label = labels.get((entry.subject_type, entry.subject_id))
+    return ActionLogExcerpt(entries=newest, total=total)
+
+
+def subjects_of(entries: list[ActionLogEntry]) -> dict[str, set[int]]:
+    """The ids of the subjects ``entries`` are about, by subject_type (for naming them in bulk)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.subject_type, set()).add(entry.subject_id)
+    return wanted
+
+
+def action_log_of_series(series: Series, *, limit: int = ACTION_LOG_LIMIT) -> ActionLogExcerpt:
+    """The newest actions on ``series`` itself (its sessions have their own log); the caller has
+    checked that the user manages the series."""
     entries = ActionLogEntry.objects.filter(event__isnull=True, subject_type="series", subject_id=series.pk)
-    return entries.select_related("actor").order_by("-created_at", "-pk")[:limit]
+    return newest_actions(entries, limit=limit)
 
 
-def action_log_of(event: Event, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
+def action_log_of(
+    event: Event,
+    *,
+    limit: int = ACTION_LOG_LIMIT,
+    name_subjects: Callable[[list[ActionLogEntry]], dict[tuple[str, int], str]] | None = None,
+) -> ActionLogExcerpt:
     """The newest actions on ``event`` and its registrations, speakers and team, for its organisers
-    (the caller has checked that the user manages the event). One query."""
-    return ActionLogEntry.objects.filter(event=event).select_related("actor").order_by("-created_at", "-pk")[:limit]
+    (the caller has checked that the user manages the event); ``name_subjects`` as in
+    ``newest_actions`` (the apps that own the subjects name them: events sits below them)."""
+    return newest_actions(ActionLogEntry.objects.filter(event=event), limit=limit, name_subjects=name_subjects)

@@ -127,6 +127,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the per-request health check answered without a round trip when it can be
+    DATABASES["default"]["ENGINE"] = "events_project.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while the worker writes; IMMEDIATE takes the write lock at
     # BEGIN, so two writers queue on busy_timeout instead of failing with "database is locked"

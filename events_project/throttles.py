@@ -7,6 +7,7 @@ client identity with NUM_PROXIES), counted by :class:`CountingRateThrottle`. Vie
 
 import functools
 
+from redis.commands.core import Script
 from rest_framework import throttling
 
 from events_project.site_pages import too_many_requests
@@ -41,7 +42,7 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
         redis = _redis_of(self.cache)
         if redis is not None:
             # one command, whether the period runs or starts here (most registrants are new)
-            return _count_in_period(redis)(keys=[self.cache.make_key(self.key)], args=[number, self.duration])
+            return _COUNT_IN_PERIOD(keys=[self.cache.make_key(self.key)], args=[number, self.duration], client=redis)
         try:
             return self.cache.incr(self.key, number)
         except ValueError:  # no period running: this request starts one
@@ -63,18 +64,16 @@ class CountingRateThrottle(throttling.SimpleRateThrottle):
         return max(since + self.duration - self.now, 1.0)
 
 
-# Atomic on the server: add to the counter, and start its period if this made it.
-_COUNT_IN_PERIOD = """
+# Atomic on the server: add to the counter, and start its period if this made it. One script for
+# every client, sent to a server once and then called by its digest (EVALSHA).
+_COUNT_IN_PERIOD = Script(
+    None,
+    b"""
 local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 if count == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return count
-"""
-
-
-@functools.cache
-def _count_in_period(redis):
-    """The counting script on this client (sent once, then called by its digest: EVALSHA)."""
-    return redis.register_script(_COUNT_IN_PERIOD)
+""",
+)
 
 
 def _redis_of(cache):

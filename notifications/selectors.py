@@ -53,3 +53,27 @@ def messaged_about(*, event_id: int, model, kinds: tuple[str, ...]) -> QuerySet:
     return OutboxMessage.objects.filter(
         event_id=event_id, kind__in=kinds, about_type=ContentType.objects.get_for_model(model)
     ).values("about_id")
+
+
+def calendar_invitation_sent(registrations) -> set[int]:
+    """The primary keys of those of ``registrations`` (model instances of one model) whose
+    registrant was sent a calendar invitation (METHOD:REQUEST) for their place: one query.
+
+    Read from the outbox, from what each message carried when it was sent (``calendar_method``,
+    written by the sender from rendering.build_attachments' files), not from a registration's
+    state: a place booked without a message (a cohort's sessions) has no invitation in anyone's
+    calendar. A message an organiser is sending again still counts its earlier sending."""
+    registrations = list(registrations)
+    if not registrations:
+        return set()
+    meta = registrations[0]._meta
+    return set(
+        OutboxMessage.objects.filter(
+            about_type__app_label=meta.app_label,
+            about_type__model=meta.model_name,
+            about_id__in=[registration.pk for registration in registrations],
+            calendar_method="REQUEST",
+        )
+        .order_by()
+        .values_list("about_id", flat=True)
+    )

@@ -36,7 +36,8 @@ SIGNING_SALT = "programmes.certificate"
 def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate:
     """Issue the participant's completion certificate; a second call returns the valid one.
 
-    Side effect: a ``certificate_issued`` message to the participant.
+    Side effects: a ``certificate_issued`` message to the participant; ``certificate.issued`` in
+    the programme's action log (by nobody when the daily task issues it).
 
     Raises NotEligible (``below_threshold``) under the programme's attendance threshold.
     """
@@ -61,6 +62,8 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
         issued_at=now,
         issued_by=by,
     )
+    # by is None when the daily task issues it (issue_due_certificates): the system did
+    log_action(by=by, action="certificate.issued", subject=certificate)
     if enrolment.email:
         # the participant hears of it: one message per certificate (sent after commit)
         queue_message(
@@ -98,7 +101,7 @@ def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -
         )
     try:
         with transaction.atomic():
-            return Certificate.objects.create(
+            certificate = Certificate.objects.create(
                 series=series,
                 participant_email=email,
                 participant_name=record["name"] or email,
@@ -108,6 +111,9 @@ def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -
                 issued_at=now,
                 issued_by=by if getattr(by, "is_authenticated", False) else None,
             )
+            # recorded like a programme's certificate; no workspace page shows a series' certificates yet
+            log_action(by=by, action="certificate.issued", subject=certificate)
+            return certificate
     except IntegrityError:  # issued by a simultaneous request
         return Certificate.objects.get(series=series, participant_email=email, revoked_at__isnull=True)
 

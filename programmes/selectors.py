@@ -2,9 +2,10 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from events.models import ActionLogEntry, Event, EventStatus
-from events.selectors import series_managed_by
+from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by, subjects_of
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 
 
@@ -101,10 +102,11 @@ def certificates_managed_by(user) -> QuerySet[Certificate]:
     ).select_related("enrolment__cohort__programme")
 
 
-def action_log_of_programme(programme: Programme, *, limit: int = 50) -> QuerySet[ActionLogEntry]:
+def action_log_of_programme(programme: Programme, *, limit: int = ACTION_LOG_LIMIT) -> ActionLogExcerpt:
     """The newest actions on ``programme`` itself, its cohorts, their enrolments and the
-    enrolments' certificates (its events and series have logs of their own). One query; the caller
-    has checked that the user may see the programme (``programmes_visible_to``)."""
+    enrolments' certificates (its events and series have logs of their own), each named as the
+    programme's organisers know it (``name_programme_subjects``). The caller has checked that the
+    user may see the programme (``programmes_visible_to``): its organisers see its enrolments."""
     cohorts = Cohort.objects.filter(programme_id=programme.pk).values("pk")
     enrolments = Enrolment.objects.filter(cohort__programme_id=programme.pk).values("pk")
     certificates = Certificate.objects.filter(enrolment__cohort__programme_id=programme.pk).values("pk")
@@ -115,7 +117,29 @@ def action_log_of_programme(programme: Programme, *, limit: int = 50) -> QuerySe
         | Q(subject_type="certificate", subject_id__in=certificates)
     )
     entries = ActionLogEntry.objects.filter(own, event__isnull=True)
-    return entries.select_related("actor").order_by("-created_at", "-pk")[:limit]
+    return newest_actions(entries, limit=limit, name_subjects=name_programme_subjects)
+
+
+def name_programme_subjects(entries) -> dict[tuple[str, int], str]:
+    """What a person calls the cohorts, enrolments and certificates ``entries`` are about: the
+    cohort's name, the participant's name and cohort, "certificate for" the participant. Names
+    are read from the records now (the log stores none), so an erased participant shows as
+    erased. One query per kind of subject present."""
+    wanted = subjects_of(entries)
+    labels: dict[tuple[str, int], str] = {}
+    if "cohort" in wanted:
+        for pk, name in Cohort.objects.filter(pk__in=wanted["cohort"]).values_list("pk", "name"):
+            labels["cohort", pk] = name
+    if "enrolment" in wanted:
+        enrolments = Enrolment.objects.filter(pk__in=wanted["enrolment"]).values_list("pk", "name", "cohort__name")
+        for pk, name, cohort in enrolments:
+            labels["enrolment", pk] = _("%(name)s in %(cohort)s") % {"name": name, "cohort": cohort}
+    if "certificate" in wanted:
+        # the enrolment's name, not the one printed on the certificate: erasure changes the former
+        certificates = Certificate.objects.filter(pk__in=wanted["certificate"], enrolment__isnull=False)
+        for pk, name in certificates.values_list("pk", "enrolment__name"):
+            labels["certificate", pk] = _("certificate for %(name)s") % {"name": name}
+    return labels
 
 
 def enrolments_with_relations(queryset: QuerySet[Enrolment] | None = None) -> QuerySet[Enrolment]:

@@ -17,7 +17,7 @@ from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
 from notifications import kinds
-from notifications.audience import audience_of
+from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
 from programmes import selectors
 from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
@@ -45,6 +45,7 @@ def create_programme(*, by, series=(), events=(), organisers=None, **fields) -> 
     programme.organisers.set(organisers or ([by] if by else []))
     programme.series.set(series)
     programme.events.set(events)
+    log_action(by=by, action="programme.created", subject=programme)
     return programme
 
 
@@ -218,6 +219,8 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
     registration = _active_registration(event=event, email=enrolment.email)
     if registration is not None:
         cancel_registration(registration=registration, by=by)
+    # the reason may be personal (an illness): the log keeps which session, not why
+    log_action(by=by, action="enrolment.session_skipped", subject=enrolment, data={"event": event.pk})
     return skip
 
 
@@ -227,8 +230,9 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
 
     Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
     Side effects: seats freed as by ``cancel_registration``, and one ``cohort_left`` message listing
-    the cancelled sessions (not one cancellation each), with a calendar cancellation (METHOD:CANCEL)
-    for each session whose place had been confirmed, so had sent its calendar invitation.
+    the cancelled sessions (not one cancellation each). It carries a calendar cancellation
+    (METHOD:CANCEL) for each session whose calendar invitation was sent to the participant (a
+    promotion from the waiting list, an event change, a resent ticket): enrolling itself sends none.
     """
 
     now = now or timezone.now()
@@ -238,25 +242,27 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     enrolment.status = Enrolment.Status.LEFT
     enrolment.left_at = now
     enrolment.save(update_fields=["status", "left_at"])
+    log_action(by=by, action="enrolment.left", subject=enrolment)
     future = selectors.cohort_events(enrolment.cohort).filter(start__gt=now).values("pk")
     registrations = Registration.objects.filter(
         event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
     ).select_related("event")
+    registrations = list(registrations.order_by("event__start"))
+    # what is in the participant's calendar is what the outbox sent them, not what the places
+    # are: enrolling books every session without a message, so without an invitation
+    in_calendar = calendar_invitation_sent(registrations)
     sessions = []
-    for registration in registrations.order_by("event__start"):
-        event = registration.event
-        # a confirmed place was sent its calendar invitation (METHOD:REQUEST): the message below
-        # carries a METHOD:CANCEL for it (notifications.services.rendering.SESSIONS_CANCEL_KINDS)
-        had_invitation = audience_of(kind=kinds.REGISTRATION_CONFIRMED, about=registration).holds_a_place
+    for registration in registrations:
         # one message for the one action, not one cancellation per session
         cancel_registration(registration=registration, by=by, tell=False)
+        event = registration.event
         sessions.append(
             {
                 "title": event.title,
                 "start": event.start.isoformat(),
                 "zone": event.timezone,
                 "event": event.pk,
-                "had_invitation": had_invitation,
+                "in_calendar": registration.pk in in_calendar,
             }
         )
     if sessions and enrolment.email:
@@ -291,7 +297,8 @@ def assign_mentor(*, enrolment: Enrolment, mentor, by=None) -> Enrolment:
         _check_mentor(cohort=enrolment.cohort, mentor=mentor)
     enrolment.mentor = mentor
     enrolment.save(update_fields=["mentor"])
-    log_action(by=by, action="enrolment.mentor_assigned", subject=enrolment)
+    action = "enrolment.mentor_assigned" if mentor is not None else "enrolment.mentor_removed"
+    log_action(by=by, action=action, subject=enrolment)
     return enrolment
 
 

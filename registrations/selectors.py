@@ -10,7 +10,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Pre
 from django.db.models.functions import Greatest
 
 from events.models import Event
-from events.selectors import events_checked_in_by, events_managed_by, events_visible_to
+from events.selectors import events_checked_in_by, events_managed_by, events_visible_to, subjects_of
 from registrations.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -246,3 +246,24 @@ def sector_balance(event: Event) -> list[dict]:
         for row in sectors.values()
         if row["sector"] or any(row[k] for k in ("invited", "confirmed", "pending", "waitlisted"))
     ]
+
+
+def name_registration_subjects(entries) -> dict[tuple[str, int], str]:
+    """What an event's organisers call the registrations, questions and invitations an event's
+    action log ``entries`` are about: the registrant's name, the question's label, the invitee's
+    name (or address). Read from the records now (the log stores no name), so an erased registrant
+    shows as erased; only the entries' own events' records. One query per kind present."""
+    wanted = subjects_of(entries)
+    events = {entry.event_id for entry in entries}
+    labels: dict[tuple[str, int], str] = {}
+    if "registration" in wanted:
+        registrations = Registration.objects.filter(pk__in=wanted["registration"], event_id__in=events)
+        labels.update((("registration", pk), name) for pk, name in registrations.values_list("pk", "name"))
+    if "question" in wanted:
+        questions = Question.objects.filter(pk__in=wanted["question"], event_id__in=events)
+        labels.update((("question", pk), label) for pk, label in questions.values_list("pk", "label"))
+    if "invitation" in wanted:
+        invitations = Invitation.objects.filter(pk__in=wanted["invitation"], event_id__in=events)
+        for pk, name, email in invitations.values_list("pk", "name", "email"):
+            labels["invitation", pk] = name or email
+    return labels

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from events.permissions import is_organiser
+from events.selectors import subjects_of
 from speakers.models import AssignmentStatus, Speaker, SpeakerAssignment
 
 # events a roster visitor may see a speaker at
@@ -135,3 +136,14 @@ def unread_answers(*, event) -> QuerySet[SpeakerAssignment]:
         .filter(Q(answer_seen_at__isnull=True) | Q(answer_seen_at__lt=F("responded_at")))
         .select_related("speaker")
     )
+
+
+def name_assignment_subjects(entries) -> dict[tuple[str, int], str]:
+    """The speaker's name for each speaker assignment an event's action log ``entries`` are about
+    (only the entries' own events' assignments). One query."""
+    wanted = subjects_of(entries).get("speakerassignment")
+    if not wanted:
+        return {}
+    events = {entry.event_id for entry in entries}
+    assignments = SpeakerAssignment.objects.filter(pk__in=wanted, event_id__in=events)
+    return {("speakerassignment", pk): name for pk, name in assignments.values_list("pk", "speaker__name")}

@@ -42,7 +42,6 @@ from notifications.language import message_language
 from notifications.services.rendering import (
     CALENDAR_CANCEL_KINDS,
     CALENDAR_UPDATE_KINDS,
-    SESSIONS_CANCEL_KINDS,
     TICKET_KINDS,
     RenderedMessage,
     _registration,
@@ -63,7 +62,7 @@ STAMPED_KINDS = frozenset(
     {kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW, kinds.EVENT_CHANGED, kinds.EVENT_CANCELLED}
 )
 # the kinds that may carry a ticket or a calendar entry (rendering.build_attachments)
-ATTACHING_KINDS = TICKET_KINDS | CALENDAR_UPDATE_KINDS | CALENDAR_CANCEL_KINDS | SESSIONS_CANCEL_KINDS
+ATTACHING_KINDS = TICKET_KINDS | CALENDAR_UPDATE_KINDS | CALENDAR_CANCEL_KINDS
 # what the page adds around the written text, besides the personal values
 PAGE_PARTS = ("subject", "preheader", "content")
 
@@ -266,7 +265,6 @@ class FanOutRenderer:
                     recipient_name=arguments["recipient_name"],
                     about=arguments["about"],
                     event=arguments["event"],
-                    context=arguments["context"],
                 )
         rendered.language = language
         rendered.headers = {"Content-Language": language}

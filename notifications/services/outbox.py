@@ -49,7 +49,7 @@ from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import preferences
 from notifications.services.fan_out import FanOutRenderer
-from notifications.services.rendering import RenderedMessage, render
+from notifications.services.rendering import RenderedMessage, calendar_method_of, render
 
 logger = logging.getLogger(__name__)
 
@@ -421,14 +421,14 @@ def _email(message: OutboxMessage, rendered: RenderedMessage, *, reply_to: list[
     if rendered.body_html:
         email.attach_alternative(rendered.body_html, "text/html")
     attachments = rendered.attachments or []
-    calendars = [item for item in attachments if (item.get("content_type") or "").startswith("text/calendar")]
+    calendars = [item for item in attachments if calendar_method_of([item])]
     for attachment in attachments:
         content = base64.b64decode(attachment["content"])
         content_type = attachment.get("content_type") or ""
-        if len(calendars) == 1 and attachment is calendars[0]:
+        if calendars == [attachment]:
             # what calendar clients act on: the invitation as an alternative of the message. Only
-            # one: alternatives say the same thing, and several sessions' files are not that
-            # (clients then offer each attached file on its own)
+            # a message's one calendar file: alternatives say the same thing in other forms, and
+            # several sessions' files are not that (the recipient opens each attached file)
             email.attach_alternative(content, content_type)
         email.attach(attachment["filename"], content, content_type)
     return email
@@ -550,35 +550,38 @@ def _sent_sql(vendor: str) -> dict[str, str]:
         f"{column['lease_until']} = NULL, {column['next_attempt_at']} = NULL"
     )
     mine = f"WHERE {column['id']} = %s AND {column['claim_token']} = %s"
+    sent = f"{column['sent_at']} = %s, {column['calendar_method']} = %s"
     return {
-        # one non-indexed column of one row: the cheapest write that says "it went out"
-        "mark": f"UPDATE {table} SET {column['sent_at']} = %s {mine}",
-        "whole": (
-            f"UPDATE {table} SET {column['sent_at']} = %s, {ended}, {column['subject']} = %s, "
-            f"{column['body_text']} = %s {mine}"
-        ),
+        # two non-indexed columns of one row: the cheapest write that says "it went out" (and
+        # whether it carried a calendar invitation, a fact of this sending)
+        "mark": f"UPDATE {table} SET {sent} {mine}",
+        "whole": f"UPDATE {table} SET {sent}, {ended}, {column['subject']} = %s, {column['body_text']} = %s {mine}",
         "record": f"UPDATE {table} SET {ended}, {column['subject']} = %s, {column['body_text']} = %s {mine}",
     }
 
 
-def mark_sent(cursor, *, message_id: int, token: str, rendered: RenderedMessage | None = None) -> bool:
-    """Write down at once that one claimed message went out; False if the claim was no longer ours.
+def mark_sent(cursor, *, message_id: int, token: str, rendered: RenderedMessage, whole: bool = False) -> bool:
+    """Write down at once that one claimed message went out, with the method of the calendar file
+    it carried (what notifications.selectors.calendar_invitation_sent reads); False if the claim
+    was no longer ours.
 
-    With ``rendered`` (``records_each_message_whole``) the message is recorded whole: sent, with
-    its subject and text, its claim ended. Without, only its ``sent_at`` is written: the row stays
-    ``sending`` under the claim until ``record_sent`` records the rest for its group; a worker
-    killed in between leaves it to the sweep, which records it as sent, not to be sent again.
+    ``whole`` (``records_each_message_whole``): the message is recorded whole, sent, with its
+    subject and text, its claim ended. Else only its ``sent_at`` (and calendar method) is
+    written: the row stays ``sending`` under the claim until ``record_sent`` records the rest for
+    its group; a worker killed in between leaves it to the sweep, which records it as sent, not
+    to be sent again.
 
     Written out, not through the ORM: it runs once per message of a fan-out, and building it
     through the ORM cost five times the statement itself."""
     now = database.ops.adapt_datetimefield_value(timezone.now())
-    if rendered is None:
-        cursor.execute(_sent_sql(database.vendor)["mark"], [now, message_id, token])
-    else:
+    method = calendar_method_of(rendered.attachments)
+    if whole:
         cursor.execute(
             _sent_sql(database.vendor)["whole"],
-            [now, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token],
+            [now, method, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token],
         )
+    else:
+        cursor.execute(_sent_sql(database.vendor)["mark"], [now, method, message_id, token])
     return cursor.rowcount == 1
 
 
@@ -724,10 +727,9 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
                 # Written down at once, not at the end of the batch: a worker killed mid-batch then
                 # leaves only the message in flight to go out again, not every one sent before it.
                 sent += 1
+                mark_sent(cursor, message_id=message.pk, token=token, rendered=rendered, whole=whole)
                 if whole:
-                    mark_sent(cursor, message_id=message.pk, token=token, rendered=rendered)
                     continue
-                mark_sent(cursor, message_id=message.pk, token=token)
                 texts.append((message.pk, rendered.subject, rendered.body_text))
                 if len(texts) >= SENT_GROUP:
                     record_sent(cursor, token=token, texts=texts)

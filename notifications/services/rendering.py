@@ -46,8 +46,9 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TICKET_KINDS = frozenset({kinds.REGISTRATION_CONFIRMED, kinds.REGISTRATION_APPROVED, kinds.WAITING_LIST_PROMOTED})
 CALENDAR_UPDATE_KINDS = frozenset({kinds.EVENT_CHANGED})
 CALENDAR_CANCEL_KINDS = frozenset({kinds.EVENT_CANCELLED, kinds.REGISTRATION_CANCELLED})
-# Kinds that end several places at once in one message (leaving a cohort): a METHOD:CANCEL for
-# each of the context's "sessions" that had sent its calendar invitation ("had_invitation").
+# Kinds that end several places in one message (leaving a cohort): a METHOD:CANCEL for each of
+# the context's "sessions" marked "in_calendar" (its caller asked notifications.selectors.
+# calendar_invitation_sent), one file per session; the count of files is "calendar_cancellations".
 SESSIONS_CANCEL_KINDS = frozenset({kinds.COHORT_LEFT})
 # Kinds that tell the recipient how to join an online event, if the recipient may know
 # (notifications.audience decides who may).
@@ -220,9 +221,6 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
         values["invitation_url"] = f"{settings.SITE_URL}/events/{event.pk}/register/?code={values['invitation_code']}"
     if values.get("participant_email") and "participant_mailto" not in values:
         values["participant_mailto"] = f"mailto:{values['participant_email']}"
-    if kind in SESSIONS_CANCEL_KINDS:
-        # the body says so when the message carries calendar cancellations (_sessions_cancelled)
-        values["calendar_cancellations"] = len(_invited_sessions(context))
     return values
 
 
@@ -286,9 +284,7 @@ def render(
     with translation.override(language):
         values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
         values.update(extra or {})
-        subject, body = written_texts(kind=kind, event=event, values=values, override=override)
-        rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
-        rendered.attachments = build_attachments(
+        attachments = build_attachments(
             kind=kind,
             recipient_email=recipient_email,
             recipient_name=recipient_name,
@@ -296,6 +292,13 @@ def render(
             event=event,
             context=context,
         )
+        if kind in SESSIONS_CANCEL_KINDS:
+            # the text says what is attached: the files there are, not the sessions asked for
+            # (a session deleted since has none)
+            values["calendar_cancellations"] = sum(1 for item in attachments if calendar_method_of([item]))
+        subject, body = written_texts(kind=kind, event=event, values=values, override=override)
+        rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
+        rendered.attachments = attachments
     rendered.language = language
     rendered.headers = {"Content-Language": language, **rendered.headers}
     return rendered
@@ -378,11 +381,24 @@ def _attachment(filename: str, content_type: str, content: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "content": base64.b64encode(content).decode("ascii")}
 
 
+def calendar_method_of(attachments: list[dict]) -> str:
+    """The iTIP method of the calendar files among ``attachments`` ("REQUEST", "CANCEL"), or ""."""
+    for attachment in attachments or []:
+        base, *params = [part.strip() for part in (attachment.get("content_type") or "").split(";")]
+        if base.lower() == "text/calendar":
+            for param in params:
+                key, _sep, value = param.partition("=")
+                if key.strip().lower() == "method":
+                    return value.strip().strip('"').upper()
+    return ""
+
+
 def build_attachments(
     *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None = None
 ) -> list[dict]:
-    """The ticket and the calendar files a message carries. ``context``: the message's, for the
-    kinds that end several sessions at once (``SESSIONS_CANCEL_KINDS``)."""
+    """The ticket and the calendar files a message carries: the one rule of who gets which
+    (what was sent is recorded on the outbox row: ``calendar_method_of``). ``context``: the
+    message's, read by the kinds that end several sessions at once (``SESSIONS_CANCEL_KINDS``)."""
     attachments = []
     registration = _registration(about)
     # a door ticket only where there is a door
@@ -413,19 +429,17 @@ def build_attachments(
     return attachments
 
 
-def _invited_sessions(context: dict | None) -> list[int]:
-    """The ids of the context's sessions that had sent their calendar invitation."""
-    return [session["event"] for session in (context or {}).get("sessions", []) if session.get("had_invitation")]
-
-
 def _sessions_cancelled(context: dict | None, *, recipient_email: str, recipient_name: str) -> list[dict]:
-    """One METHOD:CANCEL file per session that had sent its invitation, in the message's order.
+    """A METHOD:CANCEL for each of the context's sessions that were in the recipient's calendar,
+    in the message's order; a session deleted since has none.
 
-    One file each, not one calendar of them all: an iTIP message is about one UID, and calendar
-    clients refuse one that mixes events. A session deleted since is left out."""
-    invited = _invited_sessions(context)
-    events = Event.objects.in_bulk(invited)
-    found = [events[pk] for pk in invited if pk in events]
+    One file per session, not one calendar of them all: an iTIP message is about one UID (RFC
+    5546), and clients refuse one that mixes events."""
+    wanted = [session["event"] for session in (context or {}).get("sessions", []) if session.get("in_calendar")]
+    if not wanted:
+        return []
+    events = Event.objects.in_bulk(wanted)
+    found = [events[pk] for pk in wanted if pk in events]
     attachments = []
     for number, event in enumerate(found, start=1):
         ics = invitation_ics(event=event, attendee_email=recipient_email, attendee_name=recipient_name, method="CANCEL")

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
+from events_project import prepared
 from registrations.exceptions import InvalidRegistrationTransition
 from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
@@ -51,8 +52,11 @@ def take_seats(*, event_id: int, seats: int, behind_waiting_list: bool = False) 
     if seats <= 0:
         return True
     params = [seats, event_id, seats] + ([event_id] if behind_waiting_list else [])
+    sql = _take_seats_sql(connection.vendor, behind_waiting_list=behind_waiting_list)
     with connection.cursor() as cursor:
-        cursor.execute(_take_seats_sql(connection.vendor, behind_waiting_list=behind_waiting_list), params)
+        # prepared once per kept PostgreSQL session, like the rest of the registration's statements
+        name = "take_seats_behind_waiting_list" if behind_waiting_list else "take_seats"
+        prepared.execute(cursor, name=name, sql=sql, params=params)
         return cursor.rowcount == 1
 
 

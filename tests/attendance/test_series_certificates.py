@@ -92,3 +92,14 @@ def test_the_organiser_sees_and_revokes_series_certificates_through_the_api(orga
     assert [row["series"] for row in listed.json()["results"]] == [series.pk]
     assert revoked.status_code == 200 and revoked.json()["valid"] is False
     assert hidden.status_code == 404
+
+
+def test_issuing_a_series_certificate_is_recorded_once(series, organiser):
+    from events.models import ActionLogEntry
+
+    certificate = certificates.issue_series_certificate(series=series, email="nigar@example.org", by=organiser)
+    certificates.issue_series_certificate(series=series, email="nigar@example.org")  # the PDF again: the same one
+
+    assert list(ActionLogEntry.objects.values_list("action", "subject_type", "subject_id", "actor", "event")) == [
+        ("certificate.issued", "certificate", certificate.pk, organiser.pk, None)
+    ]

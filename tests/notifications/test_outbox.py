@@ -111,9 +111,10 @@ def test_a_message_sent_before_its_worker_died_is_recorded_sent_not_sent_again(
     # a worker claimed the row, sent the message and wrote that down, then was killed before it
     # recorded its group (the status and the text)
     (claimed,) = outbox.claim(message_ids=[message.pk], now=timezone.now())
-    get_connection().send_messages([outbox._email(claimed, outbox.render_message(claimed))])
+    rendered = outbox.render_message(claimed)
+    get_connection().send_messages([outbox._email(claimed, rendered)])
     with connection.cursor() as cursor:
-        assert outbox.mark_sent(cursor, message_id=claimed.pk, token=claimed.claim_token) is True
+        assert outbox.mark_sent(cursor, message_id=claimed.pk, token=claimed.claim_token, rendered=rendered) is True
     OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -125,6 +126,8 @@ def test_a_message_sent_before_its_worker_died_is_recorded_sent_not_sent_again(
     assert message.status == OutboxStatus.SENT
     assert (message.claim_token, message.lease_until, message.attempts) == ("", None, 1)
     assert message.sent_at is not None
+    # a confirmation's calendar invitation is a fact of that sending, recorded with it
+    assert message.calendar_method == "REQUEST"
     assert len(mail.outbox) == 1
 
 

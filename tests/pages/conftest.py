@@ -15,14 +15,20 @@ ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
 class _References(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
-        self.ids, self.described_by = set(), []
+        self.ids, self.described_by, self.tags, self.summary_links = set(), [], {}, []
+        self._in_summary = False
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if attributes.get("id"):
             self.ids.add(attributes["id"])
+            self.tags[attributes["id"]] = tag
         self.described_by += (attributes.get("aria-describedby") or "").split()
+        if "data-error-summary" in attributes:
+            self._in_summary = True
+        elif self._in_summary and tag == "a" and (attributes.get("href") or "").startswith("#"):
+            self.summary_links.append(attributes["href"][1:])
 
 
 def descriptions(html: str) -> tuple[list[str], list[str]]:
@@ -30,6 +36,24 @@ def descriptions(html: str) -> tuple[list[str], list[str]]:
     screen reader then reads a field without its error or help)."""
     page = _References(html)
     return page.described_by, [reference for reference in page.described_by if reference not in page.ids]
+
+
+def unread_descriptions(html: str) -> list[str]:
+    """Help texts and error lists (ids ending _helptext, _error) that no aria-describedby names:
+    a screen reader never reads them with their field."""
+    page = _References(html)
+    return sorted(
+        identifier
+        for identifier in page.ids
+        if identifier.endswith(("_helptext", "_error")) and identifier not in page.described_by
+    )
+
+
+def summary_targets_not_focusable(html: str) -> list[str]:
+    """The error summary's links whose target is missing or cannot take focus (a fieldset, a
+    paragraph): following one leaves the keyboard where it was."""
+    page = _References(html)
+    return [target for target in page.summary_links if page.tags.get(target) not in ("input", "select", "textarea")]
 
 
 def first_load_bytes(response) -> int:

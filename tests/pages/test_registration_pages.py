@@ -6,7 +6,13 @@ from django.core import mail
 from registrations.models import Registration, RegistrationStatus
 from registrations.services.tickets import ticket_payload
 from tests import factories
-from tests.pages.conftest import PAGE_BUDGET, descriptions, signed_in
+from tests.pages.conftest import (
+    PAGE_BUDGET,
+    descriptions,
+    signed_in,
+    summary_targets_not_focusable,
+    unread_descriptions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +349,32 @@ def test_failed_register_describes_each_field_by_elements_that_exist(client, eve
 
     assert "id_consent_data_processing_error" in described_by
     assert missing == []
+
+
+def test_a_yes_no_question_is_one_radio_group_described_by_its_help_and_its_error(client, event):
+    question = factories.QuestionFactory(
+        event=event,
+        label="Do you need a wheelchair-accessible room?",
+        kind="boolean",
+        required=True,
+        help_text="We will arrange it.",
+    )
+    factories.QuestionFactory(event=event, label="Your school", help_text="As it is written.")
+    group = f"id_question_{question.pk}"
+
+    blank = client.get(f"/events/{event.pk}/register/").text
+    failed = client.post(f"/events/{event.pk}/register/", {"name": "", "email": "x"}).text
+
+    assert PageParts(blank).element(group)["aria-describedby"] == f"{group}_helptext"
+    fieldset = PageParts(failed).element(group)
+    assert (fieldset["role"], fieldset["aria-invalid"], fieldset["aria-required"]) == ("radiogroup", "true", "true")
+    assert fieldset["aria-describedby"].split() == [f"{group}_helptext", f"{group}_error"]
+    for page in (blank, failed):
+        assert descriptions(page)[1] == []
+        assert unread_descriptions(page) == []
+    # the summary's link lands on the group's first choice, which takes focus
+    assert f'href="#{group}_0"' in failed
+    assert summary_targets_not_focusable(failed) == []
 
 
 @pytest.mark.parametrize(

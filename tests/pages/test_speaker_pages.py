@@ -3,7 +3,13 @@ import pytest
 from feeds.models import CalendarFeed
 from speakers.models import AssignmentStatus
 from tests import factories
-from tests.pages.conftest import PAGE_BUDGET, descriptions, signed_in
+from tests.pages.conftest import (
+    PAGE_BUDGET,
+    descriptions,
+    signed_in,
+    summary_targets_not_focusable,
+    unread_descriptions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -223,9 +229,11 @@ def test_speaker_page_names_languages(client):
 def test_profile_form_errors_are_summed_up_on_top(client, speaker):
     signed_in(client, speaker.user)
 
-    page = client.post("/speaker/profile/", {"name": "", "email": "not an address"}).text
+    page = client.post("/speaker/profile/", {"name": "", "email": "not an address", "stem_fields": "bogus"}).text
 
     assert "data-error-summary" in page and 'href="#id_email"' in page and 'href="#id_name"' in page
     described_by, missing = descriptions(page)
-    assert {"id_name_error", "id_email_error"} <= set(described_by)
+    assert {"id_name_error", "id_email_error", "id_stem_fields_error"} <= set(described_by)
     assert missing == []
+    assert unread_descriptions(page) == []
+    assert summary_targets_not_focusable(page) == []
