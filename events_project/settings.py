@@ -120,10 +120,14 @@ WSGI_APPLICATION = "events_project.wsgi.application"
 ASGI_APPLICATION = "events_project.asgi.application"
 
 # --- Database -------------------------------------------------------------------------
+_DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        _DATABASE_URL,
+        # PostgreSQL's connections kept a minute (a new one per request costs more than most
+        # requests); SQLite's opened per request, which costs little and suits runserver's thread
+        # per request
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if _DATABASE_URL.startswith("sqlite") else 60),
         conn_health_checks=True,
     )
 }

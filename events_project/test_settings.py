@@ -16,6 +16,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["TEST"] = {"NAME": _test_name or f"test_events_{os.getpid()}"}
 
+# A connection per test request: which test first prepares a statement on a kept PostgreSQL
+# session must not change another test's statement count. The tests of kept connections and
+# prepared statements turn it on themselves (as production does: CONN_MAX_AGE 60).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

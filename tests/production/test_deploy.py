@@ -71,6 +71,18 @@ def test_empty_number_variables_mean_their_defaults():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_postgresql_connections_are_kept_a_minute_unless_configured():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    postgresql = "postgres://postgres@127.0.0.1:5432/postgres"
+
+    def kept(**env):
+        return manage("shell", "--no-imports", "-c", show, env=production_env(**env)).stdout.split()
+
+    assert kept(DATABASE_URL=postgresql) == ["60"]
+    assert kept(DATABASE_URL=postgresql, CONN_MAX_AGE="0") == ["0"]
+    assert kept(DATABASE_URL="") == ["0"]  # the embedded SQLite file
+
+
 def test_a_number_variable_that_is_no_number_is_named():
     result = manage("check", env=production_env(NUM_PROXIES="one"))
 
