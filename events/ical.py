@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, gettext
 
 from events.models import Event, EventKind, EventStatus, Language
 
@@ -115,11 +116,16 @@ def _when(event: Event) -> str:
         first, last = _all_day_bounds(event)
         last -= dt.timedelta(days=1)
         if first == last:
-            return f"{first:%a %d %b %Y} (all day)"
-        return f"{first:%a %d %b %Y} – {last:%a %d %b %Y} (all day)"
+            return gettext("%(day)s (all day)") % {"day": _day(first)}
+        return gettext("%(first)s – %(last)s (all day)") % {"first": _day(first), "last": _day(last)}
     if start.date() == end.date():
-        return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({event.timezone})"
-    return f"{start:%a %d %b %Y, %H:%M} – {end:%a %d %b %Y, %H:%M} ({event.timezone})"
+        return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} ({event.timezone})"
+    return f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M} ({event.timezone})"
+
+
+def _day(value: dt.date) -> str:
+    """ "Thu 11 Mar 2027", with the day and month named in the active language."""
+    return date_format(value, "D j M Y")
 
 
 def location_text(event: Event) -> str:
@@ -128,7 +134,8 @@ def location_text(event: Event) -> str:
         region_name = event.region.name if event.region_id and event.region else ""
         parts = [event.venue_name, event.venue_address, event.city or region_name]
     if event.is_online:
-        parts.append(f"Online ({event.online_platform})" if event.online_platform else "Online")
+        online = gettext("Online")
+        parts.append(f"{online} ({event.online_platform})" if event.online_platform else online)
     seen = []
     for part in parts:
         if part and part not in seen:
@@ -147,24 +154,26 @@ def description_text(
     lines = []
     if event.status == EventStatus.CANCELLED:
         reason = f": {event.cancellation_reason}" if event.cancellation_reason else "."
-        lines += [f"CANCELLED{reason}", ""]
+        lines += [f"{gettext('CANCELLED')}{reason}", ""]
     if event.description:
         lines += [event.description.strip(), ""]
-    lines.append(f"When: {_when(event)}")
+    # in the language of the feed's request or of the email's recipient (the VEVENT cache is
+    # kept per language)
+    lines.append(gettext("When: %(when)s") % {"when": _when(event)})
     where = location_text(event)
     if where:
-        lines.append(f"Where: {where}")
+        lines.append(gettext("Where: %(where)s") % {"where": where})
     if join_url:
-        lines.append(f"Join: {join_url}")
+        lines.append(gettext("Join: %(url)s") % {"url": join_url})
     # the kind is in CATEGORIES; the language decides whether someone can follow at all
-    lines.append(f"Language: {_language_label(event)}")
+    lines.append(gettext("Language: %(language)s") % {"language": _language_label(event)})
     if speakers:
-        lines.append("Speakers: " + "; ".join(speakers))
+        lines.append(gettext("Speakers: %(names)s") % {"names": "; ".join(speakers)})
     if registration_note:
-        lines.append(f"Your registration: {registration_note}")
+        lines.append(gettext("Your registration: %(note)s") % {"note": registration_note})
     if event.chatham_house_rule:
-        lines.append("Held under the Chatham House Rule.")
-    lines += ["", f"Details: {event_url(event)}"]
+        lines.append(gettext("Held under the Chatham House Rule."))
+    lines += ["", gettext("Details: %(url)s") % {"url": event_url(event)}]
     return "\n".join(lines)
 
 
@@ -193,7 +202,8 @@ def event_component(
     status = status or STATUS_MAP[event.status]
     title = event.title
     if status == "CANCELLED":
-        title = f"Cancelled: {title}"  # Outlook and some phones show a cancelled event as normal
+        # Outlook and some phones show a cancelled event as normal
+        title = gettext("Cancelled: %(title)s") % {"title": title}
     component.add("summary", title)
     component.add("description", description_text(event, speakers=speakers, join_url=join_url,
                                                   registration_note=registration_note))  # fmt: skip

@@ -242,3 +242,27 @@ def test_organizer_is_the_programme_never_a_person(client, settings):
 
     assert component["ORGANIZER"].params["CN"] == "STEM Mentorship Azerbaijan"
     assert ("aysel-m-login" in feed, "aysel-m-login" in single) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("language", "cancelled_line", "when", "summary"),
+    [
+        ("en", "CANCELLED: The speaker is ill", "When: Thu 11 Mar 2027, 18:00–20:00 (Asia/Baku)", "Cancelled: Careers"),
+        ("az", "LƏĞV EDİLDİ: The speaker is ill", "Vaxt: ", "Ləğv edildi: Careers"),
+    ],
+)
+def test_a_calendars_words_are_in_the_readers_language(client, language, cancelled_line, when, summary):
+    start = dt.datetime(2027, 3, 11, 18, 0, tzinfo=BAKU)
+    event = factories.EventFactory(title="Careers", start=start, end=start + dt.timedelta(hours=2))
+    Event.objects.filter(pk=event.pk).update(status="cancelled", cancellation_reason="The speaker is ill")
+
+    response = client.get(f"/api/events/{event.pk}/ics/", headers={"accept-language": language})
+    component = vevents(parse(response))[ical.event_uid(event)]
+
+    lines = str(component["DESCRIPTION"]).split("\n")
+    assert lines[0] == cancelled_line
+    assert any(line.startswith(when) for line in lines)
+    assert str(component["SUMMARY"]) == summary
+    if language == "az":  # the day and the month named in Azerbaijani, not "Thu ... Mar"
+        when_line = next(line for line in lines if line.startswith("Vaxt: "))
+        assert "Thu" not in when_line and "2027, 18:00–20:00" in when_line
