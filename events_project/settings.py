@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # events_project is no app: its template library is named here
+            "libraries": {"people": "events_project.people"},
         },
     },
 ]

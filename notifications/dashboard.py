@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from attendance.rates import attendance_rate, no_show_rate
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
+from events_project.people import person_name
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
 CONFIRMED = Q(registrations__status=RegistrationStatus.CONFIRMED)
@@ -169,7 +170,7 @@ def registration_rows(user, *, event_id: int | None = None) -> Iterator[list]:
     for registration in registrations.iterator(chunk_size=1000):
         event = registration.event
         yield [
-            event.pk, event.title, event.local_start.isoformat(), registration.pk, registration.name,
+            event.pk, event.title, event.local_start.isoformat(), registration.pk, person_name(registration.name),
             registration.email, registration.status, registration.party_size, registration.sector,
             registration.organisation, registration.source, registration.created_at.isoformat(),
             registration.live_checked_in_at.isoformat() if registration.live_checked_in_at else "",

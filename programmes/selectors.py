@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from events.models import ActionLogEntry, Event, EventStatus
 from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by, subjects_of
+from events_project.people import person_name
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 
 
@@ -133,12 +134,12 @@ def name_programme_subjects(entries) -> dict[tuple[str, int], str]:
     if "enrolment" in wanted:
         enrolments = Enrolment.objects.filter(pk__in=wanted["enrolment"]).values_list("pk", "name", "cohort__name")
         for pk, name, cohort in enrolments:
-            labels["enrolment", pk] = _("%(name)s in %(cohort)s") % {"name": name, "cohort": cohort}
+            labels["enrolment", pk] = _("%(name)s in %(cohort)s") % {"name": person_name(name), "cohort": cohort}
     if "certificate" in wanted:
         # the enrolment's name, not the one printed on the certificate: erasure changes the former
         certificates = Certificate.objects.filter(pk__in=wanted["certificate"], enrolment__isnull=False)
         for pk, name in certificates.values_list("pk", "enrolment__name"):
-            labels["certificate", pk] = _("certificate for %(name)s") % {"name": name}
+            labels["certificate", pk] = _("certificate for %(name)s") % {"name": person_name(name)}
     return labels
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
+from events_project.people import ERASED_DOMAIN, ERASED_NAME
 from notifications import kinds
 from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
@@ -300,10 +301,6 @@ def assign_mentor(*, enrolment: Enrolment, mentor, by=None) -> Enrolment:
     action = "enrolment.mentor_assigned" if mentor is not None else "enrolment.mentor_removed"
     log_action(by=by, action=action, subject=enrolment)
     return enrolment
-
-
-ERASED_NAME = "Erased attendee"
-ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real mailbox
 
 
 def export_enrolments_of(*, user) -> list[dict]:

@@ -11,6 +11,7 @@ from django.db.models.functions import Greatest
 
 from events.models import Event
 from events.selectors import events_checked_in_by, events_managed_by, events_visible_to, subjects_of
+from events_project.people import person_name
 from registrations.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -258,7 +259,7 @@ def name_registration_subjects(entries) -> dict[tuple[str, int], str]:
     labels: dict[tuple[str, int], str] = {}
     if "registration" in wanted:
         registrations = Registration.objects.filter(pk__in=wanted["registration"], event_id__in=events)
-        labels.update((("registration", pk), name) for pk, name in registrations.values_list("pk", "name"))
+        labels.update((("registration", pk), person_name(name)) for pk, name in registrations.values_list("pk", "name"))
     if "question" in wanted:
         questions = Question.objects.filter(pk__in=wanted["question"], event_id__in=events)
         labels.update((("question", pk), label) for pk, label in questions.values_list("pk", "label"))

@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from events_project.people import ERASED_DOMAIN, ERASED_NAME, erased_username
 from events_project.privacy import personal_data_kinds
 from notifications.models import OutboxMessage, OutboxStatus
 from registrations.models import (
@@ -36,9 +37,6 @@ from registrations.models import (
 from registrations.services.registration import cancel_registration
 
 logger = logging.getLogger(__name__)
-
-ERASED_NAME = "Erased attendee"
-ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real mailbox
 
 
 def _iso(value):
@@ -165,7 +163,7 @@ def erase_personal_data(*, user) -> dict:
     _forget_messages(emails)
     Token.objects.filter(user=user).delete()
     get_user_model().objects.filter(pk=user.pk).update(
-        username=f"erased-{user.pk}", email="", first_name="", last_name="", is_active=False, password="!"
+        username=erased_username(user.pk), email="", first_name="", last_name="", is_active=False, password="!"
     )
     logger.info("Erased the personal data of account %s", user.pk)
     return {"registrations": erased_registrations, **erased_elsewhere}

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from events_project.people import ERASED_NAME
 from registrations.models import CheckIn, Registration
-from registrations.services.privacy import ERASED_NAME
 from registrations.services.registration import register
 from tests import factories
 from tests.production.conftest import ROLES, build_world

@@ -2,6 +2,7 @@
 workspace page, the impact report, for the organisers who may see the programme and no one else."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,15 @@ from programmes import tasks
 from programmes.certificates import revoke_certificate
 from programmes.models import Programme
 from programmes.selectors import action_log_of_programme
-from programmes.services import assign_mentor, create_cohort, enrol, erase_enrolments_of, update_programme
+from programmes.services import (
+    assign_mentor,
+    create_cohort,
+    enrol,
+    erase_enrolments_of,
+    leave_cohort,
+    update_programme,
+)
+from registrations.services.privacy import erase_personal_data
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 
@@ -255,6 +264,38 @@ def test_an_erased_participant_is_not_named_in_the_activity(client, leyla, autum
     page = report_of(client, leyla, autumn.programme).text
 
     assert "Leyla Huseynova enrolled a participant (Erased attendee in Autumn)" in page
+    assert "Aysel" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (
+            "en",
+            [
+                "Leyla Huseynova enrolled a participant (Erased attendee in Autumn)",
+                "an erased account ended a participant's enrolment (Erased attendee in Autumn)",
+            ],
+        ),
+        (
+            "az",
+            [
+                "Leyla Huseynova iştirakçını qeydə aldı (Silinmiş iştirakçı, Autumn qrupu)",
+                "silinmiş hesab iştirakçının qrupdakı iştirakına son qoydu (Silinmiş iştirakçı, Autumn qrupu)",
+            ],
+        ),
+    ],
+)
+def test_a_participant_who_left_and_was_erased_is_named_in_the_readers_language(client, leyla, autumn, language, lines):
+    participant = factories.UserFactory(username="aysel", first_name="Aysel", last_name="Aliyeva")
+    enrolment = enrol(cohort=autumn, name="Aysel Aliyeva", email="aysel@example.org", user=participant, by=leyla)
+    leave_cohort(enrolment=enrolment, by=participant)
+
+    erase_personal_data(user=participant)
+    page = html.unescape(report_of(client, leyla, autumn.programme, language).text)
+
+    assert [line for line in lines if line in page] == lines
+    assert f"erased-{participant.pk}" not in page
     assert "Aysel" not in page
 
 
