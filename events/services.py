@@ -265,6 +265,7 @@ def create_series(*, by, **fields) -> Series:
         series.save()
         series.organisers.set(organisers or ([by] if by else []))
         sync_series_occurrences(series=series, starts=starts)
+        log_action(by=by, action="series.created", subject=series)
     return series
 
 

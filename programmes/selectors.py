@@ -1,7 +1,11 @@
 """Reads of programmes used by services, journeys, reports and the API."""
 
+import zoneinfo
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from events.models import ActionLogEntry, Event, EventStatus
@@ -118,7 +122,33 @@ def action_log_of_programme(programme: Programme, *, limit: int = ACTION_LOG_LIM
         | Q(subject_type="certificate", subject_id__in=certificates)
     )
     entries = ActionLogEntry.objects.filter(own, event__isnull=True)
-    return newest_actions(entries, limit=limit, name_subjects=name_programme_subjects)
+    excerpt = newest_actions(entries, limit=limit, name_subjects=name_programme_subjects)
+    name_skipped_sessions(excerpt.entries)
+    return excerpt
+
+
+def name_skipped_sessions(entries: list[ActionLogEntry]) -> None:
+    """Add the session to the name of each ``enrolment.session_skipped`` entry among ``entries``
+    (already named by ``name_programme_subjects``): its title and its date in the event's own
+    zone, read from the event now. Never the reason (it may be personal; the log does not hold
+    it). One query, when there is such an entry."""
+    skips = [entry for entry in entries if entry.action == "enrolment.session_skipped" and entry.subject_label]
+    wanted = {entry.data.get("event") for entry in skips} - {None}
+    if not wanted:
+        return
+    rows = Event.objects.filter(pk__in=wanted).values_list("pk", "title", "start", "timezone")
+    sessions = {
+        pk: (title, timezone.localtime(start, zoneinfo.ZoneInfo(zone)).date()) for pk, title, start, zone in rows
+    }
+    for entry in skips:
+        session = sessions.get(entry.data.get("event"))
+        if session is not None:
+            title, day = session
+            entry.subject_label = _("%(enrolment)s; session: %(session)s, %(date)s") % {
+                "enrolment": entry.subject_label,
+                "session": title,
+                "date": date_format(day, "j F Y"),
+            }
 
 
 def name_programme_subjects(entries) -> dict[tuple[str, int], str]:

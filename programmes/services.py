@@ -23,7 +23,7 @@ from notifications.services import queue_message
 from programmes import selectors
 from programmes.exceptions import Conflict, NotInCohort, ProgrammeError
 from programmes.models import Cohort, Enrolment, Programme, SessionSkip
-from registrations.models import ACTIVE_STATUSES, Registration
+from registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from registrations.services.registration import cancel_registration, register
 
 logger = logging.getLogger(__name__)
@@ -231,8 +231,8 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
 
     Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
     Side effects: seats freed as by ``cancel_registration``, and one ``cohort_left`` message listing
-    the cancelled sessions (not one cancellation each). It carries a calendar cancellation
-    (METHOD:CANCEL) for each session whose calendar invitation was sent to the participant (a
+    the cancelled places and, apart, the waiting lists left (not one cancellation each). It carries
+    a calendar cancellation (METHOD:CANCEL) for each session whose calendar invitation was sent to the participant (a
     promotion from the waiting list, an event change, a resent ticket): enrolling itself sends none.
     """
 
@@ -254,6 +254,8 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     in_calendar = calendar_invitation_sent(registrations)
     sessions = []
     for registration in registrations:
+        # a place on the waiting list is not a place: the message says the two apart
+        waitlisted = registration.status == RegistrationStatus.WAITLISTED
         # one message for the one action, not one cancellation per session
         cancel_registration(registration=registration, by=by, tell=False)
         event = registration.event
@@ -264,6 +266,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
                 "zone": event.timezone,
                 "event": event.pk,
                 "in_calendar": registration.pk in in_calendar,
+                "waitlisted": waitlisted,
             }
         )
     if sessions and enrolment.email:

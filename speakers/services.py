@@ -337,6 +337,9 @@ def assign_speaker(
         assignment.conflict_overridden_at = now
     assignment.save()
     _send_invitation(assignment)
+    log_action(by=by, action="speaker.invited", event=event, subject=assignment)
+    if reason:
+        log_action(by=by, action="speaker.conflicts_overridden", event=event, subject=assignment)
     return assignment
 
 
@@ -410,6 +413,8 @@ def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> Sp
     assignment.responded_at = now
     assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
     _tell_organisers_of_answer(assignment)
+    # the speaker answers through their signed link: no account acts, and the message stays out of the log
+    log_action(by=None, action="speaker.accepted", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -426,6 +431,8 @@ def decline_invitation(*, assignment: SpeakerAssignment, message: str = "") -> S
     assignment.responded_at = now
     assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
     _tell_organisers_of_answer(assignment)
+    # the speaker answers through their signed link: no account acts, and the message stays out of the log
+    log_action(by=None, action="speaker.declined", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -467,6 +474,14 @@ def update_assignment(*, assignment: SpeakerAssignment, by, **changes) -> Speake
             raise SpeakerError(_("%(name)s cannot be changed here.") % {"name": name}, "read_only_field")
         setattr(assignment, name, value)
     assignment.save()
+    if changes:
+        log_action(
+            by=by,
+            action="speaker.assignment_changed",
+            event=assignment.event,
+            subject=assignment,
+            data={"fields": sorted(changes)},
+        )
     return assignment
 
 

@@ -49,6 +49,7 @@ CALENDAR_CANCEL_KINDS = frozenset({kinds.EVENT_CANCELLED, kinds.REGISTRATION_CAN
 # Kinds that end several places in one message (leaving a cohort): a METHOD:CANCEL for each of
 # the context's "sessions" marked "in_calendar" (its caller asked notifications.selectors.
 # calendar_invitation_sent), one file per session; the count of files is "calendar_cancellations".
+# The sessions marked "waitlisted" are "left_waiting_lists", the others "cancelled_places".
 SESSIONS_CANCEL_KINDS = frozenset({kinds.COHORT_LEFT})
 # Kinds that tell the recipient how to join an online event, if the recipient may know
 # (notifications.audience decides who may).
@@ -293,6 +294,11 @@ def render(
             context=context,
         )
         if kind in SESSIONS_CANCEL_KINDS:
+            # places and waiting-list entries are said apart (a message queued before the
+            # sessions were marked "waitlisted" lists them all as places, as it did)
+            sessions = values.get("sessions") or []
+            values["cancelled_places"] = [session for session in sessions if not session.get("waitlisted")]
+            values["left_waiting_lists"] = [session for session in sessions if session.get("waitlisted")]
             # the text says what is attached: the files there are, not the sessions asked for
             # (a session deleted since has none)
             values["calendar_cancellations"] = sum(1 for item in attachments if calendar_method_of([item]))

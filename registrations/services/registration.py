@@ -605,6 +605,8 @@ def transfer_registration(
         Status.WAITLISTED: kinds.WAITING_LIST_JOINED,
     }[substitute.status]
     tell_registrant(substitute, kind, substitute_for=registration.name)
+    # named by the delegate's registration on the event's page; who the colleague is stays out
+    log_action(by=by, action="registration.transferred", event=event, subject=registration)
     return substitute
 
 

@@ -207,3 +207,54 @@ def test_leaving_a_cohort_leaves_out_a_session_deleted_before_the_message_went(
     assert str(vevent["UID"]) == event_uid(moved[0])
     assert SINGULAR in email.body
     assert "2 sessions" not in email.body
+
+
+def test_leaving_a_cohort_says_places_and_waiting_lists_apart(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    booked = session(mentoring_series, future[0])
+    full = session(mentoring_series, future[1], capacity=1, seats_taken=1)
+    record(full, "first@example.org", attendance="", source="online")
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+    assert Registration.objects.get(event=full, email="leyla@example.org").status == "waitlisted"
+
+    email = leave(enrolment, django_capture_on_commit_callbacks)
+
+    places, waiting = email.body.split("You are also off the waiting list for:")
+    assert "Your places at its coming sessions are cancelled:" in places
+    assert booked.title in places
+    assert full.title not in places
+    assert full.title in waiting
+    assert booked.title not in waiting
+    assert "calendar" not in email.body  # enrolling sent no invitation: nothing attached, nothing said
+
+
+def test_leaving_a_cohort_only_waiting_says_no_place_was_cancelled(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    full = session(mentoring_series, future[0], capacity=1, seats_taken=1)
+    record(full, "first@example.org", attendance="", source="online")
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    email = leave(enrolment, django_capture_on_commit_callbacks)
+
+    assert "Your places" not in email.body
+    assert "You are also" not in email.body
+    assert f"You are off the waiting list for its coming sessions:\n- {full.title}" in email.body
+
+
+def test_leaving_a_cohort_says_places_and_waiting_lists_apart_in_azerbaijani(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    MessagePreference.objects.create(email="leyla@example.org", language="az")
+    booked = session(mentoring_series, future[0])
+    full = session(mentoring_series, future[1], capacity=1, seats_taken=1)
+    record(full, "first@example.org", attendance="", source="online")
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    email = leave(enrolment, django_capture_on_commit_callbacks)
+
+    places, waiting = email.body.split("Siz həmçinin bu görüşlərin gözləmə siyahısından çıxarıldınız:")
+    assert "Qarşıdakı görüşlərindəki yerləriniz ləğv edildi:" in places
+    assert (booked.title in places, full.title in places) == (True, False)
+    assert (full.title in waiting, booked.title in waiting) == (True, False)
