@@ -417,8 +417,11 @@ def _create_registration(
             waiting_since=waiting_since,
             invitation=invitation,
             consented_at=now if fields["consent_data_processing"] else None,
-            # the language of the page or of the API request (LocaleMiddleware): messages use it
-            language=supported(translation.get_language()),
+            # the language the person used (the page's, or the API request's: LocaleMiddleware);
+            # messages use it. A place booked by staff (an organiser, the door, a cohort
+            # enrolment) records none: the organiser's language is not the person's, whose own
+            # choice (MessagePreference) or the site's default then applies to every message
+            language="" if staff else supported(translation.get_language()),
             confirmed_at=now if status == Status.CONFIRMED else None,
             **fields,
         )

@@ -182,3 +182,25 @@ def test_the_preferences_page_sets_the_language_and_a_registration_keeps_its_own
     assert preferences.languages_of(["aysel@example.org"]) == {"aysel@example.org": "az"}
     (email,) = mail.outbox
     assert email.extra_headers["Content-Language"] == "en"  # chosen on the registration's own page
+
+
+def test_a_place_booked_by_staff_records_no_language_and_its_messages_use_the_persons_choice(
+    organiser, organiser_client, django_capture_on_commit_callbacks
+):
+    from notifications.models import MessagePreference
+
+    event = factories.EventFactory(title="Robototexnika", organisers=[organiser])
+    MessagePreference.objects.create(email="leyla@example.org", language="az")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(
+            f"/api/events/{event.pk}/registrations/add/",
+            {"name": "Leyla Hasanova", "email": "leyla@example.org"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",  # the organiser's language, not Leyla's
+        )
+
+    assert response.status_code == 201, response.content
+    assert Registration.objects.get().language == ""
+    (email,) = mail.outbox
+    assert email.extra_headers["Content-Language"] == "az"
