@@ -22,7 +22,9 @@ from tests import factories
 from tests.notifications.conftest import make_registration
 from tests.notifications.mail_backends import RefusingBackend
 
-START = dt.datetime(2026, 12, 10, 14, 0, tzinfo=dt.UTC)
+# a month ahead of the real clock, 14:00 UTC (18:00 in Baku): sending refuses a reminder for an event that
+# has started, so a fixed date here would fail every test once that date had passed
+START = (timezone.now() + dt.timedelta(days=30)).replace(hour=14, minute=0, second=0, microsecond=0)
 DAY_BEFORE = START - dt.timedelta(days=1)
 
 # names that would show a stamp's mistakes: markup, links and addresses (urlize), line breaks,
