@@ -101,9 +101,15 @@ def _comparable(messages):
     return comparable
 
 
-def test_every_stamped_message_is_its_full_render(db, django_capture_on_commit_callbacks):
+# names that tidying a text would change (spaces in a run, at an end, a tab) or that make a long line:
+# a stamp fills in its tidied texts only for names on one line, the others are tidied after filling in
+UNTIDY_NAMES = ["Two  spaces", " Leading", "Trailing ", "Tab\tname", "Aysel", "x" * 190, "Nbsp\u00a0name"]
+
+
+@pytest.mark.parametrize("names", [NAMES, UNTIDY_NAMES], ids=["names", "names tidying would change"])
+def test_every_stamped_message_is_its_full_render(names, db, django_capture_on_commit_callbacks):
     event = _webinar()
-    _people(event, count=len(NAMES) * 3, names=NAMES)
+    _people(event, count=len(names) * 3, names=names)
     with django_capture_on_commit_callbacks(execute=False):
         rows = _batch(_queued_reminders(event))
 
@@ -111,23 +117,6 @@ def test_every_stamped_message_is_its_full_render(db, django_capture_on_commit_c
 
     assert _comparable(stamped) == _comparable(full)
     # the stamps did the work: one per language and kind of greeting, none given up
-    assert renderer._stamps and all(stamp is not None for stamp in renderer._stamps.values())
-
-
-# names that tidying a text would change (spaces in a run, at an end, a tab) or that make a long line:
-# a stamp fills in its tidied texts only for names on one line, the others are tidied after filling in
-UNTIDY_NAMES = ["Two  spaces", " Leading", "Trailing ", "Tab\tname", "Aysel", "x" * 190, "Nbsp\u00a0name"]
-
-
-def test_stamped_messages_of_names_tidying_would_change_are_their_full_render(db, django_capture_on_commit_callbacks):
-    event = _webinar()
-    _people(event, count=len(UNTIDY_NAMES) * 2, names=UNTIDY_NAMES)
-    with django_capture_on_commit_callbacks(execute=False):
-        rows = _batch(_queued_reminders(event))
-
-    renderer, stamped, full = _with_and_without_stamps(rows)
-
-    assert _comparable(stamped) == _comparable(full)
     assert renderer._stamps and all(stamp is not None for stamp in renderer._stamps.values())
 
 
