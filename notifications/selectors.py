@@ -66,11 +66,9 @@ def calendar_invitation_sent(registrations) -> set[int]:
     registrations = list(registrations)
     if not registrations:
         return set()
-    meta = registrations[0]._meta
     return set(
         OutboxMessage.objects.filter(
-            about_type__app_label=meta.app_label,
-            about_type__model=meta.model_name,
+            about_type=ContentType.objects.get_for_model(type(registrations[0])),
             about_id__in=[registration.pk for registration in registrations],
             calendar_method="REQUEST",
         )

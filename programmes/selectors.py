@@ -1,10 +1,7 @@
 """Reads of programmes used by services, journeys, reports and the API."""
 
-import zoneinfo
-
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -136,10 +133,8 @@ def name_skipped_sessions(entries: list[ActionLogEntry]) -> None:
     wanted = {entry.data.get("event") for entry in skips} - {None}
     if not wanted:
         return
-    rows = Event.objects.filter(pk__in=wanted).values_list("pk", "title", "start", "timezone")
-    sessions = {
-        pk: (title, timezone.localtime(start, zoneinfo.ZoneInfo(zone)).date()) for pk, title, start, zone in rows
-    }
+    events = Event.objects.filter(pk__in=wanted).only("title", "start", "timezone")
+    sessions = {event.pk: (event.title, event.local_start.date()) for event in events}
     for entry in skips:
         session = sessions.get(entry.data.get("event"))
         if session is not None:

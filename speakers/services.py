@@ -338,7 +338,7 @@ def assign_speaker(
     assignment.save()
     _send_invitation(assignment)
     log_action(by=by, action="speaker.invited", event=event, subject=assignment)
-    if reason:
+    if found and reason:
         log_action(by=by, action="speaker.conflicts_overridden", event=event, subject=assignment)
     return assignment
 
@@ -469,18 +469,21 @@ def update_assignment(*, assignment: SpeakerAssignment, by, **changes) -> Speake
     if not can_manage_event(by, assignment.event):
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     allowed = {"role", "order", "response_deadline"}
+    changed = []
     for name, value in changes.items():
         if name not in allowed:
             raise SpeakerError(_("%(name)s cannot be changed here.") % {"name": name}, "read_only_field")
+        if getattr(assignment, name) != value:
+            changed.append(name)
         setattr(assignment, name, value)
     assignment.save()
-    if changes:
+    if changed:  # sending back what is there changes nothing worth a line in the log
         log_action(
             by=by,
             action="speaker.assignment_changed",
             event=assignment.event,
             subject=assignment,
-            data={"fields": sorted(changes)},
+            data={"fields": sorted(changed)},
         )
     return assignment
 

@@ -315,6 +315,7 @@ def test_inviting_a_speaker_and_their_answer_are_in_the_event_log(organiser_web,
     nigar = SpeakerAssignment.objects.get(speaker=on_the_page)
     rashad = SpeakerAssignment.objects.get(pk=response.json()["id"])
     update_assignment(assignment=nigar, by=organiser, order=2)
+    update_assignment(assignment=nigar, by=organiser, order=2, role=nigar.role)  # what is there: no line
     accept_invitation(assignment=nigar, message="Glad to; my mother is ill, though")
     decline_invitation(assignment=rashad, message="Travelling")
 
@@ -353,6 +354,16 @@ def test_assigning_a_speaker_despite_conflicts_is_logged_with_the_invitation(org
         ("speaker.conflicts_overridden", assignment.pk, {}),
         ("speaker.invited", assignment.pk, {}),
     ]
+
+
+def test_a_reason_given_without_conflicts_logs_no_override(organiser, own_event):
+    from speakers.services import assign_speaker
+
+    speaker = factories.SpeakerFactory(name="Nigar Aliyeva")
+
+    assign_speaker(event=own_event, speaker=speaker, by=organiser, conflict_override_reason="Just in case")
+
+    assert list(ActionLogEntry.objects.filter(event=own_event).values_list("action", flat=True)) == ["speaker.invited"]
 
 
 def test_creating_a_series_is_logged_and_shown_on_its_page(organiser_web, organiser):
