@@ -26,10 +26,10 @@ and the throttle counters use it, as in production; otherwise the ORM broker. Al
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
+import selectors
 import shutil
 import signal
 import socket
@@ -306,22 +306,59 @@ class CpuMeter:
         return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
+def encode_request(method: str, port: int, path: str, body: dict | None = None, headers: dict | None = None) -> bytes:
+    """The bytes of one request, as a client behind no proxy sends them to a sync worker.
+
+    HTTP/1.0: the server closes the connection after its answer, which is then everything read
+    until the end, with no chunked encoding to undo.
+    """
+    payload = json.dumps(body).encode() if body is not None else b""
+    lines = [f"{method} {path} HTTP/1.0", f"Host: {HOST}:{port}", "Content-Type: application/json"]
+    lines += [f"Content-Length: {len(payload)}", *(f"{name}: {value}" for name, value in (headers or {}).items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
+
+
+def parse_answer(answer: bytes) -> tuple[int, bytes, tuple]:
+    """Status, body and the (statements, commits) headers of an answer read to its end."""
+    head, _, content = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    answer_headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        answer_headers[name.strip().lower()] = value.strip()
+    counts = (answer_headers.get("x-query-count"), answer_headers.get("x-commit-count"))
+    return int(status_line.split()[1]), content, counts
+
+
 def request(method: str, port: int, path: str, body: dict | None = None, headers: dict | None = None):
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        connection.request(method, path, body=payload, headers=all_headers)
-        response = connection.getresponse()
-        content = response.read()
-        counts = (response.getheader("X-Query-Count"), response.getheader("X-Commit-Count"))
-        return response.status, content, counts
-    finally:
-        connection.close()
+    """One request, waited for (start-up checks; the phases use ``Phase.send``)."""
+    with socket.create_connection((HOST, port), timeout=30) as connection:
+        connection.sendall(encode_request(method, port, path, body, headers))
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return parse_answer(b"".join(chunks))
+
+
+class _InFlight:
+    __slots__ = ("payload", "started", "chunks")
+
+    def __init__(self, payload: bytes):
+        self.payload = payload
+        self.started = time.perf_counter()
+        self.chunks: list[bytes] = []
 
 
 class Phase:
-    """Run ``one(i)`` from ``concurrency`` threads until ``seconds`` pass or ``limit`` calls are made."""
+    """Keep ``concurrency`` requests in flight until ``seconds`` pass or ``limit`` are made.
+
+    ``send``: HTTP requests to the server, all from ONE thread with non-blocking sockets (a
+    selector loop). The bench's clients share the machine's two cores with the server, and
+    every millisecond of their CPU is one the server does not get: 50 client threads, each
+    with http.client, cost as much CPU per request as gunicorn's own HTTP handling, mostly
+    in switching between threads. ``run``: ``one(i)`` from ``concurrency`` threads, for the
+    SQL floor's database calls.
+    """
 
     def __init__(self, name: str):
         self.name = name
@@ -348,17 +385,13 @@ class Phase:
         limit: int | None = None,
         server: "Server | None" = None,
         database_of: "Server | None" = None,
-        at_once: bool = False,
     ) -> "Phase":
+        """``one(i)`` (returning status, body, counts) from ``concurrency`` threads."""
         lock = threading.Lock()
         counter = iter(range(limit if limit is not None else sys.maxsize))
-        # released together: a burst, every client's first request at the same instant
-        barrier = threading.Barrier(concurrency) if at_once else None
         stop_at = time.monotonic() + seconds
 
         def worker():
-            if barrier:
-                barrier.wait()
             while time.monotonic() < stop_at:
                 with lock:
                     index = next(counter, None)
@@ -366,23 +399,97 @@ class Phase:
                     self.exhausted = True
                     return
                 started = time.perf_counter()
-                status, content, (queries, commits) = one(index)
+                status, content, counts = one(index)
                 latency = time.perf_counter() - started
-                try:
-                    answer = json.loads(content)
-                    code = answer.get("code") or answer.get("status", "")
-                except (ValueError, AttributeError):
-                    code = ""
                 with lock:
-                    self.latencies.append(latency)
-                    self.statuses[status] = self.statuses.get(status, 0) + 1
-                    self.codes[code] = self.codes.get(code, 0) + 1
-                    if queries is not None:
-                        self.queries.append(int(queries))
-                    if commits is not None:
-                        self.commits.append(int(commits))
+                    self._record(latency, status, content, counts)
 
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        def drive():
+            threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        return self._measure(drive, server=server, database_of=database_of)
+
+    def send(
+        self,
+        build,
+        *,
+        port: int,
+        concurrency: int,
+        seconds: float,
+        limit: int | None = None,
+        server: "Server | None" = None,
+    ) -> "Phase":
+        """HTTP requests ``build(i)`` (bytes, ``encode_request``), ``concurrency`` in flight, each
+        on a new connection, from this one thread: each answer starts the next request. With
+        ``limit`` equal to ``concurrency`` every request leaves at once (a burst)."""
+        counter = iter(range(limit if limit is not None else sys.maxsize))
+        stop_at = time.monotonic() + seconds
+        selector = selectors.DefaultSelector()
+        in_flight = 0
+
+        def launch() -> None:
+            nonlocal in_flight
+            if time.monotonic() >= stop_at:
+                return
+            index = next(counter, None)
+            if index is None:
+                self.exhausted = True
+                return
+            connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            connection.setblocking(False)
+            connection.connect_ex((HOST, port))  # in progress: writable once connected
+            selector.register(connection, selectors.EVENT_WRITE, _InFlight(build(index)))
+            in_flight += 1
+
+        def drive():
+            nonlocal in_flight
+            for _ in range(concurrency):
+                launch()
+            while in_flight:
+                ready = selector.select(timeout=30)
+                if not ready:
+                    raise RuntimeError(f"{self.name}: no answer in 30 s with {in_flight} requests in flight")
+                for key, _mask in ready:
+                    connection, state = key.fileobj, key.data
+                    if state.payload:
+                        state.payload = state.payload[connection.send(state.payload) :]
+                        if not state.payload:
+                            selector.modify(connection, selectors.EVENT_READ, state)
+                        continue
+                    chunk = connection.recv(65536)
+                    if chunk:
+                        state.chunks.append(chunk)
+                        continue
+                    selector.unregister(connection)
+                    connection.close()
+                    in_flight -= 1
+                    self._record(time.perf_counter() - state.started, *parse_answer(b"".join(state.chunks)))
+                    launch()
+            selector.close()
+
+        return self._measure(drive, server=server, database_of=None)
+
+    def _record(self, latency: float, status: int, content: bytes, counts: tuple) -> None:
+        queries, commits = counts
+        try:
+            answer = json.loads(content)
+            code = answer.get("code") or answer.get("status", "")
+        except (ValueError, AttributeError):
+            code = ""
+        self.latencies.append(latency)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.codes[code] = self.codes.get(code, 0) + 1
+        if queries is not None:
+            self.queries.append(int(queries))
+        if commits is not None:
+            self.commits.append(int(commits))
+
+    def _measure(self, drive, *, server, database_of) -> "Phase":
+        """Run ``drive()`` with the server's and the database's CPU read around it."""
         workers = CpuMeter(server.worker_pids).start() if server else None
         database = database_of if database_of is not None else server
         admin = database.admin_connection() if database is not None and database.pg_name else None
@@ -390,10 +497,7 @@ class Phase:
         count_before = len(self.latencies)
         client_before = time.process_time()
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        drive()
         # a phase may run in several slices (interleaved with another): totals accumulate
         self.elapsed += time.perf_counter() - started
         self.client_seconds += time.process_time() - client_before
@@ -458,20 +562,20 @@ def bench_door(server: Server, *, concurrency: int, seconds: float) -> tuple[Pha
     headers = {"Authorization": f"Token {data['token']}"}
 
     def floor(index):
-        return request("POST", server.port, f"/bench/floor/{event}/", {"secret": random.choice(payloads)})
+        return encode_request("POST", server.port, f"/bench/floor/{event}/", {"secret": random.choice(payloads)})
 
     def checkin_at(tickets: list[str], index: int):
         # every request a ticket not scanned before: each check-in is a write
         body = {"secret": tickets[index], "device": "bench"}
-        return request("POST", server.port, f"/api/events/{event}/checkin/", body, headers)
+        return encode_request("POST", server.port, f"/api/events/{event}/checkin/", body, headers)
 
     def checkin(index):
         return checkin_at(payloads, index)
 
     say("warming up")
-    Phase("warm-up").run(floor, concurrency=concurrency, seconds=1.0, limit=100)
+    Phase("warm-up").send(floor, port=server.port, concurrency=concurrency, seconds=1.0, limit=100)
     # enough scans that every worker has prepared its statements before the measured slices
-    warm = Phase("warm-up").run(checkin, concurrency=concurrency, seconds=2.0, limit=200)
+    warm = Phase("warm-up").send(checkin, port=server.port, concurrency=concurrency, seconds=2.0, limit=200)
     used = warm.count
     # Floor and check-in alternate in short slices, so both meet the same background load
     # (other processes on the machine come and go within seconds).
@@ -479,10 +583,11 @@ def bench_door(server: Server, *, concurrency: int, seconds: float) -> tuple[Pha
     say(f"floor and check-in: {seconds:g} s each in {rounds} alternating slices, {concurrency} clients")
     floor_phase, checkin_phase = Phase("floor"), Phase("checkin")
     for _ in range(rounds):
-        floor_phase.run(floor, concurrency=concurrency, seconds=seconds / rounds, server=server)
+        floor_phase.send(floor, port=server.port, concurrency=concurrency, seconds=seconds / rounds, server=server)
         fresh = payloads[used:]
-        checkin_phase.run(
+        checkin_phase.send(
             lambda index, fresh=fresh: checkin_at(fresh, index),
+            port=server.port,
             concurrency=concurrency,
             seconds=seconds / rounds,
             limit=len(fresh),
@@ -650,10 +755,12 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
 
     def register(index):
         body = registration_body("hot", index)
-        return request("POST", server.port, f"/api/events/{hot}/registrations/", body, person_address(index))
+        return encode_request("POST", server.port, f"/api/events/{hot}/registrations/", body, person_address(index))
 
     say("warming up the rush")
-    warm = Phase("warm-up").run(register, concurrency=concurrency, seconds=2.0, limit=2 * concurrency)
+    warm = Phase("warm-up").send(
+        register, port=server.port, concurrency=concurrency, seconds=2.0, limit=2 * concurrency
+    )
     Phase("warm-up").run(floor.one, concurrency=floor_clients, seconds=1.0, limit=50)
     # two slices each, not five: with 50 clients a slice ends by waiting for the answers in
     # flight, and a slice only a few answers long would measure mostly that drain
@@ -670,8 +777,9 @@ def bench_rush(server: Server, *, concurrency: int, floor_clients: int, seconds:
             if pgbench:
                 pgbench.run(seconds / rounds)
             start = offset + rush_phase.count
-            rush_phase.run(
+            rush_phase.send(
                 lambda index, start=start: register(start + index),
+                port=server.port,
                 concurrency=concurrency,
                 seconds=seconds / rounds,
                 server=server,
@@ -686,11 +794,13 @@ def bench_burst(server: Server, *, people: int) -> Phase:
 
     def register(index):
         body = registration_body("burst", index)
-        return request("POST", server.port, f"/api/events/{event}/registrations/", body, person_address(index))
+        return encode_request("POST", server.port, f"/api/events/{event}/registrations/", body, person_address(index))
 
     say(f"burst: {people} people released at once for {server.data['rush_capacity']} seats")
-    # one request per client, all released by a barrier
-    burst = Phase("burst").run(register, concurrency=people, seconds=120, limit=people, server=server, at_once=True)
+    # one request per client, every one sent at once
+    burst = Phase("burst").send(
+        register, port=server.port, concurrency=people, seconds=120, limit=people, server=server
+    )
     burst.exhausted = False  # one request each is the plan, not a shortage
     return burst
 
