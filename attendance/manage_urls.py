@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attendance import manage_pages
+from attendance import exports, manage_pages
 
 urlpatterns = [
     path("events/<id:pk>/attendance/", manage_pages.event_attendance, name="manage-event-attendance"),
@@ -11,4 +11,7 @@ urlpatterns = [
         manage_pages.attendance_import,
         name="manage-event-attendance-import",
     ),
+    # the dashboard's CSV exports, beside its page (/manage/dashboard/, programmes.manage_urls)
+    path("dashboard/registrations.csv", exports.registrations_csv, name="dashboard-registrations-csv"),
+    path("dashboard/attendance.csv", exports.attendance_csv, name="dashboard-attendance-csv"),
 ]

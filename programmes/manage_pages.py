@@ -1,16 +1,17 @@
 """The organiser's dashboard in the workspace: figures, upcoming and past events, attendance
-charts, and a link to each programme's impact report. It lives in this app because it reads
-the programmes (which themselves use notifications)."""
+charts, and a link to each programme's impact report. The figures and charts are attendance's
+(attendance.dashboard, attendance.charts, and the CSV exports in attendance.exports); the page
+lives in this app because it also reads the programmes, which sit above attendance."""
 
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from attendance import dashboard
+from attendance.charts import stacked_bars_svg
 from events.models import Event, EventKind
 from events.workspace import no_store, organiser_required
-from notifications import dashboard
-from notifications.charts import stacked_bars_svg
 from programmes import selectors
 from programmes.manage_forms import DashboardFilterForm
 

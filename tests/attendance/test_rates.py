@@ -2,9 +2,8 @@
 
 import pytest
 
-from attendance import rates
+from attendance import dashboard, rates
 from attendance.services import figures
-from notifications import dashboard
 from programmes import journeys, reports
 
 

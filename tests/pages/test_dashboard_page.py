@@ -142,7 +142,7 @@ def test_dashboard_stays_under_the_page_budget(organiser_web, organiser, first_l
 
 
 def test_attendance_chart_covers_the_last_twelve_months(organiser):
-    from notifications.dashboard import attendance_by_month
+    from attendance.dashboard import attendance_by_month
 
     months, series = attendance_by_month(organiser, months=12)
 
@@ -201,7 +201,7 @@ def test_dashboard_shows_only_my_programmes(organiser_web, organiser):
 
 
 def test_chart_leaves_out_months_without_data_and_keeps_text_readable():
-    from notifications.charts import FONT_SIZE, WIDTH, stacked_bars_svg
+    from attendance.charts import FONT_SIZE, WIDTH, stacked_bars_svg
 
     months = [dt.date(2026, month, 1) for month in range(1, 7)]
     svg = stacked_bars_svg(

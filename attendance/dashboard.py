@@ -1,4 +1,5 @@
-"""Reads behind the organisers' dashboard page and its CSV exports.
+"""Reads behind the organisers' dashboard page (programmes.manage_pages) and its CSV exports
+(attendance.exports).
 
 Each figure comes from one grouped query, whatever the number of events: the dashboard of a
 programme with hundreds of events must not issue a query per row.

@@ -1,4 +1,5 @@
-"""The CSV exports of the organisers' dashboard (the page itself: programmes.manage_pages)."""
+"""The CSV exports of the organisers' dashboard (the page itself: programmes.manage_pages),
+under /manage/dashboard/ (attendance.manage_urls)."""
 
 import csv
 
@@ -6,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 
+from attendance import dashboard
 from events.permissions import is_organiser
-from notifications import dashboard
 
 
 def organiser_only(view):
