@@ -14,6 +14,12 @@ class RegistrationsConfig(AppConfig):
         signals.event_cancelled.connect(receivers.on_event_cancelled, dispatch_uid="registrations.event_cancelled")
         signals.event_changed.connect(receivers.on_event_changed, dispatch_uid="registrations.event_changed")
 
+        # the ticket mails' QR image: the outbox (below this app) asks for it through its registry
+        from notifications.services import rendering  # noqa: PLC0415 (imports models: only once the app registry is ready)
+        from registrations.services.tickets import qr_png  # noqa: PLC0415 (imports models: only once the app registry is ready)
+
+        rendering.add_ticket_image(rendering.REGISTRATION, qr_png)
+
         from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         workspace.add_event_tab(_("Registrations"), "manage-event-registrations", order=15)

@@ -11,6 +11,7 @@ and why the recipient gets it.
 import base64
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -119,10 +120,23 @@ def contact_email() -> str:
     return settings.PROGRAMME_CONTACT_EMAIL or settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip("> ")
 
 
-def _registration(about):
-    from registrations.models import Registration  # noqa: PLC0415 (layering debt, listed in .importlinter: rendering)
+# The model a ticket belongs to, by its label (as notifications.audience tells it): the
+# registrations app sits above this one.
+REGISTRATION = "registrations.registration"
 
-    return about if isinstance(about, Registration) else None
+# How a door ticket's image is drawn, by the label of the model it belongs to: filled by the app
+# that issues tickets, from its AppConfig.ready (registrations: its QR code), so that this app,
+# below it, need not import it. Called as ``draw(registration=...)``, returns PNG bytes.
+TICKET_IMAGES: dict[str, Callable[..., bytes]] = {}
+
+
+def add_ticket_image(model_label: str, draw: Callable[..., bytes]) -> None:
+    """Register how the tickets of ``model_label`` rows are drawn (the PNG a ticket mail attaches)."""
+    TICKET_IMAGES[model_label] = draw
+
+
+def _registration(about):
+    return about if about is not None and about._meta.label_lower == REGISTRATION else None
 
 
 def management_url(registration) -> str:
@@ -409,10 +423,9 @@ def build_attachments(
     registration = _registration(about)
     # a door ticket only where there is a door
     if kind in TICKET_KINDS and registration is not None and event is not None and event.has_venue:
-        # the tickets module imports the registration services, which queue messages: a cycle at import time
-        from registrations.services.tickets import qr_png  # noqa: PLC0415 (layering debt, listed in .importlinter: rendering)
-
-        attachments.append(_attachment("ticket.png", "image/png", qr_png(registration=registration)))
+        # a KeyError, not a ticket mail without its ticket, if nobody registered how to draw one
+        draw = TICKET_IMAGES[REGISTRATION]
+        attachments.append(_attachment("ticket.png", "image/png", draw(registration=registration)))
     method = None
     audience = audience_of(kind=kind, about=about)
     # a calendar entry that says "I take part" only for someone who does

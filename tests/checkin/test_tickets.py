@@ -1,5 +1,6 @@
 """QR tickets: real images read back by a real decoder, and the decoded code gets in."""
 
+import base64
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -10,6 +11,8 @@ from django.core.cache import cache
 from PIL import Image, ImageDraw
 from rest_framework.throttling import ScopedRateThrottle
 
+from notifications import kinds
+from notifications.services.rendering import build_attachments
 from registrations.models import RegistrationStatus
 from registrations.services import tickets
 from tests.checkin.conftest import make_registration, scan_url
@@ -68,6 +71,18 @@ def test_qr_png_decodes_to_payload_and_checks_in(ticket, event, staff_client):
     assert response.status_code == 200, response.data
     assert response.data["code"] == "checked_in"
     assert response.data["registration"]["name"] == "Leyla Aliyeva"
+
+
+def test_ticket_mail_attaches_the_registrations_qr_code(ticket, event):
+    # the outbox draws it through its registry, filled by registrations (notifications sits below)
+    attachments = build_attachments(
+        kind=kinds.REGISTRATION_CONFIRMED, recipient_email=ticket.email, recipient_name=ticket.name,
+        about=ticket, event=event,
+    )  # fmt: skip
+    (png,) = [attachment for attachment in attachments if attachment["filename"] == "ticket.png"]
+
+    assert png["content_type"] == "image/png"
+    assert decode(Image.open(io.BytesIO(base64.b64decode(png["content"])))) == tickets.ticket_payload(ticket)
 
 
 def test_qr_svg_is_valid_svg_that_decodes_and_checks_in(ticket, event, staff_client):
