@@ -61,8 +61,10 @@ EventRegistrationViewSet.throttle_scope
 attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
 # jobs by dotted path (attendance.services.participant_reports enqueues the import)
 attendance_tasks.import_participant_report
-# the old dotted paths of attendance's jobs, for jobs queued before the move (notifications/tasks.py)
+# the old dotted paths of attendance's jobs and of the reminders' scan (now registrations.tasks),
+# for jobs and schedules queued before the move (notifications/tasks.py)
 notification_tasks.finalise_attendance, notification_tasks.import_participant_report
+notification_tasks.queue_due_reminders
 # templates and serializers read these properties
 Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label, OutboxMessage.can_be_resent
 ActionLogExcerpt.is_partial  # manage/_action_log.html

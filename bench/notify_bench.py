@@ -131,7 +131,7 @@ def run_outbox(now) -> tuple[float, int]:
     from django.db import transaction
 
     from notifications.models import OutboxMessage, OutboxStatus
-    from notifications.services.reminders import queue_due_reminders
+    from registrations.services.reminders import queue_due_reminders
 
     started, cpu_started = time.perf_counter(), time.process_time()
     with transaction.atomic():

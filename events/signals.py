@@ -4,7 +4,7 @@ it (its pages do read their selectors; the layers are declared in `.importlinter
 Receivers are connected in each app's ``AppConfig.ready``:
 - registrations cancels registrations of a cancelled event and tells registrants;
 - speakers tells assigned speakers;
-- notifications moves reminders (they are computed from the event's time, so nothing to do).
+- reminders move by themselves (registrations.services.reminders computes them from the event's time, so nothing to do).
 """
 
 from django.dispatch import Signal

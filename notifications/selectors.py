@@ -55,6 +55,12 @@ def messaged_about(*, event_id: int, model, kinds: tuple[str, ...]) -> QuerySet:
     ).values("about_id")
 
 
+def count_queued(*, event, kind: str, key_ending: str) -> int:
+    """How many messages of ``kind`` about ``event`` are in the outbox (whatever their status)
+    with a dedup key ending in ``key_ending``: how far a fan-out has gone (the reminders')."""
+    return OutboxMessage.objects.filter(event=event, kind=kind, dedup_key__endswith=key_ending).count()
+
+
 def calendar_invitation_sent(registrations) -> set[int]:
     """The primary keys of those of ``registrations`` (model instances of one model) whose
     registrant was sent a calendar invitation (METHOD:REQUEST) for their place: one query.

@@ -2,7 +2,7 @@
 
 import logging
 
-from notifications.services import outbox, reminders
+from notifications.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -15,12 +15,14 @@ def sweep_outbox() -> dict:
     return outbox.sweep_outbox()
 
 
+# Attendance's jobs live in attendance.tasks, the reminders' scan in registrations.tasks; these
+# names stay for jobs and schedules queued before the move (django-q2 stores the dotted path).
 def queue_due_reminders() -> int:
-    return reminders.queue_due_reminders()
+    from registrations.tasks import queue_due_reminders as run  # noqa: PLC0415 (the registrations app sits above notifications)
+
+    return run()
 
 
-# Attendance's jobs live in attendance.tasks; these names stay for jobs and schedules queued
-# before the move (django-q2 stores the dotted path).
 def finalise_attendance() -> list[int]:
     from attendance.tasks import finalise_attendance as run  # noqa: PLC0415 (the attendance app sits above notifications)
 

@@ -3,6 +3,7 @@
 import logging
 
 from registrations.services import registration as registration_services
+from registrations.services import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -13,3 +14,8 @@ def expire_offers() -> int:
     if expired:
         logger.info("Expired %d seat offers", expired)
     return expired
+
+
+def queue_due_reminders() -> int:
+    """Queue the reminders that are due (run every minute, setup_schedules)."""
+    return reminders.queue_due_reminders()

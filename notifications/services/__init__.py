@@ -1,6 +1,7 @@
-"""Notifications: the outbox, message rendering, reminders and follow-ups, attendance.
+"""Notifications: the outbox, message rendering and sending, preferences, organisers' wording.
 
-Other apps call :func:`queue_message` inside their own transactions.
+Other apps call :func:`queue_message` (or :func:`queue_messages` with ``MessageSpec``s: the
+reminders of registrations.services.reminders) inside their own transactions.
 """
 
 from notifications.services.outbox import (

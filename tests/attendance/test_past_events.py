@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from notifications import kinds
 from notifications.models import OutboxMessage
-from notifications.services import reminders
 from registrations.models import RegistrationStatus
-from registrations.services import invitations, registration
+from registrations.services import invitations, registration, reminders
 from tests import factories
 
 

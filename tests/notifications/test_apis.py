@@ -200,6 +200,18 @@ def test_organiser_edits_and_deletes_an_override(organiser_client, my_event):
 # --- schedules ---------------------------------------------------------------------------
 
 
+def test_setup_schedules_points_a_moved_job_at_its_new_name(db):
+    Schedule.objects.create(
+        name="notifications: queue due reminders", func="notifications.tasks.queue_due_reminders",
+        schedule_type=Schedule.MINUTES, minutes=1, repeats=-1,
+    )  # fmt: skip
+
+    call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    (reminders,) = Schedule.objects.filter(name="notifications: queue due reminders")
+    assert reminders.func == "registrations.tasks.queue_due_reminders"
+
+
 def test_setup_schedules_is_idempotent(db):
     call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
     Schedule.objects.filter(name="notifications: queue due reminders").update(minutes=7)
@@ -210,7 +222,7 @@ def test_setup_schedules_is_idempotent(db):
     assert len(schedules) == Schedule.objects.count() == 8
     assert schedules["notifications: queue due reminders"].minutes == 1
     assert {schedule.func for schedule in schedules.values()} == {
-        "notifications.tasks.queue_due_reminders",
+        "registrations.tasks.queue_due_reminders",
         "notifications.tasks.sweep_outbox",
         "attendance.tasks.finalise_attendance",
         "registrations.tasks.expire_offers",

@@ -15,9 +15,9 @@ from notifications import kinds
 from notifications.models import MessagePreference, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import outbox, preferences, send_outbox_messages
 from notifications.services.fan_out import FanOutRenderer
-from notifications.services.reminders import queue_due_reminders
 from notifications.services.rendering import _template
 from registrations.models import Registration
+from registrations.services.reminders import queue_due_reminders
 from tests import factories
 from tests.notifications.conftest import make_registration
 from tests.notifications.mail_backends import RefusingBackend

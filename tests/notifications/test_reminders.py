@@ -4,13 +4,14 @@ import datetime as dt
 
 from django.core import mail
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from events.models import EventStatus
 from events.services import update_event
 from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
-from notifications.services.reminders import queue_due_reminders, reminder_key
 from registrations.models import RegistrationStatus
+from registrations.services.reminders import queue_due_reminders, reminder_key
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -204,3 +205,16 @@ def test_online_event_reminder_carries_the_join_link(db, django_capture_on_commi
 
     assert "https://meet.example.org/x" in mail.outbox[0].body
     assert timezone.is_aware(_reminders()[0].event_start)
+
+
+def test_the_old_task_name_still_queues_reminders(db, django_capture_on_commit_callbacks):
+    # django-q2 stores the dotted path: a job or schedule queued before the scan moved to registrations
+    soon = timezone.now() + dt.timedelta(minutes=50)
+    event = _event(start=soon, end=soon + dt.timedelta(hours=1), reminder_offsets=[60])
+    attendee = make_registration(event)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = import_string("notifications.tasks.queue_due_reminders")()
+
+    assert queued == 1
+    assert [message.recipient_email for message in _reminders()] == [attendee.email]

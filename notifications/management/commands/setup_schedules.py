@@ -6,9 +6,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_q.models import Schedule
 
-# name → (dotted function, minutes between runs)
+# name → (dotted function, minutes between runs). The name is the row's key: a job that moved
+# to another app keeps its name, and its row is pointed at the new function.
 SCHEDULES = {
-    "notifications: queue due reminders": ("notifications.tasks.queue_due_reminders", 1),
+    "notifications: queue due reminders": ("registrations.tasks.queue_due_reminders", 1),
     "notifications: sweep the outbox": ("notifications.tasks.sweep_outbox", 1),
     "attendance: finalise ended events": ("attendance.tasks.finalise_attendance", 5),
     "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),

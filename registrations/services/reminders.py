@@ -6,7 +6,10 @@ after a worker was down it queues, per registration, the LATEST due reminder onl
 "tomorrow" reminder that is superseded by the "in one hour" one is skipped), never one
 for an event that has started. The dedup key carries the event's start, so moving an
 event makes its reminders due again for the new time; a reminder queued for the old time
-is dropped at send time (see ``outbox._is_stale``).
+is dropped at send time (see ``notifications.services.outbox._is_stale``).
+
+Registrations decides whom to remind and when; the outbox (``queue_messages``) writes the rows and
+sends them, as it does every other message.
 """
 
 import datetime as dt
@@ -16,8 +19,9 @@ from django.utils import timezone
 from events.models import REMINDER_OFFSET_MAX_MINUTES, Event, EventStatus
 from events_project.periodic import process_each
 from notifications import kinds
-from notifications.models import OutboxMessage
-from notifications.services.outbox import MessageSpec, queue_messages
+from notifications.selectors import count_queued
+from notifications.services import MessageSpec, queue_messages
+from registrations.models import Registration, RegistrationStatus
 
 # Events further ahead than the largest offset an event may have need no reminder yet.
 REMINDER_HORIZON = dt.timedelta(minutes=REMINDER_OFFSET_MAX_MINUTES)
@@ -62,8 +66,6 @@ def queue_due_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 def _queue_reminders_of(event: Event, *, now: dt.datetime) -> int:
-    from registrations.models import Registration, RegistrationStatus  # noqa: PLC0415 (layering debt, listed in .importlinter: reminders)
-
     offset = due_offset(event=event, now=now)
     if offset is None:
         return 0
@@ -79,7 +81,7 @@ def _queue_reminders_of(event: Event, *, now: dt.datetime) -> int:
     )
     suffix = f":{offset}:{event.start.isoformat()}"
     # the common case once a fan-out is done: everyone has theirs, so read no further
-    done = OutboxMessage.objects.filter(event=event, kind=kinds.REMINDER, dedup_key__endswith=suffix).count()
+    done = count_queued(event=event, kind=kinds.REMINDER, key_ending=suffix)
     if done and done >= registrations.count():
         return 0
     event = Event.objects.get(pk=event.pk)
