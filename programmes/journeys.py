@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from attendance.rates import as_percent, attendance_rate, reaches
 from events.models import Event, EventStatus
+from events_project.people import account_name
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from programmes.models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
@@ -247,7 +248,7 @@ def _alert_recipients(enrolment: Enrolment) -> list[tuple[str, str]]:
         recipients[enrolment.mentor.email.lower()] = enrolment.mentor.name
     for organiser in enrolment.cohort.programme.organisers.all():
         if organiser.email:
-            recipients.setdefault(organiser.email.lower(), organiser.get_full_name() or organiser.username)
+            recipients.setdefault(organiser.email.lower(), account_name(organiser))
     return sorted(recipients.items())
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from events.models import Event, Language, Region
 from events.selectors import events_managed_by
 from events_project import fields
+from events_project.people import account_name
 from speakers import conflicts as speaker_conflicts
 from speakers import services
 from speakers.models import (
@@ -163,7 +164,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     def get_conflict_overridden_by(self, assignment) -> str | None:
         user = assignment.conflict_overridden_by
-        return (user.get_full_name() or user.get_username()) if user else None
+        return account_name(user) if user else None
 
 
 class AssignSpeakerSerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
+from events_project.people import account_name
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from speakers import conflicts as speaker_conflicts
@@ -378,7 +379,7 @@ def _tell_organisers(assignment: SpeakerAssignment, *, kind: str, key: str, cont
         queue_message(
             kind=kind,
             recipient_email=organiser.email,
-            recipient_name=organiser.get_full_name() or organiser.get_username(),
+            recipient_name=account_name(organiser),
             about=assignment,
             event=event,
             dedup_key=f"{key}:{organiser.email}",

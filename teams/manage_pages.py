@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
+from events_project.people import account_name
 from teams import services
 from teams.manage_forms import TeamInvitationForm
 from teams.models import TeamRole
@@ -46,7 +47,7 @@ def event_team(request, pk: int):
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)
-                messages.success(request, _("%(name)s no longer has this role.") % {"name": _person(user)})
+                messages.success(request, _("%(name)s no longer has this role.") % {"name": account_name(user)})
                 return redirect("manage-event-team", pk=event.pk)
             else:
                 messages.error(request, _("Unknown action."))
@@ -64,7 +65,3 @@ def event_team(request, pk: int):
         "invitations": team_invitations_managed_by(request.user).filter(event=event)[:50],
     }
     return no_store(render(request, "teams/manage/event_team.html", context))
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.email or user.username

@@ -24,6 +24,7 @@ from events.models import Event, EventStatus
 from events.permissions import can_manage_event
 from events.roles import ensure_organisers_group
 from events.services import log_action
+from events_project.people import account_name
 from notifications import kinds
 from notifications.services import queue_message
 from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
@@ -88,7 +89,7 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
         expires_at=now + INVITATION_VALID_FOR,
     )
     invitation.token = token
-    inviter = (by.get_full_name() or by.username) if getattr(by, "is_authenticated", False) else ""
+    inviter = account_name(by) if getattr(by, "is_authenticated", False) else ""
     queue_message(
         kind=kinds.TEAM_INVITATION,
         recipient_email=email,

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from events.models import MAX_PARTY_SIZE
 from events_project import fields
-from registrations.checkin.services import MAX_BATCH_SCANS, display_name
+from registrations.checkin.services import MAX_BATCH_SCANS, live_check_in, scanner_name
 from registrations.models import CheckIn, Registration
 from registrations.services.tickets import ticket_hash
 
@@ -114,10 +114,10 @@ class CheckInSerializer(serializers.ModelSerializer):
         return {"id": registration.pk, "name": registration.name, "party_size": registration.party_size}
 
     def get_checked_in_by(self, checkin) -> str:
-        return display_name(checkin.by)
+        return scanner_name(checkin.by)
 
     def get_undone_by(self, checkin) -> str:
-        return display_name(checkin.undone_by)
+        return scanner_name(checkin.undone_by)
 
 
 _datetime = fields.DateTimeField()
@@ -131,12 +131,12 @@ def checkin_data(checkin: CheckIn) -> dict:
         "id": checkin.pk,
         "registration": {"id": registration.pk, "name": registration.name, "party_size": registration.party_size},
         "checked_in_at": _datetime.to_representation(checkin.checked_in_at),
-        "checked_in_by": display_name(checkin.by),
+        "checked_in_by": scanner_name(checkin.by),
         "device": checkin.device,
         "source": checkin.source,
         "client_scan_id": checkin.client_scan_id,
         "undone_at": _datetime.to_representation(checkin.undone_at) if checkin.undone_at else None,
-        "undone_by": display_name(checkin.undone_by),
+        "undone_by": scanner_name(checkin.undone_by),
     }
 
 
@@ -161,10 +161,8 @@ class _LiveCheckInFields(serializers.Serializer):
         return fields.DateTimeField().to_representation(at) if at else None
 
     def get_checked_in_by(self, registration) -> str:
-        if getattr(registration, "live_id", None) is None:
-            return ""
-        full = f"{registration.live_by_first_name or ''} {registration.live_by_last_name or ''}".strip()
-        return full or registration.live_by_username or ""
+        live = live_check_in(registration)
+        return live.by_name if live is not None else ""
 
 
 class CheckInListEntrySerializer(_LiveCheckInFields, serializers.ModelSerializer):

@@ -32,6 +32,7 @@ import logging
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -41,6 +42,7 @@ from events.models import Event
 from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
+from events_project.people import account_name
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
@@ -104,10 +106,11 @@ class LiveCheckIn:
         }
 
 
-def display_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
+def scanner_name(user) -> str:
+    """Who made or undid a check-in, as the door says it: the site's one rule for naming an
+    account (``account_name``: "an erased account" for one that erasure closed); "" when no
+    account is recorded (it was deleted), which the door's clients show as "someone"."""
+    return "" if user is None else account_name(user)
 
 
 def registration_summary(registration: Registration) -> dict:
@@ -120,8 +123,13 @@ def registration_summary(registration: Registration) -> dict:
     }
 
 
+# what naming the scanner reads (``account_name``): read with the live check-in, no query more
+_SCANNER_FIELDS = ("id", "first_name", "last_name", "username", "is_active")
+
+
 def _with_live_checkin(registrations: QuerySet) -> QuerySet:
-    """Join each registration's live check-in (at most one, by constraint) and its scanner."""
+    """Join each registration's live check-in (at most one, by constraint) and its scanner's
+    ``_SCANNER_FIELDS`` (``live_by_<field>``)."""
     return registrations.annotate(
         live=FilteredRelation("checkins", condition=Q(checkins__undone_at__isnull=True))
     ).annotate(
@@ -129,20 +137,27 @@ def _with_live_checkin(registrations: QuerySet) -> QuerySet:
         live_checked_in_at=F("live__checked_in_at"),
         live_device=F("live__device"),
         live_source=F("live__source"),
-        live_by_first_name=F("live__by__first_name"),
-        live_by_last_name=F("live__by__last_name"),
-        live_by_username=F("live__by__username"),
+        **{f"live_by_{name}": F(f"live__by__{name}") for name in _SCANNER_FIELDS},
     )
 
 
-def _live_of(registration: Registration) -> LiveCheckIn | None:
+def _live_scanner(registration: Registration):
+    """The account that made the registration's live check-in, from the ``live_by_*`` fields
+    (None when none is recorded)."""
+    if registration.live_by_id is None:
+        return None
+    return _partial(get_user_model(), **{name: getattr(registration, f"live_by_{name}") for name in _SCANNER_FIELDS})
+
+
+def live_check_in(registration: Registration) -> LiveCheckIn | None:
+    """The live check-in of a registration read with ``_with_live_checkin`` (or the scan's
+    lookup), None when it has none."""
     if getattr(registration, "live_id", None) is None:
         return None
-    full_name = f"{registration.live_by_first_name or ''} {registration.live_by_last_name or ''}".strip()
     return LiveCheckIn(
         id=registration.live_id,
         checked_in_at=registration.live_checked_in_at,
-        by_name=full_name or registration.live_by_username or "",
+        by_name=scanner_name(_live_scanner(registration)),
         device=registration.live_device,
         source=registration.live_source,
     )
@@ -215,7 +230,7 @@ def _unless_taken(write):
 
 def _current_live(registration: Registration) -> LiveCheckIn | None:
     found = _with_live_checkin(Registration.objects.filter(pk=registration.pk)).order_by().first()
-    return _live_of(found) if found is not None else None
+    return live_check_in(found) if found is not None else None
 
 
 def _door_closed(*, event: Event, at: dt.datetime) -> CheckInRefused | None:
@@ -319,7 +334,7 @@ def _lookup_sql(vendor: str, *, superuser: bool) -> str:
     return (
         f"SELECT r.id AS registration_id, r.event_id, r.name, r.status, r.party_size, r.party_names,"
         f" c.id AS live_id, c.checked_in_at AS live_at, c.device AS live_device, c.source AS live_source,"
-        f" u.first_name, u.last_name, u.username, {rights} AS may_check_in,"
+        f" u.id AS live_by_id, u.first_name, u.last_name, u.username, u.is_active, {rights} AS may_check_in,"
         f" e.{quote('start')} AS event_start, e.{quote('end')} AS event_end"
         f" FROM {registration} r"
         f" JOIN {event} e ON e.id = r.event_id"
@@ -415,8 +430,14 @@ def _registration_of(row, *, secret: str) -> Registration:
     registration.live_id = row[6]
     registration.live_checked_in_at = _converted(CheckIn, "checked_in_at", row[7])
     registration.live_device, registration.live_source = row[8], row[9]
-    registration.live_by_first_name, registration.live_by_last_name, registration.live_by_username = row[10:13]
-    registration.may_check_in = bool(row[13])
+    (
+        registration.live_by_id,
+        registration.live_by_first_name,
+        registration.live_by_last_name,
+        registration.live_by_username,
+        registration.live_by_is_active,
+    ) = row[10:15]
+    registration.may_check_in = bool(row[15])
     return registration
 
 
@@ -425,7 +446,7 @@ def _door_event(row, *, event_id: int, registration: Registration) -> Event:
     the answer is ``wrong_event``, dates unread)."""
     if registration.event_id != event_id:
         return _partial(Event, id=event_id)
-    start, end = _converted(Event, "start", row[14]), _converted(Event, "end", row[15])
+    start, end = _converted(Event, "start", row[16]), _converted(Event, "end", row[17])
     return _partial(Event, id=event_id, start=start, end=end)
 
 
@@ -474,10 +495,10 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
     if row is None:
         return None, None
     registration = _registration_of(row, secret=secret)
-    if row[16] is None:
+    if row[18] is None:
         # not admitted: check_in() explains why, by the rule, from the event's dates
         return (registration, _door_event(row, event_id=event_id, registration=registration)), None
-    checkin = _partial(CheckIn, id=row[16], registration_id=registration.pk, **fields)
+    checkin = _partial(CheckIn, id=row[18], registration_id=registration.pk, **fields)
     checkin.registration, checkin.by = registration, by
     return (registration, None), checkin
 
@@ -511,7 +532,7 @@ def check_in(*, event_id: int, secret: str, by, device: str = "", source: str = 
     registration, event = found
     return _admit(
         registration=registration,
-        live=_live_of(registration),
+        live=live_check_in(registration),
         event=event,
         by=by,
         device=device,
@@ -752,7 +773,7 @@ def record_offline_scans(
         try:
             checkin = _admit(
                 registration=registration,
-                live=_live_of(registration),
+                live=live_check_in(registration),
                 event=event,
                 by=by,
                 device=device,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
 from events.selectors import events_visible_to
 from events.services import log_action
+from events_project.people import account_name
 from events_project.prepared import PreparedGet, insert
 from notifications import kinds
 from notifications.language import supported
@@ -296,7 +297,7 @@ def _register(
         # where their ticket goes, and anyone can type someone else's address
         email = user.email
     email = normalise_email(email or (user.email if user else ""))
-    name = (name or "").strip() or (user.get_full_name() or user.username if user else "")
+    name = (name or "").strip() or (account_name(user) if user else "")
     if not name:
         raise RegistrationError(_("Give the name of the person registering."), "name_required")
     if email:

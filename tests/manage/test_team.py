@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from events.permissions import can_check_in, can_manage_event, is_organiser
+from registrations.services.privacy import erase_personal_data
 from teams import services
 from teams.exceptions import Conflict, InvitationUnusable, TeamError
 from teams.models import TeamInvitation
@@ -181,3 +182,16 @@ def test_invitations_become_cards_on_a_phone_with_withdraw_in_reach(organiser_we
     assert html[: html.index('data-testid="team-invitations"')].endswith('<table class="stack" ')
     assert '<th scope="row">nigar@example.org</th>' in table
     assert 'data-label="State"' in table and 'Withdraw<span class="visually-hidden"> · nigar@example.org' in table
+
+
+def test_taking_door_rights_from_an_erased_account_names_it_as_the_list_does(organiser_web, own_event):
+    staff = factories.UserFactory(first_name="", last_name="", email="door@example.org")
+    own_event.checkin_staff.add(staff)
+    erase_personal_data(user=staff)
+
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "checkin", "user": staff.pk}, follow=True
+    )
+
+    assert "an erased account no longer has this role." in response.text
+    assert f"erased-{staff.pk}" not in response.text

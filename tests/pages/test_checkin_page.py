@@ -4,7 +4,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, Registration
+from registrations.services.privacy import erase_personal_data
 from registrations.services.tickets import ticket_payload
 from tests import factories
 from tests.pages.conftest import PAGE_BUDGET, signed_in
@@ -319,3 +321,21 @@ def test_door_shows_the_local_time_plainly(door, event):
 
     assert "Asia/Baku" not in text
     assert re.search(r"\d{1,2}:\d{2}", text)
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "an erased account"), ("az", "silinmiş hesab")])
+def test_already_in_names_an_erased_account_that_checked_in(door, event, sign_up, language, name):
+    colleague = factories.UserFactory(username="colleague")
+    event.checkin_staff.add(colleague)
+    registration = sign_up(event)
+    checkin_services.check_in(event_id=event.pk, secret=ticket_payload(registration), by=colleague)
+    erase_personal_data(user=colleague)
+
+    response = door.post(
+        url(event), {"action": "code", "code": ticket_payload(registration)}, headers={"accept-language": language},
+        follow=True,
+    )  # fmt: skip
+
+    assert response.context["verdict"]["code"] == "already_checked_in"
+    assert response.context["verdict"]["by"] == name
+    assert name in response.text and f"erased-{colleague.pk}" not in response.text
