@@ -112,8 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # events_project is no app: its template library is named here
-            "libraries": {"people": "events_project.people"},
+            # events_project is no app: its template libraries are named here
+            "libraries": {"error_summary": "events_project.error_summary", "people": "events_project.people"},
         },
     },
 ]

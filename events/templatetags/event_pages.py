@@ -74,17 +74,6 @@ def google_calendar_url(event) -> str:
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-# A label written as a sentence ("I agree that …." / "May we record you?") ends in its own
-# punctuation; before the ": " of "label: message" it would read ".:" or "?:".
-CLOSING_PUNCTUATION = ".?!:;,…"
-
-
-@register.filter
-def summary_label(label) -> str:
-    """A field's label as it opens a line of the error summary, "label: message"."""
-    return str(label).rstrip().rstrip(CLOSING_PUNCTUATION).rstrip()
-
-
 @register.filter
 def percent(value) -> str:
     if value is None:

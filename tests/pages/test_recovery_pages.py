@@ -182,3 +182,18 @@ def test_password_reset_pages_in_azerbaijani(client):
 
     assert 'lang="az"' in page
     assert "Şifrənizi unutmusunuz?" in page
+
+
+def test_the_accounts_pages_open_with_the_error_summary(client):
+    """events_project's templates load the project's own library (error_summary), no app's."""
+    user = factories.UserFactory(username="nigar", email="nigar@example.org")
+    user.set_password("old password 123")
+    signed_in(client, user)
+
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "wrong", "new_password1": "a new long passphrase", "new_password2": "a new long passphrase"},
+    )
+
+    assert 'class="notice bad error-summary"' in response.text
+    assert '<a href="#id_old_password">Old password: Your old password was entered incorrectly.' in response.text
