@@ -52,11 +52,12 @@ class OutboxMessage(models.Model):
     body_html = models.TextField(blank=True)
     # rows queued before rendering moved to send time carry their rendered attachments
     attachments = models.JSONField(default=list, blank=True)
-    # the iTIP method of the calendar part the message carried when it was last sent ("REQUEST",
-    # "CANCEL"; empty: none), as rendering.build_attachments decided then: whether a calendar
-    # invitation reached the recipient is a fact of the sending, not of today's state
+    # a sending of this message carried a calendar invitation (METHOD:REQUEST), as
+    # rendering.build_attachments decided then: an entry in the recipient's calendar is a fact of
+    # that sending, not of today's state, and stays one when the row is sent again (an
+    # organiser's resend renders from today's state, maybe without it): set, never unset
     # (notifications.selectors.calendar_invitation_sent)
-    calendar_method = models.CharField(max_length=10, blank=True)
+    calendar_invitation_sent = models.BooleanField(default=False)
     # the Message-ID header: the same for retries of one sending (a mail system can drop a
     # duplicate that a crash between "sent" and "recorded" causes), a new one for a resend
     message_id = models.CharField(max_length=100, blank=True)

@@ -65,10 +65,11 @@ def calendar_invitation_sent(registrations) -> set[int]:
     """The primary keys of those of ``registrations`` (model instances of one model) whose
     registrant was sent a calendar invitation (METHOD:REQUEST) for their place: one query.
 
-    Read from the outbox, from what each message carried when it was sent (``calendar_method``,
-    written by the sender from rendering.build_attachments' files), not from a registration's
-    state: a place booked without a message (a cohort's sessions) has no invitation in anyone's
-    calendar. A message an organiser is sending again still counts its earlier sending."""
+    Read from the outbox, from what each message carried when it was sent
+    (``OutboxMessage.calendar_invitation_sent``, written by the sender from
+    rendering.build_attachments' files), not from a registration's state: a place booked without
+    a message (a cohort's sessions) has no invitation in anyone's calendar. A message an
+    organiser sent again counts its earlier sendings, whatever the last one carried."""
     registrations = list(registrations)
     if not registrations:
         return set()
@@ -76,7 +77,7 @@ def calendar_invitation_sent(registrations) -> set[int]:
         OutboxMessage.objects.filter(
             about_type=ContentType.objects.get_for_model(type(registrations[0])),
             about_id__in=[registration.pk for registration in registrations],
-            calendar_method="REQUEST",
+            calendar_invitation_sent=True,
         )
         .order_by()
         .values_list("about_id", flat=True)

@@ -49,7 +49,7 @@ from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import preferences
 from notifications.services.fan_out import FanOutRenderer
-from notifications.services.rendering import RenderedMessage, calendar_method_of, render
+from notifications.services.rendering import RenderedMessage, calendar_method, carries_calendar_invitation, render
 
 logger = logging.getLogger(__name__)
 
@@ -421,7 +421,7 @@ def _email(message: OutboxMessage, rendered: RenderedMessage, *, reply_to: list[
     if rendered.body_html:
         email.attach_alternative(rendered.body_html, "text/html")
     attachments = rendered.attachments or []
-    calendars = [item for item in attachments if calendar_method_of([item])]
+    calendars = [item for item in attachments if calendar_method(item)]
     for attachment in attachments:
         content = base64.b64decode(attachment["content"])
         content_type = attachment.get("content_type") or ""
@@ -550,7 +550,10 @@ def _sent_sql(vendor: str) -> dict[str, str]:
         f"{column['lease_until']} = NULL, {column['next_attempt_at']} = NULL"
     )
     mine = f"WHERE {column['id']} = %s AND {column['claim_token']} = %s"
-    sent = f"{column['sent_at']} = %s, {column['calendar_method']} = %s"
+    # an invitation that went out stays in the recipient's calendar: a later sending of the row
+    # (an organiser's resend, rendered from today's state) adds to the record, never erases it
+    invited = column["calendar_invitation_sent"]
+    sent = f"{column['sent_at']} = %s, {invited} = ({invited} OR %s)"
     return {
         # two non-indexed columns of one row: the cheapest write that says "it went out" (and
         # whether it carried a calendar invitation, a fact of this sending)
@@ -561,12 +564,13 @@ def _sent_sql(vendor: str) -> dict[str, str]:
 
 
 def mark_sent(cursor, *, message_id: int, token: str, rendered: RenderedMessage, whole: bool = False) -> bool:
-    """Write down at once that one claimed message went out, with the method of the calendar file
-    it carried (what notifications.selectors.calendar_invitation_sent reads); False if the claim
-    was no longer ours.
+    """Write down at once that one claimed message went out, and whether it carried a calendar
+    invitation (``calendar_invitation_sent``, what notifications.selectors.calendar_invitation_sent
+    reads: set by a sending that carried one, left as it was by one that did not); False if the
+    claim was no longer ours.
 
     ``whole`` (``records_each_message_whole``): the message is recorded whole, sent, with its
-    subject and text, its claim ended. Else only its ``sent_at`` (and calendar method) is
+    subject and text, its claim ended. Else only its ``sent_at`` (and invitation) is
     written: the row stays ``sending`` under the claim until ``record_sent`` records the rest for
     its group; a worker killed in between leaves it to the sweep, which records it as sent, not
     to be sent again.
@@ -574,14 +578,14 @@ def mark_sent(cursor, *, message_id: int, token: str, rendered: RenderedMessage,
     Written out, not through the ORM: it runs once per message of a fan-out, and building it
     through the ORM cost five times the statement itself."""
     now = database.ops.adapt_datetimefield_value(timezone.now())
-    method = calendar_method_of(rendered.attachments)
+    invited = carries_calendar_invitation(rendered.attachments)
     if whole:
         cursor.execute(
             _sent_sql(database.vendor)["whole"],
-            [now, method, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token],
+            [now, invited, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token],
         )
     else:
-        cursor.execute(_sent_sql(database.vendor)["mark"], [now, method, message_id, token])
+        cursor.execute(_sent_sql(database.vendor)["mark"], [now, invited, message_id, token])
     return cursor.rowcount == 1
 
 

@@ -315,7 +315,7 @@ def render(
             values["left_waiting_lists"] = [session for session in sessions if session.get("waitlisted")]
             # the text says what is attached: the files there are, not the sessions asked for
             # (a session deleted since has none)
-            values["calendar_cancellations"] = sum(1 for item in attachments if calendar_method_of([item]))
+            values["calendar_cancellations"] = sum(1 for item in attachments if calendar_method(item) == "CANCEL")
         subject, body = written_texts(kind=kind, event=event, values=values, override=override)
         rendered = finish(kind=kind, values=values, subject=subject, body=body, language=language, page=html_page)
         rendered.attachments = attachments
@@ -401,23 +401,30 @@ def _attachment(filename: str, content_type: str, content: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "content": base64.b64encode(content).decode("ascii")}
 
 
-def calendar_method_of(attachments: list[dict]) -> str:
-    """The iTIP method of the calendar files among ``attachments`` ("REQUEST", "CANCEL"), or ""."""
-    for attachment in attachments or []:
-        base, *params = [part.strip() for part in (attachment.get("content_type") or "").split(";")]
-        if base.lower() == "text/calendar":
-            for param in params:
-                key, _sep, value = param.partition("=")
-                if key.strip().lower() == "method":
-                    return value.strip().strip('"').upper()
+def calendar_method(attachment: dict) -> str:
+    """The iTIP method of an attachment that is a calendar file ("REQUEST", "CANCEL"), "" for
+    any other attachment."""
+    base, *params = [part.strip() for part in (attachment.get("content_type") or "").split(";")]
+    if base.lower() != "text/calendar":
+        return ""
+    for param in params:
+        key, _sep, value = param.partition("=")
+        if key.strip().lower() == "method":
+            return value.strip().strip('"').upper()
     return ""
+
+
+def carries_calendar_invitation(attachments: list[dict]) -> bool:
+    """Whether a message with ``attachments`` puts an entry in the recipient's calendar (a
+    METHOD:REQUEST file): what the outbox records of each sending."""
+    return any(calendar_method(attachment) == "REQUEST" for attachment in attachments or [])
 
 
 def build_attachments(
     *, kind: str, recipient_email: str, recipient_name: str, about, event, context: dict | None = None
 ) -> list[dict]:
     """The ticket and the calendar files a message carries: the one rule of who gets which
-    (what was sent is recorded on the outbox row: ``calendar_method_of``). ``context``: the
+    (whether an invitation went out is recorded on the outbox row: ``carries_calendar_invitation``). ``context``: the
     message's, read by the kinds that end several sessions at once (``SESSIONS_CANCEL_KINDS``)."""
     attachments = []
     registration = _registration(about)

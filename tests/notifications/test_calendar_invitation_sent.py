@@ -1,12 +1,17 @@
 """Which registrants were sent a calendar invitation: the outbox records what each message carried."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.core import mail
+
+from events.services import update_event
 from notifications import kinds
 from notifications.models import OutboxMessage
 from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message, resend_message
 from registrations.services.messages import resend_ticket, tell_registrant
+from registrations.services.registration import cancel_registration
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +25,7 @@ def test_a_resent_ticket_is_a_sent_invitation(django_capture_on_commit_callbacks
         resend_ticket(registration=registration)
 
     sent = OutboxMessage.objects.get(kind=kinds.REGISTRATION_CONFIRMED)
-    assert (sent.status, sent.calendar_method) == ("sent", "REQUEST")
+    assert (sent.status, sent.calendar_invitation_sent) == ("sent", True)
     assert calendar_invitation_sent([registration]) == {registration.pk}
 
 
@@ -32,9 +37,9 @@ def test_a_cancellation_or_a_message_without_a_calendar_is_no_invitation(django_
         tell_registrant(cancelled, kinds.REGISTRATION_CANCELLED)
         tell_registrant(waiting, kinds.WAITING_LIST_JOINED, position=1)
 
-    assert dict(OutboxMessage.objects.values_list("kind", "calendar_method")) == {
-        kinds.REGISTRATION_CANCELLED: "CANCEL",
-        kinds.WAITING_LIST_JOINED: "",
+    assert dict(OutboxMessage.objects.values_list("kind", "calendar_invitation_sent")) == {
+        kinds.REGISTRATION_CANCELLED: False,
+        kinds.WAITING_LIST_JOINED: False,
     }
     assert calendar_invitation_sent([cancelled, waiting]) == set()
 
@@ -80,3 +85,28 @@ def test_calendar_invitation_sent_is_one_query(count, django_assert_num_queries,
 
     assert found == {registration.pk for registration in invited}
     assert calendar_invitation_sent([]) == set()
+
+
+def test_a_resend_without_the_invitation_keeps_the_one_sent_before(django_capture_on_commit_callbacks, organiser):
+    registration = factories.RegistrationFactory(event=factories.EventFactory(organisers=[organiser]))
+    event = registration.event
+    # the event moves while the place is confirmed: event_changed carries the updated invitation
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(
+            event=event, by=organiser, start=event.start + dt.timedelta(hours=1), end=event.end + dt.timedelta(hours=1)
+        )
+    message = OutboxMessage.objects.get(kind=kinds.EVENT_CHANGED, about_id=registration.pk)
+    assert (message.status, message.calendar_invitation_sent) == ("sent", True)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(registration=registration)
+    mail.outbox = []
+
+    # sent again, rendered from today's state: without a place, without an invitation this time
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_message(message=message, by=organiser)
+
+    (resent,) = mail.outbox
+    assert [mimetype for _name, _content, mimetype in resent.attachments if "calendar" in mimetype] == []
+    message.refresh_from_db()
+    assert (message.status, message.calendar_invitation_sent) == ("sent", True)
+    assert calendar_invitation_sent([registration]) == {registration.pk}

@@ -127,7 +127,7 @@ def test_a_message_sent_before_its_worker_died_is_recorded_sent_not_sent_again(
     assert (message.claim_token, message.lease_until, message.attempts) == ("", None, 1)
     assert message.sent_at is not None
     # a confirmation's calendar invitation is a fact of that sending, recorded with it
-    assert message.calendar_method == "REQUEST"
+    assert message.calendar_invitation_sent is True
     assert len(mail.outbox) == 1
 
 

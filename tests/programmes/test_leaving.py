@@ -75,7 +75,7 @@ def test_leaving_a_cohort_booked_by_enrolment_only_attaches_no_calendar(
     assert calendar_files(email) == {}
     assert [mimetype for _content, mimetype in email.alternatives] == ["text/html"]
     assert "calendar" not in email.body
-    assert OutboxMessage.objects.get(kind="cohort_left").calendar_method == ""
+    assert OutboxMessage.objects.get(kind="cohort_left").calendar_invitation_sent is False
 
 
 def test_leaving_a_cohort_cancels_the_session_whose_invitation_the_promotion_sent(
@@ -110,7 +110,8 @@ def test_leaving_a_cohort_cancels_the_session_whose_invitation_the_promotion_sen
     assert SINGULAR in email.body
     # one calendar file: also the message's calendar part, as for a cancelled registration
     assert [mimetype for _content, mimetype in email.alternatives] == ["text/html", CALENDAR_CANCEL]
-    assert OutboxMessage.objects.get(kind="cohort_left").calendar_method == "CANCEL"
+    # a cancellation is no invitation
+    assert OutboxMessage.objects.get(kind="cohort_left").calendar_invitation_sent is False
 
 
 def test_leaving_a_cohort_cancels_each_session_whose_change_was_sent(
