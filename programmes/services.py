@@ -252,24 +252,23 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     # what is in the participant's calendar is what the outbox sent them, not what the places
     # are: enrolling books every session without a message, so without an invitation
     in_calendar = calendar_invitation_sent(registrations)
-    sessions = []
+    cancelled_places, left_waiting_lists = [], []
     for registration in registrations:
         # a place on the waiting list is not a place: the message says the two apart
-        waitlisted = registration.status == RegistrationStatus.WAITLISTED
+        ended = left_waiting_lists if registration.status == RegistrationStatus.WAITLISTED else cancelled_places
         # one message for the one action, not one cancellation per session
         cancel_registration(registration=registration, by=by, tell=False)
         event = registration.event
-        sessions.append(
+        ended.append(
             {
                 "title": event.title,
                 "start": event.start.isoformat(),
                 "zone": event.timezone,
                 "event": event.pk,
                 "in_calendar": registration.pk in in_calendar,
-                "waitlisted": waitlisted,
             }
         )
-    if sessions and enrolment.email:
+    if (cancelled_places or left_waiting_lists) and enrolment.email:
         queue_message(
             kind=kinds.COHORT_LEFT,
             recipient_email=enrolment.email,
@@ -278,7 +277,8 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
             context={
                 "cohort_name": enrolment.cohort.name,
                 "programme_title": enrolment.cohort.programme.title,
-                "sessions": sessions,
+                "cancelled_places": cancelled_places,
+                "left_waiting_lists": left_waiting_lists,
             },
         )
     return enrolment

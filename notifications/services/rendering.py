@@ -47,10 +47,11 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TICKET_KINDS = frozenset({kinds.REGISTRATION_CONFIRMED, kinds.REGISTRATION_APPROVED, kinds.WAITING_LIST_PROMOTED})
 CALENDAR_UPDATE_KINDS = frozenset({kinds.EVENT_CHANGED})
 CALENDAR_CANCEL_KINDS = frozenset({kinds.EVENT_CANCELLED, kinds.REGISTRATION_CANCELLED})
-# Kinds that end several places in one message (leaving a cohort): a METHOD:CANCEL for each of
-# the context's "sessions" marked "in_calendar" (its caller asked notifications.selectors.
+# Kinds that end several places in one message (leaving a cohort): the context says which
+# sessions' places were cancelled ("cancelled_places") and which waiting lists were left
+# ("left_waiting_lists"), as whoever queued it told them apart (programmes.services.leave_cohort);
+# a METHOD:CANCEL for each session marked "in_calendar" (its caller asked notifications.selectors.
 # calendar_invitation_sent), one file per session; the count of files is "calendar_cancellations".
-# The sessions marked "waitlisted" are "left_waiting_lists", the others "cancelled_places".
 SESSIONS_CANCEL_KINDS = frozenset({kinds.COHORT_LEFT})
 # Kinds that tell the recipient how to join an online event, if the recipient may know
 # (notifications.audience decides who may).
@@ -308,11 +309,7 @@ def render(
             context=context,
         )
         if kind in SESSIONS_CANCEL_KINDS:
-            # places and waiting-list entries are said apart (a message queued before the
-            # sessions were marked "waitlisted" lists them all as places, as it did)
-            sessions = values.get("sessions") or []
-            values["cancelled_places"] = [session for session in sessions if not session.get("waitlisted")]
-            values["left_waiting_lists"] = [session for session in sessions if session.get("waitlisted")]
+            values.update(_ended_sessions(context))
             # the text says what is attached: the files there are, not the sessions asked for
             # (a session deleted since has none)
             values["calendar_cancellations"] = sum(1 for item in attachments if calendar_method(item) == "CANCEL")
@@ -455,13 +452,35 @@ def build_attachments(
     return attachments
 
 
+def _ended_sessions(context: dict | None) -> dict[str, list[dict]]:
+    """The ``cancelled_places`` and ``left_waiting_lists`` of a ``SESSIONS_CANCEL_KINDS`` message.
+
+    Rows queued before the queuer told them apart carry one ``sessions`` list instead, each
+    marked ``waitlisted`` or, older still, not marked (then all were places, as those messages
+    said). They stay in the outbox, pending or sent and open to a resend, so they are read as
+    their queuer meant them: this is that old queuer's rule, frozen, for those rows only."""
+    context = context or {}
+    if "sessions" in context:
+        sessions = context["sessions"] or []
+        return {
+            "cancelled_places": [session for session in sessions if not session.get("waitlisted")],
+            "left_waiting_lists": [session for session in sessions if session.get("waitlisted")],
+        }
+    return {
+        "cancelled_places": context.get("cancelled_places") or [],
+        "left_waiting_lists": context.get("left_waiting_lists") or [],
+    }
+
+
 def _sessions_cancelled(context: dict | None, *, recipient_email: str, recipient_name: str) -> list[dict]:
     """A METHOD:CANCEL for each of the context's sessions that were in the recipient's calendar,
-    in the message's order; a session deleted since has none.
+    in the message's order (places, then waiting lists); a session deleted since has none.
 
     One file per session, not one calendar of them all: an iTIP message is about one UID (RFC
     5546), and clients refuse one that mixes events."""
-    wanted = [session["event"] for session in (context or {}).get("sessions", []) if session.get("in_calendar")]
+    ended = _ended_sessions(context)
+    sessions = ended["cancelled_places"] + ended["left_waiting_lists"]
+    wanted = [session["event"] for session in sessions if session.get("in_calendar")]
     if not wanted:
         return []
     events = Event.objects.in_bulk(wanted)

@@ -81,7 +81,8 @@ def _participant(event, language):
         "context": {
             "cohort_name": "Cohort A",
             "programme_title": "Mentoring",
-            "sessions": [{"title": "Circle", "start": event.start.isoformat(), "zone": "Asia/Baku"}],
+            "cancelled_places": [{"title": "Circle", "start": event.start.isoformat(), "zone": "Asia/Baku"}],
+            "left_waiting_lists": [],
         },
     }
 

@@ -14,6 +14,7 @@ from django.core import mail
 from events import services as event_services
 from events.ical import event_uid
 from notifications.models import MessagePreference, OutboxMessage
+from notifications.services import queue_message
 from programmes import services
 from registrations.models import Registration
 from registrations.services.registration import cancel_registration
@@ -259,3 +260,70 @@ def test_leaving_a_cohort_says_places_and_waiting_lists_apart_in_azerbaijani(
     assert "Qarşıdakı görüşlərindəki yerləriniz ləğv edildi:" in places
     assert (booked.title in places, full.title in places) == (True, False)
     assert (full.title in waiting, booked.title in waiting) == (True, False)
+
+
+def test_leaving_a_cohort_queues_its_places_and_waiting_lists_apart(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    booked = session(mentoring_series, future[0])
+    full = session(mentoring_series, future[1], capacity=1, seats_taken=1)
+    record(full, "first@example.org", attendance="", source="online")
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    leave(enrolment, django_capture_on_commit_callbacks)
+
+    context = OutboxMessage.objects.get(kind="cohort_left").context
+    assert [entry["event"] for entry in context["cancelled_places"]] == [booked.pk]
+    assert [entry["event"] for entry in context["left_waiting_lists"]] == [full.pk]
+    assert "sessions" not in context
+
+
+def _entry(event, **marks) -> dict:
+    return {"title": event.title, "start": event.start.isoformat(), "zone": event.timezone, "event": event.pk, **marks}
+
+
+def queued_before_the_split(enrolment, sessions: list[dict], capture):
+    """A cohort_left row as leave_cohort queued it before it told places and waiting lists apart
+    (one "sessions" list): such rows wait in the outbox, or are sent again by an organiser."""
+    mail.outbox = []
+    with capture(execute=True):
+        queue_message(
+            kind="cohort_left",
+            recipient_email=enrolment.email,
+            recipient_name=enrolment.name,
+            about=enrolment,
+            context={"cohort_name": enrolment.cohort.name, "programme_title": "Mentoring", "sessions": sessions},
+        )
+    (email,) = sent_to(enrolment.email)
+    return email
+
+
+def test_a_cohort_left_queued_with_marked_sessions_still_says_them_apart_and_cancels(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    booked, waited = session(mentoring_series, future[0]), session(mentoring_series, future[1])
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+    sessions = [_entry(booked, in_calendar=True, waitlisted=False), _entry(waited, in_calendar=False, waitlisted=True)]
+
+    email = queued_before_the_split(enrolment, sessions, django_capture_on_commit_callbacks)
+
+    places, waiting = email.body.split("You are also off the waiting list for:")
+    assert (booked.title in places, waited.title in places) == (True, False)
+    assert (waited.title in waiting, booked.title in waiting) == (True, False)
+    (vevent,) = calendar_files(email)["invite.ics"].walk("VEVENT")
+    assert str(vevent["UID"]) == event_uid(booked)
+    assert SINGULAR in email.body
+
+
+def test_a_cohort_left_queued_before_sessions_were_marked_lists_them_all_as_places(
+    cohort, mentoring_series, future, django_capture_on_commit_callbacks
+):
+    first, second = session(mentoring_series, future[0]), session(mentoring_series, future[1])
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    email = queued_before_the_split(enrolment, [_entry(first), _entry(second)], django_capture_on_commit_callbacks)
+
+    assert f"Your places at its coming sessions are cancelled:\n- {first.title}" in email.body
+    assert second.title in email.body
+    assert "waiting list" not in email.body
+    assert calendar_files(email) == {}
