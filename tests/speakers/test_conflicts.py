@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 
 from events.models import EventKind
+from registrations.services.privacy import erase_personal_data
 from speakers import conflicts, services
 from speakers.models import SpeakerUnavailability
 from tests import factories
@@ -125,3 +126,18 @@ def test_override_without_reason_is_refused(organiser, speaker_a):
         services.override_conflicts(assignment=assignment, by=organiser, reason="  ")
 
     assert error.value.code == "reason_required"
+
+
+def test_an_override_by_an_account_erased_since_names_it_so(organiser, speaker_a, clients):
+    first = event_at(at(BAKU, 10, 10), organisers=[organiser])
+    second = event_at(at(BAKU, 10, 11), organisers=[organiser])
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=first)
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker_a, event=second)
+    colleague = factories.OrganiserFactory()
+    second.organisers.add(colleague)
+    services.override_conflicts(assignment=assignment, by=colleague, reason="Only the opening")
+    erase_personal_data(user=colleague)
+
+    body = clients["organiser"].get(f"/api/speaker-assignments/{assignment.pk}/").json()
+
+    assert body["conflict_overridden_by"] == "an erased account"
