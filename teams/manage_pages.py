@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -47,7 +48,7 @@ def event_team(request, pk: int):
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)
-                messages.success(request, _("%(name)s no longer has this role.") % {"name": account_name(user)})
+                messages.success(request, _("%(name)s no longer has this role.") % {"name": capfirst(account_name(user))})
                 return redirect("manage-event-team", pk=event.pk)
             else:
                 messages.error(request, _("Unknown action."))

@@ -193,5 +193,5 @@ def test_taking_door_rights_from_an_erased_account_names_it_as_the_list_does(org
         f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "checkin", "user": staff.pk}, follow=True
     )
 
-    assert "an erased account no longer has this role." in response.text
+    assert "An erased account no longer has this role." in response.text
     assert f"erased-{staff.pk}" not in response.text
