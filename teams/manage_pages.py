@@ -48,7 +48,8 @@ def event_team(request, pk: int):
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)
-                messages.success(request, _("%(name)s no longer has this role.") % {"name": capfirst(account_name(user))})
+                name = capfirst(account_name(user))
+                messages.success(request, _("%(name)s no longer has this role.") % {"name": name})
                 return redirect("manage-event-team", pk=event.pk)
             else:
                 messages.error(request, _("Unknown action."))
