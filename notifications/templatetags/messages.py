@@ -2,15 +2,16 @@
 
 from django import template
 
-from notifications.moments import format_moment
+from events import when
 
 register = template.Library()
 
 
 @register.filter
 def moment(value, zone="UTC"):
-    """A datetime (or its ISO text, as the outbox's JSON context holds it) in ``zone``, with the offset."""
-    return format_moment(value, zone or "UTC")
+    """A datetime (or its ISO text, as the outbox's JSON context holds it) in ``zone``, with the
+    zone's city and offset (events.when.moment)."""
+    return when.moment(value, zone or "UTC")
 
 
 @register.filter
