@@ -122,3 +122,43 @@ def test_run_prints_logins_last_and_stops_everything_promptly_on_ctrl_c_or_sigte
     assert len(children) >= 2  # web server and worker
     assert [describe(pid) for pid in children if alive(pid)] == []
     assert "stopped" in rest
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("stop_signal", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"]
+)
+def test_run_stopped_while_it_migrates_stops_the_migration_and_says_so_in_one_line(tmp_path, stop_signal, status):
+    """dev.py caught signals only once the server ran: a Ctrl-C while it migrated or loaded the demo
+    left dev.py's traceback (and migrate's), and a SIGTERM left migrate running on its own."""
+    env = {
+        **{key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TESTING")},
+        "DATA_DIR": str(tmp_path),
+        "REDIS_URL": "",
+    }
+    service = subprocess.Popen(
+        [*DEV, "run", "--port", str(free_port())], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert service.stdout.readline().strip() == "==> applying migrations"
+        deadline = time.monotonic() + 30
+        migrating = []
+        while not migrating and time.monotonic() < deadline:
+            migrating = [pid for pid in processes_with(str(tmp_path)) if "migrate" in describe(pid)]
+            time.sleep(0.05)
+        assert migrating, "migrate did not start"
+
+        if stop_signal == signal.SIGINT:
+            os.killpg(service.pid, stop_signal)  # a terminal's Ctrl-C: the foreground group
+        else:
+            service.send_signal(stop_signal)  # a supervisor's SIGTERM: the script alone
+        code = service.wait(timeout=30)
+    finally:
+        if service.poll() is None:
+            os.killpg(service.pid, signal.SIGKILL)
+    rest = service.stdout.read()
+
+    assert code == status, rest
+    assert rest == "==> stopped while applying migrations\n"
+    assert [describe(pid) for pid in migrating + processes_with(str(tmp_path)) if alive(pid)] == []
