@@ -123,6 +123,18 @@ def event_end(event) -> str:
     return moment(event.end, event.zone)
 
 
+def begins(value, zone, *, all_day: bool = False) -> str:
+    """When one of a list's events begins (a mail's "coming up next", a cohort's sessions), from
+    the values a queued message keeps: its start (a datetime or ISO text), zone and all-day
+    flag. :func:`event_start` for what is at hand only as values."""
+    if all_day:
+        start = as_moment(value)
+        if start is None:
+            return ""
+        return day(timezone.localtime(start, zoneinfo.ZoneInfo(zone or "UTC")).date())
+    return moment(value, zone)
+
+
 def as_moment(value) -> dt.datetime | None:
     """A datetime, or its ISO text (as an outbox row's JSON context holds it)."""
     if isinstance(value, dt.datetime):

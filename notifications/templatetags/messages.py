@@ -15,6 +15,14 @@ def moment(value, zone="UTC"):
 
 
 @register.filter
+def begins(session) -> str:
+    """When an event of a context's list begins ({"start": ISO, "zone": ..., "all_day": ...}):
+    its first day if all-day, else the moment with the zone (events.when.begins). Rows queued
+    before "all_day" was kept read as timed events, as they were written then."""
+    return when.begins(session.get("start"), session.get("zone") or "UTC", all_day=bool(session.get("all_day")))
+
+
+@register.filter
 def percent(value):
     """A rate in per cent, 80.0 → "80%" (never "80.00")."""
     try:

@@ -143,3 +143,26 @@ def test_google_calendar_gets_the_same_days_as_the_calendar_file(db):
 
     assert (component["DTSTART"].dt, component["DTEND"].dt) == (dt.date(2027, 3, 11), dt.date(2027, 3, 14))
     assert "dates=20270311%2F20270314" in google_calendar_url(event)
+
+
+@pytest.mark.parametrize(
+    ("session", "written"),
+    [
+        ({"all_day": True}, "Thursday 11 March 2027"),
+        ({"all_day": False}, "Thursday 11 March 2027, 00:00, Baku time (UTC+4)"),
+        ({}, "Thursday 11 March 2027, 00:00, Baku time (UTC+4)"),  # queued before "all_day" was kept
+    ],
+)
+def test_a_mails_list_of_coming_events_writes_an_all_day_one_as_its_day(
+    db, session, written, django_capture_on_commit_callbacks
+):
+    event = _event("all-day")
+    registration = make_registration(event, email="aysel@example.org", language="en")
+    coming = {"title": "Robotics fair", "start": event.start.isoformat(), "zone": event.timezone, "url": "u", **session}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(kind=kinds.FOLLOW_UP_NO_SHOW, recipient_email=registration.email, about=registration,
+                      event=event, context={"next_events": [coming]})  # fmt: skip
+
+    (email,) = mail.outbox
+    assert f"- Robotics fair, {written}: u" in email.body
