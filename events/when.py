@@ -92,6 +92,21 @@ def span(event) -> str:
     return f"{day_time(start)} – {day_time(end)}"
 
 
+def card(event) -> str:
+    """A list's line, short: "Tue 15 Dec 2026, 18:30" (the start; the zone follows apart where it
+    helps); an all-day event's days, "Thu 11 Mar 2027 (all day)"."""
+    if event.all_day:
+        first, last = all_day_dates(event)
+        fmt = local_format("CARD_DAY_FORMAT")
+        if first == last:
+            return gettext("%(day)s (all day)") % {"day": formats.date_format(first, fmt)}
+        return gettext("%(first)s – %(last)s (all day)") % {
+            "first": formats.date_format(first, fmt),
+            "last": formats.date_format(last, fmt),
+        }
+    return formats.date_format(event.local_start, local_format("CARD_DATETIME_FORMAT"))
+
+
 def zone_label(event) -> str:
     """'Baku time (UTC+4)'; both offsets when summer time begins or ends during the event; ""
     for an all-day event."""

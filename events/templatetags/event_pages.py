@@ -110,10 +110,10 @@ def day_time(value) -> str:
     return when_rule.day_time(value)
 
 
-@register.filter(expects_localtime=True)
-def card_time(value) -> str:
-    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a list's line."""
-    return formats.date_format(value, local_format("CARD_DATETIME_FORMAT")) if value else ""
+@register.filter
+def card_when(event) -> str:
+    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a list's line (an all-day event's days)."""
+    return when_rule.card(event)
 
 
 @register.filter(expects_localtime=True)

@@ -166,3 +166,20 @@ def test_a_mails_list_of_coming_events_writes_an_all_day_one_as_its_day(
 
     (email,) = mail.outbox
     assert f"- Robotics fair, {written}: u" in email.body
+
+
+@pytest.mark.parametrize(
+    ("case", "line"),
+    [
+        ("evening", "Thu 11 Mar 2027, 18:00"),
+        ("all-day", "Thu 11 Mar 2027 (all day)"),
+        ("all-day-three-days", "Thu 11 Mar 2027 – Sat 13 Mar 2027 (all day)"),
+    ],
+)
+def test_the_event_list_writes_an_all_day_event_as_its_days(client, case, line):
+    _event(case)
+
+    page = client.get("/events/", headers={"accept-language": "en"}).content.decode()
+
+    assert line in page
+    assert ", 00:00<" not in page  # the visible text; <time datetime> keeps the machine's moment
