@@ -79,13 +79,18 @@ def all_day_dates(event) -> tuple[dt.date, dt.date]:
     return first, after_last - dt.timedelta(days=1)
 
 
+def _days(event, write) -> str:
+    """An all-day event as its days, each written by ``write``."""
+    first, last = all_day_dates(event)
+    if first == last:
+        return gettext("%(day)s (all day)") % {"day": write(first)}
+    return gettext("%(first)s – %(last)s (all day)") % {"first": write(first), "last": write(last)}
+
+
 def span(event) -> str:
     """When the event is, in its own zone, without naming the zone (pages show it apart)."""
     if event.all_day:
-        first, last = all_day_dates(event)
-        if first == last:
-            return gettext("%(day)s (all day)") % {"day": day(first)}
-        return gettext("%(first)s – %(last)s (all day)") % {"first": day(first), "last": day(last)}
+        return _days(event, day)
     start, end = event.local_start, event.local_end
     if start.date() == end.date():
         return f"{day_time(start)}–{clock(end)}"
@@ -96,14 +101,7 @@ def card(event) -> str:
     """A list's line, short: "Tue 15 Dec 2026, 18:30" (the start; the zone follows apart where it
     helps); an all-day event's days, "Thu 11 Mar 2027 (all day)"."""
     if event.all_day:
-        first, last = all_day_dates(event)
-        fmt = local_format("CARD_DAY_FORMAT")
-        if first == last:
-            return gettext("%(day)s (all day)") % {"day": formats.date_format(first, fmt)}
-        return gettext("%(first)s – %(last)s (all day)") % {
-            "first": formats.date_format(first, fmt),
-            "last": formats.date_format(last, fmt),
-        }
+        return _days(event, lambda value: formats.date_format(value, local_format("CARD_DAY_FORMAT")))
     return formats.date_format(event.local_start, local_format("CARD_DATETIME_FORMAT"))
 
 
