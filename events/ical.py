@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, gettext
 
+from events import when
 from events.models import Event, EventKind, EventStatus, Language
 
 PRODID = "-//STEM Mentorship Events//Calendar feeds//EN"
@@ -102,32 +102,6 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     return icalendar.Timezone.from_ical(_vtimezone(tzid, first_year, last_year))
 
 
-def _all_day_bounds(event: Event) -> tuple[dt.date, dt.date]:
-    """DATE values; DTEND is exclusive, so an event ending 23:59 on the 3rd ends on the 4th."""
-    first = event.local_start.date()
-    local_end = event.local_end
-    last = local_end.date() if local_end.time() == dt.time(0) else local_end.date() + dt.timedelta(days=1)
-    return first, max(last, first + dt.timedelta(days=1))
-
-
-def _when(event: Event) -> str:
-    start, end = event.local_start, event.local_end
-    if event.all_day:
-        first, last = _all_day_bounds(event)
-        last -= dt.timedelta(days=1)
-        if first == last:
-            return gettext("%(day)s (all day)") % {"day": _day(first)}
-        return gettext("%(first)s – %(last)s (all day)") % {"first": _day(first), "last": _day(last)}
-    if start.date() == end.date():
-        return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} ({event.timezone})"
-    return f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M} ({event.timezone})"
-
-
-def _day(value: dt.date) -> str:
-    """ "Thu 11 Mar 2027", with the day and month named in the active language."""
-    return date_format(value, "D j M Y")
-
-
 def location_text(event: Event) -> str:
     parts = []
     if event.has_venue:
@@ -159,7 +133,7 @@ def description_text(
         lines += [event.description.strip(), ""]
     # in the language of the feed's request or of the email's recipient (the VEVENT cache is
     # kept per language)
-    lines.append(gettext("When: %(when)s") % {"when": _when(event)})
+    lines.append(gettext("When: %(when)s") % {"when": when.event_span(event)})
     where = location_text(event)
     if where:
         lines.append(gettext("Where: %(where)s") % {"where": where})
@@ -192,7 +166,7 @@ def event_component(
     # Without METHOD, DTSTAMP is the time the information last changed (RFC 5545 3.8.7.2).
     component.add("dtstamp", dtstamp or event.updated_at)
     if event.all_day:
-        first, after_last = _all_day_bounds(event)
+        first, after_last = when.all_day_bounds(event)
         component.add("dtstart", first)
         component.add("dtend", after_last)
     else:

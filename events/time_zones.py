@@ -1,7 +1,8 @@
 """Time zones as people read them: "Baku time (UTC+4)", never "Asia/Baku".
 
-The pages (``event_pages.zone_hint``, ``zone_name``) and the workspace forms (the time zone
-choices, the help under a time field) all name a zone this way.
+The pages (``event_pages.zone_hint``, ``zone_name``), the workspace forms (the time zone
+choices, the help under a time field), mails and calendar text (``events.when``) all name a
+zone this way.
 """
 
 import datetime as dt
@@ -30,11 +31,16 @@ def utc_offset(moment: dt.datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def zone_name(zone: str, moment: dt.datetime | None = None) -> str:
+def zone_name(zone: str, moment: dt.datetime | None = None, until: dt.datetime | None = None) -> str:
     """'Baku time (UTC+4)': the zone's city and its offset at ``moment`` (now when not given:
-    a zone with summer time has two offsets)."""
+    a zone with summer time has two offsets). Given ``until`` too (an event's end) and a
+    different offset then: 'Berlin time (UTC+1, then UTC+2)'."""
     if zone == "UTC":
         return "UTC"
     city = ZONE_CITIES.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
-    local = timezone.localtime(moment or timezone.now(), zoneinfo.ZoneInfo(zone))
-    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": utc_offset(local)}
+    tzinfo = zoneinfo.ZoneInfo(zone)
+    offset = utc_offset(timezone.localtime(moment or timezone.now(), tzinfo))
+    later = utc_offset(timezone.localtime(until, tzinfo)) if until is not None else offset
+    if later != offset:
+        return _("%(city)s time (%(offset)s, then %(later)s)") % {"city": city, "offset": offset, "later": later}
+    return _("%(city)s time (%(offset)s)") % {"city": city, "offset": offset}

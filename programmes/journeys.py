@@ -272,8 +272,12 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         return alert
     missed = [entry for entry in journey.entries if entry.in_cohort and entry.outcome == MISSED]
     missed = [entry for entry in missed if entry.start >= _start_of(journey, streak.first_event_id)]
-    # each session's date is written in its own timezone (the message formats it when sent)
-    zone_of = dict(Event.objects.filter(pk__in=[entry.event_id for entry in missed]).values_list("pk", "timezone"))
+    # each session's date is written in its own timezone, an all-day one as its day (the message
+    # formats it when sent)
+    missed_ids = [entry.event_id for entry in missed]
+    rows = list(Event.objects.filter(pk__in=missed_ids).values_list("pk", "timezone", "all_day"))
+    zone_of = {pk: zone for pk, zone, _ in rows}
+    all_day = {pk for pk, _, whole_days in rows if whole_days}
     context = {
         "participant_name": enrolment.name,
         "participant_email": enrolment.email,
@@ -285,6 +289,7 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
                 "title": entry.title,
                 "start": entry.start.isoformat(),
                 "zone": zone_of.get(entry.event_id, "UTC"),
+                "all_day": entry.event_id in all_day,
                 "event_id": entry.event_id,
             }
             for entry in missed

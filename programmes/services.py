@@ -264,6 +264,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
                 "title": event.title,
                 "start": event.start.isoformat(),
                 "zone": event.timezone,
+                "all_day": event.all_day,
                 "event": event.pk,
                 "in_calendar": registration.pk in in_calendar,
             }

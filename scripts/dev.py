@@ -9,6 +9,11 @@
                                    # any management command (createsuperuser, load_demo, ...)
 
 Everything lives in .venv/ and data/ inside the checkout; running again reuses both.
+
+Ctrl-C (SIGINT) or SIGTERM stops `run` at any stage with one line and no traceback: the
+command running at that moment (pip, migrate, load_demo, the web server, the worker) gets
+SIGTERM and is waited for. Exit status 0 once the service was up; 130 (SIGINT) or 143
+(SIGTERM) when the stop came before it was.
 """
 
 import argparse
@@ -33,6 +38,67 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
+class Stopped(Exception):
+    """A SIGINT or SIGTERM asked `run` to stop (see :class:`StopSignals`)."""
+
+
+class StopSignals:
+    """Records the first SIGINT or SIGTERM; the script looks at it wherever it waits (for a
+    setup command, for the server to answer, while serving) and stops there. The handler only
+    records: an exception raised from it could land inside subprocess's own bookkeeping (a
+    Popen half started, a wait lock held) and leave a child behind."""
+
+    def __init__(self):
+        self.signum: int | None = None
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._received)
+
+    def _received(self, signum, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def check(self) -> None:
+        if self.requested:
+            raise Stopped
+
+    @property
+    def status(self) -> int:
+        """The shell's status for a command ended by a signal: 130 for SIGINT, 143 for SIGTERM."""
+        return 128 + (self.signum or signal.SIGINT)
+
+
+# set by `run`: its setup commands and children are then stopped by SIGTERM from this script,
+# each in a session of its own so that a terminal's Ctrl-C reaches only us (never half of them)
+signals: StopSignals | None = None
+
+
+def call(args: list[str], *, env: dict | None = None, capture: bool = False) -> str:
+    """Run a command to its end, like subprocess.run(check=True); a stop meanwhile terminates
+    it (SIGTERM, then SIGKILL after a grace), waits for it and raises :class:`Stopped`."""
+    stdout = subprocess.PIPE if capture else None
+    if signals is None:
+        return subprocess.run(args, cwd=ROOT, check=True, env=env, stdout=stdout, text=True).stdout or ""
+    signals.check()
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=stdout, text=True, start_new_session=True)
+    while True:
+        try:
+            output, _ = process.communicate(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if signals.requested:
+                stop_all([process])
+                raise Stopped from None
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args, output)
+    return output or ""
+
+
 def ensure_venv(lock: str) -> None:
     """Create .venv and install a lock file (every package pinned, with hashes), again only when it
     changed. requirements*.txt say what we depend on; pip-compile turns them into the locks:
@@ -46,8 +112,8 @@ def ensure_venv(lock: str) -> None:
         return  # the dev lock pins the runtime lock's versions too (tests/codebase/test_lock.py)
     say(f"installing {lock}")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "--require-hashes", "-r", str(ROOT / lock)], check=True)
+    call([*pip, "install", "--upgrade", "pip"])
+    call([*pip, "install", "--require-hashes", "-r", str(ROOT / lock)])
     stamp_of(lock).write_text(digest_of(lock))
 
 
@@ -67,15 +133,7 @@ def installed(lock: str) -> bool:
 
 def manage(*args: str, env: dict | None = None, capture: bool = False) -> str:
     # only stdout is captured: when a command fails, its error reaches the terminal, not just ours
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=ROOT,
-        check=True,
-        env=env,
-        stdout=subprocess.PIPE if capture else None,
-        text=True,
-    )
-    return result.stdout if capture else ""
+    return call([str(PYTHON), "manage.py", *args], env=env, capture=capture)
 
 
 def dev_env() -> dict:
@@ -144,6 +202,7 @@ def group_alive(group: int) -> bool:
 
 
 def run(argv: list[str]) -> int:
+    global signals
     options = run_arguments(argv)
     host, port = options.host, options.port
     if not port_is_free(host, port):
@@ -153,66 +212,94 @@ def run(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    ensure_venv("requirements.lock")
-    env = dev_env()
-    site = f"http://{host}:{port}"
-    env.setdefault("SITE_URL", site)
-    say("applying migrations")
-    manage("migrate", "--no-input", "-v", "0", env=env)
-    say("loading the demo programme")
-    demo_output = manage("load_demo", env=env, capture=True)
-    logins = [line for line in demo_output.splitlines() if "login" in line.lower()]
-    manage("setup_schedules", env=env, capture=True)
-
-    # Each child in a session of its own: a Ctrl-C in the terminal reaches only this script,
-    # which stops the children with SIGTERM (what both honour cleanly), never half of them.
-    processes = [
-        subprocess.Popen(
-            [str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-            cwd=ROOT, env=env, start_new_session=True,
-        ),
-        subprocess.Popen([str(PYTHON), "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True),
-    ]  # fmt: skip
-    stopping = []
-
-    def stop(*_):
-        stopping.append(True)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    # from here on a Ctrl-C or SIGTERM stops everything cleanly, setup included
+    signals = StopSignals()
+    signals.install()
+    processes: list[subprocess.Popen] = []
+    stage = "setting up the virtual environment"
+    stopped_early = False
     try:
+        ensure_venv("requirements.lock")
+        env = dev_env()
+        site = f"http://{host}:{port}"
+        env.setdefault("SITE_URL", site)
+        stage = "applying migrations"
+        say(stage)
+        manage("migrate", "--no-input", "-v", "0", env=env)
+        stage = "loading the demo programme"
+        say(stage)
+        demo_output = manage("load_demo", env=env, capture=True)
+        logins = [line for line in demo_output.splitlines() if "login" in line.lower()]
+        stage = "setting up the schedules"
+        manage("setup_schedules", env=env, capture=True)
+
+        stage = "starting the web server and the worker"
+        for command in (["runserver", f"{host}:{port}", "--noreload"], ["qcluster"]):
+            signals.check()
+            processes.append(subprocess.Popen([str(PYTHON), "manage.py", *command], cwd=ROOT, env=env,
+                                              start_new_session=True))  # fmt: skip
         deadline = time.monotonic() + 60
-        while not stopping and not answers(host, port):
+        while not answers(host, port):
+            signals.check()
             if any(process.poll() is not None for process in processes) or time.monotonic() > deadline:
                 print("The web server or the worker did not start; see the messages above.", file=sys.stderr)
                 return 1
             time.sleep(0.2)
-        if not stopping:
-            print(
-                f"\n  Site:      {site}/\n  Workspace: {site}/manage/\n  Admin:     {site}/admin/ (superusers only)\n"
-                f"  API docs:  {site}/api/docs/\n  Health:    {site}/healthz\n  Mail:      {ROOT / 'data' / 'mail'}\n\n"
-                + "".join(f"  {line.strip()}\n" for line in logins)
-                + "\n  Web server and django-q2 worker are running; press Ctrl-C to stop both.\n",
-                flush=True,
-            )
-        while not stopping and all(process.poll() is None for process in processes):
+        print(
+            f"\n  Site:      {site}/\n  Workspace: {site}/manage/\n  Admin:     {site}/admin/ (superusers only)\n"
+            f"  API docs:  {site}/api/docs/\n  Health:    {site}/healthz\n  Mail:      {ROOT / 'data' / 'mail'}\n\n"
+            + "".join(f"  {line.strip()}\n" for line in logins)
+            + "\n  Web server and django-q2 worker are running; press Ctrl-C to stop both.\n",
+            flush=True,
+        )
+        stage = ""
+        while not signals.requested and all(process.poll() is None for process in processes):
             time.sleep(0.2)
+    except Stopped:
+        stopped_early = bool(stage)
     finally:
         stop_all(processes)
+    if stopped_early:
+        say(f"stopped while {stage}")
+        return signals.status
     say("stopped")
     return 0
+
+
+interrupted: list[int] = []
+
+
+def foreground(args: list[str], env: dict) -> int:
+    """Run a command that owns the terminal (createsuperuser asks questions; pytest reports what
+    it did when interrupted). The terminal's Ctrl-C reaches it directly, so we ignore ours and
+    wait for its answer instead of killing it mid-sentence; a SIGTERM sent to us is passed on."""
+    process = subprocess.Popen(args, cwd=ROOT, env=env)
+
+    def pass_on(signum, frame):
+        interrupted.append(signum)
+        if signum == signal.SIGTERM:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = process.wait()
+        return 128 - code if code < 0 else code  # killed by signal N: the shell's 128 + N
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run_manage(argv: list[str]) -> int:
     """Any management command, in the project's virtualenv, with the same settings as ``run``."""
     ensure_venv("requirements.lock")
-    return subprocess.run([str(PYTHON), "manage.py", *argv], cwd=ROOT, env=dev_env()).returncode
+    return foreground([str(PYTHON), "manage.py", *argv], env=dev_env())
 
 
 def pytest(argv: list[str], env: dict) -> int:
     # two processes by default (pytest-xdist): each gets a test database of its own
     workers = [] if any(arg.startswith("-n") for arg in argv) else ["-n", env.get("TEST_WORKERS", "2")]
-    return subprocess.run([str(PYTHON), "-m", "pytest", *workers, *argv], cwd=ROOT, env=env).returncode
+    return foreground([str(PYTHON), "-m", "pytest", *workers, *argv], env=env)
 
 
 def test(argv: list[str]) -> int:
@@ -225,6 +312,9 @@ def test(argv: list[str]) -> int:
     say("test suite on SQLite")
     status = pytest(argv, base_env)
     database_url = os.environ.get("DATABASE_URL")
+    if interrupted:  # stopped on request: not on to the second database
+        say("stopped")
+        return status or 128 + interrupted[0]
     if database_url:
         say("test suite on PostgreSQL (DATABASE_URL)")
         status = pytest(argv, {**base_env, "DATABASE_URL": database_url}) or status
@@ -239,7 +329,12 @@ def main() -> int:
         print(__doc__)
         return 2
     os.chdir(ROOT)
-    return COMMANDS[sys.argv[1]](sys.argv[2:])
+    try:
+        return COMMANDS[sys.argv[1]](sys.argv[2:])
+    except KeyboardInterrupt:
+        # a Ctrl-C while `test` or `manage` sets up the virtual environment: no traceback
+        say("stopped")
+        return 130
 
 
 if __name__ == "__main__":

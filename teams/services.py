@@ -17,9 +17,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events import when
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event
 from events.roles import ensure_organisers_group
@@ -99,8 +100,8 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "accept_url": accept_url(token),
             "role": role,
             "inviter": inviter,
-            "expires": formats.date_format(timezone.localtime(invitation.expires_at, event.zone), "j F Y, H:i"),
-            # the message writes it in the recipient's language, with the offset
+            "expires": when.moment(invitation.expires_at, event.zone),
+            # the message writes it in the recipient's language, with the zone
             "expires_at": invitation.expires_at.isoformat(),
         },
     )

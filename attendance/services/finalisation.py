@@ -167,6 +167,7 @@ def queue_follow_ups(*, event: Event, now: dt.datetime | None = None) -> list[in
             # written in the recipient's language and with the offset when the message is rendered
             "start": upcoming.start.isoformat(),
             "zone": upcoming.timezone,
+            "all_day": upcoming.all_day,
             "url": f"{settings.SITE_URL}{upcoming.get_absolute_url()}",
         }
         for upcoming in next_related_events(event=event, now=now)

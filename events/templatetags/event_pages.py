@@ -6,11 +6,12 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from events import time_zones
+from events import when as when_rule
 from events.permissions import is_organiser
 from events.selectors import events_checked_in_by
 from speakers.selectors import speaker_for_user
@@ -52,10 +53,8 @@ def _google_stamp(moment: dt.datetime) -> str:
 @register.filter
 def google_calendar_url(event) -> str:
     if event.all_day:
-        start = event.local_start.date()
-        end = event.local_end.date()
-        if end <= start:
-            end = start + dt.timedelta(days=1)
+        # the same days as the .ics (Google's end date is exclusive too)
+        start, end = when_rule.all_day_bounds(event)
         dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
     else:
         dates = f"{_google_stamp(event.start)}/{_google_stamp(event.end)}"
@@ -82,46 +81,28 @@ def percent(value) -> str:
 
 
 # --- dates and times ---------------------------------------------------------------------
-# The programme's own zone needs no label on an in-person event: everyone there reads Baku
-# time. An online event is watched from anywhere, so it says whose time it is.
-
-
-def local_format(name: str) -> str:
-    """A date format of the active language by name, the project's own names included
-    (events_project/formats/<language>/formats.py)."""
-    for module in formats.get_format_modules(translation.get_language()):
-        value = getattr(module, name, None)
-        if value is not None:
-            return value
-    return formats.get_format("DATETIME_FORMAT")
-
-
-def _with_weekday(value, name: str) -> str:
-    """Format ``value`` with a format that names the weekday. Azerbaijani writes the weekday in
-    lower case inside a date; the catalogue's "Monday" is capitalised, as a label on its own."""
-    fmt = local_format(name)
-    if "l" in fmt and (translation.get_language() or "").startswith("az"):
-        weekday = formats.date_format(value, "l").lower()
-        fmt = fmt.replace("l", "".join("\\" + letter for letter in weekday))
-    return formats.date_format(value, fmt)
+# events.when is the one rule for writing a time; these filters put it in the pages. The
+# programme's own zone needs no label on an in-person event: everyone there reads Baku time.
+# An online event is watched from anywhere, so it says whose time it is.
+local_format = when_rule.local_format
 
 
 @register.filter(expects_localtime=True)
 def day(value) -> str:
     """Tuesday 15 December 2026 / 15 dekabr 2026, çərşənbə axşamı."""
-    return _with_weekday(value, "WEEKDAY_DATE_FORMAT") if value else ""
+    return when_rule.day(value)
 
 
 @register.filter(expects_localtime=True)
 def day_time(value) -> str:
     """Tuesday 15 December 2026, 18:30 / 15 dekabr 2026, çərşənbə axşamı, 18:30."""
-    return _with_weekday(value, "WEEKDAY_DATETIME_FORMAT") if value else ""
+    return when_rule.day_time(value)
 
 
-@register.filter(expects_localtime=True)
-def card_time(value) -> str:
-    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a list's line."""
-    return formats.date_format(value, local_format("CARD_DATETIME_FORMAT")) if value else ""
+@register.filter
+def card_when(event) -> str:
+    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a list's line (an all-day event's days)."""
+    return when_rule.card(event)
 
 
 @register.filter(expects_localtime=True)
@@ -132,21 +113,18 @@ def card_date(value) -> str:
 
 @register.filter
 def when(event) -> str:
-    """The event's date and time in its own zone, plainly: 'Tuesday 15 December 2026, 18:30–20:00'."""
-    start, end = event.local_start, event.local_end
-    if event.all_day:
-        return f"{day(start)} – {day(end)}" if end.date() != start.date() else day(start)
-    if end.date() != start.date():
-        return f"{day_time(start)} – {day_time(end)}"
-    return f"{day_time(start)}–{formats.time_format(end, local_format('TIME_FORMAT'))}"
+    """The event's date and time in its own zone, plainly: 'Tuesday 15 December 2026, 18:30–20:00'
+    (events.when.span: all-day events as days, both dates when it lasts days)."""
+    return when_rule.span(event)
 
 
 @register.filter
 def zone_hint(event) -> str:
-    """'Baku time (UTC+4)' where it helps: online events, and events outside the programme's zone."""
+    """'Baku time (UTC+4)' where it helps: online events, and events outside the programme's zone
+    (never on an all-day event: its days are the same everywhere)."""
     if not event.is_online and event.timezone == settings.TIME_ZONE:
         return ""
-    return time_zones.zone_name(event.timezone, event.start)
+    return when_rule.zone_label(event)
 
 
 @register.filter

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from events import when
 from events.ical import invitation_ics
 from events.models import Event
 from notifications import kinds
@@ -39,7 +40,7 @@ from notifications.audience import (
     audience_of,
 )
 from notifications.language import message_language
-from notifications.moments import format_moment, format_span, starts_in
+from notifications.moments import starts_in
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
@@ -155,6 +156,7 @@ def _event_values(event, kind: str) -> dict:
         event.pk,
         event.start,
         event.end,
+        event.all_day,
         event.timezone,
         event.title,
         event.venue_name,
@@ -166,12 +168,12 @@ def _event_values(event, kind: str) -> dict:
     cached = _EVENT_VALUES.get(key)
     if cached is not None:
         return cached
-    zone = event.zone
     values = {
         "event_title": event.title,
-        "start": format_moment(event.start, zone),
-        "end": format_moment(event.end, zone),
-        "when": format_span(event.start, event.end, zone),
+        # events.when: the same words as the pages and the calendar file, the zone always named
+        "start": when.event_start(event),
+        "end": when.event_end(event),
+        "when": when.event_span(event),
         "timezone": event.timezone,
         "venue": ", ".join(part for part in (event.venue_name, event.venue_address, event.city) if part),
         "event_url": f"{settings.SITE_URL}{event.get_absolute_url()}",
@@ -195,12 +197,12 @@ def personal_values(*, recipient_name: str, about, event) -> dict:
     if registration is not None:
         values["manage_url"] = management_url(registration)
         if registration.offer_expires_at and event is not None:
-            values["offer_expires"] = format_moment(registration.offer_expires_at, event.zone)
+            values["offer_expires"] = when.moment(registration.offer_expires_at, event.zone)
     return values
 
 
 def build_context(*, kind: str, recipient_name: str, about, event, context: dict | None) -> dict:
-    """Everything a template may use. Times are in the event's own timezone, with its offset."""
+    """Everything a template may use. Times are in the event's own timezone, with its city and offset."""
     values = {
         "kind": kind,
         "site_url": settings.SITE_URL,

@@ -8,8 +8,9 @@ message when there is something to send, and nothing otherwise.
 import hashlib
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from events import when
 from notifications import kinds
 from notifications.services import queue_message
 from registrations.models import ACTIVE_STATUSES
@@ -27,7 +28,7 @@ def links_of(registrations) -> list[dict]:
         rows.append(
             {
                 "title": event.title,
-                "when": formats.date_format(timezone.localtime(event.start, event.zone), "DATETIME_FORMAT"),
+                "when": when.event_span(event),
                 "status": str(registration.get_status_display()),
                 "url": f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/",
             }

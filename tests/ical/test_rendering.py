@@ -247,7 +247,12 @@ def test_organizer_is_the_programme_never_a_person(client, settings):
 @pytest.mark.parametrize(
     ("language", "cancelled_line", "when", "summary"),
     [
-        ("en", "CANCELLED: The speaker is ill", "When: Thu 11 Mar 2027, 18:00–20:00 (Asia/Baku)", "Cancelled: Careers"),
+        (
+            "en",
+            "CANCELLED: The speaker is ill",
+            "When: Thursday 11 March 2027, 18:00–20:00, Baku time (UTC+4)",
+            "Cancelled: Careers",
+        ),
         ("az", "LƏĞV EDİLDİ: The speaker is ill", "Vaxt: ", "Ləğv edildi: Careers"),
     ],
 )
@@ -265,4 +270,4 @@ def test_a_calendars_words_are_in_the_readers_language(client, language, cancell
     assert str(component["SUMMARY"]) == summary
     if language == "az":  # the day and the month named in Azerbaijani, not "Thu ... Mar"
         when_line = next(line for line in lines if line.startswith("Vaxt: "))
-        assert "Thu" not in when_line and "2027, 18:00–20:00" in when_line
+        assert when_line == "Vaxt: 11 mart 2027, cümə axşamı, 18:00–20:00, Bakı vaxtı ilə (UTC+4)"

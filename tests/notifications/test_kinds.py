@@ -237,8 +237,7 @@ def test_times_are_written_in_the_event_timezone(db, django_capture_on_commit_ca
         event=event,
     )
 
-    assert "Thursday 3 December 2026, 15:30" in email.body
-    assert "15:30 – 17:30 (UTC+01:00)" in email.body
+    assert "Thursday 3 December 2026, 15:30–17:30, Berlin time (UTC+1)" in email.body
 
 
 def test_invitation_to_register_links_the_personal_code(event, django_capture_on_commit_callbacks):

@@ -32,8 +32,8 @@ def test_the_api_records_the_accept_language_and_the_message_uses_it(api_client,
 
 
 @pytest.mark.parametrize(("language", "subject", "hello", "weekday"), [
-    ("az", "Robototexnika tədbirində yeriniz təsdiqləndi", "Salam, Aysel Məmmədova,", "(UTC+04:00)"),
-    ("en", "Your place at Robototexnika is confirmed", "Hello Aysel Məmmədova,", "(UTC+04:00)"),
+    ("az", "Robototexnika tədbirində yeriniz təsdiqləndi", "Salam, Aysel Məmmədova,", ", Bakı vaxtı ilə (UTC+4)"),
+    ("en", "Your place at Robototexnika is confirmed", "Hello Aysel Məmmədova,", ", Baku time (UTC+4)"),
 ])  # fmt: skip
 def test_message_is_written_in_the_recorded_language(
     language, subject, hello, weekday, event, django_capture_on_commit_callbacks

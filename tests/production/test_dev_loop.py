@@ -122,3 +122,53 @@ def test_run_prints_logins_last_and_stops_everything_promptly_on_ctrl_c_or_sigte
     assert len(children) >= 2  # web server and worker
     assert [describe(pid) for pid in children if alive(pid)] == []
     assert "stopped" in rest
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("stage", "command", "stop_signal", "status"),
+    [
+        ("applying migrations", "migrate", signal.SIGINT, 130),
+        ("applying migrations", "migrate", signal.SIGTERM, 143),
+        ("loading the demo programme", "load_demo", signal.SIGTERM, 143),
+    ],
+    ids=["ctrl-c-migrating", "sigterm-migrating", "sigterm-loading-demo"],
+)
+def test_run_stopped_during_setup_stops_the_command_under_way_and_says_so_in_one_line(
+    tmp_path, stage, command, stop_signal, status
+):
+    """dev.py caught signals only once the server ran: a Ctrl-C while it migrated or loaded the demo
+    left dev.py's traceback (and the command's), and a SIGTERM left the command running on its own."""
+    env = {
+        **{key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "TESTING")},
+        "DATA_DIR": str(tmp_path),
+        "REDIS_URL": "",
+    }
+    service = subprocess.Popen(
+        [*DEV, "run", "--port", str(free_port())], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        seen = []
+        while f"==> {stage}\n" not in seen and (line := service.stdout.readline()):
+            seen.append(line)
+        deadline = time.monotonic() + 60
+        running = []
+        while not running and time.monotonic() < deadline:
+            running = [pid for pid in processes_with(str(tmp_path)) if f"manage.py {command}" in describe(pid)]
+            time.sleep(0.05)
+        assert running, f"{command} did not start: {seen}"
+
+        if stop_signal == signal.SIGINT:
+            os.killpg(service.pid, stop_signal)  # a terminal's Ctrl-C: the foreground group
+        else:
+            service.send_signal(stop_signal)  # a supervisor's SIGTERM: the script alone
+        code = service.wait(timeout=30)
+    finally:
+        if service.poll() is None:
+            os.killpg(service.pid, signal.SIGKILL)
+    rest = service.stdout.read()
+
+    assert code == status, rest
+    assert rest == f"==> stopped while {stage}\n"
+    assert [describe(pid) for pid in running + processes_with(str(tmp_path)) if alive(pid)] == []

@@ -18,4 +18,5 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 WEEKDAY_DATE_FORMAT = "j F Y, l"
 WEEKDAY_DATETIME_FORMAT = "j F Y, l, H:i"
 CARD_DATETIME_FORMAT = "j F Y, H:i"
+CARD_DAY_FORMAT = "j F Y"
 CARD_DATE_FORMAT = "j F"

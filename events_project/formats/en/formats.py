@@ -1,7 +1,7 @@
 """English dates as the programme writes them (British order): 15 December 2026, 18:30.
 
-Names Django knows override its own; the *_WEEKDAY_* and CARD_* names are read by the
-templates' date filters (events/templatetags/event_pages.py).
+Names Django knows override its own; the *_WEEKDAY_* and CARD_* names are read by the one
+rule for writing times (events/when.py) and the pages' date filters (events/templatetags/event_pages.py).
 """
 
 DATE_FORMAT = "j F Y"
@@ -16,4 +16,5 @@ FIRST_DAY_OF_WEEK = 1
 WEEKDAY_DATE_FORMAT = "l j F Y"
 WEEKDAY_DATETIME_FORMAT = "l j F Y, H:i"
 CARD_DATETIME_FORMAT = "D j M Y, H:i"
+CARD_DAY_FORMAT = "D j M Y"
 CARD_DATE_FORMAT = "D j M"
