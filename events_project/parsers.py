@@ -7,7 +7,8 @@ in any text (a 500 when it reaches a query). This parser answers all three with 
 - a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the limit Django applies to forms) is 413;
 - nesting deeper than ``limits.MAX_JSON_DEPTH`` is 400, found by a scan of the raw text before
   decoding;
-- a NUL character (or a lone surrogate) in any string or key is 400.
+- a NUL character (or a lone surrogate, or another control character but tab, line feed and
+  carriage return) in any string or key is 400.
 """
 
 import itertools
@@ -32,6 +33,10 @@ _STEP[ord("[")] = _STEP[ord("{")] = 1
 _STEP[ord("]")] = _STEP[ord("}")] = -1
 # \u0000 preceded by an even number of backslashes (an odd number escapes the backslash itself)
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# the other control characters (C0 but tab, LF and CR; DEL), escaped or, for DEL, raw (JSON
+# refuses raw C0 in strings itself): stored, they would be served as they are, in calendar
+# files RFC 5545 then makes invalid for every subscriber of a feed
+_CONTROL_CHARACTER = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|\x7f")
 
 
 class RequestTooLarge(APIException):
@@ -79,6 +84,8 @@ class JSONParser(DRFJSONParser):
             )
         if _ESCAPED_NUL.search(raw):
             raise ParseError(_("Text may not contain NUL characters."), "nul_character")
+        if _CONTROL_CHARACTER.search(raw):
+            raise ParseError(_("Text may not contain control characters."), "control_character")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
