@@ -11,12 +11,15 @@ from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
 
 from events_project.api_root import JSON_PATHS
 from events_project.exceptions import RETRY_AFTER_SECONDS
+from events_project.parsers import refuse_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +57,9 @@ class RejectControlCharactersMiddleware:
     cannot contain NUL"), which would be a 500 wherever the value is looked up; the other
     control characters (all of C0 but tab, line feed and carriage return, and DEL) would be
     stored and served as they are, in calendar files that RFC 5545 then makes invalid for every
-    subscriber of a feed. JSON bodies are checked by the API's JSON parser
-    (events_project.parsers); serializer and form fields refuse NUL in multipart bodies.
+    subscriber of a feed. The text fields of a page's multipart body are checked here too; the
+    API's bodies are checked by its parsers (events_project.parsers); serializer and form fields
+    refuse NUL in multipart bodies.
     """
 
     def __init__(self, get_response):
@@ -85,6 +89,17 @@ class RejectControlCharactersMiddleware:
                 return "nul_character"
             if _FORM_CONTROL_CHARACTER.search(request.body):
                 return "control_character"
+        if (
+            request.content_type == "multipart/form-data"
+            and request.method == "POST"
+            and not request.path_info.startswith(JSON_PATHS)  # the API's parsers check their own
+        ):
+            try:
+                refuse_control_characters(request.POST)  # text fields only; files are files
+            except ParseError as error:
+                return error.get_codes()
+            except MultiPartParserError:
+                return ""  # the view answers a broken body as it always did
         return ""
 
 

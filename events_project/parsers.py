@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import FormParser as DRFFormParser
 from rest_framework.parsers import JSONParser as DRFJSONParser
+from rest_framework.parsers import MultiPartParser as DRFMultiPartParser
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
@@ -99,3 +101,28 @@ class JSONParser(DRFJSONParser):
         except UnicodeEncodeError:
             raise ParseError(_("Text must be valid Unicode (no lone surrogates)."), "invalid_unicode") from None
         return data
+
+
+# NUL aside (the fields refuse it), a control character in a form field's text: C0 but tab, LF and CR; DEL
+_CONTROL_IN_TEXT = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(data) -> None:
+    """The JSON parser's rule for the text fields of a form or multipart body (files aside)."""
+    for _name, values in data.lists():
+        if any(isinstance(value, str) and _CONTROL_IN_TEXT.search(value) for value in values):
+            raise ParseError(_("Text may not contain control characters."), "control_character")
+
+
+class FormParser(DRFFormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        refuse_control_characters(data)
+        return data
+
+
+class MultiPartParser(DRFMultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        refuse_control_characters(parsed.data)
+        return parsed

@@ -7,8 +7,10 @@ every route, filter and serializer uses the one bounded piece (converter, filter
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 from django.urls.converters import IntConverter
 from rest_framework.test import APIClient
@@ -286,6 +288,33 @@ def test_control_characters_in_a_form_body_are_400(client, open_event, name):
         f"/events/{open_event.pk}/register/",
         f"name={name}&email=ada%40example.org&consent_data_processing=on",
         content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_control_characters_in_an_api_form_or_multipart_body_are_400(organiser_client, organiser, method):
+    # JSON was refused; the same text sent as multipart or a form was stored
+    event = factories.EventFactory(organisers=[organiser], title="Quiet")
+    url = "/api/events/" if method == "post" else f"/api/events/{event.pk}/"
+    body = event_body(title="Bell\x07") if method == "post" else {"title": "Bell\x07"}
+
+    multipart = getattr(organiser_client, method)(url, body, format="multipart")
+    form = getattr(organiser_client, method)(url, urlencode(body), content_type="application/x-www-form-urlencoded")
+
+    assert (multipart.status_code, multipart.json()["code"]) == (400, "control_character")
+    assert (form.status_code, form.json()["code"]) == (400, "control_character")
+    assert list(Event.objects.values_list("title", flat=True)) == ["Quiet"]
+
+
+def test_control_characters_in_a_page_multipart_body_are_400(client, organiser):
+    event = factories.WebinarFactory(organisers=[organiser])
+    client.force_login(organiser)
+    report = SimpleUploadedFile("report.csv", b"name,email,duration\nA\x07,a@example.org,30\n")
+
+    response = client.post(
+        f"/manage/events/{event.pk}/attendance/", {"file": report, "format": "generic\x07", "threshold_percent": "50"}
     )
 
     assert response.status_code == 400
