@@ -473,7 +473,7 @@ def test_the_largest_numbers_the_workspace_offers_are_kept(organiser_client):
 
 def test_cancelling_frees_the_seat_even_with_an_old_unbounded_hold(api_client):
     # a row written before the bound: promotion holds the seat for the longest hold instead
-    event = factories.EventFactory(capacity=1, offer_hold_hours=10**12)
+    event = factories.EventFactory(capacity=1, offer_hold_hours=2**31 - 1)  # the largest PostgreSQL keeps
     first = factories.RegistrationFactory(event=event)
     waiting = factories.RegistrationFactory(event=event, status="waitlisted", waiting_since=event.published_at)
 
