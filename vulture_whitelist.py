@@ -43,7 +43,8 @@ from teams.models import TeamInvitation
     TeamsConfig,
 )
 # settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
-middleware.DatabaseUnavailableMiddleware, middleware.RejectNulMiddleware, middleware.MethodNotAllowedPageMiddleware
+middleware.DatabaseUnavailableMiddleware, middleware.RejectControlCharactersMiddleware
+middleware.MethodNotAllowedPageMiddleware
 middleware.ContentSecurityPolicyMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData

@@ -6,7 +6,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +23,7 @@ from attendance.serializers import (
 )
 from attendance.services import figures, finalisation, participant_reports
 from events.permissions import event_to_manage, series_to_manage
+from events_project.parsers import FormParser, MultiPartParser
 from events_project.schema import error_responses
 
 READ_ERRORS = error_responses(401, 403, 404)

@@ -12,6 +12,7 @@ built by icalendar from the zoneinfo database and cached per zone and year range
 
 import datetime as dt
 import functools
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -178,9 +179,9 @@ def event_component(
     if status == "CANCELLED":
         # Outlook and some phones show a cancelled event as normal
         title = gettext("Cancelled: %(title)s") % {"title": title}
-    component.add("summary", title)
-    component.add("description", description_text(event, speakers=speakers, join_url=join_url,
-                                                  registration_note=registration_note))  # fmt: skip
+    component.add("summary", ical_text(title))
+    component.add("description", ical_text(description_text(event, speakers=speakers, join_url=join_url,
+                                                             registration_note=registration_note)))  # fmt: skip
     component.add("status", status)
     component.add("sequence", event.sequence)
     component.add("last-modified", event.updated_at)
@@ -188,7 +189,7 @@ def event_component(
     component.add("categories", [_kind_label(event)])
     location = location_text(event)
     if location:
-        component.add("location", location)
+        component.add("location", ical_text(location))
     if event.has_venue and event.latitude is not None and event.longitude is not None:
         component.add("geo", (float(event.latitude), float(event.longitude)))
     if join_url:
@@ -201,6 +202,16 @@ def event_component(
     if event.status == EventStatus.CANCELLED or status == "CANCELLED":
         component.add("transp", "TRANSPARENT")
     return component
+
+
+# RFC 5545 TEXT may hold no control character but tab (line breaks are escaped): input refuses
+# them since events_project.parsers, but a row saved before (or by a script) would make the whole
+# feed invalid for every subscriber
+_NOT_ICAL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def ical_text(value: str) -> str:
+    return _NOT_ICAL_TEXT.sub("", value)
 
 
 def _year_range(events: Sequence[Event]) -> tuple[int, int]:
@@ -221,10 +232,10 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    calendar.add("name", ical_text(name))
+    calendar.add("x-wr-calname", ical_text(name))
     if description:
-        calendar.add("x-wr-caldesc", description)
+        calendar.add("x-wr-caldesc", ical_text(description))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     events = []

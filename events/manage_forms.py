@@ -17,7 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MAX_OFFER_HOLD_HOURS,
     MAX_PARTY_SIZE,
+    MIN_DURATION_MINUTES,
     Audience,
     EventFormat,
     EventKind,
@@ -27,8 +31,11 @@ from events.models import (
     Sector,
 )
 from events.time_zones import zone_name
+from events_project import limits
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# the local times an event form reads in the event's timezone
+LOCAL_TIMES = ("start", "end", "rsvp_deadline", "registration_opens_at", "registration_closes_at")
 TIMEZONES = ["Asia/Baku", "Asia/Tbilisi", "Europe/Istanbul", "Europe/Berlin", "Europe/London", "UTC"]
 
 # Common reminder offsets in minutes before the start, as organisers say them.
@@ -73,6 +80,19 @@ def timezone_choices(current: str = "") -> list[tuple[str, str]]:
 
 def _in_zone(value, zone):
     return value.replace(tzinfo=zone) if value is not None else None
+
+
+def check_wall_clock(form, data: dict, names, zone_key) -> None:
+    """Each local time the form read must exist in the zone it is read in (not the hour the
+    clocks skip): the same rule as the API's (events_project.limits.validate_wall_clock)."""
+    zone = limits.zone_or_none(zone_key)
+    if zone is None:
+        return
+    for name in names:
+        try:
+            limits.validate_wall_clock(data.get(name), zone)
+        except ValidationError as error:
+            form.add_error(name, error)
 
 
 class ServiceErrors:
@@ -135,7 +155,7 @@ class EventForm(ServiceErrors, forms.Form):
         label=_("Chatham House Rule: what is said may be used, but not who said it"), required=False
     )
     capacity = forms.IntegerField(
-        label=_("Seats"), min_value=1, max_value=100000, required=False, help_text=_("Empty means no limit.")
+        label=_("Seats"), min_value=1, max_value=MAX_CAPACITY, required=False, help_text=_("Empty means no limit.")
     )
     registration_opens_at = LocalDateTimeField(label=_("Registration opens"), required=False)
     registration_closes_at = LocalDateTimeField(label=_("Registration closes"), required=False)
@@ -143,7 +163,7 @@ class EventForm(ServiceErrors, forms.Form):
     offer_hold_hours = forms.IntegerField(
         label=_("Hours a freed seat is held for the next person waiting"),
         min_value=1,
-        max_value=24 * 14,
+        max_value=MAX_OFFER_HOLD_HOURS,
         required=False,
         help_text=_("Empty: the next person waiting gets the seat at once."),
     )
@@ -241,7 +261,7 @@ class EventForm(ServiceErrors, forms.Form):
                 "asks_recording_consent", "audience", "language", "resources_url", "feedback_url", "recording_url",
             )
         }  # fmt: skip
-        for name in ("start", "end", "rsvp_deadline", "registration_opens_at", "registration_closes_at"):
+        for name in LOCAL_TIMES:
             initial[name] = local_value(getattr(event, name), zone)
         initial["families_welcome"] = event.max_party_size > 1
         initial["reminders"] = list(event.reminder_offsets or [])
@@ -251,6 +271,7 @@ class EventForm(ServiceErrors, forms.Form):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The event must end after it starts."))
+        check_wall_clock(self, data, [name for name in LOCAL_TIMES if name in self.fields], data.get("timezone"))
         if "families_welcome" in self.fields:
             if data.get("families_welcome") and (data.get("max_party_size") or 1) < 2:
                 self.add_error("max_party_size", _("Say how many people one registration may bring: 2 or more."))
@@ -274,7 +295,7 @@ class EventForm(ServiceErrors, forms.Form):
             if isinstance(value, dt.datetime):
                 value = _in_zone(value, zone)
             fields[name] = value
-        for name in ("start", "end", "rsvp_deadline", "registration_opens_at", "registration_closes_at"):
+        for name in LOCAL_TIMES:
             if name in self.fields:
                 fields[name] = self._kept_time(name, _in_zone(data.get(name), zone))
         if "families_welcome" in self.fields:
@@ -309,6 +330,7 @@ class MoveEventForm(ServiceErrors, forms.Form):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The event must end after it starts."))
+        check_wall_clock(self, data, ["start", "end"], self.event.timezone)
         return data
 
     def service_fields(self) -> dict:
@@ -357,7 +379,9 @@ class SeriesForm(ServiceErrors, forms.Form):
         label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    duration_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=5, max_value=24 * 60, initial=90)
+    duration_minutes = forms.IntegerField(
+        label=_("Length in minutes"), min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES, initial=90
+    )
     frequency = forms.ChoiceField(label=_("Repeats"), choices=FREQUENCIES, widget=forms.RadioSelect, initial="weekly")
     interval = forms.IntegerField(
         label=_("Every how many weeks or months"), min_value=1, max_value=12, initial=1,
@@ -393,7 +417,7 @@ class SeriesForm(ServiceErrors, forms.Form):
     online_platform = forms.CharField(label=_("Online platform"), required=False, max_length=100)
     join_url = forms.URLField(assume_scheme="https", label=_("Link to join"), required=False, max_length=200)
     capacity = forms.IntegerField(
-        label=_("Seats"), min_value=1, max_value=100000, required=False, help_text=_("Empty means no limit.")
+        label=_("Seats"), min_value=1, max_value=MAX_CAPACITY, required=False, help_text=_("Empty means no limit.")
     )
     registration_mode = forms.ChoiceField(label=_("Who may register"), choices=RegistrationMode.choices)
     audience = forms.ChoiceField(label=_("Who it is for"), choices=Audience.choices, initial=Audience.MENTEES)
@@ -467,6 +491,9 @@ class SeriesForm(ServiceErrors, forms.Form):
             self.add_error("until", _("The last date comes after the first one."))
         if data.get("kind") == EventKind.OUTREACH_VISIT and not data.get("region"):
             self.add_error("region", _("An outreach visit needs a region."))
+        if data.get("first_date") and data.get("start_time"):
+            first = {"start_time": dt.datetime.combine(data["first_date"], data["start_time"])}
+            check_wall_clock(self, first, ["start_time"], data.get("timezone"))
         return data
 
     def rrule(self) -> str:

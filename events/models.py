@@ -39,6 +39,13 @@ def default_reminder_offsets() -> list[int]:
 REMINDER_OFFSET_MAX_MINUTES = 60 * 24 * 60
 MAX_REMINDER_OFFSETS = 10
 
+# The numbers an organiser types, bounded for every way in (API, workspace forms, admin): an
+# unbounded one overflows later, far from the input (a seat held for 10^12 hours is an
+# OverflowError when someone cancels; a session of 10^12 minutes one when the series expands).
+MAX_CAPACITY = 100_000
+MAX_OFFER_HOLD_HOURS = 24 * 14
+MIN_DURATION_MINUTES, MAX_DURATION_MINUTES = 5, 24 * 60
+
 
 class Region(models.Model):
     """A region or city of Azerbaijan that outreach visits go to. Seed data, not free text."""
@@ -151,6 +158,19 @@ class EventDetails(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def detail_errors(self) -> dict:
+        """What is wrong with the details an event and a series share (their clean() adds its own)."""
+        errors = {}
+        if self.capacity is not None and self.capacity < 1:
+            errors["capacity"] = _("Capacity must be at least 1; leave it empty for unlimited.")
+        elif self.capacity is not None and self.capacity > MAX_CAPACITY:
+            errors["capacity"] = _("Capacity is at most %(most)s seats.") % {"most": MAX_CAPACITY}
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = _("Give a latitude from -90 to 90 degrees.")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = _("Give a longitude from -180 to 180 degrees.")
+        return errors
+
 
 class Series(EventDetails):
     """A recurring programme whose RFC 5545 rule generates dated events (its occurrences).
@@ -181,7 +201,12 @@ class Series(EventDetails):
         return self.title
 
     def clean(self):
-        errors = check_plausible_times(self, ["first_start"])
+        errors = check_plausible_times(self, ["first_start"]) | self.detail_errors()
+        if not MIN_DURATION_MINUTES <= (self.duration_minutes or 0) <= MAX_DURATION_MINUTES:
+            errors["duration_minutes"] = _("A session lasts from %(least)s to %(most)s minutes.") % {
+                "least": MIN_DURATION_MINUTES,
+                "most": MAX_DURATION_MINUTES,
+            }
         if errors:
             raise ValidationError(errors)
 
@@ -279,14 +304,21 @@ class Event(EventDetails):
         return f"{self.title} ({self.local_start:%Y-%m-%d %H:%M})"
 
     def clean(self):
-        errors = check_plausible_times(
-            self, ["start", "end", "registration_opens_at", "registration_closes_at", "rsvp_deadline"]
+        errors = (
+            check_plausible_times(
+                self, ["start", "end", "registration_opens_at", "registration_closes_at", "rsvp_deadline"]
+            )
+            | self.detail_errors()
         )
         if self.registration_opens_at and self.registration_closes_at:
             if self.registration_closes_at <= self.registration_opens_at:
                 errors["registration_closes_at"] = _("Registration must close after it opens.")
-        if self.capacity == 0:
-            errors["capacity"] = _("Capacity must be at least 1; leave it empty for unlimited.")
+        if self.registration_opens_at and self.end and self.registration_opens_at >= self.end:
+            errors["registration_opens_at"] = _("Registration must open before the event ends.")
+        if self.offer_hold_hours is not None and not self.offer_hold_hours <= MAX_OFFER_HOLD_HOURS:
+            errors["offer_hold_hours"] = _("A freed seat is held for at most %(most)s hours.") % {
+                "most": MAX_OFFER_HOLD_HOURS
+            }
         if self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and self.kind == EventKind.WEBINAR:
             errors["format"] = _("A webinar is held online.")
         if self.kind == EventKind.OUTREACH_VISIT and not self.region_id:

@@ -197,8 +197,9 @@ def expand(*, rule_text: str, first_start: dt.datetime, zone, excluded: set[dt.d
                     _("A series may have at most %(max)s occurrences.") % {"max": MAX_OCCURRENCES},
                     "too_many_occurrences",
                 )
-            # fold=0: a wall time repeated by a DST fall-back means its first instance.
-            starts.append(occurrence.replace(tzinfo=zone))
+            # fold=0: a wall time repeated by a DST fall-back means its first instance; one the
+            # clocks skip is the instant it names (02:30 → 03:30 summer time), normalised
+            starts.append(limits.in_zone(occurrence, zone))
     except _WalkedTooFar:
         pass  # no date before the horizon: the walk stops here
     if given == 0:

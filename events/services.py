@@ -200,8 +200,9 @@ def expand_series(series: Series) -> list[dt.datetime]:
 
 def _occurrence_fields(series: Series, start: dt.datetime) -> dict:
     fields = {name: getattr(series, name) for name in SERIES_TEMPLATE_FIELDS}
-    end_local = (start.replace(tzinfo=None) + dt.timedelta(minutes=series.duration_minutes)).replace(tzinfo=series.zone)
-    fields.update(start=start, end=end_local)
+    # the session lasts its minutes in real time, also on the night the clocks change
+    end = (start.astimezone(dt.UTC) + dt.timedelta(minutes=series.duration_minutes)).astimezone(series.zone)
+    fields.update(start=start, end=end)
     return fields
 
 

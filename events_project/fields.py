@@ -2,13 +2,16 @@
 
 DRF applies the timezone to a parsed datetime before any validator runs, and a year such as
 0001 or 9999 overflows right there (``OverflowError``, a 500); a Django form lets it through
-to the database, which overflows the same way. These fields refuse it first, with a 400.
+to the database, which overflows the same way. These fields refuse it first, with a 400, and
+refuse a naive time that does not exist in the zone it is read in (the hour the clocks skip).
 :func:`install` makes them the fields every ModelSerializer builds for date and datetime
 columns; serializers and forms that declare a field use these classes.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 
 from events_project import limits
@@ -22,7 +25,15 @@ def _plausible(value):
 
 class DateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value):
-        return super().enforce_timezone(_plausible(value))
+        value = _plausible(value)
+        zone = self.timezone if hasattr(self, "timezone") else self.default_timezone()
+        if zone is not None and timezone.is_naive(value):
+            # DRF's own check misses a time the clocks skip: zoneinfo makes it aware silently
+            try:
+                limits.validate_wall_clock(value, zone)
+            except ValidationError as error:
+                raise serializers.ValidationError(error.messages, code="nonexistent_time") from None
+        return super().enforce_timezone(value)
 
 
 class DateField(serializers.DateField):

@@ -44,7 +44,9 @@ def validate_plausible_date(value: dt.date | dt.datetime | None) -> None:
 
 @functools.cache
 def _known_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    # "localtime" is the server's own /etc/localtime, listed when the system's zone files are
+    # read: no IANA name, and its meaning changes with the machine
+    return frozenset(zoneinfo.available_timezones()) - {"localtime"}
 
 
 def is_known_timezone(value) -> bool:
@@ -64,6 +66,29 @@ def validate_timezone(value) -> None:
         raise ValidationError(
             _("%(value)s is not a known IANA timezone."), params={"value": shown}, code="invalid_timezone"
         )
+
+
+def wall_clock_exists(value: dt.datetime, zone) -> bool:
+    """Whether a naive wall-clock time happens in ``zone`` at all: 02:30 on the night the clocks
+    go forward (Europe/Berlin, the last Sunday of March) does not. zoneinfo makes such a time
+    aware without a word, at an instant whose wall clock reads an hour later."""
+    return value.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == value
+
+
+def validate_wall_clock(value: dt.datetime | None, zone) -> None:
+    """A naive time read in ``zone`` must exist there (see :func:`wall_clock_exists`)."""
+    if value is not None and not wall_clock_exists(value, zone):
+        raise ValidationError(
+            _("%(time)s does not exist in %(zone)s: the clocks go forward then. Choose another time."),
+            params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": str(zone)},
+            code="nonexistent_time",
+        )
+
+
+def in_zone(value: dt.datetime, zone) -> dt.datetime:
+    """A naive wall-clock time in ``zone`` as an aware one, normalised: a time the clocks skip
+    becomes the instant it names (02:30 → 03:30 summer time), so it reads the same everywhere."""
+    return value.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
 
 
 def zone_or_none(value) -> zoneinfo.ZoneInfo | None:

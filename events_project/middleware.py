@@ -1,5 +1,6 @@
 import functools
 import logging
+import re
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -10,12 +11,15 @@ from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
 
 from events_project.api_root import JSON_PATHS
 from events_project.exceptions import RETRY_AFTER_SECONDS
+from events_project.parsers import refuse_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -45,35 +49,62 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-class RejectNulMiddleware:
-    """A NUL character in the path, the query string or a form body is a 400, here, for every view.
+class RejectControlCharactersMiddleware:
+    """A NUL character in the path, the query string or a form body, or another control
+    character in a form body, is a 400, here, for every view.
 
-    No text a person types contains one, and PostgreSQL refuses it in any query ("text fields
-    cannot contain NUL"), which would be a 500 wherever the value is looked up. JSON bodies are
-    checked by the API's JSON parser (events_project.parsers); serializer and form fields refuse
-    NUL in multipart bodies.
+    No text a person types contains one. PostgreSQL refuses NUL in any query ("text fields
+    cannot contain NUL"), which would be a 500 wherever the value is looked up; the other
+    control characters (all of C0 but tab, line feed and carriage return, and DEL) would be
+    stored and served as they are, in calendar files that RFC 5545 then makes invalid for every
+    subscriber of a feed. The text fields of a page's multipart body are checked here too; the
+    API's bodies are checked by its parsers (events_project.parsers); serializer and form fields
+    refuse NUL in multipart bodies.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._carries_nul(request):
+        found = self._control_character_in(request)
+        if found:
             # this runs before LocaleMiddleware: the answer takes the request's language itself
             with translation.override(translation.get_language_from_request(request)):
-                detail = _("The request contains a NUL character.")
+                if found == "nul_character":
+                    detail = _("The request contains a NUL character.")
+                else:
+                    detail = _("The request contains a control character.")
             if request.path_info.startswith(JSON_PATHS):
-                return JsonResponse({"detail": detail, "code": "nul_character"}, status=400)
+                return JsonResponse({"detail": detail, "code": found}, status=400)
             raise BadRequest(detail)
         return self.get_response(request)
 
     @staticmethod
-    def _carries_nul(request) -> bool:
+    def _control_character_in(request) -> str:
+        """The error code for the control character the request carries, or ""."""
         if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
-            return True
+            return "nul_character"
         if request.content_type == "application/x-www-form-urlencoded" and request.method in ("POST", "PUT", "PATCH"):
-            return b"%00" in request.body or b"\x00" in request.body
-        return False
+            if b"%00" in request.body or b"\x00" in request.body:
+                return "nul_character"
+            if _FORM_CONTROL_CHARACTER.search(request.body):
+                return "control_character"
+        if (
+            request.content_type == "multipart/form-data"
+            and request.method == "POST"
+            and not request.path_info.startswith(JSON_PATHS)  # the API's parsers check their own
+        ):
+            try:
+                refuse_control_characters(request.POST)  # text fields only; files are files
+            except ParseError as error:
+                return error.get_codes()
+            except MultiPartParserError:
+                return ""  # the view answers a broken body as it always did
+        return ""
+
+
+# a control character other than NUL, tab, LF and CR, percent-encoded or raw, in a form body
+_FORM_CONTROL_CHARACTER = re.compile(rb"%(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class MethodNotAllowedPageMiddleware:

@@ -7,7 +7,8 @@ in any text (a 500 when it reaches a query). This parser answers all three with 
 - a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the limit Django applies to forms) is 413;
 - nesting deeper than ``limits.MAX_JSON_DEPTH`` is 400, found by a scan of the raw text before
   decoding;
-- a NUL character (or a lone surrogate) in any string or key is 400.
+- a NUL character (or a lone surrogate, or another control character but tab, line feed and
+  carriage return) in any string or key is 400.
 """
 
 import itertools
@@ -19,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import FormParser as DRFFormParser
 from rest_framework.parsers import JSONParser as DRFJSONParser
+from rest_framework.parsers import MultiPartParser as DRFMultiPartParser
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
@@ -32,6 +35,10 @@ _STEP[ord("[")] = _STEP[ord("{")] = 1
 _STEP[ord("]")] = _STEP[ord("}")] = -1
 # \u0000 preceded by an even number of backslashes (an odd number escapes the backslash itself)
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# the other control characters (C0 but tab, LF and CR; DEL), escaped or, for DEL, raw (JSON
+# refuses raw C0 in strings itself): stored, they would be served as they are, in calendar
+# files RFC 5545 then makes invalid for every subscriber of a feed
+_CONTROL_CHARACTER = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|\x7f")
 
 
 class RequestTooLarge(APIException):
@@ -79,6 +86,8 @@ class JSONParser(DRFJSONParser):
             )
         if _ESCAPED_NUL.search(raw):
             raise ParseError(_("Text may not contain NUL characters."), "nul_character")
+        if _CONTROL_CHARACTER.search(raw):
+            raise ParseError(_("Text may not contain control characters."), "control_character")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = raw.decode(encoding)
@@ -92,3 +101,28 @@ class JSONParser(DRFJSONParser):
         except UnicodeEncodeError:
             raise ParseError(_("Text must be valid Unicode (no lone surrogates)."), "invalid_unicode") from None
         return data
+
+
+# NUL aside (the fields refuse it), a control character in a form field's text: C0 but tab, LF and CR; DEL
+_CONTROL_IN_TEXT = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters(data) -> None:
+    """The JSON parser's rule for the text fields of a form or multipart body (files aside)."""
+    for _name, values in data.lists():
+        if any(isinstance(value, str) and _CONTROL_IN_TEXT.search(value) for value in values):
+            raise ParseError(_("Text may not contain control characters."), "control_character")
+
+
+class FormParser(DRFFormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        refuse_control_characters(data)
+        return data
+
+
+class MultiPartParser(DRFMultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        refuse_control_characters(parsed.data)
+        return parsed

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below): django-csp's, the site's policy built once
     "events_project.middleware.ContentSecurityPolicyMiddleware",
-    "events_project.middleware.RejectNulMiddleware",
+    "events_project.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -324,8 +324,8 @@ REST_FRAMEWORK = {
     # bounded in size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth, no NUL (events_project.parsers)
     "DEFAULT_PARSER_CLASSES": [
         "events_project.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "events_project.parsers.FormParser",
+        "events_project.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "events_project.exceptions.api_exception_handler",

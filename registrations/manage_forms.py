@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations.models import Attendance, Question, RegistrationStatus, Sector
 from registrations.services.messages import BODY_MAX, SUBJECT_MAX
+from registrations.services.questions import MAX_CHOICE_LENGTH
 from registrations.services.registration import MAX_PARTY_SIZE
 
 
@@ -35,7 +36,7 @@ class QuestionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        options = [line.strip()[:200] for line in data.get("choices", "").splitlines() if line.strip()]
+        options = [line.strip()[:MAX_CHOICE_LENGTH] for line in data.get("choices", "").splitlines() if line.strip()]
         if data.get("kind") == Question.Kind.CHOICE and not options:
             self.add_error("choices", _("A choice question needs at least one option."))
         data["choices"] = options if data.get("kind") == Question.Kind.CHOICE else []

@@ -68,6 +68,9 @@ def register(request, pk: int):
     event = get_object_or_404(selectors.with_seats_open(event_selectors.public_events()), pk=pk)
     if event.status != EventStatus.PUBLISHED or not event.registration_is_open():
         return render(request, "registrations/pages/register_closed.html", {"event": event}, status=200)
+    if event.seats_open == 0 and not event.waiting_list_enabled:
+        # the event's page says "This event is full."; the form must not offer a waiting list
+        return render(request, "registrations/pages/register_closed.html", {"event": event, "full": True})
     initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}
     if request.user.is_authenticated:
         initial |= {"name": request.user.get_full_name(), "email": request.user.email}

@@ -6,12 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.permissions import is_organiser
-from events_project.parsers import JSONParser
+from events_project.parsers import FormParser, JSONParser, MultiPartParser
 from events_project.schema import error_responses
 from speakers import selectors, services
 from speakers.conflicts import conflicts_for_assignments

@@ -10,6 +10,9 @@ from registrations.exceptions import RegistrationError
 from registrations.models import Question
 
 EDITABLE = ("label", "help_text", "kind", "choices", "required", "position")
+# a choice question's options are radio buttons on the registration page: a few, short ones
+# (10,000 options of any length made a half-megabyte page)
+MAX_CHOICES, MAX_CHOICE_LENGTH = 50, 200
 
 
 def _check(question: Question) -> Question:
@@ -19,6 +22,12 @@ def _check(question: Question) -> Question:
         choices = question.choices
         if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
             raise RegistrationError(_("A choice question needs a list of options."), "choices_required")
+        if len(choices) > MAX_CHOICES or any(len(choice) > MAX_CHOICE_LENGTH for choice in choices):
+            raise RegistrationError(
+                _("A choice question has at most %(count)s options of at most %(length)s characters each.")
+                % {"count": MAX_CHOICES, "length": MAX_CHOICE_LENGTH},
+                "too_many_choices",
+            )
     elif question.choices:
         raise RegistrationError(_("Only choice questions have options."), "choices_not_allowed")
     return question

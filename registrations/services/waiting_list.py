@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventStatus
+from events.models import MAX_OFFER_HOLD_HOURS, Event, EventStatus
 from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
@@ -105,7 +105,9 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED or event.end <= now:
         return []
-    offer_until = min(now + dt.timedelta(hours=event.offer_hold_hours), event.start) if event.offer_hold_hours else None
+    # bounded again here: a row saved before Event.clean bounded it would overflow the timedelta
+    hours = min(event.offer_hold_hours or 0, MAX_OFFER_HOLD_HOURS)
+    offer_until = min(now + dt.timedelta(hours=hours), event.start) if hours else None
     if offer_until is not None and offer_until <= now:
         offer_until = None  # an offer that expires before it is read would be a stale one
     promoted: list[Registration] = []

@@ -167,3 +167,16 @@ def test_event_ics_of_draft_is_404_except_for_its_organisers(client, organiser_c
 
 def test_event_ics_of_unknown_event_is_404(client, db):
     assert client.get("/api/events/424242/ics/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/calendar/events.ics", "/api/events/{pk}/ics/"])
+def test_a_stored_control_character_never_reaches_a_calendar_file(client, url):
+    # input refuses them now; a row saved before made the whole public feed invalid (RFC 5545)
+    event = factories.EventFactory(
+        title="Bell\x07\x1b[31m\x0b\x0cZ", description="line\x08", venue_name="Hall\x1f", city="Baku\x7f"
+    )
+
+    body = client.get(url.format(pk=event.pk)).content
+
+    assert not any(byte < 0x20 and byte not in b"\t\r\n" or byte == 0x7F for byte in body)
+    assert b"SUMMARY:Bell[31mZ" in body

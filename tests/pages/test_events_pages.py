@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.timezone import now
 
-from events.models import EventFormat, EventKind, EventStatus
+from events.models import Event, EventFormat, EventKind, EventStatus
 from events.selectors import events_checked_in_by
 from tests import factories
 from tests.pages.conftest import PAGE_BUDGET, signed_in
@@ -404,3 +404,36 @@ def test_event_page_offers_the_door_to_whom_events_checked_in_by_lets_in(client,
         allowed.append(events_checked_in_by(user or AnonymousUser()).filter(pk=event.pk).exists())
 
     assert offered == allowed == [True, True, False, False]
+
+
+def closed_by(how: str) -> dict:
+    if how == "cancelled":
+        return {"status": EventStatus.CANCELLED}
+    if how == "past":
+        return {"start": now() - dt.timedelta(days=2), "end": now() - dt.timedelta(days=2, hours=-1)}
+    return {"registration_closes_at": now() - dt.timedelta(hours=1)}
+
+
+@pytest.mark.parametrize("how", ["cancelled", "past", "closing_date"])
+def test_event_page_of_a_closed_registration_offers_no_seats(client, sign_up, how):
+    # "1 seat left of 1" or "Full: you can join the waiting list" stood next to "Registration is closed."
+    event = factories.EventFactory(capacity=2)
+    sign_up(event, email="first@example.org")
+    sign_up(event, email="second@example.org")
+    Event.objects.filter(pk=event.pk).update(**closed_by(how))
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "Registration is closed." in page
+    assert "waiting list" not in page
+    assert "seat left" not in page and "seats left" not in page
+    assert "2 people registered" in page
+
+
+def test_event_page_shows_seats_left_before_registration_opens(client):
+    event = factories.EventFactory(capacity=5, registration_opens_at=now() + dt.timedelta(days=1))
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert "5 seats left" in page
+    assert "Registration opens on" in page

@@ -93,6 +93,21 @@ def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
     assert "You are number 1 on the waiting list." in page
 
 
+def test_register_page_of_a_full_event_without_waiting_list_says_full_and_offers_no_form(client, sign_up):
+    # it used to promise a place on a waiting list the event does not keep, as the event's page does not
+    event = factories.EventFactory(capacity=1, waiting_list_enabled=False)
+    sign_up(event, email="first@example.org")
+
+    event_page = client.get(f"/events/{event.pk}/").text
+    response = client.get(f"/events/{event.pk}/register/")
+
+    assert "This event is full." in event_page
+    assert response.status_code == 200
+    assert "This event is full." in response.text
+    assert "waiting list" not in response.text
+    assert '<form method="post" novalidate>' not in response.text
+
+
 def test_register_twice_with_someone_elses_email_never_reveals_their_ticket(client, event, sign_up):
     theirs = sign_up(event, email="aysel@example.org")
 

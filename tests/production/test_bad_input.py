@@ -5,9 +5,12 @@ outside testers used and a few of the same kind; the structural tests at the end
 every route, filter and serializer uses the one bounded piece (converter, filter, field).
 """
 
+import datetime as dt
 import json
+from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 from django.urls.converters import IntConverter
 from rest_framework.test import APIClient
@@ -217,6 +220,32 @@ def test_json_text_with_nul_or_lone_surrogates_is_400(open_event, raw):
     assert response.json()["code"] in ("nul_character", "invalid_unicode")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        r'{"name": "Bell\u0007", "email": "ada@example.org", "consent_data_processing": true}',
+        r'{"name": "\u001b[31mAda", "email": "ada@example.org", "consent_data_processing": true}',
+        r'{"name": "Ada\u000b\u000c", "email": "ada@example.org", "consent_data_processing": true}',
+        '{"name": "Ada\x7f", "email": "ada@example.org", "consent_data_processing": true}',
+        r'{"name": "Ada", "email": "ada@example.org", "consent_data_processing": true, "answers": {"1": "\u001f"}}',
+    ],
+)
+def test_json_text_with_control_characters_is_400(open_event, raw):
+    # they were stored and served raw, in calendar files RFC 5545 makes invalid (the public feed too)
+    response = post_raw(f"/api/events/{open_event.pk}/registrations/", raw)
+
+    assert (response.status_code, response.json()["code"]) == (400, "control_character")
+
+
+def test_json_text_keeps_tabs_line_breaks_and_escaped_backslashes(organiser_client):
+    raw = json.dumps(event_body(title="Tab\there", description="One\r\nTwo \\u0007 is text"))
+
+    response = organiser_client.generic("POST", "/api/events/", raw, content_type="application/json")
+
+    assert response.status_code == 201, response.json()
+    assert Event.objects.get().description == "One\r\nTwo \\u0007 is text"
+
+
 # --- NUL in paths, query strings and forms ---------------------------------------------------
 
 
@@ -251,6 +280,57 @@ def test_nul_in_a_form_body_is_400(client, open_event):
     )
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["Ada%07", "Ada%1B%5B31m", "Ada%0b", "Ada%7F", "Ada\x07"])
+def test_control_characters_in_a_form_body_are_400(client, open_event, name):
+    response = client.post(
+        f"/events/{open_event.pk}/register/",
+        f"name={name}&email=ada%40example.org&consent_data_processing=on",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_control_characters_in_an_api_form_or_multipart_body_are_400(organiser_client, organiser, method):
+    # JSON was refused; the same text sent as multipart or a form was stored
+    event = factories.EventFactory(organisers=[organiser], title="Quiet")
+    url = "/api/events/" if method == "post" else f"/api/events/{event.pk}/"
+    body = event_body(title="Bell\x07") if method == "post" else {"title": "Bell\x07"}
+
+    multipart = getattr(organiser_client, method)(url, body, format="multipart")
+    form = getattr(organiser_client, method)(url, urlencode(body), content_type="application/x-www-form-urlencoded")
+
+    assert (multipart.status_code, multipart.json()["code"]) == (400, "control_character")
+    assert (form.status_code, form.json()["code"]) == (400, "control_character")
+    assert list(Event.objects.values_list("title", flat=True)) == ["Quiet"]
+
+
+def test_control_characters_in_a_page_multipart_body_are_400(client, organiser):
+    event = factories.WebinarFactory(organisers=[organiser])
+    client.force_login(organiser)
+    report = SimpleUploadedFile("report.csv", b"name,email,duration\nA\x07,a@example.org,30\n")
+
+    response = client.post(
+        f"/manage/events/{event.pk}/attendance/", {"file": report, "format": "generic\x07", "threshold_percent": "50"}
+    )
+
+    assert response.status_code == 400
+
+
+def test_tabs_and_line_breaks_in_a_form_body_are_text(client, organiser):
+    client.force_login(organiser)
+    body = (
+        "title=Workshop&description=One%0D%0ATwo%09three&start=2030-03-01T10%3A00&end=2030-03-01T12%3A00"
+        "&timezone=Asia%2FBaku&audience=public&language=az&format=in_person&registration_mode=open"
+    )
+
+    response = client.post("/manage/events/new/workshop/", body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 302
+    assert Event.objects.get().description == "One\r\nTwo\tthree"
 
 
 # --- ids above 2^63 ------------------------------------------------------------------------
@@ -313,7 +393,7 @@ def test_the_largest_id_is_still_an_id(organiser_client):
 # --- timezones ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("zone", ["A" * 5000, "../../etc/passwd", "Mars/Olympus_Mons", "", "asia/baku", 4])
+@pytest.mark.parametrize("zone", ["A" * 5000, "../../etc/passwd", "Mars/Olympus_Mons", "", "asia/baku", 4, "localtime"])
 @pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
 def test_unknown_timezones_are_400(organiser_client, zone, url):
     body = event_body(timezone=zone) if url == "/api/events/" else series_body(timezone=zone)
@@ -331,6 +411,159 @@ def test_a_known_timezone_is_kept(organiser_client):
 
     assert response.status_code == 201
     assert response.json()["timezone"] == "America/Argentina/Buenos_Aires"
+
+
+# --- numbers an organiser types ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"offer_hold_hours": 10**12},  # was kept, then an OverflowError when someone cancelled
+        {"offer_hold_hours": 24 * 14 + 1},
+        {"capacity": 10**15},
+        {"capacity": 100_001},
+        {"latitude": 999},
+        {"longitude": -180.5},
+    ],
+)
+def test_event_numbers_out_of_range_are_400(organiser_client, fields):
+    response = organiser_client.post("/api/events/", event_body(**fields), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == list(fields)
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"duration_minutes": 10**12},  # was a 500: the session's end overflowed
+        {"duration_minutes": 2**31},
+        {"duration_minutes": 0},  # was a 409 "conflict" from the database's check
+        {"duration_minutes": 24 * 60 + 1},
+        {"capacity": 10**15},
+    ],
+)
+def test_series_numbers_out_of_range_are_400(organiser_client, fields):
+    response = organiser_client.post("/api/series/", series_body(**fields), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == list(fields)
+    assert not Series.objects.exists()
+
+
+def test_registration_opening_after_the_event_ends_is_400(organiser_client):
+    body = event_body(registration_opens_at="2030-03-02T09:00:00")  # the event ends on 03-01
+
+    response = organiser_client.post("/api/events/", body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["registration_opens_at"]
+
+
+def test_the_largest_numbers_the_workspace_offers_are_kept(organiser_client):
+    event = organiser_client.post(
+        "/api/events/", event_body(capacity=100_000, offer_hold_hours=24 * 14, latitude=-90), format="json"
+    )
+    series = organiser_client.post("/api/series/", series_body(duration_minutes=24 * 60), format="json")
+
+    assert (event.status_code, series.status_code) == (201, 201)
+
+
+def test_cancelling_frees_the_seat_even_with_an_old_unbounded_hold(api_client):
+    # a row written before the bound: promotion holds the seat for the longest hold instead
+    event = factories.EventFactory(capacity=1, offer_hold_hours=2**31 - 1)  # the largest PostgreSQL keeps
+    first = factories.RegistrationFactory(event=event)
+    waiting = factories.RegistrationFactory(event=event, status="waitlisted", waiting_since=event.published_at)
+
+    response = api_client.post(f"/api/registrations/manage/{first.manage_token}/cancel/")
+
+    assert response.status_code == 200
+    waiting.refresh_from_db()
+    assert waiting.status == "offered"
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [[str(number) for number in range(51)], ["x" * 201, "b"], [str(number) for number in range(10_000)]],
+)
+def test_too_many_or_too_long_question_options_are_400(organiser_client, organiser, choices):
+    # 10,000 options made a registration page of half a megabyte
+    event = factories.EventFactory(organisers=[organiser])
+    question = factories.QuestionFactory(event=event, kind="choice", choices=["a", "b"])
+    url = f"/api/events/{event.pk}/questions/"
+
+    created = organiser_client.post(url, {"label": "Pick", "kind": "choice", "choices": choices}, format="json")
+    changed = organiser_client.patch(f"{url}{question.pk}/", {"choices": choices}, format="json")
+
+    assert (created.status_code, created.json()["code"]) == (400, "too_many_choices")
+    assert (changed.status_code, changed.json()["code"]) == (400, "too_many_choices")
+    question.refresh_from_db()
+    assert question.choices == ["a", "b"]
+
+
+# --- local times the clocks skip --------------------------------------------------------------
+
+# Europe/Berlin goes from 02:00 to 03:00 on 2030-03-31 and back from 03:00 to 02:00 on 2030-10-27
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/api/events/", {"start": "2030-03-31T02:30:00", "end": "2030-03-31T04:00:00"}),
+        ("/api/events/", {"end": "2030-03-31T02:59:00", "start": "2030-03-31T01:00:00"}),
+        ("/api/series/", {"first_start": "2030-03-31T02:30:00"}),
+    ],
+)
+def test_a_local_time_the_clocks_skip_is_400(organiser_client, url, fields):
+    body = event_body if url == "/api/events/" else series_body
+    response = organiser_client.post(url, body(timezone="Europe/Berlin", **fields), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [next(name for name in fields if "02:" in fields[name])]
+
+
+def test_a_local_time_the_clocks_repeat_is_its_first_instance(organiser_client):
+    response = organiser_client.post(
+        "/api/events/",
+        event_body(timezone="Europe/Berlin", start="2030-10-27T02:30:00", end="2030-10-27T04:00:00"),
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["start"] == "2030-10-27T02:30:00+02:00"
+
+
+def test_the_workspace_form_refuses_a_local_time_the_clocks_skip(client, organiser):
+    client.force_login(organiser)
+    form = {
+        "title": "Night workshop",
+        "start": "2030-03-31T02:30",
+        "end": "2030-03-31T04:00",
+        "timezone": "Europe/Berlin",
+        "audience": "public",
+        "language": "az",
+        "format": "in_person",
+        "registration_mode": "open",
+    }
+
+    response = client.post("/manage/events/new/workshop/", form)
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["start"]
+    assert not Event.objects.exists()
+
+
+def test_a_series_session_on_the_night_the_clocks_skip_keeps_its_length(organiser_client):
+    body = series_body(timezone="Europe/Berlin", first_start="2030-03-24T02:30:00", rrule="FREQ=WEEKLY;COUNT=2")
+
+    response = organiser_client.post("/api/series/", body, format="json")
+
+    assert response.status_code == 201
+    skipped = Series.objects.get().occurrences.order_by("start").last()
+    assert skipped.local_start.isoformat() == "2030-03-31T03:30:00+02:00"
+    assert skipped.end - skipped.start == dt.timedelta(minutes=90)
 
 
 # --- dates ----------------------------------------------------------------------------------
