@@ -250,9 +250,7 @@ class OfflineBatchView(DoorView):
             guesses_left=guesses.guesses_left(request),
         )
         guesses.count_guesses(request, sum(1 for result in results if result.guessed))
-        summary: dict[str, int] = {}
-        for result in results:
-            summary[result.code] = summary.get(result.code, 0) + 1
+        summary = door.batch_summary(results)
         return Response({"results": [result.as_dict() for result in results], "summary": summary})
 
 

@@ -798,6 +798,20 @@ def record_offline_scans(
     return results
 
 
+REPLAYED = "replayed"
+
+
+def batch_summary(results: list[ScanResult]) -> dict[str, int]:
+    """How many of a batch's scans ended how: each scan counted once, by its code, except that a
+    scan answered again from an earlier upload (or twice in one batch) counts as ``replayed``,
+    not as one more ``checked_in``: ``checked_in`` is the people this upload let in."""
+    summary: dict[str, int] = {}
+    for result in results:
+        outcome = REPLAYED if result.replayed else result.code
+        summary[outcome] = summary.get(outcome, 0) + 1
+    return summary
+
+
 _BAD_SCAN_TIME_DETAIL = (
     "The scan's time is outside the event (from a day before it starts to a day after it ends)"
     " or ahead of the server's clock: check the device's date and time."

@@ -97,6 +97,34 @@ def test_batch_replayed_twice_changes_nothing_and_answers_the_same(event, staff_
     assert [r.get("checkin_id") for r in second.data["results"]] == [r.get("checkin_id") for r in first.data["results"]]
 
 
+def test_summary_counts_a_replayed_scan_as_replayed_not_as_one_more_person_let_in(event, staff_client, door_state):
+    payload = {"device": "tablet-3", "scans": door_state["scans"]}
+    first = staff_client.post(batch_url(event), payload)
+    again = staff_client.post(batch_url(event), payload)
+
+    assert first.data["summary"] == {
+        "checked_in": 2,
+        "already_checked_in": 2,
+        "cancelled": 1,
+        "not_confirmed": 1,
+        "wrong_event": 1,
+        "invalid": 2,
+    }
+    assert again.data["summary"]["replayed"] == 2
+    assert "checked_in" not in again.data["summary"]
+    assert sum(again.data["summary"].values()) == len(door_state["scans"])
+
+
+def test_one_scan_sent_twice_in_a_batch_lets_one_person_in_once(event, staff_client, ticket):
+    scan = offline_scan("twice", secret=tickets.ticket_payload(ticket))
+
+    response = staff_client.post(batch_url(event), {"device": "tablet-3", "scans": [scan, scan]})
+
+    assert [result["code"] for result in response.data["results"]] == ["checked_in", "checked_in"]
+    assert response.data["summary"] == {"checked_in": 1, "replayed": 1}
+    assert CheckIn.objects.filter(registration=ticket).count() == 1
+
+
 def test_batch_from_two_devices_for_one_ticket_makes_one_check_in(event, staff_client, organiser, ticket):
     payload = tickets.ticket_payload(ticket)
 
