@@ -6,7 +6,9 @@ import copy
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -150,3 +152,19 @@ class NullableRelation(OpenApiSerializerFieldExtension):
             field = copy.copy(field)
             field.allow_null = True
         return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """``?format=json`` / ``?format=yaml`` choose the renderer. The API as a whole does not read
+    ``format`` (URL_FORMAT_OVERRIDE is off: it is the events' filter online / in person /
+    hybrid), but for the schema it can only mean the file format."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema: YAML by default, JSON with ``?format=json`` or an Accept header of
+    ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404."""
+
+    content_negotiation_class = FormatParameterNegotiation

@@ -1,13 +1,14 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from events_project import account_pages, site_pages
 from events_project.api_root import ApiRoot
 from events_project.auth import obtain_token
 from events_project.health import healthz
 from events_project.routing import IdConverter  # noqa: F401 - registers <id:...> before the apps' routes load
+from events_project.schema import SchemaView
 
 api_patterns = [
     path("", include("events.urls")),
@@ -18,7 +19,7 @@ api_patterns = [
     path("", include("programmes.urls")),
     path("", include("feeds.urls")),
     path("auth/token/", obtain_token, name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # the API docs under the site's Content-Security-Policy: Swagger UI's start script is a file
     # of its own (the split view), only its page's small <style> block is let in; ReDoc starts
     # from an inline script and styles itself with <style> elements

@@ -1,6 +1,8 @@
 """The conventions every API client relies on (docs/reference/api.md): 401 with a challenge when
 credentials are missing or wrong, 403 when they are right but not enough, an API root."""
 
+import json
+
 import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -93,6 +95,32 @@ def test_api_root_links_docs_schema_and_resources(client):
     for url in [body["docs"], body["schema"], *body["resources"].values()]:
         path = url.removeprefix("http://testserver")
         assert client.get(path).status_code in (200, 401, 405), path
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "media_type"),
+    [
+        ("", "", "application/vnd.oai.openapi"),
+        ("?format=json", "", "application/vnd.oai.openapi+json"),
+        ("?format=yaml", "", "application/vnd.oai.openapi"),
+        ("", "application/json", "application/json"),
+    ],
+)
+def test_the_schema_comes_as_yaml_or_as_json_on_request(client, query, accept, media_type):
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+
+    response = client.get(f"/api/schema/{query}", **headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] == media_type
+    if "json" in media_type:
+        assert json.loads(response.content)["openapi"].startswith("3.")
+    else:
+        assert response.content.startswith(b"openapi: 3.")
+
+
+def test_the_schema_in_an_unknown_format_is_a_404(client):
+    assert client.get("/api/schema/?format=xml").status_code == 404
 
 
 def test_unknown_api_paths_are_json_404(client):
