@@ -208,19 +208,31 @@ def test_setup_schedules_points_a_moved_job_at_its_new_name(db):
 
     call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
-    (reminders,) = Schedule.objects.filter(name="notifications: queue due reminders")
+    (reminders,) = Schedule.objects.filter(func__endswith="queue_due_reminders")
+    assert reminders.name == "registrations: queue due reminders"
     assert reminders.func == "registrations.tasks.queue_due_reminders"
+
+
+def test_setup_schedules_keeps_one_reminder_job_when_both_names_exist(db):
+    for name in ("notifications: queue due reminders", "registrations: queue due reminders"):
+        Schedule.objects.create(name=name, func="x.y", schedule_type=Schedule.MINUTES, minutes=1, repeats=-1)
+
+    call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert list(Schedule.objects.filter(func__endswith="queue_due_reminders").values_list("name", flat=True)) == [
+        "registrations: queue due reminders"
+    ]
 
 
 def test_setup_schedules_is_idempotent(db):
     call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    Schedule.objects.filter(name="notifications: queue due reminders").update(minutes=7)
+    Schedule.objects.filter(name="registrations: queue due reminders").update(minutes=7)
     call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     schedules = {schedule.name: schedule for schedule in Schedule.objects.all()}
     # the outbox sweep twice (half a minute apart)
     assert len(schedules) == Schedule.objects.count() == 8
-    assert schedules["notifications: queue due reminders"].minutes == 1
+    assert schedules["registrations: queue due reminders"].minutes == 1
     assert {schedule.func for schedule in schedules.values()} == {
         "registrations.tasks.queue_due_reminders",
         "notifications.tasks.sweep_outbox",

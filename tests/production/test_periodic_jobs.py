@@ -205,7 +205,7 @@ def _refuse_certificates_for(enrolment):
 
 
 SCENARIOS = {
-    "notifications: queue due reminders": reminders,
+    "registrations: queue due reminders": reminders,
     "notifications: sweep the outbox": outbox_sweep,
     "attendance: finalise ended events": attendance_finalisation,
     "registrations: expire seat offers": offer_expiry,

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 # name → (dotted function, minutes between runs). The name is the row's key: a job that moved
-# to another app keeps its name, and its row is pointed at the new function.
+# to another app is renamed (RENAMED) and its row pointed at the new function.
 SCHEDULES = {
-    "notifications: queue due reminders": ("registrations.tasks.queue_due_reminders", 1),
+    "registrations: queue due reminders": ("registrations.tasks.queue_due_reminders", 1),
     "notifications: sweep the outbox": ("notifications.tasks.sweep_outbox", 1),
     "attendance: finalise ended events": ("attendance.tasks.finalise_attendance", 5),
     "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),
@@ -23,11 +23,20 @@ SCHEDULES = {
 # 20-second lease, then at most 30 seconds to the next sweep).
 HALF_PAST = {"notifications: sweep the outbox, half past": "notifications: sweep the outbox"}
 
+# old name → new name of a job that moved between apps: its row keeps its history and next run
+# under the new name (a second row would run the job twice a minute).
+RENAMED = {"notifications: queue due reminders": "registrations: queue due reminders"}
+
 
 class Command(BaseCommand):
     help = "Create the django-q2 schedules (reminders, outbox, attendance, offers, speakers, programmes) idempotently."
 
     def handle(self, *args, **options):
+        for old, new in RENAMED.items():
+            if Schedule.objects.filter(name=new).exists():
+                Schedule.objects.filter(name=old).delete()
+            elif Schedule.objects.filter(name=old).update(name=new):
+                self.stdout.write(f"renamed: {old} -> {new}")
         for name, (func, minutes) in SCHEDULES.items():
             _, created = Schedule.objects.update_or_create(
                 name=name,
