@@ -188,8 +188,11 @@ def stop_all(processes: list[subprocess.Popen], grace: float = 15) -> None:
         # the worker's own processes are in its group too: wait until the whole group is gone
         while group_alive(process.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        if group_alive(process.pid):
+            # a worker finishes the task it is running before it stops; one still busy now is stuck
+            say(f"{' '.join(map(str, process.args[1:3]))} did not stop within {grace:g} s: killed")
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
