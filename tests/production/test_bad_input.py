@@ -323,6 +323,15 @@ def test_control_characters_in_a_page_multipart_body_are_400(client, organiser):
     assert response.status_code == 400
 
 
+def test_a_broken_multipart_body_to_a_page_is_still_400(client, open_event):
+    # the control-character check reads the body first: it must not turn it into an empty form
+    response = client.generic(
+        "POST", f"/events/{open_event.pk}/register/", b"garbage", content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 400
+
+
 def test_tabs_and_line_breaks_in_a_form_body_are_text(client, organiser):
     client.force_login(organiser)
     body = (
