@@ -3,24 +3,10 @@ under /manage/dashboard/ (attendance.manage_urls)."""
 
 import csv
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 
 from attendance import dashboard
-from events.permissions import is_organiser
-
-
-def organiser_only(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_organiser(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+from events.workspace import organiser_required
 
 
 class Echo:
@@ -50,7 +36,7 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     return response
 
 
-@organiser_only
+@organiser_required
 def registrations_csv(request):
     try:
         event_id = int(request.GET["event"]) if request.GET.get("event") else None
@@ -61,6 +47,6 @@ def registrations_csv(request):
     return csv_response(name, dashboard.REGISTRATION_COLUMNS, rows)
 
 
-@organiser_only
+@organiser_required
 def attendance_csv(request):
     return csv_response("attendance.csv", dashboard.ATTENDANCE_COLUMNS, dashboard.attendance_rows(request.user))

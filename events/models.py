@@ -384,6 +384,16 @@ class Event(EventDetails):
             return False
         return True
 
+    def places_open(self, at=None) -> bool:
+        """Whether seats left (or "join the waiting list") are worth saying: while one may
+        register, or before registration opens. Next to "Registration is closed." (a past,
+        cancelled or closed event) they would contradict it."""
+        at = at or timezone.now()
+        if self.registration_is_open(at):
+            return True
+        opens_later = self.registration_opens_at is not None and self.registration_opens_at > at
+        return self.status != EventStatus.CANCELLED and opens_later
+
     def get_absolute_url(self) -> str:
         return f"/events/{self.pk}/"
 

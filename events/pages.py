@@ -84,7 +84,7 @@ def event_detail(request, pk: int):
     event = get_object_or_404(with_seats_open(selectors.events_visible_to(request.user)), pk=pk)
     manages = can_manage_event(request.user, event)
     now = timezone.now()
-    registration_open = event.registration_is_open()
+    registration_open = event.registration_is_open(now)
     is_cancelled = event.status == EventStatus.CANCELLED
     context = {
         "event": event,
@@ -92,10 +92,7 @@ def event_detail(request, pk: int):
         "manages": manages,
         "checks_in": can_check_in(request.user, event),
         "registration_open": registration_open,
-        # seats left (or "join the waiting list") only while one may still register: next to
-        # "Registration is closed." they contradicted it
-        "places_open": registration_open
-        or (not is_cancelled and event.registration_opens_at is not None and event.registration_opens_at > now),
+        "places_open": event.places_open(now),
         "is_cancelled": is_cancelled,
         "own_registration": own_registration(request.user, event),
         "now": now,

@@ -35,10 +35,11 @@ _STEP[ord("[")] = _STEP[ord("{")] = 1
 _STEP[ord("]")] = _STEP[ord("}")] = -1
 # \u0000 preceded by an even number of backslashes (an odd number escapes the backslash itself)
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-# the other control characters (C0 but tab, LF and CR; DEL), escaped or, for DEL, raw (JSON
-# refuses raw C0 in strings itself): stored, they would be served as they are, in calendar
-# files RFC 5545 then makes invalid for every subscriber of a feed
-_CONTROL_CHARACTER = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|\x7f")
+# the other control characters (C0 but tab, LF and CR; DEL), escaped (\u0007, or JSON's short
+# escapes \b and \f for backspace and form feed) or, for DEL, raw (JSON refuses raw C0 in strings
+# itself): stored, they would be served as they are, in calendar files RFC 5545 then makes
+# invalid for every subscriber of a feed
+_CONTROL_CHARACTER = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[bf])|\x7f")
 
 
 class RequestTooLarge(APIException):

@@ -8,10 +8,11 @@ message when there is something to send, and nothing otherwise.
 import hashlib
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import when
 from notifications import kinds
+from notifications.language import message_language
 from notifications.services import queue_message
 from registrations.models import ACTIVE_STATUSES
 from registrations.selectors import registrations_for_email
@@ -36,8 +37,10 @@ def links_of(registrations) -> list[dict]:
     return rows
 
 
-def send_ticket_links(*, email: str, now=None) -> int:
-    """Email ``email`` the private links of its active registrations for events not yet over.
+def send_ticket_links(*, email: str, language: str = "", now=None) -> int:
+    """Email ``email`` the private links of its active registrations for events not yet over,
+    in ``language`` (the asker's; the site's default when not given), the rows' times and
+    statuses as well as the mail around them.
 
     Returns how many links were sent (0: no message). Asking again within
     RESEND_WINDOW_SECONDS for the same registrations sends no second message (the outbox's
@@ -53,11 +56,16 @@ def send_ticket_links(*, email: str, now=None) -> int:
     ids = ",".join(str(registration.pk) for registration in registrations)
     window = int(now.timestamp()) // RESEND_WINDOW_SECONDS
     digest = hashlib.sha256(f"{address}|{ids}".encode()).hexdigest()[:32]
+    # the rows are written now, so in the language the message is rendered in later
+    language = message_language(language)
+    with translation.override(language):
+        rows = links_of(registrations)
     queue_message(
         kind=kinds.TICKET_LINKS,
         recipient_email=address,
         recipient_name=registrations[0].name,
         dedup_key=f"{kinds.TICKET_LINKS}:{digest}:{window}",
-        context={"registrations": links_of(registrations)},
+        context={"registrations": rows},
+        language=language,
     )
     return len(registrations)

@@ -183,3 +183,19 @@ def test_the_event_list_writes_an_all_day_event_as_its_days(client, case, line):
 
     assert line in page
     assert ", 00:00<" not in page  # the visible text; <time datetime> keeps the machine's moment
+
+
+@pytest.mark.parametrize("path", ["/manage/?show=all", "/checkin/"])
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_the_workspace_and_door_lists_write_an_event_as_the_public_list_does(client, organiser, path, language):
+    # they wrote "D j M Y, H:i" of their own: an all-day event at 00:00, English order in Azerbaijani
+    event = _event("all-day-three-days")
+    event.organisers.add(organiser)
+    client.force_login(organiser)
+    with translation.override(language):
+        line = when.card(event)
+
+    page = client.get(path, headers={"accept-language": language}).content.decode()
+
+    assert line in page
+    assert "00:00" not in page

@@ -437,3 +437,19 @@ def test_event_page_shows_seats_left_before_registration_opens(client):
 
     assert "5 seats left" in page
     assert "Registration opens on" in page
+
+
+def test_event_card_of_a_closed_registration_offers_no_seats_as_its_page(client):
+    # the card said "3 seats left" of an event whose page says "Registration is closed."
+    closed = factories.EventFactory(
+        title="Closed early", capacity=3, registration_closes_at=now() - dt.timedelta(hours=1)
+    )
+    opening = factories.EventFactory(
+        title="Opens tomorrow", capacity=5, registration_opens_at=now() + dt.timedelta(days=1)
+    )
+
+    page = client.get("/events/", headers={"accept-language": "en"}).text
+
+    assert "Closed early" in page and "3 seats left" not in page
+    assert "Opens tomorrow" in page and "5 seats left" in page
+    assert [closed.places_open(), opening.places_open()] == [False, True]

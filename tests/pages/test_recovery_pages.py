@@ -197,3 +197,18 @@ def test_the_accounts_pages_open_with_the_error_summary(client):
 
     assert 'class="notice bad error-summary"' in response.text
     assert '<a href="#id_old_password">Old password: Your old password was entered incorrectly.' in response.text
+
+
+def test_email_me_my_tickets_is_written_in_one_language_the_askers(client, sign_up, django_capture_on_commit_callbacks):
+    # the rows' times and statuses were written in the page's language, the mail around them in
+    # the site's default: an Azerbaijani reader got English sentences around Azerbaijani dates
+    sign_up(factories.EventFactory(title="Robotics workshop"), email="aysel@example.org")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/tickets/recover/", {"email": "aysel@example.org"}, headers={"accept-language": "az"})
+
+    (message,) = mail.outbox
+    assert "Qeydiyyatlarınızın linklərini istəmisiniz." in message.body
+    assert "Bakı vaxtı ilə" in message.body
+    assert "You asked for the links" not in message.body

@@ -228,6 +228,9 @@ def test_json_text_with_nul_or_lone_surrogates_is_400(open_event, raw):
         r'{"name": "Ada\u000b\u000c", "email": "ada@example.org", "consent_data_processing": true}',
         '{"name": "Ada\x7f", "email": "ada@example.org", "consent_data_processing": true}',
         r'{"name": "Ada", "email": "ada@example.org", "consent_data_processing": true, "answers": {"1": "\u001f"}}',
+        # JSON's short escapes for backspace and form feed are the same characters
+        r'{"name": "Ada\b", "email": "ada@example.org", "consent_data_processing": true}',
+        r'{"name": "Ada\\\f", "email": "ada@example.org", "consent_data_processing": true}',
     ],
 )
 def test_json_text_with_control_characters_is_400(open_event, raw):
@@ -238,12 +241,12 @@ def test_json_text_with_control_characters_is_400(open_event, raw):
 
 
 def test_json_text_keeps_tabs_line_breaks_and_escaped_backslashes(organiser_client):
-    raw = json.dumps(event_body(title="Tab\there", description="One\r\nTwo \\u0007 is text"))
+    raw = json.dumps(event_body(title="Tab\there", description="One\r\nTwo \\u0007 is text in C:\\bin\\f"))
 
     response = organiser_client.generic("POST", "/api/events/", raw, content_type="application/json")
 
     assert response.status_code == 201, response.json()
-    assert Event.objects.get().description == "One\r\nTwo \\u0007 is text"
+    assert Event.objects.get().description == "One\r\nTwo \\u0007 is text in C:\\bin\\f"
 
 
 # --- NUL in paths, query strings and forms ---------------------------------------------------
@@ -315,6 +318,15 @@ def test_control_characters_in_a_page_multipart_body_are_400(client, organiser):
 
     response = client.post(
         f"/manage/events/{event.pk}/attendance/", {"file": report, "format": "generic\x07", "threshold_percent": "50"}
+    )
+
+    assert response.status_code == 400
+
+
+def test_a_broken_multipart_body_to_a_page_is_still_400(client, open_event):
+    # the control-character check reads the body first: it must not turn it into an empty form
+    response = client.generic(
+        "POST", f"/events/{open_event.pk}/register/", b"garbage", content_type="multipart/form-data"
     )
 
     assert response.status_code == 400
