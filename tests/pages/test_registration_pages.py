@@ -258,6 +258,29 @@ def test_cancelling_a_pending_registration_does_not_promise_a_freed_seat(client,
     assert "This cannot be undone, but you may register again while places are open." in page
 
 
+@pytest.mark.parametrize("waiting_list", [True, False])
+def test_cancel_page_promises_the_seat_to_someone_only_when_someone_waits(client, sign_up, waiting_list):
+    # a full event without a waiting list (its page: "This event is full.", nobody waiting) was
+    # told "Your seat goes to the next person waiting"
+    event = factories.EventFactory(capacity=1, waiting_list_enabled=waiting_list)
+    held = sign_up(event, email="one@example.org")
+
+    page = client.get(f"/registrations/manage/{held.manage_token}/cancel/").text
+
+    assert "Your seat goes to the next person waiting" not in page
+    assert "This cannot be undone, but you may register again while places are open." in page
+
+
+def test_cancel_page_says_the_seat_goes_to_the_next_person_when_someone_waits(client, sign_up):
+    event = factories.EventFactory(capacity=1)
+    held = sign_up(event, email="one@example.org")
+    sign_up(event, email="two@example.org")
+
+    page = client.get(f"/registrations/manage/{held.manage_token}/cancel/").text
+
+    assert "Your seat goes to the next person waiting." in page
+
+
 def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first_load):
     for number in range(5):
         factories.QuestionFactory(event=event, label=f"Question {number}")
