@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events import time_zones
+from events import when as when_rule
 from events.models import (
     MAX_CAPACITY,
     MAX_DURATION_MINUTES,
@@ -89,10 +91,12 @@ def check_wall_clock(form, data: dict, names, zone_key) -> None:
     if zone is None:
         return
     for name in names:
-        try:
-            limits.validate_wall_clock(data.get(name), zone)
-        except ValidationError as error:
-            form.add_error(name, error)
+        value = data.get(name)
+        if value is not None and not limits.wall_clock_exists(value, zone):
+            # in the words of the form: its zone as the list of zones says it ("Berlin", not
+            # "Europe/Berlin") and the date as the pages write it
+            said = {"time": when_rule.day_time(value), "zone": time_zones.city_of(zone_key)}
+            form.add_error(name, ValidationError(limits.NONEXISTENT_TIME, params=said, code="nonexistent_time"))
 
 
 class ServiceErrors:

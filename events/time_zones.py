@@ -22,6 +22,11 @@ ZONE_CITIES = {
 }
 
 
+def city_of(zone: str) -> str:
+    """'Berlin' for Europe/Berlin: the city whose clock a zone is, in the reader's language."""
+    return str(ZONE_CITIES.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " "))
+
+
 def utc_offset(moment: dt.datetime) -> str:
     """'UTC+4', 'UTC+5:30', 'UTC−3' for an aware moment."""
     offset = moment.utcoffset() or dt.timedelta(0)
@@ -37,7 +42,7 @@ def zone_name(zone: str, moment: dt.datetime | None = None, until: dt.datetime |
     different offset then: 'Berlin time (UTC+1, then UTC+2)'."""
     if zone == "UTC":
         return "UTC"
-    city = ZONE_CITIES.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
+    city = city_of(zone)
     tzinfo = zoneinfo.ZoneInfo(zone)
     offset = utc_offset(timezone.localtime(moment or timezone.now(), tzinfo))
     later = utc_offset(timezone.localtime(until, tzinfo)) if until is not None else offset

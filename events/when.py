@@ -99,10 +99,16 @@ def span(event) -> str:
 
 def card(event) -> str:
     """A list's line, short: "Tue 15 Dec 2026, 18:30" (the start; the zone follows apart where it
-    helps); an all-day event's days, "Thu 11 Mar 2027 (all day)"."""
+    helps); an all-day event's days, "Thu 11 Mar 2027 (all day)"; an event over several days
+    from its start to its end, "Fri 26 Mar 2027, 18:00 – Mon 29 Mar 2027, 12:00" (its start alone
+    read as one evening, beside a zone that says the offset changes before it ends)."""
     if event.all_day:
         return _days(event, lambda value: formats.date_format(value, local_format("CARD_DAY_FORMAT")))
-    return formats.date_format(event.local_start, local_format("CARD_DATETIME_FORMAT"))
+    start, end = event.local_start, event.local_end
+    short = local_format("CARD_DATETIME_FORMAT")
+    if start.date() != end.date():
+        return f"{formats.date_format(start, short)} – {formats.date_format(end, short)}"
+    return formats.date_format(start, short)
 
 
 def zone_label(event) -> str:

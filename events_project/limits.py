@@ -75,11 +75,16 @@ def wall_clock_exists(value: dt.datetime, zone) -> bool:
     return value.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == value
 
 
+# the API names the time and zone as it reads them (2030-03-31 02:30, Europe/Berlin); a page's form
+# as its reader does (events.manage_forms.check_wall_clock)
+NONEXISTENT_TIME = _("%(time)s does not exist in %(zone)s: the clocks go forward then. Choose another time.")
+
+
 def validate_wall_clock(value: dt.datetime | None, zone) -> None:
     """A naive time read in ``zone`` must exist there (see :func:`wall_clock_exists`)."""
     if value is not None and not wall_clock_exists(value, zone):
         raise ValidationError(
-            _("%(time)s does not exist in %(zone)s: the clocks go forward then. Choose another time."),
+            NONEXISTENT_TIME,
             params={"time": value.strftime("%Y-%m-%d %H:%M"), "zone": str(zone)},
             code="nonexistent_time",
         )

@@ -6,7 +6,6 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -73,9 +72,11 @@ class RejectControlCharactersMiddleware:
                     detail = _("The request contains a NUL character.")
                 else:
                     detail = _("The request contains a control character.")
-            if request.path_info.startswith(JSON_PATHS):
-                return JsonResponse({"detail": detail, "code": found}, status=400)
-            raise BadRequest(detail)
+                if request.path_info.startswith(JSON_PATHS):
+                    return JsonResponse({"detail": detail, "code": found}, status=400)
+                # the site's page saying what was refused and what to do, in the reader's
+                # language (Django's own 400 was a bare English "Bad Request (400)")
+                return render(request, "400.html", {"refused": detail}, status=400)
         return self.get_response(request)
 
     @staticmethod

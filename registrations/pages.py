@@ -67,7 +67,9 @@ def registration_for_token(token: str):
 def register(request, pk: int):
     event = get_object_or_404(selectors.with_seats_open(event_selectors.public_events()), pk=pk)
     if event.status != EventStatus.PUBLISHED or not event.registration_is_open():
-        return render(request, "registrations/pages/register_closed.html", {"event": event}, status=200)
+        # the same words as the event's page: it opens on a date, or it is closed
+        opens_later = bool(event.registration_opens_at and event.registration_opens_at > timezone.now())
+        return render(request, "registrations/pages/register_closed.html", {"event": event, "opens_later": opens_later})
     if event.seats_open == 0 and not event.waiting_list_enabled:
         # the event's page says "This event is full."; the form must not offer a waiting list
         return render(request, "registrations/pages/register_closed.html", {"event": event, "full": True})

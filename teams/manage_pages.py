@@ -48,8 +48,10 @@ def event_team(request, pk: int):
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)
-                name = capfirst(account_name(user))
-                messages.success(request, _("%(name)s no longer has this role.") % {"name": name})
+                # the sentence's first letter, whichever word the language puts first ("an
+                # erased account" may open it, or stand in its middle)
+                said = _("%(name)s no longer has this role.") % {"name": account_name(user)}
+                messages.success(request, capfirst(said))
                 return redirect("manage-event-team", pk=event.pk)
             else:
                 messages.error(request, _("Unknown action."))

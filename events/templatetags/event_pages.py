@@ -23,7 +23,8 @@ register = template.Library()
 def nav_roles(context) -> dict:
     """Which role links the header shows; computed once per request."""
     request = context.get("request")
-    if request is None:
+    # no user yet on a page answered before the session is read (a refused form body's 400)
+    if request is None or not hasattr(request, "user"):
         return {}
     cached = getattr(request, "_nav_roles", None)
     if cached is None:

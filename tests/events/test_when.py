@@ -199,3 +199,28 @@ def test_the_workspace_and_door_lists_write_an_event_as_the_public_list_does(cli
 
     assert line in page
     assert "00:00" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Fri 26 Mar 2027, 18:00 – Mon 29 Mar 2027, 12:00"), ("az", "26 mart 2027, 18:00 – 29 mart 2027, 12:00")],
+)
+def test_card_of_an_event_over_several_days_gives_its_start_and_its_end(language, said):
+    # the list said "Fri 26 Mar 2027, 18:00" beside "Berlin time (UTC+1, then UTC+2)": one evening
+    event = factories.EventFactory(
+        timezone="Europe/Berlin",
+        start=dt.datetime(2027, 3, 26, 18, tzinfo=BERLIN),
+        end=dt.datetime(2027, 3, 29, 12, tzinfo=BERLIN),
+    )
+
+    with translation.override(language):
+        assert when.card(event) == said
+
+
+def test_card_of_an_evening_gives_its_start():
+    event = factories.EventFactory(
+        start=dt.datetime(2027, 3, 11, 18, tzinfo=BAKU), end=dt.datetime(2027, 3, 11, 20, tzinfo=BAKU)
+    )
+
+    with translation.override("en"):
+        assert when.card(event) == "Thu 11 Mar 2027, 18:00"

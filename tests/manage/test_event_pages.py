@@ -11,7 +11,7 @@ from notifications.models import OutboxMessage
 from registrations.models import Question
 from registrations.services.registration import register
 from tests import factories
-from tests.pages.conftest import descriptions
+from tests.pages.conftest import descriptions, summary_targets_not_focusable
 
 pytestmark = pytest.mark.django_db
 BAKU = zoneinfo.ZoneInfo("Asia/Baku")
@@ -265,3 +265,39 @@ def test_a_refused_workspace_form_describes_each_field_by_its_error_list(organis
     described_by, missing = descriptions(response.text)
     assert {"id_title_error", "id_region_error"} <= set(described_by)
     assert missing == []
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_refused_form_summary_takes_focus_and_links_each_error_to_its_field(organiser_web, language):
+    # the workspace's summary was a bare notice: focus stayed at the top of the page and a long
+    # form's error (the hour the clocks skip, far down on a phone) had no way to it
+    organiser_web.cookies["django_language"] = language
+
+    page = organiser_web.post(
+        "/manage/events/new/webinar/",
+        event_data(timezone="Europe/Berlin", start="2027-03-28T02:30", end="2027-03-28T04:00"),
+    ).content.decode()
+
+    assert "data-error-summary" in page and 'tabindex="-1"' in page
+    assert 'href="#id_start"' in page
+    assert summary_targets_not_focusable(page) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Sunday 28 March 2027, 02:30 does not exist in Berlin: the clocks go forward then."),
+        ("az", "Berlin saat qurşağında 28 mart 2027, bazar, 02:30 yoxdur: həmin an saatlar irəli çəkilir."),
+    ],
+)
+def test_time_the_clocks_skip_is_named_as_the_form_names_zones_and_dates(organiser_web, language, said):
+    # it said "2027-03-28 02:30 does not exist in Europe/Berlin" beside a list of "Berlin time (UTC+1)"
+    organiser_web.cookies["django_language"] = language
+
+    page = organiser_web.post(
+        "/manage/events/new/webinar/",
+        event_data(timezone="Europe/Berlin", start="2027-03-28T02:30", end="2027-03-28T04:00"),
+    ).content.decode()
+
+    assert said in page
+    assert "Europe/Berlin:" not in page and "Europe/Berlin saat" not in page

@@ -195,3 +195,32 @@ def test_taking_door_rights_from_an_erased_account_names_it_as_the_list_does(org
 
     assert "An erased account no longer has this role." in response.text
     assert f"erased-{staff.pk}" not in response.text
+
+
+def test_team_list_and_buttons_name_an_erased_account_with_a_capital_in_azerbaijani(organiser_web, own_event):
+    # the Azerbaijani button puts the name first: "silinmiş hesab üçün giriş hüququnu götür"
+    staff = factories.UserFactory(first_name="", last_name="", email="door@example.org")
+    own_event.checkin_staff.add(staff)
+    erase_personal_data(user=staff)
+    organiser_web.cookies["django_language"] = "az"
+
+    html = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
+
+    assert "<li><span>Silinmiş hesab <span" in html
+    assert ">Silinmiş hesab üçün giriş hüququnu götür</button>" in html
+    assert "silinmiş hesab üçün" not in html
+
+
+def test_message_after_taking_door_rights_from_an_erased_account_starts_with_a_capital_in_azerbaijani(
+    organiser_web, own_event
+):
+    staff = factories.UserFactory(first_name="", last_name="", email="door@example.org")
+    own_event.checkin_staff.add(staff)
+    erase_personal_data(user=staff)
+    organiser_web.cookies["django_language"] = "az"
+
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "checkin", "user": staff.pk}, follow=True
+    )
+
+    assert "Silinmiş hesab artıq bu rolda deyil." in response.content.decode()

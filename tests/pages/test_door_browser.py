@@ -227,3 +227,29 @@ def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_
     assert page.evaluate("window.checkinPage.state().queue.length") == 0
     page.context.set_offline(False)
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "an erased account"), ("az", "silinmiş hesab")])
+def test_offline_scan_of_someone_already_in_names_who_let_them_in_as_online(page, live_server, language, name):
+    # online the door said "06:57 · an erased account"; offline only "06:57"
+    from registrations.services.privacy import erase_personal_data
+
+    event, staff = door_of("Outreach in Gabala", "gabala")
+    leaver = account(username="leaver", first_name="Aysel", last_name="Mammadova")
+    event.checkin_staff.add(leaver)
+    nigar = attendee(event, "Nigar Hasanova")
+    first = check_in(event_id=event.pk, secret=ticket_payload(nigar), by=leaver, device="tablet-7")
+    erase_personal_data(user=leaver)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    page.wait_for_selector("#connection.offline")
+    page.fill("#code", ticket_payload(nigar))
+    page.press("#code", "Enter")
+
+    verdict = page.locator("#verdict .verdict[data-code=already_checked_in]")
+    verdict.wait_for()
+    at = first.checked_in_at.astimezone(event.zone).strftime("%H:%M")
+    assert f"{at} · {name}" in verdict.inner_text()

@@ -453,3 +453,28 @@ def test_event_card_of_a_closed_registration_offers_no_seats_as_its_page(client)
     assert "Closed early" in page and "3 seats left" not in page
     assert "Opens tomorrow" in page and "5 seats left" in page
     assert [closed.places_open(), opening.places_open()] == [False, True]
+
+
+@pytest.mark.parametrize("state", ["cancelled", "past"])
+def test_cancelled_or_past_event_page_offers_no_calendar(client, state):
+    # "This event is cancelled." stood above "Add to calendar" and a Google Calendar link
+    moment = now()
+    if state == "cancelled":
+        event = factories.EventFactory(status="cancelled")
+    else:
+        event = factories.EventFactory(start=moment - dt.timedelta(days=3), end=moment - dt.timedelta(days=3, hours=-2))
+
+    page = client.get(f"/events/{event.pk}/").content.decode()
+
+    assert "Add to calendar" not in page
+    assert f"/api/events/{event.pk}/ics/" not in page
+    assert "calendar.google.com" not in page
+    assert "Calendar and staff links" not in page  # no empty landmark
+
+
+def test_upcoming_event_page_offers_the_calendar(client):
+    event = factories.EventFactory()
+
+    page = client.get(f"/events/{event.pk}/").content.decode()
+
+    assert "Add to calendar" in page and f"/api/events/{event.pk}/ics/" in page

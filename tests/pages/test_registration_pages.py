@@ -1,7 +1,9 @@
+import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from registrations.models import Registration, RegistrationStatus
 from registrations.services.tickets import ticket_payload
@@ -161,6 +163,39 @@ def test_register_page_of_closed_event_says_so(client):
     assert "This event is cancelled." in response.text
 
 
+@pytest.mark.parametrize("moment", ["past", "closed"])
+def test_register_page_of_a_past_or_closed_event_says_closed_as_the_event_page_does(client, moment):
+    # the event's page said "Registration is closed." and its register page "... is not open."
+    now = timezone.now()
+    if moment == "past":
+        event = factories.EventFactory(start=now - dt.timedelta(days=2), end=now - dt.timedelta(days=2, hours=-2))
+    else:
+        event = factories.EventFactory(registration_closes_at=now - dt.timedelta(hours=1))
+
+    detail = client.get(f"/events/{event.pk}/").text
+    register_page = client.get(f"/events/{event.pk}/register/").text
+
+    assert "Registration is closed." in detail
+    assert "Registration is closed." in register_page
+    assert "not open" not in register_page
+
+
+def test_register_page_before_registration_opens_says_when_as_the_event_page_does(client):
+    opens = dt.datetime(2030, 3, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=4)))
+    event = factories.EventFactory(
+        start=dt.datetime(2030, 3, 14, 18, tzinfo=opens.tzinfo),
+        end=dt.datetime(2030, 3, 14, 20, tzinfo=opens.tzinfo),
+        registration_opens_at=opens,
+    )
+
+    detail = client.get(f"/events/{event.pk}/").text
+    register_page = client.get(f"/events/{event.pk}/register/").text
+
+    said = "Registration opens on Friday 1 March 2030, 09:00."
+    assert said in detail
+    assert said in register_page
+
+
 def test_ticket_page_shows_qr_code_and_typed_code(client, event, sign_up):
     registration = sign_up(event)
 
@@ -221,6 +256,29 @@ def test_cancelling_a_pending_registration_does_not_promise_a_freed_seat(client,
     assert pending.status == RegistrationStatus.PENDING
     assert "Your seat goes to the next person waiting" not in page
     assert "This cannot be undone, but you may register again while places are open." in page
+
+
+@pytest.mark.parametrize("waiting_list", [True, False])
+def test_cancel_page_promises_the_seat_to_someone_only_when_someone_waits(client, sign_up, waiting_list):
+    # a full event without a waiting list (its page: "This event is full.", nobody waiting) was
+    # told "Your seat goes to the next person waiting"
+    event = factories.EventFactory(capacity=1, waiting_list_enabled=waiting_list)
+    held = sign_up(event, email="one@example.org")
+
+    page = client.get(f"/registrations/manage/{held.manage_token}/cancel/").text
+
+    assert "Your seat goes to the next person waiting" not in page
+    assert "This cannot be undone, but you may register again while places are open." in page
+
+
+def test_cancel_page_says_the_seat_goes_to_the_next_person_when_someone_waits(client, sign_up):
+    event = factories.EventFactory(capacity=1)
+    held = sign_up(event, email="one@example.org")
+    sign_up(event, email="two@example.org")
+
+    page = client.get(f"/registrations/manage/{held.manage_token}/cancel/").text
+
+    assert "Your seat goes to the next person waiting." in page
 
 
 def test_attendee_pages_stay_under_the_page_budget(client, event, sign_up, first_load):

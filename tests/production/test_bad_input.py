@@ -741,3 +741,35 @@ def test_every_datetime_a_serializer_accepts_is_bounded():
                         lax.add(f"{method} {path} {field_name}")
     assert checked > 20 and dates > 10
     assert lax == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "The request contains a control character."), ("az", "Sorğuda idarəedici simvol var.")],
+)
+def test_control_character_in_a_page_form_answers_the_sites_page_in_the_readers_language(
+    client, open_event, language, said
+):
+    # it was Django's bare "Bad Request (400)", in English, with nothing to do next
+    client.cookies["django_language"] = language
+
+    response = client.post(
+        f"/events/{open_event.pk}/register/",
+        "name=Ada%07&email=ada%40example.org&consent_data_processing=on",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 400
+    assert f'<html lang="{language}">' in response.content.decode()
+    assert said in response.content.decode()
+    assert 'class="error-page"' in response.content.decode()
+
+
+def test_page_form_advice_on_a_control_character_is_translated(client, open_event):
+    client.cookies["django_language"] = "az"
+
+    response = client.post(
+        f"/events/{open_event.pk}/register/", "name=Ada%1B", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert "Brauzerin «Geri» düyməsi ilə qayıdın" in response.content.decode()

@@ -81,7 +81,7 @@
   var device = localStorage.getItem("checkin:device");
   if (!device) { device = "web-" + randomId().slice(0, 8); localStorage.setItem("checkin:device", device); }
 
-  // hash -> {name, status, party_size, checked_in, id}
+  // hash -> {name, status, party_size, checked_in, checked_in_at, checked_in_by, id}
   var list = load("list", { fetched_at: null, tickets: {} });
   var queue = load("queue", []);
   var conflicts = load("conflicts", []);
@@ -200,7 +200,10 @@
       status: row.status,
       party_size: row.party_size || 1,
       checked_in: Boolean(row.checked_in || row.checked_in_at || row.checkin_id),
-      checked_in_at: row.checked_in_at || null
+      checked_in_at: row.checked_in_at || null,
+      // who let them in, as the server names them ("an erased account" included): the same
+      // answer offline as online
+      checked_in_by: row.checked_in_by || ""
     };
   }
   function fetchList() {
@@ -248,10 +251,12 @@
     if (entry.checked_in) {
       verdict.code = "already_checked_in";
       if (entry.checked_in_at) { verdict.when = clock(entry.checked_in_at); }
+      if (entry.checked_in_by) { verdict.by = entry.checked_in_by; }
       return verdict;
     }
     entry.checked_in = true;
     entry.checked_in_at = new Date().toISOString();
+    entry.checked_in_by = "";  // this device: the server names its account once synced
     save("list", list);
     var scan = { client_scan_id: randomId(), scanned_at: entry.checked_in_at, hash: hash };
     if (ticket.secret) { scan.secret = ticket.secret; } else { scan.registration = ticket.registration; }
