@@ -6,11 +6,12 @@ zone this way.
 """
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 # the zones the workspace offers, by the name of their city in the reader's language
 ZONE_CITIES = {
@@ -42,10 +43,16 @@ def zone_name(zone: str, moment: dt.datetime | None = None, until: dt.datetime |
     different offset then: 'Berlin time (UTC+1, then UTC+2)'."""
     if zone == "UTC":
         return "UTC"
-    city = city_of(zone)
     tzinfo = zoneinfo.ZoneInfo(zone)
     offset = utc_offset(timezone.localtime(moment or timezone.now(), tzinfo))
     later = utc_offset(timezone.localtime(until, tzinfo)) if until is not None else offset
+    return _zone_words(zone, offset, later, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_words(zone: str, offset: str, later: str, language: str | None) -> str:
+    # written once per zone, offsets and language: a calendar feed names thousands of events' zones
+    city = city_of(zone)
     if later != offset:
         return _("%(city)s time (%(offset)s, then %(later)s)") % {"city": city, "offset": offset, "later": later}
     return _("%(city)s time (%(offset)s)") % {"city": city, "offset": offset}

@@ -20,6 +20,7 @@ Dates follow the active language's formats (``events_project/formats/<lang>/form
 """
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django.utils import formats, timezone, translation
@@ -32,11 +33,17 @@ from events import time_zones
 def local_format(name: str) -> str:
     """A date format of the active language by name, the project's own names included
     (events_project/formats/<language>/formats.py)."""
-    for module in formats.get_format_modules(translation.get_language()):
+    return _local_format(translation.get_language(), name)
+
+
+@functools.cache
+def _local_format(language: str | None, name: str) -> str:
+    # looked up once per language and name: a feed writes thousands of times in a row
+    for module in formats.get_format_modules(language):
         value = getattr(module, name, None)
         if value is not None:
             return value
-    return formats.get_format("DATETIME_FORMAT")
+    return formats.get_format("DATETIME_FORMAT", language)
 
 
 def _with_weekday(value, name: str) -> str:
