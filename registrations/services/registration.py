@@ -397,6 +397,10 @@ def _create_registration(
 
     status, seats_held, waiting_since, position = Status.CONFIRMED, party_size, None, None
     if event.registration_mode == RegistrationMode.APPROVAL and source == Source.ONLINE:
+        # a request takes no seat until approved; with every seat taken and no waiting list it
+        # could never be approved, and the event's pages say "This event is full."
+        if not event.waiting_list_enabled and event.seats_left is not None and event.seats_left < party_size:
+            raise EventFull(_("The event is full."), "event_full")
         status, seats_held = Status.PENDING, 0
     # online registrations queue behind anyone waiting: the seat they would take is owed
     elif not take_seats(event_id=event.pk, seats=party_size, behind_waiting_list=source == Source.ONLINE):

@@ -325,6 +325,27 @@ def test_approval_mode_registration_is_pending_without_a_seat(roundtable):
     assert messages_to(registration.email) == ["registration_pending"]
 
 
+def test_approval_mode_request_for_a_full_event_without_a_waiting_list_is_refused_as_its_page_says(
+    roundtable, organiser
+):
+    Event.objects.filter(pk=roundtable.pk).update(waiting_list_enabled=False)
+    services.approve_registration(registration=sign_up(roundtable, party_size=2), by=organiser)
+    roundtable.refresh_from_db()
+
+    with pytest.raises(DomainError) as error:
+        sign_up(roundtable)
+
+    assert error.value.code == "event_full"
+    assert Registration.objects.filter(event=roundtable).count() == 1
+
+
+def test_approval_mode_request_with_a_seat_left_and_no_waiting_list_is_pending(roundtable, organiser):
+    Event.objects.filter(pk=roundtable.pk).update(waiting_list_enabled=False)
+    roundtable.refresh_from_db()
+
+    assert sign_up(roundtable, party_size=2).status == Status.PENDING
+
+
 def test_approving_takes_the_seat(roundtable, organiser):
     registration = sign_up(roundtable, party_size=2)
 
