@@ -153,6 +153,20 @@ def test_editing_one_occurrence_detaches_it_and_cancelling_one_leaves_the_rest(o
     assert all(event.status == EventStatus.DRAFT for event in rest)
 
 
+def test_series_page_writes_its_sessions_as_event_lists_do(organiser_web):
+    organiser_web.post("/manage/series/new/", {**series_data(), "save": "1"})
+    series = Series.objects.get()
+    first = Event.objects.order_by("start").first()
+    Event.objects.filter(pk=first.pk).update(all_day=True)
+
+    page = organiser_web.get(f"/manage/series/{series.pk}/", headers={"accept-language": "en"}).text
+
+    # its own "D j M Y, H:i" wrote an all-day session at 00:00
+    assert "Thu 10 Jan 2030 (all day)" in page
+    assert "Thu 24 Jan 2030, 18:30" in page
+    assert "00:00" not in page
+
+
 def test_another_organisers_series_is_404(organiser_web):
     other = factories.SeriesFactory()
     assert organiser_web.get(f"/manage/series/{other.pk}/").status_code == 404
