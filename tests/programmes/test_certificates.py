@@ -126,7 +126,7 @@ def qr_codes_in(pdf: bytes) -> list[str]:
     for height, width, data in re.findall(pattern, pdf, re.S):
         raw = zlib.decompress(base64.a85decode(data.strip().removesuffix(b"~>"), adobe=False))
         image = Image.frombytes("RGB", (int(width), int(height)), raw)
-        found += [result.text for result in zxingcpp.read_barcodes(image)]
+        found += [result.text for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
     return found
 
 
