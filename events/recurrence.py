@@ -161,6 +161,10 @@ def _months_between(first: dt.datetime, last: dt.datetime) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
+def _wall_time(moment: dt.datetime, zone) -> dt.datetime:
+    return timezone.localtime(moment, zone).replace(tzinfo=None)
+
+
 def expand(*, rule_text: str, first_start: dt.datetime, zone, excluded: set[dt.datetime]) -> list[dt.datetime]:
     """The aware start of every occurrence, ``excluded`` local starts left out."""
     first = timezone.localtime(first_start, zone).replace(tzinfo=None)
@@ -190,16 +194,19 @@ def expand(*, rule_text: str, first_start: dt.datetime, zone, excluded: set[dt.d
             if occurrence > horizon:
                 break
             given += 1
-            if occurrence in excluded:
+            # fold=0: a wall time repeated by a DST fall-back means its first instance; one the
+            # clocks skip is the instant it names (02:30 → 03:30 summer time), normalised
+            start = limits.in_zone(occurrence, zone)
+            # an exception date names the occurrence by the rule's wall time or, for one the
+            # clocks skip, by the wall time it really starts at (03:30 for 02:30)
+            if occurrence in excluded or (excluded and _wall_time(start, zone) in excluded):
                 continue
             if len(starts) >= MAX_OCCURRENCES:
                 _refuse(
                     _("A series may have at most %(max)s occurrences.") % {"max": MAX_OCCURRENCES},
                     "too_many_occurrences",
                 )
-            # fold=0: a wall time repeated by a DST fall-back means its first instance; one the
-            # clocks skip is the instant it names (02:30 → 03:30 summer time), normalised
-            starts.append(limits.in_zone(occurrence, zone))
+            starts.append(start)
     except _WalkedTooFar:
         pass  # no date before the horizon: the walk stops here
     if given == 0:

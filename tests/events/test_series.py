@@ -87,6 +87,23 @@ def test_series_exdate_with_offset_is_matched_on_local_time():
     assert [start.date() for start in starts] == [dt.date(2027, 3, 27), dt.date(2027, 3, 29)]
 
 
+@pytest.mark.parametrize("exdate", ["2027-03-28T02:30:00", "2027-03-28T03:30:00", "2027-03-28T03:30:00+02:00"])
+def test_series_exdate_of_a_session_the_clocks_skip_matches_its_rule_time_or_real_start(exdate):
+    # 02:30 does not exist in Berlin on 28 March 2027: that session starts at 03:30 summer time,
+    # and an exception date may name it either way
+    series = SeriesFactory.build(
+        timezone="Europe/Berlin",
+        rrule="FREQ=DAILY;COUNT=3",
+        first_start=dt.datetime(2027, 3, 27, 2, 30, tzinfo=BERLIN),
+        duration_minutes=60,
+        exdates=[exdate],
+    )
+
+    starts = services.expand_series(series)
+
+    assert [start.astimezone(BERLIN).date() for start in starts] == [dt.date(2027, 3, 27), dt.date(2027, 3, 29)]
+
+
 @pytest.mark.parametrize(
     ("rule", "code"),
     [
