@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -448,10 +449,16 @@ def service_worker_version() -> str:
     return digest.hexdigest()[:12]
 
 
+DOORS_PER_PAGE = 25
+
+
 @login_required
 def my_doors(request):
     """The events whose door this user may work (organisers and check-in staff) and that have
     not closed it yet (a day after the end: ``door_window``)."""
     since = timezone.now() - checkin_services.SCAN_WINDOW_MARGIN
     events = event_selectors.events_checked_in_by(request.user).filter(end__gte=since).order_by("start", "id")
-    return private(render(request, "registrations/pages/my_doors.html", {"events": events}))
+    # an organiser of a year's programme has hundreds of doors ahead: the page stays small
+    page = Paginator(events, DOORS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"events": page.object_list, "page": page}
+    return private(render(request, "registrations/pages/my_doors.html", context))

@@ -339,3 +339,23 @@ def test_already_in_names_an_erased_account_that_checked_in(door, event, sign_up
     assert response.context["verdict"]["code"] == "already_checked_in"
     assert response.context["verdict"]["by"] == name
     assert name in response.text and f"erased-{colleague.pk}" not in response.text
+
+
+def test_my_doors_come_in_pages_in_start_order(client, organiser):
+    start = timezone.now() + dt.timedelta(days=1)
+    for number in range(30):
+        factories.EventFactory(
+            title=f"Door {number:02}",
+            organisers=[organiser],
+            start=start + dt.timedelta(hours=number),
+            end=start + dt.timedelta(hours=number, minutes=90),
+        )
+    signed_in(client, organiser)
+
+    first, second = client.get("/checkin/"), client.get("/checkin/?page=2")
+
+    assert [e.title for e in first.context["events"]] == [f"Door {number:02}" for number in range(25)]
+    assert [e.title for e in second.context["events"]] == [f"Door {number:02}" for number in range(25, 30)]
+    assert 'href="?page=2" rel="next"' in first.text and "Page 1 of 2" in first.text
+    assert 'href="?page=1" rel="prev"' in second.text
+    assert client.get("/checkin/?page=nonsense").context["page"].number == 1
