@@ -28,6 +28,9 @@ from registrations.services import messages as message_services
 from registrations.services import questions as question_services
 from registrations.services import registration as registration_services
 
+# rows a list page shows at a time (registrations, invitation codes)
+PER_PAGE = 50
+
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
@@ -123,17 +126,17 @@ def event_invitations(request, pk: int):
         .prefetch_related(Prefetch("registration_set", queryset=registrations, to_attr="registrations"))
         .order_by("created_at", "id")
     )
+    # a roundtable may invite hundreds: the page shows them a page at a time, the figures count all
+    page = Paginator(invitations, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "event": event,
         "form": form,
-        "invitations": invitations,
+        "invitations": page.object_list,
+        "page": page,
         "balance": sector_balance(event),
-        "unused": sum(1 for invitation in invitations if not invitation.used_at and not invitation.revoked_at),
+        "unused": invitations.filter(used_at__isnull=True, revoked_at__isnull=True).count(),
     }
     return no_store(render(request, "registrations/manage/invitations.html", context))
-
-
-PER_PAGE = 50
 
 
 # a row's button → the service it runs and what the page says afterwards

@@ -103,6 +103,34 @@ def test_invitation_codes_are_sent_resent_and_show_who_used_them_and_who_substit
     assert "already used" in refused.text
 
 
+def test_hundreds_of_invitation_codes_come_in_pages_and_stay_under_the_page_budget(organiser_web, roundtable):
+    # a roundtable of government, civil society and business invites hundreds of people
+    Invitation.objects.bulk_create(
+        [
+            Invitation(event=roundtable, email=f"guest{number:03}@example.org", name=f"Guest {number:03}")
+            for number in range(120)
+        ]
+    )
+    Invitation.objects.filter(email="guest000@example.org").update(revoked_at=timezone.now())
+    url = f"/manage/events/{roundtable.pk}/invitations/"
+
+    first, last = organiser_web.get(url), organiser_web.get(f"{url}?page=3")
+
+    assert [invitation.name for invitation in first.context["invitations"]] == [
+        f"Guest {number:03}" for number in range(50)
+    ]
+    assert [invitation.name for invitation in last.context["invitations"]] == [
+        f"Guest {number:03}" for number in range(100, 120)
+    ]
+    assert "Page 1 of 3" in first.text and 'href="?page=2" rel="next"' in first.text
+    assert "Send the 119 unused codes again" in last.text  # counted over every page
+    assert len(first.content) < 100 * 1024
+    # each code's two buttons share one form
+    assert first.text.count('name="invitation"') == 49
+    resent = organiser_web.post(url, {"action": "resend", "invitation": last.context["invitations"][0].pk}, follow=True)
+    assert "The code is sent again to guest100@example.org." in resent.text
+
+
 def test_invitation_with_a_bad_address_or_twice_is_a_form_error(organiser_web, roundtable):
     url = f"/manage/events/{roundtable.pk}/invitations/"
     assert "email" in organiser_web.post(url, {"action": "invite", "email": "nope"}).context["form"].errors
