@@ -13,6 +13,8 @@ EDITABLE = ("label", "help_text", "kind", "choices", "required", "position")
 # a choice question's options are radio buttons on the registration page: a few, short ones
 # (10,000 options of any length made a half-megabyte page)
 MAX_CHOICES, MAX_CHOICE_LENGTH = 50, 200
+# a registration form, not a survey: the page that asks them stays small and quick to fill
+MAX_QUESTIONS = 30
 
 
 def _check(question: Question) -> Question:
@@ -45,6 +47,10 @@ def create_question(*, event: Event, by=None, position: int | None = None, **fie
     """Add a question to ``event``; without a ``position`` it comes after the last one (the one
     rule for the workspace page and the API)."""
     fields = {key: value for key, value in fields.items() if key in EDITABLE}
+    if Question.objects.filter(event=event).count() >= MAX_QUESTIONS:
+        raise RegistrationError(
+            _("An event asks at most %(count)s questions.") % {"count": MAX_QUESTIONS}, "too_many_questions"
+        )
     fields["position"] = _next_position(event) if position is None else position
     question = _check(Question(event=event, **fields))
     question.save()

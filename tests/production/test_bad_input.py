@@ -515,6 +515,19 @@ def test_too_many_or_too_long_question_options_are_400(organiser_client, organis
     assert question.choices == ["a", "b"]
 
 
+def test_an_event_asks_at_most_thirty_questions_through_the_api_and_the_workspace(organiser_client, organiser, client):
+    event = factories.EventFactory(organisers=[organiser])
+    factories.QuestionFactory.create_batch(30, event=event)
+
+    refused = organiser_client.post(f"/api/events/{event.pk}/questions/", {"label": "One more"}, format="json")
+    client.force_login(organiser)
+    page = client.post(f"/manage/events/{event.pk}/questions/", {"action": "add", "label": "One more", "kind": "text"})
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "too_many_questions")
+    assert page.status_code == 200 and "An event asks at most 30 questions." in page.content.decode()
+    assert event.questions.count() == 30
+
+
 # --- local times the clocks skip --------------------------------------------------------------
 
 # Europe/Berlin goes from 02:00 to 03:00 on 2030-03-31 and back from 03:00 to 02:00 on 2030-10-27
