@@ -339,3 +339,23 @@ def test_already_in_names_an_erased_account_that_checked_in(door, event, sign_up
     assert response.context["verdict"]["code"] == "already_checked_in"
     assert response.context["verdict"]["by"] == name
     assert name in response.text and f"erased-{colleague.pk}" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "check-in opens on Friday 25 March 2044, 18:00, Baku time (UTC+4), a day before the event."),
+        ("az", "bir gün əvvəl açılır: 25 mart 2044, cümə, 18:00, Bakı vaxtı ilə (UTC+4)."),
+    ],
+)
+def test_closed_door_names_the_opening_with_its_year_and_zone_as_the_site_writes_time(client, language, said):
+    # it said "check-in opens on 25 March, 18:00": which year, whose clock?
+    start = dt.datetime(2044, 3, 26, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=4)))
+    event = factories.EventFactory(timezone="Asia/Baku", start=start, end=start + dt.timedelta(hours=2))
+    user = factories.UserFactory()
+    event.checkin_staff.add(user)
+
+    page = signed_in(client, user).get(url(event), headers={"accept-language": language}).text
+
+    notice = re.search(r'<p class="notice" id="door-closed"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert said in notice
