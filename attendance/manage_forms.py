@@ -41,8 +41,6 @@ class DashboardEventFilterForm(forms.Form):
         label=_("Region"), required=False, queryset=Region.objects.order_by("name"), empty_label=_("Any")
     )
 
-    EVENT_FILTERS = ("kind", "region")
-
     def _valid_data(self) -> dict:
         if not self.is_bound:
             return {}
