@@ -157,9 +157,11 @@ ATTENDANCE_COLUMNS = [
 ]  # fmt: skip
 
 
-def registration_rows(user, *, event_id: int | None = None) -> Iterator[list]:
+def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> Iterator[list]:
+    """``events``: the dashboard's filters (attendance.manage_forms.DashboardEventFilterForm), as
+    for every figure on the page; only ever within the events the user may change."""
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
-    events = events_managed_by(user)
+    events = _scope(user, events)
     if event_id is not None:
         events = events.filter(pk=event_id)
     registrations = (
@@ -179,8 +181,8 @@ def registration_rows(user, *, event_id: int | None = None) -> Iterator[list]:
         ]  # fmt: skip
 
 
-def attendance_rows(user) -> Iterator[list]:
-    events = _with_figures(events_managed_by(user).exclude(status=EventStatus.DRAFT)).order_by("start", "id")
+def attendance_rows(user, *, events: QuerySet[Event] | None = None) -> Iterator[list]:
+    events = _with_figures(_scope(user, events).exclude(status=EventStatus.DRAFT)).order_by("start", "id")
     for event in events:
         add_rates(event)
         yield [

@@ -6,6 +6,8 @@ import csv
 from django.http import StreamingHttpResponse
 
 from attendance import dashboard
+from attendance.manage_forms import DashboardEventFilterForm
+from events.models import Event
 from events.workspace import organiser_required
 
 
@@ -42,11 +44,15 @@ def registrations_csv(request):
         event_id = int(request.GET["event"]) if request.GET.get("event") else None
     except ValueError:
         event_id = None
-    rows = dashboard.registration_rows(request.user, event_id=event_id)
+    # the dashboard's filters, by the page's own form (its links carry them)
+    events = DashboardEventFilterForm(request.GET).narrow(Event.objects.all())
+    rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
     name = f"registrations-{event_id}.csv" if event_id else "registrations.csv"
     return csv_response(name, dashboard.REGISTRATION_COLUMNS, rows)
 
 
 @organiser_required
 def attendance_csv(request):
-    return csv_response("attendance.csv", dashboard.ATTENDANCE_COLUMNS, dashboard.attendance_rows(request.user))
+    events = DashboardEventFilterForm(request.GET).narrow(Event.objects.all())
+    rows = dashboard.attendance_rows(request.user, events=events)
+    return csv_response("attendance.csv", dashboard.ATTENDANCE_COLUMNS, rows)

@@ -130,6 +130,14 @@ class RegistrationMode(models.TextChoices):
     INVITATION = "invitation", _("By invitation only")
 
 
+class WhenFull(models.TextChoices):
+    """What an online registration becomes while no seat is open to a newcomer (``Event.when_full``)."""
+
+    REQUEST = "request"  # approval mode: a request (pending) the organisers decide on
+    WAITING_LIST = "waiting_list"
+    REFUSED = "refused"  # "This event is full."
+
+
 class EventDetails(models.Model):
     """What an event and the series that generates events have in common."""
 
@@ -393,6 +401,20 @@ class Event(EventDetails):
             return True
         opens_later = self.registration_opens_at is not None and self.registration_opens_at > at
         return self.status != EventStatus.CANCELLED and opens_later
+
+    @property
+    def when_full(self) -> str:
+        """What registering online does while no seat is open (``seats_open`` is 0): the one rule
+        the register service (``registrations.services.registration``) follows and the event's
+        page, its card, the register page and the API (``when_full``) say. In approval mode every
+        online registration is a request (``pending``, no seat held) that organisers decide on,
+        full or not, so it is a request, not a place on the waiting list; without a waiting list
+        a full event refuses (a request could never be approved)."""
+        if not self.waiting_list_enabled:
+            return WhenFull.REFUSED
+        if self.registration_mode == RegistrationMode.APPROVAL:
+            return WhenFull.REQUEST
+        return WhenFull.WAITING_LIST
 
     def get_absolute_url(self) -> str:
         return f"/events/{self.pk}/"

@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from events.models import Event, Region, Series
+from events.models import Event, Region, Series, WhenFull
 from events.permissions import can_manage_event
 from events_project import limits
 from registrations.selectors import seats_open_to_newcomer
@@ -50,6 +50,12 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
         help_text="Seats a person registering now would get: 0 while anyone is on the waiting list "
         "(they go first), null when there is no limit. What the event page shows."
     )
+    when_full = serializers.ChoiceField(
+        choices=WhenFull.choices,
+        read_only=True,
+        help_text="What registering online does while seats_open is 0: request (approval mode: a pending "
+        "request the organisers decide on), waiting_list, or refused (409 event_full). What the event page says.",
+    )
     registration_open = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
@@ -60,7 +66,8 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
         fields = [
             "id", "uid", "title", "description", "kind", "format", "status", "timezone", "start", "end", "all_day",
             "venue_name", "venue_address", "region", "region_name", "city", "latitude", "longitude",
-            "online_platform", "join_url", "capacity", "seats_taken", "seats_left", "seats_open", "registration_mode",
+            "online_platform", "join_url", "capacity", "seats_taken", "seats_left", "seats_open", "when_full",
+            "registration_mode",
             "registration_opens_at", "registration_closes_at", "registration_open", "rsvp_deadline",
             "waiting_list_enabled", "offer_hold_hours", "asks_recording_consent", "chatham_house_rule",
             "audience", "language", "max_party_size", "sectors", "reminder_offsets", "resources_url",

@@ -38,6 +38,8 @@ def dashboard_page(request):
         "form": form,
         "filtered": filtered,
         "query": request.GET.urlencode(),
+        # the CSV exports apply the same kind and region filters (attendance.exports)
+        "export_query": form.export_query(),
         "summary": dashboard.summary(request.user, now=now, events=events),
         "programmes": programmes,
         "upcoming": list(dashboard.upcoming_events(request.user, now=now, events=events)[:50]),

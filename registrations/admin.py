@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from events_project.exceptions import DomainError
+from events_project.people import account_name
 from registrations.checkin import services as checkin_services
 from registrations.models import Answer, CheckIn, Invitation, Question, Registration
 from registrations.services import invitations as invitation_services
@@ -139,13 +140,26 @@ class CheckInAdmin(admin.ModelAdmin):
     """The door's record, read-only: check-ins are made by scanning (or the check-in API) and
     taken back with the undo action, never edited, so who/when/device stay true."""
 
-    list_display = ["registration", "event", "checked_in_at", "by", "device", "source", "undone_at"]
+    list_display = ["registration", "event", "checked_in_at", "scanner", "device", "source", "undone_at"]
     list_filter = ["source", ("undone_at", admin.EmptyFieldListFilter)]
     search_fields = ["registration__name", "registration__email", "event__title", "device"]
     list_select_related = ["registration", "event", "by"]
     date_hierarchy = "checked_in_at"
-    readonly_fields = [field.name for field in CheckIn._meta.fields]
+    # who scanned and who undid, as the rest of the site names an account (an erased one is "an
+    # erased account", never its placeholder username erased-<id>)
+    readonly_fields = [
+        {"by": "scanner", "undone_by": "undoer"}.get(field.name, field.name) for field in CheckIn._meta.fields
+    ]
+    fields = readonly_fields  # the raw user columns stay out of the form
     actions = ["undo"]
+
+    @admin.display(description=_("Checked in by"), ordering="by")
+    def scanner(self, checkin) -> str:
+        return account_name(checkin.by) if checkin.by_id else self.get_empty_value_display()
+
+    @admin.display(description=_("Undone by"))
+    def undoer(self, checkin) -> str:
+        return account_name(checkin.undone_by) if checkin.undone_by_id else self.get_empty_value_display()
 
     def has_add_permission(self, request):
         return False

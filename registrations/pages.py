@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events import selectors as event_selectors
-from events.models import EventStatus
+from events.models import EventStatus, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait, throttled
@@ -71,7 +71,7 @@ def register(request, pk: int):
         # the same words as the event's page: it opens on a date, or it is closed
         opens_later = bool(event.registration_opens_at and event.registration_opens_at > timezone.now())
         return render(request, "registrations/pages/register_closed.html", {"event": event, "opens_later": opens_later})
-    if event.seats_open == 0 and not event.waiting_list_enabled:
+    if event.seats_open == 0 and event.when_full == WhenFull.REFUSED:
         # the event's page says "This event is full."; the form must not offer a waiting list
         return render(request, "registrations/pages/register_closed.html", {"event": event, "full": True})
     initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from events import when
 from events.models import Event, EventStatus
-from events.permissions import can_manage_event
+from events.permissions import can_check_in, can_manage_event
 from events.roles import ensure_organisers_group
 from events.services import log_action
 from events_project.people import account_name
@@ -55,6 +55,13 @@ def _members(event: Event, role: str):
     return event.organisers if role == TeamRole.ORGANISER else event.checkin_staff
 
 
+def _door_already_open_to(event: Event, email: str) -> bool:
+    """Whether an account of ``email`` may already work the event's door, by the one door rule
+    (``events.permissions.can_check_in``: its organisers, its check-in staff, superusers)."""
+    accounts = get_user_model().objects.filter(email__iexact=email, is_active=True)
+    return any(can_check_in(account, event) for account in accounts)
+
+
 def _check_organiser(by, event: Event) -> None:
     if by is not None and not can_manage_event(by, event):
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
@@ -75,7 +82,14 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
         raise TeamError(_("The event is over or cancelled."), "event_closed")
     email = _normalise_email(email)
     if _members(event, role).filter(email__iexact=email).exists():
+        if role == TeamRole.CHECKIN:
+            raise Conflict(_("This person already has access to this event's door."), "already_in_team")
         raise Conflict(_("This person already has this role for the event."), "already_in_team")
+    if role == TeamRole.CHECKIN and _door_already_open_to(event, email):
+        # an organiser (or a superuser) works the door already: a link would only confuse them
+        raise Conflict(
+            _("This person already has access to this event's door: they organise it."), "already_has_access"
+        )
     now = now or timezone.now()
     TeamInvitation.objects.filter(
         event=event, email=email, role=role, used_at__isnull=True, revoked_at__isnull=True

@@ -101,6 +101,14 @@ def day_time(value) -> str:
 
 
 @register.filter
+def moment_of(value, event) -> str:
+    """A moment of ``event`` (its door's opening, say) in the event's zone, with the year and the
+    zone, as mails write it (events.when.moment): 'Tuesday 15 December 2026, 18:00, Baku time
+    (UTC+4)'."""
+    return when_rule.moment(value, event.zone)
+
+
+@register.filter
 def card_when(event) -> str:
     """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a list's line (an all-day event's days)."""
     return when_rule.card(event)

@@ -23,7 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode
+from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode, WhenFull
 from events.selectors import events_visible_to
 from events.services import log_action
 from events_project.people import account_name
@@ -397,14 +397,15 @@ def _create_registration(
 
     status, seats_held, waiting_since, position = Status.CONFIRMED, party_size, None, None
     if event.registration_mode == RegistrationMode.APPROVAL and source == Source.ONLINE:
-        # a request takes no seat until approved; with every seat taken and no waiting list it
-        # could never be approved, and the event's pages say "This event is full."
-        if not event.waiting_list_enabled and event.seats_left is not None and event.seats_left < party_size:
+        # a request takes no seat until approved, full or not (Event.when_full: the pages say
+        # "send a request", never "join the waiting list"); with every seat taken and no waiting
+        # list it could never be approved, and the event's pages say "This event is full."
+        if event.when_full == WhenFull.REFUSED and event.seats_left is not None and event.seats_left < party_size:
             raise EventFull(_("The event is full."), "event_full")
         status, seats_held = Status.PENDING, 0
     # online registrations queue behind anyone waiting: the seat they would take is owed
     elif not take_seats(event_id=event.pk, seats=party_size, behind_waiting_list=source == Source.ONLINE):
-        if not event.waiting_list_enabled or source == Source.WALK_IN:
+        if event.when_full == WhenFull.REFUSED or source == Source.WALK_IN:
             raise EventFull(_("The event is full."), "event_full")
         position = join_waiting_list(event_id=event.pk)
         status, seats_held, waiting_since = Status.WAITLISTED, 0, timezone.now()

@@ -43,3 +43,27 @@ def test_admin_cannot_add_check_ins(admin_client_with_checkin):
     response = admin_client_with_checkin.get("/admin/registrations/checkin/add/")
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("language", "erased_name"), [("en", "an erased account"), ("az", "silinmiş hesab")])
+def test_admin_names_the_scanner_as_the_site_does_never_the_raw_username(
+    admin_client_with_checkin, staff, language, erased_name
+):
+    # the admin showed the username, for an erased account its placeholder "erased-<id>"
+    from registrations.services.privacy import erase_personal_data
+
+    checkin = CheckIn.objects.get()
+    headers = {"accept-language": language}
+
+    listed = admin_client_with_checkin.get("/admin/registrations/checkin/", headers=headers).content.decode()
+    assert "Aysel Mammadova" in listed and staff.username not in listed
+
+    erase_personal_data(user=staff)
+    staff.refresh_from_db()
+    listed = admin_client_with_checkin.get("/admin/registrations/checkin/", headers=headers).content.decode()
+    shown = admin_client_with_checkin.get(
+        f"/admin/registrations/checkin/{checkin.pk}/change/", headers=headers
+    ).content.decode()
+
+    assert erased_name in listed and erased_name in shown
+    assert staff.username not in listed and staff.username not in shown

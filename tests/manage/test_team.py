@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.permissions import can_check_in, can_manage_event, is_organiser
 from registrations.services.privacy import erase_personal_data
@@ -224,3 +224,48 @@ def test_message_after_taking_door_rights_from_an_erased_account_starts_with_a_c
     )
 
     assert "Silinmiş hesab artıq bu rolda deyil." in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_inviting_an_organiser_of_the_event_to_its_door_is_refused_as_already_having_access(
+    organiser_web, organiser, own_event, language, django_capture_on_commit_callbacks
+):
+    # a co-organiser works the door already: the invitation was pointless
+    colleague = factories.OrganiserFactory(email="colleague@example.org")
+    own_event.organisers.add(colleague)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = organiser_web.post(
+            f"/manage/events/{own_event.pk}/team/",
+            {"action": "invite", "email": "Colleague@Example.org", "role": "checkin"},
+            headers={"accept-language": language},
+        )
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        services.invite_to_team(event=own_event, email="colleague@example.org", role="checkin", by=organiser)
+
+    said = {
+        "en": "This person already has access to this event&#x27;s door: they organise it.",
+        "az": "Bu şəxsin artıq bu tədbirin girişinə icazəsi var: tədbiri o təşkil edir.",
+    }[language]
+    assert refused.value.code == "already_has_access"
+    assert page.status_code == 200 and said in page.text
+    assert TeamInvitation.objects.count() == 0 and mail.outbox == []
+
+
+def test_inviting_door_staff_to_the_door_again_says_they_already_have_access(organiser, own_event):
+    own_event.checkin_staff.add(factories.UserFactory(email="door@example.org"))
+
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        services.invite_to_team(event=own_event, email="door@example.org", role="checkin", by=organiser)
+
+    assert refused.value.code == "already_in_team"
+    assert "already has access" in refused.value.message
+
+
+def test_door_staff_may_still_be_invited_to_organise(organiser, own_event):
+    own_event.checkin_staff.add(factories.UserFactory(email="door@example.org"))
+
+    invitation = services.invite_to_team(event=own_event, email="door@example.org", role="organiser", by=organiser)
+
+    assert invitation.role == "organiser"

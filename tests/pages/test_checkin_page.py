@@ -359,3 +359,23 @@ def test_my_doors_come_in_pages_in_start_order(client, organiser):
     assert 'href="?page=2" rel="next"' in first.text and "Page 1 of 2" in first.text
     assert 'href="?page=1" rel="prev"' in second.text
     assert client.get("/checkin/?page=nonsense").context["page"].number == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "check-in opens on Friday 25 March 2044, 18:00, Baku time (UTC+4), a day before the event."),
+        ("az", "bir gün əvvəl açılır: 25 mart 2044, cümə, 18:00, Bakı vaxtı ilə (UTC+4)."),
+    ],
+)
+def test_closed_door_names_the_opening_with_its_year_and_zone_as_the_site_writes_time(client, language, said):
+    # it said "check-in opens on 25 March, 18:00": which year, whose clock?
+    start = dt.datetime(2044, 3, 26, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=4)))
+    event = factories.EventFactory(timezone="Asia/Baku", start=start, end=start + dt.timedelta(hours=2))
+    user = factories.UserFactory()
+    event.checkin_staff.add(user)
+
+    page = signed_in(client, user).get(url(event), headers={"accept-language": language}).text
+
+    notice = re.search(r'<p class="notice" id="door-closed"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert said in notice

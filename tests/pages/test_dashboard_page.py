@@ -216,3 +216,39 @@ def test_chart_leaves_out_months_without_data_and_keeps_text_readable():
     # shown at most 30rem and at least a 390 px phone's 358 px: never under 12 px
     assert FONT_SIZE * 358 / WIDTH >= 12
     assert stacked_bars_svg(months=months, series={}, title="People", month_labels=["x"] * 6) == ""
+
+
+def test_csv_exports_of_a_filtered_dashboard_follow_its_filters_within_own_events(
+    organiser_web, organiser, past_event, sign_up
+):
+    # the exports used to list every event whatever the page showed
+    shaki = factories.region("shaki")
+    visit = factories.EventFactory(title="Visit Shaki", kind="outreach_visit", region=shaki, organisers=[organiser])
+    webinar = factories.WebinarFactory(title="Careers in data", organisers=[organiser])
+    others = factories.EventFactory(title="Not mine", kind="outreach_visit", region=shaki)
+    for number, event in enumerate([visit, webinar, others]):
+        sign_up(event, email=f"person{number}@example.org")
+    factories_registration(past_event, 1, Attendance.ATTENDED)
+
+    page = organiser_web.get(f"/manage/dashboard/?kind=outreach_visit&region={shaki.pk}")
+    links = {
+        name: next(a for a in page.text.split('href="')[1:] if a.startswith(f"/manage/dashboard/{name}"))
+        .split('"')[0]
+        .replace("&amp;", "&")
+        for name in ("registrations.csv", "attendance.csv")
+    }
+
+    def rows(url):
+        response = organiser_web.get(url)
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+    assert links["registrations.csv"] == f"/manage/dashboard/registrations.csv?kind=outreach_visit&region={shaki.pk}"
+    assert [row["event"] for row in rows(links["registrations.csv"])] == ["Visit Shaki"]
+    assert [row["event"] for row in rows(links["attendance.csv"])] == ["Visit Shaki"]
+    # and a page with no filter still exports everything of one's own
+    assert {row["event"] for row in rows("/manage/dashboard/attendance.csv")} == {
+        "Visit Shaki", "Careers in data", past_event.title
+    }  # fmt: skip
+    assert {row["event"] for row in rows("/manage/dashboard/attendance.csv?kind=nonsense")} == {
+        "Visit Shaki", "Careers in data", past_event.title
+    }  # fmt: skip

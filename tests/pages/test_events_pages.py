@@ -478,3 +478,33 @@ def test_upcoming_event_page_offers_the_calendar(client):
     page = client.get(f"/events/{event.pk}/").content.decode()
 
     assert "Add to calendar" in page and f"/api/events/{event.pk}/ics/" in page
+
+
+def test_full_approval_event_offers_a_request_everywhere_as_the_service_makes_one(client, sign_up):
+    # the pages said "join the waiting list", but in approval mode the service makes a request
+    event = factories.EventFactory(capacity=1, title="Mentoring roundtable")
+    sign_up(event, email="first@example.org")
+    Event.objects.filter(pk=event.pk).update(registration_mode="approval")
+
+    page = client.get(f"/events/{event.pk}/").text
+    card = client.get("/events/").text
+    register_page = client.get(f"/events/{event.pk}/register/").text
+    api = client.get(f"/api/events/{event.pk}/").json()
+    newcomer = sign_up(Event.objects.get(pk=event.pk), email="newcomer@example.org")
+
+    assert newcomer.status == "pending"
+    assert (api["seats_open"], api["when_full"]) == (0, "request")
+    assert "waiting list" not in page and "waiting list" not in register_page and "waiting list" not in card
+    assert "Full at the moment: you can still send a request" in page
+    assert "Send a request" in page and "Send a request" in register_page
+    assert "This event is full at the moment." in register_page
+    assert "Full: requests still taken" in card
+
+
+def test_full_open_event_still_offers_its_waiting_list_in_the_api(client, sign_up):
+    event = factories.EventFactory(capacity=1)
+    sign_up(event)
+
+    api = client.get(f"/api/events/{event.pk}/").json()
+
+    assert (api["seats_open"], api["when_full"]) == (0, "waiting_list")
