@@ -186,10 +186,23 @@ def accept_offer(request, token: str):
     return redirect("registration-manage", token)
 
 
+TICKETS_PER_PAGE = 20
+
+
 @login_required
 def my_registrations(request):
-    registrations = selectors.registrations_of_user(request.user).select_related("event").order_by("-event__start")
-    return private(render(request, "registrations/pages/my_registrations.html", {"registrations": registrations}))
+    """The account's tickets: those still to come, soonest first, or those whose event has ended,
+    latest first; a page at a time (a mentee's nine months of sessions add up)."""
+    show = "past" if request.GET.get("show") == "past" else "upcoming"
+    registrations = selectors.registrations_of_user(request.user).select_related("event")
+    now = timezone.now()
+    if show == "past":
+        registrations = registrations.filter(event__end__lte=now).order_by("-event__start", "-id")
+    else:
+        registrations = registrations.filter(event__end__gt=now).order_by("event__start", "id")
+    page = Paginator(registrations, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"registrations": page.object_list, "page": page, "show": show}
+    return private(render(request, "registrations/pages/my_registrations.html", context))
 
 
 def inline_svg(document: str) -> str:

@@ -508,3 +508,32 @@ def test_statuses_differ_by_colour_and_icon(client, sign_up, status, level):
     badge = page[page.index('<span class="status') : page.index("</span>", page.index('<span class="status'))]
     assert f'class="status {level} {status}"' in badge
     assert "<svg" in badge and 'aria-hidden="true"' in badge
+
+
+def test_my_tickets_shows_events_to_come_soonest_first_and_past_ones_apart_a_page_at_a_time(client):
+    # a mentee's nine months of sessions: 25 to come, 3 over
+    user = factories.UserFactory(email="mentee@example.org")
+    now = timezone.now()
+    for day in range(-3, 25):
+        start = now + dt.timedelta(days=day, hours=1)
+        event = factories.EventFactory(
+            title=f"Session on day {day:+03}", start=start, end=start + dt.timedelta(hours=1)
+        )
+        factories.RegistrationFactory(event=event, user=user, email=user.email, status="confirmed")
+    signed_in(client, user)
+
+    first, second = client.get("/my/tickets/"), client.get("/my/tickets/?page=2")
+    past = client.get("/my/tickets/?show=past")
+
+    titles = [registration.event.title for registration in first.context["registrations"]]
+    assert titles == [f"Session on day {day:+03}" for day in range(0, 20)]
+    assert [r.event.title for r in second.context["registrations"]] == [
+        f"Session on day {day:+03}" for day in range(20, 25)
+    ]
+    assert 'href="?show=upcoming&amp;page=2" rel="next"' in first.text
+    assert [r.event.title for r in past.context["registrations"]] == [
+        "Session on day -01",
+        "Session on day -02",
+        "Session on day -03",
+    ]
+    assert 'href="?show=past" aria-current="page"' in past.text
