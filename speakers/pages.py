@@ -72,17 +72,26 @@ def own_speaker(request):
     return speaker
 
 
+PAST_PER_PAGE = 20
+
+
 @login_required
 def speaker_area(request):
     speaker = own_speaker(request)
     now = timezone.now()
-    schedule = list(selectors.schedule_of(speaker))
+    schedule = selectors.schedule_of(speaker)
+    to_come = list(schedule.filter(event__end__gt=now))
+    # what is over grows with every season: the latest first, a page at a time
+    past = schedule.filter(status=AssignmentStatus.ACCEPTED, event__end__lte=now).order_by("-event__start", "-id")
+    past_page = Paginator(past, PAST_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "speaker": speaker,
-        "invitations": [a for a in schedule if a.status == AssignmentStatus.INVITED and a.event.end > now],
-        "upcoming": [a for a in schedule if a.status == AssignmentStatus.ACCEPTED and a.event.end > now],
-        "past": [a for a in schedule if a.status == AssignmentStatus.ACCEPTED and a.event.end <= now],
-        "answered": [a for a in schedule if a.status in (AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN)],
+        "invitations": [a for a in to_come if a.status == AssignmentStatus.INVITED],
+        "upcoming": [a for a in to_come if a.status == AssignmentStatus.ACCEPTED],
+        "past": past_page.object_list,
+        "page": past_page,
+        # an answer about an event that is over no longer matters
+        "answered": [a for a in to_come if a.status in (AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN)],
         "answer_form": InvitationAnswerForm(),
     }
     response = render(request, "speakers/pages/speaker_area.html", context)

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from feeds.models import CalendarFeed
 from speakers.models import AssignmentStatus
@@ -237,3 +240,23 @@ def test_profile_form_errors_are_summed_up_on_top(client, speaker):
     assert missing == []
     assert unread_descriptions(page) == []
     assert summary_targets_not_focusable(page) == []
+
+
+def test_speaker_area_shows_past_events_latest_first_a_page_at_a_time_and_no_old_declines(client, speaker):
+    now = timezone.now()
+    for day in range(1, 26):
+        start = now - dt.timedelta(days=day)
+        event = factories.EventFactory(title=f"Talk {day:02} days ago", start=start, end=start + dt.timedelta(hours=1))
+        factories.SpeakerAssignmentFactory(speaker=speaker, event=event, status=AssignmentStatus.ACCEPTED)
+    old = factories.EventFactory(title="Declined long ago", start=now - dt.timedelta(days=40))
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=old, status=AssignmentStatus.DECLINED)
+    soon = factories.EventFactory(title="Declined, still ahead", start=now + dt.timedelta(days=4))
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=soon, status=AssignmentStatus.DECLINED)
+    signed_in(client, speaker.user)
+
+    first, second = client.get("/speaker/"), client.get("/speaker/?page=2")
+
+    assert [a.event.title for a in first.context["past"]] == [f"Talk {day:02} days ago" for day in range(1, 21)]
+    assert [a.event.title for a in second.context["past"]] == [f"Talk {day:02} days ago" for day in range(21, 26)]
+    assert 'href="?page=2#past" rel="next"' in first.text
+    assert [a.event.title for a in first.context["answered"]] == ["Declined, still ahead"]
