@@ -52,6 +52,19 @@ def wait_until_kept_for_offline(page):
     page.wait_for_function("window.checkinPage && window.checkinPage.state().offlineReady")
 
 
+def go_offline(page):
+    """Once the page is kept for offline use: cut the connection and wait until the page says so."""
+    wait_until_kept_for_offline(page)
+    page.context.set_offline(True)
+    page.wait_for_selector("#connection.offline")
+
+
+def type_code(page, code: str):
+    """What a scanner without a camera does: the code typed (or pasted) and Enter."""
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+
+
 def test_door_opens_offline_after_one_online_visit_and_checks_in_by_name(page, live_server):
     event, staff = door_of("Outreach in Guba", "guba")
     family = attendee(event, "Farid Mammadov", party_size=3)
@@ -96,11 +109,8 @@ def test_sync_conflict_says_who_checked_the_person_in_where_and_when(page, live_
     nigar = attendee(event, "Nigar Hasanova")
 
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
-    wait_until_kept_for_offline(page)
-    page.context.set_offline(True)
-    page.wait_for_selector("#connection.offline")
-    page.fill("#code", ticket_payload(nigar))
-    page.press("#code", "Enter")
+    go_offline(page)
+    type_code(page, ticket_payload(nigar))
     page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
     # meanwhile the other door, still online, let her in first
     first = check_in(event_id=event.pk, secret=ticket_payload(nigar), by=other_door, device="tablet-7")
@@ -131,9 +141,7 @@ def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_result
     attendee(event, "Leyla Quliyeva")
 
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
-    wait_until_kept_for_offline(page)
-    page.context.set_offline(True)
-    page.wait_for_selector("#connection.offline")
+    go_offline(page)
     page.fill("#q", "leyla")
     page.press("#q", "Enter")
     page.click("#results button")
@@ -214,11 +222,8 @@ def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_
 
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
     notice = page.locator("#door-closed").inner_text()
-    wait_until_kept_for_offline(page)
-    page.context.set_offline(True)
-    page.wait_for_selector("#connection.offline")
-    page.fill("#code", ticket_payload(pupil))
-    page.press("#code", "Enter")
+    go_offline(page)
+    type_code(page, ticket_payload(pupil))
     page.wait_for_selector("#verdict .verdict[data-code=door_closed]")
 
     opens = (start - dt.timedelta(days=1)).astimezone(event.zone)
@@ -243,11 +248,8 @@ def test_offline_scan_of_someone_already_in_names_who_let_them_in_as_online(page
     page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
 
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
-    wait_until_kept_for_offline(page)
-    page.context.set_offline(True)
-    page.wait_for_selector("#connection.offline")
-    page.fill("#code", ticket_payload(nigar))
-    page.press("#code", "Enter")
+    go_offline(page)
+    type_code(page, ticket_payload(nigar))
 
     verdict = page.locator("#verdict .verdict[data-code=already_checked_in]")
     verdict.wait_for()
