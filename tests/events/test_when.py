@@ -25,37 +25,37 @@ BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 # (zone, start, end, all day, in English, in Azerbaijani)
 CASES = {
     "evening": (
-        "Asia/Baku", dt.datetime(2027, 3, 11, 18, 0, tzinfo=BAKU), dt.datetime(2027, 3, 11, 20, 0, tzinfo=BAKU), False,
-        "Thursday 11 March 2027, 18:00–20:00, Baku time (UTC+4)",
-        "11 mart 2027, cümə axşamı, 18:00–20:00, Bakı vaxtı ilə (UTC+4)",
+        "Asia/Baku", dt.datetime(2055, 3, 11, 18, 0, tzinfo=BAKU), dt.datetime(2055, 3, 11, 20, 0, tzinfo=BAKU), False,
+        "Thursday 11 March 2055, 18:00–20:00, Baku time (UTC+4)",
+        "11 mart 2055, cümə axşamı, 18:00–20:00, Bakı vaxtı ilə (UTC+4)",
     ),
     "all-day": (
-        "Asia/Baku", dt.datetime(2027, 3, 11, 0, 0, tzinfo=BAKU), dt.datetime(2027, 3, 12, 0, 0, tzinfo=BAKU), True,
-        "Thursday 11 March 2027 (all day)",
-        "11 mart 2027, cümə axşamı (bütün gün)",
+        "Asia/Baku", dt.datetime(2055, 3, 11, 0, 0, tzinfo=BAKU), dt.datetime(2055, 3, 12, 0, 0, tzinfo=BAKU), True,
+        "Thursday 11 March 2055 (all day)",
+        "11 mart 2055, cümə axşamı (bütün gün)",
     ),
     "all-day-three-days": (
-        "Asia/Baku", dt.datetime(2027, 3, 11, 0, 0, tzinfo=BAKU), dt.datetime(2027, 3, 13, 23, 59, tzinfo=BAKU), True,
-        "Thursday 11 March 2027 – Saturday 13 March 2027 (all day)",
-        "11 mart 2027, cümə axşamı – 13 mart 2027, şənbə (bütün gün)",
+        "Asia/Baku", dt.datetime(2055, 3, 11, 0, 0, tzinfo=BAKU), dt.datetime(2055, 3, 13, 23, 59, tzinfo=BAKU), True,
+        "Thursday 11 March 2055 – Saturday 13 March 2055 (all day)",
+        "11 mart 2055, cümə axşamı – 13 mart 2055, şənbə (bütün gün)",
     ),
     "overnight": (
-        "Asia/Baku", dt.datetime(2027, 3, 11, 18, 0, tzinfo=BAKU), dt.datetime(2027, 3, 12, 12, 0, tzinfo=BAKU), False,
-        "Thursday 11 March 2027, 18:00 – Friday 12 March 2027, 12:00, Baku time (UTC+4)",
-        "11 mart 2027, cümə axşamı, 18:00 – 12 mart 2027, cümə, 12:00, Bakı vaxtı ilə (UTC+4)",
+        "Asia/Baku", dt.datetime(2055, 3, 11, 18, 0, tzinfo=BAKU), dt.datetime(2055, 3, 12, 12, 0, tzinfo=BAKU), False,
+        "Thursday 11 March 2055, 18:00 – Friday 12 March 2055, 12:00, Baku time (UTC+4)",
+        "11 mart 2055, cümə axşamı, 18:00 – 12 mart 2055, cümə, 12:00, Bakı vaxtı ilə (UTC+4)",
     ),
-    # Berlin moves its clocks on Sunday 28 March 2027: the offset at each end differs
+    # Berlin moves its clocks on Sunday 28 March 2055: the offset at each end differs
     "across-summer-time": (
-        "Europe/Berlin", dt.datetime(2027, 3, 26, 18, 0, tzinfo=BERLIN), dt.datetime(2027, 3, 29, 12, 0, tzinfo=BERLIN),
+        "Europe/Berlin", dt.datetime(2055, 3, 26, 18, 0, tzinfo=BERLIN), dt.datetime(2055, 3, 29, 12, 0, tzinfo=BERLIN),
         False,
-        "Friday 26 March 2027, 18:00 – Monday 29 March 2027, 12:00, Berlin time (UTC+1, then UTC+2)",
-        "26 mart 2027, cümə, 18:00 – 29 mart 2027, bazar ertəsi, 12:00, Berlin vaxtı ilə (UTC+1, sonra UTC+2)",
+        "Friday 26 March 2055, 18:00 – Monday 29 March 2055, 12:00, Berlin time (UTC+1, then UTC+2)",
+        "26 mart 2055, cümə, 18:00 – 29 mart 2055, bazar ertəsi, 12:00, Berlin vaxtı ilə (UTC+1, sonra UTC+2)",
     ),
     "after-summer-time": (
-        "Europe/Berlin", dt.datetime(2027, 3, 29, 18, 0, tzinfo=BERLIN), dt.datetime(2027, 3, 29, 20, 0, tzinfo=BERLIN),
+        "Europe/Berlin", dt.datetime(2055, 3, 29, 18, 0, tzinfo=BERLIN), dt.datetime(2055, 3, 29, 20, 0, tzinfo=BERLIN),
         False,
-        "Monday 29 March 2027, 18:00–20:00, Berlin time (UTC+2)",
-        "29 mart 2027, bazar ertəsi, 18:00–20:00, Berlin vaxtı ilə (UTC+2)",
+        "Monday 29 March 2055, 18:00–20:00, Berlin time (UTC+2)",
+        "29 mart 2055, bazar ertəsi, 18:00–20:00, Berlin vaxtı ilə (UTC+2)",
     ),
 }  # fmt: skip
 
@@ -125,14 +125,14 @@ def test_an_all_day_reminder_names_the_day_not_midnight(db, django_capture_on_co
                       context={"offset_minutes": 24 * 60})  # fmt: skip
 
     (email,) = mail.outbox
-    assert email.subject == "Reminder: Robotics fair, Thursday 11 March 2027"
+    assert email.subject == "Reminder: Robotics fair, Thursday 11 March 2055"
 
 
 def test_a_deadline_in_a_mail_names_the_zone_by_its_city_and_offset():
     with translation.override("en"):
-        written = when.moment("2027-03-29T16:00:00+00:00", "Europe/Berlin")
+        written = when.moment("2055-03-29T16:00:00+00:00", "Europe/Berlin")
 
-    assert written == "Monday 29 March 2027, 18:00, Berlin time (UTC+2)"
+    assert written == "Monday 29 March 2055, 18:00, Berlin time (UTC+2)"
 
 
 def test_google_calendar_gets_the_same_days_as_the_calendar_file(db):
@@ -141,16 +141,16 @@ def test_google_calendar_gets_the_same_days_as_the_calendar_file(db):
     event = _event("all-day-three-days")
     component = vevents(parse(ical.event_calendar([event], name="x").to_ical()))[ical.event_uid(event)]
 
-    assert (component["DTSTART"].dt, component["DTEND"].dt) == (dt.date(2027, 3, 11), dt.date(2027, 3, 14))
-    assert "dates=20270311%2F20270314" in google_calendar_url(event)
+    assert (component["DTSTART"].dt, component["DTEND"].dt) == (dt.date(2055, 3, 11), dt.date(2055, 3, 14))
+    assert "dates=20550311%2F20550314" in google_calendar_url(event)
 
 
 @pytest.mark.parametrize(
     ("session", "written"),
     [
-        ({"all_day": True}, "Thursday 11 March 2027"),
-        ({"all_day": False}, "Thursday 11 March 2027, 00:00, Baku time (UTC+4)"),
-        ({}, "Thursday 11 March 2027, 00:00, Baku time (UTC+4)"),  # queued before "all_day" was kept
+        ({"all_day": True}, "Thursday 11 March 2055"),
+        ({"all_day": False}, "Thursday 11 March 2055, 00:00, Baku time (UTC+4)"),
+        ({}, "Thursday 11 March 2055, 00:00, Baku time (UTC+4)"),  # queued before "all_day" was kept
     ],
 )
 def test_a_mails_list_of_coming_events_writes_an_all_day_one_as_its_day(
@@ -171,9 +171,9 @@ def test_a_mails_list_of_coming_events_writes_an_all_day_one_as_its_day(
 @pytest.mark.parametrize(
     ("case", "line"),
     [
-        ("evening", "Thu 11 Mar 2027, 18:00"),
-        ("all-day", "Thu 11 Mar 2027 (all day)"),
-        ("all-day-three-days", "Thu 11 Mar 2027 – Sat 13 Mar 2027 (all day)"),
+        ("evening", "Thu 11 Mar 2055, 18:00"),
+        ("all-day", "Thu 11 Mar 2055 (all day)"),
+        ("all-day-three-days", "Thu 11 Mar 2055 – Sat 13 Mar 2055 (all day)"),
     ],
 )
 def test_the_event_list_writes_an_all_day_event_as_its_days(client, case, line):
@@ -203,14 +203,14 @@ def test_the_workspace_and_door_lists_write_an_event_as_the_public_list_does(cli
 
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("en", "Fri 26 Mar 2027, 18:00 – Mon 29 Mar 2027, 12:00"), ("az", "26 mart 2027, 18:00 – 29 mart 2027, 12:00")],
+    [("en", "Fri 26 Mar 2055, 18:00 – Mon 29 Mar 2055, 12:00"), ("az", "26 mart 2055, 18:00 – 29 mart 2055, 12:00")],
 )
 def test_card_of_an_event_over_several_days_gives_its_start_and_its_end(language, said):
-    # the list said "Fri 26 Mar 2027, 18:00" beside "Berlin time (UTC+1, then UTC+2)": one evening
+    # the list said "Fri 26 Mar 2055, 18:00" beside "Berlin time (UTC+1, then UTC+2)": one evening
     event = factories.EventFactory(
         timezone="Europe/Berlin",
-        start=dt.datetime(2027, 3, 26, 18, tzinfo=BERLIN),
-        end=dt.datetime(2027, 3, 29, 12, tzinfo=BERLIN),
+        start=dt.datetime(2055, 3, 26, 18, tzinfo=BERLIN),
+        end=dt.datetime(2055, 3, 29, 12, tzinfo=BERLIN),
     )
 
     with translation.override(language):
@@ -219,8 +219,8 @@ def test_card_of_an_event_over_several_days_gives_its_start_and_its_end(language
 
 def test_card_of_an_evening_gives_its_start():
     event = factories.EventFactory(
-        start=dt.datetime(2027, 3, 11, 18, tzinfo=BAKU), end=dt.datetime(2027, 3, 11, 20, tzinfo=BAKU)
+        start=dt.datetime(2055, 3, 11, 18, tzinfo=BAKU), end=dt.datetime(2055, 3, 11, 20, tzinfo=BAKU)
     )
 
     with translation.override("en"):
-        assert when.card(event) == "Thu 11 Mar 2027, 18:00"
+        assert when.card(event) == "Thu 11 Mar 2055, 18:00"
