@@ -136,6 +136,10 @@ def cancel_event(*, event: Event, by=None, reason: str = "") -> Event:
         return event
     if event.status == EventStatus.COMPLETED:
         raise InvalidTransition(_("A completed event cannot be cancelled."))
+    if event.status == EventStatus.PUBLISHED and event.end <= timezone.now():
+        # its registrations are history (attendance, certificates): cancelling would undo them
+        # and mail everyone that an event they went to weeks ago is off
+        raise InvalidTransition(_("The event is over: it can no longer be cancelled."), "event_over")
     event.status = EventStatus.CANCELLED
     event.cancelled_at = timezone.now()
     event.cancellation_reason = reason[:500]
