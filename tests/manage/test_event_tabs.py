@@ -129,6 +129,20 @@ def test_message_wording_is_previewed_before_it_is_saved(organiser_web, own_even
     assert not MessageTemplateOverride.objects.exists()
 
 
+def test_reminder_preview_says_when_the_event_starts_as_the_reminder_will(organiser_web, own_event):
+    """The sample read "Robotics workshop starts 1 day." (a fixed English "1 day")."""
+    own_event.reminder_offsets = [1440, 60]
+    own_event.save(update_fields=["reminder_offsets"])
+
+    preview = organiser_web.get(f"/manage/events/{own_event.pk}/messages/reminder/").context["preview"]
+
+    assert "A reminder that Robotics workshop starts tomorrow." in preview.body_text
+    own_event.reminder_offsets = [180]
+    own_event.save(update_fields=["reminder_offsets"])
+    preview = organiser_web.get(f"/manage/events/{own_event.pk}/messages/reminder/").context["preview"]
+    assert "A reminder that Robotics workshop starts in 3 hours." in preview.body_text
+
+
 def test_unknown_placeholder_or_kind_is_refused(organiser_web, own_event):
     url = f"/manage/events/{own_event.pk}/messages/reminder/"
     response = organiser_web.post(url, {"action": "save", "subject": "", "body": "{{ registration.user }}"})
