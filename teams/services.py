@@ -25,7 +25,7 @@ from events.models import Event, EventStatus
 from events.permissions import can_manage_event
 from events.roles import ensure_organisers_group
 from events.services import log_action
-from events_project.people import account_name
+from events_project.people import account_name, tidy_name
 from notifications import kinds
 from notifications.services import queue_message
 from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
@@ -136,7 +136,7 @@ def account_exists(email: str) -> bool:
 
 def _new_account(*, email: str, name: str, password: str):
     user_model = get_user_model()
-    name = (name or "").strip()
+    name = tidy_name(name)
     if not name:
         raise TeamError(_("Give your name."), "name_required")
     if account_exists(email):
