@@ -199,7 +199,8 @@ def remove_from_team(*, event: Event, user, role: str, by) -> None:
         raise TeamError(_("Choose a role from the list."), "invalid_role")
     if role == TeamRole.ORGANISER:
         Event.objects.select_for_update().filter(pk=event.pk).first()
-        if event.organisers.exclude(pk=user.pk).count() == 0:
+        # an erased (closed) account is no organiser who could run the event
+        if not event.organisers.exclude(pk=user.pk).filter(is_active=True).exists():
             raise TeamError(_("An event keeps at least one organiser."), "last_organiser")
     _members(event, role).remove(user)
     log_action(by=by, action="team.removed", event=event, subject=user, data={"role": role})
