@@ -111,6 +111,23 @@ def test_an_in_person_event_without_a_place_yet_says_so_on_its_page_and_ticket(c
         assert "Sonra bildiriləcək" in page.text, url
 
 
+@pytest.mark.parametrize("state", ["past", "cancelled"])
+def test_a_past_or_cancelled_online_event_promises_no_join_link(client, state):
+    """ "This event is cancelled" (or over, "Registration is closed") stood beside "The join link
+    comes with your ticket"."""
+    event = factories.WebinarFactory()
+    if state == "past":
+        start = now() - dt.timedelta(days=3)
+        Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=1))
+    else:
+        Event.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED)
+
+    page = client.get(f"/events/{event.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "The join link comes with your ticket." not in page
+    assert "Registration is closed." in page
+
+
 def test_event_page_hides_join_url_from_visitors_but_not_organisers(client, organiser):
     webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/secret", organisers=[organiser])
 
