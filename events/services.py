@@ -158,6 +158,10 @@ def complete_event(*, event: Event, by=None) -> Event:
         raise InvalidTransition(
             _("A %(status)s event cannot be completed.") % {"status": event.get_status_display().lower()}
         )
+    if event.end > timezone.now():
+        # a completed event can no longer be moved, edited or cancelled: completing one still to
+        # come by mistake froze it with everyone's tickets in it
+        raise InvalidTransition(_("The event has not ended yet."), "event_not_over")
     event.status = EventStatus.COMPLETED
     event.save(update_fields=["status", "updated_at"])
     log_action(by=by, action="event.completed", event=event)
