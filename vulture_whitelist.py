@@ -8,6 +8,7 @@ only with where it is used; a name with no user is removed instead.
 from attendance import tasks as attendance_tasks
 from attendance.apps import AttendanceConfig
 from events.apps import EventsConfig
+from events.models import Event
 from events.selectors import ActionLogExcerpt
 from events_project import api_root, auth, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
 from events_project.filters import FilterBackend
@@ -69,6 +70,7 @@ notification_tasks.queue_due_reminders
 # templates and serializers read these properties
 Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label, OutboxMessage.can_be_resent
 ActionLogExcerpt.is_partial  # manage/_action_log.html
+Event.place_known  # events/pages/event_detail.html, registrations/pages/_event_summary.html
 # the read half of the house pair of selectors (STYLE.md, "Who may see what")
 team_selectors.team_invitations_visible_to
 feed_selectors.calendar_feeds_visible_to, programme_selectors.cohorts_visible_to

@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from events import services
 from events.models import Event, Region, Series
+from events_project.exceptions import DomainError
 
 
 @admin.register(Region)
@@ -55,4 +56,7 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description="Cancel selected events (registrants are told)")
     def cancel_selected(self, request, queryset):
         for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
-            services.cancel_event(event=event, by=request.user, reason="Cancelled by the organisers.")
+            try:
+                services.cancel_event(event=event, by=request.user, reason="Cancelled by the organisers.")
+            except DomainError as error:
+                self.message_user(request, f"{event}: {error.message}", level=messages.WARNING)

@@ -75,6 +75,7 @@ def event_overview(request, pk: int):
         "event": event,
         "unread_answers": unread_answers(event=event).count(),
         "closed": event.status in CLOSED,
+        "cancellable": event.status == EventStatus.DRAFT or (event.status not in CLOSED and event.end > timezone.now()),
         "action_log": action_log_of(event, name_subjects=_name_event_subjects),
     }
     return no_store(render(request, "events/manage/event_overview.html", context))
@@ -191,6 +192,9 @@ def event_cancel(request, pk: int):
     event = managed_event(request, pk)
     if closed := _closed(request, event):
         return closed
+    if event.status == EventStatus.PUBLISHED and event.end <= timezone.now():
+        messages.info(request, _("The event is over: it can no longer be cancelled."))
+        return redirect("manage-event", pk=event.pk)
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -382,6 +382,12 @@ class Event(EventDetails):
     def has_venue(self) -> bool:
         return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
 
+    @property
+    def place_known(self) -> bool:
+        """Whether anything says where the event is (a venue, an address, a city or a region): a
+        draft, or an event published before its venue was booked, may have none yet."""
+        return bool(self.venue_name or self.venue_address or self.city or self.region_id)
+
     def registration_is_open(self, at=None) -> bool:
         at = at or timezone.now()
         if self.status != EventStatus.PUBLISHED or at >= self.end:

@@ -94,6 +94,8 @@ def event_detail(request, pk: int):
         "registration_open": registration_open,
         "places_open": event.places_open(now),
         "is_cancelled": is_cancelled,
+        # a past or cancelled event promises no join link and no registration
+        "is_over": event.end <= now,
         "own_registration": own_registration(request.user, event),
         "now": now,
         # people, not registrations: a family of three takes three seats

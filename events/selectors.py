@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from events.models import ActionLogEntry, Event, EventStatus, Series
 
@@ -58,6 +59,19 @@ def events_managed_by(user) -> QuerySet[Event]:
         return Event.objects.none()
     events = Event.objects.all() if user.is_superuser else Event.objects.filter(pk__in=organised_event_ids(user))
     return _with_relations(events)
+
+
+def events_only_organised_by(user) -> QuerySet[Event]:
+    """The events still to come (drafts and published) that ``user`` alone organises: closing the
+    account would leave nobody who may run them, answer their registrants or open their door."""
+    if not _signed_in(user):
+        return Event.objects.none()
+    shared = Event.organisers.through.objects.exclude(user_id=user.pk).filter(user__is_active=True).values("event_id")
+    return Event.objects.filter(
+        pk__in=organised_event_ids(user),
+        status__in=[EventStatus.DRAFT, EventStatus.PUBLISHED],
+        end__gt=timezone.now(),
+    ).exclude(pk__in=shared)
 
 
 def events_checked_in_by(user) -> QuerySet[Event]:

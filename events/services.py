@@ -136,6 +136,10 @@ def cancel_event(*, event: Event, by=None, reason: str = "") -> Event:
         return event
     if event.status == EventStatus.COMPLETED:
         raise InvalidTransition(_("A completed event cannot be cancelled."))
+    if event.status == EventStatus.PUBLISHED and event.end <= timezone.now():
+        # its registrations are history (attendance, certificates): cancelling would undo them
+        # and mail everyone that an event they went to weeks ago is off
+        raise InvalidTransition(_("The event is over: it can no longer be cancelled."), "event_over")
     event.status = EventStatus.CANCELLED
     event.cancelled_at = timezone.now()
     event.cancellation_reason = reason[:500]
@@ -154,6 +158,10 @@ def complete_event(*, event: Event, by=None) -> Event:
         raise InvalidTransition(
             _("A %(status)s event cannot be completed.") % {"status": event.get_status_display().lower()}
         )
+    if event.end > timezone.now():
+        # a completed event can no longer be moved, edited or cancelled: completing one still to
+        # come by mistake froze it with everyone's tickets in it
+        raise InvalidTransition(_("The event has not ended yet."), "event_not_over")
     event.status = EventStatus.COMPLETED
     event.save(update_fields=["status", "updated_at"])
     log_action(by=by, action="event.completed", event=event)

@@ -8,10 +8,12 @@ in any text (a 500 when it reaches a query). This parser answers all three with 
 - nesting deeper than ``limits.MAX_JSON_DEPTH`` is 400, found by a scan of the raw text before
   decoding;
 - a NUL character (or a lone surrogate, or another control character but tab, line feed and
-  carriage return) in any string or key is 400.
+  carriage return) in any string or key is 400;
+- a number beyond a float's range (``1e400``, read as infinity) is 400 ``number_out_of_range``.
 """
 
 import itertools
+import math
 import re
 from json import JSONDecodeError
 
@@ -72,6 +74,18 @@ def _json_error(exc: Exception) -> str:
     return _("The body is not valid JSON.")
 
 
+class NumberOutOfRange(ValueError):
+    """A number beyond a float's range (1e400): Python reads it as infinity, which no field
+    takes and no JSON answer can carry."""
+
+
+def finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NumberOutOfRange(text)
+    return value
+
+
 class JSONParser(DRFJSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = max_body_size()
@@ -93,7 +107,11 @@ class JSONParser(DRFJSONParser):
         try:
             text = raw.decode(encoding)
             parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
-            data = json.loads(text, parse_constant=parse_constant)
+            data = json.loads(text, parse_constant=parse_constant, parse_float=finite_float)
+        except NumberOutOfRange as exc:
+            raise ParseError(
+                _("The number %(number)s is too large.") % {"number": str(exc)[:20]}, "number_out_of_range"
+            ) from None
         except (ValueError, RecursionError) as exc:
             raise ParseError(_json_error(exc)) from None
         try:

@@ -10,6 +10,8 @@ Templates: ``{% load people %}``, then ``{{ registration.name|person_name }}`` a
 ``{{ user|account_name }}`` (registered in ``settings.TEMPLATES`` as the ``people`` library).
 """
 
+import unicodedata
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,18 @@ def erased_username(pk: int) -> str:
 
 def is_erased_account(user) -> bool:
     return not user.is_active and user.username == erased_username(user.pk)
+
+
+# zero-width non-joiner and joiner shape letters and emoji: kept inside a name
+_JOINERS = "\u200c\u200d"
+
+
+def tidy_name(value) -> str:
+    """A person's name as typed, without surrounding blanks and without invisible formatting
+    characters (a zero-width space, a right-to-left override that turns "Aysel" round on every
+    list): "" when nothing visible is left, so a name of only those counts as no name."""
+    text = "".join(c for c in str(value or "") if unicodedata.category(c) != "Cf" or c in _JOINERS).strip()
+    return text if any(unicodedata.category(c)[0] not in "CZ" for c in text) else ""
 
 
 def person_name(name: str) -> str:

@@ -69,3 +69,25 @@ def audience_of(*, kind: str, about, recipient_email: str = "") -> Audience:
     if label == "teams.teaminvitation":
         return Audience(TEAM_INVITEE)
     return Audience(PERSON)
+
+
+# the messages an organiser may reword go to registrants: these to someone who holds a place
+TO_A_PLACE_HOLDER = frozenset(
+    {
+        kinds.REGISTRATION_CONFIRMED,
+        kinds.REGISTRATION_APPROVED,
+        kinds.WAITING_LIST_PROMOTED,
+        kinds.REMINDER,
+        kinds.EVENT_CHANGED,
+        kinds.FOLLOW_UP_ATTENDED,
+        kinds.FOLLOW_UP_NO_SHOW,
+    }
+)
+
+
+def usual_audience(kind: str) -> Audience:
+    """Who a message of ``kind`` about an event usually goes to, for a preview that has no real
+    recipient (without one it read "someone asked for the tickets of this address")."""
+    if kind == kinds.REGISTRATION_INVITATION:
+        return Audience(INVITEE)
+    return Audience(ATTENDEE if kind in TO_A_PLACE_HOLDER else REGISTRANT)

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance.exports import safe_cell
 from attendance.rates import attendance_rate, no_show_rate
 from events.models import Audience, EventKind, EventStatus, Region
 from programmes import selectors
@@ -187,10 +188,18 @@ CSV_COLUMNS = [
 ]
 
 
+class _SafeWriter(csv.DictWriter):
+    """Text typed by people (a programme's title) never runs as a spreadsheet formula, as in the
+    dashboard's CSV exports (CSV injection)."""
+
+    def writerow(self, rowdict):
+        return super().writerow({key: safe_cell(value) for key, value in rowdict.items()})
+
+
 def report_csv(report: dict) -> str:
     """One table: a row per total, kind, region, audience, month, sector and age group."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer = _SafeWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     totals = report["totals"]
     writer.writerow({"section": "totals", "group": "all", "label": report["programme"]["title"], **totals})

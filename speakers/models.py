@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Language, Region
+from events.models import Event, EventStatus, Language, Region
 
 
 class SpeakerRole(models.TextChoices):
@@ -181,6 +181,15 @@ class SpeakerAssignment(models.Model):
         return self.responded_at is not None and (
             self.answer_seen_at is None or self.answer_seen_at < self.responded_at
         )
+
+    @property
+    def join_url(self) -> str:
+        """The event's join link for this speaker: only once she accepted, and never for a
+        cancelled event (the link of a meeting that will not take place)."""
+        event = self.event
+        if self.status != AssignmentStatus.ACCEPTED or event.status == EventStatus.CANCELLED:
+            return ""
+        return event.join_url
 
 
 __all__ = [

@@ -231,8 +231,8 @@ class ScheduleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_join_url(self, assignment) -> str | None:
-        if assignment.status == AssignmentStatus.ACCEPTED and assignment.event.join_url:
-            return assignment.event.join_url
+        if assignment.join_url:
+            return assignment.join_url
         return None
 
 

@@ -25,7 +25,7 @@ from events.models import Event, EventStatus
 from events.permissions import can_check_in, can_manage_event
 from events.roles import ensure_organisers_group
 from events.services import log_action
-from events_project.people import account_name
+from events_project.people import account_name, tidy_name
 from notifications import kinds
 from notifications.services import queue_message
 from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
@@ -150,7 +150,7 @@ def account_exists(email: str) -> bool:
 
 def _new_account(*, email: str, name: str, password: str):
     user_model = get_user_model()
-    name = (name or "").strip()
+    name = tidy_name(name)
     if not name:
         raise TeamError(_("Give your name."), "name_required")
     if account_exists(email):
@@ -213,7 +213,8 @@ def remove_from_team(*, event: Event, user, role: str, by) -> None:
         raise TeamError(_("Choose a role from the list."), "invalid_role")
     if role == TeamRole.ORGANISER:
         Event.objects.select_for_update().filter(pk=event.pk).first()
-        if event.organisers.exclude(pk=user.pk).count() == 0:
+        # an erased (closed) account is no organiser who could run the event
+        if not event.organisers.exclude(pk=user.pk).filter(is_active=True).exists():
             raise TeamError(_("An event keeps at least one organiser."), "last_organiser")
     _members(event, role).remove(user)
     log_action(by=by, action="team.removed", event=event, subject=user, data={"role": role})

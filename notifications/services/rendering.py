@@ -37,6 +37,7 @@ from notifications.audience import (
     PERSON,
     REGISTRANT,
     TEAM_INVITEE,
+    Audience,
     audience_of,
 )
 from notifications.language import message_language
@@ -201,7 +202,9 @@ def personal_values(*, recipient_name: str, about, event) -> dict:
     return values
 
 
-def build_context(*, kind: str, recipient_name: str, about, event, context: dict | None) -> dict:
+def build_context(
+    *, kind: str, recipient_name: str, about, event, context: dict | None, audience: Audience | None = None
+) -> dict:
     """Everything a template may use. Times are in the event's own timezone, with its city and offset."""
     values = {
         "kind": kind,
@@ -215,7 +218,7 @@ def build_context(*, kind: str, recipient_name: str, about, event, context: dict
     registration = _registration(about)
     if registration is not None:
         values["registration"] = registration
-    audience = audience_of(kind=kind, about=about)
+    audience = audience or audience_of(kind=kind, about=about)
     values["recipient_role"] = audience.role
     if event is not None:
         values.update(_event_values(event, kind))
@@ -294,13 +297,17 @@ def render(
     override=None,
     language: str = "",
     extra: dict | None = None,
+    audience: Audience | None = None,
 ) -> RenderedMessage:
     """The message in the recipient's ``language`` (empty: the site's default).
 
-    ``extra``: what the sender adds (the unsubscribe and preferences links of a fan-out)."""
+    ``extra``: what the sender adds (the unsubscribe and preferences links of a fan-out).
+    ``audience``: who it is for, when ``about`` cannot say (a preview without a recipient)."""
     language = message_language(language)
     with translation.override(language):
-        values = build_context(kind=kind, recipient_name=recipient_name, about=about, event=event, context=context)
+        values = build_context(
+            kind=kind, recipient_name=recipient_name, about=about, event=event, context=context, audience=audience
+        )
         values.update(extra or {})
         attachments = build_attachments(
             kind=kind,

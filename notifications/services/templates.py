@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 from events.services import log_action
 from notifications import kinds
+from notifications.audience import usual_audience
 from notifications.exceptions import DomainError
 from notifications.models import MessageTemplateOverride
 from notifications.services.rendering import render
@@ -82,7 +83,6 @@ SAMPLE_CONTEXT = {
     "invitation_code": "SAMPLE-CODE",
     "reason": "…",
     "position": 3,
-    "starts_in": "1 day",
 }
 
 
@@ -100,6 +100,9 @@ def preview_message(*, event: Event, kind: str, subject: str = "", body: str = "
         recipient_name=recipient_name or "Aysel Aliyeva",
         about=None,
         event=event,
-        context=dict(SAMPLE_CONTEXT),
+        # a reminder as its first one goes out ("starts tomorrow", in the recipient's language),
+        # never a fixed English "1 day" that read "starts 1 day" in every language
+        context={**SAMPLE_CONTEXT, "offset_minutes": max(event.reminder_offsets or [24 * 60])},
         override=draft,
+        audience=usual_audience(kind),
     )

@@ -49,9 +49,12 @@ class MyDataView(APIView):
 
     @extend_schema(
         summary="Erase my data and close my account",
-        description="Upcoming registrations are cancelled; past ones are anonymised and kept for statistics.",
+        description=(
+            "Upcoming registrations are cancelled; past ones are anonymised and kept for statistics. "
+            "Refused (409 `sole_organiser`) while you alone organise an event still to come."
+        ),
         request=None,
-        responses={200: ErasedSerializer, **error_responses(401, 403)},
+        responses={200: ErasedSerializer, **error_responses(401, 403, 409)},
     )
     def delete(self, request):
         return _erased(privacy.erase_personal_data(user=request.user))

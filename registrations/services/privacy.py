@@ -20,8 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
+from events.selectors import events_only_organised_by
+from events_project.exceptions import Conflict
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, erased_username
 from events_project.privacy import personal_data_kinds
 from notifications.models import OutboxMessage, OutboxStatus
@@ -154,7 +157,23 @@ def erase_personal_data(*, user) -> dict:
 
     Side effects: registration_cancelled for upcoming registrations (their seats are freed and
     the waiting list moves up). Returns how many of each thing were erased.
+
+    Refused (409 ``sole_organiser``) while the user alone organises an event still to come:
+    nobody else could run it, and its registrants would wait for a door nobody may open.
     """
+    orphaned = events_only_organised_by(user).count()
+    if orphaned:
+        raise Conflict(
+            ngettext(
+                "You alone organise %(count)d event still to come: add another organiser on its Team tab,"
+                " or cancel it, before closing your account.",
+                "You alone organise %(count)d events still to come: add another organiser on their Team tabs,"
+                " or cancel them, before closing your account.",
+                orphaned,
+            )
+            % {"count": orphaned},
+            "sole_organiser",
+        )
     now = timezone.now()
     registrations = list(Registration.objects.filter(user=user).select_related("event"))
     emails = {user.email.lower()} | {registration.email for registration in registrations}

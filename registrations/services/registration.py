@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode, WhenFull
 from events.selectors import events_visible_to
 from events.services import log_action
-from events_project.people import account_name
+from events_project.people import account_name, tidy_name
 from events_project.prepared import PreparedGet, insert
 from notifications import kinds
 from notifications.language import supported
@@ -82,7 +82,7 @@ def _clean_party(party_size, party_names) -> tuple[int, list[str]]:
         raise RegistrationError(
             _("Party size must be between 1 and %(max)s.") % {"max": MAX_PARTY_SIZE}, "invalid_party_size"
         )
-    names = [str(name).strip() for name in (party_names or []) if str(name).strip()]
+    names = [tidy_name(name) for name in (party_names or []) if tidy_name(name)]
     if len(names) > party_size - 1:
         raise RegistrationError(
             _("List the names of the people you bring: at most party size minus one."), "too_many_party_names"
@@ -297,7 +297,7 @@ def _register(
         # where their ticket goes, and anyone can type someone else's address
         email = user.email
     email = normalise_email(email or (user.email if user else ""))
-    name = (name or "").strip() or (account_name(user) if user else "")
+    name = tidy_name(name) or (account_name(user) if user else "")
     if not name:
         raise RegistrationError(_("Give the name of the person registering."), "name_required")
     if email:
@@ -568,7 +568,7 @@ def transfer_registration(
     if by is None and not consent_data_processing:
         raise RegistrationError(_("The colleague's consent to data processing is required."), "consent_required")
     email = normalise_email(email)
-    name = (name or "").strip()
+    name = tidy_name(name)
     if not name:
         raise RegistrationError(_("Give the colleague's name."), "name_required")
     try:

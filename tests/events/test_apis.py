@@ -281,3 +281,26 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert b"/api/events/" in schema.content
     assert docs.status_code == 200
     assert b"cdn.jsdelivr" not in docs.content and b"unpkg.com" not in docs.content
+
+
+def test_an_event_that_is_over_cannot_be_cancelled_nor_its_people_told(organiser, organiser_client):
+    """Cancelling an event that took place weeks ago cancelled everyone's registration (the
+    attendance with it) and mailed them all that it was off."""
+    from notifications.models import OutboxMessage
+    from registrations.services.registration import register
+
+    now = timezone.now()
+    event = EventFactory(
+        organisers=[organiser], start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=1, hours=2)
+    )
+    register(event=event, name="Aysel", email="aysel@example.org", consent_data_processing=True)
+    Event.objects.filter(pk=event.pk).update(
+        start=now - dt.timedelta(days=30), end=now - dt.timedelta(days=30, hours=-2)
+    )
+
+    response = organiser_client.post(f"/api/events/{event.pk}/cancel/", {"reason": "Tidying up"}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "event_over")
+    event.refresh_from_db()
+    assert event.status == EventStatus.PUBLISHED
+    assert not OutboxMessage.objects.filter(kind="event_cancelled").exists()

@@ -57,6 +57,7 @@ def test_event_status_transitions():
 
     services.publish_event(event=event)
     assert event.status == EventStatus.PUBLISHED and event.published_at is not None
+    event.start, event.end = event.start - dt.timedelta(days=400), event.end - dt.timedelta(days=400)
     services.complete_event(event=event)
     assert event.status == EventStatus.COMPLETED
 
@@ -151,3 +152,15 @@ def test_update_event_detaches_a_series_occurrence():
 
     occurrence.refresh_from_db()
     assert occurrence.detached_from_series is True
+
+
+def test_an_event_still_to_come_cannot_be_completed():
+    """Completed by mistake, it could no longer be moved, edited or cancelled, tickets and all."""
+    event = EventFactory()
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.complete_event(event=event)
+
+    assert caught.value.code == "event_not_over"
+    event.refresh_from_db()
+    assert event.status == EventStatus.PUBLISHED

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from events import ical, services
 from tests import factories
@@ -142,7 +143,9 @@ def test_event_ics_download_for_anyone_without_join_url(client):
 
 def test_event_ics_of_cancelled_and_completed_events_is_served(client):
     cancelled = services.cancel_event(event=factories.EventFactory())
-    completed = services.complete_event(event=factories.EventFactory())
+    last_month = timezone.now() - dt.timedelta(days=30)
+    held = factories.EventFactory(start=last_month, end=last_month + dt.timedelta(hours=2))
+    completed = services.complete_event(event=held)
 
     cancelled_response = client.get(f"/api/events/{cancelled.pk}/ics/")
     completed_response = client.get(f"/api/events/{completed.pk}/ics/")

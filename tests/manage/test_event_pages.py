@@ -171,6 +171,23 @@ def test_cancel_needs_a_reason_and_a_confirmation(organiser_web, own_event):
     assert (own_event.status, own_event.cancellation_reason) == (EventStatus.CANCELLED, "The venue flooded.")
 
 
+def test_an_event_that_is_over_offers_no_cancel_and_refuses_one(organiser_web, own_event):
+    Event.objects.filter(pk=own_event.pk).update(
+        start=dt.datetime(2020, 3, 14, 10, tzinfo=BAKU), end=dt.datetime(2020, 3, 14, 12, tzinfo=BAKU)
+    )
+
+    overview = organiser_web.get(f"/manage/events/{own_event.pk}/")
+    refused = organiser_web.post(
+        f"/manage/events/{own_event.pk}/cancel/", {"reason": "Tidy up", "confirm": "on"}, follow=True
+    )
+
+    assert f"/manage/events/{own_event.pk}/cancel/" not in overview.text
+    assert refused.redirect_chain == [(f"/manage/events/{own_event.pk}/", 302)]
+    assert "The event is over: it can no longer be cancelled." in refused.text
+    own_event.refresh_from_db()
+    assert own_event.status == EventStatus.PUBLISHED
+
+
 def test_publish_a_draft(organiser_web, organiser):
     draft = factories.EventFactory(organisers=[organiser], status=EventStatus.DRAFT, published_at=None)
     assert organiser_web.get(f"/manage/events/{draft.pk}/publish/").status_code == 405

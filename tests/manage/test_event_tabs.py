@@ -157,6 +157,36 @@ def test_message_wording_is_previewed_before_it_is_saved(organiser_web, own_even
     assert not MessageTemplateOverride.objects.exists()
 
 
+def test_reminder_preview_says_when_the_event_starts_as_the_reminder_will(organiser_web, own_event):
+    """The sample read "Robotics workshop starts 1 day." (a fixed English "1 day")."""
+    own_event.reminder_offsets = [1440, 60]
+    own_event.save(update_fields=["reminder_offsets"])
+
+    preview = organiser_web.get(f"/manage/events/{own_event.pk}/messages/reminder/").context["preview"]
+
+    assert "A reminder that Robotics workshop starts tomorrow." in preview.body_text
+    own_event.reminder_offsets = [180]
+    own_event.save(update_fields=["reminder_offsets"])
+    preview = organiser_web.get(f"/manage/events/{own_event.pk}/messages/reminder/").context["preview"]
+    assert "A reminder that Robotics workshop starts in 3 hours." in preview.body_text
+
+
+@pytest.mark.parametrize(
+    ("kind", "why"),
+    [
+        ("reminder", "You receive this email because you registered for an event of the programme."),
+        ("waiting_list_joined", "You receive this email because you registered for an event of the programme."),
+        ("registration_invitation", "You receive this email because the organisers invited you to this event."),
+    ],
+)
+def test_message_preview_footer_says_why_its_reader_gets_it(organiser_web, own_event, kind, why):
+    """Every preview ended "because someone asked for the tickets of this address"."""
+    preview = organiser_web.get(f"/manage/events/{own_event.pk}/messages/{kind}/").context["preview"]
+
+    assert why in preview.body_text
+    assert "someone asked for the tickets" not in preview.body_text
+
+
 def test_unknown_placeholder_or_kind_is_refused(organiser_web, own_event):
     url = f"/manage/events/{own_event.pk}/messages/reminder/"
     response = organiser_web.post(url, {"action": "save", "subject": "", "body": "{{ registration.user }}"})

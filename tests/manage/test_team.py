@@ -140,6 +140,21 @@ def test_organisers_remove_door_staff_but_keep_one_organiser(organiser_web, orga
     assert can_manage_event(organiser, own_event)
 
 
+def test_the_last_organiser_cannot_leave_an_event_to_a_closed_account(organiser_web, organiser, own_event):
+    """The other organiser's account was erased: removing oneself left nobody who could run it."""
+    colleague = factories.OrganiserFactory()
+    own_event.organisers.add(colleague)
+    erase_personal_data(user=colleague)
+
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "organiser", "user": organiser.pk},
+        follow=True,
+    )  # fmt: skip
+
+    assert "at least one organiser" in response.text
+    assert can_manage_event(organiser, own_event)
+
+
 def test_refusals_are_form_errors(organiser_web, organiser, own_event):
     own_event.checkin_staff.add(factories.UserFactory(email="door@example.org"))
     already = invite(organiser_web, own_event, "door@example.org")

@@ -159,6 +159,29 @@ def test_override_for_someone_elses_event_is_forbidden(organiser_client, other_e
     assert not MessageTemplateOverride.objects.exists()
 
 
+def test_override_of_someone_elses_event_is_forbidden_whether_or_not_it_has_one(organiser_client, other_event):
+    """The unique (event, kind) check answered before the organiser check: "must make a unique
+    set" told a stranger which wording another organiser's event had changed."""
+    MessageTemplateOverride.objects.create(event=other_event, kind="reminder", subject="Theirs")
+
+    response = organiser_client.post(
+        "/api/message-templates/", {"event": other_event.pk, "kind": "reminder", "subject": "x"}, format="json"
+    )
+
+    assert (response.status_code, response.data["code"]) == (403, "not_organiser")
+    assert MessageTemplateOverride.objects.get().subject == "Theirs"
+
+
+def test_a_second_override_of_the_same_kind_replaces_the_first(organiser_client, my_event):
+    for subject in ("First", "Second"):
+        response = organiser_client.post(
+            "/api/message-templates/", {"event": my_event.pk, "kind": "reminder", "subject": subject}, format="json"
+        )
+        assert response.status_code == 201, response.data
+
+    assert list(MessageTemplateOverride.objects.values_list("subject", flat=True)) == ["Second"]
+
+
 def test_override_with_unknown_placeholder_is_a_400(organiser_client, my_event):
     response = organiser_client.post(
         "/api/message-templates/",

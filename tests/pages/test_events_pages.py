@@ -7,6 +7,7 @@ from django.utils.timezone import now
 
 from events.models import Event, EventFormat, EventKind, EventStatus
 from events.selectors import events_checked_in_by
+from registrations.services.registration import register
 from tests import factories
 from tests.pages.conftest import PAGE_BUDGET, signed_in
 
@@ -98,6 +99,33 @@ def test_event_page_shows_time_in_event_zone_map_and_calendar_links(client):
     assert "calendar.google.com/calendar/render?action=TEMPLATE" in page
     assert "dates=20300314T070000Z%2F20300314T100000Z" in page
     assert "ctz=Asia%2FBaku" in page
+
+
+def test_an_in_person_event_without_a_place_yet_says_so_on_its_page_and_ticket(client):
+    """ "Where" stood empty on the event page, the ticket and the cancel page."""
+    event = factories.EventFactory(venue_name="", venue_address="", city="", region=None)
+    registration = register(event=event, name="Aysel", email="aysel@example.org", consent_data_processing=True)
+
+    for url in (f"/events/{event.pk}/", f"/registrations/manage/{registration.manage_token}/"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="az")
+        assert "Sonra bildiriləcək" in page.text, url
+
+
+@pytest.mark.parametrize("state", ["past", "cancelled"])
+def test_a_past_or_cancelled_online_event_promises_no_join_link(client, state):
+    """ "This event is cancelled" (or over, "Registration is closed") stood beside "The join link
+    comes with your ticket"."""
+    event = factories.WebinarFactory()
+    if state == "past":
+        start = now() - dt.timedelta(days=3)
+        Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=1))
+    else:
+        Event.objects.filter(pk=event.pk).update(status=EventStatus.CANCELLED)
+
+    page = client.get(f"/events/{event.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "The join link comes with your ticket." not in page
+    assert "Registration is closed." in page
 
 
 def test_event_page_hides_join_url_from_visitors_but_not_organisers(client, organiser):

@@ -1,5 +1,6 @@
 """The admin: superusers only, scoped by the selectors, and no secret shown to anyone."""
 
+import datetime as dt
 import importlib
 import re
 
@@ -7,7 +8,9 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
+from events.models import Event
 from notifications.models import OutboxMessage
 from notifications.services.outbox import render_message
 from registrations.models import Invitation, Registration
@@ -148,3 +151,17 @@ def test_admin_actions_refused_to_an_organiser(registration):
 
     registration.refresh_from_db()
     assert (response.status_code, registration.status) == (302, "confirmed")
+
+
+def test_admin_cancel_action_leaves_an_event_that_is_over_and_says_why(superuser_client):
+    over = factories.EventFactory(title="Held last month")
+    start = timezone.now() - dt.timedelta(days=30)
+    Event.objects.filter(pk=over.pk).update(start=start, end=start + dt.timedelta(hours=2))
+
+    response = superuser_client.post(
+        "/admin/events/event/", {"action": "cancel_selected", "_selected_action": [over.pk]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "The event is over: it can no longer be cancelled." in response.content.decode()
+    assert Event.objects.get(pk=over.pk).status == "published"

@@ -223,6 +223,21 @@ def test_json_text_with_nul_or_lone_surrogates_is_400(open_event, raw):
 @pytest.mark.parametrize(
     "raw",
     [
+        '{"name": "Ada", "email": "ada@example.org", "consent_data_processing": true, "party_size": 1e400}',
+        '{"name": "Ada", "email": "ada@example.org", "consent_data_processing": true, "answers": {"1": -1E999}}',
+    ],
+)
+def test_json_number_beyond_a_float_is_400_not_500(open_event, raw):
+    """1e400 is valid JSON that Python reads as infinity; the check for lone surrogates then failed
+    on it with a 500."""
+    response = post_raw(f"/api/events/{open_event.pk}/registrations/", raw)
+
+    assert (response.status_code, response.json()["code"]) == (400, "number_out_of_range")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
         r'{"name": "Bell\u0007", "email": "ada@example.org", "consent_data_processing": true}',
         r'{"name": "\u001b[31mAda", "email": "ada@example.org", "consent_data_processing": true}',
         r'{"name": "Ada\u000b\u000c", "email": "ada@example.org", "consent_data_processing": true}',

@@ -157,3 +157,25 @@ def test_registering_logs_no_email_address(db, django_capture_on_commit_callback
     assert "[email]" in output
     assert "first.person@example.org" not in output
     assert "second.person@example.org" not in output
+
+
+def test_the_only_organiser_of_an_event_to_come_cannot_erase_the_account(db):
+    """One DELETE closed the demo organiser's account and left every event with nobody who may
+    run it: the registrants kept tickets for a door nobody could open."""
+    organiser = factories.OrganiserFactory()
+    upcoming = factories.EventFactory(organisers=[organiser])
+    shared = factories.EventFactory(organisers=[organiser, factories.OrganiserFactory()])
+    over = factories.EventFactory(organisers=[organiser])
+    over_start = timezone.now() - dt.timedelta(days=10)
+    type(over).objects.filter(pk=over.pk).update(start=over_start, end=over_start + dt.timedelta(hours=2))
+
+    refused = _signed_in(organiser).delete("/api/me/data/")
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "sole_organiser")
+    assert "You alone organise 1 event still to come" in refused.json()["detail"]
+    organiser.refresh_from_db()
+    assert organiser.is_active
+    upcoming.organisers.add(shared.organisers.exclude(pk=organiser.pk).get())
+    assert _signed_in(organiser).delete("/api/me/data/").status_code == 200
+    organiser.refresh_from_db()
+    assert not organiser.is_active

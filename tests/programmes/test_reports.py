@@ -160,6 +160,16 @@ def test_report_csv_has_the_same_figures(counted, organiser):
     assert by_group[("month", "2026-10")]["no_show"] == "1"
 
 
+def test_report_csv_never_runs_a_title_as_a_formula(counted, organiser):
+    """The dashboard's CSVs guarded against CSV injection; the impact report's did not."""
+    type(counted).objects.filter(pk=counted.pk).update(title='=HYPERLINK("http://evil.example","Open")')
+
+    response = client_for(organiser).get(f"/api/programmes/{counted.pk}/report/csv/")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["label"] == '\'=HYPERLINK("http://evil.example","Open")'
+
+
 def sign_in(client, user):
     user.refresh_from_db()  # the factory sets a password it never saves; the session checks the saved one
     client.force_login(user)

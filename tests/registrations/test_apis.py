@@ -120,6 +120,22 @@ def test_register_bad_input_is_a_4xx_with_a_code(api_client, event, body, status
     assert not Registration.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["\u200b", " \u200b\u2060 ", "\u202e\u200f", "\ufeff"])
+def test_register_with_an_invisible_name_is_refused(api_client, event, name):
+    """A name of zero-width spaces was taken: the organisers' lists and the ticket showed nobody."""
+    response = api_client.post(register_url(event), payload(name=name), format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, "name_required")
+    assert not Registration.objects.exists()
+
+
+def test_register_keeps_a_name_without_its_invisible_formatting(api_client, event):
+    response = api_client.post(register_url(event), payload(name="\u202eAysel\u200b Əliyeva"), format="json")
+
+    assert response.status_code == 201
+    assert Registration.objects.get().name == "Aysel Əliyeva"
+
+
 def test_register_missing_required_answer_names_the_question(api_client, event):
     question = factories.QuestionFactory(event=event, label="Sector", required=True)
 

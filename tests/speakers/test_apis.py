@@ -199,6 +199,24 @@ def test_schedule_shows_join_url_only_once_accepted(speaker_a, organiser):
     assert (after["status"], after["join_url"], after["message"]) == ("accepted", webinar.join_url, "Glad to")
 
 
+def test_a_cancelled_event_gives_its_speaker_no_join_link_in_the_schedule_or_area(speaker_a, organiser):
+    """The speaker area and the schedule kept the join link of a webinar that was called off."""
+    from events.services import cancel_event
+
+    webinar = factories.WebinarFactory(organisers=[organiser], join_url="https://zoom.example.org/j/called-off")
+    assignment = services.assign_speaker(event=webinar, speaker=speaker_a, by=organiser)
+    client = client_for(speaker_a.user)
+    client.post(f"/api/me/speaker/schedule/{assignment.pk}/accept/", {"message": ""}, format="json")
+    cancel_event(event=webinar, by=organiser, reason="The speaker fell ill")
+    client.force_login(speaker_a.user)
+
+    schedule = client.get("/api/me/speaker/schedule/").json()["results"][0]
+    area = client.get("/speaker/")
+
+    assert (schedule["status"], schedule["join_url"]) == ("accepted", None)
+    assert "zoom.example.org/j/called-off" not in area.content.decode()
+
+
 def test_schedule_upcoming_and_past(speaker_a):
     past = factories.EventFactory(
         title="Past", start=timezone.now() - dt.timedelta(days=3), end=timezone.now() - dt.timedelta(days=3, hours=-1)
