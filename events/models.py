@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from events_project import limits
+from events_project.people import tidy_name
 
 # The bounds and the timezone rule live with every other input limit (events_project.limits);
 # the names stay here for the models and their migrations.
@@ -169,6 +170,9 @@ class EventDetails(models.Model):
     def detail_errors(self) -> dict:
         """What is wrong with the details an event and a series share (their clean() adds its own)."""
         errors = {}
+        if self.title and not tidy_name(self.title):
+            # zero-width spaces or bidi overrides alone: a card and a calendar entry with no name
+            errors["title"] = _("Give a title people can read.")
         if self.capacity is not None and self.capacity < 1:
             errors["capacity"] = _("Capacity must be at least 1; leave it empty for unlimited.")
         elif self.capacity is not None and self.capacity > MAX_CAPACITY:

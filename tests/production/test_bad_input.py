@@ -543,6 +543,18 @@ def test_an_event_asks_at_most_thirty_questions_through_the_api_and_the_workspac
     assert event.questions.count() == 30
 
 
+@pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
+@pytest.mark.parametrize("title", ["\u200b\u200b", " \u202e\u2060 "])
+def test_a_title_of_only_invisible_characters_is_400(organiser_client, url, title):
+    body = event_body if url == "/api/events/" else series_body
+
+    response = organiser_client.post(url, body(title=title), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["title"]
+    assert not Event.objects.exists()
+
+
 # --- local times the clocks skip --------------------------------------------------------------
 
 # Europe/Berlin goes from 02:00 to 03:00 on 2030-03-31 and back from 03:00 to 02:00 on 2030-10-27
