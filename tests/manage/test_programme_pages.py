@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from events.models import EventKind
+from events.when import card
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 from registrations.models import Registration, RegistrationStatus
 from tests import factories
@@ -400,3 +401,27 @@ def test_my_own_programme_cannot_reach_another_ones_cohort_or_enrolment(organise
 def test_bad_posted_ids_are_404(organiser_web, cohort, bad):
     assert organiser_web.post(cohort_url(cohort), {"action": "leave", "enrolment": bad}).status_code == 404
     assert organiser_web.post(cohort_url(cohort), {"action": "mentor", "enrolment": bad}).status_code == 404
+
+
+# --- language and time ----------------------------------------------------------------------------
+
+
+def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, programme, cohort, future):
+    """Dates go through events.when (the day filter, card_when), so they read as every list does."""
+    organiser_web.cookies["django_language"] = "az"
+    factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+
+    listing = organiser_web.get("/manage/programmes/").content.decode()
+    detail = organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode()
+    members = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
+    assert "Hüququ olan hər kəsə sertifikat ver" in detail and "Yeni qrup" in detail
+    assert "Qrupdan çıxır" in members and "Növbəti görüş" in members
+    assert "1 fəal üzv" not in members and "Fəal üzvlər" in members
+
+
+def test_the_next_session_is_written_as_lists_write_it(organiser_web, cohort, future):
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert card(future[0]) in html
