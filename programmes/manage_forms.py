@@ -169,3 +169,12 @@ class EnrolmentFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {"text": self.cleaned_data["q"], "status": self.cleaned_data["status"]}
+
+
+class EnrolmentListForm(forms.Form):
+    lines = forms.CharField(
+        label=_("People, one a line"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=200_000,
+        help_text=_("Name, email: for example “Aysel Aliyeva, aysel@example.org”. Up to 1,000 lines."),
+    )

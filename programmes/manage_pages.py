@@ -28,13 +28,14 @@ from attendance.charts import stacked_bars_svg
 from events.models import Event, EventKind, EventStatus
 from events.workspace import no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
-from programmes import certificates, selectors, services
+from programmes import certificates, enrolment_lists, selectors, services
 from programmes.exceptions import ProgrammeError
 from programmes.manage_forms import (
     CohortForm,
     DashboardFilterForm,
     EnrolForm,
     EnrolmentFilterForm,
+    EnrolmentListForm,
     MentorForm,
     ProgrammeForm,
 )
@@ -218,6 +219,40 @@ def programme_detail(request, pk: int):
     return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))
 
 
+# a list's refused lines shown on the page at most (the page stays small)
+REFUSALS_SHOWN = 100
+
+
+def _list_queued_in_words(listed) -> str:
+    queued = ngettext(
+        "%(count)s person is being enrolled in the background; this page shows how far it has got.",
+        "%(count)s people are being enrolled in the background; this page shows how far it has got.",
+        listed.total,
+    ) % {"count": listed.total}
+    if not listed.refused:
+        return queued
+    refused = ngettext(
+        "%(count)s line is refused: see why below.", "%(count)s lines are refused: see why below.", len(listed.refused)
+    ) % {"count": len(listed.refused)}
+    return f"{queued} {refused}" if listed.total else refused
+
+
+def _recent_lists(cohort: Cohort) -> list:
+    """The cohort's three newest pasted lists, each with its refused lines in words."""
+    lists = list(cohort.enrolment_lists.defer("rows").order_by("-created_at", "-id")[:3])
+    for listed in lists:
+        listed.refusals = [
+            {
+                "line": refusal.get("line"),
+                "text": refusal.get("text", ""),
+                "reason": enrolment_lists.refusal_reason(refusal),
+            }
+            for refusal in listed.refused[:REFUSALS_SHOWN]
+        ]
+        listed.refusals_hidden = max(len(listed.refused) - REFUSALS_SHOWN, 0)
+    return lists
+
+
 def _back(request, programme: Programme, cohort: Cohort) -> str:
     """Back to the cohort's list as the organiser searched it (only a query string of this page)."""
     query = request.POST.get("back", "")
@@ -234,9 +269,22 @@ def cohort_detail(request, pk: int, cohort_pk: int):
     mentors = selectors.mentors_for(cohort, user=request.user)
     filters = EnrolmentFilterForm(request.GET or None)
     enrol_form = EnrolForm(mentors=mentors)
+    list_form = EnrolmentListForm()
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "enrol":
+        if action == "enrol_list":
+            list_form = EnrolmentListForm(request.POST)
+            if list_form.is_valid():
+                try:
+                    listed = enrolment_lists.queue_enrolment_list(
+                        cohort=cohort, text=list_form.cleaned_data["lines"], created_by=request.user
+                    )
+                except DomainError as error:
+                    list_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _list_queued_in_words(listed))
+                    return redirect(f"{_back(request, programme, cohort)}#lists")
+        elif action == "enrol":
             enrol_form = EnrolForm(request.POST, mentors=mentors)
             if enrol_form.is_valid():
                 active = cohort.enrolments.filter(
@@ -303,6 +351,8 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         "query": urlencode(query),
         "active_members": cohort.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
         "enrol_form": enrol_form,
+        "list_form": list_form,
+        "lists": _recent_lists(cohort),
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/cohort_detail.html", context, status=status))

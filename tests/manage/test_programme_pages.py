@@ -425,3 +425,104 @@ def test_the_next_session_is_written_as_lists_write_it(organiser_web, cohort, fu
     html = organiser_web.get(cohort_url(cohort)).content.decode()
 
     assert card(future[0]) in html
+
+
+# --- a pasted list, enrolled in the background ----------------------------------------------------
+
+
+LIST = """Aysel Aliyeva, aysel@example.org
+Leyla Mammadova; LEYLA@example.org
+
+no email here
+Rashad, Mammadov, not-an-address
+Aysel again, aysel@example.org
+Nigar Guliyeva\tnigar@example.org
+"""
+
+
+def test_a_pasted_list_is_enrolled_in_the_background_with_each_bad_line_refused(
+    organiser_web, cohort, future, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": LIST})
+
+    # the request only stores the list: nobody is enrolled before the job runs
+    assert response.status_code == 302 and response["Location"] == cohort_url(cohort) + "#lists"
+    assert not Enrolment.objects.exists() and len(queued) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # the job (django-q2 in sync mode)
+
+    emails = sorted(Enrolment.objects.filter(cohort=cohort).values_list("email", flat=True))
+    assert emails == ["aysel@example.org", "leyla@example.org", "nigar@example.org"]
+    assert Registration.objects.filter(source="cohort").count() == 3 * len(future)
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    assert "Done: 3 people enrolled" in html and "3 lines refused" in html
+    assert "Line 4 (“no email here”): Write it as: Name, email." in html
+    assert "Line 5 (“Rashad, Mammadov, not-an-address”): This is not an email address." in html
+    assert "Line 6 (“Aysel again, aysel@example.org”): The same email is on an earlier line." in html
+
+
+def test_a_long_list_goes_a_batch_a_run_and_twice_run_enrols_once(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists, tasks
+
+    text = "\n".join(f"Mentee {number}, mentee{number}@example.org" for number in range(45))
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text=text)
+
+    with django_capture_on_commit_callbacks(execute=False) as next_runs:
+        assert tasks.enrol_from_list(listed.pk) == enrolment_lists.BATCH
+    assert len(next_runs) == 1 and cohort.enrolments.count() == enrolment_lists.BATCH
+
+    with django_capture_on_commit_callbacks(execute=True):
+        next_runs[0]()
+    listed.refresh_from_db()
+    assert (listed.handled, listed.enrolled, listed.rows) == (45, 45, [])
+    assert listed.finished_at is not None
+    assert tasks.enrol_from_list(listed.pk) == 45  # a finished list: nothing happens again
+    assert cohort.enrolments.count() == 45
+    assert tasks.enrol_from_list(987654) == 0
+
+
+def test_someone_already_in_the_cohort_is_counted_not_enrolled_twice(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists
+
+    factories.EnrolmentFactory(cohort=cohort, email="aysel@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+
+    listed.refresh_from_db()
+    assert (listed.enrolled, listed.already, listed.refused) == (0, 1, [])
+    assert cohort.enrolments.count() == 1
+
+
+def test_a_refusal_by_the_service_stops_only_its_line(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists
+
+    text = f"{'A' * 199}, long@example.org\nAysel Aliyeva, aysel@example.org"
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text=text)
+    # a row the model refuses although the page read it (an email longer than the field)
+    listed.rows[0]["email"] = "x" * 250 + "@example.org"
+    listed.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_lists.enrol_next(enrolment_list=listed)
+
+    listed.refresh_from_db()
+    assert listed.enrolled == 1 and [refusal["line"] for refusal in listed.refused] == [1]
+    assert list(cohort.enrolments.values_list("email", flat=True)) == ["aysel@example.org"]
+
+
+def test_an_empty_list_is_a_form_error(organiser_web, cohort):
+    response = organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "   \n  "})
+
+    assert response.status_code == 400
+    assert not cohort.enrolment_lists.exists()
+
+
+def test_another_organiser_cannot_paste_a_list(stranger_web, cohort):
+    response = stranger_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "Intruder, i@example.org"})
+
+    assert response.status_code == 404 and not cohort.enrolment_lists.exists()
