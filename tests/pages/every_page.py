@@ -271,7 +271,15 @@ def build_world() -> SimpleNamespace:
         mentor=speaker,
     )
     from programmes.certificates import verification_token
-    from programmes.models import Certificate
+    from programmes.models import Certificate, EnrolmentList
+
+    # a pasted list half-way through, with a refused line of one long unbroken word
+    EnrolmentList.objects.create(
+        cohort=enrolment.cohort,
+        rows=[{"line": 1, "name": "Aysel Aliyeva", "email": "aysel@example.org"}],
+        total=1,
+        refused=[{"line": 2, "text": LONG_WORD, "code": "not_name_and_email"}],
+    )
 
     certificate = Certificate.objects.create(
         enrolment=enrolment,
