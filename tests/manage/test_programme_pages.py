@@ -291,7 +291,7 @@ def test_a_whole_programme_cohort_has_no_mentors(organiser_web, programme, mento
     factories.EnrolmentFactory(cohort=whole)
     enrolment = whole.enrolments.get()
     response = organiser_web.post(
-        cohort_url(whole), {"action": "mentor", "enrolment": enrolment.pk, "mentor": mentor.pk}, follow=True
+        cohort_url(whole), {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk}, follow=True
     )
 
     assert "Choose one of the cohort's mentors." in shown(response)
@@ -299,21 +299,37 @@ def test_a_whole_programme_cohort_has_no_mentors(organiser_web, programme, mento
     assert enrolment.mentor is None
 
 
+def test_pairing_several_at_once_and_nobody_ticked(organiser_web, cohort, mentor):
+    first, second = factories.EnrolmentFactory(cohort=cohort), factories.EnrolmentFactory(cohort=cohort)
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    # one mentor list for the page, however many cards
+    assert html.count('form="pair-form" name="chosen"') == 2 and html.count('name="mentor" id="pair-mentor"') == 1
+
+    paired = organiser_web.post(
+        cohort_url(cohort), {"action": "mentor", "chosen": [first.pk, second.pk], "mentor": mentor.pk}, follow=True
+    )
+
+    assert "2 members are paired with Nigar Aliyeva." in shown(paired)
+    assert set(cohort.enrolments.values_list("mentor", flat=True)) == {mentor.pk}
+    nobody = organiser_web.post(cohort_url(cohort), {"action": "mentor", "mentor": ""}, follow=True)
+    assert "Tick the members to pair first." in shown(nobody)
+
+
 def test_pair_change_and_unpair_a_mentor(organiser_web, cohort, mentor):
     other = factories.SpeakerFactory(name="Rashad Mammadov", roles=["mentor", "panellist"])
     enrolment = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
 
     paired = organiser_web.post(
-        cohort_url(cohort), {"action": "mentor", "enrolment": enrolment.pk, "mentor": mentor.pk}, follow=True
+        cohort_url(cohort), {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk}, follow=True
     )
     assert "Aynur Rzayeva is paired with Nigar Aliyeva." in shown(paired)
 
-    organiser_web.post(cohort_url(cohort), {"action": "mentor", "enrolment": enrolment.pk, "mentor": other.pk})
+    organiser_web.post(cohort_url(cohort), {"action": "mentor", "chosen": enrolment.pk, "mentor": other.pk})
     enrolment.refresh_from_db()
     assert enrolment.mentor == other
 
     unpaired = organiser_web.post(
-        cohort_url(cohort), {"action": "mentor", "enrolment": enrolment.pk, "mentor": ""}, follow=True
+        cohort_url(cohort), {"action": "mentor", "chosen": enrolment.pk, "mentor": ""}, follow=True
     )
     assert "Aynur Rzayeva has no mentor now." in shown(unpaired)
     enrolment.refresh_from_db()
@@ -373,7 +389,7 @@ def test_another_organiser_gets_404_everywhere_and_changes_nothing(stranger_web,
     assert stranger_web.post(base, {"action": "cohort", "name": "Mine now"}).status_code == 404
     posts = [
         {"action": "enrol", "name": "Intruder", "email": "intruder@example.org"},
-        {"action": "mentor", "enrolment": enrolment.pk, "mentor": mentor.pk},
+        {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk},
         {"action": "leave", "enrolment": enrolment.pk},
     ]
     for data in posts:
@@ -400,7 +416,7 @@ def test_my_own_programme_cannot_reach_another_ones_cohort_or_enrolment(organise
 @pytest.mark.parametrize("bad", ["abc", "0", "-1", str(2**64), ""])
 def test_bad_posted_ids_are_404(organiser_web, cohort, bad):
     assert organiser_web.post(cohort_url(cohort), {"action": "leave", "enrolment": bad}).status_code == 404
-    assert organiser_web.post(cohort_url(cohort), {"action": "mentor", "enrolment": bad}).status_code == 404
+    assert organiser_web.post(cohort_url(cohort), {"action": "mentor", "chosen": bad}).status_code == 404
 
 
 # --- language and time ----------------------------------------------------------------------------
@@ -526,3 +542,17 @@ def test_another_organiser_cannot_paste_a_list(stranger_web, cohort):
     response = stranger_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "Intruder, i@example.org"})
 
     assert response.status_code == 404 and not cohort.enrolment_lists.exists()
+
+
+def test_a_full_page_of_members_with_thirty_mentors_stays_small(organiser_web, cohort, django_assert_max_num_queries):
+    """30 mentors and 50 cards: one mentor list for the page, not one per card (which weighed 180 KB
+    of the 200 KB every page may have)."""
+    for number in range(30):
+        factories.SpeakerFactory(name=f"Mentor Abdullayeva-Mammadzada {number}", roles=["mentor"])
+    for number in range(60):
+        factories.EnrolmentFactory(cohort=cohort, name=f"Mentee {number}", email=f"mentee.long.name{number}@example.org")
+
+    with django_assert_max_num_queries(25):
+        response = organiser_web.get(cohort_url(cohort))
+
+    assert len(response.content) < 100 * 1024
