@@ -2,6 +2,7 @@
 cohorts and their enrolments."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from attendance.manage_forms import DashboardEventFilterForm
@@ -9,6 +10,7 @@ from events import when
 from events.manage_forms import ServiceErrors
 from events.models import Event, Series
 from events.selectors import events_managed_by, series_managed_by
+from events_project import limits
 from programmes.models import Enrolment, Programme
 
 
@@ -31,6 +33,23 @@ class DashboardFilterForm(DashboardEventFilterForm):
         return self.programmes.get(self.cleaned_data.get("programme") or "") if self.is_valid() else None
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked rows by id. An id out of the database's range is refused like an unknown one, before
+    any query: Django answers an exact lookup out of range with nothing, but an ``in`` lookup
+    overflows SQLite's integer (a 500)."""
+
+    def _check_values(self, value):
+        for key in value:
+            try:
+                number = int(str(key))
+            except (TypeError, ValueError):
+                number = 0
+            if not 0 < number <= limits.MAX_ID:
+                message = self.error_messages["invalid_choice"]
+                raise ValidationError(message, code="invalid_choice", params={"value": key})
+        return super()._check_values(value)
+
+
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
@@ -50,13 +69,13 @@ class ProgrammeForm(ServiceErrors, forms.Form):
         initial=70,
         help_text=_("The share of their sessions a participant must attend, from 1 to 100."),
     )
-    series = forms.ModelMultipleChoiceField(
+    series = IdsChoiceField(
         label=_("Series it includes"),
         queryset=Series.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    events = forms.ModelMultipleChoiceField(
+    events = IdsChoiceField(
         label=_("One-off events it includes"),
         queryset=Event.objects.none(),
         required=False,

@@ -556,3 +556,18 @@ def test_a_full_page_of_members_with_thirty_mentors_stays_small(organiser_web, c
         response = organiser_web.get(cohort_url(cohort))
 
     assert len(response.content) < 100 * 1024
+
+
+@pytest.mark.parametrize("field", ["series", "events"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "0", "-1", "1e400", "x" * 300])
+def test_ids_out_of_range_are_a_form_error_not_a_500(organiser_web, programme, field, value):
+    """SQLite cannot hold an id past 2**63: an ``in`` lookup with one used to raise OverflowError."""
+    fields = {"title": "T", "starts_on": "2027-01-01", "ends_on": "2027-02-01", "threshold_percent": "70"}
+
+    created = organiser_web.post("/manage/programmes/new/", {**fields, field: value})
+    edited = organiser_web.post(f"/manage/programmes/{programme.pk}/", {**fields, "action": "edit", field: value})
+    cohort = organiser_web.post(
+        f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "C", "series": value}
+    )
+
+    assert (created.status_code, edited.status_code, cohort.status_code) == (400, 400, 400)
