@@ -2,6 +2,7 @@
 a cohort's members (enrol, pair a mentor, leave), and the walls between organisers."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -181,6 +182,8 @@ def test_cohorts_listed_with_active_members_and_a_new_one(organiser_web, program
     page = organiser_web.get(f"/manage/programmes/{programme.pk}/")
 
     assert [(item.name, item.active_members) for item in page.context["cohorts"]] == [("Mentees 2026", 1)]
+    ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+    assert sorted({key for key in ids if ids.count(key) > 1}) == []  # two forms, one page
     assert "1 active member" in page.content.decode()
 
     response = organiser_web.post(
