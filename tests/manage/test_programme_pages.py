@@ -252,6 +252,8 @@ def test_an_unknown_action_is_404(organiser_web, programme):
 def test_enrol_registers_for_the_sessions_to_come_with_a_mentor(organiser_web, cohort, future, mentor):
     page = organiser_web.get(cohort_url(cohort))
     assert list(page.context["mentors"]) == [mentor]
+    ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+    assert sorted({key for key in ids if ids.count(key) > 1}) == []
     assert page.context["next_session"] == future[0]
 
     response = organiser_web.post(
