@@ -19,6 +19,7 @@ from notifications import tasks as notification_tasks
 from notifications.apps import NotificationsConfig
 from notifications.models import OutboxMessage
 from programmes import selectors as programme_selectors
+from programmes import tasks as programme_tasks
 from programmes.apps import ProgrammesConfig
 from registrations import selectors as registration_selectors
 from registrations.apis.registration import EventRegistrationViewSet
@@ -63,6 +64,8 @@ EventRegistrationViewSet.throttle_scope
 attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
 # jobs by dotted path (attendance.services.participant_reports enqueues the import)
 attendance_tasks.import_participant_report
+# jobs by dotted path (programmes.enrolment_lists enqueues a pasted list's next batch)
+programme_tasks.enrol_from_list
 # the old dotted paths of attendance's jobs and of the reminders' scan (now registrations.tasks),
 # for jobs and schedules queued before the move (notifications/tasks.py)
 notification_tasks.finalise_attendance, notification_tasks.import_participant_report

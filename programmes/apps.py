@@ -19,3 +19,4 @@ class ProgrammesConfig(AppConfig):
         )
 
         workspace.add_section(_("Dashboard"), "dashboard", order=5)
+        workspace.add_section(_("Programmes"), "manage-programmes", order=30)

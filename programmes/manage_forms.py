@@ -1,9 +1,17 @@
-"""The dashboard's filters (organiser workspace)."""
+"""Forms of the organiser workspace for programmes: the dashboard's filters, a programme, its
+cohorts and their enrolments."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from attendance.manage_forms import DashboardEventFilterForm
+from events import when
+from events.manage_forms import ServiceErrors
+from events.models import Event, Series
+from events.selectors import events_managed_by, series_managed_by
+from events_project import limits
+from programmes.models import Enrolment, Programme
 
 
 class DashboardFilterForm(DashboardEventFilterForm):
@@ -23,3 +31,169 @@ class DashboardFilterForm(DashboardEventFilterForm):
 
     def chosen_programme(self):
         return self.programmes.get(self.cleaned_data.get("programme") or "") if self.is_valid() else None
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked rows by id. An id out of the database's range is refused like an unknown one, before
+    any query: Django answers an exact lookup out of range with nothing, but an ``in`` lookup
+    overflows SQLite's integer (a 500)."""
+
+    def _check_values(self, value):
+        for key in value:
+            try:
+                number = int(str(key))
+            except (TypeError, ValueError):
+                number = 0
+            if not 0 < number <= limits.MAX_ID:
+                message = self.error_messages["invalid_choice"]
+                raise ValidationError(message, code="invalid_choice", params={"value": key})
+        return super()._check_values(value)
+
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ProgrammeForm(ServiceErrors, forms.Form):
+    """A programme: its dates, its certificate threshold, and which of the organiser's own series
+    and one-off events it takes in (someone else's series are never offered, and saving keeps
+    those a co-organiser added)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(label=_("First day"), **DATE_WIDGET)
+    ends_on = forms.DateField(label=_("Last day"), **DATE_WIDGET)
+    threshold_percent = forms.IntegerField(
+        label=_("Attendance that earns a certificate (%)"),
+        min_value=1,
+        max_value=100,
+        initial=70,
+        help_text=_("The share of their sessions a participant must attend, from 1 to 100."),
+    )
+    series = IdsChoiceField(
+        label=_("Series it includes"),
+        queryset=Series.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    events = IdsChoiceField(
+        label=_("One-off events it includes"),
+        queryset=Event.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Events outside a series; a series brings all its sessions."),
+    )
+
+    FIELD_NAMES = {"completion_threshold": "threshold_percent"}
+
+    def __init__(self, *args, user, programme: Programme | None = None, **kwargs):
+        self.programme = programme
+        if programme is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": programme.title,
+                "description": programme.description,
+                "starts_on": programme.starts_on,
+                "ends_on": programme.ends_on,
+                "threshold_percent": round(programme.completion_threshold * 100),
+                "series": [series.pk for series in programme.series.all()],
+                "events": [event.pk for event in programme.events.all()],
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = series_managed_by(user).order_by("title", "id")
+        self.fields["events"].queryset = (
+            events_managed_by(user).filter(series__isnull=True).prefetch_related(None).order_by("-start", "-id")
+        )
+        self.fields["events"].label_from_instance = lambda event: f"{event.title} · {when.card(event)}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The programme must end on or after its first day."))
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        series, events = list(data["series"]), list(data["events"])
+        if self.programme is not None:
+            # what a co-organiser added, which this organiser was never offered, stays
+            offered_series = self.fields["series"].queryset.values("pk")
+            offered_events = self.fields["events"].queryset.values("pk")
+            series += list(self.programme.series.exclude(pk__in=offered_series))
+            events += list(self.programme.events.exclude(pk__in=offered_events))
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"],
+            "completion_threshold": data["threshold_percent"] / 100,
+            "series": series,
+            "events": events,
+        }
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(label=_("Name of the cohort"), max_length=200)
+    series = forms.ModelChoiceField(
+        label=_("It follows"),
+        queryset=Series.objects.none(),
+        required=False,
+        empty_label=_("The whole programme (every series and event)"),
+        help_text=_("Members are registered for every session still to come of what the cohort follows."),
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = programme.series.order_by("title", "id")
+
+
+class MentorChoiceField(forms.ChoiceField):
+    """One of the mentors the cohort allows, or none; cleans to the speaker (or None)."""
+
+    def __init__(self, *, mentors: list, **kwargs):
+        self.mentors = {str(mentor.pk): mentor for mentor in mentors}
+        choices = [("", _("No mentor"))] + [(key, mentor.name) for key, mentor in self.mentors.items()]
+        super().__init__(choices=choices, required=False, **kwargs)
+
+    def clean(self, value):
+        return self.mentors.get(super().clean(value) or "")
+
+
+def _mentor_field(mentors: list) -> MentorChoiceField:
+    return MentorChoiceField(mentors=mentors, label=_("Mentor"))
+
+
+class EnrolForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+
+    def __init__(self, *args, mentors: list, **kwargs):
+        """``mentors``: the ones the cohort allows (``selectors.mentors_for``); none, no field."""
+        super().__init__(*args, **kwargs)
+        if mentors:
+            self.fields["mentor"] = _mentor_field(mentors)
+
+
+class MentorForm(forms.Form):
+    def __init__(self, *args, mentors: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"] = _mentor_field(mentors)
+
+
+class EnrolmentFilterForm(forms.Form):
+    """Read from the query string; a status out of its choices is ignored."""
+
+    q = forms.CharField(label=_("Search name or email"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Enrolment.Status.choices])
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {"text": self.cleaned_data["q"], "status": self.cleaned_data["status"]}
+
+
+class EnrolmentListForm(forms.Form):
+    lines = forms.CharField(
+        label=_("People, one a line"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=200_000,
+        help_text=_("Name, email: for example “Aysel Aliyeva, aysel@example.org”. Up to 1,000 lines."),
+    )

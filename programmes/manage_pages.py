@@ -1,19 +1,51 @@
-"""The organiser's dashboard in the workspace: figures, upcoming and past events, attendance
-charts, and a link to each programme's impact report. The figures and charts are attendance's
-(attendance.dashboard, attendance.charts, and the CSV exports in attendance.exports); the page
-lives in this app because it also reads the programmes, which sit above attendance."""
+"""Workspace pages of the programmes app.
 
-from django.shortcuts import render
+The organiser's dashboard: figures, upcoming and past events, attendance charts, and a link to
+each programme's impact report. The figures and charts are attendance's (attendance.dashboard,
+attendance.charts, and the CSV exports in attendance.exports); the page lives in this app
+because it also reads the programmes, which sit above attendance.
+
+Programmes, their cohorts and the cohorts' members: each page parses its form and calls one of
+:mod:`programmes.services` or :mod:`programmes.certificates`. What a page may touch comes only
+from the ``*_managed_by`` selectors: another organiser's programme, cohort or enrolment is a 404.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance import dashboard
 from attendance.charts import stacked_bars_svg
-from events.models import Event, EventKind
-from events.workspace import no_store, organiser_required
-from programmes import selectors
-from programmes.manage_forms import DashboardFilterForm
+from events.models import Event, EventKind, EventStatus
+from events.workspace import no_store, organiser_required, posted_id
+from events_project.exceptions import DomainError
+from programmes import certificates, enrolment_lists, selectors, services
+from programmes.exceptions import ProgrammeError
+from programmes.manage_forms import (
+    CohortForm,
+    DashboardFilterForm,
+    EnrolForm,
+    EnrolmentFilterForm,
+    EnrolmentListForm,
+    MentorForm,
+    ProgrammeForm,
+)
+from programmes.models import Cohort, Enrolment, Programme
+
+# rows a list page shows at a time (programmes, a cohort's enrolments)
+PROGRAMMES_PER_PAGE = 25
+PER_PAGE = 50
+# the programme's page holds the programme's form and the new cohort's: both have a "series"
+COHORT_IDS = "cohort_%s"
 
 CHART_MONTHS = 12
 
@@ -58,3 +90,283 @@ def dashboard_page(request):
         ),
     }
     return no_store(render(request, "programmes/manage/dashboard.html", context))
+
+
+# --- programmes, cohorts, enrolments ----------------------------------------------------
+
+
+def managed_programme(request, pk) -> Programme:
+    """The programme ``pk`` if the user organises it; 404 otherwise (ids reveal nothing)."""
+    programme = selectors.programmes_managed_by(request.user).filter(pk=posted_id(pk)).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def managed_cohort(request, programme: Programme, pk) -> Cohort:
+    cohort = selectors.cohorts_managed_by(request.user).filter(programme=programme, pk=posted_id(pk)).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def managed_enrolment(request, cohort: Cohort, pk) -> Enrolment:
+    enrolment = selectors.enrolments_managed_by(request.user).filter(cohort=cohort, pk=posted_id(pk)).first()
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+@require_GET
+@organiser_required
+def programme_list(request):
+    """The programmes this organiser organises, newest first, each with its report."""
+    programmes = selectors.programmes_managed_by(request.user).prefetch_related(None).order_by("-starts_on", "-id")
+    page = Paginator(programmes, PROGRAMMES_PER_PAGE).get_page(request.GET.get("page"))
+    return no_store(render(request, "programmes/manage/programme_list.html", {"page": page}))
+
+
+def _save_programme(request, form, programme: Programme | None):
+    """Create or update through the service; a model rule it refuses goes back on the form."""
+    try:
+        if programme is None:
+            return services.create_programme(by=request.user, **form.service_fields())
+        return services.update_programme(programme=programme, by=request.user, **form.service_fields())
+    except ValidationError as error:
+        form.add_service_errors(error)
+    except DomainError as error:
+        form.add_error(None, error.message)
+    return None
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def programme_new(request):
+    form = ProgrammeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        programme = _save_programme(request, form, None)
+        if programme is not None:
+            messages.success(request, _("The programme is created. Add its cohorts below."))
+            return redirect("manage-programme", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    return no_store(render(request, "programmes/manage/programme_new.html", {"form": form}, status=status))
+
+
+def _issued_in_words(issued: list, before: set) -> str:
+    new = [certificate for certificate in issued if certificate.pk not in before]
+    if not issued:
+        return _("Nobody has reached the attendance threshold yet: no certificate was issued.")
+    if not new:
+        return ngettext(
+            "No new certificate: the %(count)s participant who reached the threshold already has one.",
+            "No new certificate: the %(count)s participants who reached the threshold already have one.",
+            len(issued),
+        ) % {"count": len(issued)}
+    return ngettext(
+        "%(count)s certificate issued; each participant is emailed theirs.",
+        "%(count)s certificates issued; each participant is emailed theirs.",
+        len(new),
+    ) % {"count": len(new)}
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def programme_detail(request, pk: int):
+    """A programme: edit it, its cohorts and a new one, certificates for everyone eligible."""
+    programme = managed_programme(request, pk)
+    form = ProgrammeForm(user=request.user, programme=programme)
+    cohort_form = CohortForm(programme=programme, auto_id=COHORT_IDS)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "edit":
+            form = ProgrammeForm(request.POST, user=request.user, programme=programme)
+            if form.is_valid() and _save_programme(request, form, programme) is not None:
+                messages.success(request, _("The programme is saved."))
+                return redirect("manage-programme", pk=programme.pk)
+        elif action == "cohort":
+            cohort_form = CohortForm(request.POST, programme=programme, auto_id=COHORT_IDS)
+            if cohort_form.is_valid():
+                try:
+                    cohort = services.create_cohort(programme=programme, by=request.user, **cohort_form.cleaned_data)
+                except ValidationError as error:
+                    for message in error.messages:
+                        cohort_form.add_error(None, message)
+                except DomainError as error:
+                    cohort_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("The cohort %(name)s is created.") % {"name": cohort.name})
+                    return redirect("manage-cohort", pk=programme.pk, cohort_pk=cohort.pk)
+        elif action == "certificates":
+            before = set(
+                selectors.certificates_managed_by(request.user)
+                .filter(enrolment__cohort__programme=programme, revoked_at__isnull=True)
+                .values_list("pk", flat=True)
+            )
+            try:
+                issued = certificates.issue_certificates(programme=programme, by=request.user)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _issued_in_words(issued, before))
+            return redirect("manage-programme", pk=programme.pk)
+        else:
+            raise Http404
+    context = {
+        "programme": programme,
+        "form": form,
+        "cohort_form": cohort_form,
+        "cohorts": selectors.cohorts_of(programme),
+    }
+    status = 400 if request.method == "POST" else 200
+    return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))
+
+
+# a list's refused lines shown on the page at most (the page stays small)
+REFUSALS_SHOWN = 100
+
+
+def _list_queued_in_words(listed) -> str:
+    queued = ngettext(
+        "%(count)s person is being enrolled in the background; this page shows how far it has got.",
+        "%(count)s people are being enrolled in the background; this page shows how far it has got.",
+        listed.total,
+    ) % {"count": listed.total}
+    if not listed.refused:
+        return queued
+    refused = ngettext(
+        "%(count)s line is refused: see why below.", "%(count)s lines are refused: see why below.", len(listed.refused)
+    ) % {"count": len(listed.refused)}
+    return f"{queued} {refused}" if listed.total else refused
+
+
+def _recent_lists(cohort: Cohort) -> list:
+    """The cohort's three newest pasted lists, each with its refused lines in words."""
+    lists = list(cohort.enrolment_lists.defer("rows").order_by("-created_at", "-id")[:3])
+    for listed in lists:
+        listed.refusals = [
+            {
+                "line": refusal.get("line"),
+                "text": refusal.get("text", ""),
+                "reason": enrolment_lists.refusal_reason(refusal),
+            }
+            for refusal in listed.refused[:REFUSALS_SHOWN]
+        ]
+        listed.refusals_hidden = max(len(listed.refused) - REFUSALS_SHOWN, 0)
+    return lists
+
+
+def _pair(request, cohort: Cohort, mentors: list) -> str:
+    """Pair the ticked members with the mentor chosen (or unpair them); what the page says then.
+    One mentor list for the page, not one per card: 30 mentors on each of 50 cards weighed 180 KB."""
+    chosen = [managed_enrolment(request, cohort, value) for value in request.POST.getlist("chosen")]
+    form = MentorForm(request.POST, mentors=mentors)
+    if not form.is_valid():
+        # a speaker who is not one of the cohort's mentors (the form offers only those)
+        raise ProgrammeError(_("Choose one of the cohort's mentors."), "not_a_mentor")
+    if not chosen:
+        raise ProgrammeError(_("Tick the members to pair first."), "nobody_chosen")
+    mentor = form.cleaned_data["mentor"]
+    for enrolment in chosen:
+        services.assign_mentor(enrolment=enrolment, mentor=mentor, by=request.user)
+    if len(chosen) == 1:
+        if mentor is None:
+            return _("%(name)s has no mentor now.") % {"name": chosen[0].name}
+        return _("%(name)s is paired with %(mentor)s.") % {"name": chosen[0].name, "mentor": mentor.name}
+    if mentor is None:
+        return _("%(count)s members have no mentor now.") % {"count": len(chosen)}
+    return _("%(count)s members are paired with %(mentor)s.") % {"count": len(chosen), "mentor": mentor.name}
+
+
+def _back(request, programme: Programme, cohort: Cohort) -> str:
+    """Back to the cohort's list as the organiser searched it (only a query string of this page)."""
+    query = request.POST.get("back", "")
+    url = reverse("manage-cohort", args=[programme.pk, cohort.pk])
+    return f"{url}?{query.lstrip('?')}" if query and "\n" not in query and "\r" not in query else url
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def cohort_detail(request, pk: int, cohort_pk: int):
+    """A cohort's members: search, enrol one person, pair a mentor, let someone leave."""
+    programme = managed_programme(request, pk)
+    cohort = managed_cohort(request, programme, cohort_pk)
+    mentors = selectors.mentors_for(cohort, user=request.user)
+    filters = EnrolmentFilterForm(request.GET or None)
+    enrol_form = EnrolForm(mentors=mentors)
+    list_form = EnrolmentListForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "enrol_list":
+            list_form = EnrolmentListForm(request.POST)
+            if list_form.is_valid():
+                try:
+                    listed = enrolment_lists.queue_enrolment_list(
+                        cohort=cohort, text=list_form.cleaned_data["lines"], created_by=request.user
+                    )
+                except DomainError as error:
+                    list_form.add_error(None, error.message)
+                else:
+                    messages.success(request, _list_queued_in_words(listed))
+                    return redirect(f"{_back(request, programme, cohort)}#lists")
+        elif action == "enrol":
+            enrol_form = EnrolForm(request.POST, mentors=mentors)
+            if enrol_form.is_valid():
+                active = cohort.enrolments.filter(
+                    email=enrol_form.cleaned_data["email"].strip().lower(), status=Enrolment.Status.ACTIVE
+                ).exists()
+                try:
+                    enrolment = services.enrol(cohort=cohort, by=request.user, **enrol_form.cleaned_data)
+                except ValidationError as error:
+                    for message in error.messages:
+                        enrol_form.add_error(None, message)
+                except DomainError as error:
+                    enrol_form.add_error(None, error.message)
+                else:
+                    if active:
+                        messages.info(request, _("%(email)s is already in the cohort.") % {"email": enrolment.email})
+                    else:
+                        messages.success(
+                            request,
+                            _("%(name)s is enrolled and registered for the sessions still to come.")
+                            % {"name": enrolment.name},
+                        )
+                    return redirect(_back(request, programme, cohort))
+        elif action in ("mentor", "leave"):
+            try:
+                if action == "mentor":
+                    done = _pair(request, cohort, mentors)
+                else:
+                    enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
+                    services.leave_cohort(enrolment=enrolment, by=request.user)
+                    done = _(
+                        "%(name)s has left the cohort; their places at the sessions still to come are cancelled."
+                    ) % {"name": enrolment.name}
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, done)
+            return redirect(_back(request, programme, cohort))
+        else:
+            raise Http404
+    chosen = filters.filters()
+    page = Paginator(selectors.search_enrolments(cohort, **chosen), PER_PAGE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    context = {
+        "programme": programme,
+        "cohort": cohort,
+        "mentors": mentors,
+        "next_session": selectors.cohort_events(cohort)
+        .filter(status=EventStatus.PUBLISHED, start__gt=timezone.now())
+        .order_by("start", "id")
+        .first(),
+        "filters": filters,
+        "filtered": any(chosen.values()),
+        "page": page,
+        "query": urlencode(query),
+        "active_members": cohort.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
+        "enrol_form": enrol_form,
+        "list_form": list_form,
+        "lists": _recent_lists(cohort),
+    }
+    status = 400 if request.method == "POST" else 200
+    return no_store(render(request, "programmes/manage/cohort_detail.html", context, status=status))

@@ -17,6 +17,7 @@ __all__ = [
     "Certificate",
     "Cohort",
     "Enrolment",
+    "EnrolmentList",
     "MissedSessionsAlert",
     "ParticipantSector",
     "Programme",
@@ -129,6 +130,30 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} in {self.cohort.name}"
+
+
+class EnrolmentList(models.Model):
+    """People pasted as "Name, email" lines, enrolled in the background a few at a time
+    (``programmes.enrolment_lists``): each enrolment registers its person for every session to
+    come, far too much for one request. ``rows`` are the lines still to enrol (emptied when done,
+    the enrolments then hold the people); ``refused`` says, line by line, why a line was not enrolled."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolment_lists")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rows = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)
+    refused = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Enrolment list {self.pk} of {self.cohort.name}"
 
 
 class SessionSkip(models.Model):

@@ -5,10 +5,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from events.models import ActionLogEntry, Event, EventStatus
+from events.models import ActionLogEntry, Event, EventKind, EventStatus
 from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by, subjects_of
 from events_project.people import person_name
 from programmes.models import Certificate, Cohort, Enrolment, Programme
+from speakers.selectors import speakers_visible_to
+
+# the speaker role that may be paired with mentees (services._check_mentor)
+MENTOR_ROLE = "mentor"
 
 
 def programme_events(programme: Programme) -> QuerySet[Event]:
@@ -69,6 +73,40 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
 
 def cohorts_managed_by(user) -> QuerySet[Cohort]:
     return Cohort.objects.filter(programme__in=_managed_programme_ids(user)).select_related("programme", "series")
+
+
+def cohorts_of(programme: Programme) -> QuerySet[Cohort]:
+    """The programme's cohorts for its workspace page, each with ``active_members`` counted."""
+    active = Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE))
+    return (
+        Cohort.objects.filter(programme_id=programme.pk)
+        .select_related("series")
+        .annotate(active_members=active)
+        .order_by("name", "id")
+    )
+
+
+def search_enrolments(cohort: Cohort, *, text: str = "", status: str = "") -> QuerySet[Enrolment]:
+    """The workspace's list of a cohort's enrolments: ``text`` looks in name and email; active
+    members first, then those who left, each by name."""
+    enrolments = Enrolment.objects.filter(cohort_id=cohort.pk).select_related("mentor")
+    text = (text or "").strip()
+    if text:
+        enrolments = enrolments.filter(Q(name__icontains=text) | Q(email__icontains=text))
+    if status:
+        enrolments = enrolments.filter(status=status)
+    return enrolments.order_by("status", "name", "id")
+
+
+def mentors_for(cohort: Cohort, *, user) -> list:
+    """The speakers ``user`` may pair with the cohort's members: those with the mentor role,
+    within a cohort of a mentoring series (``services._check_mentor`` holds the same rule);
+    none for any other cohort."""
+    if cohort.series_id is None or cohort.series.kind != EventKind.MENTORING_SESSION:
+        return []
+    speakers = speakers_visible_to(user).prefetch_related(None).order_by("name", "id")
+    # the roles are a JSON list, which SQLite cannot search: the roster is small enough to read
+    return [speaker for speaker in speakers if MENTOR_ROLE in (speaker.roles or [])]
 
 
 def enrolments_visible_to(user) -> QuerySet[Enrolment]:

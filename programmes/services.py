@@ -28,7 +28,7 @@ from registrations.services.registration import cancel_registration, register
 
 logger = logging.getLogger(__name__)
 
-MENTOR_ROLE = "mentor"
+MENTOR_ROLE = selectors.MENTOR_ROLE
 
 
 def _validated(instance, *, exclude=None):

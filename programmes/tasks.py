@@ -3,7 +3,8 @@
 import logging
 
 from events.models import Event
-from programmes import certificates, journeys, services
+from programmes import certificates, enrolment_lists, journeys, services
+from programmes.models import EnrolmentList
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,12 @@ def review_all_missed_sessions() -> int:
 def issue_due_certificates() -> int:
 
     return certificates.issue_due_certificates()
+
+
+def enrol_from_list(enrolment_list_id: int) -> int:
+    """Enrol the next people of a pasted list (programmes.enrolment_lists); queues the rest."""
+    listed = EnrolmentList.objects.filter(pk=enrolment_list_id).first()
+    if listed is None:
+        logger.info("Enrolment list %s is gone; nobody to enrol", enrolment_list_id)
+        return 0
+    return enrolment_lists.enrol_next(enrolment_list=listed).handled

@@ -103,6 +103,13 @@ PAGES = {
     "checkin/<id:event_id>/": ("staff", lambda w: f"/checkin/{w.visit.pk}/"),
     # organiser
     "manage/dashboard/": ("organiser", lambda w: "/manage/dashboard/"),
+    "manage/programmes/": ("organiser", lambda w: "/manage/programmes/"),
+    "manage/programmes/new/": ("organiser", lambda w: "/manage/programmes/new/"),
+    "manage/programmes/<id:pk>/": ("organiser", lambda w: f"/manage/programmes/{w.programme.pk}/"),
+    "manage/programmes/<id:pk>/cohorts/<id:cohort_pk>/": (
+        "organiser",
+        lambda w: f"/manage/programmes/{w.programme.pk}/cohorts/{w.cohort.pk}/",
+    ),
     "programmes/<id:pk>/report/": ("organiser", lambda w: f"/programmes/{w.programme.pk}/report/"),
     "manage/": ("organiser", lambda w: "/manage/"),
     "manage/events/new/": ("organiser", lambda w: "/manage/events/new/"),
@@ -254,9 +261,25 @@ def build_world() -> SimpleNamespace:
             event=held, name=f"Pupil {number}", email=f"pupil{number}@example.org", status="confirmed",
             attendance=attendance, party_size=3, consent_data_processing=True,
         )  # fmt: skip
-    enrolment = factories.EnrolmentFactory(cohort=factories.CohortFactory(programme=programme, series=series))
+    # a mentee with a long unbroken address, paired with a mentor, for the cohort's page
+    speaker.roles = ["panellist", "mentor"]
+    speaker.save(update_fields=["roles"])
+    enrolment = factories.EnrolmentFactory(
+        cohort=factories.CohortFactory(programme=programme, series=series, name="Mentees of the Mentoring circle"),
+        name="Gunay Abdullayeva-Mammadzada",
+        email="gunay.abdullayeva-mammadzada.biotechnology@azerbaijan-medical-university.example.org",
+        mentor=speaker,
+    )
     from programmes.certificates import verification_token
-    from programmes.models import Certificate
+    from programmes.models import Certificate, EnrolmentList
+
+    # a pasted list half-way through, with a refused line of one long unbroken word
+    EnrolmentList.objects.create(
+        cohort=enrolment.cohort,
+        rows=[{"line": 1, "name": "Aysel Aliyeva", "email": "aysel@example.org"}],
+        total=1,
+        refused=[{"line": 2, "text": LONG_WORD, "code": "not_name_and_email"}],
+    )
 
     certificate = Certificate.objects.create(
         enrolment=enrolment,
@@ -299,6 +322,7 @@ def build_world() -> SimpleNamespace:
         invitation_token=speaker_services.invitation_token(invitation),
         account_link_token=speaker_services.account_link_token(speaker),
         programme=programme,
+        cohort=enrolment.cohort,
         certificate_token=verification_token(certificate),
         password_reset_url=f"/accounts/reset/{uid}/{default_token_generator.make_token(attendee)}/",
         users={"organiser": organiser, "staff": staff, "attendee": attendee, "speaker": speaker_user},

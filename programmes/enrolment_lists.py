@@ -1,0 +1,154 @@
+"""Enrolling a pasted list of people: read at once, enrolled in the background.
+
+Three hundred mentees in a cohort of eighteen sessions is 5,400 registrations: far too long for a
+request. :func:`queue_enrolment_list` reads the "Name, email" lines, refuses line by line those it
+cannot read, stores the others in an :class:`~programmes.models.EnrolmentList` and queues
+``programmes.tasks.enrol_from_list`` after the commit. Each run enrols up to ``BATCH`` people (each
+through :func:`programmes.services.enrol`, in its own transaction) and queues the next run, so one
+run stays well inside the queue's timeout. One bad line never stops the others: a refusal is
+written down with its line and the list goes on.
+"""
+
+import logging
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events_project.exceptions import DomainError
+from notifications.jobs import enqueue
+from programmes import services
+from programmes.exceptions import ProgrammeError
+from programmes.models import Cohort, Enrolment, EnrolmentList
+
+logger = logging.getLogger(__name__)
+
+# people enrolled per run of the job: each registers them for up to ~20 sessions
+BATCH = 20
+MAX_LINES = 1000
+NAME_MAX = 200
+
+# why a line was not enrolled, by code (the page says it in the reader's language)
+REFUSALS = {
+    "not_name_and_email": _("Write it as: Name, email."),
+    "bad_email": _("This is not an email address."),
+    "name_too_long": _("The name is longer than 200 characters."),
+    "repeated": _("The same email is on an earlier line."),
+}
+
+
+def refusal_reason(refusal: dict) -> str:
+    """What to tell the organiser about one refused line."""
+    known = REFUSALS.get(refusal.get("code", ""))
+    return str(known) if known is not None else refusal.get("message", "")
+
+
+def read_lines(text: str) -> tuple[list[dict], list[dict]]:
+    """The people on ``text``'s lines, and the lines refused with their reason. The email is the
+    last field after a comma, semicolon or tab (a name may hold a comma); blank lines are skipped."""
+    rows, refused, seen = [], [], set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, separator, email = line.replace("\t", ",").replace(";", ",").rpartition(",")
+        name, email = name.strip().strip(","), email.strip().strip("<>").lower()
+        code = None
+        if not separator or not name or not email:
+            code = "not_name_and_email"
+        elif len(name) > NAME_MAX:
+            code = "name_too_long"
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                code = "bad_email"
+            else:
+                if email in seen:
+                    code = "repeated"
+        if code is not None:
+            refused.append({"line": number, "text": line[:300], "code": code})
+            continue
+        seen.add(email)
+        rows.append({"line": number, "name": name, "email": email})
+    return rows, refused
+
+
+@transaction.atomic
+def queue_enrolment_list(*, cohort: Cohort, text: str, created_by=None) -> EnrolmentList:
+    """Store the list and queue its enrolment (after the commit); the lines it cannot read are
+    refused at once, in ``refused``.
+
+    Side effects: the job ``programmes.tasks.enrol_from_list``, then those of ``services.enrol``
+    for each person (registrations for the cohort's sessions still to come).
+    """
+    rows, refused = read_lines(text)
+    if not rows and not refused:
+        raise ProgrammeError(_("Paste at least one line: Name, email."), "list_empty")
+    if len(rows) + len(refused) > MAX_LINES:
+        raise ProgrammeError(
+            _("At most %(count)s lines at a time: split the list.") % {"count": MAX_LINES}, "list_too_long"
+        )
+    listed = EnrolmentList.objects.create(
+        cohort=cohort,
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        rows=rows,
+        total=len(rows),
+        refused=refused,
+        finished_at=None if rows else timezone.now(),
+    )
+    if rows:
+        transaction.on_commit(partial(enqueue, "programmes.tasks.enrol_from_list", listed.pk))
+    return listed
+
+
+def _enrol_row(listed: EnrolmentList, row: dict) -> tuple[str, dict | None]:
+    """Enrol one line's person: ``("enrolled" | "already" | "refused", refusal)``."""
+    cohort = listed.cohort
+    if Enrolment.objects.filter(cohort=cohort, email=row["email"], status=Enrolment.Status.ACTIVE).exists():
+        return "already", None
+    try:
+        with transaction.atomic():
+            services.enrol(cohort=cohort, name=row["name"], email=row["email"], by=listed.created_by)
+    except DomainError as error:
+        return "refused", {"code": error.code, "message": str(error.message)}
+    except ValidationError as error:
+        return "refused", {"code": "invalid", "message": " ".join(error.messages)}
+    return "enrolled", None
+
+
+def enrol_next(*, enrolment_list: EnrolmentList, batch: int = BATCH) -> EnrolmentList:
+    """Enrol the next ``batch`` people of the list; queue the next run while some are left.
+
+    Safe to run twice: the rows handled are counted before they are done again, and enrolling
+    someone already active changes nothing (counted as "already").
+    """
+    with transaction.atomic():
+        listed = (
+            EnrolmentList.objects.select_for_update().select_related("cohort", "created_by").get(pk=enrolment_list.pk)
+        )
+        if listed.finished_at is not None:
+            return listed
+        start = listed.handled
+        chunk = listed.rows[start : start + batch]
+        for row in chunk:
+            outcome, refusal = _enrol_row(listed, row)
+            if outcome == "enrolled":
+                listed.enrolled += 1
+            elif outcome == "already":
+                listed.already += 1
+            else:
+                logger.info("Enrolment list %s: line %s refused (%s)", listed.pk, row["line"], refusal["code"])
+                listed.refused = [*listed.refused, {"line": row["line"], "text": row["name"], **refusal}]
+        listed.handled = start + len(chunk)
+        if listed.handled >= len(listed.rows):
+            listed.finished_at = timezone.now()
+            # the enrolments now hold the people: the list keeps only counts and refusals
+            listed.rows = []
+        else:
+            transaction.on_commit(partial(enqueue, "programmes.tasks.enrol_from_list", listed.pk))
+        listed.save()
+    return listed

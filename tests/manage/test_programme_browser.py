@@ -1,0 +1,99 @@
+"""A mentoring programme made through the workspace pages alone, in headless Chromium at 390 px:
+a new programme with the organiser's series, a cohort, one person enrolled with the keyboard
+only, a pasted list, and someone leaving with JavaScript switched off. Every page is checked with
+axe-core, for sideways scroll and for weight (``check``)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from events.models import EventKind
+from programmes.models import Cohort, Enrolment, Programme
+from registrations.models import Registration
+from tests import factories
+from tests.manage.test_workspace_browser import axe, browser, check, organiser_account, playwright_driver  # noqa: F401
+from tests.pages.test_browser import CHROMIUM, sign_in
+from tests.programmes.conftest import session
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM}"),
+]
+
+
+def new_page(browser, **options):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", **options)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return context, page
+
+
+def test_a_programme_from_the_workspace_pages_alone(browser, live_server, axe):  # noqa: F811
+    organiser = organiser_account()
+    series = factories.SeriesFactory(title="Mentoring circle", kind=EventKind.MENTORING_SESSION, published=True)
+    series.organisers.add(organiser)
+    first = (timezone.now() + dt.timedelta(days=7)).replace(microsecond=0)
+    for index in range(3):
+        session(series, first + dt.timedelta(days=14 * index))
+    mentor = factories.SpeakerFactory(name="Nigar Aliyeva", roles=["mentor"])
+    context, page = new_page(browser)
+
+    sign_in(page, live_server, organiser, "/manage/programmes/")
+    check(page, axe)
+    page.click("text=New programme")
+    check(page, axe)
+    page.fill("#id_title", "STEM mentoring 2026/27")
+    page.fill("#id_starts_on", "2026-09-01")
+    page.fill("#id_ends_on", "2027-05-31")
+    page.check(f"input[name=series][value='{series.pk}']")
+    page.click("text=Create the programme")
+    page.wait_for_selector("text=The programme is created.")
+    check(page, axe)
+    programme = Programme.objects.get()
+    assert list(programme.series.all()) == [series]
+
+    page.click("#new-cohort summary")
+    page.fill("#cohort_name", "Mentees 2026")
+    page.select_option("#cohort_series", str(series.pk))
+    page.click("text=Create the cohort")
+    page.wait_for_selector("text=The cohort Mentees 2026 is created.")
+    check(page, axe)
+    cohort = Cohort.objects.get()
+
+    # the keyboard only: open the form, type, choose the mentor, press the button with Enter
+    page.focus("#enrol summary")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Aynur Rzayeva")
+    page.keyboard.press("Tab")
+    page.keyboard.type("aynur@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # the first mentor
+    page.keyboard.press("Tab")  # to "Enrol"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Aynur Rzayeva is enrolled")
+    check(page, axe)
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.mentor, Registration.objects.filter(source="cohort").count()) == (mentor, 3)
+
+    page.click("#enrol-list summary")
+    page.fill("#id_lines", "Leyla Mammadova, leyla@example.org\nnot a line")
+    page.click("text=Enrol the list")
+    page.wait_for_selector("[data-testid=list][data-finished=yes]")
+    check(page, axe)
+    assert page.locator("[data-testid=refused]").inner_text() == "Line 2 (“not a line”): Write it as: Name, email."
+    assert cohort.enrolments.count() == 2
+    context.close()
+
+    # without JavaScript: the confirmation is a plain <details>, the button a plain form
+    context, page = new_page(browser, java_script_enabled=False)
+    sign_in(page, live_server, organiser, f"/manage/programmes/{programme.pk}/cohorts/{cohort.pk}/")
+    page.locator("[data-testid=enrolment]", has_text="Aynur Rzayeva").locator("summary").click()
+    page.click("text=Yes, they leave the cohort")
+    page.wait_for_selector("text=Aynur Rzayeva has left the cohort")
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.LEFT
+    context.close()

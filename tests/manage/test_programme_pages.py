@@ -1,0 +1,578 @@
+"""The workspace's programmes: list and new, a programme's page (edit, cohorts, certificates),
+a cohort's members (enrol, pair a mentor, leave), and the walls between organisers."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from events.models import EventKind
+from events.when import card
+from programmes.models import Certificate, Cohort, Enrolment, Programme
+from registrations.models import Registration, RegistrationStatus
+from tests import factories
+from tests.pages.conftest import signed_in
+from tests.programmes.conftest import record, session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(organiser):
+    return factories.ProgrammeFactory(title="STEM mentoring 2026/27", organisers=[organiser])
+
+
+@pytest.fixture
+def series(organiser, programme):
+    series = factories.SeriesFactory(title="Mentoring circle", kind=EventKind.MENTORING_SESSION, published=True)
+    series.organisers.add(organiser)
+    programme.series.add(series)
+    return series
+
+
+@pytest.fixture
+def cohort(programme, series):
+    return factories.CohortFactory(programme=programme, series=series, name="Mentees 2026")
+
+
+@pytest.fixture
+def future(series):
+    first = (timezone.now() + dt.timedelta(days=7)).replace(microsecond=0)
+    return [session(series, first + dt.timedelta(days=14 * index)) for index in range(3)]
+
+
+@pytest.fixture
+def mentor():
+    return factories.SpeakerFactory(name="Nigar Aliyeva", roles=["mentor"])
+
+
+@pytest.fixture
+def stranger_web(client):
+    return signed_in(client, factories.OrganiserFactory(username="another-organiser"))
+
+
+def cohort_url(cohort, query=""):
+    return f"/manage/programmes/{cohort.programme_id}/cohorts/{cohort.pk}/{query}"
+
+
+def shown(response) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+# --- the list and a new programme -----------------------------------------------------------
+
+
+def test_list_shows_only_my_programmes_with_their_reports(organiser_web, programme):
+    factories.ProgrammeFactory(title="Someone else's year", organisers=[factories.OrganiserFactory()])
+
+    response = organiser_web.get("/manage/programmes/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert [item.title for item in response.context["page"]] == ["STEM mentoring 2026/27"]
+    html = response.content.decode()
+    assert f"/manage/programmes/{programme.pk}/" in html and f"/programmes/{programme.pk}/report/" in html
+    assert "Someone else" not in html
+
+
+def test_list_is_paginated(organiser_web, organiser):
+    for number in range(27):
+        factories.ProgrammeFactory(title=f"Year {number}", organisers=[organiser])
+
+    first = organiser_web.get("/manage/programmes/")
+    second = organiser_web.get("/manage/programmes/?page=2")
+
+    assert len(first.context["page"]) == 25 and len(second.context["page"]) == 2
+
+
+def test_menu_has_programmes(organiser_web):
+    html = organiser_web.get("/manage/dashboard/").content.decode()
+
+    assert 'href="/manage/programmes/"' in html
+
+
+def test_new_programme_offers_only_my_series_and_events(organiser_web, organiser, series):
+    mine = factories.EventFactory(title="Open day", organisers=[organiser])
+    theirs = factories.SeriesFactory(title="Their circle")
+    theirs.organisers.add(factories.OrganiserFactory())
+    their_event = factories.EventFactory(title="Their fair", organisers=[factories.OrganiserFactory()])
+
+    form = organiser_web.get("/manage/programmes/new/").context["form"]
+
+    assert list(form.fields["series"].queryset) == [series]
+    assert list(form.fields["events"].queryset) == [mine]
+
+    response = organiser_web.post(
+        "/manage/programmes/new/",
+        {
+            "title": "Girls in STEM 2027",
+            "starts_on": "2027-01-10",
+            "ends_on": "2027-09-30",
+            "threshold_percent": "75",
+            "series": [series.pk, theirs.pk],
+            "events": [their_event.pk],
+        },
+    )
+
+    assert response.status_code == 400  # someone else's series and event are not choices
+    assert not Programme.objects.filter(title="Girls in STEM 2027").exists()
+
+    response = organiser_web.post(
+        "/manage/programmes/new/",
+        {
+            "title": "Girls in STEM 2027",
+            "starts_on": "2027-01-10",
+            "ends_on": "2027-09-30",
+            "threshold_percent": "75",
+            "series": [series.pk],
+            "events": [mine.pk],
+        },
+    )
+
+    created = Programme.objects.get(title="Girls in STEM 2027")
+    assert response.status_code == 302 and response["Location"] == f"/manage/programmes/{created.pk}/"
+    assert created.completion_threshold == 0.75
+    assert list(created.organisers.all()) == [organiser]
+    assert list(created.series.all()) == [series] and list(created.events.all()) == [mine]
+
+
+def test_new_programme_refuses_an_end_before_its_start(organiser_web):
+    response = organiser_web.post(
+        "/manage/programmes/new/",
+        {"title": "Backwards", "starts_on": "2027-05-01", "ends_on": "2027-01-01", "threshold_percent": "70"},
+    )
+
+    assert response.status_code == 400
+    assert "The programme must end on or after its first day." in response.content.decode()
+    assert not Programme.objects.exists()
+
+
+# --- a programme's page -----------------------------------------------------------------------
+
+
+def test_edit_keeps_a_co_organisers_series(organiser_web, organiser, programme, series):
+    theirs = factories.SeriesFactory(title="Co-organiser's circle")
+    theirs.organisers.add(factories.OrganiserFactory())
+    programme.series.add(theirs)
+
+    response = organiser_web.post(
+        f"/manage/programmes/{programme.pk}/",
+        {
+            "action": "edit",
+            "title": "STEM mentoring, renamed",
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-05-31",
+            "threshold_percent": "80",
+        },
+    )
+
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert (programme.title, programme.completion_threshold) == ("STEM mentoring, renamed", 0.8)
+    # unticking my series takes it out; the co-organiser's, never offered to me, stays
+    assert list(programme.series.all()) == [theirs]
+
+
+def test_cohorts_listed_with_active_members_and_a_new_one(organiser_web, programme, cohort, series):
+    factories.EnrolmentFactory(cohort=cohort)
+    factories.EnrolmentFactory(cohort=cohort, status=Enrolment.Status.LEFT)
+
+    page = organiser_web.get(f"/manage/programmes/{programme.pk}/")
+
+    assert [(item.name, item.active_members) for item in page.context["cohorts"]] == [("Mentees 2026", 1)]
+    ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+    assert sorted({key for key in ids if ids.count(key) > 1}) == []  # two forms, one page
+    assert "1 active member" in page.content.decode()
+
+    response = organiser_web.post(
+        f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "Spring mentees", "series": series.pk}
+    )
+
+    created = Cohort.objects.get(name="Spring mentees")
+    assert response["Location"] == f"/manage/programmes/{programme.pk}/cohorts/{created.pk}/"
+    assert created.series == series
+
+
+def test_a_taken_cohort_name_is_a_form_error(organiser_web, programme, cohort):
+    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": cohort.name})
+
+    assert response.status_code == 400
+    assert "The programme already has a cohort of this name." in response.content.decode()
+
+
+def test_a_series_outside_the_programme_is_not_a_choice(organiser_web, organiser, programme):
+    elsewhere = factories.SeriesFactory()
+    elsewhere.organisers.add(organiser)
+
+    response = organiser_web.post(
+        f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "Stray", "series": elsewhere.pk}
+    )
+
+    assert response.status_code == 400 and not Cohort.objects.filter(name="Stray").exists()
+
+
+def test_certificates_for_everyone_eligible_said_in_words(
+    organiser_web, programme, cohort, series, django_capture_on_commit_callbacks
+):
+    first = (timezone.now() - dt.timedelta(days=60)).replace(microsecond=0)
+    held = [session(series, first + dt.timedelta(days=14 * index)) for index in range(2)]
+    good, weak = factories.EnrolmentFactory(cohort=cohort), factories.EnrolmentFactory(cohort=cohort)
+    for event in held:
+        record(event, good.email, "attended")
+        record(event, weak.email, "no_show")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+
+    assert "1 certificate issued; each participant is emailed theirs." in shown(response)
+    assert list(Certificate.objects.values_list("enrolment_id", flat=True)) == [good.pk]
+    assert len(mail.outbox) == 1 and good.email in mail.outbox[0].to[0]
+
+    again = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+
+    assert "No new certificate: the 1 participant who reached the threshold already has one." in shown(again)
+    assert Certificate.objects.count() == 1
+
+
+def test_certificates_when_nobody_is_eligible(organiser_web, programme, cohort):
+    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+
+    assert "Nobody has reached the attendance threshold yet" in shown(response)
+
+
+def test_an_unknown_action_is_404(organiser_web, programme):
+    assert organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "explode"}).status_code == 404
+
+
+# --- a cohort's members -------------------------------------------------------------------------
+
+
+def test_enrol_registers_for_the_sessions_to_come_with_a_mentor(organiser_web, cohort, future, mentor):
+    page = organiser_web.get(cohort_url(cohort))
+    assert list(page.context["mentors"]) == [mentor]
+    ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+    assert sorted({key for key in ids if ids.count(key) > 1}) == []
+    assert page.context["next_session"] == future[0]
+
+    response = organiser_web.post(
+        cohort_url(cohort),
+        {"action": "enrol", "name": "Aynur Rzayeva", "email": "Aynur@Example.org", "mentor": mentor.pk},
+        follow=True,
+    )
+
+    enrolment = Enrolment.objects.get(cohort=cohort)
+    assert (enrolment.email, enrolment.mentor) == ("aynur@example.org", mentor)
+    assert Registration.objects.filter(email="aynur@example.org", source="cohort").count() == 3
+    assert "Aynur Rzayeva is enrolled and registered for the sessions still to come." in shown(response)
+
+    again = organiser_web.post(
+        cohort_url(cohort), {"action": "enrol", "name": "Aynur R.", "email": "aynur@example.org"}, follow=True
+    )
+
+    assert "aynur@example.org is already in the cohort." in shown(again)
+    assert Enrolment.objects.filter(cohort=cohort).count() == 1
+
+
+def test_a_speaker_who_is_not_a_mentor_is_not_offered(organiser_web, cohort, mentor):
+    panellist = factories.SpeakerFactory(name="Only a panellist", roles=["panellist"])
+
+    response = organiser_web.post(
+        cohort_url(cohort), {"action": "enrol", "name": "Aynur", "email": "aynur@example.org", "mentor": panellist.pk}
+    )
+
+    assert response.status_code == 400
+    assert not Enrolment.objects.exists()
+
+
+def test_a_whole_programme_cohort_has_no_mentors(organiser_web, programme, mentor):
+    whole = factories.CohortFactory(programme=programme, name="Everyone")
+
+    page = organiser_web.get(cohort_url(whole))
+
+    assert page.context["mentors"] == [] and "mentor" not in page.context["enrol_form"].fields
+
+    factories.EnrolmentFactory(cohort=whole)
+    enrolment = whole.enrolments.get()
+    response = organiser_web.post(
+        cohort_url(whole), {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk}, follow=True
+    )
+
+    assert "Choose one of the cohort's mentors." in shown(response)
+    enrolment.refresh_from_db()
+    assert enrolment.mentor is None
+
+
+def test_pairing_several_at_once_and_nobody_ticked(organiser_web, cohort, mentor):
+    first, second = factories.EnrolmentFactory(cohort=cohort), factories.EnrolmentFactory(cohort=cohort)
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    # one mentor list for the page, however many cards
+    assert html.count('form="pair-form" name="chosen"') == 2 and html.count('name="mentor" id="pair-mentor"') == 1
+
+    paired = organiser_web.post(
+        cohort_url(cohort), {"action": "mentor", "chosen": [first.pk, second.pk], "mentor": mentor.pk}, follow=True
+    )
+
+    assert "2 members are paired with Nigar Aliyeva." in shown(paired)
+    assert set(cohort.enrolments.values_list("mentor", flat=True)) == {mentor.pk}
+    nobody = organiser_web.post(cohort_url(cohort), {"action": "mentor", "mentor": ""}, follow=True)
+    assert "Tick the members to pair first." in shown(nobody)
+
+
+def test_pair_change_and_unpair_a_mentor(organiser_web, cohort, mentor):
+    other = factories.SpeakerFactory(name="Rashad Mammadov", roles=["mentor", "panellist"])
+    enrolment = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+
+    paired = organiser_web.post(
+        cohort_url(cohort), {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk}, follow=True
+    )
+    assert "Aynur Rzayeva is paired with Nigar Aliyeva." in shown(paired)
+
+    organiser_web.post(cohort_url(cohort), {"action": "mentor", "chosen": enrolment.pk, "mentor": other.pk})
+    enrolment.refresh_from_db()
+    assert enrolment.mentor == other
+
+    unpaired = organiser_web.post(
+        cohort_url(cohort), {"action": "mentor", "chosen": enrolment.pk, "mentor": ""}, follow=True
+    )
+    assert "Aynur Rzayeva has no mentor now." in shown(unpaired)
+    enrolment.refresh_from_db()
+    assert enrolment.mentor is None
+
+
+def test_leaving_asks_first_says_what_happens_and_cancels_future_places(
+    organiser_web, cohort, future, django_capture_on_commit_callbacks
+):
+    organiser_web.post(cohort_url(cohort), {"action": "enrol", "name": "Aynur Rzayeva", "email": "aynur@example.org"})
+    enrolment = Enrolment.objects.get(cohort=cohort)
+
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    confirm = html[html.index('<details class="confirm">') : html.index("</details>", html.index('class="confirm"'))]
+    assert 'value="leave"' in confirm and "places at the sessions still to come are cancelled" in confirm
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(
+            cohort_url(cohort, "?q=aynur"), {"action": "leave", "enrolment": enrolment.pk, "back": "q=aynur"}
+        )
+
+    assert response.status_code == 302 and response["Location"] == cohort_url(cohort, "?q=aynur")
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.LEFT
+    statuses = set(Registration.objects.filter(email="aynur@example.org").values_list("status", flat=True))
+    assert statuses == {RegistrationStatus.CANCELLED}
+    assert len(mail.outbox) == 1 and "aynur@example.org" in mail.outbox[0].to[0]
+
+
+def test_members_searched_and_paginated(organiser_web, cohort):
+    for number in range(52):
+        factories.EnrolmentFactory(cohort=cohort, name=f"Mentee {number:02}", email=f"m{number}@example.org")
+    factories.EnrolmentFactory(cohort=cohort, name="Leyla Mammadova", email="leyla@example.org")
+
+    first = organiser_web.get(cohort_url(cohort))
+    second = organiser_web.get(cohort_url(cohort, "?page=2"))
+    found = organiser_web.get(cohort_url(cohort, "?q=LEYLA"))
+    by_email = organiser_web.get(cohort_url(cohort, "?q=m51@"))
+
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 3
+    assert [item.name for item in found.context["page"]] == ["Leyla Mammadova"]
+    assert [item.name for item in by_email.context["page"]] == ["Mentee 51"]
+    assert organiser_web.get(cohort_url(cohort, "?status=nonsense")).context["page"].paginator.count == 53
+
+
+# --- the walls -----------------------------------------------------------------------------------
+
+
+def test_another_organiser_gets_404_everywhere_and_changes_nothing(stranger_web, programme, cohort, mentor):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    base = f"/manage/programmes/{programme.pk}/"
+
+    assert stranger_web.get("/manage/programmes/").context["page"].paginator.count == 0
+    assert stranger_web.get(base).status_code == 404
+    assert stranger_web.get(cohort_url(cohort)).status_code == 404
+    assert stranger_web.post(base, {"action": "certificates"}).status_code == 404
+    assert stranger_web.post(base, {"action": "cohort", "name": "Mine now"}).status_code == 404
+    posts = [
+        {"action": "enrol", "name": "Intruder", "email": "intruder@example.org"},
+        {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk},
+        {"action": "leave", "enrolment": enrolment.pk},
+    ]
+    for data in posts:
+        assert stranger_web.post(cohort_url(cohort), data).status_code == 404
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.mentor, cohort.enrolments.count()) == ("active", None, 1)
+    assert not Cohort.objects.filter(name="Mine now").exists()
+
+
+def test_my_own_programme_cannot_reach_another_ones_cohort_or_enrolment(organiser_web, organiser, programme, cohort):
+    theirs = factories.CohortFactory(programme=factories.ProgrammeFactory(organisers=[factories.OrganiserFactory()]))
+    their_member = factories.EnrolmentFactory(cohort=theirs)
+    mine_elsewhere = factories.CohortFactory(programme=factories.ProgrammeFactory(organisers=[organiser]))
+
+    assert organiser_web.get(f"/manage/programmes/{programme.pk}/cohorts/{theirs.pk}/").status_code == 404
+    # my cohort, but under another of my programmes' addresses
+    assert organiser_web.get(f"/manage/programmes/{programme.pk}/cohorts/{mine_elsewhere.pk}/").status_code == 404
+    response = organiser_web.post(cohort_url(cohort), {"action": "leave", "enrolment": their_member.pk})
+    assert response.status_code == 404
+    their_member.refresh_from_db()
+    assert their_member.status == "active"
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-1", str(2**64), ""])
+def test_bad_posted_ids_are_404(organiser_web, cohort, bad):
+    assert organiser_web.post(cohort_url(cohort), {"action": "leave", "enrolment": bad}).status_code == 404
+    assert organiser_web.post(cohort_url(cohort), {"action": "mentor", "chosen": bad}).status_code == 404
+
+
+# --- language and time ----------------------------------------------------------------------------
+
+
+def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, programme, cohort, future):
+    """Dates go through events.when (the day filter, card_when), so they read as every list does."""
+    organiser_web.cookies["django_language"] = "az"
+    factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+
+    listing = organiser_web.get("/manage/programmes/").content.decode()
+    detail = organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode()
+    members = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
+    assert "Hüququ olan hər kəsə sertifikat ver" in detail and "Yeni qrup" in detail
+    assert "Qrupdan çıxır" in members and "Növbəti görüş" in members
+    assert "1 fəal üzv" not in members and "Fəal üzvlər" in members
+
+
+def test_the_next_session_is_written_as_lists_write_it(organiser_web, cohort, future):
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert card(future[0]) in html
+
+
+# --- a pasted list, enrolled in the background ----------------------------------------------------
+
+
+LIST = """Aysel Aliyeva, aysel@example.org
+Leyla Mammadova; LEYLA@example.org
+
+no email here
+Rashad, Mammadov, not-an-address
+Aysel again, aysel@example.org
+Nigar Guliyeva\tnigar@example.org
+"""
+
+
+def test_a_pasted_list_is_enrolled_in_the_background_with_each_bad_line_refused(
+    organiser_web, cohort, future, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": LIST})
+
+    # the request only stores the list: nobody is enrolled before the job runs
+    assert response.status_code == 302 and response["Location"] == cohort_url(cohort) + "#lists"
+    assert not Enrolment.objects.exists() and len(queued) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # the job (django-q2 in sync mode)
+
+    emails = sorted(Enrolment.objects.filter(cohort=cohort).values_list("email", flat=True))
+    assert emails == ["aysel@example.org", "leyla@example.org", "nigar@example.org"]
+    assert Registration.objects.filter(source="cohort").count() == 3 * len(future)
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    assert "Done: 3 people enrolled" in html and "3 lines refused" in html
+    assert "Line 4 (“no email here”): Write it as: Name, email." in html
+    assert "Line 5 (“Rashad, Mammadov, not-an-address”): This is not an email address." in html
+    assert "Line 6 (“Aysel again, aysel@example.org”): The same email is on an earlier line." in html
+
+
+def test_a_long_list_goes_a_batch_a_run_and_twice_run_enrols_once(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists, tasks
+
+    text = "\n".join(f"Mentee {number}, mentee{number}@example.org" for number in range(45))
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text=text)
+
+    with django_capture_on_commit_callbacks(execute=False) as next_runs:
+        assert tasks.enrol_from_list(listed.pk) == enrolment_lists.BATCH
+    assert len(next_runs) == 1 and cohort.enrolments.count() == enrolment_lists.BATCH
+
+    with django_capture_on_commit_callbacks(execute=True):
+        next_runs[0]()
+    listed.refresh_from_db()
+    assert (listed.handled, listed.enrolled, listed.rows) == (45, 45, [])
+    assert listed.finished_at is not None
+    assert tasks.enrol_from_list(listed.pk) == 45  # a finished list: nothing happens again
+    assert cohort.enrolments.count() == 45
+    assert tasks.enrol_from_list(987654) == 0
+
+
+def test_someone_already_in_the_cohort_is_counted_not_enrolled_twice(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists
+
+    factories.EnrolmentFactory(cohort=cohort, email="aysel@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+
+    listed.refresh_from_db()
+    assert (listed.enrolled, listed.already, listed.refused) == (0, 1, [])
+    assert cohort.enrolments.count() == 1
+
+
+def test_a_refusal_by_the_service_stops_only_its_line(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists
+
+    text = f"{'A' * 199}, long@example.org\nAysel Aliyeva, aysel@example.org"
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text=text)
+    # a row the model refuses although the page read it (an email longer than the field)
+    listed.rows[0]["email"] = "x" * 250 + "@example.org"
+    listed.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment_lists.enrol_next(enrolment_list=listed)
+
+    listed.refresh_from_db()
+    assert listed.enrolled == 1 and [refusal["line"] for refusal in listed.refused] == [1]
+    assert list(cohort.enrolments.values_list("email", flat=True)) == ["aysel@example.org"]
+
+
+def test_an_empty_list_is_a_form_error(organiser_web, cohort):
+    response = organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "   \n  "})
+
+    assert response.status_code == 400
+    assert not cohort.enrolment_lists.exists()
+
+
+def test_another_organiser_cannot_paste_a_list(stranger_web, cohort):
+    response = stranger_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "Intruder, i@example.org"})
+
+    assert response.status_code == 404 and not cohort.enrolment_lists.exists()
+
+
+def test_a_full_page_of_members_with_thirty_mentors_stays_small(organiser_web, cohort, django_assert_max_num_queries):
+    """30 mentors and 50 cards: one mentor list for the page, not one per card (which weighed 180 KB
+    of the 200 KB every page may have)."""
+    for number in range(30):
+        factories.SpeakerFactory(name=f"Mentor Abdullayeva-Mammadzada {number}", roles=["mentor"])
+    for number in range(60):
+        factories.EnrolmentFactory(cohort=cohort, name=f"Mentee {number}", email=f"mentee.name{number}@example.org")
+
+    with django_assert_max_num_queries(25):
+        response = organiser_web.get(cohort_url(cohort))
+
+    assert len(response.content) < 100 * 1024
+
+
+@pytest.mark.parametrize("field", ["series", "events"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "0", "-1", "1e400", "x" * 300])
+def test_ids_out_of_range_are_a_form_error_not_a_500(organiser_web, programme, field, value):
+    """SQLite cannot hold an id past 2**63: an ``in`` lookup with one used to raise OverflowError."""
+    fields = {"title": "T", "starts_on": "2027-01-01", "ends_on": "2027-02-01", "threshold_percent": "70"}
+
+    created = organiser_web.post("/manage/programmes/new/", {**fields, field: value})
+    edited = organiser_web.post(f"/manage/programmes/{programme.pk}/", {**fields, "action": "edit", field: value})
+    cohort = organiser_web.post(
+        f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "C", "series": value}
+    )
+
+    assert (created.status_code, edited.status_code, cohort.status_code) == (400, 400, 400)
