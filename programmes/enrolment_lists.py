@@ -9,6 +9,7 @@ run stays well inside the queue's timeout. One bad line never stops the others: 
 written down with its line and the list goes on.
 """
 
+import datetime as dt
 import logging
 from functools import partial
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_project.exceptions import DomainError
+from events_project.periodic import process_each
 from notifications.jobs import enqueue
 from programmes import services
 from programmes.exceptions import ProgrammeError
@@ -123,8 +125,11 @@ def _enrol_row(listed: EnrolmentList, row: dict) -> tuple[str, dict | None]:
 def enrol_next(*, enrolment_list: EnrolmentList, batch: int = BATCH) -> EnrolmentList:
     """Enrol the next ``batch`` people of the list; queue the next run while some are left.
 
-    Safe to run twice: the rows handled are counted before they are done again, and enrolling
-    someone already active changes nothing (counted as "already").
+    Each person is enrolled in a transaction of their own, never the batch in one: a batch of
+    twenty mentees in eighteen sessions each would hold those sessions' seats (and, on SQLite,
+    the whole database) for seconds. Safe to run twice: a run records its batch only if no other
+    run recorded it meanwhile, and enrolling someone already active changes nothing (counted as
+    "already"); a run that died between enrolling and recording is done again by the next one.
     """
     with transaction.atomic():
         listed = (
@@ -134,21 +139,51 @@ def enrol_next(*, enrolment_list: EnrolmentList, batch: int = BATCH) -> Enrolmen
             return listed
         start = listed.handled
         chunk = listed.rows[start : start + batch]
-        for row in chunk:
-            outcome, refusal = _enrol_row(listed, row)
+    outcomes = [(row, *_enrol_row(listed, row)) for row in chunk]
+    with transaction.atomic():
+        recorded = EnrolmentList.objects.select_for_update().get(pk=listed.pk)
+        if recorded.finished_at is not None or recorded.handled != start:
+            return recorded  # another run recorded this batch
+        for row, outcome, refusal in outcomes:
             if outcome == "enrolled":
-                listed.enrolled += 1
+                recorded.enrolled += 1
             elif outcome == "already":
-                listed.already += 1
+                recorded.already += 1
             else:
-                logger.info("Enrolment list %s: line %s refused (%s)", listed.pk, row["line"], refusal["code"])
-                listed.refused = [*listed.refused, {"line": row["line"], "text": row["name"], **refusal}]
-        listed.handled = start + len(chunk)
-        if listed.handled >= len(listed.rows):
-            listed.finished_at = timezone.now()
+                logger.info("Enrolment list %s: line %s refused (%s)", recorded.pk, row["line"], refusal["code"])
+                recorded.refused = [*recorded.refused, {"line": row["line"], "text": row["name"], **refusal}]
+        recorded.handled = start + len(chunk)
+        if recorded.handled >= len(recorded.rows):
+            recorded.finished_at = timezone.now()
             # the enrolments now hold the people: the list keeps only counts and refusals
-            listed.rows = []
+            recorded.rows = []
         else:
-            transaction.on_commit(partial(enqueue, "programmes.tasks.enrol_from_list", listed.pk))
-        listed.save()
-    return listed
+            transaction.on_commit(partial(enqueue, "programmes.tasks.enrol_from_list", recorded.pk))
+        recorded.save()
+    return recorded
+
+
+# a list no run has moved on for this long lost its job (a worker killed mid-run): moved on again
+STALLED_AFTER = dt.timedelta(minutes=5)
+# stalled lists moved on by one run of the periodic job (a batch each, then their own jobs again)
+RESUMED_PER_RUN = 10
+# a finished list's refused lines hold what was typed (names, addresses): kept this long, then gone
+KEPT_FOR = dt.timedelta(days=30)
+
+
+def tidy_enrolment_lists(*, now: dt.datetime | None = None) -> dict:
+    """The periodic care of pasted lists: move on each unfinished list whose job was lost (one
+    batch here, which queues the rest), and delete the lists finished more than ``KEPT_FOR`` ago
+    (their people are enrolled; what is left is counts and the refused lines as typed). One
+    list's failure never stops the others."""
+    now = now or timezone.now()
+    stalled = EnrolmentList.objects.filter(finished_at__isnull=True, touched_at__lt=now - STALLED_AFTER).order_by(
+        "touched_at", "pk"
+    )
+    resumed = process_each(
+        list(stalled[:RESUMED_PER_RUN]),
+        lambda listed: enrol_next(enrolment_list=listed),
+        job="enrolment lists: resume",
+    )
+    deleted, _by_model = EnrolmentList.objects.filter(finished_at__lt=now - KEPT_FOR).delete()
+    return {"resumed": len(resumed), "deleted": deleted}

@@ -148,6 +148,8 @@ class EnrolmentList(models.Model):
     already = models.PositiveIntegerField(default=0)
     refused = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the last time a run moved the list on (every save): a list standing still lost its job
+    touched_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

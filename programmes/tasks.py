@@ -44,3 +44,8 @@ def enrol_from_list(enrolment_list_id: int) -> int:
         logger.info("Enrolment list %s is gone; nobody to enrol", enrolment_list_id)
         return 0
     return enrolment_lists.enrol_next(enrolment_list=listed).handled
+
+
+def tidy_enrolment_lists() -> dict:
+    """Queue again the pasted lists whose job was lost; delete those finished long ago."""
+    return enrolment_lists.tidy_enrolment_lists()

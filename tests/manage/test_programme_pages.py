@@ -505,6 +505,83 @@ def test_a_long_list_goes_a_batch_a_run_and_twice_run_enrols_once(cohort, django
     assert tasks.enrol_from_list(987654) == 0
 
 
+def test_a_run_enrols_each_person_in_a_transaction_of_their_own(cohort, future, django_capture_on_commit_callbacks):
+    # the batch in one transaction held every session's seats (on SQLite: the whole database)
+    # for the length of the batch; now each person's registrations commit on their own
+    from django.db import transaction
+
+    from programmes import enrolment_lists
+
+    text = "Aysel Aliyeva, aysel@example.org\nNigar Hasanova, nigar@example.org"
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text=text)
+    depths = []
+    enrol = enrolment_lists.services.enrol
+
+    def enrol_and_look(**details):
+        depths.append(len(transaction.get_connection().savepoint_ids))
+        return enrol(**details)
+
+    enrolment_lists.services.enrol = enrol_and_look
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            enrolment_lists.enrol_next(enrolment_list=listed)
+    finally:
+        enrolment_lists.services.enrol = enrol
+    outer = len(transaction.get_connection().savepoint_ids)
+    # inside the test's own transaction: only the person's savepoint, never the batch's too
+    assert depths == [outer + 1, outer + 1]
+    assert cohort.enrolments.count() == 2
+
+
+def test_a_batch_another_run_recorded_meanwhile_is_not_counted_again(cohort, django_capture_on_commit_callbacks):
+    from programmes import enrolment_lists
+    from programmes.models import EnrolmentList
+
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+    enrol = enrolment_lists._enrol_row
+
+    def a_second_run_finishes_first(list_, row):
+        outcome = enrol(list_, row)
+        EnrolmentList.objects.filter(pk=list_.pk).update(handled=1, enrolled=1, finished_at=timezone.now(), rows=[])
+        return outcome
+
+    enrolment_lists._enrol_row = a_second_run_finishes_first
+    try:
+        enrolment_lists.enrol_next(enrolment_list=listed)
+    finally:
+        enrolment_lists._enrol_row = enrol
+
+    listed.refresh_from_db()
+    assert (listed.handled, listed.enrolled, listed.already) == (1, 1, 0)
+
+
+def test_the_periodic_tidy_moves_on_a_stalled_list_and_deletes_lists_finished_long_ago(
+    cohort, django_capture_on_commit_callbacks
+):
+    from programmes import enrolment_lists, tasks
+    from programmes.models import EnrolmentList
+
+    with django_capture_on_commit_callbacks(execute=False):
+        stalled = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+        moving = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Nigar Hasanova, nigar@example.org")
+        old = enrolment_lists.queue_enrolment_list(cohort=cohort, text="no email here")
+        recent = enrolment_lists.queue_enrolment_list(cohort=cohort, text="still no email")
+    now = timezone.now()
+    EnrolmentList.objects.filter(pk=stalled.pk).update(touched_at=now - dt.timedelta(minutes=6))
+    EnrolmentList.objects.filter(pk=old.pk).update(finished_at=now - dt.timedelta(days=31))
+    EnrolmentList.objects.filter(pk=recent.pk).update(finished_at=now - dt.timedelta(days=29))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = tasks.tidy_enrolment_lists()
+
+    assert outcome == {"resumed": 1, "deleted": 1}
+    assert list(cohort.enrolments.values_list("email", flat=True)) == ["aysel@example.org"]
+    assert sorted(EnrolmentList.objects.values_list("pk", flat=True)) == sorted([stalled.pk, moving.pk, recent.pk])
+    assert EnrolmentList.objects.get(pk=moving.pk).finished_at is None  # its own job is on its way
+
+
 def test_someone_already_in_the_cohort_is_counted_not_enrolled_twice(cohort, django_capture_on_commit_callbacks):
     from programmes import enrolment_lists
 

@@ -254,7 +254,7 @@ def test_setup_schedules_is_idempotent(db):
 
     schedules = {schedule.name: schedule for schedule in Schedule.objects.all()}
     # the outbox sweep twice (half a minute apart)
-    assert len(schedules) == Schedule.objects.count() == 8
+    assert len(schedules) == Schedule.objects.count() == 9
     assert schedules["registrations: queue due reminders"].minutes == 1
     assert {schedule.func for schedule in schedules.values()} == {
         "registrations.tasks.queue_due_reminders",
@@ -264,4 +264,5 @@ def test_setup_schedules_is_idempotent(db):
         "speakers.tasks.remind_unanswered_invitations",
         "programmes.tasks.review_all_missed_sessions",
         "programmes.tasks.issue_due_certificates",
+        "programmes.tasks.tidy_enrolment_lists",
     }

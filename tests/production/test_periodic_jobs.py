@@ -204,6 +204,24 @@ def _refuse_certificates_for(enrolment):
             )
 
 
+def enrolment_lists():
+    from programmes.enrolment_lists import queue_enrolment_list
+    from programmes.models import Enrolment, EnrolmentList
+
+    cohort = factories.CohortFactory()
+    bad = queue_enrolment_list(cohort=cohort, text="Bad Row, bad@example.org")
+    good = queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+    # both lost their job a while ago (a killed worker); the bad one's line lost its fields
+    EnrolmentList.objects.update(touched_at=timezone.now() - dt.timedelta(minutes=30))
+    EnrolmentList.objects.filter(pk=bad.pk).update(rows=[{"line": 1}])
+
+    def check():
+        assert list(Enrolment.objects.values_list("email", flat=True)) == ["aysel@example.org"]
+        assert EnrolmentList.objects.get(pk=good.pk).finished_at is not None
+
+    return bad.pk, check
+
+
 SCENARIOS = {
     "registrations: queue due reminders": reminders,
     "notifications: sweep the outbox": outbox_sweep,
@@ -212,6 +230,7 @@ SCENARIOS = {
     "speakers: remind unanswered invitations": speaker_reminders,
     "programmes: review missed sessions": missed_sessions_review,
     "programmes: issue due certificates": certificates,
+    "programmes: tidy enrolment lists": enrolment_lists,
 }
 
 

@@ -16,6 +16,7 @@ SCHEDULES = {
     "speakers: remind unanswered invitations": ("speakers.tasks.remind_unanswered_invitations", 60),
     "programmes: review missed sessions": ("programmes.tasks.review_all_missed_sessions", 60),
     "programmes: issue due certificates": ("programmes.tasks.issue_due_certificates", 1440),
+    "programmes: tidy enrolment lists": ("programmes.tasks.tidy_enrolment_lists", 5),
 }
 
 # The same job once more, half a minute out of step: the outbox sweep then runs twice a
