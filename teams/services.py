@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events import when
 from events.models import Event, EventStatus
 from events.permissions import can_check_in, can_manage_event
 from events.roles import ensure_organisers_group
@@ -114,8 +113,8 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "accept_url": accept_url(token),
             "role": role,
             "inviter": inviter,
-            "expires": when.moment(invitation.expires_at, event.zone),
-            # the message writes it in the recipient's language, with the zone
+            # written in the recipient's language, with the zone, when the message is rendered
+            # (the text and an organiser's own wording, as "expires")
             "expires_at": invitation.expires_at.isoformat(),
         },
     )

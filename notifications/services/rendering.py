@@ -9,6 +9,7 @@ and why the recipient gets it.
 """
 
 import base64
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable
@@ -229,6 +230,13 @@ def build_context(
     if about is not None and about._meta.label_lower == "speakers.speakerassignment":
         # the role's name in the recipient's language, not in the language of whoever queued it
         values["role"] = str(about.get_role_display())
+    if values.get("expires_at") and event is not None:
+        # a team invitation's end, written in the recipient's language (an older row also holds
+        # "expires", written when it was queued in the inviter's)
+        try:
+            values["expires"] = when.moment(dt.datetime.fromisoformat(values["expires_at"]), event.zone)
+        except (TypeError, ValueError):
+            pass
     if values.get("offset_minutes"):
         # a reminder: "tomorrow", "in 1 hour" in the recipient's language
         values["starts_in"] = starts_in(values["offset_minutes"])

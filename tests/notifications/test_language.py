@@ -204,3 +204,21 @@ def test_a_place_booked_by_staff_records_no_language_and_its_messages_use_the_pe
     assert Registration.objects.get().language == ""
     (email,) = mail.outbox
     assert email.extra_headers["Content-Language"] == "az"
+
+
+def test_a_team_invitations_end_is_written_in_the_language_it_is_rendered_in_even_for_an_older_row(db):
+    import datetime as dt
+
+    from django.utils import translation
+
+    from notifications.services.rendering import build_context
+
+    event = factories.EventFactory(timezone="Asia/Baku")
+    ends = dt.datetime(2055, 3, 11, 14, 0, tzinfo=dt.UTC)
+    # a row queued before: "expires" written in the inviter's language when it was queued
+    context = {"expires_at": ends.isoformat(), "expires": "Thursday 11 March 2055, 18:00, Baku time (UTC+4)"}
+
+    with translation.override("az"):
+        values = build_context(kind=kinds.TEAM_INVITATION, recipient_name="", about=None, event=event, context=context)
+
+    assert values["expires"] == "11 mart 2055, cümə axşamı, 18:00, Bakı vaxtı ilə (UTC+4)"
