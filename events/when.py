@@ -104,6 +104,11 @@ def span(event) -> str:
     return f"{day_time(start)} – {day_time(end)}"
 
 
+def card_moment(value: dt.datetime) -> str:
+    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a local moment as a list writes it."""
+    return formats.date_format(value, local_format("CARD_DATETIME_FORMAT")) if value else ""
+
+
 def card(event) -> str:
     """A list's line, short: "Tue 15 Dec 2026, 18:30" (the start; the zone follows apart where it
     helps); an all-day event's days, "Thu 11 Mar 2027 (all day)"; an event over several days
@@ -112,10 +117,9 @@ def card(event) -> str:
     if event.all_day:
         return _days(event, lambda value: formats.date_format(value, local_format("CARD_DAY_FORMAT")))
     start, end = event.local_start, event.local_end
-    short = local_format("CARD_DATETIME_FORMAT")
     if start.date() != end.date():
-        return f"{formats.date_format(start, short)} – {formats.date_format(end, short)}"
-    return formats.date_format(start, short)
+        return f"{card_moment(start)} – {card_moment(end)}"
+    return card_moment(start)
 
 
 def zone_label(event) -> str:

@@ -115,6 +115,12 @@ def card_when(event) -> str:
 
 
 @register.filter(expects_localtime=True)
+def card_moment(value) -> str:
+    """Tue 15 Dec 2026, 18:30: a moment as a list's line writes it (a series' preview)."""
+    return when_rule.card_moment(value)
+
+
+@register.filter(expects_localtime=True)
 def card_date(value) -> str:
     """Tue 15 Dec / 15 dekabr: one of a series' next dates."""
     return formats.date_format(value, local_format("CARD_DATE_FORMAT")) if value else ""

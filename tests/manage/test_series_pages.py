@@ -210,3 +210,13 @@ def test_time_zones_read_as_a_city_and_offset_on_series_and_event_pages(organise
     assert {name: response.status_code for name, response in pages.items()} == dict.fromkeys(pages, 200)
     assert [name for name, text in texts.items() if "Asia/Baku" in text or "Asia Baku" in text] == []
     assert [name for name, text in texts.items() if "Baku time (UTC+4)" not in text] == []
+
+
+def test_preview_writes_its_sessions_as_the_lists_do_in_azerbaijani_too(organiser_web):
+    # it had a format of its own, "D j M Y, H:i": English day names on an Azerbaijani page
+    organiser_web.cookies["django_language"] = "az"
+
+    response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
+
+    assert ">10 yanvar 2030, 18:30</time>" in response.text
+    assert "Thu 10 Jan" not in response.text
