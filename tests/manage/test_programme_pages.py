@@ -653,3 +653,12 @@ def test_ids_out_of_range_are_a_form_error_not_a_500(organiser_web, programme, f
     )
 
     assert (created.status_code, edited.status_code, cohort.status_code) == (400, 400, 400)
+
+
+def test_a_pasted_line_with_an_invisible_name_is_refused_at_once_in_words():
+    from programmes import enrolment_lists
+
+    rows, refused = enrolment_lists.read_lines("\u200b\u202e, leyla@example.org\n\u202eNigar\u200b, nigar@example.org")
+
+    assert [(row["name"], row["email"]) for row in rows] == [("Nigar", "nigar@example.org")]
+    assert [(refusal["line"], refusal["code"]) for refusal in refused] == [(1, "not_name_and_email")]
