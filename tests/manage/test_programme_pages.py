@@ -662,3 +662,19 @@ def test_a_pasted_line_with_an_invisible_name_is_refused_at_once_in_words():
 
     assert [(row["name"], row["email"]) for row in rows] == [("Nigar", "nigar@example.org")]
     assert [(refusal["line"], refusal["code"]) for refusal in refused] == [(1, "not_name_and_email")]
+
+
+def test_a_member_ticked_many_times_is_paired_once_in_a_few_queries(
+    organiser_web, cohort, mentor, django_assert_max_num_queries
+):
+    # a crafted form repeating one id (up to Django's 1,000 fields) paired and logged it each time
+    from events.models import ActionLogEntry
+
+    enrolment = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+
+    with django_assert_max_num_queries(40):
+        organiser_web.post(cohort_url(cohort), {"action": "mentor", "chosen": [enrolment.pk] * 300, "mentor": mentor.pk})
+
+    page = organiser_web.get(cohort_url(cohort))
+    assert "Aynur Rzayeva is paired with Nigar Aliyeva." in shown(page)
+    assert ActionLogEntry.objects.filter(action="enrolment.mentor_assigned").count() == 1
