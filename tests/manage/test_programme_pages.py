@@ -673,7 +673,9 @@ def test_a_member_ticked_many_times_is_paired_once_in_a_few_queries(
     enrolment = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
 
     with django_assert_max_num_queries(40):
-        organiser_web.post(cohort_url(cohort), {"action": "mentor", "chosen": [enrolment.pk] * 300, "mentor": mentor.pk})
+        organiser_web.post(
+            cohort_url(cohort), {"action": "mentor", "chosen": [enrolment.pk] * 300, "mentor": mentor.pk}
+        )
 
     page = organiser_web.get(cohort_url(cohort))
     assert "Aynur Rzayeva is paired with Nigar Aliyeva." in shown(page)
