@@ -9,7 +9,7 @@ reach them through :mod:`programmes.receivers`.
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,7 +170,16 @@ def enrol(
         _check_mentor(cohort=cohort, mentor=mentor)
         enrolment.mentor = mentor
     _validated(enrolment, exclude=["mentor"])
-    enrolment.save()
+    try:
+        with transaction.atomic():
+            enrolment.save()
+    except IntegrityError:
+        # enrolled at the same moment by another request (a double click, a pasted list's job):
+        # the unique active enrolment per email decides, and this call returns that one
+        existing = Enrolment.objects.filter(cohort=cohort, email=email, status=Enrolment.Status.ACTIVE).first()
+        if existing is None:
+            raise
+        return existing
     sessions = selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start")
     for event in sessions:
         register_for_session(enrolment=enrolment, event=event, now=now)

@@ -241,3 +241,24 @@ def test_enrol_keeps_a_name_without_its_invisible_formatting(cohort, mentoring_s
 
     assert enrolment.name == "Leyla Hasanova"
     assert Registration.objects.get(event=event, email="leyla@example.org").name == "Leyla Hasanova"
+
+
+def test_enrol_at_the_same_moment_as_another_request_returns_its_enrolment(
+    cohort, mentoring_series, future, monkeypatch
+):
+    # a double click on "Enrol", or the page and a pasted list's job: both find nobody active,
+    # the second save met the unique active enrolment and was a 500
+    session(mentoring_series, future[0])
+    validated = services._validated
+
+    def the_other_request_enrols_first(instance, **kwargs):
+        checked = validated(instance, **kwargs)
+        if isinstance(instance, Enrolment) and not Enrolment.objects.exists():
+            Enrolment.objects.create(cohort=cohort, name="Leyla", email="leyla@example.org", joined_at=timezone.now())
+        return checked
+
+    monkeypatch.setattr(services, "_validated", the_other_request_enrols_first)
+
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    assert enrolment == Enrolment.objects.get()
