@@ -680,3 +680,18 @@ def test_a_member_ticked_many_times_is_paired_once_in_a_few_queries(
     page = organiser_web.get(cohort_url(cohort))
     assert "Aynur Rzayeva is paired with Nigar Aliyeva." in shown(page)
     assert ActionLogEntry.objects.filter(action="enrolment.mentor_assigned").count() == 1
+
+
+def test_a_programme_title_or_cohort_name_of_only_invisible_characters_is_a_form_error(organiser_web, programme):
+    # a card whose link had nothing to read or press, as event titles were before
+    new = organiser_web.post(
+        "/manage/programmes/new/",
+        {"title": "\u200b\u202e", "starts_on": "2026-09-01", "ends_on": "2027-05-31", "threshold_percent": 70},
+    )
+    cohort = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "\u200b \u2066"})
+
+    assert new.status_code == 400 and new.context["form"].errors["title"] == ["Give a title people can read."]
+    assert (
+        cohort.status_code == 400 and "Give a name people can read." in cohort.context["cohort_form"].non_field_errors()
+    )
+    assert list(Programme.objects.all()) == [programme] and not Cohort.objects.exists()
