@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_project.exceptions import DomainError
+from events_project.people import tidy_name
 from events_project.periodic import process_each
 from notifications.jobs import enqueue
 from programmes import services
@@ -57,7 +58,8 @@ def read_lines(text: str) -> tuple[list[dict], list[dict]]:
         if not line:
             continue
         name, separator, email = line.replace("\t", ",").replace(";", ",").rpartition(",")
-        name, email = name.strip().strip(","), email.strip().strip("<>").lower()
+        # a name of only invisible characters is no name (services.enrol would refuse it later)
+        name, email = tidy_name(name.strip().strip(",")), email.strip().strip("<>").lower()
         code = None
         if not separator or not name or not email:
             code = "not_name_and_email"

@@ -258,7 +258,13 @@ def _recent_lists(cohort: Cohort) -> list:
 def _pair(request, cohort: Cohort, mentors: list) -> str:
     """Pair the ticked members with the mentor chosen (or unpair them); what the page says then.
     One mentor list for the page, not one per card: 30 mentors on each of 50 cards weighed 180 KB."""
-    chosen = [managed_enrolment(request, cohort, value) for value in request.POST.getlist("chosen")]
+    # each ticked member once, read at once: a form may repeat an id (up to Django's 1,000 fields)
+    ids = {posted_id(value) for value in request.POST.getlist("chosen")}
+    chosen = list(
+        selectors.enrolments_managed_by(request.user).filter(cohort=cohort, pk__in=ids).order_by("name", "id")
+    )
+    if len(chosen) != len(ids):
+        raise Http404
     form = MentorForm(request.POST, mentors=mentors)
     if not form.is_valid():
         # a speaker who is not one of the cohort's mentors (the form offers only those)

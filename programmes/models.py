@@ -7,10 +7,13 @@ enrols once and is registered for every occurrence (see ``programmes.services``)
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from events_project.people import tidy_name
 
 __all__ = [
     "AgeGroup",
@@ -60,6 +63,12 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        super().clean()
+        if self.title and not tidy_name(self.title):
+            # zero-width spaces or bidi marks alone: a card and a link with nothing to read or press
+            raise ValidationError({"title": _("Give a title people can read.")}, code="title_required")
+
 
 class Cohort(models.Model):
     """Participants who enrol together. With a series, they follow that series' occurrences;
@@ -76,6 +85,11 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.programme})"
+
+    def clean(self):
+        super().clean()
+        if self.name and not tidy_name(self.name):
+            raise ValidationError({"name": _("Give a name people can read.")}, code="name_required")
 
 
 class ParticipantSector(models.TextChoices):

@@ -9,14 +9,14 @@ reach them through :mod:`programmes.receivers`.
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
-from events_project.people import ERASED_DOMAIN, ERASED_NAME
+from events_project.people import ERASED_DOMAIN, ERASED_NAME, tidy_name
 from notifications import kinds
 from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
@@ -147,6 +147,11 @@ def enrol(
     existing = Enrolment.objects.filter(cohort=cohort, email=email, status=Enrolment.Status.ACTIVE).first()
     if existing is not None:
         return existing
+    # the name each session's registration takes (register() tidies it the same way): a name of
+    # only invisible characters would enrol someone every session then refuses, silently
+    name = tidy_name(name)
+    if not name:
+        raise ProgrammeError(_("Give the participant's name."), "name_required")
     if user is None:
         # the participant's account, when they have exactly one under this email: they then see their journey
         accounts = list(get_user_model().objects.filter(email__iexact=email)[:2])
@@ -165,7 +170,16 @@ def enrol(
         _check_mentor(cohort=cohort, mentor=mentor)
         enrolment.mentor = mentor
     _validated(enrolment, exclude=["mentor"])
-    enrolment.save()
+    try:
+        with transaction.atomic():
+            enrolment.save()
+    except IntegrityError:
+        # enrolled at the same moment by another request (a double click, a pasted list's job):
+        # the unique active enrolment per email decides, and this call returns that one
+        existing = Enrolment.objects.filter(cohort=cohort, email=email, status=Enrolment.Status.ACTIVE).first()
+        if existing is None:
+            raise
+        return existing
     sessions = selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start")
     for event in sessions:
         register_for_session(enrolment=enrolment, event=event, now=now)

@@ -82,6 +82,13 @@ def question_edit(request, pk: int, question_pk: int):
     )
 
 
+def _invitations_page(request, event) -> str:
+    """The page of codes the organiser was on (a code's buttons post to it): not back to page 1."""
+    url = reverse("manage-event-invitations", args=[event.pk])
+    number = request.GET.get("page", "")
+    return f"{url}?page={number}" if number.isascii() and number.isdigit() and len(number) < 10 else url
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def event_invitations(request, pk: int):
@@ -107,7 +114,7 @@ def event_invitations(request, pk: int):
                 else:
                     invitation_services.revoke_invitation(invitation=invitation, by=request.user)
                     messages.success(request, _("The invitation is withdrawn: its code no longer works."))
-                return redirect("manage-event-invitations", pk=event.pk)
+                return redirect(_invitations_page(request, event))
             elif action == "resend_unused":
                 resent = invitation_services.resend_unused_invitations(event=event, by=request.user)
                 messages.success(request, _("Codes sent again: %(count)s.") % {"count": len(resent)})
@@ -117,7 +124,7 @@ def event_invitations(request, pk: int):
                 form.add_error(None, error.message)
             else:
                 messages.error(request, error.message)
-                return redirect("manage-event-invitations", pk=event.pk)
+                return redirect(_invitations_page(request, event))
     registrations = Registration.objects.select_related("substitute_for").prefetch_related(
         Prefetch("substitutes", queryset=Registration.objects.order_by("created_at"))
     )

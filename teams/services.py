@@ -86,9 +86,11 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
         raise Conflict(_("This person already has this role for the event."), "already_in_team")
     if role == TeamRole.CHECKIN and _door_already_open_to(event, email):
         # an organiser (or a superuser) works the door already: a link would only confuse them
-        raise Conflict(
-            _("This person already has access to this event's door: they organise it."), "already_has_access"
-        )
+        if event.organisers.filter(email__iexact=email, is_active=True).exists():
+            message = _("This person already has access to this event's door: they organise it.")
+        else:
+            message = _("This person already has access to this event's door.")  # a superuser
+        raise Conflict(message, "already_has_access")
     now = now or timezone.now()
     TeamInvitation.objects.filter(
         event=event, email=email, role=role, used_at__isnull=True, revoked_at__isnull=True

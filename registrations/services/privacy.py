@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
-from events.selectors import events_only_organised_by
+from events.models import Event, EventStatus
+from events.selectors import events_only_organised_by, organised_event_ids
 from events_project.exceptions import Conflict
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, erased_username
 from events_project.privacy import personal_data_kinds
@@ -151,6 +152,16 @@ def _forget_messages(emails: set[str]) -> None:
     )
 
 
+def _lock_organised_events(user) -> None:
+    """Lock the events still to come that ``user`` organises, as removing an organiser from a
+    team does (``teams.services.remove_from_team``): two co-organisers closing their accounts at
+    once each saw the other still there, and both went."""
+    events = Event.objects.select_for_update().filter(
+        pk__in=organised_event_ids(user), status__in=[EventStatus.DRAFT, EventStatus.PUBLISHED], end__gt=timezone.now()
+    )
+    list(events.order_by("pk").values_list("pk", flat=True))
+
+
 @transaction.atomic
 def erase_personal_data(*, user) -> dict:
     """Erase ``user``: anonymise registrations and enrolments, drop feeds, close the account.
@@ -161,6 +172,7 @@ def erase_personal_data(*, user) -> dict:
     Refused (409 ``sole_organiser``) while the user alone organises an event still to come:
     nobody else could run it, and its registrants would wait for a door nobody may open.
     """
+    _lock_organised_events(user)
     orphaned = events_only_organised_by(user).count()
     if orphaned:
         raise Conflict(

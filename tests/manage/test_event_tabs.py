@@ -284,3 +284,17 @@ def test_the_invitations_tab_is_only_on_events_that_take_invitations(organiser_w
     assert f'href="{invitations}"' not in open_event_page
     assert f'href="{roundtable_invitations}"' in roundtable_page
     assert organiser_web.get(invitations).status_code == 200  # a link kept elsewhere still answers
+
+
+def test_sending_again_or_withdrawing_a_code_stays_on_its_page(organiser_web, roundtable):
+    # with 50 codes a page, the answer went back to page 1, away from the code just changed
+    Invitation.objects.bulk_create(
+        [Invitation(event=roundtable, email=f"guest{number:03}@example.org") for number in range(60)]
+    )
+    url = f"/manage/events/{roundtable.pk}/invitations/"
+    code = organiser_web.get(f"{url}?page=2").context["invitations"][0]
+
+    resent = organiser_web.post(f"{url}?page=2", {"action": "resend", "invitation": code.pk})
+    withdrawn = organiser_web.post(f"{url}?page=2", {"action": "revoke", "invitation": code.pk})
+
+    assert (resent["Location"], withdrawn["Location"]) == (f"{url}?page=2", f"{url}?page=2")

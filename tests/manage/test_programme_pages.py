@@ -653,3 +653,45 @@ def test_ids_out_of_range_are_a_form_error_not_a_500(organiser_web, programme, f
     )
 
     assert (created.status_code, edited.status_code, cohort.status_code) == (400, 400, 400)
+
+
+def test_a_pasted_line_with_an_invisible_name_is_refused_at_once_in_words():
+    from programmes import enrolment_lists
+
+    rows, refused = enrolment_lists.read_lines("\u200b\u202e, leyla@example.org\n\u202eNigar\u200b, nigar@example.org")
+
+    assert [(row["name"], row["email"]) for row in rows] == [("Nigar", "nigar@example.org")]
+    assert [(refusal["line"], refusal["code"]) for refusal in refused] == [(1, "not_name_and_email")]
+
+
+def test_a_member_ticked_many_times_is_paired_once_in_a_few_queries(
+    organiser_web, cohort, mentor, django_assert_max_num_queries
+):
+    # a crafted form repeating one id (up to Django's 1,000 fields) paired and logged it each time
+    from events.models import ActionLogEntry
+
+    enrolment = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+
+    with django_assert_max_num_queries(40):
+        organiser_web.post(
+            cohort_url(cohort), {"action": "mentor", "chosen": [enrolment.pk] * 300, "mentor": mentor.pk}
+        )
+
+    page = organiser_web.get(cohort_url(cohort))
+    assert "Aynur Rzayeva is paired with Nigar Aliyeva." in shown(page)
+    assert ActionLogEntry.objects.filter(action="enrolment.mentor_assigned").count() == 1
+
+
+def test_a_programme_title_or_cohort_name_of_only_invisible_characters_is_a_form_error(organiser_web, programme):
+    # a card whose link had nothing to read or press, as event titles were before
+    new = organiser_web.post(
+        "/manage/programmes/new/",
+        {"title": "\u200b\u202e", "starts_on": "2026-09-01", "ends_on": "2027-05-31", "threshold_percent": 70},
+    )
+    cohort = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "\u200b \u2066"})
+
+    assert new.status_code == 400 and new.context["form"].errors["title"] == ["Give a title people can read."]
+    assert (
+        cohort.status_code == 400 and "Give a name people can read." in cohort.context["cohort_form"].non_field_errors()
+    )
+    assert list(Programme.objects.all()) == [programme] and not Cohort.objects.exists()

@@ -284,3 +284,14 @@ def test_door_staff_may_still_be_invited_to_organise(organiser, own_event):
     invitation = services.invite_to_team(event=own_event, email="door@example.org", role="organiser", by=organiser)
 
     assert invitation.role == "organiser"
+
+
+def test_inviting_a_superuser_to_the_door_does_not_say_they_organise_it(organiser, own_event):
+    # the door is open to every superuser, but this one does not organise the event
+    factories.UserFactory(email="admin@example.org", is_superuser=True)
+
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        services.invite_to_team(event=own_event, email="admin@example.org", role="checkin", by=organiser)
+
+    assert refused.value.code == "already_has_access"
+    assert refused.value.message == "This person already has access to this event's door."

@@ -220,3 +220,45 @@ def test_leaving_a_cohort_is_one_message_listing_the_cancelled_sessions(
     (email,) = [sent for sent in mail.outbox if "leyla@example.org" in sent.to[0]]
     assert email.subject == f"You have left {cohort.name}"
     assert email.body.count("\n- ") == len(future)
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u202e \u2066"])
+def test_enrol_with_an_invisible_name_is_refused_not_enrolled_without_sessions(cohort, mentoring_series, future, name):
+    # such a name made an enrolment whose every session registration was refused (name_required)
+    session(mentoring_series, future[0])
+
+    with pytest.raises(ProgrammeError) as refused:
+        services.enrol(cohort=cohort, name=name, email="leyla@example.org")
+
+    assert refused.value.code == "name_required"
+    assert not Enrolment.objects.exists()
+
+
+def test_enrol_keeps_a_name_without_its_invisible_formatting(cohort, mentoring_series, future):
+    event = session(mentoring_series, future[0])
+
+    enrolment = services.enrol(cohort=cohort, name="\u202eLeyla\u200b Hasanova ", email="leyla@example.org")
+
+    assert enrolment.name == "Leyla Hasanova"
+    assert Registration.objects.get(event=event, email="leyla@example.org").name == "Leyla Hasanova"
+
+
+def test_enrol_at_the_same_moment_as_another_request_returns_its_enrolment(
+    cohort, mentoring_series, future, monkeypatch
+):
+    # a double click on "Enrol", or the page and a pasted list's job: both find nobody active,
+    # the second save met the unique active enrolment and was a 500
+    session(mentoring_series, future[0])
+    validated = services._validated
+
+    def the_other_request_enrols_first(instance, **kwargs):
+        checked = validated(instance, **kwargs)
+        if isinstance(instance, Enrolment) and not Enrolment.objects.exists():
+            Enrolment.objects.create(cohort=cohort, name="Leyla", email="leyla@example.org", joined_at=timezone.now())
+        return checked
+
+    monkeypatch.setattr(services, "_validated", the_other_request_enrols_first)
+
+    enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    assert enrolment == Enrolment.objects.get()
