@@ -1,17 +1,24 @@
 """Forms of the organiser workspace for programmes: the dashboard's filters, a programme, its
 cohorts and their enrolments."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.manage_forms import DashboardEventFilterForm
 from events import when
 from events.manage_forms import ServiceErrors
-from events.models import Event, Series
+from events.models import Event, EventStatus, Series
 from events.selectors import events_managed_by, series_managed_by
 from events_project import limits
 from programmes.models import Enrolment, Programme
+
+# how far back the programme form offers one-off events (those it holds stay offered)
+OFFERED_EVENTS_SINCE = dt.timedelta(days=365)
 
 
 class DashboardFilterForm(DashboardEventFilterForm):
@@ -99,8 +106,16 @@ class ProgrammeForm(ServiceErrors, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["series"].queryset = series_managed_by(user).order_by("title", "id")
+        # the one-off events of the last year and those to come (and any the programme holds):
+        # every event an organiser ever ran, as a checkbox each, made the page grow for ever
+        included = programme.events.values("pk") if programme is not None else Event.objects.none().values("pk")
+        recent = Q(end__gte=timezone.now() - OFFERED_EVENTS_SINCE) & ~Q(status=EventStatus.CANCELLED)
         self.fields["events"].queryset = (
-            events_managed_by(user).filter(series__isnull=True).prefetch_related(None).order_by("-start", "-id")
+            events_managed_by(user)
+            .filter(series__isnull=True)
+            .filter(recent | Q(pk__in=included))
+            .prefetch_related(None)
+            .order_by("-start", "-id")
         )
         self.fields["events"].label_from_instance = lambda event: f"{event.title} · {when.card(event)}"
 

@@ -336,7 +336,8 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                             _("%(name)s is enrolled and registered for the sessions still to come.")
                             % {"name": enrolment.name},
                         )
-                    return redirect(_back(request, programme, cohort))
+                    # "#main": the message at the top, not the list a pasted list's redirect scrolled to
+                    return redirect(f"{_back(request, programme, cohort)}#main")
         elif action in ("mentor", "leave"):
             try:
                 if action == "mentor":
@@ -351,7 +352,7 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                 messages.error(request, error.message)
             else:
                 messages.success(request, done)
-            return redirect(_back(request, programme, cohort))
+            return redirect(f"{_back(request, programme, cohort)}#main")
         else:
             raise Http404
     chosen = filters.filters()

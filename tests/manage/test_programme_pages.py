@@ -356,7 +356,9 @@ def test_leaving_asks_first_says_what_happens_and_cancels_future_places(
             cohort_url(cohort, "?q=aynur"), {"action": "leave", "enrolment": enrolment.pk, "back": "q=aynur"}
         )
 
-    assert response.status_code == 302 and response["Location"] == cohort_url(cohort, "?q=aynur")
+    assert response.status_code == 302 and response["Location"] == cohort_url(
+        cohort, "?q=aynur#main"
+    )  # the message, not the lists
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.LEFT
     statuses = set(Registration.objects.filter(email="aynur@example.org").values_list("status", flat=True))
@@ -695,3 +697,23 @@ def test_a_programme_title_or_cohort_name_of_only_invisible_characters_is_a_form
         cohort.status_code == 400 and "Give a name people can read." in cohort.context["cohort_form"].non_field_errors()
     )
     assert list(Programme.objects.all()) == [programme] and not Cohort.objects.exists()
+
+
+def test_the_programme_form_offers_the_last_years_one_off_events_and_those_it_holds(
+    organiser_web, organiser, programme
+):
+    now = timezone.now()
+    old = factories.EventFactory(
+        title="Webinar two years ago", organisers=[organiser], start=now - dt.timedelta(days=730)
+    )
+    held = factories.EventFactory(title="Held, long ago", organisers=[organiser], start=now - dt.timedelta(days=800))
+    recent = factories.EventFactory(
+        title="Webinar last month", organisers=[organiser], start=now - dt.timedelta(days=30)
+    )
+    programme.events.add(held)
+
+    new_form = organiser_web.get("/manage/programmes/new/").text
+    edit_form = organiser_web.get(f"/manage/programmes/{programme.pk}/").text
+
+    assert recent.title in new_form and old.title not in new_form and held.title not in new_form
+    assert held.title in edit_form and recent.title in edit_form and old.title not in edit_form
