@@ -330,10 +330,23 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                 else:
                     if active:
                         messages.info(request, _("%(email)s is already in the cohort.") % {"email": enrolment.email})
-                    else:
+                    elif (
+                        selectors.cohort_events(cohort)
+                        .filter(status=EventStatus.PUBLISHED, start__gt=timezone.now())
+                        .exists()
+                    ):
                         messages.success(
                             request,
                             _("%(name)s is enrolled and registered for the sessions still to come.")
+                            % {"name": enrolment.name},
+                        )
+                    else:
+                        messages.success(
+                            request,
+                            _(
+                                "%(name)s is enrolled. The cohort has no published session to come yet: they are "
+                                "registered for each one when it is published."
+                            )
                             % {"name": enrolment.name},
                         )
                     # "#main": the message at the top, not the list a pasted list's redirect scrolled to

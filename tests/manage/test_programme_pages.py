@@ -717,3 +717,13 @@ def test_the_programme_form_offers_the_last_years_one_off_events_and_those_it_ho
 
     assert recent.title in new_form and old.title not in new_form and held.title not in new_form
     assert held.title in edit_form and recent.title in edit_form and old.title not in edit_form
+
+
+def test_enrolling_in_a_cohort_without_sessions_to_come_says_when_they_will_be_registered(organiser_web, cohort):
+    response = organiser_web.post(
+        cohort_url(cohort), {"action": "enrol", "name": "Aynur Rzayeva", "email": "aynur@example.org"}, follow=True
+    )
+
+    assert "registered for the sessions still to come" not in shown(response)
+    assert "The cohort has no published session to come yet" in shown(response)
+    assert cohort.enrolments.count() == 1
