@@ -196,6 +196,13 @@ def programme_detail(request, pk: int):
                 else:
                     messages.success(request, _("The cohort %(name)s is created.") % {"name": cohort.name})
                     return redirect("manage-cohort", pk=programme.pk, cohort_pk=cohort.pk)
+        elif action == "certificates" and _running(programme) and not request.POST.get("early"):
+            # a completion certificate mid-programme counts only the sessions held so far
+            messages.error(
+                request,
+                _("The programme has not ended: tick the box to issue certificates now, before its end."),
+            )
+            return redirect("manage-programme", pk=programme.pk)
         elif action == "certificates":
             before = set(
                 selectors.certificates_managed_by(request.user)
@@ -216,9 +223,15 @@ def programme_detail(request, pk: int):
         "form": form,
         "cohort_form": cohort_form,
         "cohorts": selectors.cohorts_of(programme),
+        "running": _running(programme),
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))
+
+
+def _running(programme: Programme) -> bool:
+    """Whether the programme's last day is still to come (in the programme's zone, the site's)."""
+    return programme.ends_on >= timezone.localdate()
 
 
 # a list's refused lines shown on the page at most (the page stays small)

@@ -213,6 +213,34 @@ def test_a_series_outside_the_programme_is_not_a_choice(organiser_web, organiser
     assert response.status_code == 400 and not Cohort.objects.filter(name="Stray").exists()
 
 
+# the programme of these tests runs until May 2027: issuing before its end is ticked as such
+EARLY_CERTIFICATES = {"action": "certificates", "early": "1"}
+
+
+def test_certificates_before_the_programme_ends_need_the_box_ticked(
+    organiser_web, programme, cohort, series, django_capture_on_commit_callbacks
+):
+    held = session(series, (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0))
+    good = factories.EnrolmentFactory(cohort=cohort)
+    record(held, good.email, "attended")
+    programme.ends_on = timezone.localdate() + dt.timedelta(days=200)
+    programme.save(update_fields=["ends_on"])
+
+    page = organiser_web.get(f"/manage/programmes/{programme.pk}/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+
+    assert 'name="early" value="1" id="early" required' in page
+    assert "The programme has not ended: tick the box" in shown(refused)
+    assert not Certificate.objects.exists() and not mail.outbox
+    programme.ends_on = timezone.localdate() - dt.timedelta(days=1)
+    programme.save(update_fields=["ends_on"])
+    assert 'name="early"' not in organiser_web.get(f"/manage/programmes/{programme.pk}/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        ended = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+    assert "1 certificate issued" in shown(ended)
+
+
 def test_certificates_for_everyone_eligible_said_in_words(
     organiser_web, programme, cohort, series, django_capture_on_commit_callbacks
 ):
@@ -224,20 +252,20 @@ def test_certificates_for_everyone_eligible_said_in_words(
         record(event, weak.email, "no_show")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+        response = organiser_web.post(f"/manage/programmes/{programme.pk}/", EARLY_CERTIFICATES, follow=True)
 
     assert "1 certificate issued; each participant is emailed theirs." in shown(response)
     assert list(Certificate.objects.values_list("enrolment_id", flat=True)) == [good.pk]
     assert len(mail.outbox) == 1 and good.email in mail.outbox[0].to[0]
 
-    again = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+    again = organiser_web.post(f"/manage/programmes/{programme.pk}/", EARLY_CERTIFICATES, follow=True)
 
     assert "No new certificate: the 1 participant who reached the threshold already has one." in shown(again)
     assert Certificate.objects.count() == 1
 
 
 def test_certificates_when_nobody_is_eligible(organiser_web, programme, cohort):
-    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "certificates"}, follow=True)
+    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", EARLY_CERTIFICATES, follow=True)
 
     assert "Nobody has reached the attendance threshold yet" in shown(response)
 
