@@ -135,7 +135,9 @@ def enrol_next(*, enrolment_list: EnrolmentList, batch: int = BATCH) -> Enrolmen
     """
     with transaction.atomic():
         listed = (
-            EnrolmentList.objects.select_for_update().select_related("cohort", "created_by").get(pk=enrolment_list.pk)
+            EnrolmentList.objects.select_for_update(of=("self",))
+            .select_related("cohort", "created_by")
+            .get(pk=enrolment_list.pk)
         )
         if listed.finished_at is not None:
             return listed
