@@ -28,6 +28,7 @@ from attendance.charts import stacked_bars_svg
 from events.models import Event, EventKind, EventStatus
 from events.workspace import no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
+from events_project.people import person_name
 from programmes import certificates, enrolment_lists, selectors, services
 from programmes.exceptions import ProgrammeError
 from programmes.manage_forms import (
@@ -303,10 +304,28 @@ def _back(request, programme: Programme, cohort: Cohort) -> str:
     return f"{url}?{query.lstrip('?')}" if query and "\n" not in query and "\r" not in query else url
 
 
+def _one_certificate(request, cohort: Cohort, action: str) -> str:
+    """Issue one member's certificate (refused under the threshold, in words) or revoke the valid
+    one; what the page says then."""
+    enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
+    name = person_name(enrolment.name)
+    if action == "certificate":
+        certificates.issue_certificate(enrolment=enrolment, by=request.user)
+        return _("%(name)s has a certificate; it is emailed to them.") % {"name": name}
+    certificate = (
+        selectors.certificates_managed_by(request.user).filter(enrolment=enrolment, revoked_at__isnull=True).first()
+    )
+    if certificate is None:
+        raise ProgrammeError(_("%(name)s has no valid certificate to revoke.") % {"name": name}, "no_certificate")
+    certificates.revoke_certificate(certificate=certificate, by=request.user, reason=request.POST.get("reason", ""))
+    return _("The certificate of %(name)s is revoked: its verification page says so from now on.") % {"name": name}
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def cohort_detail(request, pk: int, cohort_pk: int):
-    """A cohort's members: search, enrol one person, pair a mentor, let someone leave."""
+    """A cohort's members: search, enrol one person, pair a mentor, let someone leave, issue or
+    revoke one member's certificate."""
     programme = managed_programme(request, pk)
     cohort = managed_cohort(request, programme, cohort_pk)
     mentors = selectors.mentors_for(cohort, user=request.user)
@@ -364,10 +383,12 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                         )
                     # "#main": the message at the top, not the list a pasted list's redirect scrolled to
                     return redirect(f"{_back(request, programme, cohort)}#main")
-        elif action in ("mentor", "leave"):
+        elif action in ("mentor", "leave", "certificate", "revoke"):
             try:
                 if action == "mentor":
                     done = _pair(request, cohort, mentors)
+                elif action in ("certificate", "revoke"):
+                    done = _one_certificate(request, cohort, action)
                 else:
                     enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
                     services.leave_cohort(enrolment=enrolment, by=request.user)
@@ -383,6 +404,15 @@ def cohort_detail(request, pk: int, cohort_pk: int):
             raise Http404
     chosen = filters.filters()
     page = Paginator(selectors.search_enrolments(cohort, **chosen), PER_PAGE).get_page(request.GET.get("page"))
+    # each member's valid certificate, in one query for the page
+    valid = {
+        certificate.enrolment_id: certificate
+        for certificate in selectors.certificates_managed_by(request.user).filter(
+            enrolment__in=[enrolment.pk for enrolment in page.object_list], revoked_at__isnull=True
+        )
+    }
+    for enrolment in page.object_list:
+        enrolment.valid_certificate = valid.get(enrolment.pk)
     query = {key: value for key, value in request.GET.items() if key != "page" and value}
     context = {
         "programme": programme,

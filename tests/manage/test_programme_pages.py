@@ -755,3 +755,42 @@ def test_enrolling_in_a_cohort_without_sessions_to_come_says_when_they_will_be_r
     assert "registered for the sessions still to come" not in shown(response)
     assert "The cohort has no published session to come yet" in shown(response)
     assert cohort.enrolments.count() == 1
+
+
+def test_one_members_certificate_is_issued_refused_in_words_and_revoked_from_the_cohort_page(
+    organiser_web, cohort, series, django_capture_on_commit_callbacks
+):
+    held = session(series, (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0))
+    good = factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+    weak = factories.EnrolmentFactory(cohort=cohort, name="Nigar Hasanova")
+    record(held, good.email, "attended")
+    record(held, weak.email, "no_show")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = organiser_web.post(cohort_url(cohort), {"action": "certificate", "enrolment": good.pk}, follow=True)
+        refused = organiser_web.post(cohort_url(cohort), {"action": "certificate", "enrolment": weak.pk}, follow=True)
+
+    assert "Aysel Aliyeva has a certificate; it is emailed to them." in shown(issued)
+    assert "below the programme's 70% threshold" in shown(refused)
+    assert list(Certificate.objects.values_list("enrolment_id", flat=True)) == [good.pk]
+    assert len(mail.outbox) == 1
+    page = organiser_web.get(cohort_url(cohort)).text
+    assert "Certificate issued" in page and "Revoke the certificate" in page
+
+    revoked = organiser_web.post(
+        cohort_url(cohort), {"action": "revoke", "enrolment": good.pk, "reason": "Attendance typed wrong"}, follow=True
+    )
+
+    certificate = Certificate.objects.get()
+    assert certificate.revoked_at is not None and certificate.revoked_reason == "Attendance typed wrong"
+    assert "The certificate of Aysel Aliyeva is revoked" in shown(revoked)
+    again = organiser_web.post(cohort_url(cohort), {"action": "revoke", "enrolment": good.pk}, follow=True)
+    assert "Aysel Aliyeva has no valid certificate to revoke." in shown(again)
+
+
+def test_another_organiser_cannot_issue_or_revoke_a_members_certificate(stranger_web, cohort):
+    member = factories.EnrolmentFactory(cohort=cohort)
+
+    for action in ("certificate", "revoke"):
+        assert stranger_web.post(cohort_url(cohort), {"action": action, "enrolment": member.pk}).status_code == 404
+    assert not Certificate.objects.exists()
