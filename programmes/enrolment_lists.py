@@ -40,6 +40,8 @@ REFUSALS = {
     "bad_email": _("This is not an email address."),
     "name_too_long": _("The name is longer than 200 characters."),
     "repeated": _("The same email is on an earlier line."),
+    # refused by the enrolment service in the job: said in the reader's language, not the worker's
+    "name_required": _("Give the participant's name."),
 }
 
 

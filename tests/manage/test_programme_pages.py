@@ -794,3 +794,26 @@ def test_another_organiser_cannot_issue_or_revoke_a_members_certificate(stranger
     for action in ("certificate", "revoke"):
         assert stranger_web.post(cohort_url(cohort), {"action": action, "enrolment": member.pk}).status_code == 404
     assert not Certificate.objects.exists()
+
+
+def test_the_hint_about_having_no_series_stands_under_the_series_field(client):
+    # it stood under the one-off events, as if it were about them
+    newcomer = signed_in(client, factories.OrganiserFactory(username="newcomer"))
+
+    page = newcomer.get("/manage/programmes/new/").text
+
+    assert page.index('id="id_series"') < page.index("You organise no series yet") < page.index('id="id_events"')
+
+
+def test_a_refusal_the_job_wrote_down_is_said_in_the_readers_language():
+    # the job ran in the worker's language and kept its words; the page says it in the reader's
+    from django.utils import translation
+
+    from programmes.enrolment_lists import refusal_reason
+
+    refusal = {"line": 3, "text": "\u200b", "code": "name_required", "message": "Give the participant's name."}
+
+    with translation.override("az"):
+        said = refusal_reason(refusal)
+
+    assert said == "İştirakçının adını yazın."
