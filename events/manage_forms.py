@@ -34,6 +34,7 @@ from events.models import (
 )
 from events.time_zones import zone_name
 from events_project import limits
+from events_project.exceptions import DomainError
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # the local times an event form reads in the event's timezone
@@ -113,6 +114,17 @@ class ServiceErrors:
         else:
             for message in error.messages:
                 self.add_error(None, message)
+
+    def save_through(self, save):
+        """``save(self.service_fields())``: a service's refusals become this form's errors (a model
+        rule next to its field, a ``DomainError`` above the form), never a 500; None then."""
+        try:
+            return save(self.service_fields())
+        except ValidationError as error:
+            self.add_service_errors(error)
+        except DomainError as error:
+            self.add_error(None, error.message)
+        return None
 
 
 class EventForm(ServiceErrors, forms.Form):

@@ -87,17 +87,6 @@ def _kind(value: str) -> str:
     return value
 
 
-def _save(form, save) -> object | None:
-    """Run a service with the form's fields; its refusals become form errors, never a 500."""
-    try:
-        return save(form.service_fields())
-    except ValidationError as error:
-        form.add_service_errors(error)
-    except DomainError as error:
-        form.add_error(None, error.message)
-    return None
-
-
 @organiser_required
 def event_new(request):
     """First the kind: the form that follows asks what that kind of event needs."""
@@ -110,7 +99,7 @@ def event_create(request, kind: str):
     kind = _kind(kind)
     form = EventForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
-        event = _save(form, lambda fields: services.create_event(by=request.user, **fields))
+        event = form.save_through(lambda fields: services.create_event(by=request.user, **fields))
         if event is not None:
             messages.success(request, _("The event is saved as a draft. Publish it when it is ready."))
             return redirect("manage-event", pk=event.pk)
@@ -126,7 +115,7 @@ def event_edit(request, pk: int):
         return closed
     form = EventForm(request.POST or None, kind=event.kind, event=event)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
+        saved = form.save_through(lambda fields: services.update_event(event=event, by=request.user, **fields))
         if saved is not None:
             messages.success(request, _("Saved. People with a place are told when the time or place changes."))
             return redirect("manage-event", pk=event.pk)
@@ -149,7 +138,7 @@ def event_duplicate(request, pk: int):
         return event
 
     if request.method == "POST" and form.is_valid():
-        event = _save(form, create)
+        event = form.save_through(create)
         if event is not None:
             messages.success(request, _("The copy is saved as a draft."))
             return redirect("manage-event", pk=event.pk)
@@ -179,7 +168,7 @@ def event_move(request, pk: int):
         return closed
     form = MoveEventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda fields: services.update_event(event=event, by=request.user, **fields))
+        saved = form.save_through(lambda fields: services.update_event(event=event, by=request.user, **fields))
         if saved is not None:
             messages.success(request, _("The event is moved. Everyone with a place receives the new time."))
             return redirect("manage-event", pk=event.pk)
@@ -242,9 +231,11 @@ def _series_form_page(request, form, series: Series | None):
             preview, zone = _preview(form, series)
         else:
             if series is None:
-                saved = _save(form, lambda fields: services.create_series(by=request.user, **fields))
+                saved = form.save_through(lambda fields: services.create_series(by=request.user, **fields))
             else:
-                saved = _save(form, lambda fields: services.update_series(series=series, by=request.user, **fields))
+                saved = form.save_through(
+                    lambda fields: services.update_series(series=series, by=request.user, **fields)
+                )
             if saved is not None:
                 messages.success(request, _("The series is saved with its sessions."))
                 return redirect("manage-series-detail", pk=saved.pk)

@@ -129,15 +129,9 @@ def programme_list(request):
 
 def _save_programme(request, form, programme: Programme | None):
     """Create or update through the service; a model rule it refuses goes back on the form."""
-    try:
-        if programme is None:
-            return services.create_programme(by=request.user, **form.service_fields())
-        return services.update_programme(programme=programme, by=request.user, **form.service_fields())
-    except ValidationError as error:
-        form.add_service_errors(error)
-    except DomainError as error:
-        form.add_error(None, error.message)
-    return None
+    if programme is None:
+        return form.save_through(lambda fields: services.create_programme(by=request.user, **fields))
+    return form.save_through(lambda fields: services.update_programme(programme=programme, by=request.user, **fields))
 
 
 @organiser_required
