@@ -420,6 +420,8 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         "filtered": any(chosen.values()),
         "page": page,
         "query": urlencode(query),
+        # where a form on a member card comes back to: this search and this page
+        "back": urlencode({**query, "page": page.number} if page.number > 1 else query),
         "active_members": cohort.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
         "enrol_form": enrol_form,
         "list_form": list_form,

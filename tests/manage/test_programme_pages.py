@@ -410,6 +410,22 @@ def test_members_searched_and_paginated(organiser_web, cohort):
     assert organiser_web.get(cohort_url(cohort, "?status=nonsense")).context["page"].paginator.count == 53
 
 
+def test_a_member_card_on_page_two_comes_back_to_page_two(organiser_web, cohort):
+    """Leaving, a certificate or pairing from the second page of a search lands there again, not
+    on page one."""
+    for number in range(55):
+        factories.EnrolmentFactory(cohort=cohort, name=f"Mentee {number:02}", email=f"m{number}@example.org")
+
+    page = organiser_web.get(cohort_url(cohort, "?status=active&page=2"))
+    member = page.context["page"].object_list[0]
+    response = organiser_web.post(
+        cohort_url(cohort), {"action": "leave", "enrolment": member.pk, "back": page.context["back"]}
+    )
+
+    assert 'name="back" value="status=active&amp;page=2"' in page.content.decode()
+    assert response.status_code == 302 and response["Location"].endswith("?status=active&page=2#main")
+
+
 # --- the walls -----------------------------------------------------------------------------------
 
 
