@@ -483,8 +483,8 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     members = organiser_web.get(cohort_url(cohort)).content.decode()
 
     assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
-    assert "Hüququ olan hər kəsə sertifikat ver" in detail and "Yeni qrup" in detail
-    assert "Qrupdan çıxır" in members and "Növbəti görüş" in members
+    assert "Hüququ olan hər kəsə sertifikat verin" in detail and "Yeni qrup" in detail
+    assert "Qrupdan çıxarın" in members and "Növbəti görüş" in members
     assert "1 fəal üzv" not in members and "Fəal üzvlər" in members
 
 
