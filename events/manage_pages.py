@@ -75,6 +75,8 @@ def event_overview(request, pk: int):
         "event": event,
         "unread_answers": unread_answers(event=event).count(),
         "closed": event.status in CLOSED,
+        # the time of an event that took place is history (services.check_time_change)
+        "movable": event.status not in CLOSED and not services.is_over(event),
         "cancellable": event.status == EventStatus.DRAFT or (event.status not in CLOSED and event.end > timezone.now()),
         "action_log": action_log_of(event, name_subjects=_name_event_subjects),
     }
@@ -166,6 +168,9 @@ def event_move(request, pk: int):
     event = managed_event(request, pk)
     if closed := _closed(request, event):
         return closed
+    if services.is_over(event):
+        messages.info(request, _("The event is over: its date and time can no longer change."))
+        return redirect("manage-event", pk=event.pk)
     form = MoveEventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         saved = form.save_through(lambda fields: services.update_event(event=event, by=request.user, **fields))

@@ -23,6 +23,9 @@ SERIES_TEMPLATE_FIELDS = tuple(
     field.name for field in EventDetails._meta.get_fields() if field.concrete and not field.primary_key
 )
 MAX_OCCURRENCES = recurrence.MAX_OCCURRENCES
+# When an event takes place. Once it is over they are history (attendance, certificates, the
+# calendars of everyone who went): see check_time_change.
+TIME_FIELDS = frozenset({"start", "end"})
 
 
 def log_action(
@@ -61,6 +64,36 @@ def create_event(*, by, **fields) -> Event:
     return event
 
 
+def is_over(event: Event, *, now: dt.datetime | None = None) -> bool:
+    """Whether the event has taken place: completed, or announced and its end passed. A draft
+    never took place, whatever its dates say."""
+    if event.status == EventStatus.COMPLETED:
+        return True
+    return event.status != EventStatus.DRAFT and event.end <= (now or timezone.now())
+
+
+def check_time_change(*, event: Event, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None) -> None:
+    """The rule for moving an event to ``start``-``end`` (the API, the workspace and the admin
+    ask it; update_event applies it to every edit, a series' own included).
+
+    - An event that is over (see is_over; a cancelled one whose end has passed too) keeps its
+      time: its registrations, attendance and certificates say when it took place. 409 ``event_over``.
+    - A published event may not be moved into the past: everyone with a place would be told
+      their event has moved to a date already gone, and it would be over, its time frozen,
+      the mistake beyond correction. 409 ``moved_into_past``.
+    - A draft was never announced: it may be dated anywhere.
+    """
+    if start == event.start and end == event.end:
+        return
+    now = now or timezone.now()
+    if is_over(event, now=now):
+        raise InvalidTransition(_("The event is over: its date and time can no longer change."), "event_over")
+    if event.status == EventStatus.PUBLISHED and end is not None and end <= now:
+        raise InvalidTransition(
+            _("A published event cannot be moved into the past: give an end still to come."), "moved_into_past"
+        )
+
+
 @transaction.atomic
 def update_event(*, event: Event, by=None, from_series: bool = False, **changes) -> Event:
     """Edit an event. Raises SEQUENCE and signals `event_changed` when time or place moves.
@@ -68,12 +101,17 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
     Side effects: registrants and speakers are told of the change (through the signal).
     An occurrence edited on its own is detached from its series; ``from_series`` is the series
     itself bringing its occurrence up to date, which leaves it attached.
+
+    Refuses to move an event that is over (409 ``event_over``) or a published one into the
+    past (409 ``moved_into_past``): see check_time_change. Its other details stay editable.
     """
     organisers = changes.pop("organisers", None)
     checkin_staff = changes.pop("checkin_staff", None)
     if "status" in changes and changes["status"] != event.status:
         raise EventError(_("Change the status with publish, cancel or complete."), "status_read_only")
     changes.pop("status", None)
+    if changes.keys() & TIME_FIELDS:
+        check_time_change(event=event, start=changes.get("start", event.start), end=changes.get("end", event.end))
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) and changes:
         raise InvalidTransition(
             _("A %(status)s event cannot be edited.") % {"status": event.get_status_display().lower()}, "event_closed"

@@ -304,3 +304,37 @@ def test_an_event_that_is_over_cannot_be_cancelled_nor_its_people_told(organiser
     event.refresh_from_db()
     assert event.status == EventStatus.PUBLISHED
     assert not OutboxMessage.objects.filter(kind="event_cancelled").exists()
+
+
+def test_an_event_that_is_over_cannot_be_moved_but_its_recording_link_can_be_added(organiser, organiser_client):
+    event = EventFactory(organisers=[organiser])
+    start = timezone.now() - dt.timedelta(days=30)
+    Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=2))
+    new_start = timezone.now() + dt.timedelta(days=30)
+
+    moved = organiser_client.patch(
+        f"/api/events/{event.pk}/",
+        {"start": new_start.isoformat(), "end": (new_start + dt.timedelta(hours=2)).isoformat()},
+        format="json",
+    )
+    linked = organiser_client.patch(
+        f"/api/events/{event.pk}/", {"recording_url": "https://video.example.org/held"}, format="json"
+    )
+
+    assert (moved.status_code, moved.json()["code"]) == (409, "event_over")
+    assert linked.status_code == 200
+    event.refresh_from_db()
+    assert (event.start, event.recording_url) == (start, "https://video.example.org/held")
+
+
+def test_a_published_event_cannot_be_moved_into_the_past_through_the_api(organiser, organiser_client):
+    event = EventFactory(organisers=[organiser])
+    start = timezone.now() - dt.timedelta(days=1)
+
+    response = organiser_client.patch(
+        f"/api/events/{event.pk}/",
+        {"start": start.isoformat(), "end": (start + dt.timedelta(hours=2)).isoformat()},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "moved_into_past")

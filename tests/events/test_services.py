@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from events import services, signals
 from events.exceptions import EventError, InvalidTransition
@@ -164,3 +165,71 @@ def test_an_event_still_to_come_cannot_be_completed():
     assert caught.value.code == "event_not_over"
     event.refresh_from_db()
     assert event.status == EventStatus.PUBLISHED
+
+
+def _held_last_month(**fields) -> Event:
+    """An event that took place a month ago (a factory event dated back, as time would)."""
+    event = EventFactory(**fields)
+    start = (timezone.now() - dt.timedelta(days=30)).replace(microsecond=0)
+    Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=2))
+    event.refresh_from_db()
+    return event
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_update_event_refuses_to_move_an_event_that_is_over(field):
+    event = _held_last_month()
+    before = (event.start, event.end, event.sequence)
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.update_event(event=event, **{field: getattr(event, field) + dt.timedelta(days=60)})
+
+    assert caught.value.code == "event_over"
+    event.refresh_from_db()
+    assert (event.start, event.end, event.sequence) == before
+
+
+def test_update_event_refuses_to_move_a_completed_event_with_event_over():
+    event = _held_last_month()
+    services.complete_event(event=event)
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.update_event(event=event, start=event.start - dt.timedelta(days=1))
+
+    assert caught.value.code == "event_over"
+
+
+def test_update_event_keeps_other_edits_of_an_event_that_is_over():
+    event = _held_last_month()
+
+    # the API's PUT and the workspace form send the unchanged times along
+    services.update_event(
+        event=event, start=event.start, end=event.end, recording_url="https://video.example.org/1", description="Held."
+    )
+
+    event.refresh_from_db()
+    assert (event.recording_url, event.description) == ("https://video.example.org/1", "Held.")
+
+
+def test_update_event_refuses_to_move_a_published_event_into_the_past():
+    """Everyone with a place would be told it moved to a date gone by, and the event, over at
+    once, could never be moved back."""
+    event = EventFactory()
+    start = timezone.now() - dt.timedelta(days=2)
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.update_event(event=event, start=start, end=start + dt.timedelta(hours=2))
+
+    assert caught.value.code == "moved_into_past"
+
+
+def test_update_event_may_date_a_draft_anywhere():
+    event = _held_last_month(status=EventStatus.DRAFT, published_at=None)
+    start = timezone.now() + dt.timedelta(days=3)
+
+    services.update_event(event=event, start=start, end=start + dt.timedelta(hours=1))
+    past = timezone.now() - dt.timedelta(days=3)
+    services.update_event(event=event, start=past, end=past + dt.timedelta(hours=1))
+
+    event.refresh_from_db()
+    assert event.start == past

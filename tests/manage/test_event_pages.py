@@ -318,3 +318,71 @@ def test_time_the_clocks_skip_is_named_as_the_form_names_zones_and_dates(organis
 
     assert said in page
     assert "Europe/Berlin:" not in page and "Europe/Berlin saat" not in page
+
+
+def _held_last_month(event):
+    start = (dt.datetime.now(tz=BAKU) - dt.timedelta(days=30)).replace(second=0, microsecond=0)
+    Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=2))
+    event.refresh_from_db()
+    return event
+
+
+def _edit_post(organiser_web, event, **changes) -> dict:
+    form = organiser_web.get(f"/manage/events/{event.pk}/edit/").context["form"]
+    post = {name: form.initial.get(name) for name in form.fields}
+    post = {key: ("" if value is None else value) for key, value in post.items() if value is not False}
+    post["region"] = ""
+    post["reminders"] = [str(minutes) for minutes in event.reminder_offsets]
+    post.update(changes)
+    return post
+
+
+def test_edit_of_an_event_that_is_over_refuses_a_new_time_in_the_form(organiser_web, own_event):
+    _held_last_month(own_event)
+    before = own_event.start
+    post = _edit_post(organiser_web, own_event, start="2030-03-14T18:30", end="2030-03-14T20:00")
+
+    response = organiser_web.post(f"/manage/events/{own_event.pk}/edit/", post)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["The event is over: its date and time can no longer change."]
+    own_event.refresh_from_db()
+    assert own_event.start == before
+
+
+def test_edit_of_an_event_that_is_over_still_adds_its_recording(organiser_web, own_event):
+    _held_last_month(own_event)
+    post = _edit_post(organiser_web, own_event, recording_url="https://video.example.org/held")
+
+    response = organiser_web.post(f"/manage/events/{own_event.pk}/edit/", post)
+
+    assert response.status_code == 302, response.context["form"].errors
+    own_event.refresh_from_db()
+    assert own_event.recording_url == "https://video.example.org/held"
+
+
+def test_an_event_that_is_over_offers_no_move_and_refuses_one(organiser_web, own_event):
+    _held_last_month(own_event)
+    before = own_event.start
+
+    overview = organiser_web.get(f"/manage/events/{own_event.pk}/")
+    moved = organiser_web.post(
+        f"/manage/events/{own_event.pk}/move/", {"start": "2030-03-14T18:30", "end": "2030-03-14T20:00"}, follow=True
+    )
+
+    assert f"/manage/events/{own_event.pk}/move/" not in overview.text
+    assert moved.redirect_chain == [(f"/manage/events/{own_event.pk}/", 302)]
+    assert "The event is over: its date and time can no longer change." in moved.text
+    own_event.refresh_from_db()
+    assert own_event.start == before
+
+
+def test_move_page_refuses_to_move_a_published_event_into_the_past(organiser_web, own_event):
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/move/", {"start": "2024-03-14T18:30", "end": "2024-03-14T20:00"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "A published event cannot be moved into the past: give an end still to come."
+    ]

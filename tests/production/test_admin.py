@@ -165,3 +165,27 @@ def test_admin_cancel_action_leaves_an_event_that_is_over_and_says_why(superuser
     assert response.status_code == 200
     assert "The event is over: it can no longer be cancelled." in response.content.decode()
     assert Event.objects.get(pk=over.pk).status == "published"
+
+
+def test_admin_refuses_to_move_an_event_that_is_over(superuser_client):
+    over = factories.EventFactory(title="Held last month")
+    start = (timezone.now() - dt.timedelta(days=30)).replace(second=0, microsecond=0)
+    Event.objects.filter(pk=over.pk).update(start=start, end=start + dt.timedelta(hours=2))
+    url = f"/admin/events/event/{over.pk}/change/"
+    form = superuser_client.get(url).context["adminform"].form
+    post = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list):
+            post[name] = [str(item) for item in value]
+        elif value not in (None, False):
+            post[name] = value
+    moved = timezone.localtime(start + dt.timedelta(days=60))
+    post.update({"start_0": moved.strftime("%Y-%m-%d"), "start_1": moved.strftime("%H:%M:%S")})
+    post.update({"end_0": moved.strftime("%Y-%m-%d"), "end_1": (moved + dt.timedelta(hours=2)).strftime("%H:%M:%S")})
+
+    response = superuser_client.post(url, post)
+
+    assert response.status_code == 200
+    assert "The event is over: its date and time can no longer change." in response.content.decode()
+    assert Event.objects.get(pk=over.pk).start == start
