@@ -39,13 +39,21 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
     Side effects: a ``certificate_issued`` message to the participant; ``certificate.issued`` in
     the programme's action log (by nobody when the daily task issues it).
 
-    Raises NotEligible (``below_threshold``) under the programme's attendance threshold.
+    Raises NotEligible (``below_threshold``) under the programme's attendance threshold, and
+    (``left_cohort``) for a participant who left the cohort: a completion certificate says they
+    completed the programme, and their rate counts only the sessions held before they left (a
+    member who came twice and left would have 100%). One issued before they left stays valid.
     """
     now = now or timezone.now()
     enrolment = Enrolment.objects.select_for_update().select_related("cohort__programme").get(pk=enrolment.pk)
     existing = enrolment.certificates.filter(revoked_at__isnull=True).first()
     if existing is not None:
         return existing
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise NotEligible(
+            _("The participant has left the cohort: a completion certificate is for those who complete it."),
+            "left_cohort",
+        )
     journey = participant_journey(enrolment=enrolment, now=now)
     if not journey.completed:
         raise NotEligible(
@@ -121,11 +129,12 @@ def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -
 def issue_certificates(*, programme: Programme, by=None, now=None) -> list[Certificate]:
     """Certificates for every participant of the programme who reached the threshold.
 
-    Participants whose certificate was revoked are left to the organisers (issue one by one).
+    Participants whose certificate was revoked are left to the organisers (issue one by one);
+    those who left the cohort get none (see issue_certificate).
     """
     now = now or timezone.now()
     enrolments = list(
-        Enrolment.objects.filter(cohort__programme=programme)
+        Enrolment.objects.filter(cohort__programme=programme, status=Enrolment.Status.ACTIVE)
         .exclude(certificates__revoked_at__isnull=False)
         .select_related("cohort__programme")
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.models import EventKind
 from events.when import card
+from programmes import certificates, services
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 from registrations.models import Registration, RegistrationStatus
 from tests import factories
@@ -833,3 +834,35 @@ def test_a_refusal_the_job_wrote_down_is_said_in_the_readers_language():
         said = refusal_reason(refusal)
 
     assert said == "İştirakçının adını yazın."
+
+
+def test_a_member_who_left_is_offered_no_certificate_and_refused_one_in_words(
+    organiser_web, cohort, series, django_capture_on_commit_callbacks
+):
+    """The card offered "Issue a certificate" to someone who left after one session (100%)."""
+    held = session(series, (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0))
+    left = factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+    record(held, left.email, "attended")
+    services.leave_cohort(enrolment=left)
+
+    page = organiser_web.get(cohort_url(cohort)).text
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = organiser_web.post(cohort_url(cohort), {"action": "certificate", "enrolment": left.pk}, follow=True)
+
+    card = page[page.index('data-status="left"') :]
+    assert 'value="certificate"' not in card[: card.index("</li>")]
+    assert "The participant has left the cohort" in shown(refused)
+    assert not Certificate.objects.exists() and not mail.outbox
+
+
+def test_a_member_who_left_keeps_the_certificate_issued_before_and_it_can_be_revoked(organiser_web, cohort, series):
+    held = session(series, (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0))
+    left = factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+    record(held, left.email, "attended")
+    certificate = certificates.issue_certificate(enrolment=left)
+    services.leave_cohort(enrolment=left)
+
+    page = organiser_web.get(cohort_url(cohort)).text
+
+    assert "Revoke the certificate" in page
+    assert certificates.issue_certificate(enrolment=left) == certificate

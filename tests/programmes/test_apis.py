@@ -181,6 +181,16 @@ def test_certificate_below_threshold_is_a_409(cohort, organiser, mentoring_serie
     assert response.json()["threshold"] == 0.7
 
 
+def test_certificate_for_a_participant_who_left_is_a_409(cohort, organiser, mentoring_series, past):
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    record(session(mentoring_series, past[0]), enrolment.email, "attended")
+    client_for(organiser).post(f"/api/enrolments/{enrolment.pk}/leave/")
+
+    response = client_for(organiser).post(f"/api/enrolments/{enrolment.pk}/certificate/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "left_cohort")
+
+
 # --- query counts ----------------------------------------------------------------------
 
 

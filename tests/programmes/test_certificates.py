@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from programmes import certificates, tasks
+from programmes import certificates, services, tasks
 from programmes.exceptions import NotEligible
 from programmes.models import Certificate
 from tests import factories
@@ -202,3 +202,28 @@ def test_running_programme_issues_nothing_by_itself(programme, cohort, mentoring
 
     assert tasks.issue_due_certificates() == 0
     assert not Certificate.objects.exists()
+
+
+def test_certificate_refused_to_a_participant_who_left(enrolment, mentoring_series, past):
+    """Two sessions attended, then gone: 100% of the sessions before leaving, yet not a completer."""
+    attend(mentoring_series, past[:2], ["attended", "attended"])
+    services.leave_cohort(enrolment=enrolment)
+
+    with pytest.raises(NotEligible) as error:
+        certificates.issue_certificate(enrolment=enrolment)
+
+    assert error.value.code == "left_cohort"
+    assert not Certificate.objects.exists()
+
+
+def test_certificates_for_everyone_eligible_leave_out_those_who_left(enrolment, cohort, mentoring_series, past):
+    stayed = factories.EnrolmentFactory(cohort=cohort, email="stayed@example.org")
+    for start in past[:2]:
+        held = session(mentoring_series, start)
+        record(held, EMAIL, "attended")
+        record(held, stayed.email, "attended")
+    services.leave_cohort(enrolment=enrolment)
+
+    issued = certificates.issue_certificates(programme=cohort.programme)
+
+    assert [certificate.enrolment_id for certificate in issued] == [stayed.pk]
