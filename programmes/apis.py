@@ -33,6 +33,7 @@ from programmes.serializers import (
     CohortSerializer,
     EnrolmentSerializer,
     EnrolSerializer,
+    IssueCertificatesSerializer,
     JourneySerializer,
     MenteeSerializer,
     MentorSerializer,
@@ -106,11 +107,21 @@ class ProgrammeViewSet(
         response["Content-Disposition"] = f'attachment; filename="programme-{programme.pk}-impact.csv"'
         return response
 
-    @extend_schema(request=None, responses={200: CertificateSerializer(many=True), **WRITE_ERRORS})
+    @extend_schema(
+        request=IssueCertificatesSerializer,
+        responses={200: CertificateSerializer(many=True), **WRITE_ERRORS},
+        description="Before the programme has ended eligibility counts only the sessions held so far: "
+        'refused with 409 `programme_not_over` unless the body says `{"before_end": true}`.',
+    )
     @action(detail=True, methods=["post"])
     def certificates(self, request, pk=None):
         """Issue a certificate to every participant who reached the attendance threshold."""
-        issued = certificates.issue_certificates(programme=self.get_object(), by=request.user)
+        programme = self.get_object()
+        payload = IssueCertificatesSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        issued = certificates.issue_certificates(
+            programme=programme, by=request.user, before_end=payload.validated_data["before_end"]
+        )
         return Response(CertificateSerializer(issued, many=True).data)
 
 

@@ -25,7 +25,7 @@ from events.services import log_action
 from events_project.periodic import process_each
 from notifications import kinds
 from notifications.services import queue_message
-from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError
+from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError, ProgrammeNotOver
 from programmes.journeys import build_journeys, participant_journey
 from programmes.models import Certificate, Enrolment, Programme
 
@@ -126,13 +126,20 @@ def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -
         return Certificate.objects.get(series=series, participant_email=email, revoked_at__isnull=True)
 
 
-def issue_certificates(*, programme: Programme, by=None, now=None) -> list[Certificate]:
+def issue_certificates(*, programme: Programme, by=None, now=None, before_end: bool = False) -> list[Certificate]:
     """Certificates for every participant of the programme who reached the threshold.
 
-    Participants whose certificate was revoked are left to the organisers (issue one by one);
-    those who left the cohort get none (see issue_certificate).
+    Before the programme has ended (``Programme.has_ended``) eligibility counts only the sessions
+    held so far (someone who came to the first session is "complete"): refused with 409
+    ``programme_not_over`` unless the caller says ``before_end`` (the page's ticked box, the API's
+    ``"before_end": true``). Participants whose certificate was revoked are left to the organisers
+    (issue one by one); those who left the cohort get none (see issue_certificate).
     """
     now = now or timezone.now()
+    if not before_end and not programme.has_ended(now):
+        raise ProgrammeNotOver(
+            _("The programme has not ended: certificates issued now count only the sessions held so far."),
+        )
     enrolments = list(
         Enrolment.objects.filter(cohort__programme=programme, status=Enrolment.Status.ACTIVE)
         .exclude(certificates__revoked_at__isnull=False)
@@ -152,7 +159,7 @@ def issue_due_certificates(*, now=None) -> int:
     Safe to run daily: a valid certificate is never issued twice. Returns how many are valid now.
     """
     now = now or timezone.now()
-    ended = Programme.objects.filter(ends_on__lt=timezone.localdate(now)).order_by("id")
+    ended = Programme.objects.ended(now).order_by("id")
     issued = process_each(ended, lambda programme: issue_certificates(programme=programme, now=now), job="certificates")
     return sum(len(certificates) for certificates in issued)
 

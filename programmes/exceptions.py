@@ -1,6 +1,15 @@
 from events_project.exceptions import Conflict, DomainError, Forbidden, NotFound
 
-__all__ = ["CertificateInvalid", "NotEligible", "NotInCohort", "ProgrammeError", "Forbidden", "NotFound", "Conflict"]
+__all__ = [
+    "CertificateInvalid",
+    "NotEligible",
+    "NotInCohort",
+    "ProgrammeError",
+    "ProgrammeNotOver",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+]
 
 
 class ProgrammeError(DomainError):
@@ -15,6 +24,12 @@ class NotInCohort(DomainError):
 
 class NotEligible(Conflict):
     default_code = "below_threshold"
+
+
+class ProgrammeNotOver(Conflict):
+    """Certificates for everyone eligible asked before the programme's end without saying so."""
+
+    default_code = "programme_not_over"
 
 
 class CertificateInvalid(NotFound):

@@ -30,7 +30,7 @@ from events.workspace import no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import person_name
 from programmes import certificates, enrolment_lists, selectors, services
-from programmes.exceptions import ProgrammeError
+from programmes.exceptions import ProgrammeError, ProgrammeNotOver
 from programmes.manage_forms import (
     CohortForm,
     DashboardFilterForm,
@@ -191,13 +191,6 @@ def programme_detail(request, pk: int):
                 else:
                     messages.success(request, _("The cohort %(name)s is created.") % {"name": cohort.name})
                     return redirect("manage-cohort", pk=programme.pk, cohort_pk=cohort.pk)
-        elif action == "certificates" and _running(programme) and not request.POST.get("early"):
-            # a completion certificate mid-programme counts only the sessions held so far
-            messages.error(
-                request,
-                _("The programme has not ended: tick the box to issue certificates now, before its end."),
-            )
-            return redirect("manage-programme", pk=programme.pk)
         elif action == "certificates":
             before = set(
                 selectors.certificates_managed_by(request.user)
@@ -205,7 +198,15 @@ def programme_detail(request, pk: int):
                 .values_list("pk", flat=True)
             )
             try:
-                issued = certificates.issue_certificates(programme=programme, by=request.user)
+                issued = certificates.issue_certificates(
+                    programme=programme, by=request.user, before_end=bool(request.POST.get("early"))
+                )
+            except ProgrammeNotOver:
+                # the service's rule, in the words of this page's form
+                messages.error(
+                    request,
+                    _("The programme has not ended: tick the box to issue certificates now, before its end."),
+                )
             except DomainError as error:
                 messages.error(request, error.message)
             else:
@@ -218,15 +219,10 @@ def programme_detail(request, pk: int):
         "form": form,
         "cohort_form": cohort_form,
         "cohorts": selectors.cohorts_of(programme),
-        "running": _running(programme),
+        "running": not programme.has_ended(),
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))
-
-
-def _running(programme: Programme) -> bool:
-    """Whether the programme's last day is still to come (in the programme's zone, the site's)."""
-    return programme.ends_on >= timezone.localdate()
 
 
 # a list's refused lines shown on the page at most (the page stays small)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_project.people import tidy_name
@@ -26,6 +27,12 @@ __all__ = [
     "Programme",
     "SessionSkip",
 ]
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def ended(self, now=None):
+        """The programmes whose last day has gone by: Programme.has_ended's rule, in SQL."""
+        return self.filter(ends_on__lt=timezone.localdate(now))
 
 
 class Programme(models.Model):
@@ -49,6 +56,8 @@ class Programme(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProgrammeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_on", "id"]
         constraints = [
@@ -62,6 +71,12 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_ended(self, now=None) -> bool:
+        """The one rule of when a programme is over: its last day (``ends_on``) has gone by, in the
+        site's zone (``Programme.objects.ended()`` is the same rule for many). Certificates then count
+        every session; before, only those held so far, so issuing them early is said explicitly."""
+        return self.ends_on < timezone.localdate(now)
 
     def clean(self):
         super().clean()

@@ -180,5 +180,12 @@ class CertificateSerializer(serializers.ModelSerializer):
         return f"/api/certificates/{certificate.pk}/pdf/"
 
 
+class IssueCertificatesSerializer(serializers.Serializer):
+    before_end = serializers.BooleanField(
+        default=False,
+        help_text="Issue before the programme has ended, counting only the sessions held so far.",
+    )
+
+
 class RevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

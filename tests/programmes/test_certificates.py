@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from programmes import certificates, services, tasks
 from programmes.exceptions import NotEligible
-from programmes.models import Certificate
+from programmes.models import Certificate, Programme
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 
@@ -168,10 +168,47 @@ def test_programme_issues_certificates_to_those_above_threshold(programme, cohor
     for event, outcome in zip(sessions, ["attended", "no_show", "no_show", "no_show"], strict=True):
         record(event, weak.email, outcome)
 
-    response = client_for(organiser).post(f"/api/programmes/{programme.pk}/certificates/")
+    # the programme runs to May 2027: issuing now is said as such
+    response = client_for(organiser).post(
+        f"/api/programmes/{programme.pk}/certificates/", {"before_end": True}, format="json"
+    )
 
     assert response.status_code == 200
     assert [row["enrolment"] for row in response.json()] == [good.pk]
+
+
+def test_certificates_for_everyone_before_the_programme_ends_must_be_asked_for(
+    programme, cohort, mentoring_series, past, organiser
+):
+    """The workspace asks for a ticked box; the API issued at once, counting a participant who came
+    to the first session as complete."""
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    record(session(mentoring_series, past[0]), enrolment.email, "attended")
+    programme.ends_on = timezone.localdate()  # its last day: not over until tomorrow
+    programme.save()
+    url = f"/api/programmes/{programme.pk}/certificates/"
+
+    silent = client_for(organiser).post(url)
+    declined = client_for(organiser).post(url, {"before_end": False}, format="json")
+
+    assert (silent.status_code, silent.json()["code"]) == (409, "programme_not_over")
+    assert (declined.status_code, declined.json()["code"]) == (409, "programme_not_over")
+    assert not Certificate.objects.exists()
+    programme.ends_on = timezone.localdate() - dt.timedelta(days=1)
+    programme.save()
+    ended = client_for(organiser).post(url)
+    assert (ended.status_code, [row["enrolment"] for row in ended.json()]) == (200, [enrolment.pk])
+
+
+def test_programme_has_ended_the_day_after_its_last_day(programme):
+    programme.ends_on = timezone.localdate()
+    programme.save()
+
+    assert programme.has_ended() is False
+    assert not Programme.objects.ended().filter(pk=programme.pk).exists()
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert programme.has_ended(tomorrow) is True
+    assert Programme.objects.ended(tomorrow).filter(pk=programme.pk).exists()
 
 
 def test_ended_programme_certifies_everyone_eligible_once_and_respects_revocations(
@@ -224,6 +261,6 @@ def test_certificates_for_everyone_eligible_leave_out_those_who_left(enrolment, 
         record(held, stayed.email, "attended")
     services.leave_cohort(enrolment=enrolment)
 
-    issued = certificates.issue_certificates(programme=cohort.programme)
+    issued = certificates.issue_certificates(programme=cohort.programme, before_end=True)
 
     assert [certificate.enrolment_id for certificate in issued] == [stayed.pk]
