@@ -10,7 +10,17 @@ from attendance.apps import AttendanceConfig
 from events.apps import EventsConfig
 from events.models import Event
 from events.selectors import ActionLogExcerpt
-from events_project import api_root, auth, exceptions, log_redaction, middleware, schema, site_pages, staticfiles
+from events_project import (
+    api_root,
+    auth,
+    exceptions,
+    log_redaction,
+    middleware,
+    negotiation,
+    schema,
+    site_pages,
+    staticfiles,
+)
 from events_project.filters import FilterBackend
 from feeds import selectors as feed_selectors
 from feeds.apps import FeedsConfig
@@ -51,7 +61,7 @@ middleware.ContentSecurityPolicyMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData
 staticfiles.StaticFilesStorage
-exceptions.api_exception_handler, FilterBackend
+exceptions.api_exception_handler, FilterBackend, negotiation.ContentNegotiation
 schema.document_common_errors, schema.BlankableEmail, schema.BlankableChoice, schema.NullableRelation
 site_pages.csrf_failure
 # urls.py: handler404

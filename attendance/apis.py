@@ -23,7 +23,7 @@ from attendance.serializers import (
 )
 from attendance.services import figures, finalisation, participant_reports
 from events.permissions import event_to_manage, series_to_manage
-from events_project.parsers import FormParser, MultiPartParser
+from events_project.parsers import FormParser, JSONParser, MultiPartParser
 from events_project.schema import error_responses
 
 READ_ERRORS = error_responses(401, 403, 404)
@@ -84,7 +84,8 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         description="Run a failed import, or one whose job was lost, again with the same file "
         "(409 import_not_retryable when it is done or waiting for the organiser's check).",
     )
-    @action(detail=True, methods=["post"])
+    # takes no body: a client's `{}` is read as anywhere in the API (only an upload is multipart)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
     def retry(self, request, pk=None):
         report = get_object_or_404(selectors.imports_managed_by(request.user).defer(None), pk=pk)
         if report.status in (AttendanceImport.Status.DONE, AttendanceImport.Status.PREVIEW):

@@ -46,7 +46,7 @@ def document_common_errors(result, generator, request, public):
 
     Any request may carry bad credentials (401/403), meet a rate limit (429) or a database
     restart (503); one with a body or query parameters may be invalid (400), a body too large
-    (413); one with path
+    (413); any write may carry a body in a media type the endpoint does not read (415); one with path
     parameters may name nothing (404), as may a page number past the end. Documenting them
     everywhere keeps the schema honest for clients and fuzzers without repeating them on
     every view.
@@ -65,7 +65,7 @@ def document_common_errors(result, generator, request, public):
         },
     )
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
@@ -75,6 +75,9 @@ def document_common_errors(result, generator, request, public):
                 wanted[400] = "Invalid input"
             if "requestBody" in operation:
                 wanted[413] = "Request body larger than DATA_UPLOAD_MAX_MEMORY_SIZE"
+            if method in ("post", "put", "patch", "delete"):
+                # any body in a media type the endpoint does not read (events_project.negotiation)
+                wanted[415] = "Unsupported media type: a body the endpoint does not read"
             names = {parameter.get("name") for parameter in operation.get("parameters", [])}
             if "path" in locations or "page" in names:
                 wanted[404] = "Not found (or a page past the end)"

@@ -327,6 +327,8 @@ REST_FRAMEWORK = {
         "events_project.parsers.FormParser",
         "events_project.parsers.MultiPartParser",
     ],
+    # a body no parser of the endpoint reads is a 415, also where the view reads no body
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "events_project.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "events_project.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {

@@ -1,6 +1,7 @@
 """Scanning at the door: typed answers, one check-in per ticket, rights per event, few queries."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
@@ -357,3 +358,29 @@ def test_scan_statements_are_prepared_once_per_kept_connection(monkeypatch):
     assert again.data["checkin_id"] == admitted.data["checkin"]["id"]
     assert after_loss.data["code"] == "checked_in"
     assert CheckIn.objects.filter(registration__in=[first, second, third]).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("secret=abc&device=door-1", "application/x-www-form-urlencoded"),
+        ('{"secret": "abc"}', "text/plain"),
+        ('{"secret": "abc"}', "application/jsonp"),
+    ],
+)
+def test_scan_of_a_body_that_is_not_json_is_415(ticket, event, staff_client, body, content_type):
+    """A form-encoded scan was fed to the JSON parser: 400 "not valid JSON"."""
+    response = staff_client.generic("POST", scan_url(event), body, content_type=content_type)
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert "application/json" in response.json()["detail"]
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_reads_json_with_a_charset(ticket, event, staff_client):
+    body = json.dumps({"secret": tickets.ticket_payload(ticket), "device": "door-1"})
+
+    response = staff_client.generic("POST", scan_url(event), body, content_type="application/json; charset=utf-8")
+
+    assert (response.status_code, response.json()["code"]) == (200, "checked_in")

@@ -2,6 +2,7 @@
 credentials are missing or wrong, 403 when they are right but not enough, an API root."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -9,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.production.conftest import api_endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +143,72 @@ def test_every_operation_with_a_body_documents_413():
 
     assert len(with_body) > 20
     assert [(path, method) for path, method in with_body if "413" not in paths[path][method]["responses"]] == []
+
+
+def _filled(route: str, event) -> str:
+    # a real event: the event's rights are checked (404 for an unknown one) before its body is
+    route = route.replace("<id:event_id>", str(event.pk))
+    return "/" + re.sub(r"<id:\w+>", "1", re.sub(r"<str:\w+>", "x", route))
+
+
+WRITES = [
+    (name, method, route) for name, method, route in api_endpoints() if method in ("POST", "PUT", "PATCH", "DELETE")
+]
+
+
+@pytest.mark.parametrize(("name", "method", "route"), WRITES, ids=[f"{method} {route}" for _, method, route in WRITES])
+def test_every_endpoint_answers_a_body_it_cannot_read_with_415(name, method, route):
+    """The scan endpoint read a form as JSON (400 "not valid JSON"); actions that take no body
+    answered 200 to anything."""
+    client = APIClient()
+    client.force_authenticate(factories.UserFactory(is_superuser=True, is_staff=True))
+
+    url = _filled(route, factories.EventFactory())
+
+    response = client.generic(method, url, "<ticket>abc</ticket>", content_type="text/xml")
+
+    assert response.status_code == 415, response.content
+    body = response.json()
+    assert body["code"] == "unsupported_media_type"
+    assert "text/xml" in body["detail"]
+
+
+def test_json_with_a_charset_is_read_where_json_is():
+    organiser = factories.OrganiserFactory()
+    client = APIClient()
+    client.force_authenticate(organiser)
+    event = factories.EventFactory(organisers=[organiser])
+
+    response = client.generic(
+        "PATCH",
+        f"/api/events/{event.pk}/",
+        json.dumps({"title": "Renamed"}),
+        content_type="application/json; charset=utf-8",
+    )
+
+    assert (response.status_code, response.json()["title"]) == (200, "Renamed")
+
+
+def test_a_form_body_is_read_where_forms_are():
+    organiser = factories.OrganiserFactory()
+    client = APIClient()
+    client.force_authenticate(organiser)
+    event = factories.EventFactory(organisers=[organiser])
+
+    response = client.generic(
+        "POST", f"/api/events/{event.pk}/cancel/", "reason=Flooded", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 200
+
+
+def test_who_may_not_call_an_endpoint_hears_so_before_its_body_is_judged():
+    event = factories.EventFactory()
+    stranger = APIClient()
+    stranger.force_authenticate(factories.UserFactory())
+
+    anonymous = APIClient().generic("POST", f"/api/events/{event.pk}/publish/", "<x/>", content_type="text/xml")
+    refused = stranger.generic("POST", "/api/events/", "<x/>", content_type="text/xml")
+
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "not_authenticated")
+    assert refused.status_code == 403

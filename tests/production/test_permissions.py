@@ -187,6 +187,8 @@ MATRIX = {
 # Bodies that get a role past validation, so that the rights check is what answers.
 BODIES = {
     ("checkin-scan", "POST"): lambda world: {"secret": world.registration.ticket_secret},
+    # the world's programme runs on: issuing everyone's certificates now is said as such
+    ("programme-certificates", "POST"): lambda world: {"before_end": True},
 }
 
 

@@ -1,0 +1,67 @@
+"""Content negotiation of the API: a body an endpoint cannot read is a 415, always.
+
+DRF chooses a parser only when a view reads ``request.data``, so a body in a media type the
+endpoint has no parser for was refused only by the views that read theirs, and an action that
+takes no body (``publish/``, ``leave/``) answered 200 to anything. DRF negotiates the renderer
+once for every request, before the view runs: the one place to refuse such a body for every
+endpoint alike, once authentication and permissions have had their say (401 and 403 come first,
+as from a view that reads its body). The answer is the project's
+``{"code": "unsupported_media_type", "detail": ...}`` (``events_project.exceptions``), the detail
+naming the media types the endpoint reads.
+
+The door's scan endpoint keeps its own, cheaper negotiation (``registrations.checkin.apis.JsonOnly``),
+which asks :func:`is_json` only.
+"""
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.negotiation import DefaultContentNegotiation
+
+JSON = "application/json"
+_JSON_WITH_PARAMETERS = JSON + ";"  # application/json; charset=utf-8
+_UNKNOWN = object()
+# methods whose body a view may read (a GET's body is never read: DRF ignores it, so do we)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_json(content_type: str) -> bool:
+    """Whether a Content-Type is JSON, with or without parameters: two string comparisons."""
+    return content_type == JSON or content_type.startswith(_JSON_WITH_PARAMETERS)
+
+
+def has_body(request) -> bool:
+    """Whether the request carries a body, as DRF decides it before parsing (a Content-Length above 0)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return False
+
+
+def unsupported(request, parsers) -> UnsupportedMediaType:
+    content_type = request.content_type or ""
+    return UnsupportedMediaType(
+        content_type,
+        detail=_("A body of type “%(type)s” cannot be read here: send %(accepted)s.")
+        % {"type": content_type[:100], "accepted": ", ".join(parser.media_type for parser in parsers)},
+    )
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    def select_parser(self, request, parsers):
+        # chosen once, in select_renderer, for a request with a body
+        parser = getattr(request, "_body_parser", _UNKNOWN)
+        return super().select_parser(request, parsers) if parser is _UNKNOWN else parser
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.method in WRITES and has_body(request):
+            parser = super().select_parser(request, request.parsers)
+            if parser is None:
+                view = (getattr(request, "parser_context", None) or {}).get("view")
+                if view is not None:
+                    # who may not call the endpoint hears that first (401, 403), as from a view
+                    # that reads its body: this rare path alone runs the checks twice
+                    view.perform_authentication(request)
+                    view.check_permissions(request)
+                raise unsupported(request, request.parsers)
+            request._body_parser = parser
+        return super().select_renderer(request, renderers, format_suffix)
