@@ -833,3 +833,67 @@ def test_a_refusal_the_job_wrote_down_is_said_in_the_readers_language():
         said = refusal_reason(refusal)
 
     assert said == "İştirakçının adını yazın."
+
+
+def test_a_field_the_model_refused_in_the_job_is_said_in_the_readers_language(
+    organiser_web, cohort, django_capture_on_commit_callbacks
+):
+    """The job runs in the worker's language: a model's refusal (code ``invalid``) kept its words.
+    It keeps the field, code and parameters now, and each reader reads it in their language."""
+    from django.utils import translation
+
+    from programmes import enrolment_lists
+
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+    long_email = "x" * 250 + "@example.org"  # longer than the field: the page read it, the model refuses it
+    listed.rows[0]["email"] = long_email
+    listed.save()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        enrolment_lists.enrol_next(enrolment_list=listed)
+
+    listed.refresh_from_db()
+    assert listed.refused == [
+        {
+            "line": 1,
+            "text": "Aysel Aliyeva",
+            "code": "invalid",
+            "errors": [
+                {
+                    "field": "email",
+                    "code": "max_length",
+                    "params": {"limit_value": 254, "show_value": 262, "value": long_email},
+                }
+            ],
+        }
+    ]
+    english = organiser_web.get(cohort_url(cohort)).content.decode()
+    organiser_web.cookies["django_language"] = "az"
+    azerbaijani = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert "Email: Ensure this value has at most 254 characters (it has 262)." in english
+    assert "E-poçt: Bu dəyərin ən çox 254 simvol olduğuna əmin olun (262 simvol var)" in azerbaijani
+    assert "Ensure this value" not in azerbaijani
+
+
+def test_a_refusal_with_a_code_nobody_wrote_words_for_is_still_in_the_readers_language():
+    import inspect
+
+    from django.utils import translation
+
+    from programmes import enrolment_lists, services
+    from programmes.enrolment_lists import refusal_reason
+
+    # every code the enrolment service refuses with has words; another says its code in a sentence
+    raised = set(re.findall(r'Error\([^()]*(?:\([^()]*\))?[^()]*,\s*"(\w+)"\)', inspect.getsource(services.enrol)))
+    assert raised and raised <= set(enrolment_lists.REFUSALS)
+
+    with translation.override("az"):
+        said = [
+            refusal_reason({"line": 1, "text": "x", "code": "something_new"}),
+            refusal_reason(
+                {"line": 1, "code": "invalid", "errors": [{"field": "__all__", "code": "odd", "params": {}}]}
+            ),
+        ]
+
+    assert said == ["Qrupa qoşulma rədd edildi (something_new).", "Qrupa qoşulma rədd edildi (odd)."]
