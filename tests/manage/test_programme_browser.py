@@ -108,13 +108,13 @@ def test_a_programme_from_the_workspace_pages_alone(browser, live_server, axe): 
     ],
 )
 def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
-    browser,
+    browser,  # noqa: F811
     live_server,
-    axe,
+    axe,  # noqa: F811
     language,
     excuse,
     excused,
-    again,  # noqa: F811
+    again,
 ):
     """From the second page of a search, at 390 px: the member's card opens, the session is chosen
     and pressed with the keyboard only; the page comes back to the same search and page."""
