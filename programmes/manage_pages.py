@@ -470,7 +470,12 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start", "id")
     )
     _skips_of([member for member in page.object_list if member.status == Enrolment.Status.ACTIVE], to_come, now=now)
-    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    # "excuse": the member whose card shows the form to excuse them from a session (one at a time:
+    # a list of a year's sessions in each of 50 cards weighed more than the page may)
+    query = {key: value for key, value in request.GET.items() if key not in ("page", "excuse") and value}
+    excusing = request.GET.get("excuse", "")
+    for member in page.object_list:
+        member.excusing = str(member.pk) == excusing and bool(getattr(member, "skippable", None))
     lists = _recent_lists(cohort)
     context = {
         "programme": programme,

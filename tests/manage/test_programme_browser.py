@@ -138,11 +138,13 @@ def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
     page.goto(f"{live_server.url}{address}?q=mentee&page=2")
     check(page, axe)
     card = page.locator("[data-testid=enrolment]", has_text="Mentee 54")
-    card.locator("summary", has_text=excuse).focus()
-    page.keyboard.press("Enter")
-    page.keyboard.press("Tab")  # the session
-    page.keyboard.press("ArrowDown")  # the second
+    card.locator("a", has_text=excuse).focus()
+    page.keyboard.press("Enter")  # the same page, with this card's form open and its session list in focus
+    page.wait_for_selector("[data-testid=skip-form]")
+    assert page.url.endswith(f"?q=mentee&page=2&excuse={member.pk}")
     check(page, axe)
+    assert page.evaluate("document.activeElement.name") == "event"
+    page.keyboard.press("ArrowDown")  # the second session
     page.keyboard.press("Tab")  # to the button
     page.keyboard.press("Enter")
     page.wait_for_selector(f"text={excused}")
