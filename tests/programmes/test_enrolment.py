@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events import services as event_services
 from events.models import EventKind, EventStatus
-from programmes import services
+from programmes import journeys, services
 from programmes.exceptions import NotInCohort, ProgrammeError
 from programmes.models import Enrolment, SessionSkip
 from registrations.models import Registration
@@ -163,6 +163,9 @@ def test_undoing_a_skip_registers_again_once_and_logs_it(cohort, mentoring_serie
     assert registered_events("leyla@example.org") == {skipped.pk}
     assert not SessionSkip.objects.exists()
     assert ActionLogEntry.objects.filter(action="enrolment.skip_undone").count() == 1
+    # the journey tells the new registration's story, not the skip's nor the cancelled place's
+    journey = journeys.participant_journey(enrolment=Enrolment.objects.get(pk=enrolment.pk))
+    assert [(entry.event_id, entry.outcome) for entry in journey.entries] == [(skipped.pk, "upcoming")]
     # skipped again, it is cancelled again: the skip works as before
     services.skip_session(enrolment=enrolment, event=skipped)
     assert registered_events("leyla@example.org") == set()
