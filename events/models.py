@@ -478,6 +478,7 @@ ACTIONS = {
     "enrolment.mentor_assigned": _("paired a participant with a mentor"),
     "enrolment.mentor_removed": _("unpaired a participant from their mentor"),
     "enrolment.session_skipped": _("excused a participant from a session"),
+    "enrolment.skip_undone": _("took back a participant's excuse from a session"),
     "enrolment.left": _("ended a participant's enrolment"),
     "certificate.issued": _("issued a certificate"),
     "certificate.revoked": _("revoked a certificate"),

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -40,15 +40,79 @@ REFUSALS = {
     "bad_email": _("This is not an email address."),
     "name_too_long": _("The name is longer than 200 characters."),
     "repeated": _("The same email is on an earlier line."),
-    # refused by the enrolment service in the job: said in the reader's language, not the worker's
+    # refused by the enrolment service in the job (every code services.enrol raises)
     "name_required": _("Give the participant's name."),
 }
+# what the reader calls the fields a pasted line fills
+FIELD_NAMES = {"name": _("Name"), "email": _("Email")}
 
 
 def refusal_reason(refusal: dict) -> str:
-    """What to tell the organiser about one refused line."""
-    known = REFUSALS.get(refusal.get("code", ""))
-    return str(known) if known is not None else refusal.get("message", "")
+    """What to tell the organiser about one refused line, in the language of whoever reads it.
+
+    The job runs in the worker's language, so it writes down codes and parameters, never words
+    (``_refusal_of``): a code of its own or of the enrolment service reads from ``REFUSALS``; a
+    model field's refusal (``invalid``) reads with the field's own message (Django's, which has
+    Azerbaijani too), filled with the parameters it was raised with."""
+    code = refusal.get("code", "")
+    known = REFUSALS.get(code)
+    if known is not None:
+        return str(known)
+    if "errors" in refusal:
+        return " ".join(_field_refusal(error) for error in refusal["errors"])
+    if refusal.get("message"):
+        # written in the worker's words before refusals kept codes only (gone after KEPT_FOR)
+        return refusal["message"]
+    return _("The enrolment was refused (%(code)s).") % {"code": code}
+
+
+def _refusal_of(error: ValidationError) -> dict:
+    """A model's refusal as the job writes it down: each error's field, code and parameters."""
+    by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+    return {
+        "code": "invalid",
+        "errors": [
+            {"field": field, "code": one.code or "invalid", "params": _plain(one.params)}
+            for field, errors in by_field.items()
+            for one in errors
+        ],
+    }
+
+
+def _plain(params) -> dict:
+    """Parameters as JSON holds them: numbers stay numbers (a plural reads them), the rest text,
+    as long as a refused line's text at most (the value typed is one of them)."""
+    if not isinstance(params, dict):
+        return {}
+    return {
+        key: value if value is None or isinstance(value, bool | int | float) else str(value)[:300]
+        for key, value in params.items()
+    }
+
+
+def _field_message(field_name: str, code: str):
+    """The message a field of Enrolment refuses with under ``code``, as Django picks it (the field's
+    own messages first, then its validators'); lazy, so it is said in the active language."""
+    try:
+        field = Enrolment._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return None
+    if code in field.error_messages:
+        return field.error_messages[code]
+    return next((v.message for v in field.validators if getattr(v, "code", None) == code), None)
+
+
+def _field_refusal(error: dict) -> str:
+    field_name, code, params = error.get("field", ""), error.get("code", ""), error.get("params") or {}
+    message = _field_message(field_name, code)
+    if message is None:
+        return _("The enrolment was refused (%(code)s).") % {"code": code}
+    try:
+        said = str(message % params) if params else str(message)
+    except (KeyError, TypeError, ValueError):
+        said = str(message)
+    label = FIELD_NAMES.get(field_name)
+    return _("%(field)s: %(message)s") % {"field": label, "message": said} if label is not None else said
 
 
 def read_lines(text: str) -> tuple[list[dict], list[dict]]:
@@ -120,9 +184,10 @@ def _enrol_row(listed: EnrolmentList, row: dict) -> tuple[str, dict | None]:
         with transaction.atomic():
             services.enrol(cohort=cohort, name=row["name"], email=row["email"], by=listed.created_by)
     except DomainError as error:
-        return "refused", {"code": error.code, "message": str(error.message)}
+        # the code, not the message: the message is in the worker's language (refusal_reason)
+        return "refused", {"code": error.code}
     except ValidationError as error:
-        return "refused", {"code": "invalid", "message": " ".join(error.messages)}
+        return "refused", _refusal_of(error)
     return "enrolled", None
 
 

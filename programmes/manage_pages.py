@@ -10,6 +10,7 @@ Programmes, their cohorts and the cohorts' members: each page parses its form an
 from the ``*_managed_by`` selectors: another organiser's programme, cohort or enrolment is a 404.
 """
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance import dashboard
 from attendance.charts import stacked_bars_svg
+from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
 from events.workspace import no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
@@ -40,7 +42,8 @@ from programmes.manage_forms import (
     MentorForm,
     ProgrammeForm,
 )
-from programmes.models import Cohort, Enrolment, Programme
+from programmes.models import Cohort, Enrolment, Programme, SessionSkip
+from registrations.models import RegistrationStatus
 
 # rows a list page shows at a time (programmes, a cohort's enrolments)
 PROGRAMMES_PER_PAGE = 25
@@ -227,6 +230,8 @@ def programme_detail(request, pk: int):
 
 # a list's refused lines shown on the page at most (the page stays small)
 REFUSALS_SHOWN = 100
+# how long the pasted lists stay unfolded on the cohort's page after the newest was pasted
+LISTS_OPEN_FOR = dt.timedelta(days=1)
 
 
 def _list_queued_in_words(listed) -> str:
@@ -311,11 +316,61 @@ def _one_certificate(request, cohort: Cohort, action: str) -> str:
     return _("The certificate of %(name)s is revoked: its verification page says so from now on.") % {"name": name}
 
 
+def _session(request, cohort: Cohort) -> Event:
+    """The cohort's session posted as ``event``; 404 for anything else (ids reveal nothing)."""
+    event = selectors.cohort_events(cohort).filter(pk=posted_id(request.POST.get("event"))).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def _one_skip(request, cohort: Cohort, action: str) -> str:
+    """Excuse one member from one session still to come (their place is cancelled), or take the
+    excuse back (they are registered again, if the session still takes them); what the page says then."""
+    enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
+    event = _session(request, cohort)
+    name, when = person_name(enrolment.name), when_rule.card(event)
+    if action == "skip":
+        services.skip_session(enrolment=enrolment, event=event, reason=request.POST.get("reason", ""), by=request.user)
+        return _("%(name)s is excused from the session of %(when)s; their place there is cancelled.") % {
+            "name": name,
+            "when": when,
+        }
+    registration = services.undo_skip(enrolment=enrolment, event=event, by=request.user)
+    if registration is None:
+        return _(
+            "%(name)s is no longer excused from the session of %(when)s, but it takes no registration "
+            "for them now (closed, or full without a waiting list)."
+        ) % {"name": name, "when": when}
+    if registration.status == RegistrationStatus.WAITLISTED:
+        return _(
+            "%(name)s is no longer excused from the session of %(when)s; it is full, so they are on its waiting list."
+        ) % {"name": name, "when": when}
+    return _("%(name)s is no longer excused from the session of %(when)s and is registered for it again.") % {
+        "name": name,
+        "when": when,
+    }
+
+
+def _skips_of(members: list, sessions: list, *, now) -> None:
+    """Each member's sessions still to come that they may be excused from, and those they are
+    excused from (which can be taken back), in one query for the page."""
+    skipped: dict[int, set[int]] = {}
+    for enrolment_id, event_id in SessionSkip.objects.filter(
+        enrolment__in=[member.pk for member in members], event__start__gt=now
+    ).values_list("enrolment_id", "event_id"):
+        skipped.setdefault(enrolment_id, set()).add(event_id)
+    for member in members:
+        own = skipped.get(member.pk, set())
+        member.skippable = [session for session in sessions if session.pk not in own]
+        member.skipped = [session for session in sessions if session.pk in own]
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def cohort_detail(request, pk: int, cohort_pk: int):
-    """A cohort's members: search, enrol one person, pair a mentor, let someone leave, issue or
-    revoke one member's certificate."""
+    """A cohort's members: search, enrol one person, pair a mentor, excuse someone from a session
+    (or take it back), let someone leave, issue or revoke one member's certificate."""
     programme = managed_programme(request, pk)
     cohort = managed_cohort(request, programme, cohort_pk)
     mentors = selectors.mentors_for(cohort, user=request.user)
@@ -373,12 +428,14 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                         )
                     # "#main": the message at the top, not the list a pasted list's redirect scrolled to
                     return redirect(f"{_back(request, programme, cohort)}#main")
-        elif action in ("mentor", "leave", "certificate", "revoke"):
+        elif action in ("mentor", "leave", "certificate", "revoke", "skip", "undo_skip"):
             try:
                 if action == "mentor":
                     done = _pair(request, cohort, mentors)
                 elif action in ("certificate", "revoke"):
                     done = _one_certificate(request, cohort, action)
+                elif action in ("skip", "undo_skip"):
+                    done = _one_skip(request, cohort, action)
                 else:
                     enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
                     services.leave_cohort(enrolment=enrolment, by=request.user)
@@ -403,15 +460,24 @@ def cohort_detail(request, pk: int, cohort_pk: int):
     }
     for enrolment in page.object_list:
         enrolment.valid_certificate = valid.get(enrolment.pk)
-    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    # the sessions a member may be excused from: one list for the page, read once
+    now = timezone.now()
+    to_come = list(
+        selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start", "id")
+    )
+    _skips_of([member for member in page.object_list if member.status == Enrolment.Status.ACTIVE], to_come, now=now)
+    # "excuse": the member whose card shows the form to excuse them from a session (one at a time:
+    # a list of a year's sessions in each of 50 cards weighed more than the page may)
+    query = {key: value for key, value in request.GET.items() if key not in ("page", "excuse") and value}
+    excusing = request.GET.get("excuse", "")
+    for member in page.object_list:
+        member.excusing = str(member.pk) == excusing and bool(getattr(member, "skippable", None))
+    lists = _recent_lists(cohort)
     context = {
         "programme": programme,
         "cohort": cohort,
         "mentors": mentors,
-        "next_session": selectors.cohort_events(cohort)
-        .filter(status=EventStatus.PUBLISHED, start__gt=timezone.now())
-        .order_by("start", "id")
-        .first(),
+        "next_session": to_come[0] if to_come else None,
         "filters": filters,
         "filtered": any(chosen.values()),
         "page": page,
@@ -421,7 +487,10 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         "active_members": cohort.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
         "enrol_form": enrol_form,
         "list_form": list_form,
-        "lists": _recent_lists(cohort),
+        "lists": lists,
+        # open while a list is at work or was pasted lately; folded later, its refusals no longer
+        # stand between the organiser and the members
+        "lists_open": any(listed.finished_at is None or listed.created_at > now - LISTS_OPEN_FOR for listed in lists),
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/cohort_detail.html", context, status=status))

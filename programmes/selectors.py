@@ -162,12 +162,16 @@ def action_log_of_programme(programme: Programme, *, limit: int = ACTION_LOG_LIM
     return excerpt
 
 
+# the entries about one session of an enrolment: they hold the event's id
+SESSION_ACTIONS = ("enrolment.session_skipped", "enrolment.skip_undone")
+
+
 def name_skipped_sessions(entries: list[ActionLogEntry]) -> None:
-    """Add the session to the name of each ``enrolment.session_skipped`` entry among ``entries``
-    (already named by ``name_programme_subjects``): its title and its date in the event's own
-    zone, read from the event now. Never the reason (it may be personal; the log does not hold
+    """Add the session to the name of each ``enrolment.session_skipped`` or ``skip_undone`` entry
+    among ``entries`` (already named by ``name_programme_subjects``): its title and its date in the
+    event's own zone, read from the event now. Never the reason (it may be personal; the log does not hold
     it). One query, when there is such an entry."""
-    skips = [entry for entry in entries if entry.action == "enrolment.session_skipped" and entry.subject_label]
+    skips = [entry for entry in entries if entry.action in SESSION_ACTIONS and entry.subject_label]
     wanted = {entry.data.get("event") for entry in skips} - {None}
     if not wanted:
         return

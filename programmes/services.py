@@ -240,6 +240,34 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
 
 
 @transaction.atomic
+def undo_skip(*, enrolment: Enrolment, event: Event, by=None, now=None) -> Registration | None:
+    """The participant can come after all: their skip of a session still to come is withdrawn and
+    they are registered for it again, as enrolment registers them (``register_for_session``).
+
+    Returns the registration, or None when the session no longer takes them (closed, invitation
+    only, full without a waiting list). Their old seat may have gone to the waiting list meanwhile:
+    capacity decides again, so they may now be waitlisted. Undoing a skip that is not there returns
+    their current registration and changes nothing. A session that has started keeps its skip: the
+    journey would otherwise count it as missed.
+    Side effects: those of ``registrations.services.registration.register`` (its confirmation mail).
+    """
+
+    now = now or timezone.now()
+    event = _cohort_event(enrolment, event.pk)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ProgrammeError(_("The participant has left the cohort."), "enrolment_left")
+    skip = SessionSkip.objects.filter(enrolment=enrolment, event=event).first()
+    if skip is None:
+        return _active_registration(event=event, email=enrolment.email)
+    if event.start <= now:
+        raise ProgrammeError(_("A session that has started cannot be taken back."), "session_started")
+    skip.delete()
+    registration = register_for_session(enrolment=enrolment, event=event, now=now)
+    log_action(by=by, action="enrolment.skip_undone", subject=enrolment, data={"event": event.pk})
+    return registration
+
+
+@transaction.atomic
 def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     """The participant leaves: their cohort registrations for sessions still to come are cancelled.
 

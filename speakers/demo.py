@@ -17,6 +17,10 @@ from events.demo import OUTREACH, WEBINARS
 from events.models import Event, EventKind, Region
 from speakers.models import AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment, SpeakerRole, StemField
 
+# the mentors of the demo's mentoring circle: the first of the roster's mentors, who lead its
+# sessions in turn and are paired with the demo cohort's mentees (programmes.demo)
+CIRCLE_MENTORS = 4
+
 SPEAKER_USERNAME = "speaker"
 SPEAKER_PASSWORD = "speaker-demo"  # a demo login on the developer's own machine
 
@@ -129,6 +133,13 @@ def _assign(event, speaker, role, order, status=AssignmentStatus.ACCEPTED, organ
     return assignment
 
 
+def circle_mentors() -> list[Speaker]:
+    """The mentoring circle's mentors, in the roster's order (none before the roster is loaded)."""
+    emails = [profile["email"] for profile in _roster() if SpeakerRole.MENTOR in profile["roles"]][:CIRCLE_MENTORS]
+    found = {speaker.email: speaker for speaker in Speaker.objects.filter(email__in=emails)}
+    return [found[email] for email in emails if email in found]
+
+
 def _event(title):
     return Event.objects.filter(title=title, series__isnull=True).first()
 
@@ -187,9 +198,12 @@ def load() -> dict:
     ):
         _assign(_event(title), trainers[index % len(trainers)], AssignmentRole.TRAINER, 0, organiser=organiser)
 
+    # the circle's mentors lead its sessions in turn, all year: each (the demo's mentor login among
+    # them) has sessions held and sessions to come in their speaker area
     sessions = Event.objects.filter(series__title="Mentoring circle", kind=EventKind.MENTORING_SESSION)
-    for index, session in enumerate(sessions.order_by("start")[:6]):
-        _assign(session, mentors[index % len(mentors)], AssignmentRole.MENTOR, 0, organiser=organiser)
+    leads = mentors[:CIRCLE_MENTORS]
+    for index, session in enumerate(sessions.order_by("start")):
+        _assign(session, leads[index % len(leads)], AssignmentRole.MENTOR, 0, organiser=organiser)
 
     user = _demo_login(by_name[WEBINARS[0][1]])
     return {"speakers": len(speakers), "speaker_login": (user.username, SPEAKER_PASSWORD)}

@@ -25,7 +25,8 @@ pytestmark = [
 
 
 def new_page(browser, **options):  # noqa: F811
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", **options)
+    options.setdefault("locale", "en-GB")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, **options)
     page = context.new_page()
     page.set_default_timeout(15000)
     return context, page
@@ -91,9 +92,71 @@ def test_a_programme_from_the_workspace_pages_alone(browser, live_server, axe): 
     # without JavaScript: the confirmation is a plain <details>, the button a plain form
     context, page = new_page(browser, java_script_enabled=False)
     sign_in(page, live_server, organiser, f"/manage/programmes/{programme.pk}/cohorts/{cohort.pk}/")
-    page.locator("[data-testid=enrolment]", has_text="Aynur Rzayeva").locator("summary").click()
+    page.locator("[data-testid=enrolment]", has_text="Aynur Rzayeva").locator("summary", has_text="Leaves").click()
     page.click("text=Yes, they leave the cohort")
     page.wait_for_selector("text=Aynur Rzayeva has left the cohort")
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.LEFT
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "excuse", "excused", "again"),
+    [
+        ("en", "Cannot come to a session", "is excused from the session", "registered for it again"),
+        ("az", "Görüşə gələ bilməyəcək", "görüşündən azad edildi", "yenidən qeydiyyata alındı"),
+    ],
+)
+def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
+    browser,  # noqa: F811
+    live_server,
+    axe,  # noqa: F811
+    language,
+    excuse,
+    excused,
+    again,
+):
+    """From the second page of a search, at 390 px: the member's card opens, the session is chosen
+    and pressed with the keyboard only; the page comes back to the same search and page."""
+    organiser = organiser_account()
+    series = factories.SeriesFactory(title="Mentoring circle", kind=EventKind.MENTORING_SESSION, published=True)
+    series.organisers.add(organiser)
+    programme = factories.ProgrammeFactory(title="STEM mentoring 2026/27", organisers=[organiser])
+    programme.series.add(series)
+    cohort = factories.CohortFactory(programme=programme, series=series, name="Mentees 2026")
+    factories.SpeakerFactory(name="Nigar Aliyeva", roles=["mentor"])
+    first = (timezone.now() + dt.timedelta(days=7)).replace(microsecond=0)
+    sessions = [session(series, first + dt.timedelta(days=14 * index)) for index in range(3)]
+    for number in range(55):
+        factories.EnrolmentFactory(cohort=cohort, name=f"Mentee {number:02}", email=f"m{number}@example.org")
+    member = Enrolment.objects.get(name="Mentee 54")
+    context, page = new_page(browser, locale="az-AZ" if language == "az" else "en-GB")
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    address = f"/manage/programmes/{programme.pk}/cohorts/{cohort.pk}/"
+
+    sign_in(page, live_server, organiser, address)
+    page.goto(f"{live_server.url}{address}?q=mentee&page=2")
+    check(page, axe)
+    card = page.locator("[data-testid=enrolment]", has_text="Mentee 54")
+    card.locator("a", has_text=excuse).focus()
+    page.keyboard.press("Enter")  # the same page, with this card's form open and its session list in focus
+    page.wait_for_selector("[data-testid=skip-form]")
+    assert page.url.endswith(f"?q=mentee&page=2&excuse={member.pk}")
+    check(page, axe)
+    assert page.evaluate("document.activeElement.name") == "event"
+    page.keyboard.press("ArrowDown")  # the second session
+    page.keyboard.press("Tab")  # to the button
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"text={excused}")
+    assert page.url.endswith("?q=mentee&page=2#main")
+    check(page, axe)
+    assert list(member.skips.values_list("event_id", flat=True)) == [sessions[1].pk]
+
+    page.locator("[data-testid=enrolment]", has_text="Mentee 54").locator("[data-testid=skipped] button").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"text={again}")
+    assert page.url.endswith("?q=mentee&page=2#main")
+    check(page, axe)
+    assert not member.skips.exists()
+    assert Registration.objects.get(email=member.email, event=sessions[1]).status == "confirmed"
     context.close()

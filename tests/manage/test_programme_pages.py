@@ -11,7 +11,7 @@ from django.utils import timezone
 from events.models import EventKind
 from events.when import card
 from programmes import certificates, services
-from programmes.models import Certificate, Cohort, Enrolment, Programme
+from programmes.models import Certificate, Cohort, Enrolment, Programme, SessionSkip
 from registrations.models import Registration, RegistrationStatus
 from tests import factories
 from tests.pages.conftest import signed_in
@@ -430,8 +430,9 @@ def test_a_member_card_on_page_two_comes_back_to_page_two(organiser_web, cohort)
 # --- the walls -----------------------------------------------------------------------------------
 
 
-def test_another_organiser_gets_404_everywhere_and_changes_nothing(stranger_web, programme, cohort, mentor):
+def test_another_organiser_gets_404_everywhere_and_changes_nothing(stranger_web, programme, cohort, series, mentor):
     enrolment = factories.EnrolmentFactory(cohort=cohort)
+    future = session(series, timezone.now() + dt.timedelta(days=7))
     base = f"/manage/programmes/{programme.pk}/"
 
     assert stranger_web.get("/manage/programmes/").context["page"].paginator.count == 0
@@ -443,12 +444,14 @@ def test_another_organiser_gets_404_everywhere_and_changes_nothing(stranger_web,
         {"action": "enrol", "name": "Intruder", "email": "intruder@example.org"},
         {"action": "mentor", "chosen": enrolment.pk, "mentor": mentor.pk},
         {"action": "leave", "enrolment": enrolment.pk},
+        {"action": "skip", "enrolment": enrolment.pk, "event": future.pk},
+        {"action": "undo_skip", "enrolment": enrolment.pk, "event": future.pk},
     ]
     for data in posts:
         assert stranger_web.post(cohort_url(cohort), data).status_code == 404
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.mentor, cohort.enrolments.count()) == ("active", None, 1)
-    assert not Cohort.objects.filter(name="Mine now").exists()
+    assert not Cohort.objects.filter(name="Mine now").exists() and not SessionSkip.objects.exists()
 
 
 def test_my_own_programme_cannot_reach_another_ones_cohort_or_enrolment(organiser_web, organiser, programme, cohort):
@@ -866,3 +869,246 @@ def test_a_member_who_left_keeps_the_certificate_issued_before_and_it_can_be_rev
 
     assert "Revoke the certificate" in page
     assert certificates.issue_certificate(enrolment=left) == certificate
+
+
+# --- excusing a member from a session -------------------------------------------------------------
+
+
+def card_of(response, name: str) -> str:
+    """The HTML of the member card that names ``name``."""
+    cards = response.content.decode().split('data-testid="enrolment" ')[1:]
+    return next(html[: html.index("</li>")] for html in cards if name in html[: html.index("</li>")])
+
+
+def test_a_member_is_excused_from_a_session_and_registered_again_from_their_card(
+    organiser_web, cohort, future, django_capture_on_commit_callbacks
+):
+    """The API's skip, on the member's card: through the same service, back to the search and page
+    the organiser was on; and taken back when they can come after all."""
+    from events.models import ActionLogEntry
+
+    for number in range(55):
+        factories.EnrolmentFactory(cohort=cohort, name=f"Aynur {number:02}", email=f"aynur{number}@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(
+            cohort_url(cohort), {"action": "enrol", "name": "Aynur Zeynalova", "email": "az@example.org"}
+        )
+    member = Enrolment.objects.get(email="az@example.org")
+    listed = organiser_web.get(cohort_url(cohort, "?q=aynur&page=2"))
+    # the card links to itself with the form open, keeping the search and the page
+    opens = f'href="?q=aynur&amp;page=2&amp;excuse={member.pk}"'
+    assert opens in card_of(listed, "Aynur Zeynalova") and "<select" not in card_of(listed, "Aynur Zeynalova")
+    page = organiser_web.get(cohort_url(cohort, f"?q=aynur&page=2&excuse={member.pk}"))
+    assert page.context["back"] == "q=aynur&page=2"
+    card_html = card_of(page, "Aynur Zeynalova")
+    options = re.findall(r'<option value="(\d+)">', card_html)
+    assert [int(value) for value in options] == [event.pk for event in future]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        skipped = organiser_web.post(
+            cohort_url(cohort),
+            {
+                "action": "skip",
+                "enrolment": member.pk,
+                "event": future[1].pk,
+                "reason": "Exam",
+                "back": page.context["back"],
+            },
+        )
+
+    assert skipped.status_code == 302 and skipped["Location"] == cohort_url(cohort, "?q=aynur&page=2#main")
+    statuses = dict(Registration.objects.filter(email="az@example.org").values_list("event_id", "status"))
+    assert statuses == {future[0].pk: "confirmed", future[1].pk: "cancelled", future[2].pk: "confirmed"}
+    after = organiser_web.get(cohort_url(cohort, "?q=aynur&page=2"))
+    said = shown(after)
+    assert f"Aynur Zeynalova is excused from the session of {card(future[1])}" in said
+    assert f"Excused from the session of {card(future[1])}" in card_of(after, "Aynur Zeynalova")
+    opened = organiser_web.get(cohort_url(cohort, f"?q=aynur&page=2&excuse={member.pk}"))
+    options = re.findall(r'<option value="(\d+)">', card_of(opened, "Aynur Zeynalova"))
+    assert [int(value) for value in options] == [future[0].pk, future[2].pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        undone = organiser_web.post(
+            cohort_url(cohort),
+            {"action": "undo_skip", "enrolment": member.pk, "event": future[1].pk, "back": "q=aynur&page=2"},
+            follow=True,
+        )
+
+    assert "Aynur Zeynalova is no longer excused from the session" in shown(undone)
+    assert Registration.objects.get(email="az@example.org", event=future[1], status="confirmed")
+    assert not member.skips.exists()
+    assert list(ActionLogEntry.objects.filter(action__startswith="enrolment.s").values_list("action", flat=True)) == [
+        "enrolment.skip_undone",
+        "enrolment.session_skipped",
+    ]
+
+
+def test_excusing_from_a_started_session_is_refused_in_words(organiser_web, cohort, series):
+    held = session(series, (timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0))
+    member = factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+
+    response = organiser_web.post(
+        cohort_url(cohort), {"action": "skip", "enrolment": member.pk, "event": held.pk}, follow=True
+    )
+
+    assert "A session that has started cannot be skipped." in shown(response)
+    assert not member.skips.exists()
+
+
+def test_excusing_is_only_for_the_cohorts_sessions_and_members(organiser_web, cohort, future):
+    member = factories.EnrolmentFactory(cohort=cohort)
+    elsewhere = factories.EventFactory(start=future[0].start)
+    theirs = factories.EnrolmentFactory(
+        cohort=factories.CohortFactory(programme=factories.ProgrammeFactory(organisers=[factories.OrganiserFactory()]))
+    )
+
+    for action in ("skip", "undo_skip"):
+        assert (
+            organiser_web.post(
+                cohort_url(cohort), {"action": action, "enrolment": member.pk, "event": future[0].pk}
+            ).status_code
+            == 302
+        )
+        assert (
+            organiser_web.post(
+                cohort_url(cohort), {"action": action, "enrolment": member.pk, "event": elsewhere.pk}
+            ).status_code
+            == 404
+        )
+        assert (
+            organiser_web.post(
+                cohort_url(cohort), {"action": action, "enrolment": theirs.pk, "event": future[0].pk}
+            ).status_code
+            == 404
+        )
+        assert (
+            organiser_web.post(cohort_url(cohort), {"action": action, "enrolment": member.pk, "event": "x"}).status_code
+            == 404
+        )
+    assert not member.skips.exists()
+    assert not SessionSkip.objects.exclude(enrolment=member).exists()
+
+
+def test_excusing_a_member_in_azerbaijani(organiser_web, cohort, future):
+    organiser_web.cookies["django_language"] = "az"
+    member = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+    organiser_web.post(cohort_url(cohort), {"action": "skip", "enrolment": member.pk, "event": future[0].pk})
+
+    page = organiser_web.get(cohort_url(cohort))
+
+    assert f"Aynur Rzayeva {card(future[0])} görüşündən azad edildi" in shown(page)
+    html = page.content.decode()
+    assert "Görüşə gələ bilməyəcək" in html and "Yenidən qeydiyyata alın" in html
+    assert "Cannot come to a session" not in html and "Register them again" not in html
+
+
+def test_a_full_page_of_members_and_a_years_sessions_stays_small(
+    organiser_web, cohort, series, django_assert_max_num_queries
+):
+    """A year's sessions listed in each of 50 cards weighed more than the page may (200 KB with its
+    stylesheet): only the card asked for (?excuse=) lists them."""
+    first = (timezone.now() + dt.timedelta(days=3)).replace(microsecond=0)
+    for index in range(17):
+        session(series, first + dt.timedelta(days=14 * index))
+    for number in range(30):
+        factories.SpeakerFactory(name=f"Mentor Abdullayeva-Mammadzada {number}", roles=["mentor"])
+    for number in range(60):
+        factories.EnrolmentFactory(
+            cohort=cohort, name=f"Mentee Abdullayeva-Mammadzada {number}", email=f"mentee.name{number}@example.org"
+        )
+    excused = cohort.enrolments.order_by("name", "id")[3]
+
+    with django_assert_max_num_queries(25):
+        response = organiser_web.get(cohort_url(cohort, f"?excuse={excused.pk}"))
+
+    html = response.content.decode()
+    cards = html[html.index('data-testid="enrolments"') :]
+    assert html.count('name="event"') == 1 and cards[: cards.index("</ul>")].count("<option value=") == 17
+    assert len(response.content) < 150 * 1024
+
+
+def test_a_field_the_model_refused_in_the_job_is_said_in_the_readers_language(
+    organiser_web, cohort, django_capture_on_commit_callbacks
+):
+    """The job runs in the worker's language: a model's refusal (code ``invalid``) kept its words.
+    It keeps the field, code and parameters now, and each reader reads it in their language."""
+    from django.utils import translation
+
+    from programmes import enrolment_lists
+
+    with django_capture_on_commit_callbacks(execute=False):
+        listed = enrolment_lists.queue_enrolment_list(cohort=cohort, text="Aysel Aliyeva, aysel@example.org")
+    long_email = "x" * 250 + "@example.org"  # longer than the field: the page read it, the model refuses it
+    listed.rows[0]["email"] = long_email
+    listed.save()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        enrolment_lists.enrol_next(enrolment_list=listed)
+
+    listed.refresh_from_db()
+    assert listed.refused == [
+        {
+            "line": 1,
+            "text": "Aysel Aliyeva",
+            "code": "invalid",
+            "errors": [
+                {
+                    "field": "email",
+                    "code": "max_length",
+                    "params": {"limit_value": 254, "show_value": 262, "value": long_email},
+                }
+            ],
+        }
+    ]
+    english = organiser_web.get(cohort_url(cohort)).content.decode()
+    organiser_web.cookies["django_language"] = "az"
+    azerbaijani = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert "Email: Ensure this value has at most 254 characters (it has 262)." in english
+    assert "E-poçt: Bu dəyərin ən çox 254 simvol olduğuna əmin olun (262 simvol var)" in azerbaijani
+    assert "Ensure this value" not in azerbaijani
+
+
+def test_a_refusal_with_a_code_nobody_wrote_words_for_is_still_in_the_readers_language():
+    import inspect
+
+    from django.utils import translation
+
+    from programmes import enrolment_lists, services
+    from programmes.enrolment_lists import refusal_reason
+
+    # every code the enrolment service refuses with has words; another says its code in a sentence
+    raised = set(re.findall(r'Error\([^()]*(?:\([^()]*\))?[^()]*,\s*"(\w+)"\)', inspect.getsource(services.enrol)))
+    assert raised and raised <= set(enrolment_lists.REFUSALS)
+
+    with translation.override("az"):
+        said = [
+            refusal_reason({"line": 1, "text": "x", "code": "something_new"}),
+            refusal_reason(
+                {"line": 1, "code": "invalid", "errors": [{"field": "__all__", "code": "odd", "params": {}}]}
+            ),
+        ]
+
+    assert said == ["Qrupa qoşulma rədd edildi (something_new).", "Qrupa qoşulma rədd edildi (odd)."]
+
+
+# --- the members first, on a phone ------------------------------------------------------------------
+
+
+def test_the_members_come_before_pairing_and_old_lists_are_folded(organiser_web, cohort, mentor):
+    """On a phone the organiser reached the members past the pairing form and every refused line
+    of the lists pasted that month: pairing now follows the list it ticks, and lists fold a day on."""
+    from programmes.models import EnrolmentList
+
+    factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+    old = EnrolmentList.objects.create(
+        cohort=cohort, refused=[{"line": 1, "text": "x", "code": "bad_email"}], finished_at=timezone.now()
+    )
+    EnrolmentList.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+
+    folded = organiser_web.get(cohort_url(cohort)).content.decode()
+    EnrolmentList.objects.create(cohort=cohort, rows=[{"line": 1, "name": "A", "email": "a@example.org"}], total=1)
+    unfolded = organiser_web.get(cohort_url(cohort)).content.decode()
+
+    assert folded.index('data-testid="enrolments"') < folded.index('id="pair-form"')
+    assert '<details class="card" id="lists" data-testid="lists">' in folded
+    assert '<details class="card" id="lists" data-testid="lists" open>' in unfolded

@@ -59,3 +59,37 @@ def test_demo_never_counts_an_attendee_who_was_not_followed_up_where_others_were
 
     assert events_with_follow_ups
     assert [r.email for r in attended if (r.event_id, r.email) not in followed_up] == []
+
+
+def test_demo_certificates_only_where_the_rules_give_them_and_the_mentor_has_sessions_to_come(client):
+    """The mentoring year runs until programme_end(): nobody holds its certificate yet. The coding
+    club that ended before it has them, for those at or above its threshold. The mentor login
+    speaks at circle sessions still to come (its speaker area was empty of them)."""
+    from django.contrib.auth import get_user_model
+
+    from programmes.demo import MENTOR_USERNAME, club_title
+
+    call_command("load_demo", stdout=None)
+
+    running = Programme.objects.get(title=programme_title())
+    club = Programme.objects.get(title=club_title())
+    assert running.ends_on > timezone.localdate() > club.ends_on
+    assert not Certificate.objects.filter(enrolment__cohort__programme=running).exists()
+    holders = Certificate.objects.filter(enrolment__cohort__programme=club, revoked_at__isnull=True)
+    assert sorted(holders.values_list("enrolment__name", flat=True)) == [
+        "Aysu Mammadli",
+        "Aytaj Babayeva",
+        "Nuray Aliyeva",
+        "Rena Abbasova",
+    ]
+    assert Certificate.objects.count() == 4
+
+    client.force_login(get_user_model().objects.get(username=MENTOR_USERNAME))
+    area = client.get("/speaker/")
+    upcoming = area.context["upcoming"]
+    assert len(upcoming) >= 3
+    assert {assignment.event.series.title for assignment in upcoming} == {"Mentoring circle"}
+    assert all(assignment.event.start > timezone.now() for assignment in upcoming)
+    # the mentor speaks at sessions of the cohort whose mentees they are paired with
+    mentees = Enrolment.objects.filter(mentor__user__username=MENTOR_USERNAME, cohort__programme=running)
+    assert mentees.count() == 3

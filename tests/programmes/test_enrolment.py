@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events import services as event_services
 from events.models import EventKind, EventStatus
-from programmes import services
+from programmes import journeys, services
 from programmes.exceptions import NotInCohort, ProgrammeError
 from programmes.models import Enrolment, SessionSkip
 from registrations.models import Registration
@@ -147,6 +147,57 @@ def test_skip_of_an_event_outside_the_cohort_is_refused(cohort, future):
         services.skip_session(enrolment=enrolment, event=elsewhere)
 
     assert error.value.code == "not_in_cohort"
+
+
+def test_undoing_a_skip_registers_again_once_and_logs_it(cohort, mentoring_series, future):
+    from events.models import ActionLogEntry
+
+    skipped = session(mentoring_series, future[0])
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    services.skip_session(enrolment=enrolment, event=skipped, reason="Exam")
+
+    registration = services.undo_skip(enrolment=enrolment, event=skipped)
+    again = services.undo_skip(enrolment=enrolment, event=skipped)
+
+    assert registration.status == "confirmed" and again.pk == registration.pk
+    assert registered_events("leyla@example.org") == {skipped.pk}
+    assert not SessionSkip.objects.exists()
+    assert ActionLogEntry.objects.filter(action="enrolment.skip_undone").count() == 1
+    # the journey tells the new registration's story, not the skip's nor the cancelled place's
+    journey = journeys.participant_journey(enrolment=Enrolment.objects.get(pk=enrolment.pk))
+    assert [(entry.event_id, entry.outcome) for entry in journey.entries] == [(skipped.pk, "upcoming")]
+    # skipped again, it is cancelled again: the skip works as before
+    services.skip_session(enrolment=enrolment, event=skipped)
+    assert registered_events("leyla@example.org") == set()
+
+
+def test_undoing_a_skip_after_the_seat_went_to_the_waiting_list_waitlists(cohort, mentoring_series, future):
+    full = session(mentoring_series, future[0], capacity=1)
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    services.skip_session(enrolment=enrolment, event=full)
+    factories.RegistrationFactory(event=full, email="someone@example.org", status="confirmed")
+    full.refresh_from_db()
+
+    registration = services.undo_skip(enrolment=enrolment, event=full)
+
+    assert registration.status == "waitlisted"
+
+
+def test_undoing_the_skip_of_a_started_session_or_after_leaving_is_refused(cohort, mentoring_series, past, future):
+    started, upcoming = session(mentoring_series, past[-1]), session(mentoring_series, future[0])
+    enrolment = factories.EnrolmentFactory(cohort=cohort)
+    SessionSkip.objects.create(enrolment=enrolment, event=started)
+    services.skip_session(enrolment=enrolment, event=upcoming)
+    enrolment = services.leave_cohort(enrolment=enrolment)
+
+    with pytest.raises(ProgrammeError) as after_leaving:
+        services.undo_skip(enrolment=enrolment, event=upcoming)
+    enrolment.status = Enrolment.Status.ACTIVE
+    with pytest.raises(ProgrammeError) as started_already:
+        services.undo_skip(enrolment=enrolment, event=started)
+
+    assert (after_leaving.value.code, started_already.value.code) == ("enrolment_left", "session_started")
+    assert SessionSkip.objects.count() == 2
 
 
 def test_leaving_cancels_future_cohort_registrations_only(cohort, mentoring_series, programme, past, future):
