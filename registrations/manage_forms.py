@@ -81,11 +81,18 @@ class RegistrationFilterForm(forms.Form):
 
 
 class AddRegistrationForm(forms.Form):
+    """Shares a page with the filters (sector, organisation): its own ids (``add_sector``), so each
+    label and each error summary link finds this form's field, not the filter's."""
+
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
     party_size = forms.IntegerField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "add_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MessageRegistrantsForm(forms.Form):

@@ -146,6 +146,25 @@ def test_add_with_bad_input_is_a_400_with_the_form(organiser_web, own_event):
     assert not Registration.objects.exists()
 
 
+def test_add_by_hand_fields_have_their_own_ids_and_labels(organiser_web, own_event):
+    """The filters and "Add someone by hand" both have a sector and an organisation: with the same
+    ids, the add form's labels (and its error summary's links) led to the filters' fields, and its
+    own two fields had no label at all."""
+    import collections
+    import re
+
+    response = organiser_web.post(url(own_event), {"action": "add", "name": "", "email": "x", "sector": "nope"})
+
+    page = response.content.decode()
+    ids = collections.Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [name for name, times in ids.items() if times > 1] == []
+    add_form = page[page.index('id="add"') :]
+    for field in ("name", "email", "party_size", "sector", "organisation"):
+        field_id = re.search(rf'name="{field}"[^>]*id="([^"]+)"', add_form).group(1)
+        assert f'<label for="{field_id}">' in add_form
+    assert 'href="#add_sector"' in page  # the summary's link lands on the add form's own field
+
+
 def test_message_the_chosen_ones_or_everyone_listed(organiser_web, own_event, django_capture_on_commit_callbacks):
     one = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
     two = sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
