@@ -41,8 +41,10 @@ class EventSearchForm(forms.Form):
         )
 
     def filter_data(self) -> dict:
-        """The cleaned choices in the words of events.filters.EventFilter."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The cleaned choices in the words of events.filters.EventFilter. A filter that is not
+        understood is left out, as the page says, and only that one: the others still apply."""
+        self.is_valid()  # fills cleaned_data with the fields that are valid, even when one is not
+        data = self.cleaned_data
         params = {}
         for name in ("q", "kind", "region", "format"):
             if data.get(name):
