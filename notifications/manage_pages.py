@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from events.selectors import events_managed_by
 from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
+from events_project.filters import understood
 from notifications import kinds
 from notifications.manage_forms import EVENT_MESSAGE_KINDS, MessageTemplateForm, OutboxFilterForm
 from notifications.models import MessageTemplateOverride
@@ -117,7 +118,7 @@ def outbox(request):
         url = request.path + (f"?{query}" if query and "\n" not in query and "\r" not in query else "")
         return redirect(url)
     form = OutboxFilterForm(request.GET or None)
-    chosen = form.cleaned_data if form.is_valid() else {}
+    chosen = understood(form)
     event = None
     if chosen.get("event"):
         event = get_object_or_404(events_managed_by(request.user), pk=chosen["event"])

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.filters import understood
 from registrations.models import Attendance, Question, RegistrationStatus, Sector
 from registrations.services.messages import BODY_MAX, SUBJECT_MAX
 from registrations.services.questions import MAX_CHOICE_LENGTH
@@ -67,16 +68,14 @@ class RegistrationFilterForm(forms.Form):
     attendance = forms.ChoiceField(label=_("Attendance"), required=False, choices=[("", _("Any")), *Attendance.choices])
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
+        data = understood(self)
         return {
-            "text": data["q"],
-            "status": data["status"],
-            "sector": data["sector"],
-            "organisation": data["organisation"],
-            "checked_in": {"yes": True, "no": False}.get(data["checked_in"]),
-            "attendance": data["attendance"],
+            "text": data.get("q", ""),
+            "status": data.get("status", ""),
+            "sector": data.get("sector", ""),
+            "organisation": data.get("organisation", ""),
+            "checked_in": {"yes": True, "no": False}.get(data.get("checked_in")),
+            "attendance": data.get("attendance", ""),
         }
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Language
 from events_project.exceptions import DomainError
+from events_project.filters import understood
 from events_project.throttles import throttled
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
@@ -22,7 +23,7 @@ SPEAKERS_PER_PAGE = 24
 
 def roster(request):
     form = RosterSearchForm(request.GET or None)
-    data = {key: value for key, value in (form.cleaned_data if form.is_valid() else {}).items() if value}
+    data = {key: value for key, value in understood(form).items() if value}
     speakers = SpeakerFilter(data, queryset=selectors.roster()).qs
     page = Paginator(speakers, SPEAKERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -48,6 +48,16 @@ def test_outbox_filters_by_status_event_and_text(organiser_web, organiser, own_e
     assert organiser_web.get("/manage/outbox/?event=99999999").status_code == 404
 
 
+def test_outbox_leaves_out_only_a_filter_it_does_not_understand(organiser_web, own_event):
+    """A status out of its choices (an old shared link) dropped the search as well."""
+    failed(own_event, "aysel@example.org")
+    failed(own_event, "leyla@example.org")
+
+    page = organiser_web.get("/manage/outbox/?status=bogus&q=leyla").context["page"]
+
+    assert [message.recipient_email for message in page] == ["leyla@example.org"]
+
+
 def test_resend_sends_the_failed_message_again(organiser_web, own_event, django_capture_on_commit_callbacks):
     message = failed(own_event, "aysel@example.org")
     mail.outbox.clear()

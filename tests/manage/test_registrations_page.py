@@ -123,6 +123,16 @@ def test_resend_of_a_cancelled_registration_is_refused_with_its_reason(organiser
     assert "Only a confirmed registration has a ticket to send." in response.content.decode()
 
 
+def test_list_leaves_out_only_a_filter_it_does_not_understand(organiser_web, own_event):
+    """A status out of its choices dropped the search too: every registration came back."""
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+
+    page = organiser_web.get(url(own_event, "?status=bogus&q=leyla")).content.decode()
+
+    assert "Leyla Mammadova" in page and "Aysel Aliyeva" not in page
+
+
 def test_add_someone_by_hand(organiser_web, own_event, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = organiser_web.post(

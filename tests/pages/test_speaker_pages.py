@@ -46,6 +46,16 @@ def test_roster_filters_by_field_and_language(client):
     assert "Engineer Aysel" in by_language and "Biologist Nigar" not in by_language
 
 
+def test_roster_leaves_out_only_a_filter_it_does_not_understand(client):
+    """A field out of its choices dropped the language filter (and the search) as well."""
+    factories.SpeakerFactory(name="Engineer Aysel", stem_fields=["engineering"], languages=["az"])
+    factories.SpeakerFactory(name="Biologist Nigar", stem_fields=["biology"], languages=["en"])
+
+    page = client.get("/speakers/", {"field": "alchemy", "language": "az"}).text
+
+    assert "Engineer Aysel" in page and "Biologist Nigar" not in page
+
+
 def test_unlisted_speaker_page_is_not_found(client):
     hidden = factories.SpeakerFactory(listed=False)
 
