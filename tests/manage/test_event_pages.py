@@ -161,6 +161,14 @@ def test_move_tells_people_with_a_place(organiser_web, own_event, django_capture
     assert OutboxMessage.objects.filter(kind="event_changed", recipient_email="aysel@example.org").exists()
 
 
+def test_cancel_without_the_box_ticked_asks_to_tick_it_as_the_public_cancel_does(organiser_web, own_event):
+    """An unticked confirmation said "This field is required." under a box, where the attendee's
+    own cancel page says "Tick the box to confirm."."""
+    refused = organiser_web.post(f"/manage/events/{own_event.pk}/cancel/", {"reason": "The venue flooded."})
+
+    assert refused.context["form"].errors["confirm"] == ["Tick the box to confirm."]
+
+
 def test_cancel_needs_a_reason_and_a_confirmation(organiser_web, own_event):
     refused = organiser_web.post(f"/manage/events/{own_event.pk}/cancel/", {"reason": ""})
     assert refused.status_code == 200 and set(refused.context["form"].errors) == {"reason", "confirm"}
