@@ -206,6 +206,25 @@ def test_invitation_page_after_accepting_offers_no_decline_under_the_confirmatio
     assert "<summary>I can no longer come</summary>" in later and "Withdraw from this event" in later
 
 
+@pytest.mark.parametrize("status", [AssignmentStatus.ACCEPTED, AssignmentStatus.INVITED])
+def test_a_cancelled_event_offers_the_speaker_no_answer_the_service_would_refuse(client, speaker, status):
+    """After an event was cancelled its speaker still saw "I can no longer come" (or Accept and
+    Decline) on her area and on the invitation link, and the invitation link did not say the
+    event was cancelled: every press answered "The event was cancelled."."""
+    event = factories.EventFactory(title="AI webinar", status="cancelled", cancellation_reason="The speaker is ill.")
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=event, status=status)
+    signed_in(client, speaker.user)
+
+    area = client.get("/speaker/").text
+    link = client.get(invitation_url(assignment)).text
+
+    assert "AI webinar" not in area.split("Invitations waiting for your answer", 1)[1].split("My upcoming events")[0]
+    for page in (area, link):
+        assert 'name="answer"' not in page
+        assert "I can no longer come" not in page
+    assert "This event is cancelled. The speaker is ill." in link
+
+
 def test_speaker_photo_is_served_from_the_site(client, speaker, settings, tmp_path):
     from django.core.files.base import ContentFile
 
