@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -58,11 +59,13 @@ def message_template(request, pk: int, kind: str):
                     )
                     messages.success(request, _("Saved: messages queued from now on use this wording."))
                     return redirect("manage-event-messages", pk=event.pk)
-                preview = template_services.preview_message(event=event, kind=kind, **form.cleaned_data)
+                preview = template_services.preview_message(
+                    event=event, kind=kind, language=translation.get_language(), **form.cleaned_data
+                )
         except DomainError as error:
             form.add_error("body", error.message)
     elif override is None:
-        preview = template_services.preview_message(event=event, kind=kind)
+        preview = template_services.preview_message(event=event, kind=kind, language=translation.get_language())
     context = {
         "event": event,
         "kind": kind,
