@@ -121,6 +121,19 @@ def test_confirmation_of_a_seat_points_to_the_ticket(client):
     assert "Keep this private link: it shows your ticket and lets you cancel." in page
 
 
+def test_too_big_a_party_is_one_plain_error_not_two_that_disagree(client):
+    """Nine people with two names gave Django's "Ensure this value is less than or equal to 5."
+    (in Azerbaijani "5-(y)a/ə bərabər...") and, under the names, "You listed 2 names but bring 0
+    people.": the nine had already been thrown away."""
+    visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
+
+    response = client.post(f"/events/{visit.pk}/register/", form_data(party_size="9", party_names="Aynur\nSabina"))
+
+    errors = response.context["form"].errors
+    assert errors == {"party_size": ["One registration brings at most 5 people, you included."]}
+    assert "Aynur\nSabina" in response.text  # what was typed stays
+
+
 def test_register_page_of_a_full_event_without_waiting_list_says_full_and_offers_no_form(client, sign_up):
     # it used to promise a place on a waiting list the event does not keep, as the event's page does not
     event = factories.EventFactory(capacity=1, waiting_list_enabled=False)
