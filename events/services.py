@@ -262,7 +262,9 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
         if event.status == EventStatus.DRAFT:
             event.delete()
         else:
-            cancel_event(event=event, reason="Removed from the series.")
+            # no reason written here: it is stored and shown as is, so English words ("Removed from
+            # the series.") reached the Azerbaijani registrant's email, ticket and calendar
+            cancel_event(event=event)
     return list(series.occurrences.order_by("start"))
 
 
