@@ -165,3 +165,14 @@ def test_admin_cancel_action_leaves_an_event_that_is_over_and_says_why(superuser
     assert response.status_code == 200
     assert "The event is over: it can no longer be cancelled." in response.content.decode()
     assert Event.objects.get(pk=over.pk).status == "published"
+
+
+def test_admin_cancel_action_stores_no_english_reason(superuser_client):
+    """The action cancelled with "Cancelled by the organisers.", stored on the event and shown as
+    is to every reader: English in the Azerbaijani registrants' email, ticket and calendar."""
+    event = factories.EventFactory(title="Robotics workshop")
+
+    superuser_client.post("/admin/events/event/", {"action": "cancel_selected", "_selected_action": [event.pk]})
+
+    event.refresh_from_db()
+    assert (event.status, event.cancellation_reason) == ("cancelled", "")
