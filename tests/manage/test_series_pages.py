@@ -62,6 +62,14 @@ def test_preview_button_brings_the_phone_down_to_the_preview(organiser_web):
     assert 'id="preview-heading"' in response.text
 
 
+def test_save_after_a_preview_leaves_the_previews_fragment_behind(organiser_web):
+    """After a preview the page's address ends in #preview-heading; Save posted to it and the
+    browser carried the fragment over the redirect: /manage/series/2/#preview-heading."""
+    response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
+
+    assert 'name="save" value="1" formaction="/manage/series/new/"' in response.text
+
+
 def test_saved_series_has_the_previewed_occurrences_and_the_rule_in_rfc5545(organiser_web, organiser):
     preview = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "preview": "1"})
     response = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "save": "1"})
