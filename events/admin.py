@@ -80,6 +80,7 @@ class EventAdmin(admin.ModelAdmin):
     def cancel_selected(self, request, queryset):
         for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
             try:
-                services.cancel_event(event=event, by=request.user, reason="Cancelled by the organisers.")
+                # no reason: it is shown as stored, and English words would reach every reader
+                services.cancel_event(event=event, by=request.user)
             except DomainError as error:
                 self.message_user(request, f"{event}: {error.message}", level=messages.WARNING)

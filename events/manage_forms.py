@@ -361,7 +361,9 @@ class CancelEventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Everyone registered, waiting or speaking receives this in the cancellation email."),
     )
-    confirm = forms.BooleanField(label=_("Yes, cancel the event and tell everyone"))
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel the event and tell everyone"), error_messages={"required": _("Tick the box to confirm.")}
+    )
 
 
 # --- Series ---------------------------------------------------------------------------

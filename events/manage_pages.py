@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events import services
@@ -211,9 +212,10 @@ def series_list(request):
     return no_store(render(request, "events/manage/series_list.html", {"page": page, "series_list": page.object_list}))
 
 
-def _preview(form, series: Series | None) -> tuple[list, str]:
+def _preview(form, series: Series | None) -> tuple[list, str, list]:
     """The occurrences the form's rule gives, in the series' timezone, computed by the same
-    expand_series that saving uses."""
+    expand_series that saving uses; and, for a series already saved, the published sessions
+    saving would cancel."""
     fields = form.service_fields()
     draft = Series(**{name: value for name, value in fields.items()})
     try:
@@ -222,27 +224,43 @@ def _preview(form, series: Series | None) -> tuple[list, str]:
     except ValidationError as error:
         for message in error.messages:
             form.add_error(None, message)
-        return [], fields["timezone"]
+        return [], fields["timezone"], []
     except DomainError as error:
         form.add_error(None, error.message)
-        return [], fields["timezone"]
-    return [timezone.localtime(start, draft.zone) for start in starts], fields["timezone"]
+        return [], fields["timezone"], []
+    dropped = [] if series is None else services.occurrences_cancelled_by(series=series, starts=starts)
+    return [timezone.localtime(start, draft.zone) for start in starts], fields["timezone"], dropped
 
 
 def _series_form_page(request, form, series: Series | None):
-    preview, zone = None, ""
+    preview, zone, dropped = None, "", []
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            preview, zone = _preview(form, series)
+            preview, zone, dropped = _preview(form, series)
         else:
             if series is None:
                 saved = form.save_through(lambda fields: services.create_series(by=request.user, **fields))
             else:
+                published = set(series.occurrences.filter(status=EventStatus.PUBLISHED).values_list("pk", flat=True))
                 saved = form.save_through(
                     lambda fields: services.update_series(series=series, by=request.user, **fields)
                 )
             if saved is not None:
-                messages.success(request, _("The series is saved with its sessions."))
+                cancelled = 0 if series is None else _newly_cancelled(series, published)
+                if cancelled:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "The series is saved with its sessions; %(count)s session is cancelled and its "
+                            "registrants are told.",
+                            "The series is saved with its sessions; %(count)s sessions are cancelled and their "
+                            "registrants are told.",
+                            cancelled,
+                        )
+                        % {"count": cancelled},
+                    )
+                else:
+                    messages.success(request, _("The series is saved with its sessions."))
                 return redirect("manage-series-detail", pk=saved.pk)
     context = {
         "form": form,
@@ -250,8 +268,14 @@ def _series_form_page(request, form, series: Series | None):
         "preview": preview,
         "preview_zone": zone,
         "preview_zone_name": zone_name(zone, preview[0]) if preview else "",
+        "dropped": dropped,
     }
     return no_store(render(request, "events/manage/series_form.html", context))
+
+
+def _newly_cancelled(series: Series, published_before: set) -> int:
+    """How many of the sessions published before saving the series are cancelled now."""
+    return series.occurrences.filter(pk__in=published_before, status=EventStatus.CANCELLED).count()
 
 
 @organiser_required

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import EventFormat, EventKind, Region
+from events_project.filters import understood
 
 
 def region_choices() -> list[tuple[str, str]]:
@@ -41,8 +42,9 @@ class EventSearchForm(forms.Form):
         )
 
     def filter_data(self) -> dict:
-        """The cleaned choices in the words of events.filters.EventFilter."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The cleaned choices in the words of events.filters.EventFilter. A filter that is not
+        understood is left out, as the page says, and only that one: the others still apply."""
+        data = understood(self)
         params = {}
         for name in ("q", "kind", "region", "format"):
             if data.get(name):

@@ -45,6 +45,7 @@ def event_list(request):
         "events": page.object_list,
         "query": query.urlencode(),
         "filtering": form.uses_folded_filters(),
+        "newest_first": newest_first,  # a series card's other dates are then earlier ones
         "home": not form.is_bound and page.number == 1,
     }
     return render(request, "events/pages/event_list.html", context)

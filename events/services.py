@@ -294,14 +294,43 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
         if series.published and event.status == EventStatus.DRAFT:
             publish_event(event=event)
 
-    for original_start, event in existing.items():
-        if original_start in wanted or event.detached_from_series or event.start <= now:
+    for event in existing.values():
+        if not _dropped(event, wanted=wanted, now=now):
             continue
         if event.status == EventStatus.DRAFT:
             event.delete()
-        elif event.status == EventStatus.PUBLISHED:
-            cancel_event(event=event, reason="Removed from the series.")
+        else:
+            # no reason written here: it is stored and shown as is, so English words ("Removed from
+            # the series.") reached the Azerbaijani registrant's email, ticket and calendar
+            cancel_event(event=event)
     return list(series.occurrences.order_by("start"))
+
+
+def _dropped(event: Event, *, wanted, now: dt.datetime) -> bool:
+    """Whether bringing a series in line with its dates (``wanted``, in UTC) takes ``event``
+    away: a future occurrence nobody edited on its own, draft or published, on a date the rule
+    no longer gives. A draft is deleted; a published one is cancelled, its registrants told."""
+    return (
+        event.series_original_start not in wanted
+        and not event.detached_from_series
+        and event.start > now
+        and event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED)
+    )
+
+
+def occurrences_cancelled_by(
+    *, series: Series, starts: list[dt.datetime], now: dt.datetime | None = None
+) -> list[Event]:
+    """The published occurrences that saving ``series`` with the dates ``starts`` would cancel,
+    telling everyone registered (by the rule sync_series_occurrences follows): the preview and
+    the saved page name them, so a date added under "Dates without a session" is no surprise."""
+    now = now or timezone.now()
+    wanted = {start.astimezone(dt.UTC) for start in starts}
+    return [
+        event
+        for event in series.occurrences.order_by("start", "id")
+        if event.status == EventStatus.PUBLISHED and _dropped(event, wanted=wanted, now=now)
+    ]
 
 
 def create_series(*, by, **fields) -> Series:

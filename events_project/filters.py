@@ -164,3 +164,14 @@ class OrderingFilter(drf_filters.OrderingFilter):
                 {self.ordering_param: [f"Unknown ordering {', '.join(unknown)!s}; use one of: {', '.join(offered)}."]}
             )
         return valid
+
+
+def understood(form: forms.Form) -> dict:
+    """The filters of a page's list form that are valid: one that is not (a status out of its
+    choices, a mistyped date in a shared link) is left out on its own and the others still apply;
+    an unbound form filters nothing. Django keeps the valid fields in ``cleaned_data`` even when
+    another one fails."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return dict(form.cleaned_data)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from events.selectors import events_managed_by
 from events.workspace import managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
+from events_project.filters import understood
 from notifications import kinds
 from notifications.manage_forms import EVENT_MESSAGE_KINDS, MessageTemplateForm, OutboxFilterForm
 from notifications.models import MessageTemplateOverride
@@ -57,11 +59,13 @@ def message_template(request, pk: int, kind: str):
                     )
                     messages.success(request, _("Saved: messages queued from now on use this wording."))
                     return redirect("manage-event-messages", pk=event.pk)
-                preview = template_services.preview_message(event=event, kind=kind, **form.cleaned_data)
+                preview = template_services.preview_message(
+                    event=event, kind=kind, language=translation.get_language(), **form.cleaned_data
+                )
         except DomainError as error:
             form.add_error("body", error.message)
     elif override is None:
-        preview = template_services.preview_message(event=event, kind=kind)
+        preview = template_services.preview_message(event=event, kind=kind, language=translation.get_language())
     context = {
         "event": event,
         "kind": kind,
@@ -117,7 +121,7 @@ def outbox(request):
         url = request.path + (f"?{query}" if query and "\n" not in query and "\r" not in query else "")
         return redirect(url)
     form = OutboxFilterForm(request.GET or None)
-    chosen = form.cleaned_data if form.is_valid() else {}
+    chosen = understood(form)
     event = None
     if chosen.get("event"):
         event = get_object_or_404(events_managed_by(request.user), pk=chosen["event"])

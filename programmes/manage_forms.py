@@ -15,6 +15,7 @@ from events.manage_forms import ServiceErrors
 from events.models import Event, EventStatus, Series
 from events.selectors import events_managed_by, series_managed_by
 from events_project import limits
+from events_project.filters import understood
 from programmes.models import Enrolment, Programme
 
 # how far back the programme form offers one-off events (those it holds stay offered)
@@ -200,9 +201,8 @@ class EnrolmentFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Enrolment.Status.choices])
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {"text": self.cleaned_data["q"], "status": self.cleaned_data["status"]}
+        data = understood(self)
+        return {"text": data.get("q", ""), "status": data.get("status", "")}
 
 
 class EnrolmentListForm(forms.Form):

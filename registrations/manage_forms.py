@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.filters import understood
 from registrations.models import Attendance, Question, RegistrationStatus, Sector
 from registrations.services.messages import BODY_MAX, SUBJECT_MAX
 from registrations.services.questions import MAX_CHOICE_LENGTH
@@ -67,25 +68,30 @@ class RegistrationFilterForm(forms.Form):
     attendance = forms.ChoiceField(label=_("Attendance"), required=False, choices=[("", _("Any")), *Attendance.choices])
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
+        data = understood(self)
         return {
-            "text": data["q"],
-            "status": data["status"],
-            "sector": data["sector"],
-            "organisation": data["organisation"],
-            "checked_in": {"yes": True, "no": False}.get(data["checked_in"]),
-            "attendance": data["attendance"],
+            "text": data.get("q", ""),
+            "status": data.get("status", ""),
+            "sector": data.get("sector", ""),
+            "organisation": data.get("organisation", ""),
+            "checked_in": {"yes": True, "no": False}.get(data.get("checked_in")),
+            "attendance": data.get("attendance", ""),
         }
 
 
 class AddRegistrationForm(forms.Form):
+    """Shares a page with the filters (sector, organisation): its own ids (``add_sector``), so each
+    label and each error summary link finds this form's field, not the filter's."""
+
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
     party_size = forms.IntegerField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "add_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MessageRegistrantsForm(forms.Form):

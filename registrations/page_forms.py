@@ -46,6 +46,9 @@ class RegistrationForm(forms.Form):
                 min_value=1,
                 max_value=min(event.max_party_size, MAX_PARTY_SIZE),
                 initial=1,
+                error_messages={
+                    "max_value": _("One registration brings at most %(limit_value)s people, you included."),
+                },
                 help_text=_("You and the people you bring (for example your children). Each needs a seat."),
             )
             self.fields["party_names"] = forms.CharField(
@@ -72,7 +75,9 @@ class RegistrationForm(forms.Form):
         data = super().clean()
         names = [line.strip() for line in (data.get("party_names") or "").splitlines() if line.strip()]
         size = data.get("party_size") or 1
-        if len(names) > size - 1:
+        # a party size that was refused is not 1: counting the names against it would contradict
+        # the party size's own error ("2 names but bring 0 people" under "at most 5 people")
+        if "party_size" not in self.errors and len(names) > size - 1:
             self.add_error(
                 "party_names",
                 _("You listed %(names)d names but bring %(guests)d people.")

@@ -259,8 +259,9 @@ def plural_forms(singular: str, plural: str) -> list[str]:
 def checkin_words() -> dict:
     """Every word the check-in script shows, in the visitor's language."""
     return {
-        "online": _("Online"),
-        "offline": _("Offline"),
+        # the device's connection, beside the event's time: not "Online", the format of an event
+        "online": _("Connected"),
+        "offline": _("No connection"),
         "waiting": plural_forms("%(count)s scan waiting to sync", "%(count)s scans waiting to sync"),
         "synced": _("All scans synced"),
         "offlineNote": _("Saved offline: uploads when the connection returns"),

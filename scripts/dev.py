@@ -142,6 +142,17 @@ def dev_env() -> dict:
     return env
 
 
+def mail_destination(env: dict) -> str:
+    """Where the service puts its email, by the settings' own rule (events_project/settings.py):
+    EMAIL_FILE_PATH, else DATA_DIR/mail, both relative to the checkout as manage.py runs there;
+    another EMAIL_BACKEND sends it on, and the banner names that instead of an unused folder."""
+    backend = env.get("EMAIL_BACKEND", "")
+    if backend and not backend.endswith("filebased.EmailBackend"):
+        return backend
+    data_dir = ROOT / env.get("DATA_DIR", "data")
+    return str(ROOT / env["EMAIL_FILE_PATH"]) if env.get("EMAIL_FILE_PATH") else str(data_dir / "mail")
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -250,7 +261,7 @@ def run(argv: list[str]) -> int:
             time.sleep(0.2)
         print(
             f"\n  Site:      {site}/\n  Workspace: {site}/manage/\n  Admin:     {site}/admin/ (superusers only)\n"
-            f"  API docs:  {site}/api/docs/\n  Health:    {site}/healthz\n  Mail:      {ROOT / 'data' / 'mail'}\n\n"
+            f"  API docs:  {site}/api/docs/\n  Health:    {site}/healthz\n  Mail:      {mail_destination(env)}\n\n"
             + "".join(f"  {line.strip()}\n" for line in logins)
             + "\n  Web server and django-q2 worker are running; press Ctrl-C to stop both.\n",
             flush=True,

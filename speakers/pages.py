@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Language
 from events_project.exceptions import DomainError
+from events_project.filters import understood
 from events_project.throttles import throttled
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
@@ -22,7 +23,7 @@ SPEAKERS_PER_PAGE = 24
 
 def roster(request):
     form = RosterSearchForm(request.GET or None)
-    data = {key: value for key, value in (form.cleaned_data if form.is_valid() else {}).items() if value}
+    data = {key: value for key, value in understood(form).items() if value}
     speakers = SpeakerFilter(data, queryset=selectors.roster()).qs
     page = Paginator(speakers, SPEAKERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -81,12 +82,15 @@ def speaker_area(request):
     now = timezone.now()
     schedule = selectors.schedule_of(speaker)
     to_come = list(schedule.filter(event__end__gt=now))
+    for assignment in to_come:
+        # a cancelled event takes no answer: no Accept, Decline or "I can no longer come" under it
+        assignment.answerable = services.is_answerable(assignment, now=now)
     # what is over grows with every season: the latest first, a page at a time
     past = schedule.filter(status=AssignmentStatus.ACCEPTED, event__end__lte=now).order_by("-event__start", "-id")
     past_page = Paginator(past, PAST_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "speaker": speaker,
-        "invitations": [a for a in to_come if a.status == AssignmentStatus.INVITED],
+        "invitations": [a for a in to_come if a.status == AssignmentStatus.INVITED and a.answerable],
         "upcoming": [a for a in to_come if a.status == AssignmentStatus.ACCEPTED],
         "past": past_page.object_list,
         "page": past_page,
@@ -176,6 +180,7 @@ def invitation_link(request, token: str):
             else:
                 context["assignment"] = services.assignment_from_token(token)
                 context["answered"] = answer
+    context["answerable"] = services.is_answerable(context["assignment"])
     return render(request, INVITATION_TEMPLATE, context, status=status)
 
 

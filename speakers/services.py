@@ -437,6 +437,16 @@ def decline_invitation(*, assignment: SpeakerAssignment, message: str = "") -> S
     return assignment
 
 
+def is_answerable(assignment: SpeakerAssignment, *, now=None) -> bool:
+    """Whether the speaker may still answer (accept, decline or withdraw): the pages offer the
+    buttons only then, by the rule the answer itself is checked with."""
+    try:
+        _check_answerable(assignment, now=now or timezone.now())
+    except InvalidAnswer:
+        return False
+    return True
+
+
 def answer_invitation(*, assignment: SpeakerAssignment, answer: str, message: str = "") -> SpeakerAssignment:
     if answer == "accept":
         return accept_invitation(assignment=assignment, message=message)

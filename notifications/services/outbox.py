@@ -36,6 +36,7 @@ from django.db import connection as database
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from events.models import Event, EventStatus
 from events.services import log_action
@@ -282,11 +283,29 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
 FAN_OUT_KINDS = frozenset({kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_SHOW})
 
 
+# Why a message did not go out, stored in English (the API's ``last_error`` and the logs read it so)
+# and marked for translation: the outbox page shows it in the reader's language.
+STALE_REGISTRATION = {
+    "pending": gettext_noop("The registration is awaiting approval now; this message would no longer be true."),
+    "confirmed": gettext_noop("The registration is confirmed now; this message would no longer be true."),
+    "waitlisted": gettext_noop("The registration is on the waiting list now; this message would no longer be true."),
+    "offered": gettext_noop("A seat is offered to the registrant now; this message would no longer be true."),
+    "cancelled": gettext_noop("The registration is cancelled now; this message would no longer be true."),
+    "rejected": gettext_noop("The registration is turned down now; this message would no longer be true."),
+}
+ABOUT_GONE = gettext_noop("What the message was about no longer exists.")
+EVENT_NOT_PUBLISHED = gettext_noop("The event is no longer published.")
+EVENT_MOVED = gettext_noop("The event was moved; a reminder for the new time replaces this one.")
+EVENT_STARTED = gettext_noop("The event has started.")
+RECIPIENT_MUTED = gettext_noop("The recipient turned these messages off.")
+WORKER_STOPPED = gettext_noop("The worker stopped while sending; out of attempts.")
+
+
 def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     """Why a message must not go out any more ("" if it may)."""
     about = message.about
     if message.about_type_id is not None and about is None:
-        return "What the message was about no longer exists."
+        return ABOUT_GONE
     wanted = kinds.REGISTRATION_STATUS_OF_KIND.get(message.kind)
     if (
         wanted
@@ -294,16 +313,18 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
         and about._meta.label_lower == "registrations.registration"
         and about.status != wanted
     ):
-        return f"The registration is {about.status} now; this message would no longer be true."
+        return STALE_REGISTRATION.get(
+            about.status, f"The registration is {about.status} now; this message would no longer be true."
+        )
     if message.event_start is None or message.event is None:
         return ""
     event = message.event
     if event.status != EventStatus.PUBLISHED:
-        return "The event is no longer published."
+        return EVENT_NOT_PUBLISHED
     if event.start != message.event_start:
-        return "The event was moved; a reminder for the new time replaces this one."
+        return EVENT_MOVED
     if event.start <= now:
-        return "The event has started."
+        return EVENT_STARTED
     return ""
 
 
@@ -661,7 +682,7 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
         for message in sendable:
             if message.kind in muted.get(message.recipient_email.lower(), ()):
                 OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
-                    status=OutboxStatus.CANCELLED, last_error="The recipient turned these messages off.", claim_token=""
+                    status=OutboxStatus.CANCELLED, last_error=RECIPIENT_MUTED, claim_token=""
                 )
                 outcome["cancelled"] += 1
             else:
@@ -816,7 +837,7 @@ def sweep_outbox(*, now: dt.datetime | None = None) -> dict:
         status=OutboxStatus.FAILED,
         claim_token="",
         lease_until=None,
-        last_error="The worker stopped while sending; out of attempts.",
+        last_error=WORKER_STOPPED,
     )
     freed = expired.update(
         status=OutboxStatus.PENDING, claim_token="", lease_until=None, next_attempt_at=None, handed_out_at=None

@@ -86,10 +86,13 @@ SAMPLE_CONTEXT = {
 }
 
 
-def preview_message(*, event: Event, kind: str, subject: str = "", body: str = "", recipient_name: str = ""):
+def preview_message(
+    *, event: Event, kind: str, subject: str = "", body: str = "", recipient_name: str = "", language: str = ""
+):
     """The message ``kind`` of ``event`` as a sample recipient would receive it, with the given
-    wording (empty parts keep the default). Nothing is saved or sent. Returns the rendered message
-    (``subject``, ``body_text``, ``body_html``)."""
+    wording (empty parts keep the default), in ``language`` (the workspace page's: someone who
+    registers in that language receives it so). Nothing is saved or sent. Returns the rendered
+    message (``subject``, ``body_text``, ``body_html``)."""
     if kind not in kinds.ALL_KINDS:
         raise DomainError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
     _check(subject, body)
@@ -104,5 +107,6 @@ def preview_message(*, event: Event, kind: str, subject: str = "", body: str = "
         # never a fixed English "1 day" that read "starts 1 day" in every language
         context={**SAMPLE_CONTEXT, "offset_minutes": max(event.reminder_offsets or [24 * 60])},
         override=draft,
+        language=language,
         audience=usual_audience(kind),
     )

@@ -51,3 +51,17 @@ def test_the_committed_mo_is_compiled_from_the_po():
 
     stale = sorted(key[1][:60] for key, text in translated.items() if compiled.get(key) != text)
     assert stale == [], f"{len(stale)} messages differ in the .mo: compile it"
+
+
+def test_optional_is_said_one_way_in_azerbaijani():
+    """The workspace's labels say "(istəyə bağlı)" (the field template's own "(optional)"), the
+    speaker's message box and the door's email said "(istəyə görə)": one word for one idea."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    optional = next(entry.msgstr for entry in catalogue if entry.msgid == "(optional)")
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if entry.msgid.endswith("(optional)") and not entry.obsolete and not entry.msgstr.endswith(optional)
+    ]
+
+    assert said_otherwise == []

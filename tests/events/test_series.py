@@ -154,6 +154,33 @@ def test_series_rule_shrinking_cancels_published_future_occurrences():
     assert statuses == ["published", "published", "cancelled", "cancelled"]
 
 
+def test_a_session_the_series_drops_is_cancelled_without_english_words_for_every_reader(
+    django_capture_on_commit_callbacks,
+):
+    """Its reason was the English "Removed from the series.", stored on the event: the
+    Azerbaijani registrant's email and ticket page, the event page and the calendar all said it."""
+    from django.core import mail
+
+    from registrations.services.registration import register
+
+    series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=2", published=True)
+    services.sync_series_occurrences(series=series)
+    last = series.occurrences.order_by("start").last()
+    from django.utils import translation
+
+    with translation.override("az"):
+        register(event=last, name="Aysel Aliyeva", email="aysel@example.org", consent_data_processing=True)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_series(series=series, rrule="FREQ=WEEKLY;COUNT=1")
+
+    last.refresh_from_db()
+    assert (last.status, last.cancellation_reason) == (EventStatus.CANCELLED, "")
+    assert [message.to for message in mail.outbox] == [["Aysel Aliyeva <aysel@example.org>"]]
+    assert "Removed from the series" not in mail.outbox[0].body
+
+
 def test_series_sync_is_idempotent():
     series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=3")
     services.sync_series_occurrences(series=series)

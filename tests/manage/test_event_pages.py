@@ -161,6 +161,30 @@ def test_move_tells_people_with_a_place(organiser_web, own_event, django_capture
     assert OutboxMessage.objects.filter(kind="event_changed", recipient_email="aysel@example.org").exists()
 
 
+def test_move_page_says_the_current_time_with_its_zone_in_one_sentence(organiser_web, organiser):
+    """It read "Now: Tuesday 1 December 2026, 19:00–20:00. Baku time (UTC+4) Everyone with a
+    place...": the zone after the full stop, and no stop before the next sentence."""
+    import datetime as dt
+    import re
+    from zoneinfo import ZoneInfo
+
+    start = dt.datetime(2026, 12, 1, 19, 0, tzinfo=ZoneInfo("Asia/Baku"))
+    webinar = factories.WebinarFactory(organisers=[organiser], start=start, end=start + dt.timedelta(hours=1))
+
+    page = organiser_web.get(f"/manage/events/{webinar.pk}/move/").content.decode()
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert "Now: Tuesday 1 December 2026, 19:00–20:00 Baku time (UTC+4). Everyone with a place" in text
+
+
+def test_cancel_without_the_box_ticked_asks_to_tick_it_as_the_public_cancel_does(organiser_web, own_event):
+    """An unticked confirmation said "This field is required." under a box, where the attendee's
+    own cancel page says "Tick the box to confirm."."""
+    refused = organiser_web.post(f"/manage/events/{own_event.pk}/cancel/", {"reason": "The venue flooded."})
+
+    assert refused.context["form"].errors["confirm"] == ["Tick the box to confirm."]
+
+
 def test_cancel_needs_a_reason_and_a_confirmation(organiser_web, own_event):
     refused = organiser_web.post(f"/manage/events/{own_event.pk}/cancel/", {"reason": ""})
     assert refused.status_code == 200 and set(refused.context["form"].errors) == {"reason", "confirm"}

@@ -157,6 +157,18 @@ def test_message_wording_is_previewed_before_it_is_saved(organiser_web, own_even
     assert not MessageTemplateOverride.objects.exists()
 
 
+def test_message_preview_is_in_the_organisers_language(organiser_web, own_event):
+    """On the Azerbaijani workspace the sample came in English, though someone who registers in
+    Azerbaijani receives it in Azerbaijani; the page said nothing of the language."""
+    url = f"/manage/events/{own_event.pk}/messages/reminder/"
+
+    azerbaijani = organiser_web.get(url, HTTP_ACCEPT_LANGUAGE="az").context["preview"]
+    english = organiser_web.get(url, HTTP_ACCEPT_LANGUAGE="en").context["preview"]
+
+    assert azerbaijani.body_text.startswith("Salam, Aysel Aliyeva")
+    assert english.body_text.startswith("Hello Aysel Aliyeva")
+
+
 def test_reminder_preview_says_when_the_event_starts_as_the_reminder_will(organiser_web, own_event):
     """The sample read "Robotics workshop starts 1 day." (a fixed English "1 day")."""
     own_event.reminder_offsets = [1440, 60]

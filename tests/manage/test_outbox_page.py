@@ -48,6 +48,16 @@ def test_outbox_filters_by_status_event_and_text(organiser_web, organiser, own_e
     assert organiser_web.get("/manage/outbox/?event=99999999").status_code == 404
 
 
+def test_outbox_leaves_out_only_a_filter_it_does_not_understand(organiser_web, own_event):
+    """A status out of its choices (an old shared link) dropped the search as well."""
+    failed(own_event, "aysel@example.org")
+    failed(own_event, "leyla@example.org")
+
+    page = organiser_web.get("/manage/outbox/?status=bogus&q=leyla").context["page"]
+
+    assert [message.recipient_email for message in page] == ["leyla@example.org"]
+
+
 def test_resend_sends_the_failed_message_again(organiser_web, own_event, django_capture_on_commit_callbacks):
     message = failed(own_event, "aysel@example.org")
     mail.outbox.clear()
@@ -129,3 +139,24 @@ def test_the_time_column_is_not_named_like_a_status_in_azerbaijani(organiser_web
         statuses = {str(label) for label in [*OutboxStatus.labels, *AttendanceImport.Status.labels]}
     assert headings[3] not in statuses | {"Queued"}
     assert f'data-label="{headings[3]}"' in page
+
+
+def test_why_a_message_was_not_sent_is_said_in_the_readers_language(organiser_web, own_event):
+    """The reasons the service writes ("The registration is cancelled now; ...") stood in English
+    on the Azerbaijani outbox; an error from the mail server still shows as it came."""
+    from notifications.services.outbox import STALE_REGISTRATION, send_outbox_messages
+    from registrations.models import Registration
+
+    registration = factories.RegistrationFactory(event=own_event, email="aysel@example.org")
+    confirmation = queue_message(
+        kind="registration_confirmed", recipient_email="aysel@example.org", about=registration, event=own_event
+    )
+    Registration.objects.filter(pk=registration.pk).update(status="cancelled")
+    failed(own_event, "leyla@example.org")
+    send_outbox_messages(message_ids=[confirmation.pk])
+
+    page = organiser_web.get("/manage/outbox/", HTTP_ACCEPT_LANGUAGE="az").content.decode()
+
+    assert OutboxMessage.objects.filter(last_error=STALE_REGISTRATION["cancelled"]).exists()
+    assert "Qeydiyyat indi ləğv edilib; bu məktub artıq doğru olmazdı." in page
+    assert "SMTPRecipientsRefused: 550 mailbox unavailable" in page

@@ -123,6 +123,16 @@ def test_resend_of_a_cancelled_registration_is_refused_with_its_reason(organiser
     assert "Only a confirmed registration has a ticket to send." in response.content.decode()
 
 
+def test_list_leaves_out_only_a_filter_it_does_not_understand(organiser_web, own_event):
+    """A status out of its choices dropped the search too: every registration came back."""
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+
+    page = organiser_web.get(url(own_event, "?status=bogus&q=leyla")).content.decode()
+
+    assert "Leyla Mammadova" in page and "Aysel Aliyeva" not in page
+
+
 def test_add_someone_by_hand(organiser_web, own_event, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = organiser_web.post(
@@ -144,6 +154,25 @@ def test_add_with_bad_input_is_a_400_with_the_form(organiser_web, own_event):
     response = organiser_web.post(url(own_event), {"action": "add", "name": "", "email": "not-an-address"})
     assert response.status_code == 400
     assert not Registration.objects.exists()
+
+
+def test_add_by_hand_fields_have_their_own_ids_and_labels(organiser_web, own_event):
+    """The filters and "Add someone by hand" both have a sector and an organisation: with the same
+    ids, the add form's labels (and its error summary's links) led to the filters' fields, and its
+    own two fields had no label at all."""
+    import collections
+    import re
+
+    response = organiser_web.post(url(own_event), {"action": "add", "name": "", "email": "x", "sector": "nope"})
+
+    page = response.content.decode()
+    ids = collections.Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [name for name, times in ids.items() if times > 1] == []
+    add_form = page[page.index('id="add"') :]
+    for field in ("name", "email", "party_size", "sector", "organisation"):
+        field_id = re.search(rf'name="{field}"[^>]*id="([^"]+)"', add_form).group(1)
+        assert f'<label for="{field_id}">' in add_form
+    assert 'href="#add_sector"' in page  # the summary's link lands on the add form's own field
 
 
 def test_message_the_chosen_ones_or_everyone_listed(organiser_web, own_event, django_capture_on_commit_callbacks):

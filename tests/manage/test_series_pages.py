@@ -62,6 +62,14 @@ def test_preview_button_brings_the_phone_down_to_the_preview(organiser_web):
     assert 'id="preview-heading"' in response.text
 
 
+def test_save_after_a_preview_leaves_the_previews_fragment_behind(organiser_web):
+    """After a preview the page's address ends in #preview-heading; Save posted to it and the
+    browser carried the fragment over the redirect: /manage/series/2/#preview-heading."""
+    response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
+
+    assert 'name="save" value="1" formaction="/manage/series/new/"' in response.text
+
+
 def test_saved_series_has_the_previewed_occurrences_and_the_rule_in_rfc5545(organiser_web, organiser):
     preview = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "preview": "1"})
     response = organiser_web.post("/manage/series/new/", {**series_data(exception_dates="2030-02-14"), "save": "1"})
@@ -132,6 +140,27 @@ def test_edit_form_reads_the_rule_back_and_saving_moves_future_occurrences(organ
 
     times = {event.local_start.time() for event in Event.objects.filter(series=series)}
     assert times == {dt.time(19, 0)}
+
+
+def test_edit_preview_names_the_sessions_saving_would_cancel(organiser_web):
+    """A date added under "Dates without a session" cancelled that published session, and told
+    everyone registered, on Save: the preview listed the remaining sessions and said only
+    "Nothing is saved yet.", and the saved page "The series is saved with its sessions."."""
+    organiser_web.post("/manage/series/new/", {**series_data(published="on"), "save": "1"})
+    series = Series.objects.get()
+    edit = f"/manage/series/{series.pk}/edit/"
+
+    preview = organiser_web.post(edit, {**series_data(published="on", exception_dates="2030-02-14"), "preview": "1"})
+    saved = organiser_web.post(
+        edit, {**series_data(published="on", exception_dates="2030-02-14"), "save": "1"}, follow=True
+    )
+    unchanged = organiser_web.post(edit, {**series_data(published="on", exception_dates="2030-02-14"), "preview": "1"})
+
+    assert [event.start.astimezone(BAKU).date() for event in preview.context["dropped"]] == [dt.date(2030, 2, 14)]
+    assert "Saving cancels 1 session and tells everyone registered for it:" in preview.text
+    assert "Thu 14 Feb 2030, 18:30" in preview.text.split("Saving cancels", 1)[1]
+    assert "The series is saved with its sessions; 1 session is cancelled and its registrants are told." in saved.text
+    assert unchanged.context["dropped"] == [] and "Saving cancels" not in unchanged.text
 
 
 def test_editing_one_occurrence_detaches_it_and_cancelling_one_leaves_the_rest(organiser_web):

@@ -230,7 +230,7 @@ def test_checkin_words_are_in_azerbaijani(door, event):
     words = response.context["words"]
     assert words["statuses"]["confirmed"] == "Təsdiqlənib"
     assert words["statuses"]["waitlisted"] == "Gözləmə siyahısında"
-    assert words["offline"] == "Oflayn"
+    assert words["offline"] == "Bağlantı yoxdur"
     assert 'id="checkin-words"' in response.text
 
 
@@ -379,3 +379,22 @@ def test_closed_door_names_the_opening_with_its_year_and_zone_as_the_site_writes
 
     notice = re.search(r'<p class="notice" id="door-closed"[^>]*>(.*?)</p>', page, re.S).group(1)
     assert said in notice
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_the_connection_badge_is_not_worded_like_an_online_event(door, event, language):
+    """The badge beside the event's time said "Online" (Onlayn): at an in-person workshop it read
+    as the event's format. It says whether the device has a connection."""
+    import json
+
+    from django.utils import translation
+
+    page = door.get(url(event), HTTP_ACCEPT_LANGUAGE=language).text
+    words = json.loads(re.search(r'id="checkin-words" type="application/json">(.*?)</script>', page).group(1))
+
+    with translation.override(language):
+        from django.utils.translation import gettext
+
+        online_event = gettext("Online")
+    assert online_event not in (words["online"], words["offline"])
+    assert words["online"] != words["offline"]

@@ -248,6 +248,43 @@ def test_event_list_shows_a_series_once_with_its_next_dates(client):
     assert "2 events" in page
 
 
+def test_event_list_leaves_out_only_the_filters_it_did_not_understand(client):
+    """A mistyped date threw away every filter, the kind too, while the page said "Some filters
+    were not understood and were left out": the list of webinars came back with everything."""
+    factories.WebinarFactory(title="Careers in data science")
+    factories.EventFactory(title="CV workshop", kind=EventKind.WORKSHOP)
+
+    page = client.get("/", {"kind": "webinar", "date_from": "2027-13-45"}).text
+
+    assert "Some filters were not understood and were left out." in page
+    assert "Careers in data science" in page
+    assert "CV workshop" not in page
+
+
+def test_event_list_of_past_events_calls_a_series_other_dates_earlier(client):
+    """The past list runs newest first and gives a series' earlier sessions under its latest:
+    they were announced as "Next dates of this series"."""
+    series = factories.SeriesFactory(title="Mentoring circle", published=True)
+    for days in (40, 26, 12):
+        start = now() - dt.timedelta(days=days)
+        factories.EventFactory(
+            title="Mentoring circle", series=series, series_original_start=start, start=start,
+            end=start + dt.timedelta(hours=1),
+        )  # fmt: skip
+    for days in (12, 26):
+        start = now() + dt.timedelta(days=days)
+        factories.EventFactory(
+            title="Mentoring circle", series=series, series_original_start=start, start=start,
+            end=start + dt.timedelta(hours=1),
+        )  # fmt: skip
+
+    past = client.get("/", {"when": "past"}).text
+    upcoming = client.get("/").text
+
+    assert "Earlier dates of this series:" in past and "Next dates of this series:" not in past
+    assert "Next dates of this series:" in upcoming and "Earlier dates of this series:" not in upcoming
+
+
 def test_event_list_of_past_events_shows_a_series_by_its_latest_date(client):
     series = factories.SeriesFactory(title="Mentoring circle", published=True)
     starts = [now() - dt.timedelta(days=days) for days in (40, 26, 12)]

@@ -48,6 +48,18 @@ OVERFLOW = """() => {
     });
   return {scrollWidth, culprits};
 }"""
+# axe-core looks only at what is shown: a form folded in a closed <details> ("Add someone by
+# hand") escaped it. Ids must be unique and every field labelled, folded or not.
+FOLDED = """() => {
+  const seen = {};
+  document.querySelectorAll("[id]").forEach((el) => { seen[el.id] = (seen[el.id] || 0) + 1; });
+  const duplicated = Object.keys(seen).filter((id) => seen[id] > 1);
+  const unlabelled = Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+    .filter((el) => !(el.labels && el.labels.length))
+    .filter((el) => !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+    .map((el) => el.name || el.id);
+  return duplicated.length || unlabelled.length ? {duplicated, unlabelled} : null;
+}"""
 WEIGHT = """() => {
   const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
   return entries.reduce((total, entry) => total + (entry.decodedBodySize || 0), 0);
@@ -91,6 +103,11 @@ class Inspector:
         overflow = page.evaluate(OVERFLOW)
         if overflow:
             found.append(f"{name}: {overflow['scrollWidth']} px wide at 390: {overflow['culprits']}")
+        folded = page.evaluate(FOLDED)
+        if folded:
+            found.append(
+                f"{name}: duplicated ids {folded['duplicated']}, fields without a label {folded['unlabelled']}"
+            )
         weight = page.evaluate(WEIGHT)
         if weight > PAGE_BUDGET:
             found.append(f"{name}: {weight} bytes")

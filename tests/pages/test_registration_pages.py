@@ -95,6 +95,45 @@ def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
     assert "You are number 1 on the waiting list." in page
 
 
+@pytest.mark.parametrize("mode", ["waiting list", "approval"])
+def test_confirmation_without_a_seat_promises_no_ticket(client, sign_up, mode):
+    """Someone on the waiting list (or awaiting approval) has no ticket yet: the confirmation said
+    "Keep this private link: it shows your ticket" over a "Manage my registration" button."""
+    if mode == "approval":
+        event = factories.EventFactory(registration_mode="approval")
+    else:
+        event = factories.EventFactory(capacity=1)
+        sign_up(event, email="first@example.org")
+
+    response = client.post(f"/events/{event.pk}/register/", form_data())
+    page = client.get(response["Location"]).text
+
+    assert "Keep this private link: it shows your registration and lets you cancel." in page
+    assert "ticket" not in page.split("<main", 1)[1].split("</main>", 1)[0].replace("tickets/recover", "")
+
+
+def test_confirmation_of_a_seat_points_to_the_ticket(client):
+    event = factories.EventFactory()
+
+    response = client.post(f"/events/{event.pk}/register/", form_data())
+    page = client.get(response["Location"]).text
+
+    assert "Keep this private link: it shows your ticket and lets you cancel." in page
+
+
+def test_too_big_a_party_is_one_plain_error_not_two_that_disagree(client):
+    """Nine people with two names gave Django's "Ensure this value is less than or equal to 5."
+    (in Azerbaijani "5-(y)a/ə bərabər...") and, under the names, "You listed 2 names but bring 0
+    people.": the nine had already been thrown away."""
+    visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
+
+    response = client.post(f"/events/{visit.pk}/register/", form_data(party_size="9", party_names="Aynur\nSabina"))
+
+    errors = response.context["form"].errors
+    assert errors == {"party_size": ["One registration brings at most 5 people, you included."]}
+    assert "Aynur\nSabina" in response.text  # what was typed stays
+
+
 def test_register_page_of_a_full_event_without_waiting_list_says_full_and_offers_no_form(client, sign_up):
     # it used to promise a place on a waiting list the event does not keep, as the event's page does not
     event = factories.EventFactory(capacity=1, waiting_list_enabled=False)

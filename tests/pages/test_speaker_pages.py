@@ -46,6 +46,16 @@ def test_roster_filters_by_field_and_language(client):
     assert "Engineer Aysel" in by_language and "Biologist Nigar" not in by_language
 
 
+def test_roster_leaves_out_only_a_filter_it_does_not_understand(client):
+    """A field out of its choices dropped the language filter (and the search) as well."""
+    factories.SpeakerFactory(name="Engineer Aysel", stem_fields=["engineering"], languages=["az"])
+    factories.SpeakerFactory(name="Biologist Nigar", stem_fields=["biology"], languages=["en"])
+
+    page = client.get("/speakers/", {"field": "alchemy", "language": "az"}).text
+
+    assert "Engineer Aysel" in page and "Biologist Nigar" not in page
+
+
 def test_unlisted_speaker_page_is_not_found(client):
     hidden = factories.SpeakerFactory(listed=False)
 
@@ -194,6 +204,25 @@ def test_invitation_page_after_accepting_offers_no_decline_under_the_confirmatio
     assert 'value="decline"' not in answered
     # coming back later, withdrawing is possible, folded away and worded as what it is
     assert "<summary>I can no longer come</summary>" in later and "Withdraw from this event" in later
+
+
+@pytest.mark.parametrize("status", [AssignmentStatus.ACCEPTED, AssignmentStatus.INVITED])
+def test_a_cancelled_event_offers_the_speaker_no_answer_the_service_would_refuse(client, speaker, status):
+    """After an event was cancelled its speaker still saw "I can no longer come" (or Accept and
+    Decline) on her area and on the invitation link, and the invitation link did not say the
+    event was cancelled: every press answered "The event was cancelled."."""
+    event = factories.EventFactory(title="AI webinar", status="cancelled", cancellation_reason="The speaker is ill.")
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=event, status=status)
+    signed_in(client, speaker.user)
+
+    area = client.get("/speaker/").text
+    link = client.get(invitation_url(assignment)).text
+
+    assert "AI webinar" not in area.split("Invitations waiting for your answer", 1)[1].split("My upcoming events")[0]
+    for page in (area, link):
+        assert 'name="answer"' not in page
+        assert "I can no longer come" not in page
+    assert "This event is cancelled. The speaker is ill." in link
 
 
 def test_speaker_photo_is_served_from_the_site(client, speaker, settings, tmp_path):

@@ -189,3 +189,14 @@ def test_admin_refuses_to_move_an_event_that_is_over(superuser_client):
     assert response.status_code == 200
     assert "The event is over: its date and time can no longer change." in response.content.decode()
     assert Event.objects.get(pk=over.pk).start == start
+
+
+def test_admin_cancel_action_stores_no_english_reason(superuser_client):
+    """The action cancelled with "Cancelled by the organisers.", stored on the event and shown as
+    is to every reader: English in the Azerbaijani registrants' email, ticket and calendar."""
+    event = factories.EventFactory(title="Robotics workshop")
+
+    superuser_client.post("/admin/events/event/", {"action": "cancel_selected", "_selected_action": [event.pk]})
+
+    event.refresh_from_db()
+    assert (event.status, event.cancellation_reason) == ("cancelled", "")

@@ -171,3 +171,25 @@ def test_run_stopped_during_setup_stops_the_command_under_way_and_says_so_in_one
     assert code == status, rest
     assert rest == f"==> stopped while {stage}\n"
     assert [describe(pid) for pid in running + processes_with(str(tmp_path)) if alive(pid)] == []
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ROOT / "data" / "mail"),
+        ({"DATA_DIR": "/srv/events-data"}, Path("/srv/events-data/mail")),
+        ({"DATA_DIR": "/srv/events-data", "EMAIL_FILE_PATH": "/var/mail/events"}, Path("/var/mail/events")),
+        (
+            {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"},
+            "django.core.mail.backends.smtp.EmailBackend",
+        ),
+    ],
+)
+def test_banner_names_the_mail_folder_the_service_writes_to(env, expected):
+    """With DATA_DIR set (as the README's configuration allows), the banner still pointed to
+    data/mail in the checkout, an empty folder, while the mails went to DATA_DIR/mail."""
+    spec = importlib.util.spec_from_file_location("dev_script", ROOT / "scripts" / "dev.py")
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+
+    assert dev.mail_destination(env) == str(expected)

@@ -1,0 +1,32 @@
+"""The site checks its forms itself and answers in the page's language, in an error summary.
+A form without ``novalidate`` lets the browser stop the submit with its own bubble, in the
+browser's language ("Please check this box if you want to proceed." on an Azerbaijani page),
+before the site can speak: the cancel page's confirmation box did, and the door's forms."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP = {".venv", "node_modules", ".git", "data"}
+FORM = re.compile(r"<form\b[^>]*>(.*?)</form>", re.S)
+# what makes a browser validate: a `required` attribute written out, or a Django field rendered
+# by its widget (which writes `required`, `type="email"`, `min`/`max` itself)
+VALIDATED = re.compile(r"\brequired\b(?!\s*%\})|\{\{\s*field\s*\}\}|\{%\s*for field in|_field\.html")
+
+
+def _templates():
+    for path in ROOT.rglob("templates/**/*.html"):
+        if path.is_file() and not SKIP & set(path.relative_to(ROOT).parts):
+            yield path
+
+
+def test_every_form_the_browser_would_check_is_novalidate():
+    offenders = []
+    for path in _templates():
+        text = path.read_text(errors="replace")
+        for form in FORM.finditer(text):
+            tag = form.group(0)[: form.group(0).index(">") + 1]
+            if "novalidate" not in tag and VALIDATED.search(form.group(1)):
+                line = text.count("\n", 0, form.start()) + 1
+                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert offenders == [], "add novalidate: the site's own error summary speaks the page's language"
