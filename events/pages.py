@@ -7,13 +7,15 @@ services never depend on them).
 
 from collections import defaultdict
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from events import selectors
+from events.areas import home_of
 from events.filters import EventFilter
 from events.models import EventStatus
 from events.page_forms import EventSearchForm
@@ -104,6 +106,12 @@ def event_detail(request, pk: int):
         "other_dates": other_dates(request.user, event),
     }
     return render(request, "events/pages/event_detail.html", context)
+
+
+@login_required
+def signed_in_home(request):
+    """Where signing in leads when no page asked for it (LOGIN_REDIRECT_URL): the person's own area."""
+    return redirect(home_of(request))
 
 
 def accepted_speakers(event) -> list:

@@ -204,7 +204,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "events_project.auth.lockout_response"
 AXES_VERBOSE = False
-LOGIN_REDIRECT_URL = "/"
+# signing in without a page to return to leads to the person's own area (events.areas.home_of)
+LOGIN_REDIRECT_URL = "signed-in-home"
 LOGOUT_REDIRECT_URL = "/"
 # error pages in the site's style (403, 404, 500 are templates; see events_project/site_pages.py)
 CSRF_FAILURE_VIEW = "events_project.site_pages.csrf_failure"

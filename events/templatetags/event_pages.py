@@ -12,9 +12,7 @@ from django.utils.safestring import mark_safe
 
 from events import time_zones
 from events import when as when_rule
-from events.permissions import is_organiser
-from events.selectors import events_checked_in_by
-from speakers.selectors import speaker_for_user
+from events.areas import roles_of
 
 register = template.Library()
 
@@ -26,16 +24,7 @@ def nav_roles(context) -> dict:
     # no user yet on a page answered before the session is read (a refused form body's 400)
     if request is None or not hasattr(request, "user"):
         return {}
-    cached = getattr(request, "_nav_roles", None)
-    if cached is None:
-        user = request.user
-        cached = {"is_organiser": is_organiser(user), "is_speaker": False, "has_doors": False}
-        if user.is_authenticated:
-            cached["is_speaker"] = speaker_for_user(user) is not None
-            # organisers work the doors of their events: no query needed to know they have some
-            cached["has_doors"] = cached["is_organiser"] or events_checked_in_by(user).exists()
-        request._nav_roles = cached
-    return cached
+    return roles_of(request)
 
 
 @register.filter

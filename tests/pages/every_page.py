@@ -36,6 +36,7 @@ IGNORED_PREFIXES = {
 
 NOT_PAGES = {
     "events/": "the same view as / (opened there)",
+    "home/": "a redirect to the signed-in person's own area (tests/pages/test_sign_in_home.py)",
     "healthz": "JSON for monitoring",
     "favicon.ico": "an image",
     "accounts/logout/": "POST only: signs out and redirects",
