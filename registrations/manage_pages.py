@@ -22,7 +22,7 @@ from registrations.manage_forms import (
     RegistrationFilterForm,
 )
 from registrations.models import Invitation, Question, Registration
-from registrations.selectors import registration_figures, search_registrations, sector_balance
+from registrations.selectors import message_audience, registration_figures, search_registrations, sector_balance
 from registrations.services import invitations as invitation_services
 from registrations.services import messages as message_services
 from registrations.services import questions as question_services
@@ -207,8 +207,8 @@ def event_registrations(request, pk: int):
                 message_form = MessageRegistrantsForm(request.POST)
                 if message_form.is_valid():
                     if request.POST.get("everyone") == "yes":
-                        listed = RegistrationFilterForm(QueryDict(request.POST.get("back", "").lstrip("?")))
-                        chosen = search_registrations(event, **listed.filters())
+                        listed = RegistrationFilterForm(QueryDict(request.POST.get("back", "").lstrip("?"))).filters()
+                        chosen = message_audience(search_registrations(event, **listed), status=listed["status"])
                         ids = list(chosen.values_list("pk", flat=True))
                     else:
                         ids = [posted_id(value) for value in request.POST.getlist("chosen")]
@@ -241,6 +241,8 @@ def event_registrations(request, pk: int):
         "filters": filters,
         "filtered": any(value not in ("", None) for value in chosen_filters.values()),
         "page": page,
+        # "everyone listed" leaves out who holds no place any more (unless listed by status)
+        "audience": message_audience(registrations, status=chosen_filters["status"]).count(),
         "query": urlencode(query),
         "figures": registration_figures(event),
         "event_over": message_services.is_over(event),

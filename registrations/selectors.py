@@ -147,6 +147,12 @@ def registrations_for_event(event: Event, *, of: QuerySet[Registration] | None =
     )
 
 
+def message_audience(registrations: QuerySet[Registration], *, status: str = "") -> QuerySet[Registration]:
+    """Whom "everyone listed" writes to: the listed registrations, without those who hold no
+    place any more (cancelled, turned down), unless the organiser listed that status on purpose."""
+    return registrations if status else registrations.filter(status__in=ACTIVE_STATUSES)
+
+
 def search_registrations(
     event: Event,
     *,

@@ -5,7 +5,7 @@ from django.core import mail
 
 from notifications.models import OutboxMessage
 from registrations.models import CheckIn, Registration
-from registrations.services.registration import register
+from registrations.services.registration import cancel_registration, register
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +214,29 @@ def test_message_the_chosen_ones_or_everyone_listed(organiser_web, own_event, dj
             },
         )
     assert [message.to[0] for message in mail.outbox] == ["Nigar Guliyeva <nigar@example.org>"]
+
+
+def test_everyone_listed_leaves_out_who_cancelled_unless_listed_by_status(
+    organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    """Unfiltered, the list shows cancelled registrations too: "everyone listed" wrote to them."""
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    gone = sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+    cancel_registration(registration=gone)
+    message = {"action": "message", "everyone": "yes", "subject": "Bring a laptop", "body": "Please bring a laptop."}
+
+    page = organiser_web.get(url(own_event)).text
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url(own_event), {**message, "back": ""})
+    to_everyone = [sent.to[0] for sent in mail.outbox]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url(own_event), {**message, "back": "status=cancelled"})
+
+    assert "Everyone listed (1)" in page and 'data-testid="left-out"' in page
+    assert to_everyone == ["Aysel Aliyeva <aysel@example.org>"]
+    assert [sent.to[0] for sent in mail.outbox] == ["Leyla Mammadova <leyla@example.org>"]
 
 
 def test_message_without_anyone_chosen_is_a_400(organiser_web, own_event):
