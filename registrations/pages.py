@@ -142,12 +142,15 @@ def confirmation(request, token: str):
 def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
+    # an online-only event has no door: its ticket is the way in, not a code to show
+    at_the_door = is_ticket and registration.event.has_venue
     context = {
         "registration": registration,
         "event": registration.event,
         "is_ticket": is_ticket,
-        "qr_svg": inline_svg(tickets.qr_svg(registration=registration)) if is_ticket else "",
-        "ticket_code": tickets.ticket_payload(registration) if is_ticket else "",
+        "at_the_door": at_the_door,
+        "qr_svg": inline_svg(tickets.qr_svg(registration=registration)) if at_the_door else "",
+        "ticket_code": tickets.ticket_payload(registration) if at_the_door else "",
         "answers": registration.answers.all(),
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration.is_active and registration.event.end > timezone.now(),

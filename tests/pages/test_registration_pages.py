@@ -259,6 +259,23 @@ def test_ticket_page_gives_join_url_only_to_confirmed_registrations(client, sign
     assert 'class="qr"' not in waiting_page
 
 
+def test_an_online_events_ticket_leads_with_the_way_in_not_a_door_code(client, sign_up):
+    """A webinar's ticket was headed "Show this at the door", its QR code before the join link."""
+    webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/42")
+    no_link_yet = factories.WebinarFactory(join_url="")
+    hybrid = factories.EventFactory(format="hybrid", join_url="https://zoom.example.org/j/7")
+
+    page = client.get(f"/registrations/manage/{sign_up(webinar).manage_token}/").text
+    waiting_for_link = client.get(f"/registrations/manage/{sign_up(no_link_yet).manage_token}/").text
+    both = client.get(f"/registrations/manage/{sign_up(hybrid).manage_token}/").text
+
+    assert "Show this at the door" not in page and 'class="qr"' not in page
+    join = page.index('data-testid="join"')
+    assert page.index("https://zoom.example.org/j/42") > join and page.index("<h1>") < join < page.index("Email")
+    assert "have not given the link to join yet" in waiting_for_link
+    assert "Show this at the door" in both and 'class="qr"' in both and "zoom.example.org/j/7" in both
+
+
 def test_ticket_page_with_unknown_token_is_not_found(client):
     assert client.get("/registrations/manage/not-a-real-token/").status_code == 404
 
