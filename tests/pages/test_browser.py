@@ -178,7 +178,7 @@ def test_staff_check_in_typed_code_then_offline_and_sync(page, live_server):
     page.wait_for_selector("#queue[data-waiting='0']")
     checkin = CheckIn.objects.get(registration=second)
     assert checkin.source == CheckIn.Source.OFFLINE
-    assert page.locator("#connection").inner_text() == "Online"
+    assert page.locator("#connection").inner_text() == "Connected"
 
 
 def test_organiser_sees_dashboard_numbers_change(page, live_server, browser):
@@ -254,5 +254,5 @@ def test_check_in_after_the_session_ended_says_sign_in_again(page, live_server):
 
     page.wait_for_selector("#verdict .verdict[data-code=error]")
     assert "sign in again" in page.locator("#verdict").inner_text()
-    assert page.locator("#connection").inner_text() == "Online"
+    assert page.locator("#connection").inner_text() == "Connected"
     assert not CheckIn.objects.exists()
