@@ -379,3 +379,15 @@ def test_closed_door_names_the_opening_with_its_year_and_zone_as_the_site_writes
 
     notice = re.search(r'<p class="notice" id="door-closed"[^>]*>(.*?)</p>', page, re.S).group(1)
     assert said in notice
+
+
+@pytest.mark.parametrize("path", ["/accounts/logout/", "/admin/logout/"])
+def test_signing_out_tells_the_browser_to_forget_the_door(client, path):
+    """The door's offline copy and its list of names live in the browser (service worker
+    cache, localStorage): signing out, on the site or the admin, clears them."""
+    signed_in(client, factories.UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.post(path)
+
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert "_auth_user_id" not in client.session
