@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from events import selectors as event_selectors
 from events.models import EventStatus, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
+from events_project.private_links import private, private_link
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait, throttled
 from registrations import selectors
@@ -46,15 +47,6 @@ FIELD_OF_CODE = {
     "party_not_allowed": "party_size",
     "too_many_party_names": "party_names",
 }
-
-
-def private(response):
-    """Pages behind a private link: never cached by proxies, never sent to another site as a
-    Referer. ("no-referrer" would also blank the Origin of our own forms: CSRF refuses those.)"""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def registration_for_token(token: str):
@@ -127,6 +119,7 @@ def ticket_recovery_sent(request):
     return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
+@private_link
 @throttled("token")
 def confirmation(request, token: str):
     registration = registration_for_token(token)
@@ -135,9 +128,10 @@ def confirmation(request, token: str):
         "event": registration.event,
         "waiting_position": registration_services.waiting_position(registration),
     }
-    return private(render(request, "registrations/pages/confirmation.html", context))
+    return render(request, "registrations/pages/confirmation.html", context)
 
 
+@private_link
 @throttled("token")
 def manage(request, token: str):
     registration = registration_for_token(token)
@@ -152,9 +146,10 @@ def manage(request, token: str):
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration.is_active and registration.event.end > timezone.now(),
     }
-    return private(render(request, "registrations/pages/ticket.html", context))
+    return render(request, "registrations/pages/ticket.html", context)
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
@@ -169,9 +164,10 @@ def cancel(request, token: str):
             messages.success(request, _("Your registration is cancelled. Thank you for freeing your seat."))
             return redirect("registration-manage", token)
     context = {"registration": registration, "event": registration.event, "form": form}
-    return private(render(request, "registrations/pages/cancel.html", context))
+    return render(request, "registrations/pages/cancel.html", context)
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["POST"])
 def accept_offer(request, token: str):

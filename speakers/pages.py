@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Language
 from events_project.exceptions import DomainError
+from events_project.private_links import private_link
 from events_project.throttles import throttled
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
@@ -154,6 +155,7 @@ ANSWERS = ("accept", "decline")
 INVITATION_TEMPLATE = "speakers/link/invitation.html"
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["GET", "POST"])
 def invitation_link(request, token: str):
@@ -179,13 +181,7 @@ def invitation_link(request, token: str):
     return render(request, INVITATION_TEMPLATE, context, status=status)
 
 
-def _private(response):
-    # the URL holds a secret: never cached, never sent to another site as a Referer
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
+@private_link
 @throttled("token")
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -194,13 +190,13 @@ def account_link(request, token: str):
     try:
         speaker = services.speaker_for_account_link(token)
     except DomainError as error:
-        return _private(render(request, "speakers/link/account.html", {"error": error.message}, status=400))
+        return render(request, "speakers/link/account.html", {"error": error.message}, status=400)
     if request.method == "POST":
         try:
             services.link_account(token=token, user=request.user)
         except DomainError as error:
             context = {"speaker": speaker, "error": error.message}
-            return _private(render(request, "speakers/link/account.html", context, status=409))
+            return render(request, "speakers/link/account.html", context, status=409)
         messages.success(request, _("Your account is now linked to your speaker profile."))
         return redirect("speaker-area")
-    return _private(render(request, "speakers/link/account.html", {"speaker": speaker}))
+    return render(request, "speakers/link/account.html", {"speaker": speaker})
