@@ -5,6 +5,7 @@ import csv
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from attendance import dashboard
 from attendance.manage_forms import DashboardEventFilterForm
@@ -52,6 +53,7 @@ def _event_id(request) -> int | None:
 
 
 @organiser_required
+@require_safe
 def registrations_csv(request):
     try:
         event_id = _event_id(request)
@@ -65,6 +67,7 @@ def registrations_csv(request):
 
 
 @organiser_required
+@require_safe
 def attendance_csv(request):
     events = DashboardEventFilterForm(request.GET).narrow(Event.objects.all())
     rows = dashboard.attendance_rows(request.user, events=events)

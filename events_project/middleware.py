@@ -133,7 +133,9 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if response.status_code != 405 or request.path_info.startswith(JSON_PATHS) or response.content:
             return response
-        page = render(request, "405.html", status=405)
+        # a POST to a page that only shows something is no button pressed: say what it is
+        context = {"page_method": request.method} if request.method not in ("GET", "HEAD") else {}
+        page = render(request, "405.html", context, status=405)
         page["Allow"] = response.get("Allow", "")
         return page
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
 from events.models import EventStatus, WhenFull
@@ -115,12 +115,14 @@ def ticket_recovery(request):
     return private(render(request, "registrations/pages/ticket_recovery.html", {"form": form}))
 
 
+@require_safe
 def ticket_recovery_sent(request):
     return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
 @private_link
 @throttled("token")
+@require_safe
 def confirmation(request, token: str):
     registration = registration_for_token(token)
     context = {
@@ -133,6 +135,7 @@ def confirmation(request, token: str):
 
 @private_link
 @throttled("token")
+@require_safe
 def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
@@ -186,6 +189,7 @@ TICKETS_PER_PAGE = 20
 
 
 @login_required
+@require_safe
 def my_registrations(request):
     """The account's tickets: those still to come, soonest first, or those whose event has ended,
     latest first; a page at a time (a mentee's nine months of sessions add up)."""
@@ -439,6 +443,7 @@ def checkin_endpoints(event) -> dict:
     }
 
 
+@require_safe
 def service_worker(request):
     """The check-in page's service worker, served from /checkin/ so that it may control it."""
     context = {
@@ -466,6 +471,7 @@ DOORS_PER_PAGE = 25
 
 
 @login_required
+@require_safe
 def my_doors(request):
     """The events whose door this user may work (organisers and check-in staff) and that have
     not closed it yet (a day after the end: ``door_window``)."""

@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events.models import Language
 from events_project.exceptions import DomainError
@@ -21,6 +21,7 @@ from speakers.page_forms import InvitationAnswerForm, RosterSearchForm, SpeakerP
 SPEAKERS_PER_PAGE = 24
 
 
+@require_safe
 def roster(request):
     form = RosterSearchForm(request.GET or None)
     data = {key: value for key, value in (form.cleaned_data if form.is_valid() else {}).items() if value}
@@ -39,12 +40,14 @@ def roster(request):
     return render(request, "speakers/pages/roster.html", context)
 
 
+@require_safe
 def speaker_detail(request, pk: int):
     # the public roster: listed speakers only, public fields only (the template shows no others)
     speaker = get_object_or_404(selectors.roster(), pk=pk)
     return render(request, "speakers/pages/speaker_detail.html", {"speaker": speaker} | labels())
 
 
+@require_safe
 def speaker_photo(request, pk: int):
     """A listed speaker's uploaded photo, from this site (a page makes no outside requests)."""
     speaker = get_object_or_404(selectors.roster(), pk=pk)
@@ -77,6 +80,7 @@ PAST_PER_PAGE = 20
 
 
 @login_required
+@require_safe
 def speaker_area(request):
     speaker = own_speaker(request)
     now = timezone.now()
@@ -130,6 +134,7 @@ def answer_invitation(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def edit_profile(request):
     speaker = own_speaker(request)
     form = SpeakerProfileForm.for_speaker(speaker, request.POST if request.method == "POST" else None)

@@ -130,3 +130,17 @@ def test_a_wrong_method_on_a_page_is_the_sites_405_page_in_azerbaijani(client):
     assert 'lang="az"' in response.text
     assert "Səhifə belə sorğu qəbul etmir" in response.text
     assert 'href="/static/css/site.css"' in response.text
+
+
+def test_a_post_to_a_page_that_only_shows_something_is_405(client):
+    organiser = factories.OrganiserFactory()
+    event = factories.EventFactory(organisers=[organiser])
+    signed_in(client, organiser)
+
+    answers = {url: client.post(url) for url in ["/", f"/events/{event.pk}/", "/manage/", f"/manage/events/{event.pk}/",
+                                                  "/manage/dashboard/registrations.csv", "/speakers/", "/my/tickets/"]}  # fmt: skip
+
+    assert {url: (r.status_code, r["Allow"]) for url, r in answers.items()} == {
+        url: (405, "GET, HEAD") for url in answers
+    }
+    assert "A page takes no such request" in answers["/"].text
