@@ -137,8 +137,9 @@ def test_a_post_to_a_page_that_only_shows_something_is_405(client):
     event = factories.EventFactory(organisers=[organiser])
     signed_in(client, organiser)
 
-    answers = {url: client.post(url) for url in ["/", f"/events/{event.pk}/", "/manage/", f"/manage/events/{event.pk}/",
-                                                  "/manage/dashboard/registrations.csv", "/speakers/", "/my/tickets/"]}  # fmt: skip
+    urls = ["/", f"/events/{event.pk}/", "/manage/", f"/manage/events/{event.pk}/",
+            "/manage/dashboard/registrations.csv", "/speakers/", "/my/tickets/"]  # fmt: skip
+    answers = {url: client.post(url) for url in urls}
 
     assert {url: (r.status_code, r["Allow"]) for url, r in answers.items()} == {
         url: (405, "GET, HEAD") for url in answers
