@@ -4,11 +4,14 @@ under /manage/dashboard/ (attendance.manage_urls)."""
 import csv
 
 from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from attendance import dashboard
 from attendance.manage_forms import DashboardEventFilterForm
 from events.models import Event
 from events.workspace import organiser_required
+from events_project import limits
 
 
 class Echo:
@@ -38,12 +41,24 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     return response
 
 
+def _event_id(request) -> int | None:
+    """``?event=<id>`` narrows the export to one event; ``ValueError`` for anything that is not
+    an id (read as "no event", it used to export every event instead of the one asked for)."""
+    raw = request.GET.get("event", "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= limits.MAX_ID):
+        raise ValueError(raw)
+    return int(raw)
+
+
 @organiser_required
+@require_safe
 def registrations_csv(request):
     try:
-        event_id = int(request.GET["event"]) if request.GET.get("event") else None
+        event_id = _event_id(request)
     except ValueError:
-        event_id = None
+        return render(request, "400.html", status=400)
     # the dashboard's filters, by the page's own form (its links carry them)
     events = DashboardEventFilterForm(request.GET).narrow(Event.objects.all())
     rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
@@ -52,6 +67,7 @@ def registrations_csv(request):
 
 
 @organiser_required
+@require_safe
 def attendance_csv(request):
     events = DashboardEventFilterForm(request.GET).narrow(Event.objects.all())
     rows = dashboard.attendance_rows(request.user, events=events)

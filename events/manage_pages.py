@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
@@ -45,6 +45,7 @@ def _closed(request, event):
 
 
 @organiser_required
+@require_safe
 def event_list(request):
     """The events this organiser may change: upcoming first, or past, drafts, all."""
     show = request.GET.get("show", "upcoming")
@@ -70,6 +71,7 @@ def _name_event_subjects(entries) -> dict[tuple[str, int], str]:
 
 
 @organiser_required
+@require_safe
 def event_overview(request, pk: int):
     event = managed_event(request, pk)
     context = {
@@ -91,6 +93,7 @@ def _kind(value: str) -> str:
 
 
 @organiser_required
+@require_safe
 def event_new(request):
     """First the kind: the form that follows asks what that kind of event needs."""
     return no_store(render(request, "events/manage/event_new.html", {"kinds": EventKind.choices}))
@@ -206,6 +209,7 @@ def event_cancel(request, pk: int):
 
 
 @organiser_required
+@require_safe
 def series_list(request):
     series = series_managed_by(request.user).order_by("-first_start", "-id")
     page = Paginator(series, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -292,6 +296,7 @@ def series_edit(request, pk: int):
 
 
 @organiser_required
+@require_safe
 def series_detail(request, pk: int):
     series = managed_series(request, pk)
     occurrences = events_managed_by(request.user).filter(series=series).order_by("start", "id")

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from events import selectors
 from events.areas import home_of
@@ -27,6 +28,7 @@ from speakers.selectors import accepted_assignments_for_events
 EVENTS_PER_PAGE = 20
 
 
+@require_safe
 def event_list(request):
     form = EventSearchForm(request.GET or None)
     params = QueryDict(mutable=True)
@@ -83,6 +85,7 @@ def add_series_dates(cards, events) -> None:
         card.more_dates = max(0, len(others) - SERIES_DATES_SHOWN)
 
 
+@require_safe
 def event_detail(request, pk: int):
     event = get_object_or_404(with_seats_open(selectors.events_visible_to(request.user)), pk=pk)
     manages = can_manage_event(request.user, event)

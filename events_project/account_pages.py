@@ -20,3 +20,18 @@ class PasswordResetPage(auth_views.PasswordResetView):
 
 
 password_reset = PasswordResetPage.as_view()
+
+
+class SignOutPage(auth_views.LogoutView):
+    """Django's sign-out, which also tells the browser to forget what this site kept on it:
+    the door page's offline copy (service worker cache) and its check-in list of names
+    (localStorage). A phone passed on at the door keeps nothing of the last volunteer's."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
+CLEAR_SITE_DATA = '"cache", "storage"'
+sign_out = SignOutPage.as_view()

@@ -118,6 +118,15 @@ class ScopedAdmin:
 
 
 class AdminSite(admin.AdminSite):
+    def logout(self, request, extra_context=None):
+        """Signing out of the admin forgets the door pages kept on the device, as the site's does."""
+        from events_project.account_pages import CLEAR_SITE_DATA  # noqa: PLC0415 (imports models: only once the app registry is ready)
+
+        response = super().logout(request, extra_context)
+        if request.method == "POST":
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
     def has_permission(self, request):
         """Superusers only: organisers work in the organiser workspace (/manage/)."""
         return request.user.is_active and request.user.is_superuser

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Max
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django_q.brokers import get_broker
 from django_q.models import Schedule, Success
 
@@ -56,6 +57,7 @@ def _worker_status(now=None) -> dict:
     return {"ok": not silent, "state": "silent" if silent else "alive", "next_run": latest.isoformat()}
 
 
+@require_safe
 def healthz(request):
     """Database, queue and worker status as JSON: 503 when the database does not answer or
     the worker has been silent for too long; 200 otherwise."""

@@ -107,19 +107,35 @@ class RejectControlCharactersMiddleware:
 _FORM_CONTROL_CHARACTER = re.compile(rb"%(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# An HTML form sends GET or POST, a link GET (HEAD is GET without the body): a page has no
+# use for any other method.
+PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
 class MethodNotAllowedPageMiddleware:
     """A page address opened with the wrong method (a POST-only action such as "publish" typed
     into the address bar) answers the site's 405 page, not Django's empty body. The ``Allow``
-    header stays; the API keeps its JSON answer."""
+    header stays; the API keeps its JSON answer.
+
+    A method no page has a use for (PUT, PATCH, DELETE, OPTIONS, ...) gets that page before
+    any view runs: many page views render for anything that is not POST, so a DELETE used to
+    answer 200 with the page. Checked here, before the CSRF check, it is one rule for every
+    page, the admin included."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method not in PAGE_METHODS and not request.path_info.startswith(JSON_PATHS):
+            page = render(request, "405.html", {"page_method": request.method}, status=405)
+            page["Allow"] = ", ".join(PAGE_METHODS)
+            return page
         response = self.get_response(request)
         if response.status_code != 405 or request.path_info.startswith(JSON_PATHS) or response.content:
             return response
-        page = render(request, "405.html", status=405)
+        # a POST to a page that only shows something is no button pressed: say what it is
+        context = {"page_method": request.method} if request.method not in ("GET", "HEAD") else {}
+        page = render(request, "405.html", context, status=405)
         page["Allow"] = response.get("Allow", "")
         return page
 

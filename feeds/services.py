@@ -324,10 +324,14 @@ def _all_join_urls(events: list[Event]) -> dict:
 
 
 def private_feed(*, token: str, now=None) -> FeedContent:
-    """The feed behind a token. Unknown and revoked tokens are both simply not found."""
+    """The feed behind a token. Unknown and revoked tokens, and the feeds of a deactivated
+    account, are all simply not found."""
     now = now or timezone.now()
     feed = CalendarFeed.objects.select_related("user").filter(token=token, revoked_at__isnull=True).first()
     if feed is None or (feed.scope != CalendarFeed.Scope.ATTENDEE and feed.user is None):
+        raise NotFound(_("No such calendar feed."), "feed_not_found")
+    # a switched-off account (someone who left) signs in nowhere: its links stop as well
+    if feed.user is not None and not feed.user.is_active:
         raise NotFound(_("No such calendar feed."), "feed_not_found")
     if feed.scope == CalendarFeed.Scope.ORGANISER and (feed.user is None or not is_organiser(feed.user)):
         raise NotFound(_("No such calendar feed."), "feed_not_found")

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events.selectors import events_managed_by
 from events.workspace import managed_event, no_store, organiser_required, posted_id
@@ -26,6 +26,7 @@ from notifications.services import templates as template_services
 
 
 @organiser_required
+@require_safe
 def event_messages(request, pk: int):
     event = managed_event(request, pk)
     overridden = set(MessageTemplateOverride.objects.filter(event=event).values_list("kind", flat=True))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from events_project.private_links import private_link
 from notifications import kinds
 from notifications.exceptions import NotFound
 from notifications.services import preferences
@@ -27,6 +28,7 @@ def _choices():
     ]
 
 
+@private_link
 @require_http_methods(["GET", "POST"])
 def preferences_page(request, token: str):
     email = _email(token)
@@ -46,6 +48,7 @@ def preferences_page(request, token: str):
 
 
 @csrf_exempt  # the mail provider POSTs it on the person's behalf, without a form of ours
+@private_link
 @require_http_methods(["GET", "POST"])
 def unsubscribe_page(request, token: str):
     email = _email(token)

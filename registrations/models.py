@@ -25,6 +25,12 @@ def new_invitation_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+# What an answer may be, on the registration page and through the API alike
+# (services.registration._clean_answers decides; page_forms shows the same limits).
+ANSWER_MAX_LENGTH = 1000
+NUMBER_ANSWER_MAX = 100_000
+
+
 class Question(models.Model):
     """A question an event asks at registration ("sector", "children attending", ...)."""
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import MAX_PARTY_SIZE
-from registrations.models import Question, Sector
+from registrations.models import ANSWER_MAX_LENGTH, NUMBER_ANSWER_MAX, Question, Sector
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -18,8 +18,8 @@ def question_field(question: Question) -> forms.Field:
         # radios, not a checkbox: a required checkbox could only ever be answered "yes"
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
     if question.kind == Question.Kind.NUMBER:
-        return forms.IntegerField(min_value=0, max_value=100000, **common)
-    return forms.CharField(max_length=1000, **common)
+        return forms.IntegerField(min_value=0, max_value=NUMBER_ANSWER_MAX, **common)
+    return forms.CharField(max_length=ANSWER_MAX_LENGTH, **common)
 
 
 class RegistrationForm(forms.Form):

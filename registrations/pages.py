@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
 from events.models import EventStatus, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
+from events_project.private_links import private, private_link
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait, throttled
 from registrations import selectors
@@ -46,15 +47,6 @@ FIELD_OF_CODE = {
     "party_not_allowed": "party_size",
     "too_many_party_names": "party_names",
 }
-
-
-def private(response):
-    """Pages behind a private link: never cached by proxies, never sent to another site as a
-    Referer. ("no-referrer" would also blank the Origin of our own forms: CSRF refuses those.)"""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def registration_for_token(token: str):
@@ -123,11 +115,14 @@ def ticket_recovery(request):
     return private(render(request, "registrations/pages/ticket_recovery.html", {"form": form}))
 
 
+@require_safe
 def ticket_recovery_sent(request):
     return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
+@private_link
 @throttled("token")
+@require_safe
 def confirmation(request, token: str):
     registration = registration_for_token(token)
     context = {
@@ -135,10 +130,12 @@ def confirmation(request, token: str):
         "event": registration.event,
         "waiting_position": registration_services.waiting_position(registration),
     }
-    return private(render(request, "registrations/pages/confirmation.html", context))
+    return render(request, "registrations/pages/confirmation.html", context)
 
 
+@private_link
 @throttled("token")
+@require_safe
 def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
@@ -155,9 +152,10 @@ def manage(request, token: str):
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration.is_active and registration.event.end > timezone.now(),
     }
-    return private(render(request, "registrations/pages/ticket.html", context))
+    return render(request, "registrations/pages/ticket.html", context)
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
@@ -172,9 +170,10 @@ def cancel(request, token: str):
             messages.success(request, _("Your registration is cancelled. Thank you for freeing your seat."))
             return redirect("registration-manage", token)
     context = {"registration": registration, "event": registration.event, "form": form}
-    return private(render(request, "registrations/pages/cancel.html", context))
+    return render(request, "registrations/pages/cancel.html", context)
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["POST"])
 def accept_offer(request, token: str):
@@ -193,6 +192,7 @@ TICKETS_PER_PAGE = 20
 
 
 @login_required
+@require_safe
 def my_registrations(request):
     """The account's tickets: those still to come, soonest first, or those whose event has ended,
     latest first; a page at a time (a mentee's nine months of sessions add up)."""
@@ -286,6 +286,10 @@ def checkin_words() -> dict:
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
         "needsConnection": _("A walk-in needs a connection: check them in when it returns."),
+        "signOutWithQueue": plural_forms(
+            "%(count)s scan has not been uploaded yet: signing out now loses it. Sign out anyway?",
+            "%(count)s scans have not been uploaded yet: signing out now loses them. Sign out anyway?",
+        ),
         "statuses": {value: str(label) for value, label in RegistrationStatus.choices},
     }
 
@@ -443,6 +447,7 @@ def checkin_endpoints(event) -> dict:
     }
 
 
+@require_safe
 def service_worker(request):
     """The check-in page's service worker, served from /checkin/ so that it may control it."""
     context = {
@@ -470,6 +475,7 @@ DOORS_PER_PAGE = 25
 
 
 @login_required
+@require_safe
 def my_doors(request):
     """The events whose door this user may work (organisers and check-in staff) and that have
     not closed it yet (a day after the end: ``door_window``)."""

@@ -7,11 +7,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events.models import Language
 from events_project.exceptions import DomainError
 from events_project.filters import understood
+from events_project.private_links import private_link
 from events_project.throttles import throttled
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
@@ -21,6 +22,7 @@ from speakers.page_forms import InvitationAnswerForm, RosterSearchForm, SpeakerP
 SPEAKERS_PER_PAGE = 24
 
 
+@require_safe
 def roster(request):
     form = RosterSearchForm(request.GET or None)
     data = {key: value for key, value in understood(form).items() if value}
@@ -39,12 +41,14 @@ def roster(request):
     return render(request, "speakers/pages/roster.html", context)
 
 
+@require_safe
 def speaker_detail(request, pk: int):
     # the public roster: listed speakers only, public fields only (the template shows no others)
     speaker = get_object_or_404(selectors.roster(), pk=pk)
     return render(request, "speakers/pages/speaker_detail.html", {"speaker": speaker} | labels())
 
 
+@require_safe
 def speaker_photo(request, pk: int):
     """A listed speaker's uploaded photo, from this site (a page makes no outside requests)."""
     speaker = get_object_or_404(selectors.roster(), pk=pk)
@@ -77,6 +81,7 @@ PAST_PER_PAGE = 20
 
 
 @login_required
+@require_safe
 def speaker_area(request):
     speaker = own_speaker(request)
     now = timezone.now()
@@ -133,6 +138,7 @@ def answer_invitation(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def edit_profile(request):
     speaker = own_speaker(request)
     form = SpeakerProfileForm.for_speaker(speaker, request.POST if request.method == "POST" else None)
@@ -158,6 +164,7 @@ ANSWERS = ("accept", "decline")
 INVITATION_TEMPLATE = "speakers/link/invitation.html"
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["GET", "POST"])
 def invitation_link(request, token: str):
@@ -184,13 +191,7 @@ def invitation_link(request, token: str):
     return render(request, INVITATION_TEMPLATE, context, status=status)
 
 
-def _private(response):
-    # the URL holds a secret: never cached, never sent to another site as a Referer
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
+@private_link
 @throttled("token")
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -199,13 +200,13 @@ def account_link(request, token: str):
     try:
         speaker = services.speaker_for_account_link(token)
     except DomainError as error:
-        return _private(render(request, "speakers/link/account.html", {"error": error.message}, status=400))
+        return render(request, "speakers/link/account.html", {"error": error.message}, status=400)
     if request.method == "POST":
         try:
             services.link_account(token=token, user=request.user)
         except DomainError as error:
             context = {"speaker": speaker, "error": error.message}
-            return _private(render(request, "speakers/link/account.html", context, status=409))
+            return render(request, "speakers/link/account.html", context, status=409)
         messages.success(request, _("Your account is now linked to your speaker profile."))
         return redirect("speaker-area")
-    return _private(render(request, "speakers/link/account.html", {"speaker": speaker}))
+    return render(request, "speakers/link/account.html", {"speaker": speaker})

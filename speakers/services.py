@@ -12,6 +12,7 @@ same way is harmless (returns the assignment unchanged).
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -85,7 +86,16 @@ def _clean_profile(fields: dict) -> dict:
         fields["languages"] = list(dict.fromkeys(fields["languages"]))
     if "topics" in fields:
         fields["topics"] = [topic.strip() for topic in fields["topics"] if topic.strip()]
+    if fields.get("linkedin_url") and not _is_linkedin(fields["linkedin_url"]):
+        # the public page labels it "LinkedIn": another site behind that label misleads its readers
+        raise SpeakerError(_("The LinkedIn link is an address on linkedin.com."), "invalid_linkedin_url")
     return fields
+
+
+def _is_linkedin(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    return parts.scheme in ("https", "http") and (host == "linkedin.com" or host.endswith(".linkedin.com"))
 
 
 def _check_account_free(user, speaker: Speaker | None = None) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events_project.exceptions import DomainError
+from events_project.private_links import private_link
 from events_project.throttles import throttled
 from teams import services
 from teams.exceptions import InvitationUnusable
@@ -18,27 +19,20 @@ from teams.models import TeamRole
 ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
 
 
-def _private(response):
-    # the URL holds a one-time secret: never cached, never sent to another site as a Referer
-    # ("no-referrer" would make the browser send "Origin: null", which CSRF checking refuses)
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _next_page(invitation) -> str:
     if invitation.role == TeamRole.ORGANISER:
         return reverse("manage-event", args=[invitation.event_id])
     return reverse("checkin", args=[invitation.event_id])
 
 
+@private_link
 @throttled("token")
 @require_http_methods(["GET", "POST"])
 def accept(request, token: str):
     try:
         invitation = services.invitation_for_token(token)
     except InvitationUnusable as error:
-        return _private(render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410))
+        return render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410)
     signed_in = request.user.is_authenticated
     has_account = not signed_in and services.account_exists(invitation.email)
     form = NewAccountForm(request.POST or None) if not signed_in and not has_account else None
@@ -52,7 +46,7 @@ def accept(request, token: str):
                 password=data.get("password", ""),
             )
         except InvitationUnusable as error:
-            return _private(render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410))
+            return render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410)
         except DomainError as error:
             if form is None:
                 messages.error(request, error.message)
@@ -64,4 +58,4 @@ def accept(request, token: str):
             messages.success(request, _("Welcome to the team of %(event)s.") % {"event": invitation.event.title})
             return redirect(_next_page(invitation))
     context = {"invitation": invitation, "form": form, "has_account": has_account, "signed_in": signed_in}
-    return _private(render(request, "teams/accept.html", context))
+    return render(request, "teams/accept.html", context)

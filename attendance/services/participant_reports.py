@@ -145,8 +145,8 @@ def _read_minutes(value: str, line: int) -> float:
             "invalid_duration",
             extra={"line": line},
         )
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
+    if re.fullmatch(r"\d+([.,]\d+)?", text):
+        return float(text.replace(",", "."))  # "44,6": a decimal comma
     # Teams: "1h 5m 3s", "45m 12s", "12s"
     match = TEAMS_DURATION.fullmatch(text)
     if text and match and any(match.groups()):
@@ -209,6 +209,34 @@ def _column_index(header: list[str], candidates: tuple[str, ...]) -> int | None:
     return None
 
 
+# Teams writes tabs, Zoom and most spreadsheets commas; a spreadsheet whose decimal mark is a
+# comma (Azerbaijani, Russian, German Excel) writes semicolons.
+DELIMITERS = ("\t", ",", ";")
+
+
+def _participant_table(text: str) -> tuple[list[list[str]], int | None, str | None]:
+    """The rows of the report, read with the delimiter under which a known header row appears
+    (the likeliest first), the header's index and the format; ``(rows, None, None)`` when no
+    delimiter shows one. ``newline=""``: csv itself splits lines, so old Macs' bare CRs and
+    line breaks inside quoted cells are read as they are meant."""
+    first_error, rows = None, []
+    for delimiter in sorted(DELIMITERS, key=text.count, reverse=True):
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:  # a field beyond csv's size limit, a broken quote
+            first_error = first_error or exc
+            continue
+        for index, row in enumerate(rows):
+            detected = _detect(row)
+            if detected:
+                return rows, index, detected
+    if first_error is not None:
+        raise ImportFailed(
+            _("The file is not a readable CSV table (%(exc)s).") % {"exc": first_error}, "not_csv"
+        ) from None
+    return rows, None, None
+
+
 def parse_participant_report(content: bytes, *, expected_format: str = "auto") -> ParsedReport:
     """Read a participant report into rows; raise ImportFailed on anything it cannot read.
 
@@ -219,18 +247,7 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise ImportFailed(_("The file is empty."), "empty_report")
-    delimiter = "\t" if text.count("\t") > text.count(",") else ","
-    try:
-        reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as exc:  # a field beyond csv's size limit, a broken quote
-        raise ImportFailed(_("The file is not a readable CSV table (%(exc)s).") % {"exc": exc}, "not_csv") from None
-
-    header_at, detected = None, None
-    for index, row in enumerate(reader):
-        detected = _detect(row)
-        if detected:
-            header_at = index
-            break
+    reader, header_at, detected = _participant_table(text)
     if header_at is None:
         raise ImportFailed(
             _(

@@ -24,12 +24,16 @@ def _check(question: Question) -> Question:
         choices = question.choices
         if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
             raise RegistrationError(_("A choice question needs a list of options."), "choices_required")
+        # answers are trimmed before they are compared: an option kept with its spaces could never be chosen
+        choices = question.choices = [choice.strip() for choice in choices]
         if len(choices) > MAX_CHOICES or any(len(choice) > MAX_CHOICE_LENGTH for choice in choices):
             raise RegistrationError(
                 _("A choice question has at most %(count)s options of at most %(length)s characters each.")
                 % {"count": MAX_CHOICES, "length": MAX_CHOICE_LENGTH},
                 "too_many_choices",
             )
+        if len({choice.casefold() for choice in choices}) < len(choices):
+            raise RegistrationError(_("The options of a choice question must all differ."), "duplicate_choices")
     elif question.choices:
         raise RegistrationError(_("Only choice questions have options."), "choices_not_allowed")
     return question

@@ -41,6 +41,8 @@ from registrations.exceptions import (
 )
 from registrations.models import (
     ACTIVE_STATUSES,
+    ANSWER_MAX_LENGTH,
+    NUMBER_ANSWER_MAX,
     Answer,
     Invitation,
     Question,
@@ -128,15 +130,24 @@ def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool
                 )
             value = "yes" if value.lower() in TRUE_WORDS else "no"
         if question.kind == Question.Kind.NUMBER:
-            try:
-                number = float(value)
-            except ValueError:
-                number = None
-            if number is None or number != number or number in (float("inf"), float("-inf")):
+            # a whole number from 0 to NUMBER_ANSWER_MAX, as the page asks; stored as the page
+            # stores it ("007" is "7"); "1e+308", "1_000", other scripts' digits are no answer
+            if not (value.isascii() and value.isdigit() and int(value) <= NUMBER_ANSWER_MAX):
                 raise _answer_error(
-                    question, _("“%(label)s”: give a number.") % {"label": question.label}, "invalid_number"
+                    question,
+                    _("“%(label)s”: give a whole number from 0 to %(max)s.")
+                    % {"label": question.label, "max": NUMBER_ANSWER_MAX},
+                    "invalid_number",
                 )
-        cleaned.append((question, value[:2000]))
+            value = str(int(value))
+        if len(value) > ANSWER_MAX_LENGTH:
+            # refused, not cut: the person would never know what was kept
+            raise _answer_error(
+                question,
+                _("“%(label)s”: at most %(max)s characters.") % {"label": question.label, "max": ANSWER_MAX_LENGTH},
+                "answer_too_long",
+            )
+        cleaned.append((question, value))
     return cleaned
 
 

@@ -468,3 +468,35 @@ def test_the_organiser_cannot_close_attendance_before_the_event_ends(db):
     assert error.value.code == "event_not_over"
     event.refresh_from_db()
     assert event.attendance_finalised_at is None
+
+
+# A spreadsheet saved as CSV where the decimal mark is a comma (Azerbaijani, Russian, German
+# Excel) separates columns with semicolons; an old Mac's CSV ends its lines with a bare CR.
+SPREADSHEET_REPORTS = [
+    b"name;email;duration\r\nAysel Mammadova;aysel@example.org;45\r\nRauf Aliyev;rauf@example.org;10\r\n",
+    b"name;email;duration\nAysel Mammadova;aysel@example.org;44,6\nRauf Aliyev;rauf@example.org;10\n",
+    b"name,email,duration\rAysel Mammadova,aysel@example.org,45\rRauf Aliyev,rauf@example.org,10\r",
+    "\ufeffname;email;duration\nAysel Mammadova;aysel@example.org;45\nRauf Aliyev;rauf@example.org;10\n".encode(),
+]
+
+
+@pytest.mark.parametrize("content", SPREADSHEET_REPORTS, ids=["semicolons", "decimal-comma", "cr-lines", "bom"])
+def test_a_spreadsheets_csv_is_read_like_the_plain_format(content):
+    parsed = participant_reports.parse_participant_report(content)
+
+    assert parsed.format == AttendanceImport.Format.GENERIC
+    assert [(row.email, participant_reports.merged_minutes([row])) for row in parsed.rows] == [
+        ("aysel@example.org", 45),
+        ("rauf@example.org", 10),
+    ]
+
+
+def test_semicolons_inside_a_comma_separated_report_stay_in_their_cell():
+    content = b'name,email,duration\n"Mammadova; Aysel",aysel@example.org,45\nRauf Aliyev,rauf@example.org,10\n'
+
+    parsed = participant_reports.parse_participant_report(content)
+
+    assert [(row.name, row.email) for row in parsed.rows] == [
+        ("Mammadova; Aysel", "aysel@example.org"),
+        ("Rauf Aliyev", "rauf@example.org"),
+    ]

@@ -187,6 +187,29 @@ def test_speaker_feed_serves_nothing_once_the_account_is_unlinked(client):
     assert accepted.join_url.encode() not in unfolded(response)
 
 
+@pytest.mark.parametrize("scope", ["attendee", "speaker", "organiser"])
+def test_a_deactivated_accounts_feeds_are_404(client, scope):
+    """An account switched off (someone who left the team) keeps no door open: its private
+    feeds stop as its sign-in does, join URLs included."""
+    from speakers.models import Speaker, SpeakerAssignment
+
+    user = factories.OrganiserFactory()
+    speaker = Speaker.objects.create(name="Aysel", email="aysel@example.org", user=user)
+    event = factories.WebinarFactory(organisers=[user])
+    SpeakerAssignment.objects.create(event=event, speaker=speaker, status="accepted", invited_at=timezone.now(),
+                                     response_deadline=timezone.now() + dt.timedelta(days=2))  # fmt: skip
+    _register(event, user)
+    feed = feed_services.create_feed(user=user, scope=scope)
+    assert event.join_url.encode() in unfolded(client.get(_feed_url(feed)))
+
+    user.is_active = False
+    user.save()
+    response = client.get(_feed_url(feed))
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "feed_not_found"
+
+
 def test_organiser_feed_has_own_events_and_drafts(client, organiser):
     own = factories.WebinarFactory(organisers=[organiser])
     draft = factories.EventFactory(status="draft", published_at=None, organisers=[organiser])

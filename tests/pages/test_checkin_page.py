@@ -398,3 +398,15 @@ def test_the_connection_badge_is_not_worded_like_an_online_event(door, event, la
         online_event = gettext("Online")
     assert online_event not in (words["online"], words["offline"])
     assert words["online"] != words["offline"]
+
+
+@pytest.mark.parametrize("path", ["/accounts/logout/", "/admin/logout/"])
+def test_signing_out_tells_the_browser_to_forget_the_door(client, path):
+    """The door's offline copy and its list of names live in the browser (service worker
+    cache, localStorage): signing out, on the site or the admin, clears them."""
+    signed_in(client, factories.UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.post(path)
+
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert "_auth_user_id" not in client.session

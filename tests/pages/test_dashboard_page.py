@@ -252,3 +252,29 @@ def test_csv_exports_of_a_filtered_dashboard_follow_its_filters_within_own_event
     assert {row["event"] for row in rows("/manage/dashboard/attendance.csv?kind=nonsense")} == {
         "Visit Shaki", "Careers in data", past_event.title
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("event", ["abc", "1e400", "-1", "0", "17.0", "99999999999999999999"])
+def test_registrations_csv_refuses_an_event_that_is_no_id_instead_of_exporting_every_event(
+    organiser_web, organiser, sign_up, event
+):
+    # ?event= asks for one event's registrations: a malformed one used to export all of them
+    sign_up(factories.EventFactory(organisers=[organiser]), email="one@example.org")
+
+    response = organiser_web.get(f"/manage/dashboard/registrations.csv?event={event}")
+
+    assert response.status_code == 400
+    assert "one@example.org" not in response.text
+
+
+def test_registrations_csv_of_one_event(organiser_web, organiser, sign_up):
+    mine = factories.EventFactory(organisers=[organiser])
+    sign_up(mine, email="one@example.org")
+    sign_up(factories.EventFactory(organisers=[organiser]), email="two@example.org")
+
+    response = organiser_web.get(f"/manage/dashboard/registrations.csv?event={mine.pk}")
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Disposition"] == f'attachment; filename="registrations-{mine.pk}.csv"'
+    assert "one@example.org" in body
+    assert "two@example.org" not in body

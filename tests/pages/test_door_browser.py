@@ -255,3 +255,65 @@ def test_offline_scan_of_someone_already_in_names_who_let_them_in_as_online(page
     verdict.wait_for()
     at = first.checked_in_at.astimezone(event.zone).strftime("%H:%M")
     assert f"{at} · {name}" in verdict.inner_text()
+
+
+KEPT_FOR_DOOR = """async (path) => {
+  const stored = Object.keys(localStorage).filter((key) => key.startsWith("checkin:" + path));
+  let copies = 0;
+  for (const name of await caches.keys()) {
+    if (await (await caches.open(name)).match(path)) { copies += 1; }
+  }
+  return {stored, copies};
+}"""
+
+
+def test_signing_out_leaves_no_list_and_no_door_on_the_phone(page, live_server):
+    """A phone passed on at the door: after signing out, nobody opens the page or reads the
+    names, online or offline."""
+    event, staff = door_of("Outreach in Ganja", "ganja")
+    attendee(event, "Farid Mammadov")
+    path = f"/checkin/{event.pk}/"
+    sign_in(page, live_server, staff, path)
+    wait_until_kept_for_offline(page)
+    assert page.evaluate(KEPT_FOR_DOOR, path)["copies"] == 1
+
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_load_state()
+
+    assert page.evaluate(KEPT_FOR_DOOR, path) == {"stored": [], "copies": 0}
+    page.context.set_offline(True)
+    with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED|ERR_FAILED"):
+        page.goto(live_server.url + path)
+
+
+def test_a_door_closed_to_its_volunteer_is_no_longer_kept_for_offline(page, live_server):
+    event, staff = door_of("Outreach in Lankaran", "lankaran")
+    attendee(event, "Farid Mammadov")
+    path = f"/checkin/{event.pk}/"
+    sign_in(page, live_server, staff, path)
+    wait_until_kept_for_offline(page)
+
+    event.checkin_staff.remove(staff)
+    refused = page.reload()
+
+    assert refused.status == 403
+    assert page.evaluate(KEPT_FOR_DOOR, path)["copies"] == 0
+    page.context.set_offline(True)
+    with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED|ERR_FAILED"):
+        page.goto(live_server.url + path)
+
+
+def test_signing_out_with_scans_not_uploaded_asks_first(page, live_server):
+    event, staff = door_of("Outreach in Quba", "quba")
+    registration = attendee(event, "Farid Mammadov")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    go_offline(page)
+    type_code(page, ticket_payload(registration))
+    page.wait_for_selector("#queue[data-waiting='1']")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+
+    page.click("form[action='/accounts/logout/'] button")
+
+    assert asked == ["1 scan has not been uploaded yet: signing out now loses it. Sign out anyway?"]
+    assert page.evaluate("window.checkinPage.state().queue.length") == 1

@@ -6,6 +6,7 @@ from django.test import Client
 
 from tests import factories
 from tests.pages.conftest import signed_in
+from tests.pages.every_page import PAGES, build_world, ensure_regions
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,51 @@ def test_the_api_keeps_its_json_405(client):
 
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
+
+
+# What a browser never sends to a page (an HTML form knows GET and POST) but a script can.
+NOT_PAGE_METHODS = ["put", "patch", "delete", "options", "trace", "propfind"]
+
+
+def test_every_page_refuses_the_methods_a_page_has_no_use_for():
+    ensure_regions()
+    world = build_world()
+    extra = {"manage/dashboard/registrations.csv": ("organiser", lambda w: "/manage/dashboard/registrations.csv"),
+             "checkin/sw.js": ("staff", lambda w: "/checkin/sw.js")}  # fmt: skip
+    answers = {}
+    for route, (who, url) in {**PAGES, **extra}.items():
+        client = Client(enforce_csrf_checks=True)
+        if who != "anonymous":
+            client.force_login(world.users[who])
+        for method in NOT_PAGE_METHODS:
+            response = client.generic(method.upper(), url(world))
+            answers[(route, method)] = (response.status_code, response.get("Allow"))
+
+    wrong = {key: answer for key, answer in answers.items() if answer != (405, "GET, HEAD, POST")}
+    assert wrong == {}
+
+
+def test_a_wrong_method_on_a_page_is_the_sites_405_page_in_azerbaijani(client):
+    signed_in(client, factories.OrganiserFactory())
+
+    response = client.delete("/manage/", HTTP_ACCEPT_LANGUAGE="az")
+
+    assert response.status_code == 405
+    assert 'lang="az"' in response.text
+    assert "Səhifə belə sorğu qəbul etmir" in response.text
+    assert 'href="/static/css/site.css"' in response.text
+
+
+def test_a_post_to_a_page_that_only_shows_something_is_405(client):
+    organiser = factories.OrganiserFactory()
+    event = factories.EventFactory(organisers=[organiser])
+    signed_in(client, organiser)
+
+    urls = ["/", f"/events/{event.pk}/", "/manage/", f"/manage/events/{event.pk}/",
+            "/manage/dashboard/registrations.csv", "/speakers/", "/my/tickets/"]  # fmt: skip
+    answers = {url: client.post(url) for url in urls}
+
+    assert {url: (r.status_code, r["Allow"]) for url, r in answers.items()} == {
+        url: (405, "GET, HEAD") for url in answers
+    }
+    assert "A page takes no such request" in answers["/"].text

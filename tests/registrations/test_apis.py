@@ -436,6 +436,34 @@ def test_invitations_are_for_organisers_only(event):
     assert response.status_code == 403
 
 
+def test_a_choice_padded_with_spaces_can_be_chosen(api_client, organiser_client, event):
+    # answers are trimmed, so an option saved with its spaces could never be chosen
+    url = f"/api/events/{event.pk}/questions/"
+    question = organiser_client.post(url, {"label": "Sector", "kind": "choice", "choices": [" Academia ", "NGO"]},
+                                     format="json").json()  # fmt: skip
+
+    registered = api_client.post(
+        f"/api/events/{event.pk}/registrations/",
+        {"name": "Aysel", "email": "aysel@example.org", "consent_data_processing": True,
+         "answers": {str(question["id"]): " Academia "}},
+        format="json",
+    )  # fmt: skip
+
+    assert question["choices"] == ["Academia", "NGO"]
+    assert registered.status_code == 201
+    assert [answer["value"] for answer in registered.json()["answers"]] == ["Academia"]
+
+
+def test_a_choice_question_with_the_same_option_twice_is_refused(organiser_client, event):
+    response = organiser_client.post(
+        f"/api/events/{event.pk}/questions/",
+        {"label": "Sector", "kind": "choice", "choices": ["Academia", "academia "]},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "duplicate_choices")
+
+
 def test_questions_are_public_to_read_and_organisers_write(api_client, organiser_client, event):
     url = f"/api/events/{event.pk}/questions/"
     created = organiser_client.post(

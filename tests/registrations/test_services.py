@@ -533,6 +533,48 @@ def test_bad_answers_are_refused(event, answers, code):
     assert not Registration.objects.filter(event=event).exists()
 
 
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("-1", "invalid_number"),
+        ("2.5", "invalid_number"),
+        ("1e+308", "invalid_number"),
+        ("99999999999999999999999", "invalid_number"),
+        ("1_000", "invalid_number"),
+        ("\u0661\u0662", "invalid_number"),  # Arabic-Indic digits
+        ("100001", "invalid_number"),
+    ],
+)
+def test_a_number_answer_is_a_whole_number_as_on_the_page(event, value, code):
+    # the registration page takes a whole number from 0 to 100,000; the API took any float
+    children = factories.QuestionFactory(event=event, kind="number")
+
+    with pytest.raises(DomainError) as error:
+        sign_up(event, answers={children.pk: value})
+
+    assert error.value.code == code
+    assert not Registration.objects.filter(event=event).exists()
+
+
+def test_a_number_answer_is_stored_as_the_page_stores_it(event):
+    children = factories.QuestionFactory(event=event, kind="number")
+
+    registration = sign_up(event, answers={children.pk: " 007 "})
+
+    assert [answer.value for answer in registration.answers.all()] == ["7"]
+
+
+def test_a_text_answer_longer_than_the_page_allows_is_refused_not_cut(event):
+    school = factories.QuestionFactory(event=event, kind="text")
+
+    with pytest.raises(DomainError) as error:
+        sign_up(event, answers={school.pk: "x" * 1001})
+    kept = sign_up(event, answers={school.pk: "x" * 1000})
+
+    assert error.value.code == "answer_too_long"
+    assert [len(answer.value) for answer in kept.answers.all()] == [1000]
+
+
 def test_consent_to_data_processing_is_required(event):
     with pytest.raises(DomainError) as error:
         sign_up(event, consent_data_processing=False)

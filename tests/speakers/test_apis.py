@@ -399,3 +399,25 @@ def test_invitation_to_draft_event_is_in_schedule_not_in_roster(clients, organis
     assert [row["event"]["title"] for row in schedule] == ["Planned panel"]
     assert accepted.status_code == 200
     assert roster["upcoming_events"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/in/aysel",
+        "https://linkedin.com.evil.example/in/aysel",
+        "https://linkedin.com@evil.example/in/aysel",
+    ],
+)
+def test_a_linkedin_link_goes_to_linkedin(speaker_a, url):
+    # the public page labels it "LinkedIn": any other site behind that label misleads its readers
+    response = client_for(speaker_a.user).patch("/api/me/speaker/", {"linkedin_url": url}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_linkedin_url")
+
+
+@pytest.mark.parametrize("url", ["https://www.linkedin.com/in/aysel", "https://az.linkedin.com/in/aysel", ""])
+def test_a_linkedin_profile_link_is_kept(speaker_a, url):
+    response = client_for(speaker_a.user).patch("/api/me/speaker/", {"linkedin_url": url}, format="json")
+
+    assert (response.status_code, response.json()["linkedin_url"]) == (200, url)

@@ -58,6 +58,12 @@
   function save(name, value) {
     try { localStorage.setItem(storageKey(name), JSON.stringify(value)); } catch (e) { /* storage full: keep going in memory */ }
   }
+  // the names of this door's list stay on the phone only while its user may work the door;
+  // scans waiting to upload stay (signed in again, they sync; refused, they say so)
+  function forget() {
+    try { localStorage.removeItem(storageKey("list")); } catch (e) { /* storage unavailable: nothing kept */ }
+    list = { fetched_at: null, tickets: {} };
+  }
   function randomId() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     return "s-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
@@ -210,6 +216,7 @@
     var tickets = {};
     function page(url) {
       return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+        if (response.status === 401 || response.status === 403) { forget(); }  // signed out, or no longer staff here
         if (!response.ok) { throw new Error("list " + response.status); }
         return response.json();
       }).then(function (body) {
@@ -556,6 +563,13 @@
   });
   $("walk-in-form").addEventListener("submit", function (event) {
     if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
+  });
+  // signing out clears what the site kept on the phone (Clear-Site-Data), scans not yet
+  // uploaded included: staff are asked first
+  Array.prototype.forEach.call(document.querySelectorAll("form[action$='/logout/']"), function (form) {
+    form.addEventListener("submit", function (event) {
+      if (queue.length && !window.confirm(plural(words.signOutWithQueue, queue.length))) { event.preventDefault(); }
+    });
   });
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     $("camera").hidden = false;

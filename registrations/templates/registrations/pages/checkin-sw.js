@@ -29,6 +29,11 @@ function keepable(response) {
   return response.ok && !response.redirected && type.indexOf("text/html") === 0;
 }
 
+function refused(response) {
+  // a navigation's redirect (to the sign-in page) is opaque to the worker
+  return response.type === "opaqueredirect" || response.redirected || response.status === 401 || response.status === 403;
+}
+
 function keepPage(path) {
   // the copy for offline use: the server leaves out the answer of the moment and any search
   var request = new Request(path, { credentials: "same-origin", headers: { "{{ offline_copy_header }}": "1" } });
@@ -59,6 +64,9 @@ self.addEventListener("fetch", function (event) {
       if (!url.search && keepable(response)) {
         var copy = response.clone();
         event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); }));
+      } else if (refused(response)) {
+        // signed out, or no longer staff of this door: the copy must not open it offline
+        event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.delete(url.pathname); }));
       }
       return response;
     }).catch(function () {

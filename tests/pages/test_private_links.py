@@ -1,0 +1,40 @@
+"""Every page behind a private link (a secret in its URL: a ticket, an invitation, a team or
+speaker link, message preferences) is kept out of shared caches, search engines and other
+sites' Referer headers. The routes come from the URL resolver: a new page with a token in its
+address is checked without being listed here."""
+
+import pytest
+from django.test import Client
+
+from tests.pages.every_page import PAGES, build_world, ensure_regions
+
+pytestmark = pytest.mark.django_db
+
+# a certificate's verification link is printed on the certificate to be shown to anyone
+PUBLIC_BY_DESIGN = {"certificates/verify/<str:token>/"}
+PRIVATE_LINKS = sorted(route for route in PAGES if "<str:token>" in route and route not in PUBLIC_BY_DESIGN)
+
+
+def test_there_are_private_links_to_check():
+    assert len(PRIVATE_LINKS) >= 6
+
+
+def test_every_page_behind_a_private_link_is_private():
+    ensure_regions()
+    world = build_world()
+    headers = {}
+    for route in PRIVATE_LINKS:
+        who, url = PAGES[route]
+        client = Client()
+        if who != "anonymous":
+            client.force_login(world.users[who])
+        response = client.get(url(world))
+        headers[route] = (
+            response.status_code,
+            response.get("Cache-Control"),
+            response.get("Referrer-Policy"),
+            response.get("X-Robots-Tag"),
+        )
+
+    expected = (200, "private, no-store", "same-origin", "noindex")
+    assert {route: answer for route, answer in headers.items() if answer != expected} == {}
