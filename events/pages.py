@@ -111,6 +111,7 @@ def event_detail(request, pk: int):
     return render(request, "events/pages/event_detail.html", context)
 
 
+@require_safe
 @login_required
 def signed_in_home(request):
     """Where signing in leads when no page asked for it (LOGIN_REDIRECT_URL): the person's own area."""
