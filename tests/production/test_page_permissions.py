@@ -64,6 +64,8 @@ PAGE_MATRIX = {
     # --- signing in and out, language
     "accounts/login/": ("GET", lambda w: "/accounts/login/", ALL_200),
     "accounts/logout/": ("POST", lambda w: "/accounts/logout/", ALL_302),
+    # where signing in leads: a redirect for everyone (to sign in first, or to their own area)
+    "home/": ("GET", lambda w: "/home/", ALL_302),
     "accounts/password_change/": ("GET", lambda w: "/accounts/password_change/", SIGNED_IN),
     "accounts/password_change/done/": ("GET", lambda w: "/accounts/password_change/done/", SIGNED_IN),
     "accounts/password_reset/": ("GET", lambda w: "/accounts/password_reset/", ALL_200),
