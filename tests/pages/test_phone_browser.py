@@ -132,3 +132,15 @@ def test_speaker_copies_and_subscribes_to_the_private_calendar(page, live_server
     assert webcal == copied.replace("http://", "webcal://")
     assert section.locator("a:has-text('Add to Google Calendar')").count() == 1
     assert section.locator("a:has-text('Add to Outlook')").count() == 1
+
+
+def test_a_webinar_ticket_leads_with_join_and_a_long_link_keeps_to_the_screen(page, live_server):
+    webinar = factories.WebinarFactory(
+        join_url="https://zoom.example.org/j/81234567890?pwd=" + "Ab3dEfGh1jKlMn0pQrStUvWxYz" * 4
+    )
+    registration = factories.RegistrationFactory(event=webinar, status="confirmed")
+
+    page.goto(f"{live_server.url}/registrations/manage/{registration.manage_token}/")
+
+    assert bottom_of(page.locator("a.button:has-text('Join the event')")) < SCREEN_HEIGHT
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
