@@ -247,5 +247,5 @@ def test_preview_writes_its_sessions_as_the_lists_do_in_azerbaijani_too(organise
 
     response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
 
-    assert ">10 yanvar 2030, 18:30</time>" in response.text
+    assert ">10 yanvar 2030, cümə axşamı, 18:30</time>" in response.text
     assert "Thu 10 Jan" not in response.text
