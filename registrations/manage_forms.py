@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.fields import NumberField
 from events_project.filters import understood
 from registrations.models import Attendance, Question, RegistrationStatus, Sector
 from registrations.services.messages import BODY_MAX, SUBJECT_MAX
@@ -85,7 +86,7 @@ class AddRegistrationForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
-    party_size = forms.IntegerField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
+    party_size = NumberField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
 
