@@ -416,7 +416,13 @@ class SeriesForm(ServiceErrors, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("For example 2nd and 4th with Thursday. None: the same day of the month as the first date."),
     )
-    month_weekday = forms.ChoiceField(label=_("On (monthly)"), choices=WEEKDAYS, required=False)
+    # a select always has a day: no "(optional)"; it is read only with the weeks above
+    month_weekday = forms.ChoiceField(
+        label=_("Day of those weeks (monthly)"),
+        choices=WEEKDAYS,
+        required=False,
+        help_text=_("With the weeks of the month above: Thursday for the 2nd and 4th Thursday."),
+    )
     until = forms.DateField(
         label=_("Last date"),
         required=False,

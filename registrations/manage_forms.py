@@ -18,11 +18,12 @@ class QuestionForm(forms.Form):
         label=_("Kind of answer"), choices=Question.Kind.choices, initial=Question.Kind.TEXT, widget=forms.RadioSelect
     )
     choices = forms.CharField(
-        label=_("Options (for a choice)"),
+        label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One option a line."),
+        help_text=_("For a choice question: one option a line, at least one."),
     )
+    choices.required_when = Question.Kind.CHOICE  # not marked "(optional)" (manage/_field.html)
     required = forms.BooleanField(label=_("An answer is required"), required=False)
 
     def __init__(self, *args, question: Question | None = None, **kwargs):
