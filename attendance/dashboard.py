@@ -157,6 +157,14 @@ ATTENDANCE_COLUMNS = [
 ]  # fmt: skip
 
 
+def event_time(value: dt.datetime | None, event: Event) -> str:
+    """Every timestamp of the CSV exports: in the event's zone with its offset, ISO 8601 to the
+    second (``2026-01-12T10:00:00+04:00``), so that one row's times read alike ("" for none)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value, event.zone).isoformat(timespec="seconds")
+
+
 def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> Iterator[list]:
     """``events``: the dashboard's filters (attendance.manage_forms.DashboardEventFilterForm), as
     for every figure on the page; only ever within the events the user may change."""
@@ -173,10 +181,10 @@ def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Eve
     for registration in registrations.iterator(chunk_size=1000):
         event = registration.event
         yield [
-            event.pk, event.title, event.local_start.isoformat(), registration.pk, person_name(registration.name),
+            event.pk, event.title, event_time(event.start, event), registration.pk, person_name(registration.name),
             registration.email, registration.status, registration.party_size, registration.sector,
-            registration.organisation, registration.source, registration.created_at.isoformat(),
-            registration.live_checked_in_at.isoformat() if registration.live_checked_in_at else "",
+            registration.organisation, registration.source, event_time(registration.created_at, event),
+            event_time(registration.live_checked_in_at, event),
             registration.attendance, registration.minutes_attended if registration.minutes_attended is not None else "",
         ]  # fmt: skip
 
@@ -186,8 +194,9 @@ def attendance_rows(user, *, events: QuerySet[Event] | None = None) -> Iterator[
     for event in events:
         add_rates(event)
         yield [
-            event.pk, event.title, event.kind, event.region.name if event.region else "", event.local_start.isoformat(),
-            event.confirmed_count, event.checked_in_count, event.attended_figure, event.no_show_count,
+            event.pk, event.title, event.kind, event.region.name if event.region else "",
+            event_time(event.start, event), event.confirmed_count, event.checked_in_count, event.attended_figure,
+            event.no_show_count,
             "" if event.attendance_rate is None else f"{event.attendance_rate:.3f}",
             "" if event.no_show_rate is None else f"{event.no_show_rate:.3f}",
             "yes" if event.attendance_final else "no",

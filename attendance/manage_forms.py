@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance.models import AttendanceImport
 from attendance.services.participant_reports import MAX_REPORT_BYTES
 from events.models import EventKind, Region
+from events_project.fields import NumberField
 
 
 class ReportUploadForm(forms.Form):
@@ -15,7 +16,7 @@ class ReportUploadForm(forms.Form):
         help_text=_("The CSV file Zoom or Microsoft Teams lets you download after the meeting (at most 5 MB)."),
     )
     format = forms.ChoiceField(label=_("Format"), choices=AttendanceImport.Format.choices, initial="auto")
-    threshold_percent = forms.IntegerField(
+    threshold_percent = NumberField(
         label=_("Attended from (per cent of the event's length)"),
         min_value=1,
         max_value=100,

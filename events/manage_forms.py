@@ -35,6 +35,7 @@ from events.models import (
 from events.time_zones import zone_name
 from events_project import limits
 from events_project.exceptions import DomainError
+from events_project.fields import NumberField
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # the local times an event form reads in the event's timezone
@@ -155,7 +156,7 @@ class EventForm(ServiceErrors, forms.Form):
     families_welcome = forms.BooleanField(
         label=_("Families may come together (a parent with their children)"), required=False
     )
-    max_party_size = forms.IntegerField(
+    max_party_size = NumberField(
         label=_("People per registration, the registrant included"),
         min_value=1,
         max_value=MAX_PARTY_SIZE,
@@ -170,13 +171,13 @@ class EventForm(ServiceErrors, forms.Form):
     chatham_house_rule = forms.BooleanField(
         label=_("Chatham House Rule: what is said may be used, but not who said it"), required=False
     )
-    capacity = forms.IntegerField(
+    capacity = NumberField(
         label=_("Seats"), min_value=1, max_value=MAX_CAPACITY, required=False, help_text=_("Empty means no limit.")
     )
     registration_opens_at = LocalDateTimeField(label=_("Registration opens"), required=False)
     registration_closes_at = LocalDateTimeField(label=_("Registration closes"), required=False)
     waiting_list_enabled = forms.BooleanField(label=_("Keep a waiting list when the seats are taken"), required=False)
-    offer_hold_hours = forms.IntegerField(
+    offer_hold_hours = NumberField(
         label=_("Hours a freed seat is held for the next person waiting"),
         min_value=1,
         max_value=MAX_OFFER_HOLD_HOURS,
@@ -397,11 +398,11 @@ class SeriesForm(ServiceErrors, forms.Form):
         label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    duration_minutes = forms.IntegerField(
+    duration_minutes = NumberField(
         label=_("Length in minutes"), min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES, initial=90
     )
     frequency = forms.ChoiceField(label=_("Repeats"), choices=FREQUENCIES, widget=forms.RadioSelect, initial="weekly")
-    interval = forms.IntegerField(
+    interval = NumberField(
         label=_("Every how many weeks or months"), min_value=1, max_value=12, initial=1,
         help_text=_("1: every week (or month); 2: every other one."),
     )  # fmt: skip
@@ -415,7 +416,13 @@ class SeriesForm(ServiceErrors, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("For example 2nd and 4th with Thursday. None: the same day of the month as the first date."),
     )
-    month_weekday = forms.ChoiceField(label=_("On (monthly)"), choices=WEEKDAYS, required=False)
+    # a select always has a day: no "(optional)"; it is read only with the weeks above
+    month_weekday = forms.ChoiceField(
+        label=_("Day of those weeks (monthly)"),
+        choices=WEEKDAYS,
+        required=False,
+        help_text=_("With the weeks of the month above: Thursday for the 2nd and 4th Thursday."),
+    )
     until = forms.DateField(
         label=_("Last date"),
         required=False,
@@ -434,7 +441,7 @@ class SeriesForm(ServiceErrors, forms.Form):
     city = forms.CharField(label=_("City or village"), required=False, max_length=100)
     online_platform = forms.CharField(label=_("Online platform"), required=False, max_length=100)
     join_url = forms.URLField(assume_scheme="https", label=_("Link to join"), required=False, max_length=200)
-    capacity = forms.IntegerField(
+    capacity = NumberField(
         label=_("Seats"), min_value=1, max_value=MAX_CAPACITY, required=False, help_text=_("Empty means no limit.")
     )
     registration_mode = forms.ChoiceField(label=_("Who may register"), choices=RegistrationMode.choices)

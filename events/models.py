@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events_project import limits
 from events_project.people import tidy_name
@@ -207,7 +208,9 @@ class Series(EventDetails):
 
     class Meta:
         ordering = ["first_start"]
-        verbose_name_plural = _("series")
+        # the site's words (the workspace's "Series", "Silsilələr"): the admin said "seriya"
+        verbose_name = pgettext_lazy("one series of sessions", "series")
+        verbose_name_plural = pgettext_lazy("series of sessions, more than one", "series")
 
     def __str__(self) -> str:
         return self.title

@@ -15,8 +15,9 @@ same wherever it is seen:
 Mails and calendar text travel, so they always carry the zone (:func:`event_span`,
 :func:`moment`); a page adds it only where it helps (``event_pages.zone_hint``).
 
-Dates follow the active language's formats (``events_project/formats/<lang>/formats.py``):
-"15 December 2026" in English, "15 dekabr 2026, çərşənbə axşamı" in Azerbaijani.
+Dates follow the active language's formats (``events_project/formats/<lang>/formats.py``),
+written by :func:`local_date`: "15 December 2026" in English, "15 dekabr 2026, çərşənbə axşamı"
+in Azerbaijani; a date that names its weekday in English names it in Azerbaijani too.
 """
 
 import datetime as dt
@@ -46,9 +47,14 @@ def _local_format(language: str | None, name: str) -> str:
     return formats.get_format("DATETIME_FORMAT", language)
 
 
-def _with_weekday(value, name: str) -> str:
-    """Format ``value`` with a format that names the weekday. Azerbaijani writes the weekday in
-    lower case inside a date; the catalogue's "Monday" is capitalised, as a label on its own."""
+def local_date(value, name: str) -> str:
+    """``value`` (a date or a local time) in the active language's format ``name``; "" for nothing.
+    Every date the site writes comes through here, so Azerbaijani dates read alike: the month
+    and the weekday in lower case inside a date ("15 dekabr 2026, çərşənbə axşamı"), where the
+    catalogue's "Monday" is capitalised, as a label on its own, and Django's "M" capitalises
+    the month's abbreviation ("Dek", so the Azerbaijani formats write "F" or "b" instead)."""
+    if not value:
+        return ""
     fmt = local_format(name)
     if "l" in fmt and (translation.get_language() or "").startswith("az"):
         weekday = formats.date_format(value, "l").lower()
@@ -58,12 +64,12 @@ def _with_weekday(value, name: str) -> str:
 
 def day(value: dt.date) -> str:
     """Tuesday 15 December 2026 / 15 dekabr 2026, çərşənbə axşamı."""
-    return _with_weekday(value, "WEEKDAY_DATE_FORMAT") if value else ""
+    return local_date(value, "WEEKDAY_DATE_FORMAT")
 
 
 def day_time(value: dt.datetime) -> str:
     """Tuesday 15 December 2026, 18:30 / 15 dekabr 2026, çərşənbə axşamı, 18:30 (a local time)."""
-    return _with_weekday(value, "WEEKDAY_DATETIME_FORMAT") if value else ""
+    return local_date(value, "WEEKDAY_DATETIME_FORMAT")
 
 
 def clock(value: dt.datetime) -> str:
@@ -105,8 +111,9 @@ def span(event) -> str:
 
 
 def card_moment(value: dt.datetime) -> str:
-    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, 18:30: a local moment as a list writes it."""
-    return formats.date_format(value, local_format("CARD_DATETIME_FORMAT")) if value else ""
+    """Tue 15 Dec 2026, 18:30 / 15 dekabr 2026, çərşənbə axşamı, 18:30: a local moment as a list
+    writes it."""
+    return local_date(value, "CARD_DATETIME_FORMAT")
 
 
 def card(event) -> str:
@@ -115,7 +122,7 @@ def card(event) -> str:
     from its start to its end, "Fri 26 Mar 2027, 18:00 – Mon 29 Mar 2027, 12:00" (its start alone
     read as one evening, beside a zone that says the offset changes before it ends)."""
     if event.all_day:
-        return _days(event, lambda value: formats.date_format(value, local_format("CARD_DAY_FORMAT")))
+        return _days(event, lambda value: local_date(value, "CARD_DAY_FORMAT"))
     start, end = event.local_start, event.local_end
     if start.date() != end.date():
         return f"{card_moment(start)} – {card_moment(end)}"

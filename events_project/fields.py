@@ -1,4 +1,5 @@
-"""Input fields that keep dates within events_project.limits (API serializers and page forms).
+"""Input fields that keep dates within events_project.limits (API serializers and page forms),
+and the pages' one number field (:class:`NumberField`).
 
 DRF applies the timezone to a parsed datetime before any validator runs, and a year such as
 0001 or 9999 overflows right there (``OverflowError``, a 500); a Django form lets it through
@@ -12,6 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from events_project import limits
@@ -46,6 +49,31 @@ class FormDateField(forms.DateField):
         value = super().to_python(value)
         limits.validate_plausible_date(value)
         return value
+
+
+def _number_limits(low, high) -> str:
+    if low is not None and high is not None:
+        return gettext("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    if low is not None:
+        return gettext("Enter a whole number of %(low)s or more.") % {"low": low}
+    return gettext("Enter a whole number of %(high)s or less.") % {"high": high}
+
+
+_number_limits_lazy = lazy(_number_limits, str)
+
+
+class NumberField(forms.IntegerField):
+    """A whole number whose limits a form states in plain words, both at once: "Enter a whole
+    number from 1 to 100." / "1 ilə 100 arasında tam ədəd daxil edin.". Django's own messages
+    say one bound in the abstract, which reads in Azerbaijani as "6-(y)a/ə bərabər və ya …".
+    Every number field of the pages is one of these; a form's own ``error_messages`` still win."""
+
+    def __init__(self, *, min_value=None, max_value=None, error_messages=None, **kwargs):
+        # lazy: forms are built at import, before any request has chosen its language; the text
+        # holds no "%", so the validators' "% params" leaves it as it is
+        plain = _number_limits_lazy(min_value, max_value)
+        messages = {"min_value": plain, "max_value": plain, **(error_messages or {})}
+        super().__init__(min_value=min_value, max_value=max_value, error_messages=messages, **kwargs)
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

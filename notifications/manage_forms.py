@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.fields import NumberField
 from notifications import kinds
 from notifications.models import OutboxStatus
 
@@ -43,4 +44,4 @@ class OutboxFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *OutboxStatus.choices])
     q = forms.CharField(label=_("Recipient or subject"), required=False, max_length=200)
-    event = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    event = NumberField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)

@@ -15,6 +15,7 @@ from events.manage_forms import ServiceErrors
 from events.models import Event, EventStatus, Series
 from events.selectors import events_managed_by, series_managed_by
 from events_project import limits
+from events_project.fields import NumberField
 from events_project.filters import understood
 from programmes.models import Enrolment, Programme
 
@@ -70,7 +71,7 @@ class ProgrammeForm(ServiceErrors, forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     starts_on = forms.DateField(label=_("First day"), **DATE_WIDGET)
     ends_on = forms.DateField(label=_("Last day"), **DATE_WIDGET)
-    threshold_percent = forms.IntegerField(
+    threshold_percent = NumberField(
         label=_("Attendance that earns a certificate (%)"),
         min_value=1,
         max_value=100,

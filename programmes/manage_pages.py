@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -69,7 +69,7 @@ def dashboard_page(request):
     kind_names = dict(EventKind.choices)
     months, by_kind = dashboard.attendance_by_month(request.user, months=CHART_MONTHS, group="kind", events=events)
     _months, by_region = dashboard.attendance_by_month(request.user, months=CHART_MONTHS, group="region", events=events)
-    month_labels = [formats.date_format(month, "M y") for month in months]
+    month_labels = [when_rule.local_date(month, "CHART_MONTH_FORMAT") for month in months]
     context = {
         "form": form,
         "filtered": filtered,

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.fields import NumberField
 from events_project.filters import understood
 from registrations.models import Attendance, Question, RegistrationStatus, Sector
 from registrations.services.messages import BODY_MAX, SUBJECT_MAX
@@ -17,11 +18,12 @@ class QuestionForm(forms.Form):
         label=_("Kind of answer"), choices=Question.Kind.choices, initial=Question.Kind.TEXT, widget=forms.RadioSelect
     )
     choices = forms.CharField(
-        label=_("Options (for a choice)"),
+        label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One option a line."),
+        help_text=_("For a choice question: one option a line, at least one."),
     )
+    choices.required_when = Question.Kind.CHOICE  # not marked "(optional)" (manage/_field.html)
     required = forms.BooleanField(label=_("An answer is required"), required=False)
 
     def __init__(self, *args, question: Question | None = None, **kwargs):
@@ -85,7 +87,7 @@ class AddRegistrationForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
-    party_size = forms.IntegerField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
+    party_size = NumberField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
 

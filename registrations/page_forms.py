@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import MAX_PARTY_SIZE
+from events_project.fields import NumberField
 from registrations.models import ANSWER_MAX_LENGTH, NUMBER_ANSWER_MAX, Question, Sector
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -18,7 +19,7 @@ def question_field(question: Question) -> forms.Field:
         # radios, not a checkbox: a required checkbox could only ever be answered "yes"
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
     if question.kind == Question.Kind.NUMBER:
-        return forms.IntegerField(min_value=0, max_value=NUMBER_ANSWER_MAX, **common)
+        return NumberField(min_value=0, max_value=NUMBER_ANSWER_MAX, **common)
     return forms.CharField(max_length=ANSWER_MAX_LENGTH, **common)
 
 
@@ -41,7 +42,7 @@ class RegistrationForm(forms.Form):
             self.fields["organisation"] = forms.CharField(label=_("Organisation"), required=False, max_length=200)
         # only where the event lets one registration bring others (Event.max_party_size)
         if event.allows_party:
-            self.fields["party_size"] = forms.IntegerField(
+            self.fields["party_size"] = NumberField(
                 label=_("Number of people"),
                 min_value=1,
                 max_value=min(event.max_party_size, MAX_PARTY_SIZE),
@@ -129,4 +130,4 @@ class WalkInForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email (optional)"), required=False)
-    party_size = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
+    party_size = NumberField(label=_("Number of people"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -74,7 +73,6 @@ def percent(value) -> str:
 # events.when is the one rule for writing a time; these filters put it in the pages. The
 # programme's own zone needs no label on an in-person event: everyone there reads Baku time.
 # An online event is watched from anywhere, so it says whose time it is.
-local_format = when_rule.local_format
 
 
 @register.filter(expects_localtime=True)
@@ -111,8 +109,17 @@ def card_moment(value) -> str:
 
 @register.filter(expects_localtime=True)
 def card_date(value) -> str:
-    """Tue 15 Dec / 15 dekabr: one of a series' next dates."""
-    return formats.date_format(value, local_format("CARD_DATE_FORMAT")) if value else ""
+    """Tue 15 Dec / 15 dekabr, çərşənbə axşamı: one of a series' next dates."""
+    return when_rule.local_date(value, "CARD_DATE_FORMAT")
+
+
+@register.filter(expects_localtime=True)
+def dated(value, name: str) -> str:
+    """``value`` in one of the project's named formats (events_project/formats), as
+    ``{{ registration.created_at|dated:"STAMP_DATETIME_FORMAT" }}``: 28 Nov 2026, 12:00 /
+    28 noyabr 2026, 12:00. Django's ``date`` filter knows only its own names, and a format
+    written in a template ("j M Y") is English's in every language."""
+    return when_rule.local_date(value, name)
 
 
 @register.filter

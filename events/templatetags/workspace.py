@@ -1,6 +1,6 @@
 """The workspace menu and an event's tabs, with the current one marked for screen readers."""
 
-from django import template
+from django import forms, template
 from django.urls import NoReverseMatch, reverse
 
 from events import workspace
@@ -29,3 +29,17 @@ def workspace_menu(context):
 def event_tabs(context, event):
     tabs = [tab for tab in workspace.EVENT_TABS if tab.shown_for is None or tab.shown_for(event)]
     return {"event": event, "links": _links(tabs, context.get("request"), event.pk)}
+
+
+@register.filter
+def marked_optional(bound_field) -> bool:
+    """Whether a field's label says "(optional)": only where leaving it out is fine, always.
+    Not a select that always has a value (no empty choice: nothing can be left out), nor a field
+    the form needs in some case (``required_when``, said by its help text), where "(optional)"
+    would contradict the error the form then gives ("A choice question needs at least one option")."""
+    field = bound_field.field
+    if field.required or getattr(field, "required_when", None):
+        return False
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        return any(value in ("", None) for value, _label in field.choices)
+    return True

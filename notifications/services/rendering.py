@@ -230,6 +230,8 @@ def build_context(
     if about is not None and about._meta.label_lower == "speakers.speakerassignment":
         # the role's name in the recipient's language, not in the language of whoever queued it
         values["role"] = str(about.get_role_display())
+        # what the role is, for a sentence written whole for it (speaker_invitation/body.txt)
+        values["role_code"] = about.role
     if values.get("expires_at") and event is not None:
         # a team invitation's end, written in the recipient's language (an older row also holds
         # "expires", written when it was queued in the inviter's)

@@ -203,7 +203,10 @@ def test_the_workspace_and_door_lists_write_an_event_as_the_public_list_does(cli
 
 @pytest.mark.parametrize(
     ("language", "said"),
-    [("en", "Fri 26 Mar 2055, 18:00 – Mon 29 Mar 2055, 12:00"), ("az", "26 mart 2055, 18:00 – 29 mart 2055, 12:00")],
+    [
+        ("en", "Fri 26 Mar 2055, 18:00 – Mon 29 Mar 2055, 12:00"),
+        ("az", "26 mart 2055, cümə, 18:00 – 29 mart 2055, bazar ertəsi, 12:00"),
+    ],
 )
 def test_card_of_an_event_over_several_days_gives_its_start_and_its_end(language, said):
     # the list said "Fri 26 Mar 2055, 18:00" beside "Berlin time (UTC+1, then UTC+2)": one evening
@@ -224,3 +227,77 @@ def test_card_of_an_evening_gives_its_start():
 
     with translation.override("en"):
         assert when.card(event) == "Thu 11 Mar 2055, 18:00"
+
+
+# --- Azerbaijani dates read alike, and name the weekday where English does ----------------
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", ["Thu 11 Mar 2055, 18:00", "Thu 11 Mar 2055 – Sat 13 Mar 2055 (all day)", "Thu 11 Mar"]),
+        (
+            "az",
+            [
+                "11 mart 2055, cümə axşamı, 18:00",
+                "11 mart 2055, cümə axşamı – 13 mart 2055, şənbə (bütün gün)",
+                "11 mart, cümə axşamı",
+            ],
+        ),
+    ],
+)
+def test_list_dates_name_the_weekday_in_azerbaijani_as_in_english(language, said):
+    # English lists wrote "Tue 12 Jan", Azerbaijani ones the date alone
+    from events.templatetags.event_pages import card_date
+
+    evening = factories.EventFactory(
+        start=dt.datetime(2055, 3, 11, 18, tzinfo=BAKU), end=dt.datetime(2055, 3, 11, 20, tzinfo=BAKU)
+    )
+    all_day = _event("all-day-three-days")
+
+    with translation.override(language):
+        assert [when.card(evening), when.card(all_day), card_date(evening.local_start.date())] == said
+
+
+def _format_names(language):
+    from importlib import import_module
+
+    module = import_module(f"events_project.formats.{language}.formats")
+    return {name: value for name, value in vars(module).items() if name.endswith("_FORMAT")}
+
+
+def test_every_named_date_format_is_in_both_languages_and_names_the_weekday_in_both():
+    english, azerbaijani = _format_names("en"), _format_names("az")
+
+    assert set(english) == set(azerbaijani)
+    assert [
+        name for name, value in english.items() if ("D" in value or "l" in value) != ("l" in azerbaijani[name])
+    ] == []
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_azerbaijani_dates_write_month_and_weekday_in_lower_case_in_every_format(month):
+    # "registered 28 Noy 2026": Django's "M" capitalises the month's abbreviation
+    moment = dt.datetime(2026, month, 28, 12, 0, tzinfo=BAKU)
+    with translation.override("az"):
+        written = {name: when.local_date(moment, name) for name in _format_names("az") if name != "TIME_FORMAT"}
+
+    assert {name: text for name, text in written.items() if text != text.lower()} == {}
+
+
+def test_templates_write_dates_only_in_formats_of_the_active_language():
+    # a format typed in a template ("j M Y, H:i") is English's in every language: "28 Noy 2026"
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    allowed = {"c", "Y-m-d", "j", "b", "DATE_FORMAT", "DATETIME_FORMAT", "YEAR_MONTH_FORMAT", "MONTH_DAY_FORMAT"}
+    found = {
+        f"{path.relative_to(settings.BASE_DIR)}: {fmt}"
+        for path in Path(settings.BASE_DIR).glob("*/templates/**/*.*")
+        for fmt in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text())
+        if fmt not in allowed
+    }
+
+    assert found == set()

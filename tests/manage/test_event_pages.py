@@ -349,6 +349,46 @@ def test_time_the_clocks_skip_is_named_as_the_form_names_zones_and_dates(organis
     assert "Europe/Berlin:" not in page and "Europe/Berlin saat" not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "seats", "said"),
+    [
+        ("en", "0", "Enter a whole number from 1 to 100000."),
+        ("en", "100001", "Enter a whole number from 1 to 100000."),
+        ("az", "0", "Ən azı 1, ən çoxu 100000 olan tam ədəd daxil edin."),
+        ("az", "100001", "Ən azı 1, ən çoxu 100000 olan tam ədəd daxil edin."),
+    ],
+)
+def test_a_number_out_of_its_limits_is_refused_in_plain_words(organiser_web, language, seats, said):
+    # Django's own message read "1-(y)a/ə bərabər və ya ondan böyük olduğuna əmin olun" in Azerbaijani
+    organiser_web.cookies["django_language"] = language
+
+    response = organiser_web.post("/manage/events/new/workshop/", event_data(format="in_person", capacity=seats))
+
+    assert response.context["form"].errors["capacity"] == [said]
+
+
+def test_every_number_field_of_the_pages_states_its_limits_in_plain_words():
+    # one field class for every number a page asks for (events_project.fields.NumberField)
+    from django import forms
+
+    from events_project.fields import NumberField
+
+    classes = {
+        form
+        for module in ("events", "registrations", "programmes", "attendance", "notifications", "speakers", "teams")
+        for form in vars(__import__(f"{module}.manage_forms", fromlist=["_"])).values()
+        if isinstance(form, type) and issubclass(form, forms.BaseForm)
+    }
+    plain = [
+        f"{form.__name__}.{name}"
+        for form in classes
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.IntegerField) and not isinstance(field, NumberField)
+    ]
+
+    assert plain == []
+
+
 def _held_last_month(event):
     start = (dt.datetime.now(tz=BAKU) - dt.timedelta(days=30)).replace(second=0, microsecond=0)
     Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=2))

@@ -33,6 +33,24 @@ def test_questions_are_added_reordered_edited_and_deleted(organiser_web, own_eve
     assert list(own_event.questions.values_list("label", flat=True)) == ["Grade"]
 
 
+def _label_of(page: str, field: str) -> str:
+    start = page.index(f'<label for="id_{field}">')
+    return page[start : page.index("</label>", start)]
+
+
+def test_question_options_are_not_called_optional_when_a_choice_needs_them(organiser_web, own_event):
+    # "Options (for a choice) (optional)" above "A choice question needs at least one option"
+    url = f"/manage/events/{own_event.pk}/questions/"
+    response = organiser_web.post(url, {"action": "add", "label": "Grade", "kind": "choice", "choices": ""})
+
+    page = response.content.decode()
+
+    assert "A choice question needs at least one option." in page
+    assert "(optional)" not in _label_of(page, "choices")
+    assert "For a choice question: one option a line, at least one." in page
+    assert "(optional)" in _label_of(page, "help_text")  # a hint may truly be left out
+
+
 def test_a_new_question_goes_last_through_the_page_and_the_api_alike(organiser_web, own_event):
     page, api = f"/manage/events/{own_event.pk}/questions/", f"/api/events/{own_event.pk}/questions/"
 

@@ -51,6 +51,23 @@ def test_cancelling_a_row_asks_first_and_the_row_says_when_not_how(organiser_web
     assert "registered " in row and "· Online" not in row
 
 
+def test_row_says_when_someone_registered_in_lower_case_in_azerbaijani(organiser_web, own_event):
+    # it read "qeydiyyat 28 Noy 2026": Django's capitalised month abbreviation, unlike every other date
+    import datetime as dt
+    import zoneinfo
+
+    registration = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    Registration.objects.filter(pk=registration.pk).update(
+        created_at=dt.datetime(2026, 11, 28, 12, 5, tzinfo=zoneinfo.ZoneInfo("Asia/Baku"))
+    )
+    organiser_web.cookies["django_language"] = "az"
+
+    row = organiser_web.get(url(own_event)).content.decode()
+
+    assert "28 noyabr 2026, 12:05" in row
+    assert "Noy" not in row
+
+
 def test_filters_narrow_the_list(organiser_web, own_event, organiser):
     first = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org", sector="academia", organisation="ADA University")
     sign_up(own_event, "Leyla Mammadova", "leyla@example.org", sector="government")

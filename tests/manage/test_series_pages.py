@@ -247,5 +247,16 @@ def test_preview_writes_its_sessions_as_the_lists_do_in_azerbaijani_too(organise
 
     response = organiser_web.post("/manage/series/new/", {**series_data(), "preview": "1"})
 
-    assert ">10 yanvar 2030, 18:30</time>" in response.text
+    assert ">10 yanvar 2030, cümə axşamı, 18:30</time>" in response.text
     assert "Thu 10 Jan" not in response.text
+
+
+def test_the_monthly_day_is_not_called_optional_as_a_select_always_has_one(organiser_web):
+    # "On (monthly) (optional)": a select with no empty choice, and an error when it is missing
+    page = organiser_web.get("/manage/series/new/").content.decode()
+
+    start = page.index('<label for="id_month_weekday">')
+    label = page[start : page.index("</label>", start)]
+    assert "(optional)" not in label and "Day of those weeks (monthly)" in label
+    start = page.index('<label for="id_until">')
+    assert "(optional)" in page[start : page.index("</label>", start)]  # an empty last date is fine

@@ -120,6 +120,26 @@ def test_registrations_csv_has_own_events_only_and_defuses_formulas(organiser_we
     assert rows[1][4] == "'=HYPERLINK(1)"
 
 
+@pytest.mark.parametrize("zone", ["Asia/Baku", "America/New_York"])
+def test_registrations_csv_writes_every_time_in_the_events_zone_with_its_offset(
+    organiser_web, organiser, sign_up, zone
+):
+    # registered_at and checked_in_at were written in UTC beside event_start in +04:00
+    event = factories.EventFactory(organisers=[organiser], timezone=zone, start=now() + dt.timedelta(hours=1))
+    registration = sign_up(event, email="one@example.org")
+    check_in(event_id=event.pk, secret=ticket_payload(registration), by=organiser)
+    offset = event.local_start.isoformat()[-6:]  # +04:00 in Baku; -05:00 or -04:00 in New York
+
+    response = organiser_web.get(f"/manage/dashboard/registrations.csv?event={event.pk}")
+
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    for column in ("event_start", "registered_at", "checked_in_at"):
+        assert row[column].endswith(offset), (column, row[column])
+        assert dt.datetime.fromisoformat(row[column]).microsecond == 0
+    assert dt.datetime.fromisoformat(row["registered_at"]) == registration.created_at.replace(microsecond=0)
+    assert zone != "Asia/Baku" or offset == "+04:00"
+
+
 def test_attendance_csv_lists_rates(organiser_web, past_event):
     factories_registration(past_event, 1, Attendance.ATTENDED)
     factories_registration(past_event, 2, Attendance.NO_SHOW)
@@ -132,6 +152,8 @@ def test_attendance_csv_lists_rates(organiser_web, past_event):
     assert rows[0]["attendance_rate"] == "0.500"
     assert rows[0]["no_show_rate"] == "0.500"
     assert rows[0]["region"] == "Ganja"
+    assert rows[0]["start"] == past_event.local_start.isoformat(timespec="seconds")
+    assert rows[0]["start"].endswith("+04:00")
 
 
 def test_dashboard_stays_under_the_page_budget(organiser_web, organiser, first_load):

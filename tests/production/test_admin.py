@@ -200,3 +200,32 @@ def test_admin_cancel_action_stores_no_english_reason(superuser_client):
 
     event.refresh_from_db()
     assert (event.status, event.cancellation_reason) == ("cancelled", "")
+
+
+def test_the_admin_names_a_series_with_the_sites_word_in_azerbaijani(superuser_client):
+    # the admin said "seriya", the workspace "Silsilələr"
+    from django.utils import translation
+    from django.utils.text import capfirst
+
+    from events.models import Series
+
+    superuser_client.cookies["django_language"] = "az"
+
+    index = superuser_client.get("/admin/").content.decode()
+
+    with translation.override("az"):
+        site_word = str(translation.gettext("Series"))  # the workspace menu's section
+        assert (str(Series._meta.verbose_name), capfirst(Series._meta.verbose_name_plural)) == ("silsilə", site_word)
+    assert site_word == "Silsilələr"
+    assert site_word in index
+    assert "eriya" not in index
+
+
+def test_the_azerbaijani_catalogue_calls_a_series_silsile_everywhere():
+    # one word for one thing: pages, mails and the admin alike ("seriya" crept into the programmes' pages)
+    from django.conf import settings
+
+    catalogue = (settings.BASE_DIR / "locale" / "az" / "LC_MESSAGES" / "django.po").read_text()
+    strings = [line for line in catalogue.splitlines() if line.startswith("msgstr")]
+
+    assert [line for line in strings if "seriya" in line.casefold()] == []

@@ -11,7 +11,7 @@ from notifications.models import OutboxMessage
 from notifications.services.outbox import render_message
 from speakers import services
 from speakers.exceptions import InvalidAnswer, SpeakerConflicts
-from speakers.models import AssignmentStatus, SpeakerAssignment
+from speakers.models import AssignmentRole, AssignmentStatus, SpeakerAssignment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +35,34 @@ def test_assign_speaker_sends_invitation_with_signed_link(event, organiser, spea
     assert invitation.recipient_email == speaker_a.email
     rendered = render_message(invitation)
     assert link_target(rendered.body_text) == assignment
-    assert "as Keynote" in rendered.body_text
+    assert f"We would love you to give the keynote at {event.title}." in rendered.body_text
     assert event.title in rendered.subject
     assert services.assignment_from_token(services.invitation_token(assignment)).pk == assignment.pk
+
+
+INVITING_SENTENCES = {
+    "keynote": ("We would love you to give the keynote at {}.", "{} tədbirində əsas məruzə ilə çıxış etməyinizi"),
+    "panellist": ("We would love you to speak on the panel at {}.", "{} tədbirində panel müzakirəsində çıxış"),
+    "moderator": ("We would love you to moderate {}.", "{} tədbirinin moderatoru olmağınızı"),
+    "mentor": ("We would love you to join {} as a mentor.", "{} tədbirinə mentor kimi qoşulmağınızı"),
+    "facilitator": ("We would love you to facilitate {}.", "{} tədbirinin fasilitatoru olmağınızı"),
+    "trainer": ("We would love you to lead the training at {}.", "{} tədbirində təlimi aparmağınızı"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+@pytest.mark.parametrize("role", [value for value, _label in AssignmentRole.choices])
+def test_invitation_asks_for_each_role_in_a_sentence_of_its_own(event, organiser, speaker_a, role, language):
+    # it read "We would love you to join X as Keynote": a capitalised label pasted mid-sentence
+    services.assign_speaker(event=event, speaker=speaker_a, by=organiser, role=role)
+    [invitation] = messages("speaker_invitation")
+    invitation.language = language
+
+    body = render_message(invitation).body_text
+
+    english, azerbaijani = INVITING_SENTENCES[role]
+    assert (english if language == "en" else azerbaijani).format(event.title) in body
+    assert " as Keynote" not in body and " kimi qoşul" not in body.replace("mentor kimi qoşul", "")
 
 
 def test_assign_speaker_twice_returns_the_same_invitation(event, organiser, speaker_a):

@@ -1,7 +1,9 @@
 """English dates as the programme writes them (British order): 15 December 2026, 18:30.
 
-Names Django knows override its own; the *_WEEKDAY_* and CARD_* names are read by the one
-rule for writing times (events/when.py) and the pages' date filters (events/templatetags/event_pages.py).
+Names Django knows override its own; the WEEKDAY_*, CARD_*, STAMP_* and CHART_* names are read by
+the one rule for writing times (events/when.py, ``local_date``) and the pages' date filters
+(events/templatetags/event_pages.py, ``dated``). Each name is in the Azerbaijani module too: a
+date that names its weekday here names it there.
 """
 
 DATE_FORMAT = "j F Y"
@@ -18,3 +20,10 @@ WEEKDAY_DATETIME_FORMAT = "l j F Y, H:i"
 CARD_DATETIME_FORMAT = "D j M Y, H:i"
 CARD_DAY_FORMAT = "D j M Y"
 CARD_DATE_FORMAT = "D j M"
+
+# when something was done (registered, queued, imported, answered): short, no weekday
+STAMP_DATETIME_FORMAT = "j M Y, H:i"
+STAMP_DATE_FORMAT = "j M Y"
+STAMP_MONTH_DAY_TIME_FORMAT = "j M, H:i"
+STAMP_MONTH_DAY_FORMAT = "j M"
+CHART_MONTH_FORMAT = "M y"
