@@ -136,6 +136,41 @@ def test_register_keeps_a_name_without_its_invisible_formatting(api_client, even
     assert Registration.objects.get().name == "Aysel Əliyeva"
 
 
+@pytest.mark.parametrize("answer", ["\u200b", " \u200b\u2060 ", "\u202e\u200f", "\ufeff\u200d"])
+def test_register_with_an_invisible_answer_to_a_required_question_is_refused(api_client, event, answer):
+    question = factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    response = api_client.post(register_url(event), payload(answers={str(question.pk): answer}), format="json")
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["question"]) == ("answer_required", question.pk)
+    assert not Registration.objects.exists()
+
+
+def test_register_trims_invisible_characters_around_answers_and_organisation(api_client, event):
+    text = factories.QuestionFactory(event=event, label="Your school")
+    choice = factories.QuestionFactory(event=event, label="Grade", kind="choice", choices=["9", "10"])
+    blank = factories.QuestionFactory(event=event, label="Anything else")
+    answers = {str(text.pk): "\u200dSchool\u200b 12\ufeff ", str(choice.pk): "\u200e10\u200b", str(blank.pk): "\u200b"}
+
+    response = api_client.post(
+        register_url(event), payload(answers=answers, organisation="\u202eADA\u200b University\u200d"), format="json"
+    )
+
+    assert response.status_code == 201
+    registration = Registration.objects.get()
+    stored = {answer.question_id: answer.value for answer in registration.answers.all()}
+    assert stored == {text.pk: "School 12", choice.pk: "10"}
+    assert registration.organisation == "ADA University"
+
+
+def test_register_with_an_invisible_organisation_keeps_none(api_client, event):
+    response = api_client.post(register_url(event), payload(organisation="\u200b\u2060"), format="json")
+
+    assert response.status_code == 201
+    assert Registration.objects.get().organisation == ""
+
+
 def test_register_missing_required_answer_names_the_question(api_client, event):
     question = factories.QuestionFactory(event=event, label="Sector", required=True)
 
