@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.services import log_action
+from events_project.typed_text import tidy_text
 from registrations.exceptions import RegistrationError
 from registrations.models import Question
 
@@ -22,10 +23,15 @@ def _check(question: Question) -> Question:
         raise RegistrationError(_("A question needs a label."), "label_required")
     if question.kind == Question.Kind.CHOICE:
         choices = question.choices
-        if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, str) and tidy_text(c) for c in choices)
+        ):
             raise RegistrationError(_("A choice question needs a list of options."), "choices_required")
-        # answers are trimmed before they are compared: an option kept with its spaces could never be chosen
-        choices = question.choices = [choice.strip() for choice in choices]
+        # answers are tidied before they are compared (tidy_text): an option kept with its spaces
+        # or invisible characters could never be chosen
+        choices = question.choices = [tidy_text(choice) for choice in choices]
         if len(choices) > MAX_CHOICES or any(len(choice) > MAX_CHOICE_LENGTH for choice in choices):
             raise RegistrationError(
                 _("A choice question has at most %(count)s options of at most %(length)s characters each.")

@@ -489,6 +489,25 @@ def test_a_choice_padded_with_spaces_can_be_chosen(api_client, organiser_client,
     assert [answer["value"] for answer in registered.json()["answers"]] == ["Academia"]
 
 
+def test_a_choice_with_invisible_characters_around_it_can_be_chosen(api_client, organiser_client, event):
+    # answers lose invisible characters (tidy_text): an option that kept them could never be chosen
+    url = f"/api/events/{event.pk}/questions/"
+    padded = {"label": "Sector", "kind": "choice", "choices": ["\u200bAcademia\u200e", "NGO"]}
+    question = organiser_client.post(url, padded, format="json").json()
+    invisible = organiser_client.post(url, {**padded, "choices": ["\u200b", "NGO"]}, format="json")
+
+    registered = api_client.post(
+        f"/api/events/{event.pk}/registrations/",
+        {"name": "Aysel", "email": "aysel@example.org", "consent_data_processing": True,
+         "answers": {str(question["id"]): "Academia"}},
+        format="json",
+    )  # fmt: skip
+
+    assert question["choices"] == ["Academia", "NGO"]
+    assert (invisible.status_code, invisible.json()["code"]) == (400, "choices_required")
+    assert registered.status_code == 201
+
+
 def test_a_choice_question_with_the_same_option_twice_is_refused(organiser_client, event):
     response = organiser_client.post(
         f"/api/events/{event.pk}/questions/",
