@@ -21,7 +21,8 @@ class EventAdminForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["start", "end"]  # the ModelAdmin and the inline each name all they show
+        # every field: a list here is all EventAdmin shows (it names none; the inline names its own)
+        fields = "__all__"  # noqa: DJ007
 
     def clean(self):
         data = super().clean()

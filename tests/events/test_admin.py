@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from events.models import Series
 from tests import factories
@@ -47,3 +48,27 @@ def test_admin_saves_a_series_and_its_occurrences(admin_client):
 
     assert response.status_code == 302
     assert Series.objects.get().occurrences.count() == 4
+
+
+def test_event_admin_shows_and_saves_every_field_not_only_the_time(admin_client):
+    event = factories.EventFactory(title="Robotics workshop", capacity=20)
+    url = f"/admin/events/event/{event.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    post = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list):
+            post[name] = [str(item) for item in value]
+        elif value not in (None, False):
+            post[name] = value
+    for name in ("start", "end"):
+        moment = timezone.localtime(getattr(event, name))
+        post.pop(name, None)
+        post.update({f"{name}_0": moment.strftime("%Y-%m-%d"), f"{name}_1": moment.strftime("%H:%M:%S")})
+
+    response = admin_client.post(url, {**post, "title": "Robotics for beginners", "capacity": "30"})
+
+    assert {"title", "description", "capacity", "status", "organisers"} <= set(form.fields)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event.refresh_from_db()
+    assert (event.title, event.capacity) == ("Robotics for beginners", 30)
