@@ -1,5 +1,5 @@
 """Choice options saved before options were tidied on create and edit (registrations.services.
-questions._check): an option with blanks or invisible characters around it could never be chosen
+questions.check_question): an option with blanks or invisible characters around it could never be chosen
 (answers are tidied before they are compared), and the same option twice showed two radio buttons.
 Options are tidied as answers are, blank ones and exact repeats dropped, in their order."""
 

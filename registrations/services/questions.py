@@ -16,9 +16,20 @@ EDITABLE = ("label", "help_text", "kind", "choices", "required", "position")
 MAX_CHOICES, MAX_CHOICE_LENGTH = 50, 200
 # a registration form, not a survey: the page that asks them stays small and quick to fill
 MAX_QUESTIONS = 30
+# the field each of check_question's refusals is about (a form shows the error under it)
+CODE_FIELDS = {
+    "label_required": "label",
+    "choices_required": "choices",
+    "too_many_choices": "choices",
+    "duplicate_choices": "choices",
+    "choices_not_allowed": "choices",
+}
 
 
-def _check(question: Question) -> Question:
+def check_question(question: Question) -> Question:
+    """A question's own rules (a label; a choice question's options tidied, at most
+    ``MAX_CHOICES``, all different), asked by create, edit and the admin's form;
+    ``CODE_FIELDS`` says which field each refusal is about."""
     if not (question.label or "").strip():
         raise RegistrationError(_("A question needs a label."), "label_required")
     if question.kind == Question.Kind.CHOICE:
@@ -62,7 +73,7 @@ def create_question(*, event: Event, by=None, position: int | None = None, **fie
             _("An event asks at most %(count)s questions.") % {"count": MAX_QUESTIONS}, "too_many_questions"
         )
     fields["position"] = _next_position(event) if position is None else position
-    question = _check(Question(event=event, **fields))
+    question = check_question(Question(event=event, **fields))
     question.save()
     log_action(by=by, action="question.created", event=event, subject=question)
     return question
@@ -73,7 +84,7 @@ def update_question(*, question: Question, by=None, **changes) -> Question:
     for key, value in changes.items():
         if key in EDITABLE:
             setattr(question, key, value)
-    _check(question).save()
+    check_question(question).save()
     log_action(by=by, action="question.changed", event=question.event, subject=question)
     return question
 
