@@ -10,10 +10,10 @@ Templates: ``{% load people %}``, then ``{{ registration.name|person_name }}`` a
 ``{{ user|account_name }}`` (registered in ``settings.TEMPLATES`` as the ``people`` library).
 """
 
-import unicodedata
-
 from django import template
 from django.utils.translation import gettext as _
+
+from events_project.typed_text import tidy_text
 
 ERASED_NAME = "Erased attendee"  # stored as is: the reader's language is chosen when shown
 ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real mailbox
@@ -28,16 +28,11 @@ def is_erased_account(user) -> bool:
     return not user.is_active and user.username == erased_username(user.pk)
 
 
-# zero-width non-joiner and joiner shape letters and emoji: kept inside a name
-_JOINERS = "\u200c\u200d"
-
-
 def tidy_name(value) -> str:
-    """A person's name as typed, without surrounding blanks and without invisible formatting
-    characters (a zero-width space, a right-to-left override that turns "Aysel" round on every
-    list): "" when nothing visible is left, so a name of only those counts as no name."""
-    text = "".join(c for c in str(value or "") if unicodedata.category(c) != "Cf" or c in _JOINERS).strip()
-    return text if any(unicodedata.category(c)[0] not in "CZ" for c in text) else ""
+    """A person's name as typed, cleaned as every typed text is (``typed_text.tidy_text``): no
+    invisible formatting characters (a right-to-left override that turns "Aysel" round on every
+    list), no blanks around it, and "" when nothing visible is left, so such a name is no name."""
+    return tidy_text(value)
 
 
 def person_name(name: str) -> str:

@@ -2,6 +2,7 @@
 so the seat counter and the waiting list stay right; registrations are added through the API
 or the event page, never by editing rows."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from events_project.people import account_name
 from registrations.checkin import services as checkin_services
 from registrations.models import Answer, CheckIn, Invitation, Question, Registration
 from registrations.services import invitations as invitation_services
+from registrations.services import questions as question_services
 from registrations.services import registration as registration_services
 
 
@@ -87,8 +89,34 @@ class RegistrationAdmin(admin.ModelAdmin):
         return False
 
 
+class QuestionForm(forms.ModelForm):
+    """The admin saves a question itself: the rules of the API and the workspace (options
+    tidied and all different, ...) are the service's, asked here so none is skipped."""
+
+    class Meta:
+        model = Question
+        fields = "__all__"  # noqa: DJ007 -- the admin shows every field; a list here would be all it shows
+
+    def clean(self):
+        data = super().clean()
+        if "kind" not in data:
+            return data  # its own error is shown
+        question = Question(label=data.get("label") or "", kind=data["kind"], choices=data.get("choices") or [])
+        try:
+            question_services.check_question(question)
+        except DomainError as error:
+            field = question_services.CODE_FIELDS.get(error.code)
+            self.add_error(
+                field if field in self.fields else None, forms.ValidationError(error.message, code=error.code)
+            )
+        else:
+            data["choices"] = question.choices
+        return data
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ["label", "event", "kind", "required", "position"]
     list_filter = ["kind", "required"]
     search_fields = ["label", "event__title"]

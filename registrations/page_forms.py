@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import MAX_PARTY_SIZE
 from events_project.fields import NumberField
+from events_project.people import tidy_name
 from registrations.models import ANSWER_MAX_LENGTH, NUMBER_ANSWER_MAX, Question, Sector
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -74,7 +75,8 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        names = [line.strip() for line in (data.get("party_names") or "").splitlines() if line.strip()]
+        # the service's rule: a line of only invisible characters names nobody
+        names = [tidy_name(line) for line in (data.get("party_names") or "").splitlines() if tidy_name(line)]
         size = data.get("party_size") or 1
         # a party size that was refused is not 1: counting the names against it would contradict
         # the party size's own error ("2 names but bring 0 people" under "at most 5 people")

@@ -336,8 +336,9 @@ def staff_event(request, event_id: int):
         raise PermissionDenied from None
 
 
-def door_action(request, event) -> dict:
-    """Carry out one check-in form (typed code, found registration, walk-in, undo)."""
+def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
+    """Carry out one check-in form (typed code, found registration, walk-in, undo);
+    ``walk_in_form`` is the walk-in form bound to what was posted, its errors added here."""
     action = request.POST.get("action")
     device = (request.POST.get("device") or "web page")[:100]
     by = request.user
@@ -355,11 +356,18 @@ def door_action(request, event) -> dict:
             )
             return verdict_of_checkin(checkin)
         if action == "walk_in":
-            form = WalkInForm(request.POST)
-            if not form.is_valid():
-                errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+            if not walk_in_form.is_valid():
+                errors = "; ".join(str(error) for errors in walk_in_form.errors.values() for error in errors)
                 return verdict_of("error", detail=errors)
-            checkin = checkin_services.check_in_walk_in(event=event, by=by, device=device, **form.cleaned_data)
+            try:
+                checkin = checkin_services.check_in_walk_in(
+                    event=event, by=by, device=device, **walk_in_form.cleaned_data
+                )
+            except DomainError as error:
+                # a service refusal of one field (name_required, invalid_email) is shown under it
+                field = FIELD_OF_CODE.get(error.code)
+                walk_in_form.add_error(field if field in walk_in_form.fields else None, error.message)
+                raise
             return verdict_of_checkin(checkin)
         if action == "undo":
             checkin = get_object_or_404(event_checkins(event, user=by), pk=_id_or_404(request.POST.get("checkin")))
@@ -396,33 +404,53 @@ def checkin_page(request, event_id: int):
     """The door. Works as plain forms; checkin.js adds the camera, offline checks and a queue."""
     event = staff_event(request, event_id)
     if request.method == "POST":
-        verdict = door_action(request, event)
+        posted = request.POST.get("action")
+        walk_in_form = WalkInForm(request.POST if posted == "walk_in" else None)
+        verdict = door_action(request, event, walk_in_form=walk_in_form)
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"verdict": verdict, "counts": checkin_services.door_counts(event=event)})
+        query = request.POST.get("q", "").strip()[:100]
+        if verdict["code"] not in DONE_AT_THE_DOOR:
+            # Without the script nothing else keeps what was typed: the page comes back at once,
+            # in this request's language, with the answer, the typed code or walk-in and the search.
+            code = request.POST.get("code", "")[:200] if posted == "code" else ""
+            return door_page(
+                request, event, verdict=verdict, query=query, walk_in_form=walk_in_form, code=code, status=400
+            )
         request.session[f"checkin-verdict-{event.pk}"] = verdict
-        query = request.POST.get("q", "")
         return redirect(f"{request.path}?q={quote(query)}" if query else request.path)
     # the copy the service worker keeps for offline use: no answer of the moment, no search
     offline_copy = request.headers.get(OFFLINE_COPY_HEADER) == "1"
+    verdict = None if offline_copy else request.session.pop(f"checkin-verdict-{event.pk}", None)
     query = "" if offline_copy else request.GET.get("q", "").strip()[:100]
+    return door_page(request, event, verdict=verdict, query=query, walk_in_form=WalkInForm())
+
+
+# what a door form did when it was done; anything else was refused and comes back as typed
+DONE_AT_THE_DOOR = {checkin_services.CHECKED_IN, "undone"}
+
+
+def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, code: str = "", status: int = 200):
+    """The door page: ``verdict`` the answer to show, ``code`` and ``walk_in_form`` what was typed."""
     results = []
     if query:
         found = checkin_services.search_registrations(event=event, query=query, user=request.user)[:SEARCH_RESULTS]
         results = [{"registration": row, "live_id": row.live_id} for row in found]
     context = {
         "event": event,
-        "verdict": None if offline_copy else request.session.pop(f"checkin-verdict-{event.pk}", None),
+        "verdict": verdict,
         "counts": checkin_services.door_counts(event=event),
         "query": query,
+        "code": code,
         "results": results,
-        "walk_in_form": WalkInForm(),
+        "walk_in_form": walk_in_form,
         "titles": verdict_titles(),
         "words": checkin_words(),
         "endpoints": checkin_endpoints(event),
         "door": checkin_services.door_window(event=event),
         "now": timezone.now(),
     }
-    response = render(request, "registrations/pages/checkin.html", context)
+    response = render(request, "registrations/pages/checkin.html", context, status=status)
     response["Cache-Control"] = "private, no-cache"
     return response
 

@@ -1,5 +1,6 @@
 """Admin (superusers only) for the roster and the assignments. Writes go through the services,
-so inviting from here sends the invitation and conflicts need a recorded reason."""
+so inviting from here sends the invitation and conflicts need a recorded reason; a speaker's
+profile is saved by its form, which asks the service's profile rules (``clean_profile``) first."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Language
+from events_project.exceptions import DomainError
 from speakers import services
 from speakers.conflicts import conflicts_for, conflicts_for_assignments
 from speakers.models import (
@@ -43,6 +45,19 @@ class SpeakerForm(forms.ModelForm):
 
     def clean_topics(self):
         return [topic.strip() for topic in self.cleaned_data["topics"].split(",") if topic.strip()]
+
+    def clean(self):
+        # the admin saves the model itself: the profile rules of the API and the pages (a
+        # LinkedIn link on linkedin.com, ...) are the service's, asked here so none is skipped
+        data = super().clean()
+        profile = {name: data[name] for name in services.PROFILE_FIELDS if name in data}
+        try:
+            data.update(services.clean_profile(profile))
+        except DomainError as error:
+            field = services.PROFILE_CODE_FIELDS.get(error.code)
+            refusal = forms.ValidationError(error.message, code=error.code)
+            self.add_error(field if field in self.fields else None, refusal)
+        return data
 
 
 class JsonListFilter(admin.SimpleListFilter):

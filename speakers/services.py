@@ -64,6 +64,12 @@ PROFILE_FIELDS = (
     "public_email", "website", "linkedin_url", "email", "phone",
 )  # fmt: skip
 ORGANISER_ONLY_FIELDS = ("private_notes", "listed", "user")
+# the field each of clean_profile's refusals is about (a form shows the error under it)
+PROFILE_CODE_FIELDS = {
+    "unknown_stem_fields": "stem_fields",
+    "unknown_roles": "roles",
+    "invalid_linkedin_url": "linkedin_url",
+}
 
 
 def _site_url(path: str) -> str:
@@ -73,7 +79,10 @@ def _site_url(path: str) -> str:
 # --- profiles -------------------------------------------------------------------------
 
 
-def _clean_profile(fields: dict) -> dict:
+def clean_profile(fields: dict) -> dict:
+    """The profile rules every write obeys (the API, the pages, the admin's form): known STEM
+    fields and roles, topics trimmed, a LinkedIn link on linkedin.com. ``fields`` cleaned, or
+    SpeakerError with the rule's code (``PROFILE_CODE_FIELDS`` says which field it is about)."""
     for name, choices in (("stem_fields", StemField.values), ("roles", SpeakerRole.values)):
         if name in fields:
             unknown = sorted(set(fields[name]) - set(choices))
@@ -123,7 +132,7 @@ def check_may_link(user, by) -> None:
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
     check_may_link(fields.get("user"), by)
     _check_account_free(fields.get("user"))
-    speaker = Speaker(**_clean_profile(fields))
+    speaker = Speaker(**clean_profile(fields))
     speaker.full_clean(exclude=["photo"])
     speaker.save()
     if travel_regions is not None:
@@ -147,7 +156,7 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
         check_may_link(changes["user"], by)
     if "user" in changes:
         _check_account_free(changes["user"], speaker)
-    for name, value in _clean_profile(changes).items():
+    for name, value in clean_profile(changes).items():
         setattr(speaker, name, value)
     speaker.full_clean(exclude=["photo"])
     speaker.save()

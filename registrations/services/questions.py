@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from events.services import log_action
+from events_project.typed_text import tidy_text
 from registrations.exceptions import RegistrationError
 from registrations.models import Question
 
@@ -15,17 +16,33 @@ EDITABLE = ("label", "help_text", "kind", "choices", "required", "position")
 MAX_CHOICES, MAX_CHOICE_LENGTH = 50, 200
 # a registration form, not a survey: the page that asks them stays small and quick to fill
 MAX_QUESTIONS = 30
+# the field each of check_question's refusals is about (a form shows the error under it)
+CODE_FIELDS = {
+    "label_required": "label",
+    "choices_required": "choices",
+    "too_many_choices": "choices",
+    "duplicate_choices": "choices",
+    "choices_not_allowed": "choices",
+}
 
 
-def _check(question: Question) -> Question:
+def check_question(question: Question) -> Question:
+    """A question's own rules (a label; a choice question's options tidied, at most
+    ``MAX_CHOICES``, all different), asked by create, edit and the admin's form;
+    ``CODE_FIELDS`` says which field each refusal is about."""
     if not (question.label or "").strip():
         raise RegistrationError(_("A question needs a label."), "label_required")
     if question.kind == Question.Kind.CHOICE:
         choices = question.choices
-        if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, str) and tidy_text(c) for c in choices)
+        ):
             raise RegistrationError(_("A choice question needs a list of options."), "choices_required")
-        # answers are trimmed before they are compared: an option kept with its spaces could never be chosen
-        choices = question.choices = [choice.strip() for choice in choices]
+        # answers are tidied before they are compared (tidy_text): an option kept with its spaces
+        # or invisible characters could never be chosen
+        choices = question.choices = [tidy_text(choice) for choice in choices]
         if len(choices) > MAX_CHOICES or any(len(choice) > MAX_CHOICE_LENGTH for choice in choices):
             raise RegistrationError(
                 _("A choice question has at most %(count)s options of at most %(length)s characters each.")
@@ -56,7 +73,7 @@ def create_question(*, event: Event, by=None, position: int | None = None, **fie
             _("An event asks at most %(count)s questions.") % {"count": MAX_QUESTIONS}, "too_many_questions"
         )
     fields["position"] = _next_position(event) if position is None else position
-    question = _check(Question(event=event, **fields))
+    question = check_question(Question(event=event, **fields))
     question.save()
     log_action(by=by, action="question.created", event=event, subject=question)
     return question
@@ -67,7 +84,7 @@ def update_question(*, question: Question, by=None, **changes) -> Question:
     for key, value in changes.items():
         if key in EDITABLE:
             setattr(question, key, value)
-    _check(question).save()
+    check_question(question).save()
     log_action(by=by, action="question.changed", event=question.event, subject=question)
     return question
 

@@ -28,6 +28,7 @@ from events.selectors import events_visible_to
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.prepared import PreparedGet, insert
+from events_project.typed_text import tidy_text
 from notifications import kinds
 from notifications.language import supported
 from registrations.exceptions import (
@@ -112,7 +113,8 @@ def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool
     cleaned = []
     for key, question in questions.items():
         raw = answers.get(key)
-        value = "" if raw is None else (str(raw).strip() if not isinstance(raw, bool) else ("yes" if raw else "no"))
+        # an answer of only invisible characters (zero-width, bidi marks) is no answer
+        value = ("yes" if raw else "no") if isinstance(raw, bool) else tidy_text(raw)
         if value == "":
             if question.required and enforce_required:
                 raise _answer_error(
@@ -335,8 +337,8 @@ def _register(
                 consent_data_processing=bool(consent_data_processing),
                 consent_recording=consent_recording,
                 sector=sector,
-                organisation=(organisation or "")[:200],
-                invitation_code=invitation_code,
+                organisation=tidy_text(organisation)[:200],
+                invitation_code=tidy_text(invitation_code),
                 source=source,
             )
     except _REPEAT_ERRORS:

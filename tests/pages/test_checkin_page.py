@@ -165,6 +165,56 @@ def test_walk_in_when_full_is_refused(door, staff, sign_up):
     assert Registration.objects.count() == 1
 
 
+@pytest.mark.parametrize(("language", "said"), [("en", "The event is full."), ("az", "Tədbirdə yer qalmayıb.")])
+def test_refused_walk_in_comes_back_with_what_was_typed_in_the_page_language(door, staff, sign_up, language, said):
+    full = under_way(capacity=1)
+    full.checkin_staff.add(staff)
+    sign_up(full)
+
+    response = door.post(
+        url(full), {"action": "walk_in", "name": "Rauf Quliyev", "email": "rauf@example.org", "party_size": "1"},
+        headers={"accept-language": language}, follow=True,
+    )  # fmt: skip
+
+    assert response.status_code == 400 and not response.redirect_chain
+    assert response.context["verdict"]["code"] == "error"
+    assert said in response.text
+    assert 'value="Rauf Quliyev"' in response.text and 'value="rauf@example.org"' in response.text
+    assert "<details open>" in response.text
+    assert Registration.objects.count() == 1
+
+
+def test_walk_in_with_a_bad_email_says_so_under_the_field_and_keeps_the_name(door, event):
+    response = door.post(url(event), {"action": "walk_in", "name": "Rauf Quliyev", "email": "rauf@", "party_size": "1"})
+
+    form = response.context["walk_in_form"]
+    assert response.status_code == 400
+    assert list(form.errors) == ["email"]
+    assert 'id="id_email_error"' in response.text and 'value="Rauf Quliyev"' in response.text
+    assert not Registration.objects.exists()
+
+
+def test_walk_in_of_an_invisible_name_is_refused_under_the_name(door, event):
+    response = door.post(url(event), {"action": "walk_in", "name": "\u200b\u202e", "party_size": "1"})
+
+    assert response.status_code == 400
+    assert response.context["walk_in_form"].errors["name"] == ["Give the name of the person registering."]
+    assert not Registration.objects.exists()
+
+
+def test_refused_typed_code_stays_in_the_field_and_a_good_one_is_cleared(door, event, sign_up):
+    registration = sign_up(event)
+
+    refused = door.post(url(event), {"action": "code", "code": "ABCD-1234", "typed": "1"})
+    done = door.post(url(event), {"action": "code", "code": ticket_payload(registration), "typed": "1"}, follow=True)
+
+    assert refused.status_code == 400 and refused.context["verdict"]["code"] == "invalid"
+    assert 'value="ABCD-1234"' in refused.text
+    assert done.context["verdict"]["code"] == "checked_in" and done.redirect_chain
+    assert ticket_payload(registration) not in done.text
+    assert "<details open>" not in done.text
+
+
 def test_door_closed_a_month_before_the_event_is_said_in_red(door, staff, sign_up):
     ahead = factories.EventFactory(start=timezone.now() + dt.timedelta(days=30))
     ahead.checkin_staff.add(staff)

@@ -317,3 +317,22 @@ def test_signing_out_with_scans_not_uploaded_asks_first(page, live_server):
 
     assert asked == ["1 scan has not been uploaded yet: signing out now loses it. Sign out anyway?"]
     assert page.evaluate("window.checkinPage.state().queue.length") == 1
+
+
+def test_a_refused_walk_in_comes_back_with_what_was_typed_on_a_phone(page, live_server):
+    event, staff = door_of("Full workshop", "full")
+    event.capacity = 1
+    event.save(update_fields=["capacity"])
+    attendee(event, "Samira Valiyeva")
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.click("details summary")
+    page.fill("#id_name", "Rauf Quliyev")
+    page.fill("#id_email", "rauf@example.org")
+    page.click("#walk-in-form button[type=submit]")
+    page.wait_for_selector("#verdict .verdict[data-code=error]")
+
+    assert "The event is full." in page.locator("#verdict").inner_text()
+    assert page.locator("details").get_attribute("open") is not None
+    assert (page.input_value("#id_name"), page.input_value("#id_email")) == ("Rauf Quliyev", "rauf@example.org")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -415,6 +415,25 @@ def test_register_brings_a_party_to_an_outreach_visit(client):
     assert (registration.party_size, registration.party_names) == (3, ["Aysu", "Ali"])
 
 
+def test_register_counts_no_party_name_of_only_invisible_characters(client):
+    visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
+
+    client.post(f"/events/{visit.pk}/register/", form_data(party_size="2", party_names="\u200b\u202e\nAli\u200b"))
+
+    registration = Registration.objects.get()
+    assert (registration.party_size, registration.party_names) == (2, ["Ali"])
+
+
+def test_register_page_refuses_an_invisible_answer_to_a_required_question_under_it(client, event):
+    question = factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    response = client.post(f"/events/{event.pk}/register/", form_data(**{f"question_{question.pk}": "\u200b\u200f"}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[f"question_{question.pk}"] == ["“Your school” needs an answer."]
+    assert not Registration.objects.exists()
+
+
 def test_failed_register_lists_errors_in_a_focusable_summary(client, event):
     response = client.post(f"/events/{event.pk}/register/", {"name": "", "email": "x"})
 

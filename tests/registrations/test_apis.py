@@ -136,6 +136,41 @@ def test_register_keeps_a_name_without_its_invisible_formatting(api_client, even
     assert Registration.objects.get().name == "Aysel Əliyeva"
 
 
+@pytest.mark.parametrize("answer", ["\u200b", " \u200b\u2060 ", "\u202e\u200f", "\ufeff\u200d"])
+def test_register_with_an_invisible_answer_to_a_required_question_is_refused(api_client, event, answer):
+    question = factories.QuestionFactory(event=event, label="Your school", required=True)
+
+    response = api_client.post(register_url(event), payload(answers={str(question.pk): answer}), format="json")
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["question"]) == ("answer_required", question.pk)
+    assert not Registration.objects.exists()
+
+
+def test_register_trims_invisible_characters_around_answers_and_organisation(api_client, event):
+    text = factories.QuestionFactory(event=event, label="Your school")
+    choice = factories.QuestionFactory(event=event, label="Grade", kind="choice", choices=["9", "10"])
+    blank = factories.QuestionFactory(event=event, label="Anything else")
+    answers = {str(text.pk): "\u200dSchool\u200b 12\ufeff ", str(choice.pk): "\u200e10\u200b", str(blank.pk): "\u200b"}
+
+    response = api_client.post(
+        register_url(event), payload(answers=answers, organisation="\u202eADA\u200b University\u200d"), format="json"
+    )
+
+    assert response.status_code == 201
+    registration = Registration.objects.get()
+    stored = {answer.question_id: answer.value for answer in registration.answers.all()}
+    assert stored == {text.pk: "School 12", choice.pk: "10"}
+    assert registration.organisation == "ADA University"
+
+
+def test_register_with_an_invisible_organisation_keeps_none(api_client, event):
+    response = api_client.post(register_url(event), payload(organisation="\u200b\u2060"), format="json")
+
+    assert response.status_code == 201
+    assert Registration.objects.get().organisation == ""
+
+
 def test_register_missing_required_answer_names_the_question(api_client, event):
     question = factories.QuestionFactory(event=event, label="Sector", required=True)
 
@@ -452,6 +487,25 @@ def test_a_choice_padded_with_spaces_can_be_chosen(api_client, organiser_client,
     assert question["choices"] == ["Academia", "NGO"]
     assert registered.status_code == 201
     assert [answer["value"] for answer in registered.json()["answers"]] == ["Academia"]
+
+
+def test_a_choice_with_invisible_characters_around_it_can_be_chosen(api_client, organiser_client, event):
+    # answers lose invisible characters (tidy_text): an option that kept them could never be chosen
+    url = f"/api/events/{event.pk}/questions/"
+    padded = {"label": "Sector", "kind": "choice", "choices": ["\u200bAcademia\u200e", "NGO"]}
+    question = organiser_client.post(url, padded, format="json").json()
+    invisible = organiser_client.post(url, {**padded, "choices": ["\u200b", "NGO"]}, format="json")
+
+    registered = api_client.post(
+        f"/api/events/{event.pk}/registrations/",
+        {"name": "Aysel", "email": "aysel@example.org", "consent_data_processing": True,
+         "answers": {str(question["id"]): "Academia"}},
+        format="json",
+    )  # fmt: skip
+
+    assert question["choices"] == ["Academia", "NGO"]
+    assert (invisible.status_code, invisible.json()["code"]) == (400, "choices_required")
+    assert registered.status_code == 201
 
 
 def test_a_choice_question_with_the_same_option_twice_is_refused(organiser_client, event):

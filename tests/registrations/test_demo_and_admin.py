@@ -4,7 +4,7 @@ from django.test import Client
 from events import demo as event_demo
 from events.models import Event
 from registrations import demo
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import Question, Registration, RegistrationStatus
 from tests import factories
 from tests.registrations.conftest import sign_up
 
@@ -77,3 +77,28 @@ def test_admin_cancel_action_goes_through_the_service(admin_client, event):
     assert Registration.objects.get(pk=holder.pk).status == RegistrationStatus.CANCELLED
     assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
     assert Event.objects.get(pk=event.pk).seats_taken == 3
+
+
+def question_form(event, **fields) -> dict:
+    return {"event": event.pk, "label": "Sector", "kind": "choice", "position": "0", **fields}
+
+
+@pytest.mark.parametrize(
+    ("choices", "code"),
+    [('["Academia", " Academia"]', "duplicate_choices"), ('["\\u200b", "NGO"]', "choices_required")],
+)
+def test_admin_question_obeys_the_option_rules_of_the_api(admin_client, event, choices, code):
+    response = admin_client.post("/admin/registrations/question/add/", question_form(event, choices=choices))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.as_data()["choices"][0].code == code
+    assert not Question.objects.exists()
+
+
+def test_admin_question_options_are_tidied_as_in_the_api(admin_client, event):
+    choices = '[" Academia ", "NGO\\u200b"]'
+
+    response = admin_client.post("/admin/registrations/question/add/", question_form(event, choices=choices))
+
+    assert response.status_code == 302
+    assert Question.objects.get().choices == ["Academia", "NGO"]

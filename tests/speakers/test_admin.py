@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from notifications.models import OutboxMessage
-from speakers.models import AssignmentStatus, SpeakerAssignment
+from speakers.models import AssignmentStatus, Speaker, SpeakerAssignment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,34 @@ def test_admin_change_records_override_and_keeps_warning(admin_client, organiser
     assert (assignment.order, assignment.conflict_override_reason) == (3, "Leaves early")
     assert assignment.conflict_overridden_by.is_superuser
     assert "Overlaps with" in admin_client.get(path).content.decode()
+
+
+def speaker_form(**fields) -> dict:
+    """What the speaker's admin page posts (its inline of unavailable periods empty)."""
+    return {
+        "name": "Aysel Mammadova", "email": "aysel@example.org", "topics": "", "listed": "on",
+        "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0", **fields,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/in/aysel", "https://linkedin.com.evil.example/in/aysel"])
+def test_admin_refuses_a_linkedin_link_off_linkedin_as_the_api_does(admin_client, speaker_a, url):
+    added = admin_client.post("/admin/speakers/speaker/add/", speaker_form(email="new@example.org", linkedin_url=url))
+    changed = admin_client.post(f"/admin/speakers/speaker/{speaker_a.pk}/change/", speaker_form(linkedin_url=url))
+
+    for response in (added, changed):
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors.as_data()["linkedin_url"][0].code == "invalid_linkedin_url"
+    speaker_a.refresh_from_db()
+    assert speaker_a.linkedin_url == ""
+    assert not Speaker.objects.filter(email="new@example.org").exists()
+
+
+def test_admin_saves_a_linkedin_link_on_linkedin(admin_client, speaker_a):
+    url = "https://az.linkedin.com/in/aysel"
+
+    response = admin_client.post(f"/admin/speakers/speaker/{speaker_a.pk}/change/", speaker_form(linkedin_url=url))
+
+    assert response.status_code == 302
+    speaker_a.refresh_from_db()
+    assert speaker_a.linkedin_url == url

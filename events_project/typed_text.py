@@ -1,0 +1,23 @@
+"""What a person typed into a text field, as the site keeps it.
+
+One rule for every free text a registrant or participant types (names, answers to questions,
+choices, organisation, the people they bring): invisible formatting characters are dropped (a
+zero-width space, a byte-order mark, a right-to-left override that turns "Aysel" round on every
+list), blanks and joiners around the text are trimmed, and a text of nothing visible is no text
+(""), so a required field of only those is refused with its usual code.
+"""
+
+import re
+import unicodedata
+
+# zero-width non-joiner and joiner shape letters and emoji: kept inside a text, trimmed around it
+_JOINERS = "\u200c\u200d"
+_AROUND = re.compile(rf"^[\s{_JOINERS}]+|[\s{_JOINERS}]+$")
+
+
+def tidy_text(value) -> str:
+    """``value`` as text without invisible formatting characters and without blanks or joiners
+    around it: "" when nothing visible is left."""
+    text = "".join(c for c in ("" if value is None else str(value)) if unicodedata.category(c) != "Cf" or c in _JOINERS)
+    text = _AROUND.sub("", text)
+    return text if any(unicodedata.category(c)[0] not in "CZ" for c in text) else ""
