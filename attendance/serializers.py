@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from attendance.models import AttendanceImport
 from events_project import fields
+from events_project.fields import ApiEmailField
 
 
 class AttendanceImportSerializer(serializers.ModelSerializer):
@@ -59,7 +60,7 @@ class EventAttendanceFiguresSerializer(serializers.Serializer):
 
 
 class SeriesParticipantAttendanceSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = ApiEmailField()
     name = serializers.CharField()
     registered = serializers.IntegerField()
     attended = serializers.IntegerField()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from rest_framework import serializers
 
 from events_project import limits
+from events_project.typed_text import without_invisible
 
 
 def _plausible(value):
@@ -105,7 +106,23 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(number)
 
 
+class EmailField(forms.EmailField):
+    """A page's email field: an invisible character pasted with the address (a zero-width space
+    from a chat or a document) is dropped before the address is checked, not refused as invalid."""
+
+    def to_python(self, value):
+        return without_invisible(super().to_python(value)).strip()
+
+
+class ApiEmailField(serializers.EmailField):
+    """The API's email field, with the pages' rule (:class:`EmailField`)."""
+
+    def to_internal_value(self, data):
+        return without_invisible(super().to_internal_value(data)).strip()
+
+
 def install() -> None:
-    """Every ModelSerializer maps date and datetime columns to the fields above."""
+    """Every ModelSerializer maps date, datetime and email columns to the fields above."""
     serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = DateTimeField
     serializers.ModelSerializer.serializer_field_mapping[models.DateField] = DateField
+    serializers.ModelSerializer.serializer_field_mapping[models.EmailField] = ApiEmailField

@@ -21,3 +21,14 @@ def tidy_text(value) -> str:
     text = "".join(c for c in ("" if value is None else str(value)) if unicodedata.category(c) != "Cf" or c in _JOINERS)
     text = _AROUND.sub("", text)
     return text if any(unicodedata.category(c)[0] not in "CZ" for c in text) else ""
+
+
+def without_invisible(value) -> str:
+    """``value`` as text without any invisible formatting character, joiners included: for what
+    is no prose (an email address pasted from a chat or a document with a zero-width space)."""
+    return "".join(c for c in ("" if value is None else str(value)) if unicodedata.category(c) != "Cf")
+
+
+def tidy_email(value) -> str:
+    """An email address as the site keeps it: nothing invisible, no blanks around it, lower-case."""
+    return without_invisible(value).strip().lower()

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from events.selectors import events_visible_to, series_managed_by, series_visible_to
 from events_project.exceptions import DomainError
+from events_project.fields import ApiEmailField
 from events_project.schema import error_responses
 from events_project.throttles import ScopedRateThrottle
 from programmes import certificate_links, certificates, journeys, reports, selectors, services
@@ -378,7 +379,7 @@ class ParticipantCertificateView(APIView):
 
 
 class CertificateLinkSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = ApiEmailField()
 
 
 class CertificateLinkView(APIView):

@@ -15,7 +15,7 @@ from events.manage_forms import ServiceErrors
 from events.models import Event, EventStatus, Series
 from events.selectors import events_managed_by, series_managed_by
 from events_project import limits
-from events_project.fields import NumberField
+from events_project.fields import EmailField, NumberField
 from events_project.filters import understood
 from programmes.models import Enrolment, Programme
 
@@ -180,7 +180,7 @@ def _mentor_field(mentors: list) -> MentorChoiceField:
 
 class EnrolForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = EmailField(label=_("Email"), max_length=254)
 
     def __init__(self, *args, mentors: list, **kwargs):
         """``mentors``: the ones the cohort allows (``selectors.mentors_for``); none, no field."""

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from events.models import Event, Region, Series
 from events.selectors import events_managed_by, series_managed_by
 from events_project import fields
+from events_project.fields import ApiEmailField
 from programmes.certificates import verification_url
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
 from programmes.selectors import programmes_managed_by
@@ -55,7 +56,7 @@ class CohortSerializer(serializers.ModelSerializer):
 
 class EnrolSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    email = serializers.EmailField()
+    email = ApiEmailField()
     sector = serializers.ChoiceField(choices=ParticipantSector.choices, required=False, allow_blank=True, default="")
     age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False, allow_blank=True, default="")
     region = serializers.SlugRelatedField(

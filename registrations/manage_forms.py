@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events_project.fields import NumberField
+from events_project.fields import EmailField, NumberField
 from events_project.filters import understood
 from registrations.models import Attendance, Question, RegistrationStatus, Sector
 from registrations.services.messages import BODY_MAX, SUBJECT_MAX
@@ -50,7 +50,7 @@ class QuestionForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = EmailField(label=_("Email"), max_length=254)
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
@@ -86,7 +86,7 @@ class AddRegistrationForm(forms.Form):
     label and each error summary link finds this form's field, not the filter's."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = EmailField(label=_("Email"), max_length=254)
     party_size = NumberField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
     organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import MAX_PARTY_SIZE
-from events_project.fields import NumberField
+from events_project.fields import EmailField, NumberField
 from events_project.people import tidy_name
 from registrations.models import ANSWER_MAX_LENGTH, NUMBER_ANSWER_MAX, Question, Sector
 
@@ -26,7 +26,7 @@ def question_field(question: Question) -> forms.Field:
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), help_text=_("Your ticket and any changes are sent here."))
+    email = EmailField(label=_("Email"), help_text=_("Your ticket and any changes are sent here."))
 
     def __init__(self, *args, event, questions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +114,7 @@ class RegistrationForm(forms.Form):
 
 
 class TicketRecoveryForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailField(
         label=_("Your email address"),
         help_text=_("The address you registered with."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -131,5 +131,5 @@ class WalkInForm(forms.Form):
     """Someone at the door without a registration: registered and checked in in one step."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    email = EmailField(label=_("Email (optional)"), required=False)
     party_size = NumberField(label=_("Number of people"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)

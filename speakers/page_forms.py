@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Language, Region
 from events.page_forms import region_choices
+from events_project.fields import EmailField
 from speakers.models import SpeakerRole, StemField
 
 
@@ -53,10 +54,10 @@ class SpeakerProfileForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    public_email = forms.EmailField(label=_("Public email"), required=False)
+    public_email = EmailField(label=_("Public email"), required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     linkedin_url = forms.URLField(label=_("LinkedIn"), required=False, assume_scheme="https")
-    email = forms.EmailField(label=_("Private email (for invitations)"))
+    email = EmailField(label=_("Private email (for invitations)"))
     phone = forms.CharField(label=_("Private phone"), max_length=40, required=False)
 
     @classmethod

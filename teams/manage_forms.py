@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.fields import EmailField
 from teams.models import TeamRole
 
 
 class TeamInvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Their email address"), max_length=254)
+    email = EmailField(label=_("Their email address"), max_length=254)
     role = forms.ChoiceField(
         label=_("What they will do"),
         choices=TeamRole.choices,

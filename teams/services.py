@@ -25,6 +25,7 @@ from events.permissions import can_check_in, can_manage_event
 from events.roles import ensure_organisers_group
 from events.services import log_action
 from events_project.people import account_name, tidy_name
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.services import queue_message
 from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
@@ -42,7 +43,7 @@ def accept_url(token: str) -> str:
 
 
 def _normalise_email(email: str) -> str:
-    email = (email or "").strip().lower()
+    email = tidy_email(email)
     try:
         validate_email(email)
     except ValidationError:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from events.models import MAX_PARTY_SIZE
 from events_project import fields
+from events_project.fields import ApiEmailField
 from registrations.checkin.services import MAX_BATCH_SCANS, live_check_in, scanner_name
 from registrations.models import CheckIn, Registration
 from registrations.services.tickets import ticket_hash
@@ -38,7 +39,7 @@ class ManualCheckInSerializer(serializers.Serializer):
 
 class WalkInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = ApiEmailField(required=False, allow_blank=True, default="")
     party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE, default=1)
     device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from events import when
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.language import message_language
 from notifications.services import queue_message
@@ -47,7 +48,7 @@ def send_ticket_links(*, email: str, language: str = "", now=None) -> int:
     dedup key). Side effect: one outbox message, sent after commit.
     """
     now = now or timezone.now()
-    address = (email or "").strip().lower()
+    address = tidy_email(email)
     registrations = list(
         registrations_for_email(address).filter(status__in=ACTIVE_STATUSES, event__end__gt=now).order_by("event__start")
     )

@@ -28,7 +28,7 @@ from events.selectors import events_visible_to
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.prepared import PreparedGet, insert
-from events_project.typed_text import tidy_text
+from events_project.typed_text import tidy_email, tidy_text
 from notifications import kinds
 from notifications.language import supported
 from registrations.exceptions import (
@@ -73,7 +73,7 @@ STAFF_SOURCES = (Source.ORGANISER, Source.WALK_IN, Source.COHORT)
 
 
 def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
+    return tidy_email(email)
 
 
 def _clean_party(party_size, party_names) -> tuple[int, list[str]]:
