@@ -65,3 +65,18 @@ def test_optional_is_said_one_way_in_azerbaijani():
     ]
 
     assert said_otherwise == []
+
+
+def test_a_session_is_said_one_way_in_azerbaijani():
+    """A session of a series or programme is a "görüş" (the word most of the catalogue used, from
+    the mentoring emails to the cohort pages); the series editor and a few errors said "sessiya":
+    one word for one idea."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and any("sessiya" in text.lower() for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []
