@@ -4,6 +4,7 @@
 committed ``.po`` into what it finds; whatever comes out untranslated or fuzzy is missing.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,19 @@ def test_a_session_is_said_one_way_in_azerbaijani():
         for entry in catalogue
         if not entry.obsolete
         and any("sessiya" in text.lower() for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []
+
+
+def test_a_cohort_is_said_one_way_in_azerbaijani():
+    """A programme's cohort is a "qrup" on its pages and in its emails; a few errors said "axın"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and any(re.search(r"\baxın", text, re.IGNORECASE) for text in [entry.msgstr, *entry.msgstr_plural.values()])
     ]
 
     assert said_otherwise == []
