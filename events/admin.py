@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events import services
 from events.models import Event, Region, Series
@@ -40,7 +42,8 @@ class OccurrenceInline(admin.TabularInline):
     form = EventAdminForm
     fk_name = "series"
     fields = ["title", "start", "end", "status", "detached_from_series", "seats_taken"]
-    readonly_fields = ["seats_taken"]
+    # the status changes only through the services (the event admin's Publish and Cancel actions)
+    readonly_fields = ["status", "seats_taken"]
     extra = 0
     show_change_link = True
     ordering = ["start"]
@@ -93,17 +96,32 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "format", "language", "audience", "region"]
     search_fields = ["title", "description", "venue_name", "city"]
     date_hierarchy = "start"
-    readonly_fields = ["uid", "seats_taken", "sequence", "published_at", "cancelled_at", "created_at", "updated_at"]
+    # status: a new event starts as a draft; it is published or cancelled only through the services
+    # (the actions below), whose checks, emails and audit log saving the field directly would skip
+    readonly_fields = [
+        "uid", "status", "seats_taken", "sequence", "published_at", "cancelled_at", "created_at", "updated_at",
+    ]  # fmt: skip
     filter_horizontal = ["organisers", "checkin_staff"]
     list_select_related = ["region"]
     actions = ["publish_selected", "cancel_selected"]
 
-    @admin.action(description="Publish selected events")
+    @admin.action(description=_("Publish selected events"))
     def publish_selected(self, request, queryset):
-        for event in queryset.filter(status=Event.Status.DRAFT):
-            services.publish_event(event=event, by=request.user)
+        """Through publish_event, one event at a time: a refusal (a cancelled or completed event)
+        is reported for that event, the others are still published."""
+        published = 0
+        for event in queryset.exclude(status=Event.Status.PUBLISHED):
+            try:
+                services.publish_event(event=event, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{event}: {error.message}", level=messages.WARNING)
+            else:
+                published += 1
+        if published:
+            message = ngettext("%(count)d event published.", "%(count)d events published.", published)
+            self.message_user(request, message % {"count": published}, level=messages.SUCCESS)
 
-    @admin.action(description="Cancel selected events (registrants are told)")
+    @admin.action(description=_("Cancel selected events (registrants are told)"))
     def cancel_selected(self, request, queryset):
         for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
             try:

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from events.models import Series
+from events.models import ActionLogEntry, Series
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +50,9 @@ def test_admin_saves_a_series_and_its_occurrences(admin_client):
     assert Series.objects.get().occurrences.count() == 4
 
 
-def test_event_admin_shows_and_saves_every_field_not_only_the_time(admin_client):
-    event = factories.EventFactory(title="Robotics workshop", capacity=20)
-    url = f"/admin/events/event/{event.pk}/change/"
-    form = admin_client.get(url).context["adminform"].form
+def change_form(client, event) -> dict:
+    """What the event's change form posts when nothing is changed."""
+    form = client.get(f"/admin/events/event/{event.pk}/change/").context["adminform"].form
     post = {}
     for name in form.fields:
         value = form[name].value()
@@ -65,10 +64,69 @@ def test_event_admin_shows_and_saves_every_field_not_only_the_time(admin_client)
         moment = timezone.localtime(getattr(event, name))
         post.pop(name, None)
         post.update({f"{name}_0": moment.strftime("%Y-%m-%d"), f"{name}_1": moment.strftime("%H:%M:%S")})
+    return post
+
+
+def test_event_admin_shows_and_saves_every_field_not_only_the_time(admin_client):
+    event = factories.EventFactory(title="Robotics workshop", capacity=20)
+    url = f"/admin/events/event/{event.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    post = change_form(admin_client, event)
 
     response = admin_client.post(url, {**post, "title": "Robotics for beginners", "capacity": "30"})
 
-    assert {"title", "description", "capacity", "status", "organisers"} <= set(form.fields)
+    assert {"title", "description", "capacity", "organisers"} <= set(form.fields)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()
     assert (event.title, event.capacity) == ("Robotics for beginners", 30)
+
+
+@pytest.mark.parametrize(("status", "posted"), [("draft", "published"), ("published", "cancelled")])
+def test_event_admin_change_form_does_not_change_the_status(admin_client, status, posted):
+    """Publishing and cancelling go through the services (checks, emails, audit log): the
+    change form shows the status but saves what is posted for it nowhere."""
+    event = factories.EventFactory(status=status)
+    before = (event.status, event.published_at, event.cancelled_at)
+    url = f"/admin/events/event/{event.pk}/change/"
+    assert "status" not in admin_client.get(url).context["adminform"].form.fields
+
+    response = admin_client.post(url, {**change_form(admin_client, event), "status": posted})
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.status, event.published_at, event.cancelled_at) == before
+    assert not ActionLogEntry.objects.filter(event=event).exists()
+
+
+def test_series_admin_inline_does_not_change_an_occurrence_status(admin_client):
+    series = factories.SeriesFactory()
+    event = factories.EventFactory(series=series, status="draft")
+
+    inline = admin_client.get(f"/admin/events/series/{series.pk}/change/").context["inline_admin_formsets"][0]
+
+    assert "status" not in inline.formset.forms[0].fields
+    assert event.status == "draft"
+
+
+def test_publish_action_publishes_through_the_service_and_reports_each_refusal(admin_client):
+    draft = factories.EventFactory(title="Draft talk", status="draft")
+    cancelled = factories.EventFactory(title="Called-off talk", status="cancelled")
+    published = factories.EventFactory(title="Live talk")
+
+    response = admin_client.post(
+        "/admin/events/event/",
+        {"action": "publish_selected", "_selected_action": [draft.pk, cancelled.pk, published.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    shown = [(message.level_tag, str(message)) for message in response.context["messages"]]
+    assert shown == [
+        ("warning", f"{cancelled}: A cancelled event cannot be published."),
+        ("success", "1 event published."),
+    ]
+    draft.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert (draft.status, cancelled.status) == ("published", "cancelled")
+    assert draft.published_at is not None
+    assert list(ActionLogEntry.objects.values_list("event", "action")) == [(draft.pk, "event.published")]

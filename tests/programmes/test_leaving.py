@@ -174,7 +174,7 @@ def test_leaving_a_cohort_says_so_in_azerbaijani(
 
     singular = leave(enrolment, django_capture_on_commit_callbacks)
 
-    assert "Əlavə edilmiş təqvim yeniləməsi təqviminizdə olan sessiyanı oradan silir." in singular.body
+    assert "Əlavə edilmiş təqvim yeniləməsi təqviminizdə olan görüşü oradan silir." in singular.body
     assert list(calendar_files(singular)) == ["invite.ics"]
 
     enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
@@ -183,7 +183,7 @@ def test_leaving_a_cohort_says_so_in_azerbaijani(
 
     plural = leave(enrolment, django_capture_on_commit_callbacks)
 
-    assert "Əlavə edilmiş təqvim yeniləmələri təqviminizdə olan 2 sessiyanı oradan silir." in plural.body
+    assert "Əlavə edilmiş təqvim yeniləmələri təqviminizdə olan 2 görüşü oradan silir." in plural.body
     assert list(calendar_files(plural)) == ["invite-1.ics", "invite-2.ics"]
 
 
