@@ -123,9 +123,23 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected events (registrants are told)"))
     def cancel_selected(self, request, queryset):
-        for event in queryset.exclude(status__in=[Event.Status.CANCELLED, Event.Status.COMPLETED]):
+        """Through cancel_event, one event at a time, as publishing: each event left as it was is
+        named with the reason, and the count of those cancelled is said."""
+        cancelled = 0
+        for event in queryset:
+            if event.status in (Event.Status.CANCELLED, Event.Status.COMPLETED):
+                left = _("%(event)s: it is %(status)s already, left as it is.")
+                self.message_user(
+                    request, left % {"event": event, "status": event.get_status_display().lower()}, messages.WARNING
+                )
+                continue
             try:
                 # no reason: it is shown as stored, and English words would reach every reader
                 services.cancel_event(event=event, by=request.user)
             except DomainError as error:
                 self.message_user(request, f"{event}: {error.message}", level=messages.WARNING)
+            else:
+                cancelled += 1
+        if cancelled:
+            message = ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", cancelled)
+            self.message_user(request, message % {"count": cancelled}, level=messages.SUCCESS)

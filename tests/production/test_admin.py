@@ -229,3 +229,21 @@ def test_the_azerbaijani_catalogue_calls_a_series_silsile_everywhere():
     strings = [line for line in catalogue.splitlines() if line.startswith("msgstr")]
 
     assert [line for line in strings if "seriya" in line.casefold()] == []
+
+
+def test_admin_cancel_action_counts_what_it_cancelled_and_names_what_it_left(superuser_client):
+    """It skipped cancelled and completed events without a word and never said how many it cancelled."""
+    to_cancel = factories.EventFactory(title="Robotics workshop")
+    gone = factories.EventFactory(title="Chemistry club")
+    Event.objects.filter(pk=gone.pk).update(status="cancelled")
+
+    response = superuser_client.post(
+        "/admin/events/event/",
+        {"action": "cancel_selected", "_selected_action": [to_cancel.pk, gone.pk]},
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert "1 event cancelled." in shown
+    assert any(message.startswith("Chemistry club") and "cancelled already" in message for message in shown)
+    assert Event.objects.get(pk=to_cancel.pk).status == "cancelled"
