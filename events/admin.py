@@ -107,39 +107,36 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected events"))
     def publish_selected(self, request, queryset):
-        """Through publish_event, one event at a time: a refusal (a cancelled or completed event)
-        is reported for that event, the others are still published."""
-        published = 0
-        for event in queryset.exclude(status=Event.Status.PUBLISHED):
-            try:
-                services.publish_event(event=event, by=request.user)
-            except DomainError as error:
-                self.message_user(request, f"{event}: {error.message}", level=messages.WARNING)
-            else:
-                published += 1
-        if published:
-            message = ngettext("%(count)d event published.", "%(count)d events published.", published)
-            self.message_user(request, message % {"count": published}, level=messages.SUCCESS)
+        done = self._one_by_one(request, queryset, services.publish_event, left=[Event.Status.PUBLISHED])
+        if done:
+            message = ngettext("%(count)d event published.", "%(count)d events published.", done)
+            self.message_user(request, message % {"count": done}, level=messages.SUCCESS)
 
     @admin.action(description=_("Cancel selected events (registrants are told)"))
     def cancel_selected(self, request, queryset):
-        """Through cancel_event, one event at a time, as publishing: each event left as it was is
-        named with the reason, and the count of those cancelled is said."""
-        cancelled = 0
+        # no reason: it is shown as stored, and English words would reach every reader
+        left = [Event.Status.CANCELLED, Event.Status.COMPLETED]
+        done = self._one_by_one(request, queryset, services.cancel_event, left=left, say_left=True)
+        if done:
+            message = ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", done)
+            self.message_user(request, message % {"count": done}, level=messages.SUCCESS)
+
+    def _one_by_one(self, request, queryset, service, *, left, say_left=False) -> int:
+        """Each event through ``service`` (its checks, emails and audit log): one it refuses is named
+        with the reason and the others go ahead; those in a ``left`` status are left as they are
+        (named when ``say_left``). Returns how many the service took."""
+        done = 0
         for event in queryset:
-            if event.status in (Event.Status.CANCELLED, Event.Status.COMPLETED):
-                left = _("%(event)s: it is %(status)s already, left as it is.")
-                self.message_user(
-                    request, left % {"event": event, "status": event.get_status_display().lower()}, messages.WARNING
-                )
+            if event.status in left:
+                if say_left:
+                    words = _("%(event)s: it is %(status)s already, left as it is.")
+                    status = event.get_status_display().lower()
+                    self.message_user(request, words % {"event": event, "status": status}, messages.WARNING)
                 continue
             try:
-                # no reason: it is shown as stored, and English words would reach every reader
-                services.cancel_event(event=event, by=request.user)
+                service(event=event, by=request.user)
             except DomainError as error:
                 self.message_user(request, f"{event}: {error.message}", level=messages.WARNING)
             else:
-                cancelled += 1
-        if cancelled:
-            message = ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", cancelled)
-            self.message_user(request, message % {"count": cancelled}, level=messages.SUCCESS)
+                done += 1
+        return done

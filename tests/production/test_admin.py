@@ -16,6 +16,7 @@ from notifications.services.outbox import render_message
 from registrations.models import Invitation, Registration
 from registrations.services.registration import register
 from tests import factories
+from tests.events.test_admin import change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -172,14 +173,7 @@ def test_admin_refuses_to_move_an_event_that_is_over(superuser_client):
     start = (timezone.now() - dt.timedelta(days=30)).replace(second=0, microsecond=0)
     Event.objects.filter(pk=over.pk).update(start=start, end=start + dt.timedelta(hours=2))
     url = f"/admin/events/event/{over.pk}/change/"
-    form = superuser_client.get(url).context["adminform"].form
-    post = {}
-    for name in form.fields:
-        value = form[name].value()
-        if isinstance(value, list):
-            post[name] = [str(item) for item in value]
-        elif value not in (None, False):
-            post[name] = value
+    post = change_form(superuser_client, over)
     moved = timezone.localtime(start + dt.timedelta(days=60))
     post.update({"start_0": moved.strftime("%Y-%m-%d"), "start_1": moved.strftime("%H:%M:%S")})
     post.update({"end_0": moved.strftime("%Y-%m-%d"), "end_1": (moved + dt.timedelta(hours=2)).strftime("%H:%M:%S")})
