@@ -30,5 +30,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Path only (%(U)s), never the query string: searches may carry names or email addresses.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# builds only the fields that format names (gunicorn's own builds every header and environ variable)
+logger_class = "events_project.access_log.AccessLogger"
 # /dev/shm keeps worker heartbeats off slow container disks.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

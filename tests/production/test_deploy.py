@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -166,3 +167,5 @@ def test_gunicorn_serves_api_and_static_files_with_debug_off(subprocess_env, tmp
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Booting worker" in output
+    # the access log (gunicorn.conf.py's format, events_project.access_log): path only, status, size, time
+    assert re.search(r'^127\.0\.0\.1 "GET /api/events/" 200 \d+ \d+ms$', output, re.MULTILINE), output
