@@ -5,7 +5,14 @@ inside the ``multipart/alternative`` (next to the text and HTML), and most clien
 ``invite.ics`` attachment. Django would write ``text/calendar; method=REQUEST; charset=utf-8``
 as the subtype and add its own charset (twice); here the part is built with the charset once
 and ``method`` as a proper parameter.
+
+A subject that is not plain ASCII is encoded knowing that "Subject: " comes before it: Django
+encodes it as if it started the line, and Python's generator, finding the first encoded word
+too long to follow the name, starts it on the next line (``Subject:`` then a folded line),
+which readers that keep folding whitespace show as a leading space.
 """
+
+from email.header import Header
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,6 +29,14 @@ def _params(mimetype: str) -> tuple[str, dict]:
 
 
 class ProgrammeEmail(EmailMultiAlternatives):
+    def message(self):
+        message = super().message()  # refuses a subject with a line break (BadHeaderError)
+        if not str(self.subject).isascii():
+            encoding = self.encoding or settings.DEFAULT_CHARSET
+            # email.message.Message's own replace_header: Django's __setitem__ would encode it again
+            message.replace_header("Subject", Header(str(self.subject), encoding, header_name="Subject"))
+        return message
+
     def _create_mime_attachment(self, content, mimetype):
         base, params = _params(mimetype or "")
         if base != "text/calendar":

@@ -181,6 +181,7 @@ def test_message_for_recipient(kind, role, build, language, client, db, django_c
     assert f'<html lang="{language}"' in html
     assert GREETING[language] in text
     # headers
+    assert parsed["Subject"] == email.subject
     assert parsed["Auto-Submitted"] == "auto-generated"
     assert parsed["Reply-To"] == "organiser@example.org"
     assert re.fullmatch(r"<[0-9a-f]{32}@example\.org>", parsed["Message-ID"])

@@ -58,6 +58,28 @@ def test_message_is_written_in_the_recorded_language(
     assert f'<html lang="{language}"' in html
 
 
+@pytest.mark.parametrize("language", ["az", "en"])
+def test_a_long_subject_reads_back_exactly_as_written(language, db, django_capture_on_commit_callbacks):
+    event = factories.EventFactory(title="Qızlar üçün robototexnika və süni intellekt üzrə məşğələ, Gəncə şəhəri")
+    registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+
+    (email,) = mail.outbox
+    raw = email.message().as_bytes()
+    assert len(email.subject) > 76
+    # folded after its first encoded word, not before it (no empty "Subject:" line)
+    assert b"\nSubject: =?utf-8?" in raw
+    assert message_from_bytes(raw, policy=policy.default)["Subject"] == email.subject
+
+
 def test_headers_and_the_calendar_part_are_what_clients_expect(event, django_capture_on_commit_callbacks):
     organiser = factories.OrganiserFactory(email="organiser@example.org")
     event.organisers.add(organiser)
