@@ -107,6 +107,11 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
     """
     organisers = changes.pop("organisers", None)
     checkin_staff = changes.pop("checkin_staff", None)
+    # Lock the row and judge the edit by what it holds now, not by the caller's copy (read
+    # before this transaction): an event cancelled or completed meanwhile must not be moved or
+    # edited on the strength of the status it had then. A cancel or publish in flight holds
+    # the row until it commits; this waits for it.
+    event.refresh_from_db(from_queryset=Event.objects.select_for_update())
     if "status" in changes and changes["status"] != event.status:
         raise EventError(_("Change the status with publish, cancel or complete."), "status_read_only")
     changes.pop("status", None)
