@@ -103,21 +103,29 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
     itself bringing its occurrence up to date, which leaves it attached.
 
     Refuses to move an event that is over (409 ``event_over``) or a published one into the
-    past (409 ``moved_into_past``): see check_time_change. Its other details stay editable.
+    past (409 ``moved_into_past``): see check_time_change. Its other details stay editable,
+    unless it is completed or cancelled: then any real change is refused (409 ``event_closed``),
+    while values sent again as they are change nothing and return the event as it is.
     """
     organisers = changes.pop("organisers", None)
     checkin_staff = changes.pop("checkin_staff", None)
+    # Lock the row and judge the edit by what it holds now, not by the caller's copy (read
+    # before this transaction): an event cancelled or completed meanwhile must not be moved or
+    # edited on the strength of the status it had then. A cancel or publish in flight holds
+    # the row until it commits; this waits for it.
+    event.refresh_from_db(from_queryset=Event.objects.select_for_update())
     if "status" in changes and changes["status"] != event.status:
         raise EventError(_("Change the status with publish, cancel or complete."), "status_read_only")
     changes.pop("status", None)
     if changes.keys() & TIME_FIELDS:
         check_time_change(event=event, start=changes.get("start", event.start), end=changes.get("end", event.end))
-    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) and changes:
+    changed = {name for name, value in changes.items() if getattr(event, name) != value}
+    # A closed event cannot change; values sent again as they are (a client's PUT of what it
+    # read, a form re-sent) change nothing and are answered as such.
+    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) and changed:
         raise InvalidTransition(
             _("A %(status)s event cannot be edited.") % {"status": event.get_status_display().lower()}, "event_closed"
         )
-
-    changed = {name for name, value in changes.items() if getattr(event, name) != value}
     for name in changed:
         setattr(event, name, changes[name])
     _validated(event, exclude=["uid"])

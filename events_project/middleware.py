@@ -56,8 +56,9 @@ class RejectControlCharactersMiddleware:
     control characters (all of C0 but tab, line feed and carriage return, and DEL) would be
     stored and served as they are, in calendar files that RFC 5545 then makes invalid for every
     subscriber of a feed. The text fields of a page's multipart body are checked here too; the
-    API's bodies are checked by its parsers (events_project.parsers); serializer and form fields
-    refuse NUL in multipart bodies.
+    API's bodies (under JSON_PATHS: JSON, form and multipart) are checked by its parsers
+    (events_project.parsers), only where the endpoint reads that type: a body it cannot read is
+    a 415; serializer and form fields refuse NUL in multipart bodies.
     """
 
     def __init__(self, get_response):
@@ -84,7 +85,14 @@ class RejectControlCharactersMiddleware:
         """The error code for the control character the request carries, or ""."""
         if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
             return "nul_character"
-        if request.content_type == "application/x-www-form-urlencoded" and request.method in ("POST", "PUT", "PATCH"):
+        if (
+            request.content_type == "application/x-www-form-urlencoded"
+            and request.method in ("POST", "PUT", "PATCH")
+            # the API's form parser checks its own: an endpoint that reads no form (the door's
+            # JSON scan) answers 415 for the body it cannot read, after 401 and 403, not 400 for
+            # a character inside it
+            and not request.path_info.startswith(JSON_PATHS)
+        ):
             if b"%00" in request.body or b"\x00" in request.body:
                 return "nul_character"
             if _FORM_CONTROL_CHARACTER.search(request.body):

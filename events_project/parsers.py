@@ -134,8 +134,14 @@ def refuse_control_characters(data) -> None:
 
 
 class FormParser(DRFFormParser):
+    """A form body's rules, as the JSON parser's: no NUL in any name or value (PostgreSQL refuses
+    it in every query, wherever a value is looked up), no other control character in its text.
+    Pages' form bodies are checked by RejectControlCharactersMiddleware before any view runs."""
+
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
+        if any("\x00" in name or any("\x00" in value for value in values) for name, values in data.lists()):
+            raise ParseError(_("Text may not contain NUL characters."), "nul_character")
         refuse_control_characters(data)
         return data
 

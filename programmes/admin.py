@@ -1,7 +1,11 @@
 """Admin for programmes, cohorts, enrolments and certificates."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from events_project.exceptions import DomainError
 from programmes import certificates, services
 from programmes.models import Certificate, Cohort, Enrolment, MissedSessionsAlert, Programme, SessionSkip
 
@@ -44,14 +48,26 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Issue completion certificates to those above the threshold")
     def issue_certificates(self, request, queryset):
+        """Each enrolment through issue_certificate (its checks, message and audit log): one it
+        refuses (left the cohort, below the threshold) is named with the reason, one that holds a
+        valid certificate is named and left as it is, and the action says how many it issued."""
+        now = timezone.now()
         issued = 0
         for enrolment in queryset.select_related("cohort__programme"):
             try:
-                certificates.issue_certificate(enrolment=enrolment, by=request.user)
-                issued += 1
-            except certificates.NotEligible:
+                certificate = certificates.issue_certificate(enrolment=enrolment, by=request.user, now=now)
+            except DomainError as error:
+                self.message_user(request, f"{enrolment}: {error.message}", level=messages.WARNING)
                 continue
-        self.message_user(request, f"{issued} certificate(s) issued or already valid.")
+            if certificate.issued_at != now:  # issue_certificate returns a valid one it finds
+                words = _("%(enrolment)s: holds certificate %(number)s already, left as it is.")
+                self.message_user(
+                    request, words % {"enrolment": enrolment, "number": certificate.number}, messages.WARNING
+                )
+                continue
+            issued += 1
+        message = ngettext("%(count)d certificate issued.", "%(count)d certificates issued.", issued)
+        self.message_user(request, message % {"count": issued}, level=messages.SUCCESS if issued else messages.INFO)
 
 
 @admin.register(Certificate)

@@ -41,11 +41,22 @@ from programmes.serializers import (
     ProgrammeSerializer,
     RevokeSerializer,
     SkipSerializer,
+    SkipUndoneSerializer,
+    UndoSkipSerializer,
 )
 from speakers.selectors import speaker_for_user, speakers_visible_to
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+def _event(user, event_id):
+    """The session posted, among the events ``user`` may see: one they may not see answers like
+    an unknown one (a draft's existence is no clue)."""
+    event = events_visible_to(user).filter(pk=event_id).first()
+    if event is None:
+        raise NotFound(_("No such event."))
+    return event
 
 
 def _speaker(user, speaker_id):
@@ -206,14 +217,28 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         enrolment = self._actionable()
         payload = SkipSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        # an event the caller may not see answers like an unknown one (a draft's existence is no clue)
-        event = events_visible_to(request.user).filter(pk=payload.validated_data["event"]).first()
-        if event is None:
-            raise NotFound(_("No such event."))
+        event = _event(request.user, payload.validated_data["event"])
         skip = services.skip_session(
             enrolment=enrolment, event=event, reason=payload.validated_data["reason"], by=request.user
         )
         return Response({"event": skip.event_id, "reason": skip.reason}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UndoSkipSerializer, responses={200: SkipUndoneSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], url_path="undo-skip")
+    def undo_skip(self, request, pk=None):
+        """Take a skip back: the participant is registered for the session again, if it still takes
+        them (capacity decides again: they may be waitlisted). Not for a session that has started."""
+        enrolment = self._actionable()
+        payload = UndoSkipSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        event = _event(request.user, payload.validated_data["event"])
+        registration = services.undo_skip(enrolment=enrolment, event=event, by=request.user)
+        undone = {
+            "event": event.pk,
+            "registration": registration.pk if registration else None,
+            "registration_status": registration.status if registration else None,
+        }
+        return Response(SkipUndoneSerializer(undone).data)
 
     @extend_schema(request=None, responses={200: EnrolmentSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])

@@ -143,7 +143,9 @@ def impact_report(*, programme: Programme, now=None) -> dict:
             "starts_on": programme.starts_on.isoformat(),
             "ends_on": programme.ends_on.isoformat(),
         },
-        "generated_at": now.isoformat(),
+        # in the site's zone with its offset, as the API gives every time no event's zone applies to
+        # (DRF renders them in TIME_ZONE, Asia/Baku): a programme has no zone of its own
+        "generated_at": timezone.localtime(now).isoformat(),
         "totals": {
             **totals.as_dict(),
             "events_held": totals.events,

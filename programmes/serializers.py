@@ -9,6 +9,7 @@ from events_project.fields import ApiEmailField
 from programmes.certificates import verification_url
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
 from programmes.selectors import programmes_managed_by
+from registrations.models import RegistrationStatus
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -89,6 +90,22 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 class SkipSerializer(serializers.Serializer):
     event = serializers.IntegerField()
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class UndoSkipSerializer(serializers.Serializer):
+    event = serializers.IntegerField()
+
+
+class SkipUndoneSerializer(serializers.Serializer):
+    """What undoing a skip left: the participant's registration for the session, if it took one."""
+
+    event = serializers.IntegerField()
+    registration = serializers.IntegerField(allow_null=True, help_text="null: the session takes no registration now")
+    registration_status = serializers.ChoiceField(
+        choices=RegistrationStatus.choices,
+        allow_null=True,
+        help_text="confirmed, or waitlisted when the session filled meanwhile; null with registration",
+    )
 
 
 class MentorSerializer(serializers.Serializer):

@@ -338,3 +338,42 @@ def test_a_published_event_cannot_be_moved_into_the_past_through_the_api(organis
     )
 
     assert (response.status_code, response.json()["code"]) == (409, "moved_into_past")
+
+
+def _completed_last_month(organiser) -> Event:
+    event = EventFactory(organisers=[organiser])
+    start = (timezone.now() - dt.timedelta(days=30)).replace(microsecond=0)
+    held = {"start": start, "end": start + dt.timedelta(hours=2), "status": EventStatus.COMPLETED}
+    Event.objects.filter(pk=event.pk).update(**held)
+    event.refresh_from_db()
+    return event
+
+
+def test_a_completed_event_sent_back_as_it_was_read_is_answered_200_and_stays_as_it_was(organiser, organiser_client):
+    """A client that PUTs what it read (or PATCHes a field with its own value) changes nothing:
+    that is no edit of a closed event."""
+    event = _completed_last_month(organiser)
+    read = organiser_client.get(f"/api/events/{event.pk}/").json()
+    before = (event.title, event.start, event.end, event.sequence, event.updated_at)
+
+    put = organiser_client.put(f"/api/events/{event.pk}/", read, format="json")
+    patched = organiser_client.patch(
+        f"/api/events/{event.pk}/", {"title": read["title"], "start": read["start"]}, format="json"
+    )
+
+    assert (put.status_code, patched.status_code) == (200, 200)
+    assert put.json() == read
+    event.refresh_from_db()
+    assert (event.title, event.start, event.end, event.sequence, event.updated_at) == before
+    assert not event.action_log.filter(action="event.changed").exists()
+
+
+def test_a_completed_event_still_refuses_a_real_change_with_event_closed(organiser, organiser_client):
+    event = _completed_last_month(organiser)
+    read = organiser_client.get(f"/api/events/{event.pk}/").json()
+
+    response = organiser_client.put(f"/api/events/{event.pk}/", {**read, "title": "Renamed"}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "event_closed")
+    event.refresh_from_db()
+    assert event.title == read["title"]

@@ -71,6 +71,7 @@ EVENT_ID_ROUTES = [
     ("get", "/checkin/{id}/", None),
     ("post", "/api/message-templates/", {"event": "{id}", "kind": "reminder", "subject": "Soon"}),
     ("post", "/api/enrolments/{enrolment}/skip/", {"event": "{id}"}),
+    ("post", "/api/enrolments/{enrolment}/undo-skip/", {"event": "{id}"}),
 ]
 SERIES_ID_ROUTES = [
     ("get", "/api/attendance/series/{id}/", None),

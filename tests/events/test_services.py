@@ -144,6 +144,37 @@ def test_update_event_rejects_status_change_and_edits_of_closed_events():
     assert caught.value.code == "event_closed"
 
 
+def test_update_event_judges_the_status_the_row_has_now_not_the_callers_copy():
+    """The API and the workspace read the event before update_event's transaction: a cancel
+    committed in between must not let an edit of the cancelled event through."""
+    event = EventFactory()
+    read_before = Event.objects.get(pk=event.pk)
+    services.cancel_event(event=event)  # another organiser, meanwhile
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.update_event(event=read_before, title="Renamed")
+
+    assert caught.value.code == "event_closed"
+    event.refresh_from_db()
+    assert (event.status, event.title) == (EventStatus.CANCELLED, read_before.title)
+
+
+def test_update_event_checks_a_time_change_against_the_row_it_locked():
+    """A draft dated last month may be dated anywhere; published meanwhile, it is over and keeps
+    its time, whatever the caller's copy still says."""
+    event = _held_last_month(status=EventStatus.DRAFT, published_at=None)
+    read_before = Event.objects.get(pk=event.pk)
+    services.publish_event(event=event)  # another organiser, meanwhile
+    start = event.start - dt.timedelta(days=7)
+
+    with pytest.raises(InvalidTransition) as caught:
+        services.update_event(event=read_before, start=start, end=start + dt.timedelta(hours=2))
+
+    assert caught.value.code == "event_over"
+    moved = Event.objects.get(pk=event.pk)
+    assert (moved.start, moved.status) == (event.start, EventStatus.PUBLISHED)
+
+
 def test_update_event_detaches_a_series_occurrence():
     series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=2")
     services.sync_series_occurrences(series=series)

@@ -70,6 +70,7 @@ MATRIX = {
     ("enrolment-leave", "POST"): "401 200 404 404 404 404 404 404 200",
     ("enrolment-mentor", "POST"): "401 403 404 404 404 404 404 404 400",
     ("enrolment-skip", "POST"): "401 400 404 404 404 404 404 404 400",
+    ("enrolment-undo-skip", "POST"): "401 400 404 404 404 404 404 404 400",
     ("certificate-list", "GET"): "401 200 200 200 200 200 200 200 200",
     ("certificate-detail", "GET"): "401 404 404 404 404 404 404 404 404",
     ("certificate-pdf", "GET"): "401 404 404 404 404 404 404 404 404",

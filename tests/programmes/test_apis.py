@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from programmes import certificates
+from programmes.models import SessionSkip
 from tests import factories
 from tests.programmes.conftest import client_for, record, session
 
@@ -114,6 +115,47 @@ def test_participant_skips_and_leaves_through_the_api(cohort, mentoring_series, 
     assert skipped.status_code == 201
     assert (left.status_code, left.json()["status"]) == (200, "left")
     assert set(user.registrations.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_participant_undoes_a_skip_through_the_api_and_is_registered_again(cohort, mentoring_series, future):
+    upcoming = session(mentoring_series, future[0])
+    user = factories.UserFactory(email="leyla@example.org")
+    from programmes import services
+
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email=user.email, user=user)
+    client = client_for(user)
+    client.post(f"/api/enrolments/{enrolment.pk}/skip/", {"event": upcoming.pk, "reason": "Exam"})
+
+    undone = client.post(f"/api/enrolments/{enrolment.pk}/undo-skip/", {"event": upcoming.pk})
+
+    registration = user.registrations.get(event=upcoming, status="confirmed")
+    assert (undone.status_code, undone.json()) == (
+        200,
+        {"event": upcoming.pk, "registration": registration.pk, "registration_status": "confirmed"},
+    )
+    assert not enrolment.skips.exists()
+
+
+def test_undo_skip_has_the_walls_of_skip(cohort, organiser, mentor, mentoring_series, future, past):
+    """Another organiser's enrolment is unknown to them (404), a mentor cannot act for a mentee
+    (403), a session that has started keeps its skip (400 session_started)."""
+    from programmes import services
+
+    upcoming = session(mentoring_series, future[0])
+    started = session(mentoring_series, timezone.now() - dt.timedelta(minutes=10))
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org", mentor=mentor)
+    services.skip_session(enrolment=enrolment, event=upcoming)
+    SessionSkip.objects.create(enrolment=enrolment, event=started)
+    url = f"/api/enrolments/{enrolment.pk}/undo-skip/"
+
+    foreign = client_for(factories.OrganiserFactory()).post(url, {"event": upcoming.pk})
+    by_mentor = client_for(mentor.user).post(url, {"event": upcoming.pk})
+    too_late = client_for(organiser).post(url, {"event": started.pk})
+
+    assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found")
+    assert (by_mentor.status_code, by_mentor.json()["code"]) == (403, "forbidden")
+    assert (too_late.status_code, too_late.json()["code"]) == (400, "session_started")
+    assert set(enrolment.skips.values_list("event", flat=True)) == {upcoming.pk, started.pk}
 
 
 def test_skip_unknown_or_foreign_event_is_refused(cohort, organiser):
@@ -278,6 +320,7 @@ HUGE = 10**30
     [
         ("get", f"/api/programmes/{HUGE}/", None, 404, "not_found"),
         ("post", "/api/enrolments/{enrolment}/skip/", {"event": HUGE}, 404, "not_found"),
+        ("post", "/api/enrolments/{enrolment}/undo-skip/", {"event": HUGE}, 404, "not_found"),
         ("post", "/api/enrolments/{enrolment}/mentor/", {"mentor": HUGE}, 404, "speaker_not_found"),
         ("get", f"/api/enrolments/?cohort={HUGE}", None, 400, "invalid"),
         ("get", f"/api/certificates/?programme={HUGE}", None, 400, "invalid"),

@@ -147,6 +147,22 @@ def test_report_api_for_the_programmes_organiser(counted, organiser):
     assert response.json()["totals"]["attended"] == 6
 
 
+def test_report_generated_at_is_given_in_the_site_zone_with_its_offset_as_every_api_time(counted, organiser):
+    """The API gives its times with an offset, in the site's zone (TIME_ZONE, Asia/Baku) where no
+    event's zone applies, as DRF renders them: the programme's created_at is one. The report's
+    generated_at was the one time in UTC."""
+    client = client_for(organiser)
+    report = client.get(f"/api/programmes/{counted.pk}/report/").json()
+    programme = client.get(f"/api/programmes/{counted.pk}/").json()
+
+    generated_at = dt.datetime.fromisoformat(report["generated_at"])
+    created_at = dt.datetime.fromisoformat(programme["created_at"])
+    assert report["generated_at"].endswith("+04:00")
+    assert generated_at.utcoffset() == created_at.utcoffset() == dt.timedelta(hours=4)
+    assert generated_at - created_at < dt.timedelta(minutes=1)
+    assert reports.impact_report(programme=counted, now=NOW)["generated_at"] == "2026-11-01T04:00:00+04:00"
+
+
 def test_report_csv_has_the_same_figures(counted, organiser):
     response = client_for(organiser).get(f"/api/programmes/{counted.pk}/report/csv/")
 

@@ -1,0 +1,51 @@
+"""The programmes admin (superusers): its actions go through the services and say what they did."""
+
+import pytest
+from django.test import Client
+
+from programmes import certificates, services
+from programmes.models import Certificate
+from tests import factories
+from tests.programmes.conftest import record, session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(db):
+    client = Client()
+    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
+    return client
+
+
+def test_issue_certificates_action_says_how_many_it_issued_and_names_each_it_skipped_and_why(
+    admin_client, cohort, mentoring_series, past
+):
+    completer = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", email="aynur@example.org")
+    gone = factories.EnrolmentFactory(cohort=cohort, name="Elvin Mammadov", email="elvin@example.org")
+    absent = factories.EnrolmentFactory(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+    holder = factories.EnrolmentFactory(cohort=cohort, name="Rauf Aliyev", email="rauf@example.org")
+    for start in past[:2]:
+        held = session(mentoring_series, start)
+        for enrolment in (completer, gone, holder):
+            record(held, enrolment.email, "attended")
+        record(held, absent.email, "no_show")
+    services.leave_cohort(enrolment=gone)
+    held_before = certificates.issue_certificate(enrolment=holder)
+
+    response = admin_client.post(
+        "/admin/programmes/enrolment/",
+        {"action": "issue_certificates", "_selected_action": [completer.pk, gone.pk, absent.pk, holder.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    shown = sorted((message.level_tag, str(message)) for message in response.context["messages"])
+    assert shown == sorted([
+        ("warning", f"{gone}: The participant has left the cohort: a completion certificate is for those who "
+                    "complete it."),
+        ("warning", f"{absent}: Attendance 0% is below the programme's 70% threshold."),
+        ("warning", f"{holder}: holds certificate {held_before.number} already, left as it is."),
+        ("success", "1 certificate issued."),
+    ])  # fmt: skip
+    assert sorted(Certificate.objects.values_list("enrolment__name", flat=True)) == ["Aynur Rzayeva", "Rauf Aliyev"]
