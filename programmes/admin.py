@@ -43,8 +43,17 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Leave the cohort (future registrations are cancelled)")
     def leave_selected(self, request, queryset):
-        for enrolment in queryset.filter(status=Enrolment.Status.ACTIVE):
+        """Each active member through leave_cohort; one who left already is named and left as is."""
+        done = 0
+        for enrolment in queryset.select_related("cohort"):
+            if enrolment.status == Enrolment.Status.LEFT:
+                words = _("%(enrolment)s: left the cohort already, left as it is.")
+                self.message_user(request, words % {"enrolment": enrolment}, messages.WARNING)
+                continue
             services.leave_cohort(enrolment=enrolment, by=request.user)
+            done += 1
+        message = ngettext("%(count)d member left the cohort.", "%(count)d members left the cohort.", done)
+        self.message_user(request, message % {"count": done}, level=messages.SUCCESS if done else messages.INFO)
 
     @admin.action(description="Issue completion certificates to those above the threshold")
     def issue_certificates(self, request, queryset):
@@ -80,8 +89,17 @@ class CertificateAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected certificates")
     def revoke_selected(self, request, queryset):
-        for certificate in queryset.filter(revoked_at__isnull=True):
+        """Each valid certificate through revoke_certificate; one revoked already is named and left as is."""
+        done = 0
+        for certificate in queryset:
+            if certificate.revoked_at is not None:
+                words = _("Certificate %(number)s: revoked already, left as it is.")
+                self.message_user(request, words % {"number": certificate.number}, messages.WARNING)
+                continue
             certificates.revoke_certificate(certificate=certificate, by=request.user, reason="Revoked in the admin.")
+            done += 1
+        message = ngettext("%(count)d certificate revoked.", "%(count)d certificates revoked.", done)
+        self.message_user(request, message % {"count": done}, level=messages.SUCCESS if done else messages.INFO)
 
 
 @admin.register(MissedSessionsAlert)

@@ -49,3 +49,50 @@ def test_issue_certificates_action_says_how_many_it_issued_and_names_each_it_ski
         ("success", "1 certificate issued."),
     ])  # fmt: skip
     assert sorted(Certificate.objects.values_list("enrolment__name", flat=True)) == ["Aynur Rzayeva", "Rauf Aliyev"]
+
+
+def test_leave_action_says_how_many_left_and_names_who_had_left_already(admin_client, cohort):
+    staying = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", email="aynur@example.org")
+    gone = factories.EnrolmentFactory(cohort=cohort, name="Elvin Mammadov", email="elvin@example.org")
+    services.leave_cohort(enrolment=gone)
+
+    response = admin_client.post(
+        "/admin/programmes/enrolment/",
+        {"action": "leave_selected", "_selected_action": [staying.pk, gone.pk]},
+        follow=True,
+    )
+
+    shown = sorted((message.level_tag, str(message)) for message in response.context["messages"])
+    assert shown == [
+        ("success", "1 member left the cohort."),
+        ("warning", f"{gone}: left the cohort already, left as it is."),
+    ]
+    staying.refresh_from_db()
+    assert staying.status == "left"
+
+
+def test_revoke_action_says_how_many_it_revoked_and_names_those_revoked_already(
+    admin_client, cohort, mentoring_series, past
+):
+    first = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", email="aynur@example.org")
+    second = factories.EnrolmentFactory(cohort=cohort, name="Rauf Aliyev", email="rauf@example.org")
+    for start in past[:2]:
+        held = session(mentoring_series, start)
+        record(held, first.email, "attended")
+        record(held, second.email, "attended")
+    valid = certificates.issue_certificate(enrolment=first)
+    revoked = certificates.revoke_certificate(certificate=certificates.issue_certificate(enrolment=second))
+
+    response = admin_client.post(
+        "/admin/programmes/certificate/",
+        {"action": "revoke_selected", "_selected_action": [valid.pk, revoked.pk]},
+        follow=True,
+    )
+
+    shown = sorted((message.level_tag, str(message)) for message in response.context["messages"])
+    assert shown == [
+        ("success", "1 certificate revoked."),
+        ("warning", f"Certificate {revoked.number}: revoked already, left as it is."),
+    ]
+    valid.refresh_from_db()
+    assert valid.revoked_at is not None
