@@ -28,10 +28,10 @@ from events.models import (
     EventFormat,
     EventKind,
     Language,
-    Region,
     RegistrationMode,
     Sector,
 )
+from events.regions import RegionChoiceField
 from events.time_zones import zone_name
 from events_project import limits
 from events_project.exceptions import DomainError
@@ -149,7 +149,7 @@ class EventForm(ServiceErrors, forms.Form):
         max_length=200,
         help_text=_("Sent only to people with a place, and to the speakers."),
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name"), required=False)
+    region = RegionChoiceField(label=_("Region"), required=False)
     venue_name = forms.CharField(label=_("Venue"), required=False, max_length=200)
     venue_address = forms.CharField(label=_("Address"), required=False, max_length=300)
     city = forms.CharField(label=_("City or village"), required=False, max_length=100)
@@ -435,7 +435,7 @@ class SeriesForm(ServiceErrors, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One date a line, for example 2026-12-31."),
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name"), required=False)
+    region = RegionChoiceField(label=_("Region"), required=False)
     venue_name = forms.CharField(label=_("Venue"), required=False, max_length=200)
     venue_address = forms.CharField(label=_("Address"), required=False, max_length=300)
     city = forms.CharField(label=_("City or village"), required=False, max_length=100)
