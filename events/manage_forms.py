@@ -137,7 +137,9 @@ class EventForm(ServiceErrors, forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     start = LocalDateTimeField(label=_("Starts"))
     end = LocalDateTimeField(label=_("Ends"))
-    timezone = forms.ChoiceField(label=_("Time zone"), help_text=_("The times above are in this time zone."))
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), help_text=_("Every time on this form is in this time zone, the registration dates too.")
+    )
     format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices)
     online_platform = forms.CharField(
         label=_("Online platform"), required=False, max_length=100, help_text=_("For example Zoom or Teams.")

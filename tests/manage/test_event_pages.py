@@ -94,6 +94,21 @@ def test_roundtable_asks_for_invitation_mode_sectors_and_deadline_in_plain_words
     assert event.rsvp_deadline == dt.datetime(2030, 3, 10, 18, 0, tzinfo=BAKU)
 
 
+def test_the_zones_help_covers_the_times_below_it_too(organiser_web):
+    """The zone's help said "The times above are in this time zone.": the answer deadline and
+    the registration dates below it are read in that zone too (events.manage_forms.LOCAL_TIMES)."""
+    import re
+
+    from events.manage_forms import LOCAL_TIMES
+
+    html = organiser_web.get("/manage/events/new/roundtable/").text
+    help_text = re.search(r'id="id_timezone_helptext"[^>]*>(.*?)</', html, re.S).group(1)
+    below = [name for name in LOCAL_TIMES if html.index(f'name="{name}"') > html.index('name="timezone"')]
+
+    assert below == ["rsvp_deadline", "registration_opens_at", "registration_closes_at"]
+    assert help_text.strip() == "Every time on this form is in this time zone, the registration dates too."
+
+
 def test_event_form_shows_no_internal_fields(organiser_web, own_event):
     page = organiser_web.get(f"/manage/events/{own_event.pk}/edit/")
     for internal in ("uid", "sequence", "attendance_finalised_at", "detached_from_series", "reminder_offsets"):
