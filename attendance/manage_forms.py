@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import AttendanceImport
 from attendance.services.participant_reports import MAX_REPORT_BYTES
-from events.models import EventKind, Region
+from events.models import EventKind
+from events.regions import RegionChoiceField
 from events_project.fields import NumberField
 
 
@@ -38,9 +39,7 @@ class DashboardEventFilterForm(forms.Form):
     value out of its choices is left out, never a 500."""
 
     kind = forms.ChoiceField(label=_("Kind of event"), required=False, choices=[("", _("Any")), *EventKind.choices])
-    region = forms.ModelChoiceField(
-        label=_("Region"), required=False, queryset=Region.objects.order_by("name"), empty_label=_("Any")
-    )
+    region = RegionChoiceField(label=_("Region"), required=False, empty_label=_("Any"))
 
     def _valid_data(self) -> dict:
         if not self.is_bound:

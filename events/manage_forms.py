@@ -28,10 +28,10 @@ from events.models import (
     EventFormat,
     EventKind,
     Language,
-    Region,
     RegistrationMode,
     Sector,
 )
+from events.regions import RegionChoiceField
 from events.time_zones import zone_name
 from events_project import limits
 from events_project.exceptions import DomainError
@@ -86,6 +86,16 @@ def _in_zone(value, zone):
     return value.replace(tzinfo=zone) if value is not None else None
 
 
+def check_venue_fits_format(form, data: dict) -> None:
+    """An online event (or series) has no venue: one typed in while the format said "Online" (the
+    list's first choice, once its default) was kept out of sight, and the ticket led with a join
+    link the organisers never meant to give, with no code for the door."""
+    if data.get("format") == EventFormat.ONLINE and (data.get("venue_name") or data.get("venue_address")):
+        form.add_error(
+            "format", _("An online event has no venue: choose In person or Hybrid, or leave the venue empty.")
+        )
+
+
 def check_wall_clock(form, data: dict, names, zone_key) -> None:
     """Each local time the form read must exist in the zone it is read in (not the hour the
     clocks skip): the same rule as the API's (events_project.limits.validate_wall_clock)."""
@@ -137,8 +147,11 @@ class EventForm(ServiceErrors, forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     start = LocalDateTimeField(label=_("Starts"))
     end = LocalDateTimeField(label=_("Ends"))
-    timezone = forms.ChoiceField(label=_("Time zone"), help_text=_("The times above are in this time zone."))
-    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), help_text=_("Every time on this form is in this time zone, the registration dates too.")
+    )
+    # the model's default: "Online" (the first choice) made an in-person workshop online unnoticed
+    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices, initial=EventFormat.IN_PERSON)
     online_platform = forms.CharField(
         label=_("Online platform"), required=False, max_length=100, help_text=_("For example Zoom or Teams.")
     )
@@ -149,7 +162,7 @@ class EventForm(ServiceErrors, forms.Form):
         max_length=200,
         help_text=_("Sent only to people with a place, and to the speakers."),
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name"), required=False)
+    region = RegionChoiceField(label=_("Region"), required=False)
     venue_name = forms.CharField(label=_("Venue"), required=False, max_length=200)
     venue_address = forms.CharField(label=_("Address"), required=False, max_length=300)
     city = forms.CharField(label=_("City or village"), required=False, max_length=100)
@@ -289,6 +302,8 @@ class EventForm(ServiceErrors, forms.Form):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The event must end after it starts."))
         check_wall_clock(self, data, [name for name in LOCAL_TIMES if name in self.fields], data.get("timezone"))
+        if "format" in self.fields:
+            check_venue_fits_format(self, data)
         if "families_welcome" in self.fields:
             if data.get("families_welcome") and (data.get("max_party_size") or 1) < 2:
                 self.add_error("max_party_size", _("Say how many people one registration may bring: 2 or more."))
@@ -392,7 +407,8 @@ class SeriesForm(ServiceErrors, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices, initial=EventKind.MENTORING_SESSION)
-    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices)
+    # the model's default: "Online" (the first choice) made an in-person workshop online unnoticed
+    format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices, initial=EventFormat.IN_PERSON)
     timezone = forms.ChoiceField(label=_("Time zone"), help_text=_("Dates and times of the series are in this zone."))
     first_date = forms.DateField(
         label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -435,7 +451,7 @@ class SeriesForm(ServiceErrors, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One date a line, for example 2026-12-31."),
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name"), required=False)
+    region = RegionChoiceField(label=_("Region"), required=False)
     venue_name = forms.CharField(label=_("Venue"), required=False, max_length=200)
     venue_address = forms.CharField(label=_("Address"), required=False, max_length=300)
     city = forms.CharField(label=_("City or village"), required=False, max_length=100)
@@ -516,6 +532,7 @@ class SeriesForm(ServiceErrors, forms.Form):
             self.add_error("until", _("The last date comes after the first one."))
         if data.get("kind") == EventKind.OUTREACH_VISIT and not data.get("region"):
             self.add_error("region", _("An outreach visit needs a region."))
+        check_venue_fits_format(self, data)
         if data.get("first_date") and data.get("start_time"):
             first = {"start_time": dt.datetime.combine(data["first_date"], data["start_time"])}
             check_wall_clock(self, first, ["start_time"], data.get("timezone"))

@@ -3,14 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import EventFormat, EventKind, Region
+from events.models import EventFormat, EventKind
+from events.regions import region_choices
 from events_project.filters import understood
-
-
-def region_choices() -> list[tuple[str, str]]:
-    """(slug, name) of every region, named and sorted in the visitor's language."""
-    regions = [(region.slug, region.display_name) for region in Region.objects.all()]
-    return sorted(regions, key=lambda choice: choice[1].casefold())
 
 
 class EventSearchForm(forms.Form):

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Language, Region
-from events.page_forms import region_choices
+from events.models import Language
+from events.regions import RegionMultipleChoiceField, region_choices
 from events_project.fields import EmailField
 from speakers.models import SpeakerRole, StemField
 
@@ -48,9 +48,8 @@ class SpeakerProfileForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("I act as"), choices=SpeakerRole.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    travel_regions = forms.ModelMultipleChoiceField(
+    travel_regions = RegionMultipleChoiceField(
         label=_("Regions I can travel to"),
-        queryset=Region.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from events import time_zones
+from events import regions, time_zones
 from events import when as when_rule
 from events.areas import roles_of
 
@@ -142,6 +142,13 @@ def zone_hint(event) -> str:
 def series_zone(series) -> str:
     """A series' zone as people read it, 'Baku time (UTC+4)' (the offset of its first date)."""
     return time_zones.zone_name(series.timezone, series.first_start)
+
+
+@register.filter
+def alphabetical(items) -> list:
+    """Things named in the reader's language (regions: Şəki), in that language's alphabet
+    (``events.regions``): a speaker's regions on their page."""
+    return [item for _, item in regions.in_alphabetical_order((item, item) for item in items)]
 
 
 @register.filter

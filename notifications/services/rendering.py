@@ -76,7 +76,8 @@ class RenderedMessage:
 # Each kind's one call to action: its label and the context value that holds the link. The
 # text part ends with "label: link", the HTML part shows it as one button.
 ACTIONS = {
-    kinds.REGISTRATION_CONFIRMED: (_("See, change or cancel your registration"), "manage_url"),
+    # the ticket page shows and cancels; nothing on it changes a registration
+    kinds.REGISTRATION_CONFIRMED: (_("See or cancel your registration"), "manage_url"),
     kinds.REGISTRATION_PENDING: (_("Your registration"), "manage_url"),
     kinds.REGISTRATION_APPROVED: (_("Your registration"), "manage_url"),
     kinds.REGISTRATION_REJECTED: (_("Other events of the programme"), "events_url"),

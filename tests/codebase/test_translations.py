@@ -70,14 +70,18 @@ def test_optional_is_said_one_way_in_azerbaijani():
 
 def test_a_session_is_said_one_way_in_azerbaijani():
     """A session of a series or programme is a "görüş" (the word most of the catalogue used, from
-    the mentoring emails to the cohort pages); the series editor and a few errors said "sessiya":
-    one word for one idea."""
+    the mentoring emails to the cohort pages); the series editor and a few errors said "sessiya",
+    the programme's certificates and a cohort's enrolment "məşğələ": one word for one idea."""
     catalogue = polib.pofile(str(ROOT / PO))
     said_otherwise = [
         entry.msgid
         for entry in catalogue
         if not entry.obsolete
-        and any("sessiya" in text.lower() for text in [entry.msgstr, *entry.msgstr_plural.values()])
+        and any(
+            word in text.lower()
+            for text in [entry.msgstr, *entry.msgstr_plural.values()]
+            for word in ("sessiya", "məşğələ")
+        )
     ]
 
     assert said_otherwise == []
@@ -91,6 +95,20 @@ def test_a_cohort_is_said_one_way_in_azerbaijani():
         for entry in catalogue
         if not entry.obsolete
         and any(re.search(r"\baxın", text, re.IGNORECASE) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []
+
+
+def test_a_speaker_is_said_one_way_in_azerbaijani():
+    """A speaker is a "məruzəçi" everywhere (the menu, the roster, the invitations); the answer to
+    sending a speaker their sign-in link said "spiker"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and any("spiker" in text.lower() for text in [entry.msgstr, *entry.msgstr_plural.values()])
     ]
 
     assert said_otherwise == []

@@ -94,6 +94,21 @@ def test_roundtable_asks_for_invitation_mode_sectors_and_deadline_in_plain_words
     assert event.rsvp_deadline == dt.datetime(2030, 3, 10, 18, 0, tzinfo=BAKU)
 
 
+def test_the_zones_help_covers_the_times_below_it_too(organiser_web):
+    """The zone's help said "The times above are in this time zone.": the answer deadline and
+    the registration dates below it are read in that zone too (events.manage_forms.LOCAL_TIMES)."""
+    import re
+
+    from events.manage_forms import LOCAL_TIMES
+
+    html = organiser_web.get("/manage/events/new/roundtable/").text
+    help_text = re.search(r'id="id_timezone_helptext"[^>]*>(.*?)</', html, re.S).group(1)
+    below = [name for name in LOCAL_TIMES if html.index(f'name="{name}"') > html.index('name="timezone"')]
+
+    assert below == ["rsvp_deadline", "registration_opens_at", "registration_closes_at"]
+    assert help_text.strip() == "Every time on this form is in this time zone, the registration dates too."
+
+
 def test_event_form_shows_no_internal_fields(organiser_web, own_event):
     page = organiser_web.get(f"/manage/events/{own_event.pk}/edit/")
     for internal in ("uid", "sequence", "attendance_finalised_at", "detached_from_series", "reminder_offsets"):
@@ -455,3 +470,35 @@ def test_move_page_refuses_to_move_a_published_event_into_the_past(organiser_web
     assert response.context["form"].non_field_errors() == [
         "A published event cannot be moved into the past: give an end still to come."
     ]
+
+
+def test_a_new_workshop_is_in_person_until_the_organiser_says_otherwise(organiser_web):
+    """The format list opened on its first choice, "Online": an organiser who typed the venue and
+    left the format alone made an online workshop, whose tickets led with a join link to come
+    and carried no code for the door."""
+    import re
+
+    page = organiser_web.get("/manage/events/new/workshop/").text
+
+    chosen = re.search(r'<select name="format"[^>]*>.*?<option value="([^"]+)" selected>', page, re.S).group(1)
+    assert chosen == "in_person"
+
+
+@pytest.mark.parametrize("venue", [{"venue_name": "Innovation Centre"}, {"venue_address": "Baku, Nizami street 100"}])
+def test_an_online_event_with_a_venue_is_a_form_error(organiser_web, venue):
+    response = organiser_web.post("/manage/events/new/workshop/", event_data(format="online", **venue))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["format"] == [
+        "An online event has no venue: choose In person or Hybrid, or leave the venue empty."
+    ]
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("format_", ["in_person", "hybrid"])
+def test_an_event_with_a_venue_in_person_or_hybrid_is_saved(organiser_web, format_):
+    organiser_web.post(
+        "/manage/events/new/workshop/", event_data(format=format_, venue_name="Innovation Centre", join_url="")
+    )
+
+    assert Event.objects.get().venue_name == "Innovation Centre"

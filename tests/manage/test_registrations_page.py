@@ -1,5 +1,7 @@
 """The workspace's registrations of an event: list, filters, counts, row actions, messages."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -318,3 +320,29 @@ def test_no_ticket_is_sent_again_after_the_event(organiser_web, own_event):
 
     assert "Send the ticket again" not in page
     assert "The event is over" in response.content.decode()
+
+
+def promote_buttons(page: str) -> dict:
+    """Each listed registration's name → whether its card offers "Move in from the waiting list"."""
+    cards = re.findall(r'<li class="card" data-testid="registration".*?</li>', page, re.S)
+    return {
+        re.search(r'id="chosen-\d+"> (.*?)</label>', card).group(1): 'value="promote"' in card
+        for card in cards
+        if 'data-status="waitlisted"' in card
+    }
+
+
+def test_move_in_is_offered_only_to_someone_the_free_seats_can_take(organiser_web, organiser):
+    """Every waiting card offered "Move in from the waiting list" on a full event, and the button
+    only answered "Not enough seats left": it is offered where the free seats fit the party."""
+    event = factories.EventFactory(organisers=[organiser], capacity=3, max_party_size=2)
+    sign_up(event, "First In", "first@example.org", party_size=2)
+    family = sign_up(event, "Family Waiting", "family@example.org", party_size=2)
+    single = sign_up(event, "Single Waiting", "single@example.org")
+    # strictly in order: the one free seat waits for the family, whom it cannot take
+    assert (family.status, single.status) == ("waitlisted", "waitlisted")
+
+    page = organiser_web.get(url(event)).content.decode()
+
+    assert promote_buttons(page) == {"Family Waiting": False, "Single Waiting": True}
+    assert page.count('data-testid="no-seat"') == 1

@@ -260,3 +260,22 @@ def test_the_monthly_day_is_not_called_optional_as_a_select_always_has_one(organ
     assert "(optional)" not in label and "Day of those weeks (monthly)" in label
     start = page.index('<label for="id_until">')
     assert "(optional)" in page[start : page.index("</label>", start)]  # an empty last date is fine
+
+
+def test_an_online_series_with_a_venue_is_a_form_error(organiser_web):
+    response = organiser_web.post("/manage/series/new/", {**series_data(venue_name="Innovation Centre"), "save": "1"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["format"] == [
+        "An online event has no venue: choose In person or Hybrid, or leave the venue empty."
+    ]
+    assert not Series.objects.exists()
+
+
+def test_a_new_series_is_in_person_until_the_organiser_says_otherwise(organiser_web):
+    import re
+
+    page = organiser_web.get("/manage/series/new/").text
+
+    chosen = re.search(r'<select name="format"[^>]*>.*?<option value="([^"]+)" selected>', page, re.S).group(1)
+    assert chosen == "in_person"

@@ -128,6 +128,32 @@ def test_confirmation_carries_a_qr_ticket_that_decodes_to_the_ticket_payload(
     assert [barcode.text for barcode in decoded] == [ticket_payload(registration)]
 
 
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "See or cancel your registration"), ("az", "Qeydiyyatınıza baxın və ya onu ləğv edin")],
+)
+def test_confirmation_button_offers_what_the_ticket_page_does(
+    registration, django_capture_on_commit_callbacks, client, language, label
+):
+    """The button said "See, change or cancel your registration": the ticket page it opens shows
+    the registration and cancels it, and has nothing to change it with."""
+    _, email = _send(
+        django_capture_on_commit_callbacks,
+        kind=kinds.REGISTRATION_CONFIRMED,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        about=registration,
+        event=registration.event,
+        language=language,
+    )
+    manage_url = next(line for line in email.body.splitlines() if "/registrations/manage/" in line).split(": ", 1)
+    ticket_page = client.get(manage_url[1].removeprefix("http://testserver"))
+
+    assert manage_url[0] == label
+    assert ticket_page.status_code == 200
+    assert "/cancel/" in ticket_page.text
+
+
 def test_confirmation_carries_a_calendar_request_for_the_event(registration, django_capture_on_commit_callbacks):
     event = registration.event
     _, email = _send(

@@ -460,3 +460,19 @@ def test_signing_out_tells_the_browser_to_forget_the_door(client, path):
 
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(("language", "where", "not_said"), [("en", "Shaki", "Şəki"), ("az", "Şəki", "Shaki")])
+def test_my_doors_names_the_region_in_the_readers_spelling(client, staff, language, where, not_said):
+    """A door's line named the city as typed ("Shaki") on the Azerbaijani page too, where the
+    event page and the events list say "Şəki": the one rule, the ``place`` filter, names it."""
+    from events.models import Region
+
+    shaki = Region.objects.get(slug="shaki")
+    visit = factories.EventFactory(title="Role models visit", region=shaki, city="Shaki", venue_name="Youth House")
+    visit.checkin_staff.add(staff)
+
+    page = signed_in(client, staff).get("/checkin/", headers={"accept-language": language}).text
+
+    line = re.search(rf'data-event="{visit.pk}">.*?<p class="small">(.*?)</p>', page, re.S).group(1)
+    assert line.endswith(f" · {where}") and not_said not in line

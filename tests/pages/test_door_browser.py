@@ -257,6 +257,29 @@ def test_offline_scan_of_someone_already_in_names_who_let_them_in_as_online(page
     assert f"{at} · {name}" in verdict.inner_text()
 
 
+def test_a_ticket_checked_in_online_is_said_with_its_time_when_scanned_again_offline(page, live_server):
+    """Checked in online, then scanned again with the connection gone: the door said "Already
+    checked in" with no time, where online it said "15:07 · Volunteer Ganja": the list kept only
+    that they were in."""
+    event, staff = door_of("Outreach in Ganja", "ganja")
+    farid = attendee(event, "Farid Aliyev")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+
+    type_code(page, ticket_payload(farid))
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    go_offline(page)
+    type_code(page, ticket_payload(farid))
+
+    verdict = page.locator("#verdict .verdict[data-code=already_checked_in]")
+    verdict.wait_for()
+    # the browser notes the time as the server answers: the same minute, or the next one
+    at = CheckIn.objects.get().checked_in_at.astimezone(event.zone)
+    said = verdict.inner_text()
+    assert any(f"{moment:%H:%M}" in said for moment in (at, at + dt.timedelta(minutes=1)))
+    page.context.set_offline(False)
+
+
 KEPT_FOR_DOOR = """async (path) => {
   const stored = Object.keys(localStorage).filter((key) => key.startsWith("checkin:" + path));
   let copies = 0;

@@ -259,6 +259,28 @@ def test_ticket_page_gives_join_url_only_to_confirmed_registrations(client, sign
     assert 'class="qr"' not in waiting_page
 
 
+@pytest.mark.parametrize(
+    ("language", "ticket", "registration"),
+    [("en", "Your ticket", "Your registration"), ("az", "Biletiniz", "Qeydiyyatınız")],
+)
+def test_the_pages_title_says_ticket_only_where_its_heading_does(client, sign_up, language, ticket, registration):
+    """A place on the waiting list, or a cancelled one, is "Your registration" on the page: its
+    title (the browser's tab, what a screen reader reads first) said "Your ticket"."""
+    import re
+
+    event = factories.EventFactory(title="Robotics workshop", capacity=1)
+    confirmed = sign_up(event, email="one@example.org")
+    waiting = sign_up(event, email="two@example.org")
+
+    def title_and_heading(holder):
+        page = client.get(f"/registrations/manage/{holder.manage_token}/", headers={"accept-language": language}).text
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        return title.split(":")[0].strip(), re.search(r"<h1>(.*?)</h1>", page).group(1)
+
+    assert title_and_heading(confirmed) == (ticket, ticket)
+    assert title_and_heading(waiting) == (registration, registration)
+
+
 def test_an_online_events_ticket_leads_with_the_way_in_not_a_door_code(client, sign_up):
     """A webinar's ticket was headed "Show this at the door", its QR code before the join link."""
     webinar = factories.WebinarFactory(join_url="https://zoom.example.org/j/42")

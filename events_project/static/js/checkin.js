@@ -257,7 +257,7 @@
     if (entry.status !== "confirmed") { verdict.code = "not_confirmed"; return verdict; }
     if (entry.checked_in) {
       verdict.code = "already_checked_in";
-      if (entry.checked_in_at) { verdict.when = clock(entry.checked_in_at); }
+      if (entry.checked_in_at) { verdict.when = clock(entry.checked_in_at); } else if (entry.checked_in_when) { verdict.when = entry.checked_in_when; }
       if (entry.checked_in_by) { verdict.by = entry.checked_in_by; }
       return verdict;
     }
@@ -316,7 +316,16 @@
           setCounts(body.counts);
           var entry = hash && list.tickets[hash];
           if (entry && (body.verdict.code === "checked_in" || body.verdict.code === "already_checked_in")) {
-            entry.checked_in = true; save("list", list);
+            entry.checked_in = true;
+            // a later scan without a connection says when (and by whom) as the server just did
+            if (body.verdict.code === "checked_in") {
+              entry.checked_in_at = new Date().toISOString();
+              entry.checked_in_by = "";  // this device, as an offline check-in
+            } else if (!entry.checked_in_at) {
+              entry.checked_in_when = body.verdict.when;  // the server's clock time, "15:07"
+              entry.checked_in_by = body.verdict.by;
+            }
+            save("list", list);
           }
           return showVerdict(body.verdict);
         }).catch(function (error) {
