@@ -11,6 +11,7 @@ from events.apps import EventsConfig
 from events.models import Event
 from events.selectors import ActionLogExcerpt
 from events_project import (
+    access_log,
     api_root,
     auth,
     exceptions,
@@ -94,3 +95,5 @@ programme_selectors.enrolments_managed_by, programme_selectors.certificates_mana
 speaker_selectors.speakers_managed_by
 # settings.AXES_LOCKOUT_CALLABLE
 auth.lockout_response
+# gunicorn.conf.py's logger_class (a dotted path)
+access_log.AccessLogger
