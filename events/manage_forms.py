@@ -86,16 +86,6 @@ def _in_zone(value, zone):
     return value.replace(tzinfo=zone) if value is not None else None
 
 
-def check_venue_fits_format(form, data: dict) -> None:
-    """An online event (or series) has no venue: one typed in while the format said "Online" (the
-    list's first choice, once its default) was kept out of sight, and the ticket led with a join
-    link the organisers never meant to give, with no code for the door."""
-    if data.get("format") == EventFormat.ONLINE and (data.get("venue_name") or data.get("venue_address")):
-        form.add_error(
-            "format", _("An online event has no venue: choose In person or Hybrid, or leave the venue empty.")
-        )
-
-
 def check_wall_clock(form, data: dict, names, zone_key) -> None:
     """Each local time the form read must exist in the zone it is read in (not the hour the
     clocks skip): the same rule as the API's (events_project.limits.validate_wall_clock)."""
@@ -302,8 +292,6 @@ class EventForm(ServiceErrors, forms.Form):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The event must end after it starts."))
         check_wall_clock(self, data, [name for name in LOCAL_TIMES if name in self.fields], data.get("timezone"))
-        if "format" in self.fields:
-            check_venue_fits_format(self, data)
         if "families_welcome" in self.fields:
             if data.get("families_welcome") and (data.get("max_party_size") or 1) < 2:
                 self.add_error("max_party_size", _("Say how many people one registration may bring: 2 or more."))
@@ -532,7 +520,6 @@ class SeriesForm(ServiceErrors, forms.Form):
             self.add_error("until", _("The last date comes after the first one."))
         if data.get("kind") == EventKind.OUTREACH_VISIT and not data.get("region"):
             self.add_error("region", _("An outreach visit needs a region."))
-        check_venue_fits_format(self, data)
         if data.get("first_date") and data.get("start_time"):
             first = {"start_time": dt.datetime.combine(data["first_date"], data["start_time"])}
             check_wall_clock(self, first, ["start_time"], data.get("timezone"))

@@ -178,6 +178,10 @@ class EventDetails(models.Model):
             errors["capacity"] = _("Capacity must be at least 1; leave it empty for unlimited.")
         elif self.capacity is not None and self.capacity > MAX_CAPACITY:
             errors["capacity"] = _("Capacity is at most %(most)s seats.") % {"most": MAX_CAPACITY}
+        if self.format == EventFormat.ONLINE and (self.venue_name or self.venue_address):
+            # a venue typed in while the format said Online stayed out of sight, and the ticket
+            # led with a join link the organisers never meant to give, with no code for the door
+            errors["format"] = _("An online event has no venue: choose In person or Hybrid, or leave the venue empty.")
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             errors["latitude"] = _("Give a latitude from -90 to 90 degrees.")
         if self.longitude is not None and not -180 <= self.longitude <= 180:

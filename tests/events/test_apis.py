@@ -60,6 +60,9 @@ def test_event_times_are_shown_in_the_event_timezone(api_client):
         ({"reminder_offsets": "soon"}, "reminder_offsets"),
         ({"join_url": "not a url"}, "join_url"),
         ({"start": "1850-03-01T18:30", "end": "1850-03-01T20:00"}, "start"),
+        # an online event has no venue: the same rule as the workspace's forms (Event.detail_errors)
+        ({"format": "online", "venue_name": "Gənclər Mərkəzi"}, "format"),
+        ({"format": "online", "venue_address": "Nizami küç. 5"}, "format"),
     ],
 )
 def test_bad_event_input_is_answered_400_with_the_field(organiser_client, change, field):
@@ -70,6 +73,18 @@ def test_bad_event_input_is_answered_400_with_the_field(organiser_client, change
     assert body["code"] in {"invalid", "end_before_start"}
     assert field in body["errors"]
     assert Event.objects.count() == 0
+
+
+def test_an_online_event_keeps_no_venue_through_the_api_either(organiser_client):
+    created = organiser_client.post("/api/events/", {**EVENT_PAYLOAD, "venue_name": "Gənclər Mərkəzi"}, format="json")
+    assert created.status_code == 201
+    url = f"/api/events/{created.json()['id']}/"
+
+    moved_online = organiser_client.patch(url, {"format": "online"}, format="json")
+    assert moved_online.status_code == 400
+    assert "format" in moved_online.json()["errors"]
+    # online with the venue emptied in the same request is fine
+    assert organiser_client.patch(url, {"format": "online", "venue_name": ""}, format="json").status_code == 200
 
 
 def test_end_before_start_has_its_own_code(organiser_client):
