@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Event, EventKind, EventStatus
 from events.selectors import PUBLIC
@@ -86,9 +87,9 @@ def _conflicts_with(
         named = assignment.pk in nameable
         if other.start < event.end and event.start < other.end:
             if named:
-                found.append(SpeakerConflict(OVERLAP, f"Overlaps with “{other.title}”.", other))
+                found.append(SpeakerConflict(OVERLAP, _("Overlaps with “%(title)s”.") % {"title": other.title}, other))
             else:
-                found.append(SpeakerConflict(OVERLAP, "Overlaps with another of the speaker's engagements."))
+                found.append(SpeakerConflict(OVERLAP, _("Overlaps with another of the speaker's engagements.")))
         elif (
             event.kind == EventKind.OUTREACH_VISIT
             and other.kind == EventKind.OUTREACH_VISIT
@@ -98,14 +99,13 @@ def _conflicts_with(
             and _programme_days(event) & _programme_days(other)
         ):
             if named:
-                found.append(
-                    SpeakerConflict(TRAVEL, f"Outreach visit in another region the same day: “{other.title}”.", other)
-                )
+                detail = _("Outreach visit in another region the same day: “%(title)s”.") % {"title": other.title}
+                found.append(SpeakerConflict(TRAVEL, detail, other))
             else:
-                found.append(SpeakerConflict(TRAVEL, "Outreach visit in another region the same day."))
+                found.append(SpeakerConflict(TRAVEL, _("Outreach visit in another region the same day.")))
     for period in periods:
         if period.start < event.end and event.start < period.end:
-            found.append(SpeakerConflict(UNAVAILABLE, "The speaker declared they are unavailable then."))
+            found.append(SpeakerConflict(UNAVAILABLE, _("The speaker declared they are unavailable then.")))
     return found
 
 

@@ -200,3 +200,22 @@ def test_conflict_names_a_published_event_the_speaker_accepted(organiser, speake
         "Overlaps with another of the speaker's engagements.",
         "Overlaps with “Open forum”.",
     ]
+
+
+def test_conflicts_are_said_in_the_readers_language(organiser, speaker_a, clients):
+    elsewhere = factories.OrganiserFactory(username="elsewhere")
+    factories.SpeakerAssignmentFactory(
+        speaker=speaker_a, event=event_at(at(BAKU, 10, 10), organisers=[elsewhere]), status="invited"
+    )
+    mine = event_at(at(BAKU, 10, 11), organisers=[organiser])
+
+    refused = clients["organiser"].post(
+        "/api/speaker-assignments/",
+        {"event": mine.pk, "speaker": speaker_a.pk},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="az",
+    )
+
+    assert [c["detail"] for c in refused.json()["conflicts"]] == [
+        "Məruzəçinin başqa bir öhdəliyi ilə vaxtı üst-üstə düşür."
+    ]
