@@ -107,6 +107,7 @@ def event_detail(request, pk: int):
         # people, not registrations: a family of three takes three seats
         "people": people_counts(event),
         "other_dates": other_dates(request.user, event),
+        "series": shown_series(request.user, event),
     }
     return render(request, "events/pages/event_detail.html", context)
 
@@ -116,6 +117,14 @@ def event_detail(request, pk: int):
 def signed_in_home(request):
     """Where signing in leads when no page asked for it (LOGIN_REDIRECT_URL): the person's own area."""
     return redirect(home_of(request))
+
+
+def shown_series(user, event):
+    """The event's series, when the visitor may see it: a session published on its own names no
+    draft series (never published means never public, its name included)."""
+    if not event.series_id:
+        return None
+    return selectors.series_visible_to(user).filter(pk=event.series_id).first()
 
 
 def accepted_speakers(event) -> list:

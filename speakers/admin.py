@@ -123,6 +123,9 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 
 class AssignmentForm(forms.ModelForm):
+    # who reads the conflicts (set by SpeakerAssignmentAdmin.get_form): they name only what they may see
+    viewer = None
+
     class Meta:
         model = SpeakerAssignment
         fields = ["event", "speaker", "role", "order", "response_deadline", "conflict_override_reason"]
@@ -138,7 +141,7 @@ class AssignmentForm(forms.ModelForm):
         cleaned = super().clean()
         event, speaker = cleaned.get("event"), cleaned.get("speaker")
         if not self.instance.pk and event and speaker and not cleaned.get("conflict_override_reason", "").strip():
-            found = conflicts_for(speaker_id=speaker.pk, event=event)
+            found = conflicts_for(speaker_id=speaker.pk, event=event, viewer=self.viewer)
             if found:
                 raise forms.ValidationError(
                     _("Conflicts: %(list)s Give an override reason to assign anyway.")
@@ -151,7 +154,7 @@ class AssignmentChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         # conflicts of the whole page in two queries, not two per row
-        found = conflicts_for_assignments(self.result_list)
+        found = conflicts_for_assignments(self.result_list, viewer=request.user)
         for assignment in self.result_list:
             assignment.found_conflicts = found[assignment.pk]
 
@@ -175,11 +178,20 @@ class SpeakerAssignmentAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return AssignmentChangeList
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"viewer": request.user})
+
+    def get_object(self, request, object_id, from_field=None):
+        assignment = super().get_object(request, object_id, from_field)
+        if assignment is not None:
+            # the change form's conflicts, read as this user may (the display below has no request)
+            assignment.found_conflicts = conflicts_for_assignments([assignment], viewer=request.user)[assignment.pk]
+        return assignment
+
     def _conflicts(self, assignment):
-        found = getattr(assignment, "found_conflicts", None)
-        if found is None:
-            found = conflicts_for_assignments([assignment])[assignment.pk]
-        return found
+        # read with the request's user in the changelist (AssignmentChangeList) or get_object
+        return getattr(assignment, "found_conflicts", [])
 
     @admin.display(description=_("Conflicts"))
     def conflict_column(self, assignment):

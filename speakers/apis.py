@@ -137,7 +137,7 @@ class SpeakerAssignmentViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(), "conflicts": conflicts_for_assignments(page)}
+        context = {**self.get_serializer_context(), "conflicts": conflicts_for_assignments(page, viewer=request.user)}
         return self.get_paginated_response(AssignmentSerializer(page, many=True, context=context).data)
 
     def _render(self, assignment, status_code=status.HTTP_200_OK):

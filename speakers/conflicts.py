@@ -10,6 +10,12 @@ override is recorded next to it):
 - ``travel``: two outreach visits in different regions on the same day. The regions are all
   in Azerbaijan, so "day" is the calendar day in the programme's timezone (settings.TIME_ZONE,
   Asia/Baku) whatever timezone an event was entered in; an event spanning midnight covers both days.
+
+A conflict names the other event (id, title, times) only to a viewer who may see the speaker's
+assignment there (``selectors.assignments_visible_to``: its organisers, the speaker) or when the
+public event page lists it (accepted, at a published event). To anyone else it is "another
+engagement": the roster is shared, another organiser's events are not (a draft's title, a
+speaker invited elsewhere).
 """
 
 import datetime as dt
@@ -19,10 +25,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Event, EventKind, EventStatus
-from speakers.models import ACTIVE_STATUSES, SpeakerAssignment, SpeakerUnavailability
+from events.selectors import PUBLIC
+from speakers.models import ACTIVE_STATUSES, AssignmentStatus, SpeakerAssignment, SpeakerUnavailability
+from speakers.selectors import assignments_visible_to
 
 OVERLAP = "overlap"
 UNAVAILABLE = "unavailable"
@@ -54,13 +64,32 @@ def _programme_days(event: Event) -> set[dt.date]:
     return {first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)}
 
 
-def _conflicts_with(event: Event, others: Iterable[Event], periods: Iterable[SpeakerUnavailability]):
+def _nameable(viewer, others: Iterable[SpeakerAssignment]) -> set[int]:
+    """The ids among ``others`` (assignments) whose event a conflict may name to ``viewer``: the
+    assignments they may see, and accepted ones at a published event (its public page lists
+    them). One query, none without others."""
+    ids = {other.pk for other in others}
+    if not ids:
+        return set()
+    visible = Q(pk__in=assignments_visible_to(viewer).values("pk"))
+    public = Q(status=AssignmentStatus.ACCEPTED, event__in=Event.objects.filter(PUBLIC).values("pk"))
+    return set(SpeakerAssignment.objects.filter(visible | public, pk__in=ids).values_list("pk", flat=True))
+
+
+def _conflicts_with(
+    event: Event, others: Iterable[SpeakerAssignment], periods: Iterable[SpeakerUnavailability], nameable: set[int]
+):
     found = []
-    for other in others:
+    for assignment in others:
+        other = assignment.event
         if other.pk == event.pk:
             continue
+        named = assignment.pk in nameable
         if other.start < event.end and event.start < other.end:
-            found.append(SpeakerConflict(OVERLAP, f"Overlaps with “{other.title}”.", other))
+            if named:
+                found.append(SpeakerConflict(OVERLAP, _("Overlaps with “%(title)s”.") % {"title": other.title}, other))
+            else:
+                found.append(SpeakerConflict(OVERLAP, _("Overlaps with another of the speaker's engagements.")))
         elif (
             event.kind == EventKind.OUTREACH_VISIT
             and other.kind == EventKind.OUTREACH_VISIT
@@ -69,17 +98,19 @@ def _conflicts_with(event: Event, others: Iterable[Event], periods: Iterable[Spe
             and event.region_id != other.region_id
             and _programme_days(event) & _programme_days(other)
         ):
-            found.append(
-                SpeakerConflict(TRAVEL, f"Outreach visit in another region the same day: “{other.title}”.", other)
-            )
+            if named:
+                detail = _("Outreach visit in another region the same day: “%(title)s”.") % {"title": other.title}
+                found.append(SpeakerConflict(TRAVEL, detail, other))
+            else:
+                found.append(SpeakerConflict(TRAVEL, _("Outreach visit in another region the same day.")))
     for period in periods:
         if period.start < event.end and event.start < period.end:
-            found.append(SpeakerConflict(UNAVAILABLE, "The speaker declared they are unavailable then."))
+            found.append(SpeakerConflict(UNAVAILABLE, _("The speaker declared they are unavailable then.")))
     return found
 
 
-def conflicts_for_assignments(assignments: Iterable[SpeakerAssignment]) -> dict[int, list[SpeakerConflict]]:
-    """Conflicts of many assignments in two queries, whatever their number.
+def conflicts_for_assignments(assignments: Iterable[SpeakerAssignment], *, viewer) -> dict[int, list[SpeakerConflict]]:
+    """Conflicts of many assignments as ``viewer`` may read them, in three queries, whatever their number.
 
     Each assignment must have its ``event`` loaded. Inactive assignments (declined,
     withdrawn) and cancelled events hold no time, so they have no conflicts.
@@ -89,16 +120,17 @@ def conflicts_for_assignments(assignments: Iterable[SpeakerAssignment]) -> dict[
     speaker_ids = {assignment.speaker_id for assignment in assignments if assignment.is_active}
     if not speaker_ids:
         return result
-    events_by_speaker = defaultdict(list)
-    others = (
+    assignments_by_speaker = defaultdict(list)
+    others = list(
         SpeakerAssignment.objects.filter(speaker_id__in=speaker_ids, status__in=ACTIVE_STATUSES)
         .exclude(event__status=EventStatus.CANCELLED)
         .select_related("event")
-        .only("speaker_id", "event__id", "event__title", "event__start", "event__end", "event__kind",
+        .only("speaker_id", "status", "event__id", "event__title", "event__start", "event__end", "event__kind",
               "event__region_id", "event__status")
     )  # fmt: skip
     for other in others:
-        events_by_speaker[other.speaker_id].append(other.event)
+        assignments_by_speaker[other.speaker_id].append(other)
+    nameable = _nameable(viewer, others)
     periods_by_speaker = defaultdict(list)
     for period in SpeakerUnavailability.objects.filter(speaker_id__in=speaker_ids):
         periods_by_speaker[period.speaker_id].append(period)
@@ -106,13 +138,19 @@ def conflicts_for_assignments(assignments: Iterable[SpeakerAssignment]) -> dict[
         if not assignment.is_active or assignment.event.status == EventStatus.CANCELLED:
             continue
         result[assignment.pk] = _conflicts_with(
-            assignment.event, events_by_speaker[assignment.speaker_id], periods_by_speaker[assignment.speaker_id]
+            assignment.event,
+            assignments_by_speaker[assignment.speaker_id],
+            periods_by_speaker[assignment.speaker_id],
+            nameable,
         )
     return result
 
 
-def conflicts_for(*, speaker_id: int, event: Event, exclude_assignment_id: int | None = None) -> list[SpeakerConflict]:
-    """Conflicts the speaker would have at ``event`` (before or after being assigned to it)."""
+def conflicts_for(
+    *, speaker_id: int, event: Event, viewer, exclude_assignment_id: int | None = None
+) -> list[SpeakerConflict]:
+    """Conflicts the speaker would have at ``event`` (before or after being assigned to it), as
+    ``viewer`` may read them."""
     others = (
         SpeakerAssignment.objects.filter(speaker_id=speaker_id, status__in=ACTIVE_STATUSES)
         .exclude(event__status=EventStatus.CANCELLED)
@@ -122,4 +160,5 @@ def conflicts_for(*, speaker_id: int, event: Event, exclude_assignment_id: int |
     if exclude_assignment_id:
         others = others.exclude(pk=exclude_assignment_id)
     periods = SpeakerUnavailability.objects.filter(speaker_id=speaker_id, start__lt=event.end, end__gt=event.start)
-    return _conflicts_with(event, [other.event for other in others], periods)
+    others = list(others)
+    return _conflicts_with(event, others, periods, _nameable(viewer, others))

@@ -55,7 +55,7 @@ def event_speakers(request, pk: int):
         except DomainError as error:
             form.add_error(None, error.message)
     assignments = list(assignments_managed_by(request.user).filter(event=event).order_by("order", "invited_at", "id"))
-    conflicts = conflicts_for_assignments(assignments)
+    conflicts = conflicts_for_assignments(assignments, viewer=request.user)
     rows = [{"assignment": assignment, "conflicts": conflicts.get(assignment.pk, [])} for assignment in assignments]
     context = {
         "event": event,

@@ -155,7 +155,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def _conflicts_of(assignment, context) -> list:
         conflicts = context.get("conflicts")
         if conflicts is None or assignment.pk not in conflicts:
-            conflicts = speaker_conflicts.conflicts_for_assignments([assignment])
+            request = context.get("request")
+            viewer = getattr(request, "user", None)
+            conflicts = speaker_conflicts.conflicts_for_assignments([assignment], viewer=viewer)
         return conflicts[assignment.pk]
 
     def get_conflicts(self, assignment) -> list[dict]:

@@ -330,7 +330,7 @@ def assign_speaker(
     if existing is not None and existing.is_active:
         return existing
 
-    found = speaker_conflicts.conflicts_for(speaker_id=speaker.pk, event=event)
+    found = speaker_conflicts.conflicts_for(speaker_id=speaker.pk, event=event, viewer=by)
     reason = conflict_override_reason.strip()
     if found and not reason:
         raise SpeakerConflicts(

@@ -41,6 +41,22 @@ def test_another_organiser_does_not_see_a_draft_series(draft_series):
     assert client.get(f"/api/series/{draft_series.pk}/").status_code == 404
 
 
+def test_a_session_published_alone_does_not_name_its_draft_series(draft_series, organiser):
+    session = factories.EventFactory(
+        organisers=[organiser], series=draft_series, title="Opening evening", status=EventStatus.DRAFT
+    )
+    services.publish_event(event=session, by=organiser)
+    others = [Client(), Client()]
+    others[1].force_login(factories.OrganiserFactory())
+
+    seen = [client.get(f"/events/{session.pk}/").content.decode() for client in others]
+
+    assert [("Opening evening" in page, "Secret circle" in page) for page in seen] == [(True, False), (True, False)]
+    own = Client()
+    own.force_login(organiser)
+    assert "Secret circle" in own.get(f"/events/{session.pk}/").content.decode()
+
+
 def test_a_cancelled_draft_stays_private(organiser):
     draft = factories.EventFactory(
         organisers=[organiser], title="Never announced", status=EventStatus.DRAFT, published_at=None

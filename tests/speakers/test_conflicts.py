@@ -8,8 +8,9 @@ import pytest
 from events.models import EventKind
 from registrations.services.privacy import erase_personal_data
 from speakers import conflicts, services
-from speakers.models import SpeakerUnavailability
+from speakers.models import SpeakerAssignment, SpeakerUnavailability
 from tests import factories
+from tests.speakers.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def outreach(start, slug, hours=3, **fields):
 
 
 def codes(speaker, event):
-    return [conflict.code for conflict in conflicts.conflicts_for(speaker_id=speaker.pk, event=event)]
+    return [conflict.code for conflict in conflicts.conflicts_for(speaker_id=speaker.pk, event=event, viewer=None)]
 
 
 def test_overlapping_events_conflict(speaker_a):
@@ -91,7 +92,8 @@ def test_conflicts_for_assignments_bulk_matches_single(speaker_a, speaker_b):
     shaki = factories.SpeakerAssignmentFactory(speaker=speaker_a, event=outreach(at(BAKU, 10, 15), "shaki"))
     alone = factories.SpeakerAssignmentFactory(speaker=speaker_b, event=ganja.event)
 
-    found = conflicts.conflicts_for_assignments([ganja, shaki, alone])
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    found = conflicts.conflicts_for_assignments([ganja, shaki, alone], viewer=superuser)
 
     assert [c.code for c in found[ganja.pk]] == [conflicts.TRAVEL]
     assert found[ganja.pk][0].other_event == shaki.event
@@ -141,3 +143,79 @@ def test_an_override_by_an_account_erased_since_names_it_so(organiser, speaker_a
     body = clients["organiser"].get(f"/api/speaker-assignments/{assignment.pk}/").json()
 
     assert body["conflict_overridden_by"] == "an erased account"
+
+
+def test_conflict_names_another_organisers_event_to_nobody_but_its_own(organiser, speaker_a, clients):
+    """The roster is shared, the events are not: a draft of another organiser, or an invitation
+    there, is 'another engagement' to this organiser, named only to those who may see it."""
+    elsewhere = factories.OrganiserFactory(username="elsewhere")
+    draft = event_at(at(BAKU, 10, 10), organisers=[elsewhere], title="Secret draft launch", status="draft")
+    theirs = factories.SpeakerAssignmentFactory(speaker=speaker_a, event=draft, status="invited")
+    mine = event_at(at(BAKU, 10, 11), organisers=[organiser])
+
+    refused = clients["organiser"].post(
+        "/api/speaker-assignments/", {"event": mine.pk, "speaker": speaker_a.pk}, format="json"
+    )
+    assert refused.status_code == 409
+    assert refused.json()["conflicts"] == [
+        {"code": "overlap", "detail": "Overlaps with another of the speaker's engagements.", "other_event": None}
+    ]
+
+    assigned = clients["organiser"].post(
+        "/api/speaker-assignments/",
+        {"event": mine.pk, "speaker": speaker_a.pk, "conflict_override_reason": "Short slot"},
+        format="json",
+    )
+    assert assigned.status_code == 201
+    assert "Secret draft" not in assigned.content.decode()
+    listed = clients["organiser"].get("/api/speaker-assignments/").json()["results"]
+    assert [c["other_event"] for c in listed[0]["conflicts"]] == [None]
+    page = client_for(organiser)
+    page.force_login(organiser)
+    workspace = page.get(f"/manage/events/{mine.pk}/speakers/").content.decode()
+    assert "Overlaps with another of the speaker&#x27;s engagements." in workspace
+    assert "Secret draft" not in workspace
+
+    # each organiser sees the other's event unnamed; the speaker sees both named
+    by_its_organiser = conflicts.conflicts_for_assignments([theirs], viewer=elsewhere)[theirs.pk]
+    assert [c.other_event for c in by_its_organiser] == [None]
+    mine_assignment = SpeakerAssignment.objects.get(event=mine)
+    by_me = conflicts.conflicts_for_assignments([mine_assignment], viewer=organiser)[mine_assignment.pk]
+    assert [c.other_event for c in by_me] == [None]
+    by_the_speaker = conflicts.conflicts_for_assignments([mine_assignment], viewer=speaker_a.user)
+    assert [c.other_event for c in by_the_speaker[mine_assignment.pk]] == [draft]
+
+
+def test_conflict_names_a_published_event_the_speaker_accepted(organiser, speaker_a):
+    """What the public event page lists (an accepted speaker of a published event) is named."""
+    elsewhere = factories.OrganiserFactory(username="elsewhere")
+    listed = event_at(at(BAKU, 10, 10), organisers=[elsewhere], title="Open forum")
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=listed, status="accepted")
+    invited_only = event_at(at(BAKU, 10, 10), organisers=[elsewhere], title="Quiet talk")
+    factories.SpeakerAssignmentFactory(speaker=speaker_a, event=invited_only, status="invited")
+
+    found = conflicts.conflicts_for(speaker_id=speaker_a.pk, event=event_at(at(BAKU, 10, 11)), viewer=organiser)
+
+    assert sorted(c.detail for c in found) == [
+        "Overlaps with another of the speaker's engagements.",
+        "Overlaps with “Open forum”.",
+    ]
+
+
+def test_conflicts_are_said_in_the_readers_language(organiser, speaker_a, clients):
+    elsewhere = factories.OrganiserFactory(username="elsewhere")
+    factories.SpeakerAssignmentFactory(
+        speaker=speaker_a, event=event_at(at(BAKU, 10, 10), organisers=[elsewhere]), status="invited"
+    )
+    mine = event_at(at(BAKU, 10, 11), organisers=[organiser])
+
+    refused = clients["organiser"].post(
+        "/api/speaker-assignments/",
+        {"event": mine.pk, "speaker": speaker_a.pk},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="az",
+    )
+
+    assert [c["detail"] for c in refused.json()["conflicts"]] == [
+        "Məruzəçinin başqa bir öhdəliyi ilə vaxtı üst-üstə düşür."
+    ]
