@@ -80,7 +80,9 @@ def checkins_managed_by(user) -> QuerySet[CheckIn]:
 def registrations_at_doors_of(user) -> QuerySet[Registration]:
     """Registrations as the door sees them (its name search, the offline list): those of the
     events whose door the user works, by the rule of ``checkins_visible_to``. Check-in staff
-    read names here but nothing of ``registrations_visible_to`` (answers, emails in lists)."""
+    read what the door shows: names, party, status, and a search's matches with their email
+    address (two people of one name told apart); nothing else of ``registrations_visible_to``
+    (answers, organisation, lists of addresses: the offline list carries no email)."""
     return Registration.objects.filter(event__in=_door_event_ids(user))
 
 
