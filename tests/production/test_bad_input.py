@@ -813,3 +813,26 @@ def test_page_form_advice_on_a_control_character_is_translated(client, open_even
     )
 
     assert "Brauzerin «Geri» düyməsi ilə qayıdın" in response.content.decode()
+
+
+def test_json_nested_too_deep_to_the_token_endpoint_is_400(db):
+    # DRF's ObtainAuthToken brought DRF's own JSON parser: RecursionError, a 500
+    response = post_raw("/api/auth/token/", '{"username": ' + "[" * 50_000 + "]" * 50_000 + "}")
+
+    assert (response.status_code, response.json()["code"]) == (400, "json_too_deep")
+
+
+def test_every_api_view_reads_bodies_with_the_bounded_parsers():
+    from events_project import parsers as bounded_parsers
+
+    lax = set()
+    for route, pattern in iter_patterns():
+        view = getattr(pattern.callback, "cls", None)
+        if not route.startswith("api/") or view is None:
+            continue
+        actions = [getattr(view, name, None) for name in (getattr(pattern.callback, "actions", None) or {}).values()]
+        for parsers in [view.parser_classes, *(getattr(a, "kwargs", {}).get("parser_classes") for a in actions)]:
+            for parser in parsers or ():
+                if parser.__module__ != bounded_parsers.__name__:
+                    lax.add(f"{route}: {parser.__module__}.{parser.__name__}")
+    assert lax == set()
