@@ -555,6 +555,21 @@ def test_a_title_of_only_invisible_characters_is_400(organiser_client, url, titl
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\u2028", "\t"])
+def test_a_title_typed_over_lines_is_kept_on_one_line(organiser_client, url, brk):
+    # "Robotics<CRLF>Bcc: …" was kept: its calendar file was a 500 and its mails stuck in the outbox
+    body = event_body if url == "/api/events/" else series_body
+
+    response = organiser_client.post(url, body(title=f"Robotics{brk}Bcc: evil@example.org"), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == "Robotics Bcc: evil@example.org"
+    event = Event.objects.order_by("pk").first()
+    assert event.title == "Robotics Bcc: evil@example.org"
+    assert organiser_client.get(f"/api/events/{event.pk}/ics/").status_code == 200
+
+
 # --- local times the clocks skip --------------------------------------------------------------
 
 # Europe/Berlin goes from 02:00 to 03:00 on 2030-03-31 and back from 03:00 to 02:00 on 2030-10-27
