@@ -32,10 +32,13 @@ def is_page_to_return_to(url: str) -> bool:
     path = urlsplit(url).path
     if path in ("", "/"):
         return False
-    try:
-        return resolve(path).url_name not in SIGNED_OUT_PAGES
-    except Resolver404:
-        return True
+    # "/accounts/login" is the sign-in page too, one APPEND_SLASH redirect away
+    for candidate in (path, path + "/") if not path.endswith("/") else (path,):
+        try:
+            return resolve(candidate).url_name not in SIGNED_OUT_PAGES
+        except Resolver404:
+            continue
+    return True
 
 
 def sign_in_url(request) -> str:

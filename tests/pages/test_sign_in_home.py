@@ -48,7 +48,14 @@ def test_the_header_sign_in_link_returns_to_the_page_except_from_the_front_page(
 
 @pytest.mark.parametrize(
     "page",
-    ["/accounts/login/", "/accounts/login/?next=/manage/", "/accounts/logout/", "/accounts/password_reset/done/", "/"],
+    [
+        "/accounts/login/",
+        "/accounts/login",
+        "/accounts/login/?next=/manage/",
+        "/accounts/logout/",
+        "/accounts/password_reset/done/",
+        "/",
+    ],
 )
 def test_signing_in_never_returns_to_a_page_for_the_signed_out(client, organiser, page):
     # the header's Sign in on the sign-in page asked to come back to it: signed in, one saw the
