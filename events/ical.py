@@ -232,8 +232,11 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
-    calendar.add("name", ical_text(name))
-    calendar.add("x-wr-calname", ical_text(name))
+    # a calendar's name is one line (icalendar writes it unescaped): a title saved with a line
+    # break before titles were kept on one line would make the whole file a 500
+    name = " ".join(ical_text(name).split())
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
     if description:
         calendar.add("x-wr-caldesc", ical_text(description))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})

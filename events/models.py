@@ -168,6 +168,14 @@ class EventDetails(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def clean_fields(self, exclude=None):
+        # the title is one line: a line break typed into it broke every calendar file of the event
+        # (a 500) and every mail about it (stuck in the outbox), and started a line of its own in
+        # their text; tabs and runs of blanks are one space, as in a person's name
+        if isinstance(self.title, str):
+            self.title = " ".join(self.title.split())
+        super().clean_fields(exclude=exclude)
+
     def detail_errors(self) -> dict:
         """What is wrong with the details an event and a series share (their clean() adds its own)."""
         errors = {}

@@ -1,12 +1,63 @@
-"""Password reset: Django's own views, with the site's templates (templates/registration/),
-links built on SITE_URL like every other email, and the "recovery" throttle on the form
-that sends mail to a typed address."""
+"""Signing in and out and the password reset: Django's own views, with the site's templates
+(templates/registration/). Signing in never returns to a page for the signed-out (sign-in,
+sign-out, password reset): :func:`sign_in_url` and :class:`SignInPage` share the rule. The reset
+mail's links are built on SITE_URL like every other email, and the "recovery" throttle guards
+the form that sends mail to a typed address."""
+
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.urls import Resolver404, resolve, reverse
 
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait
+
+# pages for someone signed out: after signing in, going back to one is the sign-in form again
+# (or a sign-out that refuses a GET), so they are no page to return to
+SIGNED_OUT_PAGES = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+def is_page_to_return_to(url: str) -> bool:
+    """Whether signing in may lead back to ``url`` (a path of this site, already judged safe):
+    not to the front page (signing in there leads to one's own area, /home/) nor to a page for
+    the signed-out."""
+    path = urlsplit(url).path
+    if path in ("", "/"):
+        return False
+    # "/accounts/login" is the sign-in page too, one APPEND_SLASH redirect away
+    for candidate in (path, path + "/") if not path.endswith("/") else (path,):
+        try:
+            return resolve(candidate).url_name not in SIGNED_OUT_PAGES
+        except Resolver404:
+            continue
+    return True
+
+
+def sign_in_url(request) -> str:
+    """The header's Sign in link: back to the page it is on, where that is a page to return to."""
+    here = request.get_full_path()
+    if is_page_to_return_to(here):
+        return f"{reverse('login')}?next={quote(here, safe='/')}"
+    return reverse("login")
+
+
+class SignInPage(auth_views.LoginView):
+    """Django's sign-in; a ``next`` that is no page to return to leads to one's own area (/home/)."""
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return url if url and is_page_to_return_to(url) else ""
+
+
+sign_in = SignInPage.as_view()
 
 
 class PasswordResetPage(auth_views.PasswordResetView):

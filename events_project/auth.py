@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from events_project.schema import error_responses
 from events_project.throttles import ScopedRateThrottle
@@ -26,6 +27,9 @@ TokenSerializer = inline_serializer(name="AuthToken", fields={"token": serialize
 class ObtainTokenView(ObtainAuthToken):
     # a stale token in the header must not stop someone from signing in again
     authentication_classes = ()
+    # DRF's ObtainAuthToken names DRF's own parsers, which let a deeply nested body raise
+    # RecursionError (a 500): the project's bounded parsers, as on every other endpoint
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 

@@ -13,7 +13,7 @@ Templates: ``{% load people %}``, then ``{{ registration.name|person_name }}`` a
 from django import template
 from django.utils.translation import gettext as _
 
-from events_project.typed_text import tidy_text
+from events_project.typed_text import tidy_line
 
 ERASED_NAME = "Erased attendee"  # stored as is: the reader's language is chosen when shown
 ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never a real mailbox
@@ -31,8 +31,10 @@ def is_erased_account(user) -> bool:
 def tidy_name(value) -> str:
     """A person's name as typed, cleaned as every typed text is (``typed_text.tidy_text``): no
     invisible formatting characters (a right-to-left override that turns "Aysel" round on every
-    list), no blanks around it, and "" when nothing visible is left, so such a name is no name."""
-    return tidy_text(value)
+    list), no blanks around it, one line (``typed_text.tidy_line``: a line break typed into it
+    would start a line of its own in every mail that greets the person), and "" when nothing
+    visible is left, so such a name is no name."""
+    return tidy_line(value)
 
 
 def person_name(name: str) -> str:

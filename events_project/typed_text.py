@@ -4,7 +4,8 @@ One rule for every free text a registrant or participant types (names, answers t
 choices, organisation, the people they bring): invisible formatting characters are dropped (a
 zero-width space, a byte-order mark, a right-to-left override that turns "Aysel" round on every
 list), blanks and joiners around the text are trimmed, and a text of nothing visible is no text
-(""), so a required field of only those is refused with its usual code.
+(""), so a required field of only those is refused with its usual code. A one-line text (a name,
+an organisation) is also kept on one line (:func:`tidy_line`).
 """
 
 import re
@@ -21,6 +22,14 @@ def tidy_text(value) -> str:
     text = "".join(c for c in ("" if value is None else str(value)) if unicodedata.category(c) != "Cf" or c in _JOINERS)
     text = _AROUND.sub("", text)
     return text if any(unicodedata.category(c)[0] not in "CZ" for c in text) else ""
+
+
+def tidy_line(value) -> str:
+    """``value`` as :func:`tidy_text` keeps it, on one line: a text that is one line by nature
+    (a name, an organisation) has its line breaks (CR, LF, U+2028, U+0085), tabs and runs of
+    blanks inside made one space, so it never starts a line of its own in a mail ("Hello Aysel" /
+    "Bcc: …"), a CSV cell or a list."""
+    return " ".join(tidy_text(value).split())
 
 
 def without_invisible(value) -> str:

@@ -54,6 +54,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/password_reset/", account_pages.password_reset, name="password_reset"),
+    path("accounts/login/", account_pages.sign_in, name="login"),
     path("accounts/logout/", account_pages.sign_out, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("favicon.ico", site_pages.favicon, name="favicon"),

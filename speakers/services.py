@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
-from events_project.people import account_name
+from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from speakers import conflicts as speaker_conflicts
@@ -69,6 +69,7 @@ PROFILE_CODE_FIELDS = {
     "unknown_stem_fields": "stem_fields",
     "unknown_roles": "roles",
     "invalid_linkedin_url": "linkedin_url",
+    "name_required": "name",
 }
 
 
@@ -81,8 +82,14 @@ def _site_url(path: str) -> str:
 
 def clean_profile(fields: dict) -> dict:
     """The profile rules every write obeys (the API, the pages, the admin's form): known STEM
-    fields and roles, topics trimmed, a LinkedIn link on linkedin.com. ``fields`` cleaned, or
-    SpeakerError with the rule's code (``PROFILE_CODE_FIELDS`` says which field it is about)."""
+    fields and roles, topics trimmed, a LinkedIn link on linkedin.com, a name as every typed name
+    (``people.tidy_name``: one line, nothing invisible). ``fields`` cleaned, or SpeakerError with
+    the rule's code (``PROFILE_CODE_FIELDS`` says which field it is about)."""
+    if "name" in fields:
+        # a line break in it would start a line of its own in the mails that name the speaker
+        fields["name"] = tidy_name(fields["name"])
+        if not fields["name"]:
+            raise SpeakerError(_("Give the speaker's name."), "name_required")
     for name, choices in (("stem_fields", StemField.values), ("roles", SpeakerRole.values)):
         if name in fields:
             unknown = sorted(set(fields[name]) - set(choices))

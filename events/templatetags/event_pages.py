@@ -6,12 +6,14 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from events import regions, time_zones
 from events import when as when_rule
 from events.areas import roles_of
+from events_project import account_pages
 
 register = template.Library()
 
@@ -24,6 +26,13 @@ def nav_roles(context) -> dict:
     if request is None or not hasattr(request, "user"):
         return {}
     return roles_of(request)
+
+
+@register.simple_tag(takes_context=True)
+def sign_in_url(context) -> str:
+    """The header's Sign in link (events_project.account_pages.sign_in_url)."""
+    request = context.get("request")
+    return account_pages.sign_in_url(request) if request is not None else reverse("login")
 
 
 @register.filter

@@ -28,7 +28,7 @@ from events.selectors import events_visible_to
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.prepared import PreparedGet, insert
-from events_project.typed_text import tidy_email, tidy_text
+from events_project.typed_text import tidy_email, tidy_line, tidy_text
 from notifications import kinds
 from notifications.language import supported
 from registrations.exceptions import (
@@ -337,7 +337,7 @@ def _register(
                 consent_data_processing=bool(consent_data_processing),
                 consent_recording=consent_recording,
                 sector=sector,
-                organisation=tidy_text(organisation)[:200],
+                organisation=tidy_line(organisation)[:200],
                 invitation_code=tidy_text(invitation_code),
                 source=source,
             )

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events import ical, services
+from events.models import Event
 from tests import factories
 from tests.ical.conftest import parse, unfolded, vevents
 
@@ -183,3 +184,14 @@ def test_a_stored_control_character_never_reaches_a_calendar_file(client, url):
 
     assert not any(byte < 0x20 and byte not in b"\t\r\n" or byte == 0x7F for byte in body)
     assert b"SUMMARY:Bell[31mZ" in body
+
+
+def test_an_event_saved_with_a_title_over_lines_still_downloads(client, db):
+    # a title saved before titles were kept on one line: the file's NAME line was a 500
+    event = factories.EventFactory()
+    Event.objects.filter(pk=event.pk).update(title="Robotics\r\nfor girls")
+
+    response = client.get(f"/api/events/{event.pk}/ics/")
+
+    assert response.status_code == 200
+    assert b"NAME:Robotics for girls\r\n" in response.content

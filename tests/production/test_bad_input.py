@@ -571,6 +571,21 @@ def test_a_title_of_only_invisible_characters_is_400(organiser_client, url, titl
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\u2028", "\t"])
+def test_a_title_typed_over_lines_is_kept_on_one_line(organiser_client, url, brk):
+    # "Robotics<CRLF>Bcc: …" was kept: its calendar file was a 500 and its mails stuck in the outbox
+    body = event_body if url == "/api/events/" else series_body
+
+    response = organiser_client.post(url, body(title=f"Robotics{brk}Bcc: evil@example.org"), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == "Robotics Bcc: evil@example.org"
+    event = Event.objects.order_by("pk").first()
+    assert event.title == "Robotics Bcc: evil@example.org"
+    assert organiser_client.get(f"/api/events/{event.pk}/ics/").status_code == 200
+
+
 # --- local times the clocks skip --------------------------------------------------------------
 
 # Europe/Berlin goes from 02:00 to 03:00 on 2030-03-31 and back from 03:00 to 02:00 on 2030-10-27
@@ -829,3 +844,26 @@ def test_page_form_advice_on_a_control_character_is_translated(client, open_even
     )
 
     assert "Brauzerin «Geri» düyməsi ilə qayıdın" in response.content.decode()
+
+
+def test_json_nested_too_deep_to_the_token_endpoint_is_400(db):
+    # DRF's ObtainAuthToken brought DRF's own JSON parser: RecursionError, a 500
+    response = post_raw("/api/auth/token/", '{"username": ' + "[" * 50_000 + "]" * 50_000 + "}")
+
+    assert (response.status_code, response.json()["code"]) == (400, "json_too_deep")
+
+
+def test_every_api_view_reads_bodies_with_the_bounded_parsers():
+    from events_project import parsers as bounded_parsers
+
+    lax = set()
+    for route, pattern in iter_patterns():
+        view = getattr(pattern.callback, "cls", None)
+        if not route.startswith("api/") or view is None:
+            continue
+        actions = [getattr(view, name, None) for name in (getattr(pattern.callback, "actions", None) or {}).values()]
+        for parsers in [view.parser_classes, *(getattr(a, "kwargs", {}).get("parser_classes") for a in actions)]:
+            for parser in parsers or ():
+                if parser.__module__ != bounded_parsers.__name__:
+                    lax.add(f"{route}: {parser.__module__}.{parser.__name__}")
+    assert lax == set()

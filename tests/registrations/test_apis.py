@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -162,6 +163,22 @@ def test_register_trims_invisible_characters_around_answers_and_organisation(api
     stored = {answer.question_id: answer.value for answer in registration.answers.all()}
     assert stored == {text.pk: "School 12", choice.pk: "10"}
     assert registration.organisation == "ADA University"
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\r", "\u2028", "\u0085", "\t", "\u2029"])
+def test_a_name_and_organisation_typed_over_lines_are_kept_on_one_line(
+    api_client, event, brk, django_capture_on_commit_callbacks
+):
+    # "Aysel<CRLF>Bcc: …" was kept as typed: the confirmation greeted "Hello Aysel" and the next
+    # line of a mail sent in the programme's name read "Bcc: evil@example.org,"
+    body = payload(name=f"Aysel{brk}Bcc: evil@example.org", organisation=f"ADA{brk}{brk}University")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(register_url(event), body, format="json")
+
+    assert response.status_code == 201
+    registration = Registration.objects.get()
+    assert (registration.name, registration.organisation) == ("Aysel Bcc: evil@example.org", "ADA University")
+    assert not any(line.startswith("Bcc:") for line in mail.outbox[0].body.splitlines())
 
 
 def test_register_with_an_invisible_organisation_keeps_none(api_client, event):

@@ -421,3 +421,22 @@ def test_a_linkedin_profile_link_is_kept(speaker_a, url):
     response = client_for(speaker_a.user).patch("/api/me/speaker/", {"linkedin_url": url}, format="json")
 
     assert (response.status_code, response.json()["linkedin_url"]) == (200, url)
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\n", "\u2028", "\t"])
+def test_a_speaker_name_typed_over_lines_is_kept_on_one_line(speaker_a, brk):
+    # the mails that name a speaker (her answer to the organisers) had "Bcc: …" on a line of its own
+    response = client_for(speaker_a.user).patch(
+        "/api/me/speaker/", {"name": f"Leyla{brk}Bcc: evil@example.org"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    speaker_a.refresh_from_db()
+    assert speaker_a.name == "Leyla Bcc: evil@example.org"
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u202e\u200f", "\ufeff"])
+def test_a_speaker_name_of_only_invisible_characters_is_refused(speaker_a, name):
+    response = client_for(speaker_a.user).patch("/api/me/speaker/", {"name": name}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, "name_required")
