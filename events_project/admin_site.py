@@ -103,11 +103,12 @@ class ScopedAdmin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.EmailField):
-            # the pages' email field: Django's own refuses an address pasted with an invisible
-            # character (a zero-width space) as invalid, which every other door accepts
-            from events_project.fields import EmailField  # noqa: PLC0415 (imports DRF: only once the app registry is ready)
+            # the address as the site keeps it: Django's own field refuses one pasted with an
+            # invisible character (a zero-width space) as invalid, which every other door accepts,
+            # and would save it as typed where the services store it lower-case
+            from events_project.fields import KeptEmailField  # noqa: PLC0415 (imports DRF: only once the app registry is ready)
 
-            kwargs.setdefault("form_class", EmailField)
+            kwargs.setdefault("form_class", KeptEmailField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from rest_framework import serializers
 
 from events_project import limits
-from events_project.typed_text import without_invisible
+from events_project.typed_text import tidy_email, without_invisible
 
 
 def _plausible(value):
@@ -112,6 +112,15 @@ class EmailField(forms.EmailField):
 
     def to_python(self, value):
         return without_invisible(super().to_python(value)).strip()
+
+
+class KeptEmailField(EmailField):
+    """An address as the site keeps it (``typed_text.tidy_email``: lower-case too), for forms that
+    save straight to a model with no service between (the admin): the services lower-case every
+    address they store, and duplicates are found by the lower-case address."""
+
+    def to_python(self, value):
+        return tidy_email(super().to_python(value))
 
 
 class ApiEmailField(serializers.EmailField):

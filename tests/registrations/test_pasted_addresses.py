@@ -72,20 +72,20 @@ def test_every_admin_form_edits_an_address_with_the_projects_field(rf, db):
     # the admin's ModelForms built Django's own EmailField: a pasted address was "invalid" there
     from django import forms
 
-    from events_project.fields import EmailField
+    from events_project.fields import KeptEmailField
 
     checked, lax = 0, []
     for model, form in _admin_forms(rf):
         for name, field in form.fields.items():
             if isinstance(field, forms.EmailField):
                 checked += 1
-                if not isinstance(field, EmailField):
+                if not isinstance(field, KeptEmailField):
                     lax.append(f"{model._meta.label}.{name}")
     assert checked >= 3
     assert lax == []
 
 
-def test_the_admin_keeps_a_pasted_address_of_a_registration(rf, event):
+def test_the_admin_keeps_a_pasted_address_of_a_registration_as_the_site_does(rf, event):
     from django.contrib import admin
 
     registration = factories.RegistrationFactory(event=event)
@@ -95,4 +95,5 @@ def test_the_admin_keeps_a_pasted_address_of_a_registration(rf, event):
 
     field = form_class().fields["email"]
 
-    assert field.clean(PASTED) == "Aysel.Aliyeva@Example.org"
+    # lower-case, as the services store every address (duplicates are found by it)
+    assert field.clean(PASTED) == "aysel.aliyeva@example.org"
