@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_project.people import tidy_name
+from events_project.typed_text import tidy_line
 
 __all__ = [
     "AgeGroup",
@@ -78,6 +79,12 @@ class Programme(models.Model):
         every session; before, only those held so far, so issuing them early is said explicitly."""
         return self.ends_on < timezone.localdate(now)
 
+    def clean_fields(self, exclude=None):
+        # one line, as an event's title: it heads mails, certificates and calendar names
+        if isinstance(self.title, str):
+            self.title = tidy_line(self.title)
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         super().clean()
         if self.title and not tidy_name(self.title):
@@ -100,6 +107,12 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.programme})"
+
+    def clean_fields(self, exclude=None):
+        # one line, as a person's name: it is said in mails and on the cohort's pages
+        if isinstance(self.name, str):
+            self.name = tidy_line(self.name)
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         super().clean()

@@ -39,6 +39,28 @@ def test_organiser_creates_programme_cohort_and_enrols(organiser, mentoring_seri
     assert [entry["outcome"] for entry in journey["entries"]] == ["upcoming"]
 
 
+def test_a_programmes_title_and_a_cohorts_name_are_kept_on_one_line(organiser, mentoring_series):
+    client = client_for(organiser)
+    period = {"starts_on": "2027-01-01", "ends_on": "2027-06-30"}
+
+    programme = client.post(
+        "/api/programmes/",
+        {"title": "Mentoring\r\nBcc: someone@example.org", **period, "series": [mentoring_series.pk]},
+        format="json",
+    )
+    cohort = client.post(
+        "/api/cohorts/",
+        {"programme": programme.json()["id"], "series": mentoring_series.pk, "name": "Spring\n\tgroup"},
+        format="json",
+    )
+    again = client.post("/api/cohorts/", {"programme": programme.json()["id"], "name": "Spring group"}, format="json")
+
+    assert programme.json()["title"] == "Mentoring Bcc: someone@example.org"
+    assert cohort.json()["name"] == "Spring group"
+    # the name is compared as it is kept
+    assert (again.status_code, again.json()["code"]) == (409, "cohort_name_taken")
+
+
 def test_programme_must_end_after_it_starts(organiser):
     response = client_for(organiser).post(
         "/api/programmes/", {"title": "Backwards", "starts_on": "2027-06-01", "ends_on": "2027-01-01"}
