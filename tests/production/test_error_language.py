@@ -71,4 +71,4 @@ def test_the_answers_that_are_not_errors_are_told_in_azerbaijani_too(organiser):
 
     assert (certificate_link.status_code, account_link.status_code) == (202, 202)
     assert certificate_link.json()["detail"] == "Bu ünvan silsiləni tamamlayıbsa, sertifikata keçid ona göndərilir."
-    assert account_link.json()["detail"] == "Keçid spikerin ünvanına göndərilir."
+    assert account_link.json()["detail"] == "Link məruzəçinin ünvanına göndərilir."
