@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_project.people import tidy_name
-from events_project.typed_text import tidy_line
 
 __all__ = [
     "AgeGroup",
@@ -80,9 +79,10 @@ class Programme(models.Model):
         return self.ends_on < timezone.localdate(now)
 
     def clean_fields(self, exclude=None):
-        # one line, as an event's title: it heads mails, certificates and calendar names
+        # one line, as an event's title (EventDetails.clean_fields): it heads mails, certificates
+        # and calendar names; invisible characters are clean()'s to judge ("a title people can read")
         if isinstance(self.title, str):
-            self.title = tidy_line(self.title)
+            self.title = " ".join(self.title.split())
         super().clean_fields(exclude=exclude)
 
     def clean(self):
@@ -111,7 +111,7 @@ class Cohort(models.Model):
     def clean_fields(self, exclude=None):
         # one line, as a person's name: it is said in mails and on the cohort's pages
         if isinstance(self.name, str):
-            self.name = tidy_line(self.name)
+            self.name = " ".join(self.name.split())
         super().clean_fields(exclude=exclude)
 
     def clean(self):

@@ -17,7 +17,6 @@ from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, tidy_name
-from events_project.typed_text import tidy_line
 from notifications import kinds
 from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
@@ -71,7 +70,7 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
 
 @transaction.atomic
 def create_cohort(*, programme: Programme, name: str, series: Series | None = None, by=None) -> Cohort:
-    name = tidy_line(name)  # as the model keeps it (Cohort.clean_fields), before the name is compared
+    name = " ".join(name.split())  # as the model keeps it (Cohort.clean_fields), before the name is compared
     if series is not None and not programme.series.filter(pk=series.pk).exists():
         raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
     if programme.cohorts.filter(name=name).exists():
