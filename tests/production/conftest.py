@@ -2,7 +2,8 @@
 
 Roles (the order of the matrix columns): anonymous, attendee, another attendee, speaker,
 another speaker, a former speaker (whose account was unlinked from the speaker profile that
-spoke at the event), check-in staff of another event, organiser of another event, organiser.
+spoke at the event), check-in staff of the event, check-in staff of another event of the same
+organiser, check-in staff of another organiser's event, organiser of another event, organiser.
 "The" objects in URLs belong to the organiser's event, the attendee and the speaker, so the
 "another" and "former" roles must be refused.
 """
@@ -25,6 +26,8 @@ ROLES = (
     "speaker",
     "other_speaker",
     "former_speaker",
+    "staff",
+    "staff_sibling",
     "staff_elsewhere",
     "organiser_elsewhere",
     "organiser",
@@ -81,12 +84,18 @@ def build_world() -> World:
     other_attendee = factories.UserFactory(username="matrix-other", email="otto.other@example.org")
     speaker_user = factories.UserFactory(username="matrix-speaker")
     other_speaker_user = factories.UserFactory(username="matrix-other-speaker")
+    door_staff = factories.UserFactory(username="matrix-door-staff")
+    sibling_staff = factories.UserFactory(username="matrix-sibling-staff")
     staff = factories.UserFactory(username="matrix-staff")
     former_speaker_user = factories.UserFactory(username="matrix-former-speaker")
     other_organiser = factories.OrganiserFactory(username="matrix-other-organiser")
 
     event = factories.EventFactory(organisers=[organiser], title="Matrix workshop")
     other_event = factories.EventFactory(organisers=[other_organiser], title="Elsewhere visit")
+    event.checkin_staff.add(door_staff)
+    # the organiser's other event: its door staff are walled off from the world's event all the same
+    sibling_event = factories.EventFactory(organisers=[organiser], title="Sibling fair")
+    sibling_event.checkin_staff.add(sibling_staff)
     other_event.checkin_staff.add(staff)
     series = factories.SeriesFactory()
     series.organisers.add(organiser)
@@ -120,6 +129,8 @@ def build_world() -> World:
             "speaker": speaker_user,
             "other_speaker": other_speaker_user,
             "former_speaker": former_speaker_user,
+            "staff": door_staff,
+            "staff_sibling": sibling_staff,
             "staff_elsewhere": staff,
             "organiser_elsewhere": other_organiser,
             "organiser": organiser,
