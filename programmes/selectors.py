@@ -1,7 +1,7 @@
 """Reads of programmes used by services, journeys, reports and the API."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -15,28 +15,53 @@ from speakers.selectors import speakers_visible_to
 MENTOR_ROLE = "mentor"
 
 
+def _run_by(programme_id: int) -> Q:
+    """The events some organiser of the programme still organises:
+    organisers are tenants, so a programme never registers its cohorts for an event that has
+    since passed to other organisers. An occurrence of a series carries the organisers the
+    series had when it was made (``events.services``), so each event is judged by its own
+    organisers, as ``events.selectors.events_managed_by`` judges it. An active superuser among
+    the programme's organisers manages every event, as there."""
+    members = Programme.organisers.through.objects.filter(programme_id=programme_id)
+    organisers = members.values("user_id")
+    superuser = members.filter(user__is_superuser=True, user__is_active=True)
+    organised = Event.organisers.through.objects.filter(event_id=OuterRef("pk"), user_id__in=organisers)
+    return Exists(organised) | Exists(superuser)
+
+
 def programme_events(programme: Programme) -> QuerySet[Event]:
-    """Every event of the programme: the occurrences of its series and its one-off events."""
+    """Every event of the programme that one of its organisers still organises (``_run_by``):
+    the occurrences of its series and its one-off events."""
     series_ids = Programme.series.through.objects.filter(programme_id=programme.pk).values("series_id")
     event_ids = Programme.events.through.objects.filter(programme_id=programme.pk).values("event_id")
-    return Event.objects.filter(Q(series_id__in=series_ids) | Q(pk__in=event_ids))
+    chosen = Q(series_id__in=series_ids) | Q(pk__in=event_ids)
+    return Event.objects.filter(chosen, _run_by(programme.pk))
 
 
 def cohort_events(cohort: Cohort) -> QuerySet[Event]:
-    """The events a cohort is registered for: its series' occurrences, else the whole programme."""
+    """The events a cohort is registered for: its series' occurrences, else the whole programme;
+    only those one of the programme's organisers still organises (``_run_by``)."""
     if cohort.series_id:
-        return Event.objects.filter(series_id=cohort.series_id)
+        run_by = _run_by(cohort.programme_id)
+        return Event.objects.filter(run_by, series_id=cohort.series_id)
     return programme_events(cohort.programme)
 
 
 def cohorts_following(event: Event) -> QuerySet[Cohort]:
-    """Cohorts whose members should be registered for this event."""
+    """Cohorts whose members should be registered for this event: none of a programme whose
+    organisers no longer organise it (the rule of ``_run_by``, seen from the event)."""
     in_programme = Q(programme__events=event)
     if event.series_id:
         in_programme |= Q(programme__series=event.series_id)
     by_series = Q(series_id=event.series_id) if event.series_id else Q(pk__in=[])
     whole_programme = Q(series__isnull=True) & in_programme
-    return Cohort.objects.filter(by_series | whole_programme).distinct().select_related("programme")
+    organisers = Event.organisers.through.objects.filter(event_id=event.pk).values("user_id")
+    running = Programme.organisers.through.objects.filter(
+        Q(user_id__in=organisers) | Q(user__is_superuser=True, user__is_active=True)
+    ).values("programme_id")
+    return (
+        Cohort.objects.filter(by_series | whole_programme, programme__in=running).distinct().select_related("programme")
+    )
 
 
 def _signed_in(user) -> bool:

@@ -37,8 +37,10 @@ def record(event, email, attendance="attended", *, status="confirmed", party_siz
 
 
 def session(series, start, **fields):
-    """One occurrence of ``series`` at ``start`` (aware), published unless told otherwise."""
+    """One occurrence of ``series`` at ``start`` (aware), published unless told otherwise; like
+    one the series makes (``events.services``), it is organised by the series' organisers."""
     fields.setdefault("status", EventStatus.PUBLISHED)
+    fields.setdefault("organisers", list(series.organisers.all()))
     return factories.EventFactory(
         title=f"{series.title} #{next(_numbers)}",
         kind=series.kind,

@@ -80,7 +80,9 @@ def test_event_published_later_registers_whole_programme_cohort(
 ):
     cohort = services.create_cohort(programme=programme, name="Everyone")
     services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
-    workshop = factories.EventFactory(title="CV workshop", status=EventStatus.DRAFT, published_at=None)
+    workshop = factories.EventFactory(
+        title="CV workshop", status=EventStatus.DRAFT, published_at=None, organisers=[organiser]
+    )
     programme.events.add(workshop)
     outside = factories.EventFactory(title="Not in the programme", status=EventStatus.DRAFT, published_at=None)
 

@@ -28,6 +28,7 @@ def counted(programme, cohort, mentoring_series):
     in Oct), one cancelled, one draft, one still to come."""
 
     def in_programme(event):
+        event.organisers.set(programme.organisers.all())  # a programme takes only its organisers' events
         programme.events.add(event)
         return event
 

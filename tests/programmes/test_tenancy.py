@@ -1,0 +1,151 @@
+"""Organisers are tenants: a programme keeps the series and events its organiser chose, but once
+that organiser no longer organises one (another organiser runs it now), the programme's cohorts
+register nobody for it, whichever door they come through."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from events import services as event_services
+from events.models import EventKind, EventStatus
+from programmes import selectors, services
+from programmes.exceptions import NotInCohort
+from programmes.models import SessionSkip
+from registrations.models import Registration
+from tests import factories
+from tests.pages.conftest import signed_in
+from tests.programmes.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def registered_events(email):
+    return set(Registration.objects.filter(email=email).values_list("event_id", flat=True))
+
+
+@pytest.fixture
+def other(db):
+    """Organiser B, who runs what organiser A (``organiser``) handed over."""
+    return factories.OrganiserFactory(username="organiser-b")
+
+
+@pytest.fixture
+def workshops(organiser, programme):
+    """Two of A's one-off events in A's programme, one week and two weeks ahead."""
+    soon = (timezone.now() + dt.timedelta(days=7)).replace(microsecond=0)
+    kept, handed_over = (
+        factories.EventFactory(title=title, start=soon + dt.timedelta(days=index * 7), organisers=[organiser])
+        for index, title in enumerate(["A's workshop", "Workshop B runs now"])
+    )
+    programme.events.add(kept, handed_over)
+    return kept, handed_over
+
+
+@pytest.fixture
+def everyone(programme):
+    return services.create_cohort(programme=programme, name="Everyone")
+
+
+def hand_over(event, *, to):
+    event_services.update_event(event=event, organisers=[to])
+
+
+def test_enrolling_through_the_api_registers_nobody_for_an_event_another_organiser_runs_now(
+    organiser, other, workshops, everyone
+):
+    kept, handed_over = workshops
+    hand_over(handed_over, to=other)
+
+    response = client_for(organiser).post(
+        f"/api/cohorts/{everyone.pk}/enrol/", {"name": "Fidan Karimova", "email": "fidan@example.org"}
+    )
+
+    assert response.status_code == 201
+    assert registered_events("fidan@example.org") == {kept.pk}
+
+
+def test_enrolling_on_the_cohort_page_registers_nobody_for_an_event_another_organiser_runs_now(
+    client, organiser, other, workshops, everyone
+):
+    kept, handed_over = workshops
+    hand_over(handed_over, to=other)
+
+    signed_in(client, organiser).post(
+        f"/manage/programmes/{everyone.programme_id}/cohorts/{everyone.pk}/",
+        {"action": "enrol", "name": "Aynur Rzayeva", "email": "aynur@example.org"},
+    )
+
+    assert everyone.enrolments.filter(email="aynur@example.org").exists()
+    assert registered_events("aynur@example.org") == {kept.pk}
+
+
+def test_an_event_handed_over_is_no_longer_the_programmes_or_its_sessions_to_skip(
+    organiser, other, programme, workshops, everyone
+):
+    kept, handed_over = workshops
+    enrolment = services.enrol(cohort=everyone, name="Leyla", email="leyla@example.org")
+    hand_over(handed_over, to=other)
+
+    assert set(selectors.programme_events(programme)) == {kept}
+    assert set(selectors.cohort_events(everyone)) == {kept}
+    with pytest.raises(NotInCohort):
+        services.skip_session(enrolment=enrolment, event=handed_over, by=organiser)
+    with pytest.raises(NotInCohort):
+        services.undo_skip(enrolment=enrolment, event=handed_over, by=organiser)
+    assert not SessionSkip.objects.exists()
+
+
+def test_an_event_published_after_it_was_handed_over_registers_none_of_the_programmes_members(
+    organiser, other, programme, everyone, django_capture_on_commit_callbacks
+):
+    services.enrol(cohort=everyone, name="Leyla", email="leyla@example.org")
+    draft = factories.EventFactory(status=EventStatus.DRAFT, published_at=None, organisers=[organiser])
+    programme.events.add(draft)
+    # a superuser manages every event (events_managed_by): a programme they organise keeps it
+    admin = factories.UserFactory(username="admin", is_superuser=True, is_staff=True)
+    admins = factories.ProgrammeFactory(organisers=[admin])
+    admins.events.add(draft)
+    admins_cohort = services.create_cohort(programme=admins, name="Everyone")
+    services.enrol(cohort=admins_cohort, name="Kamran", email="kamran@example.org")
+    hand_over(draft, to=other)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.publish_event(event=draft)
+
+    assert list(selectors.cohorts_following(draft)) == [admins_cohort]
+    assert registered_events("leyla@example.org") == set()
+    assert registered_events("kamran@example.org") == {draft.pk}
+
+
+def test_a_new_occurrence_of_a_series_the_programmes_organiser_no_longer_runs_registers_none_of_its_cohort(
+    organiser, other, programme, django_capture_on_commit_callbacks
+):
+    series = event_services.create_series(
+        by=organiser,
+        title="Mentoring circle",
+        kind=EventKind.MENTORING_SESSION,
+        timezone="Asia/Baku",
+        rrule="FREQ=WEEKLY;COUNT=2",
+        first_start=(timezone.now() + dt.timedelta(days=7)).replace(microsecond=0),
+        duration_minutes=90,
+        venue_name="Innovation Centre",
+        city="Baku",
+        published=True,
+    )
+    programme.series.add(series)
+    circle = services.create_cohort(programme=programme, name="Circle", series=series)
+    services.enrol(cohort=circle, name="Leyla", email="leyla@example.org")
+    everyone = services.create_cohort(programme=programme, name="Everyone")
+    services.enrol(cohort=everyone, name="Kamran", email="kamran@example.org")
+    first_two = set(series.occurrences.values_list("pk", flat=True))
+    assert registered_events("leyla@example.org") == first_two == registered_events("kamran@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.update_series(series=series, by=other, organisers=[other], rrule="FREQ=WEEKLY;COUNT=3")
+
+    (third,) = series.occurrences.exclude(pk__in=first_two)
+    assert (third.status, list(third.organisers.all())) == (EventStatus.PUBLISHED, [other])
+    assert registered_events("leyla@example.org") == first_two
+    assert registered_events("kamran@example.org") == first_two
+    assert set(selectors.cohort_events(circle)) == {event for event in series.occurrences.all() if event != third}
