@@ -318,6 +318,40 @@ def test_event_overview_shows_the_local_time_without_the_zone_name(organiser_web
     assert "Baku time (UTC+4)" in text  # an online event says whose time it is
 
 
+def test_the_overview_leads_to_the_door_only_for_an_event_with_a_venue(organiser_web, own_event):
+    door = f'href="/checkin/{own_event.pk}/"'
+    in_person = organiser_web.get(f"/manage/events/{own_event.pk}/").content.decode()
+    own_event.format, own_event.venue_name, own_event.venue_address = "online", "", ""
+    own_event.city, own_event.region = "", None
+    own_event.save()
+
+    online = organiser_web.get(f"/manage/events/{own_event.pk}/").content.decode()
+
+    assert door in in_person
+    # an online-only event's tickets carry no code to scan: no door to open
+    assert door not in online
+
+
+def test_the_public_page_offers_staff_the_door_only_for_an_event_with_a_venue(client, organiser_web, own_event):
+    from tests.pages.conftest import signed_in
+
+    own_event.format, own_event.venue_name, own_event.venue_address = "online", "", ""
+    own_event.city, own_event.region = "", None
+    own_event.save()
+    door_staff = factories.UserFactory()
+    own_event.checkin_staff.add(door_staff)
+    door = f'href="/checkin/{own_event.pk}/"'
+
+    organiser_page = organiser_web.get(f"/events/{own_event.pk}/")
+    organiser_web.logout()
+    door_staff_page = signed_in(client, door_staff).get(f"/events/{own_event.pk}/")
+    assert (organiser_page.status_code, door_staff_page.status_code) == (200, 200)
+    as_organiser, as_door_staff = organiser_page.content.decode(), door_staff_page.content.decode()
+
+    assert door not in as_organiser and f'href="/manage/events/{own_event.pk}/"' in as_organiser
+    assert door not in as_door_staff and "For staff" not in as_door_staff
+
+
 def test_a_refused_workspace_form_describes_each_field_by_its_error_list(organiser_web):
     response = organiser_web.post(
         "/manage/events/new/outreach_visit/", event_data(title="", reminders=["nope"], waiting_list_enabled=None)
