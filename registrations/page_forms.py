@@ -26,7 +26,8 @@ def question_field(question: Question) -> forms.Field:
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = EmailField(label=_("Email"), help_text=_("Your ticket and any changes are sent here."))
+    # true of a seat, a place on the waiting list and a request alike (the form cannot know which)
+    email = EmailField(label=_("Email"), help_text=_("Everything about your registration is sent here, changes too."))
 
     def __init__(self, *args, event, questions, **kwargs):
         super().__init__(*args, **kwargs)

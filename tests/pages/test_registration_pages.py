@@ -96,6 +96,21 @@ def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
 
 
 @pytest.mark.parametrize("mode", ["waiting list", "approval"])
+def test_the_register_form_of_an_event_that_gives_no_seat_now_promises_no_ticket(client, sign_up, mode):
+    if mode == "approval":
+        event = factories.EventFactory(registration_mode="approval")
+    else:
+        event = factories.EventFactory(capacity=1)
+        sign_up(event, email="first@example.org")
+
+    page = client.get(f"/events/{event.pk}/register/").text
+
+    email_field = page.split('for="id_email"', 1)[1].split('for="id_', 1)[0]
+    assert "Everything about your registration is sent here" in email_field
+    assert "ticket" not in email_field.lower()
+
+
+@pytest.mark.parametrize("mode", ["waiting list", "approval"])
 def test_confirmation_without_a_seat_promises_no_ticket(client, sign_up, mode):
     """Someone on the waiting list (or awaiting approval) has no ticket yet: the confirmation said
     "Keep this private link: it shows your ticket" over a "Manage my registration" button."""
