@@ -649,3 +649,17 @@ def test_my_tickets_shows_events_to_come_soonest_first_and_past_ones_apart_a_pag
         "Session on day -03",
     ]
     assert 'href="?show=past" aria-current="page"' in past.text
+
+
+@pytest.mark.parametrize(
+    ("language", "people", "brought"),
+    [("en", "3, you included", "You bring"), ("az", "3 nəfər, siz də daxil olmaqla", "Gətirdiyiniz şəxslər")],
+)
+def test_the_ticket_says_how_many_come_and_whom_one_brings_apart(client, sign_up, language, people, brought):
+    visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
+    registration = sign_up(visit, party_size=3, party_names=["Nigar (daughter)", "Elvin"])
+
+    page = client.get(f"/registrations/manage/{registration.manage_token}/", HTTP_ACCEPT_LANGUAGE=language).text
+
+    assert f"<dd>{people}</dd>" in page
+    assert f"<dt>{brought}</dt><dd>Nigar (daughter), Elvin</dd>" in page
