@@ -14,6 +14,20 @@ from tests import factories
 from tests.notifications.conftest import make_registration
 
 
+def _confirmation(registration, event, callbacks):
+    """The one email confirming ``registration``, as the outbox sent it."""
+    with callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+    (email,) = mail.outbox
+    return email
+
+
 @pytest.fixture
 def event(db):
     return factories.EventFactory(title="Robototexnika", venue_name="Gənclər Mərkəzi")
@@ -40,16 +54,7 @@ def test_message_is_written_in_the_recorded_language(
 ):
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        queue_message(
-            kind=kinds.REGISTRATION_CONFIRMED,
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            about=registration,
-            event=event,
-        )
-
-    (email,) = mail.outbox
+    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
     html = email.alternatives[0][0]
     assert email.subject == subject
     assert email.body.startswith(hello)
@@ -63,16 +68,7 @@ def test_a_long_subject_reads_back_exactly_as_written(language, db, django_captu
     event = factories.EventFactory(title="Qızlar üçün robototexnika və süni intellekt üzrə məşğələ, Gəncə şəhəri")
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        queue_message(
-            kind=kinds.REGISTRATION_CONFIRMED,
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            about=registration,
-            event=event,
-        )
-
-    (email,) = mail.outbox
+    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
     raw = email.message().as_bytes()
     assert len(email.subject) > 76
     # folded after its first encoded word, not before it (no empty "Subject:" line)
@@ -85,16 +81,7 @@ def test_headers_and_the_calendar_part_are_what_clients_expect(event, django_cap
     event.organisers.add(organiser)
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        queue_message(
-            kind=kinds.REGISTRATION_CONFIRMED,
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            about=registration,
-            event=event,
-        )
-
-    (email,) = mail.outbox
+    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
     parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
     assert parsed["Auto-Submitted"] == "auto-generated"
     assert parsed["Reply-To"] == "organiser@example.org"

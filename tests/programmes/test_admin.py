@@ -1,7 +1,6 @@
 """The programmes admin (superusers): its actions go through the services and say what they did."""
 
 import pytest
-from django.test import Client
 
 from programmes import certificates, services
 from programmes.models import Certificate
@@ -11,11 +10,7 @@ from tests.programmes.conftest import record, session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
-    return client
+# admin_client: pytest-django's, a superuser signed in
 
 
 def test_issue_certificates_action_says_how_many_it_issued_and_names_each_it_skipped_and_why(
