@@ -1,6 +1,8 @@
 """Admin for programmes, cohorts, enrolments and certificates."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -10,8 +12,35 @@ from programmes import certificates, services
 from programmes.models import Certificate, Cohort, Enrolment, MissedSessionsAlert, Programme, SessionSkip
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    """The programme's series under the service's rule: none a cohort follows is taken out."""
+
+    def clean(self):
+        data = super().clean()
+        if "series" in data:
+            try:
+                services.check_series_kept(self.instance, data["series"])
+            except DomainError as error:
+                raise ValidationError({"series": error.message}) from error
+        return data
+
+
+class CohortAdminForm(forms.ModelForm):
+    """A cohort follows the whole programme or one of its series (the service's rule)."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("programme") is not None:
+            try:
+                services.check_cohort_series(data["programme"], data.get("series"))
+            except DomainError as error:
+                raise ValidationError({"series": error.message}) from error
+        return data
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ["title", "starts_on", "ends_on", "completion_threshold"]
     search_fields = ["title", "description"]
     filter_horizontal = ["organisers", "series", "events"]
@@ -19,6 +48,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
+    form = CohortAdminForm
     list_display = ["name", "programme", "series"]
     list_filter = ["programme"]
     list_select_related = ["programme", "series"]

@@ -61,6 +61,7 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
     if organisers is not None:
         programme.organisers.set(organisers)
     if series is not None:
+        check_series_kept(programme, series)
         programme.series.set(series)
     if events is not None:
         programme.events.set(events)
@@ -68,11 +69,35 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
     return programme
 
 
+def check_series_kept(programme: Programme, series) -> None:
+    """Refuse to take a series out of ``programme`` (``series``: what it is to hold, objects or
+    primary keys) while one of its cohorts follows it: the cohort would go on registering its
+    members for a series the programme no longer has."""
+    if programme.pk is None:
+        return
+    kept = {getattr(each, "pk", each) for each in series}
+    following = programme.cohorts.filter(series__isnull=False).exclude(series__in=kept).order_by("name").first()
+    if following is not None:
+        raise ProgrammeError(
+            _(
+                "The cohort “%(cohort)s” follows a series you took out of the programme: keep that series, "
+                "or give the cohort another series first."
+            )
+            % {"cohort": following.name},
+            "series_followed_by_cohort",
+        )
+
+
+def check_cohort_series(programme: Programme, series: Series | None) -> None:
+    """A cohort follows the whole programme or one of the programme's series."""
+    if series is not None and not programme.series.filter(pk=series.pk).exists():
+        raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
+
+
 @transaction.atomic
 def create_cohort(*, programme: Programme, name: str, series: Series | None = None, by=None) -> Cohort:
     name = " ".join(name.split())  # as the model keeps it (Cohort.clean_fields), before the name is compared
-    if series is not None and not programme.series.filter(pk=series.pk).exists():
-        raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
+    check_cohort_series(programme, series)
     if programme.cohorts.filter(name=name).exists():
         raise Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
     cohort = _validated(Cohort(programme=programme, name=name, series=series))

@@ -176,6 +176,17 @@ def test_edit_keeps_a_co_organisers_series(organiser_web, organiser, programme, 
     assert list(programme.series.all()) == [theirs]
 
 
+def test_a_series_a_cohort_follows_stays_in_the_programme(organiser_web, programme, series, cohort):
+    edit = {"action": "edit", "title": programme.title, "starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+
+    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {**edit, "threshold_percent": "70"})
+
+    # unticking the series the cohort follows would leave the cohort following what the programme no longer has
+    assert response.status_code == 400
+    assert "The cohort “Mentees 2026” follows a series you took out of the programme" in response.content.decode()
+    assert list(programme.series.all()) == [series]
+
+
 def test_cohorts_listed_with_active_members_and_a_new_one(organiser_web, programme, cohort, series):
     factories.EnrolmentFactory(cohort=cohort)
     factories.EnrolmentFactory(cohort=cohort, status=Enrolment.Status.LEFT)

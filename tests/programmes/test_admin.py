@@ -91,3 +91,29 @@ def test_revoke_action_says_how_many_it_revoked_and_names_those_revoked_already(
     ]
     valid.refresh_from_db()
     assert valid.revoked_at is not None
+
+
+def test_the_admin_keeps_a_cohort_within_its_programmes_series(admin_client, programme, mentoring_series, cohort):
+    stray = factories.SeriesFactory(title="Outside the programme")
+
+    moved = admin_client.post(
+        f"/admin/programmes/cohort/{cohort.pk}/change/",
+        {"programme": programme.pk, "name": cohort.name, "series": stray.pk},
+    )
+    emptied = admin_client.post(
+        f"/admin/programmes/programme/{programme.pk}/change/",
+        {
+            "title": programme.title,
+            "description": "",
+            "starts_on": programme.starts_on.isoformat(),
+            "ends_on": programme.ends_on.isoformat(),
+            "completion_threshold": programme.completion_threshold,
+            "organisers": [each.pk for each in programme.organisers.all()],
+        },
+    )
+
+    assert moved.status_code == emptied.status_code == 200  # the form again, with the error
+    assert "The cohort&#x27;s series must belong to the programme." in moved.content.decode()
+    assert "follows a series you took out of the programme" in emptied.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.series == mentoring_series and list(programme.series.all()) == [mentoring_series]

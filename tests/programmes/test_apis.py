@@ -389,3 +389,16 @@ def test_organiser_edits_their_programme_only(programme, organiser, mentoring_se
     assert foreign.status_code == 404
     programme.refresh_from_db()
     assert programme.completion_threshold == 0.8
+
+
+def test_a_series_a_cohort_follows_cannot_be_taken_out_of_the_programme(organiser, programme, mentoring_series, cohort):
+    other = factories.SeriesFactory()
+    other.organisers.add(organiser)
+    client = client_for(organiser)
+
+    refused = client.patch(f"/api/programmes/{programme.pk}/", {"series": [other.pk]}, format="json")
+    kept = client.patch(f"/api/programmes/{programme.pk}/", {"series": [mentoring_series.pk, other.pk]}, format="json")
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "series_followed_by_cohort")
+    assert kept.status_code == 200
+    assert set(programme.series.all()) == {mentoring_series, other}
