@@ -140,7 +140,7 @@ def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
     # an online-only event has no door: its ticket is the way in, not a code to show
-    at_the_door = is_ticket and registration.event.has_venue
+    at_the_door = registration.has_door_code
     context = {
         "registration": registration,
         "event": registration.event,
