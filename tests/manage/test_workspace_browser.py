@@ -260,6 +260,7 @@ def test_every_workspace_page_passes_axe_and_fits_a_phone(page, live_server, axe
         f"/manage/events/{event.pk}/questions/{event.questions.get().pk}/",
         f"/manage/events/{event.pk}/invitations/",
         f"/manage/events/{event.pk}/speakers/",
+        f"/manage/events/{event.pk}/speakers/?q=Karimova",
         f"/manage/events/{event.pk}/messages/",
         f"/manage/events/{event.pk}/messages/registration_confirmed/",
         f"/manage/events/{event.pk}/team/",
