@@ -91,3 +91,5 @@ def test_revoke_action_says_how_many_it_revoked_and_names_those_revoked_already(
     ]
     valid.refresh_from_db()
     assert valid.revoked_at is not None
+    # no sentence in the admin's language stored for every reader: the reason is an organiser's own words
+    assert valid.revoked_reason == ""
