@@ -114,6 +114,30 @@ def test_someone_with_an_account_signs_in_then_accepts_as_co_organiser(
     assert client.get(f"/manage/events/{own_event.pk}/").status_code == 200
 
 
+def test_someone_signed_in_under_another_address_is_told_then_may_accept_and_the_team_page_names_them(
+    client, organiser, organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    # the link is the credential, as in pretix: a person invited at their work address may accept
+    # with the account they have under another; the page says so first, the organisers see who used it
+    token = emailed_token(
+        django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event, "nigar@work.example.org")
+    )
+    client.logout()
+    private = factories.UserFactory(email="nigar@home.example.org", first_name="Nigar", last_name="Aliyeva")
+    same = factories.UserFactory(email="Nigar@Work.example.org")
+
+    as_same = signed_in(client, same).get(f"/team/accept/{token}/")
+    as_other = signed_in(client, private).get(f"/team/accept/{token}/")
+    accepted = client.post(f"/team/accept/{token}/")
+
+    assert 'data-testid="other-address"' not in as_same.text
+    assert 'data-testid="other-address"' in as_other.text
+    assert "nigar@work.example.org" in as_other.text and "nigar@home.example.org" in as_other.text
+    assert accepted.status_code == 302 and can_check_in(private, own_event)
+    team_page = signed_in(client, organiser).get(f"/manage/events/{own_event.pk}/team/").text
+    assert "nigar@work.example.org" in team_page and "(Nigar Aliyeva)" in team_page
+
+
 def test_withdrawn_invitation_stops_working_and_a_new_one_replaces_the_old(organiser, own_event):
     first = services.invite_to_team(event=own_event, email="a@example.org", role="checkin", by=organiser)
     second = services.invite_to_team(event=own_event, email="a@example.org", role="checkin", by=organiser)
