@@ -355,7 +355,8 @@ def export_enrolments_of(*, user) -> list[dict]:
     """A person's programme enrolments, for their data export (``events_project.privacy``)."""
 
     def iso(value):
-        return value.isoformat() if value else None
+        # the site's zone with the offset, as the API writes times
+        return when.iso(value) if value else None
 
     return [
         {

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from events.permissions import can_check_in, can_manage_event, is_organiser
+from notifications.models import OutboxMessage
 from registrations.services.privacy import erase_personal_data
 from teams import services
 from teams.exceptions import Conflict, InvitationUnusable, TeamError
@@ -42,6 +43,10 @@ def test_invitation_emails_a_one_time_link_and_stores_only_its_hash(
     assert invitation.token_hash == services.hash_token(token) and token not in invitation.token_hash
     assert mail.outbox[0].to == ["nigar@example.org"]
     assert "check people in at the door of Robotics workshop" in mail.outbox[0].body
+    # the message keeps the expiry in the site's zone with its offset, not the database's UTC
+    context = OutboxMessage.objects.get(kind="team_invitation").context
+    assert context["expires_at"] == timezone.localtime(invitation.expires_at).isoformat()
+    assert context["expires_at"].endswith("+04:00")
 
 
 def test_a_new_person_sets_a_password_and_gets_the_door_of_that_event_only(
