@@ -4,7 +4,7 @@ signing in leads. Computed once per request."""
 from django.urls import reverse
 
 from events.permissions import is_organiser
-from events.selectors import events_checked_in_by
+from events.selectors import doors_of
 from speakers.selectors import speaker_for_user
 
 
@@ -18,7 +18,7 @@ def roles_of(request) -> dict:
         if user.is_authenticated:
             cached["is_speaker"] = speaker_for_user(user) is not None
             # organisers work the doors of their events: no query needed to know they have some
-            cached["has_doors"] = cached["is_organiser"] or events_checked_in_by(user).exists()
+            cached["has_doors"] = cached["is_organiser"] or doors_of(user).exists()
         request._nav_roles = cached
     return cached
 

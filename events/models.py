@@ -94,6 +94,10 @@ class EventFormat(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
+# the formats that have a venue, so a door (``Event.has_venue``); an online-only event has neither
+VENUE_FORMATS = (EventFormat.IN_PERSON, EventFormat.HYBRID)
+
+
 class Audience(models.TextChoices):
     PUBLIC = "public", _("General public")
     MENTEES = "mentees", _("Mentees")
@@ -346,7 +350,7 @@ class Event(EventDetails):
             errors["offer_hold_hours"] = _("A freed seat is held for at most %(most)s hours.") % {
                 "most": MAX_OFFER_HOLD_HOURS
             }
-        if self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and self.kind == EventKind.WEBINAR:
+        if self.format in VENUE_FORMATS and self.kind == EventKind.WEBINAR:
             errors["format"] = _("A webinar is held online.")
         if self.kind == EventKind.OUTREACH_VISIT and not self.region_id:
             errors["region"] = _("An outreach visit needs a region.")
@@ -399,7 +403,7 @@ class Event(EventDetails):
 
     @property
     def has_venue(self) -> bool:
-        return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
+        return self.format in VENUE_FORMATS
 
     @property
     def place_known(self) -> bool:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from events.models import ActionLogEntry, Event, EventStatus, Series
+from events.models import VENUE_FORMATS, ActionLogEntry, Event, EventStatus, Series
 
 # Never published means never public, whatever the status became (a draft that was cancelled).
 PUBLIC = ~Q(status=EventStatus.DRAFT) & Q(published_at__isnull=False)
@@ -84,6 +84,12 @@ def events_checked_in_by(user) -> QuerySet[Event]:
         return _with_relations(Event.objects.all())
     staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
     return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed)))
+
+
+def doors_of(user) -> QuerySet[Event]:
+    """The doors the user works: ``events_checked_in_by`` less the online-only events, which have
+    no door (``Event.has_venue``). What "My doors" lists and the menu offers."""
+    return events_checked_in_by(user).filter(format__in=VENUE_FORMATS)
 
 
 def _series_with_counts(queryset: QuerySet[Series]) -> QuerySet[Series]:

@@ -172,6 +172,16 @@ def begins(value, zone, *, all_day: bool = False) -> str:
     return moment(value, zone)
 
 
+def iso(value: dt.datetime, zone=None) -> str:
+    """``value`` as ISO 8601 text with its offset, in ``zone`` (a name or a ZoneInfo; the site's
+    zone, ``TIME_ZONE``, when None): how a payload writes a moment, an event's in the event's zone
+    and any other in the site's, as the API does ("2026-11-28T14:56:38+04:00"), never the database's
+    UTC ("+00:00")."""
+    if isinstance(zone, str):
+        zone = zoneinfo.ZoneInfo(zone)
+    return timezone.localtime(value, zone).isoformat()
+
+
 def as_moment(value) -> dt.datetime | None:
     """A datetime, or its ISO text (as an outbox row's JSON context holds it)."""
     if isinstance(value, dt.datetime):

@@ -20,7 +20,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events import ical, selectors
+from events import ical, selectors, when
 from events.exceptions import DomainError, Forbidden, NotFound
 from events.filters import EventFilter
 from events.models import Event, EventKind, EventStatus, Language, Region
@@ -421,4 +421,5 @@ def erase_feeds_of(*, user) -> int:
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    # the site's zone with the offset, as the API writes times
+    return when.iso(value) if value else None

@@ -117,16 +117,19 @@ class CertificateAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Certificate._meta.fields if field.name not in ("revoked_reason",)]
     actions = ["revoke_selected"]
 
-    @admin.action(description="Revoke selected certificates")
+    @admin.action(description=_("Revoke selected certificates"))
     def revoke_selected(self, request, queryset):
-        """Each valid certificate through revoke_certificate; one revoked already is named and left as is."""
+        """Each valid certificate through revoke_certificate; one revoked already is named and left as is.
+        No reason is stored: ``revoked_reason`` keeps an organiser's own words, shown as typed to every
+        reader, and a sentence written here would stay in the admin's language (it said "Revoked in the
+        admin." to Azerbaijani readers too); the action log records who revoked it."""
         done = 0
         for certificate in queryset:
             if certificate.revoked_at is not None:
                 words = _("Certificate %(number)s: revoked already, left as it is.")
                 self.message_user(request, words % {"number": certificate.number}, messages.WARNING)
                 continue
-            certificates.revoke_certificate(certificate=certificate, by=request.user, reason="Revoked in the admin.")
+            certificates.revoke_certificate(certificate=certificate, by=request.user)
             done += 1
         message = ngettext("%(count)d certificate revoked.", "%(count)d certificates revoked.", done)
         self.message_user(request, message % {"count": done}, level=messages.SUCCESS if done else messages.INFO)

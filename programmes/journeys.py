@@ -14,11 +14,13 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from attendance.rates import as_percent, attendance_rate, reaches
+from events import when
 from events.models import Event, EventStatus
 from events_project.people import account_name
 from events_project.periodic import process_each
@@ -287,8 +289,9 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         "missed_sessions": [
             {
                 "title": entry.title,
-                "start": entry.start.isoformat(),
-                "zone": zone_of.get(entry.event_id, "UTC"),
+                # in the session's zone with its offset, as the API writes an event's times
+                "start": when.iso(entry.start, zone_of.get(entry.event_id)),
+                "zone": zone_of.get(entry.event_id, settings.TIME_ZONE),
                 "all_day": entry.event_id in all_day,
                 "event_id": entry.event_id,
             }

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events import when
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
 from events.services import log_action
@@ -330,7 +331,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
         ended.append(
             {
                 "title": event.title,
-                "start": event.start.isoformat(),
+                "start": when.iso(event.start, event.zone),
                 "zone": event.timezone,
                 "all_day": event.all_day,
                 "event": event.pk,
@@ -379,7 +380,8 @@ def export_enrolments_of(*, user) -> list[dict]:
     """A person's programme enrolments, for their data export (``events_project.privacy``)."""
 
     def iso(value):
-        return value.isoformat() if value else None
+        # the site's zone with the offset, as the API writes times
+        return when.iso(value) if value else None
 
     return [
         {

@@ -185,6 +185,13 @@ class Registration(models.Model):
     def is_ticket(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
 
+    @property
+    def has_door_code(self) -> bool:
+        """Whether the registration carries a QR code to show at the door: a ticket to an event with a
+        venue. An online-only event has no door, so its ticket is the way in, not a code: the ticket
+        page, the mails and the API (``ticket_qr_*_url`` null, the images 404) all ask this."""
+        return self.is_ticket and self.event.has_venue
+
 
 class Answer(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")

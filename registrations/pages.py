@@ -140,7 +140,7 @@ def manage(request, token: str):
     registration = registration_for_token(token)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
     # an online-only event has no door: its ticket is the way in, not a code to show
-    at_the_door = is_ticket and registration.event.has_venue
+    at_the_door = registration.has_door_code
     context = {
         "registration": registration,
         "event": registration.event,
@@ -403,6 +403,10 @@ def event_checkins(event, *, user):
 def checkin_page(request, event_id: int):
     """The door. Works as plain forms; checkin.js adds the camera, offline checks and a queue."""
     event = staff_event(request, event_id)
+    if not event.has_venue:
+        # an online-only event has no door and its tickets no code: say so, scan nothing
+        status = 200 if request.method == "GET" else 409
+        return render(request, "registrations/pages/checkin_no_door.html", {"event": event}, status=status)
     if request.method == "POST":
         posted = request.POST.get("action")
         walk_in_form = WalkInForm(request.POST if posted == "walk_in" else None)
@@ -506,9 +510,9 @@ DOORS_PER_PAGE = 25
 @require_safe
 def my_doors(request):
     """The events whose door this user may work (organisers and check-in staff) and that have
-    not closed it yet (a day after the end: ``door_window``)."""
+    not closed it yet (a day after the end: ``door_window``). An online-only event has no door."""
     since = timezone.now() - checkin_services.SCAN_WINDOW_MARGIN
-    events = event_selectors.events_checked_in_by(request.user).filter(end__gte=since).order_by("start", "id")
+    events = event_selectors.doors_of(request.user).filter(end__gte=since).order_by("start", "id")
     # an organiser of a year's programme has hundreds of doors ahead: the page stays small
     page = Paginator(events, DOORS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"events": page.object_list, "page": page}

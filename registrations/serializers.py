@@ -249,13 +249,21 @@ class OwnRegistrationSerializer(InEventZone, serializers.ModelSerializer):
         # the page a person opens from their email; the same token drives /api/registrations/manage/
         return f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/"
 
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="A confirmed ticket to an event with a venue only; else null.")
+    )
     def get_ticket_qr_svg_url(self, registration) -> str | None:
-        if registration.status != RegistrationStatus.CONFIRMED:
+        # a ticket to an online-only event has no code: there is no door to show it at
+        if not registration.has_door_code:
             return None
         return f"/api/registrations/manage/{registration.manage_token}/qr.svg"
 
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="A confirmed ticket to an event with a venue only; else null.")
+    )
     def get_ticket_qr_png_url(self, registration) -> str | None:
-        if registration.status != RegistrationStatus.CONFIRMED:
+        # a ticket to an online-only event has no code: there is no door to show it at
+        if not registration.has_door_code:
             return None
         return f"/api/registrations/manage/{registration.manage_token}/qr.png"
 

@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from speakers.models import AssignmentRole
-from speakers.selectors import roster
 
 
 class SpeakerChoiceField(forms.ModelChoiceField):
@@ -30,10 +29,12 @@ class AssignSpeakerForm(forms.Form):
         help_text=_("Only when the speaker has conflicts: the reason is kept with the invitation."),
     )
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, speakers, **kwargs):
+        """``speakers``: whom the list offers (the speakers the organiser may see, as found by the
+        page's search); a speaker posted from that list is checked against the same set."""
         super().__init__(*args, **kwargs)
         self.event = event
-        self.fields["speaker"].queryset = roster(include_unlisted=True)
+        self.fields["speaker"].queryset = speakers
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

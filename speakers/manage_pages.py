@@ -11,22 +11,30 @@ from events_project.exceptions import DomainError
 from speakers import services
 from speakers.conflicts import conflicts_for_assignments
 from speakers.exceptions import SpeakerConflicts
+from speakers.filters import SpeakerFilter
 from speakers.manage_forms import AssignSpeakerForm
 from speakers.models import SpeakerAssignment
-from speakers.selectors import assignments_managed_by, unread_answers
+from speakers.selectors import assignments_managed_by, speakers_visible_to, unread_answers
+
+SPEAKER_SEARCH_LENGTH = 100
 
 
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def event_speakers(request, pk: int):
     event = managed_event(request, pk)
-    form = AssignSpeakerForm(event=event)
+    # the roster runs to dozens of names: ?q= narrows the list (the roster page's search, on the
+    # speakers the organiser may see); the invite form posts to the same address, so a speaker
+    # chosen from the narrowed list is checked against it and the list stays narrowed on an error
+    query = request.GET.get("q", "").strip()[:SPEAKER_SEARCH_LENGTH]
+    speakers = SpeakerFilter({"q": query}, queryset=speakers_visible_to(request.user).prefetch_related(None)).qs
+    form = AssignSpeakerForm(event=event, speakers=speakers)
     conflicts_found = []
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "invite":
-                form = AssignSpeakerForm(request.POST, event=event)
+                form = AssignSpeakerForm(request.POST, event=event, speakers=speakers)
                 if form.is_valid():
                     assignment = services.assign_speaker(event=event, by=request.user, **form.service_arguments())
                     messages.success(
@@ -60,6 +68,8 @@ def event_speakers(request, pk: int):
     context = {
         "event": event,
         "form": form,
+        "query": query,
+        "matches": form.fields["speaker"].queryset.count() if query else None,
         "rows": rows,
         "unread": unread_answers(event=event).count(),
         "conflicts_found": conflicts_found,

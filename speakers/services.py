@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events import when
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
@@ -375,8 +376,9 @@ def _conflict_json(conflict) -> dict:
     if data["other_event"]:
         data["other_event"] = {
             **data["other_event"],
-            "start": data["other_event"]["start"].isoformat(),
-            "end": data["other_event"]["end"].isoformat(),
+            # in the site's zone with its offset, as the assignment list's conflicts say them
+            "start": when.iso(data["other_event"]["start"]),
+            "end": when.iso(data["other_event"]["end"]),
         }
     return data
 

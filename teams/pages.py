@@ -57,5 +57,14 @@ def accept(request, token: str):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to the team of %(event)s.") % {"event": invitation.event.title})
             return redirect(_next_page(invitation))
-    context = {"invitation": invitation, "form": form, "has_account": has_account, "signed_in": signed_in}
+    # the link is the credential (as pretix's team invitations): someone may accept with the account
+    # they have under another address, and the page says so before they do
+    other_address = signed_in and request.user.email.lower() != invitation.email.lower()
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "has_account": has_account,
+        "signed_in": signed_in,
+        "other_address": other_address,
+    }
     return render(request, "teams/accept.html", context)

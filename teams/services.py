@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events import when
 from events.models import Event, EventStatus
 from events.permissions import can_check_in, can_manage_event
 from events.roles import ensure_organisers_group
@@ -118,7 +119,7 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "inviter": inviter,
             # written in the recipient's language, with the zone, when the message is rendered
             # (the text and an organiser's own wording, as "expires")
-            "expires_at": invitation.expires_at.isoformat(),
+            "expires_at": when.iso(invitation.expires_at),
         },
     )
     log_action(by=by, action="team.invited", event=event, subject=invitation, data={"role": role})

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.exceptions import DomainError, ReportMissing
 from attendance.models import AttendanceImport
+from events import when
 from events.models import Event, EventFormat, EventStatus
 from events_project.periodic import process_each
 from notifications import kinds
@@ -165,7 +166,7 @@ def queue_follow_ups(*, event: Event, now: dt.datetime | None = None) -> list[in
         {
             "title": upcoming.title,
             # written in the recipient's language and with the offset when the message is rendered
-            "start": upcoming.start.isoformat(),
+            "start": when.iso(upcoming.start, upcoming.zone),
             "zone": upcoming.timezone,
             "all_day": upcoming.all_day,
             "url": f"{settings.SITE_URL}{upcoming.get_absolute_url()}",

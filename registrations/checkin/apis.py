@@ -278,6 +278,13 @@ class TicketView(APIView):
             raise NotFound(_("This registration has no ticket: it is not confirmed."), "no_ticket")
         return registration
 
+    def door_code(self) -> Registration:
+        """The ticket whose QR code is asked for: an online-only event has no door, so no code."""
+        registration = self.ticket()
+        if not registration.has_door_code:
+            raise NotFound(_("This ticket has no code: the event is online only, with no door."), "no_door_code")
+        return registration
+
 
 def _image(content, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
@@ -293,7 +300,7 @@ class TicketPngView(TicketView):
         summary="The ticket's QR code as PNG",
     )
     def get(self, request, token):
-        return _image(tickets.qr_png(registration=self.ticket()), "image/png")
+        return _image(tickets.qr_png(registration=self.door_code()), "image/png")
 
 
 class TicketSvgView(TicketView):
@@ -302,7 +309,7 @@ class TicketSvgView(TicketView):
         summary="The ticket's QR code as SVG",
     )
     def get(self, request, token):
-        return _image(tickets.qr_svg(registration=self.ticket()), "image/svg+xml")
+        return _image(tickets.qr_svg(registration=self.door_code()), "image/svg+xml")
 
 
 class TicketReissueView(TicketView):

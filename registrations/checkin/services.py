@@ -38,6 +38,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Qu
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events import when
 from events.models import Event
 from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
@@ -99,7 +100,7 @@ class LiveCheckIn:
     def as_extra(self) -> dict:
         return {
             "checkin_id": self.id,
-            "checked_in_at": self.checked_in_at.isoformat(),
+            "checked_in_at": when.iso(self.checked_in_at),
             "checked_in_by": self.by_name,
             "device": self.device,
             "source": self.source,
@@ -237,7 +238,9 @@ def _door_closed(*, event: Event, at: dt.datetime) -> CheckInRefused | None:
     opens, closes = door_window(event=event)
     if opens <= at <= closes:
         return None
-    return CheckInRefused(DOOR_CLOSED, extra={"opens_at": opens.isoformat(), "closes_at": closes.isoformat()})
+    return CheckInRefused(
+        DOOR_CLOSED, extra={"opens_at": when.iso(opens, event.zone), "closes_at": when.iso(closes, event.zone)}
+    )
 
 
 def _refusal(
@@ -674,7 +677,7 @@ def _checked_in_result(checkin: CheckIn, registration: Registration, *, client_s
         replayed=replayed,
         extra={
             "checkin_id": checkin.pk,
-            "checked_in_at": checkin.checked_in_at.isoformat(),
+            "checked_in_at": when.iso(checkin.checked_in_at),
             "registration": registration_summary(registration),
         },
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
+from events import when
 from events.models import Event, EventStatus
 from events.selectors import events_only_organised_by, organised_event_ids
 from events_project.exceptions import Conflict
@@ -43,14 +44,15 @@ from registrations.services.registration import cancel_registration
 logger = logging.getLogger(__name__)
 
 
-def _iso(value):
-    return value.isoformat() if value else None
+def _iso(value, zone=None):
+    # the site's zone (an event's own for its times) with the offset, as the API writes times
+    return when.iso(value, zone) if value else None
 
 
 def _registration_data(registration: Registration) -> dict:
     event = registration.event
     return {
-        "event": {"id": event.pk, "title": event.title, "start": _iso(event.start), "status": event.status},
+        "event": {"id": event.pk, "title": event.title, "start": _iso(event.start, event.zone), "status": event.status},
         "name": registration.name,
         "email": registration.email,
         "status": registration.status,

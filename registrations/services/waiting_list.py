@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events import when
 from events.models import MAX_OFFER_HOLD_HOURS, Event, EventStatus
 from events.services import log_action
 from events_project.periodic import process_each
@@ -132,7 +133,10 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
             if outcome == NO_SEATS:
                 return promoted  # the first in line does not fit: nobody skips ahead
             if to == Status.OFFERED:
-                tell_registrant(candidate, kinds.SEAT_OFFERED, offer_expires_at=candidate.offer_expires_at.isoformat())
+                # in the event's zone with its offset, as the API writes a registration's times
+                tell_registrant(
+                    candidate, kinds.SEAT_OFFERED, offer_expires_at=when.iso(candidate.offer_expires_at, event.zone)
+                )
             else:
                 tell_registrant(candidate, kinds.WAITING_LIST_PROMOTED)
             promoted.append(candidate)

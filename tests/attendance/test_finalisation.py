@@ -157,3 +157,17 @@ def test_a_hybrid_event_counts_the_door_and_the_report(db, django_capture_on_com
     assert attendance["kamala@example.org"] == Attendance.ATTENDED  # not in the report: the door counts
     assert attendance["aysel@example.org"] == Attendance.ATTENDED  # online, from the report
     assert attendance["elvin@example.org"] == Attendance.NO_SHOW  # 20 of 90 minutes
+
+
+def test_follow_ups_write_the_next_events_in_their_zone_with_their_offset(db):
+    # as the API writes an event's times (docs/reference/api.md), not the database's UTC
+    event = factories.EventFactory(start=START, end=END)
+    make_registration(event, name="Aysel Mammadova", email="aysel@example.org")
+    event.registrations.update(attendance=Attendance.NO_SHOW)
+    coming = factories.EventFactory(kind=event.kind, start=END + dt.timedelta(days=7), end=END + dt.timedelta(days=8))
+
+    finalisation.queue_follow_ups(event=event, now=END)
+
+    context = OutboxMessage.objects.get(kind=kinds.FOLLOW_UP_NO_SHOW).context
+    assert [entry["start"] for entry in context["next_events"]] == [coming.local_start.isoformat()]
+    assert context["next_events"][0]["start"].endswith("+04:00")

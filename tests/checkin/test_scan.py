@@ -48,6 +48,9 @@ def test_scan_twice_answers_already_checked_in_with_when_and_by_whom(ticket, eve
     assert second.data["checkin_id"] == first.data["checkin"]["id"]
     assert second.data["registration"]["name"] == "Leyla Aliyeva"
     assert CheckIn.objects.count() == 1
+    # a check-in's time in the site's zone with its offset, as the API writes it, not UTC
+    assert second.data["checked_in_at"] == first.data["checkin"]["checked_in_at"]
+    assert second.data["checked_in_at"].endswith("+04:00")
 
 
 def test_scan_ticket_of_other_event_is_wrong_event_and_reveals_nothing(event, staff_client):
@@ -304,6 +307,8 @@ def test_door_closed_says_when_it_opens_in_every_way_in(organiser):
     for response in (scanned, found, walked_in):
         assert (response.status_code, response.data["code"]) == (409, "door_closed")
         assert dt.datetime.fromisoformat(response.data["opens_at"]) == dt.datetime.fromisoformat(opens)
+        # the door's times are the event's: in its zone with its offset, not UTC
+        assert response.data["opens_at"] == (event.local_start - dt.timedelta(days=1)).isoformat()
         assert "a day before it starts" in response.data["detail"]
     assert not CheckIn.objects.exists()
     assert list(Registration.objects.filter(event=event)) == [ticket]  # the walk-in was not registered either

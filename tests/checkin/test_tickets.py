@@ -11,10 +11,12 @@ from django.core.cache import cache
 from PIL import Image, ImageDraw
 from rest_framework.throttling import ScopedRateThrottle
 
+from events.models import EventFormat
 from notifications import kinds
 from notifications.services.rendering import build_attachments
 from registrations.models import RegistrationStatus
 from registrations.services import tickets
+from tests import factories
 from tests.checkin.conftest import make_registration, scan_url
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,26 @@ def test_qr_endpoint_without_confirmed_ticket_is_not_found(event, api_client, st
 
     assert response.status_code == 404
     assert response.data["code"] == "no_ticket"
+
+
+def test_qr_endpoints_of_an_online_only_ticket_are_not_found(api_client):
+    # an online-only event has no door: its ticket page and mails show no code, nor does the API
+    webinar = make_registration(factories.WebinarFactory())
+
+    png = api_client.get(f"/api/registrations/manage/{webinar.manage_token}/qr.png")
+    svg = api_client.get(f"/api/registrations/manage/{webinar.manage_token}/qr.svg")
+
+    assert (png.status_code, png.data["code"]) == (404, "no_door_code")
+    assert (svg.status_code, svg.data["code"]) == (404, "no_door_code")
+
+
+def test_qr_endpoint_of_a_hybrid_ticket_serves_the_code(api_client):
+    hybrid = make_registration(factories.EventFactory(format=EventFormat.HYBRID, join_url="https://meet.example.org/x"))
+
+    response = api_client.get(f"/api/registrations/manage/{hybrid.manage_token}/qr.png")
+
+    assert response.status_code == 200
+    assert decode(Image.open(io.BytesIO(response.content))) == tickets.ticket_payload(hybrid)
 
 
 def test_reissued_ticket_invalidates_old_code(ticket, event, staff_client, api_client):

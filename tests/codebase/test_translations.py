@@ -112,3 +112,18 @@ def test_a_speaker_is_said_one_way_in_azerbaijani():
     ]
 
     assert said_otherwise == []
+
+
+def test_a_link_is_said_one_way_in_azerbaijani():
+    """A link (a URL to open) is a "link" in Azerbaijani, as on the tickets, the invitations and the
+    private pages; the message editor, the certificate's answer and a few errors said "keçid". The
+    catalogue has no "keçid" in its other sense (a passage), so the stem alone marks the word."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and any(re.search(r"\bkeçid", text, re.IGNORECASE) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []

@@ -266,6 +266,40 @@ def test_a_speaker_with_conflicts_needs_a_reason(organiser_web, organiser, own_e
     assert "Conflicts" in organiser_web.get(url).text
 
 
+def _offered(page) -> list[str]:
+    return [label for value, label in page.context["form"].fields["speaker"].choices if value]
+
+
+def test_invite_a_speaker_finds_speakers_by_name_or_organisation(organiser_web, own_event, speaker):
+    others = [factories.SpeakerFactory(name=f"Speaker {n}", organisation="Baku Labs") for n in range(5)]
+    hidden = factories.SpeakerFactory(name="Nigar Karimova", listed=False, organisation="")
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    everyone = organiser_web.get(url)
+    by_name = organiser_web.get(url, {"q": "karimova"})
+    by_organisation = organiser_web.get(url, {"q": " Baku Labs "})
+    nobody = organiser_web.get(url, {"q": "Nobody at all"})
+
+    assert len(_offered(everyone)) == 7
+    assert _offered(by_name) == ["Leyla Karimova · Caspian Tech", hidden.name]
+    assert 'value="karimova"' in by_name.text and "2 speakers found." in by_name.text
+    assert _offered(by_organisation) == [f"{other.name} · Baku Labs" for other in others]
+    assert _offered(nobody) == [] and "No speaker found." in nobody.text
+
+
+def test_invite_a_speaker_from_a_search_posts_to_the_search(organiser_web, own_event, speaker):
+    outsider = factories.SpeakerFactory(name="Rashad Aliyev")
+    url = f"/manage/events/{own_event.pk}/speakers/?q=Karimova"
+
+    refused = organiser_web.post(url, {"action": "invite", "speaker": outsider.pk, "role": "panellist"})
+    invited = organiser_web.post(url, {"action": "invite", "speaker": speaker.pk, "role": "panellist"})
+
+    assert refused.status_code == 200 and "speaker" in refused.context["form"].errors
+    assert _offered(refused) == ["Leyla Karimova · Caspian Tech"]
+    assert invited.status_code == 302
+    assert list(SpeakerAssignment.objects.values_list("speaker", flat=True)) == [speaker.pk]
+
+
 def test_another_events_speaker_cannot_be_withdrawn_through_my_event(organiser_web, own_event, other_event, speaker):
     foreign = speaker_services.assign_speaker(event=other_event, speaker=speaker, by=None)
     response = organiser_web.post(

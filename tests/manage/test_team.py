@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from events.permissions import can_check_in, can_manage_event, is_organiser
+from notifications.models import OutboxMessage
 from registrations.services.privacy import erase_personal_data
 from teams import services
 from teams.exceptions import Conflict, InvitationUnusable, TeamError
@@ -42,6 +43,10 @@ def test_invitation_emails_a_one_time_link_and_stores_only_its_hash(
     assert invitation.token_hash == services.hash_token(token) and token not in invitation.token_hash
     assert mail.outbox[0].to == ["nigar@example.org"]
     assert "check people in at the door of Robotics workshop" in mail.outbox[0].body
+    # the message keeps the expiry in the site's zone with its offset, not the database's UTC
+    context = OutboxMessage.objects.get(kind="team_invitation").context
+    assert context["expires_at"] == timezone.localtime(invitation.expires_at).isoformat()
+    assert context["expires_at"].endswith("+04:00")
 
 
 def test_a_new_person_sets_a_password_and_gets_the_door_of_that_event_only(
@@ -112,6 +117,30 @@ def test_someone_with_an_account_signs_in_then_accepts_as_co_organiser(
     leyla.refresh_from_db()
     assert can_manage_event(leyla, own_event) and is_organiser(leyla) and not leyla.is_staff
     assert client.get(f"/manage/events/{own_event.pk}/").status_code == 200
+
+
+def test_someone_signed_in_under_another_address_is_told_then_may_accept_and_the_team_page_names_them(
+    client, organiser, organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    # the link is the credential, as in pretix: a person invited at their work address may accept
+    # with the account they have under another; the page says so first, the organisers see who used it
+    token = emailed_token(
+        django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event, "nigar@work.example.org")
+    )
+    client.logout()
+    private = factories.UserFactory(email="nigar@home.example.org", first_name="Nigar", last_name="Aliyeva")
+    same = factories.UserFactory(email="Nigar@Work.example.org")
+
+    as_same = signed_in(client, same).get(f"/team/accept/{token}/")
+    as_other = signed_in(client, private).get(f"/team/accept/{token}/")
+    accepted = client.post(f"/team/accept/{token}/")
+
+    assert 'data-testid="other-address"' not in as_same.text
+    assert 'data-testid="other-address"' in as_other.text
+    assert "nigar@work.example.org" in as_other.text and "nigar@home.example.org" in as_other.text
+    assert accepted.status_code == 302 and can_check_in(private, own_event)
+    team_page = signed_in(client, organiser).get(f"/manage/events/{own_event.pk}/team/").text
+    assert "nigar@work.example.org" in team_page and "(Nigar Aliyeva)" in team_page
 
 
 def test_withdrawn_invitation_stops_working_and_a_new_one_replaces_the_old(organiser, own_event):

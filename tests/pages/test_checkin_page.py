@@ -4,6 +4,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from events.models import EventFormat
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, Registration
 from registrations.services.privacy import erase_personal_data
@@ -340,6 +341,48 @@ def test_my_doors_lists_the_events_whose_door_the_user_works_and_nothing_else(cl
     assert [e.title for e in staff_page.context["events"]] == ["Staffed here"]
     assert f'href="/checkin/{event.pk}/"' in staff_page.text
     assert [e.pk for e in organiser_page.context["events"]] == [organised.pk]
+
+
+def test_my_doors_leaves_out_online_only_events(client, event, staff):
+    # an online-only event has no door (event.has_venue, the ticket page's rule)
+    webinar = factories.WebinarFactory(title="Webinar", start=event.start, end=event.end)
+    hybrid = under_way(title="Hybrid", format=EventFormat.HYBRID, join_url="https://meet.example.org/h")
+    for other in (webinar, hybrid):
+        other.checkin_staff.add(staff)
+
+    page = signed_in(client, staff).get("/checkin/")
+
+    assert [e.title for e in page.context["events"]] == ["Robotics workshop", "Hybrid"]
+    assert f'href="/checkin/{webinar.pk}/"' not in page.text
+
+
+def test_door_of_an_online_only_event_says_it_has_none(client, staff, sign_up):
+    webinar = under_way(
+        title="Webinar", format=EventFormat.ONLINE, venue_name="", city="", join_url="https://z.example.org/1"
+    )
+    webinar.checkin_staff.add(staff)
+    registration = sign_up(webinar)
+    door = signed_in(client, staff)
+
+    page = door.get(url(webinar))
+    scan = door.post(url(webinar), {"action": "code", "code": ticket_payload(registration)})
+
+    assert page.status_code == 200
+    assert 'id="no-door"' in page.text and "online only" in page.text
+    assert 'id="camera"' not in page.text and "checkin.js" not in page.text
+    assert scan.status_code == 409 and 'id="no-door"' in scan.text
+    assert not CheckIn.objects.filter(registration=registration).exists()
+
+
+def test_menu_leaves_out_my_doors_for_staff_of_online_only_events(client):
+    webinar = factories.WebinarFactory()
+    staff = factories.UserFactory()
+    webinar.checkin_staff.add(staff)
+
+    page = signed_in(client, staff).get("/")
+
+    assert page.status_code == 200
+    assert "My doors" not in page.text
 
 
 def test_my_doors_needs_signing_in(client):

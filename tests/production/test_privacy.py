@@ -46,6 +46,10 @@ def test_export_has_my_registrations_and_no_one_elses(ada):
     assert data["account"]["email"] == "ada@example.org"
     assert [r["event"]["title"] for r in data["registrations"]] == ["CV workshop"]
     assert "grace@example.org" not in response.content.decode()
+    # times with their offset, as the API writes them: the site's zone, an event's in its own (not UTC)
+    assert data["exported_at"].endswith("+04:00") and data["account"]["date_joined"].endswith("+04:00")
+    assert data["registrations"][0]["created_at"].endswith("+04:00")
+    assert data["registrations"][0]["event"]["start"] == event.local_start.isoformat()
 
 
 def test_export_needs_a_signed_in_person(db):

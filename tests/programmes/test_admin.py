@@ -66,6 +66,23 @@ def test_leave_action_says_how_many_left_and_names_who_had_left_already(admin_cl
     assert staying.status == "left"
 
 
+def test_revoke_action_stores_no_reason_in_the_admins_language(admin_client, cohort, mentoring_series, past):
+    # revoked_reason is an organiser's own words, shown as typed: the action has none to give, and a
+    # sentence written here ("Revoked in the admin.") stayed in English for every reader
+    holder = factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", email="aynur@example.org")
+    for start in past[:2]:
+        record(session(mentoring_series, start), holder.email, "attended")
+    certificate = certificates.issue_certificate(enrolment=holder)
+
+    admin_client.post(
+        "/admin/programmes/certificate/", {"action": "revoke_selected", "_selected_action": [certificate.pk]}
+    )
+
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    assert certificate.revoked_reason == ""
+
+
 def test_revoke_action_says_how_many_it_revoked_and_names_those_revoked_already(
     admin_client, cohort, mentoring_series, past
 ):

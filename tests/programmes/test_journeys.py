@@ -1,8 +1,10 @@
 """Journey figures on a seeded programme with known answers, and the missed-twice alert."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from notifications.models import OutboxMessage
 from notifications.services.outbox import render_message
@@ -126,6 +128,26 @@ def test_missed_alert_message_names_the_participant(enrolment, mentoring_series,
     text = render_message(message).body_text
     assert "Leyla Hasanova" in text
     assert "Mentoring circle" in text
+
+
+def test_missed_alert_writes_each_session_in_its_zone_with_its_offset(enrolment, mentoring_series, past):
+    # as the API writes an event's times (docs/reference/api.md), not the database's UTC
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    sessions[1].timezone = "Europe/Berlin"
+    sessions[1].save()
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+
+    journeys.review_missed_sessions(enrolment=enrolment)
+
+    context = OutboxMessage.objects.filter(kind="missed_sessions_alert").first().context
+    starts = [(entry["start"], entry["zone"]) for entry in context["missed_sessions"]]
+    assert starts == [
+        (timezone.localtime(sessions[0].start, ZoneInfo("Asia/Baku")).isoformat(), "Asia/Baku"),
+        (timezone.localtime(sessions[1].start, ZoneInfo("Europe/Berlin")).isoformat(), "Europe/Berlin"),
+    ]
+    assert starts[0][0].endswith("+04:00")
+    assert dt.datetime.fromisoformat(starts[1][0]) == sessions[1].start
 
 
 def test_missed_alert_reviewed_after_attendance_is_final(enrolment, mentoring_series, past):

@@ -276,6 +276,9 @@ def test_leaving_a_cohort_queues_its_places_and_waiting_lists_apart(
     assert [entry["event"] for entry in context["cancelled_places"]] == [booked.pk]
     assert [entry["event"] for entry in context["left_waiting_lists"]] == [full.pk]
     assert "sessions" not in context
+    # in the session's zone with its offset, as the API writes an event's times
+    assert context["cancelled_places"][0]["start"] == booked.local_start.isoformat()
+    assert context["cancelled_places"][0]["start"].endswith("+04:00")
 
 
 def _entry(event, **marks) -> dict:

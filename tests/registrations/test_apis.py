@@ -50,6 +50,22 @@ def test_register_anonymous_returns_the_ticket_link(api_client, event):
     assert body["manage_url"] == f"{settings.SITE_URL}/registrations/manage/{registration.manage_token}/"
 
 
+@pytest.mark.parametrize(("webinar", "has_code"), [(True, False), (False, True)])
+def test_register_gives_qr_links_only_where_there_is_a_door(api_client, webinar, has_code):
+    # the ticket page's rule (event.has_venue): an online-only event's ticket is its join link, not a code
+    event = factories.WebinarFactory() if webinar else factories.EventFactory()
+
+    created = api_client.post(register_url(event), payload(), format="json").json()
+    registration = Registration.objects.get(event=event)
+    fetched = api_client.get(manage_url(registration)).json()
+
+    for body in (created, fetched):
+        assert body["status"] == "confirmed"
+        assert (body["ticket_qr_svg_url"] is not None) is has_code
+        assert (body["ticket_qr_png_url"] is not None) is has_code
+    assert (created["join_url"] is not None) is webinar
+
+
 def test_register_twice_says_already_registered_without_leaking_the_link(api_client, event):
     api_client.post(register_url(event), payload(), format="json")
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from events import services as event_services
 from events.models import Event
+from notifications.models import OutboxMessage
 from registrations.exceptions import DomainError
 from registrations.models import Invitation, Registration, RegistrationStatus
 from registrations.services import registration as services
@@ -240,6 +241,10 @@ def test_freed_seat_is_offered_for_the_hold_window(held_event):
     assert abs(offered.offer_expires_at - expected_expiry) < dt.timedelta(minutes=1)
     assert seats_taken(held_event) == 1
     assert messages_to(waiting.email)[-1] == "seat_offered"
+    # the message keeps the expiry in the event's zone with its offset, not the database's UTC
+    context = OutboxMessage.objects.get(kind="seat_offered").context
+    assert context["offer_expires_at"] == offered.offer_expires_at.astimezone(held_event.zone).isoformat()
+    assert context["offer_expires_at"].endswith("+04:00")
 
 
 def test_accepting_an_offer_confirms(held_event):

@@ -292,6 +292,9 @@ def test_assign_with_conflict_through_api_is_409_then_override(clients, organise
     assert (refused.status_code, refused.json()["code"]) == (409, "speaker_conflicts")
     assert refused.json()["conflicts"][0]["other_event"]["id"] == first.pk
     assert accepted.status_code == 201
+    # the 409 says the other event's times as the assignment's conflicts do: site zone, with the offset
+    assert refused.json()["conflicts"][0]["other_event"] == accepted.json()["conflicts"][0]["other_event"]
+    assert refused.json()["conflicts"][0]["other_event"]["start"].endswith("+04:00")
     assert [c["code"] for c in accepted.json()["conflicts"]] == ["overlap"]
     assert accepted.json()["conflict_override_reason"] == "Opens only"
 
