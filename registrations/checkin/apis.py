@@ -82,7 +82,7 @@ class ScanView(DoorView):
         description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
         "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `door_closed` (with `opens_at`, "
         "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
-        "`cancelled`, `not_confirmed` (409) or `invalid` (400).",
+        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409) or `invalid` (400).",
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)
@@ -100,7 +100,7 @@ class ManualCheckInView(DoorView):
         request=shapes.ManualCheckInSerializer,
         responses={200: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Check in a registration found by name or email",
-        description="The same answers as a scan, `door_closed` included.",
+        description="The same answers as a scan, `door_closed` and `no_door` included.",
     )
     def post(self, request, event_id):
         event = self.event()
@@ -125,7 +125,8 @@ class WalkInView(DoorView):
         responses={201: shapes.CheckInResultSerializer, **SCAN_ERRORS},
         summary="Register a walk-in and check them in in one step",
         description="Fails with `event_full` (409) when no seat is left (walk-ins never wait), and with "
-        "`door_closed` (409) outside a day before the event starts to a day after it ends.",
+        "`door_closed` (409) outside a day before the event starts to a day after it ends, and with `no_door` (409) "
+        "at an online-only event.",
     )
     def post(self, request, event_id):
         event = self.event()

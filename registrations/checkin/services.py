@@ -8,6 +8,7 @@ Every way in is judged by :func:`_refusal` (the one rule of the door) and writes
 ``wrong_event``         a real ticket, for another event (409); nothing about it is revealed
 ``door_closed``         the door is open from a day before the event starts to a day after it
                         ends (:func:`door_window`); says when it opens and closes (409)
+``no_door``             the event is online only: it has no door, its tickets no code (409)
 ``cancelled``           the registration was cancelled (409)
 ``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
 ``invalid``             unknown, forged, altered or re-issued code (400)
@@ -39,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events import when
-from events.models import Event
+from events.models import VENUE_FORMATS, Event
 from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
@@ -58,6 +59,7 @@ CANCELLED = "cancelled"
 NOT_CONFIRMED = "not_confirmed"
 INVALID = "invalid"
 DOOR_CLOSED = "door_closed"
+NO_DOOR = "no_door"
 
 MAX_BATCH_SCANS = 500
 
@@ -72,6 +74,7 @@ class CheckInRefused(DomainError):
         NOT_CONFIRMED: HTTPStatus.CONFLICT,
         INVALID: HTTPStatus.BAD_REQUEST,
         DOOR_CLOSED: HTTPStatus.CONFLICT,
+        NO_DOOR: HTTPStatus.CONFLICT,
     }
     _messages = {
         ALREADY_CHECKED_IN: _("This ticket has already been checked in."),
@@ -80,6 +83,7 @@ class CheckInRefused(DomainError):
         NOT_CONFIRMED: _("This registration is not confirmed (awaiting approval or on the waiting list)."),
         INVALID: _("This is not a valid ticket."),
         DOOR_CLOSED: _("Check-in for this event is open from a day before it starts to a day after it ends."),
+        NO_DOOR: _("This event is online only: it has no door to check people in at."),
     }
 
     def __init__(self, code: str, *, extra: dict | None = None):
@@ -235,6 +239,9 @@ def _current_live(registration: Registration) -> LiveCheckIn | None:
 
 
 def _door_closed(*, event: Event, at: dt.datetime) -> CheckInRefused | None:
+    if not event.has_venue:
+        # an online-only event has no door (Event.has_venue, the ticket's rule): its tickets carry no code
+        return CheckInRefused(NO_DOOR)
     opens, closes = door_window(event=event)
     if opens <= at <= closes:
         return None
@@ -338,7 +345,7 @@ def _lookup_sql(vendor: str, *, superuser: bool) -> str:
         f"SELECT r.id AS registration_id, r.event_id, r.name, r.status, r.party_size, r.party_names,"
         f" c.id AS live_id, c.checked_in_at AS live_at, c.device AS live_device, c.source AS live_source,"
         f" u.id AS live_by_id, u.first_name, u.last_name, u.username, u.is_active, {rights} AS may_check_in,"
-        f" e.{quote('start')} AS event_start, e.{quote('end')} AS event_end"
+        f" e.{quote('start')} AS event_start, e.{quote('end')} AS event_end, e.{quote('format')} AS event_format"
         f" FROM {registration} r"
         f" JOIN {event} e ON e.id = r.event_id"
         f" LEFT JOIN {checkin} c ON c.registration_id = r.id AND c.undone_at IS NULL"
@@ -356,7 +363,7 @@ def _admit_sql(*, superuser: bool) -> str:
     """PostgreSQL: the scan in one statement, the lookup and the INSERT together.
 
     The INSERT's WHERE is :func:`_refusal`'s rule in SQL (the door's event, rights, the door
-    open, confirmed, no live check-in); whatever it does not admit, :func:`check_in` explains
+    open, an event with a door, confirmed, no live check-in); whatever it does not admit, :func:`check_in` explains
     with that function from the row the statement returns. Two devices scanning one ticket at
     once: the partial unique constraint lets one INSERT in and fails the other statement, which
     then reads again and answers ``already_checked_in``.
@@ -364,12 +371,15 @@ def _admit_sql(*, superuser: bool) -> str:
     quote = connection.ops.quote_name
     columns = [field.column for field in _INSERTED_FIELDS]
     values = ["found.registration_id" if column == "registration_id" else "%s" for column in columns]
+    # the formats with a door (Event.has_venue), written in: constants of the code, not input
+    with_a_door = ", ".join(f"'{value}'" for value in VENUE_FORMATS)
     return (
         f"WITH found AS ({_lookup_sql('postgresql', superuser=superuser)}),"
         f" admitted AS (INSERT INTO {quote(CheckIn._meta.db_table)} ({', '.join(map(quote, columns))})"
         f" SELECT {', '.join(values)} FROM found"
         f" WHERE found.event_id = %s AND found.may_check_in AND found.status = %s AND found.live_id IS NULL"
         f" AND found.event_start - %s <= %s AND %s <= found.event_end + %s"
+        f" AND found.event_format IN ({with_a_door})"
         f" RETURNING {quote(CheckIn._meta.pk.column)} AS id)"
         f" SELECT found.*, admitted.id FROM found LEFT JOIN admitted ON true"
     )
@@ -450,7 +460,7 @@ def _door_event(row, *, event_id: int, registration: Registration) -> Event:
     if registration.event_id != event_id:
         return _partial(Event, id=event_id)
     start, end = _converted(Event, "start", row[16]), _converted(Event, "end", row[17])
-    return _partial(Event, id=event_id, start=start, end=end)
+    return _partial(Event, id=event_id, start=start, end=end, format=row[18])
 
 
 def _lookup_ticket(*, secret: str, event_id: int, user) -> tuple[Registration, Event] | None:
@@ -498,10 +508,10 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
     if row is None:
         return None, None
     registration = _registration_of(row, secret=secret)
-    if row[18] is None:
+    if row[19] is None:
         # not admitted: check_in() explains why, by the rule, from the event's dates
         return (registration, _door_event(row, event_id=event_id, registration=registration)), None
-    checkin = _partial(CheckIn, id=row[18], registration_id=registration.pk, **fields)
+    checkin = _partial(CheckIn, id=row[19], registration_id=registration.pk, **fields)
     checkin.registration, checkin.by = registration, by
     return (registration, None), checkin
 

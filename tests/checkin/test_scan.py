@@ -314,6 +314,38 @@ def test_door_closed_says_when_it_opens_in_every_way_in(organiser):
     assert list(Registration.objects.filter(event=event)) == [ticket]  # the walk-in was not registered either
 
 
+@pytest.mark.parametrize("staff_kind", ["organiser", "check-in staff"])
+def test_an_online_only_event_has_no_door_in_any_way_in(organiser, staff_kind):
+    webinar = happening_now(organisers=[organiser], format="online", venue_name="", city="")
+    ticket = make_registration(webinar)
+    door = organiser
+    if staff_kind == "check-in staff":
+        door = factories.UserFactory()
+        webinar.checkin_staff.add(door)
+    client = client_for(door)
+    scanned_at = (timezone.now() - dt.timedelta(minutes=5)).isoformat()
+
+    scanned = scan(client, webinar, ticket)
+    found = client.post(f"/api/events/{webinar.pk}/checkin/manual/", {"registration": ticket.pk})
+    walked_in = client.post(f"/api/events/{webinar.pk}/checkin/walk-in/", {"name": "Late Joiner"})
+    batch = client.post(
+        f"/api/events/{webinar.pk}/checkin/batch/",
+        {"scans": [{"client_scan_id": "s-1", "scanned_at": scanned_at, "secret": ticket.ticket_secret}]},
+        format="json",
+    )
+
+    # its tickets carry no code (Registration.has_door_code): nobody is let in at a door it does not have
+    for response in (scanned, found, walked_in):
+        assert (response.status_code, response.data["code"]) == (409, "no_door")
+        assert "online only" in response.data["detail"]
+    assert batch.status_code == 200 and batch.data["results"][0]["code"] == "no_door"
+    assert not CheckIn.objects.exists()
+    assert list(Registration.objects.filter(event=webinar)) == [ticket]  # the walk-in was not registered either
+
+    hybrid = happening_now(organisers=[organiser], format="hybrid")
+    assert scan(client_for(organiser), hybrid, make_registration(hybrid)).data["code"] == "checked_in"
+
+
 def test_door_closed_comes_after_wrong_event(organiser):
     closed = dated_event(organiser, starts_in=dt.timedelta(days=30))
     elsewhere = make_registration(happening_now())
