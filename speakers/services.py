@@ -135,7 +135,7 @@ def check_may_link(user, by) -> None:
         )
 
 
-def check_may_readdress(speaker: Speaker, email, by) -> None:
+def _check_may_readdress(speaker: Speaker, email, by) -> None:
     """The private ``email`` is where every organiser's invitations, reminders and join links for
     the speaker go, and the consent an account link rests on. The roster is shared, this address
     is not: an organiser changes it only while the speaker has no engagement (an assignment, of
@@ -181,7 +181,7 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
                 _("Only organisers can change %(fields)s.") % {"fields": ", ".join(forbidden)}, "organiser_only_field"
             )
     if "email" in changes:
-        check_may_readdress(speaker, changes["email"], by)
+        _check_may_readdress(speaker, changes["email"], by)
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
         check_may_link(changes["user"], by)
     if "user" in changes:
