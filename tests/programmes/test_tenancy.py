@@ -177,3 +177,24 @@ def test_a_journey_in_a_programme_a_superuser_organises_keeps_every_event(other,
     journey = client_for(admin).get(f"/api/enrolments/{enrolment.pk}/journey/").json()
 
     assert [entry["event_id"] for entry in journey["entries"]] == [kept.pk, handed_over.pk]
+
+
+def test_the_cohort_form_offers_only_series_the_organiser_runs(client, organiser, other, programme):
+    """A cohort's series is chosen from what one organises (``series_managed_by``), on the page as
+    in the API: a series of the programme now someone else's (handed over, renamed since, perhaps
+    a draft) is neither offered nor taken when posted."""
+    mine = factories.SeriesFactory(title="Mentoring circle", published=True)
+    mine.organisers.set([organiser])
+    theirs = factories.SeriesFactory(title="Robotics league (draft, renamed)", published=False)
+    theirs.organisers.set([other])
+    programme.series.add(mine, theirs)
+    browser = signed_in(client, organiser)
+    url = f"/manage/programmes/{programme.pk}/"
+
+    page = browser.get(url)
+    posted = browser.post(url, {"action": "cohort", "name": "League", "series": theirs.pk})
+
+    choices = list(page.context["cohort_form"].fields["series"].queryset.values_list("pk", flat=True))
+    assert choices == [mine.pk]
+    assert posted.status_code == 400 and "series" in posted.context["cohort_form"].errors
+    assert not programme.cohorts.exists()
