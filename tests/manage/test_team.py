@@ -331,3 +331,17 @@ def test_a_link_of_an_organiser_still_in_place_works(organiser, own_event):
     user = services.accept_team_invitation(token=invitation.token, name="New One", password="door-keeper-2030")
 
     assert can_manage_event(user, own_event)
+
+
+def test_the_team_page_says_a_link_died_with_its_senders_place(organiser_web, organiser, own_event):
+    colleague = factories.OrganiserFactory()
+    own_event.organisers.add(colleague)
+    services.invite_to_team(event=own_event, email="friend@example.org", role="checkin", by=colleague)
+    services.invite_to_team(event=own_event, email="kept@example.org", role="checkin", by=organiser)
+    services.remove_from_team(event=own_event, user=colleague, role="organiser", by=organiser)
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/team/")
+
+    states = {invitation.email: invitation.state for invitation in page.context["invitations"]}
+    assert states == {"friend@example.org": "void", "kept@example.org": "pending"}
+    assert "no longer organises the event" in page.text
