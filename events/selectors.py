@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from events.models import VENUE_FORMATS, ActionLogEntry, Event, EventStatus, Series
@@ -117,6 +117,27 @@ def series_managed_by(user) -> QuerySet[Series]:
         return Series.objects.none()
     series = Series.objects.all() if user.is_superuser else Series.objects.filter(pk__in=organised_series_ids(user))
     return _series_with_counts(series)
+
+
+def series_occurrences(series: Series) -> QuerySet[Event]:
+    """The occurrences ``series`` still reaches: those not handed over to other organisers.
+
+    Organisers are tenants, and an occurrence is an event with its own organisers (it gets the
+    series' when it is made). Once none of them organises the series any more (a co-organiser
+    invited to that one session, the series' organisers then leaving it; a series passed to others
+    by a superuser), the occurrence is someone else's event: editing the series does not change
+    or cancel it, and the series' attendance figures and certificates do not count it. An
+    occurrence with no organiser at all (a series made in the admin without any) is still the
+    series'; an active superuser among the series' organisers reaches every occurrence, as
+    ``events_managed_by`` lets them manage every event. The rule of ``programmes.selectors._run_by``,
+    seen from the series."""
+    members = Series.organisers.through.objects.filter(series_id=series.pk)
+    occurrences = Event.objects.filter(series=series)
+    if members.filter(user__is_superuser=True, user__is_active=True).exists():
+        return occurrences
+    event_organisers = Event.organisers.through.objects.filter(event_id=OuterRef("pk"))
+    shared = event_organisers.filter(user_id__in=members.values("user_id"))
+    return occurrences.filter(~Exists(event_organisers) | Exists(shared))
 
 
 ACTION_LOG_LIMIT = 50

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events import recurrence, signals
+from events import recurrence, selectors, signals
 from events.exceptions import EventError, InvalidRecurrence, InvalidTransition
 from events.models import ActionLogEntry, Event, EventDetails, EventStatus, Series
 from events_project import limits
@@ -278,6 +278,8 @@ def sync_series_occurrences(
 def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.datetime) -> list[Event]:
     wanted = {start.astimezone(dt.UTC): start for start in starts}
     existing = {event.series_original_start: event for event in series.occurrences.select_for_update()}
+    # an occurrence handed over to other organisers is theirs: left as it is, like a detached one
+    reached = set(selectors.series_occurrences(series).values_list("pk", flat=True))
     organisers = list(series.organisers.all())
     status = EventStatus.PUBLISHED if series.published else EventStatus.DRAFT
 
@@ -291,7 +293,7 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
                 # through the service, so whoever follows published events hears of it (programmes' cohorts)
                 publish_event(event=created)
             continue
-        untouchable = event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED)
+        untouchable = event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED) or event.pk not in reached
         if event.detached_from_series or event.start <= now or untouchable:
             continue
         changes = {
@@ -303,7 +305,7 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
             publish_event(event=event)
 
     for event in existing.values():
-        if not _dropped(event, wanted=wanted, now=now):
+        if event.pk not in reached or not _dropped(event, wanted=wanted, now=now):
             continue
         if event.status == EventStatus.DRAFT:
             event.delete()
@@ -336,7 +338,7 @@ def occurrences_cancelled_by(
     wanted = {start.astimezone(dt.UTC) for start in starts}
     return [
         event
-        for event in series.occurrences.order_by("start", "id")
+        for event in selectors.series_occurrences(series).order_by("start", "id")
         if event.status == EventStatus.PUBLISHED and _dropped(event, wanted=wanted, now=now)
     ]
 

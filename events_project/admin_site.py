@@ -20,6 +20,7 @@ from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 
 class CheckedInitialData:
@@ -46,6 +47,9 @@ SECRET_FIELDS = {
     ("notifications", "outboxmessage"): {"body_text", "body_html", "attachments", "claim_token", "context"},
     ("feeds", "calendarfeed"): {"token"},
     ("teams", "teaminvitation"): {"token_hash"},
+    # an API token is its owner's password for the API (the admin lists them by owner, to revoke)
+    ("authtoken", "token"): {"key"},
+    ("authtoken", "tokenproxy"): {"key"},
 }
 
 
@@ -117,6 +121,18 @@ class ScopedAdmin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
+    def get_list_display(self, request):
+        hidden = secret_fields(self.model)
+        return [name for name in super().get_list_display(request) if name not in hidden]
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        return links if links is None else [name for name in links if name in list_display]
+
+    def get_search_fields(self, request):
+        hidden = secret_fields(self.model)
+        return [name for name in super().get_search_fields(request) if name.lstrip("^=@") not in hidden]
+
     def get_fields(self, request, obj=None):
         hidden = secret_fields(self.model)
         return [name for name in super().get_fields(request, obj) if name not in hidden]
@@ -156,3 +172,16 @@ class AdminSite(admin.AdminSite):
 
 class AdminConfig(DjangoAdminConfig):
     default_site = "events_project.admin_site.AdminSite"
+
+    def ready(self):
+        super().ready()
+        from rest_framework.authtoken.models import TokenProxy  # noqa: PLC0415 (a model: only once the apps are ready)
+
+        # DRF names a token by its key, and the admin writes an object's name into its pages (the
+        # change form's title, the delete confirmation, "recent actions") and its log. The proxy
+        # exists for the admin alone: named by its owner there, the key is shown nowhere.
+        TokenProxy.__str__ = _token_name
+
+
+def _token_name(token) -> str:
+    return gettext("API token of %(user)s") % {"user": token.user}

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from events.models import Event
 from events.selectors import events_visible_to
 from events_project import fields
+from events_project.private_links import mask_private_links
 from notifications import kinds
 from notifications.models import MessageTemplateOverride, OutboxMessage
 
@@ -37,17 +38,20 @@ class OutboxMessageSerializer(serializers.ModelSerializer):
 
 
 class OutboxMessageDetailSerializer(OutboxMessageSerializer):
-    """With the text: as sent for a sent message, else as it would go out now (rendered by the view)."""
+    """With the text: as sent for a sent message, else as it would go out now (rendered by the view).
+    Its recipient's private links (a ticket's management link, an invitation) are theirs alone: the
+    text shows where each leads, its secret left out (``private_links.mask_private_links``)."""
 
     body_text = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
 
     def get_body_text(self, message) -> str:
-        return message.body_text or getattr(message, "rendered", None) and message.rendered.body_text or ""
+        text = message.body_text or getattr(message, "rendered", None) and message.rendered.body_text or ""
+        return mask_private_links(text)
 
     def get_body_html(self, message) -> str:
         rendered = getattr(message, "rendered", None)
-        return message.body_html or (rendered.body_html if rendered else "")
+        return mask_private_links(message.body_html or (rendered.body_html if rendered else ""))
 
     def get_attachment_names(self, message) -> list[str]:
         rendered = getattr(message, "rendered", None)

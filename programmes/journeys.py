@@ -26,7 +26,7 @@ from events_project.people import account_name
 from events_project.periodic import process_each
 from notifications.services import queue_message
 from programmes.models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
-from programmes.selectors import cohorts_following
+from programmes.selectors import cohorts_following, events_run_by_programmes
 from registrations.models import Registration
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def _streaks(entries: list[JourneyEntry]) -> tuple[Streak | None, int, int]:
 
 
 def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journey]:
-    """Journeys of many participants in a fixed number of queries (five), whatever their number.
+    """Journeys of many participants in a fixed number of queries (six), whatever their number.
 
     The enrolments need ``cohort__programme`` loaded.
     """
@@ -173,6 +173,9 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
         .only("id", "title", "kind", "start", "end", "status", "series_id", "series__title")
         .order_by("start", "id")
     )
+    # only the events each programme still runs: one handed over to other organisers is theirs,
+    # and so is what its registrants do there (programmes.selectors._run_by)
+    run = events_run_by_programmes(programme_ids, [event.pk for event in events])
     emails = {enrolment.email for enrolment in enrolments}
     registrations = defaultdict(list)
     for registration in Registration.objects.filter(
@@ -195,6 +198,8 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
                 event.series_id not in series_by_programme[programme.pk]
                 and event.pk not in events_by_programme[programme.pk]
             ):
+                continue
+            if run[programme.pk] is not None and event.pk not in run[programme.pk]:
                 continue
             registration = _pick(registrations.get((event.pk, enrolment.email), []))
             skipped = (enrolment.pk, event.pk) in skips

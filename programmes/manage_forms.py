@@ -157,9 +157,13 @@ class CohortForm(forms.Form):
         help_text=_("Members are registered for every session still to come of what the cohort follows."),
     )
 
-    def __init__(self, *args, programme: Programme, **kwargs):
+    def __init__(self, *args, programme: Programme, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["series"].queryset = programme.series.order_by("title", "id")
+        # the programme's series that this organiser runs (series_managed_by), as the API chooses
+        # them: one a co-organiser added, or one handed over to someone else, is not theirs to follow
+        self.fields["series"].queryset = programme.series.filter(
+            pk__in=series_managed_by(user).order_by().values("pk")
+        ).order_by("title", "id")
 
 
 class MentorChoiceField(forms.ChoiceField):

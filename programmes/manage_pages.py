@@ -173,7 +173,7 @@ def programme_detail(request, pk: int):
     """A programme: edit it, its cohorts and a new one, certificates for everyone eligible."""
     programme = managed_programme(request, pk)
     form = ProgrammeForm(user=request.user, programme=programme)
-    cohort_form = CohortForm(programme=programme, auto_id=COHORT_IDS)
+    cohort_form = CohortForm(programme=programme, user=request.user, auto_id=COHORT_IDS)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "edit":
@@ -182,7 +182,7 @@ def programme_detail(request, pk: int):
                 messages.success(request, _("The programme is saved."))
                 return redirect("manage-programme", pk=programme.pk)
         elif action == "cohort":
-            cohort_form = CohortForm(request.POST, programme=programme, auto_id=COHORT_IDS)
+            cohort_form = CohortForm(request.POST, programme=programme, user=request.user, auto_id=COHORT_IDS)
             if cohort_form.is_valid():
                 try:
                     cohort = services.create_cohort(programme=programme, by=request.user, **cohort_form.cleaned_data)

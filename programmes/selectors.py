@@ -47,6 +47,24 @@ def cohort_events(cohort: Cohort) -> QuerySet[Event]:
     return programme_events(cohort.programme)
 
 
+def events_run_by_programmes(programme_ids, event_ids) -> dict[int, set[int] | None]:
+    """Which of ``event_ids`` each programme still runs, by the rule of ``_run_by``: the events
+    one of its organisers organises; ``None`` for a programme an active superuser organises (every
+    event). One query, for reads that load many programmes' events at once (journeys)."""
+    run: dict[int, set[int] | None] = {programme_id: set() for programme_id in programme_ids}
+    rows = (
+        Programme.organisers.through.objects.filter(programme_id__in=list(programme_ids))
+        .filter(Q(user__organised_events__in=list(event_ids)) | Q(user__is_superuser=True, user__is_active=True))
+        .values_list("programme_id", "user__organised_events", "user__is_superuser", "user__is_active")
+    )
+    for programme_id, event_id, is_superuser, is_active in rows:
+        if is_superuser and is_active:
+            run[programme_id] = None
+        elif run[programme_id] is not None and event_id is not None:
+            run[programme_id].add(event_id)
+    return run
+
+
 def cohorts_following(event: Event) -> QuerySet[Cohort]:
     """Cohorts whose members should be registered for this event: none of a programme whose
     organisers no longer organise it (the rule of ``_run_by``, seen from the event)."""

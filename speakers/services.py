@@ -136,6 +136,27 @@ def check_may_link(user, by) -> None:
         )
 
 
+def _check_may_readdress(speaker: Speaker, email, by) -> None:
+    """The private ``email`` is where every organiser's invitations, reminders and join links for
+    the speaker go, and the consent an account link rests on. The roster is shared, this address
+    is not: an organiser changes it only while the speaker has no engagement (an assignment, of
+    any status) at an event they do not organise; otherwise only the speaker (their linked
+    account) or a superuser does. Rewriting it to one's own took over another organiser's
+    invitations and, by an account link then sent to oneself, the speaker's whole schedule."""
+    if (email or "").strip().lower() == (speaker.email or "").strip().lower():
+        return
+    if not speaker.pk or by is None or (by.is_authenticated and by.is_superuser) or speaker.user_id == by.pk:
+        return
+    elsewhere = SpeakerAssignment.objects.filter(speaker=speaker).exclude(
+        event_id__in=Event.organisers.through.objects.filter(user_id=by.pk).values("event_id")
+    )
+    if elsewhere.exists():
+        raise Forbidden(
+            _("This speaker speaks at other organisers' events: only they or an administrator change their address."),
+            "speaker_engaged_elsewhere",
+        )
+
+
 @transaction.atomic
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
     check_may_link(fields.get("user"), by)
@@ -160,6 +181,8 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
             raise Forbidden(
                 _("Only organisers can change %(fields)s.") % {"fields": ", ".join(forbidden)}, "organiser_only_field"
             )
+    if "email" in changes:
+        _check_may_readdress(speaker, changes["email"], by)
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
         check_may_link(changes["user"], by)
     if "user" in changes:

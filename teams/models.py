@@ -44,13 +44,16 @@ class TeamInvitation(models.Model):
 
     @property
     def state(self) -> str:
-        """One of pending, used, revoked, expired."""
+        """One of pending, used, revoked, expired, void (whoever sent it no longer organises the
+        event: ``inviter_organises``, annotated by ``teams.selectors``; assumed when not read)."""
         if self.used_at:
             return "used"
         if self.revoked_at:
             return "revoked"
         if self.expires_at <= timezone.now():
             return "expired"
+        if not getattr(self, "inviter_organises", True):
+            return "void"
         return "pending"
 
     @property
@@ -60,4 +63,5 @@ class TeamInvitation(models.Model):
             "revoked": _("Withdrawn"),
             "expired": _("Expired"),
             "pending": _("Waiting for an answer"),
+            "void": _("Void: whoever sent it no longer organises the event"),
         }[self.state]

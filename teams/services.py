@@ -24,6 +24,7 @@ from events import when
 from events.models import Event, EventStatus
 from events.permissions import can_check_in, can_manage_event
 from events.roles import ensure_organisers_group
+from events.selectors import events_managed_by
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.typed_text import tidy_email
@@ -129,7 +130,7 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
 def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> TeamInvitation:
     """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise."""
     invitation = (
-        TeamInvitation.objects.select_related("event").filter(token_hash=hash_token(token or "")).first()
+        TeamInvitation.objects.select_related("event", "invited_by").filter(token_hash=hash_token(token or "")).first()
         if token and len(token) <= 100
         else None
     )
@@ -144,7 +145,23 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> TeamI
         raise InvitationUnusable(_("This link has expired; ask the organisers for a new one."), "invitation_expired")
     if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise InvitationUnusable(_("The event is over or cancelled."), "event_closed")
+    if not _inviter_still_organises(invitation):
+        raise InvitationUnusable(
+            _("Whoever invited you no longer organises this event; ask its organisers for a new link."),
+            "inviter_left",
+        )
     return invitation
+
+
+def _inviter_still_organises(invitation: TeamInvitation) -> bool:
+    """An invitation speaks for the organiser who sent it: it works only while they still organise
+    the event (``events_managed_by``: an active account among its organisers, or a superuser).
+    Someone removed from the team, an event handed over to others, a closed account: their pending
+    links stop working, so nobody comes back in through a link they sent themselves. Invitations
+    the system made (no inviter) are the event's own."""
+    if invitation.invited_by_id is None:
+        return True
+    return events_managed_by(invitation.invited_by).filter(pk=invitation.event_id).exists()
 
 
 def account_exists(email: str) -> bool:

@@ -12,6 +12,7 @@ from attendance.exceptions import NotCompleted
 from attendance.rates import attendance_rate, reaches, series_completion_threshold
 from attendance.services.finalisation import HELD_STATUSES
 from events.models import Event, Series
+from events.selectors import series_occurrences
 from registrations.models import Attendance, Registration, RegistrationStatus
 
 # --- figures --------------------------------------------------------------------------------
@@ -34,14 +35,18 @@ def event_attendance_figures(*, event: Event) -> dict:
 
 
 def series_attendance(*, series: Series, threshold: float | None = None) -> dict:
-    """Each participant's attendance across the series' sessions that have been held.
+    """Each participant's attendance across the series' sessions that have been held (of those
+    it still reaches, ``events.selectors.series_occurrences``).
 
     A session counts once its attendance is finalised; a participant's rate is the share
     of those sessions they attended, and they complete the series at ``threshold``.
     """
     threshold = series_completion_threshold() if threshold is None else threshold
+    # only the sessions the series still reaches: one handed to other organisers is theirs
     sessions = list(
-        series.occurrences.filter(status__in=HELD_STATUSES, attendance_finalised_at__isnull=False).order_by("start")
+        series_occurrences(series)
+        .filter(status__in=HELD_STATUSES, attendance_finalised_at__isnull=False)
+        .order_by("start")
     )
     session_ids = [session.pk for session in sessions]
     rows = (

@@ -181,6 +181,31 @@ def test_series_figures_for_the_organiser(organiser_client, series_with_sessions
     ]
 
 
+def test_series_figures_leave_out_a_session_handed_to_other_organisers(
+    organiser_client, organiser, series_with_sessions
+):
+    """A session of the series that passed to other organisers (none of the series' organisers
+    runs it) is someone else's event: its registrants are not the series organiser's to read."""
+    series, registrations = series_with_sessions
+    handed = registrations[0].event
+    handed.organisers.set([factories.OrganiserFactory()])
+    registrations[1].event.organisers.set([organiser])
+    make_registration(handed, name="Samir Guliyev", email="samir@example.org", attendance=Attendance.ATTENDED)
+
+    response = organiser_client.get(f"/api/attendance/series/{series.pk}/", {"threshold": "0.75"})
+    certificate = organiser_client.get(
+        f"/api/attendance/series/{series.pk}/certificate/", {"email": "samir@example.org"}
+    )
+
+    assert response.status_code == 200
+    assert (response.data["sessions_held"], response.data["registered"]) == (1, 2)
+    assert [(p["email"], p["rate"]) for p in response.data["participants"]] == [
+        ("nigar@example.org", 1.0),
+        ("rauf@example.org", 0.0),
+    ]
+    assert (certificate.status_code, certificate.data["code"]) == (403, "not_a_participant")
+
+
 def _certificate_link(email) -> str:
     message = OutboxMessage.objects.get(kind="certificate_link", recipient_email=email)
     text = render_message(message).body_text  # rendered when sent; the row says what to send

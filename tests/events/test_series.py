@@ -199,3 +199,35 @@ def test_series_publish_publishes_generated_drafts():
     services.publish_series(series=series)
 
     assert set(series.occurrences.values_list("status", flat=True)) == {"published"}
+
+
+def test_a_session_handed_to_other_organisers_is_theirs_not_the_series():
+    """An occurrence whose organisers are no longer any of the series' (a co-organiser invited to
+    that one session, the series' organiser then leaving it) is someone else's event: editing or
+    shortening the series must neither change nor cancel it."""
+    owner, newcomer = OrganiserFactory(), OrganiserFactory()
+    series = services.create_series(
+        by=owner,
+        title="Mentoring circle",
+        kind="mentoring_session",
+        timezone="Asia/Baku",
+        rrule="FREQ=WEEKLY;COUNT=5",
+        first_start=dt.datetime.now(tz=BAKU).replace(microsecond=0) + dt.timedelta(days=7),
+        duration_minutes=90,
+    )
+    services.publish_series(series=series, by=owner)
+    sessions = list(series.occurrences.order_by("start"))
+    sessions[2].organisers.set([newcomer])  # handed over, the rule still gives its date
+    sessions[4].organisers.set([newcomer])  # handed over, the rule will no longer give its date
+    sessions[3].organisers.add(newcomer)  # shared: still the series' too, so it follows
+
+    services.update_series(series=series, by=owner, title="Mentoring hour", rrule="FREQ=WEEKLY;COUNT=3")
+
+    rows = list(Event.objects.filter(series=series).order_by("start").values_list("title", "status"))
+    assert rows == [
+        ("Mentoring hour", EventStatus.PUBLISHED),
+        ("Mentoring hour", EventStatus.PUBLISHED),
+        ("Mentoring circle", EventStatus.PUBLISHED),
+        ("Mentoring circle", EventStatus.CANCELLED),
+        ("Mentoring circle", EventStatus.PUBLISHED),
+    ]

@@ -324,3 +324,53 @@ def test_inviting_a_superuser_to_the_door_does_not_say_they_organise_it(organise
 
     assert refused.value.code == "already_has_access"
     assert refused.value.message == "This person already has access to this event's door."
+
+
+@pytest.mark.parametrize("how", ["removed", "handed_over", "account_closed"])
+def test_a_link_dies_with_its_inviters_place_among_the_organisers(client, organiser, own_event, how):
+    """A co-organiser who invites an address of their own and is then removed (or the event is
+    handed to others, or their account closed) must not come back through the pending link."""
+    colleague = factories.OrganiserFactory()
+    own_event.organisers.add(colleague)
+    invitation = services.invite_to_team(
+        event=own_event, email="colleague.private@example.org", role="organiser", by=colleague
+    )
+    door = services.invite_to_team(event=own_event, email="friend@example.org", role="checkin", by=colleague)
+    if how == "removed":
+        services.remove_from_team(event=own_event, user=colleague, role="organiser", by=organiser)
+    elif how == "handed_over":
+        own_event.organisers.set([factories.OrganiserFactory()])
+    else:
+        colleague.is_active = False
+        colleague.save(update_fields=["is_active"])
+
+    for link in (invitation, door):
+        with pytest.raises(InvitationUnusable) as refused:
+            services.accept_team_invitation(token=link.token, name="Someone", password="door-keeper-2030")
+        assert refused.value.code == "inviter_left"
+    page = client.get(f"/team/accept/{invitation.token}/")
+    assert page.status_code == 410
+    assert not get_user_model().objects.filter(email__in=["colleague.private@example.org", "friend@example.org"])
+
+
+def test_a_link_of_an_organiser_still_in_place_works(organiser, own_event):
+    invitation = services.invite_to_team(event=own_event, email="new@example.org", role="organiser", by=organiser)
+    own_event.organisers.add(factories.OrganiserFactory())
+
+    user = services.accept_team_invitation(token=invitation.token, name="New One", password="door-keeper-2030")
+
+    assert can_manage_event(user, own_event)
+
+
+def test_the_team_page_says_a_link_died_with_its_senders_place(organiser_web, organiser, own_event):
+    colleague = factories.OrganiserFactory()
+    own_event.organisers.add(colleague)
+    services.invite_to_team(event=own_event, email="friend@example.org", role="checkin", by=colleague)
+    services.invite_to_team(event=own_event, email="kept@example.org", role="checkin", by=organiser)
+    services.remove_from_team(event=own_event, user=colleague, role="organiser", by=organiser)
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/team/")
+
+    states = {invitation.email: invitation.state for invitation in page.context["invitations"]}
+    assert states == {"friend@example.org": "void", "kept@example.org": "pending"}
+    assert "no longer organises the event" in page.text

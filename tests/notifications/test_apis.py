@@ -101,6 +101,30 @@ def test_outbox_detail_shows_the_body(organiser_client, my_event):
     assert "CV clinic" in response.data["body_text"]
 
 
+def test_outbox_detail_shows_no_private_link(organiser, organiser_client, my_event, django_capture_on_commit_callbacks):
+    """A message's text carries its recipient's private links (a ticket's management link, a team
+    or speaker invitation): they are the recipient's alone. Organisers read what was sent with each
+    secret left out, so that nobody, a co-organiser removed later included, keeps a registrant's
+    ticket or another person's invitation from the outbox."""
+    from teams.services import invite_to_team
+
+    registration = make_registration(my_event, email="aysel@example.org")
+    ticket = queue_message(kind=kinds.REMINDER, recipient_email=registration.email, about=registration, event=my_event)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite_to_team(event=my_event, email="door@example.org", role="checkin", by=organiser)
+    sent = OutboxMessage.objects.get(kind=kinds.TEAM_INVITATION)
+    assert invitation.token in sent.body_text  # sent, with the link, to the person invited
+
+    answers = [organiser_client.get(f"/api/outbox/{message.pk}/").data for message in (ticket, sent)]
+
+    secrets = [registration.manage_token, registration.ticket_secret, invitation.token]
+    texts = [answer["body_text"] + answer["body_html"] for answer in answers]
+    assert [secret for secret in secrets for text in texts if secret in text] == []
+    assert "/registrations/manage/…/" in answers[0]["body_text"]
+    assert "/team/accept/…/" in answers[1]["body_text"]
+    assert "CV clinic" in answers[0]["body_text"]
+
+
 def test_outbox_detail_of_another_organisers_message_is_not_found(organiser_client, other_event):
     _messages(other_event, 1)
     message = OutboxMessage.objects.get(event=other_event)

@@ -38,3 +38,26 @@ def test_every_page_behind_a_private_link_is_private():
 
     expected = (200, "private, no-store", "same-origin", "noindex")
     assert {route: answer for route, answer in headers.items() if answer != expected} == {}
+
+
+def test_a_text_shown_to_others_keeps_no_private_link(settings):
+    from events_project.private_links import mask_private_links
+
+    settings.SITE_URL = "https://events.example.org"
+    text = (
+        "Your ticket: https://events.example.org/registrations/manage/Secret-1_x/.\n"
+        'Join the team: <a href="https://events.example.org/team/accept/Secret2/">accept</a>\n'
+        "Calendar: webcal://events.example.org/calendar/private/Secret3.ics\n"
+        "Check it: https://events.example.org/certificates/verify/Public4/ and "
+        "https://elsewhere.example.org/registrations/manage/Theirs5/ and https://events.example.org/events/7/"
+    )
+
+    masked = mask_private_links(text)
+
+    assert masked == (
+        "Your ticket: https://events.example.org/registrations/manage/…/.\n"
+        'Join the team: <a href="https://events.example.org/team/accept/…/">accept</a>\n'
+        "Calendar: webcal://events.example.org/calendar/private/….ics\n"
+        "Check it: https://events.example.org/certificates/verify/Public4/ and "
+        "https://elsewhere.example.org/registrations/manage/Theirs5/ and https://events.example.org/events/7/"
+    )

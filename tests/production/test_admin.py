@@ -90,6 +90,32 @@ def test_secrets_are_not_shown_in_change_forms(superuser_client, registration):
     assert shown == dict.fromkeys(pages, [])
 
 
+def test_api_tokens_are_not_shown_in_the_admin(superuser_client):
+    """An API token is its owner's password for the API: the tokens' admin lists, searches,
+    changes and deletes them (revoking one is its use) by their owner, never showing a key."""
+    from rest_framework.authtoken.models import Token
+
+    owner = factories.OrganiserFactory(username="rauf")
+    token = Token.objects.create(user=owner)
+    pages = [
+        "/admin/authtoken/tokenproxy/",
+        f"/admin/authtoken/tokenproxy/{owner.pk}/change/",
+        f"/admin/authtoken/tokenproxy/{owner.pk}/delete/",
+        f"/admin/authtoken/tokenproxy/{owner.pk}/history/",
+    ]
+
+    answers = {url: superuser_client.get(url) for url in pages}
+    deleted = superuser_client.post(f"/admin/authtoken/tokenproxy/{owner.pk}/delete/", {"post": "yes"}, follow=True)
+    recent = superuser_client.get("/admin/")
+
+    assert {url: answer.status_code for url, answer in answers.items()} == dict.fromkeys(pages, 200)
+    assert "rauf" in answers[pages[0]].text and "rauf" in answers[pages[2]].text
+    shown = [url for url, answer in answers.items() if token.key in answer.text]
+    assert shown == []
+    assert deleted.status_code == 200 and not Token.objects.filter(user=owner).exists()
+    assert token.key not in deleted.text and token.key not in recent.text
+
+
 def test_no_model_admin_has_a_secret_field():
     from events_project.admin_site import secret_fields
 
@@ -97,7 +123,7 @@ def test_no_model_admin_has_a_secret_field():
     request.user = factories.UserFactory(is_superuser=True, is_staff=True)
     found = {}
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in OUR_APPS:
+        if model._meta.app_label not in OUR_APPS | {"authtoken"}:
             continue
         hidden = secret_fields(model)
         form_fields = set(model_admin.get_form(request)().fields)

@@ -35,7 +35,10 @@ def seeded(enrolment, mentoring_series, programme, past, future):
     upcoming = session(mentoring_series, future[0])
     record(upcoming, EMAIL, "unknown")
     webinar = factories.WebinarFactory(
-        title="Careers in data science", start=past[2], end=past[2] + dt.timedelta(hours=2)
+        title="Careers in data science",
+        start=past[2],
+        end=past[2] + dt.timedelta(hours=2),
+        organisers=list(programme.organisers.all()),  # a programme takes only its organisers' events
     )
     programme.events.add(webinar)
     record(webinar, EMAIL, "attended", source="online")

@@ -149,3 +149,52 @@ def test_a_new_occurrence_of_a_series_the_programmes_organiser_no_longer_runs_re
     assert registered_events("leyla@example.org") == first_two
     assert registered_events("kamran@example.org") == first_two
     assert set(selectors.cohort_events(circle)) == {event for event in series.occurrences.all() if event != third}
+
+
+def test_a_journey_leaves_out_an_event_another_organiser_runs_now(organiser, other, workshops, everyone):
+    """A participant's journey (the API's, the cohort page's, what certificates count) shows their
+    place at each of the programme's events: an event handed over is someone else's, and what its
+    registrant does there is not the programme's organiser's to read."""
+    kept, handed_over = workshops
+    enrolment = services.enrol(cohort=everyone, name="Leyla", email="leyla@example.org")
+    hand_over(handed_over, to=other)
+
+    journey = client_for(organiser).get(f"/api/enrolments/{enrolment.pk}/journey/").json()
+
+    assert [entry["event_id"] for entry in journey["entries"]] == [kept.pk]
+
+
+def test_a_journey_in_a_programme_a_superuser_organises_keeps_every_event(other, workshops):
+    """A superuser manages every event (events_managed_by): their programme's events stay its own."""
+    admin = factories.UserFactory(username="admin", is_superuser=True, is_staff=True)
+    admins = factories.ProgrammeFactory(organisers=[admin])
+    kept, handed_over = workshops
+    admins.events.add(kept, handed_over)
+    hand_over(handed_over, to=other)
+    cohort = services.create_cohort(programme=admins, name="Everyone")
+    enrolment = services.enrol(cohort=cohort, name="Kamran", email="kamran@example.org")
+
+    journey = client_for(admin).get(f"/api/enrolments/{enrolment.pk}/journey/").json()
+
+    assert [entry["event_id"] for entry in journey["entries"]] == [kept.pk, handed_over.pk]
+
+
+def test_the_cohort_form_offers_only_series_the_organiser_runs(client, organiser, other, programme):
+    """A cohort's series is chosen from what one organises (``series_managed_by``), on the page as
+    in the API: a series of the programme now someone else's (handed over, renamed since, perhaps
+    a draft) is neither offered nor taken when posted."""
+    mine = factories.SeriesFactory(title="Mentoring circle", published=True)
+    mine.organisers.set([organiser])
+    theirs = factories.SeriesFactory(title="Robotics league (draft, renamed)", published=False)
+    theirs.organisers.set([other])
+    programme.series.add(mine, theirs)
+    browser = signed_in(client, organiser)
+    url = f"/manage/programmes/{programme.pk}/"
+
+    page = browser.get(url)
+    posted = browser.post(url, {"action": "cohort", "name": "League", "series": theirs.pk})
+
+    choices = list(page.context["cohort_form"].fields["series"].queryset.values_list("pk", flat=True))
+    assert choices == [mine.pk]
+    assert posted.status_code == 400 and "series" in posted.context["cohort_form"].errors
+    assert not programme.cohorts.exists()

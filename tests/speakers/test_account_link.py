@@ -133,3 +133,42 @@ def test_an_organiser_sends_back_a_linked_profile_whole(organiser):
     assert response.status_code == 200, response.json()
     assert (linked.user_id, linked.title) == (account.pk, "Engineer")
     assert (moved.status_code, moved.json()["code"]) == (403, "link_needs_consent")
+
+
+def test_an_organiser_cannot_redirect_the_address_of_a_speaker_engaged_at_anothers_event(organiser, speaker):
+    """The private address is where every organiser's invitations, reminders and join links go,
+    and the consent behind an account link: rewriting it to one's own took over another organiser's
+    invitations and, through a link then sent to oneself, the speaker's whole schedule."""
+    elsewhere = factories.EventFactory(status="draft", published_at=None, organisers=[factories.OrganiserFactory()])
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=elsewhere)
+    client = _api(organiser)
+
+    response = client.patch(f"/api/speakers/{speaker.pk}/", {"email": "mine@example.org"}, format="json")
+    same = client.patch(f"/api/speakers/{speaker.pk}/", {"email": "Leyla.Private@example.org "}, format="json")
+    other_fields = client.patch(f"/api/speakers/{speaker.pk}/", {"title": "Engineer"}, format="json")
+
+    speaker.refresh_from_db()
+    assert (response.status_code, response.json()["code"]) == (403, "speaker_engaged_elsewhere")
+    assert same.status_code == 200 and other_fields.status_code == 200
+    assert (speaker.email, speaker.title) == ("Leyla.Private@example.org", "Engineer")  # the same address
+
+
+def test_an_organiser_changes_the_address_of_a_speaker_engaged_only_at_their_events(organiser, speaker):
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory(organisers=[organiser]))
+
+    response = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"email": "new@example.org"}, format="json")
+    own = services.update_speaker(speaker=speaker, by=factories.UserFactory(is_superuser=True), email="x@example.org")
+
+    assert response.status_code == 200
+    assert own.email == "x@example.org"
+
+
+def test_a_linked_speaker_changes_their_own_address(speaker):
+    account = factories.UserFactory()
+    speaker.user = account
+    speaker.save()
+    factories.SpeakerAssignmentFactory(speaker=speaker)
+
+    updated = services.update_speaker(speaker=speaker, by=account, email="leyla.new@example.org")
+
+    assert updated.email == "leyla.new@example.org"
