@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
-from events.models import EventStatus, WhenFull
+from events.models import EventFormat, EventStatus, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
 from events_project.site_pages import too_many_requests
@@ -508,7 +508,12 @@ def my_doors(request):
     """The events whose door this user may work (organisers and check-in staff) and that have
     not closed it yet (a day after the end: ``door_window``)."""
     since = timezone.now() - checkin_services.SCAN_WINDOW_MARGIN
-    events = event_selectors.events_checked_in_by(request.user).filter(end__gte=since).order_by("start", "id")
+    events = (
+        event_selectors.events_checked_in_by(request.user)
+        .filter(end__gte=since)
+        .exclude(format=EventFormat.ONLINE)  # an online-only event has no door: its tickets carry no code
+        .order_by("start", "id")
+    )
     # an organiser of a year's programme has hundreds of doors ahead: the page stays small
     page = Paginator(events, DOORS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"events": page.object_list, "page": page}

@@ -332,6 +332,23 @@ def test_the_overview_leads_to_the_door_only_for_an_event_with_a_venue(organiser
     assert door not in online
 
 
+@pytest.mark.parametrize("path", ["/manage/events/{pk}/team/", "/manage/dashboard/", "/checkin/"])
+def test_no_workspace_page_leads_to_the_door_of_an_online_only_event(organiser_web, own_event, path):
+    """The overview's rule (an online-only event has no door) for every other page that linked
+    to it: the Team tab, the dashboard's upcoming events and My doors."""
+    page = path.format(pk=own_event.pk)
+    door = f'href="/checkin/{own_event.pk}/"'
+    in_person = organiser_web.get(page).content.decode()
+    own_event.format, own_event.venue_name, own_event.venue_address = "online", "", ""
+    own_event.city, own_event.region = "", None
+    own_event.save()
+
+    online = organiser_web.get(page).content.decode()
+
+    assert door in in_person
+    assert door not in online
+
+
 def test_the_public_page_offers_staff_the_door_only_for_an_event_with_a_venue(client, organiser_web, own_event):
     from tests.pages.conftest import signed_in
 
