@@ -112,3 +112,19 @@ def test_a_speaker_is_said_one_way_in_azerbaijani():
     ]
 
     assert said_otherwise == []
+
+
+def test_qrup_is_kept_for_cohorts_in_azerbaijani():
+    """ "Qrup" is a programme's cohort; a registration's party (a parent with her children) was
+    a "qrup" too, in the register page's errors, the workspace's "People in the party" beside the
+    cohort pages and the confirmation email: it is "nəfər", as the register form says."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and not re.search(r"cohort|enrol|age group", entry.msgid, re.IGNORECASE)
+        and any(re.search(r"\bqrup", text, re.IGNORECASE) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []
