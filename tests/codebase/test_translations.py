@@ -128,3 +128,17 @@ def test_qrup_is_kept_for_cohorts_in_azerbaijani():
     ]
 
     assert said_otherwise == []
+
+
+def test_a_link_is_said_one_way_in_azerbaijani():
+    """A link is a "link" in Azerbaijani, as the ticket, invitation and calendar pages say; the
+    message form's help, a few mails' names and errors said "keçid"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and any(re.search(r"\bkeçid", text, re.IGNORECASE) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []
