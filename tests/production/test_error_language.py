@@ -70,5 +70,5 @@ def test_the_answers_that_are_not_errors_are_told_in_azerbaijani_too(organiser):
     account_link = client.post(f"/api/speakers/{speaker.pk}/account-link/", HTTP_ACCEPT_LANGUAGE="az")
 
     assert (certificate_link.status_code, account_link.status_code) == (202, 202)
-    assert certificate_link.json()["detail"] == "Bu ünvan silsiləni tamamlayıbsa, sertifikata keçid ona göndərilir."
+    assert certificate_link.json()["detail"] == "Bu ünvan silsiləni tamamlayıbsa, sertifikatın linki ona göndərilir."
     assert account_link.json()["detail"] == "Link məruzəçinin ünvanına göndərilir."
