@@ -690,3 +690,16 @@ def test_the_ticket_says_how_many_come_and_whom_one_brings_apart(client, sign_up
 
     assert f"<dd>{people}</dd>" in page
     assert f"<dt>{brought}</dt><dd>Nigar (daughter), Elvin</dd>" in page
+
+
+def test_a_cancelled_ticket_does_not_say_whom_one_brings(client, sign_up):
+    """A cancelled registration read "Cancelled" above "You bring: Nigar (daughter), Elvin":
+    nobody is brought to an event one no longer comes to; the names stay, "with you"."""
+    visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
+    registration = sign_up(visit, party_size=3, party_names=["Nigar (daughter)", "Elvin"])
+    client.post(f"/registrations/manage/{registration.manage_token}/cancel/", {"confirm": "on"})
+
+    page = client.get(f"/registrations/manage/{registration.manage_token}/").text
+
+    assert "You bring" not in page
+    assert "<dt>With you</dt><dd>Nigar (daughter), Elvin</dd>" in page
