@@ -295,6 +295,18 @@ class EventForm(ServiceErrors, forms.Form):
         if "families_welcome" in self.fields:
             if data.get("families_welcome") and (data.get("max_party_size") or 1) < 2:
                 self.add_error("max_party_size", _("Say how many people one registration may bring: 2 or more."))
+            # a number typed with the box left unticked would be dropped without a word; the number
+            # kept from before is not, so unticking the box alone turns families off
+            kept = self.event.max_party_size if self.event is not None else 1
+            typed = data.get("max_party_size") or 1
+            if not data.get("families_welcome") and typed > 1 and typed != kept:
+                self.add_error(
+                    "max_party_size",
+                    _(
+                        "Tick “Families may come together” too, or leave this empty: without it each "
+                        "registration is one person."
+                    ),
+                )
         return data
 
     def _kept_time(self, name, value):

@@ -155,6 +155,17 @@ def manage(request, token: str):
     return render(request, "registrations/pages/ticket.html", context)
 
 
+def cancelled_message(freed: int) -> str:
+    """What the registrant reads once cancelled: thanks for the seats they freed, if they held any."""
+    if not freed:
+        return _("Your registration is cancelled.")
+    return ngettext(
+        "Your registration is cancelled. Thank you for freeing your seat.",
+        "Your registration is cancelled. Thank you for freeing your %(count)s seats.",
+        freed,
+    ) % {"count": freed}
+
+
 @private_link
 @throttled("token")
 @require_http_methods(["GET", "POST"])
@@ -162,12 +173,13 @@ def cancel(request, token: str):
     registration = registration_for_token(token)
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        freed = registration.seats_held  # none on the waiting list or awaiting approval; a party's all
         try:
             registration_services.cancel_registration(registration=registration)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Your registration is cancelled. Thank you for freeing your seat."))
+            messages.success(request, cancelled_message(freed))
             return redirect("registration-manage", token)
     context = {"registration": registration, "event": registration.event, "form": form}
     return render(request, "registrations/pages/cancel.html", context)

@@ -17,6 +17,15 @@ class TeamInvitationForm(forms.Form):
         help_text=_("Check-in staff see only the door of this event. Co-organisers can change it like you."),
     )
 
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not event.has_venue:
+            # an online-only event has no door (services.invite_to_team refuses one)
+            role = self.fields["role"]
+            role.choices = [(TeamRole.ORGANISER, TeamRole.ORGANISER.label)]
+            role.initial = TeamRole.ORGANISER
+            role.help_text = _("An online-only event has no door: co-organisers can change it like you.")
+
 
 class NewAccountForm(forms.Form):
     """Someone new following a team link: their name and a password for the account made for them."""

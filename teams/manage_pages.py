@@ -20,12 +20,12 @@ from teams.selectors import team_invitations_managed_by
 @require_http_methods(["GET", "POST"])
 def event_team(request, pk: int):
     event = managed_event(request, pk)
-    form = TeamInvitationForm()
+    form = TeamInvitationForm(event=event)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "invite":
-                form = TeamInvitationForm(request.POST)
+                form = TeamInvitationForm(request.POST, event=event)
                 if form.is_valid():
                     invitation = services.invite_to_team(event=event, by=request.user, **form.cleaned_data)
                     messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})

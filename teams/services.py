@@ -82,6 +82,9 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
         raise TeamError(_("Choose a role from the list."), "invalid_role")
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise TeamError(_("The event is over or cancelled."), "event_closed")
+    if role == TeamRole.CHECKIN and not event.has_venue:
+        # its tickets carry no code to scan, and My doors does not list it
+        raise TeamError(_("An online-only event has no door: invite a co-organiser instead."), "no_door")
     email = _normalise_email(email)
     if _members(event, role).filter(email__iexact=email).exists():
         if role == TeamRole.CHECKIN:

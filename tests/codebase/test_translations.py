@@ -114,6 +114,22 @@ def test_a_speaker_is_said_one_way_in_azerbaijani():
     assert said_otherwise == []
 
 
+def test_qrup_is_kept_for_cohorts_in_azerbaijani():
+    """ "Qrup" is a programme's cohort; a registration's party (a parent with her children) was
+    a "qrup" too, in the register page's errors, the workspace's "People in the party" beside the
+    cohort pages and the confirmation email: it is "nəfər", as the register form says."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and not re.search(r"cohort|enrol|age group", entry.msgid, re.IGNORECASE)
+        and any(re.search(r"\bqrup", text, re.IGNORECASE) for text in [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+    assert said_otherwise == []
+
+
 def test_a_link_is_said_one_way_in_azerbaijani():
     """A link (a URL to open) is a "link" in Azerbaijani, as on the tickets, the invitations and the
     private pages; the message editor, the certificate's answer and a few errors said "keçid". The

@@ -157,3 +157,23 @@ def test_in_person_event_can_be_finalised_now(organiser_web, organiser, django_c
 
     event.refresh_from_db()
     assert event.attendance_finalised_at is not None
+
+
+@pytest.mark.parametrize("online", [False, True])
+def test_only_an_event_with_an_online_part_is_offered_a_participant_report(organiser_web, organiser, online):
+    """An outreach visit's attendance page offered "Upload a participant report" with Zoom's and
+    Teams' menus, and once final said "A report uploaded now corrects the figures": an in-person
+    event's attendance is its door's check-ins (attendance.md), it has no platform report."""
+    start = timezone.now() - dt.timedelta(days=2)
+    make = factories.WebinarFactory if online else factories.EventFactory
+    event = make(organisers=[organiser], start=start, end=start + dt.timedelta(hours=1))
+    make_registration(event, email="a@example.org")
+    finalise = "finalise_without_report" if online else "finalise"
+    organiser_web.post(f"/manage/events/{event.pk}/attendance/", {"action": finalise})
+
+    page = organiser_web.get(f"/manage/events/{event.pk}/attendance/").content.decode()
+
+    assert ("Upload a participant report" in page) is online
+    assert ("Zoom: Reports" in page) is online
+    assert ("A report uploaded now corrects the figures" in page) is online
+    assert "Attendance is final since" in page

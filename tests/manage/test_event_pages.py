@@ -66,6 +66,38 @@ def test_outreach_visit_asks_for_region_and_families_and_stores_the_party_limit(
     assert (event.region, event.format, event.max_party_size) == (region, "in_person", 5)
 
 
+def test_a_party_limit_typed_without_ticking_families_is_a_form_error_not_dropped(organiser_web):
+    """ "People per registration: 4" with the Families box left unticked saved an event of one
+    person per registration, the 4 dropped without a word: parents could not bring their children."""
+    region = Region.objects.order_by("name").first()
+
+    typed = event_data(region=region.pk, venue_name="School No. 1", max_party_size="4")
+
+    response = organiser_web.post("/manage/events/new/outreach_visit/", typed)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["max_party_size"] == [
+        "Tick “Families may come together” too, or leave this empty: without it each registration is one person."
+    ]
+    assert not Event.objects.exists()
+
+
+def test_unticking_families_turns_the_party_limit_off_with_the_number_left_as_it_was(organiser_web, organiser):
+    region = Region.objects.order_by("name").first()
+    event = factories.EventFactory(
+        organisers=[organiser], kind="outreach_visit", region=region, max_party_size=5,
+        start=dt.datetime(2030, 3, 14, 14, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+
+    response = organiser_web.post(
+        f"/manage/events/{event.pk}/edit/", event_data(region=region.pk, venue_name="School No. 1", max_party_size="5")
+    )
+
+    event.refresh_from_db()
+    assert response.status_code == 302
+    assert event.max_party_size == 1
+
+
 def test_outreach_visit_without_region_gets_a_form_error(organiser_web):
     response = organiser_web.post("/manage/events/new/outreach_visit/", event_data())
     assert response.status_code == 200
@@ -329,6 +361,23 @@ def test_the_overview_leads_to_the_door_only_for_an_event_with_a_venue(organiser
 
     assert door in in_person
     # an online-only event's tickets carry no code to scan: no door to open
+    assert door not in online
+
+
+@pytest.mark.parametrize("path", ["/manage/events/{pk}/team/", "/manage/dashboard/", "/checkin/"])
+def test_no_workspace_page_leads_to_the_door_of_an_online_only_event(organiser_web, own_event, path):
+    """The overview's rule (an online-only event has no door) for every other page that linked
+    to it: the Team tab, the dashboard's upcoming events and My doors."""
+    page = path.format(pk=own_event.pk)
+    door = f'href="/checkin/{own_event.pk}/"'
+    in_person = organiser_web.get(page).content.decode()
+    own_event.format, own_event.venue_name, own_event.venue_address = "online", "", ""
+    own_event.city, own_event.region = "", None
+    own_event.save()
+
+    online = organiser_web.get(page).content.decode()
+
+    assert door in in_person
     assert door not in online
 
 

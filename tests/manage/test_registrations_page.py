@@ -7,7 +7,7 @@ from django.core import mail
 
 from notifications.models import OutboxMessage
 from registrations.models import CheckIn, Registration
-from registrations.services.registration import cancel_registration, register
+from registrations.services.registration import approve_registration, cancel_registration, register
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -346,3 +346,42 @@ def test_move_in_is_offered_only_to_someone_the_free_seats_can_take(organiser_we
 
     assert promote_buttons(page) == {"Family Waiting": False, "Single Waiting": True}
     assert page.count('data-testid="no-seat"') == 1
+
+
+def approve_buttons(page: str) -> dict:
+    """Each listed request's name → whether its card offers "Approve"."""
+    cards = re.findall(r'<li class="card" data-testid="registration".*?</li>', page, re.S)
+    return {
+        re.search(r'id="chosen-\d+"> (.*?)</label>', card).group(1): 'value="approve"' in card
+        for card in cards
+        if 'data-status="pending"' in card
+    }
+
+
+def test_approve_is_offered_only_for_a_request_the_free_seats_can_take(organiser_web, organiser):
+    """A request on a full event offered "Approve", which could only answer "Not enough seats left
+    to approve this registration": like "Move in", it is offered where the free seats fit the party."""
+    event = factories.EventFactory(organisers=[organiser], capacity=2, max_party_size=2, registration_mode="approval")
+    first = sign_up(event, "First In", "first@example.org")
+    family = sign_up(event, "Family Asking", "family@example.org", party_size=2)
+    single = sign_up(event, "Single Asking", "single@example.org")
+    approve_registration(registration=first, by=organiser)
+
+    page = organiser_web.get(url(event)).content.decode()
+
+    assert approve_buttons(page) == {"Family Asking": False, "Single Asking": True}
+    assert page.count('data-testid="no-seat"') == 1
+    assert 'value="reject"' in page  # a request that cannot be seated can still be turned down
+    assert (family.status, single.status) == ("pending", "pending")
+
+
+@pytest.mark.parametrize(("party_size", "said"), [(1, "1 person confirmed"), (2, "2 people confirmed")])
+def test_the_figures_say_person_or_people_by_the_people_counted(organiser_web, own_event, party_size, said):
+    """The figures were made plural by the registrations: one registration of two read
+    "people confirmed (1 registration)", one person alone "1 people confirmed"."""
+    sign_up(own_event, "Aysel Aliyeva", "aysel@example.org", party_size=party_size)
+
+    page = organiser_web.get(url(own_event)).content.decode()
+    figure = re.search(r'<div data-figure="confirmed">(.*?)</div>', page, re.S).group(1)
+
+    assert re.sub(r"<[^>]+>", " ", figure).split() == [*said.split(), "(1", "registration)"]

@@ -279,3 +279,18 @@ def test_a_new_series_is_in_person_until_the_organiser_says_otherwise(organiser_
 
     chosen = re.search(r'<select name="format"[^>]*>.*?<option value="([^"]+)" selected>', page, re.S).group(1)
     assert chosen == "in_person"
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_draft_series_page_says_how_to_publish_it(organiser_web, published):
+    """A series saved without "Publish the sessions now" read "State: Draft" with only "Edit the
+    series" under it, and nothing said that publishing is the Published box of that form."""
+    ticked = {"published": "on"} if published else {}
+    organiser_web.post("/manage/series/new/", {**series_data(), "save": "1", **ticked})
+    series = Series.objects.get()
+
+    page = organiser_web.get(f"/manage/series/{series.pk}/", headers={"accept-language": "en"}).text
+
+    hint = "Nobody sees these sessions yet: to publish them, tick Published under Edit the series."
+    assert series.published is published
+    assert (hint in page) is not published

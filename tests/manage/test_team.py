@@ -374,3 +374,36 @@ def test_the_team_page_says_a_link_died_with_its_senders_place(organiser_web, or
     states = {invitation.email: invitation.state for invitation in page.context["invitations"]}
     assert states == {"friend@example.org": "void", "kept@example.org": "pending"}
     assert "no longer organises the event" in page.text
+
+
+def online_only(event):
+    event.format, event.venue_name, event.venue_address = "online", "", ""
+    event.city, event.region = "", None
+    event.save()
+    return event
+
+
+def test_an_online_only_event_has_no_door_to_invite_anyone_to(organiser, own_event):
+    """Its tickets carry no code and My doors does not list it: a door-staff invitation led
+    to a door nobody could use ("Help at the door of" a webinar)."""
+    online_only(own_event)
+
+    with pytest.raises(TeamError) as refused:
+        services.invite_to_team(event=own_event, email="nigar@example.org", role="checkin", by=organiser)
+    co_organiser = services.invite_to_team(event=own_event, email="nigar@example.org", role="organiser", by=organiser)
+
+    assert refused.value.code == "no_door"
+    assert list(TeamInvitation.objects.values_list("role", flat=True)) == [co_organiser.role] == ["organiser"]
+
+
+def test_the_team_tab_of_an_online_only_event_offers_co_organisers_only(organiser_web, own_event):
+    in_person = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
+    online_only(own_event)
+
+    online = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
+    posted = invite(organiser_web, own_event, role="checkin")
+
+    assert 'value="checkin"' in in_person and "Check-in staff" in in_person
+    assert 'value="checkin"' not in online and "Check-in staff" not in online
+    assert 'value="organiser"' in online
+    assert posted.status_code == 200 and not TeamInvitation.objects.exists()

@@ -128,6 +128,18 @@ def test_search_then_check_in_and_undo(door, event, sign_up):
     assert checkin.undone_at is not None
 
 
+def test_search_tells_two_people_of_one_name_apart_by_their_email(door, event, sign_up):
+    """A name search matches the email too, and shows it, as the door's search API does: two
+    registrants called Aysel Aliyeva must not look alike to the person at the door."""
+    sign_up(event, name="Aysel Aliyeva", email="aysel.baku@example.org")
+    sign_up(event, name="Aysel Aliyeva", email="aysel.ganja@example.org")
+
+    found = door.get(url(event), {"q": "aysel"})
+
+    assert len(found.context["results"]) == 2
+    assert "aysel.baku@example.org" in found.text and "aysel.ganja@example.org" in found.text
+
+
 @pytest.mark.parametrize("checkin_id", ["abc", "", "1.5"])
 def test_undo_of_a_check_in_that_is_no_number_is_not_found(door, event, checkin_id):
     response = door.post(url(event), {"action": "undo", "checkin": checkin_id})

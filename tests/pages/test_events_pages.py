@@ -171,6 +171,34 @@ def test_event_page_offers_waiting_list_when_full(client, sign_up):
     assert "(1 waiting)" in page
 
 
+@pytest.mark.parametrize(
+    ("status", "said", "link"),
+    [
+        ("confirmed", "You are registered:", "Open my ticket"),
+        ("waitlisted", "Your registration:", "Manage my registration"),
+        ("pending", "Your registration:", "Manage my registration"),
+    ],
+)
+def test_the_event_page_names_a_place_by_its_status_not_a_ticket_it_is_not(client, status, said, link):
+    """Someone on the waiting list read "You are registered: On the waiting list" and "Open my
+    ticket" on the event's page: registered and waiting at once, and a ticket they do not have."""
+    event = factories.EventFactory(capacity=1, registration_mode="approval" if status == "pending" else "open")
+    user = factories.UserFactory()
+    if status == "waitlisted":
+        register(event=event, name="First In", email="first@example.org", consent_data_processing=True)
+    registration = register(
+        event=event, name="Aysel", email="aysel@example.org", user=user, consent_data_processing=True
+    )
+    assert registration.status == status
+
+    page = signed_in(client, user).get(f"/events/{event.pk}/").text
+    box = page[page.index('id="registration"') : page.index("</section>", page.index('id="registration"'))]
+
+    assert said in box and link in box
+    assert ("You are registered" in box) is (status == "confirmed")
+    assert ("Open my ticket" in box) is (status == "confirmed")
+
+
 def test_event_pages_stay_under_the_page_budget(client, first_load):
     factories.EventFactory.create_batch(20)
     event = factories.EventFactory()

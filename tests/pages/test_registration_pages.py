@@ -338,6 +338,33 @@ def test_cancel_needs_confirmation_then_cancels_and_frees_the_seat(client, sign_
     assert "Add to calendar" not in page  # a cancelled place is not something to put in a calendar
 
 
+@pytest.mark.parametrize(
+    ("place", "said"),
+    [
+        ("waiting", "Your registration is cancelled."),
+        ("pending", "Your registration is cancelled."),
+        ("seat", "Your registration is cancelled. Thank you for freeing your seat."),
+        ("party", "Your registration is cancelled. Thank you for freeing your 3 seats."),
+    ],
+)
+def test_the_cancelled_message_thanks_for_the_seats_the_registration_held(client, sign_up, place, said):
+    """A place on the waiting list or a request held no seat: they were thanked for freeing one;
+    a party of three freed three."""
+    full = factories.EventFactory(capacity=1, max_party_size=3)
+    sign_up(full, email="first@example.org")
+    registration = {
+        "waiting": lambda: sign_up(full, email="one@example.org"),
+        "pending": lambda: sign_up(factories.EventFactory(registration_mode="approval"), email="one@example.org"),
+        "seat": lambda: sign_up(factories.EventFactory(), email="one@example.org"),
+        "party": lambda: sign_up(factories.EventFactory(max_party_size=3), email="one@example.org", party_size=3),
+    }[place]()
+
+    response = client.post(f"/registrations/manage/{registration.manage_token}/cancel/", {"confirm": "on"}, follow=True)
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [said]
+
+
 def test_cancelling_a_pending_registration_does_not_promise_a_freed_seat(client, sign_up):
     """A registration awaiting approval holds no seat: its cancel page said one would go to the
     next person waiting."""
@@ -663,3 +690,16 @@ def test_the_ticket_says_how_many_come_and_whom_one_brings_apart(client, sign_up
 
     assert f"<dd>{people}</dd>" in page
     assert f"<dt>{brought}</dt><dd>Nigar (daughter), Elvin</dd>" in page
+
+
+def test_a_cancelled_ticket_does_not_say_whom_one_brings(client, sign_up):
+    """A cancelled registration read "Cancelled" above "You bring: Nigar (daughter), Elvin":
+    nobody is brought to an event one no longer comes to; the names stay, "with you"."""
+    visit = factories.EventFactory(kind="outreach_visit", region=factories.region("ganja"), max_party_size=5)
+    registration = sign_up(visit, party_size=3, party_names=["Nigar (daughter)", "Elvin"])
+    client.post(f"/registrations/manage/{registration.manage_token}/cancel/", {"confirm": "on"})
+
+    page = client.get(f"/registrations/manage/{registration.manage_token}/").text
+
+    assert "You bring" not in page
+    assert "<dt>With you</dt><dd>Nigar (daughter), Elvin</dd>" in page

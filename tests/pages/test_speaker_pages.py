@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -93,6 +94,27 @@ def test_speaker_area_shows_the_services_refusal_to_accept_a_declined_invitation
     assignment.refresh_from_db()
     assert "You declined this invitation; ask the organisers to invite you again." in response.text
     assert assignment.status == AssignmentStatus.DECLINED
+
+
+def test_withdrawing_from_the_speaker_area_asks_first_and_takes_a_message(client, speaker):
+    """ "I can no longer come" on /speaker/ withdrew at one tap, with no word for the organisers;
+    the invitation's own page folds it away with an explanation and a message box: so does the area."""
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory(title="AI webinar"))
+    signed_in(client, speaker.user)
+    client.post(f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "accept"})
+
+    area = client.get("/speaker/").text
+    card = re.search(r'<ul class="cards" id="upcoming">.*?</ul>', area, re.S).group(0)
+    client.post(
+        f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "decline", "message": "A family emergency, sorry."}
+    )
+
+    assert re.search(r"<details[^>]*>\s*<summary[^>]*>I can no longer come</summary>", card)
+    assert "The organisers are told at once, so that they can find someone else." in card
+    assert f'name="message" id="withdraw-message-{assignment.pk}"' in card
+    assert "Withdraw from this event" in card
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.message) == (AssignmentStatus.DECLINED, "A family emergency, sorry.")
 
 
 def test_speaker_cannot_answer_another_speakers_invitation(client, speaker):
