@@ -656,6 +656,21 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         return _send(message_ids=message_ids, now=now or timezone.now())
 
 
+def _reconnect(connection) -> None:
+    """A fresh connection after a message failed: the mail server may have hung up on it (a
+    ``421`` to one recipient, a provider throttling) and the old one then refuses every later
+    message of the batch (``please run connect() first``), each losing an attempt for that one
+    recipient. A server that is down stays down: the next message fails by itself."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 -- closing a connection the server already dropped
+        logger.debug("Closing the failed mail connection failed", exc_info=True)
+    try:
+        connection.open()
+    except Exception:  # noqa: BLE001 -- the next message tries again and records its own failure
+        logger.warning("Could not reopen the mail connection", exc_info=True)
+
+
 def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
     claimed = claim(message_ids=message_ids, now=now)
     outcome = {"sent": 0, "failed": 0, "cancelled": 0}
@@ -745,6 +760,7 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
                     connection.send_messages([email])
                 except Exception as exc:  # noqa: BLE001 -- backends: SMTP, socket and provider errors alike
                     error = exc
+                    _reconnect(connection)
             if error is not None:
                 _record_failure(message, f"{type(error).__name__}: {error}", now)
                 outcome["failed"] += 1
