@@ -306,12 +306,12 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     about = message.about
     if message.about_type_id is not None and about is None:
         return ABOUT_GONE
-    wanted = kinds.REGISTRATION_STATUS_OF_KIND.get(message.kind)
+    wanted = kinds.REGISTRATION_STATUSES_OF_KIND.get(message.kind)
     if (
         wanted
         and about is not None
         and about._meta.label_lower == "registrations.registration"
-        and about.status != wanted
+        and about.status not in wanted
     ):
         return STALE_REGISTRATION.get(
             about.status, f"The registration is {about.status} now; this message would no longer be true."

@@ -218,3 +218,25 @@ def test_the_old_task_name_still_queues_reminders(db, django_capture_on_commit_c
 
     assert queued == 1
     assert [message.recipient_email for message in _reminders()] == [attendee.email]
+
+
+def test_reminder_queued_before_the_registration_was_cancelled_is_not_sent(db, django_capture_on_commit_callbacks):
+    from notifications.services import send_outbox_messages
+    from registrations.services.registration import cancel_registration
+
+    event = _event(seats_taken=1)
+    registration = make_registration(event)
+    with django_capture_on_commit_callbacks(execute=False):
+        queue_due_reminders(now=START - dt.timedelta(days=1))  # queued; the worker is busy
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(registration=registration)
+    mail.outbox.clear()  # the cancellation's own message
+
+    send_outbox_messages(message_ids=[message.pk for message in _reminders()])
+
+    (stale,) = _reminders()
+    assert (stale.status, stale.last_error) == (
+        OutboxStatus.CANCELLED,
+        "The registration is cancelled now; this message would no longer be true.",
+    )
+    assert mail.outbox == []
