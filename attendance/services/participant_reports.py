@@ -35,7 +35,7 @@ from attendance.services.finalisation import (
 from events.models import Event
 from events.services import log_action
 from notifications.jobs import enqueue
-from registrations.models import Attendance, Registration, RegistrationStatus
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -521,6 +521,7 @@ class MatchedPerson:
     minutes: int
     attended: bool
     by_hand: bool
+    checked_in: bool = False  # at the door: attended whatever their minutes online
 
 
 @dataclass
@@ -569,7 +570,8 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     line → registration). A row without an email, or with an address nobody registered
     with, stays unmatched with its reason; when its name is exactly one unmatched
     registrant's name, that registrant is a *suggestion* for the organiser, never a guess.
-    Raises ImportFailed when the file cannot be read.
+    Someone checked in at the door (a hybrid event) attended whatever minutes the meeting's
+    report gives them. Raises ImportFailed when the file cannot be read.
     """
     event = report.event
     parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
@@ -592,12 +594,21 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
         else:
             loose[row.email or f"line:{row.line}"].append(row)
 
+    checked_in = set(
+        CheckIn.objects.filter(event_id=event.pk, undone_at__isnull=True, registration_id__in=list(groups)).values_list(
+            "registration_id", flat=True
+        )
+    )
     duration = max(math.ceil((event.end - event.start).total_seconds() / 60), 1)
     needed = math.ceil(duration * report.threshold_percent / 100)
     matched = []
     for pk, rows in groups.items():
         minutes = merged_minutes(rows)
-        matched.append(MatchedPerson(by_pk[pk], rows, minutes, minutes >= needed, pk in hand_matched))
+        # checked in at the door (a hybrid event): there, whatever the meeting's report says of them
+        at_the_door = pk in checked_in
+        matched.append(
+            MatchedPerson(by_pk[pk], rows, minutes, minutes >= needed or at_the_door, pk in hand_matched, at_the_door)
+        )
     matched.sort(key=lambda person: (person.registration.name.casefold(), person.registration.pk))
 
     unclaimed = defaultdict(list)
