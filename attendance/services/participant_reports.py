@@ -530,8 +530,14 @@ class UnmatchedRow:
     name: str
     email: str
     minutes: int
-    reason: str  # no_email, not_registered
+    reason: str  # no_email, not_registered, not_confirmed
     suggestion: Registration | None = None  # a registrant of the same name: offered, never applied
+    # not_confirmed: the status of the place this address holds instead (on the waiting list, cancelled, ...)
+    status: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return RegistrationStatus(self.status).label if self.status else ""
 
     def as_dict(self) -> dict:
         return {
@@ -540,6 +546,7 @@ class UnmatchedRow:
             "email": self.email,
             "minutes": self.minutes,
             "reason": self.reason,
+            "status": self.status,
         }
 
 
@@ -615,18 +622,29 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     for registration in by_pk.values():
         if registration.pk not in groups:
             unclaimed[_name_key(registration.name)].append(registration)
+    # an address registered without a confirmed place (on the waiting list, cancelled, awaiting
+    # approval) is not "not registered": the organiser is told what its place is
+    other_places = {
+        email.lower(): status
+        for email, status in Registration.objects.filter(event_id=event.pk)
+        .exclude(status=RegistrationStatus.CONFIRMED)
+        .order_by("created_at", "pk")
+        .values_list("email", "status")
+    }
     unmatched = []
     for key, rows in loose.items():
         first = rows[0]
         same_name = unclaimed.get(_name_key(first.name), [])
+        status = "" if key.startswith("line:") else other_places.get(key, "")
         unmatched.append(
             UnmatchedRow(
                 line=first.line,
                 name=first.name,
                 email=first.email,
                 minutes=merged_minutes(rows),
-                reason="no_email" if key.startswith("line:") else "not_registered",
+                reason="no_email" if key.startswith("line:") else ("not_confirmed" if status else "not_registered"),
                 suggestion=same_name[0] if len(same_name) == 1 else None,
+                status=status,
             )
         )
     unmatched.sort(key=lambda row: row.line)

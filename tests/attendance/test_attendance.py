@@ -500,3 +500,29 @@ def test_semicolons_inside_a_comma_separated_report_stay_in_their_cell():
         ("Mammadova; Aysel", "aysel@example.org"),
         ("Rauf Aliyev", "rauf@example.org"),
     ]
+
+
+def test_report_rows_of_people_without_a_confirmed_place_say_what_place_they_hold(
+    ended_webinar, django_capture_on_commit_callbacks
+):
+    make_registration(ended_webinar, name="Aysel Mammadova", email="aysel@example.org")
+    make_registration(ended_webinar, name="Rauf Aliyev", email="rauf@example.org", status=RegistrationStatus.WAITLISTED)
+    make_registration(ended_webinar, name="Nigar", email="nigar@example.org", status=RegistrationStatus.CANCELLED)
+    report = (
+        b"name;email;duration\n"
+        b"Aysel;aysel@example.org;60\n"
+        b"Rauf;RAUF@example.org;55\n"
+        b"Nigar;nigar@example.org;50\n"
+        b"Guest;guest@example.org;40\n"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported, _ = participant_reports.upload_participant_report(event=ended_webinar, content=report)
+
+    imported.refresh_from_db()
+    assert imported.status == AttendanceImport.Status.DONE, imported.error
+    assert [(row["email"], row["reason"], row["status"]) for row in imported.unmatched_rows] == [
+        ("rauf@example.org", "not_confirmed", "waitlisted"),
+        ("nigar@example.org", "not_confirmed", "cancelled"),
+        ("guest@example.org", "not_registered", ""),
+    ]
