@@ -27,7 +27,7 @@ from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
-from notifications.services import queue_message
+from notifications.services import preferences, queue_message
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
 from speakers.models import (
@@ -423,10 +423,20 @@ def _tell_organisers_of_answer(assignment: SpeakerAssignment) -> None:
     )
 
 
+def _remember_language(assignment: SpeakerAssignment, language: str) -> None:
+    """A speaker has no registration to record the language they use: the page they answer on
+    (or the API's ``Accept-Language``) says it, and their address keeps it for later messages
+    (change notices, reminders, links) unless they chose one themselves."""
+    if language and assignment.speaker.email:
+        preferences.remember_language(email=assignment.speaker.email, language=language)
+
+
 @transaction.atomic
-def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
-    """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again)."""
+def accept_invitation(*, assignment: SpeakerAssignment, message: str = "", language: str = "") -> SpeakerAssignment:
+    """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again).
+    ``language``: the page's or the API's (``Accept-Language``), kept for the speaker's later mail."""
     assignment = _locked(assignment)
+    _remember_language(assignment, language)
     now = timezone.now()
     if assignment.status == AssignmentStatus.ACCEPTED:
         return assignment
@@ -446,9 +456,10 @@ def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> Sp
 
 
 @transaction.atomic
-def decline_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
-    """The speaker says no, before or after having accepted."""
+def decline_invitation(*, assignment: SpeakerAssignment, message: str = "", language: str = "") -> SpeakerAssignment:
+    """The speaker says no, before or after having accepted (``language``: as accept_invitation)."""
     assignment = _locked(assignment)
+    _remember_language(assignment, language)
     now = timezone.now()
     if assignment.status == AssignmentStatus.DECLINED:
         return assignment
@@ -473,11 +484,13 @@ def is_answerable(assignment: SpeakerAssignment, *, now=None) -> bool:
     return True
 
 
-def answer_invitation(*, assignment: SpeakerAssignment, answer: str, message: str = "") -> SpeakerAssignment:
+def answer_invitation(
+    *, assignment: SpeakerAssignment, answer: str, message: str = "", language: str = ""
+) -> SpeakerAssignment:
     if answer == "accept":
-        return accept_invitation(assignment=assignment, message=message)
+        return accept_invitation(assignment=assignment, message=message, language=language)
     if answer == "decline":
-        return decline_invitation(assignment=assignment, message=message)
+        return decline_invitation(assignment=assignment, message=message, language=language)
     raise SpeakerError(_("Answer accept or decline."), "invalid_answer")
 
 
