@@ -22,6 +22,7 @@ import functools
 import hashlib
 import logging
 import re
+import smtplib
 import time
 import uuid
 from collections.abc import Iterable
@@ -531,8 +532,17 @@ class Lease:
         return held > 0
 
 
-def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> None:
-    final = message.attempts >= max_attempts()
+def refused_for_good(error: Exception) -> bool:
+    """The mail server refused every recipient of the message with a permanent answer (5xx: no
+    such mailbox, an address it will never take): trying again in an hour changes nothing, so the
+    message fails at once and shows among the failed ones (a temporary 4xx is tried again)."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return False
+    return all(isinstance(code, int) and 500 <= code < 600 for code, _text in error.recipients.values())
+
+
+def _record_failure(message: OutboxMessage, error: str, now: dt.datetime, *, final: bool = False) -> None:
+    final = final or message.attempts >= max_attempts()
     OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
         status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
         last_error=error[:2000],
@@ -762,7 +772,7 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
                     error = exc
                     _reconnect(connection)
             if error is not None:
-                _record_failure(message, f"{type(error).__name__}: {error}", now)
+                _record_failure(message, f"{type(error).__name__}: {error}", now, final=refused_for_good(error))
                 outcome["failed"] += 1
             else:
                 # Written down at once, not at the end of the batch: a worker killed mid-batch then

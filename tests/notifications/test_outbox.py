@@ -308,8 +308,9 @@ def test_a_refused_recipient_fails_alone_and_the_batch_goes_on(event, smtp_serve
 
     assert smtp_server.delivered == ["first@example.org", "second@example.org"]
     assert outcome == {"sent": 2, "failed": 1, "cancelled": 0}
+    # "550 no such user" is for good: failed at once (visible to the organisers), not tried for hours
     refused = OutboxMessage.objects.get(recipient_email="refused@example.org")
-    assert (refused.status, refused.attempts) == (OutboxStatus.PENDING, 1)
+    assert (refused.status, refused.attempts, refused.next_attempt_at) == (OutboxStatus.FAILED, 1, None)
     assert "550" in refused.last_error
 
 
