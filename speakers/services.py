@@ -12,6 +12,7 @@ same way is harmless (returns the assignment unchanged).
 """
 
 import datetime as dt
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
 from notifications.services import preferences, queue_message
+from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
 from speakers.models import (
@@ -40,6 +42,8 @@ from speakers.models import (
     StemField,
 )
 from speakers.selectors import unanswered_assignments, unread_answers
+
+logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "speakers.invitation"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -397,18 +401,22 @@ def _check_answerable(assignment: SpeakerAssignment, *, now) -> None:
 
 def _tell_organisers(assignment: SpeakerAssignment, *, kind: str, key: str, context: dict) -> None:
     """Queue ``kind`` about ``assignment`` to each organiser of its event with an address (after
-    commit); ``key`` names this occasion (the organiser's address is added to it)."""
+    commit), or to the programme's contact address when the event has none (an event whose
+    organiser left); ``key`` names this occasion (the recipient's address is added to it)."""
     event = assignment.event
-    for organiser in event.organisers.all():
-        if not organiser.email:
-            continue
+    recipients = [(organiser.email, account_name(organiser)) for organiser in event.organisers.all() if organiser.email]
+    if not recipients:
+        # nobody organises the event (any more): the programme's own address hears it, not nobody
+        logger.warning("Event %s has no organiser with an address; %s goes to the programme's", event.pk, kind)
+        recipients = [(contact_email(), programme_name())]
+    for email, name in recipients:
         queue_message(
             kind=kind,
-            recipient_email=organiser.email,
-            recipient_name=account_name(organiser),
+            recipient_email=email,
+            recipient_name=name,
             about=assignment,
             event=event,
-            dedup_key=f"{key}:{organiser.email}",
+            dedup_key=f"{key}:{email}",
             context={"speaker_name": assignment.speaker.name, **context},
         )
 

@@ -300,3 +300,19 @@ def test_assign_with_conflict_needs_reason(organiser, speaker_a):
     assert [c["code"] for c in error.value.extra["conflicts"]] == ["overlap"]
     assert assignment.conflict_override_reason == "Short keynote, then leaves"
     assert assignment.conflict_overridden_by == organiser
+
+
+def test_an_unanswered_alert_for_an_event_with_no_organisers_goes_to_the_programmes_address(
+    organiser, speaker_a, settings
+):
+    settings.PROGRAMME_CONTACT_EMAIL = "team@stem.example.org"
+    event = factories.EventFactory(organisers=[organiser], start=timezone.now() + dt.timedelta(days=30))
+    assignment = _invited(event, organiser, speaker_a, deadline_in_days=7)
+    event.organisers.clear()  # the organiser left the programme
+
+    outcome = services.send_invitation_reminders(now=assignment.invited_at + dt.timedelta(days=8))
+
+    assert outcome == {"reminded": 0, "alerted": 1}
+    [alert] = messages("speaker_unanswered_alert")
+    assert alert.recipient_email == "team@stem.example.org"
+    assert speaker_a.name in render_message(alert).subject
