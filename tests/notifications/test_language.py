@@ -264,3 +264,25 @@ def test_a_speaker_who_answers_in_azerbaijani_gets_their_later_mail_in_it(
     (changed,) = [email for email in mail.outbox if "leyla@example.org" in email.to[0]]
     assert changed.extra_headers["Content-Language"] == "az"
     assert preferences.languages_of(["leyla@example.org"]) == {"leyla@example.org": "az"}
+
+
+@pytest.mark.parametrize(("language", "says"), [
+    ("az", "Robototexnika dəyişdi (vaxt, məkan)."),
+    ("en", "Robototexnika has changed (time, place)."),
+])  # fmt: skip
+def test_a_change_notice_names_what_changed_in_the_readers_language(
+    language, says, event, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from events.services import update_event
+
+    organiser = factories.UserFactory()
+    event.organisers.add(organiser)
+    make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, by=organiser, start=event.start + dt.timedelta(hours=1), venue_name="Yeni Mərkəz")
+
+    (email,) = mail.outbox
+    assert says in email.body
