@@ -28,7 +28,7 @@ from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
-from notifications.services import preferences, queue_message
+from notifications.services import preferences, queue_message, supersede_waiting
 from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
@@ -658,7 +658,20 @@ def _tell_active_speakers(*, event: Event, kind: str, dedup_suffix: str, context
     """Queue ``kind`` to the event's invited and accepted speakers (inside the caller's
     transaction; sending happens after commit). Returns how many."""
     assignments = list(event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"))
+    earlier = {}
+    if kind == "event_changed":
+        # a notice of an earlier change still waiting to go out is replaced by this one
+        earlier = supersede_waiting(
+            kind=kind,
+            event_id=event.pk,
+            about_model=SpeakerAssignment,
+            about_ids=[assignment.pk for assignment in assignments],
+            keep_keys={f"{kind}:speaker:{assignment.pk}{dedup_suffix}" for assignment in assignments},
+        )
     for assignment in assignments:
+        named = {"changed_fields": context["changed_fields"]} if "changed_fields" in context else {}
+        for before in earlier.get(assignment.pk, []):
+            named["changed_fields"] = sorted({*named.get("changed_fields", []), *before.get("changed_fields", [])})
         queue_message(
             kind=kind,
             recipient_email=assignment.speaker.email,
@@ -666,7 +679,7 @@ def _tell_active_speakers(*, event: Event, kind: str, dedup_suffix: str, context
             about=assignment,
             event=event,
             dedup_key=f"{kind}:speaker:{assignment.pk}{dedup_suffix}",
-            context={**context, "role": assignment.get_role_display()},
+            context={**context, **named, "role": assignment.get_role_display()},
         )
     return len(assignments)
 

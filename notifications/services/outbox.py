@@ -277,6 +277,47 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     return ids
 
 
+SUPERSEDED = gettext_noop("A later change notice replaces this one.")
+
+
+def supersede_waiting(
+    *, kind: str, event_id: int, about_model, about_ids: Iterable[int], keep_keys: Iterable[str] = ()
+) -> dict[int, list[dict]]:
+    """Cancel the messages of ``kind`` about ``about_ids`` (``about_model`` rows) of one event that
+    still wait to be sent (pending, not claimed by a worker): a newer message, rendered from the
+    current state when it is sent, tells everything they would have told (two changes of an event
+    before the first notice went out make one notice, not two alike). Returns the contexts of the
+    messages cancelled, by what they are about, so the newer one may name what they named.
+    ``keep_keys``: the newer messages' own keys (a row under one of them is the newer message
+    itself, queued before: it stays). Call it in the transaction that queues the newer message."""
+    wanted = set(about_ids)
+    if not wanted:
+        return {}
+    type_id = ContentType.objects.get_for_model(about_model).pk
+    waiting = [
+        (pk, about_id)
+        for pk, about_id in OutboxMessage.objects.filter(
+            kind=kind, event_id=event_id, about_type_id=type_id, status=OutboxStatus.PENDING
+        )
+        .exclude(dedup_key__in=[_fit(key) for key in keep_keys])
+        .values_list("pk", "about_id")
+        if about_id in wanted
+    ]
+    if not waiting:
+        return {}
+    pks = [pk for pk, _about in waiting]
+    # conditional: a row a worker claimed meanwhile goes out as it is
+    OutboxMessage.objects.filter(pk__in=pks, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.CANCELLED, last_error=SUPERSEDED, claim_token="", lease_until=None, next_attempt_at=None
+    )
+    superseded: dict[int, list[dict]] = {}
+    for about_id, context in OutboxMessage.objects.filter(
+        pk__in=pks, status=OutboxStatus.CANCELLED, last_error=SUPERSEDED
+    ).values_list("about_id", "context"):
+        superseded.setdefault(about_id, []).append(context or {})
+    return superseded
+
+
 # --- sending ---------------------------------------------------------------------------
 
 
