@@ -530,7 +530,7 @@ class UnmatchedRow:
     name: str
     email: str
     minutes: int
-    reason: str  # no_email, not_registered, not_confirmed
+    reason: str  # no_email, not_registered, not_confirmed, outside_event
     suggestion: Registration | None = None  # a registrant of the same name: offered, never applied
     # not_confirmed: the status of the place this address holds instead (on the waiting list, cancelled, ...)
     status: str = ""
@@ -570,6 +570,34 @@ def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _outside_the_event(rows: list[ReportRow], event: Event) -> list[ReportRow]:
+    """The rows (of a report with join times: Zoom's) that joined on another day than the event's.
+
+    A platform writes its times in its account's zone, not always the event's, so a row counts
+    as the event's from the day before its start to the day after its end (in the event's zone):
+    what this catches is another meeting's report, a week's session for the next one. When no
+    row at all is on the event's days, the file is refused (``outside_event``): recorded, it
+    would make everyone a no-show and tell them so."""
+    first_day = timezone.localtime(event.start, event.zone).date() - dt.timedelta(days=1)
+    last_day = timezone.localtime(event.end, event.zone).date() + dt.timedelta(days=1)
+    timed = [row for row in rows if row.joined is not None]
+    outside = [row for row in timed if not first_day <= row.joined.date() <= last_day]
+    if timed and len(outside) == len(timed):
+        days = sorted({row.joined.date() for row in timed})
+        raise ImportFailed(
+            _(
+                "The report's people joined on %(days)s, not on the day of this event (%(day)s): "
+                "is it the report of another meeting?"
+            )
+            % {
+                "days": days[0].isoformat() if len(days) == 1 else f"{days[0].isoformat()}–{days[-1].isoformat()}",
+                "day": timezone.localtime(event.start, event.zone).date().isoformat(),
+            },
+            "outside_event",
+        )
+    return outside
+
+
 def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     """Match a report's rows to the event's confirmed registrations; change nothing.
 
@@ -588,10 +616,14 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     by_email = {registration.email.lower(): registration for registration in by_pk.values()}
     by_hand = {int(line): pk for line, pk in (report.manual_matches or {}).items() if pk in by_pk}
 
+    outside = _outside_the_event(parsed.rows, event)
+    outside_lines = {row.line for row in outside}
     groups: dict[int, list[ReportRow]] = defaultdict(list)
     hand_matched: set[int] = set()
     loose: dict[str, list[ReportRow]] = defaultdict(list)
     for row in parsed.rows:
+        if row.line in outside_lines:
+            continue  # another day's row: listed, never counted
         registration = by_email.get(row.email) if row.email else None
         if registration is None and row.line in by_hand:
             registration = by_pk[by_hand[row.line]]
@@ -647,6 +679,16 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
                 status=status,
             )
         )
+    unmatched += [
+        UnmatchedRow(
+            line=row.line,
+            name=row.name,
+            email=row.email,
+            minutes=merged_minutes([row]),
+            reason="outside_event",
+        )
+        for row in outside
+    ]
     unmatched.sort(key=lambda row: row.line)
     return ImportPlan(
         format=parsed.format,

@@ -526,3 +526,45 @@ def test_report_rows_of_people_without_a_confirmed_place_say_what_place_they_hol
         ("nigar@example.org", "not_confirmed", "cancelled"),
         ("guest@example.org", "not_registered", ""),
     ]
+
+
+ZOOM_HEADER = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+
+
+def test_a_zoom_report_of_another_day_is_refused_and_changes_nothing(
+    ended_webinar, webinar_registrations, django_capture_on_commit_callbacks
+):
+    # last week's session's report, uploaded for this one by mistake: nobody is marked, nobody is told
+    report = (
+        ZOOM_HEADER
+        + "Aysel Mammadova,aysel@example.org,11/13/2026 06:00:00 PM,11/13/2026 07:00:00 PM,60,No\n"
+        + "Rauf Aliyev,rauf@example.org,11/13/2026 06:05:00 PM,11/13/2026 06:55:00 PM,50,No\n"
+    ).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported, _ = participant_reports.upload_participant_report(event=ended_webinar, content=report)
+
+    imported.refresh_from_db()
+    assert (imported.status, imported.error_code) == (AttendanceImport.Status.FAILED, "outside_event")
+    assert "2026-11-13" in imported.error
+    assert set(ended_webinar.registrations.values_list("attendance", flat=True)) == {Attendance.UNKNOWN}
+    assert OutboxMessage.objects.filter(kind__in=kinds.FOLLOW_UPS).count() == 0
+
+
+def test_a_zoom_row_on_another_day_is_listed_not_counted(
+    ended_webinar, webinar_registrations, django_capture_on_commit_callbacks
+):
+    report = (
+        ZOOM_HEADER
+        + "Aysel Mammadova,aysel@example.org,11/20/2026 06:00:00 PM,11/20/2026 07:00:00 PM,60,No\n"
+        + "Rauf Aliyev,rauf@example.org,11/13/2026 06:05:00 PM,11/13/2026 06:55:00 PM,50,No\n"
+    ).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported, _ = participant_reports.upload_participant_report(event=ended_webinar, content=report)
+
+    imported.refresh_from_db()
+    assert imported.status == AttendanceImport.Status.DONE, imported.error
+    assert [(row["email"], row["reason"]) for row in imported.unmatched_rows] == [("rauf@example.org", "outside_event")]
+    assert _attendance(webinar_registrations)["rauf"] == (Attendance.NO_SHOW, None)
+    assert _attendance(webinar_registrations)["aysel"] == (Attendance.ATTENDED, 60)
