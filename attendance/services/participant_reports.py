@@ -65,6 +65,10 @@ class ParsedReport:
     rows: list[ReportRow] = field(default_factory=list)
 
 
+# how an Excel workbook begins: .xlsx is a zip file, .xls an OLE2 compound document
+SPREADSHEET_MARKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def _decode(content: bytes) -> str:
     """The report's text; ``ImportFailed("not_csv")`` for bytes that are no text in any
     encoding a platform writes.
@@ -73,6 +77,15 @@ def _decode(content: bytes) -> str:
     UTF-8, often with a mark, and older spreadsheets Windows-1252. A UTF-16 file cut at an
     odd byte is not readable as UTF-16: it is refused, never half-read.
     """
+    if content.startswith(SPREADSHEET_MARKS):
+        # the report opened in Excel and saved as it opens: the organiser knows what to do if told
+        raise ImportFailed(
+            _(
+                "This is a spreadsheet workbook (.xlsx or .xls), not a CSV file: open it, save it as CSV and "
+                "upload that."
+            ),
+            "not_csv",
+        )
     not_text = ImportFailed(_("The file is not a text (CSV) file, or it is cut off."), "not_csv")
     try:
         if content[:2] in (b"\xff\xfe", b"\xfe\xff"):

@@ -568,3 +568,19 @@ def test_a_zoom_row_on_another_day_is_listed_not_counted(
     assert [(row["email"], row["reason"]) for row in imported.unmatched_rows] == [("rauf@example.org", "outside_event")]
     assert _attendance(webinar_registrations)["rauf"] == (Attendance.NO_SHOW, None)
     assert _attendance(webinar_registrations)["aysel"] == (Attendance.ATTENDED, 60)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",  # .xlsx (a zip)
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00",  # an old .xls
+    ],
+)
+def test_a_spreadsheet_workbook_is_refused_with_how_to_save_it_as_csv(
+    content, ended_webinar, webinar_registrations, django_capture_on_commit_callbacks
+):
+    report, _ = _import(ended_webinar, content, django_capture_on_commit_callbacks)
+
+    assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "not_csv")
+    assert "save it as CSV" in report.error
