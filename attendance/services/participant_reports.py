@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import logging
 import math
 import re
@@ -74,8 +75,8 @@ def _decode(content: bytes) -> str:
     encoding a platform writes.
 
     Teams writes UTF-16 with a byte-order mark (sometimes without one); Zoom and spreadsheets
-    UTF-8, often with a mark, and older spreadsheets Windows-1252. A UTF-16 file cut at an
-    odd byte is not readable as UTF-16: it is refused, never half-read.
+    UTF-8, often with a mark, and older spreadsheets their Windows code page (_decode_code_page).
+    A UTF-16 file cut at an odd byte is not readable as UTF-16: it is refused, never half-read.
     """
     if content.startswith(SPREADSHEET_MARKS):
         # the report opened in Excel and saved as it opens: the organiser knows what to do if told
@@ -95,12 +96,29 @@ def _decode(content: bytes) -> str:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = content.decode("cp1252")
+            text = _decode_code_page(content)
     except UnicodeDecodeError:
         raise not_text from None
     if "\x00" in text:
         raise not_text
     return text
+
+
+def _decode_code_page(content: bytes) -> str:
+    """A file an older spreadsheet saved in its Windows code page: Cyrillic (1251: a Russian or
+    Azerbaijani Cyrillic Windows) or Latin (1254, Azerbaijani and Turkish: Western 1252 but for
+    ğ ı ş Ğ İ Ş, which 1252 reads as ð ý þ Ð Ý Þ; then 1252 itself, which has Ž and ž). Cyrillic
+    words are all letters above 0xC0, Latin ones have one here and there: when most of those
+    letters stand next to another, the file is Cyrillic."""
+    high = sum(1 for byte in content if byte >= 0xC0)
+    paired = sum(1 for first, second in itertools.pairwise(content) if first >= 0xC0 and second >= 0xC0)
+    candidates = ("cp1251", "cp1254", "cp1252") if high and paired * 2 >= high else ("cp1254", "cp1252")
+    for encoding in candidates:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError(candidates[-1], content, 0, len(content), "not text in a Windows code page")
 
 
 def _norm(header: str) -> str:
