@@ -244,10 +244,14 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     """Queue many messages at once (reminder and follow-up fan-outs).
 
     Only keys not yet in the outbox are written; rows are inserted in bulk and handed to
-    the workers in batches after commit. Returns the primary keys of the new rows.
+    the workers in batches after commit. A spec without an address (a walk-in registered at
+    the door without one) is left out: there is nobody to write to, and its row would only
+    fail every attempt. Returns the primary keys of the new rows.
     """
     by_key = {}
     for spec in specs:
+        if not spec.recipient_email.strip():
+            continue
         by_key.setdefault(spec.key(), spec)
     if not by_key:
         return []

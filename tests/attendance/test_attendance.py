@@ -13,7 +13,7 @@ from events.models import EventStatus
 from notifications import kinds
 from notifications.models import OutboxMessage
 from programmes import certificates
-from registrations.models import Attendance, CheckIn, RegistrationStatus
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -584,3 +584,23 @@ def test_a_spreadsheet_workbook_is_refused_with_how_to_save_it_as_csv(
 
     assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "not_csv")
     assert "save it as CSV" in report.error
+
+
+def test_a_walk_in_without_an_email_is_attended_and_gets_no_follow_up(
+    ended_workshop, settings, django_capture_on_commit_callbacks
+):
+    settings.ATTENDANCE_GRACE_MINUTES = 30
+    came = make_registration(ended_workshop, name="Aysel Mammadova", email="came@example.org")
+    walk_in = make_registration(ended_workshop, name="Kamran at the door", source="walk_in")
+    Registration.objects.filter(pk=walk_in.pk).update(email="")  # staff registered him with no address
+    _check_in(came)
+    _check_in(walk_in)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finalisation.finalise_due_events(now=END + dt.timedelta(minutes=31))
+
+    walk_in.refresh_from_db()
+    assert walk_in.attendance == Attendance.ATTENDED
+    assert list(OutboxMessage.objects.values_list("recipient_email", "kind")) == [
+        ("came@example.org", kinds.FOLLOW_UP_ATTENDED)
+    ]
