@@ -343,6 +343,9 @@ ABOUT_GONE = gettext_noop("What the message was about no longer exists.")
 EVENT_NOT_PUBLISHED = gettext_noop("The event is no longer published.")
 EVENT_MOVED = gettext_noop("The event was moved; a reminder for the new time replaces this one.")
 EVENT_STARTED = gettext_noop("The event has started.")
+EVENT_CANCELLED_SINCE = gettext_noop("The event is cancelled; its cancellation tells it.")
+# what is about taking part in an event still to come: not sent once the event is cancelled
+FOR_A_COMING_EVENT = kinds.ABOUT_A_COMING_EVENT | {kinds.SPEAKER_INVITATION, kinds.SPEAKER_INVITATION_REMINDER}
 RECIPIENT_MUTED = gettext_noop("The recipient turned these messages off.")
 WORKER_STOPPED = gettext_noop("The worker stopped while sending; out of attempts.")
 
@@ -362,6 +365,14 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
         return STALE_REGISTRATION.get(
             about.status, f"The registration is {about.status} now; this message would no longer be true."
         )
+    if (
+        message.kind in FOR_A_COMING_EVENT
+        and message.event is not None
+        and message.event.status == EventStatus.CANCELLED
+    ):
+        # a change notice (a calendar REQUEST), an invitation to speak, a ticket going out after,
+        # or next to, the event's cancellation
+        return EVENT_CANCELLED_SINCE
     if message.event_start is None or message.event is None:
         return ""
     event = message.event
