@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 
+from notifications import kinds
+from notifications.exceptions import DomainError
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import resend_message
+from notifications.services.templates import check_placeholders
 
 
 @admin.register(OutboxMessage)
@@ -42,8 +46,29 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
 
 
+class MessageTemplateOverrideForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplateOverride
+        fields = ["event", "kind", "subject", "body"]
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if kind not in kinds.ALL_KINDS:
+            raise forms.ValidationError(f"Unknown message kind {kind!r}.", code="unknown_kind")
+        return kind
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_placeholders(cleaned.get("subject") or "", cleaned.get("body") or "")
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return cleaned
+
+
 @admin.register(MessageTemplateOverride)
 class MessageTemplateOverrideAdmin(admin.ModelAdmin):
+    form = MessageTemplateOverrideForm
     list_display = ["event", "kind", "subject", "updated_at"]
     list_filter = ["kind"]
     raw_id_fields = ["event"]

@@ -84,6 +84,18 @@ REGISTRATION_STATUS_OF_KIND = {
     REGISTRATION_CANCELLED: "cancelled",
 }
 
+# A message for those who hold a place goes out only while the registration still holds one: a
+# reminder, change notice or follow-up queued before the registration was cancelled (a fan-out's
+# backlog, a retry after the mail server was down) is not sent to someone who left.
+REGISTRATION_STATUSES_OF_KIND = {
+    REMINDER: frozenset({"confirmed"}),
+    EVENT_CHANGED: frozenset({"confirmed", "offered"}),
+    FOLLOW_UP_ATTENDED: frozenset({"confirmed"}),
+    FOLLOW_UP_NO_SHOW: frozenset({"confirmed"}),
+    ATTENDANCE_CORRECTED: frozenset({"confirmed"}),
+    **{kind: frozenset({status}) for kind, status in REGISTRATION_STATUS_OF_KIND.items()},
+}
+
 # What is sent after the event: at most one of these per registration.
 FOLLOW_UPS = (FOLLOW_UP_ATTENDED, FOLLOW_UP_NO_SHOW)
 

@@ -25,6 +25,7 @@ from events.models import Event, EventStatus
 from events_project.people import account_name
 from events_project.periodic import process_each
 from notifications.services import queue_message
+from notifications.services.rendering import contact_email, programme_name
 from programmes.models import Enrolment, MissedSessionsAlert, Programme, SessionSkip
 from programmes.selectors import cohorts_following, events_run_by_programmes
 from registrations.models import Registration
@@ -256,6 +257,12 @@ def _alert_recipients(enrolment: Enrolment) -> list[tuple[str, str]]:
     for organiser in enrolment.cohort.programme.organisers.all():
         if organiser.email:
             recipients.setdefault(organiser.email.lower(), account_name(organiser))
+    if not recipients:
+        # no mentor and no organiser (they left): the programme's own address hears it, not nobody
+        logger.warning(
+            "Enrolment %s has no mentor or organiser with an address; its alert goes to the programme's", enrolment.pk
+        )
+        recipients[contact_email()] = programme_name()
     return sorted(recipients.items())
 
 

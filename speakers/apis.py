@@ -225,7 +225,9 @@ class MyScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def accept(self, request, pk=None):
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = services.accept_invitation(assignment=self.get_object(), **payload.validated_data)
+        assignment = services.accept_invitation(
+            assignment=self.get_object(), language=request.LANGUAGE_CODE, **payload.validated_data
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
     @extend_schema(request=AnswerSerializer, responses={200: ScheduleSerializer, **WRITE_ERRORS})
@@ -233,7 +235,9 @@ class MyScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def decline(self, request, pk=None):
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = services.decline_invitation(assignment=self.get_object(), **payload.validated_data)
+        assignment = services.decline_invitation(
+            assignment=self.get_object(), language=request.LANGUAGE_CODE, **payload.validated_data
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
 
@@ -294,5 +298,5 @@ class InvitationLinkView(APIView):
         assignment = services.assignment_from_token(token)
         payload = LinkAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.answer_invitation(assignment=assignment, **payload.validated_data)
+        services.answer_invitation(assignment=assignment, language=request.LANGUAGE_CODE, **payload.validated_data)
         return Response(InvitationLinkSerializer(services.assignment_from_token(token)).data)

@@ -120,7 +120,10 @@ def answer_invitation(request, pk: int):
         return redirect("speaker-area")
     try:
         services.answer_invitation(
-            assignment=assignment, answer=form.cleaned_data["answer"], message=form.cleaned_data["message"]
+            assignment=assignment,
+            answer=form.cleaned_data["answer"],
+            message=form.cleaned_data["message"],
+            language=request.LANGUAGE_CODE,
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -181,7 +184,9 @@ def invitation_link(request, token: str):
             context["error"], status = _("Choose accept or decline."), 400
         else:
             try:
-                assignment = services.answer_invitation(assignment=assignment, answer=answer, message=message)
+                assignment = services.answer_invitation(
+                    assignment=assignment, answer=answer, message=message, language=request.LANGUAGE_CODE
+                )
             except DomainError as error:
                 context["error"], context["code"], status = error.message, error.code, 409
             else:

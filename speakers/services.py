@@ -12,6 +12,7 @@ same way is harmless (returns the assignment unchanged).
 """
 
 import datetime as dt
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -28,7 +29,8 @@ from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
-from notifications.services import queue_message
+from notifications.services import preferences, queue_message, supersede_waiting
+from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
 from speakers.models import (
@@ -41,6 +43,8 @@ from speakers.models import (
     StemField,
 )
 from speakers.selectors import unanswered_assignments, unread_answers
+
+logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "speakers.invitation"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -422,18 +426,22 @@ def _check_answerable(assignment: SpeakerAssignment, *, now) -> None:
 
 def _tell_organisers(assignment: SpeakerAssignment, *, kind: str, key: str, context: dict) -> None:
     """Queue ``kind`` about ``assignment`` to each organiser of its event with an address (after
-    commit); ``key`` names this occasion (the organiser's address is added to it)."""
+    commit), or to the programme's contact address when the event has none (an event whose
+    organiser left); ``key`` names this occasion (the recipient's address is added to it)."""
     event = assignment.event
-    for organiser in event.organisers.all():
-        if not organiser.email:
-            continue
+    recipients = [(organiser.email, account_name(organiser)) for organiser in event.organisers.all() if organiser.email]
+    if not recipients:
+        # nobody organises the event (any more): the programme's own address hears it, not nobody
+        logger.warning("Event %s has no organiser with an address; %s goes to the programme's", event.pk, kind)
+        recipients = [(contact_email(), programme_name())]
+    for email, name in recipients:
         queue_message(
             kind=kind,
-            recipient_email=organiser.email,
-            recipient_name=account_name(organiser),
+            recipient_email=email,
+            recipient_name=name,
             about=assignment,
             event=event,
-            dedup_key=f"{key}:{organiser.email}",
+            dedup_key=f"{key}:{email}",
             context={"speaker_name": assignment.speaker.name, **context},
         )
 
@@ -448,10 +456,20 @@ def _tell_organisers_of_answer(assignment: SpeakerAssignment) -> None:
     )
 
 
+def _remember_language(assignment: SpeakerAssignment, language: str) -> None:
+    """A speaker has no registration to record the language they use: the page they answer on
+    (or the API's ``Accept-Language``) says it, and their address keeps it for later messages
+    (change notices, reminders, links) unless they chose one themselves."""
+    if language and assignment.speaker.email:
+        preferences.remember_language(email=assignment.speaker.email, language=language)
+
+
 @transaction.atomic
-def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
-    """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again)."""
+def accept_invitation(*, assignment: SpeakerAssignment, message: str = "", language: str = "") -> SpeakerAssignment:
+    """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again).
+    ``language``: the page's or the API's (``Accept-Language``), kept for the speaker's later mail."""
     assignment = _locked(assignment)
+    _remember_language(assignment, language)
     now = timezone.now()
     if assignment.status == AssignmentStatus.ACCEPTED:
         return assignment
@@ -471,9 +489,10 @@ def accept_invitation(*, assignment: SpeakerAssignment, message: str = "") -> Sp
 
 
 @transaction.atomic
-def decline_invitation(*, assignment: SpeakerAssignment, message: str = "") -> SpeakerAssignment:
-    """The speaker says no, before or after having accepted."""
+def decline_invitation(*, assignment: SpeakerAssignment, message: str = "", language: str = "") -> SpeakerAssignment:
+    """The speaker says no, before or after having accepted (``language``: as accept_invitation)."""
     assignment = _locked(assignment)
+    _remember_language(assignment, language)
     now = timezone.now()
     if assignment.status == AssignmentStatus.DECLINED:
         return assignment
@@ -498,11 +517,13 @@ def is_answerable(assignment: SpeakerAssignment, *, now=None) -> bool:
     return True
 
 
-def answer_invitation(*, assignment: SpeakerAssignment, answer: str, message: str = "") -> SpeakerAssignment:
+def answer_invitation(
+    *, assignment: SpeakerAssignment, answer: str, message: str = "", language: str = ""
+) -> SpeakerAssignment:
     if answer == "accept":
-        return accept_invitation(assignment=assignment, message=message)
+        return accept_invitation(assignment=assignment, message=message, language=language)
     if answer == "decline":
-        return decline_invitation(assignment=assignment, message=message)
+        return decline_invitation(assignment=assignment, message=message, language=language)
     raise SpeakerError(_("Answer accept or decline."), "invalid_answer")
 
 
@@ -662,7 +683,20 @@ def _tell_active_speakers(*, event: Event, kind: str, dedup_suffix: str, context
     """Queue ``kind`` to the event's invited and accepted speakers (inside the caller's
     transaction; sending happens after commit). Returns how many."""
     assignments = list(event.speaker_assignments.filter(status__in=ACTIVE_STATUSES).select_related("speaker"))
+    earlier = {}
+    if kind == "event_changed":
+        # a notice of an earlier change still waiting to go out is replaced by this one
+        earlier = supersede_waiting(
+            kind=kind,
+            event_id=event.pk,
+            about_model=SpeakerAssignment,
+            about_ids=[assignment.pk for assignment in assignments],
+            keep_keys={f"{kind}:speaker:{assignment.pk}{dedup_suffix}" for assignment in assignments},
+        )
     for assignment in assignments:
+        named = {"changed_fields": context["changed_fields"]} if "changed_fields" in context else {}
+        for before in earlier.get(assignment.pk, []):
+            named["changed_fields"] = sorted({*named.get("changed_fields", []), *before.get("changed_fields", [])})
         queue_message(
             kind=kind,
             recipient_email=assignment.speaker.email,
@@ -670,7 +704,7 @@ def _tell_active_speakers(*, event: Event, kind: str, dedup_suffix: str, context
             about=assignment,
             event=event,
             dedup_key=f"{kind}:speaker:{assignment.pk}{dedup_suffix}",
-            context={**context, "role": assignment.get_role_display()},
+            context={**context, **named, "role": assignment.get_role_display()},
         )
     return len(assignments)
 

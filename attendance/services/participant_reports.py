@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import logging
 import math
 import re
@@ -35,7 +36,7 @@ from attendance.services.finalisation import (
 from events.models import Event
 from events.services import log_action
 from notifications.jobs import enqueue
-from registrations.models import Attendance, Registration, RegistrationStatus
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +66,27 @@ class ParsedReport:
     rows: list[ReportRow] = field(default_factory=list)
 
 
+# how an Excel workbook begins: .xlsx is a zip file, .xls an OLE2 compound document
+SPREADSHEET_MARKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def _decode(content: bytes) -> str:
     """The report's text; ``ImportFailed("not_csv")`` for bytes that are no text in any
     encoding a platform writes.
 
     Teams writes UTF-16 with a byte-order mark (sometimes without one); Zoom and spreadsheets
-    UTF-8, often with a mark, and older spreadsheets Windows-1252. A UTF-16 file cut at an
-    odd byte is not readable as UTF-16: it is refused, never half-read.
+    UTF-8, often with a mark, and older spreadsheets their Windows code page (_decode_code_page).
+    A UTF-16 file cut at an odd byte is not readable as UTF-16: it is refused, never half-read.
     """
+    if content.startswith(SPREADSHEET_MARKS):
+        # the report opened in Excel and saved as it opens: the organiser knows what to do if told
+        raise ImportFailed(
+            _(
+                "This is a spreadsheet workbook (.xlsx or .xls), not a CSV file: open it, save it as CSV and "
+                "upload that."
+            ),
+            "not_csv",
+        )
     not_text = ImportFailed(_("The file is not a text (CSV) file, or it is cut off."), "not_csv")
     try:
         if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -82,12 +96,29 @@ def _decode(content: bytes) -> str:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = content.decode("cp1252")
+            text = _decode_code_page(content)
     except UnicodeDecodeError:
         raise not_text from None
     if "\x00" in text:
         raise not_text
     return text
+
+
+def _decode_code_page(content: bytes) -> str:
+    """A file an older spreadsheet saved in its Windows code page: Cyrillic (1251: a Russian or
+    Azerbaijani Cyrillic Windows) or Latin (1254, Azerbaijani and Turkish: Western 1252 but for
+    ğ ı ş Ğ İ Ş, which 1252 reads as ð ý þ Ð Ý Þ; then 1252 itself, which has Ž and ž). Cyrillic
+    words are all letters above 0xC0, Latin ones have one here and there: when most of those
+    letters stand next to another, the file is Cyrillic."""
+    high = sum(1 for byte in content if byte >= 0xC0)
+    paired = sum(1 for first, second in itertools.pairwise(content) if first >= 0xC0 and second >= 0xC0)
+    candidates = ("cp1251", "cp1254", "cp1252") if high and paired * 2 >= high else ("cp1254", "cp1252")
+    for encoding in candidates:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError(candidates[-1], content, 0, len(content), "not text in a Windows code page")
 
 
 def _norm(header: str) -> str:
@@ -521,6 +552,7 @@ class MatchedPerson:
     minutes: int
     attended: bool
     by_hand: bool
+    checked_in: bool = False  # at the door: attended whatever their minutes online
 
 
 @dataclass
@@ -529,8 +561,14 @@ class UnmatchedRow:
     name: str
     email: str
     minutes: int
-    reason: str  # no_email, not_registered
+    reason: str  # no_email, not_registered, not_confirmed, outside_event
     suggestion: Registration | None = None  # a registrant of the same name: offered, never applied
+    # not_confirmed: the status of the place this address holds instead (on the waiting list, cancelled, ...)
+    status: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return RegistrationStatus(self.status).label if self.status else ""
 
     def as_dict(self) -> dict:
         return {
@@ -539,6 +577,7 @@ class UnmatchedRow:
             "email": self.email,
             "minutes": self.minutes,
             "reason": self.reason,
+            "status": self.status,
         }
 
 
@@ -562,6 +601,34 @@ def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _outside_the_event(rows: list[ReportRow], event: Event) -> list[ReportRow]:
+    """The rows (of a report with join times: Zoom's) that joined on another day than the event's.
+
+    A platform writes its times in its account's zone, not always the event's, so a row counts
+    as the event's from the day before its start to the day after its end (in the event's zone):
+    what this catches is another meeting's report, a week's session for the next one. When no
+    row at all is on the event's days, the file is refused (``outside_event``): recorded, it
+    would make everyone a no-show and tell them so."""
+    first_day = timezone.localtime(event.start, event.zone).date() - dt.timedelta(days=1)
+    last_day = timezone.localtime(event.end, event.zone).date() + dt.timedelta(days=1)
+    timed = [row for row in rows if row.joined is not None]
+    outside = [row for row in timed if not first_day <= row.joined.date() <= last_day]
+    if timed and len(outside) == len(timed):
+        days = sorted({row.joined.date() for row in timed})
+        raise ImportFailed(
+            _(
+                "The report's people joined on %(days)s, not on the day of this event (%(day)s): "
+                "is it the report of another meeting?"
+            )
+            % {
+                "days": days[0].isoformat() if len(days) == 1 else f"{days[0].isoformat()}–{days[-1].isoformat()}",
+                "day": timezone.localtime(event.start, event.zone).date().isoformat(),
+            },
+            "outside_event",
+        )
+    return outside
+
+
 def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     """Match a report's rows to the event's confirmed registrations; change nothing.
 
@@ -569,7 +636,8 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     line → registration). A row without an email, or with an address nobody registered
     with, stays unmatched with its reason; when its name is exactly one unmatched
     registrant's name, that registrant is a *suggestion* for the organiser, never a guess.
-    Raises ImportFailed when the file cannot be read.
+    Someone checked in at the door (a hybrid event) attended whatever minutes the meeting's
+    report gives them. Raises ImportFailed when the file cannot be read.
     """
     event = report.event
     parsed = parse_participant_report(bytes(report.content), expected_format=report.format)
@@ -579,10 +647,14 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     by_email = {registration.email.lower(): registration for registration in by_pk.values()}
     by_hand = {int(line): pk for line, pk in (report.manual_matches or {}).items() if pk in by_pk}
 
+    outside = _outside_the_event(parsed.rows, event)
+    outside_lines = {row.line for row in outside}
     groups: dict[int, list[ReportRow]] = defaultdict(list)
     hand_matched: set[int] = set()
     loose: dict[str, list[ReportRow]] = defaultdict(list)
     for row in parsed.rows:
+        if row.line in outside_lines:
+            continue  # another day's row: listed, never counted
         registration = by_email.get(row.email) if row.email else None
         if registration is None and row.line in by_hand:
             registration = by_pk[by_hand[row.line]]
@@ -592,32 +664,62 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
         else:
             loose[row.email or f"line:{row.line}"].append(row)
 
+    checked_in = set(
+        CheckIn.objects.filter(event_id=event.pk, undone_at__isnull=True, registration_id__in=list(groups)).values_list(
+            "registration_id", flat=True
+        )
+    )
     duration = max(math.ceil((event.end - event.start).total_seconds() / 60), 1)
     needed = math.ceil(duration * report.threshold_percent / 100)
     matched = []
     for pk, rows in groups.items():
         minutes = merged_minutes(rows)
-        matched.append(MatchedPerson(by_pk[pk], rows, minutes, minutes >= needed, pk in hand_matched))
+        # checked in at the door (a hybrid event): there, whatever the meeting's report says of them
+        at_the_door = pk in checked_in
+        matched.append(
+            MatchedPerson(by_pk[pk], rows, minutes, minutes >= needed or at_the_door, pk in hand_matched, at_the_door)
+        )
     matched.sort(key=lambda person: (person.registration.name.casefold(), person.registration.pk))
 
     unclaimed = defaultdict(list)
     for registration in by_pk.values():
         if registration.pk not in groups:
             unclaimed[_name_key(registration.name)].append(registration)
+    # an address registered without a confirmed place (on the waiting list, cancelled, awaiting
+    # approval) is not "not registered": the organiser is told what its place is
+    other_places = {
+        email.lower(): status
+        for email, status in Registration.objects.filter(event_id=event.pk)
+        .exclude(status=RegistrationStatus.CONFIRMED)
+        .order_by("created_at", "pk")
+        .values_list("email", "status")
+    }
     unmatched = []
     for key, rows in loose.items():
         first = rows[0]
         same_name = unclaimed.get(_name_key(first.name), [])
+        status = "" if key.startswith("line:") else other_places.get(key, "")
         unmatched.append(
             UnmatchedRow(
                 line=first.line,
                 name=first.name,
                 email=first.email,
                 minutes=merged_minutes(rows),
-                reason="no_email" if key.startswith("line:") else "not_registered",
+                reason="no_email" if key.startswith("line:") else ("not_confirmed" if status else "not_registered"),
                 suggestion=same_name[0] if len(same_name) == 1 else None,
+                status=status,
             )
         )
+    unmatched += [
+        UnmatchedRow(
+            line=row.line,
+            name=row.name,
+            email=row.email,
+            minutes=merged_minutes([row]),
+            reason="outside_event",
+        )
+        for row in outside
+    ]
     unmatched.sort(key=lambda row: row.line)
     return ImportPlan(
         format=parsed.format,

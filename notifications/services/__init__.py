@@ -10,6 +10,7 @@ from notifications.services.outbox import (
     queue_messages,
     resend_message,
     send_outbox_messages,
+    supersede_waiting,
     sweep_outbox,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "queue_messages",
     "resend_message",
     "send_outbox_messages",
+    "supersede_waiting",
     "sweep_outbox",
 ]

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import logging
 import re
+import smtplib
 import time
 import uuid
 from collections.abc import Iterable
@@ -243,10 +244,14 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     """Queue many messages at once (reminder and follow-up fan-outs).
 
     Only keys not yet in the outbox are written; rows are inserted in bulk and handed to
-    the workers in batches after commit. Returns the primary keys of the new rows.
+    the workers in batches after commit. A spec without an address (a walk-in registered at
+    the door without one) is left out: there is nobody to write to, and its row would only
+    fail every attempt. Returns the primary keys of the new rows.
     """
     by_key = {}
     for spec in specs:
+        if not spec.recipient_email.strip():
+            continue
         by_key.setdefault(spec.key(), spec)
     if not by_key:
         return []
@@ -276,6 +281,47 @@ def queue_messages(specs: Iterable[MessageSpec]) -> list[int]:
     return ids
 
 
+SUPERSEDED = gettext_noop("A later change notice replaces this one.")
+
+
+def supersede_waiting(
+    *, kind: str, event_id: int, about_model, about_ids: Iterable[int], keep_keys: Iterable[str] = ()
+) -> dict[int, list[dict]]:
+    """Cancel the messages of ``kind`` about ``about_ids`` (``about_model`` rows) of one event that
+    still wait to be sent (pending, not claimed by a worker): a newer message, rendered from the
+    current state when it is sent, tells everything they would have told (two changes of an event
+    before the first notice went out make one notice, not two alike). Returns the contexts of the
+    messages cancelled, by what they are about, so the newer one may name what they named.
+    ``keep_keys``: the newer messages' own keys (a row under one of them is the newer message
+    itself, queued before: it stays). Call it in the transaction that queues the newer message."""
+    wanted = set(about_ids)
+    if not wanted:
+        return {}
+    type_id = ContentType.objects.get_for_model(about_model).pk
+    waiting = [
+        (pk, about_id)
+        for pk, about_id in OutboxMessage.objects.filter(
+            kind=kind, event_id=event_id, about_type_id=type_id, status=OutboxStatus.PENDING
+        )
+        .exclude(dedup_key__in=[_fit(key) for key in keep_keys])
+        .values_list("pk", "about_id")
+        if about_id in wanted
+    ]
+    if not waiting:
+        return {}
+    pks = [pk for pk, _about in waiting]
+    # conditional: a row a worker claimed meanwhile goes out as it is
+    OutboxMessage.objects.filter(pk__in=pks, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.CANCELLED, last_error=SUPERSEDED, claim_token="", lease_until=None, next_attempt_at=None
+    )
+    superseded: dict[int, list[dict]] = {}
+    for about_id, context in OutboxMessage.objects.filter(
+        pk__in=pks, status=OutboxStatus.CANCELLED, last_error=SUPERSEDED
+    ).values_list("about_id", "context"):
+        superseded.setdefault(about_id, []).append(context or {})
+    return superseded
+
+
 # --- sending ---------------------------------------------------------------------------
 
 
@@ -297,6 +343,9 @@ ABOUT_GONE = gettext_noop("What the message was about no longer exists.")
 EVENT_NOT_PUBLISHED = gettext_noop("The event is no longer published.")
 EVENT_MOVED = gettext_noop("The event was moved; a reminder for the new time replaces this one.")
 EVENT_STARTED = gettext_noop("The event has started.")
+EVENT_CANCELLED_SINCE = gettext_noop("The event is cancelled; its cancellation tells it.")
+# what is about taking part in an event still to come: not sent once the event is cancelled
+FOR_A_COMING_EVENT = kinds.ABOUT_A_COMING_EVENT | {kinds.SPEAKER_INVITATION, kinds.SPEAKER_INVITATION_REMINDER}
 RECIPIENT_MUTED = gettext_noop("The recipient turned these messages off.")
 WORKER_STOPPED = gettext_noop("The worker stopped while sending; out of attempts.")
 
@@ -306,16 +355,24 @@ def _is_stale(message: OutboxMessage, now: dt.datetime) -> str:
     about = message.about
     if message.about_type_id is not None and about is None:
         return ABOUT_GONE
-    wanted = kinds.REGISTRATION_STATUS_OF_KIND.get(message.kind)
+    wanted = kinds.REGISTRATION_STATUSES_OF_KIND.get(message.kind)
     if (
         wanted
         and about is not None
         and about._meta.label_lower == "registrations.registration"
-        and about.status != wanted
+        and about.status not in wanted
     ):
         return STALE_REGISTRATION.get(
             about.status, f"The registration is {about.status} now; this message would no longer be true."
         )
+    if (
+        message.kind in FOR_A_COMING_EVENT
+        and message.event is not None
+        and message.event.status == EventStatus.CANCELLED
+    ):
+        # a change notice (a calendar REQUEST), an invitation to speak, a ticket going out after,
+        # or next to, the event's cancellation
+        return EVENT_CANCELLED_SINCE
     if message.event_start is None or message.event is None:
         return ""
     event = message.event
@@ -531,8 +588,17 @@ class Lease:
         return held > 0
 
 
-def _record_failure(message: OutboxMessage, error: str, now: dt.datetime) -> None:
-    final = message.attempts >= max_attempts()
+def refused_for_good(error: Exception) -> bool:
+    """The mail server refused every recipient of the message with a permanent answer (5xx: no
+    such mailbox, an address it will never take): trying again in an hour changes nothing, so the
+    message fails at once and shows among the failed ones (a temporary 4xx is tried again)."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return False
+    return all(isinstance(code, int) and 500 <= code < 600 for code, _text in error.recipients.values())
+
+
+def _record_failure(message: OutboxMessage, error: str, now: dt.datetime, *, final: bool = False) -> None:
+    final = final or message.attempts >= max_attempts()
     OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
         status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
         last_error=error[:2000],
@@ -656,6 +722,21 @@ def send_outbox_messages(*, message_ids: list[int], now: dt.datetime | None = No
         return _send(message_ids=message_ids, now=now or timezone.now())
 
 
+def _reconnect(connection) -> None:
+    """A fresh connection after a message failed: the mail server may have hung up on it (a
+    ``421`` to one recipient, a provider throttling) and the old one then refuses every later
+    message of the batch (``please run connect() first``), each losing an attempt for that one
+    recipient. A server that is down stays down: the next message fails by itself."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 -- closing a connection the server already dropped
+        logger.debug("Closing the failed mail connection failed", exc_info=True)
+    try:
+        connection.open()
+    except Exception:  # noqa: BLE001 -- the next message tries again and records its own failure
+        logger.warning("Could not reopen the mail connection", exc_info=True)
+
+
 def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
     claimed = claim(message_ids=message_ids, now=now)
     outcome = {"sent": 0, "failed": 0, "cancelled": 0}
@@ -745,8 +826,9 @@ def _send(*, message_ids: list[int], now: dt.datetime) -> dict:
                     connection.send_messages([email])
                 except Exception as exc:  # noqa: BLE001 -- backends: SMTP, socket and provider errors alike
                     error = exc
+                    _reconnect(connection)
             if error is not None:
-                _record_failure(message, f"{type(error).__name__}: {error}", now)
+                _record_failure(message, f"{type(error).__name__}: {error}", now, final=refused_for_good(error))
                 outcome["failed"] += 1
             else:
                 # Written down at once, not at the end of the batch: a worker killed mid-batch then

@@ -77,6 +77,21 @@ def set_language(*, email: str, language: str) -> MessagePreference | None:
     return preference
 
 
+def remember_language(*, email: str, language: str) -> MessagePreference | None:
+    """The language of the page a person acted on (a speaker answering an invitation), kept for
+    their address unless it chose one already (the switcher, the preferences page)."""
+    code = supported(language)
+    if not code or not email:
+        return None
+    preference, created = MessagePreference.objects.get_or_create(
+        email=email.strip().lower(), defaults={"language": code}
+    )
+    if not created and not preference.language:
+        MessagePreference.objects.filter(pk=preference.pk, language="").update(language=code)
+        preference.language = code
+    return preference
+
+
 def languages_of(emails) -> dict[str, str]:
     """The chosen language of each of ``emails`` that chose one (one query for a batch)."""
     lowered = {email.strip().lower() for email in emails}

@@ -204,6 +204,25 @@ def personal_values(*, recipient_name: str, about, event) -> dict:
     return values
 
 
+# What a change notice names as changed: the row holds these English words, joined
+# (registrations.services.messages.NOTIFIED_FIELDS); the message says them in its reader's language,
+# in this order.
+CHANGED_PARTS = {
+    "time": _("time"),
+    "place": _("place"),
+    "format": _("format"),
+    "join details": _("join details"),
+}
+
+
+def changed_parts(changed: str) -> str:
+    """``"place, time"`` as the reader says it: ``"vaxt, məkan"`` in Azerbaijani."""
+    parts = [part.strip() for part in changed.split(",") if part.strip()]
+    order = list(CHANGED_PARTS)
+    parts.sort(key=lambda part: order.index(part) if part in order else len(order))
+    return ", ".join(str(CHANGED_PARTS.get(part, part)) for part in parts)
+
+
 def build_context(
     *, kind: str, recipient_name: str, about, event, context: dict | None, audience: Audience | None = None
 ) -> dict:
@@ -240,6 +259,8 @@ def build_context(
             values["expires"] = when.moment(dt.datetime.fromisoformat(values["expires_at"]), event.zone)
         except (TypeError, ValueError):
             pass
+    if kind == kinds.EVENT_CHANGED and isinstance(values.get("changed"), str):
+        values["changed"] = changed_parts(values["changed"])
     if values.get("offset_minutes"):
         # a reminder: "tomorrow", "in 1 hour" in the recipient's language
         values["starts_in"] = starts_in(values["offset_minutes"])

@@ -39,7 +39,9 @@ KNOWN_PLACEHOLDERS = frozenset(
 ANY_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 
 
-def _check(subject: str, body: str) -> None:
+def check_placeholders(subject: str, body: str) -> None:
+    """Refuse (``unknown_placeholder``) a wording whose placeholders the messages do not fill: a
+    misspelt one would be sent as nothing. The API, the workspace and the admin check with it."""
     unknown = {match.group(1) for match in ANY_PLACEHOLDER.finditer(f"{subject}\n{body}")} - KNOWN_PLACEHOLDERS
     if unknown:
         raise DomainError(
@@ -54,7 +56,7 @@ def set_template_override(*, event: Event, kind: str, subject: str = "", body: s
     """Create or replace the override of ``kind`` for ``event``. Messages already queued keep their text."""
     if kind not in kinds.ALL_KINDS:
         raise DomainError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
-    _check(subject, body)
+    check_placeholders(subject, body)
     override, _created = MessageTemplateOverride.objects.update_or_create(
         event=event, kind=kind, defaults={"subject": subject.strip(), "body": body}
     )
@@ -66,7 +68,7 @@ def set_template_override(*, event: Event, kind: str, subject: str = "", body: s
 def update_template_override(*, override: MessageTemplateOverride, by=None, **changes) -> MessageTemplateOverride:
     subject = changes.get("subject", override.subject)
     body = changes.get("body", override.body)
-    _check(subject, body)
+    check_placeholders(subject, body)
     override.subject, override.body = subject.strip(), body
     override.save(update_fields=["subject", "body", "updated_at"])
     log_action(by=by, action="template.changed", event=override.event, subject=override, data={"kind": override.kind})
@@ -95,7 +97,7 @@ def preview_message(
     message (``subject``, ``body_text``, ``body_html``)."""
     if kind not in kinds.ALL_KINDS:
         raise DomainError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
-    _check(subject, body)
+    check_placeholders(subject, body)
     draft = MessageTemplateOverride(event=event, kind=kind, subject=subject.strip(), body=body)
     return render(
         kind=kind,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, EventStatus
 from events.services import log_action
 from notifications import kinds
-from notifications.services import MessageSpec, queue_message, queue_messages
+from notifications.services import MessageSpec, queue_message, queue_messages, supersede_waiting
 from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
 from registrations.models import Registration, RegistrationStatus
 
@@ -132,18 +132,32 @@ def tell_registrants_of_change(*, event: Event, changed_fields=frozenset()) -> i
     what = sorted({NOTIFIED_FIELDS[name] for name in changed_fields if name in NOTIFIED_FIELDS})
     if not what or event.status != EventStatus.PUBLISHED:
         return 0
-    holders = Registration.objects.filter(
-        event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
-    ).order_by("pk")
-    queued = queue_messages(
+    holders = list(
+        Registration.objects.filter(
+            event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+        ).order_by("pk")
+    )
+    specs = [
         MessageSpec(
             kind=kinds.EVENT_CHANGED,
             recipient_email=registration.email,
             recipient_name=registration.name,
             about=registration,
             event=event,
-            context={"changed": ", ".join(what)},
         )
         for registration in holders
+    ]
+    # a notice of an earlier change still waiting to go out is replaced by this one, which names both
+    earlier = supersede_waiting(
+        kind=kinds.EVENT_CHANGED,
+        event_id=event.pk,
+        about_model=Registration,
+        about_ids=[registration.pk for registration in holders],
+        keep_keys={spec.key() for spec in specs},
     )
-    return len(queued)
+    for spec in specs:
+        named = set(what)
+        for context in earlier.get(spec.about.pk, []):
+            named.update(part.strip() for part in str(context.get("changed", "")).split(",") if part.strip())
+        spec.context = {"changed": ", ".join(sorted(named))}
+    return len(queue_messages(specs))

@@ -13,7 +13,7 @@ from events.models import EventStatus
 from notifications import kinds
 from notifications.models import OutboxMessage
 from programmes import certificates
-from registrations.models import Attendance, CheckIn, RegistrationStatus
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 from tests import factories
 from tests.notifications.conftest import make_registration
 
@@ -499,4 +499,108 @@ def test_semicolons_inside_a_comma_separated_report_stay_in_their_cell():
     assert [(row.name, row.email) for row in parsed.rows] == [
         ("Mammadova; Aysel", "aysel@example.org"),
         ("Rauf Aliyev", "rauf@example.org"),
+    ]
+
+
+def test_report_rows_of_people_without_a_confirmed_place_say_what_place_they_hold(
+    ended_webinar, django_capture_on_commit_callbacks
+):
+    make_registration(ended_webinar, name="Aysel Mammadova", email="aysel@example.org")
+    make_registration(ended_webinar, name="Rauf Aliyev", email="rauf@example.org", status=RegistrationStatus.WAITLISTED)
+    make_registration(ended_webinar, name="Nigar", email="nigar@example.org", status=RegistrationStatus.CANCELLED)
+    report = (
+        b"name;email;duration\n"
+        b"Aysel;aysel@example.org;60\n"
+        b"Rauf;RAUF@example.org;55\n"
+        b"Nigar;nigar@example.org;50\n"
+        b"Guest;guest@example.org;40\n"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported, _ = participant_reports.upload_participant_report(event=ended_webinar, content=report)
+
+    imported.refresh_from_db()
+    assert imported.status == AttendanceImport.Status.DONE, imported.error
+    assert [(row["email"], row["reason"], row["status"]) for row in imported.unmatched_rows] == [
+        ("rauf@example.org", "not_confirmed", "waitlisted"),
+        ("nigar@example.org", "not_confirmed", "cancelled"),
+        ("guest@example.org", "not_registered", ""),
+    ]
+
+
+ZOOM_HEADER = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+
+
+def test_a_zoom_report_of_another_day_is_refused_and_changes_nothing(
+    ended_webinar, webinar_registrations, django_capture_on_commit_callbacks
+):
+    # last week's session's report, uploaded for this one by mistake: nobody is marked, nobody is told
+    report = (
+        ZOOM_HEADER
+        + "Aysel Mammadova,aysel@example.org,11/13/2026 06:00:00 PM,11/13/2026 07:00:00 PM,60,No\n"
+        + "Rauf Aliyev,rauf@example.org,11/13/2026 06:05:00 PM,11/13/2026 06:55:00 PM,50,No\n"
+    ).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported, _ = participant_reports.upload_participant_report(event=ended_webinar, content=report)
+
+    imported.refresh_from_db()
+    assert (imported.status, imported.error_code) == (AttendanceImport.Status.FAILED, "outside_event")
+    assert "2026-11-13" in imported.error
+    assert set(ended_webinar.registrations.values_list("attendance", flat=True)) == {Attendance.UNKNOWN}
+    assert OutboxMessage.objects.filter(kind__in=kinds.FOLLOW_UPS).count() == 0
+
+
+def test_a_zoom_row_on_another_day_is_listed_not_counted(
+    ended_webinar, webinar_registrations, django_capture_on_commit_callbacks
+):
+    report = (
+        ZOOM_HEADER
+        + "Aysel Mammadova,aysel@example.org,11/20/2026 06:00:00 PM,11/20/2026 07:00:00 PM,60,No\n"
+        + "Rauf Aliyev,rauf@example.org,11/13/2026 06:05:00 PM,11/13/2026 06:55:00 PM,50,No\n"
+    ).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported, _ = participant_reports.upload_participant_report(event=ended_webinar, content=report)
+
+    imported.refresh_from_db()
+    assert imported.status == AttendanceImport.Status.DONE, imported.error
+    assert [(row["email"], row["reason"]) for row in imported.unmatched_rows] == [("rauf@example.org", "outside_event")]
+    assert _attendance(webinar_registrations)["rauf"] == (Attendance.NO_SHOW, None)
+    assert _attendance(webinar_registrations)["aysel"] == (Attendance.ATTENDED, 60)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",  # .xlsx (a zip)
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00",  # an old .xls
+    ],
+)
+def test_a_spreadsheet_workbook_is_refused_with_how_to_save_it_as_csv(
+    content, ended_webinar, webinar_registrations, django_capture_on_commit_callbacks
+):
+    report, _ = _import(ended_webinar, content, django_capture_on_commit_callbacks)
+
+    assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "not_csv")
+    assert "save it as CSV" in report.error
+
+
+def test_a_walk_in_without_an_email_is_attended_and_gets_no_follow_up(
+    ended_workshop, settings, django_capture_on_commit_callbacks
+):
+    settings.ATTENDANCE_GRACE_MINUTES = 30
+    came = make_registration(ended_workshop, name="Aysel Mammadova", email="came@example.org")
+    walk_in = make_registration(ended_workshop, name="Kamran at the door", source="walk_in")
+    Registration.objects.filter(pk=walk_in.pk).update(email="")  # staff registered him with no address
+    _check_in(came)
+    _check_in(walk_in)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finalisation.finalise_due_events(now=END + dt.timedelta(minutes=31))
+
+    walk_in.refresh_from_db()
+    assert walk_in.attendance == Attendance.ATTENDED
+    assert list(OutboxMessage.objects.values_list("recipient_email", "kind")) == [
+        ("came@example.org", kinds.FOLLOW_UP_ATTENDED)
     ]

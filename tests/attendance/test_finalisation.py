@@ -171,3 +171,20 @@ def test_follow_ups_write_the_next_events_in_their_zone_with_their_offset(db):
     context = OutboxMessage.objects.get(kind=kinds.FOLLOW_UP_NO_SHOW).context
     assert [entry["start"] for entry in context["next_events"]] == [coming.local_start.isoformat()]
     assert context["next_events"][0]["start"].endswith("+04:00")
+
+
+def test_a_report_after_finalisation_keeps_the_door_check_in_of_a_hybrid_event(db, django_capture_on_commit_callbacks):
+    event = _event(EventFormat.HYBRID)
+    # Elvin came in person (checked in at the door) and also had the meeting open on his phone for 20 minutes
+    elvin = event.registrations.get(email="elvin@example.org")
+    CheckIn.objects.create(registration=elvin, event=event, checked_in_at=START)
+
+    _door, report = _finalise_without_report_then_import(
+        event, django_capture_on_commit_callbacks, send_corrections=True
+    )
+
+    elvin.refresh_from_db()
+    assert elvin.attendance == Attendance.ATTENDED
+    assert report.attended == 4  # Aysel, Rauf, Nigar online; Elvin at the door
+    assert ("elvin", kinds.ATTENDANCE_CORRECTED) not in _sent()
+    assert ("elvin", kinds.FOLLOW_UP_ATTENDED) in _sent()

@@ -264,3 +264,21 @@ def test_the_api_retries_a_failed_import(
     assert retried.status_code == 202
     assert failed.status == AttendanceImport.Status.DONE
     assert (again.status_code, again.json()["code"]) == (409, "import_not_retryable")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        # a Russian (or Azerbaijani Cyrillic) Windows spreadsheet
+        ("cp1251", ["Айсель Мамедова", "Рауф Алиев"]),
+        # an Azerbaijani or Turkish Latin Windows spreadsheet (ə has no place in it)
+        ("cp1254", ["Aydın Ağayev", "Şirin Qasımova"]),
+        ("cp1252", ["Zoë Brontë", "José Müller"]),
+    ],
+)
+def test_a_spreadsheets_own_code_page_gives_the_names_as_written(encoding, names):
+    text = "name;email;duration\n" + "".join(f"{name};p{n}@example.org;45\n" for n, name in enumerate(names))
+
+    answer = _read(text.encode(encoding))
+
+    assert [row.name for row in answer.rows] == names

@@ -21,7 +21,8 @@ ZOOM = (Path(__file__).parents[1] / "attendance" / "reports" / "zoom_participant
 
 @pytest.fixture
 def ended_webinar(organiser):
-    start = timezone.now() - dt.timedelta(days=1)
+    # the day of the sample Zoom report (18:00 in Baku): a report of another day is refused
+    start = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
     event = factories.WebinarFactory(
         organisers=[organiser], title="Careers in data science", start=start, end=start + dt.timedelta(minutes=90)
     )

@@ -305,6 +305,25 @@ def test_an_event_change_tells_each_registrant_with_their_own_calendar_update(db
         assert not any(other in text.replace("\r\n ", "") for other in others)
 
 
+def test_two_changes_before_the_first_notice_went_out_make_one_notice(db, django_capture_on_commit_callbacks):
+    from events.services import update_event
+
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    people = _people(event, count=3, languages=("",))
+    new_start = START + dt.timedelta(days=1)
+    # the organiser moves the event, then a minute later its place, while the worker is still busy
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+        update_event(event=event, venue_name="Youth Centre")
+
+    notices = sorted(message.to[0].rsplit("<", 1)[-1].strip(">") for message in mail.outbox)
+    assert notices == sorted(person.email for person in people)  # one each, not two
+    assert all("CV clinic has changed (time, place)." in message.body for message in mail.outbox)
+    superseded = OutboxMessage.objects.filter(kind=kinds.EVENT_CHANGED, status=OutboxStatus.CANCELLED)
+    assert superseded.count() == 3
+    assert {row.last_error for row in superseded} == {"A later change notice replaces this one."}
+
+
 def test_stamped_event_changes_are_their_full_render(db, django_capture_on_commit_callbacks):
     from events.services import update_event
 

@@ -231,3 +231,58 @@ def test_a_team_invitations_end_is_written_in_the_language_it_is_rendered_in_eve
         values = build_context(kind=kinds.TEAM_INVITATION, recipient_name="", about=None, event=event, context=context)
 
     assert values["expires"] == "11 mart 2055, cümə axşamı, 18:00, Bakı vaxtı ilə (UTC+4)"
+
+
+@pytest.mark.parametrize("answered_through", ["page", "api"])
+def test_a_speaker_who_answers_in_azerbaijani_gets_their_later_mail_in_it(
+    answered_through, client, event, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from events.services import update_event
+    from speakers import services as speaker_services
+
+    organiser = factories.UserFactory()
+    event.organisers.add(organiser)
+    speaker = factories.SpeakerFactory(name="Leyla Əliyeva", email="leyla@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = speaker_services.assign_speaker(event=event, speaker=speaker, by=organiser)
+    token = speaker_services.invitation_token(assignment)
+    path = (
+        f"/speaker/invitation/{token}/" if answered_through == "page" else f"/api/speaker-invitations/respond/{token}/"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(path, {"answer": "accept"}, HTTP_ACCEPT_LANGUAGE="az")
+    assert response.status_code == 200, response.content
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(
+            event=event, by=organiser, start=event.start + dt.timedelta(hours=1), end=event.end + dt.timedelta(hours=1)
+        )
+
+    (changed,) = [email for email in mail.outbox if "leyla@example.org" in email.to[0]]
+    assert changed.extra_headers["Content-Language"] == "az"
+    assert preferences.languages_of(["leyla@example.org"]) == {"leyla@example.org": "az"}
+
+
+@pytest.mark.parametrize(("language", "says"), [
+    ("az", "Robototexnika dəyişdi (vaxt, məkan)."),
+    ("en", "Robototexnika has changed (time, place)."),
+])  # fmt: skip
+def test_a_change_notice_names_what_changed_in_the_readers_language(
+    language, says, event, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from events.services import update_event
+
+    organiser = factories.UserFactory()
+    event.organisers.add(organiser)
+    make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, by=organiser, start=event.start + dt.timedelta(hours=1), venue_name="Yeni Mərkəz")
+
+    (email,) = mail.outbox
+    assert says in email.body

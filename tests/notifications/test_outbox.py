@@ -15,7 +15,7 @@ from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox, queue_message, resend_message, send_outbox_messages, sweep_outbox
 from notifications.tasks import send_messages
 from tests.notifications.conftest import make_registration
-from tests.notifications.mail_backends import CountingBackend, FlakyBackend
+from tests.notifications.mail_backends import CountingBackend, FlakyBackend, SMTPServer
 
 
 def _time_passes(message, *, minutes=0):
@@ -263,6 +263,55 @@ def test_a_batch_shares_one_mail_connection(event, settings):
     assert outcome["sent"] == 25
     assert CountingBackend.opened == 1
     assert len(mail.outbox) == 25
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Django's own SMTP backend talking to a real SMTP server on this machine."""
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield server
+
+
+def _batch(event, *names):
+    specs = [
+        outbox.MessageSpec(
+            kind=kinds.REMINDER, recipient_email=f"{name}@example.org", event=event, dedup_key=f"smtp-test:{name}"
+        )
+        for name in names
+    ]
+    return outbox.queue_messages(specs)
+
+
+def test_a_mail_server_hanging_up_on_one_recipient_does_not_fail_the_rest_of_the_batch(event, smtp_server):
+    ids = _batch(event, "first", "hangs-up", "second", "third")
+
+    outcome = send_outbox_messages(message_ids=ids)
+
+    assert smtp_server.delivered == ["first@example.org", "second@example.org", "third@example.org"]
+    assert outcome == {"sent": 3, "failed": 1, "cancelled": 0}
+    rows = {row.recipient_email: row for row in OutboxMessage.objects.filter(pk__in=ids)}
+    assert rows["hangs-up@example.org"].status == OutboxStatus.PENDING
+    assert "421" in rows["hangs-up@example.org"].last_error
+    assert {rows[name].status for name in ("first@example.org", "second@example.org", "third@example.org")} == {
+        OutboxStatus.SENT
+    }
+
+
+def test_a_refused_recipient_fails_alone_and_the_batch_goes_on(event, smtp_server):
+    ids = _batch(event, "first", "refused", "second")
+
+    outcome = send_outbox_messages(message_ids=ids)
+
+    assert smtp_server.delivered == ["first@example.org", "second@example.org"]
+    assert outcome == {"sent": 2, "failed": 1, "cancelled": 0}
+    # "550 no such user" is for good: failed at once (visible to the organisers), not tried for hours
+    refused = OutboxMessage.objects.get(recipient_email="refused@example.org")
+    assert (refused.status, refused.attempts, refused.next_attempt_at) == (OutboxStatus.FAILED, 1, None)
+    assert "550" in refused.last_error
 
 
 def test_stale_reminder_for_a_moved_event_is_cancelled_not_sent(registration, django_capture_on_commit_callbacks):

@@ -10,7 +10,7 @@ from events.models import EventStatus
 from events.services import update_event
 from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
-from registrations.models import RegistrationStatus
+from registrations.models import Registration, RegistrationStatus
 from registrations.services.reminders import queue_due_reminders, reminder_key
 from tests import factories
 from tests.notifications.conftest import make_registration
@@ -182,6 +182,9 @@ def test_scan_is_a_few_queries_once_everyone_has_their_reminder(
     event = _event()
     for n in range(20):
         make_registration(event, email=f"p{n}@example.org")
+    # a place booked at the door without an address: nobody to remind, and no reason to read on
+    walk_in = make_registration(event, source="walk_in")
+    Registration.objects.filter(pk=walk_in.pk).update(email="")
     now = START - dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
         queue_due_reminders(now=now)
@@ -218,3 +221,25 @@ def test_the_old_task_name_still_queues_reminders(db, django_capture_on_commit_c
 
     assert queued == 1
     assert [message.recipient_email for message in _reminders()] == [attendee.email]
+
+
+def test_reminder_queued_before_the_registration_was_cancelled_is_not_sent(db, django_capture_on_commit_callbacks):
+    from notifications.services import send_outbox_messages
+    from registrations.services.registration import cancel_registration
+
+    event = _event(seats_taken=1)
+    registration = make_registration(event)
+    with django_capture_on_commit_callbacks(execute=False):
+        queue_due_reminders(now=START - dt.timedelta(days=1))  # queued; the worker is busy
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(registration=registration)
+    mail.outbox.clear()  # the cancellation's own message
+
+    send_outbox_messages(message_ids=[message.pk for message in _reminders()])
+
+    (stale,) = _reminders()
+    assert (stale.status, stale.last_error) == (
+        OutboxStatus.CANCELLED,
+        "The registration is cancelled now; this message would no longer be true.",
+    )
+    assert mail.outbox == []

@@ -304,6 +304,8 @@ def build_world() -> SimpleNamespace:
     from attendance.services.participant_reports import upload_participant_report
 
     zoom = (Path(__file__).parents[1] / "attendance" / "reports" / "zoom_participants.csv").read_bytes()
+    # the sample's people joined on the webinar's day (a report of another day is refused)
+    zoom = zoom.replace(b"11/20/2026", timezone.localtime(webinar.start, webinar.zone).strftime("%m/%d/%Y").encode())
     attendance_import, _ = upload_participant_report(event=webinar, content=zoom, filename="zoom.csv", record=False)
     uid = urlsafe_base64_encode(force_bytes(attendee.pk))
     return SimpleNamespace(

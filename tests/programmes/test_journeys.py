@@ -211,3 +211,17 @@ def test_finalising_attendance_alerts_after_the_second_miss(
 
     assert MissedSessionsAlert.objects.get().first_missed_event_id == sessions[0].pk
     assert len(alerts_sent()) == 2
+
+
+def test_missed_alert_of_a_cohort_with_no_mentor_nor_organiser_goes_to_the_programmes_address(
+    cohort, programme, mentoring_series, past, settings
+):
+    settings.PROGRAMME_CONTACT_EMAIL = "team@stem.example.org"
+    enrolment = factories.EnrolmentFactory(cohort=cohort, name="Leyla Hasanova", email=EMAIL, mentor=None)
+    for event in [session(mentoring_series, start) for start in past[:2]]:
+        record(event, EMAIL, "no_show")
+    programme.organisers.clear()  # its organiser left
+
+    journeys.review_missed_sessions(enrolment=enrolment)
+
+    assert alerts_sent() == [("team@stem.example.org", enrolment.pk)]

@@ -300,3 +300,43 @@ def test_assign_with_conflict_needs_reason(organiser, speaker_a):
     assert [c["code"] for c in error.value.extra["conflicts"]] == ["overlap"]
     assert assignment.conflict_override_reason == "Short keynote, then leaves"
     assert assignment.conflict_overridden_by == organiser
+
+
+def test_an_unanswered_alert_for_an_event_with_no_organisers_goes_to_the_programmes_address(
+    organiser, speaker_a, settings
+):
+    settings.PROGRAMME_CONTACT_EMAIL = "team@stem.example.org"
+    event = factories.EventFactory(organisers=[organiser], start=timezone.now() + dt.timedelta(days=30))
+    assignment = _invited(event, organiser, speaker_a, deadline_in_days=7)
+    event.organisers.clear()  # the organiser left the programme
+
+    outcome = services.send_invitation_reminders(now=assignment.invited_at + dt.timedelta(days=8))
+
+    assert outcome == {"reminded": 0, "alerted": 1}
+    [alert] = messages("speaker_unanswered_alert")
+    assert alert.recipient_email == "team@stem.example.org"
+    assert speaker_a.name in render_message(alert).subject
+
+
+def test_a_change_notice_still_waiting_when_the_event_is_cancelled_is_not_sent(
+    event, organiser, speaker_a, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from notifications.services import send_outbox_messages
+
+    services.accept_invitation(assignment=services.assign_speaker(event=event, speaker=speaker_a, by=organiser))
+    with django_capture_on_commit_callbacks(execute=False):  # the worker is busy
+        event_services.update_event(
+            event=event, by=organiser, start=event.start + dt.timedelta(hours=1), end=event.end + dt.timedelta(hours=1)
+        )
+        event_services.cancel_event(event=event, by=organiser, reason="Storm")
+    mail.outbox.clear()
+
+    send_outbox_messages(message_ids=[m.pk for m in OutboxMessage.objects.filter(recipient_email=speaker_a.email)])
+
+    (changed,) = messages("event_changed")
+    assert (changed.status, changed.last_error) == ("cancelled", "The event is cancelled; its cancellation tells it.")
+    # only the cancellation reaches the speaker: no calendar REQUEST after (or before) its CANCEL,
+    # nor the invitation to speak that was still waiting
+    assert [email.subject for email in mail.outbox if speaker_a.email in email.to[0]] == [f"Cancelled: {event.title}"]
