@@ -255,10 +255,11 @@ def _alert_recipients(enrolment: Enrolment) -> list[tuple[str, str]]:
     if enrolment.mentor_id and enrolment.mentor.email:
         recipients[enrolment.mentor.email.lower()] = enrolment.mentor.name
     for organiser in enrolment.cohort.programme.organisers.all():
-        if organiser.email:
+        # a closed account hears nothing: the mail would go to someone who no longer runs it
+        if organiser.email and organiser.is_active:
             recipients.setdefault(organiser.email.lower(), account_name(organiser))
     if not recipients:
-        # no mentor and no organiser (they left): the programme's own address hears it, not nobody
+        # no mentor and no organiser (they left, or their account closed): the programme's own address hears it
         logger.warning(
             "Enrolment %s has no mentor or organiser with an address; its alert goes to the programme's", enrolment.pk
         )
@@ -343,12 +344,13 @@ def review_missed_sessions_for_event(*, event: Event, now=None) -> list[MissedSe
         .select_related("cohort__programme", "cohort__series", "mentor")
         .order_by("id")
     )
-    alerts = []
-    for enrolment in enrolments:
-        alert = review_missed_sessions(enrolment=enrolment, now=now)
-        if alert is not None:
-            alerts.append(alert)
-    return alerts
+    # one participant's bad row (an unreadable session, a message that cannot be queued) leaves the others reviewed
+    reviewed = process_each(
+        enrolments,
+        lambda enrolment: review_missed_sessions(enrolment=enrolment, now=now),
+        job="missed sessions after an event",
+    )
+    return [alert for alert in reviewed if alert is not None]
 
 
 def review_all_missed_sessions(*, now=None) -> int:

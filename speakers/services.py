@@ -429,7 +429,11 @@ def _tell_organisers(assignment: SpeakerAssignment, *, kind: str, key: str, cont
     commit), or to the programme's contact address when the event has none (an event whose
     organiser left); ``key`` names this occasion (the recipient's address is added to it)."""
     event = assignment.event
-    recipients = [(organiser.email, account_name(organiser)) for organiser in event.organisers.all() if organiser.email]
+    recipients = [
+        (organiser.email, account_name(organiser))
+        for organiser in event.organisers.all()
+        if organiser.email and organiser.is_active  # a closed account hears nothing
+    ]
     if not recipients:
         # nobody organises the event (any more): the programme's own address hears it, not nobody
         logger.warning("Event %s has no organiser with an address; %s goes to the programme's", event.pk, kind)

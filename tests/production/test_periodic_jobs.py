@@ -149,6 +149,7 @@ def _programme_with_two_cohorts(threshold_outcome: str):
     enrolments, last_sessions = [], []
     for name in ("bad", "good"):
         series = factories.SeriesFactory(title=f"{name} circle", published=True)
+        series.organisers.set(programme.organisers.all())  # a programme's events are those its organisers run
         programme.series.add(series)
         cohort = factories.CohortFactory(programme=programme, series=series, name=name)
         enrolment = factories.EnrolmentFactory(cohort=cohort, email=f"{name}@example.org", name=name.title())

@@ -168,6 +168,27 @@ def test_missed_alert_reviewed_after_attendance_is_final(enrolment, mentoring_se
     assert len(alerts_sent()) == 2
 
 
+def test_one_participants_failing_review_after_an_event_leaves_the_others_reviewed(
+    enrolment, mentoring_series, past, monkeypatch
+):
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    other = factories.EnrolmentFactory(cohort=enrolment.cohort, email="other@example.org")
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+        record(event, other.email, "no_show")
+    review = journeys.review_missed_sessions
+
+    def failing_for_the_first(*, enrolment, now=None):
+        if enrolment.email == EMAIL:
+            raise ValueError("a bad row")
+        return review(enrolment=enrolment, now=now)
+
+    monkeypatch.setattr(journeys, "review_missed_sessions", failing_for_the_first)
+
+    assert review_missed_sessions_for_event(sessions[1].pk) == 1
+    assert list(MissedSessionsAlert.objects.values_list("enrolment__email", flat=True)) == [other.email]
+
+
 def test_skipped_sessions_do_not_count_as_missed(enrolment, mentoring_series, past):
     sessions = [session(mentoring_series, start) for start in past[:3]]
     for event in sessions[:2]:
@@ -220,7 +241,8 @@ def test_missed_alert_of_a_cohort_with_no_mentor_nor_organiser_goes_to_the_progr
     enrolment = factories.EnrolmentFactory(cohort=cohort, name="Leyla Hasanova", email=EMAIL, mentor=None)
     for event in [session(mentoring_series, start) for start in past[:2]]:
         record(event, EMAIL, "no_show")
-    programme.organisers.clear()  # its organiser left
+    # its organiser left: the account closed (still listed, so the programme's events stay its own)
+    programme.organisers.update(is_active=False)
 
     journeys.review_missed_sessions(enrolment=enrolment)
 

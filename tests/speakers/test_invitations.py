@@ -302,13 +302,18 @@ def test_assign_with_conflict_needs_reason(organiser, speaker_a):
     assert assignment.conflict_overridden_by == organiser
 
 
+@pytest.mark.parametrize("left", ["removed", "account closed"])
 def test_an_unanswered_alert_for_an_event_with_no_organisers_goes_to_the_programmes_address(
-    organiser, speaker_a, settings
+    organiser, speaker_a, settings, left
 ):
     settings.PROGRAMME_CONTACT_EMAIL = "team@stem.example.org"
     event = factories.EventFactory(organisers=[organiser], start=timezone.now() + dt.timedelta(days=30))
     assignment = _invited(event, organiser, speaker_a, deadline_in_days=7)
-    event.organisers.clear()  # the organiser left the programme
+    if left == "removed":
+        event.organisers.clear()  # the organiser left the programme
+    else:
+        organiser.is_active = False  # a closed account hears nothing
+        organiser.save(update_fields=["is_active"])
 
     outcome = services.send_invitation_reminders(now=assignment.invited_at + dt.timedelta(days=8))
 
