@@ -214,6 +214,13 @@ def _cohort_event(enrolment: Enrolment, event_id) -> Event:
     return event
 
 
+def _locked(enrolment: Enrolment) -> Enrolment:
+    """The enrolment read again under a row lock: a participant's changes (skip, undo, leave)
+    come one at a time, so a double click finds the first one's result, not a unique-constraint
+    error, and a skip never lands on a participant leaving at that moment."""
+    return Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+
+
 @transaction.atomic
 def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=None, now=None) -> SessionSkip:
     """The participant will not come to one session: their registration for it is cancelled.
@@ -223,6 +230,7 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
     """
 
     now = now or timezone.now()
+    enrolment = _locked(enrolment)
     event = _cohort_event(enrolment, event.pk)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ProgrammeError(_("The participant has left the cohort."), "enrolment_left")
@@ -254,6 +262,7 @@ def undo_skip(*, enrolment: Enrolment, event: Event, by=None, now=None) -> Regis
     """
 
     now = now or timezone.now()
+    enrolment = _locked(enrolment)
     event = _cohort_event(enrolment, event.pk)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ProgrammeError(_("The participant has left the cohort."), "enrolment_left")
@@ -280,7 +289,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     """
 
     now = now or timezone.now()
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = _locked(enrolment)
     if enrolment.status == Enrolment.Status.LEFT:
         return enrolment
     enrolment.status = Enrolment.Status.LEFT
