@@ -73,10 +73,15 @@ def create_cohort(*, programme: Programme, name: str, series: Series | None = No
     name = " ".join(name.split())  # as the model keeps it (Cohort.clean_fields), before the name is compared
     if series is not None and not programme.series.filter(pk=series.pk).exists():
         raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
+    taken = Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
     if programme.cohorts.filter(name=name).exists():
-        raise Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
+        raise taken
     cohort = _validated(Cohort(programme=programme, name=name, series=series))
-    cohort.save()
+    try:
+        with transaction.atomic():
+            cohort.save()
+    except IntegrityError:
+        raise taken from None  # the same name created a moment ago by a parallel request (a double click)
     log_action(by=by, action="cohort.created", subject=cohort)
     return cohort
 

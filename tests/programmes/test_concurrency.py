@@ -24,3 +24,13 @@ def test_the_same_skip_twice_at_once_is_one_skip(cohort, mentoring_series, futur
     assert len(set(results)) == 1
     assert SessionSkip.objects.filter(enrolment=enrolment).count() == 1
     assert Registration.objects.get(event=skipped, email="leyla@example.org").status == "cancelled"
+
+
+def test_one_cohort_name_created_twice_at_once_is_one_cohort_and_a_named_refusal(programme):
+    """The second waited on the unique index and broke it: the API's generic 409 'conflict' (a
+    500 on the workspace page) instead of the refusal a repeated request gets."""
+    results = rush(lambda i: services.create_cohort(programme=programme, name="Spring mentees").pk, count=4)
+
+    created = [r for r in results if isinstance(r, int)]
+    refused = [getattr(r, "code", repr(r)) for r in results if not isinstance(r, int)]
+    assert (len(created), refused) == (1, ["cohort_name_taken"] * 3)
