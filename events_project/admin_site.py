@@ -130,6 +130,9 @@ class ScopedAdmin:
         return super().formfield_for_foreignkey(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        from events_project.fields import IdMultipleChoiceField  # noqa: PLC0415 (imports DRF: only once the app registry is ready)
+
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
     def get_fields(self, request, obj=None):

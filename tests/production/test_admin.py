@@ -7,10 +7,12 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from events.models import Event
+from events.regions import RegionMultipleChoiceField
 from notifications.models import OutboxMessage
 from notifications.services.outbox import render_message
 from registrations.models import Invitation, Registration
@@ -260,3 +262,21 @@ def test_a_lookup_the_database_cannot_write_is_the_admins_own_bad_lookup_answer(
     response = superuser_client.get(f"/admin/{changelist}/?{query}")
 
     assert (response.status_code, response["Location"]) == (302, f"/admin/{changelist}/?e=1")
+
+
+@pytest.mark.parametrize("field", ["organisers", "checkin_staff"])
+def test_an_id_past_the_databases_range_in_a_many_to_many_choice_is_refused_as_any_unknown_id(superuser_client, field):
+    # Django's multiple-choice field asked the database with it (OverflowError, DataError): a 500
+    response = superuser_client.post("/admin/events/event/add/", {field: ["99999999999999999999"], "title": "Talk"})
+
+    assert response.status_code == 200
+    assert "“99999999999999999999” is not a valid value." in response.content.decode()
+
+
+def test_an_id_past_the_databases_range_among_ticked_regions_is_refused():
+    field = RegionMultipleChoiceField(required=False)
+
+    with pytest.raises(ValidationError) as refused:
+        field.clean(["99999999999999999999"])
+
+    assert refused.value.code == "invalid_pk_value"
