@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -261,7 +262,12 @@ def test_a_lookup_the_database_cannot_write_is_the_admins_own_bad_lookup_answer(
     # edge of the calendar failed only when the count was written: a 500 instead of "?e=1"
     response = superuser_client.get(f"/admin/{changelist}/?{query}")
 
-    assert (response.status_code, response["Location"]) == (302, f"/admin/{changelist}/?e=1")
+    if "__year=" not in query and connection.vendor == "postgresql":
+        # PostgreSQL is handed the aware time itself and reads year 1 (nothing to refuse); SQLite
+        # is handed it in UTC, which the day before 0001-01-01 cannot be written in
+        assert response.status_code == 200
+    else:
+        assert (response.status_code, response["Location"]) == (302, f"/admin/{changelist}/?e=1")
 
 
 @pytest.mark.parametrize("field", ["organisers", "checkin_staff"])
