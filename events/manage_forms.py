@@ -61,6 +61,9 @@ class LocalDateTimeField(forms.DateTimeField):
     """A wall-clock time without a zone (the form applies the event's timezone)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT)
+    # the years the site keeps, said at the field as the API says it (year 1 or 9999 reached
+    # the time-zone arithmetic and overflowed)
+    default_validators = [limits.validate_plausible_date]
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import translation
 
 from events.models import Region
+from events_project.fields import IdMultipleChoiceField
 
 # the Azerbaijani Latin alphabet, in its order (x after h, q after k, ı before i)
 AZERBAIJANI_ALPHABET = "abcçdeəfgğhxıijkqlmnoöprsştuüvyz"
@@ -59,7 +60,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=Region.objects.all(), **kwargs)
 
 
-class RegionMultipleChoiceField(forms.ModelMultipleChoiceField):
+class RegionMultipleChoiceField(IdMultipleChoiceField):
     """Regions ticked in a list sorted as the reader reads it (see the module)."""
 
     iterator = _AlphabeticalIterator

@@ -12,11 +12,13 @@ ticket secrets, invitation codes, outbox bodies) are never shown, to anyone.
 An add page takes initial values from its query string (``?event=3``). Django hands them to
 the form unchecked, and a value a field cannot read (``?event=0001-01-01``, an id past 2^63)
 breaks the page while it is drawn: a 500. Here each model admin, whoever registers it, leaves
-out the initial values its form's field refuses.
+out the initial values its form's field refuses; likewise a changelist's lookup the database
+cannot be asked (a year 0) is answered as any bad lookup, "?e=1" (``CheckedLookups``).
 """
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.module_loading import import_string
@@ -38,6 +40,19 @@ class CheckedInitialData:
                 continue
             checked[name] = value
         return checked
+
+
+class CheckedLookups:
+    """A changelist's lookups from its query string that the database cannot be asked are the
+    admin's own bad lookup ("?e=1"). Django checks them while building the query, but a year 0
+    (``?created_at__year=0``) or a date at the edge of the calendar in the site's zone
+    (``?created_at__gt=0001-01-01``) fails only when the count is written: a 500."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 # (app label, model name) → fields never shown in the admin
@@ -119,6 +134,9 @@ class ScopedAdmin:
         return super().formfield_for_foreignkey(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        from events_project.fields import IdMultipleChoiceField  # noqa: PLC0415 (imports DRF: only once the app registry is ready)
+
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **self._scoped_choices(db_field, request, kwargs))
 
     def get_list_display(self, request):
@@ -164,7 +182,7 @@ class AdminSite(admin.AdminSite):
         if not issubclass(admin_class, CheckedInitialData):
             admin_class = type(
                 admin_class.__name__,
-                (ScopedAdmin, CheckedInitialData, admin_class),
+                (ScopedAdmin, CheckedInitialData, CheckedLookups, admin_class),
                 {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)

@@ -130,6 +130,28 @@ class ApiEmailField(serializers.EmailField):
         return without_invisible(super().to_internal_value(data)).strip()
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked rows by id, where an id past the database's range is no row: refused as any
+    unknown value ("invalid_pk_value"). Django's own field asks the database with it and the
+    driver overflows (SQLite's OverflowError, PostgreSQL's DataError): a 500. The admin's
+    many-to-many fields (``ScopedAdmin``) and the pages' ticked lists use this one."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        column = self.queryset.model._meta.pk if key == "pk" else self.queryset.model._meta.get_field(key)
+        if isinstance(column, models.IntegerField):
+            for pk in value:
+                try:
+                    number = int(str(pk).strip())
+                except ValueError:
+                    continue  # not a number: Django's own check says so
+                if not -limits.MAX_ID - 1 <= number <= limits.MAX_ID:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)
+
+
 def install() -> None:
     """Every ModelSerializer maps date, datetime and email columns to the fields above."""
     serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = DateTimeField

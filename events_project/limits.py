@@ -71,8 +71,16 @@ def validate_timezone(value) -> None:
 def wall_clock_exists(value: dt.datetime, zone) -> bool:
     """Whether a naive wall-clock time happens in ``zone`` at all: 02:30 on the night the clocks
     go forward (Europe/Berlin, the last Sunday of March) does not. zoneinfo makes such a time
-    aware without a word, at an instant whose wall clock reads an hour later."""
-    return value.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == value
+    aware without a word, at an instant whose wall clock reads an hour later.
+
+    A time at the very ends of the calendar (year 1 in a zone ahead of UTC, 9999 behind it) has
+    no UTC instant to go through: it is said to exist, and left to the date range's own check
+    (:func:`validate_plausible_date`), which refuses it in words.
+    """
+    try:
+        return value.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == value
+    except OverflowError:
+        return True
 
 
 # the API names the time and zone as it reads them (2030-03-31 02:30, Europe/Berlin); a page's form

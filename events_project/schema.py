@@ -6,7 +6,7 @@ import copy
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -171,3 +171,17 @@ class SchemaView(SpectacularAPIView):
     ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404."""
 
     content_negotiation_class = FormatParameterNegotiation
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI: a page, read with GET or HEAD only. DRF answers OPTIONS with the view's
+    metadata through the view's renderer, and the page's HTML renderer has no template for it
+    (a 500)."""
+
+    http_method_names = ["get", "head"]
+
+
+class RedocView(SpectacularRedocView):
+    """ReDoc: a page, read with GET or HEAD only (see :class:`DocsView`)."""
+
+    http_method_names = ["get", "head"]

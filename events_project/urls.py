@@ -1,14 +1,13 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from events_project import account_pages, site_pages
 from events_project.api_root import ApiRoot
 from events_project.auth import obtain_token
 from events_project.health import healthz
 from events_project.routing import IdConverter  # noqa: F401 - registers <id:...> before the apps' routes load
-from events_project.schema import SchemaView
+from events_project.schema import DocsView, RedocView, SchemaView
 
 api_patterns = [
     path("", include("events.urls")),
@@ -25,7 +24,7 @@ api_patterns = [
     # from an inline script and styles itself with <style> elements
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        csp_update({"style-src": ["'unsafe-inline'"]})(DocsView.as_view(url_name="schema")),
         name="api-docs",
     ),
     path(
@@ -36,7 +35,7 @@ api_patterns = [
                 "style-src": ["'unsafe-inline'", "https://fonts.googleapis.com"],
                 "font-src": ["https://fonts.gstatic.com"],
             }
-        )(SpectacularRedocView.as_view(url_name="schema")),
+        )(RedocView.as_view(url_name="schema")),
         name="api-redoc",
     ),
     path("", ApiRoot.as_view(), name="api-root"),

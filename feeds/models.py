@@ -29,6 +29,20 @@ class CalendarFeed(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "user"])]
+        # "one per person and scope" held by the database: two requests at once (a double click)
+        # cannot both create one (create_feed returns the one that got in)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope"],
+                condition=models.Q(revoked_at__isnull=True, user__isnull=False),
+                name="feed_one_live_per_account_and_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "scope"],
+                condition=models.Q(revoked_at__isnull=True, user__isnull=True),
+                name="feed_one_live_per_guest_and_scope",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} feed ({'revoked' if self.revoked_at else 'active'})"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -382,10 +382,15 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
             raise Forbidden(_("Your account is not linked to a speaker profile."), "not_a_speaker")
     if scope == CalendarFeed.Scope.ORGANISER and not is_organiser(user):
         raise Forbidden(_("Only organisers have an organiser feed."), "not_an_organiser")
-    existing = CalendarFeed.objects.select_for_update().filter(**lookup).order_by("id").first()
+    existing = CalendarFeed.objects.filter(**lookup).order_by("id").first()
     if existing is not None:
         return existing
-    return CalendarFeed.objects.create(token=new_token(), **fields)
+    try:
+        # the savepoint keeps the caller's transaction usable when a parallel request got in first
+        with transaction.atomic():
+            return CalendarFeed.objects.create(token=new_token(), **fields)
+    except IntegrityError:
+        return CalendarFeed.objects.get(**lookup)
 
 
 @transaction.atomic

@@ -99,10 +99,15 @@ def check_cohort_series(programme: Programme, series: Series | None) -> None:
 def create_cohort(*, programme: Programme, name: str, series: Series | None = None, by=None) -> Cohort:
     name = " ".join(name.split())  # as the model keeps it (Cohort.clean_fields), before the name is compared
     check_cohort_series(programme, series)
+    taken = Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
     if programme.cohorts.filter(name=name).exists():
-        raise Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
+        raise taken
     cohort = _validated(Cohort(programme=programme, name=name, series=series))
-    cohort.save()
+    try:
+        with transaction.atomic():
+            cohort.save()
+    except IntegrityError:
+        raise taken from None  # the same name created a moment ago by a parallel request (a double click)
     log_action(by=by, action="cohort.created", subject=cohort)
     return cohort
 
@@ -240,6 +245,13 @@ def _cohort_event(enrolment: Enrolment, event_id) -> Event:
     return event
 
 
+def _locked(enrolment: Enrolment) -> Enrolment:
+    """The enrolment read again under a row lock: a participant's changes (skip, undo, leave)
+    come one at a time, so a double click finds the first one's result, not a unique-constraint
+    error, and a skip never lands on a participant leaving at that moment."""
+    return Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+
+
 @transaction.atomic
 def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=None, now=None) -> SessionSkip:
     """The participant will not come to one session: their registration for it is cancelled.
@@ -249,6 +261,7 @@ def skip_session(*, enrolment: Enrolment, event: Event, reason: str = "", by=Non
     """
 
     now = now or timezone.now()
+    enrolment = _locked(enrolment)
     event = _cohort_event(enrolment, event.pk)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ProgrammeError(_("The participant has left the cohort."), "enrolment_left")
@@ -280,6 +293,7 @@ def undo_skip(*, enrolment: Enrolment, event: Event, by=None, now=None) -> Regis
     """
 
     now = now or timezone.now()
+    enrolment = _locked(enrolment)
     event = _cohort_event(enrolment, event.pk)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ProgrammeError(_("The participant has left the cohort."), "enrolment_left")
@@ -306,7 +320,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     """
 
     now = now or timezone.now()
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = _locked(enrolment)
     if enrolment.status == Enrolment.Status.LEFT:
         return enrolment
     enrolment.status = Enrolment.Status.LEFT

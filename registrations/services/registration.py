@@ -550,6 +550,8 @@ def approve_registration(*, registration: Registration, by) -> Registration:
         registration, from_status=Status.PENDING, to=Status.CONFIRMED, now=now, confirmed_at=now
     )
     if outcome == MOVED:
+        if registration.status == Status.CONFIRMED:
+            return registration  # approved by a parallel request (a double click): the same outcome
         raise InvalidRegistrationTransition(_("The registration changed meanwhile."), "invalid_transition")
     if outcome == NO_SEATS:
         raise EventFull(_("Not enough seats left to approve this registration."), "event_full")

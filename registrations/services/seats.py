@@ -76,7 +76,9 @@ SEATED, NO_SEATS, MOVED = "seated", "no_seats", "moved"
 def seat_registration(registration: Registration, *, from_status: str, to: str, now: dt.datetime, **changes) -> str:
     """Take the party's seats and move the registration from ``from_status`` to ``to``.
 
-    Returns SEATED, NO_SEATS (not enough free) or MOVED (someone else changed it first).
+    Returns SEATED, NO_SEATS (not enough free) or MOVED (someone else changed it first; then
+    ``registration`` is read again, so the caller sees where it went: a parallel request doing the
+    same thing, a double click, leaves it at ``to`` and is the same outcome to report).
     """
     if not take_seats(event_id=registration.event_id, seats=registration.party_size):
         return NO_SEATS
@@ -86,6 +88,7 @@ def seat_registration(registration: Registration, *, from_status: str, to: str, 
     if not moved:
         # a parallel promotion or cancel got there first: give the seats back
         release_seats(event_id=registration.event_id, seats=registration.party_size)
+        registration.refresh_from_db()
         return MOVED
     if from_status == RegistrationStatus.WAITLISTED:
         left_waiting_list(event_id=registration.event_id)

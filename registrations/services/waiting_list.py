@@ -32,7 +32,7 @@ from notifications import kinds
 from registrations.exceptions import EventFull, InvalidRegistrationTransition
 from registrations.models import Registration, RegistrationStatus
 from registrations.services.messages import tell_registrant
-from registrations.services.seats import MOVED, NO_SEATS, SEATED, end_registration, seat_registration
+from registrations.services.seats import MOVED, NO_SEATS, end_registration, seat_registration
 
 Status = RegistrationStatus
 # how many waiting entries one promotion pass reads at a time
@@ -86,8 +86,14 @@ def promote_registration(*, registration: Registration, by) -> Registration:
             status=Status.CONFIRMED, confirmed_at=now, offer_expires_at=None, updated_at=now
         )
         registration.refresh_from_db()
-    elif seat_registration(registration, from_status=was, to=Status.CONFIRMED, now=now, confirmed_at=now) != SEATED:
-        raise EventFull(_("Not enough seats left; raise the capacity first."), "event_full")
+    else:
+        outcome = seat_registration(registration, from_status=was, to=Status.CONFIRMED, now=now, confirmed_at=now)
+        if outcome == MOVED and registration.status == Status.CONFIRMED:
+            return registration  # moved in by a parallel request (a double click): the same outcome
+        if outcome == MOVED:
+            raise InvalidRegistrationTransition(_("The registration changed meanwhile."), "invalid_transition")
+        if outcome == NO_SEATS:
+            raise EventFull(_("Not enough seats left; raise the capacity first."), "event_full")
     tell_registrant(registration, kinds.REGISTRATION_APPROVED if was == Status.PENDING else kinds.WAITING_LIST_PROMOTED)
     log_action(by=by, action="registration.promoted", event=registration.event, subject=registration)
     return registration

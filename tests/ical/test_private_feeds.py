@@ -361,3 +361,21 @@ def test_event_download_has_the_join_url_for_a_confirmed_attendee(attendee):
     assert str(vevents(parse(confirmed))[ical.event_uid(webinar)]["CONFERENCE"]) == webinar.join_url
     assert "CONFERENCE" not in vevents(parse(waitlisted))[ical.event_uid(waiting)]
     assert b"wait-9" not in waitlisted.content
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("guest", [False, True])
+def test_asking_for_a_feed_twice_at_once_gives_one_feed_on_postgres(guest):
+    """'Asking twice is harmless', at the same moment too: the lock on rows that did not exist
+    yet locked nothing, and a double click made two live feeds (two tokens) for one person."""
+    from tests.registrations.test_concurrency import rush
+
+    attendee = factories.UserFactory()
+    who = {"email": "guest@example.org"} if guest else {"user": attendee}
+
+    results = rush(lambda i: feed_services.create_feed(scope="attendee", **who).pk, count=4)
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert len(set(results)) == 1
+    assert CalendarFeed.objects.filter(revoked_at__isnull=True).count() == 1

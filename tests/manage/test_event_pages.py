@@ -585,3 +585,18 @@ def test_an_event_with_a_venue_in_person_or_hybrid_is_saved(organiser_web, forma
     )
 
     assert Event.objects.get().venue_name == "Innovation Centre"
+
+
+@pytest.mark.parametrize(
+    ("timezone", "start"),
+    [("Asia/Baku", "0001-01-01T00:00"), ("America/Los_Angeles", "9999-12-31T23:00"), ("Asia/Baku", "0001-01-01")],
+)
+def test_a_time_at_the_end_of_the_calendar_is_refused_as_any_out_of_range_date(organiser_web, timezone, start):
+    # the check for the hour the clocks skip turned year 1 (in a zone ahead of UTC) or 9999 (behind
+    # it) into UTC and overflowed: a 500 instead of "Give a date between 2000 and 2099"
+    response = organiser_web.post(
+        "/manage/events/new/workshop/", event_data(format="online", timezone=timezone, start=start)
+    )
+
+    assert response.status_code == 200
+    assert "Give a date between 2000 and 2099." in response.text

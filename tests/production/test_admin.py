@@ -7,10 +7,13 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from events.models import Event
+from events.regions import RegionMultipleChoiceField
 from notifications.models import OutboxMessage
 from notifications.services.outbox import render_message
 from registrations.models import Invitation, Registration
@@ -267,3 +270,45 @@ def test_admin_cancel_action_counts_what_it_cancelled_and_names_what_it_left(sup
     assert "1 event cancelled." in shown
     assert any(message.startswith("Chemistry club") and "cancelled already" in message for message in shown)
     assert Event.objects.get(pk=to_cancel.pk).status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("changelist", "query"),
+    [
+        ("events/event", "created_at__year=0"),
+        ("events/series", "created_at__year=0"),
+        ("registrations/checkin", "created_at__year=0"),
+        ("programmes/cohort", "created_at__year=0"),
+        ("speakers/speakerassignment", "response_deadline__gte=0001-01-01"),
+        ("notifications/outboxmessage", "created_at__gt=0001-01-01"),
+    ],
+)
+def test_a_lookup_the_database_cannot_write_is_the_admins_own_bad_lookup_answer(superuser_client, changelist, query):
+    # Django checks a changelist's lookups as it builds the query, but a year 0 or a date at the
+    # edge of the calendar failed only when the count was written: a 500 instead of "?e=1"
+    response = superuser_client.get(f"/admin/{changelist}/?{query}")
+
+    if "__year=" not in query and connection.vendor == "postgresql":
+        # PostgreSQL is handed the aware time itself and reads year 1 (nothing to refuse); SQLite
+        # is handed it in UTC, which the day before 0001-01-01 cannot be written in
+        assert response.status_code == 200
+    else:
+        assert (response.status_code, response["Location"]) == (302, f"/admin/{changelist}/?e=1")
+
+
+@pytest.mark.parametrize("field", ["organisers", "checkin_staff"])
+def test_an_id_past_the_databases_range_in_a_many_to_many_choice_is_refused_as_any_unknown_id(superuser_client, field):
+    # Django's multiple-choice field asked the database with it (OverflowError, DataError): a 500
+    response = superuser_client.post("/admin/events/event/add/", {field: ["99999999999999999999"], "title": "Talk"})
+
+    assert response.status_code == 200
+    assert "“99999999999999999999” is not a valid value." in response.content.decode()
+
+
+def test_an_id_past_the_databases_range_among_ticked_regions_is_refused():
+    field = RegionMultipleChoiceField(required=False)
+
+    with pytest.raises(ValidationError) as refused:
+        field.clean(["99999999999999999999"])
+
+    assert refused.value.code == "invalid_pk_value"

@@ -212,3 +212,18 @@ def test_who_may_not_call_an_endpoint_hears_so_before_its_body_is_judged():
 
     assert (anonymous.status_code, anonymous.json()["code"]) == (401, "not_authenticated")
     assert refused.status_code == 403
+
+
+API_ROUTES = sorted({route for _name, _method, route in api_endpoints()})
+
+
+@pytest.mark.parametrize("route", API_ROUTES)
+def test_every_api_route_answers_options_and_head_without_a_server_error(route):
+    """OPTIONS on the Swagger page was a 500: DRF answers OPTIONS with the view's metadata through
+    the view's renderer, and an HTML page's renderer has no template for it."""
+    client = APIClient()
+    url = _filled(route, factories.EventFactory())
+
+    answers = {method: client.generic(method, url).status_code for method in ("OPTIONS", "HEAD")}
+
+    assert all(status < 500 for status in answers.values()), answers

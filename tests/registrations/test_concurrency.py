@@ -16,7 +16,8 @@ from django.db import connection, connections, transaction
 
 from events.models import Event
 from registrations.models import Registration, RegistrationStatus
-from registrations.services.registration import cancel_registration, register
+from registrations.services.registration import approve_registration, cancel_registration, register
+from registrations.services.waiting_list import promote_registration
 from tests import factories
 
 Status = RegistrationStatus
@@ -182,4 +183,21 @@ def test_one_invitation_code_used_at_once_by_many_admits_one_on_postgres():
 
     assert results.count(Status.CONFIRMED) == 1
     assert sorted(getattr(r, "code", r) for r in results if r != Status.CONFIRMED) == ["invitation_used"] * 7
+    assert Event.objects.get(pk=event.pk).seats_taken == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("status", [Status.WAITLISTED, Status.PENDING])
+def test_two_organisers_moving_one_person_in_at_once_both_see_them_in_on_postgres(status):
+    """A double click on "move in" / "approve" (or two organisers at once): the second waits for
+    the first and finds the person confirmed, as a repeated request does, not 'not enough seats'."""
+    event = factories.EventFactory(capacity=CAPACITY)
+    person = factories.RegistrationFactory(event=event, status=status)
+    organiser = factories.UserFactory()
+    move_in = promote_registration if status == Status.WAITLISTED else approve_registration
+
+    results = rush(lambda i: move_in(registration=Registration.objects.get(pk=person.pk), by=organiser).status, count=4)
+
+    assert results == [Status.CONFIRMED] * 4
     assert Event.objects.get(pk=event.pk).seats_taken == 1
