@@ -28,6 +28,7 @@ from feeds import selectors as feed_selectors
 from feeds.apps import FeedsConfig
 from notifications import middleware as notification_middleware
 from notifications import tasks as notification_tasks
+from notifications.account_pages import QueuedPasswordResetForm
 from notifications.apps import NotificationsConfig
 from notifications.models import OutboxMessage
 from programmes import selectors as programme_selectors
@@ -99,3 +100,5 @@ speaker_selectors.speakers_managed_by
 auth.lockout_response
 # gunicorn.conf.py's logger_class (a dotted path)
 access_log.AccessLogger
+# Django's PasswordResetForm.save calls it
+QueuedPasswordResetForm.send_mail

@@ -1,17 +1,12 @@
 """Signing in and out and the password reset: Django's own views, with the site's templates
 (templates/registration/). Signing in never returns to a page for the signed-out (sign-in,
-sign-out, password reset): :func:`sign_in_url` and :class:`SignInPage` share the rule. The reset
-mail's links are built on SITE_URL like every other email, and the "recovery" throttle guards
-the form that sends mail to a typed address."""
+sign-out, password reset): :func:`sign_in_url` and :class:`SignInPage` share the rule. The
+password reset page itself is notifications.account_pages: its mail goes through the outbox."""
 
 from urllib.parse import quote, urlsplit
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import Resolver404, resolve, reverse
-
-from events_project.site_pages import too_many_requests
-from events_project.throttles import seconds_to_wait
 
 # pages for someone signed out: after signing in, going back to one is the sign-in form again
 # (or a sign-out that refuses a GET), so they are no page to return to
@@ -58,19 +53,6 @@ class SignInPage(auth_views.LoginView):
 
 
 sign_in = SignInPage.as_view()
-
-
-class PasswordResetPage(auth_views.PasswordResetView):
-    extra_email_context = {"site_url": settings.SITE_URL}
-
-    def post(self, request, *args, **kwargs):
-        wait = seconds_to_wait(request, "recovery")
-        if wait is not None:
-            return too_many_requests(request, retry_after=wait)
-        return super().post(request, *args, **kwargs)
-
-
-password_reset = PasswordResetPage.as_view()
 
 
 class SignOutPage(auth_views.LogoutView):

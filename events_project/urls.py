@@ -52,7 +52,7 @@ urlpatterns = [
     path("manage/", include("programmes.manage_urls")),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
-    path("accounts/password_reset/", account_pages.password_reset, name="password_reset"),
+    path("accounts/", include("notifications.account_urls")),  # the reset mail through the outbox
     path("accounts/login/", account_pages.sign_in, name="login"),
     path("accounts/logout/", account_pages.sign_out, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -34,6 +34,8 @@ CERTIFICATE_LINK = "certificate_link"
 SPEAKER_ACCOUNT_LINK = "speaker_account_link"
 # one message when a participant leaves a cohort, however many sessions that cancels
 COHORT_LEFT = "cohort_left"
+# "forgot your password?": a one-use link to choose a new one (notifications.account_pages)
+PASSWORD_RESET = "password_reset"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -63,6 +65,7 @@ ALL_KINDS = (
     CERTIFICATE_LINK,
     SPEAKER_ACCOUNT_LINK,
     COHORT_LEFT,
+    PASSWORD_RESET,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

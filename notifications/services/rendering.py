@@ -115,6 +115,16 @@ WHY = {
     PERSON: _("You receive this email because someone asked for the tickets of this address."),
     PARTICIPANT: _("You receive this email because you take part in a programme of ours."),
 }
+# Why, where the kind says more than the role: a person asked for something by address
+WHY_OF_KIND = {
+    kinds.PASSWORD_RESET: _(
+        "You receive this email because someone asked for a new password for this address's account."
+    ),
+    kinds.CERTIFICATE_LINK: _("You receive this email because someone asked for the certificate of this address."),
+    kinds.SPEAKER_ACCOUNT_LINK: _(
+        "You receive this email because a speaker profile of the programme has this address."
+    ),
+}
 
 
 def programme_name() -> str:
@@ -392,7 +402,7 @@ def _words(language: str, kind: str, role: str) -> tuple[str, str, str]:
     with translation.override(language):
         return (
             str(label_and_key[0]) if label_and_key else "",
-            str(WHY.get(role, WHY[PERSON])),
+            str(WHY_OF_KIND.get(kind) or WHY.get(role, WHY[PERSON])),
             gettext("Choose which emails you get"),
         )
 

@@ -139,6 +139,9 @@ CASES = {
     kinds.COHORT_LEFT: [("participant", _participant)],
     kinds.CERTIFICATE_LINK: [("person", _person(lambda event: {"certificate_url": f"{settings.SITE_URL}/events/"}))],
     kinds.SPEAKER_ACCOUNT_LINK: [("person", _person(lambda event: {"link_url": f"{settings.SITE_URL}/events/"}))],
+    kinds.PASSWORD_RESET: [
+        ("person", _person(lambda event: {"reset_url": f"{settings.SITE_URL}/accounts/reset/x/y/", "username": "u"}))
+    ],
     kinds.CERTIFICATE_ISSUED: [
         (
             "person",

@@ -7,6 +7,8 @@ from django.core import mail
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+from notifications import kinds
+from notifications.models import OutboxMessage, OutboxStatus
 from registrations.services.registration import cancel_registration
 from tests import factories
 from tests.pages.conftest import signed_in
@@ -119,14 +121,20 @@ def test_recovery_is_linked_from_sign_in_my_tickets_and_dead_ends(client, url):
     assert 'href="/tickets/recover/"' in client.get(url).text
 
 
-def test_password_reset_end_to_end(client):
+def ask_for_a_new_password(client, email, django_capture_on_commit_callbacks, **headers):
+    """The reset form sent; its mail is an outbox row, sent after commit by the worker."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/accounts/password_reset/", {"email": email}, headers=headers)
+
+
+def test_password_reset_end_to_end(client, django_capture_on_commit_callbacks):
     user = factories.UserFactory(username="nigar", email="nigar@example.org")
     user.set_password("old password 123")
     user.save()
 
     sign_in_page = client.get("/accounts/login/").text
     form = client.get("/accounts/password_reset/")
-    sent = client.post("/accounts/password_reset/", {"email": "nigar@example.org"})
+    sent = ask_for_a_new_password(client, "nigar@example.org", django_capture_on_commit_callbacks)
     (message,) = mail.outbox
     link = re.search(r"http://127\.0\.0\.1:8000(/accounts/reset/\S+/)", message.body).group(1)
     choose = client.get(link, follow=True)
@@ -148,10 +156,10 @@ def test_password_reset_end_to_end(client):
     assert (signed_in.status_code, "_auth_user_id" in client.session) == (302, True)
 
 
-def test_password_reset_link_used_twice_says_so(client):
+def test_password_reset_link_used_twice_says_so(client, django_capture_on_commit_callbacks):
     user = factories.UserFactory(username="nigar", email="nigar@example.org")
     user.save()
-    client.post("/accounts/password_reset/", {"email": "nigar@example.org"})
+    ask_for_a_new_password(client, "nigar@example.org", django_capture_on_commit_callbacks)
     link = re.search(r"http://127\.0\.0\.1:8000(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     choose = client.get(link, follow=True)
     client.post(
@@ -164,11 +172,37 @@ def test_password_reset_link_used_twice_says_so(client):
     assert "This link does not work any more" in again.text
 
 
-def test_password_reset_for_an_unknown_address_looks_the_same(client):
-    response = client.post("/accounts/password_reset/", {"email": "nobody@example.org"})
+def test_password_reset_for_an_unknown_address_looks_the_same(client, django_capture_on_commit_callbacks):
+    response = ask_for_a_new_password(client, "nobody@example.org", django_capture_on_commit_callbacks)
 
     assert response.status_code == 302 and response["Location"] == "/accounts/password_reset/done/"
     assert mail.outbox == []
+
+
+def test_password_reset_mail_waits_in_the_outbox_never_in_the_request(client, settings):
+    """A mail server that is down (or slow) no longer fails (or holds) the page: the request
+    writes one outbox row, which a worker sends and retries; asking twice writes one."""
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.DownBackend"
+    factories.UserFactory(username="nigar", email="nigar@example.org")
+
+    first = client.post("/accounts/password_reset/", {"email": "nigar@example.org"})
+    again = client.post("/accounts/password_reset/", {"email": "nigar@example.org"})
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    (queued,) = OutboxMessage.objects.filter(kind=kinds.PASSWORD_RESET)
+    assert queued.recipient_email == "nigar@example.org" and queued.status == OutboxStatus.PENDING
+    assert "/accounts/reset/" in queued.context["reset_url"] and queued.context["username"] == "nigar"
+
+
+def test_password_reset_mail_in_the_language_of_the_page_that_asked(client, django_capture_on_commit_callbacks):
+    factories.UserFactory(username="nigar", email="nigar@example.org")
+
+    ask_for_a_new_password(client, "nigar@example.org", django_capture_on_commit_callbacks, accept_language="az")
+
+    (message,) = mail.outbox
+    assert message.subject.startswith("Yeni şifrə seçin")
+    assert "Salam" in message.body and "/accounts/reset/" in message.body
+    assert "yeni şifrə istədiyi üçün" in message.body  # why it came: not "the tickets of this address"
 
 
 def test_password_reset_is_throttled(client, low_recovery_rate):
