@@ -130,12 +130,15 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
     return invitation
 
 
-def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> TeamInvitation:
-    """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise."""
+def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bool = False) -> TeamInvitation:
+    """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise.
+    ``lock`` (inside a transaction) holds the invitation's row until it commits, so that whoever
+    comes second finds the link used."""
+    invitations = TeamInvitation.objects.select_related("event", "invited_by")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
     invitation = (
-        TeamInvitation.objects.select_related("event", "invited_by").filter(token_hash=hash_token(token or "")).first()
-        if token and len(token) <= 100
-        else None
+        invitations.filter(token_hash=hash_token(token or "")).first() if token and len(token) <= 100 else None
     )
     if invitation is None:
         raise InvitationUnusable(_("This link is not valid."), "invalid_link")
@@ -197,9 +200,11 @@ def _new_account(*, email: str, name: str, password: str):
 def accept_team_invitation(*, token: str, user=None, name: str = "", password: str = "", now=None):
     """Use a team link: for ``user`` (signed in) or for a new account made from ``name`` and
     ``password`` with the invited address. Grants the role for the invitation's event only.
-    Returns the user. The link works once, even when followed twice at the same moment."""
+    Returns the user. The link works once, even when followed twice at the same moment: the
+    invitation's row is locked before a new account is made, so the second of two people signing
+    up through one link at once finds it used (not their address taken by the first's account)."""
     now = now or timezone.now()
-    invitation = invitation_for_token(token, now=now)
+    invitation = invitation_for_token(token, now=now, lock=True)
     if user is None or not user.is_authenticated:
         user = _new_account(email=invitation.email, name=name, password=password)
     # single use: only one of two simultaneous acceptances updates the row
