@@ -137,9 +137,7 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
     invitations = TeamInvitation.objects.select_related("event", "invited_by")
     if lock:
         invitations = invitations.select_for_update(of=("self",))
-    invitation = (
-        invitations.filter(token_hash=hash_token(token or "")).first() if token and len(token) <= 100 else None
-    )
+    invitation = invitations.filter(token_hash=hash_token(token or "")).first() if token and len(token) <= 100 else None
     if invitation is None:
         raise InvitationUnusable(_("This link is not valid."), "invalid_link")
     now = now or timezone.now()

@@ -46,7 +46,9 @@ def test_the_second_of_two_people_signing_up_through_one_link_at_once_finds_it_u
             connections.close_all()
 
     with transaction.atomic():
-        first = services.accept_team_invitation(token=invitation.token, name="First Person", password="door-keeper-2030")
+        first = services.accept_team_invitation(
+            token=invitation.token, name="First Person", password="door-keeper-2030"
+        )
         racer = threading.Thread(target=second)
         racer.start()
         deadline = time.monotonic() + 20
