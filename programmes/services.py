@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from events import when
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
+from events.selectors import events_managed_by, series_managed_by
 from events.services import log_action
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, tidy_name
 from notifications import kinds
@@ -54,7 +55,11 @@ def create_programme(*, by, series=(), events=(), organisers=None, **fields) -> 
 @transaction.atomic
 def update_programme(*, programme: Programme, by=None, series=None, events=None, organisers=None, **changes):
     """Edit a programme. Adding a series does not register existing whole-programme cohorts for
-    its past occurrences; new occurrences reach them as they are published."""
+    its past occurrences; new occurrences reach them as they are published.
+
+    ``series`` and ``events`` are the ones ``by`` chooses among those they organise
+    (``series_managed_by``, ``events_managed_by``): what a co-organiser put in that ``by`` does
+    not run stays, as ``by`` can neither name nor take it out (the API and the workspace's form)."""
     for name, value in changes.items():
         setattr(programme, name, value)
     _validated(programme)
@@ -62,12 +67,20 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
     if organisers is not None:
         programme.organisers.set(organisers)
     if series is not None:
+        series = [*series, *_not_run_by(by, programme.series.all(), series_managed_by)]
         check_series_kept(programme, series)
         programme.series.set(series)
     if events is not None:
-        programme.events.set(events)
+        programme.events.set([*events, *_not_run_by(by, programme.events.all(), events_managed_by)])
     log_action(by=by, action="programme.changed", subject=programme, data={"fields": sorted(changes)})
     return programme
+
+
+def _not_run_by(by, held, managed_by) -> list:
+    """Those of ``held`` that ``by`` does not organise (none when the system edits: ``by`` None)."""
+    if by is None:
+        return []
+    return list(held.exclude(pk__in=managed_by(by).order_by().values("pk")))
 
 
 def check_series_kept(programme: Programme, series) -> None:
