@@ -149,6 +149,9 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
         raise InvitationUnusable(_("This link has expired; ask the organisers for a new one."), "invitation_expired")
     if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise InvitationUnusable(_("The event is over or cancelled."), "event_closed")
+    if invitation.role == TeamRole.CHECKIN and not invitation.event.has_venue:
+        # sent while the event had a venue: it is online only now, with no door to work
+        raise InvitationUnusable(_("This event is online only: it has no door to check people in at."), "no_door")
     if not _inviter_still_organises(invitation):
         raise InvitationUnusable(
             _("Whoever invited you no longer organises this event; ask its organisers for a new link."),
