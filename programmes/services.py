@@ -83,12 +83,22 @@ def _not_run_by(by, held, managed_by) -> list:
     return list(held.exclude(pk__in=managed_by(by).order_by().values("pk")))
 
 
+def _lock_programme(programme: Programme) -> None:
+    """Hold the programme's row until the caller's transaction commits: a series taken out of the
+    programme (``check_series_kept``) and a cohort set to follow it (``check_cohort_series``) at
+    the same moment each read the other's state from before, and both went through (a cohort
+    following a series its programme no longer has). Both callers run in a transaction (the
+    services', the admin's change form)."""
+    list(Programme.objects.select_for_update().filter(pk=programme.pk).values_list("pk", flat=True))
+
+
 def check_series_kept(programme: Programme, series) -> None:
     """Refuse to take a series out of ``programme`` (``series``: what it is to hold, objects or
     primary keys) while one of its cohorts follows it: the cohort would go on registering its
     members for a series the programme no longer has."""
     if programme.pk is None:
         return
+    _lock_programme(programme)
     kept = {getattr(each, "pk", each) for each in series}
     following = programme.cohorts.filter(series__isnull=False).exclude(series__in=kept).order_by("name").first()
     if following is not None:
@@ -104,7 +114,10 @@ def check_series_kept(programme: Programme, series) -> None:
 
 def check_cohort_series(programme: Programme, series: Series | None) -> None:
     """A cohort follows the whole programme or one of the programme's series."""
-    if series is not None and not programme.series.filter(pk=series.pk).exists():
+    if series is None:
+        return
+    _lock_programme(programme)
+    if not programme.series.filter(pk=series.pk).exists():
         raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
 
 
