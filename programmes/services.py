@@ -33,8 +33,11 @@ logger = logging.getLogger(__name__)
 MENTOR_ROLE = selectors.MENTOR_ROLE
 
 
-def _validated(instance, *, exclude=None):
-    instance.full_clean(exclude=exclude, validate_unique=False)
+def _validated(instance, *, exclude=None, constraints: bool = True):
+    """``constraints=False`` leaves a unique constraint to the database, which the caller's
+    IntegrityError answers (a rival committing between the caller's own check and this one made
+    Django's generic 'already exists' ValidationError instead of the caller's named refusal)."""
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=constraints)
     return instance
 
 
@@ -128,7 +131,8 @@ def create_cohort(*, programme: Programme, name: str, series: Series | None = No
     taken = Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
     if programme.cohorts.filter(name=name).exists():
         raise taken
-    cohort = _validated(Cohort(programme=programme, name=name, series=series))
+    # the unique name is the database's (the IntegrityError below), as a rival may commit it any moment
+    cohort = _validated(Cohort(programme=programme, name=name, series=series), constraints=False)
     try:
         with transaction.atomic():
             cohort.save()
