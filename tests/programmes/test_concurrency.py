@@ -84,3 +84,21 @@ def test_a_cohort_set_to_follow_a_series_as_it_leaves_the_programme_is_refused(o
     assert outcome["code"] == "series_not_in_programme"
     assert list(programme.series.all()) == []
     assert not Cohort.objects.filter(series=mentoring_series).exists()
+
+
+def test_one_person_enrolled_several_times_at_once_is_one_enrolment_returned_to_each(cohort):
+    """A double click, or a pasted list's job beside the form: every call returns the one
+    enrolment. When a rival committed between the service's own check and the model's, Django's
+    constraint check answered a ValidationError ('already exists') instead."""
+    from programmes.models import Enrolment
+
+    results = []
+    for _round in range(3):
+        email = f"rasim{_round}@example.org"
+        results.append(
+            rush(lambda i, email=email: services.enrol(cohort=cohort, name="Rasim", email=email).pk, count=4)
+        )
+
+    assert [[r for r in round_ if not isinstance(r, int)] for round_ in results] == [[], [], []]
+    assert [len(set(round_)) for round_ in results] == [1, 1, 1]
+    assert Enrolment.objects.filter(cohort=cohort).count() == 3
