@@ -98,6 +98,9 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             message = _("This person already has access to this event's door.")  # a superuser
         raise Conflict(message, "already_has_access")
     now = now or timezone.now()
+    # the same person invited twice at once (a double click, two organisers): the second waits here,
+    # then withdraws the first's link, so only the newest link works, at the same moment too
+    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
     TeamInvitation.objects.filter(
         event=event, email=email, role=role, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
