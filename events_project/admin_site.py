@@ -21,6 +21,7 @@ from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
@@ -46,9 +47,16 @@ class CheckedLookups:
     """A changelist's lookups from its query string that the database cannot be asked are the
     admin's own bad lookup ("?e=1"). Django checks them while building the query, but a year 0
     (``?created_at__year=0``) or a date at the edge of the calendar in the site's zone
-    (``?created_at__gt=0001-01-01``) fails only when the count is written: a 500."""
+    (``?created_at__gt=0001-01-01``) fails only when the count is written: a 500. A range
+    (``?capacity__range=10,30``) is not a lookup the admin can take from a query string: Django
+    splits ``__in`` values at commas, not a range's, and hands the database the text as a range of
+    its characters (``?title__range=a`` a range of one, an IndexError when the count was written;
+    ``?capacity__range=19`` from 1 to 9). No admin filter makes one: it is refused as any bad lookup."""
 
     def get_changelist_instance(self, request):
+        ranges = [key for key in request.GET if key.endswith(f"{LOOKUP_SEP}range")]
+        if ranges:
+            raise IncorrectLookupParameters(f"{ranges[0]}: the admin takes no range from its address")
         try:
             return super().get_changelist_instance(request)
         except (ValueError, OverflowError) as error:

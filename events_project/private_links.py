@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.urls import URLResolver, get_resolver
 
 
 def private(response):
@@ -32,8 +32,9 @@ def private_link(view):
 # a certificate's verification link is printed on the certificate, to be shown to anyone
 PUBLIC_BY_DESIGN = {"certificate-verify", "certificate-verification-api"}
 HIDDEN = "…"
-_URL = re.compile(r"(?:https?|webcal)://[^\s\"'<>]+")
-_TRAILING = ".,;:!?)]}"
+_URL = re.compile(r"(?:https?|webcal)://[^\s\"'<>]+", re.IGNORECASE)
+# a token's own characters: what follows it (a slash, ".ics", a query, words glued on) stays
+_TOKEN = r"[^/?#.\s\"'<>]+"
 
 
 def mask_private_links(text: str) -> str:
@@ -41,24 +42,43 @@ def mask_private_links(text: str) -> str:
     (``/registrations/manage/…/``): a message's text shown to anyone but its recipient (the
     organisers' outbox) shows where a link leads, never the link itself. A private link is any
     route of the site with a ``token`` in its address, as ``tests/pages/test_private_links.py``
-    finds them (the certificate check, public by design, stays whole)."""
+    finds them (the certificate check, public by design, stays whole). The site's address is
+    recognised in any case (a mail client opens ``HTTPS://EVENTS.EXAMPLE.ORG/...`` all the same)
+    and the token is left out whatever follows it (an organiser's wording may glue a word to the
+    link, or leave its closing slash out: the site still opens it)."""
     if not text:
         return text
-    site = urlsplit(settings.SITE_URL).netloc
+    site = urlsplit(settings.SITE_URL).netloc.lower()
     return _URL.sub(lambda found: _masked(found.group(0), site), text)
 
 
 def _masked(url: str, site: str) -> str:
-    core = url.rstrip(_TRAILING)
-    tail = url[len(core) :]
-    parts = urlsplit(core)
-    if parts.netloc != site:
+    scheme_end = url.index("://") + 3
+    host_end = next((at for at in range(scheme_end, len(url)) if url[at] in "/?#"), len(url))
+    # a user part (``https://someone@events.example.org/``) leads to the site all the same
+    if url[scheme_end:host_end].lower().rpartition("@")[2] != site:
         return url
-    try:
-        match = resolve(parts.path)
-    except Resolver404:
-        return url
-    token = match.kwargs.get("token")
-    if not token or match.url_name in PUBLIC_BY_DESIGN:
-        return url
-    return parts._replace(path=parts.path.replace(token, HIDDEN, 1)).geturl() + tail
+    return url[:host_end] + _private_prefixes().sub(lambda found: found.group("prefix") + HIDDEN, url[host_end:], 1)
+
+
+@functools.cache
+def _private_prefixes() -> re.Pattern:
+    """The address of every route with a token, up to the token: ``/registrations/manage/``,
+    ``/calendar/private/``, ``/api/registrations/manage/``..."""
+    prefixes = sorted(
+        {prefix for prefix, name in _token_routes(get_resolver().url_patterns, "") if name not in PUBLIC_BY_DESIGN},
+        key=len,
+        reverse=True,
+    )
+    return re.compile(rf"^(?P<prefix>/(?:{'|'.join(map(re.escape, prefixes))})){_TOKEN}")
+
+
+def _token_routes(patterns, above: str):
+    for pattern in patterns:
+        route = above + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _token_routes(pattern.url_patterns, route)
+        elif "<str:token>" in route:
+            prefix = route.partition("<str:token>")[0]
+            if "<" not in prefix:
+                yield prefix, pattern.name

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from events import when
 from events.exceptions import DomainError
 from events.models import Event, EventKind, EventStatus, Series
+from events.selectors import events_managed_by, series_managed_by
 from events.services import log_action
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, tidy_name
 from notifications import kinds
@@ -32,8 +33,11 @@ logger = logging.getLogger(__name__)
 MENTOR_ROLE = selectors.MENTOR_ROLE
 
 
-def _validated(instance, *, exclude=None):
-    instance.full_clean(exclude=exclude, validate_unique=False)
+def _validated(instance, *, exclude=None, constraints: bool = True):
+    """``constraints=False`` leaves a unique constraint to the database, which the caller's
+    IntegrityError answers (a rival committing between the caller's own check and this one made
+    Django's generic 'already exists' ValidationError instead of the caller's named refusal)."""
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=constraints)
     return instance
 
 
@@ -54,7 +58,11 @@ def create_programme(*, by, series=(), events=(), organisers=None, **fields) -> 
 @transaction.atomic
 def update_programme(*, programme: Programme, by=None, series=None, events=None, organisers=None, **changes):
     """Edit a programme. Adding a series does not register existing whole-programme cohorts for
-    its past occurrences; new occurrences reach them as they are published."""
+    its past occurrences; new occurrences reach them as they are published.
+
+    ``series`` and ``events`` are the ones ``by`` chooses among those they organise
+    (``series_managed_by``, ``events_managed_by``): what a co-organiser put in that ``by`` does
+    not run stays, as ``by`` can neither name nor take it out (the API and the workspace's form)."""
     for name, value in changes.items():
         setattr(programme, name, value)
     _validated(programme)
@@ -62,12 +70,29 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
     if organisers is not None:
         programme.organisers.set(organisers)
     if series is not None:
+        series = [*series, *_not_run_by(by, programme.series.all(), series_managed_by)]
         check_series_kept(programme, series)
         programme.series.set(series)
     if events is not None:
-        programme.events.set(events)
+        programme.events.set([*events, *_not_run_by(by, programme.events.all(), events_managed_by)])
     log_action(by=by, action="programme.changed", subject=programme, data={"fields": sorted(changes)})
     return programme
+
+
+def _not_run_by(by, held, managed_by) -> list:
+    """Those of ``held`` that ``by`` does not organise (none when the system edits: ``by`` None)."""
+    if by is None:
+        return []
+    return list(held.exclude(pk__in=managed_by(by).order_by().values("pk")))
+
+
+def _lock_programme(programme: Programme) -> None:
+    """Hold the programme's row until the caller's transaction commits: a series taken out of the
+    programme (``check_series_kept``) and a cohort set to follow it (``check_cohort_series``) at
+    the same moment each read the other's state from before, and both went through (a cohort
+    following a series its programme no longer has). Both callers run in a transaction (the
+    services', the admin's change form)."""
+    list(Programme.objects.select_for_update().filter(pk=programme.pk).values_list("pk", flat=True))
 
 
 def check_series_kept(programme: Programme, series) -> None:
@@ -76,6 +101,7 @@ def check_series_kept(programme: Programme, series) -> None:
     members for a series the programme no longer has."""
     if programme.pk is None:
         return
+    _lock_programme(programme)
     kept = {getattr(each, "pk", each) for each in series}
     following = programme.cohorts.filter(series__isnull=False).exclude(series__in=kept).order_by("name").first()
     if following is not None:
@@ -91,7 +117,10 @@ def check_series_kept(programme: Programme, series) -> None:
 
 def check_cohort_series(programme: Programme, series: Series | None) -> None:
     """A cohort follows the whole programme or one of the programme's series."""
-    if series is not None and not programme.series.filter(pk=series.pk).exists():
+    if series is None:
+        return
+    _lock_programme(programme)
+    if not programme.series.filter(pk=series.pk).exists():
         raise ProgrammeError(_("The cohort's series must belong to the programme."), "series_not_in_programme")
 
 
@@ -102,7 +131,8 @@ def create_cohort(*, programme: Programme, name: str, series: Series | None = No
     taken = Conflict(_("The programme already has a cohort of this name."), "cohort_name_taken")
     if programme.cohorts.filter(name=name).exists():
         raise taken
-    cohort = _validated(Cohort(programme=programme, name=name, series=series))
+    # the unique name is the database's (the IntegrityError below), as a rival may commit it any moment
+    cohort = _validated(Cohort(programme=programme, name=name, series=series), constraints=False)
     try:
         with transaction.atomic():
             cohort.save()
@@ -201,7 +231,8 @@ def enrol(
     if mentor is not None:
         _check_mentor(cohort=cohort, mentor=mentor)
         enrolment.mentor = mentor
-    _validated(enrolment, exclude=["mentor"])
+    # one active enrolment per address is the database's (the IntegrityError below): a rival may commit it any moment
+    _validated(enrolment, exclude=["mentor"], constraints=False)
     try:
         with transaction.atomic():
             enrolment.save()

@@ -45,7 +45,8 @@ class TeamInvitation(models.Model):
     @property
     def state(self) -> str:
         """One of pending, used, revoked, expired, void (whoever sent it no longer organises the
-        event: ``inviter_organises``, annotated by ``teams.selectors``; assumed when not read)."""
+        event: ``inviter_organises``, annotated by ``teams.selectors``; assumed when not read),
+        no_door (an invitation to the door of an event made online only since it was sent)."""
         if self.used_at:
             return "used"
         if self.revoked_at:
@@ -54,6 +55,8 @@ class TeamInvitation(models.Model):
             return "expired"
         if not getattr(self, "inviter_organises", True):
             return "void"
+        if self.role == TeamRole.CHECKIN and not self.event.has_venue:
+            return "no_door"
         return "pending"
 
     @property
@@ -64,4 +67,5 @@ class TeamInvitation(models.Model):
             "expired": _("Expired"),
             "pending": _("Waiting for an answer"),
             "void": _("Void: whoever sent it no longer organises the event"),
+            "no_door": _("Void: an online-only event has no door"),
         }[self.state]

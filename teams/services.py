@@ -98,6 +98,9 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             message = _("This person already has access to this event's door.")  # a superuser
         raise Conflict(message, "already_has_access")
     now = now or timezone.now()
+    # the same person invited twice at once (a double click, two organisers): the second waits here,
+    # then withdraws the first's link, so only the newest link works, at the same moment too
+    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
     TeamInvitation.objects.filter(
         event=event, email=email, role=role, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -130,13 +133,14 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
     return invitation
 
 
-def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> TeamInvitation:
-    """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise."""
-    invitation = (
-        TeamInvitation.objects.select_related("event", "invited_by").filter(token_hash=hash_token(token or "")).first()
-        if token and len(token) <= 100
-        else None
-    )
+def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bool = False) -> TeamInvitation:
+    """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise.
+    ``lock`` (inside a transaction) holds the invitation's row until it commits, so that whoever
+    comes second finds the link used."""
+    invitations = TeamInvitation.objects.select_related("event", "invited_by")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(token_hash=hash_token(token or "")).first() if token and len(token) <= 100 else None
     if invitation is None:
         raise InvitationUnusable(_("This link is not valid."), "invalid_link")
     now = now or timezone.now()
@@ -148,6 +152,9 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> TeamI
         raise InvitationUnusable(_("This link has expired; ask the organisers for a new one."), "invitation_expired")
     if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise InvitationUnusable(_("The event is over or cancelled."), "event_closed")
+    if invitation.role == TeamRole.CHECKIN and not invitation.event.has_venue:
+        # sent while the event had a venue: it is online only now, with no door to work
+        raise InvitationUnusable(_("This event is online only: it has no door to check people in at."), "no_door")
     if not _inviter_still_organises(invitation):
         raise InvitationUnusable(
             _("Whoever invited you no longer organises this event; ask its organisers for a new link."),
@@ -197,9 +204,11 @@ def _new_account(*, email: str, name: str, password: str):
 def accept_team_invitation(*, token: str, user=None, name: str = "", password: str = "", now=None):
     """Use a team link: for ``user`` (signed in) or for a new account made from ``name`` and
     ``password`` with the invited address. Grants the role for the invitation's event only.
-    Returns the user. The link works once, even when followed twice at the same moment."""
+    Returns the user. The link works once, even when followed twice at the same moment: the
+    invitation's row is locked before a new account is made, so the second of two people signing
+    up through one link at once finds it used (not their address taken by the first's account)."""
     now = now or timezone.now()
-    invitation = invitation_for_token(token, now=now)
+    invitation = invitation_for_token(token, now=now, lock=True)
     if user is None or not user.is_authenticated:
         user = _new_account(email=invitation.email, name=name, password=password)
     # single use: only one of two simultaneous acceptances updates the row

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from events import when
 from events.ical import invitation_ics
 from events.models import Event
+from events_project.private_links import mask_private_links
 from notifications import kinds
 from notifications.audience import (
     ACCEPTED_SPEAKER,
@@ -373,11 +374,15 @@ def render(
 
 
 def written_texts(*, kind: str, event, values: dict, override) -> tuple[str, str]:
-    """Subject and body as the kind's templates (or the organiser's override) write them."""
+    """Subject and body as the kind's templates (or the organiser's override) write them. A
+    subject keeps no private link's secret (``private_links.mask_private_links``): it is listed
+    and searched in the organisers' outbox, and no mail client opens a link in a subject; the
+    link itself is in the body."""
     if override is not None and override.subject:
         subject = _fill(override.subject, _placeholders(values))
     else:
         subject = _render_part(kind, event, "subject.txt", values)
+    subject = mask_private_links(subject)
     if override is not None and override.body:
         body = _fill(override.body, _placeholders(values))
     else:

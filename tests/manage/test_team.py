@@ -407,3 +407,26 @@ def test_the_team_tab_of_an_online_only_event_offers_co_organisers_only(organise
     assert 'value="checkin"' not in online and "Check-in staff" not in online
     assert 'value="organiser"' in online
     assert posted.status_code == 200 and not TeamInvitation.objects.exists()
+
+
+def test_a_door_link_sent_before_the_event_went_online_only_admits_nobody(client, organiser_web, organiser, own_event):
+    """An invitation to the door sent while the event had a venue, the event then made online
+    only: the link made its reader door staff of an event with no door (the invitation the Team
+    tab now refuses, 'no_door'). It is void, as the Team tab says; a co-organiser's still works."""
+    door = services.invite_to_team(event=own_event, email="door@example.org", role="checkin", by=organiser)
+    colleague = services.invite_to_team(event=own_event, email="colleague@example.org", role="organiser", by=organiser)
+    online_only(own_event)
+
+    with pytest.raises(InvitationUnusable) as refused:
+        services.accept_team_invitation(token=door.token, name="Door Keeper", password="door-keeper-2030")
+    page = client.get(f"/team/accept/{door.token}/")
+    team = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
+    user = services.accept_team_invitation(token=colleague.token, name="Co Organiser", password="door-keeper-2030")
+
+    assert refused.value.code == "no_door"
+    assert page.status_code == 410
+    assert "This event is online only: it has no door to check people in at." in page.content.decode()
+    assert "Void: an online-only event has no door" in team
+    assert list(own_event.checkin_staff.all()) == []
+    assert not get_user_model().objects.filter(email="door@example.org").exists()
+    assert can_manage_event(user, own_event)

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 from rest_framework.test import APIClient
@@ -13,8 +14,10 @@ from rest_framework.test import APIClient
 from notifications import kinds
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import queue_message
+from notifications.services.outbox import send_outbox_messages
 from tests import factories
 from tests.notifications.conftest import make_registration
+from tests.pages.conftest import signed_in
 
 START = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -123,6 +126,42 @@ def test_outbox_detail_shows_no_private_link(organiser, organiser_client, my_eve
     assert "/registrations/manage/…/" in answers[0]["body_text"]
     assert "/team/accept/…/" in answers[1]["body_text"]
     assert "CV clinic" in answers[0]["body_text"]
+
+
+def test_an_organisers_own_wording_shows_no_private_link_in_the_outbox(organiser, organiser_client, my_event, settings):
+    """The link's secret stays out of what organisers read whatever their wording puts around it:
+    in the subject (the outbox list, the workspace's outbox page), glued to the next word, and in a
+    site address written with capitals (a mail client opens it all the same)."""
+    from notifications.services.templates import set_template_override
+
+    settings.SITE_URL = "https://Events.Example.org"
+    set_template_override(
+        event=my_event,
+        kind=kinds.REMINDER,
+        subject="Your ticket {{ manage_url }}",
+        body="Open {{ manage_url }}now, or {{ manage_url }}cancel/",
+        by=organiser,
+    )
+    registration = make_registration(my_event, email="aysel@example.org")
+    # the capitals version of the link, as a mail client would open it
+    typed = f"HTTPS://EVENTS.EXAMPLE.ORG/registrations/manage/{registration.manage_token}/"
+    message = queue_message(kind=kinds.REMINDER, recipient_email=registration.email, about=registration, event=my_event)
+    send_outbox_messages(message_ids=[message.pk])
+    sent = OutboxMessage.objects.get(pk=message.pk)
+    assert (sent.status, mail.outbox[-1].subject) == (OutboxStatus.SENT, sent.subject)
+    assert f"/registrations/manage/{registration.manage_token}/now" in mail.outbox[-1].body  # the recipient's link
+    OutboxMessage.objects.filter(pk=message.pk).update(body_text=f"{sent.body_text}\n{typed}")
+
+    detail = organiser_client.get(f"/api/outbox/{message.pk}/").data
+    listed = organiser_client.get("/api/outbox/").data["results"]
+    page = signed_in(Client(), organiser).get("/manage/outbox/").content.decode()
+
+    assert registration.manage_token in OutboxMessage.objects.get(pk=message.pk).body_text
+    shown = [detail["subject"], detail["body_text"], detail["body_html"], *(row["subject"] for row in listed), page]
+    assert [text for text in shown if registration.manage_token in text] == []
+    assert detail["subject"] == "Your ticket https://Events.Example.org/registrations/manage/…/"
+    assert "Open https://Events.Example.org/registrations/manage/…/now" in detail["body_text"]
+    assert "HTTPS://EVENTS.EXAMPLE.ORG/registrations/manage/…/" in detail["body_text"]
 
 
 def test_outbox_detail_of_another_organisers_message_is_not_found(organiser_client, other_event):

@@ -61,3 +61,28 @@ def test_a_text_shown_to_others_keeps_no_private_link(settings):
         "Check it: https://events.example.org/certificates/verify/Public4/ and "
         "https://elsewhere.example.org/registrations/manage/Theirs5/ and https://events.example.org/events/7/"
     )
+
+
+def test_a_private_link_in_another_shape_is_masked_too(settings):
+    """Whatever the site still opens: capitals in the scheme and host, a user part, no closing
+    slash, words glued on after it, a query, the API's addresses."""
+    from events_project.private_links import mask_private_links
+
+    settings.SITE_URL = "https://events.example.org"
+    text = (
+        "HTTPS://Events.Example.ORG/registrations/manage/Secret1/ "
+        "https://someone@events.example.org/team/accept/Secret2 "
+        "https://events.example.org/registrations/manage/Secret3/now "
+        "https://events.example.org/messages/preferences/Secret4/?lang=az "
+        "https://events.example.org/api/registrations/manage/Secret5/qr.png "
+        "http://events.example.org/speaker/invitation/Secret6/)."
+    )
+
+    assert mask_private_links(text) == (
+        "HTTPS://Events.Example.ORG/registrations/manage/…/ "
+        "https://someone@events.example.org/team/accept/… "
+        "https://events.example.org/registrations/manage/…/now "
+        "https://events.example.org/messages/preferences/…/?lang=az "
+        "https://events.example.org/api/registrations/manage/…/qr.png "
+        "http://events.example.org/speaker/invitation/…/)."
+    )

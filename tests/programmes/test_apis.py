@@ -403,3 +403,32 @@ def test_a_series_a_cohort_follows_cannot_be_taken_out_of_the_programme(organise
     assert (refused.status_code, refused.json()["code"]) == (400, "series_followed_by_cohort")
     assert kept.status_code == 200
     assert set(programme.series.all()) == {mentoring_series, other}
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_an_edit_through_the_api_keeps_a_co_organisers_series_and_events(
+    organiser, programme, mentoring_series, method
+):
+    """A co-organiser put their own series and event into the programme; the organiser, who runs
+    neither and so can name neither, edits the programme's series and events through the API:
+    what they were never offered stays, as the workspace's form keeps it."""
+    colleague = factories.OrganiserFactory()
+    programme.organisers.add(colleague)
+    theirs = factories.SeriesFactory()
+    theirs.organisers.add(colleague)
+    their_event = factories.EventFactory(organisers=[colleague])
+    programme.series.add(theirs)
+    programme.events.add(their_event)
+    mine = factories.SeriesFactory()
+    mine.organisers.add(organiser)
+    period = {"title": programme.title, "starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+    body = {"series": [mentoring_series.pk, mine.pk], "events": []}
+
+    response = getattr(client_for(organiser), method)(
+        f"/api/programmes/{programme.pk}/", {**period, **body} if method == "put" else body, format="json"
+    )
+
+    assert response.status_code == 200
+    assert set(programme.series.all()) == {mentoring_series, mine, theirs}
+    assert list(programme.events.all()) == [their_event]
+    assert sorted(response.json()["series"]) == sorted([mentoring_series.pk, mine.pk, theirs.pk])
