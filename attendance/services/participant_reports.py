@@ -445,6 +445,18 @@ def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> boo
     return report.status == AttendanceImport.Status.QUEUED and handed_out <= now - RETRY_QUEUED_AFTER
 
 
+# failures the same file may get past: the job was lost or broke, not the file. A file the
+# parser refused (not_csv, missing_columns, ...) fails again byte for byte: upload another one.
+RETRYABLE_FAILURES = frozenset({"import_timeout", "import_error"})
+
+
+def retry_may_help(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
+    """Whether running the same file again can end otherwise: a stuck import, or one whose job failed."""
+    if report.status == AttendanceImport.Status.FAILED:
+        return report.error_code in RETRYABLE_FAILURES
+    return is_stuck(report, now=now)
+
+
 def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
     """Run a failed or stuck import again with the same file; a done or running one is left alone.
 
