@@ -93,6 +93,8 @@ class ProgrammeForm(ServiceErrors, forms.Form):
     )
 
     FIELD_NAMES = {"completion_threshold": "threshold_percent"}
+    # unticking the series a cohort follows: the error is marked at the series' boxes
+    FIELD_OF_CODE = {"series_followed_by_cohort": "series"}
 
     def __init__(self, *args, user, programme: Programme | None = None, **kwargs):
         self.programme = programme

@@ -185,6 +185,22 @@ def test_a_series_a_cohort_follows_stays_in_the_programme(organiser_web, program
     assert response.status_code == 400
     assert "The cohort “Mentees 2026” follows a series you took out of the programme" in response.content.decode()
     assert list(programme.series.all()) == [series]
+    # the error is marked at the series' boxes, which the summary links to: "Please correct the
+    # marked fields." stood above it with no field marked
+    form = response.context["form"]
+    assert list(form.errors) == ["series"]
+    assert '<a href="#id_series_0">Series it includes: The cohort “Mentees 2026” follows' in response.content.decode()
+
+
+def test_an_error_naming_no_field_is_not_told_to_correct_marked_fields(organiser_web, programme, cohort):
+    """A refusal of the whole form (the cohort's name taken) has no mark to look for: the summary
+    says the refusal itself, not "Please correct the marked fields." above it."""
+    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": cohort.name})
+
+    content = response.content.decode()
+    assert response.context["cohort_form"].errors == {"__all__": ["The programme already has a cohort of this name."]}
+    assert "The programme already has a cohort of this name." in content
+    assert "Please correct the marked fields." not in content
 
 
 def test_cohorts_listed_with_active_members_and_a_new_one(organiser_web, programme, cohort, series):
