@@ -227,3 +227,25 @@ def test_only_an_event_with_an_online_part_is_offered_a_participant_report(organ
     assert ("Zoom: Reports" in page) is online
     assert ("A report uploaded now corrects the figures" in page) is online
     assert "Attendance is final since" in page
+
+
+def test_a_failure_stored_in_english_reads_in_the_readers_language(organiser_web, ended_webinar):
+    """The job (and a preview opened in English) stores its failure in English: an Azerbaijani
+    organiser read "This is a spreadsheet workbook …" in English on an Azerbaijani page."""
+    report = AttendanceImport.objects.create(
+        event=ended_webinar,
+        content=b"PK\x03\x04",
+        content_sha256="workbook",
+        status=AttendanceImport.Status.FAILED,
+        error=(
+            "This is a spreadsheet workbook (.xlsx or .xls), not a CSV file: open it, save it as CSV and upload that."
+        ),
+        error_code="not_csv",
+    )
+
+    page = organiser_web.get(
+        f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="az"
+    ).content.decode()
+
+    assert "This is a spreadsheet workbook" not in page
+    assert "Bu, CSV faylı deyil, cədvəl kitabıdır" in page
