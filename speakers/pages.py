@@ -118,6 +118,8 @@ def answer_invitation(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose accept or decline."))
         return redirect("speaker-area")
+    # "Withdraw from this event" under "I can no longer come" is a decline of an accepted slot
+    withdrawing = assignment.status == AssignmentStatus.ACCEPTED
     try:
         services.answer_invitation(
             assignment=assignment,
@@ -131,6 +133,11 @@ def answer_invitation(request, pk: int):
         if form.cleaned_data["answer"] == "accept":
             messages.success(
                 request, _("Thank you: you are confirmed for %(event)s.") % {"event": assignment.event.title}
+            )
+        elif withdrawing:
+            messages.info(
+                request,
+                _("You withdrew from %(event)s. The organisers have been told.") % {"event": assignment.event.title},
             )
         else:
             messages.info(

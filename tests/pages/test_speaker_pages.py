@@ -105,10 +105,16 @@ def test_withdrawing_from_the_speaker_area_asks_first_and_takes_a_message(client
 
     area = client.get("/speaker/").text
     card = re.search(r'<ul class="cards" id="upcoming">.*?</ul>', area, re.S).group(0)
-    client.post(
-        f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "decline", "message": "A family emergency, sorry."}
+    withdrawn = client.post(
+        f"/speaker/invitations/{assignment.pk}/answer/",
+        {"answer": "decline", "message": "A family emergency, sorry."},
+        follow=True,
     )
 
+    # they pressed "Withdraw from this event": not "You declined AI webinar. The organisers see your answer."
+    assert [str(message) for message in withdrawn.context["messages"]] == [
+        "You withdrew from AI webinar. The organisers have been told."
+    ]
     assert re.search(r"<details[^>]*>\s*<summary[^>]*>I can no longer come</summary>", card)
     assert "The organisers are told at once, so that they can find someone else." in card
     assert f'name="message" id="withdraw-message-{assignment.pk}"' in card
