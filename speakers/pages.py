@@ -190,6 +190,8 @@ def invitation_link(request, token: str):
         if answer not in ANSWERS:
             context["error"], status = _("Choose accept or decline."), 400
         else:
+            # declining a slot accepted before is withdrawing from the event ("I can no longer come")
+            withdrawing = answer == "decline" and assignment.status == AssignmentStatus.ACCEPTED
             try:
                 assignment = services.answer_invitation(
                     assignment=assignment, answer=answer, message=message, language=request.LANGUAGE_CODE
@@ -198,7 +200,7 @@ def invitation_link(request, token: str):
                 context["error"], context["code"], status = error.message, error.code, 409
             else:
                 context["assignment"] = services.assignment_from_token(token)
-                context["answered"] = answer
+                context["answered"] = "withdraw" if withdrawing else answer
     context["answerable"] = services.is_answerable(context["assignment"])
     return render(request, INVITATION_TEMPLATE, context, status=status)
 

@@ -234,6 +234,20 @@ def test_invitation_page_after_accepting_offers_no_decline_under_the_confirmatio
     assert "<summary>I can no longer come</summary>" in later and "Withdraw from this event" in later
 
 
+def test_withdrawing_on_the_invitation_page_is_called_withdrawing(client, speaker):
+    """'Withdraw from this event' answered 'You declined. Thank you for letting us know.'"""
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker)
+    declined_first = factories.SpeakerAssignmentFactory(speaker=speaker)
+    client.post(invitation_url(assignment), {"answer": "accept"})
+
+    withdrawn = client.post(invitation_url(assignment), {"answer": "decline", "message": "Ill, sorry."}).text
+    declined = client.post(invitation_url(declined_first), {"answer": "decline"}).text
+
+    assert "You withdrew from this event. The organisers have been told." in withdrawn
+    assert "You declined." not in withdrawn
+    assert "You declined. Thank you for letting us know." in declined
+
+
 @pytest.mark.parametrize("status", [AssignmentStatus.ACCEPTED, AssignmentStatus.INVITED])
 def test_a_cancelled_event_offers_the_speaker_no_answer_the_service_would_refuse(client, speaker, status):
     """After an event was cancelled its speaker still saw "I can no longer come" (or Accept and
