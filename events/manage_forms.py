@@ -108,6 +108,8 @@ class ServiceErrors:
     """Shows a model validation error raised by a service next to the field it names."""
 
     FIELD_NAMES: dict[str, str] = {}
+    # a service's DomainError about one field (by its code) is shown next to that field
+    FIELD_OF_CODE: dict[str, str] = {}
 
     def add_service_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
@@ -121,14 +123,19 @@ class ServiceErrors:
 
     def save_through(self, save):
         """``save(self.service_fields())``: a service's refusals become this form's errors (a model
-        rule next to its field, a ``DomainError`` above the form), never a 500; None then."""
+        rule next to its field, a ``DomainError`` next to the field its code names in
+        ``FIELD_OF_CODE``, else above the form), never a 500; None then."""
         try:
             return save(self.service_fields())
         except ValidationError as error:
             self.add_service_errors(error)
         except DomainError as error:
-            self.add_error(None, error.message)
+            self.add_domain_error(error)
         return None
+
+    def add_domain_error(self, error: DomainError) -> None:
+        target = self.FIELD_OF_CODE.get(error.code)
+        self.add_error(target if target in self.fields else None, error.message)
 
 
 class EventForm(ServiceErrors, forms.Form):

@@ -8,6 +8,7 @@ under every app, so its templates load no app's library).
 """
 
 from django import template
+from django.core.exceptions import NON_FIELD_ERRORS
 
 # A label written as a sentence ("I agree that …." / "May we record you?") ends in its own
 # punctuation; before the ": " of "label: message" it would read ".:" or "?:".
@@ -19,5 +20,13 @@ def summary_label(label) -> str:
     return str(label).rstrip().rstrip(CLOSING_PUNCTUATION).rstrip()
 
 
+def marks_fields(form) -> bool:
+    """Whether one of the form's fields carries an error (is marked): "Please correct the marked
+    fields." above an error that names no field (a service's refusal) sent people looking for a
+    mark that is not there."""
+    return any(name != NON_FIELD_ERRORS for name in form.errors)
+
+
 register = template.Library()
 register.filter("summary_label", summary_label)
+register.filter("marks_fields", marks_fields)

@@ -93,6 +93,8 @@ class ProgrammeForm(ServiceErrors, forms.Form):
     )
 
     FIELD_NAMES = {"completion_threshold": "threshold_percent"}
+    # unticking the series a cohort follows: the error is marked at the series' boxes
+    FIELD_OF_CODE = {"series_followed_by_cohort": "series"}
 
     def __init__(self, *args, user, programme: Programme | None = None, **kwargs):
         self.programme = programme
@@ -147,7 +149,10 @@ class ProgrammeForm(ServiceErrors, forms.Form):
         }
 
 
-class CohortForm(forms.Form):
+class CohortForm(ServiceErrors, forms.Form):
+    # create_cohort's refusals are marked at the field they are about
+    FIELD_OF_CODE = {"cohort_name_taken": "name", "series_not_in_programme": "series"}
+
     name = forms.CharField(label=_("Name of the cohort"), max_length=200)
     series = forms.ModelChoiceField(
         label=_("It follows"),

@@ -190,7 +190,7 @@ def programme_detail(request, pk: int):
                     for message in error.messages:
                         cohort_form.add_error(None, message)
                 except DomainError as error:
-                    cohort_form.add_error(None, error.message)
+                    cohort_form.add_domain_error(error)
                 else:
                     messages.success(request, _("The cohort %(name)s is created.") % {"name": cohort.name})
                     return redirect("manage-cohort", pk=programme.pk, cohort_pk=cohort.pk)

@@ -118,6 +118,8 @@ def answer_invitation(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose accept or decline."))
         return redirect("speaker-area")
+    # "Withdraw from this event" under "I can no longer come" is a decline of an accepted slot
+    withdrawing = assignment.status == AssignmentStatus.ACCEPTED
     try:
         services.answer_invitation(
             assignment=assignment,
@@ -131,6 +133,11 @@ def answer_invitation(request, pk: int):
         if form.cleaned_data["answer"] == "accept":
             messages.success(
                 request, _("Thank you: you are confirmed for %(event)s.") % {"event": assignment.event.title}
+            )
+        elif withdrawing:
+            messages.info(
+                request,
+                _("You withdrew from %(event)s. The organisers have been told.") % {"event": assignment.event.title},
             )
         else:
             messages.info(
@@ -183,6 +190,8 @@ def invitation_link(request, token: str):
         if answer not in ANSWERS:
             context["error"], status = _("Choose accept or decline."), 400
         else:
+            # declining a slot accepted before is withdrawing from the event ("I can no longer come")
+            withdrawing = answer == "decline" and assignment.status == AssignmentStatus.ACCEPTED
             try:
                 assignment = services.answer_invitation(
                     assignment=assignment, answer=answer, message=message, language=request.LANGUAGE_CODE
@@ -191,7 +200,7 @@ def invitation_link(request, token: str):
                 context["error"], context["code"], status = error.message, error.code, 409
             else:
                 context["assignment"] = services.assignment_from_token(token)
-                context["answered"] = answer
+                context["answered"] = "withdraw" if withdrawing else answer
     context["answerable"] = services.is_answerable(context["assignment"])
     return render(request, INVITATION_TEMPLATE, context, status=status)
 

@@ -19,6 +19,16 @@ from teams.models import TeamRole
 ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
 
 
+# refusals whose own words say what to do, or after which no new link helps: "ask the organiser
+# who invited you" below them contradicted "whoever invited you no longer organises this event"
+NEW_LINK_HELPS = frozenset({"invalid_link", "invitation_used", "invitation_revoked"})
+
+
+def _unusable(request, error: InvitationUnusable):
+    context = {"reason": error.message, "ask_for_a_new_link": error.code in NEW_LINK_HELPS}
+    return render(request, "teams/accept_unusable.html", context, status=410)
+
+
 def _next_page(invitation) -> str:
     if invitation.role == TeamRole.ORGANISER:
         return reverse("manage-event", args=[invitation.event_id])
@@ -32,7 +42,7 @@ def accept(request, token: str):
     try:
         invitation = services.invitation_for_token(token)
     except InvitationUnusable as error:
-        return render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410)
+        return _unusable(request, error)
     signed_in = request.user.is_authenticated
     has_account = not signed_in and services.account_exists(invitation.email)
     form = NewAccountForm(request.POST or None) if not signed_in and not has_account else None
@@ -46,7 +56,7 @@ def accept(request, token: str):
                 password=data.get("password", ""),
             )
         except InvitationUnusable as error:
-            return render(request, "teams/accept_unusable.html", {"reason": error.message}, status=410)
+            return _unusable(request, error)
         except DomainError as error:
             if form is None:
                 messages.error(request, error.message)

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from attendance.exceptions import ImportFailed
 from attendance.models import AttendanceImport
@@ -445,6 +446,18 @@ def is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> boo
     return report.status == AttendanceImport.Status.QUEUED and handed_out <= now - RETRY_QUEUED_AFTER
 
 
+# failures the same file may get past: the job was lost or broke, not the file. A file the
+# parser refused (not_csv, missing_columns, ...) fails again byte for byte: upload another one.
+RETRYABLE_FAILURES = frozenset({"import_timeout", "import_error"})
+
+
+def retry_may_help(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
+    """Whether running the same file again can end otherwise: a stuck import, or one whose job failed."""
+    if report.status == AttendanceImport.Status.FAILED:
+        return report.error_code in RETRYABLE_FAILURES
+    return is_stuck(report, now=now)
+
+
 def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
     """Run a failed or stuck import again with the same file; a done or running one is left alone.
 
@@ -485,7 +498,8 @@ def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
     queued = AttendanceImport.objects.filter(status=AttendanceImport.Status.QUEUED)
     given_up = queued.filter(created_at__lte=now - GIVE_UP_QUEUED_AFTER).update(
         status=AttendanceImport.Status.FAILED,
-        error="The import did not finish; upload the file again to retry.",
+        # stored in English, shown in the reader's language (import.html translates the stored text)
+        error=gettext_noop("The import did not finish; upload the file again to retry."),
         error_code="import_timeout",
         finished_at=now,
     )
@@ -530,7 +544,9 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
         logger.exception("Attendance import %s failed unexpectedly", report.pk)
         _fail(
             report,
-            message="The report could not be imported; nothing was changed. Try again, or check the file.",
+            message=gettext_noop(
+                "The report could not be imported; nothing was changed. Try again, or check the file."
+            ),
             code="import_error",
             now=now,
         )

@@ -122,7 +122,56 @@ def test_a_broken_file_fails_with_its_reason(organiser_web, ended_webinar):
 
     report = AttendanceImport.objects.get()
     assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "not_csv")
-    assert "Try again with the same file" in page.content.decode()
+    # the same bytes fail the same way: the page offers another file, not "Try again with the same file"
+    content = page.content.decode()
+    assert "Try again with the same file" not in content
+    assert f'href="/manage/events/{ended_webinar.pk}/attendance/#upload"' in content
+    assert 'id="upload"' in organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/").content.decode()
+
+
+def test_a_workbook_is_not_offered_the_same_file_again(organiser_web, ended_webinar):
+    """An .xlsx was told 'save it as CSV and upload that' above a button 'Try again with the same file'."""
+    uploaded = _upload(organiser_web, ended_webinar, content=b"PK\x03\x04" + b"\x00" * 40)
+    content = organiser_web.get(uploaded["Location"]).content.decode()
+
+    assert AttendanceImport.objects.get().error_code == "not_csv"
+    assert "save it as CSV" in content
+    assert "Try again with the same file" not in content
+    assert "Upload another file" in content
+
+
+@pytest.mark.parametrize("code", ["import_timeout", "import_error"])
+def test_a_failed_job_is_offered_the_same_file_again(organiser_web, ended_webinar, code):
+    report = AttendanceImport.objects.create(
+        event=ended_webinar,
+        content=ZOOM,
+        content_sha256="zoom",
+        status=AttendanceImport.Status.FAILED,
+        error="The import did not finish; upload the file again to retry.",
+        error_code=code,
+    )
+
+    content = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/").content.decode()
+
+    assert "Try again with the same file" in content
+    assert "Upload another file" not in content
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"), [(1, "1 row read (name,email,duration)."), (2, "2 rows read (name,email,duration).")]
+)
+def test_the_preview_counts_its_rows_in_words(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks, rows, said
+):
+    """It read '1 rows read (generic).': no plural, and the format's code instead of its name."""
+    lines = ["Name,Email,Duration"] + [f"Person {n},person{n}@example.org,60" for n in range(rows)]
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar, content="\n".join(lines).encode())
+
+    content = organiser_web.get(uploaded["Location"]).content.decode()
+
+    assert AttendanceImport.objects.get().status == AttendanceImport.Status.PREVIEW
+    assert said in content
 
 
 def test_finalising_an_event_not_over_is_refused(organiser_web, organiser):
@@ -178,3 +227,25 @@ def test_only_an_event_with_an_online_part_is_offered_a_participant_report(organ
     assert ("Zoom: Reports" in page) is online
     assert ("A report uploaded now corrects the figures" in page) is online
     assert "Attendance is final since" in page
+
+
+def test_a_failure_stored_in_english_reads_in_the_readers_language(organiser_web, ended_webinar):
+    """The job (and a preview opened in English) stores its failure in English: an Azerbaijani
+    organiser read "This is a spreadsheet workbook …" in English on an Azerbaijani page."""
+    report = AttendanceImport.objects.create(
+        event=ended_webinar,
+        content=b"PK\x03\x04",
+        content_sha256="workbook",
+        status=AttendanceImport.Status.FAILED,
+        error=(
+            "This is a spreadsheet workbook (.xlsx or .xls), not a CSV file: open it, save it as CSV and upload that."
+        ),
+        error_code="not_csv",
+    )
+
+    page = organiser_web.get(
+        f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="az"
+    ).content.decode()
+
+    assert "This is a spreadsheet workbook" not in page
+    assert "Bu, CSV faylı deyil, cədvəl kitabıdır" in page

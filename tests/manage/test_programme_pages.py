@@ -6,11 +6,13 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from events.models import EventKind
 from events.when import card
 from programmes import certificates, services
+from programmes.manage_forms import ProgrammeForm
 from programmes.models import Certificate, Cohort, Enrolment, Programme, SessionSkip
 from registrations.models import Registration, RegistrationStatus
 from tests import factories
@@ -185,6 +187,35 @@ def test_a_series_a_cohort_follows_stays_in_the_programme(organiser_web, program
     assert response.status_code == 400
     assert "The cohort “Mentees 2026” follows a series you took out of the programme" in response.content.decode()
     assert list(programme.series.all()) == [series]
+    # the error is marked at the series' boxes, which the summary links to: "Please correct the
+    # marked fields." stood above it with no field marked
+    form = response.context["form"]
+    assert list(form.errors) == ["series"]
+    assert '<a href="#id_series_0">Series it includes: The cohort “Mentees 2026” follows' in response.content.decode()
+
+
+def test_a_cohort_name_taken_is_marked_at_the_name(organiser_web, programme, cohort):
+    response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": cohort.name})
+
+    assert response.context["cohort_form"].errors == {"name": ["The programme already has a cohort of this name."]}
+    assert '<a href="#cohort_name">Name of the cohort: The programme already has a cohort' in response.content.decode()
+
+
+def test_an_error_naming_no_field_is_not_told_to_correct_marked_fields():
+    """A refusal of the whole form (a service's error about no field) has no mark to look for:
+    the summary says the refusal itself, not "Please correct the marked fields." above it."""
+    whole = ProgrammeForm(data={}, user=factories.OrganiserFactory())
+    whole.errors.clear()
+    whole.add_error(None, "The event is cancelled.")
+    field = ProgrammeForm(data={}, user=factories.OrganiserFactory())
+
+    with translation.override("en"):
+        said = render_to_string("includes/error_summary.html", {"form": whole})
+        marked = render_to_string("includes/error_summary.html", {"form": field})
+
+    assert "The event is cancelled." in said
+    assert "Please correct the marked fields." not in said
+    assert "Please correct the marked fields." in marked
 
 
 def test_cohorts_listed_with_active_members_and_a_new_one(organiser_web, programme, cohort, series):

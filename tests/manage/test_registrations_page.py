@@ -346,6 +346,9 @@ def test_move_in_is_offered_only_to_someone_the_free_seats_can_take(organiser_we
 
     assert promote_buttons(page) == {"Family Waiting": False, "Single Waiting": True}
     assert page.count('data-testid="no-seat"') == 1
+    # under the figures' "1 seat left" it said "No seat is free for them"
+    assert "Only 1 seat is free for their party of 2: raise the capacity (Edit) to move them in." in page
+    assert "No seat is free for them" not in page
 
 
 def approve_buttons(page: str) -> dict:
@@ -371,8 +374,38 @@ def test_approve_is_offered_only_for_a_request_the_free_seats_can_take(organiser
 
     assert approve_buttons(page) == {"Family Asking": False, "Single Asking": True}
     assert page.count('data-testid="no-seat"') == 1
+    assert "Only 1 seat is free for their party of 2: raise the capacity (Edit) to approve them." in page
+    assert "No seat is free for them" not in page
     assert 'value="reject"' in page  # a request that cannot be seated can still be turned down
     assert (family.status, single.status) == ("pending", "pending")
+
+
+@pytest.mark.parametrize(
+    ("language", "to", "said"),
+    [
+        ("en", "approve", "No seat is free for them: raise the capacity (Edit) to approve them."),
+        ("az", "approve", "Onlar üçün boş yer yoxdur: təsdiqləmək üçün yerlərin sayını artırın (Redaktə et)."),
+        ("en", "promote", "No seat is free for them: raise the capacity (Edit) to move them in."),
+        (
+            "az",
+            "promote",
+            "Onlar üçün boş yer yoxdur: onları içəri keçirmək üçün yerlərin sayını artırın (Redaktə et).",
+        ),
+    ],
+)
+def test_a_full_event_says_no_seat_is_free(organiser_web, organiser, language, to, said):
+    """With no seat free the card says so; with some free but fewer than the party, how many."""
+    mode = "approval" if to == "approve" else "open"
+    event = factories.EventFactory(organisers=[organiser], capacity=2, max_party_size=2, registration_mode=mode)
+    first = sign_up(event, "First In", "first@example.org", party_size=2)
+    if to == "approve":
+        approve_registration(registration=first, by=organiser)
+    sign_up(event, "Family", "family@example.org", party_size=2)
+
+    page = organiser_web.get(url(event), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert page.count('data-testid="no-seat"') == 1
+    assert said in page
 
 
 @pytest.mark.parametrize(("party_size", "said"), [(1, "1 person confirmed"), (2, "2 people confirmed")])

@@ -94,8 +94,13 @@ def test_an_expired_or_unknown_link_is_refused_on_a_page(client, organiser, own_
         event=own_event, email="old@example.org", role="checkin", by=organiser,
         now=timezone.now() - dt.timedelta(days=8),
     )  # fmt: skip
-    assert client.get(f"/team/accept/{invitation.token}/").status_code == 410
-    assert client.get("/team/accept/not-a-token/").status_code == 410
+    expired = client.get(f"/team/accept/{invitation.token}/")
+    unknown = client.get("/team/accept/not-a-token/")
+    assert (expired.status_code, unknown.status_code) == (410, 410)
+    # the expired link's own words say whom to ask; an unknown link is told once
+    assert "ask the organisers for a new one" in expired.content.decode()
+    assert "Ask the organiser who invited you" not in expired.content.decode()
+    assert "Ask the organiser who invited you for a new link." in unknown.content.decode()
     assert client.post("/team/accept/" + "x" * 500 + "/").status_code == 410
 
 
@@ -350,6 +355,9 @@ def test_a_link_dies_with_its_inviters_place_among_the_organisers(client, organi
         assert refused.value.code == "inviter_left"
     page = client.get(f"/team/accept/{invitation.token}/")
     assert page.status_code == 410
+    # one way forward, not "ask the organiser who invited you" under "whoever invited you no longer organises"
+    assert "ask its organisers for a new link" in page.content.decode()
+    assert "Ask the organiser who invited you" not in page.content.decode()
     assert not get_user_model().objects.filter(email__in=["colleague.private@example.org", "friend@example.org"])
 
 

@@ -199,6 +199,24 @@ def test_the_event_page_names_a_place_by_its_status_not_a_ticket_it_is_not(clien
     assert ("Open my ticket" in box) is (status == "confirmed")
 
 
+def test_a_full_event_does_not_invite_someone_waiting_to_join_the_waiting_list(client):
+    """Beside "Your registration: On the waiting list", the Places line said "Full: you can join
+    the waiting list (1 waiting)" to the one waiting."""
+    event = factories.EventFactory(capacity=1)
+    user = factories.UserFactory()
+    register(event=event, name="First In", email="first@example.org", consent_data_processing=True)
+    waiting = register(event=event, name="Aysel", email="aysel@example.org", user=user, consent_data_processing=True)
+    assert waiting.status == "waitlisted"
+
+    mine = signed_in(client, user).get(f"/events/{event.pk}/").text
+    client.logout()
+    theirs = client.get(f"/events/{event.pk}/").text
+
+    assert "you can join the waiting list" not in mine
+    assert "Full (1 waiting)" in " ".join(mine.split())
+    assert "Full: you can join the waiting list (1 waiting)" in " ".join(theirs.split())
+
+
 def test_event_pages_stay_under_the_page_budget(client, first_load):
     factories.EventFactory.create_batch(20)
     event = factories.EventFactory()

@@ -105,10 +105,16 @@ def test_withdrawing_from_the_speaker_area_asks_first_and_takes_a_message(client
 
     area = client.get("/speaker/").text
     card = re.search(r'<ul class="cards" id="upcoming">.*?</ul>', area, re.S).group(0)
-    client.post(
-        f"/speaker/invitations/{assignment.pk}/answer/", {"answer": "decline", "message": "A family emergency, sorry."}
+    withdrawn = client.post(
+        f"/speaker/invitations/{assignment.pk}/answer/",
+        {"answer": "decline", "message": "A family emergency, sorry."},
+        follow=True,
     )
 
+    # they pressed "Withdraw from this event": not "You declined AI webinar. The organisers see your answer."
+    assert [str(message) for message in withdrawn.context["messages"]] == [
+        "You withdrew from AI webinar. The organisers have been told."
+    ]
     assert re.search(r"<details[^>]*>\s*<summary[^>]*>I can no longer come</summary>", card)
     assert "The organisers are told at once, so that they can find someone else." in card
     assert f'name="message" id="withdraw-message-{assignment.pk}"' in card
@@ -226,6 +232,20 @@ def test_invitation_page_after_accepting_offers_no_decline_under_the_confirmatio
     assert 'value="decline"' not in answered
     # coming back later, withdrawing is possible, folded away and worded as what it is
     assert "<summary>I can no longer come</summary>" in later and "Withdraw from this event" in later
+
+
+def test_withdrawing_on_the_invitation_page_is_called_withdrawing(client, speaker):
+    """'Withdraw from this event' answered 'You declined. Thank you for letting us know.'"""
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker)
+    declined_first = factories.SpeakerAssignmentFactory(speaker=speaker)
+    client.post(invitation_url(assignment), {"answer": "accept"})
+
+    withdrawn = client.post(invitation_url(assignment), {"answer": "decline", "message": "Ill, sorry."}).text
+    declined = client.post(invitation_url(declined_first), {"answer": "decline"}).text
+
+    assert "You withdrew from this event. The organisers have been told." in withdrawn
+    assert "You declined." not in withdrawn
+    assert "You declined. Thank you for letting us know." in declined
 
 
 @pytest.mark.parametrize("status", [AssignmentStatus.ACCEPTED, AssignmentStatus.INVITED])
