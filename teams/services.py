@@ -178,6 +178,16 @@ def account_exists(email: str) -> bool:
     return get_user_model().objects.filter(email__iexact=email).exists()
 
 
+def _username_for(email: str) -> str:
+    """The address as the username, as it fits (150 characters); a longer one is cut and given a
+    digest of the whole, so two long addresses that begin alike are two usernames, not one taken."""
+    limit = get_user_model()._meta.get_field("username").max_length
+    if len(email) <= limit:
+        return email
+    digest = hashlib.sha256(email.encode()).hexdigest()[:12]
+    return f"{email[: limit - len(digest) - 1]}-{digest}"
+
+
 def _new_account(*, email: str, name: str, password: str):
     user_model = get_user_model()
     name = tidy_name(name)
@@ -186,7 +196,7 @@ def _new_account(*, email: str, name: str, password: str):
     if account_exists(email):
         raise Conflict(_("An account with this address exists: sign in to accept."), "account_exists")
     first, _space, last = name.partition(" ")
-    user = user_model(username=email[:150], email=email, first_name=first[:150], last_name=last[:150])
+    user = user_model(username=_username_for(email), email=email, first_name=first[:150], last_name=last[:150])
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -211,8 +221,11 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
     invitation = invitation_for_token(token, now=now, lock=True)
     if user is None or not user.is_authenticated:
         user = _new_account(email=invitation.email, name=name, password=password)
-    # single use: only one of two simultaneous acceptances updates the row
-    if not TeamInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=now, used_by=user):
+    # single use, and never once withdrawn: only one of two simultaneous answers updates the row
+    taken = TeamInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True)
+    if not taken.update(used_at=now, used_by=user):
+        if TeamInvitation.objects.filter(pk=invitation.pk, revoked_at__isnull=False).exists():
+            raise InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
         raise InvitationUnusable(_("This link has already been used."), "invitation_used")
     event = invitation.event
     if invitation.role == TeamRole.ORGANISER:
@@ -228,6 +241,9 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
 def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
     """Withdraw a link not used yet; a used one is undone with :func:`remove_from_team`."""
     _check_organiser(by, invitation.event)
+    # the row as it stands, held: a link accepted at the same moment is either accepted (and said
+    # so here) or withdrawn (and refused there), never both
+    invitation = TeamInvitation.objects.select_for_update(of=("self",)).select_related("event").get(pk=invitation.pk)
     if invitation.used_at:
         raise TeamError(_("This invitation was accepted; remove the person instead."), "invitation_used")
     if not invitation.revoked_at:

@@ -158,6 +158,25 @@ def test_withdrawn_invitation_stops_working_and_a_new_one_replaces_the_old(organ
         services.accept_team_invitation(token=second.token, name="A", password="door-keeper-2030")
 
 
+def test_two_long_addresses_that_begin_alike_are_two_accounts(organiser, own_event):
+    """A username holds 150 characters; an address longer than that was cut to them, and the
+    second of two addresses that begin alike was told its account existed."""
+    common = "door@" + "a" * 63 + "." + "b" * 63 + "." + "c" * 20  # 153 characters of a valid address
+    first, second = f"{common}.one.org", f"{common}.two.org"
+    links = [
+        services.invite_to_team(event=own_event, email=email, role="checkin", by=organiser) for email in (first, second)
+    ]
+
+    people = [
+        services.accept_team_invitation(token=link.token, name="Door Keeper", password="door-keeper-2030")
+        for link in links
+    ]
+
+    assert [person.email for person in people] == [first, second]
+    assert len({person.username for person in people}) == 2
+    assert all(len(person.username) <= 150 for person in people)
+
+
 def test_organisers_remove_door_staff_but_keep_one_organiser(organiser_web, organiser, own_event):
     staff = factories.UserFactory()
     own_event.checkin_staff.add(staff)

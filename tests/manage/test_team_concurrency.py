@@ -95,3 +95,41 @@ def test_one_person_invited_twice_at_once_has_one_live_link():
     live = TeamInvitation.objects.filter(event=event, used_at__isnull=True, revoked_at__isnull=True)
     assert list(live.values_list("pk", flat=True)) == [outcome["pk"]]
     assert TeamInvitation.objects.get(pk=first.pk).revoked_at is not None
+
+
+def test_a_link_withdrawn_as_it_is_accepted_is_one_or_the_other():
+    """The organiser withdraws a link (the Team tab read it a moment before) while its reader
+    accepts it: the withdrawal waits for the acceptance and says the link was accepted. It wrote
+    'withdrawn' over the accepted link, and the person stayed in the team beside it."""
+    organiser = factories.OrganiserFactory()
+    event = factories.EventFactory(organisers=[organiser])
+    invitation = services.invite_to_team(event=event, email="door@example.org", role="checkin", by=organiser)
+    as_the_team_tab_read_it = TeamInvitation.objects.get(pk=invitation.pk)
+    outcome = {}
+
+    def withdraw():
+        try:
+            services.revoke_team_invitation(invitation=as_the_team_tab_read_it, by=organiser)
+            outcome["code"] = "withdrawn"
+        except Exception as error:  # noqa: BLE001 - the answer is what the test judges
+            outcome["code"] = getattr(error, "code", repr(error))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        accepted_by = services.accept_team_invitation(
+            token=invitation.token, name="Door Keeper", password="door-keeper-2030"
+        )
+        racer = threading.Thread(target=withdraw)
+        racer.start()
+        deadline = time.monotonic() + 20
+        while waiting_for_a_lock() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        withdrawal_waited = waiting_for_a_lock() == 1
+    racer.join(30)
+
+    assert withdrawal_waited, f"the withdrawal did not wait for the acceptance: {outcome}"
+    assert outcome["code"] == "invitation_used"
+    stored = TeamInvitation.objects.get(pk=invitation.pk)
+    assert (stored.used_by, stored.revoked_at) == (accepted_by, None)
+    assert list(event.checkin_staff.all()) == [accepted_by]
