@@ -31,6 +31,7 @@ from attendance.exceptions import ImportFailed
 from attendance.models import AttendanceImport
 from attendance.services.finalisation import (
     finalise_event_attendance,
+    needs_report,
     queue_attendance_corrections,
     queue_follow_ups,
 )
@@ -395,6 +396,13 @@ def upload_participant_report(
     A failed import does not hold the file: uploading it again is a new import.
     Side effect: an import job after commit.
     """
+    if not needs_report(event):
+        # the page offers no upload for it: its attendance is the door's check-ins, and a
+        # platform's report would mark everyone who came in person a no-show
+        raise ImportFailed(
+            _("An in-person event's attendance comes from the check-ins at the door; it takes no participant report."),
+            "no_online_part",
+        )
     if not content:
         raise ImportFailed(_("The file is empty."), "empty_report")
     if len(content) > MAX_REPORT_BYTES:

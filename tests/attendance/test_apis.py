@@ -43,6 +43,18 @@ def _upload(client, event, content, **fields):
     )
 
 
+def test_an_in_person_event_takes_no_participant_report(organiser_client, organiser):
+    """Its attendance is the door's check-ins (the workspace offers no upload for it); a
+    platform's report would have made everyone who came in person a no-show."""
+    workshop = factories.EventFactory(start=START, end=START + dt.timedelta(hours=1), organisers=[organiser])
+    make_registration(workshop, email="aysel@example.org")
+
+    response = _upload(organiser_client, workshop, b"name,email,duration\nAysel,aysel@example.org,40\n")
+
+    assert (response.status_code, response.data["code"]) == (400, "no_online_part")
+    assert not AttendanceImport.objects.exists()
+
+
 def test_organiser_uploads_a_report_and_reads_the_result(
     organiser_client, my_webinar, django_capture_on_commit_callbacks
 ):
