@@ -22,21 +22,11 @@ from registrations.models import CheckIn
 from registrations.services import tickets
 from tests import factories
 from tests.checkin.conftest import happening_now, make_registration
+from tests.races import waiting_for_a_lock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DEVICES = 8
-
-
-def parked_scans() -> int:
-    """Backends of this database waiting for a lock (ours holds the gate, it waits for none)."""
-    with connection.cursor() as cursor:
-        # inside a transaction pg_stat_activity keeps its first answer unless told otherwise
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def scan_at_once(live_server, *, devices: int) -> list[dict]:
@@ -59,9 +49,9 @@ def scan_at_once(live_server, *, devices: int) -> list[dict]:
                 cursor.execute("SELECT id FROM registrations_registration WHERE id = %s FOR UPDATE", [ticket.pk])
             futures = [pool.submit(scan, device) for device in range(devices)]
             deadline = time.monotonic() + 20
-            while parked_scans() < devices and time.monotonic() < deadline:
+            while waiting_for_a_lock() < devices and time.monotonic() < deadline:
                 time.sleep(0.05)
-            all_parked = parked_scans() == devices
+            all_parked = waiting_for_a_lock() == devices
         results = [future.result() for future in futures]
     assert all_parked, f"the scans did not all reach their INSERT together: {results}"
     return results
