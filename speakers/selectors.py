@@ -107,13 +107,19 @@ def assignments_managed_by(user) -> QuerySet[SpeakerAssignment]:
 
 
 def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
-    """All assignments of a speaker (every status), with the event loaded.
+    """All assignments of a speaker (every status), with the event loaded: the speaker area,
+    ``/api/me/speaker/schedule/`` and the answers given from them.
 
-    Events still in draft are included: organisers line up speakers before publishing, and
-    the speaker must see what they are invited to in order to answer.
+    Events still in draft are included while the speaker is engaged (invited or accepted):
+    organisers line up speakers before publishing, and the speaker must see what they are
+    invited to in order to answer. Once the speaker declined or was withdrawn, a draft is no
+    longer theirs to follow: its current details are the organisers' unpublished plans, so the
+    engagement drops out until the event is published.
     """
+    no_longer_engaged = Q(status__in=[AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN])
     return (
         SpeakerAssignment.objects.filter(speaker=speaker)
+        .exclude(no_longer_engaged & Q(event__status=EventStatus.DRAFT))
         .select_related("event", "event__region")
         .order_by("event__start", "id")
     )

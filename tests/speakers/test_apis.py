@@ -404,6 +404,40 @@ def test_invitation_to_draft_event_is_in_schedule_not_in_roster(clients, organis
     assert roster["upcoming_events"] == []
 
 
+def test_a_speaker_no_longer_engaged_no_longer_sees_a_drafts_details(organiser, speaker_a):
+    """A speaker who declined, or whom the organisers withdrew, still followed the draft's
+    current (unpublished) title in the schedule and the speaker area."""
+
+    def event(days, **fields):
+        start = (timezone.now() + dt.timedelta(days=days)).replace(microsecond=0)
+        return factories.EventFactory(organisers=[organiser], start=start, end=start + dt.timedelta(hours=2), **fields)
+
+    declined_draft = event(5, status="draft", title="Declined plan")
+    withdrawn_draft = event(6, status="draft", title="Withdrawn plan")
+    invited_draft = event(7, status="draft", title="Invited plan")
+    published = event(8, title="Published talk")
+    declined = services.assign_speaker(event=declined_draft, speaker=speaker_a, by=organiser)
+    withdrawn = services.assign_speaker(event=withdrawn_draft, speaker=speaker_a, by=organiser)
+    services.assign_speaker(event=invited_draft, speaker=speaker_a, by=organiser)
+    declined_published = services.assign_speaker(event=published, speaker=speaker_a, by=organiser)
+    services.decline_invitation(assignment=declined)
+    services.decline_invitation(assignment=declined_published)
+    services.withdraw_assignment(assignment=withdrawn, by=organiser)
+    declined_draft.title = "Renamed secret plan"
+    declined_draft.save()
+    client = client_for(speaker_a.user)
+    client.force_login(speaker_a.user)
+
+    schedule = client.get("/api/me/speaker/schedule/").json()["results"]
+    one = client.get(f"/api/me/speaker/schedule/{declined.pk}/")
+    area = client.get("/speaker/").content.decode()
+
+    assert sorted(row["event"]["title"] for row in schedule) == ["Invited plan", "Published talk"]
+    assert one.status_code == 404
+    assert "Renamed secret plan" not in area and "Withdrawn plan" not in area
+    assert "Invited plan" in area and "Published talk" in area
+
+
 @pytest.mark.parametrize(
     "url",
     [
