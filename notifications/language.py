@@ -26,6 +26,16 @@ def language_of(about) -> str:
     return ""
 
 
+def visit_language(*, cookie: str | None, accept_language: str | None, negotiated: str) -> str:
+    """The language a visit asked for: ``negotiated`` (LocaleMiddleware's answer) when the
+    visitor's language cookie or ``Accept-Language`` names a language the site speaks, else ""
+    (LocaleMiddleware fell back to the site's default, which says nothing of the person)."""
+    asked = [item.split(";", 1)[0] for item in (accept_language or "").split(",")]
+    if supported(cookie) or any(supported(code) for code in asked):
+        return supported(negotiated)
+    return ""
+
+
 def message_language(code: str | None) -> str:
     """The language a message is rendered in: the recipient's, else the site's default."""
     return supported(code) or settings.LANGUAGE_CODE

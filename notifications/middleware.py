@@ -1,14 +1,22 @@
-"""The language a signed-in person picks on the site is the one their mail comes in."""
+"""The language a signed-in person uses on the site is the one their mail comes in."""
 
+from django.conf import settings
 from django.urls import reverse
 
+from notifications.language import visit_language
 from notifications.services import preferences
+
+# set in a signed-in session once its visit's language has been offered to remember_language
+LANGUAGE_SEEN = "mail_language_seen"
 
 
 class RememberLanguageMiddleware:
     """After the site's language switcher (``set_language``) answers a signed-in person, their
-    address reads mail in that language from now on (``MessagePreference.language``). A message
-    that records its own language (a registration's, chosen on its page) keeps that one."""
+    address reads mail in that language from now on (``MessagePreference.language``): an explicit
+    choice, which always wins. Until an address has chosen, the language its first signed-in visit
+    negotiated (``LocaleMiddleware``: the language cookie or ``Accept-Language``) is kept for it
+    (``preferences.remember_language``), once per session, for attendees, organisers and speakers
+    alike. A message that records its own language (a registration's) keeps that one."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,8 +24,20 @@ class RememberLanguageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method == "POST" and request.path == self.path and response.status_code in (200, 302):
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and user.email:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.email:
+            return response
+        if request.method == "POST" and request.path == self.path:
+            if response.status_code in (200, 302):
                 preferences.set_language(email=user.email, language=request.POST.get("language", ""))
+        elif request.session.session_key and not request.session.get(LANGUAGE_SEEN):
+            # signed in by the session only: an API token's request has no session to mark
+            language = visit_language(
+                cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+                accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE"),
+                negotiated=getattr(request, "LANGUAGE_CODE", ""),
+            )
+            if language:
+                preferences.remember_language(email=user.email, language=language)
+                request.session[LANGUAGE_SEEN] = True
         return response

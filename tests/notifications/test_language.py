@@ -286,3 +286,63 @@ def test_a_change_notice_names_what_changed_in_the_readers_language(
 
     (email,) = mail.outbox
     assert says in email.body
+
+
+@pytest.mark.parametrize("role", ["attendee", "organiser", "speaker"])
+def test_the_language_a_signed_in_visit_negotiated_is_kept_until_the_person_chooses(role, client, db):
+    """Only the switcher counted: an organiser whose browser asks for Azerbaijani, who never
+    touched the switcher, got every mail in English."""
+    user = (
+        factories.OrganiserFactory(email="nigar@example.org")
+        if role == "organiser"
+        else factories.UserFactory(email="nigar@example.org")
+    )
+    if role == "speaker":
+        factories.SpeakerFactory(user=user, email="nigar@example.org")
+    client.force_login(user)
+
+    client.get("/", HTTP_ACCEPT_LANGUAGE="az-AZ,az;q=0.9,en;q=0.5")
+    first = preferences.languages_of(["nigar@example.org"])
+    client.get("/", HTTP_ACCEPT_LANGUAGE="en")  # the same session: the first visit's stays
+    same_session = preferences.languages_of(["nigar@example.org"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    chosen = preferences.languages_of(["nigar@example.org"])
+    client.logout()
+    client.cookies.pop("django_language", None)
+    client.force_login(user)
+    client.get("/", HTTP_ACCEPT_LANGUAGE="az")  # a later visit does not undo the choice
+
+    assert (first, same_session, chosen) == ({"nigar@example.org": "az"},) * 2 + ({"nigar@example.org": "en"},)
+    assert preferences.languages_of(["nigar@example.org"]) == {"nigar@example.org": "en"}
+
+
+def test_a_visit_that_asks_for_no_language_the_site_speaks_records_none(client, db):
+    user = factories.UserFactory(email="nigar@example.org")
+    client.force_login(user)
+
+    client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+    nothing = preferences.languages_of(["nigar@example.org"])
+    client.get("/", HTTP_ACCEPT_LANGUAGE="az")  # a later visit that does ask is heard
+
+    assert nothing == {}
+    assert preferences.languages_of(["nigar@example.org"]) == {"nigar@example.org": "az"}
+
+
+def test_an_organiser_whose_browser_reads_azerbaijani_gets_a_speakers_answer_in_it(
+    client, event, django_capture_on_commit_callbacks
+):
+    from speakers import services as speaker_services
+
+    organiser = factories.OrganiserFactory(email="orxan@example.org")
+    event.organisers.add(organiser)
+    client.force_login(organiser)
+    client.get("/", HTTP_ACCEPT_LANGUAGE="az")
+    speaker = factories.SpeakerFactory(email="leyla@example.org")
+    assignment = speaker_services.assign_speaker(event=event, speaker=speaker, by=organiser)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker_services.accept_invitation(assignment=assignment, language="en")
+
+    (answer,) = [email for email in mail.outbox if "orxan@example.org" in email.to[0]]
+    assert answer.extra_headers["Content-Language"] == "az"
