@@ -6,7 +6,10 @@ Definitions (the same everywhere: API, certificates, alerts, report):
 - attendance rate = attended / (attended + missed), a fraction 0–1 (``attendance.rates``, the one
   definition); sessions not yet finalised, skipped, or never reached from the waiting list count for
   neither; it completes the programme at the programme's threshold (a fraction too);
-- streaks run over the cohort's own sessions in date order; a skip neither breaks nor extends one.
+- streaks run over the cohort's own sessions in date order; a skip neither breaks nor extends one;
+- a streak of misses is alerted only while it is news: it must reach the cohort's latest session
+  whose attendance is final (``Journey.streak_to_alert``); one that a later finalised session left
+  behind is history, however late it is first seen.
 """
 
 import dataclasses
@@ -89,10 +92,27 @@ class Journey:
     longest_attended_streak: int
     longest_missed_streak: int
     threshold: float
+    # (start, id) of the latest of the cohort's own sessions whose attendance is final (the
+    # participant's skips aside); None while there is none
+    latest_final_session: tuple[dt.datetime, int] | None = None
 
     @property
     def rate(self) -> float | None:
         return attendance_rate(self.attended, self.missed)
+
+    @property
+    def streak_to_alert(self) -> Streak | None:
+        """The current streak when it is one of ``MISSED_IN_A_ROW_ALERT`` misses or more that is
+        still news: no session of the cohort's whose attendance was finalised after its last miss
+        (a skipped one aside). A streak first seen late (an enrolment added or resumed after the
+        fact, the safety net's first run over an old cohort) is over and is not alerted."""
+        streak = self.current_streak
+        if streak is None or streak.outcome != MISSED or streak.length < MISSED_IN_A_ROW_ALERT:
+            return None
+        last = next(entry for entry in self.entries if entry.event_id == streak.last_event_id)
+        if self.latest_final_session is not None and (last.start, last.event_id) < self.latest_final_session:
+            return None
+        return streak
 
     @property
     def completed(self) -> bool:
@@ -171,7 +191,7 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
         Event.objects.filter(Q(series_id__in=all_series) | Q(pk__in=all_events))
         .exclude(status=EventStatus.DRAFT)
         .select_related("series")
-        .only("id", "title", "kind", "start", "end", "status", "series_id", "series__title")
+        .only("id", "title", "kind", "start", "end", "status", "attendance_finalised_at", "series_id", "series__title")
         .order_by("start", "id")
     )
     # only the events each programme still runs: one handed over to other organisers is theirs,
@@ -194,6 +214,7 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
         programme = enrolment.cohort.programme
         cohort_series = enrolment.cohort.series_id
         entries = []
+        latest_final = None
         for event in events:
             if (
                 event.series_id not in series_by_programme[programme.pk]
@@ -204,6 +225,9 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
                 continue
             registration = _pick(registrations.get((event.pk, enrolment.email), []))
             skipped = (enrolment.pk, event.pk) in skips
+            in_cohort = (event.series_id == cohort_series) if cohort_series else True
+            if in_cohort and event.attendance_finalised_at is not None and not skipped:
+                latest_final = (event.start, event.pk)  # events come in date order
             if registration is None and not skipped:
                 continue
             entries.append(
@@ -214,7 +238,7 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
                     start=event.start,
                     series_id=event.series_id,
                     series_title=event.series.title if event.series_id else "",
-                    in_cohort=(event.series_id == cohort_series) if cohort_series else True,
+                    in_cohort=in_cohort,
                     registration_status=registration.status if registration else "",
                     outcome=_outcome(event, registration, skipped, now),
                 )
@@ -239,6 +263,7 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
             longest_attended_streak=longest_attended,
             longest_missed_streak=longest_missed,
             threshold=programme.completion_threshold,
+            latest_final_session=latest_final,
         )
     return journeys
 
@@ -269,7 +294,9 @@ def _alert_recipients(enrolment: Enrolment) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsAlert | None:
-    """Alert the mentor and the organisers when the participant has missed two sessions in a row.
+    """Alert the mentor and the organisers when the participant has missed two sessions in a row,
+    and the streak reaches the cohort's latest session whose attendance is final
+    (``Journey.streak_to_alert``: a streak long over is not news).
 
     Once per streak: the streak is known by its first missed session, and a later third miss
     is the same streak. Side effects: one ``missed_sessions_alert`` per recipient in the outbox.
@@ -277,8 +304,8 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
     if enrolment.status != Enrolment.Status.ACTIVE:
         return None
     journey = participant_journey(enrolment=enrolment, now=now)
-    streak = journey.current_streak
-    if streak is None or streak.outcome != MISSED or streak.length < MISSED_IN_A_ROW_ALERT:
+    streak = journey.streak_to_alert
+    if streak is None:
         return None
     alert, created = MissedSessionsAlert.objects.get_or_create(
         enrolment=enrolment, first_missed_event_id=streak.first_event_id, defaults={"missed_count": streak.length}
@@ -364,11 +391,7 @@ def review_all_missed_sessions(*, now=None) -> int:
         )
     )
     in_a_streak = [
-        journey.enrolment
-        for journey in build_journeys(enrolments, now=now).values()
-        if journey.current_streak is not None
-        and journey.current_streak.outcome == MISSED
-        and journey.current_streak.length >= MISSED_IN_A_ROW_ALERT
+        journey.enrolment for journey in build_journeys(enrolments, now=now).values() if journey.streak_to_alert
     ]
     reviewed = process_each(
         in_a_streak, lambda enrolment: review_missed_sessions(enrolment=enrolment, now=now), job="missed sessions"

@@ -247,3 +247,44 @@ def test_missed_alert_of_a_cohort_with_no_mentor_nor_organiser_goes_to_the_progr
     journeys.review_missed_sessions(enrolment=enrolment)
 
     assert alerts_sent() == [("team@stem.example.org", enrolment.pk)]
+
+
+def finalised(*events):
+    from events.models import Event
+
+    Event.objects.filter(pk__in=[event.pk for event in events]).update(attendance_finalised_at=timezone.now())
+
+
+def test_a_streak_of_misses_long_over_is_not_alerted_when_first_seen(enrolment, cohort, mentoring_series, past):
+    """Two misses in the cohort's first weeks, then several sessions held and finalised without
+    the participant: the mentor got an alert about them months later, when the safety net first
+    looked (or the participant was enrolled after the fact)."""
+    sessions = [session(mentoring_series, start) for start in past[:5]]
+    for event in sessions[:2]:
+        record(event, EMAIL, "no_show")
+    for event in sessions[2:]:
+        record(event, "someone.else@example.org", "attended")
+    finalised(*sessions)
+
+    reviewed = journeys.review_missed_sessions(enrolment=enrolment)
+    periodic = journeys.review_all_missed_sessions()
+
+    assert (reviewed, periodic, alerts_sent()) == (None, 0, [])
+    assert journeys.participant_journey(enrolment=enrolment).current_streak.length == 2  # still their last streak
+
+
+def test_a_streak_reaching_the_latest_final_session_is_alerted_skips_and_late_reports_aside(
+    enrolment, mentoring_series, past
+):
+    sessions = [session(mentoring_series, start) for start in past[:5]]
+    for event in sessions[:2]:
+        record(event, EMAIL, "no_show")
+    SessionSkip.objects.create(enrolment=enrolment, event=sessions[2])  # excused: no news either way
+    record(sessions[2], EMAIL, "unknown", status="cancelled")
+    # sessions[3] is held but its report is not in yet; sessions[4] has not been finalised either
+    finalised(*sessions[:3])
+
+    alert = journeys.review_missed_sessions(enrolment=enrolment)
+
+    assert alert.first_missed_event_id == sessions[0].pk
+    assert len(alerts_sent()) == 2
