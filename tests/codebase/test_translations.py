@@ -111,3 +111,29 @@ def test_a_link_is_said_one_way_in_azerbaijani():
     private pages; the message editor, the certificate's answer and a few errors said "keçid". The
     catalogue has no "keçid" in its other sense (a passage), so the stem alone marks the word."""
     assert translations_saying(r"\bkeçid") == []
+
+
+# the familiar imperatives the buttons and instructions said, beside the polite ones ("qoş" beside
+# "qoşun", "et" beside "edin"); "keçir" and "bitir" are left out: they are also "passes" and "ends"
+INFORMAL_IMPERATIVES = [
+    "et", "qoş", "göndər", "göstər", "saxla", "tap", "qayıt", "axtar", "ol", "yarat", "çıxar", "aç", "dəyiş",
+    "bağla", "götür", "keç", "yüklə", "al", "bax", "cütləşdir", "yekunlaşdır", "bildir", "yazıl", "təmizlə",
+    "kopyala", "söndür", "sil", "seç", "yaz", "təsdiqlə", "çağır", "tanı",
+]  # fmt: skip
+
+
+def test_actions_are_asked_politely_in_azerbaijani():
+    """A user-facing action is a polite imperative ("Qoşun", "Ləğv edin", "Yadda saxlayın"), as the
+    instructions are; half the buttons said "Qoş", "Ləğv et", "Saxla"."""
+    assert translations_saying(r"\b(" + "|".join(INFORMAL_IMPERATIVES) + r")\b") == []
+
+
+def test_active_is_said_one_way_in_azerbaijani():
+    """ "Aktiv", as the enrolment statuses and the programme report say; a cohort's members were "fəal"."""
+    assert translations_saying(r"\bfəal\b") == []
+
+
+def test_people_in_a_party_are_counted_in_nefer_in_azerbaijani():
+    """People are counted in "nəfər" (the register form, the confirmations); the waiting count on
+    the workspace said "gözləyən adam", and two of its instructions "adam"."""
+    assert translations_saying(r"\badam") == []

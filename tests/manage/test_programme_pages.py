@@ -531,7 +531,7 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
     assert "Hüququ olan hər kəsə sertifikat verin" in detail and "Yeni qrup" in detail
     assert "Qrupdan çıxarın" in members and "Növbəti görüş" in members
-    assert "1 fəal üzv" not in members and "Fəal üzvlər" in members
+    assert "1 aktiv üzv" not in members and "Aktiv üzvlər" in members
 
 
 def test_the_next_session_is_written_as_lists_write_it(organiser_web, cohort, future):

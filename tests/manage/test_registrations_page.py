@@ -384,12 +384,12 @@ def test_approve_is_offered_only_for_a_request_the_free_seats_can_take(organiser
     ("language", "to", "said"),
     [
         ("en", "approve", "No seat is free for them: raise the capacity (Edit) to approve them."),
-        ("az", "approve", "Onlar üçün boş yer yoxdur: təsdiqləmək üçün yerlərin sayını artırın (Redaktə et)."),
+        ("az", "approve", "Onlar üçün boş yer yoxdur: təsdiqləmək üçün yerlərin sayını artırın (Redaktə edin)."),
         ("en", "promote", "No seat is free for them: raise the capacity (Edit) to move them in."),
         (
             "az",
             "promote",
-            "Onlar üçün boş yer yoxdur: onları içəri keçirmək üçün yerlərin sayını artırın (Redaktə et).",
+            "Onlar üçün boş yer yoxdur: onları içəri keçirmək üçün yerlərin sayını artırın (Redaktə edin).",
         ),
     ],
 )

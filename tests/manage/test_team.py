@@ -266,7 +266,7 @@ def test_taking_door_rights_from_an_erased_account_names_it_as_the_list_does(org
 
 
 def test_team_list_and_buttons_name_an_erased_account_with_a_capital_in_azerbaijani(organiser_web, own_event):
-    # the Azerbaijani button puts the name first: "silinmiş hesab üçün giriş hüququnu götür"
+    # the Azerbaijani button puts the name first: "silinmiş hesab üçün giriş hüququnu götürün"
     staff = factories.UserFactory(first_name="", last_name="", email="door@example.org")
     own_event.checkin_staff.add(staff)
     erase_personal_data(user=staff)
@@ -275,7 +275,7 @@ def test_team_list_and_buttons_name_an_erased_account_with_a_capital_in_azerbaij
     html = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
 
     assert "<li><span>Silinmiş hesab <span" in html
-    assert ">Silinmiş hesab üçün giriş hüququnu götür</button>" in html
+    assert ">Silinmiş hesab üçün giriş hüququnu götürün</button>" in html
     assert "silinmiş hesab üçün" not in html
 
 
