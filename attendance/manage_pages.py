@@ -145,6 +145,7 @@ def attendance_import(request, pk: int, import_id: int):
         "in_progress": report.status == AttendanceImport.Status.QUEUED,
         "stuck": participant_reports.is_stuck(report),
         "retry_may_help": participant_reports.retry_may_help(report),
+        "failure": participant_reports.failure_text(report),
         "plan_format": dict(AttendanceImport.Format.choices).get(plan.format, plan.format) if plan else "",
     }
     return no_store(render(request, "attendance/manage/import.html", context))

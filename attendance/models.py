@@ -39,7 +39,10 @@ class AttendanceImport(models.Model):
     # a report after the follow-ups went out: tell those whose attendance it changes (once)
     send_corrections = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # why it failed: the English text (its placeholders unfilled) and ``error_params`` to fill them,
+    # read in the reader's language (participant_reports.failure_text); older rows hold it worded
     error = models.TextField(blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     error_code = models.CharField(max_length=50, blank=True)
     rows = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)

@@ -1,11 +1,14 @@
 from rest_framework import serializers
 
 from attendance.models import AttendanceImport
+from attendance.services.participant_reports import failure_text
 from events_project import fields
 from events_project.fields import ApiEmailField
 
 
 class AttendanceImportSerializer(serializers.ModelSerializer):
+    error = serializers.SerializerMethodField(help_text="Why the import failed, in the request's language.")
+
     class Meta:
         model = AttendanceImport
         fields = [
@@ -27,6 +30,9 @@ class AttendanceImportSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_error(self, report) -> str:
+        return failure_text(report)
 
 
 class AttendanceUploadSerializer(serializers.Serializer):

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from attendance.exceptions import ImportFailed
 from attendance.models import AttendanceImport
@@ -163,8 +163,9 @@ def _parse_minutes(value: str, line: int) -> float:
     minutes = _read_minutes(value, line)
     if not math.isfinite(minutes) or minutes > MAX_ROW_MINUTES:
         raise ImportFailed(
-            _("Line %(line)s: %(value)s is longer than a meeting can be.") % {"line": line, "value": repr(value[:40])},
+            _("Line %(line)s: %(value)s is longer than a meeting can be."),
             "invalid_duration",
+            params={"line": line, "value": repr(value[:40])},
             extra={"line": line},
         )
     return minutes
@@ -174,8 +175,9 @@ def _read_minutes(value: str, line: int) -> float:
     text = value.strip().lower()
     if len(text) > 40:
         raise ImportFailed(
-            _("Line %(line)s: %(value)s… is not a duration.") % {"line": line, "value": repr(value[:40])},
+            _("Line %(line)s: %(value)s… is not a duration."),
             "invalid_duration",
+            params={"line": line, "value": repr(value[:40])},
             extra={"line": line},
         )
     if re.fullmatch(r"\d+([.,]\d+)?", text):
@@ -191,8 +193,9 @@ def _read_minutes(value: str, line: int) -> float:
         hours, minutes, seconds = (int(group) for group in match.groups())
         return hours * 60 + minutes + seconds / 60
     raise ImportFailed(
-        _("Line %(line)s: %(value)s is not a duration.") % {"line": line, "value": repr(value[:40])},
+        _("Line %(line)s: %(value)s is not a duration."),
         "invalid_duration",
+        params={"line": line, "value": repr(value[:40])},
         extra={"line": line},
     )
 
@@ -265,7 +268,7 @@ def _participant_table(text: str) -> tuple[list[list[str]], int | None, str | No
                 return rows, index, detected
     if first_error is not None:
         raise ImportFailed(
-            _("The file is not a readable CSV table (%(exc)s).") % {"exc": first_error}, "not_csv"
+            _("The file is not a readable CSV table (%(exc)s)."), "not_csv", params={"exc": str(first_error)}
         ) from None
     return rows, None, None
 
@@ -291,9 +294,9 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
         )
     if expected_format not in ("", "auto", None) and expected_format != detected:
         raise ImportFailed(
-            _("The file looks like a %(detected)s report, not %(expected_format)s.")
-            % {"detected": detected, "expected_format": expected_format},
+            _("The file looks like a %(detected)s report, not %(expected_format)s."),
             "format_mismatch",
+            params={"detected": detected, "expected_format": expected_format},
         )
     header = reader[header_at]
     columns = {"zoom": ZOOM_COLUMNS, "teams": TEAMS_COLUMNS, "generic": GENERIC_COLUMNS}[detected]
@@ -313,8 +316,9 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
             break  # the next numbered section ("3. In-Meeting Activities")
         if len(row) < len(header) and len(row) <= max(i for i in index.values() if i is not None):
             raise ImportFailed(
-                _("Line %(line)s: expected %(count)s columns.") % {"line": offset, "count": len(header)},
+                _("Line %(line)s: expected %(count)s columns."),
                 "invalid_row",
+                params={"line": offset, "count": len(header)},
                 extra={"line": offset},
             )
 
@@ -484,7 +488,12 @@ def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) ->
         try:
             with transaction.atomic():
                 AttendanceImport.objects.filter(pk=report.pk, status=AttendanceImport.Status.FAILED).update(
-                    status=AttendanceImport.Status.QUEUED, error="", error_code="", finished_at=None, created_at=now
+                    status=AttendanceImport.Status.QUEUED,
+                    error="",
+                    error_params={},
+                    error_code="",
+                    finished_at=None,
+                    created_at=now,
                 )
                 _enqueue_import(report.pk)
         except IntegrityError:  # the same file was uploaded again meanwhile
@@ -506,8 +515,9 @@ def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
     queued = AttendanceImport.objects.filter(status=AttendanceImport.Status.QUEUED)
     given_up = queued.filter(created_at__lte=now - GIVE_UP_QUEUED_AFTER).update(
         status=AttendanceImport.Status.FAILED,
-        # stored in English, shown in the reader's language (import.html translates the stored text)
+        # stored in English, shown in the reader's language (failure_text)
         error=gettext_noop("The import did not finish; upload the file again to retry."),
+        error_params={},
         error_code="import_timeout",
         finished_at=now,
     )
@@ -522,10 +532,31 @@ def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
     return {"retried": retried, "failed": given_up}
 
 
-def _fail(report: AttendanceImport, *, message: str, code: str, now: dt.datetime) -> None:
+def _fail(report: AttendanceImport, *, message: str, code: str, now: dt.datetime, params: dict | None = None) -> None:
+    """``message``: the English text, ``params`` its placeholders' values, so that each reader
+    reads it in their own language (``failure_text``), not in the uploader's or the job's."""
     AttendanceImport.objects.filter(pk=report.pk).exclude(status=AttendanceImport.Status.DONE).update(
-        status=AttendanceImport.Status.FAILED, error=message, error_code=code, finished_at=now
+        status=AttendanceImport.Status.FAILED,
+        error=message,
+        error_params=params or {},
+        error_code=code,
+        finished_at=now,
     )
+
+
+def failure_text(report: AttendanceImport) -> str:
+    """Why ``report`` failed, in the active language (the reader's): its stored English text
+    translated, then its placeholders filled from ``error_params``. A row stored worded (before
+    the parameters were kept) reads as stored, translated when it has no placeholders."""
+    if not report.error:
+        return ""
+    text = gettext(report.error)
+    if not report.error_params:
+        return text
+    try:
+        return text % report.error_params
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the English then
+        return report.error % report.error_params
 
 
 def import_participant_report(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
@@ -547,7 +578,7 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
         changed = _apply_report(report=report, event=event, now=now)
     except ImportFailed as exc:
         # nothing of the file was applied (the atomic block rolled back); say why
-        _fail(report, message=exc.message, code=exc.code, now=now)
+        _fail(report, message=exc.template, params=exc.params, code=exc.code, now=now)
     except Exception:
         logger.exception("Attendance import %s failed unexpectedly", report.pk)
         _fail(
@@ -643,12 +674,12 @@ def _outside_the_event(rows: list[ReportRow], event: Event) -> list[ReportRow]:
             _(
                 "The report's people joined on %(days)s, not on the day of this event (%(day)s): "
                 "is it the report of another meeting?"
-            )
-            % {
+            ),
+            "outside_event",
+            params={
                 "days": days[0].isoformat() if len(days) == 1 else f"{days[0].isoformat()}–{days[-1].isoformat()}",
                 "day": timezone.localtime(event.start, event.zone).date().isoformat(),
             },
-            "outside_event",
         )
     return outside
 
@@ -761,7 +792,7 @@ def preview_import(*, report: AttendanceImport, now: dt.datetime | None = None) 
     try:
         return plan_import(report=report)
     except ImportFailed as exc:
-        _fail(report, message=exc.message, code=exc.code, now=now or timezone.now())
+        _fail(report, message=exc.template, params=exc.params, code=exc.code, now=now or timezone.now())
         report.refresh_from_db()
         return None
 
@@ -828,6 +859,7 @@ def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -
             attended=plan.attended,
             unmatched_rows=[row.as_dict() for row in plan.unmatched],
             error="",
+            error_params={},
             error_code="",
             finished_at=now,
         )

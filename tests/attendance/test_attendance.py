@@ -546,7 +546,7 @@ def test_a_zoom_report_of_another_day_is_refused_and_changes_nothing(
 
     imported.refresh_from_db()
     assert (imported.status, imported.error_code) == (AttendanceImport.Status.FAILED, "outside_event")
-    assert "2026-11-13" in imported.error
+    assert "2026-11-13" in participant_reports.failure_text(imported)
     assert set(ended_webinar.registrations.values_list("attendance", flat=True)) == {Attendance.UNKNOWN}
     assert OutboxMessage.objects.filter(kind__in=kinds.FOLLOW_UPS).count() == 0
 

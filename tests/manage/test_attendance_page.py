@@ -249,3 +249,24 @@ def test_a_failure_stored_in_english_reads_in_the_readers_language(organiser_web
 
     assert "This is a spreadsheet workbook" not in page
     assert "Bu, CSV faylı deyil, cədvəl kitabıdır" in page
+
+
+def test_a_failure_with_values_reads_in_each_readers_language(organiser_web, organiser, ended_webinar):
+    """A failure with placeholders was stored worded in the language of whoever opened the preview:
+    "Line 2: 'soon' is not a duration." stayed English for an Azerbaijani colleague (and the API)."""
+    from rest_framework.test import APIClient
+
+    uploaded = _upload(organiser_web, ended_webinar, content=b"name,email,duration\nAysel,aysel@example.org,soon\n")
+    organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="en")  # the preview fails, in English
+    report = AttendanceImport.objects.get()
+    api = APIClient()
+    api.force_authenticate(organiser)
+
+    page = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="az").content.decode()
+    in_english = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    from_api = api.get(f"/api/attendance-imports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="az").json()
+
+    assert "Sətir 2: &#x27;soon&#x27; müddət deyil." in page and "is not a duration" not in page
+    assert "Line 2: &#x27;soon&#x27; is not a duration." in in_english
+    assert from_api["error"] == "Sətir 2: 'soon' müddət deyil."
+    assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "invalid_duration")
