@@ -253,3 +253,96 @@ def test_the_page_withdraws_a_pending_series_link(client, organiser, series):
     response = web.post(f"/manage/series/{series.pk}/team/", {"action": "revoke", "invitation": foreign.pk})
     assert response.status_code == 404
     assert TeamInvitation.objects.get(pk=foreign.pk).state == "pending"
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def api_for(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_invites_lists_withdraws_and_removes(series, organiser, django_capture_on_commit_callbacks):
+    api = api_for(organiser)
+    base = f"/api/series/{series.pk}/team"
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(f"{base}/invitations/", {"email": "Door@Example.org"}, format="json")
+    assert created.status_code == 201
+    assert (created.data["email"], created.data["role"], created.data["state"]) == (
+        "door@example.org",
+        "checkin",
+        "pending",
+    )
+    assert "token" not in created.data and "token_hash" not in created.data
+    token = LINK.search(mail.outbox[0].body).group(1)
+
+    listed = api.get(f"{base}/invitations/")
+    assert [row["id"] for row in listed.data["results"]] == [created.data["id"]]
+
+    user = services.accept_team_invitation(token=token, name="Door Keeper", password="door-keeper-2030")
+    staff = api.get(f"{base}/door-staff/")
+    assert staff.data["results"] == [{"id": user.pk, "name": "Door Keeper", "email": "door@example.org"}]
+    assert api.get(f"{base}/invitations/").data["results"][0]["state"] == "used"
+
+    pending = api.post(f"{base}/invitations/", {"email": "second@example.org"}, format="json")
+    withdrawn = api.post(f"{base}/invitations/{pending.data['id']}/withdraw/")
+    assert withdrawn.status_code == 200 and withdrawn.data["state"] == "revoked"
+    used = api.post(f"{base}/invitations/{created.data['id']}/withdraw/")
+    assert (used.status_code, used.data["code"]) == (400, "invitation_used")
+
+    removed = api.delete(f"{base}/door-staff/{user.pk}/")
+    assert removed.status_code == 204
+    assert not can_check_in(user, series.occurrences.first())
+    assert api.delete(f"{base}/door-staff/{user.pk}/").status_code == 404
+
+
+def test_the_api_answers_refusals_with_their_codes(series, organiser):
+    api = api_for(organiser)
+    door_keeper(series, organiser)
+    again = api.post(f"/api/series/{series.pk}/team/invitations/", {"email": "door@example.org"}, format="json")
+    assert (again.status_code, again.data["code"]) == (409, "already_in_team")
+    online = make_series(organiser, format="online", title="Online circle")
+    no_door = api.post(f"/api/series/{online.pk}/team/invitations/", {"email": "x@example.org"}, format="json")
+    assert (no_door.status_code, no_door.data["code"]) == (400, "no_door")
+    bad = api.post(f"/api/series/{series.pk}/team/invitations/", {"email": "not an address"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_the_api_keeps_other_organisers_out(series, organiser):
+    series.published = True
+    series.save(update_fields=["published"])
+    outsider = api_for(factories.OrganiserFactory())
+    base = f"/api/series/{series.pk}/team"
+    # a published series is seen by everyone: 403; its door team is its organisers' alone
+    assert outsider.get(f"{base}/invitations/").status_code == 403
+    assert outsider.get(f"{base}/door-staff/").status_code == 403
+    refused = outsider.post(f"{base}/invitations/", {"email": "x@example.org"}, format="json")
+    assert (refused.status_code, refused.data["code"]) == (403, "not_organiser")
+    assert not TeamInvitation.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_api_lists_in_the_same_number_of_queries_whatever_their_length(
+    series, organiser, count, django_assert_num_queries
+):
+    for number in range(count):
+        door_keeper(series, organiser, email=f"door{number}@example.org")
+        services.invite_to_series_door(series=series, email=f"pending{number}@example.org", by=organiser)
+    api = api_for(organiser)
+    api.get(f"/api/series/{series.pk}/team/invitations/")  # warm the caches (group membership)
+
+    with django_assert_num_queries(QUERIES["invitations"]):
+        invitations = api.get(f"/api/series/{series.pk}/team/invitations/")
+    with django_assert_num_queries(QUERIES["door-staff"]):
+        staff = api.get(f"/api/series/{series.pk}/team/door-staff/")
+
+    assert invitations.data["count"] == 2 * count and staff.data["count"] == count
+
+
+QUERIES = {"invitations": 4, "door-staff": 4}
