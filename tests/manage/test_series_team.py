@@ -210,6 +210,8 @@ def test_the_series_page_invites_lists_and_removes_door_staff(
     token = LINK.search(message.body).group(1)
     page = web.get(f"/manage/series/{series.pk}/team/")
     assert page.status_code == 200 and "door@example.org" in page.text and "Waiting for an answer" in page.text
+    # the series' own activity says so, without who
+    assert "invited someone to the team" in web.get(f"/manage/series/{series.pk}/").text
 
     client.logout()
     accept = client.get(f"/team/accept/{token}/")
