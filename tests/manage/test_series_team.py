@@ -348,3 +348,16 @@ def test_the_api_lists_in_the_same_number_of_queries_whatever_their_length(
 
 
 QUERIES = {"invitations": 4, "door-staff": 4}
+
+
+def test_a_sessions_team_tab_names_the_series_door_staff_only_where_they_work(client, series, organiser):
+    door_keeper(series, organiser)
+    first, handed_over, *_rest = series.occurrences.order_by("start")
+    other = factories.OrganiserFactory()
+    handed_over.organisers.set([other])
+
+    own = signed_in(client, organiser).get(f"/manage/events/{first.pk}/team/")
+    assert 'data-testid="series-door-staff"' in own.text and "Door Keeper" in own.text
+    assert "Nobody yet" not in own.text and f"/manage/series/{series.pk}/team/" in own.text
+    theirs = signed_in(client, other).get(f"/manage/events/{handed_over.pk}/team/")
+    assert "Door Keeper" not in theirs.text and f"/manage/series/{series.pk}/team/" not in theirs.text
