@@ -43,6 +43,7 @@ from speakers import tasks as speaker_tasks
 from speakers.apps import SpeakersConfig
 from speakers.models import Speaker, SpeakerAssignment
 from teams import selectors as team_selectors
+from teams.apis import SeriesDoorStaffViewSet
 from teams.apps import TeamsConfig
 from teams.models import TeamInvitation
 
@@ -73,6 +74,8 @@ api_root.not_found
 DoorTokenScheme
 # DRF's ScopedRateThrottle reads the view's throttle_scope
 EventRegistrationViewSet.throttle_scope
+# DRF's router answers DELETE with the viewset's destroy (teams/urls.py)
+SeriesDoorStaffViewSet.destroy
 # schedules by dotted path (notifications/management/commands/setup_schedules.py)
 attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
 # jobs by dotted path (attendance.services.participant_reports enqueues the import)

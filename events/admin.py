@@ -80,7 +80,7 @@ class SeriesAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "rrule", "first_start", "published"]
     list_filter = ["kind", "published", "format"]
     search_fields = ["title", "description"]
-    filter_horizontal = ["organisers"]
+    filter_horizontal = ["organisers", "checkin_staff"]
     inlines = [OccurrenceInline]
 
     def save_related(self, request, form, formsets, change):

@@ -219,6 +219,9 @@ class Series(EventDetails):
     )
     published = models.BooleanField(default=False, help_text=_("Occurrences are published as they are generated."))
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_series", blank=True)
+    # Door staff of the whole series: they work the door of every occurrence the series reaches
+    # (``events.selectors.events_checked_in_by``), those made later too; never copied onto them.
+    checkin_staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="checkin_series", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -230,6 +233,11 @@ class Series(EventDetails):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_venue(self) -> bool:
+        """Whether its sessions have a door (``Event.has_venue``): an online-only series has none."""
+        return self.format in VENUE_FORMATS
 
     def clean(self):
         errors = check_plausible_times(self, ["first_start"]) | self.detail_errors()

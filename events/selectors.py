@@ -83,7 +83,12 @@ def events_checked_in_by(user) -> QuerySet[Event]:
     if user.is_superuser:
         return _with_relations(Event.objects.all())
     staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
-    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed)))
+    # door staff of a series work the doors its occurrences have while the series reaches them
+    # (``series_occurrences``' rule): derived here, never copied onto each occurrence, so that
+    # leaving the series' door closes all of them and an occurrence made later opens by itself
+    staffed_series = Series.checkin_staff.through.objects.filter(user_id=user.pk).values("series_id")
+    via_series = Q(series_id__in=staffed_series) & reached_by_its_series()
+    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed) | via_series))
 
 
 def doors_of(user) -> QuerySet[Event]:
@@ -131,13 +136,21 @@ def series_occurrences(series: Series) -> QuerySet[Event]:
     series'; an active superuser among the series' organisers reaches every occurrence, as
     ``events_managed_by`` lets them manage every event. The rule of ``programmes.selectors._run_by``,
     seen from the series."""
-    members = Series.organisers.through.objects.filter(series_id=series.pk)
-    occurrences = Event.objects.filter(series=series)
-    if members.filter(user__is_superuser=True, user__is_active=True).exists():
-        return occurrences
+    return Event.objects.filter(series=series).filter(reached_by_its_series())
+
+
+def reached_by_its_series() -> Q:
+    """``series_occurrences``' rule as a condition on events: an occurrence its series still
+    reaches (no organiser of its own, or one of them organises the series, or an active superuser
+    organises the series). The one home of the rule: door rights through a series
+    (``events_checked_in_by``) ask it too, and the door's scan (``registrations.checkin``) writes
+    the same in SQL, tested against this."""
     event_organisers = Event.organisers.through.objects.filter(event_id=OuterRef("pk"))
-    shared = event_organisers.filter(user_id__in=members.values("user_id"))
-    return occurrences.filter(~Exists(event_organisers) | Exists(shared))
+    shared = event_organisers.filter(user__organised_series=OuterRef("series_id"))
+    superuser = Series.organisers.through.objects.filter(
+        series_id=OuterRef("series_id"), user__is_superuser=True, user__is_active=True
+    )
+    return Q(series__isnull=False) & (Q(~Exists(event_organisers)) | Q(Exists(shared)) | Q(Exists(superuser)))
 
 
 ACTION_LOG_LIMIT = 50

@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("attendance.urls")),
     path("", include("programmes.urls")),
     path("", include("feeds.urls")),
+    path("", include("teams.urls")),
     path("auth/token/", obtain_token, name="api-token"),
     path("schema/", SchemaView.as_view(), name="schema"),
     # the API docs under the site's Content-Security-Policy: Swagger UI's start script is a file

@@ -27,6 +27,14 @@ class TeamInvitationForm(forms.Form):
             role.help_text = _("An online-only event has no door: co-organisers can change it like you.")
 
 
+class SeriesDoorInvitationForm(forms.Form):
+    email = EmailField(
+        label=_("Their email address"),
+        max_length=254,
+        help_text=_("They will check people in at the door of every session of this series, those added later too."),
+    )
+
+
 class NewAccountForm(forms.Form):
     """Someone new following a team link: their name and a password for the account made for them."""
 

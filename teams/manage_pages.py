@@ -1,4 +1,5 @@
-"""The team tab of an event: who organises it, who checks people in, and invitations by email."""
+"""The team tab of an event, and the door team of a series: who organises it, who checks people
+in, and invitations by email."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -7,11 +8,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events.permissions import can_manage_series
+from events.selectors import series_occurrences
+from events.workspace import managed_event, managed_series, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import account_name
 from teams import services
-from teams.manage_forms import TeamInvitationForm
+from teams.manage_forms import SeriesDoorInvitationForm, TeamInvitationForm
 from teams.models import TeamRole
 from teams.selectors import team_invitations_managed_by
 
@@ -67,5 +70,66 @@ def event_team(request, pk: int):
         "organisers": event.organisers.order_by("first_name", "username"),
         "checkin_staff": event.checkin_staff.order_by("first_name", "username"),
         "invitations": team_invitations_managed_by(request.user).filter(event=event)[:50],
+        # door staff of the series work this door too while the series reaches the session
+        "series_staff": _series_staff_of(event),
+        "manages_series": event.series_id is not None and can_manage_series(request.user, event.series),
     }
     return no_store(render(request, "teams/manage/event_team.html", context))
+
+
+def _series_staff_of(event):
+    if event.series_id is None or not series_occurrences(event.series).filter(pk=event.pk).exists():
+        return []
+    return list(event.series.checkin_staff.order_by("first_name", "username"))
+
+
+@organiser_required
+@require_http_methods(["GET", "POST"])
+def series_team(request, pk: int):
+    """The door team of a whole series: one link per person for every session."""
+    series = managed_series(request, pk)
+    form = SeriesDoorInvitationForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "invite":
+                form = SeriesDoorInvitationForm(request.POST)
+                if form.is_valid():
+                    invitation = services.invite_to_series_door(series=series, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})
+                    return redirect("manage-series-team", pk=series.pk)
+            elif action == "revoke":
+                invitation = (
+                    team_invitations_managed_by(request.user)
+                    .filter(series=series, pk=posted_id(request.POST.get("invitation")))
+                    .first()
+                )
+                if invitation is None:
+                    raise Http404
+                services.revoke_team_invitation(invitation=invitation, by=request.user)
+                messages.success(request, _("The invitation is withdrawn: its link no longer works."))
+                return redirect("manage-series-team", pk=series.pk)
+            elif action == "remove":
+                user = series.checkin_staff.filter(pk=posted_id(request.POST.get("user"))).first()
+                if user is None:
+                    raise Http404
+                services.remove_from_series_door(series=series, user=user, by=request.user)
+                said = _("%(name)s no longer works the door of this series.") % {"name": account_name(user)}
+                messages.success(request, capfirst(said))
+                return redirect("manage-series-team", pk=series.pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except DomainError as error:
+            if action == "invite":
+                form.add_error(None, error.message)
+            else:
+                messages.error(request, error.message)
+                return redirect("manage-series-team", pk=series.pk)
+    context = {
+        "series": series,
+        "form": form,
+        "organisers": series.organisers.order_by("first_name", "username"),
+        "checkin_staff": series.checkin_staff.order_by("first_name", "username"),
+        "invitations": team_invitations_managed_by(request.user).filter(series=series)[:50],
+    }
+    return no_store(render(request, "teams/manage/series_team.html", context))

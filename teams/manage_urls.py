@@ -6,4 +6,5 @@ from teams import manage_pages
 
 urlpatterns = [
     path("events/<id:pk>/team/", manage_pages.event_team, name="manage-event-team"),
+    path("series/<id:pk>/team/", manage_pages.series_team, name="manage-series-team"),
 ]

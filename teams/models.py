@@ -6,10 +6,11 @@ be turned into working links. An invitation expires, and is used at most once.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event
+from events.models import Event, Series
 
 
 class TeamRole(models.TextChoices):
@@ -20,7 +21,9 @@ class TeamRole(models.TextChoices):
 class TeamInvitation(models.Model):
     Role = TeamRole
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team_invitations")
+    # one of the two: a link to one event's team, or to a whole series' door (``series``)
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="team_invitations")
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.CASCADE, related_name="team_invitations")
     email = models.EmailField(help_text=_("Stored lower-case."))
     role = models.CharField(max_length=10, choices=TeamRole.choices)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -38,9 +41,20 @@ class TeamInvitation(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["event", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False, series__isnull=True) | Q(event__isnull=True, series__isnull=False),
+                name="team_invitation_event_or_series",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.email} ({self.role}) → {self.event_id}"
+        return f"{self.email} ({self.role}) → {self.event_id or f'series {self.series_id}'}"
+
+    @property
+    def team_of(self) -> Event | Series:
+        """What the link is a way into: the event, or the series."""
+        return self.event if self.event_id else self.series
 
     @property
     def state(self) -> str:
@@ -55,7 +69,7 @@ class TeamInvitation(models.Model):
             return "expired"
         if not getattr(self, "inviter_organises", True):
             return "void"
-        if self.role == TeamRole.CHECKIN and not self.event.has_venue:
+        if self.role == TeamRole.CHECKIN and not self.team_of.has_venue:
             return "no_door"
         return "pending"
 
@@ -66,6 +80,10 @@ class TeamInvitation(models.Model):
             "revoked": _("Withdrawn"),
             "expired": _("Expired"),
             "pending": _("Waiting for an answer"),
-            "void": _("Void: whoever sent it no longer organises the event"),
-            "no_door": _("Void: an online-only event has no door"),
+            "void": _("Void: whoever sent it no longer organises the event")
+            if self.event_id
+            else _("Void: whoever sent it no longer organises the series"),
+            "no_door": _("Void: an online-only event has no door")
+            if self.event_id
+            else _("Void: an online-only series has no door"),
         }[self.state]

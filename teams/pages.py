@@ -30,6 +30,8 @@ def _unusable(request, error: InvitationUnusable):
 
 
 def _next_page(invitation) -> str:
+    if invitation.series_id is not None:
+        return reverse("checkin-doors")  # My doors: every session of the series with a door
     if invitation.role == TeamRole.ORGANISER:
         return reverse("manage-event", args=[invitation.event_id])
     return reverse("checkin", args=[invitation.event_id])
@@ -65,7 +67,7 @@ def accept(request, token: str):
         else:
             if not signed_in:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to the team of %(event)s.") % {"event": invitation.event.title})
+            messages.success(request, _("Welcome to the team of %(event)s.") % {"event": invitation.team_of.title})
             return redirect(_next_page(invitation))
     # the link is the credential (as pretix's team invitations): someone may accept with the account
     # they have under another address, and the page says so before they do

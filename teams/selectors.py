@@ -1,10 +1,11 @@
-"""Who may see and change team invitations: the organisers of the invitation's event."""
+"""Who may see and change team invitations: the organisers of the invitation's event, or of its
+series for a series' link."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from events.models import Event
-from events.selectors import events_managed_by
+from events.models import Event, Series
+from events.selectors import events_managed_by, series_managed_by
 from teams.models import TeamInvitation
 
 
@@ -14,21 +15,28 @@ def team_invitations_visible_to(user) -> QuerySet[TeamInvitation]:
 
 def team_invitations_managed_by(user) -> QuerySet[TeamInvitation]:
     return (
-        TeamInvitation.objects.filter(event__in=events_managed_by(user).values("pk"))
-        .select_related("event", "invited_by", "used_by")
+        TeamInvitation.objects.filter(
+            Q(event__in=events_managed_by(user).values("pk")) | Q(series__in=series_managed_by(user).values("pk"))
+        )
+        .select_related("event", "series", "invited_by", "used_by")
         .annotate(inviter_organises=_inviter_organises())
     )
 
 
 def _inviter_organises() -> ExpressionWrapper:
-    """Whether whoever sent the invitation still organises its event (``events_managed_by``'s
-    rule: an active account among its organisers, or an active superuser); an invitation the
-    system made has no inviter and counts as the event's own. A link is usable only then
+    """Whether whoever sent the invitation still organises its event, or its series
+    (``events_managed_by``'s rule: an active account among its organisers, or an active
+    superuser); an invitation the system made has no inviter and counts as the event's own
+    (the series'). A link is usable only then
     (``teams.services.invitation_for_token``); the team page says so of the others."""
     organises = Event.organisers.through.objects.filter(
         event_id=OuterRef("event_id"), user_id=OuterRef("invited_by_id"), user__is_active=True
     )
+    organises_series = Series.organisers.through.objects.filter(
+        series_id=OuterRef("series_id"), user_id=OuterRef("invited_by_id"), user__is_active=True
+    )
     superuser = get_user_model().objects.filter(pk=OuterRef("invited_by_id"), is_superuser=True, is_active=True)
     return ExpressionWrapper(
-        Q(invited_by__isnull=True) | Exists(organises) | Exists(superuser), output_field=BooleanField()
+        Q(invited_by__isnull=True) | Exists(organises) | Exists(organises_series) | Exists(superuser),
+        output_field=BooleanField(),
     )

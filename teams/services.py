@@ -5,6 +5,12 @@ An organiser invites an address in a role; the person receives a one-time link
 in, link the account they have (:func:`accept_team_invitation`); either way they get the role
 for that one event: door rights (``Event.checkin_staff``, what ``events_checked_in_by`` reads) or a
 place among its organisers. Organisers revoke a pending invitation or remove someone later.
+
+A series has a door team too (:func:`invite_to_series_door`): one link makes someone door staff
+of the whole series (``Series.checkin_staff``), and so of every occurrence the series reaches,
+those made later included (derived by ``events.selectors.events_checked_in_by``, never copied);
+:func:`remove_from_series_door` closes them all at once, and leaves an occurrence they were
+invited to on its own.
 """
 
 import datetime as dt
@@ -21,10 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import when
-from events.models import Event, EventStatus
-from events.permissions import can_check_in, can_manage_event
+from events.models import Event, EventStatus, Series
+from events.permissions import can_check_in, can_manage_event, can_manage_series
 from events.roles import ensure_organisers_group
-from events.selectors import events_managed_by
+from events.selectors import events_managed_by, series_managed_by
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.typed_text import tidy_email
@@ -94,6 +100,8 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
         # an organiser (or a superuser) works the door already: a link would only confuse them
         if event.organisers.filter(email__iexact=email, is_active=True).exists():
             message = _("This person already has access to this event's door: they organise it.")
+        elif event.series_id and event.series.checkin_staff.filter(email__iexact=email, is_active=True).exists():
+            message = _("This person already has access to this event's door: they work the doors of its series.")
         else:
             message = _("This person already has access to this event's door.")  # a superuser
         raise Conflict(message, "already_has_access")
@@ -133,11 +141,68 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
     return invitation
 
 
+def _check_series_organiser(by, series: Series) -> None:
+    if by is not None and not can_manage_series(by, series):
+        raise Forbidden(_("You do not organise this series."), "not_series_organiser")
+
+
+@transaction.atomic
+def invite_to_series_door(*, series: Series, email: str, by, now: dt.datetime | None = None) -> TeamInvitation:
+    """Invite ``email`` to work the door of every session of ``series`` (one link for them all,
+    instead of one per session). Returns the invitation, with the raw token on
+    ``invitation.token``. An earlier pending series link of the same person is withdrawn.
+
+    Side effects: a ``team_invitation`` message with the one-time link.
+    """
+    _check_series_organiser(by, series)
+    if not series.has_venue:
+        raise TeamError(_("An online-only series has no door."), "no_door")
+    email = _normalise_email(email)
+    if series.checkin_staff.filter(email__iexact=email).exists():
+        raise Conflict(_("This person already works the door of this series."), "already_in_team")
+    if series.organisers.filter(email__iexact=email, is_active=True).exists():
+        # an organiser of the series works the doors of its sessions already
+        raise Conflict(
+            _("This person already has access to the doors of this series: they organise it."), "already_has_access"
+        )
+    now = now or timezone.now()
+    # two invitations of one person at once: the second waits here, then withdraws the first's link
+    list(Series.objects.select_for_update().filter(pk=series.pk).values_list("pk", flat=True))
+    TeamInvitation.objects.filter(
+        series=series, email=email, role=TeamRole.CHECKIN, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = TeamInvitation.objects.create(
+        series=series,
+        email=email,
+        role=TeamRole.CHECKIN,
+        token_hash=hash_token(token),
+        invited_by=by if getattr(by, "is_authenticated", False) else None,
+        expires_at=now + INVITATION_VALID_FOR,
+    )
+    invitation.token = token
+    queue_message(
+        kind=kinds.TEAM_INVITATION,
+        recipient_email=email,
+        about=invitation,
+        context={
+            "accept_url": accept_url(token),
+            "role": TeamRole.CHECKIN,
+            "inviter": account_name(by) if getattr(by, "is_authenticated", False) else "",
+            "series_title": series.title,
+            "expires_at": when.iso(invitation.expires_at),
+            "zone": series.timezone,  # the expiry in the series' time zone, as an event's link is in the event's
+        },
+    )
+    log_action(by=by, action="team.invited", subject=series, data={"role": TeamRole.CHECKIN})
+    return invitation
+
+
 def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bool = False) -> TeamInvitation:
     """The usable invitation a link names; :class:`InvitationUnusable` (with a code) otherwise.
     ``lock`` (inside a transaction) holds the invitation's row until it commits, so that whoever
     comes second finds the link used."""
-    invitations = TeamInvitation.objects.select_related("event", "invited_by")
+    invitations = TeamInvitation.objects.select_related("event", "series", "invited_by")
     if lock:
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_hash=hash_token(token or "")).first() if token and len(token) <= 100 else None
@@ -150,6 +215,8 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
         raise InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
     if invitation.expires_at <= now:
         raise InvitationUnusable(_("This link has expired; ask the organisers for a new one."), "invitation_expired")
+    if invitation.series_id is not None:
+        return _usable_series_invitation(invitation)
     if invitation.event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
         raise InvitationUnusable(_("The event is over or cancelled."), "event_closed")
     if invitation.role == TeamRole.CHECKIN and not invitation.event.has_venue:
@@ -158,6 +225,21 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
     if not _inviter_still_organises(invitation):
         raise InvitationUnusable(
             _("Whoever invited you no longer organises this event; ask its organisers for a new link."),
+            "inviter_left",
+        )
+    return invitation
+
+
+def _usable_series_invitation(invitation: TeamInvitation) -> TeamInvitation:
+    """The checks of a series link, after those every link has (used, withdrawn, expired)."""
+    if not invitation.series.has_venue:
+        raise InvitationUnusable(_("This series is online only: it has no door to check people in at."), "no_door")
+    # as an event's link: it speaks for whoever sent it while they organise the series
+    if invitation.invited_by_id is not None and not (
+        series_managed_by(invitation.invited_by).filter(pk=invitation.series_id).exists()
+    ):
+        raise InvitationUnusable(
+            _("Whoever invited you no longer organises this series; ask its organisers for a new link."),
             "inviter_left",
         )
     return invitation
@@ -227,6 +309,9 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
         if TeamInvitation.objects.filter(pk=invitation.pk, revoked_at__isnull=False).exists():
             raise InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
         raise InvitationUnusable(_("This link has already been used."), "invitation_used")
+    if invitation.series_id is not None:
+        invitation.series.checkin_staff.add(user)
+        return user
     event = invitation.event
     if invitation.role == TeamRole.ORGANISER:
         event.organisers.add(user)
@@ -239,17 +324,26 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
 
 @transaction.atomic
 def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
-    """Withdraw a link not used yet; a used one is undone with :func:`remove_from_team`."""
-    _check_organiser(by, invitation.event)
+    """Withdraw a link not used yet (an event's or a series'); a used one is undone with
+    :func:`remove_from_team` or :func:`remove_from_series_door`."""
+    if invitation.series_id is not None:
+        _check_series_organiser(by, invitation.series)
+    else:
+        _check_organiser(by, invitation.event)
     # the row as it stands, held: a link accepted at the same moment is either accepted (and said
     # so here) or withdrawn (and refused there), never both
-    invitation = TeamInvitation.objects.select_for_update(of=("self",)).select_related("event").get(pk=invitation.pk)
+    invitation = (
+        TeamInvitation.objects.select_for_update(of=("self",)).select_related("event", "series").get(pk=invitation.pk)
+    )
     if invitation.used_at:
         raise TeamError(_("This invitation was accepted; remove the person instead."), "invitation_used")
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        log_action(by=by, action="team.invitation_revoked", event=invitation.event, subject=invitation)
+        if invitation.series_id is not None:
+            log_action(by=by, action="team.invitation_revoked", subject=invitation.series)
+        else:
+            log_action(by=by, action="team.invitation_revoked", event=invitation.event, subject=invitation)
     return invitation
 
 
@@ -266,3 +360,12 @@ def remove_from_team(*, event: Event, user, role: str, by) -> None:
             raise TeamError(_("An event keeps at least one organiser."), "last_organiser")
     _members(event, role).remove(user)
     log_action(by=by, action="team.removed", event=event, subject=user, data={"role": role})
+
+
+@transaction.atomic
+def remove_from_series_door(*, series: Series, user, by) -> None:
+    """Take the door of ``series`` from ``user``: of every session they worked through the series.
+    A session they were invited to on its own (``Event.checkin_staff``) stays theirs."""
+    _check_series_organiser(by, series)
+    series.checkin_staff.remove(user)
+    log_action(by=by, action="team.removed", subject=series, data={"role": TeamRole.CHECKIN})

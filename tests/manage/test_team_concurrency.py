@@ -84,3 +84,29 @@ def test_a_link_withdrawn_as_it_is_accepted_is_one_or_the_other():
     stored = TeamInvitation.objects.get(pk=invitation.pk)
     assert (stored.used_by, stored.revoked_at) == (accepted_by, None)
     assert list(event.checkin_staff.all()) == [accepted_by]
+
+
+def test_a_series_link_withdrawn_as_it_is_accepted_is_one_or_the_other():
+    """The same for a series' door link: accepted, it stays accepted (the series' door staff gets
+    the person); the withdrawal that met it says so instead of writing 'withdrawn' beside it."""
+    organiser = factories.OrganiserFactory()
+    series = factories.SeriesFactory()
+    series.organisers.add(organiser)
+    invitation = services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+    as_the_page_read_it = TeamInvitation.objects.get(pk=invitation.pk)
+
+    def withdraw():
+        services.revoke_team_invitation(invitation=as_the_page_read_it, by=organiser)
+        return "withdrawn"
+
+    with transaction.atomic():
+        accepted_by = services.accept_team_invitation(
+            token=invitation.token, name="Door Keeper", password="door-keeper-2030"
+        )
+        racer = Racer(withdraw)
+
+    assert racer.waited, f"the withdrawal did not wait for the acceptance: {racer.outcome()}"
+    assert racer.outcome() == "invitation_used"
+    stored = TeamInvitation.objects.get(pk=invitation.pk)
+    assert (stored.used_by, stored.revoked_at) == (accepted_by, None)
+    assert list(series.checkin_staff.all()) == [accepted_by]

@@ -24,7 +24,7 @@ from notifications.services.preferences import preferences_token
 from registrations.models import Answer, Registration, RegistrationStatus
 from registrations.services.registration import register
 from speakers import services as speaker_services
-from teams.services import invite_to_team
+from teams.services import invite_to_series_door, invite_to_team
 from tests import factories
 from tests.factories import ensure_regions  # noqa: F401 (the pages' tests import it from here)
 
@@ -144,6 +144,7 @@ PAGES = {
     "manage/series/new/": ("organiser", lambda w: "/manage/series/new/"),
     "manage/series/<id:pk>/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/"),
     "manage/series/<id:pk>/edit/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/edit/"),
+    "manage/series/<id:pk>/team/": ("organiser", lambda w: f"/manage/series/{w.series.pk}/team/"),
     "team/accept/<str:token>/": ("anonymous", lambda w: f"/team/accept/{w.team_token}/"),
 }
 
@@ -300,6 +301,9 @@ def build_world() -> SimpleNamespace:
         "tried to reach does not exist. Please try double-checking the recipient's email address for typos')}",
     )
     team_invitation = invite_to_team(event=visit, email="volunteer@example.org", role="checkin", by=organiser)
+    # the series' door team: someone at every door of it, and a link waiting for an answer
+    series.checkin_staff.add(staff)
+    invite_to_series_door(series=series, email="door.volunteer@example.org", by=organiser)
     # a participant report waiting for the organiser's check (the attendance page's preview)
     from attendance.services.participant_reports import upload_participant_report
 

@@ -99,6 +99,9 @@ def build_world() -> World:
     other_event.checkin_staff.add(staff)
     series = factories.SeriesFactory()
     series.organisers.add(organiser)
+    # the series' door team: someone at its door, and a link waiting for an answer
+    series_door = factories.UserFactory(username="matrix-series-door")
+    series.checkin_staff.add(series_door)
 
     registration = _register(event, attendee)
     other_registration = _register(other_event, other_attendee)
@@ -155,6 +158,10 @@ def build_world() -> World:
     world.programme = programme
     world.cohort = factories.CohortFactory(programme=programme)
     world.enrolment = factories.EnrolmentFactory(cohort=world.cohort, user=attendee, email=attendee.email)
+    from teams.services import invite_to_series_door
+
+    world.extra["series_door"] = series_door
+    world.extra["series_invitation"] = invite_to_series_door(series=series, email="door@example.org", by=organiser)
     return world
 
 

@@ -130,6 +130,7 @@ PAGE_MATRIX = {
     "manage/series/new/": ("GET", lambda w: "/manage/series/new/", "302 403 403 403 403 403 403 403 403 200 200"),
     "manage/series/<id:pk>/": ("GET", lambda w: f"/manage/series/{w.series.pk}/", "302 403 403 403 403 403 403 403 403 404 200"),
     "manage/series/<id:pk>/edit/": ("GET", lambda w: f"/manage/series/{w.series.pk}/edit/", "302 403 403 403 403 403 403 403 403 404 200"),
+    "manage/series/<id:pk>/team/": ("GET", lambda w: f"/manage/series/{w.series.pk}/team/", "302 403 403 403 403 403 403 403 403 404 200"),
     "team/accept/<str:token>/": ("GET", lambda w: f"/team/accept/{UNKNOWN_TOKEN}/", "410 410 410 410 410 410 410 410 410 410 410"),
 }  # fmt: skip
 

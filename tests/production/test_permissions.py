@@ -41,6 +41,12 @@ MATRIX = {
     ("series-detail", "PATCH"): "401 403 403 403 403 403 403 403 403 404 200",
     ("series-detail", "PUT"): "401 403 403 403 403 403 403 403 403 404 400",
     ("series-publish", "POST"): "401 403 403 403 403 403 403 403 403 404 200",
+    # a series' door team: its organisers only (the world's series is a draft: 404 to another organiser)
+    ("series-team-invitation-list", "GET"): "401 403 403 403 403 403 403 403 403 404 200",
+    ("series-team-invitation-list", "POST"): "401 403 403 403 403 403 403 403 403 404 400",
+    ("series-team-invitation-withdraw", "POST"): "401 403 403 403 403 403 403 403 403 404 200",
+    ("series-door-staff-list", "GET"): "401 403 403 403 403 403 403 403 403 404 200",
+    ("series-door-staff-detail", "DELETE"): "401 403 403 403 403 403 403 403 403 404 204",
     ("region-list", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
     ("region-detail", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
     ("event-ics", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
@@ -214,6 +220,8 @@ def url_kwargs(world: World, name: str, route: str) -> dict:
         "my-speaker-schedule": world.assignment.pk,
         "my-speaker-unavailability": world.unavailability.pk,
         "outbox": getattr(world.outbox_message, "pk", UNKNOWN_PK),
+        "series-team-invitation": world.extra["series_invitation"].pk,
+        "series-door-staff": world.extra["series_door"].pk,
     }
     tokens = {
         "manage-registration": world.registration.manage_token,
