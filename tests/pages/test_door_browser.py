@@ -4,13 +4,15 @@ Each test waits for conditions (the page's own state, the DOM, the database), ne
 """
 
 import datetime as dt
+import json
+import time
 import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from registrations.checkin.services import check_in
+from registrations.checkin.services import check_in, door_counts
 from registrations.models import CheckIn
 from registrations.services.registration import register
 from registrations.services.tickets import qr_png, ticket_payload
@@ -156,6 +158,76 @@ def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_result
     assert conflict.inner_text().startswith("Leyla Quliyeva: ")
     page.wait_for_selector("#results button")  # offered again: she is not checked in
     assert not CheckIn.objects.exists()
+
+
+class HeldRequests:
+    """Requests to the door's API held by the test (``page.route``) and answered when it says:
+    the handler only keeps the route, the test thread fulfils it later."""
+
+    def __init__(self, page, path_end: str, method: str = "GET"):
+        self.page, self.holding, self.routes = page, False, []
+        page.route(lambda url: url.split("?")[0].endswith(path_end), self._handle)
+        self.method = method
+
+    def _handle(self, route):
+        if self.holding and route.request.method == self.method:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def wait_for_one(self, timeout: float = 10):
+        """The held request, once the page has sent it (Playwright dispatches routes while the
+        test waits in one of its calls)."""
+        deadline = time.monotonic() + timeout
+        while not self.routes:
+            assert time.monotonic() < deadline, "the page sent no request to hold"
+            self.page.wait_for_timeout(20)
+        self.holding = False
+        return self.routes.pop(0)
+
+
+REFRESH_COUNTS = """() => {
+  window.countsAnswered = false;
+  window.checkinPage.refreshCounts().then(() => { window.countsAnswered = true; });
+}"""
+CHECKED_IN_PEOPLE = "[data-count=checked_in_people]"
+
+
+@pytest.mark.parametrize("scan_sent", ["after the counts were asked", "before the counts were asked"])
+def test_counts_asked_before_a_scan_was_answered_do_not_take_it_back(page, live_server, scan_sent):
+    """The door asks the server for its counts every 20 s. Asked before a scan's check-in (or
+    while it was on its way) and answered after the scan's own answer, they said "0 people
+    checked in" beside "Checked in" until the next refresh."""
+    event, staff = door_of("Role models visit Sumgait", "sumgait")
+    leyla = attendee(event, "Leyla Mammadova", party_size=2)
+    counts = HeldRequests(page, "/checkin/counts/")
+    scans = HeldRequests(page, f"/checkin/{event.pk}/", method="POST")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)  # the first list and counts are in
+    before_the_scan = json.dumps(door_counts(event=event))
+
+    if scan_sent == "after the counts were asked":
+        counts.holding = True
+        page.evaluate(REFRESH_COUNTS)
+        stale = counts.wait_for_one()
+        type_code(page, ticket_payload(leyla))
+    else:
+        scans.holding = True
+        type_code(page, ticket_payload(leyla))
+        scan = scans.wait_for_one()
+        counts.holding = True
+        page.evaluate(REFRESH_COUNTS)
+        stale = counts.wait_for_one()
+        scan.continue_()
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "2"
+    # the counts the server gave before the check-in arrive last
+    stale.fulfill(status=200, content_type="application/json", body=before_the_scan)
+    page.wait_for_function("window.countsAnswered")
+
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "2"
+    assert page.locator("[data-plural=checked_in]").inner_text() == "1 registration"
+    assert CheckIn.objects.get().registration == leyla
 
 
 @pytest.fixture

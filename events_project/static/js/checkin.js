@@ -285,11 +285,39 @@
     return verdict;
   }
 
+  /* ---- counts that never go back ---- */
+  // Every door action (a scan, a name, an upload of the queue) changes the counts. A counts
+  // answer is applied only when no other action was under way from the moment it was asked
+  // until it arrived: the server may have counted before that action, and an answer arriving
+  // after the action's own would put the older figure back until the next refresh. When an
+  // action's own counts are passed over (two scans at once), they are asked again once every
+  // action has been answered.
+  var actions = { sent: 0, answered: 0, missed: false };
+  // taken when a request is sent: `own` for an action, which counts itself
+  function countsTicket(own) {
+    var ticket = { quiet: actions.sent === actions.answered };
+    if (own) { actions.sent++; }
+    ticket.sent = actions.sent;
+    return ticket;
+  }
+  function countsStillTrue(ticket) { return ticket.quiet && actions.sent === ticket.sent; }
+  // an action was answered, or failed: once none is under way, counts passed over are asked again
+  function actionAnswered() {
+    actions.answered++;
+    if (actions.answered === actions.sent && actions.missed) {
+      actions.missed = false;
+      if (online) { refreshCounts(); }
+    }
+  }
+  // the server's counts leave out scans still waiting to upload: the list has them
+  function applyCounts(counts) { setCounts(queue.length ? localCounts() : counts); }
+
   function postAction(fields) {
     var data = new FormData();
     Object.keys(fields).forEach(function (name) { data.set(name, fields[name]); });
     data.set("device", device);
     data.set("csrfmiddlewaretoken", csrfToken());
+    var ticket = countsTicket(true);
     return fetch(endpoints.page, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
@@ -303,6 +331,13 @@
         throw refused;
       }
       return response.json();
+    }).then(function (body) {
+      if (countsStillTrue(ticket)) { applyCounts(body.counts); } else { actions.missed = true; }
+      actionAnswered();
+      return body;
+    }, function (error) {
+      actionAnswered();
+      throw error;
     });
   }
 
@@ -313,7 +348,6 @@
     return hashed.then(function (hash) {
       if (online && !queue.length) {
         return postAction({ action: "code", code: raw, typed: typed ? "1" : "" }).then(function (body) {
-          setCounts(body.counts);
           var entry = hash && list.tickets[hash];
           if (entry && (body.verdict.code === "checked_in" || body.verdict.code === "already_checked_in")) {
             entry.checked_in = true;
@@ -352,6 +386,10 @@
       if (scan.secret) { item.secret = scan.secret; } else if (scan.registration) { item.registration = scan.registration; } else { item.ticket_hash = scan.ticket_hash || scan.hash; }
       return item;
     });
+    // an upload is an action: counts asked meanwhile may predate it (its own answer has none)
+    countsTicket(true);
+    var answered = false;
+    function uploadAnswered() { if (!answered) { answered = true; actionAnswered(); } }
     return fetch(endpoints.batch, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
@@ -378,6 +416,7 @@
       save("queue", queue);
       conflicts = conflicts.slice(-50);
       save("conflicts", conflicts);
+      uploadAnswered();
       // the answer on screen was "saved offline": the server has decided it now
       if (shown && shown.scan && answered[shown.scan]) { clearVerdict(); }
       setOnline(true);
@@ -387,6 +426,7 @@
     }).catch(function () {
       setOnline(false);
     }).then(function () {
+      uploadAnswered();
       syncing = false;
       renderState();
     });
@@ -436,10 +476,15 @@
   }
 
   function refreshCounts() {
+    var ticket = countsTicket(false);
     return fetch(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
       if (!r.ok) { throw new Error("counts " + r.status); }
       return r.json();
-    }).then(function (counts) { setCounts(counts); setOnline(true); }, function () { setOnline(false); setCounts(localCounts()); });
+    }).then(function (counts) {
+      // older than an action's answer, or than one still to come: that answer has them
+      if (countsStillTrue(ticket)) { applyCounts(counts); }
+      setOnline(true);
+    }, function () { setOnline(false); setCounts(localCounts()); });
   }
   function refresh() {
     return fetchList().then(refreshCounts, function () { setOnline(false); setCounts(localCounts()); });
@@ -606,6 +651,7 @@
   window.checkinPage = {
     sync: sync,
     refresh: refresh,
+    refreshCounts: refreshCounts,
     state: function () {
       return {
         online: online, queue: queue.slice(), list: list, sightings: sightings,
