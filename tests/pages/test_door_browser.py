@@ -285,6 +285,12 @@ def test_camera_shows_its_preview_and_a_held_ticket_keeps_its_first_answer(camer
     assert CheckIn.objects.get().source == CheckIn.Source.SCAN
 
 
+SUBMIT_CODE = """code => {
+  document.getElementById("code").value = code;
+  document.getElementById("code-form").requestSubmit();
+}"""
+
+
 def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_server):
     start = timezone.now() + dt.timedelta(days=30)
     event = factories.EventFactory(title="Career day in Lankaran", start=start, end=start + dt.timedelta(hours=2))
@@ -295,7 +301,10 @@ def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
     notice = page.locator("#door-closed").inner_text()
     go_offline(page)
-    type_code(page, ticket_payload(pupil))
+    assert not page.locator("#code").is_visible()  # not offered while closed
+    # a scan that reaches the page all the same (the clock passed the closing between two
+    # draws of the page) is refused on the spot, not queued
+    page.evaluate(SUBMIT_CODE, ticket_payload(pupil))
     page.wait_for_selector("#verdict .verdict[data-code=door_closed]")
 
     opens = (start - dt.timedelta(days=1)).astimezone(event.zone)
@@ -304,6 +313,41 @@ def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_
     assert page.evaluate("window.checkinPage.state().queue.length") == 0
     page.context.set_offline(False)
     assert not CheckIn.objects.exists()
+
+
+def test_a_door_kept_while_closed_offers_no_check_in_until_it_opens_offline_too(page, live_server):
+    """Closed, the page offered its "Check in" buttons (code, name, walk-in) for the server to
+    answer door_closed. It offers none and says why once; the copy kept for offline use while
+    the door was closed still opens the door on the day, by the device's clock."""
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=30)
+    event = factories.EventFactory(title="Career day in Shamakhi", start=start, end=start + dt.timedelta(hours=2))
+    staff = account(username="shamakhi", first_name="Volunteer", last_name="Shamakhi")
+    event.checkin_staff.add(staff)
+    pupil = attendee(event, "Leyla Aliyeva")
+    offered = "#code:visible, #camera-start:visible, #walk-in-form:visible, summary:visible, #results button:visible"
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")  # online: the server's results
+    page.wait_for_selector("#results li")
+    assert page.locator("#door-closed").is_visible()
+    assert page.locator(offered).count() == 0
+    go_offline(page)
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")  # offline: the downloaded list's results
+    page.wait_for_selector("#results li:has-text('Leyla Aliyeva')")
+    assert page.locator(offered).count() == 0
+    assert page.locator("#door-closed").inner_text().startswith("The door is closed: check-in opens on")
+
+    # the day of the event, with no connection at the venue: the page opens from its copy
+    page.clock.set_fixed_time(start - dt.timedelta(hours=1))
+    assert page.reload().from_service_worker
+    page.wait_for_selector("#code:visible")
+    assert not page.locator("#door-closed").is_visible()
+    assert page.locator("#walk-in-form summary:visible, details summary:visible").count() == 1
+    type_code(page, ticket_payload(pupil))
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    assert page.evaluate("window.checkinPage.state().queue.length") == 1
 
 
 @pytest.mark.parametrize(("language", "name"), [("en", "an erased account"), ("az", "silinmiş hesab")])

@@ -243,9 +243,23 @@
 
   // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
   // (the list's id) when staff found the person by name
-  function doorOpen() {
+  // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed
+  function doorState() {
     var now = Date.now();
-    return now >= Date.parse(endpoints.opens_at) && now <= Date.parse(endpoints.closes_at);
+    if (now < Date.parse(endpoints.opens_at)) { return "before"; }
+    return now > Date.parse(endpoints.closes_at) ? "after" : "open";
+  }
+  function doorOpen() { return doorState() === "open"; }
+  // closed, the page offers no scanner, check-in or walk-in (the server would answer door_closed),
+  // and its notice says why once. Drawn again every 20 s: a page kept open, or opened from the
+  // offline copy kept while the door was closed, follows the clock
+  function renderDoor() {
+    var state = doorState();
+    var notice = $("door-closed");
+    notice.hidden = state === "open";
+    Array.prototype.forEach.call(notice.querySelectorAll("[data-door]"), function (part) { part.hidden = part.getAttribute("data-door") !== state; });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-door-action]"), function (action) { action.hidden = state !== "open"; });
+    if (state !== "open" && scanner && !$("scanner-video").hidden) { stopCamera(); }
   }
 
   function admitLocally(hash, ticket) {
@@ -524,6 +538,8 @@
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = words.checkIn;
+        button.setAttribute("data-door-action", "");
+        button.hidden = !doorOpen();
         button.addEventListener("click", function () {
           afterLocalCheck(admitLocally(hash, { registration: entry.id }));
           searchLocally($("q").value);
@@ -639,6 +655,7 @@
   }
   refreshCsrfFields();
   keepPageOffline();
+  renderDoor();
   renderState();
   renderConflicts();
   sync().then(refresh);
@@ -646,6 +663,7 @@
   var ticks = 0;
   setInterval(function () {
     ticks++;
+    renderDoor();
     if (queue.length) { sync(); } else if (online && ticks % 6 === 0) { refresh(); } else if (online) { refreshCounts(); }
   }, 20000);
   window.checkinPage = {
