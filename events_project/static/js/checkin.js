@@ -241,8 +241,6 @@
     return SECRET.test(cleaned) ? cleaned : null;
   }
 
-  // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
-  // (the list's id) when staff found the person by name
   // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed
   function doorState() {
     var now = Date.now();
@@ -262,6 +260,8 @@
     if (state !== "open" && scanner && !$("scanner-video").hidden) { stopCamera(); }
   }
 
+  // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
+  // (the list's id) when staff found the person by name
   function admitLocally(hash, ticket) {
     var entry = list.tickets[hash];
     var verdict = { name: entry.name, party_size: entry.party_size };
@@ -402,8 +402,8 @@
     });
     // an upload is an action: counts asked meanwhile may predate it (its own answer has none)
     countsTicket(true);
-    var answered = false;
-    function uploadAnswered() { if (!answered) { answered = true; actionAnswered(); } }
+    var settled = false;
+    function uploadAnswered() { if (!settled) { settled = true; actionAnswered(); } }
     return fetch(endpoints.batch, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
