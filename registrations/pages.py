@@ -464,7 +464,8 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
         "words": checkin_words(),
         "endpoints": checkin_endpoints(event),
         "door": checkin_services.door_window(event=event),
-        "now": timezone.now(),
+        # closed, the page offers no scanner, check-in or walk-in (checkin.js goes on by the device's clock)
+        "door_state": checkin_services.door_state(event=event, at=timezone.now()),
     }
     response = render(request, "registrations/pages/checkin.html", context, status=status)
     response["Cache-Control"] = "private, no-cache"

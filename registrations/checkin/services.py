@@ -202,6 +202,22 @@ def door_window(*, event: Event) -> tuple[dt.datetime, dt.datetime]:
     return _shifted(event.start, -SCAN_WINDOW_MARGIN), _shifted(event.end, SCAN_WINDOW_MARGIN)
 
 
+DOOR_OPEN = "open"
+DOOR_NOT_YET_OPEN = "before"
+DOOR_CLOSED_FOR_GOOD = "after"
+
+
+def door_state(*, event: Event, at: dt.datetime) -> str:
+    """Whether the door of ``event`` is open at ``at`` (:func:`door_window`): ``"open"``, or
+    ``"before"`` it opens, or ``"after"`` it closed. The door page offers its actions by it."""
+    opens, closes = door_window(event=event)
+    if at < opens:
+        return DOOR_NOT_YET_OPEN
+    if at > closes:
+        return DOOR_CLOSED_FOR_GOOD
+    return DOOR_OPEN
+
+
 def scan_window(*, event: Event, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """When an offline scan of ``event`` may be dated: :func:`door_window`, and never later
     than the server's clock plus a few minutes of skew."""
@@ -242,9 +258,9 @@ def _door_closed(*, event: Event, at: dt.datetime) -> CheckInRefused | None:
     if not event.has_venue:
         # an online-only event has no door (Event.has_venue, the ticket's rule): its tickets carry no code
         return CheckInRefused(NO_DOOR)
-    opens, closes = door_window(event=event)
-    if opens <= at <= closes:
+    if door_state(event=event, at=at) == DOOR_OPEN:
         return None
+    opens, closes = door_window(event=event)
     return CheckInRefused(
         DOOR_CLOSED, extra={"opens_at": when.iso(opens, event.zone), "closes_at": when.iso(closes, event.zone)}
     )

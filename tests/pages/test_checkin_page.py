@@ -193,7 +193,7 @@ def test_refused_walk_in_comes_back_with_what_was_typed_in_the_page_language(doo
     assert response.context["verdict"]["code"] == "error"
     assert said in response.text
     assert 'value="Rauf Quliyev"' in response.text and 'value="rauf@example.org"' in response.text
-    assert "<details open>" in response.text
+    assert "<details data-door-action open>" in response.text
     assert Registration.objects.count() == 1
 
 
@@ -531,3 +531,39 @@ def test_my_doors_names_the_region_in_the_readers_spelling(client, staff, langua
 
     line = re.search(rf'data-event="{visit.pk}">.*?<p class="small">(.*?)</p>', page, re.S).group(1)
     assert line.endswith(f" · {where}") and not_said not in line
+
+
+DOOR_ACTION = re.compile(r"<(\w+)[^>]*\bdata-door-action\b[^>]*>")
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "state", "language", "said"),
+    [
+        (dt.timedelta(days=30), "before", "en", "The door is closed: check-in opens on"),
+        (dt.timedelta(days=30), "before", "az", "Giriş hələ bağlıdır. O, tədbirdən bir gün əvvəl açılır:"),
+        (-dt.timedelta(days=3), "after", "en", "The door is closed: check-in closed on"),
+        (-dt.timedelta(days=3), "after", "az", "Giriş artıq bağlıdır. O, tədbirdən bir gün sonra bağlandı:"),
+        (-dt.timedelta(hours=1), "open", "en", ""),
+    ],
+)
+def test_a_closed_door_offers_no_scanner_check_in_or_walk_in(client, sign_up, starts_in, state, language, said):
+    """Closed, the page offered "Check in" (code, name, walk-in) for the server to answer
+    door_closed to each: the notice says why once and the actions are not offered. Finding
+    people (and undoing a check-in) still works."""
+    start = timezone.now().replace(microsecond=0) + starts_in
+    event = factories.EventFactory(start=start, end=start + dt.timedelta(hours=2))
+    user = factories.UserFactory()
+    event.checkin_staff.add(user)
+    sign_up(event, name="Leyla Aliyeva", email="leyla@example.org", source="organiser")
+
+    page = signed_in(client, user).get(url(event), {"q": "leyla"}, headers={"accept-language": language}).text
+
+    actions = [match.group(0) for match in DOOR_ACTION.finditer(page)]
+    # the code form with the camera, the found person's "Check in", the walk-in
+    assert [re.match(r"<(\w+)", tag).group(1) for tag in actions] == ["div", "button", "details"]
+    assert [" hidden" in tag for tag in actions] == [state != "open"] * 3
+    assert 'id="door-scan"' in actions[0] and "Leyla Aliyeva" in page
+    notice = re.search(r'<p class="notice" id="door-closed"[^>]*>', page).group(0)
+    assert (" hidden" in notice) == (state == "open")
+    shown = re.findall(r'<span data-door="(\w+)">([^<]*)</span>', page)
+    assert [(part, text[: len(said)]) for part, text in shown] == ([(state, said)] if said else [])

@@ -4,13 +4,15 @@ Each test waits for conditions (the page's own state, the DOM, the database), ne
 """
 
 import datetime as dt
+import json
+import time
 import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from registrations.checkin.services import check_in
+from registrations.checkin.services import check_in, door_counts
 from registrations.models import CheckIn
 from registrations.services.registration import register
 from registrations.services.tickets import qr_png, ticket_payload
@@ -158,6 +160,129 @@ def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_result
     assert not CheckIn.objects.exists()
 
 
+class HeldRequests:
+    """Requests to the door's API held by the test (``page.route``) and answered when it says:
+    the handler only keeps the route, the test thread fulfils it later."""
+
+    def __init__(self, page, path_end: str, method: str = "GET"):
+        self.page, self.holding, self.routes = page, False, []
+        page.route(lambda url: url.split("?")[0].endswith(path_end), self._handle)
+        self.method = method
+
+    def _handle(self, route):
+        if self.holding and route.request.method == self.method:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def wait_for(self, count: int, timeout: float = 10) -> list:
+        """The held requests, once the page has sent ``count`` of them (Playwright dispatches
+        routes while the test waits in one of its calls); then nothing more is held."""
+        deadline = time.monotonic() + timeout
+        while len(self.routes) < count:
+            assert time.monotonic() < deadline, f"the page sent {len(self.routes)} of {count} requests to hold"
+            self.page.wait_for_timeout(20)
+        self.holding = False
+        held, self.routes = self.routes, []
+        return held
+
+    def wait_for_one(self, timeout: float = 10):
+        return self.wait_for(1, timeout)[0]
+
+
+REFRESH_COUNTS = """() => {
+  window.countsAnswered = false;
+  window.checkinPage.refreshCounts().then(() => { window.countsAnswered = true; });
+}"""
+CHECKED_IN_PEOPLE = "[data-count=checked_in_people]"
+
+
+@pytest.mark.parametrize("scan_sent", ["after the counts were asked", "before the counts were asked"])
+def test_counts_asked_before_a_scan_was_answered_do_not_take_it_back(page, live_server, scan_sent):
+    """The door asks the server for its counts every 20 s. Asked before a scan's check-in (or
+    while it was on its way) and answered after the scan's own answer, they said "0 people
+    checked in" beside "Checked in" until the next refresh."""
+    event, staff = door_of("Role models visit Sumgait", "sumgait")
+    leyla = attendee(event, "Leyla Mammadova", party_size=2)
+    counts = HeldRequests(page, "/checkin/counts/")
+    scans = HeldRequests(page, f"/checkin/{event.pk}/", method="POST")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)  # the first list and counts are in
+    before_the_scan = json.dumps(door_counts(event=event))
+
+    if scan_sent == "after the counts were asked":
+        counts.holding = True
+        page.evaluate(REFRESH_COUNTS)
+        stale = counts.wait_for_one()
+        type_code(page, ticket_payload(leyla))
+    else:
+        scans.holding = True
+        type_code(page, ticket_payload(leyla))
+        scan = scans.wait_for_one()
+        counts.holding = True
+        page.evaluate(REFRESH_COUNTS)
+        stale = counts.wait_for_one()
+        scan.continue_()
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "2"
+    # the counts the server gave before the check-in arrive last
+    stale.fulfill(status=200, content_type="application/json", body=before_the_scan)
+    page.wait_for_function("window.countsAnswered")
+
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "2"
+    assert page.locator("[data-plural=checked_in]").inner_text() == "1 registration"
+    assert CheckIn.objects.get().registration == leyla
+
+
+def test_two_scans_at_once_end_with_the_counts_of_both(page, live_server):
+    """Two tickets scanned at once: the first scan's answer (counted before the second check-in)
+    arrived last and said one person was in. Neither answer is trusted; the counts are asked
+    again once both are in."""
+    event, staff = door_of("Role models visit Mingachevir", "mingachevir")
+    first, second = attendee(event, "Leyla Mammadova"), attendee(event, "Farid Aliyev", party_size=2)
+    scans = HeldRequests(page, f"/checkin/{event.pk}/", method="POST")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+
+    scans.holding = True
+    type_code(page, ticket_payload(first))
+    type_code(page, ticket_payload(second))
+    held = scans.wait_for(2)
+    answers = [route.fetch() for route in held]  # the server checks them in, in this order
+    assert [answer.json()["counts"]["checked_in_people"] for answer in answers] == [1, 3]
+    held[1].fulfill(response=answers[1])
+    page.wait_for_selector(f"#verdict .verdict[data-code=checked_in]:has-text('{second.name}')")
+    with page.expect_response(lambda response: "/checkin/counts/" in response.url, timeout=10000):
+        held[0].fulfill(response=answers[0])  # the older answer, last
+
+    page.wait_for_function("document.querySelector('[data-count=checked_in_people]').textContent === '3'")
+    assert page.locator("[data-plural=checked_in]").inner_text() == "2 registrations"
+    assert CheckIn.objects.count() == 2
+
+
+def test_counts_asked_while_the_queue_uploads_do_not_take_its_scans_back(page, live_server):
+    event, staff = door_of("Role models visit Shirvan", "shirvan")
+    family = attendee(event, "Farid Mammadov", party_size=3)
+    uploads = HeldRequests(page, "/checkin/batch/", method="POST")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    go_offline(page)
+    type_code(page, ticket_payload(family))
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "3"
+
+    uploads.holding = True
+    page.context.set_offline(False)
+    upload = uploads.wait_for_one()
+    page.evaluate(REFRESH_COUNTS)  # the server has not seen the scan yet: nobody is in
+    page.wait_for_function("window.countsAnswered")
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "3"
+    upload.continue_()
+
+    page.wait_for_selector("#queue[data-waiting='0']")
+    assert page.locator(CHECKED_IN_PEOPLE).inner_text() == "3"
+    assert CheckIn.objects.get().registration == family
+
+
 @pytest.fixture
 def camera(playwright_driver, tmp_path):
     """Chromium whose camera films the ticket's QR code (a Y4M video made from its PNG)."""
@@ -213,6 +338,12 @@ def test_camera_shows_its_preview_and_a_held_ticket_keeps_its_first_answer(camer
     assert CheckIn.objects.get().source == CheckIn.Source.SCAN
 
 
+SUBMIT_CODE = """code => {
+  document.getElementById("code").value = code;
+  document.getElementById("code-form").requestSubmit();
+}"""
+
+
 def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_server):
     start = timezone.now() + dt.timedelta(days=30)
     event = factories.EventFactory(title="Career day in Lankaran", start=start, end=start + dt.timedelta(hours=2))
@@ -223,7 +354,10 @@ def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
     notice = page.locator("#door-closed").inner_text()
     go_offline(page)
-    type_code(page, ticket_payload(pupil))
+    assert not page.locator("#code").is_visible()  # not offered while closed
+    # a scan that reaches the page all the same (the clock passed the closing between two
+    # draws of the page) is refused on the spot, not queued
+    page.evaluate(SUBMIT_CODE, ticket_payload(pupil))
     page.wait_for_selector("#verdict .verdict[data-code=door_closed]")
 
     opens = (start - dt.timedelta(days=1)).astimezone(event.zone)
@@ -232,6 +366,41 @@ def test_a_closed_door_says_so_and_refuses_offline_scans_on_the_spot(page, live_
     assert page.evaluate("window.checkinPage.state().queue.length") == 0
     page.context.set_offline(False)
     assert not CheckIn.objects.exists()
+
+
+def test_a_door_kept_while_closed_offers_no_check_in_until_it_opens_offline_too(page, live_server):
+    """Closed, the page offered its "Check in" buttons (code, name, walk-in) for the server to
+    answer door_closed. It offers none and says why once; the copy kept for offline use while
+    the door was closed still opens the door on the day, by the device's clock."""
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=30)
+    event = factories.EventFactory(title="Career day in Shamakhi", start=start, end=start + dt.timedelta(hours=2))
+    staff = account(username="shamakhi", first_name="Volunteer", last_name="Shamakhi")
+    event.checkin_staff.add(staff)
+    pupil = attendee(event, "Leyla Aliyeva")
+    offered = "#code:visible, #camera-start:visible, #walk-in-form:visible, summary:visible, #results button:visible"
+
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")  # online: the server's results
+    page.wait_for_selector("#results li")
+    assert page.locator("#door-closed").is_visible()
+    assert page.locator(offered).count() == 0
+    go_offline(page)
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")  # offline: the downloaded list's results
+    page.wait_for_selector("#results li:has-text('Leyla Aliyeva')")
+    assert page.locator(offered).count() == 0
+    assert page.locator("#door-closed").inner_text().startswith("The door is closed: check-in opens on")
+
+    # the day of the event, with no connection at the venue: the page opens from its copy
+    page.clock.set_fixed_time(start - dt.timedelta(hours=1))
+    assert page.reload().from_service_worker
+    page.wait_for_selector("#code:visible")
+    assert not page.locator("#door-closed").is_visible()
+    assert page.locator("#walk-in-form summary:visible, details summary:visible").count() == 1
+    type_code(page, ticket_payload(pupil))
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    assert page.evaluate("window.checkinPage.state().queue.length") == 1
 
 
 @pytest.mark.parametrize(("language", "name"), [("en", "an erased account"), ("az", "silinmiş hesab")])

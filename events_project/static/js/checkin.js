@@ -241,13 +241,27 @@
     return SECRET.test(cleaned) ? cleaned : null;
   }
 
-  // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
-  // (the list's id) when staff found the person by name
-  function doorOpen() {
+  // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed
+  function doorState() {
     var now = Date.now();
-    return now >= Date.parse(endpoints.opens_at) && now <= Date.parse(endpoints.closes_at);
+    if (now < Date.parse(endpoints.opens_at)) { return "before"; }
+    return now > Date.parse(endpoints.closes_at) ? "after" : "open";
+  }
+  function doorOpen() { return doorState() === "open"; }
+  // closed, the page offers no scanner, check-in or walk-in (the server would answer door_closed),
+  // and its notice says why once. Drawn again every 20 s: a page kept open, or opened from the
+  // offline copy kept while the door was closed, follows the clock
+  function renderDoor() {
+    var state = doorState();
+    var notice = $("door-closed");
+    notice.hidden = state === "open";
+    Array.prototype.forEach.call(notice.querySelectorAll("[data-door]"), function (part) { part.hidden = part.getAttribute("data-door") !== state; });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-door-action]"), function (action) { action.hidden = state !== "open"; });
+    if (state !== "open" && scanner && !$("scanner-video").hidden) { stopCamera(); }
   }
 
+  // `ticket` names the ticket for the server: {secret} when scanned or typed, {registration}
+  // (the list's id) when staff found the person by name
   function admitLocally(hash, ticket) {
     var entry = list.tickets[hash];
     var verdict = { name: entry.name, party_size: entry.party_size };
@@ -285,11 +299,39 @@
     return verdict;
   }
 
+  /* ---- counts that never go back ---- */
+  // Every door action (a scan, a name, an upload of the queue) changes the counts. A counts
+  // answer is applied only when no other action was under way from the moment it was asked
+  // until it arrived: the server may have counted before that action, and an answer arriving
+  // after the action's own would put the older figure back until the next refresh. When an
+  // action's own counts are passed over (two scans at once), they are asked again once every
+  // action has been answered.
+  var actions = { sent: 0, answered: 0, missed: false };
+  // taken when a request is sent: `own` for an action, which counts itself
+  function countsTicket(own) {
+    var ticket = { quiet: actions.sent === actions.answered };
+    if (own) { actions.sent++; }
+    ticket.sent = actions.sent;
+    return ticket;
+  }
+  function countsStillTrue(ticket) { return ticket.quiet && actions.sent === ticket.sent; }
+  // an action was answered, or failed: once none is under way, counts passed over are asked again
+  function actionAnswered() {
+    actions.answered++;
+    if (actions.answered === actions.sent && actions.missed) {
+      actions.missed = false;
+      if (online) { refreshCounts(); }
+    }
+  }
+  // the server's counts leave out scans still waiting to upload: the list has them
+  function applyCounts(counts) { setCounts(queue.length ? localCounts() : counts); }
+
   function postAction(fields) {
     var data = new FormData();
     Object.keys(fields).forEach(function (name) { data.set(name, fields[name]); });
     data.set("device", device);
     data.set("csrfmiddlewaretoken", csrfToken());
+    var ticket = countsTicket(true);
     return fetch(endpoints.page, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
@@ -303,6 +345,13 @@
         throw refused;
       }
       return response.json();
+    }).then(function (body) {
+      if (countsStillTrue(ticket)) { applyCounts(body.counts); } else { actions.missed = true; }
+      actionAnswered();
+      return body;
+    }, function (error) {
+      actionAnswered();
+      throw error;
     });
   }
 
@@ -313,7 +362,6 @@
     return hashed.then(function (hash) {
       if (online && !queue.length) {
         return postAction({ action: "code", code: raw, typed: typed ? "1" : "" }).then(function (body) {
-          setCounts(body.counts);
           var entry = hash && list.tickets[hash];
           if (entry && (body.verdict.code === "checked_in" || body.verdict.code === "already_checked_in")) {
             entry.checked_in = true;
@@ -352,6 +400,10 @@
       if (scan.secret) { item.secret = scan.secret; } else if (scan.registration) { item.registration = scan.registration; } else { item.ticket_hash = scan.ticket_hash || scan.hash; }
       return item;
     });
+    // an upload is an action: counts asked meanwhile may predate it (its own answer has none)
+    countsTicket(true);
+    var settled = false;
+    function uploadAnswered() { if (!settled) { settled = true; actionAnswered(); } }
     return fetch(endpoints.batch, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
@@ -378,6 +430,7 @@
       save("queue", queue);
       conflicts = conflicts.slice(-50);
       save("conflicts", conflicts);
+      uploadAnswered();
       // the answer on screen was "saved offline": the server has decided it now
       if (shown && shown.scan && answered[shown.scan]) { clearVerdict(); }
       setOnline(true);
@@ -387,6 +440,7 @@
     }).catch(function () {
       setOnline(false);
     }).then(function () {
+      uploadAnswered();
       syncing = false;
       renderState();
     });
@@ -436,10 +490,15 @@
   }
 
   function refreshCounts() {
+    var ticket = countsTicket(false);
     return fetch(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
       if (!r.ok) { throw new Error("counts " + r.status); }
       return r.json();
-    }).then(function (counts) { setCounts(counts); setOnline(true); }, function () { setOnline(false); setCounts(localCounts()); });
+    }).then(function (counts) {
+      // older than an action's answer, or than one still to come: that answer has them
+      if (countsStillTrue(ticket)) { applyCounts(counts); }
+      setOnline(true);
+    }, function () { setOnline(false); setCounts(localCounts()); });
   }
   function refresh() {
     return fetchList().then(refreshCounts, function () { setOnline(false); setCounts(localCounts()); });
@@ -479,6 +538,8 @@
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = words.checkIn;
+        button.setAttribute("data-door-action", "");
+        button.hidden = !doorOpen();
         button.addEventListener("click", function () {
           afterLocalCheck(admitLocally(hash, { registration: entry.id }));
           searchLocally($("q").value);
@@ -594,6 +655,7 @@
   }
   refreshCsrfFields();
   keepPageOffline();
+  renderDoor();
   renderState();
   renderConflicts();
   sync().then(refresh);
@@ -601,11 +663,13 @@
   var ticks = 0;
   setInterval(function () {
     ticks++;
+    renderDoor();
     if (queue.length) { sync(); } else if (online && ticks % 6 === 0) { refresh(); } else if (online) { refreshCounts(); }
   }, 20000);
   window.checkinPage = {
     sync: sync,
     refresh: refresh,
+    refreshCounts: refreshCounts,
     state: function () {
       return {
         online: online, queue: queue.slice(), list: list, sightings: sightings,
