@@ -24,20 +24,24 @@ class RememberLanguageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        switched = request.method == "POST" and request.path == self.path
+        # an API token's request has no session to mark: it is left before its user is read (the
+        # door's lean token lookup loads no address, reading it would cost the scan a query)
+        if not switched and (not request.session.session_key or request.session.get(LANGUAGE_SEEN)):
+            return response
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.email:
             return response
-        if request.method == "POST" and request.path == self.path:
+        if switched:
             if response.status_code in (200, 302):
                 preferences.set_language(email=user.email, language=request.POST.get("language", ""))
-        elif request.session.session_key and not request.session.get(LANGUAGE_SEEN):
-            # signed in by the session only: an API token's request has no session to mark
-            language = visit_language(
-                cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
-                accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE"),
-                negotiated=getattr(request, "LANGUAGE_CODE", ""),
-            )
-            if language:
-                preferences.remember_language(email=user.email, language=language)
-                request.session[LANGUAGE_SEEN] = True
+            return response
+        language = visit_language(
+            cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+            accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE"),
+            negotiated=getattr(request, "LANGUAGE_CODE", ""),
+        )
+        if language:
+            preferences.remember_language(email=user.email, language=language)
+            request.session[LANGUAGE_SEEN] = True
         return response
