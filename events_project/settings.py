@@ -378,6 +378,8 @@ SPECTACULAR_SETTINGS = {
         "OutboxStatusEnum": "notifications.models.OutboxStatus",
         "MessageKindEnum": "notifications.kinds.CHOICES",
         "AttendanceImportFormatEnum": "attendance.models.AttendanceImport.Format",
+        "AssignmentRoleEnum": "speakers.models.AssignmentRole",
+        "TeamRoleEnum": "teams.models.TeamRole",
     },
 }
 

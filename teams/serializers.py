@@ -29,7 +29,7 @@ class SeriesTeamInvitationSerializer(serializers.ModelSerializer):
 class SeriesDoorStaffSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.SerializerMethodField()
-    email = serializers.EmailField(read_only=True)
+    email = serializers.CharField(read_only=True)
 
     def get_name(self, user) -> str:
         return account_name(user)
