@@ -313,8 +313,7 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         "attendance_rate": as_percent(journey.rate),
         "series_title": enrolment.cohort.series.title if enrolment.cohort.series_id else "",
     }
-    last_event = Event.objects.filter(pk=streak.last_event_id).first()
-    _queue_alerts(enrolment=enrolment, streak=streak, context=context, event=last_event)
+    _queue_alerts(enrolment=enrolment, streak=streak, context=context)
     return alert
 
 
@@ -322,14 +321,17 @@ def _start_of(journey: Journey, event_id: int):
     return next(entry.start for entry in journey.entries if entry.event_id == event_id)
 
 
-def _queue_alerts(*, enrolment, streak: Streak, context: dict, event) -> None:
+def _queue_alerts(*, enrolment, streak: Streak, context: dict) -> None:
+    # about the enrolment, filed under no event (as the programme's other messages: a certificate,
+    # leaving a cohort): the outbox shows a message to its event's organisers, and a co-organiser
+    # of the last session missed who does not run the programme read its cohort, the participant's
+    # rate and every session they missed
     for email, name in _alert_recipients(enrolment):
         queue_message(
             kind="missed_sessions_alert",
             recipient_email=email,
             recipient_name=name,
             about=enrolment,
-            event=event,
             dedup_key=f"missed_sessions_alert:enrolment:{enrolment.pk}:{streak.first_event_id}:{email}",
             context=context,
         )

@@ -12,7 +12,7 @@ from programmes import journeys
 from programmes.models import MissedSessionsAlert, SessionSkip
 from programmes.tasks import review_missed_sessions_for_event
 from tests import factories
-from tests.programmes.conftest import record, session
+from tests.programmes.conftest import client_for, record, session
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,28 @@ def test_missed_alert_of_a_cohort_with_no_mentor_nor_organiser_goes_to_the_progr
     journeys.review_missed_sessions(enrolment=enrolment)
 
     assert alerts_sent() == [("team@stem.example.org", enrolment.pk)]
+
+
+def test_missed_alert_is_not_in_the_outbox_of_a_co_organiser_of_the_session_who_does_not_run_the_programme(
+    enrolment, mentoring_series, past, client
+):
+    """The alert is about the programme's participant (cohort, rate, every session missed): a
+    co-organiser invited to the last session alone is no organiser of the programme. Filed under
+    that session, it was in their outbox (list, text, search), and they could send it again."""
+    co_organiser = factories.OrganiserFactory()
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    sessions[1].organisers.add(co_organiser)
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+
+    journeys.review_missed_sessions(enrolment=enrolment)
+
+    alert = OutboxMessage.objects.filter(kind="missed_sessions_alert").first()
+    api = client_for(co_organiser)
+    listed = api.get("/api/outbox/").json()["results"]
+    opened = api.get(f"/api/outbox/{alert.pk}/")
+    client.force_login(co_organiser)
+    page = client.get("/manage/outbox/", {"q": "Leyla"})
+    assert [message["kind"] for message in listed] == []
+    assert opened.status_code == 404
+    assert page.status_code == 200 and "Hasanova" not in page.content.decode()  # the subject names her
