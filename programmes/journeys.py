@@ -171,7 +171,7 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
         Event.objects.filter(Q(series_id__in=all_series) | Q(pk__in=all_events))
         .exclude(status=EventStatus.DRAFT)
         .select_related("series")
-        .only("id", "title", "kind", "start", "end", "status", "series_id", "series__title")
+        .only("id", "title", "kind", "start", "end", "status", "series_id", "series__title", "series__published")
         .order_by("start", "id")
     )
     # only the events each programme still runs: one handed over to other organisers is theirs,
@@ -206,14 +206,20 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
             skipped = (enrolment.pk, event.pk) in skips
             if registration is None and not skipped:
                 continue
+            # a session taken into the programme on its own, of a series the programme does not hold:
+            # that series is named only once published (never published means never public: a
+            # co-organiser of the one session read a draft series' name in their participants' journeys)
+            series_id = event.series_id
+            if series_id and series_id not in series_by_programme[programme.pk] and not event.series.published:
+                series_id = None
             entries.append(
                 JourneyEntry(
                     event_id=event.pk,
                     title=event.title,
                     kind=event.kind,
                     start=event.start,
-                    series_id=event.series_id,
-                    series_title=event.series.title if event.series_id else "",
+                    series_id=series_id,
+                    series_title=event.series.title if series_id else "",
                     in_cohort=(event.series_id == cohort_series) if cohort_series else True,
                     registration_status=registration.status if registration else "",
                     outcome=_outcome(event, registration, skipped, now),

@@ -272,3 +272,28 @@ def test_missed_alert_is_not_in_the_outbox_of_a_co_organiser_of_the_session_who_
     assert [message["kind"] for message in listed] == []
     assert opened.status_code == 404
     assert page.status_code == 200 and "Hasanova" not in page.content.decode()  # the subject names her
+
+
+def test_a_journey_names_no_draft_series_of_a_session_taken_into_the_programme_on_its_own(
+    enrolment, programme, organiser, past
+):
+    """A co-organiser of one session published on its own may take it into their programme; its
+    series, never published, is someone else's and not public: the journey shows the session, not
+    the series' name or id (the event page names no draft series either)."""
+    draft = factories.SeriesFactory(title="Secret circle", published=False)
+    draft.organisers.set([factories.OrganiserFactory()])
+    published = factories.SeriesFactory(title="Open circle", published=True)
+    published.organisers.set([factories.OrganiserFactory()])
+    sessions = [
+        session(series, start, organisers=[organiser, *series.organisers.all()])
+        for series, start in ((draft, past[0]), (published, past[1]))
+    ]
+    for event in sessions:
+        programme.events.add(event)
+        record(event, EMAIL, "attended")
+
+    journey = client_for(organiser).get(f"/api/enrolments/{enrolment.pk}/journey/").json()
+
+    entries = {entry["event_id"]: (entry["series_id"], entry["series_title"]) for entry in journey["entries"]}
+    assert entries == {sessions[0].pk: (None, ""), sessions[1].pk: (published.pk, "Open circle")}
+    assert "Secret circle" not in {line["title"] for line in journey["by_series"]}
