@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Audience, Event, EventFormat, EventKind, EventStatus, Language, Series
+from events.selectors import series_visible_to
 from events_project.filters import BooleanFilter, DateFilter, FilterSet, IdFilter, IsoDateTimeFilter
 
 
@@ -14,7 +15,7 @@ class EventFilter(FilterSet):
     audience = django_filters.MultipleChoiceFilter(choices=Audience.choices)
     region = django_filters.CharFilter(field_name="region__slug", help_text="Region slug, e.g. ganja")
     city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
-    series = IdFilter(field_name="series_id")
+    series = IdFilter(method="filter_series")
     starts_after = IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     starts_before = IsoDateTimeFilter(field_name="start", lookup_expr="lt")
     date_from = DateFilter(
@@ -46,6 +47,14 @@ class EventFilter(FilterSet):
             return queryset
         now = timezone.now()
         return queryset.filter(end__gt=now) if value else queryset.filter(end__lte=now)
+
+    def filter_series(self, queryset, name, value):
+        """The sessions of a series the caller may see: an unseen one (a draft of someone else's,
+        whose sessions were published on their own) lists nothing, as an unknown id does."""
+        if value is None:
+            return queryset
+        visible = series_visible_to(getattr(self.request, "user", None)).order_by().values("pk")
+        return queryset.filter(series_id=value, series_id__in=visible)
 
 
 class SeriesFilter(FilterSet):

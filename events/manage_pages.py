@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
 from events.models import EventKind, EventStatus, Series
+from events.pages import shown_series
+from events.permissions import can_manage_series
 from events.selectors import action_log_of, action_log_of_series, events_managed_by, series_managed_by
 from events.time_zones import zone_name
 from events.workspace import managed_event, managed_series, no_store, organiser_required
@@ -74,8 +76,13 @@ def _name_event_subjects(entries) -> dict[tuple[str, int], str]:
 @require_safe
 def event_overview(request, pk: int):
     event = managed_event(request, pk)
+    # the series as the organiser may see it (events.pages.shown_series): a co-organiser of this one
+    # session read the title of a series never published, and its page is only its own organisers'
+    series = shown_series(request.user, event)
     context = {
         "event": event,
+        "series": series,
+        "series_managed": series is not None and can_manage_series(request.user, series),
         "unread_answers": unread_answers(event=event).count(),
         "closed": event.status in CLOSED,
         # the time of an event that took place is history (services.check_time_change)

@@ -33,7 +33,9 @@ def event_list(request):
     form = EventSearchForm(request.GET or None)
     params = QueryDict(mutable=True)
     params.update(form.filter_data() if form.is_bound else {"upcoming": "true"})
-    events = EventFilter(params, queryset=with_seats_open(selectors.events_visible_to(request.user))).qs
+    events = EventFilter(
+        params, queryset=with_seats_open(selectors.events_visible_to(request.user)), request=request
+    ).qs
     newest_first = params.get("upcoming") == "false"
     if newest_first:
         events = events.order_by("-start", "-id")

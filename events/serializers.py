@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from events.models import Event, Region, Series, WhenFull
 from events.permissions import can_manage_event
+from events.selectors import series_visible_to
 from events_project import limits
 from registrations.selectors import seats_open_to_newcomer
 
@@ -59,7 +60,9 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
     registration_open = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
-    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    series = serializers.SerializerMethodField(
+        help_text="The series the event is a session of, when you may see that series (null otherwise)."
+    )
 
     class Meta:
         model = Event
@@ -82,6 +85,20 @@ class EventSerializer(InEventTimezone, serializers.ModelSerializer):
         extra_kwargs = {
             "join_url": {"help_text": "Only organisers of the event see it here; attendees get it with their ticket."}
         }
+
+    def get_series(self, event) -> int | None:
+        """Never published means never public: a session published on its own names no draft series
+        (``events.pages.shown_series``), not even by its id, to whoever does not organise it."""
+        if event.series_id is None or event.series.published:
+            return event.series_id
+        # the series the caller organises, read once per response (a list shares the context)
+        seen = self.context.get("_visible_draft_series")
+        if seen is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            seen = set(series_visible_to(user).filter(published=False).values_list("pk", flat=True))
+            self.context["_visible_draft_series"] = seen
+        return event.series_id if event.series_id in seen else None
 
     def get_region_name(self, event) -> str | None:
         return event.region.display_name if event.region_id else None

@@ -33,8 +33,9 @@ def private_link(view):
 PUBLIC_BY_DESIGN = {"certificate-verify", "certificate-verification-api"}
 HIDDEN = "…"
 _URL = re.compile(r"(?:https?|webcal)://[^\s\"'<>]+", re.IGNORECASE)
-# a token's own characters: what follows it (a slash, ".ics", a query, words glued on) stays
-_TOKEN = r"[^/?#.\s\"'<>]+"
+# a token's own characters: what follows it (a slash, ".ics", a query, words glued on) stays; a
+# signed token whose content compressed begins with a dot (django.core.signing)
+_TOKEN = r"\.?[^/?#.\s\"'<>]+"
 
 
 def mask_private_links(text: str) -> str:

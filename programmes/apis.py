@@ -177,7 +177,8 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         data = dict(payload.validated_data)
         data["mentor"] = _speaker(request.user, data.get("mentor"))
         enrolment = services.enrol(cohort=cohort, by=request.user, **data)
-        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+        shown = EnrolmentSerializer(enrolment, context={"request": request})
+        return Response(shown.data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -190,6 +191,8 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EnrolmentSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = EnrolmentFilter
+    # not by the profile (sector, age group, region): a mentor sees the rows, not those fields
+    ordering_fields = ["cohort", "name", "email", "status", "joined_at", "left_at", "id"]
     ordering = ["cohort", "name", "id"]
 
     def get_queryset(self):
@@ -208,7 +211,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     def journey(self, request, pk=None):
         """Events registered, attended and missed; rates per series and overall; streaks."""
         journey = journeys.participant_journey(enrolment=self.get_object())
-        return Response(JourneySerializer(journey).data)
+        return Response(JourneySerializer(journey, context={"request": request}).data)
 
     @extend_schema(request=SkipSerializer, responses={201: OpenApiResponse(description="Skipped"), **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
@@ -245,7 +248,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
     def leave(self, request, pk=None):
         """Leave the cohort: registrations for the sessions still to come are cancelled."""
         enrolment = services.leave_cohort(enrolment=self._actionable(), by=request.user)
-        return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=enrolment.pk)).data)
 
     @extend_schema(request=MentorSerializer, responses={200: EnrolmentSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
@@ -258,7 +261,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         enrolment = services.assign_mentor(
             enrolment=enrolment, mentor=_speaker(request.user, payload.validated_data["mentor"]), by=request.user
         )
-        return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=enrolment.pk)).data)
 
     @extend_schema(request=None, responses={201: CertificateSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])

@@ -2,6 +2,7 @@ import django_filters
 
 from events_project.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
+from programmes.selectors import enrolment_profiles_visible_to
 
 
 class ProgrammeFilter(FilterSet):
@@ -30,13 +31,21 @@ class EnrolmentFilter(FilterSet):
     programme = IdFilter(field_name="cohort__programme_id")
     mentor = IdFilter(field_name="mentor_id")
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices)
-    sector = django_filters.ChoiceFilter(choices=ParticipantSector.choices)
-    age_group = django_filters.ChoiceFilter(choices=AgeGroup.choices)
+    # the profile narrows only the enrolments whose profile the caller may read: a mentor who
+    # listed "?sector=government" learnt which of their mentees said so
+    sector = django_filters.ChoiceFilter(choices=ParticipantSector.choices, method="filter_profile")
+    age_group = django_filters.ChoiceFilter(choices=AgeGroup.choices, method="filter_profile")
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
 
     class Meta:
         model = Enrolment
         fields = ["cohort", "programme", "mentor", "status", "sector", "age_group", "email"]
+
+    def filter_profile(self, queryset, name, value):
+        if not value:
+            return queryset
+        readable = enrolment_profiles_visible_to(getattr(self.request, "user", None)).values("pk")
+        return queryset.filter(**{name: value}, pk__in=readable)
 
 
 class CertificateFilter(FilterSet):

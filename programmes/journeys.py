@@ -191,7 +191,18 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
         Event.objects.filter(Q(series_id__in=all_series) | Q(pk__in=all_events))
         .exclude(status=EventStatus.DRAFT)
         .select_related("series")
-        .only("id", "title", "kind", "start", "end", "status", "attendance_finalised_at", "series_id", "series__title")
+        .only(
+            "id",
+            "title",
+            "kind",
+            "start",
+            "end",
+            "status",
+            "attendance_finalised_at",
+            "series_id",
+            "series__title",
+            "series__published",
+        )
         .order_by("start", "id")
     )
     # only the events each programme still runs: one handed over to other organisers is theirs,
@@ -230,14 +241,20 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
                 latest_final = (event.start, event.pk)  # events come in date order
             if registration is None and not skipped:
                 continue
+            # a session taken into the programme on its own, of a series the programme does not hold:
+            # that series is named only once published (never published means never public: a
+            # co-organiser of the one session read a draft series' name in their participants' journeys)
+            series_id = event.series_id
+            if series_id and series_id not in series_by_programme[programme.pk] and not event.series.published:
+                series_id = None
             entries.append(
                 JourneyEntry(
                     event_id=event.pk,
                     title=event.title,
                     kind=event.kind,
                     start=event.start,
-                    series_id=event.series_id,
-                    series_title=event.series.title if event.series_id else "",
+                    series_id=series_id,
+                    series_title=event.series.title if series_id else "",
                     in_cohort=in_cohort,
                     registration_status=registration.status if registration else "",
                     outcome=_outcome(event, registration, skipped, now),
@@ -340,8 +357,7 @@ def review_missed_sessions(*, enrolment: Enrolment, now=None) -> MissedSessionsA
         "attendance_rate": as_percent(journey.rate),
         "series_title": enrolment.cohort.series.title if enrolment.cohort.series_id else "",
     }
-    last_event = Event.objects.filter(pk=streak.last_event_id).first()
-    _queue_alerts(enrolment=enrolment, streak=streak, context=context, event=last_event)
+    _queue_alerts(enrolment=enrolment, streak=streak, context=context)
     return alert
 
 
@@ -349,14 +365,17 @@ def _start_of(journey: Journey, event_id: int):
     return next(entry.start for entry in journey.entries if entry.event_id == event_id)
 
 
-def _queue_alerts(*, enrolment, streak: Streak, context: dict, event) -> None:
+def _queue_alerts(*, enrolment, streak: Streak, context: dict) -> None:
+    # about the enrolment, filed under no event (as the programme's other messages: a certificate,
+    # leaving a cohort): the outbox shows a message to its event's organisers, and a co-organiser
+    # of the last session missed who does not run the programme read its cohort, the participant's
+    # rate and every session they missed
     for email, name in _alert_recipients(enrolment):
         queue_message(
             kind="missed_sessions_alert",
             recipient_email=email,
             recipient_name=name,
             about=enrolment,
-            event=event,
             dedup_key=f"missed_sessions_alert:enrolment:{enrolment.pk}:{streak.first_event_id}:{email}",
             context=context,
         )

@@ -18,6 +18,13 @@ def is_participant(user, enrolment) -> bool:
     return bool(user and user.is_authenticated and enrolment.user_id == user.pk)
 
 
+def can_read_enrolment_profile(user, enrolment) -> bool:
+    """Whether ``user`` may read the enrolment's profile (sector, age group, region): the rule of
+    ``selectors.enrolment_profiles_visible_to`` for one enrolment (its programme's organisers
+    loaded). The participant and the programme's organisers; not the mentor."""
+    return is_participant(user, enrolment) or can_manage_programme(user, enrolment.cohort.programme)
+
+
 def can_act_for_enrolment(user, enrolment) -> bool:
     """Skipping a session or leaving: the participant themself or the programme's organisers."""
     return is_participant(user, enrolment) or can_manage_programme(user, enrolment.cohort.programme)

@@ -163,6 +163,17 @@ def enrolments_visible_to(user) -> QuerySet[Enrolment]:
     )
 
 
+def enrolment_profiles_visible_to(user) -> QuerySet[Enrolment]:
+    """The enrolments whose profile (sector, age group, region: given for the programme's figures)
+    the user may read: those of the programmes one organises and one's own. A mentor sees their
+    mentees (``enrolments_visible_to``) and their attendance, not their profile; what may not be
+    read may not be filtered or ordered by either (``programmes.filters``, ``apis``).
+    ``permissions.can_read_enrolment_profile`` is this rule for one enrolment."""
+    if not _signed_in(user):
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(Q(cohort__programme__in=_managed_programme_ids(user)) | Q(user_id=user.pk))
+
+
 def enrolments_managed_by(user) -> QuerySet[Enrolment]:
     return enrolments_with_relations(Enrolment.objects.filter(cohort__programme__in=_managed_programme_ids(user)))
 

@@ -8,6 +8,7 @@ from events_project import fields
 from events_project.fields import ApiEmailField
 from programmes.certificates import verification_url
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
+from programmes.permissions import can_read_enrolment_profile
 from programmes.selectors import programmes_managed_by
 from registrations.models import RegistrationStatus
 
@@ -66,6 +67,10 @@ class EnrolSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Speaker id")
 
 
+# what a participant gave for the programme's figures (selectors.enrolment_profiles_visible_to)
+ENROLMENT_PROFILE_FIELDS = ("sector", "age_group", "region")
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     programme = serializers.IntegerField(source="cohort.programme_id", read_only=True)
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
@@ -85,6 +90,17 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
     def get_journey_url(self, enrolment) -> str:
         return f"/api/enrolments/{enrolment.pk}/journey/"
+
+    def to_representation(self, enrolment):
+        data = super().to_representation(enrolment)
+        # given for the programme's figures: the participant and the programme's organisers read
+        # them, a mentor does not (nor does anyone when the caller is not known)
+        shown = [name for name in ENROLMENT_PROFILE_FIELDS if name in data]
+        request = self.context.get("request")
+        if shown and not can_read_enrolment_profile(getattr(request, "user", None), enrolment):
+            for name in shown:
+                del data[name]
+        return data
 
 
 class SkipSerializer(serializers.Serializer):
@@ -168,7 +184,7 @@ class MenteeSerializer(EnrolmentSerializer):
     class Meta(EnrolmentSerializer.Meta):
         # sector, age group and region were given for the programme's figures, not for the mentor
         fields = [
-            *(field for field in EnrolmentSerializer.Meta.fields if field not in ("sector", "age_group", "region")),
+            *(field for field in EnrolmentSerializer.Meta.fields if field not in ENROLMENT_PROFILE_FIELDS),
             "attendance",
         ]
         read_only_fields = fields

@@ -63,10 +63,21 @@ def _members(event: Event, role: str):
     return event.organisers if role == TeamRole.ORGANISER else event.checkin_staff
 
 
-def _door_already_open_to(event: Event, email: str) -> bool:
-    """Whether an account of ``email`` may already work the event's door, by the one door rule
-    (``events.permissions.can_check_in``: its organisers, its check-in staff, superusers)."""
-    accounts = get_user_model().objects.filter(email__iexact=email, is_active=True)
+def _organises(event: Event, email: str) -> bool:
+    """Whether an active account of ``email`` is among the event's organisers, who work its door
+    already. Only the event's own team is told apart: that an address is a superuser's (whose
+    door is every door) is no organiser's business, and refusing it told any organiser which
+    addresses the operators sign in with; a superuser invited is sent a link as anyone is."""
+    return event.organisers.filter(email__iexact=email, is_active=True).exists()
+
+
+def _works_series_door(event: Event, email: str) -> bool:
+    """Whether an active account of ``email`` is door staff of the event's series while the series
+    reaches the event (the one door rule, ``can_check_in``): the organiser's own team, told apart
+    as the event's organisers are."""
+    if not event.series_id:
+        return False
+    accounts = event.series.checkin_staff.filter(email__iexact=email, is_active=True)
     return any(can_check_in(account, event) for account in accounts)
 
 
@@ -96,15 +107,16 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
         if role == TeamRole.CHECKIN:
             raise Conflict(_("This person already has access to this event's door."), "already_in_team")
         raise Conflict(_("This person already has this role for the event."), "already_in_team")
-    if role == TeamRole.CHECKIN and _door_already_open_to(event, email):
-        # an organiser (or a superuser) works the door already: a link would only confuse them
-        if event.organisers.filter(email__iexact=email, is_active=True).exists():
-            message = _("This person already has access to this event's door: they organise it.")
-        elif event.series_id and event.series.checkin_staff.filter(email__iexact=email, is_active=True).exists():
-            message = _("This person already has access to this event's door: they work the doors of its series.")
-        else:
-            message = _("This person already has access to this event's door.")  # a superuser
-        raise Conflict(message, "already_has_access")
+    if role == TeamRole.CHECKIN and _organises(event, email):
+        # an organiser works the door already: a link would only confuse them
+        raise Conflict(
+            _("This person already has access to this event's door: they organise it."), "already_has_access"
+        )
+    if role == TeamRole.CHECKIN and _works_series_door(event, email):
+        raise Conflict(
+            _("This person already has access to this event's door: they work the doors of its series."),
+            "already_has_access",
+        )
     now = now or timezone.now()
     # the same person invited twice at once (a double click, two organisers): the second waits here,
     # then withdraws the first's link, so only the newest link works, at the same moment too

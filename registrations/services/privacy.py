@@ -17,8 +17,9 @@ can type someone else's address.
 import logging
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
@@ -29,6 +30,7 @@ from events.selectors import events_only_organised_by, organised_event_ids
 from events_project.exceptions import Conflict
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, erased_username
 from events_project.privacy import personal_data_kinds
+from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
 from registrations.models import (
     ACTIVE_STATUSES,
@@ -134,17 +136,28 @@ def _anonymise_registrations(registrations: list[Registration], now) -> int:
 
 
 def _forget_messages(emails: set[str]) -> None:
-    """Strip the outbox copies of messages already sent to these addresses.
-
-    Pending ones (a cancellation just queued) are left to be sent; the sweep keeps no body
-    longer than the outbox's own retention.
-    """
+    """Strip the outbox copies of messages already sent to these addresses (an account's own)."""
     emails = {email for email in emails if email}
-    if not emails:
-        return
-    OutboxMessage.objects.filter(recipient_email__in=emails).exclude(
-        status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
-    ).update(
+    if emails:
+        _forget(OutboxMessage.objects.filter(recipient_email__in=emails))
+
+
+def _forget_messages_of_registration(registration_id: int, *, email: str, last_of_address: bool) -> None:
+    """Strip the outbox copies of the messages about one registration, and, when no registration of
+    its address is left, of the ticket-link messages to that address (they list only its
+    registrations). A management link proves nothing about the address (anyone may register with
+    any), so nothing else sent to it is touched: forgetting every message to the address let anyone
+    blank the speaker invitations, team links and alerts other organisers had sent there."""
+    messages = Q(about_type=ContentType.objects.get_for_model(Registration), about_id=registration_id)
+    if last_of_address and email:
+        messages |= Q(kind=kinds.TICKET_LINKS, recipient_email=email)
+    _forget(OutboxMessage.objects.filter(messages))
+
+
+def _forget(messages) -> None:
+    """Pending ones (a cancellation just queued) are left to be sent; the sweep keeps no body
+    longer than the outbox's own retention."""
+    messages.exclude(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).update(
         recipient_email=f"erased@{ERASED_DOMAIN}",
         recipient_name="",
         body_text="",
@@ -208,6 +221,6 @@ def erase_registration_data(*, registration: Registration) -> dict:
     registration = Registration.objects.select_related("event").get(pk=registration.pk)
     email = registration.email
     count = _anonymise_registrations([registration], timezone.now())
-    if not Registration.objects.filter(email=email).exists():
-        _forget_messages({email})
+    last_of_address = not Registration.objects.filter(email=email).exists()
+    _forget_messages_of_registration(registration.pk, email=email, last_of_address=last_of_address)
     return {"registrations": count, **{kind.name: 0 for kind in personal_data_kinds()}}

@@ -57,6 +57,27 @@ def test_a_session_published_alone_does_not_name_its_draft_series(draft_series, 
     assert "Secret circle" in own.get(f"/events/{session.pk}/").content.decode()
 
 
+def test_the_api_names_no_draft_series_of_a_session_published_alone_not_even_by_its_id(draft_series, organiser):
+    """The event's page names no draft series; the API gave its id to anyone, and listed its
+    sessions by it (``?series=``), where an unknown series lists nothing."""
+    session = factories.EventFactory(organisers=[organiser], series=draft_series, status=EventStatus.DRAFT)
+    services.publish_event(event=session, by=organiser)
+    stranger, own = Client(), Client()
+    stranger.force_login(factories.OrganiserFactory())
+    own.force_login(organiser)
+
+    def seen(client):
+        one = client.get(f"/api/events/{session.pk}/").json()["series"]
+        listed = [row["series"] for row in client.get("/api/events/").json()["results"]]
+        by_series = [row["id"] for row in client.get("/api/events/", {"series": draft_series.pk}).json()["results"]]
+        return one, listed, by_series
+
+    assert seen(Client()) == seen(stranger) == (None, [None], [])
+    assert seen(own) == (draft_series.pk, [draft_series.pk], [session.pk])
+    feed = Client().get("/calendar/events.ics", {"series": draft_series.pk}).content.decode()
+    assert "BEGIN:VEVENT" not in feed
+
+
 def test_a_cancelled_draft_stays_private(organiser):
     draft = factories.EventFactory(
         organisers=[organiser], title="Never announced", status=EventStatus.DRAFT, published_at=None

@@ -203,6 +203,36 @@ def test_another_organisers_series_is_404(organiser_web):
     assert organiser_web.post(f"/manage/series/{other.pk}/edit/", series_data()).status_code == 404
 
 
+def test_a_co_organiser_of_one_session_reads_no_draft_series_on_the_sessions_page(organiser_web, organiser):
+    """A session's co-organiser does not organise its series: a series never published is not
+    theirs to read (its title, on the session's workspace page, with a link to a page that is a
+    404 to them); a published one is named, as on the public page, without that link."""
+    owner = factories.OrganiserFactory()
+    draft = factories.SeriesFactory(title="Secret circle", published=False)
+    published = factories.SeriesFactory(title="Open circle", published=True)
+    for series in (draft, published):
+        series.organisers.set([owner])
+    sessions = [
+        factories.EventFactory(series=series, organisers=[organiser, *series.organisers.all()])
+        for series in (draft, published)
+    ]
+
+    hidden, named = (organiser_web.get(f"/manage/events/{event.pk}/").content.decode() for event in sessions)
+
+    assert "Secret circle" not in hidden and f"/manage/series/{draft.pk}/" not in hidden
+    assert "Open circle" in named and f"/manage/series/{published.pk}/" not in named
+
+
+def test_the_series_organiser_reads_and_opens_the_series_from_a_session(organiser_web, organiser):
+    series = factories.SeriesFactory(title="Secret circle", published=False)
+    series.organisers.set([organiser])
+    session = factories.EventFactory(series=series, organisers=[organiser])
+
+    page = organiser_web.get(f"/manage/events/{session.pk}/").content.decode()
+
+    assert "Secret circle" in page and f"/manage/series/{series.pk}/" in page
+
+
 def test_parse_rule_refuses_rules_it_cannot_say_in_words():
     assert parse_rule("FREQ=DAILY;COUNT=3", BAKU) == {}
     assert parse_rule("FREQ=MONTHLY;BYDAY=+2TH,+4TU", BAKU) == {}

@@ -86,3 +86,25 @@ def test_a_private_link_in_another_shape_is_masked_too(settings):
         "https://events.example.org/api/registrations/manage/…/qr.png "
         "http://events.example.org/speaker/invitation/…/)."
     )
+
+
+def test_a_compressed_signed_link_is_masked_too(settings):
+    """Django's signed tokens begin with a dot when their content compresses (the preferences and
+    unsubscribe links of an address that repeats itself, a certificate link): the token was read
+    as ending before it began, and the outbox showed organisers the whole link, with which anyone
+    mutes or unsubscribes that person from every organiser's messages."""
+    from events_project.private_links import mask_private_links
+    from notifications.services.preferences import email_of_token, links
+
+    settings.SITE_URL = "https://events.example.org"
+    address = "info.info.info.info@info.info.info.info.az"
+    preferences, unsubscribe = links(address)
+    token = preferences.rsplit("/", 2)[1]
+
+    masked = mask_private_links(f"Your choice: {preferences}\nUnsubscribe: {unsubscribe}.")
+
+    assert token.startswith(".") and email_of_token(token) == address
+    assert masked == (
+        "Your choice: https://events.example.org/messages/preferences/…/\n"
+        "Unsubscribe: https://events.example.org/messages/unsubscribe/…/."
+    )

@@ -7,10 +7,12 @@ import logging
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events_project.people import ERASED_NAME
+from notifications.models import OutboxMessage
 from registrations.models import CheckIn, Registration
 from registrations.services.registration import register
 from tests import factories
@@ -183,3 +185,49 @@ def test_the_only_organiser_of_an_event_to_come_cannot_erase_the_account(db):
     assert _signed_in(organiser).delete("/api/me/data/").status_code == 200
     organiser.refresh_from_db()
     assert not organiser.is_active
+
+
+def _sent(kind: str, email: str, about=None, key: str = "") -> OutboxMessage:
+    return OutboxMessage.objects.create(
+        kind=kind,
+        recipient_email=email,
+        recipient_name="Leyla",
+        subject=f"About {kind}",
+        body_text=f"The text of {kind}.",
+        status="sent",
+        dedup_key=key or f"{kind}:{email}:{about.pk if about else ''}",
+        about_type=ContentType.objects.get_for_model(about) if about is not None else None,
+        about_id=about.pk if about is not None else None,
+    )
+
+
+def test_a_guests_erasure_forgets_the_registrations_messages_not_everything_sent_to_its_address(db):
+    """Anyone may register with any address and holds the management link of what they made: erasing
+    that registration blanked every message ever sent to the address (a speaker's invitations,
+    another organiser's team link, an alert to an organiser), not only its own."""
+    address = "leyla.private@example.org"
+    speaker = factories.SpeakerFactory(email=address)
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker)
+    invitation = _sent("speaker_invitation", address, about=assignment)
+    team = _sent("team_invitation", address, key="team:1")
+    response = APIClient().post(
+        f"/api/events/{factories.EventFactory().pk}/registrations/",
+        {"name": "Not Leyla", "email": address, "consent_data_processing": True},
+        format="json",
+    )
+    made = Registration.objects.get(manage_token=response.json()["manage_token"])
+    confirmation = _sent("registration_confirmed", address, about=made)
+    tickets = _sent("ticket_links", address, key="ticket_links:1")
+
+    erased = APIClient().delete(f"/api/registrations/manage/{made.manage_token}/data/")
+
+    for message in (invitation, team, confirmation, tickets):
+        message.refresh_from_db()
+    assert erased.status_code == 200
+    assert [(m.recipient_email, m.body_text) for m in (invitation, team)] == [
+        (address, "The text of speaker_invitation."),
+        (address, "The text of team_invitation."),
+    ]
+    # its own messages, and the ticket links of an address that has no registration left, go
+    assert (confirmation.body_text, tickets.body_text) == ("", "")
+    assert confirmation.recipient_email == tickets.recipient_email != address

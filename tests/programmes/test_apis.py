@@ -211,6 +211,33 @@ def test_mentor_sees_their_mentees_attendance_only(cohort, mentor, mentoring_ser
     assert not {"sector", "age_group", "region"} & set(rows[0])
 
 
+def test_a_mentor_reads_no_mentees_profile_through_any_door(cohort, mentor, organiser):
+    """Sector, age group and region are given for the programme's figures: /api/mentees/ leaves
+    them out, and so do the enrolment itself, its journey, and the filters and ordering that
+    would tell them row by row (?sector=government listed the mentees who said so)."""
+    region = factories.region("ganja")
+    said = {"sector": "government", "age_group": "18_24", "region": region}
+    mine = factories.EnrolmentFactory(cohort=cohort, name="Mine", mentor=mentor, **said)
+    other = factories.EnrolmentFactory(cohort=cohort, name="Other", mentor=mentor, sector="academia")
+    client = client_for(mentor.user)
+
+    listed = client.get("/api/enrolments/").json()["results"]
+    opened = client.get(f"/api/enrolments/{mine.pk}/").json()
+    journey = client.get(f"/api/enrolments/{mine.pk}/journey/").json()["enrolment"]
+    by_sector = client.get("/api/enrolments/", {"sector": "government"}).json()["results"]
+    mentees_by_age = client.get("/api/mentees/", {"age_group": "18_24"}).json()["results"]
+    ordered = client.get("/api/enrolments/", {"ordering": "sector"})
+    organisers = client_for(organiser).get(f"/api/enrolments/{mine.pk}/").json()
+
+    profile = {"sector", "age_group", "region"}
+    assert [row["name"] for row in listed] == ["Mine", "Other"]
+    assert not profile & set(listed[0]) and not profile & set(opened) and not profile & set(journey)
+    assert (by_sector, mentees_by_age) == ([], [])
+    assert ordered.status_code == 400
+    assert (organisers["sector"], organisers["age_group"], organisers["region"]) == ("government", "18_24", region.slug)
+    assert other.sector == "academia"
+
+
 def test_mentor_cannot_skip_or_leave_for_a_mentee(cohort, mentor, mentoring_series, future):
     upcoming = session(mentoring_series, future[0])
     mine = factories.EnrolmentFactory(cohort=cohort, mentor=mentor)

@@ -12,7 +12,7 @@ from programmes import journeys
 from programmes.models import MissedSessionsAlert, SessionSkip
 from programmes.tasks import review_missed_sessions_for_event
 from tests import factories
-from tests.programmes.conftest import record, session
+from tests.programmes.conftest import client_for, record, session
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +288,53 @@ def test_a_streak_reaching_the_latest_final_session_is_alerted_skips_and_late_re
 
     assert alert.first_missed_event_id == sessions[0].pk
     assert len(alerts_sent()) == 2
+
+
+def test_missed_alert_is_not_in_the_outbox_of_a_co_organiser_of_the_session_who_does_not_run_the_programme(
+    enrolment, mentoring_series, past, client
+):
+    """The alert is about the programme's participant (cohort, rate, every session missed): a
+    co-organiser invited to the last session alone is no organiser of the programme. Filed under
+    that session, it was in their outbox (list, text, search), and they could send it again."""
+    co_organiser = factories.OrganiserFactory()
+    sessions = [session(mentoring_series, start) for start in past[:2]]
+    sessions[1].organisers.add(co_organiser)
+    for event in sessions:
+        record(event, EMAIL, "no_show")
+
+    journeys.review_missed_sessions(enrolment=enrolment)
+
+    alert = OutboxMessage.objects.filter(kind="missed_sessions_alert").first()
+    api = client_for(co_organiser)
+    listed = api.get("/api/outbox/").json()["results"]
+    opened = api.get(f"/api/outbox/{alert.pk}/")
+    client.force_login(co_organiser)
+    page = client.get("/manage/outbox/", {"q": "Leyla"})
+    assert [message["kind"] for message in listed] == []
+    assert opened.status_code == 404
+    assert page.status_code == 200 and "Hasanova" not in page.content.decode()  # the subject names her
+
+
+def test_a_journey_names_no_draft_series_of_a_session_taken_into_the_programme_on_its_own(
+    enrolment, programme, organiser, past
+):
+    """A co-organiser of one session published on its own may take it into their programme; its
+    series, never published, is someone else's and not public: the journey shows the session, not
+    the series' name or id (the event page names no draft series either)."""
+    draft = factories.SeriesFactory(title="Secret circle", published=False)
+    draft.organisers.set([factories.OrganiserFactory()])
+    published = factories.SeriesFactory(title="Open circle", published=True)
+    published.organisers.set([factories.OrganiserFactory()])
+    sessions = [
+        session(series, start, organisers=[organiser, *series.organisers.all()])
+        for series, start in ((draft, past[0]), (published, past[1]))
+    ]
+    for event in sessions:
+        programme.events.add(event)
+        record(event, EMAIL, "attended")
+
+    journey = client_for(organiser).get(f"/api/enrolments/{enrolment.pk}/journey/").json()
+
+    entries = {entry["event_id"]: (entry["series_id"], entry["series_title"]) for entry in journey["entries"]}
+    assert entries == {sessions[0].pk: (None, ""), sessions[1].pk: (published.pk, "Open circle")}
+    assert "Secret circle" not in {line["title"] for line in journey["by_series"]}
