@@ -249,3 +249,22 @@ def test_a_failure_stored_in_english_reads_in_the_readers_language(organiser_web
 
     assert "This is a spreadsheet workbook" not in page
     assert "Bu, CSV faylı deyil, cədvəl kitabıdır" in page
+
+
+def test_the_preview_gives_a_match_form_to_so_many_unmatched_rows_at_most(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    """Each unmatched row had its form with every registrant to choose from: a report of
+    400,000 strangers held the page for six minutes and made it 370 MB."""
+    from attendance.manage_pages import UNMATCHED_SHOWN
+
+    lines = ["Name,Email,Duration"] + [f"Stranger {n},stranger{n}@example.org,60" for n in range(UNMATCHED_SHOWN + 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar, content="\n".join(lines).encode())
+
+    page = organiser_web.get(uploaded["Location"])
+    content = page.content.decode()
+
+    assert len(page.context["plan"].unmatched) == UNMATCHED_SHOWN + 3
+    assert content.count('name="action" value="match"') == UNMATCHED_SHOWN
+    assert "And 3 more rows not matched, not listed here." in content
