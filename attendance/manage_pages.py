@@ -19,6 +19,7 @@ from notifications.selectors import outbox_managed_by
 from registrations.models import Registration, RegistrationStatus
 
 RECENT_IMPORTS = 10
+UNMATCHED_SHOWN = 100
 
 
 def _state(event, now) -> str:
@@ -140,6 +141,10 @@ def attendance_import(request, pk: int, import_id: int):
         "event": event,
         "report": report,
         "plan": plan,
+        # a form (with every registrant to choose from) for so many rows at most: a report of
+        # thousands of strangers made a page of hundreds of megabytes
+        "unmatched_shown": plan.unmatched[:UNMATCHED_SHOWN] if plan else [],
+        "unmatched_not_shown": max(len(plan.unmatched) - UNMATCHED_SHOWN, 0) if plan else 0,
         "choices": choices,
         "follow_ups_sent": follow_ups_sent,
         "in_progress": report.status == AttendanceImport.Status.QUEUED,

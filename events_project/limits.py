@@ -25,6 +25,10 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 # their size is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (settings).
 MAX_JSON_DEPTH = 32
 
+# A list of related objects in one request (a programme's series and events, a speaker's
+# regions): each is looked up once, and a body of 1 MiB holds some 300,000 ids.
+MAX_RELATED_ITEMS = 1000
+
 TIMEZONE_MAX_LENGTH = 64
 _TIMEZONE_CHARACTERS = re.compile(r"[A-Za-z0-9_+\-/]+")
 

@@ -2,13 +2,16 @@
 the blank values of fields read from the database."""
 
 import copy
+from typing import ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -168,9 +171,27 @@ class FormatParameterNegotiation(DefaultContentNegotiation):
 
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema: YAML by default, JSON with ``?format=json`` or an Accept header of
-    ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404."""
+    ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404.
+
+    The document is the same for every reader (``SERVE_PUBLIC``) but for the language of its
+    choices' labels, and changes only with the code: it is made once per language and process.
+    Made for each request, it held a worker for about a second, for anyone, signed in or not
+    (600 anonymous requests a minute pass the throttle: a whole server's workers, busy)."""
 
     content_negotiation_class = FormatParameterNegotiation
+    _documents: ClassVar[dict[tuple, dict]] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version, self.serve_public)
+        document = self._documents.get(key)
+        if document is None:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            document = self._documents[key] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(
+            data=document,
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
+        )
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -395,20 +395,24 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
 
 @transaction.atomic
 def rotate_feed(*, feed: CalendarFeed) -> CalendarFeed:
-    """A new token for the same feed: the old URL stops working at once."""
-    if feed.revoked_at is not None:
+    """A new token for the same feed: the old URL stops working at once.
+
+    Decided on the row as it stands, not as the caller read it: a feed switched off while it
+    was being rotated (two tabs, a double click on both buttons) stays off and the rotation is
+    refused, instead of answering with a new URL that never worked."""
+    token = new_token()
+    rotated = CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(token=token, last_fetched_at=None)
+    if not rotated:
         raise FeedError(_("A revoked feed cannot be rotated; create a new one."), "feed_revoked")
-    feed.token = new_token()
-    feed.last_fetched_at = None
-    feed.save(update_fields=["token", "last_fetched_at"])
+    feed.refresh_from_db()
     return feed
 
 
 @transaction.atomic
 def revoke_feed(*, feed: CalendarFeed) -> CalendarFeed:
-    if feed.revoked_at is None:
-        feed.revoked_at = timezone.now()
-        feed.save(update_fields=["revoked_at"])
+    """Switch the feed off (once: revoking again keeps the first moment)."""
+    CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    feed.refresh_from_db()
     return feed
 
 

@@ -55,7 +55,7 @@ class UpcomingEventSerializer(serializers.Serializer):
 
 
 class SpeakerProfileFields(serializers.ModelSerializer):
-    travel_regions = serializers.SlugRelatedField(
+    travel_regions = fields.SlugRelatedField(
         slug_field="slug", queryset=Region.objects.all(), many=True, required=False
     )
     stem_fields = serializers.ListField(child=serializers.ChoiceField(StemField.choices), required=False)

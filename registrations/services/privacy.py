@@ -21,13 +21,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from events import when
 from events.models import Event, EventStatus
 from events.selectors import events_only_organised_by, organised_event_ids
-from events_project.exceptions import Conflict
+from events_project.exceptions import Conflict, NotFound
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, erased_username
 from events_project.privacy import personal_data_kinds
 from notifications import kinds
@@ -217,8 +218,20 @@ def erase_personal_data(*, user) -> dict:
 
 @transaction.atomic
 def erase_registration_data(*, registration: Registration) -> dict:
-    """Erase one registration (a guest, through its management link). Side effects as above."""
-    registration = Registration.objects.select_related("event").get(pk=registration.pk)
+    """Erase one registration (a guest, through its management link). Side effects as above.
+
+    The registration is held and must still answer to the link it was found by: erasure gives
+    it a new one, so of two erasures through one link at once (a double click, a retried
+    request) the second finds nothing, as it does after the first (404), instead of erasing
+    the erased row again and saying so."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .filter(pk=registration.pk, manage_token=registration.manage_token)
+        .first()
+    )
+    if registration is None:
+        raise NotFound(_("Not found."), "not_found")
     email = registration.email
     count = _anonymise_registrations([registration], timezone.now())
     last_of_address = not Registration.objects.filter(email=email).exists()

@@ -303,3 +303,31 @@ def test_organiser_downloads_a_participants_certificate(organiser_client, series
     assert response.content.startswith(b"%PDF")
     assert without_email.status_code == 400
     assert without_email.data["code"] == "email_required"
+
+
+def test_a_report_of_more_rows_than_a_meeting_has_fails_as_too_many_rows():
+    from attendance.services.participant_reports import MAX_REPORT_ROWS, ImportFailed, parse_participant_report
+
+    lines = ["Name,Email,Duration"] + [f"P{n},p{n}@example.org,60" for n in range(MAX_REPORT_ROWS + 1)]
+    within = parse_participant_report("\n".join(lines[:-1]).encode())
+
+    with pytest.raises(ImportFailed) as refused:
+        parse_participant_report("\n".join(lines).encode())
+
+    assert len(within.rows) == MAX_REPORT_ROWS
+    assert refused.value.code == "too_many_rows"
+
+
+def test_a_file_whose_header_is_not_near_its_top_is_no_report():
+    """The header is looked for in the first rows only: thousands of rows of anything before
+    it were each read as a possible header, under each delimiter in turn."""
+    from attendance.services.participant_reports import HEADER_WITHIN_ROWS, ImportFailed, parse_participant_report
+
+    filler = ["x,y,z"] * HEADER_WITHIN_ROWS
+    near = parse_participant_report("\n".join([*filler[:-1], "Name,Email,Duration", "A,a@example.org,60"]).encode())
+
+    with pytest.raises(ImportFailed) as refused:
+        parse_participant_report("\n".join([*filler, "Name,Email,Duration", "A,a@example.org,60"]).encode())
+
+    assert [row.email for row in near.rows] == ["a@example.org"]
+    assert refused.value.code == "unrecognised_format"

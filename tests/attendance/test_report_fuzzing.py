@@ -26,6 +26,7 @@ CODES = {
     "invalid_duration",
     "format_mismatch",
     "file_too_large",
+    "too_many_rows",
 }
 START = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
@@ -116,11 +117,14 @@ def test_empty_and_blank_files_are_empty():
 def test_huge_files_are_refused_or_read_quickly():
     one_field = b"name,email,duration\nA,a@example.org," + b"9" * 300_000 + b"\n"
     huge_minutes = b"name,email,duration\nA,a@example.org," + b"9" * 400 + b"\n"
-    many_rows = b"name,email,duration\n" + b"".join(b"P%d,p%d@example.org,45\n" % (n, n) for n in range(50_000))
+    many = participant_reports.MAX_REPORT_ROWS
+    many_rows = b"name,email,duration\n" + b"".join(b"P%d,p%d@example.org,45\n" % (n, n) for n in range(many))
+    too_many_rows = many_rows + b"One more,one.more@example.org,45\n"
 
     assert _read(one_field) == "not_csv"  # beyond csv's field limit
     assert _read(huge_minutes) == "invalid_duration"
-    assert len(_read(many_rows).rows) == 50_000
+    assert len(_read(many_rows).rows) == many
+    assert _read(too_many_rows) == "too_many_rows"
 
 
 def test_a_file_over_the_limit_is_not_stored(db):

@@ -270,3 +270,22 @@ def test_a_failure_with_values_reads_in_each_readers_language(organiser_web, org
     assert "Line 2: &#x27;soon&#x27; is not a duration." in in_english
     assert from_api["error"] == "Sətir 2: 'soon' müddət deyil."
     assert (report.status, report.error_code) == (AttendanceImport.Status.FAILED, "invalid_duration")
+
+
+def test_the_preview_gives_a_match_form_to_so_many_unmatched_rows_at_most(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    """Each unmatched row had its form with every registrant to choose from: a report of
+    400,000 strangers held the page for six minutes and made it 370 MB."""
+    from attendance.manage_pages import UNMATCHED_SHOWN
+
+    lines = ["Name,Email,Duration"] + [f"Stranger {n},stranger{n}@example.org,60" for n in range(UNMATCHED_SHOWN + 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar, content="\n".join(lines).encode())
+
+    page = organiser_web.get(uploaded["Location"])
+    content = page.content.decode()
+
+    assert len(page.context["plan"].unmatched) == UNMATCHED_SHOWN + 3
+    assert content.count('name="action" value="match"') == UNMATCHED_SHOWN
+    assert "And 3 more rows not matched, not listed here." in content

@@ -227,3 +227,31 @@ def test_every_api_route_answers_options_and_head_without_a_server_error(route):
     answers = {method: client.generic(method, url).status_code for method in ("OPTIONS", "HEAD")}
 
     assert all(status < 500 for status in answers.values()), answers
+
+
+def test_the_schema_is_made_once_per_language_not_for_every_reader(client, monkeypatch):
+    """Made for each request it held a worker for about a second, for anyone: the document is
+    the same for every reader but for its labels' language."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from events_project.schema import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_documents", {})
+    made = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        made.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+
+    english = [client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en") for _ in range(3)]
+    yaml = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en")
+    azerbaijani = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="az")
+
+    assert len(made) == 2
+    assert {response.content for response in english} == {english[0].content}
+    assert yaml.content.startswith(b"openapi: 3.")
+    assert b"Waiting for your check" in english[0].content
+    assert "Yoxlamanızı gözləyir" in json.dumps(json.loads(azerbaijani.content), ensure_ascii=False)

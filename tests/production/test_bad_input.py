@@ -867,3 +867,115 @@ def test_every_api_view_reads_bodies_with_the_bounded_parsers():
                 if parser.__module__ != bounded_parsers.__name__:
                     lax.add(f"{route}: {parser.__module__}.{parser.__name__}")
     assert lax == set()
+
+
+def test_every_list_of_related_objects_a_serializer_accepts_is_bounded():
+    """A writable ``many=True`` relation looks each id up once, together, and takes at most
+    limits.MAX_RELATED_ITEMS of them (DRF's own asked the database once per item, repeats too)."""
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework import serializers
+
+    generator = SchemaGenerator()
+    generator._initialise_endpoints()
+    relations, lax = 0, set()
+    for path, _path_regex, method, view in generator._get_paths_and_endpoints():
+        if method not in ("POST", "PUT", "PATCH"):
+            continue
+        view.schema.method, view.schema.path, view.schema.view = method, path, view
+        request = view.schema.get_request_serializer()
+        pending = [request() if isinstance(request, type) else request]
+        while pending:
+            current = pending.pop()
+            if current is None or not hasattr(current, "fields"):
+                continue
+            for field_name, field in current.fields.items():
+                if isinstance(getattr(field, "child", field), serializers.BaseSerializer):
+                    pending.append(getattr(field, "child", field))
+                elif isinstance(field, serializers.ManyRelatedField) and not field.read_only:
+                    relations += 1
+                    if not isinstance(field, bounded_fields.BoundedManyRelatedField):
+                        lax.add(f"{method} {path} {field_name}")
+    assert relations >= 3
+    assert lax == set()
+
+
+def _programme(organiser):
+    from programmes.models import Programme
+
+    programme = Programme.objects.create(
+        title="Robust programme", starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 12, 31)
+    )
+    programme.organisers.add(organiser)
+    return programme
+
+
+@pytest.mark.parametrize("field", ["series", "events"])
+def test_a_programme_given_one_id_many_times_looks_it_up_once(organiser_client, organiser, field):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme = _programme(organiser)
+    if field == "series":
+        related = factories.SeriesFactory()
+        related.organisers.add(organiser)
+    else:
+        related = factories.EventFactory(organisers=[organiser])
+    counts = {}
+    for repeats in (1, 200):
+        organiser_client.patch(f"/api/programmes/{programme.pk}/", {field: []}, format="json")
+        with CaptureQueriesContext(connection) as queries:
+            answer = organiser_client.patch(
+                f"/api/programmes/{programme.pk}/", {field: [related.pk] * repeats}, format="json"
+            )
+        assert answer.status_code == 200, answer.content
+        assert answer.json()[field] == [related.pk]
+        counts[repeats] = len(queries)
+
+    assert counts[200] == counts[1]
+
+
+def test_more_related_ids_than_the_limit_are_refused(organiser_client, organiser):
+    from events_project.limits import MAX_RELATED_ITEMS
+
+    programme = _programme(organiser)
+    event = factories.EventFactory(organisers=[organiser])
+
+    answer = organiser_client.patch(
+        f"/api/programmes/{programme.pk}/", {"events": [event.pk] * (MAX_RELATED_ITEMS + 1)}, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+    assert answer.json()["errors"]["events"] == [f"Give at most {MAX_RELATED_ITEMS} items."]
+
+
+def test_an_unknown_id_among_many_is_named(organiser_client, organiser):
+    programme = _programme(organiser)
+    event = factories.EventFactory(organisers=[organiser])
+    stranger = factories.EventFactory()
+
+    answer = organiser_client.patch(
+        f"/api/programmes/{programme.pk}/", {"events": [event.pk, stranger.pk, HUGE, "x"]}, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["events"] == [f'Invalid pk "{HUGE}" - object does not exist.']
+
+
+def test_a_speakers_travel_regions_repeated_are_looked_up_once(organiser_client, organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    speaker = factories.SpeakerFactory()
+    counts = {}
+    for repeats in (1, 200):
+        organiser_client.patch(f"/api/speakers/{speaker.pk}/", {"travel_regions": []}, format="json")
+        with CaptureQueriesContext(connection) as queries:
+            answer = organiser_client.patch(
+                f"/api/speakers/{speaker.pk}/", {"travel_regions": ["baku"] * repeats}, format="json"
+            )
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["travel_regions"] == ["baku"]
+        counts[repeats] = len(queries)
+
+    assert counts[200] == counts[1]

@@ -113,6 +113,47 @@ def test_guest_downloads_and_erases_through_the_management_link(db):
     assert APIClient().get(link).status_code == 404
 
 
+def test_a_registration_erased_meanwhile_through_its_link_is_not_erased_again(db):
+    """Two erasures through one link at once (a double click): the second, holding the
+    registration as its link found it, said 'erased: 1' again and gave the erased row yet
+    another link; as after the first, it finds nothing."""
+    from events_project.exceptions import NotFound
+    from registrations.services import privacy
+
+    event = factories.EventFactory()
+    guest = register(event=event, name="Guest Person", email="guest@example.org", consent_data_processing=True)
+    as_the_second_request_found_it = Registration.objects.get(pk=guest.pk)
+    first = privacy.erase_registration_data(registration=guest)
+    token_after_the_first = Registration.objects.get(pk=guest.pk).manage_token
+
+    with pytest.raises(NotFound) as second:
+        privacy.erase_registration_data(registration=as_the_second_request_found_it)
+
+    assert first["registrations"] == 1
+    assert second.value.code == "not_found"
+    assert Registration.objects.get(pk=guest.pk).manage_token == token_after_the_first
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_erasures_through_one_link_at_once_erase_once():
+    from django.db import transaction
+
+    from registrations.services import privacy
+    from tests.races import Racer
+
+    event = factories.EventFactory()
+    guest = register(event=event, name="Guest Person", email="guest@example.org", consent_data_processing=True)
+    as_the_second_request_found_it = Registration.objects.get(pk=guest.pk)
+
+    with transaction.atomic():
+        privacy.erase_registration_data(registration=guest)
+        racer = Racer(lambda: privacy.erase_registration_data(registration=as_the_second_request_found_it))
+
+    assert racer.waited, f"the second erasure did not wait for the first: {racer.outcome()}"
+    assert racer.outcome() == "not_found"
+
+
 def test_public_answers_carry_no_attendee_data(db):
     world = build_world()
     attendee = world.users["attendee"]
