@@ -23,6 +23,7 @@ from events_project import (
     site_pages,
     staticfiles,
 )
+from events_project.fields import BoundedManyMixin
 from events_project.filters import FilterBackend
 from feeds import selectors as feed_selectors
 from feeds.apps import FeedsConfig
@@ -105,3 +106,7 @@ auth.lockout_response
 access_log.AccessLogger
 # Django's PasswordResetForm.save calls it
 QueuedPasswordResetForm.send_mail
+# DRF's RelatedField.__new__ calls it for many=True
+BoundedManyMixin.many_init
+# drf-spectacular's SpectacularAPIView.get calls it
+schema.SchemaView._get_schema_response
