@@ -576,6 +576,21 @@ def test_a_pasted_list_is_enrolled_in_the_background_with_each_bad_line_refused(
     assert "Line 6 (“Aysel again, aysel@example.org”): The same email is on an earlier line." in html
 
 
+def test_addresses_copied_from_a_mail_program_are_enrolled_with_their_names(
+    organiser_web, cohort, future, django_capture_on_commit_callbacks
+):
+    # "Name <email>" is how Gmail or Outlook copies its recipients, a list of them comma-separated
+    pasted = 'Leyla Məmmədova <Leyla@example.org>,\n"Nigar Əliyeva" <nigar@example.org>;\n<nobody@example.org>\n'
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": pasted})
+
+    enrolled = sorted(Enrolment.objects.filter(cohort=cohort).values_list("name", "email"))
+    assert enrolled == [("Leyla Məmmədova", "leyla@example.org"), ("Nigar Əliyeva", "nigar@example.org")]
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    assert "Line 3 (“&lt;nobody@example.org&gt;”): Write it as: Name, email." in html
+
+
 def test_a_long_list_goes_a_batch_a_run_and_twice_run_enrols_once(cohort, django_capture_on_commit_callbacks):
     from programmes import enrolment_lists, tasks
 
