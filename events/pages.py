@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -21,6 +22,7 @@ from events.filters import EventFilter
 from events.models import EventStatus
 from events.page_forms import EventSearchForm
 from events.permissions import can_check_in, can_manage_event
+from events_project.calendar_links import subscribe_links
 from registrations.models import ACTIVE_STATUSES
 from registrations.selectors import people_counts, registrations_of_user, with_seats_open
 from speakers.selectors import accepted_assignments_for_events
@@ -109,6 +111,7 @@ def event_detail(request, pk: int):
         "other_dates": other_dates(request.user, event),
         "series": shown_series(request.user, event),
     }
+    context["series_feed"] = series_feed_links(request, context["series"])
     return render(request, "events/pages/event_detail.html", context)
 
 
@@ -125,6 +128,15 @@ def shown_series(user, event):
     if not event.series_id:
         return None
     return selectors.series_visible_to(user).filter(pk=event.series_id).first()
+
+
+def series_feed_links(request, series) -> dict | None:
+    """Subscribe links to the public feed of the event's series (every date, kept up to date by the
+    calendar), for a published series only: calendar programs fetch the feed without signing in."""
+    if series is None or not series.published:
+        return None
+    url = request.build_absolute_uri(reverse("calendar-series", args=[series.pk]))
+    return subscribe_links(url, series.title)
 
 
 def accepted_speakers(event) -> list:

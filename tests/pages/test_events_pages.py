@@ -360,6 +360,42 @@ def test_event_page_of_an_occurrence_links_the_other_dates(client):
     assert f'href="/events/{occurrences[2].pk}/"' in page
 
 
+def test_event_page_of_a_series_offers_a_subscription_to_every_date(client):
+    # a mentee follows a nine-month series: one subscription instead of eighteen .ics downloads
+    import icalendar
+
+    occurrences = mentoring_circle(3)
+    one_off = factories.EventFactory(title="Robotics workshop")
+
+    page = client.get(f"/events/{occurrences[0].pk}/").text
+    page_az = client.get(f"/events/{occurrences[0].pk}/", HTTP_ACCEPT_LANGUAGE="az").text
+
+    feed_path = f"/calendar/series/{occurrences[0].series_id}.ics"
+    assert f'href="webcal://testserver{feed_path}"' in page
+    assert "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver%2Fcalendar%2Fseries%2F" in page
+    assert "Subscribing does not register you." in page
+    assert "Bu silsilənin bütün tarixləri" in page_az and "Google Təqvimdə abunə olun" in page_az
+    feed = icalendar.Calendar.from_ical(client.get(feed_path).content)
+    assert sorted(str(e["UID"]).split("@")[0] for e in feed.walk("VEVENT")) == sorted(str(o.uid) for o in occurrences)
+    assert "webcal://" not in client.get(f"/events/{one_off.pk}/").text
+
+
+def test_event_page_of_a_draft_series_offers_no_subscription_to_its_organiser(client):
+    # calendar programs fetch anonymously: a draft series has no feed (404), so no link to it
+    occurrences = mentoring_circle(2)
+    series = occurrences[0].series
+    series.published = False
+    series.save()
+    organiser = factories.OrganiserFactory()
+    series.organisers.add(organiser)
+    occurrences[0].organisers.add(organiser)
+    signed_in(client, organiser)
+
+    page = client.get(f"/events/{occurrences[0].pk}/").text
+
+    assert "webcal://" not in page
+
+
 def test_event_list_folds_the_filters_unless_one_is_in_use(client):
     plain = client.get("/").text
     searched = client.get("/", {"q": "robotics"}).text
