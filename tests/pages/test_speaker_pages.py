@@ -331,3 +331,24 @@ def test_speaker_area_shows_past_events_latest_first_a_page_at_a_time_and_no_old
     assert [a.event.title for a in second.context["past"]] == [f"Talk {day:02} days ago" for day in range(21, 26)]
     assert 'href="?page=2#past" rel="next"' in first.text
     assert [a.event.title for a in first.context["answered"]] == ["Declined, still ahead"]
+
+
+def test_an_unlisted_speaker_is_named_but_never_linked_to_a_page_that_is_not_there(client, speaker):
+    # the public roster has only listed speakers (/speakers/{id}/ is 404 for the others): the event
+    # page named an unlisted speaker with a link to that 404, and their own area offered it as "My public page"
+    speaker.listed = False
+    speaker.save()
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, status="accepted", event__title="Quantum talk")
+    speaker_page = f'href="/speakers/{speaker.pk}/"'
+
+    event_page = client.get(f"/events/{assignment.event_id}/").text
+    signed_in(client, speaker.user)
+    area = client.get("/speaker/").text
+
+    assert speaker.name in event_page and speaker_page not in event_page
+    assert client.get(f"/speakers/{speaker.pk}/").status_code == 404
+    assert "Edit my profile" in area and speaker_page not in area
+    speaker.listed = True
+    speaker.save()
+    assert speaker_page in client.get(f"/events/{assignment.event_id}/").text
+    assert speaker_page in client.get("/speaker/").text
