@@ -398,6 +398,21 @@ def assign_speaker(
     return assignment
 
 
+@transaction.atomic
+def invite_new_speaker(*, event: Event, by, name: str, email: str, **invitation) -> SpeakerAssignment:
+    """Invite someone not on the roster yet: a profile of their name and private email, left out
+    of the public roster (they have agreed to nothing public yet; an organiser lists them, or they
+    fill in their profile once their account is linked), then :func:`assign_speaker` with
+    ``invitation`` (role, response deadline). Nothing is created when the invitation is refused.
+
+    Side effects: those of :func:`assign_speaker` (the ``speaker_invitation`` message).
+    """
+    if by is not None and not can_manage_event(by, event):
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
+    speaker = create_speaker(by=by, name=name, email=email, listed=False)
+    return assign_speaker(event=event, speaker=speaker, by=by, **invitation)
+
+
 def _conflict_json(conflict) -> dict:
     data = conflict.as_dict()
     if data["other_event"]:
