@@ -301,7 +301,11 @@ def assignment_from_token(token: str) -> SpeakerAssignment:
 
 
 def _default_deadline(*, event: Event, now) -> dt.datetime:
-    deadline = min(now + response_time(), event.start - dt.timedelta(days=1))
+    """The end of the day (23:59 in the event's zone, as a date picked on the speakers tab) the
+    response time after ``now`` ends on, but a day before the event at the latest. The invitation
+    and its page say it: "answer by 8 December, 20:51" read as a machine's minute, not a date."""
+    day = timezone.localtime(now + response_time(), event.zone).date()
+    deadline = min(dt.datetime.combine(day, dt.time(23, 59), tzinfo=event.zone), event.start - dt.timedelta(days=1))
     # an event very soon still gets a deadline, just before it starts
     return deadline if deadline > now else event.start
 

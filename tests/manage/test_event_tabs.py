@@ -303,7 +303,7 @@ def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unl
     assert Speaker.objects.count() == 1
     # none of the three is "(optional)": one of them is needed
     form = organiser_web.get(url).text
-    assert 'Or someone new: their name</label>' in form and 'Their email</label>' in form
+    assert "Or someone new: their name</label>" in form and "Their email</label>" in form
 
 
 def test_a_new_speaker_for_a_past_event_is_not_added_to_the_roster(organiser, own_event):
