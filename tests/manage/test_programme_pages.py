@@ -531,6 +531,8 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
     assert "Hüququ olan hər kəsə sertifikat verin" in detail and "Yeni qrup" in detail
     assert "Qrupdan çıxarın" in members and "Növbəti görüş" in members
+    # the two ways to enrol, side by side, alike: "Kimisə qoşun" and (not "... qoş") the list
+    assert "Kimisə qoşun" in members and "İnsanların siyahısını qoşun" in members and "Siyahını qoşun" in members
     assert "1 fəal üzv" not in members and "Fəal üzvlər" in members
 
 
