@@ -1171,3 +1171,19 @@ def test_the_members_come_before_pairing_and_old_lists_are_folded(organiser_web,
     assert folded.index('data-testid="enrolments"') < folded.index('id="pair-form"')
     assert '<details class="card" id="lists" data-testid="lists">' in folded
     assert '<details class="card" id="lists" data-testid="lists" open>' in unfolded
+
+
+def test_a_cohort_whose_sessions_are_drafts_says_so_instead_of_none_planned(organiser_web, cohort, future):
+    # a new series is saved as drafts: "Next session: None planned" read as if it had no sessions
+    from events.models import Event, EventStatus
+
+    Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.DRAFT)
+
+    page = organiser_web.get(cohort_url(cohort)).text
+    page_az = organiser_web.get(cohort_url(cohort), HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert "None published yet: 3 sessions are drafts. Members get their places once they are published." in page
+    assert "None planned" not in page
+    assert "Hələ dərc edilmiş görüş yoxdur: 3 görüş qaralamadır." in page_az
+    Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.CANCELLED)
+    assert "None planned" in organiser_web.get(cohort_url(cohort)).text
