@@ -6,6 +6,7 @@ services never depend on them).
 """
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from events import selectors
@@ -53,8 +55,24 @@ def event_list(request):
         "filtering": form.uses_folded_filters(),
         "newest_first": newest_first,  # a series card's other dates are then earlier ones
         "home": not form.is_bound and page.number == 1,
+        "feed": public_feed_links(request, params),
     }
     return render(request, "events/pages/event_list.html", context)
+
+
+# the list's filters that the public feed (/calendar/events.ics) takes too, under the same names
+FEED_FILTERS = ("kind", "region", "format")
+
+
+def public_feed_links(request, params) -> dict:
+    """Subscribe links to the public feed of the events this list's kind, region and format
+    filters choose (the feed keeps every date to come; search words and dates do not apply).
+    ``filtered``: whether a filter chose, so the page says "these events" rather than "all"."""
+    chosen = {name: params[name] for name in FEED_FILTERS if params.get(name)}
+    url = request.build_absolute_uri(reverse("calendar-public"))
+    if chosen:
+        url += "?" + urlencode(chosen)
+    return {**subscribe_links(url, str(_("Events"))), "filtered": bool(chosen)}
 
 
 SERIES_DATES_SHOWN = 4

@@ -396,6 +396,36 @@ def test_event_page_of_a_draft_series_offers_no_subscription_to_its_organiser(cl
     assert "webcal://" not in page
 
 
+def test_event_list_offers_its_kind_region_and_format_as_a_calendar_subscription(client):
+    # the public feed (/calendar/events.ics, filtered like the list) was linked from no page: a
+    # visitor without an account could not follow the webinars in her calendar
+    import icalendar
+
+    webinar = factories.WebinarFactory(title="Careers in data science")
+    factories.EventFactory(
+        title="Role models visit Ganja", kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja")
+    )
+
+    everything = client.get("/").text
+    webinars = client.get("/", {"kind": "webinar", "q": "careers", "when": "past"}).text
+    in_azerbaijani = client.get("/", {"kind": "webinar"}, HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert (
+        'href="webcal://testserver/calendar/events.ics"' in everything and "All events in your calendar" in everything
+    )
+    assert (
+        'href="webcal://testserver/calendar/events.ics?kind=webinar"' in webinars
+    )  # search words and dates do not apply
+    assert "These events in your calendar" in webinars and "Subscribing does not register you." in webinars
+    assert (
+        "calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver%2Fcalendar%2Fevents.ics%3Fkind%3Dwebinar"
+        in webinars
+    )
+    assert "Bu tədbirlər təqviminizdə" in in_azerbaijani
+    feed = icalendar.Calendar.from_ical(client.get("/calendar/events.ics", {"kind": "webinar"}).content)
+    assert [str(e["UID"]).split("@")[0] for e in feed.walk("VEVENT")] == [str(webinar.uid)]
+
+
 def test_event_list_folds_the_filters_unless_one_is_in_use(client):
     plain = client.get("/").text
     searched = client.get("/", {"q": "robotics"}).text
