@@ -611,7 +611,8 @@ def test_a_yes_no_question_is_one_radio_group_described_by_its_help_and_its_erro
             "az",
             "Proqramın bu tədbiri təşkil etmək üçün qeydiyyat məlumatlarımı saxlamasına razıyam: "
             "Bu razılıq olmadan sizi qeydiyyata ala bilmərik.",
-            "Tədbir zamanı sizi qeydə ala bilərikmi: Bu sahə tələb edilir.",
+            # "lentə almaq" (film, tape), not "qeydə almaq", which the door says for checking in
+            "Tədbir zamanı sizi lentə ala bilərikmi: Bu sahə tələb edilir.",
         ),
     ],
 )
