@@ -56,8 +56,17 @@ def event_list(request):
         "newest_first": newest_first,  # a series card's other dates are then earlier ones
         "home": not form.is_bound and page.number == 1,
         "feed": public_feed_links(request, params),
+        # nothing to come matches: the same search over past events too, a way on rather than a dead end
+        "also_past": _with_past(query) if not page.object_list and params.get("upcoming") == "true" else "",
     }
     return render(request, "events/pages/event_list.html", context)
+
+
+def _with_past(query: QueryDict) -> str:
+    """The list's query string with the past events included (``when=all``)."""
+    query = query.copy()
+    query["when"] = "all"
+    return query.urlencode()
 
 
 # the list's filters that the public feed (/calendar/events.ics) takes too, under the same names

@@ -426,6 +426,24 @@ def test_event_list_offers_its_kind_region_and_format_as_a_calendar_subscription
     assert [str(e["UID"]).split("@")[0] for e in feed.walk("VEVENT")] == [str(webinar.uid)]
 
 
+def test_a_search_with_nothing_to_come_offers_the_past_events_and_the_whole_list(client):
+    # "No events match these filters." was a dead end, though the visit searched for was last month
+    factories.EventFactory(
+        title="Role models visit Ganja",
+        start=now() - dt.timedelta(days=30),
+        end=now() - dt.timedelta(days=30, hours=-2),
+    )
+
+    nothing = client.get("/", {"q": "Ganja"}).text
+    nothing_az = client.get("/", {"q": "Ganja"}, HTTP_ACCEPT_LANGUAGE="az").text
+    everything_past = client.get("/", {"q": "Ganja", "when": "all"}).text
+
+    assert "No events match these filters." in nothing
+    assert 'href="?q=Ganja&amp;when=all">Look among past events too</a>' in nothing
+    assert "Show every event to come" in nothing and "Keçmiş tədbirlər arasında da axtarın" in nothing_az
+    assert "Role models visit Ganja" in everything_past and "Look among past events too" not in everything_past
+
+
 def test_event_list_folds_the_filters_unless_one_is_in_use(client):
     plain = client.get("/").text
     searched = client.get("/", {"q": "robotics"}).text
