@@ -1187,3 +1187,28 @@ def test_a_cohort_whose_sessions_are_drafts_says_so_instead_of_none_planned(orga
     assert "Hələ dərc edilmiş görüş yoxdur: 3 görüş qaralamadır." in page_az
     Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.CANCELLED)
     assert "None planned" in organiser_web.get(cohort_url(cohort)).text
+
+
+@pytest.mark.parametrize(
+    ("language", "joined", "pasted"),
+    [("en", "joined 2 Mar 2026", "Pasted 2 Mar 2026, 13:30"), ("az", "qoşulub: 2 mart 2026", "2 mart 2026, 13:30")],
+)
+def test_when_a_member_joined_or_a_list_was_pasted_reads_as_every_stamp(
+    organiser_web, cohort, language, joined, pasted, django_capture_on_commit_callbacks
+):
+    # it read "joined Saturday 28 November 2026", an event's date with its weekday, unlike every
+    # other "when it was done" (registered, answered, queued: the STAMP formats)
+    import datetime as dt
+
+    from programmes.models import EnrolmentList
+
+    moment = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)  # 13:30 in Baku
+    factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", joined_at=moment)
+    with django_capture_on_commit_callbacks(execute=False):
+        organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "Nigar, nigar@example.org"})
+    EnrolmentList.objects.update(created_at=moment)
+
+    page = organiser_web.get(cohort_url(cohort), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert joined in page and pasted in page
+    assert "Monday 2 March 2026" not in page and "2 mart 2026, bazar ertəsi" not in page
