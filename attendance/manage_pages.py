@@ -16,6 +16,7 @@ from attendance.services import figures, finalisation, participant_reports
 from events.workspace import managed_event, no_store, organiser_required, posted_id
 from notifications import kinds
 from notifications.selectors import outbox_managed_by
+from registrations.checkin.services import door_counts
 from registrations.models import Registration, RegistrationStatus
 
 RECENT_IMPORTS = 10
@@ -82,9 +83,13 @@ def event_attendance(request, pk: int):
             messages.error(request, error.message)
             return redirect("manage-event-attendance", pk=event.pk)
     event.refresh_from_db()
+    state = _state(event, now)
     context = {
         "event": event,
-        "state": _state(event, now),
+        "state": state,
+        # until attendance is final its figures count nobody in: the door's own count says who is
+        # in so far (the figures read "0 attended" while the door had checked people in)
+        "door": door_counts(event=event) if state in ("not_over", "open") and event.has_venue else None,
         "needs_report": finalisation.needs_report(event),
         "figures": figures.event_attendance_figures(event=event),
         "form": form,

@@ -169,7 +169,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from events import ical, selectors
-    from feeds import services as feed_services
+    from speakers import selectors as speaker_selectors
 
     print(f"filling {args.events} events ...", flush=True)
     fill(args.events)
@@ -187,7 +187,7 @@ def main() -> None:
     # interleaved, best of N, wall clock and process CPU time: the machine may be shared, and
     # CPU time (everything runs in this process) is the figure a busy neighbour disturbs least
     runs = {"floor": [], "same": [], "cold": [], "warm": []}
-    speakers = feed_services.speaker_lines([event.pk for event in events])
+    speakers = speaker_selectors.speaker_lines([event.pk for event in events])
 
     def same_content():
         # the feed's own VEVENTs (richer than the floor's), from memory, with no HTTP or database

@@ -26,6 +26,7 @@ from django.utils.translation import get_language, gettext
 
 from events import when
 from events.models import Event, EventKind, EventStatus, Language
+from events.regions import place_of
 
 PRODID = "-//STEM Mentorship Events//Calendar feeds//EN"
 # Clients that honour it (Apple, Outlook, Thunderbird) refresh hourly; Google ignores it.
@@ -106,8 +107,8 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
 def location_text(event: Event) -> str:
     parts = []
     if event.has_venue:
-        region_name = event.region.name if event.region_id and event.region else ""
-        parts = [event.venue_name, event.venue_address, event.city or region_name]
+        # the region in the language the file is written in, as the pages and mails say it
+        parts = [event.venue_name, event.venue_address, place_of(event)]
     if event.is_online:
         online = gettext("Online")
         parts.append(f"{online} ({event.online_platform})" if event.online_platform else online)

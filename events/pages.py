@@ -6,13 +6,16 @@ services never depend on them).
 """
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from events import selectors
@@ -21,6 +24,7 @@ from events.filters import EventFilter
 from events.models import EventStatus
 from events.page_forms import EventSearchForm
 from events.permissions import can_check_in, can_manage_event
+from events_project.calendar_links import subscribe_links
 from registrations.models import ACTIVE_STATUSES
 from registrations.selectors import people_counts, registrations_of_user, with_seats_open
 from speakers.selectors import accepted_assignments_for_events
@@ -53,8 +57,33 @@ def event_list(request):
         "filtering": form.uses_folded_filters(),
         "newest_first": newest_first,  # a series card's other dates are then earlier ones
         "home": not form.is_bound and page.number == 1,
+        "feed": public_feed_links(request, params),
+        # nothing to come matches: the same search over past events too, a way on rather than a dead end
+        "also_past": _with_past(query) if not page.object_list and params.get("upcoming") == "true" else "",
     }
     return render(request, "events/pages/event_list.html", context)
+
+
+def _with_past(query: QueryDict) -> str:
+    """The list's query string with the past events included (``when=all``)."""
+    query = query.copy()
+    query["when"] = "all"
+    return query.urlencode()
+
+
+# the list's filters that the public feed (/calendar/events.ics) takes too, under the same names
+FEED_FILTERS = ("kind", "region", "format")
+
+
+def public_feed_links(request, params) -> dict:
+    """Subscribe links to the public feed of the events this list's kind, region and format
+    filters choose (the feed keeps every date to come; search words and dates do not apply).
+    ``filtered``: whether a filter chose, so the page says "these events" rather than "all"."""
+    chosen = {name: params[name] for name in FEED_FILTERS if params.get(name)}
+    url = request.build_absolute_uri(reverse("calendar-public"))
+    if chosen:
+        url += "?" + urlencode(chosen)
+    return {**subscribe_links(url, str(_("Events"))), "filtered": bool(chosen)}
 
 
 SERIES_DATES_SHOWN = 4
@@ -111,6 +140,7 @@ def event_detail(request, pk: int):
         "other_dates": other_dates(request.user, event),
         "series": shown_series(request.user, event),
     }
+    context["series_feed"] = series_feed_links(request, context["series"])
     return render(request, "events/pages/event_detail.html", context)
 
 
@@ -127,6 +157,15 @@ def shown_series(user, event):
     if not event.series_id:
         return None
     return selectors.series_visible_to(user).filter(pk=event.series_id).first()
+
+
+def series_feed_links(request, series) -> dict | None:
+    """Subscribe links to the public feed of the event's series (every date, kept up to date by the
+    calendar), for a published series only: calendar programs fetch the feed without signing in."""
+    if series is None or not series.published:
+        return None
+    url = request.build_absolute_uri(reverse("calendar-series", args=[series.pk]))
+    return subscribe_links(url, series.title)
 
 
 def accepted_speakers(event) -> list:

@@ -67,3 +67,16 @@ class RegionMultipleChoiceField(IdMultipleChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Region.objects.all(), **kwargs)
+
+
+def place_of(event) -> str:
+    """Where, in a word: the region in the reader's spelling (Şəki on the Azerbaijani pages and
+    mails), with the city or village typed when it is another place, else that city. Pages, mails
+    and calendar files say it alike ("Lankaran" stood in the Azerbaijani mail under a page that
+    said Lənkəran)."""
+    if event.region_id:
+        region = event.region
+        if not event.city or event.city.casefold() in (region.name.casefold(), region.name_az.casefold()):
+            return region.display_name
+        return f"{event.city}, {region.display_name}"
+    return event.city

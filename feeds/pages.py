@@ -5,8 +5,6 @@ linked to a speaker profile; the events they organise), each with subscribe link
 common calendar programs, a copy button, and "new link" / "switch off".
 """
 
-from urllib.parse import quote, urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.permissions import is_organiser
+from events_project.calendar_links import subscribe_links
 from events_project.exceptions import DomainError
 from feeds import services
 from feeds.models import CalendarFeed
@@ -30,18 +29,6 @@ def scopes_of(user) -> list[str]:
     if is_organiser(user):
         scopes.append(Scope.ORGANISER)
     return scopes
-
-
-def subscribe_links(url: str, name: str) -> dict[str, str]:
-    """Links that open a subscription in the common calendar programs."""
-    webcal = "webcal://" + url.split("://", 1)[1]
-    return {
-        "url": url,
-        "webcal": webcal,
-        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}),
-        "outlook": "https://outlook.live.com/calendar/0/addfromweb?"
-        + urlencode({"url": url, "name": name}, quote_via=quote),
-    }
 
 
 def _sections(request) -> list[dict]:

@@ -28,8 +28,8 @@ from events.permissions import can_manage_event, is_organiser
 from feeds.models import CalendarFeed
 from registrations import selectors as registration_selectors
 from registrations.models import ACTIVE_STATUSES, RegistrationStatus
-from speakers.models import AssignmentRole, AssignmentStatus, SpeakerAssignment
-from speakers.selectors import accepted_assignments_for_events, accepted_events_for_speaker, speaker_for_user
+from speakers.models import AssignmentStatus, SpeakerAssignment
+from speakers.selectors import accepted_events_for_speaker, speaker_for_user, speaker_lines
 
 # Feeds keep a year of past events: enough for "what did I attend", small enough to stay fast.
 PAST_KEPT_FOR = dt.timedelta(days=365)
@@ -137,21 +137,6 @@ def _speaker_version(events: QuerySet[Event]) -> Callable[[], str]:
 
 def _versions(events: QuerySet[Event]) -> list[Callable[[], str]]:
     return [_event_version(events), _speaker_version(events)]
-
-
-def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
-    """'Name, title (role)' of the accepted speakers of each event: one query."""
-
-    roles = {value: str(label).lower() for value, label in AssignmentRole.choices}
-    lines = {}
-    for event_id, assignments in accepted_assignments_for_events(event_ids).items():
-        lines[event_id] = [
-            f"{assignment.speaker.name}"
-            + (f", {assignment.speaker.title}" if assignment.speaker.title else "")
-            + f" ({roles.get(assignment.role, assignment.role)})"
-            for assignment in assignments
-        ]
-    return lines
 
 
 def _standard_content(key, name, description, events, **kwargs) -> FeedContent:

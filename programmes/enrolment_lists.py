@@ -11,6 +11,7 @@ written down with its line and the list goes on.
 
 import datetime as dt
 import logging
+import re
 from functools import partial
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 BATCH = 20
 MAX_LINES = 1000
 NAME_MAX = 200
+# "Name <email>", as a mail program writes an address (a trailing comma or semicolon of a copied list allowed)
+ADDRESS_LINE = re.compile(r"^(?P<name>[^<>]*?)[\s,;]*<(?P<email>[^<>]+)>[\s,;]*$")
 
 # why a line was not enrolled, by code (the page says it in the reader's language)
 REFUSALS = {
@@ -117,13 +120,19 @@ def _field_refusal(error: dict) -> str:
 
 def read_lines(text: str) -> tuple[list[dict], list[dict]]:
     """The people on ``text``'s lines, and the lines refused with their reason. The email is the
-    last field after a comma, semicolon or tab (a name may hold a comma); blank lines are skipped."""
+    last field after a comma, semicolon or tab (a name may hold a comma), or in angle brackets after
+    the name, as a mail program copies an address ("Aysel Aliyeva <aysel@example.org>"); blank lines
+    are skipped."""
     rows, refused, seen = [], [], set()
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        name, separator, email = line.replace("\t", ",").replace(";", ",").rpartition(",")
+        addressed = ADDRESS_LINE.match(line)
+        if addressed:
+            name, separator, email = addressed["name"].strip().strip('"“”'), ",", addressed["email"]
+        else:
+            name, separator, email = line.replace("\t", ",").replace(";", ",").rpartition(",")
         # a name of only invisible characters is no name (services.enrol would refuse it later)
         name, email = tidy_name(name.strip().strip(",")), email.strip().strip("<>").lower()
         code = None

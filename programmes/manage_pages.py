@@ -478,6 +478,11 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         "cohort": cohort,
         "mentors": mentors,
         "next_session": to_come[0] if to_come else None,
+        # "None planned" misled while the sessions were there, as drafts: say so (members get their
+        # places when they are published)
+        "draft_sessions": 0
+        if to_come
+        else selectors.cohort_events(cohort).filter(status=EventStatus.DRAFT, start__gt=now).count(),
         "filters": filters,
         "filtered": any(chosen.values()),
         "page": page,

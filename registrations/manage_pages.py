@@ -159,12 +159,18 @@ ROW_ACTIONS = {
 }
 
 
-def _row_action(action: str, registration, by) -> str:
+# the row actions whose form may say why (the registrant's mail says it): at most this long
+ACTIONS_WITH_REASON = ("cancel",)
+REASON_LENGTH = 500
+
+
+def _row_action(action: str, registration, by, reason: str = "") -> str:
     """Run one row's button through its service; the message to show afterwards."""
     if action not in ROW_ACTIONS:
         raise Http404
     service, done = ROW_ACTIONS[action]
-    service(registration=registration, by=by)
+    extra = {"reason": " ".join(reason.split())[:REASON_LENGTH]} if action in ACTIONS_WITH_REASON else {}
+    service(registration=registration, by=by, **extra)
     return str(done)
 
 
@@ -221,7 +227,7 @@ def event_registrations(request, pk: int):
                 registration = get_object_or_404(
                     Registration.objects.filter(event=event), pk=posted_id(request.POST.get("registration"))
                 )
-                done = _row_action(action, registration, request.user)
+                done = _row_action(action, registration, request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, done % {"name": registration.name})
                 return redirect(_back(request, event))
         except DomainError as error:

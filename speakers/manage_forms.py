@@ -14,7 +14,18 @@ class SpeakerChoiceField(forms.ModelChoiceField):
 
 
 class AssignSpeakerForm(forms.Form):
-    speaker = SpeakerChoiceField(label=_("Speaker"), queryset=None)
+    """A speaker from the roster, or someone not on it yet by name and email (added to the roster
+    unlisted by ``services.invite_new_speaker``), in a role."""
+
+    speaker = SpeakerChoiceField(
+        label=_("Speaker"), queryset=None, required=False, empty_label=_("— Someone not on the roster (below) —")
+    )
+    new_name = forms.CharField(label=_("Or someone new: their name"), required=False, max_length=200)
+    new_email = forms.EmailField(
+        label=_("Their email"),
+        required=False,
+        help_text=_("The invitation goes there. They join the roster without being shown publicly."),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=AssignmentRole.choices, initial=AssignmentRole.PANELLIST)
     response_deadline = forms.DateField(
         label=_("Answer wanted by"),
@@ -35,14 +46,43 @@ class AssignSpeakerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["speaker"].queryset = speakers
+        # one of the two is needed, the roster speaker or the new person: neither is "(optional)"
+        for name in ("speaker", "new_name", "new_email"):
+            self.fields[name].required_when = "no_other_speaker"
+
+    def clean(self):
+        data = super().clean()
+        new_name, new_email = data.get("new_name", "").strip(), data.get("new_email", "")
+        if data.get("speaker") is not None:
+            if new_name or new_email:
+                self.add_error("new_name", _("Choose a speaker from the list or give someone new, not both."))
+        elif not new_name and not new_email and "new_email" not in self.errors:
+            self.add_error("speaker", _("Choose a speaker, or give the name and email of someone new."))
+        else:
+            if not new_name:
+                self.add_error("new_name", _("Give their name."))
+            if not new_email and "new_email" not in self.errors:
+                self.add_error("new_email", _("Give their email: the invitation goes there."))
+        return data
+
+    @property
+    def is_new_speaker(self) -> bool:
+        return self.cleaned_data.get("speaker") is None
 
     def service_arguments(self) -> dict:
+        """The arguments of ``services.assign_speaker``, or of ``services.invite_new_speaker`` for
+        someone new (``is_new_speaker``)."""
         data = self.cleaned_data
         deadline = data.get("response_deadline")
         if deadline is not None:
             deadline = dt.datetime.combine(deadline, dt.time(23, 59)).replace(tzinfo=self.event.zone)
+        person = (
+            {"name": data["new_name"], "email": data["new_email"]}
+            if self.is_new_speaker
+            else {"speaker": data["speaker"]}
+        )
         return {
-            "speaker": data["speaker"],
+            **person,
             "role": data["role"],
             "response_deadline": deadline,
             "conflict_override_reason": data.get("conflict_override_reason", ""),

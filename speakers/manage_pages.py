@@ -1,5 +1,6 @@
-"""The speakers tab of an event: invite roster speakers in a role, read their answers, see
-conflicts and reminders, withdraw an invitation. New answers are marked until read."""
+"""The speakers tab of an event: invite roster speakers (or someone not on the roster yet) in a
+role, read their answers, see conflicts and reminders, withdraw an invitation. New answers are
+marked until read."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,7 +37,8 @@ def event_speakers(request, pk: int):
             if action == "invite":
                 form = AssignSpeakerForm(request.POST, event=event, speakers=speakers)
                 if form.is_valid():
-                    assignment = services.assign_speaker(event=event, by=request.user, **form.service_arguments())
+                    invite = services.invite_new_speaker if form.is_new_speaker else services.assign_speaker
+                    assignment = invite(event=event, by=request.user, **form.service_arguments())
                     messages.success(
                         request, _("%(name)s is invited and receives an email.") % {"name": assignment.speaker.name}
                     )

@@ -13,6 +13,8 @@ urlpatterns = [
     path("speaker/invitations/<id:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
     # the signed link in the invitation email (speakers helper)
     path("speaker/invitation/<str:token>/", pages.invitation_link, name="speaker-invitation-page"),
+    # the accepted event as an .ics file, by the same link (a speaker without an account)
+    path("speaker/invitation/<str:token>/event.ics", pages.invitation_calendar, name="speaker-invitation-ics"),
     # the signed link that links an account to a speaker profile (the person's consent)
     path("speaker/link/<str:token>/", pages.account_link, name="speaker-account-link"),
 ]

@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events.models import Language
+from events import ical
+from events.models import EventStatus, Language
 from events_project.exceptions import DomainError
 from events_project.filters import understood
 from events_project.private_links import private_link
@@ -203,6 +204,32 @@ def invitation_link(request, token: str):
                 context["answered"] = "withdraw" if withdrawing else answer
     context["answerable"] = services.is_answerable(context["assignment"])
     return render(request, INVITATION_TEMPLATE, context, status=status)
+
+
+@private_link
+@throttled("token")
+@require_safe
+def invitation_calendar(request, token: str):
+    """The event of an accepted invitation as an .ics file, its join link included: the emailed
+    answer link is the credential, so a speaker without an account (who has no speaker area and
+    no private feed) puts the event in their calendar too. 404 before accepting, after
+    withdrawing and for a cancelled event: nothing to put in a calendar."""
+    try:
+        assignment = services.assignment_from_token(token)
+    except DomainError:
+        raise Http404 from None
+    event = assignment.event
+    if assignment.status != AssignmentStatus.ACCEPTED or event.status == EventStatus.CANCELLED:
+        raise Http404
+    calendar = ical.event_calendar(
+        [event],
+        name=event.title,
+        speakers=selectors.speaker_lines([event.pk]),
+        join_urls={event.pk: assignment.join_url},
+    )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
 
 
 @private_link

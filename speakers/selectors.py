@@ -8,7 +8,7 @@ from django.utils import timezone
 from events.models import Event, EventStatus
 from events.permissions import is_organiser
 from events.selectors import subjects_of
-from speakers.models import AssignmentStatus, Speaker, SpeakerAssignment
+from speakers.models import AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment
 
 # events a roster visitor may see a speaker at
 PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
@@ -39,6 +39,21 @@ def accepted_assignments_for_events(event_ids: Iterable[int]) -> dict[int, list[
     for assignment in assignments:
         result[assignment.event_id].append(assignment)
     return result
+
+
+def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
+    """'Name, title (role)' of the accepted speakers of each event: one query."""
+
+    roles = {value: str(label).lower() for value, label in AssignmentRole.choices}
+    lines = {}
+    for event_id, assignments in accepted_assignments_for_events(event_ids).items():
+        lines[event_id] = [
+            f"{assignment.speaker.name}"
+            + (f", {assignment.speaker.title}" if assignment.speaker.title else "")
+            + f" ({roles.get(assignment.role, assignment.role)})"
+            for assignment in assignments
+        ]
+    return lines
 
 
 def accepted_events_for_speaker(speaker: Speaker) -> QuerySet[Event]:

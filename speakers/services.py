@@ -301,7 +301,11 @@ def assignment_from_token(token: str) -> SpeakerAssignment:
 
 
 def _default_deadline(*, event: Event, now) -> dt.datetime:
-    deadline = min(now + response_time(), event.start - dt.timedelta(days=1))
+    """The end of the day (23:59 in the event's zone, as a date picked on the speakers tab) the
+    response time after ``now`` ends on, but a day before the event at the latest. The invitation
+    and its page say it: "answer by 8 December, 20:51" read as a machine's minute, not a date."""
+    day = timezone.localtime(now + response_time(), event.zone).date()
+    deadline = min(dt.datetime.combine(day, dt.time(23, 59), tzinfo=event.zone), event.start - dt.timedelta(days=1))
     # an event very soon still gets a deadline, just before it starts
     return deadline if deadline > now else event.start
 
@@ -396,6 +400,21 @@ def assign_speaker(
     if found and reason:
         log_action(by=by, action="speaker.conflicts_overridden", event=event, subject=assignment)
     return assignment
+
+
+@transaction.atomic
+def invite_new_speaker(*, event: Event, by, name: str, email: str, **invitation) -> SpeakerAssignment:
+    """Invite someone not on the roster yet: a profile of their name and private email, left out
+    of the public roster (they have agreed to nothing public yet; an organiser lists them, or they
+    fill in their profile once their account is linked), then :func:`assign_speaker` with
+    ``invitation`` (role, response deadline). Nothing is created when the invitation is refused.
+
+    Side effects: those of :func:`assign_speaker` (the ``speaker_invitation`` message).
+    """
+    if by is not None and not can_manage_event(by, event):
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
+    speaker = create_speaker(by=by, name=name, email=email, listed=False)
+    return assign_speaker(event=event, speaker=speaker, by=by, **invitation)
 
 
 def _conflict_json(conflict) -> dict:

@@ -56,7 +56,7 @@ def google_calendar_url(event) -> str:
         dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
     else:
         dates = f"{_google_stamp(event.start)}/{_google_stamp(event.end)}"
-    location = ", ".join(part for part in (event.venue_name, event.venue_address, event.city) if part)
+    location = ", ".join(part for part in (event.venue_name, event.venue_address, regions.place_of(event)) if part)
     if not location and event.is_online:
         location = event.online_platform or "Online"
     details = f"{settings.SITE_URL}{event.get_absolute_url()}"
@@ -163,12 +163,7 @@ def alphabetical(items) -> list:
 @register.filter
 def place(event) -> str:
     """Where, in a word: the region in the visitor's spelling (Şəki), else the city typed."""
-    if event.region_id:
-        region = event.region
-        if not event.city or event.city.casefold() in (region.name.casefold(), region.name_az.casefold()):
-            return region.display_name
-        return f"{event.city}, {region.display_name}"
-    return event.city
+    return regions.place_of(event)
 
 
 # --- statuses: a colour and an icon, never colour alone ------------------------------------

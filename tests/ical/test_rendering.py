@@ -204,13 +204,13 @@ def test_event_format_online_has_no_geo(client):
 
 def test_feed_from_cached_fragments_equals_a_fresh_rendering(organiser):
     from events import selectors
-    from feeds import services as feed_services
+    from speakers import selectors as speaker_selectors
 
     factories.EventFactory(organisers=[organiser], latitude="40.1", longitude="49.8")
     factories.WebinarFactory(timezone="Europe/Berlin")
     factories.EventFactory(all_day=True)
     events = list(selectors.public_events())
-    speakers = feed_services.speaker_lines([event.pk for event in events])
+    speakers = speaker_selectors.speaker_lines([event.pk for event in events])
     ical.fragments.clear()
 
     cold = ical.feed_ics(events, name="All", speakers=speakers)

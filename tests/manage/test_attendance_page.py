@@ -289,3 +289,26 @@ def test_the_preview_gives_a_match_form_to_so_many_unmatched_rows_at_most(
     assert len(page.context["plan"].unmatched) == UNMATCHED_SHOWN + 3
     assert content.count('name="action" value="match"') == UNMATCHED_SHOWN
     assert "And 3 more rows not matched, not listed here." in content
+
+
+def test_during_an_in_person_event_the_page_counts_the_door_and_says_where_attendance_comes_from(
+    organiser_web, organiser
+):
+    # it read "0 attended" and "Come back afterwards to record who came" while the door had
+    # checked people in, and an in-person event's attendance is those check-ins, nothing to record
+    from registrations.checkin import services as door
+
+    now = timezone.now()
+    event = factories.EventFactory(
+        organisers=[organiser], start=now - dt.timedelta(hours=1), end=now + dt.timedelta(hours=2)
+    )
+    came = make_registration(event, name="Aytac Quliyeva", email="aytac@example.org", party_size=3)
+    make_registration(event, name="Kamilla Rzayeva", email="kamilla@example.org")
+    door.check_in(event_id=event.pk, secret=came.ticket_secret, by=organiser)
+
+    page = organiser_web.get(f"/manage/events/{event.pk}/attendance/").content.decode()
+    page_az = organiser_web.get(f"/manage/events/{event.pk}/attendance/", HTTP_ACCEPT_LANGUAGE="az").content.decode()
+
+    assert "Checked in at the door so far: 3 people." in page
+    assert "Its attendance is the check-ins at the door" in page and "record who came" not in page
+    assert "İndiyədək girişdə qeydə alınıb: 3 nəfər." in page_az

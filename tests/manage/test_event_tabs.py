@@ -251,6 +251,73 @@ def test_speakers_are_invited_answer_and_the_answer_is_new_until_read(
     assert assignment.status == AssignmentStatus.WITHDRAWN
 
 
+def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unlisted(
+    organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    # an organiser (not staff: no admin) had no page to add a webinar's new speaker to the roster
+    from speakers.models import Speaker
+
+    url = f"/manage/events/{own_event.pk}/speakers/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(
+            url,
+            {
+                "action": "invite",
+                "speaker": "",
+                "new_name": "Günay Əliyeva",
+                "new_email": "gunay@example.org",
+                "role": "moderator",
+            },  # fmt: skip
+        )
+
+    assert response.status_code == 302
+    assignment = SpeakerAssignment.objects.get(event=own_event)
+    assert (assignment.speaker.name, assignment.speaker.email, assignment.speaker.listed) == (
+        "Günay Əliyeva", "gunay@example.org", False
+    )  # fmt: skip
+    assert (assignment.role, assignment.status) == ("moderator", AssignmentStatus.INVITED)
+    assert [m.to[0].rsplit(" ", 1)[-1] for m in mail.outbox] == ["<gunay@example.org>"]
+    assert "Günay Əliyeva is invited and receives an email." in organiser_web.get(url).text
+    assert organiser_web.get("/speakers/").text.count("Günay Əliyeva") == 0
+
+    # nothing chosen, half a new person, or both at once: said at the field, nobody created
+    nothing = organiser_web.post(url, {"action": "invite", "speaker": "", "role": "panellist"})
+    half = organiser_web.post(url, {"action": "invite", "new_name": "Nərmin", "role": "panellist"})
+    both = organiser_web.post(
+        url,
+        {
+            "action": "invite",
+            "speaker": assignment.speaker.pk,
+            "new_name": "X",
+            "new_email": "x@example.org",
+            "role": "panellist",
+        },  # fmt: skip
+    )
+    assert nothing.context["form"].errors == {
+        "speaker": ["Choose a speaker, or give the name and email of someone new."]
+    }
+    assert half.context["form"].errors == {"new_email": ["Give their email: the invitation goes there."]}
+    assert both.context["form"].errors == {
+        "new_name": ["Choose a speaker from the list or give someone new, not both."]
+    }
+    assert Speaker.objects.count() == 1
+    # none of the three is "(optional)": one of them is needed
+    form = organiser_web.get(url).text
+    assert "Or someone new: their name</label>" in form and "Their email</label>" in form
+
+
+def test_a_new_speaker_for_a_past_event_is_not_added_to_the_roster(organiser, own_event):
+    from speakers.exceptions import InvalidAnswer
+    from speakers.models import Speaker
+
+    own_event.start, own_event.end = own_event.start - dt.timedelta(days=400), own_event.end - dt.timedelta(days=400)
+    own_event.save()
+
+    with pytest.raises(InvalidAnswer):
+        speaker_services.invite_new_speaker(event=own_event, by=organiser, name="Late", email="late@example.org")
+    assert not Speaker.objects.exists()
+
+
 def test_a_speaker_with_conflicts_needs_a_reason(organiser_web, organiser, own_event, speaker):
     clash = factories.EventFactory(start=own_event.start, end=own_event.end)
     speaker_services.assign_speaker(event=clash, speaker=speaker, by=None)

@@ -531,6 +531,8 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
     assert "Hüququ olan hər kəsə sertifikat verin" in detail and "Yeni qrup" in detail
     assert "Qrupdan çıxarın" in members and "Növbəti görüş" in members
+    # the two ways to enrol, side by side, alike: "Kimisə qoşun" and (not "... qoş") the list
+    assert "Kimisə qoşun" in members and "İnsanların siyahısını qoşun" in members and "Siyahını qoşun" in members
     assert "1 aktiv üzv" not in members and "Aktiv üzvlər" in members
 
 
@@ -574,6 +576,21 @@ def test_a_pasted_list_is_enrolled_in_the_background_with_each_bad_line_refused(
     assert "Line 4 (“no email here”): Write it as: Name, email." in html
     assert "Line 5 (“Rashad, Mammadov, not-an-address”): This is not an email address." in html
     assert "Line 6 (“Aysel again, aysel@example.org”): The same email is on an earlier line." in html
+
+
+def test_addresses_copied_from_a_mail_program_are_enrolled_with_their_names(
+    organiser_web, cohort, future, django_capture_on_commit_callbacks
+):
+    # "Name <email>" is how Gmail or Outlook copies its recipients, a list of them comma-separated
+    pasted = 'Leyla Məmmədova <Leyla@example.org>,\n"Nigar Əliyeva" <nigar@example.org>;\n<nobody@example.org>\n'
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": pasted})
+
+    enrolled = sorted(Enrolment.objects.filter(cohort=cohort).values_list("name", "email"))
+    assert enrolled == [("Leyla Məmmədova", "leyla@example.org"), ("Nigar Əliyeva", "nigar@example.org")]
+    html = organiser_web.get(cohort_url(cohort)).content.decode()
+    assert "Line 3 (“&lt;nobody@example.org&gt;”): Write it as: Name, email." in html
 
 
 def test_a_long_list_goes_a_batch_a_run_and_twice_run_enrols_once(cohort, django_capture_on_commit_callbacks):
@@ -1154,3 +1171,44 @@ def test_the_members_come_before_pairing_and_old_lists_are_folded(organiser_web,
     assert folded.index('data-testid="enrolments"') < folded.index('id="pair-form"')
     assert '<details class="card" id="lists" data-testid="lists">' in folded
     assert '<details class="card" id="lists" data-testid="lists" open>' in unfolded
+
+
+def test_a_cohort_whose_sessions_are_drafts_says_so_instead_of_none_planned(organiser_web, cohort, future):
+    # a new series is saved as drafts: "Next session: None planned" read as if it had no sessions
+    from events.models import Event, EventStatus
+
+    Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.DRAFT)
+
+    page = organiser_web.get(cohort_url(cohort)).text
+    page_az = organiser_web.get(cohort_url(cohort), HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert "None published yet: 3 sessions are drafts. Members get their places once they are published." in page
+    assert "None planned" not in page
+    assert "Hələ dərc edilmiş görüş yoxdur: 3 görüş qaralamadır." in page_az
+    Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.CANCELLED)
+    assert "None planned" in organiser_web.get(cohort_url(cohort)).text
+
+
+@pytest.mark.parametrize(
+    ("language", "joined", "pasted"),
+    [("en", "joined 2 Mar 2026", "Pasted 2 Mar 2026, 13:30"), ("az", "qoşulub: 2 mart 2026", "2 mart 2026, 13:30")],
+)
+def test_when_a_member_joined_or_a_list_was_pasted_reads_as_every_stamp(
+    organiser_web, cohort, language, joined, pasted, django_capture_on_commit_callbacks
+):
+    # it read "joined Saturday 28 November 2026", an event's date with its weekday, unlike every
+    # other "when it was done" (registered, answered, queued: the STAMP formats)
+    import datetime as dt
+
+    from programmes.models import EnrolmentList
+
+    moment = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)  # 13:30 in Baku
+    factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva", joined_at=moment)
+    with django_capture_on_commit_callbacks(execute=False):
+        organiser_web.post(cohort_url(cohort), {"action": "enrol_list", "lines": "Nigar, nigar@example.org"})
+    EnrolmentList.objects.update(created_at=moment)
+
+    page = organiser_web.get(cohort_url(cohort), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert joined in page and pasted in page
+    assert "Monday 2 March 2026" not in page and "2 mart 2026, bazar ertəsi" not in page

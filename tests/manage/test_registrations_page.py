@@ -53,6 +53,32 @@ def test_cancelling_a_row_asks_first_and_the_row_says_when_not_how(organiser_web
     assert "registered " in row and "· Online" not in row
 
 
+def test_an_organiser_cancelling_a_row_may_say_why_and_the_mail_carries_it(
+    organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    # the service took a reason, the row's form had no place for one: the mail could only say
+    # "cancelled" to someone who had not cancelled
+    from notifications.services.outbox import render_message
+
+    with_reason = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    without = sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+    html = organiser_web.get(url(own_event)).content.decode()
+
+    assert f'<label for="reason-cancel-{with_reason.pk}">Why, in the email to them (optional)</label>' in html
+    organiser_web.post(url(own_event), {"action": "cancel", "registration": with_reason.pk,
+                                        "reason": "The hall is  smaller\nthan planned."})  # fmt: skip
+    organiser_web.post(url(own_event), {"action": "cancel", "registration": without.pk, "reason": ""})
+
+    def body(registration):
+        [message] = OutboxMessage.objects.filter(kind="registration_cancelled", recipient_email=registration.email)
+        return render_message(message).body_text
+
+    assert "is cancelled. The hall is smaller than planned. The organisers cancelled it; a reply to this email" in body(
+        with_reason
+    )
+    assert "The organisers cancelled it; to ask them why, reply to this email." in body(without)
+
+
 def test_row_says_when_someone_registered_in_lower_case_in_azerbaijani(organiser_web, own_event):
     # it read "qeydiyyat 28 Noy 2026": Django's capitalised month abbreviation, unlike every other date
     import datetime as dt

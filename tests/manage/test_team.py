@@ -43,6 +43,10 @@ def test_invitation_emails_a_one_time_link_and_stores_only_its_hash(
     assert invitation.token_hash == services.hash_token(token) and token not in invitation.token_hash
     assert mail.outbox[0].to == ["nigar@example.org"]
     assert "check people in at the door of Robotics workshop" in mail.outbox[0].body
+    # the sentence that ends "...after you sign in:" is followed by the link, as in the other
+    # messages, not by the expiry with the link two paragraphs further down (and only once)
+    body = mail.outbox[0].body
+    assert re.search(r"after you sign in:\nhttp://\S+/team/accept/", body) and body.count("/team/accept/") == 1
     # the message keeps the expiry in the site's zone with its offset, not the database's UTC
     context = OutboxMessage.objects.get(kind="team_invitation").context
     assert context["expires_at"] == timezone.localtime(invitation.expires_at).isoformat()

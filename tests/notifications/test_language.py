@@ -346,3 +346,27 @@ def test_an_organiser_whose_browser_reads_azerbaijani_gets_a_speakers_answer_in_
 
     (answer,) = [email for email in mail.outbox if "orxan@example.org" in email.to[0]]
     assert answer.extra_headers["Content-Language"] == "az"
+
+
+@pytest.mark.parametrize(("language", "place"), [("az", "Lənkəran"), ("en", "Lankaran")])
+def test_the_place_in_a_mail_and_its_calendar_file_is_the_region_in_the_readers_spelling(
+    db, language, place, django_capture_on_commit_callbacks
+):
+    # the Azerbaijani mail said "Harada: Lankaran Lyceum, Lankaran" under a page that says Lənkəran
+    import icalendar
+
+    visit = factories.EventFactory(
+        title="Role models visit Lankaran", venue_name="Lankaran Lyceum", city="Lankaran",
+        region=factories.region("lankaran"),
+    )  # fmt: skip
+    registration = make_registration(visit, name="Lalə Həsənova", language=language)
+
+    email = _confirmation(registration, visit, django_capture_on_commit_callbacks)
+
+    where = {"az": "Harada", "en": "Where"}[language]
+    assert f"{where}: Lankaran Lyceum, {place}\n" in email.body
+    [invitation] = [content for _name, content, kind in email.attachments if kind.startswith("text/calendar")] or [
+        alternative for alternative, kind in email.alternatives if kind.startswith("text/calendar")
+    ]
+    [vevent] = icalendar.Calendar.from_ical(invitation).walk("VEVENT")
+    assert str(vevent["LOCATION"]) == f"Lankaran Lyceum, {place}"

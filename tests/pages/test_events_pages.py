@@ -360,6 +360,90 @@ def test_event_page_of_an_occurrence_links_the_other_dates(client):
     assert f'href="/events/{occurrences[2].pk}/"' in page
 
 
+def test_event_page_of_a_series_offers_a_subscription_to_every_date(client):
+    # a mentee follows a nine-month series: one subscription instead of eighteen .ics downloads
+    import icalendar
+
+    occurrences = mentoring_circle(3)
+    one_off = factories.EventFactory(title="Robotics workshop")
+
+    page = client.get(f"/events/{occurrences[0].pk}/").text
+    page_az = client.get(f"/events/{occurrences[0].pk}/", HTTP_ACCEPT_LANGUAGE="az").text
+
+    feed_path = f"/calendar/series/{occurrences[0].series_id}.ics"
+    assert f'href="webcal://testserver{feed_path}"' in page
+    assert "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver%2Fcalendar%2Fseries%2F" in page
+    assert "Subscribing does not register you." in page
+    assert "Bu silsilənin bütün tarixləri" in page_az and "Google Təqvimdə abunə olun" in page_az
+    feed = icalendar.Calendar.from_ical(client.get(feed_path).content)
+    assert sorted(str(e["UID"]).split("@")[0] for e in feed.walk("VEVENT")) == sorted(str(o.uid) for o in occurrences)
+    assert "webcal://" not in client.get(f"/events/{one_off.pk}/").text
+
+
+def test_event_page_of_a_draft_series_offers_no_subscription_to_its_organiser(client):
+    # calendar programs fetch anonymously: a draft series has no feed (404), so no link to it
+    occurrences = mentoring_circle(2)
+    series = occurrences[0].series
+    series.published = False
+    series.save()
+    organiser = factories.OrganiserFactory()
+    series.organisers.add(organiser)
+    occurrences[0].organisers.add(organiser)
+    signed_in(client, organiser)
+
+    page = client.get(f"/events/{occurrences[0].pk}/").text
+
+    assert "webcal://" not in page
+
+
+def test_event_list_offers_its_kind_region_and_format_as_a_calendar_subscription(client):
+    # the public feed (/calendar/events.ics, filtered like the list) was linked from no page: a
+    # visitor without an account could not follow the webinars in her calendar
+    import icalendar
+
+    webinar = factories.WebinarFactory(title="Careers in data science")
+    factories.EventFactory(
+        title="Role models visit Ganja", kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja")
+    )
+
+    everything = client.get("/").text
+    webinars = client.get("/", {"kind": "webinar", "q": "careers", "when": "past"}).text
+    in_azerbaijani = client.get("/", {"kind": "webinar"}, HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert (
+        'href="webcal://testserver/calendar/events.ics"' in everything and "All events in your calendar" in everything
+    )
+    assert (
+        'href="webcal://testserver/calendar/events.ics?kind=webinar"' in webinars
+    )  # search words and dates do not apply
+    assert "These events in your calendar" in webinars and "Subscribing does not register you." in webinars
+    assert (
+        "calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver%2Fcalendar%2Fevents.ics%3Fkind%3Dwebinar"
+        in webinars
+    )
+    assert "Bu tədbirlər təqviminizdə" in in_azerbaijani
+    feed = icalendar.Calendar.from_ical(client.get("/calendar/events.ics", {"kind": "webinar"}).content)
+    assert [str(e["UID"]).split("@")[0] for e in feed.walk("VEVENT")] == [str(webinar.uid)]
+
+
+def test_a_search_with_nothing_to_come_offers_the_past_events_and_the_whole_list(client):
+    # "No events match these filters." was a dead end, though the visit searched for was last month
+    factories.EventFactory(
+        title="Role models visit Ganja",
+        start=now() - dt.timedelta(days=30),
+        end=now() - dt.timedelta(days=30, hours=-2),
+    )
+
+    nothing = client.get("/", {"q": "Ganja"}).text
+    nothing_az = client.get("/", {"q": "Ganja"}, HTTP_ACCEPT_LANGUAGE="az").text
+    everything_past = client.get("/", {"q": "Ganja", "when": "all"}).text
+
+    assert "No events match these filters." in nothing
+    assert 'href="?q=Ganja&amp;when=all">Look among past events too</a>' in nothing
+    assert "Show every event to come" in nothing and "Keçmiş tədbirlər arasında da axtarın" in nothing_az
+    assert "Role models visit Ganja" in everything_past and "Look among past events too" not in everything_past
+
+
 def test_event_list_folds_the_filters_unless_one_is_in_use(client):
     plain = client.get("/").text
     searched = client.get("/", {"q": "robotics"}).text

@@ -317,6 +317,15 @@ def test_ticket_page_with_unknown_token_is_not_found(client):
     assert client.get("/registrations/manage/not-a-real-token/").status_code == 404
 
 
+def test_the_azerbaijani_cancel_page_never_offers_a_bare_save_beside_cancelling(client, sign_up):
+    # "Keep it" read "Saxla", the word of every Save button, right beside "Qeydiyyatı ləğv et"
+    registration = sign_up(factories.EventFactory())
+
+    page = client.get(f"/registrations/manage/{registration.manage_token}/cancel/", HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert ">Qeydiyyatı saxlayın</a>" in page and ">Saxla</a>" not in page
+
+
 def test_cancel_needs_confirmation_then_cancels_and_frees_the_seat(client, sign_up):
     event = factories.EventFactory(capacity=1)
     registration = sign_up(event, email="one@example.org")
@@ -602,7 +611,8 @@ def test_a_yes_no_question_is_one_radio_group_described_by_its_help_and_its_erro
             "az",
             "Proqramın bu tədbiri təşkil etmək üçün qeydiyyat məlumatlarımı saxlamasına razıyam: "
             "Bu razılıq olmadan sizi qeydiyyata ala bilmərik.",
-            "Tədbir zamanı sizi qeydə ala bilərikmi: Bu sahə tələb edilir.",
+            # "lentə almaq" (film, tape), not "qeydə almaq", which the door says for checking in
+            "Tədbir zamanı sizi lentə ala bilərikmi: Bu sahə tələb edilir.",
         ),
     ],
 )

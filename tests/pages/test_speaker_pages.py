@@ -331,3 +331,59 @@ def test_speaker_area_shows_past_events_latest_first_a_page_at_a_time_and_no_old
     assert [a.event.title for a in second.context["past"]] == [f"Talk {day:02} days ago" for day in range(21, 26)]
     assert 'href="?page=2#past" rel="next"' in first.text
     assert [a.event.title for a in first.context["answered"]] == ["Declined, still ahead"]
+
+
+def test_an_unlisted_speaker_is_named_but_never_linked_to_a_page_that_is_not_there(client, speaker):
+    # the public roster has only listed speakers (/speakers/{id}/ is 404 for the others): the event
+    # page named an unlisted speaker with a link to that 404, and their own area offered it as "My public page"
+    speaker.listed = False
+    speaker.save()
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, status="accepted", event__title="Quantum talk")
+    speaker_page = f'href="/speakers/{speaker.pk}/"'
+
+    event_page = client.get(f"/events/{assignment.event_id}/").text
+    signed_in(client, speaker.user)
+    area = client.get("/speaker/").text
+
+    assert speaker.name in event_page and speaker_page not in event_page
+    assert client.get(f"/speakers/{speaker.pk}/").status_code == 404
+    assert "Edit my profile" in area and speaker_page not in area
+    speaker.listed = True
+    speaker.save()
+    assert speaker_page in client.get(f"/events/{assignment.event_id}/").text
+    assert speaker_page in client.get("/speaker/").text
+
+
+def test_an_accepted_speaker_without_an_account_puts_the_event_in_her_calendar_by_her_link(client):
+    # no account: no speaker area, no private feed; the invitation link was all she had, and it
+    # offered no calendar entry (nor does the event's public page for a draft, which is 404 to her)
+    import icalendar
+
+    speaker = factories.SpeakerFactory(name="Günay Əliyeva", user=None, listed=False)
+    event = factories.WebinarFactory(title="Women in robotics", status="draft", join_url="https://zoom.example.org/j/1")
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=event)
+    page, ics = invitation_url(assignment), invitation_url(assignment) + "event.ics"
+
+    before = client.get(page).text
+    assert client.get(ics).status_code == 404  # not accepted yet: nothing to put in a calendar
+    accepted = client.post(page, {"answer": "accept"}).text
+
+    assert 'href="/speaker/invitation/' not in before.split("</h1>")[1].split("<form")[0]
+    assert f'href="/events/{event.pk}/"' not in accepted  # the draft's page is 404 to her
+    assert ics.split("testserver")[-1] in accepted and "Add to my calendar (.ics)" in accepted
+    response = client.get(ics)
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    [vevent] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Women in robotics" and "https://zoom.example.org/j/1" in str(
+        vevent["DESCRIPTION"]
+    )
+    assert (
+        client.get(
+            invitation_url(assignment).replace("/speaker/invitation/", "/speaker/invitation/x") + "event.ics"
+        ).status_code
+        == 404
+    )
+
+    client.post(page, {"answer": "decline"})  # withdrawn: gone again
+    assert client.get(ics).status_code == 404

@@ -672,6 +672,30 @@ def test_cancel_by_attendee_frees_the_seat_and_is_idempotent(event):
     assert messages_to(registration.email) == ["registration_confirmed", "registration_cancelled"]
 
 
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_registration_cancelled_by_an_organiser_says_so_and_whom_to_ask(event, organiser, language):
+    # the context carried by_organiser and no template read it: the mail said "Your registration
+    # ... is cancelled." as if the attendee had done it herself
+    from notifications.services.outbox import render_message
+
+    theirs, own = sign_up(event), sign_up(event, email="own@example.org")
+    Registration.objects.filter(pk__in=[theirs.pk, own.pk]).update(language=language)  # the page's
+    theirs.refresh_from_db()
+    own.refresh_from_db()
+
+    services.cancel_registration(registration=theirs, by=organiser)
+    services.cancel_registration(registration=own)
+
+    said = {
+        "en": "The organisers cancelled it; to ask them why, reply to this email.",
+        "az": "Onu təşkilatçılar ləğv edib; səbəbini soruşmaq üçün bu məktuba cavab yazın.",
+    }[language]
+    [by_organiser] = OutboxMessage.objects.filter(kind="registration_cancelled", recipient_email=theirs.email)
+    [by_herself] = OutboxMessage.objects.filter(kind="registration_cancelled", recipient_email="own@example.org")
+    assert said in render_message(by_organiser).body_text
+    assert said not in render_message(by_herself).body_text
+
+
 def test_cancelling_the_event_cancels_every_registration(event, organiser):
     confirmed, family = sign_up(event), sign_up(event, party_size=2)
     waiting = sign_up(event)

@@ -40,6 +40,25 @@ def test_assign_speaker_sends_invitation_with_signed_link(event, organiser, spea
     assert services.assignment_from_token(services.invitation_token(assignment)).pk == assignment.pk
 
 
+def test_the_default_answer_deadline_is_the_end_of_a_day_in_the_events_zone(speaker_a, settings):
+    # it was the minute of inviting ten days on: "Please answer by Tuesday 8 December 2026, 20:51"
+    settings.SPEAKER_RESPONSE_DAYS = 10
+    event = factories.EventFactory(timezone="Asia/Baku", start=timezone.now() + dt.timedelta(days=60),
+                                   end=timezone.now() + dt.timedelta(days=60, hours=2))  # fmt: skip
+    soon = factories.EventFactory(timezone="Asia/Baku", start=timezone.now() + dt.timedelta(days=3, minutes=7),
+                                  end=timezone.now() + dt.timedelta(days=3, hours=2))  # fmt: skip
+
+    far = services.assign_speaker(event=event, speaker=speaker_a, by=None)
+    near = services.assign_speaker(event=soon, speaker=speaker_a, by=None)
+
+    local = timezone.localtime(far.response_deadline, event.zone)
+    expected_day = timezone.localtime(timezone.now() + dt.timedelta(days=10), event.zone).date()
+    assert (local.date(), local.time()) == (expected_day, dt.time(23, 59))
+    assert near.response_deadline == soon.start - dt.timedelta(days=1)  # a day before the event at the latest
+    body = render_message(messages("speaker_invitation")[0]).body_text
+    assert "23:59, Baku time (UTC+4)" in body
+
+
 INVITING_SENTENCES = {
     "keynote": ("We would love you to give the keynote at {}.", "{} tədbirində əsas məruzə ilə çıxış etməyinizi"),
     "panellist": ("We would love you to speak on the panel at {}.", "{} tədbirində panel müzakirəsində çıxış"),
