@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_project.fields import EmailField
 from speakers.models import AssignmentRole
 
 
@@ -21,7 +22,7 @@ class AssignSpeakerForm(forms.Form):
         label=_("Speaker"), queryset=None, required=False, empty_label=_("— Someone not on the roster (below) —")
     )
     new_name = forms.CharField(label=_("Or someone new: their name"), required=False, max_length=200)
-    new_email = forms.EmailField(
+    new_email = EmailField(
         label=_("Their email"),
         required=False,
         help_text=_("The invitation goes there. They join the roster without being shown publicly."),
