@@ -82,7 +82,10 @@ def summary(user, *, now=None, events: QuerySet[Event] | None = None) -> dict:
 def past_events(user, *, now=None, limit: int = 50, events: QuerySet[Event] | None = None) -> list[Event]:
     now = now or timezone.now()
     events = _scope(user, events).filter(end__lte=now).exclude(status__in=[EventStatus.CANCELLED, EventStatus.DRAFT])
-    events = list(_with_figures(events).order_by("-start", "-id")[:limit])
+    # the latest ``limit`` first, then their figures: counted over every event held (5,000 in a
+    # few years: half a second at each opening of the dashboard) only to show fifty
+    latest = events.order_by("-start", "-id").values("pk")[:limit]
+    events = list(_with_figures(events.filter(pk__in=latest)).order_by("-start", "-id"))
     for event in events:
         add_rates(event)
     return events
