@@ -118,6 +118,15 @@ def attendance_by_month(
     user, *, months: int = 12, group: str = "kind", zone=None, events=None
 ) -> tuple[list[dt.date], dict]:
     """People who attended per month, split by event kind or region: (months, {label: [counts]})."""
+    month_list, by_group = attendance_by_month_grouped(user, months=months, groups=(group,), zone=zone, events=events)
+    return month_list, by_group[group]
+
+
+def attendance_by_month_grouped(
+    user, *, months: int = 12, groups=("kind", "region"), zone=None, events=None
+) -> tuple[list[dt.date], dict[str, dict]]:
+    """:func:`attendance_by_month` split several ways from one grouped query (the dashboard's two
+    charts read the same registrations: a year of them, once): (months, {group: {label: [counts]}})."""
     zone = zone or timezone.get_current_timezone()
     today = timezone.localdate(timezone=zone)
     month_list = []
@@ -126,9 +135,11 @@ def attendance_by_month(
         month_list.append(dt.date(year, month + 1, 1))
     first = month_list[0]
     since = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
-    column = {"kind": "event__kind", "region": "event__region__name"}[group]
-    # a region's label in the visitor's language (Şəki), as everywhere else
-    columns = (column, "event__region__name_az") if group == "region" else (column,)
+    column_of = {"kind": "event__kind", "region": "event__region__name"}
+    columns = [column_of[group] for group in groups]
+    if "region" in groups:
+        # a region's label in the visitor's language (Şəki), as everywhere else
+        columns.append("event__region__name_az")
     in_azerbaijani = (translation.get_language() or "").startswith("az")
     rows = (
         attended_registrations(user, since=since, events=events)
@@ -138,15 +149,18 @@ def attendance_by_month(
         .order_by()
     )
     # online events have no region: named as the impact report names them
-    no_region = _("No region (online)") if group == "region" else "—"
-    series: dict[str, list[int]] = defaultdict(lambda: [0] * len(month_list))
+    no_label = {"kind": "—", "region": str(_("No region (online)"))}
+    split: dict[str, dict[str, list[int]]] = {group: defaultdict(lambda: [0] * len(month_list)) for group in groups}
     index = {month: position for position, month in enumerate(month_list)}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
-        if month in index:
-            label = (in_azerbaijani and row.get("event__region__name_az")) or row[column] or str(no_region)
-            series[label][index[month]] += row["people"]
-    return month_list, dict(sorted(series.items()))
+        if month not in index:
+            continue
+        for group in groups:
+            name_az = row.get("event__region__name_az") if group == "region" else None
+            label = (in_azerbaijani and name_az) or row[column_of[group]] or no_label[group]
+            split[group][label][index[month]] += row["people"]
+    return month_list, {group: dict(sorted(series.items())) for group, series in split.items()}
 
 
 # --- CSV exports ------------------------------------------------------------------------
