@@ -221,8 +221,21 @@ def _local_time(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
     return "" if value is None else timezone.localtime(value, zone).isoformat(timespec="seconds")
 
 
+# what the attendance export writes of an event (besides its figures): every event an organiser
+# ever held is a row (5,000: their organisers prefetched and every column loaded took 1.7 s)
+_ATTENDANCE_EXPORT_FIELDS = ("id", "title", "kind", "start", "timezone", "attendance_finalised_at", "region__name")
+
+
 def attendance_rows(user, *, events: QuerySet[Event] | None = None) -> Iterator[list]:
-    events = _with_figures(_scope(user, events).exclude(status=EventStatus.DRAFT)).order_by("start", "id")
+    events = (
+        _scope(user, events)
+        .exclude(status=EventStatus.DRAFT)
+        .prefetch_related(None)
+        .select_related(None)
+        .select_related("region")
+        .only(*_ATTENDANCE_EXPORT_FIELDS)
+    )
+    events = _with_figures(events).order_by("start", "id")
     for event in events:
         add_rates(event)
         yield [

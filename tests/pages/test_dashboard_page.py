@@ -208,6 +208,31 @@ def test_attendance_csv_lists_rates(organiser_web, past_event):
     assert rows[0]["start"].endswith("+04:00")
 
 
+@pytest.mark.parametrize("count", [1, 5])
+def test_attendance_csv_reads_one_statement_of_its_own_columns_whatever_the_events(organiser_web, organiser, count):
+    """Every event an organiser ever held is a row (5,000 took 3 s with their organisers prefetched
+    and every column of each event loaded): one statement of the columns it writes, with the figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(count):
+        start = now() - dt.timedelta(days=10 + number)
+        event = factories.EventFactory(
+            organisers=[organiser], region=factories.region("ganja"), start=start, end=start + dt.timedelta(hours=2)
+        )
+        factories_registration(event, number, Attendance.ATTENDED)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = organiser_web.get("/manage/dashboard/attendance.csv")
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    reading = [query["sql"] for query in queries.captured_queries if "events_event" in query["sql"]]
+
+    assert [(row["region"], row["confirmed"]) for row in rows] == [("Ganja", "1")] * count
+    assert len(reading) == 1, reading  # no organisers prefetched: the export does not write them
+    for column in ("description", "reminder_offsets", "sectors", "events_series"):
+        assert column not in reading[0]
+
+
 def test_dashboard_stays_under_the_page_budget(organiser_web, organiser, first_load):
     for _ in range(30):
         factories.EventFactory(organisers=[organiser])
