@@ -3,12 +3,15 @@ the blank values of fields read from the database."""
 
 import copy
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -166,11 +169,32 @@ class FormatParameterNegotiation(DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
 
 
+# the generated schema per (API version, language): it is made from the code alone (the same for
+# every reader, signed in or not), and making it took 1-3 s of a worker at each request
+_schemas: dict[tuple, dict] = {}
+
+
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema: YAML by default, JSON with ``?format=json`` or an Accept header of
-    ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404."""
+    ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404.
+    Generated once per process, API version and site language (:data:`_schemas`)."""
 
     content_negotiation_class = FormatParameterNegotiation
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        language = translation.get_language()
+        if language not in dict(settings.LANGUAGES):
+            # ``?lang=`` is anyone's to choose: only the site's languages are kept
+            return super()._get_schema_response(request)
+        key = (version, language)
+        if key not in _schemas:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            _schemas[key] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(
+            data=_schemas[key],
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
+        )
 
 
 class DocsView(SpectacularSwaggerSplitView):
