@@ -297,6 +297,17 @@ fragments = _FragmentCache(max_entries=20_000)
 CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
+def rendering_context() -> tuple:
+    """What a calendar's bytes depend on besides its events: the site's settings and the language."""
+    return (
+        settings.SITE_URL,
+        settings.ICAL_UID_DOMAIN,
+        settings.DEFAULT_FROM_EMAIL,
+        settings.PROGRAMME_NAME,
+        get_language(),
+    )
+
+
 def feed_ics(
     events: Iterable[Event],
     *,
@@ -314,13 +325,7 @@ def feed_ics(
     join_urls = join_urls or {}
     statuses = statuses or {}
     registration_notes = registration_notes or {}
-    context = (
-        settings.SITE_URL,
-        settings.ICAL_UID_DOMAIN,
-        settings.DEFAULT_FROM_EMAIL,
-        settings.PROGRAMME_NAME,
-        get_language(),
-    )
+    context = rendering_context()
     parts = []
     for event in events:
         options = {

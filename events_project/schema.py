@@ -2,8 +2,8 @@
 the blank values of fields read from the database."""
 
 import copy
-from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -169,27 +169,34 @@ class FormatParameterNegotiation(DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
 
 
+# the generated schema per (API version, language): it is made from the code alone (the same for
+# every reader, signed in or not), and making it took 1-3 s of a worker at each request
+_schemas: dict[tuple, dict] = {}
+
+
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema: YAML by default, JSON with ``?format=json`` or an Accept header of
     ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404.
 
     The document is the same for every reader (``SERVE_PUBLIC``) but for the language of its
-    choices' labels, and changes only with the code: it is made once per language and process.
-    Made for each request, it held a worker for about a second, for anyone, signed in or not
-    (600 anonymous requests a minute pass the throttle: a whole server's workers, busy)."""
+    choices' labels, and changes only with the code: it is made once per process, API version and
+    site language (:data:`_schemas`). Made for each request, it held a worker for about a second,
+    for anyone, signed in or not (600 anonymous requests a minute pass the throttle)."""
 
     content_negotiation_class = FormatParameterNegotiation
-    _documents: ClassVar[dict[tuple, dict]] = {}
 
     def _get_schema_response(self, request):
         version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (translation.get_language(), version, self.serve_public)
-        document = self._documents.get(key)
-        if document is None:
+        language = translation.get_language()
+        if language not in dict(settings.LANGUAGES):
+            # ``?lang=`` is anyone's to choose: only the site's languages are kept
+            return super()._get_schema_response(request)
+        key = (version, language)
+        if key not in _schemas:
             generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
-            document = self._documents[key] = generator.get_schema(request=request, public=self.serve_public)
+            _schemas[key] = generator.get_schema(request=request, public=self.serve_public)
         return Response(
-            data=document,
+            data=_schemas[key],
             headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
         )
 

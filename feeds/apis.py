@@ -5,6 +5,7 @@ source (events, registrations, speakers), so a client polling every hour costs a
 queries and a 304 until something changes.
 """
 
+import functools
 import hashlib
 import json
 
@@ -52,7 +53,8 @@ CALENDAR_RESPONSES = {
 
 def calendar_response(request, content: feed_services.FeedContent, *, private: bool) -> HttpResponse:
     etag, last_modified = content.version()
-    response = _conditional(request, etag, last_modified, content.render, filename=content.filename, inline=True)
+    body = functools.partial(content.body, etag)
+    response = _conditional(request, etag, last_modified, body, filename=content.filename, inline=True)
     _cache(response, private=private)
     return response
 

@@ -37,6 +37,8 @@ PAST_KEPT_FOR = dt.timedelta(days=365)
 FETCH_STAMP_EVERY = dt.timedelta(hours=1)
 # Bump when the rendering changes, so that clients holding an old ETag get the new body.
 RENDERING_VERSION = "2"
+# How long a feed's rendered body is kept for the next reader of the same version (ETag)
+BODY_KEPT_FOR = 60 * 60
 # How long a feed's first-served second is remembered (then it restarts at the current one).
 FIRST_SERVED_KEPT_FOR = 60 * 60 * 24 * 30
 
@@ -66,6 +68,20 @@ class FeedContent:
         parts += [query() for query in self.version_queries]
         etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
         return etag, first_served(self.key, etag)
+
+    def body(self, etag: str) -> bytes:
+        """The feed as of ``etag`` (from :meth:`version`), rendered once per version and kept in
+        the cache (shared by every worker with Redis): calendar apps poll, and a feed of a year of
+        events (thousands) takes seconds to load and render, though it rarely changes. The ETag
+        covers everything the body shows (that is what makes a 304 right), so the same ETag in
+        the same language and settings is the same body."""
+        context = "|".join(str(part) for part in ical.rendering_context())
+        cache_key = "feeds:body:" + hashlib.sha256(f"{etag}|{context}".encode()).hexdigest()
+        body = cache.get(cache_key)
+        if body is None:
+            body = self.render()
+            cache.set(cache_key, body, BODY_KEPT_FOR)
+        return body
 
     def render(self) -> bytes:
         events = list(self.events)

@@ -88,6 +88,9 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # the outbox page's and the API's order (newest first): a page of 50 reads 50 rows,
+            # not every message of the organiser's events sorted (the outbox only grows)
+            models.Index(fields=["-created_at", "-id"], name="outbox_newest_first"),
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["status", "lease_until"], name="outbox_status_lease"),
             models.Index(fields=["event", "kind"]),

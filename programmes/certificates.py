@@ -26,14 +26,14 @@ from events_project.periodic import process_each
 from notifications import kinds
 from notifications.services import queue_message
 from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError, ProgrammeNotOver
-from programmes.journeys import build_journeys, participant_journey
+from programmes.journeys import Journey, build_journeys, participant_journey
 from programmes.models import Certificate, Enrolment, Programme
 
 SIGNING_SALT = "programmes.certificate"
 
 
 @transaction.atomic
-def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate:
+def issue_certificate(*, enrolment: Enrolment, by=None, now=None, journey: Journey | None = None) -> Certificate:
     """Issue the participant's completion certificate; a second call returns the valid one.
 
     Side effects: a ``certificate_issued`` message to the participant; ``certificate.issued`` in
@@ -43,6 +43,9 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
     (``left_cohort``) for a participant who left the cohort: a completion certificate says they
     completed the programme, and their rate counts only the sessions held before they left (a
     member who came twice and left would have 100%). One issued before they left stays valid.
+
+    ``journey``: the participant's, when the caller has just built it with everyone else's
+    (:func:`issue_certificates`: six queries for all of them instead of six for each).
     """
     now = now or timezone.now()
     enrolment = Enrolment.objects.select_for_update().select_related("cohort__programme").get(pk=enrolment.pk)
@@ -54,7 +57,8 @@ def issue_certificate(*, enrolment: Enrolment, by=None, now=None) -> Certificate
             _("The participant has left the cohort: a completion certificate is for those who complete it."),
             "left_cohort",
         )
-    journey = participant_journey(enrolment=enrolment, now=now)
+    if journey is None:
+        journey = participant_journey(enrolment=enrolment, now=now)
     if not journey.completed:
         raise NotEligible(
             _("Attendance %(rate)s%% is below the programme's %(threshold)s%% threshold.")
@@ -149,7 +153,9 @@ def issue_certificates(*, programme: Programme, by=None, now=None, before_end: b
     completed = [enrolment for enrolment in enrolments if journeys[enrolment.pk].completed]
     # one participant's failure (logged) does not keep the others from their certificates
     return process_each(
-        completed, lambda enrolment: issue_certificate(enrolment=enrolment, by=by, now=now), job="certificates"
+        completed,
+        lambda enrolment: issue_certificate(enrolment=enrolment, by=by, now=now, journey=journeys[enrolment.pk]),
+        job="certificates",
     )
 
 

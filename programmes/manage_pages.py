@@ -67,8 +67,10 @@ def dashboard_page(request):
     if form.chosen_programme() is not None:
         events = events.filter(pk__in=selectors.programme_events(form.chosen_programme()).values("pk"))
     kind_names = dict(EventKind.choices)
-    months, by_kind = dashboard.attendance_by_month(request.user, months=CHART_MONTHS, group="kind", events=events)
-    _months, by_region = dashboard.attendance_by_month(request.user, months=CHART_MONTHS, group="region", events=events)
+    months, by_group = dashboard.attendance_by_month_grouped(
+        request.user, months=CHART_MONTHS, groups=("kind", "region"), events=events
+    )
+    by_kind, by_region = by_group["kind"], by_group["region"]
     month_labels = [when_rule.local_date(month, "CHART_MONTH_FORMAT") for month in months]
     context = {
         "form": form,

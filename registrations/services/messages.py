@@ -58,6 +58,27 @@ def tell_registrant(registration: Registration, kind: str, *, new_registration: 
     )
 
 
+def tell_registrants(registrations: list[Registration], kind: str, *, event: Event, context_of=None) -> None:
+    """:func:`tell_registrant` for many registrations of ``event`` at once, queued together
+    (``context_of(registration)``: each message's context)."""
+    if kind in kinds.ABOUT_A_COMING_EVENT and is_over(event):
+        return
+    queue_messages(
+        [
+            MessageSpec(
+                kind=kind,
+                recipient_email=registration.email.strip(),
+                recipient_name=registration.name,
+                about=registration,
+                event=event,
+                context=(context_of(registration) if context_of else None) or None,
+            )
+            for registration in registrations
+            if registration.email
+        ]
+    )
+
+
 def resend_ticket(*, registration: Registration, by=None, now=None) -> Registration:
     """Send a confirmed registration's ticket again (QR code and calendar invitation attached).
 

@@ -18,6 +18,7 @@ import functools
 
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
@@ -60,9 +61,12 @@ def take_seats(*, event_id: int, seats: int, behind_waiting_list: bool = False) 
         return cursor.rowcount == 1
 
 
-def left_waiting_list(*, event_id: int) -> None:
-    """One registration left the waiting list (promoted, offered, cancelled, rejected)."""
-    Event.objects.filter(pk=event_id, waiting_count__gt=0).update(waiting_count=F("waiting_count") - 1)
+def left_waiting_list(*, event_id: int, count: int = 1) -> None:
+    """``count`` registrations left the waiting list (promoted, offered, cancelled, rejected)."""
+    if count > 0:
+        Event.objects.filter(pk=event_id, waiting_count__gt=0).update(
+            waiting_count=Greatest(F("waiting_count") - count, 0)
+        )
 
 
 def release_seats(*, event_id: int, seats: int) -> None:

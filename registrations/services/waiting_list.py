@@ -20,7 +20,7 @@ joiners, so each is told its true place.
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +31,15 @@ from events_project.periodic import process_each
 from notifications import kinds
 from registrations.exceptions import EventFull, InvalidRegistrationTransition
 from registrations.models import Registration, RegistrationStatus
-from registrations.services.messages import tell_registrant
-from registrations.services.seats import MOVED, NO_SEATS, end_registration, seat_registration
+from registrations.services.messages import tell_registrant, tell_registrants
+from registrations.services.seats import (
+    MOVED,
+    NO_SEATS,
+    end_registration,
+    left_waiting_list,
+    seat_registration,
+    take_seats,
+)
 
 Status = RegistrationStatus
 # how many waiting entries one promotion pass reads at a time
@@ -126,6 +133,12 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
         )
         if not batch:
             return promoted
+        seated = _seat_in_order(event, batch, offer_until=offer_until, now=now)
+        if seated is not None:
+            promoted += seated
+            if len(seated) < len(batch):
+                return promoted  # the next in line does not fit: nobody skips ahead
+            continue
         for candidate in batch:
             if offer_until:
                 changes = {"offer_expires_at": offer_until}
@@ -146,6 +159,56 @@ def promote_waiting_list(*, event: Event) -> list[Registration]:
             else:
                 tell_registrant(candidate, kinds.WAITING_LIST_PROMOTED)
             promoted.append(candidate)
+
+
+def _seat_in_order(event: Event, batch: list[Registration], *, offer_until, now) -> list[Registration] | None:
+    """Seat the longest run of ``batch`` (the first people waiting, in order) that fits the free
+    seats, in a fixed number of queries: the run locked and read, its seats taken in one
+    conditional UPDATE, the run moved in one, the waiting list's count in one, the messages queued
+    together (one by one, 1,500 people waiting took 9,000 queries and 23 s of the organiser's
+    request that raised the capacity). Returns the people seated (read again); None when someone
+    else changed the batch or the seats meanwhile: the caller then goes one by one, as before."""
+    with transaction.atomic():
+        waiting = set(
+            Registration.objects.select_for_update()
+            .filter(pk__in=[candidate.pk for candidate in batch], status=Status.WAITLISTED)
+            .values_list("pk", flat=True)
+        )
+        if len(waiting) < len(batch):
+            return None
+        capacity, taken = Event.objects.filter(pk=event.pk).values_list("capacity", "seats_taken").get()
+        run, seats = [], 0
+        for candidate in batch:
+            if capacity is not None and taken + seats + candidate.party_size > capacity:
+                break
+            run.append(candidate)
+            seats += candidate.party_size
+        if not run or not take_seats(event_id=event.pk, seats=seats):
+            return None
+        changes = {"offer_expires_at": offer_until} if offer_until else {"confirmed_at": now}
+        Registration.objects.filter(pk__in=[candidate.pk for candidate in run]).update(
+            status=Status.OFFERED if offer_until else Status.CONFIRMED,
+            seats_held=F("party_size"),
+            updated_at=now,
+            **changes,
+        )
+        left_waiting_list(event_id=event.pk, count=len(run))
+        order = {candidate.pk: position for position, candidate in enumerate(run)}
+        seated = sorted(
+            Registration.objects.filter(pk__in=order).select_related("event"), key=lambda row: order[row.pk]
+        )
+        if offer_until:
+            tell_registrants(
+                seated,
+                kinds.SEAT_OFFERED,
+                event=event,
+                context_of=lambda registration: {
+                    "offer_expires_at": when.iso(registration.offer_expires_at, event.zone)
+                },
+            )
+        else:
+            tell_registrants(seated, kinds.WAITING_LIST_PROMOTED, event=event)
+        return seated
 
 
 def accept_offer(*, registration: Registration) -> Registration:

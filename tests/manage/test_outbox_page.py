@@ -160,3 +160,25 @@ def test_why_a_message_was_not_sent_is_said_in_the_readers_language(organiser_we
     assert OutboxMessage.objects.filter(last_error=STALE_REGISTRATION["cancelled"]).exists()
     assert "Qeydiyyat indi ləğv edilib; bu məktub artıq doğru olmazdı." in page
     assert "SMTPRecipientsRefused: 550 mailbox unavailable" in page
+
+
+def test_the_newest_messages_are_read_in_order_from_an_index(organiser, own_event):
+    """The outbox only grows (50,000 messages a year): a page of the newest 50 must not sort every
+    message of the organiser's events (200 ms at 50,000, growing with them), but read an index
+    in the page's order and stop after 50."""
+    from django.db import connection, transaction
+
+    from notifications.selectors import outbox_managed_by
+
+    for number in range(3):
+        failed(own_event, f"p{number}@example.org")
+    newest = outbox_managed_by(organiser).order_by("-created_at", "-id")[:50]  # the page's and the API's order
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, OutboxMessage._meta.db_table)
+    assert any(index["index"] and index["columns"] == ["created_at", "id"] for index in indexes.values())
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")  # a sort is then chosen only when no index gives the order
+            plan = newest.explain()
+        assert "Sort" not in plan, plan

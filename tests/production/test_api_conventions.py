@@ -121,6 +121,40 @@ def test_the_schema_comes_as_yaml_or_as_json_on_request(client, query, accept, m
         assert response.content.startswith(b"openapi: 3.")
 
 
+def test_the_schema_is_generated_once_per_language_whoever_asks(client, monkeypatch):
+    """Generating it took 1-3 s of a worker, at every request, for anyone (signed in or not):
+    it comes from the code alone, so it is made once per language; a ``?lang=`` of no site
+    language is answered too, but not kept."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from events_project import schema
+
+    monkeypatch.setattr(schema, "_schemas", {}, raising=False)  # none kept by an earlier test
+    made = []
+    generate = SchemaGenerator.get_schema
+    monkeypatch.setattr(
+        SchemaGenerator, "get_schema", lambda self, **kwargs: made.append(1) or generate(self, **kwargs)
+    )
+    organiser = Client()
+    organiser.force_login(factories.OrganiserFactory())
+
+    english = [
+        client.get("/api/schema/?format=json"),
+        organiser.get("/api/schema/?format=json"),
+        client.get("/api/schema/"),
+    ]
+    azerbaijani = [client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="az") for _ in range(2)]
+    made_for_site_languages = len(made)
+    unknown = [client.get("/api/schema/?format=json&lang=xx") for _ in range(2)]
+
+    assert made_for_site_languages == 2
+    assert len(made) == 4
+    assert english[0].content == english[1].content
+    assert english[2].content.startswith(b"openapi: 3.")  # the same schema, as YAML
+    assert english[0].content != azerbaijani[0].content == azerbaijani[1].content
+    assert all(response.status_code == 200 for response in [*english, *azerbaijani, *unknown])
+
+
 def test_the_schema_in_an_unknown_format_is_a_404(client):
     assert client.get("/api/schema/?format=xml").status_code == 404
 
@@ -234,9 +268,9 @@ def test_the_schema_is_made_once_per_language_not_for_every_reader(client, monke
     the same for every reader but for its labels' language."""
     from drf_spectacular.generators import SchemaGenerator
 
-    from events_project.schema import SchemaView
+    from events_project import schema
 
-    monkeypatch.setattr(SchemaView, "_documents", {})
+    monkeypatch.setattr(schema, "_schemas", {})
     made = []
     original = SchemaGenerator.get_schema
 

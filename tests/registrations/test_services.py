@@ -709,6 +709,37 @@ def test_cancelling_the_event_cancels_every_registration(event, organiser):
     assert not Registration.objects.filter(event=event, status__in=[Status.CONFIRMED, Status.OFFERED]).exists()
 
 
+@pytest.mark.parametrize("count", [2, 6])
+def test_cancelling_the_event_takes_the_same_queries_whatever_its_registrations(organiser, count):
+    """An event of 2,000 registrations took 9,000 queries and 45 s to cancel, ending each
+    registration and queueing its message one by one in the organiser's request, the event's row
+    locked all along. Every registrant and everyone waiting still hears of it, once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = factories.EventFactory(organisers=[organiser], capacity=count - 1, max_party_size=2)
+    people = [sign_up(event) for _ in range(count)]  # the last one waits
+    before = OutboxMessage.objects.filter(kind="event_cancelled").count()
+
+    with CaptureQueriesContext(connection) as queries:
+        event_services.cancel_event(event=event, by=organiser, reason="Flooded venue")
+
+    assert statuses(*people) == [Status.CANCELLED] * count
+    event.refresh_from_db()
+    assert (event.seats_taken, event.waiting_count) == (0, 0)
+    told = OutboxMessage.objects.filter(kind="event_cancelled", event=event)
+    assert told.count() - before == count
+    assert sorted(told.values_list("recipient_email", flat=True)) == sorted(person.email for person in people)
+    assert {message.context["reason"] for message in told} == {"Flooded venue"}
+    assert len(queries) == QUERIES_TO_CANCEL_AN_EVENT, "\n".join(q["sql"][:100] for q in queries.captured_queries)
+
+
+# the event saved, its log entry; the registrations locked and read, ended, seats and waiting list
+# given back; the messages' keys looked up and written (savepoint, insert, release), and the
+# speakers' side of the cancellation
+QUERIES_TO_CANCEL_AN_EVENT = 17
+
+
 def test_cancelling_the_event_withdraws_offers_and_leaves_nothing_to_expire(held_event, organiser):
     holder, offered, waiting = sign_up(held_event), sign_up(held_event), sign_up(held_event)
     services.cancel_registration(registration=holder)
