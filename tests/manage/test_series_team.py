@@ -361,3 +361,34 @@ def test_a_sessions_team_tab_names_the_series_door_staff_only_where_they_work(cl
     assert "Nobody yet" not in own.text and f"/manage/series/{series.pk}/team/" in own.text
     theirs = signed_in(client, other).get(f"/manage/events/{handed_over.pk}/team/")
     assert "Door Keeper" not in theirs.text and f"/manage/series/{series.pk}/team/" not in theirs.text
+
+
+def test_taking_a_door_away_says_which_doors_stay_open_through_the_other_team(client, series, organiser):
+    """Someone both invited to one session's door and on the series' door team: taking either
+    away said they were gone ("no longer has this role", "no longer works the door of this
+    series") while the other kept that session's door open to them."""
+    session = series.occurrences.order_by("start").first()
+    user = door_keeper(series, organiser)
+    session.checkin_staff.add(user)  # invited to the session first, to the series later
+    web = signed_in(client, organiser)
+
+    taken = web.post(
+        f"/manage/events/{session.pk}/team/", {"action": "remove", "role": "checkin", "user": user.pk}, follow=True
+    )
+
+    assert can_check_in(user, session)
+    assert (
+        "Door Keeper is no longer check-in staff of this event itself, but still works its door as check-in staff "
+        "of the series." in taken.text
+    )
+    session.checkin_staff.add(user)
+    left = web.post(f"/manage/series/{series.pk}/team/", {"action": "remove", "user": user.pk}, follow=True)
+    assert can_check_in(user, session)
+    assert (
+        "Door Keeper no longer works the door of this series. They still work the door of 1 session they were "
+        "invited to on its own." in left.text
+    )
+    alone = factories.UserFactory(first_name="Other", last_name="Keeper")
+    series.checkin_staff.add(alone)
+    gone = web.post(f"/manage/series/{series.pk}/team/", {"action": "remove", "user": alone.pk}, follow=True)
+    assert "Other Keeper no longer works the door of this series.</" in gone.text
