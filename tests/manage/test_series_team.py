@@ -392,3 +392,17 @@ def test_taking_a_door_away_says_which_doors_stay_open_through_the_other_team(cl
     series.checkin_staff.add(alone)
     gone = web.post(f"/manage/series/{series.pk}/team/", {"action": "remove", "user": alone.pk}, follow=True)
     assert "Other Keeper no longer works the door of this series.</" in gone.text
+
+
+def test_the_series_invitation_mail_does_not_call_the_series_an_event(
+    series, organiser, django_capture_on_commit_callbacks
+):
+    """Its footer said "invited you to help with this event" under an invitation to every
+    session of a series."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+
+    (message,) = mail.outbox
+    assert "this event" not in message.body
+    assert "the organisers invited you to join their team." in message.body
