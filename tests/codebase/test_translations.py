@@ -188,3 +188,33 @@ def test_enrolling_someone_is_not_joining_in_azerbaijani():
     """An organiser enrols someone in a cohort: "qrupa əlavə edin". The buttons said "Qoşun",
     which every reader takes for "Join" (the event page's own "Tədbirə qoşulun")."""
     assert translations_saying(r"\bqoşun\b", unless_msgid=r"^(?!.*\benrol)") == []
+
+
+def test_moving_someone_off_the_waiting_list_says_where_to_in_azerbaijani():
+    """Moving someone in from the waiting list takes them to the participants ("iştirakçılar
+    siyahısına", as the promotion email says). The registrations page's button said "Gözləmə
+    siyahısından keçirin" (move from the waiting list, to nowhere) and the admin's action
+    "gözləmə siyahısından çıxarın", which reads as taking them off it for good."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and re.search(r"^Move (in|selected off)|is moved in", entry.msgid)
+        and "ştirakçılar siyahısına" not in entry.msgstr  # İ or i: Python lowers İ to i and a dot
+    ]
+
+    assert said_otherwise == []
+
+
+def test_the_person_invited_is_one_person_in_azerbaijani():
+    """The team forms speak of the invited person as one ("Onun e-poçt ünvanı", "Nə edəcək",
+    "O, ... məktub alır"); the series' door form's help said "Onlar" (they, many) beside them."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    help_text = next(
+        entry.msgstr
+        for entry in catalogue
+        if entry.msgid.startswith("They will check people in at the door of every session of this series")
+    )
+
+    assert help_text.startswith("O, ")
