@@ -143,7 +143,8 @@ def test_a_button_for_the_reader_says_your_in_azerbaijani():
     """A button the reader presses about their own things asks them politely, so it says "your"
     (-ınız): "Biletinizi açın". It said "my" beside the polite imperative ("Biletimi açın",
     "Profilimi redaktə edin"), a request to someone else. An answer in the reader's own voice
-    ("Yes, cancel my registration") and a request to the site ("Email me my tickets") keep "my"."""
+    ("Yes, cancel my registration", a box the reader ticks) and a request to the site ("Email me my
+    tickets") keep "my"."""
     catalogue = polib.pofile(str(ROOT / PO))
     said_my = [
         entry.msgid
@@ -172,8 +173,7 @@ def test_a_name_the_action_is_done_to_takes_no_case_ending_it_cannot_have_in_aze
 
 def test_save_is_said_one_way_in_azerbaijani():
     """Saving is "yadda saxlayın" (the programme's and the password's buttons); the speaker
-    profile's Save and the series editor said "saxlayın", which is also "Keep it" beside "Cancel
-    registration"."""
+    profile's Save and the series editor said "saxlayın", which the cancel page's "Keep it" said too."""
     catalogue = polib.pofile(str(ROOT / PO))
     said_otherwise = [
         entry.msgid
@@ -218,3 +218,14 @@ def test_the_person_invited_is_one_person_in_azerbaijani():
     )
 
     assert help_text.startswith("O, ")
+
+
+def test_the_cancel_pages_choices_read_as_what_they_are_in_azerbaijani():
+    """The box the reader ticks says what they want ("... ləğv etmək istəyirəm"), not a request
+    to someone else ("Bəli, qeydiyyatımı ləğv edin"); the way out beside the red button says
+    "Ləğv etməyin" (it said "Saxlayın", the word for Save)."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said = {entry.msgid: entry.msgstr for entry in catalogue if not entry.obsolete}
+
+    assert said["Yes, cancel my registration"].endswith("istəyirəm")
+    assert said["Keep it"] == "Ləğv etməyin"
