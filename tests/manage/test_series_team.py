@@ -156,10 +156,11 @@ def test_the_series_link_keeps_the_rules_of_every_team_link(series, organiser):
     newer = services.invite_to_series_door(series=series, email="b@example.org", by=organiser)
     with pytest.raises(InvitationUnusable) as withdrawn:
         services.invitation_for_token(older.token)
-    assert withdrawn.value.code == "invitation_revoked"
+    assert withdrawn.value.code == "invitation_replaced"
     services.revoke_team_invitation(invitation=newer, by=organiser)
-    with pytest.raises(InvitationUnusable):
+    with pytest.raises(InvitationUnusable) as revoked:
         services.invitation_for_token(newer.token)
+    assert revoked.value.code == "invitation_revoked"
     # expiry
     late = services.invite_to_series_door(series=series, email="c@example.org", by=organiser)
     with pytest.raises(InvitationUnusable) as expired:
@@ -406,3 +407,22 @@ def test_the_series_invitation_mail_does_not_call_the_series_an_event(
     (message,) = mail.outbox
     assert "this event" not in message.body
     assert "the organisers invited you to join their team." in message.body
+
+
+def test_a_link_replaced_by_a_newer_invitation_says_so(client, series, organiser):
+    """Inviting the same address again withdraws its earlier link; that link said "The organisers
+    withdrew this invitation. Ask the organiser who invited you for a new link." to someone
+    holding the newer one in their inbox."""
+    older = services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+    services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+    other = services.invite_to_series_door(series=series, email="other@example.org", by=organiser)
+    services.revoke_team_invitation(invitation=other, by=organiser)
+
+    replaced = client.get(f"/team/accept/{older.token}/")
+    withdrawn = client.get(f"/team/accept/{other.token}/")
+
+    assert replaced.status_code == 410
+    assert "A newer invitation replaced this link: use the link in the latest email." in replaced.text
+    assert "withdrew" not in replaced.text and "Ask the organiser who invited you" not in replaced.text
+    assert "The organisers withdrew this invitation." in withdrawn.text
+    assert "Ask the organiser who invited you for a new link." in withdrawn.text
