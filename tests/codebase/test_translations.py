@@ -173,7 +173,7 @@ def test_a_name_the_action_is_done_to_takes_no_case_ending_it_cannot_have_in_aze
 
 def test_save_is_said_one_way_in_azerbaijani():
     """Saving is "yadda saxlayın" (the programme's and the password's buttons); the speaker
-    profile's Save and the series editor said "saxlayın", which the cancel page's "Keep it" said too."""
+    profile's Save and the series editor said "saxlayın"."""
     catalogue = polib.pofile(str(ROOT / PO))
     said_otherwise = [
         entry.msgid
@@ -220,12 +220,10 @@ def test_the_person_invited_is_one_person_in_azerbaijani():
     assert help_text.startswith("O, ")
 
 
-def test_the_cancel_pages_choices_read_as_what_they_are_in_azerbaijani():
+def test_the_cancel_pages_box_says_what_the_reader_wants_in_azerbaijani():
     """The box the reader ticks says what they want ("... ləğv etmək istəyirəm"), not a request
-    to someone else ("Bəli, qeydiyyatımı ləğv edin"); the way out beside the red button says
-    "Ləğv etməyin" (it said "Saxlayın", the word for Save)."""
+    to someone else ("Bəli, qeydiyyatımı ləğv edin")."""
     catalogue = polib.pofile(str(ROOT / PO))
     said = {entry.msgid: entry.msgstr for entry in catalogue if not entry.obsolete}
 
     assert said["Yes, cancel my registration"].endswith("istəyirəm")
-    assert said["Keep it"] == "Ləğv etməyin"
