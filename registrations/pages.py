@@ -465,7 +465,7 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
         "endpoints": checkin_endpoints(event),
         "door": checkin_services.door_window(event=event),
         # closed, the page offers no scanner, check-in or walk-in (checkin.js goes on by the device's clock)
-        "door_state": checkin_services.door_state(event=event, at=timezone.now()),
+        "door_state": door_page_state(event),
     }
     response = render(request, "registrations/pages/checkin.html", context, status=status)
     response["Cache-Control"] = "private, no-cache"
@@ -474,6 +474,19 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
 
 # what the service worker sends when it fetches the page to keep (see checkin-sw.js)
 OFFLINE_COPY_HEADER = "X-Checkin-Offline-Copy"
+
+
+# a cancelled event's door never opens: its page says so instead of the window's dates (its
+# registrations are cancelled, so a scan would be refused one ticket at a time)
+DOOR_OF_A_CANCELLED_EVENT = "cancelled"
+
+
+def door_page_state(event) -> str:
+    """What the door page shows and offers: ``checkin_services.door_state`` now, or
+    ``"cancelled"`` for a cancelled event (checkin.js says the same from ``endpoints.cancelled``)."""
+    if event.status == EventStatus.CANCELLED:
+        return DOOR_OF_A_CANCELLED_EVENT
+    return checkin_services.door_state(event=event, at=timezone.now())
 
 
 def checkin_endpoints(event) -> dict:
@@ -485,6 +498,7 @@ def checkin_endpoints(event) -> dict:
         "opens_at": opens.isoformat(),
         "closes_at": closes.isoformat(),
         "timezone": str(event.timezone),
+        "cancelled": event.status == EventStatus.CANCELLED,
         "page": reverse("checkin", args=[event.pk]),
         "counts": reverse("checkin-counts", args=[event.pk]),
         "list": reverse("checkin-list", args=[event.pk]),

@@ -203,6 +203,8 @@ def invitation_link(request, token: str):
                 context["assignment"] = services.assignment_from_token(token)
                 context["answered"] = "withdraw" if withdrawing else answer
     context["answerable"] = services.is_answerable(context["assignment"])
+    # the schedule's rule: a draft one declined or was withdrawn from shows the answer, not the plans
+    context["follows"] = selectors.follows_event(context["assignment"])
     return render(request, INVITATION_TEMPLATE, context, status=status)
 
 

@@ -121,6 +121,19 @@ def assignments_managed_by(user) -> QuerySet[SpeakerAssignment]:
     ).prefetch_related("event__organisers")
 
 
+# a speaker who declined or whom the organisers withdrew: a draft is no longer theirs to follow
+NO_LONGER_ENGAGED = (AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN)
+
+
+def follows_event(assignment: SpeakerAssignment) -> bool:
+    """Whether the speaker may see the assignment's event as it is now: the rule of
+    :func:`schedule_of` for one assignment, for the signed invitation link (page and API),
+    which finds its assignment by the token instead. Once the speaker declined or was
+    withdrawn, a draft's current details (title, time, place) are the organisers' unpublished
+    plans; the link still shows the speaker's own answer."""
+    return not (assignment.status in NO_LONGER_ENGAGED and assignment.event.status == EventStatus.DRAFT)
+
+
 def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
     """All assignments of a speaker (every status), with the event loaded: the speaker area,
     ``/api/me/speaker/schedule/`` and the answers given from them.
@@ -131,10 +144,9 @@ def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
     longer theirs to follow: its current details are the organisers' unpublished plans, so the
     engagement drops out until the event is published.
     """
-    no_longer_engaged = Q(status__in=[AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN])
     return (
         SpeakerAssignment.objects.filter(speaker=speaker)
-        .exclude(no_longer_engaged & Q(event__status=EventStatus.DRAFT))
+        .exclude(status__in=NO_LONGER_ENGAGED, event__status=EventStatus.DRAFT)
         .select_related("event", "event__region")
         .order_by("event__start", "id")
     )

@@ -20,7 +20,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
-from speakers.selectors import speakers_managed_by
+from speakers.selectors import follows_event, speakers_managed_by
 
 PUBLIC_SPEAKER_FIELDS = [
     "id", "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "photo_src",
@@ -239,13 +239,22 @@ class ScheduleSerializer(serializers.ModelSerializer):
 
 
 class InvitationLinkSerializer(ScheduleSerializer):
-    """What the signed link in the invitation email shows (no join link before accepting)."""
+    """What the signed link in the invitation email shows (no join link before accepting).
+    ``event`` is null once the speaker declined or was withdrawn while the event is a draft
+    (``selectors.follows_event``, the schedule's rule): the answer stays, the plans do not."""
 
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
+    event = ScheduleEventSerializer(read_only=True, allow_null=True)
 
     class Meta(ScheduleSerializer.Meta):
         fields = ["id", "speaker_name", "event", "role", "status", "message", "response_deadline", "join_url"]
         read_only_fields = fields
+
+    def to_representation(self, assignment):
+        data = super().to_representation(assignment)
+        if not follows_event(assignment):
+            data["event"] = None
+        return data
 
 
 class UnavailabilitySerializer(serializers.ModelSerializer):

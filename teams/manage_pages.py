@@ -6,10 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events.permissions import can_manage_series
-from events.selectors import series_occurrences
+from events.selectors import events_checked_in_by, series_occurrences
 from events.workspace import managed_event, managed_series, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import account_name
@@ -51,9 +52,17 @@ def event_team(request, pk: int):
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)
+                if role == TeamRole.CHECKIN and events_checked_in_by(user).filter(pk=event.pk).exists():
+                    # the series' door team reaches this session too: its door stays open to them
+                    said = _(
+                        "%(name)s is no longer check-in staff of this event itself, but still works its door "
+                        "as check-in staff of the series."
+                    )
+                else:
+                    said = _("%(name)s no longer has this role.")
                 # the sentence's first letter, whichever word the language puts first ("an
                 # erased account" may open it, or stand in its middle)
-                said = _("%(name)s no longer has this role.") % {"name": account_name(user)}
+                said = said % {"name": account_name(user)}
                 messages.success(request, capfirst(said))
                 return redirect("manage-event-team", pk=event.pk)
             else:
@@ -115,6 +124,15 @@ def series_team(request, pk: int):
                     raise Http404
                 services.remove_from_series_door(series=series, user=user, by=request.user)
                 said = _("%(name)s no longer works the door of this series.") % {"name": account_name(user)}
+                # the sessions they were invited to on their own stay theirs: say so, or the
+                # organiser believes every door of the series closed to them
+                kept = events_checked_in_by(user).filter(series=series).count()
+                if kept:
+                    said += " " + ngettext(
+                        "They still work the door of %(count)s session they were invited to on its own.",
+                        "They still work the doors of %(count)s sessions they were invited to on their own.",
+                        kept,
+                    ) % {"count": kept}
                 messages.success(request, capfirst(said))
                 return redirect("manage-series-team", pk=series.pk)
             else:

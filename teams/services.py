@@ -224,7 +224,7 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
     if invitation.used_at:
         raise InvitationUnusable(_("This link has already been used."), "invitation_used")
     if invitation.revoked_at:
-        raise InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
+        raise _withdrawn(invitation)
     if invitation.expires_at <= now:
         raise InvitationUnusable(_("This link has expired; ask the organisers for a new one."), "invitation_expired")
     if invitation.series_id is not None:
@@ -240,6 +240,24 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
             "inviter_left",
         )
     return invitation
+
+
+def _withdrawn(invitation: TeamInvitation) -> InvitationUnusable:
+    """Why a withdrawn link does not work. Inviting the same address to the same team again
+    withdraws its earlier link (``invite_to_team``, ``invite_to_series_door``): that person has
+    a newer email, and "ask for a new link" would send them to the organisers for what they hold."""
+    newer = TeamInvitation.objects.filter(
+        email=invitation.email,
+        event_id=invitation.event_id,
+        series_id=invitation.series_id,
+        role=invitation.role,
+        created_at__gt=invitation.created_at,
+    )
+    if newer.exists():
+        return InvitationUnusable(
+            _("A newer invitation replaced this link: use the link in the latest email."), "invitation_replaced"
+        )
+    return InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
 
 
 def _usable_series_invitation(invitation: TeamInvitation) -> TeamInvitation:
@@ -318,8 +336,9 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
     # single use, and never once withdrawn: only one of two simultaneous answers updates the row
     taken = TeamInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True)
     if not taken.update(used_at=now, used_by=user):
-        if TeamInvitation.objects.filter(pk=invitation.pk, revoked_at__isnull=False).exists():
-            raise InvitationUnusable(_("The organisers withdrew this invitation."), "invitation_revoked")
+        withdrawn = TeamInvitation.objects.filter(pk=invitation.pk, revoked_at__isnull=False).first()
+        if withdrawn is not None:
+            raise _withdrawn(withdrawn)
         raise InvitationUnusable(_("This link has already been used."), "invitation_used")
     if invitation.series_id is not None:
         invitation.series.checkin_staff.add(user)

@@ -113,7 +113,8 @@ WHY = {
     ORGANISER: _("You receive this email because you organise this event."),
     MENTOR: _("You receive this email because you mentor or coordinate a cohort of the programme."),
     INVITEE: _("You receive this email because the organisers invited you to this event."),
-    TEAM_INVITEE: _("You receive this email because the organisers invited you to help with this event."),
+    # an event's team or a whole series' door team: "this event" would misname the second
+    TEAM_INVITEE: _("You receive this email because the organisers invited you to join their team."),
     PERSON: _("You receive this email because someone asked for the tickets of this address."),
     PARTICIPANT: _("You receive this email because you take part in a programme of ours."),
 }

@@ -137,3 +137,93 @@ def test_people_in_a_party_are_counted_in_nefer_in_azerbaijani():
     """People are counted in "nəfər" (the register form, the confirmations); the waiting count on
     the workspace said "gözləyən adam", and two of its instructions "adam"."""
     assert translations_saying(r"\badam") == []
+
+
+def test_a_button_for_the_reader_says_your_in_azerbaijani():
+    """A button the reader presses about their own things asks them politely, so it says "your"
+    (-ınız): "Biletinizi açın". It said "my" beside the polite imperative ("Biletimi açın",
+    "Profilimi redaktə edin"), a request to someone else. An answer in the reader's own voice
+    ("Yes, cancel my registration", a box the reader ticks) and a request to the site ("Email me my
+    tickets") keep "my"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_my = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and re.match(r"^(?!Yes\b|Email me\b)[A-Z]\w+( to)? my \w+", entry.msgid)
+        and not re.search(r"\w(ınız|iniz|unuz|ünüz|nız|niz|nuz|nüz)", entry.msgstr)
+        and not entry.msgid.startswith(("All my", "Links to my"))  # headings, not actions
+    ]
+
+    assert said_my == []
+
+
+def test_a_name_the_action_is_done_to_takes_no_case_ending_it_cannot_have_in_azerbaijani():
+    """A name in a placeholder cannot take the accusative ending a direct object needs, so the
+    action comes first: "Komandadan çıxarın: %(name)s". It said "%(name)s komandadan çıxarın"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    bare_object = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete and re.match(r"^Remove %\(\w+\)s$", entry.msgid) and entry.msgstr.startswith("%(")
+    ]
+
+    assert bare_object == []
+
+
+def test_save_is_said_one_way_in_azerbaijani():
+    """Saving is "yadda saxlayın" (the programme's and the password's buttons); the speaker
+    profile's Save and the series editor said "saxlayın"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete and re.match(r"^Save\b", entry.msgid) and "yadda saxla" not in entry.msgstr.lower()
+    ]
+
+    assert said_otherwise == []
+
+
+def test_enrolling_someone_is_not_joining_in_azerbaijani():
+    """An organiser enrols someone in a cohort: "qrupa əlavə edin". The buttons said "Qoşun",
+    which every reader takes for "Join" (the event page's own "Tədbirə qoşulun")."""
+    assert translations_saying(r"\bqoşun\b", unless_msgid=r"^(?!.*\benrol)") == []
+
+
+def test_moving_someone_off_the_waiting_list_says_where_to_in_azerbaijani():
+    """Moving someone in from the waiting list takes them to the participants ("iştirakçılar
+    siyahısına", as the promotion email says). The registrations page's button said "Gözləmə
+    siyahısından keçirin" (move from the waiting list, to nowhere) and the admin's action
+    "gözləmə siyahısından çıxarın", which reads as taking them off it for good."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said_otherwise = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete
+        and re.search(r"^Move (in|selected off)|is moved in", entry.msgid)
+        and "ştirakçılar siyahısına" not in entry.msgstr  # İ or i: Python lowers İ to i and a dot
+    ]
+
+    assert said_otherwise == []
+
+
+def test_the_person_invited_is_one_person_in_azerbaijani():
+    """The team forms speak of the invited person as one ("Onun e-poçt ünvanı", "Nə edəcək",
+    "O, ... məktub alır"); the series' door form's help said "Onlar" (they, many) beside them."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    help_text = next(
+        entry.msgstr
+        for entry in catalogue
+        if entry.msgid.startswith("They will check people in at the door of every session of this series")
+    )
+
+    assert help_text.startswith("O, ")
+
+
+def test_the_cancel_pages_box_says_what_the_reader_wants_in_azerbaijani():
+    """The box the reader ticks says what they want ("... ləğv etmək istəyirəm"), not a request
+    to someone else ("Bəli, qeydiyyatımı ləğv edin")."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    said = {entry.msgid: entry.msgstr for entry in catalogue if not entry.obsolete}
+
+    assert said["Yes, cancel my registration"].endswith("istəyirəm")

@@ -156,10 +156,11 @@ def test_the_series_link_keeps_the_rules_of_every_team_link(series, organiser):
     newer = services.invite_to_series_door(series=series, email="b@example.org", by=organiser)
     with pytest.raises(InvitationUnusable) as withdrawn:
         services.invitation_for_token(older.token)
-    assert withdrawn.value.code == "invitation_revoked"
+    assert withdrawn.value.code == "invitation_replaced"
     services.revoke_team_invitation(invitation=newer, by=organiser)
-    with pytest.raises(InvitationUnusable):
+    with pytest.raises(InvitationUnusable) as revoked:
         services.invitation_for_token(newer.token)
+    assert revoked.value.code == "invitation_revoked"
     # expiry
     late = services.invite_to_series_door(series=series, email="c@example.org", by=organiser)
     with pytest.raises(InvitationUnusable) as expired:
@@ -361,3 +362,67 @@ def test_a_sessions_team_tab_names_the_series_door_staff_only_where_they_work(cl
     assert "Nobody yet" not in own.text and f"/manage/series/{series.pk}/team/" in own.text
     theirs = signed_in(client, other).get(f"/manage/events/{handed_over.pk}/team/")
     assert "Door Keeper" not in theirs.text and f"/manage/series/{series.pk}/team/" not in theirs.text
+
+
+def test_taking_a_door_away_says_which_doors_stay_open_through_the_other_team(client, series, organiser):
+    """Someone both invited to one session's door and on the series' door team: taking either
+    away said they were gone ("no longer has this role", "no longer works the door of this
+    series") while the other kept that session's door open to them."""
+    session = series.occurrences.order_by("start").first()
+    user = door_keeper(series, organiser)
+    session.checkin_staff.add(user)  # invited to the session first, to the series later
+    web = signed_in(client, organiser)
+
+    taken = web.post(
+        f"/manage/events/{session.pk}/team/", {"action": "remove", "role": "checkin", "user": user.pk}, follow=True
+    )
+
+    assert can_check_in(user, session)
+    assert (
+        "Door Keeper is no longer check-in staff of this event itself, but still works its door as check-in staff "
+        "of the series." in taken.text
+    )
+    session.checkin_staff.add(user)
+    left = web.post(f"/manage/series/{series.pk}/team/", {"action": "remove", "user": user.pk}, follow=True)
+    assert can_check_in(user, session)
+    assert (
+        "Door Keeper no longer works the door of this series. They still work the door of 1 session they were "
+        "invited to on its own." in left.text
+    )
+    alone = factories.UserFactory(first_name="Other", last_name="Keeper")
+    series.checkin_staff.add(alone)
+    gone = web.post(f"/manage/series/{series.pk}/team/", {"action": "remove", "user": alone.pk}, follow=True)
+    assert "Other Keeper no longer works the door of this series.</" in gone.text
+
+
+def test_the_series_invitation_mail_does_not_call_the_series_an_event(
+    series, organiser, django_capture_on_commit_callbacks
+):
+    """Its footer said "invited you to help with this event" under an invitation to every
+    session of a series."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+
+    (message,) = mail.outbox
+    assert "this event" not in message.body
+    assert "the organisers invited you to join their team." in message.body
+
+
+def test_a_link_replaced_by_a_newer_invitation_says_so(client, series, organiser):
+    """Inviting the same address again withdraws its earlier link; that link said "The organisers
+    withdrew this invitation. Ask the organiser who invited you for a new link." to someone
+    holding the newer one in their inbox."""
+    older = services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+    services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+    other = services.invite_to_series_door(series=series, email="other@example.org", by=organiser)
+    services.revoke_team_invitation(invitation=other, by=organiser)
+
+    replaced = client.get(f"/team/accept/{older.token}/")
+    withdrawn = client.get(f"/team/accept/{other.token}/")
+
+    assert replaced.status_code == 410
+    assert "A newer invitation replaced this link: use the link in the latest email." in replaced.text
+    assert "withdrew" not in replaced.text and "Ask the organiser who invited you" not in replaced.text
+    assert "The organisers withdrew this invitation." in withdrawn.text
+    assert "Ask the organiser who invited you for a new link." in withdrawn.text

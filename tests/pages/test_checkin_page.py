@@ -4,6 +4,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from events import services as event_services
 from events.models import EventFormat
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, Registration
@@ -567,3 +568,29 @@ def test_a_closed_door_offers_no_scanner_check_in_or_walk_in(client, sign_up, st
     assert (" hidden" in notice) == (state == "open")
     shown = re.findall(r'<span data-door="(\w+)">([^<]*)</span>', page)
     assert [(part, text[: len(said)]) for part, text in shown] == ([(state, said)] if said else [])
+
+
+def test_a_cancelled_events_door_says_it_is_cancelled_and_offers_nothing(client, sign_up):
+    """A cancelled session of a series stayed on My doors like any other, and its door page said
+    the door opens a day before it (or offered Check in while the window was open): door staff
+    of the series came for nothing. My doors marks it, the page says it is cancelled."""
+    event = under_way(title="Mentoring circle")
+    user = factories.UserFactory()
+    event.checkin_staff.add(user)
+    sign_up(event, name="Leyla Aliyeva", email="leyla@example.org", source="organiser")
+    later = factories.EventFactory(title="Mentoring circle", start=event.start + dt.timedelta(days=14))
+    later.checkin_staff.add(user)
+
+    event_services.cancel_event(event=event, reason="The hall is closed.")
+    web = signed_in(client, user)
+
+    page = web.get(url(event), {"q": "leyla"}).text
+    doors = web.get("/checkin/").text
+
+    actions = [match.group(0) for match in DOOR_ACTION.finditer(page)]
+    assert actions and all(" hidden" in tag for tag in actions)
+    shown = re.findall(r'<span data-door="(\w+)">([^<]*)</span>', page)
+    assert shown == [("cancelled", "This event is cancelled: its door does not open. The hall is closed.")]
+    assert '"cancelled": true' in page  # checkin.js keeps it so by the device's clock, offline too
+    cards = re.findall(r'<li class="card" data-event="(\d+)">(.*?)</li>', doors, re.S)
+    assert [(int(pk), 'data-status="cancelled"' in card) for pk, card in cards] == [(event.pk, True), (later.pk, False)]

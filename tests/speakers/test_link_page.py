@@ -5,6 +5,7 @@ from django.test import Client
 
 from speakers import services
 from speakers.models import AssignmentStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,46 @@ def test_link_page_shows_the_services_refusal_of_a_declined_invitation(invitatio
     assert 'data-code="invitation_declined"' in accepted_after.content.decode()
     assert "You declined this invitation; ask the organisers to invite you again." in accepted_after.content.decode()
     assert invitation.status == AssignmentStatus.DECLINED
+
+
+@pytest.mark.parametrize("ending", ["declined", "withdrawn"])
+def test_link_to_a_draft_no_longer_followed_shows_the_answer_not_the_plans(organiser, speaker_a, ending):
+    """The signed link (page and API) still showed a draft's current title, time and place
+    to a speaker who had declined or been withdrawn, which the schedule (selectors.schedule_of)
+    no longer shows them."""
+    draft = factories.EventFactory(organisers=[organiser], status="draft", title="First idea", venue_name="Old hall")
+    assignment = services.assign_speaker(event=draft, speaker=speaker_a, by=organiser)
+    token = services.invitation_token(assignment)
+    client = Client()
+    if ending == "declined":
+        confirmation = client.post(f"/speaker/invitation/{token}/", {"answer": "decline"}).content.decode()
+        assert "You declined. Thank you for letting us know." in confirmation
+        assert "First idea" not in confirmation
+    else:
+        services.withdraw_assignment(assignment=assignment, by=organiser)
+    draft.title, draft.venue_name = "Secret new plan", "Secret venue"
+    draft.save()
+
+    page = client.get(f"/speaker/invitation/{token}/")
+    api = client.get(f"/api/speaker-invitations/respond/{token}/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Secret new plan" not in html and "Secret venue" not in html
+    assert f'data-status="{ending}"' in html
+    assert "it is not published yet: its details are not shown here." in html
+    assert api.status_code == 200
+    assert (api.json()["status"], api.json()["event"]) == (ending, None)
+
+
+def test_link_to_a_declined_published_event_still_shows_it(event, speaker_a):
+    assignment = services.assign_speaker(event=event, speaker=speaker_a, by=event.organisers.get())
+    token = services.invitation_token(assignment)
+    client = Client()
+
+    client.post(f"/speaker/invitation/{token}/", {"answer": "decline"})
+    page = client.get(f"/speaker/invitation/{token}/").content.decode()
+    api = client.get(f"/api/speaker-invitations/respond/{token}/").json()
+
+    assert event.title in page
+    assert (api["status"], api["event"]["title"]) == ("declined", event.title)

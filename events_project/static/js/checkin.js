@@ -241,8 +241,10 @@
     return SECRET.test(cleaned) ? cleaned : null;
   }
 
-  // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed
+  // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed;
+  // a cancelled event's door never opens ("cancelled", as the page says from the server)
   function doorState() {
+    if (endpoints.cancelled) { return "cancelled"; }
     var now = Date.now();
     if (now < Date.parse(endpoints.opens_at)) { return "before"; }
     return now > Date.parse(endpoints.closes_at) ? "after" : "open";
