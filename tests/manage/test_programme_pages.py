@@ -531,8 +531,9 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     assert "Yeni proqram" in listing and "1 sentyabr 2026" in listing
     assert "Hüququ olan hər kəsə sertifikat verin" in detail and "Yeni qrup" in detail
     assert "Qrupdan çıxarın" in members and "Növbəti görüş" in members
-    # the two ways to enrol, side by side, alike: "Kimisə qoşun" and (not "... qoş") the list
-    assert "Kimisə qoşun" in members and "İnsanların siyahısını qoşun" in members and "Siyahını qoşun" in members
+    # the two ways to enrol, side by side, alike and polite (not "... qoş"; "Qoşun" alone reads "Join")
+    assert "Kimisə qrupa əlavə edin" in members and "Siyahı ilə qrupa əlavə edin" in members
+    assert "Siyahını qrupa əlavə edin" in members and "qoş<" not in members
     assert "1 aktiv üzv" not in members and "Aktiv üzvlər" in members
 
 
