@@ -62,7 +62,8 @@ class FeedContent:
 
     def version(self) -> tuple[str, dt.datetime]:
         """(ETag, Last-Modified) computed without loading the events."""
-        parts = [RENDERING_VERSION, self.key, timezone.now().date().isoformat()]
+        # the name and description read in the reader's language: another language, another body
+        parts = [RENDERING_VERSION, self.key, timezone.now().date().isoformat(), self.name, self.description]
         parts += [query() for query in self.version_queries]
         etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
         return etag, first_served(self.key, etag)
@@ -160,12 +161,17 @@ def public_feed(*, filterset_data, now=None) -> FeedContent:
     events = in_feed_window(filterset.qs, now=now)
     key = "public:" + "&".join(f"{k}={v}" for k in sorted(filterset_data) for v in filterset_data.getlist(k))
     label = _filter_label(filterset.form.cleaned_data)
-    name = f"STEM Mentorship: {label}" if label else "STEM Mentorship events"
-    description = (
-        "Public events of the STEM mentorship programme"
-        + (f" ({label})" if label else "")
-        + ". Join links are sent to registered attendees."
-    )
+    # the feed's own words read in the reader's language, like the kinds and languages in its label
+    if label:
+        name = _("STEM Mentorship: %(label)s") % {"label": label}
+        description = _(
+            "Public events of the STEM mentorship programme (%(label)s). Join links are sent to registered attendees."
+        ) % {"label": label}
+    else:
+        name = str(_("STEM Mentorship events"))
+        description = str(
+            _("Public events of the STEM mentorship programme. Join links are sent to registered attendees.")
+        )
     return _standard_content(key, name, description, events, filename="events.ics")
 
 
@@ -177,7 +183,7 @@ def _filter_label(cleaned: dict) -> str:
         parts.append(", ".join(str(EventKind(kind).label) for kind in kinds))
     if cleaned.get("region"):
         region = Region.objects.filter(slug=cleaned["region"]).values_list("name", flat=True).first()
-        parts.append(f"in {region or cleaned['region']}")
+        parts.append(_("in %(region)s") % {"region": region or cleaned["region"]})
     languages = cleaned.get("language") or []
     if languages:
         parts.append("(" + ", ".join(str(Language(code).label) for code in languages) + ")")
@@ -191,7 +197,7 @@ def series_feed(*, series_id: int, now=None) -> FeedContent:
     if series is None:
         raise NotFound(_("No such series."), "series_not_found")
     events = in_feed_window(selectors.public_events().filter(series=series), now=now, past=False)
-    description = series.description.strip() or f"All sessions of {series.title}."
+    description = series.description.strip() or _("All sessions of %(title)s.") % {"title": series.title}
     return _standard_content(
         f"series:{series.pk}", series.title, description, events, filename=f"series-{series.pk}.ics"
     )
