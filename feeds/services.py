@@ -28,7 +28,7 @@ from events.permissions import can_manage_event, is_organiser
 from feeds.models import CalendarFeed
 from registrations import selectors as registration_selectors
 from registrations.models import ACTIVE_STATUSES, RegistrationStatus
-from speakers.models import AssignmentStatus, SpeakerAssignment
+from speakers.models import AssignmentStatus, SpeakerAssignment, speaker_join_url
 from speakers.selectors import accepted_events_for_speaker, speaker_for_user, speaker_lines
 
 # Feeds keep a year of past events: enough for "what did I attend", small enough to stay fast.
@@ -292,8 +292,15 @@ def _speaker_feed(feed: CalendarFeed, now) -> FeedContent:
         events,
         filename="my-talks.ics",
     )
-    content.extras = _all_join_urls
+    content.extras = _speaker_join_urls
     return content
+
+
+def _speaker_join_urls(events: list[Event]) -> dict:
+    # the speaker's rule: no link for an event that is over (speakers.models.speaker_join_url)
+    now = timezone.now()
+    links = {event.pk: speaker_join_url(event, now) for event in events if event.is_online}
+    return {"join_urls": {pk: link for pk, link in links.items() if link}}
 
 
 def _organiser_feed(feed: CalendarFeed, now) -> FeedContent:
