@@ -3,12 +3,13 @@ report, check the preview (matched, unmatched with the reason, minutes, the thre
 by hand, record, finalise (or finalise without a report), and see which follow-up went to whom."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from attendance.exceptions import DomainError
+from attendance.exceptions import DomainError, NotFound
 from attendance.manage_forms import ReportUploadForm
 from attendance.models import AttendanceImport
 from attendance.selectors import imports_managed_by
@@ -21,6 +22,9 @@ from registrations.models import Registration, RegistrationStatus
 
 RECENT_IMPORTS = 10
 UNMATCHED_SHOWN = 100
+# registrants offered to choose from: one list for every row (a <datalist>), so many at most; a
+# search narrows it and any registrant's email can be typed in
+CHOICES_SHOWN = 200
 
 
 def _state(event, now) -> str:
@@ -99,6 +103,22 @@ def event_attendance(request, pk: int):
     return no_store(render(request, "attendance/manage/attendance.html", context))
 
 
+def _posted_registrant(event, value: str) -> Registration | None:
+    """The registrant a row's field names: empty is nobody; an email (what the shared list offers
+    and what can be typed) or a registration's id. A confirmed registrant of this event: an email of
+    nobody else is said on the page, an id of nobody else is a 404."""
+    value = value.strip()
+    if not value:
+        return None
+    confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+    if "@" in value:
+        registration = confirmed.filter(email=value.lower()).first()
+        if registration is None:
+            raise NotFound(_("No confirmed registrant of this event has this email."), "not_a_registrant")
+        return registration
+    return get_object_or_404(confirmed, pk=posted_id(value))
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def attendance_import(request, pk: int, import_id: int):
@@ -108,12 +128,7 @@ def attendance_import(request, pk: int, import_id: int):
         action = request.POST.get("action")
         try:
             if action == "match":
-                registration = None
-                if request.POST.get("registration"):
-                    registration = get_object_or_404(
-                        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED),
-                        pk=posted_id(request.POST.get("registration")),
-                    )
+                registration = _posted_registrant(event, request.POST.get("registration", ""))
                 participant_reports.match_row(
                     report=report, line=posted_id(request.POST.get("line")), registration=registration, by=request.user
                 )
@@ -130,17 +145,19 @@ def attendance_import(request, pk: int, import_id: int):
 
     plan = None
     choices = []
+    choices_total = 0
+    query = request.GET.get("q", "").strip()[:100]
     if report.status == AttendanceImport.Status.PREVIEW:
         plan = participant_reports.preview_import(report=report)
         if plan is not None:
             taken = {person.registration.pk for person in plan.matched}
-            choices = [
-                registration
-                for registration in Registration.objects.filter(
-                    event=event, status=RegistrationStatus.CONFIRMED
-                ).order_by("name", "pk")
-                if registration.pk not in taken
-            ]
+            candidates = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).exclude(
+                pk__in=taken
+            )
+            if query:
+                candidates = candidates.filter(Q(name__icontains=query) | Q(email__icontains=query))
+            choices_total = candidates.count()
+            choices = list(candidates.order_by("name", "pk").only("pk", "name", "email")[:CHOICES_SHOWN])
     follow_ups_sent = outbox_managed_by(request.user).filter(event=event, kind__in=kinds.FOLLOW_UPS).exists()
     context = {
         "event": event,
@@ -151,6 +168,9 @@ def attendance_import(request, pk: int, import_id: int):
         "unmatched_shown": plan.unmatched[:UNMATCHED_SHOWN] if plan else [],
         "unmatched_not_shown": max(len(plan.unmatched) - UNMATCHED_SHOWN, 0) if plan else 0,
         "choices": choices,
+        "choices_total": choices_total,
+        "choices_not_shown": max(choices_total - len(choices), 0),
+        "query": query,
         "follow_ups_sent": follow_ups_sent,
         "in_progress": report.status == AttendanceImport.Status.QUEUED,
         "stuck": participant_reports.is_stuck(report),

@@ -26,7 +26,7 @@ from django.utils.translation import get_language, gettext
 
 from events import when
 from events.models import Event, EventKind, EventStatus, Language
-from events.regions import place_of
+from events.regions import place_after_address
 
 PRODID = "-//STEM Mentorship Events//Calendar feeds//EN"
 # Clients that honour it (Apple, Outlook, Thunderbird) refresh hourly; Google ignores it.
@@ -108,7 +108,7 @@ def location_text(event: Event) -> str:
     parts = []
     if event.has_venue:
         # the region in the language the file is written in, as the pages and mails say it
-        parts = [event.venue_name, event.venue_address, place_of(event)]
+        parts = [event.venue_name, event.venue_address, place_after_address(event)]
     if event.is_online:
         online = gettext("Online")
         parts.append(f"{online} ({event.online_platform})" if event.online_platform else online)

@@ -6,6 +6,8 @@ Azerbaijani pages), so it is sorted in that language's alphabet too. Sorted by t
 Ganja, Gazakh, Guba, Imishli, Khachmaz); sorted by code point, Şəki and Şamaxı came after Zaqatala.
 """
 
+import re
+
 from django import forms
 from django.utils import translation
 
@@ -69,14 +71,41 @@ class RegionMultipleChoiceField(IdMultipleChoiceField):
         super().__init__(queryset=Region.objects.all(), **kwargs)
 
 
+def _places(event) -> list[tuple[str, set[str]]]:
+    """The words of ``place_of``, each with every spelling that names the same place."""
+    if event.region_id:
+        region = event.region
+        spellings = {region.name, region.name_az, region.display_name}
+        if not event.city or event.city.casefold() in (region.name.casefold(), region.name_az.casefold()):
+            return [(region.display_name, spellings | {event.city})]
+        return [(event.city, {event.city}), (region.display_name, spellings)]
+    return [(event.city, {event.city})] if event.city else []
+
+
 def place_of(event) -> str:
     """Where, in a word: the region in the reader's spelling (Şəki on the Azerbaijani pages and
     mails), with the city or village typed when it is another place, else that city. Pages, mails
     and calendar files say it alike ("Lankaran" stood in the Azerbaijani mail under a page that
     said Lənkəran)."""
-    if event.region_id:
-        region = event.region
-        if not event.city or event.city.casefold() in (region.name.casefold(), region.name_az.casefold()):
-            return region.display_name
-        return f"{event.city}, {region.display_name}"
-    return event.city
+    return ", ".join(shown for shown, _ in _places(event))
+
+
+def _says(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` as a word of its own, in any case."""
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text.casefold()) is not None
+
+
+def place_after_address(event) -> str:
+    """``place_of`` as it follows the venue's address: without the city or region the address
+    names already, in any case and either spelling ("Nizami street 100, Baku" is not followed by
+    ", Baku" again, nor "Şəki, M.F. Axundov 5" by ", Shaki")."""
+    address = event.venue_address or ""
+    return ", ".join(
+        shown for shown, spellings in _places(event) if not any(_says(address, name) for name in spellings)
+    )
+
+
+def address_of(event) -> str:
+    """The venue in one line: its name, its address and the place (``place_after_address``): the
+    one rule the pages, mails and calendar files use."""
+    return ", ".join(part for part in (event.venue_name, event.venue_address, place_after_address(event)) if part)

@@ -28,7 +28,7 @@ from events.permissions import can_manage_event, is_organiser
 from feeds.models import CalendarFeed
 from registrations import selectors as registration_selectors
 from registrations.models import ACTIVE_STATUSES, RegistrationStatus
-from speakers.models import AssignmentStatus, SpeakerAssignment
+from speakers.models import AssignmentStatus, SpeakerAssignment, speaker_join_url
 from speakers.selectors import accepted_events_for_speaker, speaker_for_user, speaker_lines
 
 # Feeds keep a year of past events: enough for "what did I attend", small enough to stay fast.
@@ -64,7 +64,8 @@ class FeedContent:
 
     def version(self) -> tuple[str, dt.datetime]:
         """(ETag, Last-Modified) computed without loading the events."""
-        parts = [RENDERING_VERSION, self.key, timezone.now().date().isoformat()]
+        # the name and description read in the reader's language: another language, another body
+        parts = [RENDERING_VERSION, self.key, timezone.now().date().isoformat(), self.name, self.description]
         parts += [query() for query in self.version_queries]
         etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
         return etag, first_served(self.key, etag)
@@ -176,12 +177,17 @@ def public_feed(*, filterset_data, now=None) -> FeedContent:
     events = in_feed_window(filterset.qs, now=now)
     key = "public:" + "&".join(f"{k}={v}" for k in sorted(filterset_data) for v in filterset_data.getlist(k))
     label = _filter_label(filterset.form.cleaned_data)
-    name = f"STEM Mentorship: {label}" if label else "STEM Mentorship events"
-    description = (
-        "Public events of the STEM mentorship programme"
-        + (f" ({label})" if label else "")
-        + ". Join links are sent to registered attendees."
-    )
+    # the feed's own words read in the reader's language, like the kinds and languages in its label
+    if label:
+        name = _("STEM Mentorship: %(label)s") % {"label": label}
+        description = _(
+            "Public events of the STEM mentorship programme (%(label)s). Join links are sent to registered attendees."
+        ) % {"label": label}
+    else:
+        name = str(_("STEM Mentorship events"))
+        description = str(
+            _("Public events of the STEM mentorship programme. Join links are sent to registered attendees.")
+        )
     return _standard_content(key, name, description, events, filename="events.ics")
 
 
@@ -193,7 +199,7 @@ def _filter_label(cleaned: dict) -> str:
         parts.append(", ".join(str(EventKind(kind).label) for kind in kinds))
     if cleaned.get("region"):
         region = Region.objects.filter(slug=cleaned["region"]).values_list("name", flat=True).first()
-        parts.append(f"in {region or cleaned['region']}")
+        parts.append(_("in %(region)s") % {"region": region or cleaned["region"]})
     languages = cleaned.get("language") or []
     if languages:
         parts.append("(" + ", ".join(str(Language(code).label) for code in languages) + ")")
@@ -207,7 +213,7 @@ def series_feed(*, series_id: int, now=None) -> FeedContent:
     if series is None:
         raise NotFound(_("No such series."), "series_not_found")
     events = in_feed_window(selectors.public_events().filter(series=series), now=now, past=False)
-    description = series.description.strip() or f"All sessions of {series.title}."
+    description = series.description.strip() or _("All sessions of %(title)s.") % {"title": series.title}
     return _standard_content(
         f"series:{series.pk}", series.title, description, events, filename=f"series-{series.pk}.ics"
     )
@@ -302,8 +308,26 @@ def _speaker_feed(feed: CalendarFeed, now) -> FeedContent:
         events,
         filename="my-talks.ics",
     )
-    content.extras = _all_join_urls
+    content.extras = _speaker_join_urls
+    content.version_queries.append(_ended_version(events))
     return content
+
+
+def _ended_version(events: QuerySet[Event]) -> Callable[[], str]:
+    """How many of the feed's events are over: the speaker's join link goes when one ends, with
+    nothing written anywhere, so the ETag (and the body kept for it) must change then too."""
+
+    def query():
+        return f"ended:{events.filter(end__lte=timezone.now()).order_by().count()}"
+
+    return query
+
+
+def _speaker_join_urls(events: list[Event]) -> dict:
+    # the speaker's rule: no link for an event that is over (speakers.models.speaker_join_url)
+    now = timezone.now()
+    links = {event.pk: speaker_join_url(event, now) for event in events if event.is_online}
+    return {"join_urls": {pk: link for pk, link in links.items() if link}}
 
 
 def _organiser_feed(feed: CalendarFeed, now) -> FeedContent:

@@ -8,6 +8,7 @@ same on SQLite and PostgreSQL.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus, Language, Region
@@ -185,11 +186,20 @@ class SpeakerAssignment(models.Model):
     @property
     def join_url(self) -> str:
         """The event's join link for this speaker: only once she accepted, and never for a
-        cancelled event (the link of a meeting that will not take place)."""
-        event = self.event
-        if self.status != AssignmentStatus.ACCEPTED or event.status == EventStatus.CANCELLED:
+        cancelled event (the link of a meeting that will not take place) nor one that is over
+        (``speaker_join_url``)."""
+        if self.status != AssignmentStatus.ACCEPTED:
             return ""
-        return event.join_url
+        return speaker_join_url(self.event)
+
+
+def speaker_join_url(event: Event, now=None) -> str:
+    """The join link an accepted speaker is shown for ``event``: none for a cancelled event, nor
+    once it is over (a past engagement in the speaker area, the schedule API and the speaker's
+    calendar feed kept the meeting's link). The one rule for speakers."""
+    if event.status == EventStatus.CANCELLED or event.end <= (now or timezone.now()):
+        return ""
+    return event.join_url
 
 
 __all__ = [
@@ -203,4 +213,5 @@ __all__ = [
     "SpeakerRole",
     "SpeakerUnavailability",
     "StemField",
+    "speaker_join_url",
 ]

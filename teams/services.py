@@ -86,6 +86,16 @@ def _check_organiser(by, event: Event) -> None:
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
 
 
+def _lock_as_organiser(by, event: Event) -> None:
+    """Lock ``event``'s row, then check ``by`` organises it as it stands now: read under the lock,
+    not from the caller's copy (its organisers prefetched when the request began). A co-organiser
+    removed a moment ago, by a change that held this lock, is refused in a request already in flight."""
+    locked = Event.objects.select_for_update().filter(pk=event.pk).first()
+    if locked is None:
+        raise Forbidden(_("You do not organise this event."), "not_event_organiser")
+    _check_organiser(by, locked)
+
+
 @transaction.atomic
 def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime | None = None) -> TeamInvitation:
     """Invite ``email`` to ``event``'s team in ``role``. Returns the invitation, with the raw
@@ -94,7 +104,10 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
 
     Side effects: a ``team_invitation`` message with the one-time link.
     """
-    _check_organiser(by, event)
+    # the same person invited twice at once (a double click, two organisers): the second waits here,
+    # then withdraws the first's link, so only the newest link works, at the same moment too; and an
+    # organiser removed meanwhile is refused (the right is read under the lock)
+    _lock_as_organiser(by, event)
     if role not in TeamRole.values:
         raise TeamError(_("Choose a role from the list."), "invalid_role")
     if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED):
@@ -118,9 +131,6 @@ def invite_to_team(*, event: Event, email: str, role: str, by, now: dt.datetime 
             "already_has_access",
         )
     now = now or timezone.now()
-    # the same person invited twice at once (a double click, two organisers): the second waits here,
-    # then withdraws the first's link, so only the newest link works, at the same moment too
-    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
     TeamInvitation.objects.filter(
         event=event, email=email, role=role, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -381,11 +391,11 @@ def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
 @transaction.atomic
 def remove_from_team(*, event: Event, user, role: str, by) -> None:
     """Take door rights or the organiser role for ``event`` away from ``user``."""
-    _check_organiser(by, event)
+    # the right is checked under the event's lock, which every change of its team takes
+    _lock_as_organiser(by, event)
     if role not in TeamRole.values:
         raise TeamError(_("Choose a role from the list."), "invalid_role")
     if role == TeamRole.ORGANISER:
-        Event.objects.select_for_update().filter(pk=event.pk).first()
         # an erased (closed) account is no organiser who could run the event
         if not event.organisers.exclude(pk=user.pk).filter(is_active=True).exists():
             raise TeamError(_("An event keeps at least one organiser."), "last_organiser")

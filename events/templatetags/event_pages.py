@@ -56,7 +56,7 @@ def google_calendar_url(event) -> str:
         dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
     else:
         dates = f"{_google_stamp(event.start)}/{_google_stamp(event.end)}"
-    location = ", ".join(part for part in (event.venue_name, event.venue_address, regions.place_of(event)) if part)
+    location = regions.address_of(event)
     if not location and event.is_online:
         location = event.online_platform or "Online"
     details = f"{settings.SITE_URL}{event.get_absolute_url()}"
@@ -164,6 +164,12 @@ def alphabetical(items) -> list:
 def place(event) -> str:
     """Where, in a word: the region in the visitor's spelling (Şəki), else the city typed."""
     return regions.place_of(event)
+
+
+@register.filter
+def place_after_address(event) -> str:
+    """The place as it follows the venue's address: what the address says already is left out."""
+    return regions.place_after_address(event)
 
 
 # --- statuses: a colour and an icon, never colour alone ------------------------------------

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from events import when
 from events.ical import invitation_ics
 from events.models import Event
-from events.regions import place_of
+from events.regions import address_of
 from events_project.private_links import mask_private_links
 from notifications import kinds
 from notifications.audience import (
@@ -193,7 +193,7 @@ def _event_values(event, kind: str) -> dict:
         "when": when.event_span(event),
         "timezone": event.timezone,
         # the region in the reader's spelling, as the pages say it
-        "venue": ", ".join(part for part in (event.venue_name, event.venue_address, place_of(event)) if part),
+        "venue": address_of(event),
         "event_url": f"{settings.SITE_URL}{event.get_absolute_url()}",
         "ics_url": f"{settings.SITE_URL}/api/events/{event.pk}/ics/",
         "workspace_url": f"{settings.SITE_URL}/manage/events/{event.pk}/speakers/",

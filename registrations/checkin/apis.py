@@ -281,10 +281,7 @@ class TicketView(APIView):
 
     def door_code(self) -> Registration:
         """The ticket whose QR code is asked for: an online-only event has no door, so no code."""
-        registration = self.ticket()
-        if not registration.has_door_code:
-            raise NotFound(_("This ticket has no code: the event is online only, with no door."), "no_door_code")
-        return registration
+        return tickets.require_door_code(self.ticket())
 
 
 def _image(content, content_type: str) -> HttpResponse:
@@ -317,8 +314,8 @@ class TicketReissueView(TicketView):
     @extend_schema(
         request=None,
         responses={200: OpenApiTypes.OBJECT, **error_responses(404, 429)},
-        summary="Re-issue the ticket: the old QR code stops working",
+        summary="Re-issue the ticket: the old QR code stops working (404 no_door_code when online only)",
     )
     def post(self, request, token):
         tickets.reissue_ticket(registration=self.ticket(), by=None)
-        return Response({"code": "reissued", "detail": "A new ticket was issued; the old code no longer works."})
+        return Response({"code": "reissued", "detail": _("A new ticket was issued; the old code no longer works.")})

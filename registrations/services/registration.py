@@ -22,6 +22,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode, WhenFull
 from events.selectors import events_visible_to
@@ -106,6 +107,10 @@ def _answer_error(question: Question, message: str, code: str) -> InvalidAnswer:
     return InvalidAnswer(message, code, extra={"question": question.pk})
 
 
+UNKNOWN_QUESTIONS_NAMED = 5
+UNKNOWN_KEY_CHARS = 40
+
+
 def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool) -> list[tuple[Question, str]]:
     """Check answers against the event's questions; return (question, stored value) pairs."""
     answers = {str(key): value for key, value in (answers or {}).items()}
@@ -114,11 +119,19 @@ def _clean_answers(*, event: Event, answers: dict | None, enforce_required: bool
     questions = {str(question.pk): question for question in event.questions.all()} if asks else {}
     unknown = sorted(set(answers) - set(questions))
     if unknown:
-        raise InvalidAnswer(
-            _("Unknown question: %(questions)s.") % {"questions": ", ".join(unknown)},
-            "unknown_question",
-            extra={"questions": unknown},
-        )
+        # a few named (each cut short) and the count: 50,000 unknown ids were all echoed back
+        named = [key if len(key) <= UNKNOWN_KEY_CHARS else key[: UNKNOWN_KEY_CHARS - 1] + "…" for key in unknown]
+        named = named[:UNKNOWN_QUESTIONS_NAMED]
+        more = len(unknown) - len(named)
+        if more:
+            message = ngettext(
+                "Unknown questions: %(questions)s and %(more)s more.",
+                "Unknown questions: %(questions)s and %(more)s more.",
+                more,
+            ) % {"questions": ", ".join(named), "more": more}
+        else:
+            message = _("Unknown question: %(questions)s.") % {"questions": ", ".join(named)}
+        raise InvalidAnswer(message, "unknown_question", extra={"questions": named, "unknown_count": len(unknown)})
     cleaned = []
     for key, question in questions.items():
         raw = answers.get(key)

@@ -18,9 +18,11 @@ import io
 
 import qrcode
 import qrcode.constants
+from django.utils.translation import gettext_lazy as _
 from qrcode.image.svg import SvgPathImage
 
 from events.services import log_action
+from registrations.exceptions import NotFound
 from registrations.models import TICKET_SECRET_LENGTH, Registration, new_ticket_secret
 
 TICKET_PAYLOAD_PREFIX = "EVT1:"
@@ -80,12 +82,22 @@ def qr_svg(*, registration: Registration) -> str:
     return image.to_string(encoding="unicode")
 
 
+def require_door_code(registration: Registration) -> Registration:
+    """The ticket's code, its images and its re-issue exist only for a ticket with a door: an
+    online-only event has none (``Registration.has_door_code``), so 404 ``no_door_code``."""
+    if not registration.has_door_code:
+        raise NotFound(_("This ticket has no code: the event is online only, with no door."), "no_door_code")
+    return registration
+
+
 def reissue_ticket(*, registration: Registration, by=None) -> Registration:
     """Give the registration a new ticket secret: the old QR code stops working at once.
 
     For a code that leaked (a screenshot shared in a group chat) or a lost phone. A check-in
     already made stays. No side effects; the ticket page and the next email show the new code.
+    An online-only ticket has no code to re-issue (404 ``no_door_code``).
     """
+    require_door_code(registration)
     registration.ticket_secret = new_ticket_secret()
     registration.save(update_fields=["ticket_secret", "updated_at"])
     log_action(by=by, action="registration.ticket_reissued", event=registration.event, subject=registration)

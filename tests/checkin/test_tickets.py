@@ -138,6 +138,27 @@ def test_qr_endpoints_of_an_online_only_ticket_are_not_found(api_client):
     assert (svg.status_code, svg.data["code"]) == (404, "no_door_code")
 
 
+def test_an_online_only_ticket_is_not_reissued(api_client):
+    """Re-issue drew a new secret for a ticket that has no code at all."""
+    webinar = make_registration(factories.WebinarFactory())
+    secret = webinar.ticket_secret
+
+    response = api_client.post(f"/api/registrations/manage/{webinar.manage_token}/reissue-ticket/")
+    webinar.refresh_from_db()
+
+    assert (response.status_code, response.data["code"]) == (404, "no_door_code")
+    assert webinar.ticket_secret == secret
+
+
+def test_a_reissued_ticket_is_said_in_the_readers_language(ticket, api_client):
+    response = api_client.post(
+        f"/api/registrations/manage/{ticket.manage_token}/reissue-ticket/", HTTP_ACCEPT_LANGUAGE="az"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"code": "reissued", "detail": "Yeni bilet verildi; köhnə kod artıq işləmir."}
+
+
 def test_qr_endpoint_of_a_hybrid_ticket_serves_the_code(api_client):
     hybrid = make_registration(factories.EventFactory(format=EventFormat.HYBRID, join_url="https://meet.example.org/x"))
 

@@ -163,3 +163,22 @@ def test_docs_run_management_commands_one_way():
     ]
 
     assert bare == []
+
+
+def test_the_proxy_body_limit_in_the_docs_admits_what_the_service_takes_and_little_more():
+    """Uploads are read (to a temporary file) before the service refuses them: the proxy's body
+    limit is what stops a 2 GB upload. The production guide names it; it must let through the
+    largest body the service takes (a participant report and its multipart envelope, a JSON or
+    form body up to DATA_UPLOAD_MAX_MEMORY_SIZE) and not much more."""
+    from django.conf import settings
+
+    from attendance.services.participant_reports import MAX_REPORT_BYTES
+
+    guide = (ROOT / "docs" / "reference" / "production.md").read_text()
+    limits = re.findall(r"^client_max_body_size (\d+)m;", guide, flags=re.M)
+
+    assert len(limits) == 1, "docs/reference/production.md names the proxy's client_max_body_size once"
+    limit = int(limits[0]) * 1024 * 1024
+    assert limit >= MAX_REPORT_BYTES + 64 * 1024
+    assert limit >= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert limit <= 2 * max(MAX_REPORT_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -227,3 +227,34 @@ def test_the_cancel_pages_box_says_what_the_reader_wants_in_azerbaijani():
     said = {entry.msgid: entry.msgstr for entry in catalogue if not entry.obsolete}
 
     assert said["Yes, cancel my registration"].endswith("istəyirəm")
+
+
+def test_a_recording_is_said_one_way_in_azerbaijani():
+    """The webinar's recording (its link, the follow-up mail) read "Yazı", "writing": it is
+    "Videoyazı" wherever a recording of the event is meant."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    recordings = [
+        entry
+        for entry in catalogue
+        if not entry.obsolete
+        and re.search(r"\brecording\b", entry.msgid, re.IGNORECASE)
+        and not re.search(r"attendance|refreshes", entry.msgid, re.IGNORECASE)
+    ]
+
+    assert {entry.msgid for entry in recordings} >= {"Recording", "The recording is here:", "Link to the recording"}
+    assert [entry.msgid for entry in recordings if "videoyazı" not in entry.msgstr.lower()] == []
+    assert translations_saying(r"\byazı(nın|sı|nı)?\b") == []
+
+
+def test_the_registrations_figures_count_people_in_nefer_in_azerbaijani():
+    """The registrations tab read "6 nəfər təsdiqlənib" but "6 gözləyir": every figure of people says "nəfər"."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    figures = ("awaiting approval (%(counter)s registration)", "waiting (%(counter)s registration)", "offered a seat")
+    said = {
+        entry.msgid: [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        for entry in catalogue
+        if entry.msgid in figures
+    }
+
+    assert set(said) == set(figures)
+    assert {msgid: texts for msgid, texts in said.items() if not all(t.startswith("nəfər") for t in texts)} == {}

@@ -114,3 +114,14 @@ def test_series_feed_of_an_unpublished_series_is_not_found(client, organiser):
     assert Event.objects.filter(series=series).count() == 4
     assert response.status_code == 404
     assert b"Secret plans" not in response.content
+
+
+def test_a_series_feed_without_a_description_reads_in_the_readers_language(client, berlin_series):
+    """The fallback description, "All sessions of …", stayed English for an Azerbaijani reader."""
+    english = client.get(f"/calendar/series/{berlin_series.pk}.ics", HTTP_ACCEPT_LANGUAGE="en")
+    azerbaijani = client.get(f"/calendar/series/{berlin_series.pk}.ics", HTTP_ACCEPT_LANGUAGE="az")
+
+    assert str(parse(english)["X-WR-CALDESC"]) == "All sessions of Mentoring circle."
+    assert str(parse(azerbaijani)["X-WR-CALDESC"]) == "Mentoring circle silsiləsinin bütün görüşləri."
+    # another body, another ETag: a cache keyed on it never serves one language's text to the other
+    assert english["ETag"] != azerbaijani["ETag"]

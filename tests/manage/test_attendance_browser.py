@@ -58,8 +58,19 @@ def test_organiser_records_a_webinars_attendance_from_the_zoom_report(page, live
     assert set(event.registrations.values_list("attendance", flat=True)) == {Attendance.UNKNOWN}
 
     row = page.locator("[data-testid=unmatched] tr[data-reason=no_email]")
-    assert "same name, suggested" in row.locator("select option:checked").inner_text()
-    row.locator("button:has-text('Match')").click()
+    assert "same name, suggested" in row.inner_text()
+    # one shared list of registrants (a <datalist>) behind each row's field, the suggestion filled in
+    field = row.locator("input[name=registration]")
+    assert field.get_attribute("list") == "registrants"
+    assert field.input_value().endswith("@example.org")
+    assert page.locator("datalist#registrants option").count() == 1  # the one registrant not found yet
+    # on a phone the field and its button fit the screen, and the keyboard alone matches the row
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = field.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    field.focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=matched] >> text=matched by you")
     check(page, axe)
     assert page.locator("[data-testid=unmatched] tbody tr").count() == 2

@@ -312,3 +312,47 @@ def test_during_an_in_person_event_the_page_counts_the_door_and_says_where_atten
     assert "Checked in at the door so far: 3 people." in page
     assert "Its attendance is the check-ins at the door" in page and "record who came" not in page
     assert "İndiyədək girişdə qeydə alınıb: 3 nəfər." in page_az
+
+
+def test_the_preview_offers_the_registrants_once_for_every_row(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    """Each unmatched row's form listed every confirmed registrant as its own <option>s: 100 rows
+    of an event of thousands made a page of tens of megabytes. One shared list, so many at most."""
+    from attendance.manage_pages import CHOICES_SHOWN, UNMATCHED_SHOWN
+
+    Registration = ended_webinar.registrations.model
+    Registration.objects.bulk_create(
+        Registration(
+            event=ended_webinar,
+            name=f"Guest {n}",
+            email=f"guest{n}@example.org",
+            status="confirmed",
+            seats_held=1,
+            consent_data_processing=True,
+        )
+        for n in range(CHOICES_SHOWN + 50)
+    )
+    lines = ["Name,Email,Duration"] + [f"Stranger {n},stranger{n}@example.org,60" for n in range(UNMATCHED_SHOWN)]
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar, content="\n".join(lines).encode())
+    url = uploaded["Location"]
+
+    content = organiser_web.get(url).content.decode()
+    found = organiser_web.get(url, {"q": "guest7"}).content.decode()
+    organiser_web.post(url, {"action": "match", "line": 2, "registration": "GUEST249@example.org "})
+    unknown = organiser_web.post(url, {"action": "match", "line": 3, "registration": "nobody@example.org"}, follow=True)
+    matched = organiser_web.get(url).context["plan"]
+
+    datalist = content[content.index("<datalist") : content.index("</datalist>")]
+    assert datalist.count("<option") == CHOICES_SHOWN
+    assert content.count("<option") < CHOICES_SHOWN + 10  # the rest: the page's language picker
+    assert content.count('list="registrants"') == UNMATCHED_SHOWN
+    assert content.count("<datalist") == 1
+    assert len(content.encode()) < 200_000
+    assert f"{CHOICES_SHOWN} of {CHOICES_SHOWN + 50 + 5} registrants offered" in content
+    found_list = found[found.index("<datalist") : found.index("</datalist>")]
+    assert found_list.count("<option") == 11  # guest7, guest70 to guest79
+    assert '<option value="guest7@example.org">Guest 7</option>' in found_list
+    assert [p.registration.email for p in matched.matched if p.by_hand] == ["guest249@example.org"]
+    assert "No confirmed registrant of this event has this email." in unknown.content.decode()

@@ -12,7 +12,7 @@ from events.permissions import can_check_in, can_manage_event, is_organiser
 from notifications.models import OutboxMessage
 from registrations.services.privacy import erase_personal_data
 from teams import services
-from teams.exceptions import Conflict, InvitationUnusable, TeamError
+from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
 from teams.models import TeamInvitation
 from tests import factories
 from tests.pages.conftest import signed_in
@@ -463,3 +463,28 @@ def test_a_door_link_sent_before_the_event_went_online_only_admits_nobody(client
     assert list(own_event.checkin_staff.all()) == []
     assert not get_user_model().objects.filter(email="door@example.org").exists()
     assert can_manage_event(user, own_event)
+
+
+@pytest.mark.parametrize("action", ["remove", "invite"])
+def test_a_co_organiser_removed_after_their_request_read_the_event_changes_no_team(organiser, own_event, action):
+    """The right was read from the request's copy of the event (its organisers as they were when
+    the request began): a co-organiser removed meanwhile still took someone off the team."""
+    colleague = factories.OrganiserFactory()
+    door = factories.UserFactory()
+    own_event.organisers.add(colleague)
+    own_event.checkin_staff.add(door)
+    as_their_request_read_it = type(own_event).objects.prefetch_related("organisers").get(pk=own_event.pk)
+    assert can_manage_event(colleague, as_their_request_read_it)
+    services.remove_from_team(event=own_event, user=colleague, role="organiser", by=organiser)
+
+    with pytest.raises(Forbidden) as refused:
+        if action == "remove":
+            services.remove_from_team(event=as_their_request_read_it, user=door, role="checkin", by=colleague)
+        else:
+            services.invite_to_team(
+                event=as_their_request_read_it, email="friend@example.org", role="checkin", by=colleague
+            )
+
+    assert refused.value.code == "not_event_organiser"
+    assert list(own_event.checkin_staff.all()) == [door]
+    assert not TeamInvitation.objects.filter(email="friend@example.org").exists()

@@ -110,3 +110,27 @@ def test_a_series_link_withdrawn_as_it_is_accepted_is_one_or_the_other():
     stored = TeamInvitation.objects.get(pk=invitation.pk)
     assert (stored.used_by, stored.revoked_at) == (accepted_by, None)
     assert list(series.checkin_staff.all()) == [accepted_by]
+
+
+def test_a_co_organiser_removed_as_their_request_runs_removes_nobody():
+    """A co-organiser's request to take someone off the team was checked before it took the event's
+    lock: removed from the organisers a moment before, by a change holding that lock, it went on."""
+    organiser = factories.OrganiserFactory()
+    colleague = factories.OrganiserFactory()
+    door = factories.UserFactory()
+    event = factories.EventFactory(organisers=[organiser, colleague])
+    event.checkin_staff.add(door)
+    as_their_request_read_it = type(event).objects.prefetch_related("organisers").get(pk=event.pk)
+    list(as_their_request_read_it.organisers.all())
+
+    def colleagues_request():
+        services.remove_from_team(event=as_their_request_read_it, user=door, role="checkin", by=colleague)
+        return "removed"
+
+    with transaction.atomic():
+        services.remove_from_team(event=event, user=colleague, role="organiser", by=organiser)
+        racer = Racer(colleagues_request)
+
+    assert racer.waited, f"the colleague's request did not wait: {racer.outcome()}"
+    assert racer.outcome() == "not_event_organiser"
+    assert list(event.checkin_staff.all()) == [door]

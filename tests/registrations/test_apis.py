@@ -137,6 +137,24 @@ def test_register_bad_input_is_a_4xx_with_a_code(api_client, event, body, status
     assert not Registration.objects.exists()
 
 
+def test_many_unknown_questions_are_named_a_few_and_counted(api_client, event):
+    """The 400 echoed every unknown question id: 50,000 of them made a detail of 50,000 ids."""
+    unknown = {str(1_000_000 + n): "x" for n in range(50_000)}
+    long_key = {"9" * 5000: "x"}
+
+    response = api_client.post(register_url(event), payload(answers=unknown), format="json")
+    one = api_client.post(register_url(event), payload(answers=long_key), format="json")
+
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "unknown_question")
+    assert body["detail"] == "Unknown questions: 1000000, 1000001, 1000002, 1000003, 1000004 and 49995 more."
+    assert body["questions"] == ["1000000", "1000001", "1000002", "1000003", "1000004"]
+    assert body["unknown_count"] == 50_000
+    assert len(response.content) < 500
+    assert (one.json()["code"], one.json()["unknown_count"], len(one.content) < 300) == ("unknown_question", 1, True)
+    assert not Registration.objects.exists()
+
+
 @pytest.mark.parametrize("name", ["\u200b", " \u200b\u2060 ", "\u202e\u200f", "\ufeff"])
 def test_register_with_an_invisible_name_is_refused(api_client, event, name):
     """A name of zero-width spaces was taken: the organisers' lists and the ticket showed nobody."""

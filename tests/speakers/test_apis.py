@@ -477,3 +477,34 @@ def test_a_speaker_name_of_only_invisible_characters_is_refused(speaker_a, name)
     response = client_for(speaker_a.user).patch("/api/me/speaker/", {"name": name}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (400, "name_required")
+
+
+def test_an_event_that_is_over_gives_its_speaker_no_join_link_anywhere(client, speaker_a, organiser):
+    """A speaker's past events kept the webinar's join link in the schedule API, the speaker area
+    and the speaker's calendar feed: one rule (speakers.models.speaker_join_url) hides it once over."""
+    from events.models import Event
+    from feeds import services as feed_services
+    from tests.ical.conftest import unfolded
+
+    link = "https://zoom.example.org/j/over-now"
+    webinar = factories.WebinarFactory(organisers=[organiser], join_url=link)
+    assignment = services.assign_speaker(event=webinar, speaker=speaker_a, by=organiser)
+    speaker = client_for(speaker_a.user)
+    speaker.post(f"/api/me/speaker/schedule/{assignment.pk}/accept/", {"message": ""}, format="json")
+    feed = feed_services.create_feed(user=speaker_a.user, scope="speaker")
+    feed_url = f"/calendar/private/{feed.token}.ics"
+    upcoming = speaker.get("/api/me/speaker/schedule/").json()["results"][0]
+    assert upcoming["join_url"] == link
+    assert link.encode() in unfolded(client.get(feed_url))
+
+    now = timezone.now()
+    Event.objects.filter(pk=webinar.pk).update(start=now - dt.timedelta(hours=2), end=now - dt.timedelta(minutes=1))
+    speaker.force_login(speaker_a.user)
+    past = speaker.get("/api/me/speaker/schedule/", {"when": "past"}).json()["results"][0]
+    area = speaker.get("/speaker/").content.decode()
+    calendar = client.get(feed_url)
+
+    assert (past["id"], past["status"], past["join_url"]) == (assignment.pk, "accepted", None)
+    assert link not in area
+    assert calendar.status_code == 200
+    assert link.encode() not in unfolded(calendar)
