@@ -90,6 +90,24 @@ def _language_label(event: Event) -> str:
     return _label(Language, event.language, get_language())
 
 
+# Who speaks at an event is the speakers app's to say (above this one): it registers its
+# ``speaker_lines(event_ids) -> {event_id: ["Name, title (role)", ...]}`` at start-up, so an
+# invitation attached to a mail carries the same "Speakers:" line as a feed or a download.
+_speaker_lines: list = []
+
+
+def register_speaker_lines(lines) -> None:
+    """The function that names each event's accepted speakers (speakers.selectors.speaker_lines)."""
+    _speaker_lines[:] = [lines]
+
+
+def speakers_of(event: Event) -> list[str]:
+    """The "Name, title (role)" lines of the event's accepted speakers, as every calendar file shows them."""
+    if not _speaker_lines:
+        return []
+    return list(_speaker_lines[0]([event.pk]).get(event.pk, []))
+
+
 @functools.lru_cache(maxsize=64)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     # Timezone.from_tzinfo walks every transition; for a 5,000-event feed it would dominate.
@@ -392,7 +410,7 @@ def invitation_ics(
     attendee_name: str = "",
     method: str = "REQUEST",
     join_url: str = "",
-    speakers: Sequence[str] = (),
+    speakers: Sequence[str] | None = None,
     partstat: str = "ACCEPTED",
 ) -> bytes:
     """An iTIP message (RFC 5546) for an email attachment: METHOD:REQUEST adds or updates the
@@ -400,7 +418,8 @@ def invitation_ics(
 
     Clients apply it only if SEQUENCE is at least the one they have, so a change or a
     cancellation carries the event's current (raised) SEQUENCE. The join URL is included only
-    when the caller passes it: the caller knows what this attendee may see.
+    when the caller passes it: the caller knows what this attendee may see. ``speakers``: the
+    event's accepted speakers (``speakers_of``) unless given, as in the public .ics.
     """
     method = method.upper()
     if method not in ("REQUEST", "CANCEL"):
@@ -408,6 +427,8 @@ def invitation_ics(
     if method == "CANCEL":
         join_url = ""
     status = "CANCELLED" if method == "CANCEL" else None
+    if speakers is None:
+        speakers = speakers_of(event)
     component = event_component(event, dtstamp=timezone.now(), speakers=speakers, join_url=join_url, status=status)
     attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
     if attendee_name:

@@ -216,6 +216,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("az", "Azərbaycanca")]
+# mail to someone whose language is unknown, about no event (an event's mail takes the event's language)
+DEFAULT_MAIL_LANGUAGE = os.environ.get("DEFAULT_MAIL_LANGUAGE", "") or LANGUAGE_CODE
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # dates as each language writes them ("15 dekabr 2026"): events_project/formats/<lang>/formats.py
 FORMAT_MODULE_PATH = ["events_project.formats"]

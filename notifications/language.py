@@ -36,6 +36,16 @@ def visit_language(*, cookie: str | None, accept_language: str | None, negotiate
     return ""
 
 
-def message_language(code: str | None) -> str:
-    """The language a message is rendered in: the recipient's, else the site's default."""
-    return supported(code) or settings.LANGUAGE_CODE
+def default_language(event=None) -> str:
+    """The language of mail to someone whose language is unknown: the event's, for mail about an
+    event (a programme run in Azerbaijani writes to its mentees, speakers and door staff in it), else
+    ``DEFAULT_MAIL_LANGUAGE`` (by default the site's ``LANGUAGE_CODE``)."""
+    if event is not None and supported(getattr(event, "language", "")):
+        return supported(event.language)
+    return supported(settings.DEFAULT_MAIL_LANGUAGE) or settings.LANGUAGE_CODE
+
+
+def message_language(code: str | None, *, event=None) -> str:
+    """The language a message is rendered in: the recipient's (chosen for this message, else
+    recorded for them), else ``default_language(event)``."""
+    return supported(code) or default_language(event)

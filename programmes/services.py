@@ -339,11 +339,34 @@ def undo_skip(*, enrolment: Enrolment, event: Event, by=None, now=None) -> Regis
     return registration
 
 
+def _still_needed(enrolment: Enrolment, *, now) -> set[int]:
+    """The future events another active enrolment of the same address (another programme's cohort
+    sharing the event) still books: a place there is theirs too, and leaving this cohort leaves it.
+    A registration does not record which cohort booked it, so this is asked of the enrolments."""
+    needed: set[int] = set()
+    others = (
+        Enrolment.objects.filter(email=enrolment.email, status=Enrolment.Status.ACTIVE)
+        .exclude(pk=enrolment.pk)
+        .select_related("cohort__programme")
+    )
+    for other in others:
+        skipped = SessionSkip.objects.filter(enrolment=other).values("event_id")
+        needed.update(
+            selectors.cohort_events(other.cohort)
+            .filter(start__gt=now)
+            .exclude(pk__in=skipped)
+            .values_list("pk", flat=True)
+        )
+    return needed
+
+
 @transaction.atomic
 def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     """The participant leaves: their cohort registrations for sessions still to come are cancelled.
 
-    Registrations they made themselves, and past sessions, stay as they are. Leaving twice changes nothing.
+    Registrations they made themselves, and past sessions, stay as they are; so does a place another
+    of their active enrolments still books (two programmes' cohorts sharing a session). Leaving
+    twice changes nothing.
     Side effects: seats freed as by ``cancel_registration``, and one ``cohort_left`` message listing
     the cancelled places and, apart, the waiting lists left (not one cancellation each). It carries
     a calendar cancellation (METHOD:CANCEL) for each session whose calendar invitation was sent to the participant (a
@@ -359,9 +382,13 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
     enrolment.save(update_fields=["status", "left_at"])
     log_action(by=by, action="enrolment.left", subject=enrolment)
     future = selectors.cohort_events(enrolment.cohort).filter(start__gt=now).values("pk")
-    registrations = Registration.objects.filter(
-        event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
-    ).select_related("event")
+    registrations = (
+        Registration.objects.filter(
+            event_id__in=future, email=enrolment.email, source="cohort", status__in=ACTIVE_STATUSES
+        )
+        .exclude(event_id__in=_still_needed(enrolment, now=now))
+        .select_related("event")
+    )
     registrations = list(registrations.order_by("event__start"))
     # what is in the participant's calendar is what the outbox sent them, not what the places
     # are: enrolling books every session without a message, so without an invitation

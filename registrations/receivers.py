@@ -1,7 +1,7 @@
 """What registrations do when an event changes (connected in RegistrationsConfig.ready)."""
 
 from events.models import Event
-from registrations.services.messages import tell_registrants_of_change
+from registrations.services.messages import queue_change_notices
 from registrations.services.registration import cancel_registrations_of_event, promote_waiting_list
 
 
@@ -13,8 +13,9 @@ def on_event_changed(sender, *, event: Event, changed_fields=frozenset(), **kwar
     """More seats (or unlimited) serve the waiting list; registrants (those just promoted too) hear
     of a new time, place or join details. Speakers are told by the speakers app.
 
-    Runs inside the event's transaction, so messages and promotions commit or roll back with the change.
+    Runs inside the event's transaction: promotions commit or roll back with the change; the
+    notices are written by a job queued after it commits (the request does not wait for thousands).
     """
     if "capacity" in changed_fields:
         promote_waiting_list(event=event)
-    tell_registrants_of_change(event=event, changed_fields=changed_fields)
+    queue_change_notices(event=event, changed_fields=changed_fields)

@@ -2,8 +2,9 @@
 
 import logging
 
+from events.models import Event
+from registrations.services import messages, reminders
 from registrations.services import registration as registration_services
-from registrations.services import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +20,12 @@ def expire_offers() -> int:
 def queue_due_reminders() -> int:
     """Queue the reminders that are due (run every minute, setup_schedules)."""
     return reminders.queue_due_reminders()
+
+
+def tell_registrants_of_change(event_id: int, changed_fields: list[str], changed_at: str | None = None) -> int:
+    """Queue the change notices of one event's change (queued by messages.queue_change_notices)."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        logger.info("Event %s is gone; no change notices", event_id)
+        return 0
+    return messages.tell_registrants_of_change(event=event, changed_fields=changed_fields, changed_at=changed_at)

@@ -19,3 +19,9 @@ class SpeakersConfig(AppConfig):
         from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         workspace.add_event_tab(_("Speakers"), "manage-event-speakers", order=40)
+
+        # the calendar files attached to mail name the speakers as the public .ics does (one builder)
+        from events import ical  # noqa: PLC0415 (imports models: only once the app registry is ready)
+        from speakers.selectors import speaker_lines  # noqa: PLC0415 (imports models: only once the app registry is ready)
+
+        ical.register_speaker_lines(speaker_lines)

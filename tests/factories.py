@@ -77,6 +77,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     end = factory.LazyAttribute(lambda event: event.start + dt.timedelta(hours=2))
     venue_name = "Innovation Centre"
     city = "Baku"
+    # written in English, so are its messages to people whose language is unknown (the model's default is az)
+    language = "en"
     capacity = 50
     # families may come: the registration tests bring parties; events.models defaults to 1
     max_party_size = 10
@@ -107,6 +109,7 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     format = EventFormat.IN_PERSON
     timezone = "Asia/Baku"
     rrule = "FREQ=WEEKLY;COUNT=4"
+    language = "en"
     first_start = factory.LazyFunction(lambda: (now() + dt.timedelta(days=7)).replace(microsecond=0))
     duration_minutes = 90
 

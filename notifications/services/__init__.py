@@ -9,9 +9,11 @@ from notifications.services.outbox import (
     queue_message,
     queue_messages,
     resend_message,
+    rewrite_waiting_context,
     send_outbox_messages,
     supersede_waiting,
     sweep_outbox,
+    waiting_contexts,
 )
 
 __all__ = [
@@ -19,7 +21,9 @@ __all__ = [
     "queue_message",
     "queue_messages",
     "resend_message",
+    "rewrite_waiting_context",
     "send_outbox_messages",
     "supersede_waiting",
     "sweep_outbox",
+    "waiting_contexts",
 ]

@@ -222,7 +222,7 @@ class FanOutRenderer:
         recipient_name, language, extra = arguments["recipient_name"], arguments["language"], arguments["extra"]
         if kind not in STAMPED_KINDS or (about is not None and _registration(about) is None):
             return render(**arguments)
-        language = message_language(language)
+        language = message_language(language, event=event)
         personal = {**personal_values(recipient_name=recipient_name, about=about, event=event), **(extra or {})}
         group = self._group(arguments, language=language, personal=personal)
         if group not in self._stamps:

@@ -322,6 +322,25 @@ def supersede_waiting(
     return superseded
 
 
+def waiting_contexts(keys: Iterable[str]) -> dict[str, tuple[int, dict]]:
+    """The messages queued under ``keys`` that still wait to be sent (pending): their primary key
+    and context, by key. A notice derived again (a change's job run twice, or after a later change
+    of the same event) names what it names in the waiting row instead of writing a second one."""
+    keys = [_fit(key) for key in keys]
+    found = {}
+    for index in range(0, len(keys), 500):
+        for pk, key, context in OutboxMessage.objects.filter(
+            dedup_key__in=keys[index : index + 500], status=OutboxStatus.PENDING
+        ).values_list("pk", "dedup_key", "context"):
+            found[key] = (pk, context or {})
+    return found
+
+
+def rewrite_waiting_context(*, message_id: int, context: dict) -> bool:
+    """Give a message still waiting (pending, not claimed) a new context; False once a worker took it."""
+    return bool(OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).update(context=context))
+
+
 # --- sending ---------------------------------------------------------------------------
 
 

@@ -346,11 +346,11 @@ def render(
     extra: dict | None = None,
     audience: Audience | None = None,
 ) -> RenderedMessage:
-    """The message in the recipient's ``language`` (empty: the site's default).
+    """The message in the recipient's ``language`` (empty: the event's, else the default; see language.py).
 
     ``extra``: what the sender adds (the unsubscribe and preferences links of a fan-out).
     ``audience``: who it is for, when ``about`` cannot say (a preview without a recipient)."""
-    language = message_language(language)
+    language = message_language(language, event=event)
     with translation.override(language):
         values = build_context(
             kind=kind, recipient_name=recipient_name, about=about, event=event, context=context, audience=audience

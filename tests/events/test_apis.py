@@ -173,10 +173,12 @@ def test_status_cannot_be_patched_directly(organiser, organiser_client):
 
 def test_event_filters(api_client):
     webinar = WebinarFactory(title="Careers in data science", language="en")
-    ganja_visit = EventFactory(kind="outreach_visit", region=region("ganja"), title="Role models visit Ganja")
+    ganja_visit = EventFactory(
+        kind="outreach_visit", region=region("ganja"), title="Role models visit Ganja", language="az"
+    )
     # far ahead of the clock: the list shows only what has not ended yet
     later = EventFactory(
-        start=dt.datetime(2055, 6, 1, 8, tzinfo=dt.UTC), end=dt.datetime(2055, 6, 1, 10, tzinfo=dt.UTC)
+        start=dt.datetime(2055, 6, 1, 8, tzinfo=dt.UTC), end=dt.datetime(2055, 6, 1, 10, tzinfo=dt.UTC), language="az"
     )
 
     assert _ids(api_client.get("/api/events/?kind=webinar")) == [webinar.pk]

@@ -92,3 +92,35 @@ def test_invitation_has_join_url_only_for_a_confirmed_attendee():
 def test_invitation_rejects_unknown_method():
     with pytest.raises(ValueError):
         invitation_ics(event=factories.EventFactory(), attendee_email="a@example.org", method="PUBLISH")
+
+
+def test_the_confirmations_invitation_names_the_speakers_as_the_public_ics_does(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core import mail  # noqa: PLC0415
+
+    from notifications import kinds  # noqa: PLC0415
+    from notifications.services import queue_message  # noqa: PLC0415
+
+    event = factories.EventFactory(title="Robotics day")
+    speaker = factories.SpeakerFactory(name="Dr Rashad Huseynov", title="Roboticist")
+    factories.SpeakerAssignmentFactory(event=event, speaker=speaker, role="keynote", status="accepted")
+    registration = factories.RegistrationFactory(event=event, email="leyla@example.org")
+    public = parse(client.get(f"/api/events/{event.pk}/ics/").content)
+    (public_event,) = public.walk("VEVENT")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+
+    (email,) = mail.outbox
+    (attached,) = [content for name, content, _type in email.attachments if name == "invite.ics"]
+    (vevent,) = parse(attached).walk("VEVENT")
+    speakers_line = "Speakers: Dr Rashad Huseynov, Roboticist (keynote)"
+    assert speakers_line in str(public_event["DESCRIPTION"]).splitlines()
+    assert speakers_line in str(vevent["DESCRIPTION"]).splitlines()

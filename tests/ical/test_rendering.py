@@ -153,8 +153,8 @@ def test_drafts_and_join_urls_never_reach_the_public_feed(client):
 
 def test_public_feed_filters_by_kind_region_and_language(client):
     webinar = factories.WebinarFactory(language="en")
-    visit = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja"))
-    elsewhere = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("shaki"))
+    visit = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("ganja"), language="az")
+    elsewhere = factories.EventFactory(kind=EventKind.OUTREACH_VISIT, region=factories.region("shaki"), language="az")
 
     webinars = vevents(_public_feed(client, "?kind=webinar"))
     ganja = _public_feed(client, "?kind=outreach_visit&region=ganja")

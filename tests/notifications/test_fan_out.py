@@ -16,6 +16,7 @@ from notifications.models import MessagePreference, MessageTemplateOverride, Out
 from notifications.services import outbox, preferences, send_outbox_messages
 from notifications.services.fan_out import FanOutRenderer
 from notifications.services.rendering import _template
+from registrations import tasks
 from registrations.models import Registration
 from registrations.services.reminders import queue_due_reminders
 from tests import factories
@@ -311,9 +312,12 @@ def test_two_changes_before_the_first_notice_went_out_make_one_notice(db, django
     event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
     people = _people(event, count=3, languages=("",))
     new_start = START + dt.timedelta(days=1)
-    # the organiser moves the event, then a minute later its place, while the worker is still busy
-    with django_capture_on_commit_callbacks(execute=True):
+    # the organiser moves the event; the job writes the notices, the worker is still busy with other mail
+    with django_capture_on_commit_callbacks(execute=False):
         update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+    tasks.tell_registrants_of_change(event.pk, ["end", "start"])
+    # a minute later its place
+    with django_capture_on_commit_callbacks(execute=True):
         update_event(event=event, venue_name="Youth Centre")
 
     notices = sorted(message.to[0].rsplit("<", 1)[-1].strip(">") for message in mail.outbox)
@@ -332,6 +336,7 @@ def test_stamped_event_changes_are_their_full_render(db, django_capture_on_commi
     new_start = START + dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=False):
         update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+    tasks.tell_registrants_of_change(event.pk, ["end", "start"])  # the job, its rows not yet sent
     rows = _batch(OutboxMessage.objects.filter(event=event, kind=kinds.EVENT_CHANGED))
 
     renderer, stamped, full = _with_and_without_stamps(rows)

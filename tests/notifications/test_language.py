@@ -56,7 +56,7 @@ def test_message_is_written_in_the_recorded_language(
 
     email = _confirmation(registration, event, django_capture_on_commit_callbacks)
     html = email.alternatives[0][0]
-    assert email.subject == subject
+    assert email.subject.startswith(subject)
     assert email.body.startswith(hello)
     assert weekday in email.body
     assert email.extra_headers["Content-Language"] == language
@@ -370,3 +370,44 @@ def test_the_place_in_a_mail_and_its_calendar_file_is_the_region_in_the_readers_
     ]
     [vevent] = icalendar.Calendar.from_ical(invitation).walk("VEVENT")
     assert str(vevent["LOCATION"]) == f"Lankaran Lyceum, {place}"
+
+
+@pytest.mark.parametrize(("event_language", "subject"), [
+    ("az", "Robototexnika tədbirində yeriniz təsdiqləndi"),
+    ("en", "Your place at Robototexnika is confirmed"),
+])  # fmt: skip
+def test_a_person_whose_language_is_unknown_gets_mail_about_an_event_in_its_language(
+    event_language, subject, event, django_capture_on_commit_callbacks
+):
+    # a mentee enrolled by list: no language recorded, none chosen
+    event.language = event_language
+    event.save(update_fields=["language"])
+    registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language="")
+
+    assert _confirmation(registration, event, django_capture_on_commit_callbacks).subject == subject
+
+
+def test_the_persons_choice_wins_over_the_events_language(event, django_capture_on_commit_callbacks):
+    event.language = "az"
+    event.save(update_fields=["language"])
+    preferences.remember_language(email="aysel@example.org", language="en")
+    registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language="")
+
+    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
+
+    assert email.subject == "Your place at Robototexnika is confirmed"
+
+
+@pytest.mark.parametrize(("setting", "subject"), [("az", "Yeni şifrə s"), ("", "Choose a new")])
+def test_mail_about_no_event_takes_the_default_mail_language(
+    setting, subject, settings, db, django_capture_on_commit_callbacks
+):
+    from notifications.services.password_reset import queue_password_reset  # noqa: PLC0415
+
+    settings.DEFAULT_MAIL_LANGUAGE = setting or settings.LANGUAGE_CODE
+    user = factories.UserFactory(email="nigar@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_password_reset(user=user, uidb64="MQ", token="token")
+
+    (email,) = mail.outbox
+    assert email.subject.startswith(subject)

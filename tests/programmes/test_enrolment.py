@@ -315,3 +315,39 @@ def test_enrol_at_the_same_moment_as_another_request_returns_its_enrolment(
     enrolment = services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
 
     assert enrolment == Enrolment.objects.get()
+
+
+def test_leaving_one_programmes_cohort_keeps_the_place_another_programmes_cohort_booked(
+    cohort, mentoring_series, programme, organiser, future
+):
+    shared, own = (session(mentoring_series, start) for start in future[:2])
+    # another programme (a whole-programme cohort) runs the shared session too
+    other_programme = factories.ProgrammeFactory(title="Girls in STEM", organisers=[organiser])
+    other_programme.events.add(shared)
+    other_cohort = factories.CohortFactory(programme=other_programme, name="Girls in STEM 2026")
+    services.enrol(cohort=other_cohort, name="Leyla", email="leyla@example.org")
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+    assert registered_events("leyla@example.org") == {shared.pk, own.pk}
+
+    services.leave_cohort(enrolment=enrolment)
+
+    assert registered_events("leyla@example.org") == {shared.pk}
+    assert registered_events("leyla@example.org", status="cancelled") == {own.pk}
+
+
+def test_leaving_the_last_cohort_that_books_a_shared_session_cancels_it(
+    cohort, mentoring_series, programme, organiser, future
+):
+    shared = session(mentoring_series, future[0])
+    other_programme = factories.ProgrammeFactory(title="Girls in STEM", organisers=[organiser])
+    other_programme.events.add(shared)
+    other = services.enrol(
+        cohort=factories.CohortFactory(programme=other_programme), name="Leyla", email="leyla@example.org"
+    )
+    enrolment = services.enrol(cohort=cohort, name="Leyla", email="leyla@example.org")
+
+    services.leave_cohort(enrolment=other)
+    assert registered_events("leyla@example.org") == {shared.pk}
+    services.leave_cohort(enrolment=enrolment)
+
+    assert registered_events("leyla@example.org", status="cancelled") == {shared.pk}

@@ -1,0 +1,106 @@
+"""A series edit tells every registrant of every session, but not inside the request: the request
+queues one job per changed session after commit; the job writes the notices, exactly once."""
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.services import sync_series_occurrences, update_event, update_series
+from notifications import kinds
+from notifications.models import OutboxMessage, OutboxStatus
+from registrations import tasks
+from registrations.models import Registration
+from tests.factories import SeriesFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def series_with(*, sessions: int, registrants: int):
+    series = SeriesFactory(rrule=f"FREQ=WEEKLY;COUNT={sessions}", published=True, venue_name="Old Hall")
+    sync_series_occurrences(series=series)
+    Registration.objects.bulk_create(
+        Registration(
+            event=event,
+            name=f"Person {number}",
+            email=f"person{number}@example.org",
+            status="confirmed",
+            seats_held=1,
+            consent_data_processing=True,
+        )
+        for event in series.occurrences.all()
+        for number in range(registrants)
+    )
+    return series
+
+
+def notices():
+    return OutboxMessage.objects.filter(kind=kinds.EVENT_CHANGED)
+
+
+def test_series_edit_queues_no_notice_in_the_request(django_capture_on_commit_callbacks):
+    series = series_with(sessions=3, registrants=4)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        update_series(series=series, venue_name="New Hall")
+
+    assert notices().count() == 0  # nothing written while the request holds its worker
+    assert len(callbacks) == 3  # one job per session, run after commit
+
+
+def queries_of_a_series_edit(series, capture) -> int:
+    with capture(execute=False), CaptureQueriesContext(connection) as queries:
+        update_series(series=series, venue_name="New Hall")
+    return len(queries)
+
+
+def test_series_edit_takes_as_many_queries_whatever_the_registrants(django_capture_on_commit_callbacks):
+    few = series_with(sessions=2, registrants=1)
+    many = series_with(sessions=2, registrants=501)
+
+    assert queries_of_a_series_edit(many, django_capture_on_commit_callbacks) == queries_of_a_series_edit(
+        few, django_capture_on_commit_callbacks
+    )
+
+
+def test_series_edit_tells_each_registrant_of_each_session_once(django_capture_on_commit_callbacks):
+    series = series_with(sessions=3, registrants=2)
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_series(series=series, venue_name="New Hall")
+    for event in series.occurrences.all():  # the job delivered twice writes nothing more
+        assert tasks.tell_registrants_of_change(event.pk, ["venue_name"]) == 0
+
+    assert notices().filter(status=OutboxStatus.SENT).count() == 6
+    assert notices().count() == 6
+    assert len(mail.outbox) == 6
+    assert {message.to[0] for message in mail.outbox} == {f"Person {n} <person{n}@example.org>" for n in (0, 1)}
+
+
+def test_two_changes_in_one_commit_make_one_notice_naming_both(django_capture_on_commit_callbacks):
+    series = series_with(sessions=1, registrants=2)
+    event = series.occurrences.get()
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_event(event=event, venue_name="New Hall")
+        update_event(event=event, join_url="https://meet.example.org/a", format="hybrid")
+
+    assert notices().count() == 2
+    assert {row.context["changed"] for row in notices()} == {"format, join details, place"}
+    assert len(mail.outbox) == 2
+
+
+def test_a_place_taken_after_the_change_hears_of_nothing(django_capture_on_commit_callbacks):
+    series = series_with(sessions=1, registrants=1)
+    event = series.occurrences.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        update_event(event=event, venue_name="New Hall")
+    Registration.objects.create(
+        event=event, name="Late", email="late@example.org", status="confirmed", consent_data_processing=True
+    )
+    # the job runs after the later registration (the worker was busy)
+    tasks.tell_registrants_of_change(event.pk, ["venue_name"], "2000-01-01T00:00:00+00:00")
+
+    assert list(notices().values_list("recipient_email", flat=True)) == []
