@@ -202,6 +202,20 @@ class Answer(models.Model):
         constraints = [models.UniqueConstraint(fields=["registration", "question"], name="answer_once_per_question")]
 
 
+class ChangeNotice(models.Model):
+    """A change of an event whose registrants are still to be told. Written with the change, in
+    its transaction, so it is never lost with a job: the job queued after commit
+    (``services.messages.send_change_notice``) writes the notices and deletes the row in one
+    transaction; the periodic sweep runs a row whose job was lost (a worker or broker down)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    changed_fields = models.JSONField(default=list)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["changed_at"])]
+
+
 class CheckIn(models.Model):
     """A registration scanned (or found by name) at the door. At most one live check-in each."""
 

@@ -2,7 +2,6 @@
 
 import logging
 
-from events.models import Event
 from registrations.services import messages, reminders
 from registrations.services import registration as registration_services
 
@@ -22,10 +21,11 @@ def queue_due_reminders() -> int:
     return reminders.queue_due_reminders()
 
 
-def tell_registrants_of_change(event_id: int, changed_fields: list[str], changed_at: str | None = None) -> int:
-    """Queue the change notices of one event's change (queued by messages.queue_change_notices)."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        logger.info("Event %s is gone; no change notices", event_id)
-        return 0
-    return messages.tell_registrants_of_change(event=event, changed_fields=changed_fields, changed_at=changed_at)
+def send_change_notice(pending_id: int) -> int:
+    """Tell the registrants of one event's change (queued by messages.queue_change_notices)."""
+    return messages.send_change_notice(pending_id)
+
+
+def send_lost_change_notices() -> int:
+    """Changes whose job was lost (run every minute, setup_schedules)."""
+    return messages.send_lost_change_notices()

@@ -1,5 +1,6 @@
 """The one way registrations speak to registrants: a message queued in the notifications outbox."""
 
+import datetime as dt
 import hashlib
 
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.services import log_action
+from events_project.periodic import process_each
 from notifications import kinds
 from notifications.jobs import enqueue
 from notifications.services import (
@@ -19,7 +21,7 @@ from notifications.services import (
     waiting_contexts,
 )
 from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import ChangeNotice, Registration, RegistrationStatus
 
 SUBJECT_MAX = 200
 BODY_MAX = 5000
@@ -158,21 +160,48 @@ def changes_to_tell(changed_fields) -> list[str]:
 
 
 def queue_change_notices(*, event: Event, changed_fields=frozenset()) -> bool:
-    """After the change of ``event`` commits, a job tells its registrants (tell_registrants_of_change).
+    """After the change of ``event`` commits, a job tells its registrants (send_change_notice).
 
-    The request that changed the event only queues that one job: a series edit moved thousands
-    of registrations' notices, one outbox row each, and the request waited for every one of them
-    (1.5 s and more for the demo's 3,500 registrants). Returns whether a job was queued.
-    Side effect: the ``registrations.tasks.tell_registrants_of_change`` job after commit.
+    The request that changed the event only writes one :class:`ChangeNotice` row and queues its
+    job: a series edit moved thousands of registrations' notices, one outbox row each, and the
+    request waited for every one of them (1.5 s and more for the demo's 3,500 registrants). The
+    row commits with the change, so a job lost on the way is run by the sweep
+    (``send_lost_change_notices``). Returns whether a notice is due.
+    Side effect: the ``registrations.tasks.send_change_notice`` job after commit.
     """
     fields = sorted(name for name in changed_fields if name in NOTIFIED_FIELDS)
     if not fields or event.status != EventStatus.PUBLISHED:
         return False
-    event_id, changed_at = event.pk, timezone.now().isoformat()
-    transaction.on_commit(
-        lambda: enqueue("registrations.tasks.tell_registrants_of_change", event_id, fields, changed_at)
-    )
+    pending = ChangeNotice.objects.create(event=event, changed_fields=fields, changed_at=timezone.now())
+    transaction.on_commit(lambda: enqueue("registrations.tasks.send_change_notice", pending.pk))
     return True
+
+
+def send_change_notice(pending_id: int) -> int:
+    """Tell the registrants of one pending change and forget it, in one transaction: the job and
+    the sweep may both run it, and only the first that holds the row writes anything (another
+    skips a row held, and finds none once it is gone). Returns how many notices were queued."""
+    with transaction.atomic():
+        pending = ChangeNotice.objects.select_for_update(skip_locked=True).filter(pk=pending_id).first()
+        if pending is None:
+            return 0
+        told = tell_registrants_of_change(
+            event=pending.event, changed_fields=pending.changed_fields, changed_at=pending.changed_at
+        )
+        pending.delete()
+    return told
+
+
+# a pending change older than this lost its job (which runs within seconds of the commit)
+LOST_AFTER = dt.timedelta(minutes=2)
+
+
+def send_lost_change_notices(*, now=None) -> int:
+    """The sweep (every minute): pending changes whose job was lost, oldest first; one that fails
+    is logged and tried again at the next run, the others go on."""
+    lost = ChangeNotice.objects.filter(changed_at__lte=(now or timezone.now()) - LOST_AFTER).order_by("changed_at")
+    ids = list(lost.values_list("pk", flat=True)[:200])
+    return sum(process_each(ids, send_change_notice, job="lost change notices", row_id=lambda pk: pk))
 
 
 @transaction.atomic

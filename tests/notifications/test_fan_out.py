@@ -17,7 +17,7 @@ from notifications.services import outbox, preferences, send_outbox_messages
 from notifications.services.fan_out import FanOutRenderer
 from notifications.services.rendering import _template
 from registrations import tasks
-from registrations.models import Registration
+from registrations.models import ChangeNotice, Registration
 from registrations.services.reminders import queue_due_reminders
 from tests import factories
 from tests.notifications.conftest import make_registration
@@ -315,7 +315,8 @@ def test_two_changes_before_the_first_notice_went_out_make_one_notice(db, django
     # the organiser moves the event; the job writes the notices, the worker is still busy with other mail
     with django_capture_on_commit_callbacks(execute=False):
         update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
-    tasks.tell_registrants_of_change(event.pk, ["end", "start"])
+    (pending,) = ChangeNotice.objects.values_list("pk", flat=True)
+    tasks.send_change_notice(pending)  # the job
     # a minute later its place
     with django_capture_on_commit_callbacks(execute=True):
         update_event(event=event, venue_name="Youth Centre")
@@ -336,7 +337,8 @@ def test_stamped_event_changes_are_their_full_render(db, django_capture_on_commi
     new_start = START + dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=False):
         update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
-    tasks.tell_registrants_of_change(event.pk, ["end", "start"])  # the job, its rows not yet sent
+    (pending,) = ChangeNotice.objects.values_list("pk", flat=True)
+    tasks.send_change_notice(pending)  # the job, its rows not yet sent
     rows = _batch(OutboxMessage.objects.filter(event=event, kind=kinds.EVENT_CHANGED))
 
     renderer, stamped, full = _with_and_without_stamps(rows)

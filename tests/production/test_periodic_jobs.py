@@ -223,11 +223,36 @@ def enrolment_lists():
     return bad.pk, check
 
 
+def lost_change_notices():
+    from events.services import update_event
+    from registrations.models import ChangeNotice
+
+    events = [factories.EventFactory(), factories.EventFactory()]
+    people = [
+        make_registration(event, email=f"{name}@example.org")
+        for event, name in zip(events, ("bad", "good"), strict=True)
+    ]
+    for event in events:
+        update_event(event=event, venue_name="New Hall")  # their jobs were lost (no on-commit run here)
+    # all of it half an hour ago: the places were booked before the change, its job long lost
+    Registration.objects.update(created_at=timezone.now() - dt.timedelta(minutes=40))
+    ChangeNotice.objects.update(changed_at=timezone.now() - dt.timedelta(minutes=30))
+    bad = ChangeNotice.objects.get(event=events[0])
+    break_event(events[0])
+
+    def check():
+        assert [message.recipient_email for message in messages(kinds.EVENT_CHANGED)] == [people[1].email]
+        assert list(ChangeNotice.objects.values_list("pk", flat=True)) == [bad.pk]  # tried again next run
+
+    return bad.pk, check
+
+
 SCENARIOS = {
     "registrations: queue due reminders": reminders,
     "notifications: sweep the outbox": outbox_sweep,
     "attendance: finalise ended events": attendance_finalisation,
     "registrations: expire seat offers": offer_expiry,
+    "registrations: send lost change notices": lost_change_notices,
     "speakers: remind unanswered invitations": speaker_reminders,
     "programmes: review missed sessions": missed_sessions_review,
     "programmes: issue due certificates": certificates,

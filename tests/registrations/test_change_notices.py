@@ -10,7 +10,8 @@ from events.services import sync_series_occurrences, update_event, update_series
 from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
 from registrations import tasks
-from registrations.models import Registration
+from registrations.models import ChangeNotice, Registration
+from registrations.services import messages
 from tests.factories import SeriesFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,10 @@ def test_series_edit_tells_each_registrant_of_each_session_once(django_capture_o
 
     with django_capture_on_commit_callbacks(execute=True):
         update_series(series=series, venue_name="New Hall")
-    for event in series.occurrences.all():  # the job delivered twice writes nothing more
-        assert tasks.tell_registrants_of_change(event.pk, ["venue_name"]) == 0
+        sent = list(ChangeNotice.objects.values_list("pk", flat=True))
+    assert len(sent) == 3 and not ChangeNotice.objects.exists()  # one a session, each forgotten once told
+    for pending in sent:  # the job delivered twice writes nothing more
+        assert tasks.send_change_notice(pending) == 0
 
     assert notices().filter(status=OutboxStatus.SENT).count() == 6
     assert notices().count() == 6
@@ -101,6 +104,30 @@ def test_a_place_taken_after_the_change_hears_of_nothing(django_capture_on_commi
         event=event, name="Late", email="late@example.org", status="confirmed", consent_data_processing=True
     )
     # the job runs after the later registration (the worker was busy)
-    tasks.tell_registrants_of_change(event.pk, ["venue_name"], "2000-01-01T00:00:00+00:00")
+    (pending,) = ChangeNotice.objects.values_list("pk", flat=True)
+    tasks.send_change_notice(pending)
 
-    assert list(notices().values_list("recipient_email", flat=True)) == []
+    assert list(notices().values_list("recipient_email", flat=True)) == ["person0@example.org"]
+
+
+def test_a_change_whose_job_was_lost_is_told_by_the_sweep_once(django_capture_on_commit_callbacks):
+    """The notices no longer commit with the change: its ChangeNotice row does. A job lost on the
+    way (a worker killed, the broker away at commit) left the registrants untold for good."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    series = series_with(sessions=1, registrants=2)
+    event = series.occurrences.get()
+    with django_capture_on_commit_callbacks(execute=False):  # its job never runs
+        update_event(event=event, venue_name="New Hall")
+
+    too_soon = tasks.send_lost_change_notices()  # a job due any second is not lost yet
+    later = timezone.now() + dt.timedelta(minutes=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = messages.send_lost_change_notices(now=later)
+    again = messages.send_lost_change_notices(now=later)
+
+    assert (too_soon, swept, again) == (0, 2, 0)
+    assert sorted(notices().values_list("recipient_email", flat=True)) == ["person0@example.org", "person1@example.org"]
+    assert not ChangeNotice.objects.exists()

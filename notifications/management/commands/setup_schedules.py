@@ -13,6 +13,7 @@ SCHEDULES = {
     "notifications: sweep the outbox": ("notifications.tasks.sweep_outbox", 1),
     "attendance: finalise ended events": ("attendance.tasks.finalise_attendance", 5),
     "registrations: expire seat offers": ("registrations.tasks.expire_offers", 5),
+    "registrations: send lost change notices": ("registrations.tasks.send_lost_change_notices", 1),
     "speakers: remind unanswered invitations": ("speakers.tasks.remind_unanswered_invitations", 60),
     "programmes: review missed sessions": ("programmes.tasks.review_all_missed_sessions", 60),
     "programmes: issue due certificates": ("programmes.tasks.issue_due_certificates", 1440),
