@@ -317,13 +317,14 @@ def test_setup_schedules_is_idempotent(db):
 
     schedules = {schedule.name: schedule for schedule in Schedule.objects.all()}
     # the outbox sweep twice (half a minute apart)
-    assert len(schedules) == Schedule.objects.count() == 9
+    assert len(schedules) == Schedule.objects.count() == 10
     assert schedules["registrations: queue due reminders"].minutes == 1
     assert {schedule.func for schedule in schedules.values()} == {
         "registrations.tasks.queue_due_reminders",
         "notifications.tasks.sweep_outbox",
         "attendance.tasks.finalise_attendance",
         "registrations.tasks.expire_offers",
+        "registrations.tasks.send_lost_change_notices",
         "speakers.tasks.remind_unanswered_invitations",
         "programmes.tasks.review_all_missed_sessions",
         "programmes.tasks.issue_due_certificates",
