@@ -168,6 +168,20 @@ def _check_series_organiser(by, series: Series) -> None:
         raise Forbidden(_("You do not organise this series."), "not_series_organiser")
 
 
+def _lock_as_series_organiser(by, series: Series) -> Series:
+    """Lock ``series``' row, then check ``by`` organises it as it stands now (read under the lock,
+    not from the caller's copy), as :func:`_lock_as_organiser` does for an event: a co-organiser
+    removed a moment ago, by a change that held this lock, is refused in a request already in flight.
+    ``no_key``: it waits for a change of the series (its save takes the same lock) but not for a
+    link being accepted, whose new door staff row only holds the series' key (that acceptance holds
+    the invitation's row, which a withdrawal locks next: a full lock here could deadlock with it)."""
+    locked = Series.objects.select_for_update(no_key=True).filter(pk=series.pk).first()
+    if locked is None:
+        raise Forbidden(_("You do not organise this series."), "not_series_organiser")
+    _check_series_organiser(by, locked)
+    return locked
+
+
 @transaction.atomic
 def invite_to_series_door(*, series: Series, email: str, by, now: dt.datetime | None = None) -> TeamInvitation:
     """Invite ``email`` to work the door of every session of ``series`` (one link for them all,
@@ -176,7 +190,9 @@ def invite_to_series_door(*, series: Series, email: str, by, now: dt.datetime | 
 
     Side effects: a ``team_invitation`` message with the one-time link.
     """
-    _check_series_organiser(by, series)
+    # two invitations of one person at once: the second waits here, then withdraws the first's link;
+    # and an organiser removed meanwhile is refused (the right is read under the lock)
+    _lock_as_series_organiser(by, series)
     if not series.has_venue:
         raise TeamError(_("An online-only series has no door."), "no_door")
     email = _normalise_email(email)
@@ -188,8 +204,6 @@ def invite_to_series_door(*, series: Series, email: str, by, now: dt.datetime | 
             _("This person already has access to the doors of this series: they organise it."), "already_has_access"
         )
     now = now or timezone.now()
-    # two invitations of one person at once: the second waits here, then withdraws the first's link
-    list(Series.objects.select_for_update().filter(pk=series.pk).values_list("pk", flat=True))
     TeamInvitation.objects.filter(
         series=series, email=email, role=TeamRole.CHECKIN, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -368,7 +382,8 @@ def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
     """Withdraw a link not used yet (an event's or a series'); a used one is undone with
     :func:`remove_from_team` or :func:`remove_from_series_door`."""
     if invitation.series_id is not None:
-        _check_series_organiser(by, invitation.series)
+        # the right is read under the series' lock, which every change of its organisers takes
+        _lock_as_series_organiser(by, invitation.series)
     else:
         _check_organiser(by, invitation.event)
     # the row as it stands, held: a link accepted at the same moment is either accepted (and said
@@ -407,6 +422,6 @@ def remove_from_team(*, event: Event, user, role: str, by) -> None:
 def remove_from_series_door(*, series: Series, user, by) -> None:
     """Take the door of ``series`` from ``user``: of every session they worked through the series.
     A session they were invited to on its own (``Event.checkin_staff``) stays theirs."""
-    _check_series_organiser(by, series)
+    _lock_as_series_organiser(by, series)
     series.checkin_staff.remove(user)
     log_action(by=by, action="team.removed", subject=series, data={"role": TeamRole.CHECKIN})

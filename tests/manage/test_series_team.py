@@ -426,3 +426,31 @@ def test_a_link_replaced_by_a_newer_invitation_says_so(client, series, organiser
     assert "withdrew" not in replaced.text and "Ask the organiser who invited you" not in replaced.text
     assert "The organisers withdrew this invitation." in withdrawn.text
     assert "Ask the organiser who invited you for a new link." in withdrawn.text
+
+
+@pytest.mark.parametrize("action", ["invite", "remove", "revoke"])
+def test_a_co_organiser_removed_after_their_request_read_the_series_changes_no_door_team(series, organiser, action):
+    """The right was read from the request's copy of the series (its organisers as they were when
+    the request began): a co-organiser removed meanwhile still invited, removed or withdrew."""
+    colleague = factories.OrganiserFactory()
+    series.organisers.add(colleague)
+    user = door_keeper(series, organiser)
+    pending = services.invite_to_series_door(series=series, email="second@example.org", by=organiser)
+    as_their_request_read_it = type(series).objects.prefetch_related("organisers").get(pk=series.pk)
+    as_their_page_read_it = TeamInvitation.objects.select_related("series").get(pk=pending.pk)
+    as_their_page_read_it.series = as_their_request_read_it
+    assert can_manage_series(colleague, as_their_request_read_it)
+    event_services.update_series(series=series, by=organiser, organisers=[organiser])
+
+    with pytest.raises(Forbidden) as refused:
+        if action == "invite":
+            services.invite_to_series_door(series=as_their_request_read_it, email="friend@example.org", by=colleague)
+        elif action == "remove":
+            services.remove_from_series_door(series=as_their_request_read_it, user=user, by=colleague)
+        else:
+            services.revoke_team_invitation(invitation=as_their_page_read_it, by=colleague)
+
+    assert refused.value.code == "not_series_organiser"
+    assert list(series.checkin_staff.all()) == [user]
+    assert not TeamInvitation.objects.filter(email="friend@example.org").exists()
+    assert TeamInvitation.objects.get(pk=pending.pk).revoked_at is None
