@@ -286,8 +286,9 @@ def _attendee_feed(feed: CalendarFeed, now) -> FeedContent:
 
     return FeedContent(
         key=f"feed:{feed.pk}:{feed.token}",
-        name="My STEM Mentorship events",
-        description="The events you registered for, with join links for online events.",
+        # the feed's own words read in the reader's language, as the public feed's do
+        name=str(_("My STEM Mentorship events")),
+        description=str(_("The events you registered for, with join links for online events.")),
         events=events,
         version_queries=[*_versions(events), registration_version],
         extras=extras,
@@ -303,8 +304,8 @@ def _speaker_feed(feed: CalendarFeed, now) -> FeedContent:
     events = in_feed_window(selectors.public_events().filter(pk__in=accepted), now=now)
     content = _standard_content(
         f"feed:{feed.pk}:{feed.token}",
-        "My STEM Mentorship speaking engagements",
-        "The events you accepted to speak at, with join links for online events.",
+        str(_("My STEM Mentorship speaking engagements")),
+        str(_("The events you accepted to speak at, with join links for online events.")),
         events,
         filename="my-talks.ics",
     )
@@ -335,8 +336,8 @@ def _organiser_feed(feed: CalendarFeed, now) -> FeedContent:
     events = in_feed_window(selectors.events_managed_by(feed.user), now=now)
     content = _standard_content(
         f"feed:{feed.pk}:{feed.token}",
-        "Events I organise",
-        "The STEM Mentorship events you organise, drafts included.",
+        str(_("Events I organise")),
+        str(_("The STEM Mentorship events you organise, drafts included.")),
         events,
         filename="organised.ics",
     )

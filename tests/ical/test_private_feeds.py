@@ -379,3 +379,42 @@ def test_asking_for_a_feed_twice_at_once_gives_one_feed_on_postgres(guest):
     assert [r for r in results if isinstance(r, Exception)] == []
     assert len(set(results)) == 1
     assert CalendarFeed.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("scope", "name", "description"),
+    [
+        (
+            "attendee",
+            "STEM Mentorluq tədbirlərim",
+            "Qeydiyyatdan keçdiyiniz tədbirlər, onlayn tədbirlərə qoşulma linkləri ilə birlikdə.",
+        ),
+        (
+            "speaker",
+            "STEM Mentorluqda məruzəçi kimi çıxışlarım",
+            "Məruzəçi kimi çıxış etməyə razılaşdığınız tədbirlər, onlayn tədbirlərə qoşulma linkləri ilə birlikdə.",
+        ),
+        (
+            "organiser",
+            "Təşkil etdiyim tədbirlər",
+            "Təşkil etdiyiniz STEM Mentorluq tədbirləri, qaralamalar da daxil olmaqla.",
+        ),
+    ],
+)
+def test_a_private_feed_reads_in_the_readers_language(client, scope, name, description):
+    """The private feeds' names and descriptions stayed English for an Azerbaijani reader, while
+    the public feed's were translated."""
+    from speakers.models import Speaker
+
+    user = factories.OrganiserFactory()
+    Speaker.objects.create(name="Aysel", email="aysel@example.org", user=user)
+    feed = feed_services.create_feed(user=user, scope=scope)
+
+    english = client.get(_feed_url(feed), HTTP_ACCEPT_LANGUAGE="en")
+    azerbaijani = client.get(_feed_url(feed), HTTP_ACCEPT_LANGUAGE="az")
+
+    assert str(parse(azerbaijani)["X-WR-CALNAME"]) == name
+    assert str(parse(azerbaijani)["X-WR-CALDESC"]) == description
+    assert str(parse(english)["X-WR-CALNAME"]) != name
+    # another body, another ETag: a cache keyed on it never serves one language's text to the other
+    assert english["ETag"] != azerbaijani["ETag"]
