@@ -62,7 +62,7 @@ class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = payload.validated_data
         event = event_to_manage(request.user, data["event"])
         upload = data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > participant_reports.MAX_REPORT_BYTES:
             raise DomainError(_("A participant report is at most 5 MB."), "file_too_large")
         report, created = participant_reports.upload_participant_report(
             event=event,
