@@ -89,8 +89,12 @@ def _check_organiser(by, event: Event) -> None:
 def _lock_as_organiser(by, event: Event) -> None:
     """Lock ``event``'s row, then check ``by`` organises it as it stands now: read under the lock,
     not from the caller's copy (its organisers prefetched when the request began). A co-organiser
-    removed a moment ago, by a change that held this lock, is refused in a request already in flight."""
-    locked = Event.objects.select_for_update().filter(pk=event.pk).first()
+    removed a moment ago, by a change that held this lock, is refused in a request already in flight.
+
+    ``no_key``: an acceptance adding someone to the event's team (a row that refers to the event)
+    need not wait for it; with a plain FOR UPDATE a withdrawal (the event, then the invitation) and
+    an acceptance (the invitation, then a team row referring to the event) deadlocked on PostgreSQL."""
+    locked = Event.objects.select_for_update(no_key=True).filter(pk=event.pk).first()
     if locked is None:
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
     _check_organiser(by, locked)
@@ -385,7 +389,7 @@ def revoke_team_invitation(*, invitation: TeamInvitation, by) -> TeamInvitation:
         # the right is read under the series' lock, which every change of its organisers takes
         _lock_as_series_organiser(by, invitation.series)
     else:
-        _check_organiser(by, invitation.event)
+        _lock_as_organiser(by, invitation.event)
     # the row as it stands, held: a link accepted at the same moment is either accepted (and said
     # so here) or withdrawn (and refused there), never both
     invitation = (

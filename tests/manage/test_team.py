@@ -465,7 +465,7 @@ def test_a_door_link_sent_before_the_event_went_online_only_admits_nobody(client
     assert can_manage_event(user, own_event)
 
 
-@pytest.mark.parametrize("action", ["remove", "invite"])
+@pytest.mark.parametrize("action", ["remove", "invite", "withdraw"])
 def test_a_co_organiser_removed_after_their_request_read_the_event_changes_no_team(organiser, own_event, action):
     """The right was read from the request's copy of the event (its organisers as they were when
     the request began): a co-organiser removed meanwhile still took someone off the team."""
@@ -473,12 +473,17 @@ def test_a_co_organiser_removed_after_their_request_read_the_event_changes_no_te
     door = factories.UserFactory()
     own_event.organisers.add(colleague)
     own_event.checkin_staff.add(door)
+    pending = services.invite_to_team(event=own_event, email="pending@example.org", role="checkin", by=organiser)
     as_their_request_read_it = type(own_event).objects.prefetch_related("organisers").get(pk=own_event.pk)
+    their_link = TeamInvitation.objects.select_related("event").prefetch_related("event__organisers").get(pk=pending.pk)
     assert can_manage_event(colleague, as_their_request_read_it)
+    assert can_manage_event(colleague, their_link.event)
     services.remove_from_team(event=own_event, user=colleague, role="organiser", by=organiser)
 
     with pytest.raises(Forbidden) as refused:
-        if action == "remove":
+        if action == "withdraw":
+            services.revoke_team_invitation(invitation=their_link, by=colleague)
+        elif action == "remove":
             services.remove_from_team(event=as_their_request_read_it, user=door, role="checkin", by=colleague)
         else:
             services.invite_to_team(
@@ -488,3 +493,4 @@ def test_a_co_organiser_removed_after_their_request_read_the_event_changes_no_te
     assert refused.value.code == "not_event_organiser"
     assert list(own_event.checkin_staff.all()) == [door]
     assert not TeamInvitation.objects.filter(email="friend@example.org").exists()
+    assert TeamInvitation.objects.get(pk=pending.pk).revoked_at is None
