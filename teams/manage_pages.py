@@ -35,15 +35,7 @@ def event_team(request, pk: int):
                     messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})
                     return redirect("manage-event-team", pk=event.pk)
             elif action == "revoke":
-                invitation = (
-                    team_invitations_managed_by(request.user)
-                    .filter(event=event, pk=posted_id(request.POST.get("invitation")))
-                    .first()
-                )
-                if invitation is None:
-                    raise Http404
-                services.revoke_team_invitation(invitation=invitation, by=request.user)
-                messages.success(request, _("The invitation is withdrawn: its link no longer works."))
+                _withdraw_posted_link(request, event=event)
                 return redirect("manage-event-team", pk=event.pk)
             elif action == "remove":
                 role = request.POST.get("role")
@@ -86,6 +78,18 @@ def event_team(request, pk: int):
     return no_store(render(request, "teams/manage/event_team.html", context))
 
 
+def _withdraw_posted_link(request, **team) -> None:
+    """Withdraw the link the form posted, one of this team's (``event=`` or ``series=``): another
+    team's, or one the organiser may not manage, is a 404."""
+    invitation = (
+        team_invitations_managed_by(request.user).filter(pk=posted_id(request.POST.get("invitation")), **team).first()
+    )
+    if invitation is None:
+        raise Http404
+    services.revoke_team_invitation(invitation=invitation, by=request.user)
+    messages.success(request, _("The invitation is withdrawn: its link no longer works."))
+
+
 def _series_staff_of(event):
     if event.series_id is None or not series_occurrences(event.series).filter(pk=event.pk).exists():
         return []
@@ -108,15 +112,7 @@ def series_team(request, pk: int):
                     messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})
                     return redirect("manage-series-team", pk=series.pk)
             elif action == "revoke":
-                invitation = (
-                    team_invitations_managed_by(request.user)
-                    .filter(series=series, pk=posted_id(request.POST.get("invitation")))
-                    .first()
-                )
-                if invitation is None:
-                    raise Http404
-                services.revoke_team_invitation(invitation=invitation, by=request.user)
-                messages.success(request, _("The invitation is withdrawn: its link no longer works."))
+                _withdraw_posted_link(request, series=series)
                 return redirect("manage-series-team", pk=series.pk)
             elif action == "remove":
                 user = series.checkin_staff.filter(pk=posted_id(request.POST.get("user"))).first()
