@@ -2,9 +2,12 @@
 report, check the preview (matched, unmatched with the reason, minutes, the threshold), match rows
 by hand, record, finalise (or finalise without a report), and see which follow-up went to whom."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -141,7 +144,11 @@ def attendance_import(request, pk: int, import_id: int):
                 participant_reports.retry_import(report=report)
         except DomainError as error:
             messages.error(request, error.message)
-        return redirect("manage-event-attendance-import", pk=event.pk, import_id=report.pk)
+        # the form posts to the page's own address: a match made from a search result comes back to
+        # the same search, with the rows still to match beside it
+        next_page = reverse("manage-event-attendance-import", args=(event.pk, report.pk))
+        query = request.GET.get("q", "").strip()[:100]
+        return redirect(f"{next_page}?{urlencode({'q': query})}" if query else next_page)
 
     plan = None
     choices = []

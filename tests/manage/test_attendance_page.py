@@ -356,3 +356,22 @@ def test_the_preview_offers_the_registrants_once_for_every_row(
     assert '<option value="guest7@example.org">Guest 7</option>' in found_list
     assert [p.registration.email for p in matched.matched if p.by_hand] == ["guest249@example.org"]
     assert "No confirmed registrant of this event has this email." in unknown.content.decode()
+
+
+def test_a_match_made_from_a_search_comes_back_to_the_same_search(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    """The match forms post to the page's own address; the answer kept the rows but dropped the
+    search, so the next row had to be searched for again from the whole list."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(organiser_web, ended_webinar)
+    report = AttendanceImport.objects.get()
+    leyla = ended_webinar.registrations.get(email="leyla@example.org")
+    url = f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/"
+    line = organiser_web.get(url).context["plan"].unmatched[2].line
+
+    searched = organiser_web.post(f"{url}?q=ley la", {"action": "match", "line": line, "registration": leyla.pk})
+    plain = organiser_web.post(url, {"action": "match", "line": line, "registration": leyla.pk})
+
+    assert searched["Location"] == f"{url}?q=ley+la"
+    assert plain["Location"] == url
