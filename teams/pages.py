@@ -24,8 +24,21 @@ ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
 NEW_LINK_HELPS = frozenset({"invalid_link", "invitation_used", "invitation_revoked"})
 
 
-def _unusable(request, error: InvitationUnusable):
-    context = {"reason": error.message, "ask_for_a_new_link": error.code in NEW_LINK_HELPS}
+def _unusable(request, token: str, error: InvitationUnusable):
+    if error.code == "invitation_used":
+        # whoever used the link and comes back through it (the email is still in their inbox) is
+        # taken to the team's page, not told to ask for a new link for what they already have
+        own = services.invitation_used_by(token, request.user)
+        if own is not None:
+            messages.info(request, _("You already joined the team of %(event)s.") % {"event": own.team_of.title})
+            return redirect(_next_page(own))
+    context = {
+        "reason": error.message,
+        "ask_for_a_new_link": error.code in NEW_LINK_HELPS,
+        # a used link's owner may simply not be signed in: signing in brings them back here
+        "sign_in_if_yours": error.code == "invitation_used" and not request.user.is_authenticated,
+        "sign_in_next": request.path,
+    }
     return render(request, "teams/accept_unusable.html", context, status=410)
 
 
@@ -44,7 +57,7 @@ def accept(request, token: str):
     try:
         invitation = services.invitation_for_token(token)
     except InvitationUnusable as error:
-        return _unusable(request, error)
+        return _unusable(request, token, error)
     signed_in = request.user.is_authenticated
     has_account = not signed_in and services.account_exists(invitation.email)
     form = NewAccountForm(request.POST or None) if not signed_in and not has_account else None
@@ -58,7 +71,7 @@ def accept(request, token: str):
                 password=data.get("password", ""),
             )
         except InvitationUnusable as error:
-            return _unusable(request, error)
+            return _unusable(request, token, error)
         except DomainError as error:
             if form is None:
                 messages.error(request, error.message)

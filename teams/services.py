@@ -270,6 +270,28 @@ def invitation_for_token(token: str, *, now: dt.datetime | None = None, lock: bo
     return invitation
 
 
+def invitation_used_by(token: str, user) -> TeamInvitation | None:
+    """The used invitation a link names when ``user`` is who used it: coming back through their own
+    link is not a refusal while they are in the team; whoever else opens it is refused."""
+    if not token or len(token) > 100 or not getattr(user, "is_authenticated", False):
+        return None
+    invitation = (
+        TeamInvitation.objects.select_related("event", "series")
+        .filter(token_hash=hash_token(token), used_at__isnull=False, used_by=user)
+        .first()
+    )
+    if invitation is None:
+        return None
+    # what the link gave, as it stands: someone removed from the team since is refused as anyone
+    if invitation.series_id is not None:
+        still_in = invitation.series.checkin_staff.filter(pk=user.pk).exists()
+    elif invitation.role == TeamRole.ORGANISER:
+        still_in = can_manage_event(user, invitation.event)
+    else:
+        still_in = can_check_in(user, invitation.event)
+    return invitation if still_in else None
+
+
 def _withdrawn(invitation: TeamInvitation) -> InvitationUnusable:
     """Why a withdrawn link does not work. Inviting the same address to the same team again
     withdraws its earlier link (``invite_to_team``, ``invite_to_series_door``): that person has

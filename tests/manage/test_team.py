@@ -93,6 +93,34 @@ def test_the_link_works_once(client, organiser_web, own_event, django_capture_on
     assert refused.value.code == "invitation_used"
 
 
+def test_whoever_used_a_link_and_opens_it_again_is_taken_to_the_team_not_told_to_ask_for_a_new_one(
+    client, organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    """The email stays in the inbox: the person who accepted opens it again to reach the door and
+    was told the link was used and to ask the organisers for a new one, for what they hold."""
+    token = emailed_token(django_capture_on_commit_callbacks, lambda: invite(organiser_web, own_event))
+    nigar = services.accept_team_invitation(token=token, name="Nigar", password="door-keeper-2030")
+    client.logout()
+    url = f"/team/accept/{token}/"
+
+    signed_out = client.get(url)
+    client.force_login(nigar)
+    own = client.get(url)
+    own_event.checkin_staff.remove(nigar)
+    removed = client.get(url)
+    client.force_login(factories.UserFactory(email="someone@example.org"))
+    stranger = client.get(url)
+
+    assert signed_out.status_code == 410
+    assert "If you accepted it yourself, sign in" in signed_out.text
+    assert f"/accounts/login/?next=/team/accept/{token}/" in signed_out.text
+    assert (own.status_code, own["Location"]) == (302, f"/checkin/{own_event.pk}/")
+    assert "You already joined the team of Robotics workshop." in [str(m) for m in own.wsgi_request._messages]
+    for refused in (removed, stranger):
+        assert refused.status_code == 410 and "already been used" in refused.text
+        assert "Ask the organiser who invited you for a new link." in refused.text
+
+
 def test_an_expired_or_unknown_link_is_refused_on_a_page(client, organiser, own_event):
     invitation = services.invite_to_team(
         event=own_event, email="old@example.org", role="checkin", by=organiser,
