@@ -149,16 +149,34 @@ def _check_may_readdress(speaker: Speaker, email, by) -> None:
     invitations and, by an account link then sent to oneself, the speaker's whole schedule."""
     if (email or "").strip().lower() == (speaker.email or "").strip().lower():
         return
-    if not speaker.pk or by is None or (by.is_authenticated and by.is_superuser) or speaker.user_id == by.pk:
-        return
-    elsewhere = SpeakerAssignment.objects.filter(speaker=speaker).exclude(
-        event_id__in=Event.organisers.through.objects.filter(user_id=by.pk).values("event_id")
-    )
-    if elsewhere.exists():
+    if _engaged_elsewhere(speaker, by):
         raise Forbidden(
             _("This speaker speaks at other organisers' events: only they or an administrator change their address."),
             "speaker_engaged_elsewhere",
         )
+
+
+def _check_may_unlink(speaker: Speaker, by) -> None:
+    """Taking a speaker's account away takes their schedule, feed and join links of every
+    organiser's events: the same rule as their address. Any organiser could do it to a speaker of
+    another organiser's webinar, an hour before it started."""
+    if _engaged_elsewhere(speaker, by):
+        raise Forbidden(
+            _("This speaker speaks at other organisers' events: only an administrator unlinks their account."),
+            "speaker_engaged_elsewhere",
+        )
+
+
+def _engaged_elsewhere(speaker: Speaker, by) -> bool:
+    """Whether the speaker has an engagement (an assignment, of any status) at an event ``by``
+    does not organise; never for a superuser or the speaker themselves."""
+    if not speaker.pk or by is None or (by.is_authenticated and by.is_superuser) or speaker.user_id == by.pk:
+        return False
+    return (
+        SpeakerAssignment.objects.filter(speaker=speaker)
+        .exclude(event_id__in=Event.organisers.through.objects.filter(user_id=by.pk).values("event_id"))
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -189,6 +207,8 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
         _check_may_readdress(speaker, changes["email"], by)
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
         check_may_link(changes["user"], by)
+    if "user" in changes and changes["user"] is None and speaker.user_id is not None:
+        _check_may_unlink(speaker, by)
     if "user" in changes:
         _check_account_free(changes["user"], speaker)
     for name, value in clean_profile(changes).items():

@@ -70,6 +70,36 @@ def test_an_organiser_may_still_unlink(organiser, speaker):
     assert (response.status_code, speaker.user_id) == (200, None)
 
 
+def test_an_organiser_does_not_unlink_a_speaker_of_another_organisers_event(organiser, speaker):
+    """Unlinking takes the speaker's schedule, feed and join links of every organiser's events:
+    the rule of their address (only while they speak at no one else's event, or a superuser)."""
+    account = factories.UserFactory()
+    speaker.user = account
+    speaker.save()
+    own = factories.EventFactory(organisers=[organiser])
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=own)
+    elsewhere = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory())
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+
+    refused = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"user": None}, format="json")
+    speaker.refresh_from_db()
+    kept = speaker.user_id
+    sent_back = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"user": account.pk}, format="json")
+    elsewhere.delete()
+    own_only = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"user": None}, format="json")
+    speaker.user = account
+    speaker.save()
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory())
+    by_superuser = _api(superuser).patch(f"/api/speakers/{speaker.pk}/", {"user": None}, format="json")
+
+    speaker.refresh_from_db()
+    assert (refused.status_code, refused.json()["code"]) == (403, "speaker_engaged_elsewhere")
+    assert kept == account.pk
+    assert sent_back.status_code == 200  # the account it has is no change
+    assert own_only.status_code == 200
+    assert (by_superuser.status_code, speaker.user_id) == (200, None)
+
+
 def test_the_speaker_links_their_account_through_the_emailed_link(organiser, speaker):
     sent = _api(organiser).post(f"/api/speakers/{speaker.pk}/account-link/")
     message = OutboxMessage.objects.get(kind="speaker_account_link", recipient_email=speaker.email)
