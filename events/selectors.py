@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import VENUE_FORMATS, ActionLogEntry, Event, EventStatus, Series
@@ -97,11 +98,21 @@ def doors_of(user) -> QuerySet[Event]:
     return events_checked_in_by(user).filter(format__in=VENUE_FORMATS)
 
 
-def _series_with_counts(queryset: QuerySet[Series]) -> QuerySet[Series]:
+def _series_with_counts(queryset: QuerySet[Series], *, counted: Q) -> QuerySet[Series]:
+    """``occurrence_count``: the occurrences the series still reaches (never one handed over to
+    other organisers) that the reader may see (``counted``): a published series' count told
+    strangers how many drafts it held, and the handed-over sessions of others."""
+    occurrences = (
+        Event.objects.filter(reached_by_its_series(), counted, series_id=OuterRef("pk"))
+        .order_by()
+        .values("series_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     return (
         queryset.select_related("region")
         .prefetch_related("organisers")
-        .annotate(occurrence_count=Count("occurrences"))
+        .annotate(occurrence_count=Coalesce(Subquery(occurrences), 0))
         .order_by("first_start", "id")
     )
 
@@ -109,19 +120,20 @@ def _series_with_counts(queryset: QuerySet[Series]) -> QuerySet[Series]:
 def series_visible_to(user) -> QuerySet[Series]:
     """Published series, plus the series the user organises (all of them for superusers)."""
     series = Series.objects.all()
-    if not (_signed_in(user) and user.is_superuser):
-        visible = Q(published=True)
-        if _signed_in(user):
-            visible |= Q(pk__in=organised_series_ids(user))
-        series = series.filter(visible)
-    return _series_with_counts(series)
+    if _signed_in(user) and user.is_superuser:
+        return _series_with_counts(series, counted=Q())
+    visible, counted = Q(published=True), PUBLIC
+    if _signed_in(user):
+        visible |= Q(pk__in=organised_series_ids(user))
+        counted |= Q(pk__in=organised_event_ids(user))
+    return _series_with_counts(series.filter(visible), counted=counted)
 
 
 def series_managed_by(user) -> QuerySet[Series]:
     if not _signed_in(user):
         return Series.objects.none()
     series = Series.objects.all() if user.is_superuser else Series.objects.filter(pk__in=organised_series_ids(user))
-    return _series_with_counts(series)
+    return _series_with_counts(series, counted=Q())
 
 
 def series_occurrences(series: Series) -> QuerySet[Event]:

@@ -42,3 +42,25 @@ def test_can_check_in_answers_as_events_checked_in_by():
     assert answers == [True, True, False, False, False]
     # the door's own list for each of them says the same
     assert [event in events_checked_in_by(user) for user in users] == answers
+
+
+def test_a_series_counts_the_sessions_it_reaches_that_the_reader_may_see():
+    """A published series' ``occurrence_count`` counted every row: strangers learnt how many
+    drafts it held, and a session handed over to other organisers still counted as the series'."""
+    from events.selectors import series_managed_by, series_visible_to
+
+    owner, newcomer = factories.OrganiserFactory.create_batch(2)
+    series = factories.SeriesFactory(published=True)
+    series.organisers.set([owner])
+    sessions = [factories.EventFactory(series=series, organisers=[owner]) for _ in range(3)]
+    factories.EventFactory(series=series, organisers=[owner], status="draft", published_at=None)
+    factories.EventFactory(series=series, organisers=[newcomer])  # handed over
+
+    def count(selector, user):
+        return selector(user).get(pk=series.pk).occurrence_count
+
+    assert all(session.published_at for session in sessions)
+    assert count(series_visible_to, AnonymousUser()) == 3
+    assert count(series_visible_to, newcomer) == 3
+    assert count(series_visible_to, owner) == 4
+    assert count(series_managed_by, owner) == 4
