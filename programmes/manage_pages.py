@@ -225,6 +225,8 @@ def programme_detail(request, pk: int):
         "cohort_form": cohort_form,
         "cohorts": selectors.cohorts_of(programme),
         "running": not programme.has_ended(),
+        # before its first day no session has been held: "issue them now" would issue nothing
+        "not_started": programme.starts_on > timezone.localdate(),
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))

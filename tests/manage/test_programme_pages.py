@@ -284,6 +284,24 @@ def test_certificates_before_the_programme_ends_need_the_box_ticked(
     assert "1 certificate issued" in shown(ended)
 
 
+def test_before_its_first_day_a_programme_offers_no_certificates_yet(organiser_web, programme):
+    """ "Issue them now, counting only the sessions held so far" was offered before any was held:
+    it issued nothing. The page says when they can be issued instead."""
+    programme.starts_on = timezone.localdate() + dt.timedelta(days=3)
+    programme.ends_on = programme.starts_on + dt.timedelta(days=200)
+    programme.save(update_fields=["starts_on", "ends_on"])
+
+    page = organiser_web.get(f"/manage/programmes/{programme.pk}/").text
+    programme.starts_on = timezone.localdate()
+    programme.save(update_fields=["starts_on"])
+    first_day = organiser_web.get(f"/manage/programmes/{programme.pk}/").text
+
+    assert 'value="certificates"' not in page and 'name="early"' not in page
+    assert 'data-testid="certificates-not-yet"' in page
+    assert "certificates can be issued once its sessions have been held" in page
+    assert 'value="certificates"' in first_day and 'name="early"' in first_day
+
+
 def test_certificates_for_everyone_eligible_said_in_words(
     organiser_web, programme, cohort, series, django_capture_on_commit_callbacks
 ):
