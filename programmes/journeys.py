@@ -25,6 +25,7 @@ from django.utils import timezone
 from attendance.rates import as_percent, attendance_rate, reaches
 from events import when
 from events.models import Event, EventStatus
+from events.selectors import PUBLIC
 from events_project.people import account_name
 from events_project.periodic import process_each
 from notifications.services import queue_message
@@ -188,8 +189,9 @@ def build_journeys(enrolments: list[Enrolment], *, now=None) -> dict[int, Journe
     all_series = set().union(*series_by_programme.values()) if series_by_programme else set()
     all_events = set().union(*events_by_programme.values()) if events_by_programme else set()
     events = list(
+        # never published means never public: a draft cancelled before anyone saw it is no session
         Event.objects.filter(Q(series_id__in=all_series) | Q(pk__in=all_events))
-        .exclude(status=EventStatus.DRAFT)
+        .filter(PUBLIC)
         .select_related("series")
         .only(
             "id",

@@ -338,3 +338,17 @@ def test_a_journey_names_no_draft_series_of_a_session_taken_into_the_programme_o
     entries = {entry["event_id"]: (entry["series_id"], entry["series_title"]) for entry in journey["entries"]}
     assert entries == {sessions[0].pk: (None, ""), sessions[1].pk: (published.pk, "Open circle")}
     assert "Secret circle" not in {line["title"] for line in journey["by_series"]}
+
+
+def test_a_session_cancelled_while_a_draft_is_no_part_of_a_journey(enrolment, mentoring_series, past):
+    """Never published means never public: a draft cancelled before anyone saw it was listed in the
+    participant's journey as a cancelled session (its title and date included)."""
+    held = session(mentoring_series, past[0])
+    record(held, EMAIL, "attended")
+    # the cohort's members hold places in its sessions, drafts too: cancelling one cancels them
+    draft = session(mentoring_series, past[1], status="cancelled", published_at=None)
+    record(draft, EMAIL, "unknown", status="cancelled")
+
+    journey = journeys.participant_journey(enrolment=enrolment)
+
+    assert [entry.title for entry in journey.entries] == [held.title]
