@@ -34,6 +34,8 @@ CERTIFICATE_LINK = "certificate_link"
 SPEAKER_ACCOUNT_LINK = "speaker_account_link"
 # one message when a participant leaves a cohort, however many sessions that cancels
 COHORT_LEFT = "cohort_left"
+# one message when someone is enrolled in a cohort, however many sessions that books
+COHORT_ENROLLED = "cohort_enrolled"
 # "forgot your password?": a one-use link to choose a new one (notifications.account_pages)
 PASSWORD_RESET = "password_reset"
 
@@ -65,6 +67,7 @@ ALL_KINDS = (
     CERTIFICATE_LINK,
     SPEAKER_ACCOUNT_LINK,
     COHORT_LEFT,
+    COHORT_ENROLLED,
     PASSWORD_RESET,
 )
 

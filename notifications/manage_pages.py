@@ -97,6 +97,7 @@ OTHER_KIND_LABELS = {
     kinds.CERTIFICATE_ISSUED: gettext_lazy("Certificate issued"),
     kinds.CERTIFICATE_LINK: gettext_lazy("Certificate link"),
     kinds.COHORT_LEFT: gettext_lazy("Left the cohort"),
+    kinds.COHORT_ENROLLED: gettext_lazy("Enrolled in the cohort"),
     kinds.PASSWORD_RESET: gettext_lazy("Password reset"),
 }
 

@@ -8,8 +8,10 @@ reach them through :mod:`programmes.receivers`.
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -202,7 +204,8 @@ def enrol(
     """Enrol a participant and register them for every future session of the cohort.
 
     Enrolling someone already active in the cohort returns their enrolment unchanged.
-    Side effects: one registration per session (see ``register_for_session``).
+    Side effects: one registration per session (see ``register_for_session``) and one
+    ``cohort_enrolled`` message listing the places and the waiting lists it booked.
     """
     now = now or timezone.now()
     email = email.strip().lower()
@@ -244,10 +247,50 @@ def enrol(
             raise
         return existing
     sessions = selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start")
+    booked_places, waiting_lists = [], []
     for event in sessions:
-        register_for_session(enrolment=enrolment, event=event, now=now)
+        registration = register_for_session(enrolment=enrolment, event=event, now=now)
+        status = registration.status if registration is not None else None
+        if status == RegistrationStatus.CONFIRMED:
+            booked_places.append(_session_line(event))
+        elif status == RegistrationStatus.WAITLISTED:
+            waiting_lists.append(_session_line(event))
     log_action(by=by, action="enrolment.created", subject=enrolment)
+    _tell_enrolled(enrolment, booked_places=booked_places, waiting_lists=waiting_lists)
     return enrolment
+
+
+def _session_line(event: Event) -> dict:
+    """A session as a cohort message lists it (``session|begins`` writes it in the reader's words)."""
+    return {
+        "title": event.title,
+        "start": when.iso(event.start, event.zone),
+        "zone": event.timezone,
+        "all_day": event.all_day,
+        "event": event.pk,
+    }
+
+
+def _tell_enrolled(enrolment: Enrolment, *, booked_places: list, waiting_lists: list) -> None:
+    """One ``cohort_enrolled`` message for the enrolment, however many sessions it booked (each
+    session's own confirmation would be ~16 emails a mentee): enrolled by someone else, the
+    participant hears of it here first, not from their first reminder."""
+    if not enrolment.email:
+        return
+    queue_message(
+        kind=kinds.COHORT_ENROLLED,
+        recipient_email=enrolment.email,
+        recipient_name=enrolment.name,
+        about=enrolment,
+        about_is_new=True,
+        context={
+            "cohort_name": enrolment.cohort.name,
+            "programme_title": enrolment.cohort.programme.title,
+            "booked_places": booked_places,
+            "waiting_lists": waiting_lists,
+            "tickets_url": f"{settings.SITE_URL}{reverse('ticket-recovery')}",
+        },
+    )
 
 
 def register_cohorts_for_event(*, event: Event, now=None) -> list:
@@ -399,17 +442,7 @@ def leave_cohort(*, enrolment: Enrolment, by=None, now=None) -> Enrolment:
         ended = left_waiting_lists if registration.status == RegistrationStatus.WAITLISTED else cancelled_places
         # one message for the one action, not one cancellation per session
         cancel_registration(registration=registration, by=by, tell=False)
-        event = registration.event
-        ended.append(
-            {
-                "title": event.title,
-                "start": when.iso(event.start, event.zone),
-                "zone": event.timezone,
-                "all_day": event.all_day,
-                "event": event.pk,
-                "in_calendar": registration.pk in in_calendar,
-            }
-        )
+        ended.append(_session_line(registration.event) | {"in_calendar": registration.pk in in_calendar})
     if (cancelled_places or left_waiting_lists) and enrolment.email:
         queue_message(
             kind=kinds.COHORT_LEFT,

@@ -102,6 +102,7 @@ ACTIONS = {
     kinds.ORGANISER_MESSAGE: (_("Your registration"), "manage_url"),
     kinds.CERTIFICATE_ISSUED: (_("Download your certificate"), "certificate_url"),
     kinds.COHORT_LEFT: (_("Other events of the programme"), "events_url"),
+    kinds.COHORT_ENROLLED: (_("Email me my tickets"), "tickets_url"),
 }
 
 # Why the recipient gets the message, by role (the footer).

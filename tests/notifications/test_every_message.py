@@ -87,6 +87,24 @@ def _participant(event, language):
     }
 
 
+def _enrolled(event, language):
+    enrolment = factories.EnrolmentFactory(name="Nigar Həsənova", email="nigar@example.org")
+    session = {"title": "Circle", "start": event.start.isoformat(), "zone": "Asia/Baku"}
+    return {
+        "about": enrolment,
+        "recipient_email": enrolment.email,
+        "recipient_name": enrolment.name,
+        "language": language,
+        "context": {
+            "cohort_name": "Cohort A",
+            "programme_title": "Mentoring",
+            "booked_places": [session],
+            "waiting_lists": [session],
+            "tickets_url": f"{settings.SITE_URL}/tickets/recover/",
+        },
+    }
+
+
 def _invitee(event, language):
     invitation = factories.InvitationFactory(event=event, email="guest@example.org", name="Guest")
     return {
@@ -137,6 +155,7 @@ CASES = {
     ],
     kinds.ORGANISER_MESSAGE: [("attendee", _registration("confirmed"))],
     kinds.COHORT_LEFT: [("participant", _participant)],
+    kinds.COHORT_ENROLLED: [("participant", _enrolled)],
     kinds.CERTIFICATE_LINK: [("person", _person(lambda event: {"certificate_url": f"{settings.SITE_URL}/events/"}))],
     kinds.SPEAKER_ACCOUNT_LINK: [("person", _person(lambda event: {"link_url": f"{settings.SITE_URL}/events/"}))],
     kinds.PASSWORD_RESET: [

@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from events import services as event_services
 from events.models import EventKind, EventStatus
+from notifications.models import OutboxMessage
 from programmes import journeys, services
 from programmes.exceptions import NotInCohort, ProgrammeError
 from programmes.models import Enrolment, SessionSkip
@@ -51,6 +53,41 @@ def test_enrol_respects_capacity_and_waiting_list(cohort, mentoring_series, futu
 
     statuses = dict(Registration.objects.filter(event=small).values_list("email", "status"))
     assert statuses == {"first@example.org": "confirmed", "second@example.org": "waitlisted"}
+
+
+def test_someone_enrolled_hears_of_it_once_with_their_places_and_waiting_lists(
+    cohort, mentoring_series, past, future, django_capture_on_commit_callbacks
+):
+    """Enrolling sent nothing (a place's own confirmation is left out: ~16 a mentee), so someone
+    enrolled by the organisers heard of it first from a reminder. One message says it all; the
+    Azerbaijani text is checked with every other message (tests/notifications/test_every_message.py)."""
+    session(mentoring_series, past[0])
+    open_session = session(mentoring_series, future[0])
+    full = session(mentoring_series, future[1], capacity=1, waiting_list_enabled=True)
+    services.enrol(cohort=cohort, name="First", email="first@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+        services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    (message,) = [sent for sent in mail.outbox if "leyla@example.org" in sent.to[0] and "enrolled you" in sent.body]
+    places, waiting = message.body.split("you are on their waiting lists")
+    assert OutboxMessage.objects.filter(kind="cohort_enrolled", recipient_email="leyla@example.org").count() == 1
+    assert message.subject == f"You are in {cohort.name} of {cohort.programme.title}"
+    assert f"The organisers have enrolled you in {cohort.name} of {cohort.programme.title}." in places
+    assert f"- {open_session.title}, " in places and f"- {full.title}, " not in places
+    assert f"- {full.title}, " in waiting and f"- {open_session.title}, " not in waiting
+    assert "http://127.0.0.1:8000/tickets/recover/" in waiting
+
+
+def test_someone_enrolled_before_any_session_is_announced_is_told_their_places_will_come(
+    cohort, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrol(cohort=cohort, name="Leyla Hasanova", email="leyla@example.org")
+
+    (message,) = mail.outbox
+    assert "as soon as they are announced" in message.body and "\n- " not in message.body
 
 
 def test_occurrences_added_later_register_enrolled_members(organiser, programme, django_capture_on_commit_callbacks):
