@@ -37,6 +37,9 @@ class TeamInvitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="team_invitations"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # accepting it made its user an organiser (the Organisers group): removed from the last thing
+    # they organise, they lose that again (``teams.services.remove_from_team``)
+    granted_organiser_role = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from events import when
 from events.models import Event, EventStatus, Series
-from events.permissions import can_check_in, can_manage_event, can_manage_series
+from events.permissions import can_check_in, can_manage_event, can_manage_series, is_organiser
 from events.roles import ensure_organisers_group
 from events.selectors import events_managed_by, series_managed_by
 from events.services import log_action
@@ -397,7 +397,10 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
     if invitation.role == TeamRole.ORGANISER:
         event.organisers.add(user)
         # a co-organiser works in the workspace (not the admin: no staff flag)
-        user.groups.add(ensure_organisers_group())
+        if not is_organiser(user):
+            user.groups.add(ensure_organisers_group())
+            user._is_organiser = True  # is_organiser's answer, kept on the instance
+            TeamInvitation.objects.filter(pk=invitation.pk).update(granted_organiser_role=True)
     else:
         event.checkin_staff.add(user)
     return user
@@ -442,6 +445,21 @@ def remove_from_team(*, event: Event, user, role: str, by) -> None:
             raise TeamError(_("An event keeps at least one organiser."), "last_organiser")
     _members(event, role).remove(user)
     log_action(by=by, action="team.removed", event=event, subject=user, data={"role": role})
+    if role == TeamRole.ORGANISER:
+        _drop_role_a_link_granted(user)
+
+
+def _drop_role_a_link_granted(user) -> None:
+    """Someone a team link made an organiser, removed from the last event, series or programme they
+    organise, is no organiser any more: they kept the workspace, creating events and reading the
+    shared speaker roster for good. An organiser the operators made (no link granted them the
+    role) keeps it, whatever they organise."""
+    if user.is_superuser or not TeamInvitation.objects.filter(used_by=user, granted_organiser_role=True).exists():
+        return
+    if user.organised_events.exists() or user.organised_series.exists() or user.organised_programmes.exists():
+        return
+    user.groups.remove(ensure_organisers_group())
+    user._is_organiser = False
 
 
 @transaction.atomic

@@ -225,6 +225,36 @@ def test_organisers_remove_door_staff_but_keep_one_organiser(organiser_web, orga
     assert can_manage_event(organiser, own_event)
 
 
+def test_a_co_organiser_a_link_made_an_organiser_is_none_once_removed_from_all_they_organise(
+    organiser, own_event, django_capture_on_commit_callbacks
+):
+    """A team link adds the Organisers role: removed from the event, they kept the workspace,
+    creating events and the shared roster for good. An organiser the operators made keeps it."""
+    second = factories.EventFactory(organisers=[organiser])
+    tokens = [
+        emailed_token(
+            django_capture_on_commit_callbacks,
+            lambda event=event: services.invite_to_team(
+                event=event, email="nigar@example.org", role="organiser", by=organiser
+            ),
+        )
+        for event in (own_event, second)
+    ]
+    nigar = services.accept_team_invitation(token=tokens[0], name="Nigar", password="door-keeper-2030")
+    services.accept_team_invitation(token=tokens[1], user=nigar)
+    operators_own = factories.OrganiserFactory()
+    own_event.organisers.add(operators_own)
+
+    services.remove_from_team(event=own_event, user=nigar, role="organiser", by=organiser)
+    still = is_organiser(get_user_model().objects.get(pk=nigar.pk))
+    services.remove_from_team(event=second, user=nigar, role="organiser", by=organiser)
+    services.remove_from_team(event=own_event, user=operators_own, role="organiser", by=organiser)
+
+    assert still  # organises the second event yet
+    assert not is_organiser(get_user_model().objects.get(pk=nigar.pk))
+    assert is_organiser(get_user_model().objects.get(pk=operators_own.pk))
+
+
 def test_the_last_organiser_cannot_leave_an_event_to_a_closed_account(organiser_web, organiser, own_event):
     """The other organiser's account was erased: removing oneself left nobody who could run it."""
     colleague = factories.OrganiserFactory()
