@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import VENUE_FORMATS, ActionLogEntry, Event, EventStatus, Series
@@ -42,15 +43,19 @@ def public_events() -> QuerySet[Event]:
     return _with_relations(Event.objects.filter(PUBLIC))
 
 
+def _visible(user) -> Q:
+    """The condition of ``events_visible_to``: public, or organised by the user (every event for
+    superusers)."""
+    if _signed_in(user) and user.is_superuser:
+        return Q()
+    if _signed_in(user):
+        return PUBLIC | Q(pk__in=organised_event_ids(user))
+    return PUBLIC
+
+
 def events_visible_to(user) -> QuerySet[Event]:
     """Every public event, plus the events the user organises (all of them for superusers)."""
-    events = Event.objects.all()
-    if _signed_in(user) and user.is_superuser:
-        return _with_relations(events)
-    visible = PUBLIC
-    if _signed_in(user):
-        visible |= Q(pk__in=organised_event_ids(user))
-    return _with_relations(events.filter(visible))
+    return _with_relations(Event.objects.filter(_visible(user)))
 
 
 def events_managed_by(user) -> QuerySet[Event]:
@@ -97,11 +102,21 @@ def doors_of(user) -> QuerySet[Event]:
     return events_checked_in_by(user).filter(format__in=VENUE_FORMATS)
 
 
-def _series_with_counts(queryset: QuerySet[Series]) -> QuerySet[Series]:
+def _series_with_counts(queryset: QuerySet[Series], user) -> QuerySet[Series]:
+    """``occurrence_count``: the series' sessions the user may see (``events_visible_to``), not
+    all of them: a session that stayed a draft when its series was published (edited on its own
+    before, or handed over to other organisers) is counted only by whoever may see it."""
+    sessions = (
+        Event.objects.filter(_visible(user), series_id=OuterRef("pk"))
+        .order_by()
+        .values("series_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         queryset.select_related("region")
         .prefetch_related("organisers")
-        .annotate(occurrence_count=Count("occurrences"))
+        .annotate(occurrence_count=Coalesce(Subquery(sessions, output_field=IntegerField()), 0))
         .order_by("first_start", "id")
     )
 
@@ -114,14 +129,14 @@ def series_visible_to(user) -> QuerySet[Series]:
         if _signed_in(user):
             visible |= Q(pk__in=organised_series_ids(user))
         series = series.filter(visible)
-    return _series_with_counts(series)
+    return _series_with_counts(series, user)
 
 
 def series_managed_by(user) -> QuerySet[Series]:
     if not _signed_in(user):
         return Series.objects.none()
     series = Series.objects.all() if user.is_superuser else Series.objects.filter(pk__in=organised_series_ids(user))
-    return _series_with_counts(series)
+    return _series_with_counts(series, user)
 
 
 def series_occurrences(series: Series) -> QuerySet[Event]:
