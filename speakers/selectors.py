@@ -100,6 +100,26 @@ def speakers_managed_by(user) -> QuerySet[Speaker]:
     return Speaker.objects.all()
 
 
+def speaker_contacts_visible_to(user) -> QuerySet[Speaker]:
+    """The speakers whose private fields (``PRIVATE_SPEAKER_FIELDS``: address, phone, the
+    organisers' notes) ``user`` may read. The roster is shared, these are not: an organiser reads
+    them of the speakers invited to an event they organise (any status) and of those engaged at no
+    other organiser's event (anyone's to invite: a new one, one of their own); a speaker engaged
+    only elsewhere keeps them from everyone but those organisers. Superusers read all; a speaker
+    their own. ``speakers.services`` asks the same before such a field is changed."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Speaker.objects.none()
+    if user.is_superuser:
+        return Speaker.objects.all()
+    own = Q(user_id=user.pk)
+    if not is_organiser(user):
+        return Speaker.objects.filter(own)
+    organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+    invited = SpeakerAssignment.objects.filter(event_id__in=organised).values("speaker_id")
+    elsewhere = SpeakerAssignment.objects.exclude(event_id__in=organised).values("speaker_id")
+    return Speaker.objects.filter(own | Q(pk__in=invited) | ~Q(pk__in=elsewhere))
+
+
 def assignments_visible_to(user) -> QuerySet[SpeakerAssignment]:
     """Assignments of the events one organises, and one's own (the linked speaker's)."""
     speaker = speaker_for_user(user)
