@@ -126,6 +126,21 @@ def test_an_organiser_reads_the_contacts_of_a_speaker_nobody_else_engaged(client
     assert entry["email"] == "aysu.private@example.org"
 
 
+def test_the_public_roster_is_not_ordered_by_what_it_does_not_show(clients):
+    """When a speaker was added to the roster is no public field: ordering the public list by it
+    told the order anyway (who is new). Visitors order by name; organisers, who see
+    ``created_at``, by either."""
+    factories.SpeakerFactory(name="Zaur Added First")
+    factories.SpeakerFactory(name="Aysel Added Second")
+
+    public = clients["anonymous"].get("/api/speakers/?ordering=created_at")
+    organiser = clients["organiser"].get("/api/speakers/?ordering=created_at")
+
+    assert (public.status_code, list(public.json()["errors"])) == (400, ["ordering"])
+    assert [row["name"] for row in organiser.json()["results"]][-2:] == ["Zaur Added First", "Aysel Added Second"]
+    assert clients["anonymous"].get("/api/speakers/?ordering=-name").status_code == 200
+
+
 def test_unlisted_speaker_only_for_organisers(clients):
     hidden = factories.SpeakerFactory(listed=False)
 
