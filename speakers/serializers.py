@@ -263,8 +263,9 @@ class ScheduleSerializer(serializers.ModelSerializer):
 
 class InvitationLinkSerializer(ScheduleSerializer):
     """What the signed link in the invitation email shows (no join link before accepting).
-    ``event`` is null once the speaker declined or was withdrawn while the event is a draft
-    (``selectors.follows_event``, the schedule's rule): the answer stays, the plans do not."""
+    ``event`` is null once the speaker declined or was withdrawn while the event was never
+    published, a draft or one cancelled unpublished (``selectors.follows_event``, the schedule's
+    rule): the answer stays, the plans do not."""
 
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     event = ScheduleEventSerializer(read_only=True, allow_null=True)
