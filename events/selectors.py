@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -43,15 +43,19 @@ def public_events() -> QuerySet[Event]:
     return _with_relations(Event.objects.filter(PUBLIC))
 
 
+def _visible(user) -> Q:
+    """The condition of ``events_visible_to``: public, or organised by the user (every event for
+    superusers)."""
+    if _signed_in(user) and user.is_superuser:
+        return Q()
+    if _signed_in(user):
+        return PUBLIC | Q(pk__in=organised_event_ids(user))
+    return PUBLIC
+
+
 def events_visible_to(user) -> QuerySet[Event]:
     """Every public event, plus the events the user organises (all of them for superusers)."""
-    events = Event.objects.all()
-    if _signed_in(user) and user.is_superuser:
-        return _with_relations(events)
-    visible = PUBLIC
-    if _signed_in(user):
-        visible |= Q(pk__in=organised_event_ids(user))
-    return _with_relations(events.filter(visible))
+    return _with_relations(Event.objects.filter(_visible(user)))
 
 
 def events_managed_by(user) -> QuerySet[Event]:
@@ -98,21 +102,22 @@ def doors_of(user) -> QuerySet[Event]:
     return events_checked_in_by(user).filter(format__in=VENUE_FORMATS)
 
 
-def _series_with_counts(queryset: QuerySet[Series], *, counted: Q) -> QuerySet[Series]:
-    """``occurrence_count``: the occurrences the series still reaches (never one handed over to
-    other organisers) that the reader may see (``counted``): a published series' count told
-    strangers how many drafts it held, and the handed-over sessions of others."""
-    occurrences = (
-        Event.objects.filter(reached_by_its_series(), counted, series_id=OuterRef("pk"))
+def _series_with_counts(queryset: QuerySet[Series], user) -> QuerySet[Series]:
+    """``occurrence_count``: the sessions the series still reaches (never one handed over to other
+    organisers) that the user may see (``events_visible_to``), not all of them: a session that
+    stayed a draft when its series was published (edited on its own before) is counted only by
+    whoever may see it, and a handed-over one is someone else's event."""
+    sessions = (
+        Event.objects.filter(_visible(user), reached_by_its_series(), series_id=OuterRef("pk"))
         .order_by()
         .values("series_id")
-        .annotate(total=Count("pk"))
-        .values("total")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return (
         queryset.select_related("region")
         .prefetch_related("organisers")
-        .annotate(occurrence_count=Coalesce(Subquery(occurrences), 0))
+        .annotate(occurrence_count=Coalesce(Subquery(sessions, output_field=IntegerField()), 0))
         .order_by("first_start", "id")
     )
 
@@ -120,20 +125,19 @@ def _series_with_counts(queryset: QuerySet[Series], *, counted: Q) -> QuerySet[S
 def series_visible_to(user) -> QuerySet[Series]:
     """Published series, plus the series the user organises (all of them for superusers)."""
     series = Series.objects.all()
-    if _signed_in(user) and user.is_superuser:
-        return _series_with_counts(series, counted=Q())
-    visible, counted = Q(published=True), PUBLIC
-    if _signed_in(user):
-        visible |= Q(pk__in=organised_series_ids(user))
-        counted |= Q(pk__in=organised_event_ids(user))
-    return _series_with_counts(series.filter(visible), counted=counted)
+    if not (_signed_in(user) and user.is_superuser):
+        visible = Q(published=True)
+        if _signed_in(user):
+            visible |= Q(pk__in=organised_series_ids(user))
+        series = series.filter(visible)
+    return _series_with_counts(series, user)
 
 
 def series_managed_by(user) -> QuerySet[Series]:
     if not _signed_in(user):
         return Series.objects.none()
     series = Series.objects.all() if user.is_superuser else Series.objects.filter(pk__in=organised_series_ids(user))
-    return _series_with_counts(series, counted=Q())
+    return _series_with_counts(series, user)
 
 
 def series_occurrences(series: Series) -> QuerySet[Event]:

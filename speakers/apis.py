@@ -72,8 +72,14 @@ class SpeakerViewSet(
 
     permission_classes = [OrganisersWriteRosterReadOnly]
     filterset_class = SpeakerFilter
-    ordering_fields = ["name", "created_at"]
     ordering = ["name", "id"]
+
+    @property
+    def ordering_fields(self) -> list[str]:
+        # the public shape has no created_at: ordering the roster by it would tell it (who is new)
+        user = getattr(getattr(self, "request", None), "user", None)
+        return ["name", "created_at"] if is_organiser(user) else ["name"]
+
     parser_classes = PARSERS
 
     def get_queryset(self):

@@ -100,6 +100,26 @@ def speakers_managed_by(user) -> QuerySet[Speaker]:
     return Speaker.objects.all()
 
 
+def speaker_contacts_visible_to(user) -> QuerySet[Speaker]:
+    """The speakers whose private fields (``PRIVATE_SPEAKER_FIELDS``: address, phone, the
+    organisers' notes) ``user`` may read. The roster is shared, these are not: an organiser reads
+    them of the speakers invited to an event they organise (any status) and of those engaged at no
+    other organiser's event (anyone's to invite: a new one, one of their own); a speaker engaged
+    only elsewhere keeps them from everyone but those organisers. Superusers read all; a speaker
+    their own. ``speakers.services`` asks the same before such a field is changed."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Speaker.objects.none()
+    if user.is_superuser:
+        return Speaker.objects.all()
+    own = Q(user_id=user.pk)
+    if not is_organiser(user):
+        return Speaker.objects.filter(own)
+    organised = Event.organisers.through.objects.filter(user_id=user.pk).values("event_id")
+    invited = SpeakerAssignment.objects.filter(event_id__in=organised).values("speaker_id")
+    elsewhere = SpeakerAssignment.objects.exclude(event_id__in=organised).values("speaker_id")
+    return Speaker.objects.filter(own | Q(pk__in=invited) | ~Q(pk__in=elsewhere))
+
+
 def assignments_visible_to(user) -> QuerySet[SpeakerAssignment]:
     """Assignments of the events one organises, and one's own (the linked speaker's)."""
     speaker = speaker_for_user(user)
@@ -123,6 +143,9 @@ def assignments_managed_by(user) -> QuerySet[SpeakerAssignment]:
 
 # a speaker who declined or whom the organisers withdrew: a draft is no longer theirs to follow
 NO_LONGER_ENGAGED = (AssignmentStatus.DECLINED, AssignmentStatus.WITHDRAWN)
+# the assignment's event was never published (``Event.is_public`` false): a draft, or a draft
+# that was cancelled, whose current details are the organisers' unpublished plans
+NEVER_PUBLISHED = Q(event__status=EventStatus.DRAFT) | Q(event__published_at__isnull=True)
 
 
 def follows_event(assignment: SpeakerAssignment) -> bool:
@@ -130,8 +153,9 @@ def follows_event(assignment: SpeakerAssignment) -> bool:
     :func:`schedule_of` for one assignment, for the signed invitation link (page and API),
     which finds its assignment by the token instead. Once the speaker declined or was
     withdrawn, a draft's current details (title, time, place) are the organisers' unpublished
-    plans; the link still shows the speaker's own answer."""
-    return not (assignment.status in NO_LONGER_ENGAGED and assignment.event.status == EventStatus.DRAFT)
+    plans, also once it was cancelled without ever being published; the link still shows the
+    speaker's own answer."""
+    return not (assignment.status in NO_LONGER_ENGAGED and not assignment.event.is_public)
 
 
 def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
@@ -142,11 +166,11 @@ def schedule_of(speaker: Speaker) -> QuerySet[SpeakerAssignment]:
     organisers line up speakers before publishing, and the speaker must see what they are
     invited to in order to answer. Once the speaker declined or was withdrawn, a draft is no
     longer theirs to follow: its current details are the organisers' unpublished plans, so the
-    engagement drops out until the event is published.
+    engagement drops out until the event is published (for good, if it is cancelled unpublished).
     """
     return (
         SpeakerAssignment.objects.filter(speaker=speaker)
-        .exclude(status__in=NO_LONGER_ENGAGED, event__status=EventStatus.DRAFT)
+        .exclude(Q(status__in=NO_LONGER_ENGAGED) & NEVER_PUBLISHED)
         .select_related("event", "event__region")
         .order_by("event__start", "id")
     )

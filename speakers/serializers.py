@@ -12,6 +12,7 @@ from events_project.people import account_name
 from speakers import conflicts as speaker_conflicts
 from speakers import services
 from speakers.models import (
+    PRIVATE_SPEAKER_FIELDS,
     AssignmentRole,
     AssignmentStatus,
     Speaker,
@@ -20,7 +21,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
-from speakers.selectors import follows_event, speakers_managed_by
+from speakers.selectors import follows_event, speaker_contacts_visible_to, speakers_managed_by
 
 PUBLIC_SPEAKER_FIELDS = [
     "id", "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "photo_src",
@@ -113,6 +114,28 @@ class OrganiserSpeakerSerializer(SpeakerProfileFields):
         fields = [*PUBLIC_SPEAKER_FIELDS, "email", "phone", "private_notes", "listed", "user", "created_at",
                   "updated_at"]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        """The private fields only of a speaker whose contacts the reader may see
+        (``selectors.speaker_contacts_visible_to``): a speaker engaged only at other organisers'
+        events has none of them here."""
+        data = super().to_representation(instance)
+        if instance.pk not in self._contacts_seen(instance):
+            for name in PRIVATE_SPEAKER_FIELDS:
+                data.pop(name, None)
+        return data
+
+    def _contacts_seen(self, instance) -> set[int]:
+        # read once per response for a list (its items share the context), else for this speaker
+        seen = self.context.get("_speaker_contacts_seen")
+        if seen is None:
+            request = self.context.get("request")
+            speakers = speaker_contacts_visible_to(getattr(request, "user", None))
+            page = getattr(self.parent, "instance", None) if self.parent is not None else None
+            ids = [speaker.pk for speaker in page] if page is not None else [instance.pk]
+            seen = set(speakers.filter(pk__in=ids).values_list("pk", flat=True))
+            self.context["_speaker_contacts_seen"] = seen
+        return seen
 
 
 class ConflictEventSerializer(serializers.Serializer):
@@ -240,8 +263,9 @@ class ScheduleSerializer(serializers.ModelSerializer):
 
 class InvitationLinkSerializer(ScheduleSerializer):
     """What the signed link in the invitation email shows (no join link before accepting).
-    ``event`` is null once the speaker declined or was withdrawn while the event is a draft
-    (``selectors.follows_event``, the schedule's rule): the answer stays, the plans do not."""
+    ``event`` is null once the speaker declined or was withdrawn while the event was never
+    published, a draft or one cancelled unpublished (``selectors.follows_event``, the schedule's
+    rule): the answer stays, the plans do not."""
 
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     event = ScheduleEventSerializer(read_only=True, allow_null=True)

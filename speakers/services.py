@@ -42,7 +42,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
-from speakers.selectors import unanswered_assignments, unread_answers
+from speakers.selectors import speaker_contacts_visible_to, unanswered_assignments, unread_answers
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,23 @@ def _check_may_unlink(speaker: Speaker, by) -> None:
         )
 
 
+def _check_may_change_private_details(speaker: Speaker, changes: dict, by) -> None:
+    """The phone and the organisers' notes are changed only by whoever may read them
+    (``selectors.speaker_contacts_visible_to``): a speaker engaged only at other organisers' events
+    keeps them from everyone else, who may not overwrite them unseen either. A value sent as it is
+    changes nothing."""
+    changed = [
+        name for name in ("phone", "private_notes") if name in changes and changes[name] != getattr(speaker, name)
+    ]
+    if not changed or not speaker.pk or by is None:
+        return
+    if not speaker_contacts_visible_to(by).filter(pk=speaker.pk).exists():
+        raise Forbidden(
+            _("This speaker speaks at other organisers' events: only they or an administrator change their details."),
+            "speaker_engaged_elsewhere",
+        )
+
+
 def _engaged_elsewhere(speaker: Speaker, by) -> bool:
     """Whether the speaker has an engagement (an assignment, of any status) at an event ``by``
     does not organise; never for a superuser or the speaker themselves."""
@@ -205,6 +222,7 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
             )
     if "email" in changes:
         _check_may_readdress(speaker, changes["email"], by)
+    _check_may_change_private_details(speaker, changes, by)
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
         check_may_link(changes["user"], by)
     if "user" in changes and changes["user"] is None and speaker.user_id is not None:

@@ -1,7 +1,10 @@
 """Nothing that was never published is ever public: draft series, and drafts that were cancelled."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from events import services
 from events.models import EventStatus
@@ -165,3 +168,36 @@ def test_a_visible_event_one_does_not_organise_is_still_forbidden(stranger_clien
     answer = _answer(stranger_client, "get", "/api/attendance/events/{id}/", None, id=published.pk)
 
     assert answer == (403, "not_organiser")
+
+
+def test_a_published_series_counts_only_the_sessions_a_visitor_may_see(draft_series, organiser):
+    """A session edited on its own while the series was a draft stays a draft when the series is
+    published (the series no longer changes it): its series' count of sessions is no way to learn
+    that the organisers plan one more. Visitors count the public sessions, organisers all."""
+    series = services.create_series(
+        by=organiser,
+        title="Coding club",
+        kind="workshop",
+        timezone="Asia/Baku",
+        rrule="FREQ=WEEKLY;COUNT=3",
+        first_start=(timezone.now() + dt.timedelta(days=8)).replace(microsecond=0),
+        duration_minutes=60,
+        venue_name="Library",
+        city="Baku",
+    )
+    edited = series.occurrences.order_by("start").first()
+    services.update_event(event=edited, by=organiser, title="Coding club: a secret guest")
+    services.publish_series(series=series, by=organiser)
+    edited.refresh_from_db()
+    own = Client()
+    own.force_login(organiser)
+    stranger = Client()
+    stranger.force_login(factories.OrganiserFactory())
+
+    counts = [
+        client.get(f"/api/series/{series.pk}/").json()["occurrence_count"] for client in (Client(), stranger, own)
+    ]
+    listed = [row["occurrence_count"] for row in Client().get("/api/series/").json()["results"]]
+
+    assert edited.status == EventStatus.DRAFT
+    assert (counts, listed) == ([2, 2, 3], [2])

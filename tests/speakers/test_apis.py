@@ -84,6 +84,63 @@ def test_organiser_sees_private_fields(clients, secretive_speaker):
     assert (entry["email"], entry["phone"], entry["private_notes"]) == (SECRET_EMAIL, SECRET_PHONE, SECRET_NOTE)
 
 
+def test_another_organiser_reads_no_private_contact_of_a_speaker_they_did_not_invite(clients, secretive_speaker):
+    """The roster is shared, the private contacts are not: a speaker engaged only at another
+    organiser's events (invited there, perhaps added by that organiser with the address they were
+    given) keeps their address, phone and the notes about them from everyone else, in the list, the
+    profile and what an edit answers; editing their phone or notes is refused as editing their
+    address is. Once invited to one's own event, the organiser sees them."""
+    other = factories.OrganiserFactory()
+    client = client_for(other)
+    secrets = {SECRET_EMAIL, SECRET_PHONE, SECRET_NOTE}
+
+    listed = client.get("/api/speakers/?q=Nigar").json()["results"]
+    detail = client.get(f"/api/speakers/{secretive_speaker.pk}/").json()
+    edited = client.patch(f"/api/speakers/{secretive_speaker.pk}/", {"title": "Professor"}, format="json")
+    phone = client.patch(f"/api/speakers/{secretive_speaker.pk}/", {"phone": "+994 50 000 00 00"}, format="json")
+    notes = client.patch(f"/api/speakers/{secretive_speaker.pk}/", {"private_notes": "mine"}, format="json")
+
+    seen = set(walk([listed, detail, edited.json()]))
+    assert seen & secrets == set()
+    assert {"email", "phone", "private_notes"} & set(detail) == set()
+    assert edited.status_code == 200 and edited.json()["title"] == "Professor"
+    assert [(r.status_code, r.json()["code"]) for r in (phone, notes)] == [(403, "speaker_engaged_elsewhere")] * 2
+    secretive_speaker.refresh_from_db()
+    assert (secretive_speaker.phone, secretive_speaker.private_notes) == (SECRET_PHONE, SECRET_NOTE)
+    later = timezone.now().replace(microsecond=0) + dt.timedelta(days=200)
+    own_event = factories.EventFactory(organisers=[other], start=later, end=later + dt.timedelta(hours=2))
+    services.assign_speaker(event=own_event, speaker=secretive_speaker, by=other)
+    invited = client.get(f"/api/speakers/{secretive_speaker.pk}/").json()
+    assert (invited["email"], invited["phone"]) == (SECRET_EMAIL, SECRET_PHONE)
+
+
+def test_an_organiser_reads_the_contacts_of_a_speaker_nobody_else_engaged(clients):
+    """A speaker on the roster who speaks at no other organiser's event is anyone's to invite: the
+    organiser who added them reads back what they typed."""
+    created = clients["organiser"].post(
+        "/api/speakers/", {"name": "Aysu Karimova", "email": "aysu.private@example.org"}, format="json"
+    )
+    entry = clients["organiser"].get(f"/api/speakers/{created.json()['id']}/").json()
+
+    assert created.status_code == 201 and created.json()["email"] == "aysu.private@example.org"
+    assert entry["email"] == "aysu.private@example.org"
+
+
+def test_the_public_roster_is_not_ordered_by_what_it_does_not_show(clients):
+    """When a speaker was added to the roster is no public field: ordering the public list by it
+    told the order anyway (who is new). Visitors order by name; organisers, who see
+    ``created_at``, by either."""
+    factories.SpeakerFactory(name="Zaur Added First")
+    factories.SpeakerFactory(name="Aysel Added Second")
+
+    public = clients["anonymous"].get("/api/speakers/?ordering=created_at")
+    organiser = clients["organiser"].get("/api/speakers/?ordering=created_at")
+
+    assert (public.status_code, list(public.json()["errors"])) == (400, ["ordering"])
+    assert [row["name"] for row in organiser.json()["results"]][-2:] == ["Zaur Added First", "Aysel Added Second"]
+    assert clients["anonymous"].get("/api/speakers/?ordering=-name").status_code == 200
+
+
 def test_unlisted_speaker_only_for_organisers(clients):
     hidden = factories.SpeakerFactory(listed=False)
 

@@ -104,3 +104,29 @@ def test_link_to_a_declined_published_event_still_shows_it(event, speaker_a):
 
     assert event.title in page
     assert (api["status"], api["event"]["title"]) == ("declined", event.title)
+
+
+def test_a_draft_cancelled_after_the_speaker_declined_stays_unshown(organiser, speaker_a):
+    """Never published means never public, whatever the status became: a draft the organisers
+    renamed and then cancelled, never published, is still their unpublished plan to a speaker who
+    had declined it (schedule, speaker area, the signed link's page and API)."""
+    from events.services import cancel_event
+
+    draft = factories.EventFactory(organisers=[organiser], status="draft", published_at=None, title="First idea")
+    assignment = services.assign_speaker(event=draft, speaker=speaker_a, by=organiser)
+    token = services.invitation_token(assignment)
+    services.decline_invitation(assignment=assignment)
+    draft.title = "Secret new plan"
+    draft.save()
+    cancel_event(event=draft, by=organiser)
+    client = Client()
+    client.force_login(speaker_a.user)
+
+    schedule = client.get("/api/me/speaker/schedule/").json()["results"]
+    area = client.get("/speaker/").content.decode()
+    page = client.get(f"/speaker/invitation/{token}/").content.decode()
+    api = client.get(f"/api/speaker-invitations/respond/{token}/").json()
+
+    assert schedule == []
+    assert "Secret new plan" not in area and "Secret new plan" not in page
+    assert (api["status"], api["event"]) == ("declined", None)
