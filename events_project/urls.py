@@ -10,8 +10,10 @@ from events_project.routing import IdConverter  # noqa: F401 - registers <id:...
 from events_project.schema import DocsView, RedocView, SchemaView
 
 api_patterns = [
-    path("", include("events.urls")),
+    # registrations (the rush's POST, the door's scans) before the events' routes, which no
+    # path of theirs matches: resolving a path tries every pattern before the one it meets
     path("", include("registrations.urls")),
+    path("", include("events.urls")),
     path("", include("speakers.urls")),
     path("", include("notifications.urls")),
     path("", include("attendance.urls")),
@@ -43,6 +45,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # the API first: no page or admin address starts with api/, and its requests are the many
+    path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("manage/", include("events.manage_urls")),
     path("manage/", include("registrations.manage_urls")),
@@ -51,7 +55,6 @@ urlpatterns = [
     path("manage/", include("attendance.manage_urls")),
     path("manage/", include("teams.manage_urls")),
     path("manage/", include("programmes.manage_urls")),
-    path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("notifications.account_urls")),  # the reset mail through the outbox
     path("accounts/login/", account_pages.sign_in, name="login"),

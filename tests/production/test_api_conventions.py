@@ -289,3 +289,67 @@ def test_the_schema_is_made_once_per_language_not_for_every_reader(client, monke
     assert yaml.content.startswith(b"openapi: 3.")
     assert b"Waiting for your check" in english[0].content
     assert "Yoxlamanızı gözləyir" in json.dumps(json.loads(azerbaijani.content), ensure_ascii=False)
+
+
+_RENDERER_SETS = {
+    "default": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "browsable first": ["rest_framework.renderers.BrowsableAPIRenderer", "rest_framework.renderers.JSONRenderer"],
+    "schema": ["drf_spectacular.renderers.OpenApiYamlRenderer", "drf_spectacular.renderers.OpenApiJsonRenderer"],
+}
+
+
+@pytest.mark.parametrize("renderers", _RENDERER_SETS)
+@pytest.mark.parametrize(
+    "accept", [None, "*/*", "application/json", "text/html", "application/json; indent=4", "text/*", ""]
+)
+def test_the_usual_accept_headers_choose_the_renderer_drf_chooses(renderers, accept):
+    """The shortcut for no Accept, */* and application/json answers as DRF's parsing of them."""
+    from django.test import RequestFactory
+    from django.utils.module_loading import import_string
+    from rest_framework.exceptions import NotAcceptable
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.request import Request
+
+    from events_project.negotiation import usual_renderer
+
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    request = Request(RequestFactory().get("/api/", **headers))
+    chosen = [import_string(path)() for path in _RENDERER_SETS[renderers]]
+
+    quick = usual_renderer(request, chosen)
+    try:
+        drf = DefaultContentNegotiation().select_renderer(request, chosen)
+    except NotAcceptable:
+        drf = None
+
+    if quick is not None:
+        assert (type(quick[0]), quick[1]) == (type(drf[0]), drf[1])
+    usual = accept in (None, "*/*") or (accept == "application/json" and renderers != "schema")
+    assert (quick is not None) == usual
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "application/jsonp",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+    ],
+)
+def test_the_usual_json_body_chooses_the_parser_drf_chooses(content_type):
+    from django.test import RequestFactory
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.request import Request
+
+    from events_project.negotiation import usual_parser
+    from events_project.parsers import FormParser, JSONParser, MultiPartParser
+
+    request = Request(RequestFactory().post("/api/", b"{}", content_type=content_type))
+    parsers = [JSONParser(), FormParser(), MultiPartParser()]
+
+    quick = usual_parser(request, parsers)
+
+    assert quick is None or quick is DefaultContentNegotiation().select_parser(request, parsers)
+    assert (quick is not None) == (content_type.startswith("application/json") and content_type != "application/jsonp")
