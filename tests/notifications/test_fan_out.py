@@ -434,3 +434,32 @@ def test_the_next_batch_names_a_speaker_accepted_since(db, django_capture_on_com
     )
     assert "Leyla Hasanova" in before and "Rauf Guliyev" not in before
     assert "Leyla Hasanova" in after and "Rauf Guliyev" in after
+
+
+def test_a_fan_outs_subject_is_encoded_once_not_per_message(db, django_capture_on_commit_callbacks):
+    from email import policy
+    from email.header import Header
+    from unittest import mock
+
+    event = _webinar()
+    _people(event, count=4, languages=("az",), names=["Aysel Mammadova"])
+    encode = Header.encode
+    encoded = []
+
+    def counted(header, *args, **kwargs):
+        encoded.append(str(header))
+        return encode(header, *args, **kwargs)
+
+    with mock.patch.object(Header, "encode", autospec=True, side_effect=counted):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_due_reminders(now=DAY_BEFORE)
+        # what the file and SMTP backends write: each message written out
+        written = [(message.subject, message.message().as_bytes(linesep="\r\n")) for message in mail.outbox]
+
+    (subject,) = {subject for subject, _raw in written}
+    assert not subject.isascii()  # Azerbaijani: the costly kind (encoded words, folded in Python)
+    assert len(written) == 4
+    assert encoded.count(subject) <= 1  # once for the process (0 if an earlier test wrote it)
+    for _subject, raw in written:
+        assert b"\r\nSubject: =?utf-8?" in raw
+        assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
