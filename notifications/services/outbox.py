@@ -683,15 +683,18 @@ def mark_sent(cursor, *, message_id: int, token: str, rendered: RenderedMessage,
 
     Written out, not through the ORM: it runs once per message of a fan-out, and building it
     through the ORM cost five times the statement itself."""
-    now = database.ops.adapt_datetimefield_value(timezone.now())
+    # the cursor's own connection: ``django.db.connection`` finds it anew (a context-local
+    # lookup) on every attribute read, twice per message here
+    connection = cursor.db
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     invited = carries_calendar_invitation(rendered.attachments)
     if whole:
         cursor.execute(
-            _sent_sql(database.vendor)["whole"],
+            _sent_sql(connection.vendor)["whole"],
             [now, invited, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token],
         )
     else:
-        cursor.execute(_sent_sql(database.vendor)["mark"], [now, invited, message_id, token])
+        cursor.execute(_sent_sql(connection.vendor)["mark"], [now, invited, message_id, token])
     return cursor.rowcount == 1
 
 
