@@ -91,21 +91,32 @@ def _language_label(event: Event) -> str:
 
 
 # Who speaks at an event is the speakers app's to say (above this one): it registers its
-# ``speaker_lines(event_ids) -> {event_id: ["Name, title (role)", ...]}`` at start-up, so an
-# invitation attached to a mail carries the same "Speakers:" line as a feed or a download.
+# ``accepted_speaker_lines(event_ids) -> {event_id: [line, ...]}`` at start-up, each line's
+# ``str()`` "Name, title (role)" in the active language, so an invitation attached to a mail
+# carries the same "Speakers:" line as a feed or a download.
 _speaker_lines: list = []
+# where an Event instance keeps its speakers once looked up (``speakers_of``)
+_SPEAKERS_KEPT = "_calendar_speaker_lines"
 
 
 def register_speaker_lines(lines) -> None:
-    """The function that names each event's accepted speakers (speakers.selectors.speaker_lines)."""
+    """The function that names each event's accepted speakers (speakers.selectors.accepted_speaker_lines)."""
     _speaker_lines[:] = [lines]
 
 
 def speakers_of(event: Event) -> list[str]:
-    """The "Name, title (role)" lines of the event's accepted speakers, as every calendar file shows them."""
+    """The "Name, title (role)" lines of the event's accepted speakers, as every calendar file
+    shows them, in the active language.
+
+    Looked up once per Event instance and kept on it: a send batch shares one instance of each
+    event among its messages, so a change notice to 2,000 registrants asks once per batch, not
+    once per message. The next batch loads the event anew, and asks anew."""
     if not _speaker_lines:
         return []
-    return list(_speaker_lines[0]([event.pk]).get(event.pk, []))
+    lines = event.__dict__.get(_SPEAKERS_KEPT)
+    if lines is None:
+        lines = event.__dict__[_SPEAKERS_KEPT] = tuple(_speaker_lines[0]([event.pk]).get(event.pk, ()))
+    return [str(line) for line in lines]
 
 
 @functools.lru_cache(maxsize=64)

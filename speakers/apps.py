@@ -22,6 +22,6 @@ class SpeakersConfig(AppConfig):
 
         # the calendar files attached to mail name the speakers as the public .ics does (one builder)
         from events import ical  # noqa: PLC0415 (imports models: only once the app registry is ready)
-        from speakers.selectors import speaker_lines  # noqa: PLC0415 (imports models: only once the app registry is ready)
+        from speakers.selectors import accepted_speaker_lines  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
-        ical.register_speaker_lines(speaker_lines)
+        ical.register_speaker_lines(accepted_speaker_lines)

@@ -1,6 +1,7 @@
 """Reads of speakers and assignments used by more than one caller (API, pages, feeds, other apps)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -41,19 +42,37 @@ def accepted_assignments_for_events(event_ids: Iterable[int]) -> dict[int, list[
     return result
 
 
-def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
-    """'Name, title (role)' of the accepted speakers of each event: one query."""
+@dataclass(frozen=True)
+class SpeakerLine:
+    """One accepted speaker as a calendar names them; ``str()`` is "Name, title (role)" with the
+    role's name in the active language (one lookup serves readers of every language)."""
 
-    roles = {value: str(label).lower() for value, label in AssignmentRole.choices}
-    lines = {}
-    for event_id, assignments in accepted_assignments_for_events(event_ids).items():
-        lines[event_id] = [
-            f"{assignment.speaker.name}"
-            + (f", {assignment.speaker.title}" if assignment.speaker.title else "")
-            + f" ({roles.get(assignment.role, assignment.role)})"
+    name: str
+    title: str
+    role: str
+
+    def __str__(self) -> str:
+        try:
+            role = str(AssignmentRole(self.role).label).lower()
+        except ValueError:
+            role = self.role
+        return self.name + (f", {self.title}" if self.title else "") + f" ({role})"
+
+
+def accepted_speaker_lines(event_ids: list[int]) -> dict[int, list[SpeakerLine]]:
+    """The accepted speakers of each event in speaking order, as ``SpeakerLine``: one query."""
+    return {
+        event_id: [
+            SpeakerLine(name=assignment.speaker.name, title=assignment.speaker.title, role=assignment.role)
             for assignment in assignments
         ]
-    return lines
+        for event_id, assignments in accepted_assignments_for_events(event_ids).items()
+    }
+
+
+def speaker_lines(event_ids: list[int]) -> dict[int, list[str]]:
+    """'Name, title (role)' of the accepted speakers of each event, in the active language: one query."""
+    return {event_id: [str(line) for line in lines] for event_id, lines in accepted_speaker_lines(event_ids).items()}
 
 
 def accepted_events_for_speaker(speaker: Speaker) -> QuerySet[Event]:

@@ -358,3 +358,108 @@ def test_a_name_with_a_line_break_still_gets_its_message(db, django_capture_on_c
     assert message.to == [f"Line break <{person.email}>"]
     assert message.body.startswith("Hello Line\nbreak,")
     assert OutboxMessage.objects.get(recipient_email=person.email).status == OutboxStatus.SENT
+
+
+def _speakers_queries(queries) -> list[str]:
+    # the accepted speakers' lookup (speakers.selectors), not the rows a batch is about
+    return [query["sql"] for query in queries if "speakers_speaker" in query["sql"] and "JOIN" in query["sql"]]
+
+
+def _change_notices(event, count, languages):
+    from events.services import update_event
+
+    people = _people(event, count=count, languages=languages)
+    new_start = (event.start + dt.timedelta(days=1)).replace(microsecond=0)
+    update_event(event=event, start=new_start, end=new_start + dt.timedelta(hours=2))
+    (pending,) = ChangeNotice.objects.values_list("pk", flat=True)
+    tasks.send_change_notice(pending)  # the job writes the notices, the worker has not sent them
+    return people
+
+
+def test_a_batch_looks_up_its_events_speakers_once(db, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    factories.SpeakerAssignmentFactory(
+        event=event, speaker__name="Leyla Hasanova", speaker__title="", status="accepted"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        people = _change_notices(event, count=4, languages=("az", "en"))
+    ids = list(
+        OutboxMessage.objects.filter(
+            event=event, kind=kinds.EVENT_CHANGED, recipient_email__in=[p.email for p in people]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = send_outbox_messages(message_ids=ids)
+
+    assert outcome["sent"] == 4
+    assert len(_speakers_queries(queries.captured_queries)) == 1
+    calendars = [
+        content.decode() if isinstance(content, bytes) else content
+        for message in mail.outbox
+        for name, content, _type in message.attachments
+        if name == "invite.ics"
+    ]
+    assert len(calendars) == 4
+    # each in its reader's language: the role's name is translated per message, not once for the batch
+    unfolded = sorted(calendar.replace("\r\n ", "") for calendar in calendars)
+    assert sum("Leyla Hasanova (panellist)" in calendar for calendar in unfolded) == 2
+    assert sum("Leyla Hasanova (" in calendar and "(panellist)" not in calendar for calendar in unfolded) == 2
+
+
+def test_the_next_batch_names_a_speaker_accepted_since(db, django_capture_on_commit_callbacks):
+    event = factories.EventFactory(title="CV clinic", start=START, end=START + dt.timedelta(hours=2))
+    factories.SpeakerAssignmentFactory(event=event, speaker__name="Leyla Hasanova", status="accepted")
+    with django_capture_on_commit_callbacks(execute=False):
+        people = _change_notices(event, count=2, languages=("",))
+    first, second = (
+        OutboxMessage.objects.get(event=event, kind=kinds.EVENT_CHANGED, recipient_email=person.email).pk
+        for person in people
+    )
+    assert send_outbox_messages(message_ids=[first])["sent"] == 1
+    factories.SpeakerAssignmentFactory(event=event, speaker__name="Rauf Guliyev", status="accepted")
+
+    assert send_outbox_messages(message_ids=[second])["sent"] == 1
+
+    before, after = (
+        next(content for name, content, _type in message.attachments if name == "invite.ics") for message in mail.outbox
+    )
+    before, after = (
+        (text.decode() if isinstance(text, bytes) else text).replace("\r\n ", "") for text in (before, after)
+    )
+    assert "Leyla Hasanova" in before and "Rauf Guliyev" not in before
+    assert "Leyla Hasanova" in after and "Rauf Guliyev" in after
+
+
+def test_a_fan_outs_subject_is_encoded_once_not_per_message(db, django_capture_on_commit_callbacks):
+    from email import policy
+    from email.header import Header
+    from unittest import mock
+
+    event = _webinar()
+    _people(event, count=4, languages=("az",), names=["Aysel Mammadova"])
+    encode = Header.encode
+    encoded = []
+
+    def counted(header, *args, **kwargs):
+        encoded.append(str(header))
+        return encode(header, *args, **kwargs)
+
+    with mock.patch.object(Header, "encode", autospec=True, side_effect=counted):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_due_reminders(now=DAY_BEFORE)
+        # what the file and SMTP backends write: each message written out
+        written = [(message.subject, message.message().as_bytes(linesep="\r\n")) for message in mail.outbox]
+
+    (subject,) = {subject for subject, _raw in written}
+    assert not subject.isascii()  # Azerbaijani: the costly kind (encoded words, folded in Python)
+    assert len(written) == 4
+    assert encoded.count(subject) <= 1  # once for the process (0 if an earlier test wrote it)
+    for _subject, raw in written:
+        assert b"\r\nSubject: =?utf-8?" in raw
+        assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
