@@ -15,6 +15,7 @@ from attendance.models import AttendanceImport
 from attendance.selectors import imports_managed_by
 from attendance.services import figures, finalisation, participant_reports
 from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.selectors import outbox_managed_by
 from registrations.checkin.services import door_counts
@@ -112,7 +113,7 @@ def _posted_registrant(event, value: str) -> Registration | None:
         return None
     confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
     if "@" in value:
-        registration = confirmed.filter(email=value.lower()).first()
+        registration = confirmed.filter(email=tidy_email(value)).first()
         if registration is None:
             raise NotFound(_("No confirmed registrant of this event has this email."), "not_a_registrant")
         return registration
