@@ -11,6 +11,7 @@ columns; serializers and forms that declare a field use these classes.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -183,7 +184,10 @@ class ScopedRelatedField(BoundedManyMixin, serializers.PrimaryKeyRelatedField):
 
 class EmailField(forms.EmailField):
     """A page's email field: an invisible character pasted with the address (a zero-width space
-    from a chat or a document) is dropped before the address is checked, not refused as invalid."""
+    from a chat or a document) is dropped before the address is checked, not refused as invalid;
+    the check is the site's own (``limits.validate_email``: no address at an IP or "localhost")."""
+
+    default_validators = [limits.validate_email]
 
     def to_python(self, value):
         return without_invisible(super().to_python(value)).strip()
@@ -200,6 +204,14 @@ class KeptEmailField(EmailField):
 
 class ApiEmailField(serializers.EmailField):
     """The API's email field, with the pages' rule (:class:`EmailField`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # DRF appends Django's own EmailValidator: the site's check replaces it
+        self.validators = [
+            limits.validate_email if isinstance(validator, EmailValidator) else validator
+            for validator in self.validators
+        ]
 
     def to_internal_value(self, data):
         return without_invisible(super().to_internal_value(data)).strip()

@@ -12,6 +12,7 @@ import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 # Primary keys are 64-bit integers on every database.
@@ -110,3 +111,17 @@ def in_zone(value: dt.datetime, zone) -> dt.datetime:
 
 def zone_or_none(value) -> zoneinfo.ZoneInfo | None:
     return zoneinfo.ZoneInfo(value) if is_known_timezone(value) else None
+
+
+class _MailboxValidator(EmailValidator):
+    """Django's address check, for a mailbox on the internet only: no address at an IP literal
+    ([127.0.0.1], [IPv6:::1]) and none at the bare host name "localhost" (Django's default
+    allow-list). A stranger registering such an address would make the outbox deliver to the
+    service's own machine or to its private network."""
+
+    def validate_domain_part(self, domain_part):
+        return not domain_part.startswith("[") and super().validate_domain_part(domain_part)
+
+
+# the one address check of every form, serializer and service (events_project.fields, the services)
+validate_email = _MailboxValidator(allowlist=[])

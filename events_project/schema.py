@@ -5,13 +5,16 @@ import copy
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.response import Response
+
+from events_project.exceptions import DomainError
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -169,9 +172,11 @@ class FormatParameterNegotiation(DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
 
 
-# the generated schema per (API version, language): it is made from the code alone (the same for
-# every reader, signed in or not), and making it took 1-3 s of a worker at each request
-_schemas: dict[tuple, dict] = {}
+# the generated schema per site language: it is made from the code alone (the same for every
+# reader, signed in or not), and making it took 1-3 s of a worker at each request; and its
+# rendered body per language and format (rendering the YAML took about half a second)
+_schemas: dict[str, dict] = {}
+_bodies: dict[tuple[str, str], tuple[bytes, str]] = {}
 
 
 class SchemaView(SpectacularAPIView):
@@ -179,26 +184,53 @@ class SchemaView(SpectacularAPIView):
     ``application/json`` / ``application/vnd.oai.openapi+json``; an unknown format is a 404.
 
     The document is the same for every reader (``SERVE_PUBLIC``) but for the language of its
-    choices' labels, and changes only with the code: it is made once per process, API version and
-    site language (:data:`_schemas`). Made for each request, it held a worker for about a second,
-    for anyone, signed in or not (600 anonymous requests a minute pass the throttle)."""
+    choices' labels, and changes only with the code: it is made and rendered once per process,
+    site language and format (:data:`_schemas`, :data:`_bodies`). Made for each request, it held a
+    worker for about a second, for anyone, signed in or not (600 anonymous requests a minute pass
+    the throttle). So nothing in the query makes another one: ``?lang=`` names a site language
+    (``az-AZ`` is ``az``) or is a 400 ``unknown_language``, and ``?version=`` is not read (the API
+    has one version; each value made a schema of its own, kept for ever)."""
 
     content_negotiation_class = FormatParameterNegotiation
 
+    @extend_schema(**SCHEMA_KWARGS)
+    def get(self, request, *args, **kwargs):
+        asked = request.GET.get("lang")
+        if not asked:
+            return self._get_schema_response(request)
+        try:
+            language = translation.get_supported_language_variant(asked)
+        except LookupError:
+            raise DomainError(
+                _("The schema comes in these languages: %(languages)s.")
+                % {"languages": ", ".join(dict(settings.LANGUAGES))},
+                "unknown_language",
+            ) from None
+        with translation.override(language):
+            return self._get_schema_response(request)
+
     def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
         language = translation.get_language()
         if language not in dict(settings.LANGUAGES):
-            # ``?lang=`` is anyone's to choose: only the site's languages are kept
-            return super()._get_schema_response(request)
-        key = (version, language)
-        if key not in _schemas:
-            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
-            _schemas[key] = generator.get_schema(request=request, public=self.serve_public)
-        return Response(
-            data=_schemas[key],
-            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
-        )
+            language = translation.get_supported_language_variant(language)
+        if language not in _schemas:
+            with translation.override(language):
+                generator = self.generator_class(urlconf=self.urlconf, api_version=None, patterns=self.patterns)
+                _schemas[language] = generator.get_schema(request=request, public=self.serve_public)
+        # the type the renderer answers with, not the Accept header's text: its parameters
+        # (``indent=…``) are anyone's to vary, and each would be a body of its own
+        renderer = request.accepted_renderer
+        media_type = renderer.media_type if "*" in request.accepted_media_type else request.accepted_media_type
+        media_type = media_type.split(";")[0].strip()
+        key = (language, media_type)
+        if key not in _bodies:
+            body = renderer.render(_schemas[language], media_type, self.get_renderer_context())
+            content_type = f"{media_type}; charset={renderer.charset}" if renderer.charset else media_type
+            _bodies[key] = (body, content_type)
+        body, content_type = _bodies[key]
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="{self._get_filename(request, None)}"'
+        return response
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -39,5 +39,15 @@ def without_invisible(value) -> str:
 
 
 def tidy_email(value) -> str:
-    """An email address as the site keeps it: nothing invisible, no blanks around it, lower-case."""
-    return without_invisible(value).strip().lower()
+    """An email address as the site keeps it: nothing invisible, no blanks around it, lower-case,
+    and its domain in the ASCII form mail uses (aysel@bücher.de is aysel@xn--bcher-kva.de), so
+    that one mailbox typed either way is one address: duplicates are found by this form. A
+    domain no IDNA encoder takes is left as typed, for the address check to refuse."""
+    address = unicodedata.normalize("NFC", without_invisible(value).strip().lower())
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address

@@ -25,6 +25,7 @@ from events.exceptions import DomainError, Forbidden, NotFound
 from events.filters import EventFilter
 from events.models import Event, EventKind, EventStatus, Language, Region
 from events.permissions import can_manage_event, is_organiser
+from events_project.typed_text import tidy_email
 from feeds.models import CalendarFeed
 from registrations import selectors as registration_selectors
 from registrations.models import ACTIVE_STATUSES, RegistrationStatus
@@ -393,7 +394,7 @@ def create_feed(*, user=None, scope: str, email: str = "") -> CalendarFeed:
     lookup = {"scope": scope, "revoked_at__isnull": True}
     fields = {"scope": scope}
     if scope == CalendarFeed.Scope.ATTENDEE and user is None:
-        email = email.strip().lower()
+        email = tidy_email(email)
         if not email:
             raise FeedError(_("A guest's feed needs an email address."), "email_required")
         lookup.update(user__isnull=True, email=email)

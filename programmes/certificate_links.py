@@ -19,6 +19,7 @@ from attendance.exceptions import NotCompleted
 from attendance.services.figures import participant_series_record
 from events.models import Series
 from events_project.exceptions import NotFound
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.services import queue_message
 
@@ -29,7 +30,7 @@ RESEND_WINDOW_SECONDS = 10 * 60
 
 
 def link_token(*, series: Series, email: str) -> str:
-    return signing.dumps([series.pk, email.strip().lower()], salt=SALT, compress=True)
+    return signing.dumps([series.pk, tidy_email(email)], salt=SALT, compress=True)
 
 
 def link_url(*, series: Series, email: str) -> str:
@@ -55,7 +56,7 @@ def send_certificate_link(*, series: Series, email: str, now=None) -> bool:
     address, series and RESEND_WINDOW_SECONDS), sent after commit.
     """
     now = now or timezone.now()
-    address = (email or "").strip().lower()
+    address = tidy_email(email)
     if not address:
         return False
     try:

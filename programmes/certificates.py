@@ -23,6 +23,7 @@ from attendance.services.figures import participant_series_record
 from events.models import Series
 from events.services import log_action
 from events_project.periodic import process_each
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.services import queue_message
 from programmes.exceptions import CertificateInvalid, NotEligible, ProgrammeError, ProgrammeNotOver
@@ -100,7 +101,7 @@ def issue_series_certificate(*, series: Series, email: str, by=None, now=None) -
     for someone with no attendance in it.
     """
     now = now or timezone.now()
-    email = email.strip().lower()
+    email = tidy_email(email)
     record = participant_series_record(series=series, email=email)
     existing = Certificate.objects.filter(series=series, participant_email=email, revoked_at__isnull=True).first()
     if existing is not None:

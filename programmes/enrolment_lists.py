@@ -15,14 +15,15 @@ import re
 from functools import partial
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_project.exceptions import DomainError
+from events_project.limits import validate_email
 from events_project.people import tidy_name
 from events_project.periodic import process_each
+from events_project.typed_text import tidy_email
 from notifications.jobs import enqueue
 from programmes import services
 from programmes.exceptions import ProgrammeError
@@ -134,7 +135,7 @@ def read_lines(text: str) -> tuple[list[dict], list[dict]]:
         else:
             name, separator, email = line.replace("\t", ",").replace(";", ",").rpartition(",")
         # a name of only invisible characters is no name (services.enrol would refuse it later)
-        name, email = tidy_name(name.strip().strip(",")), email.strip().strip("<>").lower()
+        name, email = tidy_name(name.strip().strip(",")), tidy_email(email.strip().strip("<>"))
         code = None
         if not separator or not name or not email:
             code = "not_name_and_email"

@@ -31,6 +31,7 @@ from events.models import Event, EventKind, EventStatus
 from events.workspace import no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import person_name
+from events_project.typed_text import tidy_email
 from programmes import certificates, enrolment_lists, selectors, services
 from programmes.exceptions import ProgrammeError, ProgrammeNotOver
 from programmes.manage_forms import (
@@ -399,7 +400,7 @@ def cohort_detail(request, pk: int, cohort_pk: int):
             enrol_form = EnrolForm(request.POST, mentors=mentors)
             if enrol_form.is_valid():
                 active = cohort.enrolments.filter(
-                    email=enrol_form.cleaned_data["email"].strip().lower(), status=Enrolment.Status.ACTIVE
+                    email=tidy_email(enrol_form.cleaned_data["email"]), status=Enrolment.Status.ACTIVE
                 ).exists()
                 try:
                     enrolment = services.enrol(cohort=cohort, by=request.user, **enrol_form.cleaned_data)

@@ -21,6 +21,7 @@ from events.models import Event, EventKind, EventStatus, Series
 from events.selectors import events_managed_by, series_managed_by
 from events.services import log_action
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, tidy_name
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
@@ -208,7 +209,7 @@ def enrol(
     ``cohort_enrolled`` message listing the places and the waiting lists it booked.
     """
     now = now or timezone.now()
-    email = email.strip().lower()
+    email = tidy_email(email)
     existing = Enrolment.objects.filter(cohort=cohort, email=email, status=Enrolment.Status.ACTIVE).first()
     if existing is not None:
         return existing

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import MAX_PARTY_SIZE
 from events_project.fields import EmailField, NumberField
 from events_project.people import tidy_name
+from events_project.typed_text import tidy_email
 from registrations.models import ANSWER_MAX_LENGTH, NUMBER_ANSWER_MAX, Question, Sector
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -72,7 +73,7 @@ class RegistrationForm(forms.Form):
         )
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return tidy_email(self.cleaned_data["email"])
 
     def clean(self):
         data = super().clean()

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from events.permissions import can_check_in, can_manage_event, can_manage_series
 from events.roles import ensure_organisers_group
 from events.selectors import events_managed_by, series_managed_by
 from events.services import log_action
+from events_project.limits import validate_email
 from events_project.people import account_name, tidy_name
 from events_project.typed_text import tidy_email
 from notifications import kinds

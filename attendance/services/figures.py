@@ -13,6 +13,7 @@ from attendance.rates import attendance_rate, reaches, series_completion_thresho
 from attendance.services.finalisation import HELD_STATUSES
 from events.models import Event, Series
 from events.selectors import series_occurrences
+from events_project.typed_text import tidy_email
 from registrations.models import Attendance, Registration, RegistrationStatus
 
 # --- figures --------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def series_attendance(*, series: Series, threshold: float | None = None) -> dict
 
 
 def participant_series_record(*, series: Series, email: str, threshold: float | None = None) -> dict:
-    email = email.strip().lower()
+    email = tidy_email(email)
     figures = series_attendance(series=series, threshold=threshold)
     for participant in figures["participants"]:
         if participant["email"] == email:

@@ -37,6 +37,7 @@ from attendance.services.finalisation import (
 )
 from events.models import Event
 from events.services import log_action
+from events_project.typed_text import tidy_email
 from notifications.jobs import enqueue
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
@@ -343,7 +344,7 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
             ReportRow(
                 line=offset,
                 name=cell("name"),
-                email=(cell("email") or (cell("email_alt") if "@" in cell("email_alt") else "")).lower(),
+                email=tidy_email(cell("email") or (cell("email_alt") if "@" in cell("email_alt") else "")),
                 minutes=_parse_minutes(cell("minutes"), offset) if cell("minutes") else None,
                 joined=_parse_time(cell("joined")),
                 left=_parse_time(cell("left")),

@@ -10,6 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.exceptions import NotFound
 from notifications.language import supported
@@ -21,7 +22,7 @@ OPTIONAL_KINDS = (kinds.REMINDER, kinds.FOLLOW_UP_ATTENDED, kinds.FOLLOW_UP_NO_S
 
 
 def preferences_token(email: str) -> str:
-    return signing.dumps(email.strip().lower(), salt=SALT, compress=True)
+    return signing.dumps(tidy_email(email), salt=SALT, compress=True)
 
 
 def email_of_token(token: str) -> str:
@@ -41,13 +42,13 @@ def links(email: str) -> tuple[str, str]:
 
 
 def muted_kinds(email: str) -> set[str]:
-    preference = MessagePreference.objects.filter(email=email.strip().lower()).first()
+    preference = MessagePreference.objects.filter(email=tidy_email(email)).first()
     return set(preference.muted_kinds) if preference else set()
 
 
 def muted_among(emails) -> dict[str, set[str]]:
     """The muted kinds of each of ``emails`` that muted any (one query for a batch)."""
-    lowered = {email.strip().lower() for email in emails}
+    lowered = {tidy_email(email) for email in emails}
     return {
         email: set(muted)
         for email, muted in MessagePreference.objects.filter(email__in=lowered).values_list("email", "muted_kinds")
@@ -61,7 +62,7 @@ def set_wanted_kinds(*, email: str, wanted) -> MessagePreference:
     wanted = set(wanted)
     muted = [kind for kind in OPTIONAL_KINDS if kind not in wanted]
     preference, _created = MessagePreference.objects.update_or_create(
-        email=email.strip().lower(), defaults={"muted_kinds": muted}
+        email=tidy_email(email), defaults={"muted_kinds": muted}
     )
     return preference
 
@@ -72,7 +73,7 @@ def set_language(*, email: str, language: str) -> MessagePreference | None:
     if not code or not email:
         return None
     preference, _created = MessagePreference.objects.update_or_create(
-        email=email.strip().lower(), defaults={"language": code}
+        email=tidy_email(email), defaults={"language": code}
     )
     return preference
 
@@ -83,9 +84,7 @@ def remember_language(*, email: str, language: str) -> MessagePreference | None:
     code = supported(language)
     if not code or not email:
         return None
-    preference, created = MessagePreference.objects.get_or_create(
-        email=email.strip().lower(), defaults={"language": code}
-    )
+    preference, created = MessagePreference.objects.get_or_create(email=tidy_email(email), defaults={"language": code})
     if not created and not preference.language:
         MessagePreference.objects.filter(pk=preference.pk, language="").update(language=code)
         preference.language = code
@@ -94,7 +93,7 @@ def remember_language(*, email: str, language: str) -> MessagePreference | None:
 
 def languages_of(emails) -> dict[str, str]:
     """The chosen language of each of ``emails`` that chose one (one query for a batch)."""
-    lowered = {email.strip().lower() for email in emails}
+    lowered = {tidy_email(email) for email in emails}
     if not lowered:
         return {}
     rows = MessagePreference.objects.filter(email__in=lowered).exclude(language="").values_list("email", "language")

@@ -1,13 +1,13 @@
 """Invitations to invitation-only events (roundtables): single-use codes, one per invitee."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
 from events.services import log_action
+from events_project.limits import validate_email
 from notifications import kinds
 from notifications.services import queue_message
 from registrations.exceptions import Conflict, InvalidRegistrationTransition, RegistrationError

@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -27,6 +26,7 @@ from django.utils.translation import ngettext
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode, WhenFull
 from events.selectors import events_visible_to
 from events.services import log_action
+from events_project.limits import validate_email
 from events_project.people import account_name, tidy_name
 from events_project.prepared import PreparedGet, insert
 from events_project.typed_text import tidy_email, tidy_line, tidy_text

@@ -291,6 +291,30 @@ def test_the_preview_gives_a_match_form_to_so_many_unmatched_rows_at_most(
     assert "And 3 more rows not matched, not listed here." in content
 
 
+def test_a_recorded_report_lists_so_many_unmatched_rows_at_most(organiser_web, ended_webinar):
+    """Once recorded, the page listed every row not matched: a report of 20,000 strangers made
+    it 2 MB and held the worker for 2.6 s (the preview already showed so many at most)."""
+    from attendance.manage_pages import UNMATCHED_SHOWN
+
+    report = AttendanceImport.objects.create(
+        event=ended_webinar,
+        content=ZOOM,
+        content_sha256="many",
+        status=AttendanceImport.Status.DONE,
+        rows=UNMATCHED_SHOWN + 3,
+        unmatched_rows=[
+            {"line": n, "name": f"Stranger {n}", "email": f"stranger{n}@example.org", "minutes": 60}
+            for n in range(UNMATCHED_SHOWN + 3)
+        ],
+    )
+
+    content = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/").content.decode()
+
+    assert content.count("stranger") == UNMATCHED_SHOWN
+    assert f"Stranger {UNMATCHED_SHOWN - 1}" in content and f"Stranger {UNMATCHED_SHOWN}<" not in content
+    assert "And 3 more rows not matched, not listed here." in content
+
+
 def test_during_an_in_person_event_the_page_counts_the_door_and_says_where_attendance_comes_from(
     organiser_web, organiser
 ):

@@ -123,13 +123,16 @@ def test_the_schema_comes_as_yaml_or_as_json_on_request(client, query, accept, m
 
 def test_the_schema_is_generated_once_per_language_whoever_asks(client, monkeypatch):
     """Generating it took 1-3 s of a worker, at every request, for anyone (signed in or not):
-    it comes from the code alone, so it is made once per language; a ``?lang=`` of no site
-    language is answered too, but not kept."""
+    it comes from the code alone, so it is made once per site language. Nothing a reader puts in
+    the query makes another: a ``?lang=`` names a site language (``az-AZ`` is ``az``) or is a
+    400, and ``?version=`` (the API has one version) is not read; each made a fresh schema, the
+    versions one kept for ever (a process's memory grew with every new value)."""
     from drf_spectacular.generators import SchemaGenerator
 
     from events_project import schema
 
     monkeypatch.setattr(schema, "_schemas", {}, raising=False)  # none kept by an earlier test
+    monkeypatch.setattr(schema, "_bodies", {}, raising=False)
     made = []
     generate = SchemaGenerator.get_schema
     monkeypatch.setattr(
@@ -142,17 +145,54 @@ def test_the_schema_is_generated_once_per_language_whoever_asks(client, monkeypa
         client.get("/api/schema/?format=json"),
         organiser.get("/api/schema/?format=json"),
         client.get("/api/schema/"),
+        client.get("/api/schema/?format=json&version=1"),
+        client.get("/api/schema/?format=json&version=anything"),
+        client.get("/api/schema/?format=json&lang=en-GB"),
     ]
-    azerbaijani = [client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="az") for _ in range(2)]
-    made_for_site_languages = len(made)
-    unknown = [client.get("/api/schema/?format=json&lang=xx") for _ in range(2)]
+    azerbaijani = [
+        client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="az"),
+        client.get("/api/schema/?format=json&lang=az"),
+        client.get("/api/schema/?format=json&lang=az-AZ&version=2"),
+    ]
+    unknown = [client.get(f"/api/schema/?format=json&lang={lang}") for lang in ("xx", "de", "a b", "x" * 600)]
 
-    assert made_for_site_languages == 2
-    assert len(made) == 4
-    assert english[0].content == english[1].content
+    assert len(made) == 2
+    assert all(response.status_code == 200 for response in [*english, *azerbaijani])
+    assert all(response.content == english[0].content for response in english[1:2] + english[3:])
     assert english[2].content.startswith(b"openapi: 3.")  # the same schema, as YAML
-    assert english[0].content != azerbaijani[0].content == azerbaijani[1].content
-    assert all(response.status_code == 200 for response in [*english, *azerbaijani, *unknown])
+    assert english[0].content != azerbaijani[0].content
+    assert all(response.content == azerbaijani[0].content for response in azerbaijani)
+    assert [response.status_code for response in unknown] == [400] * 4
+    assert {response.json()["code"] for response in unknown} == {"unknown_language"}
+    assert len(schema._schemas) == 2
+
+
+def test_the_schema_is_rendered_once_per_language_and_format(client, monkeypatch):
+    """Rendering the YAML took about half a second of a worker at each request, for anyone."""
+    from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+
+    from events_project import schema
+
+    monkeypatch.setattr(schema, "_schemas", {}, raising=False)
+    monkeypatch.setattr(schema, "_bodies", {}, raising=False)
+    rendered = []
+    for renderer in (OpenApiYamlRenderer, OpenApiJsonRenderer):
+        original = renderer.render
+        monkeypatch.setattr(
+            renderer,
+            "render",
+            lambda self, *args, _original=original, **kwargs: rendered.append(1) or _original(self, *args, **kwargs),
+        )
+
+    yaml = [client.get("/api/schema/") for _ in range(3)]
+    json_bodies = [client.get("/api/schema/?format=json") for _ in range(3)]
+
+    assert len(rendered) == 2
+    assert yaml[0].content == yaml[2].content and yaml[0].content.startswith(b"openapi: 3.")
+    assert json_bodies[0].content == json_bodies[2].content
+    assert yaml[1]["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert json_bodies[1]["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert "filename=" in yaml[1]["Content-Disposition"]
 
 
 def test_the_schema_in_an_unknown_format_is_a_404(client):
