@@ -194,8 +194,9 @@ STATUS_LOOK = {
     "invited": ("warn", "clock"),
     "declined": ("bad", "cross"),
     "withdrawn": ("bad", "cross"),
-    # events
+    # events (cancelled as above)
     "draft": ("neutral", "pencil"),
+    "published": ("ok", "check"),
 }
 
 
