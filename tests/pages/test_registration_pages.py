@@ -713,3 +713,32 @@ def test_a_cancelled_ticket_does_not_say_whom_one_brings(client, sign_up):
 
     assert "You bring" not in page
     assert "<dt>With you</dt><dd>Nigar (daughter), Elvin</dd>" in page
+
+
+def test_a_ticket_puts_its_event_in_the_calendar_with_the_join_link_by_its_private_link(client):
+    # registered without an account: the ticket's "Download .ics" was the public file, which gives
+    # the join link only to a signed-in attendee, so her calendar had the webinar without its link
+    import icalendar
+
+    event = factories.WebinarFactory(title="Careers in data science", join_url="https://zoom.example.org/j/7")
+    seat = factories.RegistrationFactory(event=event, status=RegistrationStatus.CONFIRMED)
+    waiting = factories.RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
+    ics = f"/registrations/manage/{seat.manage_token}/event.ics"
+
+    ticket = client.get(f"/registrations/manage/{seat.manage_token}/").text
+    response = client.get(ics)
+    waiting_file = client.get(f"/registrations/manage/{waiting.manage_token}/event.ics")
+
+    assert f'href="{ics}"' in ticket and f"/api/events/{event.pk}/ics/" not in ticket
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    [vevent] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Careers in data science"
+    assert "https://zoom.example.org/j/7" in str(vevent["DESCRIPTION"])
+    assert vevent.get("STATUS", "CONFIRMED") == "CONFIRMED"
+    [waiting_event] = icalendar.Calendar.from_ical(waiting_file.content).walk("VEVENT")
+    assert waiting_event["STATUS"] == "TENTATIVE" and "zoom.example.org" not in waiting_file.text
+    assert client.get(f"/registrations/manage/x{seat.manage_token}/event.ics").status_code == 404
+
+    client.post(f"/registrations/manage/{seat.manage_token}/cancel/", {"confirm": "on"})
+    assert client.get(ics).status_code == 404  # cancelled: nothing to put in a calendar
