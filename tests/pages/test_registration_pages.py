@@ -259,7 +259,7 @@ def test_ticket_page_shows_qr_code_and_typed_code(client, event, sign_up):
     assert "<svg" in response.text and "<?xml" not in response.text
     assert ticket_payload(registration) in response.text
     assert "Robotics workshop" in response.text
-    assert f"/api/events/{event.pk}/ics/" in response.text
+    assert f"/registrations/manage/{registration.manage_token}/event.ics" in response.text
     assert response["Cache-Control"] == "private, no-store"
 
 
