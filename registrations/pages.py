@@ -151,6 +151,9 @@ def manage(request, token: str):
         "answers": registration.answers.all(),
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration.is_active and registration.event.end > timezone.now(),
+        # a cancelled or turned-down registration's page was a dead end: the cancel page had just
+        # said one may register again while places are open
+        "can_register_again": not registration.is_active and registration.event.registration_is_open(),
     }
     return render(request, "registrations/pages/ticket.html", context)
 

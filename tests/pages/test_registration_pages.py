@@ -742,3 +742,19 @@ def test_a_ticket_puts_its_event_in_the_calendar_with_the_join_link_by_its_priva
 
     client.post(f"/registrations/manage/{seat.manage_token}/cancel/", {"confirm": "on"})
     assert client.get(ics).status_code == 404  # cancelled: nothing to put in a calendar
+
+
+def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(client, event):
+    seat = factories.RegistrationFactory(event=event, status=RegistrationStatus.CONFIRMED)
+    ticket = f"/registrations/manage/{seat.manage_token}/"
+
+    active = client.get(ticket).text
+    cancelled = client.post(ticket + "cancel/", {"confirm": "on"}, follow=True).text
+    event.registration_closes_at = timezone.now() - dt.timedelta(minutes=1)
+    event.save(update_fields=["registration_closes_at"])
+    closed = client.get(ticket).text
+
+    assert 'data-testid="way-on"' not in active
+    assert f'href="/events/{event.pk}/register/">Register again</a>' in cancelled
+    assert 'href="/">See other events</a>' in cancelled
+    assert "Register again" not in closed and 'href="/">See other events</a>' in closed
