@@ -758,3 +758,23 @@ def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(
     assert f'href="/events/{event.pk}/register/">Register again</a>' in cancelled
     assert 'href="/">See other events</a>' in cancelled
     assert "Register again" not in closed and 'href="/">See other events</a>' in closed
+
+
+def test_an_offered_seat_and_registration_opening_name_the_zone_where_the_events_time_does(client):
+    # "Take it by Monday 30 November 2026, 00:04" on a webinar watched from anywhere: whose midnight?
+    baku = dt.timezone(dt.timedelta(hours=4))
+    webinar = factories.WebinarFactory(
+        start=dt.datetime(2030, 3, 14, 18, tzinfo=baku), end=dt.datetime(2030, 3, 14, 20, tzinfo=baku),
+        registration_opens_at=dt.datetime(2030, 3, 1, 9, tzinfo=baku),
+    )  # fmt: skip
+    offered = factories.RegistrationFactory(
+        event=webinar, status=RegistrationStatus.OFFERED, offer_expires_at=dt.datetime(2030, 3, 2, 0, 4, tzinfo=baku)
+    )
+
+    ticket = client.get(f"/registrations/manage/{offered.manage_token}/").text
+    detail = client.get(f"/events/{webinar.pk}/").text
+    register_page = client.get(f"/events/{webinar.pk}/register/").text
+
+    assert "Take it by Saturday 2 March 2030, 00:04, Baku time (UTC+4), or it goes" in ticket
+    said = "Registration opens on Friday 1 March 2030, 09:00, Baku time (UTC+4)."
+    assert said in detail and said in register_page
