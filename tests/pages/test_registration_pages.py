@@ -744,20 +744,25 @@ def test_a_ticket_puts_its_event_in_the_calendar_with_the_join_link_by_its_priva
     assert client.get(ics).status_code == 404  # cancelled: nothing to put in a calendar
 
 
-def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(client, event):
-    seat = factories.RegistrationFactory(event=event, status=RegistrationStatus.CONFIRMED)
+def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(client, event, sign_up):
+    # in the event page's words: "Register" while a seat is open, "Join the waiting list" once full
+    seat = sign_up(event, email="first@example.org")
     ticket = f"/registrations/manage/{seat.manage_token}/"
+    register = f'href="/events/{event.pk}/register/"'
 
     active = client.get(ticket).text
     cancelled = client.post(ticket + "cancel/", {"confirm": "on"}, follow=True).text
+    sign_up(event, email="second@example.org")
+    sign_up(event, email="third@example.org")  # the event (two seats) is full again
+    full = client.get(ticket).text
     event.registration_closes_at = timezone.now() - dt.timedelta(minutes=1)
     event.save(update_fields=["registration_closes_at"])
     closed = client.get(ticket).text
 
     assert 'data-testid="way-on"' not in active
-    assert f'href="/events/{event.pk}/register/">Register again</a>' in cancelled
-    assert 'href="/">See other events</a>' in cancelled
-    assert "Register again" not in closed and 'href="/">See other events</a>' in closed
+    assert f"{register}>Register</a>" in cancelled and 'href="/">See other events</a>' in cancelled
+    assert f"{register}>Join the waiting list</a>" in full
+    assert register not in closed and 'href="/">See other events</a>' in closed
 
 
 def test_an_offered_seat_and_registration_opening_name_the_zone_where_the_events_time_does(client):
