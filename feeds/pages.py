@@ -7,13 +7,16 @@ common calendar programs, a copy button, and "new link" / "switch off".
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events.permissions import is_organiser
 from events_project.calendar_links import subscribe_links
 from events_project.exceptions import DomainError
+from events_project.private_links import private_link
+from events_project.throttles import throttled
 from feeds import services
 from feeds.models import CalendarFeed
 from feeds.selectors import calendar_feeds_managed_by
@@ -69,4 +72,19 @@ def calendar_feeds(request):
     response = render(request, "feeds/pages/calendar_feeds.html", {"sections": _sections(request)})
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@private_link
+@throttled("token")
+@require_safe
+def ticket_calendar(request, token: str):
+    """The ticket's "Download .ics": its event by the registration's private link, the join link
+    in it for a confirmed seat (``services.ticket_download``); 404 where there is nothing to add."""
+    try:
+        event, body = services.ticket_download(token=token)
+    except DomainError:
+        raise Http404 from None
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response

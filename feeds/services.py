@@ -233,6 +233,33 @@ def event_download(*, event_id: int, user) -> tuple[Event, bytes]:
     return event, calendar.to_ical()
 
 
+def ticket_download(*, token: str) -> tuple[Event, bytes]:
+    """The event of one registration as an .ics file, by its private link, for the ticket's "Add to
+    calendar": someone who registered without an account has no private feed, and the public
+    file gives the join link to a signed-in attendee only, so their calendar got an online event
+    without its link. A confirmed seat: the join link; on the waiting list, offered a seat or
+    awaiting approval: TENTATIVE, no link (as the private feed has it). An unknown link, a
+    cancelled or turned-down registration or a cancelled event: not found, nothing to add."""
+    registration = registration_selectors.registration_by_manage_token(token)
+    if (
+        registration is None
+        or registration.status not in ACTIVE_STATUSES
+        or registration.event.status == EventStatus.CANCELLED
+    ):
+        raise NotFound(_("No such registration."), "registration_not_found")
+    event = registration.event
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    calendar = ical.event_calendar(
+        [event],
+        name=event.title,
+        speakers=speaker_lines([event.pk]),
+        join_urls={event.pk: event.join_url} if confirmed and event.is_online and event.join_url else {},
+        statuses={} if confirmed else {event.pk: "TENTATIVE"},
+        registration_notes={event.pk: str(RegistrationStatus(registration.status).label)},
+    )
+    return event, calendar.to_ical()
+
+
 def _has_confirmed_registration(user, event) -> bool:
     if not user or not user.is_authenticated or not event.is_online:
         return False

@@ -151,8 +151,19 @@ def manage(request, token: str):
         "answers": registration.answers.all(),
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration.is_active and registration.event.end > timezone.now(),
+        # a cancelled or turned-down registration's page was a dead end: the cancel page had just
+        # said one may register again while places are open (offered in the event page's words)
+        "open_again": _open_again(registration),
     }
     return render(request, "registrations/pages/ticket.html", context)
+
+
+def _open_again(registration):
+    """The event, with its seats open to a newcomer, when this cancelled or turned-down
+    registration's holder may register for it again; else None."""
+    if registration.is_active or not registration.event.registration_is_open():
+        return None
+    return selectors.with_seats_open(event_selectors.public_events()).filter(pk=registration.event_id).first()
 
 
 def cancelled_message(freed: int) -> str:

@@ -209,10 +209,12 @@ def registration_figures(event: Event) -> dict[str, dict[str, int]]:
 
 
 def people_counts(event: Event) -> dict[str, int]:
-    """People registered (confirmed) and on the waiting list for ``event``: a registration
-    brings its whole party, so these add up with the seats. One query."""
+    """People registered (confirmed), seats offered to people from the waiting list (held for them
+    until they answer) and people on the waiting list for ``event``: a registration brings its
+    whole party, so registered and offered add up with the seats taken. One query."""
     totals = Registration.objects.filter(event=event).aggregate(
         registered=Sum("party_size", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        offered=Sum("party_size", filter=Q(status=RegistrationStatus.OFFERED)),
         waiting=Sum("party_size", filter=Q(status=RegistrationStatus.WAITLISTED)),
     )
     return {key: value or 0 for key, value in totals.items()}

@@ -90,12 +90,6 @@ def day(value) -> str:
     return when_rule.day(value)
 
 
-@register.filter(expects_localtime=True)
-def day_time(value) -> str:
-    """Tuesday 15 December 2026, 18:30 / 15 dekabr 2026, çərşənbə axşamı, 18:30."""
-    return when_rule.day_time(value)
-
-
 @register.filter
 def moment_of(value, event) -> str:
     """A moment of ``event`` (its door's opening, say) in the event's zone, with the year and the
@@ -148,6 +142,16 @@ def zone_hint(event) -> str:
 
 
 @register.filter
+def deadline_of(value, event) -> str:
+    """A moment someone acts by (a seat offered until, registration opening) in ``event``'s zone,
+    the zone named where the event's own time names it (``zone_hint``): 'Monday 30 November 2026,
+    00:04, Baku time (UTC+4)' for a webinar, watched from anywhere; without it in person in Baku."""
+    if zone_hint(event):
+        return when_rule.moment(value, event.zone)
+    return when_rule.day_time(value.astimezone(event.zone)) if value else ""
+
+
+@register.filter
 def series_zone(series) -> str:
     """A series' zone as people read it, 'Baku time (UTC+4)' (the offset of its first date)."""
     return time_zones.zone_name(series.timezone, series.first_start)
@@ -194,8 +198,9 @@ STATUS_LOOK = {
     "invited": ("warn", "clock"),
     "declined": ("bad", "cross"),
     "withdrawn": ("bad", "cross"),
-    # events
+    # events (cancelled as above)
     "draft": ("neutral", "pencil"),
+    "published": ("ok", "check"),
 }
 
 

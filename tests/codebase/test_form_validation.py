@@ -30,3 +30,24 @@ def test_every_form_the_browser_would_check_is_novalidate():
                 line = text.count("\n", 0, form.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT)}:{line}")
     assert offenders == [], "add novalidate: the site's own error summary speaks the page's language"
+
+
+CHECKBOX = re.compile(r"<input\b[^>]*\btype=\"checkbox\"")
+LABEL_OPEN = re.compile(r"<label\b[^>]*>")
+
+
+def test_every_written_out_checkbox_sits_in_its_check_label():
+    """A box written out in a template sits inside its `<label class="check">`, as the fields'
+    templates put it: beside the words it ticks, all of them clickable. A box beside a separate
+    label stood alone on its own line at 390 px, its label in bold under it (the programme's
+    "Issue them now" box)."""
+    offenders = []
+    for path in _templates():
+        text = path.read_text(errors="replace")
+        for box in CHECKBOX.finditer(text):
+            before = text[: box.start()]
+            opened = list(LABEL_OPEN.finditer(before))
+            inside = opened and "</label>" not in before[opened[-1].end() :]
+            if not (inside and 'class="check"' in opened[-1].group(0)):
+                offenders.append(f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, box.start()) + 1}")
+    assert offenders == [], 'put the box inside <label class="check">, before its words'

@@ -239,6 +239,25 @@ def test_cohorts_listed_with_active_members_and_a_new_one(organiser_web, program
     assert created.series == series
 
 
+def test_a_programme_without_cohorts_opens_the_new_cohort_form_and_says_so(organiser_web, programme, series):
+    empty = organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode()
+    factories.CohortFactory(programme=programme, series=series, name="Mentees 2026")
+    with_one = organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode()
+
+    assert "No cohort yet: name the first one below and choose what it follows." in empty
+    assert '<details class="card" open id="new-cohort">' in empty
+    assert '<details class="card" id="new-cohort">' in with_one
+
+
+def test_an_empty_cohort_says_how_to_enrol_and_a_search_says_nobody_matches(organiser_web, cohort):
+    empty = organiser_web.get(cohort_url(cohort)).content.decode()
+    factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+    searched = organiser_web.get(cohort_url(cohort, "?q=nobody-of-this-name")).content.decode()
+
+    assert "Nobody is enrolled yet: enrol someone, or paste a list of people, above." in empty
+    assert "Nobody matches." in searched and "Nobody is enrolled yet" not in searched
+
+
 def test_a_taken_cohort_name_is_a_form_error(organiser_web, programme, cohort):
     response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": cohort.name})
 

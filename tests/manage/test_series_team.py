@@ -111,6 +111,18 @@ def test_online_sessions_have_no_door_and_an_online_series_takes_no_door_staff(o
     assert refused.value.code == "no_door"
 
 
+def test_the_series_page_leads_to_the_door_team_only_where_its_sessions_have_a_door(client, series, organiser):
+    # an online series' page offered "Door team", which opened on "its sessions have no door"
+    online = make_series(organiser, format="online", title="Online mentoring circle")
+    web = signed_in(client, organiser)
+
+    in_person_page = web.get(f"/manage/series/{series.pk}/").text
+    online_page = web.get(f"/manage/series/{online.pk}/").text
+
+    assert f'href="/manage/series/{series.pk}/team/"' in in_person_page
+    assert f"/manage/series/{online.pk}/team/" not in online_page and "Door team" not in online_page
+
+
 def test_only_the_series_organisers_invite_withdraw_and_remove(series, organiser):
     stranger = factories.OrganiserFactory()
     session_organiser = factories.OrganiserFactory()

@@ -54,6 +54,7 @@ NOT_PAGES = {
     "calendar/series/<id:series_id>.ics": "iCalendar",
     "calendar/private/<str:token>.ics": "iCalendar",
     "speaker/invitation/<str:token>/event.ics": "iCalendar",
+    "registrations/manage/<str:token>/event.ics": "iCalendar",
     "manage/events/<id:pk>/publish/": "POST only: publishes, redirects to the event's overview",
 }
 

@@ -583,6 +583,25 @@ def test_event_page_counts_people_waiting(client, sign_up):
     assert "2 people registered" in page
 
 
+def test_event_page_counts_a_seat_offered_from_the_waiting_list_beside_full(client, sign_up):
+    # "Full" stood beside "1 person registered" on a two-seat event: the other seat was held for
+    # the next person waiting, and said nowhere
+    from registrations.services.registration import cancel_registration
+
+    event = factories.EventFactory(capacity=2, offer_hold_hours=24)
+    leaving = sign_up(event, email="leaving@example.org")
+    sign_up(event, email="staying@example.org")
+    offered = sign_up(event, email="next@example.org")
+    cancel_registration(registration=leaving)
+    offered.refresh_from_db()
+
+    page = client.get(f"/events/{event.pk}/").text
+
+    assert offered.status == "offered"
+    assert "Full: you can join the waiting list" in page
+    assert "1 person registered · 1 seat offered to someone waiting" in page
+
+
 def test_event_page_offers_the_door_to_whom_events_checked_in_by_lets_in(client, organiser):
     staff, another_organiser = factories.UserFactory(), factories.OrganiserFactory()
     event = factories.EventFactory(organisers=[organiser])

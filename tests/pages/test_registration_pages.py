@@ -259,7 +259,7 @@ def test_ticket_page_shows_qr_code_and_typed_code(client, event, sign_up):
     assert "<svg" in response.text and "<?xml" not in response.text
     assert ticket_payload(registration) in response.text
     assert "Robotics workshop" in response.text
-    assert f"/api/events/{event.pk}/ics/" in response.text
+    assert f"/registrations/manage/{registration.manage_token}/event.ics" in response.text
     assert response["Cache-Control"] == "private, no-store"
 
 
@@ -713,3 +713,73 @@ def test_a_cancelled_ticket_does_not_say_whom_one_brings(client, sign_up):
 
     assert "You bring" not in page
     assert "<dt>With you</dt><dd>Nigar (daughter), Elvin</dd>" in page
+
+
+def test_a_ticket_puts_its_event_in_the_calendar_with_the_join_link_by_its_private_link(client):
+    # registered without an account: the ticket's "Download .ics" was the public file, which gives
+    # the join link only to a signed-in attendee, so her calendar had the webinar without its link
+    import icalendar
+
+    event = factories.WebinarFactory(title="Careers in data science", join_url="https://zoom.example.org/j/7")
+    seat = factories.RegistrationFactory(event=event, status=RegistrationStatus.CONFIRMED)
+    waiting = factories.RegistrationFactory(event=event, status=RegistrationStatus.WAITLISTED)
+    ics = f"/registrations/manage/{seat.manage_token}/event.ics"
+
+    ticket = client.get(f"/registrations/manage/{seat.manage_token}/").text
+    response = client.get(ics)
+    waiting_file = client.get(f"/registrations/manage/{waiting.manage_token}/event.ics")
+
+    assert f'href="{ics}"' in ticket and f"/api/events/{event.pk}/ics/" not in ticket
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    [vevent] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Careers in data science"
+    assert "https://zoom.example.org/j/7" in str(vevent["DESCRIPTION"])
+    assert vevent.get("STATUS", "CONFIRMED") == "CONFIRMED"
+    [waiting_event] = icalendar.Calendar.from_ical(waiting_file.content).walk("VEVENT")
+    assert waiting_event["STATUS"] == "TENTATIVE" and "zoom.example.org" not in waiting_file.text
+    assert client.get(f"/registrations/manage/x{seat.manage_token}/event.ics").status_code == 404
+
+    client.post(f"/registrations/manage/{seat.manage_token}/cancel/", {"confirm": "on"})
+    assert client.get(ics).status_code == 404  # cancelled: nothing to put in a calendar
+
+
+def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(client, event, sign_up):
+    # in the event page's words: "Register" while a seat is open, "Join the waiting list" once full
+    seat = sign_up(event, email="first@example.org")
+    ticket = f"/registrations/manage/{seat.manage_token}/"
+    register = f'href="/events/{event.pk}/register/"'
+
+    active = client.get(ticket).text
+    cancelled = client.post(ticket + "cancel/", {"confirm": "on"}, follow=True).text
+    sign_up(event, email="second@example.org")
+    sign_up(event, email="third@example.org")  # the event (two seats) is full again
+    full = client.get(ticket).text
+    event.registration_closes_at = timezone.now() - dt.timedelta(minutes=1)
+    event.save(update_fields=["registration_closes_at"])
+    closed = client.get(ticket).text
+
+    assert 'data-testid="way-on"' not in active
+    assert f"{register}>Register</a>" in cancelled and 'href="/">See other events</a>' in cancelled
+    assert f"{register}>Join the waiting list</a>" in full
+    assert register not in closed and 'href="/">See other events</a>' in closed
+
+
+def test_an_offered_seat_and_registration_opening_name_the_zone_where_the_events_time_does(client):
+    # "Take it by Monday 30 November 2026, 00:04" on a webinar watched from anywhere: whose midnight?
+    baku = dt.timezone(dt.timedelta(hours=4))
+    webinar = factories.WebinarFactory(
+        start=dt.datetime(2030, 3, 14, 18, tzinfo=baku), end=dt.datetime(2030, 3, 14, 20, tzinfo=baku),
+        registration_opens_at=dt.datetime(2030, 3, 1, 9, tzinfo=baku),
+    )  # fmt: skip
+    offered = factories.RegistrationFactory(
+        event=webinar, status=RegistrationStatus.OFFERED, offer_expires_at=dt.datetime(2030, 3, 2, 0, 4, tzinfo=baku)
+    )
+
+    ticket = client.get(f"/registrations/manage/{offered.manage_token}/").text
+    detail = client.get(f"/events/{webinar.pk}/").text
+    register_page = client.get(f"/events/{webinar.pk}/register/").text
+
+    assert "Take it by Saturday 2 March 2030, 00:04, Baku time (UTC+4), or it goes" in ticket
+    said = "Registration opens on Friday 1 March 2030, 09:00, Baku time (UTC+4)."
+    assert said in detail and said in register_page
