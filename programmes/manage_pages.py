@@ -28,7 +28,9 @@ from attendance import dashboard
 from attendance.charts import stacked_bars_svg
 from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
+from events.selectors import events_managed_by
 from events.workspace import no_store, organiser_required, posted_id
+from events_project import picker
 from events_project.exceptions import DomainError
 from events_project.people import person_name
 from programmes import certificates, enrolment_lists, selectors, services
@@ -45,9 +47,10 @@ from programmes.manage_forms import (
 from programmes.models import Cohort, Enrolment, Programme, SessionSkip
 from registrations.models import RegistrationStatus
 
-# rows a list page shows at a time (programmes, a cohort's enrolments)
+# rows a list page shows at a time (programmes, a cohort's enrolments, a programme's one-off events)
 PROGRAMMES_PER_PAGE = 25
 PER_PAGE = 50
+PROGRAMME_EVENTS_PER_PAGE = 25
 # the programme's page holds the programme's form and the new cohort's: both have a "series"
 COHORT_IDS = "cohort_%s"
 
@@ -102,8 +105,10 @@ def dashboard_page(request):
 
 
 def managed_programme(request, pk) -> Programme:
-    """The programme ``pk`` if the user organises it; 404 otherwise (ids reveal nothing)."""
-    programme = selectors.programmes_managed_by(request.user).filter(pk=posted_id(pk)).first()
+    """The programme ``pk`` if the user organises it; 404 otherwise (ids reveal nothing). Its
+    series and events are not read ahead: a programme may hold thousands of one-off events, which
+    its page lists a page at a time."""
+    programme = selectors.programmes_managed_by(request.user).prefetch_related(None).filter(pk=posted_id(pk)).first()
     if programme is None:
         raise Http404
     return programme
@@ -146,7 +151,7 @@ def programme_new(request):
     if request.method == "POST" and form.is_valid():
         programme = _save_programme(request, form, None)
         if programme is not None:
-            messages.success(request, _("The programme is created. Add its cohorts below."))
+            messages.success(request, _("The programme is created. Add its one-off events and cohorts below."))
             return redirect("manage-programme", pk=programme.pk)
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_new.html", {"form": form}, status=status))
@@ -217,17 +222,81 @@ def programme_detail(request, pk: int):
             else:
                 messages.success(request, _issued_in_words(issued, before))
             return redirect("manage-programme", pk=programme.pk)
+        elif action in ("add_event", "remove_event"):
+            _add_or_remove_event(request, programme, action)
+            return redirect(_events_back(request, programme))
         else:
             raise Http404
+    # the one-off events: the ones held a page at a time, the ones to add by search (a box for
+    # each event the organiser ever ran weighed 400 KB at 2,500 events a year)
+    held = Paginator(selectors.one_off_events_of(programme), PROGRAMME_EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    removable = set(
+        events_managed_by(request.user)
+        .prefetch_related(None)
+        .filter(pk__in=[event.pk for event in held])
+        .values_list("pk", flat=True)
+    )
+    found = picker.search_to_add(
+        selectors.events_to_add(programme, user=request.user),
+        text=request.GET.get("find"),
+        fields=("title",),
+        label=_event_label,
+    )
     context = {
         "programme": programme,
         "form": form,
         "cohort_form": cohort_form,
         "cohorts": selectors.cohorts_of(programme),
         "running": not programme.has_ended(),
+        "held_events": held,
+        "removable": removable,
+        "found": found,
+        "find_query": urlencode({"find": found.text}) if found.text else "",
+        "events_page": held.number,
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))
+
+
+def _event_label(event: Event) -> str:
+    return f"{event.title} · {when_rule.card(event)}"
+
+
+def _add_or_remove_event(request, programme: Programme, action: str) -> None:
+    """Add one of the organiser's one-off events to the programme, or take one out; what the page
+    says then. An event the organiser does not run (or, to take out, that the programme does not
+    hold) is a 404, as every id of another organiser's."""
+    event_pk = posted_id(request.POST.get("event"))
+    if action == "add_event":
+        event = events_managed_by(request.user).prefetch_related(None).filter(pk=event_pk).first()
+    else:
+        event = selectors.one_off_events_of(programme).filter(pk=event_pk).first()
+    if event is None:
+        raise Http404
+    try:
+        if action == "add_event":
+            services.add_programme_event(programme=programme, event=event, by=request.user)
+            done = _("“%(title)s” is in the programme now.")
+        else:
+            services.remove_programme_event(programme=programme, event=event, by=request.user)
+            done = _("“%(title)s” is taken out of the programme.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"title": event.title})
+
+
+def _events_back(request, programme: Programme) -> str:
+    """Back to the programme's one-off events as the organiser left them: the same search and page."""
+    query = {"find": picker.search_text(request.POST.get("find"))}
+    page = request.POST.get("page", "")
+    if page.isdigit() and page != "1" and len(page) < 10:
+        query["page"] = page
+    query = {key: value for key, value in query.items() if value}
+    url = reverse("manage-programme", args=[programme.pk])
+    return f"{url}?{urlencode(query)}#events" if query else f"{url}#events"
 
 
 # a list's refused lines shown on the page at most (the page stays small)

@@ -1,0 +1,57 @@
+"""Choosing among an organiser's rows on a workspace page, at any volume.
+
+A list that offers every row the organiser ever made (a checkbox per event, an option per
+speaker) grows with their data until the page is past its budget (200 KB, docs/reference/
+pages.md): an organiser with 2,500 events a year had 2,900 checkboxes, 400 KB. Search and add
+stays bounded whatever the volume (:func:`search_to_add`, ``_search_to_add.html``): a GET search
+box, at most :data:`SHOWN` matches each with an Add button (a POST of its own), and the rows
+already chosen a page at a time with their own Remove; it works without JavaScript and from the
+keyboard.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+# matches a search-and-add list shows at most
+SHOWN = 20
+# a search text longer than this is cut (nobody types more; it keeps the LIKE cheap)
+SEARCH_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Choice:
+    pk: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search-and-add list shows: ``text`` searched (cut to SEARCH_LENGTH), at most SHOWN
+    ``choices``, and whether more matched (the page asks for a narrower search)."""
+
+    text: str
+    choices: list[Choice]
+    more: bool
+
+
+def search_text(value) -> str:
+    return str(value or "").strip()[:SEARCH_LENGTH]
+
+
+def search_to_add(
+    candidates: QuerySet, *, text: str, fields: tuple[str, ...], label: Callable[[Any], str], shown: int = SHOWN
+) -> Found:
+    """At most ``shown`` of ``candidates`` (in their order) whose ``fields`` contain ``text``;
+    one query, whatever the number of candidates."""
+    text = search_text(text)
+    if text:
+        matching = Q()
+        for field in fields:
+            matching |= Q(**{f"{field}__icontains": text})
+        candidates = candidates.filter(matching)
+    rows = list(candidates[: shown + 1])
+    choices = [Choice(pk=row.pk, label=label(row)) for row in rows[:shown]]
+    return Found(text=text, choices=choices, more=len(rows) > shown)
