@@ -6,17 +6,23 @@ pages.md): an organiser with 2,500 events a year had 2,900 checkboxes, 400 KB. S
 stays bounded whatever the volume (:func:`search_to_add`, ``_search_to_add.html``): a GET search
 box, at most :data:`SHOWN` matches each with an Add button (a POST of its own), and the rows
 already chosen a page at a time with their own Remove; it works without JavaScript and from the
-keyboard.
+keyboard. Where a page picks one row in a form with other fields (the speaker to invite), a
+bounded select does the same (:class:`BoundedModelChoiceField`): at most :data:`SHOWN_IN_SELECT`
+options, narrowed by the page's search, while a posted choice is looked up in the whole set.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 
 # matches a search-and-add list shows at most
 SHOWN = 20
+# options a bounded <select> offers at most
+SHOWN_IN_SELECT = 100
 # a search text longer than this is cut (nobody types more; it keeps the LIKE cheap)
 SEARCH_LENGTH = 100
 
@@ -55,3 +61,33 @@ def search_to_add(
     rows = list(candidates[: shown + 1])
     choices = [Choice(pk=row.pk, label=label(row)) for row in rows[:shown]]
     return Found(text=text, choices=choices, more=len(rows) > shown)
+
+
+class BoundedChoiceIterator(ModelChoiceIterator):
+    """The options of a :class:`BoundedModelChoiceField`: its queryset's first rows only."""
+
+    @property
+    def queryset(self):
+        # read when the options are rendered: the form sets the field's queryset after the field
+        # is made (and may set it again)
+        rows = self.field.queryset
+        return rows if rows is None else rows[: self.field.shown_at_most]
+
+    @queryset.setter
+    def queryset(self, value):
+        """ModelChoiceIterator keeps the field's queryset; this one reads it (above)."""
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A ``<select>`` of at most ``shown_at_most`` options (in the queryset's order). A posted id
+    is looked up in the whole queryset (one query), so a row past the options is not refused."""
+
+    iterator = BoundedChoiceIterator
+
+    def __init__(self, *args, shown_at_most: int = SHOWN_IN_SELECT, **kwargs):
+        self.shown_at_most = shown_at_most
+        super().__init__(*args, **kwargs)
+
+    def offers_every_choice(self) -> bool:
+        """Whether the options hold the whole queryset (else the page says to search)."""
+        return self.queryset[self.shown_at_most : self.shown_at_most + 1].count() == 0
