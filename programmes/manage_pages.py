@@ -301,6 +301,8 @@ def _events_back(request, programme: Programme) -> str:
 
 # a list's refused lines shown on the page at most (the page stays small)
 REFUSALS_SHOWN = 100
+# the sessions still to come a member may be excused from on the cohort's page, the next ones first
+SESSIONS_TO_EXCUSE = 60
 # how long the pasted lists stay unfolded on the cohort's page after the newest was pasted
 LISTS_OPEN_FOR = dt.timedelta(days=1)
 
@@ -423,18 +425,24 @@ def _one_skip(request, cohort: Cohort, action: str) -> str:
     }
 
 
-def _skips_of(members: list, sessions: list, *, now) -> None:
-    """Each member's sessions still to come that they may be excused from, and those they are
-    excused from (which can be taken back), in one query for the page."""
-    skipped: dict[int, set[int]] = {}
-    for enrolment_id, event_id in SessionSkip.objects.filter(
-        enrolment__in=[member.pk for member in members], event__start__gt=now
-    ).values_list("enrolment_id", "event_id"):
-        skipped.setdefault(enrolment_id, set()).add(event_id)
+def _skips_of(members: list, sessions: list, *, cohort: Cohort, now) -> None:
+    """Each member's sessions still to come that they may be excused from (among ``sessions``,
+    the next SESSIONS_TO_EXCUSE), and every one they are excused from (which can be taken back,
+    however far ahead), in one query for the page."""
+    skipped: dict[int, list] = {}
+    for skip in (
+        SessionSkip.objects.filter(
+            enrolment__in=[member.pk for member in members],
+            event__in=selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).values("pk"),
+        )
+        .select_related("event")
+        .order_by("event__start", "event_id")
+    ):
+        skipped.setdefault(skip.enrolment_id, []).append(skip.event)
     for member in members:
-        own = skipped.get(member.pk, set())
+        member.skipped = skipped.get(member.pk, [])
+        own = {session.pk for session in member.skipped}
         member.skippable = [session for session in sessions if session.pk not in own]
-        member.skipped = [session for session in sessions if session.pk in own]
 
 
 @organiser_required
@@ -533,10 +541,15 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         enrolment.valid_certificate = valid.get(enrolment.pk)
     # the sessions a member may be excused from: one list for the page, read once
     now = timezone.now()
+    # the sessions one may be excused from: the next ones only (a whole-programme cohort follows
+    # every one-off event of its programme, which may hold thousands: each an option)
     to_come = list(
-        selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start", "id")
+        selectors.cohort_events(cohort)
+        .filter(status=EventStatus.PUBLISHED, start__gt=now)
+        .order_by("start", "id")[:SESSIONS_TO_EXCUSE]
     )
-    _skips_of([member for member in page.object_list if member.status == Enrolment.Status.ACTIVE], to_come, now=now)
+    active = [member for member in page.object_list if member.status == Enrolment.Status.ACTIVE]
+    _skips_of(active, to_come, cohort=cohort, now=now)
     # "excuse": the member whose card shows the form to excuse them from a session (one at a time:
     # a list of a year's sessions in each of 50 cards weighed more than the page may)
     query = {key: value for key, value in request.GET.items() if key not in ("page", "excuse") and value}
