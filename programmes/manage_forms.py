@@ -1,18 +1,25 @@
 """Forms of the organiser workspace for programmes: the dashboard's filters, a programme, its
 cohorts and their enrolments."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.manage_forms import DashboardEventFilterForm
 from events.manage_forms import ServiceErrors
-from events.models import Series
+from events.models import Event, Series
 from events.selectors import series_managed_by
 from events_project import limits
 from events_project.fields import EmailField, NumberField
 from events_project.filters import understood
 from programmes.models import Enrolment, Programme
+
+# how far back the programme form offers series (those the programme holds stay offered)
+OFFERED_SERIES_SINCE = dt.timedelta(days=365)
 
 
 class DashboardFilterForm(DashboardEventFilterForm):
@@ -77,6 +84,7 @@ class ProgrammeForm(ServiceErrors, forms.Form):
         queryset=Series.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Your series with a session in the last year or to come, and those it already includes."),
     )
 
     FIELD_NAMES = {"completion_threshold": "threshold_percent"}
@@ -95,7 +103,17 @@ class ProgrammeForm(ServiceErrors, forms.Form):
                 "series": [series.pk for series in programme.series.all()],
             }
         super().__init__(*args, **kwargs)
-        self.fields["series"].queryset = series_managed_by(user).order_by("title", "id")
+        self.user = user
+        # the series of the last year and those to come (and any the programme holds): a box for
+        # every series an organiser ever ran made the form grow for ever
+        since = timezone.now() - OFFERED_SERIES_SINCE
+        recent = Exists(Event.objects.filter(series=OuterRef("pk"), end__gte=since)) | Q(created_at__gte=since)
+        held = Q(pk__in=programme.series.values("pk")) if programme is not None else Q(pk__in=[])
+        self.fields["series"].queryset = series_managed_by(user).filter(recent | held).order_by("title", "id")
+
+    def organises_no_series(self) -> bool:
+        """Whether the organiser has no series at all (the page then says how to plan one)."""
+        return not self.fields["series"].queryset.exists() and not series_managed_by(self.user).exists()
 
     def clean(self):
         data = super().clean()

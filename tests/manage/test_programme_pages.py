@@ -1355,3 +1355,48 @@ def test_a_whole_programme_cohort_of_thousands_of_events_offers_the_next_session
     options = re.findall(r'<option value="(\d+)">', page.text)
     assert [int(value) for value in options] == [event.pk for event in events[:SESSIONS_TO_EXCUSE]]
     assert f'name="event" value="{events[2999].pk}"' in page.text and "Register them again" in page.text
+
+
+def test_the_programme_form_offers_the_last_years_series_and_those_it_holds(organiser_web, organiser, programme):
+    """A box for every series an organiser ever ran grew the form for ever, as the one-off events'
+    boxes did: it offers those with a session in the last year or to come (or made this year)."""
+    from events.models import Series
+
+    now = timezone.now()
+    old, held_old, recent = (
+        factories.SeriesFactory(title=title, kind=EventKind.MENTORING_SESSION) for title in ("Old", "Held old", "New")
+    )
+    for series in (old, held_old, recent):
+        series.organisers.add(organiser)
+    session(old, now - dt.timedelta(days=700))
+    session(held_old, now - dt.timedelta(days=700))
+    session(recent, now - dt.timedelta(days=30))
+    Series.objects.filter(pk__in=[old.pk, held_old.pk, recent.pk]).update(created_at=now - dt.timedelta(days=800))
+    programme.series.add(held_old)
+
+    new_form = organiser_web.get("/manage/programmes/new/")
+    edit_form = organiser_web.get(f"/manage/programmes/{programme.pk}/")
+
+    assert list(new_form.context["form"].fields["series"].queryset) == [recent]
+    assert list(edit_form.context["form"].fields["series"].queryset) == [held_old, recent]
+    # saving keeps what it holds and was offered as ticked; an old series can no longer be ticked in
+    response = organiser_web.post(
+        f"/manage/programmes/{programme.pk}/",
+        {
+            "action": "edit",
+            "title": programme.title,
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-05-31",
+            "threshold_percent": "70",
+            "series": [held_old.pk, recent.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(programme.series.order_by("title")) == [held_old, recent]
+    refused = organiser_web.post(
+        "/manage/programmes/new/",
+        {"title": "T", "starts_on": "2027-01-01", "ends_on": "2027-02-01", "threshold_percent": "70", "series": old.pk},
+    )
+    assert refused.status_code == 400
+    # with only old series, the organiser is not told they have none
+    assert "You organise no series yet" not in new_form.text
