@@ -16,7 +16,7 @@ from events.selectors import (
 )
 from events_project.people import person_name
 from programmes.models import Certificate, Cohort, Enrolment, Programme
-from speakers.selectors import speakers_visible_to
+from speakers.selectors import speakers_with_role
 
 # the speaker role that may be paired with mentees (services._check_mentor)
 MENTOR_ROLE = "mentor"
@@ -177,8 +177,9 @@ def mentors_for(cohort: Cohort, *, user) -> list:
     none for any other cohort."""
     if cohort.series_id is None or cohort.series.kind != EventKind.MENTORING_SESSION:
         return []
-    speakers = speakers_visible_to(user).prefetch_related(None).order_by("name", "id")
-    # the roles are a JSON list, which SQLite cannot search: the roster is small enough to read
+    # the roster is every organiser's and grows with the site: only its mentors are read (it was
+    # read whole, and each speaker's roles looked at in Python, at every opening of the page)
+    speakers = speakers_with_role(user, MENTOR_ROLE).prefetch_related(None).order_by("name", "id")
     return [speaker for speaker in speakers if MENTOR_ROLE in (speaker.roles or [])]
 
 

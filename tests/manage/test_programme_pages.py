@@ -1400,3 +1400,26 @@ def test_the_programme_form_offers_the_last_years_series_and_those_it_holds(orga
     assert refused.status_code == 400
     # with only old series, the organiser is not told they have none
     assert "You organise no series yet" not in new_form.text
+
+
+def test_only_the_rosters_mentors_are_read_for_a_cohorts_mentor_lists(organiser, cohort, mentor):
+    """The roster is every organiser's: it was read whole at each opening of a cohort's page and
+    each speaker's roles looked at in Python; now the database picks the mentors."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes import selectors
+    from speakers.models import Speaker
+
+    Speaker.objects.bulk_create(
+        [Speaker(name=f"Panellist {n}", email=f"p{n}@example.org", roles=["panellist", "trainer"]) for n in range(300)]
+    )
+    both = factories.SpeakerFactory(name="Aysel Role-model", roles=["role_model", "mentor"])
+    unlisted = factories.SpeakerFactory(name="Zaur Unlisted", roles=["mentor"], listed=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        mentors = selectors.mentors_for(cohort, user=organiser)
+
+    assert mentors == [both, mentor, unlisted]
+    (read,) = [query["sql"] for query in queries if "speakers_speaker" in query["sql"]]
+    assert '"roles"' in read and "LIKE" in read.upper()
