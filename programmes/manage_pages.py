@@ -55,6 +55,8 @@ PROGRAMME_EVENTS_PER_PAGE = 25
 COHORT_IDS = "cohort_%s"
 
 CHART_MONTHS = 12
+# impact reports on the dashboard, the newest programmes first (one a year for decades adds up)
+REPORTS_SHOWN = 6
 
 
 @require_GET
@@ -82,7 +84,9 @@ def dashboard_page(request):
         # the CSV exports apply the same kind and region filters (attendance.exports)
         "export_query": form.export_query(),
         "summary": dashboard.summary(request.user, now=now, events=events),
-        "programmes": programmes,
+        # the newest programmes' reports; the programmes' page lists every one, a page at a time
+        "programmes": programmes[:REPORTS_SHOWN],
+        "programmes_not_shown": max(len(programmes) - REPORTS_SHOWN, 0),
         "upcoming": list(dashboard.upcoming_events(request.user, now=now, events=events)[:50]),
         "past": dashboard.past_events(request.user, now=now, events=events),
         "kind_chart": stacked_bars_svg(
