@@ -5,7 +5,7 @@ by hand, record, finalise (or finalise without a report), and see which follow-u
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,12 @@ from registrations.models import Registration, RegistrationStatus
 
 RECENT_IMPORTS = 10
 UNMATCHED_SHOWN = 100
+# registrants found in a report, listed in its preview (all are recorded): a 2,000-person
+# webinar's report listed every one, 700 KB
+MATCHED_SHOWN = 100
+# follow-ups named on the attendance tab in each group (thanks, "we missed you", corrections):
+# the rest are counted, and the outbox lists them a page at a time
+FOLLOW_UPS_SHOWN = 20
 # registrants offered to choose from: one list for every row (a <datalist>), so many at most; a
 # search narrows it and any registrant's email can be typed in
 CHOICES_SHOWN = 200
@@ -41,21 +47,26 @@ def _state(event, now) -> str:
     return "open"
 
 
-def _follow_ups(request, event) -> dict:
-    sent = (
-        outbox_managed_by(request.user)
-        .filter(event=event, kind__in=(*kinds.FOLLOW_UPS, kinds.ATTENDANCE_CORRECTED))
-        .order_by("recipient_email", "created_at")
-    )
-    groups = {"attended": [], "no_show": [], "corrected": []}
-    key = {
-        kinds.FOLLOW_UP_ATTENDED: "attended",
-        kinds.FOLLOW_UP_NO_SHOW: "no_show",
-        kinds.ATTENDANCE_CORRECTED: "corrected",
+FOLLOW_UP_GROUPS = {
+    kinds.FOLLOW_UP_ATTENDED: "attended",
+    kinds.FOLLOW_UP_NO_SHOW: "no_show",
+    kinds.ATTENDANCE_CORRECTED: "corrected",
+}
+
+
+def _follow_ups(request, event) -> tuple[dict, dict]:
+    """The follow-ups of the event in their groups: the first FOLLOW_UPS_SHOWN of each (by
+    address) and how many each group has; a query a group, whatever the number sent."""
+    sent = outbox_managed_by(request.user).filter(event=event, kind__in=list(FOLLOW_UP_GROUPS))
+    counted = dict(sent.order_by().values_list("kind").annotate(count=Count("id")))
+    counts = {group: counted.get(kind, 0) for kind, group in FOLLOW_UP_GROUPS.items()}
+    shown = {
+        group: list(sent.filter(kind=kind).order_by("recipient_email", "created_at")[:FOLLOW_UPS_SHOWN])
+        if counts[group]
+        else []
+        for kind, group in FOLLOW_UP_GROUPS.items()
     }
-    for message in sent:
-        groups[key[message.kind]].append(message)
-    return groups
+    return shown, counts
 
 
 @organiser_required
@@ -92,6 +103,7 @@ def event_attendance(request, pk: int):
             return redirect("manage-event-attendance", pk=event.pk)
     event.refresh_from_db()
     state = _state(event, now)
+    follow_ups, follow_up_counts = _follow_ups(request, event)
     context = {
         "event": event,
         "state": state,
@@ -102,7 +114,9 @@ def event_attendance(request, pk: int):
         "figures": figures.event_attendance_figures(event=event),
         "form": form,
         "imports": imports_managed_by(request.user).filter(event=event).order_by("-created_at", "-id")[:RECENT_IMPORTS],
-        "follow_ups": _follow_ups(request, event),
+        "follow_ups": follow_ups,
+        "follow_up_counts": follow_up_counts,
+        "follow_ups_not_shown": {group: count - len(follow_ups[group]) for group, count in follow_up_counts.items()},
     }
     return no_store(render(request, "attendance/manage/attendance.html", context))
 
@@ -173,6 +187,8 @@ def attendance_import(request, pk: int, import_id: int):
         "plan": plan,
         # a form (with every registrant to choose from) for so many rows at most: a report of
         # thousands of strangers made a page of hundreds of megabytes
+        "matched_shown": plan.matched[:MATCHED_SHOWN] if plan else [],
+        "matched_not_shown": max(len(plan.matched) - MATCHED_SHOWN, 0) if plan else 0,
         "unmatched_shown": plan.unmatched[:UNMATCHED_SHOWN] if plan else [],
         "unmatched_not_shown": max(len(plan.unmatched) - UNMATCHED_SHOWN, 0) if plan else 0,
         # a recorded report's rows not matched, as many at most (20,000 held the page for 2.6 s)
@@ -187,6 +203,9 @@ def attendance_import(request, pk: int, import_id: int):
         "stuck": participant_reports.is_stuck(report),
         "retry_may_help": participant_reports.retry_may_help(report),
         "failure": participant_reports.failure_text(report),
+        # a recorded report's rows nobody was found for: so many listed, the rest counted
+        "recorded_unmatched_shown": (report.unmatched_rows or [])[:UNMATCHED_SHOWN],
+        "recorded_unmatched_not_shown": max(len(report.unmatched_rows or []) - UNMATCHED_SHOWN, 0),
         "plan_format": dict(AttendanceImport.Format.choices).get(plan.format, plan.format) if plan else "",
     }
     return no_store(render(request, "attendance/manage/import.html", context))

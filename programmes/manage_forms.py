@@ -5,22 +5,21 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.manage_forms import DashboardEventFilterForm
-from events import when
 from events.manage_forms import ServiceErrors
-from events.models import Event, EventStatus, Series
-from events.selectors import events_managed_by, series_managed_by
+from events.models import Event, Series
+from events.selectors import series_managed_by
 from events_project import limits
 from events_project.fields import EmailField, NumberField
 from events_project.filters import understood
 from programmes.models import Enrolment, Programme
 
-# how far back the programme form offers one-off events (those it holds stay offered)
-OFFERED_EVENTS_SINCE = dt.timedelta(days=365)
+# how far back the programme form offers series (those the programme holds stay offered)
+OFFERED_SERIES_SINCE = dt.timedelta(days=365)
 
 
 class DashboardFilterForm(DashboardEventFilterForm):
@@ -64,8 +63,10 @@ DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%
 
 class ProgrammeForm(ServiceErrors, forms.Form):
     """A programme: its dates, its certificate threshold, and which of the organiser's own series
-    and one-off events it takes in (someone else's series are never offered, and saving keeps
-    those a co-organiser added)."""
+    it takes in (someone else's series are never offered, and saving keeps those a co-organiser
+    added). Its one-off events are added and taken out one at a time on the programme's page
+    (``manage_pages.programme_detail``): a box for each event the organiser ever ran made the
+    page grow past its budget."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -83,13 +84,7 @@ class ProgrammeForm(ServiceErrors, forms.Form):
         queryset=Series.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
-    events = IdsChoiceField(
-        label=_("One-off events it includes"),
-        queryset=Event.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Events outside a series; a series brings all its sessions."),
+        help_text=_("Your series with a session in the last year or to come, and those it already includes."),
     )
 
     FIELD_NAMES = {"completion_threshold": "threshold_percent"}
@@ -106,22 +101,19 @@ class ProgrammeForm(ServiceErrors, forms.Form):
                 "ends_on": programme.ends_on,
                 "threshold_percent": round(programme.completion_threshold * 100),
                 "series": [series.pk for series in programme.series.all()],
-                "events": [event.pk for event in programme.events.all()],
             }
         super().__init__(*args, **kwargs)
-        self.fields["series"].queryset = series_managed_by(user).order_by("title", "id")
-        # the one-off events of the last year and those to come (and any the programme holds):
-        # every event an organiser ever ran, as a checkbox each, made the page grow for ever
-        included = programme.events.values("pk") if programme is not None else Event.objects.none().values("pk")
-        recent = Q(end__gte=timezone.now() - OFFERED_EVENTS_SINCE) & ~Q(status=EventStatus.CANCELLED)
-        self.fields["events"].queryset = (
-            events_managed_by(user)
-            .filter(series__isnull=True)
-            .filter(recent | Q(pk__in=included))
-            .prefetch_related(None)
-            .order_by("-start", "-id")
-        )
-        self.fields["events"].label_from_instance = lambda event: f"{event.title} · {when.card(event)}"
+        self.user = user
+        # the series of the last year and those to come (and any the programme holds): a box for
+        # every series an organiser ever ran made the form grow for ever
+        since = timezone.now() - OFFERED_SERIES_SINCE
+        recent = Exists(Event.objects.filter(series=OuterRef("pk"), end__gte=since)) | Q(created_at__gte=since)
+        held = Q(pk__in=programme.series.values("pk")) if programme is not None else Q(pk__in=[])
+        self.fields["series"].queryset = series_managed_by(user).filter(recent | held).order_by("title", "id")
+
+    def organises_no_series(self) -> bool:
+        """Whether the organiser has no series at all (the page then says how to plan one)."""
+        return not self.fields["series"].queryset.exists() and not series_managed_by(self.user).exists()
 
     def clean(self):
         data = super().clean()
@@ -131,13 +123,11 @@ class ProgrammeForm(ServiceErrors, forms.Form):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        series, events = list(data["series"]), list(data["events"])
+        series = list(data["series"])
         if self.programme is not None:
             # what a co-organiser added, which this organiser was never offered, stays
             offered_series = self.fields["series"].queryset.values("pk")
-            offered_events = self.fields["events"].queryset.values("pk")
             series += list(self.programme.series.exclude(pk__in=offered_series))
-            events += list(self.programme.events.exclude(pk__in=offered_events))
         return {
             "title": data["title"],
             "description": data["description"],
@@ -145,7 +135,6 @@ class ProgrammeForm(ServiceErrors, forms.Form):
             "ends_on": data["ends_on"],
             "completion_threshold": data["threshold_percent"] / 100,
             "series": series,
-            "events": events,
         }
 
 

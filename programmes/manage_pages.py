@@ -28,7 +28,9 @@ from attendance import dashboard
 from attendance.charts import stacked_bars_svg
 from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
+from events.selectors import events_managed_by
 from events.workspace import no_store, organiser_required, posted_id
+from events_project import picker
 from events_project.exceptions import DomainError
 from events_project.people import person_name
 from events_project.typed_text import tidy_email
@@ -46,13 +48,16 @@ from programmes.manage_forms import (
 from programmes.models import Cohort, Enrolment, Programme, SessionSkip
 from registrations.models import RegistrationStatus
 
-# rows a list page shows at a time (programmes, a cohort's enrolments)
+# rows a list page shows at a time (programmes, a cohort's enrolments, a programme's one-off events)
 PROGRAMMES_PER_PAGE = 25
 PER_PAGE = 50
+PROGRAMME_EVENTS_PER_PAGE = 25
 # the programme's page holds the programme's form and the new cohort's: both have a "series"
 COHORT_IDS = "cohort_%s"
 
 CHART_MONTHS = 12
+# impact reports on the dashboard, the newest programmes first (one a year for decades adds up)
+REPORTS_SHOWN = 6
 
 
 @require_GET
@@ -80,7 +85,9 @@ def dashboard_page(request):
         # the CSV exports apply the same kind and region filters (attendance.exports)
         "export_query": form.export_query(),
         "summary": dashboard.summary(request.user, now=now, events=events),
-        "programmes": programmes,
+        # the newest programmes' reports; the programmes' page lists every one, a page at a time
+        "programmes": programmes[:REPORTS_SHOWN],
+        "programmes_not_shown": max(len(programmes) - REPORTS_SHOWN, 0),
         "upcoming": list(dashboard.upcoming_events(request.user, now=now, events=events)[:50]),
         "past": dashboard.past_events(request.user, now=now, events=events),
         "kind_chart": stacked_bars_svg(
@@ -103,8 +110,10 @@ def dashboard_page(request):
 
 
 def managed_programme(request, pk) -> Programme:
-    """The programme ``pk`` if the user organises it; 404 otherwise (ids reveal nothing)."""
-    programme = selectors.programmes_managed_by(request.user).filter(pk=posted_id(pk)).first()
+    """The programme ``pk`` if the user organises it; 404 otherwise (ids reveal nothing). Its
+    series and events are not read ahead: a programme may hold thousands of one-off events, which
+    its page lists a page at a time."""
+    programme = selectors.programmes_managed_by(request.user).prefetch_related(None).filter(pk=posted_id(pk)).first()
     if programme is None:
         raise Http404
     return programme
@@ -147,7 +156,7 @@ def programme_new(request):
     if request.method == "POST" and form.is_valid():
         programme = _save_programme(request, form, None)
         if programme is not None:
-            messages.success(request, _("The programme is created. Add its cohorts below."))
+            messages.success(request, _("The programme is created. Add its one-off events and cohorts below."))
             return redirect("manage-programme", pk=programme.pk)
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_new.html", {"form": form}, status=status))
@@ -218,8 +227,28 @@ def programme_detail(request, pk: int):
             else:
                 messages.success(request, _issued_in_words(issued, before))
             return redirect("manage-programme", pk=programme.pk)
+        elif action in ("add_event", "remove_event"):
+            _add_or_remove_event(request, programme, action)
+            return redirect(_events_back(request, programme))
         else:
             raise Http404
+    # the one-off events: the ones held a page at a time, the ones to add by search (a box for
+    # each event the organiser ever ran weighed 400 KB at 2,500 events a year)
+    held = Paginator(selectors.one_off_events_of(programme), PROGRAMME_EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    removable = set(
+        events_managed_by(request.user)
+        .prefetch_related(None)
+        .filter(pk__in=[event.pk for event in held])
+        .values_list("pk", flat=True)
+    )
+    found = picker.search_to_add(
+        selectors.events_to_add(programme, user=request.user),
+        text=request.GET.get("find"),
+        fields=("title",),
+        label=_event_label,
+    )
     context = {
         "programme": programme,
         "form": form,
@@ -228,13 +257,60 @@ def programme_detail(request, pk: int):
         "running": not programme.has_ended(),
         # before its first day no session has been held: "issue them now" would issue nothing
         "not_started": programme.starts_on > timezone.localdate(),
+
+        "held_events": held,
+        "removable": removable,
+        "found": found,
+        "find_query": urlencode({"find": found.text}) if found.text else "",
+        "events_page": held.number,
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/programme_detail.html", context, status=status))
 
 
+def _event_label(event: Event) -> str:
+    return f"{event.title} · {when_rule.card(event)}"
+
+
+def _add_or_remove_event(request, programme: Programme, action: str) -> None:
+    """Add one of the organiser's one-off events to the programme, or take one out; what the page
+    says then. An event the organiser does not run (or, to take out, that the programme does not
+    hold) is a 404, as every id of another organiser's."""
+    event_pk = posted_id(request.POST.get("event"))
+    if action == "add_event":
+        event = events_managed_by(request.user).prefetch_related(None).filter(pk=event_pk).first()
+    else:
+        event = selectors.one_off_events_of(programme).filter(pk=event_pk).first()
+    if event is None:
+        raise Http404
+    try:
+        if action == "add_event":
+            services.add_programme_event(programme=programme, event=event, by=request.user)
+            done = _("“%(title)s” is in the programme now.")
+        else:
+            services.remove_programme_event(programme=programme, event=event, by=request.user)
+            done = _("“%(title)s” is taken out of the programme.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"title": event.title})
+
+
+def _events_back(request, programme: Programme) -> str:
+    """Back to the programme's one-off events as the organiser left them: the same search and page."""
+    query = {"find": picker.search_text(request.POST.get("find"))}
+    page = request.POST.get("page", "")
+    if page.isdigit() and page != "1" and len(page) < 10:
+        query["page"] = page
+    query = {key: value for key, value in query.items() if value}
+    url = reverse("manage-programme", args=[programme.pk])
+    return f"{url}?{urlencode(query)}#events" if query else f"{url}#events"
+
+
 # a list's refused lines shown on the page at most (the page stays small)
 REFUSALS_SHOWN = 100
+# the sessions still to come a member may be excused from on the cohort's page, the next ones first
+SESSIONS_TO_EXCUSE = 60
 # how long the pasted lists stay unfolded on the cohort's page after the newest was pasted
 LISTS_OPEN_FOR = dt.timedelta(days=1)
 
@@ -357,18 +433,24 @@ def _one_skip(request, cohort: Cohort, action: str) -> str:
     }
 
 
-def _skips_of(members: list, sessions: list, *, now) -> None:
-    """Each member's sessions still to come that they may be excused from, and those they are
-    excused from (which can be taken back), in one query for the page."""
-    skipped: dict[int, set[int]] = {}
-    for enrolment_id, event_id in SessionSkip.objects.filter(
-        enrolment__in=[member.pk for member in members], event__start__gt=now
-    ).values_list("enrolment_id", "event_id"):
-        skipped.setdefault(enrolment_id, set()).add(event_id)
+def _skips_of(members: list, sessions: list, *, cohort: Cohort, now) -> None:
+    """Each member's sessions still to come that they may be excused from (among ``sessions``,
+    the next SESSIONS_TO_EXCUSE), and every one they are excused from (which can be taken back,
+    however far ahead), in one query for the page."""
+    skipped: dict[int, list] = {}
+    for skip in (
+        SessionSkip.objects.filter(
+            enrolment__in=[member.pk for member in members],
+            event__in=selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).values("pk"),
+        )
+        .select_related("event")
+        .order_by("event__start", "event_id")
+    ):
+        skipped.setdefault(skip.enrolment_id, []).append(skip.event)
     for member in members:
-        own = skipped.get(member.pk, set())
+        member.skipped = skipped.get(member.pk, [])
+        own = {session.pk for session in member.skipped}
         member.skippable = [session for session in sessions if session.pk not in own]
-        member.skipped = [session for session in sessions if session.pk in own]
 
 
 @organiser_required
@@ -467,10 +549,15 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         enrolment.valid_certificate = valid.get(enrolment.pk)
     # the sessions a member may be excused from: one list for the page, read once
     now = timezone.now()
+    # the sessions one may be excused from: the next ones only (a whole-programme cohort follows
+    # every one-off event of its programme, which may hold thousands: each an option)
     to_come = list(
-        selectors.cohort_events(cohort).filter(status=EventStatus.PUBLISHED, start__gt=now).order_by("start", "id")
+        selectors.cohort_events(cohort)
+        .filter(status=EventStatus.PUBLISHED, start__gt=now)
+        .order_by("start", "id")[:SESSIONS_TO_EXCUSE]
     )
-    _skips_of([member for member in page.object_list if member.status == Enrolment.Status.ACTIVE], to_come, now=now)
+    active = [member for member in page.object_list if member.status == Enrolment.Status.ACTIVE]
+    _skips_of(active, to_come, cohort=cohort, now=now)
     # "excuse": the member whose card shows the form to excuse them from a session (one at a time:
     # a list of a year's sessions in each of 50 cards weighed more than the page may)
     query = {key: value for key, value in request.GET.items() if key not in ("page", "excuse") and value}

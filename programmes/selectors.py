@@ -6,10 +6,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from events.models import ActionLogEntry, Event, EventKind, EventStatus
-from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by, subjects_of
+from events.selectors import (
+    ACTION_LOG_LIMIT,
+    ActionLogExcerpt,
+    events_managed_by,
+    newest_actions,
+    series_managed_by,
+    subjects_of,
+)
 from events_project.people import person_name
 from programmes.models import Certificate, Cohort, Enrolment, Programme
-from speakers.selectors import speakers_visible_to
+from speakers.selectors import speakers_with_role
 
 # the speaker role that may be paired with mentees (services._check_mentor)
 MENTOR_ROLE = "mentor"
@@ -45,6 +52,29 @@ def cohort_events(cohort: Cohort) -> QuerySet[Event]:
         run_by = _run_by(cohort.programme_id)
         return Event.objects.filter(run_by, series_id=cohort.series_id)
     return programme_events(cohort.programme)
+
+
+def one_off_events_of(programme: Programme) -> QuerySet[Event]:
+    """The one-off events the programme holds (whoever runs them), newest first: its workspace
+    page lists them a page at a time."""
+    held = Programme.events.through.objects.filter(programme_id=programme.pk).values("event_id")
+    return Event.objects.filter(pk__in=held).order_by("-start", "-id")
+
+
+def events_to_add(programme: Programme, *, user) -> QuerySet[Event]:
+    """The one-off events ``user`` may add to ``programme`` on its workspace page: those they
+    organise (``events_managed_by``), outside a series (a series comes in whole), not cancelled
+    and not in the programme yet; newest first."""
+    held = Programme.events.through.objects.filter(programme_id=programme.pk).values("event_id")
+    return (
+        events_managed_by(user)
+        .filter(series__isnull=True)
+        .exclude(status=EventStatus.CANCELLED)
+        .exclude(pk__in=held)
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by("-start", "-id")
+    )
 
 
 def events_run_by_programmes(programme_ids, event_ids) -> dict[int, set[int] | None]:
@@ -147,8 +177,9 @@ def mentors_for(cohort: Cohort, *, user) -> list:
     none for any other cohort."""
     if cohort.series_id is None or cohort.series.kind != EventKind.MENTORING_SESSION:
         return []
-    speakers = speakers_visible_to(user).prefetch_related(None).order_by("name", "id")
-    # the roles are a JSON list, which SQLite cannot search: the roster is small enough to read
+    # the roster is every organiser's and grows with the site: only its mentors are read (it was
+    # read whole, and each speaker's roles looked at in Python, at every opening of the page)
+    speakers = speakers_with_role(user, MENTOR_ROLE).prefetch_related(None).order_by("name", "id")
     return [speaker for speaker in speakers if MENTOR_ROLE in (speaker.roles or [])]
 
 

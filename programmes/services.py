@@ -82,6 +82,34 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
     return programme
 
 
+@transaction.atomic
+def add_programme_event(*, programme: Programme, event: Event, by) -> Programme:
+    """Take one one-off event into the programme (the workspace's search-and-add list): one that
+    ``by`` organises, outside a series (a series comes in whole, as ``series``). Adding it twice
+    changes nothing. As with ``update_programme``, cohorts already enrolled are not registered
+    for it here."""
+    if event.series_id is not None:
+        raise ProgrammeError(_("A session of a series comes with its series: add the series instead."), "in_series")
+    if by is not None and not events_managed_by(by).filter(pk=event.pk).exists():
+        raise ProgrammeError(_("You can add only events you organise."), "not_your_event")
+    if not programme.events.filter(pk=event.pk).exists():
+        programme.events.add(event)
+        log_action(by=by, action="programme.changed", subject=programme, data={"fields": ["events"]})
+    return programme
+
+
+@transaction.atomic
+def remove_programme_event(*, programme: Programme, event: Event, by) -> Programme:
+    """Take one one-off event out of the programme: one ``by`` organises (what a co-organiser put
+    in stays, as in ``update_programme``). Registrations already made for it stay."""
+    if by is not None and not events_managed_by(by).filter(pk=event.pk).exists():
+        raise ProgrammeError(_("You can take out only events you organise."), "not_your_event")
+    if programme.events.filter(pk=event.pk).exists():
+        programme.events.remove(event)
+        log_action(by=by, action="programme.changed", subject=programme, data={"fields": ["events"]})
+    return programme
+
+
 def _not_run_by(by, held, managed_by) -> list:
     """Those of ``held`` that ``by`` does not organise (none when the system edits: ``by`` None)."""
     if by is None:

@@ -6,10 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events_project.fields import EmailField
+from events_project.picker import BoundedModelChoiceField
 from speakers.models import AssignmentRole
 
 
-class SpeakerChoiceField(forms.ModelChoiceField):
+class SpeakerChoiceField(BoundedModelChoiceField):
+    """The roster is shared by every organiser and grows with the site: the list offers its first
+    SHOWN_IN_SELECT speakers (the page's search narrows it), a posted one is checked against all."""
+
     def label_from_instance(self, speaker):
         return f"{speaker.name} · {speaker.organisation}" if speaker.organisation else speaker.name
 

@@ -67,11 +67,14 @@ def event_speakers(request, pk: int):
     assignments = list(assignments_managed_by(request.user).filter(event=event).order_by("order", "invited_at", "id"))
     conflicts = conflicts_for_assignments(assignments, viewer=request.user)
     rows = [{"assignment": assignment, "conflicts": conflicts.get(assignment.pk, [])} for assignment in assignments]
+    # the roster offered (or the speakers the search found): the list holds so many at most
+    found = form.fields["speaker"].queryset.count()
     context = {
         "event": event,
         "form": form,
         "query": query,
-        "matches": form.fields["speaker"].queryset.count() if query else None,
+        "matches": found if query else None,
+        "speakers_not_shown": max(found - form.fields["speaker"].shown_at_most, 0),
         "rows": rows,
         "unread": unread_answers(event=event).count(),
         "conflicts_found": conflicts_found,

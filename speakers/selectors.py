@@ -111,6 +111,13 @@ def speakers_visible_to(user) -> QuerySet[Speaker]:
     return roster(include_unlisted=is_organiser(user))
 
 
+def speakers_with_role(user, role: str) -> QuerySet[Speaker]:
+    """The speakers ``user`` may see who have ``role`` (a slug of SpeakerRole). The roles are a
+    JSON list stored as text: the quoted slug is matched, the same on SQLite and PostgreSQL (as the
+    roster's filter does), so only those speakers are read, not the whole shared roster."""
+    return speakers_visible_to(user).filter(roles__icontains=f'"{role}"')
+
+
 def speakers_managed_by(user) -> QuerySet[Speaker]:
     """The roster is shared: every organiser may edit speaker profiles (linking one to an
     account is a superuser's, or the speaker's own by an emailed link)."""

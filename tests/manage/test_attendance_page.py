@@ -399,3 +399,101 @@ def test_a_match_made_from_a_search_comes_back_to_the_same_search(
 
     assert searched["Location"] == f"{url}?q=ley+la"
     assert plain["Location"] == url
+
+# --- at a big webinar's volume: every list on the pages has a bound ---------------------------
+
+
+def _many_registrants(event, count):
+    from registrations.models import Registration
+
+    return Registration.objects.bulk_create(
+        [
+            Registration(
+                event=event,
+                name=f"Participant with a rather long name number {number}",
+                email=f"participant.number.{number}@example.org",
+                status="confirmed",
+                seats_held=1,
+                consent_data_processing=True,
+                confirmed_at=timezone.now(),
+            )
+            for number in range(count)
+        ]
+    )
+
+
+def test_the_follow_ups_of_thousands_are_counted_and_a_few_named(organiser_web, ended_webinar):
+    """2,000 thanks were 2,000 lines on the attendance tab, past the page's 200 KB: now each group
+    is counted, its first names listed, and the outbox (paginated) has the rest."""
+    from attendance.manage_pages import FOLLOW_UPS_SHOWN
+
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                kind=kinds.FOLLOW_UP_ATTENDED if number % 4 else kinds.FOLLOW_UP_NO_SHOW,
+                recipient_email=f"participant.number.{number}@example.org",
+                recipient_name=f"Participant with a rather long name number {number}",
+                subject="Thank you for coming",
+                dedup_key=f"follow-up:{number}",
+                event=ended_webinar,
+            )
+            for number in range(2000)
+        ]
+    )
+
+    page = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/")
+
+    assert page.status_code == 200 and len(page.content) < 200 * 1024
+    follow_ups = page.context["follow_ups"]
+    assert (len(follow_ups["attended"]), len(follow_ups["no_show"])) == (FOLLOW_UPS_SHOWN, FOLLOW_UPS_SHOWN)
+    assert page.context["follow_up_counts"] == {"attended": 1500, "no_show": 500, "corrected": 0}
+    assert "Thanks to 1500 attendees" in page.text and "“We missed you” to 500 people" in page.text
+    assert "and 1480 more: see the outbox" in page.text
+    assert f'href="/manage/outbox/?event={ended_webinar.pk}"' in page.text
+
+
+def test_the_preview_of_a_report_of_thousands_lists_a_few_of_those_found(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    """A Zoom report of a 2,000-person webinar listed every registrant found: 700 KB."""
+    from attendance.manage_pages import MATCHED_SHOWN
+
+    _many_registrants(ended_webinar, 2000)
+    lines = ["Name,Email,Duration"] + [
+        f"Participant {number},participant.number.{number}@example.org,{30 + number % 60}" for number in range(2000)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar, content="\n".join(lines).encode())
+
+    page = organiser_web.get(uploaded["Location"])
+
+    assert page.status_code == 200 and len(page.content) < 200 * 1024
+    assert len(page.context["plan"].matched) == 2000
+    assert page.text.count("<tr data-email=") == MATCHED_SHOWN
+    assert "2000 registrants found" in page.text
+    assert f"And {2000 - MATCHED_SHOWN} more registrants found, recorded with the others." in page.text
+    assert "Record attendance of 2000 registrants" in page.text
+
+
+def test_a_recorded_report_of_thousands_of_strangers_lists_a_few(organiser_web, organiser, ended_webinar):
+    from attendance.manage_pages import UNMATCHED_SHOWN
+
+    report = AttendanceImport.objects.create(
+        event=ended_webinar,
+        uploaded_by=organiser,
+        filename="zoom.csv",
+        content=b"",
+        content_sha256="0" * 64,
+        status=AttendanceImport.Status.DONE,
+        rows=3000,
+        unmatched_rows=[
+            {"line": n + 2, "name": f"Stranger named {n}", "email": f"stranger.{n}@example.org", "minutes": 40}
+            for n in range(3000)
+        ],
+    )
+
+    page = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/imports/{report.pk}/")
+
+    assert page.status_code == 200 and len(page.content) < 200 * 1024
+    assert page.text.count("stranger.") == UNMATCHED_SHOWN
+    assert f"And {3000 - UNMATCHED_SHOWN} more rows not matched, not listed here." in page.text

@@ -367,6 +367,37 @@ def test_invite_a_speaker_from_a_search_posts_to_the_search(organiser_web, own_e
     assert list(SpeakerAssignment.objects.values_list("speaker", flat=True)) == [speaker.pk]
 
 
+def test_a_roster_of_thousands_offers_a_bounded_list_and_any_speaker_can_still_be_invited(
+    organiser_web, own_event, django_assert_max_num_queries
+):
+    """The roster is every organiser's: the list offered each of its speakers, 1,500 options past
+    100 KB and growing with the site; now the first SHOWN_IN_SELECT by name, and a search."""
+    from events_project.picker import SHOWN_IN_SELECT
+    from speakers.models import Speaker
+
+    Speaker.objects.bulk_create(
+        [
+            Speaker(name=f"Speaker number {n:04} of the shared roster", email=f"s{n}@example.org", organisation="Lab")
+            for n in range(1500)
+        ]
+    )
+    last = Speaker.objects.get(name="Speaker number 1499 of the shared roster")
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    with django_assert_max_num_queries(20):
+        page = organiser_web.get(url)
+
+    assert len(page.content) < 60 * 1024 and len(_offered(page)) == SHOWN_IN_SELECT
+    assert page.text.count("of the shared roster · Lab</option>") == SHOWN_IN_SELECT
+    assert f"{1500 - SHOWN_IN_SELECT} more are not in it: search to find them." in page.text
+    found = organiser_web.get(url, {"q": "number 1499"})
+    assert _offered(found) == [f"{last.name} · Lab"] and "speakers-not-shown" not in found.text
+    # a speaker past the list's options is still a valid choice
+    invited = organiser_web.post(url, {"action": "invite", "speaker": last.pk, "role": "panellist"})
+    assert invited.status_code == 302
+    assert list(SpeakerAssignment.objects.values_list("speaker", flat=True)) == [last.pk]
+
+
 def test_another_events_speaker_cannot_be_withdrawn_through_my_event(organiser_web, own_event, other_event, speaker):
     foreign = speaker_services.assign_speaker(event=other_event, speaker=speaker, by=None)
     response = organiser_web.post(

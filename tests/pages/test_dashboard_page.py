@@ -377,3 +377,27 @@ def test_registrations_csv_of_one_event(organiser_web, organiser, sign_up):
     assert response["Content-Disposition"] == f'attachment; filename="registrations-{mine.pk}.csv"'
     assert "one@example.org" in body
     assert "two@example.org" not in body
+
+
+def test_dashboard_shows_the_newest_programmes_reports_and_links_to_every_programme(organiser_web, organiser):
+    from programmes.manage_pages import REPORTS_SHOWN
+
+    programmes = [
+        factories.ProgrammeFactory(
+            title=f"Programme of {2000 + n}",
+            organisers=[organiser],
+            starts_on=dt.date(2000 + n, 9, 1),
+            ends_on=dt.date(2001 + n, 5, 31),
+        )
+        for n in range(30)
+    ]
+
+    response = organiser_web.get("/manage/dashboard/")
+
+    assert [p.title for p in response.context["programmes"]] == [
+        f"Programme of {2029 - n}" for n in range(REPORTS_SHOWN)
+    ]
+    assert response.text.count('/report/"') == REPORTS_SHOWN
+    assert f"{30 - REPORTS_SHOWN} older programmes: see every programme" in response.text
+    # the filter still offers every one
+    assert f'value="{programmes[0].pk}"' in response.text
