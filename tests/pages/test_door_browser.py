@@ -5,6 +5,7 @@ Each test waits for conditions (the page's own state, the DOM, the database), ne
 
 import datetime as dt
 import json
+import threading
 import time
 import zoneinfo
 from pathlib import Path
@@ -528,3 +529,30 @@ def test_a_refused_walk_in_comes_back_with_what_was_typed_on_a_phone(page, live_
     assert page.locator("details").get_attribute("open") is not None
     assert (page.input_value("#id_name"), page.input_value("#id_email")) == ("Rauf Quliyev", "rauf@example.org")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_test_ends_once_the_server_answered_its_closed_page(page, live_server, live_server_quiet_before_flush):
+    """The page's counts, asked every 20 s, were still being answered by the live server after
+    the page closed, while the database was flushed (a deadlock with TRUNCATE on PostgreSQL).
+    Here the server holds that request on purpose: the test's end waits for it."""
+    connections = live_server_quiet_before_flush
+    event, staff = door_of("Outreach in Zaqatala", "zaqatala")
+    attendee(event, "Farid Aliyev")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    release = connections.hold("/checkin/counts/")
+    page.evaluate("() => { window.checkinPage.refreshCounts(); }")  # what the page's timer does, not awaited
+    assert connections.wait_until(lambda: any(path.endswith("/counts/") for path in connections.answering), 10)
+
+    page.context.close()
+    ended = threading.Event()
+    ending = threading.Thread(target=lambda: (connections.wait_until_quiet(timeout=10), ended.set()))
+    ending.start()
+
+    # the page is gone, its request is not: the flush would run beside it
+    assert not ended.wait(0.3)
+    assert connections.open >= 1
+    release.set()
+    ending.join(10)
+    assert ended.is_set()
+    assert connections.answering == []
