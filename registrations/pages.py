@@ -383,7 +383,7 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
             return verdict_of_checkin(checkin)
         if action == "undo":
             checkin = get_object_or_404(event_checkins(event, user=by), pk=_id_or_404(request.POST.get("checkin")))
-            checkin_services.undo_check_in(checkin=checkin, by=by)
+            checkin_services.undo_door_check_in(checkin=checkin, by=by)
             return verdict_of("undone", registration={"name": checkin.registration.name})
     except checkin_services.CheckInRefused as refusal:
         return verdict_of_refusal(refusal, event)

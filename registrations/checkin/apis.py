@@ -147,13 +147,14 @@ class WalkInView(DoorView):
 class UndoView(DoorView):
     @extend_schema(
         request=None,
-        responses={200: shapes.CheckInSerializer, **error_responses(401, 403, 404, 429)},
+        responses={200: shapes.CheckInSerializer, **error_responses(401, 403, 404, 409, 429)},
         summary="Undo a mistaken check-in",
+        description="Only while the door is open (a day before the event to a day after it): `door_closed` (409).",
     )
     def post(self, request, event_id, checkin_id):
         event = self.event()
         checkin = get_object_or_404(checkins_managed_by(request.user), event=event, pk=checkin_id)
-        checkin = door.undo_check_in(checkin=checkin, by=request.user)
+        checkin = door.undo_door_check_in(checkin=checkin, by=request.user)
         return Response(shapes.CheckInSerializer(checkin).data)
 
 

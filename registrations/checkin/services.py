@@ -13,6 +13,9 @@ Every way in is judged by :func:`_refusal` (the one rule of the door) and writes
 ``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
 ``invalid``             unknown, forged, altered or re-issued code (400)
 
+Undoing a check-in at the door (:func:`undo_door_check_in`) follows the same window:
+``door_closed`` once it has closed.
+
 Offline batches answer per scan, and add ``bad_scan_time`` (dated outside the door's window
 or ahead of the server's clock) and ``throttled`` (too many unknown codes; send it later).
 
@@ -610,6 +613,19 @@ def undo_check_in(*, checkin: CheckIn, by) -> CheckIn:
     )
     checkin.refresh_from_db(fields=["undone_at", "undone_by"])
     return checkin
+
+
+def undo_door_check_in(*, checkin: CheckIn, by) -> CheckIn:
+    """Take back a mistaken check-in at the door (the page and the check-in API): only while the
+    door is open, as a check-in (:func:`door_window`); closed, :class:`CheckInRefused`
+    ``door_closed``. Attendance is recorded from the live check-ins when the event ends, so an
+    undo days later would leave it saying "attended"; the record is corrected by an
+    administrator (the admin's undo action, :func:`undo_check_in`) or the attendance report.
+    """
+    refusal = _door_closed(event=checkin.event, at=timezone.now())
+    if refusal is not None:
+        raise refusal
+    return undo_check_in(checkin=checkin, by=by)
 
 
 def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckIn:
