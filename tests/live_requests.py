@@ -26,6 +26,7 @@ class LiveServerConnections:
         self.open = 0
         self.answering: list[str] = []  # the paths of the requests being answered now
         self.held: dict[str, threading.Event] = {}
+        self.holding: list[str] = []  # the paths of the requests waiting because of ``hold`` now
         accept, serve = server.process_request, server.process_request_thread
 
         def accepted(request, client_address):
@@ -54,7 +55,7 @@ class LiveServerConnections:
                 hold = next((event for end, event in self.held.items() if path.endswith(end)), None)
             try:
                 if hold is not None:
-                    hold.wait()
+                    self._wait_held(path, hold)
                 return application(environ, start_response)
             finally:
                 with self.changed:
@@ -62,6 +63,14 @@ class LiveServerConnections:
                     self.changed.notify_all()
 
         server.set_app(answer)
+
+    def _wait_held(self, path: str, hold: threading.Event):
+        with self.changed:
+            self.holding.append(path)
+            self.changed.notify_all()
+        hold.wait()
+        with self.changed:
+            self.holding.remove(path)
 
     def _closed(self):
         with self.changed:
