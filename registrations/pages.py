@@ -245,6 +245,7 @@ VERDICT_LEVEL = {
     checkin_services.CANCELLED: "bad",
     checkin_services.INVALID: "bad",
     checkin_services.DOOR_CLOSED: "bad",
+    checkin_services.EMPTY_CODE: "warn",
 }
 
 
@@ -257,6 +258,7 @@ def verdict_titles() -> dict[str, str]:
         checkin_services.WRONG_EVENT: _("Ticket for another event"),
         checkin_services.CANCELLED: _("Registration cancelled"),
         checkin_services.INVALID: _("Not a valid ticket"),
+        checkin_services.EMPTY_CODE: _("Type or scan a ticket code"),
         checkin_services.DOOR_CLOSED: _("Check-in opens a day before the event and closes a day after it"),
         checkin_services.BAD_SCAN_TIME: _("Scan dated outside the event: check the device's clock"),
         checkin_services.THROTTLED: _("Too many unknown codes: will try again later"),

@@ -82,7 +82,8 @@ class ScanView(DoorView):
         description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
         "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `door_closed` (with `opens_at`, "
         "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
-        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409) or `invalid` (400).",
+        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409), `invalid` (400) or `empty_code` "
+        "(400: the secret is blank).",
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)

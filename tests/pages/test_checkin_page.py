@@ -97,6 +97,19 @@ def test_code_of_another_event_and_garbage_are_refused_in_red(door, event, sign_
     assert not CheckIn.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "Type or scan a ticket code"), ("az", "Bilet kodunu yazın və ya skan edin")]
+)
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_check_in_with_an_empty_code_box_says_to_type_or_scan_a_code(door, event, typed, language, said):
+    """The empty box answered "Not a valid ticket", as if a forged code had been typed."""
+    response = door.post(url(event), {"action": "code", "code": typed}, headers={"accept-language": language})
+
+    assert response.status_code == 400
+    assert (response.context["verdict"]["code"], response.context["verdict"]["title"]) == ("empty_code", said)
+    assert not CheckIn.objects.exists()
+
+
 def test_json_answer_for_the_script(door, event, sign_up):
     registration = sign_up(event)
 

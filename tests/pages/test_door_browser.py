@@ -557,3 +557,25 @@ def test_a_test_ends_once_the_server_answered_its_closed_page(page, live_server,
     ending.join(10)
     assert ended.is_set()
     assert connections.answering == [] and connections.holding == []
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_check_in_with_an_empty_code_box_says_to_type_or_scan_a_code(page, live_server, connected):
+    """Pressing Check in with nothing typed said "Not a valid ticket"; it says what to do and sends nothing."""
+    event, staff = door_of("Outreach in Shamakhi", "shamakhi")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    if connected:
+        wait_until_kept_for_offline(page)
+    else:
+        go_offline(page)
+    scans_sent = []
+    page.on("request", lambda request: request.method == "POST" and scans_sent.append(request.url))
+
+    page.fill("#code", "  ")
+    page.click("#code-form button[type=submit]")
+
+    verdict = page.locator("#verdict .verdict[data-code=empty_code]")
+    verdict.wait_for()
+    assert verdict.inner_text() == "Type or scan a ticket code"
+    assert page.evaluate("document.activeElement.id") == "code"
+    assert scans_sent == [] and page.evaluate("window.checkinPage.state().queue.length") == 0

@@ -27,7 +27,7 @@
   var PREFIX = "EVT1:";
   var LEVEL = {
     checked_in: "ok", already_checked_in: "warn", not_confirmed: "warn", throttled: "warn",
-    wrong_event: "bad", cancelled: "bad", invalid: "bad", bad_scan_time: "bad", door_closed: "bad", undone: "ok",
+    wrong_event: "bad", cancelled: "bad", invalid: "bad", empty_code: "warn", bad_scan_time: "bad", door_closed: "bad", undone: "ok",
     error: "bad"
   };
   // the same code seen again within this time (a ticket held in front of the camera) is not checked again
@@ -628,6 +628,8 @@
     event.preventDefault();
     var field = event.target.elements.code;
     var value = field.value;
+    // nothing typed: say what to do (online and offline alike), send nothing
+    if (!value.trim()) { showVerdict({ code: "empty_code" }, true); field.focus(); return; }
     handleCode(value, true).then(function () { field.value = ""; field.focus(); });
   });
   $("search-form").addEventListener("submit", function (event) {
