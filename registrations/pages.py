@@ -297,6 +297,7 @@ def checkin_words() -> dict:
         "checkIn": _("Check in"),
         "in": _("In"),
         "nobody": _("Nobody found."),
+        "results": _("Search results"),
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
         "needsConnection": _("A walk-in needs a connection: check them in when it returns."),

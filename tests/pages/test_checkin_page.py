@@ -167,6 +167,22 @@ def test_undo_after_the_door_closed_is_refused_and_said(door, staff, event, sign
     assert checkin.undone_at is None
 
 
+def test_search_comes_back_at_its_results_with_a_heading_to_focus(door, event, sign_up):
+    """The search reloaded the page at its top: on a phone the results were a long scroll away,
+    and the keyboard started over from the site's header."""
+    sign_up(event, name="Farid Mammadov", email="farid@example.org", party_size=2, party_names=["Aysel"])
+
+    empty = door.get(url(event)).text
+    found = door.get(url(event), {"q": "farid"}).text
+
+    # the browser comes back at the heading and focuses it (it takes focus, tabindex -1)
+    assert '<form method="get" role="search" id="search-form" action="#found-title">' in empty
+    assert 'id="found"' not in empty
+    heading = r'<section id="found" aria-labelledby="found-title">\s*<h2 id="found-title" tabindex="-1">Search results'
+    assert re.search(heading, found)
+    assert "2 people: Aysel" in found
+
+
 @pytest.mark.parametrize("checkin_id", ["abc", "", "1.5"])
 def test_undo_of_a_check_in_that_is_no_number_is_not_found(door, event, checkin_id):
     response = door.post(url(event), {"action": "undo", "checkin": checkin_id})

@@ -579,3 +579,39 @@ def test_check_in_with_an_empty_code_box_says_to_type_or_scan_a_code(page, live_
     assert verdict.inner_text() == "Type or scan a ticket code"
     assert page.evaluate("document.activeElement.id") == "code"
     assert scans_sent == [] and page.evaluate("window.checkinPage.state().queue.length") == 0
+
+
+IN_VIEW = """id => {
+  const box = document.getElementById(id).getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_a_name_search_keeps_its_results_in_view_and_focus(page, live_server, connected):
+    """The search reloaded the page at its top, with the focus there too; offline the results did
+    not say who comes with someone, which the downloaded list knows."""
+    event, staff = door_of("Outreach in Ismayilli", "ismayilli")
+    family = register(
+        event=event, name="Farid Mammadov", email="farid@example.org", party_size=3,
+        party_names=["Aysel", "Nigar"], consent_data_processing=True, source="organiser",
+    )  # fmt: skip
+    attendee(event, "Samira Valiyeva")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    if connected:
+        wait_until_kept_for_offline(page)
+    else:
+        go_offline(page)
+
+    page.fill("#q", "farid")
+    page.press("#q", "Enter")
+
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'found-title'")
+    assert page.evaluate(IN_VIEW, "found-title")
+    assert page.locator("#found-title").inner_text() == "Search results"
+    result = page.locator("#results li")
+    assert result.count() == 1
+    assert f"{family.name} · 3 people: Aysel, Nigar" in result.inner_text()
+    page.keyboard.press("Tab")  # the keyboard goes on from the results: their Check in
+    assert page.evaluate("document.activeElement.textContent") == "Check in"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

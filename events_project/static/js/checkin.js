@@ -205,6 +205,9 @@
       name: row.name,
       status: row.status,
       party_size: row.party_size || 1,
+      // who comes with them, as the list has it: tells two people of one name apart offline (the
+      // list carries no email address)
+      party_names: Array.isArray(row.party_names) ? row.party_names : [],
       checked_in: Boolean(row.checked_in || row.checked_in_at || row.checkin_id),
       checked_in_at: row.checked_in_at || null,
       // who let them in, as the server names them ("an erased account" included): the same
@@ -507,15 +510,33 @@
   }
 
   /* ---- offline search by name in the downloaded list (the fallback for a lost QR code) ---- */
+  // the results as the server draws them: a section#found with its heading, then the list
+  function resultsHolder() {
+    var section = $("found");
+    if (!section) {
+      section = document.createElement("section");
+      section.id = "found";
+      section.setAttribute("aria-labelledby", "found-title");
+      var heading = document.createElement("h2");
+      heading.id = "found-title";
+      heading.tabIndex = -1;
+      heading.textContent = words.results;
+      section.appendChild(heading);
+      $("search-form").insertAdjacentElement("afterend", section);
+    }
+    Array.prototype.forEach.call(section.querySelectorAll("ul, p"), function (old) { old.remove(); });
+    var holder = document.createElement("ul");
+    holder.id = "results";
+    holder.className = "cards";
+    section.appendChild(holder);
+    return holder;
+  }
   function searchLocally(query) {
     query = query.trim().toLowerCase();
     var found = Object.keys(list.tickets).filter(function (hash) {
       return list.tickets[hash].name.toLowerCase().indexOf(query) >= 0;
     }).sort(function (a, b) { return list.tickets[a].name.localeCompare(list.tickets[b].name); }).slice(0, 25);
-    var holder = $("results") || document.createElement("ul");
-    holder.id = "results";
-    holder.className = "cards";
-    holder.textContent = "";
+    var holder = resultsHolder();
     if (!found.length) { var none = document.createElement("li"); none.textContent = words.nobody; holder.appendChild(none); }
     found.forEach(function (hash) {
       var entry = list.tickets[hash];
@@ -524,7 +545,11 @@
       var name = document.createElement("strong");
       name.textContent = entry.name;
       item.appendChild(name);
-      if (entry.party_size > 1) { item.appendChild(document.createTextNode(" · " + plural(words.people, entry.party_size))); }
+      if (entry.party_size > 1) {
+        var party = " · " + plural(words.people, entry.party_size);
+        if (entry.party_names && entry.party_names.length) { party += ": " + entry.party_names.join(", "); }
+        item.appendChild(document.createTextNode(party));
+      }
       item.appendChild(document.createTextNode(" "));
       var status = document.createElement("span");
       status.className = "tag";
@@ -552,7 +577,10 @@
       }
       holder.appendChild(item);
     });
-    $("search-form").insertAdjacentElement("afterend", holder);
+  }
+  function focusResults() {
+    var heading = $("found-title");
+    if (heading) { heading.focus(); heading.scrollIntoView({ block: "start" }); }
   }
 
   /* ---- the camera ---- */
@@ -633,7 +661,7 @@
     handleCode(value, true).then(function () { field.value = ""; field.focus(); });
   });
   $("search-form").addEventListener("submit", function (event) {
-    if (!online) { event.preventDefault(); searchLocally(event.target.elements.q.value); }
+    if (!online) { event.preventDefault(); searchLocally(event.target.elements.q.value); focusResults(); }
   });
   $("walk-in-form").addEventListener("submit", function (event) {
     if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
