@@ -467,7 +467,7 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
         "words": checkin_words(),
         "endpoints": checkin_endpoints(event),
         "door": checkin_services.door_window(event=event),
-        # closed, the page offers no scanner, check-in or walk-in (checkin.js goes on by the device's clock)
+        # closed, the page offers no scanner, check-in, walk-in or undo (checkin.js goes on by the server's time)
         "door_state": door_page_state(event),
     }
     response = render(request, "registrations/pages/checkin.html", context, status=status)

@@ -615,3 +615,30 @@ def test_a_name_search_keeps_its_results_in_view_and_focus(page, live_server, co
     page.keyboard.press("Tab")  # the keyboard goes on from the results: their Check in
     assert page.evaluate("document.activeElement.textContent") == "Check in"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("device_clock", [dt.timedelta(days=3), -dt.timedelta(days=3)], ids=["ahead", "behind"])
+def test_a_device_clock_days_off_opens_the_door_and_dates_scans_by_the_servers_time(page, live_server, device_clock):
+    """The door opened and closed, and dated offline scans, by the phone's clock: three days
+    ahead it said the door had closed (behind, not yet open) on the day of the event, and a scan
+    dated by it would be refused as bad_scan_time."""
+    event, staff = door_of("Outreach in Agdash", "agdash")
+    pupil = attendee(event, "Leyla Aliyeva")
+    page.clock.set_fixed_time(dt.datetime.now(dt.UTC) + device_clock)
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+
+    page.wait_for_selector("#code:visible")  # open by the server's time
+    assert not page.locator("#door-closed").is_visible()
+    go_offline(page)
+    page.reload()  # opened again without a connection: the correction was kept
+    page.wait_for_selector("#connection.offline")
+    type_code(page, ticket_payload(pupil))
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    scanned_at = dt.datetime.fromisoformat(page.evaluate("window.checkinPage.state().queue[0].scanned_at"))
+    assert abs(scanned_at - timezone.now()) < dt.timedelta(minutes=2)
+
+    page.context.set_offline(False)
+    page.wait_for_selector("#queue[data-waiting='0']")
+    assert page.locator("#conflicts").count() == 0
+    assert CheckIn.objects.get().source == CheckIn.Source.OFFLINE

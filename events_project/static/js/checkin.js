@@ -10,6 +10,8 @@
  *   wait in a queue (localStorage) and go to the offline batch API when the connection
  *   returns; each has a client id, so uploading twice is harmless; conflicts say who checked
  *   the person in, on which device and when;
+ * - the door opens and closes, and offline scans are dated, by the server's time: the device's
+ *   clock corrected by the Date of the server's answers (the offset is kept for offline use);
  * - the camera scanner (vendored qr-scanner) is loaded only when staff start the camera; a
  *   code held in front of it is checked once.
  * Every word shown comes from the server, translated (json_script "checkin-words").
@@ -34,6 +36,32 @@
   var REPEAT_MS = 10000;
   var PENDING = "throttled";  // a batch answer that decides nothing: the scan stays queued
 
+  /* ---- the server's time ---- */
+  // A phone's clock may be wrong (set by hand, or after a flat battery): the door opens and
+  // closes, and offline scans are dated, by the server's time, learnt from the Date of each of its
+  // answers and kept (for a page opened later without a connection) as this device's offset.
+  var CLOCK_OFFSET = "checkin:clock-offset";
+  var clockOffset = Number(localStorage.getItem(CLOCK_OFFSET)) || 0;
+  function now() { return Date.now() + clockOffset; }
+  function nowIso() { return new Date(now()).toISOString(); }
+  function learnClock(response, sentAt) {
+    var said = Date.parse(response.headers.get("Date") || "");
+    if (isNaN(said)) { return; }
+    // the header counts whole seconds: the server's moment is half a second later on average;
+    // a difference of a second or two is that rounding and the trip, not a wrong clock
+    var offset = said + 500 - (sentAt + Date.now()) / 2;
+    offset = Math.abs(offset) < 2000 ? 0 : Math.round(offset);
+    if (offset === clockOffset) { return; }
+    clockOffset = offset;
+    try { localStorage.setItem(CLOCK_OFFSET, String(offset)); } catch (e) { /* kept in memory only */ }
+    renderDoor();
+  }
+  // every request to the server: its answer corrects the clock
+  function ask(url, options) {
+    var sentAt = Date.now();
+    return fetch(url, options).then(function (response) { learnClock(response, sentAt); return response; });
+  }
+
   function plural(forms, n) { return forms[n === 1 ? 0 : 1].replace("%(count)s", n); }
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (whole, name) { return values[name] === undefined ? whole : values[name]; });
@@ -45,7 +73,7 @@
     // in the event's time zone, as the server writes every other time on the page
     var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: endpoints.timezone };
     var day = { day: "numeric", month: "numeric", year: "numeric", timeZone: endpoints.timezone };
-    if (moment.toLocaleDateString("en", day) !== new Date().toLocaleDateString("en", day)) {
+    if (moment.toLocaleDateString("en", day) !== new Date(now()).toLocaleDateString("en", day)) {
       options.day = "numeric"; options.month = "short";
     }
     try { return moment.toLocaleString(lang, options); } catch (e) { delete options.timeZone; return moment.toLocaleString(lang, options); }
@@ -218,7 +246,7 @@
   function fetchList() {
     var tickets = {};
     function page(url) {
-      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      return ask(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
         if (response.status === 401 || response.status === 403) { forget(); }  // signed out, or no longer staff here
         if (!response.ok) { throw new Error("list " + response.status); }
         return response.json();
@@ -231,7 +259,7 @@
     return page(endpoints.list).then(function () {
       // scans still waiting to upload stay checked in locally
       queue.forEach(function (scan) { if (scan.hash && tickets[scan.hash]) { tickets[scan.hash].checked_in = true; } });
-      list = { fetched_at: new Date().toISOString(), tickets: tickets };
+      list = { fetched_at: nowIso(), tickets: tickets };
       save("list", list);
     });
   }
@@ -244,13 +272,14 @@
     return SECRET.test(cleaned) ? cleaned : null;
   }
 
-  // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed;
-  // a cancelled event's door never opens ("cancelled", as the page says from the server)
+  // the server's rule (door_window) by the server's time (this device's clock, corrected): "before"
+  // it opens, "open", "after" it closed; a cancelled event's door never opens ("cancelled", as the
+  // page says from the server)
   function doorState() {
     if (endpoints.cancelled) { return "cancelled"; }
-    var now = Date.now();
-    if (now < Date.parse(endpoints.opens_at)) { return "before"; }
-    return now > Date.parse(endpoints.closes_at) ? "after" : "open";
+    var moment = now();
+    if (moment < Date.parse(endpoints.opens_at)) { return "before"; }
+    return moment > Date.parse(endpoints.closes_at) ? "after" : "open";
   }
   function doorOpen() { return doorState() === "open"; }
   // closed, the page offers no scanner, check-in or walk-in (the server would answer door_closed),
@@ -281,7 +310,7 @@
       return verdict;
     }
     entry.checked_in = true;
-    entry.checked_in_at = new Date().toISOString();
+    entry.checked_in_at = nowIso();
     entry.checked_in_by = "";  // this device: the server names its account once synced
     save("list", list);
     var scan = { client_scan_id: randomId(), scanned_at: entry.checked_in_at, hash: hash };
@@ -337,7 +366,7 @@
     data.set("device", device);
     data.set("csrfmiddlewaretoken", csrfToken());
     var ticket = countsTicket(true);
-    return fetch(endpoints.page, {
+    return ask(endpoints.page, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
     }).then(function (response) {
@@ -372,7 +401,7 @@
             entry.checked_in = true;
             // a later scan without a connection says when (and by whom) as the server just did
             if (body.verdict.code === "checked_in") {
-              entry.checked_in_at = new Date().toISOString();
+              entry.checked_in_at = nowIso();
               entry.checked_in_by = "";  // this device, as an offline check-in
             } else if (!entry.checked_in_at) {
               entry.checked_in_when = body.verdict.when;  // the server's clock time, "15:07"
@@ -409,7 +438,7 @@
     countsTicket(true);
     var settled = false;
     function uploadAnswered() { if (!settled) { settled = true; actionAnswered(); } }
-    return fetch(endpoints.batch, {
+    return ask(endpoints.batch, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ device: device, scans: batch })
@@ -496,7 +525,7 @@
 
   function refreshCounts() {
     var ticket = countsTicket(false);
-    return fetch(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+    return ask(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
       if (!r.ok) { throw new Error("counts " + r.status); }
       return r.json();
     }).then(function (counts) {
@@ -704,7 +733,7 @@
     refreshCounts: refreshCounts,
     state: function () {
       return {
-        online: online, queue: queue.slice(), list: list, sightings: sightings,
+        online: online, queue: queue.slice(), list: list, sightings: sightings, clockOffset: clockOffset,
         offlineReady: pageKept && Boolean(list.fetched_at)
       };
     }
