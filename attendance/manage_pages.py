@@ -191,9 +191,6 @@ def attendance_import(request, pk: int, import_id: int):
         "matched_not_shown": max(len(plan.matched) - MATCHED_SHOWN, 0) if plan else 0,
         "unmatched_shown": plan.unmatched[:UNMATCHED_SHOWN] if plan else [],
         "unmatched_not_shown": max(len(plan.unmatched) - UNMATCHED_SHOWN, 0) if plan else 0,
-        # a recorded report's rows not matched, as many at most (20,000 held the page for 2.6 s)
-        "recorded_unmatched_shown": report.unmatched_rows[:UNMATCHED_SHOWN],
-        "recorded_unmatched_not_shown": max(len(report.unmatched_rows) - UNMATCHED_SHOWN, 0),
         "choices": choices,
         "choices_total": choices_total,
         "choices_not_shown": max(choices_total - len(choices), 0),
@@ -203,7 +200,8 @@ def attendance_import(request, pk: int, import_id: int):
         "stuck": participant_reports.is_stuck(report),
         "retry_may_help": participant_reports.retry_may_help(report),
         "failure": participant_reports.failure_text(report),
-        # a recorded report's rows nobody was found for: so many listed, the rest counted
+        # a recorded report's rows nobody was found for: so many listed, the rest counted (20,000
+        # held the page for 2.6 s)
         "recorded_unmatched_shown": (report.unmatched_rows or [])[:UNMATCHED_SHOWN],
         "recorded_unmatched_not_shown": max(len(report.unmatched_rows or []) - UNMATCHED_SHOWN, 0),
         "plan_format": dict(AttendanceImport.Format.choices).get(plan.format, plan.format) if plan else "",

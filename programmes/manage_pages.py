@@ -257,7 +257,6 @@ def programme_detail(request, pk: int):
         "running": not programme.has_ended(),
         # before its first day no session has been held: "issue them now" would issue nothing
         "not_started": programme.starts_on > timezone.localdate(),
-
         "held_events": held,
         "removable": removable,
         "found": found,

@@ -256,6 +256,7 @@ VERDICT_LEVEL = {
     checkin_services.CANCELLED: "bad",
     checkin_services.INVALID: "bad",
     checkin_services.DOOR_CLOSED: "bad",
+    checkin_services.EMPTY_CODE: "warn",
 }
 
 
@@ -268,6 +269,7 @@ def verdict_titles() -> dict[str, str]:
         checkin_services.WRONG_EVENT: _("Ticket for another event"),
         checkin_services.CANCELLED: _("Registration cancelled"),
         checkin_services.INVALID: _("Not a valid ticket"),
+        checkin_services.EMPTY_CODE: _("Type or scan a ticket code"),
         checkin_services.DOOR_CLOSED: _("Check-in opens a day before the event and closes a day after it"),
         checkin_services.BAD_SCAN_TIME: _("Scan dated outside the event: check the device's clock"),
         checkin_services.THROTTLED: _("Too many unknown codes: will try again later"),
@@ -306,6 +308,7 @@ def checkin_words() -> dict:
         "checkIn": _("Check in"),
         "in": _("In"),
         "nobody": _("Nobody found."),
+        "results": _("Search results"),
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
         "needsConnection": _("A walk-in needs a connection: check them in when it returns."),
@@ -394,7 +397,7 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
             return verdict_of_checkin(checkin)
         if action == "undo":
             checkin = get_object_or_404(event_checkins(event, user=by), pk=_id_or_404(request.POST.get("checkin")))
-            checkin_services.undo_check_in(checkin=checkin, by=by)
+            checkin_services.undo_door_check_in(checkin=checkin, by=by)
             return verdict_of("undone", registration={"name": checkin.registration.name})
     except checkin_services.CheckInRefused as refusal:
         return verdict_of_refusal(refusal, event)
@@ -475,7 +478,7 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
         "words": checkin_words(),
         "endpoints": checkin_endpoints(event),
         "door": checkin_services.door_window(event=event),
-        # closed, the page offers no scanner, check-in or walk-in (checkin.js goes on by the device's clock)
+        # closed, the page offers no scanner, check-in, walk-in or undo (checkin.js goes on by the server's time)
         "door_state": door_page_state(event),
     }
     response = render(request, "registrations/pages/checkin.html", context, status=status)

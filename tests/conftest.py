@@ -5,6 +5,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.live_requests import connections_of
 
 
 @pytest.fixture
@@ -48,3 +49,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_postgres)
+
+
+@pytest.fixture(autouse=True)
+def live_server_quiet_before_flush(request):
+    """A live-server test ends with no page open and no request still served, before the
+    database is flushed: a request still running (the door's counts asked every 20 s, a scan)
+    deadlocked with the flush's TRUNCATE on PostgreSQL (see tests/live_requests.py).
+
+    Set up after pytest-django's database fixtures and before the test's own (the page), so it
+    is torn down after the page was closed and before the flush."""
+    if "live_server" not in request.fixturenames:
+        yield None
+        return
+    connections = connections_of(request.getfixturevalue("live_server"))
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    yield connections
+    connections.release_all()
+    # pages a test opened beside its `page` fixture (a second volunteer's phone) close too: their
+    # timers would go on asking
+    for context in browser.contexts if browser else ():
+        context.close()
+    connections.wait_until_quiet()

@@ -82,7 +82,8 @@ class ScanView(DoorView):
         description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
         "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `door_closed` (with `opens_at`, "
         "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
-        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409) or `invalid` (400).",
+        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409), `invalid` (400) or `empty_code` "
+        "(400: the secret is blank).",
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)
@@ -147,13 +148,14 @@ class WalkInView(DoorView):
 class UndoView(DoorView):
     @extend_schema(
         request=None,
-        responses={200: shapes.CheckInSerializer, **error_responses(401, 403, 404, 429)},
+        responses={200: shapes.CheckInSerializer, **error_responses(401, 403, 404, 409, 429)},
         summary="Undo a mistaken check-in",
+        description="Only while the door is open (a day before the event to a day after it): `door_closed` (409).",
     )
     def post(self, request, event_id, checkin_id):
         event = self.event()
         checkin = get_object_or_404(checkins_managed_by(request.user), event=event, pk=checkin_id)
-        checkin = door.undo_check_in(checkin=checkin, by=request.user)
+        checkin = door.undo_door_check_in(checkin=checkin, by=request.user)
         return Response(shapes.CheckInSerializer(checkin).data)
 
 

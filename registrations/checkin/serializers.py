@@ -14,7 +14,10 @@ from registrations.services.tickets import ticket_hash
 
 
 class ScanSerializer(serializers.Serializer):
-    secret = serializers.CharField(max_length=200, trim_whitespace=True, help_text="The QR payload or bare secret.")
+    # blank is the service's to answer (empty_code), not a field error whose code says "invalid" ticket
+    secret = serializers.CharField(
+        max_length=200, trim_whitespace=True, allow_blank=True, help_text="The QR payload or bare secret."
+    )
     device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 

@@ -12,6 +12,10 @@ Every way in is judged by :func:`_refusal` (the one rule of the door) and writes
 ``cancelled``           the registration was cancelled (409)
 ``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
 ``invalid``             unknown, forged, altered or re-issued code (400)
+``empty_code``          nothing was typed or scanned (400): not a wrong ticket, no guess
+
+Undoing a check-in at the door (:func:`undo_door_check_in`) follows the same window:
+``door_closed`` once it has closed.
 
 Offline batches answer per scan, and add ``bad_scan_time`` (dated outside the door's window
 or ahead of the server's clock) and ``throttled`` (too many unknown codes; send it later).
@@ -60,6 +64,7 @@ NOT_CONFIRMED = "not_confirmed"
 INVALID = "invalid"
 DOOR_CLOSED = "door_closed"
 NO_DOOR = "no_door"
+EMPTY_CODE = "empty_code"
 
 MAX_BATCH_SCANS = 500
 
@@ -75,6 +80,7 @@ class CheckInRefused(DomainError):
         INVALID: HTTPStatus.BAD_REQUEST,
         DOOR_CLOSED: HTTPStatus.CONFLICT,
         NO_DOOR: HTTPStatus.CONFLICT,
+        EMPTY_CODE: HTTPStatus.BAD_REQUEST,
     }
     _messages = {
         ALREADY_CHECKED_IN: _("This ticket has already been checked in."),
@@ -84,6 +90,7 @@ class CheckInRefused(DomainError):
         INVALID: _("This is not a valid ticket."),
         DOOR_CLOSED: _("Check-in for this event is open from a day before it starts to a day after it ends."),
         NO_DOOR: _("This event is online only: it has no door to check people in at."),
+        EMPTY_CODE: _("Type the code under the QR image, or scan the ticket."),
     }
 
     def __init__(self, code: str, *, extra: dict | None = None):
@@ -557,6 +564,10 @@ def check_in(*, event_id: int, secret: str, by, device: str = "", source: str = 
     (:func:`door_window`). Raises :class:`CheckInRefused` with a typed code for every ticket
     that may not come in. No side effects beyond the check-in row.
     """
+    if not secret.strip():
+        # the Check in button pressed with an empty box: say what to do, not "not a valid ticket"
+        event_for_check_in(event_id=event_id, user=by)
+        raise CheckInRefused(EMPTY_CODE)
     parsed = secret_from_payload(secret)
     found = checkin = None
     if parsed is not None and connection.vendor == "postgresql":
@@ -610,6 +621,19 @@ def undo_check_in(*, checkin: CheckIn, by) -> CheckIn:
     )
     checkin.refresh_from_db(fields=["undone_at", "undone_by"])
     return checkin
+
+
+def undo_door_check_in(*, checkin: CheckIn, by) -> CheckIn:
+    """Take back a mistaken check-in at the door (the page and the check-in API): only while the
+    door is open, as a check-in (:func:`door_window`); closed, :class:`CheckInRefused`
+    ``door_closed``. Attendance is recorded from the live check-ins when the event ends, so an
+    undo days later would leave it saying "attended"; the record is corrected by an
+    administrator (the admin's undo action, :func:`undo_check_in`) or the attendance report.
+    """
+    refusal = _door_closed(event=checkin.event, at=timezone.now())
+    if refusal is not None:
+        raise refusal
+    return undo_check_in(checkin=checkin, by=by)
 
 
 def check_in_walk_in(*, event: Event, by, device: str = "", **details) -> CheckIn:

@@ -1,9 +1,12 @@
 """Manual check-in, undo, live counts, walk-ins and the offline list."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from events.models import Event
 from registrations.checkin import services as door_services
 from registrations.models import CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
@@ -84,6 +87,19 @@ def test_undo_sets_undone_and_is_harmless_twice(event, staff, staff_client, tick
     assert second.data["undone_at"] == first.data["undone_at"]
     assert checkin.undone_by == staff
     assert checkin.undone_at is not None
+
+
+def test_undo_after_the_door_closed_is_refused_as_a_check_in_would_be(event, staff_client, ticket):
+    """The door page hides its actions once the door has closed, yet the API still undid
+    check-ins days later, after attendance was recorded from them: undo follows the door."""
+    checkin_id = staff_client.post(scan_url(event), {"secret": tickets.ticket_payload(ticket)}).data["checkin"]["id"]
+    days_ago = dt.timedelta(days=5)  # the door closed a day after the event
+    Event.objects.filter(pk=event.pk).update(start=event.start - days_ago, end=event.end - days_ago)
+
+    response = staff_client.post(door(event, f"{checkin_id}/undo/"))
+
+    assert (response.status_code, response.data["code"]) == (409, "door_closed")
+    assert CheckIn.objects.get().undone_at is None
 
 
 def test_undo_by_staff_of_another_event_is_forbidden(event, staff_client, ticket):

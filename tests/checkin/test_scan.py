@@ -424,3 +424,14 @@ def test_scan_reads_json_with_a_charset(ticket, event, staff_client):
     response = staff_client.generic("POST", scan_url(event), body, content_type="application/json; charset=utf-8")
 
     assert (response.status_code, response.json()["code"]) == (200, "checked_in")
+
+
+@pytest.mark.parametrize("secret", ["", "   "])
+def test_scan_of_an_empty_code_says_to_type_or_scan_one_and_is_no_guess(event, staff_client, secret):
+    """A blank secret was a field error whose code, ``invalid``, a scanner app shows as "not a
+    valid ticket"."""
+    response = staff_client.post(scan_url(event), {"secret": secret}, format="json")
+
+    assert (response.status_code, response.data["code"]) == (400, "empty_code")
+    assert response.data["detail"] == "Type the code under the QR image, or scan the ticket."
+    assert not CheckIn.objects.exists()

@@ -400,6 +400,7 @@ def test_a_match_made_from_a_search_comes_back_to_the_same_search(
     assert searched["Location"] == f"{url}?q=ley+la"
     assert plain["Location"] == url
 
+
 # --- at a big webinar's volume: every list on the pages has a bound ---------------------------
 
 

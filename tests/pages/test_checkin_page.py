@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from events import services as event_services
-from events.models import EventFormat
+from events.models import Event, EventFormat
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, Registration
 from registrations.services.privacy import erase_personal_data
@@ -97,6 +97,19 @@ def test_code_of_another_event_and_garbage_are_refused_in_red(door, event, sign_
     assert not CheckIn.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "Type or scan a ticket code"), ("az", "Bilet kodunu yazın və ya skan edin")]
+)
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_check_in_with_an_empty_code_box_says_to_type_or_scan_a_code(door, event, typed, language, said):
+    """The empty box answered "Not a valid ticket", as if a forged code had been typed."""
+    response = door.post(url(event), {"action": "code", "code": typed}, headers={"accept-language": language})
+
+    assert response.status_code == 400
+    assert (response.context["verdict"]["code"], response.context["verdict"]["title"]) == ("empty_code", said)
+    assert not CheckIn.objects.exists()
+
+
 def test_json_answer_for_the_script(door, event, sign_up):
     registration = sign_up(event)
 
@@ -138,9 +151,8 @@ def test_search_results_and_the_offline_copy_draw_statuses_as_every_page_does(do
 
     found = page.split('id="results"')[1]
     assert '<span class="status ok confirmed" data-status="confirmed"><svg' in found
-    assert [status for status in ("confirmed", "waitlisted", "cancelled") if f'data-status="{status}"><svg' in kept] == [
-        "confirmed", "waitlisted", "cancelled",
-    ]  # fmt: skip
+    statuses = ("confirmed", "waitlisted", "cancelled")
+    assert [status for status in statuses if f'data-status="{status}"><svg' in kept] == list(statuses)
 
 
 def test_search_tells_two_people_of_one_name_apart_by_their_email(door, event, sign_up):
@@ -153,6 +165,35 @@ def test_search_tells_two_people_of_one_name_apart_by_their_email(door, event, s
 
     assert len(found.context["results"]) == 2
     assert "aysel.baku@example.org" in found.text and "aysel.ganja@example.org" in found.text
+
+
+def test_undo_after_the_door_closed_is_refused_and_said(door, staff, event, sign_up):
+    registration = sign_up(event)
+    checkin = checkin_services.check_in_registration(event=event, registration=registration, by=staff)
+    days_ago = dt.timedelta(days=5)  # the door closed a day after the event
+    Event.objects.filter(pk=event.pk).update(start=event.start - days_ago, end=event.end - days_ago)
+
+    refused = door.post(url(event), {"action": "undo", "checkin": checkin.pk})
+
+    assert refused.status_code == 400 and refused.context["verdict"]["code"] == "door_closed"
+    checkin.refresh_from_db()
+    assert checkin.undone_at is None
+
+
+def test_search_comes_back_at_its_results_with_a_heading_to_focus(door, event, sign_up):
+    """The search reloaded the page at its top: on a phone the results were a long scroll away,
+    and the keyboard started over from the site's header."""
+    sign_up(event, name="Farid Mammadov", email="farid@example.org", party_size=2, party_names=["Aysel"])
+
+    empty = door.get(url(event)).text
+    found = door.get(url(event), {"q": "farid"}).text
+
+    # the browser comes back at the heading and focuses it (it takes focus, tabindex -1)
+    assert '<form method="get" role="search" id="search-form" action="#found-title">' in empty
+    assert 'id="found"' not in empty
+    heading = r'<section id="found" aria-labelledby="found-title">\s*<h2 id="found-title" tabindex="-1">Search results'
+    assert re.search(heading, found)
+    assert "2 people: Aysel" in found
 
 
 @pytest.mark.parametrize("checkin_id", ["abc", "", "1.5"])
@@ -561,22 +602,26 @@ DOOR_ACTION = re.compile(r"<(\w+)[^>]*\bdata-door-action\b[^>]*>")
         (-dt.timedelta(hours=1), "open", "en", ""),
     ],
 )
-def test_a_closed_door_offers_no_scanner_check_in_or_walk_in(client, sign_up, starts_in, state, language, said):
+def test_a_closed_door_offers_no_scanner_check_in_walk_in_or_undo(client, sign_up, starts_in, state, language, said):
     """Closed, the page offered "Check in" (code, name, walk-in) for the server to answer
     door_closed to each: the notice says why once and the actions are not offered. Finding
-    people (and undoing a check-in) still works."""
+    people still works; undoing a check-in follows the door (the server refuses it closed)."""
     start = timezone.now().replace(microsecond=0) + starts_in
-    event = factories.EventFactory(start=start, end=start + dt.timedelta(hours=2))
+    event = under_way()
     user = factories.UserFactory()
     event.checkin_staff.add(user)
     sign_up(event, name="Leyla Aliyeva", email="leyla@example.org", source="organiser")
+    inside = sign_up(event, name="Leyla Quliyeva", email="leyla.q@example.org", source="organiser")
+    checkin_services.check_in_registration(event=event, registration=inside, by=user)
+    Event.objects.filter(pk=event.pk).update(start=start, end=start + dt.timedelta(hours=2))
 
     page = signed_in(client, user).get(url(event), {"q": "leyla"}, headers={"accept-language": language}).text
 
     actions = [match.group(0) for match in DOOR_ACTION.finditer(page)]
-    # the code form with the camera, the found person's "Check in", the walk-in
-    assert [re.match(r"<(\w+)", tag).group(1) for tag in actions] == ["div", "button", "details"]
-    assert [" hidden" in tag for tag in actions] == [state != "open"] * 3
+    # the code form with the camera, the found person's "Check in", the other's "Undo", the walk-in
+    assert [re.match(r"<(\w+)", tag).group(1) for tag in actions] == ["div", "button", "button", "details"]
+    assert 'class="link"' in actions[2]
+    assert [" hidden" in tag for tag in actions] == [state != "open"] * 4
     assert 'id="door-scan"' in actions[0] and "Leyla Aliyeva" in page
     notice = re.search(r'<p class="notice" id="door-closed"[^>]*>', page).group(0)
     assert (" hidden" in notice) == (state == "open")

@@ -5,6 +5,7 @@ Each test waits for conditions (the page's own state, the DOM, the database), ne
 
 import datetime as dt
 import json
+import threading
 import time
 import zoneinfo
 from pathlib import Path
@@ -531,3 +532,116 @@ def test_a_refused_walk_in_comes_back_with_what_was_typed_on_a_phone(page, live_
     assert page.locator("details").get_attribute("open") is not None
     assert (page.input_value("#id_name"), page.input_value("#id_email")) == ("Rauf Quliyev", "rauf@example.org")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_test_ends_once_the_server_answered_its_closed_page(page, live_server, live_server_quiet_before_flush):
+    """The page's counts, asked every 20 s, were still being answered by the live server after
+    the page closed, while the database was flushed (a deadlock with TRUNCATE on PostgreSQL).
+    Here the server holds that request on purpose: the test's end waits for it."""
+    connections = live_server_quiet_before_flush
+    event, staff = door_of("Outreach in Zaqatala", "zaqatala")
+    attendee(event, "Farid Aliyev")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    release = connections.hold("/checkin/counts/")
+    page.evaluate("() => { window.checkinPage.refreshCounts(); }")  # what the page's timer does, not awaited
+    # held in the server (not one the page's own timer sent a moment before, answered at once)
+    assert connections.wait_until(lambda: connections.holding, 10)
+
+    page.context.close()
+    ended = threading.Event()
+    ending = threading.Thread(target=lambda: (connections.wait_until_quiet(timeout=10), ended.set()))
+    ending.start()
+
+    # the page is gone, its request is not: the flush would run beside it
+    assert not ended.wait(0.3)
+    assert connections.open >= 1
+    release.set()
+    ending.join(10)
+    assert ended.is_set()
+    assert connections.answering == [] and connections.holding == []
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_check_in_with_an_empty_code_box_says_to_type_or_scan_a_code(page, live_server, connected):
+    """Pressing Check in with nothing typed said "Not a valid ticket"; it says what to do and sends nothing."""
+    event, staff = door_of("Outreach in Shamakhi", "shamakhi")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    if connected:
+        wait_until_kept_for_offline(page)
+    else:
+        go_offline(page)
+    scans_sent = []
+    page.on("request", lambda request: request.method == "POST" and scans_sent.append(request.url))
+
+    page.fill("#code", "  ")
+    page.click("#code-form button[type=submit]")
+
+    verdict = page.locator("#verdict .verdict[data-code=empty_code]")
+    verdict.wait_for()
+    assert verdict.inner_text() == "Type or scan a ticket code"
+    assert page.evaluate("document.activeElement.id") == "code"
+    assert scans_sent == [] and page.evaluate("window.checkinPage.state().queue.length") == 0
+
+
+IN_VIEW = """id => {
+  const box = document.getElementById(id).getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_a_name_search_keeps_its_results_in_view_and_focus(page, live_server, connected):
+    """The search reloaded the page at its top, with the focus there too; offline the results did
+    not say who comes with someone, which the downloaded list knows."""
+    event, staff = door_of("Outreach in Ismayilli", "ismayilli")
+    family = register(
+        event=event, name="Farid Mammadov", email="farid@example.org", party_size=3,
+        party_names=["Aysel", "Nigar"], consent_data_processing=True, source="organiser",
+    )  # fmt: skip
+    attendee(event, "Samira Valiyeva")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    if connected:
+        wait_until_kept_for_offline(page)
+    else:
+        go_offline(page)
+
+    page.fill("#q", "farid")
+    page.press("#q", "Enter")
+
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'found-title'")
+    assert page.evaluate(IN_VIEW, "found-title")
+    assert page.locator("#found-title").inner_text() == "Search results"
+    result = page.locator("#results li")
+    assert result.count() == 1
+    assert f"{family.name} · 3 people: Aysel, Nigar" in result.inner_text()
+    page.keyboard.press("Tab")  # the keyboard goes on from the results: their Check in
+    assert page.evaluate("document.activeElement.textContent") == "Check in"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("device_clock", [dt.timedelta(days=3), -dt.timedelta(days=3)], ids=["ahead", "behind"])
+def test_a_device_clock_days_off_opens_the_door_and_dates_scans_by_the_servers_time(page, live_server, device_clock):
+    """The door opened and closed, and dated offline scans, by the phone's clock: three days
+    ahead it said the door had closed (behind, not yet open) on the day of the event, and a scan
+    dated by it would be refused as bad_scan_time."""
+    event, staff = door_of("Outreach in Agdash", "agdash")
+    pupil = attendee(event, "Leyla Aliyeva")
+    page.clock.set_fixed_time(dt.datetime.now(dt.UTC) + device_clock)
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+
+    page.wait_for_selector("#code:visible")  # open by the server's time
+    assert not page.locator("#door-closed").is_visible()
+    go_offline(page)
+    page.reload()  # opened again without a connection: the correction was kept
+    page.wait_for_selector("#connection.offline")
+    type_code(page, ticket_payload(pupil))
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    scanned_at = dt.datetime.fromisoformat(page.evaluate("window.checkinPage.state().queue[0].scanned_at"))
+    assert abs(scanned_at - timezone.now()) < dt.timedelta(minutes=2)
+
+    page.context.set_offline(False)
+    page.wait_for_selector("#queue[data-waiting='0']")
+    assert page.locator("#conflicts").count() == 0
+    assert CheckIn.objects.get().source == CheckIn.Source.OFFLINE

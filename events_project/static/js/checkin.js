@@ -10,6 +10,8 @@
  *   wait in a queue (localStorage) and go to the offline batch API when the connection
  *   returns; each has a client id, so uploading twice is harmless; conflicts say who checked
  *   the person in, on which device and when;
+ * - the door opens and closes, and offline scans are dated, by the server's time: the device's
+ *   clock corrected by the Date of the server's answers (the offset is kept for offline use);
  * - the camera scanner (vendored qr-scanner) is loaded only when staff start the camera; a
  *   code held in front of it is checked once.
  * Every word shown comes from the server, translated (json_script "checkin-words").
@@ -27,12 +29,38 @@
   var PREFIX = "EVT1:";
   var LEVEL = {
     checked_in: "ok", already_checked_in: "warn", not_confirmed: "warn", throttled: "warn",
-    wrong_event: "bad", cancelled: "bad", invalid: "bad", bad_scan_time: "bad", door_closed: "bad", undone: "ok",
+    wrong_event: "bad", cancelled: "bad", invalid: "bad", empty_code: "warn", bad_scan_time: "bad", door_closed: "bad", undone: "ok",
     error: "bad"
   };
   // the same code seen again within this time (a ticket held in front of the camera) is not checked again
   var REPEAT_MS = 10000;
   var PENDING = "throttled";  // a batch answer that decides nothing: the scan stays queued
+
+  /* ---- the server's time ---- */
+  // A phone's clock may be wrong (set by hand, or after a flat battery): the door opens and
+  // closes, and offline scans are dated, by the server's time, learnt from the Date of each of its
+  // answers and kept (for a page opened later without a connection) as this device's offset.
+  var CLOCK_OFFSET = "checkin:clock-offset";
+  var clockOffset = Number(localStorage.getItem(CLOCK_OFFSET)) || 0;
+  function now() { return Date.now() + clockOffset; }
+  function nowIso() { return new Date(now()).toISOString(); }
+  function learnClock(response, sentAt) {
+    var said = Date.parse(response.headers.get("Date") || "");
+    if (isNaN(said)) { return; }
+    // the header counts whole seconds: the server's moment is half a second later on average;
+    // a difference of a second or two is that rounding and the trip, not a wrong clock
+    var offset = said + 500 - (sentAt + Date.now()) / 2;
+    offset = Math.abs(offset) < 2000 ? 0 : Math.round(offset);
+    if (offset === clockOffset) { return; }
+    clockOffset = offset;
+    try { localStorage.setItem(CLOCK_OFFSET, String(offset)); } catch (e) { /* kept in memory only */ }
+    renderDoor();
+  }
+  // every request to the server: its answer corrects the clock
+  function ask(url, options) {
+    var sentAt = Date.now();
+    return fetch(url, options).then(function (response) { learnClock(response, sentAt); return response; });
+  }
 
   function plural(forms, n) { return forms[n === 1 ? 0 : 1].replace("%(count)s", n); }
   function fill(text, values) {
@@ -45,7 +73,7 @@
     // in the event's time zone, as the server writes every other time on the page
     var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: endpoints.timezone };
     var day = { day: "numeric", month: "numeric", year: "numeric", timeZone: endpoints.timezone };
-    if (moment.toLocaleDateString("en", day) !== new Date().toLocaleDateString("en", day)) {
+    if (moment.toLocaleDateString("en", day) !== new Date(now()).toLocaleDateString("en", day)) {
       options.day = "numeric"; options.month = "short";
     }
     try { return moment.toLocaleString(lang, options); } catch (e) { delete options.timeZone; return moment.toLocaleString(lang, options); }
@@ -205,6 +233,9 @@
       name: row.name,
       status: row.status,
       party_size: row.party_size || 1,
+      // who comes with them, as the list has it: tells two people of one name apart offline (the
+      // list carries no email address)
+      party_names: Array.isArray(row.party_names) ? row.party_names : [],
       checked_in: Boolean(row.checked_in || row.checked_in_at || row.checkin_id),
       checked_in_at: row.checked_in_at || null,
       // who let them in, as the server names them ("an erased account" included): the same
@@ -215,7 +246,7 @@
   function fetchList() {
     var tickets = {};
     function page(url) {
-      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      return ask(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
         if (response.status === 401 || response.status === 403) { forget(); }  // signed out, or no longer staff here
         if (!response.ok) { throw new Error("list " + response.status); }
         return response.json();
@@ -228,7 +259,7 @@
     return page(endpoints.list).then(function () {
       // scans still waiting to upload stay checked in locally
       queue.forEach(function (scan) { if (scan.hash && tickets[scan.hash]) { tickets[scan.hash].checked_in = true; } });
-      list = { fetched_at: new Date().toISOString(), tickets: tickets };
+      list = { fetched_at: nowIso(), tickets: tickets };
       save("list", list);
     });
   }
@@ -241,13 +272,14 @@
     return SECRET.test(cleaned) ? cleaned : null;
   }
 
-  // the server's rule (door_window) by this device's clock: "before" it opens, "open", "after" it closed;
-  // a cancelled event's door never opens ("cancelled", as the page says from the server)
+  // the server's rule (door_window) by the server's time (this device's clock, corrected): "before"
+  // it opens, "open", "after" it closed; a cancelled event's door never opens ("cancelled", as the
+  // page says from the server)
   function doorState() {
     if (endpoints.cancelled) { return "cancelled"; }
-    var now = Date.now();
-    if (now < Date.parse(endpoints.opens_at)) { return "before"; }
-    return now > Date.parse(endpoints.closes_at) ? "after" : "open";
+    var moment = now();
+    if (moment < Date.parse(endpoints.opens_at)) { return "before"; }
+    return moment > Date.parse(endpoints.closes_at) ? "after" : "open";
   }
   function doorOpen() { return doorState() === "open"; }
   // closed, the page offers no scanner, check-in or walk-in (the server would answer door_closed),
@@ -278,7 +310,7 @@
       return verdict;
     }
     entry.checked_in = true;
-    entry.checked_in_at = new Date().toISOString();
+    entry.checked_in_at = nowIso();
     entry.checked_in_by = "";  // this device: the server names its account once synced
     save("list", list);
     var scan = { client_scan_id: randomId(), scanned_at: entry.checked_in_at, hash: hash };
@@ -334,7 +366,7 @@
     data.set("device", device);
     data.set("csrfmiddlewaretoken", csrfToken());
     var ticket = countsTicket(true);
-    return fetch(endpoints.page, {
+    return ask(endpoints.page, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
     }).then(function (response) {
@@ -369,7 +401,7 @@
             entry.checked_in = true;
             // a later scan without a connection says when (and by whom) as the server just did
             if (body.verdict.code === "checked_in") {
-              entry.checked_in_at = new Date().toISOString();
+              entry.checked_in_at = nowIso();
               entry.checked_in_by = "";  // this device, as an offline check-in
             } else if (!entry.checked_in_at) {
               entry.checked_in_when = body.verdict.when;  // the server's clock time, "15:07"
@@ -406,7 +438,7 @@
     countsTicket(true);
     var settled = false;
     function uploadAnswered() { if (!settled) { settled = true; actionAnswered(); } }
-    return fetch(endpoints.batch, {
+    return ask(endpoints.batch, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ device: device, scans: batch })
@@ -493,7 +525,7 @@
 
   function refreshCounts() {
     var ticket = countsTicket(false);
-    return fetch(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+    return ask(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
       if (!r.ok) { throw new Error("counts " + r.status); }
       return r.json();
     }).then(function (counts) {
@@ -518,15 +550,33 @@
   }
 
   /* ---- offline search by name in the downloaded list (the fallback for a lost QR code) ---- */
+  // the results as the server draws them: a section#found with its heading, then the list
+  function resultsHolder() {
+    var section = $("found");
+    if (!section) {
+      section = document.createElement("section");
+      section.id = "found";
+      section.setAttribute("aria-labelledby", "found-title");
+      var heading = document.createElement("h2");
+      heading.id = "found-title";
+      heading.tabIndex = -1;
+      heading.textContent = words.results;
+      section.appendChild(heading);
+      $("search-form").insertAdjacentElement("afterend", section);
+    }
+    Array.prototype.forEach.call(section.querySelectorAll("ul, p"), function (old) { old.remove(); });
+    var holder = document.createElement("ul");
+    holder.id = "results";
+    holder.className = "cards";
+    section.appendChild(holder);
+    return holder;
+  }
   function searchLocally(query) {
     query = query.trim().toLowerCase();
     var found = Object.keys(list.tickets).filter(function (hash) {
       return list.tickets[hash].name.toLowerCase().indexOf(query) >= 0;
     }).sort(function (a, b) { return list.tickets[a].name.localeCompare(list.tickets[b].name); }).slice(0, 25);
-    var holder = $("results") || document.createElement("ul");
-    holder.id = "results";
-    holder.className = "cards";
-    holder.textContent = "";
+    var holder = resultsHolder();
     if (!found.length) { var none = document.createElement("li"); none.textContent = words.nobody; holder.appendChild(none); }
     found.forEach(function (hash) {
       var entry = list.tickets[hash];
@@ -535,7 +585,11 @@
       var name = document.createElement("strong");
       name.textContent = entry.name;
       item.appendChild(name);
-      if (entry.party_size > 1) { item.appendChild(document.createTextNode(" · " + plural(words.people, entry.party_size))); }
+      if (entry.party_size > 1) {
+        var party = " · " + plural(words.people, entry.party_size);
+        if (entry.party_names && entry.party_names.length) { party += ": " + entry.party_names.join(", "); }
+        item.appendChild(document.createTextNode(party));
+      }
       item.appendChild(document.createTextNode(" "));
       item.appendChild(statusBadge(entry.status));
       item.appendChild(document.createTextNode(" "));
@@ -560,7 +614,10 @@
       }
       holder.appendChild(item);
     });
-    $("search-form").insertAdjacentElement("afterend", holder);
+  }
+  function focusResults() {
+    var heading = $("found-title");
+    if (heading) { heading.focus(); heading.scrollIntoView({ block: "start" }); }
   }
 
   /* ---- the camera ---- */
@@ -636,10 +693,12 @@
     event.preventDefault();
     var field = event.target.elements.code;
     var value = field.value;
+    // nothing typed: say what to do (online and offline alike), send nothing
+    if (!value.trim()) { showVerdict({ code: "empty_code" }, true); field.focus(); return; }
     handleCode(value, true).then(function () { field.value = ""; field.focus(); });
   });
   $("search-form").addEventListener("submit", function (event) {
-    if (!online) { event.preventDefault(); searchLocally(event.target.elements.q.value); }
+    if (!online) { event.preventDefault(); searchLocally(event.target.elements.q.value); focusResults(); }
   });
   $("walk-in-form").addEventListener("submit", function (event) {
     if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
@@ -682,7 +741,7 @@
     refreshCounts: refreshCounts,
     state: function () {
       return {
-        online: online, queue: queue.slice(), list: list, sightings: sightings,
+        online: online, queue: queue.slice(), list: list, sightings: sightings, clockOffset: clockOffset,
         offlineReady: pageKept && Boolean(list.fetched_at)
       };
     }
