@@ -129,6 +129,19 @@ def test_search_then_check_in_and_undo(door, event, sign_up):
     assert checkin.undone_at is not None
 
 
+def test_search_results_and_the_offline_copy_draw_statuses_as_every_page_does(door, event, sign_up):
+    # a plain grey tag at the door, a coloured badge with its icon everywhere else
+    sign_up(event, name="Nigar Hasanova", email="nigar@example.org")
+
+    page = door.get(url(event), {"q": "nigar"}).text
+    kept = page.split('<template id="status-badges">')[1].split("</template>")[0]
+
+    found = page.split('id="results"')[1]
+    assert '<span class="status ok confirmed" data-status="confirmed"><svg' in found
+    for status in ("confirmed", "waitlisted", "cancelled"):
+        assert f'data-status="{status}"><svg' in kept
+
+
 def test_search_tells_two_people_of_one_name_apart_by_their_email(door, event, sign_up):
     """A name search matches the email too, and shows it, as the door's search API does: two
     registrants called Aysel Aliyeva must not look alike to the person at the door."""

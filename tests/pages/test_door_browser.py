@@ -83,6 +83,9 @@ def test_door_opens_offline_after_one_online_visit_and_checks_in_by_name(page, l
     # the QR code is lost: found by name in the downloaded list
     page.fill("#q", "farid")
     page.press("#q", "Enter")
+    # the status as every page draws it, colour and icon (it was a plain grey tag offline)
+    assert page.locator("#results .status.ok.confirmed svg").count() == 1
+    assert page.locator("#results .status.ok.confirmed").inner_text() == "Confirmed"
     page.click("#results button")
     page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
     assert "Farid Mammadov · 3 people" in page.locator("#verdict").inner_text()

@@ -506,6 +506,17 @@
     return fetchList().then(refreshCounts, function () { setOnline(false); setCounts(localCounts()); });
   }
 
+  /* the server's own badge of a status (colour and icon, as every page draws it) */
+  function statusBadge(status) {
+    var badges = $("status-badges");
+    var found = badges && badges.content.querySelector('[data-status="' + status + '"]');
+    if (found) { return found.cloneNode(true); }
+    var plain = document.createElement("span");
+    plain.className = "tag";
+    plain.textContent = words.statuses[status] || status;
+    return plain;
+  }
+
   /* ---- offline search by name in the downloaded list (the fallback for a lost QR code) ---- */
   function searchLocally(query) {
     query = query.trim().toLowerCase();
@@ -526,10 +537,7 @@
       item.appendChild(name);
       if (entry.party_size > 1) { item.appendChild(document.createTextNode(" · " + plural(words.people, entry.party_size))); }
       item.appendChild(document.createTextNode(" "));
-      var status = document.createElement("span");
-      status.className = "tag";
-      status.textContent = words.statuses[entry.status] || entry.status;
-      item.appendChild(status);
+      item.appendChild(statusBadge(entry.status));
       item.appendChild(document.createTextNode(" "));
       if (entry.checked_in) {
         var inside = document.createElement("span");
