@@ -249,6 +249,7 @@ def _series_form_page(request, form, series: Series | None):
         if "preview" in request.POST:
             preview, zone, dropped = _preview(form, series)
         else:
+            was_published = series is not None and series.published
             if series is None:
                 saved = form.save_through(lambda fields: services.create_series(by=request.user, **fields))
             else:
@@ -270,6 +271,9 @@ def _series_form_page(request, form, series: Series | None):
                         )
                         % {"count": cancelled},
                     )
+                elif saved.published and not was_published:
+                    # as publishing an event says: ticking Published was answered as any other edit
+                    messages.success(request, _("The series is published: people can find its sessions and register."))
                 else:
                     messages.success(request, _("The series is saved with its sessions."))
                 return redirect("manage-series-detail", pk=saved.pk)

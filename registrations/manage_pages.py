@@ -9,7 +9,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from events.workspace import managed_event, no_store, organiser_required, posted_id
@@ -174,6 +174,36 @@ def _row_action(action: str, registration, by, reason: str = "") -> str:
     return str(done)
 
 
+def messaged_text(outcome) -> str:
+    """What writing to the chosen registrants did, in words whose counts add up to those chosen."""
+    if outcome.queued:
+        parts = [
+            ngettext("%(count)s message is on its way.", "%(count)s messages are on their way.", outcome.queued)
+            % {"count": outcome.queued}
+        ]
+    else:
+        parts = [_("Nothing new was sent.")]
+    if outcome.already_sent:
+        parts.append(
+            ngettext(
+                "%(count)s person already had these words and is not written to again.",
+                "%(count)s people already had these words and are not written to again.",
+                outcome.already_sent,
+            )
+            % {"count": outcome.already_sent}
+        )
+    if outcome.without_address:
+        parts.append(
+            ngettext(
+                "%(count)s person chosen has no email address.",
+                "%(count)s people chosen have no email address.",
+                outcome.without_address,
+            )
+            % {"count": outcome.without_address}
+        )
+    return " ".join(parts)
+
+
 def _back(request, event) -> str:
     """Back to the list as the organiser filtered it (only a query string of this page)."""
     query = request.POST.get("back", "")
@@ -218,10 +248,11 @@ def event_registrations(request, pk: int):
                         ids = list(chosen.values_list("pk", flat=True))
                     else:
                         ids = [posted_id(value) for value in request.POST.getlist("chosen")]
-                    queued = message_services.message_registrants(
+                    outcome = message_services.message_registrants(
                         event=event, registration_ids=ids, by=request.user, **message_form.cleaned_data
                     )
-                    messages.success(request, _("Messages queued: %(count)s.") % {"count": queued})
+                    said = messages.success if outcome.queued else messages.warning
+                    said(request, messaged_text(outcome))
                     return redirect(_back(request, event))
             else:
                 registration = get_object_or_404(

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,12 +119,22 @@ def resend_ticket(*, registration: Registration, by=None, now=None) -> Registrat
     return registration
 
 
-def message_registrants(*, event: Event, registration_ids, subject: str, body: str, by=None) -> int:
+class RegistrantsMessaged(NamedTuple):
+    """What writing to chosen registrants did: the page says all three, so that "Everyone listed
+    (2)" followed by one message sent is explained rather than left to look like a loss."""
+
+    queued: int  # messages on their way
+    already_sent: int  # chosen people who had these very words already: not written to again
+    without_address: int  # chosen people with no email address (a walk-in booked without one)
+
+
+def message_registrants(*, event: Event, registration_ids, subject: str, body: str, by=None) -> RegistrantsMessaged:
     """An organiser writes to chosen registrants of ``event``: one outbox message each.
 
     Only registrations of this event with an email address are written to; the same text to
     the same person is queued once (sending the form twice sends nothing new). Returns how many
-    messages were queued. Side effect: organiser_message to each, sent after commit.
+    messages were queued, and how many of those chosen were not written to and why.
+    Side effect: organiser_message to each, sent after commit.
     """
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
@@ -135,7 +146,8 @@ def message_registrants(*, event: Event, registration_ids, subject: str, body: s
     if not ids:
         raise RegistrationError(_("Choose at least one registrant."), "nobody_chosen")
     fingerprint = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:16]
-    registrations = Registration.objects.filter(event=event, pk__in=ids).exclude(email="").order_by("pk")
+    chosen = Registration.objects.filter(event=event, pk__in=ids)
+    registrations = chosen.exclude(email="").order_by("pk")
     specs = [
         MessageSpec(
             kind=kinds.ORGANISER_MESSAGE,
@@ -151,7 +163,9 @@ def message_registrants(*, event: Event, registration_ids, subject: str, body: s
     queued = len(queue_messages(specs))
     if queued:
         log_action(by=by, action="registration.messaged", event=event, data={"recipients": queued})
-    return queued
+    return RegistrantsMessaged(
+        queued=queued, already_sent=len(specs) - queued, without_address=chosen.count() - len(specs)
+    )
 
 
 def changes_to_tell(changed_fields) -> list[str]:

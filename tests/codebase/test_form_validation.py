@@ -51,3 +51,16 @@ def test_every_written_out_checkbox_sits_in_its_check_label():
             if not (inside and 'class="check"' in opened[-1].group(0)):
                 offenders.append(f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, box.start()) + 1}")
     assert offenders == [], 'put the box inside <label class="check">, before its words'
+
+
+def test_no_template_writes_a_label_with_djangos_colon():
+    """`{{ field.label_tag }}` adds Django's label suffix, a colon: the filter boxes read "Search:",
+    "Search name or email:", "Kind:", while every other label of the site (the fields' templates)
+    has none. A label is written `<label for="{{ f.id_for_label }}">{{ f.label }}</label>`."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, found.start()) + 1}"
+        for path in _templates()
+        for text in [path.read_text(errors="replace")]
+        for found in re.finditer(r"\.label_tag\b", text)
+    ]
+    assert offenders == []

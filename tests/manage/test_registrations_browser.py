@@ -70,7 +70,7 @@ def test_approve_a_pending_registration_and_message_the_confirmed_ones(page, liv
     page.fill("#id_subject", "Bring your laptop")
     page.fill("#id_body", "Please bring a laptop with Python installed.")
     page.click("#message-form button[type=submit]")
-    page.wait_for_selector("text=Messages queued: 1.")
+    page.wait_for_selector("text=1 message is on its way.")
     check(page, axe)
 
     approved = [sent for sent in mail.outbox if sent.to == ["Aysel Aliyeva <aysel@example.org>"]]

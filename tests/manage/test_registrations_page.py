@@ -444,3 +444,32 @@ def test_the_figures_say_person_or_people_by_the_people_counted(organiser_web, o
     figure = re.search(r'<div data-figure="confirmed">(.*?)</div>', page, re.S).group(1)
 
     assert re.sub(r"<[^>]+>", " ", figure).split() == [*said.split(), "(1", "registration)"]
+
+
+def test_writing_to_registrants_says_what_it_did_in_counts_that_add_up(organiser_web, own_event):
+    # "Everyone listed (3)" then "Messages queued: 1.": two had the words already, one has no address
+    one = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    two = sign_up(own_event, "Leyla Mammadova", "leyla@example.org")
+    sign_up(own_event, "Nigar Guliyeva", "nigar@example.org")
+    factories.RegistrationFactory(event=own_event, name="Walk-in Guest", email="", status="confirmed")
+    words = {"action": "message", "subject": "Bring a laptop", "body": "Please bring a laptop."}
+
+    def said(data):
+        response = organiser_web.post(url(own_event), {**words, **data}, follow=True)
+        return [(message.level_tag, str(message)) for message in response.context["messages"]]
+
+    assert said({"chosen": [one.pk, two.pk]}) == [("success", "2 messages are on their way.")]
+    assert said({"everyone": "yes", "back": ""}) == [
+        (
+            "success",
+            "1 message is on its way. 2 people already had these words and are not written to again. "
+            "1 person chosen has no email address.",
+        )
+    ]
+    assert said({"everyone": "yes", "back": ""}) == [
+        (
+            "warning",
+            "Nothing new was sent. 3 people already had these words and are not written to again. "
+            "1 person chosen has no email address.",
+        )
+    ]

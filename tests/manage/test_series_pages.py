@@ -324,3 +324,22 @@ def test_a_draft_series_page_says_how_to_publish_it(organiser_web, published):
     hint = "Nobody sees these sessions yet: to publish them, tick Published under Edit the series."
     assert series.published is published
     assert (hint in page) is not published
+
+
+def test_ticking_published_says_the_series_is_published_as_publishing_an_event_does(organiser_web):
+    # "The series is saved with its sessions." answered the tick that made every session public
+    def said(response) -> list[str]:
+        return [str(message) for message in response.context["messages"]]
+
+    draft = organiser_web.post("/manage/series/new/", {**series_data(), "save": "1"}, follow=True)
+    series = Series.objects.get()
+    published = organiser_web.post(
+        f"/manage/series/{series.pk}/edit/", {**series_data(), "published": "on", "save": "1"}, follow=True
+    )
+    edited_again = organiser_web.post(
+        f"/manage/series/{series.pk}/edit/", {**series_data(), "published": "on", "save": "1"}, follow=True
+    )
+
+    assert said(draft) == ["The series is saved with its sessions."]
+    assert said(published) == ["The series is published: people can find its sessions and register."]
+    assert said(edited_again) == ["The series is saved with its sessions."]

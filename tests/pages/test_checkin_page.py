@@ -151,8 +151,8 @@ def test_search_results_and_the_offline_copy_draw_statuses_as_every_page_does(do
 
     found = page.split('id="results"')[1]
     assert '<span class="status ok confirmed" data-status="confirmed"><svg' in found
-    statuses = ("confirmed", "waitlisted", "cancelled")
-    assert [status for status in statuses if f'data-status="{status}"><svg' in kept] == list(statuses)
+    for status in ("confirmed", "waitlisted", "cancelled"):
+        assert f'data-status="{status}"><svg' in kept
 
 
 def test_search_tells_two_people_of_one_name_apart_by_their_email(door, event, sign_up):
