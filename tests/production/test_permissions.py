@@ -120,7 +120,7 @@ MATRIX = {
     ("checkin-counts", "GET"): "401 403 403 403 403 403 200 403 403 403 200",
     ("checkin-list", "GET"): "401 403 403 403 403 403 200 403 403 403 200",
     ("checkin-batch", "POST"): "401 403 403 403 403 403 400 403 403 403 400",
-    ("checkin-undo", "POST"): "401 403 403 403 403 403 200 403 403 403 200",
+    ("checkin-undo", "POST"): "401 403 403 403 403 403 409 403 403 403 409",  # the door is not open yet
     ("checkin-log", "GET"): "401 403 403 403 403 403 200 403 403 403 200",
     # --- tickets by management token
     ("ticket-qr-png", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
