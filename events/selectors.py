@@ -80,9 +80,15 @@ def events_only_organised_by(user) -> QuerySet[Event]:
 
 
 def events_checked_in_by(user) -> QuerySet[Event]:
-    """The events whose door the user may work: organisers and check-in staff of each event
-    (every event for superusers). The one home of the door rule: ``permissions.can_check_in``
-    asks this for one event."""
+    """The events whose door the user may work: organisers of each event, and its check-in staff
+    (of the event or of its series) once it was published (every event for superusers). The one
+    home of the door rule: ``permissions.can_check_in`` asks this for one event, My doors, the
+    door page and its APIs (scan, search, offline list, log) read it, and the scan's SQL
+    (``registrations.checkin``) writes the same, tested against this.
+
+    A draft is the organisers' unpublished plan: door staff do not see it (its title, its time,
+    its door) until it is published. It takes no registrations, so its door holds nothing they
+    would need; the organisers keep theirs, to try the door out."""
     if not _signed_in(user):
         return Event.objects.none()
     if user.is_superuser:
@@ -93,7 +99,8 @@ def events_checked_in_by(user) -> QuerySet[Event]:
     # leaving the series' door closes all of them and an occurrence made later opens by itself
     staffed_series = Series.checkin_staff.through.objects.filter(user_id=user.pk).values("series_id")
     via_series = Q(series_id__in=staffed_series) & reached_by_its_series()
-    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed) | via_series))
+    staff = PUBLIC & (Q(pk__in=staffed) | via_series)
+    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | staff))
 
 
 def doors_of(user) -> QuerySet[Event]:
