@@ -6,7 +6,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from events.models import ActionLogEntry, Event, EventKind, EventStatus
-from events.selectors import ACTION_LOG_LIMIT, ActionLogExcerpt, newest_actions, series_managed_by, subjects_of
+from events.selectors import (
+    ACTION_LOG_LIMIT,
+    ActionLogExcerpt,
+    events_visible_to,
+    newest_actions,
+    series_managed_by,
+    subjects_of,
+)
 from events_project.people import person_name
 from programmes.models import Certificate, Cohort, Enrolment, Programme
 from speakers.selectors import speakers_visible_to
@@ -45,6 +52,14 @@ def cohort_events(cohort: Cohort) -> QuerySet[Event]:
         run_by = _run_by(cohort.programme_id)
         return Event.objects.filter(run_by, series_id=cohort.series_id)
     return programme_events(cohort.programme)
+
+
+def draft_sessions_seen_by(cohort: Cohort, *, user, now) -> QuerySet[Event]:
+    """The cohort's sessions still to come that are drafts, of those ``user`` may see
+    (``events.selectors.events_visible_to``: their own drafts, every one for a superuser). A fellow
+    organiser's draft is their unpublished plan: the cohort page does not even count it."""
+    visible = events_visible_to(user).order_by().values("pk")
+    return cohort_events(cohort).filter(status=EventStatus.DRAFT, start__gt=now, pk__in=visible)
 
 
 def events_run_by_programmes(programme_ids, event_ids) -> dict[int, set[int] | None]:
