@@ -79,6 +79,16 @@ def events_only_organised_by(user) -> QuerySet[Event]:
     ).exclude(pk__in=shared)
 
 
+def _door_staff(user) -> Q:
+    """The events ``user`` is check-in staff of: of the event itself, or of its series while the
+    series reaches it (``series_occurrences``' rule). Derived here, never copied onto each
+    occurrence, so that leaving the series' door closes all of them and an occurrence made later
+    opens by itself."""
+    staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
+    staffed_series = Series.checkin_staff.through.objects.filter(user_id=user.pk).values("series_id")
+    return Q(pk__in=staffed) | (Q(series_id__in=staffed_series) & reached_by_its_series())
+
+
 def events_checked_in_by(user) -> QuerySet[Event]:
     """The events whose door the user may work: organisers of each event, and its check-in staff
     (of the event or of its series) once it was published (every event for superusers). The one
@@ -93,14 +103,19 @@ def events_checked_in_by(user) -> QuerySet[Event]:
         return Event.objects.none()
     if user.is_superuser:
         return _with_relations(Event.objects.all())
-    staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
-    # door staff of a series work the doors its occurrences have while the series reaches them
-    # (``series_occurrences``' rule): derived here, never copied onto each occurrence, so that
-    # leaving the series' door closes all of them and an occurrence made later opens by itself
-    staffed_series = Series.checkin_staff.through.objects.filter(user_id=user.pk).values("series_id")
-    via_series = Q(series_id__in=staffed_series) & reached_by_its_series()
-    staff = PUBLIC & (Q(pk__in=staffed) | via_series)
-    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | staff))
+    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | (PUBLIC & _door_staff(user))))
+
+
+def door_teams_of(user) -> QuerySet[Event]:
+    """The events whose door team ``user`` is on, drafts included: organisers, and check-in staff
+    of the event or of its series (while it reaches it). What the team pages tell organisers of a
+    person they invite or remove (they will work a draft's door once it is published); what the
+    person may open now is ``events_checked_in_by``."""
+    if not _signed_in(user):
+        return Event.objects.none()
+    if user.is_superuser:
+        return Event.objects.all()
+    return Event.objects.filter(Q(pk__in=organised_event_ids(user)) | _door_staff(user))
 
 
 def doors_of(user) -> QuerySet[Event]:

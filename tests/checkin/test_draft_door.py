@@ -158,3 +158,50 @@ def test_a_door_of_a_draft_opens_to_its_staff_once_published(draft, event_staff)
     Event.objects.filter(pk=draft.pk).update(status=EventStatus.PUBLISHED, published_at=timezone.now())
 
     assert scan(event_staff, draft).status_code == 200
+
+
+# --- the team pages: a draft's door team is a team all the same ---------------------------------
+
+
+def test_staff_invited_to_a_draft_land_on_my_doors_and_may_come_back_through_the_link(client, draft, organiser):
+    from teams import services as team_services
+
+    invitation = team_services.invite_to_team(event=draft, email="nigar@example.org", role="checkin", by=organiser)
+
+    accepted = client.post(
+        f"/team/accept/{invitation.token}/",
+        {"name": "Nigar Safarova", "password": "door-keeper-2030", "password_again": "door-keeper-2030"},
+    )
+    again = client.get(f"/team/accept/{invitation.token}/")
+
+    said = [str(message) for message in accepted.wsgi_request._messages]
+    assert (accepted.status_code, accepted["Location"]) == (302, "/checkin/")
+    assert "Its door opens to you once the event is published: it is listed under My doors then." in said
+    assert (again.status_code, again["Location"]) == (302, "/checkin/")
+
+
+def test_series_door_staff_are_not_invited_again_to_a_draft_session(series_session, series_staff, organiser):
+    from teams import services as team_services
+    from teams.exceptions import Conflict
+
+    draft, _published = series_session
+    series_staff.email = "door@example.org"
+    series_staff.save()
+
+    with pytest.raises(Conflict) as refused:
+        team_services.invite_to_team(event=draft, email="door@example.org", role="checkin", by=organiser)
+
+    assert refused.value.code == "already_has_access"
+
+
+def test_taking_a_draft_sessions_door_away_says_the_series_door_stays(client, series_session, series_staff, organiser):
+    draft, _published = series_session
+    draft.checkin_staff.add(series_staff)
+    series_staff.first_name, series_staff.last_name = "Door", "Keeper"
+    series_staff.save()
+
+    removal = {"action": "remove", "role": "checkin", "user": series_staff.pk}
+
+    taken = signed_in(client, organiser).post(f"/manage/events/{draft.pk}/team/", removal, follow=True)
+
+    assert "Door Keeper is no longer check-in staff of this event itself, but still works its door" in taken.text
