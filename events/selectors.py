@@ -79,21 +79,43 @@ def events_only_organised_by(user) -> QuerySet[Event]:
     ).exclude(pk__in=shared)
 
 
+def _door_staff(user) -> Q:
+    """The events ``user`` is check-in staff of: of the event itself, or of its series while the
+    series reaches it (``series_occurrences``' rule). Derived here, never copied onto each
+    occurrence, so that leaving the series' door closes all of them and an occurrence made later
+    opens by itself."""
+    staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
+    staffed_series = Series.checkin_staff.through.objects.filter(user_id=user.pk).values("series_id")
+    return Q(pk__in=staffed) | (Q(series_id__in=staffed_series) & reached_by_its_series())
+
+
 def events_checked_in_by(user) -> QuerySet[Event]:
-    """The events whose door the user may work: organisers and check-in staff of each event
-    (every event for superusers). The one home of the door rule: ``permissions.can_check_in``
-    asks this for one event."""
+    """The events whose door the user may work: organisers of each event, and its check-in staff
+    (of the event or of its series) once it was published (every event for superusers). The one
+    home of the door rule: ``permissions.can_check_in`` asks this for one event, My doors, the
+    door page and its APIs (scan, search, offline list, log) read it, and the scan's SQL
+    (``registrations.checkin``) writes the same, tested against this.
+
+    A draft is the organisers' unpublished plan: door staff do not see it (its title, its time,
+    its door) until it is published. It takes no registrations, so its door holds nothing they
+    would need; the organisers keep theirs, to try the door out."""
     if not _signed_in(user):
         return Event.objects.none()
     if user.is_superuser:
         return _with_relations(Event.objects.all())
-    staffed = Event.checkin_staff.through.objects.filter(user_id=user.pk).values("event_id")
-    # door staff of a series work the doors its occurrences have while the series reaches them
-    # (``series_occurrences``' rule): derived here, never copied onto each occurrence, so that
-    # leaving the series' door closes all of them and an occurrence made later opens by itself
-    staffed_series = Series.checkin_staff.through.objects.filter(user_id=user.pk).values("series_id")
-    via_series = Q(series_id__in=staffed_series) & reached_by_its_series()
-    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | Q(pk__in=staffed) | via_series))
+    return _with_relations(Event.objects.filter(Q(pk__in=organised_event_ids(user)) | (PUBLIC & _door_staff(user))))
+
+
+def door_teams_of(user) -> QuerySet[Event]:
+    """The events whose door team ``user`` is on, drafts included: organisers, and check-in staff
+    of the event or of its series (while it reaches it). What the team pages tell organisers of a
+    person they invite or remove (they will work a draft's door once it is published); what the
+    person may open now is ``events_checked_in_by``."""
+    if not _signed_in(user):
+        return Event.objects.none()
+    if user.is_superuser:
+        return Event.objects.all()
+    return Event.objects.filter(Q(pk__in=organised_event_ids(user)) | _door_staff(user))
 
 
 def doors_of(user) -> QuerySet[Event]:

@@ -570,10 +570,10 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         "mentors": mentors,
         "next_session": to_come[0] if to_come else None,
         # "None planned" misled while the sessions were there, as drafts: say so (members get their
-        # places when they are published)
+        # places when they are published); only the drafts the reader may see are counted
         "draft_sessions": 0
         if to_come
-        else selectors.cohort_events(cohort).filter(status=EventStatus.DRAFT, start__gt=now).count(),
+        else selectors.draft_sessions_seen_by(cohort, user=request.user, now=now).count(),
         "filters": filters,
         "filtered": any(chosen.values()),
         "page": page,

@@ -2,6 +2,7 @@
 
 Definitions:
 - events held: the programme's events that have ended and were not cancelled (drafts never count);
+- events cancelled: those called off after they were published (a draft called off never counts);
 - attended / no-show: registrations of held events with finalised attendance; the attendance
   rate is attended / (attended + no-show), the no-show rate its complement;
 - people met: attended registrations counted with their party (a parent with two pupils is 3);
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from attendance.exports import safe_cell
 from attendance.rates import attendance_rate, no_show_rate
 from events.models import Audience, EventKind, EventStatus, Region
+from events.selectors import PUBLIC
 from programmes import selectors
 from programmes.models import AgeGroup, Certificate, Enrolment, ParticipantSector, Programme
 from registrations.models import Registration, Sector
@@ -69,7 +71,9 @@ def impact_report(*, programme: Programme, now=None) -> dict:
         .order_by("start", "id")
     )
     event_ids = [event.pk for event in events]
-    cancelled = selectors.programme_events(programme).filter(status=EventStatus.CANCELLED).count()
+    # called off after it was published (events.selectors.PUBLIC): a draft called off was an
+    # organiser's unpublished plan, nothing cancelled on anyone, and no co-organiser's business
+    cancelled = selectors.programme_events(programme).filter(PUBLIC, status=EventStatus.CANCELLED).count()
     registrations = list(
         Registration.objects.filter(event_id__in=event_ids).values(
             "event_id", "email", "status", "attendance", "party_size", "waiting_since", "sector"

@@ -10,6 +10,7 @@ from events.selectors import (
     ACTION_LOG_LIMIT,
     ActionLogExcerpt,
     events_managed_by,
+    events_visible_to,
     newest_actions,
     series_managed_by,
     subjects_of,
@@ -75,6 +76,14 @@ def events_to_add(programme: Programme, *, user) -> QuerySet[Event]:
         .prefetch_related(None)
         .order_by("-start", "-id")
     )
+
+
+def draft_sessions_seen_by(cohort: Cohort, *, user, now) -> QuerySet[Event]:
+    """The cohort's sessions still to come that are drafts, of those ``user`` may see
+    (``events.selectors.events_visible_to``: their own drafts, every one for a superuser). A fellow
+    organiser's draft is their unpublished plan: the cohort page does not even count it."""
+    visible = events_visible_to(user).order_by().values("pk")
+    return cohort_events(cohort).filter(status=EventStatus.DRAFT, start__gt=now, pk__in=visible)
 
 
 def events_run_by_programmes(programme_ids, event_ids) -> dict[int, set[int] | None]:

@@ -167,21 +167,35 @@ def _check_may_unlink(speaker: Speaker, by) -> None:
         )
 
 
+# changed only by whoever may read the speaker's contacts (``_check_may_change_private_details``)
+GUARDED_SPEAKER_FIELDS = ("phone", "private_notes", "listed")
+
+
 def _check_may_change_private_details(speaker: Speaker, changes: dict, by) -> None:
-    """The phone and the organisers' notes are changed only by whoever may read them
-    (``selectors.speaker_contacts_visible_to``): a speaker engaged only at other organisers' events
-    keeps them from everyone else, who may not overwrite them unseen either. A value sent as it is
-    changes nothing."""
-    changed = [
-        name for name in ("phone", "private_notes") if name in changes and changes[name] != getattr(speaker, name)
-    ]
+    """The phone, the organisers' notes and ``listed`` are changed only by whoever may read the
+    speaker's contacts (``selectors.speaker_contacts_visible_to``): a speaker engaged only at other
+    organisers' events keeps the first two from everyone else, who may not overwrite them unseen
+    either; and whether they show in the public roster is for the organisers they speak for (another
+    organiser hid a speaker of someone else's webinar from the roster, or listed one kept off it).
+    The public profile stays the shared roster's: anyone organising may correct it. A value sent as
+    it is changes nothing."""
+    changed = [name for name in GUARDED_SPEAKER_FIELDS if name in changes and changes[name] != getattr(speaker, name)]
     if not changed or not speaker.pk or by is None:
         return
-    if not speaker_contacts_visible_to(by).filter(pk=speaker.pk).exists():
+    if speaker_contacts_visible_to(by).filter(pk=speaker.pk).exists():
+        return
+    if changed == ["listed"]:
         raise Forbidden(
-            _("This speaker speaks at other organisers' events: only they or an administrator change their details."),
+            _(
+                "This speaker speaks at other organisers' events: only those organisers or an administrator list "
+                "or unlist them."
+            ),
             "speaker_engaged_elsewhere",
         )
+    raise Forbidden(
+        _("This speaker speaks at other organisers' events: only they or an administrator change their details."),
+        "speaker_engaged_elsewhere",
+    )
 
 
 def _engaged_elsewhere(speaker: Speaker, by) -> bool:

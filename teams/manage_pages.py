@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events.permissions import can_manage_series
-from events.selectors import events_checked_in_by, series_occurrences
+from events.selectors import door_teams_of, series_occurrences
 from events.workspace import managed_event, managed_series, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import account_name
@@ -44,7 +44,7 @@ def event_team(request, pk: int):
                 if user is None:
                     raise Http404
                 services.remove_from_team(event=event, user=user, role=role, by=request.user)
-                if role == TeamRole.CHECKIN and events_checked_in_by(user).filter(pk=event.pk).exists():
+                if role == TeamRole.CHECKIN and door_teams_of(user).filter(pk=event.pk).exists():
                     # the series' door team reaches this session too: its door stays open to them
                     said = _(
                         "%(name)s is no longer check-in staff of this event itself, but still works its door "
@@ -122,7 +122,7 @@ def series_team(request, pk: int):
                 said = _("%(name)s no longer works the door of this series.") % {"name": account_name(user)}
                 # the sessions they were invited to on their own stay theirs: say so, or the
                 # organiser believes every door of the series closed to them
-                kept = events_checked_in_by(user).filter(series=series).count()
+                kept = door_teams_of(user).filter(series=series).count()
                 if kept:
                     said += " " + ngettext(
                         "They still work the door of %(count)s session they were invited to on its own.",

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events.permissions import can_check_in
 from events_project.exceptions import DomainError
 from events_project.private_links import private_link
 from events_project.throttles import throttled
@@ -31,7 +32,7 @@ def _unusable(request, token: str, error: InvitationUnusable):
         own = services.invitation_used_by(token, request.user)
         if own is not None:
             messages.info(request, _("You already joined the team of %(event)s.") % {"event": own.team_of.title})
-            return redirect(_next_page(own))
+            return redirect(_next_page(request, own))
     context = {
         "reason": error.message,
         "ask_for_a_new_link": error.code in NEW_LINK_HELPS,
@@ -42,11 +43,17 @@ def _unusable(request, token: str, error: InvitationUnusable):
     return render(request, "teams/accept_unusable.html", context, status=410)
 
 
-def _next_page(invitation) -> str:
+def _next_page(request, invitation) -> str:
     if invitation.series_id is not None:
         return reverse("checkin-doors")  # My doors: every session of the series with a door
     if invitation.role == TeamRole.ORGANISER:
         return reverse("manage-event", args=[invitation.event_id])
+    if not can_check_in(request.user, invitation.event):
+        # a draft's door is its organisers' (events_checked_in_by): it opens to its staff once published
+        messages.info(
+            request, _("Its door opens to you once the event is published: it is listed under My doors then.")
+        )
+        return reverse("checkin-doors")
     return reverse("checkin", args=[invitation.event_id])
 
 
@@ -81,7 +88,7 @@ def accept(request, token: str):
             if not signed_in:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to the team of %(event)s.") % {"event": invitation.team_of.title})
-            return redirect(_next_page(invitation))
+            return redirect(_next_page(request, invitation))
     # the link is the credential (as pretix's team invitations): someone may accept with the account
     # they have under another address, and the page says so before they do
     other_address = signed_in and request.user.email.lower() != invitation.email.lower()

@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from events import when
 from events.models import Event, EventStatus, Series
-from events.permissions import can_check_in, can_manage_event, can_manage_series, is_organiser
+from events.permissions import can_manage_event, can_manage_series, is_organiser
 from events.roles import ensure_organisers_group
-from events.selectors import events_managed_by, series_managed_by
+from events.selectors import door_teams_of, events_managed_by, series_managed_by
 from events.services import log_action
 from events_project.limits import validate_email
 from events_project.people import account_name, tidy_name
@@ -73,12 +73,13 @@ def _organises(event: Event, email: str) -> bool:
 
 def _works_series_door(event: Event, email: str) -> bool:
     """Whether an active account of ``email`` is door staff of the event's series while the series
-    reaches the event (the one door rule, ``can_check_in``): the organiser's own team, told apart
+    reaches the event (``door_teams_of``, drafts included): the organiser's own team, told apart
     as the event's organisers are."""
     if not event.series_id:
         return False
     accounts = event.series.checkin_staff.filter(email__iexact=email, is_active=True)
-    return any(can_check_in(account, event) for account in accounts)
+    # a draft's door too: it opens to them once the session is published
+    return any(door_teams_of(account).filter(pk=event.pk).exists() for account in accounts)
 
 
 def _check_organiser(by, event: Event) -> None:
@@ -288,7 +289,8 @@ def invitation_used_by(token: str, user) -> TeamInvitation | None:
     elif invitation.role == TeamRole.ORGANISER:
         still_in = can_manage_event(user, invitation.event)
     else:
-        still_in = can_check_in(user, invitation.event)
+        # on the door's team, a draft's too (its door opens to them once it is published)
+        still_in = door_teams_of(user).filter(pk=invitation.event_id).exists()
     return invitation if still_in else None
 
 

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events import when
-from events.models import VENUE_FORMATS, Event, Series
+from events.models import VENUE_FORMATS, Event, EventStatus, Series
 from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
@@ -372,11 +372,15 @@ def _lookup_sql(vendor: str, *, superuser: bool) -> str:
             f" OR EXISTS (SELECT 1 FROM {series_organisers} so JOIN {user} su ON su.id = so.user_id"
             f" WHERE so.series_id = o.series_id AND su.is_superuser AND su.is_active))"
         )
+        # door staff (of the event or of its series) work only doors of published events:
+        # events.selectors.PUBLIC, in SQL; a draft's door is its organisers' alone
+        published = f"o.{quote('status')} <> '{EventStatus.DRAFT.value}' AND o.published_at IS NOT NULL"
         rights = (
             f"(EXISTS (SELECT 1 FROM {organisers} WHERE event_id = %s AND user_id = %s)"
-            f" OR EXISTS (SELECT 1 FROM {staff} WHERE event_id = %s AND user_id = %s)"
+            f" OR EXISTS (SELECT 1 FROM {event} o JOIN {staff} s ON s.event_id = o.id"
+            f" WHERE o.id = %s AND s.user_id = %s AND {published})"
             f" OR EXISTS (SELECT 1 FROM {event} o JOIN {series_staff} ss ON ss.series_id = o.series_id"
-            f" WHERE o.id = %s AND ss.user_id = %s AND {reached}))"
+            f" WHERE o.id = %s AND ss.user_id = %s AND {published} AND {reached}))"
         )
     return (
         f"SELECT r.id AS registration_id, r.event_id, r.name, r.status, r.party_size, r.party_names,"

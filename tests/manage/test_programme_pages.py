@@ -1337,6 +1337,22 @@ def test_a_cohort_whose_sessions_are_drafts_says_so_instead_of_none_planned(orga
     assert "None planned" in organiser_web.get(cohort_url(cohort)).text
 
 
+def test_a_co_organiser_is_not_told_of_a_fellow_organisers_draft_sessions(client, organiser, programme, cohort, future):
+    # organisers are tenants: a fellow organiser's drafts are their unpublished plan, not even counted
+    from events.models import Event, EventStatus
+
+    fellow = factories.OrganiserFactory(username="fellow")
+    programme.organisers.add(fellow)
+    Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.DRAFT, published_at=None)
+    future[0].organisers.add(fellow)
+
+    page = signed_in(client, fellow).get(cohort_url(cohort)).text
+
+    assert "None published yet: 1 session is a draft. Members get their places once it is published." in page
+    Event.objects.filter(pk=future[0].pk).update(status=EventStatus.CANCELLED)
+    assert "None planned" in signed_in(client, fellow).get(cohort_url(cohort)).text
+
+
 @pytest.mark.parametrize(
     ("language", "joined", "pasted"),
     [("en", "joined 2 Mar 2026", "Pasted 2 Mar 2026, 13:30"), ("az", "qoşulub: 2 mart 2026", "2 mart 2026, 13:30")],

@@ -105,6 +105,22 @@ def pick(rows, key, *fields):
     return {row[key]: tuple(row[field] for field in fields) for row in rows}
 
 
+def test_report_counts_no_draft_cancelled_before_it_was_published(counted):
+    # a draft called off was an organiser's unpublished plan (a fellow organiser's too): nobody
+    # registered, nothing was cancelled on anyone; counting it told co-organisers of the plan
+    fellow = factories.OrganiserFactory()
+    counted.organisers.add(fellow)
+    called_off = factories.EventFactory(
+        status=EventStatus.CANCELLED, published_at=None, start=at(10, 27), end=at(10, 27, 16)
+    )
+    called_off.organisers.set([fellow])
+    counted.events.add(called_off)
+
+    totals = reports.impact_report(programme=counted, now=NOW)["totals"]
+
+    assert totals["events_cancelled"] == 1
+
+
 def test_report_breaks_down_by_kind_region_audience_and_month(counted):
     report = reports.impact_report(programme=counted, now=NOW)
 

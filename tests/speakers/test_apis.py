@@ -114,6 +114,27 @@ def test_another_organiser_reads_no_private_contact_of_a_speaker_they_did_not_in
     assert (invited["email"], invited["phone"]) == (SECRET_EMAIL, SECRET_PHONE)
 
 
+def test_another_organiser_may_not_list_or_unlist_a_speaker_engaged_only_elsewhere(clients, secretive_speaker):
+    """Whether a speaker shows in the public roster is changed by whoever may read their contacts
+    (``speaker_contacts_visible_to``), as their phone and notes are: another organiser hid a speaker of
+    someone else's webinar from the roster (or listed one kept off it) unseen. The public profile
+    stays the shared roster's; ``listed`` sent as it is changes nothing."""
+    other = client_for(factories.OrganiserFactory())
+    url = f"/api/speakers/{secretive_speaker.pk}/"
+
+    unlisted = other.patch(url, {"listed": False}, format="json")
+    unchanged = other.patch(url, {"listed": True, "title": "Professor"}, format="json")
+    own = clients["organiser"].patch(url, {"listed": False}, format="json")
+
+    assert (unlisted.status_code, unlisted.json()["code"]) == (403, "speaker_engaged_elsewhere")
+    assert unchanged.status_code == 200
+    assert own.status_code == 200 and own.json()["listed"] is False
+    relisted = other.patch(url, {"listed": True}, format="json")
+    assert (relisted.status_code, relisted.json()["code"]) == (403, "speaker_engaged_elsewhere")
+    secretive_speaker.refresh_from_db()
+    assert (secretive_speaker.listed, secretive_speaker.title) == (False, "Professor")
+
+
 def test_an_organiser_reads_the_contacts_of_a_speaker_nobody_else_engaged(clients):
     """A speaker on the roster who speaks at no other organiser's event is anyone's to invite: the
     organiser who added them reads back what they typed."""
