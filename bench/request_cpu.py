@@ -244,6 +244,7 @@ def main(argv=None) -> int:
         metavar="NAME",
         help="use PostgreSQL database NAME, created and migrated if absent, and keep it (quicker A/B runs)",
     )
+    parser.add_argument("--settings", default="bench.settings", help="settings module (default bench.settings)")
     parser.add_argument("--redis", default=os.environ.get("BENCH_CPU_REDIS_URL", "redis://127.0.0.1:6379/14"))
     args = parser.parse_args(argv)
     kinds = ["register", "checkin"] if args.what == "both" else [args.what]
@@ -267,7 +268,7 @@ def main(argv=None) -> int:
         database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": args.settings,
             "SECRET_KEY": "bench-only-not-secret",
             "DEBUG": "0",
             "TESTING": "0",
