@@ -144,7 +144,12 @@ class EventForm(ServiceErrors, forms.Form):
     FIELD_NAMES = {"reminder_offsets": "reminders"}
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=limits.DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     start = LocalDateTimeField(label=_("Starts"))
     end = LocalDateTimeField(label=_("Ends"))
     timezone = forms.ChoiceField(
@@ -415,7 +420,12 @@ class SeriesForm(ServiceErrors, forms.Form):
     FREQUENCIES = [("weekly", _("Every week")), ("monthly", _("Every month"))]
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=limits.DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices, initial=EventKind.MENTORING_SESSION)
     # the model's default: "Online" (the first choice) made an in-person workshop online unnoticed
     format = forms.ChoiceField(label=_("Format"), choices=EventFormat.choices, initial=EventFormat.IN_PERSON)

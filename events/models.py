@@ -148,7 +148,7 @@ class EventDetails(models.Model):
     """What an event and the series that generates events have in common."""
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.DESCRIPTION_MAX_LENGTH)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     format = models.CharField(max_length=10, choices=EventFormat.choices, default=EventFormat.IN_PERSON)
     timezone = models.CharField(max_length=64, default=default_timezone, validators=[validate_timezone])

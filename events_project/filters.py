@@ -160,8 +160,15 @@ class OrderingFilter(drf_filters.OrderingFilter):
         unknown = [term for term in fields if term not in valid]
         if unknown:
             offered = sorted(name for name, _label in self.get_valid_fields(queryset, view, {"request": request}))
+            # each asked-for term cut short: the reader's own text is echoed back
+            asked = ", ".join(term if len(term) <= 40 else f"{term[:40]}…" for term in unknown[:5])
             raise ValidationError(
-                {self.ordering_param: [f"Unknown ordering {', '.join(unknown)!s}; use one of: {', '.join(offered)}."]}
+                {
+                    self.ordering_param: [
+                        _("Unknown ordering %(asked)s; use one of: %(offered)s.")
+                        % {"asked": asked, "offered": ", ".join(offered)}
+                    ]
+                }
             )
         return valid
 

@@ -31,6 +31,11 @@ MAX_JSON_DEPTH = 32
 MAX_RELATED_ITEMS = 1000
 
 TIMEZONE_MAX_LENGTH = 64
+
+# An event's, series' or programme's description: a few pages. Unbounded, a series of 200
+# sessions copied a 900 KB one into each, holding the request (and the database) for minutes,
+# and every feed, page and mail carried it.
+DESCRIPTION_MAX_LENGTH = 20_000
 _TIMEZONE_CHARACTERS = re.compile(r"[A-Za-z0-9_+\-/]+")
 
 

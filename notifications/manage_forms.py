@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from events_project.fields import NumberField
 from notifications import kinds
 from notifications.models import OutboxStatus
+from notifications.services.templates import WORDING_BODY_MAX
 
 # The messages an organiser may word for their event, in their words.
 EVENT_MESSAGE_KINDS = {
@@ -33,7 +34,7 @@ class MessageTemplateForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
-        max_length=10000,
+        max_length=WORDING_BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Empty keeps the default text. Placeholders such as {{ name }} are filled in for each person."),
     )

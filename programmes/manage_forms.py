@@ -16,6 +16,7 @@ from events.selectors import series_managed_by
 from events_project import limits
 from events_project.fields import EmailField, NumberField
 from events_project.filters import understood
+from events_project.limits import DESCRIPTION_MAX_LENGTH
 from programmes.models import Enrolment, Programme
 
 # how far back the programme form offers series (those the programme holds stay offered)
@@ -69,7 +70,12 @@ class ProgrammeForm(ServiceErrors, forms.Form):
     page grow past its budget."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     starts_on = forms.DateField(label=_("First day"), **DATE_WIDGET)
     ends_on = forms.DateField(label=_("Last day"), **DATE_WIDGET)
     threshold_percent = NumberField(

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events_project.limits import DESCRIPTION_MAX_LENGTH
 from events_project.people import tidy_name
 
 __all__ = [
@@ -39,7 +40,7 @@ class Programme(models.Model):
     """A mentoring year, say: its series, its one-off events, its own organisers."""
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     starts_on = models.DateField()
     ends_on = models.DateField()
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_programmes", blank=True)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -34,7 +35,7 @@ class AnswerValueField(serializers.Field):
             return "yes" if data else "no"
         if isinstance(data, (str, int, float)):
             return str(data)
-        raise serializers.ValidationError("An answer is text, a number or true/false.")
+        raise serializers.ValidationError(_("An answer is text, a number or true/false."))
 
     def to_representation(self, value):
         return value

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from events.models import MAX_PARTY_SIZE
@@ -76,7 +77,7 @@ class OfflineScanSerializer(serializers.Serializer):
         given = [name for name in ("secret", "ticket_hash", "registration") if attrs.get(name)]
         if len(given) != 1:
             raise serializers.ValidationError(
-                "Give one of: the scanned secret, the ticket_hash or the registration id from the list."
+                _("Give one of: the scanned secret, the ticket_hash or the registration id from the list.")
             )
         return attrs
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 from rest_framework.test import APIClient
 
+from events_project.exceptions import DomainError
 from notifications import kinds
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import queue_message
@@ -210,6 +211,32 @@ def test_organiser_overrides_a_message_for_their_event(organiser_client, my_even
     assert response.data["kind"] == "reminder"
     assert mail.outbox[0].subject == "Tomorrow: CV clinic"
     assert mail.outbox[0].body.startswith("Hi Aysel Mammadova!\n\n")
+
+
+def test_a_wording_longer_than_the_workspace_takes_is_refused_at_every_door(organiser_client, my_event):
+    """The API took a text of any length: a megabyte of {{ venue }} made every reminder 45 MB,
+    rendered in 19 s per recipient (and per preview); the workspace took at most 10,000."""
+    from notifications.models import MessageTemplateOverride
+    from notifications.services.templates import WORDING_BODY_MAX, preview_message
+
+    too_long = "{{ venue }}" * (WORDING_BODY_MAX // 11 + 1)
+    created = organiser_client.post(
+        "/api/message-templates/", {"event": my_event.pk, "kind": "reminder", "body": too_long}, format="json"
+    )
+    kept = organiser_client.post(
+        "/api/message-templates/",
+        {"event": my_event.pk, "kind": "reminder", "body": "x" * WORDING_BODY_MAX},
+        format="json",
+    )
+    changed = organiser_client.patch(f"/api/message-templates/{kept.data['id']}/", {"body": too_long}, format="json")
+
+    assert (created.status_code, created.json()["code"]) == (400, "message_too_long")
+    assert kept.status_code == 201
+    assert (changed.status_code, changed.json()["code"]) == (400, "message_too_long")
+    assert MessageTemplateOverride.objects.get().body == "x" * WORDING_BODY_MAX
+    with pytest.raises(DomainError) as refused:
+        preview_message(event=my_event, kind="reminder", body=too_long)
+    assert refused.value.code == "message_too_long"
 
 
 def test_override_for_someone_elses_event_is_forbidden(organiser_client, other_event):

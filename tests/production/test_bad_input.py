@@ -979,3 +979,41 @@ def test_a_speakers_travel_regions_repeated_are_looked_up_once(organiser_client,
         counts[repeats] = len(queries)
 
     assert counts[200] == counts[1]
+
+
+def test_a_description_longer_than_a_few_pages_is_refused_at_every_door(organiser_client, organiser, client):
+    """A description had no limit: a series of 200 sessions with a 900 KB description copied it
+    into each session, held the request (and SQLite's write lock) for minutes, and every feed,
+    page and mail carried it. Events, series and programmes take at most DESCRIPTION_MAX_LENGTH."""
+    from events_project.limits import DESCRIPTION_MAX_LENGTH
+
+    too_long = "x" * (DESCRIPTION_MAX_LENGTH + 1)
+    event = factories.EventFactory(organisers=[organiser])
+    programme = factories.ProgrammeFactory(organisers=[organiser])
+    series_body = {
+        "title": "Circle",
+        "description": too_long,
+        "kind": "mentoring",
+        "format": "online",
+        "timezone": "Asia/Baku",
+        "rrule": "FREQ=WEEKLY;COUNT=3",
+        "first_start": "2030-01-08T18:00:00",
+        "duration_minutes": 60,
+    }
+
+    answers = [
+        organiser_client.patch(f"/api/events/{event.pk}/", {"description": too_long}, format="json"),
+        organiser_client.post("/api/series/", series_body, format="json"),
+    ]
+    answers.append(organiser_client.patch(f"/api/programmes/{programme.pk}/", {"description": too_long}, format="json"))
+    kept = organiser_client.patch(
+        f"/api/events/{event.pk}/", {"description": "x" * DESCRIPTION_MAX_LENGTH}, format="json"
+    )
+
+    assert [answer.status_code for answer in answers] == [400] * len(answers), [a.content[:200] for a in answers]
+    assert all("description" in answer.json()["errors"] for answer in answers)
+    assert kept.status_code == 200, kept.content[:300]
+    from events.manage_forms import EventForm, SeriesForm
+
+    for form_class in (EventForm, SeriesForm):
+        assert form_class.base_fields["description"].max_length == DESCRIPTION_MAX_LENGTH

@@ -17,6 +17,7 @@ REQUESTS = {
     "body too large": ("post", "/api/events/", '{"title": "' + "x" * 3000 + '"}', "application/json"),
     "unknown event": ("get", "/api/events/99999999/", None, None),
     "unknown route": ("get", "/api/nowhere/", None, None),
+    "unknown ordering": ("get", "/api/events/?ordering=-password", None, None),
 }
 
 
@@ -72,3 +73,41 @@ def test_the_answers_that_are_not_errors_are_told_in_azerbaijani_too(organiser):
     assert (certificate_link.status_code, account_link.status_code) == (202, 202)
     assert certificate_link.json()["detail"] == "Bu ünvan silsiləni tamamlayıbsa, sertifikat linki ona göndərilir."
     assert account_link.json()["detail"] == "Link məruzəçinin ünvanına göndərilir."
+
+
+def test_the_serializers_own_refusals_are_told_in_azerbaijani(organiser):
+    """An answer that is a list or an object, and an offline scan naming no ticket, were refused
+    in English whatever the reader's language (plain strings, not marked for translation)."""
+    from tests import factories
+
+    event = factories.EventFactory(organisers=[organiser])
+    client = Client()
+    client.force_login(organiser)
+    requests = [
+        (
+            f"/api/events/{event.pk}/registrations/",
+            {"name": "Aysel", "email": "aysel@example.org", "answers": {"1": {"a": 1}}},
+        ),
+        (
+            f"/api/events/{event.pk}/checkin/batch/",
+            {"scans": [{"client_scan_id": "a", "scanned_at": "2026-12-05T11:00:00+04:00"}]},
+        ),
+    ]
+
+    for path, body in requests:
+        english = client.post(path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+        azerbaijani = client.post(path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="az")
+
+        assert english.status_code == azerbaijani.status_code == 400, english.content
+        assert english.json()["code"] == azerbaijani.json()["code"]
+        assert english.json()["detail"] != azerbaijani.json()["detail"], azerbaijani.json()["detail"]
+
+
+def test_an_unknown_ordering_names_what_was_asked_for_briefly(organiser):
+    client = Client()
+    client.force_login(organiser)
+
+    detail = client.get("/api/events/", {"ordering": "x" * 3000 + ",-password"}).json()["detail"]
+
+    assert "-password" in detail and "x" * 41 not in detail
+    assert "start" in detail
