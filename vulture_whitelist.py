@@ -35,12 +35,14 @@ from notifications.models import OutboxMessage
 from programmes import selectors as programme_selectors
 from programmes import tasks as programme_tasks
 from programmes.apps import ProgrammesConfig
+from programmes.manage_forms import ProgrammeForm
 from registrations import selectors as registration_selectors
 from registrations.apis.registration import EventRegistrationViewSet
 from registrations.apps import RegistrationsConfig
 from registrations.checkin.permissions import DoorTokenScheme
 from speakers import selectors as speaker_selectors
 from speakers import tasks as speaker_tasks
+from speakers.apis import SpeakerViewSet
 from speakers.apps import SpeakersConfig
 from speakers.models import Speaker, SpeakerAssignment
 from teams import selectors as team_selectors
@@ -110,3 +112,7 @@ QueuedPasswordResetForm.send_mail
 BoundedManyMixin.many_init
 # drf-spectacular's SpectacularAPIView.get calls it
 schema.SchemaView._get_schema_response
+# a template reads it (programmes/manage/_programme_fields.html)
+ProgrammeForm.organises_no_series
+# DRF's OrderingFilter reads it (speakers' public roster orders by name only)
+SpeakerViewSet.ordering_fields

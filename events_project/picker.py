@@ -87,7 +87,3 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, shown_at_most: int = SHOWN_IN_SELECT, **kwargs):
         self.shown_at_most = shown_at_most
         super().__init__(*args, **kwargs)
-
-    def offers_every_choice(self) -> bool:
-        """Whether the options hold the whole queryset (else the page says to search)."""
-        return self.queryset[self.shown_at_most : self.shown_at_most + 1].count() == 0
