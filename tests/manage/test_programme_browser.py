@@ -160,3 +160,40 @@ def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
     assert not member.skips.exists()
     assert Registration.objects.get(email=member.email, event=sessions[1]).status == "confirmed"
     context.close()
+
+
+def test_one_off_events_are_searched_added_and_taken_out_with_the_keyboard_and_no_script(
+    browser,  # noqa: F811
+    live_server,
+):
+    organiser = organiser_account()
+    programme = factories.ProgrammeFactory(title="STEM mentoring 2026/27", organisers=[organiser])
+    now = timezone.now()
+    for number in range(25):
+        factories.EventFactory(
+            title=f"School visit {number}", organisers=[organiser], start=now + dt.timedelta(days=number + 1)
+        )
+    wanted = factories.EventFactory(
+        title="Careers in data science", organisers=[organiser], start=now + dt.timedelta(days=60)
+    )
+    context, page = new_page(browser, java_script_enabled=False)
+
+    # without a script (the page's own, and so axe: tests/pages/test_every_page.py checks this page)
+    sign_in(page, live_server, organiser, f"/manage/programmes/{programme.pk}/")
+    assert page.locator("text=Only the first 20 are shown").count() == 1
+    page.focus("#add_event-search")
+    page.keyboard.type("data science")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=add_event-choices]")
+    add = page.get_by_role("button", name="Add · Careers in data science")
+    add.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=“Careers in data science” is in the programme now.")
+    assert list(programme.events.all()) == [wanted]
+    assert page.input_value("#add_event-search") == "data science"
+
+    page.get_by_role("button", name="Take out · Careers in data science").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=“Careers in data science” is taken out of the programme.")
+    assert not programme.events.exists()
+    context.close()
