@@ -29,6 +29,7 @@ from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
+from events_project.typed_text import tidy_email
 from notifications.services import preferences, queue_message, supersede_waiting
 from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
@@ -90,6 +91,10 @@ def clean_profile(fields: dict) -> dict:
     fields and roles, topics trimmed, a LinkedIn link on linkedin.com, a name as every typed name
     (``people.tidy_name``: one line, nothing invisible). ``fields`` cleaned, or SpeakerError with
     the rule's code (``PROFILE_CODE_FIELDS`` says which field it is about)."""
+    if fields.get("email"):
+        # the address as every address the site keeps (``typed_text.tidy_email``: lower-case, the
+        # domain in its ASCII form), so that comparing it is comparing mailboxes
+        fields["email"] = tidy_email(fields["email"])
     if "name" in fields:
         # a line break in it would start a line of its own in the mails that name the speaker
         fields["name"] = tidy_name(fields["name"])
@@ -147,7 +152,7 @@ def _check_may_readdress(speaker: Speaker, email, by) -> None:
     any status) at an event they do not organise; otherwise only the speaker (their linked
     account) or a superuser does. Rewriting it to one's own took over another organiser's
     invitations and, by an account link then sent to oneself, the speaker's whole schedule."""
-    if (email or "").strip().lower() == (speaker.email or "").strip().lower():
+    if tidy_email(email or "") == tidy_email(speaker.email or ""):
         return
     if _engaged_elsewhere(speaker, by):
         raise Forbidden(
@@ -260,7 +265,7 @@ ACCOUNT_LINK_MAX_AGE = dt.timedelta(days=7)
 
 def account_link_token(speaker: Speaker) -> str:
     # bound to the address it is sent to: changing the speaker's email voids earlier links
-    return signing.dumps([speaker.pk, speaker.email.strip().lower()], salt=ACCOUNT_LINK_SALT)
+    return signing.dumps([speaker.pk, tidy_email(speaker.email)], salt=ACCOUNT_LINK_SALT)
 
 
 def send_account_link(*, speaker: Speaker, by) -> Speaker:
@@ -289,7 +294,7 @@ def speaker_for_account_link(token: str) -> Speaker:
         speaker = Speaker.objects.filter(pk=int(speaker_id)).first()
     except (signing.BadSignature, ValueError, TypeError, OverflowError):
         speaker = None
-    if speaker is None or speaker.email.strip().lower() != email:
+    if speaker is None or tidy_email(speaker.email) != email:
         raise InvalidInvitationLink(_("This link is not valid any more. Ask the organisers for a new one."))
     return speaker
 

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from notifications.models import OutboxMessage
 from notifications.services.outbox import render_message
 from speakers import services
+from speakers.models import Speaker
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +181,7 @@ def test_an_organiser_cannot_redirect_the_address_of_a_speaker_engaged_at_anothe
     speaker.refresh_from_db()
     assert (response.status_code, response.json()["code"]) == (403, "speaker_engaged_elsewhere")
     assert same.status_code == 200 and other_fields.status_code == 200
-    assert (speaker.email, speaker.title) == ("Leyla.Private@example.org", "Engineer")  # the same address
+    assert (speaker.email, speaker.title) == ("leyla.private@example.org", "Engineer")  # the same address (tidy_email)
 
 
 def test_an_organiser_changes_the_address_of_a_speaker_engaged_only_at_their_events(organiser, speaker):
@@ -202,3 +203,20 @@ def test_a_linked_speaker_changes_their_own_address(speaker):
     updated = services.update_speaker(speaker=speaker, by=account, email="leyla.new@example.org")
 
     assert updated.email == "leyla.new@example.org"
+
+
+def test_a_speakers_address_is_kept_as_every_address_so_one_mailbox_compares_as_one(organiser):
+    """Speakers' addresses were kept as typed: "Leyla@Bücher.de" and "leyla@xn--bcher-kva.de" were
+    two addresses to the rule that keeps another organiser's speaker's address from being rewritten."""
+    created = _api(organiser).post("/api/speakers/", {"name": "Leyla", "email": " Leyla@Bücher.de "}, format="json")
+    speaker = Speaker.objects.get(pk=created.json()["id"])
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory())  # another organiser's
+
+    same = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"email": "LEYLA@xn--bcher-kva.de"}, format="json")
+    other = _api(organiser).patch(f"/api/speakers/{speaker.pk}/", {"email": "me@example.org"}, format="json")
+
+    speaker.refresh_from_db()
+    assert speaker.email == "leyla@xn--bcher-kva.de"
+    assert services.speaker_for_account_link(services.account_link_token(speaker)) == speaker
+    assert same.status_code == 200
+    assert (other.status_code, other.json()["code"]) == (403, "speaker_engaged_elsewhere")
