@@ -45,7 +45,13 @@ def default_language(event=None) -> str:
     return supported(settings.DEFAULT_MAIL_LANGUAGE) or settings.LANGUAGE_CODE
 
 
-def message_language(code: str | None, *, event=None) -> str:
+def message_language(code: str | None, *, event=None, fallback: str = "") -> str:
     """The language a message is rendered in: the recipient's (chosen for this message, else
-    recorded for them), else ``default_language(event)``."""
-    return supported(code) or default_language(event)
+    recorded for them), else ``fallback`` (the language of what a message with no event is about,
+    as its queuer put it in the context: ``FALLBACK_LANGUAGE``), else ``default_language(event)``."""
+    return supported(code) or supported(fallback) or default_language(event)
+
+
+# the context key of a message with no event that still speaks for events (a cohort's sessions):
+# the language their mail is in when the recipient's is unknown (``message_language``)
+FALLBACK_LANGUAGE = "fallback_language"

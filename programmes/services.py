@@ -23,6 +23,7 @@ from events.services import log_action
 from events_project.people import ERASED_DOMAIN, ERASED_NAME, tidy_name
 from events_project.typed_text import tidy_email
 from notifications import kinds
+from notifications.language import FALLBACK_LANGUAGE, default_language
 from notifications.selectors import calendar_invitation_sent
 from notifications.services import queue_message
 from programmes import selectors
@@ -285,7 +286,7 @@ def enrol(
         elif status == RegistrationStatus.WAITLISTED:
             waiting_lists.append(_session_line(event))
     log_action(by=by, action="enrolment.created", subject=enrolment)
-    _tell_enrolled(enrolment, booked_places=booked_places, waiting_lists=waiting_lists)
+    _tell_enrolled(enrolment, booked_places=booked_places, waiting_lists=waiting_lists, sessions=sessions)
     return enrolment
 
 
@@ -300,12 +301,15 @@ def _session_line(event: Event) -> dict:
     }
 
 
-def _tell_enrolled(enrolment: Enrolment, *, booked_places: list, waiting_lists: list) -> None:
+def _tell_enrolled(enrolment: Enrolment, *, booked_places: list, waiting_lists: list, sessions) -> None:
     """One ``cohort_enrolled`` message for the enrolment, however many sessions it booked (each
     session's own confirmation would be ~16 emails a mentee): enrolled by someone else, the
-    participant hears of it here first, not from their first reminder."""
+    participant hears of it here first, not from their first reminder. Someone whose language is
+    unknown reads it in the language of the sessions' mail to come (the first session's), not in
+    the site's default."""
     if not enrolment.email:
         return
+    first_session = sessions.first() or selectors.cohort_events(enrolment.cohort).order_by("-start").first()
     queue_message(
         kind=kinds.COHORT_ENROLLED,
         recipient_email=enrolment.email,
@@ -318,6 +322,7 @@ def _tell_enrolled(enrolment: Enrolment, *, booked_places: list, waiting_lists: 
             "booked_places": booked_places,
             "waiting_lists": waiting_lists,
             "tickets_url": f"{settings.SITE_URL}{reverse('ticket-recovery')}",
+            FALLBACK_LANGUAGE: default_language(first_session),
         },
     )
 

@@ -43,7 +43,7 @@ from notifications.audience import (
     Audience,
     audience_of,
 )
-from notifications.language import message_language
+from notifications.language import FALLBACK_LANGUAGE, message_language
 from notifications.moments import starts_in
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -351,7 +351,7 @@ def render(
 
     ``extra``: what the sender adds (the unsubscribe and preferences links of a fan-out).
     ``audience``: who it is for, when ``about`` cannot say (a preview without a recipient)."""
-    language = message_language(language, event=event)
+    language = message_language(language, event=event, fallback=(context or {}).get(FALLBACK_LANGUAGE, ""))
     with translation.override(language):
         values = build_context(
             kind=kind, recipient_name=recipient_name, about=about, event=event, context=context, audience=audience

@@ -80,6 +80,21 @@ def test_someone_enrolled_hears_of_it_once_with_their_places_and_waiting_lists(
     assert "http://127.0.0.1:8000/tickets/recover/" in waiting
 
 
+@pytest.mark.parametrize(("session_language", "words"), [("az", "Təşkilatçılar sizi"), ("en", "The organisers have")])
+def test_someone_whose_language_is_unknown_hears_of_the_enrolment_in_the_language_of_its_sessions(
+    cohort, mentoring_series, future, session_language, words, django_capture_on_commit_callbacks
+):
+    """The message has no event: it was in the site's default language, and the reminders of
+    the sessions it booked came in the sessions' language after it."""
+    session(mentoring_series, future[0], language=session_language)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrol(cohort=cohort, name="Sabina", email="sabina@example.org")
+
+    (message,) = [sent for sent in mail.outbox if "sabina@example.org" in sent.to[0]]
+    assert words in message.body
+
+
 def test_someone_enrolled_before_any_session_is_announced_is_told_their_places_will_come(
     cohort, django_capture_on_commit_callbacks
 ):
