@@ -46,7 +46,10 @@
   function nowIso() { return new Date(now()).toISOString(); }
   function learnClock(response, sentAt) {
     var said = Date.parse(response.headers.get("Date") || "");
-    if (isNaN(said)) { return; }
+    var trip = Date.now() - sentAt;
+    // a trip this device timed as negative or longer than 10 s is no measurement: its clock moved
+    // while the request was out (set by hand, or by the network), or the answer was too slow to date
+    if (isNaN(said) || trip < 0 || trip > 10000) { return; }
     // the header counts whole seconds: the server's moment is half a second later on average;
     // a difference of a second or two is that rounding and the trip, not a wrong clock
     var offset = said + 500 - (sentAt + Date.now()) / 2;
@@ -247,7 +250,7 @@
     var tickets = {};
     function page(url) {
       return ask(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
-        if (response.status === 401 || response.status === 403) { forget(); }  // signed out, or no longer staff here
+        if (response.status === 401 || response.status === 403) { forget(); throw refusal(); }  // signed out, or no longer staff here
         if (!response.ok) { throw new Error("list " + response.status); }
         return response.json();
       }).then(function (body) {
@@ -523,19 +526,24 @@
     holder.appendChild(dismiss);
   }
 
+  // signed out, or no longer staff here: the server answered, so the page is not offline (a scan
+  // then says to sign in again, instead of being kept offline as if nobody had answered)
+  function refusal() { var error = new Error("refused"); error.refused = true; return error; }
+  function unanswered(error) { if (!(error && error.refused)) { setOnline(false); } setCounts(localCounts()); }
   function refreshCounts() {
     var ticket = countsTicket(false);
     return ask(endpoints.counts, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (r.status === 401 || r.status === 403) { throw refusal(); }
       if (!r.ok) { throw new Error("counts " + r.status); }
       return r.json();
     }).then(function (counts) {
       // older than an action's answer, or than one still to come: that answer has them
       if (countsStillTrue(ticket)) { applyCounts(counts); }
       setOnline(true);
-    }, function () { setOnline(false); setCounts(localCounts()); });
+    }, unanswered);
   }
   function refresh() {
-    return fetchList().then(refreshCounts, function () { setOnline(false); setCounts(localCounts()); });
+    return fetchList().then(refreshCounts, unanswered);
   }
 
   /* the server's own badge of a status (colour and icon, as every page draws it) */
