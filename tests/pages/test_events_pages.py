@@ -407,7 +407,7 @@ def test_event_list_offers_its_kind_region_and_format_as_a_calendar_subscription
     )
 
     everything = client.get("/").text
-    webinars = client.get("/", {"kind": "webinar", "q": "careers", "when": "past"}).text
+    webinars = client.get("/", {"kind": "webinar", "q": "careers", "when": "all"}).text
     in_azerbaijani = client.get("/", {"kind": "webinar"}, HTTP_ACCEPT_LANGUAGE="az").text
 
     assert (
@@ -722,3 +722,17 @@ def test_full_open_event_still_offers_its_waiting_list_in_the_api(client, sign_u
     api = client.get(f"/api/events/{event.pk}/").json()
 
     assert (api["seats_open"], api["when_full"]) == (0, "waiting_list")
+
+
+def test_a_search_that_finds_nothing_offers_no_calendar_of_all_events(client):
+    # "No events match these filters." stood above "All events in your calendar" and its subscribe links
+    factories.EventFactory(title="Role models visit Ganja")
+
+    nothing = client.get("/", {"q": "Shaki"}).text
+    nothing_of_a_kind = client.get("/", {"kind": "webinar"}).text
+    found = client.get("/", {"q": "Ganja"}).text
+
+    assert "No events match these filters." in nothing and "No events match these filters." in nothing_of_a_kind
+    for page in (nothing, nothing_of_a_kind):
+        assert "in your calendar" not in page and "webcal://" not in page and "Subscribing does not" not in page
+    assert "All events in your calendar" in found and 'href="webcal://testserver/calendar/events.ics"' in found
