@@ -290,9 +290,10 @@ def _add_or_remove_event(request, programme: Programme, action: str) -> None:
             services.remove_programme_event(programme=programme, event=event, by=request.user)
             done = _("“%(title)s” is taken out of the programme.")
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.message, extra_tags="events")
     else:
-        messages.success(request, done % {"title": event.title})
+        # shown beside the list the page is sent back to (#events), not at the top out of view
+        messages.success(request, done % {"title": event.title}, extra_tags="events")
 
 
 def _events_back(request, programme: Programme) -> str:

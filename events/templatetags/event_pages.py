@@ -36,6 +36,14 @@ def sign_in_url(context) -> str:
 
 
 @register.filter
+def messages_at(messages, section: str) -> list:
+    """The messages a page shows in one of its sections: those given with ``extra_tags`` naming the
+    section's anchor (``"events"`` for ``#events``), so that one sent back to the middle of a page
+    reads its answer there; with ``""``, the others, for the top of the page."""
+    return [message for message in messages if (message.extra_tags or "") == section]
+
+
+@register.filter
 def osm_url(event) -> str:
     """An OpenStreetMap link: no API key, no tracking script, works on every phone."""
     if event.latitude is None or event.longitude is None:

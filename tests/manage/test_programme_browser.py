@@ -162,6 +162,13 @@ def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
     context.close()
 
 
+def in_view(page, selector: str) -> bool:
+    """Whether the element is within the window as the page is scrolled now."""
+    box = page.locator(selector).bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
 def test_one_off_events_are_searched_added_and_taken_out_with_the_keyboard_and_no_script(
     browser,  # noqa: F811
     live_server,
@@ -189,11 +196,14 @@ def test_one_off_events_are_searched_added_and_taken_out_with_the_keyboard_and_n
     add.focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("text=“Careers in data science” is in the programme now.")
+    # sent back to the list (#events): the answer stands there in view, not at the top of the page
+    assert in_view(page, "text=“Careers in data science” is in the programme now.")
     assert list(programme.events.all()) == [wanted]
     assert page.input_value("#add_event-search") == "data science"
 
     page.get_by_role("button", name="Take out · Careers in data science").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("text=“Careers in data science” is taken out of the programme.")
+    assert in_view(page, "text=“Careers in data science” is taken out of the programme.")
     assert not programme.events.exists()
     context.close()
