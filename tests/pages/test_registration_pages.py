@@ -745,7 +745,8 @@ def test_a_ticket_puts_its_event_in_the_calendar_with_the_join_link_by_its_priva
 
 
 def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(client, event, sign_up):
-    # in the event page's words: "Register" while a seat is open, "Join the waiting list" once full
+    # in the event page's words: "Register again" (not "Register", as if they never had) while a seat
+    # is open, "Join the waiting list" once full
     seat = sign_up(event, email="first@example.org")
     ticket = f"/registrations/manage/{seat.manage_token}/"
     register = f'href="/events/{event.pk}/register/"'
@@ -760,7 +761,7 @@ def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(
     closed = client.get(ticket).text
 
     assert 'data-testid="way-on"' not in active
-    assert f"{register}>Register</a>" in cancelled and 'href="/">See other events</a>' in cancelled
+    assert f"{register}>Register again</a>" in cancelled and 'href="/">See other events</a>' in cancelled
     assert f"{register}>Join the waiting list</a>" in full
     assert register not in closed and 'href="/">See other events</a>' in closed
 
