@@ -570,6 +570,8 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         "cohort": cohort,
         "mentors": mentors,
         "next_session": to_come[0] if to_come else None,
+        # before a session is over, "Issue a certificate" on each card was only ever refused
+        "sessions_held": selectors.cohort_has_held_a_session(cohort, now=now),
         # "None planned" misled while the sessions were there, as drafts: say so (members get their
         # places when they are published); only the drafts the reader may see are counted
         "draft_sessions": 0

@@ -55,6 +55,12 @@ def cohort_events(cohort: Cohort) -> QuerySet[Event]:
     return programme_events(cohort.programme)
 
 
+def cohort_has_held_a_session(cohort: Cohort, *, now) -> bool:
+    """Whether one of the cohort's sessions (not called off) is over: before, a member has attended
+    nothing and a certificate is refused to every one of them (``Journey.completed``)."""
+    return cohort_events(cohort).exclude(status=EventStatus.CANCELLED).filter(end__lte=now).exists()
+
+
 def one_off_events_of(programme: Programme) -> QuerySet[Event]:
     """The one-off events the programme holds (whoever runs them), newest first: its workspace
     page lists them a page at a time."""

@@ -1481,3 +1481,22 @@ def test_only_the_rosters_mentors_are_read_for_a_cohorts_mentor_lists(organiser,
     assert mentors == [both, mentor, unlisted]
     (read,) = [query["sql"] for query in queries if "speakers_speaker" in query["sql"]]
     assert '"roles"' in read and "LIKE" in read.upper()
+
+
+def test_no_certificate_is_offered_on_a_card_before_the_cohorts_first_session_is_over(
+    organiser_web, cohort, series, future
+):
+    # every card offered "Issue a certificate" while no session had been held: each press was refused
+    member = factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+
+    before = organiser_web.get(cohort_url(cohort))
+    before_az = organiser_web.get(cohort_url(cohort), HTTP_ACCEPT_LANGUAGE="az").text
+    held = session(series, (timezone.now() - dt.timedelta(days=14)).replace(microsecond=0))
+    record(held, member.email, "attended")
+    after = organiser_web.get(cohort_url(cohort))
+
+    assert 'value="certificate"' not in card_of(before, "Aysel Aliyeva")
+    assert "once the cohort's first session is over" in before.text
+    assert "Qrupun ilk görüşü başa çatdıqdan sonra" in before_az
+    assert 'value="certificate"' in card_of(after, "Aysel Aliyeva")
+    assert 'data-testid="certificates-not-yet"' not in after.text
