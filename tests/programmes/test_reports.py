@@ -273,3 +273,25 @@ def test_report_query_count_does_not_grow_with_events(programme, mentoring_serie
 
     assert response.json()["totals"]["events_held"] == 5
     assert len(five) == len(one)
+
+
+def test_report_page_of_a_programme_with_nothing_held_says_so_in_a_sentence(programme, cohort, organiser, client):
+    # ten totals of "0" and "–" and five tables of "–" stood where nothing had happened yet
+    factories.EnrolmentFactory(cohort=cohort, name="Aysel Aliyeva")
+    sign_in(client, organiser)
+
+    page = client.get(f"/programmes/{programme.pk}/report/").content.decode()
+    page_az = client.get(f"/programmes/{programme.pk}/report/", headers={"accept-language": "az"}).content.decode()
+
+    assert "Nothing to report yet: none of the programme's events has been held." in page
+    assert "Hələ hesabat veriləcək heç nə yoxdur" in page_az
+    assert "–</td>" not in page and "events held" not in page and "By region" not in page
+    assert "enrolled (1 active)" in page
+
+
+def test_report_page_with_an_event_held_shows_its_figures_not_the_nothing_yet_sentence(counted, organiser, client):
+    sign_in(client, organiser)
+
+    page = client.get(f"/programmes/{counted.pk}/report/").content.decode()
+
+    assert "events held" in page and "By region" in page and "Nothing to report yet" not in page
