@@ -232,7 +232,7 @@ class MyScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         assignment = services.accept_invitation(
-            assignment=self.get_object(), language=request.LANGUAGE_CODE, **payload.validated_data
+            assignment=self.get_object(), language=request.LANGUAGE_CODE, by=request.user, **payload.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
@@ -242,7 +242,7 @@ class MyScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         assignment = services.decline_invitation(
-            assignment=self.get_object(), language=request.LANGUAGE_CODE, **payload.validated_data
+            assignment=self.get_object(), language=request.LANGUAGE_CODE, by=request.user, **payload.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 

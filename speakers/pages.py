@@ -127,6 +127,7 @@ def answer_invitation(request, pk: int):
             answer=form.cleaned_data["answer"],
             message=form.cleaned_data["message"],
             language=request.LANGUAGE_CODE,
+            by=request.user,  # the event's history names the speaker, not "the system or an attendee"
         )
     except DomainError as error:
         messages.error(request, error.message)

@@ -545,9 +545,13 @@ def _remember_language(assignment: SpeakerAssignment, language: str) -> None:
 
 
 @transaction.atomic
-def accept_invitation(*, assignment: SpeakerAssignment, message: str = "", language: str = "") -> SpeakerAssignment:
+def accept_invitation(
+    *, assignment: SpeakerAssignment, message: str = "", language: str = "", by=None
+) -> SpeakerAssignment:
     """The speaker says yes. A declined invitation cannot be accepted (the organiser invites again).
-    ``language``: the page's or the API's (``Accept-Language``), kept for the speaker's later mail."""
+    ``language``: the page's or the API's (``Accept-Language``), kept for the speaker's later mail.
+    ``by``: the speaker's account when they answer signed in (their speaker area, the API), which
+    the event's history names; None through their signed link, where no account acts."""
     assignment = _locked(assignment)
     _remember_language(assignment, language)
     now = timezone.now()
@@ -563,14 +567,16 @@ def accept_invitation(*, assignment: SpeakerAssignment, message: str = "", langu
     assignment.responded_at = now
     assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
     _tell_organisers_of_answer(assignment)
-    # the speaker answers through their signed link: no account acts, and the message stays out of the log
-    log_action(by=None, action="speaker.accepted", event=assignment.event, subject=assignment)
+    # signed in, their account acts; through their signed link none does. The message stays out of the log
+    log_action(by=by, action="speaker.accepted", event=assignment.event, subject=assignment)
     return assignment
 
 
 @transaction.atomic
-def decline_invitation(*, assignment: SpeakerAssignment, message: str = "", language: str = "") -> SpeakerAssignment:
-    """The speaker says no, before or after having accepted (``language``: as accept_invitation)."""
+def decline_invitation(
+    *, assignment: SpeakerAssignment, message: str = "", language: str = "", by=None
+) -> SpeakerAssignment:
+    """The speaker says no, before or after having accepted (``language``, ``by``: as accept_invitation)."""
     assignment = _locked(assignment)
     _remember_language(assignment, language)
     now = timezone.now()
@@ -582,8 +588,8 @@ def decline_invitation(*, assignment: SpeakerAssignment, message: str = "", lang
     assignment.responded_at = now
     assignment.save(update_fields=["status", "message", "responded_at", "updated_at"])
     _tell_organisers_of_answer(assignment)
-    # the speaker answers through their signed link: no account acts, and the message stays out of the log
-    log_action(by=None, action="speaker.declined", event=assignment.event, subject=assignment)
+    # signed in, their account acts; through their signed link none does. The message stays out of the log
+    log_action(by=by, action="speaker.declined", event=assignment.event, subject=assignment)
     return assignment
 
 
@@ -598,12 +604,12 @@ def is_answerable(assignment: SpeakerAssignment, *, now=None) -> bool:
 
 
 def answer_invitation(
-    *, assignment: SpeakerAssignment, answer: str, message: str = "", language: str = ""
+    *, assignment: SpeakerAssignment, answer: str, message: str = "", language: str = "", by=None
 ) -> SpeakerAssignment:
     if answer == "accept":
-        return accept_invitation(assignment=assignment, message=message, language=language)
+        return accept_invitation(assignment=assignment, message=message, language=language, by=by)
     if answer == "decline":
-        return decline_invitation(assignment=assignment, message=message, language=language)
+        return decline_invitation(assignment=assignment, message=message, language=language, by=by)
     raise SpeakerError(_("Answer accept or decline."), "invalid_answer")
 
 

@@ -401,6 +401,42 @@ def test_creating_a_series_is_logged_and_shown_on_its_page(organiser_web, organi
     assert "Leyla Huseynova silsiləni yaratdı" in az_page
 
 
+def test_a_speakers_answer_given_signed_in_is_logged_as_theirs_and_by_link_as_no_accounts(organiser_web, own_event):
+    # an answer from the speaker area (or the speaker's own API) read "the system or an attendee accepted..."
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from speakers import services
+    from tests.pages.conftest import signed_in
+
+    nigar_account = factories.UserFactory(username="nigar", first_name="Nigar", last_name="Aliyeva")
+    rashad_account = factories.UserFactory(username="rashad", first_name="Rashad", last_name="Mammadov")
+    nigar = factories.SpeakerAssignmentFactory(
+        event=own_event, speaker=factories.SpeakerFactory(name="Nigar Aliyeva", user=nigar_account)
+    )
+    rashad = factories.SpeakerAssignmentFactory(
+        event=own_event, speaker=factories.SpeakerFactory(name="Rashad Mammadov", user=rashad_account)
+    )
+    by_link = factories.SpeakerAssignmentFactory(event=own_event, speaker=factories.SpeakerFactory(name="Aysel Aliyeva"))
+    signed_in(Client(), nigar_account).post(f"/speaker/invitations/{nigar.pk}/answer/", {"answer": "accept"})
+    api = APIClient()
+    api.force_authenticate(rashad_account)
+    response = api.post(f"/api/me/speaker/schedule/{rashad.pk}/decline/", {})
+    assert response.status_code == 200
+    services.answer_invitation(assignment=by_link, answer="accept")  # what the signed link's page calls
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/").text
+
+    assert dict(ActionLogEntry.objects.filter(action__startswith="speaker.").values_list("subject_id", "actor")) == {
+        nigar.pk: nigar_account.pk,
+        rashad.pk: rashad_account.pk,
+        by_link.pk: None,
+    }
+    assert "Nigar Aliyeva accepted a speaker invitation (Nigar Aliyeva)" in page
+    assert "Rashad Mammadov declined a speaker invitation (Rashad Mammadov)" in page
+    assert "the system or an attendee accepted a speaker invitation (Aysel Aliyeva)" in page
+
+
 def test_passing_an_invited_place_on_is_in_the_event_log(organiser_web, organiser):
     from registrations.services.invitations import create_invitation
     from registrations.services.registration import approve_registration, transfer_registration
