@@ -417,7 +417,8 @@ def test_a_speakers_answer_given_signed_in_is_logged_as_theirs_and_by_link_as_no
     rashad = factories.SpeakerAssignmentFactory(
         event=own_event, speaker=factories.SpeakerFactory(name="Rashad Mammadov", user=rashad_account)
     )
-    by_link = factories.SpeakerAssignmentFactory(event=own_event, speaker=factories.SpeakerFactory(name="Aysel Aliyeva"))
+    aysel = factories.SpeakerFactory(name="Aysel Aliyeva")
+    by_link = factories.SpeakerAssignmentFactory(event=own_event, speaker=aysel)
     signed_in(Client(), nigar_account).post(f"/speaker/invitations/{nigar.pk}/answer/", {"answer": "accept"})
     api = APIClient()
     api.force_authenticate(rashad_account)
