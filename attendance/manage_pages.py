@@ -5,24 +5,22 @@ by hand, record, finalise (or finalise without a report), and see which follow-u
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from attendance.exceptions import DomainError, NotFound
+from attendance.exceptions import DomainError
 from attendance.manage_forms import ReportUploadForm
 from attendance.models import AttendanceImport
-from attendance.selectors import imports_managed_by
+from attendance.selectors import imports_managed_by, registrant_named, registrants_to_match
 from attendance.services import figures, finalisation, participant_reports
 from events.workspace import managed_event, no_store, organiser_required, posted_id
-from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.selectors import outbox_managed_by
 from registrations.checkin.services import door_counts
-from registrations.models import Registration, RegistrationStatus
 
 RECENT_IMPORTS = 10
 UNMATCHED_SHOWN = 100
@@ -121,22 +119,6 @@ def event_attendance(request, pk: int):
     return no_store(render(request, "attendance/manage/attendance.html", context))
 
 
-def _posted_registrant(event, value: str) -> Registration | None:
-    """The registrant a row's field names: empty is nobody; an email (what the shared list offers
-    and what can be typed) or a registration's id. A confirmed registrant of this event: an email of
-    nobody else is said on the page, an id of nobody else is a 404."""
-    value = value.strip()
-    if not value:
-        return None
-    confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
-    if "@" in value:
-        registration = confirmed.filter(email=tidy_email(value)).first()
-        if registration is None:
-            raise NotFound(_("No confirmed registrant of this event has this email."), "not_a_registrant")
-        return registration
-    return get_object_or_404(confirmed, pk=posted_id(value))
-
-
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def attendance_import(request, pk: int, import_id: int):
@@ -146,7 +128,7 @@ def attendance_import(request, pk: int, import_id: int):
         action = request.POST.get("action")
         try:
             if action == "match":
-                registration = _posted_registrant(event, request.POST.get("registration", ""))
+                registration = registrant_named(event=event, value=request.POST.get("registration", ""))
                 participant_reports.match_row(
                     report=report, line=posted_id(request.POST.get("line")), registration=registration, by=request.user
                 )
@@ -173,13 +155,9 @@ def attendance_import(request, pk: int, import_id: int):
         plan = participant_reports.preview_import(report=report)
         if plan is not None:
             taken = {person.registration.pk for person in plan.matched}
-            candidates = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).exclude(
-                pk__in=taken
-            )
-            if query:
-                candidates = candidates.filter(Q(name__icontains=query) | Q(email__icontains=query))
+            candidates = registrants_to_match(event=event, taken=taken, query=query)
             choices_total = candidates.count()
-            choices = list(candidates.order_by("name", "pk").only("pk", "name", "email")[:CHOICES_SHOWN])
+            choices = list(candidates.only("pk", "name", "email")[:CHOICES_SHOWN])
     follow_ups_sent = outbox_managed_by(request.user).filter(event=event, kind__in=kinds.FOLLOW_UPS).exists()
     context = {
         "event": event,

@@ -255,9 +255,14 @@ VERDICT_LEVEL = {
     checkin_services.WRONG_EVENT: "bad",
     checkin_services.CANCELLED: "bad",
     checkin_services.INVALID: "bad",
+    checkin_services.NOT_A_TICKET: "warn",
+    checkin_services.UNKNOWN_REGISTRATION: "bad",
     checkin_services.DOOR_CLOSED: "bad",
     checkin_services.EMPTY_CODE: "warn",
+    checkin_services.ATTENDANCE_FINAL: "bad",
 }
+# the page's answer to an undo the door refused (door_closed, attendance_final): the check-in stands
+UNDO_REFUSED = "undo_refused"
 
 
 def verdict_titles() -> dict[str, str]:
@@ -269,6 +274,10 @@ def verdict_titles() -> dict[str, str]:
         checkin_services.WRONG_EVENT: _("Ticket for another event"),
         checkin_services.CANCELLED: _("Registration cancelled"),
         checkin_services.INVALID: _("Not a valid ticket"),
+        checkin_services.NOT_A_TICKET: _("Not a ticket code: scan the ticket's QR code, or type the code under it"),
+        checkin_services.UNKNOWN_REGISTRATION: _("No longer in this event's list"),
+        checkin_services.ATTENDANCE_FINAL: _("Attendance recorded: the check-in stands"),
+        UNDO_REFUSED: _("Not undone: the check-in stands"),
         checkin_services.EMPTY_CODE: _("Type or scan a ticket code"),
         checkin_services.DOOR_CLOSED: _("Check-in opens a day before the event and closes a day after it"),
         checkin_services.BAD_SCAN_TIME: _("Scan dated outside the event: check the device's clock"),
@@ -308,6 +317,7 @@ def checkin_words() -> dict:
         "checkIn": _("Check in"),
         "in": _("In"),
         "nobody": _("Nobody found."),
+        "namesOnly": _("Without a connection the search finds names only: the downloaded list has no email addresses."),
         "results": _("Search results"),
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
@@ -397,13 +407,25 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
             return verdict_of_checkin(checkin)
         if action == "undo":
             checkin = get_object_or_404(event_checkins(event, user=by), pk=_id_or_404(request.POST.get("checkin")))
-            checkin_services.undo_door_check_in(checkin=checkin, by=by)
-            return verdict_of("undone", registration={"name": checkin.registration.name})
+            registration = {"name": checkin.registration.name}
+            try:
+                checkin_services.undo_door_check_in(checkin=checkin, by=by)
+            except checkin_services.CheckInRefused as refusal:
+                # not the door's general "closed" notice: this undo was refused and the person is still in
+                return verdict_of(UNDO_REFUSED, registration=registration, detail=undo_refusal_text(refusal))
+            return verdict_of("undone", registration=registration)
     except checkin_services.CheckInRefused as refusal:
         return verdict_of_refusal(refusal, event)
     except DomainError as error:
         return verdict_of("error", detail=error.message)
     return verdict_of("error", detail=_("Unknown action."))
+
+
+def undo_refusal_text(refusal) -> str:
+    """Why the door refused an undo, and what to do: an administrator corrects the record."""
+    if refusal.code == checkin_services.DOOR_CLOSED:
+        return _("Check-in for this event has closed: an administrator can correct the record.")
+    return str(refusal.message)
 
 
 def _id_or_404(value) -> int:
@@ -480,6 +502,10 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
         "door": checkin_services.door_window(event=event),
         # closed, the page offers no scanner, check-in, walk-in or undo (checkin.js goes on by the server's time)
         "door_state": door_page_state(event),
+        # the event is over, the door still open: a check-in now is recorded as attended (late), and once
+        # attendance is final no check-in is undone here (checkin_services.undo_door_check_in)
+        "event_over": event.end <= timezone.now(),
+        "attendance_final": event.attendance_finalised_at is not None,
     }
     response = render(request, "registrations/pages/checkin.html", context, status=status)
     response["Cache-Control"] = "private, no-cache"

@@ -82,8 +82,11 @@ class ScanView(DoorView):
         description="Answers `checked_in` (200) or an error whose `code` is `already_checked_in` (with "
         "`checked_in_at`, `checked_in_by`, `device`), `wrong_event`, `door_closed` (with `opens_at`, "
         "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
-        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409), `invalid` (400) or `empty_code` "
-        "(400: the secret is blank).",
+        "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409), `invalid` (400: a code no ticket "
+        "holds: forged, altered or re-issued; the only answer counted against the guessing limit), `not_a_ticket` "
+        "(400: what was sent cannot be a ticket code at all, such as another QR code or a link; `invalid` before) or "
+        "`empty_code` (400: the secret is blank). After the event's attendance was finalised (the door is open a "
+        "day after the end) a check-in is recorded as attended at once.",
     )
     def post(self, request, event_id):
         secret, device = shapes.parse_scan(request.data)
@@ -150,7 +153,8 @@ class UndoView(DoorView):
         request=None,
         responses={200: shapes.CheckInSerializer, **error_responses(401, 403, 404, 409, 429)},
         summary="Undo a mistaken check-in",
-        description="Only while the door is open (a day before the event to a day after it): `door_closed` (409).",
+        description="Only while the door is open (a day before the event to a day after it): `door_closed` (409); "
+        "and only until the event's attendance is finalised: `attendance_final` (409). Refused, the check-in stands.",
     )
     def post(self, request, event_id, checkin_id):
         event = self.event()
@@ -240,7 +244,8 @@ class OfflineBatchView(DoorView):
         summary="Upload the scans an offline device made",
         description="Each scan names its ticket by the scanned `secret`, or, for a person found by name in "
         "the downloaded list, by `registration` id (or `ticket_hash`). Idempotent on (`device`, "
-        "`client_scan_id`, ticket); every scan gets its own `code` as for a live scan, plus `bad_scan_time` "
+        "`client_scan_id`, ticket); every scan gets its own `code` as for a live scan, plus `unknown_registration` "
+        "(a `registration` id this event no longer has: download the list again), `bad_scan_time` "
         "(dated outside a day before the start to a day after the end, or ahead of the server's clock) and "
         "`throttled`: unknown codes count against the ticket-guessing limit, and once it is spent the "
         "remaining codes are not tried (send them again later).",

@@ -17,7 +17,9 @@ from registrations.services.tickets import ticket_hash
 class ScanSerializer(serializers.Serializer):
     # blank is the service's to answer (empty_code), not a field error whose code says "invalid" ticket
     secret = serializers.CharField(
-        max_length=200, trim_whitespace=True, allow_blank=True, help_text="The QR payload or bare secret."
+        trim_whitespace=True,
+        allow_blank=True,
+        help_text="The QR payload or bare secret (anything else, however long, is answered `not_a_ticket`).",
     )
     device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -29,8 +31,10 @@ def parse_scan(data) -> tuple[str, str]:
         secret, device = data.get("secret"), data.get("device", "")
         if isinstance(secret, str) and isinstance(device, str):
             secret, device = secret.strip(), device.strip()
-            if 0 < len(secret) <= 200 and len(device) <= 100:
-                return secret, device
+            if secret and len(device) <= 100:
+                # longer than a code can be (a link's QR code): the service's not_a_ticket, not a
+                # field error whose code, invalid, a scanner shows as "not a valid ticket"
+                return secret[:201], device
     payload = ScanSerializer(data=data)
     payload.is_valid(raise_exception=True)
     return payload.validated_data["secret"], payload.validated_data["device"]
@@ -203,7 +207,8 @@ class ScanResultSerializer(serializers.Serializer):
     client_scan_id = serializers.CharField()
     code = serializers.CharField(
         help_text="`checked_in`, `already_checked_in`, `wrong_event`, `cancelled`, `not_confirmed`, `invalid`, "
-        "`bad_scan_time` (dated outside the event's window) or `throttled` (send it again later)."
+        "`not_a_ticket`, `unknown_registration` (an id from the list that the event no longer has), `door_closed`, "
+        "`no_door`, `bad_scan_time` (dated outside the event's window) or `throttled` (send it again later)."
     )
     detail = serializers.CharField()
     replayed = serializers.BooleanField()

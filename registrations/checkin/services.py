@@ -11,14 +11,20 @@ Every way in is judged by :func:`_refusal` (the one rule of the door) and writes
 ``no_door``             the event is online only: it has no door, its tickets no code (409)
 ``cancelled``           the registration was cancelled (409)
 ``not_confirmed``       pending approval, waiting, offered or rejected: no ticket (409)
-``invalid``             unknown, forged, altered or re-issued code (400)
+``invalid``             a ticket code no ticket holds: forged, altered or re-issued (400); the
+                        only answer the ticket-guessing throttle counts
+``not_a_ticket``        what was scanned or typed cannot be a ticket code at all (another QR code,
+                        a link, a code mistyped to the wrong length or letters) (400)
 ``empty_code``          nothing was typed or scanned (400): not a wrong ticket, no guess
 
 Undoing a check-in at the door (:func:`undo_door_check_in`) follows the same window:
-``door_closed`` once it has closed.
+``door_closed`` once it has closed, and ``attendance_final`` once the event's attendance was
+recorded (finalised) while the door is still open; either way the check-in stands.
 
 Offline batches answer per scan, and add ``bad_scan_time`` (dated outside the door's window
-or ahead of the server's clock) and ``throttled`` (too many unknown codes; send it later).
+or ahead of the server's clock), ``throttled`` (too many unknown codes; send it later) and
+``unknown_registration`` (a person found by name in the downloaded list whom the event no
+longer has: download the list again).
 
 Concurrency: a scan reads the registration and its live check-in and then inserts, without a
 lock. Two devices scanning one ticket at once both pass the read; the partial unique
@@ -27,8 +33,12 @@ gets an IntegrityError, which becomes ``already_checked_in``. On PostgreSQL the 
 INSERT are one statement (a CTE, :func:`_admit_sql`), so a scan is the token lookup of
 authentication plus one statement; on SQLite it is the token, one SELECT and one INSERT.
 
-Attendance is not written here: finalising attendance when the event ends reads the live
-check-ins (notifications' attendance task), so a check-in costs no extra UPDATE.
+Attendance is not written here while the event's attendance is open: finalising it after the
+event ends (attendance.services.finalisation) reads the live check-ins, so a check-in costs no
+extra UPDATE. The door stays open a day after the end, past finalisation (30 minutes after the
+end for an in-person event): a check-in the door admits after that (a late sign-in sheet, a
+device that was offline at the venue uploading its scans) is recorded as attended with it, in
+the same statement, so attendance and the door's check-ins never disagree.
 """
 
 import datetime as dt
@@ -49,7 +59,7 @@ from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.people import account_name
-from registrations.models import CheckIn, Registration, RegistrationStatus
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
 from registrations.services.tickets import secret_from_payload, ticket_hash
@@ -62,9 +72,12 @@ WRONG_EVENT = "wrong_event"
 CANCELLED = "cancelled"
 NOT_CONFIRMED = "not_confirmed"
 INVALID = "invalid"
+NOT_A_TICKET = "not_a_ticket"
+UNKNOWN_REGISTRATION = "unknown_registration"
 DOOR_CLOSED = "door_closed"
 NO_DOOR = "no_door"
 EMPTY_CODE = "empty_code"
+ATTENDANCE_FINAL = "attendance_final"
 
 MAX_BATCH_SCANS = 500
 
@@ -78,9 +91,12 @@ class CheckInRefused(DomainError):
         CANCELLED: HTTPStatus.CONFLICT,
         NOT_CONFIRMED: HTTPStatus.CONFLICT,
         INVALID: HTTPStatus.BAD_REQUEST,
+        NOT_A_TICKET: HTTPStatus.BAD_REQUEST,
+        UNKNOWN_REGISTRATION: HTTPStatus.BAD_REQUEST,
         DOOR_CLOSED: HTTPStatus.CONFLICT,
         NO_DOOR: HTTPStatus.CONFLICT,
         EMPTY_CODE: HTTPStatus.BAD_REQUEST,
+        ATTENDANCE_FINAL: HTTPStatus.CONFLICT,
     }
     _messages = {
         ALREADY_CHECKED_IN: _("This ticket has already been checked in."),
@@ -88,9 +104,14 @@ class CheckInRefused(DomainError):
         CANCELLED: _("This registration was cancelled."),
         NOT_CONFIRMED: _("This registration is not confirmed (awaiting approval or on the waiting list)."),
         INVALID: _("This is not a valid ticket."),
+        NOT_A_TICKET: _("This is not a ticket code: scan the ticket's QR code, or type the 26 characters under it."),
+        UNKNOWN_REGISTRATION: _("This registration is no longer in the event's list: download the list again."),
         DOOR_CLOSED: _("Check-in for this event is open from a day before it starts to a day after it ends."),
         NO_DOOR: _("This event is online only: it has no door to check people in at."),
         EMPTY_CODE: _("Type the code under the QR image, or scan the ticket."),
+        ATTENDANCE_FINAL: _(
+            "The attendance of this event has been recorded: the check-in stands. An administrator can correct it."
+        ),
     }
 
     def __init__(self, code: str, *, extra: dict | None = None):
@@ -333,9 +354,24 @@ def _admit(
         source=source,
         client_scan_id=client_scan_id,
     )
-    if _unless_taken(lambda: prepared.insert(checkin)) is None:
-        raise _already_in(registration)
+    if event.attendance_finalised_at is None:
+        if _unless_taken(lambda: prepared.insert(checkin)) is None:
+            raise _already_in(registration)
+        return checkin
+    with transaction.atomic():
+        if _unless_taken(lambda: prepared.insert(checkin)) is None:
+            raise _already_in(registration)
+        record_late_attendance(registration=registration, at=now)
     return checkin
+
+
+def record_late_attendance(*, registration: Registration, at: dt.datetime) -> None:
+    """A check-in admitted after the event's attendance was finalised (the door is open a day
+    after the end): the registration attended, as finalisation would have recorded it. Its
+    follow-up is not sent again: one per person (attendance.services.finalisation)."""
+    Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.CONFIRMED).update(
+        attendance=Attendance.ATTENDED, updated_at=at
+    )
 
 
 # --- the scan: one lookup (and on PostgreSQL the write with it) ------------------------------
@@ -386,7 +422,8 @@ def _lookup_sql(vendor: str, *, superuser: bool) -> str:
         f"SELECT r.id AS registration_id, r.event_id, r.name, r.status, r.party_size, r.party_names,"
         f" c.id AS live_id, c.checked_in_at AS live_at, c.device AS live_device, c.source AS live_source,"
         f" u.id AS live_by_id, u.first_name, u.last_name, u.username, u.is_active, {rights} AS may_check_in,"
-        f" e.{quote('start')} AS event_start, e.{quote('end')} AS event_end, e.{quote('format')} AS event_format"
+        f" e.{quote('start')} AS event_start, e.{quote('end')} AS event_end, e.{quote('format')} AS event_format,"
+        f" e.attendance_finalised_at AS event_finalised_at"
         f" FROM {registration} r"
         f" JOIN {event} e ON e.id = r.event_id"
         f" LEFT JOIN {checkin} c ON c.registration_id = r.id AND c.undone_at IS NULL"
@@ -404,7 +441,9 @@ def _lookup_params(*, secret: str, event_id: int, user) -> list:
 
 @functools.cache
 def _admit_sql(*, superuser: bool) -> str:
-    """PostgreSQL: the scan in one statement, the lookup and the INSERT together.
+    """PostgreSQL: the scan in one statement, the lookup and the INSERT together, and for a
+    check-in after the event's attendance was finalised the registration's attendance with them
+    (``late``: :func:`record_late_attendance`).
 
     The INSERT's WHERE is :func:`_refusal`'s rule in SQL (the door's event, rights, the door
     open, an event with a door, confirmed, no live check-in); whatever it does not admit, :func:`check_in` explains
@@ -417,6 +456,7 @@ def _admit_sql(*, superuser: bool) -> str:
     values = ["found.registration_id" if column == "registration_id" else "%s" for column in columns]
     # the formats with a door (Event.has_venue), written in: constants of the code, not input
     with_a_door = ", ".join(f"'{value}'" for value in VENUE_FORMATS)
+    registration = quote(Registration._meta.db_table)
     return (
         f"WITH found AS ({_lookup_sql('postgresql', superuser=superuser)}),"
         f" admitted AS (INSERT INTO {quote(CheckIn._meta.db_table)} ({', '.join(map(quote, columns))})"
@@ -424,7 +464,10 @@ def _admit_sql(*, superuser: bool) -> str:
         f" WHERE found.event_id = %s AND found.may_check_in AND found.status = %s AND found.live_id IS NULL"
         f" AND found.event_start - %s <= %s AND %s <= found.event_end + %s"
         f" AND found.event_format IN ({with_a_door})"
-        f" RETURNING {quote(CheckIn._meta.pk.column)} AS id)"
+        f" RETURNING {quote(CheckIn._meta.pk.column)} AS id),"
+        f" late AS (UPDATE {registration} SET attendance = %s, updated_at = %s FROM admitted, found"
+        f" WHERE {registration}.id = found.registration_id AND found.event_finalised_at IS NOT NULL"
+        f" RETURNING {registration}.id)"
         f" SELECT found.*, admitted.id FROM found LEFT JOIN admitted ON true"
     )
 
@@ -445,7 +488,8 @@ def _admit_types(*, superuser: bool) -> list[str]:
     fields = {field.column: field for field in _INSERTED_FIELDS}
     inserted = [fields[column].db_type(connection) for column in _ADMIT_COLUMNS]
     window = [Event._meta.pk.rel_db_type(connection), "varchar", "interval", "timestamptz", "timestamptz", "interval"]
-    return [*_lookup_types(superuser=superuser), *inserted, *window]
+    late = ["varchar", "timestamptz"]
+    return [*_lookup_types(superuser=superuser), *inserted, *window, *late]
 
 
 def _converted(model, name: str, value):
@@ -504,7 +548,8 @@ def _door_event(row, *, event_id: int, registration: Registration) -> Event:
     if registration.event_id != event_id:
         return _partial(Event, id=event_id)
     start, end = _converted(Event, "start", row[16]), _converted(Event, "end", row[17])
-    return _partial(Event, id=event_id, start=start, end=end, format=row[18])
+    finalised = _converted(Event, "attendance_finalised_at", row[19])
+    return _partial(Event, id=event_id, start=start, end=end, format=row[18], attendance_finalised_at=finalised)
 
 
 def _lookup_ticket(*, secret: str, event_id: int, user) -> tuple[Registration, Event] | None:
@@ -538,6 +583,7 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
         *_lookup_params(secret=secret, event_id=event_id, user=by),
         *(fields[column] for column in _ADMIT_COLUMNS),
         *(event_id, RegistrationStatus.CONFIRMED.value, SCAN_WINDOW_MARGIN, now, now, SCAN_WINDOW_MARGIN),
+        *(Attendance.ATTENDED.value, now),
     ]
     superuser = by.is_superuser
     with connection.cursor() as cursor:
@@ -552,10 +598,10 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
     if row is None:
         return None, None
     registration = _registration_of(row, secret=secret)
-    if row[19] is None:
+    if row[20] is None:
         # not admitted: check_in() explains why, by the rule, from the event's dates
         return (registration, _door_event(row, event_id=event_id, registration=registration)), None
-    checkin = _partial(CheckIn, id=row[19], registration_id=registration.pk, **fields)
+    checkin = _partial(CheckIn, id=row[20], registration_id=registration.pk, **fields)
     checkin.registration, checkin.by = registration, by
     return (registration, None), checkin
 
@@ -587,7 +633,8 @@ def check_in(*, event_id: int, secret: str, by, device: str = "", source: str = 
     if found is None or not found[0].may_check_in:
         # unknown code, or a scanner without rights: say which only to someone with rights
         event_for_check_in(event_id=event_id, user=by)
-        raise CheckInRefused(INVALID)
+        # something that cannot be a code (another QR code, a typo) is not a guess at one
+        raise CheckInRefused(INVALID if parsed is not None else NOT_A_TICKET)
     if checkin is not None:
         return checkin
     registration, event = found
@@ -633,10 +680,15 @@ def undo_door_check_in(*, checkin: CheckIn, by) -> CheckIn:
     ``door_closed``. Attendance is recorded from the live check-ins when the event ends, so an
     undo days later would leave it saying "attended"; the record is corrected by an
     administrator (the admin's undo action, :func:`undo_check_in`) or the attendance report.
+    Once the attendance was finalised (the door still open), ``attendance_final``: it was
+    recorded, and followed up, from this check-in.
     """
-    refusal = _door_closed(event=checkin.event, at=timezone.now())
+    event = checkin.event
+    refusal = _door_closed(event=event, at=timezone.now())
     if refusal is not None:
         raise refusal
+    if event.attendance_finalised_at is not None:
+        raise CheckInRefused(ATTENDANCE_FINAL)
     return undo_check_in(checkin=checkin, by=by)
 
 
@@ -835,10 +887,16 @@ def record_offline_scans(
         else:
             registration = tickets.by_hash(scan["ticket_hash"])
         if registration is None:
-            if names_a_secret and guesses_left is not None:
+            if scan.get("registration"):
+                refusal = CheckInRefused(UNKNOWN_REGISTRATION)
+            elif scan.get("secret") and secret_from_payload(scan["secret"]) is None:
+                refusal = CheckInRefused(NOT_A_TICKET)
+            else:
+                refusal = CheckInRefused(INVALID)
+            guessed = refusal.code == INVALID
+            if guessed and guesses_left is not None:
                 guesses_left -= 1
-            refusal = CheckInRefused(INVALID)
-            results.append(ScanResult(scan_id, refusal.code, refusal.message, guessed=names_a_secret))
+            results.append(ScanResult(scan_id, refusal.code, refusal.message, guessed=guessed))
             continue
         replay = earlier.get((scan_id, registration.pk))
         if replay is not None:

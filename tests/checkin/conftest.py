@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from events import services as event_services
 from registrations.models import Registration, RegistrationStatus
+from registrations.services import tickets
 from tests import factories
 
 
@@ -60,3 +62,27 @@ def ticket(event):
 
 def scan_url(event) -> str:
     return f"/api/events/{event.pk}/checkin/"
+
+
+def series_under_way(organiser, *, sessions: int):
+    """A published weekly in-person series of ``sessions`` whose first session is under way (its
+    door open): the series and its sessions in order. The series' and drafts' door tests share it."""
+    series = event_services.create_series(
+        by=organiser,
+        title="Mentoring circle",
+        kind="mentoring_session",
+        format="in_person",
+        venue_name="Baku Engineering Hub",
+        timezone="Asia/Baku",
+        rrule=f"FREQ=WEEKLY;COUNT={sessions}",
+        first_start=(timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0),
+        duration_minutes=180,
+        published=True,
+    )
+    return series, list(series.occurrences.order_by("start"))
+
+
+def scan_a_new_ticket(user, event):
+    """``user`` scans the ticket of someone just registered for ``event``."""
+    registration = make_registration(event)
+    return client_for(user).post(scan_url(event), {"secret": tickets.ticket_payload(registration), "device": "d"})

@@ -3,20 +3,16 @@ or of its series, work only the doors of events that were published (``events.se
 a draft takes no registrations, so its door has nothing for them. Every door asks the one selector
 (``events_checked_in_by``), and the scan's hand-written SQL answers as it does."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
-from events import services as event_services
 from events.models import Event, EventStatus
 from events.permissions import can_check_in
 from events.selectors import doors_of, events_checked_in_by
 from registrations.models import CheckIn
 from registrations.selectors import registrations_at_doors_of
-from registrations.services import tickets
 from tests import factories
-from tests.checkin.conftest import client_for, happening_now, make_registration, scan_url
+from tests.checkin.conftest import client_for, happening_now, make_registration, scan_a_new_ticket, series_under_way
 from tests.pages.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -44,19 +40,7 @@ def event_staff(draft):
 
 @pytest.fixture
 def series_session(organiser):
-    series = event_services.create_series(
-        by=organiser,
-        title="Mentoring circle",
-        kind="mentoring_session",
-        format="in_person",
-        venue_name="Baku Engineering Hub",
-        timezone="Asia/Baku",
-        rrule="FREQ=WEEKLY;COUNT=2",
-        first_start=(timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0),
-        duration_minutes=180,
-        published=True,
-    )
-    today, later = series.occurrences.order_by("start")
+    _series, (today, later) = series_under_way(organiser, sessions=2)
     return made_a_draft(today), later
 
 
@@ -67,9 +51,7 @@ def series_staff(series_session):
     return user
 
 
-def scan(user, event):
-    registration = make_registration(event)
-    return client_for(user).post(scan_url(event), {"secret": tickets.ticket_payload(registration), "device": "d"})
+scan = scan_a_new_ticket
 
 
 def test_event_door_staff_have_no_door_of_a_draft(draft, event_staff):

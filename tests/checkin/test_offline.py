@@ -233,9 +233,9 @@ def test_batch_entry_found_by_name_checks_in_by_registration_id(event, staff_cli
         "n1": "checked_in",
         "n2": "already_checked_in",
         "n3": "cancelled",
-        "n4": "invalid",
+        "n4": "unknown_registration",
         "n5": "already_checked_in",
-        "n6": "invalid",
+        "n6": "unknown_registration",
     }
     conflict = first.data["results"][4]
     assert (conflict["device"], conflict["checked_in_by"]) == ("front-door", organiser.get_full_name())
@@ -299,6 +299,22 @@ def test_batch_guesses_spend_the_budget_the_scan_endpoint_left(event, staff_clie
 
     assert [result["code"] for result in response.data["results"]] == ["invalid", "throttled"]
     assert not CheckIn.objects.exists()
+
+
+def test_batch_scans_of_what_cannot_be_a_code_are_not_a_ticket_and_no_guess(event, staff_client, ticket, guessing_rate):
+    """Another QR code scanned offline was ``invalid`` and spent the guessing budget: the
+    genuine unknown codes after it were then left ``throttled``."""
+    scans = [
+        *(offline_scan(f"p{n}", minutes_ago=20 - n, secret="https://example.org/poster") for n in range(4)),
+        offline_scan("guess", minutes_ago=10, secret="EVT1:" + "A" * 26),
+        offline_scan("good", minutes_ago=9, secret=ticket.ticket_secret),
+    ]
+
+    response = staff_client.post(batch_url(event), {"device": "tablet", "scans": scans})
+
+    codes = [result["code"] for result in response.data["results"]]
+    assert codes == ["not_a_ticket"] * 4 + ["invalid", "checked_in"]
+    assert response.data["summary"] == {"not_a_ticket": 4, "invalid": 1, "checked_in": 1}
 
 
 def test_batch_scan_without_secret_or_hash_is_a_validation_error(event, staff_client):

@@ -101,24 +101,51 @@ def altered(secret: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "forge",
+    ("forge", "code"),
     [
-        lambda secret: "EVT1:" + altered(secret),
-        lambda secret: "EVT1:" + "A" * 26,
-        lambda secret: "EVT1:" + secret[:-1],
-        lambda secret: secret + "A",
-        lambda secret: "https://example.org/ticket/" + secret,
-        lambda secret: "' OR 1=1 --",
-        lambda secret: "EVT1:" + "Ä" * 26,
+        (lambda secret: "EVT1:" + altered(secret), "invalid"),
+        (lambda secret: "EVT1:" + "A" * 26, "invalid"),
+        (lambda secret: secret.lower()[::-1], "invalid"),
+        (lambda secret: "EVT1:" + secret[:-1], "not_a_ticket"),
+        (lambda secret: secret + "A", "not_a_ticket"),
+        (lambda secret: "https://example.org/ticket/" + secret, "not_a_ticket"),
+        (lambda secret: "' OR 1=1 --", "not_a_ticket"),
+        (lambda secret: "EVT1:" + "Ä" * 26, "not_a_ticket"),
+        (lambda secret: "https://example.org/" + "a" * 300, "not_a_ticket"),
     ],
-    ids=["altered", "made-up", "truncated", "extended", "url", "sql", "non-ascii"],
+    ids=["altered", "made-up", "reversed", "truncated", "extended", "url", "sql", "non-ascii", "long-link"],
 )
-def test_scan_forged_or_altered_code_is_invalid(ticket, event, staff_client, forge):
+def test_scan_forged_or_altered_code_is_invalid_and_what_cannot_be_a_code_is_not_a_ticket(
+    ticket, event, staff_client, forge, code
+):
+    """A code no ticket holds (forged, altered, re-issued) is ``invalid``; what cannot be a code at
+    all (another QR code, a link longer than the field, a code mistyped to the wrong length) was
+    ``invalid`` too, though staff then scan the right code or type it again rather than turn the
+    person away: ``not_a_ticket``."""
     response = scan(staff_client, event, forge(ticket.ticket_secret))
 
     assert response.status_code == 400
-    assert response.data["code"] == "invalid"
+    assert response.data["code"] == code
+    assert "errors" not in response.data
     assert not CheckIn.objects.exists()
+
+
+def test_scan_of_what_cannot_be_a_code_is_no_guess(ticket, event, staff_client, monkeypatch):
+    """Only ``invalid`` answers count against the ticket-guessing limit: a door whose staff scan
+    the event's poster five times is not slowed."""
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "token": "3/minute"}
+    )
+    cache.clear()
+    posters = [scan(staff_client, event, "https://example.org/events/42").data["code"] for _ in range(5)]
+    guesses = [scan(staff_client, event, "EVT1:" + letter * 26).status_code for letter in "ABCD"]
+    cache.clear()
+
+    assert posters == ["not_a_ticket"] * 5
+    assert guesses == [400, 400, 400, 429]
 
 
 def test_scan_missing_secret_is_a_validation_error(event, staff_client):

@@ -9,35 +9,20 @@ from django.utils import timezone
 from events import services as event_services
 from events.permissions import can_check_in
 from registrations.models import CheckIn
-from registrations.services import tickets
 from teams import services as team_services
 from tests import factories
-from tests.checkin.conftest import client_for, make_registration, scan_url
+from tests.checkin.conftest import scan_a_new_ticket, series_under_way
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def sessions(organiser):
-    """A weekly series whose first session is under way, and its door keeper, by a series link."""
-    series = event_services.create_series(
-        by=organiser,
-        title="Mentoring circle",
-        kind="mentoring_session",
-        format="in_person",
-        venue_name="Baku Engineering Hub",
-        timezone="Asia/Baku",
-        rrule="FREQ=WEEKLY;COUNT=3",
-        first_start=(timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0),
-        duration_minutes=180,
-        published=True,
-    )
-    return series, list(series.occurrences.order_by("start"))
+    """A weekly series whose first session is under way."""
+    return series_under_way(organiser, sessions=3)
 
 
-def scan(user, event):
-    registration = make_registration(event)
-    return client_for(user).post(scan_url(event), {"secret": tickets.ticket_payload(registration), "device": "d"})
+scan = scan_a_new_ticket
 
 
 def series_door_keeper(series, organiser):

@@ -498,3 +498,23 @@ def test_a_recorded_report_of_thousands_of_strangers_lists_a_few(organiser_web, 
     assert page.status_code == 200 and len(page.content) < 200 * 1024
     assert page.text.count("stranger.") == UNMATCHED_SHOWN
     assert f"And {3000 - UNMATCHED_SHOWN} more rows not matched, not listed here." in page.text
+
+
+def test_a_row_is_matched_only_to_a_confirmed_registrant_of_the_event_by_address_or_id(ended_webinar):
+    """What the import page's match field may name (``attendance.selectors.registrant_named``, the
+    reads the page did itself before): a confirmed registrant of this event, by address in any
+    case or by id; empty undoes the match; anything else is ``not_a_registrant``."""
+    from attendance.exceptions import NotFound
+    from attendance.selectors import registrant_named
+
+    leyla = ended_webinar.registrations.get(email="leyla@example.org")
+    elsewhere = make_registration(factories.WebinarFactory(), name="Leyla Karimova", email="leyla@example.org")
+    waiting = make_registration(ended_webinar, name="Samir Waits", email="samir@example.org", status="waitlisted")
+
+    assert registrant_named(event=ended_webinar, value=" LEYLA@example.org ") == leyla
+    assert registrant_named(event=ended_webinar, value=str(leyla.pk)) == leyla
+    assert registrant_named(event=ended_webinar, value="  ") is None
+    for value in (str(elsewhere.pk), str(waiting.pk), "samir@example.org", "nobody@example.org", "12x", "٣", "0"):
+        with pytest.raises(NotFound) as refused:
+            registrant_named(event=ended_webinar, value=value)
+        assert refused.value.code == "not_a_registrant"

@@ -92,8 +92,10 @@ def test_code_of_another_event_and_garbage_are_refused_in_red(door, event, sign_
 
     assert wrong.context["verdict"]["code"] == "wrong_event"
     assert "Ticket for another event" in wrong.text
-    assert garbage.context["verdict"]["code"] == "invalid"
-    assert 'class="verdict bad"' in garbage.text
+    # not a code at all: scan or type it again (amber, as an empty box), not a ticket turned away
+    assert garbage.context["verdict"]["code"] == "not_a_ticket"
+    assert 'class="verdict warn"' in garbage.text
+    assert 'class="verdict bad"' in wrong.text
     assert not CheckIn.objects.exists()
 
 
@@ -168,14 +170,46 @@ def test_search_tells_two_people_of_one_name_apart_by_their_email(door, event, s
 
 
 def test_undo_after_the_door_closed_is_refused_and_said(door, staff, event, sign_up):
-    registration = sign_up(event)
+    """A refused undo showed the door's general "check-in opens a day before the event" title,
+    which read as if the scan, not the undo, had failed: it says the undo was refused and the
+    person is still checked in."""
+    registration = sign_up(event, name="Leyla Aliyeva")
     checkin = checkin_services.check_in_registration(event=event, registration=registration, by=staff)
     days_ago = dt.timedelta(days=5)  # the door closed a day after the event
     Event.objects.filter(pk=event.pk).update(start=event.start - days_ago, end=event.end - days_ago)
 
     refused = door.post(url(event), {"action": "undo", "checkin": checkin.pk})
 
-    assert refused.status_code == 400 and refused.context["verdict"]["code"] == "door_closed"
+    verdict = refused.context["verdict"]
+    assert refused.status_code == 400 and verdict["code"] == "undo_refused"
+    assert (verdict["title"], verdict["name"]) == ("Not undone: the check-in stands", "Leyla Aliyeva")
+    assert verdict["detail"] == "Check-in for this event has closed: an administrator can correct the record."
+    checkin.refresh_from_db()
+    assert checkin.undone_at is None
+
+
+def test_after_the_event_the_door_says_check_ins_count_and_once_final_offers_no_undo(door, staff, sign_up):
+    """The door is open a day after the end: a check-in then is recorded as attended, and once
+    attendance is final an undo is refused (attendance_final), so the page offers none."""
+    from attendance.services.finalisation import finalise_event_attendance
+
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=5)
+    ended = factories.EventFactory(title="Robotics final", start=start, end=start + dt.timedelta(hours=3))
+    ended.checkin_staff.add(staff)
+    came = sign_up(ended, name="Leyla Aliyeva", email="leyla@example.org", source="organiser")
+    checkin = checkin_services.check_in_registration(event=ended, registration=came, by=staff)
+
+    open_record = door.get(url(ended), {"q": "leyla"}).text
+    finalise_event_attendance(event=ended)
+    final = door.get(url(ended), {"q": "leyla"}).text
+    refused = door.post(url(ended), {"action": "undo", "checkin": checkin.pk, "q": "leyla"})
+
+    assert 'id="door-late"' in open_record and "still count as attendance" in open_record
+    assert 'value="undo"' in open_record
+    assert "Attendance has been recorded" in final and 'value="undo"' not in final
+    verdict = refused.context["verdict"]
+    assert (verdict["code"], verdict["title"]) == ("undo_refused", "Not undone: the check-in stands")
+    assert "the check-in stands" in verdict["detail"]
     checkin.refresh_from_db()
     assert checkin.undone_at is None
 
@@ -277,7 +311,7 @@ def test_refused_typed_code_stays_in_the_field_and_a_good_one_is_cleared(door, e
     refused = door.post(url(event), {"action": "code", "code": "ABCD-1234", "typed": "1"})
     done = door.post(url(event), {"action": "code", "code": ticket_payload(registration), "typed": "1"}, follow=True)
 
-    assert refused.status_code == 400 and refused.context["verdict"]["code"] == "invalid"
+    assert refused.status_code == 400 and refused.context["verdict"]["code"] == "not_a_ticket"
     assert 'value="ABCD-1234"' in refused.text
     assert done.context["verdict"]["code"] == "checked_in" and done.redirect_chain
     assert ticket_payload(registration) not in done.text

@@ -645,3 +645,76 @@ def test_a_device_clock_days_off_opens_the_door_and_dates_scans_by_the_servers_t
     page.wait_for_selector("#queue[data-waiting='0']")
     assert page.locator("#conflicts").count() == 0
     assert CheckIn.objects.get().source == CheckIn.Source.OFFLINE
+
+
+def page_time(page) -> dt.datetime:
+    """The page's clock (faked by page.clock), as a moment."""
+    return dt.datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("moved", "measured"),
+    [(dt.timedelta(seconds=11), False), (-dt.timedelta(seconds=11), False), (dt.timedelta(seconds=9.9), True)],
+    ids=["trip over 10 s", "negative trip", "trip under 10 s"],
+)
+def test_an_answer_whose_trip_is_negative_or_over_10_s_does_not_set_the_clock(
+    page, live_server, live_server_quiet_before_flush, moved, measured
+):
+    """checkin.js corrects the phone's clock by the Date of each answer, unless the trip it timed
+    is negative or longer than 10 s (the clock moved while the request was out, or the answer
+    was too slow to date). Here the server holds the counts while the page's clock, paused (no
+    timer sends anything meanwhile), is moved: past 10 s, or back, the offset stays; 9.9 s is still
+    a measurement, so the same steps do move it (the control: the test can see a change)."""
+    connections = live_server_quiet_before_flush
+    event, staff = door_of("Outreach in Gabala", "gabala")
+    attendee(event, "Leyla Aliyeva")
+    page.clock.install(time=dt.datetime.now(dt.UTC))
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    release = connections.hold("/checkin/counts/")
+    sent_at = page_time(page) + dt.timedelta(milliseconds=100)
+    page.clock.pause_at(sent_at)
+    offset_before = page.evaluate("window.checkinPage.state().clockOffset")
+
+    page.evaluate(REFRESH_COUNTS)
+    assert connections.wait_until(lambda: any(path.endswith("/counts/") for path in connections.holding), 10)
+    page.clock.set_fixed_time(sent_at + moved)
+    release.set()
+    page.wait_for_function("window.countsAnswered")
+
+    offset = page.evaluate("window.checkinPage.state().clockOffset")
+    if measured:
+        # the server's moment is taken as the trip's middle, 5 s after it was sent: a correction of
+        # a few seconds back (less the time the server took to answer once released)
+        assert -6000 < offset < -1000
+        assert offset_before == 0  # the page's clock was the server's: no correction before
+    else:
+        assert offset == offset_before
+
+
+def test_an_address_searched_without_a_connection_says_the_list_holds_names_only(page, live_server):
+    """Online the search finds part of a name or an address; offline it looked at names only and
+    said "Nobody found." for an address the server would find: the downloaded list holds no
+    addresses (none is added to the phone), so it says that, and finds names as the server does."""
+    event, staff = door_of("Outreach in Lankaran", "lankaran")
+    attendee(event, "Farid Mammadov")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.fill("#q", "FARID@example")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results li.card")
+    assert "Farid Mammadov" in page.locator("#results li").inner_text()
+
+    go_offline(page)
+    said = {}
+    for query in ("FARID@example", "MAMMAD", "Samira", "  "):
+        page.fill("#q", query)
+        page.press("#q", "Enter")
+        said[query] = page.locator("#results li").all_inner_texts() if page.locator("#found").count() else None
+
+    names_only = "Without a connection the search finds names only: the downloaded list has no email addresses."
+    assert said["FARID@example"] == [names_only]
+    assert len(said["MAMMAD"]) == 1 and said["MAMMAD"][0].startswith("Farid Mammadov")
+    assert said["Samira"] == [f"Nobody found. {names_only}"]
+    assert said["  "] is None  # as the server: an empty search lists nobody
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -30,6 +30,8 @@
   var LEVEL = {
     checked_in: "ok", already_checked_in: "warn", not_confirmed: "warn", throttled: "warn",
     wrong_event: "bad", cancelled: "bad", invalid: "bad", empty_code: "warn", bad_scan_time: "bad", door_closed: "bad", undone: "ok",
+    // not a code at all (another QR code, a typo): scan or type it again; no longer in the list: download it again
+    not_a_ticket: "warn", unknown_registration: "bad", attendance_final: "bad", undo_refused: "bad",
     error: "bad"
   };
   // the same code seen again within this time (a ticket held in front of the camera) is not checked again
@@ -326,7 +328,9 @@
     return verdict;
   }
   function checkLocally(secret, hash) {
-    if (!secret || !hash || !list.tickets[hash]) { return { code: "invalid", detail: secret ? words.notInList : "" }; }
+    // what cannot be a code is told apart from a code the list does not hold, as the server does
+    if (!secret) { return { code: "not_a_ticket" }; }
+    if (!hash || !list.tickets[hash]) { return { code: "invalid", detail: words.notInList }; }
     return admitLocally(hash, { secret: secret });
   }
   function afterLocalCheck(verdict) {
@@ -579,13 +583,23 @@
     section.appendChild(holder);
     return holder;
   }
+  // what the server's search matches (part of the name or of the email address, in any case), within what the
+  // list holds: names, never addresses (none is kept on the phone), so an address says that instead of "nobody"
   function searchLocally(query) {
     query = query.trim().toLowerCase();
-    var found = Object.keys(list.tickets).filter(function (hash) {
+    var section = $("found");
+    if (!query) { if (section) { section.remove(); } return; }  // as the server: an empty search lists nobody
+    var byAddress = query.indexOf("@") >= 0;
+    var found = byAddress ? [] : Object.keys(list.tickets).filter(function (hash) {
       return list.tickets[hash].name.toLowerCase().indexOf(query) >= 0;
     }).sort(function (a, b) { return list.tickets[a].name.localeCompare(list.tickets[b].name); }).slice(0, 25);
     var holder = resultsHolder();
-    if (!found.length) { var none = document.createElement("li"); none.textContent = words.nobody; holder.appendChild(none); }
+    if (!found.length) {
+      var none = document.createElement("li");
+      none.setAttribute("data-none", byAddress ? "address" : "name");
+      none.textContent = byAddress ? words.namesOnly : words.nobody + " " + words.namesOnly;
+      holder.appendChild(none);
+    }
     found.forEach(function (hash) {
       var entry = list.tickets[hash];
       var item = document.createElement("li");

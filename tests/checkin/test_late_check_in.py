@@ -1,0 +1,133 @@
+"""The door after the event: open a day after its end, past the moment its attendance is
+finalised (30 minutes after the end for an in-person event). A check-in it admits then (a late
+sign-in sheet, a phone that was offline at the venue uploading its scans) is recorded as
+attended at once; an undo is refused, the check-in stands. Attendance, the door's counts and the
+organisers' figures agree."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from attendance.dashboard import past_events
+from attendance.services.finalisation import finalise_due_events
+from notifications import kinds
+from notifications.models import OutboxMessage
+from registrations.checkin import services as door_services
+from registrations.models import Attendance, CheckIn, Registration
+from registrations.services import tickets
+from tests import factories
+from tests.checkin.conftest import client_for, make_registration, scan_url
+
+pytestmark = pytest.mark.django_db
+
+
+def door(event, path=""):
+    return f"/api/events/{event.pk}/checkin/{path}"
+
+
+@pytest.fixture
+def ended(organiser):
+    """An in-person event that ended two hours ago: its door is open until tomorrow."""
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=5)
+    return factories.EventFactory(organisers=[organiser], start=start, end=start + dt.timedelta(hours=3))
+
+
+def finalised(event):
+    assert finalise_due_events() == [event.pk]
+    event.refresh_from_db()
+    return event
+
+
+def _scan(client, event, registration):
+    return client.post(scan_url(event), {"secret": tickets.ticket_payload(registration), "device": "door"})
+
+
+def _manual(client, event, registration):
+    return client.post(door(event, "manual/"), {"registration": registration.pk, "device": "door"})
+
+
+def _offline(client, event, registration):
+    """A phone without a connection at the venue scanned it during the event; it uploads now."""
+    during = (event.end - dt.timedelta(minutes=30)).isoformat()
+    scan = {"client_scan_id": "late-1", "scanned_at": during, "secret": registration.ticket_secret}
+    response = client.post(door(event, "batch/"), {"device": "phone", "scans": [scan]}, format="json")
+    assert [result["code"] for result in response.data["results"]] == ["checked_in"]
+    return response
+
+
+@pytest.mark.parametrize("way", [_scan, _manual, _offline], ids=["scan", "found by name", "offline upload"])
+def test_a_check_in_after_attendance_was_finalised_is_recorded_as_attended(ended, organiser, way):
+    came_late = make_registration(ended, name="Leyla Aliyeva", email="leyla@example.org")
+    finalised(ended)
+    came_late.refresh_from_db()
+    assert came_late.attendance == Attendance.NO_SHOW
+    follow_ups = OutboxMessage.objects.filter(kind__in=kinds.FOLLOW_UPS).count()
+
+    response = way(client_for(organiser), ended, came_late)
+
+    assert response.status_code == 200
+    came_late.refresh_from_db()
+    assert came_late.attendance == Attendance.ATTENDED
+    # the door's counts and the organisers' figures say the same
+    (figures,) = past_events(organiser)
+    assert (figures.checked_in_count, figures.attended_figure, figures.no_show_count) == (1, 1, 0)
+    assert door_services.door_counts(event=ended)["checked_in"] == 1
+    # one follow-up per person: nothing more is sent
+    assert OutboxMessage.objects.filter(kind__in=kinds.FOLLOW_UPS).count() == follow_ups
+
+
+def test_a_walk_in_after_attendance_was_finalised_is_recorded_as_attended(ended, organiser):
+    response = client_for(organiser).post(door(ended, "walk-in/"), {"name": "Rauf Quliyev", "device": "door"})
+
+    assert response.status_code == 201
+    assert ended.attendance_finalised_at is None
+    finalised(ended)
+    late = client_for(organiser).post(door(ended, "walk-in/"), {"name": "Nigar Hasanova", "device": "door"})
+
+    assert late.status_code == 201
+    assert dict(Registration.objects.values_list("name", "attendance")) == {
+        "Rauf Quliyev": Attendance.ATTENDED,
+        "Nigar Hasanova": Attendance.ATTENDED,
+    }
+
+
+def test_a_check_in_before_finalisation_leaves_attendance_to_it(ended, organiser):
+    """Until attendance is final the door writes only the check-in: finalisation reads them."""
+    early = make_registration(ended, name="Leyla Aliyeva")
+
+    assert _scan(client_for(organiser), ended, early).status_code == 200
+
+    early.refresh_from_db()
+    assert early.attendance == Attendance.UNKNOWN
+    finalised(ended)
+    early.refresh_from_db()
+    assert early.attendance == Attendance.ATTENDED
+
+
+def test_a_refused_late_scan_records_nothing(ended, organiser):
+    cancelled = make_registration(ended, name="Leyla Aliyeva", status="cancelled")
+    finalised(ended)
+
+    response = _scan(client_for(organiser), ended, cancelled)
+
+    assert (response.status_code, response.data["code"]) == (409, "cancelled")
+    cancelled.refresh_from_db()
+    assert cancelled.attendance == Attendance.UNKNOWN
+    assert not CheckIn.objects.exists()
+
+
+def test_undo_after_attendance_was_finalised_is_refused_and_the_check_in_stands(ended, organiser):
+    """Attendance was recorded, and followed up, from the check-in: undoing it at the door the
+    next morning left "attended" with no check-in behind it."""
+    came = make_registration(ended, name="Leyla Aliyeva")
+    checkin_id = _scan(client_for(organiser), ended, came).data["checkin"]["id"]
+    finalised(ended)
+
+    response = client_for(organiser).post(door(ended, f"{checkin_id}/undo/"))
+
+    assert (response.status_code, response.data["code"]) == (409, "attendance_final")
+    assert "the check-in stands" in response.data["detail"]
+    assert CheckIn.objects.get().undone_at is None
+    came.refresh_from_db()
+    assert came.attendance == Attendance.ATTENDED
