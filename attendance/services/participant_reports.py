@@ -19,6 +19,7 @@ import logging
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -48,10 +49,16 @@ MAX_REPORT_BYTES = 5 * 1024 * 1024
 # Zoom and Teams put their participant table's header within the first few dozen lines (after
 # the meeting's details); a file with none there is not a report, however long it goes on.
 HEADER_WITHIN_ROWS = 200
+# ... and within the file's first characters: a row (a meeting's topic) is never megabytes long.
+HEADER_WITHIN_CHARS = 64 * 1024
 # Rows of one report: a meeting of several thousand people, each joining a few times. Every
 # row is read again each time the preview is opened and kept when it is not matched: a 5 MB
 # file of 400,000 one-line rows held the preview page for six minutes and made it 370 MB.
 MAX_REPORT_ROWS = 20_000
+# Lines of the table, blank ones included (skipped, not rows): a report has a few, never millions.
+MAX_REPORT_LINES = 2 * MAX_REPORT_ROWS
+# Columns of a row: Zoom's widest export has about fifteen.
+MAX_REPORT_COLUMNS = 100
 # A row claiming more than a week in one meeting is not a duration we can believe.
 MAX_ROW_MINUTES = 7 * 24 * 60
 # An import still queued after this long lost its job (a worker was killed): hand it out again ...
@@ -114,14 +121,21 @@ def _decode(content: bytes) -> str:
     return text
 
 
+HIGH_LETTER_FLAGS = bytes(int(byte >= 0xC0) for byte in range(256))
+
+
 def _decode_code_page(content: bytes) -> str:
     """A file an older spreadsheet saved in its Windows code page: Cyrillic (1251: a Russian or
     Azerbaijani Cyrillic Windows) or Latin (1254, Azerbaijani and Turkish: Western 1252 but for
     ğ ı ş Ğ İ Ş, which 1252 reads as ð ý þ Ð Ý Þ; then 1252 itself, which has Ž and ž). Cyrillic
     words are all letters above 0xC0, Latin ones have one here and there: when most of those
     letters stand next to another, the file is Cyrillic."""
-    high = sum(1 for byte in content if byte >= 0xC0)
-    paired = sum(1 for first, second in itertools.pairwise(content) if first >= 0xC0 and second >= 0xC0)
+    # counted in C (bytes.translate, bytes.count): byte by byte in Python, a 5 MB file took
+    # seconds. ``flags`` is 1 for a letter above 0xC0, 0 for any other byte; in a run of k such
+    # letters k - 1 stand next to another, so the pairs are the letters less their runs.
+    flags = content.translate(HIGH_LETTER_FLAGS)
+    high = flags.count(1)
+    paired = high - flags.count(b"\x00\x01") - flags.startswith(b"\x01")
     candidates = ("cp1251", "cp1254", "cp1252") if high and paired * 2 >= high else ("cp1254", "cp1252")
     for encoding in candidates:
         try:
@@ -258,27 +272,59 @@ def _column_index(header: list[str], candidates: tuple[str, ...]) -> int | None:
 DELIMITERS = ("\t", ",", ";")
 
 
-def _participant_table(text: str) -> tuple[list[list[str]], int | None, str | None]:
-    """The rows of the report, read with the delimiter under which a known header row appears
-    (the likeliest first), the header's index and the format; ``(rows, None, None)`` when no
-    delimiter shows one. ``newline=""``: csv itself splits lines, so old Macs' bare CRs and
-    line breaks inside quoted cells are read as they are meant."""
-    first_error, rows = None, []
+def _participant_table(text: str) -> tuple[Iterator[list[str]], list[str] | None, int | None, str | None]:
+    """The rows after the participant table's header, read with the delimiter under which a known
+    header row appears within the first HEADER_WITHIN_ROWS rows of the first HEADER_WITHIN_CHARS
+    characters (the likeliest delimiter first), the header, its index and the format;
+    ``(rows, None, None, None)`` when no delimiter shows one. The rows are read as they are asked
+    for, never all at once: a 5 MB file of one-character lines was read whole under each
+    delimiter before its first rows were looked at (38 s and 660 MB for a file that was no report
+    at all). ``newline=""``: csv itself splits lines, so old Macs' bare CRs and line breaks inside
+    quoted cells are read as they are meant."""
+    first_error = None
+    head = text[:HEADER_WITHIN_CHARS]
     for delimiter in sorted(DELIMITERS, key=text.count, reverse=True):
         try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            index = _header_index(head, delimiter)
+            if index is None:
+                continue
+            # the whole file from the header on (the head ends somewhere in the table)
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            for _before in itertools.islice(reader, index):
+                pass
+            header = next(reader)
         except csv.Error as exc:  # a field beyond csv's size limit, a broken quote
             first_error = first_error or exc
             continue
-        for index, row in enumerate(rows[:HEADER_WITHIN_ROWS]):
-            detected = _detect(row)
-            if detected:
-                return rows, index, detected
+        detected = _detect(header)
+        if detected:
+            return reader, header, index, detected
     if first_error is not None:
-        raise ImportFailed(
-            _("The file is not a readable CSV table (%(exc)s)."), "not_csv", params={"exc": str(first_error)}
-        ) from None
-    return rows, None, None
+        raise _not_a_csv_table(first_error)
+    return iter(()), None, None, None
+
+
+def _header_index(head: str, delimiter: str) -> int | None:
+    """Where a known header row is among the first HEADER_WITHIN_ROWS rows of ``head``."""
+    rows = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+    for index, row in enumerate(itertools.islice(rows, HEADER_WITHIN_ROWS)):
+        # a row of thousands of cells ("," repeated) is no header: not looked at cell by cell
+        if len(row) <= MAX_REPORT_COLUMNS and _detect(row):
+            return index
+    return None
+
+
+def _not_a_csv_table(exc: csv.Error) -> ImportFailed:
+    return ImportFailed(_("The file is not a readable CSV table (%(exc)s)."), "not_csv", params={"exc": str(exc)})
+
+
+def _rows_after(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The table's rows; a row csv cannot read (a field beyond its size limit, a broken quote)
+    refuses the file, as it would have before the header."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise _not_a_csv_table(exc) from None
 
 
 def parse_participant_report(content: bytes, *, expected_format: str = "auto") -> ParsedReport:
@@ -288,11 +334,10 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
     table; the table is found by its header row.
     """
     text = _decode(content)
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
+    if not text.strip():  # every line blank (str.strip takes what splitlines splits at)
         raise ImportFailed(_("The file is empty."), "empty_report")
-    reader, header_at, detected = _participant_table(text)
-    if header_at is None:
+    reader, header, header_at, detected = _participant_table(text)
+    if header is None or header_at is None:
         raise ImportFailed(
             _(
                 "No participant table found: expected a Zoom participants export, a Microsoft Teams attendance "
@@ -306,7 +351,6 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
             "format_mismatch",
             params={"detected": detected, "expected_format": expected_format},
         )
-    header = reader[header_at]
     columns = {"zoom": ZOOM_COLUMNS, "teams": TEAMS_COLUMNS, "generic": GENERIC_COLUMNS}[detected]
     index = {key: _column_index(header, names) for key, names in columns.items()}
     if index["email"] is None and index.get("email_alt") is not None:
@@ -315,7 +359,20 @@ def parse_participant_report(content: bytes, *, expected_format: str = "auto") -
         raise ImportFailed(_("The participant table has no email or duration column."), "missing_columns")
 
     parsed = ParsedReport(format=detected)
-    for offset, row in enumerate(reader[header_at + 1 :], start=header_at + 2):
+    for offset, row in enumerate(_rows_after(reader), start=header_at + 2):
+        if offset - header_at - 1 > MAX_REPORT_LINES:
+            # blank lines are skipped, not counted as rows: a table of millions of them still ends
+            raise ImportFailed(
+                _("A participant report has at most %(count)s rows.") % {"count": MAX_REPORT_ROWS},
+                "too_many_rows",
+            )
+        if len(row) > MAX_REPORT_COLUMNS:
+            raise ImportFailed(
+                _("Line %(line)s: expected %(count)s columns."),
+                "invalid_row",
+                params={"line": offset, "count": len(header)},
+                extra={"line": offset},
+            )
         if not any(cell.strip() for cell in row):
             if detected == AttendanceImport.Format.TEAMS:
                 break  # Teams: a blank line ends the participants section

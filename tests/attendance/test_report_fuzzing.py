@@ -4,6 +4,7 @@ exports, random bytes, other encodings, empty and huge files. Runs in a few seco
 
 import datetime as dt
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,43 @@ def test_huge_files_are_refused_or_read_quickly():
     assert _read(huge_minutes) == "invalid_duration"
     assert len(_read(many_rows).rows) == many
     assert _read(too_many_rows) == "too_many_rows"
+
+
+# the largest file stored, in shapes that are no participant table: each took 15 to 40 s and
+# some 660 MB to refuse (every line read under each delimiter before the first was looked at, the
+# bytes counted one by one in Python), in the worker's job and in the workspace's preview alike
+LARGEST = participant_reports.MAX_REPORT_BYTES
+HEADER = b"name,email,duration\n"
+NO_TABLES = {
+    "one-character lines": (b"x\n" * (LARGEST // 2), "unrecognised_format"),
+    "one row of delimiters": (b"a;\t," * (LARGEST // 4), "unrecognised_format"),
+    "blank lines under a header": (HEADER + b"\n" * (LARGEST - len(HEADER)), "too_many_rows"),
+    "a row of empty cells under a header": (HEADER + b"," * (LARGEST - len(HEADER)), "invalid_row"),
+    "a code page's letters": (HEADER + b"\xc7\xfd\n" * ((LARGEST - len(HEADER)) // 3), "invalid_row"),
+}
+
+
+@pytest.mark.parametrize("shape", NO_TABLES)
+def test_the_largest_file_that_is_no_table_is_refused_at_once(shape):
+    content, code = NO_TABLES[shape]
+    assert len(content) <= participant_reports.MAX_REPORT_BYTES
+
+    started = time.monotonic()
+    answer = _read(content)
+    took = time.monotonic() - started
+
+    assert answer == code
+    assert took < 3, f"{shape}: {took:.1f} s"
+
+
+def test_a_table_whose_header_is_near_the_end_of_the_first_characters_is_read_whole():
+    details = b"Topic," + b"t" * (participant_reports.HEADER_WITHIN_CHARS - 1_000) + b"\n"
+    header = b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\n"
+    rows = [b"P%d,p%d@example.org,11/20/2026 02:00:00 PM,11/20/2026 03:00:00 PM,60\n" % (n, n) for n in range(100)]
+
+    answer = _read(details + header + b"".join(rows))
+
+    assert (answer.format, len(answer.rows), answer.rows[-1].email) == ("zoom", 100, "p99@example.org")
 
 
 def test_a_file_over_the_limit_is_not_stored(db):
