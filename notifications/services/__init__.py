@@ -5,9 +5,12 @@ reminders of registrations.services.reminders) inside their own transactions.
 """
 
 from notifications.services.outbox import (
+    MessageAboutNew,
     MessageSpec,
+    message_about_new,
     queue_message,
     queue_messages,
+    queued_about_new,
     resend_message,
     rewrite_waiting_context,
     send_outbox_messages,
@@ -17,9 +20,12 @@ from notifications.services.outbox import (
 )
 
 __all__ = [
+    "MessageAboutNew",
     "MessageSpec",
+    "message_about_new",
     "queue_message",
     "queue_messages",
+    "queued_about_new",
     "resend_message",
     "rewrite_waiting_context",
     "send_outbox_messages",

@@ -230,6 +230,50 @@ def queue_message(
     return message
 
 
+@dataclass(frozen=True)
+class MessageAboutNew:
+    """The outbox row :func:`queue_message` writes about an object created in the same statement
+    (``about_is_new``), for a caller that writes both in one: the row unsaved, without the
+    object's primary key, which its ``about_id`` and its ``dedup_key`` (``key_before``, the key,
+    ``key_after``) take in the statement."""
+
+    message: OutboxMessage
+    key_before: str
+    key_after: str
+
+
+# the longest a database's primary key is written (a bigint)
+_PK_DIGITS = 20
+
+
+def message_about_new(*, kind: str, recipient_email: str, recipient_name: str, about, event) -> MessageAboutNew | None:
+    """What ``queue_message(..., about_is_new=True)`` would write about ``about`` (unsaved), or
+    None when its key might need shortening (a very long address): then queue it that way."""
+    if kind not in kinds.ALL_KINDS:
+        raise OutboxError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
+    recipient_email = recipient_email.strip()
+    if kind in kinds.VERSIONED_BY_EVENT_SEQUENCE:
+        return None
+    before, after = f"{kind}:{_about_label(about)}:", f":{recipient_email}"
+    if len(before) + _PK_DIGITS + len(after) > DEDUP_KEY_MAX:
+        return None
+    spec = MessageSpec(
+        kind=kind, recipient_email=recipient_email, recipient_name=recipient_name or "", about=about, event=event
+    )
+    return MessageAboutNew(_build(spec, key=""), before, after)
+
+
+def queued_about_new(written: MessageAboutNew, *, pk: int, about_id: int) -> OutboxMessage:
+    """The row of ``written`` was written (``pk``) about ``about_id``: sent after commit (at once
+    outside a transaction), as by :func:`queue_message`."""
+    message = written.message
+    message.pk, message.about_id = pk, about_id
+    message.dedup_key = f"{written.key_before}{about_id}{written.key_after}"
+    message._state.adding = False
+    _send_after_commit([pk])
+    return message
+
+
 def existing_keys(keys: Iterable[str]) -> set[str]:
     keys = list(keys)
     found = set()

@@ -11,7 +11,10 @@ Every transition queues a message through ``notifications.services.queue_message
 transaction (:mod:`registrations.services.messages`); the notifications app sends it after commit.
 """
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -26,13 +29,14 @@ from django.utils.translation import ngettext
 from events.models import MAX_PARTY_SIZE, Event, EventStatus, RegistrationMode, WhenFull
 from events.selectors import events_visible_to
 from events.services import log_action
+from events_project import prepared
 from events_project.limits import validate_email
 from events_project.people import account_name, tidy_name
-from events_project.prepared import PreparedGet, insert
+from events_project.prepared import PreparedGet, insert, insert_select
 from events_project.typed_text import tidy_email, tidy_line, tidy_text
 from notifications import kinds
 from notifications.language import supported
-from notifications.services import MessageSpec, queue_messages
+from notifications.services import MessageSpec, message_about_new, queue_messages, queued_about_new
 from registrations.exceptions import (
     EventFull,
     InvalidAnswer,
@@ -53,7 +57,7 @@ from registrations.models import (
     RegistrationStatus,
     Sector,
 )
-from registrations.services.messages import tell_registrant
+from registrations.services.messages import is_over, tell_registrant
 from registrations.services.seats import (
     MOVED,
     NO_SEATS,
@@ -61,6 +65,7 @@ from registrations.services.seats import (
     left_waiting_list,
     release_seats,
     seat_registration,
+    seats_taken_sql,
     take_seats,
 )
 from registrations.services.waiting_list import (  # noqa: F401 -- part of this module's interface
@@ -346,23 +351,30 @@ def _register(
     if sector and sector not in Sector.values:
         raise RegistrationError(_("Unknown sector."), "invalid_sector")
 
+    details = {
+        "name": name[:200],
+        "email": email,
+        "user": user,
+        "answers": answers,
+        "party_size": party_size,
+        "party_names": party_names,
+        "consent_data_processing": bool(consent_data_processing),
+        "consent_recording": consent_recording,
+        "sector": sector,
+        "organisation": tidy_line(organisation)[:200],
+        "invitation_code": tidy_text(invitation_code),
+        "source": source,
+    }
     try:
+        if _one_statement_possible(user=user, source=source, invitation_code=details["invitation_code"]):
+            read = event()
+            registered = _register_in_one_statement(event=read, **details)
+            if registered is not None:
+                return registered
+            # no seat (the waiting list), or more to write: the transaction below, as for anyone
+            event = lambda: read  # noqa: E731
         with transaction.atomic():
-            return _create_registration(
-                event=event(),
-                name=name[:200],
-                email=email,
-                user=user,
-                answers=answers,
-                party_size=party_size,
-                party_names=party_names,
-                consent_data_processing=bool(consent_data_processing),
-                consent_recording=consent_recording,
-                sector=sector,
-                organisation=tidy_line(organisation)[:200],
-                invitation_code=tidy_text(invitation_code),
-                source=source,
-            )
+            return _create_registration(event=event(), **details)
     except _REPEAT_ERRORS:
         # The person may be registered already (a repeated request, or a simultaneous one that
         # won the partial unique constraint): everything this attempt did (seats, invitation)
@@ -399,16 +411,14 @@ def _check_event(*, event: Event, staff: bool, party_size: int, consent_data_pro
         )
 
 
-def _create_registration(
-    *, event, name, email, user, answers, invitation_code, source, consent_recording, **fields
-) -> Registered:
-    """The registration's transaction (the caller opened it)."""
+def _checked(*, event, answers, invitation_code, source, consent_recording, fields) -> tuple[bool, list]:
+    """The event's and the person's checks; whether an invitation is needed, and the answers to
+    write. Sets ``fields["consent_recording"]``."""
     staff = source in STAFF_SOURCES
-    party_size = fields["party_size"]
     _check_event(
         event=event,
         staff=staff,
-        party_size=party_size,
+        party_size=fields["party_size"],
         consent_data_processing=fields["consent_data_processing"],
         consent_recording=consent_recording,
     )
@@ -417,6 +427,139 @@ def _create_registration(
         raise InvalidInvitation(_("This event is by invitation only."), "invitation_required")
     answers = _clean_answers(event=event, answers=answers, enforce_required=not staff)
     fields["consent_recording"] = consent_recording if event.asks_recording_consent else None
+    return needs_invitation, answers
+
+
+def _new_registration(*, event, user, name, email, status, source, now, fields, **values) -> Registration:
+    """The registration's row, not yet written."""
+    staff = source in STAFF_SOURCES
+    return Registration(
+        event=event,
+        user=user,
+        name=name,
+        email=email,
+        status=status,
+        source=source,
+        consented_at=now if fields["consent_data_processing"] else None,
+        # the language the person used (the page's, or the API request's: LocaleMiddleware);
+        # messages use it. A place booked by staff (an organiser, the door, a cohort
+        # enrolment) records none: the organiser's language is not the person's, whose own
+        # choice (MessagePreference) or the site's default then applies to every message
+        language="" if staff else supported(translation.get_language()),
+        confirmed_at=now if status == Status.CONFIRMED else None,
+        **values,
+        **fields,
+    )
+
+
+def _one_statement_possible(*, user, source: str, invitation_code: str) -> bool:
+    """Whether a registration may try :func:`_register_in_one_statement` first: an anonymous
+    person registering online on PostgreSQL (SQLite has no data-modifying WITH)."""
+    return user is None and source == Source.ONLINE and not invitation_code and connection.vendor == "postgresql"
+
+
+@functools.lru_cache(maxsize=64)
+def _statement_name(sql: str) -> str:
+    # the statement differs with which values are None (events_project.prepared.insert_select)
+    return f"register_in_one_statement_{hashlib.sha256(sql.encode()).hexdigest()[:12]}"
+
+
+def _register_in_one_statement(
+    *, event, name, email, user, answers, invitation_code, source, consent_recording, **fields
+) -> Registered | None:
+    """A confirmed registration as one statement outside any transaction: the seat's conditional
+    ``UPDATE`` (behind the waiting list), the registration's ``INSERT`` and its confirmation's
+    outbox row, each written only if the one before it was, in a data-modifying ``WITH``. The
+    statement is its own transaction (autocommit): no ``BEGIN`` and ``COMMIT`` round trips; a
+    duplicate fails it whole (IntegrityError, seat given back with it) as the transaction would.
+
+    None, having written nothing, when the registration is not that simple (answers, approval,
+    an invitation, no email address, an event that is over) or no seat was free (the waiting
+    list): the caller then registers in a transaction, as for everyone else. Raises what the
+    transaction's checks raise. Side effect: registration_confirmed, sent at once.
+    """
+    needs_invitation, answers = _checked(
+        event=event,
+        answers=answers,
+        invitation_code=invitation_code,
+        source=source,
+        consent_recording=consent_recording,
+        fields=fields,
+    )
+    simple = not (needs_invitation or answers or not email or event.registration_mode == RegistrationMode.APPROVAL)
+    if not simple or (kinds.REGISTRATION_CONFIRMED in kinds.ABOUT_A_COMING_EVENT and is_over(event)):
+        return None
+    party_size = fields["party_size"]
+    registration = _new_registration(
+        event=event,
+        user=user,
+        name=name,
+        email=email,
+        status=Status.CONFIRMED,
+        source=source,
+        now=timezone.now(),
+        fields=fields,
+        seats_held=party_size,
+        waiting_since=None,
+        invitation=None,
+    )
+    written = message_about_new(
+        kind=kinds.REGISTRATION_CONFIRMED,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        about=registration,
+        event=event,
+    )
+    if written is None:
+        return None
+    seat_sql, seat_params = seats_taken_sql(event_id=event.pk, seats=party_size, behind_waiting_list=True)
+    row_sql, row_params = insert_select(registration, source="seat")
+    message_sql, message_params = insert_select(
+        written.message,
+        source="registration",
+        computed={
+            "about_id": ("registration.id", []),
+            "dedup_key": (
+                "CAST(%s AS text) || registration.id || CAST(%s AS text)",
+                [written.key_before, written.key_after],
+            ),
+        },
+    )
+    sql = (
+        f"WITH seat AS ({seat_sql}), registration AS ({row_sql}), message AS ({message_sql})"
+        " SELECT registration.id, message.id FROM registration, message"
+    )
+    # inside a caller's transaction (a test's), a savepoint keeps it usable after a duplicate
+    in_transaction = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with in_transaction, connection.cursor() as cursor:
+        params = seat_params + row_params + message_params
+        prepared.execute(cursor, name=_statement_name(sql), sql=sql, params=params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    registration.pk = row[0]
+    registration._state.adding = False
+    registration._state.db = connection.alias
+    # what the answer shows needs no further query: no answers, no position
+    registration._prefetched_objects_cache = {"answers": []}
+    registration.position_told = None
+    queued_about_new(written, pk=row[1], about_id=registration.pk)
+    return Registered(registration, already=False)
+
+
+def _create_registration(
+    *, event, name, email, user, answers, invitation_code, source, consent_recording, **fields
+) -> Registered:
+    """The registration's transaction (the caller opened it)."""
+    party_size = fields["party_size"]
+    needs_invitation, answers = _checked(
+        event=event,
+        answers=answers,
+        invitation_code=invitation_code,
+        source=source,
+        consent_recording=consent_recording,
+        fields=fields,
+    )
 
     now = timezone.now()
     if user is not None:
@@ -447,24 +590,18 @@ def _create_registration(
 
     # one INSERT ... RETURNING (Model.save()'s bookkeeping is a tenth of a registration's CPU)
     registration = insert(
-        Registration(
+        _new_registration(
             event=event,
             user=user,
             name=name,
             email=email,
             status=status,
             source=source,
+            now=now,
+            fields=fields,
             seats_held=seats_held,
             waiting_since=waiting_since,
             invitation=invitation,
-            consented_at=now if fields["consent_data_processing"] else None,
-            # the language the person used (the page's, or the API request's: LocaleMiddleware);
-            # messages use it. A place booked by staff (an organiser, the door, a cohort
-            # enrolment) records none: the organiser's language is not the person's, whose own
-            # choice (MessagePreference) or the site's default then applies to every message
-            language="" if staff else supported(translation.get_language()),
-            confirmed_at=now if status == Status.CONFIRMED else None,
-            **fields,
         )
     )
     written = [Answer(registration=registration, question=question, value=value) for question, value in answers]

@@ -61,6 +61,14 @@ def take_seats(*, event_id: int, seats: int, behind_waiting_list: bool = False) 
         return cursor.rowcount == 1
 
 
+def seats_taken_sql(*, event_id: int, seats: int, behind_waiting_list: bool) -> tuple[str, list]:
+    """:func:`take_seats`' ``UPDATE`` as part of a larger statement (``WITH seat AS (...)``): it
+    returns the event's ``id`` when it took the seats, no row when not. PostgreSQL."""
+    params = [seats, event_id, seats] + ([event_id] if behind_waiting_list else [])
+    sql = _take_seats_sql(connection.vendor, behind_waiting_list=behind_waiting_list)
+    return f"{sql} RETURNING id", params
+
+
 def left_waiting_list(*, event_id: int, count: int = 1) -> None:
     """``count`` registrations left the waiting list (promoted, offered, cancelled, rejected)."""
     if count > 0:

@@ -211,11 +211,15 @@ def test_insert_raises_the_integrity_error_save_raises():
 @pytest.mark.django_db(transaction=True)
 def test_a_registration_prepares_its_statements_once_per_kept_connection(monkeypatch):
     """With kept connections (CONN_MAX_AGE, as in production) the event read, the seat UPDATE
-    and the two INSERTs are prepared on a connection's first registration and then only executed; a session
-    that lost them prepares them again; every registration is written as before."""
+    and the two INSERTs of a registration's transaction (here every registration's: the one-statement
+    way is switched off) are prepared on a connection's first registration and then only executed; a
+    session that lost them prepares them again; every registration is written as before."""
     from rest_framework.test import APIClient
 
+    from registrations.services import registration as service
+
     kept_connection(monkeypatch)
+    monkeypatch.setattr(service, "_one_statement_possible", lambda **kwargs: False)
     event = factories.EventFactory(capacity=10)
     client = APIClient()
 
@@ -243,3 +247,45 @@ def test_a_registration_prepares_its_statements_once_per_kept_connection(monkeyp
     ]  # fmt: skip
     event.refresh_from_db()
     assert event.seats_taken == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_one_statement_registration_prepares_its_two_statements_once_per_kept_connection(monkeypatch):
+    """The rush's way (registrations.services.registration._register_in_one_statement): the event
+    read and the one statement writing seat, registration and message, prepared on a connection's
+    first registration and then only executed. Outside a transaction a session that lost them
+    prepares them again at once: the registration goes through."""
+    from rest_framework.test import APIClient
+
+    kept_connection(monkeypatch)
+    event = factories.EventFactory(capacity=10)
+    client = APIClient()
+
+    def register(number):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                f"/api/events/{event.pk}/registrations/",
+                {"name": f"Pupil {number}", "email": f"pupil{number}@example.org", "consent_data_processing": True},
+                format="json",
+            )
+        assert response.status_code == 201
+        return [query["sql"].split()[0] for query in queries.captured_queries]
+
+    first, second = register(1), register(2)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    third, fourth = register(3), register(4)
+
+    assert (first.count("PREPARE"), first.count("EXECUTE")) == (2, 2)
+    # then the message is sent in the request (django-q2's sync mode in tests): no prepared statements
+    for later in (second, fourth):
+        assert later[:2] == ["EXECUTE", "EXECUTE"] and (later.count("PREPARE"), later.count("EXECUTE")) == (0, 2)
+    # the first EXECUTE finds its statement gone: the session starts afresh, both are prepared again
+    assert (third.count("PREPARE"), third.count("EXECUTE")) == (2, 3)
+    assert list(Registration.objects.filter(event=event).values_list("name", flat=True).order_by("id")) == [
+        "Pupil 1", "Pupil 2", "Pupil 3", "Pupil 4"
+    ]  # fmt: skip
+    assert OutboxMessage.objects.filter(event=event).count() == 4
+    event.refresh_from_db()
+    assert event.seats_taken == 4
