@@ -16,14 +16,25 @@ message: the standard library folds an encoded subject in pure Python, one measu
 whole line per character (some 0.3 ms for a 60-character Azerbaijani subject, 0.08 ms for an
 English one), and the 10,000 reminders of a fan-out share a handful of subjects. Django's own
 encoding in ``message()``, which this class replaced anyway, is not done at all.
+
+A text part (the plain text, the HTML) is Django's ``SafeMIMEText`` with its headers copied from
+one made once per subtype, its text put in as the standard library would: making each part
+anew parsed and rewrote its Content-Type three times (some 0.1 ms a part, a fifth of a
+fan-out's CPU). The bytes written are the same (checked by the tests against Django's class).
 """
 
 import functools
 from email.header import Header
+from email.utils import formatdate, make_msgid
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEText
+from django.core.mail.utils import DNS_NAME
+
+# the longest line Django sends as it is, in bytes (a longer one makes it encode the part
+# quoted-printable: such a text is made by Django)
+LONGEST_LINE = 998
 
 
 def _params(mimetype: str) -> tuple[str, dict]:
@@ -44,6 +55,35 @@ def _ascii_subject(subject: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _encoded_subject(subject: str, encoding: str, splitchars: str, maxlinelen, linesep: str) -> str:
     return Header(subject, encoding, header_name="Subject").encode(splitchars, maxlinelen, linesep)
+
+
+@functools.lru_cache(maxsize=32)
+def _text_part_made_once(subtype: str, eight_bit: bool) -> SafeMIMEText:
+    return SafeMIMEText("\u0259" if eight_bit else "a", subtype, "utf-8")
+
+
+def _has_long_lines(content: str) -> bool:
+    """What ``SafeMIMEText.set_payload`` asks, asked line by line only when a line may be too long
+    (a character is at most 4 bytes in UTF-8)."""
+    if max(map(len, content.split("\n"))) * 4 <= LONGEST_LINE:
+        return False
+    return any(len(line.encode(errors="surrogateescape")) > LONGEST_LINE for line in content.splitlines())
+
+
+def text_part(content, subtype: str, encoding: str) -> SafeMIMEText:
+    """``SafeMIMEText(content, subtype, encoding)``: for UTF-8 text without long lines, a copy of a
+    part made once (its Content-Type, MIME-Version and Content-Transfer-Encoding, 8bit when the
+    text is not plain ASCII, as ``email.encoders.encode_7or8bit`` decides) with ``content`` as its
+    payload, stored as ``email.message.Message.set_payload`` stores it."""
+    if encoding != "utf-8" or not isinstance(content, str) or _has_long_lines(content):
+        return SafeMIMEText(content, subtype, encoding)
+    made = _text_part_made_once(subtype, not content.isascii())
+    part = SafeMIMEText.__new__(SafeMIMEText)
+    part.__dict__.update(made.__dict__)
+    part._headers = list(made._headers)
+    part.defects = []
+    part._payload = content.encode("utf-8").decode("ascii", "surrogateescape")
+    return part
 
 
 class _Subject(Header):
@@ -69,7 +109,7 @@ class ProgrammeEmail(EmailMultiAlternatives):
         # every message, as if it started the line, only for it to be replaced here
         self.subject = ""
         try:
-            message = super().message()
+            message = self._message()
         finally:
             self.subject = subject
         if text.isascii():
@@ -80,13 +120,35 @@ class ProgrammeEmail(EmailMultiAlternatives):
         message.replace_header("Subject", value)
         return message
 
+    def _message(self):
+        """Django's ``EmailMessage.message()`` (5.2), its text parts made by ``text_part``."""
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        msg = text_part(self.body, self.content_subtype, encoding)
+        msg = self._create_message(msg)
+        msg["Subject"] = self.subject
+        msg["From"] = self.extra_headers.get("From", self.from_email)
+        self._set_list_header_if_not_empty(msg, "To", self.to)
+        self._set_list_header_if_not_empty(msg, "Cc", self.cc)
+        self._set_list_header_if_not_empty(msg, "Reply-To", self.reply_to)
+        header_names = [key.lower() for key in self.extra_headers]
+        if "date" not in header_names:
+            msg["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        if "message-id" not in header_names:
+            msg["Message-ID"] = make_msgid(domain=DNS_NAME)
+        for name, value in self.extra_headers.items():
+            if name.lower() not in {"from", "to", "cc", "reply-to"}:
+                msg[name] = value
+        return msg
+
     def _create_mime_attachment(self, content, mimetype):
+        if mimetype in ("text/plain", "text/html"):
+            return text_part(content, mimetype[5:], self.encoding or settings.DEFAULT_CHARSET)
         base, params = _params(mimetype or "")
         if base != "text/calendar":
             return super()._create_mime_attachment(content, mimetype)
         if isinstance(content, bytes):
             content = content.decode("utf-8")
-        part = SafeMIMEText(content, "calendar", self.encoding or settings.DEFAULT_CHARSET)
+        part = text_part(content, "calendar", self.encoding or settings.DEFAULT_CHARSET)
         if params.get("method"):
             part.set_param("method", params["method"].upper(), requote=False)
         return part
