@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from attendance.dashboard import past_events
-from attendance.services.finalisation import finalise_due_events
+from attendance.services.finalisation import finalise_due_events, finalise_event_attendance
 from notifications import kinds
 from notifications.models import OutboxMessage
 from registrations.checkin import services as door_services
@@ -162,7 +162,6 @@ def test_a_scan_committed_while_finalisation_was_committing_is_attended_by_the_n
     never saw the check-in: "no-show" with a live check-in, until the job's next run."""
     from django.db import transaction
 
-    from attendance.services.finalisation import finalise_event_attendance
     from tests.races import Racer
 
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=5)
@@ -182,3 +181,36 @@ def test_a_scan_committed_while_finalisation_was_committing_is_attended_by_the_n
 
     came.refresh_from_db()
     assert came.attendance == Attendance.ATTENDED
+
+
+@pytest.mark.parametrize(
+    ("event_format", "after"), [("in_person", Attendance.NO_SHOW), ("hybrid", Attendance.ATTENDED)]
+)
+def test_the_admins_undo_after_finalisation_corrects_an_in_person_events_attendance(organiser, event_format, after):
+    """The door refuses an undo once attendance is final, and sends it to an administrator: the
+    admin's undo action left "attended" with no check-in behind it. An in-person event's attendance
+    is its door's check-ins, so it follows; a hybrid event's report may count the person too."""
+    from django.test import Client
+
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=5)
+    ended = factories.EventFactory(
+        organisers=[organiser], start=start, end=start + dt.timedelta(hours=3), format=event_format
+    )
+    mistaken = make_registration(ended, name="Leyla Aliyeva")
+    checkin_id = _scan(client_for(organiser), ended, mistaken).data["checkin"]["id"]
+    finalise_event_attendance(event=ended, without_report=True)
+    mistaken.refresh_from_db()
+    assert mistaken.attendance == Attendance.ATTENDED
+    administrator = factories.UserFactory(is_superuser=True, is_staff=True)
+    administrator.refresh_from_db()
+    admin = Client()
+    admin.force_login(administrator)
+
+    admin.post("/admin/registrations/checkin/", {"action": "undo", "_selected_action": [checkin_id]})
+
+    mistaken.refresh_from_db()
+    assert CheckIn.objects.get().undone_at is not None
+    assert mistaken.attendance == after
+    assert finalise_due_events() == []  # the job's next run leaves the correction
+    mistaken.refresh_from_db()
+    assert mistaken.attendance == after
