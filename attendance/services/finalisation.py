@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from notifications import kinds
 from notifications import selectors as notification_selectors
 from notifications.jobs import enqueue
 from notifications.services.outbox import MessageSpec, queue_messages
+from registrations.checkin.services import SCAN_WINDOW_MARGIN
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
 HELD_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
@@ -110,6 +111,7 @@ def finalise_due_events(*, now: dt.datetime | None = None) -> list[int]:
     would become a no-show and be told "we missed you".
     """
     now = now or timezone.now()
+    attend_late_check_ins(now=now)
     reported = AttendanceImport.objects.filter(status=AttendanceImport.Status.DONE).values("event_id")
     candidates = Event.objects.filter(
         Q(format=EventFormat.IN_PERSON) | Q(pk__in=reported),
@@ -126,6 +128,31 @@ def finalise_due_events(*, now: dt.datetime | None = None) -> list[int]:
         return event.pk
 
     return [pk for pk in process_each(candidates, finalise, job="attendance finalisation") if pk is not None]
+
+
+def attend_late_check_ins(*, now: dt.datetime | None = None) -> int:
+    """Registrations of events whose attendance is final and whose door was open lately, that have a
+    live check-in and are not recorded as attended: made attended. Returns how many.
+
+    The door records a check-in after finalisation as attended itself
+    (``registrations.checkin.services.record_late_attendance``), but it shares no lock with
+    finalisation: a scan committed while finalisation's transaction was still open read the event
+    as not yet final, and finalisation's snapshot had not seen the check-in. Each run of the job
+    mends those (one UPDATE). No messages: one follow-up per person.
+    """
+    now = now or timezone.now()
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
+    return (
+        Registration.objects.filter(
+            status=RegistrationStatus.CONFIRMED,
+            event__attendance_finalised_at__isnull=False,
+            # the door closes a day after the end; a day more for the job's own delays
+            event__end__gte=now - 2 * SCAN_WINDOW_MARGIN,
+        )
+        .exclude(attendance=Attendance.ATTENDED)
+        .filter(Exists(live))
+        .update(attendance=Attendance.ATTENDED, updated_at=now)
+    )
 
 
 def next_related_events(*, event: Event, now: dt.datetime, limit: int = 3) -> list[Event]:

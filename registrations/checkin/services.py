@@ -665,11 +665,21 @@ def check_in_registration(
 def undo_check_in(*, checkin: CheckIn, by) -> CheckIn:
     """Take back a mistaken check-in; the registration can be checked in again afterwards.
 
-    Undoing twice is harmless: the first undo's time and author stay.
+    Undoing twice is harmless: the first undo's time and author stay. Once the event's attendance
+    is final (only the admin's action undoes then), an in-person event's attendance, which is its
+    door's check-ins, follows: "attended" becomes "no-show" (no message: one follow-up per person).
+    A hybrid event's stays, since its participant report may count them too.
     """
-    CheckIn.objects.filter(pk=checkin.pk, undone_at__isnull=True).update(
-        undone_at=timezone.now(), undone_by=by if by is not None and by.is_authenticated else None
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        undone = CheckIn.objects.filter(pk=checkin.pk, undone_at__isnull=True).update(
+            undone_at=now, undone_by=by if by is not None and by.is_authenticated else None
+        )
+        event = checkin.event
+        if undone and event.attendance_finalised_at is not None and not event.is_online:
+            Registration.objects.filter(pk=checkin.registration_id, attendance=Attendance.ATTENDED).update(
+                attendance=Attendance.NO_SHOW, updated_at=now
+            )
     checkin.refresh_from_db(fields=["undone_at", "undone_by"])
     return checkin
 
