@@ -64,6 +64,7 @@ from teams.models import TeamInvitation
 # settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
 middleware.DatabaseUnavailableMiddleware, middleware.RejectControlCharactersMiddleware
 middleware.MethodNotAllowedPageMiddleware
+middleware.PrivateLinkMiddleware
 middleware.ContentSecurityPolicyMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData

@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import Resolver404, URLResolver, get_resolver, resolve
+from django.urls import URLResolver, get_resolver
 
 # "no-referrer" would also blank the Origin of our own forms, which CSRF checking refuses
 PRIVATE_HEADERS = (
@@ -24,37 +24,6 @@ def private(response):
     return response
 
 
-def is_private_route(match) -> bool:
-    """Whether a resolved route (``request.resolver_match``) has a secret in its address: a
-    ``token`` among its arguments, a page's or the API's alike."""
-    return match is not None and "token" in match.kwargs and match.url_name not in PUBLIC_BY_DESIGN
-
-
-class PrivateLinkMiddleware:
-    """Every answer of a route with a secret in its address is private (``PRIVATE_HEADERS``),
-    errors, refusals and wrong methods included: the pages say so themselves (``private_link``),
-    the API's routes did not (a registration's management link answered its name, address and
-    join link with no Cache-Control at all). What a view set itself stays: the private calendar
-    feed's short private caching, a ticket image's stricter ``no-referrer``. An answer given
-    before any view was chosen (a page opened with DELETE) is looked up here."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        if match is None:
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                match = None
-        if is_private_route(match):
-            for header, value in PRIVATE_HEADERS:
-                response.headers.setdefault(header, value)
-        return response
-
-
 def private_link(view):
     """Decorator of a page view whose URL holds a secret: every answer of it is private."""
 
@@ -63,6 +32,12 @@ def private_link(view):
         return private(view(request, *args, **kwargs))
 
     return wrapper
+
+
+def is_private_route(match) -> bool:
+    """Whether a resolved route (``request.resolver_match``) has a secret in its address: a
+    ``token`` among its arguments, a page's or the API's alike."""
+    return match is not None and "token" in match.kwargs and match.url_name not in PUBLIC_BY_DESIGN
 
 
 # a certificate's verification link is printed on the certificate, to be shown to anyone

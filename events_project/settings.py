@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # every answer of a route with a token in its address is private (before SecurityMiddleware's
     # own Referrer-Policy is added on the way out)
-    "events_project.private_links.PrivateLinkMiddleware",
+    "events_project.middleware.PrivateLinkMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below): django-csp's, the site's policy built once
     "events_project.middleware.ContentSecurityPolicyMiddleware",
     "events_project.middleware.RejectControlCharactersMiddleware",
