@@ -64,6 +64,7 @@ from teams.models import TeamInvitation
 # settings.py: MIDDLEWARE, LOGGING filters, STORAGES, REST_FRAMEWORK, SPECTACULAR_SETTINGS, CSRF_FAILURE_VIEW
 middleware.DatabaseUnavailableMiddleware, middleware.RejectControlCharactersMiddleware
 middleware.MethodNotAllowedPageMiddleware
+middleware.PrivateLinkMiddleware
 middleware.ContentSecurityPolicyMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData
@@ -103,7 +104,7 @@ registration_selectors.checkins_visible_to, speaker_selectors.assignments_visibl
 programme_selectors.enrolments_managed_by, programme_selectors.certificates_managed_by
 speaker_selectors.speakers_managed_by
 # settings.AXES_LOCKOUT_CALLABLE
-auth.lockout_response
+auth.lockout_response, auth.client_address
 # gunicorn.conf.py's logger_class (a dotted path)
 access_log.AccessLogger
 # Django's PasswordResetForm.save calls it

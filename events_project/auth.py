@@ -17,9 +17,19 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
 from events_project.schema import error_responses
 from events_project.throttles import ScopedRateThrottle
+
+
+def client_address(request) -> str | None:
+    """The address the lockout's (username, address) pair counts (AXES_CLIENT_IP_CALLABLE): the
+    client's, as the rate limits tell it (``NUM_PROXIES`` hops of X-Forwarded-For trusted, none
+    by default). Axes read REMOTE_ADDR alone, so behind the proxy every sign-in came from the
+    proxy: five wrong passwords from anywhere locked an account out for everyone."""
+    return BaseThrottle().get_ident(request)
+
 
 TokenSerializer = inline_serializer(name="AuthToken", fields={"token": serializers.CharField()})
 

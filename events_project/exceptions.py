@@ -8,7 +8,7 @@ The text is in the request's language (``Accept-Language``), this module's own f
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
@@ -110,6 +110,12 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # Django reads the body for DRF and applies DATA_UPLOAD_MAX_MEMORY_SIZE (events_project.parsers)
         return Response(_body(_("The request body is too large."), "request_too_large"), status=413)
+    if isinstance(exc, TooManyFieldsSent):
+        # Django's own limits of a form or multipart body (DATA_UPLOAD_MAX_NUMBER_FIELDS, ..._FILES),
+        # raised inside the parser: past DRF, they were Django's HTML 400 page, not the API's JSON
+        return Response(_body(_("The request has too many fields."), "too_many_fields"), status=400)
+    if isinstance(exc, TooManyFilesSent):
+        return Response(_body(_("The request has too many files."), "too_many_files"), status=400)
     if isinstance(exc, DomainError):
         return Response(_body(exc.message, exc.code, **exc.extra), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):

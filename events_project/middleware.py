@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
@@ -18,6 +19,7 @@ from rest_framework.exceptions import ParseError
 from events_project.api_root import JSON_PATHS
 from events_project.exceptions import RETRY_AFTER_SECONDS
 from events_project.parsers import refuse_control_characters
+from events_project.private_links import PRIVATE_HEADERS, is_private_route
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,32 @@ _FORM_CONTROL_CHARACTER = re.compile(rb"%(?:0[1-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[
 # An HTML form sends GET or POST, a link GET (HEAD is GET without the body): a page has no
 # use for any other method.
 PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
+class PrivateLinkMiddleware:
+    """Every answer of a route with a secret in its address is private
+    (``private_links.PRIVATE_HEADERS``), errors, refusals and wrong methods included: the pages
+    say so themselves (``private_links.private_link``), the API's routes did not (a
+    registration's management link answered its name, address and join link with no
+    Cache-Control at all). What a view set itself stays: the private calendar
+    feed's short private caching, a ticket image's stricter ``no-referrer``. An answer given
+    before any view was chosen (a page opened with DELETE) is looked up here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+        if is_private_route(match):
+            for header, value in PRIVATE_HEADERS:
+                response.headers.setdefault(header, value)
+        return response
 
 
 class MethodNotAllowedPageMiddleware:

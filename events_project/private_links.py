@@ -10,12 +10,17 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import URLResolver, get_resolver
 
+# "no-referrer" would also blank the Origin of our own forms, which CSRF checking refuses
+PRIVATE_HEADERS = (
+    ("Cache-Control", "private, no-store"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Robots-Tag", "noindex"),
+)
+
 
 def private(response):
-    # "no-referrer" would also blank the Origin of our own forms, which CSRF checking refuses
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
+    for header, value in PRIVATE_HEADERS:
+        response[header] = value
     return response
 
 
@@ -27,6 +32,12 @@ def private_link(view):
         return private(view(request, *args, **kwargs))
 
     return wrapper
+
+
+def is_private_route(match) -> bool:
+    """Whether a resolved route (``request.resolver_match``) has a secret in its address: a
+    ``token`` among its arguments, a page's or the API's alike."""
+    return match is not None and "token" in match.kwargs and match.url_name not in PUBLIC_BY_DESIGN
 
 
 # a certificate's verification link is printed on the certificate, to be shown to anyone

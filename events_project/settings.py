@@ -80,6 +80,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # every answer of a route with a token in its address is private (before SecurityMiddleware's
+    # own Referrer-Policy is added on the way out)
+    "events_project.middleware.PrivateLinkMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below): django-csp's, the site's policy built once
     "events_project.middleware.ContentSecurityPolicyMiddleware",
     "events_project.middleware.RejectControlCharactersMiddleware",
@@ -200,6 +203,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# the client's address as the rate limits tell it (NUM_PROXIES), not the proxy's
+AXES_CLIENT_IP_CALLABLE = "events_project.auth.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "events_project.auth.lockout_response"

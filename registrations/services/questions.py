@@ -68,6 +68,9 @@ def create_question(*, event: Event, by=None, position: int | None = None, **fie
     """Add a question to ``event``; without a ``position`` it comes after the last one (the one
     rule for the workspace page and the API)."""
     fields = {key: value for key, value in fields.items() if key in EDITABLE}
+    # the event's row locked: two questions added at once (two tabs, a client's retries) counted
+    # the same questions, so an event got past MAX_QUESTIONS, and took the same next position
+    Event.objects.select_for_update().filter(pk=event.pk).values_list("pk").first()
     if Question.objects.filter(event=event).count() >= MAX_QUESTIONS:
         raise RegistrationError(
             _("An event asks at most %(count)s questions.") % {"count": MAX_QUESTIONS}, "too_many_questions"

@@ -108,3 +108,48 @@ def test_a_compressed_signed_link_is_masked_too(settings):
         "Your choice: https://events.example.org/messages/preferences/…/\n"
         "Unsubscribe: https://events.example.org/messages/unsubscribe/…/."
     )
+
+
+def _routes_with_a_token(patterns, above=""):
+    from django.urls import URLResolver
+
+    for pattern in patterns:
+        route = above + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _routes_with_a_token(pattern.url_patterns, route)
+        elif "<str:token>" in route and pattern.name not in {"certificate-verify", "certificate-verification-api"}:
+            yield route
+
+
+def test_every_route_with_a_token_the_apis_too_answers_privately_even_unknown_or_refused():
+    """The API's routes behind a secret (a registration's management link, its ticket images and
+    personal data, a certificate's and a speaker invitation's links) and the private calendar
+    feed, as the pages: an unknown token's 404, a 400 and a wrong method's 405 included."""
+    from django.urls import get_resolver
+
+    routes = sorted(set(_routes_with_a_token(get_resolver().url_patterns)))
+    answers = {}
+    for route in routes:
+        url = "/" + route.replace("<str:token>", "no-such-token")
+        for method in ("get", "delete"):
+            response = getattr(Client(), method)(url)
+            answers[(route, method)] = (response.get("Cache-Control") or "").split(",")[0]
+
+    assert any(route.startswith("api/") for route in routes)
+    assert {key: answer for key, answer in answers.items() if answer != "private"} == {}
+
+
+def test_a_registrations_management_link_in_the_api_is_private():
+    from tests import factories
+
+    ensure_regions()
+    registration = factories.RegistrationFactory(event=factories.EventFactory(status="published"))
+
+    response = Client().get(f"/api/registrations/manage/{registration.manage_token}/")
+
+    assert (response.status_code, response.json()["email"]) == (200, registration.email)
+    assert (response["Cache-Control"], response["Referrer-Policy"], response["X-Robots-Tag"]) == (
+        "private, no-store",
+        "same-origin",
+        "noindex",
+    )

@@ -276,6 +276,59 @@ def test_a_form_body_is_read_where_forms_are():
     assert response.status_code == 200
 
 
+def _many_fields(count: int) -> str:
+    return "&".join(f"field{number}=x" for number in range(count))
+
+
+def _many_files(count: int) -> tuple[bytes, str]:
+    parts = [
+        f'--edge\r\nContent-Disposition: form-data; name="file{number}"; filename="f{number}.csv"\r\n\r\nx\r\n'
+        for number in range(count)
+    ]
+    return ("".join(parts) + "--edge--\r\n").encode(), "multipart/form-data; boundary=edge"
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_form_or_multipart_body_beyond_djangos_counts_is_the_apis_json_400(settings, language):
+    """More fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, or files than ..._FILES: Django's parser
+    raises inside DRF's, which passed it on to Django's HTML 400 page."""
+    organiser = factories.OrganiserFactory()
+    client = APIClient()
+    client.force_authenticate(organiser)
+    event = factories.EventFactory(organisers=[organiser])
+    files, multipart = _many_files(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+
+    answers = [
+        client.generic(
+            "POST",
+            "/api/auth/token/",
+            _many_fields(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1),
+            content_type="application/x-www-form-urlencoded",
+            **headers,
+        ),
+        client.generic(
+            "PATCH",
+            f"/api/events/{event.pk}/",
+            _many_fields(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1),
+            content_type="application/x-www-form-urlencoded",
+            **headers,
+        ),
+        client.generic("POST", "/api/attendance-imports/", files, content_type=multipart, **headers),
+    ]
+
+    assert [(answer.status_code, answer["Content-Type"], answer.json()["code"]) for answer in answers] == [
+        (400, "application/json", "too_many_fields"),
+        (400, "application/json", "too_many_fields"),
+        (400, "application/json", "too_many_files"),
+    ]
+    english = {
+        "too_many_fields": "The request has too many fields.",
+        "too_many_files": "The request has too many files.",
+    }
+    assert all((answer.json()["detail"] == english[answer.json()["code"]]) == (language == "en") for answer in answers)
+
+
 def test_who_may_not_call_an_endpoint_hears_so_before_its_body_is_judged():
     event = factories.EventFactory()
     stranger = APIClient()

@@ -85,3 +85,32 @@ def test_another_account_from_the_same_address_is_not_locked(ada, settings):
     response = client.post("/api/auth/token/", {"username": "bob", "password": PASSWORD})
 
     assert response.status_code == 200
+
+
+def test_behind_a_proxy_a_stranger_locks_out_only_their_own_address(ada, settings):
+    """NUM_PROXIES=1: the client is the last X-Forwarded-For hop, for the lockout as for the rate
+    limits. Axes read REMOTE_ADDR, the proxy's for everyone: a stranger's five wrong passwords
+    locked the account out for its owner too."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    stranger = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    owner = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    guesses = [
+        stranger.post("/accounts/login/", {"username": "ada", "password": "wrong guess"})
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    signed_in = owner.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+
+    assert (guesses[-1].status_code, signed_in.status_code) == (429, 302)
+
+
+def test_without_a_trusted_proxy_a_made_up_forwarded_address_dodges_no_lockout(ada, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    responses = [
+        Client(HTTP_X_FORWARDED_FOR=f"203.0.113.{number}").post(
+            "/api/auth/token/", {"username": "ada", "password": password}
+        )
+        for number, password in enumerate(["wrong guess"] * settings.AXES_FAILURE_LIMIT + [PASSWORD])
+    ]
+
+    assert responses[-1].status_code == 429
