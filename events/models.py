@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 import zoneinfo
 
@@ -11,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from events_project import limits
 from events_project.people import tidy_name
+from events_project.typed_text import tidy_line
 
 # The bounds and the timezone rule live with every other input limit (events_project.limits);
 # the names stay here for the models and their migrations.
@@ -47,6 +49,9 @@ MAX_REMINDER_OFFSETS = 10
 MAX_CAPACITY = 100_000
 MAX_OFFER_HOLD_HOURS = 24 * 14
 MIN_DURATION_MINUTES, MAX_DURATION_MINUTES = 5, 24 * 60
+# one event lasts at most a year (a visit of several days, a summer school): 2027 to 2099 was a
+# typo that put the event on every "happening now" list, calendar and door for decades
+MAX_EVENT_LENGTH = dt.timedelta(days=366)
 
 
 class Region(models.Model):
@@ -144,6 +149,10 @@ class WhenFull(models.TextChoices):
     REFUSED = "refused"  # "This event is full."
 
 
+# the one-line texts of an event and a series, kept as a person's name is (typed_text.tidy_line)
+_ONE_LINE_DETAILS = ("title", "venue_name", "venue_address", "city", "online_platform")
+
+
 class EventDetails(models.Model):
     """What an event and the series that generates events have in common."""
 
@@ -176,8 +185,13 @@ class EventDetails(models.Model):
         # the title is one line: a line break typed into it broke every calendar file of the event
         # (a 500) and every mail about it (stuck in the outbox), and started a line of its own in
         # their text; tabs and runs of blanks are one space, as in a person's name
-        if isinstance(self.title, str):
-            self.title = " ".join(self.title.split())
+        # a right-to-left override or another invisible formatting character goes, as in a
+        # person's name ("Webinar \u202egnp.exe" read "Webinar exe.png" on every list and mail);
+        # a title of nothing else stays as typed, for detail_errors to refuse in words
+        for name in _ONE_LINE_DETAILS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, tidy_line(value) or " ".join(value.split()))
         super().clean_fields(exclude=exclude)
 
     def detail_errors(self) -> dict:
@@ -352,6 +366,8 @@ class Event(EventDetails):
         if self.registration_opens_at and self.registration_closes_at:
             if self.registration_closes_at <= self.registration_opens_at:
                 errors["registration_closes_at"] = _("Registration must close after it opens.")
+        if self.start and self.end and self.end - self.start > MAX_EVENT_LENGTH:
+            errors["end"] = _("An event lasts at most a year; for one that comes back, create a series.")
         if self.registration_opens_at and self.end and self.registration_opens_at >= self.end:
             errors["registration_opens_at"] = _("Registration must open before the event ends.")
         if self.offer_hold_hours is not None and not self.offer_hold_hours <= MAX_OFFER_HOLD_HOURS:

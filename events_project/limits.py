@@ -55,8 +55,9 @@ def validate_plausible_date(value: dt.date | dt.datetime | None) -> None:
 @functools.cache
 def _known_zones() -> frozenset[str]:
     # "localtime" is the server's own /etc/localtime, listed when the system's zone files are
-    # read: no IANA name, and its meaning changes with the machine
-    return frozenset(zoneinfo.available_timezones()) - {"localtime"}
+    # read: no IANA name, and its meaning changes with the machine; "Factory" is the zone files'
+    # placeholder for "not set yet" (its abbreviation is "-00"), no place anyone lives in
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
 
 
 def is_known_timezone(value) -> bool:

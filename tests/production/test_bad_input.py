@@ -436,7 +436,9 @@ def test_the_largest_id_is_still_an_id(organiser_client):
 # --- timezones ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("zone", ["A" * 5000, "../../etc/passwd", "Mars/Olympus_Mons", "", "asia/baku", 4, "localtime"])
+@pytest.mark.parametrize(
+    "zone", ["A" * 5000, "../../etc/passwd", "Mars/Olympus_Mons", "", "asia/baku", 4, "localtime", "Factory"]
+)
 @pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
 def test_unknown_timezones_are_400(organiser_client, zone, url):
     body = event_body(timezone=zone) if url == "/api/events/" else series_body(timezone=zone)
@@ -584,6 +586,36 @@ def test_a_title_typed_over_lines_is_kept_on_one_line(organiser_client, url, brk
     event = Event.objects.order_by("pk").first()
     assert event.title == "Robotics Bcc: evil@example.org"
     assert organiser_client.get(f"/api/events/{event.pk}/ics/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/events/", "/api/series/"])
+def test_a_right_to_left_override_in_a_title_or_place_is_dropped(organiser_client, url):
+    # "Webinar \u202egnp.exe" read "Webinar exe.png" on every list, mail and calendar
+    body = event_body if url == "/api/events/" else series_body
+    fields = {"title": "Webinar \u202egnp.exe\u202c", "venue_name": "Hall\u2066 A\u2069", "city": "Gəncə\u200b"}
+    fields["format"] = "in_person"
+
+    response = organiser_client.post(url, body(**fields), format="json")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["title"], response.json()["venue_name"]) == ("Webinar gnp.exe", "Hall A")
+    model = Event if url == "/api/events/" else Series
+    stored = model.objects.get()
+    assert (stored.title, stored.venue_name, stored.city) == ("Webinar gnp.exe", "Hall A", "Gəncə")
+
+
+def test_an_event_lasts_at_most_a_year(organiser_client):
+    # 2027 to 2099 was kept: the event stood on every "happening now" list and door for decades
+    too_long = organiser_client.post(
+        "/api/events/", event_body(start="2027-01-01T10:00:00", end="2099-01-01T10:00:00"), format="json"
+    )
+    a_year = organiser_client.post(
+        "/api/events/", event_body(start="2027-01-01T10:00:00", end="2028-01-01T10:00:00"), format="json"
+    )
+
+    assert too_long.status_code == 400
+    assert list(too_long.json()["errors"]) == ["end"]
+    assert a_year.status_code == 201, a_year.content
 
 
 # --- local times the clocks skip --------------------------------------------------------------
