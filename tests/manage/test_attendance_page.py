@@ -498,3 +498,16 @@ def test_a_recorded_report_of_thousands_of_strangers_lists_a_few(organiser_web, 
     assert page.status_code == 200 and len(page.content) < 200 * 1024
     assert page.text.count("stranger.") == UNMATCHED_SHOWN
     assert f"And {3000 - UNMATCHED_SHOWN} more rows not matched, not listed here." in page.text
+
+
+def test_the_generic_formats_columns_are_named_as_the_file_must_name_them_in_every_language(
+    organiser_web, ended_webinar
+):
+    # in Azerbaijani the format read "ad,e-poçt,müddət": a file with those headers is not recognised
+    # (the importer reads name,email,duration, as its own refusal says in both languages)
+    page = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/", HTTP_ACCEPT_LANGUAGE="az").text
+    uploaded = _upload(organiser_web, ended_webinar, content="ad,e-poçt,müddət\nAysel,aysel@example.org,55\n".encode())
+    refused = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert "name,email,duration sütunlu CSV" in page and "ad,e-poçt,müddət" not in page
+    assert "name,email,duration sütunları olan CSV gözlənilirdi" in refused
