@@ -1500,3 +1500,16 @@ def test_no_certificate_is_offered_on_a_card_before_the_cohorts_first_session_is
     assert "Qrupun ilk görüşü başa çatdıqdan sonra" in before_az
     assert 'value="certificate"' in card_of(after, "Aysel Aliyeva")
     assert 'data-testid="certificates-not-yet"' not in after.text
+
+
+def test_adding_an_event_says_in_azerbaijani_that_it_was_added_not_that_it_was_there_already(
+    organiser_web, organiser, programme
+):
+    # "“…” artıq proqramdadır." reads "is already in the programme", as if the Add had done nothing
+    event = factories.EventFactory(title="Careers in data science", organisers=[organiser])
+    url = f"/manage/programmes/{programme.pk}/"
+
+    added = organiser_web.post(url, {"action": "add_event", "event": event.pk}, HTTP_ACCEPT_LANGUAGE="az", follow=True)
+
+    assert "“Careers in data science” proqrama əlavə edildi." in added.text
+    assert "artıq proqramdadır" not in added.text
