@@ -476,7 +476,8 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                 except DomainError as error:
                     list_form.add_error(None, error.message)
                 else:
-                    messages.success(request, _list_queued_in_words(listed))
+                    # said in the lists' box the page is sent back to (#lists), not at the top out of view
+                    messages.success(request, _list_queued_in_words(listed), extra_tags="lists")
                     return redirect(f"{_back(request, programme, cohort)}#lists")
         elif action == "enrol":
             enrol_form = EnrolForm(request.POST, mentors=mentors)

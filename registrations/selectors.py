@@ -128,6 +128,16 @@ def registrations_for_email(email: str) -> QuerySet[Registration]:
     return _with_event(Registration.objects.filter(email=(email or "").strip().lower())).order_by("event__start", "id")
 
 
+def registered_again(registration: Registration) -> Registration | None:
+    """The place its holder (the same address) holds at the event now, when this registration of
+    theirs is cancelled or turned down: its page offered "Register again" to someone registered
+    again already. None for an active registration or when there is no such place."""
+    if registration.is_active or not registration.email:
+        return None
+    same_holder = Registration.objects.filter(event_id=registration.event_id, email=registration.email)
+    return same_holder.filter(status__in=ACTIVE_STATUSES).exclude(pk=registration.pk).first()
+
+
 def registration_by_manage_token(token: str) -> Registration | None:
     return (
         _with_event(Registration.objects.all())

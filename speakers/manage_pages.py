@@ -15,7 +15,7 @@ from speakers.exceptions import SpeakerConflicts
 from speakers.filters import SpeakerFilter
 from speakers.manage_forms import AssignSpeakerForm
 from speakers.models import SpeakerAssignment
-from speakers.selectors import assignments_managed_by, speakers_visible_to, unread_answers
+from speakers.selectors import assignments_managed_by, not_invited_to, speakers_visible_to, unread_answers
 
 SPEAKER_SEARCH_LENGTH = 100
 
@@ -28,7 +28,9 @@ def event_speakers(request, pk: int):
     # speakers the organiser may see); the invite form posts to the same address, so a speaker
     # chosen from the narrowed list is checked against it and the list stays narrowed on an error
     query = request.GET.get("q", "").strip()[:SPEAKER_SEARCH_LENGTH]
-    speakers = SpeakerFilter({"q": query}, queryset=speakers_visible_to(request.user).prefetch_related(None)).qs
+    # those already invited (or confirmed) are on the list above, not offered again
+    offered = not_invited_to(speakers_visible_to(request.user).prefetch_related(None), event=event)
+    speakers = SpeakerFilter({"q": query}, queryset=offered).qs
     form = AssignSpeakerForm(event=event, speakers=speakers)
     conflicts_found = []
     if request.method == "POST":

@@ -9,7 +9,7 @@ from django.utils import timezone
 from events.models import Event, EventStatus
 from events.permissions import is_organiser
 from events.selectors import subjects_of
-from speakers.models import AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment
+from speakers.models import ACTIVE_STATUSES, AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment
 
 # events a roster visitor may see a speaker at
 PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
@@ -109,6 +109,13 @@ def roster(*, include_unlisted: bool = False, now=None) -> QuerySet[Speaker]:
 def speakers_visible_to(user) -> QuerySet[Speaker]:
     """The listed roster for everyone; organisers see the unlisted speakers too."""
     return roster(include_unlisted=is_organiser(user))
+
+
+def not_invited_to(speakers: QuerySet[Speaker], *, event: Event) -> QuerySet[Speaker]:
+    """The speakers without an invitation to ``event`` that still holds (invited or accepted): whom
+    its invite list offers. One who declined or whose invitation was withdrawn may be invited again."""
+    holding = SpeakerAssignment.objects.filter(event=event, status__in=ACTIVE_STATUSES).values("speaker_id")
+    return speakers.exclude(pk__in=holding)
 
 
 def speakers_with_role(user, role: str) -> QuerySet[Speaker]:

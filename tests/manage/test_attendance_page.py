@@ -518,3 +518,16 @@ def test_a_row_is_matched_only_to_a_confirmed_registrant_of_the_event_by_address
         with pytest.raises(NotFound) as refused:
             registrant_named(event=ended_webinar, value=value)
         assert refused.value.code == "not_a_registrant"
+
+
+def test_the_generic_formats_columns_are_named_as_the_file_must_name_them_in_every_language(
+    organiser_web, ended_webinar
+):
+    # in Azerbaijani the format read "ad,e-poçt,müddət": a file with those headers is not recognised
+    # (the importer reads name,email,duration, as its own refusal says in both languages)
+    page = organiser_web.get(f"/manage/events/{ended_webinar.pk}/attendance/", HTTP_ACCEPT_LANGUAGE="az").text
+    uploaded = _upload(organiser_web, ended_webinar, content="ad,e-poçt,müddət\nAysel,aysel@example.org,55\n".encode())
+    refused = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert "name,email,duration sütunlu CSV" in page and "ad,e-poçt,müddət" not in page
+    assert "name,email,duration sütunları olan CSV gözlənilirdi" in refused

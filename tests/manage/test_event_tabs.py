@@ -251,6 +251,32 @@ def test_speakers_are_invited_answer_and_the_answer_is_new_until_read(
     assert assignment.status == AssignmentStatus.WITHDRAWN
 
 
+def test_the_invite_list_offers_only_speakers_not_invited_to_the_event_yet(
+    organiser_web, own_event, speaker, django_capture_on_commit_callbacks
+):
+    # the list offered a speaker invited already; choosing her again said "is invited and receives
+    # an email" and sent nothing. One who declined, or whose invitation was withdrawn, may be invited again.
+    declined = factories.SpeakerFactory(name="Nigar Aliyeva")
+    other_event = factories.EventFactory(organisers=own_event.organisers.all())
+    url = f"/manage/events/{own_event.pk}/speakers/"
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(url, {"action": "invite", "speaker": speaker.pk, "role": "keynote"})
+        organiser_web.post(url, {"action": "invite", "speaker": declined.pk, "role": "panellist"})
+    speaker_services.decline_invitation(assignment=SpeakerAssignment.objects.get(speaker=declined))
+
+    page = organiser_web.get(url)
+    offered = list(page.context["form"].fields["speaker"].queryset)
+    elsewhere = list(
+        organiser_web.get(f"/manage/events/{other_event.pk}/speakers/").context["form"].fields["speaker"].queryset
+    )
+    searched = organiser_web.get(url, {"q": "Karimova"}).text
+    assert speaker not in offered and declined in offered
+    assert speaker in elsewhere
+    assert f'<option value="{speaker.pk}"' not in page.text
+    assert "Those invited already are listed above, not offered again." in page.text
+    assert "No speaker found." in searched
+
+
 def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unlisted(
     organiser_web, own_event, django_capture_on_commit_callbacks
 ):
@@ -283,11 +309,12 @@ def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unl
     # nothing chosen, half a new person, or both at once: said at the field, nobody created
     nothing = organiser_web.post(url, {"action": "invite", "speaker": "", "role": "panellist"})
     half = organiser_web.post(url, {"action": "invite", "new_name": "Nərmin", "role": "panellist"})
+    on_the_roster = factories.SpeakerFactory(name="Aysel Quliyeva")  # not invited yet: offered
     both = organiser_web.post(
         url,
         {
             "action": "invite",
-            "speaker": assignment.speaker.pk,
+            "speaker": on_the_roster.pk,
             "new_name": "X",
             "new_email": "x@example.org",
             "role": "panellist",
@@ -300,7 +327,7 @@ def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unl
     assert both.context["form"].errors == {
         "new_name": ["Choose a speaker from the list or give someone new, not both."]
     }
-    assert Speaker.objects.count() == 1
+    assert Speaker.objects.count() == 2
     # none of the three is "(optional)": one of them is needed
     form = organiser_web.get(url).text
     assert "Or someone new: their name</label>" in form and "Their email</label>" in form
@@ -359,10 +386,11 @@ def test_invite_a_speaker_from_a_search_posts_to_the_search(organiser_web, own_e
     url = f"/manage/events/{own_event.pk}/speakers/?q=Karimova"
 
     refused = organiser_web.post(url, {"action": "invite", "speaker": outsider.pk, "role": "panellist"})
+    offered = _offered(refused)  # before she is invited: then the list offers her no more
     invited = organiser_web.post(url, {"action": "invite", "speaker": speaker.pk, "role": "panellist"})
 
     assert refused.status_code == 200 and "speaker" in refused.context["form"].errors
-    assert _offered(refused) == ["Leyla Karimova · Caspian Tech"]
+    assert offered == ["Leyla Karimova · Caspian Tech"]
     assert invited.status_code == 302
     assert list(SpeakerAssignment.objects.values_list("speaker", flat=True)) == [speaker.pk]
 

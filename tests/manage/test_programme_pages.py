@@ -1500,3 +1500,28 @@ def test_no_certificate_is_offered_on_a_card_before_the_cohorts_first_session_is
     assert "Qrupun ilk görüşü başa çatdıqdan sonra" in before_az
     assert 'value="certificate"' in card_of(after, "Aysel Aliyeva")
     assert 'data-testid="certificates-not-yet"' not in after.text
+
+
+def test_adding_an_event_says_in_azerbaijani_that_it_was_added_not_that_it_was_there_already(
+    organiser_web, organiser, programme
+):
+    # "“…” artıq proqramdadır." reads "is already in the programme", as if the Add had done nothing
+    event = factories.EventFactory(title="Careers in data science", organisers=[organiser])
+    url = f"/manage/programmes/{programme.pk}/"
+
+    added = organiser_web.post(url, {"action": "add_event", "event": event.pk}, HTTP_ACCEPT_LANGUAGE="az", follow=True)
+
+    assert "“Careers in data science” proqrama əlavə edildi." in added.text
+    assert "artıq proqramdadır" not in added.text
+
+
+def test_a_pasted_lists_answer_is_said_in_the_lists_box_the_page_comes_back_to(organiser_web, cohort, future):
+    # sent back to #lists, the phone showed the lists' box and the answer stood at the top, out of view
+    response = organiser_web.post(
+        cohort_url(cohort), {"action": "enrol_list", "lines": "Nigar, nigar@example.org"}, follow=True
+    )
+    html = response.content.decode()
+    said = "1 person is being enrolled in the background"
+
+    assert response.redirect_chain[-1][0].endswith("#lists")
+    assert html.count(said) == 1 and html.index('id="lists"') < html.index(said)

@@ -744,6 +744,25 @@ def test_a_ticket_puts_its_event_in_the_calendar_with_the_join_link_by_its_priva
     assert client.get(ics).status_code == 404  # cancelled: nothing to put in a calendar
 
 
+def test_a_cancelled_registration_whose_holder_registered_again_leads_to_the_new_one(client, event, sign_up):
+    # the old link still said "Cancelled · Register again" to someone registered again with the same address
+    first = sign_up(event, email="aysel@example.org")
+    client.post(f"/registrations/manage/{first.manage_token}/cancel/", {"confirm": "on"})
+    stranger = sign_up(event, email="nigar@example.org")
+
+    before = client.get(f"/registrations/manage/{first.manage_token}/").text
+    again = sign_up(event, email="aysel@example.org")
+    after = client.get(f"/registrations/manage/{first.manage_token}/").text
+    after_az = client.get(f"/registrations/manage/{first.manage_token}/", HTTP_ACCEPT_LANGUAGE="az").text
+
+    assert ">Register again</a>" in before and 'data-testid="registered-again"' not in before
+    assert again.pk != first.pk
+    assert "You have registered for this event again." in after and ">Register again</a>" not in after
+    assert f'href="/registrations/manage/{again.manage_token}/"' in after
+    assert stranger.manage_token not in after
+    assert "Bu tədbirə yenidən qeydiyyatdan keçmisiniz." in after_az
+
+
 def test_a_cancelled_registration_leads_on_to_registering_again_or_other_events(client, event, sign_up):
     # in the event page's words: "Register again" (not "Register", as if they never had) while a seat
     # is open, "Join the waiting list" once full
