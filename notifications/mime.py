@@ -19,8 +19,8 @@ encoding in ``message()``, which this class replaced anyway, is not done at all.
 
 A text part (the plain text, the HTML) is Django's ``SafeMIMEText`` with its headers copied from
 one made once per subtype, its text put in as the standard library would: making each part
-anew parsed and rewrote its Content-Type three times (some 0.1 ms a part, a fifth of a
-fan-out's CPU). The bytes written are the same (checked by the tests against Django's class).
+anew parsed and rewrote its Content-Type three times (some 0.1 ms a part, about a fifth of
+a fan-out's CPU). The bytes written are the same (checked by the tests against Django's class).
 """
 
 import functools
