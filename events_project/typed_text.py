@@ -43,6 +43,10 @@ def tidy_email(value) -> str:
     and its domain in the ASCII form mail uses (aysel@bücher.de is aysel@xn--bcher-kva.de), so
     that one mailbox typed either way is one address: duplicates are found by this form. A
     domain no IDNA encoder takes is left as typed, for the address check to refuse."""
+    if isinstance(value, str) and value.isascii():
+        # the same, at once (a send batch asks it three times a message): plain ASCII holds no
+        # invisible formatting character, is its own NFC form and its domain is in ASCII already
+        return value.strip().lower()
     address = unicodedata.normalize("NFC", without_invisible(value).strip().lower())
     local, at, domain = address.rpartition("@")
     if not at or domain.isascii():

@@ -105,3 +105,16 @@ def test_tidy_email_keeps_the_domain_in_ascii(typed, kept):
     from events_project.typed_text import tidy_email
 
     assert tidy_email(typed) == kept
+
+
+def test_tidy_email_of_plain_ascii_is_its_full_rule():
+    # the rule written out (tidy_email answers plain ASCII at once): every ASCII character, around
+    # an address and inside it
+    import unicodedata
+
+    from events_project.typed_text import tidy_email, without_invisible
+
+    for code in range(128):
+        character = chr(code)
+        for typed in (f"{character}Aysel@Example.ORG{character}", f"ay{character}sel@ex{character}ample.org"):
+            assert tidy_email(typed) == unicodedata.normalize("NFC", without_invisible(typed).strip().lower())
