@@ -465,13 +465,35 @@ def invite_new_speaker(*, event: Event, by, name: str, email: str, **invitation)
     of the public roster (they have agreed to nothing public yet; an organiser lists them, or they
     fill in their profile once their account is linked), then :func:`assign_speaker` with
     ``invitation`` (role, response deadline). Nothing is created when the invitation is refused.
+    The address of a speaker on the roster whose address ``by`` may read invites that speaker
+    instead (:func:`_known_by_address`; one already invited is refused as by assign_speaker).
 
     Side effects: those of :func:`assign_speaker` (the ``speaker_invitation`` message).
     """
     if by is not None and not can_manage_event(by, event):
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
-    speaker = create_speaker(by=by, name=name, email=email, listed=False)
+    speaker = _known_by_address(email, by=by)
+    if speaker is None:
+        speaker = create_speaker(by=by, name=name, email=email, listed=False)
+    elif SpeakerAssignment.objects.filter(event=event, speaker=speaker, status__in=ACTIVE_STATUSES).exists():
+        # assign_speaker would change nothing, and the page would say an email went out
+        raise InvalidAnswer(
+            _("%(name)s, on the roster with this address, is invited to this event already.") % {"name": speaker.name},
+            "already_invited",
+        )
     return assign_speaker(event=event, speaker=speaker, by=by, **invitation)
+
+
+def _known_by_address(email: str, *, by) -> Speaker | None:
+    """The roster's speaker whose private address is ``email``, among those whose address ``by``
+    may read (``speaker_contacts_visible_to``): "someone new" typed with the address of a speaker
+    already there is that speaker (a second profile of one person took the invitation, and the
+    first never heard of it). Another organiser's speaker, whose address ``by`` may not read, is
+    not matched: a match would tell whose address it is."""
+    address = tidy_email(email)
+    if by is None or not address:
+        return None
+    return speaker_contacts_visible_to(by).filter(email=address).order_by("pk").first()
 
 
 def _conflict_json(conflict) -> dict:

@@ -333,6 +333,39 @@ def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unl
     assert "Or someone new: their name</label>" in form and "Their email</label>" in form
 
 
+def test_someone_new_with_the_address_of_a_speaker_on_the_roster_is_that_speaker(
+    organiser_web, organiser, own_event, django_capture_on_commit_callbacks
+):
+    # a second profile of one person took the invitation; the one on the roster never heard of it
+    from speakers.models import Speaker
+
+    known = factories.SpeakerFactory(name="Leyla Məmmədova", email="leyla@example.org")
+    # another organiser's speaker: her address is not this organiser's to read, nor to match
+    elsewhere = factories.SpeakerFactory(name="Nigar Həsənova", email="nigar@example.org")
+    speaker_services.assign_speaker(event=factories.EventFactory(), speaker=elsewhere, by=None)
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    def invite_someone_new(name, email):
+        body = {"action": "invite", "speaker": "", "new_name": name, "new_email": email, "role": "moderator"}
+        with django_capture_on_commit_callbacks(execute=True):
+            return organiser_web.post(url, body)
+
+    first = invite_someone_new("Leyla M.", " Leyla@Example.org ")
+    again = invite_someone_new("Leyla", "leyla@example.org")
+    stranger = invite_someone_new("Nigar", "nigar@example.org")
+
+    assert first.status_code == 302
+    assert own_event.speaker_assignments.get(speaker__email="leyla@example.org").speaker == known
+    assert again.status_code == 200
+    assert again.context["form"].non_field_errors() == [
+        "Leyla Məmmədova, on the roster with this address, is invited to this event already."
+    ]
+    assert stranger.status_code == 302
+    assert Speaker.objects.filter(email="nigar@example.org").count() == 2
+    assert Speaker.objects.filter(email="leyla@example.org").count() == 1
+    assert [m.to[0].rsplit(" ", 1)[-1] for m in mail.outbox] == ["<leyla@example.org>", "<nigar@example.org>"]
+
+
 def test_a_new_speaker_for_a_past_event_is_not_added_to_the_roster(organiser, own_event):
     from speakers.exceptions import InvalidAnswer
     from speakers.models import Speaker
