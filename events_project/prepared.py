@@ -166,6 +166,12 @@ def _insert_sql(model: type[Model], using: str) -> tuple[str, tuple]:
     return sql, fields
 
 
+def listened(model: type[Model]) -> bool:
+    """Whether anyone listens to the saving of ``model``'s rows: then they are saved by ``save()``,
+    not written by :func:`insert` or :func:`insert_select`, which send no signals."""
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+
+
 def insert(instance: Model, *, using: str = "default") -> Model:
     """``instance.save(force_insert=True)`` as one ``INSERT ... RETURNING``.
 
@@ -177,8 +183,7 @@ def insert(instance: Model, *, using: str = "default") -> Model:
     """
     connection = connections[using]
     model = type(instance)
-    listened = pre_save.has_listeners(model) or post_save.has_listeners(model)
-    if listened or not connection.features.can_return_columns_from_insert:
+    if listened(model) or not connection.features.can_return_columns_from_insert:
         instance.save(force_insert=True, using=using)
         return instance
     sql, fields = _insert_sql(model, using)
@@ -199,7 +204,8 @@ def insert_select(
     when ``source``, an earlier part of the statement, returned one). Returns the SQL and its
     parameters, prepared by the model's own fields as :func:`insert` prepares them; a column whose
     attribute name is in ``computed`` takes that SQL expression (over ``source``'s columns) and its
-    parameters instead. A value that is None is written ``NULL`` in the SQL (fewer parameters:
+    parameters instead. Sends no signals: not for a model that is ``listened`` to. A value that is
+    None is written ``NULL`` in the SQL (fewer parameters:
     psycopg parses a statement of more than 50 anew at every call), so the SQL differs with which
     columns are None; it is built once for each. PostgreSQL only."""
     connection = connections[using]

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop
 from events.models import Event, EventStatus
 from events.services import log_action
 from events_project.periodic import process_each
-from events_project.prepared import insert, insert_many
+from events_project.prepared import insert, insert_many, listened
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import broker, enqueue
@@ -248,11 +248,12 @@ _PK_DIGITS = 20
 
 def message_about_new(*, kind: str, recipient_email: str, recipient_name: str, about, event) -> MessageAboutNew | None:
     """What ``queue_message(..., about_is_new=True)`` would write about ``about`` (unsaved), or
-    None when its key might need shortening (a very long address): then queue it that way."""
+    None when its key might need shortening (a very long address) or someone listens to the saving
+    of outbox rows (a statement sends no signals): then queue it that way."""
     if kind not in kinds.ALL_KINDS:
         raise OutboxError(_("Unknown message kind %(kind)s.") % {"kind": repr(kind)}, "unknown_kind")
     recipient_email = recipient_email.strip()
-    if kind in kinds.VERSIONED_BY_EVENT_SEQUENCE:
+    if kind in kinds.VERSIONED_BY_EVENT_SEQUENCE or listened(OutboxMessage):
         return None
     before, after = f"{kind}:{_about_label(about)}:", f":{recipient_email}"
     if len(before) + _PK_DIGITS + len(after) > DEDUP_KEY_MAX:

@@ -455,7 +455,14 @@ def _new_registration(*, event, user, name, email, status, source, now, fields, 
 def _one_statement_possible(*, user, source: str, invitation_code: str) -> bool:
     """Whether a registration may try :func:`_register_in_one_statement` first: an anonymous
     person registering online on PostgreSQL (SQLite has no data-modifying WITH)."""
-    return user is None and source == Source.ONLINE and not invitation_code and connection.vendor == "postgresql"
+    return (
+        user is None
+        and source == Source.ONLINE
+        and not invitation_code
+        and connection.vendor == "postgresql"
+        # rows written by a statement send no save signals: with a listener, save() them
+        and not prepared.listened(Registration)
+    )
 
 
 @functools.lru_cache(maxsize=64)

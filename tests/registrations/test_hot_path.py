@@ -11,6 +11,7 @@ import os
 
 import pytest
 from django.db import connections
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_q.conf import Conf
@@ -240,3 +241,20 @@ def test_questions_are_read_only_when_the_event_asks_some(queue):
     assert (unanswered.status_code, unanswered.json()["code"]) == (400, "answer_required")
     assert answered.status_code == 201
     assert answered.json()["answers"] == [{"question": question.pk, "question_label": "Sector?", "value": "x"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_registration_is_saved_when_someone_listens_to_its_saving(queue):
+    saved = []
+
+    def receiver(sender, instance, created, **kwargs):
+        saved.append((instance.email, created))
+
+    post_save.connect(receiver, sender=Registration)
+    try:
+        response = register(APIClient(), factories.EventFactory(capacity=10), "heard")
+    finally:
+        post_save.disconnect(receiver, sender=Registration)
+
+    assert response.status_code == 201
+    assert saved == [("rusherheard@example.org", True)]
