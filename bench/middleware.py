@@ -1,12 +1,21 @@
 from django.db import connections
 
 
+def _reads_only(sql: str) -> bool:
+    """A plain ``SELECT`` (a ``WITH`` may hold an ``INSERT`` or an ``UPDATE``: counted as a write)."""
+    head = sql.lstrip()[:7].upper()
+    return head.startswith("SELECT") and "FOR UPDATE" not in sql.upper()
+
+
 def count_queries(get_response):
     """Answer with ``X-Query-Count`` and ``X-Commit-Count``.
 
     Statements: every SQL statement the request ran; SQLite's ``BEGIN`` is left out, as
     PostgreSQL's is invisible, so both databases count alike. Commits: each ``COMMIT`` of an
-    atomic block, plus each statement run in autocommit mode (the database commits it on its own).
+    atomic block, plus each writing statement run in autocommit mode (the database commits it on
+    its own); a ``SELECT`` run on its own writes nothing to commit (no WAL to flush), so a request
+    that reads, then writes in one statement, commits once, as one that reads and writes in a
+    transaction does.
     """
     connection = connections["default"]
     tally = {"statements": 0, "commits": 0}
@@ -22,7 +31,7 @@ def count_queries(get_response):
     def counter(execute, sql, params, many, context):
         if not sql.startswith("BEGIN"):
             tally["statements"] += 1
-            if not context["connection"].in_atomic_block:
+            if not context["connection"].in_atomic_block and not _reads_only(sql):
                 tally["commits"] += 1
         return execute(sql, params, many, context)
 
