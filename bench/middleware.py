@@ -1,9 +1,21 @@
 from django.db import connections
 
+# the statements this worker prepared (events_project.prepared) that only read: an EXECUTE names
+# the statement, not what it does, so what it does is noted when it is prepared
+_prepared_reads: set[str] = set()
+
 
 def _reads_only(sql: str) -> bool:
-    """A plain ``SELECT`` (a ``WITH`` may hold an ``INSERT`` or an ``UPDATE``: counted as a write)."""
-    head = sql.lstrip()[:7].upper()
+    """A plain ``SELECT``, run as it is or as a prepared statement (a ``WITH`` may hold an
+    ``INSERT`` or an ``UPDATE``: counted as a write)."""
+    head = sql.lstrip()[:8].upper()
+    if head.startswith("PREPARE"):
+        name, _, body = sql.lstrip()[8:].partition(" AS ")
+        if _reads_only(body):
+            _prepared_reads.add(name.split("(")[0].strip())
+        return True  # the PREPARE itself writes nothing
+    if head.startswith("EXECUTE"):
+        return sql.lstrip()[8:].split("(")[0].strip() in _prepared_reads
     return head.startswith("SELECT") and "FOR UPDATE" not in sql.upper()
 
 
