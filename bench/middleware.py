@@ -14,6 +14,8 @@ def _reads_only(sql: str) -> bool:
         if _reads_only(body):
             _prepared_reads.add(name.split("(")[0].strip())
         return True  # the PREPARE itself writes nothing
+    if head.startswith("DEALLOCA"):
+        return True  # nor does forgetting prepared statements (a session new to the worker)
     if head.startswith("EXECUTE"):
         return sql.lstrip()[8:].split("(")[0].strip() in _prepared_reads
     return head.startswith("SELECT") and "FOR UPDATE" not in sql.upper()
