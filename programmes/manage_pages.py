@@ -257,6 +257,8 @@ def programme_detail(request, pk: int):
         "running": not programme.has_ended(),
         # before its first day no session has been held: "issue them now" would issue nothing
         "not_started": programme.starts_on > timezone.localdate(),
+        # nor, its first day passed, while none of its events is over yet (each press was refused)
+        "nothing_held": not selectors.held_events(selectors.programme_events(programme), now=timezone.now()).exists(),
         "held_events": held,
         "removable": removable,
         "found": found,

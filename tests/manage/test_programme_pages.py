@@ -316,7 +316,29 @@ def test_before_its_first_day_a_programme_offers_no_certificates_yet(organiser_w
     assert 'value="certificates"' not in page and 'name="early"' not in page
     assert 'data-testid="certificates-not-yet"' in page
     assert "certificates can be issued once its sessions have been held" in page
-    assert 'value="certificates"' in first_day and 'name="early"' in first_day
+    assert 'value="certificates"' not in first_day and "None of the programme's events is over yet" in first_day
+
+
+def test_a_programme_under_way_offers_no_certificates_until_one_of_its_events_is_over(
+    organiser_web, programme, series, future
+):
+    # its first day passed, its sessions all to come: "Issue them now" was offered and each press
+    # answered that nobody had reached the threshold
+    programme.starts_on = timezone.localdate() - dt.timedelta(days=10)
+    programme.ends_on = timezone.localdate() + dt.timedelta(days=200)
+    programme.save(update_fields=["starts_on", "ends_on"])
+    url = f"/manage/programmes/{programme.pk}/"
+
+    before = organiser_web.get(url).text
+    before_az = organiser_web.get(url, HTTP_ACCEPT_LANGUAGE="az").text
+    session(series, (timezone.now() - dt.timedelta(days=3)).replace(microsecond=0))
+    after = organiser_web.get(url).text
+
+    assert 'value="certificates"' not in before and 'name="early"' not in before
+    assert "None of the programme's events is over yet" in before
+    assert "Proqramın tədbirlərindən heç biri hələ başa çatmayıb" in before_az
+    assert 'value="certificates"' in after and 'name="early"' in after
+    assert 'data-testid="certificates-not-yet"' not in after
 
 
 def test_certificates_for_everyone_eligible_said_in_words(
@@ -558,6 +580,8 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     """Dates go through events.when (the day filter, card_when), so they read as every list does."""
     organiser_web.cookies["django_language"] = "az"
     factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
+    # one session over: the programme page offers its certificates then
+    session(future[0].series, (timezone.now() - dt.timedelta(days=3)).replace(microsecond=0))
 
     listing = organiser_web.get("/manage/programmes/").content.decode()
     detail = organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode()
