@@ -68,14 +68,22 @@ def one_off_events_of(programme: Programme) -> QuerySet[Event]:
     return Event.objects.filter(pk__in=held).order_by("-start", "-id")
 
 
+def within_dates(programme: Programme) -> Q:
+    """The events that start on one of ``programme``'s days (``starts_on`` to ``ends_on``, in the
+    site's zone, as ``Programme.has_ended``): the only ones it may take in
+    (``services.add_programme_event``)."""
+    return Q(start__date__gte=programme.starts_on, start__date__lte=programme.ends_on)
+
+
 def events_to_add(programme: Programme, *, user) -> QuerySet[Event]:
     """The one-off events ``user`` may add to ``programme`` on its workspace page: those they
-    organise (``events_managed_by``), outside a series (a series comes in whole), not cancelled
-    and not in the programme yet; newest first."""
+    organise (``events_managed_by``), outside a series (a series comes in whole), starting within
+    the programme's dates (``within_dates``), not cancelled and not in the programme yet; newest
+    first."""
     held = Programme.events.through.objects.filter(programme_id=programme.pk).values("event_id")
     return (
         events_managed_by(user)
-        .filter(series__isnull=True)
+        .filter(within_dates(programme), series__isnull=True)
         .exclude(status=EventStatus.CANCELLED)
         .exclude(pk__in=held)
         .select_related(None)

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from events import when
@@ -52,6 +53,7 @@ def _validated(instance, *, exclude=None, constraints: bool = True):
 def create_programme(*, by, series=(), events=(), organisers=None, **fields) -> Programme:
     programme = _validated(Programme(**fields))
     programme.save()
+    check_events_within_dates(programme, events)
     programme.organisers.set(organisers or ([by] if by else []))
     programme.series.set(series)
     programme.events.set(events)
@@ -78,6 +80,8 @@ def update_programme(*, programme: Programme, by=None, series=None, events=None,
         check_series_kept(programme, series)
         programme.series.set(series)
     if events is not None:
+        held = set(programme.events.values_list("pk", flat=True))
+        check_events_within_dates(programme, [event for event in events if event.pk not in held])
         programme.events.set([*events, *_not_run_by(by, programme.events.all(), events_managed_by)])
     log_action(by=by, action="programme.changed", subject=programme, data={"fields": sorted(changes)})
     return programme
@@ -94,6 +98,7 @@ def add_programme_event(*, programme: Programme, event: Event, by) -> Programme:
     if by is not None and not events_managed_by(by).filter(pk=event.pk).exists():
         raise ProgrammeError(_("You can add only events you organise."), "not_your_event")
     if not programme.events.filter(pk=event.pk).exists():
+        check_events_within_dates(programme, [event])
         programme.events.add(event)
         log_action(by=by, action="programme.changed", subject=programme, data={"fields": ["events"]})
     return programme
@@ -109,6 +114,24 @@ def remove_programme_event(*, programme: Programme, event: Event, by) -> Program
         programme.events.remove(event)
         log_action(by=by, action="programme.changed", subject=programme, data={"fields": ["events"]})
     return programme
+
+
+def check_events_within_dates(programme: Programme, events) -> None:
+    """Refuse to take into ``programme`` an event that starts outside its dates
+    (``selectors.within_dates``): a December event in a programme of January to June would count
+    in its attendance and certificates. Events it already holds stay, even when its dates change."""
+    pks = [getattr(event, "pk", event) for event in events]
+    outside = Event.objects.filter(pk__in=pks).exclude(selectors.within_dates(programme)).order_by("start").first()
+    if outside is not None:
+        raise ProgrammeError(
+            _("“%(title)s” does not start within the programme's dates (%(starts)s to %(ends)s).")
+            % {
+                "title": outside.title,
+                "starts": date_format(programme.starts_on, "SHORT_DATE_FORMAT"),
+                "ends": date_format(programme.ends_on, "SHORT_DATE_FORMAT"),
+            },
+            "outside_programme_dates",
+        )
 
 
 def _not_run_by(by, held, managed_by) -> list:

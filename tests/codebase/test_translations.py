@@ -106,6 +106,24 @@ def test_qrup_is_kept_for_cohorts_in_azerbaijani():
     assert translations_saying(r"\bqrup", unless_msgid="cohort|enrol|age group") == []
 
 
+def test_a_cohorts_name_is_not_followed_by_qrup_in_azerbaijani():
+    """A cohort is often named "Qrup A": "%(name)s qrupu yaradıldı" said "Qrup A qrupu yaradıldı".
+    The cohort's name stands alone ("Qrup yaradıldı: %(name)s"). The cohort's placeholder is one
+    named for it (``%(cohort)s``, ``%(cohort_name)s``) or the one after "cohort" in the English."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    doubled = []
+    for entry in catalogue:
+        if entry.obsolete:
+            continue
+        names = set(re.findall(r"%\((cohort\w*)\)s", entry.msgid))
+        names |= set(re.findall(r"cohort [“\"]?%\((\w+)\)s", entry.msgid, re.IGNORECASE))
+        for name in names:
+            if re.search(rf"%\({name}\)s[”\"»]?\s+qrup", entry.msgstr, re.IGNORECASE):
+                doubled.append(entry.msgid)
+
+    assert doubled == []
+
+
 def test_a_link_is_said_one_way_in_azerbaijani():
     """A link (a URL to open) is a "link" in Azerbaijani, as on the tickets, the invitations and the
     private pages; the message editor, the certificate's answer and a few errors said "keçid". The

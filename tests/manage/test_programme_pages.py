@@ -874,23 +874,28 @@ def test_a_programme_title_or_cohort_name_of_only_invisible_characters_is_a_form
 
 def test_one_off_events_are_found_by_title_added_and_taken_out(organiser_web, organiser, programme):
     now = timezone.now()
+    programme.starts_on, programme.ends_on = (timezone.localdate() - dt.timedelta(days=365), timezone.localdate())
+    programme.save()
     old = factories.EventFactory(
-        title="Webinar two years ago", organisers=[organiser], start=now - dt.timedelta(days=730)
+        title="Webinar ten months ago", organisers=[organiser], start=now - dt.timedelta(days=300)
     )
+    # before the programme's first day: not offered
+    factories.EventFactory(title="Webinar two years ago", organisers=[organiser], start=now - dt.timedelta(days=730))
     recent = factories.EventFactory(
         title="Webinar last month", organisers=[organiser], start=now - dt.timedelta(days=30)
     )
-    factories.EventFactory(title="Open day", organisers=[organiser], start=now + dt.timedelta(days=30))
+    factories.EventFactory(title="Open day", organisers=[organiser], start=now - dt.timedelta(days=3))
     factories.EventFactory(title="Webinar called off", organisers=[organiser], status="cancelled")
     factories.EventFactory(title="Webinar of theirs", organisers=[factories.OrganiserFactory()])
     url = f"/manage/programmes/{programme.pk}/"
 
     found = organiser_web.get(url, {"find": "webinar"})
 
-    # my one-off events whose title has "webinar", newest first; cancelled and others' are not offered
+    # my one-off events within the programme's dates whose title has "webinar", newest first;
+    # cancelled, others' and those outside its dates are not offered
     assert [choice.label.split(" · ")[0] for choice in found.context["found"].choices] == [
         "Webinar last month",
-        "Webinar two years ago",
+        "Webinar ten months ago",
     ]
     assert 'name="action" value="add_event"' in found.text and "Webinar called off" not in found.text
 
@@ -899,8 +904,8 @@ def test_one_off_events_are_found_by_title_added_and_taken_out(organiser_web, or
     assert added.status_code == 302 and added["Location"] == f"{url}?find=webinar#events"
     assert list(programme.events.all()) == [old]
     page = organiser_web.get(added["Location"])
-    assert "“Webinar two years ago” is in the programme now." in shown(page)
-    assert [event.title for event in page.context["held_events"]] == ["Webinar two years ago"]
+    assert "“Webinar ten months ago” is in the programme now." in shown(page)
+    assert [event.title for event in page.context["held_events"]] == ["Webinar ten months ago"]
     # what the programme holds is not offered again
     assert [choice.pk for choice in page.context["found"].choices] == [recent.pk]
     # adding it twice (a second click) changes nothing
@@ -911,7 +916,26 @@ def test_one_off_events_are_found_by_title_added_and_taken_out(organiser_web, or
 
     assert removed.status_code == 302 and removed["Location"] == f"{url}#events"
     assert not programme.events.exists()
-    assert "“Webinar two years ago” is taken out of the programme." in shown(organiser_web.get(url))
+    assert "“Webinar ten months ago” is taken out of the programme." in shown(organiser_web.get(url))
+
+
+def test_an_event_outside_the_programme_dates_is_not_offered_nor_added(organiser_web, organiser, programme):
+    # a programme of September to May: a December event of the year before is not one of its days
+    before = factories.EventFactory(
+        title="Winter school",
+        organisers=[organiser],
+        start=timezone.make_aware(dt.datetime(2025, 12, 10, 10)),
+        end=timezone.make_aware(dt.datetime(2025, 12, 10, 12)),
+    )
+    url = f"/manage/programmes/{programme.pk}/"
+
+    assert organiser_web.get(url, {"find": "winter"}).context["found"].choices == []
+    added = organiser_web.post(url, {"action": "add_event", "event": before.pk})
+
+    assert added.status_code == 302 and not programme.events.exists()
+    assert "“Winter school” does not start within the programme's dates (1 Sep 2026 to 31 May 2027)." in shown(
+        organiser_web.get(url)
+    )
 
 
 def test_one_off_events_of_others_or_of_a_series_are_not_added_and_theirs_stay(

@@ -32,6 +32,25 @@ def test_forbidden_page_says_who_is_signed_in(client):
     assert 'href="/"' in response.text
 
 
+def test_forbidden_page_offers_the_way_to_what_the_user_may_open(client):
+    """A speaker or door staff who opens the workspace is refused, and the page offers their own
+    area (the header's roles: events.areas.roles_of), in English and Azerbaijani."""
+    speaker = factories.SpeakerFactory(user=factories.UserFactory()).user
+    door_staff = factories.UserFactory()
+    factories.EventFactory().checkin_staff.add(door_staff)
+
+    as_speaker = signed_in(client, speaker).get("/manage/")
+    in_azerbaijani = client.get("/manage/", headers={"accept-language": "az"})
+    as_door_staff = signed_in(Client(), door_staff).get("/manage/")
+
+    assert as_speaker.status_code == as_door_staff.status_code == 403
+    assert '<a class="button" href="/speaker/">Go to your speaker area</a>' in as_speaker.text
+    assert "Go to your doors" not in as_speaker.text
+    assert '<a class="button" href="/checkin/">Go to your doors</a>' in as_door_staff.text
+    assert "Go to your speaker area" not in as_door_staff.text
+    assert "Məruzəçi bölmənizə keçin" in in_azerbaijani.text
+
+
 @pytest.mark.urls("tests.pages.error_urls")
 def test_server_error_page_is_the_sites():
     client = Client(raise_request_exception=False)

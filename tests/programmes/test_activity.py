@@ -124,7 +124,7 @@ def test_programme_activity_in_azerbaijani(client, leyla):
     assert "Fəaliyyət" in quiet_page and "Bu proqramla hələ heç nə edilməyib." in quiet_page
     assert "Leyla Huseynova proqramı dəyişdi" in busy_page
     assert "Leyla Huseynova qrup yaratdı (Autumn)" in busy_page
-    assert "Leyla Huseynova iştirakçını qeydə aldı (Aysel Aliyeva, Autumn qrupu)" in busy_page
+    assert "Leyla Huseynova iştirakçını qeydə aldı (Aysel Aliyeva, qrup: Autumn)" in busy_page
     assert "Leyla Huseynova sertifikatı ləğv etdi (Aysel Aliyeva üçün sertifikat)" in busy_page
 
 
@@ -186,7 +186,7 @@ def test_leaving_the_cohort_is_in_the_activity(client, leyla, kamran, autumn, fu
         other=kamran,
     )
     page = report_of(client, leyla, autumn.programme, "az").text
-    assert "Leyla Huseynova iştirakçının qrupdakı iştirakına son qoydu (Aysel Aliyeva, Autumn qrupu)" in page
+    assert "Leyla Huseynova iştirakçının qrupdakı iştirakına son qoydu (Aysel Aliyeva, qrup: Autumn)" in page
 
 
 def test_skipping_a_session_is_in_the_activity_without_its_reason(client, leyla, kamran, autumn):
@@ -215,7 +215,7 @@ def test_skipping_a_session_is_in_the_activity_without_its_reason(client, leyla,
     assert "Hospital" not in page
     assert (
         "Leyla Huseynova iştirakçını bir görüşdən azad etdi"
-        f" (Aysel Aliyeva, Autumn qrupu; görüş: Setting goals, 4 mart {start.year})"
+        f" (Aysel Aliyeva, qrup: Autumn; görüş: Setting goals, 4 mart {start.year})"
     ) in page
 
 
@@ -287,8 +287,8 @@ def test_an_erased_participant_is_not_named_in_the_activity(client, leyla, autum
         (
             "az",
             [
-                "Leyla Huseynova iştirakçını qeydə aldı (Silinmiş iştirakçı, Autumn qrupu)",
-                "silinmiş hesab iştirakçının qrupdakı iştirakına son qoydu (Silinmiş iştirakçı, Autumn qrupu)",
+                "Leyla Huseynova iştirakçını qeydə aldı (Silinmiş iştirakçı, qrup: Autumn)",
+                "silinmiş hesab iştirakçının qrupdakı iştirakına son qoydu (Silinmiş iştirakçı, qrup: Autumn)",
             ],
         ),
     ],

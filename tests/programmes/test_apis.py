@@ -106,6 +106,25 @@ def test_programme_update_refuses_another_organisers_event(organiser, programme)
     assert list(programme.events.all()) == []
 
 
+def test_programme_refuses_an_event_outside_its_dates_as_its_page_does(organiser, programme):
+    """A programme of September to May does not take in a December event of the year before,
+    created or edited (the same rule as the programme's page: services.add_programme_event)."""
+    december = factories.EventFactory(
+        organisers=[organiser],
+        start=timezone.make_aware(dt.datetime(2025, 12, 10, 10)),
+        end=timezone.make_aware(dt.datetime(2025, 12, 10, 12)),
+    )
+    client = client_for(organiser)
+    period = {"title": "Mine", "starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+
+    created = client.post("/api/programmes/", {**period, "events": [december.pk]}, format="json")
+    edited = client.patch(f"/api/programmes/{programme.pk}/", {"events": [december.pk]}, format="json")
+
+    assert (created.status_code, created.json()["code"]) == (400, "outside_programme_dates")
+    assert (edited.status_code, edited.json()["code"]) == (400, "outside_programme_dates")
+    assert list(programme.events.all()) == [] and list(organiser.organised_programmes.all()) == [programme]
+
+
 def test_cohort_refuses_another_organisers_programme_and_series(organiser):
     others = factories.ProgrammeFactory(organisers=[factories.OrganiserFactory()])
     others_series = factories.SeriesFactory()
