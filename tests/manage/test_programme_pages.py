@@ -973,23 +973,8 @@ def test_a_programme_page_stays_small_with_thousands_of_one_off_events(
 ):
     """2,500 one-off events a year were 2,900 checkboxes, 400 KB: now at most a page of those held
     and 20 to add, whatever the number."""
-    from events.models import Event
 
-    start = timezone.now() - dt.timedelta(days=300)
-    events = Event.objects.bulk_create(
-        [
-            Event(
-                title=f"Outreach visit to school number {number} of the Absheron region",
-                start=start + dt.timedelta(hours=2 * number),
-                end=start + dt.timedelta(hours=2 * number + 1),
-                status="published",
-            )
-            for number in range(3000)
-        ]
-    )
-    Event.organisers.through.objects.bulk_create(
-        [Event.organisers.through(event_id=event.pk, user_id=organiser.pk) for event in events]
-    )
+    events = _outreach_visits(organiser, start=timezone.now() - dt.timedelta(days=300), every_hours=2)
     programme.events.add(*events[:1500])
     url = f"/manage/programmes/{programme.pk}/"
 
@@ -1431,24 +1416,9 @@ def test_a_whole_programme_cohort_of_thousands_of_events_offers_the_next_session
 ):
     """A whole-programme cohort follows every one-off event of its programme, which the page's
     search-and-add can grow to thousands: each was an option of the excuse list (240 KB)."""
-    from events.models import Event
     from programmes.manage_pages import SESSIONS_TO_EXCUSE
 
-    start = timezone.now() + dt.timedelta(days=1)
-    events = Event.objects.bulk_create(
-        [
-            Event(
-                title=f"Outreach visit to school number {number} of the Absheron region",
-                start=start + dt.timedelta(hours=3 * number),
-                end=start + dt.timedelta(hours=3 * number + 1),
-                status="published",
-            )
-            for number in range(3000)
-        ]
-    )
-    Event.organisers.through.objects.bulk_create(
-        [Event.organisers.through(event_id=event.pk, user_id=organiser.pk) for event in events]
-    )
+    events = _outreach_visits(organiser, start=timezone.now() + dt.timedelta(days=1), every_hours=3)
     programme.events.add(*events)
     cohort = factories.CohortFactory(programme=programme, series=None, name="Everyone")
     member = factories.EnrolmentFactory(cohort=cohort, name="Aynur Zeynalova", email="az@example.org")
@@ -1573,3 +1543,24 @@ def test_a_pasted_lists_answer_is_said_in_the_lists_box_the_page_comes_back_to(o
 
     assert response.redirect_chain[-1][0].endswith("#lists")
     assert html.count(said) == 1 and html.index('id="lists"') < html.index(said)
+
+
+def _outreach_visits(organiser, *, start, every_hours: int) -> list:
+    """3,000 published one-off events of ``organiser``, an hour each, ``every_hours`` apart."""
+    from events.models import Event
+
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                title=f"Outreach visit to school number {number} of the Absheron region",
+                start=start + dt.timedelta(hours=every_hours * number),
+                end=start + dt.timedelta(hours=every_hours * number + 1),
+                status="published",
+            )
+            for number in range(3000)
+        ]
+    )
+    Event.organisers.through.objects.bulk_create(
+        [Event.organisers.through(event_id=event.pk, user_id=organiser.pk) for event in events]
+    )
+    return events
