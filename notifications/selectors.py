@@ -1,12 +1,16 @@
 """Who may see and change the outbox and message templates.
 
 One pair per model: ``*_visible_to`` (read) and ``*_managed_by`` (change). Both belong to
-the organisers of their event (every one to superusers); a message about no event (a password
-reset, a speaker's account) is the superusers' alone.
+the organisers of their event (every one to superusers); a message about no event is the
+superusers' alone, unless an app above this one says whose it is (``add_outbox_scope``: a
+cohort's enrolment messages are its programme's organisers'); a password reset or a speaker's
+account message stays the superusers'.
 """
 
+from collections.abc import Callable
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from events.selectors import events_managed_by
 from notifications.models import MessageTemplateOverride, OutboxMessage, OutboxStatus
@@ -20,8 +24,21 @@ def _is_superuser(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+# the apps above say which of the messages about no event a user manages: ``scope(user)`` is a
+# ``Q`` on OutboxMessage (apps register theirs in ``AppConfig.ready``)
+_OUTBOX_SCOPES: list[Callable[..., Q]] = []
+
+
+def add_outbox_scope(scope: Callable[..., Q]) -> None:
+    """Messages an app queues about something of its own and no event (a cohort's enrolment):
+    ``scope(user)`` is a ``Q`` of those ``user`` manages, for the outbox's pages, API and admin."""
+    if scope not in _OUTBOX_SCOPES:
+        _OUTBOX_SCOPES.append(scope)
+
+
 def outbox_visible_to(user) -> QuerySet[OutboxMessage]:
-    """Superusers see every message; organisers the messages about events they organise."""
+    """Superusers see every message; organisers the messages about events they organise (and
+    those the apps' scopes give them: their programmes' cohort messages)."""
     return outbox_managed_by(user)
 
 
@@ -29,7 +46,10 @@ def outbox_managed_by(user) -> QuerySet[OutboxMessage]:
     messages = OutboxMessage.objects.select_related("event").defer("body_html", "attachments")
     if _is_superuser(user):
         return messages
-    return messages.filter(event_id__in=_managed_event_ids(user))
+    mine = Q(event_id__in=_managed_event_ids(user))
+    for scope in _OUTBOX_SCOPES:
+        mine |= Q(event__isnull=True) & scope(user)
+    return messages.filter(mine)
 
 
 def outbox_counts(messages: QuerySet[OutboxMessage]) -> dict[str, int]:

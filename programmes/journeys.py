@@ -370,8 +370,9 @@ def _start_of(journey: Journey, event_id: int):
 def _queue_alerts(*, enrolment, streak: Streak, context: dict) -> None:
     # about the enrolment, filed under no event (as the programme's other messages: a certificate,
     # leaving a cohort): the outbox shows a message to its event's organisers, and a co-organiser
-    # of the last session missed who does not run the programme read its cohort, the participant's
-    # rate and every session they missed
+    # of the last session missed who does not run the programme would read its cohort, the
+    # participant's rate and every session they missed; the programme's organisers see it
+    # (programme_messages_managed_by)
     for email, name in _alert_recipients(enrolment):
         queue_message(
             kind="missed_sessions_alert",

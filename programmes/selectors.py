@@ -232,6 +232,25 @@ def enrolments_managed_by(user) -> QuerySet[Enrolment]:
     return enrolments_with_relations(Enrolment.objects.filter(cohort__programme__in=_managed_programme_ids(user)))
 
 
+def programme_messages_managed_by(user) -> Q:
+    """The outbox's messages about the enrolments (enrolled, left the cohort, missed sessions)
+    and certificates of the programmes and series ``user`` organises: a ``Q`` on OutboxMessage
+    (``notifications.selectors.add_outbox_scope``); they are about no event."""
+    return _about(Enrolment, Enrolment.objects.filter(cohort__programme__in=_managed_programme_ids(user))) | _about(
+        Certificate, certificates_managed_by(user)
+    )
+
+
+def _about(model, rows: QuerySet) -> Q:
+    # by the content type's natural key, not its primary key: building the Q reads no table (a
+    # schema generator builds the outbox's queryset on an empty database)
+    return Q(
+        about_type__app_label=model._meta.app_label,
+        about_type__model=model._meta.model_name,
+        about_id__in=rows.order_by().values("pk"),
+    )
+
+
 def certificates_visible_to(user) -> QuerySet[Certificate]:
     """Certificates of the programmes and series one organises, and one's own (the enrolment's account)."""
     if not _signed_in(user):

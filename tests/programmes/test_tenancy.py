@@ -198,3 +198,33 @@ def test_the_cohort_form_offers_only_series_the_organiser_runs(client, organiser
     assert choices == [mine.pk]
     assert posted.status_code == 400 and "series" in posted.context["cohort_form"].errors
     assert not programme.cohorts.exists()
+
+
+def test_a_cohorts_messages_are_in_its_programmes_outbox_and_no_one_elses(
+    client, organiser, other, workshops, everyone, django_capture_on_commit_callbacks
+):
+    """ "Enrolled" and "left the cohort" are about an enrolment, not an event: the programme's
+    organisers see them (page, API, admin's selector); another organiser sees neither."""
+    from notifications.models import OutboxMessage
+    from notifications.selectors import outbox_managed_by, outbox_visible_to
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = services.enrol(cohort=everyone, name="Fidan Karimova", email="fidan@example.org", by=organiser)
+        services.leave_cohort(enrolment=enrolment, by=organiser)
+    cohort_messages = set(
+        OutboxMessage.objects.filter(recipient_email="fidan@example.org", event__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    assert cohort_messages == {"cohort_enrolled", "cohort_left"}
+    factories.EventFactory(title="B's own", organisers=[other])
+
+    for selector in (outbox_visible_to, outbox_managed_by):
+        assert set(selector(organiser).filter(event__isnull=True).values_list("kind", flat=True)) == cohort_messages
+        assert not selector(other).filter(recipient_email="fidan@example.org").exists()
+    page = signed_in(client, organiser).get("/manage/outbox/", {"q": "fidan@example.org"})
+    assert page.status_code == 200
+    assert page.content.decode().count("fidan@example.org") >= 2
+    assert client_for(other).get("/api/outbox/", {"search": "fidan"}).json()["count"] == 0
+    listed = client_for(organiser).get("/api/outbox/").json()["results"]
+    assert {row["kind"] for row in listed if row["recipient_email"] == "fidan@example.org"} == cohort_messages
