@@ -19,7 +19,7 @@ from attendance.models import ExportStatus
 from attendance.services import exports
 from events.models import Event
 from events.permissions import is_organiser
-from events.workspace import organiser_required
+from events.workspace import managed_event, organiser_required
 from events_project import limits
 
 
@@ -57,6 +57,8 @@ def registrations_csv(request):
     # the dashboard's filters, by the page's own form (its links carry them)
     filters = DashboardEventFilterForm(request.GET)
     if request.method == "POST":
+        if event_id is not None:
+            managed_event(request, event_id)  # someone else's event: 404, never an export of every event
         export = exports.request_registrations_export(user=request.user, event_id=event_id, **filters.chosen())
         return redirect("dashboard-registrations-export", export.pk)
     events = filters.narrow(Event.objects.all())
@@ -64,7 +66,11 @@ def registrations_csv(request):
     if count <= settings.REGISTRATIONS_CSV_IN_REQUEST:
         rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
         return csv_response(_export_filename(event_id), dashboard.REGISTRATION_COLUMNS, rows)
-    context = {"rows": count, "event": events.filter(pk=event_id).first() if event_id else None}
+    context = {
+        "rows": count,
+        "event": events.filter(pk=event_id).first() if event_id else None,
+        "latest": exports.latest_export(request.user, event_id=event_id, **filters.chosen()),
+    }
     response = render(request, "attendance/manage/registrations_export.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -51,9 +51,11 @@ def request_registrations_export(
     *, user, event_id: int | None = None, kind: str = "", region: Region | None = None, now: dt.datetime | None = None
 ) -> RegistrationExport:
     """The export of ``user``'s registrations as the dashboard filters them, being prepared or
-    ready. Queues ``attendance.tasks.build_registrations_export`` after the commit, unless the same
-    export is already being prepared or was asked for within ``REUSED_FOR`` (repeated clicks, two
-    tabs): that one is returned and nothing is queued."""
+    ready; ``event_id``, when given, is an event ``user`` manages (the caller checks: a missing one
+    raises ``Event.DoesNotExist``, never an export of every event). Queues
+    ``attendance.tasks.build_registrations_export`` after the commit, unless the same export is
+    already being prepared or was asked for within ``REUSED_FOR`` (repeated clicks, two tabs):
+    that one is returned and nothing is queued."""
     now = now or timezone.now()
     key = asked_key(event_id=event_id, kind=kind, region_id=region.pk if region else None)
     mine = RegistrationExport.objects.filter(requested_by=user, asked=key)
@@ -70,7 +72,7 @@ def request_registrations_export(
         with transaction.atomic():
             export = RegistrationExport.objects.create(
                 requested_by=user,
-                event=Event.objects.filter(pk=event_id).first() if event_id else None,
+                event=Event.objects.get(pk=event_id) if event_id else None,
                 kind=kind,
                 region=region,
                 asked=key,
@@ -80,6 +82,13 @@ def request_registrations_export(
         # the same click at the same moment (one preparing export per requester and key)
         return mine.get(status=ExportStatus.PREPARING)
     return export
+
+
+def latest_export(user, *, event_id: int | None = None, kind: str = "", region: Region | None = None):
+    """The newest export ``user`` asked for of the same registrations (None if none is kept):
+    the page that offers to prepare the file links to it, so a file asked for is found again."""
+    key = asked_key(event_id=event_id, kind=kind, region_id=region.pk if region else None)
+    return RegistrationExport.objects.filter(requested_by=user, asked=key).first()
 
 
 def build_registrations_export(*, export: RegistrationExport) -> RegistrationExport:

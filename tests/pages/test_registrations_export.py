@@ -107,8 +107,21 @@ def test_while_being_prepared_the_page_refreshes_and_clicks_queue_no_second_job(
     assert len(callbacks) == 1
     assert RegistrationExport.objects.count() == 1
     assert b'data-status="preparing"' in page.content
+    # coming back by the dashboard's link finds it
+    again = organiser_web.get(f"{CSV_URL}?event={event.pk}")
+    assert f'href="/manage/dashboard/exports/{first}/"'.encode() in again.content
     assert b'<meta http-equiv="refresh" content="3">' in page.content
     assert organiser_web.get(f"/manage/dashboard/exports/{first}/registrations.csv").status_code == 404
+
+
+@pytest.mark.parametrize("whose", ["another organiser's", "nobody's"])
+def test_preparing_an_event_one_does_not_organise_is_a_404(organiser_web, small_limit, whose):
+    event_id = factories.EventFactory().pk if whose == "another organiser's" else 999_999
+
+    response = organiser_web.post(f"{CSV_URL}?event={event_id}")
+
+    assert response.status_code == 404
+    assert not RegistrationExport.objects.exists()
 
 
 def test_a_second_click_once_ready_gets_the_same_file_then_a_new_one_after_a_minute(
