@@ -2,15 +2,16 @@
 under /manage/dashboard/ (attendance.manage_urls).
 
 A registrations export of up to ``REGISTRATIONS_CSV_IN_REQUEST`` rows is written in the request;
-a bigger one (a year of events: 65,000 rows held a worker for 9 s) is asked for with a button and
-written by a background job (attendance.services.exports), whose page refreshes until its file
-is ready. Export pages and files are their requester's only: 404 for anyone else.
+a bigger one (a year of events: 65,000 rows held a worker for 9 s) is asked for with a button (a
+POST to /manage/dashboard/exports/) and written by a background job (attendance.services.exports),
+whose page refreshes until its file is ready. Export pages and files are their requester's only:
+404 for anyone else.
 """
 
 from django.conf import settings
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from attendance import dashboard
 from attendance.csv_files import csv_lines
@@ -46,21 +47,16 @@ def _export_filename(event_id: int | None) -> str:
 
 
 @organiser_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 def registrations_csv(request):
-    """GET: the file, when it is small; otherwise a page that counts the rows and offers to
-    prepare it. POST (that page's button): the background export, then its page."""
+    """The file, when it is small; otherwise a page that counts the rows and offers to prepare
+    it in the background (:func:`prepare_registrations_export`)."""
     try:
         event_id = _event_id(request)
     except ValueError:
         return render(request, "400.html", status=400)
     # the dashboard's filters, by the page's own form (its links carry them)
     filters = DashboardEventFilterForm(request.GET)
-    if request.method == "POST":
-        if event_id is not None:
-            managed_event(request, event_id)  # someone else's event: 404, never an export of every event
-        export = exports.request_registrations_export(user=request.user, event_id=event_id, **filters.chosen())
-        return redirect("dashboard-registrations-export", export.pk)
     events = filters.narrow(Event.objects.all())
     count = dashboard.registration_count(request.user, event_id=event_id, events=events)
     if count <= settings.REGISTRATIONS_CSV_IN_REQUEST:
@@ -70,10 +66,32 @@ def registrations_csv(request):
         "rows": count,
         "event": events.filter(pk=event_id).first() if event_id else None,
         "latest": exports.latest_export(request.user, event_id=event_id, **filters.chosen()),
+        "asked": _asked(event_id, filters),
     }
     response = render(request, "attendance/manage/registrations_export.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _asked(event_id: int | None, filters: DashboardEventFilterForm) -> str:
+    chosen = filters.chosen()
+    return exports.asked_key(event_id=event_id, kind=chosen["kind"], region_id=getattr(chosen["region"], "pk", None))
+
+
+@organiser_required
+@require_POST
+def prepare_registrations_export(request):
+    """*Prepare the file* (the same ``?event=``, ``?kind=``, ``?region=`` as the CSV's link): the
+    background export, new or the one already being prepared, then its page."""
+    try:
+        event_id = _event_id(request)
+    except ValueError:
+        return render(request, "400.html", status=400)
+    if event_id is not None:
+        managed_event(request, event_id)  # someone else's event: 404, never an export of every event
+    filters = DashboardEventFilterForm(request.GET)
+    export = exports.request_registrations_export(user=request.user, event_id=event_id, **filters.chosen())
+    return redirect("dashboard-registrations-export", export.pk)
 
 
 def _own_export(request, pk: int):

@@ -51,6 +51,7 @@ NOT_PAGES = {
     "manage/dashboard/registrations.csv": "CSV",
     "manage/dashboard/attendance.csv": "CSV",
     "manage/dashboard/exports/<id:pk>/registrations.csv": "CSV (a background export's file)",
+    "manage/dashboard/exports/": "POST only: asks for a background registrations export, redirects to its page",
     "calendar/events.ics": "iCalendar",
     "calendar/series/<id:series_id>.ics": "iCalendar",
     "calendar/private/<str:token>.ics": "iCalendar",

@@ -19,6 +19,7 @@ from tests.pages.conftest import signed_in
 pytestmark = pytest.mark.django_db
 
 CSV_URL = "/manage/dashboard/registrations.csv"
+EXPORTS_URL = "/manage/dashboard/exports/"
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def test_a_big_export_is_offered_to_prepare_without_reading_its_rows(organiser_w
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b'data-testid="export-prepare"' in response.content
+    assert f'action="{EXPORTS_URL}?event={event.pk}"'.encode() in response.content
     # the rows are counted, never read: one COUNT is all the request asks of the registrations
     assert len(on_registrations) == 1
     assert on_registrations[0].startswith("SELECT COUNT(*)")
@@ -79,7 +81,7 @@ def test_the_background_file_is_the_file_the_request_writes(
     small_limit.REGISTRATIONS_CSV_IN_REQUEST = 2
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        export_id = _export_id(organiser_web.post(f"{CSV_URL}?event={event.pk}"))
+        export_id = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
     page = organiser_web.get(f"/manage/dashboard/exports/{export_id}/")
     download = organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv")
 
@@ -99,8 +101,8 @@ def test_while_being_prepared_the_page_refreshes_and_clicks_queue_no_second_job(
     organiser_web, event, small_limit, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = _export_id(organiser_web.post(f"{CSV_URL}?event={event.pk}"))
-        second = _export_id(organiser_web.post(f"{CSV_URL}?event={event.pk}"))
+        first = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+        second = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
     page = organiser_web.get(f"/manage/dashboard/exports/{first}/")
 
     assert first == second
@@ -118,7 +120,7 @@ def test_while_being_prepared_the_page_refreshes_and_clicks_queue_no_second_job(
 def test_preparing_an_event_one_does_not_organise_is_a_404(organiser_web, small_limit, whose):
     event_id = factories.EventFactory().pk if whose == "another organiser's" else 999_999
 
-    response = organiser_web.post(f"{CSV_URL}?event={event_id}")
+    response = organiser_web.post(f"{EXPORTS_URL}?event={event_id}")
 
     assert response.status_code == 404
     assert not RegistrationExport.objects.exists()
@@ -143,7 +145,7 @@ def test_a_second_click_once_ready_gets_the_same_file_then_a_new_one_after_a_min
 @pytest.fixture
 def ready_export(organiser_web, event, small_limit, django_capture_on_commit_callbacks) -> int:
     with django_capture_on_commit_callbacks(execute=True):
-        return _export_id(organiser_web.post(f"{CSV_URL}?event={event.pk}"))
+        return _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
 
 
 def test_nobody_but_the_requester_sees_the_export_or_its_file(organiser, event, ready_export):
@@ -186,7 +188,7 @@ def test_the_dashboards_filters_go_with_the_export(
         sign_up(workshop, email=f"s{number}@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        export_id = _export_id(organiser_web.post(f"{CSV_URL}?kind=webinar"))
+        export_id = _export_id(organiser_web.post(f"{EXPORTS_URL}?kind=webinar"))
     download = organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv")
 
     rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))

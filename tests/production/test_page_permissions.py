@@ -116,6 +116,8 @@ PAGE_MATRIX = {
     "manage/dashboard/": ("GET", lambda w: "/manage/dashboard/", "302 403 403 403 403 403 403 403 403 200 200"),
     "manage/dashboard/registrations.csv": ("GET", lambda w: "/manage/dashboard/registrations.csv", "302 403 403 403 403 403 403 403 403 200 200"),
     "manage/dashboard/attendance.csv": ("GET", lambda w: "/manage/dashboard/attendance.csv", "302 403 403 403 403 403 403 403 403 200 200"),
+    # asking for a background export of one's own registrations (of none, for organisers elsewhere)
+    "manage/dashboard/exports/": ("POST", lambda w: "/manage/dashboard/exports/", "302 403 403 403 403 403 403 403 403 302 302"),
     # a background export is its requester's only: a 404 for anyone else, signed in or not
     "manage/dashboard/exports/<id:pk>/": ("GET", lambda w: f"/manage/dashboard/exports/{_export(w)}/", "404 404 404 404 404 404 404 404 404 404 200"),
     "manage/dashboard/exports/<id:pk>/registrations.csv": ("GET", lambda w: f"/manage/dashboard/exports/{_export(w)}/registrations.csv", "404 404 404 404 404 404 404 404 404 404 200"),
