@@ -184,13 +184,28 @@ _REGISTRATION_EXPORT_FIELDS = (
 )  # fmt: skip
 
 
-def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> Iterator[list]:
-    """``events``: the dashboard's filters (attendance.manage_forms.DashboardEventFilterForm), as
-    for every figure on the page; only ever within the events the user may change."""
-    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
+def exported_events(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """The events a registrations export covers: ``events`` are the dashboard's filters
+    (attendance.manage_forms.DashboardEventFilterForm), as for every figure on the page; only
+    ever within the events the user may change."""
     events = _scope(user, events)
     if event_id is not None:
         events = events.filter(pk=event_id)
+    return events
+
+
+def registration_count(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> int:
+    """How many rows the registrations export would write: one ``COUNT``, which decides whether
+    the request writes the file or a background job does (attendance.services.exports)."""
+    return Registration.objects.filter(
+        event__in=exported_events(user, event_id=event_id, events=events).values("pk")
+    ).count()
+
+
+def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> Iterator[list]:
+    """The rows of the registrations export (:func:`exported_events` says which events)."""
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
+    events = exported_events(user, event_id=event_id, events=events)
     rows = (
         Registration.objects.filter(event__in=events.values("pk"))
         .annotate(live_checked_in_at=live.values("checked_in_at"))

@@ -1,41 +1,31 @@
 """The CSV exports of the organisers' dashboard (the page itself: programmes.manage_pages),
-under /manage/dashboard/ (attendance.manage_urls)."""
+under /manage/dashboard/ (attendance.manage_urls).
 
-import csv
+A registrations export of up to ``REGISTRATIONS_CSV_IN_REQUEST`` rows is written in the request;
+a bigger one (a year of events: 65,000 rows held a worker for 9 s) is asked for with a button (a
+POST to /manage/dashboard/exports/) and written by a background job (attendance.services.exports),
+whose page refreshes until its file is ready. Export pages and files are their requester's only:
+404 for anyone else.
+"""
 
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.conf import settings
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from attendance import dashboard
+from attendance.csv_files import csv_lines
 from attendance.manage_forms import DashboardEventFilterForm
+from attendance.models import ExportStatus
+from attendance.services import exports
 from events.models import Event
-from events.workspace import organiser_required
+from events.permissions import is_organiser
+from events.workspace import managed_event, organiser_required
 from events_project import limits
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
-def safe_cell(value):
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    writer = csv.writer(Echo())
-
-    def lines():
-        yield "\ufeff"  # so that Excel reads UTF-8 (Azerbaijani letters)
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([safe_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -52,18 +42,87 @@ def _event_id(request) -> int | None:
     return int(raw)
 
 
+def _export_filename(event_id: int | None) -> str:
+    return f"registrations-{event_id}.csv" if event_id else "registrations.csv"
+
+
 @organiser_required
 @require_safe
 def registrations_csv(request):
+    """The file, when it is small; otherwise a page that counts the rows and offers to prepare
+    it in the background (:func:`prepare_registrations_export`)."""
     try:
         event_id = _event_id(request)
     except ValueError:
         return render(request, "400.html", status=400)
     # the dashboard's filters, by the page's own form (its links carry them)
-    events = DashboardEventFilterForm(request.GET).narrow(Event.objects.all())
-    rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
-    name = f"registrations-{event_id}.csv" if event_id else "registrations.csv"
-    return csv_response(name, dashboard.REGISTRATION_COLUMNS, rows)
+    filters = DashboardEventFilterForm(request.GET)
+    events = filters.narrow(Event.objects.all())
+    count = dashboard.registration_count(request.user, event_id=event_id, events=events)
+    if count <= settings.REGISTRATIONS_CSV_IN_REQUEST:
+        rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
+        return csv_response(_export_filename(event_id), dashboard.REGISTRATION_COLUMNS, rows)
+    context = {
+        "rows": count,
+        "event": events.filter(pk=event_id).first() if event_id else None,
+        "latest": exports.latest_export(request.user, event_id=event_id, **filters.chosen()),
+        "asked": _asked(event_id, filters),
+    }
+    response = render(request, "attendance/manage/registrations_export.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _asked(event_id: int | None, filters: DashboardEventFilterForm) -> str:
+    chosen = filters.chosen()
+    return exports.asked_key(event_id=event_id, kind=chosen["kind"], region_id=getattr(chosen["region"], "pk", None))
+
+
+@organiser_required
+@require_POST
+def prepare_registrations_export(request):
+    """*Prepare the file* (the same ``?event=``, ``?kind=``, ``?region=`` as the CSV's link): the
+    background export, new or the one already being prepared, then its page."""
+    try:
+        event_id = _event_id(request)
+    except ValueError:
+        return render(request, "400.html", status=400)
+    if event_id is not None:
+        managed_event(request, event_id)  # someone else's event: 404, never an export of every event
+    filters = DashboardEventFilterForm(request.GET)
+    export = exports.request_registrations_export(user=request.user, event_id=event_id, **filters.chosen())
+    return redirect("dashboard-registrations-export", export.pk)
+
+
+def _own_export(request, pk: int):
+    """The export's page is its requester's only: a 404 for anyone else, signed in or not."""
+    export = exports.export_of(request.user, pk) if is_organiser(request.user) else None
+    if export is None:
+        raise Http404
+    return export
+
+
+@require_safe
+def registrations_export(request, pk: int):
+    """A background export: being prepared (the page refreshes itself), ready, or failed."""
+    export = _own_export(request, pk)
+    context = {"export": export, "preparing": export.status == ExportStatus.PREPARING, "ask_again": export.asked}
+    response = render(request, "attendance/manage/registrations_export.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def registrations_export_file(request, pk: int):
+    export = exports.downloadable_export(request.user, pk) if is_organiser(request.user) else None
+    if export is None:
+        raise Http404
+    response = FileResponse(
+        exports.open_export_file(export), as_attachment=True, filename=_export_filename(export.event_id),
+        content_type="text/csv; charset=utf-8",
+    )  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @organiser_required

@@ -59,6 +59,11 @@ class DashboardEventFilterForm(forms.Form):
             events = events.filter(region=data["region"])
         return events
 
+    def chosen(self) -> dict:
+        """The valid filters as a background export stores them: ``kind`` and ``region``."""
+        data = self._valid_data()
+        return {"kind": data.get("kind") or "", "region": data.get("region")}
+
     def export_query(self) -> str:
         """The valid kind and region filters as a query string for the CSV exports' links."""
         data = self._valid_data()

@@ -1,10 +1,12 @@
-"""Attendance's own records: the participant reports organisers upload.
+"""Attendance's own records: the participant reports organisers upload, and the registrations
+exports too big to build inside a request (``RegistrationExport``).
 
 A registration's attendance and minutes live on ``registrations.Registration``; when an event's
 attendance is final on ``events.Event.attendance_finalised_at``.
 """
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +71,53 @@ class AttendanceImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or 'report'} for event {self.event_id} ({self.status})"
+
+
+def private_storage():
+    """Where exports are written: ``STORAGES["private"]``, which no URL serves."""
+    return storages["private"]
+
+
+class ExportStatus(models.TextChoices):
+    PREPARING = "preparing", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class RegistrationExport(models.Model):
+    """A registrations CSV written by a background job (``attendance.services.exports``): the
+    dashboard's export of tens of thousands of rows held a worker for seconds. The file is its
+    requester's alone, and only while every event in it is still theirs to change (``event_ids``);
+    the periodic clean-up deletes it after ``EXPORT_KEPT_FOR``.
+
+    ``event``, ``kind`` and ``region`` are what was asked (the dashboard's ``?event=``, ``?kind=``,
+    ``?region=``); ``asked`` the same as one key, so that a second click on the same export while
+    the first is being prepared finds it (one preparing export per requester and key)."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, blank=True)
+    region = models.ForeignKey("events.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    asked = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.PREPARING)
+    # the file's name in ``private_storage()`` ("" until written)
+    file_name = models.CharField(max_length=200, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    # the events the file holds, read by the job: the download checks they are all still the
+    # requester's (a co-organiser taken off an event loses its rows at once, not at expiry)
+    event_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "asked"],
+                condition=Q(status="preparing"),
+                name="one_preparing_export_per_ask",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Registrations export {self.pk} ({self.asked or 'all'}, {self.status})"

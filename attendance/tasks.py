@@ -2,8 +2,8 @@
 
 import logging
 
-from attendance.models import AttendanceImport
-from attendance.services import finalisation, participant_reports
+from attendance.models import AttendanceImport, RegistrationExport
+from attendance.services import exports, finalisation, participant_reports
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +20,22 @@ def import_participant_report(import_id: int) -> str:
         logger.warning("Attendance import %s is gone; nothing to do", import_id)
         return "missing"
     return participant_reports.import_participant_report(report=report).status
+
+
+def build_registrations_export(export_id: int) -> str:
+    export = RegistrationExport.objects.select_related("requested_by").filter(pk=export_id).first()
+    if export is None:
+        logger.warning("Registrations export %s is gone; nothing to do", export_id)
+        return "missing"
+    try:
+        return exports.build_registrations_export(export=export).status
+    except Exception:
+        # said on the export's page; the organiser asks again
+        logger.exception("Registrations export %s failed", export_id)
+        exports.fail_registrations_export(export=export)
+        return "failed"
+
+
+def tidy_registration_exports() -> dict:
+    """Delete expired registrations exports and their files; fail those whose job was lost."""
+    return exports.tidy_registration_exports()

@@ -239,8 +239,15 @@ STATICFILES_DIRS = [BASE_DIR / "events_project" / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# private files are never served by a URL of their own: a view reads them after its own checks
+# (the organisers' background CSV exports, attendance.exports)
+PRIVATE_FILES_ROOT = DATA_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "events_project.staticfiles.StaticFilesStorage"
@@ -298,6 +305,9 @@ SPEAKER_RESPONSE_DAYS = 10  # default time to answer (never later than a day bef
 SPEAKER_INVITATION_LINK_DAYS = 60  # how long an invitation's answer link works
 OUTBOX_MAX_ATTEMPTS = 5  # sending attempts before a message is marked failed
 OUTBOX_BATCH_SIZE = 200  # messages handed to one send task
+# a registrations export of more rows is written by a background job, not in the request
+# (attendance.services.exports): 2,000 rows take about 0.3 s, 65,000 took 9 s
+REGISTRATIONS_CSV_IN_REQUEST = 2000
 OUTBOX_SEND_BUDGET_SECONDS = Q_CLUSTER["timeout"] / 2  # time one batch may spend with the mail server
 OUTBOX_LOST_AFTER_MINUTES = 5  # a pending row whose task has not run for this long is re-queued
 OUTBOX_LEASE_SECONDS = 20  # a send task's claim holds this long unless renewed (renewed every quarter)

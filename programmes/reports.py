@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.exports import safe_cell
+from attendance.csv_files import safe_cell
 from attendance.rates import attendance_rate, no_show_rate
 from events.models import Audience, EventKind, EventStatus, Region
 from events.selectors import PUBLIC

@@ -344,7 +344,7 @@ def test_setup_schedules_is_idempotent(db):
 
     schedules = {schedule.name: schedule for schedule in Schedule.objects.all()}
     # the outbox sweep twice (half a minute apart)
-    assert len(schedules) == Schedule.objects.count() == 10
+    assert len(schedules) == Schedule.objects.count() == 11
     assert schedules["registrations: queue due reminders"].minutes == 1
     assert {schedule.func for schedule in schedules.values()} == {
         "registrations.tasks.queue_due_reminders",
@@ -356,4 +356,5 @@ def test_setup_schedules_is_idempotent(db):
         "programmes.tasks.review_all_missed_sessions",
         "programmes.tasks.issue_due_certificates",
         "programmes.tasks.tidy_enrolment_lists",
+        "attendance.tasks.tidy_registration_exports",
     }

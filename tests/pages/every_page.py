@@ -50,6 +50,8 @@ NOT_PAGES = {
     "dashboard/attendance.csv": "the old address of a CSV: a redirect",
     "manage/dashboard/registrations.csv": "CSV",
     "manage/dashboard/attendance.csv": "CSV",
+    "manage/dashboard/exports/<id:pk>/registrations.csv": "CSV (a background export's file)",
+    "manage/dashboard/exports/": "POST only: asks for a background registrations export, redirects to its page",
     "calendar/events.ics": "iCalendar",
     "calendar/series/<id:series_id>.ics": "iCalendar",
     "calendar/private/<str:token>.ics": "iCalendar",
@@ -106,6 +108,8 @@ PAGES = {
     "checkin/<id:event_id>/": ("staff", lambda w: f"/checkin/{w.visit.pk}/"),
     # organiser
     "manage/dashboard/": ("organiser", lambda w: "/manage/dashboard/"),
+    # a registrations export being prepared in the background (the page refreshes itself)
+    "manage/dashboard/exports/<id:pk>/": ("organiser", lambda w: f"/manage/dashboard/exports/{w.export.pk}/"),
     "manage/programmes/": ("organiser", lambda w: "/manage/programmes/"),
     "manage/programmes/new/": ("organiser", lambda w: "/manage/programmes/new/"),
     "manage/programmes/<id:pk>/": ("organiser", lambda w: f"/manage/programmes/{w.programme.pk}/"),
@@ -313,8 +317,12 @@ def build_world() -> SimpleNamespace:
     # the sample's people joined on the webinar's day (a report of another day is refused)
     zoom = zoom.replace(b"11/20/2026", timezone.localtime(webinar.start, webinar.zone).strftime("%m/%d/%Y").encode())
     attendance_import, _ = upload_participant_report(event=webinar, content=zoom, filename="zoom.csv", record=False)
+    from attendance.models import RegistrationExport
+
+    export = RegistrationExport.objects.create(requested_by=organiser, event=visit, asked=f"event={visit.pk}")
     uid = urlsafe_base64_encode(force_bytes(attendee.pk))
     return SimpleNamespace(
+        export=export,
         organiser=organiser,
         staff=staff,
         attendee=attendee,

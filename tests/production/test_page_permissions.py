@@ -41,6 +41,17 @@ def _import(w: World) -> int:
     return found.pk
 
 
+def _export(w: World) -> int:
+    """The organiser's registrations export, written (made on first use; the world has none)."""
+    from attendance.models import RegistrationExport
+    from attendance.services.exports import build_registrations_export
+
+    found = RegistrationExport.objects.filter(requested_by=w.users["organiser"]).first()
+    if found is None:
+        found = build_registrations_export(export=RegistrationExport.objects.create(requested_by=w.users["organiser"]))
+    return found.pk
+
+
 # route → (method, URL in the world, expected statuses per role)
 PAGE_MATRIX = {
     # --- public pages and files
@@ -105,6 +116,11 @@ PAGE_MATRIX = {
     "manage/dashboard/": ("GET", lambda w: "/manage/dashboard/", "302 403 403 403 403 403 403 403 403 200 200"),
     "manage/dashboard/registrations.csv": ("GET", lambda w: "/manage/dashboard/registrations.csv", "302 403 403 403 403 403 403 403 403 200 200"),
     "manage/dashboard/attendance.csv": ("GET", lambda w: "/manage/dashboard/attendance.csv", "302 403 403 403 403 403 403 403 403 200 200"),
+    # asking for a background export of one's own registrations (of none, for organisers elsewhere)
+    "manage/dashboard/exports/": ("POST", lambda w: "/manage/dashboard/exports/", "302 403 403 403 403 403 403 403 403 302 302"),
+    # a background export is its requester's only: a 404 for anyone else, signed in or not
+    "manage/dashboard/exports/<id:pk>/": ("GET", lambda w: f"/manage/dashboard/exports/{_export(w)}/", "404 404 404 404 404 404 404 404 404 404 200"),
+    "manage/dashboard/exports/<id:pk>/registrations.csv": ("GET", lambda w: f"/manage/dashboard/exports/{_export(w)}/registrations.csv", "404 404 404 404 404 404 404 404 404 404 200"),
     "manage/outbox/": ("GET", lambda w: "/manage/outbox/", "302 403 403 403 403 403 403 403 403 200 200"),
     "manage/events/<id:pk>/registrations/": ("GET", lambda w: f"/manage/events/{_event(w)}/registrations/", "302 403 403 403 403 403 403 403 403 404 200"),
     "manage/programmes/": ("GET", lambda w: "/manage/programmes/", "302 403 403 403 403 403 403 403 403 200 200"),

@@ -247,6 +247,29 @@ def lost_change_notices():
     return bad.pk, check
 
 
+def registration_exports():
+    from attendance.models import RegistrationExport
+    from attendance.services.exports import build_registrations_export
+
+    organiser = factories.OrganiserFactory()
+    exports = [
+        build_registrations_export(export=RegistrationExport.objects.create(requested_by=organiser, asked=asked))
+        for asked in ("kind=webinar", "kind=workshop")
+    ]
+    good_file = exports[1].file_name
+    RegistrationExport.objects.update(created_at=timezone.now() - dt.timedelta(days=2))  # past their day
+    # a file name outside the exports' storage, which the storage refuses to touch
+    RegistrationExport.objects.filter(pk=exports[0].pk).update(file_name="../outside.csv")
+
+    def check():
+        from attendance.models import private_storage
+
+        assert list(RegistrationExport.objects.values_list("pk", flat=True)) == [exports[0].pk]
+        assert not private_storage().exists(good_file)
+
+    return exports[0].pk, check
+
+
 SCENARIOS = {
     "registrations: queue due reminders": reminders,
     "notifications: sweep the outbox": outbox_sweep,
@@ -257,6 +280,7 @@ SCENARIOS = {
     "programmes: review missed sessions": missed_sessions_review,
     "programmes: issue due certificates": certificates,
     "programmes: tidy enrolment lists": enrolment_lists,
+    "attendance: tidy registrations exports": registration_exports,
 }
 
 

@@ -18,6 +18,7 @@ SCHEDULES = {
     "programmes: review missed sessions": ("programmes.tasks.review_all_missed_sessions", 60),
     "programmes: issue due certificates": ("programmes.tasks.issue_due_certificates", 1440),
     "programmes: tidy enrolment lists": ("programmes.tasks.tidy_enrolment_lists", 5),
+    "attendance: tidy registrations exports": ("attendance.tasks.tidy_registration_exports", 15),
 }
 
 # The same job once more, half a minute out of step: the outbox sweep then runs twice a

@@ -1,0 +1,220 @@
+"""The registrations export too big for a request: asked for with a button, written by a job
+(django-q2 in sync mode, run from the on-commit callbacks), downloaded by its requester only."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from attendance.models import ExportStatus, RegistrationExport, private_storage
+from attendance.services.exports import request_registrations_export, tidy_registration_exports
+from tests import factories
+from tests.pages.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+CSV_URL = "/manage/dashboard/registrations.csv"
+EXPORTS_URL = "/manage/dashboard/exports/"
+
+
+@pytest.fixture
+def small_limit(settings, tmp_path):
+    """Two rows at most in a request; files in a storage of the test's own."""
+    settings.REGISTRATIONS_CSV_IN_REQUEST = 2
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path, "base_url": None},
+        },
+    }
+    return settings
+
+
+@pytest.fixture
+def event(organiser, sign_up):
+    event = factories.EventFactory(organisers=[organiser], title="Big fair")
+    sign_up(event, name="=HYPERLINK(1)", email="one@example.org")
+    sign_up(event, name="Aysel Aliyeva", email="two@example.org")
+    sign_up(event, name="@Leyla", email="three@example.org")
+    return event
+
+
+def _export_id(response) -> int:
+    assert response.status_code == 302, response.status_code
+    return int(response["Location"].rstrip("/").split("/")[-1])
+
+
+def test_a_big_export_is_offered_to_prepare_without_reading_its_rows(organiser_web, event, small_limit):
+    with CaptureQueriesContext(connection) as queries:
+        response = organiser_web.get(f"{CSV_URL}?event={event.pk}")
+    on_registrations = [q["sql"] for q in queries.captured_queries if "registrations_registration" in q["sql"]]
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b'data-testid="export-prepare"' in response.content
+    assert f'action="{EXPORTS_URL}?event={event.pk}"'.encode() in response.content
+    # the rows are counted, never read: one COUNT is all the request asks of the registrations
+    assert len(on_registrations) == 1
+    assert on_registrations[0].startswith("SELECT COUNT(*)")
+
+
+def test_a_small_export_is_still_written_in_the_request(organiser_web, event, small_limit):
+    small_limit.REGISTRATIONS_CSV_IN_REQUEST = 3
+
+    response = organiser_web.get(f"{CSV_URL}?event={event.pk}")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert len(list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))) == 4
+
+
+def test_the_background_file_is_the_file_the_request_writes(
+    organiser_web, event, small_limit, django_capture_on_commit_callbacks
+):
+    small_limit.REGISTRATIONS_CSV_IN_REQUEST = 1000
+    in_request = b"".join(organiser_web.get(f"{CSV_URL}?event={event.pk}").streaming_content)
+    small_limit.REGISTRATIONS_CSV_IN_REQUEST = 2
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        export_id = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+    page = organiser_web.get(f"/manage/dashboard/exports/{export_id}/")
+    download = organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv")
+
+    assert len(callbacks) == 1
+    assert b'data-status="ready"' in page.content
+    assert b"http-equiv" not in page.content  # nothing left to wait for
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert download["Content-Disposition"] == f'attachment; filename="registrations-{event.pk}.csv"'
+    assert download["Cache-Control"] == "private, no-store"
+    written = b"".join(download.streaming_content)
+    assert written == in_request
+    rows = list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))
+    assert [row[4] for row in rows[1:]] == ["'=HYPERLINK(1)", "Aysel Aliyeva", "'@Leyla"]
+
+
+def test_while_being_prepared_the_page_refreshes_and_clicks_queue_no_second_job(
+    organiser_web, event, small_limit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+        second = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+    page = organiser_web.get(f"/manage/dashboard/exports/{first}/")
+
+    assert first == second
+    assert len(callbacks) == 1
+    assert RegistrationExport.objects.count() == 1
+    assert b'data-status="preparing"' in page.content
+    # coming back by the dashboard's link finds it
+    again = organiser_web.get(f"{CSV_URL}?event={event.pk}")
+    assert f'href="/manage/dashboard/exports/{first}/"'.encode() in again.content
+    assert b'<meta http-equiv="refresh" content="3">' in page.content
+    assert organiser_web.get(f"/manage/dashboard/exports/{first}/registrations.csv").status_code == 404
+
+
+@pytest.mark.parametrize("whose", ["another organiser's", "nobody's"])
+def test_preparing_an_event_one_does_not_organise_is_a_404(organiser_web, small_limit, whose):
+    event_id = factories.EventFactory().pk if whose == "another organiser's" else 999_999
+
+    response = organiser_web.post(f"{EXPORTS_URL}?event={event_id}")
+
+    assert response.status_code == 404
+    assert not RegistrationExport.objects.exists()
+
+
+def test_a_second_click_once_ready_gets_the_same_file_then_a_new_one_after_a_minute(
+    organiser, event, small_limit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = request_registrations_export(user=organiser, event_id=event.pk)
+    again = request_registrations_export(user=organiser, event_id=event.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        later = request_registrations_export(
+            user=organiser, event_id=event.pk, now=timezone.now() + dt.timedelta(minutes=2)
+        )
+
+    assert again.pk == first.pk
+    assert later.pk != first.pk
+    assert len(callbacks) == 1
+
+
+@pytest.fixture
+def ready_export(organiser_web, event, small_limit, django_capture_on_commit_callbacks) -> int:
+    with django_capture_on_commit_callbacks(execute=True):
+        return _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+
+
+def test_nobody_but_the_requester_sees_the_export_or_its_file(organiser, event, ready_export):
+    co_organiser = factories.OrganiserFactory()
+    event.organisers.add(co_organiser)
+    staff = factories.UserFactory()
+    event.checkin_staff.add(staff)
+    others = {
+        "anonymous": Client(),
+        "another organiser": signed_in(Client(), factories.OrganiserFactory()),
+        "a co-organiser of the event": signed_in(Client(), co_organiser),
+        "the event's door staff": signed_in(Client(), staff),
+    }
+
+    for url in (
+        f"/manage/dashboard/exports/{ready_export}/",
+        f"/manage/dashboard/exports/{ready_export}/registrations.csv",
+    ):
+        for who, client in others.items():
+            assert client.get(url).status_code == 404, (who, url)
+        assert signed_in(Client(), organiser).get(url).status_code == 200
+
+
+def test_an_organiser_taken_off_an_event_can_no_longer_download_its_export(
+    organiser_web, organiser, event, ready_export
+):
+    event.organisers.add(factories.OrganiserFactory())
+    event.organisers.remove(organiser)
+
+    assert organiser_web.get(f"/manage/dashboard/exports/{ready_export}/registrations.csv").status_code == 404
+
+
+def test_the_dashboards_filters_go_with_the_export(
+    organiser_web, organiser, sign_up, small_limit, django_capture_on_commit_callbacks
+):
+    webinar = factories.EventFactory(organisers=[organiser], kind="webinar", title="Webinar")
+    workshop = factories.EventFactory(organisers=[organiser], kind="workshop", title="Workshop")
+    for number in range(3):
+        sign_up(webinar, email=f"w{number}@example.org")
+        sign_up(workshop, email=f"s{number}@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        export_id = _export_id(organiser_web.post(f"{EXPORTS_URL}?kind=webinar"))
+    download = organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv")
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert {row["event"] for row in rows} == {"Webinar"}
+    assert len(rows) == 3
+    assert RegistrationExport.objects.get(pk=export_id).asked == "kind=webinar"
+
+
+def test_tidying_fails_lost_jobs_then_deletes_exports_with_their_files_after_a_day(
+    organiser, event, small_limit, ready_export, django_capture_on_commit_callbacks
+):
+    ready = RegistrationExport.objects.get(pk=ready_export)
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = request_registrations_export(user=organiser, kind="webinar")  # its job never runs
+    storage = private_storage()
+    stray = storage.save("registration-exports/left-over.csv", io.BytesIO(b"x"))  # its export was deleted
+
+    soon = tidy_registration_exports(now=timezone.now() + dt.timedelta(minutes=15))
+
+    assert soon == {"failed": 1, "deleted": 0, "strays": 1}
+    assert RegistrationExport.objects.get(pk=lost.pk).status == ExportStatus.FAILED
+    assert storage.exists(ready.file_name)
+    assert not storage.exists(stray)
+
+    next_day = tidy_registration_exports(now=timezone.now() + dt.timedelta(hours=25))
+
+    assert next_day == {"failed": 0, "deleted": 2, "strays": 0}
+    assert not RegistrationExport.objects.exists()
+    assert not storage.exists(ready.file_name)
