@@ -2,6 +2,7 @@
 a cohort's members (enrol, pair a mentor, leave), and the walls between organisers."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -924,6 +925,22 @@ def test_one_off_events_are_found_by_title_added_and_taken_out(organiser_web, or
     assert removed.status_code == 302 and removed["Location"] == f"{url}#events"
     assert not programme.events.exists()
     assert "“Webinar ten months ago” is taken out of the programme." in shown(organiser_web.get(url))
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Only events starting within the programme's dates are found"),
+     ("az", "Yalnız proqramın tarixləri daxilində başlayan tədbirlər tapılır")],
+)  # fmt: skip
+def test_the_event_search_says_events_outside_the_programme_dates_are_not_found(
+    organiser_web, programme, language, said
+):
+    # an organiser whose event was missing from the search could not tell why
+    organiser_web.cookies["django_language"] = language
+
+    page = html.unescape(organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode())
+
+    assert said in page
 
 
 def test_an_event_outside_the_programme_dates_is_not_offered_nor_added(organiser_web, organiser, programme):
