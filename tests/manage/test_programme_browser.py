@@ -61,7 +61,7 @@ def test_a_programme_from_the_workspace_pages_alone(browser, live_server, axe): 
     page.fill("#cohort_name", "Mentees 2026")
     page.select_option("#cohort_series", str(series.pk))
     page.click("text=Create the cohort")
-    page.wait_for_selector("text=The cohort Mentees 2026 is created.")
+    page.wait_for_selector("text=Cohort created: “Mentees 2026”.")
     check(page, axe)
     cohort = Cohort.objects.get()
 

@@ -189,13 +189,13 @@ def test_a_series_a_cohort_follows_stays_in_the_programme(organiser_web, program
 
     # unticking the series the cohort follows would leave the cohort following what the programme no longer has
     assert response.status_code == 400
-    assert "The cohort “Mentees 2026” follows a series you took out of the programme" in response.content.decode()
+    assert "A cohort (“Mentees 2026”) follows a series you took out of the programme" in response.content.decode()
     assert list(programme.series.all()) == [series]
     # the error is marked at the series' boxes, which the summary links to: "Please correct the
     # marked fields." stood above it with no field marked
     form = response.context["form"]
     assert list(form.errors) == ["series"]
-    assert '<a href="#id_series_0">Series it includes: The cohort “Mentees 2026” follows' in response.content.decode()
+    assert '<a href="#id_series_0">Series it includes: A cohort (“Mentees 2026”) follows' in response.content.decode()
 
 
 def test_a_cohort_name_taken_is_marked_at_the_name(organiser_web, programme, cohort):
