@@ -370,6 +370,12 @@ class Event(EventDetails):
             errors["end"] = _("An event lasts at most a year; for one that comes back, create a series.")
         if self.registration_opens_at and self.end and self.registration_opens_at >= self.end:
             errors["registration_opens_at"] = _("Registration must open before the event ends.")
+        # Past the end they meant nothing (registration closes at the end anyway) yet read as
+        # a promise: "register until 1 June" on an event over in May.
+        if self.registration_closes_at and self.end and self.registration_closes_at > self.end:
+            errors["registration_closes_at"] = _("Registration must close by the time the event ends.")
+        if self.rsvp_deadline and self.end and self.rsvp_deadline > self.end:
+            errors["rsvp_deadline"] = _("The deadline to answer must be by the time the event ends.")
         if self.offer_hold_hours is not None and not self.offer_hold_hours <= MAX_OFFER_HOLD_HOURS:
             errors["offer_hold_hours"] = _("A freed seat is held for at most %(most)s hours.") % {
                 "most": MAX_OFFER_HOLD_HOURS

@@ -6,6 +6,7 @@ their emails from there, inside ``transaction.on_commit``).
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,32 @@ def check_time_change(*, event: Event, start: dt.datetime, end: dt.datetime, now
         )
 
 
+# Times that must fall by the event's end (Event.clean), and what an edit moving only the end
+# before one of them is told: the end is what changed, so the end is what the error is on.
+END_BOUND_FIELDS = {
+    "registration_opens_at": _("The event would end before its registration opens: change that time too."),
+    "registration_closes_at": _("The event would end before its registration closes: change that time too."),
+    "rsvp_deadline": _("The event would end before its deadline to answer: change that deadline too."),
+}
+
+
+def _errors_of_the_edit(error: ValidationError, changed: set) -> ValidationError | None:
+    """Put the error of a time bound by the end on the field the edit changed: on ``end`` when
+    only the end moved. A time stored before the rule, past an end nobody moves, is not this
+    edit's doing: it stays (registration closes at the end anyway), and the edit goes through
+    unless something else is wrong."""
+    if not hasattr(error, "error_dict"):
+        return error
+    errors = dict(error.error_dict)
+    for name, end_message in END_BOUND_FIELDS.items():
+        if name not in errors or name in changed:
+            continue
+        del errors[name]
+        if "end" in changed:
+            errors.setdefault("end", []).append(ValidationError(end_message, code="end_before_" + name))
+    return ValidationError(errors) if errors else None
+
+
 @transaction.atomic
 def update_event(*, event: Event, by=None, from_series: bool = False, **changes) -> Event:
     """Edit an event. Raises SEQUENCE and signals `event_changed` when time or place moves.
@@ -128,7 +155,12 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
         )
     for name in changed:
         setattr(event, name, changes[name])
-    _validated(event, exclude=["uid"])
+    try:
+        _validated(event, exclude=["uid"])
+    except ValidationError as error:
+        refused = _errors_of_the_edit(error, changed)
+        if refused is not None:
+            raise refused from None
 
     scheduling_changes = changed & SCHEDULING_FIELDS
     update_fields = set(changed)
@@ -299,6 +331,11 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
         changes = {
             name: value for name, value in _occurrence_fields(series, start).items() if getattr(event, name) != value
         }
+        # a session's own closing time or deadline to answer (set in the admin, which leaves it
+        # attached) past the end the series moves it to: it closes at the end, as it did in effect
+        for name in ("registration_closes_at", "rsvp_deadline"):
+            if "end" in changes and getattr(event, name) and getattr(event, name) > changes["end"]:
+                changes[name] = changes["end"]
         if changes:
             update_event(event=event, from_series=True, **changes)
         if series.published and event.status == EventStatus.DRAFT:

@@ -204,7 +204,7 @@ def programme_detail(request, pk: int):
                 except DomainError as error:
                     cohort_form.add_domain_error(error)
                 else:
-                    messages.success(request, _("The cohort %(name)s is created.") % {"name": cohort.name})
+                    messages.success(request, _("Cohort created: “%(name)s”.") % {"name": cohort.name})
                     return redirect("manage-cohort", pk=programme.pk, cohort_pk=cohort.pk)
         elif action == "certificates":
             before = set(

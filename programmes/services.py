@@ -162,7 +162,7 @@ def check_series_kept(programme: Programme, series) -> None:
     if following is not None:
         raise ProgrammeError(
             _(
-                "The cohort “%(cohort)s” follows a series you took out of the programme: keep that series, "
+                "A cohort (“%(cohort)s”) follows a series you took out of the programme: keep that series, "
                 "or give the cohort another series first."
             )
             % {"cohort": following.name},

@@ -9,7 +9,7 @@ import factory
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.utils.timezone import now
+from django.utils.timezone import localdate, now
 
 from events.models import Event, EventFormat, EventKind, EventStatus, Region, Series
 from events.roles import make_organiser
@@ -295,8 +295,11 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Mentoring year {n}")
-    starts_on = dt.date(2026, 9, 1)
-    ends_on = dt.date(2027, 5, 31)
+    # under way whatever the day the suite runs: begun three months ago, ending about nine months
+    # on. Fixed dates made every test that adds an event relative to today fail once today left
+    # them (a programme takes only events starting within its dates).
+    starts_on = factory.LazyFunction(lambda: localdate() - dt.timedelta(days=90))
+    ends_on = factory.LazyAttribute(lambda programme: programme.starts_on + dt.timedelta(days=360))
     completion_threshold = 0.7
 
     @factory.post_generation

@@ -43,6 +43,19 @@ def messages_at(messages, section: str) -> list:
     return [message for message in messages if (message.extra_tags or "") == section]
 
 
+# Messages that tell of something gone wrong are announced at once (role="alert", assertive); the
+# others wait for the screen reader to finish (role="status", polite): a refusal read out after
+# the rest of the page, or never, left a person thinking their form had gone through.
+ALERT_LEVELS = frozenset({"error", "warning"})
+
+
+@register.filter
+def messages_with_role(messages, role: str) -> list:
+    """Those of ``messages`` the page announces with ``role``: ``"alert"`` for errors and warnings,
+    ``"status"`` for the rest (success, info)."""
+    return [message for message in messages if (message.level_tag in ALERT_LEVELS) == (role == "alert")]
+
+
 @register.filter
 def osm_url(event) -> str:
     """An OpenStreetMap link: no API key, no tracking script, works on every phone."""

@@ -49,7 +49,8 @@ from http import HTTPStatus
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -745,13 +746,38 @@ def checkin_log(*, event: Event, user) -> QuerySet[CheckIn]:
     return checkins_visible_to(user).filter(event=event)
 
 
+# "İlahə" typed "ilahə", or "Ilahə" on a keyboard without "İ": the four letters of Azerbaijani's
+# and Turkish' two i's are one to the door's search. PostgreSQL's UPPER turns "i" into "I", never
+# "İ", and SQLite's case-folding knows ASCII only, so both sides are folded by these replacements
+# first (``offlineSearchFold`` in checkin.js does the same on the phone).
+I_LETTERS = ("İ", "I", "ı")
+
+
+def fold_for_search(text: str) -> str:
+    """``text`` as the door's search compares it: its i's made one, then lower case."""
+    for letter in I_LETTERS:
+        text = text.replace(letter, "i")
+    return text.lower()
+
+
+def _folded(field_name: str):
+    expression = F(field_name)
+    for letter in I_LETTERS:
+        expression = Replace(expression, Value(letter), Value("i"))
+    return Lower(expression)
+
+
 def search_registrations(*, event: Event, query: str, user) -> QuerySet[Registration]:
-    """Registrations of the event whose name or email contains ``query`` (manual check-in), of
-    those the door shows ``user`` (``registrations_at_doors_of``)."""
+    """Registrations of the event whose name or email contains ``query`` (manual check-in), in
+    any case and with the i's folded (``fold_for_search``), of those the door shows ``user``
+    (``registrations_at_doors_of``)."""
     registrations = registrations_at_doors_of(user).filter(event=event)
     query = query.strip()
     if query:
-        registrations = registrations.filter(Q(name__icontains=query) | Q(email__icontains=query.lower()))
+        by_name = Q(name__icontains=query) | Q(name_folded__contains=fold_for_search(query))
+        registrations = registrations.alias(name_folded=_folded("name")).filter(
+            by_name | Q(email__icontains=query.lower())
+        )
     return _with_live_checkin(registrations).order_by("name", "id")
 
 

@@ -35,6 +35,26 @@ def test_search_finds_by_name_or_email_with_check_in_state(event, staff_client, 
     assert by_email.data["results"][0]["checked_in_at"] is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("ilahə", ["İlahə Quliyeva"]),  # PostgreSQL's UPPER made "i" an "I", never the name's "İ"
+        ("İLAHƏ", ["İlahə Quliyeva"]),
+        ("Ilahe", []),  # "ə" is not "e": only the i's are folded
+        ("Ilahə", ["İlahə Quliyeva"]),  # a keyboard without "İ"
+        ("İsmayıl", ["Ismayil Rzayev"]),  # and the other way round, "ı" for "i" too
+        ("qılıç", ["Nigar Qiliç"]),
+    ],
+)
+def test_search_folds_the_dotted_and_dotless_i(event, staff_client, typed, found):
+    for name in ("İlahə Quliyeva", "Ismayil Rzayev", "Nigar Qiliç", "Leyla Aliyeva"):
+        make_registration(event, name=name)
+
+    response = staff_client.get(door(event, "search/"), {"q": typed})
+
+    assert [row["name"] for row in response.data["results"]] == found
+
+
 def test_search_stays_inside_the_event(event, staff_client):
     make_registration(factories.EventFactory(), name="Leyla Elsewhere")
 

@@ -124,6 +124,19 @@ def test_a_cohorts_name_is_not_followed_by_qrup_in_azerbaijani():
     assert doubled == []
 
 
+def test_a_cohorts_name_does_not_follow_the_word_cohort_in_english():
+    """A cohort is often named "Cohort A": "The cohort %(name)s is created." said "The cohort Cohort A
+    is created." The name stands apart ("Cohort created: “%(name)s”.", "A cohort (“%(cohort)s”) ...")."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    doubled = [
+        entry.msgid
+        for entry in catalogue
+        if not entry.obsolete and re.search(r"\bcohort\s+[“\"]?%\(\w+\)s", entry.msgid, re.IGNORECASE)
+    ]
+
+    assert doubled == []
+
+
 def test_a_link_is_said_one_way_in_azerbaijani():
     """A link (a URL to open) is a "link" in Azerbaijani, as on the tickets, the invitations and the
     private pages; the message editor, the certificate's answer and a few errors said "keçid". The

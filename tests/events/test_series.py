@@ -143,6 +143,24 @@ def test_series_edit_updates_future_untouched_occurrences_only():
     assert untouched.sequence == 1  # the place changed
 
 
+def test_a_series_shortening_its_sessions_brings_their_own_closing_times_to_the_new_end():
+    now = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+    series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=2", first_start=dt.datetime(2027, 3, 8, 18, 0, tzinfo=BAKU))
+    services.sync_series_occurrences(series=series, now=now)
+    first, second = series.occurrences.order_by("start")
+    # set in the admin, which saves the row itself and leaves the session attached
+    Event.objects.filter(pk=first.pk).update(registration_closes_at=first.end, rsvp_deadline=first.end)
+
+    series.duration_minutes = 60
+    series.save()
+    services.sync_series_occurrences(series=series, now=now)
+
+    first.refresh_from_db()
+    assert first.end == first.start + dt.timedelta(minutes=60)
+    assert (first.registration_closes_at, first.rsvp_deadline) == (first.end, first.end)
+    assert first.detached_from_series is False
+
+
 def test_series_rule_shrinking_cancels_published_future_occurrences():
     series = SeriesFactory(rrule="FREQ=WEEKLY;COUNT=4", published=True)
     services.sync_series_occurrences(series=series)

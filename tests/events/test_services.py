@@ -53,6 +53,44 @@ def test_create_event_rejects_inconsistent_fields(fields, field_with_error):
     assert Event.objects.count() == 0
 
 
+@pytest.mark.parametrize("field", ["registration_closes_at", "rsvp_deadline"])
+def test_create_event_refuses_a_closing_time_or_deadline_after_its_end(field):
+    start = dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC)
+    values = {"title": "Roundtable", "kind": "workshop", "start": start, "end": start + dt.timedelta(hours=2)}
+
+    with pytest.raises(ValidationError) as caught:
+        services.create_event(by=None, **values, **{field: start + dt.timedelta(days=30)})
+    at_the_end = services.create_event(by=None, **values, **{field: start + dt.timedelta(hours=2)})
+
+    assert list(caught.value.message_dict) == [field]
+    assert getattr(at_the_end, field) == values["end"]
+
+
+@pytest.mark.parametrize("field", ["registration_opens_at", "registration_closes_at", "rsvp_deadline"])
+def test_moving_only_the_end_before_a_time_bound_by_it_is_an_error_on_the_end(field):
+    event = EventFactory(status=EventStatus.DRAFT, published_at=None)
+    setattr(event, field, event.end - dt.timedelta(minutes=30))
+    event.save()
+
+    with pytest.raises(ValidationError) as caught:
+        services.update_event(event=event, end=event.end - dt.timedelta(hours=1))
+
+    assert list(caught.value.message_dict) == ["end"]
+    assert caught.value.error_dict["end"][0].code == f"end_before_{field}"
+
+
+def test_a_closing_time_stored_past_the_end_before_the_rule_does_not_block_other_edits():
+    event = EventFactory(status=EventStatus.DRAFT, published_at=None)
+    Event.objects.filter(pk=event.pk).update(registration_closes_at=event.end + dt.timedelta(days=1))
+
+    services.update_event(event=event, title="Renamed")
+    with pytest.raises(ValidationError) as caught:
+        services.update_event(event=event, registration_closes_at=event.end + dt.timedelta(days=2))
+
+    assert Event.objects.get(pk=event.pk).title == "Renamed"
+    assert list(caught.value.message_dict) == ["registration_closes_at"]
+
+
 def test_event_status_transitions():
     event = EventFactory(status=EventStatus.DRAFT, published_at=None)
 

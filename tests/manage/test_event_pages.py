@@ -166,6 +166,17 @@ def test_bad_event_input_is_a_form_error_not_a_500(organiser_web, changes, field
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize(("kind", "field"), [("workshop", "registration_closes_at"), ("roundtable", "rsvp_deadline")])
+def test_a_closing_time_or_deadline_after_the_end_is_an_error_on_its_field(organiser_web, kind, field):
+    response = organiser_web.post(
+        f"/manage/events/new/{kind}/", event_data(format="in_person", **{field: "2030-03-15T10:00"})
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field]
+    assert not Event.objects.exists()
+
+
 def test_unknown_kind_is_404(organiser_web):
     assert organiser_web.get("/manage/events/new/party/").status_code == 404
 

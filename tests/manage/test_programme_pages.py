@@ -2,6 +2,7 @@
 a cohort's members (enrol, pair a mentor, leave), and the walls between organisers."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -163,8 +164,8 @@ def test_edit_keeps_a_co_organisers_series(organiser_web, organiser, programme, 
         {
             "action": "edit",
             "title": "STEM mentoring, renamed",
-            "starts_on": "2026-09-01",
-            "ends_on": "2027-05-31",
+            "starts_on": programme.starts_on.isoformat(),
+            "ends_on": programme.ends_on.isoformat(),
             "threshold_percent": "80",
         },
     )
@@ -177,19 +178,24 @@ def test_edit_keeps_a_co_organisers_series(organiser_web, organiser, programme, 
 
 
 def test_a_series_a_cohort_follows_stays_in_the_programme(organiser_web, programme, series, cohort):
-    edit = {"action": "edit", "title": programme.title, "starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+    edit = {
+        "action": "edit",
+        "title": programme.title,
+        "starts_on": programme.starts_on.isoformat(),
+        "ends_on": programme.ends_on.isoformat(),
+    }
 
     response = organiser_web.post(f"/manage/programmes/{programme.pk}/", {**edit, "threshold_percent": "70"})
 
     # unticking the series the cohort follows would leave the cohort following what the programme no longer has
     assert response.status_code == 400
-    assert "The cohort “Mentees 2026” follows a series you took out of the programme" in response.content.decode()
+    assert "A cohort (“Mentees 2026”) follows a series you took out of the programme" in response.content.decode()
     assert list(programme.series.all()) == [series]
     # the error is marked at the series' boxes, which the summary links to: "Please correct the
     # marked fields." stood above it with no field marked
     form = response.context["form"]
     assert list(form.errors) == ["series"]
-    assert '<a href="#id_series_0">Series it includes: The cohort “Mentees 2026” follows' in response.content.decode()
+    assert '<a href="#id_series_0">Series it includes: A cohort (“Mentees 2026”) follows' in response.content.decode()
 
 
 def test_a_cohort_name_taken_is_marked_at_the_name(organiser_web, programme, cohort):
@@ -273,7 +279,7 @@ def test_a_series_outside_the_programme_is_not_a_choice(organiser_web, organiser
     assert response.status_code == 400 and not Cohort.objects.filter(name="Stray").exists()
 
 
-# the programme of these tests runs until May 2027: issuing before its end is ticked as such
+# the programme of these tests runs nine months on: issuing before its end is ticked as such
 EARLY_CERTIFICATES = {"action": "certificates", "early": "1"}
 
 
@@ -582,6 +588,8 @@ def test_pages_in_azerbaijani_with_dates_written_the_one_way(organiser_web, prog
     factories.EnrolmentFactory(cohort=cohort, name="Aynur Rzayeva")
     # one session over: the programme page offers its certificates then
     session(future[0].series, (timezone.now() - dt.timedelta(days=3)).replace(microsecond=0))
+    programme.starts_on = dt.date(2026, 9, 1)  # a day of its own, to read its Azerbaijani month
+    programme.save(update_fields=["starts_on"])
 
     listing = organiser_web.get("/manage/programmes/").content.decode()
     detail = organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode()
@@ -861,7 +869,7 @@ def test_a_programme_title_or_cohort_name_of_only_invisible_characters_is_a_form
     # a card whose link had nothing to read or press, as event titles were before
     new = organiser_web.post(
         "/manage/programmes/new/",
-        {"title": "\u200b\u202e", "starts_on": "2026-09-01", "ends_on": "2027-05-31", "threshold_percent": 70},
+        {"title": "\u200b\u202e", "starts_on": "2027-01-01", "ends_on": "2027-06-30", "threshold_percent": 70},
     )
     cohort = organiser_web.post(f"/manage/programmes/{programme.pk}/", {"action": "cohort", "name": "\u200b \u2066"})
 
@@ -919,8 +927,26 @@ def test_one_off_events_are_found_by_title_added_and_taken_out(organiser_web, or
     assert "“Webinar ten months ago” is taken out of the programme." in shown(organiser_web.get(url))
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Only events starting within the programme's dates are found"),
+     ("az", "Yalnız proqramın tarixləri daxilində başlayan tədbirlər tapılır")],
+)  # fmt: skip
+def test_the_event_search_says_events_outside_the_programme_dates_are_not_found(
+    organiser_web, programme, language, said
+):
+    # an organiser whose event was missing from the search could not tell why
+    organiser_web.cookies["django_language"] = language
+
+    page = html.unescape(organiser_web.get(f"/manage/programmes/{programme.pk}/").content.decode())
+
+    assert said in page
+
+
 def test_an_event_outside_the_programme_dates_is_not_offered_nor_added(organiser_web, organiser, programme):
     # a programme of September to May: a December event of the year before is not one of its days
+    programme.starts_on, programme.ends_on = dt.date(2026, 9, 1), dt.date(2027, 5, 31)
+    programme.save(update_fields=["starts_on", "ends_on"])
     before = factories.EventFactory(
         title="Winter school",
         organisers=[organiser],
@@ -1461,8 +1487,8 @@ def test_the_programme_form_offers_the_last_years_series_and_those_it_holds(orga
         {
             "action": "edit",
             "title": programme.title,
-            "starts_on": "2026-09-01",
-            "ends_on": "2027-05-31",
+            "starts_on": programme.starts_on.isoformat(),
+            "ends_on": programme.ends_on.isoformat(),
             "threshold_percent": "70",
             "series": [held_old.pk, recent.pk],
         },

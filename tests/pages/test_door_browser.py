@@ -718,3 +718,32 @@ def test_an_address_searched_without_a_connection_says_the_list_holds_names_only
     assert said["Samira"] == [f"Nobody found. {names_only}"]
     assert said["  "] is None  # as the server: an empty search lists nobody
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_dotted_and_dotless_i_are_one_letter_to_the_search_online_and_offline(page, live_server):
+    """ "ilahə" did not find "İlahə" on PostgreSQL (UPPER makes "i" an "I") nor offline ("İ" lower-cased
+    is "i" with a combining dot): the search folds "İ", "I", "ı" and "i" into one, on both sides."""
+    event, staff = door_of("Outreach in Sheki", "sheki")
+    for name, email in (("İlahə Quliyeva", "ilahe@example.org"), ("Ismayil Rzayev", "ismayil@example.org")):
+        register(event=event, name=name, email=email, consent_data_processing=True, source="organiser")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.fill("#q", "ilahə")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results li.card")
+    online = page.locator("#results li.card").all_inner_texts()
+
+    go_offline(page)
+    said = {}
+    for query in ("ilahə", "ILAHƏ", "İsmayıl", "ismayil"):
+        page.fill("#q", query)
+        page.press("#q", "Enter")
+        said[query] = [text.split("\n")[0].strip() for text in page.locator("#results li").all_inner_texts()]
+
+    assert len(online) == 1 and online[0].startswith("İlahə Quliyeva")
+    assert said == {
+        "ilahə": ["İlahə Quliyeva"],
+        "ILAHƏ": ["İlahə Quliyeva"],
+        "İsmayıl": ["Ismayil Rzayev"],
+        "ismayil": ["Ismayil Rzayev"],
+    }

@@ -507,6 +507,22 @@ def test_registration_opening_after_the_event_ends_is_400(organiser_client):
     assert list(response.json()["errors"]) == ["registration_opens_at"]
 
 
+@pytest.mark.parametrize("field", ["registration_closes_at", "rsvp_deadline"])
+def test_a_closing_time_or_deadline_to_answer_after_the_event_ends_is_400(organiser_client, field):
+    body = event_body(**{field: "2031-03-01T09:00:00"})  # the event ends on 2030-03-01
+    created = organiser_client.post("/api/events/", event_body(), format="json").json()
+
+    response = organiser_client.post("/api/events/", body, format="json")
+    edited = organiser_client.patch(f"/api/events/{created['id']}/", {field: "2030-03-02T09:00:00"}, format="json")
+    shortened = organiser_client.patch(
+        f"/api/events/{created['id']}/", {field: "2030-03-01T11:30:00", "end": "2030-03-01T11:00:00"}, format="json"
+    )
+
+    assert (response.status_code, list(response.json()["errors"])) == (400, [field])
+    assert (edited.status_code, list(edited.json()["errors"])) == (400, [field])
+    assert (shortened.status_code, list(shortened.json()["errors"])) == (400, [field])
+
+
 def test_the_largest_numbers_the_workspace_offers_are_kept(organiser_client):
     event = organiser_client.post(
         "/api/events/", event_body(capacity=100_000, offer_hold_hours=24 * 14, latitude=-90), format="json"

@@ -107,15 +107,15 @@ def test_programme_update_refuses_another_organisers_event(organiser, programme)
 
 
 def test_programme_refuses_an_event_outside_its_dates_as_its_page_does(organiser, programme):
-    """A programme of September to May does not take in a December event of the year before,
-    created or edited (the same rule as the programme's page: services.add_programme_event)."""
+    """A programme (begun three months ago) does not take in an event of December 2025, before its
+    dates, created or edited (the same rule as the programme's page: services.add_programme_event)."""
     december = factories.EventFactory(
         organisers=[organiser],
         start=timezone.make_aware(dt.datetime(2025, 12, 10, 10)),
         end=timezone.make_aware(dt.datetime(2025, 12, 10, 12)),
     )
     client = client_for(organiser)
-    period = {"title": "Mine", "starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+    period = {"title": "Mine", "starts_on": programme.starts_on.isoformat(), "ends_on": programme.ends_on.isoformat()}
 
     created = client.post("/api/programmes/", {**period, "events": [december.pk]}, format="json")
     edited = client.patch(f"/api/programmes/{programme.pk}/", {"events": [december.pk]}, format="json")
@@ -467,7 +467,7 @@ def test_an_edit_through_the_api_keeps_a_co_organisers_series_and_events(
     programme.events.add(their_event)
     mine = factories.SeriesFactory()
     mine.organisers.add(organiser)
-    period = {"title": programme.title, "starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+    period = {"title": programme.title, "starts_on": str(programme.starts_on), "ends_on": str(programme.ends_on)}
     body = {"series": [mentoring_series.pk, mine.pk], "events": []}
 
     response = getattr(client_for(organiser), method)(

@@ -1,8 +1,11 @@
 """The demo programme loads with a populated journey and report, and loading it again changes nothing."""
 
 import datetime as dt
+import io
+import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -12,12 +15,14 @@ from programmes import journeys, reports
 from programmes.demo import programme_title
 from programmes.models import Certificate, Enrolment, MissedSessionsAlert, Programme
 from registrations.models import Registration
+from speakers.models import Speaker
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_programme_is_populated_and_idempotent():
-    call_command("load_demo", stdout=None)
+    printed = io.StringIO()
+    call_command("load_demo", stdout=printed)
     counts = (Enrolment.objects.count(), Registration.objects.count(), Certificate.objects.count())
 
     call_command("load_demo", stdout=None)
@@ -33,6 +38,12 @@ def test_demo_programme_is_populated_and_idempotent():
     zahra = Enrolment.objects.select_related("cohort__programme").get(name="Zahra Guliyeva")
     assert journeys.participant_journey(enrolment=zahra).current_streak.outcome == "missed"
     assert MissedSessionsAlert.objects.filter(enrolment=zahra).count() == 1
+    # every demo person one can sign in as is printed with a login that works
+    logins = re.findall(r"^(\w+) login: (\S+) / (\S+)$", printed.getvalue(), re.MULTILINE)
+    assert [role for role, _, _ in logins] == ["Organiser", "Speaker", "Mentor"]
+    users = get_user_model().objects
+    assert all(users.get(username=username).check_password(password) for _, username, password in logins)
+    assert Speaker.objects.get(user__username=logins[1][1]).name == "Aysel Mammadova"
 
 
 @pytest.mark.parametrize(

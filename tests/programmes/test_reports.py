@@ -287,6 +287,8 @@ def test_report_page_of_a_programme_with_nothing_held_says_so_in_a_sentence(prog
     assert "Hələ hesabat veriləcək heç nə yoxdur" in page_az
     assert "–</td>" not in page and "events held" not in page and "By region" not in page
     assert "enrolled (1 active)" in page
+    # nor a CSV of those zeros to download: the sentence is all there is
+    assert "/report/csv/" not in page and "Download CSV" not in page
 
 
 def test_report_page_with_an_event_held_shows_its_figures_not_the_nothing_yet_sentence(counted, organiser, client):
@@ -295,3 +297,4 @@ def test_report_page_with_an_event_held_shows_its_figures_not_the_nothing_yet_se
     page = client.get(f"/programmes/{counted.pk}/report/").content.decode()
 
     assert "events held" in page and "By region" in page and "Nothing to report yet" not in page
+    assert f'<a href="/api/programmes/{counted.pk}/report/csv/">Download CSV</a>' in page

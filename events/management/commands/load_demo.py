@@ -14,9 +14,15 @@ class Command(BaseCommand):
     help = "Load the demo programme (idempotent: running it again changes nothing)."
 
     def handle(self, *args, **options):
+        logins = [("Organiser", ORGANISER_USERNAME, ORGANISER_PASSWORD)]
         for label in DEMO_APPS:
             app = apps.get_app_config(label)
             if module_has_submodule(app.module, "demo"):
-                import_module(f"{label}.demo").load()
+                loaded = import_module(f"{label}.demo").load()
                 self.stdout.write(f"demo data: {label} ok")
-        self.stdout.write(self.style.SUCCESS(f"Organiser login: {ORGANISER_USERNAME} / {ORGANISER_PASSWORD}"))
+                # an app whose demo has a person to sign in as names them ("speaker_login": (username, password))
+                for key, login in (loaded if isinstance(loaded, dict) else {}).items():
+                    if key.endswith("_login") and login:
+                        logins.append((key.removesuffix("_login").replace("_", " ").capitalize(), *login))
+        for role, username, password in logins:
+            self.stdout.write(self.style.SUCCESS(f"{role} login: {username} / {password}"))

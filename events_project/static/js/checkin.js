@@ -585,13 +585,16 @@
   }
   // what the server's search matches (part of the name or of the email address, in any case), within what the
   // list holds: names, never addresses (none is kept on the phone), so an address says that instead of "nobody"
+  // as the server's search (fold_for_search): "İ", "I", "ı" and "i" are one letter, so "ilahə" finds
+  // "İlahə" ("İ".toLowerCase() is "i" and a combining dot, which "i" never matched)
+  function offlineSearchFold(text) { return text.replace(/[İIı]/g, "i").toLowerCase(); }
   function searchLocally(query) {
-    query = query.trim().toLowerCase();
+    query = offlineSearchFold(query.trim());
     var section = $("found");
     if (!query) { if (section) { section.remove(); } return; }  // as the server: an empty search lists nobody
     var byAddress = query.indexOf("@") >= 0;
     var found = byAddress ? [] : Object.keys(list.tickets).filter(function (hash) {
-      return list.tickets[hash].name.toLowerCase().indexOf(query) >= 0;
+      return offlineSearchFold(list.tickets[hash].name).indexOf(query) >= 0;
     }).sort(function (a, b) { return list.tickets[a].name.localeCompare(list.tickets[b].name); }).slice(0, 25);
     var holder = resultsHolder();
     if (!found.length) {
