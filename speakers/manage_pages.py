@@ -55,6 +55,20 @@ def event_speakers(request, pk: int):
                     request, _("The invitation of %(name)s is withdrawn.") % {"name": assignment.speaker.name}
                 )
                 return redirect("manage-event-speakers", pk=event.pk)
+            elif action == "account_link":
+                # a speaker without an account (one invited by name and email, new to the site)
+                # gets the link that makes or links one: their speaker area, profile and schedule feed
+                assignment_pk = posted_id(request.POST.get("assignment"))
+                assignment = get_object_or_404(
+                    assignments_managed_by(request.user).filter(event=event, speaker__user__isnull=True),
+                    pk=assignment_pk,
+                )
+                services.send_account_link(speaker=assignment.speaker, by=request.user, event=event)
+                messages.success(
+                    request,
+                    _("%(name)s receives a link to their speaker area by email.") % {"name": assignment.speaker.name},
+                )
+                return redirect("manage-event-speakers", pk=event.pk)
             elif action == "seen":
                 services.mark_answers_seen(event=event, by=request.user)
                 return redirect("manage-event-speakers", pk=event.pk)
