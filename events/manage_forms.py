@@ -263,6 +263,10 @@ class EventForm(ServiceErrors, forms.Form):
             self.fields["region"].required = True
         if kind == EventKind.ROUNDTABLE:
             self.fields["registration_mode"].label = _("Who may take part")
+            if event is None:
+                # a roundtable is by invitation (its Invitations tab and codes); "open" had to be
+                # noticed and changed on every new one
+                self.fields["registration_mode"].initial = RegistrationMode.INVITATION
 
     def _sections(self) -> list:
         sections = list(self.COMMON)

@@ -55,6 +55,35 @@ def event_speakers(request, pk: int):
                     request, _("The invitation of %(name)s is withdrawn.") % {"name": assignment.speaker.name}
                 )
                 return redirect("manage-event-speakers", pk=event.pk)
+            elif action == "account_link":
+                # a speaker without an account (one invited by name and email, new to the site)
+                # gets the link that makes or links one: their speaker area, profile and schedule feed
+                assignment_pk = posted_id(request.POST.get("assignment"))
+                assignment = get_object_or_404(
+                    assignments_managed_by(request.user).filter(event=event, speaker__user__isnull=True),
+                    pk=assignment_pk,
+                )
+                services.send_account_link(speaker=assignment.speaker, by=request.user, event=event)
+                messages.success(
+                    request,
+                    _("%(name)s receives a link to their speaker area by email.") % {"name": assignment.speaker.name},
+                )
+                return redirect("manage-event-speakers", pk=event.pk)
+            elif action in ("list", "unlist"):
+                # whether the speaker shows on the public roster (/speakers/): one invited by name
+                # and email joins it unlisted, and only the API or the admin could list them
+                assignment_pk = posted_id(request.POST.get("assignment"))
+                assignment = get_object_or_404(
+                    assignments_managed_by(request.user).filter(event=event), pk=assignment_pk
+                )
+                services.update_speaker(speaker=assignment.speaker, by=request.user, listed=action == "list")
+                done = (
+                    _("%(name)s is on the public roster of speakers now.")
+                    if action == "list"
+                    else _("%(name)s is not on the public roster of speakers any more.")
+                )
+                messages.success(request, done % {"name": assignment.speaker.name})
+                return redirect("manage-event-speakers", pk=event.pk)
             elif action == "seen":
                 services.mark_answers_seen(event=event, by=request.user)
                 return redirect("manage-event-speakers", pk=event.pk)

@@ -1,6 +1,7 @@
 """Server-rendered speaker pages: the public roster, speaker pages, and a speaker's own area."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from events import ical
 from events.models import EventStatus, Language
+from events_project.accounts import ERROR_FIELDS, NewAccountForm, account_exists
 from events_project.exceptions import DomainError
 from events_project.filters import understood
 from events_project.private_links import private_link
@@ -237,20 +239,36 @@ def invitation_calendar(request, token: str):
 
 @private_link
 @throttled("token")
-@login_required
 @require_http_methods(["GET", "POST"])
 def account_link(request, token: str):
-    """The emailed link that links the signed-in account to a speaker profile (consent)."""
+    """The emailed link that links an account to a speaker profile (consent): the signed-in
+    account, or, for someone who has none (a speaker new to the site), one made here under the
+    address the link went to; someone with an account under that address signs in first."""
     try:
         speaker = services.speaker_for_account_link(token)
     except DomainError as error:
         return render(request, "speakers/link/account.html", {"error": error.message}, status=400)
-    if request.method == "POST":
+    signed_in = request.user.is_authenticated
+    has_account = not signed_in and account_exists(speaker.email)
+    form = (
+        NewAccountForm(request.POST or None, initial={"name": speaker.name})
+        if not signed_in and not has_account
+        else None
+    )
+    context = {"speaker": speaker, "form": form, "has_account": has_account, "signed_in": signed_in}
+    if request.method == "POST" and (signed_in or (form is not None and form.is_valid())):
         try:
-            services.link_account(token=token, user=request.user)
+            if signed_in:
+                services.link_account(token=token, user=request.user)
+            else:
+                data = form.cleaned_data
+                user = services.link_new_account(token=token, name=data["name"], password=data["password"])
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         except DomainError as error:
-            context = {"speaker": speaker, "error": error.message}
-            return render(request, "speakers/link/account.html", context, status=409)
-        messages.success(request, _("Your account is now linked to your speaker profile."))
-        return redirect("speaker-area")
-    return render(request, "speakers/link/account.html", {"speaker": speaker})
+            if form is None or error.code not in ERROR_FIELDS:
+                return render(request, "speakers/link/account.html", {**context, "error": error.message}, status=409)
+            form.add_error(ERROR_FIELDS[error.code], error.message)
+        else:
+            messages.success(request, _("Your account is now linked to your speaker profile."))
+            return redirect("speaker-area")
+    return render(request, "speakers/link/account.html", context)

@@ -27,9 +27,11 @@ from events import when
 from events.models import Event, EventStatus
 from events.permissions import can_manage_event, is_organiser
 from events.services import log_action
+from events_project.accounts import new_account
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
 from events_project.typed_text import tidy_email
+from notifications.language import FALLBACK_LANGUAGE
 from notifications.services import preferences, queue_message, supersede_waiting
 from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
@@ -268,8 +270,10 @@ def account_link_token(speaker: Speaker) -> str:
     return signing.dumps([speaker.pk, tidy_email(speaker.email)], salt=ACCOUNT_LINK_SALT)
 
 
-def send_account_link(*, speaker: Speaker, by) -> Speaker:
-    """Email the speaker a link that links the account they sign in with to this profile.
+def send_account_link(*, speaker: Speaker, by, event: Event | None = None) -> Speaker:
+    """Email the speaker a link that links the account they sign in with to this profile (or
+    makes one, :func:`link_new_account`). ``event``: the event whose Speakers tab sends it; a
+    speaker whose language is unknown reads it in the event's, as they read its invitation.
 
     Side effect: one ``speaker_account_link`` message to the speaker's private address.
     """
@@ -282,7 +286,10 @@ def send_account_link(*, speaker: Speaker, by) -> Speaker:
         recipient_email=speaker.email,
         recipient_name=speaker.name,
         dedup_key=f"speaker_account_link:{speaker.pk}:{timezone.now():%Y%m%d%H%M}",
-        context={"link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/")},
+        context={
+            "link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/"),
+            FALLBACK_LANGUAGE: event.language if event is not None else "",
+        },
     )
     return speaker
 
@@ -312,6 +319,24 @@ def link_account(*, token: str, user) -> Speaker:
     speaker.user = user
     speaker.save(update_fields=["user", "updated_at"])
     return speaker
+
+
+@transaction.atomic
+def link_new_account(*, token: str, name: str, password: str):
+    """For someone without an account who opened the emailed link: make one (``name``, ``password``)
+    under the speaker's address, the one the link went to, and link it to the speaker profile.
+    Returns the new account. Refused as :func:`link_account` is when the profile is linked
+    already (a second sign-up through the same link too: the profile's row is locked first), and
+    as ``events_project.accounts.new_account`` is for a blank name, a weak password or an address
+    that has an account (its owner signs in and links that one)."""
+    speaker = speaker_for_account_link(token)
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if speaker.user_id is not None:
+        raise SpeakerConflicts(_("This speaker profile is linked to another account."), "profile_taken")
+    user = new_account(email=speaker.email, name=name, password=password)
+    speaker.user = user
+    speaker.save(update_fields=["user", "updated_at"])
+    return user
 
 
 # --- invitations ----------------------------------------------------------------------

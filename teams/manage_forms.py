@@ -33,28 +33,3 @@ class SeriesDoorInvitationForm(forms.Form):
         max_length=254,
         help_text=_("They will check people in at the door of every session of this series, those added later too."),
     )
-
-
-class NewAccountForm(forms.Form):
-    """Someone new following a team link: their name and a password for the account made for them."""
-
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    password = forms.CharField(
-        label=_("Choose a password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-        max_length=128,
-        help_text=_("At least 8 characters; not only digits, not a common password, not like your name."),
-    )
-    password_again = forms.CharField(
-        label=_("The password again"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-        max_length=128,
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
-            self.add_error("password_again", _("The two passwords differ."))
-        return data

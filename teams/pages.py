@@ -8,17 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.permissions import can_check_in
+from events_project.accounts import ERROR_FIELDS, NewAccountForm, account_exists
 from events_project.exceptions import DomainError
 from events_project.private_links import private_link
 from events_project.throttles import throttled
 from teams import services
 from teams.exceptions import InvitationUnusable
-from teams.manage_forms import NewAccountForm
 from teams.models import TeamRole
-
-# Fields a service error belongs to, so that it is shown next to the field.
-ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
-
 
 # refusals whose own words say what to do, or after which no new link helps: "ask the organiser
 # who invited you" below them contradicted "whoever invited you no longer organises this event"
@@ -66,7 +62,7 @@ def accept(request, token: str):
     except InvitationUnusable as error:
         return _unusable(request, token, error)
     signed_in = request.user.is_authenticated
-    has_account = not signed_in and services.account_exists(invitation.email)
+    has_account = not signed_in and account_exists(invitation.email)
     form = NewAccountForm(request.POST or None) if not signed_in and not has_account else None
     if request.method == "POST" and (signed_in or (form is not None and form.is_valid())):
         data = form.cleaned_data if form is not None else {}

@@ -18,10 +18,8 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,8 +29,9 @@ from events.permissions import can_manage_event, can_manage_series, is_organiser
 from events.roles import ensure_organisers_group
 from events.selectors import door_teams_of, events_managed_by, series_managed_by
 from events.services import log_action
+from events_project.accounts import new_account
 from events_project.limits import validate_email
-from events_project.people import account_name, tidy_name
+from events_project.people import account_name
 from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.services import queue_message
@@ -338,42 +337,6 @@ def _inviter_still_organises(invitation: TeamInvitation) -> bool:
     return events_managed_by(invitation.invited_by).filter(pk=invitation.event_id).exists()
 
 
-def account_exists(email: str) -> bool:
-    return get_user_model().objects.filter(email__iexact=email).exists()
-
-
-def _username_for(email: str) -> str:
-    """The address as the username, as it fits (150 characters); a longer one is cut and given a
-    digest of the whole, so two long addresses that begin alike are two usernames, not one taken."""
-    limit = get_user_model()._meta.get_field("username").max_length
-    if len(email) <= limit:
-        return email
-    digest = hashlib.sha256(email.encode()).hexdigest()[:12]
-    return f"{email[: limit - len(digest) - 1]}-{digest}"
-
-
-def _new_account(*, email: str, name: str, password: str):
-    user_model = get_user_model()
-    name = tidy_name(name)
-    if not name:
-        raise TeamError(_("Give your name."), "name_required")
-    if account_exists(email):
-        raise Conflict(_("An account with this address exists: sign in to accept."), "account_exists")
-    first, _space, last = name.partition(" ")
-    user = user_model(username=_username_for(email), email=email, first_name=first[:150], last_name=last[:150])
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise TeamError(" ".join(error.messages), "weak_password") from None
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise Conflict(_("An account with this address exists: sign in to accept."), "account_exists") from None
-    return user
-
-
 @transaction.atomic
 def accept_team_invitation(*, token: str, user=None, name: str = "", password: str = "", now=None):
     """Use a team link: for ``user`` (signed in) or for a new account made from ``name`` and
@@ -384,7 +347,7 @@ def accept_team_invitation(*, token: str, user=None, name: str = "", password: s
     now = now or timezone.now()
     invitation = invitation_for_token(token, now=now, lock=True)
     if user is None or not user.is_authenticated:
-        user = _new_account(email=invitation.email, name=name, password=password)
+        user = new_account(email=invitation.email, name=name, password=password)
     # single use, and never once withdrawn: only one of two simultaneous answers updates the row
     taken = TeamInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True)
     if not taken.update(used_at=now, used_by=user):

@@ -126,6 +126,21 @@ def test_roundtable_asks_for_invitation_mode_sectors_and_deadline_in_plain_words
     assert event.rsvp_deadline == dt.datetime(2030, 3, 10, 18, 0, tzinfo=BAKU)
 
 
+def test_a_new_roundtable_is_by_invitation_unless_the_organiser_opens_it(organiser_web, own_event):
+    """The guide's roundtable "asks who may take part (by invitation)"; the form offered "Open: first
+    come, first served", so a roundtable saved as it came had no Invitations tab and let anyone in."""
+    roundtable = organiser_web.get("/manage/events/new/roundtable/").context["form"]
+    webinar = organiser_web.get("/manage/events/new/webinar/").context["form"]
+    own_event.registration_mode = "open"
+    own_event.kind = "roundtable"
+    own_event.save()
+    edited = organiser_web.get(f"/manage/events/{own_event.pk}/edit/").context["form"]
+
+    assert roundtable["registration_mode"].value() == "invitation"
+    assert webinar["registration_mode"].value() in (None, "open")  # the first choice, "Open"
+    assert edited["registration_mode"].value() == "open"  # an existing one keeps what it has
+
+
 def test_the_zones_help_covers_the_times_below_it_too(organiser_web):
     """The zone's help said "The times above are in this time zone.": the answer deadline and
     the registration dates below it are read in that zone too (events.manage_forms.LOCAL_TIMES)."""

@@ -277,6 +277,30 @@ def test_the_invite_list_offers_only_speakers_not_invited_to_the_event_yet(
     assert "No speaker found." in searched
 
 
+def test_an_organiser_lists_a_speaker_of_their_event_on_the_public_roster_and_takes_them_off(organiser_web, own_event):
+    """A speaker invited by name and email joins the roster unlisted "until an organiser lists
+    them", and only the API or a superuser's admin could: the Speakers tab does it now."""
+    speaker = factories.SpeakerFactory(name="Günay Əliyeva", listed=False)
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=own_event)
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    listed = organiser_web.post(url, {"action": "list", "assignment": assignment.pk}, follow=True)
+    roster_after_listing = organiser_web.get("/speakers/").text
+    unlisted = organiser_web.post(url, {"action": "unlist", "assignment": assignment.pk}, follow=True)
+    roster_after_unlisting = organiser_web.get("/speakers/").text
+
+    assert [str(message) for message in listed.context["messages"]] == [
+        "Günay Əliyeva is on the public roster of speakers now."
+    ]
+    assert [str(message) for message in unlisted.context["messages"]] == [
+        "Günay Əliyeva is not on the public roster of speakers any more."
+    ]
+    assert "Günay Əliyeva" in roster_after_listing
+    assert "Günay Əliyeva" not in roster_after_unlisting
+    speaker.refresh_from_db()
+    assert speaker.listed is False
+
+
 def test_someone_not_on_the_roster_is_invited_by_name_and_email_and_joins_it_unlisted(
     organiser_web, own_event, django_capture_on_commit_callbacks
 ):

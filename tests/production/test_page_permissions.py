@@ -100,7 +100,7 @@ PAGE_MATRIX = {
     "speaker/": ("GET", lambda w: "/speaker/", "302 404 404 200 200 404 404 404 404 404 404"),
     "speaker/profile/": ("GET", lambda w: "/speaker/profile/", "302 404 404 200 200 404 404 404 404 404 404"),
     "speaker/invitations/<id:pk>/answer/": ("POST", lambda w: f"/speaker/invitations/{w.assignment.pk}/answer/", "302 404 404 302 404 404 404 404 404 404 404"),
-    "speaker/link/<str:token>/": ("GET", lambda w: f"/speaker/link/{UNKNOWN_TOKEN}/", "302 400 400 400 400 400 400 400 400 400 400"),
+    "speaker/link/<str:token>/": ("GET", lambda w: f"/speaker/link/{UNKNOWN_TOKEN}/", "400 400 400 400 400 400 400 400 400 400 400"),
     "speaker/invitation/<str:token>/": ("GET", lambda w: f"/speaker/invitation/{UNKNOWN_TOKEN}/", "400 400 400 400 400 400 400 400 400 400 400"),
     # the accepted event's .ics by the same link: a forged token is 404 for everyone
     "speaker/invitation/<str:token>/event.ics": ("GET", lambda w: f"/speaker/invitation/{UNKNOWN_TOKEN}/event.ics", "404 404 404 404 404 404 404 404 404 404 404"),
