@@ -494,7 +494,8 @@ def _lock_new_address(email: str) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"speaker-address:{tidy_email(email)}"])
+        key = f"speaker-address:{tidy_email(email)}"
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def _known_by_address(email: str, *, by) -> Speaker | None:

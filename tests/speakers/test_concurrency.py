@@ -75,9 +75,11 @@ def _invite_new_twice():
     with transaction.atomic():
         services.invite_new_speaker(event=event, by=organiser, name="Nigar Aliyeva", email="nigar@example.org")
         second = Racer(
-            lambda: services.invite_new_speaker(
-                event=event, by=organiser, name="Nigar Aliyeva", email="Nigar@Example.org"
-            ).status,
+            lambda: (
+                services.invite_new_speaker(
+                    event=event, by=organiser, name="Nigar Aliyeva", email="Nigar@Example.org"
+                ).status
+            ),
             timeout=3,
         )
     return second.outcome(), Speaker.objects.filter(email="nigar@example.org").count()
