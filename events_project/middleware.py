@@ -129,7 +129,13 @@ class PrivateLinkMiddleware:
     registration's management link answered its name, address and join link with no
     Cache-Control at all). What a view set itself stays: the private calendar
     feed's short private caching, a ticket image's stricter ``no-referrer``. An answer given
-    before any view was chosen (a page opened with DELETE) is looked up here."""
+    before any view was chosen (a page opened with DELETE) is looked up here.
+
+    An API answer to someone signed in (a token, or the pages' own calls with the session) is
+    theirs alone as well, as the workspace pages are (``events.workspace.no_store``): the door's
+    list of names, a programme's report, registrants and messages were sent with no
+    Cache-Control, so a browser on a shared door device kept them on disk. Anonymous answers
+    (the public events) stay cacheable."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -145,7 +151,18 @@ class PrivateLinkMiddleware:
         if is_private_route(match):
             for header, value in PRIVATE_HEADERS:
                 response.headers.setdefault(header, value)
+        elif request.path_info.startswith(API_PATH) and _signed_in(request):
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+API_PATH = "/api/"
+
+
+def _signed_in(request) -> bool:
+    # the API's own authentication sets request.user (a token's account) on the way through
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class MethodNotAllowedPageMiddleware:

@@ -154,7 +154,9 @@ def manage(request, token: str):
         # a cancelled or turned-down registration's page was a dead end: the cancel page had just
         # said one may register again while places are open (offered in the event page's words)
         "open_again": _open_again(registration),
-        # registered again since with the same address: its page, not "Register again"
+        # registered again since with the same address: said, not "Register again"; never that
+        # registration's own link (anyone may register with any address, cancel, and wait for
+        # its owner to register: their link would be handed to the stranger), only its email
         "registered_again": selectors.registered_again(registration),
     }
     return render(request, "registrations/pages/ticket.html", context)

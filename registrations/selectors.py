@@ -131,7 +131,9 @@ def registrations_for_email(email: str) -> QuerySet[Registration]:
 def registered_again(registration: Registration) -> Registration | None:
     """The place its holder (the same address) holds at the event now, when this registration of
     theirs is cancelled or turned down: its page offered "Register again" to someone registered
-    again already. None for an active registration or when there is no such place."""
+    again already. None for an active registration or when there is no such place. The page says
+    so and never links to it: the two may have different holders (anyone may register with any
+    address), so only the address's inbox gets the new one's private link."""
     if registration.is_active or not registration.email:
         return None
     same_holder = Registration.objects.filter(event_id=registration.event_id, email=registration.email)

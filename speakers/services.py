@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -497,6 +497,7 @@ def invite_new_speaker(*, event: Event, by, name: str, email: str, **invitation)
     """
     if by is not None and not can_manage_event(by, event):
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
+    _lock_new_address(email)
     speaker = _known_by_address(email, by=by)
     if speaker is None:
         speaker = create_speaker(by=by, name=name, email=email, listed=False)
@@ -507,6 +508,19 @@ def invite_new_speaker(*, event: Event, by, name: str, email: str, **invitation)
             "already_invited",
         )
     return assign_speaker(event=event, speaker=speaker, by=by, **invitation)
+
+
+def _lock_new_address(email: str) -> None:
+    """Hold ``email`` until the transaction ends: two invitations of one new address at once (a
+    double click on Invite, two co-organisers) each missed the profile the other was creating, and
+    the person got two profiles and two invitations. PostgreSQL: a transaction-level advisory lock
+    on the address (nothing in the database is there to lock yet); SQLite takes its write lock at
+    the transaction's start (``transaction_mode`` IMMEDIATE), which serialises them already."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        key = f"speaker-address:{tidy_email(email)}"
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def _known_by_address(email: str, *, by) -> Speaker | None:

@@ -1,7 +1,5 @@
 """Organisers' own wording of a message kind for one of their events."""
 
-import re
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +33,19 @@ KNOWN_PLACEHOLDERS = frozenset(
 )
 
 
-# anything between double braces, so that "{{ registration.user }}" is refused, not left as text
-ANY_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+def placeholders_in(text: str) -> set[str]:
+    """Whatever stands between double braces, trimmed, so that "{{ registration.user }}" is
+    refused, not left as text. Each pair of braces is looked for once: the regular expression
+    used before backtracked over blanks that no closing braces followed, so a wording of "{{" and
+    a thousand spaces held the request 7 seconds, its 10,000 characters hours."""
+    found, start = set(), 0
+    while (opening := text.find("{{", start)) != -1:
+        closing = text.find("}}", opening + 2)
+        if closing == -1:
+            break
+        found.add(text[opening + 2 : closing].strip())
+        start = closing + 2
+    return found
 
 
 # the longest text of a wording: each placeholder is filled for every recipient, and a megabyte
@@ -52,7 +61,7 @@ def check_placeholders(subject: str, body: str) -> None:
         raise DomainError(
             _("The text is at most %(max)s characters.") % {"max": f"{WORDING_BODY_MAX:,}"}, "message_too_long"
         )
-    unknown = {match.group(1) for match in ANY_PLACEHOLDER.finditer(f"{subject}\n{body}")} - KNOWN_PLACEHOLDERS
+    unknown = placeholders_in(f"{subject}\n{body}") - KNOWN_PLACEHOLDERS
     if unknown:
         raise DomainError(
             _("Unknown placeholder(s): %(unknown)s. Known: %(known)s.")

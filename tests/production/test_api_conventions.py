@@ -446,3 +446,41 @@ def test_the_usual_json_body_chooses_the_parser_drf_chooses(content_type):
 
     assert quick is None or quick is DefaultContentNegotiation().select_parser(request, parsers)
     assert (quick is not None) == (content_type.startswith("application/json") and content_type != "application/jsonp")
+
+
+def _signed_in_reads() -> list[str]:
+    """Every API list or read that takes no id: each answers a signed-in caller what is theirs."""
+    return sorted(
+        "/" + route
+        for _name, method, route in api_endpoints()
+        if method == "GET" and "<" not in route and route not in ("api/", "api/schema/")
+    )
+
+
+def test_every_signed_in_api_answer_is_private_token_and_session_alike():
+    organiser = factories.OrganiserFactory()
+    event = factories.EventFactory(organisers=[organiser])
+    factories.RegistrationFactory(event=event)
+    with_token = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organiser).key}")
+    with_session = Client()
+    with_session.force_login(organiser)
+    reads = _signed_in_reads() + [f"/api/events/{event.pk}/registrations/", f"/api/events/{event.pk}/checkin/list/"]
+
+    answers = {
+        (url, how): (response.status_code, response.get("Cache-Control"))
+        for url in reads
+        for how, client in (("token", with_token), ("session", with_session))
+        for response in [client.get(url)]
+    }
+
+    assert "/api/outbox/" in reads
+    assert {key: answer for key, answer in answers.items() if answer[1] != "private, no-store"} == {}
+
+
+def test_an_anonymous_api_answer_stays_cacheable():
+    factories.EventFactory()
+
+    response = APIClient().get("/api/events/")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
