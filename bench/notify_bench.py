@@ -1,6 +1,7 @@
 """Benchmark: a 10,000-reminder fan-out through the outbox against Django's mail API floor.
 
     .venv/bin/python bench/notify_bench.py [--recipients 10000] [--backend locmem|file] [--database-url URL]
+                                           [--no-gc-freeze]
 
 It builds a throwaway SQLite database (``data/bench-notify.sqlite3``; with ``--database-url
 postgres://…`` a database ``bench_notify_<pid>`` on that server, dropped afterwards), creates
@@ -20,6 +21,10 @@ one event starting in 30 minutes with N confirmed registrations, and times
   made with the outbox's own message class (``notifications.mime.ProgrammeEmail``), which writes
   each distinct subject's encoding once where Django encodes every message's: against it, the
   outbox's ratio is what it adds beyond making and handing over the very messages it sends.
+
+Once Django is set up and the database migrated, the process does what a worker does when it
+starts (``notifications.jobs.freeze_start_up_objects``: ``gc.freeze()``), unless ``--no-gc-freeze``;
+the outbox and the floors run in that same process.
 
 With ``--backend file`` both write .eml files into a temporary directory (the default backend
 in production); ``locmem`` keeps them in memory. It prints messages per second, CPU per
@@ -214,6 +219,7 @@ def main() -> int:
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="locmem")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--no-gc-freeze", action="store_true", help="skip what a worker does at its start")
     args = parser.parse_args()
 
     mail_dir = tempfile.mkdtemp(prefix="notify-bench-mail-")
@@ -224,8 +230,17 @@ def main() -> int:
         setup_django(database_url, args.backend, mail_dir)
         from django.db import connection
 
+        if not args.no_gc_freeze:
+            # as a django-q2 worker process does once it started (post_spawn)
+            from notifications.jobs import freeze_start_up_objects
+
+            freeze_start_up_objects()
+
         event, now = fill(args.recipients)
-        print(f"{args.recipients} confirmed registrations for one webinar; backend {args.backend}; {connection.vendor}")
+        print(
+            f"{args.recipients} confirmed registrations for one webinar; backend {args.backend}; {connection.vendor}"
+            + ("" if args.no_gc_freeze else "; start-up objects frozen (gc.freeze)")
+        )
 
         load_before = os.getloadavg()
         outbox_seconds, outbox_cpu, outbox_sent = run_outbox(now)

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop
 from events.models import Event, EventStatus
 from events.services import log_action
 from events_project.periodic import process_each
-from events_project.prepared import insert, insert_many, listened
+from events_project.prepared import execute_direct, insert, insert_many, listened
 from notifications import kinds
 from notifications.exceptions import OutboxError
 from notifications.jobs import broker, enqueue
@@ -744,10 +744,16 @@ def mark_sent(cursor, *, message_id: int, token: str, rendered: RenderedMessage,
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     invited = carries_calendar_invitation(rendered.attachments)
     if whole:
-        cursor.execute(
-            _sent_sql(connection.vendor)["whole"],
-            [now, invited, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token],
-        )
+        params = [now, invited, OutboxStatus.SENT.value, rendered.subject, rendered.body_text, message_id, token]
+        if connection.vendor == "postgresql":
+            # the same statement, prepared once per session and run by libpq without the cursors
+            # around it: about half the CPU (events_project.prepared.execute_direct), and still
+            # committed before the next message goes
+            changed = execute_direct(
+                connection, name="outbox_sent_whole", sql=_sent_sql("postgresql")["whole"], params=params
+            )
+            return changed == 1
+        cursor.execute(_sent_sql(connection.vendor)["whole"], params)
     else:
         cursor.execute(_sent_sql(connection.vendor)["mark"], [now, invited, message_id, token])
     return cursor.rowcount == 1

@@ -14,6 +14,7 @@ from notifications.jobs import broker
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox, queue_message, resend_message, send_outbox_messages, sweep_outbox
 from notifications.tasks import send_messages
+from tests import factories
 from tests.notifications.conftest import make_registration
 from tests.notifications.mail_backends import CountingBackend, FlakyBackend, SMTPServer
 
@@ -129,6 +130,28 @@ def test_a_message_sent_before_its_worker_died_is_recorded_sent_not_sent_again(
     # a confirmation's calendar invitation is a fact of that sending, recorded with it
     assert message.calendar_invitation_sent is True
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_message_is_recorded_sent_before_the_next_goes(settings):
+    """What a worker killed at any moment leaves: every message before the one in flight is
+    recorded sent, committed (seen from another connection), so only that one could go twice."""
+    from tests.notifications.mail_backends import WitnessBackend
+
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.WitnessBackend"
+    WitnessBackend.seen = []
+    event = factories.EventFactory(title="CV clinic")
+    addresses = [f"p{number}@example.org" for number in range(4)]
+    specs = [
+        outbox.MessageSpec(kind=kinds.REMINDER, recipient_email=address, event=event, dedup_key=f"witness:{address}")
+        for address in addresses
+    ]
+
+    # outside a transaction: handed to the (synchronous) worker at once, one batch
+    ids = outbox.queue_messages(specs)
+
+    assert WitnessBackend.seen == [addresses[:number] for number in range(4)]
+    assert OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.SENT).count() == 4
 
 
 def test_sweep_hands_out_a_message_whose_task_was_lost(registration, django_capture_on_commit_callbacks):

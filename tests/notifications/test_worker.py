@@ -81,3 +81,18 @@ def test_qcluster_process_sends_a_queued_message(subprocess_env, tmp_path, monke
     assert "Your place at CV clinic is confirmed" in written
     assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
     assert process.returncode is not None
+
+
+def test_a_worker_process_leaves_its_start_up_objects_out_of_garbage_collection():
+    import gc
+
+    from django_q.signals import post_spawn
+
+    gc.unfreeze()
+    try:
+        # what django-q2 sends in each worker process it starts
+        post_spawn.send(sender="django_q", proc_name="Worker-1")
+
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

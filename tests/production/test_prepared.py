@@ -289,3 +289,59 @@ def test_a_one_statement_registration_prepares_its_two_statements_once_per_kept_
     assert OutboxMessage.objects.filter(event=event).count() == 4
     event.refresh_from_db()
     assert event.seats_taken == 4
+
+
+UPDATE_TITLE = "UPDATE events_event SET title = %s, updated_at = %s WHERE id = %s AND status = %s"
+
+
+@pytest.mark.postgres
+def test_a_direct_statement_writes_what_the_cursor_writes_and_says_how_many_rows():
+    from events_project.prepared import execute_direct
+
+    event, other = factories.EventFactory(title="Robotics"), factories.EventFactory(title="Chess")
+    now = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        changed = [
+            execute_direct(connection, name="test_title", sql=UPDATE_TITLE, params=[title, now, pk, "published"])
+            for title, pk in (("Robótica — ümid", event.pk), ("Şahmat", other.pk), ("Nobody", -1))
+        ]
+
+    assert changed == [1, 1, 0]
+    event.refresh_from_db()
+    other.refresh_from_db()
+    assert (event.title, event.updated_at, other.title) == ("Robótica — ümid", now, "Şahmat")
+    # the query log lists each run (DEBUG, the bench's statement counts)
+    assert [query["sql"] for query in queries.captured_queries] == [f"{UPDATE_TITLE} -- prepared as test_title"] * 3
+
+
+@pytest.mark.postgres
+def test_a_direct_statement_raises_the_errors_a_cursor_raises():
+    from events_project.prepared import execute_direct
+
+    event = factories.EventFactory()
+
+    with pytest.raises(IntegrityError):
+        execute_direct(
+            connection, name="test_no_title", sql=UPDATE_TITLE, params=[None, timezone.now(), event.pk, "published"]
+        )
+    with pytest.raises(DataError, match="NUL"):
+        execute_direct(connection, name="test_title", sql=UPDATE_TITLE, params=["a\x00b", timezone.now(), 1, "x"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_direct_statement_the_session_lost_is_prepared_again():
+    from events_project.prepared import execute_direct
+
+    event = factories.EventFactory(title="Robotics")
+    run = lambda title: execute_direct(  # noqa: E731
+        connection, name="test_title", sql=UPDATE_TITLE, params=[title, timezone.now(), event.pk, "published"]
+    )
+    assert run("Chess") == 1
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    assert run("Go") == 1  # outside a transaction: prepared again at once
+    event.refresh_from_db()
+    assert event.title == "Go"
