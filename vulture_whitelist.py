@@ -86,6 +86,8 @@ attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitation
 attendance_tasks.import_participant_report
 # jobs by dotted path (programmes.enrolment_lists enqueues a pasted list's next batch)
 programme_tasks.enrol_from_list
+# jobs by dotted path (notifications.services.outbox.DRAIN_TASK: the drain a rush's confirmations ask for)
+notification_tasks.send_pending
 # the old dotted paths of attendance's jobs and of the reminders' scan (now registrations.tasks),
 # for jobs and schedules queued before the move (notifications/tasks.py)
 notification_tasks.finalise_attendance, notification_tasks.import_participant_report

@@ -11,6 +11,10 @@ def send_messages(message_ids: list[int]) -> dict:
     return outbox.send_outbox_messages(message_ids=list(message_ids))
 
 
+def send_pending(kind: str) -> dict:
+    return outbox.drain_outbox(kind=kind)
+
+
 def sweep_outbox() -> dict:
     return outbox.sweep_outbox()
 

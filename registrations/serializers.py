@@ -1,13 +1,16 @@
 """Input and output shapes of the registrations API. No rules here: the services decide."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from events.models import MAX_PARTY_SIZE
-from events_project import fields
+from events_project import fields, limits
 from registrations.models import Answer, Invitation, Question, Registration, RegistrationStatus, Sector
 from registrations.services.registration import waiting_position
 
@@ -279,11 +282,21 @@ def own_registration_data(registration: Registration) -> dict:
     """
     event = registration.event
     shape = OwnRegistrationSerializer
+    zone = event.zone
+    # the field's output format: DRF's default, ISO 8601, unless REST_FRAMEWORK says otherwise
+    iso = str(api_settings.DATETIME_FORMAT).lower() == ISO_8601
 
     def when(value):
-        return None if value is None else _when.to_representation(value)
+        if value is None:
+            return None
+        if iso and isinstance(value, dt.datetime) and value.utcoffset() is not None and limits.is_plausible(value):
+            # what the field answers for an aware time it accepts, without its per-call lookups
+            # (a sixth of the answer's CPU): the time in the event's zone, ISO 8601, UTC as Z
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return _when.to_representation(value)
 
-    with timezone.override(event.zone):
+    with timezone.override(zone):
         told = getattr(registration, "position_told", None)
         return {
             "event": {

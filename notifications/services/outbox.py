@@ -45,7 +45,7 @@ from events_project.periodic import process_each
 from events_project.prepared import execute_direct, insert, insert_many, listened
 from notifications import kinds
 from notifications.exceptions import OutboxError
-from notifications.jobs import broker, enqueue
+from notifications.jobs import broker, enqueue, wake_once, woken
 from notifications.language import language_of
 from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
@@ -56,6 +56,9 @@ from notifications.services.rendering import RenderedMessage, calendar_method, c
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "notifications.tasks.send_messages"
+DRAIN_TASK = "notifications.tasks.send_pending"
+# a drain asked for and not started after this long is taken for lost: the next row asks again
+DRAIN_WAKE_SECONDS = 10
 DEDUP_KEY_MAX = 255
 
 
@@ -266,13 +269,51 @@ def message_about_new(*, kind: str, recipient_email: str, recipient_name: str, a
 
 def queued_about_new(written: MessageAboutNew, *, pk: int, about_id: int) -> OutboxMessage:
     """The row of ``written`` was written (``pk``) about ``about_id``: sent after commit (at once
-    outside a transaction), as by :func:`queue_message`."""
+    outside a transaction) by a drain of its kind (:func:`drain_outbox`), asked for once for all
+    the rows written until it starts, not by a job of its own as by :func:`queue_message`."""
     message = written.message
     message.pk, message.about_id = pk, about_id
     message.dedup_key = f"{written.key_before}{about_id}{written.key_after}"
     message._state.adding = False
-    _send_after_commit([pk])
+    # a rush writes hundreds of these a second: one drain of their kind, not a job each
+    transaction.on_commit(lambda: wake_once(DRAIN_TASK, message.kind, flag=message.kind, seconds=DRAIN_WAKE_SECONDS))
     return message
+
+
+def drain_outbox(*, kind: str) -> dict:
+    """Send every pending message of ``kind`` that waits for its first attempt (or for another
+    after a stopped worker's), oldest first, a batch at a time: the job that
+    :func:`queued_about_new` asks for once for any number of rows (``notifications.jobs.wake_once``).
+
+    The wake-up's flag is deleted before the first look at the rows: a row written before that
+    is seen here (a batch that comes back full is followed by another), a row written after it
+    asks for a drain of its own. Safe to run twice and at once: each batch is claimed before it
+    is sent (:func:`send_outbox_messages`). Returns counts by outcome.
+    """
+    woken(kind)
+    outcome = {"sent": 0, "failed": 0, "cancelled": 0}
+    size = batch_size()
+    # a rush that writes rows as fast as they are sent would keep one job going past its timeout
+    deadline = time.monotonic() + send_budget_seconds()
+    while True:
+        ids = list(
+            OutboxMessage.objects.filter(kind=kind, status=OutboxStatus.PENDING, next_attempt_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return outcome
+        batch = send_outbox_messages(message_ids=ids)
+        for name, count in batch.items():
+            outcome[name] = outcome.get(name, 0) + count
+        if len(ids) < size or batch.get("handed_back") or batch.get("lost"):
+            # all there was; or the batch ran out of time or lease (what it handed back has a
+            # job of its own, the sweep takes the rest)
+            return outcome
+        if time.monotonic() > deadline:
+            # the rest to a drain of its own (the one a newer row asked for, or a new one)
+            wake_once(DRAIN_TASK, kind, flag=kind, seconds=DRAIN_WAKE_SECONDS)
+            return outcome
 
 
 def existing_keys(keys: Iterable[str]) -> set[str]:

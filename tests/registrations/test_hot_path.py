@@ -214,8 +214,10 @@ def test_thirty_jobs_travel_over_one_redis_connection(monkeypatch):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("full", [False, True])
-def test_answer_built_by_hand_equals_the_serializers(full):
-    event = factories.WebinarFactory(capacity=1)
+@pytest.mark.parametrize("zone", ["Asia/Baku", "UTC", "America/St_Johns"])
+def test_answer_built_by_hand_equals_the_serializers(full, zone):
+    # times in the event's zone: an offset, UTC's "Z", a half-hour offset
+    event = factories.WebinarFactory(capacity=1, timezone=zone)
     question = factories.QuestionFactory(event=event, label="Sector?")
     if full:
         register_service(event=event, name="First", email="first@example.org", consent_data_processing=True)
