@@ -27,6 +27,29 @@
     document.querySelectorAll("details[data-open-wide]").forEach(function (details) { details.open = true; });
   }
 
+  // A page waiting for a background job: <div id="…" data-updates-itself="3">. Every few seconds
+  // the script reads the page again; once the job is done (the region comes back without
+  // data-updates-itself) it shows the region as it is now (data-then="reload": the whole page,
+  // once). Nothing is reloaded while nothing changed: a timed <meta refresh> took a screen reader
+  // back to the top every few seconds. Without the script, the region's "Check again" link.
+  document.querySelectorAll("[data-updates-itself][id]").forEach(function (region) {
+    var every = 1000 * (parseInt(region.getAttribute("data-updates-itself"), 10) || 3);
+    var look = function () {
+      window.fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
+          if (!fresh || fresh.hasAttribute("data-updates-itself")) { window.setTimeout(look, every); return; }
+          if (region.getAttribute("data-then") === "reload") { window.location.reload(); return; }
+          region.removeAttribute("data-updates-itself");
+          region.innerHTML = fresh.innerHTML;
+        })
+        .catch(function () { window.setTimeout(look, 2 * every); });
+    };
+    region.querySelectorAll("[data-check-again]").forEach(function (link) { link.hidden = true; });
+    window.setTimeout(look, every);
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
