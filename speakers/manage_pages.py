@@ -110,5 +110,9 @@ def event_speakers(request, pk: int):
         "unread": unread_answers(event=event).count(),
         "conflicts_found": conflicts_found,
         "statuses": SpeakerAssignment.Status,
+        # an ended event's invitations are refused: the tab says so in place of the form
+        "invitations_refused": (
+            None if services.takes_speaker_invitations(event) else services.INVITED_TO_EVENTS_TO_COME
+        ),
     }
     return no_store(render(request, "speakers/manage/event_speakers.html", context))

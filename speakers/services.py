@@ -423,6 +423,15 @@ def _lock_speaker(speaker: Speaker) -> None:
     Speaker.objects.select_for_update().filter(pk=speaker.pk).first()
 
 
+INVITED_TO_EVENTS_TO_COME = _("Speakers can only be invited to events still to come.")
+
+
+def takes_speaker_invitations(event: Event) -> bool:
+    """Whether speakers may be invited to ``event``: neither cancelled, completed nor ended (the
+    Speakers tab offers its invite form on this alone)."""
+    return event.status not in (EventStatus.CANCELLED, EventStatus.COMPLETED) and event.end > timezone.now()
+
+
 @transaction.atomic
 def assign_speaker(
     *,
@@ -444,8 +453,8 @@ def assign_speaker(
     """
     if by is not None and not can_manage_event(by, event):
         raise Forbidden(_("You do not organise this event."), "not_event_organiser")
-    if event.status in (EventStatus.CANCELLED, EventStatus.COMPLETED) or event.end <= timezone.now():
-        raise InvalidAnswer(_("Speakers can only be invited to events still to come."), "event_closed")
+    if not takes_speaker_invitations(event):
+        raise InvalidAnswer(INVITED_TO_EVENTS_TO_COME, "event_closed")
     _lock_speaker(speaker)
     existing = SpeakerAssignment.objects.select_for_update().filter(event=event, speaker=speaker).first()
     if existing is not None and existing.is_active:

@@ -751,6 +751,9 @@ def checkin_log(*, event: Event, user) -> QuerySet[CheckIn]:
 # "İ", and SQLite's case-folding knows ASCII only, so both sides are folded by these replacements
 # first (``offlineSearchFold`` in checkin.js does the same on the phone).
 I_LETTERS = ("İ", "I", "ı")
+# SQLite's LOWER lower-cases ASCII alone: "ILAHƏ" stayed "ilahƏ" and "ilahə" missed her (the phone's
+# offline search, toLowerCase, found her), so the alphabet's other capitals are lowered one by one
+CAPITALS_SQL_MAY_KEEP = ("Ə", "Ş", "Ç", "Ö", "Ü", "Ğ")
 
 
 def fold_for_search(text: str) -> str:
@@ -764,6 +767,8 @@ def _folded(field_name: str):
     expression = F(field_name)
     for letter in I_LETTERS:
         expression = Replace(expression, Value(letter), Value("i"))
+    for capital in CAPITALS_SQL_MAY_KEEP:
+        expression = Replace(expression, Value(capital), Value(capital.lower()))
     return Lower(expression)
 
 

@@ -55,6 +55,25 @@ def test_search_folds_the_dotted_and_dotless_i(event, staff_client, typed, found
     assert [row["name"] for row in response.data["results"]] == found
 
 
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("ilahə", ["ILAHƏ BABAYEVA"]),  # SQLite's LOWER left "Ə" capital: the phone offline found her, the server not
+        ("şahin", ["ŞAHİN ÇƏLƏBİ"]),
+        ("çələbi", ["ŞAHİN ÇƏLƏBİ"]),
+        ("göyüş", ["GÖYÜŞ AĞAYEVA"]),
+        ("ağa", ["GÖYÜŞ AĞAYEVA"]),
+    ],
+)
+def test_search_finds_a_name_typed_in_capitals_by_its_small_letters(event, staff_client, typed, found):
+    for name in ("ILAHƏ BABAYEVA", "ŞAHİN ÇƏLƏBİ", "GÖYÜŞ AĞAYEVA", "Leyla Aliyeva"):
+        make_registration(event, name=name)
+
+    response = staff_client.get(door(event, "search/"), {"q": typed})
+
+    assert [row["name"] for row in response.data["results"]] == found
+
+
 def test_search_stays_inside_the_event(event, staff_client):
     make_registration(factories.EventFactory(), name="Leyla Elsewhere")
 

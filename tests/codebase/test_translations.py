@@ -149,7 +149,7 @@ def test_a_link_is_said_one_way_in_azerbaijani():
 INFORMAL_IMPERATIVES = [
     "et", "qoş", "göndər", "göstər", "saxla", "tap", "qayıt", "axtar", "ol", "yarat", "çıxar", "aç", "dəyiş",
     "bağla", "götür", "keç", "yüklə", "al", "bax", "cütləşdir", "yekunlaşdır", "bildir", "yazıl", "təmizlə",
-    "kopyala", "söndür", "sil", "seç", "yaz", "təsdiqlə", "çağır", "tanı",
+    "kopyala", "söndür", "sil", "seç", "yaz", "təsdiqlə", "çağır", "tanı", "planlaşdır",
 ]  # fmt: skip
 
 

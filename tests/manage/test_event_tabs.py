@@ -545,3 +545,16 @@ def test_sending_again_or_withdrawing_a_code_stays_on_its_page(organiser_web, ro
     withdrawn = organiser_web.post(f"{url}?page=2", {"action": "revoke", "invitation": code.pk})
 
     assert (resent["Location"], withdrawn["Location"]) == (f"{url}?page=2", f"{url}?page=2")
+
+
+def test_the_speakers_tab_of_an_event_that_has_ended_offers_no_invite_form(organiser_web, own_event):
+    """The tab offered "Invite" under an ended event, and each invitation was refused: "Speakers can
+    only be invited to events still to come." It says so in place of the form."""
+    now = timezone.now()
+    own_event.start, own_event.end = now - dt.timedelta(days=2), now - dt.timedelta(days=2, hours=-1)
+    own_event.save()
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/speakers/").text
+
+    assert 'value="invite"' not in page
+    assert "Speakers can only be invited to events still to come." in page
