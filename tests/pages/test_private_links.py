@@ -93,13 +93,17 @@ def test_a_compressed_signed_link_is_masked_too(settings):
     unsubscribe links of an address that repeats itself, a certificate link): the token was read
     as ending before it began, and the outbox showed organisers the whole link, with which anyone
     mutes or unsubscribes that person from every organiser's messages."""
+    from django.core import signing
+
     from events_project.private_links import mask_private_links
-    from notifications.services.preferences import email_of_token, links
+    from notifications.services.preferences import SALT, email_of_token
 
     settings.SITE_URL = "https://events.example.org"
     address = "info.info.info.info@info.info.info.info.az"
-    preferences, unsubscribe = links(address)
-    token = preferences.rsplit("/", 2)[1]
+    # as links were made before 2026-11-29 (compress=True): such links stay in the outbox's bodies
+    token = signing.dumps(address, salt=SALT, compress=True)
+    preferences = f"{settings.SITE_URL}/messages/preferences/{token}/"
+    unsubscribe = f"{settings.SITE_URL}/messages/unsubscribe/{token}/"
 
     masked = mask_private_links(f"Your choice: {preferences}\nUnsubscribe: {unsubscribe}.")
 
