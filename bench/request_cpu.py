@@ -199,16 +199,38 @@ def _package(filename: str) -> str:
     return "python"
 
 
+def backend_cpu() -> tuple[int, float] | None:
+    """The PostgreSQL server process of this process's connection and the CPU seconds it has used
+    (on this machine, from /proc), or None on SQLite or without a connection."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     application, requests: Requests, *, count: int, rounds: int, profile: bool, sample: bool, top: int
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
+    """CPU per request of this process, and of its PostgreSQL server process (empty on SQLite),
+    in ms, a figure per round."""
     run(application, requests.take(200), requests.expected)  # warm-up: imports, prepared statements
-    figures = []
+    figures, database = [], []
     for _ in range(rounds):
         environs = requests.take(count)
+        server = backend_cpu()
         start = time.process_time()
         run(application, environs, requests.expected)
         figures.append((time.process_time() - start) * 1000 / count)
+        after = backend_cpu()
+        if server is not None and after is not None and server[0] == after[0]:
+            # the same server process all round (a connection kept between requests)
+            database.append((after[1] - server[1]) * 1000 / count)
     if profile:
         environs = requests.take(count)
         # CPU time, not wall time: waiting for the database or Redis is not this process's work
@@ -227,7 +249,7 @@ def measure(
         with Sampler() as sampler:
             run(application, environs, requests.expected)
         sampler.report(requests.kind, top, (time.process_time() - start) * 1000 / count)
-    return figures
+    return figures, database
 
 
 def main(argv=None) -> int:
@@ -301,7 +323,7 @@ def main(argv=None) -> int:
         application = get_wsgi_application()
         for kind in kinds:
             requests = Requests(kind, data, needed)
-            figures = measure(
+            figures, database = measure(
                 application,
                 requests,
                 count=args.requests,
@@ -311,9 +333,15 @@ def main(argv=None) -> int:
                 top=args.top,
             )
             rounds = "  ".join(f"{figure:.3f}" for figure in figures)
+            server = (
+                f", PostgreSQL server process {statistics.median(database):.3f} ms"
+                f" ({'  '.join(f'{figure:.3f}' for figure in database)})"
+                if database
+                else ""
+            )
             print(
                 f"{kind:9} CPU per request: median {statistics.median(figures):.3f} ms"
-                f"   rounds: {rounds}   ({args.db}, load {' '.join(f'{v:.2f}' for v in os.getloadavg())})",
+                f"   rounds: {rounds}{server}   ({args.db}, load {' '.join(f'{v:.2f}' for v in os.getloadavg())})",
                 flush=True,
             )
     finally:
