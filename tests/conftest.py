@@ -7,6 +7,37 @@ from rest_framework.test import APIClient
 from tests import factories
 from tests.live_requests import connections_of
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_queue(monkeypatch):
+    """django-q2's Redis broker (``notifications.jobs.broker()``), not in sync mode, on a queue of
+    this test's own that no worker takes; its keys (the queue, wake-up flags) deleted before and
+    after. Skipped where no Redis answers at ``TEST_REDIS_URL``."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    from django_q.conf import Conf  # noqa: PLC0415 -- only for the tests that use the queue
+
+    from notifications import jobs  # noqa: PLC0415
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", REDIS_URL)
+    monkeypatch.setattr(jobs, "_brokers", {})
+    queue = jobs.broker()
+    queue.list_key = f"django_q:test-{os.getpid()}:q"
+
+    def clean():
+        queue.connection.delete(queue.list_key, *queue.connection.keys(f"{queue.list_key}:*"))
+
+    clean()
+    yield queue
+    clean()
+
 
 @pytest.fixture
 def api_client():

@@ -2,7 +2,6 @@
 starts (a ``SET NX`` on Redis), not a job each; no row is left without a job to send it."""
 
 import datetime as dt
-import os
 
 import pytest
 from django.core import mail
@@ -10,36 +9,13 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_q.conf import Conf
 from django_q.signing import SignedPackage
 from rest_framework.test import APIClient
 
-from notifications import jobs, kinds
+from notifications import kinds
 from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import outbox
 from tests import factories
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_queue(monkeypatch):
-    """django-q2's Redis broker on a queue of its own (no worker takes these), not in sync mode."""
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    monkeypatch.setattr(Conf, "SYNC", False)
-    monkeypatch.setattr(Conf, "ORM", None)
-    monkeypatch.setattr(Conf, "REDIS", REDIS_URL)
-    monkeypatch.setattr(jobs, "_brokers", {})
-    queue = jobs.broker()
-    queue.list_key = f"django_q:test-drain-{os.getpid()}:q"
-    keys = [queue.list_key, f"{queue.list_key}:wake:{kinds.REGISTRATION_CONFIRMED}"]
-    queue.connection.delete(*keys)
-    yield queue
-    queue.connection.delete(*keys)
 
 
 def queued(queue) -> list[tuple[str, tuple]]:

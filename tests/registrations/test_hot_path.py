@@ -187,29 +187,12 @@ def test_the_broker_is_made_once_per_process(db):
     assert jobs.broker() is jobs.broker()
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+def test_thirty_jobs_travel_over_one_redis_connection(redis_queue):
+    for number in range(30):
+        jobs.enqueue("notifications.tasks.send_messages", [number])
 
-
-def test_thirty_jobs_travel_over_one_redis_connection(monkeypatch):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    monkeypatch.setattr(Conf, "SYNC", False)
-    monkeypatch.setattr(Conf, "ORM", None)
-    monkeypatch.setattr(Conf, "REDIS", REDIS_URL)
-    monkeypatch.setattr(jobs, "_brokers", {})
-    queue = jobs.broker()
-    queue.list_key = f"django_q:test-{os.getpid()}:q"  # a queue of its own: no worker takes these
-    try:
-        for number in range(30):
-            jobs.enqueue("notifications.tasks.send_messages", [number])
-
-        assert queue.connection.llen(queue.list_key) == 30
-        assert queue.connection.connection_pool._created_connections == 1
-    finally:
-        queue.connection.delete(queue.list_key)
+    assert redis_queue.connection.llen(redis_queue.list_key) == 30
+    assert redis_queue.connection.connection_pool._created_connections == 1
 
 
 @pytest.mark.django_db
