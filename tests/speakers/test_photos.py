@@ -190,3 +190,20 @@ def test_organiser_adds_a_speaker_with_a_photo_through_the_same_rule(organiser):
     assert (refused.status_code, refused.json()["code"]) == (400, "photo_not_an_image")
     kept = stored(factories.SpeakerFactory._meta.model.objects.get(pk=made.json()["id"]))
     assert b"Exif" not in kept
+
+
+def admin_form(speaker, photo):
+    from speakers.admin import SpeakerForm
+
+    data = {"name": speaker.name, "email": speaker.email, "listed": "on", "topics": ""}
+    return SpeakerForm(data=data, files={"photo": photo}, instance=speaker)
+
+
+def test_the_admins_form_asks_the_same_rule(speaker_a):
+    refused = admin_form(speaker_a, upload(images.png_header(100_000, 100_000)))
+    accepted = admin_form(speaker_a, upload(images.jpeg_sideways_with_gps(), "../holiday.jpg"))
+
+    assert not refused.is_valid() and refused.errors["photo"][0].startswith("The photo is too large")
+    assert accepted.is_valid(), accepted.errors
+    accepted.save()
+    assert b"Exif" not in stored(speaker_a) and "holiday" not in speaker_a.photo.name
