@@ -54,8 +54,9 @@ def speaker_detail(request, pk: int):
 
 @require_safe
 def speaker_photo(request, pk: int):
-    """A listed speaker's uploaded photo, from this site (a page makes no outside requests)."""
-    speaker = get_object_or_404(selectors.roster(), pk=pk)
+    """The uploaded photo of a listed speaker or of one speaking at a published event, from this
+    site (a page makes no outside requests)."""
+    speaker = get_object_or_404(selectors.speakers_with_public_photo(), pk=pk)
     return _photo_response(speaker, cache="public, max-age=3600")
 
 

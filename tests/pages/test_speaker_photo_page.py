@@ -129,3 +129,23 @@ def test_public_pages_show_the_photo_with_the_name_and_stay_small(client, speake
         assert first_load(response) < PAGE_BUDGET, url
     assert photo["Content-Type"] == "image/jpeg"
     assert len(served(photo)) <= STORED_PHOTO_MAX_BYTES
+
+
+def test_an_unlisted_speakers_photo_shows_only_where_a_published_event_names_them(client):
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    guest = factories.SpeakerFactory(name="Kamala Huseynova", listed=False)
+    planned = factories.SpeakerFactory(name="Orkhan Rzayev", listed=False)
+    for speaker in (guest, planned):
+        services.update_speaker(speaker=speaker, by=admin, photo=upload(images.png()))
+    published = factories.EventFactory(status="published")
+    draft = factories.EventFactory(status="draft", published_at=None)
+    factories.SpeakerAssignmentFactory(speaker=guest, event=published, status="accepted")
+    factories.SpeakerAssignmentFactory(speaker=planned, event=draft, status="accepted")
+    guest.refresh_from_db()
+
+    page = client.get(f"/events/{published.pk}/").text
+
+    assert f'src="/speakers/{guest.pk}/photo/?v={guest.photo_version}" alt="Kamala Huseynova"' in page
+    assert client.get(f"/speakers/{guest.pk}/photo/").status_code == 200
+    assert client.get(f"/speakers/{planned.pk}/photo/").status_code == 404
+    assert client.get(f"/speakers/{guest.pk}/").status_code == 404  # still off the roster
