@@ -84,6 +84,10 @@ def _read(data: bytes) -> Image.Image:
             raise _refuse_too_many_pixels()
         probe.verify()
     image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    if image.format == "JPEG":
+        # libjpeg decodes at 1/2, 1/4 or 1/8 scale when that still covers the kept size: a
+        # 24-megapixel phone photo then takes a few megabytes of memory, not 70
+        image.draft("RGB", (STORED_PHOTO_SIDE, STORED_PHOTO_SIDE))
     image.load()  # raises on truncated data (``ImageFile.LOAD_TRUNCATED_IMAGES`` stays off)
     return image
 
