@@ -93,6 +93,7 @@ notification_tasks.send_pending
 notification_tasks.finalise_attendance, notification_tasks.import_participant_report
 notification_tasks.queue_due_reminders
 # templates and serializers read these properties
+Speaker.photo_version  # speakers/pages/_avatar.html, profile_form.html
 Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label, OutboxMessage.can_be_resent
 ActionLogExcerpt.is_partial  # manage/_action_log.html
 UnmatchedRow.status_label  # attendance/manage/import.html

@@ -5,6 +5,7 @@ profile is saved by its form, which asks the service's profile rules (``clean_pr
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
+from speakers.photos import normalised_photo
 
 
 class SpeakerForm(forms.ModelForm):
@@ -29,6 +31,12 @@ class SpeakerForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(choices=SpeakerRole.choices, required=False, widget=forms.CheckboxSelectMultiple)
     languages = forms.MultipleChoiceField(choices=Language.choices, required=False, widget=forms.CheckboxSelectMultiple)
     topics = forms.CharField(required=False, help_text=_("Separate topics with commas."))
+    # a plain file: speakers.photos decides what an acceptable photo is, here as in the API and pages
+    photo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, at most 5 MB and 6000 × 6000 pixels."),
+    )
 
     class Meta:
         model = Speaker
@@ -42,6 +50,15 @@ class SpeakerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["topics"] = ", ".join(self.instance.topics)
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        if not isinstance(photo, UploadedFile):
+            return photo  # unchanged (the stored file) or cleared (False)
+        try:
+            return normalised_photo(photo)
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
     def clean_topics(self):
         return [topic.strip() for topic in self.cleaned_data["topics"].split(",") if topic.strip()]

@@ -82,6 +82,12 @@ class Speaker(models.Model):
     def photo_src(self) -> str:
         return self.photo.url if self.photo else self.photo_url
 
+    @property
+    def photo_version(self) -> str:
+        """A part of the photo's random file name: a page's link to the photo changes with it, so
+        a replaced photo is not shown from a browser's cache."""
+        return self.photo.name.rsplit("/", 1)[-1][:8] if self.photo else ""
+
 
 class SpeakerUnavailability(models.Model):
     """A period a speaker declared they cannot speak (aware datetimes)."""

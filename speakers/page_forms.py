@@ -76,6 +76,21 @@ class SpeakerProfileForm(forms.Form):
         return data
 
 
+class SpeakerPhotoForm(forms.Form):
+    """The speaker's photo: what an acceptable one is, is ``speakers.photos``' rule, asked by the
+    service (a plain file here, as in the API)."""
+
+    photo = forms.FileField(
+        label=_("Choose a photo"),
+        help_text=_(
+            "JPEG, PNG or WebP, at most 5 MB and 6000 × 6000 pixels. It is shown in a circle; "
+            "the location and camera details in the file are removed."
+        ),
+        error_messages={"required": _("Choose a photo to upload."), "empty": _("The file is empty.")},
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
 class InvitationAnswerForm(forms.Form):
     answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     message = forms.CharField(label=_("Message to the organisers (optional)"), required=False, max_length=2000)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("speakers/<id:pk>/photo/", pages.speaker_photo, name="speaker-photo"),
     path("speaker/", pages.speaker_area, name="speaker-area"),
     path("speaker/profile/", pages.edit_profile, name="speaker-profile"),
+    # the speaker's own photo: GET shows it, POST uploads, replaces or removes it
+    path("speaker/profile/photo/", pages.own_photo, name="speaker-own-photo"),
     path("speaker/invitations/<id:pk>/answer/", pages.answer_invitation, name="speaker-answer"),
     # the signed link in the invitation email (speakers helper)
     path("speaker/invitation/<str:token>/", pages.invitation_link, name="speaker-invitation-page"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,7 +21,7 @@ from events_project.throttles import throttled
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
 from speakers.models import AssignmentStatus, SpeakerRole, StemField
-from speakers.page_forms import InvitationAnswerForm, RosterSearchForm, SpeakerProfileForm
+from speakers.page_forms import InvitationAnswerForm, RosterSearchForm, SpeakerPhotoForm, SpeakerProfileForm
 
 SPEAKERS_PER_PAGE = 24
 
@@ -53,15 +54,23 @@ def speaker_detail(request, pk: int):
 
 @require_safe
 def speaker_photo(request, pk: int):
-    """A listed speaker's uploaded photo, from this site (a page makes no outside requests)."""
-    speaker = get_object_or_404(selectors.roster(), pk=pk)
+    """The uploaded photo of a listed speaker or of one speaking at a published event, from this
+    site (a page makes no outside requests)."""
+    speaker = get_object_or_404(selectors.speakers_with_public_photo(), pk=pk)
+    return _photo_response(speaker, cache="public, max-age=3600")
+
+
+def _photo_response(speaker, *, cache: str) -> FileResponse:
+    # the kept copy is always a small JPEG (speakers.photos); pages link it with its version, so
+    # a replaced photo is a new address and an hour's caching shows no stale face for long
     if not speaker.photo:
         raise Http404
     try:
-        response = FileResponse(speaker.photo.open("rb"))
+        response = FileResponse(speaker.photo.open("rb"), content_type="image/jpeg")
     except FileNotFoundError:
         raise Http404 from None
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = cache
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -166,7 +175,38 @@ def edit_profile(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("speaker-area")
-    return render(request, "speakers/pages/profile_form.html", {"speaker": speaker, "form": form})
+    return _profile_page(request, speaker, form=form, photo_form=SpeakerPhotoForm())
+
+
+def _profile_page(request, speaker, *, form, photo_form, status: int = 200):
+    context = {"speaker": speaker, "form": form, "photo_form": photo_form}
+    return render(request, "speakers/pages/profile_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_photo(request):
+    """The speaker's own photo (GET, listed on the roster or not) and its upload, replacement or
+    removal (POST, ``remove`` for the last), back on the profile page. The rule for what photo is
+    acceptable is the service's (``speakers.photos``), the API's too."""
+    speaker = own_speaker(request)
+    if request.method == "GET":
+        return _photo_response(speaker, cache="private, max-age=3600")
+    if "remove" in request.POST:
+        services.update_speaker(speaker=speaker, by=request.user, photo=None)
+        messages.success(request, _("Your photo is removed."))
+        return redirect(reverse("speaker-profile") + "#photo")
+    photo_form = SpeakerPhotoForm(request.POST, request.FILES)
+    if photo_form.is_valid():
+        try:
+            services.update_speaker(speaker=speaker, by=request.user, photo=photo_form.cleaned_data["photo"])
+        except DomainError as error:
+            photo_form.add_error("photo", error.message)
+        else:
+            messages.success(request, _("Your photo is saved."))
+            return redirect(reverse("speaker-profile") + "#photo")
+    form = SpeakerProfileForm.for_speaker(speaker)
+    return _profile_page(request, speaker, form=form, photo_form=photo_form, status=400)
 
 
 # --- the page behind the signed link in the invitation email ---------------------------

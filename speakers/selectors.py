@@ -106,6 +106,16 @@ def roster(*, include_unlisted: bool = False, now=None) -> QuerySet[Speaker]:
     ).order_by("name", "id")
 
 
+def speakers_with_public_photo() -> QuerySet[Speaker]:
+    """The speakers whose uploaded photo anyone may load (``/speakers/{id}/photo/``): the listed
+    roster, and the accepted speakers of an event that was published, whose page shows them by
+    name and face, listed or not. A draft's speakers are the organisers' plans."""
+    shown_at_events = SpeakerAssignment.objects.filter(
+        status=AssignmentStatus.ACCEPTED, event__published_at__isnull=False
+    ).exclude(event__status=EventStatus.DRAFT)
+    return Speaker.objects.filter(Q(listed=True) | Q(pk__in=shown_at_events.values("speaker_id")))
+
+
 def speakers_visible_to(user) -> QuerySet[Speaker]:
     """The listed roster for everyone; organisers see the unlisted speakers too."""
     return roster(include_unlisted=is_organiser(user))

@@ -63,6 +63,16 @@ class SpeakerProfileFields(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.ChoiceField(SpeakerRole.choices), required=False)
     languages = serializers.ListField(child=serializers.ChoiceField(Language.choices), required=False)
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=30)
+    # a plain file: whether it is an image, and which, is speakers.photos' one rule (the pages' too)
+    photo = serializers.FileField(
+        required=False,
+        allow_null=True,
+        allow_empty_file=True,
+        help_text="A JPEG, PNG or WebP image (multipart), at most 5 MB and 6000 x 6000 pixels (25 megapixels); "
+        "kept re-encoded as a JPEG of at most 512 pixels a side, upright and without EXIF. null (or an empty "
+        "part) removes it. 400 photo_too_large, photo_too_many_pixels, photo_not_an_image; 403 "
+        "speaker_engaged_elsewhere for another organiser's speaker.",
+    )
     photo_src = serializers.CharField(read_only=True, help_text="The uploaded photo, else photo_url.")
     upcoming_events = serializers.SerializerMethodField()
 

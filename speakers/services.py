@@ -45,6 +45,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
+from speakers.photos import normalised_photo
 from speakers.selectors import speaker_contacts_visible_to, unanswered_assignments, unread_answers
 
 logger = logging.getLogger(__name__)
@@ -175,7 +176,17 @@ def _check_may_unlink(speaker: Speaker, by) -> None:
 
 
 # changed only by whoever may read the speaker's contacts (``_check_may_change_private_details``)
-GUARDED_SPEAKER_FIELDS = ("phone", "private_notes", "listed")
+GUARDED_SPEAKER_FIELDS = ("phone", "private_notes", "listed", "photo", "photo_url")
+PHOTO_FIELDS = ("photo", "photo_url")
+
+
+def _changed(speaker: Speaker, changes: dict, name: str) -> bool:
+    if name not in changes:
+        return False
+    if name == "photo":
+        # a new upload is always a change; removing one only when there is one
+        return bool(changes["photo"]) or bool(speaker.photo)
+    return changes[name] != getattr(speaker, name)
 
 
 def _check_may_change_private_details(speaker: Speaker, changes: dict, by) -> None:
@@ -184,13 +195,20 @@ def _check_may_change_private_details(speaker: Speaker, changes: dict, by) -> No
     organisers' events keeps the first two from everyone else, who may not overwrite them unseen
     either; and whether they show in the public roster is for the organisers they speak for (another
     organiser hid a speaker of someone else's webinar from the roster, or listed one kept off it).
-    The public profile stays the shared roster's: anyone organising may correct it. A value sent as
-    it is changes nothing."""
-    changed = [name for name in GUARDED_SPEAKER_FIELDS if name in changes and changes[name] != getattr(speaker, name)]
+    So is the photo (an upload or ``photo_url``): the face shown on another organiser's webinar
+    page and in their speaker's profile is for the speaker and those organisers. The rest of the
+    public profile stays the shared roster's: anyone organising may correct it. A value sent as it
+    is changes nothing."""
+    changed = [name for name in GUARDED_SPEAKER_FIELDS if _changed(speaker, changes, name)]
     if not changed or not speaker.pk or by is None:
         return
     if speaker_contacts_visible_to(by).filter(pk=speaker.pk).exists():
         return
+    if set(changed) <= set(PHOTO_FIELDS):
+        raise Forbidden(
+            _("This speaker speaks at other organisers' events: only they or an administrator change their photo."),
+            "speaker_engaged_elsewhere",
+        )
     if changed == ["listed"]:
         raise Forbidden(
             _(
@@ -217,22 +235,55 @@ def _engaged_elsewhere(speaker: Speaker, by) -> bool:
     )
 
 
-@transaction.atomic
+def _photo_to_keep(fields: dict) -> None:
+    """Replace an uploaded ``photo`` in ``fields`` by the copy kept (``speakers.photos``: a real
+    image within the limits, re-encoded without EXIF under a random name); a missing or empty
+    one means no photo. Done before the transaction: decoding a large image takes a moment, and
+    no write lock need wait for it."""
+    if "photo" in fields:
+        fields["photo"] = normalised_photo(fields["photo"]) if fields["photo"] else ""
+
+
+def _delete_replaced_photo(speaker: Speaker, old_name: str) -> None:
+    """Once the new photo (or none) is committed, the file it replaced goes (its random name was
+    never guessable, but a removed photo is removed)."""
+    if old_name and old_name != speaker.photo.name:
+        storage = speaker.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
 def create_speaker(*, by=None, travel_regions=None, **fields) -> Speaker:
-    check_may_link(fields.get("user"), by)
-    _check_account_free(fields.get("user"))
-    speaker = Speaker(**clean_profile(fields))
-    speaker.full_clean(exclude=["photo"])
-    speaker.save()
-    if travel_regions is not None:
-        speaker.travel_regions.set(travel_regions)
+    """Add a speaker to the roster; an uploaded ``photo`` is checked and re-encoded first
+    (``speakers.photos.normalised_photo``)."""
+    _photo_to_keep(fields)
+    with transaction.atomic():
+        check_may_link(fields.get("user"), by)
+        _check_account_free(fields.get("user"))
+        speaker = Speaker(**clean_profile(fields))
+        speaker.full_clean(exclude=["photo"])
+        speaker.save()
+        if travel_regions is not None:
+            speaker.travel_regions.set(travel_regions)
     return speaker
 
 
-@transaction.atomic
 def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> Speaker:
     """Edit a profile. Organisers may edit every field; a speaker only their own public and
-    contact fields (never ``listed``, ``user`` or the organisers' private notes)."""
+    contact fields (never ``listed``, ``user`` or the organisers' private notes). ``photo``: an
+    uploaded file (checked and re-encoded, ``speakers.photos``) or empty to remove it; who may not
+    change it is refused before the file is read. Side effect: the replaced photo's file is deleted
+    on commit."""
+    if "photo" in changes:
+        _check_may_change_private_details(speaker, {"photo": changes["photo"]}, by)
+        _photo_to_keep(changes)
+    with transaction.atomic():
+        old_photo = speaker.photo.name
+        _update_speaker(speaker=speaker, by=by, travel_regions=travel_regions, changes=changes)
+        _delete_replaced_photo(speaker, old_photo)
+    return speaker
+
+
+def _update_speaker(*, speaker: Speaker, by, travel_regions, changes: dict) -> None:
     if not is_organiser(by):
         if speaker.user_id != by.pk:
             raise Forbidden(_("You can only edit your own speaker profile."), "not_your_profile")
@@ -256,7 +307,6 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
     speaker.save()
     if travel_regions is not None:
         speaker.travel_regions.set(travel_regions)
-    return speaker
 
 
 # --- linking an account, with the person's consent ------------------------------------

@@ -44,6 +44,7 @@ NOT_PAGES = {
     "registrations/manage/<str:token>/accept-offer/": "POST only: takes the seat, redirects to the ticket",
     "speaker/invitations/<id:pk>/answer/": "POST only: answers, redirects to the speaker area",
     "speakers/<id:pk>/photo/": "an image",
+    "speaker/profile/photo/": "the speaker's own photo (an image); POST uploads or removes it",
     "checkin/sw.js": "the check-in page's service worker (JavaScript)",
     "dashboard/": "the dashboard's old address: a redirect to /manage/dashboard/",
     "dashboard/registrations.csv": "the old address of a CSV: a redirect",

@@ -278,7 +278,7 @@ def test_speaker_photo_is_served_from_the_site(client, speaker, settings, tmp_pa
     page = client.get(f"/speakers/{speaker.pk}/").text
     photo = client.get(f"/speakers/{speaker.pk}/photo/")
 
-    assert f'<img class="avatar" src="/speakers/{speaker.pk}/photo/"' in page
+    assert f'<img class="avatar" src="/speakers/{speaker.pk}/photo/?v={speaker.photo_version}"' in page
     assert photo.status_code == 200 and b"".join(photo.streaming_content).startswith(b"\x89PNG")
     assert client.get(f"/speakers/{unlisted.pk}/photo/").status_code == 404
 

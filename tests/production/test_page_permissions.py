@@ -99,6 +99,8 @@ PAGE_MATRIX = {
     # --- speakers: their own area; the answer link's token is the credential
     "speaker/": ("GET", lambda w: "/speaker/", "302 404 404 200 200 404 404 404 404 404 404"),
     "speaker/profile/": ("GET", lambda w: "/speaker/profile/", "302 404 404 200 200 404 404 404 404 404 404"),
+    # the speaker's own photo: no one's but their own, and the world's speakers have none yet
+    "speaker/profile/photo/": ("GET", lambda w: "/speaker/profile/photo/", "302 404 404 404 404 404 404 404 404 404 404"),
     "speaker/invitations/<id:pk>/answer/": ("POST", lambda w: f"/speaker/invitations/{w.assignment.pk}/answer/", "302 404 404 302 404 404 404 404 404 404 404"),
     "speaker/link/<str:token>/": ("GET", lambda w: f"/speaker/link/{UNKNOWN_TOKEN}/", "400 400 400 400 400 400 400 400 400 400 400"),
     "speaker/invitation/<str:token>/": ("GET", lambda w: f"/speaker/invitation/{UNKNOWN_TOKEN}/", "400 400 400 400 400 400 400 400 400 400 400"),

@@ -466,7 +466,7 @@ def test_speaker_uploads_own_photo(speaker_a, settings, tmp_path):
     assert response.json()["photo_src"].startswith("/media/speakers/")
     not_an_image = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
     refused = client_for(speaker_a.user).patch("/api/me/speaker/", {"photo": not_an_image}, format="multipart")
-    assert (refused.status_code, refused.json()["code"]) == (400, "invalid")
+    assert (refused.status_code, refused.json()["code"]) == (400, "photo_not_an_image")
 
 
 def test_invitation_to_draft_event_is_in_schedule_not_in_roster(clients, organiser, speaker_a):
