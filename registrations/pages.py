@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
-from events.models import EventStatus, WhenFull
+from events.models import EventStatus, RegistrationMode, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
 from events_project.site_pages import too_many_requests
@@ -156,6 +156,9 @@ def manage(request, token: str):
         # a cancelled or turned-down registration's page was a dead end: the cancel page had just
         # said one may register again while places are open (offered in the event page's words)
         "open_again": _open_again(registration),
+        "invitation_used": not registration.is_active
+        and registration.event.registration_mode == RegistrationMode.INVITATION
+        and registration.event.registration_is_open(),
         # registered again since with the same address: said, not "Register again"; never that
         # registration's own link (anyone may register with any address, cancel, and wait for
         # its owner to register: their link would be handed to the stranger), only its email
@@ -169,6 +172,8 @@ def _open_again(registration):
     registration's holder may register for it again; else None."""
     if registration.is_active or not registration.event.registration_is_open():
         return None
+    if registration.event.registration_mode == RegistrationMode.INVITATION:
+        return None  # their code is used: registering again would refuse it (the ticket says whom to ask)
     return selectors.with_seats_open(event_selectors.public_events()).filter(pk=registration.event_id).first()
 
 

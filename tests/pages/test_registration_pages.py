@@ -880,3 +880,15 @@ def test_an_open_events_ticket_offers_no_transfer_and_its_page_refuses(client, s
     assert transfer_url not in ticket
     assert response.status_code == 200 and "can no longer be passed to a colleague" in response.text
     assert Registration.objects.count() == 1
+
+
+def test_a_cancelled_invitation_offers_no_register_again_its_code_would_refuse(client, invited):
+    """The page offered "Register again", whose form then refused the code as already used."""
+    invited.event.refresh_from_db()
+    client.post(f"/registrations/manage/{invited.manage_token}/cancel/", {"confirm": "on"})
+
+    page = client.get(f"/registrations/manage/{invited.manage_token}/").text
+
+    assert "Register again" not in page
+    assert "ask the organisers for a new invitation" in page
+    assert "See other events" in page
