@@ -740,7 +740,7 @@ def can_transfer(registration: Registration) -> bool:
         event.registration_mode == RegistrationMode.INVITATION
         and registration.status in TRANSFERABLE
         and event.status != EventStatus.CANCELLED
-        and event.end > timezone.now()
+        and not is_over(event)
     )
 
 
@@ -761,6 +761,10 @@ def transfer_registration(
         raise InvalidRegistrationTransition(_("Only invitations can be passed to a colleague."), "transfer_not_allowed")
     if registration.status not in TRANSFERABLE:
         raise InvalidRegistrationTransition(_("This registration can no longer be transferred."), "invalid_transition")
+    if event.status == EventStatus.CANCELLED:
+        raise InvalidRegistrationTransition(_("The event was cancelled."), "event_cancelled")
+    if is_over(event):
+        raise InvalidRegistrationTransition(_("The event is over."), "event_over")
     if by is None and not consent_data_processing:
         raise RegistrationError(_("The colleague's consent to data processing is required."), "consent_required")
     email = normalise_email(email)
