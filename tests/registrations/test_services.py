@@ -503,7 +503,10 @@ def test_transfer_on_an_open_event_is_refused(event):
     ("change", "code"),
     [
         ({"status": "cancelled"}, "event_cancelled"),
-        ({"start": timezone.now() - dt.timedelta(hours=3), "end": timezone.now() - dt.timedelta(hours=1)}, "event_over"),
+        (
+            {"start": timezone.now() - dt.timedelta(hours=3), "end": timezone.now() - dt.timedelta(hours=1)},
+            "event_over",
+        ),
     ],
 )
 def test_transfer_once_the_event_is_cancelled_or_over_is_refused(invite_only, change, code):
