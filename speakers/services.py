@@ -294,10 +294,10 @@ def send_account_link_to_invitee(*, assignment: SpeakerAssignment) -> Speaker:
         raise SpeakerError(_("Accept the invitation first."), "not_accepted")
     if speaker.user_id is not None:
         raise SpeakerError(_("Your account is linked already: sign in to open your speaker area."), "already_linked")
-    return _queue_account_link(speaker=speaker, event=assignment.event)
+    return _queue_account_link(speaker=speaker, event=assignment.event, asked_by_speaker=True)
 
 
-def _queue_account_link(*, speaker: Speaker, event: Event | None) -> Speaker:
+def _queue_account_link(*, speaker: Speaker, event: Event | None, asked_by_speaker: bool = False) -> Speaker:
     if not speaker.email:
         raise SpeakerError(_("The speaker has no email address to send the link to."), "email_required")
     queue_message(
@@ -307,6 +307,7 @@ def _queue_account_link(*, speaker: Speaker, event: Event | None) -> Speaker:
         dedup_key=f"speaker_account_link:{speaker.pk}:{timezone.now():%Y%m%d%H%M}",
         context={
             "link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/"),
+            "asked_by_speaker": asked_by_speaker,
             FALLBACK_LANGUAGE: event.language if event is not None else "",
         },
     )

@@ -158,6 +158,8 @@ def test_a_speaker_who_accepted_by_link_asks_for_the_link_to_their_speaker_area(
     assert f"The link to your speaker area is on its way to {invitation.speaker.email}." in asked.content.decode()
     (sent,) = [message for message in mail.outbox if "/speaker/link/" in message.body]
     assert invitation.speaker.email in sent.to[0]
+    assert "Here is the link to your speaker area that you asked for" in sent.body
+    assert "The organisers ask you" not in sent.body
 
 
 def test_the_speaker_area_link_is_not_sent_before_accepting_nor_once_an_account_is_linked(invited_without_account):
