@@ -593,6 +593,8 @@ def cohort_detail(request, pk: int, cohort_pk: int):
         # open while a list is at work or was pasted lately; folded later, its refusals no longer
         # stand between the organiser and the members
         "lists_open": any(listed.finished_at is None or listed.created_at > now - LISTS_OPEN_FOR for listed in lists),
+        # an empty cohort whose pasted list is still at work is not "Nobody is enrolled yet"
+        "lists_at_work": any(listed.finished_at is None for listed in lists),
     }
     status = 400 if request.method == "POST" else 200
     return no_store(render(request, "programmes/manage/cohort_detail.html", context, status=status))

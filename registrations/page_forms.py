@@ -129,6 +129,20 @@ class CancelForm(forms.Form):
     )
 
 
+class TransferForm(forms.Form):
+    """An invited person names the colleague who comes in their place."""
+
+    name = forms.CharField(label=_("Your colleague's name"), max_length=200)
+    email = EmailField(label=_("Your colleague's email"), help_text=_("Their ticket is sent there."))
+    consent_data_processing = forms.BooleanField(
+        label=_("My colleague agrees that the programme stores their registration details to organise this event."),
+        error_messages={"required": _("We cannot register your colleague without this consent.")},
+    )
+
+    def clean_email(self):
+        return tidy_email(self.cleaned_data["email"])
+
+
 class WalkInForm(forms.Form):
     """Someone at the door without a registration: registered and checked in in one step."""
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("registrations/manage/<str:token>/", pages.manage, name="registration-manage"),
     path("registrations/manage/<str:token>/confirmation/", pages.confirmation, name="registration-confirmation"),
     path("registrations/manage/<str:token>/cancel/", pages.cancel, name="registration-cancel"),
+    path("registrations/manage/<str:token>/transfer/", pages.transfer, name="registration-transfer"),
     path("registrations/manage/<str:token>/accept-offer/", pages.accept_offer, name="registration-accept-offer"),
     path("my/tickets/", pages.my_registrations, name="my-registrations"),
     path("tickets/recover/", pages.ticket_recovery, name="ticket-recovery"),

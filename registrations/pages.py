@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
-from events.models import EventStatus, WhenFull
+from events.models import EventStatus, RegistrationMode, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
 from events_project.site_pages import too_many_requests
@@ -28,7 +28,7 @@ from events_project.throttles import seconds_to_wait, throttled
 from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
-from registrations.page_forms import CancelForm, RegistrationForm, TicketRecoveryForm, WalkInForm
+from registrations.page_forms import CancelForm, RegistrationForm, TicketRecoveryForm, TransferForm, WalkInForm
 from registrations.services import recovery, tickets
 from registrations.services import registration as registration_services
 
@@ -151,9 +151,14 @@ def manage(request, token: str):
         "answers": registration.answers.all(),
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration.is_active and registration.event.end > timezone.now(),
+        # the roundtable's confirmation says a colleague may come in one's place: here is how
+        "can_transfer": registration_services.can_transfer(registration),
         # a cancelled or turned-down registration's page was a dead end: the cancel page had just
         # said one may register again while places are open (offered in the event page's words)
         "open_again": _open_again(registration),
+        "invitation_used": not registration.is_active
+        and registration.event.registration_mode == RegistrationMode.INVITATION
+        and registration.event.registration_is_open(),
         # registered again since with the same address: said, not "Register again"; never that
         # registration's own link (anyone may register with any address, cancel, and wait for
         # its owner to register: their link would be handed to the stranger), only its email
@@ -167,6 +172,8 @@ def _open_again(registration):
     registration's holder may register for it again; else None."""
     if registration.is_active or not registration.event.registration_is_open():
         return None
+    if registration.event.registration_mode == RegistrationMode.INVITATION:
+        return None  # their code is used: registering again would refuse it (the ticket says whom to ask)
     return selectors.with_seats_open(event_selectors.public_events()).filter(pk=registration.event_id).first()
 
 
@@ -198,6 +205,40 @@ def cancel(request, token: str):
             return redirect("registration-manage", token)
     context = {"registration": registration, "event": registration.event, "form": form}
     return render(request, "registrations/pages/cancel.html", context)
+
+
+# The transfer's error codes that belong to one field of its form; the rest show on top.
+TRANSFER_FIELD_OF_CODE = {
+    "name_required": "name",
+    "invalid_email": "email",
+    "same_person": "email",
+    "already_registered": "email",
+    "consent_required": "consent_data_processing",
+}
+
+
+@private_link
+@throttled("token")
+@require_http_methods(["GET", "POST"])
+def transfer(request, token: str):
+    """An invited person passes their place to a named colleague: theirs is cancelled, the
+    colleague receives a ticket of their own (registrations.services.transfer_registration)."""
+    registration = registration_for_token(token)
+    allowed = registration_services.can_transfer(registration)
+    form = TransferForm(request.POST if request.method == "POST" and allowed else None)
+    if allowed and request.method == "POST" and form.is_valid():
+        try:
+            substitute = registration_services.transfer_registration(registration=registration, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(TRANSFER_FIELD_OF_CODE.get(error.code), error.message)
+        else:
+            messages.success(
+                request,
+                _("Your place now belongs to %(name)s, who receives a ticket by email.") % {"name": substitute.name},
+            )
+            return redirect("registration-manage", token)
+    context = {"registration": registration, "event": registration.event, "form": form, "allowed": allowed}
+    return render(request, "registrations/pages/transfer.html", context)
 
 
 @private_link

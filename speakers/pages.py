@@ -228,7 +228,14 @@ def invitation_link(request, token: str):
         return render(request, INVITATION_TEMPLATE, {"error": error.message, "code": error.code}, status=400)
     context = {"assignment": assignment, "event": assignment.event, "token": token}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "account_link":
+        try:
+            services.send_account_link_to_invitee(assignment=assignment)
+        except DomainError as error:
+            context["error"], context["code"], status = error.message, error.code, 409
+        else:
+            context["link_sent"] = True
+    elif request.method == "POST":
         answer = request.POST.get("answer", "")
         message = request.POST.get("message", "")[:2000]
         if answer not in ANSWERS:

@@ -329,6 +329,25 @@ def send_account_link(*, speaker: Speaker, by, event: Event | None = None) -> Sp
     """
     if not is_organiser(by):
         raise Forbidden(_("Only organisers can send a speaker a link."), "not_an_organiser")
+    return _queue_account_link(speaker=speaker, event=event)
+
+
+def send_account_link_to_invitee(*, assignment: SpeakerAssignment) -> Speaker:
+    """The speaker who accepted through their invitation's link asks for the link to their
+    speaker area (profile, schedule, calendar feed), which only an organiser could send: it goes
+    to the profile's own address, where the invitation went, and only while no account is linked.
+
+    Side effect: one ``speaker_account_link`` message to the speaker's private address.
+    """
+    speaker = assignment.speaker
+    if assignment.status != AssignmentStatus.ACCEPTED:
+        raise SpeakerError(_("Accept the invitation first."), "not_accepted")
+    if speaker.user_id is not None:
+        raise SpeakerError(_("Your account is linked already: sign in to open your speaker area."), "already_linked")
+    return _queue_account_link(speaker=speaker, event=assignment.event, asked_by_speaker=True)
+
+
+def _queue_account_link(*, speaker: Speaker, event: Event | None, asked_by_speaker: bool = False) -> Speaker:
     if not speaker.email:
         raise SpeakerError(_("The speaker has no email address to send the link to."), "email_required")
     queue_message(
@@ -338,6 +357,7 @@ def send_account_link(*, speaker: Speaker, by, event: Event | None = None) -> Sp
         dedup_key=f"speaker_account_link:{speaker.pk}:{timezone.now():%Y%m%d%H%M}",
         context={
             "link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/"),
+            "asked_by_speaker": asked_by_speaker,
             FALLBACK_LANGUAGE: event.language if event is not None else "",
         },
     )

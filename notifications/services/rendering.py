@@ -231,6 +231,23 @@ CHANGED_PARTS = {
 }
 
 
+# What a changed field of an event is, to someone told of the change: its time, its place, ...
+# Registrants' notices name these parts ("changed" in their context); speakers' notices carry the
+# fields themselves ("changed_fields"), named the same way when rendered.
+CHANGED_PART_OF_FIELD = {
+    "start": "time",
+    "end": "time",
+    "all_day": "time",
+    "timezone": "time",
+    "venue_name": "place",
+    "venue_address": "place",
+    "city": "place",
+    "region": "place",
+    "format": "format",
+    "join_url": "join details",
+}
+
+
 def changed_parts(changed: str) -> str:
     """``"place, time"`` as the reader says it: ``"vaxt, məkan"`` in Azerbaijani."""
     parts = [part.strip() for part in changed.split(",") if part.strip()]
@@ -275,6 +292,10 @@ def build_context(
             values["expires"] = when.moment(dt.datetime.fromisoformat(values["expires_at"]), event.zone)
         except (TypeError, ValueError):
             pass
+    if kind == kinds.EVENT_CHANGED and not values.get("changed") and values.get("changed_fields"):
+        # a speaker's notice: it said only "has changed", a registrant's of the same change "(time)"
+        fields = values["changed_fields"]
+        values["changed"] = ", ".join(sorted({CHANGED_PART_OF_FIELD[f] for f in fields if f in CHANGED_PART_OF_FIELD}))
     if kind == kinds.EVENT_CHANGED and isinstance(values.get("changed"), str):
         values["changed"] = changed_parts(values["changed"])
     if values.get("offset_minutes"):

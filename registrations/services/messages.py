@@ -21,6 +21,7 @@ from notifications.services import (
     supersede_waiting,
     waiting_contexts,
 )
+from notifications.services.rendering import CHANGED_PART_OF_FIELD
 from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
 from registrations.models import ChangeNotice, Registration, RegistrationStatus
 
@@ -28,18 +29,7 @@ SUBJECT_MAX = 200
 BODY_MAX = 5000
 
 # what a registrant must know about; a new title or description is not worth an email
-NOTIFIED_FIELDS = {
-    "start": "time",
-    "end": "time",
-    "all_day": "time",
-    "timezone": "time",
-    "venue_name": "place",
-    "venue_address": "place",
-    "city": "place",
-    "region": "place",
-    "format": "format",
-    "join_url": "join details",
-}
+NOTIFIED_FIELDS = CHANGED_PART_OF_FIELD  # the fields a registrant is told of, and what each is
 
 
 def is_over(event: Event) -> bool:

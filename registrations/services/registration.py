@@ -729,6 +729,21 @@ def approve_registration(*, registration: Registration, by) -> Registration:
 # --- substitution -----------------------------------------------------------------------
 
 
+TRANSFERABLE = (Status.CONFIRMED, Status.PENDING, Status.WAITLISTED)
+
+
+def can_transfer(registration: Registration) -> bool:
+    """Whether the holder may still pass this place to a colleague (``transfer_registration``):
+    an invitation's place, still held, for an event neither cancelled nor over."""
+    event = registration.event
+    return (
+        event.registration_mode == RegistrationMode.INVITATION
+        and registration.status in TRANSFERABLE
+        and event.status != EventStatus.CANCELLED
+        and not is_over(event)
+    )
+
+
 @transaction.atomic
 def transfer_registration(
     *, registration: Registration, name: str, email: str, by=None, consent_data_processing: bool = True
@@ -744,8 +759,12 @@ def transfer_registration(
     event = registration.event
     if event.registration_mode != RegistrationMode.INVITATION:
         raise InvalidRegistrationTransition(_("Only invitations can be passed to a colleague."), "transfer_not_allowed")
-    if registration.status not in (Status.CONFIRMED, Status.PENDING, Status.WAITLISTED):
+    if registration.status not in TRANSFERABLE:
         raise InvalidRegistrationTransition(_("This registration can no longer be transferred."), "invalid_transition")
+    if event.status == EventStatus.CANCELLED:
+        raise InvalidRegistrationTransition(_("The event was cancelled."), "event_cancelled")
+    if is_over(event):
+        raise InvalidRegistrationTransition(_("The event is over."), "event_over")
     if by is None and not consent_data_processing:
         raise RegistrationError(_("The colleague's consent to data processing is required."), "consent_required")
     email = normalise_email(email)

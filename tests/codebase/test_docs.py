@@ -182,3 +182,14 @@ def test_the_proxy_body_limit_in_the_docs_admits_what_the_service_takes_and_litt
     assert limit >= MAX_REPORT_BYTES + 64 * 1024
     assert limit >= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert limit <= 2 * max(MAX_REPORT_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def test_each_setting_has_one_row_in_the_configuration_table():
+    """PROGRAMME_NAME had two rows with two defaults ("STEM Mentorship Programme" and "STEM
+    Mentorship"): a reader could not tell which the service used."""
+    rows = re.findall(
+        r"^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \|", (ROOT / "docs/reference/configuration.md").read_text(), re.M
+    )
+    names = [name.strip("`") for row in rows for name in row.split(", ")]
+
+    assert sorted({name for name in names if names.count(name) > 1}) == []

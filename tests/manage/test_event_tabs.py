@@ -149,6 +149,18 @@ def test_hundreds_of_invitation_codes_come_in_pages_and_stay_under_the_page_budg
     assert "The code is sent again to guest100@example.org." in resent.text
 
 
+def test_a_draft_roundtables_invitations_tab_says_to_publish_first_before_anything_is_typed(organiser_web, organiser):
+    """The form was there to fill in, and only sending it said that a draft takes no invitations."""
+    draft = factories.EventFactory(
+        organisers=[organiser], kind="roundtable", registration_mode="invitation", status="draft"
+    )
+
+    page = organiser_web.get(f"/manage/events/{draft.pk}/invitations/").text
+
+    assert "Publish the event first: the invitation links to its registration page." in page
+    assert "Send the code" not in page
+
+
 def test_invitation_with_a_bad_address_or_twice_is_a_form_error(organiser_web, roundtable):
     url = f"/manage/events/{roundtable.pk}/invitations/"
     assert "email" in organiser_web.post(url, {"action": "invite", "email": "nope"}).context["form"].errors

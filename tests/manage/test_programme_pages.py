@@ -1571,6 +1571,18 @@ def test_a_pasted_lists_answer_is_said_in_the_lists_box_the_page_comes_back_to(o
     assert html.count(said) == 1 and html.index('id="lists"') < html.index(said)
 
 
+def test_an_empty_cohort_whose_pasted_list_is_at_work_does_not_say_nobody_is_enrolled(organiser_web, cohort, future):
+    """The lists' box said "12 people are being enrolled in the background" and the members'
+    list under it "Nobody is enrolled yet: enrol someone, or paste a list of people"."""
+    response = organiser_web.post(
+        cohort_url(cohort), {"action": "enrol_list", "lines": "Nigar, nigar@example.org"}, follow=True
+    )
+    html = response.content.decode()
+
+    assert "Nobody is enrolled yet" not in html
+    assert "The list you pasted is being enrolled: its people appear here as they are enrolled" in html
+
+
 def _outreach_visits(organiser, *, start, every_hours: int) -> list:
     """3,000 published one-off events of ``organiser``, an hour each, ``every_hours`` apart."""
     from events.models import Event

@@ -95,6 +95,10 @@ PAGES = {
         "anonymous",
         lambda w: f"/registrations/manage/{w.ticket.manage_token}/cancel/",
     ),
+    "registrations/manage/<str:token>/transfer/": (
+        "anonymous",
+        lambda w: f"/registrations/manage/{w.ticket.manage_token}/transfer/",
+    ),
     "my/tickets/": ("attendee", lambda w: "/my/tickets/"),
     "accounts/password_change/": ("attendee", lambda w: "/accounts/password_change/"),
     "accounts/password_change/done/": ("attendee", lambda w: "/accounts/password_change/done/"),

@@ -818,3 +818,77 @@ def test_an_offered_seat_and_registration_opening_name_the_zone_where_the_events
     assert "Take it by Saturday 2 March 2030, 00:04, Baku time (UTC+4), or it goes" in ticket
     said = "Registration opens on Friday 1 March 2030, 09:00, Baku time (UTC+4)."
     assert said in detail and said in register_page
+
+
+@pytest.fixture
+def invited(sign_up):
+    """A roundtable guest's confirmed place, taken with their invitation code."""
+    roundtable = factories.EventFactory(kind="roundtable", registration_mode="invitation", capacity=10)
+    invitation = factories.InvitationFactory(event=roundtable, sector="government")
+    return sign_up(roundtable, email=invitation.email, invitation_code=invitation.code)
+
+
+def test_an_invited_guest_sends_a_colleague_from_the_ticket_page(client, invited, django_capture_on_commit_callbacks):
+    """The roundtable's confirmation says a colleague may come in one's place; the ticket page,
+    where its link leads, offered only Cancel (the transfer was in the API alone)."""
+    ticket_url = f"/registrations/manage/{invited.manage_token}/"
+    transfer_url = f"{ticket_url}transfer/"
+    assert f'href="{transfer_url}"' in client.get(ticket_url).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            transfer_url,
+            {"name": "Samira Valiyeva", "email": "Samira@Ministry.example.org", "consent_data_processing": "on"},
+            follow=True,
+        )
+
+    invited.refresh_from_db()
+    colleague = Registration.objects.get(substitute_for=invited)
+    assert invited.status == RegistrationStatus.CANCELLED
+    assert (colleague.status, colleague.email, colleague.sector) == (
+        RegistrationStatus.CONFIRMED,
+        "samira@ministry.example.org",
+        "government",
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Your place now belongs to Samira Valiyeva, who receives a ticket by email."
+    ]
+    assert any("samira@ministry.example.org" in message.to[0] for message in mail.outbox)
+
+
+def test_a_colleague_with_the_guests_own_address_is_refused_at_the_email_field(client, invited):
+    response = client.post(
+        f"/registrations/manage/{invited.manage_token}/transfer/",
+        {"name": "Someone", "email": invited.email, "consent_data_processing": "on"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"email": ["The colleague must be someone else."]}
+    invited.refresh_from_db()
+    assert invited.status == RegistrationStatus.CONFIRMED
+
+
+def test_an_open_events_ticket_offers_no_transfer_and_its_page_refuses(client, sign_up):
+    registration = sign_up(factories.EventFactory())
+    transfer_url = f"/registrations/manage/{registration.manage_token}/transfer/"
+
+    ticket = client.get(f"/registrations/manage/{registration.manage_token}/").text
+    response = client.post(
+        transfer_url, {"name": "Other", "email": "other@example.org", "consent_data_processing": "on"}
+    )
+
+    assert transfer_url not in ticket
+    assert response.status_code == 200 and "can no longer be passed to a colleague" in response.text
+    assert Registration.objects.count() == 1
+
+
+def test_a_cancelled_invitation_offers_no_register_again_its_code_would_refuse(client, invited):
+    """The page offered "Register again", whose form then refused the code as already used."""
+    invited.event.refresh_from_db()
+    client.post(f"/registrations/manage/{invited.manage_token}/cancel/", {"confirm": "on"})
+
+    page = client.get(f"/registrations/manage/{invited.manage_token}/").text
+
+    assert "Register again" not in page
+    assert "ask the organisers for a new invitation" in page
+    assert "See other events" in page

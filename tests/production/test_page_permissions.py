@@ -89,6 +89,7 @@ PAGE_MATRIX = {
     "registrations/manage/<str:token>/": ("GET", lambda w: f"/registrations/manage/{w.registration.manage_token}/", ALL_200),
     "registrations/manage/<str:token>/confirmation/": ("GET", lambda w: f"/registrations/manage/{w.registration.manage_token}/confirmation/", ALL_200),
     "registrations/manage/<str:token>/cancel/": ("GET", lambda w: f"/registrations/manage/{w.registration.manage_token}/cancel/", ALL_200),
+    "registrations/manage/<str:token>/transfer/": ("GET", lambda w: f"/registrations/manage/{w.registration.manage_token}/transfer/", ALL_200),
     # the ticket's event as an .ics by the same private link: the link is what admits
     "registrations/manage/<str:token>/event.ics": ("GET", lambda w: f"/registrations/manage/{w.registration.manage_token}/event.ics", ALL_200),
     "registrations/manage/<str:token>/accept-offer/": ("POST", lambda w: f"/registrations/manage/{w.registration.manage_token}/accept-offer/", ALL_302),

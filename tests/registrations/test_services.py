@@ -499,6 +499,30 @@ def test_transfer_on_an_open_event_is_refused(event):
     assert error.value.code == "transfer_not_allowed"
 
 
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"status": "cancelled"}, "event_cancelled"),
+        (
+            {"start": timezone.now() - dt.timedelta(hours=3), "end": timezone.now() - dt.timedelta(hours=1)},
+            "event_over",
+        ),
+    ],
+)
+def test_transfer_once_the_event_is_cancelled_or_over_is_refused(invite_only, change, code):
+    """The ticket page stopped offering it then, but the API still cancelled the delegate's place
+    (and attendance) for a colleague's ticket to an event that is gone."""
+    invitation = factories.InvitationFactory(event=invite_only)
+    delegate = sign_up(invite_only, email=invitation.email, invitation_code=invitation.code)
+    Event.objects.filter(pk=invite_only.pk).update(**change)
+
+    with pytest.raises(DomainError) as error:
+        services.transfer_registration(registration=delegate, name="Samira Valiyeva", email="samira@example.org")
+
+    delegate.refresh_from_db()
+    assert (error.value.code, delegate.status) == (code, Status.CONFIRMED)
+
+
 # --- questions, consent, window -------------------------------------------------------
 
 

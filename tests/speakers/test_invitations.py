@@ -364,3 +364,15 @@ def test_a_change_notice_still_waiting_when_the_event_is_cancelled_is_not_sent(
     # only the cancellation reaches the speaker: no calendar REQUEST after (or before) its CANCEL,
     # nor the invitation to speak that was still waiting
     assert [email.subject for email in mail.outbox if speaker_a.email in email.to[0]] == [f"Cancelled: {event.title}"]
+
+
+def test_a_speakers_change_notice_names_what_changed_as_a_registrants_does(event, organiser, speaker_a):
+    """The registrants read "CV clinic has changed (time)", the speakers of the same move only
+    "has changed": their notice carried the fields, which the template did not read."""
+    services.accept_invitation(assignment=services.assign_speaker(event=event, speaker=speaker_a, by=organiser))
+
+    event_services.update_event(event=event, by=organiser, start=event.start + dt.timedelta(hours=1),
+                                end=event.end + dt.timedelta(hours=1))  # fmt: skip
+
+    (notice,) = [m for m in messages("event_changed") if m.recipient_email == speaker_a.email]
+    assert f"{event.title} has changed (time)." in render_message(notice).body_text

@@ -130,3 +130,47 @@ def test_a_draft_cancelled_after_the_speaker_declined_stays_unshown(organiser, s
     assert schedule == []
     assert "Secret new plan" not in area and "Secret new plan" not in page
     assert (api["status"], api["event"]) == ("declined", None)
+
+
+@pytest.fixture
+def invited_without_account(event, organiser):
+    """Someone invited by name and email: a profile with no account yet."""
+    return services.assign_speaker(event=event, speaker=factories.SpeakerFactory(user=None), by=organiser)
+
+
+def test_a_speaker_who_accepted_by_link_asks_for_the_link_to_their_speaker_area(
+    invited_without_account, django_capture_on_commit_callbacks
+):
+    """After accepting, the page led nowhere: the speaker area (profile, schedule, feed) opened only
+    with a link an organiser had to think of sending from the Speakers tab."""
+    from django.core import mail
+
+    invitation = invited_without_account
+    token = services.invitation_token(invitation)
+    client = Client()
+    accepted = client.post(f"/speaker/invitation/{token}/", {"answer": "accept"}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(f"/speaker/invitation/{token}/", {"action": "account_link"})
+
+    assert "Email me the link to my speaker area" in accepted
+    assert asked.status_code == 200
+    assert f"The link to your speaker area is on its way to {invitation.speaker.email}." in asked.content.decode()
+    (sent,) = [message for message in mail.outbox if "/speaker/link/" in message.body]
+    assert invitation.speaker.email in sent.to[0]
+    assert "Here is the link to your speaker area that you asked for" in sent.body
+    assert "The organisers ask you" not in sent.body
+
+
+def test_the_speaker_area_link_is_not_sent_before_accepting_nor_once_an_account_is_linked(invited_without_account):
+    invitation = invited_without_account
+    token = services.invitation_token(invitation)
+
+    before = Client().post(f"/speaker/invitation/{token}/", {"action": "account_link"})
+    services.accept_invitation(assignment=invitation)
+    invitation.speaker.user = factories.UserFactory()
+    invitation.speaker.save()
+    linked = Client().get(f"/speaker/invitation/{token}/").content.decode()
+
+    assert 'data-code="not_accepted"' in before.content.decode()
+    assert "Email me the link to my speaker area" not in linked and 'href="/speaker/"' in linked
