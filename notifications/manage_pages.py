@@ -64,7 +64,7 @@ def message_template(request, pk: int, kind: str):
                     event=event, kind=kind, language=translation.get_language(), **form.cleaned_data
                 )
         except DomainError as error:
-            form.add_error("body", error.message)
+            form.add_error("subject" if error.code == "subject_not_one_line" else "body", error.message)
     elif override is None:
         preview = template_services.preview_message(event=event, kind=kind, language=translation.get_language())
     context = {

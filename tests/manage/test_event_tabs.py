@@ -224,6 +224,16 @@ def test_unknown_placeholder_or_kind_is_refused(organiser_web, own_event):
     assert organiser_web.get(f"/manage/events/{own_event.pk}/messages/speaker_invitation/").status_code == 404
 
 
+def test_a_subject_of_two_lines_is_refused_on_the_subject(organiser_web, own_event):
+    url = f"/manage/events/{own_event.pk}/messages/reminder/"
+
+    response = organiser_web.post(url, {"action": "save", "subject": "Soon\r\nagain", "body": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"subject": ["The subject is one line: remove its line breaks."]}
+    assert not MessageTemplateOverride.objects.exists()
+
+
 @pytest.fixture
 def speaker():
     return factories.SpeakerFactory(name="Leyla Karimova")
