@@ -234,6 +234,22 @@ def test_a_subject_of_two_lines_is_refused_on_the_subject(organiser_web, own_eve
     assert not MessageTemplateOverride.objects.exists()
 
 
+@pytest.mark.parametrize("action", ["list", "unlist", "withdraw", "account_link"])
+def test_a_button_on_a_speakers_card_comes_back_to_that_card(organiser_web, own_event, action):
+    """Showing a speaker on the roster (or taking them off, withdrawing, sending the account link)
+    came back at the top of the tab: a keyboard user started over from the page's first link."""
+    speaker = factories.SpeakerFactory(user=None, listed=action == "unlist")
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=own_event)
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    response = organiser_web.post(url, {"action": action, "assignment": assignment.pk})
+    page = organiser_web.get(url).text
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#assignment-{assignment.pk}"
+    assert f'id="assignment-{assignment.pk}"' in page
+
+
 @pytest.fixture
 def speaker():
     return factories.SpeakerFactory(name="Leyla Karimova")
