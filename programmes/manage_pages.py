@@ -252,6 +252,7 @@ def programme_detail(request, pk: int):
         text=request.GET.get("find"),
         fields=("title",),
         label=_event_label,
+        badge=_event_badge,
     )
     context = {
         "programme": programme,
@@ -275,6 +276,11 @@ def programme_detail(request, pk: int):
 
 def _event_label(event: Event) -> str:
     return f"{event.title} · {when_rule.card(event)}"
+
+
+def _event_badge(event: Event) -> tuple[str, str] | None:
+    # a draft and its published copy (same title, same time) read alike without it
+    return ("draft", _("Draft")) if event.status == EventStatus.DRAFT else None
 
 
 def _add_or_remove_event(request, programme: Programme, action: str) -> None:
