@@ -20,8 +20,7 @@ from attendance.models import ExportStatus
 from attendance.services import exports
 from events.models import Event
 from events.permissions import is_organiser
-from events.workspace import managed_event, organiser_required
-from events_project import limits
+from events.workspace import asked_id, managed_event, organiser_required
 
 
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
@@ -29,17 +28,6 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _event_id(request) -> int | None:
-    """``?event=<id>`` narrows the export to one event; ``ValueError`` for anything that is not
-    an id (read as "no event", it used to export every event instead of the one asked for)."""
-    raw = request.GET.get("event", "")
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= limits.MAX_ID):
-        raise ValueError(raw)
-    return int(raw)
 
 
 def _export_filename(event_id: int | None) -> str:
@@ -51,10 +39,9 @@ def _export_filename(event_id: int | None) -> str:
 def registrations_csv(request):
     """The file, when it is small; otherwise a page that counts the rows and offers to prepare
     it in the background (:func:`prepare_registrations_export`)."""
-    try:
-        event_id = _event_id(request)
-    except ValueError:
-        return render(request, "400.html", status=400)
+    event_id = asked_id(request, "event")
+    if event_id is not None:
+        managed_event(request, event_id)  # someone else's event: 404, never a file of headers only
     # the dashboard's filters, by the page's own form (its links carry them)
     filters = DashboardEventFilterForm(request.GET)
     events = filters.narrow(Event.objects.all())
@@ -83,10 +70,7 @@ def _asked(event_id: int | None, filters: DashboardEventFilterForm) -> str:
 def prepare_registrations_export(request):
     """*Prepare the file* (the same ``?event=``, ``?kind=``, ``?region=`` as the CSV's link): the
     background export, new or the one already being prepared, then its page."""
-    try:
-        event_id = _event_id(request)
-    except ValueError:
-        return render(request, "400.html", status=400)
+    event_id = asked_id(request, "event")
     if event_id is not None:
         managed_event(request, event_id)  # someone else's event: 404, never an export of every event
     filters = DashboardEventFilterForm(request.GET)

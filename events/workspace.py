@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 
 from events.models import Event, Series
@@ -91,6 +91,20 @@ def posted_id(value) -> int:
     if not 1 <= number <= MAX_ID:
         raise Http404
     return number
+
+
+def asked_id(request, name: str) -> int | None:
+    """The id of an event, series or programme a page's query string narrows it to (``?event=``):
+    ``None`` when not given; anything but a whole number in the database's range is a 400, never
+    read as "no filter" (the whole list instead of the one asked for). The caller looks it up in its
+    ``*_managed_by``/``*_visible_to`` selector, so someone else's object is a 404 like an unknown
+    one, never an empty list or a file of headers only."""
+    raw = request.GET.get(name, "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
+        raise BadRequest(f"?{name}= is not an id")
+    return int(raw)
 
 
 def no_store(response):

@@ -24,7 +24,9 @@ ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
 class NewAccountForm(forms.Form):
     """Someone new following an emailed link: their name and a password for the account made for them."""
 
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200)
+    name = forms.CharField(
+        label=gettext_lazy("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password = forms.CharField(
         label=gettext_lazy("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

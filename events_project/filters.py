@@ -1,7 +1,9 @@
 """Query-string filters of every list: one base FilterSet whose values are strict.
 
 - ids (``?event=``, ``?series=``): :class:`IdFilter`, 1 to 2^63-1; a bigger number is a 400,
-  not an overflow in the database;
+  not an overflow in the database; an id of an event, series, programme or cohort the caller may
+  not see (the filter's ``scope``, their ``*_visible_to``/``*_managed_by`` selector) is a 404, as
+  an unknown one is, never an empty list that reads as "nothing there";
 - booleans (``?upcoming=``): true/false, 1/0, yes/no, on/off; anything else is a 400 (django-
   filter's own boolean quietly ignores ``bogus`` and returns everything);
 - dates: within events_project.limits;
@@ -16,6 +18,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
@@ -48,13 +51,17 @@ class BooleanFilter(django_filters.BooleanFilter):
 
 
 class IdFilter(django_filters.NumberFilter):
-    """A primary key (or a foreign key's id): a whole number from 1 to 2^63-1."""
+    """A primary key (or a foreign key's id): a whole number from 1 to 2^63-1.
+
+    ``scope(user)``: the rows the id may name for this caller (an app's selector); any other id,
+    unknown or someone else's, is a 404 (:meth:`FilterSet.filter_queryset`)."""
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scope=None, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", limits.MAX_ID)
+        self.scope = scope
         super().__init__(*args, **kwargs)
 
 
@@ -138,6 +145,16 @@ class FilterSet(django_filters.FilterSet):
                         f"instead of {type(declared).__name__}, which lets unchecked values reach the database."
                     )
         return filters
+
+    def filter_queryset(self, queryset):
+        # someone else's event (series, programme, cohort) answers as an unknown one: a 404, not an
+        # empty list that says "nobody registered" of an event that has registrants
+        user = getattr(self.request, "user", None)
+        for name, value in self.form.cleaned_data.items():
+            scope = getattr(self.filters[name], "scope", None)
+            if scope is not None and value is not None and not scope(user).filter(pk=value).exists():
+                raise Http404
+        return super().filter_queryset(queryset)
 
 
 class FilterBackend(DjangoFilterBackend):

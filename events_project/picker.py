@@ -29,8 +29,12 @@ SEARCH_LENGTH = 100
 
 @dataclass(frozen=True)
 class Choice:
+    """``badge``: a status shown beside the label, ``(status, words)`` for the ``status_badge``
+    tag (a draft beside a published event of the same title and time), or ``None``."""
+
     pk: int
     label: str
+    badge: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,16 @@ def search_text(value) -> str:
 
 
 def search_to_add(
-    candidates: QuerySet, *, text: str, fields: tuple[str, ...], label: Callable[[Any], str], shown: int = SHOWN
+    candidates: QuerySet,
+    *,
+    text: str,
+    fields: tuple[str, ...],
+    label: Callable[[Any], str],
+    badge: Callable[[Any], tuple[str, str] | None] = lambda row: None,
+    shown: int = SHOWN,
 ) -> Found:
     """At most ``shown`` of ``candidates`` (in their order) whose ``fields`` contain ``text``;
-    one query, whatever the number of candidates."""
+    one query, whatever the number of candidates. ``badge(row)``: the row's :attr:`Choice.badge`."""
     text = search_text(text)
     if text:
         matching = Q()
@@ -59,7 +69,7 @@ def search_to_add(
             matching |= Q(**{f"{field}__icontains": text})
         candidates = candidates.filter(matching)
     rows = list(candidates[: shown + 1])
-    choices = [Choice(pk=row.pk, label=label(row)) for row in rows[:shown]]
+    choices = [Choice(pk=row.pk, label=label(row), badge=badge(row)) for row in rows[:shown]]
     return Found(text=text, choices=choices, more=len(rows) > shown)
 
 

@@ -99,7 +99,7 @@ class PublicFeedView(CalendarView):
             OpenApiParameter(name, str, description=f"Same as the `{name}` filter of /api/events/")
             for name in ("kind", "format", "language", "audience", "region", "city", "series")
         ],
-        responses={**CALENDAR_RESPONSES, **error_responses(400)},
+        responses={**CALENDAR_RESPONSES, **error_responses(400, 404)},
         tags=["calendar"],
     )
     def get(self, request):

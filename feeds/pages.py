@@ -60,6 +60,8 @@ def calendar_feeds(request):
         try:
             if action == "create":
                 services.create_feed(user=request.user, scope=scope)
+                # said in the page's status region: the page comes back at the section, unchanged above it
+                messages.success(request, _("Your calendar link is created: subscribe to it below."))
             elif action == "rotate" and feed is not None:
                 services.rotate_feed(feed=feed)
                 messages.info(request, _("Your calendar link is new; the old one no longer works."))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events.selectors import events_managed_by
-from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events.workspace import asked_id, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.filters import understood
 from notifications import kinds
@@ -64,7 +64,7 @@ def message_template(request, pk: int, kind: str):
                     event=event, kind=kind, language=translation.get_language(), **form.cleaned_data
                 )
         except DomainError as error:
-            form.add_error("body", error.message)
+            form.add_error("subject" if error.code == "subject_not_one_line" else "body", error.message)
     elif override is None:
         preview = template_services.preview_message(event=event, kind=kind, language=translation.get_language())
     context = {
@@ -126,8 +126,9 @@ def outbox(request):
     form = OutboxFilterForm(request.GET or None)
     chosen = understood(form)
     event = None
-    if chosen.get("event"):
-        event = get_object_or_404(events_managed_by(request.user), pk=chosen["event"])
+    event_id = asked_id(request, "event")  # not an id: 400; someone else's event: 404
+    if event_id is not None:
+        event = get_object_or_404(events_managed_by(request.user), pk=event_id)
         mine = mine.filter(event=event)
     counts = outbox_counts(mine)
     listed = mine

@@ -138,7 +138,7 @@ class ProgrammeViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CohortSerializer(many=True), **error_responses(400, 401, 403)}),
+    list=extend_schema(responses={200: CohortSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: CohortSerializer, **READ_ERRORS}),
     create=extend_schema(responses={201: CohortSerializer, **WRITE_ERRORS}),
 )
@@ -182,7 +182,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: EnrolmentSerializer(many=True), **error_responses(400, 401, 403)}),
+    list=extend_schema(responses={200: EnrolmentSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: EnrolmentSerializer, **READ_ERRORS}),
 )
 class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -274,7 +274,7 @@ class EnrolmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses={200: MenteeSerializer(many=True), **error_responses(400, 401, 403)})
+@extend_schema(responses={200: MenteeSerializer(many=True), **error_responses(400, 401, 403, 404)})
 class MenteeList(generics.ListAPIView):
     """The signed-in mentor's mentees, each with their attendance so far."""
 
@@ -299,7 +299,7 @@ class MenteeList(generics.ListAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CertificateSerializer(many=True), **error_responses(400, 401, 403)}),
+    list=extend_schema(responses={200: CertificateSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: CertificateSerializer, **READ_ERRORS}),
 )
 class CertificateViewSet(viewsets.ReadOnlyModelViewSet):

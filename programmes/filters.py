@@ -1,8 +1,14 @@
 import django_filters
 
+from events.selectors import series_visible_to
 from events_project.filters import BooleanFilter, DateFilter, FilterSet, IdFilter
 from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, ParticipantSector, Programme
-from programmes.selectors import enrolment_profiles_visible_to
+from programmes.selectors import (
+    cohorts_listed_for,
+    enrolment_profiles_visible_to,
+    programmes_listed_for,
+    programmes_managed_by,
+)
 
 
 class ProgrammeFilter(FilterSet):
@@ -18,8 +24,8 @@ class ProgrammeFilter(FilterSet):
 
 
 class CohortFilter(FilterSet):
-    programme = IdFilter(field_name="programme_id")
-    series = IdFilter(field_name="series_id")
+    programme = IdFilter(field_name="programme_id", scope=programmes_managed_by)
+    series = IdFilter(field_name="series_id", scope=series_visible_to)
 
     class Meta:
         model = Cohort
@@ -27,8 +33,8 @@ class CohortFilter(FilterSet):
 
 
 class EnrolmentFilter(FilterSet):
-    cohort = IdFilter(field_name="cohort_id")
-    programme = IdFilter(field_name="cohort__programme_id")
+    cohort = IdFilter(field_name="cohort_id", scope=cohorts_listed_for)
+    programme = IdFilter(field_name="cohort__programme_id", scope=programmes_listed_for)
     mentor = IdFilter(field_name="mentor_id")
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices)
     # the profile narrows only the enrolments whose profile the caller may read: a mentor who
@@ -49,7 +55,7 @@ class EnrolmentFilter(FilterSet):
 
 
 class CertificateFilter(FilterSet):
-    programme = IdFilter(field_name="enrolment__cohort__programme_id")
+    programme = IdFilter(field_name="enrolment__cohort__programme_id", scope=programmes_listed_for)
     valid = BooleanFilter(field_name="revoked_at", lookup_expr="isnull")
 
     class Meta:

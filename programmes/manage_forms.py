@@ -183,8 +183,8 @@ def _mentor_field(mentors: list) -> MentorChoiceField:
 
 
 class EnrolForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    email = EmailField(label=_("Email"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args, mentors: list, **kwargs):
         """``mentors``: the ones the cohort allows (``selectors.mentors_for``); none, no field."""

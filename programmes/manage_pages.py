@@ -29,7 +29,7 @@ from attendance.charts import stacked_bars_svg
 from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
 from events.selectors import events_managed_by
-from events.workspace import no_store, organiser_required, posted_id
+from events.workspace import asked_id, no_store, organiser_required, posted_id
 from events_project import picker
 from events_project.exceptions import DomainError
 from events_project.people import person_name
@@ -67,6 +67,10 @@ def dashboard_page(request):
     # the programmes whose reports the organiser may read; their relations are not shown here
     visible = selectors.programmes_visible_to(request.user).prefetch_related(None)
     programmes = list(visible.order_by("-starts_on", "title"))
+    # a programme one may not see is a 404 like an unknown one, never the unfiltered dashboard
+    programme_id = asked_id(request, "programme")
+    if programme_id is not None and all(programme.pk != programme_id for programme in programmes):
+        raise Http404
     form = DashboardFilterForm(request.GET or None, programmes=programmes)
     events = form.narrow(Event.objects.all())
     filtered = form.is_valid() and any(form.cleaned_data.values())
@@ -248,6 +252,7 @@ def programme_detail(request, pk: int):
         text=request.GET.get("find"),
         fields=("title",),
         label=_event_label,
+        badge=_event_badge,
     )
     context = {
         "programme": programme,
@@ -271,6 +276,11 @@ def programme_detail(request, pk: int):
 
 def _event_label(event: Event) -> str:
     return f"{event.title} · {when_rule.card(event)}"
+
+
+def _event_badge(event: Event) -> tuple[str, str] | None:
+    # a draft and its published copy (same title, same time) read alike without it
+    return ("draft", _("Draft")) if event.status == EventStatus.DRAFT else None
 
 
 def _add_or_remove_event(request, programme: Programme, action: str) -> None:

@@ -217,6 +217,20 @@ def enrolments_visible_to(user) -> QuerySet[Enrolment]:
     )
 
 
+def cohorts_listed_for(user) -> QuerySet[Cohort]:
+    """The cohorts whose enrolments a user may list (``?cohort=``): of the programmes one
+    organises, and those one or one's mentees are enrolled in; any other is a 404."""
+    enrolled = enrolments_visible_to(user).order_by().values("cohort_id")
+    return Cohort.objects.filter(Q(programme__in=_managed_programme_ids(user)) | Q(pk__in=enrolled))
+
+
+def programmes_listed_for(user) -> QuerySet[Programme]:
+    """The programmes whose enrolments and certificates a user may list (``?programme=``): the
+    ones one organises, and those one or one's mentees are enrolled in; any other is a 404."""
+    enrolled = enrolments_visible_to(user).order_by().values("cohort__programme_id")
+    return Programme.objects.filter(Q(pk__in=_managed_programme_ids(user)) | Q(pk__in=enrolled))
+
+
 def enrolment_profiles_visible_to(user) -> QuerySet[Enrolment]:
     """The enrolments whose profile (sector, age group, region: given for the programme's figures)
     the user may read: those of the programmes one organises and one's own. A mentor sees their

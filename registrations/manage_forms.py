@@ -50,10 +50,14 @@ class QuestionForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = EmailField(label=_("Email"), max_length=254)
-    name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    email = EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        label=_("Name"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
-    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -65,7 +69,9 @@ class RegistrationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search name, email or organisation"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *RegistrationStatus.choices])
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("Any")), *Sector.choices])
-    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     checked_in = forms.ChoiceField(label=_("Checked in"), required=False, choices=YES_NO)
     attendance = forms.ChoiceField(label=_("Attendance"), required=False, choices=[("", _("Any")), *Attendance.choices])
 
@@ -85,11 +91,13 @@ class AddRegistrationForm(forms.Form):
     """Shares a page with the filters (sector, organisation): its own ids (``add_sector``), so each
     label and each error summary link finds this form's field, not the filter's."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    email = EmailField(label=_("Email"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     party_size = NumberField(label=_("People in the party"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices])
-    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    organisation = forms.CharField(
+        label=_("Organisation"), required=False, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "add_%s")

@@ -26,9 +26,13 @@ def question_field(question: Question) -> forms.Field:
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200)
+    name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     # true of a seat, a place on the waiting list and a request alike (the form cannot know which)
-    email = EmailField(label=_("Email"), help_text=_("Everything about your registration is sent here, changes too."))
+    email = EmailField(
+        label=_("Email"),
+        help_text=_("Everything about your registration is sent here, changes too."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def __init__(self, *args, event, questions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +46,12 @@ class RegistrationForm(forms.Form):
             self.fields["sector"] = forms.ChoiceField(
                 label=_("Sector"), required=False, choices=[("", "—"), *Sector.choices]
             )
-            self.fields["organisation"] = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+            self.fields["organisation"] = forms.CharField(
+                label=_("Organisation"),
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+            )
         # only where the event lets one registration bring others (Event.max_party_size)
         if event.allows_party:
             self.fields["party_size"] = NumberField(
@@ -58,7 +67,7 @@ class RegistrationForm(forms.Form):
             self.fields["party_names"] = forms.CharField(
                 label=_("Names of the people you bring"),
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
                 help_text=_("One name per line."),
             )
         for question in self.questions:
@@ -146,6 +155,8 @@ class TransferForm(forms.Form):
 class WalkInForm(forms.Form):
     """Someone at the door without a registration: registered and checked in in one step."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    email = EmailField(label=_("Email (optional)"), required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = EmailField(
+        label=_("Email (optional)"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     party_size = NumberField(label=_("Number of people"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1)

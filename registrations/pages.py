@@ -120,6 +120,19 @@ def ticket_recovery_sent(request):
     return private(render(request, "registrations/pages/ticket_recovery_sent.html"))
 
 
+def confirmation_heading(registration) -> str:
+    """What happened, said once for the page's heading and its browser tab's title: a place on the
+    waiting list had the tab say "Registration received" (in Azerbaijani "accepted") over "You are
+    on the waiting list"."""
+    headings = {
+        RegistrationStatus.CONFIRMED: _("You are registered"),
+        RegistrationStatus.WAITLISTED: _("You are on the waiting list"),
+        RegistrationStatus.PENDING: _("Registration received"),
+        RegistrationStatus.OFFERED: _("A seat is offered to you"),
+    }
+    return headings.get(registration.status) or registration.get_status_display()
+
+
 @private_link
 @throttled("token")
 @require_safe
@@ -128,6 +141,7 @@ def confirmation(request, token: str):
     context = {
         "registration": registration,
         "event": registration.event,
+        "heading": confirmation_heading(registration),
         "waiting_position": registration_services.waiting_position(registration),
     }
     return render(request, "registrations/pages/confirmation.html", context)

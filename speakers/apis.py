@@ -113,7 +113,7 @@ class SpeakerViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: AssignmentSerializer(many=True), **error_responses(400, 401, 403)}),
+    list=extend_schema(responses={200: AssignmentSerializer(many=True), **error_responses(400, 401, 403, 404)}),
     retrieve=extend_schema(responses={200: AssignmentSerializer, **error_responses(401, 403, 404)}),
     create=extend_schema(request=AssignSpeakerSerializer, responses={201: AssignmentSerializer, **WRITE_ERRORS}),
     partial_update=extend_schema(

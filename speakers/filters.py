@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Language
+from events.selectors import events_managed_by
 from events_project.filters import BooleanFilter, FilterSet, IdFilter
 from speakers.models import AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment, SpeakerRole, StemField
 
@@ -46,7 +47,7 @@ class SpeakerFilter(FilterSet):
 
 
 class AssignmentFilter(FilterSet):
-    event = IdFilter(field_name="event_id")
+    event = IdFilter(field_name="event_id", scope=events_managed_by)
     speaker = IdFilter(field_name="speaker_id")
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
     role = django_filters.MultipleChoiceFilter(choices=AssignmentRole.choices)

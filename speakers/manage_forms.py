@@ -25,10 +25,16 @@ class AssignSpeakerForm(forms.Form):
     speaker = SpeakerChoiceField(
         label=_("Speaker"), queryset=None, required=False, empty_label=_("— Someone not on the roster (below) —")
     )
-    new_name = forms.CharField(label=_("Or someone new: their name"), required=False, max_length=200)
+    new_name = forms.CharField(
+        label=_("Or someone new: their name"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     new_email = EmailField(
         label=_("Their email"),
         required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("The invitation goes there. They join the roster without being shown publicly."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=AssignmentRole.choices, initial=AssignmentRole.PANELLIST)

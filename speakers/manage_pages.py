@@ -4,6 +4,7 @@ marked until read."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +19,14 @@ from speakers.models import SpeakerAssignment
 from speakers.selectors import assignments_managed_by, not_invited_to, speakers_visible_to, unread_answers
 
 SPEAKER_SEARCH_LENGTH = 100
+
+
+def _back_to_row(assignment: SpeakerAssignment):
+    """The tab again, at the speaker's card (``#assignment-<id>``): after a button on the card
+    (show on or take off the roster, withdraw, send the account link) a keyboard or screen reader
+    user carries on from that card, not from the top of the page."""
+    url = reverse("manage-event-speakers", args=[assignment.event_id])
+    return redirect(f"{url}#assignment-{assignment.pk}")
 
 
 @organiser_required
@@ -54,7 +63,7 @@ def event_speakers(request, pk: int):
                 messages.success(
                     request, _("The invitation of %(name)s is withdrawn.") % {"name": assignment.speaker.name}
                 )
-                return redirect("manage-event-speakers", pk=event.pk)
+                return _back_to_row(assignment)
             elif action == "account_link":
                 # a speaker without an account (one invited by name and email, new to the site)
                 # gets the link that makes or links one: their speaker area, profile and schedule feed
@@ -68,7 +77,7 @@ def event_speakers(request, pk: int):
                     request,
                     _("%(name)s receives a link to their speaker area by email.") % {"name": assignment.speaker.name},
                 )
-                return redirect("manage-event-speakers", pk=event.pk)
+                return _back_to_row(assignment)
             elif action in ("list", "unlist"):
                 # whether the speaker shows on the public roster (/speakers/): one invited by name
                 # and email joins it unlisted, and only the API or the admin could list them
@@ -83,7 +92,7 @@ def event_speakers(request, pk: int):
                     else _("%(name)s is not on the public roster of speakers any more.")
                 )
                 messages.success(request, done % {"name": assignment.speaker.name})
-                return redirect("manage-event-speakers", pk=event.pk)
+                return _back_to_row(assignment)
             elif action == "seen":
                 services.mark_answers_seen(event=event, by=request.user)
                 return redirect("manage-event-speakers", pk=event.pk)

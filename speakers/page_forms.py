@@ -30,9 +30,14 @@ def _lines(value: str) -> list[str]:
 class SpeakerProfileForm(forms.Form):
     """What a speaker edits about themself; organiser-only fields are not here at all."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     title = forms.CharField(label=_("Job title"), max_length=200, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     stem_fields = forms.MultipleChoiceField(
         label=_("STEM fields"), choices=StemField.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -53,11 +58,17 @@ class SpeakerProfileForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    public_email = EmailField(label=_("Public email"), required=False)
+    public_email = EmailField(
+        label=_("Public email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     linkedin_url = forms.URLField(label=_("LinkedIn"), required=False, assume_scheme="https")
-    email = EmailField(label=_("Private email (for invitations)"))
-    phone = forms.CharField(label=_("Private phone"), max_length=40, required=False)
+    email = EmailField(
+        label=_("Private email (for invitations)"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Private phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
 
     @classmethod
     def for_speaker(cls, speaker, data=None):

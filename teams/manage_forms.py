@@ -8,7 +8,9 @@ from teams.models import TeamRole
 
 
 class TeamInvitationForm(forms.Form):
-    email = EmailField(label=_("Their email address"), max_length=254)
+    email = EmailField(
+        label=_("Their email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     role = forms.ChoiceField(
         label=_("What they will do"),
         choices=TeamRole.choices,
@@ -31,5 +33,6 @@ class SeriesDoorInvitationForm(forms.Form):
     email = EmailField(
         label=_("Their email address"),
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("They will check people in at the door of every session of this series, those added later too."),
     )

@@ -62,7 +62,7 @@ def test_a_session_published_alone_does_not_name_its_draft_series(draft_series, 
 
 def test_the_api_names_no_draft_series_of_a_session_published_alone_not_even_by_its_id(draft_series, organiser):
     """The event's page names no draft series; the API gave its id to anyone, and listed its
-    sessions by it (``?series=``), where an unknown series lists nothing."""
+    sessions by it (``?series=``), where an unknown series is a 404 (not an empty list)."""
     session = factories.EventFactory(organisers=[organiser], series=draft_series, status=EventStatus.DRAFT)
     services.publish_event(event=session, by=organiser)
     stranger, own = Client(), Client()
@@ -72,13 +72,15 @@ def test_the_api_names_no_draft_series_of_a_session_published_alone_not_even_by_
     def seen(client):
         one = client.get(f"/api/events/{session.pk}/").json()["series"]
         listed = [row["series"] for row in client.get("/api/events/").json()["results"]]
-        by_series = [row["id"] for row in client.get("/api/events/", {"series": draft_series.pk}).json()["results"]]
-        return one, listed, by_series
+        by_series = client.get("/api/events/", {"series": draft_series.pk})
+        return one, listed, [row["id"] for row in by_series.json().get("results", [])], by_series.status_code
 
-    assert seen(Client()) == seen(stranger) == (None, [None], [])
-    assert seen(own) == (draft_series.pk, [draft_series.pk], [session.pk])
-    feed = Client().get("/calendar/events.ics", {"series": draft_series.pk}).content.decode()
-    assert "BEGIN:VEVENT" not in feed
+    assert seen(Client()) == seen(stranger) == (None, [None], [], 404)
+    assert seen(own) == (draft_series.pk, [draft_series.pk], [session.pk], 200)
+    feed = Client().get("/calendar/events.ics", {"series": draft_series.pk})
+    assert feed.status_code == 404
+    assert "BEGIN:VEVENT" not in feed.content.decode()
+    assert Client().get("/calendar/events.ics", {"series": 999_999}).status_code == 404
 
 
 def test_a_cancelled_draft_stays_private(organiser):

@@ -236,6 +236,32 @@ def test_unknown_placeholder_or_kind_is_refused(organiser_web, own_event):
     assert organiser_web.get(f"/manage/events/{own_event.pk}/messages/speaker_invitation/").status_code == 404
 
 
+def test_a_subject_of_two_lines_is_refused_on_the_subject(organiser_web, own_event):
+    url = f"/manage/events/{own_event.pk}/messages/reminder/"
+
+    response = organiser_web.post(url, {"action": "save", "subject": "Soon\r\nagain", "body": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"subject": ["The subject is one line: remove its line breaks."]}
+    assert not MessageTemplateOverride.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["list", "unlist", "withdraw", "account_link"])
+def test_a_button_on_a_speakers_card_comes_back_to_that_card(organiser_web, own_event, action):
+    """Showing a speaker on the roster (or taking them off, withdrawing, sending the account link)
+    came back at the top of the tab: a keyboard user started over from the page's first link."""
+    speaker = factories.SpeakerFactory(user=None, listed=action == "unlist")
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=own_event)
+    url = f"/manage/events/{own_event.pk}/speakers/"
+
+    response = organiser_web.post(url, {"action": action, "assignment": assignment.pk})
+    page = organiser_web.get(url).text
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#assignment-{assignment.pk}"
+    assert f'id="assignment-{assignment.pk}"' in page
+
+
 @pytest.fixture
 def speaker():
     return factories.SpeakerFactory(name="Leyla Karimova")

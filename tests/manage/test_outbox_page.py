@@ -44,8 +44,16 @@ def test_outbox_filters_by_status_event_and_text(organiser_web, organiser, own_e
     assert emails("?status=failed") == ["aysel@example.org", "leyla@example.org"]
     assert emails(f"?event={own_event.pk}") == ["aysel@example.org", "nigar@example.org"]
     assert emails("?q=leyla") == ["leyla@example.org"]
-    assert organiser_web.get("/manage/outbox/?event=abc").status_code == 200
     assert organiser_web.get("/manage/outbox/?event=99999999").status_code == 404
+    theirs = factories.EventFactory()
+    failed(theirs, "stranger@example.org")
+    assert organiser_web.get(f"/manage/outbox/?event={theirs.pk}").status_code == 404
+
+
+@pytest.mark.parametrize("asked", ["abc", "-1", "1e400", str(2**63)])
+def test_outbox_of_an_event_that_is_no_id_is_a_400(organiser_web, asked):
+    # never read as "no event": the outbox of every event instead of the one asked for
+    assert organiser_web.get(f"/manage/outbox/?event={asked}").status_code == 400
 
 
 def test_outbox_leaves_out_only_a_filter_it_does_not_understand(organiser_web, own_event):

@@ -880,6 +880,28 @@ def test_a_programme_title_or_cohort_name_of_only_invisible_characters_is_a_form
     assert list(Programme.objects.all()) == [programme] and not Cohort.objects.exists()
 
 
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_draft_to_add_is_marked_beside_its_published_copy(organiser_web, organiser, programme, language):
+    """A draft and a published event of the same title and time read alike in the list to add
+    and in the programme's events, Add buttons and all: the draft is marked "Draft"."""
+    start = timezone.now() + dt.timedelta(days=5)
+    draft = factories.EventFactory(title="Robotics day", organisers=[organiser], start=start, status="draft")
+    published = factories.EventFactory(title="Robotics day", organisers=[organiser], start=start)
+    url = f"/manage/programmes/{programme.pk}/"
+    words = {"en": "Draft", "az": "Qaralama"}[language]
+
+    found = organiser_web.get(url, {"find": "robotics"}, HTTP_ACCEPT_LANGUAGE=language).text
+    choices = found.split('data-testid="add_event-choices"', 1)[1].split("</ul>", 1)[0]
+    rows = {int(pk): row for row in choices.split("<li>")[1:] for pk in re.findall(r'name="event" value="(\d+)"', row)}
+    programme.events.add(draft)
+    held = organiser_web.get(url, HTTP_ACCEPT_LANGUAGE=language).text.split('id="events"', 1)[1]
+
+    assert 'data-status="draft">' in rows[draft.pk] and f"{words}</span>" in rows[draft.pk]
+    assert f" · {words}</span></button>" in rows[draft.pk]
+    assert "data-status" not in rows[published.pk]
+    assert 'data-status="draft">' in held.split("</ul>", 1)[0]
+
+
 def test_one_off_events_are_found_by_title_added_and_taken_out(organiser_web, organiser, programme):
     now = timezone.now()
     programme.starts_on, programme.ends_on = (timezone.localdate() - dt.timedelta(days=365), timezone.localdate())

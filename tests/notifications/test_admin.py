@@ -33,3 +33,16 @@ def test_an_override_with_known_placeholders_is_saved_in_the_admin(admin_client)
 
     assert response.status_code == 302
     assert MessageTemplateOverride.objects.get().body == "Hello {{ name }},"
+
+
+def test_an_override_with_a_subject_of_two_lines_is_refused_in_the_admin(admin_client):
+    event = factories.EventFactory()
+
+    response = admin_client.post(
+        "/admin/notifications/messagetemplateoverride/add/",
+        {"event": event.pk, "kind": kinds.REMINDER, "subject": "Soon\r\nagain", "body": ""},
+    )
+
+    assert response.status_code == 200
+    assert "The subject is one line: remove its line breaks." in response.content.decode()
+    assert not MessageTemplateOverride.objects.exists()

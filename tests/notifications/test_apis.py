@@ -283,6 +283,31 @@ def test_override_with_unknown_placeholder_is_a_400(organiser_client, my_event):
     assert response.data["code"] == "unknown_placeholder"
 
 
+@pytest.mark.parametrize("subject", ["Soon\r\nBcc: all@example.org", "Soon\nagain", "Soon\rnow", "Soon\u2028now"])
+def test_override_with_a_subject_of_more_than_one_line_is_a_400(organiser_client, my_event, subject):
+    response = organiser_client.post(
+        "/api/message-templates/", {"event": my_event.pk, "kind": "reminder", "subject": subject}, format="json"
+    )
+
+    # a subject is a mail header: one line, never stored as typed
+    assert response.status_code == 400
+    assert response.data["code"] == "subject_not_one_line"
+    assert not MessageTemplateOverride.objects.exists()
+
+
+def test_changing_an_override_to_a_subject_of_two_lines_is_a_400(organiser_client, my_event):
+    override = MessageTemplateOverride.objects.create(event=my_event, kind="reminder", subject="Soon")
+
+    response = organiser_client.patch(
+        f"/api/message-templates/{override.pk}/", {"subject": "Soon\r\nagain"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.data["code"] == "subject_not_one_line"
+    override.refresh_from_db()
+    assert override.subject == "Soon"
+
+
 @pytest.mark.parametrize("count", [1, 5])
 def test_template_list_query_count_does_not_grow(count, organiser, organiser_client, db):
     for _ in range(count):

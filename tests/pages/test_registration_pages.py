@@ -96,6 +96,22 @@ def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
     assert "You are number 1 on the waiting list." in page
 
 
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "You are on the waiting list · STEM Mentorship"), ("az", "Gözləmə siyahısındasınız · STEM Mentorluq")],
+)
+def test_the_waiting_lists_confirmation_says_so_in_the_browser_tab_too(client, sign_up, language, title):
+    """The tab's title said "Registration received" (in Azerbaijani "Registration accepted") over
+    the heading "You are on the waiting list": the tab is what a screen reader reads first."""
+    event = factories.EventFactory(capacity=1)
+    sign_up(event, email="first@example.org")
+
+    response = client.post(f"/events/{event.pk}/register/", form_data())
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE=language).text
+
+    assert page.split("<title>", 1)[1].split("</title>", 1)[0] == title
+
+
 @pytest.mark.parametrize("mode", ["waiting list", "approval"])
 def test_the_register_form_of_an_event_that_gives_no_seat_now_promises_no_ticket(client, sign_up, mode):
     if mode == "approval":

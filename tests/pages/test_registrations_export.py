@@ -219,3 +219,17 @@ def test_tidying_fails_lost_jobs_then_deletes_exports_with_their_files_after_a_d
     assert next_day == {"failed": 0, "deleted": 2, "strays": 0}
     assert not RegistrationExport.objects.exists()
     assert not storage.exists(ready.file_name)
+
+
+@pytest.mark.parametrize("whose", ["another organiser's", "nobody's"])
+def test_the_csv_of_an_event_one_does_not_organise_is_a_404(organiser_web, sign_up, whose):
+    event_id = 999_999
+    if whose == "another organiser's":
+        theirs = factories.EventFactory()
+        sign_up(theirs, name="Aysel Aliyeva", email="aysel@example.org")
+        event_id = theirs.pk
+
+    response = organiser_web.get(f"{CSV_URL}?event={event_id}")
+
+    # never a file of the columns' headers only, as if the event had nobody registered
+    assert response.status_code == 404

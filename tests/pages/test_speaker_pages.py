@@ -387,3 +387,23 @@ def test_an_accepted_speaker_without_an_account_puts_the_event_in_her_calendar_b
 
     client.post(page, {"answer": "decline"})  # withdrawn: gone again
     assert client.get(ics).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your calendar link is created: subscribe to it below."),
+        ("az", "Təqvim linkiniz yaradıldı: aşağıda ona abunə olun."),
+    ],
+)
+def test_creating_a_calendar_link_says_so_in_the_status_region(client, speaker, language, said):
+    signed_in(client, speaker.user)
+
+    response = client.post(
+        "/my/calendars/", {"scope": "speaker", "action": "create"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    # the page came back at its section with nothing said: was the click taken?
+    assert response.redirect_chain == [("/my/calendars/#speaker", 302)]
+    status = response.text.split('<div role="status">', 1)[1].split("</div>", 1)[0]
+    assert said in status

@@ -316,7 +316,7 @@ def test_an_organiser_sends_the_link_from_the_speakers_tab(organiser, speaker):
     sent = browser.post(path, {"action": "account_link", "assignment": invited.pk})
     refused = browser.post(path, {"action": "account_link", "assignment": linked.pk})
 
-    assert (sent.status_code, sent["Location"]) == (302, path)
+    assert (sent.status_code, sent["Location"]) == (302, f"{path}#assignment-{invited.pk}")  # back at its card
     assert refused.status_code == 404  # linked already: nothing to send
     message = OutboxMessage.objects.get(kind="speaker_account_link", recipient_email=speaker.email)
     assert tab.content.decode().count('value="account_link"') == 1  # the unlinked speaker's card only
