@@ -74,7 +74,11 @@ def prepare_registrations_export(request):
     if event_id is not None:
         managed_event(request, event_id)  # someone else's event: 404, never an export of every event
     filters = DashboardEventFilterForm(request.GET)
-    export = exports.request_registrations_export(user=request.user, event_id=event_id, **filters.chosen())
+    # *Prepare it again* on an export's page: a file newer than that one, never the same one
+    newer_than = asked_id(request, "newer_than")
+    export = exports.request_registrations_export(
+        user=request.user, event_id=event_id, newer_than=newer_than, **filters.chosen()
+    )
     return redirect("dashboard-registrations-export", export.pk)
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event
+from events.models import Event, EventKind
 
 
 class AttendanceImport(models.Model):
@@ -121,3 +121,8 @@ class RegistrationExport(models.Model):
 
     def __str__(self) -> str:
         return f"Registrations export {self.pk} ({self.asked or 'all'}, {self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind of events asked for, as the dashboard's filter names it ("" for every kind)."""
+        return EventKind(self.kind).label if self.kind in EventKind.values else self.kind

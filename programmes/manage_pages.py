@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance import dashboard
 from attendance.charts import stacked_bars_svg
+from attendance.services.exports import recent_exports
 from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
 from events.selectors import events_managed_by
@@ -88,6 +89,8 @@ def dashboard_page(request):
         "query": request.GET.urlencode(),
         # the CSV exports apply the same kind and region filters (attendance.exports)
         "export_query": form.export_query(),
+        # the background exports one asked for, kept a day: found again from here
+        "recent_exports": recent_exports(request.user),
         "summary": dashboard.summary(request.user, now=now, events=events),
         # the newest programmes' reports; the programmes' page lists every one, a page at a time
         "programmes": programmes[:REPORTS_SHOWN],

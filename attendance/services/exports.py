@@ -3,7 +3,8 @@ thousands of rows (65,000 took 9 s), and no request may hold a worker or the dat
 
 - ``request_registrations_export`` stores a ``RegistrationExport`` and queues
   ``attendance.tasks.build_registrations_export`` after the commit; asked again while the first
-  is being prepared (or a minute after it was), it returns that one and queues nothing.
+  is being prepared (or a minute after it was, unless its *Prepare it again* was pressed), it
+  returns that one and queues nothing; ``recent_exports`` leads back to them from the dashboard.
 - ``build_registrations_export`` (the job) writes the same CSV as the request would
   (``attendance.csv_files``) to private storage.
 - ``downloadable_export`` is the one rule of who may read the file: its requester, while every
@@ -48,14 +49,22 @@ def asked_key(*, event_id: int | None, kind: str, region_id: int | None) -> str:
 
 
 def request_registrations_export(
-    *, user, event_id: int | None = None, kind: str = "", region: Region | None = None, now: dt.datetime | None = None
+    *,
+    user,
+    event_id: int | None = None,
+    kind: str = "",
+    region: Region | None = None,
+    newer_than: int | None = None,
+    now: dt.datetime | None = None,
 ) -> RegistrationExport:
     """The export of ``user``'s registrations as the dashboard filters them, being prepared or
     ready; ``event_id``, when given, is an event ``user`` manages (the caller checks: a missing one
     raises ``Event.DoesNotExist``, never an export of every event). Queues
     ``attendance.tasks.build_registrations_export`` after the commit, unless the same export is
     already being prepared or was asked for within ``REUSED_FOR`` (repeated clicks, two tabs):
-    that one is returned and nothing is queued."""
+    that one is returned and nothing is queued. ``newer_than``: the export whose *Prepare it
+    again* was pressed; a file no newer than it is not handed back as the new one (the click
+    asked for the registrations since)."""
     now = now or timezone.now()
     key = asked_key(event_id=event_id, kind=kind, region_id=region.pk if region else None)
     mine = RegistrationExport.objects.filter(requested_by=user, asked=key)
@@ -63,9 +72,10 @@ def request_registrations_export(
     mine.filter(status=ExportStatus.PREPARING, created_at__lt=now - STALLED_AFTER).update(
         status=ExportStatus.FAILED, finished_at=now
     )
-    recent = mine.filter(
-        Q(status=ExportStatus.PREPARING) | Q(status=ExportStatus.READY, created_at__gte=now - REUSED_FOR)
-    ).first()
+    ready_again = Q(status=ExportStatus.READY, created_at__gte=now - REUSED_FOR)
+    if newer_than is not None:
+        ready_again &= Q(pk__gt=newer_than)
+    recent = mine.filter(Q(status=ExportStatus.PREPARING) | ready_again).first()
     if recent is not None:
         return recent
     try:
@@ -141,6 +151,18 @@ def fail_registrations_export(*, export: RegistrationExport) -> None:
     RegistrationExport.objects.filter(pk=export.pk, status=ExportStatus.PREPARING).update(
         status=ExportStatus.FAILED, finished_at=timezone.now()
     )
+
+
+# the dashboard lists so many of one's newest exports
+RECENT_EXPORTS_SHOWN = 5
+
+
+def recent_exports(user) -> list[RegistrationExport]:
+    """``user``'s newest exports still kept (being prepared, ready or failed), for the dashboard to
+    lead back to: an export of an event they no longer organise is left out, as its file is."""
+    kept = RegistrationExport.objects.filter(requested_by=user).select_related("event", "region")
+    kept = kept.filter(Q(event__isnull=True) | Q(event__in=events_managed_by(user).values("pk")))
+    return list(kept[:RECENT_EXPORTS_SHOWN])
 
 
 def export_of(user, export_id: int) -> RegistrationExport | None:

@@ -233,3 +233,48 @@ def test_the_csv_of_an_event_one_does_not_organise_is_a_404(organiser_web, sign_
 
     # never a file of the columns' headers only, as if the event had nobody registered
     assert response.status_code == 404
+
+
+def test_prepare_it_again_right_after_a_file_makes_a_newer_one(
+    organiser_web, event, sign_up, ready_export, django_capture_on_commit_callbacks
+):
+    page = organiser_web.get(f"/manage/dashboard/exports/{ready_export}/")
+    assert f'action="{EXPORTS_URL}?event={event.pk}&amp;newer_than={ready_export}"'.encode() in page.content
+    sign_up(event, name="Late Comer", email="late@example.org")
+
+    # within the minute a second click of *Prepare the file* is handed the file just written ...
+    assert _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}")) == ready_export
+    # ... but *Prepare it again* on that file's page asked for the registrations since
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}&newer_than={ready_export}"))
+    download = organiser_web.get(f"/manage/dashboard/exports/{again}/registrations.csv")
+
+    assert again != ready_export
+    assert "Late Comer" in b"".join(download.streaming_content).decode("utf-8-sig")
+    assert organiser_web.post(f"{EXPORTS_URL}?event={event.pk}&newer_than=x").status_code == 400
+
+
+def test_the_dashboard_leads_back_to_ones_own_kept_exports(
+    organiser, organiser_web, event, ready_export, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        preparing = request_registrations_export(user=organiser, kind="webinar")
+    taken_off = factories.EventFactory(organisers=[organiser], title="Handed over")
+    with django_capture_on_commit_callbacks(execute=True):
+        handed_over = request_registrations_export(user=organiser, event_id=taken_off.pk)
+    taken_off.organisers.set([factories.OrganiserFactory()])
+    someone_elses = factories.OrganiserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = request_registrations_export(user=someone_elses)
+
+    page = organiser_web.get("/manage/dashboard/").content.decode()
+    listed = page.split('data-testid="recent-exports"')[1].split("</ul>")[0]
+
+    assert f'href="/manage/dashboard/exports/{ready_export}/"' in listed and "Big fair" in listed
+    assert f'href="/manage/dashboard/exports/{preparing.pk}/"' in listed and "Webinar" in listed
+    assert "Being prepared" in listed and "Ready" in listed
+    # an event no longer theirs, and another organiser's file, are not listed
+    assert f"/exports/{handed_over.pk}/" not in listed and "Handed over" not in listed
+    assert f"/exports/{theirs.pk}/" not in listed
+    fresh = signed_in(Client(), factories.OrganiserFactory()).get("/manage/dashboard/")
+    assert fresh.status_code == 200 and b'data-testid="recent-exports"' not in fresh.content
