@@ -3,6 +3,7 @@
 The token endpoint is where passwords get guessed, so it has the strict ``login`` throttle
 (per client address) on top of the global ones, and django-axes' lockout like every other
 sign-in path (settings: AXES_*); :func:`lockout_response` is the answer of a locked-out sign-in.
+A new password ends the API tokens given for the old one (:func:`forget_tokens_of_old_password`).
 """
 
 from django.conf import settings
@@ -57,6 +58,19 @@ class ObtainTokenView(ObtainAuthToken):
         # a sign-in like any other: the lockout's failure count starts over, last_login is set
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response({"token": token.key})
+
+
+def forget_tokens_of_old_password(sender, instance, created, **kwargs) -> None:
+    """A ``post_save`` of the user model: once a new password is stored (the password change and
+    reset pages, the admin, ``changepassword``: every way goes through ``set_password``, which
+    keeps the new one in ``_password`` until the save that stores it), the account's API token is
+    deleted. Django signs out the account's other sessions on a new password, but a DRF token
+    outlives it: someone who had taken the token kept the account after its owner changed the
+    password. The owner's own clients sign in again (``POST /api/auth/token/`` gives a new token).
+    Django's rehash of a password on sign-in (a new hasher) clears ``_password`` first, so it
+    revokes nothing."""
+    if not created and getattr(instance, "_password", None) is not None:
+        Token.objects.filter(user_id=instance.pk).delete()
 
 
 def lockout_response(request, original_response=None, credentials=None):
