@@ -29,3 +29,15 @@ class RedactPersonalData(logging.Filter):
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """A refused request (403, 404, 400: ``django.request``'s warnings, which carry the exception
+    that answered it) is logged as its one line, without the traceback: the request was wrong,
+    not the service, and a crawler's hundred 403s buried the one 500 worth reading. A 5xx keeps
+    its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name == "django.request" and getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
+        return True

@@ -420,9 +420,13 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
-    "filters": {"redact": {"()": "events_project.log_redaction.RedactPersonalData"}},
+    "filters": {
+        "redact": {"()": "events_project.log_redaction.RedactPersonalData"},
+        # a 4xx is one line, a 5xx keeps its traceback
+        "client_errors": {"()": "events_project.log_redaction.ClientErrorsWithoutTraceback"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors", "redact"]},
         # runserver's access log: its own format, and email addresses masked like everywhere else
         "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact"]},
     },

@@ -33,6 +33,31 @@ def test_a_django_request_warning_is_printed_once(tmp_path):
     assert (result.stdout + result.stderr).count("Not Found: /nowhere-x") == 1
 
 
+def test_a_refused_request_is_one_line_and_a_server_error_keeps_its_traceback(tmp_path):
+    script = (
+        "import django, logging; django.setup()\n"
+        "from django.core.exceptions import PermissionDenied\n"
+        "log = logging.getLogger('django.request')\n"
+        "for status, error in ((403, PermissionDenied('not yours')), (500, ZeroDivisionError('oops'))):\n"
+        "    try:\n"
+        "        raise error\n"
+        "    except Exception:\n"
+        "        log.warning('Answered %s: /x', status, exc_info=True, extra={'status_code': status})\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=_env(tmp_path, DEBUG="0", SECRET_KEY="x" * 50),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Answered 403: /x" in output and "Answered 500: /x" in output
+    # one traceback, the server error's
+    assert output.count("Traceback") == 1
+    assert "ZeroDivisionError: oops" in output and "PermissionDenied" not in output
+
+
 def test_runserver_access_log_masks_email_addresses(tmp_path):
     port = free_port()
     server = subprocess.Popen(
