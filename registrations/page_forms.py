@@ -141,8 +141,15 @@ class CancelForm(forms.Form):
 class TransferForm(forms.Form):
     """An invited person names the colleague who comes in their place."""
 
-    name = forms.CharField(label=_("Your colleague's name"), max_length=200)
-    email = EmailField(label=_("Your colleague's email"), help_text=_("Their ticket is sent there."))
+    # someone else's details: the browser must not offer the holder's own
+    name = forms.CharField(
+        label=_("Your colleague's name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = EmailField(
+        label=_("Your colleague's email"),
+        help_text=_("Their ticket is sent there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     consent_data_processing = forms.BooleanField(
         label=_("My colleague agrees that the programme stores their registration details to organise this event."),
         error_messages={"required": _("We cannot register your colleague without this consent.")},
