@@ -62,6 +62,9 @@ def test_a_new_person_sets_a_password_and_gets_the_door_of_that_event_only(
 
     page = client.get(f"/team/accept/{token}/")
     assert page.status_code == 200 and 'name="password"' in page.text
+    # the invited address, read-only, is the username a password manager files the password under
+    username = re.search(r"<input[^>]*name=\"username\"[^>]*>", page.text).group(0)
+    assert 'autocomplete="username"' in username and 'value="nigar@example.org"' in username
     assert page["Referrer-Policy"] == "same-origin"
     weak = client.post(f"/team/accept/{token}/", {"name": "Nigar", "password": "123", "password_again": "123"})
     assert weak.status_code == 200 and "password" in weak.context["form"].errors
