@@ -265,7 +265,7 @@ def event_registrations(request, pk: int):
             if action == "add":
                 add_form.add_error(None, error.message)
             elif action == "message":
-                message_form.add_error(None, error.message)
+                message_form.add_error("subject" if error.code == "subject_not_one_line" else None, error.message)
             else:
                 messages.error(request, error.message)
                 return redirect(_back(request, event))
