@@ -14,7 +14,7 @@ from programmes.models import Cohort, Enrolment, Programme
 from registrations.models import Registration
 from tests import factories
 from tests.manage.test_workspace_browser import axe, browser, check, organiser_account, playwright_driver  # noqa: F401
-from tests.pages.test_browser import CHROMIUM, sign_in
+from tests.pages.test_browser import CHROMIUM, STRETCHED_BADGES, sign_in
 from tests.programmes.conftest import session
 
 pytestmark = [
@@ -207,4 +207,28 @@ def test_one_off_events_are_searched_added_and_taken_out_with_the_keyboard_and_n
     page.wait_for_selector("text=“Careers in data science” is taken out of the programme.")
     assert in_view(page, "text=“Careers in data science” is taken out of the programme.")
     assert not programme.events.exists()
+    context.close()
+
+
+def test_a_draft_events_badge_is_as_wide_as_its_word_in_the_programmes_lists(browser, live_server):  # noqa: F811
+    """At 390 px "Draft" stretched across the whole row of the events to add and of the
+    programme's own events (the picker's name column took the badge for the name)."""
+    organiser = organiser_account()
+    now = timezone.now()
+    held = factories.EventFactory(
+        title="Careers in data science", organisers=[organiser], start=now + dt.timedelta(days=30), status="draft"
+    )
+    factories.EventFactory(
+        title="Careers in robotics", organisers=[organiser], start=now + dt.timedelta(days=40), status="draft"
+    )
+    programme = factories.ProgrammeFactory(title="STEM mentoring 2026/27", organisers=[organiser])
+    programme.events.add(held)
+    context, page = new_page(browser)
+
+    sign_in(page, live_server, organiser, f"/manage/programmes/{programme.pk}/")
+    page.goto(f"{live_server.url}/manage/programmes/{programme.pk}/?find=careers#events")
+    page.wait_for_selector("[data-testid=add_event-choices] .status")
+
+    assert page.locator("[data-testid=programme-events] .status").count() == 1
+    assert page.evaluate(STRETCHED_BADGES) == []
     context.close()
