@@ -132,7 +132,9 @@ def test_approve_and_reject_pending(organiser_web, approval_event, django_captur
         )
         organiser_web.post(url(approval_event), {"action": "reject", "registration": two.pk})
 
-    assert response.status_code == 302 and response["Location"].endswith("?status=pending")
+    assert response.status_code == 302 and response["Location"].endswith(
+        "?status=pending#listed"
+    )  # approved: off the list
     one.refresh_from_db()
     two.refresh_from_db()
     assert (one.status, two.status) == ("confirmed", "rejected")

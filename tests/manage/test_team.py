@@ -339,7 +339,7 @@ def test_team_list_and_buttons_name_an_erased_account_with_a_capital_in_azerbaij
 
     html = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
 
-    assert "<li><span>Silinmiş hesab <span" in html
+    assert f'<li id="checkin-{staff.pk}"><span>Silinmiş hesab <span' in html
     assert ">Silinmiş hesab üçün giriş hüququnu götürün</button>" in html
     assert "silinmiş hesab üçün" not in html
 
