@@ -149,14 +149,17 @@ def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
     page.keyboard.press("Tab")  # to the button
     page.keyboard.press("Enter")
     page.wait_for_selector(f"text={excused}")
-    assert page.url.endswith("?q=mentee&page=2#main")
+    # back at the member's card, and the keyboard carries on from it, not from the menu at the top
+    assert page.url.endswith(f"?q=mentee&page=2#member-{member.pk}")
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"document.activeElement.closest('#member-{member.pk}') !== null")
     check(page, axe)
     assert list(member.skips.values_list("event_id", flat=True)) == [sessions[1].pk]
 
     page.locator("[data-testid=enrolment]", has_text="Mentee 54").locator("[data-testid=skipped] button").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f"text={again}")
-    assert page.url.endswith("?q=mentee&page=2#main")
+    assert page.url.endswith(f"?q=mentee&page=2#member-{member.pk}")
     check(page, axe)
     assert not member.skips.exists()
     assert Registration.objects.get(email=member.email, event=sessions[1]).status == "confirmed"
