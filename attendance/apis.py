@@ -27,12 +27,14 @@ from events_project.parsers import FormParser, JSONParser, MultiPartParser
 from events_project.schema import error_responses
 
 READ_ERRORS = error_responses(401, 403, 404)
+# a list or figures read from the query string (a filter, an ordering, a threshold): a bad one is a 400
+QUERY_ERRORS = error_responses(400, 401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 PDF = OpenApiTypes.BINARY
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: AttendanceImportSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: AttendanceImportSerializer(many=True), **QUERY_ERRORS}),
     retrieve=extend_schema(responses={200: AttendanceImportSerializer, **READ_ERRORS}),
 )
 class AttendanceImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -148,7 +150,7 @@ class SeriesAttendanceView(APIView):
 
     permission_classes = [IsOrganiser]
 
-    @extend_schema(parameters=[THRESHOLD_PARAM], responses={200: SeriesAttendanceFiguresSerializer, **READ_ERRORS})
+    @extend_schema(parameters=[THRESHOLD_PARAM], responses={200: SeriesAttendanceFiguresSerializer, **QUERY_ERRORS})
     def get(self, request, series_id: int):
         series = series_to_manage(request.user, series_id)
         series_figures = figures.series_attendance(series=series, threshold=_threshold(request))

@@ -17,7 +17,7 @@ from attendance.manage_forms import ReportUploadForm
 from attendance.models import AttendanceImport
 from attendance.selectors import imports_managed_by, registrant_named, registrants_to_match
 from attendance.services import figures, finalisation, participant_reports
-from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events.workspace import back_to_row, managed_event, no_store, organiser_required, posted_id
 from notifications import kinds
 from notifications.selectors import outbox_managed_by
 from registrations.checkin.services import door_counts
@@ -126,6 +126,7 @@ def attendance_import(request, pk: int, import_id: int):
     report = get_object_or_404(imports_managed_by(request.user).filter(event=event).defer(None), pk=import_id)
     if request.method == "POST":
         action = request.POST.get("action")
+        row = None  # a row matched leaves the list of those not matched: back at its heading
         try:
             if action == "match":
                 registration = registrant_named(event=event, value=request.POST.get("registration", ""))
@@ -141,11 +142,16 @@ def attendance_import(request, pk: int, import_id: int):
                 participant_reports.retry_import(report=report)
         except DomainError as error:
             messages.error(request, error.message)
+            if action == "match":
+                row = f"line-{posted_id(request.POST.get('line'))}"  # refused: the row is still there
         # the form posts to the page's own address: a match made from a search result comes back to
         # the same search, with the rows still to match beside it
         next_page = reverse("manage-event-attendance-import", args=(event.pk, report.pk))
         query = request.GET.get("q", "").strip()[:100]
-        return redirect(f"{next_page}?{urlencode({'q': query})}" if query else next_page)
+        url = f"{next_page}?{urlencode({'q': query})}" if query else next_page
+        if action != "match":
+            return redirect(url)
+        return back_to_row(url, row, heading="unmatched")
 
     plan = None
     choices = []

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
 
 from events.models import Event, Series
 from events.permissions import is_organiser
@@ -105,6 +106,16 @@ def asked_id(request, name: str) -> int | None:
     if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
         raise BadRequest(f"?{name}= is not an id")
     return int(raw)
+
+
+def back_to_row(url: str, row: str | None, *, heading: str) -> HttpResponseRedirect:
+    """After a button on a row of a list (approve, resend, remove, move, ...): the list's page
+    (``url``, as it was filtered and paged) again, at the row (``#<row>``, the row's id), or at the
+    list's ``heading`` (an id too) when the action took the row off the list (``row=None``:
+    deleted, removed, or no longer matching the filter). A fragment moves the browser's starting point
+    for the Tab key and the screen reader's reading point, so a keyboard user carries on from the
+    row they were on, not from the top of the page. A fragment already on ``url`` gives way."""
+    return redirect(f"{url.split('#', 1)[0]}#{row or heading}")
 
 
 def no_store(response):

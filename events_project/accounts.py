@@ -22,8 +22,19 @@ ERROR_FIELDS = {"name_required": "name", "weak_password": "password"}
 
 
 class NewAccountForm(forms.Form):
-    """Someone new following an emailed link: their name and a password for the account made for them."""
+    """Someone new following an emailed link: their name and a password for the account made for them.
 
+    The address the link went to is shown above them, read-only, as the ``username`` a password
+    manager files the new password under (Chromium's advice for sign-up forms: a username field,
+    even one the person does not type in); without it a manager saved a password for no account.
+    The address is the link's, never the posted one."""
+
+    username = forms.CharField(
+        label=gettext_lazy("Your email address"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "readonly": True}),
+        help_text=gettext_lazy("The address the link was sent to: your account's."),
+    )
     name = forms.CharField(
         label=gettext_lazy("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -40,6 +51,18 @@ class NewAccountForm(forms.Form):
         strip=False,
         max_length=128,
     )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["username"].initial = email
+        if self.is_bound:
+            # shown back as the link's address, whatever was posted in its place
+            self.data = self.data.copy()
+            self.data[self.add_prefix("username")] = email
+
+    def clean_username(self) -> str:
+        return self.email
 
     def clean(self):
         data = super().clean()

@@ -180,7 +180,7 @@ FEED_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: PrivateCalendarFeedSerializer(many=True), **error_responses(401)}),
+    list=extend_schema(responses={200: PrivateCalendarFeedSerializer(many=True), **error_responses(400, 401)}),
     retrieve=extend_schema(responses={200: PrivateCalendarFeedSerializer, **error_responses(401, 404)}),
     create=extend_schema(
         responses={201: PrivateCalendarFeedSerializer, 200: PrivateCalendarFeedSerializer, **FEED_ERRORS}

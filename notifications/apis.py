@@ -22,10 +22,12 @@ from notifications.services.outbox import render_message
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+# a list reads filters from the query string: an unknown choice or a malformed id is a 400
+LIST_ERRORS = error_responses(400, 401, 403, 404)
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: OutboxMessageSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: OutboxMessageSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: OutboxMessageDetailSerializer, **READ_ERRORS}),
 )
 class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -58,7 +60,7 @@ class OutboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: MessageTemplateSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: MessageTemplateSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: MessageTemplateSerializer, **READ_ERRORS}),
     create=extend_schema(responses={201: MessageTemplateSerializer, **WRITE_ERRORS}),
     partial_update=extend_schema(

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events.selectors import events_managed_by
-from events.workspace import asked_id, managed_event, no_store, organiser_required, posted_id
+from events.workspace import MAX_ID, asked_id, back_to_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.filters import understood
 from notifications import kinds
@@ -107,6 +107,18 @@ def kind_label(kind: str) -> str:
     return str(label or dict(kinds.CHOICES).get(kind, kind))
 
 
+def _narrowed(messages_listed, chosen: dict):
+    """The outbox as its filter form chose (a status, words of the recipient or subject)."""
+    if chosen.get("status"):
+        messages_listed = messages_listed.filter(status=chosen["status"])
+    if chosen.get("q"):
+        text = chosen["q"].strip()
+        messages_listed = messages_listed.filter(
+            Q(recipient_email__icontains=text) | Q(recipient_name__icontains=text) | Q(subject__icontains=text)
+        )
+    return messages_listed
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def outbox(request):
@@ -121,8 +133,16 @@ def outbox(request):
             messages.error(request, error.message)
         else:
             messages.success(request, _("The message to %(email)s is sent again.") % {"email": message.recipient_email})
-        url = request.path + (f"?{query}" if query and "\n" not in query and "\r" not in query else "")
-        return redirect(url)
+        query = query if "\n" not in query and "\r" not in query else ""
+        url = request.path + (f"?{query}" if query else "")
+        # back at the message's row; at the count of those listed when it left the list (sent
+        # again, it is no longer "failed" where the list shows the failed ones)
+        params = QueryDict(query)
+        event_param = params.get("event", "")
+        if event_param.isascii() and event_param.isdigit() and int(event_param) <= MAX_ID:
+            mine = mine.filter(event_id=int(event_param))
+        still = _narrowed(mine, understood(OutboxFilterForm(params or None))).filter(pk=message.pk).exists()
+        return back_to_row(url, f"message-{message.pk}" if still else None, heading="listed")
     form = OutboxFilterForm(request.GET or None)
     chosen = understood(form)
     event = None
@@ -131,14 +151,7 @@ def outbox(request):
         event = get_object_or_404(events_managed_by(request.user), pk=event_id)
         mine = mine.filter(event=event)
     counts = outbox_counts(mine)
-    listed = mine
-    if chosen.get("status"):
-        listed = listed.filter(status=chosen["status"])
-    if chosen.get("q"):
-        text = chosen["q"].strip()
-        listed = listed.filter(
-            Q(recipient_email__icontains=text) | Q(recipient_name__icontains=text) | Q(subject__icontains=text)
-        )
+    listed = _narrowed(mine, chosen)
     page = Paginator(listed.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     for message in page:
         message.kind_label = kind_label(message.kind)

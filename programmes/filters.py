@@ -6,6 +6,7 @@ from programmes.models import AgeGroup, Certificate, Cohort, Enrolment, Particip
 from programmes.selectors import (
     cohorts_listed_for,
     enrolment_profiles_visible_to,
+    mentors_listed_for,
     programmes_listed_for,
     programmes_managed_by,
 )
@@ -35,7 +36,7 @@ class CohortFilter(FilterSet):
 class EnrolmentFilter(FilterSet):
     cohort = IdFilter(field_name="cohort_id", scope=cohorts_listed_for)
     programme = IdFilter(field_name="cohort__programme_id", scope=programmes_listed_for)
-    mentor = IdFilter(field_name="mentor_id")
+    mentor = IdFilter(field_name="mentor_id", scope=mentors_listed_for)
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices)
     # the profile narrows only the enrolments whose profile the caller may read: a mentor who
     # listed "?sector=government" learnt which of their mentees said so

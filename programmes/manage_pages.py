@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from attendance.services.exports import recent_exports
 from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
 from events.selectors import events_managed_by
-from events.workspace import asked_id, no_store, organiser_required, posted_id
+from events.workspace import asked_id, back_to_row, no_store, organiser_required, posted_id
 from events_project import picker
 from events_project.exceptions import DomainError
 from events_project.people import person_name
@@ -395,6 +395,19 @@ def _back(request, programme: Programme, cohort: Cohort) -> str:
     return f"{url}?{query.lstrip('?')}" if query and "\n" not in query and "\r" not in query else url
 
 
+def _back_to_member(request, programme: Programme, cohort: Cohort, action: str):
+    """The list as it was searched, at the member's card after a button on it; at the count of
+    those listed when the card left the list (left the cohort while it lists the active ones), or
+    after pairing several chosen members with a mentor."""
+    url = _back(request, programme, cohort)
+    if action == "mentor":
+        return back_to_row(url, None, heading="listed")
+    pk = posted_id(request.POST.get("enrolment"))
+    listed = EnrolmentFilterForm(QueryDict(request.POST.get("back", "").lstrip("?"))).filters()
+    still = selectors.search_enrolments(cohort, **listed).filter(pk=pk).exists()
+    return back_to_row(url, f"member-{pk}" if still else None, heading="listed")
+
+
 def _one_certificate(request, cohort: Cohort, action: str) -> str:
     """Issue one member's certificate (refused under the threshold, in words) or revoke the valid
     one; what the page says then."""
@@ -549,7 +562,7 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                 messages.error(request, error.message)
             else:
                 messages.success(request, done)
-            return redirect(f"{_back(request, programme, cohort)}#main")
+            return _back_to_member(request, programme, cohort, action)
         else:
             raise Http404
     chosen = filters.filters()

@@ -17,7 +17,8 @@ from events.selectors import (
 )
 from events_project.people import person_name
 from programmes.models import Certificate, Cohort, Enrolment, Programme
-from speakers.selectors import speakers_with_role
+from speakers.models import Speaker
+from speakers.selectors import speakers_visible_to, speakers_with_role
 
 # the speaker role that may be paired with mentees (services._check_mentor)
 MENTOR_ROLE = "mentor"
@@ -222,6 +223,15 @@ def cohorts_listed_for(user) -> QuerySet[Cohort]:
     organises, and those one or one's mentees are enrolled in; any other is a 404."""
     enrolled = enrolments_visible_to(user).order_by().values("cohort_id")
     return Cohort.objects.filter(Q(programme__in=_managed_programme_ids(user)) | Q(pk__in=enrolled))
+
+
+def mentors_listed_for(user) -> QuerySet[Speaker]:
+    """The mentors by whom a user may list enrolments (``?mentor=``): the speakers they may see
+    (``speakers_visible_to``) and the mentors of the enrolments they may read (a participant's own
+    mentor, a mentor themself, even when off the public roster); any other is a 404."""
+    mentoring = enrolments_visible_to(user).order_by().exclude(mentor_id=None).values("mentor_id")
+    visible = speakers_visible_to(user).prefetch_related(None).order_by().values("pk")
+    return Speaker.objects.filter(Q(pk__in=visible) | Q(pk__in=mentoring))
 
 
 def programmes_listed_for(user) -> QuerySet[Programme]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events.workspace import back_to_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from registrations.manage_forms import (
     AddRegistrationForm,
@@ -56,7 +56,9 @@ def event_questions(request, pk: int):
                     question_services.move_question(
                         question=question, by=request.user, step=-1 if action == "up" else 1
                     )
-                return redirect("manage-event-questions", pk=event.pk)
+                url = reverse("manage-event-questions", args=[event.pk])
+                row = None if action == "delete" else f"question-{question.pk}"
+                return back_to_row(url, row, heading="questions")
         except DomainError as error:
             form.add_error(None, error.message)
     context = {"event": event, "form": form, "questions": event.questions.order_by("position", "id")}
@@ -89,6 +91,11 @@ def _invitations_page(request, event) -> str:
     return f"{url}?page={number}" if number.isascii() and number.isdigit() and len(number) < 10 else url
 
 
+def _back_to_code(request, event, invitation):
+    """The page of codes again, at the code's card (a withdrawn code stays listed, marked so)."""
+    return back_to_row(_invitations_page(request, event), f"invitation-{invitation.pk}", heading="invited")
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def event_invitations(request, pk: int):
@@ -114,7 +121,8 @@ def event_invitations(request, pk: int):
                 else:
                     invitation_services.revoke_invitation(invitation=invitation, by=request.user)
                     messages.success(request, _("The invitation is withdrawn: its code no longer works."))
-                return redirect(_invitations_page(request, event))
+                # a withdrawn code stays on the list, marked so
+                return _back_to_code(request, event, invitation)
             elif action == "resend_unused":
                 resent = invitation_services.resend_unused_invitations(event=event, by=request.user)
                 messages.success(request, _("Codes sent again: %(count)s.") % {"count": len(resent)})
@@ -124,6 +132,8 @@ def event_invitations(request, pk: int):
                 form.add_error(None, error.message)
             else:
                 messages.error(request, error.message)
+                if action in ("resend", "revoke"):
+                    return _back_to_code(request, event, invitation)
                 return redirect(_invitations_page(request, event))
     registrations = Registration.objects.select_related("substitute_for").prefetch_related(
         Prefetch("substitutes", queryset=Registration.objects.order_by("created_at"))
@@ -211,6 +221,14 @@ def _back(request, event) -> str:
     return f"{url}?{query.lstrip('?')}" if query and "\n" not in query and "\r" not in query else url
 
 
+def _back_to_registration(request, event, registration):
+    """The list as it was filtered, at the registration's card; at the count of those listed
+    when the action took it off the list (approved while the list shows those pending)."""
+    listed = RegistrationFilterForm(QueryDict(request.POST.get("back", "").lstrip("?"))).filters()
+    still = search_registrations(event, **listed).filter(pk=registration.pk).exists()
+    return back_to_row(_back(request, event), f"registration-{registration.pk}" if still else None, heading="listed")
+
+
 @organiser_required
 @require_http_methods(["GET", "POST"])
 def event_registrations(request, pk: int):
@@ -260,15 +278,15 @@ def event_registrations(request, pk: int):
                 )
                 done = _row_action(action, registration, request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, done % {"name": registration.name})
-                return redirect(_back(request, event))
+                return _back_to_registration(request, event, registration)
         except DomainError as error:
             if action == "add":
                 add_form.add_error(None, error.message)
             elif action == "message":
-                message_form.add_error(None, error.message)
+                message_form.add_error("subject" if error.code == "subject_not_one_line" else None, error.message)
             else:
                 messages.error(request, error.message)
-                return redirect(_back(request, event))
+                return _back_to_registration(request, event, registration)
     chosen_filters = filters.filters()
     registrations = search_registrations(event, **chosen_filters)
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))

@@ -6,6 +6,7 @@ from events.models import Language
 from events.selectors import events_managed_by
 from events_project.filters import BooleanFilter, FilterSet, IdFilter
 from speakers.models import AssignmentRole, AssignmentStatus, Speaker, SpeakerAssignment, SpeakerRole, StemField
+from speakers.selectors import speakers_visible_to
 
 
 def _in_json_list(name: str, value: str) -> Q:
@@ -48,7 +49,8 @@ class SpeakerFilter(FilterSet):
 
 class AssignmentFilter(FilterSet):
     event = IdFilter(field_name="event_id", scope=events_managed_by)
-    speaker = IdFilter(field_name="speaker_id")
+    # the roster is shared: an organiser may name any speaker, only one that exists
+    speaker = IdFilter(field_name="speaker_id", scope=speakers_visible_to)
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices)
     role = django_filters.MultipleChoiceFilter(choices=AssignmentRole.choices)
     unanswered = BooleanFilter(method="filter_unanswered", help_text="Invited, no answer yet")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import managed_event, no_store, organiser_required, posted_id
+from events.workspace import back_to_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from speakers import services
 from speakers.conflicts import conflicts_for_assignments
@@ -26,7 +26,7 @@ def _back_to_row(assignment: SpeakerAssignment):
     (show on or take off the roster, withdraw, send the account link) a keyboard or screen reader
     user carries on from that card, not from the top of the page."""
     url = reverse("manage-event-speakers", args=[assignment.event_id])
-    return redirect(f"{url}#assignment-{assignment.pk}")
+    return back_to_row(url, f"assignment-{assignment.pk}", heading="speakers")
 
 
 @organiser_required

@@ -298,7 +298,7 @@ def account_link(request, token: str):
     signed_in = request.user.is_authenticated
     has_account = not signed_in and account_exists(speaker.email)
     form = (
-        NewAccountForm(request.POST or None, initial={"name": speaker.name})
+        NewAccountForm(request.POST or None, email=speaker.email, initial={"name": speaker.name})
         if not signed_in and not has_account
         else None
     )

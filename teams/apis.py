@@ -22,6 +22,7 @@ from teams.serializers import (
 )
 
 READ_ERRORS = error_responses(401, 403, 404)
+LIST_ERRORS = error_responses(400, 401, 403, 404)  # a list's ordering is read from the query string
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
@@ -41,7 +42,7 @@ class _SeriesOrganisersOnly:
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: SeriesTeamInvitationSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: SeriesTeamInvitationSerializer(many=True), **LIST_ERRORS}),
     create=extend_schema(
         request=SeriesDoorInvitationInputSerializer,
         responses={201: SeriesTeamInvitationSerializer, **WRITE_ERRORS},
@@ -78,7 +79,7 @@ class SeriesTeamInvitationViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: SeriesDoorStaffSerializer(many=True), **READ_ERRORS}),
+    list=extend_schema(responses={200: SeriesDoorStaffSerializer(many=True), **LIST_ERRORS}),
     destroy=extend_schema(
         responses={204: None, **WRITE_ERRORS},
         description="Take the door of every session of the series from this person (not a session "

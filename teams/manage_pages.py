@@ -4,6 +4,7 @@ in, and invitations by email."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from events.permissions import can_manage_series
 from events.selectors import door_teams_of, series_occurrences
-from events.workspace import managed_event, managed_series, no_store, organiser_required, posted_id
+from events.workspace import back_to_row, managed_event, managed_series, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import account_name
 from teams import services
 from teams.manage_forms import SeriesDoorInvitationForm, TeamInvitationForm
-from teams.models import TeamRole
+from teams.models import TeamInvitation, TeamRole
 from teams.selectors import team_invitations_managed_by
 
 
@@ -35,8 +36,10 @@ def event_team(request, pk: int):
                     messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})
                     return redirect("manage-event-team", pk=event.pk)
             elif action == "revoke":
-                _withdraw_posted_link(request, event=event)
-                return redirect("manage-event-team", pk=event.pk)
+                # a withdrawn link stays on the list, marked so
+                invitation = _withdraw_posted_link(request, event=event)
+                url = reverse("manage-event-team", args=[event.pk])
+                return back_to_row(url, f"team-invitation-{invitation.pk}", heading="invitations-heading")
             elif action == "remove":
                 role = request.POST.get("role")
                 members = event.organisers if role == TeamRole.ORGANISER else event.checkin_staff
@@ -56,7 +59,11 @@ def event_team(request, pk: int):
                 # erased account" may open it, or stand in its middle)
                 said = said % {"name": account_name(user)}
                 messages.success(request, capfirst(said))
-                return redirect("manage-event-team", pk=event.pk)
+                # the person's row is gone: their list's heading (an online event's door list
+                # shows only while someone is on it)
+                door_listed = event.has_venue or event.checkin_staff.exists()
+                heading = "door-heading" if role == TeamRole.CHECKIN and door_listed else "organisers-heading"
+                return back_to_row(reverse("manage-event-team", args=[event.pk]), None, heading=heading)
             else:
                 messages.error(request, _("Unknown action."))
         except DomainError as error:
@@ -64,7 +71,10 @@ def event_team(request, pk: int):
                 form.add_error(None, error.message)
             else:
                 messages.error(request, error.message)
-                return redirect("manage-event-team", pk=event.pk)
+                # a removal refused (the last organiser): their row is still there
+                kind = "organiser" if role == TeamRole.ORGANISER else "checkin"
+                row = f"{kind}-{user.pk}" if action == "remove" else None
+                return back_to_row(reverse("manage-event-team", args=[event.pk]), row, heading="invitations-heading")
     context = {
         "event": event,
         "form": form,
@@ -78,7 +88,7 @@ def event_team(request, pk: int):
     return no_store(render(request, "teams/manage/event_team.html", context))
 
 
-def _withdraw_posted_link(request, **team) -> None:
+def _withdraw_posted_link(request, **team) -> TeamInvitation:
     """Withdraw the link the form posted, one of this team's (``event=`` or ``series=``): another
     team's, or one the organiser may not manage, is a 404."""
     invitation = (
@@ -88,6 +98,7 @@ def _withdraw_posted_link(request, **team) -> None:
         raise Http404
     services.revoke_team_invitation(invitation=invitation, by=request.user)
     messages.success(request, _("The invitation is withdrawn: its link no longer works."))
+    return invitation
 
 
 def _series_staff_of(event):
@@ -112,8 +123,9 @@ def series_team(request, pk: int):
                     messages.success(request, _("We emailed an invitation to %(email)s.") % {"email": invitation.email})
                     return redirect("manage-series-team", pk=series.pk)
             elif action == "revoke":
-                _withdraw_posted_link(request, series=series)
-                return redirect("manage-series-team", pk=series.pk)
+                invitation = _withdraw_posted_link(request, series=series)
+                url = reverse("manage-series-team", args=[series.pk])
+                return back_to_row(url, f"team-invitation-{invitation.pk}", heading="invitations-heading")
             elif action == "remove":
                 user = series.checkin_staff.filter(pk=posted_id(request.POST.get("user"))).first()
                 if user is None:
@@ -130,7 +142,8 @@ def series_team(request, pk: int):
                         kept,
                     ) % {"count": kept}
                 messages.success(request, capfirst(said))
-                return redirect("manage-series-team", pk=series.pk)
+                url = reverse("manage-series-team", args=[series.pk])
+                return back_to_row(url, None, heading="door-heading")
             else:
                 messages.error(request, _("Unknown action."))
         except DomainError as error:
@@ -138,7 +151,8 @@ def series_team(request, pk: int):
                 form.add_error(None, error.message)
             else:
                 messages.error(request, error.message)
-                return redirect("manage-series-team", pk=series.pk)
+                row = f"checkin-{user.pk}" if action == "remove" else None
+                return back_to_row(reverse("manage-series-team", args=[series.pk]), row, heading="invitations-heading")
     context = {
         "series": series,
         "form": form,

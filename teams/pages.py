@@ -63,7 +63,7 @@ def accept(request, token: str):
         return _unusable(request, token, error)
     signed_in = request.user.is_authenticated
     has_account = not signed_in and account_exists(invitation.email)
-    form = NewAccountForm(request.POST or None) if not signed_in and not has_account else None
+    form = NewAccountForm(request.POST or None, email=invitation.email) if not signed_in and not has_account else None
     if request.method == "POST" and (signed_in or (form is not None and form.is_valid())):
         data = form.cleaned_data if form is not None else {}
         try:

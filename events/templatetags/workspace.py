@@ -38,7 +38,8 @@ def marked_optional(bound_field) -> bool:
     the form needs in some case (``required_when``, said by its help text), where "(optional)"
     would contradict the error the form then gives ("A choice question needs at least one option")."""
     field = bound_field.field
-    if field.required or getattr(field, "required_when", None):
+    # a read-only field (the address of an account made from an emailed link) is nothing to fill in
+    if field.required or getattr(field, "required_when", None) or field.widget.attrs.get("readonly"):
         return False
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
         return any(value in ("", None) for value, _label in field.choices)

@@ -53,17 +53,24 @@ def placeholders_in(text: str) -> set[str]:
 WORDING_BODY_MAX = 10_000
 
 
-def check_placeholders(subject: str, body: str) -> None:
-    """Refuse a subject of more than one line (``subject_not_one_line``: a subject is a mail
-    header, one line; a line break typed into it was stored as typed and shown so in the wording's
-    form, while the message went out with it folded into a space), a wording longer than
-    WORDING_BODY_MAX (``message_too_long``) or whose placeholders the messages do not fill
-    (``unknown_placeholder``: a misspelt one would be sent as nothing). The API, the workspace and
-    the admin check with it."""
+def check_subject(subject: str) -> None:
+    """Refuse a subject of more than one line (``subject_not_one_line``): a subject is a mail
+    header, one line; a line break typed into it was stored as typed and shown so in the form,
+    while the message went out with it folded into a space. Every subject an organiser writes
+    (a wording of a message kind, a message to chosen registrants) is checked with it."""
     subject = (subject or "").strip()
     # every line boundary str.splitlines() knows: CR, LF, and the rarer ones (U+2028, NEL, ...)
     if "".join(subject.splitlines()) != subject:
         raise DomainError(_("The subject is one line: remove its line breaks."), "subject_not_one_line")
+
+
+def check_placeholders(subject: str, body: str) -> None:
+    """Refuse a subject of more than one line (``check_subject``), a wording longer than
+    WORDING_BODY_MAX (``message_too_long``) or whose placeholders the messages do not fill
+    (``unknown_placeholder``: a misspelt one would be sent as nothing). The API, the workspace and
+    the admin check with it."""
+    subject = (subject or "").strip()
+    check_subject(subject)
     if len(body or "") > WORDING_BODY_MAX:
         raise DomainError(
             _("The text is at most %(max)s characters.") % {"max": f"{WORDING_BODY_MAX:,}"}, "message_too_long"

@@ -22,6 +22,7 @@ from notifications.services import (
     waiting_contexts,
 )
 from notifications.services.rendering import CHANGED_PART_OF_FIELD
+from notifications.services.templates import check_subject
 from registrations.exceptions import InvalidRegistrationTransition, RegistrationError
 from registrations.models import ChangeNotice, Registration, RegistrationStatus
 
@@ -124,8 +125,11 @@ def message_registrants(*, event: Event, registration_ids, subject: str, body: s
     Only registrations of this event with an email address are written to; the same text to
     the same person is queued once (sending the form twice sends nothing new). Returns how many
     messages were queued, and how many of those chosen were not written to and why.
+    A subject of more than one line is refused (``subject_not_one_line``).
     Side effect: organiser_message to each, sent after commit.
     """
+    # one line, as every subject an organiser writes: a line break was folded into a space unseen
+    check_subject(subject)
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
     if not subject or not body:

@@ -63,6 +63,7 @@ def test_every_field_of_a_person_says_what_the_browser_may_fill_in():
     ("where", "field", "expected"),
     [
         ("events_project.accounts.NewAccountForm", "name", "name"),
+        ("events_project.accounts.NewAccountForm", "username", "username"),
         ("events_project.accounts.NewAccountForm", "password", "new-password"),
         ("registrations.page_forms.RegistrationForm", "name", "name"),
         ("registrations.page_forms.RegistrationForm", "email", "email"),

@@ -73,7 +73,7 @@ def test_resend_sends_the_failed_message_again(organiser_web, own_event, django_
     with django_capture_on_commit_callbacks(execute=True):
         response = organiser_web.post("/manage/outbox/", {"message": message.pk, "back": "status=failed"})
 
-    assert response.status_code == 302 and response["Location"] == "/manage/outbox/?status=failed"
+    assert response.status_code == 302 and response["Location"] == "/manage/outbox/?status=failed#listed"
     message.refresh_from_db()
     assert (message.status, message.last_error) == ("sent", "")
     assert [sent.to for sent in mail.outbox] == [["aysel@example.org"]]

@@ -14,7 +14,7 @@ from programmes.models import Cohort, Enrolment, Programme
 from registrations.models import Registration
 from tests import factories
 from tests.manage.test_workspace_browser import axe, browser, check, organiser_account, playwright_driver  # noqa: F401
-from tests.pages.test_browser import CHROMIUM, sign_in
+from tests.pages.test_browser import CHROMIUM, STRETCHED_BADGES, sign_in
 from tests.programmes.conftest import session
 
 pytestmark = [
@@ -149,14 +149,17 @@ def test_a_member_excused_from_a_session_with_the_keyboard_and_taken_back(
     page.keyboard.press("Tab")  # to the button
     page.keyboard.press("Enter")
     page.wait_for_selector(f"text={excused}")
-    assert page.url.endswith("?q=mentee&page=2#main")
+    # back at the member's card, and the keyboard carries on from it, not from the menu at the top
+    assert page.url.endswith(f"?q=mentee&page=2#member-{member.pk}")
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"document.activeElement.closest('#member-{member.pk}') !== null")
     check(page, axe)
     assert list(member.skips.values_list("event_id", flat=True)) == [sessions[1].pk]
 
     page.locator("[data-testid=enrolment]", has_text="Mentee 54").locator("[data-testid=skipped] button").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f"text={again}")
-    assert page.url.endswith("?q=mentee&page=2#main")
+    assert page.url.endswith(f"?q=mentee&page=2#member-{member.pk}")
     check(page, axe)
     assert not member.skips.exists()
     assert Registration.objects.get(email=member.email, event=sessions[1]).status == "confirmed"
@@ -207,4 +210,28 @@ def test_one_off_events_are_searched_added_and_taken_out_with_the_keyboard_and_n
     page.wait_for_selector("text=“Careers in data science” is taken out of the programme.")
     assert in_view(page, "text=“Careers in data science” is taken out of the programme.")
     assert not programme.events.exists()
+    context.close()
+
+
+def test_a_draft_events_badge_is_as_wide_as_its_word_in_the_programmes_lists(browser, live_server):  # noqa: F811
+    """At 390 px "Draft" stretched across the whole row of the events to add and of the
+    programme's own events (the picker's name column took the badge for the name)."""
+    organiser = organiser_account()
+    now = timezone.now()
+    held = factories.EventFactory(
+        title="Careers in data science", organisers=[organiser], start=now + dt.timedelta(days=30), status="draft"
+    )
+    factories.EventFactory(
+        title="Careers in robotics", organisers=[organiser], start=now + dt.timedelta(days=40), status="draft"
+    )
+    programme = factories.ProgrammeFactory(title="STEM mentoring 2026/27", organisers=[organiser])
+    programme.events.add(held)
+    context, page = new_page(browser)
+
+    sign_in(page, live_server, organiser, f"/manage/programmes/{programme.pk}/")
+    page.goto(f"{live_server.url}/manage/programmes/{programme.pk}/?find=careers#events")
+    page.wait_for_selector("[data-testid=add_event-choices] .status")
+
+    assert page.locator("[data-testid=programme-events] .status").count() == 1
+    assert page.evaluate(STRETCHED_BADGES) == []
     context.close()

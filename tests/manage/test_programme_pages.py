@@ -491,7 +491,7 @@ def test_leaving_asks_first_says_what_happens_and_cancels_future_places(
         )
 
     assert response.status_code == 302 and response["Location"] == cohort_url(
-        cohort, "?q=aynur#main"
+        cohort, f"?q=aynur#member-{enrolment.pk}"
     )  # the message, not the lists
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.LEFT
@@ -529,7 +529,9 @@ def test_a_member_card_on_page_two_comes_back_to_page_two(organiser_web, cohort)
     )
 
     assert 'name="back" value="status=active&amp;page=2"' in page.content.decode()
-    assert response.status_code == 302 and response["Location"].endswith("?status=active&page=2#main")
+    assert response.status_code == 302 and response["Location"].endswith(
+        "?status=active&page=2#listed"
+    )  # the card left the list
 
 
 # --- the walls -----------------------------------------------------------------------------------
@@ -1204,7 +1206,9 @@ def test_a_member_is_excused_from_a_session_and_registered_again_from_their_card
             },
         )
 
-    assert skipped.status_code == 302 and skipped["Location"] == cohort_url(cohort, "?q=aynur&page=2#main")
+    assert skipped.status_code == 302 and skipped["Location"] == cohort_url(
+        cohort, f"?q=aynur&page=2#member-{member.pk}"
+    )
     statuses = dict(Registration.objects.filter(email="az@example.org").values_list("event_id", "status"))
     assert statuses == {future[0].pk: "confirmed", future[1].pk: "cancelled", future[2].pk: "confirmed"}
     after = organiser_web.get(cohort_url(cohort, "?q=aynur&page=2"))

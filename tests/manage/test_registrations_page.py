@@ -132,7 +132,9 @@ def test_approve_and_reject_pending(organiser_web, approval_event, django_captur
         )
         organiser_web.post(url(approval_event), {"action": "reject", "registration": two.pk})
 
-    assert response.status_code == 302 and response["Location"].endswith("?status=pending")
+    assert response.status_code == 302 and response["Location"].endswith(
+        "?status=pending#listed"
+    )  # approved: off the list
     one.refresh_from_db()
     two.refresh_from_db()
     assert (one.status, two.status) == ("confirmed", "rejected")
@@ -289,6 +291,29 @@ def test_message_without_anyone_chosen_is_a_400(organiser_web, own_event):
     response = organiser_web.post(url(own_event), {"action": "message", "subject": "Hi", "body": "Hello"})
     assert response.status_code == 400
     assert "Choose at least one registrant." in response.content.decode()
+
+
+@pytest.mark.parametrize("subject", ["Bring\na laptop", "Bring\r\na laptop", "Bring\u2028a laptop"])
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_message_subject_of_more_than_one_line_is_refused_at_the_subject(
+    organiser_web, own_event, django_capture_on_commit_callbacks, subject, language
+):
+    """It was folded into one line unseen, where a message wording's subject is refused
+    (``notifications.services.templates.check_subject``, the same check and words)."""
+    one = sign_up(own_event, "Aysel Aliyeva", "aysel@example.org")
+    mail.outbox.clear()
+    words = {"action": "message", "chosen": [one.pk], "subject": subject, "body": "Please bring a laptop."}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(url(own_event), words, HTTP_ACCEPT_LANGUAGE=language)
+
+    said = {
+        "en": "The subject is one line: remove its line breaks.",
+        "az": "Mövzu bir sətirdə yazılır: sətirləri birləşdirin.",
+    }[language]
+    assert response.status_code == 400
+    assert said in response.context["message_form"].errors["subject"][0]
+    assert mail.outbox == [] and not OutboxMessage.objects.filter(kind="organiser_message").exists()
 
 
 def test_other_organisers_event_and_other_events_rows_are_404(organiser_web, own_event, other_event):

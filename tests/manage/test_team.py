@@ -62,6 +62,9 @@ def test_a_new_person_sets_a_password_and_gets_the_door_of_that_event_only(
 
     page = client.get(f"/team/accept/{token}/")
     assert page.status_code == 200 and 'name="password"' in page.text
+    # the invited address, read-only, is the username a password manager files the password under
+    username = re.search(r"<input[^>]*name=\"username\"[^>]*>", page.text).group(0)
+    assert 'autocomplete="username"' in username and 'value="nigar@example.org"' in username
     assert page["Referrer-Policy"] == "same-origin"
     weak = client.post(f"/team/accept/{token}/", {"name": "Nigar", "password": "123", "password_again": "123"})
     assert weak.status_code == 200 and "password" in weak.context["form"].errors
@@ -336,7 +339,7 @@ def test_team_list_and_buttons_name_an_erased_account_with_a_capital_in_azerbaij
 
     html = organiser_web.get(f"/manage/events/{own_event.pk}/team/").content.decode()
 
-    assert "<li><span>Silinmiş hesab <span" in html
+    assert f'<li id="checkin-{staff.pk}"><span>Silinmiş hesab <span' in html
     assert ">Silinmiş hesab üçün giriş hüququnu götürün</button>" in html
     assert "silinmiş hesab üçün" not in html
 

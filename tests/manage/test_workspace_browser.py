@@ -23,7 +23,7 @@ from registrations.services.registration import register
 from registrations.services.tickets import ticket_payload
 from speakers.services import accept_invitation
 from tests import factories
-from tests.pages.test_browser import ARGS, CHROMIUM, account, sign_in
+from tests.pages.test_browser import ARGS, CHROMIUM, STRETCHED_BADGES, account, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,12 +85,14 @@ def page_weight(page) -> int:
 
 
 def check(page, axe) -> None:
-    """The page in view passes axe-core, has no sideways scroll at 390 px and stays under budget."""
+    """The page in view passes axe-core, has no sideways scroll nor stretched badge at 390 px and stays
+    under budget."""
     page.wait_for_load_state()
     results = axe.run(page)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+    assert page.evaluate(STRETCHED_BADGES) == [], page.url
     assert page_weight(page) < PAGE_BUDGET, page.url
 
 

@@ -69,6 +69,22 @@ def browser(playwright_driver):
 # tests/pages/test_csp_browser.py checks the pages under it.
 BYPASS_CSP = {"bypass_csp": True}
 
+# Badges (a status, a tag) wider than their words: "Draft" stretched across a picker's whole row
+# at 390 px (``.picker li > span`` took the badge for the row's name). Each badge that shows is
+# at most its contents, padding and border wide.
+STRETCHED_BADGES = """() => [...document.querySelectorAll(".status, .tag")]
+  .filter((el) => el.getClientRects().length)
+  .map((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const style = getComputedStyle(el);
+    const sides = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"];
+    const room = range.getBoundingClientRect().width + sides.reduce((sum, side) => sum + parseFloat(style[side]), 0);
+    const width = el.getBoundingClientRect().width;
+    return width > room + 2 ? `${el.textContent.trim()}: ${Math.round(width)} px for ${Math.round(room)}` : null;
+  })
+  .filter(Boolean)"""
+
 
 @pytest.fixture
 def page(browser):

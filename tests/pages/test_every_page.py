@@ -1,5 +1,5 @@
-"""Every page of the site on a 390 px phone, in Chromium: no sideways scrolling, no axe-core
-violations, no request to another site, under 200 KB. The pages are every route of the URL
+"""Every page of the site on a 390 px phone, in Chromium: no sideways scrolling, no badge wider
+than its words, no axe-core violations, no request to another site, under 200 KB. The pages are every route of the URL
 resolver (tests/pages/every_page.py; test_route_coverage.py fails on a route with no row),
 plus the error pages: 403, 404, 500, a CSRF failure and a throttled form (429).
 """
@@ -12,7 +12,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from tests.pages import test_browser as shared
 from tests.pages.every_page import PAGES, build_world, ensure_regions, site_routes
-from tests.pages.test_browser import ARGS, CHROMIUM
+from tests.pages.test_browser import ARGS, CHROMIUM, STRETCHED_BADGES
 
 playwright_driver = shared.playwright_driver  # the browser tests' fixture
 
@@ -108,6 +108,9 @@ class Inspector:
             found.append(
                 f"{name}: duplicated ids {folded['duplicated']}, fields without a label {folded['unlabelled']}"
             )
+        stretched = page.evaluate(STRETCHED_BADGES)
+        if stretched:
+            found.append(f"{name}: badges wider than their words at 390 px {stretched}")
         weight = page.evaluate(WEIGHT)
         if weight > PAGE_BUDGET:
             found.append(f"{name}: {weight} bytes")

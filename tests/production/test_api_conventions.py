@@ -484,3 +484,22 @@ def test_an_anonymous_api_answer_stays_cacheable():
 
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_every_read_with_query_parameters_declares_its_400_itself():
+    """A filter, an ordering or a figure's parameter may be invalid: each such operation declares
+    its 400 (``events_project.schema.error_responses``) as the other filtered lists do; the outbox
+    and message-template lists left it to the schema's catch-all hook (``document_common_errors``)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().parse(None, True)  # the operations as declared, before the hooks
+    missing = []
+    for path, operations in paths.items():
+        read = operations.get("get")
+        if read is None:
+            continue
+        asked = {parameter["name"] for parameter in read.get("parameters", []) if parameter["in"] == "query"}
+        if asked - {"page", "page_size", "format", "lang"} and "400" not in read["responses"]:
+            missing.append(path)
+
+    assert missing == []

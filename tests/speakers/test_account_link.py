@@ -1,5 +1,7 @@
 """Linking an account to a speaker needs the person's consent (an emailed link) or a superuser."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -247,6 +249,25 @@ def test_a_speaker_without_an_account_makes_one_through_the_link(speaker):
     assert (speaker.user.email, speaker.user.get_full_name()) == ("leyla.private@example.org", "Leyla Speaker")
     assert speaker.user.check_password(PASSWORD)
     assert area.status_code == 200  # signed in as the new account
+
+
+def test_the_new_account_form_names_the_address_for_a_password_manager(speaker):
+    """Only a name and two passwords: a password manager saved the new password for no account.
+    The link's address is shown read-only as the username; a posted other one is not taken."""
+    token = services.account_link_token(speaker)
+    browser = Client()
+
+    shown = browser.get(f"/speaker/link/{token}/")
+    weak = _sign_up(browser, token, username="someone.else@example.org", password_again="other")
+    made = _sign_up(browser, token, username="someone.else@example.org")
+
+    field = re.search(r"<input[^>]*name=\"username\"[^>]*>", shown.text).group(0)
+    assert 'autocomplete="username"' in field and "readonly" in field
+    assert 'value="leyla.private@example.org"' in field
+    assert shown.text.index('name="username"') < shown.text.index('name="password"')
+    assert 'value="leyla.private@example.org"' in re.search(r"<input[^>]*name=\"username\"[^>]*>", weak.text).group(0)
+    assert made.status_code == 302
+    assert get_user_model().objects.get(speaker_profile=speaker).email == "leyla.private@example.org"
 
 
 def test_the_link_makes_one_account_only(speaker):
