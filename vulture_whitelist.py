@@ -68,6 +68,7 @@ middleware.PrivateLinkMiddleware
 middleware.ContentSecurityPolicyMiddleware
 notification_middleware.RememberLanguageMiddleware
 log_redaction.RedactPersonalData
+log_redaction.ClientErrorsWithoutTraceback
 staticfiles.StaticFilesStorage
 exceptions.api_exception_handler, FilterBackend, negotiation.ContentNegotiation
 schema.document_common_errors, schema.BlankableEmail, schema.BlankableChoice, schema.NullableRelation
