@@ -83,8 +83,8 @@ EventRegistrationViewSet.throttle_scope
 SeriesDoorStaffViewSet.destroy
 # schedules by dotted path (notifications/management/commands/setup_schedules.py)
 attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitations
-# jobs by dotted path (attendance.services.participant_reports enqueues the import)
-attendance_tasks.import_participant_report
+# jobs by dotted path (attendance.services.participant_reports enqueues the import and a big file's preview)
+attendance_tasks.import_participant_report, attendance_tasks.prepare_report_preview
 # jobs by dotted path (programmes.enrolment_lists enqueues a pasted list's next batch)
 programme_tasks.enrol_from_list
 # jobs by dotted path (notifications.services.outbox.DRAIN_TASK: the drain a rush's confirmations ask for)

@@ -123,7 +123,10 @@ def event_attendance(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def attendance_import(request, pk: int, import_id: int):
     event = managed_event(request, pk)
-    report = get_object_or_404(imports_managed_by(request.user).filter(event=event).defer(None), pk=import_id)
+    # the file is not read: the preview is the stored one (participant_reports.stored_plan)
+    report = get_object_or_404(
+        imports_managed_by(request.user).filter(event=event).defer(None).defer("content"), pk=import_id
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         row = None  # a row matched leaves the list of those not matched: back at its heading
@@ -157,8 +160,10 @@ def attendance_import(request, pk: int, import_id: int):
     choices = []
     choices_total = 0
     query = request.GET.get("q", "").strip()[:100]
+    preparing = False
     if report.status == AttendanceImport.Status.PREVIEW:
-        plan = participant_reports.preview_import(report=report)
+        plan = participant_reports.stored_plan(report)
+        preparing = plan is None
         if plan is not None:
             taken = {person.registration.pk for person in plan.matched}
             candidates = registrants_to_match(event=event, taken=taken, query=query)
@@ -180,8 +185,10 @@ def attendance_import(request, pk: int, import_id: int):
         "choices_not_shown": max(choices_total - len(choices), 0),
         "query": query,
         "follow_ups_sent": follow_ups_sent,
-        "in_progress": report.status == AttendanceImport.Status.QUEUED,
-        "stuck": participant_reports.is_stuck(report),
+        "in_progress": report.status == AttendanceImport.Status.QUEUED or preparing,
+        # a big file's preview, matched by a job
+        "preparing": preparing,
+        "stuck": participant_reports.is_stuck(report) or participant_reports.preview_is_stuck(report),
         "retry_may_help": participant_reports.retry_may_help(report),
         "failure": participant_reports.failure_text(report),
         # a recorded report's rows nobody was found for: so many listed, the rest counted (20,000

@@ -52,6 +52,10 @@ class AttendanceImport(models.Model):
     unmatched_rows = models.JSONField(default=list, blank=True)
     # the organiser's own matches of unmatched rows: {"<line>": registration id}
     manual_matches = models.JSONField(default=dict, blank=True)
+    # a report waiting for its preview: the file parsed and matched once (at upload, or by a job for
+    # a big file), with the ``manual_matches`` it was matched with; the preview page reads this,
+    # never the file (participant_reports.stored_plan). Recording matches the file again.
+    preview = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # when its job was last handed to a worker: a queued import whose job is long gone is handed out again
     handed_out_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,7 @@ def imports_visible_to(user) -> QuerySet[AttendanceImport]:
 def imports_managed_by(user) -> QuerySet[AttendanceImport]:
     """Who may see an import may also retry it or match its rows: the event's organisers."""
     events = events_managed_by(user).order_by().values("pk")
-    return AttendanceImport.objects.select_related("event").defer("content").filter(event_id__in=events)
+    return AttendanceImport.objects.select_related("event").defer("content", "preview").filter(event_id__in=events)
 
 
 def registrants_to_match(*, event: Event, taken=(), query: str = "") -> QuerySet[Registration]:

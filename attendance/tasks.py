@@ -22,6 +22,14 @@ def import_participant_report(import_id: int) -> str:
     return participant_reports.import_participant_report(report=report).status
 
 
+def prepare_report_preview(import_id: int) -> str:
+    report = AttendanceImport.objects.select_related("event").filter(pk=import_id).first()
+    if report is None:
+        logger.warning("Attendance import %s is gone; nothing to do", import_id)
+        return "missing"
+    return participant_reports.prepare_preview(report=report).status
+
+
 def build_registrations_export(export_id: int) -> str:
     export = RegistrationExport.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None:

@@ -162,6 +162,9 @@ class Registration(models.Model):
             models.Index(fields=["event", "status", "waiting_since"]),
             models.Index(fields=["email"]),
             models.Index(fields=["status", "offer_expires_at"]),
+            # the dashboard's chart counts the attended of each event (attendance.dashboard): this
+            # index alone, without reading the registrations (a year of them: tens of thousands)
+            models.Index(fields=["event"], condition=Q(attendance="attended"), name="registration_attended_by_event"),
         ]
         constraints = [
             # one active registration per person per event; cancelled ones may repeat,

@@ -4,7 +4,9 @@
 - ``parse_participant_report`` finds the participant table (Zoom and Teams put meeting details
   above it) and reads it into rows; anything it cannot read raises ``ImportFailed`` with a code.
 - ``upload_participant_report`` stores the file; the same file for the same event is the same
-  import (SHA-256), and a job applies it after commit.
+  import (SHA-256), and a job applies it after commit. From the workspace it waits as a preview:
+  parsed and matched once (``prepare_preview``, a job for a big file), the result stored in
+  ``AttendanceImport.preview`` for the page to read (``stored_plan``).
 - ``import_participant_report`` matches rows to confirmed registrations by email, merges each
   person's rows, marks attended above the threshold, lists unmatched rows, and finalises an
   event that is over (see :mod:`attendance.services.finalisation`).
@@ -52,7 +54,8 @@ HEADER_WITHIN_ROWS = 200
 # ... and within the file's first characters: a row (a meeting's topic) is never megabytes long.
 HEADER_WITHIN_CHARS = 64 * 1024
 # Rows of one report: a meeting of several thousand people, each joining a few times. Every
-# row is read again each time the preview is opened and kept when it is not matched: a 5 MB
+# row is matched for the preview (once: its page reads the stored result) and again when recorded,
+# and kept when it is not matched: a 5 MB
 # file of 400,000 one-line rows held the preview page for six minutes and made it 370 MB.
 MAX_REPORT_ROWS = 20_000
 # Lines of the table, blank ones included (skipped, not rows): a report has a few, never millions.
@@ -61,6 +64,10 @@ MAX_REPORT_LINES = 2 * MAX_REPORT_ROWS
 MAX_REPORT_COLUMNS = 100
 # A row claiming more than a week in one meeting is not a duration we can believe.
 MAX_ROW_MINUTES = 7 * 24 * 60
+# A report waiting for its preview is parsed and matched in the upload's request up to this size
+# (a few hundred rows, a fraction of a second); a bigger one by a job (``prepare_preview``), as
+# the matching of a 2,000-row report against 2,000 registrations took 1.9 s under load.
+PREVIEW_IN_REQUEST_BYTES = 32 * 1024
 # An import still queued after this long lost its job (a worker was killed): hand it out again ...
 RETRY_QUEUED_AFTER = dt.timedelta(minutes=10)
 # ... and after this long give up and say so, so no import stays "queued" for ever.
@@ -464,12 +471,13 @@ def upload_participant_report(
 
     ``send_corrections``: when the event's follow-ups already went out, people whose
     attendance this report changes get one short correction (otherwise nothing is sent).
-    ``record=False`` (the workspace): the import waits as a preview until ``record_import``.
+    ``record=False`` (the workspace): the import waits as a preview until ``record_import``; its
+    preview is prepared here for a small file, by a job for a big one (``prepare_preview``).
 
     The same file for the same event returns the earlier import (``created`` False); if that
     import lost its job (still queued after ``RETRY_QUEUED_AFTER``) it is handed out again.
     A failed import does not hold the file: uploading it again is a new import.
-    Side effect: an import job after commit.
+    Side effect: an import job (or a preview job) after commit.
     """
     if not needs_report(event):
         # the page offers no upload for it: its attendance is the door's check-ins, and a
@@ -507,6 +515,8 @@ def upload_participant_report(
             )
             if record:
                 _enqueue_import(report.pk)
+            else:
+                _prepare_preview_soon(report)
     except IntegrityError:
         return (
             AttendanceImport.objects.filter(event=event, content_sha256=digest)
@@ -538,7 +548,7 @@ def retry_may_help(report: AttendanceImport, *, now: dt.datetime | None = None) 
     """Whether running the same file again can end otherwise: a stuck import, or one whose job failed."""
     if report.status == AttendanceImport.Status.FAILED:
         return report.error_code in RETRYABLE_FAILURES
-    return is_stuck(report, now=now)
+    return is_stuck(report, now=now) or preview_is_stuck(report, now=now)
 
 
 def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
@@ -573,6 +583,9 @@ def retry_import(*, report: AttendanceImport, now: dt.datetime | None = None) ->
         with transaction.atomic():
             # handed_out_at restarts the retry clock; created_at keeps the give-up clock running
             _enqueue_import(report.pk, now=now)
+    elif preview_is_stuck(report, now=now):
+        with transaction.atomic():
+            _enqueue_preview(report.pk, now=now)
     report.refresh_from_db()
     return report
 
@@ -600,6 +613,15 @@ def sweep_stuck_imports(*, now: dt.datetime | None = None) -> dict:
     for report in lost.defer("content"):
         retry_import(report=report, now=now)
         retried += 1
+    # previews whose job was lost (or that were uploaded before previews were stored)
+    waiting = AttendanceImport.objects.filter(status=AttendanceImport.Status.PREVIEW, preview__isnull=True).filter(
+        Q(handed_out_at__lte=now - RETRY_QUEUED_AFTER) | Q(handed_out_at__isnull=True)
+    )
+    for report in waiting.defer("content"):
+        if preview_is_stuck(report, now=now):
+            with transaction.atomic():
+                _enqueue_preview(report.pk, now=now)
+            retried += 1
     return {"retried": retried, "failed": given_up}
 
 
@@ -673,7 +695,7 @@ def import_participant_report(*, report: AttendanceImport, now: dt.datetime | No
 
 @dataclass
 class MatchedPerson:
-    registration: Registration
+    registration: Registration  # a StoredRegistrant in a stored preview
     rows: list[ReportRow]
     minutes: int
     attended: bool
@@ -688,7 +710,8 @@ class UnmatchedRow:
     email: str
     minutes: int
     reason: str  # no_email, not_registered, not_confirmed, outside_event
-    suggestion: Registration | None = None  # a registrant of the same name: offered, never applied
+    # a registrant of the same name: offered, never applied (a StoredRegistrant in a stored preview)
+    suggestion: Registration | None = None
     # not_confirmed: the status of the place this address holds instead (on the waiting list, cancelled, ...)
     status: str = ""
 
@@ -857,15 +880,124 @@ def plan_import(*, report: AttendanceImport, registrations=None) -> ImportPlan:
     )
 
 
-def preview_import(*, report: AttendanceImport, now: dt.datetime | None = None) -> ImportPlan | None:
-    """The plan of an import waiting for the organiser; a file that cannot be read fails the
-    import (with its code) and gives None."""
-    try:
-        return plan_import(report=report)
-    except ImportFailed as exc:
-        _fail(report, message=exc.template, params=exc.params, code=exc.code, now=now or timezone.now())
-        report.refresh_from_db()
+# --- the stored preview ---------------------------------------------------------------------
+# What the preview page shows of a report waiting for the organiser, matched once and kept in
+# ``AttendanceImport.preview``: the page reads it instead of parsing and matching the file at each
+# opening. Recording does not use it: ``_apply_report`` matches the file against the registrations
+# as they are then (someone who cancelled since the upload is not marked).
+
+
+def _preview_data(plan: ImportPlan, manual_matches: dict) -> dict:
+    def person(registration: Registration | None) -> list | None:
+        return None if registration is None else [registration.pk, registration.name, registration.email]
+
+    return {
+        "manual_matches": manual_matches,
+        "format": plan.format,
+        "rows": plan.rows,
+        "duration": plan.duration,
+        "needed": plan.needed,
+        "matched": [[*person(p.registration), p.minutes, p.attended, p.by_hand, p.checked_in] for p in plan.matched],
+        "unmatched": [
+            [row.line, row.name, row.email, row.minutes, row.reason, row.status, person(row.suggestion)]
+            for row in plan.unmatched
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class StoredRegistrant:
+    """A registrant as the preview stored them: what the page shows, not read from the database
+    (a model instance for each of 2,000 registrants cost more than the rest of the page)."""
+
+    pk: int
+    name: str
+    email: str
+
+
+def _preview_is_current(report: AttendanceImport) -> bool:
+    data = report.preview
+    return bool(data) and data.get("manual_matches") == (report.manual_matches or {})
+
+
+def stored_plan(report: AttendanceImport) -> ImportPlan | None:
+    """The preview stored for ``report``, or None while it is being prepared (none yet, or one of
+    the organiser's matches before the last). Its registrants are ``StoredRegistrant``s."""
+    if not _preview_is_current(report):
         return None
+    data = report.preview
+    return ImportPlan(
+        format=data["format"],
+        rows=data["rows"],
+        duration=data["duration"],
+        needed=data["needed"],
+        matched=[
+            MatchedPerson(StoredRegistrant(pk, name, email), [], minutes, attended, by_hand, checked_in)
+            for pk, name, email, minutes, attended, by_hand, checked_in in data["matched"]
+        ],
+        unmatched=[
+            UnmatchedRow(
+                line=line,
+                name=name,
+                email=email,
+                minutes=minutes,
+                reason=reason,
+                status=status,
+                suggestion=StoredRegistrant(*suggestion) if suggestion else None,
+            )
+            for line, name, email, minutes, reason, status, suggestion in data["unmatched"]
+        ],
+    )
+
+
+def prepare_preview(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
+    """Parse and match a report waiting for the organiser, and store what its preview shows (the
+    job's work, or the upload's for a small file). Safe to run twice; a preview of matches the
+    organiser changed meanwhile is not stored (the change prepares its own). A file that cannot be
+    read fails the import with its code."""
+    now = now or timezone.now()
+    report.refresh_from_db(fields=["status", "manual_matches", "format", "threshold_percent"])
+    if report.status != AttendanceImport.Status.PREVIEW:
+        return report
+    matches = dict(report.manual_matches or {})
+    try:
+        plan = plan_import(report=report)
+    except ImportFailed as exc:
+        _fail(report, message=exc.template, params=exc.params, code=exc.code, now=now)
+    else:
+        data = _preview_data(plan, matches)
+        with transaction.atomic():
+            current = (
+                AttendanceImport.objects.select_for_update()
+                .filter(pk=report.pk, status=AttendanceImport.Status.PREVIEW)
+                .values_list("manual_matches", flat=True)
+                .first()
+            )
+            if current is not None and dict(current or {}) == matches:
+                AttendanceImport.objects.filter(pk=report.pk).update(preview=data, detected_format=plan.format)
+    report.refresh_from_db()
+    return report
+
+
+def _prepare_preview_soon(report: AttendanceImport) -> None:
+    """The preview of ``report``: here for a small file, by a job after commit for a big one."""
+    if len(report.content) <= PREVIEW_IN_REQUEST_BYTES:
+        prepare_preview(report=report)
+    else:
+        _enqueue_preview(report.pk)
+
+
+def _enqueue_preview(import_id: int, *, now: dt.datetime | None = None) -> None:
+    AttendanceImport.objects.filter(pk=import_id).update(handed_out_at=now or timezone.now())
+    transaction.on_commit(lambda: enqueue("attendance.tasks.prepare_report_preview", import_id))
+
+
+def preview_is_stuck(report: AttendanceImport, *, now: dt.datetime | None = None) -> bool:
+    """Waiting for its preview, and its job handed out longer ago than a job takes (or never)."""
+    if report.status != AttendanceImport.Status.PREVIEW or _preview_is_current(report):
+        return False
+    now = now or timezone.now()
+    return report.handed_out_at is None or report.handed_out_at <= now - RETRY_QUEUED_AFTER
 
 
 def match_row(*, report: AttendanceImport, line: int, registration: Registration | None, by=None) -> AttendanceImport:
@@ -881,8 +1013,12 @@ def match_row(*, report: AttendanceImport, line: int, registration: Registration
         matches.pop(str(line), None)
     else:
         matches[str(line)] = registration.pk
-    AttendanceImport.objects.filter(pk=report.pk).update(manual_matches=matches)
-    log_action(by=by, action="attendance.row_matched", event=report.event, subject=report, data={"line": line})
+    with transaction.atomic():
+        AttendanceImport.objects.filter(pk=report.pk).update(manual_matches=matches, preview=None)
+        log_action(by=by, action="attendance.row_matched", event=report.event, subject=report, data={"line": line})
+        report.refresh_from_db()
+        # the stored preview is of the matches before: matched again (here, or by a job for a big file)
+        _prepare_preview_soon(report)
     report.refresh_from_db()
     return report
 
@@ -929,6 +1065,7 @@ def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -
             matched=len(plan.matched),
             attended=plan.attended,
             unmatched_rows=[row.as_dict() for row in plan.unmatched],
+            preview=None,  # recorded: the page shows what was recorded
             error="",
             error_params={},
             error_code="",

@@ -130,9 +130,10 @@ def test_past_events_count_the_figures_of_the_listed_events_only(organiser):
 
 
 # session, user, organiser role, speaker profile (header); upcoming + organisers; past + organisers;
-# the two charts (one query: a year of registrations read once); the figures at the top (3); the
-# programmes; the regions of the filter; one's kept background exports (with their event and region)
-QUERIES_FOR_DASHBOARD = 15
+# the two charts (three queries: the attended counted by event, the live check-ins by event, the
+# events' months and groups); the figures at the top (3); the programmes; the regions of the filter;
+# one's kept background exports (with their event and region)
+QUERIES_FOR_DASHBOARD = 17
 
 
 def test_registrations_csv_has_own_events_only_and_defuses_formulas(organiser_web, organiser, sign_up):
