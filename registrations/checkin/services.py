@@ -49,8 +49,7 @@ from http import HTTPStatus
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +59,7 @@ from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.people import account_name
+from events_project.search_folding import fold
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
@@ -746,43 +746,15 @@ def checkin_log(*, event: Event, user) -> QuerySet[CheckIn]:
     return checkins_visible_to(user).filter(event=event)
 
 
-# "İlahə" typed "ilahə", or "Ilahə" on a keyboard without "İ": the four letters of Azerbaijani's
-# and Turkish' two i's are one to the door's search. PostgreSQL's UPPER turns "i" into "I", never
-# "İ", and SQLite's case-folding knows ASCII only, so both sides are folded by these replacements
-# first (``offlineSearchFold`` in checkin.js does the same on the phone).
-I_LETTERS = ("İ", "I", "ı")
-# SQLite's LOWER lower-cases ASCII alone: "ILAHƏ" stayed "ilahƏ" and "ilahə" missed her (the phone's
-# offline search, toLowerCase, found her), so the alphabet's other capitals are lowered one by one
-CAPITALS_SQL_MAY_KEEP = ("Ə", "Ş", "Ç", "Ö", "Ü", "Ğ")
-
-
-def fold_for_search(text: str) -> str:
-    """``text`` as the door's search compares it: its i's made one, then lower case."""
-    for letter in I_LETTERS:
-        text = text.replace(letter, "i")
-    return text.lower()
-
-
-def _folded(field_name: str):
-    expression = F(field_name)
-    for letter in I_LETTERS:
-        expression = Replace(expression, Value(letter), Value("i"))
-    for capital in CAPITALS_SQL_MAY_KEEP:
-        expression = Replace(expression, Value(capital), Value(capital.lower()))
-    return Lower(expression)
-
-
 def search_registrations(*, event: Event, query: str, user) -> QuerySet[Registration]:
-    """Registrations of the event whose name or email contains ``query`` (manual check-in), in
-    any case and with the i's folded (``fold_for_search``), of those the door shows ``user``
-    (``registrations_at_doors_of``)."""
+    """Registrations of the event whose name or email contains ``query`` (manual check-in), of
+    those the door shows ``user`` (``registrations_at_doors_of``). Names are compared folded
+    (``events_project.search_folding``: "ilahe" finds "İlahə"), as the offline page does."""
     registrations = registrations_at_doors_of(user).filter(event=event)
     query = query.strip()
     if query:
-        by_name = Q(name__icontains=query) | Q(name_folded__contains=fold_for_search(query))
-        registrations = registrations.alias(name_folded=_folded("name")).filter(
-            by_name | Q(email__icontains=query.lower())
-        )
+        by_name = Q(name__icontains=query) | Q(search_name__contains=fold(query))
+        registrations = registrations.filter(by_name | Q(email__icontains=query.lower()))
     return _with_live_checkin(registrations).order_by("name", "id")
 
 
