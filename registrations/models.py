@@ -155,6 +155,12 @@ class Registration(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
 
     attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    # set by hand (the admin): finalisation, its job's sweep and a late check-in leave it as it is
+    attendance_by_hand = models.BooleanField(
+        _("attendance decided by hand"),
+        default=False,
+        help_text=_("Set when an administrator changes the attendance here; back to “Not yet known” clears it."),
+    )
     minutes_attended = models.PositiveIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
