@@ -25,7 +25,7 @@ from events_project import (
 )
 from events_project.fields import BoundedManyMixin
 from events_project.filters import FilterBackend
-from events_project.search_folding import Folded
+from events_project.search_folding_sql import Folded
 from feeds import selectors as feed_selectors
 from feeds.apps import FeedsConfig
 from notifications import middleware as notification_middleware

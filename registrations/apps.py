@@ -3,7 +3,7 @@ from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 from events import signals
-from events_project import search_folding
+from events_project import search_folding_sql
 
 
 class RegistrationsConfig(AppConfig):
@@ -11,8 +11,8 @@ class RegistrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registration.search_name is computed on SQLite by a function of ours (events_project.search_folding)
-        connection_created.connect(search_folding.add_sqlite_function, dispatch_uid="registrations.search_fold")
+        # Registration.search_name is computed on SQLite by a function of ours (events_project.search_folding_sql)
+        connection_created.connect(search_folding_sql.add_sqlite_function, dispatch_uid="registrations.search_fold")
 
         from registrations import receivers  # noqa: PLC0415 (imports models: only once the app registry is ready)
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Sector  # noqa: F401 -- Sector is part of this module's interface
-from events_project.search_folding import Folded
+from events_project.search_folding_sql import Folded
 
 # RFC 4648 base32 without padding: upper-case letters and digits fit QR's alphanumeric
 # mode, so a 130-bit secret (26 characters) stays a small, robust code.
