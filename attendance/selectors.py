@@ -9,6 +9,7 @@ from attendance.models import AttendanceImport
 from events.models import Event
 from events.selectors import events_managed_by
 from events_project.limits import MAX_ID
+from events_project.search_folding import fold
 from events_project.typed_text import tidy_email
 from registrations.models import Registration, RegistrationStatus
 
@@ -29,7 +30,9 @@ def registrants_to_match(*, event: Event, taken=(), query: str = "") -> QuerySet
     a name or email address."""
     registrants = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).exclude(pk__in=taken)
     if query:
-        registrants = registrants.filter(Q(name__icontains=query) | Q(email__icontains=query))
+        # names folded as every name search folds them (events_project.search_folding)
+        by_name = Q(name__icontains=query) | Q(search_name__contains=fold(query))
+        registrants = registrants.filter(by_name | Q(email__icontains=query))
     return registrants.order_by("name", "pk")
 
 

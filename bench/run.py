@@ -159,8 +159,12 @@ class Server:
             return psycopg.connect(self.database_url, autocommit=True)
         import sqlite3
 
+        sys.path.insert(0, str(ROOT))
+        from events_project.search_folding import add_fold_to  # plain Python: no Django here
+
         connection = sqlite3.connect(self.sqlite_path, timeout=30, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA synchronous=NORMAL")  # as the project's settings
+        add_fold_to(connection)  # the registration's search_name is computed with it, as in the app
         return connection
 
     def start(self) -> None:
@@ -597,6 +601,10 @@ def bench_door(server: Server, *, concurrency: int, seconds: float) -> tuple[Pha
     return floor_phase, checkin_phase
 
 
+# columns of registrations_registration the database computes (Registration.search_name)
+GENERATED_COLUMNS = ("search_name",)
+
+
 class SqlFloor:
     """The registration's least work on the same database, from client threads of our own:
     BEGIN; UPDATE the event's seat counter if a seat is left; INSERT a registration; COMMIT.
@@ -616,7 +624,8 @@ class SqlFloor:
             probe.close()
         self.mark = "%s" if server.pg_name else "?"
         fresh = {"event_id", "email", "name", "ticket_secret", "manage_token", "status", "seats_held"}
-        copied = [name for name in self.columns if name != "id" and name not in fresh]
+        # a generated column (search_name) is the database's to write
+        copied = [name for name in self.columns if name not in {"id", *GENERATED_COLUMNS} and name not in fresh]
         self.insert = (
             f"INSERT INTO registrations_registration ({', '.join([*sorted(fresh), *copied])}) "
             f"SELECT {', '.join([self.mark] * len(fresh))}, {', '.join(copied)} "
@@ -687,7 +696,7 @@ class PgBench:
             "status": "'confirmed'",
             "ticket_secret": "upper(substr(md5(random()::text), 1, 26))",
         }
-        copied = [name for name in floor.columns if name != "id" and name not in fresh]
+        copied = [name for name in floor.columns if name not in {"id", *GENERATED_COLUMNS} and name not in fresh]
         self.script = server.tmp / "floor.sql"
         self.script.write_text(
             f"\\set event {floor.event}\n"

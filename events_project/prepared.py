@@ -234,7 +234,8 @@ class PreparedGet:
 @functools.cache
 def _insert_sql(model: type[Model], using: str) -> tuple[str, tuple]:
     quote = connections[using].ops.quote_name
-    fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+    # a generated column (Registration.search_name) is written by the database itself
+    fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key and not field.generated)
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (

@@ -73,12 +73,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         "event", "status", "source", "party_size", "seats_held", "waiting_since", "offer_expires_at",
         "invitation", "substitute_for", "consent_data_processing",
         "consent_recording", "consented_at", "created_at", "updated_at", "confirmed_at", "cancelled_at",
+        "attendance_by_hand",
     ]  # fmt: skip
     fields = [
         "event", "status", "name", "email", "user", "party_size", "party_names", "seats_held", "sector",
         "organisation", "waiting_since", "offer_expires_at", "invitation", "substitute_for",
-        "consent_data_processing", "consent_recording", "consented_at", "attendance", "minutes_attended",
-        "source", "created_at", "confirmed_at", "cancelled_at",
+        "consent_data_processing", "consent_recording", "consented_at", "attendance", "attendance_by_hand",
+        "minutes_attended", "source", "created_at", "confirmed_at", "cancelled_at",
     ]  # fmt: skip
 
     def has_add_permission(self, request):
@@ -87,6 +88,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # deleting would leave its seats counted: cancel instead
         return False
+
+    def save_model(self, request, obj, form, change):
+        if "attendance" in form.changed_data:
+            registration_services.decide_attendance_by_hand(registration=obj, attendance=obj.attendance)
+        super().save_model(request, obj, form, change)
 
 
 class QuestionForm(forms.ModelForm):

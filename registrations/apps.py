@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 from events import signals
+from events_project import search_folding_sql
 
 
 class RegistrationsConfig(AppConfig):
@@ -9,6 +11,9 @@ class RegistrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Registration.search_name is computed on SQLite by a function of ours (events_project.search_folding_sql)
+        connection_created.connect(search_folding_sql.add_sqlite_function, dispatch_uid="registrations.search_fold")
+
         from registrations import receivers  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         signals.event_cancelled.connect(receivers.on_event_cancelled, dispatch_uid="registrations.event_cancelled")

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events_project.filters import BooleanFilter, FilterSet
+from events_project.search_folding import fold
 from registrations.models import Attendance, Invitation, Registration, RegistrationStatus, Sector
 
 
@@ -21,7 +22,9 @@ class RegistrationFilter(FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(organisation__icontains=value))
+        # names folded as every name search folds them (events_project.search_folding)
+        by_name = Q(name__icontains=value) | Q(search_name__contains=fold(value))
+        return queryset.filter(by_name | Q(email__icontains=value) | Q(organisation__icontains=value))
 
 
 class MyRegistrationFilter(FilterSet):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Sector  # noqa: F401 -- Sector is part of this module's interface
+from events_project.search_folding_sql import Folded
 
 # RFC 4648 base32 without padding: upper-case letters and digits fit QR's alphanumeric
 # mode, so a 130-bit secret (26 characters) stays a small, robust code.
@@ -120,6 +121,11 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
     )
     name = models.CharField(max_length=200)
+    # the name as the door's and the workspace's searches compare it (events_project.search_folding):
+    # computed by the database from ``name`` whoever writes it, in the same statement
+    search_name = models.GeneratedField(
+        expression=Folded("name"), output_field=models.CharField(max_length=200), db_persist=True
+    )
     # blank only for walk-ins who give no address
     email = models.EmailField(blank=True, help_text=_("Stored lower-case."))
     # the language the person used to register (page language, Accept-Language of the API);
@@ -149,6 +155,12 @@ class Registration(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
 
     attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    # set by hand (the admin): finalisation, its job's sweep and a late check-in leave it as it is
+    attendance_by_hand = models.BooleanField(
+        _("attendance decided by hand"),
+        default=False,
+        help_text=_("Set when an administrator changes the attendance here; back to “Not yet known” clears it."),
+    )
     minutes_attended = models.PositiveIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,6 +23,7 @@ from events import selectors as event_selectors
 from events.models import EventStatus, RegistrationMode, WhenFull
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
+from events_project.search_folding import FOLDED_LETTERS
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait, throttled
 from registrations import selectors
@@ -557,6 +558,8 @@ def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, 
         "walk_in_form": walk_in_form,
         "titles": verdict_titles(),
         "words": checkin_words(),
+        # the letters the search folds, for the offline search to fold names as the server does
+        "folded_letters": FOLDED_LETTERS,
         "endpoints": checkin_endpoints(event),
         "door": checkin_services.door_window(event=event),
         # closed, the page offers no scanner, check-in, walk-in or undo (checkin.js goes on by the server's time)

@@ -12,6 +12,7 @@ from django.db.models.functions import Greatest
 from events.models import Event
 from events.selectors import events_checked_in_by, events_managed_by, events_visible_to, subjects_of
 from events_project.people import person_name
+from events_project.search_folding import fold
 from registrations.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -179,7 +180,8 @@ def search_registrations(
 ) -> QuerySet[Registration]:
     """The workspace's list of an event's registrations, narrowed by what the organiser chose.
 
-    ``text`` looks in name, email and organisation; each registration carries ``checked_in``
+    ``text`` looks in name (folded as the door's search folds it, ``events_project.search_folding``:
+    "gunel" finds "Günel"), email and organisation; each registration carries ``checked_in``
     (a live check-in exists). Waiting people come in the order they are served.
     """
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
@@ -191,7 +193,10 @@ def search_registrations(
     text = (text or "").strip()
     if text:
         registrations = registrations.filter(
-            Q(name__icontains=text) | Q(email__icontains=text) | Q(organisation__icontains=text)
+            Q(name__icontains=text)
+            | Q(search_name__contains=fold(text))
+            | Q(email__icontains=text)
+            | Q(organisation__icontains=text)
         )
     if status:
         registrations = registrations.filter(status=status)

@@ -67,10 +67,13 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, w
     """Close the attendance record of an event that is over. Runs once per event.
 
     Checked-in (live check-in) → attended; confirmed and still unknown → no-show; what a
-    participant report already decided stays. An online or hybrid event needs an imported
-    participant report, or the organiser's explicit ``without_report`` (``report_missing``).
-    Side effects: follow-up messages (thanks / we missed you) for every confirmed
-    registration, sent after commit.
+    participant report already decided stays, and so does a decision made by hand
+    (``attendance_by_hand``). The event's row, updated first, stays locked until the end: a
+    check-in at the door after the end waits for it and then records a late attendance
+    itself (``registrations.checkin.services``), or finalisation's statements see it. An online
+    or hybrid event needs an imported participant report, or the organiser's explicit
+    ``without_report`` (``report_missing``). Side effects: follow-up messages (thanks / we missed
+    you) for every confirmed registration, sent after commit.
     """
     now = now or timezone.now()
     if (
@@ -93,7 +96,10 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, w
         if won:
             confirmed = Registration.objects.filter(event_id=event.pk, status=RegistrationStatus.CONFIRMED)
             checked_in = CheckIn.objects.filter(event_id=event.pk, undone_at__isnull=True).values("registration_id")
-            confirmed.filter(pk__in=checked_in).update(attendance=Attendance.ATTENDED, updated_at=now)
+            # a decision made by hand (the admin's) stands; an unknown one is never by hand
+            confirmed.filter(pk__in=checked_in, attendance_by_hand=False).update(
+                attendance=Attendance.ATTENDED, updated_at=now
+            )
             confirmed.filter(attendance=Attendance.UNKNOWN).update(attendance=Attendance.NO_SHOW, updated_at=now)
             event.refresh_from_db()
             queue_follow_ups(event=event, now=now)
@@ -134,11 +140,10 @@ def attend_late_check_ins(*, now: dt.datetime | None = None) -> int:
     """Registrations of events whose attendance is final and whose door was open lately, that have a
     live check-in and are not recorded as attended: made attended. Returns how many.
 
-    The door records a check-in after finalisation as attended itself
-    (``registrations.checkin.services.record_late_attendance``), but it shares no lock with
-    finalisation: a scan committed while finalisation's transaction was still open read the event
-    as not yet final, and finalisation's snapshot had not seen the check-in. Each run of the job
-    mends those (one UPDATE). No messages: one follow-up per person.
+    The door records a check-in after finalisation as attended itself, waiting for a finalisation
+    under way (``registrations.checkin.services.record_late_attendance``); this mends what that
+    leaves (a check-in written by hand, or before the door waited). A decision made by hand
+    (``attendance_by_hand``) stands. No messages: one follow-up per person.
     """
     now = now or timezone.now()
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
@@ -148,6 +153,7 @@ def attend_late_check_ins(*, now: dt.datetime | None = None) -> int:
             event__attendance_finalised_at__isnull=False,
             # the door closes a day after the end; a day more for the job's own delays
             event__end__gte=now - 2 * SCAN_WINDOW_MARGIN,
+            attendance_by_hand=False,
         )
         .exclude(attendance=Attendance.ATTENDED)
         .filter(Exists(live))

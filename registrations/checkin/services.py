@@ -49,8 +49,7 @@ from http import HTTPStatus
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +59,7 @@ from events.selectors import events_checked_in_by, events_visible_to
 from events_project import prepared
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.people import account_name
+from events_project.search_folding import fold
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
 from registrations.services.registration import register_walk_in
@@ -355,24 +355,45 @@ def _admit(
         source=source,
         client_scan_id=client_scan_id,
     )
-    if event.attendance_finalised_at is None:
+    if event.attendance_finalised_at is None and not may_be_finalising(event=event, now=now):
         if _unless_taken(lambda: prepared.insert(checkin)) is None:
             raise _already_in(registration)
         return checkin
     with transaction.atomic():
+        # what the event's row says once a finalisation under way has committed (it holds the row)
+        finalised = (
+            Event.objects.select_for_update(no_key=True)
+            .filter(pk=event.pk)
+            .values_list("attendance_finalised_at", flat=True)
+            .get()
+        )
         if _unless_taken(lambda: prepared.insert(checkin)) is None:
             raise _already_in(registration)
-        record_late_attendance(registration=registration, at=now)
+        if finalised is not None:
+            record_late_attendance(registration=registration, at=now)
     return checkin
+
+
+# Finalisation runs once the event's end has passed by its own clock; a check-in this close to
+# the end, or after it, reads the event's row locked, in case another process's clock is ahead
+FINALISATION_CLOCK_MARGIN = dt.timedelta(minutes=5)
+
+
+def may_be_finalising(*, event: Event, now: dt.datetime) -> bool:
+    """Whether ``event``'s attendance may be finalised at ``now`` (the end has passed, give or take
+    the clocks): then a check-in waits for a finalisation under way, so that either it records
+    the late attendance itself or finalisation sees the check-in, never neither."""
+    return event.end - FINALISATION_CLOCK_MARGIN <= now
 
 
 def record_late_attendance(*, registration: Registration, at: dt.datetime) -> None:
     """A check-in admitted after the event's attendance was finalised (the door is open a day
     after the end): the registration attended, as finalisation would have recorded it. Its
-    follow-up is not sent again: one per person (attendance.services.finalisation)."""
-    Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.CONFIRMED).update(
-        attendance=Attendance.ATTENDED, updated_at=at
-    )
+    follow-up is not sent again: one per person (attendance.services.finalisation). A decision
+    made by hand (``attendance_by_hand``) stands."""
+    Registration.objects.filter(
+        pk=registration.pk, status=RegistrationStatus.CONFIRMED, attendance_by_hand=False
+    ).update(attendance=Attendance.ATTENDED, updated_at=at)
 
 
 # --- the scan: one lookup (and on PostgreSQL the write with it) ------------------------------
@@ -458,6 +479,7 @@ def _admit_sql(*, superuser: bool) -> str:
     # the formats with a door (Event.has_venue), written in: constants of the code, not input
     with_a_door = ", ".join(f"'{value}'" for value in VENUE_FORMATS)
     registration = quote(Registration._meta.db_table)
+    event = quote(Event._meta.db_table)
     return (
         f"WITH found AS ({_lookup_sql('postgresql', superuser=superuser)}),"
         f" admitted AS (INSERT INTO {quote(CheckIn._meta.db_table)} ({', '.join(map(quote, columns))})"
@@ -466,8 +488,14 @@ def _admit_sql(*, superuser: bool) -> str:
         f" AND found.event_start - %s <= %s AND %s <= found.event_end + %s"
         f" AND found.event_format IN ({with_a_door})"
         f" RETURNING {quote(CheckIn._meta.pk.column)} AS id),"
+        # the event's row, locked once its end is near or past (``may_be_finalising``): a finalisation
+        # under way holds it, so this waits and reads what it committed (or finalisation waits for this)
+        f" final AS (SELECT e.attendance_finalised_at FROM {event} e JOIN found ON e.id = found.event_id"
+        f" WHERE e.{quote('end')} <= %s FOR SHARE OF e),"
         f" late AS (UPDATE {registration} SET attendance = %s, updated_at = %s FROM admitted, found"
-        f" WHERE {registration}.id = found.registration_id AND found.event_finalised_at IS NOT NULL"
+        f" WHERE {registration}.id = found.registration_id AND NOT {registration}.attendance_by_hand"
+        f" AND (found.event_finalised_at IS NOT NULL"
+        f" OR EXISTS (SELECT 1 FROM final WHERE final.attendance_finalised_at IS NOT NULL))"
         f" RETURNING {registration}.id)"
         f" SELECT found.*, admitted.id FROM found LEFT JOIN admitted ON true"
     )
@@ -489,7 +517,7 @@ def _admit_types(*, superuser: bool) -> list[str]:
     fields = {field.column: field for field in _INSERTED_FIELDS}
     inserted = [fields[column].db_type(connection) for column in _ADMIT_COLUMNS]
     window = [Event._meta.pk.rel_db_type(connection), "varchar", "interval", "timestamptz", "timestamptz", "interval"]
-    late = ["varchar", "timestamptz"]
+    late = ["timestamptz", "varchar", "timestamptz"]
     return [*_lookup_types(superuser=superuser), *inserted, *window, *late]
 
 
@@ -584,7 +612,7 @@ def _lookup_and_admit(*, secret: str, event_id: int, by, device: str, source: st
         *_lookup_params(secret=secret, event_id=event_id, user=by),
         *(fields[column] for column in _ADMIT_COLUMNS),
         *(event_id, RegistrationStatus.CONFIRMED.value, SCAN_WINDOW_MARGIN, now, now, SCAN_WINDOW_MARGIN),
-        *(Attendance.ATTENDED.value, now),
+        *(now + FINALISATION_CLOCK_MARGIN, Attendance.ATTENDED.value, now),
     ]
     superuser = by.is_superuser
     with connection.cursor() as cursor:
@@ -746,43 +774,15 @@ def checkin_log(*, event: Event, user) -> QuerySet[CheckIn]:
     return checkins_visible_to(user).filter(event=event)
 
 
-# "İlahə" typed "ilahə", or "Ilahə" on a keyboard without "İ": the four letters of Azerbaijani's
-# and Turkish' two i's are one to the door's search. PostgreSQL's UPPER turns "i" into "I", never
-# "İ", and SQLite's case-folding knows ASCII only, so both sides are folded by these replacements
-# first (``offlineSearchFold`` in checkin.js does the same on the phone).
-I_LETTERS = ("İ", "I", "ı")
-# SQLite's LOWER lower-cases ASCII alone: "ILAHƏ" stayed "ilahƏ" and "ilahə" missed her (the phone's
-# offline search, toLowerCase, found her), so the alphabet's other capitals are lowered one by one
-CAPITALS_SQL_MAY_KEEP = ("Ə", "Ş", "Ç", "Ö", "Ü", "Ğ")
-
-
-def fold_for_search(text: str) -> str:
-    """``text`` as the door's search compares it: its i's made one, then lower case."""
-    for letter in I_LETTERS:
-        text = text.replace(letter, "i")
-    return text.lower()
-
-
-def _folded(field_name: str):
-    expression = F(field_name)
-    for letter in I_LETTERS:
-        expression = Replace(expression, Value(letter), Value("i"))
-    for capital in CAPITALS_SQL_MAY_KEEP:
-        expression = Replace(expression, Value(capital), Value(capital.lower()))
-    return Lower(expression)
-
-
 def search_registrations(*, event: Event, query: str, user) -> QuerySet[Registration]:
-    """Registrations of the event whose name or email contains ``query`` (manual check-in), in
-    any case and with the i's folded (``fold_for_search``), of those the door shows ``user``
-    (``registrations_at_doors_of``)."""
+    """Registrations of the event whose name or email contains ``query`` (manual check-in), of
+    those the door shows ``user`` (``registrations_at_doors_of``). Names are compared folded
+    (``events_project.search_folding``: "ilahe" finds "İlahə"), as the offline page does."""
     registrations = registrations_at_doors_of(user).filter(event=event)
     query = query.strip()
     if query:
-        by_name = Q(name__icontains=query) | Q(name_folded__contains=fold_for_search(query))
-        registrations = registrations.alias(name_folded=_folded("name")).filter(
-            by_name | Q(email__icontains=query.lower())
-        )
+        by_name = Q(name__icontains=query) | Q(search_name__contains=fold(query))
+        registrations = registrations.filter(by_name | Q(email__icontains=query.lower()))
     return _with_live_checkin(registrations).order_by("name", "id")
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from attendance.dashboard import past_events
 from attendance.services.finalisation import finalise_due_events, finalise_event_attendance
+from events.models import Event
 from notifications import kinds
 from notifications.models import OutboxMessage
 from registrations.checkin import services as door_services
@@ -156,10 +157,12 @@ def test_a_check_in_finalisation_did_not_see_is_made_attended_by_the_next_run(en
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_scan_committed_while_finalisation_was_committing_is_attended_by_the_next_run(organiser):
-    """The door shares no lock with finalisation: a scan made while finalisation's transaction is
-    open reads the event as not yet final (so records no attendance) and finalisation's snapshot
-    never saw the check-in: "no-show" with a live check-in, until the job's next run."""
+@pytest.mark.parametrize("way", ["scan", "found by name"])
+def test_a_check_in_racing_finalisation_is_recorded_as_attended_at_once(organiser, way):
+    """A scan made while finalisation's transaction was open read the event as not yet final (so
+    recorded no attendance) and finalisation's snapshot never saw the check-in: "no-show" beside a
+    live check-in until the job's next run. After the end the door reads the event's row locked:
+    it waits for finalisation to commit, then records the late attendance itself."""
     from django.db import transaction
 
     from tests.races import Racer
@@ -167,20 +170,25 @@ def test_a_scan_committed_while_finalisation_was_committing_is_attended_by_the_n
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=5)
     ended = factories.EventFactory(organisers=[organiser], start=start, end=start + dt.timedelta(hours=3))
     came = make_registration(ended, name="Leyla Aliyeva")
+    if way == "scan":  # PostgreSQL's one statement
+
+        def check_in():
+            return door_services.check_in(event_id=ended.pk, secret=came.ticket_secret, by=organiser).pk
+    else:
+
+        def check_in():
+            event = Event.objects.get(pk=ended.pk)
+            registration = Registration.objects.get(pk=came.pk)
+            return door_services.check_in_registration(event=event, registration=registration, by=organiser).pk
 
     with transaction.atomic():
         finalise_event_attendance(event=ended)
-        racer = Racer(
-            lambda: door_services.check_in(event_id=ended.pk, secret=came.ticket_secret, by=organiser).pk, timeout=2
-        )
-    assert isinstance(racer.outcome(), int)  # checked in, without waiting for anything
-    came.refresh_from_db()
-    assert came.attendance == Attendance.NO_SHOW  # the race
+        racer = Racer(check_in, timeout=5)
 
-    finalise_due_events()
-
+    assert racer.waited
+    assert isinstance(racer.outcome(), int)
     came.refresh_from_db()
-    assert came.attendance == Attendance.ATTENDED
+    assert came.attendance == Attendance.ATTENDED  # at once, not at the job's next run
 
 
 @pytest.mark.parametrize(
@@ -214,3 +222,64 @@ def test_the_admins_undo_after_finalisation_corrects_an_in_person_events_attenda
     assert finalise_due_events() == []  # the job's next run leaves the correction
     mistaken.refresh_from_db()
     assert mistaken.attendance == after
+
+
+def _admin_decides(registration, attendance):
+    """An administrator sets the registration's attendance on its admin page, the rest as it was."""
+    from django.test import Client
+
+    administrator = factories.UserFactory(is_superuser=True, is_staff=True)
+    admin = Client()
+    admin.force_login(administrator)
+    page = f"/admin/registrations/registration/{registration.pk}/change/"
+    response = admin.get(page)
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = field.prepare_value(form[name].value())
+        if value is not None and value is not False:
+            data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(key): value for key, value in management.initial.items()})
+    data["attendance"] = attendance
+    assert admin.post(page, data).status_code == 302
+
+
+@pytest.mark.parametrize("when", ["before finalisation", "after finalisation"])
+def test_an_attendance_decided_by_hand_stands(ended, organiser, when):
+    """A check-in made by mistake (the person left before the event began): an administrator marks
+    the registration a no-show by hand; finalisation and its job's sweep made it "attended" again
+    from the check-in. A decision by hand stands; set back to "not yet known", it is derived again."""
+    mistaken = make_registration(ended, name="Leyla Aliyeva")
+    _scan(client_for(organiser), ended, mistaken)
+    if when == "after finalisation":
+        finalised(ended)
+
+    _admin_decides(mistaken, Attendance.NO_SHOW)
+    if when == "before finalisation":
+        finalised(ended)
+    assert finalise_due_events() == []  # the job's next run: its sweep of late check-ins
+
+    mistaken.refresh_from_db()
+    assert (mistaken.attendance, mistaken.attendance_by_hand) == (Attendance.NO_SHOW, True)
+
+    _admin_decides(mistaken, Attendance.UNKNOWN)
+    finalise_due_events()
+
+    mistaken.refresh_from_db()
+    assert (mistaken.attendance, mistaken.attendance_by_hand) == (Attendance.ATTENDED, False)
+
+
+@pytest.mark.parametrize("way", [_scan, _manual], ids=["scan", "found by name"])
+def test_a_late_check_in_leaves_an_attendance_decided_by_hand(ended, organiser, way):
+    """An administrator recorded a no-show by hand (the person sent word they would not come); a
+    scan of the ticket after finalisation does not overrule it (as finalisation does not)."""
+    decided = make_registration(ended, name="Leyla Aliyeva")
+    _admin_decides(decided, Attendance.NO_SHOW)
+    finalised(ended)
+
+    assert way(client_for(organiser), ended, decided).status_code == 200
+
+    decided.refresh_from_db()
+    assert decided.attendance == Attendance.NO_SHOW

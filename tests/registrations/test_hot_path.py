@@ -131,7 +131,7 @@ def test_joining_the_waiting_list_costs_the_same_whatever_its_length(queue, wait
 
 # what differs between two registrations whatever the way they were written
 DIFFERING = {
-    "id", "name", "email", "ticket_secret", "manage_token", "created_at", "updated_at", "confirmed_at",
+    "id", "name", "search_name", "email", "ticket_secret", "manage_token", "created_at", "updated_at", "confirmed_at",
     "consented_at", "recipient_email", "recipient_name", "message_id", "about_id", "dedup_key", "handed_out_at",
 }  # fmt: skip
 

@@ -25,6 +25,7 @@
   var titles = read("checkin-titles");
   var endpoints = read("checkin-endpoints");
   var words = read("checkin-words");
+  var foldedLetters = read("checkin-folding");
   var SECRET = /^[A-Z2-7]{26}$/;
   var PREFIX = "EVT1:";
   var LEVEL = {
@@ -585,9 +586,13 @@
   }
   // what the server's search matches (part of the name or of the email address, in any case), within what the
   // list holds: names, never addresses (none is kept on the phone), so an address says that instead of "nobody"
-  // as the server's search (fold_for_search): "İ", "I", "ı" and "i" are one letter, so "ilahə" finds
-  // "İlahə" ("İ".toLowerCase() is "i" and a combining dot, which "i" never matched)
-  function offlineSearchFold(text) { return text.replace(/[İIı]/g, "i").toLowerCase(); }
+  // folded as the server's search folds names (events_project.search_folding, whose table the page holds):
+  // "ilahe" finds "İlahə", "seker" "Şəkər", "gunel" "Günel"; then lower case
+  function offlineSearchFold(text) {
+    return text.replace(/[\s\S]/g, function (letter) {
+      return Object.prototype.hasOwnProperty.call(foldedLetters, letter) ? foldedLetters[letter] : letter;
+    }).toLowerCase();
+  }
   function searchLocally(query) {
     query = offlineSearchFold(query.trim());
     var section = $("found");
