@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0007_search_name'),
+        ('registrations', '0008_search_name'),
     ]
 
     operations = [

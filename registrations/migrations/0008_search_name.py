@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0006_change_notice'),
+        ('registrations', '0007_attended_by_event_index'),
     ]
 
     operations = [
