@@ -25,6 +25,7 @@ from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait, throttled
+from notifications.language import request_language
 from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
@@ -78,7 +79,9 @@ def register(request, pk: int):
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
-            result = registration_services.register_once(event=event, user=user, **form.service_arguments())
+            result = registration_services.register_once(
+                event=event, user=user, language=request_language(request), **form.service_arguments()
+            )
             registration = result.registration
         except DomainError as error:
             field = FIELD_OF_CODE.get(error.code)

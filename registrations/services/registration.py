@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -223,6 +223,7 @@ def register_once(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
+    language: str = "",
 ) -> Registered:
     """Register a person (and the party they bring) for an event.
 
@@ -233,7 +234,8 @@ def register_once(
     event's mode, consent and required questions and the event's party limit
     (``max_party_size``); organisers adding someone by hand (``source="organiser"``) skip window,
     mode, party limit and required questions, and walk-ins never join the waiting list. A new
-    waiting-list entry carries ``position_told``.
+    waiting-list entry carries ``position_told``. ``language``: the one the person asked for
+    (``notifications.language.request_language``), kept for their mail; "" when none.
 
     One transaction: the seat is a conditional UPDATE, the row an INSERT, the message one outbox
     row; a repeated request finds the first registration through the unique constraint.
@@ -255,6 +257,7 @@ def register_once(
         organisation=organisation,
         invitation_code=invitation_code,
         source=source,
+        language=language,
     )
 
 
@@ -329,6 +332,7 @@ def _register(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
+    language: str = "",
 ) -> Registered:
     user = user if getattr(user, "is_authenticated", False) else None
     staff = source in STAFF_SOURCES
@@ -364,6 +368,12 @@ def _register(
         "organisation": tidy_line(organisation)[:200],
         "invitation_code": tidy_text(invitation_code),
         "source": source,
+        # the language the person asked for (``notifications.language.request_language``: the
+        # page's or the API's cookie / Accept-Language); messages use it. None asked records "",
+        # as does a place booked by staff (an organiser, the door, a cohort enrolment): the
+        # organiser's language is not the person's. Their own choice (MessagePreference) or the
+        # event's / site's default (``default_language``) then applies to every message.
+        "language": "" if staff else supported(language),
     }
     try:
         if _one_statement_possible(user=user, source=source, invitation_code=details["invitation_code"]):
@@ -432,7 +442,6 @@ def _checked(*, event, answers, invitation_code, source, consent_recording, fiel
 
 def _new_registration(*, event, user, name, email, status, source, now, fields, **values) -> Registration:
     """The registration's row, not yet written."""
-    staff = source in STAFF_SOURCES
     return Registration(
         event=event,
         user=user,
@@ -441,11 +450,6 @@ def _new_registration(*, event, user, name, email, status, source, now, fields, 
         status=status,
         source=source,
         consented_at=now if fields["consent_data_processing"] else None,
-        # the language the person used (the page's, or the API request's: LocaleMiddleware);
-        # messages use it. A place booked by staff (an organiser, the door, a cohort
-        # enrolment) records none: the organiser's language is not the person's, whose own
-        # choice (MessagePreference) or the site's default then applies to every message
-        language="" if staff else supported(translation.get_language()),
         confirmed_at=now if status == Status.CONFIRMED else None,
         **values,
         **fields,
