@@ -668,9 +668,17 @@ def add_registration(*, event: Event, by, name: str, email: str, party_size: int
 def cancel_registration(*, registration: Registration, by=None, reason: str = "", tell: bool = True) -> Registration:
     """Cancel a registration (by the attendee, ``by=None``, or by an organiser). Repeating is harmless.
 
+    Once the event is over (its end passed) the attendee can no longer cancel (``event_over``,
+    409), on every path (API, page, private link): the pages no longer offer it, and a place
+    cancelled afterwards would leave the attendance figures, a no-show unmade. An organiser
+    (``by``) still may: a correction of the record (someone who had said they would not come),
+    which is what the workspace's Cancel on a past event's registrations is for.
+
     Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
     a whole action, as leaving a cohort does); freed seats go to the waiting list.
     """
+    if by is None and registration.status in ACTIVE_STATUSES and is_over(registration.event):
+        raise InvalidRegistrationTransition(_("The event is over."), "event_over")
     freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if freed is None:
         registration.refresh_from_db()
