@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext
 from events import when
 from events.models import Event, EventKind, EventStatus, Language
 from events.regions import place_after_address
+from events_project.programme import programme_name
 
 PRODID = "-//STEM Mentorship Events//Calendar feeds//EN"
 # Clients that honour it (Apple, Outlook, Thunderbird) refresh hourly; Google ignores it.
@@ -62,9 +63,10 @@ def event_url(event: Event) -> str:
 
 def programme_address() -> tuple[str, str]:
     """(name, email) of the programme's mailbox: the ORGANIZER clients reply to. The name is the
-    programme's (``PROGRAMME_NAME``), never a person's: calendar files travel far."""
+    programme's (``PROGRAMME_NAME`` in the active language: ``events_project.programme``), never a
+    person's: calendar files travel far."""
     name, address = _parsed_address(settings.DEFAULT_FROM_EMAIL)
-    return settings.PROGRAMME_NAME or name, address
+    return programme_name() or name, address
 
 
 @functools.lru_cache(maxsize=8)
@@ -333,6 +335,7 @@ def rendering_context() -> tuple:
         settings.ICAL_UID_DOMAIN,
         settings.DEFAULT_FROM_EMAIL,
         settings.PROGRAMME_NAME,
+        settings.PROGRAMME_NAME_AZ,
         get_language(),
     )
 

@@ -239,6 +239,18 @@ def action_log_of_series(series: Series, *, limit: int = ACTION_LOG_LIMIT) -> Ac
     return newest_actions(entries, limit=limit)
 
 
+# namers of an event's log subjects that the apps above events own, registered in their
+# AppConfig.ready (teams: a team invitation by its address), as programmes registers its outbox scope
+_SUBJECT_NAMERS: list[Callable[[list[ActionLogEntry]], dict[tuple[str, int], str]]] = []
+
+
+def add_subject_namer(namer: Callable[[list[ActionLogEntry]], dict[tuple[str, int], str]]) -> None:
+    """``namer(entries)`` names the subjects of an event's action log it knows (``(subject_type,
+    subject_id)`` → words); every event's log asks it (``action_log_of``)."""
+    if namer not in _SUBJECT_NAMERS:
+        _SUBJECT_NAMERS.append(namer)
+
+
 def action_log_of(
     event: Event,
     *,
@@ -247,5 +259,14 @@ def action_log_of(
 ) -> ActionLogExcerpt:
     """The newest actions on ``event`` and its registrations, speakers and team, for its organisers
     (the caller has checked that the user manages the event); ``name_subjects`` as in
-    ``newest_actions`` (the apps that own the subjects name them: events sits below them)."""
-    return newest_actions(ActionLogEntry.objects.filter(event=event), limit=limit, name_subjects=name_subjects)
+    ``newest_actions`` (the apps that own the subjects name them: events sits below them), together
+    with the namers registered through ``add_subject_namer``."""
+    namers = [*_SUBJECT_NAMERS, *([name_subjects] if name_subjects is not None else [])]
+
+    def name_all(entries: list[ActionLogEntry]) -> dict[tuple[str, int], str]:
+        labels: dict[tuple[str, int], str] = {}
+        for namer in namers:
+            labels.update(namer(entries))
+        return labels
+
+    return newest_actions(ActionLogEntry.objects.filter(event=event), limit=limit, name_subjects=name_all)

@@ -116,7 +116,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             # events_project is no app: its template libraries are named here
-            "libraries": {"error_summary": "events_project.error_summary", "people": "events_project.people"},
+            "libraries": {
+                "error_summary": "events_project.error_summary",
+                "people": "events_project.people",
+                "programme": "events_project.programme",
+            },
         },
     },
 ]
@@ -269,6 +273,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "STEM Mentorship <events@example.org>")
 # the programme's name: calendar files' ORGANIZER (CN), never an organiser's, and every email's footer
 PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "STEM Mentorship")
+# its Azerbaijani (events_project.programme); empty: the default's own translation, "STEM Mentorluq"
+PROGRAMME_NAME_AZ = os.environ.get("PROGRAMME_NAME_AZ", "")
 
 # --- Background jobs (django-q2) ------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -36,6 +36,19 @@ def visit_language(*, cookie: str | None, accept_language: str | None, negotiate
     return ""
 
 
+def request_language(request) -> str:
+    """The language a request asked for (:func:`visit_language` of its cookie, ``Accept-Language``
+    and ``LocaleMiddleware``'s answer), "" when it asked for none: the one rule the pages and the
+    API use for the language a person's records (a registration, a speaker's answer) keep for
+    their mail. "" lets the reader's own choice or :func:`default_language` speak at send time,
+    where the site's ``LANGUAGE_CODE`` would have sent English to an Azerbaijani programme."""
+    return visit_language(
+        cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE"),
+        negotiated=getattr(request, "LANGUAGE_CODE", ""),
+    )
+
+
 def default_language(event=None) -> str:
     """The language of mail to someone whose language is unknown: the event's, for mail about an
     event (a programme run in Azerbaijani writes to its mentees, speakers and door staff in it), else

@@ -1,9 +1,8 @@
 """The language a signed-in person uses on the site is the one their mail comes in."""
 
-from django.conf import settings
 from django.urls import reverse
 
-from notifications.language import visit_language
+from notifications.language import request_language
 from notifications.services import preferences
 
 # set in a signed-in session once its visit's language has been offered to remember_language
@@ -36,11 +35,7 @@ class RememberLanguageMiddleware:
             if response.status_code in (200, 302):
                 preferences.set_language(email=user.email, language=request.POST.get("language", ""))
             return response
-        language = visit_language(
-            cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
-            accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE"),
-            negotiated=getattr(request, "LANGUAGE_CODE", ""),
-        )
+        language = request_language(request)
         if language:
             preferences.remember_language(email=user.email, language=language)
             request.session[LANGUAGE_SEEN] = True

@@ -26,6 +26,7 @@ from events_project.private_links import private, private_link
 from events_project.search_folding import FOLDED_LETTERS
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait, throttled
+from notifications.language import request_language
 from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
@@ -68,8 +69,14 @@ def register(request, pk: int):
         # the event's page says "This event is full."; the form must not offer a waiting list
         return render(request, "registrations/pages/register_closed.html", {"event": event, "full": True})
     initial = {"party_size": 1, "invitation_code": request.GET.get("code", "")}
+    # the invitation knows whom it was sent to: its name and address are filled in (the address
+    # stays editable, as the service takes the code with any address: the code is the credential)
+    invitation = selectors.open_invitation(event=event, code=initial["invitation_code"])
+    if invitation is not None:
+        initial |= {"name": invitation.name, "email": invitation.email}
     if request.user.is_authenticated:
-        initial |= {"name": request.user.get_full_name(), "email": request.user.email}
+        # someone signed in registers with their account's address (the service's rule)
+        initial |= {"name": request.user.get_full_name() or initial.get("name", ""), "email": request.user.email}
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
         event=event,
@@ -79,7 +86,9 @@ def register(request, pk: int):
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         try:
-            result = registration_services.register_once(event=event, user=user, **form.service_arguments())
+            result = registration_services.register_once(
+                event=event, user=user, language=request_language(request), **form.service_arguments()
+            )
             registration = result.registration
         except DomainError as error:
             field = FIELD_OF_CODE.get(error.code)
@@ -93,7 +102,9 @@ def register(request, pk: int):
                 context = {"event": event, "email": registration.email}
                 return private(render(request, "registrations/pages/already_registered.html", context))
             return redirect("registration-confirmation", registration.manage_token)
-    return render(request, "registrations/pages/register.html", {"event": event, "form": form})
+    response = render(request, "registrations/pages/register.html", {"event": event, "form": form})
+    # a page that shows an invitee's address is theirs alone: not stored, no Referer
+    return private(response) if invitation is not None else response
 
 
 @require_http_methods(["GET", "POST"])

@@ -63,6 +63,15 @@ def invitations_managed_by(user) -> QuerySet[Invitation]:
     return Invitation.objects.filter(event__in=_managed_event_ids(user)).select_related("event")
 
 
+def open_invitation(*, event: Event, code: str) -> Invitation | None:
+    """The invitation ``code`` stands for at ``event`` while it may still be used (not used,
+    not revoked): the registration form fills in the name and address it was sent to."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Invitation.objects.filter(event=event, code=code, used_at__isnull=True, revoked_at__isnull=True).first()
+
+
 def _door_event_ids(user) -> QuerySet:
     return events_checked_in_by(user).order_by().values("pk")
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from events.permissions import is_organiser
 from events_project.parsers import FormParser, JSONParser, MultiPartParser
 from events_project.schema import error_responses
+from notifications.language import request_language
 from speakers import selectors, services
 from speakers.conflicts import conflicts_for_assignments
 from speakers.exceptions import NotASpeaker
@@ -232,7 +233,7 @@ class MyScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         assignment = services.accept_invitation(
-            assignment=self.get_object(), language=request.LANGUAGE_CODE, by=request.user, **payload.validated_data
+            assignment=self.get_object(), language=request_language(request), by=request.user, **payload.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
@@ -242,7 +243,7 @@ class MyScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         assignment = services.decline_invitation(
-            assignment=self.get_object(), language=request.LANGUAGE_CODE, by=request.user, **payload.validated_data
+            assignment=self.get_object(), language=request_language(request), by=request.user, **payload.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
@@ -304,5 +305,5 @@ class InvitationLinkView(APIView):
         assignment = services.assignment_from_token(token)
         payload = LinkAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.answer_invitation(assignment=assignment, language=request.LANGUAGE_CODE, **payload.validated_data)
+        services.answer_invitation(assignment=assignment, language=request_language(request), **payload.validated_data)
         return Response(InvitationLinkSerializer(services.assignment_from_token(token)).data)

@@ -18,6 +18,7 @@ from events_project.exceptions import DomainError
 from events_project.filters import understood
 from events_project.private_links import private_link
 from events_project.throttles import throttled
+from notifications.language import request_language
 from speakers import selectors, services
 from speakers.filters import SpeakerFilter
 from speakers.models import AssignmentStatus, SpeakerRole, StemField
@@ -137,7 +138,7 @@ def answer_invitation(request, pk: int):
             assignment=assignment,
             answer=form.cleaned_data["answer"],
             message=form.cleaned_data["message"],
-            language=request.LANGUAGE_CODE,
+            language=request_language(request),
             by=request.user,  # the event's history names the speaker, not "the system or an attendee"
         )
     except DomainError as error:
@@ -245,7 +246,7 @@ def invitation_link(request, token: str):
             withdrawing = answer == "decline" and assignment.status == AssignmentStatus.ACCEPTED
             try:
                 assignment = services.answer_invitation(
-                    assignment=assignment, answer=answer, message=message, language=request.LANGUAGE_CODE
+                    assignment=assignment, answer=answer, message=message, language=request_language(request)
                 )
             except DomainError as error:
                 context["error"], context["code"], status = error.message, error.code, 409

@@ -31,7 +31,7 @@ from events_project.accounts import new_account
 from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
 from events_project.typed_text import tidy_email
-from notifications.language import FALLBACK_LANGUAGE
+from notifications.language import FALLBACK_LANGUAGE, supported
 from notifications.services import preferences, queue_message, supersede_waiting
 from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
@@ -322,8 +322,9 @@ def account_link_token(speaker: Speaker) -> str:
 
 def send_account_link(*, speaker: Speaker, by, event: Event | None = None) -> Speaker:
     """Email the speaker a link that links the account they sign in with to this profile (or
-    makes one, :func:`link_new_account`). ``event``: the event whose Speakers tab sends it; a
-    speaker whose language is unknown reads it in the event's, as they read its invitation.
+    makes one, :func:`link_new_account`). ``event``: the event whose Speakers tab sends it. A
+    speaker who chose no language reads it in the one their newest invitation was written in
+    (:func:`invitation_language`), from the tab and the API alike.
 
     Side effect: one ``speaker_account_link`` message to the speaker's private address.
     """
@@ -347,6 +348,20 @@ def send_account_link_to_invitee(*, assignment: SpeakerAssignment) -> Speaker:
     return _queue_account_link(speaker=speaker, event=assignment.event, asked_by_speaker=True)
 
 
+def invitation_language(speaker: Speaker, *, event: Event | None = None) -> str:
+    """The language the speaker's newest invitation was written in, while they chose none of their
+    own (``MessagePreference``, which always wins when the message is sent): its event's. Else
+    ``event``'s, else "" (the default mail language). Mail to a speaker about no event of its own
+    (the account link, wherever it is sent from) reads in it, as the invitation did."""
+    newest = (
+        SpeakerAssignment.objects.filter(speaker=speaker)
+        .order_by("-invited_at", "-pk")
+        .values_list("event__language", flat=True)
+        .first()
+    )
+    return supported(newest) or (supported(event.language) if event is not None else "")
+
+
 def _queue_account_link(*, speaker: Speaker, event: Event | None, asked_by_speaker: bool = False) -> Speaker:
     if not speaker.email:
         raise SpeakerError(_("The speaker has no email address to send the link to."), "email_required")
@@ -358,7 +373,7 @@ def _queue_account_link(*, speaker: Speaker, event: Event | None, asked_by_speak
         context={
             "link_url": _site_url(f"/speaker/link/{account_link_token(speaker)}/"),
             "asked_by_speaker": asked_by_speaker,
-            FALLBACK_LANGUAGE: event.language if event is not None else "",
+            FALLBACK_LANGUAGE: invitation_language(speaker, event=event),
         },
     )
     return speaker

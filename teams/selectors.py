@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from events.models import Event, Series
-from events.selectors import events_managed_by, series_managed_by
+from events.selectors import events_managed_by, series_managed_by, subjects_of
 from teams.models import TeamInvitation
 
 
@@ -40,3 +40,15 @@ def _inviter_organises() -> ExpressionWrapper:
         Q(invited_by__isnull=True) | Exists(organises) | Exists(organises_series) | Exists(superuser),
         output_field=BooleanField(),
     )
+
+
+def name_invitation_subjects(entries) -> dict[tuple[str, int], str]:
+    """The invited address of each team invitation an event's action log ``entries`` are about
+    (only the entries' own events' invitations): "invited someone to the team (aysel@example.org)",
+    not "(#1)". One query; registered in ``TeamsConfig.ready`` (events sits below teams)."""
+    wanted = subjects_of(entries).get("teaminvitation")
+    if not wanted:
+        return {}
+    events = {entry.event_id for entry in entries}
+    invitations = TeamInvitation.objects.filter(pk__in=wanted, event_id__in=events)
+    return {("teaminvitation", pk): email for pk, email in invitations.values_list("pk", "email")}

@@ -27,6 +27,7 @@ from events import when
 from events.ical import invitation_ics
 from events.models import Event
 from events.regions import address_of
+from events_project import programme as branding
 from events_project.private_links import mask_private_links
 from notifications import kinds
 from notifications.audience import (
@@ -132,7 +133,8 @@ WHY_OF_KIND = {
 
 
 def programme_name() -> str:
-    return settings.PROGRAMME_NAME
+    """The programme's name in the active language (``events_project.programme``: the pages' too)."""
+    return branding.programme_name()
 
 
 def contact_email() -> str:
@@ -452,7 +454,9 @@ def finish(
     label_and_key = ACTIONS.get(kind)
     if label_and_key and values.get(label_and_key[1]):
         action = (action_label, str(values[label_and_key[1]]))
-    footer_lines = [why, f"{programme_name()} · {contact_email()}"]
+    with translation.override(language):
+        name = programme_name()
+    footer_lines = [why, f"{name} · {contact_email()}"]
     if values.get("preferences_url"):
         footer_lines.append(f"{preferences_label}: {values['preferences_url']}")
     body_text = body

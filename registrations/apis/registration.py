@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from events import selectors as event_selectors
 from events_project.schema import error_responses
 from events_project.throttles import ScopedRateThrottle
+from notifications.language import request_language
 from registrations import selectors
 from registrations.filters import MyRegistrationFilter, RegistrationFilter
 from registrations.models import Registration
@@ -129,6 +130,7 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
             sector=data["sector"],
             organisation=data["organisation"],
             invitation_code=data["invitation_code"] or None,
+            language=request_language(request),
         )
         return registered_response(result, request)
 

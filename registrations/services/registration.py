@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -224,6 +224,7 @@ def register_once(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
+    language: str = "",
 ) -> Registered:
     """Register a person (and the party they bring) for an event.
 
@@ -234,7 +235,8 @@ def register_once(
     event's mode, consent and required questions and the event's party limit
     (``max_party_size``); organisers adding someone by hand (``source="organiser"``) skip window,
     mode, party limit and required questions, and walk-ins never join the waiting list. A new
-    waiting-list entry carries ``position_told``.
+    waiting-list entry carries ``position_told``. ``language``: the one the person asked for
+    (``notifications.language.request_language``), kept for their mail; "" when none.
 
     One transaction: the seat is a conditional UPDATE, the row an INSERT, the message one outbox
     row; a repeated request finds the first registration through the unique constraint.
@@ -256,6 +258,7 @@ def register_once(
         organisation=organisation,
         invitation_code=invitation_code,
         source=source,
+        language=language,
     )
 
 
@@ -330,6 +333,7 @@ def _register(
     organisation: str = "",
     invitation_code: str | None = None,
     source: str = Source.ONLINE,
+    language: str = "",
 ) -> Registered:
     user = user if getattr(user, "is_authenticated", False) else None
     staff = source in STAFF_SOURCES
@@ -365,6 +369,12 @@ def _register(
         "organisation": tidy_line(organisation)[:200],
         "invitation_code": tidy_text(invitation_code),
         "source": source,
+        # the language the person asked for (``notifications.language.request_language``: the
+        # page's or the API's cookie / Accept-Language); messages use it. None asked records "",
+        # as does a place booked by staff (an organiser, the door, a cohort enrolment): the
+        # organiser's language is not the person's. Their own choice (MessagePreference) or the
+        # event's / site's default (``default_language``) then applies to every message.
+        "language": "" if staff else supported(language),
     }
     try:
         if _one_statement_possible(user=user, source=source, invitation_code=details["invitation_code"]):
@@ -433,7 +443,6 @@ def _checked(*, event, answers, invitation_code, source, consent_recording, fiel
 
 def _new_registration(*, event, user, name, email, status, source, now, fields, **values) -> Registration:
     """The registration's row, not yet written."""
-    staff = source in STAFF_SOURCES
     return Registration(
         event=event,
         user=user,
@@ -442,11 +451,6 @@ def _new_registration(*, event, user, name, email, status, source, now, fields, 
         status=status,
         source=source,
         consented_at=now if fields["consent_data_processing"] else None,
-        # the language the person used (the page's, or the API request's: LocaleMiddleware);
-        # messages use it. A place booked by staff (an organiser, the door, a cohort
-        # enrolment) records none: the organiser's language is not the person's, whose own
-        # choice (MessagePreference) or the site's default then applies to every message
-        language="" if staff else supported(translation.get_language()),
         confirmed_at=now if status == Status.CONFIRMED else None,
         **values,
         **fields,
@@ -665,9 +669,17 @@ def add_registration(*, event: Event, by, name: str, email: str, party_size: int
 def cancel_registration(*, registration: Registration, by=None, reason: str = "", tell: bool = True) -> Registration:
     """Cancel a registration (by the attendee, ``by=None``, or by an organiser). Repeating is harmless.
 
+    Once the event is over (its end passed) the attendee can no longer cancel (``event_over``,
+    409), on every path (API, page, private link): the pages no longer offer it, and a place
+    cancelled afterwards would leave the attendance figures, a no-show unmade. An organiser
+    (``by``) still may: a correction of the record (someone who had said they would not come),
+    which is what the workspace's Cancel on a past event's registrations is for.
+
     Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
     a whole action, as leaving a cohort does); freed seats go to the waiting list.
     """
+    if by is None and registration.status in ACTIVE_STATUSES and is_over(registration.event):
+        raise InvalidRegistrationTransition(_("The event is over."), "event_over")
     freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if freed is None:
         registration.refresh_from_db()

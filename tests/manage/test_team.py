@@ -555,3 +555,13 @@ def test_a_co_organiser_removed_after_their_request_read_the_event_changes_no_te
     assert list(own_event.checkin_staff.all()) == [door]
     assert not TeamInvitation.objects.filter(email="friend@example.org").exists()
     assert TeamInvitation.objects.get(pk=pending.pk).revoked_at is None
+
+
+def test_the_events_log_names_whom_a_team_invitation_went_to(organiser_web, own_event):
+    invite(organiser_web, own_event, email="nigar@example.org")
+    invitation = TeamInvitation.objects.get()
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/").content.decode()
+
+    assert "invited someone to the team (nigar@example.org)" in page
+    assert f"(#{invitation.pk})" not in page

@@ -45,6 +45,45 @@ def test_the_api_records_the_accept_language_and_the_message_uses_it(api_client,
     assert Registration.objects.get().language == "az"
 
 
+@pytest.mark.parametrize("through", ["api", "page"])
+def test_a_registration_that_asks_no_language_keeps_none_and_its_mail_takes_the_default(
+    through, api_client, client, settings, db, django_capture_on_commit_callbacks
+):
+    """No cookie and no Accept-Language: LocaleMiddleware answers with LANGUAGE_CODE (English),
+    which says nothing of the person; their mail is in the default mail language."""
+    settings.DEFAULT_MAIL_LANGUAGE = "az"
+    event = factories.EventFactory(title="Robototexnika", language="")
+    details = {"name": "Aysel Məmmədova", "email": "aysel@example.org", "consent_data_processing": True}
+    with django_capture_on_commit_callbacks(execute=True):
+        if through == "api":
+            response = api_client.post(f"/api/events/{event.pk}/registrations/", details, format="json")
+            assert response.status_code == 201, response.content
+        else:
+            response = client.post(f"/events/{event.pk}/register/", details | {"party_size": 1})
+            assert response.status_code == 302
+
+    assert Registration.objects.get().language == ""
+    (email,) = mail.outbox
+    assert email.extra_headers["Content-Language"] == "az"
+
+
+def test_a_speaker_answering_with_no_language_asked_keeps_none(client, event, django_capture_on_commit_callbacks):
+    from speakers import services as speaker_services  # noqa: PLC0415
+
+    organiser = factories.UserFactory()
+    event.organisers.add(organiser)
+    speaker = factories.SpeakerFactory(email="leyla@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = speaker_services.assign_speaker(event=event, speaker=speaker, by=organiser)
+
+    response = client.post(
+        f"/speaker/invitation/{speaker_services.invitation_token(assignment)}/", {"answer": "accept"}
+    )
+
+    assert response.status_code == 200, response.content
+    assert preferences.languages_of(["leyla@example.org"]) == {}
+
+
 @pytest.mark.parametrize(("language", "subject", "hello", "weekday"), [
     ("az", "Robototexnika tədbirində yeriniz təsdiqləndi", "Salam, Aysel Məmmədova,", ", Bakı vaxtı ilə (UTC+4)"),
     ("en", "Your place at Robototexnika is confirmed", "Hello Aysel Məmmədova,", ", Baku time (UTC+4)"),

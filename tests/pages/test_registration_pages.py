@@ -85,6 +85,35 @@ def test_register_shows_service_refusal_on_the_right_field(client):
     assert not Registration.objects.exists()
 
 
+def test_an_invitees_form_is_filled_in_with_the_name_and_address_of_the_invitation(client):
+    invitation = factories.InvitationFactory(name="Nigar Həsənova", email="nigar@ministry.example.org")
+    path = f"/events/{invitation.event_id}/register/?code={invitation.code}"
+
+    response = client.get(path)
+
+    form = response.context["form"]
+    assert (form["name"].value(), form["email"].value()) == ("Nigar Həsənova", "nigar@ministry.example.org")
+    assert form["invitation_code"].value() == invitation.code
+    assert response["Cache-Control"] == "private, no-store"  # the page shows the invitee's address
+    # the address stays editable: the service takes the code with any address
+    assert 'name="email"' in response.text and "readonly" not in response.text
+
+
+@pytest.mark.parametrize("state", ["used", "revoked", "other event"])
+def test_a_code_no_longer_usable_fills_in_nothing(client, state):
+    invitation = factories.InvitationFactory(name="Nigar Həsənova", email="nigar@ministry.example.org")
+    event_id = invitation.event_id
+    if state == "other event":
+        event_id = factories.EventFactory(registration_mode="invitation").pk
+    else:
+        setattr(invitation, "used_at" if state == "used" else "revoked_at", timezone.now())
+        invitation.save()
+
+    form = client.get(f"/events/{event_id}/register/?code={invitation.code}").context["form"]
+
+    assert (form["name"].value(), form["email"].value()) == (None, None)
+
+
 def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
     event = factories.EventFactory(capacity=1)
     sign_up(event, email="first@example.org")

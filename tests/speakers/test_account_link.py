@@ -1,10 +1,12 @@
 """Linking an account to a speaker needs the person's consent (an emailed link) or a superuser."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from notifications.models import OutboxMessage
@@ -342,4 +344,28 @@ def test_an_organiser_sends_the_link_from_the_speakers_tab(organiser, speaker):
     message = OutboxMessage.objects.get(kind="speaker_account_link", recipient_email=speaker.email)
     assert tab.content.decode().count('value="account_link"') == 1  # the unlinked speaker's card only
     # in the event's language, as its invitation was, while the speaker's own is unknown
+    assert render_message(message).language == "az"
+
+
+@pytest.mark.parametrize("through", ["api", "tab"])
+def test_the_link_reads_in_the_language_of_the_speakers_invitation(through, organiser, speaker):
+    """Invited to an Azerbaijani event, the speaker read their invitation in Azerbaijani: the link
+    sent later through the API (no event) or another event's tab must not fall back to English."""
+    invited_to = factories.EventFactory(organisers=[organiser], language="az")
+    other = factories.EventFactory(organisers=[organiser], language="en")
+    factories.SpeakerAssignmentFactory(speaker=speaker, event=other, invited_at=timezone.now() - dt.timedelta(days=9))
+    assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=invited_to, invited_at=timezone.now())
+    browser = Client()
+    browser.force_login(organiser)
+
+    if through == "api":
+        response = browser.post(f"/api/speakers/{speaker.pk}/account-link/")
+        assert response.status_code == 202, response.content
+    else:
+        path = f"/manage/events/{other.pk}/speakers/"
+        other_assignment = speaker.assignments.get(event=other)
+        assert browser.post(path, {"action": "account_link", "assignment": other_assignment.pk}).status_code == 302
+    assert assignment.event.language == "az"
+
+    message = OutboxMessage.objects.get(kind="speaker_account_link", recipient_email=speaker.email)
     assert render_message(message).language == "az"
