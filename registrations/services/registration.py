@@ -676,9 +676,12 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
     which is what the workspace's Cancel on a past event's registrations is for.
 
     Side effects: registration_cancelled (unless ``tell=False``: the caller sends one message for
-    a whole action, as leaving a cohort does); freed seats go to the waiting list.
+    a whole action, as leaving a cohort does; nor once the event is over: an organiser's correction
+    of the record is not news to tell someone about an event that has happened); freed seats go to
+    the waiting list (while the event is still to end).
     """
-    if by is None and registration.status in ACTIVE_STATUSES and is_over(registration.event):
+    over = is_over(registration.event)
+    if by is None and registration.status in ACTIVE_STATUSES and over:
         raise InvalidRegistrationTransition(_("The event is over."), "event_over")
     freed = end_registration(registration, to=Status.CANCELLED, now=timezone.now())
     if freed is None:
@@ -686,7 +689,7 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
         if registration.status == Status.REJECTED:
             raise InvalidRegistrationTransition(_("A rejected registration cannot be cancelled."), "invalid_transition")
         return registration
-    if tell:
+    if tell and not over:
         tell_registrant(registration, kinds.REGISTRATION_CANCELLED, by_organiser=by is not None, reason=reason)
     log_action(by=by, action="registration.cancelled", event=registration.event, subject=registration)
     if freed:

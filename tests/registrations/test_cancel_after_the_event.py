@@ -5,9 +5,12 @@ cancellation stays a correction of the record."""
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from notifications import kinds
+from notifications.models import OutboxMessage
 from registrations.models import RegistrationStatus
 from tests import factories
 
@@ -37,13 +40,30 @@ def test_the_private_links_page_refuses_it_too(past_registration):
     assert past_registration.status == RegistrationStatus.CONFIRMED
 
 
-def test_an_organiser_still_corrects_the_record(organiser_client, past_registration):
+def test_an_organiser_still_corrects_the_record_without_telling_the_attendee(
+    organiser_client, past_registration, django_capture_on_commit_callbacks
+):
     event_id = past_registration.event_id
-    response = organiser_client.post(f"/api/events/{event_id}/registrations/{past_registration.pk}/cancel/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(f"/api/events/{event_id}/registrations/{past_registration.pk}/cancel/")
 
     assert response.status_code == 200, response.content
     past_registration.refresh_from_db()
     assert past_registration.status == RegistrationStatus.CANCELLED
+    # "your registration was cancelled" for an event that has happened would be news of nothing
+    assert not OutboxMessage.objects.filter(kind=kinds.REGISTRATION_CANCELLED).exists()
+    assert mail.outbox == []
+
+
+def test_before_the_event_an_organisers_cancellation_is_told(
+    organiser, organiser_client, django_capture_on_commit_callbacks
+):
+    registration = factories.RegistrationFactory(event=factories.EventFactory(organisers=[organiser]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(f"/api/events/{registration.event_id}/registrations/{registration.pk}/cancel/")
+
+    assert response.status_code == 200, response.content
+    assert OutboxMessage.objects.filter(kind=kinds.REGISTRATION_CANCELLED, recipient_email=registration.email).exists()
 
 
 def test_cancelling_again_after_the_event_stays_harmless(api_client, past_registration):
