@@ -11,17 +11,8 @@ import pkgutil
 import pytest
 from django import forms
 
-APPS = [
-    "attendance",
-    "events",
-    "events_project",
-    "feeds",
-    "notifications",
-    "programmes",
-    "registrations",
-    "speakers",
-    "teams",
-]
+from tests.codebase import APPS
+
 PERSON_FIELDS = {"name", "email", "new_name", "new_email", "public_email", "phone", "organisation"}
 # names that are not a person's
 NOT_A_PERSON = {("programmes.manage_forms.CohortForm", "name")}

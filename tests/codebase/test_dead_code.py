@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.template import engines
 
+from tests.codebase import APPS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED = ("unused function", "unused class", "unused method", "unused property", "unused import", "unreachable code")
 
@@ -28,19 +30,6 @@ def test_no_dead_code():
 def test_dead_code_whitelist_names_only_what_exists():
     # importing runs its expressions: a renamed or removed definition fails here, not silently
     import vulture_whitelist  # noqa: F401
-
-
-APPS = [
-    "attendance",
-    "events",
-    "events_project",
-    "feeds",
-    "notifications",
-    "programmes",
-    "registrations",
-    "speakers",
-    "teams",
-]
 
 
 def test_domain_settings_are_declared_once_in_settings():

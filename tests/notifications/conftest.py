@@ -1,6 +1,9 @@
 import pytest
+from django.core import mail
 from django.utils import timezone
 
+from notifications import kinds
+from notifications.services import queue_message
 from registrations.models import Registration, RegistrationStatus
 from tests import factories
 
@@ -17,6 +20,21 @@ def make_registration(event, *, name="Aysel Mammadova", email=None, status=Regis
         consent_data_processing=True,
         **fields,
     )
+
+
+def confirmation_sent(registration, event, callbacks):
+    """The one email confirming ``registration``, as the outbox sent it (``callbacks``: pytest-django's
+    ``django_capture_on_commit_callbacks``)."""
+    with callbacks(execute=True):
+        queue_message(
+            kind=kinds.REGISTRATION_CONFIRMED,
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            about=registration,
+            event=event,
+        )
+    (email,) = mail.outbox
+    return email
 
 
 @pytest.fixture

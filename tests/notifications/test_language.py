@@ -11,21 +11,7 @@ from notifications.models import OutboxMessage, OutboxStatus
 from notifications.services import preferences, queue_message
 from registrations.models import Registration
 from tests import factories
-from tests.notifications.conftest import make_registration
-
-
-def _confirmation(registration, event, callbacks):
-    """The one email confirming ``registration``, as the outbox sent it."""
-    with callbacks(execute=True):
-        queue_message(
-            kind=kinds.REGISTRATION_CONFIRMED,
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            about=registration,
-            event=event,
-        )
-    (email,) = mail.outbox
-    return email
+from tests.notifications.conftest import confirmation_sent, make_registration
 
 
 @pytest.fixture
@@ -93,7 +79,7 @@ def test_message_is_written_in_the_recorded_language(
 ):
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
 
-    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
+    email = confirmation_sent(registration, event, django_capture_on_commit_callbacks)
     html = email.alternatives[0][0]
     assert email.subject.startswith(subject)
     assert email.body.startswith(hello)
@@ -107,7 +93,7 @@ def test_a_long_subject_reads_back_exactly_as_written(language, db, django_captu
     event = factories.EventFactory(title="Qızlar üçün robototexnika və süni intellekt üzrə məşğələ, Gəncə şəhəri")
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language=language)
 
-    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
+    email = confirmation_sent(registration, event, django_capture_on_commit_callbacks)
     raw = email.message().as_bytes()
     assert len(email.subject) > 76
     # folded after its first encoded word, not before it (no empty "Subject:" line)
@@ -120,7 +106,7 @@ def test_headers_and_the_calendar_part_are_what_clients_expect(event, django_cap
     event.organisers.add(organiser)
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org")
 
-    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
+    email = confirmation_sent(registration, event, django_capture_on_commit_callbacks)
     parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
     assert parsed["Auto-Submitted"] == "auto-generated"
     assert parsed["Reply-To"] == "organiser@example.org"
@@ -400,7 +386,7 @@ def test_the_place_in_a_mail_and_its_calendar_file_is_the_region_in_the_readers_
     )  # fmt: skip
     registration = make_registration(visit, name="Lalə Həsənova", language=language)
 
-    email = _confirmation(registration, visit, django_capture_on_commit_callbacks)
+    email = confirmation_sent(registration, visit, django_capture_on_commit_callbacks)
 
     where = {"az": "Harada", "en": "Where"}[language]
     assert f"{where}: Lankaran Lyceum, {place}\n" in email.body
@@ -423,7 +409,7 @@ def test_a_person_whose_language_is_unknown_gets_mail_about_an_event_in_its_lang
     event.save(update_fields=["language"])
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language="")
 
-    assert _confirmation(registration, event, django_capture_on_commit_callbacks).subject == subject
+    assert confirmation_sent(registration, event, django_capture_on_commit_callbacks).subject == subject
 
 
 def test_the_persons_choice_wins_over_the_events_language(event, django_capture_on_commit_callbacks):
@@ -432,7 +418,7 @@ def test_the_persons_choice_wins_over_the_events_language(event, django_capture_
     preferences.remember_language(email="aysel@example.org", language="en")
     registration = make_registration(event, name="Aysel Məmmədova", email="aysel@example.org", language="")
 
-    email = _confirmation(registration, event, django_capture_on_commit_callbacks)
+    email = confirmation_sent(registration, event, django_capture_on_commit_callbacks)
 
     assert email.subject == "Your place at Robototexnika is confirmed"
 

@@ -1,26 +1,15 @@
 """One name for the programme per language, the same in the site's header and in the mail."""
 
 import pytest
-from django.core import mail
 
-from notifications import kinds
-from notifications.services import queue_message
 from tests import factories
-from tests.notifications.conftest import make_registration
+from tests.notifications.conftest import confirmation_sent, make_registration
 
 
 def _footer_of_confirmation(language, callbacks):
     event = factories.EventFactory(title="Robototexnika")
     registration = make_registration(event, name="Aysel", email="aysel@example.org", language=language)
-    with callbacks(execute=True):
-        queue_message(
-            kind=kinds.REGISTRATION_CONFIRMED,
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            about=registration,
-            event=event,
-        )
-    (email,) = mail.outbox
+    email = confirmation_sent(registration, event, callbacks)
     return email.body, email.alternatives[0][0]
 
 
