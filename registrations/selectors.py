@@ -8,6 +8,7 @@ to the event's door (organisers and check-in staff).
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext
 
 from events.models import Event
 from events.selectors import events_checked_in_by, events_managed_by, events_visible_to, subjects_of
@@ -259,7 +260,8 @@ def sector_balance(event: Event) -> list[dict]:
 
     Two grouped queries, whatever the number of invitees.
     """
-    sectors = {value: {"sector": value, "label": str(label)} for value, label in [("", "Not given"), *Sector.choices]}
+    labels = [("", gettext("Not given")), *Sector.choices]  # in the request's language, as the sectors' own
+    sectors = {value: {"sector": value, "label": str(label)} for value, label in labels}
     for row in sectors.values():
         row.update(invited=0, invitations_used=0, **{status: 0 for status in ACTIVE_STATUSES})
     invited = (

@@ -472,6 +472,16 @@ def test_summary_shows_counts_seats_and_sector_balance(organiser_client, organis
     assert sectors["private_sector"]["invited"] == 0
 
 
+def test_sector_balance_names_the_unknown_sector_in_the_asked_language(organiser_client, organiser):
+    event = factories.EventFactory(organisers=[organiser], registration_mode="invitation")
+    factories.InvitationFactory(event=event, sector="")
+
+    body = organiser_client.get(f"{register_url(event)}summary/", HTTP_ACCEPT_LANGUAGE="az").json()
+
+    sectors = {row["sector"]: row["label"] for row in body["sectors"]}
+    assert sectors[""] == "Göstərilməyib"
+
+
 # --- invitations and questions -------------------------------------------------------------
 
 
