@@ -102,7 +102,11 @@ def register(request, pk: int):
                 context = {"event": event, "email": registration.email}
                 return private(render(request, "registrations/pages/already_registered.html", context))
             return redirect("registration-confirmation", registration.manage_token)
-    response = render(request, "registrations/pages/register.html", {"event": event, "form": form})
+    # a link whose code can no longer be used (used, withdrawn, another event's) says so before
+    # the form is filled in, in the words the service refuses it with
+    code_not_usable = request.method == "GET" and bool(initial["invitation_code"].strip()) and invitation is None
+    context = {"event": event, "form": form, "code_not_usable": code_not_usable}
+    response = render(request, "registrations/pages/register.html", context)
     # a page that shows an invitee's address is theirs alone: not stored, no Referer
     return private(response) if invitation is not None else response
 

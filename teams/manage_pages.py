@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from events.permissions import can_manage_series
-from events.selectors import door_teams_of, series_occurrences
+from events.selectors import door_teams_of, events_managed_by, series_occurrences
 from events.workspace import back_to_row, managed_event, managed_series, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import account_name
@@ -58,6 +58,13 @@ def event_team(request, pk: int):
                 # the sentence's first letter, whichever word the language puts first ("an
                 # erased account" may open it, or stand in its middle)
                 said = said % {"name": account_name(user)}
+                if not events_managed_by(request.user).filter(pk=event.pk).exists():
+                    # one took oneself off the event: its pages are no longer one's own (a 404
+                    # there), so back to one's events, saying so
+                    messages.success(
+                        request, _("You are no longer an organiser of “%(title)s”.") % {"title": event.title}
+                    )
+                    return redirect("manage-events")
                 messages.success(request, capfirst(said))
                 # the person's row is gone: their list's heading (an online event's door list
                 # shows only while someone is on it)

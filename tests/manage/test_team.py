@@ -228,6 +228,21 @@ def test_organisers_remove_door_staff_but_keep_one_organiser(organiser_web, orga
     assert can_manage_event(organiser, own_event)
 
 
+def test_an_organiser_who_takes_themselves_off_the_event_lands_on_their_events(organiser_web, organiser, own_event):
+    own_event.organisers.add(factories.OrganiserFactory())
+
+    response = organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "organiser", "user": organiser.pk}
+    )
+    landed = organiser_web.get(response["Location"])
+
+    # not the event's team page, which is now someone else's (a 404)
+    assert response.status_code == 302 and response["Location"] == "/manage/"
+    assert landed.status_code == 200
+    assert f"You are no longer an organiser of “{own_event.title}”." in landed.text
+    assert not can_manage_event(organiser, own_event)
+
+
 def test_a_co_organiser_a_link_made_an_organiser_is_none_once_removed_from_all_they_organise(
     organiser, own_event, django_capture_on_commit_callbacks
 ):

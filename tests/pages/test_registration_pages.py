@@ -109,9 +109,23 @@ def test_a_code_no_longer_usable_fills_in_nothing(client, state):
         setattr(invitation, "used_at" if state == "used" else "revoked_at", timezone.now())
         invitation.save()
 
-    form = client.get(f"/events/{event_id}/register/?code={invitation.code}").context["form"]
+    response = client.get(f"/events/{event_id}/register/?code={invitation.code}")
+    form = response.context["form"]
 
     assert (form["name"].value(), form["email"].value()) == (None, None)
+    # said before the form is filled in, in the words the service refuses the code with
+    assert 'data-testid="code-not-usable"' in response.text
+    assert "This invitation code is not valid for this event." in response.text
+
+
+def test_a_usable_code_or_none_says_nothing_about_codes(client):
+    invitation = factories.InvitationFactory()
+
+    with_code = client.get(f"/events/{invitation.event_id}/register/?code={invitation.code}")
+    without = client.get(f"/events/{invitation.event_id}/register/")
+
+    assert 'data-testid="code-not-usable"' not in with_code.text
+    assert 'data-testid="code-not-usable"' not in without.text
 
 
 def test_register_when_full_joins_waiting_list_with_position(client, sign_up):
