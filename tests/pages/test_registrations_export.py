@@ -273,6 +273,11 @@ def test_the_dashboard_leads_back_to_ones_own_kept_exports(
     assert f'href="/manage/dashboard/exports/{ready_export}/"' in listed and "Big fair" in listed
     assert f'href="/manage/dashboard/exports/{preparing.pk}/"' in listed and "Webinar" in listed
     assert "Being prepared" in listed and "Ready" in listed
+    # two files of the same minute told apart: the ready one's rows, and which is the newest
+    assert "3 rows" in listed
+    items = listed.split("<li>")[1:]
+    assert f"/exports/{preparing.pk}/" in items[0] and "newest" in items[0]
+    assert all("newest" not in item for item in items[1:])
     # an event no longer theirs, and another organiser's file, are not listed
     assert f"/exports/{handed_over.pk}/" not in listed and "Handed over" not in listed
     assert f"/exports/{theirs.pk}/" not in listed
