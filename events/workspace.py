@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from events.models import Event, Series
 from events.permissions import is_organiser
 from events.selectors import events_managed_by, series_managed_by
+from events_project.limits import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,12 @@ def managed_series(request, pk) -> Series:
     return series
 
 
-MAX_ID = 2**63 - 1
+def as_id(raw: str) -> int | None:
+    """``raw`` as a row id: a whole number in the database's range (an id past 2**63 overflows its
+    integer), else None."""
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+        return int(raw)
+    return None
 
 
 def posted_id(value) -> int:
@@ -103,9 +109,10 @@ def asked_id(request, name: str) -> int | None:
     raw = request.GET.get(name, "")
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
+    number = as_id(raw)
+    if number is None:
         raise BadRequest(f"?{name}= is not an id")
-    return int(raw)
+    return number
 
 
 def back_to_row(url: str, row: str | None, *, heading: str) -> HttpResponseRedirect:

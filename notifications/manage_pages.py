@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events.selectors import events_managed_by
-from events.workspace import MAX_ID, asked_id, back_to_row, managed_event, no_store, organiser_required, posted_id
+from events.workspace import as_id, asked_id, back_to_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.filters import understood
 from notifications import kinds
@@ -138,9 +138,9 @@ def outbox(request):
         # back at the message's row; at the count of those listed when it left the list (sent
         # again, it is no longer "failed" where the list shows the failed ones)
         params = QueryDict(query)
-        event_param = params.get("event", "")
-        if event_param.isascii() and event_param.isdigit() and int(event_param) <= MAX_ID:
-            mine = mine.filter(event_id=int(event_param))
+        listed_event = as_id(params.get("event", ""))
+        if listed_event is not None:
+            mine = mine.filter(event_id=listed_event)
         still = _narrowed(mine, understood(OutboxFilterForm(params or None))).filter(pk=message.pk).exists()
         return back_to_row(url, f"message-{message.pk}" if still else None, heading="listed")
     form = OutboxFilterForm(request.GET or None)
