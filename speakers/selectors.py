@@ -136,11 +136,16 @@ def speakers_with_role(user, role: str) -> QuerySet[Speaker]:
 
 
 def speakers_managed_by(user) -> QuerySet[Speaker]:
-    """The roster is shared: every organiser may edit speaker profiles (linking one to an
-    account is a superuser's, or the speaker's own by an emailed link)."""
+    """The speakers whose profile ``user`` may change: an organiser those invited to an event
+    they organise (any status) and those engaged at no other organiser's event (anyone's to
+    invite, a new one), the same speakers whose private fields they read
+    (:func:`speaker_contacts_visible_to`); superusers all. The roster is shared for finding and
+    inviting speakers (:func:`speakers_visible_to`), not for rewriting the profile another
+    organiser's webinar shows. A speaker changes their own (``speakers.services``); linking an
+    account is a superuser's, or the speaker's own by an emailed link."""
     if not is_organiser(user):
         return Speaker.objects.none()
-    return Speaker.objects.all()
+    return speaker_contacts_visible_to(user)
 
 
 def speaker_contacts_visible_to(user) -> QuerySet[Speaker]:

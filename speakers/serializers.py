@@ -21,7 +21,7 @@ from speakers.models import (
     SpeakerUnavailability,
     StemField,
 )
-from speakers.selectors import follows_event, speaker_contacts_visible_to, speakers_managed_by
+from speakers.selectors import follows_event, speaker_contacts_visible_to, speakers_visible_to
 
 PUBLIC_SPEAKER_FIELDS = [
     "id", "name", "title", "organisation", "stem_fields", "topics", "bio", "photo", "photo_url", "photo_src",
@@ -71,7 +71,7 @@ class SpeakerProfileFields(serializers.ModelSerializer):
         help_text="A JPEG, PNG or WebP image (multipart), at most 5 MB and 6000 x 6000 pixels (25 megapixels); "
         "kept re-encoded as a JPEG of at most 512 pixels a side, upright and without EXIF. null (or an empty "
         "part) removes it. 400 photo_too_large, photo_too_many_pixels, photo_not_an_image; 403 "
-        "speaker_engaged_elsewhere for another organiser's speaker.",
+        "speaker_engaged_elsewhere for another organiser's speaker (as for every field of the profile).",
     )
     photo_src = serializers.CharField(read_only=True, help_text="The uploaded photo, else photo_url.")
     upcoming_events = serializers.SerializerMethodField()
@@ -205,7 +205,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AssignSpeakerSerializer(serializers.Serializer):
     # only events the caller organises (someone else's is a 400, like an unknown id)
     event = fields.ScopedRelatedField(model=Event, selector=events_managed_by)
-    speaker = fields.ScopedRelatedField(model=Speaker, selector=speakers_managed_by)
+    # any speaker of the roster one sees may be invited (a change to their profile is another matter)
+    speaker = fields.ScopedRelatedField(model=Speaker, selector=speakers_visible_to)
     role = serializers.ChoiceField(choices=AssignmentRole.choices, default=AssignmentRole.PANELLIST)
     order = serializers.IntegerField(min_value=0, max_value=1000, default=0)
     response_deadline = fields.DateTimeField(required=False, allow_null=True, default=None)

@@ -46,7 +46,7 @@ from speakers.models import (
     StemField,
 )
 from speakers.photos import normalised_photo
-from speakers.selectors import speaker_contacts_visible_to, unanswered_assignments, unread_answers
+from speakers.selectors import speaker_contacts_visible_to, speakers_managed_by, unanswered_assignments, unread_answers
 
 logger = logging.getLogger(__name__)
 
@@ -175,8 +175,6 @@ def _check_may_unlink(speaker: Speaker, by) -> None:
         )
 
 
-# changed only by whoever may read the speaker's contacts (``_check_may_change_private_details``)
-GUARDED_SPEAKER_FIELDS = ("phone", "private_notes", "listed", "photo", "photo_url")
 PHOTO_FIELDS = ("photo", "photo_url")
 
 
@@ -186,23 +184,28 @@ def _changed(speaker: Speaker, changes: dict, name: str) -> bool:
     if name == "photo":
         # a new upload is always a change; removing one only when there is one
         return bool(changes["photo"]) or bool(speaker.photo)
+    if name == "travel_regions":
+        return {region.pk for region in changes[name]} != set(speaker.travel_regions.values_list("pk", flat=True))
     return changes[name] != getattr(speaker, name)
 
 
-def _check_may_change_private_details(speaker: Speaker, changes: dict, by) -> None:
-    """The phone, the organisers' notes and ``listed`` are changed only by whoever may read the
-    speaker's contacts (``selectors.speaker_contacts_visible_to``): a speaker engaged only at other
-    organisers' events keeps the first two from everyone else, who may not overwrite them unseen
-    either; and whether they show in the public roster is for the organisers they speak for (another
-    organiser hid a speaker of someone else's webinar from the roster, or listed one kept off it).
-    So is the photo (an upload or ``photo_url``): the face shown on another organiser's webinar
-    page and in their speaker's profile is for the speaker and those organisers. The rest of the
-    public profile stays the shared roster's: anyone organising may correct it. A value sent as it
-    is changes nothing."""
-    changed = [name for name in GUARDED_SPEAKER_FIELDS if _changed(speaker, changes, name)]
-    if not changed or not speaker.pk or by is None:
+def _check_may_change_profile(speaker: Speaker, changes: dict, by) -> None:
+    """A speaker's profile is changed by the organisers they speak for
+    (``selectors.speakers_managed_by``: the speakers invited to an event one organises, and those
+    engaged at no other organiser's event), the speaker themselves and administrators. The roster
+    is shared for finding and inviting, not for rewriting: the name, title, bio and photo of a
+    speaker of another organiser's webinar are shown on that organiser's pages, and whether they
+    show in the public roster is for those organisers too. A value sent as it is changes nothing.
+    The address has a stricter rule (``_check_may_readdress``)."""
+    try:
+        # compared as they would be kept: an address or a name typed differently is the same
+        compared = clean_profile(dict(changes))
+    except SpeakerError:
+        compared = changes  # an invalid value is a change too: who may not make one hears that first
+    changed = [name for name in compared if _changed(speaker, compared, name)]
+    if not changed or not speaker.pk or by is None or speaker.user_id == by.pk:
         return
-    if speaker_contacts_visible_to(by).filter(pk=speaker.pk).exists():
+    if speakers_managed_by(by).filter(pk=speaker.pk).exists():
         return
     if set(changed) <= set(PHOTO_FIELDS):
         raise Forbidden(
@@ -274,7 +277,7 @@ def update_speaker(*, speaker: Speaker, by, travel_regions=None, **changes) -> S
     change it is refused before the file is read. Side effect: the replaced photo's file is deleted
     on commit."""
     if "photo" in changes:
-        _check_may_change_private_details(speaker, {"photo": changes["photo"]}, by)
+        _check_may_change_profile(speaker, {"photo": changes["photo"]}, by)
         _photo_to_keep(changes)
     with transaction.atomic():
         old_photo = speaker.photo.name
@@ -294,7 +297,9 @@ def _update_speaker(*, speaker: Speaker, by, travel_regions, changes: dict) -> N
             )
     if "email" in changes:
         _check_may_readdress(speaker, changes["email"], by)
-    _check_may_change_private_details(speaker, changes, by)
+    _check_may_change_profile(
+        speaker, changes if travel_regions is None else {**changes, "travel_regions": travel_regions}, by
+    )
     if "user" in changes and changes["user"] is not None and changes["user"].pk != speaker.user_id:
         check_may_link(changes["user"], by)
     if "user" in changes and changes["user"] is None and speaker.user_id is not None:

@@ -89,7 +89,8 @@ def test_another_organiser_reads_no_private_contact_of_a_speaker_they_did_not_in
     organiser's events (invited there, perhaps added by that organiser with the address they were
     given) keeps their address, phone and the notes about them from everyone else, in the list, the
     profile and what an edit answers; editing their phone or notes is refused as editing their
-    address is. Once invited to one's own event, the organiser sees them."""
+    address is, and so is editing the public profile that organiser's webinar shows. Once invited to
+    one's own event, the organiser sees them and may edit them."""
     other = factories.OrganiserFactory()
     client = client_for(other)
     secrets = {SECRET_EMAIL, SECRET_PHONE, SECRET_NOTE}
@@ -103,36 +104,55 @@ def test_another_organiser_reads_no_private_contact_of_a_speaker_they_did_not_in
     seen = set(walk([listed, detail, edited.json()]))
     assert seen & secrets == set()
     assert {"email", "phone", "private_notes"} & set(detail) == set()
-    assert edited.status_code == 200 and edited.json()["title"] == "Professor"
-    assert [(r.status_code, r.json()["code"]) for r in (phone, notes)] == [(403, "speaker_engaged_elsewhere")] * 2
+    assert [(r.status_code, r.json()["code"]) for r in (edited, phone, notes)] == [
+        (403, "speaker_engaged_elsewhere")
+    ] * 3
     secretive_speaker.refresh_from_db()
     assert (secretive_speaker.phone, secretive_speaker.private_notes) == (SECRET_PHONE, SECRET_NOTE)
+    assert secretive_speaker.title != "Professor"
     later = timezone.now().replace(microsecond=0) + dt.timedelta(days=200)
     own_event = factories.EventFactory(organisers=[other], start=later, end=later + dt.timedelta(hours=2))
-    services.assign_speaker(event=own_event, speaker=secretive_speaker, by=other)
+    # the shared roster is there to invite from: the invitation itself is the organiser's to send
+    assigned = client.post(
+        "/api/speaker-assignments/", {"event": own_event.pk, "speaker": secretive_speaker.pk}, format="json"
+    )
+    assert assigned.status_code == 201, assigned.json()
     invited = client.get(f"/api/speakers/{secretive_speaker.pk}/").json()
     assert (invited["email"], invited["phone"]) == (SECRET_EMAIL, SECRET_PHONE)
+    retitled = client.patch(f"/api/speakers/{secretive_speaker.pk}/", {"title": "Professor"}, format="json")
+    assert retitled.status_code == 200 and retitled.json()["title"] == "Professor"
 
 
 def test_another_organiser_may_not_list_or_unlist_a_speaker_engaged_only_elsewhere(clients, secretive_speaker):
     """Whether a speaker shows in the public roster is changed by whoever may read their contacts
     (``speaker_contacts_visible_to``), as their phone and notes are: another organiser hid a speaker of
-    someone else's webinar from the roster (or listed one kept off it) unseen. The public profile
-    stays the shared roster's; ``listed`` sent as it is changes nothing."""
+    someone else's webinar from the roster (or listed one kept off it) unseen. So is the rest of
+    the profile; a profile sent as it is (``listed``, a name with other spaces, the same travel
+    regions) changes nothing and is no refusal."""
     other = client_for(factories.OrganiserFactory())
     url = f"/api/speakers/{secretive_speaker.pk}/"
 
+    regions = list(secretive_speaker.travel_regions.values_list("slug", flat=True))
     unlisted = other.patch(url, {"listed": False}, format="json")
-    unchanged = other.patch(url, {"listed": True, "title": "Professor"}, format="json")
+    retitled = other.patch(url, {"listed": True, "title": "Professor"}, format="json")
+    moved = other.patch(url, {"travel_regions": ["baku"]}, format="json")
+    unchanged = other.patch(
+        url,
+        {"listed": True, "name": f"  {secretive_speaker.name} ", "travel_regions": regions},
+        format="json",
+    )
     own = clients["organiser"].patch(url, {"listed": False}, format="json")
 
-    assert (unlisted.status_code, unlisted.json()["code"]) == (403, "speaker_engaged_elsewhere")
-    assert unchanged.status_code == 200
+    assert [(r.status_code, r.json()["code"]) for r in (unlisted, retitled, moved)] == [
+        (403, "speaker_engaged_elsewhere")
+    ] * 3
+    assert unchanged.status_code == 200, unchanged.json()
     assert own.status_code == 200 and own.json()["listed"] is False
     relisted = other.patch(url, {"listed": True}, format="json")
     assert (relisted.status_code, relisted.json()["code"]) == (403, "speaker_engaged_elsewhere")
     secretive_speaker.refresh_from_db()
-    assert (secretive_speaker.listed, secretive_speaker.title) == (False, "Professor")
+    assert not secretive_speaker.listed and secretive_speaker.title != "Professor"
+    assert list(secretive_speaker.travel_regions.values_list("slug", flat=True)) == regions
 
 
 def test_an_organiser_reads_the_contacts_of_a_speaker_nobody_else_engaged(clients):

@@ -152,9 +152,11 @@ def test_another_organiser_cannot_change_or_remove_the_photo(engaged_elsewhere):
     assert [(r.status_code, r.json().get("code")) for r in (replaced, removed, pointed)] == [
         (403, "speaker_engaged_elsewhere")
     ] * 3
-    assert titled.status_code == 200  # the rest of the public profile stays the shared roster's
+    # nor the rest of the profile that organiser's webinar shows
+    assert (titled.status_code, titled.json()["code"]) == (403, "speaker_engaged_elsewhere")
     engaged_elsewhere.refresh_from_db()
     assert (engaged_elsewhere.photo.name, engaged_elsewhere.photo_url) == (before, "")
+    assert engaged_elsewhere.title != "Professor"
 
 
 def test_another_organiser_is_refused_before_the_file_is_read(engaged_elsewhere):
