@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from events.models import Event, Series
 from events.selectors import events_managed_by, series_managed_by, subjects_of
+from events_project.people import account_name
 from teams.models import TeamInvitation
 
 
@@ -42,13 +43,20 @@ def _inviter_organises() -> ExpressionWrapper:
     )
 
 
-def name_invitation_subjects(entries) -> dict[tuple[str, int], str]:
-    """The invited address of each team invitation an event's action log ``entries`` are about
-    (only the entries' own events' invitations): "invited someone to the team (aysel@example.org)",
-    not "(#1)". One query; registered in ``TeamsConfig.ready`` (events sits below teams)."""
-    wanted = subjects_of(entries).get("teaminvitation")
-    if not wanted:
-        return {}
-    events = {entry.event_id for entry in entries}
-    invitations = TeamInvitation.objects.filter(pk__in=wanted, event_id__in=events)
-    return {("teaminvitation", pk): email for pk, email in invitations.values_list("pk", "email")}
+def name_team_subjects(entries) -> dict[tuple[str, int], str]:
+    """The subjects of the team's entries of an event's action log ``entries``, in words: each
+    team invitation by the address it went to (only the entries' own events' invitations):
+    "invited someone to the team (aysel@example.org)", not "(#1)"; each member taken off the team
+    by their account's name, "removed someone from the team (Aysel Mammadova)". At most two
+    queries; registered in ``TeamsConfig.ready`` (events sits below teams)."""
+    wanted = subjects_of(entries)
+    labels: dict[tuple[str, int], str] = {}
+    if wanted.get("teaminvitation"):
+        events = {entry.event_id for entry in entries}
+        invitations = TeamInvitation.objects.filter(pk__in=wanted["teaminvitation"], event_id__in=events)
+        labels.update({("teaminvitation", pk): email for pk, email in invitations.values_list("pk", "email")})
+    removed = {entry.subject_id for entry in entries if entry.subject_type == "user" and entry.action == "team.removed"}
+    if removed:
+        members = get_user_model().objects.filter(pk__in=removed).only("username", "first_name", "last_name")
+        labels.update({("user", member.pk): account_name(member) for member in members})
+    return labels

@@ -580,3 +580,18 @@ def test_the_events_log_names_whom_a_team_invitation_went_to(organiser_web, own_
 
     assert "invited someone to the team (nigar@example.org)" in page
     assert f"(#{invitation.pk})" not in page
+
+
+def test_the_events_log_names_whom_the_team_lost(organiser_web, own_event):
+    """Taking someone off the team is logged with them as its subject (an account): the log names
+    them as the team page did, not "(#12)"."""
+    staff = factories.UserFactory(first_name="Nigar", last_name="Hasanova")
+    own_event.checkin_staff.add(staff)
+    organiser_web.post(
+        f"/manage/events/{own_event.pk}/team/", {"action": "remove", "role": "checkin", "user": staff.pk}
+    )
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/").content.decode()
+
+    assert "removed someone from the team (Nigar Hasanova)" in page
+    assert f"(#{staff.pk})" not in page
