@@ -595,3 +595,19 @@ def test_the_events_log_names_whom_the_team_lost(organiser_web, own_event):
 
     assert "removed someone from the team (Nigar Hasanova)" in page
     assert f"(#{staff.pk})" not in page
+
+
+def test_taking_an_organiser_off_asks_twice(organiser_web, organiser, own_event):
+    """An organiser taken off loses the event at once (leaving oneself too): the team page asks
+    before, in a disclosure whose button says what follows; the door staff's removal stays one step."""
+    colleague = factories.OrganiserFactory(first_name="Leyla", last_name="Quliyeva")
+    own_event.organisers.add(colleague)
+
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/team/").text
+    row = page[page.index(f'id="organiser-{organiser.pk}"') :].split("</li>", 1)[0]
+    other_row = page[page.index(f'id="organiser-{colleague.pk}"') :].split("</li>", 1)[0]
+
+    assert '<details class="confirm"><summary class="button secondary">Leave the organisers</summary>' in row
+    assert "Yes, take me off: I will no longer see this event" in row.split("</summary>", 1)[1]
+    assert "Remove Leyla Quliyeva</summary>" in other_row
+    assert "Yes, remove Leyla Quliyeva: they will no longer see this event" in other_row.split("</summary>", 1)[1]
