@@ -9,12 +9,18 @@ as from a view that reads its body). The answer is the project's
 ``{"code": "unsupported_media_type", "detail": ...}`` (``events_project.exceptions``), the detail
 naming the media types the endpoint reads.
 
+The answer is chosen among the renderers the ``Accept`` header does not refuse: DRF reads no
+quality values, so ``application/json;q=0`` ("anything but JSON") was answered with JSON, and
+``text/html;q=0`` with the browsable page. A media range with ``q=0`` refuses the renderers it
+is the most specific range for (RFC 9110, 12.5.1: ``*/*, application/json;q=0`` refuses JSON
+alone); when it refuses every one, the answer is a 406 ``{"code": "not_acceptable"}`` in JSON.
+
 The door's scan endpoint keeps its own, cheaper negotiation (``registrations.checkin.apis.JsonOnly``),
 which asks :func:`is_json` only.
 """
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.exceptions import NotAcceptable, UnsupportedMediaType
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.settings import api_settings
 
@@ -75,6 +81,60 @@ def usual_renderer(request, renderers, format_suffix=None):
     return chosen, chosen.media_type
 
 
+def _ranges(tokens) -> list[tuple[str, str, int, float]]:
+    """(type, subtype, specificity, quality) of each well-formed media range among the Accept
+    header's ``tokens`` (DRF's ``get_accept_list``: the header read up to its bounded length). A
+    quality that is not a number counts as 1, as DRF takes it."""
+    ranges = []
+    for item in tokens:
+        name, *parameters = item.split(";")
+        kind, slash, subtype = name.strip().lower().partition("/")
+        if not slash or not kind or not subtype or (kind == "*" and subtype != "*"):
+            continue
+        quality, specificity = 1.0, (kind != "*") + (subtype != "*")
+        for parameter in parameters:
+            key, _equals, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 1.0
+            elif key.strip():
+                specificity += 1  # application/json; indent=4 is more specific than application/json
+        ranges.append((kind, subtype, specificity, quality))
+    return ranges
+
+
+def refused(media_type: str, ranges) -> bool:
+    """Whether the Accept header's ``ranges`` refuse ``media_type``: the most specific range that
+    matches it has ``q=0`` (or no range matches it)."""
+    kind, _slash, subtype = media_type.split(";")[0].strip().lower().partition("/")
+    matching = [
+        (specificity, quality)
+        for range_kind, range_subtype, specificity, quality in ranges
+        if range_kind in ("*", kind) and range_subtype in ("*", subtype)
+    ]
+    if not matching:
+        return True
+    most = max(specificity for specificity, _quality in matching)
+    return max(quality for specificity, quality in matching if specificity == most) <= 0
+
+
+def not_refused(request, renderers, tokens) -> list:
+    """The renderers the request's Accept header (its ``tokens``) does not refuse with ``q=0``;
+    all of them for a header that names no quality (nearly every client's: no parsing), or reads
+    as no range. Raises NotAcceptable when it refuses every one."""
+    if "q=" not in request.META.get("HTTP_ACCEPT", "").replace(" ", "").lower():
+        return renderers
+    ranges = _ranges(tokens())
+    if not ranges:
+        return renderers
+    kept = [renderer for renderer in renderers if not refused(renderer.media_type, ranges)]
+    if not kept:
+        raise NotAcceptable(available_renderers=renderers)
+    return kept
+
+
 class ContentNegotiation(DefaultContentNegotiation):
     def select_parser(self, request, parsers):
         # chosen once, in select_renderer, for a request with a body
@@ -93,6 +153,7 @@ class ContentNegotiation(DefaultContentNegotiation):
                     view.check_permissions(request)
                 raise unsupported(request, request.parsers)
             request._body_parser = parser
+        renderers = not_refused(request, renderers, lambda: self.get_accept_list(request))
         return usual_renderer(request, renderers, format_suffix) or super().select_renderer(
             request, renderers, format_suffix
         )

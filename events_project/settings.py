@@ -351,7 +351,18 @@ REST_FRAMEWORK = {
         "events_project.parsers.FormParser",
         "events_project.parsers.MultiPartParser",
     ],
-    # a body no parser of the endpoint reads is a 415, also where the view reads no body
+    # JSON only in production. DRF's browsable pages are a developer's tool (DEBUG): served to
+    # anyone, they render HTML forms with every choice of a related field, the raw answer of
+    # any endpoint and a second template per response, and a client that asked for text/html
+    # got a web page where the API's contract is JSON. Without them, Accept: text/html is a 406
+    # {"code": "not_acceptable"}; browsers send */* too and get the JSON. The schema
+    # (/api/schema/) and its pages (/api/docs/, /api/redoc/) have renderers of their own.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    # a body no parser of the endpoint reads is a 415, also where the view reads no body; an
+    # Accept header that refuses every renderer (q=0) is a 406
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "events_project.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "events_project.exceptions.api_exception_handler",

@@ -96,10 +96,10 @@ def register(request, pk: int):
                 field = f"question_{error.extra['question']}"
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            if result.already and (user is None or registration.user_id != user.pk):
+            if result.already and not registration_services.owns(user, registration):
                 # Someone may type another person's address: never hand them that person's
-                # ticket here. The way back to it is the address's own inbox.
-                context = {"event": event, "email": registration.email}
+                # ticket or status here. The service emailed the link to the address.
+                context = {"event": event}
                 return private(render(request, "registrations/pages/already_registered.html", context))
             return redirect("registration-confirmation", registration.manage_token)
     # a link whose code can no longer be used (used, withdrawn, another event's) says so before

@@ -340,9 +340,14 @@ def own_registration_data(registration: Registration) -> dict:
 
 
 class AlreadyRegisteredSerializer(serializers.Serializer):
+    """The answer for an address that holds a registration already. Anyone may type any address:
+    only the registration's signed-in owner gets ``status`` and ``registration``; anyone else gets
+    ``code`` and ``detail`` alone, the same whatever the registration's status, and its private
+    link goes to the address by email."""
+
     code = serializers.CharField(default="already_registered")
     detail = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.CharField(required=False, help_text="Only when you are signed in as its owner.")
     registration = OwnRegistrationSerializer(required=False, help_text="Only when you are signed in as its owner.")
 
 

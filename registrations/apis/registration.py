@@ -49,22 +49,29 @@ class EventNested:
 def registered_response(result: services.Registered, request) -> Response:
     """201 with the new registration, or 200 with code ``already_registered``.
 
-    The existing registration's private details (management token) go only to its signed-in
-    owner: anyone can type someone else's email address.
+    Anyone can type someone else's address, so the answer for an address that holds a
+    registration already says nothing about it (not its status, nor its place on the waiting
+    list: the same body whatever they are); the service emailed its private link to that
+    address. Only its signed-in owner (``services.owns``) is told its status and details.
     """
     registration = result.registration
     if not result.already:
         return Response(own_registration_data(registration), status=status.HTTP_201_CREATED)
+    if services.owns(request.user, registration):
+        body = {
+            "code": "already_registered",
+            "detail": _("You are already registered for this event."),
+            "status": registration.status,
+            "registration": OwnRegistrationSerializer(registration).data,
+        }
+        return Response(body, status=status.HTTP_200_OK)
     body = {
         "code": "already_registered",
         # the page's words for the same answer, in the request's language
         "detail": _(
-            "This email address is already registered for this event. Your private link is in the email we sent."
+            "This email address is already registered for this event. We have emailed its private link to it again."
         ),
-        "status": registration.status,
     }
-    if request.user.is_authenticated and registration.user_id == request.user.pk:
-        body["registration"] = OwnRegistrationSerializer(registration).data
     return Response(body, status=status.HTTP_200_OK)
 
 
@@ -109,7 +116,11 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         request=RegisterSerializer,
         responses={
             201: OwnRegistrationSerializer,
-            200: OpenApiResponse(AlreadyRegisteredSerializer, description="Already registered: nothing new"),
+            200: OpenApiResponse(
+                AlreadyRegisteredSerializer,
+                description="The address holds a registration already: nothing new, its private link emailed"
+                " to it; status and details only for its signed-in owner",
+            ),
             **error_responses(400, 404, 409, 429),
         },
     )

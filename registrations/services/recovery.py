@@ -3,6 +3,10 @@
 The page that asks says the same whether or not the address has registrations (it must not
 tell a stranger who is registered), so this service answers nothing either: it sends one
 message when there is something to send, and nothing otherwise.
+
+Registering again with an address that holds a registration is the same question asked another
+way (anyone can type someone's address): the answer tells the asker nothing of that registration,
+and the link goes to the address (:func:`send_link_to_holder`).
 """
 
 import hashlib
@@ -15,7 +19,8 @@ from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.language import message_language
 from notifications.services import queue_message
-from registrations.models import ACTIVE_STATUSES
+from notifications.services.preferences import languages_of
+from registrations.models import ACTIVE_STATUSES, Registration
 from registrations.selectors import registrations_for_email
 
 # One message per address and set of registrations within this window, however often asked.
@@ -70,3 +75,32 @@ def send_ticket_links(*, email: str, language: str = "", now=None) -> int:
         language=language,
     )
     return len(registrations)
+
+
+def send_link_to_holder(*, registration: Registration, now=None) -> None:
+    """Someone registered again with the address of ``registration`` (an active one) without being
+    its signed-in owner: email the address its private link, saying nothing changed.
+
+    The asker is told nothing of the registration (its status, its place on the waiting list);
+    the address's owner gets the link in their own language (the one the registration recorded,
+    else the one they chose for their mail, else the event's), whoever asked. One message per
+    registration within RESEND_WINDOW_SECONDS, however often it is asked (the outbox's dedup key),
+    so the form cannot flood an inbox. Side effect: one outbox message, sent after commit.
+    """
+    if not registration.email:
+        return
+    now = now or timezone.now()
+    event = registration.event
+    chosen = registration.language or languages_of([registration.email]).get(registration.email, "")
+    language = message_language(chosen, event=event)
+    with translation.override(language):
+        rows = links_of([registration])
+    window = int(now.timestamp()) // RESEND_WINDOW_SECONDS
+    queue_message(
+        kind=kinds.TICKET_LINKS,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        dedup_key=f"{kinds.TICKET_LINKS}:again:{registration.pk}:{window}",
+        context={"registrations": rows, "registered_again_for": event.title},
+        language=language,
+    )

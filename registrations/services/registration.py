@@ -59,6 +59,7 @@ from registrations.models import (
     Sector,
 )
 from registrations.services.messages import is_over, tell_registrant
+from registrations.services.recovery import send_link_to_holder
 from registrations.services.seats import (
     MOVED,
     NO_SEATS,
@@ -241,7 +242,11 @@ def register_once(
     One transaction: the seat is a conditional UPDATE, the row an INSERT, the message one outbox
     row; a repeated request finds the first registration through the unique constraint.
     Side effects: queues registration_confirmed (not for cohort enrolments, which book whole
-    series), registration_pending or waiting_list_joined.
+    series), registration_pending or waiting_list_joined; when the address held a registration
+    already and the asker is not its signed-in owner (``owns``), an online registration queues
+    ticket_links with its private link to that address instead (``recovery.send_link_to_holder``:
+    once per registration and window), so callers may answer the asker without telling them
+    anything of it.
     """
     return _register(
         event=lambda: event,
@@ -376,8 +381,24 @@ def _register(
         # event's / site's default (``default_language``) then applies to every message.
         "language": "" if staff else supported(language),
     }
+    registered = _register_or_find(event=event, event_id=event_id, details=details)
+    if registered.already and source == Source.ONLINE and not owns(user, registered.registration):
+        # whoever typed the address learns nothing of its registration (the callers answer
+        # alike whatever its status); its owner gets the link, in their inbox
+        send_link_to_holder(registration=registered.registration)
+    return registered
+
+
+def owns(user, registration: Registration) -> bool:
+    """Whether ``user`` is signed in as the owner of ``registration`` (its account): the one
+    asker who may be told about it plainly when registering again."""
+    return user is not None and getattr(user, "is_authenticated", False) and registration.user_id == user.pk
+
+
+def _register_or_find(*, event, event_id: int, details: dict) -> Registered:
+    user, email = details["user"], details["email"]
     try:
-        if _one_statement_possible(user=user, source=source, invitation_code=details["invitation_code"]):
+        if _one_statement_possible(user=user, source=details["source"], invitation_code=details["invitation_code"]):
             read = event()
             registered = _register_in_one_statement(event=read, **details)
             if registered is not None:

@@ -73,8 +73,7 @@ def test_register_twice_says_already_registered_without_leaking_the_link(api_cli
 
     assert response.status_code == 200
     assert response.json()["code"] == "already_registered"
-    assert response.json()["status"] == "confirmed"
-    assert "registration" not in response.json()
+    assert "status" not in response.json() and "registration" not in response.json()
     assert Registration.objects.filter(event=event).count() == 1
 
 
