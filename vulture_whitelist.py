@@ -7,7 +7,7 @@ only with where it is used; a name with no user is removed instead.
 # ruff: noqa: B018
 from attendance import tasks as attendance_tasks
 from attendance.apps import AttendanceConfig
-from attendance.services.participant_reports import UnmatchedRow
+from attendance.services.participant_reports import MatchedPerson, UnmatchedRow
 from events.apps import EventsConfig
 from events.models import Event
 from events.selectors import ActionLogExcerpt
@@ -99,6 +99,7 @@ Speaker.photo_version  # speakers/pages/_avatar.html, profile_form.html
 Speaker.photo_src, SpeakerAssignment.answer_unread, TeamInvitation.state_label, OutboxMessage.can_be_resent
 ActionLogExcerpt.is_partial  # manage/_action_log.html
 UnmatchedRow.status_label  # attendance/manage/import.html
+MatchedPerson.kept_label  # attendance/manage/import.html
 Event.place_known  # events/pages/event_detail.html, registrations/pages/_event_summary.html
 # the read half of the house pair of selectors (STYLE.md, "Who may see what")
 team_selectors.team_invitations_visible_to

@@ -49,6 +49,8 @@ class AttendanceImport(models.Model):
     rows = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
     attended = models.PositiveIntegerField(default=0)
+    # registrants found whose attendance an administrator decided by hand: the report left it
+    kept_by_hand = models.PositiveIntegerField(default=0)
     unmatched_rows = models.JSONField(default=list, blank=True)
     # the organiser's own matches of unmatched rows: {"<line>": registration id}
     manual_matches = models.JSONField(default=dict, blank=True)

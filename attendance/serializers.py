@@ -8,6 +8,11 @@ from events_project.fields import ApiEmailField
 
 class AttendanceImportSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField(help_text="Why the import failed, in the request's language.")
+    kept_by_hand = serializers.IntegerField(
+        read_only=True,
+        help_text="Registrants found whose attendance an administrator decided by hand: the report left it "
+        "(minutes are recorded; `attended` does not count them).",
+    )
 
     class Meta:
         model = AttendanceImport
@@ -25,6 +30,7 @@ class AttendanceImportSerializer(serializers.ModelSerializer):
             "rows",
             "matched",
             "attended",
+            "kept_by_hand",
             "unmatched_rows",
             "created_at",
             "finished_at",

@@ -22,6 +22,7 @@ from events.models import Event, EventFormat, EventKind, EventStatus, Region, Se
 from programmes import certificates, journeys, services
 from programmes.models import Programme
 from registrations.models import Registration
+from registrations.services.attendance import record_attendance
 from registrations.services.registration import register
 from speakers.demo import circle_mentors
 
@@ -92,14 +93,20 @@ def _mentor_login(mentor):
 
 
 def _finalise(event: Event, outcomes: dict[str, str]) -> None:
-    """Write a held event's attendance as finalisation would have (no follow-ups: it is history)."""
-
+    """Write a held event's attendance as finalisation would have (no follow-ups: it is history),
+    by the automatic sources' rule (a decision by hand stands)."""
+    now = timezone.now()
     for email, outcome in outcomes.items():
-        Registration.objects.filter(event=event, email=email, status="confirmed").update(attendance=outcome)
+        registrations = Registration.objects.filter(event=event, email=email, status="confirmed")
+        record_attendance(registrations=registrations, attendance=outcome, now=now)
     # the rest of the room: most came
     others = Registration.objects.filter(event=event, status="confirmed", attendance="unknown").order_by("id")
     for index, registration in enumerate(others):
-        Registration.objects.filter(pk=registration.pk).update(attendance="no_show" if index % 5 == 4 else "attended")
+        record_attendance(
+            registrations=Registration.objects.filter(pk=registration.pk),
+            attendance="no_show" if index % 5 == 4 else "attended",
+            now=now,
+        )
     Event.objects.filter(pk=event.pk, attendance_finalised_at__isnull=True).update(
         attendance_finalised_at=event.end + dt.timedelta(hours=1)
     )

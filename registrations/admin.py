@@ -10,6 +10,7 @@ from events_project.exceptions import DomainError
 from events_project.people import account_name
 from registrations.checkin import services as checkin_services
 from registrations.models import Answer, CheckIn, Invitation, Question, Registration
+from registrations.services import attendance as attendance_services
 from registrations.services import invitations as invitation_services
 from registrations.services import questions as question_services
 from registrations.services import registration as registration_services
@@ -58,8 +59,20 @@ def promote(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, registration_services.promote_registration, "moved in")
 
 
+class RegistrationForm(forms.ModelForm):
+    """Each field posts back the value the page was opened with, so the form tells what the
+    administrator changed from what a participant report or the door wrote meanwhile
+    (``changed_data``): only the first is written (``RegistrationAdmin.save_model``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationForm
     list_display = ["name", "email", "event", "status", "party_size", "sector", "source", "attendance", "created_at"]
     list_filter = ["status", "source", "sector", "attendance", "event__kind"]
     search_fields = ["name", "email", "organisation", "event__title"]
@@ -90,9 +103,14 @@ class RegistrationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        # only what the administrator changed is written: the whole row saved back would overwrite
+        # what a participant report or the door wrote since the page was opened (attendance, minutes);
+        # attendance by the one rule of a decision by hand (registrations.services.attendance)
+        changed = [name for name in form.changed_data if name != "attendance"]
+        if changed:
+            obj.save(update_fields=[*changed, "updated_at"])
         if "attendance" in form.changed_data:
-            registration_services.decide_attendance_by_hand(registration=obj, attendance=obj.attendance)
-        super().save_model(request, obj, form, change)
+            attendance_services.decide_attendance_by_hand(registration=obj, attendance=obj.attendance)
 
 
 class QuestionForm(forms.ModelForm):

@@ -155,7 +155,7 @@ class Registration(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
 
     attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
-    # set by hand (the admin): finalisation, its job's sweep and a late check-in leave it as it is
+    # set by hand (the admin): every automatic writer leaves it as it is (registrations.services.attendance)
     attendance_by_hand = models.BooleanField(
         _("attendance decided by hand"),
         default=False,

@@ -30,6 +30,7 @@ from notifications.jobs import enqueue
 from notifications.services.outbox import MessageSpec, queue_messages
 from registrations.checkin.services import SCAN_WINDOW_MARGIN
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
+from registrations.services.attendance import record_attendance
 
 HELD_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
 # Events that ended longer ago than this are history: turning the service on must not
@@ -68,7 +69,7 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, w
 
     Checked-in (live check-in) → attended; confirmed and still unknown → no-show; what a
     participant report already decided stays, and so does a decision made by hand
-    (``attendance_by_hand``). The event's row, updated first, stays locked until the end: a
+    (``registrations.services.attendance``). The event's row, updated first, stays locked until the end: a
     check-in at the door after the end waits for it and then records a late attendance
     itself (``registrations.checkin.services``), or finalisation's statements see it. An online
     or hybrid event needs an imported participant report, or the organiser's explicit
@@ -96,11 +97,12 @@ def finalise_event_attendance(*, event: Event, now: dt.datetime | None = None, w
         if won:
             confirmed = Registration.objects.filter(event_id=event.pk, status=RegistrationStatus.CONFIRMED)
             checked_in = CheckIn.objects.filter(event_id=event.pk, undone_at__isnull=True).values("registration_id")
-            # a decision made by hand (the admin's) stands; an unknown one is never by hand
-            confirmed.filter(pk__in=checked_in, attendance_by_hand=False).update(
-                attendance=Attendance.ATTENDED, updated_at=now
+            # a decision made by hand (the admin's) stands (registrations.services.attendance)
+            came = confirmed.filter(pk__in=checked_in)
+            record_attendance(registrations=came, attendance=Attendance.ATTENDED, now=now)
+            record_attendance(
+                registrations=confirmed.filter(attendance=Attendance.UNKNOWN), attendance=Attendance.NO_SHOW, now=now
             )
-            confirmed.filter(attendance=Attendance.UNKNOWN).update(attendance=Attendance.NO_SHOW, updated_at=now)
             event.refresh_from_db()
             queue_follow_ups(event=event, now=now)
             # cohort members who have now missed two sessions in a row: mentor and organisers are told
@@ -143,22 +145,21 @@ def attend_late_check_ins(*, now: dt.datetime | None = None) -> int:
     The door records a check-in after finalisation as attended itself, waiting for a finalisation
     under way (``registrations.checkin.services.record_late_attendance``); this mends what that
     leaves (a check-in written by hand, or before the door waited). A decision made by hand
-    (``attendance_by_hand``) stands. No messages: one follow-up per person.
+    stands (``registrations.services.attendance``). No messages: one follow-up per person.
     """
     now = now or timezone.now()
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True)
-    return (
+    missed = (
         Registration.objects.filter(
             status=RegistrationStatus.CONFIRMED,
             event__attendance_finalised_at__isnull=False,
             # the door closes a day after the end; a day more for the job's own delays
             event__end__gte=now - 2 * SCAN_WINDOW_MARGIN,
-            attendance_by_hand=False,
         )
         .exclude(attendance=Attendance.ATTENDED)
         .filter(Exists(live))
-        .update(attendance=Attendance.ATTENDED, updated_at=now)
     )
+    return record_attendance(registrations=missed, attendance=Attendance.ATTENDED, now=now)
 
 
 def next_related_events(*, event: Event, now: dt.datetime, limit: int = 3) -> list[Event]:

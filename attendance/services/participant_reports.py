@@ -43,6 +43,7 @@ from events.services import log_action
 from events_project.typed_text import tidy_email
 from notifications.jobs import enqueue
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
+from registrations.services.attendance import decided_by_hand, record_attendance
 
 logger = logging.getLogger(__name__)
 
@@ -701,6 +702,13 @@ class MatchedPerson:
     attended: bool
     by_hand: bool
     checked_in: bool = False  # at the door: attended whatever their minutes online
+    # the attendance an administrator decided by hand, which the report leaves (registrations.services.attendance);
+    # "" when the report's decision is recorded
+    kept: str = ""
+
+    @property
+    def kept_label(self) -> str:
+        return Attendance(self.kept).label if self.kept else ""
 
 
 @dataclass
@@ -743,7 +751,27 @@ class ImportPlan:
 
     @property
     def attended(self) -> int:
-        return sum(person.attended for person in self.matched)
+        """Registrants the report records as attended (not those whose decision by hand stands)."""
+        return sum(person.attended and not person.kept for person in self.matched)
+
+    @property
+    def kept_by_hand(self) -> int:
+        """Registrants found whose attendance, decided by hand, the report leaves as it is."""
+        return sum(bool(person.kept) for person in self.matched)
+
+
+def note_hand_decisions(plan: ImportPlan, *, event_id: int) -> ImportPlan:
+    """Mark the registrants of ``plan`` whose attendance was decided by hand: recording leaves
+    them (``MatchedPerson.kept``). Read now, not when the preview was stored: a decision made by
+    hand since then is shown. One query."""
+    decided = dict(
+        decided_by_hand(Registration.objects.filter(event_id=event_id, status=RegistrationStatus.CONFIRMED))
+        .order_by()
+        .values_list("pk", "attendance")
+    )
+    for person in plan.matched:
+        person.kept = decided.get(person.registration.pk, "")
+    return plan
 
 
 def _name_key(name: str) -> str:
@@ -922,11 +950,12 @@ def _preview_is_current(report: AttendanceImport) -> bool:
 
 def stored_plan(report: AttendanceImport) -> ImportPlan | None:
     """The preview stored for ``report``, or None while it is being prepared (none yet, or one of
-    the organiser's matches before the last). Its registrants are ``StoredRegistrant``s."""
+    the organiser's matches before the last). Its registrants are ``StoredRegistrant``s; those
+    whose attendance is decided by hand are marked as they are now (:func:`note_hand_decisions`)."""
     if not _preview_is_current(report):
         return None
     data = report.preview
-    return ImportPlan(
+    plan = ImportPlan(
         format=data["format"],
         rows=data["rows"],
         duration=data["duration"],
@@ -948,6 +977,7 @@ def stored_plan(report: AttendanceImport) -> ImportPlan | None:
             for line, name, email, minutes, reason, status, suggestion in data["unmatched"]
         ],
     )
+    return note_hand_decisions(plan, event_id=report.event_id)
 
 
 def prepare_preview(*, report: AttendanceImport, now: dt.datetime | None = None) -> AttendanceImport:
@@ -1038,32 +1068,40 @@ def record_import(*, report: AttendanceImport, send_corrections: bool | None = N
 
 def _apply_report(*, report: AttendanceImport, event: Event, now: dt.datetime) -> list[int]:
     """Set minutes and attendance from the report's plan; returns the registrations whose
-    attendance changed from one known value to another."""
+    attendance changed from one known value to another.
+
+    Minutes are the report's for everyone found; attendance is written by the one rule of the
+    automatic sources (``registrations.services.attendance.record_attendance``): a decision made by
+    hand stands, and is counted (``kept_by_hand``)."""
     changed = []
     with transaction.atomic():
-        registrations = list(
-            Registration.objects.select_for_update().filter(event=event, status=RegistrationStatus.CONFIRMED)
-        )
-        plan = plan_import(report=report, registrations=registrations)
+        # the event's registrations locked: the plan, the hand decisions and the writes agree
+        confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+        registrations = list(confirmed.select_for_update())
+        plan = note_hand_decisions(plan_import(report=report, registrations=registrations), event_id=event.pk)
+        decided: dict[str, list[int]] = {Attendance.ATTENDED: [], Attendance.NO_SHOW: []}
         for person in plan.matched:
             registration = person.registration
-            decided = Attendance.ATTENDED if person.attended else Attendance.NO_SHOW
-            if registration.attendance not in (Attendance.UNKNOWN, decided):
+            outcome = Attendance.ATTENDED if person.attended else Attendance.NO_SHOW
+            if not person.kept and registration.attendance not in (Attendance.UNKNOWN, outcome):
                 changed.append(registration.pk)
+            decided[outcome].append(registration.pk)
             registration.minutes_attended = person.minutes
-            registration.attendance = decided
             registration.updated_at = now
         Registration.objects.bulk_update(
-            [person.registration for person in plan.matched],
-            ["minutes_attended", "attendance", "updated_at"],
-            batch_size=500,
+            [person.registration for person in plan.matched], ["minutes_attended", "updated_at"], batch_size=500
         )
+        for outcome, pks in decided.items():
+            for start in range(0, len(pks), 500):
+                batch = pks[start : start + 500]
+                record_attendance(registrations=confirmed.filter(pk__in=batch), attendance=outcome, now=now)
         AttendanceImport.objects.filter(pk=report.pk).update(
             status=AttendanceImport.Status.DONE,
             detected_format=plan.format,
             rows=plan.rows,
             matched=len(plan.matched),
             attended=plan.attended,
+            kept_by_hand=plan.kept_by_hand,
             unmatched_rows=[row.as_dict() for row in plan.unmatched],
             preview=None,  # recorded: the page shows what was recorded
             error="",

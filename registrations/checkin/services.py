@@ -62,6 +62,7 @@ from events_project.people import account_name
 from events_project.search_folding import fold
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 from registrations.selectors import checkins_visible_to, registrations_at_doors_of
+from registrations.services.attendance import record_attendance
 from registrations.services.registration import register_walk_in
 from registrations.services.tickets import secret_from_payload, ticket_hash
 
@@ -390,10 +391,12 @@ def record_late_attendance(*, registration: Registration, at: dt.datetime) -> No
     """A check-in admitted after the event's attendance was finalised (the door is open a day
     after the end): the registration attended, as finalisation would have recorded it. Its
     follow-up is not sent again: one per person (attendance.services.finalisation). A decision
-    made by hand (``attendance_by_hand``) stands."""
-    Registration.objects.filter(
-        pk=registration.pk, status=RegistrationStatus.CONFIRMED, attendance_by_hand=False
-    ).update(attendance=Attendance.ATTENDED, updated_at=at)
+    made by hand stands (:mod:`registrations.services.attendance`)."""
+    record_attendance(
+        registrations=Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.CONFIRMED),
+        attendance=Attendance.ATTENDED,
+        now=at,
+    )
 
 
 # --- the scan: one lookup (and on PostgreSQL the write with it) ------------------------------
@@ -492,6 +495,7 @@ def _admit_sql(*, superuser: bool) -> str:
         # under way holds it, so this waits and reads what it committed (or finalisation waits for this)
         f" final AS (SELECT e.attendance_finalised_at FROM {event} e JOIN found ON e.id = found.event_id"
         f" WHERE e.{quote('end')} <= %s FOR SHARE OF e),"
+        # registrations.services.attendance's rule (not_decided_by_hand), in SQL: a decision by hand stands
         f" late AS (UPDATE {registration} SET attendance = %s, updated_at = %s FROM admitted, found"
         f" WHERE {registration}.id = found.registration_id AND NOT {registration}.attendance_by_hand"
         f" AND (found.event_finalised_at IS NOT NULL"
@@ -696,8 +700,9 @@ def undo_check_in(*, checkin: CheckIn, by) -> CheckIn:
 
     Undoing twice is harmless: the first undo's time and author stay. Once the event's attendance
     is final (only the admin's action undoes then), an in-person event's attendance, which is its
-    door's check-ins, follows: "attended" becomes "no-show" (no message: one follow-up per person).
-    A hybrid event's stays, since its participant report may count them too.
+    door's check-ins, follows: "attended" becomes "no-show" (no message: one follow-up per person),
+    unless an administrator decided it by hand (:mod:`registrations.services.attendance`). A hybrid
+    event's stays, since its participant report may count them too.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -706,8 +711,11 @@ def undo_check_in(*, checkin: CheckIn, by) -> CheckIn:
         )
         event = checkin.event
         if undone and event.attendance_finalised_at is not None and not event.is_online:
-            Registration.objects.filter(pk=checkin.registration_id, attendance=Attendance.ATTENDED).update(
-                attendance=Attendance.NO_SHOW, updated_at=now
+            # an "attended" decided by hand stands: the administrator said so, not the check-in
+            record_attendance(
+                registrations=Registration.objects.filter(pk=checkin.registration_id, attendance=Attendance.ATTENDED),
+                attendance=Attendance.NO_SHOW,
+                now=now,
             )
     checkin.refresh_from_db(fields=["undone_at", "undone_by"])
     return checkin

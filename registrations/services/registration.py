@@ -51,7 +51,6 @@ from registrations.models import (
     ANSWER_MAX_LENGTH,
     NUMBER_ANSWER_MAX,
     Answer,
-    Attendance,
     Invitation,
     Question,
     Registration,
@@ -899,15 +898,3 @@ def cancel_registrations_of_event(*, event: Event, reason: str = "") -> int:
         ]
     )
     return len(ending)
-
-
-def decide_attendance_by_hand(*, registration: Registration, attendance: str) -> Registration:
-    """An administrator records whether the person came (the admin's form saves the instance).
-
-    A decision by hand stands: finalisation, its job's sweep of late check-ins and a check-in
-    after finalisation (``registrations.checkin.services.record_late_attendance``) leave it. Set
-    back to "not yet known", the registration's attendance is derived again. No side effects
-    (no follow-up: one per person)."""
-    registration.attendance = attendance
-    registration.attendance_by_hand = attendance != Attendance.UNKNOWN
-    return registration

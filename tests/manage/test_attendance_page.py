@@ -674,3 +674,46 @@ def test_a_preview_whose_job_was_lost_is_prepared_again_by_the_sweep(
     report.refresh_from_db()
     assert swept["retried"] == 1 and again["retried"] == 0
     assert report.status == AttendanceImport.Status.PREVIEW and report.preview["rows"] > 0
+
+
+def test_the_preview_and_the_result_say_which_attendance_decided_by_hand_stays(
+    organiser_web, ended_webinar, django_capture_on_commit_callbacks
+):
+    """An administrator decided two registrants' attendance by hand: the preview says the report
+    leaves them, and how many; recording leaves them and the result counts them (en and az)."""
+    from registrations.services.attendance import decide_attendance_by_hand
+
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = _upload(organiser_web, ended_webinar)
+    report = AttendanceImport.objects.get()
+    aysel = ended_webinar.registrations.get(email="aysel@example.org")  # 87 minutes: attended, by the report
+    elvin = ended_webinar.registrations.get(email="elvin@example.org")  # 20 minutes: a no-show, by the report
+    decide_attendance_by_hand(registration=aysel, attendance=Attendance.NO_SHOW)
+    decide_attendance_by_hand(registration=elvin, attendance=Attendance.ATTENDED)
+
+    preview = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    in_azerbaijani = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="az").content.decode()
+
+    assert [(p.registration.email, p.kept) for p in preview.context["plan"].matched if p.kept] == [
+        ("aysel@example.org", Attendance.NO_SHOW),
+        ("elvin@example.org", Attendance.ATTENDED),
+    ]
+    content = preview.content.decode()
+    assert "stays “No-show”: decided by hand" in content
+    assert "2 registrants' attendance was decided by hand by an administrator" in content
+    assert "“Gəlməyib” olaraq qalır: əl ilə qeyd edilib" in in_azerbaijani
+    assert "2 nəfərin iştirakını administrator əl ilə qeyd edib" in in_azerbaijani
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser_web.post(uploaded["Location"], {"action": "record"})
+
+    report.refresh_from_db()
+    aysel.refresh_from_db()
+    elvin.refresh_from_db()
+    assert (aysel.attendance, aysel.minutes_attended) == (Attendance.NO_SHOW, 87)
+    assert (elvin.attendance, elvin.minutes_attended) == (Attendance.ATTENDED, 20)
+    assert (report.matched, report.attended, report.kept_by_hand) == (4, 2, 2)
+    result = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 registrants kept the attendance decided by hand." in result
+    result_az = organiser_web.get(uploaded["Location"], HTTP_ACCEPT_LANGUAGE="az").content.decode()
+    assert "2 nəfərin əl ilə qeyd edilmiş iştirakı olduğu kimi saxlanıldı." in result_az

@@ -1,0 +1,56 @@
+"""Who may write a registration's attendance: one rule for every writer.
+
+**A decision made by hand stands until it is changed by hand.** An administrator who sets a
+registration's attendance on its admin page (:func:`decide_attendance_by_hand`) marks it
+``attendance_by_hand``; setting it back to "not yet known" by hand clears the mark and hands the
+registration back to the automatic sources. Those are: finalisation and its job's sweep of late
+check-ins (``attendance.services.finalisation``), a check-in after finalisation and the admin's undo
+of a check-in (``registrations.checkin.services``), and a participant report
+(``attendance.services.participant_reports``). Each writes only through :func:`record_attendance`
+(or, in the door's one PostgreSQL statement, the same condition in SQL): a conditional UPDATE whose
+WHERE is :func:`not_decided_by_hand`, never a value read and then written back, so a decision by
+hand committed first is never overwritten, and one committed after wins.
+"""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from registrations.models import Attendance, Registration
+
+
+def not_decided_by_hand(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Those of ``registrations`` whose attendance the automatic sources may write."""
+    return registrations.filter(attendance_by_hand=False)
+
+
+def decided_by_hand(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Those of ``registrations`` whose attendance an administrator decided: it stands."""
+    return registrations.filter(attendance_by_hand=True)
+
+
+def record_attendance(*, registrations: QuerySet[Registration], attendance: str, now: dt.datetime) -> int:
+    """An automatic source records ``attendance`` for ``registrations``, except those decided by
+    hand (one UPDATE). Returns how many rows it wrote. No side effects (no messages)."""
+    return not_decided_by_hand(registrations).update(attendance=attendance, updated_at=now)
+
+
+def decide_attendance_by_hand(
+    *, registration: Registration, attendance: str, now: dt.datetime | None = None
+) -> Registration:
+    """An administrator records whether the person came (the registration's admin page).
+
+    "Attended" or "no-show" stands against every automatic source; "not yet known" hands the
+    registration back to them (the next of them to run derives it again). Only the two columns
+    are written, so what an import wrote meanwhile into the rest of the row stays. No side
+    effects (no follow-up: one per person)."""
+    now = now or timezone.now()
+    by_hand = attendance != Attendance.UNKNOWN
+    Registration.objects.filter(pk=registration.pk).update(
+        attendance=attendance, attendance_by_hand=by_hand, updated_at=now
+    )
+    registration.attendance = attendance
+    registration.attendance_by_hand = by_hand
+    registration.updated_at = now
+    return registration
