@@ -87,3 +87,23 @@ def test_other_saves_keep_the_token(nigar, settings):
 
     assert again == token
     assert _reads_with(token) == 200
+
+
+def test_the_new_password_page_says_what_becomes_of_the_calendar_links(nigar):
+    """A private calendar link is not ended by a new password (a subscription that stops silently
+    would cost a speaker their schedule's changes): the page that confirms the password says so, and
+    where to make new links if the old password was known to someone else."""
+    web = Client()
+    web.post("/accounts/login/", {"username": "nigar", "password": PASSWORD})
+    created = web.post("/my/calendars/", {"action": "create", "scope": "attendee"})
+    assert created.status_code == 302
+
+    done = web.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
+        follow=True,
+    )
+
+    assert "Your private calendar links keep working." in done.text
+    assert 'href="/my/calendars/"' in done.text
+    assert nigar.calendar_feeds.filter(revoked_at__isnull=True).count() == 1
