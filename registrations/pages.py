@@ -124,7 +124,7 @@ def ticket_recovery(request):
         if wait is not None:
             return too_many_requests(request, retry_after=wait)
         if form.is_valid():
-            recovery.send_ticket_links(email=form.cleaned_data["email"], language=request.LANGUAGE_CODE)
+            recovery.send_ticket_links(email=form.cleaned_data["email"], language=request_language(request))
             return redirect("ticket-recovery-sent")
     elif request.user.is_authenticated and request.user.email:
         form = TicketRecoveryForm(initial={"email": request.user.email})
