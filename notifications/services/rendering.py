@@ -105,6 +105,8 @@ ACTIONS = {
     kinds.CERTIFICATE_ISSUED: (_("Download your certificate"), "certificate_url"),
     kinds.COHORT_LEFT: (_("Other events of the programme"), "events_url"),
     kinds.COHORT_ENROLLED: (_("Email me my tickets"), "tickets_url"),
+    # the dashboard lists the file (signed in: the export's page and file are its requester's only)
+    kinds.EXPORT_READY: (_("Open your files"), "dashboard_url"),
 }
 
 # Why the recipient gets the message, by role (the footer).
@@ -130,6 +132,7 @@ WHY_OF_KIND = {
     kinds.SPEAKER_ACCOUNT_LINK: _(
         "You receive this email because a speaker profile of the programme has this address."
     ),
+    kinds.EXPORT_READY: _("You receive this email because you asked for a file on the organisers' dashboard."),
 }
 
 
