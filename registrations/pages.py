@@ -31,7 +31,7 @@ from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
 from registrations.page_forms import CancelForm, RegistrationForm, TicketRecoveryForm, TransferForm, WalkInForm
-from registrations.services import recovery, tickets
+from registrations.services import recovery, tickets, waiting_list
 from registrations.services import registration as registration_services
 
 # The service's error codes that belong to one field of the form; the rest show on top.
@@ -182,6 +182,7 @@ def manage(request, token: str):
         "answers": registration.answers.all(),
         "waiting_position": registration_services.waiting_position(registration),
         "can_cancel": registration_services.may_cancel(registration),
+        "can_take_offer": waiting_list.may_accept_offer(registration),
         # the roundtable's confirmation says a colleague may come in one's place: here is how
         "can_transfer": registration_services.can_transfer(registration),
         # a cancelled or turned-down registration's page was a dead end: the cancel page had just

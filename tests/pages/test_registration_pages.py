@@ -1006,3 +1006,21 @@ def test_the_transfer_page_after_the_event_says_why_it_offers_no_form(client, in
     assert f'href="{base}transfer/"' not in ticket
     assert 'data-code="event_over"' in page.text and "The event is over." in page.text
     assert 'name="email"' not in page.text
+
+
+def test_a_seat_still_on_offer_after_the_event_is_not_offered_to_take(client, sign_up):
+    """An offer with no time limit outlives its event: the ticket offered Take the seat, which
+    made a no-show of someone who never held the seat."""
+    registration = sign_up(factories.EventFactory(title="Robotics workshop"))
+    Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.OFFERED, offer_expires_at=None)
+    _over(registration)
+    base = f"/registrations/manage/{registration.manage_token}/"
+
+    ticket = client.get(base, headers={"accept-language": "az"}).text
+    taken = client.post(f"{base}accept-offer/", follow=True)
+
+    assert f'action="{base}accept-offer/"' not in ticket
+    assert "Tədbir bitib: təklif olunan yeri artıq götürmək olmaz." in ticket
+    assert "The event is over." in taken.text
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.OFFERED
