@@ -94,6 +94,8 @@ def _own_export(request, pk: int):
 def registrations_export(request, pk: int):
     """A background export: being prepared (the page refreshes itself), ready, or failed."""
     export = _own_export(request, pk)
+    if export.status == ExportStatus.PREPARING:
+        exports.watch_export(export=export)
     context = {"export": export, "preparing": export.status == ExportStatus.PREPARING, "ask_again": export.asked}
     response = render(request, "attendance/manage/registrations_export.html", context)
     response["Cache-Control"] = "private, no-store"

@@ -114,6 +114,9 @@ class RegistrationExport(models.Model):
     event_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # when the export's page last asked while the file was being prepared (it asks again every
+    # few seconds while open): a requester still on it sees the file there, and is not mailed
+    watched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

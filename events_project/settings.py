@@ -314,6 +314,8 @@ OUTBOX_BATCH_SIZE = 200  # messages handed to one send task
 # a registrations export of more rows is written by a background job, not in the request
 # (attendance.services.exports): 2,000 rows take about 0.3 s, 65,000 took 9 s
 REGISTRATIONS_CSV_IN_REQUEST = 2000
+# an organiser hears by email that a background export is ready (unless its page is still open)
+EXPORT_READY_MAIL = env_bool("EXPORT_READY_MAIL", True)
 OUTBOX_SEND_BUDGET_SECONDS = Q_CLUSTER["timeout"] / 2  # time one batch may spend with the mail server
 OUTBOX_LOST_AFTER_MINUTES = 5  # a pending row whose task has not run for this long is re-queued
 OUTBOX_LEASE_SECONDS = 20  # a send task's claim holds this long unless renewed (renewed every quarter)

@@ -8,20 +8,28 @@ to a typed address. Mounted at ``/accounts/password_reset/`` by events_project.u
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.utils import translation
 
 from events_project.site_pages import too_many_requests
 from events_project.throttles import seconds_to_wait
+from notifications.language import request_language
 from notifications.services.password_reset import queue_password_reset
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's form (who gets a link, the one-use token); the mail is queued, not sent."""
 
+    asked_language = ""
+
+    def save(self, *args, request=None, **kwargs):
+        # the language the visitor asked for (the one rule: notifications.language.request_language),
+        # not LocaleMiddleware's answer, which is the site's LANGUAGE_CODE when they asked for none
+        self.asked_language = request_language(request) if request is not None else ""
+        return super().save(*args, request=request, **kwargs)
+
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        # the language of the page that asked
-        language = translation.get_language() or ""
-        queue_password_reset(user=context["user"], uidb64=context["uid"], token=context["token"], language=language)
+        queue_password_reset(
+            user=context["user"], uidb64=context["uid"], token=context["token"], language=self.asked_language
+        )
 
 
 class PasswordResetPage(auth_views.PasswordResetView):

@@ -38,6 +38,8 @@ COHORT_LEFT = "cohort_left"
 COHORT_ENROLLED = "cohort_enrolled"
 # "forgot your password?": a one-use link to choose a new one (notifications.account_pages)
 PASSWORD_RESET = "password_reset"
+# an organiser's background export (the dashboard's Files you asked for) is ready
+EXPORT_READY = "export_ready"
 
 ALL_KINDS = (
     REGISTRATION_CONFIRMED,
@@ -69,6 +71,7 @@ ALL_KINDS = (
     COHORT_LEFT,
     COHORT_ENROLLED,
     PASSWORD_RESET,
+    EXPORT_READY,
 )
 
 CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in ALL_KINDS]

@@ -99,6 +99,7 @@ OTHER_KIND_LABELS = {
     kinds.COHORT_LEFT: gettext_lazy("Left the cohort"),
     kinds.COHORT_ENROLLED: gettext_lazy("Enrolled in the cohort"),
     kinds.PASSWORD_RESET: gettext_lazy("Password reset"),
+    kinds.EXPORT_READY: gettext_lazy("File ready"),
 }
 
 

@@ -19,6 +19,7 @@ from events_project.exceptions import DomainError
 from events_project.fields import ApiEmailField
 from events_project.schema import error_responses
 from events_project.throttles import ScopedRateThrottle
+from notifications.language import request_language
 from programmes import certificate_links, certificates, journeys, reports, selectors, services
 from programmes.exceptions import Forbidden, NotFound
 from programmes.filters import CertificateFilter, CohortFilter, EnrolmentFilter, ProgrammeFilter
@@ -426,7 +427,9 @@ class CertificateLinkView(APIView):
         series = get_object_or_404(series_visible_to(request.user), pk=series_id)
         payload = CertificateLinkSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        certificate_links.send_certificate_link(series=series, email=payload.validated_data["email"])
+        certificate_links.send_certificate_link(
+            series=series, email=payload.validated_data["email"], language=request_language(request)
+        )
         return Response(
             {"detail": str(_("If this address completed the series, a link to its certificate is on its way."))},
             status=status.HTTP_202_ACCEPTED,

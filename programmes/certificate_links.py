@@ -21,6 +21,7 @@ from events.models import Series
 from events_project.exceptions import NotFound
 from events_project.typed_text import tidy_email
 from notifications import kinds
+from notifications.language import supported
 from notifications.services import queue_message
 
 SALT = "programmes.certificate-link"
@@ -49,8 +50,10 @@ def series_and_email(*, token: str) -> tuple[Series, str]:
     return series, email
 
 
-def send_certificate_link(*, series: Series, email: str, now=None) -> bool:
-    """Email ``email`` a link to its certificate of ``series`` if it completed the series.
+def send_certificate_link(*, series: Series, email: str, language: str = "", now=None) -> bool:
+    """Email ``email`` a link to its certificate of ``series`` if it completed the series, in
+    ``language`` (the one the asker's request asked for, ``request_language``; none: the address's
+    chosen language, else the default mail language, when it is sent).
 
     Returns whether a message was queued. Side effect: one outbox message (deduplicated per
     address, series and RESEND_WINDOW_SECONDS), sent after commit.
@@ -72,5 +75,6 @@ def send_certificate_link(*, series: Series, email: str, now=None) -> bool:
         recipient_name=record.get("name") or "",
         dedup_key=f"{kinds.CERTIFICATE_LINK}:{series.pk}:{signing.dumps(address, salt=SALT)[-16:]}:{window}",
         context={"series_title": series.title, "certificate_url": link_url(series=series, email=address)},
+        language=supported(language),
     )
     return True

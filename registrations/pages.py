@@ -31,7 +31,7 @@ from registrations import selectors
 from registrations.checkin import services as checkin_services
 from registrations.models import CheckIn, RegistrationStatus
 from registrations.page_forms import CancelForm, RegistrationForm, TicketRecoveryForm, TransferForm, WalkInForm
-from registrations.services import recovery, tickets
+from registrations.services import recovery, tickets, waiting_list
 from registrations.services import registration as registration_services
 
 # The service's error codes that belong to one field of the form; the rest show on top.
@@ -124,7 +124,7 @@ def ticket_recovery(request):
         if wait is not None:
             return too_many_requests(request, retry_after=wait)
         if form.is_valid():
-            recovery.send_ticket_links(email=form.cleaned_data["email"], language=request.LANGUAGE_CODE)
+            recovery.send_ticket_links(email=form.cleaned_data["email"], language=request_language(request))
             return redirect("ticket-recovery-sent")
     elif request.user.is_authenticated and request.user.email:
         form = TicketRecoveryForm(initial={"email": request.user.email})
@@ -158,6 +158,7 @@ def confirmation(request, token: str):
         "registration": registration,
         "event": registration.event,
         "heading": confirmation_heading(registration),
+        "can_cancel": registration_services.may_cancel(registration),
         "waiting_position": registration_services.waiting_position(registration),
     }
     return render(request, "registrations/pages/confirmation.html", context)
@@ -180,7 +181,8 @@ def manage(request, token: str):
         "ticket_code": tickets.ticket_payload(registration) if at_the_door else "",
         "answers": registration.answers.all(),
         "waiting_position": registration_services.waiting_position(registration),
-        "can_cancel": registration.is_active and registration.event.end > timezone.now(),
+        "can_cancel": registration_services.may_cancel(registration),
+        "can_take_offer": waiting_list.may_accept_offer(registration),
         # the roundtable's confirmation says a colleague may come in one's place: here is how
         "can_transfer": registration_services.can_transfer(registration),
         # a cancelled or turned-down registration's page was a dead end: the cancel page had just
@@ -223,8 +225,10 @@ def cancelled_message(freed: int) -> str:
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
     registration = registration_for_token(token)
-    form = CancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    # a link from an old email opened once the event is over: no form the service would refuse
+    allowed = registration_services.may_cancel(registration)
+    form = CancelForm(request.POST if request.method == "POST" and allowed else None)
+    if allowed and request.method == "POST" and form.is_valid():
         freed = registration.seats_held  # none on the waiting list or awaiting approval; a party's all
         try:
             registration_services.cancel_registration(registration=registration)
@@ -233,8 +237,13 @@ def cancel(request, token: str):
         else:
             messages.success(request, cancelled_message(freed))
             return redirect("registration-manage", token)
-    context = {"registration": registration, "event": registration.event, "form": form}
-    return render(request, "registrations/pages/cancel.html", context)
+    context = {"registration": registration, "event": registration.event, "form": form, "allowed": allowed}
+    return render(
+        request,
+        "registrations/pages/cancel.html",
+        context,
+        status=409 if request.method == "POST" and not allowed else 200,
+    )
 
 
 # The transfer's error codes that belong to one field of its form; the rest show on top.
@@ -267,7 +276,13 @@ def transfer(request, token: str):
                 _("Your place now belongs to %(name)s, who receives a ticket by email.") % {"name": substitute.name},
             )
             return redirect("registration-manage", token)
-    context = {"registration": registration, "event": registration.event, "form": form, "allowed": allowed}
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "form": form,
+        "allowed": allowed,
+        "refusal": registration_services.transfer_refusal(registration),
+    }
     return render(request, "registrations/pages/transfer.html", context)
 
 

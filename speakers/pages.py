@@ -231,7 +231,7 @@ def invitation_link(request, token: str):
     status = 200
     if request.method == "POST" and request.POST.get("action") == "account_link":
         try:
-            services.send_account_link_to_invitee(assignment=assignment)
+            services.send_account_link_to_invitee(assignment=assignment, language=request_language(request))
         except DomainError as error:
             context["error"], context["code"], status = error.message, error.code, 409
         else:

@@ -338,10 +338,12 @@ def send_account_link(*, speaker: Speaker, by, event: Event | None = None) -> Sp
     return _queue_account_link(speaker=speaker, event=event)
 
 
-def send_account_link_to_invitee(*, assignment: SpeakerAssignment) -> Speaker:
+def send_account_link_to_invitee(*, assignment: SpeakerAssignment, language: str = "") -> Speaker:
     """The speaker who accepted through their invitation's link asks for the link to their
     speaker area (profile, schedule, calendar feed), which only an organiser could send: it goes
     to the profile's own address, where the invitation went, and only while no account is linked.
+    It is written in ``language``, the one their request asked for (``request_language``; none:
+    their chosen language, else their newest invitation's, as an organiser's link).
 
     Side effect: one ``speaker_account_link`` message to the speaker's private address.
     """
@@ -350,7 +352,7 @@ def send_account_link_to_invitee(*, assignment: SpeakerAssignment) -> Speaker:
         raise SpeakerError(_("Accept the invitation first."), "not_accepted")
     if speaker.user_id is not None:
         raise SpeakerError(_("Your account is linked already: sign in to open your speaker area."), "already_linked")
-    return _queue_account_link(speaker=speaker, event=assignment.event, asked_by_speaker=True)
+    return _queue_account_link(speaker=speaker, event=assignment.event, asked_by_speaker=True, language=language)
 
 
 def invitation_language(speaker: Speaker, *, event: Event | None = None) -> str:
@@ -367,7 +369,9 @@ def invitation_language(speaker: Speaker, *, event: Event | None = None) -> str:
     return supported(newest) or (supported(event.language) if event is not None else "")
 
 
-def _queue_account_link(*, speaker: Speaker, event: Event | None, asked_by_speaker: bool = False) -> Speaker:
+def _queue_account_link(
+    *, speaker: Speaker, event: Event | None, asked_by_speaker: bool = False, language: str = ""
+) -> Speaker:
     if not speaker.email:
         raise SpeakerError(_("The speaker has no email address to send the link to."), "email_required")
     queue_message(
@@ -380,6 +384,7 @@ def _queue_account_link(*, speaker: Speaker, event: Event | None, asked_by_speak
             "asked_by_speaker": asked_by_speaker,
             FALLBACK_LANGUAGE: invitation_language(speaker, event=event),
         },
+        language=supported(language),
     )
     return speaker
 

@@ -34,6 +34,7 @@ from events_project.limits import validate_email
 from events_project.people import account_name
 from events_project.typed_text import tidy_email
 from notifications import kinds
+from notifications.language import FALLBACK_LANGUAGE, default_language
 from notifications.services import queue_message
 from teams.exceptions import Conflict, Forbidden, InvitationUnusable, TeamError
 from teams.models import TeamInvitation, TeamRole
@@ -232,6 +233,9 @@ def invite_to_series_door(*, series: Series, email: str, by, now: dt.datetime | 
             "series_title": series.title,
             "expires_at": when.iso(invitation.expires_at),
             "zone": series.timezone,  # the expiry in the series' time zone, as an event's link is in the event's
+            # about no event of its own: read, when the invitee chose no language, in the series'
+            # (its sessions'), as an event's door invitation is in its event's
+            FALLBACK_LANGUAGE: default_language(series),
         },
     )
     log_action(by=by, action="team.invited", subject=series, data={"role": TeamRole.CHECKIN})

@@ -6,7 +6,9 @@ thousands of rows (65,000 took 9 s), and no request may hold a worker or the dat
   is being prepared (or a minute after it was, unless its *Prepare it again* was pressed), it
   returns that one and queues nothing; ``recent_exports`` leads back to them from the dashboard.
 - ``build_registrations_export`` (the job) writes the same CSV as the request would
-  (``attendance.csv_files``) to private storage.
+  (``attendance.csv_files``) to private storage and tells its requester it is ready
+  (``export_ready``, once, through the outbox), unless the export's page is still open
+  (``watch_export``: it shows the file itself) or ``EXPORT_READY_MAIL`` is off.
 - ``downloadable_export`` is the one rule of who may read the file: its requester, while every
   event in it is still theirs to change (``events_managed_by``); anyone else is told nothing.
 - ``tidy_registration_exports`` (periodic) deletes files older than ``EXPORT_KEPT_FOR``, fails
@@ -17,9 +19,11 @@ import datetime as dt
 import logging
 import tempfile
 
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from attendance import dashboard
@@ -27,8 +31,11 @@ from attendance.csv_files import csv_lines
 from attendance.models import ExportStatus, RegistrationExport, private_storage
 from events.models import Event, Region
 from events.selectors import events_managed_by
+from events_project.people import account_name
 from events_project.periodic import process_each
+from notifications import kinds
 from notifications.jobs import enqueue
+from notifications.services import queue_message
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,9 @@ STALLED_AFTER = dt.timedelta(minutes=10)
 # the files hold names and email addresses: kept a day, long enough to come back for them
 EXPORT_KEPT_FOR = dt.timedelta(hours=24)
 EXPORT_DIRECTORY = "registration-exports"
+# the export's page asks again every 3 s while the file is prepared (data-updates-itself, twice
+# that after an error): one that asked within this time is still open and shows the file itself
+WATCHED_WITHIN = dt.timedelta(seconds=10)
 
 
 def asked_key(*, event_id: int | None, kind: str, region_id: int | None) -> str:
@@ -124,13 +134,50 @@ def build_registrations_export(*, export: RegistrationExport) -> RegistrationExp
         out.seek(0)
         name = storage.save(f"{EXPORT_DIRECTORY}/registrations-{export.pk}.csv", File(out))
     finished = timezone.now()
-    done = RegistrationExport.objects.filter(pk=export.pk, status=ExportStatus.PREPARING).update(
-        status=ExportStatus.READY, file_name=name, rows=counted.count, event_ids=event_ids, finished_at=finished
-    )
+    with transaction.atomic():
+        done = RegistrationExport.objects.filter(pk=export.pk, status=ExportStatus.PREPARING).update(
+            status=ExportStatus.READY, file_name=name, rows=counted.count, event_ids=event_ids, finished_at=finished
+        )
+        export.refresh_from_db()
+        if done:
+            # with the change of state: only the run that made the file ready tells, once
+            _tell_ready(export)
     if not done:
         storage.delete(name)
-    export.refresh_from_db()
     return export
+
+
+def _tell_ready(export: RegistrationExport) -> None:
+    """The requester hears that the file is ready (``export_ready``, in the language their address
+    reads, with a link to the dashboard's Files you asked for, behind the sign-in; the download
+    stays the requester's only), unless the export's page still asked while the file was being
+    prepared (``WATCHED_WITHIN``: they are on it and see it there) or ``EXPORT_READY_MAIL`` is off.
+    Side effect: one outbox message (its key: one per export), sent after commit."""
+    user = export.requested_by
+    if not settings.EXPORT_READY_MAIL or not user.email:
+        return
+    if export.watched_at is not None and export.watched_at >= export.finished_at - WATCHED_WITHIN:
+        return
+    queue_message(
+        kind=kinds.EXPORT_READY,
+        recipient_email=user.email,
+        recipient_name=account_name(user),
+        about=export,
+        dedup_key=f"{kinds.EXPORT_READY}:{export.pk}",
+        context={
+            "rows": export.rows,
+            "event_title": export.event.title if export.event_id else "",
+            "dashboard_url": f"{settings.SITE_URL}{reverse('dashboard')}#recent-exports",
+        },
+    )
+
+
+def watch_export(*, export: RegistrationExport, now: dt.datetime | None = None) -> None:
+    """The export's page was looked at while its file is being prepared: its requester waits on
+    it (the page asks again every few seconds), so the file's readiness needs no email."""
+    RegistrationExport.objects.filter(pk=export.pk, status=ExportStatus.PREPARING).update(
+        watched_at=now or timezone.now()
+    )
 
 
 class _Counted:

@@ -51,7 +51,13 @@ from notifications.mime import ProgrammeEmail
 from notifications.models import RESENDABLE_STATUSES, MessageTemplateOverride, OutboxMessage, OutboxStatus
 from notifications.services import preferences
 from notifications.services.fan_out import FanOutRenderer
-from notifications.services.rendering import RenderedMessage, calendar_method, carries_calendar_invitation, render
+from notifications.services.rendering import (
+    RenderedMessage,
+    calendar_method,
+    carries_calendar_invitation,
+    render,
+    sender,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -606,7 +612,7 @@ def _email(message: OutboxMessage, rendered: RenderedMessage, *, reply_to: list[
     email = ProgrammeEmail(
         subject=rendered.subject,
         body=rendered.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(rendered.language),
         to=[to],
         headers=headers,
         reply_to=reply_to or None,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events_project.people import account_name
 from notifications import kinds
-from notifications.language import message_language
+from notifications.language import supported
 from notifications.services.outbox import queue_message
 
 # one reset mail per account within this window, however often the form is sent (a double
@@ -17,7 +17,9 @@ RESEND_WINDOW_SECONDS = 10 * 60
 
 def queue_password_reset(*, user, uidb64: str, token: str, language: str = "", now=None) -> None:
     """Queue the one-use link to choose a new password (Django's ``uidb64`` and ``token``) for
-    ``user``, in ``language`` (the asker's page's; the site's default when not given).
+    ``user``, in ``language`` (the language the asker's request asked for, ``request_language``);
+    when it asked for none, the row records none and the message is read, when sent, in the
+    account's chosen language, else the default mail language (``render_message``).
     Side effect: one outbox message, sent after commit."""
     now = now or timezone.now()
     path = reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
@@ -28,5 +30,5 @@ def queue_password_reset(*, user, uidb64: str, token: str, language: str = "", n
         recipient_name=account_name(user),
         dedup_key=f"{kinds.PASSWORD_RESET}:{user.pk}:{window}",
         context={"reset_url": f"{settings.SITE_URL}{path}", "username": user.get_username()},
-        language=message_language(language),
+        language=supported(language),
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.exceptions import NotFound
-from notifications.language import supported
+from notifications.language import default_language, supported
 from notifications.models import MessagePreference
 
 SALT = "notifications.preferences"
@@ -123,6 +123,18 @@ def languages_of(emails) -> dict[str, str]:
         return {}
     rows = MessagePreference.objects.filter(email__in=lowered).exclude(language="").values_list("email", "language")
     return dict(rows)
+
+
+def reading_language(*, email: str, asked: str = "", event=None) -> str:
+    """The language a message to ``email`` is read in, decided when it is queued: ``asked`` (the
+    language the request that asked for it asked for, ``request_language``), else the one the
+    address chose, else ``default_language(event)``: the rule the outbox applies when it renders
+    a row (``outbox.render_message``), for a caller that writes words into the context at once
+    (the ticket links' rows)."""
+    code = supported(asked)
+    if code:
+        return code
+    return languages_of([email]).get(tidy_email(email), "") or default_language(event)
 
 
 def unsubscribe(*, email: str) -> MessagePreference:

@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template.loader import get_template, select_template
@@ -104,6 +105,8 @@ ACTIONS = {
     kinds.CERTIFICATE_ISSUED: (_("Download your certificate"), "certificate_url"),
     kinds.COHORT_LEFT: (_("Other events of the programme"), "events_url"),
     kinds.COHORT_ENROLLED: (_("Email me my tickets"), "tickets_url"),
+    # the dashboard lists the file (signed in: the export's page and file are its requester's only)
+    kinds.EXPORT_READY: (_("Open your files"), "dashboard_url"),
 }
 
 # Why the recipient gets the message, by role (the footer).
@@ -129,12 +132,36 @@ WHY_OF_KIND = {
     kinds.SPEAKER_ACCOUNT_LINK: _(
         "You receive this email because a speaker profile of the programme has this address."
     ),
+    kinds.EXPORT_READY: _("You receive this email because you asked for a file on the organisers' dashboard."),
 }
 
 
 def programme_name() -> str:
     """The programme's name in the active language (``events_project.programme``: the pages' too)."""
     return branding.programme_name()
+
+
+def sender(language: str) -> str:
+    """The From header of a message in ``language``: ``DEFAULT_FROM_EMAIL`` with the programme's
+    name in that language as its display name ("STEM Mentorluq <…>" in Azerbaijani, as the
+    footer), where the setting names the programme (``PROGRAMME_NAME``) or no one; a sender the
+    setting names otherwise is kept as set. A name that is not ASCII is encoded (RFC 2047) when
+    the message is made (``ProgrammeEmail``)."""
+    language = language or settings.LANGUAGE_CODE
+    return _sender(settings.DEFAULT_FROM_EMAIL, settings.PROGRAMME_NAME, settings.PROGRAMME_NAME_AZ, language)
+
+
+@functools.lru_cache(maxsize=16)
+def _sender(from_email: str, name_as_set: str, _name_az: str, language: str) -> str:
+    # a message's hot path: once per setting and language
+    name, address = parseaddr(from_email)
+    if not address or (name and name != name_as_set):
+        return from_email
+    with translation.override(language):
+        local = programme_name()
+    if not local or local == name:
+        return from_email
+    return formataddr((local, address), charset="utf-8")
 
 
 def contact_email() -> str:

@@ -18,7 +18,7 @@ from events import when
 from events_project.typed_text import tidy_email
 from notifications import kinds
 from notifications.language import message_language
-from notifications.services import queue_message
+from notifications.services import preferences, queue_message
 from notifications.services.preferences import languages_of
 from registrations.models import ACTIVE_STATUSES, Registration
 from registrations.selectors import registrations_for_email
@@ -45,8 +45,9 @@ def links_of(registrations) -> list[dict]:
 
 def send_ticket_links(*, email: str, language: str = "", now=None) -> int:
     """Email ``email`` the private links of its active registrations for events not yet over,
-    in ``language`` (the asker's; the site's default when not given), the rows' times and
-    statuses as well as the mail around them.
+    in ``language`` (the language the asker's request asked for, ``request_language``; when it
+    asked for none, the address's chosen language, else the default mail language:
+    ``preferences.reading_language``), the rows' times and statuses as well as the mail around them.
 
     Returns how many links were sent (0: no message). Asking again within
     RESEND_WINDOW_SECONDS for the same registrations sends no second message (the outbox's
@@ -63,7 +64,7 @@ def send_ticket_links(*, email: str, language: str = "", now=None) -> int:
     window = int(now.timestamp()) // RESEND_WINDOW_SECONDS
     digest = hashlib.sha256(f"{address}|{ids}".encode()).hexdigest()[:32]
     # the rows are written now, so in the language the message is rendered in later
-    language = message_language(language)
+    language = preferences.reading_language(email=address, asked=language)
     with translation.override(language):
         rows = links_of(registrations)
     queue_message(

@@ -685,6 +685,14 @@ def add_registration(*, event: Event, by, name: str, email: str, party_size: int
 # --- leaving ----------------------------------------------------------------------------
 
 
+def may_cancel(registration: Registration) -> bool:
+    """Whether the holder may still cancel ``registration`` themselves (:func:`cancel_registration`
+    without ``by``): it holds or awaits a place and its event is not over. The ticket, cancel and
+    confirmation pages offer Cancel only then (an old email's link opened after the event would
+    otherwise lead to a form the service refuses with ``event_over``)."""
+    return registration.status in ACTIVE_STATUSES and not is_over(registration.event)
+
+
 @transaction.atomic
 def cancel_registration(*, registration: Registration, by=None, reason: str = "", tell: bool = True) -> Registration:
     """Cancel a registration (by the attendee, ``by=None``, or by an organiser). Repeating is harmless.
@@ -768,16 +776,27 @@ def approve_registration(*, registration: Registration, by) -> Registration:
 TRANSFERABLE = (Status.CONFIRMED, Status.PENDING, Status.WAITLISTED)
 
 
-def can_transfer(registration: Registration) -> bool:
-    """Whether the holder may still pass this place to a colleague (``transfer_registration``):
-    an invitation's place, still held, for an event neither cancelled nor over."""
+def transfer_refusal(registration: Registration) -> InvalidRegistrationTransition | None:
+    """Why the holder may not pass this place to a colleague (``transfer_registration`` raises it),
+    or None: an invitation's place, still held, for an event neither cancelled nor over. The
+    transfer page says it instead of offering the form."""
     event = registration.event
-    return (
-        event.registration_mode == RegistrationMode.INVITATION
-        and registration.status in TRANSFERABLE
-        and event.status != EventStatus.CANCELLED
-        and not is_over(event)
-    )
+    if event.registration_mode != RegistrationMode.INVITATION:
+        return InvalidRegistrationTransition(
+            _("Only invitations can be passed to a colleague."), "transfer_not_allowed"
+        )
+    if registration.status not in TRANSFERABLE:
+        return InvalidRegistrationTransition(_("This registration can no longer be transferred."), "invalid_transition")
+    if event.status == EventStatus.CANCELLED:
+        return InvalidRegistrationTransition(_("The event was cancelled."), "event_cancelled")
+    if is_over(event):
+        return InvalidRegistrationTransition(_("The event is over."), "event_over")
+    return None
+
+
+def can_transfer(registration: Registration) -> bool:
+    """Whether the holder may still pass this place to a colleague (:func:`transfer_refusal`)."""
+    return transfer_refusal(registration) is None
 
 
 @transaction.atomic
@@ -793,14 +812,9 @@ def transfer_registration(
     """
     registration.refresh_from_db()
     event = registration.event
-    if event.registration_mode != RegistrationMode.INVITATION:
-        raise InvalidRegistrationTransition(_("Only invitations can be passed to a colleague."), "transfer_not_allowed")
-    if registration.status not in TRANSFERABLE:
-        raise InvalidRegistrationTransition(_("This registration can no longer be transferred."), "invalid_transition")
-    if event.status == EventStatus.CANCELLED:
-        raise InvalidRegistrationTransition(_("The event was cancelled."), "event_cancelled")
-    if is_over(event):
-        raise InvalidRegistrationTransition(_("The event is over."), "event_over")
+    refusal = transfer_refusal(registration)
+    if refusal is not None:
+        raise refusal
     if by is None and not consent_data_processing:
         raise RegistrationError(_("The colleague's consent to data processing is required."), "consent_required")
     email = normalise_email(email)

@@ -31,7 +31,7 @@ from events_project.periodic import process_each
 from notifications import kinds
 from registrations.exceptions import EventFull, InvalidRegistrationTransition
 from registrations.models import Registration, RegistrationStatus
-from registrations.services.messages import tell_registrant, tell_registrants
+from registrations.services.messages import is_over, tell_registrant, tell_registrants
 from registrations.services.seats import (
     MOVED,
     NO_SEATS,
@@ -211,9 +211,16 @@ def _seat_in_order(event: Event, batch: list[Registration], *, offer_until, now)
         return seated
 
 
+def may_accept_offer(registration: Registration) -> bool:
+    """Whether the ticket page offers *Take the seat* (:func:`accept_offer` takes it): a seat is on
+    offer and its event is not over (an offer that never expires outlives the event)."""
+    return registration.status == Status.OFFERED and not is_over(registration.event)
+
+
 def accept_offer(*, registration: Registration) -> Registration:
     """The person offered a seat takes it. An expired offer is withdrawn at once and refused
-    (code ``offer_expired``), so no stale offer survives until the next sweep.
+    (code ``offer_expired``), so no stale offer survives until the next sweep; once the event is
+    over a seat is no use and is refused (``event_over``): it would make a no-show of the record.
 
     Side effects: registration_confirmed.
     """
@@ -223,6 +230,8 @@ def accept_offer(*, registration: Registration) -> Registration:
             return registration
         if registration.status != Status.OFFERED:
             raise InvalidRegistrationTransition(_("There is no seat on offer for this registration."), "no_offer")
+        if is_over(registration.event):
+            raise InvalidRegistrationTransition(_("The event is over."), "event_over")
         now = timezone.now()
         if registration.offer_expires_at is None or registration.offer_expires_at > now:
             Registration.objects.filter(pk=registration.pk, status=Status.OFFERED).update(

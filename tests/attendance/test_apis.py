@@ -4,6 +4,7 @@ certificates of a series (the attendance app's figures decide who completed it).
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -331,3 +332,23 @@ def test_a_file_whose_header_is_not_near_its_top_is_no_report():
 
     assert [row.email for row in near.rows] == ["a@example.org"]
     assert refused.value.code == "unrecognised_format"
+
+
+@pytest.mark.parametrize(("accept_language", "language"), [("az", "az"), ("en", "en"), ("", "az")])
+def test_certificate_link_is_written_in_the_language_the_asker_used(
+    accept_language, language, api_client, series_with_sessions, settings, django_capture_on_commit_callbacks
+):
+    settings.DEFAULT_MAIL_LANGUAGE = "az"
+    series, _ = series_with_sessions
+    headers = {"accept-language": accept_language} if accept_language else {}
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = api_client.post(
+            f"/api/attendance/series/{series.pk}/certificate-link/", {"email": "nigar@example.org"}, headers=headers
+        )
+
+    assert asked.status_code == 202
+    (message,) = [message for message in mail.outbox if "/api/attendance/certificates/" in message.body]
+    assert message.extra_headers["Content-Language"] == language
+    assert ("Salam" in message.body) == (language == "az")

@@ -161,6 +161,18 @@ CASES = {
     kinds.PASSWORD_RESET: [
         ("person", _person(lambda event: {"reset_url": f"{settings.SITE_URL}/accounts/reset/x/y/", "username": "u"}))
     ],
+    kinds.EXPORT_READY: [
+        (
+            "person",
+            _person(
+                lambda event: {
+                    "rows": 3,
+                    "event_title": event.title,
+                    "dashboard_url": f"{settings.SITE_URL}/manage/dashboard/#recent-exports",
+                }
+            ),
+        )
+    ],
     kinds.CERTIFICATE_ISSUED: [
         (
             "person",

@@ -436,3 +436,24 @@ def test_mail_about_no_event_takes_the_default_mail_language(
 
     (email,) = mail.outbox
     assert email.subject.startswith(subject)
+
+
+def test_a_series_door_invitation_is_written_in_its_sessions_language(settings, db, django_capture_on_commit_callbacks):
+    """An invitation to a series' door is about no event: it was written in the default mail
+    language, where an event's door invitation is in the event's."""
+    from events.models import Event  # noqa: PLC0415
+    from teams import services as team_services  # noqa: PLC0415
+    from tests.checkin.conftest import series_under_way  # noqa: PLC0415
+
+    settings.DEFAULT_MAIL_LANGUAGE = "en"
+    organiser = factories.OrganiserFactory()
+    series, _sessions = series_under_way(organiser, sessions=2)
+    series.language = "az"
+    series.save(update_fields=["language"])
+    Event.objects.filter(series=series).update(language="az")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        team_services.invite_to_series_door(series=series, email="door@example.org", by=organiser)
+
+    (email,) = [message for message in mail.outbox if "door@example.org" in message.to[0]]
+    assert email.extra_headers["Content-Language"] == "az"

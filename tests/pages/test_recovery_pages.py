@@ -245,3 +245,52 @@ def test_email_me_my_tickets_is_written_in_one_language_the_askers(client, sign_
     assert "Qeydiyyatlarınızın linklərini istəmisiniz." in message.body
     assert "Bakı vaxtı ilə" in message.body
     assert "You asked for the links" not in message.body
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "subject"), [({}, "Yeni şifrə seçin"), ({"accept_language": "en"}, "Choose")]
+)
+def test_password_reset_asked_in_no_language_is_written_in_the_default_mail_language(
+    accept_language, subject, client, settings, django_capture_on_commit_callbacks
+):
+    """A visitor whose browser names no language the site speaks gets the reset in the default
+    mail language (not the site's LANGUAGE_CODE, LocaleMiddleware's answer); one that asks for
+    English gets English, even where the default is Azerbaijani."""
+    settings.DEFAULT_MAIL_LANGUAGE = "az"
+    factories.UserFactory(username="nigar", email="nigar@example.org")
+
+    ask_for_a_new_password(client, "nigar@example.org", django_capture_on_commit_callbacks, **accept_language)
+
+    (message,) = mail.outbox
+    assert message.subject.startswith(subject)
+    assert message.extra_headers["Content-Language"] == ("en" if accept_language else "az")
+
+
+def test_password_reset_asked_in_no_language_follows_the_language_the_account_chose(
+    client, django_capture_on_commit_callbacks
+):
+    from notifications.services import preferences  # noqa: PLC0415
+
+    factories.UserFactory(username="nigar", email="nigar@example.org")
+    preferences.set_language(email="nigar@example.org", language="az")
+
+    ask_for_a_new_password(client, "nigar@example.org", django_capture_on_commit_callbacks)
+
+    (message,) = mail.outbox
+    assert message.subject.startswith("Yeni şifrə seçin")
+
+
+@pytest.mark.parametrize(("headers", "language"), [({}, "az"), ({"accept-language": "en"}, "en")])
+def test_ticket_links_asked_in_no_language_are_written_in_the_default_mail_language(
+    headers, language, client, sign_up, settings, django_capture_on_commit_callbacks
+):
+    settings.DEFAULT_MAIL_LANGUAGE = "az"
+    sign_up(factories.EventFactory(title="Robotics workshop", language=""), email="aysel@example.org")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/tickets/recover/", {"email": "aysel@example.org"}, headers=headers)
+
+    (message,) = mail.outbox
+    assert message.extra_headers["Content-Language"] == language
+    assert ("Salam" in message.body) == (language == "az")

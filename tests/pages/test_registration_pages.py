@@ -951,3 +951,76 @@ def test_a_cancelled_invitation_offers_no_register_again_its_code_would_refuse(c
     assert "Register again" not in page
     assert "ask the organisers for a new invitation" in page
     assert "See other events" in page
+
+
+def _over(registration):
+    """The event of ``registration`` ended an hour ago (its old email's links are opened now)."""
+    from events.models import Event  # noqa: PLC0415
+
+    end = timezone.now() - dt.timedelta(hours=1)
+    Event.objects.filter(pk=registration.event_id).update(start=end - dt.timedelta(hours=2), end=end)
+    return registration
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_ticket_opened_after_its_event_offers_no_cancel_the_service_would_refuse(client, sign_up, language):
+    """A ticket's old email links (the ticket, the cancel page, the confirmation) opened after the
+    event: the cancel page offered its form, which the service refuses (event_over)."""
+    registration = _over(sign_up(factories.EventFactory(title="Robotics workshop")))
+    base = f"/registrations/manage/{registration.manage_token}/"
+    headers = {"accept-language": language}
+
+    ticket = client.get(base, headers=headers).text
+    cancel = client.get(f"{base}cancel/", headers=headers)
+    posted = client.post(f"{base}cancel/", {"confirm": "on"}, headers=headers)
+    confirmation = client.get(f"{base}confirmation/", headers=headers).text
+
+    said = {
+        "en": "The event is over: this registration can no longer be cancelled.",
+        "az": "Tədbir bitib: bu qeydiyyatı artıq ləğv etmək olmaz.",
+    }[language]
+    assert f'href="{base}cancel/"' not in ticket and said in ticket
+    assert cancel.status_code == 200 and said in cancel.text
+    assert 'name="confirm"' not in cancel.text and "<form" not in cancel.text.split("<main", 1)[1].split("</main>")[0]
+    assert posted.status_code == 409 and 'name="confirm"' not in posted.text
+    assert "lets you cancel" not in confirmation and "ləğv etməyə imkan verir" not in confirmation
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_a_ticket_still_to_come_still_offers_cancel(client, sign_up):
+    registration = sign_up(factories.EventFactory())
+    base = f"/registrations/manage/{registration.manage_token}/"
+
+    assert f'href="{base}cancel/"' in client.get(base).text
+    assert 'name="confirm"' in client.get(f"{base}cancel/").text
+
+
+def test_the_transfer_page_after_the_event_says_why_it_offers_no_form(client, invited):
+    _over(invited)
+    base = f"/registrations/manage/{invited.manage_token}/"
+
+    ticket = client.get(base).text
+    page = client.get(f"{base}transfer/")
+
+    assert f'href="{base}transfer/"' not in ticket
+    assert 'data-code="event_over"' in page.text and "The event is over." in page.text
+    assert 'name="email"' not in page.text
+
+
+def test_a_seat_still_on_offer_after_the_event_is_not_offered_to_take(client, sign_up):
+    """An offer with no time limit outlives its event: the ticket offered Take the seat, which
+    made a no-show of someone who never held the seat."""
+    registration = sign_up(factories.EventFactory(title="Robotics workshop"))
+    Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.OFFERED, offer_expires_at=None)
+    _over(registration)
+    base = f"/registrations/manage/{registration.manage_token}/"
+
+    ticket = client.get(base, headers={"accept-language": "az"}).text
+    taken = client.post(f"{base}accept-offer/", follow=True)
+
+    assert f'action="{base}accept-offer/"' not in ticket
+    assert "Tədbir bitib: təklif olunan yeri artıq götürmək olmaz." in ticket
+    assert "The event is over." in taken.text
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.OFFERED

@@ -85,7 +85,7 @@ def test_the_background_file_is_the_file_the_request_writes(
     page = organiser_web.get(f"/manage/dashboard/exports/{export_id}/")
     download = organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv")
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the job, and the send of the ready notice it queued
     assert b'data-status="ready"' in page.content
     assert b"http-equiv" not in page.content  # nothing left to wait for
     assert download["Content-Type"] == "text/csv; charset=utf-8"
@@ -283,3 +283,88 @@ def test_the_dashboard_leads_back_to_ones_own_kept_exports(
     assert f"/exports/{theirs.pk}/" not in listed
     fresh = signed_in(Client(), factories.OrganiserFactory()).get("/manage/dashboard/")
     assert fresh.status_code == 200 and b'data-testid="recent-exports"' not in fresh.content
+
+
+def _prepared(organiser_web, event, callbacks_fixture, *, watch=False):
+    """Ask for the file; the job (django-q2 in sync mode) and the mail it queues run after commit,
+    ``watch``: the export's page is looked at before the job runs (the requester waits on it)."""
+    with callbacks_fixture(execute=False) as callbacks:
+        export_id = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+    if watch:
+        organiser_web.get(f"/manage/dashboard/exports/{export_id}/")
+    with callbacks_fixture(execute=True):
+        for callback in callbacks:
+            callback()
+    return export_id
+
+
+@pytest.mark.parametrize(("language", "subject"), [("az", "Qeydiyyat faylınız hazırdır"), ("en", "Your registrations")])
+def test_a_file_ready_is_mailed_to_its_requester_once_in_their_language(
+    language, subject, organiser, organiser_web, event, small_limit, django_capture_on_commit_callbacks
+):
+    from django.core import mail  # noqa: PLC0415
+
+    from attendance import tasks  # noqa: PLC0415
+    from notifications.services import preferences  # noqa: PLC0415
+
+    preferences.set_language(email=organiser.email, language=language)
+    mail.outbox.clear()
+
+    export_id = _prepared(organiser_web, event, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.build_registrations_export(export_id)  # the job delivered twice: no second mail
+
+    (message,) = mail.outbox
+    assert organiser.email in message.to[0]
+    assert message.subject.startswith(subject)
+    assert message.extra_headers["Content-Language"] == language
+    assert "Big fair" in message.body and ("3 rows" in message.body or "3 sətir" in message.body)
+    link = "http://127.0.0.1:8000/manage/dashboard/#recent-exports"
+    assert link in message.body and f'href="{link}"' in message.alternatives[0][0]
+    # the link leads through the sign-in to the requester's own files, and the file stays theirs
+    assert Client().get("/manage/dashboard/").status_code == 302
+    listed = organiser_web.get("/manage/dashboard/").content.decode().split('data-testid="recent-exports"')[1]
+    assert f'href="/manage/dashboard/exports/{export_id}/"' in listed.split("</ul>")[0]
+    assert organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv").status_code == 200
+    other = signed_in(Client(), factories.OrganiserFactory())
+    assert other.get(f"/manage/dashboard/exports/{export_id}/registrations.csv").status_code == 404
+
+
+def test_a_requester_still_on_the_exports_page_is_not_mailed(
+    organiser, organiser_web, event, small_limit, django_capture_on_commit_callbacks
+):
+    from django.core import mail  # noqa: PLC0415
+
+    mail.outbox.clear()
+
+    watched = _prepared(organiser_web, event, django_capture_on_commit_callbacks, watch=True)
+    left = _prepared(
+        organiser_web,
+        factories.EventFactory(organisers=[organiser], title="Quiet fair"),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert RegistrationExport.objects.get(pk=watched).status == ExportStatus.READY
+    (message,) = mail.outbox  # only the file whose page nobody was looking at
+    assert "Quiet fair" in message.body and left != watched
+
+
+def test_no_ready_mail_when_it_is_turned_off(
+    organiser, organiser_web, event, small_limit, django_capture_on_commit_callbacks
+):
+    from django.core import mail  # noqa: PLC0415
+
+    small_limit.EXPORT_READY_MAIL = False
+    mail.outbox.clear()
+
+    export_id = _prepared(organiser_web, event, django_capture_on_commit_callbacks)
+    assert RegistrationExport.objects.get(pk=export_id).status == ExportStatus.READY
+    assert mail.outbox == []
+
+    small_limit.EXPORT_READY_MAIL = True  # the default
+    _prepared(
+        organiser_web,
+        factories.EventFactory(organisers=[organiser], title="Quiet fair"),
+        django_capture_on_commit_callbacks,
+    )
+    assert len(mail.outbox) == 1

@@ -174,3 +174,25 @@ def test_the_speaker_area_link_is_not_sent_before_accepting_nor_once_an_account_
 
     assert 'data-code="not_accepted"' in before.content.decode()
     assert "Email me the link to my speaker area" not in linked and 'href="/speaker/"' in linked
+
+
+def test_the_speaker_area_link_is_written_in_the_language_the_speaker_asked_in(
+    invited_without_account, django_capture_on_commit_callbacks
+):
+    """The speaker's event is English, they accepted with no language asked; they ask for the link
+    from an Azerbaijani page: the link comes in Azerbaijani, as the page they asked on."""
+    from django.core import mail  # noqa: PLC0415
+
+    invitation = invited_without_account
+    invitation.event.language = "en"
+    invitation.event.save(update_fields=["language"])
+    token = services.invitation_token(invitation)
+    client = Client()
+    client.post(f"/speaker/invitation/{token}/", {"answer": "accept"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/speaker/invitation/{token}/", {"action": "account_link"}, headers={"accept-language": "az"})
+
+    (sent,) = [message for message in mail.outbox if "/speaker/link/" in message.body]
+    assert sent.extra_headers["Content-Language"] == "az"
+    assert "Salam" in sent.body
