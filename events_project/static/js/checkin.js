@@ -216,7 +216,11 @@
     if (navigator.vibrate) { navigator.vibrate(v.code === "checked_in" ? 80 : [60, 60, 60]); }
     return v;
   }
-  function clearVerdict() { shown = null; $("verdict").textContent = ""; }
+  function clearVerdict() {
+    shown = null;
+    $("verdict").textContent = "";
+    Array.prototype.forEach.call(document.querySelectorAll(".row-verdict"), function (old) { old.remove(); });
+  }
 
   function renderState() {
     var badge = $("connection");
