@@ -18,6 +18,7 @@ from attendance.models import AttendanceImport
 from attendance.selectors import imports_managed_by, registrant_named, registrants_to_match
 from attendance.services import figures, finalisation, participant_reports
 from events.workspace import back_to_row, managed_event, no_store, organiser_required, posted_id
+from events_project.people import person_name
 from notifications import kinds
 from notifications.selectors import outbox_managed_by
 from registrations.checkin.services import door_counts
@@ -133,9 +134,13 @@ def attendance_import(request, pk: int, import_id: int):
         try:
             if action == "match":
                 registration = registrant_named(event=event, value=request.POST.get("registration", ""))
-                participant_reports.match_row(
-                    report=report, line=posted_id(request.POST.get("line")), registration=registration, by=request.user
-                )
+                line = posted_id(request.POST.get("line"))
+                participant_reports.match_row(report=report, line=line, registration=registration, by=request.user)
+                if registration is None:
+                    messages.success(request, _("Line %(line)s is left unmatched.") % {"line": line})
+                else:
+                    said = _("Line %(line)s is %(name)s now.")
+                    messages.success(request, said % {"line": line, "name": person_name(registration.name)})
             elif action == "record":
                 participant_reports.record_import(
                     report=report, send_corrections=request.POST.get("send_corrections") == "on"
@@ -154,7 +159,7 @@ def attendance_import(request, pk: int, import_id: int):
         url = f"{next_page}?{urlencode({'q': query})}" if query else next_page
         if action != "match":
             return redirect(url)
-        return back_to_row(url, row, heading="unmatched")
+        return back_to_row(request, url, row, heading="unmatched")
 
     plan = None
     choices = []

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events.selectors import events_managed_by
-from events.workspace import as_id, asked_id, back_to_row, managed_event, no_store, organiser_required, posted_id
+from events.workspace import as_id, asked_id, back_to_listed_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.filters import understood
 from notifications import kinds
@@ -108,6 +108,10 @@ def kind_label(kind: str) -> str:
     return str(label or dict(kinds.CHOICES).get(kind, kind))
 
 
+# the outbox's order, newest first: the page and the way back after "Send again" (which page holds the row)
+OUTBOX_ORDER = ("-created_at", "-id")
+
+
 def _narrowed(messages_listed, chosen: dict):
     """The outbox as its filter form chose (a status, words of the recipient or subject)."""
     if chosen.get("status"):
@@ -142,8 +146,18 @@ def outbox(request):
         listed_event = as_id(params.get("event", ""))
         if listed_event is not None:
             mine = mine.filter(event_id=listed_event)
-        still = _narrowed(mine, understood(OutboxFilterForm(params or None))).filter(pk=message.pk).exists()
-        return back_to_row(url, f"message-{message.pk}" if still else None, heading="listed")
+        listed = _narrowed(mine, understood(OutboxFilterForm(params or None))).order_by(*OUTBOX_ORDER)
+        gone = _("The message to %(email)s is no longer listed: not among those this search and this status show.")
+        return back_to_listed_row(
+            request,
+            url,
+            listed=listed,
+            pk=message.pk,
+            row=f"message-{message.pk}",
+            heading="listed",
+            per_page=PER_PAGE,
+            gone=gone % {"email": message.recipient_email},
+        )
     form = OutboxFilterForm(request.GET or None)
     chosen = understood(form)
     event = None
@@ -153,9 +167,18 @@ def outbox(request):
         mine = mine.filter(event=event)
     counts = outbox_counts(mine)
     listed = _narrowed(mine, chosen)
-    page = Paginator(listed.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(listed.order_by(*OUTBOX_ORDER), PER_PAGE).get_page(request.GET.get("page"))
     for message in page:
         message.kind_label = kind_label(message.kind)
-    query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
-    context = {"form": form, "page": page, "counts": counts, "event": None, "for_event": event, "query": query}
+    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    context = {
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "event": None,
+        "for_event": event,
+        "query": urlencode(query),
+        # where "Send again" comes back to: this search, this status and this page
+        "back": urlencode({**query, "page": page.number} if page.number > 1 else query),
+    }
     return no_store(render(request, "notifications/manage/outbox.html", context))

@@ -30,7 +30,7 @@ from attendance.services.exports import recent_exports
 from events import when as when_rule
 from events.models import Event, EventKind, EventStatus
 from events.selectors import events_managed_by
-from events.workspace import asked_id, back_to_row, no_store, organiser_required, posted_id
+from events.workspace import asked_id, back_to_listed_row, back_to_row, no_store, organiser_required, posted_id
 from events_project import picker
 from events_project.exceptions import DomainError
 from events_project.people import person_name
@@ -401,11 +401,20 @@ def _back_to_member(request, programme: Programme, cohort: Cohort, action: str):
     after pairing several chosen members with a mentor."""
     url = _back(request, programme, cohort)
     if action == "mentor":
-        return back_to_row(url, None, heading="listed")
-    pk = posted_id(request.POST.get("enrolment"))
+        return back_to_row(request, url, None, heading="listed")
+    enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
     listed = EnrolmentFilterForm(QueryDict(request.POST.get("back", "").lstrip("?"))).filters()
-    still = selectors.search_enrolments(cohort, **listed).filter(pk=pk).exists()
-    return back_to_row(url, f"member-{pk}" if still else None, heading="listed")
+    return back_to_listed_row(
+        request,
+        url,
+        listed=selectors.search_enrolments(cohort, **listed),
+        pk=enrolment.pk,
+        row=f"member-{enrolment.pk}",
+        heading="listed",
+        per_page=PER_PAGE,
+        gone=_("%(name)s is no longer listed: not among those this search and this status show.")
+        % {"name": person_name(enrolment.name)},
+    )
 
 
 def _one_certificate(request, cohort: Cohort, action: str) -> str:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from events.workspace import back_to_row, managed_event, no_store, organiser_required, posted_id
+from events.workspace import back_to_listed_row, back_to_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
+from events_project.people import person_name
 from registrations.manage_forms import (
     AddRegistrationForm,
     InvitationForm,
@@ -56,9 +57,11 @@ def event_questions(request, pk: int):
                     question_services.move_question(
                         question=question, by=request.user, step=-1 if action == "up" else 1
                     )
+                    moved = _("“%(label)s” is moved up.") if action == "up" else _("“%(label)s” is moved down.")
+                    messages.success(request, moved % {"label": question.label})
                 url = reverse("manage-event-questions", args=[event.pk])
                 row = None if action == "delete" else f"question-{question.pk}"
-                return back_to_row(url, row, heading="questions")
+                return back_to_row(request, url, row, heading="questions")
         except DomainError as error:
             form.add_error(None, error.message)
     context = {"event": event, "form": form, "questions": event.questions.order_by("position", "id")}
@@ -93,7 +96,7 @@ def _invitations_page(request, event) -> str:
 
 def _back_to_code(request, event, invitation):
     """The page of codes again, at the code's card (a withdrawn code stays listed, marked so)."""
-    return back_to_row(_invitations_page(request, event), f"invitation-{invitation.pk}", heading="invited")
+    return back_to_row(request, _invitations_page(request, event), f"invitation-{invitation.pk}", heading="invited")
 
 
 @organiser_required
@@ -225,8 +228,17 @@ def _back_to_registration(request, event, registration):
     """The list as it was filtered, at the registration's card; at the count of those listed
     when the action took it off the list (approved while the list shows those pending)."""
     listed = RegistrationFilterForm(QueryDict(request.POST.get("back", "").lstrip("?"))).filters()
-    still = search_registrations(event, **listed).filter(pk=registration.pk).exists()
-    return back_to_row(_back(request, event), f"registration-{registration.pk}" if still else None, heading="listed")
+    return back_to_listed_row(
+        request,
+        _back(request, event),
+        listed=search_registrations(event, **listed),
+        pk=registration.pk,
+        row=f"registration-{registration.pk}",
+        heading="listed",
+        per_page=PER_PAGE,
+        gone=_("%(name)s is no longer listed: not among those this search and these filters show.")
+        % {"name": person_name(registration.name)},
+    )
 
 
 @organiser_required
@@ -292,6 +304,8 @@ def event_registrations(request, pk: int):
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
     query = {key: value for key, value in request.GET.items() if key != "page" and value}
     context = {
+        # where a button on a card comes back to: this search, these filters and this page
+        "back": urlencode({**query, "page": page.number} if page.number > 1 else query),
         "event": event,
         "filters": filters,
         "filtered": any(value not in ("", None) for value in chosen_filters.values()),

@@ -477,10 +477,13 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
             return verdict_of_checkin(checkin)
         if action == "registration":
             registration = event_registration(event, request.POST.get("registration"), user=by)
-            checkin = checkin_services.check_in_registration(
-                event=event, registration=registration, by=by, device=device
-            )
-            return verdict_of_checkin(checkin)
+            try:
+                checkin = checkin_services.check_in_registration(
+                    event=event, registration=registration, by=by, device=device
+                )
+            except checkin_services.CheckInRefused as refusal:
+                return at_row(verdict_of_refusal(refusal, event), registration.pk)
+            return at_row(verdict_of_checkin(checkin), registration.pk)
         if action == "walk_in":
             if not walk_in_form.is_valid():
                 errors = "; ".join(str(error) for errors in walk_in_form.errors.values() for error in errors)
@@ -498,17 +501,25 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
         if action == "undo":
             checkin = get_object_or_404(event_checkins(event, user=by), pk=_id_or_404(request.POST.get("checkin")))
             registration = {"name": checkin.registration.name}
+            row = checkin.registration_id
             try:
                 checkin_services.undo_door_check_in(checkin=checkin, by=by)
             except checkin_services.CheckInRefused as refusal:
                 # not the door's general "closed" notice: this undo was refused and the person is still in
-                return verdict_of(UNDO_REFUSED, registration=registration, detail=undo_refusal_text(refusal))
-            return verdict_of("undone", registration=registration)
+                refused = verdict_of(UNDO_REFUSED, registration=registration, detail=undo_refusal_text(refusal))
+                return at_row(refused, row)
+            return at_row(verdict_of("undone", registration=registration), row)
     except checkin_services.CheckInRefused as refusal:
         return verdict_of_refusal(refusal, event)
     except DomainError as error:
         return verdict_of("error", detail=error.message)
     return verdict_of("error", detail=_("Unknown action."))
+
+
+def at_row(verdict: dict, registration_id: int) -> dict:
+    """``verdict`` of a button on a search result: the page shows it on that result's row
+    (``#result-<registration id>``), where the staff member pressed it, not at the top."""
+    return {**verdict, "row": registration_id}
 
 
 def undo_refusal_text(refusal) -> str:
@@ -560,7 +571,14 @@ def checkin_page(request, event_id: int):
                 request, event, verdict=verdict, query=query, walk_in_form=walk_in_form, code=code, status=400
             )
         request.session[f"checkin-verdict-{event.pk}"] = verdict
-        return redirect(f"{request.path}?q={quote(query)}" if query else request.path)
+        if not query:
+            return redirect(request.path)
+        # a button on a search result: the same results again, at that person's row, where the
+        # answer is shown (on a phone the top of the page is a long scroll away)
+        anchor = "found-title"
+        if verdict.get("row") and verdict["row"] in found_ids(request, event, query):
+            anchor = f"result-{verdict['row']}"
+        return redirect(f"{request.path}?q={quote(query)}#{anchor}")
     # the copy the service worker keeps for offline use: no answer of the moment, no search
     offline_copy = request.headers.get(OFFLINE_COPY_HEADER) == "1"
     verdict = None if offline_copy else request.session.pop(f"checkin-verdict-{event.pk}", None)
@@ -572,15 +590,27 @@ def checkin_page(request, event_id: int):
 DONE_AT_THE_DOOR = {checkin_services.CHECKED_IN, "undone"}
 
 
+def found_ids(request, event, query: str) -> list[int]:
+    """The ids of the registrations the door's search for ``query`` lists (its first results)."""
+    found = checkin_services.search_registrations(event=event, query=query, user=request.user)
+    return list(found.values_list("pk", flat=True)[:SEARCH_RESULTS])
+
+
 def door_page(request, event, *, verdict, query: str, walk_in_form: WalkInForm, code: str = "", status: int = 200):
-    """The door page: ``verdict`` the answer to show, ``code`` and ``walk_in_form`` what was typed."""
+    """The door page: ``verdict`` the answer to show, ``code`` and ``walk_in_form`` what was typed.
+    The answer to a button on a search result is shown on that result's row when it is listed;
+    otherwise (or with no search) at the top, where a scan's answer is."""
     results = []
     if query:
         found = checkin_services.search_registrations(event=event, query=query, user=request.user)[:SEARCH_RESULTS]
         results = [{"registration": row, "live_id": row.live_id} for row in found]
+    row_verdict = None
+    if verdict and verdict.get("row") in {row["registration"].pk for row in results}:
+        row_verdict, verdict = verdict, None
     context = {
         "event": event,
         "verdict": verdict,
+        "row_verdict": row_verdict,
         "counts": checkin_services.door_counts(event=event),
         "query": query,
         "code": code,

@@ -21,12 +21,12 @@ from speakers.selectors import assignments_managed_by, not_invited_to, speakers_
 SPEAKER_SEARCH_LENGTH = 100
 
 
-def _back_to_row(assignment: SpeakerAssignment):
+def _back_to_row(request, assignment: SpeakerAssignment):
     """The tab again, at the speaker's card (``#assignment-<id>``): after a button on the card
     (show on or take off the roster, withdraw, send the account link) a keyboard or screen reader
     user carries on from that card, not from the top of the page."""
     url = reverse("manage-event-speakers", args=[assignment.event_id])
-    return back_to_row(url, f"assignment-{assignment.pk}", heading="speakers")
+    return back_to_row(request, url, f"assignment-{assignment.pk}", heading="speakers")
 
 
 @organiser_required
@@ -63,7 +63,7 @@ def event_speakers(request, pk: int):
                 messages.success(
                     request, _("The invitation of %(name)s is withdrawn.") % {"name": assignment.speaker.name}
                 )
-                return _back_to_row(assignment)
+                return _back_to_row(request, assignment)
             elif action == "account_link":
                 # a speaker without an account (one invited by name and email, new to the site)
                 # gets the link that makes or links one: their speaker area, profile and schedule feed
@@ -77,7 +77,7 @@ def event_speakers(request, pk: int):
                     request,
                     _("%(name)s receives a link to their speaker area by email.") % {"name": assignment.speaker.name},
                 )
-                return _back_to_row(assignment)
+                return _back_to_row(request, assignment)
             elif action in ("list", "unlist"):
                 # whether the speaker shows on the public roster (/speakers/): one invited by name
                 # and email joins it unlisted, and only the API or the admin could list them
@@ -92,7 +92,7 @@ def event_speakers(request, pk: int):
                     else _("%(name)s is not on the public roster of speakers any more.")
                 )
                 messages.success(request, done % {"name": assignment.speaker.name})
-                return _back_to_row(assignment)
+                return _back_to_row(request, assignment)
             elif action == "seen":
                 services.mark_answers_seen(event=event, by=request.user)
                 return redirect("manage-event-speakers", pk=event.pk)

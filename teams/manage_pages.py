@@ -39,7 +39,7 @@ def event_team(request, pk: int):
                 # a withdrawn link stays on the list, marked so
                 invitation = _withdraw_posted_link(request, event=event)
                 url = reverse("manage-event-team", args=[event.pk])
-                return back_to_row(url, f"team-invitation-{invitation.pk}", heading="invitations-heading")
+                return back_to_row(request, url, f"team-invitation-{invitation.pk}", heading="invitations-heading")
             elif action == "remove":
                 role = request.POST.get("role")
                 members = event.organisers if role == TeamRole.ORGANISER else event.checkin_staff
@@ -70,7 +70,7 @@ def event_team(request, pk: int):
                 # shows only while someone is on it)
                 door_listed = event.has_venue or event.checkin_staff.exists()
                 heading = "door-heading" if role == TeamRole.CHECKIN and door_listed else "organisers-heading"
-                return back_to_row(reverse("manage-event-team", args=[event.pk]), None, heading=heading)
+                return back_to_row(request, reverse("manage-event-team", args=[event.pk]), None, heading=heading)
             else:
                 messages.error(request, _("Unknown action."))
         except DomainError as error:
@@ -81,7 +81,9 @@ def event_team(request, pk: int):
                 # a removal refused (the last organiser): their row is still there
                 kind = "organiser" if role == TeamRole.ORGANISER else "checkin"
                 row = f"{kind}-{user.pk}" if action == "remove" else None
-                return back_to_row(reverse("manage-event-team", args=[event.pk]), row, heading="invitations-heading")
+                return back_to_row(
+                    request, reverse("manage-event-team", args=[event.pk]), row, heading="invitations-heading"
+                )
     context = {
         "event": event,
         "form": form,
@@ -132,7 +134,7 @@ def series_team(request, pk: int):
             elif action == "revoke":
                 invitation = _withdraw_posted_link(request, series=series)
                 url = reverse("manage-series-team", args=[series.pk])
-                return back_to_row(url, f"team-invitation-{invitation.pk}", heading="invitations-heading")
+                return back_to_row(request, url, f"team-invitation-{invitation.pk}", heading="invitations-heading")
             elif action == "remove":
                 user = series.checkin_staff.filter(pk=posted_id(request.POST.get("user"))).first()
                 if user is None:
@@ -150,7 +152,7 @@ def series_team(request, pk: int):
                     ) % {"count": kept}
                 messages.success(request, capfirst(said))
                 url = reverse("manage-series-team", args=[series.pk])
-                return back_to_row(url, None, heading="door-heading")
+                return back_to_row(request, url, None, heading="door-heading")
             else:
                 messages.error(request, _("Unknown action."))
         except DomainError as error:
@@ -159,7 +161,9 @@ def series_team(request, pk: int):
             else:
                 messages.error(request, error.message)
                 row = f"checkin-{user.pk}" if action == "remove" else None
-                return back_to_row(reverse("manage-series-team", args=[series.pk]), row, heading="invitations-heading")
+                return back_to_row(
+                    request, reverse("manage-series-team", args=[series.pk]), row, heading="invitations-heading"
+                )
     context = {
         "series": series,
         "form": form,

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -40,7 +41,26 @@ def messages_at(messages, section: str) -> list:
     """The messages a page shows in one of its sections: those given with ``extra_tags`` naming the
     section's anchor (``"events"`` for ``#events``), so that one sent back to the middle of a page
     reads its answer there; with ``""``, the others, for the top of the page."""
-    return [message for message in messages if (message.extra_tags or "") == section]
+    shown = [message for message in messages if (message.extra_tags or "") == section]
+    for message in shown:
+        message.placed = True  # messages_not_placed leaves it out
+    return shown
+
+
+@register.simple_tag(takes_context=True)
+def said_at(context, *parts) -> str:
+    """The messages of a button that came back to this row or heading (``events.workspace.back_to_row``
+    tags them with its anchor, the row's id: ``"registration", registration.pk`` for
+    ``#registration-5``), drawn where the person lands, as ``_messages.html`` draws them."""
+    shown = messages_at(context.get("messages") or (), "-".join(str(part) for part in parts))
+    return render_to_string("_messages.html", {"shown": shown}) if shown else ""
+
+
+@register.filter
+def messages_not_placed(messages) -> list:
+    """The messages no part of the page drew (``messages_at``, ``said_at``): a message tagged for a
+    row the page no longer lists is still read, at the end of the page, never lost."""
+    return [message for message in messages if not getattr(message, "placed", False)]
 
 
 # Messages that tell of something gone wrong are announced at once (role="alert", assertive); the

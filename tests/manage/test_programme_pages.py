@@ -1165,8 +1165,10 @@ def test_a_member_who_left_keeps_the_certificate_issued_before_and_it_can_be_rev
 
 
 def card_of(response, name: str) -> str:
-    """The HTML of the member card that names ``name``."""
-    cards = response.content.decode().split('data-testid="enrolment" ')[1:]
+    """The HTML of the member card that names ``name`` (without the messages a button on it left
+    there, whose list items would end it early)."""
+    page = re.sub(r'<div role="(?:alert|status)"><ul class="messages">.*?</ul></div>', "", response.content.decode())
+    cards = page.split('data-testid="enrolment" ')[1:]
     return next(html[: html.index("</li>")] for html in cards if name in html[: html.index("</li>")])
 
 

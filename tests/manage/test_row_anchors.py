@@ -4,6 +4,8 @@ to the top of the page, and a keyboard or screen reader user started again from 
 (``events.workspace.back_to_row``). Each row action of every list is walked here: the redirect
 names a fragment, and the page it leads to has an element of that id."""
 
+import re
+
 import pytest
 
 from tests import factories
@@ -136,6 +138,19 @@ def test_a_row_action_comes_back_to_its_row_or_its_lists_heading(organiser, orga
     page = organiser_web.get(path)
     assert page.status_code == 200
     assert f'id="{fragment}"' in page.content.decode(), f"#{fragment} is not on {path}"
+    assert_said_at(page.content.decode(), fragment)
+
+
+def assert_said_at(page: str, fragment: str) -> None:
+    """What the button did is said where the browser lands: its messages are drawn at the row
+    (first thing in it) or right after the heading, once, and not at the top of the page, which on
+    a phone is out of sight once the browser has scrolled to the row."""
+    regions = [found.start() for found in re.finditer(r'<div role="(?:alert|status)"><ul class="messages">', page)]
+    landing = re.search(rf'\sid="{fragment}"', page).end()
+    assert regions, f"no message on the page of #{fragment}"
+    assert all(start > landing for start in regions), f"a message is drawn above #{fragment}"
+    between = page[landing : regions[0]]
+    assert not re.search(r'\sid="', between) and len(between) < 400, f"the message is not at #{fragment}: {between}"
 
 
 @pytest.mark.parametrize("registration", ["leyla", "nobody-such@example.org"])
@@ -154,4 +169,6 @@ def test_a_match_of_an_attendance_row_comes_back_to_the_rows_not_matched(
 
     path, _, fragment = response["Location"].partition("#")
     assert fragment
-    assert f'id="{fragment}"' in organiser_web.get(path).content.decode()
+    page = organiser_web.get(path).content.decode()
+    assert f'id="{fragment}"' in page
+    assert_said_at(page, fragment)

@@ -136,8 +136,8 @@ def test_search_then_check_in_and_undo(door, event, sign_up):
     undone = door.post(url(event), {"action": "undo", "checkin": checkin.pk}, follow=True)
 
     assert "Nigar Hasanova" in found.text and "Aysel Aliyeva" not in found.text
-    assert checked["Location"] == f"{url(event)}?q=nigar"
-    assert after.context["verdict"]["code"] == "checked_in"
+    assert checked["Location"] == f"{url(event)}?q=nigar#result-{registration.pk}"
+    assert after.context["row_verdict"]["code"] == "checked_in"
     assert "Undo check-in" in after.text
     assert undone.context["verdict"]["code"] == "undone"
     checkin.refresh_from_db()
@@ -207,7 +207,7 @@ def test_after_the_event_the_door_says_check_ins_count_and_once_final_offers_no_
     assert 'id="door-late"' in open_record and "still count as attendance" in open_record
     assert 'value="undo"' in open_record
     assert "Attendance has been recorded" in final and 'value="undo"' not in final
-    verdict = refused.context["verdict"]
+    verdict = refused.context["row_verdict"]  # on the result's row
     assert (verdict["code"], verdict["title"]) == ("undo_refused", "Not undone: the check-in stands")
     assert "the check-in stands" in verdict["detail"]
     checkin.refresh_from_db()
@@ -228,6 +228,53 @@ def test_search_comes_back_at_its_results_with_a_heading_to_focus(door, event, s
     heading = r'<section id="found" aria-labelledby="found-title">\s*<h2 id="found-title" tabindex="-1">Search results'
     assert re.search(heading, found)
     assert "2 people: Aysel" in found
+
+
+def row_of(page: str, registration) -> str:
+    """The search result of ``registration`` on the door page, its markup."""
+    return page.split(f'id="result-{registration.pk}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_a_button_on_a_result_comes_back_to_its_row_with_the_answer_there(door, event, sign_up):
+    """Check in or Undo on a search result sent the staff member to the page's top (the answer
+    there, the results a long scroll away on a phone): now the same search, at that row."""
+    nigar = sign_up(event, name="Nigar Hasanova", email="nigar@example.org")
+    sign_up(event, name="Nigar Aliyeva", email="aliyeva@example.org")
+
+    checked = door.post(url(event), {"action": "registration", "registration": nigar.pk, "q": "nigar"})
+    after = door.get(checked["Location"]).text
+    undone = door.post(url(event), {"action": "undo", "checkin": CheckIn.objects.get().pk, "q": "nigar"})
+    after_undo = door.get(undone["Location"]).text
+
+    assert checked["Location"] == f"{url(event)}?q=nigar#result-{nigar.pk}"
+    assert 'value="nigar"' in after  # the search is still filled in
+    assert 'data-code="checked_in">Checked in' in row_of(after, nigar)
+    assert '<div id="verdict" aria-live="assertive" role="status">\n\n</div>' in after  # not at the top too
+    assert f'<li class="card" id="result-{nigar.pk}" tabindex="-1">' in after  # the fragment focuses it
+    assert f'action="#result-{nigar.pk}"' in after
+    assert undone["Location"] == f"{url(event)}?q=nigar#result-{nigar.pk}"
+    assert 'data-code="undone">Check-in undone' in row_of(after_undo, nigar)
+
+
+def test_a_refused_check_in_of_a_result_is_answered_on_its_row(door, event, sign_up):
+    nigar = sign_up(event, name="Nigar Hasanova", email="nigar@example.org")
+    door.post(url(event), {"action": "registration", "registration": nigar.pk, "q": "nigar"})
+    door.get(url(event))
+
+    again = door.post(url(event), {"action": "registration", "registration": nigar.pk, "q": "nigar"})
+
+    assert again.status_code == 400
+    assert 'data-code="already_checked_in">Already checked in' in row_of(again.text, nigar)
+
+
+def test_a_result_no_longer_listed_is_answered_at_the_results(door, event, sign_up):
+    nigar = sign_up(event, name="Nigar Hasanova", email="nigar@example.org")
+
+    checked = door.post(url(event), {"action": "registration", "registration": nigar.pk, "q": "aysel"})
+    page = door.get(checked["Location"]).text
+
+    assert checked["Location"] == f"{url(event)}?q=aysel#found-title"
+    assert 'data-code="checked_in"' in page.split('id="verdict"')[1].split("</div>")[0]
 
 
 @pytest.mark.parametrize("checkin_id", ["abc", "", "1.5"])

@@ -89,8 +89,10 @@ def test_door_opens_offline_after_one_online_visit_and_checks_in_by_name(page, l
     assert page.locator("#results .status.ok.confirmed svg").count() == 1
     assert page.locator("#results .status.ok.confirmed").inner_text() == "Confirmed"
     page.click("#results button")
-    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
-    assert "Farid Mammadov · 3 people" in page.locator("#verdict").inner_text()
+    # said on the person's row, where the button was pressed (the top is out of sight on a phone)
+    page.wait_for_selector(f"#result-{family.pk} .row-verdict .verdict[data-code=checked_in]")
+    assert "Farid Mammadov · 3 people" in page.locator(f"#result-{family.pk} .row-verdict").inner_text()
+    assert page.evaluate("document.activeElement.id") == f"result-{family.pk}"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll on a phone
     assert page.locator("#queue").inner_text() == "1 scan waiting to sync"
     assert page.locator("[data-count=checked_in_people]").inner_text() == "3"
@@ -102,7 +104,7 @@ def test_door_opens_offline_after_one_online_visit_and_checks_in_by_name(page, l
     page.wait_for_selector("#queue[data-waiting='0']")
     checkin = CheckIn.objects.get()
     assert (checkin.registration, checkin.source, checkin.by) == (family, CheckIn.Source.OFFLINE, staff)
-    page.wait_for_selector("#verdict .verdict", state="detached")  # "saved offline" is stale once synced
+    page.wait_for_selector(".row-verdict .verdict", state="detached")  # "saved offline" is stale once synced
     assert page.locator("#queue").inner_text() == "All scans synced"
     assert page.locator("[data-count=checked_in_people]").inner_text() == "3"
 
@@ -152,7 +154,7 @@ def test_a_refused_offline_check_in_names_the_person_and_is_undone_in_the_result
     page.fill("#q", "leyla")
     page.press("#q", "Enter")
     page.click("#results button")
-    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    page.wait_for_selector("#results .row-verdict .verdict[data-code=checked_in]")  # on her row
     event.start += dt.timedelta(days=7)
     event.end += dt.timedelta(days=7)
     event.save(update_fields=["start", "end"])
@@ -746,3 +748,46 @@ def test_the_offline_search_folds_names_as_the_server_does(page, live_server):
 
     assert online == ["ILAHƏ BABAYEVA", "İlahə Quliyeva"]
     assert said == {typed: sorted(found) for typed, found in TYPED}
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_check_in_and_undo_on_a_result_answer_on_its_row_by_keyboard(page, live_server, connected):
+    """Check in or Undo on a name search's result took the staff member back to the top of the
+    page, the answer there and the results a long scroll away: now the same search comes back at the
+    row, focused, with the answer on it. Without a connection, a result the server listed is
+    checked against the downloaded list and queued, as a scan, and uploaded when it returns."""
+    event, staff = door_of("Outreach in Qusar", "qusar")
+    for index in range(8):
+        attendee(event, f"Aysel{index} Quliyeva")
+    last = attendee(event, "Aysel9 Quliyeva")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.fill("#q", "aysel")
+    page.press("#q", "Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'found-title'")
+    if not connected:
+        go_offline(page)
+    row = f"result-{last.pk}"
+
+    page.locator(f"#{row} button[type=submit]").focus()
+    page.keyboard.press("Enter")
+
+    page.wait_for_selector(f"#{row} .row-verdict .verdict[data-code=checked_in]")
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === '{row}'")
+    assert page.evaluate(IN_VIEW, row)
+    assert page.input_value("#q") == "aysel"
+    assert page.locator("#verdict .verdict").count() == 0  # not at the top too
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    if connected:
+        assert CheckIn.objects.get().registration == last
+        page.locator(f"#{row} button[type=submit]").focus()  # Undo check-in
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#{row} .row-verdict .verdict[data-code=undone]")
+        page.wait_for_function(f"document.activeElement && document.activeElement.id === '{row}'")
+        assert page.evaluate(IN_VIEW, row)
+        assert CheckIn.objects.get().undone_at is not None
+    else:
+        assert page.evaluate("window.checkinPage.state().queue.length") == 1 and not CheckIn.objects.exists()
+        page.context.set_offline(False)
+        page.wait_for_selector("#queue[data-waiting='0']")
+        assert CheckIn.objects.get().registration == last

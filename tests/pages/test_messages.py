@@ -46,3 +46,15 @@ def test_errors_and_warnings_are_alerts_success_and_info_statuses():
     page = render_to_string("_messages.html", {"shown": shown})
 
     assert regions(page) == {"alert": ["refused", "careful"], "status": ["saved", "noted"]}
+
+
+def test_a_message_for_a_row_the_page_does_not_draw_is_drawn_at_the_end_not_lost(rf):
+    """``events.workspace.back_to_row`` tags a button's messages with the row it comes back to;
+    a page without that row (or without a place for them) still says them, after its content."""
+    shown = [Message(constants.SUCCESS, "moved", extra_tags="question-9"), Message(constants.INFO, "plain")]
+
+    page = render_to_string("base.html", {"messages": shown}, request=rf.get("/"))
+
+    main = page.split('<main id="main">')[1].split("</main>")[0]
+    drawn = re.findall(r'<div role="status"><ul class="messages"><li class="\w+">(\w+)</li>', main)
+    assert drawn == ["plain", "moved"]  # the untagged at the top, the row's after the content

@@ -177,8 +177,7 @@
   }
 
   /* ---- what staff see ---- */
-  function showVerdict(v, quiet) {
-    shown = v;
+  function verdictBox(v) {
     var box = document.createElement("div");
     box.className = "verdict " + (LEVEL[v.code] || "bad");
     box.setAttribute("data-code", v.code);
@@ -189,13 +188,39 @@
     if (v.when) { lines.push(v.when + (v.by ? " · " + v.by : "")); }
     if (v.detail) { lines.push(v.detail); }
     lines.forEach(function (line) { var small = document.createElement("small"); small.textContent = line; box.appendChild(small); });
+    return box;
+  }
+  function showVerdict(v, quiet) {
+    shown = v;
+    var box = verdictBox(v);
     var holder = $("verdict");
     holder.textContent = "";
     holder.appendChild(box);
     if (!quiet && navigator.vibrate) { navigator.vibrate(v.code === "checked_in" ? 80 : [60, 60, 60]); }
     return v;
   }
-  function clearVerdict() { shown = null; $("verdict").textContent = ""; }
+  // the answer to a button on a search result, on that result's row (as the server draws it after
+  // its form): focused, so a phone shows it where the staff member pressed, not at the top
+  function showAtRow(id, v) {
+    var row = $("result-" + id);
+    if (!row) { return showVerdict(v); }
+    shown = v;
+    Array.prototype.forEach.call(row.querySelectorAll(".row-verdict"), function (old) { old.remove(); });
+    var holder = document.createElement("div");
+    holder.className = "row-verdict";
+    holder.setAttribute("role", "status");
+    holder.appendChild(verdictBox(v));
+    row.insertBefore(holder, row.firstChild);
+    $("verdict").textContent = "";
+    row.focus();
+    if (navigator.vibrate) { navigator.vibrate(v.code === "checked_in" ? 80 : [60, 60, 60]); }
+    return v;
+  }
+  function clearVerdict() {
+    shown = null;
+    $("verdict").textContent = "";
+    Array.prototype.forEach.call(document.querySelectorAll(".row-verdict"), function (old) { old.remove(); });
+  }
 
   function renderState() {
     var badge = $("connection");
@@ -334,8 +359,8 @@
     if (!hash || !list.tickets[hash]) { return { code: "invalid", detail: words.notInList }; }
     return admitLocally(hash, { secret: secret });
   }
-  function afterLocalCheck(verdict) {
-    showVerdict(verdict);
+  function afterLocalCheck(verdict, row) {
+    if (row) { showAtRow(row, verdict); } else { showVerdict(verdict); }
     setCounts(localCounts());
     renderState();
     return verdict;
@@ -612,6 +637,7 @@
       var entry = list.tickets[hash];
       var item = document.createElement("li");
       item.className = "card";
+      if (entry.id) { item.id = "result-" + entry.id; item.tabIndex = -1; }
       var name = document.createElement("strong");
       name.textContent = entry.name;
       item.appendChild(name);
@@ -635,9 +661,9 @@
         button.setAttribute("data-door-action", "");
         button.hidden = !doorOpen();
         button.addEventListener("click", function () {
-          afterLocalCheck(admitLocally(hash, { registration: entry.id }));
+          var verdict = admitLocally(hash, { registration: entry.id });
           searchLocally($("q").value);
-          $("q").focus();
+          afterLocalCheck(verdict, entry.id);
           if (online) { sync(); }
         });
         item.appendChild(button);
@@ -729,6 +755,19 @@
   });
   $("search-form").addEventListener("submit", function (event) {
     if (!online) { event.preventDefault(); searchLocally(event.target.elements.q.value); focusResults(); }
+  });
+  // a result the server listed, its button pressed once the connection dropped: checked against
+  // the downloaded list and queued, as a result found offline (an undo needs the server)
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (online || !form.closest || !form.closest("#results")) { return; }
+    event.preventDefault();
+    var row = form.closest("li");
+    var id = row && row.id ? Number(row.id.replace("result-", "")) : 0;
+    var action = form.elements.action ? form.elements.action.value : "";
+    var hash = Object.keys(list.tickets).filter(function (key) { return list.tickets[key].id === id; })[0];
+    if (action !== "registration" || !hash) { showAtRow(id, { code: "error", detail: words.offline }); return; }
+    afterLocalCheck(admitLocally(hash, { registration: id }), id);
   });
   $("walk-in-form").addEventListener("submit", function (event) {
     if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
