@@ -302,3 +302,14 @@ def test_update_event_may_date_a_draft_anywhere():
 
     event.refresh_from_db()
     assert event.start == past
+
+
+def test_update_event_moving_only_the_start_past_the_end_is_refused():
+    """An edit is validated by what it changes, and a constraint by all the fields it names:
+    a start moved alone past the stored end still breaks ``end > start``."""
+    event = EventFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        services.update_event(event=event, start=event.end + dt.timedelta(hours=1))
+
+    assert [error.code for error in caught.value.error_dict["__all__"]] == ["end_before_start"]
