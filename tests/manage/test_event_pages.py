@@ -626,3 +626,11 @@ def test_a_time_at_the_end_of_the_calendar_is_refused_as_any_out_of_range_date(o
 
     assert response.status_code == 200
     assert "Give a date between 2000 and 2099." in response.text
+
+
+def test_messages_tab_leads_to_writing_to_the_registrants(organiser_web, own_event):
+    # a newcomer who wants to "send a message" opens the Messages tab: it holds only the wording of
+    # the messages sent by themselves, so it says where writing to the registrants is
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/messages/")
+
+    assert f'href="/manage/events/{own_event.pk}/registrations/#write"' in page.text
