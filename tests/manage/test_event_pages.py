@@ -634,3 +634,28 @@ def test_messages_tab_leads_to_writing_to_the_registrants(organiser_web, own_eve
     page = organiser_web.get(f"/manage/events/{own_event.pk}/messages/")
 
     assert f'href="/manage/events/{own_event.pk}/registrations/#write"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("open", "The event is published: people can find it and register."),
+        (
+            "approval",
+            "The event is published: people can find it and send a request, which you approve on the "
+            "Registrations tab.",
+        ),
+        (
+            "invitation",
+            "The event is published: people can find it; only those you invite register, with the code "
+            "from the Invitations tab.",
+        ),
+    ],
+)
+def test_publishing_says_who_may_now_register(organiser_web, organiser, mode, said):
+    # "people can find it and register" was said of a roundtable by invitation only too
+    event = factories.EventFactory(organisers=[organiser], status=EventStatus.DRAFT, registration_mode=mode)
+
+    response = organiser_web.post(f"/manage/events/{event.pk}/publish/", follow=True)
+
+    assert [str(message) for message in response.context["messages"]] == [said]
