@@ -659,3 +659,21 @@ def test_publishing_says_who_may_now_register(organiser_web, organiser, mode, sa
     response = organiser_web.post(f"/manage/events/{event.pk}/publish/", follow=True)
 
     assert [str(message) for message in response.context["messages"]] == [said]
+
+
+def test_overview_says_where_and_who_may_register(organiser_web, organiser):
+    # an organiser checking what they set up saw when, kind and seats, but not the room nor that
+    # the roundtable was by invitation only
+    event = factories.EventFactory(
+        organisers=[organiser],
+        kind="roundtable",
+        format="in_person",
+        venue_name="ADA University, Room 204",
+        venue_address="Ahmadbay Aghaoghlu street 61",
+        registration_mode="invitation",
+    )
+
+    page = organiser_web.get(f"/manage/events/{event.pk}/", headers={"accept-language": "en"}).text
+
+    assert "ADA University, Room 204<br>Ahmadbay Aghaoghlu street 61" in page
+    assert "<dt>Who may register</dt><dd>By invitation only</dd>" in page
