@@ -677,3 +677,20 @@ def test_overview_says_where_and_who_may_register(organiser_web, organiser):
 
     assert "ADA University, Room 204<br>Ahmadbay Aghaoghlu street 61" in page
     assert "<dt>Who may register</dt><dd>By invitation only</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "audience"),
+    [
+        ("roundtable", "stakeholders"),
+        ("outreach_visit", "parents"),
+        ("mentoring_session", "mentees"),
+        ("webinar", "public"),
+    ],
+)
+def test_a_new_event_is_for_the_audience_of_its_kind(organiser_web, kind, audience):
+    # a new roundtable, by invitation of government, civil society and the private sector, read
+    # "For: General public" on its page unless the organiser noticed the field
+    page = organiser_web.get(f"/manage/events/new/{kind}/")
+
+    assert page.context["form"]["audience"].value() == audience
