@@ -545,7 +545,9 @@ def checkin_page(request, event_id: int):
                 request, event, verdict=verdict, query=query, walk_in_form=walk_in_form, code=code, status=400
             )
         request.session[f"checkin-verdict-{event.pk}"] = verdict
-        return redirect(f"{request.path}?q={quote(query)}" if query else request.path)
+        # to the answer: the next Tab goes on from it to the scanner and the code box, where a
+        # keyboard at the door started from the top of the page (its menu) after every walk-in
+        return redirect(f"{request.path}?q={quote(query)}#verdict" if query else f"{request.path}#verdict")
     # the copy the service worker keeps for offline use: no answer of the moment, no search
     offline_copy = request.headers.get(OFFLINE_COPY_HEADER) == "1"
     verdict = None if offline_copy else request.session.pop(f"checkin-verdict-{event.pk}", None)

@@ -136,7 +136,7 @@ def test_search_then_check_in_and_undo(door, event, sign_up):
     undone = door.post(url(event), {"action": "undo", "checkin": checkin.pk}, follow=True)
 
     assert "Nigar Hasanova" in found.text and "Aysel Aliyeva" not in found.text
-    assert checked["Location"] == f"{url(event)}?q=nigar"
+    assert checked["Location"] == f"{url(event)}?q=nigar#verdict"
     assert after.context["verdict"]["code"] == "checked_in"
     assert "Undo check-in" in after.text
     assert undone.context["verdict"]["code"] == "undone"
