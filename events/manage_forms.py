@@ -138,6 +138,18 @@ class ServiceErrors:
         self.add_error(target if target in self.fields else None, error.message)
 
 
+# who a new event of each kind is for, until the organiser says otherwise (the programme's own
+# pairs, as in the demo): a roundtable by invitation read "For: General public" on its page
+AUDIENCE_OF_KIND = {
+    EventKind.ROUNDTABLE: Audience.STAKEHOLDERS,
+    EventKind.OUTREACH_VISIT: Audience.PARENTS,
+    EventKind.MENTORING_SESSION: Audience.MENTEES,
+    EventKind.WORKSHOP: Audience.MENTEES,
+    EventKind.TRAINING: Audience.MENTEES,
+    EventKind.COACHING: Audience.MENTEES,
+}
+
+
 class EventForm(ServiceErrors, forms.Form):
     """Create or edit an event of one kind; the fields follow the kind."""
 
@@ -254,6 +266,7 @@ class EventForm(ServiceErrors, forms.Form):
         if event is None:
             self.fields["reminders"].initial = [24 * 60, 60]
             self.fields["waiting_list_enabled"].initial = True
+            self.fields["audience"].initial = AUDIENCE_OF_KIND.get(kind, Audience.PUBLIC)
         self.sections = self._sections()
         keep = {name for _legend, names in self.sections for name in names}
         for name in list(self.fields):

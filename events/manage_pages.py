@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from events import services
 from events.manage_forms import CancelEventForm, EventForm, MoveEventForm, SeriesForm
-from events.models import EventKind, EventStatus, Series
+from events.models import EventKind, EventStatus, RegistrationMode, Series
 from events.pages import shown_series
 from events.permissions import can_manage_series
 from events.selectors import action_log_of, action_log_of_series, events_managed_by, series_managed_by
@@ -31,6 +31,34 @@ from speakers.selectors import name_assignment_subjects, unread_answers
 EVENTS_PER_PAGE = 25
 SHOWS = ("upcoming", "past", "drafts", "all")
 CLOSED = (EventStatus.CANCELLED, EventStatus.COMPLETED)
+
+
+def published_text(*, mode: str, series: bool = False) -> str:
+    """What publishing opened, in the words of who may register: "and register" was said of a
+    roundtable by invitation only too, where only those invited register, with their code, and of
+    an event by approval, where people send a request that an organiser answers."""
+    if series:
+        said = {
+            RegistrationMode.APPROVAL: _(
+                "The series is published: people can find its sessions and send a request, which you approve "
+                "on each session's Registrations tab."
+            ),
+            RegistrationMode.INVITATION: _(
+                "The series is published: people can find its sessions; only those you invite register, with "
+                "the code from each session's Invitations tab."
+            ),
+        }
+        return said.get(mode, _("The series is published: people can find its sessions and register."))
+    said = {
+        RegistrationMode.APPROVAL: _(
+            "The event is published: people can find it and send a request, which you approve on the Registrations tab."
+        ),
+        RegistrationMode.INVITATION: _(
+            "The event is published: people can find it; only those you invite register, with the code "
+            "from the Invitations tab."
+        ),
+    }
+    return said.get(mode, _("The event is published: people can find it and register."))
 
 
 def _closed(request, event):
@@ -168,7 +196,7 @@ def event_publish(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The event is published: people can find it and register."))
+        messages.success(request, published_text(mode=event.registration_mode))
     return redirect("manage-event", pk=event.pk)
 
 
@@ -273,7 +301,7 @@ def _series_form_page(request, form, series: Series | None):
                     )
                 elif saved.published and not was_published:
                     # as publishing an event says: ticking Published was answered as any other edit
-                    messages.success(request, _("The series is published: people can find its sessions and register."))
+                    messages.success(request, published_text(mode=saved.registration_mode, series=True))
                 else:
                     messages.success(request, _("The series is saved with its sessions."))
                 return redirect("manage-series-detail", pk=saved.pk)

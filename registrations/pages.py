@@ -572,7 +572,9 @@ def checkin_page(request, event_id: int):
             )
         request.session[f"checkin-verdict-{event.pk}"] = verdict
         if not query:
-            return redirect(request.path)
+            # to the answer: the next Tab goes on from it to the scanner and the code box, where a
+            # keyboard at the door started from the top of the page (its menu) after every walk-in
+            return redirect(f"{request.path}#verdict")
         # a button on a search result: the same results again, at that person's row, where the
         # answer is shown (on a phone the top of the page is a long scroll away)
         anchor = "found-title"

@@ -7,7 +7,7 @@ import zoneinfo
 import icalendar
 import pytest
 from django.core import mail
-from django.utils import translation
+from django.utils import formats, translation
 
 from events import ical, when
 from events.templatetags.event_pages import google_calendar_url
@@ -301,3 +301,12 @@ def test_templates_write_dates_only_in_formats_of_the_active_language():
     }
 
     assert found == set()
+
+
+def test_azerbaijani_month_abbreviations_are_the_ones_people_write():
+    # the events list's date block and the dashboard's chart write "b": Django's own Azerbaijani
+    # gave "20 YNV" on a January card (and "fvr", "snt"), abbreviations nobody writes
+    with translation.override("az"):
+        written = [formats.date_format(dt.date(2027, month, 1), "b") for month in range(1, 13)]
+
+    assert written == ["yan", "fev", "mar", "apr", "may", "iyn", "iyl", "avq", "sen", "okt", "noy", "dek"]

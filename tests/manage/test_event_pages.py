@@ -626,3 +626,71 @@ def test_a_time_at_the_end_of_the_calendar_is_refused_as_any_out_of_range_date(o
 
     assert response.status_code == 200
     assert "Give a date between 2000 and 2099." in response.text
+
+
+def test_messages_tab_leads_to_writing_to_the_registrants(organiser_web, own_event):
+    # a newcomer who wants to "send a message" opens the Messages tab: it holds only the wording of
+    # the messages sent by themselves, so it says where writing to the registrants is
+    page = organiser_web.get(f"/manage/events/{own_event.pk}/messages/")
+
+    assert f'href="/manage/events/{own_event.pk}/registrations/#write"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("open", "The event is published: people can find it and register."),
+        (
+            "approval",
+            "The event is published: people can find it and send a request, which you approve on the "
+            "Registrations tab.",
+        ),
+        (
+            "invitation",
+            "The event is published: people can find it; only those you invite register, with the code "
+            "from the Invitations tab.",
+        ),
+    ],
+)
+def test_publishing_says_who_may_now_register(organiser_web, organiser, mode, said):
+    # "people can find it and register" was said of a roundtable by invitation only too
+    event = factories.EventFactory(organisers=[organiser], status=EventStatus.DRAFT, registration_mode=mode)
+
+    response = organiser_web.post(f"/manage/events/{event.pk}/publish/", follow=True)
+
+    assert [str(message) for message in response.context["messages"]] == [said]
+
+
+def test_overview_says_where_and_who_may_register(organiser_web, organiser):
+    # an organiser checking what they set up saw when, kind and seats, but not the room nor that
+    # the roundtable was by invitation only
+    event = factories.EventFactory(
+        organisers=[organiser],
+        kind="roundtable",
+        format="in_person",
+        venue_name="ADA University, Room 204",
+        venue_address="Ahmadbay Aghaoghlu street 61",
+        registration_mode="invitation",
+    )
+
+    page = organiser_web.get(f"/manage/events/{event.pk}/", headers={"accept-language": "en"}).text
+
+    assert "ADA University, Room 204<br>Ahmadbay Aghaoghlu street 61" in page
+    assert "<dt>Who may register</dt><dd>By invitation only</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "audience"),
+    [
+        ("roundtable", "stakeholders"),
+        ("outreach_visit", "parents"),
+        ("mentoring_session", "mentees"),
+        ("webinar", "public"),
+    ],
+)
+def test_a_new_event_is_for_the_audience_of_its_kind(organiser_web, kind, audience):
+    # a new roundtable, by invitation of government, civil society and the private sector, read
+    # "For: General public" on its page unless the organiser noticed the field
+    page = organiser_web.get(f"/manage/events/new/{kind}/")
+
+    assert page.context["form"]["audience"].value() == audience

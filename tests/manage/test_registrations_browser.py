@@ -182,3 +182,19 @@ def test_roundtable_codes_show_who_used_each_and_who_came_instead(page, live_ser
     check(page, axe)
     card = page.locator("[data-testid=registration][data-status=confirmed]")
     assert "Sevinj Huseynova" in card.inner_text() and "Comes in place of Rashad Guliyev" in card.inner_text()
+
+
+def test_the_messages_tab_leads_to_the_open_form_for_writing_to_registrants(page, live_server, axe):
+    # the Messages tab holds the automatic messages' wording; its link to writing to the registrants
+    # landed on the closed "Write to the chosen registrants" box, the form still out of sight
+    organiser = organiser_account()
+    event = factories.EventFactory(title="Data science clinic", capacity=10, organisers=[organiser])
+    sign_up(event, "Aysel Aliyeva", "aysel@example.org")
+
+    sign_in(page, live_server, organiser, f"/manage/events/{event.pk}/messages/")
+    page.click("main a:has-text('Write to the chosen registrants')")
+    page.wait_for_url(f"**/manage/events/{event.pk}/registrations/#write")
+
+    assert page.locator("details#write").evaluate("details => details.open") is True
+    assert page.locator("#message-form [name=subject]").is_visible()
+    check(page, axe)

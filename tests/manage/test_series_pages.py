@@ -343,3 +343,17 @@ def test_ticking_published_says_the_series_is_published_as_publishing_an_event_d
     assert said(draft) == ["The series is saved with its sessions."]
     assert said(published) == ["The series is published: people can find its sessions and register."]
     assert said(edited_again) == ["The series is saved with its sessions."]
+
+
+def test_publishing_a_series_by_invitation_says_only_those_invited_register(organiser_web):
+    # "people can find its sessions and register" is untrue when only those invited may
+    response = organiser_web.post(
+        "/manage/series/new/",
+        {**series_data(), "registration_mode": "invitation", "published": "on", "save": "1"},
+        follow=True,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "The series is published: people can find its sessions; only those you invite register, with the code "
+        "from each session's Invitations tab."
+    ]

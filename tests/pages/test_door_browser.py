@@ -791,3 +791,17 @@ def test_check_in_and_undo_on_a_result_answer_on_its_row_by_keyboard(page, live_
         page.context.set_offline(False)
         page.wait_for_selector("#queue[data-waiting='0']")
         assert CheckIn.objects.get().registration == last
+
+
+def test_after_a_walk_in_the_keyboard_goes_on_from_the_answer(page, live_server):
+    # the walk-in form is sent as a page: the answer came back with the keyboard at the top of
+    # the page, seven menu links before the scanner and the code box
+    event, staff = door_of("Roundtable in Baku", "baku")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.click("details:has(#walk-in-form) summary")
+    page.fill("#walk-in-form [name=name]", "Ulviyya Walk-in")
+    page.click("#walk-in-form button[type=submit]")
+    page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    page.keyboard.press("Tab")
+
+    assert page.evaluate("document.activeElement.closest('#door-scan') !== null") is True

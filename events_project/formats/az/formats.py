@@ -2,7 +2,8 @@
 çərşənbə axşamı); the lower-case names themselves are in locale/az (they override Django's).
 Months are written whole ("F"): Django's "M" capitalises the abbreviation ("Noy"), and its
 weekday abbreviations ("Ç.a") read as nobody writes them, so where English writes "Tue" this
-writes the whole weekday after the date (events.when.local_date lower-cases it).
+writes the whole weekday after the date (events.when.local_date lower-cases it). The short month of "b"
+(a card's date block, the chart) is locale/az's too: "yan", "fev", "sen", not Django's "ynv", "fvr", "snt".
 
 A date field rendered for <input type="date"> must stay ISO, so DATE_INPUT_FORMATS starts
 with it (Django's own Azerbaijani list starts with 25.10.2006, which such an input refuses).

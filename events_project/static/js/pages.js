@@ -22,6 +22,15 @@
     update();
   });
 
+  // A link to a folded box (the Messages tab's "Write to the chosen registrants", registrations/#write)
+  // opens it: the browser only scrolls to the closed summary, and the form stayed out of sight.
+  function openTarget() {
+    var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
+
   // Filters folded on a phone start open on a wide screen.
   if (window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (details) { details.open = true; });
