@@ -40,6 +40,8 @@ FETCH_STAMP_EVERY = dt.timedelta(hours=1)
 RENDERING_VERSION = "2"
 # How long a feed's rendered body is kept for the next reader of the same version (ETag)
 BODY_KEPT_FOR = 60 * 60
+# How long a reader waits for the body another request is rendering before rendering it too
+RENDER_WAIT_SECONDS = 10
 # How long a feed's first-served second is remembered (then it restarts at the current one).
 FIRST_SERVED_KEPT_FOR = 60 * 60 * 24 * 30
 
@@ -77,19 +79,50 @@ class FeedContent:
         events (thousands) takes seconds to load and render, though it rarely changes. The ETag
         covers everything the body shows (that is what makes a 304 right), so the same ETag in
         the same language and settings is the same body."""
-        context = "|".join(str(part) for part in ical.rendering_context())
-        cache_key = "feeds:body:" + hashlib.sha256(f"{etag}|{context}".encode()).hexdigest()
+        cache_key = self.body_cache_key(etag)
         body = cache.get(cache_key)
-        if body is None:
+        if body is not None:
+            return body
+        # one renderer per version: readers who come while it renders wait for its body instead
+        # of rendering the same seconds of work again each (four at once took 5.6 s each on two
+        # cores, against 2 s for one); a renderer that died leaves them to render after the wait
+        rendering = cache_key + ":rendering"
+        if not cache.add(rendering, 1, RENDER_WAIT_SECONDS * 2):
+            body = _wait_for(cache_key, seconds=RENDER_WAIT_SECONDS)
+            if body is not None:
+                return body
+        try:
             body = self.render()
             cache.set(cache_key, body, BODY_KEPT_FOR)
+        finally:
+            cache.delete(rendering)
         return body
+
+    def body_cache_key(self, etag: str) -> str:
+        """Where the body of ``etag`` is kept: the same ETag in the same language and settings is
+        the same body."""
+        context = "|".join(str(part) for part in ical.rendering_context())
+        return "feeds:body:" + hashlib.sha256(f"{etag}|{context}".encode()).hexdigest()
 
     def render(self) -> bytes:
         events = list(self.events)
         extras = self.extras(events) if self.extras else {}
         speakers = speaker_lines([event.pk for event in events])
         return ical.feed_ics(events, name=self.name, description=self.description, speakers=speakers, **extras)
+
+
+def _wait_for(cache_key: str, *, seconds: float) -> bytes | None:
+    """The body another request is rendering under ``cache_key``, once it is there, or None
+    after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    pause = 0.02
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        body = cache.get(cache_key)
+        if body is not None:
+            return body
+        pause = min(pause * 2, 0.25)
+    return None
 
 
 def first_served(key: str, etag: str) -> dt.datetime:

@@ -35,3 +35,53 @@ def test_the_next_reader_of_an_unchanged_feed_gets_it_without_its_events_being_l
     assert len(answering) == 2 and all(sql.startswith("SELECT MAX(") for sql in answering), answering
     assert third["ETag"] != first["ETag"]
     assert str(vevents(parse(third))[ical.event_uid(event)]["SUMMARY"]) == "Robotics for girls"
+
+
+def _cold(monkeypatch, organiser, *, rendered: bytes):
+    """The public feed's content, its version, and the key its body is kept under: nothing kept,
+    and another request already rendering it (its mark taken). ``render`` answers ``rendered``
+    and notes each call."""
+    from django.core.cache import cache
+
+    from feeds import services as feed_services
+
+    factories.EventFactory(title="Robotics", organisers=[organiser])
+    content = feed_services.public_feed(filterset_data={})
+    etag, _ = content.version()
+    key = content.body_cache_key(etag)
+    cache.delete(key)
+    cache.delete(key + ":rendering")
+    renders = []
+    monkeypatch.setattr(feed_services.FeedContent, "render", lambda self: renders.append(self) or rendered)
+    assert cache.add(key + ":rendering", 1, 60)
+    return content, etag, key, renders
+
+
+def test_readers_who_come_while_a_version_renders_wait_for_its_body(organiser, monkeypatch):
+    """Four cold readers of a big feed at once each rendered it (5.6 s each on two cores, 2 s for
+    one): one renders, the others wait for its body and render nothing."""
+    import threading
+
+    from django.core.cache import cache
+
+    content, etag, key, renders = _cold(monkeypatch, organiser, rendered=b"mine")
+    threading.Timer(0.2, lambda: cache.set(key, b"theirs", 60)).start()
+
+    body = content.body(etag)
+
+    assert body == b"theirs"
+    assert renders == []
+
+
+def test_a_renderer_that_died_leaves_the_waiting_reader_to_render(organiser, monkeypatch):
+    from django.core.cache import cache
+
+    from feeds import services as feed_services
+
+    monkeypatch.setattr(feed_services, "RENDER_WAIT_SECONDS", 0.3)
+    content, etag, key, renders = _cold(monkeypatch, organiser, rendered=b"rendered here")
+
+    assert content.body(etag) == b"rendered here"
+    assert len(renders) == 1
+    assert cache.get(key) == b"rendered here"
+    assert cache.get(key + ":rendering") is None  # the next version's renderer is not kept waiting
