@@ -6,7 +6,6 @@ sources decide it again (registrations.services.attendance)."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from attendance.models import AttendanceImport
@@ -17,6 +16,7 @@ from registrations.checkin import services as door_services
 from registrations.models import Attendance, CheckIn
 from registrations.services.attendance import decide_attendance_by_hand
 from tests import factories
+from tests.admin_forms import administrator, opened_change_form
 from tests.notifications.conftest import make_registration
 
 START = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
@@ -40,34 +40,8 @@ def rauf(webinar):
     return make_registration(webinar, name="Rauf Aliyev", email="rauf@example.org")
 
 
-def _admin():
-    administrator = factories.UserFactory(is_superuser=True, is_staff=True)
-    admin = Client()
-    admin.force_login(administrator)
-    return admin
-
-
-def _admin_form(registration) -> tuple[Client, str, dict]:
-    """An administrator opens the registration's admin page: the form's data as it was then."""
-    admin = _admin()
-    page = f"/admin/registrations/registration/{registration.pk}/change/"
-    response = admin.get(page)
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = field.prepare_value(form[name].value())
-        if value is not None and value is not False:
-            data[name] = value
-            if field.show_hidden_initial:  # what the page was opened with, posted back beside it
-                data[f"initial-{name}"] = value
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({management.add_prefix(key): value for key, value in management.initial.items()})
-    return admin, page, data
-
-
 def _admin_saves(registration, **changes):
-    admin, page, data = _admin_form(registration)
+    admin, page, data = opened_change_form(registration)
     assert admin.post(page, data | changes).status_code == 302
 
 
@@ -133,7 +107,7 @@ def test_the_admins_form_writes_only_what_it_changed(webinar, aysel, django_capt
     """An administrator opened the registration's page before the report was recorded and saved a
     corrected organisation after: the whole row written back undid the report (attendance
     "not yet known", no minutes)."""
-    admin, page, data = _admin_form(aysel)
+    admin, page, data = opened_change_form(aysel)
     _import(webinar, REPORT, django_capture_on_commit_callbacks)
 
     assert admin.post(page, data | {"organisation": "ADA University"}).status_code == 302
@@ -159,7 +133,7 @@ def test_the_admins_undo_of_a_check_in_leaves_attended_decided_by_hand(ended_wor
     _admin_saves(leyla, attendance=Attendance.ATTENDED)
     finalisation.finalise_event_attendance(event=ended_workshop)
 
-    _admin().post("/admin/registrations/checkin/", {"action": "undo", "_selected_action": [checkin.pk]})
+    administrator().post("/admin/registrations/checkin/", {"action": "undo", "_selected_action": [checkin.pk]})
 
     assert CheckIn.objects.get().undone_at is not None
     assert _state(leyla) == (Attendance.ATTENDED, True, None)
@@ -197,7 +171,7 @@ def test_a_decision_by_hand_saved_while_a_report_is_recorded_wins_and_keeps_its_
     aysel = make_registration(webinar, name="Aysel Mammadova", email="aysel@example.org")
     report, _ = participant_reports.upload_participant_report(event=webinar, content=REPORT, record=False)
     AttendanceImport.objects.filter(pk=report.pk).update(status=AttendanceImport.Status.QUEUED)
-    admin, page, data = _admin_form(aysel)
+    admin, page, data = opened_change_form(aysel)
 
     with transaction.atomic():
         participant_reports.import_participant_report(

@@ -18,6 +18,7 @@ from registrations.checkin import services as door_services
 from registrations.models import Attendance, CheckIn, Registration
 from registrations.services import tickets
 from tests import factories
+from tests.admin_forms import opened_change_form
 from tests.checkin.conftest import client_for, make_registration, scan_url
 
 pytestmark = pytest.mark.django_db
@@ -226,24 +227,8 @@ def test_the_admins_undo_after_finalisation_corrects_an_in_person_events_attenda
 
 def _admin_decides(registration, attendance):
     """An administrator sets the registration's attendance on its admin page, the rest as it was."""
-    from django.test import Client
-
-    administrator = factories.UserFactory(is_superuser=True, is_staff=True)
-    admin = Client()
-    admin.force_login(administrator)
-    page = f"/admin/registrations/registration/{registration.pk}/change/"
-    response = admin.get(page)
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = field.prepare_value(form[name].value())
-        if value is not None and value is not False:
-            data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({management.add_prefix(key): value for key, value in management.initial.items()})
-    data["attendance"] = attendance
-    assert admin.post(page, data).status_code == 302
+    admin, page, data = opened_change_form(registration)
+    assert admin.post(page, data | {"attendance": attendance}).status_code == 302
 
 
 @pytest.mark.parametrize("when", ["before finalisation", "after finalisation"])
