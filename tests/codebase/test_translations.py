@@ -99,6 +99,12 @@ def test_a_speaker_is_said_one_way_in_azerbaijani():
     assert translations_saying("spiker") == []
 
 
+def test_a_password_is_said_one_way_in_azerbaijani():
+    """A password is a "şifrə" (the sign-in, reset and change pages); the new note on the password
+    pages about the calendar links said "parol", beside "şifrə" in the heading above it."""
+    assert translations_saying(r"\bparol") == []
+
+
 def test_qrup_is_kept_for_cohorts_in_azerbaijani():
     """ "Qrup" is a programme's cohort; a registration's party (a parent with her children) was
     a "qrup" too, in the register page's errors, the workspace's "People in the party" beside the
