@@ -129,6 +129,10 @@ WHY_OF_KIND = {
         "You receive this email because someone asked for a new password for this address's account."
     ),
     kinds.CERTIFICATE_LINK: _("You receive this email because someone asked for the certificate of this address."),
+    # asked for on the "email me my tickets" form, or sent when someone registered the address again
+    kinds.TICKET_LINKS: _(
+        "You receive this email because someone asked for the tickets of this address or registered it again."
+    ),
     kinds.SPEAKER_ACCOUNT_LINK: _(
         "You receive this email because a speaker profile of the programme has this address."
     ),

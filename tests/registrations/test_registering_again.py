@@ -84,6 +84,9 @@ def test_the_address_gets_its_link_once_per_window_in_its_own_language(
     assert message.extra_headers.get("Content-Language") == "az"
     assert "Kimsə, bəlkə də siz, bu ünvanla" in message.body
     assert OutboxMessage.objects.filter(kind=kinds.TICKET_LINKS, recipient_email=ADDRESS).count() == 1
+    # what happened, not "your tickets" someone asked for on the recovery form
+    assert message.subject == f"Siz artıq qeydiyyatdasınız: {held.event.title}"
+    assert "yenidən qeydiyyatdan keçirdiyi üçün alırsınız" in message.body
 
 
 def test_a_new_window_sends_again(organiser, django_capture_on_commit_callbacks):
