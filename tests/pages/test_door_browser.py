@@ -805,3 +805,22 @@ def test_after_a_walk_in_the_keyboard_goes_on_from_the_answer(page, live_server)
     page.keyboard.press("Tab")
 
     assert page.evaluate("document.activeElement.closest('#door-scan') !== null") is True
+
+
+def test_after_a_refused_walk_in_the_keyboard_goes_on_from_the_answer_too(page, live_server):
+    # a refusal is the page again (400), not a redirect to the answer: it came back at the top
+    event, staff = door_of("Full roundtable in Baku", "bakufull")
+    event.capacity = 1
+    event.save(update_fields=["capacity"])
+    attendee(event, "Leyla Aliyeva")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    page.click("details:has(#walk-in-form) summary")
+    page.fill("#walk-in-form [name=name]", "Ulviyya Walk-in")
+    page.click("#walk-in-form button[type=submit]")
+    page.wait_for_selector("#verdict .verdict")
+    code = page.get_attribute("#verdict .verdict", "data-code")
+    page.keyboard.press("Tab")
+
+    assert code != "checked_in"  # refused (no seat left)
+    assert page.url.endswith("#verdict")
+    assert page.evaluate("document.activeElement.closest('#door-scan') !== null") is True
