@@ -33,6 +33,7 @@ from registrations.models import CheckIn, RegistrationStatus
 from registrations.page_forms import CancelForm, RegistrationForm, TicketRecoveryForm, TransferForm, WalkInForm
 from registrations.services import recovery, tickets, waiting_list
 from registrations.services import registration as registration_services
+from registrations.services.messages import is_over
 
 # The service's error codes that belong to one field of the form; the rest show on top.
 FIELD_OF_CODE = {
@@ -158,6 +159,7 @@ def confirmation(request, token: str):
         "registration": registration,
         "event": registration.event,
         "heading": confirmation_heading(registration),
+        "event_over": is_over(registration.event),
         "can_cancel": registration_services.may_cancel(registration),
         "waiting_position": registration_services.waiting_position(registration),
     }
@@ -169,12 +171,16 @@ def confirmation(request, token: str):
 @require_safe
 def manage(request, token: str):
     registration = registration_for_token(token)
+    # once the event is over (an old email's link) there is no door to show a code at, no meeting
+    # to join and nothing to add to a calendar: the page keeps the record
+    event_over = is_over(registration.event)
     is_ticket = registration.status == RegistrationStatus.CONFIRMED
     # an online-only event has no door: its ticket is the way in, not a code to show
-    at_the_door = registration.has_door_code
+    at_the_door = registration.has_door_code and not event_over
     context = {
         "registration": registration,
         "event": registration.event,
+        "event_over": event_over,
         "is_ticket": is_ticket,
         "at_the_door": at_the_door,
         "qr_svg": inline_svg(tickets.qr_svg(registration=registration)) if at_the_door else "",

@@ -73,3 +73,19 @@ def test_cancelling_again_after_the_event_stays_harmless(api_client, past_regist
     response = api_client.post(f"/api/registrations/manage/{past_registration.manage_token}/cancel/")
 
     assert response.status_code == 200, response.content
+
+
+def test_the_ticket_and_confirmation_pages_of_a_past_event_offer_nothing_for_it(past_registration):
+    """An old email's link opened after the event: no code "to show at the door" (it is closed), no
+    meeting to join, nothing to add to a calendar, no "your ticket is on its way"; the record stays."""
+    token = past_registration.manage_token
+    ticket = Client().get(f"/registrations/manage/{token}/")
+    confirmation = Client().get(f"/registrations/manage/{token}/confirmation/")
+
+    assert ticket.status_code == 200
+    assert "Show this at the door" not in ticket.text and 'class="qr"' not in ticket.text
+    assert "Add to calendar" not in ticket.text and 'data-testid="join"' not in ticket.text
+    assert "The event is over: this registration can no longer be cancelled." in ticket.text
+    assert past_registration.name in ticket.text
+    assert "The event is over." in confirmation.text
+    assert "Your ticket is on its way" not in confirmation.text
