@@ -123,6 +123,8 @@ def test_speaker_copies_and_subscribes_to_the_private_calendar(page, live_server
     section = page.locator("#speaker")
     section.locator("button:has-text('Copy link')").wait_for()
     feed = CalendarFeed.objects.get(user=user, scope="speaker", revoked_at__isnull=True)
+    # the copy script is deferred: a click before it ran selected nothing and said nothing (a busy machine)
+    page.wait_for_load_state("load")
     section.locator("button:has-text('Copy link')").click()
     section.locator("button:has-text('Copied')").wait_for()
 
