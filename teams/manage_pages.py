@@ -53,8 +53,10 @@ def event_team(request, pk: int):
                         "%(name)s is no longer check-in staff of this event itself, but still works its door "
                         "as check-in staff of the series."
                     )
+                elif role == TeamRole.ORGANISER:
+                    said = _("%(name)s is no longer an organiser of this event.")
                 else:
-                    said = _("%(name)s no longer has this role.")
+                    said = _("%(name)s no longer works this event's door.")
                 # the sentence's first letter, whichever word the language puts first ("an
                 # erased account" may open it, or stand in its middle)
                 said = said % {"name": account_name(user)}
