@@ -802,6 +802,8 @@ def test_after_a_walk_in_the_keyboard_goes_on_from_the_answer(page, live_server)
     page.fill("#walk-in-form [name=name]", "Ulviyya Walk-in")
     page.click("#walk-in-form button[type=submit]")
     page.wait_for_selector("#verdict .verdict[data-code=checked_in]")
+    # the browser moves the Tab key's starting point to the fragment once the page has loaded
+    page.wait_for_load_state("load")
     page.keyboard.press("Tab")
 
     assert page.evaluate("document.activeElement.closest('#door-scan') !== null") is True
@@ -819,6 +821,7 @@ def test_after_a_refused_walk_in_the_keyboard_goes_on_from_the_answer_too(page, 
     page.click("#walk-in-form button[type=submit]")
     page.wait_for_selector("#verdict .verdict")
     code = page.get_attribute("#verdict .verdict", "data-code")
+    page.wait_for_load_state("load")
     page.keyboard.press("Tab")
 
     assert code != "checked_in"  # refused (no seat left)
