@@ -158,10 +158,13 @@ def build_world() -> World:
     world.programme = programme
     world.cohort = factories.CohortFactory(programme=programme)
     world.enrolment = factories.EnrolmentFactory(cohort=world.cohort, user=attendee, email=attendee.email)
-    from teams.services import invite_to_series_door
+    from teams.services import invite_to_series_door, invite_to_team
 
     world.extra["series_door"] = series_door
     world.extra["series_invitation"] = invite_to_series_door(series=series, email="door@example.org", by=organiser)
+    world.extra["event_invitation"] = invite_to_team(
+        event=event, email="door@example.org", role="checkin", by=organiser
+    )
     return world
 
 

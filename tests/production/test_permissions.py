@@ -47,6 +47,14 @@ MATRIX = {
     ("series-team-invitation-withdraw", "POST"): "401 403 403 403 403 403 403 403 403 404 200",
     ("series-door-staff-list", "GET"): "401 403 403 403 403 403 403 403 403 404 200",
     ("series-door-staff-detail", "DELETE"): "401 403 403 403 403 403 403 403 403 404 204",
+    # an event's team: its organisers only (another organiser sees the published event: 403)
+    ("event-team-invitation-list", "GET"): "401 403 403 403 403 403 403 403 403 403 200",
+    ("event-team-invitation-list", "POST"): "401 403 403 403 403 403 403 403 403 403 400",
+    ("event-team-invitation-withdraw", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
+    ("event-organiser-list", "GET"): "401 403 403 403 403 403 403 403 403 403 200",
+    ("event-organiser-detail", "DELETE"): "401 403 403 403 403 403 403 403 403 403 400",  # its last organiser
+    ("event-door-staff-list", "GET"): "401 403 403 403 403 403 403 403 403 403 200",
+    ("event-door-staff-detail", "DELETE"): "401 403 403 403 403 403 403 403 403 403 204",
     ("region-list", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
     ("region-detail", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
     ("event-ics", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
@@ -221,6 +229,9 @@ def url_kwargs(world: World, name: str, route: str) -> dict:
         "my-speaker-unavailability": world.unavailability.pk,
         "outbox": getattr(world.outbox_message, "pk", UNKNOWN_PK),
         "series-team-invitation": world.extra["series_invitation"].pk,
+        "event-team-invitation": world.extra["event_invitation"].pk,
+        "event-organiser": world.users["organiser"].pk,
+        "event-door-staff": world.users["staff"].pk,
         "series-door-staff": world.extra["series_door"].pk,
     }
     tokens = {
