@@ -10,8 +10,8 @@ class AttendanceImportSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField(help_text="Why the import failed, in the request's language.")
     kept_by_hand = serializers.IntegerField(
         read_only=True,
-        help_text="Registrants found whose attendance an administrator decided by hand: the report left it "
-        "(minutes are recorded; `attended` does not count them).",
+        help_text="Registrants found whose attendance was decided by hand (by an organiser or an administrator): "
+        "the report left it (minutes are recorded; `attended` does not count them).",
     )
 
     class Meta:

@@ -496,6 +496,7 @@ ACTIONS = {
     "registration.ticket_resent": _("sent a ticket again"),
     "registration.messaged": _("wrote to registrants"),
     "registration.transferred": _("passed an invited place on to a colleague"),
+    "registration.attendance_decided": _("recorded an attendance by hand"),
     "question.created": _("added a question"),
     "question.changed": _("changed a question"),
     "question.deleted": _("deleted a question"),

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
@@ -22,8 +23,9 @@ from registrations.manage_forms import (
     QuestionForm,
     RegistrationFilterForm,
 )
-from registrations.models import Invitation, Question, Registration
+from registrations.models import Attendance, Invitation, Question, Registration
 from registrations.selectors import message_audience, registration_figures, search_registrations, sector_balance
+from registrations.services import attendance as attendance_services
 from registrations.services import invitations as invitation_services
 from registrations.services import messages as message_services
 from registrations.services import questions as question_services
@@ -177,14 +179,21 @@ ACTIONS_WITH_REASON = ("cancel",)
 REASON_LENGTH = 500
 
 
-def _row_action(action: str, registration, by, reason: str = "") -> str:
+def _row_action(action: str, registration, by, posted) -> str:
     """Run one row's button through its service; the message to show afterwards."""
+    if action == "attendance":
+        attendance_services.decide_attendance(registration=registration, attendance=posted.get("attendance"), by=by)
+        return _("%(name)s: “%(attendance)s” is recorded, by hand.") % {
+            "name": registration.name,
+            "attendance": registration.get_attendance_display(),
+        }
     if action not in ROW_ACTIONS:
         raise Http404
     service, done = ROW_ACTIONS[action]
+    reason = posted.get("reason", "")
     extra = {"reason": " ".join(reason.split())[:REASON_LENGTH]} if action in ACTIONS_WITH_REASON else {}
     service(registration=registration, by=by, **extra)
-    return str(done)
+    return str(done) % {"name": registration.name}
 
 
 def messaged_text(outcome) -> str:
@@ -288,8 +297,7 @@ def event_registrations(request, pk: int):
                 registration = get_object_or_404(
                     Registration.objects.filter(event=event), pk=posted_id(request.POST.get("registration"))
                 )
-                done = _row_action(action, registration, request.user, reason=request.POST.get("reason", ""))
-                messages.success(request, done % {"name": registration.name})
+                messages.success(request, _row_action(action, registration, request.user, request.POST))
                 return _back_to_registration(request, event, registration)
         except DomainError as error:
             if action == "add":
@@ -315,6 +323,9 @@ def event_registrations(request, pk: int):
         "query": urlencode(query),
         "figures": registration_figures(event),
         "event_over": message_services.is_over(event),
+        # attendance is recorded by hand once the event has begun (attendance_services.decide_attendance)
+        "event_begun": event.start <= timezone.now(),
+        "attendance_choices": Attendance.choices,
         "add_form": add_form,
         "message_form": message_form,
     }

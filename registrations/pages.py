@@ -529,9 +529,12 @@ def at_row(verdict: dict, registration_id: int) -> dict:
 
 
 def undo_refusal_text(refusal) -> str:
-    """Why the door refused an undo, and what to do: an administrator corrects the record."""
+    """Why the door refused an undo, and what to do: an organiser corrects the attendance."""
     if refusal.code == checkin_services.DOOR_CLOSED:
-        return _("Check-in for this event has closed: an administrator can correct the record.")
+        return _(
+            "Check-in for this event has closed: an organiser can correct the attendance on the event's "
+            "Registrations tab."
+        )
     return str(refusal.message)
 
 

@@ -11,7 +11,7 @@ from rest_framework.settings import api_settings
 
 from events.models import MAX_PARTY_SIZE
 from events_project import fields, limits
-from registrations.models import Answer, Invitation, Question, Registration, RegistrationStatus, Sector
+from registrations.models import Answer, Attendance, Invitation, Question, Registration, RegistrationStatus, Sector
 from registrations.services.registration import waiting_position
 
 
@@ -163,6 +163,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class AttendanceDecisionSerializer(serializers.Serializer):
+    attendance = serializers.ChoiceField(
+        choices=Attendance.choices, help_text="`attended`, `no_show`, or `unknown` (back to the automatic sources)."
+    )
+
+
 # --- output -------------------------------------------------------------------------------
 
 
@@ -208,8 +214,8 @@ class RegistrationSerializer(InEventZone, serializers.ModelSerializer):
         fields = [
             "id", "event", "name", "email", "status", "source", "party_size", "party_names", "seats_held",
             "waiting_since", "offer_expires_at", "sector", "organisation", "invitation", "substitute_for",
-            "consent_data_processing", "consent_recording", "consented_at", "attendance", "minutes_attended",
-            "answers", "created_at", "confirmed_at", "cancelled_at",
+            "consent_data_processing", "consent_recording", "consented_at", "attendance", "attendance_by_hand",
+            "minutes_attended", "answers", "created_at", "confirmed_at", "cancelled_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -23,6 +23,7 @@ from registrations.models import Registration
 from registrations.permissions import OrganisesTheEvent
 from registrations.serializers import (
     AlreadyRegisteredSerializer,
+    AttendanceDecisionSerializer,
     OrganiserAddSerializer,
     OwnRegistrationSerializer,
     ReasonSerializer,
@@ -33,6 +34,7 @@ from registrations.serializers import (
     own_registration_data,
     parse_registration,
 )
+from registrations.services import attendance as attendance_services
 from registrations.services import registration as services
 
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -213,6 +215,22 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         return self._act(services.cancel_registration, by=request.user, reason=payload.validated_data["reason"])
+
+    @extend_schema(
+        summary="Record whether the person came, by hand (organisers)",
+        description="Once the event has begun, for a confirmed registration: `attended` or `no_show` stands against "
+        "the door, finalisation and participant reports (`attendance_by_hand`); `unknown` hands it back to them. "
+        "Sends nothing. 409 `event_not_started`, `not_confirmed`.",
+        request=AttendanceDecisionSerializer,
+        responses={200: RegistrationSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, event_id=None, pk=None):
+        payload = AttendanceDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._act(
+            attendance_services.decide_attendance, by=request.user, attendance=payload.validated_data["attendance"]
+        )
 
     @extend_schema(
         summary="Move off the waiting list, out of order (organisers)",

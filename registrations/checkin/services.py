@@ -112,7 +112,8 @@ class CheckInRefused(DomainError):
         NO_DOOR: _("This event is online only: it has no door to check people in at."),
         EMPTY_CODE: _("Type the code under the QR image, or scan the ticket."),
         ATTENDANCE_FINAL: _(
-            "The attendance of this event has been recorded: the check-in stands. An administrator can correct it."
+            "The attendance of this event has been recorded: the check-in stands. An organiser can correct the "
+            "attendance on the event's Registrations tab."
         ),
     }
 

@@ -1,7 +1,8 @@
 """Who may write a registration's attendance: one rule for every writer.
 
-**A decision made by hand stands until it is changed by hand.** An administrator who sets a
-registration's attendance on its admin page (:func:`decide_attendance_by_hand`) marks it
+**A decision made by hand stands until it is changed by hand.** An organiser who records a
+registration's attendance on the event's Registrations tab or through the API (:func:`decide_attendance`),
+or an administrator on its admin page (:func:`decide_attendance_by_hand`), marks it
 ``attendance_by_hand``; setting it back to "not yet known" by hand clears the mark and hands the
 registration back to the automatic sources. Those are: finalisation and its job's sweep of late
 check-ins (``attendance.services.finalisation``), a check-in after finalisation and the admin's undo
@@ -16,8 +17,11 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from registrations.models import Attendance, Registration
+from events.services import log_action
+from registrations.exceptions import Conflict, RegistrationError
+from registrations.models import Attendance, Registration, RegistrationStatus
 
 
 def not_decided_by_hand(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -53,4 +57,33 @@ def decide_attendance_by_hand(
     registration.attendance = attendance
     registration.attendance_by_hand = by_hand
     registration.updated_at = now
+    return registration
+
+
+def decide_attendance(
+    *, registration: Registration, attendance: str, by, now: dt.datetime | None = None
+) -> Registration:
+    """An organiser records by hand whether the person came (the caller checked ``by`` organises
+    the event): someone who came but was never checked in, a participant report's row nobody could
+    match, a no-show the door let in by mistake. Once the event has begun, and only for a confirmed
+    registration: nobody else holds a place that could have been used. The decision stands against
+    the automatic sources (:func:`decide_attendance_by_hand`); "not yet known" hands it back to them.
+
+    Side effects: the event's action log. No message (the follow-ups go once, with finalisation).
+    """
+    now = now or timezone.now()
+    if attendance not in Attendance.values:
+        raise RegistrationError(_("Choose attended, no-show or not yet known."), "invalid_attendance")
+    if registration.event.start > now:
+        raise Conflict(_("Attendance is recorded once the event has begun."), "event_not_started")
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise Conflict(_("Only a confirmed registration has an attendance to record."), "not_confirmed")
+    decide_attendance_by_hand(registration=registration, attendance=attendance, now=now)
+    log_action(
+        by=by,
+        action="registration.attendance_decided",
+        event=registration.event,
+        subject=registration,
+        data={"attendance": attendance},
+    )
     return registration

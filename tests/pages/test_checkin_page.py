@@ -183,7 +183,9 @@ def test_undo_after_the_door_closed_is_refused_and_said(door, staff, event, sign
     verdict = refused.context["verdict"]
     assert refused.status_code == 400 and verdict["code"] == "undo_refused"
     assert (verdict["title"], verdict["name"]) == ("Not undone: the check-in stands", "Leyla Aliyeva")
-    assert verdict["detail"] == "Check-in for this event has closed: an administrator can correct the record."
+    assert verdict["detail"] == (
+        "Check-in for this event has closed: an organiser can correct the attendance on the event's Registrations tab."
+    )
     checkin.refresh_from_db()
     assert checkin.undone_at is None
 

@@ -100,6 +100,7 @@ MATRIX = {
     ("event-registration-approve", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
     ("event-registration-cancel", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
     ("event-registration-promote", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
+    ("event-registration-attendance", "POST"): "401 403 403 403 403 403 403 403 403 403 400",
     ("event-registration-reject", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
     ("event-registration-transfer", "POST"): "401 403 403 403 403 403 403 403 403 403 400",
     ("invitation-list", "GET"): "401 403 403 403 403 403 403 403 403 403 200",

@@ -1,0 +1,118 @@
+"""An organiser records attendance by hand, on the event's Registrations tab or through the API:
+someone who came and was never checked in, a report's row nobody could match. The decision stands
+against the automatic sources (registrations.services.attendance), as an administrator's does."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from events.models import ActionLogEntry
+from registrations.models import Attendance, Registration, RegistrationStatus
+from registrations.services.attendance import record_attendance
+from tests import factories
+from tests.notifications.conftest import make_registration
+from tests.pages.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ended_workshop(organiser):
+    start = timezone.now() - dt.timedelta(days=3)
+    return factories.EventFactory(
+        organisers=[organiser], title="Robotics workshop", start=start, end=start + dt.timedelta(hours=2)
+    )
+
+
+@pytest.fixture
+def aysel(ended_workshop):
+    return make_registration(ended_workshop, name="Aysel Mammadova", email="aysel@example.org")
+
+
+def tab(event):
+    return f"/manage/events/{event.pk}/registrations/"
+
+
+def api_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _state(registration):
+    registration.refresh_from_db()
+    return registration.attendance, registration.attendance_by_hand
+
+
+def test_an_organiser_records_on_the_tab_that_someone_came_and_it_stands(client, organiser, ended_workshop, aysel):
+    web = signed_in(client, organiser)
+    page = web.get(tab(ended_workshop)).content.decode()
+    assert f'id="attendance-{aysel.pk}"' in page and 'value="attendance"' in page
+
+    answer = web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
+
+    assert answer.status_code == 302 and answer["Location"].endswith(f"#registration-{aysel.pk}")
+    shown = web.get(answer["Location"]).content.decode()
+    assert "Aysel Mammadova: “Attended” is recorded, by hand." in shown
+    assert "Attended · by hand" in shown
+    assert _state(aysel) == (Attendance.ATTENDED, True)
+    entry = ActionLogEntry.objects.get(action="registration.attendance_decided")
+    assert (entry.event_id, entry.subject_id, entry.actor_id, entry.data) == (
+        ended_workshop.pk,
+        aysel.pk,
+        organiser.pk,
+        {"attendance": "attended"},
+    )
+    # finalisation, a report or the door write through this rule: they leave her
+    now = timezone.now()
+    assert record_attendance(registrations=Registration.objects.filter(pk=aysel.pk), attendance="no_show", now=now) == 0
+    assert _state(aysel) == (Attendance.ATTENDED, True)
+
+
+def test_not_yet_known_hands_it_back_to_the_automatic_sources(organiser, ended_workshop, aysel):
+    api = api_for(organiser)
+    path = f"/api/events/{ended_workshop.pk}/registrations/{aysel.pk}/attendance/"
+    decided = api.post(path, {"attendance": "no_show"}, format="json")
+    assert decided.status_code == 200
+    assert (decided.data["attendance"], decided.data["attendance_by_hand"]) == ("no_show", True)
+
+    handed_back = api.post(path, {"attendance": "unknown"}, format="json")
+
+    assert (handed_back.data["attendance"], handed_back.data["attendance_by_hand"]) == ("unknown", False)
+    record_attendance(registrations=Registration.objects.filter(pk=aysel.pk), attendance="attended", now=timezone.now())
+    assert _state(aysel) == (Attendance.ATTENDED, False)
+
+
+def test_refusals_say_why_and_change_nothing(client, organiser, ended_workshop, aysel):
+    api = api_for(organiser)
+    coming = factories.EventFactory(organisers=[organiser], title="Coding club")
+    early = make_registration(coming, name="Leyla Aliyeva")
+    cancelled = make_registration(ended_workshop, name="Rauf Aliyev", status=RegistrationStatus.CANCELLED)
+
+    def post(registration, value):
+        path = f"/api/events/{registration.event_id}/registrations/{registration.pk}/attendance/"
+        return api.post(path, {"attendance": value}, format="json")
+
+    assert (post(early, "attended").status_code, post(early, "attended").data["code"]) == (409, "event_not_started")
+    assert post(cancelled, "attended").data["code"] == "not_confirmed"
+    assert post(aysel, "present").status_code == 400
+    assert [_state(r) for r in (early, cancelled, aysel)] == [(Attendance.UNKNOWN, False)] * 3
+
+    # the tab offers no form before the event begins, and says why to a form posted anyway
+    web = signed_in(client, organiser)
+    assert "attendance-form" not in web.get(tab(coming)).content.decode()
+    refused = web.post(tab(coming), {"action": "attendance", "registration": early.pk, "attendance": "attended"})
+    assert "Attendance is recorded once the event has begun." in web.get(refused["Location"]).content.decode()
+    assert _state(early) == (Attendance.UNKNOWN, False)
+
+
+def test_another_organiser_records_nothing(client, ended_workshop, aysel):
+    other = factories.OrganiserFactory()
+    path = f"/api/events/{ended_workshop.pk}/registrations/{aysel.pk}/attendance/"
+    assert api_for(other).post(path, {"attendance": "attended"}, format="json").status_code == 403
+    web = signed_in(client, other)
+    answer = web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
+    assert answer.status_code == 404
+    assert _state(aysel) == (Attendance.UNKNOWN, False)
