@@ -238,3 +238,42 @@ def test_which_sessions_cohorts_follow_is_the_rule_of_cohorts_following():
     assert followed == {*followed_series.occurrences.values_list("pk", flat=True), held_alone.pk} | set(
         run_by_admin.occurrences.values_list("pk", flat=True)
     )
+
+
+def _queries_through_the_api(client, count: int) -> dict:
+    payload = {
+        "title": "Mentoring circle",
+        "kind": "mentoring_session",
+        "format": "online",
+        "timezone": "Asia/Baku",
+        "rrule": f"FREQ=WEEKLY;COUNT={count}",
+        "first_start": _next_week_at(18, BAKU).replace(tzinfo=None).isoformat(),
+        "duration_minutes": 90,
+    }
+    holder = {}
+    counts = {
+        "create": _queries(lambda: holder.setdefault("created", client.post("/api/series/", payload, format="json")))
+    }
+    series_id = holder["created"].json()["id"]
+    later = (_next_week_at(19, BAKU) + dt.timedelta(days=7)).replace(tzinfo=None).isoformat()
+    counts["move"] = _queries(
+        lambda: holder.setdefault(
+            "moved", client.patch(f"/api/series/{series_id}/", {"first_start": later}, format="json")
+        )
+    )
+    counts["publish"] = _queries(
+        lambda: holder.setdefault("published", client.post(f"/api/series/{series_id}/publish/"))
+    )
+    assert [holder[step].status_code for step in ("created", "moved", "published")] == [201, 200, 200]
+    assert holder["published"].json()["occurrence_count"] == count
+    return counts
+
+
+def test_the_series_api_creates_moves_and_publishes_in_the_same_queries_for_twice_the_sessions(organiser_client):
+    """What the API adds around the services (authentication, the answer with its occurrence count)
+    is asked once, not once a session."""
+    _queries_through_the_api(organiser_client, 1)  # what a client's first request reads once (its user's caches)
+    three = _queries_through_the_api(organiser_client, 3)
+    six = _queries_through_the_api(organiser_client, 6)
+
+    assert six == three
