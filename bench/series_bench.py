@@ -6,8 +6,9 @@
 It builds a throwaway SQLite database (``data/bench-series.sqlite3``; with ``--database-url
 postgres://…`` a database ``bench_series_<pid>`` on that server, dropped afterwards), an organiser,
 and runs the organisers' three slow steps through the same service functions the API and the
-workspace call (``events.services``), each as one request would, on-commit callbacks and all
-(django-q2 in sync mode: a job queued after commit runs in this process, and is timed with its step):
+workspace call (``events.services``), each as one request would, on-commit callbacks and all; the
+jobs those queue (``notifications.jobs.enqueue``) are held, then run in this process after the step
+and timed apart (what the workers do once the request has answered):
 
 1. **create**: ``create_series`` of a weekly mentoring circle of N sessions in Asia/Baku (a draft);
 2. **move**: ``update_series`` with its first start a week and an hour later (every session's
@@ -18,9 +19,10 @@ workspace call (``events.services``), each as one request would, on-commit callb
 
 ``--published`` creates the series published at step 1 instead. ``--registrants N`` gives each
 session N confirmed registrations, and ``--speakers`` an accepted speaker each, before step 4
-(so their notices are written too: in a job after commit, timed with the step). It prints, for
-each step, the wall time, the SQL statements (``connection.execute_wrapper``: SQLite's ``BEGIN``
-is not one) and statements per session, and the load average.
+(their notices are written in that step, and sent by the jobs after it). It prints, for each
+step, the wall time, the SQL statements (``connection.execute_wrapper``: SQLite's ``BEGIN`` is not
+one) and statements per session, then the jobs it queued with their time and statements, and the
+load average.
 """
 
 import argparse
