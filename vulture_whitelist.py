@@ -88,6 +88,8 @@ attendance_tasks.finalise_attendance, speaker_tasks.remind_unanswered_invitation
 attendance_tasks.import_participant_report, attendance_tasks.prepare_report_preview
 # jobs by dotted path (programmes.enrolment_lists enqueues a pasted list's next batch)
 programme_tasks.enrol_from_list
+# jobs by dotted path (programmes.receivers: the cohorts of a series' sessions published together)
+programme_tasks.register_cohorts_for_events
 # jobs by dotted path (notifications.services.outbox.DRAIN_TASK: the drain a rush's confirmations ask for)
 notification_tasks.send_pending
 # the old dotted paths of attendance's jobs and of the reminders' scan (now registrations.tasks),

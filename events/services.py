@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -337,22 +338,24 @@ def sync_series_occurrences(
 
 
 def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.datetime) -> list[Event]:
+    """In bulk, whatever the number of sessions (up to 400): the sessions are locked and read once,
+    the new ones inserted together with their organisers, the drafts to publish published in one
+    UPDATE, the dropped ones deleted or cancelled in one statement each, and the log entries
+    written together. One by one, through publish_event and cancel_event, each session took 5 to
+    21 queries: moving the start of a published series of 400 held the request 3.5 s, publishing
+    one 4.5 s. Sessions whose details change still go through update_event (its validation and
+    change notices), a few queries each."""
     wanted = {start.astimezone(dt.UTC): start for start in starts}
     existing = {event.series_original_start: event for event in series.occurrences.select_for_update()}
     # an occurrence handed over to other organisers is theirs: left as it is, like a detached one
     reached = set(selectors.series_occurrences(series).values_list("pk", flat=True))
-    organisers = list(series.organisers.all())
-    status = EventStatus.PUBLISHED if series.published else EventStatus.DRAFT
+    organiser_ids = list(series.organisers.values_list("pk", flat=True))
+    new, to_publish = [], []
 
     for original_start, start in wanted.items():
         event = existing.get(original_start)
         if event is None:
-            created = Event(**_occurrence_fields(series, start), series=series, series_original_start=original_start)
-            created.save()
-            created.organisers.set(organisers)
-            if status == EventStatus.PUBLISHED:
-                # through the service, so whoever follows published events hears of it (programmes' cohorts)
-                publish_event(event=created)
+            new.append(Event(**_occurrence_fields(series, start), series=series, series_original_start=original_start))
             continue
         untouchable = event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED) or event.pk not in reached
         if event.detached_from_series or event.start <= now or untouchable:
@@ -368,18 +371,74 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
         if changes:
             update_event(event=event, from_series=True, **changes)
         if series.published and event.status == EventStatus.DRAFT:
-            publish_event(event=event)
+            to_publish.append(event)
 
-    for event in existing.values():
-        if event.pk not in reached or not _dropped(event, wanted=wanted, now=now):
-            continue
-        if event.status == EventStatus.DRAFT:
-            event.delete()
-        else:
-            # no reason written here: it is stored and shown as is, so English words ("Removed from
-            # the series.") reached the Azerbaijani registrant's email, ticket and calendar
-            cancel_event(event=event)
+    created = _create_occurrences(new, organiser_ids=organiser_ids)
+    _publish_occurrences(to_publish + (created if series.published else []), now=timezone.now())
+
+    dropped = [event for event in existing.values() if event.pk in reached and _dropped(event, wanted=wanted, now=now)]
+    drafts = [event.pk for event in dropped if event.status == EventStatus.DRAFT]
+    if drafts:
+        Event.objects.filter(pk__in=drafts).delete()
+    # no reason written here: it is stored and shown as is, so English words ("Removed from
+    # the series.") reached the Azerbaijani registrant's email, ticket and calendar
+    _cancel_occurrences([event for event in dropped if event.status == EventStatus.PUBLISHED], now=timezone.now())
     return list(series.occurrences.order_by("start"))
+
+
+def _create_occurrences(events: list[Event], *, organiser_ids: list[int]) -> list[Event]:
+    """Insert new sessions (drafts) with the series' organisers, in one statement each. Like
+    ``Event.save()``: no validation (their fields are the series', validated with it)."""
+    if not events:
+        return []
+    created = Event.objects.bulk_create(events)
+    Event.organisers.through.objects.bulk_create(
+        [Event.organisers.through(event_id=event.pk, user_id=user_id) for event in created for user_id in organiser_ids]
+    )
+    return created
+
+
+def _log_each(events: list[Event], *, action: str) -> None:
+    """log_action for many events at once, by the system (a series bringing its sessions in line)."""
+    ActionLogEntry.objects.bulk_create(
+        [ActionLogEntry(event=event, action=action, subject_type="event", subject_id=event.pk) for event in events]
+    )
+
+
+def _publish_occurrences(events: list[Event], *, now: dt.datetime) -> None:
+    """publish_event for a series' drafts (read and locked by the caller), in one UPDATE.
+    Side effects: the ``occurrences_published`` signal once for all of them (the cohorts that
+    follow them are registered by one job after commit)."""
+    if not events:
+        return
+    Event.objects.filter(pk__in=[event.pk for event in events]).update(
+        status=EventStatus.PUBLISHED, published_at=now, updated_at=now
+    )
+    for event in events:
+        event.status, event.published_at, event.updated_at = EventStatus.PUBLISHED, now, now
+    _log_each(events, action="event.published")
+    signals.occurrences_published.send(sender=Event, events=events)
+
+
+def _cancel_occurrences(events: list[Event], *, now: dt.datetime, reason: str = "") -> None:
+    """cancel_event for a series' published sessions still to come (read and locked by the
+    caller), in one UPDATE. Side effects: the ``occurrences_cancelled`` signal once for all of
+    them (registrations cancelled and registrants told, speakers told: in bulk)."""
+    if not events:
+        return
+    Event.objects.filter(pk__in=[event.pk for event in events]).update(
+        status=EventStatus.CANCELLED,
+        cancelled_at=now,
+        cancellation_reason=reason[:500],
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
+    for event in events:
+        event.status, event.cancelled_at, event.cancellation_reason = EventStatus.CANCELLED, now, reason[:500]
+        event.sequence += 1
+        event.updated_at = now
+    _log_each(events, action="event.cancelled")
+    signals.occurrences_cancelled.send(sender=Event, events=events, reason=reason)
 
 
 def _dropped(event: Event, *, wanted, now: dt.datetime) -> bool:

@@ -4,6 +4,7 @@ it (its pages do read their selectors; the layers are declared in `.importlinter
 Receivers are connected in each app's ``AppConfig.ready``:
 - registrations cancels registrations of a cancelled event and tells registrants;
 - speakers tells assigned speakers;
+- programmes registers the cohorts that follow a published event;
 - reminders move by themselves (registrations.services.reminders computes them from the event's time, so nothing to do).
 """
 
@@ -16,3 +17,10 @@ event_changed = Signal()
 event_cancelled = Signal()
 # kwargs: event
 event_published = Signal()
+
+# The same for many sessions of one series at once (events.services._sync_occurrences: up to 400
+# in one request); a receiver handles them together, in a few queries whatever their number.
+# kwargs: events (a list)
+occurrences_published = Signal()
+# kwargs: events (a list), reason
+occurrences_cancelled = Signal()

@@ -1,5 +1,7 @@
 """Reads of programmes used by services, journeys, reports and the API."""
 
+from collections import defaultdict
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.formats import date_format
@@ -134,6 +136,58 @@ def cohorts_following(event: Event) -> QuerySet[Cohort]:
     return (
         Cohort.objects.filter(by_series | whole_programme, programme__in=running).distinct().select_related("programme")
     )
+
+
+def events_followed_by_cohorts(events: list[Event]) -> set[int]:
+    """The ids of ``events`` that a cohort follows: ``cohorts_following(event).exists()`` for each,
+    by the same rule, in one query when no cohort could follow any of them (most series) and six
+    otherwise, whatever their number (a series publishes up to 400 sessions at once)."""
+    ids = [event.pk for event in events]
+    series_ids = {event.series_id for event in events if event.series_id}
+    whole = Q(series__isnull=True) & (Q(programme__events__in=ids) | Q(programme__series__in=series_ids))
+    cohorts = set(Cohort.objects.filter(Q(series_id__in=series_ids) | whole).values_list("programme_id", "series_id"))
+    if not cohorts:
+        return set()
+    programme_ids = {programme_id for programme_id, _series_id in cohorts}
+    held_events = set(
+        Programme.events.through.objects.filter(programme_id__in=programme_ids, event_id__in=ids).values_list(
+            "programme_id", "event_id"
+        )
+    )
+    held_series = set(
+        Programme.series.through.objects.filter(programme_id__in=programme_ids, series_id__in=series_ids).values_list(
+            "programme_id", "series_id"
+        )
+    )
+    run_by = defaultdict(set)
+    for programme_id, user_id in Programme.organisers.through.objects.filter(
+        programme_id__in=programme_ids
+    ).values_list("programme_id", "user_id"):
+        run_by[programme_id].add(user_id)
+    # a programme an active superuser organises is run whoever organises the event
+    run_by_superuser = set(
+        Programme.organisers.through.objects.filter(
+            programme_id__in=programme_ids, user__is_superuser=True, user__is_active=True
+        ).values_list("programme_id", flat=True)
+    )
+    organised_by = defaultdict(set)
+    for event_id, user_id in Event.organisers.through.objects.filter(event_id__in=ids).values_list(
+        "event_id", "user_id"
+    ):
+        organised_by[event_id].add(user_id)
+    followed = set()
+    for event in events:
+        for programme_id, series_id in cohorts:
+            if programme_id not in run_by_superuser and not run_by[programme_id] & organised_by[event.pk]:
+                continue
+            if series_id is not None:
+                follows = series_id == event.series_id
+            else:
+                follows = (programme_id, event.pk) in held_events or (programme_id, event.series_id) in held_series
+            if follows:
+                followed.add(event.pk)
+                break
+    return followed
 
 
 def _signed_in(user) -> bool:

@@ -3,6 +3,7 @@
 import logging
 
 from events.models import Event
+from events_project.periodic import process_each
 from programmes import certificates, enrolment_lists, journeys, services
 from programmes.models import EnrolmentList
 
@@ -16,6 +17,12 @@ def register_cohorts_for_event(event_id: int) -> int:
         logger.info("Event %s is gone; no cohort to register", event_id)
         return 0
     return len(services.register_cohorts_for_event(event=event))
+
+
+def register_cohorts_for_events(event_ids: list[int]) -> int:
+    """register_cohorts_for_event for each of a series' sessions published together; one that
+    fails is logged and the others still go (events_project.periodic.process_each)."""
+    return sum(process_each(event_ids, register_cohorts_for_event, job="register cohorts for sessions"))
 
 
 def review_missed_sessions_for_event(event_id: int) -> int:

@@ -18,6 +18,9 @@ class RegistrationsConfig(AppConfig):
 
         signals.event_cancelled.connect(receivers.on_event_cancelled, dispatch_uid="registrations.event_cancelled")
         signals.event_changed.connect(receivers.on_event_changed, dispatch_uid="registrations.event_changed")
+        signals.occurrences_cancelled.connect(
+            receivers.on_occurrences_cancelled, dispatch_uid="registrations.occurrences_cancelled"
+        )
 
         # the ticket mails' QR image: the outbox (below this app) asks for it through its registry
         from notifications.services import rendering  # noqa: PLC0415 (imports models: only once the app registry is ready)

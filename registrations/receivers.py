@@ -2,11 +2,20 @@
 
 from events.models import Event
 from registrations.services.messages import queue_change_notices
-from registrations.services.registration import cancel_registrations_of_event, promote_waiting_list
+from registrations.services.registration import (
+    cancel_registrations_of_event,
+    cancel_registrations_of_events,
+    promote_waiting_list,
+)
 
 
 def on_event_cancelled(sender, *, event: Event, reason: str = "", **kwargs) -> None:
     cancel_registrations_of_event(event=event, reason=reason)
+
+
+def on_occurrences_cancelled(sender, *, events: list[Event], reason: str = "", **kwargs) -> None:
+    """A series dropped published sessions: their registrations end together (one read, one update)."""
+    cancel_registrations_of_events(events=events, reason=reason)
 
 
 def on_event_changed(sender, *, event: Event, changed_fields=frozenset(), **kwargs) -> None:

@@ -15,6 +15,9 @@ class SpeakersConfig(AppConfig):
         signals.event_cancelled.connect(
             receivers.tell_speakers_of_cancellation, dispatch_uid="speakers.event_cancelled"
         )
+        signals.occurrences_cancelled.connect(
+            receivers.tell_speakers_of_cancellations, dispatch_uid="speakers.occurrences_cancelled"
+        )
 
         from events import workspace  # noqa: PLC0415 (imports models: only once the app registry is ready)
 

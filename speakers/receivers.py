@@ -20,3 +20,7 @@ def tell_speakers_of_change(sender, event, changed_fields, **kwargs):
 
 def tell_speakers_of_cancellation(sender, event, reason="", **kwargs):
     services.tell_speakers_event_cancelled(event=event, reason=reason)
+
+
+def tell_speakers_of_cancellations(sender, events, reason="", **kwargs):
+    services.tell_speakers_events_cancelled(events=events, reason=reason)

@@ -32,7 +32,7 @@ from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
 from events_project.typed_text import tidy_email
 from notifications.language import FALLBACK_LANGUAGE, supported
-from notifications.services import preferences, queue_message, supersede_waiting
+from notifications.services import MessageSpec, preferences, queue_message, queue_messages, supersede_waiting
 from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
@@ -972,6 +972,33 @@ def tell_speakers_event_changed(*, event: Event, changed_fields) -> int:
 
 def tell_speakers_event_cancelled(*, event: Event, reason: str = "") -> int:
     return _tell_active_speakers(event=event, kind="event_cancelled", dedup_suffix="", context={"reason": reason})
+
+
+def tell_speakers_events_cancelled(*, events: list[Event], reason: str = "") -> int:
+    """tell_speakers_event_cancelled for many events at once (the sessions a series drops): their
+    invited and accepted speakers read in one query, the messages written together (the same
+    messages, keys and contexts). Returns how many."""
+    by_id = {event.pk: event for event in events}
+    assignments = list(
+        SpeakerAssignment.objects.filter(event_id__in=by_id, status__in=ACTIVE_STATUSES)
+        .select_related("speaker")
+        .order_by("pk")
+    )
+    queue_messages(
+        [
+            MessageSpec(
+                kind="event_cancelled",
+                recipient_email=assignment.speaker.email.strip(),
+                recipient_name=assignment.speaker.name or "",
+                about=assignment,
+                event=by_id[assignment.event_id],
+                dedup_key=f"event_cancelled:speaker:{assignment.pk}",
+                context={"reason": reason, "role": assignment.get_role_display()},
+            )
+            for assignment in assignments
+        ]
+    )
+    return len(assignments)
 
 
 # --- unavailability -------------------------------------------------------------------

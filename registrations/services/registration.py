@@ -11,6 +11,7 @@ Every transition queues a message through ``notifications.services.queue_message
 transaction (:mod:`registrations.services.messages`); the notifications app sends it after commit.
 """
 
+import collections
 import contextlib
 import datetime as dt
 import functools
@@ -64,7 +65,9 @@ from registrations.services.seats import (
     NO_SEATS,
     end_registration,
     left_waiting_list,
+    left_waiting_lists,
     release_seats,
+    release_seats_of_events,
     seat_registration,
     seats_taken_sql,
     take_seats,
@@ -905,6 +908,48 @@ def cancel_registrations_of_event(*, event: Event, reason: str = "") -> int:
                 recipient_name=registration.name,
                 about=registration,
                 event=event,
+                context={"reason": reason},
+            )
+            for registration in ending
+            if registration.email
+        ]
+    )
+    return len(ending)
+
+
+def cancel_registrations_of_events(*, events: list[Event], reason: str = "") -> int:
+    """cancel_registrations_of_event for many events at once (the sessions a series drops): the
+    same outcome, in the same few queries whatever the number of events. Returns how many.
+
+    Side effects: event_cancelled to each registrant and everyone waiting.
+    """
+    by_id = {event.pk: event for event in events}
+    now = timezone.now()
+    ending = list(
+        Registration.objects.select_for_update()
+        .filter(event_id__in=by_id, status__in=ACTIVE_STATUSES)
+        .only("pk", "event", "status", "seats_held", "email", "name", "language")
+        .order_by("pk")
+    )
+    if not ending:
+        return 0
+    Registration.objects.filter(pk__in=[registration.pk for registration in ending]).update(
+        status=Status.CANCELLED, seats_held=0, cancelled_at=now, offer_expires_at=None, updated_at=now
+    )
+    seats, waiting = collections.Counter(), collections.Counter()
+    for registration in ending:
+        seats[registration.event_id] += registration.seats_held
+        waiting[registration.event_id] += registration.status == Status.WAITLISTED
+    release_seats_of_events(seats)
+    left_waiting_lists(waiting)
+    queue_messages(
+        [
+            MessageSpec(
+                kind=kinds.EVENT_CANCELLED,
+                recipient_email=registration.email.strip(),
+                recipient_name=registration.name,
+                about=registration,
+                event=by_id[registration.event_id],
                 context={"reason": reason},
             )
             for registration in ending
