@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
 from events.models import EventStatus, RegistrationMode, WhenFull
+from events_project.error_summary import summary_label
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
 from events_project.search_folding import FOLDED_LETTERS
@@ -492,8 +493,7 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
             return at_row(verdict_of_checkin(checkin), registration.pk)
         if action == "walk_in":
             if not walk_in_form.is_valid():
-                errors = "; ".join(str(error) for errors in walk_in_form.errors.values() for error in errors)
-                return verdict_of("error", detail=errors)
+                return verdict_of("error", detail=errors_naming_fields(walk_in_form))
             try:
                 checkin = checkin_services.check_in_walk_in(
                     event=event, by=by, device=device, **walk_in_form.cleaned_data
@@ -520,6 +520,17 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
     except DomainError as error:
         return verdict_of("error", detail=error.message)
     return verdict_of("error", detail=_("Unknown action."))
+
+
+def errors_naming_fields(form) -> str:
+    """A refused door form's errors for the answer at the top of the page, each naming its field
+    ("Name: This field is required."), as the error summary of every other form page does
+    (``includes/error_summary.html``): a bare "This field is required." there named none."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        lines.extend(f"{summary_label(label)}: {error}" if label else str(error) for error in errors)
+    return " ".join(lines)
 
 
 def at_row(verdict: dict, registration_id: int) -> dict:

@@ -344,6 +344,31 @@ def test_walk_in_with_a_bad_email_says_so_under_the_field_and_keeps_the_name(doo
     assert not Registration.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Name: This field is required. Number of people: This field is required."),
+        ("az", "Ad: Bu sahə tələb edilir. Nəfər sayı: Bu sahə tələb edilir."),
+    ],
+)
+def test_an_empty_walk_in_names_the_fields_it_needs_at_the_top(door, event, language, said):
+    """The answer at the top said "This field is required." without naming the field."""
+    empty = {"action": "walk_in", "name": "", "email": "", "party_size": ""}
+
+    response = door.post(url(event), empty, headers={"accept-language": language})
+
+    assert response.status_code == 400
+    assert response.context["verdict"]["detail"] == said
+    assert f"<small>{said}</small>" in response.text
+    assert not Registration.objects.exists()
+
+
+def test_a_walk_in_of_too_many_people_names_the_field_at_the_top(door, event):
+    response = door.post(url(event), {"action": "walk_in", "name": "Rauf Quliyev", "party_size": "0"})
+
+    assert response.context["verdict"]["detail"].startswith("Number of people: ")
+
+
 def test_walk_in_of_an_invisible_name_is_refused_under_the_name(door, event):
     response = door.post(url(event), {"action": "walk_in", "name": "\u200b\u202e", "party_size": "1"})
 
