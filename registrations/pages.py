@@ -422,6 +422,7 @@ def checkin_words() -> dict:
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
         "needsConnection": _("A walk-in needs a connection: check them in when it returns."),
+        "undoNeedsConnection": _("An undo needs a connection: undo the check-in when it returns."),
         "signOutWithQueue": plural_forms(
             "%(count)s scan has not been uploaded yet: signing out now loses it. Sign out anyway?",
             "%(count)s scans have not been uploaded yet: signing out now loses them. Sign out anyway?",

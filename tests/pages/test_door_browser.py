@@ -872,3 +872,32 @@ def test_a_listed_result_checked_in_offline_says_it_is_in_on_its_row_at_once(
     assert CheckIn.objects.get().registration == leyla
     page.wait_for_selector(f"#result-{leyla.pk} .tag:not([data-queued])")
     assert page.locator(f"#result-{leyla.pk} .tag").inner_text() == inside
+
+
+def test_an_undo_without_a_connection_says_it_needs_one_as_a_walk_in_does(page, live_server):
+    """Undo on a listed result once the connection dropped said "Not done" and "No connection" (the
+    badge's word), where a walk-in says what it needs and what to do; and either answer stayed on
+    screen once the connection was back."""
+    event, staff = door_of("Outreach in Zaqatala", "zaqatala")
+    leyla = attendee(event, "Leyla Quliyeva")
+    check_in(event_id=event.pk, secret=ticket_payload(leyla), by=staff, device="tablet-7")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")
+    row = page.locator(f"#result-{leyla.pk}")
+    row.locator("button[type=submit]").wait_for()
+    go_offline(page)
+
+    row.locator("button[type=submit]").click()  # Undo check-in
+
+    answer = row.locator(".row-verdict .verdict[data-code=error]")
+    answer.wait_for()
+    assert answer.inner_text().splitlines() == [
+        "Not done",
+        "An undo needs a connection: undo the check-in when it returns.",
+    ]
+    assert CheckIn.objects.get().undone_at is None
+    page.context.set_offline(False)
+    page.wait_for_selector("#connection.online")
+    page.wait_for_selector(".row-verdict", state="detached")

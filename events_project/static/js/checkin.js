@@ -815,7 +815,9 @@
     var id = row && row.id ? Number(row.id.replace("result-", "")) : 0;
     var action = form.elements.action ? form.elements.action.value : "";
     var hash = Object.keys(list.tickets).filter(function (key) { return list.tickets[key].id === id; })[0];
-    if (action !== "registration" || !hash) { showAtRow(id, { code: "error", detail: words.offline }); return; }
+    // said as the walk-in says it ("Not done", then why and what to do), not "No connection" alone
+    if (action !== "registration") { showAtRow(id, { code: "error", detail: words.undoNeedsConnection, needsConnection: true }); return; }
+    if (!hash) { showAtRow(id, { code: "error", detail: words.notInList }); return; }
     var verdict = admitLocally(hash, { registration: id });
     if (verdict.code === "checked_in") {
       // the row says they are in (queued) at once, as a result found offline: its "Check in" pressed
@@ -826,7 +828,7 @@
     afterLocalCheck(verdict, id);
   });
   $("walk-in-form").addEventListener("submit", function (event) {
-    if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
+    if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection, needsConnection: true }); }
   });
   // signing out clears what the site kept on the phone (Clear-Site-Data), scans not yet
   // uploaded included: staff are asked first
@@ -840,7 +842,11 @@
     $("camera-start").addEventListener("click", startCamera);
     $("camera-stop").addEventListener("click", stopCamera);
   }
-  window.addEventListener("online", function () { setOnline(true); keepPageOffline(); sync().then(refresh); });
+  window.addEventListener("online", function () {
+    // "needs a connection" is stale once it is back: staff do it now
+    if (shown && shown.needsConnection) { clearVerdict(); }
+    setOnline(true); keepPageOffline(); sync().then(refresh);
+  });
   window.addEventListener("offline", function () { setOnline(false); });
   if (!navigator.onLine) {
     // the offline copy: counts from the downloaded list
