@@ -14,13 +14,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events import selectors as event_selectors
+from events import when as when_rule
 from events.models import EventStatus, RegistrationMode, WhenFull
+from events_project.error_summary import summary_label
 from events_project.exceptions import DomainError, Forbidden, NotFound
 from events_project.private_links import private, private_link
 from events_project.search_folding import FOLDED_LETTERS
@@ -406,18 +408,21 @@ def checkin_words() -> dict:
         "waitingPeople": plural_forms("person waiting", "people waiting"),
         "registrations": plural_forms("%(count)s registration", "%(count)s registrations"),
         "conflict": _("Sync conflicts"),
-        "conflictAt": _("checked in at %(when)s by %(by)s"),
-        "conflictAtOn": _("checked in at %(when)s by %(by)s on device %(device)s"),
-        "someone": _("someone"),
+        # "Already checked in", then when and by whom: the server's answer (checked_in_line) and the
+        # script's, online and offline, in these words and the door's clock (door_clock)
+        **checked_in_words(),
+        "clock": door_clock_formats(),
         "dismiss": _("Dismiss"),
         "checkIn": _("Check in"),
         "in": _("In"),
+        "inQueued": _("In, waiting to sync"),
         "nobody": _("Nobody found."),
         "namesOnly": _("Without a connection the search finds names only: the downloaded list has no email addresses."),
         "results": _("Search results"),
         "cameraError": _("The camera could not be started."),
         "signedOut": _("Not accepted by the server: sign in again, then reload this page."),
         "needsConnection": _("A walk-in needs a connection: check them in when it returns."),
+        "undoNeedsConnection": _("An undo needs a connection: undo the check-in when it returns."),
         "signOutWithQueue": plural_forms(
             "%(count)s scan has not been uploaded yet: signing out now loses it. Sign out anyway?",
             "%(count)s scans have not been uploaded yet: signing out now loses them. Sign out anyway?",
@@ -426,7 +431,58 @@ def checkin_words() -> dict:
     }
 
 
-def verdict_of(code: str, *, registration: dict | None = None, detail: str = "", when: str = "", by: str = "") -> dict:
+def checked_in_words() -> dict:
+    """How the door says when and by whom someone was let in, after "Already checked in": the
+    server's answer (:func:`checked_in_line`) and checkin.js (offline, and a sync conflict's
+    device) use these words alone. ``%(when)s`` is :func:`door_clock`'s."""
+    return {
+        "checkedInAt": _("at %(when)s by %(by)s"),
+        "checkedInAtOn": _("at %(when)s by %(by)s on device %(device)s"),
+        # offline, before the upload names the account: this device let them in
+        "checkedInHere": _("at %(when)s on this device"),
+        # no account recorded (it was deleted): scanner_name's ""
+        "someone": _("someone"),
+    }
+
+
+def checked_in_line(*, when: str, by: str) -> str:
+    """ "at 13:00 by Aysel Mammadova": when and by whom, as the script writes it too."""
+    words = checked_in_words()
+    return words["checkedInAt"] % {"when": when, "by": by or words["someone"]}
+
+
+# the date formats door_clock writes with (events_project/formats): checkin.js writes the same
+# formats, knowing their letters j, d, n, m, Y, H, G, i and the months' names below
+DOOR_CLOCK_TODAY = "TIME_FORMAT"
+DOOR_CLOCK_OTHER_DAY = "STAMP_MONTH_DAY_TIME_FORMAT"
+MONTH_LETTERS = ("M", "F", "b", "N")
+
+
+def door_clock(moment: dt.datetime, event, *, now: dt.datetime | None = None) -> str:
+    """When someone was let in, as the door writes it online and offline: the time of day in the
+    event's zone ("13:00"), with the day when it was not today there ("28 Nov, 13:00")."""
+    local = timezone.localtime(moment, event.zone)
+    today = timezone.localtime(now or timezone.now(), event.zone).date()
+    name = DOOR_CLOCK_TODAY if local.date() == today else DOOR_CLOCK_OTHER_DAY
+    return when_rule.local_date(local, name)
+
+
+def door_clock_formats() -> dict:
+    """:func:`door_clock`'s formats in the page's language, and the months' names they may use,
+    for checkin.js to write a moment as the server does."""
+    months = [dt.date(2000, month, 1) for month in range(1, 13)]
+    return {
+        "today": when_rule.local_format(DOOR_CLOCK_TODAY),
+        "otherDay": when_rule.local_format(DOOR_CLOCK_OTHER_DAY),
+        "months": {letter: [formats.date_format(month, letter) for month in months] for letter in MONTH_LETTERS},
+    }
+
+
+def verdict_of(
+    code: str, *, registration: dict | None = None, detail: str = "", when: str = "", by: str = "", at: str = ""
+) -> dict:
+    """What the door shows for an answer; ``when`` and ``by`` of a live check-in (``at`` the
+    moment, ISO, for the script to keep) become its ``line``, "at 13:00 by Aysel Mammadova"."""
     registration = registration or {}
     return {
         "code": code,
@@ -437,19 +493,19 @@ def verdict_of(code: str, *, registration: dict | None = None, detail: str = "",
         "detail": detail,
         "when": when,
         "by": by,
+        "at": at,
+        "line": checked_in_line(when=when, by=by) if when else "",
     }
 
 
 def verdict_of_refusal(refusal, event) -> dict:
-    when = refusal.extra.get("checked_in_at", "")
-    if when:
-        moment = dt.datetime.fromisoformat(when)
-        when = timezone.localtime(moment, event.zone).strftime("%H:%M")
+    at = refusal.extra.get("checked_in_at", "")
     return verdict_of(
         refusal.code,
         registration=refusal.extra.get("registration"),
-        when=when,
+        when=door_clock(dt.datetime.fromisoformat(at), event) if at else "",
         by=refusal.extra.get("checked_in_by", ""),
+        at=at,
     )
 
 
@@ -492,8 +548,7 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
             return at_row(verdict_of_checkin(checkin), registration.pk)
         if action == "walk_in":
             if not walk_in_form.is_valid():
-                errors = "; ".join(str(error) for errors in walk_in_form.errors.values() for error in errors)
-                return verdict_of("error", detail=errors)
+                return verdict_of("error", detail=errors_naming_fields(walk_in_form))
             try:
                 checkin = checkin_services.check_in_walk_in(
                     event=event, by=by, device=device, **walk_in_form.cleaned_data
@@ -520,6 +575,17 @@ def door_action(request, event, *, walk_in_form: WalkInForm) -> dict:
     except DomainError as error:
         return verdict_of("error", detail=error.message)
     return verdict_of("error", detail=_("Unknown action."))
+
+
+def errors_naming_fields(form) -> str:
+    """A refused door form's errors for the answer at the top of the page, each naming its field
+    ("Name: This field is required."), as the error summary of every other form page does
+    (``includes/error_summary.html``): a bare "This field is required." there named none."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        lines.extend(f"{summary_label(label)}: {error}" if label else str(error) for error in errors)
+    return " ".join(lines)
 
 
 def at_row(verdict: dict, registration_id: int) -> dict:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -84,12 +84,21 @@ class ScanView(DoorView):
         "`closes_at`: the door is open from a day before the event starts to a day after it ends), "
         "`no_door` (an online-only event), `cancelled`, `not_confirmed` (409), `invalid` (400: a code no ticket "
         "holds: forged, altered or re-issued; the only answer counted against the guessing limit), `not_a_ticket` "
-        "(400: what was sent cannot be a ticket code at all, such as another QR code or a link; `invalid` before) or "
-        "`empty_code` (400: the secret is blank). After the event's attendance was finalised (the door is open a "
+        "(400: what was sent cannot be a ticket code at all, such as another QR code or a link; `invalid` before), "
+        "`empty_code` (400: the secret is blank) or `malformed_scan` (400, with `errors` by field: the body is not "
+        "a scan: not a JSON object, `secret` missing or not a string, `device` not a string or over 100 characters; "
+        "a client's bug, not a guess, so not counted against the guessing limit; `invalid` with `errors` before). "
+        "After the event's attendance was finalised (the door is open a "
         "day after the end) a check-in is recorded as attended at once.",
     )
     def post(self, request, event_id):
-        secret, device = shapes.parse_scan(request.data)
+        try:
+            secret, device = shapes.parse_scan(request.data)
+        except serializers.ValidationError as error:
+            # rights first, as every route under an object: a stranger learns nothing of this door
+            self.event()
+            # the client's bug, not a guess at a ticket: its own code, and the guessing limit untouched
+            raise door.CheckInRefused(door.MALFORMED_SCAN, extra={"errors": error.detail}) from None
         try:
             checkin = door.check_in(event_id=event_id, secret=secret, by=request.user, device=device)
         except door.CheckInRefused as refusal:

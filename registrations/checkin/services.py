@@ -16,6 +16,9 @@ Every way in is judged by :func:`_refusal` (the one rule of the door) and writes
 ``not_a_ticket``        what was scanned or typed cannot be a ticket code at all (another QR code,
                         a link, a code mistyped to the wrong length or letters) (400)
 ``empty_code``          nothing was typed or scanned (400): not a wrong ticket, no guess
+``malformed_scan``      the scan API's body is not a scan (not a JSON object, ``secret`` missing or
+                        not text, ``device`` too long or not text): the client's bug (400, with
+                        ``errors``), no guess
 
 Undoing a check-in at the door (:func:`undo_door_check_in`) follows the same window:
 ``door_closed`` once it has closed, and ``attendance_final`` once the event's attendance was
@@ -79,6 +82,7 @@ UNKNOWN_REGISTRATION = "unknown_registration"
 DOOR_CLOSED = "door_closed"
 NO_DOOR = "no_door"
 EMPTY_CODE = "empty_code"
+MALFORMED_SCAN = "malformed_scan"
 ATTENDANCE_FINAL = "attendance_final"
 
 MAX_BATCH_SCANS = 500
@@ -98,6 +102,7 @@ class CheckInRefused(DomainError):
         DOOR_CLOSED: HTTPStatus.CONFLICT,
         NO_DOOR: HTTPStatus.CONFLICT,
         EMPTY_CODE: HTTPStatus.BAD_REQUEST,
+        MALFORMED_SCAN: HTTPStatus.BAD_REQUEST,
         ATTENDANCE_FINAL: HTTPStatus.CONFLICT,
     }
     _messages = {
@@ -111,6 +116,10 @@ class CheckInRefused(DomainError):
         DOOR_CLOSED: _("Check-in for this event is open from a day before it starts to a day after it ends."),
         NO_DOOR: _("This event is online only: it has no door to check people in at."),
         EMPTY_CODE: _("Type the code under the QR image, or scan the ticket."),
+        MALFORMED_SCAN: _(
+            'This request is not a scan: send a JSON object with the ticket code as text in "secret"'
+            ' (and, if you like, the device\'s name as text in "device", up to 100 characters).'
+        ),
         ATTENDANCE_FINAL: _(
             "The attendance of this event has been recorded: the check-in stands. An organiser can correct the "
             "attendance on the event's Registrations tab."

@@ -782,18 +782,22 @@ TRANSFERABLE = (Status.CONFIRMED, Status.PENDING, Status.WAITLISTED)
 def transfer_refusal(registration: Registration) -> InvalidRegistrationTransition | None:
     """Why the holder may not pass this place to a colleague (``transfer_registration`` raises it),
     or None: an invitation's place, still held, for an event neither cancelled nor over. The
-    transfer page says it instead of offering the form."""
+    transfer page says it instead of offering the form.
+
+    The true reason first: an event cancelled or over is why nothing can be passed on any more,
+    whatever the place; only for an event still to come does it matter that the place is not an
+    invitation's, or no longer held (a past event's page said "Only invitations can be passed")."""
     event = registration.event
+    if event.status == EventStatus.CANCELLED:
+        return InvalidRegistrationTransition(_("The event was cancelled."), "event_cancelled")
+    if is_over(event):
+        return InvalidRegistrationTransition(_("The event is over."), "event_over")
     if event.registration_mode != RegistrationMode.INVITATION:
         return InvalidRegistrationTransition(
             _("Only invitations can be passed to a colleague."), "transfer_not_allowed"
         )
     if registration.status not in TRANSFERABLE:
         return InvalidRegistrationTransition(_("This registration can no longer be transferred."), "invalid_transition")
-    if event.status == EventStatus.CANCELLED:
-        return InvalidRegistrationTransition(_("The event was cancelled."), "event_cancelled")
-    if is_over(event):
-        return InvalidRegistrationTransition(_("The event is over."), "event_over")
     return None
 
 

@@ -148,12 +148,57 @@ def test_scan_of_what_cannot_be_a_code_is_no_guess(ticket, event, staff_client, 
     assert guesses == [400, 400, 400, 429]
 
 
-def test_scan_missing_secret_is_a_validation_error(event, staff_client):
+def test_scan_missing_secret_is_a_malformed_scan_naming_the_field(event, staff_client):
     response = staff_client.post(scan_url(event), {"device": "door-1"})
 
-    assert response.status_code == 400
-    assert response.data["code"] == "invalid"
-    assert "secret" in response.data["errors"]
+    assert (response.status_code, response.data["code"]) == (400, "malformed_scan")
+    assert response.data["errors"] == {"secret": ["This field is required."]}
+    assert response.data["detail"].startswith("This request is not a scan")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"device": "door-1"},
+        [],
+        ["EVT1:" + "A" * 26],
+        "EVT1:" + "A" * 26,
+        {"secret": None},
+        {"secret": True},
+        {"secret": ["EVT1:" + "A" * 26]},
+        {"secret": {"code": "EVT1:" + "A" * 26}},
+        {"secret": "EVT1:" + "A" * 26, "device": "d" * 101},
+    ],
+    ids=["no-secret", "list", "list-of-code", "bare-string", "null", "bool", "list-secret", "object", "long-device"],
+)
+def test_scan_of_a_malformed_body_is_its_own_400_and_no_guess(ticket, event, staff_client, monkeypatch, body):
+    """A body that is not a scan (not a JSON object, a secret missing or not text) is the client's
+    bug: it was ``invalid``, the code of a guessed ticket, which scanner apps count and show as "not a
+    valid ticket". It has its own code and leaves the guessing limit alone."""
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "token": "3/minute"}
+    )
+    cache.clear()
+    malformed = [staff_client.post(scan_url(event), body, format="json") for _ in range(4)]
+    guesses = [scan(staff_client, event, "EVT1:" + letter * 26).status_code for letter in "ABCD"]
+    cache.clear()
+
+    assert [(answer.status_code, answer.data["code"]) for answer in malformed] == [(400, "malformed_scan")] * 4
+    assert all(answer.data["errors"] for answer in malformed)
+    assert guesses == [400, 400, 400, 429]
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_of_a_malformed_body_by_someone_not_at_the_door_says_only_that(event):
+    """Rights come first, as on every route under an object: someone who does not work this door
+    learns nothing of it from a malformed body."""
+    response = client_for(factories.UserFactory()).post(scan_url(event), {"device": "door-1"}, format="json")
+
+    assert response.status_code == 403
+    assert response.data["code"] == "not_checkin_staff"
 
 
 def test_scan_by_anonymous_is_refused(ticket, event, api_client):

@@ -346,6 +346,31 @@ def test_walk_in_with_a_bad_email_says_so_under_the_field_and_keeps_the_name(doo
     assert not Registration.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Name: This field is required. Number of people: This field is required."),
+        ("az", "Ad: Bu sahə tələb edilir. Nəfər sayı: Bu sahə tələb edilir."),
+    ],
+)
+def test_an_empty_walk_in_names_the_fields_it_needs_at_the_top(door, event, language, said):
+    """The answer at the top said "This field is required." without naming the field."""
+    empty = {"action": "walk_in", "name": "", "email": "", "party_size": ""}
+
+    response = door.post(url(event), empty, headers={"accept-language": language})
+
+    assert response.status_code == 400
+    assert response.context["verdict"]["detail"] == said
+    assert f"<small>{said}</small>" in response.text
+    assert not Registration.objects.exists()
+
+
+def test_a_walk_in_of_too_many_people_names_the_field_at_the_top(door, event):
+    response = door.post(url(event), {"action": "walk_in", "name": "Rauf Quliyev", "party_size": "0"})
+
+    assert response.context["verdict"]["detail"].startswith("Number of people: ")
+
+
 def test_walk_in_of_an_invisible_name_is_refused_under_the_name(door, event):
     response = door.post(url(event), {"action": "walk_in", "name": "\u200b\u202e", "party_size": "1"})
 
@@ -736,3 +761,58 @@ def test_a_cancelled_events_door_says_it_is_cancelled_and_offers_nothing(client,
     assert '"cancelled": true' in page  # checkin.js keeps it so by the device's clock, offline too
     cards = re.findall(r'<li class="card" data-event="(\d+)">(.*?)</li>', doors, re.S)
     assert [(int(pk), 'data-status="cancelled"' in card) for pk, card in cards] == [(event.pk, True), (later.pk, False)]
+
+
+# --- "already checked in": one wording, the server's and the script's ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "words"),
+    [
+        ("en", "at {at} by Volunteer Quliyeva", "at %(when)s by %(by)s"),
+        ("az", "{at}, Volunteer Quliyeva tərəfindən", "%(when)s, %(by)s tərəfindən"),
+    ],
+)
+def test_already_in_says_when_and_by_whom_in_the_words_the_script_is_given(door, event, sign_up, language, said, words):
+    """The server said "at 13:00 by …" and the offline script "12:59 · …": one wording, the
+    script's words the server's own."""
+    colleague = factories.UserFactory(first_name="Volunteer", last_name="Quliyeva")
+    event.checkin_staff.add(colleague)
+    registration = sign_up(event)
+    first = checkin_services.check_in(event_id=event.pk, secret=ticket_payload(registration), by=colleague)
+    at = timezone.localtime(first.checked_in_at, event.zone).strftime("%H:%M")
+    headers = {"accept-language": language}
+
+    response = door.post(url(event), {"action": "code", "code": ticket_payload(registration)}, headers=headers)
+
+    verdict = response.context["verdict"]
+    assert verdict["line"] == said.format(at=at)
+    assert f"<small>{said.format(at=at)}</small>" in response.text
+    assert response.context["words"]["checkedInAt"] == words
+    assert (
+        verdict["at"]
+        == checkin_services.LiveCheckIn(
+            id=first.pk, checked_in_at=first.checked_in_at, by_name="", device="", source=""
+        ).as_extra()["checked_in_at"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "at 15 Jan, 13:05 by someone"), ("az", "15 yanvar, 13:05, kimsə tərəfindən")]
+)
+def test_already_in_since_another_day_says_the_day_and_someone_for_no_account(door, event, sign_up, language, said):
+    """A check-in of another day (the door opens a day before) says the day too, as the script
+    writes it; one whose account is gone said "at 13:05 by " and nothing."""
+    registration = sign_up(event)
+    first = checkin_services.check_in(
+        event_id=event.pk, secret=ticket_payload(registration), by=factories.UserFactory(is_superuser=True)
+    )
+    moment = dt.datetime(2000, 1, 15, 13, 5, tzinfo=event.zone)
+    CheckIn.objects.filter(pk=first.pk).update(checked_in_at=moment, by=None)
+
+    response = door.post(
+        url(event), {"action": "code", "code": ticket_payload(registration)}, headers={"accept-language": language}
+    )
+
+    assert response.context["verdict"]["line"] == said
+    assert f"<small>{said}</small>" in response.text

@@ -132,7 +132,7 @@ def test_sync_conflict_says_who_checked_the_person_in_where_and_when(page, live_
     assert zoneinfo.ZoneInfo(browser_zone).utcoffset(first.checked_in_at) != event.zone.utcoffset(first.checked_in_at)
     at = first.checked_in_at.astimezone(event.zone).strftime("%H:%M")
     assert conflict.inner_text() == (
-        f"Nigar Hasanova: Already checked in — checked in at {at} by Aysel Mammadova on device tablet-7"
+        f"Nigar Hasanova: Already checked in — at {at} by Aysel Mammadova on device tablet-7"
     )
     page.wait_for_selector("#verdict .verdict", state="detached")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -410,9 +410,12 @@ def test_a_door_kept_while_closed_offers_no_check_in_until_it_opens_offline_too(
     assert page.evaluate("window.checkinPage.state().queue.length") == 1
 
 
-@pytest.mark.parametrize(("language", "name"), [("en", "an erased account"), ("az", "silinmiş hesab")])
-def test_offline_scan_of_someone_already_in_names_who_let_them_in_as_online(page, live_server, language, name):
-    # online the door said "06:57 · an erased account"; offline only "06:57"
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "at {at} by an erased account"), ("az", "{at}, silinmiş hesab tərəfindən")]
+)
+def test_offline_scan_of_someone_already_in_says_it_in_the_words_of_the_server(page, live_server, language, said):
+    """Online the door said "06:57, silinmiş hesab" ("at 06:57 by an erased account") and offline
+    "06:57 · silinmiş hesab": one wording, the server's, and one clock."""
     from registrations.services.privacy import erase_personal_data
 
     event, staff = door_of("Outreach in Gabala", "gabala")
@@ -422,15 +425,22 @@ def test_offline_scan_of_someone_already_in_names_who_let_them_in_as_online(page
     first = check_in(event_id=event.pk, secret=ticket_payload(nigar), by=leaver, device="tablet-7")
     erase_personal_data(user=leaver)
     page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-
     sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    online = page.locator("#verdict .verdict[data-code=already_checked_in]")
+
+    type_code(page, ticket_payload(nigar))
+    online.wait_for()
+    said_online = online.inner_text()
+    page.evaluate("document.getElementById('verdict').textContent = ''")
     go_offline(page)
     type_code(page, ticket_payload(nigar))
 
-    verdict = page.locator("#verdict .verdict[data-code=already_checked_in]")
-    verdict.wait_for()
+    offline = page.locator("#verdict .verdict[data-code=already_checked_in]")
+    offline.wait_for()
     at = first.checked_in_at.astimezone(event.zone).strftime("%H:%M")
-    assert f"{at} · {name}" in verdict.inner_text()
+    assert said.format(at=at) in said_online.splitlines()
+    assert offline.inner_text() == said_online
 
 
 def test_a_ticket_checked_in_online_is_said_with_its_time_when_scanned_again_offline(page, live_server):
@@ -451,8 +461,8 @@ def test_a_ticket_checked_in_online_is_said_with_its_time_when_scanned_again_off
     verdict.wait_for()
     # the browser notes the time as the server answers: the same minute, or the next one
     at = CheckIn.objects.get().checked_in_at.astimezone(event.zone)
-    said = verdict.inner_text()
-    assert any(f"{moment:%H:%M}" in said for moment in (at, at + dt.timedelta(minutes=1)))
+    said = verdict.inner_text().splitlines()
+    assert any(f"at {moment:%H:%M} on this device" in said for moment in (at, at + dt.timedelta(minutes=1)))
     page.context.set_offline(False)
 
 
@@ -827,3 +837,67 @@ def test_after_a_refused_walk_in_the_keyboard_goes_on_from_the_answer_too(page, 
     assert code != "checked_in"  # refused (no seat left)
     assert page.url.endswith("#verdict")
     assert page.evaluate("document.activeElement.closest('#door-scan') !== null") is True
+
+
+@pytest.mark.parametrize(
+    ("language", "queued", "inside"),
+    [("en", "In, waiting to sync", "In"), ("az", "İçəridə, göndərilməyi gözləyir", "İçəridə")],
+)
+def test_a_listed_result_checked_in_offline_says_it_is_in_on_its_row_at_once(
+    page, live_server, language, queued, inside
+):
+    """A result the server listed, its Check in pressed once the connection dropped: the row went on
+    saying "Confirmed" with its Check in button, and pressing it again said "already checked in".
+    It says they are in (queued) at once, as a scan's answer does, and nothing is left to press."""
+    event, staff = door_of("Outreach in Lankaran", "lankaran")
+    leyla = attendee(event, "Leyla Quliyeva")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")
+    row = page.locator(f"#result-{leyla.pk}")
+    row.locator("button[type=submit]").wait_for()
+    go_offline(page)
+
+    row.locator("button[type=submit]").click()
+
+    row.locator(".row-verdict .verdict[data-code=checked_in]").wait_for()
+    assert row.locator("button").count() == 0
+    assert row.locator(".tag[data-queued]").inner_text() == queued
+    assert page.evaluate("window.checkinPage.state().queue.length") == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.set_offline(False)
+    page.wait_for_selector("#queue[data-waiting='0']")
+    assert CheckIn.objects.get().registration == leyla
+    page.wait_for_selector(f"#result-{leyla.pk} .tag:not([data-queued])")
+    assert page.locator(f"#result-{leyla.pk} .tag").inner_text() == inside
+
+
+def test_an_undo_without_a_connection_says_it_needs_one_as_a_walk_in_does(page, live_server):
+    """Undo on a listed result once the connection dropped said "Not done" and "No connection" (the
+    badge's word), where a walk-in says what it needs and what to do; and either answer stayed on
+    screen once the connection was back."""
+    event, staff = door_of("Outreach in Zaqatala", "zaqatala")
+    leyla = attendee(event, "Leyla Quliyeva")
+    check_in(event_id=event.pk, secret=ticket_payload(leyla), by=staff, device="tablet-7")
+    sign_in(page, live_server, staff, f"/checkin/{event.pk}/")
+    wait_until_kept_for_offline(page)
+    page.fill("#q", "leyla")
+    page.press("#q", "Enter")
+    row = page.locator(f"#result-{leyla.pk}")
+    row.locator("button[type=submit]").wait_for()
+    go_offline(page)
+
+    row.locator("button[type=submit]").click()  # Undo check-in
+
+    answer = row.locator(".row-verdict .verdict[data-code=error]")
+    answer.wait_for()
+    assert answer.inner_text().splitlines() == [
+        "Not done",
+        "An undo needs a connection: undo the check-in when it returns.",
+    ]
+    assert CheckIn.objects.get().undone_at is None
+    page.context.set_offline(False)
+    page.wait_for_selector("#connection.online")
+    page.wait_for_selector(".row-verdict", state="detached")

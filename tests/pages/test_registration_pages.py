@@ -1028,3 +1028,28 @@ def test_a_seat_still_on_offer_after_the_event_is_not_offered_to_take(client, si
     assert "The event is over." in taken.text
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.OFFERED
+
+
+@pytest.mark.parametrize("language", ["en", "az"])
+@pytest.mark.parametrize("mode", ["open", "invitation"])
+def test_the_transfer_page_of_a_past_event_says_it_is_over_first(client, sign_up, mode, language):
+    """A past event's transfer page said "Only invitations can be passed to a colleague." (the
+    first rule it met) where the true reason is that the event is over; in the API's code too."""
+    event = factories.EventFactory(kind="roundtable", registration_mode=mode, capacity=10)
+    if mode == "invitation":
+        invitation = factories.InvitationFactory(event=event)
+        registration = _over(sign_up(event, email=invitation.email, invitation_code=invitation.code))
+    else:
+        registration = _over(sign_up(event))
+    base = f"/registrations/manage/{registration.manage_token}/"
+    colleague = {"name": "Samira Valiyeva", "email": "samira@example.org", "consent_data_processing": True}
+
+    page = client.get(f"{base}transfer/", headers={"accept-language": language}).text
+    api = client.post(f"/api{base}transfer/", colleague, content_type="application/json")
+
+    said = {"en": "The event is over.", "az": "Tədbir bitib."}[language]
+    assert 'data-code="event_over"' in page and said in page
+    assert "Only invitations" not in page and "yalnız dəvət" not in page
+    assert (api.status_code, api.json()["code"]) == (409, "event_over")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED

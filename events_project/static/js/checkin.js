@@ -72,17 +72,49 @@
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (whole, name) { return values[name] === undefined ? whole : values[name]; });
   }
+  // when someone was let in, as the server writes it (registrations.pages.door_clock): the time of
+  // day in the event's zone, with the day when that was not today there, in the page's language's
+  // formats (words.clock: Django's format letters j d n m Y H G i, and the months' names)
+  function partsOf(moment) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: endpoints.timezone, hourCycle: "h23",
+        year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric"
+      }).formatToParts(moment).forEach(function (part) { parts[part.type] = Number(part.value); });
+    } catch (e) {
+      parts = { year: moment.getFullYear(), month: moment.getMonth() + 1, day: moment.getDate(), hour: moment.getHours(), minute: moment.getMinutes() };
+    }
+    return parts;
+  }
+  function written(format, at) {
+    var two = function (n) { return ("0" + n).slice(-2); };
+    var letters = { j: at.day, d: two(at.day), n: at.month, m: two(at.month), Y: at.year, H: two(at.hour), G: at.hour, i: two(at.minute) };
+    var text = "";
+    for (var i = 0; i < format.length; i++) {
+      var letter = format.charAt(i);
+      if (letter === "\\") { i++; text += format.charAt(i); continue; }
+      if (letters[letter] !== undefined) { text += letters[letter]; continue; }
+      var names = words.clock.months[letter];
+      text += names ? names[at.month - 1] : letter;
+    }
+    return text;
+  }
   function clock(iso) {
     var moment = new Date(iso);
     if (isNaN(moment.getTime())) { return ""; }
-    var lang = document.documentElement.lang || undefined;
-    // in the event's time zone, as the server writes every other time on the page
-    var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: endpoints.timezone };
-    var day = { day: "numeric", month: "numeric", year: "numeric", timeZone: endpoints.timezone };
-    if (moment.toLocaleDateString("en", day) !== new Date(now()).toLocaleDateString("en", day)) {
-      options.day = "numeric"; options.month = "short";
-    }
-    try { return moment.toLocaleString(lang, options); } catch (e) { delete options.timeZone; return moment.toLocaleString(lang, options); }
+    var at = partsOf(moment);
+    var today = partsOf(new Date(now()));
+    var sameDay = at.year === today.year && at.month === today.month && at.day === today.day;
+    return written(sameDay ? words.clock.today : words.clock.otherDay, at);
+  }
+  // "at 13:00 by Aysel Mammadova", as the server's answer says it (registrations.pages.checked_in_line);
+  // "at 13:00 on this device" for a check-in of this device not uploaded yet
+  function checkedInLine(entry) {
+    var when = entry.checked_in_at ? clock(entry.checked_in_at) : (entry.checked_in_when || "");
+    if (!when) { return ""; }
+    if (entry.checked_in_here) { return fill(words.checkedInHere, { when: when }); }
+    return fill(words.checkedInAt, { when: when, by: entry.checked_in_by || words.someone });
   }
 
   function storageKey(name) { return "checkin:" + endpoints.page + ":" + name; }
@@ -185,7 +217,7 @@
     box.appendChild(document.createTextNode(v.title || titles[v.code] || v.code));
     var lines = [];
     if (v.name) { lines.push(v.name + (v.party_size > 1 ? " · " + plural(words.people, v.party_size) : "")); }
-    if (v.when) { lines.push(v.when + (v.by ? " · " + v.by : "")); }
+    if (v.line) { lines.push(v.line); }
     if (v.detail) { lines.push(v.detail); }
     lines.forEach(function (line) { var small = document.createElement("small"); small.textContent = line; box.appendChild(small); });
     return box;
@@ -271,7 +303,8 @@
       checked_in_at: row.checked_in_at || null,
       // who let them in, as the server names them ("an erased account" included): the same
       // answer offline as online
-      checked_in_by: row.checked_in_by || ""
+      checked_in_by: row.checked_in_by || "",
+      checked_in_here: false
     };
   }
   function fetchList() {
@@ -289,7 +322,14 @@
     }
     return page(endpoints.list).then(function () {
       // scans still waiting to upload stay checked in locally
-      queue.forEach(function (scan) { if (scan.hash && tickets[scan.hash]) { tickets[scan.hash].checked_in = true; } });
+      queue.forEach(function (scan) {
+        var entry = scan.hash && tickets[scan.hash];
+        if (entry && !entry.checked_in) {
+          entry.checked_in = true;
+          entry.checked_in_at = scan.scanned_at;
+          entry.checked_in_here = true;
+        }
+      });
       list = { fetched_at: nowIso(), tickets: tickets };
       save("list", list);
     });
@@ -336,13 +376,13 @@
     if (entry.status !== "confirmed") { verdict.code = "not_confirmed"; return verdict; }
     if (entry.checked_in) {
       verdict.code = "already_checked_in";
-      if (entry.checked_in_at) { verdict.when = clock(entry.checked_in_at); } else if (entry.checked_in_when) { verdict.when = entry.checked_in_when; }
-      if (entry.checked_in_by) { verdict.by = entry.checked_in_by; }
+      verdict.line = checkedInLine(entry);
       return verdict;
     }
     entry.checked_in = true;
     entry.checked_in_at = nowIso();
-    entry.checked_in_by = "";  // this device: the server names its account once synced
+    entry.checked_in_by = "";
+    entry.checked_in_here = true;  // this device: the server names its account once synced
     save("list", list);
     var scan = { client_scan_id: randomId(), scanned_at: entry.checked_in_at, hash: hash };
     if (ticket.secret) { scan.secret = ticket.secret; } else { scan.registration = ticket.registration; }
@@ -435,10 +475,12 @@
             // a later scan without a connection says when (and by whom) as the server just did
             if (body.verdict.code === "checked_in") {
               entry.checked_in_at = nowIso();
-              entry.checked_in_by = "";  // this device, as an offline check-in
+              entry.checked_in_by = "";
+              entry.checked_in_here = true;  // this device, as an offline check-in
             } else if (!entry.checked_in_at) {
-              entry.checked_in_when = body.verdict.when;  // the server's clock time, "15:07"
+              entry.checked_in_at = body.verdict.at;  // the server's moment, written as it wrote it
               entry.checked_in_by = body.verdict.by;
+              entry.checked_in_here = false;
             }
             save("list", list);
           }
@@ -517,7 +559,7 @@
     var text = (conflict.registration ? conflict.registration.name + ": " : "") + (titles[conflict.code] || titles.error);
     if (conflict.code === "already_checked_in" && conflict.checked_in_at) {
       var values = { when: clock(conflict.checked_in_at), by: conflict.checked_in_by || words.someone, device: conflict.device };
-      text += " — " + fill(conflict.device ? words.conflictAtOn : words.conflictAt, values);
+      text += " — " + fill(conflict.device ? words.checkedInAtOn : words.checkedInAt, values);
     }
     return text;
   }
@@ -650,10 +692,7 @@
       item.appendChild(statusBadge(entry.status));
       item.appendChild(document.createTextNode(" "));
       if (entry.checked_in) {
-        var inside = document.createElement("span");
-        inside.className = "tag";
-        inside.textContent = words.in;
-        item.appendChild(inside);
+        item.appendChild(inTag(hash));
       } else if (entry.status === "confirmed" && entry.id) {
         var button = document.createElement("button");
         button.type = "button";
@@ -670,6 +709,16 @@
       }
       holder.appendChild(item);
     });
+  }
+  // "In", as the server draws a result that is in; "In, waiting to sync" while this device's
+  // check-in of them is queued
+  function inTag(hash) {
+    var tag = document.createElement("span");
+    tag.className = "tag";
+    var queued = queue.some(function (scan) { return scan.hash === hash; });
+    tag.textContent = queued ? words.inQueued : words.in;
+    if (queued) { tag.setAttribute("data-queued", ""); }
+    return tag;
   }
   function focusResults() {
     var heading = $("found-title");
@@ -766,11 +815,20 @@
     var id = row && row.id ? Number(row.id.replace("result-", "")) : 0;
     var action = form.elements.action ? form.elements.action.value : "";
     var hash = Object.keys(list.tickets).filter(function (key) { return list.tickets[key].id === id; })[0];
-    if (action !== "registration" || !hash) { showAtRow(id, { code: "error", detail: words.offline }); return; }
-    afterLocalCheck(admitLocally(hash, { registration: id }), id);
+    // said as the walk-in says it ("Not done", then why and what to do), not "No connection" alone
+    if (action !== "registration") { showAtRow(id, { code: "error", detail: words.undoNeedsConnection, needsConnection: true }); return; }
+    if (!hash) { showAtRow(id, { code: "error", detail: words.notInList }); return; }
+    var verdict = admitLocally(hash, { registration: id });
+    if (verdict.code === "checked_in") {
+      // the row says they are in (queued) at once, as a result found offline: its "Check in" pressed
+      // again said "already checked in"
+      form.textContent = "";
+      form.appendChild(inTag(hash));
+    }
+    afterLocalCheck(verdict, id);
   });
   $("walk-in-form").addEventListener("submit", function (event) {
-    if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection }); }
+    if (!online) { event.preventDefault(); showVerdict({ code: "error", detail: words.needsConnection, needsConnection: true }); }
   });
   // signing out clears what the site kept on the phone (Clear-Site-Data), scans not yet
   // uploaded included: staff are asked first
@@ -784,7 +842,11 @@
     $("camera-start").addEventListener("click", startCamera);
     $("camera-stop").addEventListener("click", stopCamera);
   }
-  window.addEventListener("online", function () { setOnline(true); keepPageOffline(); sync().then(refresh); });
+  window.addEventListener("online", function () {
+    // "needs a connection" is stale once it is back: staff do it now
+    if (shown && shown.needsConnection) { clearVerdict(); }
+    setOnline(true); keepPageOffline(); sync().then(refresh);
+  });
   window.addEventListener("offline", function () { setOnline(false); });
   if (!navigator.onLine) {
     // the offline copy: counts from the downloaded list
