@@ -16,14 +16,16 @@ class DeepPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom < DEEP_OFFSET or not isinstance(self.object_list, QuerySet):
+        rows = self.object_list
+        # a list already cut, or DISTINCT ON (which needs its own order), is read as it comes
+        if bottom < DEEP_OFFSET or not isinstance(rows, QuerySet) or rows.query.is_sliced or rows.query.distinct_fields:
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        by_id = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
