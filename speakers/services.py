@@ -335,6 +335,13 @@ def send_account_link(*, speaker: Speaker, by, event: Event | None = None) -> Sp
     """
     if not is_organiser(by):
         raise Forbidden(_("Only organisers can send a speaker a link."), "not_an_organiser")
+    # the roster is shared for inviting, not for mailing: a speaker engaged only at other
+    # organisers' events is theirs (speakers_managed_by, the rule of every change to the profile)
+    if not speakers_managed_by(by).filter(pk=speaker.pk).exists():
+        raise Forbidden(
+            _("This speaker speaks at other organisers' events: only they or an administrator send them a link."),
+            "speaker_engaged_elsewhere",
+        )
     return _queue_account_link(speaker=speaker, event=event)
 
 

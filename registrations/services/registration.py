@@ -843,23 +843,29 @@ def transfer_registration(
     )
     if not moved:
         raise InvalidRegistrationTransition(_("The registration changed meanwhile; try again."), "busy")
-    substitute = Registration.objects.create(
-        event=event,
-        name=name[:200],
-        email=email,
-        status=registration.status,
-        source=registration.source,
-        party_size=registration.party_size,
-        seats_held=seats,
-        waiting_since=registration.waiting_since,
-        sector=registration.sector,
-        organisation=registration.organisation,
-        invitation=registration.invitation,
-        substitute_for=registration,
-        consent_data_processing=bool(consent_data_processing),
-        consented_at=now if consent_data_processing else None,
-        confirmed_at=now if registration.status == Status.CONFIRMED else None,
-    )
+    try:
+        # the colleague's one active registration is the database's rule: a place passed to her by
+        # another delegate at the same moment commits between the check above and this row
+        with transaction.atomic():
+            substitute = Registration.objects.create(
+                event=event,
+                name=name[:200],
+                email=email,
+                status=registration.status,
+                source=registration.source,
+                party_size=registration.party_size,
+                seats_held=seats,
+                waiting_since=registration.waiting_since,
+                sector=registration.sector,
+                organisation=registration.organisation,
+                invitation=registration.invitation,
+                substitute_for=registration,
+                consent_data_processing=bool(consent_data_processing),
+                consented_at=now if consent_data_processing else None,
+                confirmed_at=now if registration.status == Status.CONFIRMED else None,
+            )
+    except IntegrityError:
+        raise InvalidRegistrationTransition(_("The colleague is already registered."), "already_registered") from None
     Answer.objects.bulk_create(
         [Answer(registration=substitute, question_id=a.question_id, value=a.value) for a in registration.answers.all()]
     )

@@ -418,3 +418,29 @@ def test_a_private_feed_reads_in_the_readers_language(client, scope, name, descr
     assert str(parse(english)["X-WR-CALNAME"]) != name
     # another body, another ETag: a cache keyed on it never serves one language's text to the other
     assert english["ETag"] != azerbaijani["ETag"]
+
+
+def test_organiser_feed_follows_a_move_between_teams_that_leaves_the_count(client, organiser):
+    """Taken off one event's team and added to another's, an organiser organises as many events
+    as before and no event was edited: the feed's version must still change, or its kept body
+    goes on showing the event they left (its join link) and never the one they joined."""
+    from teams import services as team_services
+
+    owner = factories.OrganiserFactory()
+    left = factories.WebinarFactory(organisers=[owner, organiser])
+    joined = factories.WebinarFactory(organisers=[owner])
+    factories.WebinarFactory(organisers=[organiser])  # the newest edit of the feed's events
+    feed = feed_services.create_feed(user=organiser, scope="organiser")
+    before = client.get(_feed_url(feed))
+    assert ical.event_uid(left) in vevents(parse(before))
+
+    team_services.remove_from_team(event=left, user=organiser, role="organiser", by=owner)
+    invitation = team_services.invite_to_team(event=joined, email=organiser.email, role="organiser", by=owner)
+    team_services.accept_team_invitation(token=invitation.token, user=organiser)
+    after = client.get(_feed_url(feed))
+
+    components = vevents(parse(after))
+    assert after["ETag"] != before["ETag"]
+    assert ical.event_uid(left) not in components
+    assert left.join_url.encode() not in unfolded(after)
+    assert ical.event_uid(joined) in components

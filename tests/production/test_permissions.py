@@ -144,8 +144,9 @@ MATRIX = {
     ("speaker-list", "POST"): "401 403 403 403 403 403 403 403 403 400 400",
     ("speaker-detail", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
     ("speaker-detail", "PATCH"): "401 403 403 403 403 403 403 403 403 200 200",
-    # organisers send the speaker a link to link their account (the speaker consents)
-    ("speaker-account-link", "POST"): "401 403 403 403 403 403 403 403 403 202 202",
+    # the speaker's organisers send them a link to link their account (the speaker consents); an
+    # organiser elsewhere finds them on the shared roster, but mails them nothing
+    ("speaker-account-link", "POST"): "401 403 403 403 403 403 403 403 403 403 202",
     ("speaker-detail", "PUT"): "401 403 403 403 403 403 403 403 403 400 400",
     ("speaker-assignment-list", "GET"): "401 403 403 403 403 403 403 403 403 200 200",
     ("speaker-assignment-list", "POST"): "401 403 403 403 403 403 403 403 403 400 400",

@@ -369,3 +369,19 @@ def test_the_link_reads_in_the_language_of_the_speakers_invitation(through, orga
 
     message = OutboxMessage.objects.get(kind="speaker_account_link", recipient_email=speaker.email)
     assert render_message(message).language == "az"
+
+
+def test_an_organiser_sends_no_link_to_a_speaker_of_other_organisers_events(organiser, speaker):
+    """The roster is shared for inviting, not for mailing: a speaker engaged only at another
+    organiser's event is sent a link by that organiser (or an administrator), not by any organiser
+    who finds them on the roster (the page's Speakers tab offers it only for its own event's)."""
+    theirs = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory())
+    their_organiser = factories.OrganiserFactory()
+    theirs.event.organisers.add(their_organiser)
+
+    refused = _api(organiser).post(f"/api/speakers/{speaker.pk}/account-link/")
+    sent = _api(their_organiser).post(f"/api/speakers/{speaker.pk}/account-link/")
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "speaker_engaged_elsewhere")
+    assert sent.status_code == 202
+    assert OutboxMessage.objects.filter(kind="speaker_account_link", recipient_email=speaker.email).count() == 1
