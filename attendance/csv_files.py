@@ -12,9 +12,14 @@ class _Echo:
         return value
 
 
+# what a spreadsheet program may take as the start of a formula (OWASP's list), and the fullwidth
+# forms of the four signs, which Excel in an East Asian locale turns into them as it reads
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def safe_cell(value):
     """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

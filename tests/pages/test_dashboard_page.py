@@ -139,6 +139,7 @@ QUERIES_FOR_DASHBOARD = 17
 def test_registrations_csv_has_own_events_only_and_defuses_formulas(organiser_web, organiser, sign_up):
     event = factories.EventFactory(organisers=[organiser])
     sign_up(event, name="=HYPERLINK(1)", email="one@example.org")
+    sign_up(event, name="\uff1dHYPERLINK(2)", email="three@example.org")  # a fullwidth equals sign
     sign_up(factories.EventFactory(), name="Not Mine", email="two@example.org")
 
     response = organiser_web.get("/manage/dashboard/registrations.csv")
@@ -146,8 +147,8 @@ def test_registrations_csv_has_own_events_only_and_defuses_formulas(organiser_we
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert rows[0][:5] == ["event_id", "event", "event_start", "registration_id", "name"]
-    assert len(rows) == 2
-    assert rows[1][4] == "'=HYPERLINK(1)"
+    assert len(rows) == 3
+    assert [row[4] for row in rows[1:]] == ["'=HYPERLINK(1)", "'\uff1dHYPERLINK(2)"]
 
 
 @pytest.mark.parametrize("count", [1, 5])
