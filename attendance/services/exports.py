@@ -213,8 +213,18 @@ def recent_exports(user) -> list[RegistrationExport]:
 
 
 def export_of(user, export_id: int) -> RegistrationExport | None:
-    """The export's page: its requester's only (None for anyone else, a 404)."""
-    return RegistrationExport.objects.filter(pk=export_id, requested_by=user).first()
+    """The export's page: its requester's only, while every event in it is still one they may
+    change (None otherwise, a 404): taken off an event's team, they no longer see even how many
+    registrations it had."""
+    export = RegistrationExport.objects.filter(pk=export_id, requested_by=user).first()
+    return export if export is not None and _events_still_managed(user, export) else None
+
+
+def _events_still_managed(user, export: RegistrationExport) -> bool:
+    """Whether ``user`` may still change every event ``export`` holds (the wall of the CSV
+    written in a request)."""
+    ids = set(export.event_ids)
+    return not ids or events_managed_by(user).filter(pk__in=ids).count() == len(ids)
 
 
 def open_export_file(export: RegistrationExport):
@@ -226,10 +236,7 @@ def downloadable_export(user, export_id: int) -> RegistrationExport | None:
     """The export whose file ``user`` may download, or None: theirs, ready, and every event in
     it still one they may change (the same wall as the CSV in a request)."""
     export = RegistrationExport.objects.filter(pk=export_id, requested_by=user, status=ExportStatus.READY).first()
-    if export is None or not export.file_name:
-        return None
-    ids = set(export.event_ids)
-    if ids and events_managed_by(user).filter(pk__in=ids).count() != len(ids):
+    if export is None or not export.file_name or not _events_still_managed(user, export):
         return None
     return export
 

@@ -170,13 +170,16 @@ def test_nobody_but_the_requester_sees_the_export_or_its_file(organiser, event, 
         assert signed_in(Client(), organiser).get(url).status_code == 200
 
 
-def test_an_organiser_taken_off_an_event_can_no_longer_download_its_export(
+def test_an_organiser_taken_off_an_event_can_no_longer_download_its_export_nor_see_its_page(
     organiser_web, organiser, event, ready_export
 ):
+    assert organiser_web.get(f"/manage/dashboard/exports/{ready_export}/").status_code == 200
     event.organisers.add(factories.OrganiserFactory())
     event.organisers.remove(organiser)
 
     assert organiser_web.get(f"/manage/dashboard/exports/{ready_export}/registrations.csv").status_code == 404
+    # its page told how many registrations the event had: no longer theirs to know
+    assert organiser_web.get(f"/manage/dashboard/exports/{ready_export}/").status_code == 404
 
 
 def test_the_dashboards_filters_go_with_the_export(
