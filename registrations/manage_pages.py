@@ -183,10 +183,13 @@ def _row_action(action: str, registration, by, posted) -> str:
     """Run one row's button through its service; the message to show afterwards."""
     if action == "attendance":
         attendance_services.decide_attendance(registration=registration, attendance=posted.get("attendance"), by=by)
-        return _("%(name)s: “%(attendance)s” is recorded, by hand.") % {
-            "name": registration.name,
-            "attendance": registration.get_attendance_display(),
-        }
+        said = {"name": registration.name, "attendance": registration.get_attendance_display()}
+        if registration.attendance_by_hand:
+            return _("%(name)s: “%(attendance)s” is recorded, by hand.") % said
+        if registration.attendance != Attendance.UNKNOWN:
+            # an in-person event's final record: the door decided again
+            return _("%(name)s: the door's record decides again: “%(attendance)s”.") % said
+        return _("%(name)s: “%(attendance)s”; the door or the next report decides.") % said
     if action not in ROW_ACTIONS:
         raise Http404
     service, done = ROW_ACTIONS[action]

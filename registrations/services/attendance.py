@@ -19,9 +19,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.models import EventFormat
 from events.services import log_action
 from registrations.exceptions import Conflict, RegistrationError
-from registrations.models import Attendance, Registration, RegistrationStatus
+from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
 
 
 def not_decided_by_hand(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -67,7 +68,9 @@ def decide_attendance(
     the event): someone who came but was never checked in, a participant report's row nobody could
     match, a no-show the door let in by mistake. Once the event has begun, and only for a confirmed
     registration: nobody else holds a place that could have been used. The decision stands against
-    the automatic sources (:func:`decide_attendance_by_hand`); "not yet known" hands it back to them.
+    the automatic sources (:func:`decide_attendance_by_hand`); "not yet known" hands it back to them
+    (for an in-person event whose attendance is final, the door's record decides again at once:
+    nothing else would run).
 
     Side effects: the event's action log. No message (the follow-ups go once, with finalisation).
     """
@@ -79,6 +82,15 @@ def decide_attendance(
     if registration.status != RegistrationStatus.CONFIRMED:
         raise Conflict(_("Only a confirmed registration has an attendance to record."), "not_confirmed")
     decide_attendance_by_hand(registration=registration, attendance=attendance, now=now)
+    event = registration.event
+    door_final = event.attendance_finalised_at is not None and event.format == EventFormat.IN_PERSON
+    if attendance == Attendance.UNKNOWN and door_final:
+        # handed back to the door, whose record is final: no automatic source would run again, so
+        # it decides now, as finalisation did (checked in: attended; otherwise a no-show)
+        came = CheckIn.objects.filter(registration_id=registration.pk, undone_at__isnull=True).exists()
+        derived = Attendance.ATTENDED if came else Attendance.NO_SHOW
+        record_attendance(registrations=Registration.objects.filter(pk=registration.pk), attendance=derived, now=now)
+        registration.attendance = derived
     log_action(
         by=by,
         action="registration.attendance_decided",

@@ -116,3 +116,31 @@ def test_another_organiser_records_nothing(client, ended_workshop, aysel):
     answer = web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
     assert answer.status_code == 404
     assert _state(aysel) == (Attendance.UNKNOWN, False)
+
+
+def test_after_the_door_record_is_final_not_yet_known_lets_the_door_decide_again(
+    client, organiser, ended_workshop, aysel
+):
+    """Nothing runs again once an in-person event's attendance is final: "not yet known" stayed
+    so for good. The door's record decides at once, as finalisation did."""
+    from registrations.models import CheckIn
+
+    rauf = make_registration(ended_workshop, name="Rauf Aliyev", email="rauf@example.org")
+    CheckIn.objects.create(registration=aysel, event=ended_workshop, checked_in_at=ended_workshop.start, by=organiser)
+    ended_workshop.attendance_finalised_at = timezone.now()
+    ended_workshop.save(update_fields=["attendance_finalised_at"])
+    web = signed_in(client, organiser)
+
+    def record(registration, value):
+        answer = web.post(
+            tab(ended_workshop), {"action": "attendance", "registration": registration.pk, "attendance": value}
+        )
+        return web.get(answer["Location"]).content.decode()
+
+    record(aysel, "no_show")
+    assert _state(aysel) == (Attendance.NO_SHOW, True)
+    said = record(aysel, "unknown")
+    assert "record decides again: “Attended”." in said
+    assert _state(aysel) == (Attendance.ATTENDED, False)
+    record(rauf, "unknown")
+    assert _state(rauf) == (Attendance.NO_SHOW, False)
