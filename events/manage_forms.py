@@ -267,6 +267,7 @@ class EventForm(ServiceErrors, forms.Form):
             self.fields["reminders"].initial = [24 * 60, 60]
             self.fields["waiting_list_enabled"].initial = True
             self.fields["audience"].initial = AUDIENCE_OF_KIND.get(kind, Audience.PUBLIC)
+            self.fields["language"].initial = Language.in_use()
         self.sections = self._sections()
         keep = {name for _legend, names in self.sections for name in names}
         for name in list(self.fields):
@@ -527,6 +528,8 @@ class SeriesForm(ServiceErrors, forms.Form):
         self.rule_understood = series is None or bool(parse_rule(series.rrule, series.zone))
         if series is not None:
             self.fields["published"].label = _("Published")
+        else:
+            self.fields["language"].initial = Language.in_use()
         self.sections = self.SECTIONS
 
     @classmethod

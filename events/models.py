@@ -119,6 +119,14 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     RUSSIAN = "ru", _("Russian")
 
+    @classmethod
+    def in_use(cls) -> str:
+        """The language the person creating an event is working in (the page's or the API
+        request's), which a new event starts in: an organiser who works in English invites her
+        speakers in English. The Azerbaijani programme's own language when it is none of ours."""
+        code = (translation.get_language() or "").split("-")[0].lower()
+        return code if code in cls.values else cls.AZERBAIJANI
+
 
 class Sector(models.TextChoices):
     """Where a participant works; roundtables bring several sectors to one table."""

@@ -694,3 +694,21 @@ def test_a_new_event_is_for_the_audience_of_its_kind(organiser_web, kind, audien
     page = organiser_web.get(f"/manage/events/new/{kind}/")
 
     assert page.context["form"]["audience"].value() == audience
+
+
+@pytest.mark.parametrize("path", ["/manage/events/new/webinar/", "/manage/series/new/"])
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_new_event_or_series_starts_in_the_language_the_organiser_works_in(organiser_web, path, language):
+    """A new event started in Azerbaijani whatever the organiser read: one working in English sent
+    her speakers' invitations (the event's language) in Azerbaijani without knowing it."""
+    page = organiser_web.get(path, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert page.context["form"]["language"].value() == language
+
+
+def test_a_copied_event_keeps_its_own_language_whatever_the_page_is_in(organiser_web, organiser):
+    source = factories.EventFactory(organisers=[organiser], language="az")
+
+    page = organiser_web.get(f"/manage/events/{source.pk}/duplicate/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.context["form"]["language"].value() == "az"
