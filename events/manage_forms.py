@@ -177,7 +177,7 @@ class EventForm(ServiceErrors, forms.Form):
         label=_("Link to join"),
         required=False,
         max_length=200,
-        help_text=_("Sent only to people with a place, and to the speakers."),
+        help_text=_("Sent only to people with a seat, and to the speakers."),
     )
     region = RegionChoiceField(label=_("Region"), required=False)
     venue_name = forms.CharField(label=_("Venue"), required=False, max_length=200)
@@ -218,7 +218,7 @@ class EventForm(ServiceErrors, forms.Form):
     audience = forms.ChoiceField(label=_("Who it is for"), choices=Audience.choices)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     reminders = forms.TypedMultipleChoiceField(
-        label=_("Reminders to people with a place"),
+        label=_("Reminders to people with a seat"),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
