@@ -240,7 +240,7 @@ def test_leaving_a_cohort_only_waiting_says_no_place_was_cancelled(
 
     email = leave(enrolment, django_capture_on_commit_callbacks)
 
-    assert "Your places" not in email.body
+    assert "Your seats" not in email.body
     assert "You are also" not in email.body
     assert f"You are off the waiting list for its coming sessions:\n- {full.title}" in email.body
 
