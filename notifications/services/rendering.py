@@ -225,6 +225,8 @@ def _event_values(event, kind: str) -> dict:
         "start": when.event_start(event),
         "end": when.event_end(event),
         "when": when.event_span(event),
+        # a subject's few words: "Thu 14 Jan 2027, 18:30" (a series' sessions share one title)
+        "when_short": when.card(event),
         "timezone": event.timezone,
         # the region in the reader's spelling, as the pages say it
         "venue": address_of(event),
