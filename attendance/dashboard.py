@@ -21,7 +21,7 @@ from attendance.rates import attendance_rate, no_show_rate
 from events.models import Event, EventStatus
 from events.selectors import events_managed_by
 from events_project.people import person_name
-from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
+from registrations.models import Answer, Attendance, CheckIn, Question, Registration, RegistrationStatus
 
 CONFIRMED = Q(registrations__status=RegistrationStatus.CONFIRMED)
 LIVE_CHECKIN = Q(registrations__checkins__id__isnull=False, registrations__checkins__undone_at__isnull=True)
@@ -222,10 +222,36 @@ def registration_count(user, *, event_id: int | None = None, events: QuerySet[Ev
     ).count()
 
 
+def _questions(events: QuerySet[Event], event_id: int | None) -> list[tuple[int, str]]:
+    """The questions one event's export answers, a column each after the fixed ones: the event's
+    registration form asked them ("Which stage are you at?") and its organisers need the answers
+    beside the names. An export of many events (the dashboard's) has no such columns: their
+    questions differ."""
+    if event_id is None:
+        return []
+    questions = Question.objects.filter(event__in=events.values("pk")).order_by("position", "id")
+    return list(questions.values_list("pk", "label"))
+
+
+def registration_columns(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> list[str]:
+    """The header of the registrations export: :data:`REGISTRATION_COLUMNS`, then for one event
+    the label of each of its questions."""
+    questions = _questions(exported_events(user, event_id=event_id, events=events), event_id)
+    return [*REGISTRATION_COLUMNS, *(label for _pk, label in questions)]
+
+
 def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> Iterator[list]:
-    """The rows of the registrations export (:func:`exported_events` says which events)."""
+    """The rows of the registrations export (:func:`exported_events` says which events; one
+    event's rows end with the answers to its questions, :func:`registration_columns`)."""
     live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
     events = exported_events(user, event_id=event_id, events=events)
+    question_ids = [pk for pk, _label in _questions(events, event_id)]
+    answers = {}
+    if question_ids:
+        given = Answer.objects.filter(question_id__in=question_ids)
+        answers = {(registration, question): value for registration, question, value in given.values_list(
+            "registration_id", "question_id", "value"
+        )}  # fmt: skip
     rows = (
         Registration.objects.filter(event__in=events.values("pk"))
         .annotate(live_checked_in_at=live.values("checked_in_at"))
@@ -240,7 +266,7 @@ def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Eve
         yield [
             event_pk, title, _local_time(start, zone), pk, person_name(name), email, status, party_size, sector,
             organisation, source, _local_time(created_at, zone), _local_time(checked_in_at, zone), attendance,
-            minutes if minutes is not None else "",
+            minutes if minutes is not None else "", *(answers.get((pk, question), "") for question in question_ids),
         ]  # fmt: skip
 
 

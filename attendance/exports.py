@@ -48,7 +48,8 @@ def registrations_csv(request):
     count = dashboard.registration_count(request.user, event_id=event_id, events=events)
     if count <= settings.REGISTRATIONS_CSV_IN_REQUEST:
         rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
-        return csv_response(_export_filename(event_id), dashboard.REGISTRATION_COLUMNS, rows)
+        header = dashboard.registration_columns(request.user, event_id=event_id, events=events)
+        return csv_response(_export_filename(event_id), header, rows)
     context = {
         "rows": count,
         "event": events.filter(pk=event_id).first() if event_id else None,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -5,13 +6,23 @@ from rest_framework.response import Response
 
 from events import selectors, services
 from events.filters import EventFilter, SeriesFilter
-from events.models import Region
+from events.models import Language, Region
 from events.permissions import CanManageEvent, CanManageSeries, IsOrganiserOrReadOnly
 from events.serializers import CancelSerializer, EventSerializer, RegionSerializer, SeriesSerializer
 from events_project.schema import error_responses
 from registrations.selectors import with_seats_open
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+def _language_asked(request) -> dict:
+    """A new event or series without a ``language`` is in the one the request asked for (as the
+    workspace's form starts in the page's), else the model's default."""
+    asked = Language.asked_for(
+        accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+        cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+    )
+    return {"language": asked} if asked else {}
 
 
 @extend_schema_view(
@@ -40,7 +51,8 @@ class EventViewSet(
         return with_seats_open(selectors.events_visible_to(self.request.user))
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_event(by=self.request.user, **serializer.validated_data)
+        fields = {**_language_asked(self.request), **serializer.validated_data}
+        serializer.instance = services.create_event(by=self.request.user, **fields)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_event(
@@ -94,7 +106,8 @@ class SeriesViewSet(
         return selectors.series_visible_to(self.request.user)
 
     def perform_create(self, serializer):
-        series = services.create_series(by=self.request.user, **serializer.validated_data)
+        fields = {**_language_asked(self.request), **serializer.validated_data}
+        series = services.create_series(by=self.request.user, **fields)
         serializer.instance = self.get_queryset().get(pk=series.pk)  # with its occurrence count
 
     def perform_update(self, serializer):

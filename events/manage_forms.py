@@ -177,7 +177,7 @@ class EventForm(ServiceErrors, forms.Form):
         label=_("Link to join"),
         required=False,
         max_length=200,
-        help_text=_("Sent only to people with a place, and to the speakers."),
+        help_text=_("Sent only to people with a seat, and to the speakers."),
     )
     region = RegionChoiceField(label=_("Region"), required=False)
     venue_name = forms.CharField(label=_("Venue"), required=False, max_length=200)
@@ -218,7 +218,7 @@ class EventForm(ServiceErrors, forms.Form):
     audience = forms.ChoiceField(label=_("Who it is for"), choices=Audience.choices)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     reminders = forms.TypedMultipleChoiceField(
-        label=_("Reminders to people with a place"),
+        label=_("Reminders to people with a seat"),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -267,6 +267,7 @@ class EventForm(ServiceErrors, forms.Form):
             self.fields["reminders"].initial = [24 * 60, 60]
             self.fields["waiting_list_enabled"].initial = True
             self.fields["audience"].initial = AUDIENCE_OF_KIND.get(kind, Audience.PUBLIC)
+            self.fields["language"].initial = Language.in_use()
         self.sections = self._sections()
         keep = {name for _legend, names in self.sections for name in names}
         for name in list(self.fields):
@@ -527,6 +528,8 @@ class SeriesForm(ServiceErrors, forms.Form):
         self.rule_understood = series is None or bool(parse_rule(series.rrule, series.zone))
         if series is not None:
             self.fields["published"].label = _("Published")
+        else:
+            self.fields["language"].initial = Language.in_use()
         self.sections = self.SECTIONS
 
     @classmethod

@@ -158,7 +158,9 @@ def event_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = form.save_through(lambda fields: services.update_event(event=event, by=request.user, **fields))
         if saved is not None:
-            messages.success(request, _("Saved. People with a place are told when the time or place changes."))
+            messages.success(
+                request, _("Saved. People with a seat and the speakers are told when the time or place changes.")
+            )
             return redirect("manage-event", pk=event.pk)
     context = {"form": form, "event": event, "kind_label": event.get_kind_display(), "heading": _("Edit the event")}
     return no_store(render(request, "events/manage/event_form.html", context))
@@ -214,7 +216,9 @@ def event_move(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = form.save_through(lambda fields: services.update_event(event=event, by=request.user, **fields))
         if saved is not None:
-            messages.success(request, _("The event is moved. Everyone with a place receives the new time."))
+            messages.success(
+                request, _("The event is moved. Everyone with a seat and every speaker receives the new time.")
+            )
             return redirect("manage-event", pk=event.pk)
     return no_store(render(request, "events/manage/event_move.html", {"form": form, "event": event}))
 

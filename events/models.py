@@ -119,6 +119,23 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     RUSSIAN = "ru", _("Russian")
 
+    @classmethod
+    def in_use(cls) -> str:
+        """The language the person creating an event is working in (the page's or the API
+        request's), which a new event starts in: an organiser who works in English invites her
+        speakers in English. The Azerbaijani programme's own language when it is none of ours."""
+        code = (translation.get_language() or "").split("-")[0].lower()
+        return code if code in cls.values else cls.AZERBAIJANI
+
+    @classmethod
+    def asked_for(cls, *, accept_language: str, cookie: str = "") -> str:
+        """:meth:`in_use` when a request named it (its language cookie or ``Accept-Language``), else
+        "": an API client that names no language gets the model's default, not the site's English
+        fallback."""
+        in_use = cls.in_use()
+        asked = [cookie, *(item.split(";", 1)[0] for item in accept_language.split(","))]
+        return in_use if any(code.strip().lower().split("-")[0] == in_use for code in asked) else ""
+
 
 class Sector(models.TextChoices):
     """Where a participant works; roundtables bring several sectors to one table."""

@@ -137,9 +137,9 @@ def event_detail(request, pk: int):
         "now": now,
         # people, not registrations: a family of three takes three seats
         "people": people_counts(event),
-        "other_dates": other_dates(request.user, event),
         "series": shown_series(request.user, event),
     }
+    context["other_dates"], context["more_dates"] = other_dates(request.user, event)
     context["series_feed"] = series_feed_links(request, context["series"])
     return render(request, "events/pages/event_detail.html", context)
 
@@ -179,13 +179,16 @@ def own_registration(user, event):
     return registrations_of_user(user).filter(event=event, status__in=ACTIVE_STATUSES).first()
 
 
-def other_dates(user, event, count: int = 6) -> list:
-    """The series' next other dates that the visitor may see."""
+def other_dates(user, event, count: int = 6) -> tuple[list, int]:
+    """The series' next other dates that the visitor may see (``count`` of them), and how many
+    more there are: a nine-month series listed six dates and was silent about its other eleven."""
     if not event.series_id:
-        return []
-    return list(
+        return [], 0
+    others = (
         selectors.events_visible_to(user)
         .filter(series_id=event.series_id, end__gt=timezone.now())
         .exclude(pk=event.pk)
-        .order_by("start", "id")[:count]
+        .order_by("start", "id")
     )
+    shown = list(others[:count])
+    return shown, (others.count() - count if len(shown) == count else 0)

@@ -1,8 +1,8 @@
 """The "My calendars" page: a signed-in person's private calendar subscriptions.
 
-One section per scope the person has (their registrations; their talks when the account is
-linked to a speaker profile; the events they organise), each with subscribe links for the
-common calendar programs, a copy button, and "new link" / "switch off".
+One section per scope the person has (their registrations, when they have any or nothing else; their
+talks when the account is linked to a speaker profile; the events they organise), each with subscribe
+links for the common calendar programs, a copy button, and "new link" / "switch off".
 """
 
 from django.contrib import messages
@@ -20,31 +20,40 @@ from events_project.throttles import throttled
 from feeds import services
 from feeds.models import CalendarFeed
 from feeds.selectors import calendar_feeds_managed_by
+from registrations.selectors import registrations_of_user
 from speakers.selectors import speaker_for_user
 
 Scope = CalendarFeed.Scope
 
 
-def scopes_of(user) -> list[str]:
-    scopes = [Scope.ATTENDEE]
+def scopes_of(user, *, registered: bool, active: dict) -> list[str]:
+    """The calendars the person has: "My registrations" only to someone registered (or holding its
+    link already), unless it is all they could have: a speaker or an organiser with no registration
+    was offered an empty calendar of registrations first."""
+    scopes = []
     if speaker_for_user(user) is not None:
         scopes.append(Scope.SPEAKER)
     if is_organiser(user):
         scopes.append(Scope.ORGANISER)
+    if not scopes or registered or Scope.ATTENDEE in active:
+        scopes.insert(0, Scope.ATTENDEE)
     return scopes
 
 
 def _sections(request) -> list[dict]:
     active = {feed.scope: feed for feed in calendar_feeds_managed_by(request.user).filter(revoked_at__isnull=True)}
+    registered = registrations_of_user(request.user).exists()
     titles = {
         Scope.ATTENDEE: _("My registrations"),
         Scope.SPEAKER: _("My speaking engagements"),
         Scope.ORGANISER: _("Events I organise"),
     }
     sections = []
-    for scope in scopes_of(request.user):
+    for scope in scopes_of(request.user, registered=registered, active=active):
         feed = active.get(scope)
         section = {"scope": scope, "title": titles[scope], "feed": feed}
+        # said plainly rather than offering what looks like a calendar of something
+        section["empty"] = scope == Scope.ATTENDEE and not registered
         if feed is not None:
             section["links"] = subscribe_links(request.build_absolute_uri(services.feed_path(feed)), str(titles[scope]))
         sections.append(section)

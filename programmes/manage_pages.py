@@ -450,7 +450,7 @@ def _one_skip(request, cohort: Cohort, action: str) -> str:
     name, when = person_name(enrolment.name), when_rule.card(event)
     if action == "skip":
         services.skip_session(enrolment=enrolment, event=event, reason=request.POST.get("reason", ""), by=request.user)
-        return _("%(name)s is excused from the session of %(when)s; their place there is cancelled.") % {
+        return _("%(name)s is excused from the session of %(when)s; their seat there is cancelled.") % {
             "name": name,
             "when": when,
         }
@@ -565,7 +565,7 @@ def cohort_detail(request, pk: int, cohort_pk: int):
                     enrolment = managed_enrolment(request, cohort, request.POST.get("enrolment"))
                     services.leave_cohort(enrolment=enrolment, by=request.user)
                     done = _(
-                        "%(name)s has left the cohort; their places at the sessions still to come are cancelled."
+                        "%(name)s has left the cohort; their seats at the sessions still to come are cancelled."
                     ) % {"name": enrolment.name}
             except DomainError as error:
                 messages.error(request, error.message)

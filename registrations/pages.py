@@ -194,7 +194,7 @@ def manage(request, token: str):
         # the roundtable's confirmation says a colleague may come in one's place: here is how
         "can_transfer": registration_services.can_transfer(registration),
         # a cancelled or turned-down registration's page was a dead end: the cancel page had just
-        # said one may register again while places are open (offered in the event page's words)
+        # said one may register again while seats are open (offered in the event page's words)
         "open_again": _open_again(registration),
         "invitation_used": not registration.is_active
         and registration.event.registration_mode == RegistrationMode.INVITATION

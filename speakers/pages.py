@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import ical
+from events import ical, when
 from events.models import EventStatus, Language
 from events_project.accounts import ERROR_FIELDS, NewAccountForm, account_exists
 from events_project.exceptions import DomainError
@@ -144,20 +144,15 @@ def answer_invitation(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
+        # the title and its date: a series' sessions share one title, and "confirmed for Mentoring
+        # circle" after answering one of two invitations did not say which was taken
+        named = {"event": assignment.event.title, "when": when.card(assignment.event)}
         if form.cleaned_data["answer"] == "accept":
-            messages.success(
-                request, _("Thank you: you are confirmed for %(event)s.") % {"event": assignment.event.title}
-            )
+            messages.success(request, _("Thank you: you are confirmed for %(event)s (%(when)s).") % named)
         elif withdrawing:
-            messages.info(
-                request,
-                _("You withdrew from %(event)s. The organisers have been told.") % {"event": assignment.event.title},
-            )
+            messages.info(request, _("You withdrew from %(event)s (%(when)s). The organisers have been told.") % named)
         else:
-            messages.info(
-                request,
-                _("You declined %(event)s. The organisers see your answer.") % {"event": assignment.event.title},
-            )
+            messages.info(request, _("You declined %(event)s (%(when)s). The organisers see your answer.") % named)
     return redirect("speaker-area")
 
 

@@ -125,11 +125,12 @@ def build_registrations_export(*, export: RegistrationExport) -> RegistrationExp
     event_ids = list(
         dashboard.exported_events(user, event_id=export.event_id, events=events).values_list("pk", flat=True)
     )
+    header = dashboard.registration_columns(user, event_id=export.event_id, events=events)
     rows = dashboard.registration_rows(user, event_id=export.event_id, events=events)
     counted = _Counted(rows)
     storage = private_storage()
     with tempfile.TemporaryFile(mode="w+b") as out:
-        for line in csv_lines(dashboard.REGISTRATION_COLUMNS, counted):
+        for line in csv_lines(header, counted):
             out.write(line.encode("utf-8"))
         out.seek(0)
         name = storage.save(f"{EXPORT_DIRECTORY}/registrations-{export.pk}.csv", File(out))

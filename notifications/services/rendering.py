@@ -85,8 +85,8 @@ ACTIONS = {
     kinds.REGISTRATION_PENDING: (_("Your registration"), "manage_url"),
     kinds.REGISTRATION_APPROVED: (_("Your registration"), "manage_url"),
     kinds.REGISTRATION_REJECTED: (_("Other events of the programme"), "events_url"),
-    kinds.WAITING_LIST_JOINED: (_("Your place on the waiting list"), "manage_url"),
-    kinds.SEAT_OFFERED: (_("Accept or decline the place"), "manage_url"),
+    kinds.WAITING_LIST_JOINED: (_("Your position on the waiting list"), "manage_url"),
+    kinds.SEAT_OFFERED: (_("Accept or decline the seat"), "manage_url"),
     kinds.WAITING_LIST_PROMOTED: (_("Your registration"), "manage_url"),
     kinds.REGISTRATION_CANCELLED: (_("Other events of the programme"), "events_url"),
     kinds.REGISTRATION_INVITATION: (_("Register with your invitation"), "invitation_url"),
@@ -225,6 +225,8 @@ def _event_values(event, kind: str) -> dict:
         "start": when.event_start(event),
         "end": when.event_end(event),
         "when": when.event_span(event),
+        # a subject's few words: "Thu 14 Jan 2027, 18:30" (a series' sessions share one title)
+        "when_short": when.card(event),
         "timezone": event.timezone,
         # the region in the reader's spelling, as the pages say it
         "venue": address_of(event),

@@ -295,3 +295,33 @@ def test_the_registrations_figures_count_people_in_nefer_in_azerbaijani():
 
     assert set(said) == set(figures)
     assert {msgid: texts for msgid, texts in said.items() if not all(t.startswith("nəfər") for t in texts)} == {}
+
+
+# "place" as a location or an idiom, not a seat at an event
+PLACE_NOT_A_SEAT = re.compile(
+    r"take place|^place$|time or place|date, place|in (my|their|your) place|in place of|takes your place", re.IGNORECASE
+)
+# the ticket transfer page's own words, left to whoever changes that page
+TRANSFER_PAGE = {
+    "passed an invited place on to a colleague",
+    "Your place now belongs to %(name)s, who receives a ticket by email.",
+    "This place can no longer be passed to a colleague.",
+    "Pass my place on",
+    "Keep my place",
+}
+
+
+def test_a_seat_is_said_one_way_in_english():
+    """What a registration holds and the waiting list waits for is a "seat" (the Seats field, "3
+    seats left", "A seat is offered to you"); the waiting-list mails and the cancel page said
+    "place" for the same thing ("A place at … is free for you", "while places are open")."""
+    catalogue = polib.pofile(str(ROOT / PO))
+    place = [
+        text
+        for entry in catalogue
+        if not entry.obsolete and entry.msgid not in TRANSFER_PAGE
+        for text in (entry.msgid, entry.msgid_plural)
+        if text and re.search(r"\bplaces?\b", PLACE_NOT_A_SEAT.sub("", text), re.IGNORECASE)
+    ]
+
+    assert place == []

@@ -394,3 +394,36 @@ def test_a_completed_event_still_refuses_a_real_change_with_event_closed(organis
     assert (response.status_code, response.json()["code"]) == (409, "event_closed")
     event.refresh_from_db()
     assert event.title == read["title"]
+
+
+SERIES_PAYLOAD = {
+    "title": "Mentoring circle",
+    "kind": "mentoring_session",
+    "timezone": "Asia/Baku",
+    "rrule": "FREQ=MONTHLY;BYDAY=+2TH,+4TH;COUNT=2",
+    "first_start": "2055-01-14T18:30",
+    "duration_minutes": 90,
+}
+
+
+@pytest.mark.parametrize(("path", "payload"), [("/api/events/", EVENT_PAYLOAD), ("/api/series/", SERIES_PAYLOAD)])
+@pytest.mark.parametrize(("asked", "language"), [("en-GB,en;q=0.9", "en"), ("az", "az"), ("", "az")])
+def test_a_new_event_or_series_without_a_language_is_in_the_one_the_request_asked_for(
+    organiser_client, path, payload, asked, language
+):
+    """As the workspace's form starts in the page's language: an organiser working in English got
+    Azerbaijani events (and their speakers Azerbaijani invitations) unless she said otherwise."""
+    headers = {"HTTP_ACCEPT_LANGUAGE": asked} if asked else {}
+
+    response = organiser_client.post(path, payload, format="json", **headers)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["language"] == language
+
+
+def test_a_language_given_is_kept_whatever_the_request_asked_for(organiser_client):
+    response = organiser_client.post(
+        "/api/events/", {**EVENT_PAYLOAD, "language": "ru"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.json()["language"] == "ru"

@@ -234,6 +234,29 @@ def test_move_tells_people_with_a_place(organiser_web, own_event, django_capture
     assert OutboxMessage.objects.filter(kind="event_changed", recipient_email="aysel@example.org").exists()
 
 
+def test_moving_says_the_speakers_are_told_too_as_they_are(
+    organiser_web, own_event, django_capture_on_commit_callbacks
+):
+    """The Move page says everyone with a seat and every speaker receives the new time; once moved,
+    the page said only "Everyone with a seat receives the new time", as if the speakers were not."""
+    factories.SpeakerAssignmentFactory(event=own_event, status="accepted", speaker__email="leyla@example.org")
+    start = (own_event.local_start + dt.timedelta(days=1)).replace(second=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_web.post(
+            f"/manage/events/{own_event.pk}/move/",
+            {
+                "start": start.strftime("%Y-%m-%dT%H:%M"),
+                "end": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            },
+            follow=True,
+        )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "The event is moved. Everyone with a seat and every speaker receives the new time."
+    ]
+    assert OutboxMessage.objects.filter(kind="event_changed", recipient_email="leyla@example.org").exists()
+
+
 def test_move_page_says_the_current_time_with_its_zone_in_one_sentence(organiser_web, organiser):
     """It read "Now: Tuesday 1 December 2026, 19:00–20:00. Baku time (UTC+4) Everyone with a
     place...": the zone after the full stop, and no stop before the next sentence."""
@@ -247,7 +270,7 @@ def test_move_page_says_the_current_time_with_its_zone_in_one_sentence(organiser
     page = organiser_web.get(f"/manage/events/{webinar.pk}/move/").content.decode()
 
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
-    assert "Now: Tuesday 1 December 2026, 19:00–20:00 Baku time (UTC+4). Everyone with a place" in text
+    assert "Now: Tuesday 1 December 2026, 19:00–20:00 Baku time (UTC+4). Everyone with a seat" in text
 
 
 def test_cancel_without_the_box_ticked_asks_to_tick_it_as_the_public_cancel_does(organiser_web, own_event):
@@ -694,3 +717,21 @@ def test_a_new_event_is_for_the_audience_of_its_kind(organiser_web, kind, audien
     page = organiser_web.get(f"/manage/events/new/{kind}/")
 
     assert page.context["form"]["audience"].value() == audience
+
+
+@pytest.mark.parametrize("path", ["/manage/events/new/webinar/", "/manage/series/new/"])
+@pytest.mark.parametrize("language", ["en", "az"])
+def test_a_new_event_or_series_starts_in_the_language_the_organiser_works_in(organiser_web, path, language):
+    """A new event started in Azerbaijani whatever the organiser read: one working in English sent
+    her speakers' invitations (the event's language) in Azerbaijani without knowing it."""
+    page = organiser_web.get(path, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert page.context["form"]["language"].value() == language
+
+
+def test_a_copied_event_keeps_its_own_language_whatever_the_page_is_in(organiser_web, organiser):
+    source = factories.EventFactory(organisers=[organiser], language="az")
+
+    page = organiser_web.get(f"/manage/events/{source.pk}/duplicate/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.context["form"]["language"].value() == "az"

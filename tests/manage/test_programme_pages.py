@@ -483,7 +483,7 @@ def test_leaving_asks_first_says_what_happens_and_cancels_future_places(
 
     html = organiser_web.get(cohort_url(cohort)).content.decode()
     confirm = html[html.index('<details class="confirm">') : html.index("</details>", html.index('class="confirm"'))]
-    assert 'value="leave"' in confirm and "places at the sessions still to come are cancelled" in confirm
+    assert 'value="leave"' in confirm and "seats at the sessions still to come are cancelled" in confirm
 
     with django_capture_on_commit_callbacks(execute=True):
         response = organiser_web.post(
@@ -1417,7 +1417,7 @@ def test_a_cohort_whose_sessions_are_drafts_says_so_instead_of_none_planned(orga
     page = organiser_web.get(cohort_url(cohort)).text
     page_az = organiser_web.get(cohort_url(cohort), HTTP_ACCEPT_LANGUAGE="az").text
 
-    assert "None published yet: 3 sessions are drafts. Members get their places once they are published." in page
+    assert "None published yet: 3 sessions are drafts. Members get their seats once they are published." in page
     assert "None planned" not in page
     assert "Hələ dərc edilmiş görüş yoxdur: 3 görüş qaralamadır." in page_az
     Event.objects.filter(pk__in=[event.pk for event in future]).update(status=EventStatus.CANCELLED)
@@ -1435,7 +1435,7 @@ def test_a_co_organiser_is_not_told_of_a_fellow_organisers_draft_sessions(client
 
     page = signed_in(client, fellow).get(cohort_url(cohort)).text
 
-    assert "None published yet: 1 session is a draft. Members get their places once it is published." in page
+    assert "None published yet: 1 session is a draft. Members get their seats once it is published." in page
     Event.objects.filter(pk=future[0].pk).update(status=EventStatus.CANCELLED)
     assert "None planned" in signed_in(client, fellow).get(cohort_url(cohort)).text
 

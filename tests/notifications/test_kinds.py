@@ -51,10 +51,10 @@ REGISTRANT_KINDS = {
     kinds.REGISTRATION_CONFIRMED: ("is confirmed", "Show the QR code at the door", {"ticket.png", "invite.ics"}),
     kinds.REGISTRATION_PENDING: ("We received your registration", "review every registration", set()),
     kinds.REGISTRATION_APPROVED: ("You are in", "approved your registration", {"ticket.png", "invite.ics"}),
-    kinds.REGISTRATION_REJECTED: ("Your registration for", "could not offer you a place", set()),
+    kinds.REGISTRATION_REJECTED: ("Your registration for", "could not offer you a seat", set()),
     kinds.WAITING_LIST_JOINED: ("waiting list", "position 3", set()),
     kinds.SEAT_OFFERED: ("is free for you", "holding it for you", set()),
-    kinds.WAITING_LIST_PROMOTED: ("you have a place", "moved from the waiting list", {"ticket.png", "invite.ics"}),
+    kinds.WAITING_LIST_PROMOTED: ("you have a seat", "moved from the waiting list", {"ticket.png", "invite.ics"}),
     kinds.REGISTRATION_CANCELLED: ("is cancelled", "removes the event from your calendar", {"invite.ics"}),
     kinds.EVENT_CHANGED: ("Changed:", "The details now are", {"invite.ics"}),
     kinds.EVENT_CANCELLED: ("Cancelled:", "is cancelled", {"invite.ics"}),
@@ -451,13 +451,13 @@ def test_outreach_visit_confirmation_speaks_to_a_family(db, django_capture_on_co
     )
 
     assert email.subject == "Your visit: Ganja school visit is confirmed"
-    assert "places for 3 people at Ganja school visit are confirmed" in email.body
+    assert "seats for 3 people at Ganja school visit are confirmed" in email.body
     assert "one code admits your whole group" in email.body
     assert {name for name, *_ in email.attachments} == {"ticket.png", "invite.ics"}
 
 
 def test_every_message_opens_with_a_capital_after_the_greeting():
-    """After "Hello Aysel," the text starts a new sentence: "Your place at…", not "your place at…"."""
+    """After "Hello Aysel," the text starts a new sentence: "Your seat at…", not "your seat at…"."""
     from pathlib import Path
 
     lower = []

@@ -72,7 +72,7 @@ def test_a_speaker_answering_with_no_language_asked_keeps_none(client, event, dj
 
 @pytest.mark.parametrize(("language", "subject", "hello", "weekday"), [
     ("az", "Robototexnika tədbirində yeriniz təsdiqləndi", "Salam, Aysel Məmmədova,", ", Bakı vaxtı ilə (UTC+4)"),
-    ("en", "Your place at Robototexnika is confirmed", "Hello Aysel Məmmədova,", ", Baku time (UTC+4)"),
+    ("en", "Your seat at Robototexnika is confirmed", "Hello Aysel Məmmədova,", ", Baku time (UTC+4)"),
 ])  # fmt: skip
 def test_message_is_written_in_the_recorded_language(
     language, subject, hello, weekday, event, django_capture_on_commit_callbacks
@@ -399,7 +399,7 @@ def test_the_place_in_a_mail_and_its_calendar_file_is_the_region_in_the_readers_
 
 @pytest.mark.parametrize(("event_language", "subject"), [
     ("az", "Robototexnika tədbirində yeriniz təsdiqləndi"),
-    ("en", "Your place at Robototexnika is confirmed"),
+    ("en", "Your seat at Robototexnika is confirmed"),
 ])  # fmt: skip
 def test_a_person_whose_language_is_unknown_gets_mail_about_an_event_in_its_language(
     event_language, subject, event, django_capture_on_commit_callbacks
@@ -420,7 +420,7 @@ def test_the_persons_choice_wins_over_the_events_language(event, django_capture_
 
     email = confirmation_sent(registration, event, django_capture_on_commit_callbacks)
 
-    assert email.subject == "Your place at Robototexnika is confirmed"
+    assert email.subject == "Your seat at Robototexnika is confirmed"
 
 
 @pytest.mark.parametrize(("setting", "subject"), [("az", "Yeni şifrə s"), ("", "Choose a new")])

@@ -434,7 +434,7 @@ def test_the_row_says_what_to_send_and_the_worker_renders_it(registration, djang
     send_messages([message.pk])
     row.refresh_from_db()
     (email,) = mail.outbox
-    assert row.subject == email.subject == "Your place at CV clinic is confirmed"
+    assert row.subject == email.subject == "Your seat at CV clinic is confirmed"
     assert {name for name, *_ in email.attachments} == {"ticket.png", "invite.ics"}
 
 

@@ -78,7 +78,7 @@ def test_qcluster_process_sends_a_queued_message(subprocess_env, tmp_path, monke
     assert len(files) == 1
     written = files[0].read_text()
     assert "To: Aysel Mammadova <aysel@example.org>" in written
-    assert "Your place at CV clinic is confirmed" in written
+    assert "Your seat at CV clinic is confirmed" in written
     assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
     assert process.returncode is not None
 

@@ -360,6 +360,18 @@ def test_event_page_of_an_occurrence_links_the_other_dates(client):
     assert f'href="/events/{occurrences[2].pk}/"' in page
 
 
+@pytest.mark.parametrize(("language", "said"), [("en", "and 3 more dates"), ("az", "və daha 3 tarix")])
+def test_event_page_of_an_occurrence_says_how_many_dates_it_does_not_list(client, language, said):
+    """The page lists the next six other dates; a nine-month series' other eleven went unsaid."""
+    occurrences = mentoring_circle(10)
+
+    page = client.get(f"/events/{occurrences[0].pk}/", HTTP_ACCEPT_LANGUAGE=language).text
+
+    assert page.count('<li><a href="/events/') == 6
+    assert said in page
+    assert "more date" not in client.get(f"/events/{mentoring_circle(7)[0].pk}/").text  # six others: all listed
+
+
 def test_event_page_of_a_series_offers_a_subscription_to_every_date(client):
     # a mentee follows a nine-month series: one subscription instead of eighteen .ics downloads
     import icalendar

@@ -448,7 +448,7 @@ def test_cancelling_a_pending_registration_does_not_promise_a_freed_seat(client,
 
     assert pending.status == RegistrationStatus.PENDING
     assert "Your seat goes to the next person waiting" not in page
-    assert "This cannot be undone, but you may register again while places are open." in page
+    assert "This cannot be undone, but you may register again while seats are open." in page
 
 
 @pytest.mark.parametrize("waiting_list", [True, False])
@@ -461,7 +461,7 @@ def test_cancel_page_promises_the_seat_to_someone_only_when_someone_waits(client
     page = client.get(f"/registrations/manage/{held.manage_token}/cancel/").text
 
     assert "Your seat goes to the next person waiting" not in page
-    assert "This cannot be undone, but you may register again while places are open." in page
+    assert "This cannot be undone, but you may register again while seats are open." in page
 
 
 def test_cancel_page_says_the_seat_goes_to_the_next_person_when_someone_waits(client, sign_up):

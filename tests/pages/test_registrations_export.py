@@ -97,6 +97,36 @@ def test_the_background_file_is_the_file_the_request_writes(
     assert [row[4] for row in rows[1:]] == ["'=HYPERLINK(1)", "Aysel Aliyeva", "'@Leyla"]
 
 
+def test_one_events_file_has_a_column_for_each_of_its_questions_with_the_answers(
+    organiser_web, organiser, sign_up, small_limit, django_capture_on_commit_callbacks
+):
+    """The registration form asked "Which stage are you at?"; the organisers' file had every
+    registrant but none of their answers."""
+    event = factories.EventFactory(organisers=[organiser], title="CV clinic")
+    stage = factories.QuestionFactory(event=event, label="Which stage are you at?", position=1)
+    needs = factories.QuestionFactory(event=event, label="Anything we should know?", position=2)
+    factories.QuestionFactory(label="Another event's question")
+    sign_up(event, name="Aysel Aliyeva", email="one@example.org", answers={stage.pk: "University", needs.pk: "=1+1"})
+    sign_up(event, name="Leyla Hasanova", email="two@example.org", answers={stage.pk: "First job"})
+    sign_up(event, name="Nigar Aliyeva", email="three@example.org")
+    small_limit.REGISTRATIONS_CSV_IN_REQUEST = 1000
+
+    in_request = b"".join(organiser_web.get(f"{CSV_URL}?event={event.pk}").streaming_content)
+    small_limit.REGISTRATIONS_CSV_IN_REQUEST = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        export_id = _export_id(organiser_web.post(f"{EXPORTS_URL}?event={event.pk}"))
+    prepared = b"".join(organiser_web.get(f"/manage/dashboard/exports/{export_id}/registrations.csv").streaming_content)
+
+    header, *rows = csv.reader(io.StringIO(in_request.decode("utf-8-sig")))
+    assert header[-3:] == ["minutes_attended", "Which stage are you at?", "Anything we should know?"]
+    assert [(row[4], row[-2], row[-1]) for row in rows] == [
+        ("Aysel Aliyeva", "University", "'=1+1"),
+        ("Leyla Hasanova", "First job", ""),
+        ("Nigar Aliyeva", "", ""),
+    ]
+    assert prepared == in_request
+
+
 def test_while_being_prepared_the_page_refreshes_and_clicks_queue_no_second_job(
     organiser_web, event, small_limit, django_capture_on_commit_callbacks
 ):

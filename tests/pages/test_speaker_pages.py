@@ -4,6 +4,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from events import when
 from feeds.models import CalendarFeed
 from speakers.models import AssignmentStatus
 from tests import factories
@@ -84,6 +85,45 @@ def test_speaker_accepts_an_invitation(client, speaker):
     assert "you are confirmed for AI webinar" in client.get("/speaker/").text
 
 
+@pytest.mark.parametrize(
+    ("language", "accepted", "declined"),
+    [
+        (
+            "en",
+            "Thank you: you are confirmed for Mentoring circle (Thu 14 Jan 2027, 18:30).",
+            "You declined Mentoring circle (Thu 28 Jan 2027, 18:30). The organisers see your answer.",
+        ),
+        (
+            "az",
+            "Təşəkkür edirik: Mentoring circle (14 yanvar 2027, cümə axşamı, 18:30) üçün təsdiqləndiniz.",
+            "Mentoring circle (28 yanvar 2027, cümə axşamı, 18:30) dəvətindən imtina etdiniz. "
+            "Təşkilatçılar cavabınızı görür.",
+        ),
+    ],
+)
+def test_answering_one_of_two_sessions_of_a_series_says_which(client, speaker, language, accepted, declined):
+    """A series' sessions share one title: "you are confirmed for Mentoring circle" after answering
+    one of two invitations did not say which session was taken, nor which declined."""
+    first, second = (
+        factories.SpeakerAssignmentFactory(
+            speaker=speaker,
+            event=factories.EventFactory(
+                title="Mentoring circle", start=dt.datetime(2027, 1, day, 14, 30, tzinfo=dt.UTC)
+            ),
+        )
+        for day in (14, 28)
+    )
+    signed_in(client, speaker.user)
+
+    said = []
+    for assignment, answer in ((first, "accept"), (second, "decline")):
+        path = f"/speaker/invitations/{assignment.pk}/answer/"
+        response = client.post(path, {"answer": answer}, follow=True, HTTP_ACCEPT_LANGUAGE=language)
+        said.append([str(message) for message in response.context["messages"]])
+
+    assert said == [[accepted], [declined]]
+
+
 def test_speaker_area_shows_the_services_refusal_to_accept_a_declined_invitation(client, speaker):
     assignment = factories.SpeakerAssignmentFactory(speaker=speaker, event=factories.EventFactory(title="AI webinar"))
     signed_in(client, speaker.user)
@@ -113,7 +153,7 @@ def test_withdrawing_from_the_speaker_area_asks_first_and_takes_a_message(client
 
     # they pressed "Withdraw from this event": not "You declined AI webinar. The organisers see your answer."
     assert [str(message) for message in withdrawn.context["messages"]] == [
-        "You withdrew from AI webinar. The organisers have been told."
+        f"You withdrew from AI webinar ({when.card(assignment.event)}). The organisers have been told."
     ]
     assert re.search(r"<details[^>]*>\s*<summary[^>]*>I can no longer come</summary>", card)
     assert "The organisers are told at once, so that they can find someone else." in card

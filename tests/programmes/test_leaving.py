@@ -223,7 +223,7 @@ def test_leaving_a_cohort_says_places_and_waiting_lists_apart(
     email = leave(enrolment, django_capture_on_commit_callbacks)
 
     places, waiting = email.body.split("You are also off the waiting list for:")
-    assert "Your places at its coming sessions are cancelled:" in places
+    assert "Your seats at its coming sessions are cancelled:" in places
     assert booked.title in places
     assert full.title not in places
     assert full.title in waiting
@@ -240,7 +240,7 @@ def test_leaving_a_cohort_only_waiting_says_no_place_was_cancelled(
 
     email = leave(enrolment, django_capture_on_commit_callbacks)
 
-    assert "Your places" not in email.body
+    assert "Your seats" not in email.body
     assert "You are also" not in email.body
     assert f"You are off the waiting list for its coming sessions:\n- {full.title}" in email.body
 
@@ -326,7 +326,7 @@ def test_a_cohort_left_queued_before_sessions_were_marked_lists_them_all_as_plac
 
     email = queued_before_the_split(enrolment, [_entry(first), _entry(second)], django_capture_on_commit_callbacks)
 
-    assert f"Your places at its coming sessions are cancelled:\n- {first.title}" in email.body
+    assert f"Your seats at its coming sessions are cancelled:\n- {first.title}" in email.body
     assert second.title in email.body
     assert "waiting list" not in email.body
     assert calendar_files(email) == {}

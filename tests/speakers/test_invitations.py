@@ -376,3 +376,23 @@ def test_a_speakers_change_notice_names_what_changed_as_a_registrants_does(event
 
     (notice,) = [m for m in messages("event_changed") if m.recipient_email == speaker_a.email]
     assert f"{event.title} has changed (time)." in render_message(notice).body_text
+
+
+def test_the_organisers_hear_which_session_of_a_series_a_speaker_answered(organiser, speaker_a):
+    """A series' sessions share one title: "Aysel Mammadova accepted: Mentoring circle" and
+    "Aysel Mammadova declined: Mentoring circle" side by side in the inbox did not say which was which."""
+    first, second = (
+        factories.EventFactory(
+            organisers=[organiser], title="Mentoring circle", start=dt.datetime(2027, 1, day, 14, 30, tzinfo=dt.UTC)
+        )
+        for day in (14, 28)
+    )
+    services.accept_invitation(assignment=services.assign_speaker(event=first, speaker=speaker_a, by=organiser))
+    services.decline_invitation(assignment=services.assign_speaker(event=second, speaker=speaker_a, by=organiser))
+
+    subjects = sorted(render_message(message).subject for message in messages("speaker_answered"))
+
+    assert subjects == [
+        "Aysel Mammadova accepted: Mentoring circle (Thu 14 Jan 2027, 18:30)",
+        "Aysel Mammadova declined: Mentoring circle (Thu 28 Jan 2027, 18:30)",
+    ]
