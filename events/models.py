@@ -512,7 +512,7 @@ ACTIONS = {
     "registration.walk_in": _("registered a walk-in"),
     "registration.ticket_resent": _("sent a ticket again"),
     "registration.messaged": _("wrote to registrants"),
-    "registration.transferred": _("passed an invited place on to a colleague"),
+    "registration.transferred": _("passed an invited seat on to a colleague"),
     "registration.attendance_decided": _("recorded an attendance by hand"),
     "question.created": _("added a question"),
     "question.changed": _("changed a question"),

@@ -281,7 +281,7 @@ def transfer(request, token: str):
         else:
             messages.success(
                 request,
-                _("Your place now belongs to %(name)s, who receives a ticket by email.") % {"name": substitute.name},
+                _("Your seat now belongs to %(name)s, who receives a ticket by email.") % {"name": substitute.name},
             )
             return redirect("registration-manage", token)
     context = {

@@ -307,7 +307,12 @@ class ManageRegistrationViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
         substitute = services.transfer_registration(registration=self.get_object(), **payload.validated_data)
         # the colleague gets their own link by email; the delegate sees only that it worked
         return Response(
-            {"code": "transferred", "detail": f"Your place now belongs to {substitute.name}.", "status": "cancelled"},
+            {
+                "code": "transferred",
+                "detail": _("Your seat now belongs to %(name)s, who receives a ticket by email.")
+                % {"name": substitute.name},
+                "status": "cancelled",
+            },
             status=status.HTTP_201_CREATED,
         )
 

@@ -460,5 +460,5 @@ def test_passing_an_invited_place_on_is_in_the_event_log(organiser_web, organise
 
     entry = ActionLogEntry.objects.get(action="registration.transferred")
     assert (entry.actor, entry.subject_id, entry.data) == (None, delegate.pk, {})
-    assert "the system or an attendee passed an invited place on to a colleague (Rashad Aliyev)" in page
+    assert "the system or an attendee passed an invited seat on to a colleague (Rashad Aliyev)" in page
     assert "sistem və ya iştirakçı dəvətli yeri həmkarına ötürdü (Rashad Aliyev)" in az_page

@@ -914,7 +914,7 @@ def test_an_invited_guest_sends_a_colleague_from_the_ticket_page(client, invited
         "government",
     )
     assert [str(m) for m in response.context["messages"]] == [
-        "Your place now belongs to Samira Valiyeva, who receives a ticket by email."
+        "Your seat now belongs to Samira Valiyeva, who receives a ticket by email."
     ]
     assert any("samira@ministry.example.org" in message.to[0] for message in mail.outbox)
 
