@@ -257,22 +257,28 @@ def build_calendar(
     name: str,
     description: str = "",
     method: str | None = None,
+    subscription: bool = True,
 ) -> icalendar.Calendar:
+    """A calendar of ``components``. ``subscription``: a feed, named and polled (NAME,
+    X-WR-CALNAME, REFRESH-INTERVAL); a single event's file (an "Add to calendar" download, an
+    invitation in a mail) carries none of these, which made some calendar programs (Outlook)
+    offer it as a calendar of its own instead of an event to add."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
-    # a calendar's name is one line (icalendar writes it unescaped): a title saved with a line
-    # break before titles were kept on one line would make the whole file a 500
-    name = " ".join(ical_text(name).split())
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
-    if description:
-        calendar.add("x-wr-caldesc", ical_text(description))
-    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
+    if subscription:
+        # a calendar's name is one line (icalendar writes it unescaped): a title saved with a line
+        # break before titles were kept on one line would make the whole file a 500
+        name = " ".join(ical_text(name).split())
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        if description:
+            calendar.add("x-wr-caldesc", ical_text(description))
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     events = []
     for event, component in components:
         events.append(event)
@@ -388,8 +394,10 @@ def event_calendar(
     join_urls: Mapping[int, str] | None = None,
     statuses: Mapping[int, str] | None = None,
     registration_notes: Mapping[int, str] | None = None,
+    subscription: bool = True,
 ) -> icalendar.Calendar:
-    """A calendar of events; the mappings are keyed by event id.
+    """A calendar of events; the mappings are keyed by event id. ``subscription`` False: one
+    event's file to add, not a calendar to subscribe to (:func:`build_calendar`).
 
     ``join_urls`` holds the join links this reader may see: public feeds pass none.
     ``statuses`` overrides STATUS (e.g. TENTATIVE for someone on the waiting list).
@@ -414,6 +422,7 @@ def event_calendar(
         ),
         name=name,
         description=description,
+        subscription=subscription,
     )
 
 
@@ -454,5 +463,5 @@ def invitation_ics(
     attendee.params["PARTSTAT"] = "DECLINED" if method == "CANCEL" else partstat
     attendee.params["RSVP"] = "FALSE"
     component.add("attendee", attendee)
-    calendar = build_calendar([(event, component)], name=event.title, method=method)
+    calendar = build_calendar([(event, component)], name=event.title, method=method, subscription=False)
     return calendar.to_ical()

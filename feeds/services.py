@@ -262,7 +262,9 @@ def event_download(*, event_id: int, user) -> tuple[Event, bytes]:
     join_urls = {}
     if event.join_url and (can_manage_event(user, event) or _has_confirmed_registration(user, event)):
         join_urls[event.pk] = event.join_url
-    calendar = ical.event_calendar([event], name=event.title, speakers=speaker_lines([event.pk]), join_urls=join_urls)
+    calendar = ical.event_calendar(
+        [event], name=event.title, speakers=speaker_lines([event.pk]), join_urls=join_urls, subscription=False
+    )
     return event, calendar.to_ical()
 
 
@@ -289,6 +291,7 @@ def ticket_download(*, token: str) -> tuple[Event, bytes]:
         join_urls={event.pk: event.join_url} if confirmed and event.is_online and event.join_url else {},
         statuses={} if confirmed else {event.pk: "TENTATIVE"},
         registration_notes={event.pk: str(RegistrationStatus(registration.status).label)},
+        subscription=False,
     )
     return event, calendar.to_ical()
 

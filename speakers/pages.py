@@ -274,6 +274,7 @@ def invitation_calendar(request, token: str):
         name=event.title,
         speakers=selectors.speaker_lines([event.pk]),
         join_urls={event.pk: assignment.join_url},
+        subscription=False,
     )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'

@@ -271,3 +271,26 @@ def test_a_calendars_words_are_in_the_readers_language(client, language, cancell
     if language == "az":  # the day and the month named in Azerbaijani, not "Thu ... Mar"
         when_line = next(line for line in lines if line.startswith("Vaxt: "))
         assert when_line == "Vaxt: 11 mart 2027, cümə axşamı, 18:00–20:00, Bakı vaxtı ilə (UTC+4)"
+
+
+def test_one_events_file_is_an_event_to_add_not_a_calendar_to_subscribe_to(client):
+    """A single event's download (the event's, a ticket's) and a mail's invitation carried a feed's
+    name and polling interval (X-WR-CALNAME, REFRESH-INTERVAL): some calendar programs (Outlook)
+    then offered it as a calendar of its own instead of an event to add."""
+    from registrations.services.registration import register
+
+    event = factories.EventFactory(title="Robotics workshop")
+    registered = register(event=event, name="Aysel", email="aysel@example.org", consent_data_processing=True)
+    files = {
+        "event": client.get(f"/api/events/{event.pk}/ics/").content,
+        "ticket": client.get(f"/registrations/manage/{registered.manage_token}/event.ics").content,
+        "invitation": ical.invitation_ics(event=event, attendee_email="aysel@example.org", attendee_name="Aysel"),
+    }
+
+    for which, body in files.items():
+        calendar = parse(body)
+        assert ical.event_uid(event) in vevents(calendar), which
+        for feed_only in ("NAME", "X-WR-CALNAME", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+            assert feed_only not in calendar, (which, feed_only)
+    # a feed is still named and polled
+    assert "X-WR-CALNAME" in _public_feed(client) and "REFRESH-INTERVAL" in _public_feed(client)
