@@ -1,7 +1,7 @@
 """What registrations do when an event changes (connected in RegistrationsConfig.ready)."""
 
 from events.models import Event
-from registrations.services.messages import queue_change_notices
+from registrations.services.messages import queue_change_notices, queue_change_notices_of_events
 from registrations.services.registration import (
     cancel_registrations_of_event,
     cancel_registrations_of_events,
@@ -28,3 +28,13 @@ def on_event_changed(sender, *, event: Event, changed_fields=frozenset(), **kwar
     if "capacity" in changed_fields:
         promote_waiting_list(event=event)
     queue_change_notices(event=event, changed_fields=changed_fields)
+
+
+def on_occurrences_changed(sender, *, changes, **kwargs) -> None:
+    """on_event_changed for the sessions a series edit changed (``changes``: (event, changed
+    fields) pairs): a session with more seats serves its waiting list (session by session: the
+    list is each session's own), and the registrants' notices are due in one statement and one job."""
+    for event, changed_fields in changes:
+        if "capacity" in changed_fields:
+            promote_waiting_list(event=event)
+    queue_change_notices_of_events(changes=changes)
