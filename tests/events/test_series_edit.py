@@ -191,6 +191,51 @@ def test_a_speakers_notice_still_waiting_is_replaced_by_the_series_edit_naming_b
     ]
 
 
+def _queries_of_a_capacity_raise(count: int, django_capture_on_commit_callbacks) -> int:
+    organiser = OrganiserFactory()
+    series = _series(by=organiser, count=count, capacity=1)
+    for index, event in enumerate(series.occurrences.all()):
+        register(event=event, name=f"Mentee {index}", email=f"mentee{index}@example.org", consent_data_processing=True)
+    with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as queries:
+        services.update_series(series=series, by=organiser, capacity=10)
+    assert set(series.occurrences.values_list("capacity", flat=True)) == {10}
+    return len(queries)
+
+
+def test_a_series_capacity_raise_asks_the_same_queries_for_twice_the_sessions_nobody_waits_at(
+    django_capture_on_commit_callbacks,
+):
+    """Only a session with people waiting has its waiting list served (one query finds them)."""
+    three = _queries_of_a_capacity_raise(3, django_capture_on_commit_callbacks)
+    six = _queries_of_a_capacity_raise(6, django_capture_on_commit_callbacks)
+
+    assert six == three
+
+
+def test_a_series_capacity_raise_seats_the_people_waiting_in_order(django_capture_on_commit_callbacks):
+    organiser = OrganiserFactory()
+    series = _series(by=organiser, count=2, capacity=1)
+    first, second = series.occurrences.order_by("start")
+    register(event=first, name="Aysel Aliyeva", email="aysel@example.org", consent_data_processing=True)
+    leyla = register(event=first, name="Leyla Mammadova", email="leyla@example.org", consent_data_processing=True)
+    nigar = register(event=first, name="Nigar Huseynova", email="nigar@example.org", consent_data_processing=True)
+    register(event=second, name="Jane Doe", email="jane@example.org", consent_data_processing=True)
+    assert (leyla.status, nigar.status) == ("waitlisted", "waitlisted")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_series(series=series, by=organiser, capacity=2)
+
+    leyla.refresh_from_db()
+    nigar.refresh_from_db()
+    first.refresh_from_db()
+    assert (leyla.status, nigar.status) == ("confirmed", "waitlisted")
+    assert (first.capacity, first.seats_taken, first.waiting_count) == (2, 2, 1)
+    assert [message.to for message in mail.outbox] == [["Leyla Mammadova <leyla@example.org>"]]
+    promoted = OutboxMessage.objects.filter(kind="waiting_list_promoted")
+    assert list(promoted.values_list("recipient_email", flat=True)) == ["leyla@example.org"]
+
+
 def test_a_series_capacity_below_a_sessions_seats_is_refused_and_changes_nothing():
     organiser = OrganiserFactory()
     series = _series(by=organiser, count=2, capacity=5)
