@@ -98,7 +98,7 @@ def is_over(event: Event, *, now: dt.datetime | None = None) -> bool:
 
 def check_time_change(*, event: Event, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None) -> None:
     """The rule for moving an event to ``start``-``end`` (the API, the workspace and the admin
-    ask it; update_event applies it to every edit, a series' own included).
+    ask it; update_event applies it to every edit, _edit_occurrences to a series').
 
     - An event that is over (see is_over; a cancelled one whose end has passed too) keeps its
       time: its registrations, attendance and certificates say when it took place. 409 ``event_over``.
@@ -144,29 +144,26 @@ def _errors_of_the_edit(error: ValidationError, changed: set) -> ValidationError
     return ValidationError(errors) if errors else None
 
 
-def update_event(*, event: Event, by=None, from_series: bool = False, **changes) -> Event:
+def update_event(*, event: Event, by=None, **changes) -> Event:
     """Edit an event. Raises SEQUENCE and signals `event_changed` when time or place moves.
 
     Side effects: registrants and speakers are told of the change (through the signal).
-    An occurrence edited on its own is detached from its series; ``from_series`` is the series
-    itself bringing its occurrence up to date, which leaves it attached (inside the series' own
-    transaction, which read and locked its sessions: no savepoint and no second read each).
+    An occurrence edited on its own is detached from its series (a series bringing its sessions
+    up to date edits them together and leaves them attached: _edit_occurrences, by these rules).
 
     Refuses to move an event that is over (409 ``event_over``) or a published one into the
     past (409 ``moved_into_past``): see check_time_change. Its other details stay editable,
     unless it is completed or cancelled: then any real change is refused (409 ``event_closed``),
     while values sent again as they are change nothing and return the event as it is.
     """
-    with transaction.atomic(savepoint=not from_series):
+    with transaction.atomic():
         organisers = changes.pop("organisers", None)
         checkin_staff = changes.pop("checkin_staff", None)
         # Lock the row and judge the edit by what it holds now, not by the caller's copy (read
         # before this transaction): an event cancelled or completed meanwhile must not be moved or
         # edited on the strength of the status it had then. A cancel or publish in flight holds
         # the row until it commits; this waits for it.
-        if not from_series:
-            # the series' sync read and locked its sessions in this transaction already
-            event.refresh_from_db(from_queryset=Event.objects.select_for_update())
+        event.refresh_from_db(from_queryset=Event.objects.select_for_update())
         if "status" in changes and changes["status"] != event.status:
             raise EventError(_("Change the status with publish, cancel or complete."), "status_read_only")
         changes.pop("status", None)
@@ -194,7 +191,7 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
         if scheduling_changes:
             event.sequence += 1
             update_fields.add("sequence")
-        if event.series_id and changed and not from_series:
+        if event.series_id and changed:
             event.detached_from_series = True
             update_fields.add("detached_from_series")
         if update_fields:
@@ -213,8 +210,7 @@ def update_event(*, event: Event, by=None, from_series: bool = False, **changes)
         if checkin_staff is not None:
             event.checkin_staff.set(checkin_staff)
         if changed:
-            if not from_series:
-                event.refresh_from_db(fields=["seats_taken"])
+            event.refresh_from_db(fields=["seats_taken"])
             log_action(by=by, action="event.changed", event=event, data={"fields": sorted(changed)})
             signals.event_changed.send(sender=Event, event=event, changed_fields=frozenset(changed))
         return event
@@ -392,7 +388,7 @@ _OWN_TIMES = ("start", "end", "registration_closes_at", "rsvp_deadline")
 
 
 def _edit_error(event: Event, changed: set[str], *, looked_up: dict) -> Exception | None:
-    """What update_event(from_series=True) refuses of this edit of a locked session (already
+    """What update_event refuses of this edit of a locked session (already
     applied to ``event``), asking the database nothing: its time rule (check_time_change), its
     fields and Event.clean (_validate_edit), and the check constraints naming a changed field,
     judged on the values in hand as the database would. A foreign key's row (a region) is looked
@@ -437,7 +433,7 @@ _CONSTRAINTS_IN_PYTHON = {
 
 
 def _edit_occurrences(edits: list[tuple[Event, dict]], *, now: dt.datetime) -> None:
-    """update_event(from_series=True) for the sessions a series edit changes (read and locked by
+    """update_event for the sessions a series edit changes, leaving them attached (read and locked by
     the caller, each with the values that differ), in a few statements whatever their number: the
     same rules and refusals (the first session refused, in the series' order, is the error), the
     same fields written, SEQUENCE raised by one for a change of time or place, updated_at moved
