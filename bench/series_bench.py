@@ -15,11 +15,15 @@ and timed apart (what the workers do once the request has answered):
    date and time moves: the sessions on the old dates go, new ones come);
 3. **publish**: ``publish_series`` (every draft session is published);
 4. **move published**: the start moved again, now that the sessions are published (the published
-   ones on the old dates are cancelled, their registrants and speakers told; new ones published).
+   ones on the old dates are cancelled, their registrants and speakers told; new ones published);
+5. **rename**: ``update_series`` with a new title (the dates kept: every session renamed);
+6. **shorten**: ``update_series`` with sessions of 60 minutes instead of 90 (every session's end
+   moves: its SEQUENCE goes up, its registrants and speakers are told).
 
 ``--published`` creates the series published at step 1 instead. ``--registrants N`` gives each
 session N confirmed registrations, and ``--speakers`` an accepted speaker each, before step 4
-(their notices are written in that step, and sent by the jobs after it). It prints, for each
+(their notices are written in that step, and sent by the jobs after it), and the new sessions the
+same again before step 5. It prints, for each
 step, the wall time, the SQL statements (``connection.execute_wrapper``: SQLite's ``BEGIN`` is not
 one) and statements per session, then the jobs it queued with their time and statements, and the
 load average.
@@ -145,7 +149,7 @@ def timed(label: str, sessions: int, step) -> dict:
     return {"step": label, "seconds": elapsed, "statements": count, "jobs": queued, "job_seconds": job_seconds}
 
 
-def add_people(series, *, registrants: int, speakers: bool) -> None:
+def add_people(series, *, registrants: int, speakers: bool, speaker_email: str = "mentor@example.org") -> None:
     from django.utils import timezone
 
     from registrations.models import Registration, RegistrationStatus
@@ -173,7 +177,7 @@ def add_people(series, *, registrants: int, speakers: bool) -> None:
         for event in sessions:
             type(event).objects.filter(pk=event.pk).update(seats_taken=registrants)
     if speakers:
-        mentor = Speaker.objects.create(name="Aysel Mammadova", email="mentor@example.org")
+        mentor = Speaker.objects.create(name="Aysel Mammadova", email=speaker_email)
         SpeakerAssignment.objects.bulk_create(
             [
                 SpeakerAssignment(
@@ -229,6 +233,13 @@ def run(sessions: int, *, published: bool, registrants: int, speakers: bool) -> 
     rows.append(timed("publish", sessions, publish))
     add_people(holder["series"], registrants=registrants, speakers=speakers)
     rows.append(timed("move published", sessions, move(7, 1)))
+    add_people(holder["series"], registrants=registrants, speakers=speakers, speaker_email="mentor2@example.org")
+
+    def edit(**changes):
+        return lambda: services.update_series(series=holder["series"], by=organiser, **changes)
+
+    rows.append(timed("rename", sessions, edit(title="Mentoring hour")))
+    rows.append(timed("shorten", sessions, edit(duration_minutes=60)))
     series = holder["series"]
     statuses = {}
     for status in series.occurrences.values_list("status", flat=True):

@@ -5,6 +5,7 @@ Receivers are connected in each app's ``AppConfig.ready``:
 - registrations cancels registrations of a cancelled event and tells registrants;
 - speakers tells assigned speakers;
 - programmes registers the cohorts that follow a published event;
+- registrations and speakers tell of the changes of a series' sessions together (occurrences_changed);
 - reminders move by themselves (registrations.services.reminders computes them from the event's time, so nothing to do).
 """
 
@@ -24,3 +25,6 @@ event_published = Signal()
 occurrences_published = Signal()
 # kwargs: events (a list), reason
 occurrences_cancelled = Signal()
+# kwargs: changes (a list of (event, frozenset of the changed field names)): the sessions a series
+# edit changed, as event_changed tells of one
+occurrences_changed = Signal()

@@ -18,6 +18,9 @@ class RegistrationsConfig(AppConfig):
 
         signals.event_cancelled.connect(receivers.on_event_cancelled, dispatch_uid="registrations.event_cancelled")
         signals.event_changed.connect(receivers.on_event_changed, dispatch_uid="registrations.event_changed")
+        signals.occurrences_changed.connect(
+            receivers.on_occurrences_changed, dispatch_uid="registrations.occurrences_changed"
+        )
         signals.occurrences_cancelled.connect(
             receivers.on_occurrences_cancelled, dispatch_uid="registrations.occurrences_cancelled"
         )

@@ -1,7 +1,8 @@
 """What registrations do when an event changes (connected in RegistrationsConfig.ready)."""
 
 from events.models import Event
-from registrations.services.messages import queue_change_notices
+from registrations.models import Registration, RegistrationStatus
+from registrations.services.messages import queue_change_notices, queue_change_notices_of_events
 from registrations.services.registration import (
     cancel_registrations_of_event,
     cancel_registrations_of_events,
@@ -28,3 +29,22 @@ def on_event_changed(sender, *, event: Event, changed_fields=frozenset(), **kwar
     if "capacity" in changed_fields:
         promote_waiting_list(event=event)
     queue_change_notices(event=event, changed_fields=changed_fields)
+
+
+def on_occurrences_changed(sender, *, changes, **kwargs) -> None:
+    """on_event_changed for the sessions a series edit changed (``changes``: (event, changed
+    fields) pairs): a session with a new capacity and people waiting serves its waiting list (one
+    query finds them; each list is then served on its own, in order), and the registrants' notices
+    are due in one statement and one job."""
+    resized = [event for event, changed_fields in changes if "capacity" in changed_fields]
+    waiting = set(
+        Registration.objects.filter(event__in=resized, status=RegistrationStatus.WAITLISTED).values_list(
+            "event_id", flat=True
+        )
+        if resized
+        else ()
+    )
+    for event in resized:
+        if event.pk in waiting:
+            promote_waiting_list(event=event)
+    queue_change_notices_of_events(changes=changes)

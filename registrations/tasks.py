@@ -26,6 +26,11 @@ def send_change_notice(pending_id: int) -> int:
     return messages.send_change_notice(pending_id)
 
 
+def send_change_notices(pending_ids: list[int]) -> int:
+    """Tell the registrants of the sessions a series edit changed (messages.queue_change_notices_of_events)."""
+    return messages.send_change_notices(pending_ids)
+
+
 def send_lost_change_notices() -> int:
     """Changes whose job was lost (run every minute, setup_schedules)."""
     return messages.send_lost_change_notices()

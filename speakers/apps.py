@@ -12,6 +12,9 @@ class SpeakersConfig(AppConfig):
         from speakers import receivers  # noqa: PLC0415 (imports models: only once the app registry is ready)
 
         signals.event_changed.connect(receivers.tell_speakers_of_change, dispatch_uid="speakers.event_changed")
+        signals.occurrences_changed.connect(
+            receivers.tell_speakers_of_changes, dispatch_uid="speakers.occurrences_changed"
+        )
         signals.event_cancelled.connect(
             receivers.tell_speakers_of_cancellation, dispatch_uid="speakers.event_cancelled"
         )

@@ -18,6 +18,12 @@ def tell_speakers_of_change(sender, event, changed_fields, **kwargs):
         services.tell_speakers_event_changed(event=event, changed_fields=relevant)
 
 
+def tell_speakers_of_changes(sender, changes, **kwargs):
+    """tell_speakers_of_change for the sessions a series edit changed, together."""
+    relevant = [(event, set(changed_fields) & SPEAKER_RELEVANT_FIELDS) for event, changed_fields in changes]
+    services.tell_speakers_events_changed(changes=[(event, fields) for event, fields in relevant if fields])
+
+
 def tell_speakers_of_cancellation(sender, event, reason="", **kwargs):
     services.tell_speakers_event_cancelled(event=event, reason=reason)
 

@@ -32,7 +32,14 @@ from events_project.people import account_name, tidy_name
 from events_project.periodic import process_each
 from events_project.typed_text import tidy_email
 from notifications.language import FALLBACK_LANGUAGE, supported
-from notifications.services import MessageSpec, preferences, queue_message, queue_messages, supersede_waiting
+from notifications.services import (
+    MessageSpec,
+    preferences,
+    queue_message,
+    queue_messages,
+    supersede_waiting,
+    supersede_waiting_of_events,
+)
 from notifications.services.rendering import contact_email, programme_name
 from speakers import conflicts as speaker_conflicts
 from speakers.exceptions import Forbidden, InvalidAnswer, InvalidInvitationLink, SpeakerConflicts, SpeakerError
@@ -975,6 +982,52 @@ def tell_speakers_event_changed(*, event: Event, changed_fields) -> int:
         dedup_suffix=f":{event.sequence}",
         context={"changed_fields": sorted(changed_fields)},
     )
+
+
+def tell_speakers_events_changed(*, changes) -> int:
+    """tell_speakers_event_changed for many events at once (the sessions a series edit changed:
+    ``changes``, a list of (event, changed fields)): their invited and accepted speakers read in
+    one query, the notices still waiting superseded together, the messages written together (the
+    same messages, keys and contexts as one by one). Returns how many."""
+    by_id = {event.pk: (event, sorted(fields)) for event, fields in changes if fields}
+    if not by_id:
+        return 0
+    assignments = list(
+        SpeakerAssignment.objects.filter(event_id__in=by_id, status__in=ACTIVE_STATUSES)
+        .select_related("speaker")
+        .order_by("pk")
+    )
+    # the sequence in the key: each later change is news again
+    keys = {
+        assignment.pk: f"event_changed:speaker:{assignment.pk}:{by_id[assignment.event_id][0].sequence}"
+        for assignment in assignments
+    }
+    earlier = supersede_waiting_of_events(
+        kind="event_changed",
+        event_ids=list(by_id),
+        about_model=SpeakerAssignment,
+        about_ids=list(keys),
+        keep_keys=set(keys.values()),
+    )
+    specs = []
+    for assignment in assignments:
+        event, fields = by_id[assignment.event_id]
+        named = list(fields)
+        for before in earlier.get(assignment.pk, []):
+            named = sorted({*named, *before.get("changed_fields", [])})
+        specs.append(
+            MessageSpec(
+                kind="event_changed",
+                recipient_email=assignment.speaker.email.strip(),
+                recipient_name=assignment.speaker.name or "",
+                about=assignment,
+                event=event,
+                dedup_key=keys[assignment.pk],
+                context={"changed_fields": named, "role": assignment.get_role_display()},
+            )
+        )
+    queue_messages(specs)
+    return len(assignments)
 
 
 def tell_speakers_event_cancelled(*, event: Event, reason: str = "") -> int:

@@ -15,6 +15,7 @@ from notifications.services.outbox import (
     rewrite_waiting_context,
     send_outbox_messages,
     supersede_waiting,
+    supersede_waiting_of_events,
     sweep_outbox,
     waiting_contexts,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "rewrite_waiting_context",
     "send_outbox_messages",
     "supersede_waiting",
+    "supersede_waiting_of_events",
     "sweep_outbox",
     "waiting_contexts",
 ]

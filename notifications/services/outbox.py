@@ -386,18 +386,28 @@ def supersede_waiting(
     messages cancelled, by what they are about, so the newer one may name what they named.
     ``keep_keys``: the newer messages' own keys (a row under one of them is the newer message
     itself, queued before: it stays). Call it in the transaction that queues the newer message."""
+    return supersede_waiting_of_events(
+        kind=kind, event_ids=[event_id], about_model=about_model, about_ids=about_ids, keep_keys=keep_keys
+    )
+
+
+def supersede_waiting_of_events(
+    *, kind: str, event_ids: Iterable[int], about_model, about_ids: Iterable[int], keep_keys: Iterable[str] = ()
+) -> dict[int, list[dict]]:
+    """supersede_waiting for the messages of many events at once (the sessions a series edit
+    changed), in the same three statements whatever their number."""
     wanted = set(about_ids)
     if not wanted:
         return {}
     type_id = ContentType.objects.get_for_model(about_model).pk
+    kept = {_fit(key) for key in keep_keys}
+    # the kept keys are left out here, not in SQL: a series' hundreds of keys are no statement's limit
     waiting = [
         (pk, about_id)
-        for pk, about_id in OutboxMessage.objects.filter(
-            kind=kind, event_id=event_id, about_type_id=type_id, status=OutboxStatus.PENDING
-        )
-        .exclude(dedup_key__in=[_fit(key) for key in keep_keys])
-        .values_list("pk", "about_id")
-        if about_id in wanted
+        for pk, about_id, key in OutboxMessage.objects.filter(
+            kind=kind, event_id__in=list(event_ids), about_type_id=type_id, status=OutboxStatus.PENDING
+        ).values_list("pk", "about_id", "dedup_key")
+        if about_id in wanted and key not in kept
     ]
     if not waiting:
         return {}

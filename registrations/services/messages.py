@@ -185,6 +185,31 @@ def queue_change_notices(*, event: Event, changed_fields=frozenset()) -> bool:
     return True
 
 
+def queue_change_notices_of_events(*, changes) -> int:
+    """queue_change_notices for many events at once (the sessions a series edit changed:
+    ``changes``, a list of (event, changed fields)): their pending changes written in one statement
+    and one job after commit for all of them (send_change_notices), not one a session. The
+    notices are the same (each session's own, sent by send_change_notice). Returns how many
+    events have a notice due. Side effect: the ``registrations.tasks.send_change_notices`` job."""
+    now = timezone.now()
+    pending = []
+    for event, changed_fields in changes:
+        fields = sorted(name for name in changed_fields if name in NOTIFIED_FIELDS)
+        if fields and event.status == EventStatus.PUBLISHED:
+            pending.append(ChangeNotice(event=event, changed_fields=fields, changed_at=now))
+    if not pending:
+        return 0
+    ids = [notice.pk for notice in ChangeNotice.objects.bulk_create(pending)]
+    transaction.on_commit(lambda: enqueue("registrations.tasks.send_change_notices", ids))
+    return len(ids)
+
+
+def send_change_notices(pending_ids: list[int]) -> int:
+    """send_change_notice for each of ``pending_ids``, each in its own transaction (one that fails
+    is logged and left to the sweep; the others go on). Returns how many notices were queued."""
+    return sum(process_each(list(pending_ids), send_change_notice, job="change notices", row_id=lambda pk: pk))
+
+
 def send_change_notice(pending_id: int) -> int:
     """Tell the registrants of one pending change and forget it, in one transaction: the job and
     the sweep may both run it, and only the first that holds the row writes anything (another
