@@ -86,7 +86,7 @@ class SeriesAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # the rule or template may have changed: regenerate the future occurrences
-        services.sync_series_occurrences(series=form.instance)
+        services.sync_series_occurrences(series=form.instance, by=request.user)
 
 
 @admin.register(Event)

@@ -319,9 +319,10 @@ def _occurrence_fields(series: Series, start: dt.datetime) -> dict:
 
 
 def sync_series_occurrences(
-    *, series: Series, now: dt.datetime | None = None, starts: list[dt.datetime] | None = None
+    *, series: Series, now: dt.datetime | None = None, starts: list[dt.datetime] | None = None, by=None
 ) -> list[Event]:
-    """Bring the series' future occurrences in line with its rule and template.
+    """Bring the series' future occurrences in line with its rule and template. ``by``: who
+    changed the series, named in each session's log entries (None: the system).
 
     New dates get new events; future occurrences nobody edited on their own take the
     series' new details; future ones the rule no longer gives are cancelled. Past
@@ -330,10 +331,10 @@ def sync_series_occurrences(
     """
     starts = expand_series(series) if starts is None else starts
     with transaction.atomic():
-        return _sync_occurrences(series, starts=starts, now=now or timezone.now())
+        return _sync_occurrences(series, starts=starts, now=now or timezone.now(), by=by)
 
 
-def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.datetime) -> list[Event]:
+def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.datetime, by=None) -> list[Event]:
     """In bulk, whatever the number of sessions (up to 400): the sessions are locked and read once,
     the new ones inserted together with their organisers, the drafts to publish published in one
     UPDATE, the dropped ones deleted or cancelled in one statement each, and the log entries
@@ -368,9 +369,9 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
         if series.published and event.status == EventStatus.DRAFT:
             to_publish.append(event)
 
-    _edit_occurrences(edits, now=timezone.now())
+    _edit_occurrences(edits, now=timezone.now(), by=by)
     created = _create_occurrences(new, organiser_ids=organiser_ids)
-    _publish_occurrences(to_publish + (created if series.published else []), now=timezone.now())
+    _publish_occurrences(to_publish + (created if series.published else []), now=timezone.now(), by=by)
 
     dropped = [event for event in existing.values() if event.pk in reached and _dropped(event, wanted=wanted, now=now)]
     drafts = [event.pk for event in dropped if event.status == EventStatus.DRAFT]
@@ -378,7 +379,9 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
         Event.objects.filter(pk__in=drafts).delete()
     # no reason written here: it is stored and shown as is, so English words ("Removed from
     # the series.") reached the Azerbaijani registrant's email, ticket and calendar
-    _cancel_occurrences([event for event in dropped if event.status == EventStatus.PUBLISHED], now=timezone.now())
+    _cancel_occurrences(
+        [event for event in dropped if event.status == EventStatus.PUBLISHED], now=timezone.now(), by=by
+    )
     return list(series.occurrences.order_by("start"))
 
 
@@ -432,7 +435,7 @@ _CONSTRAINTS_IN_PYTHON = {
 }
 
 
-def _edit_occurrences(edits: list[tuple[Event, dict]], *, now: dt.datetime) -> None:
+def _edit_occurrences(edits: list[tuple[Event, dict]], *, now: dt.datetime, by=None) -> None:
     """update_event for the sessions a series edit changes, leaving them attached (read and locked by
     the caller, each with the values that differ), in a few statements whatever their number: the
     same rules and refusals (the first session refused, in the series' order, is the error), the
@@ -501,6 +504,7 @@ def _edit_occurrences(edits: list[tuple[Event, dict]], *, now: dt.datetime) -> N
         [
             ActionLogEntry(
                 event=event,
+                actor=_actor(by),
                 action="event.changed",
                 subject_type="event",
                 subject_id=event.pk,
@@ -524,14 +528,24 @@ def _create_occurrences(events: list[Event], *, organiser_ids: list[int]) -> lis
     return created
 
 
-def _log_each(events: list[Event], *, action: str) -> None:
-    """log_action for many events at once, by the system (a series bringing its sessions in line)."""
+def _actor(by):
+    """``by`` as a log entry's actor: an account, or None for the system (log_action's rule)."""
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _log_each(events: list[Event], *, action: str, by=None) -> None:
+    """log_action for many events at once (a series bringing its sessions in line), by whoever
+    changed the series (None: the system)."""
+    actor = _actor(by)
     ActionLogEntry.objects.bulk_create(
-        [ActionLogEntry(event=event, action=action, subject_type="event", subject_id=event.pk) for event in events]
+        [
+            ActionLogEntry(event=event, actor=actor, action=action, subject_type="event", subject_id=event.pk)
+            for event in events
+        ]
     )
 
 
-def _publish_occurrences(events: list[Event], *, now: dt.datetime) -> None:
+def _publish_occurrences(events: list[Event], *, now: dt.datetime, by=None) -> None:
     """publish_event for a series' drafts (read and locked by the caller), in one UPDATE.
     Side effects: the ``occurrences_published`` signal once for all of them (the cohorts that
     follow them are registered by one job after commit)."""
@@ -542,11 +556,11 @@ def _publish_occurrences(events: list[Event], *, now: dt.datetime) -> None:
     )
     for event in events:
         event.status, event.published_at, event.updated_at = EventStatus.PUBLISHED, now, now
-    _log_each(events, action="event.published")
+    _log_each(events, action="event.published", by=by)
     signals.occurrences_published.send(sender=Event, events=events)
 
 
-def _cancel_occurrences(events: list[Event], *, now: dt.datetime, reason: str = "") -> None:
+def _cancel_occurrences(events: list[Event], *, now: dt.datetime, reason: str = "", by=None) -> None:
     """cancel_event for a series' published sessions still to come (read and locked by the
     caller), in one UPDATE. Side effects: the ``occurrences_cancelled`` signal once for all of
     them (registrations cancelled and registrants told, speakers told: in bulk)."""
@@ -563,7 +577,7 @@ def _cancel_occurrences(events: list[Event], *, now: dt.datetime, reason: str = 
         event.status, event.cancelled_at, event.cancellation_reason = EventStatus.CANCELLED, now, reason[:500]
         event.sequence += 1
         event.updated_at = now
-    _log_each(events, action="event.cancelled")
+    _log_each(events, action="event.cancelled", by=by)
     signals.occurrences_cancelled.send(sender=Event, events=events, reason=reason)
 
 
@@ -601,7 +615,7 @@ def create_series(*, by, **fields) -> Series:
     with transaction.atomic():
         series.save()
         series.organisers.set(organisers or ([by] if by else []))
-        sync_series_occurrences(series=series, starts=starts)
+        sync_series_occurrences(series=series, starts=starts, by=by)
         log_action(by=by, action="series.created", subject=series)
     return series
 
@@ -617,7 +631,7 @@ def update_series(*, series: Series, by=None, **changes) -> Series:
         series.save()
         if organisers is not None:
             series.organisers.set(organisers)
-        sync_series_occurrences(series=series, starts=starts)
+        sync_series_occurrences(series=series, starts=starts, by=by)
         log_action(by=by, action="series.changed", subject=series, data={"fields": sorted(changes)})
     return series
 
@@ -627,6 +641,6 @@ def publish_series(*, series: Series, by=None) -> Series:
     with transaction.atomic():
         series.published = True
         series.save(update_fields=["published", "updated_at"])
-        sync_series_occurrences(series=series, starts=starts)
+        sync_series_occurrences(series=series, starts=starts, by=by)
         log_action(by=by, action="series.published", subject=series)
     return series

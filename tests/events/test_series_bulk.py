@@ -277,3 +277,20 @@ def test_the_series_api_creates_moves_and_publishes_in_the_same_queries_for_twic
     six = _queries_through_the_api(organiser_client, 6)
 
     assert six == three
+
+
+def test_the_sessions_log_names_who_changed_the_series():
+    """Each session's Activity said "the system or an attendee published the event" after its
+    organiser published the series: the bulk entries had no actor."""
+    organiser = OrganiserFactory()
+    series = _create(by=organiser, count=3)
+    services.publish_series(series=series, by=organiser)
+    services.update_series(series=series, by=organiser, title="Mentoring circle: spring")
+    services.update_series(series=series, by=organiser, rrule="FREQ=WEEKLY;COUNT=2")
+
+    entries = ActionLogEntry.objects.filter(event__series=series).values_list("action", "actor_id")
+    assert sorted(set(entries)) == [
+        ("event.cancelled", organiser.pk),
+        ("event.changed", organiser.pk),
+        ("event.published", organiser.pk),
+    ]

@@ -102,7 +102,7 @@ def test_a_series_details_edit_tells_registrants_and_speakers_as_editing_each_se
         entry = ActionLogEntry.objects.filter(event=event).order_by("-pk").first()
         assert (entry.action, entry.actor, entry.data) == (
             "event.changed",
-            None,
+            organiser,  # who changed the series, named in each session's Activity
             {"fields": ["end", "title", "venue_name"]},
         )
     handed.refresh_from_db()

@@ -83,6 +83,8 @@ NOT_LOGGED = {
     "registrations.services.invitations.create_invitation": "the invitation records its creator",
     # the import keeps who uploaded it (AttendanceImport.uploaded_by); matching a row is logged
     "attendance.services.participant_reports.upload_participant_report": "the import records its uploader",
+    # each session's entry, in bulk (events.services._log_each), names ``by``; the series' own entry is its caller's
+    "events.services.sync_series_occurrences": "logs its sessions in bulk",
 }
 
 
