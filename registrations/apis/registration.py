@@ -40,6 +40,16 @@ from registrations.services import registration as services
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
+def _transferable(registration: Registration) -> Registration:
+    """The place's refusal before its body is read: a seat that can no longer be passed on (the
+    event over or cancelled, not an invitation's) is said so, not that the colleague's name is
+    missing (``services.transfer_refusal``, which the service asks again under its lock)."""
+    refusal = services.transfer_refusal(registration)
+    if refusal is not None:
+        raise refusal
+    return registration
+
+
 class EventNested:
     """For routes under /events/{event_id}/: the event, if the user may see it (else 404)."""
 
@@ -248,10 +258,11 @@ class EventRegistrationViewSet(EventNested, mixins.ListModelMixin, mixins.Retrie
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, event_id=None, pk=None):
+        registration = _transferable(self.get_object())
         payload = TransferSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         substitute = services.transfer_registration(
-            registration=self.get_object(), by=request.user, **payload.validated_data
+            registration=registration, by=request.user, **payload.validated_data
         )
         return Response(RegistrationSerializer(substitute).data, status=status.HTTP_201_CREATED)
 
@@ -302,9 +313,10 @@ class ManageRegistrationViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, token=None):
+        registration = _transferable(self.get_object())
         payload = TransferSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        substitute = services.transfer_registration(registration=self.get_object(), **payload.validated_data)
+        substitute = services.transfer_registration(registration=registration, **payload.validated_data)
         # the colleague gets their own link by email; the delegate sees only that it worked
         return Response(
             {

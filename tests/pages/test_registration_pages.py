@@ -1051,5 +1051,9 @@ def test_the_transfer_page_of_a_past_event_says_it_is_over_first(client, sign_up
     assert 'data-code="event_over"' in page and said in page
     assert "Only invitations" not in page and "yalnız dəvət" not in page
     assert (api.status_code, api.json()["code"]) == (409, "event_over")
+    # the reason before the body: a client that sends nothing learns the seat cannot be passed,
+    # not that a colleague's name is missing
+    empty = client.post(f"/api{base}transfer/", {}, content_type="application/json")
+    assert (empty.status_code, empty.json()["code"]) == (409, "event_over")
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED

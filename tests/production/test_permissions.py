@@ -102,7 +102,8 @@ MATRIX = {
     ("event-registration-promote", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
     ("event-registration-attendance", "POST"): "401 403 403 403 403 403 403 403 403 403 400",
     ("event-registration-reject", "POST"): "401 403 403 403 403 403 403 403 403 403 200",
-    ("event-registration-transfer", "POST"): "401 403 403 403 403 403 403 403 403 403 400",
+    # the world's registration is no invitation's: its refusal comes before the body is read
+    ("event-registration-transfer", "POST"): "401 403 403 403 403 403 403 403 403 403 409",
     ("invitation-list", "GET"): "401 403 403 403 403 403 403 403 403 403 200",
     ("invitation-list", "POST"): "401 403 403 403 403 403 403 403 403 403 400",
     ("invitation-detail", "DELETE"): "401 403 403 403 403 403 403 403 403 403 204",
@@ -119,7 +120,7 @@ MATRIX = {
     ("manage-registration-detail", "GET"): "200 200 200 200 200 200 200 200 200 200 200",
     ("manage-registration-accept", "POST"): "200 200 200 200 200 200 200 200 200 200 200",
     ("manage-registration-cancel", "POST"): "200 200 200 200 200 200 200 200 200 200 200",
-    ("manage-registration-transfer", "POST"): "400 400 400 400 400 400 400 400 400 400 400",
+    ("manage-registration-transfer", "POST"): "409 409 409 409 409 409 409 409 409 409 409",
     ("my-registration-list", "GET"): "401 200 200 200 200 200 200 200 200 200 200",
     # --- check-in: the event's organisers and check-in staff (the other staff roles work other doors)
     ("checkin-scan", "POST"): "401 403 403 403 403 403 409 403 403 403 409",
