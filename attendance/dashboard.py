@@ -233,19 +233,23 @@ def _questions(events: QuerySet[Event], event_id: int | None) -> list[tuple[int,
     return list(questions.values_list("pk", "label"))
 
 
-def registration_columns(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> list[str]:
-    """The header of the registrations export: :data:`REGISTRATION_COLUMNS`, then for one event
-    the label of each of its questions."""
-    questions = _questions(exported_events(user, event_id=event_id, events=events), event_id)
-    return [*REGISTRATION_COLUMNS, *(label for _pk, label in questions)]
-
-
-def registration_rows(user, *, event_id: int | None = None, events: QuerySet[Event] | None = None) -> Iterator[list]:
-    """The rows of the registrations export (:func:`exported_events` says which events; one
-    event's rows end with the answers to its questions, :func:`registration_columns`)."""
-    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
+def registration_export(
+    user, *, event_id: int | None = None, events: QuerySet[Event] | None = None
+) -> tuple[list[str], Iterator[list]]:
+    """The registrations export: its header (:data:`REGISTRATION_COLUMNS`, then for one event the
+    label of each of its questions) and its rows (:func:`exported_events` says which events; one
+    event's rows end with the answers to those questions). The questions are read once, here, for
+    both: read again for the rows, a question deleted or added while the header was being sent
+    put every answer after it under another question's label."""
     events = exported_events(user, event_id=event_id, events=events)
-    question_ids = [pk for pk, _label in _questions(events, event_id)]
+    questions = _questions(events, event_id)
+    header = [*REGISTRATION_COLUMNS, *(label for _pk, label in questions)]
+    return header, _registration_rows(events, [pk for pk, _label in questions])
+
+
+def _registration_rows(events: QuerySet[Event], question_ids: list[int]) -> Iterator[list]:
+    """The rows of :func:`registration_export`, each ending with the answers to ``question_ids``."""
+    live = CheckIn.objects.filter(registration=OuterRef("pk"), undone_at__isnull=True).values("checked_in_at")[:1]
     answers = {}
     if question_ids:
         given = Answer.objects.filter(question_id__in=question_ids)
