@@ -1,5 +1,5 @@
-"""A list ordered by a field many rows share (?ordering=status: every registration 'confirmed') is
-paged by OFFSET: without a unique last key, PostgreSQL returns the tied rows in whatever order
+"""A list ordered by a field many rows share (?ordering=waiting_since: null for every registration
+not waiting) is paged by OFFSET: without a unique last key, PostgreSQL returns the tied rows in whatever order
 each query's plan gives (a top-N sort keeps a different set for LIMIT 100 than for LIMIT 200), so
 paging through skipped some registrations and listed others twice. Every asked-for ordering ends
 with the primary key (events_project.filters.OrderingFilter)."""
