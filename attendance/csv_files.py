@@ -28,6 +28,7 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     """The file as lines of text: the byte order mark, the header, then each row made safe."""
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel reads UTF-8 (Azerbaijani letters)
-    yield writer.writerow(header)
+    # a header cell may be typed by people too (an event's question labels its column)
+    yield writer.writerow([safe_cell(value) for value in header])
     for row in rows:
         yield writer.writerow([safe_cell(value) for value in row])

@@ -47,8 +47,7 @@ def registrations_csv(request):
     events = filters.narrow(Event.objects.all())
     count = dashboard.registration_count(request.user, event_id=event_id, events=events)
     if count <= settings.REGISTRATIONS_CSV_IN_REQUEST:
-        rows = dashboard.registration_rows(request.user, event_id=event_id, events=events)
-        header = dashboard.registration_columns(request.user, event_id=event_id, events=events)
+        header, rows = dashboard.registration_export(request.user, event_id=event_id, events=events)
         return csv_response(_export_filename(event_id), header, rows)
     context = {
         "rows": count,

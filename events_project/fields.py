@@ -217,6 +217,17 @@ class ApiEmailField(serializers.EmailField):
         return without_invisible(super().to_internal_value(data)).strip()
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes text only: DRF's turns a number into its digits (``5`` → ``"5"``),
+    so a scanner app sending its ticket code or device as a JSON number passed as text, against
+    the API's word that a field of text refuses anything else."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Ticked rows by id, where an id past the database's range is no row: refused as any
     unknown value ("invalid_pk_value"). Django's own field asks the database with it and the

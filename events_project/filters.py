@@ -170,7 +170,17 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class OrderingFilter(drf_filters.OrderingFilter):
-    """DRF's ordering, except that a field the view does not offer is a 400, not ignored."""
+    """DRF's ordering, except that a field the view does not offer is a 400, not ignored, and
+    that every ordering ends with the primary key: a list is paged by OFFSET, and rows tied on
+    the asked-for field (?ordering=status, or waiting_since, null for every confirmed
+    registration) came back in whatever order each page's query plan gave on PostgreSQL, so
+    paging through skipped some rows and listed others twice."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"pk", "-pk", "id", "-id"} & set(ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
 
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = super().remove_invalid_fields(queryset, fields, view, request)

@@ -125,8 +125,7 @@ def build_registrations_export(*, export: RegistrationExport) -> RegistrationExp
     event_ids = list(
         dashboard.exported_events(user, event_id=export.event_id, events=events).values_list("pk", flat=True)
     )
-    header = dashboard.registration_columns(user, event_id=export.event_id, events=events)
-    rows = dashboard.registration_rows(user, event_id=export.event_id, events=events)
+    header, rows = dashboard.registration_export(user, event_id=export.event_id, events=events)
     counted = _Counted(rows)
     storage = private_storage()
     with tempfile.TemporaryFile(mode="w+b") as out:

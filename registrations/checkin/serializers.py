@@ -16,12 +16,13 @@ from registrations.services.tickets import ticket_hash
 
 class ScanSerializer(serializers.Serializer):
     # blank is the service's to answer (empty_code), not a field error whose code says "invalid" ticket
-    secret = serializers.CharField(
+    # text only: a JSON number is a client's bug too (malformed_scan), not a code to look up
+    secret = fields.TextField(
         trim_whitespace=True,
         allow_blank=True,
         help_text="The QR payload or bare secret (anything else, however long, is answered `not_a_ticket`).",
     )
-    device = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    device = fields.TextField(max_length=100, required=False, allow_blank=True, default="")
 
 
 def parse_scan(data) -> tuple[str, str]:

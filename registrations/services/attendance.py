@@ -15,11 +15,12 @@ hand committed first is never overwritten, and one committed after wins.
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import EventFormat
+from events.models import Event, EventFormat
 from events.services import log_action
 from registrations.exceptions import Conflict, RegistrationError
 from registrations.models import Attendance, CheckIn, Registration, RegistrationStatus
@@ -77,25 +78,33 @@ def decide_attendance(
     now = now or timezone.now()
     if attendance not in Attendance.values:
         raise RegistrationError(_("Choose attended, no-show or not yet known."), "invalid_attendance")
-    if registration.event.start > now:
-        raise Conflict(_("Attendance is recorded once the event has begun."), "event_not_started")
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise Conflict(_("Only a confirmed registration has an attendance to record."), "not_confirmed")
-    decide_attendance_by_hand(registration=registration, attendance=attendance, now=now)
-    event = registration.event
-    door_final = event.attendance_finalised_at is not None and event.format == EventFormat.IN_PERSON
-    if attendance == Attendance.UNKNOWN and door_final:
-        # handed back to the door, whose record is final: no automatic source would run again, so
-        # it decides now, as finalisation did (checked in: attended; otherwise a no-show)
-        came = CheckIn.objects.filter(registration_id=registration.pk, undone_at__isnull=True).exists()
-        derived = Attendance.ATTENDED if came else Attendance.NO_SHOW
-        record_attendance(registrations=Registration.objects.filter(pk=registration.pk), attendance=derived, now=now)
-        registration.attendance = derived
-    log_action(
-        by=by,
-        action="registration.attendance_decided",
-        event=registration.event,
-        subject=registration,
-        data={"attendance": attendance},
-    )
+    with transaction.atomic():
+        # the event and the registration as they stand, not the request's copies: finalisation
+        # holds the event's row while it runs, so "not yet known" sent as it commits waits, then
+        # sees the record final (read before, it was left unknown for good: nothing runs again)
+        event = Event.objects.select_for_update(no_key=True).get(pk=registration.event_id)
+        registration.event = event
+        registration.status = Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).get()
+        if event.start > now:
+            raise Conflict(_("Attendance is recorded once the event has begun."), "event_not_started")
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise Conflict(_("Only a confirmed registration has an attendance to record."), "not_confirmed")
+        decide_attendance_by_hand(registration=registration, attendance=attendance, now=now)
+        door_final = event.attendance_finalised_at is not None and event.format == EventFormat.IN_PERSON
+        if attendance == Attendance.UNKNOWN and door_final:
+            # handed back to the door, whose record is final: no automatic source would run again, so
+            # it decides now, as finalisation did (checked in: attended; otherwise a no-show)
+            came = CheckIn.objects.filter(registration_id=registration.pk, undone_at__isnull=True).exists()
+            derived = Attendance.ATTENDED if came else Attendance.NO_SHOW
+            record_attendance(
+                registrations=Registration.objects.filter(pk=registration.pk), attendance=derived, now=now
+            )
+            registration.attendance = derived
+        log_action(
+            by=by,
+            action="registration.attendance_decided",
+            event=event,
+            subject=registration,
+            data={"attendance": attendance},
+        )
     return registration

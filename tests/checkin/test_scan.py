@@ -168,8 +168,24 @@ def test_scan_missing_secret_is_a_malformed_scan_naming_the_field(event, staff_c
         {"secret": ["EVT1:" + "A" * 26]},
         {"secret": {"code": "EVT1:" + "A" * 26}},
         {"secret": "EVT1:" + "A" * 26, "device": "d" * 101},
+        {"secret": 12345678901234567890123456},
+        {"secret": 1.5},
+        {"secret": "EVT1:" + "A" * 26, "device": 7},
     ],
-    ids=["no-secret", "list", "list-of-code", "bare-string", "null", "bool", "list-secret", "object", "long-device"],
+    ids=[
+        "no-secret",
+        "list",
+        "list-of-code",
+        "bare-string",
+        "null",
+        "bool",
+        "list-secret",
+        "object",
+        "long-device",
+        "number-secret",
+        "float-secret",
+        "number-device",
+    ],  # fmt: skip
 )
 def test_scan_of_a_malformed_body_is_its_own_400_and_no_guess(ticket, event, staff_client, monkeypatch, body):
     """A body that is not a scan (not a JSON object, a secret missing or not text) is the client's

@@ -8,9 +8,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from events.models import ActionLogEntry
+from attendance.services.finalisation import finalise_event_attendance
+from events.models import ActionLogEntry, Event
+from registrations.exceptions import Conflict
 from registrations.models import Attendance, Registration, RegistrationStatus
-from registrations.services.attendance import record_attendance
+from registrations.services.attendance import decide_attendance, record_attendance
 from tests import factories
 from tests.notifications.conftest import make_registration
 from tests.pages.conftest import signed_in
@@ -144,3 +146,33 @@ def test_after_the_door_record_is_final_not_yet_known_lets_the_door_decide_again
     assert _state(aysel) == (Attendance.ATTENDED, False)
     record(rauf, "unknown")
     assert _state(rauf) == (Attendance.NO_SHOW, False)
+
+
+def test_not_yet_known_sent_as_finalisation_commits_is_decided_by_the_door_not_left_unknown(
+    organiser, ended_workshop, aysel
+):
+    """The organiser's request read the event before finalisation committed, and decided by its
+    copy: 'not finalised, the door will decide later'. Finalisation had passed her by (decided by
+    hand then), so nothing would ever run again: she stayed 'not yet known' for good in a final record.
+    The rule reads the event as it stands, under its lock (which finalisation holds while it runs)."""
+    decide_attendance(registration=aysel, attendance=Attendance.NO_SHOW, by=organiser)
+    requested = Registration.objects.select_related("event").get(pk=aysel.pk)  # the request's copy
+    finalise_event_attendance(event=Event.objects.get(pk=ended_workshop.pk), without_report=True)
+
+    decide_attendance(registration=requested, attendance=Attendance.UNKNOWN, by=organiser)
+
+    assert _state(aysel) == (Attendance.NO_SHOW, False)
+    assert (requested.attendance, requested.attendance_by_hand) == (Attendance.NO_SHOW, False)
+
+
+def test_a_registration_cancelled_as_the_decision_is_sent_is_refused(organiser, ended_workshop, aysel):
+    """Checked against the request's copy, a registration cancelled a moment before was given an
+    attendance by hand (a cancelled registration has none)."""
+    requested = Registration.objects.select_related("event").get(pk=aysel.pk)
+    Registration.objects.filter(pk=aysel.pk).update(status=RegistrationStatus.CANCELLED)
+
+    with pytest.raises(Conflict) as refused:
+        decide_attendance(registration=requested, attendance=Attendance.ATTENDED, by=organiser)
+
+    assert refused.value.code == "not_confirmed"
+    assert _state(aysel) == (Attendance.UNKNOWN, False)
