@@ -3,6 +3,7 @@ someone who came and was never checked in, a report's row nobody could match. Th
 against the automatic sources (registrations.services.attendance), as an administrator's does."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.utils import timezone
@@ -144,3 +145,28 @@ def test_after_the_door_record_is_final_not_yet_known_lets_the_door_decide_again
     assert _state(aysel) == (Attendance.ATTENDED, False)
     record(rauf, "unknown")
     assert _state(rauf) == (Attendance.NO_SHOW, False)
+
+
+@pytest.mark.parametrize(
+    ("event_format", "next_source"),
+    [
+        ("in_person", "the door's check-ins decide when attendance is final."),
+        ("online", "the next participant report decides."),
+        ("hybrid", "the door or the next report decides."),
+    ],
+)
+def test_handed_back_the_message_names_the_events_own_source(
+    client, organiser, ended_workshop, aysel, event_format, next_source
+):
+    """An in-person event has no participant report to upload, an online one no door: "the door
+    or the next report decides" named a source the event does not have."""
+    ended_workshop.format = event_format
+    ended_workshop.save(update_fields=["format"])
+    web = signed_in(client, organiser)
+    web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
+
+    answer = web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "unknown"})
+
+    shown = html.unescape(web.get(answer["Location"]).content.decode())
+    assert f"Aysel Mammadova: “Not yet known”; {next_source}" in shown
+    assert _state(aysel) == (Attendance.UNKNOWN, False)
