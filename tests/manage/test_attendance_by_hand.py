@@ -170,3 +170,21 @@ def test_handed_back_the_message_names_the_events_own_source(
     shown = html.unescape(web.get(answer["Location"]).content.decode())
     assert f"Aysel Mammadova: “Not yet known”; {next_source}" in shown
     assert _state(aysel) == (Attendance.UNKNOWN, False)
+
+
+def test_the_attendance_tab_says_where_attendance_is_recorded_by_hand(client, organiser, ended_workshop, aysel):
+    """The import page sent organisers to the Registrations tab to hand a decision back; the
+    Attendance tab, where they look first, said nothing of decisions by hand, or where to make one."""
+    coming = factories.EventFactory(organisers=[organiser], title="Coding club")
+    web = signed_in(client, organiser)
+    attendance_tab = f"/manage/events/{ended_workshop.pk}/attendance/"
+    page = html.unescape(web.get(attendance_tab).content.decode())
+    assert f'record their attendance on the <a href="{tab(ended_workshop)}">Registrations tab</a>' in page
+    assert "decided by hand." not in page
+
+    web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
+
+    page = html.unescape(web.get(attendance_tab).content.decode())
+    assert "1 registrant's attendance is decided by hand." in page
+    # before the event begins there is nothing to record, and nothing is offered
+    assert 'data-testid="by-hand"' not in web.get(f"/manage/events/{coming.pk}/attendance/").content.decode()
