@@ -22,6 +22,8 @@ from events_project.people import person_name
 from notifications import kinds
 from notifications.selectors import outbox_managed_by
 from registrations.checkin.services import door_counts
+from registrations.models import Registration, RegistrationStatus
+from registrations.services.attendance import decided_by_hand
 
 RECENT_IMPORTS = 10
 UNMATCHED_SHOWN = 100
@@ -110,6 +112,14 @@ def event_attendance(request, pk: int):
         # in so far (the figures read "0 attended" while the door had checked people in)
         "door": door_counts(event=event) if state in ("not_over", "open") and event.has_venue else None,
         "needs_report": finalisation.needs_report(event),
+        # once the event has begun, a person's attendance is also recorded by hand, on the
+        # Registrations tab (registrations.services.attendance.decide_attendance): said here too
+        "begun": event.start <= now,
+        "by_hand": decided_by_hand(
+            Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+        ).count()
+        if event.start <= now
+        else 0,
         "figures": figures.event_attendance_figures(event=event),
         "form": form,
         "imports": imports_managed_by(request.user).filter(event=event).order_by("-created_at", "-id")[:RECENT_IMPORTS],

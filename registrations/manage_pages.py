@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from events.models import EventFormat
 from events.workspace import back_to_listed_row, back_to_row, managed_event, no_store, organiser_required, posted_id
 from events_project.exceptions import DomainError
 from events_project.people import person_name
@@ -189,6 +190,12 @@ def _row_action(action: str, registration, by, posted) -> str:
         if registration.attendance != Attendance.UNKNOWN:
             # an in-person event's final record: the door decided again
             return _("%(name)s: the door's record decides again: “%(attendance)s”.") % said
+        # who decides next is the event's own source: an in-person event has no participant
+        # report, an online one no door (attendance.services.finalisation.needs_report)
+        if registration.event.format == EventFormat.IN_PERSON:
+            return _("%(name)s: “%(attendance)s”; the door's check-ins decide when attendance is final.") % said
+        if registration.event.format == EventFormat.ONLINE:
+            return _("%(name)s: “%(attendance)s”; the next participant report decides.") % said
         return _("%(name)s: “%(attendance)s”; the door or the next report decides.") % said
     if action not in ROW_ACTIONS:
         raise Http404

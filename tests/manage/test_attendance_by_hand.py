@@ -3,6 +3,7 @@ someone who came and was never checked in, a report's row nobody could match. Th
 against the automatic sources (registrations.services.attendance), as an administrator's does."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.utils import timezone
@@ -176,3 +177,46 @@ def test_a_registration_cancelled_as_the_decision_is_sent_is_refused(organiser, 
 
     assert refused.value.code == "not_confirmed"
     assert _state(aysel) == (Attendance.UNKNOWN, False)
+
+
+@pytest.mark.parametrize(
+    ("event_format", "next_source"),
+    [
+        ("in_person", "the door's check-ins decide when attendance is final."),
+        ("online", "the next participant report decides."),
+        ("hybrid", "the door or the next report decides."),
+    ],
+)
+def test_handed_back_the_message_names_the_events_own_source(
+    client, organiser, ended_workshop, aysel, event_format, next_source
+):
+    """An in-person event has no participant report to upload, an online one no door: "the door
+    or the next report decides" named a source the event does not have."""
+    ended_workshop.format = event_format
+    ended_workshop.save(update_fields=["format"])
+    web = signed_in(client, organiser)
+    web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
+
+    answer = web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "unknown"})
+
+    shown = html.unescape(web.get(answer["Location"]).content.decode())
+    assert f"Aysel Mammadova: “Not yet known”; {next_source}" in shown
+    assert _state(aysel) == (Attendance.UNKNOWN, False)
+
+
+def test_the_attendance_tab_says_where_attendance_is_recorded_by_hand(client, organiser, ended_workshop, aysel):
+    """The import page sent organisers to the Registrations tab to hand a decision back; the
+    Attendance tab, where they look first, said nothing of decisions by hand, or where to make one."""
+    coming = factories.EventFactory(organisers=[organiser], title="Coding club")
+    web = signed_in(client, organiser)
+    attendance_tab = f"/manage/events/{ended_workshop.pk}/attendance/"
+    page = html.unescape(web.get(attendance_tab).content.decode())
+    assert f'record their attendance on the <a href="{tab(ended_workshop)}">Registrations tab</a>' in page
+    assert "decided by hand." not in page
+
+    web.post(tab(ended_workshop), {"action": "attendance", "registration": aysel.pk, "attendance": "attended"})
+
+    page = html.unescape(web.get(attendance_tab).content.decode())
+    assert "1 registrant's attendance is decided by hand." in page
+    # before the event begins there is nothing to record, and nothing is offered
+    assert 'data-testid="by-hand"' not in web.get(f"/manage/events/{coming.pk}/attendance/").content.decode()

@@ -155,7 +155,7 @@ def test_withdrawing_from_the_speaker_area_asks_first_and_takes_a_message(client
     assert [str(message) for message in withdrawn.context["messages"]] == [
         f"You withdrew from AI webinar ({when.card(assignment.event)}). The organisers have been told."
     ]
-    assert re.search(r"<details[^>]*>\s*<summary[^>]*>I can no longer come</summary>", card)
+    assert re.search(r"<details[^>]*>\s*<summary[^>]*>I can no longer come<span class=\"visually-hidden\">", card)
     assert "The organisers are told at once, so that they can find someone else." in card
     assert f'name="message" id="withdraw-message-{assignment.pk}"' in card
     assert "Withdraw from this event" in card
@@ -447,3 +447,26 @@ def test_creating_a_calendar_link_says_so_in_the_status_region(client, speaker, 
     assert response.redirect_chain == [("/my/calendars/#speaker", 302)]
     status = response.text.split('<div role="status">', 1)[1].split("</div>", 1)[0]
     assert said in status
+
+
+def test_each_answer_button_names_its_session_when_a_series_shares_one_title(client, speaker):
+    """Two invitations to a series' sessions listed "Accept", "Decline", "Accept", "Decline": a
+    screen reader's list of buttons (or the message fields) did not say which session each answers."""
+    for day in (14, 28):
+        factories.SpeakerAssignmentFactory(
+            speaker=speaker,
+            event=factories.EventFactory(
+                title="Mentoring circle", start=dt.datetime(2027, 1, day, 14, 30, tzinfo=dt.UTC)
+            ),
+        )
+    signed_in(client, speaker.user)
+
+    page = client.get("/speaker/").content.decode()
+
+    controls = r"Accept|Decline|Message to the organisers \(optional\)"
+    named = re.findall(rf'>({controls})<span class="visually-hidden">([^<]*)<', page)
+    assert named == [
+        (control, f" · Mentoring circle, Thu {day} Jan 2027, 18:30")
+        for day in (14, 28)
+        for control in ("Message to the organisers (optional)", "Accept", "Decline")
+    ]
