@@ -346,10 +346,17 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
     # an occurrence handed over to other organisers is theirs: left as it is, like a detached one
     reached = set(selectors.series_occurrences(series).values_list("pk", flat=True))
     organiser_ids = list(series.organisers.values_list("pk", flat=True))
-    new, to_publish, edits = [], [], []
+    new, to_publish, edits, moved = [], [], [], []
+    # a new time of day keeps each session (and everyone registered): moved, not cancelled
+    kept_on_their_day = _moved_within_their_day(
+        [event for event in existing.values() if event.pk in reached], wanted=wanted, zone=series.zone, now=now
+    )
 
     for original_start, start in wanted.items():
         event = existing.get(original_start)
+        if event is None and original_start in kept_on_their_day:
+            event = kept_on_their_day[original_start]
+            moved.append((event, original_start))
         if event is None:
             new.append(Event(**_occurrence_fields(series, start), series=series, series_original_start=original_start))
             continue
@@ -370,6 +377,11 @@ def _sync_occurrences(series: Series, *, starts: list[dt.datetime], now: dt.date
             to_publish.append(event)
 
     _edit_occurrences(edits, now=timezone.now(), by=by)
+    if moved:
+        # the session now stands for its new date of the rule (one statement for them all)
+        for event, original_start in moved:
+            event.series_original_start = original_start
+        Event.objects.bulk_update([event for event, _ in moved], ["series_original_start"])
     created = _create_occurrences(new, organiser_ids=organiser_ids)
     _publish_occurrences(to_publish + (created if series.published else []), now=timezone.now(), by=by)
 
@@ -494,10 +506,16 @@ def _edit_occurrences(edits: list[tuple[Event, dict]], *, now: dt.datetime, by=N
             for values, raised, ids in groups:
                 extra = {"sequence": F("sequence") + 1} if raised else {}
                 Event.objects.filter(pk__in=ids).update(**values, **extra, updated_at=now)
-            for name in _OWN_TIMES:
-                moved = [event for event, changes in edits if name in changes]
-                if moved:
-                    Event.objects.bulk_update(moved, [name])
+            # the times a session changes are written together, in one statement for the sessions
+            # changing the same ones: a start moved past the old end, written before its new end,
+            # broke "ends after its start" in between
+            by_times: dict[tuple[str, ...], list[Event]] = {}
+            for event, changes in edits:
+                names = tuple(name for name in _OWN_TIMES if name in changes)
+                if names:
+                    by_times.setdefault(names, []).append(event)
+            for names, events in by_times.items():
+                Event.objects.bulk_update(events, list(names))
     except IntegrityError:
         raise EventError(_("Capacity cannot go below the seats already taken."), "capacity_below_taken") from None
     ActionLogEntry.objects.bulk_create(
@@ -581,6 +599,33 @@ def _cancel_occurrences(events: list[Event], *, now: dt.datetime, reason: str = 
     signals.occurrences_cancelled.send(sender=Event, events=events, reason=reason)
 
 
+def _moved_within_their_day(
+    events: list[Event], *, wanted: dict[dt.datetime, dt.datetime], zone, now: dt.datetime
+) -> dict[dt.datetime, Event]:
+    """The sessions a series' new dates keep at another time of the same day (the series' zone):
+    moving a series from 18:00 to 19:00 moves each session, its registrants told of the new time,
+    instead of cancelling every session (everyone's registration with it) and making new ones.
+    ``wanted``: the new dates, UTC → local. Returns new date (UTC) → the session that takes it: a
+    future session, not detached, draft or published, whose own date the rule no longer gives,
+    on the same day as a new date no session holds, in the order of their starts; only to a
+    time still to come. Sessions on other days are cancelled and made anew, as before."""
+    holding = {event.series_original_start for event in events}
+    free: dict[dt.date, list[Event]] = {}
+    for event in sorted(events, key=lambda event: (event.start, event.pk)):
+        if event.series_original_start in wanted or event.detached_from_series or event.start <= now:
+            continue
+        if event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+            free.setdefault(event.series_original_start.astimezone(zone).date(), []).append(event)
+    kept = {}
+    for original_start in sorted(wanted):
+        if original_start in holding or original_start <= now:
+            continue
+        on_that_day = free.get(wanted[original_start].astimezone(zone).date())
+        if on_that_day:
+            kept[original_start] = on_that_day.pop(0)
+    return kept
+
+
 def _dropped(event: Event, *, wanted, now: dt.datetime) -> bool:
     """Whether bringing a series in line with its dates (``wanted``, in UTC) takes ``event``
     away: a future occurrence nobody edited on its own, draft or published, on a date the rule
@@ -600,11 +645,13 @@ def occurrences_cancelled_by(
     telling everyone registered (by the rule sync_series_occurrences follows): the preview and
     the saved page name them, so a date added under "Dates without a session" is no surprise."""
     now = now or timezone.now()
-    wanted = {start.astimezone(dt.UTC) for start in starts}
+    wanted = {start.astimezone(dt.UTC): start for start in starts}
+    events = list(selectors.series_occurrences(series).order_by("start", "id"))
+    kept = {event.pk for event in _moved_within_their_day(events, wanted=wanted, zone=series.zone, now=now).values()}
     return [
         event
-        for event in selectors.series_occurrences(series).order_by("start", "id")
-        if event.status == EventStatus.PUBLISHED and _dropped(event, wanted=wanted, now=now)
+        for event in events
+        if event.status == EventStatus.PUBLISHED and _dropped(event, wanted=wanted, now=now) and event.pk not in kept
     ]
 
 

@@ -67,8 +67,12 @@ def _queries_of_each_step(count: int, django_capture_on_commit_callbacks) -> dic
     series = holder["series"]
 
     def move():
-        later = series.first_start + dt.timedelta(days=7, hours=1)
+        # to another weekday: every session goes (a new time on the same day keeps them: retime)
+        later = series.first_start + dt.timedelta(days=1, hours=1)
         services.update_series(series=series, by=organiser, first_start=later)
+
+    def retime():
+        services.update_series(series=series, by=organiser, first_start=series.first_start + dt.timedelta(hours=1))
 
     counts["move"] = _queries(move)
     counts["publish"] = _queries(lambda: services.publish_series(series=series, by=organiser))
@@ -76,6 +80,9 @@ def _queries_of_each_step(count: int, django_capture_on_commit_callbacks) -> dic
         register(event=event, name=f"Mentee {index}", email=f"mentee{index}@example.org", consent_data_processing=True)
         SpeakerAssignmentFactory(event=event, status="accepted")
     ContentType.objects.clear_cache()  # each run looks up the content types its messages are about
+    with django_capture_on_commit_callbacks(execute=False):
+        counts["retime published"] = _queries(retime)
+    assert series.occurrences.filter(status=EventStatus.CANCELLED).count() == 0
     with django_capture_on_commit_callbacks(execute=False):
         counts["move published"] = _queries(move)
     assert series.occurrences.filter(status=EventStatus.PUBLISHED).count() == count
@@ -163,7 +170,7 @@ def test_moving_a_draft_series_deletes_its_old_sessions_and_makes_drafts_on_the_
     series = _create(by=organiser, count=3)
     old = set(series.occurrences.values_list("pk", flat=True))
 
-    services.update_series(series=series, by=organiser, first_start=series.first_start + dt.timedelta(hours=2))
+    services.update_series(series=series, by=organiser, first_start=series.first_start + dt.timedelta(days=1, hours=2))
 
     assert not Event.objects.filter(pk__in=old).exists()
     new = list(series.occurrences.order_by("start"))
@@ -293,4 +300,48 @@ def test_the_sessions_log_names_who_changed_the_series():
         ("event.cancelled", organiser.pk),
         ("event.changed", organiser.pk),
         ("event.published", organiser.pk),
+    ]
+
+
+def test_a_new_time_on_the_same_days_moves_the_sessions_and_keeps_everyone_registered(
+    django_capture_on_commit_callbacks,
+):
+    """Moving a published series from 18:30 to 19:30 cancelled every session, everyone's
+    registration with it, and made new ones: the organiser meant to move them. Each session on the
+    same day is moved, its registrants and speakers told the new time; only a day the rule no
+    longer gives is cancelled."""
+    organiser = OrganiserFactory()
+    series = _create(by=organiser, count=3, published=True, first_start=_next_week_at(18, BAKU))
+    old = list(series.occurrences.order_by("start"))
+    aysel = register(event=old[1], name="Aysel Aliyeva", email="aysel@example.org", consent_data_processing=True)
+    SpeakerAssignmentFactory(event=old[2], status="accepted")
+    before = {event.pk: Event.objects.get(pk=event.pk) for event in old}
+    later = series.first_start + dt.timedelta(hours=1)
+    # the preview names only the day the rule drops, as the save then does
+    assert services.occurrences_cancelled_by(series=series, starts=[later, later + dt.timedelta(days=7)]) == [old[2]]
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_series(series=series, by=organiser, first_start=later, rrule="FREQ=WEEKLY;COUNT=2")
+
+    sessions = list(series.occurrences.order_by("start"))
+    assert [event.pk for event in sessions] == [event.pk for event in old]
+    kept, dropped = sessions[:2], sessions[2]
+    for event in kept:
+        was = before[event.pk]
+        assert event.status == EventStatus.PUBLISHED
+        assert event.start.astimezone(BAKU).hour == 19 and event.start == was.start + dt.timedelta(hours=1)
+        assert event.end - event.start == was.end - was.start
+        assert event.series_original_start == event.start
+        assert event.sequence == was.sequence + 1
+    assert dropped.status == EventStatus.CANCELLED  # its day is no longer in the rule
+    aysel.refresh_from_db()
+    assert aysel.status == RegistrationStatus.CONFIRMED
+    told = OutboxMessage.objects.filter(recipient_email="aysel@example.org")
+    assert list(told.exclude(kind="registration_confirmed").values_list("kind", flat=True)) == ["event_changed"]
+    assert not told.filter(kind="event_cancelled").exists()
+    # saved again as it is: nothing moves, nothing is cancelled
+    services.update_series(series=series, by=organiser, title="Mentoring circle")
+    assert list(series.occurrences.filter(status=EventStatus.PUBLISHED).values_list("pk", flat=True)) == [
+        event.pk for event in kept
     ]
