@@ -64,9 +64,7 @@ from registrations.services.seats import (
     MOVED,
     NO_SEATS,
     end_registration,
-    left_waiting_list,
     left_waiting_lists,
-    release_seats,
     release_seats_of_events,
     seat_registration,
     seats_taken_sql,
@@ -889,42 +887,15 @@ def transfer_registration(
 def cancel_registrations_of_event(*, event: Event, reason: str = "") -> int:
     """The event is cancelled: every active registration ends. Returns how many.
 
-    In bulk, whatever their number: the active registrations are locked and read once, ended in
-    one UPDATE, their seats and places in the waiting list given back in one, and the messages
-    queued together (one by one, 2,000 registrations took 9,000 queries and 45 s, all of it in the
-    organiser's request with the event's row locked).
+    In bulk, whatever their number (:func:`cancel_registrations_of_events`): the active
+    registrations are locked and read once, ended in one UPDATE, their seats and places in the
+    waiting list given back in one, and the messages queued together (one by one, 2,000
+    registrations took 9,000 queries and 45 s, all of it in the organiser's request with the
+    event's row locked).
 
     Side effects: event_cancelled to each registrant and everyone waiting.
     """
-    now = timezone.now()
-    ending = list(
-        Registration.objects.select_for_update()
-        .filter(event=event, status__in=ACTIVE_STATUSES)
-        .only("pk", "status", "seats_held", "email", "name", "language")
-        .order_by("pk")
-    )
-    if not ending:
-        return 0
-    Registration.objects.filter(pk__in=[registration.pk for registration in ending]).update(
-        status=Status.CANCELLED, seats_held=0, cancelled_at=now, offer_expires_at=None, updated_at=now
-    )
-    release_seats(event_id=event.pk, seats=sum(registration.seats_held for registration in ending))
-    left_waiting_list(event_id=event.pk, count=sum(registration.status == Status.WAITLISTED for registration in ending))
-    queue_messages(
-        [
-            MessageSpec(
-                kind=kinds.EVENT_CANCELLED,
-                recipient_email=registration.email.strip(),
-                recipient_name=registration.name,
-                about=registration,
-                event=event,
-                context={"reason": reason},
-            )
-            for registration in ending
-            if registration.email
-        ]
-    )
-    return len(ending)
+    return cancel_registrations_of_events(events=[event], reason=reason)
 
 
 def cancel_registrations_of_events(*, events: list[Event], reason: str = "") -> int:
