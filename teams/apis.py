@@ -128,6 +128,8 @@ class SeriesTeamInvitationViewSet(_SeriesTeam, _Invitations):
 
 
 class _Members(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """A team's members (``members()``), listed by name; removing one is ``remove(user)``'s service."""
+
     serializer_class = TeamMemberSerializer
 
     def get_queryset(self):
@@ -135,14 +137,21 @@ class _Members(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Generic
             return get_user_model().objects.none()
         return self.members().order_by("first_name", "username", "pk")
 
+    def destroy(self, request, *args, **kwargs):
+        self.remove(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
-@extend_schema_view(
-    list=extend_schema(responses={200: TeamMemberSerializer(many=True), **LIST_ERRORS}),
-    destroy=extend_schema(
-        responses={204: None, **WRITE_ERRORS},
-        description="Take this person off the event's organisers (oneself too). 400 `last_organiser`: an event "
-        "keeps at least one.",
-    ),
+
+def _members_schema(removal: str):
+    """The schema of a members route: the list, and what removing someone does (``removal``)."""
+    return extend_schema_view(
+        list=extend_schema(responses={200: TeamMemberSerializer(many=True), **LIST_ERRORS}),
+        destroy=extend_schema(responses={204: None, **WRITE_ERRORS}, description=removal),
+    )
+
+
+@_members_schema(
+    "Take this person off the event's organisers (oneself too). 400 `last_organiser`: an event keeps at least one."
 )
 class EventOrganiserViewSet(_EventTeam, _Members):
     """The event's organisers."""
@@ -150,18 +159,13 @@ class EventOrganiserViewSet(_EventTeam, _Members):
     def members(self):
         return self.team().organisers.all()
 
-    def destroy(self, request, *args, **kwargs):
-        services.remove_from_team(event=self.team(), user=self.get_object(), role=TeamRole.ORGANISER, by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, user):
+        services.remove_from_team(event=self.team(), user=user, role=TeamRole.ORGANISER, by=self.request.user)
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: TeamMemberSerializer(many=True), **LIST_ERRORS}),
-    destroy=extend_schema(
-        responses={204: None, **WRITE_ERRORS},
-        description="Take the event's door from this person. Door staff of the event's series keep it "
-        "through the series (`/api/series/{id}/team/door-staff/`).",
-    ),
+@_members_schema(
+    "Take the event's door from this person. Door staff of the event's series keep it through the series "
+    "(`/api/series/{id}/team/door-staff/`)."
 )
 class EventDoorStaffViewSet(_EventTeam, _Members):
     """The event's own check-in staff (the series' door staff, who work it too, are the series')."""
@@ -169,18 +173,12 @@ class EventDoorStaffViewSet(_EventTeam, _Members):
     def members(self):
         return self.team().checkin_staff.all()
 
-    def destroy(self, request, *args, **kwargs):
-        services.remove_from_team(event=self.team(), user=self.get_object(), role=TeamRole.CHECKIN, by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, user):
+        services.remove_from_team(event=self.team(), user=user, role=TeamRole.CHECKIN, by=self.request.user)
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: TeamMemberSerializer(many=True), **LIST_ERRORS}),
-    destroy=extend_schema(
-        responses={204: None, **WRITE_ERRORS},
-        description="Take the door of every session of the series from this person (not a session "
-        "they were invited to on its own).",
-    ),
+@_members_schema(
+    "Take the door of every session of the series from this person (not a session they were invited to on its own)."
 )
 class SeriesDoorStaffViewSet(_SeriesTeam, _Members):
     """The series' door staff: they work the door of every session the series reaches."""
@@ -188,6 +186,5 @@ class SeriesDoorStaffViewSet(_SeriesTeam, _Members):
     def members(self):
         return self.team().checkin_staff.all()
 
-    def destroy(self, request, *args, **kwargs):
-        services.remove_from_series_door(series=self.team(), user=self.get_object(), by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, user):
+        services.remove_from_series_door(series=self.team(), user=user, by=self.request.user)
